@@ -1,0 +1,181 @@
+# libpager -- every entry point: all, test, demo, install, uninstall, deps, fuzz, bench, clean.
+#
+#   make                 libpager.so.0.<minor>.<patch> (+ symlinks) and libpager.a in $(B)
+#   make test            every suite; ends with one line "N passed, N failed"
+#   make test SAN=address,undefined   or SAN=thread: the same under sanitizers
+#   make demo            each component at work on files in a temp directory
+#   make install         PREFIX=/usr/local DESTDIR= : header, libraries, pager.pc
+#   make deps            installs missing Debian packages (apt-get as root, else prints it)
+#
+# Components add sources under impl/<name>/, shims under capi/, tests as tests/*_test.cc,
+# demos as examples/demo_*.c, fuzz harnesses as fuzz/*_fuzz.cc: all are picked up by wildcard.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+MAJOR := $(shell awk '/define PAGER_VERSION_MAJOR/ {print $$3}' pager.h)
+MINOR := $(shell awk '/define PAGER_VERSION_MINOR/ {print $$3}' pager.h)
+PATCH := $(shell awk '/define PAGER_VERSION_PATCH/ {print $$3}' pager.h)
+VERSION := $(MAJOR).$(MINOR).$(PATCH)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+
+comma := ,
+SAN ?=
+B := build/$(if $(SAN),san-$(subst $(comma),-,$(SAN)),rel)
+
+CXX ?= g++
+CC ?= gcc
+ifeq ($(origin CXX),default)
+CXX := g++
+endif
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all,)
+WARN := -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor
+CPPFLAGS := -I. -DPAGER_BUILDING_LIBRARY -D_GNU_SOURCE
+CXXFLAGS := -std=c++17 -O2 -g $(WARN) -fvisibility=hidden -fvisibility-inlines-hidden -fPIC \
+            -pthread $(SANFLAGS) $(EXTRA_CXXFLAGS)
+CFLAGS_C99 := -std=c99 -pedantic -Wall -Wextra -Werror -O2 -g $(SANFLAGS)
+LDLIBS := -pthread -lzstd
+TEST_LDLIBS := /usr/lib/x86_64-linux-gnu/libgtest.a $(LDLIBS)
+
+LIB_SRCS := $(sort $(wildcard capi/*.cc) $(wildcard impl/*/*.cc) $(wildcard impl/*/*/*.cc))
+LIB_OBJS := $(LIB_SRCS:%.cc=$(B)/obj/%.o)
+TEST_SRCS := $(sort $(wildcard tests/*_test.cc) $(wildcard tests/support/*.cc))
+TEST_OBJS := $(TEST_SRCS:%.cc=$(B)/obj/%.o)
+DEMO_SRCS := $(sort $(wildcard examples/demo_*.c))
+BENCH_SRCS := $(sort $(wildcard bench/*_bench.cc))
+
+SONAME := libpager.so.$(MAJOR)
+SHLIB := $(B)/lib/libpager.so.$(VERSION)
+STLIB := $(B)/lib/libpager.a
+PCIN := pkgconfig/pager.pc.in
+
+.PHONY: all lib test check-deps deps demo install uninstall clean bench fuzz abi-check \
+        run-tests print-%
+
+all: lib $(B)/pkgconfig/pager-uninstalled.pc
+lib: $(SHLIB) $(B)/lib/$(SONAME) $(B)/lib/libpager.so $(STLIB)
+
+$(B)/obj/%.o: %.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(SHLIB): $(LIB_OBJS) capi/pager.map
+	@mkdir -p $(@D)
+	$(CXX) -shared $(CXXFLAGS) -Wl,-soname,$(SONAME) -Wl,--version-script=capi/pager.map \
+	  -Wl,--no-undefined -o $@ $(LIB_OBJS) $(LDLIBS)
+
+$(B)/lib/$(SONAME): $(SHLIB)
+	ln -sf libpager.so.$(VERSION) $@
+$(B)/lib/libpager.so: $(B)/lib/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(STLIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $(LIB_OBJS)
+
+# pkg-config files: the installed one, and an uninstalled one pointing into this tree.
+$(B)/pkgconfig/pager.pc: $(PCIN) Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' $< > $@
+$(B)/pkgconfig/pager-uninstalled.pc: $(PCIN) Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(B)/lib|' \
+	    -e 's|@INCLUDEDIR@|$(CURDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- tests ---------------------------------------------------------------------------------
+
+$(B)/tests/pager_tests: $(TEST_OBJS) $(STLIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -o $@ $(TEST_OBJS) $(STLIB) $(TEST_LDLIBS)
+
+# Every tests/c99_*_test.c is its own strict-C99 program linked with the shared library.
+C99_SRCS := $(sort $(wildcard tests/c99_*_test.c))
+C99_NAMES := $(C99_SRCS:tests/%_test.c=%)
+C99_BINS := $(C99_NAMES:%=$(B)/tests/%_test)
+$(B)/tests/c99_%_test: tests/c99_%_test.c pager.h $(SHLIB) $(B)/lib/libpager.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_C99) -D_POSIX_C_SOURCE=200809L -I. -o $@ $< -L$(B)/lib \
+	  -Wl,-rpath,$(CURDIR)/$(B)/lib -lpager
+
+R := $(B)/results
+test: check-deps
+	@$(MAKE) --no-print-directory all $(B)/tests/pager_tests $(C99_BINS)
+	@rm -rf $(R) && mkdir -p $(R)
+	@$(MAKE) --no-print-directory -k run-tests; true
+	@tests/summarize.sh $(R) $(SUITES)
+
+# Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
+SUITES := cpp abi $(C99_NAMES)
+run-tests: $(SUITES:%=run-%)
+run-cpp:
+	@tests/run_gtest.sh cpp $(R) $(B)/tests/pager_tests
+run-c99_%:
+	@tests/run_cmd.sh c99_$* $(R) $(B)/tests/c99_$*_test
+run-abi:
+	@tests/run_cmd.sh abi $(R) tests/abi_check.sh $(SHLIB) $(SONAME) abi/pager.symbols
+
+# ---- demo ----------------------------------------------------------------------------------
+
+DEMO_BINS := $(DEMO_SRCS:examples/%.c=$(B)/examples/%)
+$(B)/examples/%: examples/%.c pager.h $(SHLIB) $(B)/lib/libpager.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_C99) -D_POSIX_C_SOURCE=200809L -I. -o $@ $< -L$(B)/lib \
+	  -Wl,-rpath,$(CURDIR)/$(B)/lib -lpager
+
+demo: check-deps
+	@$(MAKE) --no-print-directory all $(DEMO_BINS)
+	@dir=$$(mktemp -d /tmp/libpager-demo.XXXXXX); \
+	 echo "libpager $(VERSION) demo in $$dir"; \
+	 for d in $(DEMO_BINS); do echo; echo "== $$(basename $$d)"; $$d "$$dir" || exit 1; done; \
+	 rm -rf "$$dir"; echo; echo "demo finished"
+
+# ---- install -------------------------------------------------------------------------------
+
+install: lib $(B)/pkgconfig/pager.pc
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0644 pager.h $(DESTDIR)$(INCLUDEDIR)/pager.h
+	install -m 0755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libpager.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpager.so
+	install -m 0644 $(STLIB) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(B)/pkgconfig/pager.pc $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/pager.h $(DESTDIR)$(LIBDIR)/libpager.so.$(VERSION) \
+	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libpager.so \
+	      $(DESTDIR)$(LIBDIR)/libpager.a $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc
+
+# ---- dependencies --------------------------------------------------------------------------
+
+check-deps:
+	@tools/deps.sh check || tools/deps.sh install
+
+deps:
+	@tools/deps.sh install
+
+# ---- benchmarks ----------------------------------------------------------------------------
+
+BENCH_BINS := $(BENCH_SRCS:bench/%.cc=$(B)/bench/%)
+$(B)/bench/%: bench/%.cc $(STLIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -o $@ $< $(STLIB) $(LDLIBS) $(BENCH_LDLIBS)
+bench: check-deps
+	@$(MAKE) --no-print-directory lib $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do echo "== $$(basename $$b)"; $$b || exit 1; done
+
+clean:
+	rm -rf build
+
+print-%:
+	@echo '$($*)'
+
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

@@ -1,0 +1,161 @@
+// The file seam: every byte libpager reads or writes, every sync, mapping and lock goes
+// through an Env and the File objects it opens. Three implementations:
+//
+//   PosixEnv  (posix_env.cc)  the real one; errno becomes a Status here and nowhere else.
+//   MemEnv    (mem_env.cc)    files in memory, no paths on disk; for fuzzing and fast tests.
+//   FaultEnv  (fault_env.cc)  a MemEnv that knows which bytes are durable, produces the file
+//                             images a power loss could leave, and injects errors.
+//
+// Invariants:
+//   E1. A File is one open file description. Locks taken through it are flock() locks of
+//       that description; the library never opens a second descriptor of a locked file.
+//   E2. Offsets and lengths are uint64_t/size_t; every call checks offset + length for
+//       overflow before doing anything.
+//   E3. A short read is reported through *read_len, never as garbage: ReadAt returns ok
+//       with read_len < len only at end of file.
+//   E4. Mapping pointers stay valid until the Mapping is destroyed, however the mapped
+//       length changes (the address range is reserved up front).
+//   E5. Sync, DataSync, SyncRange and Mapping::Sync report failure exactly once per failure;
+//       callers must not retry them (the data may already be gone) -- they poison instead.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "impl/common/status.h"
+
+namespace pager {
+namespace io {
+
+struct IoSlice {
+  const void* data;
+  size_t len;
+};
+
+enum class LockMode { kShared, kExclusive };
+
+// How Lock waits: 0 = fail at once with kBusy; > 0 = retry until that many milliseconds have
+// passed, then kBusy; kLockWaitForever = block.
+constexpr int64_t kLockWaitForever = -1;
+
+enum class Advice { kNormal, kSequential, kRandom, kWillNeed, kDontNeed, kCold };
+
+// A reserved address range with a file mapped over its prefix (E4).
+class Mapping {
+ public:
+  virtual ~Mapping() = default;
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+
+  uint8_t* data() const { return data_; }
+  size_t reserved_len() const { return reserved_len_; }
+  size_t mapped_len() const { return mapped_len_; }
+  bool writable() const { return writable_; }
+
+  // Maps the file over [0, new_len) of the reservation. new_len <= reserved_len. The file
+  // must already be at least new_len long (callers extend it with Allocate first).
+  virtual Status Remap(size_t new_len) = 0;
+
+  // Makes [offset, offset+len) of the mapping durable (msync MS_SYNC). See E5.
+  virtual Status Sync(size_t offset, size_t len) = 0;
+
+  // Advises the kernel about [offset, offset+len). Returns kInvalid if the advice was refused
+  // (callers that only hint may ignore the Status).
+  virtual Status Advise(size_t offset, size_t len, Advice advice) = 0;
+
+ protected:
+  Mapping(uint8_t* data, size_t reserved_len, size_t mapped_len, bool writable)
+      : data_(data), reserved_len_(reserved_len), mapped_len_(mapped_len), writable_(writable) {}
+  uint8_t* data_;
+  size_t reserved_len_;
+  size_t mapped_len_;
+  bool writable_;
+};
+
+class File {
+ public:
+  virtual ~File() = default;
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Reads up to len bytes at offset; *read_len < len only at end of file (E3).
+  virtual Status ReadAt(uint64_t offset, void* dst, size_t len, size_t* read_len) = 0;
+  // Reads exactly len bytes or fails (kIo naming the short read, or kCorrupt if
+  // short_is_corrupt, for callers reading structures whose length the file promised).
+  Status ReadExactAt(uint64_t offset, void* dst, size_t len, bool short_is_corrupt = false);
+
+  virtual Status WriteAt(uint64_t offset, const void* src, size_t len) = 0;
+  virtual Status WriteVAt(uint64_t offset, const IoSlice* slices, size_t count) = 0;
+
+  virtual Status Sync() = 0;      // fsync
+  virtual Status DataSync() = 0;  // fdatasync
+  // Makes [offset, offset+len) durable (sync_file_range with WAIT_BEFORE|WRITE|WAIT_AFTER on
+  // POSIX, followed by fdatasync when the range grows the file).
+  virtual Status SyncRange(uint64_t offset, uint64_t len) = 0;
+
+  virtual Status Size(uint64_t* size) = 0;
+  virtual Status Truncate(uint64_t size) = 0;
+  // Reserves blocks for [offset, offset+len) (fallocate mode 0): the file grows if needed and
+  // later writes there cannot fail for lack of space. kNoSpace when the disk is full.
+  virtual Status Allocate(uint64_t offset, uint64_t len) = 0;
+  // Deallocates [offset, offset+len) keeping the size; reads there return zeros.
+  virtual Status PunchHole(uint64_t offset, uint64_t len) = 0;
+
+  virtual Status Lock(LockMode mode, int64_t wait_ms) = 0;
+  virtual Status Unlock() = 0;
+
+  // Advises the kernel about the file's cached pages (posix_fadvise). Hints only.
+  virtual Status AdviseFile(uint64_t offset, uint64_t len, Advice advice) = 0;
+
+  // Reserves reserve_len bytes of address space and maps [0, map_len) of the file over it
+  // (map_len <= reserve_len, map_len <= file size). writable requires a read-write File.
+  virtual Status Map(size_t reserve_len, size_t map_len, bool writable,
+                     std::unique_ptr<Mapping>* out) = 0;
+
+ protected:
+  explicit File(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+struct OpenOptions {
+  bool write = false;       // open read-write (else read-only)
+  bool create = false;      // create if missing
+  bool exclusive = false;   // with create: fail with kExists if it exists
+  bool truncate = false;    // truncate to zero length
+  uint32_t mode = 0644;     // permission bits for a created file
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  virtual Status Open(const std::string& path, const OpenOptions& options,
+                      std::unique_ptr<File>* out) = 0;
+  // Creates a new file with a unique name "<dir>/<prefix>XXXXXX" opened read-write.
+  virtual Status CreateUniqueFile(const std::string& dir, const std::string& prefix,
+                                  std::string* path, std::unique_ptr<File>* out) = 0;
+  virtual Status Exists(const std::string& path, bool* exists) = 0;
+  virtual Status Remove(const std::string& path) = 0;
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual Status CreateDir(const std::string& path, uint32_t mode) = 0;  // kExists if present
+  virtual Status RemoveDir(const std::string& path) = 0;                 // must be empty
+  virtual Status ListDir(const std::string& path, std::vector<std::string>* names) = 0;
+  // Makes creations, renames and removals of entries in dir durable (fsync of the directory).
+  virtual Status SyncDir(const std::string& dir) = 0;
+  // Wall clock in microseconds since the epoch (snapshot timestamps).
+  virtual uint64_t NowMicros() = 0;
+};
+
+// The process's POSIX environment (never destroyed).
+Env* DefaultEnv();
+
+// The directory part of a path ("a/b/c" -> "a/b", "c" -> ".", "/c" -> "/").
+std::string DirName(const std::string& path);
+
+}  // namespace io
+}  // namespace pager

@@ -1,0 +1,474 @@
+// PosixEnv: the real file seam. errno becomes a Status here and nowhere else (S2).
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "impl/io/env.h"
+#include "impl/io/posix_env.h"
+
+namespace pager {
+namespace io {
+
+Status PosixError(const std::string& context, int err) {
+  std::string msg = context + ": " + std::strerror(err);
+  switch (err) {
+    case ENOENT:
+      return Status(Code::kNotFound, msg);
+    case EEXIST:
+      return Status(Code::kExists, msg);
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+      return Status(Code::kNoSpace, msg);
+    case ENOMEM:
+      return Status(Code::kNoMem, msg);
+    case EWOULDBLOCK:
+      return Status(Code::kBusy, msg);
+    case EROFS:
+    case EACCES:
+    case EPERM:
+      return Status(Code::kReadOnly, msg);
+    case EINVAL:
+    case EOPNOTSUPP:
+      return Status(Code::kInvalid, msg);
+    default:
+      return Status(Code::kIo, msg);
+  }
+}
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status CheckRange(uint64_t offset, uint64_t len, const char* what) {
+  if (len > UINT64_MAX - offset || offset + len > static_cast<uint64_t>(INT64_MAX)) {
+    return InvalidArgument(std::string(what) + ": offset " + std::to_string(offset) +
+                           " + length " + std::to_string(len) + " overflows");
+  }
+  return Status::Ok();
+}
+
+Status File::ReadExactAt(uint64_t offset, void* dst, size_t len, bool short_is_corrupt) {
+  size_t got = 0;
+  PAGER_RETURN_IF_ERROR(ReadAt(offset, dst, len, &got));
+  if (got == len) return Status::Ok();
+  std::string msg = "short read of " + path_ + " at offset " + std::to_string(offset) + ": " +
+                    std::to_string(got) + " of " + std::to_string(len) + " bytes";
+  return Status(short_is_corrupt ? Code::kCorrupt : Code::kIo, msg);
+}
+
+namespace {
+
+size_t SystemPageSize() {
+  static const size_t kSize = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return kSize;
+}
+
+int ToMadvise(Advice a) {
+  switch (a) {
+    case Advice::kNormal:
+      return MADV_NORMAL;
+    case Advice::kSequential:
+      return MADV_SEQUENTIAL;
+    case Advice::kRandom:
+      return MADV_RANDOM;
+    case Advice::kWillNeed:
+      return MADV_WILLNEED;
+    case Advice::kDontNeed:
+      return MADV_DONTNEED;
+    case Advice::kCold:
+#ifdef MADV_COLD
+      return MADV_COLD;
+#else
+      return MADV_NORMAL;
+#endif
+  }
+  return MADV_NORMAL;
+}
+
+int ToFadvise(Advice a) {
+  switch (a) {
+    case Advice::kSequential:
+      return POSIX_FADV_SEQUENTIAL;
+    case Advice::kRandom:
+      return POSIX_FADV_RANDOM;
+    case Advice::kWillNeed:
+      return POSIX_FADV_WILLNEED;
+    case Advice::kDontNeed:
+    case Advice::kCold:
+      return POSIX_FADV_DONTNEED;
+    case Advice::kNormal:
+      return POSIX_FADV_NORMAL;
+  }
+  return POSIX_FADV_NORMAL;
+}
+
+class PosixMapping final : public Mapping {
+ public:
+  PosixMapping(int fd, const std::string& path, uint8_t* base, size_t reserved, size_t mapped,
+               bool writable)
+      : Mapping(base, reserved, mapped, writable), fd_(fd), path_(path) {}
+
+  ~PosixMapping() override { munmap(data_, reserved_len_); }
+
+  Status Remap(size_t new_len) override {
+    if (new_len > reserved_len_) {
+      return InvalidArgument("remap of " + path_ + " to " + std::to_string(new_len) +
+                             " bytes exceeds the reservation of " +
+                             std::to_string(reserved_len_));
+    }
+    size_t page = SystemPageSize();
+    size_t old_pages = (mapped_len_ + page - 1) / page * page;
+    size_t new_pages = (new_len + page - 1) / page * page;
+    if (new_pages > old_pages) {
+      int prot = PROT_READ | (writable_ ? PROT_WRITE : 0);
+      void* p = mmap(data_ + old_pages, new_pages - old_pages, prot, MAP_SHARED | MAP_FIXED, fd_,
+                     static_cast<off_t>(old_pages));
+      if (p == MAP_FAILED) return PosixError("mmap " + path_, errno);
+    } else if (new_pages < old_pages) {
+      void* p = mmap(data_ + new_pages, old_pages - new_pages, PROT_NONE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+      if (p == MAP_FAILED) return PosixError("unmap tail of " + path_, errno);
+    }
+    mapped_len_ = new_len;
+    return Status::Ok();
+  }
+
+  Status Sync(size_t offset, size_t len) override {
+    if (len == 0) return Status::Ok();
+    if (offset > mapped_len_ || len > mapped_len_ - offset) {
+      return InvalidArgument("msync of " + path_ + " range [" + std::to_string(offset) + ", +" +
+                             std::to_string(len) + ") is outside the mapped " +
+                             std::to_string(mapped_len_) + " bytes");
+    }
+    size_t page = SystemPageSize();
+    size_t start = offset / page * page;
+    if (msync(data_ + start, offset + len - start, MS_SYNC) != 0) {
+      return PosixError("msync " + path_, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status Advise(size_t offset, size_t len, Advice advice) override {
+    if (len == 0) return Status::Ok();
+    size_t page = SystemPageSize();
+    size_t start = offset / page * page;
+    if (madvise(data_ + start, offset + len - start, ToMadvise(advice)) != 0) {
+      return PosixError("madvise " + path_, errno);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  int fd_;  // borrowed from the File, which outlives the mapping by contract
+  std::string path_;
+};
+
+class PosixFile final : public File {
+ public:
+  PosixFile(std::string path, int fd, bool writable, bool owns_fd)
+      : File(std::move(path)), fd_(fd), writable_(writable), owns_fd_(owns_fd) {}
+  ~PosixFile() override {
+    if (owns_fd_) close(fd_);
+  }
+
+  Status ReadAt(uint64_t offset, void* dst, size_t len, size_t* read_len) override {
+    PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "read"));
+    size_t done = 0;
+    auto* p = static_cast<uint8_t*>(dst);
+    while (done < len) {
+      ssize_t n = pread(fd_, p + done, std::min<size_t>(len - done, SSIZE_MAX),
+                        static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("read " + path_ + " at offset " + std::to_string(offset + done), errno);
+      }
+      if (n == 0) break;
+      done += static_cast<size_t>(n);
+    }
+    *read_len = done;
+    return Status::Ok();
+  }
+
+  Status WriteAt(uint64_t offset, const void* src, size_t len) override {
+    IoSlice s{src, len};
+    return WriteVAt(offset, &s, 1);
+  }
+
+  Status WriteVAt(uint64_t offset, const IoSlice* slices, size_t count) override {
+    std::vector<iovec> iov;
+    uint64_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+      if (slices[i].len == 0) continue;
+      iov.push_back(iovec{const_cast<void*>(slices[i].data), slices[i].len});
+      total += slices[i].len;
+    }
+    PAGER_RETURN_IF_ERROR(CheckRange(offset, total, "write"));
+    size_t first = 0;
+    uint64_t pos = offset;
+    while (first < iov.size()) {
+      int n_iov = static_cast<int>(std::min<size_t>(iov.size() - first, IOV_MAX));
+      ssize_t n = pwritev(fd_, &iov[first], n_iov, static_cast<off_t>(pos));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("write " + path_ + " at offset " + std::to_string(pos), errno);
+      }
+      pos += static_cast<uint64_t>(n);
+      size_t left = static_cast<size_t>(n);
+      while (first < iov.size() && left >= iov[first].iov_len) {
+        left -= iov[first].iov_len;
+        first++;
+      }
+      if (left > 0) {
+        iov[first].iov_base = static_cast<uint8_t*>(iov[first].iov_base) + left;
+        iov[first].iov_len -= left;
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    if (fsync(fd_) != 0) return PosixError("fsync " + path_, errno);
+    return Status::Ok();
+  }
+
+  Status DataSync() override {
+    if (fdatasync(fd_) != 0) return PosixError("fdatasync " + path_, errno);
+    return Status::Ok();
+  }
+
+  Status SyncRange(uint64_t offset, uint64_t len) override {
+    PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "sync range"));
+    // sync_file_range does not flush the device cache or metadata: fdatasync is the only
+    // portable durable primitive, and on a single file it costs the same.
+    return DataSync();
+  }
+
+  Status Size(uint64_t* size) override {
+    struct stat st;
+    if (fstat(fd_, &st) != 0) return PosixError("stat " + path_, errno);
+    *size = static_cast<uint64_t>(st.st_size);
+    return Status::Ok();
+  }
+
+  Status Truncate(uint64_t size) override {
+    PAGER_RETURN_IF_ERROR(CheckRange(size, 0, "truncate"));
+    if (ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+      return PosixError("truncate " + path_ + " to " + std::to_string(size), errno);
+    }
+    return Status::Ok();
+  }
+
+  Status Allocate(uint64_t offset, uint64_t len) override {
+    PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "allocate"));
+    if (len == 0) return Status::Ok();
+    int rc = posix_fallocate(fd_, static_cast<off_t>(offset), static_cast<off_t>(len));
+    if (rc != 0) {
+      return PosixError("fallocate " + path_ + " [" + std::to_string(offset) + ", +" +
+                            std::to_string(len) + ")",
+                        rc);
+    }
+    return Status::Ok();
+  }
+
+  Status PunchHole(uint64_t offset, uint64_t len) override {
+    PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "punch hole"));
+    if (len == 0) return Status::Ok();
+    if (fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                  static_cast<off_t>(len)) != 0) {
+      return PosixError("punch hole in " + path_, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status Lock(LockMode mode, int64_t wait_ms) override {
+    int op = (mode == LockMode::kShared) ? LOCK_SH : LOCK_EX;
+    if (wait_ms == kLockWaitForever) {
+      while (flock(fd_, op) != 0) {
+        if (errno != EINTR) return PosixError("lock " + path_, errno);
+      }
+      return Status::Ok();
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    int64_t sleep_us = 100;
+    for (;;) {
+      if (flock(fd_, op | LOCK_NB) == 0) return Status::Ok();
+      if (errno == EINTR) continue;
+      if (errno != EWOULDBLOCK) return PosixError("lock " + path_, errno);
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return Status(Code::kBusy, path_ + " is locked by another opener" +
+                                       (wait_ms > 0 ? " (waited " + std::to_string(wait_ms) +
+                                                          " ms)"
+                                                    : std::string()));
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
+      sleep_us = std::min<int64_t>(sleep_us * 2, 10000);
+    }
+  }
+
+  Status Unlock() override {
+    if (flock(fd_, LOCK_UN) != 0) return PosixError("unlock " + path_, errno);
+    return Status::Ok();
+  }
+
+  Status AdviseFile(uint64_t offset, uint64_t len, Advice advice) override {
+    int rc = posix_fadvise(fd_, static_cast<off_t>(offset), static_cast<off_t>(len),
+                           ToFadvise(advice));
+    if (rc != 0) return PosixError("fadvise " + path_, rc);
+    return Status::Ok();
+  }
+
+  Status Map(size_t reserve_len, size_t map_len, bool writable,
+             std::unique_ptr<Mapping>* out) override {
+    if (map_len > reserve_len) {
+      return InvalidArgument("map of " + path_ + ": length " + std::to_string(map_len) +
+                             " exceeds the reservation " + std::to_string(reserve_len));
+    }
+    if (writable && !writable_) {
+      return Status(Code::kReadOnly, "writable map of read-only " + path_);
+    }
+    if (reserve_len == 0) reserve_len = SystemPageSize();
+    size_t page = SystemPageSize();
+    reserve_len = (reserve_len + page - 1) / page * page;
+    void* base = mmap(nullptr, reserve_len, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) return PosixError("reserve address space for " + path_, errno);
+    auto m = std::make_unique<PosixMapping>(fd_, path_, static_cast<uint8_t*>(base), reserve_len,
+                                            0, writable);
+    PAGER_RETURN_IF_ERROR(m->Remap(map_len));
+    *out = std::move(m);
+    return Status::Ok();
+  }
+
+ private:
+  int fd_;
+  bool writable_;
+  bool owns_fd_;
+};
+
+class PosixEnv final : public Env {
+ public:
+  Status Open(const std::string& path, const OpenOptions& o,
+              std::unique_ptr<File>* out) override {
+    int flags = (o.write ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+    if (o.create) flags |= O_CREAT;
+    if (o.create && o.exclusive) flags |= O_EXCL;
+    if (o.truncate) flags |= O_TRUNC;
+    int fd;
+    do {
+      fd = open(path.c_str(), flags, static_cast<mode_t>(o.mode));
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return PosixError("open " + path, errno);
+    *out = std::make_unique<PosixFile>(path, fd, o.write, true);
+    return Status::Ok();
+  }
+
+  Status CreateUniqueFile(const std::string& dir, const std::string& prefix, std::string* path,
+                          std::unique_ptr<File>* out) override {
+    std::string templ = dir + "/" + prefix + "XXXXXX";
+    std::vector<char> buf(templ.begin(), templ.end());
+    buf.push_back('\0');
+    int fd = mkostemp(buf.data(), O_CLOEXEC);
+    if (fd < 0) return PosixError("create unique file in " + dir, errno);
+    *path = buf.data();
+    *out = std::make_unique<PosixFile>(*path, fd, true, true);
+    return Status::Ok();
+  }
+
+  Status Exists(const std::string& path, bool* exists) override {
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0) {
+      *exists = true;
+      return Status::Ok();
+    }
+    if (errno == ENOENT) {
+      *exists = false;
+      return Status::Ok();
+    }
+    return PosixError("stat " + path, errno);
+  }
+
+  Status Remove(const std::string& path) override {
+    if (unlink(path.c_str()) != 0) return PosixError("remove " + path, errno);
+    return Status::Ok();
+  }
+
+  Status Rename(const std::string& from, const std::string& to) override {
+    if (rename(from.c_str(), to.c_str()) != 0) {
+      return PosixError("rename " + from + " to " + to, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status CreateDir(const std::string& path, uint32_t mode) override {
+    if (mkdir(path.c_str(), static_cast<mode_t>(mode)) != 0) {
+      return PosixError("mkdir " + path, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status RemoveDir(const std::string& path) override {
+    if (rmdir(path.c_str()) != 0) return PosixError("rmdir " + path, errno);
+    return Status::Ok();
+  }
+
+  Status ListDir(const std::string& path, std::vector<std::string>* names) override {
+    DIR* d = opendir(path.c_str());
+    if (d == nullptr) return PosixError("list " + path, errno);
+    names->clear();
+    while (struct dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") names->push_back(n);
+    }
+    closedir(d);
+    std::sort(names->begin(), names->end());
+    return Status::Ok();
+  }
+
+  Status SyncDir(const std::string& dir) override {
+    int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return PosixError("open directory " + dir, errno);
+    int rc = fsync(fd);
+    int err = errno;
+    close(fd);
+    if (rc != 0) return PosixError("fsync directory " + dir, err);
+    return Status::Ok();
+  }
+
+  uint64_t NowMicros() override {
+    struct timeval tv;
+    gettimeofday(&tv, nullptr);
+    return static_cast<uint64_t>(tv.tv_sec) * 1000000u + static_cast<uint64_t>(tv.tv_usec);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<File> WrapFd(int fd, const std::string& name, bool writable, bool owns_fd) {
+  return std::make_unique<PosixFile>(name, fd, writable, owns_fd);
+}
+
+Env* DefaultEnv() {
+  static PosixEnv* env = new PosixEnv();  // never destroyed: usable from atexit handlers
+  return env;
+}
+
+}  // namespace io
+}  // namespace pager

@@ -1,0 +1,23 @@
+// POSIX-only parts of the seam that have no meaning for MemEnv/FaultEnv.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "impl/io/env.h"
+
+namespace pager {
+namespace io {
+
+// The one errno -> Status conversion (S2). context names the operation and path.
+Status PosixError(const std::string& context, int err);
+
+// Fails with kInvalid if offset + len overflows or passes INT64_MAX (E2).
+Status CheckRange(uint64_t offset, uint64_t len, const char* what);
+
+// Wraps an already-open descriptor (a pipe, a socket, a caller's file) as a File.
+// name is used in messages. If owns_fd, the File closes it.
+std::unique_ptr<File> WrapFd(int fd, const std::string& name, bool writable, bool owns_fd);
+
+}  // namespace io
+}  // namespace pager

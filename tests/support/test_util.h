@@ -1,0 +1,57 @@
+// Shared helpers for the GoogleTest suites.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "impl/common/status.h"
+
+namespace pager {
+namespace testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Deterministic bytes for a (seed, index) pair, so tests can check content without storing it.
+std::vector<uint8_t> PatternBytes(uint64_t seed, size_t len);
+
+// Reads / writes a whole file with plain POSIX calls (for corruption tests).
+std::vector<uint8_t> ReadWholeFile(const std::string& path);
+void WriteWholeFile(const std::string& path, const std::vector<uint8_t>& bytes);
+
+}  // namespace testing
+}  // namespace pager
+
+// gtest assertions on Status / int codes with the message in the failure output.
+#define ASSERT_OK(expr)                                       \
+  do {                                                        \
+    ::pager::Status _st = (expr);                             \
+    ASSERT_TRUE(_st.ok()) << #expr << ": " << _st.ToString(); \
+  } while (0)
+#define EXPECT_OK(expr)                                       \
+  do {                                                        \
+    ::pager::Status _st = (expr);                             \
+    EXPECT_TRUE(_st.ok()) << #expr << ": " << _st.ToString(); \
+  } while (0)
+#define ASSERT_PAGER_OK(expr)                                                          \
+  do {                                                                                 \
+    int _rc = (expr);                                                                  \
+    ASSERT_EQ(_rc, PAGER_OK) << #expr << ": " << pager_errstr(_rc) << ": " << pager_last_error(); \
+  } while (0)
+#define EXPECT_PAGER_OK(expr)                                                          \
+  do {                                                                                 \
+    int _rc = (expr);                                                                  \
+    EXPECT_EQ(_rc, PAGER_OK) << #expr << ": " << pager_errstr(_rc) << ": " << pager_last_error(); \
+  } while (0)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# deps.sh check|install [group...]
+# The Debian packages libpager needs, and why each:
+#   build:  g++ make pkg-config           the C++17 toolchain and pkg-config files
+#           libxxhash-dev                 XXH3-64, the checksum of every format (header-only)
+#           libzstd-dev                   optional snapshot compression
+#   test:   libgtest-dev                  GoogleTest for the C++ and C API suites
+#           clang libclang-rt-14-dev      libFuzzer harnesses and their corpus replays
+#           binutils                      nm/readelf for the ABI guard
+#   bindings: swig                        Go and Java bindings (SWIG 4.1)
+#   bench:  libsqlite3-dev liblmdb-dev librocksdb-dev   the peers benchmarks compare against
+# check: exit 1 (listing what is missing) if a package of the groups is not installed.
+# install: apt-get install the missing ones when root; otherwise print the command.
+set -u
+mode=${1:-check}; shift || true
+groups=${*:-build test bindings}
+pkgs=()
+for g in $groups; do
+  case $g in
+    build) pkgs+=(g++ make pkg-config libxxhash-dev libzstd-dev) ;;
+    test) pkgs+=(libgtest-dev clang libclang-rt-14-dev binutils) ;;
+    bindings) pkgs+=(swig) ;;
+    bench) pkgs+=(libsqlite3-dev liblmdb-dev librocksdb-dev) ;;
+    *) echo "deps.sh: unknown group $g" >&2; exit 2 ;;
+  esac
+done
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ $mode == check ]]; then
+  echo "missing Debian packages: ${missing[*]}"
+  exit 1
+fi
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  echo "libpager needs: ${missing[*]}. Run as root:"
+  echo "  apt-get update && $cmd"
+  exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq && $cmd
