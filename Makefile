@@ -114,7 +114,7 @@ test: check-deps
 	@tests/summarize.sh $(R) $(SUITES)
 
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
-SUITES := cpp abi $(C99_NAMES)
+SUITES := cpp abi $(C99_NAMES) $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,))
 run-tests: $(SUITES:%=run-%)
 run-cpp:
 	@tests/run_gtest.sh cpp $(R) $(B)/tests/pager_tests
@@ -172,10 +172,39 @@ bench: check-deps
 	@$(MAKE) --no-print-directory lib $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$(basename $$b)"; $$b || exit 1; done
 
+# ---- fuzzing -------------------------------------------------------------------------------
+# Every fuzz/<name>_fuzz.cc is a libFuzzer harness (clang, -fsanitize=fuzzer,address,undefined)
+# with a committed seed corpus in fuzz/corpus/<name>/. `make test` replays each corpus and runs
+# each harness for FUZZ_SECONDS; `make fuzz FUZZ_SECONDS=600` fuzzes longer.
+FUZZ_SECONDS ?= 10
+FB := build/fuzz
+FUZZ_SRCS := $(sort $(wildcard fuzz/*_fuzz.cc))
+FUZZ_NAMES := $(FUZZ_SRCS:fuzz/%_fuzz.cc=%)
+FUZZ_BINS := $(FUZZ_NAMES:%=$(FB)/%_fuzz)
+FUZZ_CXX := clang++
+FUZZ_FLAGS := -std=c++17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+              -fno-sanitize-recover=undefined -fno-omit-frame-pointer -pthread $(WARN) \
+              -Wno-unused-command-line-argument
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.cc=$(FB)/obj/%.o)
+
+$(FB)/obj/%.o: %.cc
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+$(FB)/%_fuzz: $(FB)/obj/fuzz/%_fuzz.o $(FUZZ_LIB_OBJS)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz: check-deps $(FUZZ_BINS)
+	@for n in $(FUZZ_NAMES); do mkdir -p $(FB)/corpus/$$n; \
+	  $(FB)/$${n}_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $(FB)/corpus/$$n fuzz/corpus/$$n || exit 1; done
+
+run-fuzz: $(FUZZ_BINS)
+	@tests/run_cmd.sh fuzz $(R) tests/fuzz_replay.sh $(FB) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
 clean:
 	rm -rf build
 
 print-%:
 	@echo '$($*)'
 
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)
