@@ -9,7 +9,8 @@
 //   M2. Sync/DataSync make all of a file durable (including its size); SyncRange and
 //       Mapping::Sync make only their range durable.
 //   M3. Namespace changes (create, rename, remove) are pending until SyncDir of their
-//       directory; a crash applies or drops each pending change, in order.
+//       directory; a crash applies or drops each pending change, in order. (Directories
+//       themselves are durable as soon as they are created.)
 //   M4. CrashImage(seed) builds the files a power loss could leave: starting from `durable`,
 //       each pending write is independently applied whole, dropped, or torn (a random subset
 //       of its 512-byte sectors applied); sectors changed only through a mapping are kept or
@@ -131,6 +132,7 @@ class FaultEnv : public MemEnv {
     bool fired;
   };
   Status Fire(const Fault& f, const std::string& path, const char* what);
+  void FreezeAllLocked();  // records every file's current bytes at the crash (M6); mu_ held
   std::vector<Fault> faults_;
   uint64_t op_count_ = 0;
   uint64_t sync_count_ = 0;
