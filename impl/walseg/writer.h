@@ -20,8 +20,10 @@
 //       allocated and never poison.
 //   L6. Open recovers: the last segment is scanned; a clean end continues after the last
 //       record; a torn tail is cut off (truncate + fdatasync) first; corruption (R4) fails the
-//       open with kCorrupt and changes nothing. The file is then fdatasynced so every record
-//       present is durable (L2 holds from the first append).
+//       open with kCorrupt and changes nothing. The records present are then rewritten, the
+//       file fdatasynced and the directory synced, so every record present is durable -- even
+//       one whose earlier fsync failed and whose pages the kernel then marked clean -- and L2
+//       holds from the first append.
 //   L7. Pre-writing: when prewrite_bytes > 0 the file is extended with zeros in steps of that
 //       size ahead of the records, so a record sync overwrites already-written blocks instead
 //       of growing the file (one size change per step instead of one per sync).
@@ -90,6 +92,7 @@ class LogWriter {
   LogWriter() = default;
   Status Recover();
   Status RecoverLastSegment(uint64_t first_lsn);
+  Status RewriteRecords(uint64_t end);
   Status CreateSegment(uint64_t first_lsn);
   Status Rotate();
   Status FlushLocked();
