@@ -182,8 +182,8 @@ TEST_F(WalsegWriter, ReopenCutsATornTailAndContinuesThere) {
   while (found) ASSERT_OK(r->Next(&v, &found));
   uint64_t end = r->stop_offset();
   r.reset();
-  std::vector<uint8_t> torn(RecordBytes(100));
   std::vector<uint8_t> junk = PayloadFor(11);
+  std::vector<uint8_t> torn(RecordBytes(junk.size()));
   EncodeRecord(1, 11, 10, junk.data(), static_cast<uint32_t>(junk.size()), torn.data());
   bytes.resize(end);
   bytes.insert(bytes.end(), torn.begin(), torn.begin() + 30);
