@@ -184,8 +184,9 @@ PAGER_API const char *pager_version_string(void) PAGER_NOEXCEPT;
 /* Sync policies of a writer (pager_walseg_options.sync_policy). */
 enum {
   PAGER_WALSEG_SYNC_EVERY_RECORD = 0, /* each append is durable when it returns            */
-  PAGER_WALSEG_SYNC_GROUP = 1,        /* sync once group_bytes or group_interval_us of
-                                         unsynced appends have accrued (checked at append)  */
+  PAGER_WALSEG_SYNC_GROUP = 1,        /* sync once group_bytes of unsynced appends accrue,
+                                         or once the oldest is group_interval_us old (a
+                                         background thread syncs a trailing record)         */
   PAGER_WALSEG_SYNC_EXPLICIT = 2      /* durable only after pager_walseg_sync (or rotation,
                                          or close)                                          */
 };
@@ -209,8 +210,9 @@ typedef struct pager_walseg_options {
                                   default 64 MiB                                            */
   uint64_t group_bytes;        /* GROUP: sync when this many bytes are unsynced; >= 1;
                                   default 1 MiB                                             */
-  uint64_t group_interval_us;  /* GROUP: an append syncs when the oldest unsynced record is
-                                  this old; 0 = no time bound; default 1000                 */
+  uint64_t group_interval_us;  /* GROUP: sync when the oldest unsynced record is this old
+                                  (checked at appends and by one background thread per
+                                  writer); 0 = no time bound and no thread; default 1000    */
   uint64_t max_payload_bytes;  /* larger payloads fail with PAGER_ERR_TOO_LARGE before
                                   anything is written; [1, 2^32-65]; default 64 MiB         */
   uint64_t prewrite_bytes;     /* zero-fill the segment ahead of the records in steps of this

@@ -8,7 +8,9 @@
 // writer; reopening recovers every acknowledged record.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <functional>
 #include <vector>
 
@@ -300,6 +302,26 @@ TEST_F(WalsegFault, AnFsyncThatLosesDataIsNeverTrustedAgain) {
     SCOPED_TRACE("lossy sync " + std::to_string(n));
     ExpectPoisonAndRecovery([n](FaultEnv* e) { e->FailSyncLosingData(n); }, Code::kIo);
   }
+}
+
+TEST_F(WalsegFault, ABackgroundGroupSyncFailurePoisonsTheNextCall) {
+  FaultEnv env;
+  WriterOptions o = CrashOptions(SyncPolicy::kGroup);
+  o.group_bytes = 1 << 30;
+  o.group_interval_us = 1000;
+  std::unique_ptr<LogWriter> w;
+  ASSERT_OK(LogWriter::Open(&env, kDir, o, &w));
+  env.FailNth(MemEnv::Op::kSync, 1, FaultKind::kEio, false);
+  uint64_t lsn;
+  ASSERT_OK(w->Append(1, "abc", 3, &lsn));
+  for (int i = 0; i < 5000 && !w->poisoned(); i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(w->poisoned());
+  Status st = w->Append(1, "def", 3, &lsn);
+  EXPECT_EQ(st.code(), Code::kPoisoned);
+  EXPECT_NE(st.message().find("injected EIO"), std::string::npos) << st.message();
+  EXPECT_EQ(w->Close().code(), Code::kPoisoned);
 }
 
 TEST_F(WalsegFault, EnospcWhilePrewritingIsReportedAndPoisons) {

@@ -4,7 +4,9 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "impl/io/env.h"
@@ -326,6 +328,37 @@ TEST_F(WalsegWriter, SyncPoliciesAdvanceTheDurableLsnAsSpecified) {
   EXPECT_EQ(w->durable_lsn(), 0u);
   ASSERT_OK(w->Append(1, "abcdefgh", 8, &lsn));
   EXPECT_EQ(w->durable_lsn(), 10u);
+}
+
+TEST_F(WalsegWriter, GroupIntervalMakesATrailingRecordDurableWithoutAnotherCall) {
+  WriterOptions o;
+  o.sync_policy = SyncPolicy::kGroup;
+  o.group_bytes = 1 << 30;       // never reached
+  o.group_interval_us = 2000;    // the background thread syncs after 2 ms (L8)
+  auto w = OpenWriter(o);
+  uint64_t lsn;
+  ASSERT_OK(w->Append(1, "last words", 10, &lsn));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (w->durable_lsn() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(w->durable_lsn(), 1u);
+  ASSERT_OK(w->Append(1, "more", 4, &lsn));  // the next interval starts with this record
+  ASSERT_OK(w->Close());
+}
+
+TEST_F(WalsegWriter, WithoutAnIntervalGroupRecordsWaitForBytesOrSync) {
+  WriterOptions o;
+  o.sync_policy = SyncPolicy::kGroup;
+  o.group_bytes = 1 << 30;
+  o.group_interval_us = 0;
+  auto w = OpenWriter(o);
+  uint64_t lsn;
+  ASSERT_OK(w->Append(1, "x", 1, &lsn));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(w->durable_lsn(), 0u);
+  ASSERT_OK(w->Sync());
+  EXPECT_EQ(w->durable_lsn(), 1u);
 }
 
 TEST_F(WalsegWriter, PrewriteKeepsTheActiveSegmentAheadInWholeSteps) {

@@ -77,6 +77,10 @@ Status LogWriter::Open(io::Env* env, const std::string& dir, const WriterOptions
   if (!locked.ok()) return locked.WithContext("log directory " + dir + " has a writer");
   w->buffer_.reserve(static_cast<size_t>(options.buffer_bytes));
   PAGER_RETURN_IF_ERROR(w->Recover());
+  if (options.sync_policy == SyncPolicy::kGroup && options.group_interval_us > 0) {
+    LogWriter* raw = w.get();
+    w->flusher_ = std::thread([raw]() { raw->FlusherLoop(); });
+  }
   *out = std::move(w);
   return Status::Ok();
 }
@@ -231,7 +235,10 @@ Status LogWriter::WriteRecordLocked(uint16_t type, const void* data, uint32_t le
     if (!st.ok()) return Poison(st);
     flushed_end_ += bytes;
   }
-  if (unsynced_bytes_ == 0) oldest_unsynced_us_ = env_->NowMicros();
+  if (unsynced_bytes_ == 0) {
+    oldest_unsynced_ = std::chrono::steady_clock::now();
+    flusher_cv_.notify_one();  // L8: a new interval starts
+  }
   unsynced_bytes_ += bytes;
   next_lsn_++;
   return Status::Ok();
@@ -242,9 +249,10 @@ Status LogWriter::MaybeSyncLocked() {
     case SyncPolicy::kEveryRecord:
       return SyncLocked();
     case SyncPolicy::kGroup: {
-      uint64_t age_us = env_->NowMicros() - oldest_unsynced_us_;
+      auto age = std::chrono::steady_clock::now() - oldest_unsynced_;
       if (unsynced_bytes_ >= options_.group_bytes ||
-          (options_.group_interval_us != 0 && age_us >= options_.group_interval_us)) {
+          (options_.group_interval_us != 0 &&
+           age >= std::chrono::microseconds(options_.group_interval_us))) {
         return SyncLocked();
       }
       return Status::Ok();
@@ -331,7 +339,36 @@ Status LogWriter::Flush() {
   return FlushLocked();
 }
 
+// L8: syncs whenever the oldest unsynced record reaches group_interval_us.
+void LogWriter::FlusherLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  const auto interval = std::chrono::microseconds(options_.group_interval_us);
+  while (!flusher_stop_) {
+    if (unsynced_bytes_ == 0 || !poison_.ok() || closed_) {
+      flusher_cv_.wait(lock);
+      continue;
+    }
+    auto deadline = oldest_unsynced_ + interval;
+    if (std::chrono::steady_clock::now() < deadline) {
+      flusher_cv_.wait_until(lock, deadline);
+      continue;
+    }
+    Status st = SyncLocked();  // a failure poisons (L5); the next call reports it
+    (void)st;
+  }
+}
+
+void LogWriter::StopFlusher() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    flusher_stop_ = true;
+  }
+  flusher_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+}
+
 Status LogWriter::Close() {
+  StopFlusher();
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return Status::Ok();
   Status st = CheckUsable();

@@ -27,12 +27,19 @@
 //   L7. Pre-writing: when prewrite_bytes > 0 the file is extended with zeros in steps of that
 //       size ahead of the records, so a record sync overwrites already-written blocks instead
 //       of growing the file (one size change per step instead of one per sync).
+//   L8. With the GROUP policy and group_interval_us > 0 one background thread syncs once the
+//       oldest unsynced record is that old, so a trailing record is durable within the
+//       interval even if no further call comes. It takes the same mutex as every call; its
+//       failures poison like any other (L5). Close stops and joins it.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "impl/common/status.h"
@@ -44,7 +51,8 @@ namespace walseg {
 
 enum class SyncPolicy : uint32_t {
   kEveryRecord = 0,  // each append is durable when it returns
-  kGroup = 1,        // sync when group_bytes or group_interval_us of unsynced appends accrue
+  kGroup = 1,        // sync when group_bytes accrue or the oldest unsynced append is
+                     // group_interval_us old (checked at appends and by a background thread)
   kExplicit = 2,     // only Sync() (and rotation, and Close) make records durable
 };
 
@@ -102,6 +110,8 @@ class LogWriter {
   Status MaybeSyncLocked();
   Status Poison(Status st);
   Status CheckUsable() const;
+  void FlusherLoop();
+  void StopFlusher();
 
   mutable std::mutex mu_;
   io::Env* env_ = nullptr;
@@ -117,7 +127,10 @@ class LogWriter {
   uint64_t next_lsn_ = 1;
   uint64_t durable_lsn_ = 0;
   uint64_t unsynced_bytes_ = 0;
-  uint64_t oldest_unsynced_us_ = 0;
+  std::chrono::steady_clock::time_point oldest_unsynced_;
+  std::condition_variable flusher_cv_;
+  std::thread flusher_;  // L8
+  bool flusher_stop_ = false;
   Status poison_;
   bool closed_ = false;
 };
