@@ -86,6 +86,7 @@ class WalsegWriter : public ::testing::Test {
       uint64_t got = 0;
       ASSERT_OK(w->Append(static_cast<uint16_t>(1 + lsn % 5), p.data(), p.size(), &got));
       ASSERT_EQ(got, lsn);
+      ASSERT_OK(w->CheckInvariants());
     }
   }
 

@@ -402,6 +402,25 @@ Status LogWriter::RemoveSegmentsBefore(uint64_t lsn, uint64_t* removed) {
   return Status::Ok();
 }
 
+Status LogWriter::CheckInvariants() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto broken = [](const std::string& what) { return Internal("walseg writer invariant: " + what); };
+  if (durable_lsn_ >= next_lsn_) return broken("L2 durable_lsn < next_lsn");
+  if ((unsynced_bytes_ == 0) != (durable_lsn_ == next_lsn_ - 1)) {
+    return broken("L2 unsynced bytes exist exactly when durable_lsn < next_lsn - 1");
+  }
+  if (segment_first_lsn_ > next_lsn_) return broken("W3 active segment starts at or before next_lsn");
+  if (flushed_end_ % kRecordAlign != 0 || buffer_.size() % kRecordAlign != 0) {
+    return broken("W1 records are 8-aligned");
+  }
+  if (!buffer_.empty() && buffer_.size() > options_.buffer_bytes) return broken("L3 buffer bound");
+  if (options_.prewrite_bytes > 0 && !closed_ && poison_.ok() && prewritten_end_ < flushed_end_) {
+    return broken("L7 pre-written space covers the written records");
+  }
+  if (closed_ && segment_ != nullptr) return broken("closed writer holds no segment");
+  return Status::Ok();
+}
+
 // ---- accessors ----------------------------------------------------------------------------
 
 uint64_t LogWriter::next_lsn() const {

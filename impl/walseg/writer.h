@@ -27,6 +27,11 @@
 //   L7. Pre-writing: when prewrite_bytes > 0 the file is extended with zeros in steps of that
 //       size ahead of the records, so a record sync overwrites already-written blocks instead
 //       of growing the file (one size change per step instead of one per sync).
+//
+// States: open --(I/O failure)--> poisoned --(Close)--> closed; open --(Close)--> closed.
+// Poisoned accepts only Close (kPoisoned for everything else); closed accepts nothing
+// (kInvalid) but a repeated Close (ok). Reopening the directory is the way back.
+//
 //   L8. With the GROUP policy and group_interval_us > 0 one background thread syncs once the
 //       oldest unsynced record is that old, so a trailing record is durable within the
 //       interval even if no further call comes. It takes the same mutex as every call; its
@@ -95,6 +100,8 @@ class LogWriter {
   uint64_t segment_first_lsn() const;  // of the active segment
   uint64_t segment_count() const;      // segments rotated into since open, plus the active one
   bool poisoned() const;
+  // Verifies L2-L4/L7 on the writer's bookkeeping; kInternal naming the broken one. For tests.
+  Status CheckInvariants() const;
 
  private:
   LogWriter() = default;
