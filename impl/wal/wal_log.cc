@@ -7,10 +7,25 @@
 namespace pager {
 namespace wal {
 
+namespace {
+std::mutex g_random_mu;
+uint64_t g_test_state = 0;  // 0 = use the OS's random source
+}  // namespace
+
+void SetDeterministicRandomForTesting(uint64_t seed) {
+  std::lock_guard<std::mutex> lock(g_random_mu);
+  g_test_state = seed;
+}
+
 uint32_t RandomSalt() {
-  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(g_random_mu);
+  if (g_test_state != 0) {  // splitmix64
+    uint64_t z = (g_test_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return static_cast<uint32_t>(z ^ (z >> 31));
+  }
   static std::random_device device;
-  std::lock_guard<std::mutex> lock(mu);
   return static_cast<uint32_t>(device());
 }
 

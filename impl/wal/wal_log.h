@@ -96,6 +96,9 @@ class WalLog {
 
 // A fresh random 32-bit value (salt2 of each generation).
 uint32_t RandomSalt();
+// Tests only: makes RandomSalt() a deterministic sequence from seed (0 restores the OS source),
+// so a failing crash image replays exactly.
+void SetDeterministicRandomForTesting(uint64_t seed);
 uint64_t RandomFileId();
 
 }  // namespace wal

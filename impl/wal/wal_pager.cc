@@ -542,6 +542,7 @@ Result<uint32_t> WalPager::CopyFramesToMain() {
     main_unsynced_bytes_ += n * page_size_;
     i += n;
   }
+  PAGER_RETURN_IF_ERROR(ExtendMainToPageCount());
   return static_cast<uint32_t>(pages.size());
 }
 
@@ -557,6 +558,16 @@ Status WalPager::DropStalePages() {
   return Status::Ok();
 }
 
+// Grows the main file to the committed page count before the data sync, so the new header
+// (written after that sync) never counts pages past the durable end of the file.
+Status WalPager::ExtendMainToPageCount() {
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(main_->Size(&size));
+  uint64_t want = uint64_t{committed_count_} * page_size_;
+  if (size < want) PAGER_RETURN_IF_ERROR(main_->Truncate(want));
+  return Status::Ok();
+}
+
 Status WalPager::SyncMain() {
   Status st = main_->DataSync();
   if (!st.ok()) return Poison(st.WithContext("checkpoint: sync " + path_));
@@ -566,7 +577,7 @@ Status WalPager::SyncMain() {
   return Status::Ok();
 }
 
-// Writes the inactive header copy, shrinks the file, syncs (W6).
+// Writes the inactive header copy, shrinks the file to the page count, syncs (W6).
 Status WalPager::PublishMainHeader() {
   const int slot = 1 - main_slot_;
   MainHeaderCopy h =
@@ -577,7 +588,7 @@ Status WalPager::PublishMainHeader() {
   uint64_t want = uint64_t{committed_count_} * page_size_;
   uint64_t size = 0;
   st = main_->Size(&size);
-  if (st.ok() && size != want) st = main_->Truncate(want);
+  if (st.ok() && size > want) st = main_->Truncate(want);
   if (!st.ok()) return Poison(st.WithContext("checkpoint: truncate " + path_));
   PAGER_RETURN_IF_ERROR(SyncMain());
   main_slot_ = slot;

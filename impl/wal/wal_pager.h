@@ -18,9 +18,10 @@
 //       the commit; the last frame is the commit frame. Under kFull it is durable (one
 //       fdatasync) before Commit returns.
 //   W6. Checkpoint order: sync WAL -> cut main pages >= main_valid_count_ -> write pages to
-//       main -> sync main -> write the inactive header copy -> truncate to the page count ->
-//       sync main -> reset the WAL (new salts, synced). The WAL is never reset unless every
-//       earlier step succeeded.
+//       main -> extend the file to the page count -> sync main -> write the inactive header
+//       copy -> shrink to the page count -> sync main -> reset the WAL (new salts, synced).
+//       The WAL is never reset unless every earlier step succeeded, and a durable header never
+//       counts pages past the durable end of the file.
 //   W7. After any failed write or sync of a commit or checkpoint the handle is poisoned: every
 //       later mutation fails with kPoisoned; reads keep returning the last committed state.
 //   W8. The cache holds only committed content (C2) and never pages >= committed_count_.
@@ -138,6 +139,7 @@ class WalPager {
   Result<uint32_t> CheckpointSteps();
   Result<uint32_t> CopyFramesToMain();
   Status DropStalePages();
+  Status ExtendMainToPageCount();
   Status PublishMainHeader();
   Status SyncMain();
   bool AutoCheckpointDue() const;
