@@ -362,7 +362,7 @@ PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
  * *out_frames (may be NULL) receives the number of data frames written.
  * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY, PAGER_ERR_POISONED, PAGER_ERR_IO
  * or PAGER_ERR_NOSPC (reading committed pages: handle unchanged, changes stay staged;
- * writing or syncing frames: the handle is poisoned and the changes are not committed --
+ * writing or syncing frames: the handle is poisoned, the staged changes are dropped --
  * reopen to learn what the WAL holds), PAGER_ERR_CORRUPT, PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_wal_commit(pager_wal *h, uint32_t *out_frames) PAGER_NOEXCEPT;

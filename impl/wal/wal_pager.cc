@@ -315,9 +315,11 @@ Status WalPager::CheckWritable(const char* op) {
   return Status::Ok();
 }
 
+// W7: staged changes can never be committed now, so they are dropped with the poisoning.
 Status WalPager::Poison(Status cause) {
   poisoned_ = true;
   poison_reason_ = cause.ToString();
+  ClearStagedLocked();
   return cause;
 }
 

@@ -22,8 +22,9 @@
 //       copy -> shrink to the page count -> sync main -> reset the WAL (new salts, synced).
 //       The WAL is never reset unless every earlier step succeeded, and a durable header never
 //       counts pages past the durable end of the file.
-//   W7. After any failed write or sync of a commit or checkpoint the handle is poisoned: every
-//       later mutation fails with kPoisoned; reads keep returning the last committed state.
+//   W7. After any failed write or sync of a commit or checkpoint the handle is poisoned: staged
+//       changes are dropped, every later mutation fails with kPoisoned, and reads return the
+//       last state whose commit returned OK.
 //   W8. The cache holds only committed content (C2) and never pages >= committed_count_.
 //   W9. A read-write handle starts a fresh WAL generation at open (checkpointing any recovered
 //       frames first), so frames it appends never follow stale frames of its own generation.
