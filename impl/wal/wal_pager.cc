@@ -75,6 +75,8 @@ Status WalPager::InitNew(const Options& options) {
   main_slot_ = 0;
   PAGER_RETURN_IF_ERROR(WalLog::Create(env_, WalPath(path_), page_size_, main_seq_, file_id_,
                                        &wal_));
+  stats_.syncs += 2;  // the sidecar and its directory
+  stats_.bytes_synced += kWalHeaderSize;
   wal_->prewrite_bytes = options.wal_prewrite_bytes;
   cache_ = std::make_unique<PageCache>(page_size_, options.cache_pages);
   return Status::Ok();
