@@ -219,6 +219,30 @@ TEST_F(WalCore, ShrinkThenGrowExposesZerosNeverTheOldBytes) {
   EXPECT_OK(p->CheckInvariants());
 }
 
+// Regression: regrowing over pages a shrink hid used to stage one zero page per hidden page
+// (10 GiB of memory here). The commit frame's floor now says it in O(1).
+TEST_F(WalCore, ShrinkAndRegrowOfAHugeDatabaseInOneTransactionCostsOneFrame) {
+  const uint32_t pages = static_cast<uint32_t>((10ull << 30) / 4096);
+  auto p = MustCreate(env, path);
+  ASSERT_OK(p->SetPageCount(pages));
+  Stage(p.get(), pages - 1, Page(1));
+  Stage(p.get(), 7, Page(7));
+  MustCommit(p.get());
+  ASSERT_OK(p->SetPageCount(5));
+  ASSERT_OK(p->SetPageCount(pages));
+  uint64_t frames = p->stats().frames_written;
+  EXPECT_EQ(MustCommit(p.get()), 0u);
+  EXPECT_EQ(p->stats().frames_written - frames, 1u);  // the page-0 commit frame only
+  EXPECT_EQ(Read(p.get(), 7), std::vector<uint8_t>(4096, 0));
+  EXPECT_EQ(Read(p.get(), pages - 1), std::vector<uint8_t>(4096, 0));
+  p.reset();
+  p = MustOpen(env, path, AccessMode::kReadOnly);
+  EXPECT_EQ(p->page_count(), pages);
+  EXPECT_EQ(Read(p.get(), 7), std::vector<uint8_t>(4096, 0));
+  EXPECT_EQ(Read(p.get(), pages - 1), std::vector<uint8_t>(4096, 0));
+  EXPECT_OK(p->CheckInvariants());
+}
+
 TEST_F(WalCore, WalReplayOnReopenRestoresCommittedState) {
   {
     auto p = MustCreate(env, path);

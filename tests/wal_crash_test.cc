@@ -158,6 +158,9 @@ void CommitsBody(Recorder& r) {
   r.Commit();
   r.App(9);
   r.Commit();
+  r.SetCount(2);  // shrink and regrow in one transaction: 2..4 read as zeros
+  r.Stage(5, 77);
+  r.Commit();
   for (uint32_t i = 0; i < 3; i++) {
     r.Stage(6 + i, 40 + i);
     r.Commit();
@@ -181,6 +184,10 @@ void CheckpointBody(Recorder& r) {
   r.Checkpoint();
   r.Stage(1, 401);
   r.SetCount(8);
+  r.Commit();
+  r.SetCount(2);
+  r.SetCount(7);
+  r.Stage(3, 403);
   r.Commit();
   r.Checkpoint();
   r.Checkpoint();

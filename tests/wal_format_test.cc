@@ -58,14 +58,14 @@ TEST(WalFormat, GoldenBytesOfTheWorkedExample) {
                           "88 77 66 55 44 33 22 11 00 00 00 00 00 00 00 00"
                           "00 00 00 00 00 00 00 00 2b 84 9d 56 5f 03 3d b6"));
   std::vector<uint8_t> body(4096, 0xAB);
-  FrameHeader f0 = MakeFrameHeader(1, 0, w, body.data(), 4096, w.checksum);
+  FrameHeader f0 = MakeFrameHeader(1, 0, 0, w, body.data(), 4096, w.checksum);
   EXPECT_EQ(Bytes(f0), Hex("01 00 00 00 00 00 00 00 07 00 00 00 0d f0 a5 a5"
                            "00 00 00 00 00 00 00 00 fa 3b 15 ec aa 48 49 8c"));
   std::vector<uint8_t> page0(4096, 0);
   std::memcpy(page0.data(), app, kAppHeaderSize);
-  FrameHeader f1 = MakeFrameHeader(0, 3, w, page0.data(), 4096, f0.checksum);
+  FrameHeader f1 = MakeFrameHeader(0, 3, 3, w, page0.data(), 4096, f0.checksum);
   EXPECT_EQ(Bytes(f1), Hex("00 00 00 00 03 00 00 00 07 00 00 00 0d f0 a5 a5"
-                           "00 00 00 00 00 00 00 00 d1 7b 58 e0 ca c3 59 1a"));
+                           "03 00 00 00 00 00 00 00 03 ee 0a 17 e8 94 f2 45"));
   EXPECT_OK(ValidateMainHeader(m, 0));
   EXPECT_OK(ValidateWalHeader(w));
 }
@@ -202,7 +202,7 @@ TEST_F(WalDamage, OrphanFrameWithAValidChainIsInvisible) {
   FrameHeader last;
   std::memcpy(&last, wal.data() + FrameOffset(4, 512), sizeof last);
   std::vector<uint8_t> body = PatternBytes(77, 512);
-  FrameHeader orphan = MakeFrameHeader(1, 0, wh, body.data(), 512, last.checksum);
+  FrameHeader orphan = MakeFrameHeader(1, 0, 0, wh, body.data(), 512, last.checksum);
   std::vector<uint8_t> bytes = Bytes(orphan);
   wal.insert(wal.end(), bytes.begin(), bytes.end());
   wal.insert(wal.end(), body.begin(), body.end());
@@ -210,7 +210,7 @@ TEST_F(WalDamage, OrphanFrameWithAValidChainIsInvisible) {
   Status st;
   EXPECT_EQ(OpenIndex(&st), 3) << st.ToString();
   // Sealed by a commit frame, the same transaction becomes visible: the chain was valid.
-  FrameHeader commit = MakeFrameHeader(1, 5, wh, body.data(), 512, orphan.checksum);
+  FrameHeader commit = MakeFrameHeader(1, 5, 5, wh, body.data(), 512, orphan.checksum);
   bytes = Bytes(commit);
   wal.insert(wal.end(), bytes.begin(), bytes.end());
   wal.insert(wal.end(), body.begin(), body.end());

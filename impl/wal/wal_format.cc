@@ -139,12 +139,13 @@ uint64_t FrameChecksum(const FrameHeader& h, const uint8_t* body, uint32_t page_
 }
 
 FrameHeader MakeFrameHeader(uint32_t page_number, uint32_t commit_page_count,
-                            const WalHeader& wal, const uint8_t* body, uint32_t page_size,
+                            uint32_t commit_floor_count, const WalHeader& wal, const uint8_t* body, uint32_t page_size,
                             uint64_t seed) {
   FrameHeader h;
   std::memset(&h, 0, sizeof h);
   h.page_number = page_number;
   h.commit_page_count = commit_page_count;
+  h.commit_floor_count = commit_floor_count;
   h.salt1 = wal.salt1;
   h.salt2 = wal.salt2;
   h.checksum = FrameChecksum(h, body, page_size, seed);

@@ -98,14 +98,17 @@ struct FrameHeader {
   uint32_t commit_page_count;  // 0 = inside a transaction; > 0 = commit frame, page count after
   uint32_t salt1;              // copy of the WAL header's salts
   uint32_t salt2;
-  uint64_t reserved;           // 0
+  uint32_t commit_floor_count;  // commit frames: the lowest page count the transaction passed
+                                // through (1 <= floor <= commit_page_count); others: 0
+  uint32_t reserved;           // 0
   uint64_t checksum;           // Checksum64(bytes [0, 24) ++ page body, seed = previous checksum)
 };
 static_assert(sizeof(FrameHeader) == kFrameHeaderSize, "frame header is 32 bytes");
 static_assert(offsetof(FrameHeader, commit_page_count) == 4, "layout");
 static_assert(offsetof(FrameHeader, salt1) == 8, "layout");
 static_assert(offsetof(FrameHeader, salt2) == 12, "layout");
-static_assert(offsetof(FrameHeader, reserved) == 16, "layout");
+static_assert(offsetof(FrameHeader, commit_floor_count) == 16, "layout");
+static_assert(offsetof(FrameHeader, reserved) == 20, "layout");
 static_assert(offsetof(FrameHeader, checksum) == 24, "layout");
 constexpr size_t kFrameChecksumCovered = offsetof(FrameHeader, checksum);
 
@@ -138,7 +141,7 @@ WalHeader MakeWalHeader(uint32_t page_size, uint64_t base_checkpoint_seq, uint64
 uint64_t FrameChecksum(const FrameHeader& h, const uint8_t* body, uint32_t page_size,
                        uint64_t seed);
 FrameHeader MakeFrameHeader(uint32_t page_number, uint32_t commit_page_count,
-                            const WalHeader& wal, const uint8_t* body, uint32_t page_size,
+                            uint32_t commit_floor_count, const WalHeader& wal, const uint8_t* body, uint32_t page_size,
                             uint64_t seed);
 
 }  // namespace wal

@@ -129,7 +129,11 @@ Status WalLog::ScanBatch(uint64_t first, uint64_t count, std::vector<uint8_t>* b
       *stop = true;
       return Status::Ok();
     }
-    if (fh.reserved != 0) {
+    const bool commit = fh.commit_page_count != 0;
+    const bool floor_ok = commit ? (fh.commit_floor_count >= 1 &&
+                                    fh.commit_floor_count <= fh.commit_page_count)
+                                 : fh.commit_floor_count == 0;
+    if (fh.reserved != 0 || !floor_ok) {
       stop_reason_ = StopReason::kBadFrame;
       *stop = true;
       return Status::Ok();
@@ -146,8 +150,8 @@ Status WalLog::ScanBatch(uint64_t first, uint64_t count, std::vector<uint8_t>* b
         return Status::Ok();
       }
     }
+    sink.commit(index, fh.commit_page_count, fh.commit_floor_count);
     for (const auto& f : *pending) sink.frame(f.first, f.second);
-    sink.commit(index, fh.commit_page_count);
     pending->clear();
     frame_count_ = index + 1;
     last_checksum_ = chain;
@@ -175,7 +179,8 @@ Status WalLog::Prewrite(uint64_t end_offset) {
 }
 
 Status WalLog::AppendTransaction(const std::vector<FrameRef>& frames,
-                                 uint32_t commit_page_count) {
+                                 uint32_t commit_page_count,
+                                 uint32_t commit_floor_count) {
   if (frames.empty()) return Internal("AppendTransaction with no frames");
   const uint64_t start = FrameOffset(frame_count_, page_size_);
   const uint64_t end = FrameOffset(frame_count_ + frames.size(), page_size_);
@@ -183,8 +188,9 @@ Status WalLog::AppendTransaction(const std::vector<FrameRef>& frames,
   std::vector<FrameHeader> headers(frames.size());
   uint64_t chain = last_checksum_;
   for (size_t i = 0; i < frames.size(); i++) {
-    uint32_t commit = (i + 1 == frames.size()) ? commit_page_count : 0;
-    headers[i] = MakeFrameHeader(frames[i].page_number, commit, header_, frames[i].body,
+    const bool last = (i + 1 == frames.size());
+    headers[i] = MakeFrameHeader(frames[i].page_number, last ? commit_page_count : 0,
+                                 last ? commit_floor_count : 0, header_, frames[i].body,
                                  page_size_, chain);
     chain = headers[i].checksum;
   }

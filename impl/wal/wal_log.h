@@ -33,8 +33,11 @@ class WalLog {
   struct Sink {
     // A frame of a committed transaction: frame index and page number.
     std::function<void(uint64_t frame_index, uint32_t page_number)> frame;
-    // The commit frame at last_frame_index sealed the frames delivered before it.
-    std::function<void(uint64_t last_frame_index, uint32_t page_count)> commit;
+    // A transaction sealed by the commit frame at last_frame_index: called BEFORE its frames
+    // are delivered. Pages >= floor_count that the transaction does not write read as zeros
+    // from then on; page_count is the count after it.
+    std::function<void(uint64_t last_frame_index, uint32_t page_count, uint32_t floor_count)>
+        commit;
   };
 
   // Why the scan stopped (for tests and the format doc's decision table).
@@ -58,9 +61,11 @@ class WalLog {
     uint32_t page_number;
     const uint8_t* body;
   };
-  // Appends frames; the last one is the commit frame carrying commit_page_count. Does not
-  // sync. On failure the file tail is unknown: the caller must poison.
-  Status AppendTransaction(const std::vector<FrameRef>& frames, uint32_t commit_page_count);
+  // Appends frames; the last one is the commit frame carrying commit_page_count and
+  // commit_floor_count. Does not sync. On failure the file tail is unknown: the caller must
+  // poison.
+  Status AppendTransaction(const std::vector<FrameRef>& frames, uint32_t commit_page_count,
+                           uint32_t commit_floor_count);
   // fdatasync of the sidecar; adds the bytes written since the last sync to *bytes_synced.
   Status Sync(uint64_t* bytes_synced);
   // Starts a new generation on top of main header copy base_checkpoint_seq (L3, L4), synced.

@@ -70,7 +70,7 @@ Status WalPager::InitNew(const Options& options) {
   PAGER_RETURN_IF_ERROR(env_->SyncDir(io::DirName(path_)));
   stats_.syncs += 2;
   stats_.bytes_synced += page_size_;
-  main_count_ = main_valid_count_ = committed_count_ = staged_count_ = 1;
+  main_count_ = main_valid_count_ = committed_count_ = staged_count_ = staged_floor_ = 1;
   main_seq_ = 1;
   main_slot_ = 0;
   PAGER_RETURN_IF_ERROR(WalLog::Create(env_, WalPath(path_), page_size_, main_seq_, file_id_,
@@ -115,7 +115,7 @@ Status WalPager::InitExisting() {
   cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
   PAGER_RETURN_IF_ERROR(OpenWal());
   if (wal_ != nullptr) PAGER_RETURN_IF_ERROR(RecoverWal());
-  staged_count_ = committed_count_;
+  staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
   if (mode_ == AccessMode::kReadWrite) {
     // W9: start a fresh generation (checkpointing recovered frames first).
@@ -209,8 +209,9 @@ Status WalPager::RecoverWal() {
       index_[page_number] = frame_index;
     }
   };
-  sink.commit = [&](uint64_t, uint32_t page_count) {
-    if (page_count < committed_count_) ApplyShrink(page_count);
+  sink.commit = [&](uint64_t, uint32_t page_count, uint32_t floor_count) {
+    uint32_t floor = std::min({floor_count, page_count, committed_count_});
+    if (floor < committed_count_) ApplyShrink(floor);
     committed_count_ = page_count;
   };
   PAGER_RETURN_IF_ERROR(wal_->Recover(sink));
@@ -257,7 +258,7 @@ Status WalPager::ReadPage(uint32_t page_number, uint8_t* dst, size_t len) {
     std::memcpy(dst, it->second.data(), page_size_);
     return Status::Ok();
   }
-  if (page_number >= committed_count_) {
+  if (page_number >= ZeroFrom()) {
     std::memset(dst, 0, page_size_);  // W4
     return Status::Ok();
   }
@@ -325,15 +326,6 @@ Status WalPager::Poison(Status cause) {
   return cause;
 }
 
-// Grows the staged page count; pages a staged shrink hid get explicit zero pages (W4).
-Status WalPager::GrowStaged(uint32_t new_count) {
-  for (uint32_t p = staged_count_; p < std::min(new_count, committed_count_); p++) {
-    staged_[p] = std::vector<uint8_t>(page_size_, 0);
-  }
-  staged_count_ = new_count;
-  return Status::Ok();
-}
-
 Status WalPager::StagePage(uint32_t page_number, const uint8_t* src, size_t len) {
   std::lock_guard<std::mutex> lock(mu_);
   PAGER_RETURN_IF_ERROR(CheckWritable("stage_page"));
@@ -350,14 +342,14 @@ Status WalPager::StagePage(uint32_t page_number, const uint8_t* src, size_t len)
                                     " is past the largest page number " +
                                     std::to_string(kMaxPageCount - 1));
   }
-  if (page_number >= staged_count_) PAGER_RETURN_IF_ERROR(GrowStaged(page_number + 1));
+  if (page_number >= staged_count_) staged_count_ = page_number + 1;
   staged_[page_number].assign(src, src + page_size_);
   return Status::Ok();
 }
 
 void WalPager::ClearStagedLocked() {
   staged_.clear();
-  staged_count_ = committed_count_;
+  staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
 }
 
@@ -373,8 +365,10 @@ Status WalPager::SetPageCount(uint32_t page_count) {
   if (page_count == 0) {
     return InvalidArgument("page count 0: page 0 (the header) always exists, use 1 for empty");
   }
-  if (page_count >= staged_count_) return GrowStaged(page_count);
-  staged_.erase(staged_.lower_bound(page_count), staged_.end());
+  if (page_count < staged_count_) {
+    staged_.erase(staged_.lower_bound(page_count), staged_.end());
+    staged_floor_ = std::min(staged_floor_, page_count);
+  }
   staged_count_ = page_count;
   return Status::Ok();
 }
@@ -413,7 +407,7 @@ Result<uint32_t> WalPager::Commit() {
 Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames) {
   std::vector<uint8_t> committed(page_size_);
   for (const auto& kv : staged_) {
-    if (kv.first < committed_count_) {
+    if (kv.first < ZeroFrom()) {
       PAGER_RETURN_IF_ERROR(ReadCommitted(kv.first, committed.data()));
     } else {
       std::memset(committed.data(), 0, page_size_);
@@ -430,7 +424,9 @@ Result<uint32_t> WalPager::CommitLocked() {
   PAGER_RETURN_IF_ERROR(CollectDirty(&frames));
   const uint32_t data_frames = static_cast<uint32_t>(frames.size());
   const bool app_dirty = std::memcmp(staged_app_, committed_app_, kAppHeaderSize) != 0;
-  if (frames.empty() && !app_dirty && staged_count_ == committed_count_) {
+  const uint32_t floor = std::min(ZeroFrom(), staged_count_);
+  if (frames.empty() && !app_dirty && staged_count_ == committed_count_ &&
+      staged_floor_ >= committed_count_) {
     ClearStagedLocked();
     return uint32_t{0};
   }
@@ -441,14 +437,14 @@ Result<uint32_t> WalPager::CommitLocked() {
     frames.push_back(WalLog::FrameRef{0, page0.data()});
   }
   const uint64_t first_frame = wal_->frame_count();
-  Status st = wal_->AppendTransaction(frames, staged_count_);
+  Status st = wal_->AppendTransaction(frames, staged_count_, floor);
   if (!st.ok()) return Poison(st.WithContext("commit: append frames to " + WalPath(path_)));
   if (options_.durability == Durability::kFull) {
     st = wal_->Sync(&stats_.bytes_synced);
     if (!st.ok()) return Poison(st.WithContext("commit: sync " + WalPath(path_)));
     stats_.syncs++;
   }
-  ApplyCommitted(frames, first_frame);
+  ApplyCommitted(frames, first_frame, floor);
   stats_.commits++;
   stats_.frames_written += frames.size();
   stats_.wal_frames = wal_->frame_count();
@@ -456,7 +452,9 @@ Result<uint32_t> WalPager::CommitLocked() {
   return data_frames;
 }
 
-void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint64_t first_frame) {
+void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint64_t first_frame,
+                              uint32_t floor) {
+  if (floor < committed_count_) ApplyShrink(floor);  // before this transaction's own pages
   for (size_t i = 0; i < frames.size(); i++) {
     uint32_t page = frames[i].page_number;
     if (page == 0) {
@@ -466,7 +464,6 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint6
     index_[page] = first_frame + i;
     cache_->Put(page, frames[i].body);
   }
-  if (staged_count_ < committed_count_) ApplyShrink(staged_count_);
   committed_count_ = staged_count_;
 }
 
@@ -613,6 +610,7 @@ State WalPager::state() {
   if (poisoned_) return State::kPoisoned;
   if (busy_state_ != State::kOpen) return busy_state_;
   bool writing = !staged_.empty() || staged_count_ != committed_count_ ||
+                 staged_floor_ != committed_count_ ||
                  std::memcmp(staged_app_, committed_app_, kAppHeaderSize) != 0;
   return writing ? State::kWriting : State::kOpen;
 }
@@ -631,6 +629,9 @@ Status WalPager::CheckInvariants() {
   }
   if (!staged_.empty() && staged_.rbegin()->first >= staged_count_) {
     return fail("W4: staged page past the staged page count");
+  }
+  if (staged_floor_ > committed_count_ || staged_floor_ > staged_count_) {
+    return fail("W4: staged floor above a page count");
   }
   if (cache_->size() > cache_->capacity_pages()) return fail("C1: cache over capacity");
   return Status::Ok();

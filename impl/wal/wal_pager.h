@@ -10,9 +10,11 @@
 //   W3. main_valid_count_ <= committed_count_ and <= main_count_: pages >= main_valid_count_
 //       that are not in index_ read as zeros (they were dropped by a shrink since the last
 //       checkpoint, or never written). Pages below it and not in index_ come from the main file.
-//   W4. Staged pages are all < staged_count_; pages in [committed_count_, staged_count_) that
-//       are not staged read as zeros. Regrowing over pages a staged shrink hid stages zeros for
-//       them, so hidden bytes never come back.
+//   W4. Staged pages are all < staged_count_. staged_floor_ is the lowest page count the
+//       open transaction passed through (<= committed_count_, <= staged_count_); pages at or
+//       past min(staged_floor_, committed_count_) that are not staged read as zeros, so bytes
+//       a shrink hid never come back. The commit frame records this floor (O(1) memory, no
+//       zero pages are staged or written).
 //   W5. A commit appends frames only for pages whose bytes differ from the committed content,
 //       plus a page-0 frame when the application header changed or no data frame would carry
 //       the commit; the last frame is the commit frame. Under kFull it is durable (one
@@ -131,10 +133,12 @@ class WalPager {
   Status Poison(Status cause);
   Status ReadCommitted(uint32_t page_number, uint8_t* dst);
   Status ReadMainPage(uint32_t page_number, uint8_t* dst);
-  Status GrowStaged(uint32_t new_count);
+
   Result<uint32_t> CommitLocked();
   Status CollectDirty(std::vector<WalLog::FrameRef>* frames);
-  void ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint64_t first_frame);
+  void ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint64_t first_frame,
+                      uint32_t floor);
+  uint32_t ZeroFrom() const { return std::min(staged_floor_, committed_count_); }
   void ApplyShrink(uint32_t page_count);
   Result<uint32_t> CheckpointLocked(bool force_reset);
   Result<uint32_t> CheckpointSteps();
@@ -169,6 +173,7 @@ class WalPager {
   // Staged state (W4).
   std::map<uint32_t, std::vector<uint8_t>> staged_;
   uint32_t staged_count_ = 0;
+  uint32_t staged_floor_ = 0;  // W4
   uint8_t staged_app_[kAppHeaderSize] = {};
 
   std::unique_ptr<PageCache> cache_;
