@@ -160,6 +160,232 @@ PAGER_API const char *pager_version_string(void) PAGER_NOEXCEPT;
  * ====================================================================================== */
 
 /* (section: wal) */
+/*
+ * A page store whose writes are staged in memory, committed atomically into a sidecar log
+ * `<path>-wal` with one fdatasync, read back layered (staged -> committed WAL frames -> main
+ * file), and checkpointed into the main file. One read-write opener or any number of
+ * read-only openers per file, across processes (flock on the main file). On-disk format,
+ * validity rules and recovery: doc/format/wal-pager.md.
+ *
+ * Pages. Page 0 holds the library's header; callers use pages 1 .. page_count-1, each
+ * page_size bytes. The page count includes page 0, so an empty database has page count 1.
+ * Pages inside the page count that were never written read as zeros. A fixed-size
+ * application header area (PAGER_WAL_APP_HEADER_SIZE bytes) is committed atomically with
+ * each transaction.
+ *
+ * Thread safety: every pager_wal_* call on one handle is serialized by the handle's mutex.
+ */
+
+/* Bytes of the application header area. */
+#define PAGER_WAL_APP_HEADER_SIZE 192
+
+/* Access modes (pager_wal_open_with_mode, pager_wal_access_mode). */
+enum { PAGER_WAL_READ_WRITE = 0, PAGER_WAL_READ_ONLY = 1 };
+
+/*
+ * Durability (pager_wal_options.durability), with SQLite's meanings:
+ *   PAGER_WAL_FULL   (default) a commit that returned PAGER_OK survives a power loss or an
+ *                    operating-system crash: each commit ends with one fdatasync of the WAL.
+ *   PAGER_WAL_NORMAL a commit survives a crash of the application process, but the last
+ *                    commits before a power loss may be rolled back; the files are never
+ *                    corrupted. Commits do not sync; the WAL is synced at checkpoint.
+ */
+enum { PAGER_WAL_FULL = 0, PAGER_WAL_NORMAL = 1 };
+
+typedef struct pager_wal pager_wal;
+
+typedef struct pager_wal_options {
+  uint32_t struct_size;            /* sizeof(pager_wal_options), set by _options_init        */
+  uint32_t page_size;              /* create: power of two in [512, 65536], default 4096;
+                                      open: 0 (default) accepts the file's, any other value
+                                      must match it (else PAGER_ERR_PAGE_SIZE)               */
+  uint32_t durability;             /* PAGER_WAL_FULL (default) or PAGER_WAL_NORMAL           */
+  uint32_t cache_pages;            /* committed pages cached in memory, default 1024; 0 = none */
+  uint32_t auto_checkpoint_frames; /* checkpoint after a commit leaves at least this many
+                                      frames in the WAL; default 1000; 0 = off               */
+  uint32_t reserved;               /* must be 0                                              */
+  uint64_t auto_checkpoint_bytes;  /* same, by WAL size in bytes; default 0 = off            */
+  int64_t lock_timeout_ms;         /* 0 (default): PAGER_ERR_BUSY at once when another opener
+                                      holds a conflicting lock; > 0: wait up to that long;
+                                      -1: wait forever                                      */
+  uint64_t wal_keep_bytes;         /* after a checkpoint the WAL is reused from its start and
+                                      truncated only down to this size (default 16 MiB), so
+                                      later commits overwrite already-written blocks        */
+  uint64_t wal_prewrite_bytes;     /* when the WAL must grow it is extended with zeros in
+                                      steps of this size (default 1 MiB; 0 = only as far as
+                                      each commit needs)                                    */
+} pager_wal_options;
+
+/* Statistics since the handle was opened (pager_wal_get_stats). */
+typedef struct pager_wal_stats {
+  uint32_t struct_size;        /* set by the caller to sizeof(pager_wal_stats)             */
+  uint32_t reserved;           /* written as 0                                             */
+  uint64_t cache_hits;         /* committed-page reads served from the page cache          */
+  uint64_t cache_misses;       /* committed-page reads that went to the WAL or main file   */
+  uint64_t commits;            /* commits that wrote frames                                */
+  uint64_t frames_written;     /* WAL frames written, page-0 frames included               */
+  uint64_t checkpoints;        /* checkpoints run (explicit, automatic, at open)           */
+  uint64_t pages_checkpointed; /* data pages copied into the main file                    */
+  uint64_t syncs;              /* fsync/fdatasync calls that succeeded                     */
+  uint64_t bytes_synced;       /* bytes written to either file and then made durable      */
+  uint64_t wal_frames;         /* valid frames in the WAL now                              */
+} pager_wal_stats;
+
+/*
+ * pager_wal_options_init -- writes struct_size and every default into *opts.
+ * Errors: PAGER_ERR_INVALID (opts is NULL).
+ */
+PAGER_API int pager_wal_options_init(pager_wal_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_create -- creates a new database: the main file at path (page 0 only, page count
+ * 1) and an empty sidecar `<path>-wal` (a stale sidecar at that path is replaced). Both are
+ * synced, and so is their directory. The handle is read-write and holds the exclusive lock.
+ * opts may be NULL (defaults). *out receives the handle; free it with pager_wal_close.
+ * Errors: PAGER_ERR_INVALID (NULL path/out, bad option), PAGER_ERR_EXISTS (path exists),
+ * PAGER_ERR_NOT_FOUND (directory missing), PAGER_ERR_BUSY, PAGER_ERR_IO, PAGER_ERR_NOSPC,
+ * PAGER_ERR_READONLY (no permission), PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
+                               pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_open -- opens an existing database read-write (pager_wal_open_with_mode with
+ * PAGER_WAL_READ_WRITE). Recovery: the committed frames of the WAL are checkpointed into the
+ * main file and a new WAL generation is started (creating the sidecar if it is missing).
+ */
+PAGER_API int pager_wal_open(const char *path, const pager_wal_options *opts,
+                             pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_open_read_only -- opens an existing database read-only (shared lock). The WAL's
+ * committed frames are indexed, not copied; a missing sidecar is fine and is never created.
+ */
+PAGER_API int pager_wal_open_read_only(const char *path, const pager_wal_options *opts,
+                                       pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_open_with_mode -- opens an existing database. mode is PAGER_WAL_READ_WRITE
+ * (exclusive lock) or PAGER_WAL_READ_ONLY (shared lock). Memory: the main file is never
+ * loaded; the WAL is scanned once (one batch of frames at a time) to index page -> latest
+ * committed frame.
+ * Errors: PAGER_ERR_INVALID (NULL path/out, bad mode or option), PAGER_ERR_NOT_FOUND (no such
+ * file), PAGER_ERR_BUSY (a conflicting lock is held and lock_timeout_ms passed),
+ * PAGER_ERR_CORRUPT (no valid header copy, damaged WAL header, main file shorter than its
+ * header says), PAGER_ERR_VERSION (a newer format), PAGER_ERR_PAGE_SIZE (opts->page_size
+ * differs from the file's), PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY (no
+ * permission to write), PAGER_ERR_POISONED (read-write: the recovery checkpoint's sync
+ * failed), PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_open_with_mode(const char *path, uint32_t mode,
+                                       const pager_wal_options *opts,
+                                       pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_close -- releases the handle, its lock and its memory. Staged changes are
+ * discarded; nothing is synced (committed data is already in the WAL). NULL is a no-op.
+ * The handle must not be in use by another thread.
+ */
+PAGER_API void pager_wal_close(pager_wal *h) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_access_mode -- *out_mode = PAGER_WAL_READ_WRITE or PAGER_WAL_READ_ONLY.
+ * Errors: PAGER_ERR_INVALID (NULL argument).
+ */
+PAGER_API int pager_wal_access_mode(pager_wal *h, uint32_t *out_mode) PAGER_NOEXCEPT;
+
+/* pager_wal_page_size -- *out_bytes = the page size. Errors: PAGER_ERR_INVALID. */
+PAGER_API int pager_wal_page_size(pager_wal *h, uint32_t *out_bytes) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_page_count -- *out_count = the page count including staged changes (page 0
+ * counted). Errors: PAGER_ERR_INVALID.
+ */
+PAGER_API int pager_wal_page_count(pager_wal *h, uint32_t *out_count) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_read_page -- copies page page_number into buf: its staged content if any, else
+ * its latest committed content (WAL, then main file). buf_len must equal the page size.
+ * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_PAGE_SIZE (buf_len != page size),
+ * PAGER_ERR_RESERVED (page 0), PAGER_ERR_NOT_FOUND (page_number >= page count),
+ * PAGER_ERR_IO, PAGER_ERR_CORRUPT (the main file ends before the page).
+ */
+PAGER_API int pager_wal_read_page(pager_wal *h, uint32_t page_number, void *buf,
+                                  size_t buf_len) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_stage_page -- stages data (len == page size, copied) as the new content of
+ * page_number, in memory only until pager_wal_commit. Staging a page at or past the page
+ * count grows it to page_number + 1 (pages in between read as zeros). Works on read-only
+ * handles too (the bytes stay in memory; commit is refused).
+ * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_PAGE_SIZE, PAGER_ERR_RESERVED (page 0),
+ * PAGER_ERR_RANGE (page_number 0xFFFFFFFF), PAGER_ERR_POISONED, PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_stage_page(pager_wal *h, uint32_t page_number, const void *data,
+                                   size_t len) PAGER_NOEXCEPT;
+
+/* pager_wal_clear_staged -- discards every staged page, page count and app header change
+ * (rollback). Errors: PAGER_ERR_INVALID (NULL). */
+PAGER_API int pager_wal_clear_staged(pager_wal *h) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_set_page_count -- stages a new page count (>= 1, page 0 counted). Shrinking
+ * hides pages >= page_count at once (staged ones are dropped) and frees them from the main
+ * file at the next checkpoint; growing again exposes zeros, never the hidden bytes.
+ * Errors: PAGER_ERR_INVALID (NULL, page_count 0), PAGER_ERR_POISONED, PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_set_page_count(pager_wal *h, uint32_t page_count) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_read_app_header -- copies the application header area (staged if changed, else
+ * committed) into buf; len must be PAGER_WAL_APP_HEADER_SIZE.
+ * Errors: PAGER_ERR_INVALID (NULL, wrong len).
+ */
+PAGER_API int pager_wal_read_app_header(pager_wal *h, void *buf, size_t len) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_stage_app_header -- stages new application header bytes (len must be
+ * PAGER_WAL_APP_HEADER_SIZE), committed atomically with the next commit.
+ * Errors: PAGER_ERR_INVALID (NULL, wrong len), PAGER_ERR_POISONED.
+ */
+PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
+                                         size_t len) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_commit -- commits the staged changes as one transaction: one frame per staged
+ * page whose bytes differ from its committed content, plus a page-0 frame if the application
+ * header changed or no data frame would carry the commit; the last frame is the commit
+ * frame (it carries the new page count). Under PAGER_WAL_FULL the frames are written with
+ * one fdatasync before this returns. Nothing staged or nothing changed: PAGER_OK, *out_frames
+ * = 0, no I/O. If the WAL then passes an auto-checkpoint threshold a checkpoint runs; its
+ * failure does not fail the commit (a failed sync poisons the handle for later calls).
+ * *out_frames (may be NULL) receives the number of data frames written.
+ * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY, PAGER_ERR_POISONED, PAGER_ERR_IO
+ * or PAGER_ERR_NOSPC (reading committed pages: handle unchanged, changes stay staged;
+ * writing or syncing frames: the handle is poisoned, the staged changes are dropped --
+ * reopen to learn what the WAL holds), PAGER_ERR_CORRUPT, PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_commit(pager_wal *h, uint32_t *out_frames) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_checkpoint -- copies the latest committed content of every page in the WAL into
+ * the main file and starts a new WAL generation: sync WAL -> write pages -> sync main ->
+ * write the inactive header copy -> truncate to the page count -> sync main -> reset the WAL
+ * (new salts, synced; the file is kept for reuse). Idempotent: with an empty WAL it does
+ * nothing. Staged changes are untouched. *out_pages (may be NULL) receives the number of
+ * data pages written into the main file.
+ * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY, PAGER_ERR_POISONED, PAGER_ERR_IO,
+ * PAGER_ERR_NOSPC (any failure poisons the handle; the WAL is never reset unless the main
+ * file was synced), PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_checkpoint(pager_wal *h, uint32_t *out_pages) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_get_stats -- fills *out with the handle's statistics. The caller sets
+ * out->struct_size = sizeof(pager_wal_stats); the library writes at most that many bytes.
+ * Errors: PAGER_ERR_INVALID (NULL, struct_size below 8).
+ */
+PAGER_API int pager_wal_get_stats(pager_wal *h, pager_wal_stats *out) PAGER_NOEXCEPT;
 
 /* ======================================================================================
  * WAL segments (pager_walseg_*)
