@@ -195,7 +195,12 @@ Status ColdPager::WriteToScratch(Handle* h, const Chunk* chunks, size_t count,
                                  const PageoutOptions& options) {
   ScratchStore* s = store();
   uint32_t file_index = next_file_.fetch_add(1, std::memory_order_relaxed);
-  PAGER_ASSIGN_OR_RETURN(ScratchStore::Extent extent, s->Allocate(h->len_, file_index));
+  auto allocated = s->Allocate(h->len_, file_index);
+  if (!allocated.ok()) {
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    return allocated.status();
+  }
+  ScratchStore::Extent extent = allocated.value();
   std::vector<io::IoSlice> slices;
   std::vector<Handle::ChunkSum> sums;
   uint64_t pos = 0;
