@@ -30,6 +30,19 @@ pager_cold_handle* Out(std::unique_ptr<Handle> h) {
   return reinterpret_cast<pager_cold_handle*>(h.release());
 }
 
+// Lends the caller's handle to a consuming call (Take, TakeBuffer): whatever happens --
+// success (the call already freed it), an error or an exception -- the guard never deletes
+// it, so a failed take leaves the caller's handle valid.
+class Lent {
+ public:
+  explicit Lent(pager_cold_handle* h) : owned_(H(h)) {}
+  ~Lent() { (void)owned_.release(); }
+  std::unique_ptr<Handle>* get() { return &owned_; }
+
+ private:
+  std::unique_ptr<Handle> owned_;
+};
+
 Status ResolveBackend(uint32_t backend, Backend* out) {
   if (backend == PAGER_COLD_BACKEND_DEFAULT) {
     *out = Global().default_backend();
@@ -189,10 +202,8 @@ PAGER_API int pager_cold_read_at_many(const pager_cold_handle* h, const pager_co
 PAGER_API int pager_cold_take(pager_cold_handle* h, void* dst, uint64_t dst_len) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(h, "h"));
-    std::unique_ptr<Handle> owned(H(h));
-    Status st = Global().Take(&owned, dst, dst_len);
-    if (!st.ok()) owned.release();  // on failure the caller keeps the handle
-    return st;
+    Lent lent(h);
+    return Global().Take(lent.get(), dst, dst_len);
   });
 }
 
@@ -202,12 +213,9 @@ PAGER_API int pager_cold_take_buffer(pager_cold_handle* h,
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(h, "h"));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
     auto wrapper = std::make_unique<pager_cold_buffer>();  // before: a throw leaves h intact
-    std::unique_ptr<Handle> owned(H(h));
-    auto taken = Global().TakeBuffer(&owned);
-    if (!taken.ok()) {
-      owned.release();  // on failure the caller keeps the handle
-      return taken.status();
-    }
+    Lent lent(h);
+    auto taken = Global().TakeBuffer(lent.get());
+    if (!taken.ok()) return taken.status();
     wrapper->buffer = taken.take();
     *out = wrapper.release();
     return Status::Ok();

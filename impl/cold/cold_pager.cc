@@ -193,14 +193,7 @@ Status ColdPager::StoreInMemory(Handle* h, const Chunk* chunks, size_t count) {
 
 Status ColdPager::WriteToScratch(Handle* h, const Chunk* chunks, size_t count,
                                  const PageoutOptions& options) {
-  ScratchStore* s = store();
-  uint32_t file_index = next_file_.fetch_add(1, std::memory_order_relaxed);
-  auto allocated = s->Allocate(h->len_, file_index);
-  if (!allocated.ok()) {
-    write_errors_.fetch_add(1, std::memory_order_relaxed);
-    return allocated.status();
-  }
-  ScratchStore::Extent extent = allocated.value();
+  // Everything that allocates memory happens before the extent is taken.
   std::vector<io::IoSlice> slices;
   std::vector<Handle::ChunkSum> sums;
   uint64_t pos = 0;
@@ -213,17 +206,20 @@ Status ColdPager::WriteToScratch(Handle* h, const Chunk* chunks, size_t count,
     }
     pos += chunks[i].len;
   }
-  Status st = extent.file->WriteVAt(extent.offset, slices.data(), slices.size());
+  uint32_t file_index = next_file_.fetch_add(1, std::memory_order_relaxed);
+  auto allocated = store()->Allocate(h->len_, file_index);
+  if (!allocated.ok()) {
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    return allocated.status();
+  }
+  h->extent_ = allocated.value();
+  h->has_extent_ = true;  // from here the handle's destructor returns the extent (C5)
+  Status st = h->extent_.file->WriteVAt(h->extent_.offset, slices.data(), slices.size());
   if (!st.ok()) {
     write_errors_.fetch_add(1, std::memory_order_relaxed);
-    ScratchStore::ReleaseCounts counts;
-    if (!s->Release(extent, &counts).ok()) release_errors_.fetch_add(1);
-    holes_punched_.fetch_add(counts.punches);
-    truncations_.fetch_add(counts.truncates);
+    ReleaseExtent(h);
     return st.WithContext("page out " + std::to_string(h->len_) + " bytes");
   }
-  h->extent_ = extent;
-  h->has_extent_ = true;
   h->sums_ = std::move(sums);
   return Status::Ok();
 }
@@ -496,6 +492,10 @@ void ColdPager::Release(Handle* h) {
     c.bytes_live.fetch_sub(h->len_, std::memory_order_relaxed);
   }
   h->buffers_.clear();
+  ReleaseExtent(h);
+}
+
+void ColdPager::ReleaseExtent(Handle* h) {
   if (!h->has_extent_) return;
   h->has_extent_ = false;
   ScratchStore::ReleaseCounts counts;

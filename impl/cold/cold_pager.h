@@ -227,6 +227,7 @@ class ColdPager {
                           uint8_t* dst, uint64_t* ops);
   Status VerifyChunks(const Handle& h, uint64_t begin, const uint8_t* bytes, uint64_t len);
   void Release(Handle* h);
+  void ReleaseExtent(Handle* h);
 
   io::Env* env_;
   ColdPagerConfig config_;
