@@ -233,9 +233,10 @@ typedef struct pager_cold_pageout_options {
    * the handle) and verifies each chunk a read touches in full; a mismatch is
    * PAGER_ERR_CORRUPT. Reads that cover part of a chunk then read the whole chunk. Default 0. */
   uint32_t checksums;
-  /* Non-zero: if writing to scratch storage fails (an I/O error, a full disk, a missing
-   * scratch directory), the bytes stay in memory and the handle is a swap handle; the
-   * failure is counted in pager_cold_stats.fallbacks. Default 0: the pageout fails. */
+  /* Non-zero: if writing to scratch storage fails (an I/O error, a full disk, the scratch
+   * directory removed after it was set), the bytes stay in memory and the handle is a swap
+   * handle; the failure is counted in pager_cold_stats.fallbacks. Default 0: the pageout
+   * fails. A file pageout without any scratch directory set is PAGER_ERR_INVALID either way. */
   uint32_t fallback_to_memory;
 } pager_cold_pageout_options;
 
@@ -386,7 +387,8 @@ PAGER_API void pager_cold_buffer_free(pager_cold_buffer *b) PAGER_NOEXCEPT;
 /*
  * pager_cold_free -- releases the handle and its storage without reading it: memory is
  * freed (adopted buffers through their free_fn), scratch space is returned (its blocks
- * punched out of the scratch file, or the file truncated). NULL-safe. A failure to punch is
+ * punched out of the scratch file, or the file truncated; up to 1 MiB of freed extents per
+ * scratch file are kept for the next pageout of the same size instead). NULL-safe. A failure to punch is
  * counted in pager_cold_stats.release_errors; the space is reused either way.
  * Thread safety: no other call on h may run concurrently. Errors: none.
  */
@@ -425,6 +427,9 @@ typedef struct pager_cold_stats {
   uint64_t release_errors;          /* failed punches/truncates (space is reused anyway)  */
   uint64_t checksum_failures;       /* chunks that failed verification                    */
   uint64_t stale_dirs_removed;      /* scratch directories of dead processes removed      */
+  uint64_t scratch_bytes_retained;  /* freed extents kept for reuse, not yet punched:
+                                       at most 1 MiB per scratch file (doc/cold-pager.md)  */
+  uint64_t extents_retained;        /* frees that went to that reuse pool                 */
 } pager_cold_stats;
 
 /*

@@ -267,6 +267,8 @@ PAGER_API int pager_cold_stats_get(pager_cold_stats* out) PAGER_NOEXCEPT {
     full.release_errors = s.release_errors;
     full.checksum_failures = s.checksum_failures;
     full.stale_dirs_removed = s.stale_dirs_removed;
+    full.scratch_bytes_retained = s.scratch_bytes_retained;
+    full.extents_retained = s.extents_retained;
     size_t n = given < sizeof(full) ? given : sizeof(full);
     std::memcpy(out, &full, n);
     out->struct_size = static_cast<uint32_t>(n);

@@ -182,6 +182,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pager::io::FaultEnv env;
   ColdPagerConfig cfg;
   cfg.scratch_files = in.ConsumeIntegralInRange<uint32_t>(1, 3);
+  cfg.retain_bytes_per_file = in.ConsumeBool() ? 0 : 16384;
   std::vector<Live> live;
   {
     ColdPager pager(&env, cfg);
@@ -211,7 +212,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     live.clear();
     Stats s = pager.GetStats();
-    Require(s.scratch_bytes_allocated == 0 && s.scratch_file_bytes == 0,
+    Require(s.scratch_bytes_allocated == 0, "extents in use after every handle was released");
+    Require(s.scratch_bytes_retained <= cfg.retain_bytes_per_file * cfg.scratch_files,
+            "the warm pool holds more than its budget");
+    Require(cfg.retain_bytes_per_file > 0 || s.scratch_file_bytes == 0,
             "scratch space left after every handle was released");
     Require(s.swap.handles_live == 0 && s.file.handles_live == 0, "handles left live");
   }

@@ -49,9 +49,16 @@ std::vector<Chunk> ChunksOf(const std::vector<std::vector<uint8_t>>& parts) {
   return c;
 }
 
+// Frees return every block at once (no warm pool), so tests can see the space come back.
+ColdPagerConfig NoRetain() {
+  ColdPagerConfig cfg;
+  cfg.retain_bytes_per_file = 0;
+  return cfg;
+}
+
 class ColdBackendTest : public ::testing::TestWithParam<Backend> {
  protected:
-  ColdBackendTest() : pager_(&env_) {}
+  ColdBackendTest() : pager_(&env_, NoRetain()) {}
   void SetUp() override { ASSERT_OK(pager_.SetScratchDir("/tmp/scratch")); }
 
   std::unique_ptr<Handle> Pageout(const std::vector<std::vector<uint8_t>>& parts,
@@ -380,7 +387,7 @@ TEST(ColdSwap, MultiChunkOwnedTakeCopiesAndFreesAllBuffers) {
 
 class ColdFile : public ::testing::Test {
  protected:
-  ColdFile() : pager_(&env_) {}
+  ColdFile() : pager_(&env_, NoRetain()) {}
   void SetUp() override { ASSERT_OK(pager_.SetScratchDir("/tmp/scratch")); }
   std::unique_ptr<Handle> Put(const std::vector<uint8_t>& data, PageoutOptions o = {}) {
     Chunk c{data.data(), data.size()};
@@ -510,6 +517,57 @@ TEST_F(ColdFile, OwnedPageoutThatFailsFreesNothing) {
   std::free(c.data);
 }
 
+// ---- the warm pool (scratch_store.h D5) ----------------------------------------------------
+
+TEST(ColdRetain, RoundTripsReuseTheSameBlocksWithoutReleasingThem) {
+  io::MemEnv env;
+  ColdPagerConfig cfg;
+  cfg.scratch_files = 1;
+  cfg.retain_bytes_per_file = 1 << 20;
+  ColdPager pager(&env, cfg);
+  ASSERT_OK(pager.SetScratchDir("/tmp/scratch"));
+  auto data = PatternBytes(70, 4000);
+  Chunk c{data.data(), data.size()};
+  auto h = pager.Pageout(Backend::kFile, &c, 1, PageoutOptions()).take();
+  uint64_t offset = h->extent().offset;
+  std::vector<uint8_t> out(4000);
+  ASSERT_OK(pager.Take(&h, out.data(), out.size()));
+  Stats s = pager.GetStats();
+  EXPECT_EQ(s.scratch_bytes_allocated, 0u);
+  EXPECT_EQ(s.scratch_bytes_retained, 4096u);
+  EXPECT_EQ(s.extents_retained, 1u);
+  EXPECT_EQ(s.truncations + s.holes_punched, 0u);
+  auto again = PatternBytes(71, 3000);  // same aligned length: takes the warm extent back
+  Chunk c2{again.data(), again.size()};
+  h = pager.Pageout(Backend::kFile, &c2, 1, PageoutOptions()).take();
+  EXPECT_EQ(h->extent().offset, offset);
+  EXPECT_EQ(pager.GetStats().scratch_bytes_retained, 0u);
+  out.resize(3000);
+  ASSERT_OK(pager.ReadAt(*h, 0, 3000, out.data()));
+  EXPECT_EQ(out, again);
+  ASSERT_OK(pager.CheckInvariants());
+}
+
+TEST(ColdRetain, ThePoolNeverHoldsMoreThanItsBudget) {
+  io::MemEnv env;
+  ColdPagerConfig cfg;
+  cfg.scratch_files = 1;
+  cfg.retain_bytes_per_file = 1 << 20;
+  ColdPager pager(&env, cfg);
+  ASSERT_OK(pager.SetScratchDir("/tmp/scratch"));
+  auto data = PatternBytes(72, 300 << 10);
+  Chunk c{data.data(), data.size()};
+  std::vector<std::unique_ptr<Handle>> hs;
+  for (int i = 0; i < 10; i++) hs.push_back(pager.Pageout(Backend::kFile, &c, 1, {}).take());
+  hs.clear();
+  Stats s = pager.GetStats();
+  EXPECT_EQ(s.scratch_bytes_allocated, 0u);
+  EXPECT_EQ(s.scratch_bytes_retained, 900u << 10);  // three 300 KiB extents fit in 1 MiB
+  EXPECT_EQ(s.extents_retained, 3u);
+  EXPECT_EQ(s.holes_punched + s.truncations, 7u);  // the other seven went back at once
+  ASSERT_OK(pager.CheckInvariants());
+}
+
 // ---- POSIX: real holes and concurrent reads -------------------------------------------------
 
 uint64_t AllocatedBlocks(const std::string& path) {
@@ -520,7 +578,7 @@ uint64_t AllocatedBlocks(const std::string& path) {
 
 TEST(ColdPosix, FreeOfAnInteriorExtentPunchesAHole) {
   testing::TempDir dir;
-  ColdPagerConfig cfg;
+  ColdPagerConfig cfg = NoRetain();
   cfg.scratch_files = 1;
   ColdPager pager(io::DefaultEnv(), cfg);
   ASSERT_OK(pager.SetScratchDir(dir.path()));
@@ -579,7 +637,7 @@ TEST(ColdPosix, ConcurrentReadsOfOneHandle) {
 
 TEST(ColdPosix, ConcurrentPageoutsAndFreesKeepTheExtentsConsistent) {
   testing::TempDir dir;
-  ColdPager pager(io::DefaultEnv());
+  ColdPager pager(io::DefaultEnv(), NoRetain());
   ASSERT_OK(pager.SetScratchDir(dir.path()));
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;

@@ -151,7 +151,8 @@ Status ColdPager::SetScratchDir(const std::string& root_in) {
   }
   PAGER_ASSIGN_OR_RETURN(std::unique_ptr<ScratchStore> s,
                          ScratchStore::Create(env_, root, config_.scratch_files,
-                                              config_.extent_align));
+                                              config_.extent_align,
+                                              config_.retain_bytes_per_file));
   StaleScan scan;
   ScratchStore::RemoveStale(env_, root, s->lock_name(), &scan);
   stale_dirs_removed_ += scan.removed;
@@ -504,6 +505,7 @@ void ColdPager::ReleaseExtent(Handle* h) {
   }
   holes_punched_.fetch_add(counts.punches, std::memory_order_relaxed);
   truncations_.fetch_add(counts.truncates, std::memory_order_relaxed);
+  extents_retained_.fetch_add(counts.retained, std::memory_order_relaxed);
 }
 
 // ---- statistics ---------------------------------------------------------------------------
@@ -528,11 +530,13 @@ Stats ColdPager::GetStats() const {
   if (ScratchStore* st = store()) {
     ScratchStore::Usage u = st->GetUsage();
     s.scratch_bytes_allocated = u.allocated_bytes;
+    s.scratch_bytes_retained = u.retained_bytes;
     s.scratch_file_bytes = u.file_bytes;
     s.scratch_files = u.files_open;
   }
   s.holes_punched = holes_punched_.load(std::memory_order_relaxed);
   s.truncations = truncations_.load(std::memory_order_relaxed);
+  s.extents_retained = extents_retained_.load(std::memory_order_relaxed);
   s.fallbacks = fallbacks_.load(std::memory_order_relaxed);
   s.write_errors = write_errors_.load(std::memory_order_relaxed);
   s.release_errors = release_errors_.load(std::memory_order_relaxed);

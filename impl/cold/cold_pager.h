@@ -101,11 +101,13 @@ struct BackendStats {
 struct Stats {
   BackendStats swap;
   BackendStats file;
-  uint64_t scratch_bytes_allocated = 0;  // extents in use in scratch files
+  uint64_t scratch_bytes_allocated = 0;  // extents in use by handles in scratch files
+  uint64_t scratch_bytes_retained = 0;   // freed extents kept for reuse (D5)
   uint64_t scratch_file_bytes = 0;       // scratch file lengths (freed holes included)
   uint64_t scratch_files = 0;
   uint64_t holes_punched = 0;
   uint64_t truncations = 0;
+  uint64_t extents_retained = 0;
   uint64_t fallbacks = 0;
   uint64_t write_errors = 0;
   uint64_t release_errors = 0;
@@ -116,6 +118,8 @@ struct Stats {
 struct ColdPagerConfig {
   uint32_t scratch_files = 4;     // shared scratch files (D3); pageouts rotate over them
   uint64_t extent_align = 4096;   // X1
+  // D5: freed blocks each scratch file keeps for reuse instead of punching them at once.
+  uint64_t retain_bytes_per_file = 1u << 20;
   size_t max_ranges_per_read = 1024;  // R6: slices per scatter read (IOV_MAX)
 };
 
@@ -237,7 +241,7 @@ class ColdPager {
   std::atomic<ScratchStore*> store_{nullptr};
   std::atomic<uint32_t> next_file_{0};
   Counters swap_, file_;
-  std::atomic<uint64_t> holes_punched_{0}, truncations_{0}, fallbacks_{0}, write_errors_{0},
+  std::atomic<uint64_t> holes_punched_{0}, truncations_{0}, extents_retained_{0}, fallbacks_{0}, write_errors_{0},
       release_errors_{0}, checksum_failures_{0}, stale_dirs_removed_{0};
 };
 

@@ -1,5 +1,6 @@
 #include "impl/cold/scratch_store.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace pager {
@@ -44,17 +45,19 @@ bool RemoveStaleDir(io::Env* env, const std::string& dir) {
 
 ScratchStore::ScratchStore(io::Env* env, std::string root, std::string lock_path,
                            std::unique_ptr<io::File> lock_file, uint32_t file_count,
-                           uint64_t align)
+                           uint64_t align, uint64_t retain_bytes)
     : env_(env),
       root_(std::move(root)),
       lock_path_(std::move(lock_path)),
       dir_(lock_path_ + kDirSuffix),
-      lock_file_(std::move(lock_file)) {
+      lock_file_(std::move(lock_file)),
+      retain_bytes_(retain_bytes) {
   for (uint32_t i = 0; i < file_count; i++) files_.push_back(std::make_unique<DataFile>(align));
 }
 
 Result<std::unique_ptr<ScratchStore>> ScratchStore::Create(io::Env* env, const std::string& root,
-                                                           uint32_t file_count, uint64_t align) {
+                                                           uint32_t file_count, uint64_t align,
+                                                           uint64_t retain_bytes) {
   PAGER_RETURN_IF_ERROR(EnsureRoot(env, root));
   // A fresh lock file can be locked by a concurrent stale scan before we lock it (it looks
   // unowned); then we lose it and try another name.
@@ -73,7 +76,8 @@ Result<std::unique_ptr<ScratchStore>> ScratchStore::Create(io::Env* env, const s
     PAGER_RETURN_IF_ERROR(env->Exists(lock_path, &still_there));
     if (!still_there) continue;  // a scanner removed it before our lock: D2 would not hold
     std::unique_ptr<ScratchStore> store(
-        new ScratchStore(env, root, lock_path, std::move(lock), file_count, align));
+        new ScratchStore(env, root, lock_path, std::move(lock), file_count, align,
+                         retain_bytes));
     st = env->CreateDir(store->dir_, 0700);
     if (!st.ok()) {
       (void)env->Remove(lock_path);
@@ -144,7 +148,15 @@ Result<ScratchStore::Extent> ScratchStore::Allocate(uint64_t len, uint32_t file_
   DataFile* f = files_[index].get();
   std::lock_guard<std::mutex> lock(f->mu);  // D3
   if (f->file == nullptr) PAGER_RETURN_IF_ERROR(OpenDataFile(f, index));
-  PAGER_ASSIGN_OR_RETURN(uint64_t offset, f->extents.Allocate(len));
+  uint64_t offset = 0;
+  auto warm = f->warm.find(f->extents.AlignedLen(len));
+  if (warm != f->warm.end()) {  // D5: blocks the filesystem already has
+    offset = warm->second;
+    f->warm_bytes -= warm->first;
+    f->warm.erase(warm);
+  } else {
+    PAGER_ASSIGN_OR_RETURN(offset, f->extents.Allocate(len));
+  }
   Extent e;
   e.file_index = index;
   e.file = f->file.get();
@@ -156,6 +168,13 @@ Result<ScratchStore::Extent> ScratchStore::Allocate(uint64_t len, uint32_t file_
 Status ScratchStore::Release(const Extent& extent, ReleaseCounts* counts) {
   DataFile* f = files_[extent.file_index].get();
   std::lock_guard<std::mutex> lock(f->mu);  // D3: no reuse can slip between free and punch
+  uint64_t aligned = f->extents.AlignedLen(extent.data_len);
+  if (aligned <= retain_bytes_ - std::min(retain_bytes_, f->warm_bytes)) {  // D5
+    f->warm.insert({aligned, extent.offset});
+    f->warm_bytes += aligned;
+    counts->retained++;
+    return Status::Ok();
+  }
   PAGER_ASSIGN_OR_RETURN(ExtentAllocator::Release r,
                          f->extents.Free(extent.offset, extent.data_len));
   if (r.truncate) {
@@ -172,7 +191,8 @@ ScratchStore::Usage ScratchStore::GetUsage() const {
     std::lock_guard<std::mutex> lock(f->mu);
     if (f->file == nullptr) continue;
     u.files_open++;
-    u.allocated_bytes += f->extents.allocated_bytes();
+    u.allocated_bytes += f->extents.allocated_bytes() - f->warm_bytes;
+    u.retained_bytes += f->warm_bytes;
     u.file_bytes += f->extents.end();
   }
   return u;
@@ -182,6 +202,13 @@ Status ScratchStore::CheckInvariants() const {
   for (const auto& f : files_) {
     std::lock_guard<std::mutex> lock(f->mu);
     PAGER_RETURN_IF_ERROR(f->extents.CheckInvariants().WithContext(f->path));
+    uint64_t warm = 0;
+    for (const auto& w : f->warm) warm += w.first;
+    if (warm != f->warm_bytes || warm > retain_bytes_) {
+      return Internal("D5: warm pool of " + f->path + " holds " + std::to_string(warm) +
+                      " bytes, counted " + std::to_string(f->warm_bytes) + ", budget " +
+                      std::to_string(retain_bytes_));
+    }
   }
   return Status::Ok();
 }

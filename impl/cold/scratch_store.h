@@ -17,9 +17,15 @@
 //       that was handed out again).
 //   D4. Reads and writes of an allocated extent happen without the mutex: the extent belongs
 //       to exactly one handle until it is released.
+//   D5. Warm pool: a released extent whose blocks fit in the file's retain budget is kept
+//       allocated (not punched, not truncated) in a pool keyed by its aligned length, and the
+//       next allocation of exactly that length takes it back (pwrite over blocks the
+//       filesystem already has, instead of allocating and freeing blocks each time). The pool
+//       never holds more than retain_bytes per file; everything beyond is released at once.
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -48,7 +54,8 @@ class ScratchStore {
   // Creates the private directory under root (root itself is created, mode 0755, if missing
   // and its parent exists). On failure nothing is left behind and the call may be retried.
   static Result<std::unique_ptr<ScratchStore>> Create(io::Env* env, const std::string& root,
-                                                      uint32_t file_count, uint64_t align);
+                                                      uint32_t file_count, uint64_t align,
+                                                      uint64_t retain_bytes);
 
   // Removes stale directories under root (D2) other than own_lock_name. Best effort: a
   // directory that cannot be removed is counted, never an error.
@@ -79,13 +86,15 @@ class ScratchStore {
   struct ReleaseCounts {
     uint64_t punches = 0;
     uint64_t truncates = 0;
+    uint64_t retained = 0;  // kept in the warm pool (D5)
   };
   // Returns the extent's space: punches its blocks, or truncates the file when the free space
   // reaches the end (X3). The extent is free again even if the punch or truncate fails.
   Status Release(const Extent& extent, ReleaseCounts* counts);
 
   struct Usage {
-    uint64_t allocated_bytes = 0;  // bytes of extents in use
+    uint64_t allocated_bytes = 0;  // bytes of extents in use by handles
+    uint64_t retained_bytes = 0;   // bytes in the warm pools (D5)
     uint64_t file_bytes = 0;       // sum of scratch file lengths (holes included)
     uint64_t files_open = 0;
   };
@@ -100,10 +109,13 @@ class ScratchStore {
     mutable std::mutex mu;
     std::unique_ptr<io::File> file;
     std::string path;
-    ExtentAllocator extents;
+    ExtentAllocator extents;                 // warm extents count as allocated here
+    std::multimap<uint64_t, uint64_t> warm;  // D5: aligned length -> offset
+    uint64_t warm_bytes = 0;
   };
   ScratchStore(io::Env* env, std::string root, std::string lock_path,
-               std::unique_ptr<io::File> lock_file, uint32_t file_count, uint64_t align);
+               std::unique_ptr<io::File> lock_file, uint32_t file_count, uint64_t align,
+               uint64_t retain_bytes);
   Status OpenDataFile(DataFile* f, uint32_t index);
 
   io::Env* env_;
@@ -111,6 +123,7 @@ class ScratchStore {
   std::string lock_path_;
   std::string dir_;
   std::unique_ptr<io::File> lock_file_;  // holds the D1 flock
+  uint64_t retain_bytes_;                 // D5 budget per file
   std::vector<std::unique_ptr<DataFile>> files_;
 };
 
