@@ -114,10 +114,12 @@ test: check-deps
 	@tests/summarize.sh $(R) $(SUITES)
 
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
-SUITES := cpp abi $(C99_NAMES) $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,))
+SUITES := cpp abi $(if $(SAN),,install) $(C99_NAMES) $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,))
 run-tests: $(SUITES:%=run-%)
 run-cpp:
 	@tests/run_gtest.sh cpp $(R) $(B)/tests/pager_tests
+run-install:
+	@tests/run_cmd.sh install $(R) tests/install_check.sh
 run-c99_%:
 	@tests/run_cmd.sh c99_$* $(R) $(B)/tests/c99_$*_test
 run-abi:

@@ -9,7 +9,8 @@
 //   M2. Sync/DataSync make all of a file durable (including its size); SyncRange and
 //       Mapping::Sync make only their range durable.
 //   M3. Namespace changes (create, rename, remove) are pending until SyncDir of their
-//       directory; a crash applies or drops each pending change, in order.
+//       directory; a crash applies or drops each pending change, in order. (Directories
+//       themselves are durable as soon as they are created.)
 //   M4. CrashImage(seed) builds the files a power loss could leave: starting from `durable`,
 //       each pending write is independently applied whole, dropped, or torn (a random subset
 //       of its 512-byte sectors applied); sectors changed only through a mapping are kept or
@@ -17,8 +18,9 @@
 //       function of the seed, so a failing seed replays exactly.
 //   M5. Injected faults count operations across all files of the env: the Nth matching
 //       operation fails once or, if persistent, from then on. A "lossy" sync failure reports an
-//       error AND forgets the pending writes (they stay visible to reads but are no longer
-//       durable-to-be: Linux's behaviour after a failed fsync).
+//       error AND forgets the pending writes: they stay visible to reads, but their pages are
+//       "clean", so no later sync (nor a crash) ever writes them -- until they are written
+//       again. That is Linux's behaviour after a failed fsync, and why nobody may retry one.
 //   M6. CrashAtSync(k): the k-th sync-family call (Sync, DataSync, SyncRange, Mapping::Sync,
 //       SyncDir) and every mutating call after it fail with kIo "simulated crash"; the state
 //       is frozen just before that sync, ready for CrashImage.
@@ -131,6 +133,7 @@ class FaultEnv : public MemEnv {
     bool fired;
   };
   Status Fire(const Fault& f, const std::string& path, const char* what);
+  void FreezeAllLocked();  // records every file's current bytes at the crash (M6); mu_ held
   std::vector<Fault> faults_;
   uint64_t op_count_ = 0;
   uint64_t sync_count_ = 0;

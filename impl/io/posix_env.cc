@@ -183,8 +183,8 @@ class PosixMapping final : public Mapping {
 
 class PosixFile final : public File {
  public:
-  PosixFile(std::string path, int fd, bool writable, bool owns_fd)
-      : File(std::move(path)), fd_(fd), writable_(writable), owns_fd_(owns_fd) {}
+  PosixFile(std::string path, int fd, bool writable, bool owns_fd, bool stream = false)
+      : File(std::move(path)), fd_(fd), writable_(writable), owns_fd_(owns_fd), stream_(stream) {}
   ~PosixFile() override {
     if (owns_fd_) close(fd_);
   }
@@ -221,6 +221,8 @@ class PosixFile final : public File {
       total += slices[i].len;
     }
     PAGER_RETURN_IF_ERROR(CheckRange(offset, total, "write"));
+    PAGER_RETURN_IF_ERROR(RequireWritable("write"));
+    if (stream_) return StreamWrite(offset, &iov, total);
     size_t first = 0;
     uint64_t pos = offset;
     while (first < iov.size()) {
@@ -244,12 +246,47 @@ class PosixFile final : public File {
     return Status::Ok();
   }
 
+  Status RequireWritable(const char* what) const {
+    if (writable_) return Status::Ok();
+    return Status(Code::kReadOnly, std::string(what) + " on read-only " + path_);
+  }
+
+  // A pipe or socket: writes must be sequential (offset == bytes written so far).
+  Status StreamWrite(uint64_t offset, std::vector<iovec>* iov, uint64_t total) {
+    if (offset != stream_pos_) {
+      return InvalidArgument("write at offset " + std::to_string(offset) + " to stream " + path_ +
+                             " which is at offset " + std::to_string(stream_pos_));
+    }
+    size_t first = 0;
+    while (first < iov->size()) {
+      int n_iov = static_cast<int>(std::min<size_t>(iov->size() - first, IOV_MAX));
+      ssize_t n = writev(fd_, &(*iov)[first], n_iov);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("write to stream " + path_, errno);
+      }
+      size_t left = static_cast<size_t>(n);
+      while (first < iov->size() && left >= (*iov)[first].iov_len) {
+        left -= (*iov)[first].iov_len;
+        first++;
+      }
+      if (left > 0) {
+        (*iov)[first].iov_base = static_cast<uint8_t*>((*iov)[first].iov_base) + left;
+        (*iov)[first].iov_len -= left;
+      }
+    }
+    stream_pos_ += total;
+    return Status::Ok();
+  }
+
   Status Sync() override {
+    if (stream_) return Status::Ok();  // nothing durable to flush on a pipe or socket
     if (fsync(fd_) != 0) return PosixError("fsync " + path_, errno);
     return Status::Ok();
   }
 
   Status DataSync() override {
+    if (stream_) return Status::Ok();
     if (fdatasync(fd_) != 0) return PosixError("fdatasync " + path_, errno);
     return Status::Ok();
   }
@@ -270,6 +307,7 @@ class PosixFile final : public File {
 
   Status Truncate(uint64_t size) override {
     PAGER_RETURN_IF_ERROR(CheckRange(size, 0, "truncate"));
+    PAGER_RETURN_IF_ERROR(RequireWritable("truncate"));
     if (ftruncate(fd_, static_cast<off_t>(size)) != 0) {
       return PosixError("truncate " + path_ + " to " + std::to_string(size), errno);
     }
@@ -278,6 +316,7 @@ class PosixFile final : public File {
 
   Status Allocate(uint64_t offset, uint64_t len) override {
     PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "allocate"));
+    PAGER_RETURN_IF_ERROR(RequireWritable("allocate"));
     if (len == 0) return Status::Ok();
     int rc = posix_fallocate(fd_, static_cast<off_t>(offset), static_cast<off_t>(len));
     if (rc != 0) {
@@ -290,6 +329,7 @@ class PosixFile final : public File {
 
   Status PunchHole(uint64_t offset, uint64_t len) override {
     PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "punch hole"));
+    PAGER_RETURN_IF_ERROR(RequireWritable("punch hole"));
     if (len == 0) return Status::Ok();
     if (fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
                   static_cast<off_t>(len)) != 0) {
@@ -361,6 +401,8 @@ class PosixFile final : public File {
   int fd_;
   bool writable_;
   bool owns_fd_;
+  bool stream_;
+  uint64_t stream_pos_ = 0;
 };
 
 class PosixEnv final : public Env {
@@ -462,7 +504,8 @@ class PosixEnv final : public Env {
 }  // namespace
 
 std::unique_ptr<File> WrapFd(int fd, const std::string& name, bool writable, bool owns_fd) {
-  return std::make_unique<PosixFile>(name, fd, writable, owns_fd);
+  bool stream = lseek(fd, 0, SEEK_CUR) < 0 && errno == ESPIPE;
+  return std::make_unique<PosixFile>(name, fd, writable, owns_fd, stream);
 }
 
 Env* DefaultEnv() {

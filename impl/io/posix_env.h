@@ -16,7 +16,9 @@ Status PosixError(const std::string& context, int err);
 Status CheckRange(uint64_t offset, uint64_t len, const char* what);
 
 // Wraps an already-open descriptor (a pipe, a socket, a caller's file) as a File.
-// name is used in messages. If owns_fd, the File closes it.
+// name is used in messages. If owns_fd, the File closes it. A descriptor that cannot seek (a
+// pipe or socket) becomes a stream: writes must come in order (offset == bytes written so
+// far) and Sync/DataSync succeed without doing anything.
 std::unique_ptr<File> WrapFd(int fd, const std::string& name, bool writable, bool owns_fd);
 
 }  // namespace io

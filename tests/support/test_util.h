@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ std::vector<uint8_t> ReadWholeFile(const std::string& path);
 void WriteWholeFile(const std::string& path, const std::vector<uint8_t>& bytes);
 
 }  // namespace testing
+
+// gtest prints Codes by name.
+inline void PrintTo(Code code, std::ostream* os) { *os << pager_errstr(static_cast<int>(code)); }
+
 }  // namespace pager
 
 // gtest assertions on Status / int codes with the message in the failure output.
