@@ -339,7 +339,8 @@ PAGER_API int pager_snapshot_capture(const pager_cache_ops *ops, const char *pat
 
 /*
  * pager_snapshot_capture_fd -- the same snapshot written sequentially to an open descriptor
- * (a pipe, a socket, a file at its current position); no temporary file, no rename. The
+ * (a pipe or a socket; a regular file is written from offset 0); no temporary file, no
+ * rename. The
  * descriptor stays open and owned by the caller; it is fsynced only if opts->sync_fd. On
  * failure a partial stream may have been written (the reader detects it: no valid trailer).
  * parent_path, if given, is stored as given and resolved by restore relative to the
