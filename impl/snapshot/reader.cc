@@ -237,7 +237,7 @@ Status SnapshotFile::ParseSeqTable(const Trailer& t) {
     }
     pos += id_padded;
     seq.pages.resize(r.page_count);
-    std::memcpy(seq.pages.data(), buf.data() + pos, r.page_count * 4);
+    if (r.page_count > 0) std::memcpy(seq.pages.data(), buf.data() + pos, r.page_count * 4);
     if (!AllZero(buf.data() + pos + r.page_count * 4, pages_padded - r.page_count * 4)) {
       return Corrupt(which + "non-zero padding");
     }
@@ -287,13 +287,15 @@ Status SnapshotFile::VerifyBlobs(uint32_t workers, Progress* progress) {
     PAGER_RETURN_IF_ERROR(file_->ReadExactAt(start, buf.data(), buf.size(), true));
     Status checked = ParallelFor(members.size(), workers, [&](size_t m) {
       const PageEntry& e = pages_[members[m]];
-      if (Checksum64(buf.data() + (e.offset_bytes - start), e.stored_bytes, kSeedBlob) !=
-          e.stored_checksum) {
+      const uint8_t* stored = buf.data() + (e.offset_bytes - start);
+      if (Checksum64(stored, e.stored_bytes, kSeedBlob) != e.stored_checksum) {
         return Corrupt("checksum mismatch in the bytes of page entry " +
                        std::to_string(members[m]) + " at offset " +
                        std::to_string(e.offset_bytes));
       }
-      return Status::Ok();
+      if ((e.flags & kPageCompressed) == 0) return Status::Ok();
+      std::vector<uint8_t> page(geometry_.page_bytes());
+      return CheckDecompressed(members[m], stored, page.data());
     });
     if (!checked.ok()) return checked;
     PAGER_RETURN_IF_ERROR(progress->Advance(end - start));
@@ -315,6 +317,11 @@ Status SnapshotFile::ReadContent(size_t i, uint8_t* dst, std::vector<uint8_t>* s
     return Corrupt("page entry " + std::to_string(i) + " changed since it was verified");
   }
   if (!compressed) return Status::Ok();
+  return CheckDecompressed(i, stored, dst);
+}
+
+Status SnapshotFile::CheckDecompressed(size_t i, const uint8_t* stored, uint8_t* dst) const {
+  const PageEntry& e = pages_[i];
   uint64_t page_bytes = geometry_.page_bytes();
   size_t n = ZSTD_decompress(dst, page_bytes, stored, e.stored_bytes);
   if (ZSTD_isError(n) || n != page_bytes) {

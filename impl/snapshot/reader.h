@@ -46,7 +46,8 @@ class SnapshotFile {
   const std::vector<Seq>& seqs() const { return seqs_; }  // pages = page-table positions
   uint64_t stored_blob_bytes() const;
 
-  // Reads every stored blob and checks its checksum (workers threads).
+  // Reads every stored blob and checks its checksum; compressed blobs must also decompress to
+  // exactly one page with their content hash (workers threads).
   Status VerifyBlobs(uint32_t workers, Progress* progress);
   // The uncompressed K||V bytes of stored entry i into dst (page_bytes long).
   Status ReadContent(size_t i, uint8_t* dst, std::vector<uint8_t>* scratch);
@@ -57,6 +58,8 @@ class SnapshotFile {
   Status ParsePageTable(const Trailer& trailer);
   Status ParseSeqTable(const Trailer& trailer);
   Status CheckEntry(size_t i, uint64_t* next_offset) const;
+  // Decompresses stored entry i into dst (page_bytes) and checks size and content hash.
+  Status CheckDecompressed(size_t i, const uint8_t* stored, uint8_t* dst) const;
   Status Corrupt(const std::string& what) const;
 
   std::string path_;
