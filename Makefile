@@ -114,6 +114,9 @@ test: check-deps
 	@tests/summarize.sh $(R) $(SUITES)
 
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
+# (FUZZ_NAMES must be known here: SUITES and the run-tests prerequisites expand at once.)
+FUZZ_SRCS := $(sort $(wildcard fuzz/*_fuzz.cc))
+FUZZ_NAMES := $(FUZZ_SRCS:fuzz/%_fuzz.cc=%)
 SUITES := cpp abi $(if $(SAN),,install) $(C99_NAMES) $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,))
 run-tests: $(SUITES:%=run-%)
 run-cpp:
@@ -180,8 +183,6 @@ bench: check-deps
 # each harness for FUZZ_SECONDS; `make fuzz FUZZ_SECONDS=600` fuzzes longer.
 FUZZ_SECONDS ?= 10
 FB := build/fuzz
-FUZZ_SRCS := $(sort $(wildcard fuzz/*_fuzz.cc))
-FUZZ_NAMES := $(FUZZ_SRCS:fuzz/%_fuzz.cc=%)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FB)/%_fuzz)
 FUZZ_CXX := clang++
 FUZZ_FLAGS := -std=c++17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
