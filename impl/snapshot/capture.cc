@@ -183,6 +183,7 @@ Status Capturer::WriteHeader() {
   header_.header_checksum = h.Digest();
   PAGER_RETURN_IF_ERROR(writer_.Append(&header_, sizeof header_));
   std::vector<uint8_t> path(Pad8(parent_.stored_path.size()), 0);
+  if (path.empty()) return Status::Ok();
   std::memcpy(path.data(), parent_.stored_path.data(), parent_.stored_path.size());
   return writer_.Append(path.data(), path.size());
 }
