@@ -1,9 +1,11 @@
 // Restore: snapshot file (and its parent chain) -> engine (K1, K3, K4); Verify; Inspect.
+#include <algorithm>
 #include <cstring>
 #include <unordered_set>
 
 #include "impl/snapshot/adapter.h"
 #include "impl/snapshot/format.h"
+#include "impl/snapshot/parallel.h"
 #include "impl/snapshot/reader.h"
 #include "impl/snapshot/snapshot.h"
 
@@ -11,6 +13,8 @@ namespace pager {
 namespace snapshot {
 
 namespace {
+
+constexpr uint64_t kWriteBatchBytes = 32ull << 20;  // pages prepared per round of workers
 
 class Restorer {
  public:
@@ -70,14 +74,26 @@ Status Restorer::CheckSlots(const std::vector<uint32_t>& slots) const {
   return Status::Ok();
 }
 
+// Pages are read, checksummed and decompressed in batches by the workers, then handed to
+// write_page one by one on this thread (K7).
 Status Restorer::WritePages(const std::vector<uint32_t>& slots, Progress* progress) {
   const Geometry& g = chain_->top().geometry();
-  std::vector<uint8_t> page(g.page_bytes()), scratch;
-  for (size_t i = 0; i < slots.size(); i++) {
-    PAGER_RETURN_IF_ERROR(chain_->ReadPage(i, page.data(), &scratch));
-    PAGER_RETURN_IF_ERROR(adapter_.WritePage(slots[i], page.data(), g.k_page_bytes,
-                                             page.data() + g.k_page_bytes, g.v_page_bytes));
-    PAGER_RETURN_IF_ERROR(progress->Advance(g.page_bytes(), /*cancellable=*/false));
+  size_t per_batch = static_cast<size_t>(std::max<uint64_t>(1, kWriteBatchBytes / g.page_bytes()));
+  per_batch = std::min(per_batch, slots.size());
+  std::vector<std::vector<uint8_t>> pages(per_batch), scratch(per_batch);
+  for (size_t first = 0; first < slots.size(); first += per_batch) {
+    size_t n = std::min(per_batch, slots.size() - first);
+    Status read = ParallelFor(n, options_.WorkerCount(), [&](size_t i) {
+      pages[i].resize(g.page_bytes());
+      return chain_->ReadPage(first + i, pages[i].data(), &scratch[i]);
+    });
+    if (!read.ok()) return read;
+    for (size_t i = 0; i < n; i++) {
+      const uint8_t* page = pages[i].data();
+      PAGER_RETURN_IF_ERROR(adapter_.WritePage(slots[first + i], page, g.k_page_bytes,
+                                               page + g.k_page_bytes, g.v_page_bytes));
+      PAGER_RETURN_IF_ERROR(progress->Advance(g.page_bytes(), /*cancellable=*/false));
+    }
   }
   return Status::Ok();
 }
