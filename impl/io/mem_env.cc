@@ -62,6 +62,14 @@ struct MemFileState {
     std::vector<uint8_t> bytes;
   };
   std::vector<PendingWrite> pending;
+  // Ranges whose unsynced bytes a failed fsync threw away (M5): the page cache still shows
+  // them, but they are marked clean, so no later sync writes them -- until they are written
+  // again.
+  struct Range {
+    uint64_t offset;
+    uint64_t len;
+  };
+  std::vector<Range> lost;
   // The current bytes at the moment of a simulated crash (M6): later writes through a
   // mapping cannot reach the disk of a machine that lost power.
   bool has_frozen = false;
@@ -141,17 +149,47 @@ struct MemFileState {
     pending = std::move(kept);
   }
 
-  void MakeRangeDurable(uint64_t offset, uint64_t len) {
-    uint64_t end = std::min<uint64_t>(size, offset + len);
-    if (durable.size() < end) durable.resize(static_cast<size_t>(end), 0);
-    if (end > offset) std::memcpy(durable.data() + offset, base + offset, end - offset);
+  static void SubtractRange(std::vector<Range>* ranges, uint64_t offset, uint64_t len) {
+    std::vector<Range> kept;
+    uint64_t end = offset + len;
+    for (const Range& r : *ranges) {
+      uint64_t r_end = r.offset + r.len;
+      if (r_end <= offset || r.offset >= end) {
+        kept.push_back(r);
+        continue;
+      }
+      if (r.offset < offset) kept.push_back({r.offset, offset - r.offset});
+      if (r_end > end) kept.push_back({end, r_end - end});
+    }
+    *ranges = std::move(kept);
+  }
+
+  // A failed fsync: the pending writes inside [offset, offset+len) will never be written.
+  void LosePending(uint64_t offset, uint64_t len) {
+    for (const PendingWrite& w : pending) {
+      uint64_t lo = std::max<uint64_t>(w.offset, offset);
+      uint64_t hi = std::min<uint64_t>(w.offset + w.bytes.size(), offset + len);
+      if (lo < hi) lost.push_back({lo, hi - lo});
+    }
     ClipPending(offset, len);
   }
 
-  void MakeAllDurable() {
-    durable = CurrentBytes();
-    pending.clear();
+  void NoteWrite(uint64_t offset, uint64_t len) { SubtractRange(&lost, offset, len); }
+
+  void MakeRangeDurable(uint64_t offset, uint64_t len) {
+    uint64_t end = std::min<uint64_t>(size, offset + len);
+    std::vector<uint8_t> old = durable;
+    if (durable.size() < end) durable.resize(static_cast<size_t>(end), 0);
+    if (end > offset) std::memcpy(durable.data() + offset, base + offset, end - offset);
+    for (const Range& r : lost) {  // bytes marked clean keep their old on-disk value
+      for (uint64_t i = std::max(r.offset, offset); i < std::min(r.offset + r.len, end); i++) {
+        durable[i] = i < old.size() ? old[i] : 0;
+      }
+    }
+    ClipPending(offset, len);
   }
+
+  void MakeAllDurable() { MakeRangeDurable(0, std::max<uint64_t>(size, durable.size())); durable.resize(size); }
 };
 
 // ---- mapping ----------------------------------------------------------------------------
@@ -190,7 +228,7 @@ class MemMapping final : public Mapping {
     Status st = env_->BeforeSync(path_, &drop);
     std::lock_guard<std::mutex> g(st_->mu);
     if (!st.ok()) {
-      if (drop) st_->ClipPending(offset, len);
+      if (drop) st_->LosePending(offset, len);
       return st;
     }
     if (env_->track_durability_) st_->MakeRangeDurable(offset, len);
@@ -245,6 +283,7 @@ class MemFile final : public File {
       pos += slices[i].len;
     }
     if (env_->track_durability_ && total > 0) {
+      st_->NoteWrite(offset, total);
       st_->pending.push_back(
           {offset, std::vector<uint8_t>(st_->base + offset, st_->base + offset + total)});
     }
@@ -260,7 +299,7 @@ class MemFile final : public File {
     Status s = env_->BeforeSync(path_, &drop);
     std::lock_guard<std::mutex> g(st_->mu);
     if (!s.ok()) {
-      if (drop) st_->ClipPending(offset, len);
+      if (drop) st_->LosePending(offset, len);
       return s;
     }
     if (env_->track_durability_) st_->MakeRangeDurable(offset, len);
@@ -303,6 +342,7 @@ class MemFile final : public File {
     uint64_t n = std::min<uint64_t>(len, st_->size - offset);
     std::memset(st_->base + offset, 0, static_cast<size_t>(n));
     if (env_->track_durability_) {
+      st_->NoteWrite(offset, n);
       st_->pending.push_back({offset, std::vector<uint8_t>(static_cast<size_t>(n), 0)});
     }
     return Status::Ok();
@@ -379,7 +419,7 @@ class MemFile final : public File {
     Status s = env_->BeforeSync(path_, &drop);
     std::lock_guard<std::mutex> g(st_->mu);
     if (!s.ok()) {
-      if (drop) st_->pending.clear();
+      if (drop) st_->LosePending(0, UINT64_MAX / 2);
       return s;
     }
     if (env_->track_durability_) st_->MakeAllDurable();
@@ -688,8 +728,17 @@ namespace {
 
 // The bytes a power loss could leave of one file (M4).
 std::vector<uint8_t> CrashContent(MemFileState& st, std::mt19937_64& rng) {
-  const uint8_t* cur = st.has_frozen ? st.frozen.data() : st.base;
+  const uint8_t* live = st.has_frozen ? st.frozen.data() : st.base;
   uint64_t cur_size = st.has_frozen ? st.frozen.size() : st.size;
+  // What writeback could still carry to the disk: the current bytes, except ranges a failed
+  // fsync marked clean, which keep their on-disk value.
+  std::vector<uint8_t> view(live, live + cur_size);
+  for (const auto& r : st.lost) {
+    for (uint64_t i = r.offset; i < std::min<uint64_t>(r.offset + r.len, cur_size); i++) {
+      view[i] = i < st.durable.size() ? st.durable[i] : 0;
+    }
+  }
+  const uint8_t* cur = view.data();
   std::vector<uint8_t> img = st.durable;
   std::vector<uint8_t> all = st.durable;  // durable + every pending write, for the mmap diff
   auto put = [](std::vector<uint8_t>& dst, uint64_t off, const uint8_t* src, size_t n) {

@@ -18,8 +18,9 @@
 //       function of the seed, so a failing seed replays exactly.
 //   M5. Injected faults count operations across all files of the env: the Nth matching
 //       operation fails once or, if persistent, from then on. A "lossy" sync failure reports an
-//       error AND forgets the pending writes (they stay visible to reads but are no longer
-//       durable-to-be: Linux's behaviour after a failed fsync).
+//       error AND forgets the pending writes: they stay visible to reads, but their pages are
+//       "clean", so no later sync (nor a crash) ever writes them -- until they are written
+//       again. That is Linux's behaviour after a failed fsync, and why nobody may retry one.
 //   M6. CrashAtSync(k): the k-th sync-family call (Sync, DataSync, SyncRange, Mapping::Sync,
 //       SyncDir) and every mutating call after it fail with kIo "simulated crash"; the state
 //       is frozen just before that sync, ready for CrashImage.

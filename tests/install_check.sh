@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# install_check.sh MAKE_ARGS...
+# Installs into a temporary DESTDIR, then builds a C program against the installed header and
+# library through pkg-config -- dynamically and statically -- and runs both. Uninstall must
+# leave no file behind.
+set -eu
+dest=$(mktemp -d /tmp/pager-install.XXXXXX)
+trap 'rm -rf "$dest"' EXIT
+make --no-print-directory -s install DESTDIR="$dest" PREFIX=/usr/local "$@" >/dev/null
+export PKG_CONFIG_PATH="$dest/usr/local/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
+cat > "$dest/app.c" <<'C'
+#include <pager.h>
+#include <stdio.h>
+int main(void) {
+  if (pager_version() != PAGER_VERSION_NUMBER) return 1;
+  printf("installed libpager %s works\n", pager_version_string());
+  return 0;
+}
+C
+cc -std=c99 -Wall -Werror $(pkg-config --cflags pager) "$dest/app.c" -o "$dest/app" $(pkg-config --libs pager)
+LD_LIBRARY_PATH="$dest/usr/local/lib" "$dest/app"
+cc -std=c99 $(pkg-config --cflags pager) "$dest/app.c" -o "$dest/app-static" \
+   -Wl,-Bstatic $(pkg-config --libs-only-l pager) -Wl,-Bdynamic $(pkg-config --libs-only-L pager) \
+   $(pkg-config --static --libs-only-l pager | sed 's/-lpager//')
+"$dest/app-static"
+ldd "$dest/app-static" | grep -q libpager && { echo "static build still links libpager.so"; exit 1; }
+for f in include/pager.h lib/libpager.so lib/libpager.so.0 lib/libpager.a lib/pkgconfig/pager.pc; do
+  [[ -e "$dest/usr/local/$f" ]] || { echo "not installed: $f"; exit 1; }
+done
+make --no-print-directory -s uninstall DESTDIR="$dest" PREFIX=/usr/local "$@" >/dev/null
+left=$(find "$dest/usr/local" -type f | wc -l)
+[[ $left -eq 0 ]] || { echo "uninstall left $left files"; exit 1; }
+echo "install, pkg-config (dynamic and static), uninstall: ok"
