@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "impl/file/page_file.h"
+#include "impl/file/subpages.h"
 #include "impl/io/mem_env.h"
 #include "tests/support/test_util.h"
 
