@@ -45,13 +45,15 @@ Status PageFile::Recover() {
     std::swap(order[0], order[1]);
   }
   std::string reasons;
-  for (int i = 0; i < 2; i++) {
-    int s = order[i];
+  for (int s = 0; s < 2; s++) {
     if (!decoded[s].ok()) {
       reasons += std::string(reasons.empty() ? "" : "; ") + SlotName(s) + ": " +
                  decoded[s].message();
-      continue;
     }
+  }
+  for (int i = 0; i < 2; i++) {
+    int s = order[i];
+    if (!decoded[s].ok()) continue;
     Status st = TryLoad(s, metas[s], &max_seen_gen_);
     if (st.ok()) {
       report_.meta_slot = s;
