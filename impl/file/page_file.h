@@ -90,8 +90,10 @@ class PageFile {
   Status Grow(uint64_t page_count);
   Status PagePointer(uint64_t page, bool writable, uint8_t** out);
   Status SyncPages(const uint64_t* pages, size_t count);
-  // True if page is an allocated regular page (what PagePointer accepts).
+  // Ok if page is an allocated regular page (what PagePointer accepts).
   Status CheckRegular(uint64_t page);
+  // Ok if the handle accepts mutations (open, read-write, not poisoned).
+  Status CheckWritable();
 
   // Protected pages (ids start at 1).
   Status ProtectedAlloc(uint64_t* id);

@@ -55,6 +55,11 @@ Status PageFile::CheckRegular(uint64_t page) {
   return CheckRegularLocked(page);
 }
 
+Status PageFile::CheckWritable() {
+  std::lock_guard<std::mutex> g(mu_);
+  return RequireWritable();
+}
+
 Status PageFile::CheckRegularLocked(uint64_t page) const {
   Status st = ClassifyFree(page, false);
   if (st.code() == Code::kDoubleFree) return Status(Code::kNotFound, st.message());

@@ -44,6 +44,7 @@ Status SubPages::CheckId(uint64_t id, bool want_used) const {
 
 Status SubPages::AllocBulk(size_t count, uint64_t* ids) {
   std::lock_guard<std::mutex> g(mu_);
+  PAGER_RETURN_IF_ERROR(file_->CheckWritable());
   if (count == 0) return Status::Ok();
   uint64_t free_slots = 0;
   for (auto& p : parents_) free_slots += slots_ - static_cast<uint64_t>(__builtin_popcountll(p.second));
@@ -68,6 +69,7 @@ Status SubPages::AllocBulk(size_t count, uint64_t* ids) {
 
 Status SubPages::FreeBulk(const uint64_t* ids, size_t count) {
   std::lock_guard<std::mutex> g(mu_);
+  PAGER_RETURN_IF_ERROR(file_->CheckWritable());
   if (count == 0) return Status::Ok();
   std::unordered_set<uint64_t> seen;
   std::map<uint64_t, uint64_t> after;  // parent -> mask after the frees
@@ -101,6 +103,7 @@ Status SubPages::FreeBulk(const uint64_t* ids, size_t count) {
 
 Status SubPages::MarkUsed(const uint64_t* ids, size_t count) {
   std::lock_guard<std::mutex> g(mu_);
+  PAGER_RETURN_IF_ERROR(file_->CheckWritable());
   std::unordered_set<uint64_t> seen;
   for (size_t i = 0; i < count; i++) {
     Status st = CheckId(ids[i], false);
