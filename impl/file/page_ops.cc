@@ -201,7 +201,7 @@ Status PageFile::FreeBulk(const uint64_t* pages, size_t count) {
   seen.reserve(count);
   for (size_t i = 0; i < count; i++) {
     Status st = ClassifyFree(pages[i], false);
-    if (!st.ok()) return Status(st.code(), "free list entry " + std::to_string(i) + ": " + st.message());
+    if (!st.ok()) return count == 1 ? st : Status(st.code(), "free list entry " + std::to_string(i) + ": " + st.message());
     if (!seen.insert(pages[i]).second) {
       return Status(Code::kDuplicate, "free list entry " + std::to_string(i) + ": page " +
                                           std::to_string(pages[i]) + " appears twice");
@@ -409,7 +409,7 @@ Status PageFile::ProtectedFreeBulk(const uint64_t* ids, size_t count) {
   std::unordered_set<uint64_t> seen;
   for (size_t i = 0; i < count; i++) {
     Status st = CheckProtectedId(ids[i], true);
-    if (!st.ok()) return Status(st.code(), "free list entry " + std::to_string(i) + ": " + st.message());
+    if (!st.ok()) return count == 1 ? st : Status(st.code(), "free list entry " + std::to_string(i) + ": " + st.message());
     if (!seen.insert(ids[i]).second) {
       return Status(Code::kDuplicate, "free list entry " + std::to_string(i) +
                                           ": protected page " + std::to_string(ids[i]) +
