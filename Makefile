@@ -120,7 +120,7 @@ test: check-deps
 
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
 SUITES := cpp abi $(if $(SAN),,install) $(C99_NAMES) $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
-          $(if $(SAN),,$(BIND_SUITES))
+          $(if $(SAN),,go java rust)
 run-tests: $(SUITES:%=run-%)
 run-cpp:
 	@tests/run_gtest.sh cpp $(R) $(B)/tests/pager_tests
@@ -137,7 +137,6 @@ run-abi:
 # run with LD_LIBRARY_PATH=$(B)/lib (see bindings/README.md). Not under SAN builds: the
 # toolchains' own runtimes do not load sanitized libraries.
 SWIG ?= swig
-BIND_SUITES := go java rust
 BIND_I := bindings/swig/pager.i
 BIND_ENV = PKG_CONFIG_PATH=$(CURDIR)/$(B)/pkgconfig LD_LIBRARY_PATH=$(CURDIR)/$(B)/lib
 JAVA_HOME ?= $(shell dirname "$$(dirname "$$(readlink -f "$$(command -v javac)")")")
