@@ -50,4 +50,4 @@ if [[ $rc -ne 0 ]]; then
   [[ $failed -eq 0 ]] && failed=1
 fi
 echo "$passed $failed" > "$results/$suite"
-echo "[$suite] $passed tests passed, $failed failed"
+echo "[$suite] $passed tests passed, $failed failed (${SECONDS}s)"
