@@ -11,6 +11,7 @@
  *        %pager_factory(FUNC, TYPE)          int FUNC(..., TYPE **out) -> Go error + *out /
  *                                            Java: returns the TYPE object, throws on error
  *        %pager_struct(TYPE)                 an options/info struct -> AutoCloseable in Java
+ *        %pager_options(TYPE, INIT)          the same, and the constructor calls INIT
  *        typemaps  (const void *BYTES, LEN LENGTH)     input bytes  -> []byte / byte[]
  *                  (void *BUFFER, LEN CAPACITY)        caller-provided output buffer
  *                  (char *BUFFER, LEN CAPACITY)        the same for text
@@ -237,6 +238,22 @@ struct TYPE {};
   }
 %}
 #endif
+%enddef
+
+/* %pager_options(TYPE, INIT): a struct with `uint32_t struct_size` first and an initializer
+ * `void INIT(TYPE *)`. Everything %pager_struct does, and the constructor (Go NewTYPE(), Java
+ * new Type()) returns a struct INIT has filled with its size and the defaults, so a struct
+ * made in Go or Java is always valid as passed. */
+%define %pager_options(TYPE, INIT)
+%pager_struct(TYPE)
+%extend TYPE {
+  TYPE() {
+    TYPE *opts = (TYPE *)calloc(1, sizeof(TYPE));
+    if (opts) INIT(opts);
+    return opts;
+  }
+  ~TYPE() { free($self); }
+}
 %enddef
 
 /* Byte buffers. LEN_T is the C type of the length. In all cases the library only uses the
