@@ -113,7 +113,9 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 R := $(B)/results
 test: check-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all $(B)/tests/pager_tests $(C99_BINS) \
-	  $(if $(SAN),,$(FUZZ_BINS) $(BIND_PREREQS))
+	  $(if $(SAN),,$(FUZZ_BINS))
+	@$(if $(SAN),true,$(MAKE) --no-print-directory -j$(JOBS) -k $(BIND_PREREQS) || \
+	  echo "binding wrappers failed to build: their suites will fail")
 	@rm -rf $(R) && mkdir -p $(R)
 	@$(MAKE) --no-print-directory -k run-tests; true
 	@tests/summarize.sh $(R) $(SUITES)

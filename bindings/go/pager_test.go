@@ -120,6 +120,9 @@ func TestErrorTextAndAs(t *testing.T) {
 	if got, want := err.Error(), "PAGER_ERR_NOT_FOUND: open /x/y: no such file"; got != want {
 		t.Fatalf("Error() = %q, want %q", got, want)
 	}
+	if pe.Name() != "PAGER_ERR_NOT_FOUND" {
+		t.Fatalf("Name() = %q", pe.Name())
+	}
 	if got := (&pager.Error{Code: pager.CodeBusy}).Error(); got != "PAGER_ERR_BUSY" {
 		t.Fatalf("Error() without message = %q", got)
 	}

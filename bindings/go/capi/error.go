@@ -12,6 +12,9 @@ type Error struct {
 	Message string
 }
 
+// Name is the code's symbolic name, e.g. "PAGER_ERR_NOT_FOUND".
+func (e *Error) Name() string { return Pager_errstr(e.Code) }
+
 func (e *Error) Error() string {
 	name := Pager_errstr(e.Code)
 	if e.Message == "" {

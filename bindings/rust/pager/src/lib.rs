@@ -84,6 +84,12 @@ impl std::error::Error for Error {}
 
 /// Turns a status returned by a `sys` call into `Ok(())` or the [`Error`] with this
 /// thread's detail message. Call it immediately after the call that returned `rc`.
+///
+/// ```
+/// assert_eq!(pager::check(pager::code::OK), Ok(()));
+/// let err = pager::check(pager::code::BUSY).unwrap_err();
+/// assert_eq!((err.code, err.name()), (pager::code::BUSY, "PAGER_ERR_BUSY"));
+/// ```
 pub fn check(rc: c_int) -> Result<()> {
     if rc == code::OK {
         Ok(())
