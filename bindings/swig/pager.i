@@ -15,6 +15,8 @@
  *        typemaps  (const void *BYTES, LEN LENGTH)     input bytes  -> []byte / byte[]
  *                  (void *BUFFER, LEN CAPACITY)        caller-provided output buffer
  *                  (char *BUFFER, LEN CAPACITY)        the same for text
+ *                  (const void *NIOBUFFER, LEN LENGTH), (void *NIOBUFFER, LEN CAPACITY)
+ *                                                      Java direct ByteBuffer (Go: []byte)
  *                  uint32_t *OUT, uint64_t *OUT        scalar out-parameters
  *        with LEN one of size_t, uint32_t, uint64_t; apply them with %apply to named params.
  *   4. one section per component (the lead fills them in when a component is merged)
@@ -132,6 +134,37 @@ static void PagerSwig_Throw(JNIEnv *jenv, int code) {
   if (len) JCALL4(SetByteArrayRegion, jenv, bytes, 0, len, (const jbyte *)msg);
   ex = JCALL4(NewObject, jenv, cls, ctor, (jint)code, bytes);
   if (ex) JCALL1(Throw, jenv, (jthrowable)ex);
+}
+}
+#endif
+
+#if defined(SWIGJAVA)
+/* The [position, limit) range of a direct ByteBuffer. Returns 0 with an exception pending. */
+%fragment("PagerSwigNio", "header") {
+static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *len) {
+  jclass cls;
+  jmethodID position, limit;
+  jint pos, lim;
+  *base = NULL;
+  *len = 0;
+  if (!buf) return 1;
+  *base = (char *)JCALL1(GetDirectBufferAddress, jenv, buf);
+  if (!*base) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIllegalArgumentException,
+                            "a direct ByteBuffer is required (ByteBuffer.allocateDirect)");
+    return 0;
+  }
+  cls = JCALL1(GetObjectClass, jenv, buf);
+  position = JCALL3(GetMethodID, jenv, cls, "position", "()I");
+  limit = position ? JCALL3(GetMethodID, jenv, cls, "limit", "()I") : NULL;
+  if (!limit) return 0; /* NoSuchMethodError is pending */
+  pos = JCALL2(CallIntMethod, jenv, buf, position);
+  if (JCALL0(ExceptionCheck, jenv)) return 0;
+  lim = JCALL2(CallIntMethod, jenv, buf, limit);
+  if (JCALL0(ExceptionCheck, jenv)) return 0;
+  *base += pos;
+  *len = (jlong)(lim - pos);
+  return 1;
 }
 }
 #endif
@@ -267,9 +300,12 @@ struct TYPE {};
   $1 = ($1_ltype)$input.array;
   $2 = ($2_ltype)$input.len;
 %}
-/* Output buffer: the library writes into the Go slice's memory; capacity = len(slice). */
-%typemap(gotype) (void *BUFFER, LEN_T CAPACITY), (char *BUFFER, LEN_T CAPACITY) "[]byte"
-%typemap(in) (void *BUFFER, LEN_T CAPACITY), (char *BUFFER, LEN_T CAPACITY) %{
+/* Output buffer: the library writes into the Go slice's memory; capacity = len(slice).
+ * NIOBUFFER (Java's direct ByteBuffer) is the same []byte in Go. */
+%typemap(gotype) (void *BUFFER, LEN_T CAPACITY), (char *BUFFER, LEN_T CAPACITY),
+                 (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) "[]byte"
+%typemap(in) (void *BUFFER, LEN_T CAPACITY), (char *BUFFER, LEN_T CAPACITY),
+             (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) %{
   $1 = ($1_ltype)$input.array;
   $2 = ($2_ltype)$input.len;
 %}
@@ -309,6 +345,23 @@ struct TYPE {};
 }
 %typemap(freearg) (void *BUFFER, LEN_T CAPACITY), (char *BUFFER, LEN_T CAPACITY) {
   if ($1) JCALL3(ReleaseByteArrayElements, jenv, $input, (jbyte *)$1, 0);
+}
+/* Zero-copy: a direct java.nio.ByteBuffer, from its position to its limit (the position is
+ * not moved). Input `(const void *NIOBUFFER, LEN LENGTH)`, output
+ * `(void *NIOBUFFER, LEN CAPACITY)`. A heap (non-direct) buffer throws
+ * IllegalArgumentException; null passes (NULL, 0). */
+%typemap(jni) (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) "jobject"
+%typemap(jtype) (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) "java.nio.ByteBuffer"
+%typemap(jstype) (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) "java.nio.ByteBuffer"
+%typemap(javain) (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) "$javainput"
+%typemap(in, fragment="PagerSwigNio") (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) {
+  {
+    char *pager_base_ = NULL;
+    jlong pager_len_ = 0;
+    if (!PagerSwig_DirectRange(jenv, $input, &pager_base_, &pager_len_)) return $null;
+    $1 = ($1_ltype)pager_base_;
+    $2 = ($2_ltype)pager_len_;
+  }
 }
 #endif
 %enddef
