@@ -50,6 +50,9 @@ TEST_LDLIBS := /usr/lib/x86_64-linux-gnu/libgtest.a $(LDLIBS)
 LIB_SRCS := $(sort $(wildcard capi/*.cc) $(wildcard impl/*/*.cc) $(wildcard impl/*/*/*.cc))
 LIB_OBJS := $(LIB_SRCS:%.cc=$(B)/obj/%.o)
 TEST_SRCS := $(sort $(wildcard tests/*_test.cc) $(wildcard tests/support/*.cc))
+# Defined here, before SUITES (below) reads them with :=.
+FUZZ_SRCS := $(sort $(wildcard fuzz/*_fuzz.cc))
+FUZZ_NAMES := $(FUZZ_SRCS:fuzz/%_fuzz.cc=%)
 TEST_OBJS := $(TEST_SRCS:%.cc=$(B)/obj/%.o)
 DEMO_SRCS := $(sort $(wildcard examples/demo_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*_bench.cc))
@@ -238,8 +241,6 @@ bench: check-deps
 # each harness for FUZZ_SECONDS; `make fuzz FUZZ_SECONDS=600` fuzzes longer.
 FUZZ_SECONDS ?= 10
 FB := build/fuzz
-FUZZ_SRCS := $(sort $(wildcard fuzz/*_fuzz.cc))
-FUZZ_NAMES := $(FUZZ_SRCS:fuzz/%_fuzz.cc=%)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FB)/%_fuzz)
 FUZZ_CXX := clang++
 FUZZ_FLAGS := -std=c++17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
