@@ -7,7 +7,7 @@
  *      same native call that failed (a goroutine may change threads between two cgo calls)
  *   3. reusable macros, one per C API pattern of pager.h (see bindings/README.md):
  *        %pager_status(FUNC)                 int FUNC(...)   -> Go error / Java void+throw
- *        %pager_handle(TYPE, CLOSE)          opaque handle   -> Go uintptr-typed / Java class
+ *        %pager_handle(TYPE, CLOSE)          opaque handle   -> Go uintptr / Java class
  *        %pager_factory(FUNC, TYPE)          int FUNC(..., TYPE **out) -> Go error + *out /
  *                                            Java: returns the TYPE object, throws on error
  *        %pager_struct(TYPE)                 an options/info struct -> AutoCloseable in Java
@@ -17,12 +17,14 @@
  *                  (char *BUFFER, LEN CAPACITY)        the same for text
  *                  (const void *NIOBUFFER, LEN LENGTH), (void *NIOBUFFER, LEN CAPACITY)
  *                                                      Java direct ByteBuffer (Go: []byte)
- *                  uint32_t *OUT, uint64_t *OUT        scalar out-parameters
+ *                  uint32_t *OUT, uint64_t *OUT, size_t *OUT   scalar out-parameters
  *        with LEN one of size_t, uint32_t, uint64_t; apply them with %apply to named params.
  *   4. one section per component (the lead fills them in when a component is merged)
  *   5. %include "pager.h"
  *
- * Go: bindings/go/capi/capi.swig includes this file (the go tool runs SWIG itself).
+ * Go: the Makefile runs `swig -go -cgo -intgosize 64 -module capi` on this file into
+ *     bindings/go/capi/capi_swig.{go,c} (not the go tool's .swig support: its build cache
+ *     does not notice a change of pager.i or pager.h).
  * Java: the Makefile runs `swig -java -package dev.libpager -module Pager` on this file.
  */
 
@@ -114,8 +116,10 @@ static _gostring_ PagerSwig_Status(int code) {
 #if defined(SWIGJAVA)
 /* Throws dev.libpager.PagerException(code, name, message) with the detail message read in
  * this same native call. The message travels as UTF-8 bytes (a path need not be valid
- * modified UTF-8, which NewStringUTF would require). Does not return early: the caller's
- * argout/freearg code still runs, so pinned arrays are released. */
+ * modified UTF-8, which NewStringUTF would require). Called from the `ret` typemap, after
+ * the argout and freearg code (out-parameters copied back, pinned arrays released) and
+ * before any other libpager call, so the message is still this call's; no JNI call follows
+ * the Throw. */
 %fragment("PagerSwigThrow", "header") {
 static void PagerSwig_Throw(JNIEnv *jenv, int code) {
   const char *msg = pager_last_error();
@@ -411,6 +415,14 @@ struct TYPE {};
 /* (section: cold) */
 
 /* (section: snapshot) */
+
+/* Components whose section above is not written yet stay out of the bindings whole, so a new
+ * C function can never break the Go or Java build with a wrapper nobody designed. Remove a
+ * prefix from this list in the same change that fills in its section. */
+%rename("$ignore", regextarget=1, fullname=1)
+    "^pager_(file|wal|walseg|cold|snapshot|cache|logical_seq|refengine)_";
+%rename("$ignore", regextarget=1, fullname=1)
+    "^pager_(file|wal|walseg|refengine|logical_seq)$";
 
 /* ---- 5. the header ------------------------------------------------------------------- */
 
