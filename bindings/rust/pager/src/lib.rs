@@ -138,3 +138,5 @@ unsafe fn lossy(p: *const c_char) -> String {
     }
     CStr::from_ptr(p).to_string_lossy().into_owned()
 }
+
+pub mod wal;

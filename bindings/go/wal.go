@@ -1,0 +1,204 @@
+package pager
+
+import "libpager.dev/pager/capi"
+
+// WAL pager (pager_wal_*): pages staged in memory, committed atomically into a sidecar log
+// `<path>-wal`, checkpointed into the main file. Page 0 is the library's; callers use pages
+// 1 .. PageCount()-1.
+
+// Access modes and durability levels of pager.h (SWIG exposes enums as variables).
+var (
+	WalReadWrite = capi.PAGER_WAL_READ_WRITE
+	WalReadOnly  = capi.PAGER_WAL_READ_ONLY
+	WalFull      = uint32(capi.PAGER_WAL_FULL)
+	WalNormal    = uint32(capi.PAGER_WAL_NORMAL)
+)
+
+// WalAppHeaderSize is the size of the application header area.
+const WalAppHeaderSize = capi.PAGER_WAL_APP_HEADER_SIZE
+
+// WalOptions mirrors pager_wal_options. Start from DefaultWalOptions(); a nil *WalOptions
+// passed to CreateWal/OpenWal means the library's defaults.
+type WalOptions struct {
+	PageSize             uint32 // create: power of two in [512, 65536]; open: 0 accepts the file's
+	Durability           uint32 // WalFull or WalNormal
+	CachePages           uint32
+	AutoCheckpointFrames uint32 // 0 = off
+	AutoCheckpointBytes  uint64 // 0 = off
+	LockTimeoutMs        int64  // 0: ErrBusy at once; > 0: wait; -1: forever
+	WalKeepBytes         uint64
+	WalPrewriteBytes     uint64
+}
+
+// DefaultWalOptions returns the defaults pager_wal_options_init writes.
+func DefaultWalOptions() WalOptions {
+	c := capi.NewPager_wal_options() // runs pager_wal_options_init
+	defer capi.DeletePager_wal_options(c)
+	return WalOptions{
+		PageSize:             c.GetPage_size(),
+		Durability:           c.GetDurability(),
+		CachePages:           c.GetCache_pages(),
+		AutoCheckpointFrames: c.GetAuto_checkpoint_frames(),
+		AutoCheckpointBytes:  c.GetAuto_checkpoint_bytes(),
+		LockTimeoutMs:        c.GetLock_timeout_ms(),
+		WalKeepBytes:         c.GetWal_keep_bytes(),
+		WalPrewriteBytes:     c.GetWal_prewrite_bytes(),
+	}
+}
+
+func (o *WalOptions) toC() capi.Pager_wal_options {
+	c := capi.NewPager_wal_options()
+	c.SetPage_size(o.PageSize)
+	c.SetDurability(o.Durability)
+	c.SetCache_pages(o.CachePages)
+	c.SetAuto_checkpoint_frames(o.AutoCheckpointFrames)
+	c.SetAuto_checkpoint_bytes(o.AutoCheckpointBytes)
+	c.SetLock_timeout_ms(o.LockTimeoutMs)
+	c.SetWal_keep_bytes(o.WalKeepBytes)
+	c.SetWal_prewrite_bytes(o.WalPrewriteBytes)
+	return c
+}
+
+// WalStats mirrors pager_wal_stats (counters since the handle was opened).
+type WalStats struct {
+	CacheHits, CacheMisses, Commits, FramesWritten, Checkpoints uint64
+	PagesCheckpointed, Syncs, BytesSynced, WalFrames            uint64
+}
+
+// Wal is an open WAL pager database. Its methods may be called from several goroutines
+// (the library serializes them); Close must not run concurrently with them.
+type Wal struct{ h uintptr }
+
+func openWal(path string, mode int, create bool, opts *WalOptions) (*Wal, error) {
+	var c capi.Pager_wal_options
+	if opts != nil {
+		c = opts.toC()
+		defer capi.DeletePager_wal_options(c)
+	}
+	var h uintptr
+	var err error
+	if create {
+		err = capi.Pager_wal_create(path, c, &h)
+	} else {
+		err = capi.Pager_wal_open_with_mode(path, uint32(mode), c, &h)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Wal{h: h}, nil
+}
+
+// CreateWal creates a new database at path (and its `<path>-wal` sidecar). opts may be nil.
+func CreateWal(path string, opts *WalOptions) (*Wal, error) { return openWal(path, 0, true, opts) }
+
+// OpenWal opens an existing database read-write; recovery checkpoints the committed WAL.
+func OpenWal(path string, opts *WalOptions) (*Wal, error) {
+	return openWal(path, WalReadWrite, false, opts)
+}
+
+// OpenWalReadOnly opens an existing database read-only (shared lock).
+func OpenWalReadOnly(path string, opts *WalOptions) (*Wal, error) {
+	return openWal(path, WalReadOnly, false, opts)
+}
+
+// Close releases the handle and its lock; staged changes are discarded. Idempotent.
+func (w *Wal) Close() error {
+	if w.h != 0 {
+		capi.Pager_wal_close(w.h)
+		w.h = 0
+	}
+	return nil
+}
+
+// AccessMode is WalReadWrite or WalReadOnly.
+func (w *Wal) AccessMode() (int, error) {
+	var v uint32
+	err := capi.Pager_wal_access_mode(w.h, &v)
+	return int(v), err
+}
+
+// PageSize is the page size in bytes.
+func (w *Wal) PageSize() (int, error) {
+	var v uint32
+	err := capi.Pager_wal_page_size(w.h, &v)
+	return int(v), err
+}
+
+// PageCount counts pages including page 0 and staged changes.
+func (w *Wal) PageCount() (uint32, error) {
+	var v uint32
+	err := capi.Pager_wal_page_count(w.h, &v)
+	return v, err
+}
+
+// ReadPage returns a new slice with the page's content (staged, else committed).
+func (w *Wal) ReadPage(page uint32) ([]byte, error) {
+	n, err := w.PageSize()
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, n)
+	if err := capi.Pager_wal_read_page(w.h, page, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// ReadPageInto reads the page into buf, whose length must be the page size (else ErrPageSize).
+func (w *Wal) ReadPageInto(page uint32, buf []byte) error {
+	return capi.Pager_wal_read_page(w.h, page, buf)
+}
+
+// StagePage stages data (exactly one page; copied) as the page's new content.
+func (w *Wal) StagePage(page uint32, data []byte) error {
+	return capi.Pager_wal_stage_page(w.h, page, data)
+}
+
+// ClearStaged discards every staged change (rollback).
+func (w *Wal) ClearStaged() error { return capi.Pager_wal_clear_staged(w.h) }
+
+// SetPageCount stages a new page count (>= 1, page 0 counted).
+func (w *Wal) SetPageCount(n uint32) error { return capi.Pager_wal_set_page_count(w.h, n) }
+
+// ReadAppHeader returns the application header area (WalAppHeaderSize bytes).
+func (w *Wal) ReadAppHeader() ([]byte, error) {
+	buf := make([]byte, WalAppHeaderSize)
+	if err := capi.Pager_wal_read_app_header(w.h, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// StageAppHeader stages new application header bytes (exactly WalAppHeaderSize).
+func (w *Wal) StageAppHeader(data []byte) error {
+	return capi.Pager_wal_stage_app_header(w.h, data)
+}
+
+// Commit commits the staged changes as one transaction; returns the data frames written.
+func (w *Wal) Commit() (uint32, error) {
+	var frames uint32
+	err := capi.Pager_wal_commit(w.h, &frames)
+	return frames, err
+}
+
+// Checkpoint copies the WAL into the main file; returns the data pages written.
+func (w *Wal) Checkpoint() (uint32, error) {
+	var pages uint32
+	err := capi.Pager_wal_checkpoint(w.h, &pages)
+	return pages, err
+}
+
+// Stats returns the handle's counters.
+func (w *Wal) Stats() (WalStats, error) {
+	c := capi.NewPager_wal_stats() // struct_size set
+	defer capi.DeletePager_wal_stats(c)
+	if err := capi.Pager_wal_get_stats(w.h, c); err != nil {
+		return WalStats{}, err
+	}
+	return WalStats{
+		CacheHits: c.GetCache_hits(), CacheMisses: c.GetCache_misses(), Commits: c.GetCommits(),
+		FramesWritten: c.GetFrames_written(), Checkpoints: c.GetCheckpoints(),
+		PagesCheckpointed: c.GetPages_checkpointed(), Syncs: c.GetSyncs(),
+		BytesSynced: c.GetBytes_synced(), WalFrames: c.GetWal_frames(),
+	}, nil
+}

@@ -1,0 +1,140 @@
+package pager_test
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"libpager.dev/pager"
+)
+
+func requireCode(t *testing.T, err error, want error) {
+	t.Helper()
+	var pe *pager.Error
+	if !errors.Is(err, want) || !errors.As(err, &pe) || pe.Message == "" {
+		t.Fatalf("got %v, want %v with a message", err, want)
+	}
+}
+
+func TestWalCommitReopenRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	opts := pager.DefaultWalOptions()
+	opts.PageSize = 1024
+	w, err := pager.CreateWal(path, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := bytes.Repeat([]byte{0xab}, 1024)
+	if err := w.StagePage(3, page); err != nil {
+		t.Fatal(err)
+	}
+	hdr := make([]byte, pager.WalAppHeaderSize)
+	copy(hdr, "app header")
+	if err := w.StageAppHeader(hdr); err != nil {
+		t.Fatal(err)
+	}
+	frames, err := w.Commit()
+	if err != nil || frames != 1 {
+		t.Fatalf("Commit() = %d, %v; want 1 data frame", frames, err)
+	}
+	if n, _ := w.PageCount(); n != 4 {
+		t.Fatalf("PageCount() = %d, want 4", n)
+	}
+	st, err := w.Stats()
+	if err != nil || st.Commits != 1 {
+		t.Fatalf("Stats() = %+v, %v", st, err)
+	}
+	w.Close()
+	w.Close() // idempotent
+
+	r, err := pager.OpenWalReadOnly(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if m, _ := r.AccessMode(); m != pager.WalReadOnly {
+		t.Fatalf("AccessMode() = %d", m)
+	}
+	got, err := r.ReadPage(3)
+	if err != nil || !bytes.Equal(got, page) {
+		t.Fatalf("ReadPage(3) after reopen: %v", err)
+	}
+	zero, err := r.ReadPage(2)
+	if err != nil || !bytes.Equal(zero, make([]byte, 1024)) {
+		t.Fatalf("never-written page 2 is not zeros: %v", err)
+	}
+	h, err := r.ReadAppHeader()
+	if err != nil || !bytes.Equal(h, hdr) {
+		t.Fatalf("app header: %v", err)
+	}
+	if err := r.StagePage(3, page); err != nil {
+		t.Fatal(err) // staging works read-only; commit does not
+	}
+	_, err = r.Commit()
+	requireCode(t, err, pager.ErrReadOnly)
+}
+
+func TestWalCheckpointAndRollback(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	w, err := pager.CreateWal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	size, _ := w.PageSize()
+	for p := uint32(1); p <= 5; p++ {
+		if err := w.StagePage(p, bytes.Repeat([]byte{byte(p)}, size)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	pages, err := w.Checkpoint()
+	if err != nil || pages != 5 {
+		t.Fatalf("Checkpoint() = %d, %v; want 5", pages, err)
+	}
+	if err := w.StagePage(1, make([]byte, size)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ClearStaged(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, size)
+	if err := w.ReadPageInto(1, buf); err != nil || buf[0] != 1 {
+		t.Fatalf("rollback lost: %v %d", err, buf[0])
+	}
+	if err := w.SetPageCount(3); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.ReadPage(4)
+	requireCode(t, err, pager.ErrNotFound)
+}
+
+func TestWalErrors(t *testing.T) {
+	dir := t.TempDir()
+	_, err := pager.OpenWal(filepath.Join(dir, "missing"), nil)
+	requireCode(t, err, pager.ErrNotFound)
+
+	path := filepath.Join(dir, "db")
+	w, err := pager.CreateWal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pager.CreateWal(path, nil)
+	requireCode(t, err, pager.ErrExists)
+	_, err = pager.OpenWal(path, nil)
+	requireCode(t, err, pager.ErrBusy)
+	err = w.StagePage(1, make([]byte, 10))
+	requireCode(t, err, pager.ErrPageSize)
+	_, err = w.ReadPage(0)
+	requireCode(t, err, pager.ErrReserved)
+	bad := pager.DefaultWalOptions()
+	bad.PageSize = 1000
+	_, err = pager.CreateWal(filepath.Join(dir, "other"), &bad)
+	requireCode(t, err, pager.ErrInvalid)
+	w.Close()
+	_, err = w.Commit() // a closed Wal passes NULL
+	requireCode(t, err, pager.ErrInvalid)
+}

@@ -1,0 +1,94 @@
+package dev.libpager;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+class WalTest {
+  @TempDir Path dir;
+
+  static PagerException expect(long code, Executable call) {
+    PagerException e = assertThrows(PagerException.class, call);
+    assertEquals(code, e.code(), e.getMessage());
+    assertFalse(e.detail().isEmpty(), "no detail message for " + e.name());
+    return e;
+  }
+
+  @Test
+  void commitReopenRead() {
+    String path = dir.resolve("db").toString();
+    byte[] page = new byte[1024];
+    Arrays.fill(page, (byte) 0xab);
+    byte[] hdr = new byte[PagerConstants.WAL_APP_HEADER_SIZE];
+    hdr[0] = 42;
+    try (WalOptions o = new WalOptions()) {
+      assertEquals(4096, o.getPageSize()); // the constructor ran pager_wal_options_init
+      o.setPageSize(1024);
+      try (Wal w = Wal.create(path, o)) {
+        w.stagePage(3, page);
+        w.stageAppHeader(hdr);
+        assertEquals(1, w.commit());
+        assertEquals(4, w.pageCount());
+        try (WalStats s = w.stats()) {
+          assertEquals(1, s.getCommits());
+        }
+      }
+    }
+    try (Wal r = Wal.openReadOnly(path, null)) {
+      assertEquals(PagerConstants.WAL_READ_ONLY, r.accessMode());
+      assertArrayEquals(page, r.readPage(3));
+      assertArrayEquals(new byte[1024], r.readPage(2));
+      assertArrayEquals(hdr, r.readAppHeader());
+      r.stagePage(3, page);
+      expect(PagerConstants.ERR_READONLY, r::commit);
+    }
+  }
+
+  @Test
+  void checkpointRollbackShrink() {
+    try (Wal w = Wal.create(dir.resolve("db").toString(), null)) {
+      int size = w.pageSize();
+      for (int p = 1; p <= 5; p++) {
+        byte[] b = new byte[size];
+        Arrays.fill(b, (byte) p);
+        w.stagePage(p, b);
+      }
+      w.commit();
+      assertEquals(5, w.checkpoint());
+      w.stagePage(1, new byte[size]);
+      w.clearStaged();
+      byte[] into = new byte[size];
+      w.readPage(1, into);
+      assertEquals(1, into[0]);
+      w.setPageCount(3);
+      expect(PagerConstants.ERR_NOT_FOUND, () -> w.readPage(4));
+    }
+  }
+
+  @Test
+  void errors() throws Exception {
+    expect(PagerConstants.ERR_NOT_FOUND, () -> Wal.open(dir.resolve("missing").toString(), null));
+    String path = dir.resolve("db").toString();
+    Wal w = Wal.create(path, null);
+    expect(PagerConstants.ERR_EXISTS, () -> Wal.create(path, null));
+    PagerException busy = expect(PagerConstants.ERR_BUSY, () -> Wal.open(path, null));
+    assertEquals("PAGER_ERR_BUSY", busy.name());
+    expect(PagerConstants.ERR_PAGE_SIZE, () -> w.stagePage(1, new byte[10]));
+    expect(PagerConstants.ERR_RESERVED, () -> w.readPage(0));
+    assertTrue(w.isOpen());
+    w.close();
+    w.close();
+    assertFalse(w.isOpen());
+    expect(PagerConstants.ERR_INVALID, w::commit); // a closed handle passes NULL
+    assertTrue(Files.exists(Path.of(path + "-wal")));
+  }
+}

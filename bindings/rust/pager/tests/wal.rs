@@ -1,0 +1,71 @@
+mod common;
+use common::{assert_code, TempDir};
+use pager::code;
+use pager::wal::{AccessMode, Wal, WalOptions, APP_HEADER_SIZE};
+
+#[test]
+fn commit_reopen_read() {
+    let dir = TempDir::new("wal");
+    let path = dir.join("db");
+    let opts = WalOptions { page_size: 1024, ..WalOptions::default() };
+    assert_eq!(WalOptions::default().page_size, 4096);
+    let mut hdr = [0u8; APP_HEADER_SIZE];
+    hdr[..3].copy_from_slice(b"app");
+    {
+        let w = Wal::create(&path, Some(&opts)).unwrap();
+        w.stage_page(3, &[0xab; 1024]).unwrap();
+        w.stage_app_header(&hdr).unwrap();
+        assert_eq!(w.commit().unwrap(), 1);
+        assert_eq!(w.page_count().unwrap(), 4);
+        assert_eq!(w.stats().unwrap().commits, 1);
+    }
+    let r = Wal::open_read_only(&path, None).unwrap();
+    assert_eq!(r.access_mode().unwrap(), AccessMode::ReadOnly);
+    assert_eq!(r.read_page(3).unwrap(), vec![0xab; 1024]);
+    assert_eq!(r.read_page(2).unwrap(), vec![0; 1024]);
+    assert_eq!(r.read_app_header().unwrap(), hdr);
+    r.stage_page(3, &[1; 1024]).unwrap();
+    assert_code(r.commit(), code::READONLY);
+}
+
+#[test]
+fn checkpoint_rollback_shrink_and_threads() {
+    let dir = TempDir::new("wal");
+    let w = Wal::create(dir.join("db"), None).unwrap();
+    let size = w.page_size().unwrap();
+    for p in 1..=5u32 {
+        w.stage_page(p, &vec![p as u8; size]).unwrap();
+    }
+    w.commit().unwrap();
+    assert_eq!(w.checkpoint().unwrap(), 5);
+    w.stage_page(1, &vec![0; size]).unwrap();
+    w.clear_staged().unwrap();
+    let mut buf = vec![0u8; size];
+    w.read_page_into(1, &mut buf).unwrap();
+    assert_eq!(buf[0], 1);
+    // Send + Sync: readers on several threads share one handle.
+    std::thread::scope(|s| {
+        for p in 1..=5u32 {
+            let w = &w;
+            s.spawn(move || assert_eq!(w.read_page(p).unwrap()[size - 1], p as u8));
+        }
+    });
+    w.set_page_count(3).unwrap();
+    assert_code(w.read_page(4), code::NOT_FOUND);
+}
+
+#[test]
+fn errors() {
+    let dir = TempDir::new("wal");
+    assert_code(Wal::open(dir.join("missing"), None), code::NOT_FOUND);
+    let path = dir.join("db");
+    let w = Wal::create(&path, None).unwrap();
+    assert_code(Wal::create(&path, None), code::EXISTS);
+    let busy = assert_code(Wal::open(&path, None), code::BUSY);
+    assert_eq!(busy.name(), "PAGER_ERR_BUSY");
+    assert_code(w.stage_page(1, &[0; 10]), code::PAGE_SIZE);
+    assert_code(w.read_page(0), code::RESERVED);
+    let bad = WalOptions { page_size: 1000, ..WalOptions::default() };
+    assert_code(Wal::create(dir.join("other"), Some(&bad)), code::INVALID);
+    assert_code(Wal::create("/no/such/dir/db", None), code::NOT_FOUND);
+}
