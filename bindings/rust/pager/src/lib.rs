@@ -140,3 +140,4 @@ unsafe fn lossy(p: *const c_char) -> String {
 }
 
 pub mod wal;
+pub mod walseg;

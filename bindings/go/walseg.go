@@ -1,0 +1,250 @@
+package pager
+
+import "libpager.dev/pager/capi"
+
+// WAL segments (pager_walseg_*): a checksummed record log in a directory of segment files.
+// Readers map segments read-only; the Go layer COPIES each payload into a new []byte (a
+// view into the mapping would dangle once the reader is closed, and cgo forbids keeping it).
+
+// Sync policies, stop reasons and the required-type bit of pager.h.
+var (
+	WalsegSyncEveryRecord = uint32(capi.PAGER_WALSEG_SYNC_EVERY_RECORD)
+	WalsegSyncGroup       = uint32(capi.PAGER_WALSEG_SYNC_GROUP)
+	WalsegSyncExplicit    = uint32(capi.PAGER_WALSEG_SYNC_EXPLICIT)
+	WalsegStopNone        = uint32(capi.PAGER_WALSEG_STOP_NONE)
+	WalsegStopCleanEnd    = uint32(capi.PAGER_WALSEG_STOP_CLEAN_END)
+	WalsegStopTornTail    = uint32(capi.PAGER_WALSEG_STOP_TORN_TAIL)
+	WalsegStopCorrupt     = uint32(capi.PAGER_WALSEG_STOP_CORRUPT)
+)
+
+// WalsegTypeRequired marks a record type every reader must understand.
+const WalsegTypeRequired uint16 = 0x8000
+
+// WalsegOptions mirrors pager_walseg_options; start from DefaultWalsegOptions().
+type WalsegOptions struct {
+	SyncPolicy      uint32
+	SegmentBytes    uint64
+	GroupBytes      uint64
+	GroupIntervalUs uint64
+	MaxPayloadBytes uint64
+	PrewriteBytes   uint64
+	BufferBytes     uint64
+	FirstLsn        uint64
+	CreateIfMissing bool
+}
+
+// DefaultWalsegOptions returns what pager_walseg_options_init writes.
+func DefaultWalsegOptions() WalsegOptions {
+	c := capi.NewPager_walseg_options()
+	defer capi.DeletePager_walseg_options(c)
+	return WalsegOptions{
+		SyncPolicy: c.GetSync_policy(), SegmentBytes: c.GetSegment_bytes(),
+		GroupBytes: c.GetGroup_bytes(), GroupIntervalUs: c.GetGroup_interval_us(),
+		MaxPayloadBytes: c.GetMax_payload_bytes(), PrewriteBytes: c.GetPrewrite_bytes(),
+		BufferBytes: c.GetBuffer_bytes(), FirstLsn: c.GetFirst_lsn(),
+		CreateIfMissing: c.GetCreate_if_missing() != 0,
+	}
+}
+
+func (o *WalsegOptions) toC() capi.Pager_walseg_options {
+	c := capi.NewPager_walseg_options()
+	c.SetSync_policy(o.SyncPolicy)
+	c.SetSegment_bytes(o.SegmentBytes)
+	c.SetGroup_bytes(o.GroupBytes)
+	c.SetGroup_interval_us(o.GroupIntervalUs)
+	c.SetMax_payload_bytes(o.MaxPayloadBytes)
+	c.SetPrewrite_bytes(o.PrewriteBytes)
+	c.SetBuffer_bytes(o.BufferBytes)
+	c.SetFirst_lsn(o.FirstLsn)
+	var create uint32
+	if o.CreateIfMissing {
+		create = 1
+	}
+	c.SetCreate_if_missing(create)
+	return c
+}
+
+// WalsegWriter appends records to a log directory (exclusive lock on <dir>/LOCK).
+type WalsegWriter struct{ h uintptr }
+
+// OpenWalsegWriter opens (or creates) the log directory dir; opts may be nil (defaults).
+func OpenWalsegWriter(dir string, opts *WalsegOptions) (*WalsegWriter, error) {
+	var c capi.Pager_walseg_options
+	if opts != nil {
+		c = opts.toC()
+		defer capi.DeletePager_walseg_options(c)
+	}
+	var h uintptr
+	if err := capi.Pager_walseg_writer_open(dir, c, &h); err != nil {
+		return nil, err
+	}
+	return &WalsegWriter{h: h}, nil
+}
+
+// Append appends one record and returns its LSN.
+func (w *WalsegWriter) Append(recordType uint16, data []byte) (uint64, error) {
+	var lsn uint64
+	err := capi.Pager_walseg_append(w.h, recordType, data, &lsn)
+	return lsn, err
+}
+
+// Sync makes every appended record durable.
+func (w *WalsegWriter) Sync() error { return capi.Pager_walseg_sync(w.h) }
+
+// Flush writes staged records to the file (visible to new readers, not durable).
+func (w *WalsegWriter) Flush() error { return capi.Pager_walseg_flush(w.h) }
+
+// Lsns returns the LSN the next append gets and the highest durable LSN.
+func (w *WalsegWriter) Lsns() (next, durable uint64, err error) {
+	err = capi.Pager_walseg_writer_lsns(w.h, &next, &durable)
+	return
+}
+
+// RemoveBefore deletes sealed segments whose records all have LSN < lsn.
+func (w *WalsegWriter) RemoveBefore(lsn uint64) (uint64, error) {
+	var n uint64
+	err := capi.Pager_walseg_remove_before(w.h, lsn, &n)
+	return n, err
+}
+
+// Close writes staged records, syncs, unlocks and frees (the handle is gone even on error).
+func (w *WalsegWriter) Close() error {
+	if w.h == 0 {
+		return nil
+	}
+	err := capi.Pager_walseg_writer_close(w.h)
+	w.h = 0
+	return err
+}
+
+// WalsegReaderOptions mirrors pager_walseg_reader_options.
+type WalsegReaderOptions struct {
+	KnownTypes       []uint16 // nil: every type is known
+	MaxPayloadBytes  uint64   // 0: the library default
+	ExpectedFirstLsn uint64
+}
+
+func (o *WalsegReaderOptions) toC() (capi.Pager_walseg_reader_options, error) {
+	c := capi.NewPager_walseg_reader_options()
+	for _, t := range o.KnownTypes {
+		if rc := c.Add_known_type(t); rc != 0 {
+			capi.DeletePager_walseg_reader_options(c)
+			return nil, &Error{Code: rc, Message: "copying the known type list"}
+		}
+	}
+	if o.MaxPayloadBytes != 0 {
+		c.SetMax_payload_bytes(o.MaxPayloadBytes)
+	}
+	c.SetExpected_first_lsn(o.ExpectedFirstLsn)
+	return c, nil
+}
+
+// WalsegRecord is one record; Data is a copy of the payload.
+type WalsegRecord struct {
+	Lsn    uint64
+	Type   uint16 // as stored, including WalsegTypeRequired
+	Offset uint64 // of the record's header in its segment
+	Data   []byte
+}
+
+func copyRecord(rec capi.Pager_walseg_record) WalsegRecord {
+	data := make([]byte, rec.GetLen())
+	rec.Copy_data(data)
+	return WalsegRecord{Lsn: rec.GetLsn(), Type: rec.GetRecord_type(), Offset: rec.GetOffset(), Data: data}
+}
+
+// WalsegReader reads one segment file through a read-only mapping.
+type WalsegReader struct{ h uintptr }
+
+// OpenWalsegReader maps the segment file path; opts may be nil.
+func OpenWalsegReader(path string, opts *WalsegReaderOptions) (*WalsegReader, error) {
+	var c capi.Pager_walseg_reader_options
+	if opts != nil {
+		var err error
+		if c, err = opts.toC(); err != nil {
+			return nil, err
+		}
+		defer capi.DeletePager_walseg_reader_options(c)
+	}
+	var h uintptr
+	if err := capi.Pager_walseg_reader_open(path, c, &h); err != nil {
+		return nil, err
+	}
+	return &WalsegReader{h: h}, nil
+}
+
+// Next returns the next record (ok = true), or ok = false once the reader stopped
+// (see Stop). Errors are sticky (ErrVersion for an unknown required type).
+func (r *WalsegReader) Next() (rec WalsegRecord, ok bool, err error) {
+	c := capi.NewPager_walseg_record()
+	defer capi.DeletePager_walseg_record(c)
+	var found uint32
+	if err = capi.Pager_walseg_reader_next(r.h, c, &found); err != nil || found == 0 {
+		return WalsegRecord{}, false, err
+	}
+	return copyRecord(c), true, nil
+}
+
+// Stop tells why the reader stopped (WalsegStop*), where, and the last valid LSN.
+func (r *WalsegReader) Stop() (reason uint32, offset, lastLsn uint64, err error) {
+	err = capi.Pager_walseg_reader_stop(r.h, &reason, &offset, &lastLsn)
+	return
+}
+
+// ReleasePages drops the segment's pages from memory and the page cache.
+func (r *WalsegReader) ReleasePages() error { return capi.Pager_walseg_reader_release_pages(r.h) }
+
+// Close unmaps and frees. Idempotent.
+func (r *WalsegReader) Close() error {
+	if r.h != 0 {
+		capi.Pager_walseg_reader_close(r.h)
+		r.h = 0
+	}
+	return nil
+}
+
+// WalsegReplay iterates the records of a whole log directory, across segments.
+type WalsegReplay struct{ h uintptr }
+
+// OpenWalsegReplay replays dir from fromLsn (0: the oldest segment); opts may be nil.
+func OpenWalsegReplay(dir string, fromLsn uint64, opts *WalsegReaderOptions) (*WalsegReplay, error) {
+	var c capi.Pager_walseg_reader_options
+	if opts != nil {
+		var err error
+		if c, err = opts.toC(); err != nil {
+			return nil, err
+		}
+		defer capi.DeletePager_walseg_reader_options(c)
+	}
+	var h uintptr
+	if err := capi.Pager_walseg_replay_open(dir, fromLsn, c, &h); err != nil {
+		return nil, err
+	}
+	return &WalsegReplay{h: h}, nil
+}
+
+// Next is WalsegReader.Next across segments.
+func (it *WalsegReplay) Next() (rec WalsegRecord, ok bool, err error) {
+	c := capi.NewPager_walseg_record()
+	defer capi.DeletePager_walseg_record(c)
+	var found uint32
+	if err = capi.Pager_walseg_replay_next(it.h, c, &found); err != nil || found == 0 {
+		return WalsegRecord{}, false, err
+	}
+	return copyRecord(c), true, nil
+}
+
+// Stop tells why the replay stopped, in which segment (its first LSN), where, and the last LSN.
+func (it *WalsegReplay) Stop() (reason uint32, segmentLsn, offset, lastLsn uint64, err error) {
+	err = capi.Pager_walseg_replay_stop(it.h, &reason, &segmentLsn, &offset, &lastLsn)
+	return
+}
+
+// Close unmaps every visited segment and frees. Idempotent.
+func (it *WalsegReplay) Close() error {
+	if it.h != 0 {
+		capi.Pager_walseg_replay_close(it.h)
+		it.h = 0
+	}
+	return nil
+}
