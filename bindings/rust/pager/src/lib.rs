@@ -141,3 +141,4 @@ unsafe fn lossy(p: *const c_char) -> String {
 
 pub mod wal;
 pub mod walseg;
+pub mod file;

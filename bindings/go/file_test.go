@@ -1,0 +1,102 @@
+package pager_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"libpager.dev/pager"
+)
+
+func TestFileAllocWriteReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pages")
+	opts := pager.DefaultFileOptions()
+	opts.PageSize = 4096
+	f, err := pager.CreateFile(path, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := f.Alloc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := f.AllocBulk(3)
+	if err != nil || len(more) != 3 {
+		t.Fatalf("AllocBulk: %v %v", more, err)
+	}
+	if err := f.WriteAt(id, 100, []byte("hello page")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SyncPages(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.FreeBulk(more[1:]); err != nil {
+		t.Fatal(err)
+	}
+	pid, err := f.ProtectedAlloc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := bytes.Repeat([]byte{0x5a}, 4096)
+	if err := f.ProtectedWrite(pid, content); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	ro := pager.DefaultFileOptions()
+	ro.ReadOnly = true
+	ro.PageSize = 4096
+	g, err := pager.OpenFile(path, &ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	got := make([]byte, 10)
+	if err := g.ReadAt(id, 100, got); err != nil || string(got) != "hello page" {
+		t.Fatalf("ReadAt after reopen = %q, %v", got, err)
+	}
+	ids, err := g.PageIDs()
+	if err != nil || !reflect.DeepEqual(ids, []uint64{id, more[0]}) {
+		t.Fatalf("PageIDs() = %v, %v; want [%d %d]", ids, err, id, more[0])
+	}
+	pids, err := g.ProtectedIDs()
+	if err != nil || !reflect.DeepEqual(pids, []uint64{pid}) {
+		t.Fatalf("ProtectedIDs() = %v, %v", pids, err)
+	}
+	p, err := g.ProtectedRead(pid)
+	if err != nil || !bytes.Equal(p, content) {
+		t.Fatalf("ProtectedRead: %v", err)
+	}
+	err = g.WriteAt(id, 0, []byte("x"))
+	requireCode(t, err, pager.ErrReadOnly)
+}
+
+func TestFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pages")
+	f, err := pager.CreateFile(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := f.Alloc()
+	if err := f.Free(id); err != nil {
+		t.Fatal(err)
+	}
+	requireCode(t, f.Free(id), pager.ErrDoubleFree)
+	requireCode(t, f.Free(0), pager.ErrReserved)
+	_, err = f.ReadPage(id)
+	requireCode(t, err, pager.ErrNotFound)
+	id2, _ := f.Alloc()
+	requireCode(t, f.FreeBulk([]uint64{id2, id2}), pager.ErrDuplicate)
+	requireCode(t, f.WriteAt(id2, 4090, make([]byte, 10)), pager.ErrRange) // checked in Go
+	_, err = pager.OpenFile(path, nil)
+	requireCode(t, err, pager.ErrBusy)
+	f.Close()
+	wrong := pager.DefaultFileOptions()
+	wrong.PageSize = 8192
+	_, err = pager.OpenFile(path, &wrong)
+	requireCode(t, err, pager.ErrPageSize)
+	_, err = pager.CreateFile(path, nil)
+	requireCode(t, err, pager.ErrExists)
+}

@@ -1,0 +1,69 @@
+package dev.libpager;
+
+import static dev.libpager.WalTest.expect;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileTest {
+  @TempDir Path dir;
+
+  @Test
+  void allocWriteReopen() {
+    String path = dir.resolve("pages").toString();
+    byte[] hello = "hello page".getBytes(StandardCharsets.UTF_8);
+    byte[] content = new byte[4096];
+    Arrays.fill(content, (byte) 0x5a);
+    long id;
+    long[] more;
+    long pid;
+    try (PageFile f = PageFile.create(path, null)) {
+      assertEquals(4096, f.pageSize());
+      id = f.alloc();
+      more = f.allocBulk(3);
+      f.write(id, 100, hello);
+      f.syncPages(new long[] {id});
+      f.freeBulk(new long[] {more[1], more[2]});
+      pid = f.protectedAlloc();
+      f.protectedWrite(pid, content);
+    }
+    try (FileOptions o = new FileOptions()) {
+      o.setReadOnly(1);
+      try (PageFile g = PageFile.open(path, o)) {
+        byte[] got = new byte[hello.length];
+        g.read(id, 100, got);
+        assertArrayEquals(hello, got);
+        assertArrayEquals(new long[] {id, more[0]}, g.pageIds());
+        assertArrayEquals(new long[] {pid}, g.protectedIds());
+        assertArrayEquals(content, g.protectedRead(pid));
+        expect(PagerConstants.ERR_READONLY, () -> g.write(id, 0, new byte[1]));
+      }
+    }
+  }
+
+  @Test
+  void errors() {
+    String path = dir.resolve("pages").toString();
+    try (PageFile f = PageFile.create(path, null)) {
+      long id = f.alloc();
+      f.free(id);
+      expect(PagerConstants.ERR_DOUBLE_FREE, () -> f.free(id));
+      expect(PagerConstants.ERR_RESERVED, () -> f.free(0));
+      expect(PagerConstants.ERR_NOT_FOUND, () -> f.read(id));
+      long id2 = f.alloc();
+      expect(PagerConstants.ERR_DUPLICATE, () -> f.freeBulk(new long[] {id2, id2}));
+      expect(PagerConstants.ERR_RANGE, () -> f.write(id2, 4090, new byte[10]));
+      expect(PagerConstants.ERR_BUSY, () -> PageFile.open(path, null));
+    }
+    try (FileOptions o = new FileOptions()) {
+      o.setPageSize(8192);
+      expect(PagerConstants.ERR_PAGE_SIZE, () -> PageFile.open(path, o));
+    }
+    expect(PagerConstants.ERR_EXISTS, () -> PageFile.create(path, null));
+  }
+}

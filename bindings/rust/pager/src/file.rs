@@ -1,0 +1,402 @@
+//! Mapped page file (`pager_file_*`): fixed-size pages mapped into memory with crash-safe
+//! allocation. The page size is a const generic, checked when the file is opened:
+//! `PageFile<4096>` opens only files of 4096-byte pages (`PAGE_SIZE` error otherwise).
+//!
+//! Page views borrow the file: [`PageFile::page`] borrows it shared and
+//! [`PageFile::page_mut`] exclusively, while [`PageFile::alloc`] and [`PageFile::free`]
+//! take `&mut self`, so no view survives an alloc or free (or the close):
+//!
+//! ```compile_fail
+//! let mut f = pager::file::PageFile::<4096>::create("/tmp/pages", None).unwrap();
+//! let id = f.alloc().unwrap();
+//! let view = f.page(id).unwrap();
+//! f.free(id).unwrap(); // error: `f` is borrowed by `view`
+//! println!("{}", view[0]);
+//! ```
+//!
+//! ```no_run
+//! # fn main() -> pager::Result<()> {
+//! use pager::file::PageFile;
+//! let mut f = PageFile::<4096>::create("/tmp/pages", None)?;
+//! let id = f.alloc()?;
+//! f.page_mut(id)?[..5].copy_from_slice(b"hello");
+//! f.sync_pages(&[id])?;
+//! assert_eq!(&f.page(id)?[..5], b"hello");
+//! # Ok(()) }
+//! ```
+
+use std::marker::PhantomData;
+use std::path::Path;
+use std::ptr::NonNull;
+
+use crate::wal::c_path;
+use crate::{check, sys, Error, Result};
+
+/// `pager_file_options` without the page size (that is the type's `PAGE_SIZE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileOptions {
+    pub max_size_bytes: u64,
+    pub lock_timeout_ms: i64,
+    pub initial_page_count: u64,
+    pub read_only: bool,
+}
+
+fn init_c() -> sys::pager_file_options {
+    // SAFETY: all-zero is valid; init fills it.
+    let mut c: sys::pager_file_options = unsafe { std::mem::zeroed() };
+    // SAFETY: c is a valid out-struct.
+    unsafe { sys::pager_file_options_init(&mut c) };
+    c
+}
+
+impl Default for FileOptions {
+    fn default() -> Self {
+        let c = init_c();
+        FileOptions {
+            max_size_bytes: c.max_size_bytes,
+            lock_timeout_ms: c.lock_timeout_ms,
+            initial_page_count: c.initial_page_count,
+            read_only: c.read_only != 0,
+        }
+    }
+}
+
+/// An open page file of `PAGE_SIZE`-byte pages. Closed on drop.
+pub struct PageFile<const PAGE_SIZE: usize> {
+    h: NonNull<sys::pager_file>,
+}
+
+// pager.h: calls on one pager_file are serialized internally; page bytes are only reached
+// through borrows of the PageFile (shared for reads, exclusive for writes).
+unsafe impl<const N: usize> Send for PageFile<N> {}
+unsafe impl<const N: usize> Sync for PageFile<N> {}
+
+impl<const N: usize> PageFile<N> {
+    fn open_impl(path: &Path, create: bool, opts: Option<&FileOptions>) -> Result<Self> {
+        let p = c_path(path)?;
+        let o = opts.copied().unwrap_or_default();
+        let mut c = init_c();
+        c.page_size = u32::try_from(N).map_err(|_| Error {
+            code: crate::code::INVALID,
+            message: format!("PAGE_SIZE {N} does not fit a page size"),
+        })?;
+        c.max_size_bytes = o.max_size_bytes;
+        c.lock_timeout_ms = o.lock_timeout_ms;
+        c.initial_page_count = o.initial_page_count;
+        c.read_only = o.read_only as u32;
+        let mut out = std::ptr::null_mut();
+        // SAFETY: p and c live through the call; out receives an owned handle.
+        check(unsafe {
+            if create {
+                sys::pager_file_create(p.as_ptr(), &c, &mut out)
+            } else {
+                sys::pager_file_open(p.as_ptr(), &c, &mut out)
+            }
+        })?;
+        let f = PageFile { h: NonNull::new(out).expect("pager_file open returned OK and NULL") };
+        let actual = f.page_size()?;
+        if actual != N {
+            // The library checked opts.page_size; this guards the slices we hand out.
+            return Err(Error {
+                code: crate::code::PAGE_SIZE,
+                message: format!("file has {actual}-byte pages, PageFile<{N}> expected"),
+            });
+        }
+        Ok(f)
+    }
+
+    /// Creates a page file of `PAGE_SIZE`-byte pages (a power of two in [1024, 65536]).
+    pub fn create(path: impl AsRef<Path>, opts: Option<&FileOptions>) -> Result<Self> {
+        Self::open_impl(path.as_ref(), true, opts)
+    }
+
+    /// Opens a page file; `PAGE_SIZE` error unless its pages are `PAGE_SIZE` bytes.
+    pub fn open(path: impl AsRef<Path>, opts: Option<&FileOptions>) -> Result<Self> {
+        Self::open_impl(path.as_ref(), false, opts)
+    }
+
+    fn raw(&self) -> *mut sys::pager_file {
+        self.h.as_ptr()
+    }
+
+    pub fn page_size(&self) -> Result<usize> {
+        let mut v = 0u32;
+        // SAFETY: live handle, valid out-parameter.
+        check(unsafe { sys::pager_file_page_size(self.raw(), &mut v) })?;
+        Ok(v as usize)
+    }
+
+    fn u64_out(&self, f: unsafe extern "C" fn(*mut sys::pager_file, *mut u64) -> i32) -> Result<u64> {
+        let mut v = 0u64;
+        // SAFETY: live handle, valid out-parameter.
+        check(unsafe { f(self.raw(), &mut v) })?;
+        Ok(v)
+    }
+
+    /// Pages in the page space.
+    pub fn page_count(&self) -> Result<u64> {
+        self.u64_out(sys::pager_file_page_count)
+    }
+    /// Free pages in the page space.
+    pub fn free_page_count(&self) -> Result<u64> {
+        self.u64_out(sys::pager_file_free_page_count)
+    }
+    /// Protected pages in use.
+    pub fn protected_count(&self) -> Result<u64> {
+        self.u64_out(sys::pager_file_protected_count)
+    }
+
+    /// Allocates one page (one durable commit). `&mut self`: no page view is alive.
+    pub fn alloc(&mut self) -> Result<u64> {
+        self.u64_out(sys::pager_file_alloc)
+    }
+
+    /// Allocates `count` pages in one commit, all or nothing.
+    pub fn alloc_bulk(&mut self, count: usize) -> Result<Vec<u64>> {
+        let mut ids = vec![0u64; count];
+        // SAFETY: ids holds count writable ids.
+        check(unsafe { sys::pager_file_alloc_bulk(self.raw(), count, ids.as_mut_ptr()) })?;
+        Ok(ids)
+    }
+
+    /// Frees a page (one commit). `&mut self`: no view of it can outlive this.
+    pub fn free(&mut self, id: u64) -> Result<()> {
+        // SAFETY: live handle.
+        check(unsafe { sys::pager_file_free(self.raw(), id) })
+    }
+
+    /// Frees pages in one commit, all or nothing.
+    pub fn free_bulk(&mut self, ids: &[u64]) -> Result<()> {
+        // SAFETY: ids is only read during the call.
+        check(unsafe { sys::pager_file_free_bulk(self.raw(), ids.as_ptr(), ids.len()) })
+    }
+
+    /// Grows the page space to at least `page_count` pages.
+    pub fn grow(&mut self, page_count: u64) -> Result<()> {
+        // SAFETY: live handle.
+        check(unsafe { sys::pager_file_grow(self.raw(), page_count) })
+    }
+
+    /// The mapped bytes of an allocated page, borrowed from the file.
+    pub fn page(&self, id: u64) -> Result<&[u8; N]> {
+        let mut p = std::ptr::null();
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_file_page_const(self.raw(), id, &mut p) })?;
+        // SAFETY: p points at N mapped bytes (page size checked at open) that stay valid
+        // until the page is freed or the file closed, both of which need `&mut self`.
+        Ok(unsafe { &*(p as *const [u8; N]) })
+    }
+
+    /// The writable mapped bytes of an allocated page (`READONLY` on a read-only file).
+    pub fn page_mut(&mut self, id: u64) -> Result<&mut [u8; N]> {
+        let mut p = std::ptr::null_mut();
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_file_page(self.raw(), id, &mut p) })?;
+        // SAFETY: as page(); `&mut self` makes this the only view.
+        Ok(unsafe { &mut *(p as *mut [u8; N]) })
+    }
+
+    /// Makes the listed pages' bytes durable (msync).
+    pub fn sync_pages(&self, ids: &[u64]) -> Result<()> {
+        // SAFETY: ids is only read during the call.
+        check(unsafe { sys::pager_file_sync_pages(self.raw(), ids.as_ptr(), ids.len()) })
+    }
+
+    /// Allocates a protected page (content: zeros).
+    pub fn protected_alloc(&mut self) -> Result<u64> {
+        self.u64_out(sys::pager_file_protected_alloc)
+    }
+
+    /// Frees a protected page (`BUSY` while a transaction on it is open).
+    pub fn protected_free(&mut self, id: u64) -> Result<()> {
+        // SAFETY: live handle.
+        check(unsafe { sys::pager_file_protected_free(self.raw(), id) })
+    }
+
+    /// A copy of a protected page's committed content.
+    pub fn protected_read(&self, id: u64) -> Result<Vec<u8>> {
+        let mut buf = vec![0u8; N];
+        // SAFETY: buf holds N writable bytes.
+        check(unsafe {
+            sys::pager_file_protected_read(self.raw(), id, buf.as_mut_ptr().cast(), buf.len())
+        })?;
+        Ok(buf)
+    }
+
+    /// Starts a write transaction on a protected page (a private copy of its content).
+    pub fn begin(&self, id: u64) -> Result<Txn<'_, N>> {
+        let mut out = std::ptr::null_mut();
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_file_protected_begin(self.raw(), id, &mut out) })?;
+        Ok(Txn { t: NonNull::new(out).expect("begin returned OK and NULL"), _file: PhantomData })
+    }
+
+    fn iter(&self, protected: bool) -> Result<Ids<'_>> {
+        let mut out = std::ptr::null_mut();
+        // SAFETY: valid out-parameter.
+        check(unsafe {
+            if protected {
+                sys::pager_file_iter_protected(self.raw(), &mut out)
+            } else {
+                sys::pager_file_iter_pages(self.raw(), &mut out)
+            }
+        })?;
+        Ok(Ids { it: NonNull::new(out).expect("iter returned OK and NULL"), done: false, _file: PhantomData })
+    }
+
+    /// The allocated regular page ids, in increasing order.
+    pub fn iter_pages(&self) -> Result<Ids<'_>> {
+        self.iter(false)
+    }
+
+    /// The allocated protected page ids, in increasing order.
+    pub fn iter_protected(&self) -> Result<Ids<'_>> {
+        self.iter(true)
+    }
+
+    /// A sub-page allocator (in-memory state) splitting pages into `sub_page_size` slots.
+    /// It borrows the file exclusively: parent pages come and go with its allocations.
+    pub fn subpages(&mut self, sub_page_size: u32) -> Result<Subpages<'_, N>> {
+        let mut out = std::ptr::null_mut();
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_file_subpages_create(self.raw(), sub_page_size, &mut out) })?;
+        Ok(Subpages {
+            s: NonNull::new(out).expect("subpages_create returned OK and NULL"),
+            size: sub_page_size as usize,
+            _file: PhantomData,
+        })
+    }
+}
+
+impl<const N: usize> Drop for PageFile<N> {
+    fn drop(&mut self) {
+        // SAFETY: owned; every view, transaction, iterator and allocator borrows self.
+        unsafe { sys::pager_file_close(self.raw()) }
+    }
+}
+
+/// A write transaction on a protected page; aborted on drop unless committed.
+pub struct Txn<'f, const N: usize> {
+    t: NonNull<sys::pager_file_txn>,
+    _file: PhantomData<&'f PageFile<N>>,
+}
+
+impl<'f, const N: usize> Txn<'f, N> {
+    fn data_ptr(&self) -> Result<*mut u8> {
+        let mut p = std::ptr::null_mut();
+        // SAFETY: live transaction, valid out-parameter.
+        check(unsafe { sys::pager_file_txn_data(self.t.as_ptr(), &mut p) })?;
+        Ok(p.cast())
+    }
+    /// The transaction's private copy.
+    pub fn data(&self) -> Result<&[u8; N]> {
+        // SAFETY: N bytes valid until txn_free (drop), borrowed from self.
+        Ok(unsafe { &*(self.data_ptr()? as *const [u8; N]) })
+    }
+    /// The transaction's private copy, writable.
+    pub fn data_mut(&mut self) -> Result<&mut [u8; N]> {
+        // SAFETY: as data(); exclusive through &mut self.
+        Ok(unsafe { &mut *(self.data_ptr()? as *mut [u8; N]) })
+    }
+    /// Makes the copy the page's content (crash-safe, one fdatasync).
+    pub fn commit(self) -> Result<()> {
+        // SAFETY: live transaction; freed by drop afterwards.
+        check(unsafe { sys::pager_file_txn_commit(self.t.as_ptr()) })
+    }
+}
+
+impl<const N: usize> Drop for Txn<'_, N> {
+    fn drop(&mut self) {
+        // SAFETY: owned.
+        unsafe { sys::pager_file_txn_free(self.t.as_ptr()) }
+    }
+}
+
+/// Page ids in increasing order; yields `Err` once if the call fails.
+pub struct Ids<'f> {
+    it: NonNull<sys::pager_file_iter>,
+    done: bool,
+    _file: PhantomData<&'f ()>,
+}
+
+impl Iterator for Ids<'_> {
+    type Item = Result<u64>;
+    fn next(&mut self) -> Option<Result<u64>> {
+        if self.done {
+            return None;
+        }
+        let (mut id, mut found) = (0u64, 0u32);
+        // SAFETY: live iterator, valid out-parameters.
+        match check(unsafe { sys::pager_file_iter_next(self.it.as_ptr(), &mut id, &mut found) }) {
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+            Ok(()) if found == 0 => {
+                self.done = true;
+                None
+            }
+            Ok(()) => Some(Ok(id)),
+        }
+    }
+}
+
+impl Drop for Ids<'_> {
+    fn drop(&mut self) {
+        // SAFETY: owned.
+        unsafe { sys::pager_file_iter_free(self.it.as_ptr()) }
+    }
+}
+
+/// Sub-page allocator of a file (ids are `parent_page * 64 + slot`).
+pub struct Subpages<'f, const N: usize> {
+    s: NonNull<sys::pager_file_subpages>,
+    size: usize,
+    _file: PhantomData<&'f mut PageFile<N>>,
+}
+
+impl<const N: usize> Subpages<'_, N> {
+    pub fn alloc(&mut self) -> Result<u64> {
+        let mut id = 0;
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_file_subpage_alloc(self.s.as_ptr(), &mut id) })?;
+        Ok(id)
+    }
+    pub fn free(&mut self, id: u64) -> Result<()> {
+        // SAFETY: live allocator.
+        check(unsafe { sys::pager_file_subpage_free(self.s.as_ptr(), id) })
+    }
+    /// Rebuild after a restart: marks sub-pages as allocated, all or nothing.
+    pub fn mark_used(&mut self, ids: &[u64]) -> Result<()> {
+        // SAFETY: ids only read during the call.
+        check(unsafe { sys::pager_file_subpage_mark_used(self.s.as_ptr(), ids.as_ptr(), ids.len()) })
+    }
+    pub fn count(&self) -> Result<u64> {
+        let mut n = 0;
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_file_subpage_count(self.s.as_ptr(), &mut n) })?;
+        Ok(n)
+    }
+    /// The sub-page's bytes (sub_page_size), borrowed: free needs `&mut self`.
+    pub fn get(&self, id: u64) -> Result<&[u8]> {
+        let mut p = std::ptr::null_mut();
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_file_subpage(self.s.as_ptr(), id, &mut p) })?;
+        // SAFETY: sub_page_size mapped bytes valid until freed (needs &mut self).
+        Ok(unsafe { std::slice::from_raw_parts(p as *const u8, self.size) })
+    }
+    pub fn get_mut(&mut self, id: u64) -> Result<&mut [u8]> {
+        let mut p = std::ptr::null_mut();
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_file_subpage(self.s.as_ptr(), id, &mut p) })?;
+        // SAFETY: as get(); exclusive through &mut self.
+        Ok(unsafe { std::slice::from_raw_parts_mut(p as *mut u8, self.size) })
+    }
+}
+
+impl<const N: usize> Drop for Subpages<'_, N> {
+    fn drop(&mut self) {
+        // SAFETY: owned.
+        unsafe { sys::pager_file_subpages_close(self.s.as_ptr()) }
+    }
+}

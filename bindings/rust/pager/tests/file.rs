@@ -1,0 +1,73 @@
+mod common;
+use common::{assert_code, TempDir};
+use pager::code;
+use pager::file::{FileOptions, PageFile};
+
+#[test]
+fn alloc_write_reopen_protected_iterate() {
+    let dir = TempDir::new("file");
+    let path = dir.join("pages");
+    let (id, more, pid);
+    {
+        let mut f = PageFile::<4096>::create(&path, None).unwrap();
+        id = f.alloc().unwrap();
+        more = f.alloc_bulk(3).unwrap();
+        f.page_mut(id).unwrap()[100..110].copy_from_slice(b"hello page");
+        f.sync_pages(&[id]).unwrap();
+        f.free_bulk(&more[1..]).unwrap();
+        pid = f.protected_alloc().unwrap();
+        let mut t = f.begin(pid).unwrap();
+        t.data_mut().unwrap().fill(0x5a);
+        t.commit().unwrap();
+        let mut aborted = f.begin(pid).unwrap();
+        aborted.data_mut().unwrap().fill(1); // dropped: aborted
+        drop(aborted);
+        let mut sp = f.subpages(512).unwrap();
+        let s = sp.alloc().unwrap();
+        sp.get_mut(s).unwrap().fill(7);
+        assert_eq!(sp.get(s).unwrap().len(), 512);
+        assert_eq!(sp.count().unwrap(), 1);
+        sp.free(s).unwrap();
+        assert_code(sp.free(s), code::DOUBLE_FREE);
+    }
+    let ro = FileOptions { read_only: true, ..FileOptions::default() };
+    let mut g = PageFile::<4096>::open(&path, Some(&ro)).unwrap();
+    assert_eq!(&g.page(id).unwrap()[100..110], b"hello page");
+    let ids: Vec<u64> = g.iter_pages().unwrap().collect::<pager::Result<_>>().unwrap();
+    assert_eq!(ids, vec![id, more[0]]);
+    let pids: Vec<u64> = g.iter_protected().unwrap().map(Result::unwrap).collect();
+    assert_eq!(pids, vec![pid]);
+    assert_eq!(g.protected_read(pid).unwrap(), vec![0x5a; 4096]);
+    assert_code(g.page_mut(id), code::READONLY);
+}
+
+#[test]
+fn page_size_is_checked_at_open() {
+    let dir = TempDir::new("file");
+    let path = dir.join("pages");
+    drop(PageFile::<8192>::create(&path, None).unwrap());
+    assert_code(PageFile::<4096>::open(&path, None), code::PAGE_SIZE);
+    let f = PageFile::<8192>::open(&path, None).unwrap();
+    assert_eq!(f.page_size().unwrap(), 8192);
+    assert_code(PageFile::<1000>::create(dir.join("bad"), None), code::INVALID);
+}
+
+#[test]
+fn errors() {
+    let dir = TempDir::new("file");
+    let path = dir.join("pages");
+    let mut f = PageFile::<4096>::create(&path, None).unwrap();
+    let id = f.alloc().unwrap();
+    f.free(id).unwrap();
+    assert_code(f.free(id), code::DOUBLE_FREE);
+    assert_code(f.free(0), code::RESERVED);
+    assert_code(f.page(id), code::NOT_FOUND);
+    let id2 = f.alloc().unwrap();
+    assert_code(f.free_bulk(&[id2, id2]), code::DUPLICATE);
+    assert_code(PageFile::<4096>::open(&path, None), code::BUSY);
+    assert_code(PageFile::<4096>::create(&path, None), code::EXISTS);
+    let pid = f.protected_alloc().unwrap();
+    let t = f.begin(pid).unwrap();
+    assert_code(f.begin(pid), code::BUSY);
+    drop(t);
+}
