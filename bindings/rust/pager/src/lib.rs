@@ -142,3 +142,4 @@ unsafe fn lossy(p: *const c_char) -> String {
 pub mod wal;
 pub mod walseg;
 pub mod file;
+pub mod cold;

@@ -1,0 +1,179 @@
+package pager
+
+import (
+	"fmt"
+
+	"libpager.dev/pager/capi"
+)
+
+// Cold pager (pager_cold_*): byte ranges paged out of RAM (swap backend: kept in memory and
+// advised cold; file backend: written to scratch files) and read back by range.
+// Not bound: the ownership-transferring pageout (pager_cold_pageout_owned: its free
+// callback would have to call into Go from any thread) and the taken-buffer API.
+
+// Backends of pager.h.
+var (
+	ColdBackendDefault = uint32(capi.PAGER_COLD_BACKEND_DEFAULT)
+	ColdBackendSwap    = uint32(capi.PAGER_COLD_BACKEND_SWAP)
+	ColdBackendFile    = uint32(capi.PAGER_COLD_BACKEND_FILE)
+)
+
+// SetColdScratchDir configures the file backend's scratch root (once per process; another
+// root later is ErrExists).
+func SetColdScratchDir(root string) error { return capi.Pager_cold_set_scratch_dir(root) }
+
+// ColdScratchDir is this process's private scratch directory ("" before SetColdScratchDir).
+func ColdScratchDir() (string, error) {
+	var n uint64
+	err := capi.Pager_cold_scratch_dir(nil, &n)
+	if err != nil && !errorsIsRange(err) {
+		return "", err
+	}
+	buf := make([]byte, n+1)
+	if err := capi.Pager_cold_scratch_dir(buf, &n); err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
+}
+
+func errorsIsRange(err error) bool {
+	e, ok := err.(*Error)
+	return ok && e.Code == CodeRange
+}
+
+// SetColdBackend sets the process default backend (ColdBackendSwap or ColdBackendFile).
+func SetColdBackend(backend uint32) error { return capi.Pager_cold_set_backend(backend) }
+
+// ColdBackend is the process default backend.
+func ColdBackend() uint32 { return capi.Pager_cold_backend() }
+
+// ColdPageoutOptions mirrors pager_cold_pageout_options.
+type ColdPageoutOptions struct {
+	Checksums        bool // file backend: verify every chunk a read touches
+	FallbackToMemory bool // keep the bytes in memory if the scratch write fails
+}
+
+// ColdHandle owns paged-out bytes. Reads may run concurrently; Take and Close consume it.
+type ColdHandle struct{ h uintptr }
+
+// ColdPageout pages out a copy of the concatenation of chunks on backend
+// (ColdBackendDefault: the process default). More than one chunk is concatenated in Go
+// first (one extra copy). opts may be nil.
+func ColdPageout(backend uint32, opts *ColdPageoutOptions, chunks ...[]byte) (*ColdHandle, error) {
+	var data []byte
+	if len(chunks) == 1 {
+		data = chunks[0]
+	} else {
+		for _, c := range chunks {
+			data = append(data, c...)
+		}
+	}
+	var c capi.Pager_cold_pageout_options
+	if opts != nil {
+		c = capi.NewPager_cold_pageout_options()
+		defer capi.DeletePager_cold_pageout_options(c)
+		if opts.Checksums {
+			c.SetChecksums(1)
+		}
+		if opts.FallbackToMemory {
+			c.SetFallback_to_memory(1)
+		}
+	}
+	var h uintptr
+	if err := capi.Pagerswig_cold_pageout(backend, data, c, &h); err != nil {
+		return nil, err
+	}
+	return &ColdHandle{h: h}, nil
+}
+
+// Len is the handle's length in bytes (0 once closed or taken).
+func (c *ColdHandle) Len() uint64 { return capi.Pager_cold_len(c.h) }
+
+// Backend is ColdBackendSwap or ColdBackendFile.
+func (c *ColdHandle) Backend() uint32 { return capi.Pager_cold_backend_of(c.h) }
+
+// ReadAt copies [offset, offset+len(dst)) into dst.
+func (c *ColdHandle) ReadAt(dst []byte, offset uint64) error {
+	if c.h == 0 {
+		return &Error{Code: CodeInvalid, Message: "the cold handle is closed"}
+	}
+	return capi.Pagerswig_cold_read_at(c.h, offset, dst)
+}
+
+// ColdRange is [Offset, Offset+Len) of a handle.
+type ColdRange struct{ Offset, Len uint64 }
+
+// ReadAtMany reads the ranges one after the other into a new slice (request order).
+func (c *ColdHandle) ReadAtMany(ranges ...ColdRange) ([]byte, error) {
+	if c.h == 0 {
+		return nil, &Error{Code: CodeInvalid, Message: "the cold handle is closed"}
+	}
+	pairs := make([]uint64, 0, 2*len(ranges))
+	var total uint64
+	for _, r := range ranges {
+		pairs = append(pairs, r.Offset, r.Len)
+		total += r.Len
+		if total < r.Len || total > 1<<40 {
+			return nil, &Error{Code: CodeTooLarge, Message: fmt.Sprintf("ranges total more than %d bytes", uint64(1)<<40)}
+		}
+	}
+	dst := make([]byte, total)
+	if err := capi.Pagerswig_cold_read_at_many(c.h, pairs, dst); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// Take returns the whole content and frees the handle (on failure it stays open).
+func (c *ColdHandle) Take() ([]byte, error) {
+	if c.h == 0 {
+		return nil, &Error{Code: CodeInvalid, Message: "the cold handle is closed"}
+	}
+	dst := make([]byte, c.Len())
+	if err := capi.Pager_cold_take(c.h, dst); err != nil {
+		return nil, err
+	}
+	c.h = 0
+	return dst, nil
+}
+
+// Close frees the handle and its storage. Idempotent.
+func (c *ColdHandle) Close() error {
+	if c.h != 0 {
+		capi.Pager_cold_free(c.h)
+		c.h = 0
+	}
+	return nil
+}
+
+// ColdBackendStats are one backend's counters.
+type ColdBackendStats struct {
+	HandlesLive, BytesLive, Pageouts, BytesPagedOut, BytesPagedIn, ReadOps uint64
+}
+
+// ColdStats are the process-wide counters (a subset of pager_cold_stats).
+type ColdStats struct {
+	Swap, File                               ColdBackendStats
+	ScratchBytesAllocated, ScratchFiles      uint64
+	Fallbacks, WriteErrors, ChecksumFailures uint64
+}
+
+func backendStats(b capi.Pager_cold_backend_stats) ColdBackendStats {
+	return ColdBackendStats{b.GetHandles_live(), b.GetBytes_live(), b.GetPageouts(),
+		b.GetBytes_paged_out(), b.GetBytes_paged_in(), b.GetRead_ops()}
+}
+
+// GetColdStats returns the process-wide counters.
+func GetColdStats() (ColdStats, error) {
+	c := capi.NewPager_cold_stats()
+	defer capi.DeletePager_cold_stats(c)
+	if err := capi.Pager_cold_stats_get(c); err != nil {
+		return ColdStats{}, err
+	}
+	return ColdStats{
+		Swap: backendStats(c.GetSwap()), File: backendStats(c.GetFile()),
+		ScratchBytesAllocated: c.GetScratch_bytes_allocated(), ScratchFiles: c.GetScratch_files(),
+		Fallbacks: c.GetFallbacks(), WriteErrors: c.GetWrite_errors(),
+		ChecksumFailures: c.GetChecksum_failures(),
+	}, nil
+}
