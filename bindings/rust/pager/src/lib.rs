@@ -143,3 +143,4 @@ pub mod wal;
 pub mod walseg;
 pub mod file;
 pub mod cold;
+pub mod snapshot;

@@ -1,0 +1,204 @@
+package pager
+
+import "libpager.dev/pager/capi"
+
+// KV-cache snapshots (pager_snapshot_*) of the shipped reference engine (pager_refengine_*).
+// Go captures and restores the reference engine only: the adapter table of C callbacks
+// (pager_cache_ops) and the progress callback are not bound (a Go engine would need cgo
+// trampolines with a runtime/cgo.Handle as ctx).
+
+// Element types of pager.h.
+var (
+	DtypeBF16    = uint32(capi.PAGER_DTYPE_BF16)
+	DtypeF16     = uint32(capi.PAGER_DTYPE_F16)
+	DtypeF32     = uint32(capi.PAGER_DTYPE_F32)
+	DtypeFP8E4M3 = uint32(capi.PAGER_DTYPE_FP8_E4M3)
+)
+
+// CacheMeta is the geometry of a paged KV cache.
+type CacheMeta struct {
+	TokensPerPage, Layers, KvHeads, HeadDim, Dtype uint32
+}
+
+func (m CacheMeta) toC() capi.Pager_cache_meta {
+	c := capi.NewPager_cache_meta()
+	c.SetTokens_per_page(m.TokensPerPage)
+	c.SetLayers(m.Layers)
+	c.SetKv_heads(m.KvHeads)
+	c.SetHead_dim(m.HeadDim)
+	c.SetDtype(m.Dtype)
+	return c
+}
+
+// PageBytes returns the size of one K page and of one V page.
+func (m CacheMeta) PageBytes() (k, v uint64, err error) {
+	c := m.toC()
+	defer capi.DeletePager_cache_meta(c)
+	err = capi.Pager_cache_meta_page_bytes(c, &k, &v)
+	return
+}
+
+// RefEngine is the library's in-memory reference KV-cache engine.
+type RefEngine struct{ h uintptr }
+
+// NewRefEngine makes an engine of capacity free, zeroed page slots.
+func NewRefEngine(meta CacheMeta, capacity uint32) (*RefEngine, error) {
+	c := meta.toC()
+	defer capi.DeletePager_cache_meta(c)
+	var h uintptr
+	if err := capi.Pager_refengine_create(c, capacity, &h); err != nil {
+		return nil, err
+	}
+	return &RefEngine{h: h}, nil
+}
+
+// Close frees the engine. Idempotent.
+func (e *RefEngine) Close() error {
+	if e.h != 0 {
+		capi.Pager_refengine_free(e.h)
+		e.h = 0
+	}
+	return nil
+}
+
+// AllocPage occupies the lowest free slot.
+func (e *RefEngine) AllocPage() (uint32, error) {
+	var slot uint32
+	err := capi.Pager_refengine_alloc_page(e.h, &slot)
+	return slot, err
+}
+
+// FreePage frees an occupied slot that belongs to no sequence.
+func (e *RefEngine) FreePage(slot uint32) error { return capi.Pager_refengine_free_page(e.h, slot) }
+
+// WritePage stores a page's K and V bytes (each exactly the meta's page bytes).
+func (e *RefEngine) WritePage(slot uint32, k, v []byte) error {
+	return capi.Pager_refengine_write_page(e.h, slot, k, v)
+}
+
+// ReadPage copies a page's K and V bytes into k and v.
+func (e *RefEngine) ReadPage(slot uint32, k, v []byte) error {
+	return capi.Pager_refengine_read_page(e.h, slot, k, v)
+}
+
+// SetSeq adds or replaces sequence id with the given occupied pages.
+func (e *RefEngine) SetSeq(id []byte, pages []uint32, fillLastPage uint32) error {
+	return capi.Pager_refengine_set_seq(e.h, id, pages, fillLastPage)
+}
+
+// RemoveSeq removes sequence id.
+func (e *RefEngine) RemoveSeq(id []byte) error { return capi.Pager_refengine_remove_seq(e.h, id) }
+
+// Seq returns the pages of sequence id and the fill of its last page.
+func (e *RefEngine) Seq(id []byte) ([]uint32, uint32, error) {
+	var n uint64
+	var fill uint32
+	if err := capi.Pager_refengine_get_seq(e.h, id, nil, &n, &fill); err != nil {
+		return nil, 0, err
+	}
+	pages := make([]uint32, n)
+	if err := capi.Pager_refengine_get_seq(e.h, id, pages, &n, &fill); err != nil {
+		return nil, 0, err
+	}
+	return pages[:n], fill, nil
+}
+
+// Stats returns the occupied slots and the number of sequences.
+func (e *RefEngine) Stats() (occupied, seqs uint32, err error) {
+	var paused uint32
+	err = capi.Pager_refengine_stats(e.h, &occupied, &seqs, &paused)
+	return
+}
+
+// Fingerprint is XXH3-64 over the logical content, independent of slot placement.
+func (e *RefEngine) Fingerprint() (uint64, error) {
+	var f uint64
+	err := capi.Pager_refengine_fingerprint(e.h, &f)
+	return f, err
+}
+
+// FailCallback makes the engine's next call of callback name (after skip successful ones)
+// fail with adapterCode (fault injection for tests); name "" clears it.
+func (e *RefEngine) FailCallback(name string, skip uint32, adapterCode int) error {
+	return capi.Pager_refengine_fail_callback(e.h, name, skip, adapterCode)
+}
+
+// SnapshotOptions are the bound fields of pager_snapshot_options.
+type SnapshotOptions struct {
+	Compression   uint32 // capi.PAGER_SNAPSHOT_COMPRESS_*
+	ZstdLevel     int32  // 0: the default
+	Threads       uint32
+	AllowNonempty bool   // restore into an engine that already holds pages
+	ParentPath    string // capture incrementally against this snapshot
+}
+
+func (o *SnapshotOptions) toC() (capi.Pager_snapshot_options, error) {
+	c := capi.NewPager_snapshot_options()
+	if o == nil {
+		return c, nil
+	}
+	c.SetCompression(o.Compression)
+	if o.ZstdLevel != 0 {
+		c.SetZstd_level(o.ZstdLevel)
+	}
+	c.SetThreads(o.Threads)
+	if o.AllowNonempty {
+		c.SetAllow_nonempty(1)
+	}
+	if o.ParentPath != "" {
+		if rc := c.Set_parent_path(o.ParentPath); rc != 0 {
+			capi.DeletePager_snapshot_options(c)
+			return nil, &Error{Code: rc, Message: "copying the parent path"}
+		}
+	}
+	return c, nil
+}
+
+// Capture writes a snapshot of the engine to path (atomically replaced). opts may be nil.
+func (e *RefEngine) Capture(path string, opts *SnapshotOptions) error {
+	c, err := opts.toC()
+	if err != nil {
+		return err
+	}
+	defer capi.DeletePager_snapshot_options(c)
+	return capi.Pagerswig_snapshot_capture_refengine(e.h, path, c)
+}
+
+// Restore verifies the snapshot at path and restores it into the engine. opts may be nil.
+func (e *RefEngine) Restore(path string, opts *SnapshotOptions) error {
+	c, err := opts.toC()
+	if err != nil {
+		return err
+	}
+	defer capi.DeletePager_snapshot_options(c)
+	return capi.Pagerswig_snapshot_restore_refengine(e.h, path, c)
+}
+
+// VerifySnapshot checks every checksum of the snapshot at path and of its parents.
+func VerifySnapshot(path string) error { return capi.Pager_snapshot_verify(path, nil) }
+
+// SnapshotInfo is what InspectSnapshot reports.
+type SnapshotInfo struct {
+	FormatVersion                                   uint32
+	Meta                                            CacheMeta
+	PageCount, StoredPageCount, SeqCount, FileBytes uint64
+	SnapshotID, ParentSnapshotID                    uint64
+}
+
+// InspectSnapshot reads the geometry, counts and ids of the snapshot at path.
+func InspectSnapshot(path string) (SnapshotInfo, error) {
+	c := capi.NewPager_snapshot_info()
+	defer capi.DeletePager_snapshot_info(c)
+	if err := capi.Pager_snapshot_inspect(path, c); err != nil {
+		return SnapshotInfo{}, err
+	}
+	m := c.GetMeta()
+	return SnapshotInfo{
+		FormatVersion: c.GetFormat_version(),
+		Meta: CacheMeta{m.GetTokens_per_page(), m.GetLayers(), m.GetKv_heads(), m.GetHead_dim(),
+			m.GetDtype()},
+		PageCount: c.GetPage_count(), StoredPageCount: c.GetStored_page_count(),
+		SeqCount: c.GetSeq_count(), FileBytes: c.GetFile_bytes(),
+		SnapshotID: c.GetSnapshot_id(), ParentSnapshotID: c.GetParent_snapshot_id(),
+	}, nil
+}

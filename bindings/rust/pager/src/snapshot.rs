@@ -1,0 +1,305 @@
+//! KV-cache snapshots (`pager_snapshot_*`) of the shipped reference engine
+//! (`pager_refengine_*`): capture, restore, verify and inspect.
+//! Custom engines (a Rust `pager_cache_ops` adapter) and the progress callback are not
+//! wrapped safely yet; `pager::sys` exposes them raw.
+//!
+//! ```no_run
+//! # fn main() -> pager::Result<()> {
+//! use pager::snapshot::{CacheMeta, Dtype, RefEngine};
+//! let meta = CacheMeta { tokens_per_page: 16, layers: 2, kv_heads: 2, head_dim: 64, dtype: Dtype::F16 };
+//! let src = RefEngine::new(&meta, 64)?;
+//! let slot = src.alloc_page()?;
+//! src.set_seq(b"req-1", &[slot], 5)?;
+//! src.capture("/tmp/kv.snap", None)?;
+//! let dst = RefEngine::new(&meta, 64)?;
+//! dst.restore("/tmp/kv.snap", None)?;
+//! assert_eq!(src.fingerprint()?, dst.fingerprint()?);
+//! # Ok(()) }
+//! ```
+
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+use std::ptr::NonNull;
+
+use crate::wal::c_path;
+use crate::{check, sys, Result};
+
+/// Element type of the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dtype {
+    Bf16,
+    F16,
+    F32,
+    Fp8E4m3,
+    /// A value this binding does not name.
+    Other(u32),
+}
+
+impl Dtype {
+    fn to_c(self) -> u32 {
+        match self {
+            Dtype::Bf16 => sys::PAGER_DTYPE_BF16,
+            Dtype::F16 => sys::PAGER_DTYPE_F16,
+            Dtype::F32 => sys::PAGER_DTYPE_F32,
+            Dtype::Fp8E4m3 => sys::PAGER_DTYPE_FP8_E4M3,
+            Dtype::Other(v) => v,
+        }
+    }
+    fn from_c(v: u32) -> Dtype {
+        match v {
+            sys::PAGER_DTYPE_BF16 => Dtype::Bf16,
+            sys::PAGER_DTYPE_F16 => Dtype::F16,
+            sys::PAGER_DTYPE_F32 => Dtype::F32,
+            sys::PAGER_DTYPE_FP8_E4M3 => Dtype::Fp8E4m3,
+            v => Dtype::Other(v),
+        }
+    }
+}
+
+/// The geometry of a paged KV cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheMeta {
+    pub tokens_per_page: u32,
+    pub layers: u32,
+    pub kv_heads: u32,
+    pub head_dim: u32,
+    pub dtype: Dtype,
+}
+
+impl CacheMeta {
+    fn to_c(self) -> sys::pager_cache_meta {
+        // SAFETY: all-zero is valid; init sets struct_size.
+        let mut c: sys::pager_cache_meta = unsafe { std::mem::zeroed() };
+        // SAFETY: c is a valid out-struct.
+        unsafe { sys::pager_cache_meta_init(&mut c) };
+        c.tokens_per_page = self.tokens_per_page;
+        c.layers = self.layers;
+        c.kv_heads = self.kv_heads;
+        c.head_dim = self.head_dim;
+        c.dtype = self.dtype.to_c();
+        c
+    }
+    fn from_c(c: &sys::pager_cache_meta) -> CacheMeta {
+        CacheMeta {
+            tokens_per_page: c.tokens_per_page,
+            layers: c.layers,
+            kv_heads: c.kv_heads,
+            head_dim: c.head_dim,
+            dtype: Dtype::from_c(c.dtype),
+        }
+    }
+    /// (bytes of one K page, bytes of one V page).
+    pub fn page_bytes(&self) -> Result<(u64, u64)> {
+        let c = self.to_c();
+        let (mut k, mut v) = (0, 0);
+        // SAFETY: valid struct and out-parameters.
+        check(unsafe { sys::pager_cache_meta_page_bytes(&c, &mut k, &mut v) })?;
+        Ok((k, v))
+    }
+}
+
+/// Capture/restore options (the progress callback is not bound).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SnapshotOptions {
+    /// `sys::PAGER_SNAPSHOT_COMPRESS_*`.
+    pub compression: u32,
+    /// 0: the default level.
+    pub zstd_level: i32,
+    /// 0: up to 4 worker threads.
+    pub threads: u32,
+    /// Restore into an engine that already holds pages.
+    pub allow_nonempty: bool,
+    /// Capture incrementally against this parent snapshot.
+    pub parent_path: Option<PathBuf>,
+}
+
+/// Runs `f` with the C options (NULL for `None`); the parent path lives through the call.
+fn with_opts<T>(opts: Option<&SnapshotOptions>, f: impl FnOnce(*const sys::pager_snapshot_options) -> T) -> Result<T> {
+    let Some(o) = opts else { return Ok(f(std::ptr::null())) };
+    // SAFETY: all-zero is valid; init fills it.
+    let mut c: sys::pager_snapshot_options = unsafe { std::mem::zeroed() };
+    // SAFETY: c is a valid out-struct.
+    unsafe { sys::pager_snapshot_options_init(&mut c) };
+    c.compression = o.compression;
+    if o.zstd_level != 0 {
+        c.zstd_level = o.zstd_level;
+    }
+    c.threads = o.threads;
+    c.allow_nonempty = o.allow_nonempty as u32;
+    let parent: Option<CString> = o.parent_path.as_deref().map(c_path).transpose()?;
+    if let Some(p) = &parent {
+        c.parent_path = p.as_ptr();
+    }
+    Ok(f(&c))
+}
+
+/// The library's in-memory reference KV-cache engine. Calls are serialized by the library.
+pub struct RefEngine(NonNull<sys::pager_refengine>);
+// pager.h: "A handle may be used from several threads (calls are serialized)."
+unsafe impl Send for RefEngine {}
+unsafe impl Sync for RefEngine {}
+
+impl RefEngine {
+    /// An engine of `capacity_pages` free, zeroed slots.
+    pub fn new(meta: &CacheMeta, capacity_pages: u32) -> Result<RefEngine> {
+        let c = meta.to_c();
+        let mut out = std::ptr::null_mut();
+        // SAFETY: c lives through the call; out receives an owned engine.
+        check(unsafe { sys::pager_refengine_create(&c, capacity_pages, &mut out) })?;
+        Ok(RefEngine(NonNull::new(out).expect("refengine_create returned OK and NULL")))
+    }
+    fn raw(&self) -> *mut sys::pager_refengine {
+        self.0.as_ptr()
+    }
+    /// Occupies the lowest free slot.
+    pub fn alloc_page(&self) -> Result<u32> {
+        let mut slot = 0;
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_refengine_alloc_page(self.raw(), &mut slot) })?;
+        Ok(slot)
+    }
+    pub fn free_page(&self, slot: u32) -> Result<()> {
+        // SAFETY: a live engine.
+        check(unsafe { sys::pager_refengine_free_page(self.raw(), slot) })
+    }
+    /// Stores a page (each of k and v exactly the meta's page bytes).
+    pub fn write_page(&self, slot: u32, k: &[u8], v: &[u8]) -> Result<()> {
+        // SAFETY: k and v are only read during the call.
+        check(unsafe {
+            sys::pager_refengine_write_page(self.raw(), slot, k.as_ptr().cast(), k.len() as u64,
+                                            v.as_ptr().cast(), v.len() as u64)
+        })
+    }
+    pub fn read_page(&self, slot: u32, k: &mut [u8], v: &mut [u8]) -> Result<()> {
+        // SAFETY: k and v are valid for their lengths of writes.
+        check(unsafe {
+            sys::pager_refengine_read_page(self.raw(), slot, k.as_mut_ptr().cast(), k.len() as u64,
+                                           v.as_mut_ptr().cast(), v.len() as u64)
+        })
+    }
+    /// Adds or replaces sequence `id` with the given occupied pages.
+    pub fn set_seq(&self, id: &[u8], pages: &[u32], fill_last_page: u32) -> Result<()> {
+        // SAFETY: id and pages are only read during the call.
+        check(unsafe {
+            sys::pager_refengine_set_seq(self.raw(), id.as_ptr().cast(), id.len() as u32,
+                                         pages.as_ptr(), pages.len() as u64, fill_last_page)
+        })
+    }
+    pub fn remove_seq(&self, id: &[u8]) -> Result<()> {
+        // SAFETY: id only read during the call.
+        check(unsafe { sys::pager_refengine_remove_seq(self.raw(), id.as_ptr().cast(), id.len() as u32) })
+    }
+    /// (the pages of sequence `id`, the fill of its last page).
+    pub fn seq(&self, id: &[u8]) -> Result<(Vec<u32>, u32)> {
+        let (mut n, mut fill) = (0u64, 0u32);
+        // SAFETY: capacity 0 with NULL pages asks for the length.
+        check(unsafe {
+            sys::pager_refengine_get_seq(self.raw(), id.as_ptr().cast(), id.len() as u32,
+                                         std::ptr::null_mut(), 0, &mut n, &mut fill)
+        })?;
+        let mut pages = vec![0u32; n as usize];
+        // SAFETY: pages holds n writable slots.
+        check(unsafe {
+            sys::pager_refengine_get_seq(self.raw(), id.as_ptr().cast(), id.len() as u32,
+                                         pages.as_mut_ptr(), pages.len() as u64, &mut n, &mut fill)
+        })?;
+        pages.truncate(n as usize);
+        Ok((pages, fill))
+    }
+    /// (occupied slots, sequences).
+    pub fn stats(&self) -> Result<(u32, u32)> {
+        let (mut o, mut s) = (0, 0);
+        // SAFETY: valid out-parameters; paused may be NULL.
+        check(unsafe { sys::pager_refengine_stats(self.raw(), &mut o, &mut s, std::ptr::null_mut()) })?;
+        Ok((o, s))
+    }
+    /// XXH3-64 over the logical content, independent of slot placement.
+    pub fn fingerprint(&self) -> Result<u64> {
+        let mut f = 0;
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_refengine_fingerprint(self.raw(), &mut f) })?;
+        Ok(f)
+    }
+    /// Fault injection: the next call of callback `name` after `skip` successful ones
+    /// returns `adapter_code`.
+    pub fn fail_callback(&self, name: &str, skip: u32, adapter_code: i32) -> Result<()> {
+        let n = CString::new(name).map_err(|_| crate::Error {
+            code: crate::code::INVALID,
+            message: "callback name contains a NUL byte".into(),
+        })?;
+        // SAFETY: n only read during the call.
+        check(unsafe { sys::pager_refengine_fail_callback(self.raw(), n.as_ptr(), skip, adapter_code) })
+    }
+    fn ops(&self) -> Result<sys::pager_cache_ops> {
+        // SAFETY: all-zero is a valid ops table (struct_size and callbacks are filled in).
+        let mut ops: sys::pager_cache_ops = unsafe { std::mem::zeroed() };
+        // SAFETY: valid out-struct.
+        check(unsafe { sys::pager_refengine_ops(self.raw(), &mut ops) })?;
+        Ok(ops)
+    }
+    /// Writes a snapshot of this engine to `path` (atomically replaced).
+    pub fn capture(&self, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>) -> Result<()> {
+        let p = c_path(path.as_ref())?;
+        let ops = self.ops()?;
+        // SAFETY: the ops point at this engine, alive through the call.
+        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_capture(&ops, p.as_ptr(), o) })?)
+    }
+    /// Verifies the snapshot at `path` and restores it into this engine.
+    pub fn restore(&self, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>) -> Result<()> {
+        let p = c_path(path.as_ref())?;
+        let ops = self.ops()?;
+        // SAFETY: as capture.
+        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_restore(&ops, p.as_ptr(), o) })?)
+    }
+}
+
+impl Drop for RefEngine {
+    fn drop(&mut self) {
+        // SAFETY: owned; capture/restore borrow self, so none is running.
+        unsafe { sys::pager_refengine_free(self.raw()) }
+    }
+}
+
+/// Checks every checksum of the snapshot at `path` and of its parent chain.
+pub fn verify(path: impl AsRef<Path>) -> Result<()> {
+    let p = c_path(path.as_ref())?;
+    // SAFETY: p only read during the call; NULL options are the defaults.
+    check(unsafe { sys::pager_snapshot_verify(p.as_ptr(), std::ptr::null()) })
+}
+
+/// What [`inspect`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotInfo {
+    pub format_version: u32,
+    pub meta: CacheMeta,
+    pub k_page_bytes: u64,
+    pub v_page_bytes: u64,
+    pub page_count: u64,
+    pub stored_page_count: u64,
+    pub seq_count: u64,
+    pub file_bytes: u64,
+    pub snapshot_id: u64,
+    pub parent_snapshot_id: u64,
+}
+
+/// Geometry, counts and ids of the snapshot at `path` (page bytes are not verified).
+pub fn inspect(path: impl AsRef<Path>) -> Result<SnapshotInfo> {
+    let p = c_path(path.as_ref())?;
+    // SAFETY: all-zero is valid; init sets struct_size.
+    let mut i: sys::pager_snapshot_info = unsafe { std::mem::zeroed() };
+    // SAFETY: valid out-structs.
+    unsafe { sys::pager_snapshot_info_init(&mut i) };
+    check(unsafe { sys::pager_snapshot_inspect(p.as_ptr(), &mut i) })?;
+    Ok(SnapshotInfo {
+        format_version: i.format_version,
+        meta: CacheMeta::from_c(&i.meta),
+        k_page_bytes: i.k_page_bytes,
+        v_page_bytes: i.v_page_bytes,
+        page_count: i.page_count,
+        stored_page_count: i.stored_page_count,
+        seq_count: i.seq_count,
+        file_bytes: i.file_bytes,
+        snapshot_id: i.snapshot_id,
+        parent_snapshot_id: i.parent_snapshot_id,
+    })
+}

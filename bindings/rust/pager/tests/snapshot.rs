@@ -1,0 +1,73 @@
+mod common;
+use common::{assert_code, TempDir};
+use pager::code;
+use pager::snapshot::{self, CacheMeta, Dtype, RefEngine, SnapshotOptions};
+
+const META: CacheMeta = CacheMeta { tokens_per_page: 4, layers: 2, kv_heads: 2, head_dim: 8, dtype: Dtype::F16 };
+
+fn fill(e: &RefEngine, meta: &CacheMeta) -> Vec<u32> {
+    let (kb, vb) = meta.page_bytes().unwrap();
+    let slots: Vec<u32> = (0..3u8)
+        .map(|i| {
+            let s = e.alloc_page().unwrap();
+            e.write_page(s, &vec![10 + i; kb as usize], &vec![20 + i; vb as usize]).unwrap();
+            s
+        })
+        .collect();
+    e.set_seq(b"req-1", &slots, 3).unwrap();
+    slots
+}
+
+#[test]
+fn capture_restore_inspect_incremental() {
+    let dir = TempDir::new("snap");
+    let src = RefEngine::new(&META, 8).unwrap();
+    fill(&src, &META);
+    let full = dir.join("full");
+    src.capture(&full, Some(&SnapshotOptions { threads: 1, ..Default::default() })).unwrap();
+    snapshot::verify(&full).unwrap();
+    let info = snapshot::inspect(&full).unwrap();
+    assert_eq!((info.page_count, info.seq_count, info.meta), (3, 1, META));
+    assert_eq!(info.parent_snapshot_id, 0);
+
+    // Incremental: one more page on top of the same content.
+    let s = src.alloc_page().unwrap();
+    let (kb, vb) = META.page_bytes().unwrap();
+    src.write_page(s, &vec![99; kb as usize], &vec![98; vb as usize]).unwrap();
+    src.set_seq(b"req-2", &[s], 1).unwrap();
+    let inc = dir.join("inc");
+    let opts = SnapshotOptions { parent_path: Some(full.clone()), ..Default::default() };
+    src.capture(&inc, Some(&opts)).unwrap();
+    let info = snapshot::inspect(&inc).unwrap();
+    assert_eq!((info.page_count, info.stored_page_count), (4, 1));
+
+    let dst = RefEngine::new(&META, 16).unwrap();
+    let busy = dst.alloc_page().unwrap();
+    dst.restore(&inc, Some(&SnapshotOptions { allow_nonempty: true, ..Default::default() })).unwrap();
+    dst.free_page(busy).unwrap();
+    assert_eq!(dst.fingerprint().unwrap(), src.fingerprint().unwrap());
+    let (pages, fill_last) = dst.seq(b"req-2").unwrap();
+    assert_eq!(fill_last, 1);
+    let (mut k, mut v) = (vec![0u8; kb as usize], vec![0u8; vb as usize]);
+    dst.read_page(pages[0], &mut k, &mut v).unwrap();
+    assert_eq!((k[0], v[0]), (99, 98));
+}
+
+#[test]
+fn errors() {
+    let dir = TempDir::new("snap");
+    assert_code(RefEngine::new(&META, 0), code::INVALID);
+    let e = RefEngine::new(&META, 4).unwrap();
+    fill(&e, &META);
+    e.fail_callback("read_page", 1, -5).unwrap();
+    let path = dir.join("snap");
+    let err = assert_code(e.capture(&path, None), code::CALLBACK);
+    assert!(err.message.contains("-5"), "{err}");
+    e.capture(&path, None).unwrap();
+    assert_code(e.restore(&path, None), code::EXISTS);
+    let other = RefEngine::new(&CacheMeta { layers: 3, ..META }, 8).unwrap();
+    assert_code(other.restore(&path, None), code::MISMATCH);
+    assert_code(snapshot::inspect(dir.join("missing")), code::NOT_FOUND);
+    std::fs::write(dir.join("junk"), b"not a snapshot at all, just bytes").unwrap();
+    assert_code(snapshot::verify(dir.join("junk")), code::CORRUPT);
+}
