@@ -1,7 +1,8 @@
 //! KV-cache snapshots (`pager_snapshot_*`) of the shipped reference engine
-//! (`pager_refengine_*`): capture, restore, verify and inspect.
-//! Custom engines (a Rust `pager_cache_ops` adapter) and the progress callback are not
-//! wrapped safely yet; `pager::sys` exposes them raw.
+//! (`pager_refengine_*`): capture, restore, verify and inspect; and engines written in
+//! Rust: implement [`Engine`] and call [`capture`] / [`restore`] (the trait is turned into a
+//! `pager_cache_ops` table of trampolines; panics never cross the C boundary). The progress
+//! callback and `pager_snapshot_capture_fd` are not wrapped (`pager::sys` has them raw).
 //!
 //! ```no_run
 //! # fn main() -> pager::Result<()> {
@@ -301,5 +302,197 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<SnapshotInfo> {
         file_bytes: i.file_bytes,
         snapshot_id: i.snapshot_id,
         parent_snapshot_id: i.parent_snapshot_id,
+    })
+}
+
+// ---- engines written in Rust ------------------------------------------------------------
+
+/// A sequence as the library hands it to [`Engine::install_logical_seqs`] (borrowed for the
+/// duration of the callback).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogicalSeq<'a> {
+    pub id: &'a [u8],
+    pub pages: &'a [u32],
+    pub fill_last_page: u32,
+}
+
+/// Where [`Engine::occupied_pages`] reports the occupied slots (valid during that callback).
+pub struct PageSink<'a>(*mut sys::pager_cache_sink, std::marker::PhantomData<&'a mut ()>);
+
+impl PageSink<'_> {
+    /// Reports occupied slots (call as often as needed).
+    pub fn add(&mut self, pages: &[u32]) -> Result<()> {
+        // SAFETY: the sink is valid during the callback that lent it; pages read only now.
+        check(unsafe { sys::pager_cache_sink_add_pages(self.0, pages.as_ptr(), pages.len() as u64) })
+    }
+}
+
+/// Where [`Engine::logical_seqs`] reports the live sequences (valid during that callback).
+pub struct SeqSink<'a>(*mut sys::pager_cache_sink, std::marker::PhantomData<&'a mut ()>);
+
+impl SeqSink<'_> {
+    /// Reports one sequence (the library copies everything).
+    pub fn add(&mut self, id: &[u8], pages: &[u32], fill_last_page: u32) -> Result<()> {
+        // SAFETY: as PageSink::add.
+        check(unsafe {
+            sys::pager_cache_sink_add_seq(self.0, id.as_ptr().cast(), id.len() as u32, pages.as_ptr(),
+                                          pages.len() as u64, fill_last_page)
+        })
+    }
+}
+
+/// A KV-cache engine adapter written in Rust (the safe form of `pager_cache_ops`). Every
+/// method returns `Err(code)` with the engine's own non-zero code to fail the operation
+/// (`PAGER_ERR_CALLBACK`, the message names the callback and the code). A panic inside a
+/// callback is caught at the C boundary, fails the operation, and is resumed once the
+/// capture or restore has returned. Callbacks run on the calling thread, one at a time.
+pub trait Engine {
+    fn meta(&mut self) -> std::result::Result<CacheMeta, i32>;
+    fn pause(&mut self) -> std::result::Result<(), i32> {
+        Ok(())
+    }
+    fn resume(&mut self) -> std::result::Result<(), i32> {
+        Ok(())
+    }
+    fn occupied_pages(&mut self, sink: &mut PageSink<'_>) -> std::result::Result<(), i32>;
+    fn logical_seqs(&mut self, sink: &mut SeqSink<'_>) -> std::result::Result<(), i32>;
+    fn read_page(&mut self, page: u32, k: &mut [u8], v: &mut [u8]) -> std::result::Result<(), i32>;
+    fn allocate_pages(&mut self, slots: &mut [u32]) -> std::result::Result<(), i32>;
+    fn write_page(&mut self, page: u32, k: &[u8], v: &[u8]) -> std::result::Result<(), i32>;
+    fn install_logical_seqs(&mut self, seqs: &[LogicalSeq<'_>]) -> std::result::Result<(), i32>;
+}
+
+/// The adapter code a callback returns when the engine panicked.
+pub const PANIC_CODE: i32 = -0x7041_4e43; // "pANC"
+
+struct Ctx<'e, E: Engine> {
+    engine: &'e mut E,
+    panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+/// Runs one callback body on the context, catching panics (no unwind crosses C).
+unsafe fn call<E: Engine>(ctx: *mut std::ffi::c_void,
+                          f: impl FnOnce(&mut E) -> std::result::Result<(), i32>) -> i32 {
+    let ctx = &mut *(ctx as *mut Ctx<'_, E>);
+    if ctx.panic.is_some() {
+        return PANIC_CODE;
+    }
+    let engine = &mut *ctx.engine;
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(engine))) {
+        Ok(Ok(())) => 0,
+        Ok(Err(0)) => PANIC_CODE + 1, // 0 would mean success: an engine bug, still a failure
+        Ok(Err(code)) => code,
+        Err(payload) => {
+            ctx.panic = Some(payload);
+            PANIC_CODE
+        }
+    }
+}
+
+unsafe fn slice<'a, T>(p: *const T, n: u64) -> &'a [T] {
+    if n == 0 || p.is_null() { &[] } else { std::slice::from_raw_parts(p, n as usize) }
+}
+unsafe fn slice_mut<'a, T>(p: *mut T, n: u64) -> &'a mut [T] {
+    if n == 0 || p.is_null() { &mut [] } else { std::slice::from_raw_parts_mut(p, n as usize) }
+}
+
+unsafe extern "C" fn tr_meta<E: Engine>(ctx: *mut std::ffi::c_void, meta: *mut sys::pager_cache_meta) -> i32 {
+    call::<E>(ctx, |e| {
+        let m = e.meta()?;
+        let out = &mut *meta;
+        out.tokens_per_page = m.tokens_per_page;
+        out.layers = m.layers;
+        out.kv_heads = m.kv_heads;
+        out.head_dim = m.head_dim;
+        out.dtype = m.dtype.to_c();
+        Ok(())
+    })
+}
+unsafe extern "C" fn tr_pause<E: Engine>(ctx: *mut std::ffi::c_void) -> i32 {
+    call::<E>(ctx, |e| e.pause())
+}
+unsafe extern "C" fn tr_resume<E: Engine>(ctx: *mut std::ffi::c_void) -> i32 {
+    // resume runs even after a panic elsewhere: the engine must be resumed.
+    let c = &mut *(ctx as *mut Ctx<'_, E>);
+    let engine = &mut *c.engine;
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.resume())) {
+        Ok(Ok(())) => 0,
+        Ok(Err(0)) => PANIC_CODE + 1,
+        Ok(Err(code)) => code,
+        Err(payload) => {
+            c.panic.get_or_insert(payload);
+            PANIC_CODE
+        }
+    }
+}
+unsafe extern "C" fn tr_occupied<E: Engine>(ctx: *mut std::ffi::c_void, sink: *mut sys::pager_cache_sink) -> i32 {
+    call::<E>(ctx, |e| e.occupied_pages(&mut PageSink(sink, std::marker::PhantomData)))
+}
+unsafe extern "C" fn tr_seqs<E: Engine>(ctx: *mut std::ffi::c_void, sink: *mut sys::pager_cache_sink) -> i32 {
+    call::<E>(ctx, |e| e.logical_seqs(&mut SeqSink(sink, std::marker::PhantomData)))
+}
+unsafe extern "C" fn tr_read<E: Engine>(ctx: *mut std::ffi::c_void, page: u32, k: *mut std::ffi::c_void,
+                                        kn: u64, v: *mut std::ffi::c_void, vn: u64) -> i32 {
+    call::<E>(ctx, |e| e.read_page(page, slice_mut(k as *mut u8, kn), slice_mut(v as *mut u8, vn)))
+}
+unsafe extern "C" fn tr_alloc<E: Engine>(ctx: *mut std::ffi::c_void, count: u64, slots: *mut u32) -> i32 {
+    call::<E>(ctx, |e| e.allocate_pages(slice_mut(slots, count)))
+}
+unsafe extern "C" fn tr_write<E: Engine>(ctx: *mut std::ffi::c_void, page: u32, k: *const std::ffi::c_void,
+                                         kn: u64, v: *const std::ffi::c_void, vn: u64) -> i32 {
+    call::<E>(ctx, |e| e.write_page(page, slice(k as *const u8, kn), slice(v as *const u8, vn)))
+}
+unsafe extern "C" fn tr_install<E: Engine>(ctx: *mut std::ffi::c_void, seqs: *const sys::pager_logical_seq,
+                                           count: u64) -> i32 {
+    call::<E>(ctx, |e| {
+        let list: Vec<LogicalSeq<'_>> = slice(seqs, count)
+            .iter()
+            .map(|s| LogicalSeq {
+                id: slice(s.id as *const u8, s.id_bytes as u64),
+                pages: slice(s.pages, s.page_count),
+                fill_last_page: s.fill_last_page,
+            })
+            .collect();
+        e.install_logical_seqs(&list)
+    })
+}
+
+fn run<E: Engine>(engine: &mut E, op: impl FnOnce(*const sys::pager_cache_ops) -> Result<()>) -> Result<()> {
+    let mut ctx = Ctx { engine, panic: None };
+    // SAFETY: all-zero is a valid ops table; every callback is set below.
+    let mut ops: sys::pager_cache_ops = unsafe { std::mem::zeroed() };
+    ops.struct_size = std::mem::size_of::<sys::pager_cache_ops>() as u32;
+    ops.ctx = &mut ctx as *mut Ctx<'_, E> as *mut std::ffi::c_void;
+    ops.meta = Some(tr_meta::<E>);
+    ops.pause = Some(tr_pause::<E>);
+    ops.resume = Some(tr_resume::<E>);
+    ops.occupied_pages = Some(tr_occupied::<E>);
+    ops.logical_seqs = Some(tr_seqs::<E>);
+    ops.read_page = Some(tr_read::<E>);
+    ops.allocate_pages = Some(tr_alloc::<E>);
+    ops.write_page = Some(tr_write::<E>);
+    ops.install_logical_seqs = Some(tr_install::<E>);
+    let r = op(&ops);
+    if let Some(p) = ctx.panic.take() {
+        std::panic::resume_unwind(p);
+    }
+    r
+}
+
+/// Writes a snapshot of a Rust engine to `path`.
+pub fn capture<E: Engine>(engine: &mut E, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>) -> Result<()> {
+    let p = c_path(path.as_ref())?;
+    run(engine, |ops| {
+        // SAFETY: ops and its ctx live through the call; callbacks run on this thread.
+        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_capture(ops, p.as_ptr(), o) })?)
+    })
+}
+
+/// Verifies the snapshot at `path` and restores it into a Rust engine.
+pub fn restore<E: Engine>(engine: &mut E, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>) -> Result<()> {
+    let p = c_path(path.as_ref())?;
+    run(engine, |ops| {
+        // SAFETY: as capture.
+        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_restore(ops, p.as_ptr(), o) })?)
     })
 }

@@ -1,0 +1,130 @@
+//! A KV-cache engine written in Rust, snapshotted through the safe adapter trait.
+mod common;
+use common::{assert_code, TempDir};
+use pager::code;
+use pager::snapshot::{self, CacheMeta, Dtype, Engine, LogicalSeq, PageSink, RefEngine, SeqSink};
+use std::collections::BTreeMap;
+
+const META: CacheMeta = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F32 };
+const PAGE: usize = 4 * 8 * 4; // tokens * head_dim * 4 bytes
+
+#[derive(Default)]
+struct VecEngine {
+    pages: BTreeMap<u32, (Vec<u8>, Vec<u8>)>,
+    seqs: BTreeMap<Vec<u8>, (Vec<u32>, u32)>,
+    fail_read: Option<i32>,
+    panic_in_write: bool,
+    paused: u32,
+    resumed: u32,
+}
+
+impl Engine for VecEngine {
+    fn meta(&mut self) -> Result<CacheMeta, i32> {
+        Ok(META)
+    }
+    fn pause(&mut self) -> Result<(), i32> {
+        self.paused += 1;
+        Ok(())
+    }
+    fn resume(&mut self) -> Result<(), i32> {
+        self.resumed += 1;
+        Ok(())
+    }
+    fn occupied_pages(&mut self, sink: &mut PageSink<'_>) -> Result<(), i32> {
+        let ids: Vec<u32> = self.pages.keys().copied().collect();
+        sink.add(&ids).map_err(|e| -e.code)
+    }
+    fn logical_seqs(&mut self, sink: &mut SeqSink<'_>) -> Result<(), i32> {
+        for (id, (pages, fill)) in &self.seqs {
+            sink.add(id, pages, *fill).map_err(|e| -e.code)?;
+        }
+        Ok(())
+    }
+    fn read_page(&mut self, page: u32, k: &mut [u8], v: &mut [u8]) -> Result<(), i32> {
+        if let Some(code) = self.fail_read {
+            return Err(code);
+        }
+        let (pk, pv) = self.pages.get(&page).ok_or(-2)?;
+        k.copy_from_slice(pk);
+        v.copy_from_slice(pv);
+        Ok(())
+    }
+    fn allocate_pages(&mut self, slots: &mut [u32]) -> Result<(), i32> {
+        let mut next = 100; // anywhere but where the source had them
+        for s in slots.iter_mut() {
+            while self.pages.contains_key(&next) {
+                next += 1;
+            }
+            *s = next;
+            self.pages.insert(next, (vec![0; PAGE], vec![0; PAGE]));
+        }
+        Ok(())
+    }
+    fn write_page(&mut self, page: u32, k: &[u8], v: &[u8]) -> Result<(), i32> {
+        if self.panic_in_write {
+            panic!("engine bug in write_page");
+        }
+        self.pages.insert(page, (k.to_vec(), v.to_vec()));
+        Ok(())
+    }
+    fn install_logical_seqs(&mut self, seqs: &[LogicalSeq<'_>]) -> Result<(), i32> {
+        for s in seqs {
+            self.seqs.insert(s.id.to_vec(), (s.pages.to_vec(), s.fill_last_page));
+        }
+        Ok(())
+    }
+}
+
+fn source() -> VecEngine {
+    let mut e = VecEngine::default();
+    for slot in [3u32, 7, 9] {
+        e.pages.insert(slot, (vec![slot as u8; PAGE], vec![!(slot as u8); PAGE]));
+    }
+    e.seqs.insert(b"req-1".to_vec(), (vec![7, 3, 9], 2));
+    e
+}
+
+#[test]
+fn rust_engine_round_trips_through_the_reference_engine() {
+    let dir = TempDir::new("engine");
+    let path = dir.join("snap");
+    let mut src = source();
+    snapshot::capture(&mut src, &path, None).unwrap();
+    assert_eq!((src.paused, src.resumed), (1, 1));
+    // Into the library's reference engine, and back into a Rust engine.
+    let re = RefEngine::new(&META, 8).unwrap();
+    re.restore(&path, None).unwrap();
+    let (pages, fill) = re.seq(b"req-1").unwrap();
+    assert_eq!(fill, 2);
+    let (mut k, mut v) = (vec![0u8; PAGE], vec![0u8; PAGE]);
+    re.read_page(pages[1], &mut k, &mut v).unwrap();
+    assert_eq!((k[0], v[0]), (3, !3));
+    let mut dst = VecEngine::default();
+    snapshot::restore(&mut dst, &path, None).unwrap();
+    let (slots, fill) = &dst.seqs[&b"req-1".to_vec()];
+    assert_eq!(*fill, 2);
+    let bytes: Vec<u8> = slots.iter().map(|s| dst.pages[s].0[0]).collect();
+    assert_eq!(bytes, vec![7, 3, 9]);
+    assert!(slots.iter().all(|s| *s >= 100));
+}
+
+#[test]
+fn engine_error_codes_and_panics() {
+    let dir = TempDir::new("engine");
+    let path = dir.join("snap");
+    let mut src = source();
+    src.fail_read = Some(-42);
+    let e = assert_code(snapshot::capture(&mut src, &path, None), code::CALLBACK);
+    assert!(e.message.contains("read_page") && e.message.contains("-42"), "{e}");
+    assert_eq!((src.paused, src.resumed), (1, 1), "resumed after the failure");
+    src.fail_read = None;
+    snapshot::capture(&mut src, &path, None).unwrap();
+
+    let mut dst = VecEngine { panic_in_write: true, ..Default::default() };
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = snapshot::restore(&mut dst, &path, None);
+    }));
+    let msg = caught.expect_err("the engine's panic is resumed").downcast::<&str>().unwrap();
+    assert_eq!(*msg, "engine bug in write_page");
+    assert_eq!(dst.paused, dst.resumed, "resumed although a callback panicked");
+}
