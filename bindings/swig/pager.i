@@ -1090,9 +1090,10 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
   }
 }
 /* The adapter plumbing (ops tables of C callbacks, sinks, sequences with borrowed pointers)
- * is not bound: Go and Java capture and restore the shipped reference engine through the
- * pagerswig_snapshot_* helpers, which fill its ops in C. Host-language engines need
- * callback trampolines (see INTEGRATION.md). Rust binds all of it. */
+ * is not bound as such: the reference engine is captured and restored through the
+ * pagerswig_snapshot_*_refengine helpers, which fill its ops in C; engines written in Java
+ * go through pagerswig_snapshot_java below (JNI trampolines), engines written in Go through
+ * bindings/go/snapshot_engine.{go,c} (cgo trampolines, not SWIG). Rust binds all of it. */
 %ignore pager_cache_ops;
 %ignore pager_cache_sink;
 %ignore pager_cache_sink_add_pages;
@@ -1125,6 +1126,293 @@ int pagerswig_snapshot_restore_refengine(pager_refengine *engine, const char *pa
   return rc != PAGER_OK ? rc : pager_snapshot_restore(&ops, path, opts);
 }
 %}
+#if defined(SWIGJAVA)
+/* Engines written in Java: dev.libpager.SnapshotEngine driven through C trampolines that
+ * call its methods over JNI on the calling thread. A SnapshotEngine.Failure becomes its
+ * adapter code; any other throwable fails the callback (code -1), is kept as a global
+ * reference and rethrown when the operation returns (before the PagerException, which the
+ * ret typemap then does not raise: an exception is already pending). */
+%typemap(in, numinputs=0) JNIEnv *JENV "$1 = jenv;"
+%typemap(jni) jobject ENGINE "jobject"
+%typemap(jtype) jobject ENGINE "SnapshotEngine"
+%typemap(jstype) jobject ENGINE "SnapshotEngine"
+%typemap(javain) jobject ENGINE "$javainput"
+%typemap(in) jobject ENGINE "$1 = $input;"
+%apply JNIEnv *JENV { JNIEnv *env }
+%apply jobject ENGINE { jobject engine }
+%javamethodmodifiers pagerswig_snapshot_java "";
+%pager_status(pagerswig_snapshot_java)
+%{
+typedef struct PagerJEngine {
+  JNIEnv *env;
+  jobject engine;
+  jclass cls;
+  jthrowable pending; /* global ref: a non-Failure throwable to rethrow */
+} PagerJEngine;
+
+/* After a Java call: 0, or the adapter code (exception cleared, kept if not a Failure). */
+static int PagerJ_Check(PagerJEngine *c) {
+  JNIEnv *env = c->env;
+  jthrowable t;
+  jclass failure;
+  int code = -1;
+  if (!(*env)->ExceptionCheck(env)) return 0;
+  t = (*env)->ExceptionOccurred(env);
+  (*env)->ExceptionClear(env);
+  failure = (*env)->FindClass(env, "dev/libpager/SnapshotEngine$Failure");
+  if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
+  if (failure && (*env)->IsInstanceOf(env, t, failure)) {
+    jmethodID m = (*env)->GetMethodID(env, failure, "code", "()I");
+    if (m) code = (int)(*env)->CallIntMethod(env, t, m);
+    if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
+    if (code == 0) code = -1;
+  } else {
+    if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
+    if (!c->pending) c->pending = (jthrowable)(*env)->NewGlobalRef(env, t);
+  }
+  if (failure) (*env)->DeleteLocalRef(env, failure);
+  (*env)->DeleteLocalRef(env, t);
+  return code;
+}
+
+static jmethodID PagerJ_Method(PagerJEngine *c, const char *name, const char *sig) {
+  return (*c->env)->GetMethodID(c->env, c->cls, name, sig);
+}
+
+static int PagerJ_Void(void *ctx, const char *name) {
+  PagerJEngine *c = (PagerJEngine *)ctx;
+  jmethodID m = PagerJ_Method(c, name, "()V");
+  if (!m) return PagerJ_Check(c);
+  (*c->env)->CallVoidMethod(c->env, c->engine, m);
+  return PagerJ_Check(c);
+}
+static int PagerJ_pause(void *ctx) { return PagerJ_Void(ctx, "pause"); }
+static int PagerJ_resume(void *ctx) { return PagerJ_Void(ctx, "resume"); }
+
+static int PagerJ_meta(void *ctx, pager_cache_meta *meta) {
+  PagerJEngine *c = (PagerJEngine *)ctx;
+  JNIEnv *env = c->env;
+  jmethodID m = PagerJ_Method(c, "meta", "()Ldev/libpager/CacheMeta;");
+  jobject obj;
+  jclass mc;
+  jmethodID getp;
+  jlong p;
+  int rc;
+  if (!m) return PagerJ_Check(c);
+  obj = (*env)->CallObjectMethod(env, c->engine, m);
+  if ((rc = PagerJ_Check(c)) != 0) return rc;
+  if (!obj) return -1;
+  mc = (*env)->FindClass(env, "dev/libpager/CacheMeta");
+  getp = mc ? (*env)->GetStaticMethodID(env, mc, "getCPtr", "(Ldev/libpager/CacheMeta;)J") : NULL;
+  if (!getp) return PagerJ_Check(c);
+  p = (*env)->CallStaticLongMethod(env, mc, getp, obj);
+  if ((rc = PagerJ_Check(c)) != 0) return rc;
+  if (!p) return -1;
+  {
+    const pager_cache_meta *src = *(const pager_cache_meta **)&p;
+    meta->tokens_per_page = src->tokens_per_page;
+    meta->layers = src->layers;
+    meta->kv_heads = src->kv_heads;
+    meta->head_dim = src->head_dim;
+    meta->dtype = src->dtype;
+  }
+  (*env)->DeleteLocalRef(env, mc);
+  (*env)->DeleteLocalRef(env, obj);
+  return 0;
+}
+
+static int PagerJ_occupied(void *ctx, pager_cache_sink *sink) {
+  PagerJEngine *c = (PagerJEngine *)ctx;
+  JNIEnv *env = c->env;
+  jmethodID m = PagerJ_Method(c, "occupiedPages", "()[I");
+  jintArray arr;
+  jint *pages;
+  int rc;
+  if (!m) return PagerJ_Check(c);
+  arr = (jintArray)(*env)->CallObjectMethod(env, c->engine, m);
+  if ((rc = PagerJ_Check(c)) != 0) return rc;
+  if (!arr) return 0;
+  pages = (*env)->GetIntArrayElements(env, arr, NULL);
+  if (!pages) return PagerJ_Check(c);
+  rc = pager_cache_sink_add_pages(sink, (const uint32_t *)pages,
+                                  (uint64_t)(*env)->GetArrayLength(env, arr));
+  (*env)->ReleaseIntArrayElements(env, arr, pages, JNI_ABORT);
+  (*env)->DeleteLocalRef(env, arr);
+  return rc ? -1 : 0; /* a failed add fails the operation with its own code */
+}
+
+static int PagerJ_seqs(void *ctx, pager_cache_sink *sink) {
+  PagerJEngine *c = (PagerJEngine *)ctx;
+  JNIEnv *env = c->env;
+  jmethodID m = PagerJ_Method(c, "logicalSeqs", "()[Ldev/libpager/EngineSeq;");
+  jclass sc = (*env)->FindClass(env, "dev/libpager/EngineSeq");
+  jfieldID fid, fpages, ffill;
+  jobjectArray arr;
+  jsize i, n;
+  int rc;
+  if (!m || !sc) return PagerJ_Check(c);
+  fid = (*env)->GetFieldID(env, sc, "id", "[B");
+  fpages = fid ? (*env)->GetFieldID(env, sc, "pages", "[I") : NULL;
+  ffill = fpages ? (*env)->GetFieldID(env, sc, "fillLastPage", "I") : NULL;
+  if (!ffill) return PagerJ_Check(c);
+  arr = (jobjectArray)(*env)->CallObjectMethod(env, c->engine, m);
+  if ((rc = PagerJ_Check(c)) != 0) return rc;
+  if (!arr) return 0;
+  n = (*env)->GetArrayLength(env, arr);
+  for (i = 0; i < n && rc == 0; i++) {
+    jobject s = (*env)->GetObjectArrayElement(env, arr, i);
+    jbyteArray id = s ? (jbyteArray)(*env)->GetObjectField(env, s, fid) : NULL;
+    jintArray pages = s ? (jintArray)(*env)->GetObjectField(env, s, fpages) : NULL;
+    jbyte *idp = id ? (*env)->GetByteArrayElements(env, id, NULL) : NULL;
+    jint *pp = pages ? (*env)->GetIntArrayElements(env, pages, NULL) : NULL;
+    if (!s || (id && !idp) || (pages && !pp)) {
+      rc = PagerJ_Check(c);
+      if (rc == 0) rc = -1;
+    } else {
+      rc = pager_cache_sink_add_seq(sink, (const char *)idp,
+                                    id ? (uint32_t)(*env)->GetArrayLength(env, id) : 0,
+                                    (const uint32_t *)pp,
+                                    pages ? (uint64_t)(*env)->GetArrayLength(env, pages) : 0,
+                                    (uint32_t)(*env)->GetIntField(env, s, ffill));
+      if (rc) rc = -1;
+    }
+    if (pp) (*env)->ReleaseIntArrayElements(env, pages, pp, JNI_ABORT);
+    if (idp) (*env)->ReleaseByteArrayElements(env, id, idp, JNI_ABORT);
+    if (pages) (*env)->DeleteLocalRef(env, pages);
+    if (id) (*env)->DeleteLocalRef(env, id);
+    if (s) (*env)->DeleteLocalRef(env, s);
+  }
+  (*env)->DeleteLocalRef(env, arr);
+  (*env)->DeleteLocalRef(env, sc);
+  return rc;
+}
+
+static int PagerJ_Page(PagerJEngine *c, const char *name, uint32_t page, void *k, uint64_t kn,
+                       void *v, uint64_t vn, int read_only) {
+  JNIEnv *env = c->env;
+  jmethodID m = PagerJ_Method(c, name, "(ILjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;)V");
+  jobject kb, vb;
+  int rc;
+  if (!m) return PagerJ_Check(c);
+  kb = (*env)->NewDirectByteBuffer(env, k, (jlong)kn);
+  vb = kb ? (*env)->NewDirectByteBuffer(env, v, (jlong)vn) : NULL;
+  if (!vb) return PagerJ_Check(c);
+  if (read_only) {
+    jclass bc = (*env)->FindClass(env, "java/nio/ByteBuffer");
+    jmethodID ro = bc ? (*env)->GetMethodID(env, bc, "asReadOnlyBuffer", "()Ljava/nio/ByteBuffer;") : NULL;
+    jobject kr, vr;
+    if (!ro) return PagerJ_Check(c);
+    kr = (*env)->CallObjectMethod(env, kb, ro);
+    if ((rc = PagerJ_Check(c)) != 0) return rc;
+    vr = (*env)->CallObjectMethod(env, vb, ro);
+    if ((rc = PagerJ_Check(c)) != 0) return rc;
+    (*env)->DeleteLocalRef(env, kb);
+    (*env)->DeleteLocalRef(env, vb);
+    (*env)->DeleteLocalRef(env, bc);
+    kb = kr;
+    vb = vr;
+  }
+  (*env)->CallVoidMethod(env, c->engine, m, (jint)page, kb, vb);
+  rc = PagerJ_Check(c);
+  (*env)->DeleteLocalRef(env, kb);
+  (*env)->DeleteLocalRef(env, vb);
+  return rc;
+}
+static int PagerJ_read(void *ctx, uint32_t page, void *k, uint64_t kn, void *v, uint64_t vn) {
+  return PagerJ_Page((PagerJEngine *)ctx, "readPage", page, k, kn, v, vn, 0);
+}
+static int PagerJ_write(void *ctx, uint32_t page, const void *k, uint64_t kn, const void *v,
+                        uint64_t vn) {
+  return PagerJ_Page((PagerJEngine *)ctx, "writePage", page, (void *)k, kn, (void *)v, vn, 1);
+}
+
+static int PagerJ_alloc(void *ctx, uint64_t count, uint32_t *slots) {
+  PagerJEngine *c = (PagerJEngine *)ctx;
+  JNIEnv *env = c->env;
+  jmethodID m = PagerJ_Method(c, "allocatePages", "([I)V");
+  jintArray arr;
+  int rc;
+  if (!m) return PagerJ_Check(c);
+  if (count > 0x7fffffffu) return -1;
+  arr = (*env)->NewIntArray(env, (jsize)count);
+  if (!arr) return PagerJ_Check(c);
+  (*env)->CallVoidMethod(env, c->engine, m, arr);
+  if ((rc = PagerJ_Check(c)) == 0) {
+    (*env)->GetIntArrayRegion(env, arr, 0, (jsize)count, (jint *)slots);
+    rc = PagerJ_Check(c);
+  }
+  (*env)->DeleteLocalRef(env, arr);
+  return rc;
+}
+
+static int PagerJ_install(void *ctx, const pager_logical_seq *seqs, uint64_t count) {
+  PagerJEngine *c = (PagerJEngine *)ctx;
+  JNIEnv *env = c->env;
+  jmethodID m = PagerJ_Method(c, "installLogicalSeqs", "([Ldev/libpager/EngineSeq;)V");
+  jclass sc = (*env)->FindClass(env, "dev/libpager/EngineSeq");
+  jmethodID ctor = sc ? (*env)->GetMethodID(env, sc, "<init>", "([B[II)V") : NULL;
+  jobjectArray arr;
+  uint64_t i;
+  int rc;
+  if (!m || !ctor) return PagerJ_Check(c);
+  if (count > 0x7fffffffu) return -1;
+  arr = (*env)->NewObjectArray(env, (jsize)count, sc, NULL);
+  if (!arr) return PagerJ_Check(c);
+  for (i = 0; i < count; i++) {
+    jbyteArray id = (*env)->NewByteArray(env, (jsize)seqs[i].id_bytes);
+    jintArray pages = id ? (*env)->NewIntArray(env, (jsize)seqs[i].page_count) : NULL;
+    jobject s;
+    if (!pages) return PagerJ_Check(c);
+    (*env)->SetByteArrayRegion(env, id, 0, (jsize)seqs[i].id_bytes, (const jbyte *)seqs[i].id);
+    if (seqs[i].page_count)
+      (*env)->SetIntArrayRegion(env, pages, 0, (jsize)seqs[i].page_count, (const jint *)seqs[i].pages);
+    s = (*env)->NewObject(env, sc, ctor, id, pages, (jint)seqs[i].fill_last_page);
+    if (!s) return PagerJ_Check(c);
+    (*env)->SetObjectArrayElement(env, arr, (jsize)i, s);
+    (*env)->DeleteLocalRef(env, s);
+    (*env)->DeleteLocalRef(env, pages);
+    (*env)->DeleteLocalRef(env, id);
+  }
+  (*env)->CallVoidMethod(env, c->engine, m, arr);
+  rc = PagerJ_Check(c);
+  (*env)->DeleteLocalRef(env, arr);
+  (*env)->DeleteLocalRef(env, sc);
+  return rc;
+}
+%}
+%inline %{
+/* Capture (restore = 0) or restore (restore = 1) through a Java SnapshotEngine. */
+int pagerswig_snapshot_java(JNIEnv *env, jobject engine, int restore, const char *path,
+                            const pager_snapshot_options *opts) {
+  PagerJEngine c;
+  pager_cache_ops ops;
+  int rc;
+  if (!engine) return PAGER_ERR_INVALID;
+  c.env = env;
+  c.engine = engine;
+  c.cls = (*env)->GetObjectClass(env, engine);
+  c.pending = NULL;
+  memset(&ops, 0, sizeof ops);
+  ops.struct_size = sizeof ops;
+  ops.ctx = &c;
+  ops.meta = PagerJ_meta;
+  ops.pause = PagerJ_pause;
+  ops.resume = PagerJ_resume;
+  ops.occupied_pages = PagerJ_occupied;
+  ops.logical_seqs = PagerJ_seqs;
+  ops.read_page = PagerJ_read;
+  ops.allocate_pages = PagerJ_alloc;
+  ops.write_page = PagerJ_write;
+  ops.install_logical_seqs = PagerJ_install;
+  rc = restore ? pager_snapshot_restore(&ops, path, opts) : pager_snapshot_capture(&ops, path, opts);
+  if (c.pending) {
+    (*env)->Throw(env, c.pending);
+    (*env)->DeleteGlobalRef(env, c.pending);
+  }
+  return rc;
+}
+%}
+#endif
 #if defined(SWIGJAVA)
 %extend pager_refengine {
 %proxycode %{

@@ -1,0 +1,63 @@
+package dev.libpager;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A KV-cache engine written in Java, snapshotted by {@link #capture} / {@link #restore} (the
+ * Java form of pager_cache_ops). Callbacks run on the calling thread, one at a time. The
+ * ByteBuffers passed to readPage / writePage are direct buffers over library memory, valid
+ * only during the callback (writePage's is read-only). To fail a callback with an adapter
+ * code, throw {@link Failure}: the operation then throws PagerException(ERR_CALLBACK). Any
+ * other exception also fails the operation and is rethrown once it has returned.
+ */
+public interface SnapshotEngine {
+  /** The geometry. It is only read during the call; the engine keeps ownership (close it). */
+  CacheMeta meta();
+
+  default void pause() {}
+
+  default void resume() {}
+
+  /** Every occupied page slot. */
+  int[] occupiedPages();
+
+  /** Every live sequence. */
+  EngineSeq[] logicalSeqs();
+
+  /** Copies page `page` into k and v (exactly their remaining bytes). */
+  void readPage(int page, ByteBuffer k, ByteBuffer v);
+
+  /** Allocates slots.length free slots and writes their indices into slots. */
+  void allocatePages(int[] slots);
+
+  /** Stores a page into a slot allocatePages returned. */
+  void writePage(int page, ByteBuffer k, ByteBuffer v);
+
+  /** Installs the sequences (their pages already name the new slots). */
+  void installLogicalSeqs(EngineSeq[] seqs);
+
+  /** Makes a callback fail with the adapter code {@code code} (non-zero). */
+  final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int code;
+
+    public Failure(int code) {
+      super("engine adapter code " + code);
+      this.code = code;
+    }
+
+    public int code() {
+      return code;
+    }
+  }
+
+  /** Writes a snapshot of engine to path (opts may be null). */
+  static void capture(SnapshotEngine engine, String path, SnapshotOptions opts) {
+    Pager.pagerswigSnapshotJava(engine, 0, path, opts);
+  }
+
+  /** Verifies the snapshot at path and restores it into engine (opts may be null). */
+  static void restore(SnapshotEngine engine, String path, SnapshotOptions opts) {
+    Pager.pagerswigSnapshotJava(engine, 1, path, opts);
+  }
+}
