@@ -244,7 +244,9 @@ PAGER_API int pager_wal_options_init(pager_wal_options *opts) PAGER_NOEXCEPT;
  * opts may be NULL (defaults). *out receives the handle; free it with pager_wal_close.
  * Errors: PAGER_ERR_INVALID (NULL path/out, bad option), PAGER_ERR_EXISTS (path exists),
  * PAGER_ERR_NOT_FOUND (directory missing), PAGER_ERR_BUSY, PAGER_ERR_IO, PAGER_ERR_NOSPC,
- * PAGER_ERR_READONLY (no permission), PAGER_ERR_NOMEM.
+ * PAGER_ERR_READONLY (no permission), PAGER_ERR_NOMEM. If a failure happens after the main
+ * file was written (creating the sidecar), the main file stays: open it (a missing sidecar
+ * is recreated) or remove it.
  */
 PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
                                pager_wal **out) PAGER_NOEXCEPT;
@@ -253,6 +255,7 @@ PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
  * pager_wal_open -- opens an existing database read-write (pager_wal_open_with_mode with
  * PAGER_WAL_READ_WRITE). Recovery: the committed frames of the WAL are checkpointed into the
  * main file and a new WAL generation is started (creating the sidecar if it is missing).
+ * Errors: as pager_wal_open_with_mode.
  */
 PAGER_API int pager_wal_open(const char *path, const pager_wal_options *opts,
                              pager_wal **out) PAGER_NOEXCEPT;
@@ -260,6 +263,7 @@ PAGER_API int pager_wal_open(const char *path, const pager_wal_options *opts,
 /*
  * pager_wal_open_read_only -- opens an existing database read-only (shared lock). The WAL's
  * committed frames are indexed, not copied; a missing sidecar is fine and is never created.
+ * Errors: as pager_wal_open_with_mode.
  */
 PAGER_API int pager_wal_open_read_only(const char *path, const pager_wal_options *opts,
                                        pager_wal **out) PAGER_NOEXCEPT;
