@@ -91,6 +91,10 @@ TEST_F(ColdCapi, OverlapMessageNamesBothRanges) {
   EXPECT_EQ(pager_cold_read_at(h, 95, 10, out), PAGER_ERR_RANGE);
   EXPECT_EQ(pager_cold_read_at(h, UINT64_MAX, 2, out), PAGER_ERR_RANGE);
   EXPECT_EQ(pager_cold_read_at(h, 1000, 0, nullptr), PAGER_OK);
+  EXPECT_EQ(pager_cold_read_at(h, 0, 1, nullptr), PAGER_ERR_INVALID);
+  pager_cold_range one = {0, 1};
+  EXPECT_EQ(pager_cold_read_at_many(h, &one, 1, nullptr, 1), PAGER_ERR_INVALID);
+  EXPECT_EQ(pager_cold_read_at_many(h, nullptr, 1, out, sizeof out), PAGER_ERR_INVALID);
   pager_cold_free(h);
 }
 
@@ -108,6 +112,10 @@ TEST_F(ColdCapi, NullArgumentsAreInvalid) {
   pager_cold_buffer* b = nullptr;
   EXPECT_EQ(pager_cold_take_buffer(nullptr, &b), PAGER_ERR_INVALID);
   EXPECT_EQ(pager_cold_set_scratch_dir(nullptr), PAGER_ERR_INVALID);
+  pager_cold_owned_chunk no_free = {&byte, 1, nullptr, nullptr};
+  EXPECT_EQ(pager_cold_pageout_owned(PAGER_COLD_BACKEND_SWAP, &no_free, 1, nullptr, &h),
+            PAGER_ERR_INVALID);
+  EXPECT_NE(std::string(pager_last_error()).find("no free function"), std::string::npos);
   EXPECT_EQ(pager_cold_stats_get(nullptr), PAGER_ERR_INVALID);
   EXPECT_EQ(h, nullptr);
   pager_cold_free(nullptr);

@@ -635,9 +635,9 @@ TEST(ColdPosix, ConcurrentReadsOfOneHandle) {
   }
 }
 
-TEST(ColdPosix, ConcurrentPageoutsAndFreesKeepTheExtentsConsistent) {
+void ConcurrentPageoutsAndFrees(ColdPagerConfig cfg) {
   testing::TempDir dir;
-  ColdPager pager(io::DefaultEnv(), NoRetain());
+  ColdPager pager(io::DefaultEnv(), cfg);
   ASSERT_OK(pager.SetScratchDir(dir.path()));
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
@@ -668,8 +668,24 @@ TEST(ColdPosix, ConcurrentPageoutsAndFreesKeepTheExtentsConsistent) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   ASSERT_OK(pager.CheckInvariants());
-  EXPECT_EQ(pager.GetStats().file.handles_live, 0u);
-  EXPECT_EQ(pager.GetStats().scratch_file_bytes, 0u);
+  Stats s = pager.GetStats();
+  EXPECT_EQ(s.file.handles_live, 0u);
+  EXPECT_EQ(s.scratch_bytes_allocated, 0u);
+  EXPECT_LE(s.scratch_bytes_retained, cfg.retain_bytes_per_file * cfg.scratch_files);
+  if (cfg.retain_bytes_per_file == 0) {
+    EXPECT_EQ(s.scratch_file_bytes, 0u);
+  }
+}
+
+TEST(ColdPosix, ConcurrentPageoutsAndFreesKeepTheExtentsConsistent) {
+  ConcurrentPageoutsAndFrees(NoRetain());
+}
+
+TEST(ColdPosix, ConcurrentPageoutsAndFreesWithTheWarmPool) {
+  ColdPagerConfig cfg;
+  cfg.scratch_files = 2;
+  cfg.retain_bytes_per_file = 64 << 10;
+  ConcurrentPageoutsAndFrees(cfg);
 }
 
 }  // namespace
