@@ -240,8 +240,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
   pager::io::FaultEnv env;
   ColdPagerConfig cfg;
-  cfg.scratch_files = in.ConsumeIntegralInRange<uint32_t>(1, 3);
-  cfg.retain_bytes_per_file = in.ConsumeBool() ? 0 : 16384;
+  cfg.scratch_file_count = in.ConsumeIntegralInRange<uint32_t>(1, 3);
+  cfg.per_file_retain_bytes = in.ConsumeBool() ? 0 : 16384;
   std::vector<Live> live;
   {
     ColdPager pager(&env, cfg);
@@ -275,12 +275,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     live.clear();
     Stats s = pager.GetStats();
-    Require(s.scratch_bytes_allocated == 0, "extents in use after every handle was released");
-    Require(s.scratch_bytes_retained <= cfg.retain_bytes_per_file * cfg.scratch_files,
+    Require(s.scratch_allocated_bytes == 0, "extents in use after every handle was released");
+    Require(s.scratch_retained_bytes <= cfg.per_file_retain_bytes * cfg.scratch_file_count,
             "the warm pool holds more than its budget");
-    Require(cfg.retain_bytes_per_file > 0 || s.scratch_file_bytes == 0,
+    Require(cfg.per_file_retain_bytes > 0 || s.scratch_file_bytes == 0,
             "scratch space left after every handle was released");
-    Require(s.swap.handles_live == 0 && s.file.handles_live == 0, "handles left live");
+    Require(s.swap.live_handle_count == 0 && s.file.live_handle_count == 0, "handles left live");
   }
   Require(g_adopted_live == 0, "an adopted buffer was not freed exactly once");
   return 0;

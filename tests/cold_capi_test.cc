@@ -226,18 +226,18 @@ TEST_F(ColdCapi, StatsAreCumulativeAndAnOlderStructGetsItsPrefix) {
   pager_cold_handle* h = nullptr;
   ASSERT_PAGER_OK(pager_cold_pageout_with(PAGER_COLD_BACKEND_FILE, &c, 1, nullptr, &h));
   pager_cold_stats during = Stats();
-  EXPECT_EQ(during.file.pageouts - before.file.pageouts, 1u);
-  EXPECT_EQ(during.file.handles_live - before.file.handles_live, 1u);
-  EXPECT_GE(during.scratch_bytes_allocated, 20480u);
+  EXPECT_EQ(during.file.pageout_count - before.file.pageout_count, 1u);
+  EXPECT_EQ(during.file.live_handle_count - before.file.live_handle_count, 1u);
+  EXPECT_GE(during.scratch_allocated_bytes, 20480u);
   pager_cold_free(h);
-  EXPECT_EQ(Stats().file.handles_live, before.file.handles_live);
+  EXPECT_EQ(Stats().file.live_handle_count, before.file.live_handle_count);
   // An older caller's struct: only the prefix is written.
   pager_cold_stats small;
   std::memset(&small, 0xEE, sizeof small);
   small.struct_size = 8 + sizeof(pager_cold_backend_stats);
   ASSERT_PAGER_OK(pager_cold_stats_get(&small));
   EXPECT_EQ(small.struct_size, 8 + sizeof(pager_cold_backend_stats));
-  EXPECT_EQ(small.file.pageouts, 0xEEEEEEEEEEEEEEEEull);  // untouched
+  EXPECT_EQ(small.file.pageout_count, 0xEEEEEEEEEEEEEEEEull);  // untouched
   small.struct_size = 4;
   EXPECT_EQ(pager_cold_stats_get(&small), PAGER_ERR_INVALID);
 }
