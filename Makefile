@@ -268,4 +268,7 @@ clean:
 print-%:
 	@echo '$($*)'
 
+# Objects of chained pattern rules (fuzz/, bench/) are kept, not deleted as intermediates.
+.SECONDARY:
+
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)

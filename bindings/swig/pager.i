@@ -416,6 +416,14 @@ struct TYPE {};
 
 /* (section: snapshot) */
 
+/* Components whose section above is not written yet stay out of the bindings whole, so a new
+ * C function can never break the Go or Java build with a wrapper nobody designed. Remove a
+ * prefix from this list in the same change that fills in its section. */
+%rename("$ignore", regextarget=1, fullname=1)
+    "^pager_(file|wal|walseg|cold|snapshot|cache|logical_seq|refengine)_";
+%rename("$ignore", regextarget=1, fullname=1)
+    "^pager_(file|wal|walseg|refengine|logical_seq)$";
+
 /* ---- 5. the header ------------------------------------------------------------------- */
 
 /* Not wrapped: the binding reads the detail message itself, inside the failing call. */
