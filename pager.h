@@ -402,6 +402,273 @@ PAGER_API int pager_wal_get_stats(pager_wal *h, pager_wal_stats *out) PAGER_NOEX
  * ====================================================================================== */
 
 /* (section: cold) */
+/*
+ * The cold pager moves cold byte ranges out of RAM and reads any set of ranges back.
+ * Semantics, range rules, scratch layout and thread safety: doc/cold-pager.md.
+ *
+ * Backends. PAGER_COLD_BACKEND_SWAP keeps the bytes in process memory and advises the kernel
+ * that their whole pages are cold (MADV_COLD), so they go to swap first under pressure.
+ * PAGER_COLD_BACKEND_FILE writes them to a few shared scratch files in a private directory
+ * (pager_cold_set_scratch_dir) and keeps no copy in memory. A handle keeps the backend it was
+ * created with; pager_cold_backend_of() tells which.
+ *
+ * Range rules (pager_cold_read_at_many): output in request order; zero-length ranges are
+ * ignored; a range past the handle's end is PAGER_ERR_RANGE; two ranges sharing a byte
+ * (including duplicates) are PAGER_ERR_OVERLAP, and the message names both; every check
+ * runs before any byte is read. Ranges adjacent in the handle are read with one read.
+ *
+ * Thread safety. All functions may be called from any thread. Reads of one handle
+ * (read_at, read_at_many, len, backend_of) may run concurrently; take and free consume the
+ * handle and must not run concurrently with any other call on that handle.
+ */
+
+/* Backend identifiers (stable). DEFAULT is only a per-call choice: the process default. */
+enum {
+  PAGER_COLD_BACKEND_DEFAULT = 0,
+  PAGER_COLD_BACKEND_SWAP = 1,
+  PAGER_COLD_BACKEND_FILE = 2
+};
+
+typedef struct pager_cold_handle pager_cold_handle; /* paged-out bytes                  */
+typedef struct pager_cold_buffer pager_cold_buffer; /* bytes handed back by take_buffer */
+
+/* One input piece; a handle's logical content is its chunks concatenated in order. */
+typedef struct pager_cold_chunk {
+  const void *data; /* may be NULL only when len == 0 */
+  uint64_t len;
+} pager_cold_chunk;
+
+/* Frees a buffer the library adopted (pager_cold_pageout_owned). Called exactly once per
+ * buffer with the ctx, data and len given for it, from whichever thread releases it. It must
+ * not call back into libpager. */
+typedef void (*pager_cold_free_fn)(void *ctx, void *data, uint64_t len);
+
+/* A caller buffer whose ownership passes to the library (pager_cold_pageout_owned). */
+typedef struct pager_cold_owned_chunk {
+  void *data; /* may be NULL only when len == 0 */
+  uint64_t len;
+  pager_cold_free_fn free_fn; /* required */
+  void *free_ctx;             /* passed back to free_fn unchanged */
+} pager_cold_owned_chunk;
+
+/* A byte range of a handle: [offset, offset + len). */
+typedef struct pager_cold_range {
+  uint64_t offset;
+  uint64_t len;
+} pager_cold_range;
+
+typedef struct pager_cold_pageout_options {
+  uint32_t struct_size;
+  /* Non-zero: the file backend stores an XXH3-64 checksum of every chunk (in memory, with
+   * the handle) and verifies each chunk a read touches in full; a mismatch is
+   * PAGER_ERR_CORRUPT. Reads that cover part of a chunk then read the whole chunk. Default 0. */
+  uint32_t checksums;
+  /* Non-zero: if writing to scratch storage fails (an I/O error, a full disk, the scratch
+   * directory removed after it was set), the bytes stay in memory and the handle is a swap
+   * handle; the failure is counted in pager_cold_stats.fallback_count. Default 0: the pageout
+   * fails. A file pageout without any scratch directory set is PAGER_ERR_INVALID either way. */
+  uint32_t fallback_to_memory;
+} pager_cold_pageout_options;
+
+/*
+ * pager_cold_pageout_options_init -- fills *opts with struct_size and the defaults (all 0).
+ * NULL-safe. Errors: none.
+ */
+PAGER_API void pager_cold_pageout_options_init(pager_cold_pageout_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_set_backend -- sets the process default backend used by pager_cold_pageout
+ * and by PAGER_COLD_BACKEND_DEFAULT. Existing handles keep theirs. The initial default is
+ * PAGER_COLD_BACKEND_SWAP. Atomic; any thread.
+ * Errors: PAGER_ERR_INVALID (not SWAP or FILE).
+ */
+PAGER_API int pager_cold_set_backend(uint32_t backend) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_backend -- the process default backend (PAGER_COLD_BACKEND_SWAP or _FILE).
+ * Atomic; any thread. Errors: none.
+ */
+PAGER_API uint32_t pager_cold_backend(void) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_set_scratch_dir -- configures where the file backend keeps its data: creates
+ * root if it is missing (mode 0755; its parent must exist), then a private directory for
+ * this process inside it (mode 0700) guarded by a lock file that this process holds locked
+ * until it exits. Directories under root left by processes that died (their lock is free)
+ * are removed; directories of live processes are never touched.
+ * Call once per process. A failure leaves nothing configured and may be retried (with any
+ * path). Calling again with the same root succeeds without doing anything; with another
+ * root it fails with PAGER_ERR_EXISTS.
+ * Ownership: root is only read during the call.
+ * Errors: PAGER_ERR_INVALID (NULL or empty root), PAGER_ERR_EXISTS (already set to another
+ * root), PAGER_ERR_NOT_FOUND (root's parent missing), PAGER_ERR_IO, PAGER_ERR_NOSPC,
+ * PAGER_ERR_READONLY or PAGER_ERR_BUSY (could not create and lock the directory).
+ */
+PAGER_API int pager_cold_set_scratch_dir(const char *root) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_scratch_dir -- copies the private scratch directory's path (NUL-terminated)
+ * into dst, which holds cap bytes; *len_out receives strlen(path) (0 before a successful
+ * pager_cold_set_scratch_dir). If cap <= *len_out, nothing is copied and PAGER_ERR_RANGE is
+ * returned with *len_out set, so callers can size a buffer. dst may be NULL when cap == 0.
+ * Errors: PAGER_ERR_INVALID (len_out NULL, or dst NULL with cap > 0), PAGER_ERR_RANGE.
+ */
+PAGER_API int pager_cold_scratch_dir(char *dst, size_t cap, size_t *len_out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_pageout -- copies the concatenation of chunks[0..count) out of the caller's
+ * memory into a new handle on the process default backend. count == 0 or a total length of 0
+ * gives an empty handle without any I/O (and without needing a scratch directory).
+ * Ownership: chunks and their bytes are only read during the call; *out belongs to the caller
+ * and is released with pager_cold_free or consumed by a take.
+ * Errors: PAGER_ERR_INVALID (out NULL; chunks NULL with count > 0; a chunk with NULL data and
+ * a non-zero length; the file backend without a scratch directory), PAGER_ERR_TOO_LARGE
+ * (lengths total more than INT64_MAX), PAGER_ERR_NOMEM, and for the file backend
+ * PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_NOT_FOUND (scratch directory removed).
+ */
+PAGER_API int pager_cold_pageout(const pager_cold_chunk *chunks, uint64_t count,
+                                 pager_cold_handle **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_pageout_with -- pager_cold_pageout with an explicit backend (or
+ * PAGER_COLD_BACKEND_DEFAULT) and options (NULL: defaults). Reads the default only once, so
+ * concurrent pager_cold_set_backend calls do not race with it.
+ * Errors: those of pager_cold_pageout; PAGER_ERR_INVALID also for an unknown backend or a
+ * bad options struct (see "Options structs" at the top of this header).
+ */
+PAGER_API int pager_cold_pageout_with(uint32_t backend, const pager_cold_chunk *chunks,
+                                      uint64_t count, const pager_cold_pageout_options *opts,
+                                      pager_cold_handle **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_pageout_owned -- pages out caller buffers without copying them for the swap
+ * backend: on success the library owns every chunks[i].data and calls
+ * chunks[i].free_fn(free_ctx, data, len) exactly once for each -- for the file backend before
+ * this call returns (the bytes are on scratch storage), for the swap backend when the handle
+ * is freed or taken (pager_cold_take_buffer of a one-chunk handle hands the very buffer back).
+ * Zero-length chunks are freed before the call returns. On failure no free_fn has been called
+ * and the caller still owns every buffer. The chunks array itself is only read during the
+ * call.
+ * Errors: those of pager_cold_pageout_with; PAGER_ERR_INVALID also for a NULL free_fn or two
+ * non-empty chunks that share a byte (a buffer would be freed twice).
+ */
+PAGER_API int pager_cold_pageout_owned(uint32_t backend, const pager_cold_owned_chunk *chunks,
+                                       uint64_t count, const pager_cold_pageout_options *opts,
+                                       pager_cold_handle **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_read_at -- copies [offset, offset + len) of the handle into dst (len bytes).
+ * len == 0 reads nothing (dst may then be NULL) even if offset is past the end.
+ * Thread safety: concurrent reads of one handle are allowed.
+ * Errors: PAGER_ERR_INVALID (h NULL, dst NULL with len > 0), PAGER_ERR_RANGE (past the end,
+ * overflow-safe), PAGER_ERR_IO (a failed or short scratch read), PAGER_ERR_CORRUPT (a chunk
+ * failed its checksum). On error dst may hold part of the bytes; the handle is unchanged.
+ */
+PAGER_API int pager_cold_read_at(const pager_cold_handle *h, uint64_t offset, uint64_t len,
+                                 void *dst) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_read_at_many -- copies each ranges[i] of the handle into dst, one after the
+ * other in request order (range i lands after the bytes of ranges 0..i-1). dst holds dst_len
+ * bytes, at least the sum of the lengths. Zero-length ranges are ignored. All ranges are
+ * checked before any byte is read; ranges adjacent in the handle (in any request order) are
+ * read with one read.
+ * Thread safety: concurrent reads of one handle are allowed.
+ * Errors: PAGER_ERR_INVALID (h NULL; ranges NULL with count > 0; dst_len smaller than the
+ * total; dst NULL with a non-zero total), PAGER_ERR_RANGE (a range past the end, named in the
+ * message), PAGER_ERR_OVERLAP (two ranges share a byte; both are named), PAGER_ERR_IO,
+ * PAGER_ERR_CORRUPT. On an I/O or checksum error dst may hold part of the bytes.
+ */
+PAGER_API int pager_cold_read_at_many(const pager_cold_handle *h, const pager_cold_range *ranges,
+                                      uint64_t count, void *dst,
+                                      uint64_t dst_len) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_take -- copies the whole content into dst (dst_len >= pager_cold_len(h)), then
+ * frees the handle and its storage. On success h is gone; on failure h is unchanged and
+ * still owned by the caller (free it or try again).
+ * Errors: PAGER_ERR_INVALID (h NULL, dst_len too small, dst NULL with a non-empty handle),
+ * PAGER_ERR_IO, PAGER_ERR_CORRUPT.
+ */
+PAGER_API int pager_cold_take(pager_cold_handle *h, void *dst, uint64_t dst_len) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_take_buffer -- returns the whole content as a buffer the caller owns, then frees
+ * the handle. A swap handle holding one buffer (a one-chunk pageout, or an owned pageout of
+ * one non-empty chunk) hands that buffer over without copying: for an owned chunk,
+ * pager_cold_buffer_data() is the caller's original pointer and pager_cold_buffer_free()
+ * calls its free_fn. Otherwise the bytes are read into a new buffer.
+ * On success h is gone and *out must be released with pager_cold_buffer_free; on failure h is
+ * unchanged and *out untouched.
+ * Errors: PAGER_ERR_INVALID (h or out NULL), PAGER_ERR_NOMEM, PAGER_ERR_IO,
+ * PAGER_ERR_CORRUPT.
+ */
+PAGER_API int pager_cold_take_buffer(pager_cold_handle *h,
+                                     pager_cold_buffer **out) PAGER_NOEXCEPT;
+
+/* The bytes of a taken buffer (NULL for an empty one or a NULL buffer); valid until
+ * pager_cold_buffer_free. Errors: none. */
+PAGER_API void *pager_cold_buffer_data(const pager_cold_buffer *b) PAGER_NOEXCEPT;
+/* The length of a taken buffer (0 for NULL). Errors: none. */
+PAGER_API uint64_t pager_cold_buffer_len(const pager_cold_buffer *b) PAGER_NOEXCEPT;
+/* Releases a taken buffer (calls the adopted buffer's free_fn, if any). NULL-safe. */
+PAGER_API void pager_cold_buffer_free(pager_cold_buffer *b) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_free -- releases the handle and its storage without reading it: memory is
+ * freed (adopted buffers through their free_fn), scratch space is returned (its blocks
+ * punched out of the scratch file, or the file truncated; up to 1 MiB of freed extents per
+ * scratch file are kept for the next pageout of the same size instead). NULL-safe. A failure to punch is
+ * counted in pager_cold_stats.release_error_count; the space is reused either way.
+ * Thread safety: no other call on h may run concurrently. Errors: none.
+ */
+PAGER_API void pager_cold_free(pager_cold_handle *h) PAGER_NOEXCEPT;
+
+/* pager_cold_len -- the handle's length in bytes (0 for NULL). Errors: none. */
+PAGER_API uint64_t pager_cold_len(const pager_cold_handle *h) PAGER_NOEXCEPT;
+
+/* pager_cold_backend_of -- PAGER_COLD_BACKEND_SWAP or _FILE for a handle (a file pageout that
+ * fell back to memory is SWAP); PAGER_COLD_BACKEND_DEFAULT (0) for NULL. Errors: none. */
+PAGER_API uint32_t pager_cold_backend_of(const pager_cold_handle *h) PAGER_NOEXCEPT;
+
+/* Per-backend counters. */
+typedef struct pager_cold_backend_stats {
+  uint64_t live_handle_count; /* handles not yet freed or taken                            */
+  uint64_t live_bytes;        /* their total length                                        */
+  uint64_t pageout_count;     /* handles ever created                                      */
+  uint64_t paged_out_bytes;   /* bytes ever paged out                                      */
+  uint64_t paged_in_bytes;    /* bytes ever returned by reads and takes                    */
+  uint64_t read_count;        /* storage reads: one per coalesced scratch read (file),
+                                 one per contiguous copy (swap)                            */
+} pager_cold_backend_stats;
+
+typedef struct pager_cold_stats {
+  uint32_t struct_size; /* set by the caller: sizeof(pager_cold_stats) */
+  uint32_t reserved0;
+  pager_cold_backend_stats swap;
+  pager_cold_backend_stats file;
+  uint64_t scratch_allocated_bytes; /* scratch extents in use by handles (4 KiB granules)  */
+  uint64_t scratch_file_bytes;      /* lengths of the scratch files (holes included)       */
+  uint64_t scratch_file_count;      /* scratch files open                                  */
+  uint64_t punch_count;             /* extents whose blocks were punched out               */
+  uint64_t truncate_count;          /* frees that shortened a scratch file instead         */
+  uint64_t fallback_count;          /* file pageouts kept in memory after a write failed   */
+  uint64_t write_error_count;       /* failed scratch writes                               */
+  uint64_t release_error_count;     /* failed punches/truncates (space is reused anyway)   */
+  uint64_t checksum_failure_count;  /* chunks that failed verification                     */
+  uint64_t stale_dir_removed_count; /* scratch directories of dead processes removed       */
+  uint64_t scratch_retained_bytes;  /* freed extents kept for reuse, not yet punched: at
+                                       most 1 MiB per scratch file (doc/cold-pager.md)     */
+  uint64_t retained_extent_count;   /* frees that went to that reuse pool                  */
+} pager_cold_stats;
+
+/*
+ * pager_cold_stats_get -- fills *out with the process-wide counters. Set out->struct_size to
+ * sizeof(pager_cold_stats) first; a smaller (older) struct gets its prefix. Each counter is
+ * exact once the calls that change it have returned.
+ * Errors: PAGER_ERR_INVALID (out NULL, struct_size < 8).
+ */
+PAGER_API int pager_cold_stats_get(pager_cold_stats *out) PAGER_NOEXCEPT;
 
 /* ======================================================================================
  * KV-cache snapshot (pager_snapshot_*)
