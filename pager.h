@@ -530,7 +530,9 @@ PAGER_API int pager_wal_options_init(pager_wal_options *opts) PAGER_NOEXCEPT;
  * opts may be NULL (defaults). *out receives the handle; free it with pager_wal_close.
  * Errors: PAGER_ERR_INVALID (NULL path/out, bad option), PAGER_ERR_EXISTS (path exists),
  * PAGER_ERR_NOT_FOUND (directory missing), PAGER_ERR_BUSY, PAGER_ERR_IO, PAGER_ERR_NOSPC,
- * PAGER_ERR_READONLY (no permission), PAGER_ERR_NOMEM.
+ * PAGER_ERR_READONLY (no permission), PAGER_ERR_NOMEM. If a failure happens after the main
+ * file was written (creating the sidecar), the main file stays: open it (a missing sidecar
+ * is recreated) or remove it.
  */
 PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
                                pager_wal **out) PAGER_NOEXCEPT;
@@ -539,6 +541,7 @@ PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
  * pager_wal_open -- opens an existing database read-write (pager_wal_open_with_mode with
  * PAGER_WAL_READ_WRITE). Recovery: the committed frames of the WAL are checkpointed into the
  * main file and a new WAL generation is started (creating the sidecar if it is missing).
+ * Errors: as pager_wal_open_with_mode.
  */
 PAGER_API int pager_wal_open(const char *path, const pager_wal_options *opts,
                              pager_wal **out) PAGER_NOEXCEPT;
@@ -546,6 +549,7 @@ PAGER_API int pager_wal_open(const char *path, const pager_wal_options *opts,
 /*
  * pager_wal_open_read_only -- opens an existing database read-only (shared lock). The WAL's
  * committed frames are indexed, not copied; a missing sidecar is fine and is never created.
+ * Errors: as pager_wal_open_with_mode.
  */
 PAGER_API int pager_wal_open_read_only(const char *path, const pager_wal_options *opts,
                                        pager_wal **out) PAGER_NOEXCEPT;
@@ -996,7 +1000,7 @@ typedef struct pager_cold_pageout_options {
   uint32_t checksums;
   /* Non-zero: if writing to scratch storage fails (an I/O error, a full disk, the scratch
    * directory removed after it was set), the bytes stay in memory and the handle is a swap
-   * handle; the failure is counted in pager_cold_stats.fallbacks. Default 0: the pageout
+   * handle; the failure is counted in pager_cold_stats.fallback_count. Default 0: the pageout
    * fails. A file pageout without any scratch directory set is PAGER_ERR_INVALID either way. */
   uint32_t fallback_to_memory;
 } pager_cold_pageout_options;
@@ -1150,7 +1154,7 @@ PAGER_API void pager_cold_buffer_free(pager_cold_buffer *b) PAGER_NOEXCEPT;
  * freed (adopted buffers through their free_fn), scratch space is returned (its blocks
  * punched out of the scratch file, or the file truncated; up to 1 MiB of freed extents per
  * scratch file are kept for the next pageout of the same size instead). NULL-safe. A failure to punch is
- * counted in pager_cold_stats.release_errors; the space is reused either way.
+ * counted in pager_cold_stats.release_error_count; the space is reused either way.
  * Thread safety: no other call on h may run concurrently. Errors: none.
  */
 PAGER_API void pager_cold_free(pager_cold_handle *h) PAGER_NOEXCEPT;
@@ -1164,13 +1168,13 @@ PAGER_API uint32_t pager_cold_backend_of(const pager_cold_handle *h) PAGER_NOEXC
 
 /* Per-backend counters. */
 typedef struct pager_cold_backend_stats {
-  uint64_t handles_live;    /* handles not yet freed or taken                        */
-  uint64_t bytes_live;      /* their total length                                    */
-  uint64_t pageouts;        /* handles ever created                                  */
-  uint64_t bytes_paged_out; /* bytes ever paged out                                  */
-  uint64_t bytes_paged_in;  /* bytes ever returned by reads and takes                */
-  uint64_t read_ops;        /* storage reads: one per coalesced scratch read (file),
-                               one per contiguous copy (swap)                        */
+  uint64_t live_handle_count; /* handles not yet freed or taken                            */
+  uint64_t live_bytes;        /* their total length                                        */
+  uint64_t pageout_count;     /* handles ever created                                      */
+  uint64_t paged_out_bytes;   /* bytes ever paged out                                      */
+  uint64_t paged_in_bytes;    /* bytes ever returned by reads and takes                    */
+  uint64_t read_count;        /* storage reads: one per coalesced scratch read (file),
+                                 one per contiguous copy (swap)                            */
 } pager_cold_backend_stats;
 
 typedef struct pager_cold_stats {
@@ -1178,19 +1182,19 @@ typedef struct pager_cold_stats {
   uint32_t reserved0;
   pager_cold_backend_stats swap;
   pager_cold_backend_stats file;
-  uint64_t scratch_bytes_allocated; /* scratch extents in use (4 KiB granules)            */
-  uint64_t scratch_file_bytes;      /* lengths of the scratch files (holes included)      */
-  uint64_t scratch_files;           /* scratch files open                                 */
-  uint64_t holes_punched;           /* extents whose blocks were punched out              */
-  uint64_t truncations;             /* frees that shortened a scratch file instead        */
-  uint64_t fallbacks;               /* file pageouts kept in memory after a write failed  */
-  uint64_t write_errors;            /* failed scratch writes                              */
-  uint64_t release_errors;          /* failed punches/truncates (space is reused anyway)  */
-  uint64_t checksum_failures;       /* chunks that failed verification                    */
-  uint64_t stale_dirs_removed;      /* scratch directories of dead processes removed      */
-  uint64_t scratch_bytes_retained;  /* freed extents kept for reuse, not yet punched:
-                                       at most 1 MiB per scratch file (doc/cold-pager.md)  */
-  uint64_t extents_retained;        /* frees that went to that reuse pool                 */
+  uint64_t scratch_allocated_bytes; /* scratch extents in use by handles (4 KiB granules)  */
+  uint64_t scratch_file_bytes;      /* lengths of the scratch files (holes included)       */
+  uint64_t scratch_file_count;      /* scratch files open                                  */
+  uint64_t punch_count;             /* extents whose blocks were punched out               */
+  uint64_t truncate_count;          /* frees that shortened a scratch file instead         */
+  uint64_t fallback_count;          /* file pageouts kept in memory after a write failed   */
+  uint64_t write_error_count;       /* failed scratch writes                               */
+  uint64_t release_error_count;     /* failed punches/truncates (space is reused anyway)   */
+  uint64_t checksum_failure_count;  /* chunks that failed verification                     */
+  uint64_t stale_dir_removed_count; /* scratch directories of dead processes removed       */
+  uint64_t scratch_retained_bytes;  /* freed extents kept for reuse, not yet punched: at
+                                       most 1 MiB per scratch file (doc/cold-pager.md)     */
+  uint64_t retained_extent_count;   /* frees that went to that reuse pool                  */
 } pager_cold_stats;
 
 /*

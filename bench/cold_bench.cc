@@ -301,9 +301,9 @@ void RoundTripTable(const std::string& per_file_dir) {
   printf("  cold swap backend (memory, MADV_COLD):                %7.2f us\n", s / kRoundTrips * 1e6);
   printf("  scratch files after the run: %lu, bytes allocated: %lu, truncations: %lu, "
          "holes punched: %lu\n",
-         static_cast<unsigned long>(st.scratch_files),
-         static_cast<unsigned long>(st.scratch_bytes_allocated),
-         static_cast<unsigned long>(st.truncations), static_cast<unsigned long>(st.holes_punched));
+         static_cast<unsigned long>(st.scratch_file_count),
+         static_cast<unsigned long>(st.scratch_allocated_bytes),
+         static_cast<unsigned long>(st.truncate_count), static_cast<unsigned long>(st.punch_count));
 }
 
 }  // namespace

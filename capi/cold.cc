@@ -75,12 +75,12 @@ Status CheckCount(uint64_t count, const char* what) {
 }
 
 void CopyBackendStats(const pager::cold::BackendStats& in, pager_cold_backend_stats* out) {
-  out->handles_live = in.handles_live;
-  out->bytes_live = in.bytes_live;
-  out->pageouts = in.pageouts;
-  out->bytes_paged_out = in.bytes_paged_out;
-  out->bytes_paged_in = in.bytes_paged_in;
-  out->read_ops = in.read_ops;
+  out->live_handle_count = in.live_handle_count;
+  out->live_bytes = in.live_bytes;
+  out->pageout_count = in.pageout_count;
+  out->paged_out_bytes = in.paged_out_bytes;
+  out->paged_in_bytes = in.paged_in_bytes;
+  out->read_count = in.read_count;
 }
 
 }  // namespace
@@ -257,18 +257,18 @@ PAGER_API int pager_cold_stats_get(pager_cold_stats* out) PAGER_NOEXCEPT {
     full.struct_size = sizeof(full);
     CopyBackendStats(s.swap, &full.swap);
     CopyBackendStats(s.file, &full.file);
-    full.scratch_bytes_allocated = s.scratch_bytes_allocated;
+    full.scratch_allocated_bytes = s.scratch_allocated_bytes;
     full.scratch_file_bytes = s.scratch_file_bytes;
-    full.scratch_files = s.scratch_files;
-    full.holes_punched = s.holes_punched;
-    full.truncations = s.truncations;
-    full.fallbacks = s.fallbacks;
-    full.write_errors = s.write_errors;
-    full.release_errors = s.release_errors;
-    full.checksum_failures = s.checksum_failures;
-    full.stale_dirs_removed = s.stale_dirs_removed;
-    full.scratch_bytes_retained = s.scratch_bytes_retained;
-    full.extents_retained = s.extents_retained;
+    full.scratch_file_count = s.scratch_file_count;
+    full.punch_count = s.punch_count;
+    full.truncate_count = s.truncate_count;
+    full.fallback_count = s.fallback_count;
+    full.write_error_count = s.write_error_count;
+    full.release_error_count = s.release_error_count;
+    full.checksum_failure_count = s.checksum_failure_count;
+    full.stale_dir_removed_count = s.stale_dir_removed_count;
+    full.scratch_retained_bytes = s.scratch_retained_bytes;
+    full.retained_extent_count = s.retained_extent_count;
     size_t n = given < sizeof(full) ? given : sizeof(full);
     std::memcpy(out, &full, n);
     out->struct_size = static_cast<uint32_t>(n);

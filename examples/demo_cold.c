@@ -83,8 +83,8 @@ int main(int argc, char **argv) {
   memset(&st, 0, sizeof st);
   st.struct_size = sizeof st;
   if ((rc = pager_cold_stats_get(&st)) != PAGER_OK) return fail("stats", rc);
-  printf("stats: file reads %lu for %lu bytes, scratch bytes in use %lu, truncations %lu\n",
-         (unsigned long)st.file.read_ops, (unsigned long)st.file.bytes_paged_in,
-         (unsigned long)st.scratch_bytes_allocated, (unsigned long)st.truncations);
+  printf("stats: %lu file reads for %lu bytes; scratch bytes in use %lu, kept for reuse %lu\n",
+         (unsigned long)st.file.read_count, (unsigned long)st.file.paged_in_bytes,
+         (unsigned long)st.scratch_allocated_bytes, (unsigned long)st.scratch_retained_bytes);
   return 0;
 }

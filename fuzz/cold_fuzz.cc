@@ -27,8 +27,28 @@ using namespace pager::cold;
 
 struct Live {
   std::unique_ptr<Handle> handle;
-  std::vector<uint8_t> bytes;  // the model
+  std::vector<uint8_t> bytes;          // the model
+  std::vector<uint64_t> chunk_starts;  // logical start of each non-empty chunk
+  int damaged_chunk = -1;              // a checksummed chunk whose scratch bytes were flipped
 };
+
+// The index of the non-empty chunk holding logical byte `offset`.
+int ChunkOf(const Live& l, uint64_t offset) {
+  int c = 0;
+  while (c + 1 < static_cast<int>(l.chunk_starts.size()) && l.chunk_starts[c + 1] <= offset) c++;
+  return c;
+}
+
+bool TouchesDamage(const Live& l, const std::vector<Range>& ranges) {
+  if (l.damaged_chunk < 0) return false;
+  for (const Range& r : ranges) {
+    if (r.len == 0) continue;
+    if (ChunkOf(l, r.offset) <= l.damaged_chunk && ChunkOf(l, r.offset + r.len - 1) >= l.damaged_chunk) {
+      return true;
+    }
+  }
+  return false;
+}
 
 int g_adopted_live = 0;
 
@@ -79,8 +99,10 @@ void DoPageout(FuzzedDataProvider& in, ColdPager& pager, std::vector<Live>& live
   size_t n = in.ConsumeIntegralInRange<size_t>(0, 6);
   std::vector<std::vector<uint8_t>> parts;
   std::vector<uint8_t> all;
+  std::vector<uint64_t> starts;
   for (size_t i = 0; i < n; i++) {
     parts.push_back(MakeBytes(in, in.ConsumeIntegralInRange<size_t>(0, 5000)));
+    if (!parts.back().empty()) starts.push_back(all.size());
     all.insert(all.end(), parts.back().begin(), parts.back().end());
   }
   pager::Result<std::unique_ptr<Handle>> r = Status(Code::kInternal, "unset");
@@ -109,7 +131,7 @@ void DoPageout(FuzzedDataProvider& in, ColdPager& pager, std::vector<Live>& live
     return;
   }
   Require(r.value()->len() == all.size(), "handle length differs from the model");
-  live.push_back(Live{r.take(), std::move(all)});
+  live.push_back(Live{r.take(), std::move(all), std::move(starts), -1});
 }
 
 void DoRead(FuzzedDataProvider& in, ColdPager& pager, Live& l) {
@@ -131,11 +153,25 @@ void DoRead(FuzzedDataProvider& in, ColdPager& pager, Live& l) {
   uint64_t total = 0;
   if (want == Code::kOk) {
     for (const Range& r : ranges) total += r.len;
+    if (TouchesDamage(l, ranges)) want = Code::kCorrupt;
   }
   std::vector<uint8_t> out(total + 1, 0xEE);
   Status st = pager.ReadAtMany(*l.handle, ranges.data(), ranges.size(), out.data(), total);
   if (Injected(st.code())) return;  // an injected read fault
+  if (st.code() != want) {
+    fprintf(stderr, "len %lu damaged chunk %d, got %s, want code %d; ranges:",
+            static_cast<unsigned long>(len), l.damaged_chunk, st.ToString().c_str(),
+            static_cast<int>(want));
+    for (const Range& r : ranges) {
+      fprintf(stderr, " [%lu,+%lu)", static_cast<unsigned long>(r.offset),
+              static_cast<unsigned long>(r.len));
+    }
+    fprintf(stderr, "; chunk starts:");
+    for (uint64_t c : l.chunk_starts) fprintf(stderr, " %lu", static_cast<unsigned long>(c));
+    fprintf(stderr, "\n");
+  }
   Require(st.code() == want, "read code differs from the model");
+  if (want == Code::kCorrupt) return;  // dst may hold part of the bytes (pager.h)
   if (want != Code::kOk) {
     Require(out[0] == 0xEE, "a rejected request wrote into dst");
     return;
@@ -150,8 +186,31 @@ void DoRead(FuzzedDataProvider& in, ColdPager& pager, Live& l) {
   Require(out[total] == 0xEE, "read wrote past the total");
 }
 
+// Flips one scratch byte of a checksummed file handle: every later read of that chunk must
+// be kCorrupt (C6), every other chunk still reads back intact.
+void DoDamage(FuzzedDataProvider& in, pager::io::MemEnv& env, Live& l) {
+  Handle& h = *l.handle;
+  if (!h.has_checksums() || h.backend() != Backend::kFile || l.bytes.empty() ||
+      l.damaged_chunk >= 0) {
+    return;
+  }
+  uint64_t at = in.ConsumeIntegralInRange<uint64_t>(0, l.bytes.size() - 1);
+  std::vector<uint8_t> file;
+  if (!env.GetFileBytes(h.extent().file->path(), &file).ok()) Fail("get scratch bytes");
+  file[h.extent().offset + at] ^= static_cast<uint8_t>(1u << (at % 8));
+  if (!env.SetFileBytes(h.extent().file->path(), file).ok()) Fail("set scratch bytes");
+  l.damaged_chunk = ChunkOf(l, at);
+}
+
 void DoTake(FuzzedDataProvider& in, ColdPager& pager, std::vector<Live>& live, size_t k) {
   Live& l = live[k];
+  if (l.damaged_chunk >= 0) {  // a take reads every chunk: always kCorrupt, handle kept
+    std::vector<uint8_t> out(l.bytes.size());
+    Status st = pager.Take(&l.handle, out.data(), out.size());
+    Require(st.code() == Code::kCorrupt || Injected(st.code()), "take of damaged bytes");
+    Require(l.handle != nullptr, "a failed take lost the handle");
+    return;
+  }
   if (in.ConsumeBool()) {
     auto b = pager.TakeBuffer(&l.handle);
     if (!b.ok()) {
@@ -181,8 +240,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
   pager::io::FaultEnv env;
   ColdPagerConfig cfg;
-  cfg.scratch_files = in.ConsumeIntegralInRange<uint32_t>(1, 3);
-  cfg.retain_bytes_per_file = in.ConsumeBool() ? 0 : 16384;
+  cfg.scratch_file_count = in.ConsumeIntegralInRange<uint32_t>(1, 3);
+  cfg.per_file_retain_bytes = in.ConsumeBool() ? 0 : 16384;
   std::vector<Live> live;
   {
     ColdPager pager(&env, cfg);
@@ -198,7 +257,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         } else if (op == 5) {
           DoTake(in, pager, live, k);
         } else if (op == 6) {
-          live.erase(live.begin() + static_cast<long>(k));  // free
+          if (in.ConsumeBool()) {
+            DoDamage(in, env, live[k]);
+          } else {
+            live.erase(live.begin() + static_cast<long>(k));  // free
+          }
         } else {
           auto what = in.ConsumeBool() ? pager::io::MemEnv::Op::kWrite
                                        : pager::io::MemEnv::Op::kRead;
@@ -212,12 +275,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     live.clear();
     Stats s = pager.GetStats();
-    Require(s.scratch_bytes_allocated == 0, "extents in use after every handle was released");
-    Require(s.scratch_bytes_retained <= cfg.retain_bytes_per_file * cfg.scratch_files,
+    Require(s.scratch_allocated_bytes == 0, "extents in use after every handle was released");
+    Require(s.scratch_retained_bytes <= cfg.per_file_retain_bytes * cfg.scratch_file_count,
             "the warm pool holds more than its budget");
-    Require(cfg.retain_bytes_per_file > 0 || s.scratch_file_bytes == 0,
+    Require(cfg.per_file_retain_bytes > 0 || s.scratch_file_bytes == 0,
             "scratch space left after every handle was released");
-    Require(s.swap.handles_live == 0 && s.file.handles_live == 0, "handles left live");
+    Require(s.swap.live_handle_count == 0 && s.file.live_handle_count == 0, "handles left live");
   }
   Require(g_adopted_live == 0, "an adopted buffer was not freed exactly once");
   return 0;

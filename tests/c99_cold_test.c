@@ -88,7 +88,7 @@ static void stats_and_errors(void) {
   memset(&s, 0, sizeof s);
   s.struct_size = sizeof s;
   check(pager_cold_stats_get(&s) == PAGER_OK, "stats");
-  check(s.file.pageouts >= 1 && s.swap.pageouts >= 2, "stats count pageouts");
+  check(s.file.pageout_count >= 1 && s.swap.pageout_count >= 2, "stats count pageouts");
   check(pager_cold_pageout(NULL, 0, &h) == PAGER_OK && pager_cold_len(h) == 0, "empty handle");
   pager_cold_free(h);
   pager_cold_free(NULL);

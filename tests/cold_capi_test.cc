@@ -91,6 +91,10 @@ TEST_F(ColdCapi, OverlapMessageNamesBothRanges) {
   EXPECT_EQ(pager_cold_read_at(h, 95, 10, out), PAGER_ERR_RANGE);
   EXPECT_EQ(pager_cold_read_at(h, UINT64_MAX, 2, out), PAGER_ERR_RANGE);
   EXPECT_EQ(pager_cold_read_at(h, 1000, 0, nullptr), PAGER_OK);
+  EXPECT_EQ(pager_cold_read_at(h, 0, 1, nullptr), PAGER_ERR_INVALID);
+  pager_cold_range one = {0, 1};
+  EXPECT_EQ(pager_cold_read_at_many(h, &one, 1, nullptr, 1), PAGER_ERR_INVALID);
+  EXPECT_EQ(pager_cold_read_at_many(h, nullptr, 1, out, sizeof out), PAGER_ERR_INVALID);
   pager_cold_free(h);
 }
 
@@ -108,6 +112,10 @@ TEST_F(ColdCapi, NullArgumentsAreInvalid) {
   pager_cold_buffer* b = nullptr;
   EXPECT_EQ(pager_cold_take_buffer(nullptr, &b), PAGER_ERR_INVALID);
   EXPECT_EQ(pager_cold_set_scratch_dir(nullptr), PAGER_ERR_INVALID);
+  pager_cold_owned_chunk no_free = {&byte, 1, nullptr, nullptr};
+  EXPECT_EQ(pager_cold_pageout_owned(PAGER_COLD_BACKEND_SWAP, &no_free, 1, nullptr, &h),
+            PAGER_ERR_INVALID);
+  EXPECT_NE(std::string(pager_last_error()).find("no free function"), std::string::npos);
   EXPECT_EQ(pager_cold_stats_get(nullptr), PAGER_ERR_INVALID);
   EXPECT_EQ(h, nullptr);
   pager_cold_free(nullptr);
@@ -218,18 +226,18 @@ TEST_F(ColdCapi, StatsAreCumulativeAndAnOlderStructGetsItsPrefix) {
   pager_cold_handle* h = nullptr;
   ASSERT_PAGER_OK(pager_cold_pageout_with(PAGER_COLD_BACKEND_FILE, &c, 1, nullptr, &h));
   pager_cold_stats during = Stats();
-  EXPECT_EQ(during.file.pageouts - before.file.pageouts, 1u);
-  EXPECT_EQ(during.file.handles_live - before.file.handles_live, 1u);
-  EXPECT_GE(during.scratch_bytes_allocated, 20480u);
+  EXPECT_EQ(during.file.pageout_count - before.file.pageout_count, 1u);
+  EXPECT_EQ(during.file.live_handle_count - before.file.live_handle_count, 1u);
+  EXPECT_GE(during.scratch_allocated_bytes, 20480u);
   pager_cold_free(h);
-  EXPECT_EQ(Stats().file.handles_live, before.file.handles_live);
+  EXPECT_EQ(Stats().file.live_handle_count, before.file.live_handle_count);
   // An older caller's struct: only the prefix is written.
   pager_cold_stats small;
   std::memset(&small, 0xEE, sizeof small);
   small.struct_size = 8 + sizeof(pager_cold_backend_stats);
   ASSERT_PAGER_OK(pager_cold_stats_get(&small));
   EXPECT_EQ(small.struct_size, 8 + sizeof(pager_cold_backend_stats));
-  EXPECT_EQ(small.file.pageouts, 0xEEEEEEEEEEEEEEEEull);  // untouched
+  EXPECT_EQ(small.file.pageout_count, 0xEEEEEEEEEEEEEEEEull);  // untouched
   small.struct_size = 4;
   EXPECT_EQ(pager_cold_stats_get(&small), PAGER_ERR_INVALID);
 }

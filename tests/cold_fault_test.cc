@@ -33,9 +33,9 @@ TEST_F(ColdFault, WriteErrorFailsThePageoutAndReturnsTheExtent) {
   auto r = Put(PatternBytes(1, 10000));
   EXPECT_EQ(r.status().code(), Code::kIo) << r.status().ToString();
   Stats s = pager_.GetStats();
-  EXPECT_EQ(s.write_errors, 1u);
-  EXPECT_EQ(s.file.handles_live, 0u);
-  EXPECT_EQ(s.scratch_bytes_allocated, 0u);
+  EXPECT_EQ(s.write_error_count, 1u);
+  EXPECT_EQ(s.file.live_handle_count, 0u);
+  EXPECT_EQ(s.scratch_allocated_bytes, 0u);
   ASSERT_OK(pager_.CheckInvariants());
   auto ok = Put(PatternBytes(2, 100));  // the next pageout works
   ASSERT_TRUE(ok.ok());
@@ -57,9 +57,9 @@ TEST_F(ColdFault, WriteErrorWithFallbackKeepsTheBytesInMemory) {
   EXPECT_EQ(h->backend(), Backend::kSwap);
   EXPECT_TRUE(h->fell_back());
   Stats s = pager_.GetStats();
-  EXPECT_EQ(s.fallbacks, 1u);
-  EXPECT_EQ(s.swap.handles_live, 1u);
-  EXPECT_EQ(s.file.handles_live, 0u);
+  EXPECT_EQ(s.fallback_count, 1u);
+  EXPECT_EQ(s.swap.live_handle_count, 1u);
+  EXPECT_EQ(s.file.live_handle_count, 0u);
   std::vector<uint8_t> out(data.size());
   ASSERT_OK(pager_.Take(&h, out.data(), out.size()));
   EXPECT_EQ(out, data);
@@ -160,8 +160,8 @@ TEST_F(ColdFault, MissingScratchFileIsAnErrorAtOpen) {
 
 TEST_F(ColdFault, FailedPunchIsCountedAndTheSpaceIsReusedAnyway) {
   ColdPagerConfig cfg;
-  cfg.scratch_files = 1;
-  cfg.retain_bytes_per_file = 0;  // every free punches or truncates
+  cfg.scratch_file_count = 1;
+  cfg.per_file_retain_bytes = 0;  // every free punches or truncates
   ColdPager pager(&env_, cfg);
   ASSERT_OK(pager.SetScratchDir("/tmp/scratch2"));
   auto a = PatternBytes(11, 4096), b = PatternBytes(12, 4096);
@@ -171,7 +171,7 @@ TEST_F(ColdFault, FailedPunchIsCountedAndTheSpaceIsReusedAnyway) {
   uint64_t offset_a = ha->extent().offset;
   env_.FailNth(MemEnv::Op::kPunch, 1, FaultKind::kEio, false);
   ha.reset();
-  EXPECT_EQ(pager.GetStats().release_errors, 1u);
+  EXPECT_EQ(pager.GetStats().release_error_count, 1u);
   auto hc = pager.Pageout(Backend::kFile, &ca, 1, PageoutOptions()).take();
   EXPECT_EQ(hc->extent().offset, offset_a);
   std::vector<uint8_t> out(4096);
@@ -207,7 +207,7 @@ TEST_F(ColdFault, EveryFailingOperationOfARoundTripIsAnErrorNotACrash) {
       h.reset();
     }
     ASSERT_OK(pager.CheckInvariants());
-    EXPECT_EQ(pager.GetStats().scratch_bytes_allocated, 0u);
+    EXPECT_EQ(pager.GetStats().scratch_allocated_bytes, 0u);
   }
 }
 

@@ -52,7 +52,7 @@ std::vector<Chunk> ChunksOf(const std::vector<std::vector<uint8_t>>& parts) {
 // Frees return every block at once (no warm pool), so tests can see the space come back.
 ColdPagerConfig NoRetain() {
   ColdPagerConfig cfg;
-  cfg.retain_bytes_per_file = 0;
+  cfg.per_file_retain_bytes = 0;
   return cfg;
 }
 
@@ -104,7 +104,7 @@ TEST_P(ColdBackendTest, EmptyInputGivesAnEmptyHandleWithoutIo) {
   ASSERT_NE(h, nullptr);
   EXPECT_EQ(h->len(), 0u);
   EXPECT_EQ(h->backend(), GetParam());
-  EXPECT_EQ(pager_.GetStats().scratch_files, 0u);  // no scratch file was even created
+  EXPECT_EQ(pager_.GetStats().scratch_file_count, 0u);  // no scratch file was even created
   Range r{0, 0};
   ASSERT_OK(pager_.ReadAtMany(*h, &r, 1, nullptr, 0));
   EXPECT_EQ(pager_.ReadAt(*h, 0, 1, nullptr).code(), Code::kRange);
@@ -154,7 +154,7 @@ TEST_P(ColdBackendTest, ZeroLengthRangesAreIgnoredEvenPastTheEnd) {
 TEST_P(ColdBackendTest, BadRequestsFailBeforeAnyByteIsRead) {
   auto data = PatternBytes(9, 4096);
   auto h = Pageout({data});
-  uint64_t ops_before = Mine().read_ops;
+  uint64_t ops_before = Mine().read_count;
   std::vector<uint8_t> out(64, 0xAA);
   // A valid range first, then a bad one: nothing may be read for the valid one (R4).
   std::vector<Range> oob = {{0, 16}, {4090, 10}};
@@ -175,35 +175,35 @@ TEST_P(ColdBackendTest, BadRequestsFailBeforeAnyByteIsRead) {
   EXPECT_EQ(pager_.ReadAtMany(*h, too_big.data(), 1, out.data(), out.size()).code(),
             Code::kInvalid);
   EXPECT_EQ(out, std::vector<uint8_t>(64, 0xAA));
-  EXPECT_EQ(Mine().read_ops, ops_before);
+  EXPECT_EQ(Mine().read_count, ops_before);
 }
 
 TEST_P(ColdBackendTest, TakeReturnsEverythingAndReclaimsTheStorage) {
   std::vector<std::vector<uint8_t>> parts = {PatternBytes(10, 9000), PatternBytes(11, 3)};
   auto h = Pageout(parts);
-  EXPECT_EQ(Mine().handles_live, 1u);
-  EXPECT_EQ(Mine().bytes_live, 9003u);
+  EXPECT_EQ(Mine().live_handle_count, 1u);
+  EXPECT_EQ(Mine().live_bytes, 9003u);
   std::vector<uint8_t> out(9003);
   ASSERT_OK(pager_.Take(&h, out.data(), out.size()));
   EXPECT_EQ(h, nullptr);
   EXPECT_EQ(out, Concat(parts));
-  EXPECT_EQ(Mine().handles_live, 0u);
-  EXPECT_EQ(Mine().bytes_live, 0u);
-  EXPECT_EQ(Mine().bytes_paged_in, 9003u);
-  EXPECT_EQ(pager_.GetStats().scratch_bytes_allocated, 0u);
+  EXPECT_EQ(Mine().live_handle_count, 0u);
+  EXPECT_EQ(Mine().live_bytes, 0u);
+  EXPECT_EQ(Mine().paged_in_bytes, 9003u);
+  EXPECT_EQ(pager_.GetStats().scratch_allocated_bytes, 0u);
   EXPECT_EQ(pager_.GetStats().scratch_file_bytes, 0u);
 }
 
 TEST_P(ColdBackendTest, FreeReclaimsWithoutReading) {
   auto h = Pageout({PatternBytes(12, 20000)});
   if (GetParam() == Backend::kFile) {
-    EXPECT_EQ(pager_.GetStats().scratch_bytes_allocated, 20480u);
+    EXPECT_EQ(pager_.GetStats().scratch_allocated_bytes, 20480u);
   }
   h.reset();
   Stats s = pager_.GetStats();
-  EXPECT_EQ(s.scratch_bytes_allocated, 0u);
-  EXPECT_EQ(Mine().handles_live, 0u);
-  EXPECT_EQ(Mine().bytes_paged_in, 0u);
+  EXPECT_EQ(s.scratch_allocated_bytes, 0u);
+  EXPECT_EQ(Mine().live_handle_count, 0u);
+  EXPECT_EQ(Mine().paged_in_bytes, 0u);
   ASSERT_OK(pager_.CheckInvariants());
 }
 
@@ -290,15 +290,15 @@ TEST_P(ColdBackendTest, StatisticsCountPerBackend) {
   auto h1 = Pageout({PatternBytes(20, 100)});
   auto h2 = Pageout({PatternBytes(21, 50), PatternBytes(22, 50)});
   BackendStats s = Mine();
-  EXPECT_EQ(s.pageouts, 2u);
-  EXPECT_EQ(s.bytes_paged_out, 200u);
-  EXPECT_EQ(s.handles_live, 2u);
+  EXPECT_EQ(s.pageout_count, 2u);
+  EXPECT_EQ(s.paged_out_bytes, 200u);
+  EXPECT_EQ(s.live_handle_count, 2u);
   std::vector<uint8_t> out(30);
   ASSERT_OK(pager_.ReadAt(*h2, 40, 30, out.data()));
-  EXPECT_EQ(Mine().bytes_paged_in, 30u);
+  EXPECT_EQ(Mine().paged_in_bytes, 30u);
   Stats all = pager_.GetStats();
   const BackendStats& other = GetParam() == Backend::kSwap ? all.file : all.swap;
-  EXPECT_EQ(other.pageouts, 0u);
+  EXPECT_EQ(other.pageout_count, 0u);
 }
 
 TEST_P(ColdBackendTest, RandomRangeSetsMatchAModel) {
@@ -333,7 +333,7 @@ TEST_P(ColdBackendTest, RandomRangeSetsMatchAModel) {
     }
   }
   ASSERT_OK(pager_.CheckInvariants());
-  EXPECT_EQ(pager_.GetStats().scratch_bytes_allocated, 0u);
+  EXPECT_EQ(pager_.GetStats().scratch_allocated_bytes, 0u);
 }
 
 // ---- swap backend only --------------------------------------------------------------------
@@ -352,7 +352,7 @@ TEST(ColdSwap, TakeOfASingleOwnedChunkIsAMove) {
   EXPECT_EQ(h, nullptr);
   EXPECT_EQ(b.value().data(), p);  // the very buffer: no copy
   EXPECT_EQ(log.calls.load(), 0);
-  EXPECT_EQ(pager.GetStats().swap.read_ops, 0u);
+  EXPECT_EQ(pager.GetStats().swap.read_count, 0u);
   b.value().Reset();
   EXPECT_EQ(log.calls.load(), 1);  // freed through the caller's function
 }
@@ -365,7 +365,7 @@ TEST(ColdSwap, TakeOfACopiedSingleChunkHandsOverTheInternalBuffer) {
   auto h = pager.Pageout(Backend::kSwap, &c, 1, PageoutOptions()).take();
   auto b = pager.TakeBuffer(&h);
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ(pager.GetStats().swap.read_ops, 0u);  // moved, not read
+  EXPECT_EQ(pager.GetStats().swap.read_count, 0u);  // moved, not read
   EXPECT_EQ(0, std::memcmp(b.value().data(), data.data(), data.size()));
 }
 
@@ -402,28 +402,28 @@ class ColdFile : public ::testing::Test {
 TEST_F(ColdFile, AdjacentRangesCoalesceIntoOneRead) {
   auto data = PatternBytes(40, 10000);
   auto h = Put(data);
-  uint64_t before = pager_.GetStats().file.read_ops;
+  uint64_t before = pager_.GetStats().file.read_count;
   // Adjacent in the file, given out of order: one scatter read.
   std::vector<Range> ranges = {{300, 200}, {0, 100}, {100, 200}};
   std::vector<uint8_t> out(500);
   ASSERT_OK(pager_.ReadAtMany(*h, ranges.data(), ranges.size(), out.data(), out.size()));
-  EXPECT_EQ(pager_.GetStats().file.read_ops - before, 1u);
+  EXPECT_EQ(pager_.GetStats().file.read_count - before, 1u);
   EXPECT_TRUE(std::equal(out.begin(), out.begin() + 200, data.begin() + 300));
   EXPECT_TRUE(std::equal(out.begin() + 200, out.end(), data.begin()));
   // A gap splits the read in two.
   std::vector<Range> gap = {{0, 100}, {101, 100}};
   ASSERT_OK(pager_.ReadAtMany(*h, gap.data(), gap.size(), out.data(), out.size()));
-  EXPECT_EQ(pager_.GetStats().file.read_ops - before, 3u);
+  EXPECT_EQ(pager_.GetStats().file.read_count - before, 3u);
 }
 
 TEST_F(ColdFile, ManyHandlesShareAFewScratchFiles) {
   std::vector<std::unique_ptr<Handle>> hs;
   for (int i = 0; i < 200; i++) hs.push_back(Put(PatternBytes(static_cast<uint64_t>(i), 700)));
   Stats s = pager_.GetStats();
-  EXPECT_LE(s.scratch_files, 4u);
+  EXPECT_LE(s.scratch_file_count, 4u);
   std::vector<std::string> names;
   ASSERT_OK(env_.ListDir(pager_.scratch_dir(), &names));
-  EXPECT_EQ(names.size(), s.scratch_files);
+  EXPECT_EQ(names.size(), s.scratch_file_count);
   // Pageouts rotate over the files: free every other handle of each file (i / 4 even).
   for (size_t i = 0; i < hs.size(); i++) {
     if ((i / 4) % 2 == 0) hs[i].reset();
@@ -463,7 +463,7 @@ TEST_F(ColdFile, ChecksumsCatchBytesChangedOnTheScratchDevice) {
   Status st = pager_.ReadAt(*h, 5000, 10, out.data());
   EXPECT_EQ(st.code(), Code::kCorrupt);
   EXPECT_NE(st.message().find("chunk #1"), std::string::npos) << st.message();
-  EXPECT_EQ(pager_.GetStats().checksum_failures, 1u);
+  EXPECT_EQ(pager_.GetStats().checksum_failure_count, 1u);
   std::vector<uint8_t> all(10000);
   EXPECT_EQ(pager_.Take(&h, all.data(), all.size()).code(), Code::kCorrupt);
   EXPECT_NE(h, nullptr);  // a failed take keeps the handle
@@ -489,11 +489,11 @@ TEST_F(ColdFile, ChecksummedAdjacentChunksAreReadOnce) {
   PageoutOptions o;
   o.checksums = true;
   auto h = pager_.Pageout(Backend::kFile, cs.data(), cs.size(), o).take();
-  uint64_t before = pager_.GetStats().file.read_ops;
+  uint64_t before = pager_.GetStats().file.read_count;
   std::vector<Range> ranges = {{250, 10}, {50, 100}};  // chunks 0-1 and 2: spans touch
   std::vector<uint8_t> out(110);
   ASSERT_OK(pager_.ReadAtMany(*h, ranges.data(), 2, out.data(), out.size()));
-  EXPECT_EQ(pager_.GetStats().file.read_ops - before, 1u);
+  EXPECT_EQ(pager_.GetStats().file.read_count - before, 1u);
   auto all = Concat(parts);
   EXPECT_TRUE(std::equal(out.begin(), out.begin() + 10, all.begin() + 250));
   EXPECT_TRUE(std::equal(out.begin() + 10, out.end(), all.begin() + 50));
@@ -522,8 +522,8 @@ TEST_F(ColdFile, OwnedPageoutThatFailsFreesNothing) {
 TEST(ColdRetain, RoundTripsReuseTheSameBlocksWithoutReleasingThem) {
   io::MemEnv env;
   ColdPagerConfig cfg;
-  cfg.scratch_files = 1;
-  cfg.retain_bytes_per_file = 1 << 20;
+  cfg.scratch_file_count = 1;
+  cfg.per_file_retain_bytes = 1 << 20;
   ColdPager pager(&env, cfg);
   ASSERT_OK(pager.SetScratchDir("/tmp/scratch"));
   auto data = PatternBytes(70, 4000);
@@ -533,15 +533,15 @@ TEST(ColdRetain, RoundTripsReuseTheSameBlocksWithoutReleasingThem) {
   std::vector<uint8_t> out(4000);
   ASSERT_OK(pager.Take(&h, out.data(), out.size()));
   Stats s = pager.GetStats();
-  EXPECT_EQ(s.scratch_bytes_allocated, 0u);
-  EXPECT_EQ(s.scratch_bytes_retained, 4096u);
-  EXPECT_EQ(s.extents_retained, 1u);
-  EXPECT_EQ(s.truncations + s.holes_punched, 0u);
+  EXPECT_EQ(s.scratch_allocated_bytes, 0u);
+  EXPECT_EQ(s.scratch_retained_bytes, 4096u);
+  EXPECT_EQ(s.retained_extent_count, 1u);
+  EXPECT_EQ(s.truncate_count + s.punch_count, 0u);
   auto again = PatternBytes(71, 3000);  // same aligned length: takes the warm extent back
   Chunk c2{again.data(), again.size()};
   h = pager.Pageout(Backend::kFile, &c2, 1, PageoutOptions()).take();
   EXPECT_EQ(h->extent().offset, offset);
-  EXPECT_EQ(pager.GetStats().scratch_bytes_retained, 0u);
+  EXPECT_EQ(pager.GetStats().scratch_retained_bytes, 0u);
   out.resize(3000);
   ASSERT_OK(pager.ReadAt(*h, 0, 3000, out.data()));
   EXPECT_EQ(out, again);
@@ -551,8 +551,8 @@ TEST(ColdRetain, RoundTripsReuseTheSameBlocksWithoutReleasingThem) {
 TEST(ColdRetain, ThePoolNeverHoldsMoreThanItsBudget) {
   io::MemEnv env;
   ColdPagerConfig cfg;
-  cfg.scratch_files = 1;
-  cfg.retain_bytes_per_file = 1 << 20;
+  cfg.scratch_file_count = 1;
+  cfg.per_file_retain_bytes = 1 << 20;
   ColdPager pager(&env, cfg);
   ASSERT_OK(pager.SetScratchDir("/tmp/scratch"));
   auto data = PatternBytes(72, 300 << 10);
@@ -561,10 +561,10 @@ TEST(ColdRetain, ThePoolNeverHoldsMoreThanItsBudget) {
   for (int i = 0; i < 10; i++) hs.push_back(pager.Pageout(Backend::kFile, &c, 1, {}).take());
   hs.clear();
   Stats s = pager.GetStats();
-  EXPECT_EQ(s.scratch_bytes_allocated, 0u);
-  EXPECT_EQ(s.scratch_bytes_retained, 900u << 10);  // three 300 KiB extents fit in 1 MiB
-  EXPECT_EQ(s.extents_retained, 3u);
-  EXPECT_EQ(s.holes_punched + s.truncations, 7u);  // the other seven went back at once
+  EXPECT_EQ(s.scratch_allocated_bytes, 0u);
+  EXPECT_EQ(s.scratch_retained_bytes, 900u << 10);  // three 300 KiB extents fit in 1 MiB
+  EXPECT_EQ(s.retained_extent_count, 3u);
+  EXPECT_EQ(s.punch_count + s.truncate_count, 7u);  // the other seven went back at once
   ASSERT_OK(pager.CheckInvariants());
 }
 
@@ -579,7 +579,7 @@ uint64_t AllocatedBlocks(const std::string& path) {
 TEST(ColdPosix, FreeOfAnInteriorExtentPunchesAHole) {
   testing::TempDir dir;
   ColdPagerConfig cfg = NoRetain();
-  cfg.scratch_files = 1;
+  cfg.scratch_file_count = 1;
   ColdPager pager(io::DefaultEnv(), cfg);
   ASSERT_OK(pager.SetScratchDir(dir.path()));
   auto big = PatternBytes(50, 1 << 20);
@@ -589,14 +589,14 @@ TEST(ColdPosix, FreeOfAnInteriorExtentPunchesAHole) {
   std::string path = a->extent().file->path();
   uint64_t blocks = AllocatedBlocks(path);
   a.reset();  // interior: punched
-  EXPECT_EQ(pager.GetStats().holes_punched, 1u);
+  EXPECT_EQ(pager.GetStats().punch_count, 1u);
   uint64_t after = AllocatedBlocks(path);
   EXPECT_LE(after + (1 << 20) / 512, blocks) << "blocks " << blocks << " -> " << after;
   b.reset();  // the tail: truncated to zero
   struct stat st;
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_size, 0);
-  EXPECT_EQ(pager.GetStats().truncations, 1u);
+  EXPECT_EQ(pager.GetStats().truncate_count, 1u);
 }
 
 TEST(ColdPosix, ConcurrentReadsOfOneHandle) {
@@ -635,9 +635,9 @@ TEST(ColdPosix, ConcurrentReadsOfOneHandle) {
   }
 }
 
-TEST(ColdPosix, ConcurrentPageoutsAndFreesKeepTheExtentsConsistent) {
+void ConcurrentPageoutsAndFrees(ColdPagerConfig cfg) {
   testing::TempDir dir;
-  ColdPager pager(io::DefaultEnv(), NoRetain());
+  ColdPager pager(io::DefaultEnv(), cfg);
   ASSERT_OK(pager.SetScratchDir(dir.path()));
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
@@ -668,8 +668,24 @@ TEST(ColdPosix, ConcurrentPageoutsAndFreesKeepTheExtentsConsistent) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   ASSERT_OK(pager.CheckInvariants());
-  EXPECT_EQ(pager.GetStats().file.handles_live, 0u);
-  EXPECT_EQ(pager.GetStats().scratch_file_bytes, 0u);
+  Stats s = pager.GetStats();
+  EXPECT_EQ(s.file.live_handle_count, 0u);
+  EXPECT_EQ(s.scratch_allocated_bytes, 0u);
+  EXPECT_LE(s.scratch_retained_bytes, cfg.per_file_retain_bytes * cfg.scratch_file_count);
+  if (cfg.per_file_retain_bytes == 0) {
+    EXPECT_EQ(s.scratch_file_bytes, 0u);
+  }
+}
+
+TEST(ColdPosix, ConcurrentPageoutsAndFreesKeepTheExtentsConsistent) {
+  ConcurrentPageoutsAndFrees(NoRetain());
+}
+
+TEST(ColdPosix, ConcurrentPageoutsAndFreesWithTheWarmPool) {
+  ColdPagerConfig cfg;
+  cfg.scratch_file_count = 2;
+  cfg.per_file_retain_bytes = 64 << 10;
+  ConcurrentPageoutsAndFrees(cfg);
 }
 
 }  // namespace

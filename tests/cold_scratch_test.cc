@@ -114,7 +114,7 @@ TEST(ColdScratch, StaleDirectoryOfADeadProcessIsRemoved) {
   ASSERT_OK(pager.SetScratchDir(root.path()));
   EXPECT_FALSE(PathExists(child_dir));
   EXPECT_FALSE(PathExists(child_dir.substr(0, child_dir.size() - 2)));
-  EXPECT_EQ(pager.GetStats().stale_dirs_removed, 1u);
+  EXPECT_EQ(pager.GetStats().stale_dir_removed_count, 1u);
 }
 
 TEST(ColdScratch, DirectoryOfALiveOwnerIsKept) {
@@ -127,7 +127,7 @@ TEST(ColdScratch, DirectoryOfALiveOwnerIsKept) {
   // A second owner (its own open file description, so flock conflicts like another process).
   ColdPager second(io::DefaultEnv());
   ASSERT_OK(second.SetScratchDir(root.path()));
-  EXPECT_EQ(second.GetStats().stale_dirs_removed, 0u);
+  EXPECT_EQ(second.GetStats().stale_dir_removed_count, 0u);
   EXPECT_NE(first.scratch_dir(), second.scratch_dir());
   std::vector<uint8_t> out(3000);
   ASSERT_OK(first.ReadAt(*h, 0, 3000, out.data()));
@@ -158,7 +158,7 @@ TEST(ColdScratch, UnlockedLockFileMarksAStaleDirectory) {
   EXPECT_FALSE(exists);
   ASSERT_OK(env.Exists("/tmp/root/unrelated", &exists));
   EXPECT_TRUE(exists);
-  EXPECT_EQ(pager.GetStats().stale_dirs_removed, 1u);
+  EXPECT_EQ(pager.GetStats().stale_dir_removed_count, 1u);
 }
 
 TEST(ColdScratch, StaleDirectoryWithForeignEntriesIsLeftAlone) {
@@ -177,7 +177,7 @@ TEST(ColdScratch, StaleDirectoryWithForeignEntriesIsLeftAlone) {
   bool exists = false;
   ASSERT_OK(env.Exists("/tmp/root/libpager-cold-dead02.d/precious", &exists));
   EXPECT_TRUE(exists);
-  EXPECT_EQ(pager.GetStats().stale_dirs_removed, 0u);
+  EXPECT_EQ(pager.GetStats().stale_dir_removed_count, 0u);
 }
 
 TEST(ColdScratch, FailedSetupLeavesNothingAndCanBeRetried) {

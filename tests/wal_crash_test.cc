@@ -5,6 +5,7 @@
 // then opened read-write (recovery checkpoint) and must show the same state and accept a new
 // commit.
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <set>
 
@@ -20,7 +21,12 @@ using namespace ::pager::wal::testing;  // NOLINT
 const char* kDir = "/db";
 const char* kPath = "/db/main";
 constexpr uint32_t kPageSize = 512;
-constexpr int kSeedsPerSyncPoint = 8;
+// Power-loss images per sync point; PAGER_WAL_CRASH_SEEDS=N runs a longer sweep by hand.
+int SeedsPerSyncPoint() {
+  const char* s = std::getenv("PAGER_WAL_CRASH_SEEDS");
+  int n = s ? std::atoi(s) : 0;
+  return n > 0 ? n : 8;
+}
 
 struct Workload {
   const char* name;
@@ -113,7 +119,7 @@ void Sweep(const Workload& w) {
     total = probe.SyncCount();
     // Power loss after the last call: under FULL the last commit is there; under NORMAL any
     // committed prefix.
-    for (int seed = 0; seed < kSeedsPerSyncPoint; seed++) {
+    for (int seed = 0; seed < SeedsPerSyncPoint(); seed++) {
       seen.insert(Verify(probe.CrashImage(static_cast<uint64_t>(seed)), r, w,
                          std::string(w.name) + " power loss at the end, seed " +
                              std::to_string(seed)));
@@ -126,7 +132,7 @@ void Sweep(const Workload& w) {
     env.CrashAtSync(k);
     RunResult r = Run(&env, w, k + 1);
     EXPECT_TRUE(env.crashed()) << w.name << " sync " << k;
-    for (int seed = 0; seed < kSeedsPerSyncPoint; seed++) {
+    for (int seed = 0; seed < SeedsPerSyncPoint(); seed++) {
       std::string label = std::string(w.name) + " crash at sync " + std::to_string(k) + "/" +
                           std::to_string(total) + " seed " + std::to_string(seed);
       seen.insert(Verify(env.CrashImage(k * 1000 + static_cast<uint64_t>(seed)), r, w, label));

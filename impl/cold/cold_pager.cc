@@ -128,11 +128,11 @@ Handle::~Handle() { owner_->Release(this); }
 // ---- ColdPager: configuration -------------------------------------------------------------
 
 ColdPager::ColdPager(io::Env* env, ColdPagerConfig config) : env_(env), config_(config) {
-  if (config_.scratch_files == 0) config_.scratch_files = 1;
+  if (config_.scratch_file_count == 0) config_.scratch_file_count = 1;
 }
 
 ColdPager::~ColdPager() {
-  assert(swap_.handles_live.load() == 0 && file_.handles_live.load() == 0 &&
+  assert(swap_.live_handle_count.load() == 0 && file_.live_handle_count.load() == 0 &&
          "every handle is freed before its ColdPager");
   store_.store(nullptr);
   store_owner_.reset();
@@ -150,12 +150,12 @@ Status ColdPager::SetScratchDir(const std::string& root_in) {
                                      "); refusing " + root);
   }
   PAGER_ASSIGN_OR_RETURN(std::unique_ptr<ScratchStore> s,
-                         ScratchStore::Create(env_, root, config_.scratch_files,
-                                              config_.extent_align,
-                                              config_.retain_bytes_per_file));
+                         ScratchStore::Create(env_, root, config_.scratch_file_count,
+                                              config_.extent_align_bytes,
+                                              config_.per_file_retain_bytes));
   StaleScan scan;
   ScratchStore::RemoveStale(env_, root, s->lock_name(), &scan);
-  stale_dirs_removed_ += scan.removed;
+  stale_dir_removed_count_ += scan.removed;
   store_owner_ = std::move(s);
   store_.store(store_owner_.get(), std::memory_order_release);
   return Status::Ok();
@@ -171,10 +171,10 @@ std::string ColdPager::scratch_dir() const {
 Result<std::unique_ptr<Handle>> ColdPager::Finish(std::unique_ptr<Handle> h) {
   h->counted_ = true;
   Counters& c = CountersFor(h->backend_);
-  c.handles_live.fetch_add(1, std::memory_order_relaxed);
-  c.bytes_live.fetch_add(h->len_, std::memory_order_relaxed);
-  c.pageouts.fetch_add(1, std::memory_order_relaxed);
-  c.bytes_paged_out.fetch_add(h->len_, std::memory_order_relaxed);
+  c.live_handle_count.fetch_add(1, std::memory_order_relaxed);
+  c.live_bytes.fetch_add(h->len_, std::memory_order_relaxed);
+  c.pageout_count.fetch_add(1, std::memory_order_relaxed);
+  c.paged_out_bytes.fetch_add(h->len_, std::memory_order_relaxed);
   return h;
 }
 
@@ -210,14 +210,14 @@ Status ColdPager::WriteToScratch(Handle* h, const Chunk* chunks, size_t count,
   uint32_t file_index = next_file_.fetch_add(1, std::memory_order_relaxed);
   auto allocated = store()->Allocate(h->len_, file_index);
   if (!allocated.ok()) {
-    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    write_error_count_.fetch_add(1, std::memory_order_relaxed);
     return allocated.status();
   }
   h->extent_ = allocated.value();
   h->has_extent_ = true;  // from here the handle's destructor returns the extent (C5)
   Status st = h->extent_.file->WriteVAt(h->extent_.offset, slices.data(), slices.size());
   if (!st.ok()) {
-    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    write_error_count_.fetch_add(1, std::memory_order_relaxed);
     ReleaseExtent(h);
     return st.WithContext("page out " + std::to_string(h->len_) + " bytes");
   }
@@ -262,7 +262,7 @@ Result<std::unique_ptr<Handle>> ColdPager::Pageout(Backend backend, const Chunk*
     h->backend_ = Backend::kSwap;  // C1
     h->fell_back_ = true;
     PAGER_RETURN_IF_ERROR(StoreInMemory(h.get(), chunks, count));
-    fallbacks_.fetch_add(1, std::memory_order_relaxed);
+    fallback_count_.fetch_add(1, std::memory_order_relaxed);
   }
   return Finish(std::move(h));
 }
@@ -311,7 +311,7 @@ Result<std::unique_ptr<Handle>> ColdPager::PageoutOwned(Backend backend,
     if (!options.fallback_to_memory) return st;
     h->backend_ = Backend::kSwap;  // C1: keep the caller's buffers, no copy
     h->fell_back_ = true;
-    fallbacks_.fetch_add(1, std::memory_order_relaxed);
+    fallback_count_.fetch_add(1, std::memory_order_relaxed);
   }
   AdoptAll(h.get(), chunks, count);
   return Finish(std::move(h));
@@ -378,7 +378,7 @@ Status ColdPager::VerifyChunks(const Handle& h, uint64_t begin, const uint8_t* b
     if (sum.offset >= begin + len) break;
     uint64_t found = Checksum64(bytes + (sum.offset - begin), sum.len, kChecksumSeed);
     if (found == sum.sum) continue;
-    checksum_failures_.fetch_add(1, std::memory_order_relaxed);
+    checksum_failure_count_.fetch_add(1, std::memory_order_relaxed);
     return Corruption("chunk #" + std::to_string(c) + " [offset " + std::to_string(sum.offset) +
                       ", length " + std::to_string(sum.len) + ") read back from scratch file " +
                       h.extent_.file->path() + " at offset " +
@@ -439,8 +439,8 @@ Status ColdPager::ReadPlanned(const Handle& h, const std::vector<PlannedRange>& 
     st = ReadFileVerified(h, planned, dst, &ops);
   }
   Counters& c = CountersFor(h.backend_);
-  c.read_ops.fetch_add(ops, std::memory_order_relaxed);
-  if (st.ok()) c.bytes_paged_in.fetch_add(total, std::memory_order_relaxed);
+  c.read_count.fetch_add(ops, std::memory_order_relaxed);
+  if (st.ok()) c.paged_in_bytes.fetch_add(total, std::memory_order_relaxed);
   return st;
 }
 
@@ -477,7 +477,7 @@ Result<Buffer> ColdPager::TakeBuffer(std::unique_ptr<Handle>* h) {
   Handle& handle = **h;
   if (!handle.has_extent_ && handle.buffers_.size() == 1) {  // a move: no copy
     Buffer b = std::move(handle.buffers_[0]);
-    CountersFor(handle.backend_).bytes_paged_in.fetch_add(b.len(), std::memory_order_relaxed);
+    CountersFor(handle.backend_).paged_in_bytes.fetch_add(b.len(), std::memory_order_relaxed);
     h->reset();
     return b;
   }
@@ -489,8 +489,8 @@ Result<Buffer> ColdPager::TakeBuffer(std::unique_ptr<Handle>* h) {
 void ColdPager::Release(Handle* h) {
   if (h->counted_) {  // a handle that failed before Finish was never counted live
     Counters& c = CountersFor(h->backend_);
-    c.handles_live.fetch_sub(1, std::memory_order_relaxed);
-    c.bytes_live.fetch_sub(h->len_, std::memory_order_relaxed);
+    c.live_handle_count.fetch_sub(1, std::memory_order_relaxed);
+    c.live_bytes.fetch_sub(h->len_, std::memory_order_relaxed);
   }
   h->buffers_.clear();
   ReleaseExtent(h);
@@ -501,11 +501,11 @@ void ColdPager::ReleaseExtent(Handle* h) {
   h->has_extent_ = false;
   ScratchStore::ReleaseCounts counts;
   if (!store()->Release(h->extent_, &counts).ok()) {
-    release_errors_.fetch_add(1, std::memory_order_relaxed);
+    release_error_count_.fetch_add(1, std::memory_order_relaxed);
   }
-  holes_punched_.fetch_add(counts.punches, std::memory_order_relaxed);
-  truncations_.fetch_add(counts.truncates, std::memory_order_relaxed);
-  extents_retained_.fetch_add(counts.retained, std::memory_order_relaxed);
+  punch_count_.fetch_add(counts.punches, std::memory_order_relaxed);
+  truncate_count_.fetch_add(counts.truncates, std::memory_order_relaxed);
+  retained_extent_count_.fetch_add(counts.retained, std::memory_order_relaxed);
 }
 
 // ---- statistics ---------------------------------------------------------------------------
@@ -513,12 +513,12 @@ void ColdPager::ReleaseExtent(Handle* h) {
 namespace {
 BackendStats Snapshot(const std::atomic<uint64_t>* fields) {
   BackendStats s;
-  s.handles_live = fields[0].load(std::memory_order_relaxed);
-  s.bytes_live = fields[1].load(std::memory_order_relaxed);
-  s.pageouts = fields[2].load(std::memory_order_relaxed);
-  s.bytes_paged_out = fields[3].load(std::memory_order_relaxed);
-  s.bytes_paged_in = fields[4].load(std::memory_order_relaxed);
-  s.read_ops = fields[5].load(std::memory_order_relaxed);
+  s.live_handle_count = fields[0].load(std::memory_order_relaxed);
+  s.live_bytes = fields[1].load(std::memory_order_relaxed);
+  s.pageout_count = fields[2].load(std::memory_order_relaxed);
+  s.paged_out_bytes = fields[3].load(std::memory_order_relaxed);
+  s.paged_in_bytes = fields[4].load(std::memory_order_relaxed);
+  s.read_count = fields[5].load(std::memory_order_relaxed);
   return s;
 }
 }  // namespace
@@ -529,19 +529,19 @@ Stats ColdPager::GetStats() const {
   s.file = Snapshot(file_.fields);
   if (ScratchStore* st = store()) {
     ScratchStore::Usage u = st->GetUsage();
-    s.scratch_bytes_allocated = u.allocated_bytes;
-    s.scratch_bytes_retained = u.retained_bytes;
+    s.scratch_allocated_bytes = u.allocated_bytes;
+    s.scratch_retained_bytes = u.retained_bytes;
     s.scratch_file_bytes = u.file_bytes;
-    s.scratch_files = u.files_open;
+    s.scratch_file_count = u.files_open;
   }
-  s.holes_punched = holes_punched_.load(std::memory_order_relaxed);
-  s.truncations = truncations_.load(std::memory_order_relaxed);
-  s.extents_retained = extents_retained_.load(std::memory_order_relaxed);
-  s.fallbacks = fallbacks_.load(std::memory_order_relaxed);
-  s.write_errors = write_errors_.load(std::memory_order_relaxed);
-  s.release_errors = release_errors_.load(std::memory_order_relaxed);
-  s.checksum_failures = checksum_failures_.load(std::memory_order_relaxed);
-  s.stale_dirs_removed = stale_dirs_removed_.load(std::memory_order_relaxed);
+  s.punch_count = punch_count_.load(std::memory_order_relaxed);
+  s.truncate_count = truncate_count_.load(std::memory_order_relaxed);
+  s.retained_extent_count = retained_extent_count_.load(std::memory_order_relaxed);
+  s.fallback_count = fallback_count_.load(std::memory_order_relaxed);
+  s.write_error_count = write_error_count_.load(std::memory_order_relaxed);
+  s.release_error_count = release_error_count_.load(std::memory_order_relaxed);
+  s.checksum_failure_count = checksum_failure_count_.load(std::memory_order_relaxed);
+  s.stale_dir_removed_count = stale_dir_removed_count_.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -90,36 +90,36 @@ struct PageoutOptions {
 };
 
 struct BackendStats {
-  uint64_t handles_live = 0;
-  uint64_t bytes_live = 0;
-  uint64_t pageouts = 0;
-  uint64_t bytes_paged_out = 0;
-  uint64_t bytes_paged_in = 0;  // returned by reads and takes
-  uint64_t read_ops = 0;        // storage reads: one per coalesced run (file), per memcpy (swap)
+  uint64_t live_handle_count = 0;
+  uint64_t live_bytes = 0;
+  uint64_t pageout_count = 0;
+  uint64_t paged_out_bytes = 0;
+  uint64_t paged_in_bytes = 0;  // returned by reads and takes
+  uint64_t read_count = 0;      // storage reads: one per coalesced run (file), per memcpy (swap)
 };
 
 struct Stats {
   BackendStats swap;
   BackendStats file;
-  uint64_t scratch_bytes_allocated = 0;  // extents in use by handles in scratch files
-  uint64_t scratch_bytes_retained = 0;   // freed extents kept for reuse (D5)
+  uint64_t scratch_allocated_bytes = 0;  // extents in use by handles in scratch files
+  uint64_t scratch_retained_bytes = 0;   // freed extents kept for reuse (D5)
   uint64_t scratch_file_bytes = 0;       // scratch file lengths (freed holes included)
-  uint64_t scratch_files = 0;
-  uint64_t holes_punched = 0;
-  uint64_t truncations = 0;
-  uint64_t extents_retained = 0;
-  uint64_t fallbacks = 0;
-  uint64_t write_errors = 0;
-  uint64_t release_errors = 0;
-  uint64_t checksum_failures = 0;
-  uint64_t stale_dirs_removed = 0;
+  uint64_t scratch_file_count = 0;
+  uint64_t punch_count = 0;
+  uint64_t truncate_count = 0;
+  uint64_t retained_extent_count = 0;
+  uint64_t fallback_count = 0;
+  uint64_t write_error_count = 0;
+  uint64_t release_error_count = 0;
+  uint64_t checksum_failure_count = 0;
+  uint64_t stale_dir_removed_count = 0;
 };
 
 struct ColdPagerConfig {
-  uint32_t scratch_files = 4;     // shared scratch files (D3); pageouts rotate over them
-  uint64_t extent_align = 4096;   // X1
+  uint32_t scratch_file_count = 4;  // shared scratch files (D3); pageouts rotate over them
+  uint64_t extent_align_bytes = 4096;   // X1
   // D5: freed blocks each scratch file keeps for reuse instead of punching them at once.
-  uint64_t retain_bytes_per_file = 1u << 20;
+  uint64_t per_file_retain_bytes = 1u << 20;
   size_t max_ranges_per_read = 1024;  // R6: slices per scatter read (IOV_MAX)
 };
 
@@ -204,12 +204,12 @@ class ColdPager {
   // One backend's counters; fields[] in BackendStats order.
   struct Counters {
     std::atomic<uint64_t> fields[6] = {};
-    std::atomic<uint64_t>& handles_live = fields[0];
-    std::atomic<uint64_t>& bytes_live = fields[1];
-    std::atomic<uint64_t>& pageouts = fields[2];
-    std::atomic<uint64_t>& bytes_paged_out = fields[3];
-    std::atomic<uint64_t>& bytes_paged_in = fields[4];
-    std::atomic<uint64_t>& read_ops = fields[5];
+    std::atomic<uint64_t>& live_handle_count = fields[0];
+    std::atomic<uint64_t>& live_bytes = fields[1];
+    std::atomic<uint64_t>& pageout_count = fields[2];
+    std::atomic<uint64_t>& paged_out_bytes = fields[3];
+    std::atomic<uint64_t>& paged_in_bytes = fields[4];
+    std::atomic<uint64_t>& read_count = fields[5];
   };
   Counters& CountersFor(Backend b) { return b == Backend::kSwap ? swap_ : file_; }
   ScratchStore* store() const { return store_.load(std::memory_order_acquire); }
@@ -241,8 +241,8 @@ class ColdPager {
   std::atomic<ScratchStore*> store_{nullptr};
   std::atomic<uint32_t> next_file_{0};
   Counters swap_, file_;
-  std::atomic<uint64_t> holes_punched_{0}, truncations_{0}, extents_retained_{0}, fallbacks_{0}, write_errors_{0},
-      release_errors_{0}, checksum_failures_{0}, stale_dirs_removed_{0};
+  std::atomic<uint64_t> punch_count_{0}, truncate_count_{0}, retained_extent_count_{0}, fallback_count_{0}, write_error_count_{0},
+      release_error_count_{0}, checksum_failure_count_{0}, stale_dir_removed_count_{0};
 };
 
 }  // namespace cold

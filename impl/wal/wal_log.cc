@@ -226,6 +226,15 @@ Status WalLog::Reset(uint64_t base_checkpoint_seq, uint64_t keep_bytes, uint64_t
   return Sync(bytes_synced);
 }
 
+Status WalLog::ReadFrames(uint64_t first, uint64_t count, uint8_t* dst) {
+  if (first + count > frame_count_) {
+    return Internal("frames [" + std::to_string(first) + ", " + std::to_string(first + count) +
+                    ") past the WAL's " + std::to_string(frame_count_) + " valid frames");
+  }
+  return file_->ReadExactAt(FrameOffset(first, page_size_), dst,
+                            static_cast<size_t>(count * FrameSize(page_size_)), true);
+}
+
 Status WalLog::ReadBody(uint64_t frame_index, uint8_t* dst) {
   if (frame_index >= frame_count_) {
     return Internal("frame " + std::to_string(frame_index) + " past the WAL's " +

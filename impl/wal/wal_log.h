@@ -73,6 +73,8 @@ class WalLog {
 
   // Reads the page body of a frame into dst (page_size bytes).
   Status ReadBody(uint64_t frame_index, uint8_t* dst);
+  // Reads frames [first, first+count) (headers and bodies) into dst; all must be valid (L1).
+  Status ReadFrames(uint64_t first, uint64_t count, uint8_t* dst);
 
   uint64_t frame_count() const { return frame_count_; }
   const WalHeader& header() const { return header_; }

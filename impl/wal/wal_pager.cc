@@ -523,28 +523,53 @@ Result<uint32_t> WalPager::CheckpointSteps() {
 
 // Writes the latest committed frame of every indexed page into the main file, in page order,
 // coalescing runs of consecutive pages into one write.
+// The WAL is read in order, a batch of frames at a time; each frame that is its page's latest
+// committed version is written to the main file, runs of consecutive pages in one write.
 Result<uint32_t> WalPager::CopyFramesToMain() {
   PAGER_RETURN_IF_ERROR(DropStalePages());
-  std::vector<std::pair<uint32_t, uint64_t>> pages(index_.begin(), index_.end());
-  std::sort(pages.begin(), pages.end());
-  constexpr size_t kRunPages = 64;
-  std::vector<uint8_t> run(kRunPages * page_size_);
-  size_t i = 0;
-  while (i < pages.size()) {
-    size_t n = 0;
-    while (i + n < pages.size() && n < kRunPages &&
-           pages[i + n].first == pages[i].first + n) {
-      PAGER_RETURN_IF_ERROR(
-          wal_->ReadBody(pages[i + n].second, run.data() + n * page_size_));
-      n++;
-    }
-    uint64_t offset = uint64_t{pages[i].first} * page_size_;
-    PAGER_RETURN_IF_ERROR(main_->WriteAt(offset, run.data(), n * page_size_));
-    main_unsynced_bytes_ += n * page_size_;
-    i += n;
+  constexpr uint64_t kBatchFrames = 64;
+  const uint64_t frame_size = FrameSize(page_size_);
+  std::vector<uint8_t> batch(kBatchFrames * frame_size);
+  uint32_t pages = 0;
+  for (uint64_t first = 0; first < wal_->frame_count(); first += kBatchFrames) {
+    uint64_t n = std::min(kBatchFrames, wal_->frame_count() - first);
+    PAGER_RETURN_IF_ERROR(wal_->ReadFrames(first, n, batch.data()));
+    PAGER_ASSIGN_OR_RETURN(uint32_t written, WriteLatestFrames(first, n, batch.data()));
+    pages += written;
   }
   PAGER_RETURN_IF_ERROR(ExtendMainToPageCount());
-  return static_cast<uint32_t>(pages.size());
+  return pages;
+}
+
+// Writes the frames [first, first+count) held in `frames` that are their page's latest
+// committed version; returns how many.
+Result<uint32_t> WalPager::WriteLatestFrames(uint64_t first, uint64_t count,
+                                             const uint8_t* frames) {
+  const uint64_t frame_size = FrameSize(page_size_);
+  std::vector<io::IoSlice> run;
+  uint32_t run_start = 0, written = 0;
+  auto flush = [&]() -> Status {
+    if (run.empty()) return Status::Ok();
+    PAGER_RETURN_IF_ERROR(
+        main_->WriteVAt(uint64_t{run_start} * page_size_, run.data(), run.size()));
+    main_unsynced_bytes_ += run.size() * page_size_;
+    run.clear();
+    return Status::Ok();
+  };
+  for (uint64_t i = 0; i < count; i++) {
+    FrameHeader fh;
+    std::memcpy(&fh, frames + i * frame_size, sizeof fh);
+    auto it = index_.find(fh.page_number);
+    if (fh.page_number == 0 || it == index_.end() || it->second != first + i) continue;
+    if (!run.empty() && fh.page_number != run_start + run.size()) {
+      PAGER_RETURN_IF_ERROR(flush());
+    }
+    if (run.empty()) run_start = fh.page_number;
+    run.push_back(io::IoSlice{frames + i * frame_size + kFrameHeaderSize, page_size_});
+    written++;
+  }
+  PAGER_RETURN_IF_ERROR(flush());
+  return written;
 }
 
 // Pages >= main_valid_count_ without a frame read as zeros (W3). Where the main file still

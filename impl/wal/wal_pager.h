@@ -143,6 +143,7 @@ class WalPager {
   Result<uint32_t> CheckpointLocked(bool force_reset);
   Result<uint32_t> CheckpointSteps();
   Result<uint32_t> CopyFramesToMain();
+  Result<uint32_t> WriteLatestFrames(uint64_t first, uint64_t count, const uint8_t* frames);
   Status DropStalePages();
   Status ExtendMainToPageCount();
   Status PublishMainHeader();
