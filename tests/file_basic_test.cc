@@ -342,3 +342,26 @@ TEST(FileThreads, ConcurrentCallsOnOneHandleAreSerialized) {
 }  // namespace
 }  // namespace file
 }  // namespace pager
+
+namespace pager {
+namespace file {
+namespace {
+
+TEST(FileBasic, SpacesPastMaxSizeAreTooLarge) {
+  io::MemEnv env;
+  FileOptions o = testing::SmallOptions();
+  o.initial_page_count = 5000;
+  o.max_size_bytes = 1 << 20;  // 1024 pages of 1 KiB
+  std::unique_ptr<PageFile> pf;
+  EXPECT_EQ(PageFile::Create(&env, "/big", o, &pf).code(), Code::kTooLarge);
+  o.max_size_bytes = 8 << 20;
+  ASSERT_OK(PageFile::Create(&env, "/f", o, &pf));
+  pf.reset();
+  o.max_size_bytes = 1 << 20;  // a file larger than the caller's reservation
+  o.page_size = 0;
+  EXPECT_EQ(PageFile::Open(&env, "/f", o, &pf).code(), Code::kTooLarge);
+}
+
+}  // namespace
+}  // namespace file
+}  // namespace pager
