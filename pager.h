@@ -204,8 +204,10 @@ PAGER_API void pager_file_options_init(pager_file_options *opts) PAGER_NOEXCEPT;
  * exclusive lock, writes the superblock and the first metadata, syncs the file and its
  * directory, and returns a read-write handle in *out. opts may be NULL (defaults).
  * Errors: INVALID (NULL path/out, bad page size, bad options struct), EXISTS (path exists),
- * TOO_LARGE (initial space exceeds max_size_bytes), BUSY, IO, NOSPC, NOMEM, NOT_FOUND (no
- * such directory), READONLY (permission). On failure a partly created file may remain; it
+ * TOO_LARGE (initial space exceeds max_size_bytes), BUSY, IO, NOSPC, NOMEM (also when
+ * max_size_bytes of address space cannot be reserved: a ulimit -v, or ThreadSanitizer, which
+ * cannot map 1 TiB -- lower max_size_bytes), NOT_FOUND (no such directory), READONLY
+ * (permission). On failure a partly created file may remain; it
  * is not a valid page file (open reports CORRUPT) and the caller may delete it.
  * Ownership: *out is released with pager_file_close().
  */
@@ -222,7 +224,8 @@ PAGER_API int pager_file_create(const char *path, const pager_file_options *opts
  * Errors: INVALID, NOT_FOUND, BUSY (lock held; after lock_timeout_ms if > 0), PAGE_SIZE
  * (opts->page_size != 0 and differs from the file's), CORRUPT (no consistent state; the
  * message says why for each metadata copy), VERSION, TOO_LARGE (file larger than
- * max_size_bytes), IO, NOMEM, READONLY (no write permission for a read-write open).
+ * max_size_bytes), IO, NOMEM (as for create), READONLY (no write permission for a read-write
+ * open).
  */
 PAGER_API int pager_file_open(const char *path, const pager_file_options *opts,
                               pager_file **out) PAGER_NOEXCEPT;

@@ -1,5 +1,6 @@
 // Mapped page file: create/open, allocation, bulk validation, growth, pointers, read-only.
 #include <cstring>
+#include <thread>
 
 #include "tests/file_test_util.h"
 
@@ -283,6 +284,82 @@ TEST(FileBasic, ClosedHandleFailsCleanly) {
   EXPECT_EQ(pf->Alloc(&id).code(), Code::kInvalid);
   bool found = false;
   EXPECT_EQ(pf->NextRegular(0, &id, &found).code(), Code::kInvalid);
+}
+
+}  // namespace
+}  // namespace file
+}  // namespace pager
+
+namespace pager {
+namespace file {
+namespace {
+
+TEST(FileBasic, GrowToHugeCountsIsFullWithoutOverflow) {
+  io::MemEnv env;
+  auto pf = testing::MustCreate(&env, "/f", testing::SmallOptions());
+  for (uint64_t n : {UINT64_MAX, UINT64_MAX - 1, uint64_t{1} << 63, uint64_t{1} << 40}) {
+    EXPECT_EQ(pf->Grow(n).code(), Code::kFull) << n;
+  }
+  ASSERT_OK(pf->CheckInvariants());
+}
+
+TEST(FileThreads, ConcurrentCallsOnOneHandleAreSerialized) {
+  io::MemEnv env;
+  auto pf = testing::MustCreate(&env, "/f", testing::SmallOptions());
+  uint64_t prot = 0;
+  ASSERT_OK(pf->ProtectedAlloc(&prot));
+  std::vector<std::thread> threads;
+  std::vector<std::set<uint64_t>> kept(4);
+  for (int t = 0; t < 4; t++) {
+    threads.emplace_back([&, t] {
+      std::vector<uint8_t> data(pf->page_size(), static_cast<uint8_t>(t));
+      for (int i = 0; i < 300; i++) {
+        uint64_t id = 0;
+        if (!pf->Alloc(&id).ok()) return;
+        uint8_t* p = nullptr;
+        if (!pf->PagePointer(id, true, &p).ok()) return;
+        p[0] = static_cast<uint8_t>(t);
+        if (i % 3 == 0) {
+          if (!pf->Free(id).ok()) return;
+        } else {
+          kept[t].insert(id);
+        }
+        if (i % 50 == 0) (void)pf->ProtectedWrite(prot, data.data());
+        uint64_t n = 0;
+        (void)pf->FreePageCount(&n);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<uint64_t> all;
+  for (auto& k : kept) {
+    for (uint64_t id : k) EXPECT_TRUE(all.insert(id).second) << "page " << id << " handed out twice";
+  }
+  EXPECT_EQ(testing::RegularPages(pf.get()), all);
+  ASSERT_OK(pf->CheckInvariants());
+}
+
+}  // namespace
+}  // namespace file
+}  // namespace pager
+
+namespace pager {
+namespace file {
+namespace {
+
+TEST(FileBasic, SpacesPastMaxSizeAreTooLarge) {
+  io::MemEnv env;
+  FileOptions o = testing::SmallOptions();
+  o.initial_page_count = 5000;
+  o.max_size_bytes = 1 << 20;  // 1024 pages of 1 KiB
+  std::unique_ptr<PageFile> pf;
+  EXPECT_EQ(PageFile::Create(&env, "/big", o, &pf).code(), Code::kTooLarge);
+  o.max_size_bytes = 8 << 20;
+  ASSERT_OK(PageFile::Create(&env, "/f", o, &pf));
+  pf.reset();
+  o.max_size_bytes = 1 << 20;  // a file larger than the caller's reservation
+  o.page_size = 0;
+  EXPECT_EQ(PageFile::Open(&env, "/f", o, &pf).code(), Code::kTooLarge);
 }
 
 }  // namespace

@@ -26,6 +26,12 @@ pager_file_options Opts(uint32_t page_size = 4096) {
   return o;
 }
 
+// Explicit, modest reservations: the 1 TiB default cannot be reserved under ThreadSanitizer.
+const pager_file_options* Small() {
+  static pager_file_options o = Opts();
+  return &o;
+}
+
 pager_file_options ReadOnly() {
   pager_file_options o = Opts(0);
   o.read_only = 1;
@@ -104,9 +110,9 @@ TEST(FileCapi, ArgumentAndOptionErrors) {
   o.struct_size = 2;
   EXPECT_EQ(pager_file_create(path.c_str(), &o, &f), PAGER_ERR_INVALID);
   EXPECT_EQ(pager_file_open(dir.File("missing").c_str(), nullptr, &f), PAGER_ERR_NOT_FOUND);
-  ASSERT_PAGER_OK(pager_file_create(path.c_str(), nullptr, &f));  // NULL options: defaults
+  ASSERT_PAGER_OK(pager_file_create(path.c_str(), Small(), &f));
   pager_file* g = nullptr;
-  EXPECT_EQ(pager_file_create(path.c_str(), nullptr, &g), PAGER_ERR_EXISTS);
+  EXPECT_EQ(pager_file_create(path.c_str(), Small(), &g), PAGER_ERR_EXISTS);
   EXPECT_EQ(pager_file_alloc(nullptr, nullptr), PAGER_ERR_INVALID);
   EXPECT_EQ(pager_file_alloc(f, nullptr), PAGER_ERR_INVALID);
   EXPECT_EQ(pager_file_free_bulk(f, nullptr, 2), PAGER_ERR_INVALID);
@@ -138,12 +144,35 @@ TEST(FileCapi, NewerCallerOptionsWithZeroTailAreAccepted) {
   } big;
   pager_file_options_init(&big.base);
   big.base.struct_size = sizeof big;
+  big.base.max_size_bytes = uint64_t{1} << 32;
   big.future_field = 0;
   pager_file* f = nullptr;
   ASSERT_PAGER_OK(pager_file_create(dir.File("a").c_str(), &big.base, &f));
   pager_file_close(f);
   big.future_field = 1;
   EXPECT_EQ(pager_file_create(dir.File("b").c_str(), &big.base, &f), PAGER_ERR_INVALID);
+}
+
+TEST(FileCapi, NullOptionsMeanDefaults) {
+  pager_file_options d;
+  pager_file_options_init(&d);
+  EXPECT_EQ(d.struct_size, sizeof d);
+  EXPECT_EQ(d.page_size, 4096u);
+  EXPECT_EQ(d.max_size_bytes, uint64_t{1} << 40);
+  EXPECT_EQ(d.lock_timeout_ms, 0);
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer cannot reserve the default 1 TiB of address space";
+#else
+  TempDir dir;
+  pager_file* f = nullptr;
+  ASSERT_PAGER_OK(pager_file_create(dir.File("d").c_str(), nullptr, &f));
+  uint32_t ps = 0;
+  ASSERT_PAGER_OK(pager_file_page_size(f, &ps));
+  EXPECT_EQ(ps, 4096u);
+  pager_file_close(f);
+  ASSERT_PAGER_OK(pager_file_open(dir.File("d").c_str(), nullptr, &f));
+  pager_file_close(f);
+#endif
 }
 
 TEST(FileCapi, SubPagesThroughTheCApi) {
@@ -199,7 +228,7 @@ TEST(FileLock, SecondProcessReadWriteOpenIsBusy) {
   TempDir dir;
   std::string path = dir.File("l");
   pager_file* f = nullptr;
-  ASSERT_PAGER_OK(pager_file_create(path.c_str(), nullptr, &f));
+  ASSERT_PAGER_OK(pager_file_create(path.c_str(), Small(), &f));
   EXPECT_EQ(InChild([&] { return TryOpen(path, Opts(0)); }), PAGER_ERR_BUSY);
   EXPECT_EQ(InChild([&] { return TryOpen(path, ReadOnly()); }), PAGER_ERR_BUSY);
   pager_file_close(f);
@@ -210,7 +239,7 @@ TEST(FileLock, ManyReadOnlyProcessesButNoWriter) {
   TempDir dir;
   std::string path = dir.File("l");
   pager_file* f = nullptr;
-  ASSERT_PAGER_OK(pager_file_create(path.c_str(), nullptr, &f));
+  ASSERT_PAGER_OK(pager_file_create(path.c_str(), Small(), &f));
   pager_file_close(f);
   pager_file_options ro = ReadOnly();
   ASSERT_PAGER_OK(pager_file_open(path.c_str(), &ro, &f));
@@ -223,7 +252,7 @@ TEST(FileLock, OpenWaitsUpToTheTimeoutForTheLock) {
   TempDir dir;
   std::string path = dir.File("l");
   pager_file* f = nullptr;
-  ASSERT_PAGER_OK(pager_file_create(path.c_str(), nullptr, &f));
+  ASSERT_PAGER_OK(pager_file_create(path.c_str(), Small(), &f));
   pager_file_close(f);
   int pipefd[2];
   ASSERT_EQ(pipe(pipefd), 0);
@@ -260,7 +289,7 @@ TEST(FileLock, ChildSeesTheParentsCommits) {
   TempDir dir;
   std::string path = dir.File("l");
   pager_file* f = nullptr;
-  ASSERT_PAGER_OK(pager_file_create(path.c_str(), nullptr, &f));
+  ASSERT_PAGER_OK(pager_file_create(path.c_str(), Small(), &f));
   uint64_t ids[7];
   ASSERT_PAGER_OK(pager_file_alloc_bulk(f, 7, ids));
   pager_file_close(f);

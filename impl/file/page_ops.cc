@@ -220,8 +220,9 @@ Status PageFile::Grow(uint64_t page_count) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(RequireWritable());
   if (page_count <= page_count_) return Status::Ok();
-  uint64_t target = RoundPageCount(page_count, page_size_);
-  if (target > options_.max_size_bytes / page_size_) {
+  uint64_t max_pages = options_.max_size_bytes / page_size_;
+  uint64_t target = page_count > max_pages ? page_count : RoundPageCount(page_count, page_size_);
+  if (target > max_pages) {
     return Status(Code::kFull, "a page space of " + std::to_string(target) +
                                    " pages exceeds max_size_bytes " +
                                    std::to_string(options_.max_size_bytes));
