@@ -237,9 +237,10 @@ typedef struct pager_walseg_writer pager_walseg_writer;
 /*
  * pager_walseg_writer_open -- opens (or creates) the log directory `dir` for appending.
  * Takes an exclusive lock on <dir>/LOCK. Recovery: the last segment is scanned; a torn tail
- * (a write that was never synced) is cut off; the remaining records are made durable and
- * appends continue after the last one. A corrupt last segment (damage with durable records
- * behind it) is not touched and fails the open.
+ * (a write that was never synced) is cut off; the remaining records are rewritten and synced
+ * (one read and write pass over the active segment, so that records an earlier failed fsync
+ * lost are really durable) and appends continue after the last one. A corrupt last segment
+ * (damage with durable records behind it) is not touched and fails the open.
  * opts: NULL for defaults. On success *out owns a writer; close it with
  * pager_walseg_writer_close().
  * Errors: PAGER_ERR_INVALID (NULL dir/out, bad option), PAGER_ERR_NOT_FOUND (dir missing and
