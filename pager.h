@@ -756,9 +756,10 @@ typedef struct pager_walseg_writer pager_walseg_writer;
 /*
  * pager_walseg_writer_open -- opens (or creates) the log directory `dir` for appending.
  * Takes an exclusive lock on <dir>/LOCK. Recovery: the last segment is scanned; a torn tail
- * (a write that was never synced) is cut off; the remaining records are made durable and
- * appends continue after the last one. A corrupt last segment (damage with durable records
- * behind it) is not touched and fails the open.
+ * (a write that was never synced) is cut off; the remaining records are rewritten and synced
+ * (one read and write pass over the active segment, so that records an earlier failed fsync
+ * lost are really durable) and appends continue after the last one. A corrupt last segment
+ * (damage with durable records behind it) is not touched and fails the open.
  * opts: NULL for defaults. On success *out owns a writer; close it with
  * pager_walseg_writer_close().
  * Errors: PAGER_ERR_INVALID (NULL dir/out, bad option), PAGER_ERR_NOT_FOUND (dir missing and
@@ -881,6 +882,17 @@ PAGER_API int pager_walseg_reader_stop(pager_walseg_reader *r, uint32_t *reason,
                                        uint64_t *offset, uint64_t *last_lsn) PAGER_NOEXCEPT;
 
 /*
+ * pager_walseg_reader_stop_detail -- the human-readable reason for the stop ("checksum
+ * mismatch; valid record LSN 9 at offset 4096 follows ..."; "" for a clean end or before the
+ * stop), copied NUL-terminated into buf[0..capacity) and truncated to fit; *len_out (may be
+ * NULL) gets its full length without the NUL. buf may be NULL when capacity is 0.
+ * Errors: PAGER_ERR_INVALID (NULL reader, NULL buf with capacity > 0).
+ */
+PAGER_API int pager_walseg_reader_stop_detail(pager_walseg_reader *r, char *buf,
+                                              uint64_t capacity,
+                                              uint64_t *len_out) PAGER_NOEXCEPT;
+
+/*
  * pager_walseg_reader_position -- *offset: the current read offset; *len: the mapped file
  * length (the segment's size at open); *is_empty: 1 if len is 0. Pointers may be NULL.
  * *madvise_applied: 1 if the sequential-access advice was accepted by the kernel.
@@ -931,6 +943,12 @@ PAGER_API int pager_walseg_replay_next(pager_walseg_replay *it, pager_walseg_rec
 PAGER_API int pager_walseg_replay_stop(pager_walseg_replay *it, uint32_t *reason,
                                        uint64_t *segment_lsn, uint64_t *offset,
                                        uint64_t *last_lsn) PAGER_NOEXCEPT;
+
+/* pager_walseg_replay_stop_detail -- as pager_walseg_reader_stop_detail, for a replay (the
+ * text names the segment file). */
+PAGER_API int pager_walseg_replay_stop_detail(pager_walseg_replay *it, char *buf,
+                                              uint64_t capacity,
+                                              uint64_t *len_out) PAGER_NOEXCEPT;
 
 /* pager_walseg_replay_close -- unmaps every visited segment and frees. NULL-safe. */
 PAGER_API void pager_walseg_replay_close(pager_walseg_replay *it) PAGER_NOEXCEPT;

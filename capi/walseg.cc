@@ -1,5 +1,7 @@
 // extern "C" shims of the WAL segment component: argument checks, option conversion, the
 // exception fence. No logic beyond that (impl/walseg holds it).
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -96,6 +98,18 @@ void ToRecord(const ws::RecordView& v, pager_walseg_record* rec) {
   rec->offset = v.offset;
   rec->data = v.len > 0 ? v.data : nullptr;
   rec->type = v.type;
+}
+
+Status CopyDetail(const std::string& detail, char* buf, uint64_t capacity, uint64_t* len_out) {
+  if (buf == nullptr && capacity > 0) {
+    return pager::InvalidArgument("buf is NULL but capacity is " + std::to_string(capacity));
+  }
+  if (len_out != nullptr) *len_out = detail.size();
+  if (capacity == 0) return Status::Ok();
+  size_t n = static_cast<size_t>(std::min<uint64_t>(detail.size(), capacity - 1));
+  std::memcpy(buf, detail.data(), n);
+  buf[n] = '\0';
+  return Status::Ok();
 }
 
 }  // namespace
@@ -228,6 +242,16 @@ PAGER_API int pager_walseg_reader_stop(pager_walseg_reader* r, uint32_t* reason,
   });
 }
 
+PAGER_API int pager_walseg_reader_stop_detail(pager_walseg_reader* r, char* buf,
+                                              uint64_t capacity,
+                                              uint64_t* len_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(r, "reader"));
+    std::lock_guard<std::mutex> lock(r->mu);
+    return CopyDetail(r->impl->stop_detail(), buf, capacity, len_out);
+  });
+}
+
 PAGER_API int pager_walseg_reader_position(pager_walseg_reader* r, uint64_t* offset,
                                            uint64_t* len, uint32_t* is_empty,
                                            uint32_t* madvise_applied) PAGER_NOEXCEPT {
@@ -300,6 +324,16 @@ PAGER_API int pager_walseg_replay_stop(pager_walseg_replay* it, uint32_t* reason
     if (offset != nullptr) *offset = it->impl->stop_offset();
     if (last_lsn != nullptr) *last_lsn = it->impl->last_lsn();
     return Status::Ok();
+  });
+}
+
+PAGER_API int pager_walseg_replay_stop_detail(pager_walseg_replay* it, char* buf,
+                                              uint64_t capacity,
+                                              uint64_t* len_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(it, "replay"));
+    std::lock_guard<std::mutex> lock(it->mu);
+    return CopyDetail(it->impl->stop_detail(), buf, capacity, len_out);
   });
 }
 

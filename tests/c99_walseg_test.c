@@ -83,6 +83,13 @@ static void test_reader(const char *dir) {
   check(pager_walseg_reader_stop(r, &reason, &stop_off, &last) == PAGER_OK &&
             reason == PAGER_WALSEG_STOP_CLEAN_END && last >= 1,
         "reader stop");
+  {
+    char detail[64];
+    uint64_t detail_len = 1;
+    check(pager_walseg_reader_stop_detail(r, detail, sizeof detail, &detail_len) == PAGER_OK &&
+              detail_len == 0 && detail[0] == '\0',
+          "clean end has no detail");
+  }
   check(pager_walseg_reader_release_pages(r) == PAGER_OK, "release_pages");
   pager_walseg_reader_close(r);
   pager_walseg_reader_close(NULL);

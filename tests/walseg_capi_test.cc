@@ -225,6 +225,53 @@ TEST_F(WalsegCapi, SegmentReaderReportsPositionStopAndRequiredTypes) {
   pager_walseg_reader_close(r);
 }
 
+TEST_F(WalsegCapi, StopDetailSaysWhyAndTruncatesSafely) {
+  pager_walseg_writer* w = OpenWriter();
+  uint64_t lsn;
+  for (int i = 0; i < 4; i++) ASSERT_PAGER_OK(pager_walseg_append(w, 1, "abcdefgh", 8, &lsn));
+  ASSERT_PAGER_OK(pager_walseg_writer_close(w));
+  std::string seg = Dir() + "/0000000000000001.wal";
+  std::vector<uint8_t> bytes = pager::testing::ReadWholeFile(seg);
+  bytes[48 + 44] ^= 1;  // record LSN 2's payload; LSN 3 and 4 say it was durable
+  pager::testing::WriteWholeFile(seg, bytes);
+
+  pager_walseg_reader* r = nullptr;
+  ASSERT_PAGER_OK(pager_walseg_reader_open(seg.c_str(), nullptr, &r));
+  char buf[256];
+  uint64_t len = 99;
+  ASSERT_PAGER_OK(pager_walseg_reader_stop_detail(r, buf, sizeof buf, &len));
+  EXPECT_EQ(len, 0u);  // not stopped yet
+  EXPECT_STREQ(buf, "");
+  pager_walseg_record rec;
+  uint32_t found = 1;
+  while (found) ASSERT_PAGER_OK(pager_walseg_reader_next(r, &rec, &found));
+  uint32_t reason;
+  uint64_t off;
+  ASSERT_PAGER_OK(pager_walseg_reader_stop(r, &reason, &off, nullptr));
+  EXPECT_EQ(reason, static_cast<uint32_t>(PAGER_WALSEG_STOP_CORRUPT));
+  EXPECT_EQ(off, 48u);
+  ASSERT_PAGER_OK(pager_walseg_reader_stop_detail(r, buf, sizeof buf, &len));
+  EXPECT_NE(std::string(buf).find("checksum mismatch"), std::string::npos) << buf;
+  EXPECT_EQ(std::string(buf).size(), len);
+  char tiny[6];
+  ASSERT_PAGER_OK(pager_walseg_reader_stop_detail(r, tiny, sizeof tiny, &len));
+  EXPECT_EQ(std::string(tiny), std::string(buf).substr(0, 5));
+  ASSERT_PAGER_OK(pager_walseg_reader_stop_detail(r, nullptr, 0, &len));
+  EXPECT_EQ(pager_walseg_reader_stop_detail(r, nullptr, 4, &len), PAGER_ERR_INVALID);
+  pager_walseg_reader_close(r);
+
+  pager_walseg_replay* it = nullptr;
+  ASSERT_PAGER_OK(pager_walseg_replay_open(Dir().c_str(), 0, nullptr, &it));
+  while (true) {
+    ASSERT_PAGER_OK(pager_walseg_replay_next(it, &rec, &found));
+    if (!found) break;
+  }
+  ASSERT_PAGER_OK(pager_walseg_replay_stop_detail(it, buf, sizeof buf, &len));
+  EXPECT_NE(std::string(buf).find("0000000000000001.wal"), std::string::npos) << buf;
+  EXPECT_EQ(pager_walseg_replay_stop_detail(nullptr, buf, sizeof buf, &len), PAGER_ERR_INVALID);
+  pager_walseg_replay_close(it);
+}
+
 TEST_F(WalsegCapi, TooLargeIsReportedWithTheLimit) {
   pager_walseg_options o;
   pager_walseg_options_init(&o);

@@ -1,6 +1,7 @@
 #include "impl/walseg/reader.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -144,7 +145,8 @@ Status SegmentReader::Accept(const RecordAt& rec, RecordView* view, bool* found)
 // quadratic; running out of budget is reported as corruption (never truncate on a guess).
 void SegmentReader::Classify(uint64_t damaged, const std::string& why) {
   uint64_t floor_lsn = last_lsn_ != 0 ? last_lsn_ + 1 : expected_first_lsn_;
-  uint64_t budget = 8 * (len_ - damaged) + (1u << 20);
+  uint64_t rest = len_ - damaged;
+  uint64_t budget = rest > (UINT64_MAX >> 4) ? UINT64_MAX : 8 * rest + (1u << 20);
   uint64_t pos = damaged + kRecordAlign;
   while (pos < len_ && len_ - pos >= kHeaderBytes) {
     uint32_t magic;
