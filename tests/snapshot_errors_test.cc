@@ -296,19 +296,20 @@ TEST_F(SnapshotErrors, CancelledCaptureLeavesTheEarlierFileAndNoTemporary) {
 }
 
 TEST_F(SnapshotErrors, CancelledRestoreLeavesTheEngineUntouched) {
-  // 256 KiB pages, ~20 MiB: two verification batches, then one progress call per page.
-  auto big = NewEngine(SmallMeta(16, 8, 8, 64), 120);
+  // 64 KiB pages, ~2.5 MiB: one verification batch, the check before allocation, then one
+  // progress call per page written.
+  auto big = NewEngine(SmallMeta(16, 4, 4, 64), 60);
   std::mt19937_64 rng(4);
-  Populate(big.get(), rng, 120, 3);
+  Populate(big.get(), rng, 60, 3);
   ASSERT_OK(Capture(&env_, big->Ops(), "/snap/s.kvs", Options()));
   int total_calls = 0;
-  for (int at = 1;; at += at < 5 ? 1 : 17) {
+  for (int at = 1;; at += at < 4 ? 1 : 11) {
     CancelAt c;
     c.cancel_at = at;
     Options o;
     o.progress = &CancelAt::Fn;
     o.progress_ctx = &c;
-    auto dst = NewEngine(SmallMeta(16, 8, 8, 64), 120);
+    auto dst = NewEngine(SmallMeta(16, 4, 4, 64), 60);
     Status st = Restore(&env_, dst->Ops(), "/snap/s.kvs", o);
     if (st.ok()) {
       // Past the point of no return: the restore completed.

@@ -163,7 +163,7 @@ TEST_F(SnapshotRoundTrip, CaptureReplacesAnEarlierSnapshotAndLeavesNoTemporaryFi
 // Incremental snapshots: 12 successive captures of a cache whose pages change 5% in between.
 TEST_F(SnapshotRoundTrip, IncrementalChainOfTwelveWithFivePercentChurn) {
   std::mt19937_64 rng(12);
-  pager_cache_meta meta = SmallMeta(16, 4, 2, 64);  // 16 KiB K+V pages
+  pager_cache_meta meta = SmallMeta(16, 2, 2, 32);  // 8 KiB K+V pages
   auto src = NewEngine(meta, 400);
   const Geometry& g = src->geometry();
   std::vector<uint32_t> slots;
