@@ -106,9 +106,10 @@ $(B)/tests/c99_%_test: tests/c99_%_test.c pager.h $(SHLIB) $(B)/lib/libpager.so
 	$(CC) $(CFLAGS_C99) -D_POSIX_C_SOURCE=200809L -I. -o $@ $< -L$(B)/lib \
 	  -Wl,-rpath,$(CURDIR)/$(B)/lib -lpager
 
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 R := $(B)/results
 test: check-deps
-	@$(MAKE) --no-print-directory all $(B)/tests/pager_tests $(C99_BINS)
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(B)/tests/pager_tests $(C99_BINS) $(if $(SAN),,$(FUZZ_BINS))
 	@rm -rf $(R) && mkdir -p $(R)
 	@$(MAKE) --no-print-directory -k run-tests; true
 	@tests/summarize.sh $(R) $(SUITES)
@@ -137,7 +138,7 @@ $(B)/examples/%: examples/%.c pager.h $(SHLIB) $(B)/lib/libpager.so
 	  -Wl,-rpath,$(CURDIR)/$(B)/lib -lpager
 
 demo: check-deps
-	@$(MAKE) --no-print-directory all $(DEMO_BINS)
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(DEMO_BINS)
 	@dir=$$(mktemp -d /tmp/libpager-demo.XXXXXX); \
 	 echo "libpager $(VERSION) demo in $$dir"; \
 	 for d in $(DEMO_BINS); do echo; echo "== $$(basename $$d)"; $$d "$$dir" || exit 1; done; \
@@ -174,7 +175,7 @@ $(B)/bench/%: bench/%.cc $(STLIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -o $@ $< $(STLIB) $(LDLIBS) $(BENCH_LDLIBS)
 bench: check-deps
-	@$(MAKE) --no-print-directory lib $(BENCH_BINS)
+	@$(MAKE) --no-print-directory -j$(JOBS) lib $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$(basename $$b)"; $$b || exit 1; done
 
 # ---- fuzzing -------------------------------------------------------------------------------
