@@ -184,6 +184,18 @@ TEST_F(SnapshotErrors, ASequenceIdAlreadyInTheEngineIsRefused) {
   EXPECT_FALSE(Paused(dst.get()));
 }
 
+TEST_F(SnapshotErrors, AnEmptySequenceWithTheSameIdInAnEmptyEngineIsRefusedBeforeAllocating) {
+  ASSERT_OK(Capture(&env_, src_->Ops(), "/snap/s.kvs", Options()));
+  auto dst = NewEngine(SmallMeta(), 32);
+  ASSERT_OK(dst->SetSeq("seq-2", nullptr, 0, 0));  // no pages: the engine is "empty"
+  Tracer t(dst->Ops());
+  Status st = Restore(&env_, t.Ops(), "/snap/s.kvs", Options());
+  EXPECT_EQ(st.code(), Code::kExists) << st.ToString();
+  EXPECT_EQ(t.Count("allocate_pages"), 0);
+  EXPECT_EQ(Occupied(dst.get()), 0u);
+  EXPECT_FALSE(Paused(dst.get()));
+}
+
 TEST_F(SnapshotErrors, DestinationTooSmallFailsInAllocateAndResumes) {
   ASSERT_OK(Capture(&env_, src_->Ops(), "/snap/s.kvs", Options()));
   auto dst = NewEngine(SmallMeta(), 1);

@@ -40,13 +40,13 @@ class Restorer {
 
 Status Restorer::CheckDestination() {
   PAGER_ASSIGN_OR_RETURN(std::vector<uint32_t> occupied, adapter_.OccupiedPages());
-  if (occupied.empty()) return Status::Ok();
-  if (!options_.allow_nonempty) {
+  if (!occupied.empty() && !options_.allow_nonempty) {
     return Status(Code::kExists, "the destination engine already holds " +
                                      std::to_string(occupied.size()) +
                                      " pages (set allow_nonempty to restore next to them)");
   }
   occupied_before_.insert(occupied.begin(), occupied.end());
+  // Even an engine without pages may hold (empty) sequences whose ids would collide.
   PAGER_ASSIGN_OR_RETURN(std::vector<Seq> existing, adapter_.LogicalSeqs());
   std::unordered_set<std::string> ids;
   for (const Seq& s : existing) ids.insert(s.id);
@@ -108,7 +108,7 @@ Status Restorer::InstallSeqs(const std::vector<uint32_t>& slots) {
 
 Status Restorer::Run() {
   PAGER_RETURN_IF_ERROR(options_.Validate());
-  PAGER_RETURN_IF_ERROR(Chain::Load(env_, path_, options_, &chain_));
+  PAGER_RETURN_IF_ERROR(Chain::Load(env_, path_, &chain_));
   const SnapshotFile& top = chain_->top();
   uint64_t write_bytes = top.geometry().page_bytes() * top.pages().size();
   Progress progress(options_, chain_->VerifyBytes() + write_bytes);
@@ -140,7 +140,7 @@ Status Restore(io::Env* env, const pager_cache_ops& ops, const std::string& path
 Status Verify(io::Env* env, const std::string& path, const Options& options) {
   PAGER_RETURN_IF_ERROR(options.Validate());
   std::unique_ptr<Chain> chain;
-  PAGER_RETURN_IF_ERROR(Chain::Load(env, path, options, &chain));
+  PAGER_RETURN_IF_ERROR(Chain::Load(env, path, &chain));
   Progress progress(options, chain->VerifyBytes());
   return chain->VerifyAll(options.WorkerCount(), &progress);
 }
