@@ -310,6 +310,57 @@ TEST(SnapshotCapi, StreamsToAPipeAndTheStreamRestores) {
   EXPECT_EQ(dst->Fingerprint(), src->Fingerprint());
 }
 
+TEST(SnapshotCapi, CaptureFdToARegularFileWithSync) {
+  pager::testing::TempDir dir;
+  std::mt19937_64 rng(8);
+  auto src = NewEngine(SmallMeta(), 32);
+  Populate(src.get(), rng, 12, 2);
+  std::string path = dir.File("fd.kvs");
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  pager_cache_ops ops = src->Ops();
+  pager_snapshot_options o;
+  pager_snapshot_options_init(&o);
+  o.sync_fd = 1;
+  ASSERT_PAGER_OK(pager_snapshot_capture_fd(&ops, fd, &o));
+  close(fd);
+  ASSERT_PAGER_OK(pager_snapshot_verify(path.c_str(), nullptr));
+  auto dst = NewEngine(SmallMeta(), 32);
+  pager_cache_ops dops = dst->Ops();
+  ASSERT_PAGER_OK(pager_snapshot_restore(&dops, path.c_str(), nullptr));
+  EXPECT_EQ(dst->Fingerprint(), src->Fingerprint());
+}
+
+TEST(SnapshotCapi, OptionsAndInfoStructsGrowSafely) {
+  pager::testing::TempDir dir;
+  auto src = NewEngine(SmallMeta(), 4);
+  pager_cache_ops ops = src->Ops();
+  std::string path = dir.File("s.kvs");
+  // A newer caller's larger options struct: unknown trailing bytes must be zero.
+  struct Bigger {
+    pager_snapshot_options o;
+    uint64_t future;
+  } big;
+  std::memset(&big, 0, sizeof big);
+  pager_snapshot_options_init(&big.o);
+  big.o.struct_size = sizeof big;
+  EXPECT_PAGER_OK(pager_snapshot_capture(&ops, path.c_str(), &big.o));
+  big.future = 1;
+  EXPECT_EQ(pager_snapshot_capture(&ops, path.c_str(), &big.o), PAGER_ERR_INVALID);
+  // An older caller's smaller info struct gets only its prefix written.
+  struct {
+    pager_snapshot_info info;
+    uint8_t canary[8];
+  } small;
+  std::memset(&small, 0xEE, sizeof small);
+  small.info.struct_size = offsetof(pager_snapshot_info, k_page_bytes);
+  ASSERT_PAGER_OK(pager_snapshot_inspect(path.c_str(), &small.info));
+  EXPECT_EQ(small.info.meta.tokens_per_page, 4u);
+  const uint8_t* after = reinterpret_cast<const uint8_t*>(&small.info.k_page_bytes);
+  EXPECT_EQ(after[0], 0xEE);
+  EXPECT_EQ(small.canary[0], 0xEE);
+}
+
 TEST(SnapshotCapi, MetaPageBytesAndBadArguments) {
   pager_cache_meta m = SmallMeta(16, 32, 8, 128, PAGER_DTYPE_BF16);
   uint64_t k = 0, v = 0;
