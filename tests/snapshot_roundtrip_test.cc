@@ -58,6 +58,21 @@ TEST_F(SnapshotRoundTrip, RandomPageSetsIntoEmptyAndFragmentedEngines) {
   }
 }
 
+TEST_F(SnapshotRoundTrip, ManySmallBatchesCaptureAndRestoreWithPrefetch) {
+  std::mt19937_64 rng(31);
+  auto src = NewEngine(SmallMeta(), 128);
+  Populate(src.get(), rng, 100, 5);
+  for (uint64_t batch : {1u, 512u * 3, 512u * 7}) {  // 1 page per batch, 3, 7
+    Options o;
+    o.batch_bytes = batch;
+    o.threads = 2;
+    ASSERT_OK(Capture(&env_, src->Ops(), "/snap/s.kvs", o));
+    auto dst = NewEngine(SmallMeta(), 128);
+    ASSERT_OK(Restore(&env_, dst->Ops(), "/snap/s.kvs", o));
+    EXPECT_EQ(dst->Fingerprint(), src->Fingerprint()) << "batch " << batch;
+  }
+}
+
 TEST_F(SnapshotRoundTrip, ZeroPagesAndZeroSequences) {
   auto src = NewEngine(SmallMeta(), 8);
   ASSERT_OK(Capture(&env_, src->Ops(), "/snap/empty.kvs", Options()));
