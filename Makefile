@@ -124,9 +124,6 @@ test: check-deps
 	@tests/summarize.sh $(R) $(SUITES)
 
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
-# (FUZZ_NAMES must be known here: SUITES and the run-tests prerequisites expand at once.)
-FUZZ_SRCS := $(sort $(wildcard fuzz/*_fuzz.cc))
-FUZZ_NAMES := $(FUZZ_SRCS:fuzz/%_fuzz.cc=%)
 SUITES := cpp abi $(if $(SAN),,install) $(C99_NAMES) $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
           $(if $(SAN),,go java rust)
 run-tests: $(SUITES:%=run-%)

@@ -58,6 +58,21 @@ TEST_F(SnapshotRoundTrip, RandomPageSetsIntoEmptyAndFragmentedEngines) {
   }
 }
 
+TEST_F(SnapshotRoundTrip, ManySmallBatchesCaptureAndRestoreWithPrefetch) {
+  std::mt19937_64 rng(31);
+  auto src = NewEngine(SmallMeta(), 128);
+  Populate(src.get(), rng, 100, 5);
+  for (uint64_t batch : {1u, 512u * 3, 512u * 7}) {  // 1 page per batch, 3, 7
+    Options o;
+    o.batch_bytes = batch;
+    o.threads = 2;
+    ASSERT_OK(Capture(&env_, src->Ops(), "/snap/s.kvs", o));
+    auto dst = NewEngine(SmallMeta(), 128);
+    ASSERT_OK(Restore(&env_, dst->Ops(), "/snap/s.kvs", o));
+    EXPECT_EQ(dst->Fingerprint(), src->Fingerprint()) << "batch " << batch;
+  }
+}
+
 TEST_F(SnapshotRoundTrip, ZeroPagesAndZeroSequences) {
   auto src = NewEngine(SmallMeta(), 8);
   ASSERT_OK(Capture(&env_, src->Ops(), "/snap/empty.kvs", Options()));
@@ -163,7 +178,7 @@ TEST_F(SnapshotRoundTrip, CaptureReplacesAnEarlierSnapshotAndLeavesNoTemporaryFi
 // Incremental snapshots: 12 successive captures of a cache whose pages change 5% in between.
 TEST_F(SnapshotRoundTrip, IncrementalChainOfTwelveWithFivePercentChurn) {
   std::mt19937_64 rng(12);
-  pager_cache_meta meta = SmallMeta(16, 4, 2, 64);  // 16 KiB K+V pages
+  pager_cache_meta meta = SmallMeta(16, 2, 2, 32);  // 8 KiB K+V pages
   auto src = NewEngine(meta, 400);
   const Geometry& g = src->geometry();
   std::vector<uint32_t> slots;
@@ -308,6 +323,57 @@ TEST(SnapshotCapi, StreamsToAPipeAndTheStreamRestores) {
   pager_cache_ops dops = dst->Ops();
   ASSERT_PAGER_OK(pager_snapshot_restore(&dops, path.c_str(), nullptr));
   EXPECT_EQ(dst->Fingerprint(), src->Fingerprint());
+}
+
+TEST(SnapshotCapi, CaptureFdToARegularFileWithSync) {
+  pager::testing::TempDir dir;
+  std::mt19937_64 rng(8);
+  auto src = NewEngine(SmallMeta(), 32);
+  Populate(src.get(), rng, 12, 2);
+  std::string path = dir.File("fd.kvs");
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  pager_cache_ops ops = src->Ops();
+  pager_snapshot_options o;
+  pager_snapshot_options_init(&o);
+  o.sync_fd = 1;
+  ASSERT_PAGER_OK(pager_snapshot_capture_fd(&ops, fd, &o));
+  close(fd);
+  ASSERT_PAGER_OK(pager_snapshot_verify(path.c_str(), nullptr));
+  auto dst = NewEngine(SmallMeta(), 32);
+  pager_cache_ops dops = dst->Ops();
+  ASSERT_PAGER_OK(pager_snapshot_restore(&dops, path.c_str(), nullptr));
+  EXPECT_EQ(dst->Fingerprint(), src->Fingerprint());
+}
+
+TEST(SnapshotCapi, OptionsAndInfoStructsGrowSafely) {
+  pager::testing::TempDir dir;
+  auto src = NewEngine(SmallMeta(), 4);
+  pager_cache_ops ops = src->Ops();
+  std::string path = dir.File("s.kvs");
+  // A newer caller's larger options struct: unknown trailing bytes must be zero.
+  struct Bigger {
+    pager_snapshot_options o;
+    uint64_t future;
+  } big;
+  std::memset(&big, 0, sizeof big);
+  pager_snapshot_options_init(&big.o);
+  big.o.struct_size = sizeof big;
+  EXPECT_PAGER_OK(pager_snapshot_capture(&ops, path.c_str(), &big.o));
+  big.future = 1;
+  EXPECT_EQ(pager_snapshot_capture(&ops, path.c_str(), &big.o), PAGER_ERR_INVALID);
+  // An older caller's smaller info struct gets only its prefix written.
+  struct {
+    pager_snapshot_info info;
+    uint8_t canary[8];
+  } small;
+  std::memset(&small, 0xEE, sizeof small);
+  small.info.struct_size = offsetof(pager_snapshot_info, k_page_bytes);
+  ASSERT_PAGER_OK(pager_snapshot_inspect(path.c_str(), &small.info));
+  EXPECT_EQ(small.info.meta.tokens_per_page, 4u);
+  const uint8_t* after = reinterpret_cast<const uint8_t*>(&small.info.k_page_bytes);
+  EXPECT_EQ(after[0], 0xEE);
+  EXPECT_EQ(small.canary[0], 0xEE);
 }
 
 TEST(SnapshotCapi, MetaPageBytesAndBadArguments) {

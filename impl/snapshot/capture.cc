@@ -20,7 +20,6 @@ namespace snapshot {
 
 namespace {
 
-constexpr uint64_t kBatchBytes = 32ull << 20;  // raw page bytes read per batch
 constexpr size_t kWriteBufferBytes = 1u << 20;
 
 struct ContentHashHasher {
@@ -232,7 +231,7 @@ Status Capturer::ProcessBatch(std::vector<PageWork>* batch) {
 Status Capturer::CapturePages() {
   uint64_t page_bytes = geometry_.page_bytes();
   Progress progress(options_, page_bytes * occupied_.size());
-  size_t per_batch = static_cast<size_t>(std::max<uint64_t>(1, kBatchBytes / page_bytes));
+  size_t per_batch = static_cast<size_t>(std::max<uint64_t>(1, options_.BatchBytes() / page_bytes));
   std::vector<PageWork> batch;
   entries_.reserve(occupied_.size());
   for (size_t first = 0; first < occupied_.size(); first += per_batch) {

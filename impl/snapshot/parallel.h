@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <exception>
+#include <new>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -24,6 +27,10 @@ Status ParallelFor(size_t n, uint32_t workers, Fn&& fn) {
         results[i] = fn(i);
       } catch (const std::bad_alloc&) {
         results[i] = Status(Code::kNoMem, "out of memory in a worker thread");
+      } catch (const std::exception& e) {
+        results[i] = Internal(std::string("exception in a worker thread: ") + e.what());
+      } catch (...) {
+        results[i] = Internal("unknown exception in a worker thread");
       }
     }
   };

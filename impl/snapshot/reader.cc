@@ -272,7 +272,6 @@ Status SnapshotFile::VerifyBlobs(uint32_t workers, Progress* progress) {
       continue;
     }
     // A batch: consecutive stored entries (contiguous in the file), up to kVerifyBatchBytes.
-    size_t first = i;
     uint64_t start = pages_[i].offset_bytes, end = start;
     std::vector<size_t> members;
     while (i < pages_.size() && (members.empty() || end - start < kVerifyBatchBytes)) {
@@ -282,7 +281,6 @@ Status SnapshotFile::VerifyBlobs(uint32_t workers, Progress* progress) {
       }
       i++;
     }
-    (void)first;
     buf.resize(end - start);
     PAGER_RETURN_IF_ERROR(file_->ReadExactAt(start, buf.data(), buf.size(), true));
     Status checked = ParallelFor(members.size(), workers, [&](size_t m) {
@@ -340,8 +338,7 @@ std::string ResolveParentPath(const std::string& child_dir, const std::string& p
   return child_dir + "/" + parent_path;
 }
 
-Status Chain::Load(io::Env* env, const std::string& path, const Options& options,
-                   std::unique_ptr<Chain>* out) {
+Status Chain::Load(io::Env* env, const std::string& path, std::unique_ptr<Chain>* out) {
   std::unique_ptr<Chain> chain(new Chain());
   std::string next = path;
   while (true) {
@@ -371,7 +368,6 @@ Status Chain::Load(io::Env* env, const std::string& path, const Options& options
     if (!incremental) break;
     next = parent;
   }
-  (void)options;
   PAGER_RETURN_IF_ERROR(chain->Resolve());
   *out = std::move(chain);
   return Status::Ok();

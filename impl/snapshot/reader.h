@@ -82,8 +82,7 @@ class Chain {
  public:
   // Opens path and every parent (at most kMaxChainDepth), checking their structure, ids and
   // geometry, and resolves every page; VerifyAll then checks every blob of every level.
-  static Status Load(io::Env* env, const std::string& path, const Options& options,
-                     std::unique_ptr<Chain>* out);
+  static Status Load(io::Env* env, const std::string& path, std::unique_ptr<Chain>* out);
   const SnapshotFile& top() const { return *levels_[0]; }
   size_t depth() const { return levels_.size(); }
   uint64_t VerifyBytes() const;

@@ -1,6 +1,7 @@
 // Restore: snapshot file (and its parent chain) -> engine (K1, K3, K4); Verify; Inspect.
 #include <algorithm>
 #include <cstring>
+#include <thread>
 #include <unordered_set>
 
 #include "impl/snapshot/adapter.h"
@@ -14,8 +15,6 @@ namespace snapshot {
 
 namespace {
 
-constexpr uint64_t kWriteBatchBytes = 32ull << 20;  // pages prepared per round of workers
-
 class Restorer {
  public:
   Restorer(io::Env* env, const pager_cache_ops& ops, const std::string& path,
@@ -27,6 +26,13 @@ class Restorer {
  private:
   Status CheckDestination();
   Status CheckSlots(const std::vector<uint32_t>& slots) const;
+  struct Batch {
+    size_t first = 0;
+    std::vector<std::vector<uint8_t>> pages;  // uncompressed K||V, checked
+    std::vector<std::vector<uint8_t>> scratch;
+  };
+  Status PrepareBatch(size_t first, Batch* batch);
+  Status WriteBatch(const Batch& batch, const std::vector<uint32_t>& slots, Progress* progress);
   Status WritePages(const std::vector<uint32_t>& slots, Progress* progress);
   Status InstallSeqs(const std::vector<uint32_t>& slots);
 
@@ -36,17 +42,19 @@ class Restorer {
   const Options& options_;
   std::unique_ptr<Chain> chain_;
   std::unordered_set<uint32_t> occupied_before_;
+  size_t page_count_ = 0;
+  size_t per_batch_ = 1;
 };
 
 Status Restorer::CheckDestination() {
   PAGER_ASSIGN_OR_RETURN(std::vector<uint32_t> occupied, adapter_.OccupiedPages());
-  if (occupied.empty()) return Status::Ok();
-  if (!options_.allow_nonempty) {
+  if (!occupied.empty() && !options_.allow_nonempty) {
     return Status(Code::kExists, "the destination engine already holds " +
                                      std::to_string(occupied.size()) +
                                      " pages (set allow_nonempty to restore next to them)");
   }
   occupied_before_.insert(occupied.begin(), occupied.end());
+  // Even an engine without pages may hold (empty) sequences whose ids would collide.
   PAGER_ASSIGN_OR_RETURN(std::vector<Seq> existing, adapter_.LogicalSeqs());
   std::unordered_set<std::string> ids;
   for (const Seq& s : existing) ids.insert(s.id);
@@ -74,26 +82,58 @@ Status Restorer::CheckSlots(const std::vector<uint32_t>& slots) const {
   return Status::Ok();
 }
 
-// Pages are read, checksummed and decompressed in batches by the workers, then handed to
-// write_page one by one on this thread (K7).
-Status Restorer::WritePages(const std::vector<uint32_t>& slots, Progress* progress) {
+// Pages are read, checksummed and decompressed in batches by the workers while the previous
+// batch is handed to write_page one page at a time on this thread (K7).
+Status Restorer::PrepareBatch(size_t first, Batch* batch) {
   const Geometry& g = chain_->top().geometry();
-  size_t per_batch = static_cast<size_t>(std::max<uint64_t>(1, kWriteBatchBytes / g.page_bytes()));
-  per_batch = std::min(per_batch, slots.size());
-  std::vector<std::vector<uint8_t>> pages(per_batch), scratch(per_batch);
-  for (size_t first = 0; first < slots.size(); first += per_batch) {
-    size_t n = std::min(per_batch, slots.size() - first);
-    Status read = ParallelFor(n, options_.WorkerCount(), [&](size_t i) {
-      pages[i].resize(g.page_bytes());
-      return chain_->ReadPage(first + i, pages[i].data(), &scratch[i]);
-    });
-    if (!read.ok()) return read;
-    for (size_t i = 0; i < n; i++) {
-      const uint8_t* page = pages[i].data();
-      PAGER_RETURN_IF_ERROR(adapter_.WritePage(slots[first + i], page, g.k_page_bytes,
-                                               page + g.k_page_bytes, g.v_page_bytes));
-      PAGER_RETURN_IF_ERROR(progress->Advance(g.page_bytes(), /*cancellable=*/false));
+  batch->first = first;
+  batch->pages.resize(std::min(per_batch_, page_count_ - first));
+  batch->scratch.resize(batch->pages.size());
+  return ParallelFor(batch->pages.size(), options_.WorkerCount(), [&](size_t i) {
+    batch->pages[i].resize(g.page_bytes());
+    return chain_->ReadPage(first + i, batch->pages[i].data(), &batch->scratch[i]);
+  });
+}
+
+Status Restorer::WriteBatch(const Batch& batch, const std::vector<uint32_t>& slots,
+                            Progress* progress) {
+  const Geometry& g = chain_->top().geometry();
+  for (size_t i = 0; i < batch.pages.size(); i++) {
+    const uint8_t* page = batch.pages[i].data();
+    PAGER_RETURN_IF_ERROR(adapter_.WritePage(slots[batch.first + i], page, g.k_page_bytes,
+                                             page + g.k_page_bytes, g.v_page_bytes));
+    PAGER_RETURN_IF_ERROR(progress->Advance(g.page_bytes(), /*cancellable=*/false));
+  }
+  return Status::Ok();
+}
+
+Status Restorer::WritePages(const std::vector<uint32_t>& slots, Progress* progress) {
+  page_count_ = slots.size();
+  if (page_count_ == 0) return Status::Ok();
+  per_batch_ = static_cast<size_t>(
+      std::max<uint64_t>(1, options_.BatchBytes() / chain_->top().geometry().page_bytes()));
+  Batch current, next;
+  PAGER_RETURN_IF_ERROR(PrepareBatch(0, &current));
+  for (size_t first = 0; first < page_count_; first += per_batch_) {
+    size_t following = first + per_batch_;
+    Status prepared;
+    std::thread prefetch;
+    if (following < page_count_) {
+      try {
+        prefetch = std::thread([&] { prepared = PrepareBatch(following, &next); });
+      } catch (...) {
+        prefetch = std::thread();  // no thread: prepare after writing, below
+      }
     }
+    Status written = WriteBatch(current, slots, progress);
+    if (prefetch.joinable()) {
+      prefetch.join();
+    } else if (written.ok() && following < page_count_) {
+      prepared = PrepareBatch(following, &next);
+    }
+    PAGER_RETURN_IF_ERROR(written);
+    PAGER_RETURN_IF_ERROR(prepared);
+    std::swap(current, next);
   }
   return Status::Ok();
 }
@@ -108,7 +148,7 @@ Status Restorer::InstallSeqs(const std::vector<uint32_t>& slots) {
 
 Status Restorer::Run() {
   PAGER_RETURN_IF_ERROR(options_.Validate());
-  PAGER_RETURN_IF_ERROR(Chain::Load(env_, path_, options_, &chain_));
+  PAGER_RETURN_IF_ERROR(Chain::Load(env_, path_, &chain_));
   const SnapshotFile& top = chain_->top();
   uint64_t write_bytes = top.geometry().page_bytes() * top.pages().size();
   Progress progress(options_, chain_->VerifyBytes() + write_bytes);
@@ -140,7 +180,7 @@ Status Restore(io::Env* env, const pager_cache_ops& ops, const std::string& path
 Status Verify(io::Env* env, const std::string& path, const Options& options) {
   PAGER_RETURN_IF_ERROR(options.Validate());
   std::unique_ptr<Chain> chain;
-  PAGER_RETURN_IF_ERROR(Chain::Load(env, path, options, &chain));
+  PAGER_RETURN_IF_ERROR(Chain::Load(env, path, &chain));
   Progress progress(options, chain->VerifyBytes());
   return chain->VerifyAll(options.WorkerCount(), &progress);
 }

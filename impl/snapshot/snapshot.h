@@ -67,8 +67,11 @@ struct Options {
   std::string parent_path;  // empty = full snapshot
   pager_snapshot_progress_fn progress = nullptr;
   void* progress_ctx = nullptr;
-  // Test hook (not reachable from the C API): a fixed snapshot id instead of a random one.
+  // Test hooks (not reachable from the C API): a fixed snapshot id instead of a random one;
+  // the raw page bytes handled per batch by capture and restore (0 = 32 MiB).
   uint64_t fixed_snapshot_id = 0;
+  uint64_t batch_bytes = 0;
+  uint64_t BatchBytes() const { return batch_bytes != 0 ? batch_bytes : 32ull << 20; }
 
   Status Validate() const;
   uint32_t WorkerCount() const;
