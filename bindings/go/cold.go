@@ -148,19 +148,19 @@ func (c *ColdHandle) Close() error {
 
 // ColdBackendStats are one backend's counters.
 type ColdBackendStats struct {
-	HandlesLive, BytesLive, Pageouts, BytesPagedOut, BytesPagedIn, ReadOps uint64
+	LiveHandleCount, LiveBytes, PageoutCount, PagedOutBytes, PagedInBytes, ReadCount uint64
 }
 
 // ColdStats are the process-wide counters (a subset of pager_cold_stats).
 type ColdStats struct {
-	Swap, File                               ColdBackendStats
-	ScratchBytesAllocated, ScratchFiles      uint64
-	Fallbacks, WriteErrors, ChecksumFailures uint64
+	Swap, File                                           ColdBackendStats
+	ScratchAllocatedBytes, ScratchFileCount              uint64
+	FallbackCount, WriteErrorCount, ChecksumFailureCount uint64
 }
 
 func backendStats(b capi.Pager_cold_backend_stats) ColdBackendStats {
-	return ColdBackendStats{b.GetHandles_live(), b.GetBytes_live(), b.GetPageouts(),
-		b.GetBytes_paged_out(), b.GetBytes_paged_in(), b.GetRead_ops()}
+	return ColdBackendStats{b.GetLive_handle_count(), b.GetLive_bytes(), b.GetPageout_count(),
+		b.GetPaged_out_bytes(), b.GetPaged_in_bytes(), b.GetRead_count()}
 }
 
 // GetColdStats returns the process-wide counters.
@@ -172,8 +172,8 @@ func GetColdStats() (ColdStats, error) {
 	}
 	return ColdStats{
 		Swap: backendStats(c.GetSwap()), File: backendStats(c.GetFile()),
-		ScratchBytesAllocated: c.GetScratch_bytes_allocated(), ScratchFiles: c.GetScratch_files(),
-		Fallbacks: c.GetFallbacks(), WriteErrors: c.GetWrite_errors(),
-		ChecksumFailures: c.GetChecksum_failures(),
+		ScratchAllocatedBytes: c.GetScratch_allocated_bytes(), ScratchFileCount: c.GetScratch_file_count(),
+		FallbackCount: c.GetFallback_count(), WriteErrorCount: c.GetWrite_error_count(),
+		ChecksumFailureCount: c.GetChecksum_failure_count(),
 	}, nil
 }

@@ -63,7 +63,7 @@ func TestColdPageoutReadTake(t *testing.T) {
 		h.Close() // no-op after Take
 	}
 	st, err := pager.GetColdStats()
-	if err != nil || st.File.Pageouts == 0 || st.Swap.Pageouts == 0 {
+	if err != nil || st.File.PageoutCount == 0 || st.Swap.PageoutCount == 0 {
 		t.Fatalf("GetColdStats() = %+v, %v", st, err)
 	}
 }

@@ -248,3 +248,27 @@ func (it *WalsegReplay) Close() error {
 	}
 	return nil
 }
+
+func stopDetail(call func(buf []byte, n *uint64) error) (string, error) {
+	var n uint64
+	buf := make([]byte, 256)
+	for {
+		if err := call(buf, &n); err != nil {
+			return "", err
+		}
+		if n < uint64(len(buf)) {
+			return string(buf[:n]), nil
+		}
+		buf = make([]byte, n+1) // truncated: retry with the full length
+	}
+}
+
+// StopDetail says in words why the reader stopped ("" for a clean end or before the stop).
+func (r *WalsegReader) StopDetail() (string, error) {
+	return stopDetail(func(buf []byte, n *uint64) error { return capi.Pager_walseg_reader_stop_detail(r.h, buf, n) })
+}
+
+// StopDetail says in words why the replay stopped.
+func (it *WalsegReplay) StopDetail() (string, error) {
+	return stopDetail(func(buf []byte, n *uint64) error { return capi.Pager_walseg_replay_stop_detail(it.h, buf, n) })
+}

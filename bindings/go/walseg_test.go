@@ -113,3 +113,48 @@ func TestWalsegErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestWalsegDamagedSegmentStopsWithAReason(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	w, err := pager.OpenWalsegWriter(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 10; i++ {
+		if _, err := w.Append(1, bytes.Repeat([]byte{byte(i)}, 100+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	seg := filepath.Join(dir, fmt.Sprintf("%016x.wal", 1))
+	r, err := pager.OpenWalsegReader(seg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offsets []uint64
+	for rec, ok, err := r.Next(); ok && err == nil; rec, ok, err = r.Next() {
+		offsets = append(offsets, rec.Offset)
+	}
+	r.Close()
+	data, _ := os.ReadFile(seg)
+	data[offsets[4]+40] ^= 0xff // inside record 5
+	if err := os.WriteFile(seg, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err = pager.OpenWalsegReader(seg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	for _, ok, err := r.Next(); ok && err == nil; _, ok, err = r.Next() {
+		n++
+	}
+	reason, offset, last, _ := r.Stop()
+	detail, err := r.StopDetail()
+	if n != 4 || reason != pager.WalsegStopCorrupt || offset != offsets[4] || last != 4 || err != nil || detail == "" {
+		t.Fatalf("read %d, stop %d at %d (last %d), detail %q %v", n, reason, offset, last, detail, err)
+	}
+}

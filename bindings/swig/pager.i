@@ -819,6 +819,10 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
 %pager_factory(pager_walseg_replay_open, pager_walseg_replay)
 %pager_status(pager_walseg_replay_next)
 %pager_status(pager_walseg_replay_stop)
+%pager_status(pager_walseg_reader_stop_detail)
+%pager_status(pager_walseg_replay_stop_detail)
+%apply (char *BUFFER, uint64_t CAPACITY) { (char *buf, uint64_t capacity) }
+%apply uint64_t *OUT { uint64_t *len_out }
 #if defined(SWIGJAVA)
 %extend pager_walseg_writer {
 %proxycode %{
@@ -857,6 +861,8 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
   /** Where the data ends or the damage starts. */
   public long stopOffset() { long[] o = new long[1]; Pager.walsegReaderStop(this, null, o, null); return o[0]; }
   public long lastLsn() { long[] l = new long[1]; Pager.walsegReaderStop(this, null, null, l); return l[0]; }
+  /** Why the reader stopped, in words ("" for a clean end). */
+  public String stopDetail() { return WalsegEntry.detail(buf -> Pager.walsegReaderStopDetail(this, buf, new long[1])); }
   public void releasePages() { Pager.walsegReaderReleasePages(this); }
 %}
 }
@@ -876,6 +882,8 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
   }
   public int stopReason() { long[] r = new long[1]; Pager.walsegReplayStop(this, r, null, null, null); return (int) r[0]; }
   public long lastLsn() { long[] l = new long[1]; Pager.walsegReplayStop(this, null, null, null, l); return l[0]; }
+  /** Why the replay stopped, in words ("" for a clean end). */
+  public String stopDetail() { return WalsegEntry.detail(buf -> Pager.walsegReplayStopDetail(this, buf, new long[1])); }
 %}
 }
 #endif

@@ -193,6 +193,20 @@ unsafe fn record<'r>(rec: &sys::pager_walseg_record) -> Record<'r> {
     Record { lsn: rec.lsn, record_type: rec.type_, offset: rec.offset, data }
 }
 
+/// Reads a stop-detail text through `f(buf, cap, len_out)`, growing the buffer to fit.
+fn detail(f: impl Fn(*mut std::os::raw::c_char, u64, *mut u64) -> i32) -> Result<String> {
+    let mut buf = vec![0u8; 256];
+    loop {
+        let mut n = 0u64;
+        check(f(buf.as_mut_ptr().cast(), buf.len() as u64, &mut n))?;
+        if (n as usize) < buf.len() {
+            buf.truncate(n as usize);
+            return Ok(String::from_utf8_lossy(&buf).into_owned());
+        }
+        buf = vec![0u8; n as usize + 1];
+    }
+}
+
 /// Reads one segment file through a read-only mapping (not locked; bytes appended after
 /// open are not seen). Records borrow the reader.
 pub struct Reader(NonNull<sys::pager_walseg_reader>, PhantomData<sys::pager_walseg_reader>);
@@ -233,6 +247,12 @@ impl Reader {
             sys::pager_walseg_reader_stop(self.0.as_ptr(), &mut reason, &mut offset, &mut last)
         })?;
         Ok((Stop::from_c(reason), offset, last))
+    }
+
+    /// Why the reader stopped, in words (empty for a clean end or before the stop).
+    pub fn stop_detail(&self) -> Result<String> {
+        // SAFETY: buf/len_out are valid for the call (see detail()).
+        detail(|b, cap, n| unsafe { sys::pager_walseg_reader_stop_detail(self.0.as_ptr(), b, cap, n) })
     }
 
     /// Drops the segment's pages from memory (views stay valid: re-read on touch).
@@ -288,6 +308,14 @@ impl Replay {
             sys::pager_walseg_replay_stop(self.0.as_ptr(), &mut reason, &mut seg, &mut offset, &mut last)
         })?;
         Ok((Stop::from_c(reason), seg, offset, last))
+    }
+}
+
+impl Replay {
+    /// Why the replay stopped, in words.
+    pub fn stop_detail(&self) -> Result<String> {
+        // SAFETY: as Reader::stop_detail.
+        detail(|b, cap, n| unsafe { sys::pager_walseg_replay_stop_detail(self.0.as_ptr(), b, cap, n) })
     }
 }
 

@@ -41,7 +41,7 @@ fn pageout_read_take() {
         assert_eq!(h.take().unwrap(), data);
     }
     let st = cold::stats().unwrap();
-    assert!(st.file.pageouts > 0 && st.swap.pageouts > 0);
+    assert!(st.file.pageout_count > 0 && st.swap.pageout_count > 0);
 }
 
 #[test]

@@ -61,3 +61,34 @@ fn errors() {
     assert_code(Reader::open(dir.join("nope.wal"), None), code::NOT_FOUND);
     assert_code(Replay::open(tmp.join("absent"), 0, None), code::NOT_FOUND);
 }
+
+#[test]
+fn damaged_segment_stops_with_a_reason() {
+    let tmp = TempDir::new("walseg");
+    let dir = tmp.join("log");
+    let w = Writer::open(&dir, None).unwrap();
+    for i in 1..=10u64 {
+        w.append(1, &payload(i)).unwrap();
+    }
+    w.close().unwrap();
+    let seg = dir.join("0000000000000001.wal");
+    let r = Reader::open(&seg, None).unwrap();
+    let mut offsets = Vec::new();
+    while let Some(rec) = r.next().unwrap() {
+        offsets.push(rec.offset);
+    }
+    assert_eq!(r.stop_detail().unwrap(), "");
+    drop(r);
+    let mut bytes = std::fs::read(&seg).unwrap();
+    bytes[offsets[4] as usize + 40] ^= 0xff; // inside record 5
+    std::fs::write(&seg, &bytes).unwrap();
+    let r = Reader::open(&seg, None).unwrap();
+    let mut n = 0;
+    while r.next().unwrap().is_some() {
+        n += 1;
+    }
+    assert_eq!(n, 4);
+    let (stop, offset, last) = r.stop().unwrap();
+    assert_eq!((stop, offset, last), (Stop::Corrupt, offsets[4], 4));
+    assert!(!r.stop_detail().unwrap().is_empty());
+}

@@ -31,4 +31,13 @@ public final class WalsegEntry {
     rec.copyData(data);
     return new WalsegEntry(rec.getLsn(), rec.getRecordType(), rec.getOffset(), data);
   }
+
+  /** Reads a NUL-terminated detail text through fill (truncated at 4 KiB). */
+  static String detail(java.util.function.Consumer<byte[]> fill) {
+    byte[] buf = new byte[4096];
+    fill.accept(buf);
+    int n = 0;
+    while (n < buf.length && buf[n] != 0) n++;
+    return new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+  }
 }

@@ -48,7 +48,7 @@ class ColdTest {
     }
     try (ColdStats s = new ColdStats()) {
       Pager.coldStatsGet(s);
-      assertTrue(s.getFile().getPageouts() > 0);
+      assertTrue(s.getFile().getPageoutCount() > 0);
     }
     byte[] dir = new byte[4096];
     long[] len = new long[1];

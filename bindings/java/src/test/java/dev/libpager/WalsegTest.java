@@ -80,4 +80,30 @@ class WalsegTest {
     }
     expect(PagerConstants.ERR_NOT_FOUND, () -> WalsegReader.open(tmp.resolve("nope.wal").toString(), null));
   }
+
+  @Test
+  void damagedSegmentStopsWithAReason() throws java.io.IOException {
+    String dir = tmp.resolve("log").toString();
+    try (WalsegWriter w = WalsegWriter.open(dir, null)) {
+      for (int i = 1; i <= 10; i++) w.append(1, payload(i));
+    }
+    Path seg = tmp.resolve("log/0000000000000001.wal");
+    java.util.List<Long> offsets = new java.util.ArrayList<>();
+    try (WalsegReader r = WalsegReader.open(seg.toString(), null)) {
+      for (WalsegEntry e = r.next(); e != null; e = r.next()) offsets.add(e.offset);
+      assertEquals("", r.stopDetail());
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(seg);
+    bytes[(int) (long) offsets.get(4) + 40] ^= (byte) 0xff; // inside record 5
+    java.nio.file.Files.write(seg, bytes);
+    try (WalsegReader r = WalsegReader.open(seg.toString(), null)) {
+      int n = 0;
+      while (r.next() != null) n++;
+      assertEquals(4, n);
+      assertEquals(PagerConstants.WALSEG_STOP_CORRUPT, r.stopReason());
+      assertEquals((long) offsets.get(4), r.stopOffset());
+      assertEquals(4, r.lastLsn());
+      org.junit.jupiter.api.Assertions.assertFalse(r.stopDetail().isEmpty());
+    }
+  }
 }
