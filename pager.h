@@ -160,6 +160,236 @@ PAGER_API const char *pager_version_string(void) PAGER_NOEXCEPT;
  * ====================================================================================== */
 
 /* (section: wal) */
+/*
+ * A page store whose writes are staged in memory, committed atomically into a sidecar log
+ * `<path>-wal` with one fdatasync, read back layered (staged -> committed WAL frames -> main
+ * file), and checkpointed into the main file. One read-write opener or any number of
+ * read-only openers per file, across processes (flock on the main file). On-disk format,
+ * validity rules and recovery: doc/format/wal-pager.md.
+ *
+ * Pages. Page 0 holds the library's header; callers use pages 1 .. page_count-1, each
+ * page_size bytes. The page count includes page 0, so an empty database has page count 1.
+ * Pages inside the page count that were never written read as zeros. A fixed-size
+ * application header area (PAGER_WAL_APP_HEADER_SIZE bytes) is committed atomically with
+ * each transaction.
+ *
+ * Thread safety: every pager_wal_* call on one handle is serialized by the handle's mutex.
+ */
+
+/* Bytes of the application header area. */
+#define PAGER_WAL_APP_HEADER_SIZE 192
+
+/* Access modes (pager_wal_open_with_mode, pager_wal_access_mode). */
+enum { PAGER_WAL_READ_WRITE = 0, PAGER_WAL_READ_ONLY = 1 };
+
+/*
+ * Durability (pager_wal_options.durability), with SQLite's meanings:
+ *   PAGER_WAL_FULL   (default) a commit that returned PAGER_OK survives a power loss or an
+ *                    operating-system crash: each commit ends with one fdatasync of the WAL.
+ *   PAGER_WAL_NORMAL a commit survives a crash of the application process, but the last
+ *                    commits before a power loss may be rolled back; the files are never
+ *                    corrupted. Commits do not sync; the WAL is synced at checkpoint.
+ */
+enum { PAGER_WAL_FULL = 0, PAGER_WAL_NORMAL = 1 };
+
+typedef struct pager_wal pager_wal;
+
+typedef struct pager_wal_options {
+  uint32_t struct_size;            /* sizeof(pager_wal_options), set by _options_init        */
+  uint32_t page_size;              /* create: power of two in [512, 65536], default 4096;
+                                      open: 0 (default) accepts the file's, any other value
+                                      must match it (else PAGER_ERR_PAGE_SIZE)               */
+  uint32_t durability;             /* PAGER_WAL_FULL (default) or PAGER_WAL_NORMAL           */
+  uint32_t cache_pages;            /* committed pages cached in memory, default 1024; 0 = none */
+  uint32_t auto_checkpoint_frames; /* checkpoint after a commit leaves at least this many
+                                      frames in the WAL; default 1000; 0 = off               */
+  uint32_t reserved;               /* must be 0                                              */
+  uint64_t auto_checkpoint_bytes;  /* same, by WAL size in bytes; default 0 = off            */
+  int64_t lock_timeout_ms;         /* 0 (default): PAGER_ERR_BUSY at once when another opener
+                                      holds a conflicting lock; > 0: wait up to that long;
+                                      -1: wait forever                                      */
+  uint64_t wal_keep_bytes;         /* after a checkpoint the WAL is reused from its start and
+                                      truncated only down to this size (default 16 MiB), so
+                                      later commits overwrite already-written blocks        */
+  uint64_t wal_prewrite_bytes;     /* when the WAL must grow it is extended with zeros in
+                                      steps of this size (default 1 MiB; 0 = only as far as
+                                      each commit needs)                                    */
+} pager_wal_options;
+
+/* Statistics since the handle was opened (pager_wal_get_stats). */
+typedef struct pager_wal_stats {
+  uint32_t struct_size;        /* set by the caller to sizeof(pager_wal_stats)             */
+  uint32_t reserved;           /* written as 0                                             */
+  uint64_t cache_hits;         /* committed-page reads served from the page cache          */
+  uint64_t cache_misses;       /* committed-page reads that went to the WAL or main file   */
+  uint64_t commits;            /* commits that wrote frames                                */
+  uint64_t frames_written;     /* WAL frames written, page-0 frames included               */
+  uint64_t checkpoints;        /* checkpoints run (explicit, automatic, at open)           */
+  uint64_t pages_checkpointed; /* data pages copied into the main file                    */
+  uint64_t syncs;              /* fsync/fdatasync calls that succeeded                     */
+  uint64_t bytes_synced;       /* bytes written to either file and then made durable      */
+  uint64_t wal_frames;         /* valid frames in the WAL now                              */
+} pager_wal_stats;
+
+/*
+ * pager_wal_options_init -- writes struct_size and every default into *opts.
+ * Errors: PAGER_ERR_INVALID (opts is NULL).
+ */
+PAGER_API int pager_wal_options_init(pager_wal_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_create -- creates a new database: the main file at path (page 0 only, page count
+ * 1) and an empty sidecar `<path>-wal` (a stale sidecar at that path is replaced). Both are
+ * synced, and so is their directory. The handle is read-write and holds the exclusive lock.
+ * opts may be NULL (defaults). *out receives the handle; free it with pager_wal_close.
+ * Errors: PAGER_ERR_INVALID (NULL path/out, bad option), PAGER_ERR_EXISTS (path exists),
+ * PAGER_ERR_NOT_FOUND (directory missing), PAGER_ERR_BUSY, PAGER_ERR_IO, PAGER_ERR_NOSPC,
+ * PAGER_ERR_READONLY (no permission), PAGER_ERR_NOMEM. If a failure happens after the main
+ * file was written (creating the sidecar), the main file stays: open it (a missing sidecar
+ * is recreated) or remove it.
+ */
+PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
+                               pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_open -- opens an existing database read-write (pager_wal_open_with_mode with
+ * PAGER_WAL_READ_WRITE). Recovery: the committed frames of the WAL are checkpointed into the
+ * main file and a new WAL generation is started (creating the sidecar if it is missing).
+ * Errors: as pager_wal_open_with_mode.
+ */
+PAGER_API int pager_wal_open(const char *path, const pager_wal_options *opts,
+                             pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_open_read_only -- opens an existing database read-only (shared lock). The WAL's
+ * committed frames are indexed, not copied; a missing sidecar is fine and is never created.
+ * Errors: as pager_wal_open_with_mode.
+ */
+PAGER_API int pager_wal_open_read_only(const char *path, const pager_wal_options *opts,
+                                       pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_open_with_mode -- opens an existing database. mode is PAGER_WAL_READ_WRITE
+ * (exclusive lock) or PAGER_WAL_READ_ONLY (shared lock). Memory: the main file is never
+ * loaded; the WAL is scanned once (one batch of frames at a time) to index page -> latest
+ * committed frame.
+ * Errors: PAGER_ERR_INVALID (NULL path/out, bad mode or option), PAGER_ERR_NOT_FOUND (no such
+ * file), PAGER_ERR_BUSY (a conflicting lock is held and lock_timeout_ms passed),
+ * PAGER_ERR_CORRUPT (no valid header copy, damaged WAL header, main file shorter than its
+ * header says), PAGER_ERR_VERSION (a newer format), PAGER_ERR_PAGE_SIZE (opts->page_size
+ * differs from the file's), PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY (no
+ * permission to write), PAGER_ERR_POISONED (read-write: the recovery checkpoint's sync
+ * failed), PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_open_with_mode(const char *path, uint32_t mode,
+                                       const pager_wal_options *opts,
+                                       pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_close -- releases the handle, its lock and its memory. Staged changes are
+ * discarded; nothing is synced (committed data is already in the WAL). NULL is a no-op.
+ * The handle must not be in use by another thread.
+ */
+PAGER_API void pager_wal_close(pager_wal *h) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_access_mode -- *out_mode = PAGER_WAL_READ_WRITE or PAGER_WAL_READ_ONLY.
+ * Errors: PAGER_ERR_INVALID (NULL argument).
+ */
+PAGER_API int pager_wal_access_mode(pager_wal *h, uint32_t *out_mode) PAGER_NOEXCEPT;
+
+/* pager_wal_page_size -- *out_bytes = the page size. Errors: PAGER_ERR_INVALID. */
+PAGER_API int pager_wal_page_size(pager_wal *h, uint32_t *out_bytes) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_page_count -- *out_count = the page count including staged changes (page 0
+ * counted). Errors: PAGER_ERR_INVALID.
+ */
+PAGER_API int pager_wal_page_count(pager_wal *h, uint32_t *out_count) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_read_page -- copies page page_number into buf: its staged content if any, else
+ * its latest committed content (WAL, then main file). buf_len must equal the page size.
+ * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_PAGE_SIZE (buf_len != page size),
+ * PAGER_ERR_RESERVED (page 0), PAGER_ERR_NOT_FOUND (page_number >= page count),
+ * PAGER_ERR_IO, PAGER_ERR_CORRUPT (the main file ends before the page).
+ */
+PAGER_API int pager_wal_read_page(pager_wal *h, uint32_t page_number, void *buf,
+                                  size_t buf_len) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_stage_page -- stages data (len == page size, copied) as the new content of
+ * page_number, in memory only until pager_wal_commit. Staging a page at or past the page
+ * count grows it to page_number + 1 (pages in between read as zeros). Works on read-only
+ * handles too (the bytes stay in memory; commit is refused).
+ * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_PAGE_SIZE, PAGER_ERR_RESERVED (page 0),
+ * PAGER_ERR_RANGE (page_number 0xFFFFFFFF), PAGER_ERR_POISONED, PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_stage_page(pager_wal *h, uint32_t page_number, const void *data,
+                                   size_t len) PAGER_NOEXCEPT;
+
+/* pager_wal_clear_staged -- discards every staged page, page count and app header change
+ * (rollback). Errors: PAGER_ERR_INVALID (NULL). */
+PAGER_API int pager_wal_clear_staged(pager_wal *h) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_set_page_count -- stages a new page count (>= 1, page 0 counted). Shrinking
+ * hides pages >= page_count at once (staged ones are dropped) and frees them from the main
+ * file at the next checkpoint; growing again exposes zeros, never the hidden bytes.
+ * Errors: PAGER_ERR_INVALID (NULL, page_count 0), PAGER_ERR_POISONED, PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_set_page_count(pager_wal *h, uint32_t page_count) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_read_app_header -- copies the application header area (staged if changed, else
+ * committed) into buf; len must be PAGER_WAL_APP_HEADER_SIZE.
+ * Errors: PAGER_ERR_INVALID (NULL, wrong len).
+ */
+PAGER_API int pager_wal_read_app_header(pager_wal *h, void *buf, size_t len) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_stage_app_header -- stages new application header bytes (len must be
+ * PAGER_WAL_APP_HEADER_SIZE), committed atomically with the next commit.
+ * Errors: PAGER_ERR_INVALID (NULL, wrong len), PAGER_ERR_POISONED.
+ */
+PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
+                                         size_t len) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_commit -- commits the staged changes as one transaction: one frame per staged
+ * page whose bytes differ from its committed content, plus a page-0 frame if the application
+ * header changed or no data frame would carry the commit; the last frame is the commit
+ * frame (it carries the new page count). Under PAGER_WAL_FULL the frames are written with
+ * one fdatasync before this returns. Nothing staged or nothing changed: PAGER_OK, *out_frames
+ * = 0, no I/O. If the WAL then passes an auto-checkpoint threshold a checkpoint runs; its
+ * failure does not fail the commit (a failed sync poisons the handle for later calls).
+ * *out_frames (may be NULL) receives the number of data frames written.
+ * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY, PAGER_ERR_POISONED, PAGER_ERR_IO
+ * or PAGER_ERR_NOSPC (reading committed pages: handle unchanged, changes stay staged;
+ * writing or syncing frames: the handle is poisoned, the staged changes are dropped --
+ * reopen to learn what the WAL holds), PAGER_ERR_CORRUPT, PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_commit(pager_wal *h, uint32_t *out_frames) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_checkpoint -- copies the latest committed content of every page in the WAL into
+ * the main file and starts a new WAL generation: sync WAL -> write pages -> sync main ->
+ * write the inactive header copy -> truncate to the page count -> sync main -> reset the WAL
+ * (new salts, synced; the file is kept for reuse). Idempotent: with an empty WAL it does
+ * nothing. Staged changes are untouched. *out_pages (may be NULL) receives the number of
+ * data pages written into the main file.
+ * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY, PAGER_ERR_POISONED, PAGER_ERR_IO,
+ * PAGER_ERR_NOSPC (any failure poisons the handle; the WAL is never reset unless the main
+ * file was synced), PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_checkpoint(pager_wal *h, uint32_t *out_pages) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_get_stats -- fills *out with the handle's statistics. The caller sets
+ * out->struct_size = sizeof(pager_wal_stats); the library writes at most that many bytes.
+ * Errors: PAGER_ERR_INVALID (NULL, struct_size below 8).
+ */
+PAGER_API int pager_wal_get_stats(pager_wal *h, pager_wal_stats *out) PAGER_NOEXCEPT;
 
 /* ======================================================================================
  * WAL segments (pager_walseg_*)
@@ -439,6 +669,273 @@ PAGER_API void pager_walseg_replay_close(pager_walseg_replay *it) PAGER_NOEXCEPT
  * ====================================================================================== */
 
 /* (section: cold) */
+/*
+ * The cold pager moves cold byte ranges out of RAM and reads any set of ranges back.
+ * Semantics, range rules, scratch layout and thread safety: doc/cold-pager.md.
+ *
+ * Backends. PAGER_COLD_BACKEND_SWAP keeps the bytes in process memory and advises the kernel
+ * that their whole pages are cold (MADV_COLD), so they go to swap first under pressure.
+ * PAGER_COLD_BACKEND_FILE writes them to a few shared scratch files in a private directory
+ * (pager_cold_set_scratch_dir) and keeps no copy in memory. A handle keeps the backend it was
+ * created with; pager_cold_backend_of() tells which.
+ *
+ * Range rules (pager_cold_read_at_many): output in request order; zero-length ranges are
+ * ignored; a range past the handle's end is PAGER_ERR_RANGE; two ranges sharing a byte
+ * (including duplicates) are PAGER_ERR_OVERLAP, and the message names both; every check
+ * runs before any byte is read. Ranges adjacent in the handle are read with one read.
+ *
+ * Thread safety. All functions may be called from any thread. Reads of one handle
+ * (read_at, read_at_many, len, backend_of) may run concurrently; take and free consume the
+ * handle and must not run concurrently with any other call on that handle.
+ */
+
+/* Backend identifiers (stable). DEFAULT is only a per-call choice: the process default. */
+enum {
+  PAGER_COLD_BACKEND_DEFAULT = 0,
+  PAGER_COLD_BACKEND_SWAP = 1,
+  PAGER_COLD_BACKEND_FILE = 2
+};
+
+typedef struct pager_cold_handle pager_cold_handle; /* paged-out bytes                  */
+typedef struct pager_cold_buffer pager_cold_buffer; /* bytes handed back by take_buffer */
+
+/* One input piece; a handle's logical content is its chunks concatenated in order. */
+typedef struct pager_cold_chunk {
+  const void *data; /* may be NULL only when len == 0 */
+  uint64_t len;
+} pager_cold_chunk;
+
+/* Frees a buffer the library adopted (pager_cold_pageout_owned). Called exactly once per
+ * buffer with the ctx, data and len given for it, from whichever thread releases it. It must
+ * not call back into libpager. */
+typedef void (*pager_cold_free_fn)(void *ctx, void *data, uint64_t len);
+
+/* A caller buffer whose ownership passes to the library (pager_cold_pageout_owned). */
+typedef struct pager_cold_owned_chunk {
+  void *data; /* may be NULL only when len == 0 */
+  uint64_t len;
+  pager_cold_free_fn free_fn; /* required */
+  void *free_ctx;             /* passed back to free_fn unchanged */
+} pager_cold_owned_chunk;
+
+/* A byte range of a handle: [offset, offset + len). */
+typedef struct pager_cold_range {
+  uint64_t offset;
+  uint64_t len;
+} pager_cold_range;
+
+typedef struct pager_cold_pageout_options {
+  uint32_t struct_size;
+  /* Non-zero: the file backend stores an XXH3-64 checksum of every chunk (in memory, with
+   * the handle) and verifies each chunk a read touches in full; a mismatch is
+   * PAGER_ERR_CORRUPT. Reads that cover part of a chunk then read the whole chunk. Default 0. */
+  uint32_t checksums;
+  /* Non-zero: if writing to scratch storage fails (an I/O error, a full disk, the scratch
+   * directory removed after it was set), the bytes stay in memory and the handle is a swap
+   * handle; the failure is counted in pager_cold_stats.fallback_count. Default 0: the pageout
+   * fails. A file pageout without any scratch directory set is PAGER_ERR_INVALID either way. */
+  uint32_t fallback_to_memory;
+} pager_cold_pageout_options;
+
+/*
+ * pager_cold_pageout_options_init -- fills *opts with struct_size and the defaults (all 0).
+ * NULL-safe. Errors: none.
+ */
+PAGER_API void pager_cold_pageout_options_init(pager_cold_pageout_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_set_backend -- sets the process default backend used by pager_cold_pageout
+ * and by PAGER_COLD_BACKEND_DEFAULT. Existing handles keep theirs. The initial default is
+ * PAGER_COLD_BACKEND_SWAP. Atomic; any thread.
+ * Errors: PAGER_ERR_INVALID (not SWAP or FILE).
+ */
+PAGER_API int pager_cold_set_backend(uint32_t backend) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_backend -- the process default backend (PAGER_COLD_BACKEND_SWAP or _FILE).
+ * Atomic; any thread. Errors: none.
+ */
+PAGER_API uint32_t pager_cold_backend(void) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_set_scratch_dir -- configures where the file backend keeps its data: creates
+ * root if it is missing (mode 0755; its parent must exist), then a private directory for
+ * this process inside it (mode 0700) guarded by a lock file that this process holds locked
+ * until it exits. Directories under root left by processes that died (their lock is free)
+ * are removed; directories of live processes are never touched.
+ * Call once per process. A failure leaves nothing configured and may be retried (with any
+ * path). Calling again with the same root succeeds without doing anything; with another
+ * root it fails with PAGER_ERR_EXISTS.
+ * Ownership: root is only read during the call.
+ * Errors: PAGER_ERR_INVALID (NULL or empty root), PAGER_ERR_EXISTS (already set to another
+ * root), PAGER_ERR_NOT_FOUND (root's parent missing), PAGER_ERR_IO, PAGER_ERR_NOSPC,
+ * PAGER_ERR_READONLY or PAGER_ERR_BUSY (could not create and lock the directory).
+ */
+PAGER_API int pager_cold_set_scratch_dir(const char *root) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_scratch_dir -- copies the private scratch directory's path (NUL-terminated)
+ * into dst, which holds cap bytes; *len_out receives strlen(path) (0 before a successful
+ * pager_cold_set_scratch_dir). If cap <= *len_out, nothing is copied and PAGER_ERR_RANGE is
+ * returned with *len_out set, so callers can size a buffer. dst may be NULL when cap == 0.
+ * Errors: PAGER_ERR_INVALID (len_out NULL, or dst NULL with cap > 0), PAGER_ERR_RANGE.
+ */
+PAGER_API int pager_cold_scratch_dir(char *dst, size_t cap, size_t *len_out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_pageout -- copies the concatenation of chunks[0..count) out of the caller's
+ * memory into a new handle on the process default backend. count == 0 or a total length of 0
+ * gives an empty handle without any I/O (and without needing a scratch directory).
+ * Ownership: chunks and their bytes are only read during the call; *out belongs to the caller
+ * and is released with pager_cold_free or consumed by a take.
+ * Errors: PAGER_ERR_INVALID (out NULL; chunks NULL with count > 0; a chunk with NULL data and
+ * a non-zero length; the file backend without a scratch directory), PAGER_ERR_TOO_LARGE
+ * (lengths total more than INT64_MAX), PAGER_ERR_NOMEM, and for the file backend
+ * PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_NOT_FOUND (scratch directory removed).
+ */
+PAGER_API int pager_cold_pageout(const pager_cold_chunk *chunks, uint64_t count,
+                                 pager_cold_handle **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_pageout_with -- pager_cold_pageout with an explicit backend (or
+ * PAGER_COLD_BACKEND_DEFAULT) and options (NULL: defaults). Reads the default only once, so
+ * concurrent pager_cold_set_backend calls do not race with it.
+ * Errors: those of pager_cold_pageout; PAGER_ERR_INVALID also for an unknown backend or a
+ * bad options struct (see "Options structs" at the top of this header).
+ */
+PAGER_API int pager_cold_pageout_with(uint32_t backend, const pager_cold_chunk *chunks,
+                                      uint64_t count, const pager_cold_pageout_options *opts,
+                                      pager_cold_handle **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_pageout_owned -- pages out caller buffers without copying them for the swap
+ * backend: on success the library owns every chunks[i].data and calls
+ * chunks[i].free_fn(free_ctx, data, len) exactly once for each -- for the file backend before
+ * this call returns (the bytes are on scratch storage), for the swap backend when the handle
+ * is freed or taken (pager_cold_take_buffer of a one-chunk handle hands the very buffer back).
+ * Zero-length chunks are freed before the call returns. On failure no free_fn has been called
+ * and the caller still owns every buffer. The chunks array itself is only read during the
+ * call.
+ * Errors: those of pager_cold_pageout_with; PAGER_ERR_INVALID also for a NULL free_fn or two
+ * non-empty chunks that share a byte (a buffer would be freed twice).
+ */
+PAGER_API int pager_cold_pageout_owned(uint32_t backend, const pager_cold_owned_chunk *chunks,
+                                       uint64_t count, const pager_cold_pageout_options *opts,
+                                       pager_cold_handle **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_read_at -- copies [offset, offset + len) of the handle into dst (len bytes).
+ * len == 0 reads nothing (dst may then be NULL) even if offset is past the end.
+ * Thread safety: concurrent reads of one handle are allowed.
+ * Errors: PAGER_ERR_INVALID (h NULL, dst NULL with len > 0), PAGER_ERR_RANGE (past the end,
+ * overflow-safe), PAGER_ERR_IO (a failed or short scratch read), PAGER_ERR_CORRUPT (a chunk
+ * failed its checksum). On error dst may hold part of the bytes; the handle is unchanged.
+ */
+PAGER_API int pager_cold_read_at(const pager_cold_handle *h, uint64_t offset, uint64_t len,
+                                 void *dst) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_read_at_many -- copies each ranges[i] of the handle into dst, one after the
+ * other in request order (range i lands after the bytes of ranges 0..i-1). dst holds dst_len
+ * bytes, at least the sum of the lengths. Zero-length ranges are ignored. All ranges are
+ * checked before any byte is read; ranges adjacent in the handle (in any request order) are
+ * read with one read.
+ * Thread safety: concurrent reads of one handle are allowed.
+ * Errors: PAGER_ERR_INVALID (h NULL; ranges NULL with count > 0; dst_len smaller than the
+ * total; dst NULL with a non-zero total), PAGER_ERR_RANGE (a range past the end, named in the
+ * message), PAGER_ERR_OVERLAP (two ranges share a byte; both are named), PAGER_ERR_IO,
+ * PAGER_ERR_CORRUPT. On an I/O or checksum error dst may hold part of the bytes.
+ */
+PAGER_API int pager_cold_read_at_many(const pager_cold_handle *h, const pager_cold_range *ranges,
+                                      uint64_t count, void *dst,
+                                      uint64_t dst_len) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_take -- copies the whole content into dst (dst_len >= pager_cold_len(h)), then
+ * frees the handle and its storage. On success h is gone; on failure h is unchanged and
+ * still owned by the caller (free it or try again).
+ * Errors: PAGER_ERR_INVALID (h NULL, dst_len too small, dst NULL with a non-empty handle),
+ * PAGER_ERR_IO, PAGER_ERR_CORRUPT.
+ */
+PAGER_API int pager_cold_take(pager_cold_handle *h, void *dst, uint64_t dst_len) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_take_buffer -- returns the whole content as a buffer the caller owns, then frees
+ * the handle. A swap handle holding one buffer (a one-chunk pageout, or an owned pageout of
+ * one non-empty chunk) hands that buffer over without copying: for an owned chunk,
+ * pager_cold_buffer_data() is the caller's original pointer and pager_cold_buffer_free()
+ * calls its free_fn. Otherwise the bytes are read into a new buffer.
+ * On success h is gone and *out must be released with pager_cold_buffer_free; on failure h is
+ * unchanged and *out untouched.
+ * Errors: PAGER_ERR_INVALID (h or out NULL), PAGER_ERR_NOMEM, PAGER_ERR_IO,
+ * PAGER_ERR_CORRUPT.
+ */
+PAGER_API int pager_cold_take_buffer(pager_cold_handle *h,
+                                     pager_cold_buffer **out) PAGER_NOEXCEPT;
+
+/* The bytes of a taken buffer (NULL for an empty one or a NULL buffer); valid until
+ * pager_cold_buffer_free. Errors: none. */
+PAGER_API void *pager_cold_buffer_data(const pager_cold_buffer *b) PAGER_NOEXCEPT;
+/* The length of a taken buffer (0 for NULL). Errors: none. */
+PAGER_API uint64_t pager_cold_buffer_len(const pager_cold_buffer *b) PAGER_NOEXCEPT;
+/* Releases a taken buffer (calls the adopted buffer's free_fn, if any). NULL-safe. */
+PAGER_API void pager_cold_buffer_free(pager_cold_buffer *b) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_free -- releases the handle and its storage without reading it: memory is
+ * freed (adopted buffers through their free_fn), scratch space is returned (its blocks
+ * punched out of the scratch file, or the file truncated; up to 1 MiB of freed extents per
+ * scratch file are kept for the next pageout of the same size instead). NULL-safe. A failure to punch is
+ * counted in pager_cold_stats.release_error_count; the space is reused either way.
+ * Thread safety: no other call on h may run concurrently. Errors: none.
+ */
+PAGER_API void pager_cold_free(pager_cold_handle *h) PAGER_NOEXCEPT;
+
+/* pager_cold_len -- the handle's length in bytes (0 for NULL). Errors: none. */
+PAGER_API uint64_t pager_cold_len(const pager_cold_handle *h) PAGER_NOEXCEPT;
+
+/* pager_cold_backend_of -- PAGER_COLD_BACKEND_SWAP or _FILE for a handle (a file pageout that
+ * fell back to memory is SWAP); PAGER_COLD_BACKEND_DEFAULT (0) for NULL. Errors: none. */
+PAGER_API uint32_t pager_cold_backend_of(const pager_cold_handle *h) PAGER_NOEXCEPT;
+
+/* Per-backend counters. */
+typedef struct pager_cold_backend_stats {
+  uint64_t live_handle_count; /* handles not yet freed or taken                            */
+  uint64_t live_bytes;        /* their total length                                        */
+  uint64_t pageout_count;     /* handles ever created                                      */
+  uint64_t paged_out_bytes;   /* bytes ever paged out                                      */
+  uint64_t paged_in_bytes;    /* bytes ever returned by reads and takes                    */
+  uint64_t read_count;        /* storage reads: one per coalesced scratch read (file),
+                                 one per contiguous copy (swap)                            */
+} pager_cold_backend_stats;
+
+typedef struct pager_cold_stats {
+  uint32_t struct_size; /* set by the caller: sizeof(pager_cold_stats) */
+  uint32_t reserved0;
+  pager_cold_backend_stats swap;
+  pager_cold_backend_stats file;
+  uint64_t scratch_allocated_bytes; /* scratch extents in use by handles (4 KiB granules)  */
+  uint64_t scratch_file_bytes;      /* lengths of the scratch files (holes included)       */
+  uint64_t scratch_file_count;      /* scratch files open                                  */
+  uint64_t punch_count;             /* extents whose blocks were punched out               */
+  uint64_t truncate_count;          /* frees that shortened a scratch file instead         */
+  uint64_t fallback_count;          /* file pageouts kept in memory after a write failed   */
+  uint64_t write_error_count;       /* failed scratch writes                               */
+  uint64_t release_error_count;     /* failed punches/truncates (space is reused anyway)   */
+  uint64_t checksum_failure_count;  /* chunks that failed verification                     */
+  uint64_t stale_dir_removed_count; /* scratch directories of dead processes removed       */
+  uint64_t scratch_retained_bytes;  /* freed extents kept for reuse, not yet punched: at
+                                       most 1 MiB per scratch file (doc/cold-pager.md)     */
+  uint64_t retained_extent_count;   /* frees that went to that reuse pool                  */
+} pager_cold_stats;
+
+/*
+ * pager_cold_stats_get -- fills *out with the process-wide counters. Set out->struct_size to
+ * sizeof(pager_cold_stats) first; a smaller (older) struct gets its prefix. Each counter is
+ * exact once the calls that change it have returned.
+ * Errors: PAGER_ERR_INVALID (out NULL, struct_size < 8).
+ */
+PAGER_API int pager_cold_stats_get(pager_cold_stats *out) PAGER_NOEXCEPT;
 
 /* ======================================================================================
  * KV-cache snapshot (pager_snapshot_*)

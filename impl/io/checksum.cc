@@ -12,6 +12,10 @@ uint64_t Checksum64(const void* data, size_t len, uint64_t seed) {
 }
 
 Hasher::Hasher(uint64_t seed) {
+  // A state that merely sits in stale memory must be initialized first: reset_withSeed skips
+  // deriving the secret when the leftover `seed` field happens to equal `seed` (xxhash.h,
+  // XXH3_INITSTATE), and would then hash with whatever bytes the secret area holds.
+  XXH3_INITSTATE(reinterpret_cast<XXH3_state_t*>(state_));
   XXH3_64bits_reset_withSeed(reinterpret_cast<XXH3_state_t*>(state_), seed);
 }
 
