@@ -6,6 +6,8 @@
 #   make demo            each component at work on files in a temp directory
 #   make install         PREFIX=/usr/local DESTDIR= : header, libraries, pager.pc
 #   make deps            installs missing Debian packages (apt-get as root, else prints it)
+#   make bindings        the Go, Java and Rust bindings (tests: part of make test, or
+#                        make test-go / test-java / test-rust)
 #
 # Components add sources under impl/<name>/, shims under capi/, tests as tests/*_test.cc,
 # demos as examples/demo_*.c, fuzz harnesses as fuzz/*_fuzz.cc: all are picked up by wildcard.
@@ -48,6 +50,9 @@ TEST_LDLIBS := /usr/lib/x86_64-linux-gnu/libgtest.a $(LDLIBS)
 LIB_SRCS := $(sort $(wildcard capi/*.cc) $(wildcard impl/*/*.cc) $(wildcard impl/*/*/*.cc))
 LIB_OBJS := $(LIB_SRCS:%.cc=$(B)/obj/%.o)
 TEST_SRCS := $(sort $(wildcard tests/*_test.cc) $(wildcard tests/support/*.cc))
+# Defined here, before SUITES (below) reads them with :=.
+FUZZ_SRCS := $(sort $(wildcard fuzz/*_fuzz.cc))
+FUZZ_NAMES := $(FUZZ_SRCS:fuzz/%_fuzz.cc=%)
 TEST_OBJS := $(TEST_SRCS:%.cc=$(B)/obj/%.o)
 DEMO_SRCS := $(sort $(wildcard examples/demo_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*_bench.cc))
@@ -58,7 +63,8 @@ STLIB := $(B)/lib/libpager.a
 PCIN := pkgconfig/pager.pc.in
 
 .PHONY: all lib test check-deps deps demo install uninstall clean bench fuzz abi-check \
-        run-tests print-%
+        run-tests print-% bindings bindings-go bindings-java bindings-rust test-go test-java \
+        test-rust
 
 all: lib $(B)/pkgconfig/pager-uninstalled.pc
 lib: $(SHLIB) $(B)/lib/$(SONAME) $(B)/lib/libpager.so $(STLIB)
@@ -109,13 +115,17 @@ $(B)/tests/c99_%_test: tests/c99_%_test.c pager.h $(SHLIB) $(B)/lib/libpager.so
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 R := $(B)/results
 test: check-deps
-	@$(MAKE) --no-print-directory -j$(JOBS) all $(B)/tests/pager_tests $(C99_BINS) $(if $(SAN),,$(FUZZ_BINS))
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(B)/tests/pager_tests $(C99_BINS) \
+	  $(if $(SAN),,$(FUZZ_BINS))
+	@$(if $(SAN),true,$(MAKE) --no-print-directory -j$(JOBS) -k $(BIND_PREREQS) || \
+	  echo "binding wrappers failed to build: their suites will fail")
 	@rm -rf $(R) && mkdir -p $(R)
 	@$(MAKE) --no-print-directory -k run-tests; true
 	@tests/summarize.sh $(R) $(SUITES)
 
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
-SUITES := cpp abi $(if $(SAN),,install) $(C99_NAMES) $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,))
+SUITES := cpp abi $(if $(SAN),,install) $(C99_NAMES) $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
+          $(if $(SAN),,go java rust)
 run-tests: $(SUITES:%=run-%)
 run-cpp:
 	@tests/run_gtest.sh cpp $(R) $(B)/tests/pager_tests
@@ -125,6 +135,56 @@ run-c99_%:
 	@tests/run_cmd.sh c99_$* $(R) $(B)/tests/c99_$*_test
 run-abi:
 	@tests/run_cmd.sh abi $(R) tests/abi_check.sh $(SHLIB) $(SONAME) abi/pager.symbols
+
+# ---- language bindings ---------------------------------------------------------------------
+# bindings/swig/pager.i is the SWIG interface of Go and Java; Rust uses bindgen at cargo build
+# time. All three build against this tree through $(B)/pkgconfig/pager-uninstalled.pc and
+# run with LD_LIBRARY_PATH=$(B)/lib (see bindings/README.md). Not under SAN builds: the
+# toolchains' own runtimes do not load sanitized libraries.
+SWIG ?= swig
+BIND_I := bindings/swig/pager.i
+BIND_ENV = PKG_CONFIG_PATH=$(CURDIR)/$(B)/pkgconfig LD_LIBRARY_PATH=$(CURDIR)/$(B)/lib
+JAVA_HOME ?= $(shell dirname "$$(dirname "$$(readlink -f "$$(command -v javac)")")")
+JNI_CFLAGS = -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux
+
+# Go: the SWIG output goes into the package (the go tool compiles it with cgo). Generated
+# by make rather than by the go tool's .swig support, whose cache does not see pager.i or
+# pager.h change.
+GO_CAPI := bindings/go/capi
+GO_SWIG := $(GO_CAPI)/capi_swig.go $(GO_CAPI)/capi_swig.c
+$(GO_SWIG) &: $(BIND_I) pager.h
+	@mkdir -p $(B)/go-swig
+	$(SWIG) -go -cgo -intgosize 64 -module capi -I. -o $(GO_CAPI)/capi_swig.c \
+	  -outdir $(B)/go-swig $(BIND_I)
+	mv $(B)/go-swig/capi.go $(GO_CAPI)/capi_swig.go
+
+# Java: classes in package dev.libpager under $(JB)/swig (Maven adds them as sources) and
+# the JNI library $(JB)/libpager_jni.so (rpath to $(B)/lib).
+JB := $(B)/java
+$(JB)/pager_wrap.c: $(BIND_I) pager.h
+	@rm -rf $(JB)/swig && mkdir -p $(JB)/swig/dev/libpager
+	$(SWIG) -java -package dev.libpager -module Pager -I. -outdir $(JB)/swig/dev/libpager \
+	  -o $@ $(BIND_I)
+$(JB)/libpager_jni.so: $(JB)/pager_wrap.c $(SHLIB) $(B)/lib/libpager.so
+	$(CC) -shared -fPIC -O2 -g -fno-strict-aliasing -Wall -Wextra -Werror $(JNI_CFLAGS) -I. \
+	  -o $@ $< -L$(B)/lib -Wl,-rpath,$(CURDIR)/$(B)/lib -lpager
+
+BIND_PREREQS := $(GO_SWIG) $(JB)/libpager_jni.so
+
+bindings: bindings-go bindings-java bindings-rust
+bindings-go: all $(GO_SWIG)
+	cd bindings/go && $(BIND_ENV) go build ./... && $(BIND_ENV) go vet .
+bindings-java: all $(JB)/libpager_jni.so
+	cd bindings/java && mvn -B -q -Dstyle.color=never -DskipTests package -Dpager.build=$(CURDIR)/$(B) \
+	  -Dpager.maven.dir=$(CURDIR)/$(JB)/maven
+bindings-rust: all
+	cd bindings/rust && $(BIND_ENV) CARGO_TARGET_DIR=$(CURDIR)/$(B)/rust cargo build --locked
+
+run-go run-java run-rust: run-%:
+	@tests/run_bindings.sh $* $(R) $(B)
+test-go test-java test-rust: test-%: check-deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(BIND_PREREQS)
+	@mkdir -p $(R) && tests/run_bindings.sh $* $(R) $(B)
 
 # ---- demo ----------------------------------------------------------------------------------
 
@@ -181,8 +241,6 @@ bench: check-deps
 # each harness for FUZZ_SECONDS; `make fuzz FUZZ_SECONDS=600` fuzzes longer.
 FUZZ_SECONDS ?= 10
 FB := build/fuzz
-FUZZ_SRCS := $(sort $(wildcard fuzz/*_fuzz.cc))
-FUZZ_NAMES := $(FUZZ_SRCS:fuzz/%_fuzz.cc=%)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FB)/%_fuzz)
 FUZZ_CXX := clang++
 FUZZ_FLAGS := -std=c++17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
@@ -205,9 +263,12 @@ run-fuzz: $(FUZZ_BINS)
 	@tests/run_cmd.sh fuzz $(R) tests/fuzz_replay.sh $(FB) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 clean:
-	rm -rf build
+	rm -rf build $(GO_SWIG)
 
 print-%:
 	@echo '$($*)'
+
+# Objects of chained pattern rules (fuzz/, bench/) are kept, not deleted as intermediates.
+.SECONDARY:
 
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)

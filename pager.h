@@ -449,6 +449,236 @@ PAGER_API int pager_file_subpage_count(pager_file_subpages *s, uint64_t *out) PA
  * ====================================================================================== */
 
 /* (section: wal) */
+/*
+ * A page store whose writes are staged in memory, committed atomically into a sidecar log
+ * `<path>-wal` with one fdatasync, read back layered (staged -> committed WAL frames -> main
+ * file), and checkpointed into the main file. One read-write opener or any number of
+ * read-only openers per file, across processes (flock on the main file). On-disk format,
+ * validity rules and recovery: doc/format/wal-pager.md.
+ *
+ * Pages. Page 0 holds the library's header; callers use pages 1 .. page_count-1, each
+ * page_size bytes. The page count includes page 0, so an empty database has page count 1.
+ * Pages inside the page count that were never written read as zeros. A fixed-size
+ * application header area (PAGER_WAL_APP_HEADER_SIZE bytes) is committed atomically with
+ * each transaction.
+ *
+ * Thread safety: every pager_wal_* call on one handle is serialized by the handle's mutex.
+ */
+
+/* Bytes of the application header area. */
+#define PAGER_WAL_APP_HEADER_SIZE 192
+
+/* Access modes (pager_wal_open_with_mode, pager_wal_access_mode). */
+enum { PAGER_WAL_READ_WRITE = 0, PAGER_WAL_READ_ONLY = 1 };
+
+/*
+ * Durability (pager_wal_options.durability), with SQLite's meanings:
+ *   PAGER_WAL_FULL   (default) a commit that returned PAGER_OK survives a power loss or an
+ *                    operating-system crash: each commit ends with one fdatasync of the WAL.
+ *   PAGER_WAL_NORMAL a commit survives a crash of the application process, but the last
+ *                    commits before a power loss may be rolled back; the files are never
+ *                    corrupted. Commits do not sync; the WAL is synced at checkpoint.
+ */
+enum { PAGER_WAL_FULL = 0, PAGER_WAL_NORMAL = 1 };
+
+typedef struct pager_wal pager_wal;
+
+typedef struct pager_wal_options {
+  uint32_t struct_size;            /* sizeof(pager_wal_options), set by _options_init        */
+  uint32_t page_size;              /* create: power of two in [512, 65536], default 4096;
+                                      open: 0 (default) accepts the file's, any other value
+                                      must match it (else PAGER_ERR_PAGE_SIZE)               */
+  uint32_t durability;             /* PAGER_WAL_FULL (default) or PAGER_WAL_NORMAL           */
+  uint32_t cache_pages;            /* committed pages cached in memory, default 1024; 0 = none */
+  uint32_t auto_checkpoint_frames; /* checkpoint after a commit leaves at least this many
+                                      frames in the WAL; default 1000; 0 = off               */
+  uint32_t reserved;               /* must be 0                                              */
+  uint64_t auto_checkpoint_bytes;  /* same, by WAL size in bytes; default 0 = off            */
+  int64_t lock_timeout_ms;         /* 0 (default): PAGER_ERR_BUSY at once when another opener
+                                      holds a conflicting lock; > 0: wait up to that long;
+                                      -1: wait forever                                      */
+  uint64_t wal_keep_bytes;         /* after a checkpoint the WAL is reused from its start and
+                                      truncated only down to this size (default 16 MiB), so
+                                      later commits overwrite already-written blocks        */
+  uint64_t wal_prewrite_bytes;     /* when the WAL must grow it is extended with zeros in
+                                      steps of this size (default 1 MiB; 0 = only as far as
+                                      each commit needs)                                    */
+} pager_wal_options;
+
+/* Statistics since the handle was opened (pager_wal_get_stats). */
+typedef struct pager_wal_stats {
+  uint32_t struct_size;        /* set by the caller to sizeof(pager_wal_stats)             */
+  uint32_t reserved;           /* written as 0                                             */
+  uint64_t cache_hits;         /* committed-page reads served from the page cache          */
+  uint64_t cache_misses;       /* committed-page reads that went to the WAL or main file   */
+  uint64_t commits;            /* commits that wrote frames                                */
+  uint64_t frames_written;     /* WAL frames written, page-0 frames included               */
+  uint64_t checkpoints;        /* checkpoints run (explicit, automatic, at open)           */
+  uint64_t pages_checkpointed; /* data pages copied into the main file                    */
+  uint64_t syncs;              /* fsync/fdatasync calls that succeeded                     */
+  uint64_t bytes_synced;       /* bytes written to either file and then made durable      */
+  uint64_t wal_frames;         /* valid frames in the WAL now                              */
+} pager_wal_stats;
+
+/*
+ * pager_wal_options_init -- writes struct_size and every default into *opts.
+ * Errors: PAGER_ERR_INVALID (opts is NULL).
+ */
+PAGER_API int pager_wal_options_init(pager_wal_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_create -- creates a new database: the main file at path (page 0 only, page count
+ * 1) and an empty sidecar `<path>-wal` (a stale sidecar at that path is replaced). Both are
+ * synced, and so is their directory. The handle is read-write and holds the exclusive lock.
+ * opts may be NULL (defaults). *out receives the handle; free it with pager_wal_close.
+ * Errors: PAGER_ERR_INVALID (NULL path/out, bad option), PAGER_ERR_EXISTS (path exists),
+ * PAGER_ERR_NOT_FOUND (directory missing), PAGER_ERR_BUSY, PAGER_ERR_IO, PAGER_ERR_NOSPC,
+ * PAGER_ERR_READONLY (no permission), PAGER_ERR_NOMEM. If a failure happens after the main
+ * file was written (creating the sidecar), the main file stays: open it (a missing sidecar
+ * is recreated) or remove it.
+ */
+PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
+                               pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_open -- opens an existing database read-write (pager_wal_open_with_mode with
+ * PAGER_WAL_READ_WRITE). Recovery: the committed frames of the WAL are checkpointed into the
+ * main file and a new WAL generation is started (creating the sidecar if it is missing).
+ * Errors: as pager_wal_open_with_mode.
+ */
+PAGER_API int pager_wal_open(const char *path, const pager_wal_options *opts,
+                             pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_open_read_only -- opens an existing database read-only (shared lock). The WAL's
+ * committed frames are indexed, not copied; a missing sidecar is fine and is never created.
+ * Errors: as pager_wal_open_with_mode.
+ */
+PAGER_API int pager_wal_open_read_only(const char *path, const pager_wal_options *opts,
+                                       pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_open_with_mode -- opens an existing database. mode is PAGER_WAL_READ_WRITE
+ * (exclusive lock) or PAGER_WAL_READ_ONLY (shared lock). Memory: the main file is never
+ * loaded; the WAL is scanned once (one batch of frames at a time) to index page -> latest
+ * committed frame.
+ * Errors: PAGER_ERR_INVALID (NULL path/out, bad mode or option), PAGER_ERR_NOT_FOUND (no such
+ * file), PAGER_ERR_BUSY (a conflicting lock is held and lock_timeout_ms passed),
+ * PAGER_ERR_CORRUPT (no valid header copy, damaged WAL header, main file shorter than its
+ * header says), PAGER_ERR_VERSION (a newer format), PAGER_ERR_PAGE_SIZE (opts->page_size
+ * differs from the file's), PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY (no
+ * permission to write), PAGER_ERR_POISONED (read-write: the recovery checkpoint's sync
+ * failed), PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_open_with_mode(const char *path, uint32_t mode,
+                                       const pager_wal_options *opts,
+                                       pager_wal **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_close -- releases the handle, its lock and its memory. Staged changes are
+ * discarded; nothing is synced (committed data is already in the WAL). NULL is a no-op.
+ * The handle must not be in use by another thread.
+ */
+PAGER_API void pager_wal_close(pager_wal *h) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_access_mode -- *out_mode = PAGER_WAL_READ_WRITE or PAGER_WAL_READ_ONLY.
+ * Errors: PAGER_ERR_INVALID (NULL argument).
+ */
+PAGER_API int pager_wal_access_mode(pager_wal *h, uint32_t *out_mode) PAGER_NOEXCEPT;
+
+/* pager_wal_page_size -- *out_bytes = the page size. Errors: PAGER_ERR_INVALID. */
+PAGER_API int pager_wal_page_size(pager_wal *h, uint32_t *out_bytes) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_page_count -- *out_count = the page count including staged changes (page 0
+ * counted). Errors: PAGER_ERR_INVALID.
+ */
+PAGER_API int pager_wal_page_count(pager_wal *h, uint32_t *out_count) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_read_page -- copies page page_number into buf: its staged content if any, else
+ * its latest committed content (WAL, then main file). buf_len must equal the page size.
+ * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_PAGE_SIZE (buf_len != page size),
+ * PAGER_ERR_RESERVED (page 0), PAGER_ERR_NOT_FOUND (page_number >= page count),
+ * PAGER_ERR_IO, PAGER_ERR_CORRUPT (the main file ends before the page).
+ */
+PAGER_API int pager_wal_read_page(pager_wal *h, uint32_t page_number, void *buf,
+                                  size_t buf_len) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_stage_page -- stages data (len == page size, copied) as the new content of
+ * page_number, in memory only until pager_wal_commit. Staging a page at or past the page
+ * count grows it to page_number + 1 (pages in between read as zeros). Works on read-only
+ * handles too (the bytes stay in memory; commit is refused).
+ * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_PAGE_SIZE, PAGER_ERR_RESERVED (page 0),
+ * PAGER_ERR_RANGE (page_number 0xFFFFFFFF), PAGER_ERR_POISONED, PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_stage_page(pager_wal *h, uint32_t page_number, const void *data,
+                                   size_t len) PAGER_NOEXCEPT;
+
+/* pager_wal_clear_staged -- discards every staged page, page count and app header change
+ * (rollback). Errors: PAGER_ERR_INVALID (NULL). */
+PAGER_API int pager_wal_clear_staged(pager_wal *h) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_set_page_count -- stages a new page count (>= 1, page 0 counted). Shrinking
+ * hides pages >= page_count at once (staged ones are dropped) and frees them from the main
+ * file at the next checkpoint; growing again exposes zeros, never the hidden bytes.
+ * Errors: PAGER_ERR_INVALID (NULL, page_count 0), PAGER_ERR_POISONED, PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_set_page_count(pager_wal *h, uint32_t page_count) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_read_app_header -- copies the application header area (staged if changed, else
+ * committed) into buf; len must be PAGER_WAL_APP_HEADER_SIZE.
+ * Errors: PAGER_ERR_INVALID (NULL, wrong len).
+ */
+PAGER_API int pager_wal_read_app_header(pager_wal *h, void *buf, size_t len) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_stage_app_header -- stages new application header bytes (len must be
+ * PAGER_WAL_APP_HEADER_SIZE), committed atomically with the next commit.
+ * Errors: PAGER_ERR_INVALID (NULL, wrong len), PAGER_ERR_POISONED.
+ */
+PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
+                                         size_t len) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_commit -- commits the staged changes as one transaction: one frame per staged
+ * page whose bytes differ from its committed content, plus a page-0 frame if the application
+ * header changed or no data frame would carry the commit; the last frame is the commit
+ * frame (it carries the new page count). Under PAGER_WAL_FULL the frames are written with
+ * one fdatasync before this returns. Nothing staged or nothing changed: PAGER_OK, *out_frames
+ * = 0, no I/O. If the WAL then passes an auto-checkpoint threshold a checkpoint runs; its
+ * failure does not fail the commit (a failed sync poisons the handle for later calls).
+ * *out_frames (may be NULL) receives the number of data frames written.
+ * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY, PAGER_ERR_POISONED, PAGER_ERR_IO
+ * or PAGER_ERR_NOSPC (reading committed pages: handle unchanged, changes stay staged;
+ * writing or syncing frames: the handle is poisoned, the staged changes are dropped --
+ * reopen to learn what the WAL holds), PAGER_ERR_CORRUPT, PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_commit(pager_wal *h, uint32_t *out_frames) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_checkpoint -- copies the latest committed content of every page in the WAL into
+ * the main file and starts a new WAL generation: sync WAL -> write pages -> sync main ->
+ * write the inactive header copy -> truncate to the page count -> sync main -> reset the WAL
+ * (new salts, synced; the file is kept for reuse). Idempotent: with an empty WAL it does
+ * nothing. Staged changes are untouched. *out_pages (may be NULL) receives the number of
+ * data pages written into the main file.
+ * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY, PAGER_ERR_POISONED, PAGER_ERR_IO,
+ * PAGER_ERR_NOSPC (any failure poisons the handle; the WAL is never reset unless the main
+ * file was synced), PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_checkpoint(pager_wal *h, uint32_t *out_pages) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_get_stats -- fills *out with the handle's statistics. The caller sets
+ * out->struct_size = sizeof(pager_wal_stats); the library writes at most that many bytes.
+ * Errors: PAGER_ERR_INVALID (NULL, struct_size below 8).
+ */
+PAGER_API int pager_wal_get_stats(pager_wal *h, pager_wal_stats *out) PAGER_NOEXCEPT;
 
 /* ======================================================================================
  * WAL segments (pager_walseg_*)
@@ -461,12 +691,590 @@ PAGER_API int pager_file_subpage_count(pager_file_subpages *s, uint64_t *out) PA
  * ====================================================================================== */
 
 /* (section: cold) */
+/*
+ * The cold pager moves cold byte ranges out of RAM and reads any set of ranges back.
+ * Semantics, range rules, scratch layout and thread safety: doc/cold-pager.md.
+ *
+ * Backends. PAGER_COLD_BACKEND_SWAP keeps the bytes in process memory and advises the kernel
+ * that their whole pages are cold (MADV_COLD), so they go to swap first under pressure.
+ * PAGER_COLD_BACKEND_FILE writes them to a few shared scratch files in a private directory
+ * (pager_cold_set_scratch_dir) and keeps no copy in memory. A handle keeps the backend it was
+ * created with; pager_cold_backend_of() tells which.
+ *
+ * Range rules (pager_cold_read_at_many): output in request order; zero-length ranges are
+ * ignored; a range past the handle's end is PAGER_ERR_RANGE; two ranges sharing a byte
+ * (including duplicates) are PAGER_ERR_OVERLAP, and the message names both; every check
+ * runs before any byte is read. Ranges adjacent in the handle are read with one read.
+ *
+ * Thread safety. All functions may be called from any thread. Reads of one handle
+ * (read_at, read_at_many, len, backend_of) may run concurrently; take and free consume the
+ * handle and must not run concurrently with any other call on that handle.
+ */
+
+/* Backend identifiers (stable). DEFAULT is only a per-call choice: the process default. */
+enum {
+  PAGER_COLD_BACKEND_DEFAULT = 0,
+  PAGER_COLD_BACKEND_SWAP = 1,
+  PAGER_COLD_BACKEND_FILE = 2
+};
+
+typedef struct pager_cold_handle pager_cold_handle; /* paged-out bytes                  */
+typedef struct pager_cold_buffer pager_cold_buffer; /* bytes handed back by take_buffer */
+
+/* One input piece; a handle's logical content is its chunks concatenated in order. */
+typedef struct pager_cold_chunk {
+  const void *data; /* may be NULL only when len == 0 */
+  uint64_t len;
+} pager_cold_chunk;
+
+/* Frees a buffer the library adopted (pager_cold_pageout_owned). Called exactly once per
+ * buffer with the ctx, data and len given for it, from whichever thread releases it. It must
+ * not call back into libpager. */
+typedef void (*pager_cold_free_fn)(void *ctx, void *data, uint64_t len);
+
+/* A caller buffer whose ownership passes to the library (pager_cold_pageout_owned). */
+typedef struct pager_cold_owned_chunk {
+  void *data; /* may be NULL only when len == 0 */
+  uint64_t len;
+  pager_cold_free_fn free_fn; /* required */
+  void *free_ctx;             /* passed back to free_fn unchanged */
+} pager_cold_owned_chunk;
+
+/* A byte range of a handle: [offset, offset + len). */
+typedef struct pager_cold_range {
+  uint64_t offset;
+  uint64_t len;
+} pager_cold_range;
+
+typedef struct pager_cold_pageout_options {
+  uint32_t struct_size;
+  /* Non-zero: the file backend stores an XXH3-64 checksum of every chunk (in memory, with
+   * the handle) and verifies each chunk a read touches in full; a mismatch is
+   * PAGER_ERR_CORRUPT. Reads that cover part of a chunk then read the whole chunk. Default 0. */
+  uint32_t checksums;
+  /* Non-zero: if writing to scratch storage fails (an I/O error, a full disk, the scratch
+   * directory removed after it was set), the bytes stay in memory and the handle is a swap
+   * handle; the failure is counted in pager_cold_stats.fallback_count. Default 0: the pageout
+   * fails. A file pageout without any scratch directory set is PAGER_ERR_INVALID either way. */
+  uint32_t fallback_to_memory;
+} pager_cold_pageout_options;
+
+/*
+ * pager_cold_pageout_options_init -- fills *opts with struct_size and the defaults (all 0).
+ * NULL-safe. Errors: none.
+ */
+PAGER_API void pager_cold_pageout_options_init(pager_cold_pageout_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_set_backend -- sets the process default backend used by pager_cold_pageout
+ * and by PAGER_COLD_BACKEND_DEFAULT. Existing handles keep theirs. The initial default is
+ * PAGER_COLD_BACKEND_SWAP. Atomic; any thread.
+ * Errors: PAGER_ERR_INVALID (not SWAP or FILE).
+ */
+PAGER_API int pager_cold_set_backend(uint32_t backend) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_backend -- the process default backend (PAGER_COLD_BACKEND_SWAP or _FILE).
+ * Atomic; any thread. Errors: none.
+ */
+PAGER_API uint32_t pager_cold_backend(void) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_set_scratch_dir -- configures where the file backend keeps its data: creates
+ * root if it is missing (mode 0755; its parent must exist), then a private directory for
+ * this process inside it (mode 0700) guarded by a lock file that this process holds locked
+ * until it exits. Directories under root left by processes that died (their lock is free)
+ * are removed; directories of live processes are never touched.
+ * Call once per process. A failure leaves nothing configured and may be retried (with any
+ * path). Calling again with the same root succeeds without doing anything; with another
+ * root it fails with PAGER_ERR_EXISTS.
+ * Ownership: root is only read during the call.
+ * Errors: PAGER_ERR_INVALID (NULL or empty root), PAGER_ERR_EXISTS (already set to another
+ * root), PAGER_ERR_NOT_FOUND (root's parent missing), PAGER_ERR_IO, PAGER_ERR_NOSPC,
+ * PAGER_ERR_READONLY or PAGER_ERR_BUSY (could not create and lock the directory).
+ */
+PAGER_API int pager_cold_set_scratch_dir(const char *root) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_scratch_dir -- copies the private scratch directory's path (NUL-terminated)
+ * into dst, which holds cap bytes; *len_out receives strlen(path) (0 before a successful
+ * pager_cold_set_scratch_dir). If cap <= *len_out, nothing is copied and PAGER_ERR_RANGE is
+ * returned with *len_out set, so callers can size a buffer. dst may be NULL when cap == 0.
+ * Errors: PAGER_ERR_INVALID (len_out NULL, or dst NULL with cap > 0), PAGER_ERR_RANGE.
+ */
+PAGER_API int pager_cold_scratch_dir(char *dst, size_t cap, size_t *len_out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_pageout -- copies the concatenation of chunks[0..count) out of the caller's
+ * memory into a new handle on the process default backend. count == 0 or a total length of 0
+ * gives an empty handle without any I/O (and without needing a scratch directory).
+ * Ownership: chunks and their bytes are only read during the call; *out belongs to the caller
+ * and is released with pager_cold_free or consumed by a take.
+ * Errors: PAGER_ERR_INVALID (out NULL; chunks NULL with count > 0; a chunk with NULL data and
+ * a non-zero length; the file backend without a scratch directory), PAGER_ERR_TOO_LARGE
+ * (lengths total more than INT64_MAX), PAGER_ERR_NOMEM, and for the file backend
+ * PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_NOT_FOUND (scratch directory removed).
+ */
+PAGER_API int pager_cold_pageout(const pager_cold_chunk *chunks, uint64_t count,
+                                 pager_cold_handle **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_pageout_with -- pager_cold_pageout with an explicit backend (or
+ * PAGER_COLD_BACKEND_DEFAULT) and options (NULL: defaults). Reads the default only once, so
+ * concurrent pager_cold_set_backend calls do not race with it.
+ * Errors: those of pager_cold_pageout; PAGER_ERR_INVALID also for an unknown backend or a
+ * bad options struct (see "Options structs" at the top of this header).
+ */
+PAGER_API int pager_cold_pageout_with(uint32_t backend, const pager_cold_chunk *chunks,
+                                      uint64_t count, const pager_cold_pageout_options *opts,
+                                      pager_cold_handle **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_pageout_owned -- pages out caller buffers without copying them for the swap
+ * backend: on success the library owns every chunks[i].data and calls
+ * chunks[i].free_fn(free_ctx, data, len) exactly once for each -- for the file backend before
+ * this call returns (the bytes are on scratch storage), for the swap backend when the handle
+ * is freed or taken (pager_cold_take_buffer of a one-chunk handle hands the very buffer back).
+ * Zero-length chunks are freed before the call returns. On failure no free_fn has been called
+ * and the caller still owns every buffer. The chunks array itself is only read during the
+ * call.
+ * Errors: those of pager_cold_pageout_with; PAGER_ERR_INVALID also for a NULL free_fn or two
+ * non-empty chunks that share a byte (a buffer would be freed twice).
+ */
+PAGER_API int pager_cold_pageout_owned(uint32_t backend, const pager_cold_owned_chunk *chunks,
+                                       uint64_t count, const pager_cold_pageout_options *opts,
+                                       pager_cold_handle **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_read_at -- copies [offset, offset + len) of the handle into dst (len bytes).
+ * len == 0 reads nothing (dst may then be NULL) even if offset is past the end.
+ * Thread safety: concurrent reads of one handle are allowed.
+ * Errors: PAGER_ERR_INVALID (h NULL, dst NULL with len > 0), PAGER_ERR_RANGE (past the end,
+ * overflow-safe), PAGER_ERR_IO (a failed or short scratch read), PAGER_ERR_CORRUPT (a chunk
+ * failed its checksum). On error dst may hold part of the bytes; the handle is unchanged.
+ */
+PAGER_API int pager_cold_read_at(const pager_cold_handle *h, uint64_t offset, uint64_t len,
+                                 void *dst) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_read_at_many -- copies each ranges[i] of the handle into dst, one after the
+ * other in request order (range i lands after the bytes of ranges 0..i-1). dst holds dst_len
+ * bytes, at least the sum of the lengths. Zero-length ranges are ignored. All ranges are
+ * checked before any byte is read; ranges adjacent in the handle (in any request order) are
+ * read with one read.
+ * Thread safety: concurrent reads of one handle are allowed.
+ * Errors: PAGER_ERR_INVALID (h NULL; ranges NULL with count > 0; dst_len smaller than the
+ * total; dst NULL with a non-zero total), PAGER_ERR_RANGE (a range past the end, named in the
+ * message), PAGER_ERR_OVERLAP (two ranges share a byte; both are named), PAGER_ERR_IO,
+ * PAGER_ERR_CORRUPT. On an I/O or checksum error dst may hold part of the bytes.
+ */
+PAGER_API int pager_cold_read_at_many(const pager_cold_handle *h, const pager_cold_range *ranges,
+                                      uint64_t count, void *dst,
+                                      uint64_t dst_len) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_take -- copies the whole content into dst (dst_len >= pager_cold_len(h)), then
+ * frees the handle and its storage. On success h is gone; on failure h is unchanged and
+ * still owned by the caller (free it or try again).
+ * Errors: PAGER_ERR_INVALID (h NULL, dst_len too small, dst NULL with a non-empty handle),
+ * PAGER_ERR_IO, PAGER_ERR_CORRUPT.
+ */
+PAGER_API int pager_cold_take(pager_cold_handle *h, void *dst, uint64_t dst_len) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_take_buffer -- returns the whole content as a buffer the caller owns, then frees
+ * the handle. A swap handle holding one buffer (a one-chunk pageout, or an owned pageout of
+ * one non-empty chunk) hands that buffer over without copying: for an owned chunk,
+ * pager_cold_buffer_data() is the caller's original pointer and pager_cold_buffer_free()
+ * calls its free_fn. Otherwise the bytes are read into a new buffer.
+ * On success h is gone and *out must be released with pager_cold_buffer_free; on failure h is
+ * unchanged and *out untouched.
+ * Errors: PAGER_ERR_INVALID (h or out NULL), PAGER_ERR_NOMEM, PAGER_ERR_IO,
+ * PAGER_ERR_CORRUPT.
+ */
+PAGER_API int pager_cold_take_buffer(pager_cold_handle *h,
+                                     pager_cold_buffer **out) PAGER_NOEXCEPT;
+
+/* The bytes of a taken buffer (NULL for an empty one or a NULL buffer); valid until
+ * pager_cold_buffer_free. Errors: none. */
+PAGER_API void *pager_cold_buffer_data(const pager_cold_buffer *b) PAGER_NOEXCEPT;
+/* The length of a taken buffer (0 for NULL). Errors: none. */
+PAGER_API uint64_t pager_cold_buffer_len(const pager_cold_buffer *b) PAGER_NOEXCEPT;
+/* Releases a taken buffer (calls the adopted buffer's free_fn, if any). NULL-safe. */
+PAGER_API void pager_cold_buffer_free(pager_cold_buffer *b) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_free -- releases the handle and its storage without reading it: memory is
+ * freed (adopted buffers through their free_fn), scratch space is returned (its blocks
+ * punched out of the scratch file, or the file truncated; up to 1 MiB of freed extents per
+ * scratch file are kept for the next pageout of the same size instead). NULL-safe. A failure to punch is
+ * counted in pager_cold_stats.release_error_count; the space is reused either way.
+ * Thread safety: no other call on h may run concurrently. Errors: none.
+ */
+PAGER_API void pager_cold_free(pager_cold_handle *h) PAGER_NOEXCEPT;
+
+/* pager_cold_len -- the handle's length in bytes (0 for NULL). Errors: none. */
+PAGER_API uint64_t pager_cold_len(const pager_cold_handle *h) PAGER_NOEXCEPT;
+
+/* pager_cold_backend_of -- PAGER_COLD_BACKEND_SWAP or _FILE for a handle (a file pageout that
+ * fell back to memory is SWAP); PAGER_COLD_BACKEND_DEFAULT (0) for NULL. Errors: none. */
+PAGER_API uint32_t pager_cold_backend_of(const pager_cold_handle *h) PAGER_NOEXCEPT;
+
+/* Per-backend counters. */
+typedef struct pager_cold_backend_stats {
+  uint64_t live_handle_count; /* handles not yet freed or taken                            */
+  uint64_t live_bytes;        /* their total length                                        */
+  uint64_t pageout_count;     /* handles ever created                                      */
+  uint64_t paged_out_bytes;   /* bytes ever paged out                                      */
+  uint64_t paged_in_bytes;    /* bytes ever returned by reads and takes                    */
+  uint64_t read_count;        /* storage reads: one per coalesced scratch read (file),
+                                 one per contiguous copy (swap)                            */
+} pager_cold_backend_stats;
+
+typedef struct pager_cold_stats {
+  uint32_t struct_size; /* set by the caller: sizeof(pager_cold_stats) */
+  uint32_t reserved0;
+  pager_cold_backend_stats swap;
+  pager_cold_backend_stats file;
+  uint64_t scratch_allocated_bytes; /* scratch extents in use by handles (4 KiB granules)  */
+  uint64_t scratch_file_bytes;      /* lengths of the scratch files (holes included)       */
+  uint64_t scratch_file_count;      /* scratch files open                                  */
+  uint64_t punch_count;             /* extents whose blocks were punched out               */
+  uint64_t truncate_count;          /* frees that shortened a scratch file instead         */
+  uint64_t fallback_count;          /* file pageouts kept in memory after a write failed   */
+  uint64_t write_error_count;       /* failed scratch writes                               */
+  uint64_t release_error_count;     /* failed punches/truncates (space is reused anyway)   */
+  uint64_t checksum_failure_count;  /* chunks that failed verification                     */
+  uint64_t stale_dir_removed_count; /* scratch directories of dead processes removed       */
+  uint64_t scratch_retained_bytes;  /* freed extents kept for reuse, not yet punched: at
+                                       most 1 MiB per scratch file (doc/cold-pager.md)     */
+  uint64_t retained_extent_count;   /* frees that went to that reuse pool                  */
+} pager_cold_stats;
+
+/*
+ * pager_cold_stats_get -- fills *out with the process-wide counters. Set out->struct_size to
+ * sizeof(pager_cold_stats) first; a smaller (older) struct gets its prefix. Each counter is
+ * exact once the calls that change it have returned.
+ * Errors: PAGER_ERR_INVALID (out NULL, struct_size < 8).
+ */
+PAGER_API int pager_cold_stats_get(pager_cold_stats *out) PAGER_NOEXCEPT;
 
 /* ======================================================================================
  * KV-cache snapshot (pager_snapshot_*)
  * ====================================================================================== */
 
 /* (section: snapshot) */
+
+/*
+ * A paged KV cache (the K and V tensors of an LLM inference engine, split into fixed-size
+ * pages of tokens) is captured through an engine adapter -- a table of C callbacks,
+ * pager_cache_ops -- into one self-checking snapshot file, and restored into a live engine
+ * whose free slots may lie anywhere: restore writes each page into the slot the engine's
+ * allocate_pages returned and rewrites every sequence's page list to those slots.
+ * File format: doc/format/kv-snapshot.md. A reference engine (pager_refengine_*) ships with
+ * the library for tests, examples and bindings.
+ *
+ * Threading: every adapter callback is called on the thread that called capture/restore,
+ * one at a time, never concurrently. Worker threads (options.threads) only hash and compress.
+ */
+
+/* Element types of the cache. Values are stable; new ones are appended. */
+enum {
+  PAGER_DTYPE_BF16 = 1,     /* 2 bytes per element */
+  PAGER_DTYPE_F16 = 2,      /* 2 bytes per element */
+  PAGER_DTYPE_F32 = 3,      /* 4 bytes per element */
+  PAGER_DTYPE_FP8_E4M3 = 4  /* 1 byte per element  */
+};
+
+/* The geometry of a paged KV cache. One K page holds, for every layer, tokens_per_page tokens
+ * of kv_heads x head_dim elements (layer-major); a V page has the same size. */
+typedef struct pager_cache_meta {
+  uint32_t struct_size;     /* sizeof(pager_cache_meta); set by pager_cache_meta_init */
+  uint32_t tokens_per_page; /* tokens per page (vLLM's block_size), >= 1                */
+  uint32_t layers;          /* transformer layers, >= 1                                 */
+  uint32_t kv_heads;        /* key/value heads per layer, >= 1                          */
+  uint32_t head_dim;        /* elements per head, >= 1                                  */
+  uint32_t dtype;           /* a PAGER_DTYPE_* value                                    */
+} pager_cache_meta;
+
+/*
+ * pager_cache_meta_init -- sets struct_size and zeroes every other field.
+ * NULL-safe (does nothing). Errors: none.
+ */
+PAGER_API void pager_cache_meta_init(pager_cache_meta *meta) PAGER_NOEXCEPT;
+
+/*
+ * pager_cache_meta_page_bytes -- the size of one K page and of one V page:
+ * layers * tokens_per_page * kv_heads * head_dim * sizeof(dtype) each.
+ * Errors: PAGER_ERR_INVALID (NULL argument, a zero field, struct_size too small, an unknown
+ * dtype, or a page larger than 2^32 bytes -- the message names the field).
+ * Thread safety: any thread.
+ */
+PAGER_API int pager_cache_meta_page_bytes(const pager_cache_meta *meta, uint64_t *k_page_bytes,
+                                          uint64_t *v_page_bytes) PAGER_NOEXCEPT;
+
+/* A logical sequence (one request): its id, the engine page slots holding its tokens in
+ * order, and how many tokens the last page holds (0..tokens_per_page; 0 when it has no
+ * pages). Pointers are borrowed: valid only during the call that passes them. */
+typedef struct pager_logical_seq {
+  const char *id;         /* id bytes (need not be NUL-terminated; may contain NUL) */
+  uint32_t id_bytes;      /* 1..65536                                                 */
+  uint32_t fill_last_page;
+  const uint32_t *pages;  /* page slots, in token order; may be NULL if page_count == 0 */
+  uint64_t page_count;
+} pager_logical_seq;
+
+/* Where an adapter reports lists (occupied pages, sequences). The library owns it and its
+ * storage; it is valid only during the callback that receives it. */
+typedef struct pager_cache_sink pager_cache_sink;
+
+/*
+ * pager_cache_sink_add_pages -- reports count occupied page slots (call as often as needed).
+ * pager_cache_sink_add_seq -- reports one logical sequence (the library copies everything).
+ * Only valid inside the occupied_pages / logical_seqs callback that received the sink (a
+ * sink of the wrong kind is PAGER_ERR_INVALID). Errors: PAGER_ERR_INVALID (NULL sink, NULL
+ * pointer with a non-zero length, id_bytes out of range, wrong sink kind),
+ * PAGER_ERR_TOO_LARGE (more than 2^32-1 pages), PAGER_ERR_NOMEM. A failed add also fails the
+ * enclosing capture/restore with that error even if the callback then returns 0.
+ */
+PAGER_API int pager_cache_sink_add_pages(pager_cache_sink *sink, const uint32_t *pages,
+                                         uint64_t count) PAGER_NOEXCEPT;
+PAGER_API int pager_cache_sink_add_seq(pager_cache_sink *sink, const char *id, uint32_t id_bytes,
+                                       const uint32_t *pages, uint64_t page_count,
+                                       uint32_t fill_last_page) PAGER_NOEXCEPT;
+
+/*
+ * The engine adapter. Every callback returns 0 on success; any other value is the adapter's
+ * own code: the operation stops with PAGER_ERR_CALLBACK and the detail message names the
+ * callback and that code ("callback read_page(page 17) failed with adapter code -5").
+ * Set struct_size = sizeof(pager_cache_ops) (zero the struct first). ctx is passed back to
+ * every callback unchanged. Buffers passed to callbacks are owned by the library and valid
+ * only during the call; the adapter never frees anything the library gave it.
+ */
+typedef struct pager_cache_ops {
+  uint32_t struct_size;
+  void *ctx;
+  /* Fill *meta (the library has called pager_cache_meta_init on it). */
+  int (*meta)(void *ctx, pager_cache_meta *meta);
+  /* Stop the engine from changing its page table and pages (may be a no-op). */
+  int (*pause)(void *ctx);
+  /* Undo pause. Called exactly once after every successful pause, whatever else failed. */
+  int (*resume)(void *ctx);
+  /* Report every slot holding data through pager_cache_sink_add_pages. */
+  int (*occupied_pages)(void *ctx, pager_cache_sink *sink);
+  /* Report every live sequence through pager_cache_sink_add_seq. */
+  int (*logical_seqs)(void *ctx, pager_cache_sink *sink);
+  /* Copy page `page` into k (k_bytes) and v (v_bytes): exactly the sizes of the meta. */
+  int (*read_page)(void *ctx, uint32_t page, void *k, uint64_t k_bytes, void *v,
+                   uint64_t v_bytes);
+  /* Allocate count free slots and write their indices into slots[0..count). */
+  int (*allocate_pages)(void *ctx, uint64_t count, uint32_t *slots);
+  /* Store a page into a slot that allocate_pages returned. */
+  int (*write_page)(void *ctx, uint32_t page, const void *k, uint64_t k_bytes, const void *v,
+                    uint64_t v_bytes);
+  /* Install sequences (page lists already refer to the new slots). Called once. */
+  int (*install_logical_seqs)(void *ctx, const pager_logical_seq *seqs, uint64_t count);
+} pager_cache_ops;
+
+/* Progress: called with bytes done and bytes total; return non-zero to cancel. */
+typedef int (*pager_snapshot_progress_fn)(void *ctx, uint64_t done_bytes, uint64_t total_bytes);
+
+enum {
+  PAGER_SNAPSHOT_COMPRESS_NONE = 0,
+  PAGER_SNAPSHOT_COMPRESS_ZSTD = 1
+};
+
+typedef struct pager_snapshot_options {
+  uint32_t struct_size;
+  uint32_t compression;    /* capture: PAGER_SNAPSHOT_COMPRESS_*; default NONE              */
+  int32_t zstd_level;      /* capture with ZSTD: 1..19; default 3                            */
+  uint32_t threads;        /* worker threads hashing/compressing/verifying; 0 = up to 4 (the
+                              default), else 1..64                                            */
+  uint32_t allow_nonempty; /* restore: 1 = the destination may already hold pages; default 0 */
+  uint32_t sync_fd;        /* capture_fd: 1 = fsync the descriptor at the end; default 0     */
+  const char *parent_path; /* capture: store only pages whose content is not in this parent
+                              snapshot (absolute, or relative to the new snapshot's
+                              directory); NULL = a full snapshot. Copied during the call.   */
+  pager_snapshot_progress_fn progress; /* optional                                           */
+  void *progress_ctx;
+} pager_snapshot_options;
+
+/* pager_snapshot_options_init -- struct_size and the defaults. NULL-safe. Errors: none. */
+PAGER_API void pager_snapshot_options_init(pager_snapshot_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_snapshot_capture -- pause the engine, read its occupied pages and sequences, resume,
+ * and write one snapshot file at path. The file is written under a temporary name in the same
+ * directory, fsynced, renamed over path, and the directory fsynced: a crash leaves either the
+ * earlier file at path or the complete new one. The engine is resumed whatever fails (the
+ * first error is returned) and is paused only while pages are being read.
+ * With parent_path the snapshot is incremental: pages whose content hash (XXH3-128) appears
+ * in the parent are stored as references; restoring it needs the parent chain.
+ * Progress: bytes = the page bytes read from the engine; a non-zero return cancels: the
+ * engine is resumed, the temporary file removed, path untouched.
+ * Errors: PAGER_ERR_INVALID (NULL argument, bad options, struct_size, a missing callback, a
+ * bad meta, a sequence naming a page that occupied_pages did not report, fill > tokens per
+ * page), PAGER_ERR_DUPLICATE (a page reported twice), PAGER_ERR_CALLBACK, PAGER_ERR_CANCELLED,
+ * PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE (more than 2^32-1
+ * pages), and with parent_path the errors of pager_snapshot_inspect for the parent plus
+ * PAGER_ERR_MISMATCH (the parent's geometry differs).
+ * Thread safety: any thread; the adapter is called on the calling thread only.
+ */
+PAGER_API int pager_snapshot_capture(const pager_cache_ops *ops, const char *path,
+                                     const pager_snapshot_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_snapshot_capture_fd -- the same snapshot written sequentially to an open descriptor
+ * (a pipe or a socket; a regular file is written from offset 0); no temporary file, no
+ * rename. The
+ * descriptor stays open and owned by the caller; it is fsynced only if opts->sync_fd. On
+ * failure a partial stream may have been written (the reader detects it: no valid trailer).
+ * parent_path, if given, is stored as given and resolved by restore relative to the
+ * directory of the file the stream ends up in. Errors: as pager_snapshot_capture, plus
+ * PAGER_ERR_INVALID for fd < 0.
+ */
+PAGER_API int pager_snapshot_capture_fd(const pager_cache_ops *ops, int fd,
+                                        const pager_snapshot_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_snapshot_restore -- verify the snapshot at path completely (header, trailer, tables,
+ * every stored page's checksum, and every parent of an incremental chain) before calling any
+ * callback; then compare the geometry field by field (PAGER_ERR_MISMATCH naming the field and
+ * both values); pause; refuse an engine that already holds pages unless allow_nonempty
+ * (PAGER_ERR_EXISTS; also when a sequence id already exists in the engine);
+ * allocate_pages(n); write each page into the slot returned for it; install every sequence
+ * with its pages renamed to the new slots; resume (always, once paused).
+ * Progress: bytes = stored bytes verified plus page bytes written. Cancellation is honoured
+ * until allocate_pages is called (the engine is then untouched apart from pause/resume);
+ * after that the restore runs to completion (progress is still reported).
+ * If a callback fails after allocate_pages, the slots allocated stay allocated (the ops have
+ * no free) and no sequence is installed.
+ * Errors: PAGER_ERR_INVALID, PAGER_ERR_NOT_FOUND (no file, or a missing parent),
+ * PAGER_ERR_CORRUPT (any damaged byte, truncation, a parent whose id does not match),
+ * PAGER_ERR_VERSION, PAGER_ERR_MISMATCH, PAGER_ERR_EXISTS, PAGER_ERR_CALLBACK,
+ * PAGER_ERR_DUPLICATE / PAGER_ERR_OVERLAP (allocate_pages returned a slot twice / a slot that
+ * holds data), PAGER_ERR_CANCELLED, PAGER_ERR_IO, PAGER_ERR_NOMEM.
+ * Thread safety: any thread; the adapter is called on the calling thread only.
+ */
+PAGER_API int pager_snapshot_restore(const pager_cache_ops *ops, const char *path,
+                                     const pager_snapshot_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_snapshot_verify -- the verification pass of restore without an engine: every
+ * checksum of the file and of its parent chain. Errors: as restore's verification
+ * (PAGER_ERR_INVALID, NOT_FOUND, CORRUPT, VERSION, CANCELLED, IO, NOMEM).
+ */
+PAGER_API int pager_snapshot_verify(const char *path,
+                                    const pager_snapshot_options *opts) PAGER_NOEXCEPT;
+
+typedef struct pager_snapshot_info {
+  uint32_t struct_size;        /* set by pager_snapshot_info_init                            */
+  uint32_t format_version;
+  pager_cache_meta meta;
+  uint64_t k_page_bytes;
+  uint64_t v_page_bytes;
+  uint64_t page_count;         /* pages the snapshot restores                               */
+  uint64_t stored_page_count;  /* pages whose bytes are in this file (the rest: in parents) */
+  uint64_t compressed_page_count;
+  uint64_t seq_count;
+  uint64_t created_us;         /* capture time, microseconds since the epoch                */
+  uint64_t file_bytes;
+  uint64_t snapshot_id;        /* random id of this snapshot                                */
+  uint64_t parent_snapshot_id; /* 0 for a full snapshot                                     */
+} pager_snapshot_info;
+
+/* pager_snapshot_info_init -- struct_size, zeroes elsewhere. NULL-safe. Errors: none. */
+PAGER_API void pager_snapshot_info_init(pager_snapshot_info *info) PAGER_NOEXCEPT;
+
+/*
+ * pager_snapshot_inspect -- geometry, counts and ids of the snapshot at path, without an
+ * engine. Checks the header, trailer and tables (their checksums and bounds) but not the
+ * page bytes (use pager_snapshot_verify). Writes min(info->struct_size, sizeof) bytes.
+ * Errors: PAGER_ERR_INVALID, PAGER_ERR_NOT_FOUND, PAGER_ERR_CORRUPT, PAGER_ERR_VERSION,
+ * PAGER_ERR_IO, PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_snapshot_inspect(const char *path, pager_snapshot_info *info) PAGER_NOEXCEPT;
+
+/*
+ * Reference engine: an in-memory paged KV cache laid out like vLLM's (for each layer, one K
+ * tensor and one V tensor of [capacity_pages][tokens_per_page][kv_heads][head_dim]), with
+ * page slots that can be allocated and freed in any order, named sequences, and the
+ * pager_cache_ops to snapshot it. Used by tests, examples and the bindings' tests.
+ * A handle may be used from several threads (calls are serialized). While paused by its ops,
+ * the mutating functions below return PAGER_ERR_BUSY. Its callbacks return pager error codes
+ * as adapter codes (e.g. allocate_pages returns PAGER_ERR_FULL when out of slots).
+ */
+typedef struct pager_refengine pager_refengine;
+
+/*
+ * pager_refengine_create -- an engine of capacity_pages slots (1..2^31), all free, zeroed.
+ * Errors: PAGER_ERR_INVALID (bad meta or capacity), PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE
+ * (capacity * page bytes overflows). *out owned by the caller: pager_refengine_free.
+ */
+PAGER_API int pager_refengine_create(const pager_cache_meta *meta, uint32_t capacity_pages,
+                                     pager_refengine **out) PAGER_NOEXCEPT;
+/* pager_refengine_free -- NULL-safe. Must not be called while a capture/restore uses it. */
+PAGER_API void pager_refengine_free(pager_refengine *engine) PAGER_NOEXCEPT;
+
+/* pager_refengine_ops -- fills *ops with the engine's adapter (ctx = engine). The ops stay
+ * valid while the engine lives. Errors: PAGER_ERR_INVALID (NULL). */
+PAGER_API int pager_refengine_ops(pager_refengine *engine, pager_cache_ops *ops) PAGER_NOEXCEPT;
+
+/* pager_refengine_alloc_page -- the lowest free slot, now occupied (zeroed).
+ * Errors: PAGER_ERR_INVALID, PAGER_ERR_FULL, PAGER_ERR_BUSY (paused). */
+PAGER_API int pager_refengine_alloc_page(pager_refengine *engine, uint32_t *slot) PAGER_NOEXCEPT;
+
+/* pager_refengine_free_page -- frees an occupied slot (it must belong to no sequence).
+ * Errors: PAGER_ERR_INVALID, PAGER_ERR_RANGE, PAGER_ERR_DOUBLE_FREE, PAGER_ERR_BUSY (paused
+ * or used by a sequence -- the message says which). */
+PAGER_API int pager_refengine_free_page(pager_refengine *engine, uint32_t slot) PAGER_NOEXCEPT;
+
+/* pager_refengine_write_page / read_page -- page contents in the adapter's layout (layer-major
+ * K page, V page), lengths must equal the meta's page bytes. Errors: PAGER_ERR_INVALID,
+ * PAGER_ERR_RANGE, PAGER_ERR_NOT_FOUND (slot free), PAGER_ERR_PAGE_SIZE (length),
+ * PAGER_ERR_BUSY (write while paused). */
+PAGER_API int pager_refengine_write_page(pager_refengine *engine, uint32_t slot, const void *k,
+                                         uint64_t k_bytes, const void *v,
+                                         uint64_t v_bytes) PAGER_NOEXCEPT;
+PAGER_API int pager_refengine_read_page(pager_refengine *engine, uint32_t slot, void *k,
+                                        uint64_t k_bytes, void *v,
+                                        uint64_t v_bytes) PAGER_NOEXCEPT;
+
+/* pager_refengine_set_seq -- adds or replaces the sequence id with the given occupied pages.
+ * Errors: PAGER_ERR_INVALID (bad id, fill > tokens_per_page), PAGER_ERR_NOT_FOUND (a free
+ * page), PAGER_ERR_RANGE, PAGER_ERR_BUSY. */
+PAGER_API int pager_refengine_set_seq(pager_refengine *engine, const char *id, uint32_t id_bytes,
+                                      const uint32_t *pages, uint64_t page_count,
+                                      uint32_t fill_last_page) PAGER_NOEXCEPT;
+/* pager_refengine_remove_seq -- Errors: PAGER_ERR_INVALID, PAGER_ERR_NOT_FOUND, BUSY. */
+PAGER_API int pager_refengine_remove_seq(pager_refengine *engine, const char *id,
+                                         uint32_t id_bytes) PAGER_NOEXCEPT;
+
+/* pager_refengine_get_seq -- the pages of sequence id: *page_count is set to its length; up to
+ * capacity slots are copied into pages (pass capacity 0 to learn the length).
+ * Errors: PAGER_ERR_INVALID, PAGER_ERR_NOT_FOUND. */
+PAGER_API int pager_refengine_get_seq(pager_refengine *engine, const char *id, uint32_t id_bytes,
+                                      uint32_t *pages, uint64_t capacity, uint64_t *page_count,
+                                      uint32_t *fill_last_page) PAGER_NOEXCEPT;
+
+/* pager_refengine_stats -- occupied slots, sequences, and whether the engine is paused.
+ * Any out-pointer may be NULL. Errors: PAGER_ERR_INVALID. */
+PAGER_API int pager_refengine_stats(pager_refengine *engine, uint32_t *occupied_pages,
+                                    uint32_t *seq_count, uint32_t *paused) PAGER_NOEXCEPT;
+
+/* pager_refengine_fingerprint -- XXH3-64 over the logical content: every sequence in id order
+ * (its id, fill, and the bytes of its pages in order), independent of which slots hold them.
+ * Two engines holding the same sequences with the same page contents have the same value.
+ * Errors: PAGER_ERR_INVALID. */
+PAGER_API int pager_refengine_fingerprint(pager_refengine *engine,
+                                          uint64_t *fingerprint) PAGER_NOEXCEPT;
+
+/* pager_refengine_fail_callback -- fault injection for tests: the next call (after skip
+ * successful calls) of the callback named name ("pause", "read_page", ...) returns
+ * adapter_code (non-zero) instead of running, once. name NULL clears it.
+ * Errors: PAGER_ERR_INVALID (unknown name, adapter_code 0). */
+PAGER_API int pager_refengine_fail_callback(pager_refengine *engine, const char *name,
+                                            uint32_t skip, int adapter_code) PAGER_NOEXCEPT;
 
 PAGER_EXTERN_C_END
 

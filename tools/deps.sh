@@ -8,6 +8,7 @@
 #           clang libclang-rt-14-dev      libFuzzer harnesses and their corpus replays
 #           binutils                      nm/readelf for the ABI guard
 #   bindings: swig                        Go and Java bindings (SWIG 4.1)
+#           libclang-dev                  libclang for bindgen (the Rust pager-sys crate)
 #   bench:  libsqlite3-dev liblmdb-dev librocksdb-dev   the peers benchmarks compare against
 # check: exit 1 (listing what is missing) if a package of the groups is not installed.
 # install: apt-get install the missing ones when root; otherwise print the command.
@@ -19,7 +20,7 @@ for g in $groups; do
   case $g in
     build) pkgs+=(g++ make pkg-config libxxhash-dev libzstd-dev) ;;
     test) pkgs+=(libgtest-dev clang libclang-rt-14-dev binutils) ;;
-    bindings) pkgs+=(swig) ;;
+    bindings) pkgs+=(swig libclang-dev) ;;
     bench) pkgs+=(libsqlite3-dev liblmdb-dev librocksdb-dev) ;;
     *) echo "deps.sh: unknown group $g" >&2; exit 2 ;;
   esac

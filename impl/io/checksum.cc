@@ -3,8 +3,6 @@
 
 #include "impl/io/checksum.h"
 
-#include <cstring>
-
 namespace pager {
 
 static_assert(sizeof(XXH3_state_t) <= 640, "Hasher::state_ too small for XXH3_state_t");
@@ -14,10 +12,10 @@ uint64_t Checksum64(const void* data, size_t len, uint64_t seed) {
 }
 
 Hasher::Hasher(uint64_t seed) {
-  // xxHash 0.8.1 reads state->seed and state->extSecret in reset_withSeed before writing
-  // them; on an uninitialized state a stale match skips the secret derivation and the
-  // digest is garbage (what XXH3_INITSTATE exists for). Start from a zeroed state.
-  std::memset(state_, 0, sizeof state_);
+  // A state that merely sits in stale memory must be initialized first: reset_withSeed skips
+  // deriving the secret when the leftover `seed` field happens to equal `seed` (xxhash.h,
+  // XXH3_INITSTATE), and would then hash with whatever bytes the secret area holds.
+  XXH3_INITSTATE(reinterpret_cast<XXH3_state_t*>(state_));
   XXH3_64bits_reset_withSeed(reinterpret_cast<XXH3_state_t*>(state_), seed);
 }
 

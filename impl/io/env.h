@@ -35,6 +35,12 @@ struct IoSlice {
   size_t len;
 };
 
+// A destination piece for a scatter read (ReadVAt).
+struct IoSliceMut {
+  void* data;
+  size_t len;
+};
+
 enum class LockMode { kShared, kExclusive };
 
 // How Lock waits: 0 = fail at once with kBusy; > 0 = retry until that many milliseconds have
@@ -88,6 +94,13 @@ class File {
   // Reads exactly len bytes or fails (kIo naming the short read, or kCorrupt if
   // short_is_corrupt, for callers reading structures whose length the file promised).
   Status ReadExactAt(uint64_t offset, void* dst, size_t len, bool short_is_corrupt = false);
+
+  // Scatter read: fills the slices in order from consecutive file bytes starting at offset;
+  // *read_len is the total read, < the slices' total only at end of file (E3). The default
+  // loops over ReadAt (MemEnv/FaultEnv inherit it, so read faults apply per slice); PosixFile
+  // issues one preadv per IOV_MAX slices.
+  virtual Status ReadVAt(uint64_t offset, const IoSliceMut* slices, size_t count,
+                         size_t* read_len);
 
   virtual Status WriteAt(uint64_t offset, const void* src, size_t len) = 0;
   virtual Status WriteVAt(uint64_t offset, const IoSlice* slices, size_t count) = 0;

@@ -74,6 +74,19 @@ Status File::ReadExactAt(uint64_t offset, void* dst, size_t len, bool short_is_c
   return Status(short_is_corrupt ? Code::kCorrupt : Code::kIo, msg);
 }
 
+Status File::ReadVAt(uint64_t offset, const IoSliceMut* slices, size_t count,
+                     size_t* read_len) {
+  size_t total = 0;
+  for (size_t i = 0; i < count; i++) {
+    size_t got = 0;
+    PAGER_RETURN_IF_ERROR(ReadAt(offset + total, slices[i].data, slices[i].len, &got));
+    total += got;
+    if (got < slices[i].len) break;
+  }
+  *read_len = total;
+  return Status::Ok();
+}
+
 namespace {
 
 size_t SystemPageSize() {
@@ -204,6 +217,41 @@ class PosixFile final : public File {
       done += static_cast<size_t>(n);
     }
     *read_len = done;
+    return Status::Ok();
+  }
+
+  Status ReadVAt(uint64_t offset, const IoSliceMut* slices, size_t count,
+                 size_t* read_len) override {
+    std::vector<iovec> iov;
+    uint64_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+      if (slices[i].len == 0) continue;
+      iov.push_back(iovec{slices[i].data, slices[i].len});
+      total += slices[i].len;
+    }
+    PAGER_RETURN_IF_ERROR(CheckRange(offset, total, "read"));
+    size_t first = 0;
+    uint64_t done = 0;
+    while (first < iov.size()) {
+      int n_iov = static_cast<int>(std::min<size_t>(iov.size() - first, IOV_MAX));
+      ssize_t n = preadv(fd_, &iov[first], n_iov, static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("read " + path_ + " at offset " + std::to_string(offset + done), errno);
+      }
+      if (n == 0) break;
+      done += static_cast<uint64_t>(n);
+      size_t left = static_cast<size_t>(n);
+      while (first < iov.size() && left >= iov[first].iov_len) {
+        left -= iov[first].iov_len;
+        first++;
+      }
+      if (left > 0) {
+        iov[first].iov_base = static_cast<uint8_t*>(iov[first].iov_base) + left;
+        iov[first].iov_len -= left;
+      }
+    }
+    *read_len = static_cast<size_t>(done);
     return Status::Ok();
   }
 
@@ -502,6 +550,19 @@ class PosixEnv final : public Env {
 };
 
 }  // namespace
+
+Status AdviseMemory(void* addr, size_t len, Advice advice) {
+  uintptr_t page = SystemPageSize();
+  uintptr_t begin = reinterpret_cast<uintptr_t>(addr);
+  if (len > UINTPTR_MAX - begin) return InvalidArgument("advise memory: range overflows");
+  uintptr_t first = (begin + page - 1) / page * page;
+  uintptr_t last = (begin + len) / page * page;
+  if (first >= last) return Status::Ok();
+  if (madvise(reinterpret_cast<void*>(first), last - first, ToMadvise(advice)) != 0) {
+    return PosixError("madvise process memory", errno);
+  }
+  return Status::Ok();
+}
 
 std::unique_ptr<File> WrapFd(int fd, const std::string& name, bool writable, bool owns_fd) {
   bool stream = lseek(fd, 0, SEEK_CUR) < 0 && errno == ESPIPE;

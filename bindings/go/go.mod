@@ -1,0 +1,3 @@
+module libpager.dev/pager
+
+go 1.21

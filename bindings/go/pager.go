@@ -1,0 +1,90 @@
+// Package pager is the Go binding of libpager (crash-safe page storage behind pager.h).
+//
+// It is a thin layer over the SWIG-generated package libpager.dev/pager/capi: calls return
+// (value, error) with an *Error that carries the stable PAGER_ERR_* code and the detail
+// message libpager reported inside the very native call that failed (a goroutine may move
+// to another thread between two cgo calls, so the message is never read in a second call).
+//
+// Build against an in-tree library:
+//
+//	PKG_CONFIG_PATH=<repo>/build/rel/pkgconfig LD_LIBRARY_PATH=<repo>/build/rel/lib go test ./...
+package pager
+
+import "libpager.dev/pager/capi"
+
+// Error is a libpager error: Code is a PAGER_ERR_* value, Message the detail text.
+// errors.Is(err, pager.ErrNotFound) compares codes only.
+type Error = capi.Error
+
+// Code is a stable libpager error code (never renumbered, never reused).
+type Code = int
+
+// The error codes of pager.h. TestCodesMatchHeader checks them against the C header.
+const (
+	OK             Code = 0
+	CodeInvalid    Code = 1
+	CodeIO         Code = 2
+	CodeNoMem      Code = 3
+	CodeNoSpc      Code = 4
+	CodeCorrupt    Code = 5
+	CodeVersion    Code = 6
+	CodePageSize   Code = 7
+	CodeBusy       Code = 8
+	CodeReadOnly   Code = 9
+	CodeRange      Code = 10
+	CodeOverlap    Code = 11
+	CodeDoubleFree Code = 12
+	CodeReserved   Code = 13
+	CodeFull       Code = 14
+	CodePoisoned   Code = 15
+	CodeMismatch   Code = 16
+	CodeNotFound   Code = 17
+	CodeExists     Code = 18
+	CodeCancelled  Code = 19
+	CodeCallback   Code = 20
+	CodeInternal   Code = 21
+	CodeDuplicate  Code = 22
+	CodeTooLarge   Code = 23
+	codeCount      Code = 24
+)
+
+// Sentinels for errors.Is: errors.Is(err, pager.ErrBusy) is true for any *Error with that code.
+var (
+	ErrInvalid    = &Error{Code: CodeInvalid}
+	ErrIO         = &Error{Code: CodeIO}
+	ErrNoMem      = &Error{Code: CodeNoMem}
+	ErrNoSpc      = &Error{Code: CodeNoSpc}
+	ErrCorrupt    = &Error{Code: CodeCorrupt}
+	ErrVersion    = &Error{Code: CodeVersion}
+	ErrPageSize   = &Error{Code: CodePageSize}
+	ErrBusy       = &Error{Code: CodeBusy}
+	ErrReadOnly   = &Error{Code: CodeReadOnly}
+	ErrRange      = &Error{Code: CodeRange}
+	ErrOverlap    = &Error{Code: CodeOverlap}
+	ErrDoubleFree = &Error{Code: CodeDoubleFree}
+	ErrReserved   = &Error{Code: CodeReserved}
+	ErrFull       = &Error{Code: CodeFull}
+	ErrPoisoned   = &Error{Code: CodePoisoned}
+	ErrMismatch   = &Error{Code: CodeMismatch}
+	ErrNotFound   = &Error{Code: CodeNotFound}
+	ErrExists     = &Error{Code: CodeExists}
+	ErrCancelled  = &Error{Code: CodeCancelled}
+	ErrCallback   = &Error{Code: CodeCallback}
+	ErrInternal   = &Error{Code: CodeInternal}
+	ErrDuplicate  = &Error{Code: CodeDuplicate}
+	ErrTooLarge   = &Error{Code: CodeTooLarge}
+)
+
+// Version returns the library's version as MAJOR*10000 + MINOR*100 + PATCH.
+func Version() uint32 { return capi.Pager_version() }
+
+// HeaderVersion is the version of the pager.h this package was built against; it differs
+// from Version() when the shared library found at run time is another release.
+func HeaderVersion() uint32 { return uint32(capi.PAGER_VERSION_NUMBER) }
+
+// VersionString returns the library's version as "MAJOR.MINOR.PATCH".
+func VersionString() string { return capi.Pager_version_string() }
+
+// ErrString returns the stable name of an error code ("PAGER_ERR_IO"), or
+// "PAGER_ERR_UNKNOWN" for a code this library version does not define.
+func ErrString(code Code) string { return capi.Pager_errstr(code) }

@@ -1,0 +1,65 @@
+// Adapter: calls the pager_cache_ops callbacks and turns their codes into Status.
+// A non-zero return becomes kCallback naming the callback and the adapter's code; a C++
+// exception thrown by a callback becomes kCallback too (so K1's resume still runs).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "impl/common/status.h"
+#include "impl/snapshot/snapshot.h"
+#include "pager.h"
+
+// The sink an adapter reports lists into (pager.h declares it opaque).
+struct pager_cache_sink {
+  enum class Kind { kPages, kSeqs };
+  explicit pager_cache_sink(Kind k) : kind(k) {}
+  Kind kind;
+  std::vector<uint32_t> pages;
+  std::vector<pager::snapshot::Seq> seqs;
+  pager::Status error;  // the first failed add (fails the enclosing operation)
+};
+
+namespace pager {
+namespace snapshot {
+
+// Sink functions behind the C entry points (capi/snapshot.cc).
+Status SinkAddPages(pager_cache_sink* sink, const uint32_t* pages, uint64_t count);
+Status SinkAddSeq(pager_cache_sink* sink, const char* id, uint32_t id_bytes,
+                  const uint32_t* pages, uint64_t page_count, uint32_t fill_last_page);
+
+class Adapter {
+ public:
+  // kInvalid if struct_size is too small or any callback is NULL.
+  static Status Check(const pager_cache_ops& ops);
+  explicit Adapter(const pager_cache_ops& ops) : ops_(ops) {}
+
+  Result<Geometry> Meta();
+  Status Pause();
+  Status Resume();
+  Result<std::vector<uint32_t>> OccupiedPages();
+  Result<std::vector<Seq>> LogicalSeqs();
+  Status ReadPage(uint32_t page, uint8_t* k, uint64_t k_bytes, uint8_t* v, uint64_t v_bytes);
+  Result<std::vector<uint32_t>> AllocatePages(uint64_t count);
+  Status WritePage(uint32_t page, const uint8_t* k, uint64_t k_bytes, const uint8_t* v,
+                   uint64_t v_bytes);
+  Status Install(const std::vector<Seq>& seqs);
+
+ private:
+  template <typename Fn>
+  Status Call(const std::string& what, Fn&& fn);
+  pager_cache_ops ops_;
+};
+
+// Runs body between Pause and Resume (K1): resume always, first error wins.
+template <typename Fn>
+Status WithPause(Adapter* adapter, Fn&& body) {
+  PAGER_RETURN_IF_ERROR(adapter->Pause());
+  Status st = body();
+  Status resumed = adapter->Resume();
+  return st.ok() ? resumed : st;
+}
+
+}  // namespace snapshot
+}  // namespace pager

@@ -1,0 +1,666 @@
+#include "impl/wal/wal_pager.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace pager {
+namespace wal {
+
+namespace {
+
+std::string WalPath(const std::string& path) { return path + "-wal"; }
+
+bool AllZero(const uint8_t* p, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    if (p[i] != 0) return false;
+  }
+  return true;
+}
+
+Status ValidateOptions(const Options& o) {
+  if (o.durability != Durability::kFull && o.durability != Durability::kNormal) {
+    return InvalidArgument("durability " + std::to_string(static_cast<int>(o.durability)) +
+                           " is neither FULL (0) nor NORMAL (1)");
+  }
+  if (o.lock_timeout_ms < io::kLockWaitForever) {
+    return InvalidArgument("lock_timeout_ms " + std::to_string(o.lock_timeout_ms) +
+                           " is below -1 (wait forever)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+WalPager::WalPager(io::Env* env, std::string path, AccessMode mode, const Options& options)
+    : env_(env), path_(std::move(path)), mode_(mode), options_(options) {}
+
+WalPager::~WalPager() {
+  // Closing the main file's descriptor releases its flock (E1); nothing is synced here.
+}
+
+// ---- create / open -------------------------------------------------------------------------
+
+Status WalPager::Create(io::Env* env, const std::string& path, const Options& options,
+                        std::unique_ptr<WalPager>* out) {
+  PAGER_RETURN_IF_ERROR(ValidateOptions(options));
+  if (!IsValidPageSize(options.page_size)) {
+    return InvalidArgument("page size " + std::to_string(options.page_size) +
+                           " is not a power of two in [512, 65536]");
+  }
+  std::unique_ptr<WalPager> p(new WalPager(env, path, AccessMode::kReadWrite, options));
+  PAGER_RETURN_IF_ERROR(p->InitNew(options));
+  *out = std::move(p);
+  return Status::Ok();
+}
+
+Status WalPager::InitNew(const Options& options) {
+  io::OpenOptions o;
+  o.write = true;
+  o.create = true;
+  o.exclusive = true;
+  PAGER_RETURN_IF_ERROR(env_->Open(path_, o, &main_));
+  PAGER_RETURN_IF_ERROR(main_->Lock(io::LockMode::kExclusive, options.lock_timeout_ms));
+  page_size_ = options.page_size;
+  file_id_ = RandomFileId();
+  std::vector<uint8_t> page0(page_size_, 0);
+  MainHeaderCopy h = MakeMainHeader(page_size_, 1, 1, file_id_, committed_app_);
+  std::memcpy(page0.data(), &h, sizeof h);
+  PAGER_RETURN_IF_ERROR(main_->WriteAt(0, page0.data(), page0.size()));
+  PAGER_RETURN_IF_ERROR(main_->DataSync());
+  PAGER_RETURN_IF_ERROR(env_->SyncDir(io::DirName(path_)));
+  stats_.syncs += 2;
+  stats_.bytes_synced += page_size_;
+  main_count_ = main_valid_count_ = committed_count_ = staged_count_ = staged_floor_ = 1;
+  main_seq_ = 1;
+  main_slot_ = 0;
+  PAGER_RETURN_IF_ERROR(WalLog::Create(env_, WalPath(path_), page_size_, main_seq_, file_id_,
+                                       &wal_));
+  stats_.syncs += 2;  // the sidecar and its directory
+  stats_.bytes_synced += kWalHeaderSize;
+  wal_->prewrite_bytes = options.wal_prewrite_bytes;
+  cache_ = std::make_unique<PageCache>(page_size_, options.cache_pages);
+  return Status::Ok();
+}
+
+Status WalPager::Open(io::Env* env, const std::string& path, AccessMode mode,
+                      const Options& options, std::unique_ptr<WalPager>* out) {
+  PAGER_RETURN_IF_ERROR(ValidateOptions(options));
+  if (mode != AccessMode::kReadWrite && mode != AccessMode::kReadOnly) {
+    return InvalidArgument("access mode " + std::to_string(static_cast<int>(mode)) +
+                           " is neither READ_WRITE (0) nor READ_ONLY (1)");
+  }
+  if (options.page_size != 0 && !IsValidPageSize(options.page_size)) {
+    return InvalidArgument("page size " + std::to_string(options.page_size) +
+                           " is not 0 or a power of two in [512, 65536]");
+  }
+  std::unique_ptr<WalPager> p(new WalPager(env, path, mode, options));
+  PAGER_RETURN_IF_ERROR(p->InitExisting());
+  *out = std::move(p);
+  return Status::Ok();
+}
+
+Status WalPager::InitExisting() {
+  io::OpenOptions o;
+  o.write = (mode_ == AccessMode::kReadWrite);
+  PAGER_RETURN_IF_ERROR(env_->Open(path_, o, &main_));
+  io::LockMode lock =
+      (mode_ == AccessMode::kReadWrite) ? io::LockMode::kExclusive : io::LockMode::kShared;
+  PAGER_RETURN_IF_ERROR(main_->Lock(lock, options_.lock_timeout_ms));
+  PAGER_RETURN_IF_ERROR(LoadMainHeader());
+  if (options_.page_size != 0 && options_.page_size != page_size_) {
+    return Status(Code::kPageSize, path_ + ": page size is " + std::to_string(page_size_) +
+                                       ", the caller expects " +
+                                       std::to_string(options_.page_size));
+  }
+  cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
+  PAGER_RETURN_IF_ERROR(OpenWal());
+  if (wal_ != nullptr) PAGER_RETURN_IF_ERROR(RecoverWal());
+  staged_count_ = staged_floor_ = committed_count_;
+  std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
+  if (mode_ == AccessMode::kReadWrite) {
+    // W9: start a fresh generation (checkpointing recovered frames first).
+    Result<uint32_t> r = CheckpointLocked(true);
+    if (!r.ok()) return r.status().WithContext("recovery checkpoint of " + path_);
+  }
+  return Status::Ok();
+}
+
+// Decision table rows M1-M6 (doc/format/wal-pager.md).
+Status WalPager::LoadMainHeader() {
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(main_->Size(&size));
+  if (size < kMinPageSize) {
+    return Corruption(path_ + " is " + std::to_string(size) +
+                      " bytes, shorter than a header page (512 bytes)");
+  }
+  MainHeaderCopy copies[kHeaderSlotCount];
+  PAGER_RETURN_IF_ERROR(main_->ReadExactAt(0, copies, sizeof copies, true));
+  Status st[kHeaderSlotCount];
+  for (int i = 0; i < 2; i++) st[i] = ValidateMainHeader(copies[i], i);
+  int pick = -1;
+  if (st[0].ok() && st[1].ok()) {
+    pick = (copies[1].checkpoint_seq > copies[0].checkpoint_seq) ? 1 : 0;
+  } else if (st[0].ok() || st[1].ok()) {
+    pick = st[0].ok() ? 0 : 1;
+  }
+  if (pick < 0) {
+    Code code = (st[0].code() == Code::kVersion || st[1].code() == Code::kVersion)
+                    ? Code::kVersion
+                    : Code::kCorrupt;
+    return Status(code, path_ + ": no valid header copy (" + st[0].message() + "; " +
+                            st[1].message() + ")");
+  }
+  const MainHeaderCopy& h = copies[pick];
+  if (st[1 - pick].ok() && copies[0].file_id != copies[1].file_id) {
+    return Corruption(path_ + ": header copies A and B carry different file ids");
+  }
+  page_size_ = h.page_size;
+  if (size < page_size_) {
+    return Corruption(path_ + " is " + std::to_string(size) + " bytes, shorter than page 0 (" +
+                      std::to_string(page_size_) + " bytes)");
+  }
+  if (page_size_ > kMinPageSize) {
+    std::vector<uint8_t> tail(page_size_ - kMinPageSize);
+    PAGER_RETURN_IF_ERROR(main_->ReadExactAt(kMinPageSize, tail.data(), tail.size(), true));
+    if (!AllZero(tail.data(), tail.size())) {
+      return Corruption(path_ + ": reserved bytes [512, " + std::to_string(page_size_) +
+                        ") of page 0 are not zero");
+    }
+  }
+  main_slot_ = pick;
+  main_seq_ = h.checkpoint_seq;
+  main_count_ = main_valid_count_ = committed_count_ = h.page_count;
+  file_id_ = h.file_id;
+  std::memcpy(committed_app_, h.app_header, kAppHeaderSize);
+  return Status::Ok();
+}
+
+// Decision table rows S1-S7.
+Status WalPager::OpenWal() {
+  const bool write = (mode_ == AccessMode::kReadWrite);
+  Status st = WalLog::Open(env_, WalPath(path_), write, page_size_, &wal_);
+  bool stale = false;
+  if (st.ok() && wal_->header().file_id != file_id_) {
+    stale = true;  // a sidecar left by another file at this path (create crashed)
+  } else if (st.ok() && wal_->header().base_checkpoint_seq > main_seq_) {
+    return Corruption(WalPath(path_) + ": WAL generation follows header copy " +
+                      std::to_string(wal_->header().base_checkpoint_seq) +
+                      " but the main file's newest valid copy is " + std::to_string(main_seq_) +
+                      " (a checkpointed header was lost)");
+  }
+  if (st.ok() && !stale) return Status::Ok();
+  if (!st.ok() && st.code() != Code::kNotFound) return st;
+  wal_.reset();
+  if (!write) return Status::Ok();  // read-only never creates the sidecar
+  PAGER_RETURN_IF_ERROR(
+      WalLog::Create(env_, WalPath(path_), page_size_, main_seq_, file_id_, &wal_));
+  stats_.syncs += 2;
+  return Status::Ok();
+}
+
+Status WalPager::RecoverWal() {
+  wal_->prewrite_bytes = options_.wal_prewrite_bytes;
+  int64_t app_frame = -1;
+  WalLog::Sink sink;
+  sink.frame = [&](uint64_t frame_index, uint32_t page_number) {
+    if (page_number == 0) {
+      app_frame = static_cast<int64_t>(frame_index);
+    } else {
+      index_[page_number] = frame_index;
+    }
+  };
+  sink.commit = [&](uint64_t, uint32_t page_count, uint32_t floor_count) {
+    uint32_t floor = std::min({floor_count, page_count, committed_count_});
+    if (floor < committed_count_) ApplyShrink(floor);
+    committed_count_ = page_count;
+  };
+  PAGER_RETURN_IF_ERROR(wal_->Recover(sink));
+  stats_.wal_frames = wal_->frame_count();
+  if (app_frame < 0) return Status::Ok();
+  std::vector<uint8_t> body(page_size_);
+  PAGER_RETURN_IF_ERROR(wal_->ReadBody(static_cast<uint64_t>(app_frame), body.data()));
+  std::memcpy(committed_app_, body.data(), kAppHeaderSize);
+  return Status::Ok();
+}
+
+// Pages >= page_count leave the index and the cache; they read as zeros from now on (W3).
+void WalPager::ApplyShrink(uint32_t page_count) {
+  for (auto it = index_.begin(); it != index_.end();) {
+    it = (it->first >= page_count) ? index_.erase(it) : std::next(it);
+  }
+  main_valid_count_ = std::min(main_valid_count_, page_count);
+  cache_->EraseFrom(page_count);
+}
+
+// ---- reads ---------------------------------------------------------------------------------
+
+uint32_t WalPager::page_count() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return staged_count_;
+}
+
+Status WalPager::ReadPage(uint32_t page_number, uint8_t* dst, size_t len) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (len != page_size_) {
+    return Status(Code::kPageSize, "read_page buffer is " + std::to_string(len) +
+                                       " bytes, the page size is " + std::to_string(page_size_));
+  }
+  if (page_number == 0) {
+    return Status(Code::kReserved, "page 0 is the library's header; use the app header calls");
+  }
+  if (page_number >= staged_count_) {
+    return Status(Code::kNotFound, "page " + std::to_string(page_number) +
+                                       " is past the page count " +
+                                       std::to_string(staged_count_));
+  }
+  auto it = staged_.find(page_number);
+  if (it != staged_.end()) {
+    std::memcpy(dst, it->second.data(), page_size_);
+    return Status::Ok();
+  }
+  if (page_number >= ZeroFrom()) {
+    std::memset(dst, 0, page_size_);  // W4
+    return Status::Ok();
+  }
+  return ReadCommitted(page_number, dst);
+}
+
+Status WalPager::ReadCommitted(uint32_t page_number, uint8_t* dst) {
+  if (cache_->Get(page_number, dst)) {
+    stats_.cache_hits++;
+    return Status::Ok();
+  }
+  stats_.cache_misses++;
+  auto it = index_.find(page_number);
+  if (it != index_.end()) {
+    PAGER_RETURN_IF_ERROR(wal_->ReadBody(it->second, dst));
+  } else if (page_number >= main_valid_count_) {
+    std::memset(dst, 0, page_size_);  // W3
+  } else {
+    PAGER_RETURN_IF_ERROR(ReadMainPage(page_number, dst));
+  }
+  cache_->Put(page_number, dst);
+  return Status::Ok();
+}
+
+Status WalPager::ReadMainPage(uint32_t page_number, uint8_t* dst) {
+  uint64_t offset = uint64_t{page_number} * page_size_;
+  size_t got = 0;
+  PAGER_RETURN_IF_ERROR(main_->ReadAt(offset, dst, page_size_, &got));
+  if (got != page_size_) {
+    return Corruption(path_ + ": page " + std::to_string(page_number) + " at offset " +
+                      std::to_string(offset) + " is past the end of the file (" +
+                      std::to_string(got) + " of " + std::to_string(page_size_) +
+                      " bytes), yet the header counts " + std::to_string(main_count_) +
+                      " pages");
+  }
+  return Status::Ok();
+}
+
+Status WalPager::ReadAppHeader(uint8_t* dst, size_t len) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (len != kAppHeaderSize) {
+    return InvalidArgument("application header buffer is " + std::to_string(len) +
+                           " bytes, the area is " + std::to_string(kAppHeaderSize));
+  }
+  std::memcpy(dst, staged_app_, kAppHeaderSize);
+  return Status::Ok();
+}
+
+// ---- staging -------------------------------------------------------------------------------
+
+Status WalPager::CheckWritable(const char* op) {
+  if (poisoned_) {
+    return Status(Code::kPoisoned, std::string(op) + " on " + path_ +
+                                       ": handle poisoned by an earlier failure (" +
+                                       poison_reason_ + "); close and reopen to recover");
+  }
+  return Status::Ok();
+}
+
+// W7: staged changes can never be committed now, so they are dropped with the poisoning.
+Status WalPager::Poison(Status cause) {
+  poisoned_ = true;
+  poison_reason_ = cause.ToString();
+  ClearStagedLocked();
+  return cause;
+}
+
+Status WalPager::StagePage(uint32_t page_number, const uint8_t* src, size_t len) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PAGER_RETURN_IF_ERROR(CheckWritable("stage_page"));
+  if (len != page_size_) {
+    return Status(Code::kPageSize, "stage_page of page " + std::to_string(page_number) +
+                                       ": buffer is " + std::to_string(len) +
+                                       " bytes, the page size is " + std::to_string(page_size_));
+  }
+  if (page_number == 0) {
+    return Status(Code::kReserved, "page 0 is the library's header; use the app header calls");
+  }
+  if (page_number == kMaxPageCount) {
+    return Status(Code::kRange, "page " + std::to_string(page_number) +
+                                    " is past the largest page number " +
+                                    std::to_string(kMaxPageCount - 1));
+  }
+  if (page_number >= staged_count_) staged_count_ = page_number + 1;
+  staged_[page_number].assign(src, src + page_size_);
+  return Status::Ok();
+}
+
+void WalPager::ClearStagedLocked() {
+  staged_.clear();
+  staged_count_ = staged_floor_ = committed_count_;
+  std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
+}
+
+Status WalPager::ClearStaged() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ClearStagedLocked();
+  return Status::Ok();
+}
+
+Status WalPager::SetPageCount(uint32_t page_count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PAGER_RETURN_IF_ERROR(CheckWritable("set_page_count"));
+  if (page_count == 0) {
+    return InvalidArgument("page count 0: page 0 (the header) always exists, use 1 for empty");
+  }
+  if (page_count < staged_count_) {
+    staged_.erase(staged_.lower_bound(page_count), staged_.end());
+    staged_floor_ = std::min(staged_floor_, page_count);
+  }
+  staged_count_ = page_count;
+  return Status::Ok();
+}
+
+Status WalPager::StageAppHeader(const uint8_t* src, size_t len) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PAGER_RETURN_IF_ERROR(CheckWritable("stage_app_header"));
+  if (len != kAppHeaderSize) {
+    return InvalidArgument("application header is " + std::to_string(len) +
+                           " bytes, the area is " + std::to_string(kAppHeaderSize));
+  }
+  std::memcpy(staged_app_, src, kAppHeaderSize);
+  return Status::Ok();
+}
+
+// ---- commit --------------------------------------------------------------------------------
+
+Result<uint32_t> WalPager::Commit() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (mode_ == AccessMode::kReadOnly) {
+    return Status(Code::kReadOnly, "commit on read-only handle of " + path_);
+  }
+  PAGER_RETURN_IF_ERROR(CheckWritable("commit"));
+  busy_state_ = State::kCommitting;
+  Result<uint32_t> r = CommitLocked();
+  busy_state_ = State::kOpen;
+  if (!r.ok() || !AutoCheckpointDue()) return r;
+  // The commit is durable whatever happens now: a failed automatic checkpoint does not fail
+  // it (if it poisoned the handle, the next mutation says so).
+  Result<uint32_t> cp = CheckpointLocked(false);
+  (void)cp;
+  return r;
+}
+
+// Appends the dirty pages to `frames` (W5). Reads only; nothing is written yet.
+Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames) {
+  std::vector<uint8_t> committed(page_size_);
+  for (const auto& kv : staged_) {
+    if (kv.first < ZeroFrom()) {
+      PAGER_RETURN_IF_ERROR(ReadCommitted(kv.first, committed.data()));
+    } else {
+      std::memset(committed.data(), 0, page_size_);
+    }
+    if (std::memcmp(committed.data(), kv.second.data(), page_size_) != 0) {
+      frames->push_back(WalLog::FrameRef{kv.first, kv.second.data()});
+    }
+  }
+  return Status::Ok();
+}
+
+Result<uint32_t> WalPager::CommitLocked() {
+  std::vector<WalLog::FrameRef> frames;
+  PAGER_RETURN_IF_ERROR(CollectDirty(&frames));
+  const uint32_t data_frames = static_cast<uint32_t>(frames.size());
+  const bool app_dirty = std::memcmp(staged_app_, committed_app_, kAppHeaderSize) != 0;
+  const uint32_t floor = std::min(ZeroFrom(), staged_count_);
+  if (frames.empty() && !app_dirty && staged_count_ == committed_count_ &&
+      staged_floor_ >= committed_count_) {
+    ClearStagedLocked();
+    return uint32_t{0};
+  }
+  std::vector<uint8_t> page0;
+  if (app_dirty || frames.empty()) {
+    page0.assign(page_size_, 0);
+    std::memcpy(page0.data(), staged_app_, kAppHeaderSize);
+    frames.push_back(WalLog::FrameRef{0, page0.data()});
+  }
+  const uint64_t first_frame = wal_->frame_count();
+  Status st = wal_->AppendTransaction(frames, staged_count_, floor);
+  if (!st.ok()) return Poison(st.WithContext("commit: append frames to " + WalPath(path_)));
+  if (options_.durability == Durability::kFull) {
+    st = wal_->Sync(&stats_.bytes_synced);
+    if (!st.ok()) return Poison(st.WithContext("commit: sync " + WalPath(path_)));
+    stats_.syncs++;
+  }
+  ApplyCommitted(frames, first_frame, floor);
+  stats_.commits++;
+  stats_.frames_written += frames.size();
+  stats_.wal_frames = wal_->frame_count();
+  ClearStagedLocked();
+  return data_frames;
+}
+
+void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint64_t first_frame,
+                              uint32_t floor) {
+  if (floor < committed_count_) ApplyShrink(floor);  // before this transaction's own pages
+  for (size_t i = 0; i < frames.size(); i++) {
+    uint32_t page = frames[i].page_number;
+    if (page == 0) {
+      std::memcpy(committed_app_, frames[i].body, kAppHeaderSize);
+      continue;
+    }
+    index_[page] = first_frame + i;
+    cache_->Put(page, frames[i].body);
+  }
+  committed_count_ = staged_count_;
+}
+
+bool WalPager::AutoCheckpointDue() const {
+  if (poisoned_) return false;
+  uint64_t frames = wal_->frame_count();
+  if (options_.auto_checkpoint_frames > 0 && frames >= options_.auto_checkpoint_frames) {
+    return true;
+  }
+  return options_.auto_checkpoint_bytes > 0 &&
+         FrameOffset(frames, page_size_) >= options_.auto_checkpoint_bytes;
+}
+
+// ---- checkpoint ----------------------------------------------------------------------------
+
+Result<uint32_t> WalPager::Checkpoint() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (mode_ == AccessMode::kReadOnly) {
+    return Status(Code::kReadOnly, "checkpoint on read-only handle of " + path_);
+  }
+  PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));
+  return CheckpointLocked(false);
+}
+
+Result<uint32_t> WalPager::CheckpointLocked(bool force_reset) {
+  if (wal_->frame_count() == 0 && !force_reset) return uint32_t{0};  // idempotent
+  const State before = busy_state_;
+  busy_state_ = State::kCheckpointing;
+  Result<uint32_t> r = CheckpointSteps();
+  busy_state_ = before;
+  return r;
+}
+
+Result<uint32_t> WalPager::CheckpointSteps() {
+  uint32_t pages = 0;
+  if (wal_->frame_count() > 0) {
+    if (wal_->has_unsynced_bytes()) {  // NORMAL: the WAL is synced before main changes
+      Status st = wal_->Sync(&stats_.bytes_synced);
+      if (!st.ok()) return Poison(st.WithContext("checkpoint: sync " + WalPath(path_)));
+      stats_.syncs++;
+    }
+    Result<uint32_t> copied = CopyFramesToMain();
+    if (!copied.ok()) return Poison(copied.status().WithContext("checkpoint"));
+    pages = copied.value();
+    PAGER_RETURN_IF_ERROR(SyncMain());
+    PAGER_RETURN_IF_ERROR(PublishMainHeader());
+    index_.clear();
+  }
+  Status st = wal_->Reset(main_seq_, options_.wal_keep_bytes, &stats_.bytes_synced);
+  if (!st.ok()) return Poison(st.WithContext("checkpoint: reset " + WalPath(path_)));
+  stats_.syncs++;
+  stats_.checkpoints++;
+  stats_.pages_checkpointed += pages;
+  stats_.wal_frames = 0;
+  return pages;
+}
+
+// Writes the latest committed frame of every indexed page into the main file, in page order,
+// coalescing runs of consecutive pages into one write.
+// The WAL is read in order, a batch of frames at a time; each frame that is its page's latest
+// committed version is written to the main file, runs of consecutive pages in one write.
+Result<uint32_t> WalPager::CopyFramesToMain() {
+  PAGER_RETURN_IF_ERROR(DropStalePages());
+  constexpr uint64_t kBatchFrames = 64;
+  const uint64_t frame_size = FrameSize(page_size_);
+  std::vector<uint8_t> batch(kBatchFrames * frame_size);
+  uint32_t pages = 0;
+  for (uint64_t first = 0; first < wal_->frame_count(); first += kBatchFrames) {
+    uint64_t n = std::min(kBatchFrames, wal_->frame_count() - first);
+    PAGER_RETURN_IF_ERROR(wal_->ReadFrames(first, n, batch.data()));
+    PAGER_ASSIGN_OR_RETURN(uint32_t written, WriteLatestFrames(first, n, batch.data()));
+    pages += written;
+  }
+  PAGER_RETURN_IF_ERROR(ExtendMainToPageCount());
+  return pages;
+}
+
+// Writes the frames [first, first+count) held in `frames` that are their page's latest
+// committed version; returns how many.
+Result<uint32_t> WalPager::WriteLatestFrames(uint64_t first, uint64_t count,
+                                             const uint8_t* frames) {
+  const uint64_t frame_size = FrameSize(page_size_);
+  std::vector<io::IoSlice> run;
+  uint32_t run_start = 0, written = 0;
+  auto flush = [&]() -> Status {
+    if (run.empty()) return Status::Ok();
+    PAGER_RETURN_IF_ERROR(
+        main_->WriteVAt(uint64_t{run_start} * page_size_, run.data(), run.size()));
+    main_unsynced_bytes_ += run.size() * page_size_;
+    run.clear();
+    return Status::Ok();
+  };
+  for (uint64_t i = 0; i < count; i++) {
+    FrameHeader fh;
+    std::memcpy(&fh, frames + i * frame_size, sizeof fh);
+    auto it = index_.find(fh.page_number);
+    if (fh.page_number == 0 || it == index_.end() || it->second != first + i) continue;
+    if (!run.empty() && fh.page_number != run_start + run.size()) {
+      PAGER_RETURN_IF_ERROR(flush());
+    }
+    if (run.empty()) run_start = fh.page_number;
+    run.push_back(io::IoSlice{frames + i * frame_size + kFrameHeaderSize, page_size_});
+    written++;
+  }
+  PAGER_RETURN_IF_ERROR(flush());
+  return written;
+}
+
+// Pages >= main_valid_count_ without a frame read as zeros (W3). Where the main file still
+// holds older bytes for them, cut them off before the frames are copied; the final truncate
+// to the page count extends the file with zeros. Safe at any crash point: until the WAL is
+// reset its commits keep main_valid_count_ this low on recovery, so these bytes are never read.
+Status WalPager::DropStalePages() {
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(main_->Size(&size));
+  uint64_t keep = uint64_t{main_valid_count_} * page_size_;
+  if (size > keep) PAGER_RETURN_IF_ERROR(main_->Truncate(keep));
+  return Status::Ok();
+}
+
+// Grows the main file to the committed page count before the data sync, so the new header
+// (written after that sync) never counts pages past the durable end of the file.
+Status WalPager::ExtendMainToPageCount() {
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(main_->Size(&size));
+  uint64_t want = uint64_t{committed_count_} * page_size_;
+  if (size < want) PAGER_RETURN_IF_ERROR(main_->Truncate(want));
+  return Status::Ok();
+}
+
+Status WalPager::SyncMain() {
+  Status st = main_->DataSync();
+  if (!st.ok()) return Poison(st.WithContext("checkpoint: sync " + path_));
+  stats_.syncs++;
+  stats_.bytes_synced += main_unsynced_bytes_;
+  main_unsynced_bytes_ = 0;
+  return Status::Ok();
+}
+
+// Writes the inactive header copy, shrinks the file to the page count, syncs (W6).
+Status WalPager::PublishMainHeader() {
+  const int slot = 1 - main_slot_;
+  MainHeaderCopy h =
+      MakeMainHeader(page_size_, committed_count_, main_seq_ + 1, file_id_, committed_app_);
+  Status st = main_->WriteAt(static_cast<uint64_t>(slot) * kHeaderCopySize, &h, sizeof h);
+  if (!st.ok()) return Poison(st.WithContext("checkpoint: write header of " + path_));
+  main_unsynced_bytes_ += sizeof h;
+  uint64_t want = uint64_t{committed_count_} * page_size_;
+  uint64_t size = 0;
+  st = main_->Size(&size);
+  if (st.ok() && size > want) st = main_->Truncate(want);
+  if (!st.ok()) return Poison(st.WithContext("checkpoint: truncate " + path_));
+  PAGER_RETURN_IF_ERROR(SyncMain());
+  main_slot_ = slot;
+  main_seq_++;
+  main_count_ = main_valid_count_ = committed_count_;
+  return Status::Ok();
+}
+
+// ---- introspection -------------------------------------------------------------------------
+
+Stats WalPager::stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+State WalPager::state() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (poisoned_) return State::kPoisoned;
+  if (busy_state_ != State::kOpen) return busy_state_;
+  bool writing = !staged_.empty() || staged_count_ != committed_count_ ||
+                 staged_floor_ != committed_count_ ||
+                 std::memcmp(staged_app_, committed_app_, kAppHeaderSize) != 0;
+  return writing ? State::kWriting : State::kOpen;
+}
+
+Status WalPager::CheckInvariants() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto fail = [](const std::string& m) { return Internal("invariant " + m); };
+  if (committed_count_ < 1 || staged_count_ < 1) return fail("W1: page count below 1");
+  uint64_t frames = wal_ ? wal_->frame_count() : 0;
+  for (const auto& kv : index_) {
+    if (kv.second >= frames) return fail("W2: index entry past the WAL's valid frames");
+    if (kv.first == 0 || kv.first >= committed_count_) return fail("W2: index page out of range");
+  }
+  if (main_valid_count_ > committed_count_ || main_valid_count_ > main_count_) {
+    return fail("W3: main_valid_count above a page count");
+  }
+  if (!staged_.empty() && staged_.rbegin()->first >= staged_count_) {
+    return fail("W4: staged page past the staged page count");
+  }
+  if (staged_floor_ > committed_count_ || staged_floor_ > staged_count_) {
+    return fail("W4: staged floor above a page count");
+  }
+  if (cache_->size() > cache_->capacity_pages()) return fail("C1: cache over capacity");
+  return Status::Ok();
+}
+
+}  // namespace wal
+}  // namespace pager

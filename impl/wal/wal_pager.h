@@ -1,0 +1,189 @@
+// WalPager: a page store whose writes are staged in memory, committed atomically to the
+// `<path>-wal` sidecar with one fdatasync, read back layered (staged -> WAL -> main file), and
+// checkpointed into the main file. Format: doc/format/wal-pager.md (impl/wal/wal_format.h).
+//
+// Invariants (checked by CheckInvariants(), named in comments where they matter):
+//   W1. Page 0 is the library's header; callers address pages 1..page_count-1. The committed
+//       page count counts page 0, so it is >= 1.
+//   W2. index_ maps a page to the WAL frame holding its latest committed content; every entry
+//       is < wal_->frame_count() and its page is < committed_count_.
+//   W3. main_valid_count_ <= committed_count_ and <= main_count_: pages >= main_valid_count_
+//       that are not in index_ read as zeros (they were dropped by a shrink since the last
+//       checkpoint, or never written). Pages below it and not in index_ come from the main file.
+//   W4. Staged pages are all < staged_count_. staged_floor_ is the lowest page count the
+//       open transaction passed through (<= committed_count_, <= staged_count_); pages at or
+//       past min(staged_floor_, committed_count_) that are not staged read as zeros, so bytes
+//       a shrink hid never come back. The commit frame records this floor (O(1) memory, no
+//       zero pages are staged or written).
+//   W5. A commit appends frames only for pages whose bytes differ from the committed content,
+//       plus a page-0 frame when the application header changed or no data frame would carry
+//       the commit; the last frame is the commit frame. Under kFull it is durable (one
+//       fdatasync) before Commit returns.
+//   W6. Checkpoint order: sync WAL -> cut main pages >= main_valid_count_ -> write pages to
+//       main -> extend the file to the page count -> sync main -> write the inactive header
+//       copy -> shrink to the page count -> sync main -> reset the WAL (new salts, synced).
+//       The WAL is never reset unless every earlier step succeeded, and a durable header never
+//       counts pages past the durable end of the file.
+//   W7. After any failed write or sync of a commit or checkpoint the handle is poisoned: staged
+//       changes are dropped, every later mutation fails with kPoisoned, and reads return the
+//       last state whose commit returned OK.
+//   W8. The cache holds only committed content (C2) and never pages >= committed_count_.
+//   W9. A read-write handle starts a fresh WAL generation at open (checkpointing any recovered
+//       frames first), so frames it appends never follow stale frames of its own generation.
+//
+// Lifecycle (state()):
+//
+//     open --stage--> writing --commit--> committing --ok--> open
+//       |                |                    \--fail--> poisoned (terminal until close)
+//       +--checkpoint----+--> checkpointing --ok--> open / writing
+//                                           \--fail--> poisoned
+//
+//   | from          | event                  | to             |
+//   |---------------|------------------------|----------------|
+//   | open          | stage / set_page_count | writing        |
+//   | writing       | clear_staged           | open           |
+//   | open, writing | commit                 | committing     |
+//   | committing    | frames durable         | open           |
+//   | committing    | write or sync failed   | poisoned       |
+//   | open, writing | checkpoint             | checkpointing  |
+//   | checkpointing | done                   | previous state |
+//   | checkpointing | write or sync failed   | poisoned       |
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "impl/io/env.h"
+#include "impl/wal/page_cache.h"
+#include "impl/wal/wal_format.h"
+#include "impl/wal/wal_log.h"
+
+namespace pager {
+namespace wal {
+
+enum class AccessMode { kReadWrite = 0, kReadOnly = 1 };
+enum class Durability { kFull = 0, kNormal = 1 };
+enum class State { kOpen, kWriting, kCommitting, kCheckpointing, kPoisoned };
+
+struct Options {
+  uint32_t page_size = 4096;             // create; at open 0 = accept the file's
+  Durability durability = Durability::kFull;
+  uint32_t cache_pages = 1024;           // committed pages kept in memory; 0 = none
+  uint32_t auto_checkpoint_frames = 1000;  // 0 = off
+  uint64_t auto_checkpoint_bytes = 0;      // 0 = off
+  int64_t lock_timeout_ms = 0;           // 0 = kBusy at once, > 0 wait, -1 forever
+  uint64_t wal_keep_bytes = 16u << 20;   // WAL size kept for reuse after a checkpoint
+  uint64_t wal_prewrite_bytes = 1u << 20;  // zero-fill step when the WAL must grow
+};
+
+struct Stats {
+  uint64_t cache_hits = 0;
+  uint64_t cache_misses = 0;
+  uint64_t commits = 0;             // commits that wrote frames
+  uint64_t frames_written = 0;      // all frames, page-0 frames included
+  uint64_t checkpoints = 0;         // checkpoints that copied frames or reset the WAL
+  uint64_t pages_checkpointed = 0;  // data pages written into the main file
+  uint64_t syncs = 0;               // fsync/fdatasync calls that succeeded
+  uint64_t bytes_synced = 0;        // bytes written before those syncs
+  uint64_t wal_frames = 0;          // valid frames in the WAL now
+};
+
+class WalPager {
+ public:
+  static Status Create(io::Env* env, const std::string& path, const Options& options,
+                       std::unique_ptr<WalPager>* out);
+  static Status Open(io::Env* env, const std::string& path, AccessMode mode,
+                     const Options& options, std::unique_ptr<WalPager>* out);
+  ~WalPager();
+  WalPager(const WalPager&) = delete;
+  WalPager& operator=(const WalPager&) = delete;
+
+  AccessMode access_mode() const { return mode_; }
+  uint32_t page_size() const { return page_size_; }
+  uint32_t page_count();  // including staged changes
+
+  Status ReadPage(uint32_t page_number, uint8_t* dst, size_t len);
+  Status StagePage(uint32_t page_number, const uint8_t* src, size_t len);
+  Status ClearStaged();
+  Status SetPageCount(uint32_t page_count);
+  Status ReadAppHeader(uint8_t* dst, size_t len);
+  Status StageAppHeader(const uint8_t* src, size_t len);
+  // Returns the number of data frames written (page-0 frames not counted).
+  Result<uint32_t> Commit();
+  // Returns the number of data pages written into the main file.
+  Result<uint32_t> Checkpoint();
+
+  Stats stats();
+  State state();
+  Status CheckInvariants();
+
+ private:
+  WalPager(io::Env* env, std::string path, AccessMode mode, const Options& options);
+  Status InitNew(const Options& options);
+  Status InitExisting();
+  Status LoadMainHeader();
+  Status OpenWal();
+  Status RecoverWal();
+  Status CheckWritable(const char* op);
+  Status Poison(Status cause);
+  Status ReadCommitted(uint32_t page_number, uint8_t* dst);
+  Status ReadMainPage(uint32_t page_number, uint8_t* dst);
+
+  Result<uint32_t> CommitLocked();
+  Status CollectDirty(std::vector<WalLog::FrameRef>* frames);
+  void ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint64_t first_frame,
+                      uint32_t floor);
+  uint32_t ZeroFrom() const { return std::min(staged_floor_, committed_count_); }
+  void ApplyShrink(uint32_t page_count);
+  Result<uint32_t> CheckpointLocked(bool force_reset);
+  Result<uint32_t> CheckpointSteps();
+  Result<uint32_t> CopyFramesToMain();
+  Result<uint32_t> WriteLatestFrames(uint64_t first, uint64_t count, const uint8_t* frames);
+  Status DropStalePages();
+  Status ExtendMainToPageCount();
+  Status PublishMainHeader();
+  Status SyncMain();
+  bool AutoCheckpointDue() const;
+  void ClearStagedLocked();
+
+  io::Env* env_;
+  std::string path_;
+  AccessMode mode_;
+  Options options_;
+  std::mutex mu_;
+
+  std::unique_ptr<io::File> main_;
+  std::unique_ptr<WalLog> wal_;  // null only for a read-only open without a sidecar
+  uint32_t page_size_ = 0;
+  uint64_t file_id_ = 0;
+
+  // Committed state.
+  uint32_t main_count_ = 0;        // page count in the main file's header
+  uint64_t main_seq_ = 0;          // checkpoint_seq of the valid header copy
+  int main_slot_ = 0;              // 0 = copy A, 1 = copy B
+  uint32_t main_valid_count_ = 0;  // W3
+  uint32_t committed_count_ = 0;
+  uint8_t committed_app_[kAppHeaderSize] = {};
+  std::unordered_map<uint32_t, uint64_t> index_;  // W2
+
+  // Staged state (W4).
+  std::map<uint32_t, std::vector<uint8_t>> staged_;
+  uint32_t staged_count_ = 0;
+  uint32_t staged_floor_ = 0;  // W4
+  uint8_t staged_app_[kAppHeaderSize] = {};
+
+  std::unique_ptr<PageCache> cache_;
+  State busy_state_ = State::kOpen;  // kCommitting / kCheckpointing while one runs
+  bool poisoned_ = false;
+  std::string poison_reason_;
+  Stats stats_;
+  uint64_t main_unsynced_bytes_ = 0;
+};
+
+}  // namespace wal
+}  // namespace pager

@@ -1,0 +1,81 @@
+/* The WAL pager's C API from strict C99 through the shared library. Prints "#result P F". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pager.h"
+
+static int g_passed, g_failed;
+
+static void check(int ok, const char *what) {
+  if (ok) {
+    g_passed++;
+  } else {
+    g_failed++;
+    printf("FAILED: %s (last error: %s)\n", what, pager_last_error());
+  }
+}
+
+static void fill(unsigned char *buf, size_t len, unsigned seed) {
+  size_t i;
+  for (i = 0; i < len; i++) buf[i] = (unsigned char)(seed * 31u + i * 7u);
+}
+
+int main(void) {
+  char dir[] = "/tmp/c99_wal_XXXXXX";
+  char path[256], wal[300];
+  pager_wal_options opts;
+  pager_wal *h = NULL, *other = NULL;
+  unsigned char page[1024], got[1024], app[PAGER_WAL_APP_HEADER_SIZE];
+  uint32_t frames = 0, pages = 0, count = 0, mode = 9;
+  pager_wal_stats stats;
+
+  if (mkdtemp(dir) == NULL) return 2;
+  snprintf(path, sizeof path, "%s/db", dir);
+  snprintf(wal, sizeof wal, "%s-wal", path);
+
+  check(pager_wal_options_init(&opts) == PAGER_OK, "options_init");
+  check(opts.struct_size == sizeof opts, "struct_size");
+  opts.page_size = 1024;
+  check(pager_wal_create(path, &opts, &h) == PAGER_OK, "create");
+  fill(page, sizeof page, 1);
+  check(pager_wal_stage_page(h, 1, page, sizeof page) == PAGER_OK, "stage page 1");
+  check(pager_wal_stage_page(h, 3, page, sizeof page) == PAGER_OK, "stage page 3");
+  memset(app, 0, sizeof app);
+  memcpy(app, "schema=1", 8);
+  check(pager_wal_stage_app_header(h, app, sizeof app) == PAGER_OK, "stage app header");
+  check(pager_wal_commit(h, &frames) == PAGER_OK && frames == 2, "commit writes 2 frames");
+  check(pager_wal_page_count(h, &count) == PAGER_OK && count == 4, "page count 4");
+  check(pager_wal_read_page(h, 2, got, sizeof got) == PAGER_OK && got[0] == 0, "gap reads zero");
+  check(pager_wal_read_page(h, 4, got, sizeof got) == PAGER_ERR_NOT_FOUND, "past the end");
+  check(pager_wal_read_page(h, 0, got, sizeof got) == PAGER_ERR_RESERVED, "page 0 reserved");
+  check(pager_wal_open(path, NULL, &other) == PAGER_ERR_BUSY && other == NULL, "second writer");
+  check(pager_wal_checkpoint(h, &pages) == PAGER_OK && pages == 2, "checkpoint");
+  check(pager_wal_checkpoint(h, &pages) == PAGER_OK && pages == 0, "checkpoint idempotent");
+  stats.struct_size = sizeof stats;
+  check(pager_wal_get_stats(h, &stats) == PAGER_OK && stats.commits == 1 &&
+            stats.checkpoints == 1,
+        "stats");
+  pager_wal_close(h);
+  pager_wal_close(NULL);
+
+  check(pager_wal_open_read_only(path, NULL, &h) == PAGER_OK, "open read-only");
+  check(pager_wal_access_mode(h, &mode) == PAGER_OK && mode == PAGER_WAL_READ_ONLY, "mode");
+  check(pager_wal_read_page(h, 3, got, sizeof got) == PAGER_OK && memcmp(got, page, 1024) == 0,
+        "page 3 after reopen");
+  check(pager_wal_read_app_header(h, app, sizeof app) == PAGER_OK &&
+            memcmp(app, "schema=1", 8) == 0,
+        "app header after reopen");
+  check(pager_wal_commit(h, NULL) == PAGER_ERR_READONLY, "read-only commit");
+  check(pager_wal_open_read_only(path, NULL, &other) == PAGER_OK, "two readers");
+  pager_wal_close(other);
+  pager_wal_close(h);
+
+  check(strcmp(pager_errstr(PAGER_ERR_POISONED), "PAGER_ERR_POISONED") == 0, "errstr");
+  unlink(wal);
+  unlink(path);
+  rmdir(dir);
+  printf("#result %d %d\n", g_passed, g_failed);
+  return g_failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# run_bindings.sh go|java|rust RESULTS_DIR BUILD_DIR
+# Runs one language binding's tests against the library in BUILD_DIR (found through
+# BUILD_DIR/pkgconfig/pager-uninstalled.pc, loaded from BUILD_DIR/lib) and writes
+# "<passed> <failed>" to RESULTS_DIR/<suite>, counted from the tool's own report:
+#   go    `go test -v` lines "--- PASS:" / "--- FAIL:" (subtests included)
+#   java  surefire XML reports (tests - failures - errors - skipped)
+#   rust  cargo's "test result: ... N passed; M failed" lines
+# A tool that fails without a counted failure (a build error) counts as one failure.
+set -u
+suite=$1 results=$2 build=$3
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$build" && pwd)
+log="$results/$suite.log"
+export PKG_CONFIG_PATH="$build/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+export LD_LIBRARY_PATH="$build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+passed=0 failed=0
+case $suite in
+  go)
+    (cd "$root/bindings/go" && go test -count=1 -v ./...) > "$log" 2>&1
+    rc=$?
+    passed=$(grep -cE '^\s*--- PASS:' "$log")
+    failed=$(grep -cE '^\s*--- FAIL:' "$log")
+    ;;
+  java)
+    reports="$build/java/maven/surefire-reports"
+    rm -rf "$reports"
+    (cd "$root/bindings/java" && mvn -B -q -Dstyle.color=never test -Dpager.build="$build" \
+       -Dpager.maven.dir="$build/java/maven") > "$log" 2>&1
+    rc=$?
+    for xml in "$reports"/TEST-*.xml; do
+      [[ -f $xml ]] || continue
+      line=$(grep -m1 '<testsuite ' "$xml")
+      get() { sed -nE "s/.* $1=\"([0-9]+)\".*/\\1/p" <<<"$line"; }
+      t=$(get tests) f=$(get failures) e=$(get errors) s=$(get skipped)
+      passed=$((passed + t - f - e - ${s:-0})) failed=$((failed + f + e))
+    done
+    ;;
+  rust)
+    (cd "$root/bindings/rust" && CARGO_TARGET_DIR="$build/rust" cargo test --locked) > "$log" 2>&1
+    rc=$?
+    while read -r p f; do
+      passed=$((passed + p)) failed=$((failed + f))
+    done < <(sed -nE 's/^test result: .* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' "$log")
+    ;;
+  *) echo "run_bindings.sh: unknown suite $suite" >&2; exit 2 ;;
+esac
+if [[ $rc -ne 0 ]]; then
+  tail -n 40 "$log"
+  [[ $failed -eq 0 ]] && failed=1
+fi
+echo "$passed $failed" > "$results/$suite"
+echo "[$suite] $passed tests passed, $failed failed (${SECONDS}s)"

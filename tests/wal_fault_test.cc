@@ -1,0 +1,249 @@
+// Fault injection on FaultEnv: an fsync that fails after dropping the data (Linux after a
+// writeback error), and EIO / ENOSPC at every Nth operation of a workload, once or for good.
+// After any failure: the handle is poisoned (durability failures) or unchanged (failures
+// before anything was written); a failed sync is never retried; reopening shows a committed
+// prefix that holds every commit that returned OK.
+#include "impl/io/mem_env.h"
+#include "tests/wal_model.h"
+
+namespace pager {
+namespace wal {
+namespace {
+
+using namespace ::pager::wal::testing;  // NOLINT
+
+const char* kDir = "/f";
+const char* kPath = "/f/db";
+const char* kWal = "/f/db-wal";
+
+Options FaultOptions() {
+  Options o = SmallOptions();
+  o.page_size = 512;
+  o.wal_prewrite_bytes = 4096;
+  o.wal_keep_bytes = 8192;
+  return o;
+}
+
+void Workload(Recorder& r) {
+  for (uint32_t i = 1; i <= 4; i++) r.Stage(i, 10 + i);
+  r.Commit();
+  r.Stage(2, 22);
+  r.App(7);
+  r.Commit();
+  r.Checkpoint();
+  r.SetCount(3);
+  r.Commit();
+  r.Stage(5, 35);
+  r.Commit();
+  r.Checkpoint();
+  r.Stage(1, 41);
+  r.Commit();
+}
+
+Snapshot MustCapture(io::Env* env) {
+  Snapshot s;
+  auto p = MustOpen(env, kPath, AccessMode::kReadOnly);
+  if (p) EXPECT_OK(Capture(p.get(), &s));
+  return s;
+}
+
+class WalFault : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_OK(env.CreateDir(kDir, 0755)); }
+  WalHeader WalHeaderNow() {
+    std::vector<uint8_t> b;
+    EXPECT_OK(env.GetFileBytes(kWal, &b));
+    WalHeader h;
+    std::memcpy(&h, b.data(), sizeof h);
+    return h;
+  }
+  io::FaultEnv env;
+};
+
+TEST_F(WalFault, LossyFsyncFailsTheCommitPoisonsAndReopenIsConsistent) {
+  auto p = MustCreate(&env, kPath, FaultOptions());
+  Recorder r(p.get(), 512);
+  r.Stage(1, 1);
+  r.Commit();
+  ASSERT_TRUE(r.ok());
+  env.FailSyncLosingData(1);
+  r.Stage(1, 2);
+  r.Stage(2, 3);
+  r.Commit();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.failure.code(), Code::kIo);
+  EXPECT_EQ(p->state(), State::kPoisoned);
+  uint64_t syncs = env.SyncCount();
+  std::vector<uint8_t> b = Page(9, 512);
+  EXPECT_EQ(p->StagePage(1, b.data(), b.size()).code(), Code::kPoisoned);
+  EXPECT_EQ(p->SetPageCount(2).code(), Code::kPoisoned);
+  EXPECT_EQ(p->StageAppHeader(b.data(), kAppHeaderSize).code(), Code::kPoisoned);
+  EXPECT_EQ(p->Commit().status().code(), Code::kPoisoned);
+  EXPECT_EQ(p->Checkpoint().status().code(), Code::kPoisoned);
+  EXPECT_EQ(env.SyncCount(), syncs) << "a failed sync is never retried";
+  // Reads still show the last committed state.
+  EXPECT_EQ(Read(p.get(), 1), PatternBytes(1, 512));
+  p.reset();
+  // Power loss now: the failed commit's frames were dropped from the durable image.
+  for (uint64_t seed = 0; seed < 8; seed++) {
+    auto img = io::FaultEnv::FromImage(env.CrashImage(seed));
+    Snapshot s = MustCapture(img.get());
+    EXPECT_TRUE(s == r.history[1]) << s.Describe();
+  }
+  // Reopen on the live machine: either the old state or the failed commit (its bytes are
+  // still in the page cache), never anything else.
+  Snapshot s = MustCapture(&env);
+  EXPECT_GE(FindInHistory(r.history, s, 1, 2), 1) << s.Describe();
+  auto again = MustOpen(&env, kPath);
+  ASSERT_NE(again, nullptr);
+  Stage(again.get(), 3, Page(3, 512));
+  EXPECT_NE(MustCommit(again.get()), 0xFFFFFFFFu);
+}
+
+TEST_F(WalFault, LossyFsyncOfTheMainFileNeverResetsTheWal) {
+  auto p = MustCreate(&env, kPath, FaultOptions());
+  for (uint32_t i = 1; i <= 4; i++) Stage(p.get(), i, Page(i, 512));
+  MustCommit(p.get());
+  WalHeader before = WalHeaderNow();
+  env.FailSyncLosingData(1);  // the checkpoint's first sync: the main file after the pages
+  EXPECT_EQ(p->Checkpoint().status().code(), Code::kIo);
+  EXPECT_EQ(p->state(), State::kPoisoned);
+  WalHeader after = WalHeaderNow();
+  EXPECT_EQ(std::memcmp(&before, &after, sizeof before), 0) << "the WAL was reset";
+  p.reset();
+  for (uint64_t seed = 0; seed < 8; seed++) {
+    auto img = io::FaultEnv::FromImage(env.CrashImage(seed));
+    auto ro = MustOpen(img.get(), kPath, AccessMode::kReadOnly);
+    EXPECT_EQ(ro->stats().wal_frames, 4u);
+    for (uint32_t i = 1; i <= 4; i++) EXPECT_EQ(Read(ro.get(), i), Page(i, 512));
+  }
+  auto rw = MustOpen(&env, kPath);  // recovery checkpoint on the live machine
+  for (uint32_t i = 1; i <= 4; i++) EXPECT_EQ(Read(rw.get(), i), Page(i, 512));
+}
+
+TEST_F(WalFault, FailedWalResetPoisonsButLosesNothing) {
+  auto p = MustCreate(&env, kPath, FaultOptions());
+  for (uint32_t i = 1; i <= 4; i++) Stage(p.get(), i, Page(i, 512));
+  MustCommit(p.get());
+  env.FailSyncLosingData(3);  // main data sync, main header sync, then the WAL reset
+  EXPECT_EQ(p->Checkpoint().status().code(), Code::kIo);
+  EXPECT_EQ(p->state(), State::kPoisoned);
+  EXPECT_EQ(Read(p.get(), 2), Page(2, 512));
+  p.reset();
+  for (uint64_t seed = 0; seed < 8; seed++) {
+    auto img = io::FaultEnv::FromImage(env.CrashImage(seed));
+    auto ro = MustOpen(img.get(), kPath, AccessMode::kReadOnly);
+    for (uint32_t i = 1; i <= 4; i++) EXPECT_EQ(Read(ro.get(), i), Page(i, 512));
+  }
+}
+
+TEST_F(WalFault, ReadErrorWhileCommittingLeavesTheTransactionStaged) {
+  Options o = FaultOptions();
+  o.cache_pages = 0;  // the dirty check must read the committed page
+  auto p = MustCreate(&env, kPath, o);
+  Stage(p.get(), 1, Page(1, 512));
+  MustCommit(p.get());
+  Stage(p.get(), 1, Page(2, 512));
+  env.FailNth(io::MemEnv::Op::kRead, 1, io::FaultKind::kEio, false);
+  EXPECT_EQ(p->Commit().status().code(), Code::kIo);
+  EXPECT_EQ(p->state(), State::kWriting) << "nothing was written: not poisoned";
+  EXPECT_EQ(Read(p.get(), 1), Page(2, 512));
+  EXPECT_EQ(MustCommit(p.get()), 1u);
+  p.reset();
+  p = MustOpen(&env, kPath, AccessMode::kReadOnly, o);
+  EXPECT_EQ(Read(p.get(), 1), Page(2, 512));
+}
+
+TEST_F(WalFault, FullDiskWhileAppendingFramesPoisonsAndKeepsThePrefix) {
+  auto p = MustCreate(&env, kPath, FaultOptions());
+  Recorder r(p.get(), 512);
+  r.Stage(1, 1);
+  r.Commit();
+  env.FailNth(io::MemEnv::Op::kWrite, 1, io::FaultKind::kEnospc, true);
+  for (uint32_t i = 2; i <= 20; i++) r.Stage(i, i);
+  r.Commit();
+  EXPECT_EQ(r.failure.code(), Code::kNoSpace);
+  EXPECT_EQ(p->state(), State::kPoisoned);
+  p.reset();
+  env.ClearFaults();
+  EXPECT_TRUE(MustCapture(&env) == r.history[1]);
+}
+
+// EIO / ENOSPC at every Nth operation of the workload, once or from then on.
+void EveryNth(io::FaultKind kind, bool persistent) {
+  uint64_t total_ops = 0;
+  {
+    io::FaultEnv probe;
+    ASSERT_OK(probe.CreateDir(kDir, 0755));
+    uint64_t start = probe.OpCount();
+    auto p = MustCreate(&probe, kPath, FaultOptions());
+    Recorder r(p.get(), 512);
+    Workload(r);
+    ASSERT_TRUE(r.ok());
+    total_ops = probe.OpCount() - start;
+  }
+  ASSERT_GT(total_ops, 20u);
+  uint64_t failures_seen = 0, poisoned_seen = 0;
+  for (uint64_t n = 1; n <= total_ops + 1; n++) {
+    SCOPED_TRACE("operation " + std::to_string(n) + " of " + std::to_string(total_ops));
+    io::FaultEnv env;
+    ASSERT_OK(env.CreateDir(kDir, 0755));
+    env.FailNthAny(n, kind, persistent);
+    std::unique_ptr<WalPager> p;
+    Status created = WalPager::Create(&env, kPath, FaultOptions(), &p);
+    std::vector<Snapshot> history{Snapshot{}};
+    size_t acked = 0;
+    if (created.ok()) {
+      Recorder r(p.get(), 512);
+      Workload(r);
+      history = r.history;
+      acked = r.acked;
+      if (!r.ok()) {
+        failures_seen++;
+        Code c = r.failure.code();
+        EXPECT_TRUE(c == Code::kIo || c == Code::kNoSpace) << r.failure.ToString();
+        if (p->state() == State::kPoisoned) {
+          poisoned_seen++;
+          EXPECT_EQ(p->Commit().status().code(), Code::kPoisoned);
+        }
+      }
+      EXPECT_OK(p->CheckInvariants());
+      p.reset();
+    }
+    env.ClearFaults();
+    // The live machine, then a power loss: a committed prefix holding every acked commit.
+    std::unique_ptr<WalPager> ro;
+    Options o = FaultOptions();
+    o.page_size = 0;
+    Status st = WalPager::Open(&env, kPath, AccessMode::kReadOnly, o, &ro);
+    if (!st.ok()) {
+      EXPECT_FALSE(created.ok()) << st.ToString();
+      continue;
+    }
+    Snapshot s;
+    ASSERT_OK(Capture(ro.get(), &s));
+    EXPECT_GE(FindInHistory(history, s, acked, history.size() - 1), 0) << s.Describe();
+    ro.reset();
+    auto img = io::FaultEnv::FromImage(env.CrashImage(n));
+    st = WalPager::Open(img.get(), kPath, AccessMode::kReadOnly, o, &ro);
+    if (!st.ok()) {
+      EXPECT_FALSE(created.ok()) << st.ToString();
+      continue;
+    }
+    ASSERT_OK(Capture(ro.get(), &s));
+    EXPECT_GE(FindInHistory(history, s, created.ok() ? acked : 0, history.size() - 1), 0)
+        << "after power loss: " << s.Describe();
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_GT(failures_seen, total_ops / 2);
+  EXPECT_GT(poisoned_seen, 0u);
+}
+
+TEST(WalFaultEveryNth, EioOnce) { EveryNth(io::FaultKind::kEio, false); }
+TEST(WalFaultEveryNth, EioPersistent) { EveryNth(io::FaultKind::kEio, true); }
+TEST(WalFaultEveryNth, EnospcOnce) { EveryNth(io::FaultKind::kEnospc, false); }
+TEST(WalFaultEveryNth, EnospcPersistent) { EveryNth(io::FaultKind::kEnospc, true); }
+
+}  // namespace
+}  // namespace wal
+}  // namespace pager

@@ -1,0 +1,85 @@
+// Helpers shared by the WAL pager test files (tests/wal_*_test.cc).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "impl/io/env.h"
+#include "impl/wal/wal_pager.h"
+#include "tests/support/test_util.h"
+
+namespace pager {
+namespace wal {
+namespace testing {
+
+using ::pager::testing::PatternBytes;
+
+inline std::vector<uint8_t> Page(uint64_t seed, uint32_t page_size = 4096) {
+  return PatternBytes(seed, page_size);
+}
+
+inline Options SmallOptions() {
+  Options o;
+  o.page_size = 4096;
+  o.auto_checkpoint_frames = 0;
+  return o;
+}
+
+inline std::unique_ptr<WalPager> MustCreate(io::Env* env, const std::string& path,
+                                            const Options& o = SmallOptions()) {
+  std::unique_ptr<WalPager> p;
+  Status st = WalPager::Create(env, path, o, &p);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return p;
+}
+
+inline std::unique_ptr<WalPager> MustOpen(io::Env* env, const std::string& path,
+                                          AccessMode mode = AccessMode::kReadWrite,
+                                          const Options& o = SmallOptions()) {
+  std::unique_ptr<WalPager> p;
+  Options oo = o;
+  oo.page_size = 0;
+  Status st = WalPager::Open(env, path, mode, oo, &p);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return p;
+}
+
+inline Status OpenStatus(io::Env* env, const std::string& path,
+                         AccessMode mode = AccessMode::kReadWrite,
+                         const Options& o = SmallOptions()) {
+  std::unique_ptr<WalPager> p;
+  Options oo = o;
+  oo.page_size = 0;
+  return WalPager::Open(env, path, mode, oo, &p);
+}
+
+inline uint32_t MustCommit(WalPager* p) {
+  Result<uint32_t> r = p->Commit();
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? r.value() : 0xFFFFFFFFu;
+}
+
+inline uint32_t MustCheckpoint(WalPager* p) {
+  Result<uint32_t> r = p->Checkpoint();
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? r.value() : 0xFFFFFFFFu;
+}
+
+inline std::vector<uint8_t> Read(WalPager* p, uint32_t page) {
+  std::vector<uint8_t> buf(p->page_size());
+  Status st = p->ReadPage(page, buf.data(), buf.size());
+  EXPECT_TRUE(st.ok()) << "page " << page << ": " << st.ToString();
+  return buf;
+}
+
+inline void Stage(WalPager* p, uint32_t page, const std::vector<uint8_t>& bytes) {
+  Status st = p->StagePage(page, bytes.data(), bytes.size());
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
+}  // namespace testing
+}  // namespace wal
+}  // namespace pager
