@@ -1,0 +1,426 @@
+// C shims of the mapped page file (pager_file_*): argument checks, the exception fence and
+// nothing else. The logic is in impl/file/.
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "capi/fence.h"
+#include "impl/file/page_file.h"
+#include "impl/file/subpages.h"
+#include "impl/io/env.h"
+#include "pager.h"
+
+using pager::Status;
+using pager::file::PageFile;
+
+struct pager_file {
+  std::shared_ptr<PageFile> impl;
+};
+
+struct pager_file_iter {
+  std::shared_ptr<PageFile> file;
+  bool protected_ids;
+  uint64_t next;
+};
+
+struct pager_file_txn {
+  std::shared_ptr<PageFile> file;
+  uint64_t id;
+  std::vector<uint8_t> data;
+  bool open;
+};
+
+struct pager_file_subpages {
+  std::unique_ptr<pager::file::SubPages> impl;
+};
+
+namespace {
+
+Status ToFileOptions(const pager_file_options* in, bool for_create,
+                     pager::file::FileOptions* out) {
+  pager_file_options o;
+  pager_file_options_init(&o);
+  if (!for_create) o.page_size = 0;
+  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_file_options"));
+  if (o.reserved != 0) return pager::InvalidArgument("pager_file_options.reserved must be 0");
+  if (o.read_only > 1) return pager::InvalidArgument("pager_file_options.read_only must be 0 or 1");
+  if (o.lock_timeout_ms < -1) {
+    return pager::InvalidArgument("pager_file_options.lock_timeout_ms must be >= -1");
+  }
+  if (o.max_size_bytes == 0 || o.max_size_bytes > (uint64_t{1} << 46)) {
+    return pager::InvalidArgument("pager_file_options.max_size_bytes must be in [1, 2^46]");
+  }
+  out->page_size = o.page_size;
+  out->max_size_bytes = o.max_size_bytes;
+  out->lock_timeout_ms = o.lock_timeout_ms;
+  out->initial_page_count = o.initial_page_count;
+  out->read_only = o.read_only != 0;
+  return Status::Ok();
+}
+
+Status CheckFile(const pager_file* f) { return capi::RequireNonNull(f, "pager_file"); }
+
+Status CheckList(const void* list, size_t count, const char* what) {
+  if (count > 0 && list == nullptr) {
+    return pager::InvalidArgument(std::string(what) + " must not be NULL when count > 0");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+extern "C" {
+
+void pager_file_options_init(pager_file_options* opts) PAGER_NOEXCEPT {
+  if (opts == nullptr) return;
+  std::memset(opts, 0, sizeof *opts);
+  opts->struct_size = sizeof *opts;
+  opts->page_size = 4096;
+  opts->max_size_bytes = uint64_t{1} << 40;
+  opts->lock_timeout_ms = 0;
+  opts->initial_page_count = 64;
+}
+
+int pager_file_create(const char* path, const pager_file_options* opts,
+                      pager_file** out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(path, "path"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
+    pager::file::FileOptions fo;
+    PAGER_RETURN_IF_ERROR(ToFileOptions(opts, true, &fo));
+    std::unique_ptr<PageFile> pf;
+    PAGER_RETURN_IF_ERROR(PageFile::Create(pager::io::DefaultEnv(), path, fo, &pf));
+    *out = new pager_file{std::shared_ptr<PageFile>(std::move(pf))};
+    return Status::Ok();
+  });
+}
+
+int pager_file_open(const char* path, const pager_file_options* opts,
+                    pager_file** out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(path, "path"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
+    pager::file::FileOptions fo;
+    PAGER_RETURN_IF_ERROR(ToFileOptions(opts, false, &fo));
+    std::unique_ptr<PageFile> pf;
+    PAGER_RETURN_IF_ERROR(PageFile::Open(pager::io::DefaultEnv(), path, fo, &pf));
+    *out = new pager_file{std::shared_ptr<PageFile>(std::move(pf))};
+    return Status::Ok();
+  });
+}
+
+void pager_file_close(pager_file* f) PAGER_NOEXCEPT {
+  if (f == nullptr) return;
+  (void)capi::Fence([&]() -> Status {
+    f->impl->Close();
+    delete f;
+    return Status::Ok();
+  });
+}
+
+int pager_file_page_size(pager_file* f, uint32_t* out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
+    *out = f->impl->page_size();
+    return Status::Ok();
+  });
+}
+
+int pager_file_page_count(pager_file* f, uint64_t* out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
+    return f->impl->PageCount(out);
+  });
+}
+
+int pager_file_free_page_count(pager_file* f, uint64_t* out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
+    return f->impl->FreePageCount(out);
+  });
+}
+
+int pager_file_protected_count(pager_file* f, uint64_t* out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
+    return f->impl->ProtectedCount(out);
+  });
+}
+
+int pager_file_alloc(pager_file* f, uint64_t* page_id_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(page_id_out, "page_id_out"));
+    return f->impl->Alloc(page_id_out);
+  });
+}
+
+int pager_file_alloc_bulk(pager_file* f, size_t count, uint64_t* page_ids_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(CheckList(page_ids_out, count, "page_ids_out"));
+    return f->impl->AllocBulk(count, page_ids_out);
+  });
+}
+
+int pager_file_free(pager_file* f, uint64_t page_id) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    return f->impl->Free(page_id);
+  });
+}
+
+int pager_file_free_bulk(pager_file* f, const uint64_t* page_ids, size_t count) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(CheckList(page_ids, count, "page_ids"));
+    return f->impl->FreeBulk(page_ids, count);
+  });
+}
+
+int pager_file_grow(pager_file* f, uint64_t page_count) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    return f->impl->Grow(page_count);
+  });
+}
+
+int pager_file_page(pager_file* f, uint64_t page_id, void** data_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
+    uint8_t* p = nullptr;
+    PAGER_RETURN_IF_ERROR(f->impl->PagePointer(page_id, true, &p));
+    *data_out = p;
+    return Status::Ok();
+  });
+}
+
+int pager_file_page_const(pager_file* f, uint64_t page_id, const void** data_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
+    uint8_t* p = nullptr;
+    PAGER_RETURN_IF_ERROR(f->impl->PagePointer(page_id, false, &p));
+    *data_out = p;
+    return Status::Ok();
+  });
+}
+
+int pager_file_sync_pages(pager_file* f, const uint64_t* page_ids, size_t count) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(CheckList(page_ids, count, "page_ids"));
+    return f->impl->SyncPages(page_ids, count);
+  });
+}
+
+int pager_file_protected_alloc(pager_file* f, uint64_t* id_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(id_out, "id_out"));
+    return f->impl->ProtectedAlloc(id_out);
+  });
+}
+
+int pager_file_protected_alloc_bulk(pager_file* f, size_t count, uint64_t* ids_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(CheckList(ids_out, count, "ids_out"));
+    return f->impl->ProtectedAllocBulk(count, ids_out);
+  });
+}
+
+int pager_file_protected_free(pager_file* f, uint64_t id) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    return f->impl->ProtectedFree(id);
+  });
+}
+
+int pager_file_protected_free_bulk(pager_file* f, const uint64_t* ids, size_t count) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(CheckList(ids, count, "ids"));
+    return f->impl->ProtectedFreeBulk(ids, count);
+  });
+}
+
+int pager_file_protected_read(pager_file* f, uint64_t id, void* buf, size_t buf_len) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(buf, "buf"));
+    return f->impl->ProtectedRead(id, buf, buf_len);
+  });
+}
+
+int pager_file_protected_begin(pager_file* f, uint64_t id, pager_file_txn** txn_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn_out, "txn_out"));
+    auto txn = std::make_unique<pager_file_txn>();
+    txn->file = f->impl;
+    txn->id = id;
+    txn->data.resize(f->impl->page_size());
+    PAGER_RETURN_IF_ERROR(f->impl->BeginTxn(id));
+    Status st = f->impl->ProtectedRead(id, txn->data.data(), txn->data.size());
+    if (!st.ok()) {
+      f->impl->EndTxn(id);
+      return st;
+    }
+    txn->open = true;
+    *txn_out = txn.release();
+    return Status::Ok();
+  });
+}
+
+int pager_file_txn_data(pager_file_txn* txn, void** data_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn, "txn"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
+    if (!txn->open) return pager::InvalidArgument("the transaction has ended");
+    *data_out = txn->data.data();
+    return Status::Ok();
+  });
+}
+
+int pager_file_txn_commit(pager_file_txn* txn) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn, "txn"));
+    if (!txn->open) return pager::InvalidArgument("the transaction has ended");
+    txn->open = false;
+    txn->file->EndTxn(txn->id);
+    return txn->file->ProtectedWrite(txn->id, txn->data.data());
+  });
+}
+
+void pager_file_txn_free(pager_file_txn* txn) PAGER_NOEXCEPT {
+  if (txn == nullptr) return;
+  (void)capi::Fence([&]() -> Status {
+    if (txn->open) txn->file->EndTxn(txn->id);
+    delete txn;
+    return Status::Ok();
+  });
+}
+
+int pager_file_iter_pages(pager_file* f, pager_file_iter** it_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(it_out, "it_out"));
+    *it_out = new pager_file_iter{f->impl, false, 0};
+    return Status::Ok();
+  });
+}
+
+int pager_file_iter_protected(pager_file* f, pager_file_iter** it_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(it_out, "it_out"));
+    *it_out = new pager_file_iter{f->impl, true, 1};
+    return Status::Ok();
+  });
+}
+
+int pager_file_iter_next(pager_file_iter* it, uint64_t* id_out, uint32_t* found_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(it, "it"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(id_out, "id_out"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(found_out, "found_out"));
+    uint64_t id = 0;
+    bool found = false;
+    if (it->next != UINT64_MAX) {
+      PAGER_RETURN_IF_ERROR(it->protected_ids ? it->file->NextProtected(it->next, &id, &found)
+                                              : it->file->NextRegular(it->next, &id, &found));
+    }
+    *found_out = found ? 1 : 0;
+    if (found) {
+      *id_out = id;
+      it->next = id + 1;
+    }
+    return Status::Ok();
+  });
+}
+
+void pager_file_iter_free(pager_file_iter* it) PAGER_NOEXCEPT { delete it; }
+
+int pager_file_subpages_create(pager_file* f, uint32_t sub_page_size,
+                               pager_file_subpages** out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
+    std::unique_ptr<pager::file::SubPages> s;
+    PAGER_RETURN_IF_ERROR(pager::file::SubPages::Create(f->impl, sub_page_size, &s));
+    *out = new pager_file_subpages{std::move(s)};
+    return Status::Ok();
+  });
+}
+
+void pager_file_subpages_close(pager_file_subpages* s) PAGER_NOEXCEPT { delete s; }
+
+int pager_file_subpage_alloc(pager_file_subpages* s, uint64_t* id_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(id_out, "id_out"));
+    return s->impl->Alloc(id_out);
+  });
+}
+
+int pager_file_subpage_alloc_bulk(pager_file_subpages* s, size_t count,
+                                  uint64_t* ids_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
+    PAGER_RETURN_IF_ERROR(CheckList(ids_out, count, "ids_out"));
+    return s->impl->AllocBulk(count, ids_out);
+  });
+}
+
+int pager_file_subpage_free(pager_file_subpages* s, uint64_t id) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
+    return s->impl->Free(id);
+  });
+}
+
+int pager_file_subpage_free_bulk(pager_file_subpages* s, const uint64_t* ids,
+                                 size_t count) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
+    PAGER_RETURN_IF_ERROR(CheckList(ids, count, "ids"));
+    return s->impl->FreeBulk(ids, count);
+  });
+}
+
+int pager_file_subpage_mark_used(pager_file_subpages* s, const uint64_t* ids,
+                                 size_t count) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
+    PAGER_RETURN_IF_ERROR(CheckList(ids, count, "ids"));
+    return s->impl->MarkUsed(ids, count);
+  });
+}
+
+int pager_file_subpage(pager_file_subpages* s, uint64_t id, void** data_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
+    uint8_t* p = nullptr;
+    PAGER_RETURN_IF_ERROR(s->impl->Pointer(id, &p));
+    *data_out = p;
+    return Status::Ok();
+  });
+}
+
+int pager_file_subpage_count(pager_file_subpages* s, uint64_t* out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
+    *out = s->impl->Count();
+    return Status::Ok();
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,333 @@
+// PageFile lifecycle (create, open, close) and the commit protocol (P2, P3, P6, P7).
+#include "impl/file/page_file.h"
+
+#include <algorithm>
+#include <random>
+
+#include "impl/io/checksum.h"
+
+namespace pager {
+namespace file {
+
+namespace {
+
+bool IsPowerOfTwo(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+uint32_t Log2(uint64_t v) {
+  uint32_t n = 0;
+  while ((uint64_t{1} << n) < v) n++;
+  return n;
+}
+
+}  // namespace
+
+PageFile::PageFile(io::Env* env, const std::string& path, const FileOptions& options)
+    : env_(env), path_(path), options_(options), read_only_(options.read_only) {}
+
+PageFile::~PageFile() { Close(); }
+
+void PageFile::Close() {
+  std::lock_guard<std::mutex> g(mu_);
+  map_.reset();
+  file_.reset();  // closing the descriptor drops the flock
+  closed_ = true;
+}
+
+Status PageFile::Create(io::Env* env, const std::string& path, const FileOptions& options,
+                        std::unique_ptr<PageFile>* out) {
+  if (!IsPowerOfTwo(options.page_size) || options.page_size < (1u << kMinPageSizeLog2) ||
+      options.page_size > (1u << kMaxPageSizeLog2)) {
+    return InvalidArgument("page size " + std::to_string(options.page_size) +
+                           " is not a power of two in [1024, 65536]");
+  }
+  FileOptions o = options;
+  o.read_only = false;
+  std::unique_ptr<PageFile> pf(new PageFile(env, path, o));
+  std::lock_guard<std::mutex> g(pf->mu_);
+  PAGER_RETURN_IF_ERROR(pf->CreateLocked().WithContext("create " + path));
+  *out = std::move(pf);
+  return Status::Ok();
+}
+
+Status PageFile::Open(io::Env* env, const std::string& path, const FileOptions& options,
+                      std::unique_ptr<PageFile>* out) {
+  if (options.page_size != 0 &&
+      (!IsPowerOfTwo(options.page_size) || options.page_size < (1u << kMinPageSizeLog2) ||
+       options.page_size > (1u << kMaxPageSizeLog2))) {
+    return InvalidArgument("expected page size " + std::to_string(options.page_size) +
+                           " is not 0 or a power of two in [1024, 65536]");
+  }
+  std::unique_ptr<PageFile> pf(new PageFile(env, path, options));
+  std::lock_guard<std::mutex> g(pf->mu_);
+  PAGER_RETURN_IF_ERROR(pf->OpenLocked().WithContext("open " + path));
+  *out = std::move(pf);
+  return Status::Ok();
+}
+
+Status PageFile::CreateLocked() {
+  page_size_ = options_.page_size;
+  page_size_log2_ = Log2(page_size_);
+  uint64_t want = RoundPageCount(options_.initial_page_count, page_size_);
+  if (want > options_.max_size_bytes / page_size_) {
+    return Status(Code::kTooLarge, "initial page space of " + std::to_string(want) +
+                                       " pages exceeds max_size_bytes " +
+                                       std::to_string(options_.max_size_bytes));
+  }
+  io::OpenOptions oo;
+  oo.write = true;
+  oo.create = true;
+  oo.exclusive = true;
+  PAGER_RETURN_IF_ERROR(env_->Open(path_, oo, &file_));
+  PAGER_RETURN_IF_ERROR(file_->Lock(io::LockMode::kExclusive, options_.lock_timeout_ms));
+  std::random_device rd;
+  file_id_ = (uint64_t{rd()} << 32) ^ rd() ^ env_->NowMicros();
+  PAGER_RETURN_IF_ERROR(file_->Allocate(0, want * page_size_));  // P5: the whole first space
+  std::vector<uint8_t> page(page_size_, 0);
+  SuperblockDisk sb = MakeSuperblock(page_size_log2_, file_id_);
+  std::memcpy(page.data(), &sb, sizeof sb);
+  PAGER_RETURN_IF_ERROR(file_->WriteAt(0, page.data(), page.size()));  // P1: the only write
+  // The first commit: an empty page space, generation 1 in meta slot A.
+  BeginOp();
+  page_count_ = 0;
+  active_meta_ = 1;
+  bits_.clear();
+  PAGER_RETURN_IF_ERROR(GrowTo(want));
+  PAGER_RETURN_IF_ERROR(Commit());
+  PAGER_RETURN_IF_ERROR(env_->SyncDir(io::DirName(path_)));
+  report_.meta_slot = 0;
+  report_.generation = generation_;
+  return MapFile();
+}
+
+Status PageFile::OpenLocked() {
+  io::OpenOptions oo;
+  oo.write = !read_only_;
+  PAGER_RETURN_IF_ERROR(env_->Open(path_, oo, &file_));
+  PAGER_RETURN_IF_ERROR(file_->Lock(read_only_ ? io::LockMode::kShared : io::LockMode::kExclusive,
+                                    options_.lock_timeout_ms));
+  uint8_t head[sizeof(SuperblockDisk)];
+  size_t got = 0;
+  PAGER_RETURN_IF_ERROR(file_->ReadAt(0, head, sizeof head, &got));
+  SuperblockDisk sb;
+  PAGER_RETURN_IF_ERROR(CheckSuperblock(head, got, &sb));
+  page_size_log2_ = sb.page_size_log2;
+  page_size_ = 1u << page_size_log2_;
+  file_id_ = sb.file_id;
+  if (options_.page_size != 0 && options_.page_size != page_size_) {
+    return Status(Code::kPageSize, "the file's page size is " + std::to_string(page_size_) +
+                                       ", the caller expects " +
+                                       std::to_string(options_.page_size));
+  }
+  std::vector<uint8_t> page0(page_size_);
+  PAGER_RETURN_IF_ERROR(file_->ReadExactAt(0, page0.data(), page_size_, true));
+  PAGER_RETURN_IF_ERROR(CheckSuperblock(page0.data(), page0.size(), &sb));
+  PAGER_RETURN_IF_ERROR(Recover());
+  if (page_count_ > options_.max_size_bytes / page_size_) {
+    return Status(Code::kTooLarge, "the file's page space of " + std::to_string(page_count_) +
+                                       " pages exceeds max_size_bytes " +
+                                       std::to_string(options_.max_size_bytes));
+  }
+  PAGER_RETURN_IF_ERROR(MapFile());
+  if (!read_only_) PAGER_RETURN_IF_ERROR(EpochCommit());
+  return Status::Ok();
+}
+
+// P3: zero the leftovers of an interrupted commit and make a meta durable at a generation
+// above every generation that can be on disk.
+Status PageFile::EpochCommit() {
+  BeginOp();
+  generation_ = std::max(generation_ + 1, max_seen_gen_);
+  std::vector<uint8_t> zero(page_size_, 0);
+  for (uint64_t page : stale_slots_) {
+    Status st = file_->WriteAt(page * page_size_, zero.data(), zero.size());
+    if (!st.ok()) {
+      poisoned_ = true;
+      poison_reason_ = st.ToString();
+      return st;
+    }
+  }
+  PAGER_RETURN_IF_ERROR(Commit());
+  stale_slots_.clear();
+  return Status::Ok();
+}
+
+Status PageFile::MapFile() {
+  return file_->Map(static_cast<size_t>(options_.max_size_bytes),
+                    static_cast<size_t>(page_count_ * page_size_), !read_only_, &map_);
+}
+
+Status PageFile::RequireOpen() const {
+  if (closed_ || file_ == nullptr) return InvalidArgument("the page file " + path_ + " is closed");
+  return Status::Ok();
+}
+
+Status PageFile::RequireWritable() const {
+  PAGER_RETURN_IF_ERROR(RequireOpen());
+  if (read_only_) return Status(Code::kReadOnly, path_ + " is open read-only");
+  if (poisoned_) {
+    return Status(Code::kPoisoned, path_ + " is poisoned by an earlier failure (" +
+                                       poison_reason_ + "); close and reopen it");
+  }
+  return Status::Ok();
+}
+
+void PageFile::BeginOp() {
+  undo_ = Undo();
+  undo_.page_count = page_count_;
+  undo_.group_count = groups_.size();
+  undo_.dir_count = dirs_.size();
+  undo_.used_count = used_count_;
+  undo_.protected_count = protected_count_;
+  undo_.hint = hint_;
+  dirty_groups_.clear();
+  dirty_dirs_.clear();
+  content_.clear();
+}
+
+void PageFile::Rollback() {
+  for (auto it = undo_.entries.rbegin(); it != undo_.entries.rend(); ++it) {
+    uint64_t idx = it->first;
+    uint32_t per = EntriesPerDirPage(page_size_);
+    if (idx / per < dirs_.size()) dirs_[idx / per].entries[idx % per] = it->second;
+  }
+  for (auto it = undo_.flipped.rbegin(); it != undo_.flipped.rend(); ++it) {
+    bits_[*it >> 6] ^= uint64_t{1} << (*it & 63);
+  }
+  for (uint64_t p : undo_.internal_added) internal_.erase(p);
+  for (uint64_t p : undo_.internal_removed) internal_.insert(p);
+  page_count_ = undo_.page_count;
+  bits_.resize((page_count_ + 63) / 64);
+  groups_.resize(undo_.group_count);
+  dirs_.resize(undo_.dir_count);
+  used_count_ = undo_.used_count;
+  protected_count_ = undo_.protected_count;
+  hint_ = undo_.hint;
+  undo_ = Undo();
+  dirty_groups_.clear();
+  dirty_dirs_.clear();
+  content_.clear();
+}
+
+void PageFile::BuildGroupPage(uint64_t group, uint8_t* page) const {
+  std::memset(page, 0, page_size_);
+  uint64_t per_bytes = PagesPerGroup(page_size_) / 8;
+  uint64_t start = group * per_bytes;
+  uint64_t total = bits_.size() * 8;
+  uint64_t n = std::min(per_bytes, total - start);
+  std::memcpy(page + sizeof(CopyHeaderDisk), reinterpret_cast<const uint8_t*>(bits_.data()) + start,
+              static_cast<size_t>(n));
+}
+
+void PageFile::BuildDirPage(uint32_t index, uint8_t* page) const {
+  std::memset(page, 0, page_size_);
+  const DirPage& d = dirs_[index];
+  std::memcpy(page + sizeof(CopyHeaderDisk), d.entries.data(),
+              d.entries.size() * sizeof(DirEntryDisk));
+}
+
+// P2: writes the non-current slot of every dirty copy, the pending protected contents, and the
+// inactive meta; then one DataSync. Any failure after the first write poisons (P3, P6).
+Status PageFile::Commit() {
+  const uint64_t gen = generation_ + 1;
+  uint64_t root = state_root_;  // maintained incrementally: commit cost is O(changed copies)
+  std::vector<std::pair<uint64_t, Group>> new_groups;
+  std::vector<std::pair<uint32_t, Group>> new_dirs;
+  std::vector<uint8_t> page(page_size_);
+  bool wrote = false;
+  Status st = [&]() -> Status {
+    for (uint64_t g : dirty_groups_) {
+      const Group& old = groups_[g];
+      BuildGroupPage(g, page.data());
+      SealCopy(kBitmapMagic, static_cast<uint32_t>(g), file_id_, gen, page.data(), page_size_);
+      Group fresh{old.gen == 0 ? 0 : 1 - old.cur_slot, gen, LoadU64(page.data() + 40)};
+      wrote = true;
+      PAGER_RETURN_IF_ERROR(
+          file_->WriteAt(GroupSlot(g, page_size_, fresh.cur_slot) * page_size_, page.data(),
+                         page_size_));
+      if (old.gen != 0) root ^= RootTerm(CopyKind::kBitmap, g, old.gen, old.checksum);
+      root ^= RootTerm(CopyKind::kBitmap, g, fresh.gen, fresh.checksum);
+      new_groups.emplace_back(g, fresh);
+    }
+    for (uint32_t d : dirty_dirs_) {
+      const DirPage& old = dirs_[d];
+      BuildDirPage(d, page.data());
+      SealCopy(kDirMagic, d, file_id_, gen, page.data(), page_size_);
+      Group fresh{old.gen == 0 ? 0 : 1 - old.cur_slot, gen, LoadU64(page.data() + 40)};
+      wrote = true;
+      PAGER_RETURN_IF_ERROR(
+          file_->WriteAt(old.slots.page[fresh.cur_slot] * page_size_, page.data(), page_size_));
+      if (old.gen != 0) root ^= RootTerm(CopyKind::kDir, d, old.gen, old.checksum);
+      root ^= RootTerm(CopyKind::kDir, d, fresh.gen, fresh.checksum);
+      new_dirs.emplace_back(d, fresh);
+    }
+    for (const ContentWrite& c : content_) {
+      wrote = true;
+      PAGER_RETURN_IF_ERROR(file_->WriteAt(c.page * page_size_, c.bytes.data(), c.bytes.size()));
+    }
+    wrote = true;
+    PAGER_RETURN_IF_ERROR(WriteMeta(gen, root));
+    sync_count_++;
+    return file_->DataSync();
+  }();
+  if (!st.ok()) {
+    if (wrote) {
+      poisoned_ = true;
+      poison_reason_ = st.ToString();
+    }
+    Rollback();
+    return st;
+  }
+  for (auto& ng : new_groups) groups_[ng.first] = ng.second;
+  for (auto& nd : new_dirs) {
+    dirs_[nd.first].cur_slot = nd.second.cur_slot;
+    dirs_[nd.first].gen = nd.second.gen;
+    dirs_[nd.first].checksum = nd.second.checksum;
+  }
+  generation_ = gen;
+  state_root_ = root;
+  active_meta_ ^= 1;
+  undo_ = Undo();
+  dirty_groups_.clear();
+  dirty_dirs_.clear();
+  content_.clear();
+  return Status::Ok();
+}
+
+uint64_t PageFile::StateRoot(const std::vector<Group>& groups,
+                             const std::vector<DirPage>& dirs) const {
+  uint64_t root = 0;
+  for (size_t g = 0; g < groups.size(); g++) {
+    if (groups[g].gen != 0) root ^= RootTerm(CopyKind::kBitmap, g, groups[g].gen, groups[g].checksum);
+  }
+  for (size_t d = 0; d < dirs.size(); d++) {
+    if (dirs[d].gen != 0) root ^= RootTerm(CopyKind::kDir, d, dirs[d].gen, dirs[d].checksum);
+  }
+  return root;
+}
+
+Status PageFile::WriteMeta(uint64_t gen, uint64_t root) {
+  Meta m;
+  m.generation = gen;
+  m.page_count = page_count_;
+  m.used_page_count = used_count_;
+  m.protected_count = protected_count_;
+  m.state_root = root;
+  m.dir_slots.reserve(dirs_.size());
+  for (const DirPage& d : dirs_) m.dir_slots.push_back(d.slots);
+  std::vector<uint8_t> page(page_size_);
+  EncodeMeta(m, page_size_log2_, file_id_, page.data());
+  return file_->WriteAt(kMetaPage[1 - active_meta_] * page_size_, page.data(), page_size_);
+}
+
+uint64_t PageFile::generation() {
+  std::lock_guard<std::mutex> g(mu_);
+  return generation_;
+}
+
+uint64_t PageFile::sync_count() {
+  std::lock_guard<std::mutex> g(mu_);
+  return sync_count_;
+}
+
+}  // namespace file
+}  // namespace pager

@@ -1,0 +1,235 @@
+// PageFile: a file of fixed-size, memory-mapped pages with crash-safe allocation, protected
+// (copy-on-write, crash-safe) pages and one durable flush per commit.
+// Format and protocol: doc/format/page-file.md (format.h holds the compiled layout).
+//
+// Invariants (named in comments and checked by CheckInvariants(), which tests call):
+//   P1. The superblock (page 0) is written once, at create, and never again.
+//   P2. A commit never overwrites a current copy: it writes the slot of each changed bitmap
+//       group / directory page that does not hold the current copy, then the meta slot that
+//       is not active, then issues exactly one DataSync. Until that sync returns, the last
+//       committed state is intact on disk.
+//   P3. Every generation a handle writes is larger than every generation on disk: a
+//       read-write open first makes an "epoch" meta durable at (recovered generation + 2)
+//       after zeroing every in-scope copy newer than the recovered meta (the leftovers of a
+//       commit that did not complete), and any failure after a commit's first write poisons
+//       the handle, so no generation is ever written twice.
+//   P4. In memory, bit p of bits_ is set iff page p is in use (reserved, internal, or handed
+//       out); used_count_ equals the number of set bits; no bit at or past page_count_ is set.
+//   P5. Every page handed out (regular, protected backing, directory slot, bitmap slot) has
+//       its blocks reserved with File::Allocate before the commit that hands it out, so
+//       writes through the mapping never meet a full disk (no SIGBUS) and pwrites of
+//       internal pages never fail with ENOSPC.
+//   P6. A failed DataSync or msync poisons the handle: every later mutation returns
+//       kPoisoned; the in-memory state stays at the last committed state.
+//   P7. An operation either commits all of its changes or none: validation comes before any
+//       change, and an error before the commit's first write restores the in-memory state
+//       from the undo log.
+//   P8. Pointers into the mapping stay valid until the handle is closed: the address range
+//       for max_size_bytes is reserved at open and the file is mapped over its prefix.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "impl/common/status.h"
+#include "impl/file/format.h"
+#include "impl/io/env.h"
+
+namespace pager {
+namespace file {
+
+struct FileOptions {
+  uint32_t page_size = 4096;              // create: the page size; open: expected (0 = any)
+  uint64_t max_size_bytes = uint64_t{1} << 40;  // address space reserved (1 TiB)
+  int64_t lock_timeout_ms = 0;            // 0 = kBusy at once, > 0 = wait, -1 = forever
+  uint64_t initial_page_count = 64;       // create: the first page space
+  bool read_only = false;                 // open: shared lock, no mutation
+};
+
+// Counters of what open-time recovery found (tests and pagerctl read them).
+struct RecoveryReport {
+  int meta_slot = -1;             // 0 = A (page 1), 1 = B (page 2)
+  uint64_t generation = 0;        // of the recovered meta
+  bool fell_back = false;         // the newer checksum-valid meta was rejected
+  std::string rejected_reason;    // why a meta slot was rejected (empty if none)
+  uint64_t stale_copies = 0;      // copies newer than the recovered meta (zeroed on RW open)
+};
+
+class PageFile {
+ public:
+  ~PageFile();
+  PageFile(const PageFile&) = delete;
+  PageFile& operator=(const PageFile&) = delete;
+
+  static Status Create(io::Env* env, const std::string& path, const FileOptions& options,
+                       std::unique_ptr<PageFile>* out);
+  static Status Open(io::Env* env, const std::string& path, const FileOptions& options,
+                     std::unique_ptr<PageFile>* out);
+  // Releases the mapping, the descriptor and the lock. Later calls fail with kInvalid.
+  void Close();
+
+  uint32_t page_size() const { return page_size_; }
+  bool read_only() const { return read_only_; }
+  Status PageCount(uint64_t* out);
+  Status FreePageCount(uint64_t* out);
+  Status ProtectedCount(uint64_t* out);
+  RecoveryReport recovery_report() const { return report_; }
+  uint64_t generation();
+  uint64_t sync_count();  // DataSync calls made by commits (for tests of the one-flush rule)
+
+  // Regular pages.
+  Status Alloc(uint64_t* page);
+  Status AllocBulk(size_t count, uint64_t* pages);
+  Status Free(uint64_t page);
+  Status FreeBulk(const uint64_t* pages, size_t count);
+  Status Grow(uint64_t page_count);
+  Status PagePointer(uint64_t page, bool writable, uint8_t** out);
+  Status SyncPages(const uint64_t* pages, size_t count);
+  // Ok if page is an allocated regular page (what PagePointer accepts).
+  Status CheckRegular(uint64_t page);
+  // Ok if the handle accepts mutations (open, read-write, not poisoned).
+  Status CheckWritable();
+
+  // Protected pages (ids start at 1).
+  Status ProtectedAlloc(uint64_t* id);
+  Status ProtectedAllocBulk(size_t count, uint64_t* ids);
+  Status ProtectedFree(uint64_t id);
+  Status ProtectedFreeBulk(const uint64_t* ids, size_t count);
+  Status ProtectedRead(uint64_t id, void* buf, size_t len);
+  // Commits data (page_size bytes) as the new content of id, crash-safely (one flush).
+  Status ProtectedWrite(uint64_t id, const void* data);
+  // Marks/unmarks an open write transaction on id (a second begin is kBusy; free is kBusy).
+  Status BeginTxn(uint64_t id);
+  void EndTxn(uint64_t id);
+
+  // Cursors: the first item >= from, or *found = false.
+  Status NextRegular(uint64_t from, uint64_t* page, bool* found);
+  Status NextProtected(uint64_t from, uint64_t* id, bool* found);
+
+  // Checks P4 and the directory against the bitmap (kInternal naming the broken invariant).
+  Status CheckInvariants();
+
+ private:
+  struct Group {
+    int cur_slot = 0;       // slot of the current copy
+    uint64_t gen = 0;       // 0: no copy yet (a group created in the pending commit)
+    uint64_t checksum = 0;
+  };
+  struct DirPage {
+    DirSlotsDisk slots{};
+    int cur_slot = 0;
+    uint64_t gen = 0;
+    uint64_t checksum = 0;
+    std::vector<DirEntryDisk> entries;
+  };
+  // Undo log of one operation (P7).
+  struct Undo {
+    std::vector<uint64_t> flipped;
+    std::vector<std::pair<uint64_t, DirEntryDisk>> entries;  // (entry index, old value)
+    std::vector<uint64_t> internal_added;
+    std::vector<uint64_t> internal_removed;
+    uint64_t page_count = 0;
+    size_t group_count = 0;
+    size_t dir_count = 0;
+    uint64_t used_count = 0;
+    uint64_t protected_count = 0;
+    uint64_t hint = 0;
+  };
+  struct ContentWrite {
+    uint64_t page;
+    std::vector<uint8_t> bytes;
+  };
+
+  PageFile(io::Env* env, const std::string& path, const FileOptions& options);
+
+  // page_file.cc: lifecycle and commit.
+  Status CreateLocked();
+  Status OpenLocked();
+  Status EpochCommit();
+  Status MapFile();
+  Status RequireOpen() const;
+  Status RequireWritable() const;
+  void BeginOp();
+  void Rollback();
+  Status Commit();
+  Status WriteCopies(uint64_t gen, std::vector<Group>* new_groups, std::vector<DirPage>* new_dirs);
+  Status WriteMeta(uint64_t gen, uint64_t root);
+  uint64_t StateRoot(const std::vector<Group>& groups, const std::vector<DirPage>& dirs) const;
+  void BuildGroupPage(uint64_t group, uint8_t* page) const;
+  void BuildDirPage(uint32_t index, uint8_t* page) const;
+
+  // recovery.cc: open-time selection of the meta and loading of the state.
+  Status Recover();
+  Status TryLoad(int slot, const Meta& meta, uint64_t* max_gen);
+  Status LoadGroups(const Meta& meta, uint64_t* max_gen);
+  Status LoadDirs(const Meta& meta, uint64_t* max_gen);
+  Status PickCopy(const char (&magic)[8], uint32_t index, const uint64_t pages[2],
+                  uint64_t max_gen_allowed, std::vector<uint8_t>* page, int* slot, uint64_t* gen,
+                  uint64_t* checksum, uint64_t* max_gen);
+  Status VerifyState(const Meta& meta);
+
+  // page_ops.cc: bitmap and directory mutations.
+  bool Bit(uint64_t page) const { return (bits_[page >> 6] >> (page & 63)) & 1; }
+  void FlipBit(uint64_t page);
+  bool IsInternal(uint64_t page) const;
+  Status ClassifyFree(uint64_t page) const;
+  Status CheckRegularLocked(uint64_t page) const;
+  Status FindFree(size_t count, std::vector<uint64_t>* pages);
+  Status GrowTo(uint64_t page_count);
+  Status TakePages(size_t count, bool internal, std::vector<uint64_t>* pages);
+  Status ReserveBlocks(const std::vector<uint64_t>& pages);
+  Status CheckProtectedId(uint64_t id, bool for_free) const;
+  DirEntryDisk& Entry(uint64_t id);
+  const DirEntryDisk& Entry(uint64_t id) const;
+  void SetEntry(uint64_t id, const DirEntryDisk& value);
+  Status FindFreeEntry(uint64_t* id);
+  Status AllocProtectedLocked(uint64_t* id);
+  void FreeProtectedLocked(uint64_t id);
+  static Status ValidateIdList(const uint64_t* ids, size_t count, const char* what);
+
+  io::Env* env_;
+  std::string path_;
+  FileOptions options_;
+  bool read_only_;
+  std::unique_ptr<io::File> file_;
+  std::unique_ptr<io::Mapping> map_;
+  bool closed_ = false;
+  bool poisoned_ = false;
+  std::string poison_reason_;
+
+  uint32_t page_size_ = 0;
+  uint32_t page_size_log2_ = 0;
+  uint64_t file_id_ = 0;
+  int active_meta_ = 0;  // slot of the current meta
+  uint64_t generation_ = 0;
+  uint64_t page_count_ = 0;
+  uint64_t used_count_ = 0;
+  uint64_t protected_count_ = 0;
+  uint64_t state_root_ = 0;
+  uint64_t hint_ = kFirstDataPage;
+  std::vector<uint64_t> bits_;
+  std::vector<Group> groups_;
+  std::vector<DirPage> dirs_;
+  std::unordered_set<uint64_t> internal_;  // directory slots and protected backing pages
+  std::set<uint64_t> open_txns_;
+  std::vector<uint64_t> stale_slots_;      // found by recovery, zeroed by the epoch commit
+  RecoveryReport report_;
+  uint64_t sync_count_ = 0;
+  uint64_t max_seen_gen_ = 0;
+
+  // The operation in progress.
+  Undo undo_;
+  std::set<uint64_t> dirty_groups_;
+  std::set<uint32_t> dirty_dirs_;
+  std::vector<ContentWrite> content_;
+
+  std::mutex mu_;
+};
+
+}  // namespace file
+}  // namespace pager

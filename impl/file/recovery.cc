@@ -1,0 +1,266 @@
+// Open-time recovery: pick the meta copy (decision table in doc/format/page-file.md), load
+// the bitmap and directory copies it names, and verify the whole state before accepting it.
+#include <algorithm>
+
+#include "impl/file/page_file.h"
+#include "impl/io/checksum.h"
+
+namespace pager {
+namespace file {
+
+namespace {
+
+const char* SlotName(int slot) { return slot == 0 ? "meta A (page 1)" : "meta B (page 2)"; }
+
+}  // namespace
+
+// Decision table rows (doc/format/page-file.md, "Recovery"):
+//   both metas fail their own checks            -> kCorrupt (or kVersion if either says so)
+//   one passes its own checks                   -> verify its state; accept or kCorrupt
+//   both pass, equal generations                -> kCorrupt (a correct writer never does this)
+//   both pass                                   -> verify the newer; accept, else verify the
+//                                                  older; accept (fell_back), else kCorrupt
+Status PageFile::Recover() {
+  Meta metas[2];
+  Status decoded[2];
+  std::vector<uint8_t> page(page_size_);
+  for (int s = 0; s < 2; s++) {
+    decoded[s] = file_->ReadExactAt(kMetaPage[s] * page_size_, page.data(), page_size_, true);
+    if (decoded[s].ok()) decoded[s] = DecodeMeta(page.data(), page_size_log2_, file_id_, &metas[s]);
+    if (decoded[s].ok()) max_seen_gen_ = std::max(max_seen_gen_, metas[s].generation);
+  }
+  if (!decoded[0].ok() && !decoded[1].ok()) {
+    Code code = (decoded[0].code() == Code::kVersion || decoded[1].code() == Code::kVersion)
+                    ? Code::kVersion
+                    : Code::kCorrupt;
+    return Status(code, std::string("no valid meta: ") + SlotName(0) + ": " +
+                            decoded[0].message() + "; " + SlotName(1) + ": " +
+                            decoded[1].message());
+  }
+  if (decoded[0].ok() && decoded[1].ok() && metas[0].generation == metas[1].generation) {
+    return Corruption("both metas claim generation " + std::to_string(metas[0].generation));
+  }
+  int order[2] = {0, 1};
+  if (!decoded[0].ok() || (decoded[1].ok() && metas[1].generation > metas[0].generation)) {
+    std::swap(order[0], order[1]);
+  }
+  std::string reasons;
+  for (int s = 0; s < 2; s++) {
+    if (!decoded[s].ok()) {
+      reasons += std::string(reasons.empty() ? "" : "; ") + SlotName(s) + ": " +
+                 decoded[s].message();
+    }
+  }
+  for (int i = 0; i < 2; i++) {
+    int s = order[i];
+    if (!decoded[s].ok()) continue;
+    Status st = TryLoad(s, metas[s], &max_seen_gen_);
+    if (st.ok()) {
+      report_.meta_slot = s;
+      report_.generation = metas[s].generation;
+      report_.fell_back = (i == 1 && decoded[order[0]].ok());
+      report_.rejected_reason = reasons;
+      report_.stale_copies = stale_slots_.size();
+      return Status::Ok();
+    }
+    reasons += std::string(reasons.empty() ? "" : "; ") + SlotName(s) + " (generation " +
+               std::to_string(metas[s].generation) + "): " + st.message();
+  }
+  return Corruption("no meta describes a consistent state: " + reasons);
+}
+
+Status PageFile::TryLoad(int slot, const Meta& meta, uint64_t* max_gen) {
+  bits_.clear();
+  groups_.clear();
+  dirs_.clear();
+  internal_.clear();
+  stale_slots_.clear();
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(file_->Size(&size));
+  if (size / page_size_ < meta.page_count) {
+    return Corruption("the file holds " + std::to_string(size) + " bytes, the page space needs " +
+                      std::to_string(meta.page_count * page_size_));
+  }
+  page_count_ = meta.page_count;
+  bits_.assign((page_count_ + 63) / 64, 0);
+  PAGER_RETURN_IF_ERROR(LoadGroups(meta, max_gen));
+  PAGER_RETURN_IF_ERROR(LoadDirs(meta, max_gen));
+  uint64_t root = StateRoot(groups_, dirs_);
+  if (root != meta.state_root) {
+    return Corruption("the current bitmap and directory copies do not match the meta's state root "
+                      "(a copy of this commit is missing or damaged)");
+  }
+  PAGER_RETURN_IF_ERROR(VerifyState(meta));
+  active_meta_ = slot;
+  generation_ = meta.generation;
+  state_root_ = root;
+  used_count_ = meta.used_page_count;
+  protected_count_ = meta.protected_count;
+  hint_ = kFirstDataPage;
+  return Status::Ok();
+}
+
+// Of the two slots, the valid copy with the highest generation <= max_gen_allowed. Valid
+// copies above it are leftovers of an interrupted commit (stale, P3).
+Status PageFile::PickCopy(const char (&magic)[8], uint32_t index, const uint64_t pages[2],
+                          uint64_t max_gen_allowed, std::vector<uint8_t>* page, int* slot,
+                          uint64_t* gen, uint64_t* checksum, uint64_t* max_gen) {
+  std::vector<uint8_t> buf(page_size_);
+  *slot = -1;
+  *gen = 0;
+  for (int s = 0; s < 2; s++) {
+    PAGER_RETURN_IF_ERROR(file_->ReadExactAt(pages[s] * page_size_, buf.data(), page_size_, true));
+    uint64_t g = 0, c = 0;
+    if (!CheckCopy(magic, index, file_id_, buf.data(), page_size_, &g, &c).ok()) continue;
+    *max_gen = std::max(*max_gen, g);
+    if (g > max_gen_allowed) {
+      stale_slots_.push_back(pages[s]);
+      continue;
+    }
+    if (g == *gen) return Corruption("both copies of " + std::string(magic) + " " +
+                                     std::to_string(index) + " have generation " +
+                                     std::to_string(g));
+    if (g > *gen) {
+      *slot = s;
+      *gen = g;
+      *checksum = c;
+      page->swap(buf);
+      buf.resize(page_size_);
+    }
+  }
+  if (*slot < 0) {
+    return Corruption("no valid copy of " + std::string(magic) + " " + std::to_string(index) +
+                      " in pages " + std::to_string(pages[0]) + " and " +
+                      std::to_string(pages[1]));
+  }
+  return Status::Ok();
+}
+
+Status PageFile::LoadGroups(const Meta& meta, uint64_t* max_gen) {
+  uint64_t count = GroupCount(page_count_, page_size_);
+  uint64_t per_bytes = PagesPerGroup(page_size_) / 8;
+  uint64_t total_bytes = bits_.size() * 8;
+  uint8_t* bytes = reinterpret_cast<uint8_t*>(bits_.data());
+  groups_.resize(count);
+  std::vector<uint8_t> page(page_size_);
+  for (uint64_t g = 0; g < count; g++) {
+    uint64_t pages[2] = {GroupSlot(g, page_size_, 0), GroupSlot(g, page_size_, 1)};
+    Group& gr = groups_[g];
+    PAGER_RETURN_IF_ERROR(PickCopy(kBitmapMagic, static_cast<uint32_t>(g), pages, meta.generation,
+                                   &page, &gr.cur_slot, &gr.gen, &gr.checksum, max_gen));
+    uint64_t start = g * per_bytes;
+    uint64_t n = std::min(per_bytes, total_bytes - start);
+    std::memcpy(bytes + start, page.data() + sizeof(CopyHeaderDisk), static_cast<size_t>(n));
+    // Nothing in the copy past the page space (or past the words that hold it).
+    const uint8_t* rest = page.data() + sizeof(CopyHeaderDisk) + n;
+    for (uint64_t i = n; i < per_bytes; i++) {
+      if (rest[i - n] != 0) return Corruption("bitmap group " + std::to_string(g) +
+                                              " marks pages past the page space");
+    }
+  }
+  if (page_count_ % 64 != 0 && !bits_.empty() &&
+      (bits_.back() >> (page_count_ % 64)) != 0) {
+    return Corruption("the bitmap marks pages at or past page_count " +
+                      std::to_string(page_count_));
+  }
+  return Status::Ok();
+}
+
+Status PageFile::LoadDirs(const Meta& meta, uint64_t* max_gen) {
+  uint32_t per = EntriesPerDirPage(page_size_);
+  std::vector<uint8_t> page(page_size_);
+  dirs_.resize(meta.dir_slots.size());
+  for (uint32_t d = 0; d < meta.dir_slots.size(); d++) {
+    DirPage& dp = dirs_[d];
+    dp.slots = meta.dir_slots[d];
+    for (int s = 0; s < 2; s++) {
+      uint64_t p = dp.slots.page[s];
+      if (p >= page_count_ || IsFixedInternalPage(p, page_size_) || internal_.count(p) != 0) {
+        return Corruption("directory page " + std::to_string(d) + " slot page " +
+                          std::to_string(p) + " is out of range, reserved or used twice");
+      }
+      internal_.insert(p);
+    }
+    PAGER_RETURN_IF_ERROR(PickCopy(kDirMagic, d, dp.slots.page, meta.generation, &page,
+                                   &dp.cur_slot, &dp.gen, &dp.checksum, max_gen));
+    dp.entries.resize(per);
+    std::memcpy(dp.entries.data(), page.data() + sizeof(CopyHeaderDisk), per * sizeof(DirEntryDisk));
+  }
+  return Status::Ok();
+}
+
+// The state named by a meta must be self-consistent before it is accepted: reserved and
+// internal pages in use, every directory entry well-formed, its backing pages in use and
+// owned once, its active content matching its checksum, and the meta's counters exact.
+Status PageFile::VerifyState(const Meta& meta) {
+  for (uint64_t p = 0; p < kFirstDataPage; p++) {
+    if (!Bit(p)) return Corruption("reserved page " + std::to_string(p) + " is marked free");
+  }
+  for (uint64_t g = 0; g < groups_.size(); g++) {
+    for (int s = 0; s < 2; s++) {
+      if (!Bit(GroupSlot(g, page_size_, s))) {
+        return Corruption("bitmap slot page " + std::to_string(GroupSlot(g, page_size_, s)) +
+                          " is marked free");
+      }
+    }
+  }
+  for (uint64_t p : internal_) {
+    if (!Bit(p)) return Corruption("directory slot page " + std::to_string(p) + " is marked free");
+  }
+  uint64_t in_use = 0;
+  uint32_t per = EntriesPerDirPage(page_size_);
+  std::vector<uint8_t> content(page_size_);
+  for (uint32_t d = 0; d < dirs_.size(); d++) {
+    for (uint32_t e = 0; e < per; e++) {
+      const DirEntryDisk& en = dirs_[d].entries[e];
+      uint64_t id = uint64_t{d} * per + e + 1;
+      std::string name = "protected page " + std::to_string(id);
+      if ((en.flags & ~kEntryKnownFlags) != 0 || en.reserved != 0) {
+        return Corruption(name + ": unknown flags or reserved bytes set");
+      }
+      if ((en.flags & kEntryInUse) == 0) {
+        if (en.page[0] != 0 || en.page[1] != 0 || en.content_checksum != 0 ||
+            en.write_generation != 0 || en.flags != 0) {
+          return Corruption(name + ": a free directory entry is not zero");
+        }
+        continue;
+      }
+      in_use++;
+      if (en.write_generation == 0 || en.write_generation > meta.generation) {
+        return Corruption(name + ": write generation " + std::to_string(en.write_generation) +
+                          " outside [1, " + std::to_string(meta.generation) + "]");
+      }
+      for (int s = 0; s < 2; s++) {
+        uint64_t p = en.page[s];
+        if (p >= page_count_ || IsFixedInternalPage(p, page_size_) || internal_.count(p) != 0 ||
+            !Bit(p)) {
+          return Corruption(name + ": backing page " + std::to_string(p) +
+                            " is out of range, reserved, free or owned twice");
+        }
+        internal_.insert(p);
+      }
+      uint64_t active = en.page[(en.flags & kEntryActiveB) ? 1 : 0];
+      PAGER_RETURN_IF_ERROR(
+          file_->ReadExactAt(active * page_size_, content.data(), page_size_, true));
+      uint64_t sum = Checksum64(content.data(), page_size_, kSeedContent);
+      if (sum != en.content_checksum) {
+        return Corruption(name + ": content of backing page " + std::to_string(active) +
+                          " does not match its directory checksum");
+      }
+    }
+  }
+  if (in_use != meta.protected_count) {
+    return Corruption("protected_count " + std::to_string(meta.protected_count) +
+                      " but the directory holds " + std::to_string(in_use));
+  }
+  uint64_t set = 0;
+  for (uint64_t w : bits_) set += static_cast<uint64_t>(__builtin_popcountll(w));
+  if (set != meta.used_page_count) {
+    return Corruption("used_page_count " + std::to_string(meta.used_page_count) +
+                      " but the bitmap marks " + std::to_string(set));
+  }
+  return Status::Ok();
+}
+
+}  // namespace file
+}  // namespace pager

@@ -1,0 +1,308 @@
+// Mapped page file: crash simulation on FaultEnv. For each scripted workload, crash at every
+// sync point after create; for each crash, several seeds of dropped/torn writes. After reopen
+// the state must equal the last acknowledged state or the in-flight one, invariants must hold
+// (no page both free and in use, none lost, protected pages old-or-new), and the recovered
+// file must keep working across another commit and reopen (P3: stale copies neutralized).
+#include <cstdio>
+#include <functional>
+
+#include "impl/io/checksum.h"
+#include "tests/file_test_util.h"
+
+namespace pager {
+namespace file {
+namespace {
+
+using testing::ProtectedIds;
+using testing::ReadProtected;
+using testing::RegularPages;
+using testing::SmallOptions;
+
+struct Snapshot {
+  std::set<uint64_t> pages;
+  std::map<uint64_t, uint64_t> protected_sums;  // id -> checksum of content
+  bool operator==(const Snapshot& o) const {
+    return pages == o.pages && protected_sums == o.protected_sums;
+  }
+};
+
+Snapshot Take(PageFile* pf) {
+  Snapshot s;
+  s.pages = RegularPages(pf);
+  for (uint64_t id : ProtectedIds(pf)) {
+    auto c = ReadProtected(pf, id);
+    s.protected_sums[id] = Checksum64(c.data(), c.size());
+  }
+  return s;
+}
+
+std::string Describe(const Snapshot& s) {
+  std::string out = std::to_string(s.pages.size()) + " pages, protected {";
+  for (auto& p : s.protected_sums) out += std::to_string(p.first) + ":" + std::to_string(p.second % 1000) + " ";
+  return out + "}";
+}
+
+// A workload step: one public operation (usually one commit). The file may be replaced
+// (a reopen step). Returns the operation's Status.
+struct Ctx {
+  io::Env* env;
+  std::unique_ptr<PageFile> pf;
+  std::vector<uint64_t> pages;
+  std::vector<uint64_t> prot;
+};
+using Step = std::function<Status(Ctx*)>;
+
+Step AllocOne() {
+  return [](Ctx* c) {
+    uint64_t id = 0;
+    PAGER_RETURN_IF_ERROR(c->pf->Alloc(&id));
+    c->pages.push_back(id);
+    return Status::Ok();
+  };
+}
+Step FreeFirst() {
+  return [](Ctx* c) {
+    PAGER_RETURN_IF_ERROR(c->pf->Free(c->pages.front()));
+    c->pages.erase(c->pages.begin());
+    return Status::Ok();
+  };
+}
+Step AllocBulk(size_t n) {
+  return [n](Ctx* c) {
+    std::vector<uint64_t> ids(n);
+    PAGER_RETURN_IF_ERROR(c->pf->AllocBulk(n, ids.data()));
+    c->pages.insert(c->pages.end(), ids.begin(), ids.end());
+    return Status::Ok();
+  };
+}
+Step FreeBulkHalf() {
+  return [](Ctx* c) {
+    size_t n = c->pages.size() / 2;
+    PAGER_RETURN_IF_ERROR(c->pf->FreeBulk(c->pages.data(), n));
+    c->pages.erase(c->pages.begin(), c->pages.begin() + static_cast<long>(n));
+    return Status::Ok();
+  };
+}
+Step ProtAlloc(size_t n) {
+  return [n](Ctx* c) {
+    std::vector<uint64_t> ids(n);
+    PAGER_RETURN_IF_ERROR(c->pf->ProtectedAllocBulk(n, ids.data()));
+    c->prot.insert(c->prot.end(), ids.begin(), ids.end());
+    return Status::Ok();
+  };
+}
+Step ProtWrite(size_t which, uint64_t seed) {
+  return [which, seed](Ctx* c) {
+    auto data = pager::testing::PatternBytes(seed, c->pf->page_size());
+    return c->pf->ProtectedWrite(c->prot[which % c->prot.size()], data.data());
+  };
+}
+Step ProtFreeLast() {
+  return [](Ctx* c) {
+    PAGER_RETURN_IF_ERROR(c->pf->ProtectedFree(c->prot.back()));
+    c->prot.pop_back();
+    return Status::Ok();
+  };
+}
+Step GrowTo(uint64_t n) {
+  return [n](Ctx* c) { return c->pf->Grow(n); };
+}
+Step Reopen() {
+  return [](Ctx* c) {
+    c->pf.reset();
+    FileOptions o = SmallOptions();
+    o.page_size = 0;
+    return PageFile::Open(c->env, "/f", o, &c->pf);
+  };
+}
+
+struct Workload {
+  const char* name;
+  std::vector<Step> steps;
+};
+
+std::vector<Workload> Workloads() {
+  std::vector<Workload> w;
+  w.push_back({"alloc", {AllocOne(), AllocOne(), AllocOne(), AllocOne()}});
+  w.push_back({"free", {AllocBulk(4), FreeFirst(), FreeFirst(), FreeFirst()}});
+  w.push_back({"bulk", {AllocBulk(40), FreeBulkHalf(), AllocBulk(300), FreeBulkHalf()}});
+  w.push_back({"protected", {ProtAlloc(2), ProtWrite(0, 1), ProtWrite(1, 2), ProtWrite(0, 3),
+                             ProtWrite(0, 4), ProtFreeLast(), ProtAlloc(1), ProtWrite(1, 5)}});
+  w.push_back({"grow", {AllocOne(), GrowTo(9000), AllocBulk(8000), GrowTo(17000), FreeBulkHalf(),
+                        AllocOne()}});
+  w.push_back({"mixed", {AllocBulk(3), ProtAlloc(1), ProtWrite(0, 7), FreeFirst(), Reopen(),
+                         ProtAlloc(30), ProtWrite(25, 8), AllocBulk(10), FreeBulkHalf(),
+                         ProtFreeLast(), Reopen(), ProtWrite(0, 9)}});
+  return w;
+}
+
+constexpr uint64_t kSeedsPerCrash = 6;
+
+// Runs steps on a fresh FaultEnv, crashing at sync k (0 = never). Returns how many steps
+// completed, the snapshots after each completed step (index 0 = after create), and the env.
+struct CrashRun {
+  std::unique_ptr<io::FaultEnv> env;
+  std::vector<Snapshot> states;
+  size_t completed = 0;
+  uint64_t syncs_after_create = 0;
+  uint64_t create_syncs = 0;
+};
+
+CrashRun Execute(const Workload& w, uint64_t crash_at) {
+  CrashRun r;
+  r.env = std::make_unique<io::FaultEnv>();
+  Ctx c{r.env.get(), nullptr, {}, {}};
+  EXPECT_OK(PageFile::Create(r.env.get(), "/f", SmallOptions(), &c.pf));
+  r.create_syncs = r.env->SyncCount();
+  r.states.push_back(Take(c.pf.get()));
+  if (crash_at != 0) r.env->CrashAtSync(r.create_syncs + crash_at);
+  for (const Step& s : w.steps) {
+    Status st = s(&c);
+    if (!st.ok()) {
+      EXPECT_NE(crash_at, 0u) << w.name << ": " << st.ToString();
+      break;
+    }
+    r.completed++;
+    if (crash_at == 0) r.states.push_back(Take(c.pf.get()));
+  }
+  r.syncs_after_create = r.env->SyncCount() - r.create_syncs;
+  c.pf.reset();
+  return r;
+}
+
+TEST(FileCrash, EverySyncPointOfEveryWorkloadRecoversToACommittedState) {
+  uint64_t crash_states = 0, kept_old = 0, got_new = 0, fell_back = 0, stale = 0;
+  for (const Workload& w : Workloads()) {
+    CrashRun ref = Execute(w, 0);
+    ASSERT_EQ(ref.completed, w.steps.size()) << w.name;
+    for (uint64_t k = 1; k <= ref.syncs_after_create; k++) {
+      CrashRun crashed = Execute(w, k);
+      ASSERT_TRUE(crashed.env->crashed()) << w.name << " sync " << k;
+      ASSERT_LT(crashed.completed, w.steps.size());
+      const Snapshot& before = ref.states[crashed.completed];
+      const Snapshot& after = ref.states[crashed.completed + 1];
+      for (uint64_t seed = 0; seed < kSeedsPerCrash; seed++) {
+        SCOPED_TRACE(std::string(w.name) + " crash at sync " + std::to_string(k) + " seed " +
+                     std::to_string(seed));
+        auto image = crashed.env->CrashImage(seed * 7919 + k);
+        auto env = io::FaultEnv::FromImage(image);
+        FileOptions o = SmallOptions();
+        o.page_size = 0;
+        std::unique_ptr<PageFile> pf;
+        ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
+        ASSERT_OK(pf->CheckInvariants());
+        Snapshot got = Take(pf.get());
+        ASSERT_TRUE(got == before || got == after)
+            << "recovered " << Describe(got) << "\nbefore " << Describe(before) << "\nafter "
+            << Describe(after);
+        if (!(before == after)) (got == before ? kept_old : got_new)++;
+        if (pf->recovery_report().fell_back) fell_back++;
+        if (pf->recovery_report().stale_copies > 0) stale++;
+        uint64_t free_count = 0, count = 0, prot = 0;
+        ASSERT_OK(pf->FreePageCount(&free_count));
+        ASSERT_OK(pf->PageCount(&count));
+        ASSERT_OK(pf->ProtectedCount(&prot));
+        ASSERT_EQ(prot, got.protected_sums.size());
+        // The recovered file keeps working: commit more, reopen, compare.
+        uint64_t id = 0, pid = 0;
+        ASSERT_OK(pf->Alloc(&id));
+        ASSERT_OK(pf->ProtectedAlloc(&pid));
+        auto data = pager::testing::PatternBytes(seed + 100, pf->page_size());
+        ASSERT_OK(pf->ProtectedWrite(pid, data.data()));
+        if (!got.pages.empty()) ASSERT_OK(pf->Free(*got.pages.begin()));
+        Snapshot extended = Take(pf.get());
+        pf.reset();
+        ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
+        ASSERT_OK(pf->CheckInvariants());
+        ASSERT_TRUE(Take(pf.get()) == extended);
+        crash_states++;
+      }
+    }
+  }
+  ::testing::Test::RecordProperty("crash_states", static_cast<int>(crash_states));
+  std::printf("[FileCrash] %llu crash states checked: %llu kept the old state, %llu the new; "
+              "%llu fell back past a newer meta, %llu repaired stale copies\n",
+              static_cast<unsigned long long>(crash_states), static_cast<unsigned long long>(kept_old),
+              static_cast<unsigned long long>(got_new), static_cast<unsigned long long>(fell_back),
+              static_cast<unsigned long long>(stale));
+  EXPECT_GT(crash_states, 200u);
+  // The suite is not vacuous: torn commits were seen both landing and not, metas with valid
+  // checksums were rejected by the state check, and leftovers of interrupted commits existed.
+  EXPECT_GT(kept_old, 0u);
+  EXPECT_GT(got_new, 0u);
+  EXPECT_GT(fell_back, 0u);
+  EXPECT_GT(stale, 0u);
+}
+
+// Two crashes in a row: the leftovers of the first interrupted commit must not confuse the
+// recovery of a second interrupted commit (the generation argument of P3).
+TEST(FileCrash, CrashAfterRecoveringFromACrashStillRecovers) {
+  Workload w{"protected", {ProtAlloc(2), ProtWrite(0, 1), ProtWrite(1, 2), AllocBulk(5)}};
+  CrashRun ref = Execute(w, 0);
+  uint64_t checked = 0;
+  for (uint64_t k = 1; k <= ref.syncs_after_create; k++) {
+    CrashRun crashed = Execute(w, k);
+    for (uint64_t seed = 0; seed < 3; seed++) {
+      auto env = io::FaultEnv::FromImage(crashed.env->CrashImage(seed + 31 * k));
+      FileOptions o = SmallOptions();
+      o.page_size = 0;
+      std::unique_ptr<PageFile> pf;
+      ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
+      Snapshot first = Take(pf.get());
+      // Second workload on the recovered file, crashing at each of its syncs.
+      uint64_t base = env->SyncCount();
+      pf.reset();
+      for (uint64_t k2 = 1; k2 <= 4; k2++) {
+        auto env2 = io::FaultEnv::FromImage(env->CrashImage(999));  // all of env is durable
+        std::unique_ptr<PageFile> pf2;
+        ASSERT_OK(PageFile::Open(env2.get(), "/f", o, &pf2));
+        Snapshot s0 = Take(pf2.get());
+        ASSERT_TRUE(s0 == first);
+        env2->CrashAtSync(env2->SyncCount() + k2);
+        std::vector<Snapshot> states = {s0};
+        uint64_t pid = 0, id = 0;
+        std::vector<uint8_t> d = pager::testing::PatternBytes(k2, pf2->page_size());
+        bool ok = pf2->ProtectedAlloc(&pid).ok();
+        if (ok) states.push_back(Take(pf2.get()));
+        ok = ok && pf2->ProtectedWrite(pid, d.data()).ok();
+        if (ok) states.push_back(Take(pf2.get()));
+        ok = ok && pf2->Alloc(&id).ok();
+        if (ok) states.push_back(Take(pf2.get()));
+        pf2.reset();
+        for (uint64_t seed2 = 0; seed2 < 3; seed2++) {
+          auto env3 = io::FaultEnv::FromImage(env2->CrashImage(seed2 + 17 * k2));
+          std::unique_ptr<PageFile> pf3;
+          ASSERT_OK(PageFile::Open(env3.get(), "/f", o, &pf3));
+          ASSERT_OK(pf3->CheckInvariants());
+          Snapshot got = Take(pf3.get());
+          bool matches = got == states.back();
+          // The in-flight commit (one past the last acknowledged) may or may not have landed.
+          if (!matches && states.size() < 4) {
+            // Recompute the in-flight state by replaying on a clean copy.
+            auto env4 = io::FaultEnv::FromImage(env->CrashImage(999));
+            std::unique_ptr<PageFile> pf4;
+            ASSERT_OK(PageFile::Open(env4.get(), "/f", o, &pf4));
+            uint64_t p4 = 0, i4 = 0;
+            std::vector<Snapshot> full = {Take(pf4.get())};
+            ASSERT_OK(pf4->ProtectedAlloc(&p4));
+            full.push_back(Take(pf4.get()));
+            ASSERT_OK(pf4->ProtectedWrite(p4, d.data()));
+            full.push_back(Take(pf4.get()));
+            ASSERT_OK(pf4->Alloc(&i4));
+            full.push_back(Take(pf4.get()));
+            matches = got == full[states.size()];
+          }
+          ASSERT_TRUE(matches) << "k=" << k << " k2=" << k2 << " " << Describe(got);
+          checked++;
+        }
+      }
+      (void)base;
+    }
+  }
+  std::printf("[FileCrash] %llu double-crash states checked\n",
+              static_cast<unsigned long long>(checked));
+}
+
+}  // namespace
+}  // namespace file
+}  // namespace pager

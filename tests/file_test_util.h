@@ -1,0 +1,83 @@
+// Helpers shared by the tests/file_*_test.cc suites.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "impl/file/page_file.h"
+#include "impl/file/subpages.h"
+#include "impl/io/mem_env.h"
+#include "tests/support/test_util.h"
+
+namespace pager {
+namespace file {
+namespace testing {
+
+inline FileOptions SmallOptions(uint32_t page_size = 1024) {
+  FileOptions o;
+  o.page_size = page_size;
+  o.max_size_bytes = uint64_t{1} << 30;
+  o.initial_page_count = 16;
+  return o;
+}
+
+inline std::unique_ptr<PageFile> MustCreate(io::Env* env, const std::string& path,
+                                            const FileOptions& o) {
+  std::unique_ptr<PageFile> pf;
+  Status st = PageFile::Create(env, path, o, &pf);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return pf;
+}
+
+inline std::unique_ptr<PageFile> MustOpen(io::Env* env, const std::string& path,
+                                          FileOptions o) {
+  o.page_size = 0;
+  std::unique_ptr<PageFile> pf;
+  Status st = PageFile::Open(env, path, o, &pf);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return pf;
+}
+
+inline std::set<uint64_t> RegularPages(PageFile* pf) {
+  std::set<uint64_t> out;
+  uint64_t next = 0, id = 0;
+  bool found = true;
+  while (true) {
+    Status st = pf->NextRegular(next, &id, &found);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    if (!st.ok() || !found) break;
+    out.insert(id);
+    next = id + 1;
+  }
+  return out;
+}
+
+inline std::set<uint64_t> ProtectedIds(PageFile* pf) {
+  std::set<uint64_t> out;
+  uint64_t next = 1, id = 0;
+  bool found = true;
+  while (true) {
+    Status st = pf->NextProtected(next, &id, &found);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    if (!st.ok() || !found) break;
+    out.insert(id);
+    next = id + 1;
+  }
+  return out;
+}
+
+inline std::vector<uint8_t> ReadProtected(PageFile* pf, uint64_t id) {
+  std::vector<uint8_t> buf(pf->page_size());
+  Status st = pf->ProtectedRead(id, buf.data(), buf.size());
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return buf;
+}
+
+}  // namespace testing
+}  // namespace file
+}  // namespace pager
