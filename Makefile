@@ -271,4 +271,5 @@ print-%:
 # Objects of chained pattern rules (fuzz/, bench/) are kept, not deleted as intermediates.
 .SECONDARY:
 
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) \
+         $(FUZZ_NAMES:%=$(FB)/obj/fuzz/%_fuzz.d)

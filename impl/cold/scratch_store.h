@@ -4,7 +4,7 @@
 // doc/cold-pager.md ("Scratch layout").
 //
 // Invariants:
-//   D1. <root>/libpager-cold-XXXXXX is the owner lock file; its directory is the same name
+//   D1. <root>/libpager-cold-<random> is the owner lock file; its directory is the same name
 //       plus ".d" (mode 0700). The owner holds an exclusive flock on the lock file from before
 //       the directory exists until after it is removed, for the whole life of the store.
 //   D2. A directory is stale exactly when its lock file can be locked exclusively: flock is

@@ -177,7 +177,7 @@ class PageFile {
   bool Bit(uint64_t page) const { return (bits_[page >> 6] >> (page & 63)) & 1; }
   void FlipBit(uint64_t page);
   bool IsInternal(uint64_t page) const;
-  Status ClassifyFree(uint64_t page, bool allow_internal) const;
+  Status ClassifyFree(uint64_t page) const;
   Status CheckRegularLocked(uint64_t page) const;
   Status FindFree(size_t count, std::vector<uint64_t>* pages);
   Status GrowTo(uint64_t page_count);

@@ -27,7 +27,7 @@ bool PageFile::IsInternal(uint64_t page) const {
   return IsFixedInternalPage(page, page_size_) || internal_.count(page) != 0;
 }
 
-Status PageFile::ClassifyFree(uint64_t page, bool) const {
+Status PageFile::ClassifyFree(uint64_t page) const {
   if (page >= page_count_) {
     return Status(Code::kRange, "page " + std::to_string(page) + " is past the page space (" +
                                     std::to_string(page_count_) + " pages)");
@@ -61,7 +61,7 @@ Status PageFile::CheckWritable() {
 }
 
 Status PageFile::CheckRegularLocked(uint64_t page) const {
-  Status st = ClassifyFree(page, false);
+  Status st = ClassifyFree(page);
   if (st.code() == Code::kDoubleFree) return Status(Code::kNotFound, st.message());
   return st;
 }
@@ -200,7 +200,7 @@ Status PageFile::FreeBulk(const uint64_t* pages, size_t count) {
   std::unordered_set<uint64_t> seen;
   seen.reserve(count);
   for (size_t i = 0; i < count; i++) {
-    Status st = ClassifyFree(pages[i], false);
+    Status st = ClassifyFree(pages[i]);
     if (!st.ok()) return count == 1 ? st : Status(st.code(), "free list entry " + std::to_string(i) + ": " + st.message());
     if (!seen.insert(pages[i]).second) {
       return Status(Code::kDuplicate, "free list entry " + std::to_string(i) + ": page " +

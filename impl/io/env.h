@@ -149,7 +149,8 @@ class Env {
 
   virtual Status Open(const std::string& path, const OpenOptions& options,
                       std::unique_ptr<File>* out) = 0;
-  // Creates a new file with a unique name "<dir>/<prefix>XXXXXX" opened read-write.
+  // Creates a new file with a unique name (<dir>/<prefix> plus six random characters),
+  // opened read-write.
   virtual Status CreateUniqueFile(const std::string& dir, const std::string& prefix,
                                   std::string* path, std::unique_ptr<File>* out) = 0;
   virtual Status Exists(const std::string& path, bool* exists) = 0;

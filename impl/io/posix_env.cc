@@ -133,6 +133,19 @@ int ToFadvise(Advice a) {
   return POSIX_FADV_NORMAL;
 }
 
+// Skips the first `done` bytes of iov[*first..]: whole entries advance *first, a partial one
+// is trimmed in place. Used after a short readv/writev.
+void AdvanceIov(std::vector<iovec>* iov, size_t* first, size_t done) {
+  while (*first < iov->size() && done >= (*iov)[*first].iov_len) {
+    done -= (*iov)[*first].iov_len;
+    (*first)++;
+  }
+  if (done > 0) {
+    (*iov)[*first].iov_base = static_cast<uint8_t*>((*iov)[*first].iov_base) + done;
+    (*iov)[*first].iov_len -= done;
+  }
+}
+
 class PosixMapping final : public Mapping {
  public:
   PosixMapping(int fd, const std::string& path, uint8_t* base, size_t reserved, size_t mapped,
@@ -241,15 +254,7 @@ class PosixFile final : public File {
       }
       if (n == 0) break;
       done += static_cast<uint64_t>(n);
-      size_t left = static_cast<size_t>(n);
-      while (first < iov.size() && left >= iov[first].iov_len) {
-        left -= iov[first].iov_len;
-        first++;
-      }
-      if (left > 0) {
-        iov[first].iov_base = static_cast<uint8_t*>(iov[first].iov_base) + left;
-        iov[first].iov_len -= left;
-      }
+      AdvanceIov(&iov, &first, static_cast<size_t>(n));
     }
     *read_len = static_cast<size_t>(done);
     return Status::Ok();
@@ -281,15 +286,7 @@ class PosixFile final : public File {
         return PosixError("write " + path_ + " at offset " + std::to_string(pos), errno);
       }
       pos += static_cast<uint64_t>(n);
-      size_t left = static_cast<size_t>(n);
-      while (first < iov.size() && left >= iov[first].iov_len) {
-        left -= iov[first].iov_len;
-        first++;
-      }
-      if (left > 0) {
-        iov[first].iov_base = static_cast<uint8_t*>(iov[first].iov_base) + left;
-        iov[first].iov_len -= left;
-      }
+      AdvanceIov(&iov, &first, static_cast<size_t>(n));
     }
     return Status::Ok();
   }
@@ -313,15 +310,7 @@ class PosixFile final : public File {
         if (errno == EINTR) continue;
         return PosixError("write to stream " + path_, errno);
       }
-      size_t left = static_cast<size_t>(n);
-      while (first < iov->size() && left >= (*iov)[first].iov_len) {
-        left -= (*iov)[first].iov_len;
-        first++;
-      }
-      if (left > 0) {
-        (*iov)[first].iov_base = static_cast<uint8_t*>((*iov)[first].iov_base) + left;
-        (*iov)[first].iov_len -= left;
-      }
+      AdvanceIov(iov, &first, static_cast<size_t>(n));
     }
     stream_pos_ += total;
     return Status::Ok();
@@ -472,7 +461,7 @@ class PosixEnv final : public Env {
 
   Status CreateUniqueFile(const std::string& dir, const std::string& prefix, std::string* path,
                           std::unique_ptr<File>* out) override {
-    std::string templ = dir + "/" + prefix + "XXXXXX";
+    std::string templ = dir + "/" + prefix + std::string(6, 'X');  // mkostemp's template
     std::vector<char> buf(templ.begin(), templ.end());
     buf.push_back('\0');
     int fd = mkostemp(buf.data(), O_CLOEXEC);

@@ -5,7 +5,7 @@
 // Invariants:
 //   K1. Every successful pause is followed by exactly one resume, whatever failed in between;
 //       the first error is the one reported (capture.cc, restore.cc: WithPause).
-//   K2. Capture writes to "<dir>/.<name>.tmp-XXXXXX", fsyncs it, renames it over the target
+//   K2. Capture writes to "<dir>/.<name>.tmp-<random>", fsyncs it, renames it over the target
 //       and fsyncs the directory; on any failure (or cancellation) the temporary file is
 //       removed and the target is untouched.
 //   K3. Restore calls no callback before the whole file -- header, parent path, trailer, both
