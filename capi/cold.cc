@@ -74,6 +74,14 @@ Status CheckCount(uint64_t count, const char* what) {
   return Status::Ok();
 }
 
+// The checks both pageout shims share: chunk count, backend, options.
+Status CheckPageoutArgs(uint32_t backend, uint64_t count, const pager_cold_pageout_options* opts,
+                        Backend* b, pager::cold::PageoutOptions* o) {
+  PAGER_RETURN_IF_ERROR(CheckCount(count, "chunk"));
+  PAGER_RETURN_IF_ERROR(ResolveBackend(backend, b));
+  return ResolveOptions(opts, o);
+}
+
 void CopyBackendStats(const pager::cold::BackendStats& in, pager_cold_backend_stats* out) {
   out->live_handle_count = in.live_handle_count;
   out->live_bytes = in.live_bytes;
@@ -136,11 +144,9 @@ PAGER_API int pager_cold_pageout_with(uint32_t backend, const pager_cold_chunk* 
                                       pager_cold_handle** out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
-    PAGER_RETURN_IF_ERROR(CheckCount(count, "chunk"));
     Backend b;
-    PAGER_RETURN_IF_ERROR(ResolveBackend(backend, &b));
     pager::cold::PageoutOptions o;
-    PAGER_RETURN_IF_ERROR(ResolveOptions(opts, &o));
+    PAGER_RETURN_IF_ERROR(CheckPageoutArgs(backend, count, opts, &b, &o));
     static_assert(sizeof(pager_cold_chunk) == sizeof(pager::cold::Chunk), "chunk layout");
     PAGER_ASSIGN_OR_RETURN(
         std::unique_ptr<Handle> h,
@@ -161,11 +167,9 @@ PAGER_API int pager_cold_pageout_owned(uint32_t backend, const pager_cold_owned_
                                        pager_cold_handle** out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
-    PAGER_RETURN_IF_ERROR(CheckCount(count, "chunk"));
     Backend b;
-    PAGER_RETURN_IF_ERROR(ResolveBackend(backend, &b));
     pager::cold::PageoutOptions o;
-    PAGER_RETURN_IF_ERROR(ResolveOptions(opts, &o));
+    PAGER_RETURN_IF_ERROR(CheckPageoutArgs(backend, count, opts, &b, &o));
     if (count > 0) PAGER_RETURN_IF_ERROR(capi::RequireNonNull(chunks, "chunks"));
     std::vector<pager::cold::OwnedChunk> owned(static_cast<size_t>(count));
     for (size_t i = 0; i < owned.size(); i++) {

@@ -176,10 +176,17 @@ func OpenWalsegReader(path string, opts *WalsegReaderOptions) (*WalsegReader, er
 // Next returns the next record (ok = true), or ok = false once the reader stopped
 // (see Stop). Errors are sticky (ErrVersion for an unknown required type).
 func (r *WalsegReader) Next() (rec WalsegRecord, ok bool, err error) {
+	return nextRecord(func(c capi.Pager_walseg_record, found *uint32) error {
+		return capi.Pager_walseg_reader_next(r.h, c, found)
+	})
+}
+
+// nextRecord runs one next call (reader or replay) into a temporary C record and copies it out.
+func nextRecord(next func(capi.Pager_walseg_record, *uint32) error) (WalsegRecord, bool, error) {
 	c := capi.NewPager_walseg_record()
 	defer capi.DeletePager_walseg_record(c)
 	var found uint32
-	if err = capi.Pager_walseg_reader_next(r.h, c, &found); err != nil || found == 0 {
+	if err := next(c, &found); err != nil || found == 0 {
 		return WalsegRecord{}, false, err
 	}
 	return copyRecord(c), true, nil
@@ -225,13 +232,9 @@ func OpenWalsegReplay(dir string, fromLsn uint64, opts *WalsegReaderOptions) (*W
 
 // Next is WalsegReader.Next across segments.
 func (it *WalsegReplay) Next() (rec WalsegRecord, ok bool, err error) {
-	c := capi.NewPager_walseg_record()
-	defer capi.DeletePager_walseg_record(c)
-	var found uint32
-	if err = capi.Pager_walseg_replay_next(it.h, c, &found); err != nil || found == 0 {
-		return WalsegRecord{}, false, err
-	}
-	return copyRecord(c), true, nil
+	return nextRecord(func(c capi.Pager_walseg_record, found *uint32) error {
+		return capi.Pager_walseg_replay_next(it.h, c, found)
+	})
 }
 
 // Stop tells why the replay stopped, in which segment (its first LSN), where, and the last LSN.
