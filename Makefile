@@ -57,7 +57,9 @@ TEST_OBJS := $(TEST_SRCS:%.cc=$(B)/obj/%.o)
 DEMO_SRCS := $(sort $(wildcard examples/demo_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*_bench.cc))
 
-SONAME := libpager.so.$(MAJOR)
+# Before 1.0 every minor version may break the ABI, so the SONAME carries the minor
+# (libpager.so.0.2); from 1.0 on it is libpager.so.<major>. Policy: doc/abi.md.
+SONAME := libpager.so.$(if $(filter 0,$(MAJOR)),$(MAJOR).$(MINOR),$(MAJOR))
 SHLIB := $(B)/lib/libpager.so.$(VERSION)
 STLIB := $(B)/lib/libpager.a
 PCIN := pkgconfig/pager.pc.in
@@ -87,11 +89,11 @@ $(STLIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $(LIB_OBJS)
 
-# pkg-config files: the installed one, and an uninstalled one pointing into this tree.
-$(B)/pkgconfig/pager.pc: $(PCIN) Makefile
-	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' $< > $@
+# pkg-config files: the installed one is written by `make install` itself from that call's
+# PREFIX/LIBDIR/INCLUDEDIR (a file generated once would keep an earlier PREFIX); the
+# uninstalled one points into this tree.
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+             -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $(PCIN)
 $(B)/pkgconfig/pager-uninstalled.pc: $(PCIN) Makefile
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(B)/lib|' \
@@ -203,14 +205,14 @@ demo: check-deps
 
 # ---- install -------------------------------------------------------------------------------
 
-install: lib $(B)/pkgconfig/pager.pc
+install: lib
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 0644 pager.h $(DESTDIR)$(INCLUDEDIR)/pager.h
 	install -m 0755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libpager.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpager.so
 	install -m 0644 $(STLIB) $(DESTDIR)$(LIBDIR)/
-	install -m 0644 $(B)/pkgconfig/pager.pc $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc
+	$(PC_SED) > $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc && chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/pager.h $(DESTDIR)$(LIBDIR)/libpager.so.$(VERSION) \

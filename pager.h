@@ -11,46 +11,88 @@
  *   pager_snapshot_  capture and restore of a paged KV cache through an engine adapter
  *
  * ---------------------------------------------------------------------------------------
- * Conventions (they hold for every function below unless its comment says otherwise)
+ * Conventions (C API 0.2). Each rule is stated once, here; every function below follows it.
+ * tests/header_lint.py checks the mechanical ones on every `make test`.
  * ---------------------------------------------------------------------------------------
  *
- * Return values. Every function that can fail returns `int`: PAGER_OK (0) or one of the
- *   PAGER_ERR_* codes. Codes are stable and never reused. pager_errstr() names a code;
- *   pager_last_error() gives the calling thread's detail message for its last failed call
- *   (which path, page, offset, expected and found values).
+ * C1 Return values. Every function that can fail returns `int`: PAGER_OK (0) or one of the
+ *    PAGER_ERR_* codes. Codes are stable and never reused. pager_errstr() names a code;
+ *    pager_last_error() gives the calling thread's detail message for its last failed call
+ *    (which path, page, offset, expected and found values). Functions that cannot fail return
+ *    void (release functions, *_init) or the value itself (pager_version).
  *
- * Errors, not aborts. A violated precondition (NULL pointer, range out of bounds, overlapping
- *   ranges, double free, a reserved page, a page size mismatch) is an error code with a
- *   message. No C++ exception ever crosses this header; an allocation failure is
- *   PAGER_ERR_NOMEM.
+ * C2 Last error. Every function clears the calling thread's pager_last_error() on entry,
+ *    except the four that read it or describe the library: pager_errstr, pager_last_error,
+ *    pager_version and pager_version_string. After a successful call it is "".
  *
- * Handles. Opaque pointers created through an out-parameter (always the last parameter) and
- *   released by a NULL-safe close or free function. On failure an out-parameter is left
- *   untouched unless its function says otherwise.
+ * C3 Errors, not aborts. A violated precondition (NULL pointer, range out of bounds,
+ *    overlapping ranges, double free, a reserved page, a count that would overflow) is an
+ *    error code with a message, checked before any work or I/O. No C++ exception ever crosses
+ *    this header; an allocation failure is PAGER_ERR_NOMEM. PAGER_ERR_INTERNAL only ever
+ *    means a bug in libpager.
  *
- * Options structs. Every options struct begins with `uint32_t struct_size`. Initialize it
- *   with the matching pager_*_options_init(), which writes sizeof(the struct as compiled into
- *   your program) and the defaults; then change fields. A library newer than your program
- *   reads only the first struct_size bytes and uses defaults for the rest; a library older
- *   than your program accepts the struct only if every byte it does not know is zero, and
- *   returns PAGER_ERR_INVALID otherwise. A NULL options pointer means "all defaults".
- *   Fields are only ever appended, never reordered or removed.
+ * C4 Handles and lifetimes. Opaque pointers created through an out-parameter and released
+ *    by one NULL-safe function: `_close` for a handle on a file or directory (pager_file,
+ *    pager_wal, pager_walseg_writer/_reader/_replay, pager_cold), `_free` for everything else
+ *    (iterators, transactions, sub-page allocators, paged-out handles, buffers, engines).
+ *    Release functions return void, except pager_walseg_writer_close, which writes and syncs
+ *    and so returns a status (it releases the writer either way). A release function must
+ *    not run concurrently with another call on the same handle; every other function on a
+ *    handle whose parent was closed fails with PAGER_ERR_INVALID ("closed").
  *
- * Buffers. Input buffers are (pointer, length) pairs and are only read during the call.
- *   Output buffers are provided by the caller with their capacity. The library keeps no
- *   caller pointer after a call returns unless the function says so (and then says until
- *   when).
+ * C5 Out-parameters come last. On failure every out-parameter is left untouched (the
+ *    caller's bytes are not written), with no exception. An optional out-parameter says
+ *    "may be NULL".
  *
- * Thread safety. Unless a function's comment says otherwise, a handle may be used from
- *   several threads: calls on one handle are serialized internally. pager_last_error() is
- *   per thread. Functions without a handle are safe to call from any thread.
+ * C6 Buffers and lists. A pointer is always followed by its length: (buf, buf_len),
+ *    (ids, count), (ids_out, count). Lengths and counts are uint64_t. A buffer whose length
+ *    the call fixes (a page, an application header, a K or V page) must have exactly that
+ *    length; a buffer that receives a variable amount must be at least as long as the
+ *    amount, and a longer one is accepted. Either violation is PAGER_ERR_INVALID, naming
+ *    both lengths. Input buffers are only read during the call; the library keeps no caller
+ *    pointer after a call returns unless the function says so (and then until when).
  *
- * Durability failures. A failed fsync/fdatasync/msync is never retried: the handle becomes
- *   poisoned and every later mutation returns PAGER_ERR_POISONED until it is closed. Reopen
- *   to recover; recovery decides what was durable.
+ * C7 Strings out. A function returning text copies it NUL-terminated into (buf, buf_len),
+ *    truncated to fit as snprintf does, and sets *len_out (may be NULL) to the full length
+ *    without the NUL; buf may be NULL when buf_len is 0. It returns PAGER_OK either way:
+ *    *len_out >= buf_len means the text was truncated.
  *
- * Integer widths. Sizes, offsets and counts are fixed-width (uint32_t, uint64_t); there are
- *   no varargs; every callback is paired with a `void *ctx` passed back unchanged.
+ * C8 Growable structs. Every struct that crosses this header and may grow begins with
+ *    `uint32_t struct_size` -- nested ones too. Options structs (in) are filled by the
+ *    matching `void pager_*_options_init(T *)` (NULL-safe, no-op on NULL), which writes
+ *    sizeof(T as compiled into your program) and defaults that are right for both create and
+ *    open (a size field of 0 means "the file's" on open). Result structs (out: stats, info)
+ *    are prepared with `void pager_*_init(T *)` the same way; the library writes at most
+ *    struct_size bytes and sets struct_size to the number it wrote. A struct_size below the
+ *    struct's size in the first version that had it (0.2 for every struct here) is
+ *    PAGER_ERR_INVALID. A library newer than your program uses defaults for fields past your
+ *    struct_size; a library older than your program accepts the struct only if every byte it
+ *    does not know is zero (else PAGER_ERR_INVALID), and that includes callback tables, so a
+ *    callback a newer caller sets is never silently ignored. A NULL options pointer means
+ *    "all defaults". Fields are only ever appended.
+ *
+ * C9 Names. pager_<component>_<verb>[_<object>]. Geometry and counters of a handle are
+ *    getters `int pager_X_<quantity>(h, T *out)`; statistics are one struct read by
+ *    `int pager_X_get_stats(h, pager_X_stats *out)`. Units end the name (_bytes, _ms, _us).
+ *    Every handle reports its own geometry: no function takes a second handle only to learn
+ *    a size.
+ *
+ * C10 Thread safety. Unless a function's comment says otherwise, a handle may be used from
+ *    several threads: calls on one handle are serialized internally. pager_last_error() is
+ *    per thread. Functions without a handle are safe to call from any thread. There is no
+ *    global mutable state: two users of libpager in one process never see each other.
+ *
+ * C11 Durability failures. A failed fsync/fdatasync/msync is never retried: the handle
+ *    becomes poisoned and every later mutation returns PAGER_ERR_POISONED until it is
+ *    closed. Reopen to recover; recovery decides what was durable.
+ *
+ * C12 Integer widths. Sizes, offsets and counts are fixed-width (uint32_t, uint64_t; never
+ *    size_t, long or int for a size); there are no varargs; every callback is paired with a
+ *    `void *ctx` passed back unchanged.
+ *
+ * C13 Versions. 0.x: every minor version may change the ABI, so the SONAME carries the minor
+ *    (libpager.so.0.2). Policy and the gate that enforces it: doc/abi.md; history:
+ *    CHANGELOG.md.
  */
 #ifndef PAGER_H
 #define PAGER_H
@@ -61,7 +103,7 @@
 /* ---- version ------------------------------------------------------------------------ */
 
 #define PAGER_VERSION_MAJOR 0
-#define PAGER_VERSION_MINOR 1
+#define PAGER_VERSION_MINOR 2
 #define PAGER_VERSION_PATCH 0
 /* Encoded as MAJOR * 10000 + MINOR * 100 + PATCH, as pager_version() returns it. */
 #define PAGER_VERSION_NUMBER \

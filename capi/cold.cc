@@ -60,7 +60,7 @@ Status ResolveOptions(const pager_cold_pageout_options* opts,
                       pager::cold::PageoutOptions* out) {
   pager_cold_pageout_options o;
   pager_cold_pageout_options_init(&o);
-  PAGER_RETURN_IF_ERROR(capi::ReadOptions(opts, &o, "pager_cold_pageout_options"));
+  PAGER_RETURN_IF_ERROR(capi::ReadOptions(opts, &o, "pager_cold_pageout_options", sizeof o));
   out->checksums = o.checksums != 0;
   out->fallback_to_memory = o.fallback_to_memory != 0;
   return Status::Ok();

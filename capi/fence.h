@@ -13,6 +13,7 @@
 //       so pager_last_error() always describes the calling thread's last call.
 #pragma once
 
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -53,32 +54,79 @@ inline pager::Status RequireNonNull(const void* p, const char* what) {
   return pager::Status::Ok();
 }
 
-// Copies a caller's options struct into `out` (already holding the defaults) following the
-// growth convention in pager.h: read min(struct_size, sizeof(T)) bytes; bytes beyond
-// sizeof(T) must be zero; struct_size must cover at least the struct_size field.
+// C8: bytes of a caller's struct past what this library knows (sizeof_known) must be zero.
+pager::Status CheckUnknownBytesZero(const void* in, uint32_t given, uint64_t sizeof_known,
+                                    const char* type_name);
+
+// Copies a caller's options struct into `out` (already holding the defaults) following
+// convention C8 in pager.h: struct_size must be at least `first_size` (the struct's size in
+// the first version that had it: a constant the shim pins with a static_assert); read
+// min(struct_size, sizeof(T)) bytes; bytes beyond sizeof(T) must be zero.
 template <typename T>
-pager::Status ReadOptions(const T* in, T* out, const char* type_name) {
+pager::Status ReadOptions(const T* in, T* out, const char* type_name, uint32_t first_size) {
   if (in == nullptr) return pager::Status::Ok();
   uint32_t given = in->struct_size;
-  if (given < sizeof(uint32_t)) {
+  if (given < first_size) {
     return pager::InvalidArgument(std::string(type_name) + ".struct_size is " +
-                                  std::to_string(given) + "; call " + type_name +
+                                  std::to_string(given) + ", below its first version's " +
+                                  std::to_string(first_size) + "; call " + type_name +
                                   "_init() first");
   }
-  if (given > sizeof(T)) {
-    const unsigned char* extra = reinterpret_cast<const unsigned char*>(in) + sizeof(T);
-    for (uint32_t i = 0; i < given - sizeof(T); i++) {
-      if (extra[i] != 0) {
-        return pager::InvalidArgument(std::string(type_name) + " has a non-zero byte at offset " +
-                                      std::to_string(sizeof(T) + i) +
-                                      " that this library version does not understand");
-      }
-    }
-    given = sizeof(T);
-  }
+  PAGER_RETURN_IF_ERROR(CheckUnknownBytesZero(in, given, sizeof(T), type_name));
+  if (given > sizeof(T)) given = sizeof(T);
   std::memcpy(static_cast<void*>(out), in, given);
   out->struct_size = sizeof(T);
   return pager::Status::Ok();
+}
+
+// Writes a result struct (stats, info) into the caller's `out` following C8: out->struct_size
+// must be at least `first_size`; min(struct_size, sizeof(T)) bytes are written and
+// struct_size is set to that number. `full` is the complete result; its struct_size is
+// ignored. Nested growable structs are the caller's business (WriteNested).
+template <typename T>
+pager::Status CheckResultStruct(const T* out, const char* type_name, uint32_t first_size) {
+  PAGER_RETURN_IF_ERROR(RequireNonNull(out, type_name));
+  if (out->struct_size < first_size) {
+    return pager::InvalidArgument(std::string(type_name) + ".struct_size is " +
+                                  std::to_string(out->struct_size) +
+                                  ", below its first version's " + std::to_string(first_size) +
+                                  "; call " + type_name + "_init() first");
+  }
+  return pager::Status::Ok();
+}
+template <typename T>
+void WriteResultStruct(T full, T* out) noexcept {
+  uint32_t n = out->struct_size < sizeof(T) ? out->struct_size : static_cast<uint32_t>(sizeof(T));
+  full.struct_size = n;
+  std::memcpy(static_cast<void*>(out), &full, n);
+}
+
+// C7: copies text NUL-terminated into (buf, buf_len), truncated to fit, and reports its full
+// length. Check arguments with CheckStringOut first (inside the fence).
+pager::Status CheckStringOut(const char* buf, uint64_t buf_len);
+void CopyStringOut(const std::string& text, char* buf, uint64_t buf_len,
+                   uint64_t* len_out) noexcept;
+
+// C6: a buffer whose length the call fixes must be exactly `expected`; a buffer receiving a
+// variable amount must hold at least `needed`. Both fail with PAGER_ERR_INVALID naming the
+// buffer and both lengths.
+pager::Status RequireExactLength(uint64_t given, uint64_t expected, const char* what);
+pager::Status RequireAtLeastLength(uint64_t given, uint64_t needed, const char* what);
+
+// C3: a list of `count` elements of `elem_bytes` each must not be NULL when count > 0, and
+// count * elem_bytes must fit in memory (else PAGER_ERR_INVALID naming the list): checked
+// before any work, so a huge count fails at once.
+pager::Status CheckList(const void* list, uint64_t count, uint64_t elem_bytes, const char* what);
+
+// C2 for functions that return void or a value: clear the detail message, run fn, never
+// throw.
+template <typename Fn>
+void VoidFence(Fn&& fn) noexcept {
+  ClearLastError();
+  try {
+    fn();
+  } catch (...) {
+  }
 }
 
 }  // namespace capi

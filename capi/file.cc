@@ -41,7 +41,7 @@ Status ToFileOptions(const pager_file_options* in, bool for_create,
   pager_file_options o;
   pager_file_options_init(&o);
   if (!for_create) o.page_size = 0;
-  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_file_options"));
+  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_file_options", sizeof o));
   if (o.reserved != 0) return pager::InvalidArgument("pager_file_options.reserved must be 0");
   if (o.read_only > 1) return pager::InvalidArgument("pager_file_options.read_only must be 0 or 1");
   if (o.lock_timeout_ms < -1) {

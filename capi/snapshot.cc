@@ -25,7 +25,7 @@ namespace snap = pager::snapshot;
 Status ConvertOptions(const pager_snapshot_options* in, snap::Options* out) {
   pager_snapshot_options o;
   pager_snapshot_options_init(&o);
-  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_snapshot_options"));
+  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_snapshot_options", sizeof o));
   out->compression = o.compression;
   out->zstd_level = o.zstd_level;
   out->threads = o.threads;

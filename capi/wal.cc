@@ -43,7 +43,7 @@ Status ToOptions(const pager_wal_options* in, bool for_open, pager::wal::Options
   pager_wal_options o;
   Defaults(&o);
   if (for_open) o.page_size = 0;
-  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_wal_options"));
+  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_wal_options", sizeof o));
   if (o.reserved != 0) return pager::InvalidArgument("pager_wal_options.reserved must be 0");
   if (o.durability > PAGER_WAL_NORMAL) {
     return pager::InvalidArgument("pager_wal_options.durability " +

@@ -47,7 +47,7 @@ void DefaultOptions(pager_walseg_options* o) {
 Status ToWriterOptions(const pager_walseg_options* in, ws::WriterOptions* out) {
   pager_walseg_options o;
   DefaultOptions(&o);
-  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_walseg_options"));
+  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_walseg_options", sizeof o));
   if (o.sync_policy > PAGER_WALSEG_SYNC_EXPLICIT) {
     return pager::InvalidArgument("pager_walseg_options.sync_policy " +
                                   std::to_string(o.sync_policy) + " is not a PAGER_WALSEG_SYNC_*");
@@ -77,7 +77,7 @@ void DefaultReaderOptions(pager_walseg_reader_options* o) {
 Status ToReaderOptions(const pager_walseg_reader_options* in, ws::ReaderOptions* out) {
   pager_walseg_reader_options o;
   DefaultReaderOptions(&o);
-  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_walseg_reader_options"));
+  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_walseg_reader_options", sizeof o));
   if (o.known_type_count > 0 && o.known_types == nullptr) {
     return pager::InvalidArgument("pager_walseg_reader_options.known_types is NULL but "
                                   "known_type_count is " + std::to_string(o.known_type_count));

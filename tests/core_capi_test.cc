@@ -95,7 +95,7 @@ struct OptsV1 {
 TEST(Options, OlderCallerGetsDefaultsForNewFields) {
   OptsV1 old{sizeof(OptsV1), 7};
   OptsV2 lib{sizeof(OptsV2), 1, 99};
-  ASSERT_TRUE(capi::ReadOptions(reinterpret_cast<const OptsV2*>(&old), &lib, "opts").ok());
+  ASSERT_TRUE(capi::ReadOptions(reinterpret_cast<const OptsV2*>(&old), &lib, "opts", sizeof(OptsV1)).ok());
   EXPECT_EQ(lib.a, 7u);
   EXPECT_EQ(lib.b, 99u);
   EXPECT_EQ(lib.struct_size, sizeof(OptsV2));
@@ -107,7 +107,7 @@ TEST(Options, NewerCallerWithZeroTailIsAccepted) {
     uint64_t c;
   } newer{{sizeof(OptsV3), 3, 4}, 0};
   OptsV2 lib{sizeof(OptsV2), 1, 99};
-  ASSERT_TRUE(capi::ReadOptions(reinterpret_cast<const OptsV2*>(&newer), &lib, "opts").ok());
+  ASSERT_TRUE(capi::ReadOptions(reinterpret_cast<const OptsV2*>(&newer), &lib, "opts", sizeof(OptsV1)).ok());
   EXPECT_EQ(lib.a, 3u);
   EXPECT_EQ(lib.b, 4u);
 }
@@ -118,7 +118,7 @@ TEST(Options, NewerCallerUsingUnknownFieldIsRejected) {
     uint64_t c;
   } newer{{sizeof(OptsV3), 3, 4}, 5};
   OptsV2 lib{sizeof(OptsV2), 1, 99};
-  pager::Status st = capi::ReadOptions(reinterpret_cast<const OptsV2*>(&newer), &lib, "opts");
+  pager::Status st = capi::ReadOptions(reinterpret_cast<const OptsV2*>(&newer), &lib, "opts", sizeof(OptsV1));
   EXPECT_EQ(st.code(), pager::Code::kInvalid);
   EXPECT_NE(st.message().find("offset 16"), std::string::npos) << st.message();
 }
@@ -126,12 +126,23 @@ TEST(Options, NewerCallerUsingUnknownFieldIsRejected) {
 TEST(Options, UninitializedStructSizeIsRejected) {
   OptsV2 zero{};
   OptsV2 lib{sizeof(OptsV2), 1, 99};
-  EXPECT_EQ(capi::ReadOptions(&zero, &lib, "opts").code(), pager::Code::kInvalid);
+  EXPECT_EQ(capi::ReadOptions(&zero, &lib, "opts", sizeof(OptsV1)).code(), pager::Code::kInvalid);
+}
+
+TEST(Options, StructSizeBelowTheFirstVersionIsRejected) {
+  // Issue 11 bug 5: a struct_size of 5 is no version of any struct; it must not be read as a
+  // 5-byte prefix. Every options struct of 0.2 has its 0.2 size as its first size.
+  OptsV2 small{5, 3, 4};
+  OptsV2 lib{sizeof(OptsV2), 1, 99};
+  pager::Status st = capi::ReadOptions(&small, &lib, "opts", sizeof(OptsV1));
+  EXPECT_EQ(st.code(), pager::Code::kInvalid);
+  EXPECT_NE(st.message().find("below its first version"), std::string::npos) << st.message();
+  EXPECT_EQ(lib.a, 1u);
 }
 
 TEST(Options, NullMeansDefaults) {
   OptsV2 lib{sizeof(OptsV2), 1, 99};
-  ASSERT_TRUE(capi::ReadOptions<OptsV2>(nullptr, &lib, "opts").ok());
+  ASSERT_TRUE(capi::ReadOptions<OptsV2>(nullptr, &lib, "opts", sizeof(OptsV1)).ok());
   EXPECT_EQ(lib.b, 99u);
 }
 

@@ -24,10 +24,16 @@ cc -std=c99 $(pkg-config --cflags pager) "$dest/app.c" -o "$dest/app-static" \
    $(pkg-config --static --libs-only-l pager | sed 's/-lpager//')
 "$dest/app-static"
 ldd "$dest/app-static" | grep -q libpager && { echo "static build still links libpager.so"; exit 1; }
-for f in include/pager.h lib/libpager.so lib/libpager.so.0 lib/libpager.a lib/pkgconfig/pager.pc; do
+soname=$(make --no-print-directory -s print-SONAME "$@")
+for f in include/pager.h lib/libpager.so "lib/$soname" lib/libpager.a lib/pkgconfig/pager.pc; do
   [[ -e "$dest/usr/local/$f" ]] || { echo "not installed: $f"; exit 1; }
 done
 make --no-print-directory -s uninstall DESTDIR="$dest" PREFIX=/usr/local "$@" >/dev/null
 left=$(find "$dest/usr/local" -type f | wc -l)
 [[ $left -eq 0 ]] || { echo "uninstall left $left files"; exit 1; }
-echo "install, pkg-config (dynamic and static), uninstall: ok"
+# A second install with another PREFIX into the same build tree writes that PREFIX into
+# pager.pc (the file must not be a stale product of an earlier install).
+make --no-print-directory -s install DESTDIR="$dest" PREFIX=/opt/pager-b "$@" >/dev/null
+grep -qx 'prefix=/opt/pager-b' "$dest/opt/pager-b/lib/pkgconfig/pager.pc" ||
+  { echo "install PREFIX=/opt/pager-b wrote: $(grep '^prefix=' "$dest/opt/pager-b/lib/pkgconfig/pager.pc")"; exit 1; }
+echo "install, pkg-config (dynamic and static), uninstall, reinstall with another PREFIX: ok"

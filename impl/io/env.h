@@ -165,8 +165,15 @@ class Env {
   virtual uint64_t NowMicros() = 0;
 };
 
-// The process's POSIX environment (never destroyed).
+// The environment the C API uses: the process's POSIX environment (never destroyed), unless
+// a test replaced it with SetDefaultEnvForTesting.
 Env* DefaultEnv();
+
+// Tests only (not in pager.h): makes DefaultEnv() return env (a MemEnv or FaultEnv), so a test
+// can drive pager_* calls through the fault seam; nullptr restores the POSIX environment.
+// The caller keeps env alive until it is replaced. Not thread-safe against concurrent
+// pager_* calls that open files.
+void SetDefaultEnvForTesting(Env* env);
 
 // The directory part of a path ("a/b/c" -> "a/b", "c" -> ".", "/c" -> "/").
 std::string DirName(const std::string& path);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <cstring>
@@ -558,10 +559,17 @@ std::unique_ptr<File> WrapFd(int fd, const std::string& name, bool writable, boo
   return std::make_unique<PosixFile>(name, fd, writable, owns_fd, stream);
 }
 
+namespace {
+std::atomic<Env*> g_test_env{nullptr};
+}  // namespace
+
 Env* DefaultEnv() {
   static PosixEnv* env = new PosixEnv();  // never destroyed: usable from atexit handlers
-  return env;
+  Env* test_env = g_test_env.load(std::memory_order_acquire);
+  return test_env != nullptr ? test_env : env;
 }
+
+void SetDefaultEnvForTesting(Env* env) { g_test_env.store(env, std::memory_order_release); }
 
 }  // namespace io
 }  // namespace pager
