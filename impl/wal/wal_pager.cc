@@ -115,6 +115,7 @@ Status WalPager::InitExisting() {
   cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
   PAGER_RETURN_IF_ERROR(OpenWal());
   if (wal_ != nullptr) PAGER_RETURN_IF_ERROR(RecoverWal());
+  if (mode_ == AccessMode::kReadWrite) PAGER_RETURN_IF_ERROR(CheckMainNotTruncated());
   staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
   if (mode_ == AccessMode::kReadWrite) {
@@ -221,6 +222,24 @@ Status WalPager::RecoverWal() {
   PAGER_RETURN_IF_ERROR(wal_->ReadBody(static_cast<uint64_t>(app_frame), body.data()));
   std::memcpy(committed_app_, body.data(), kAppHeaderSize);
   return Status::Ok();
+}
+
+// W10: in every state a crash can leave, the main file holds at least main_valid_count_
+// pages (a checkpoint writes and syncs pages before the header that counts them, and cuts
+// pages only below a WAL commit's floor). A shorter file was damaged from outside. A
+// read-write open would checkpoint and so extend it with zeros, turning missing pages into
+// zeros that read back with PAGER_OK forever: refuse instead and leave every byte as found.
+// A read-only open still works and reports each missing page as CORRUPT when read.
+Status WalPager::CheckMainNotTruncated() {
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(main_->Size(&size));
+  const uint64_t need = uint64_t{main_valid_count_} * page_size_;
+  if (size >= need) return Status::Ok();
+  return Corruption(path_ + " is " + std::to_string(size) + " bytes, but its header and WAL need " +
+                    std::to_string(main_valid_count_) + " pages of " +
+                    std::to_string(page_size_) + " bytes (" + std::to_string(need) +
+                    "): the main file was truncated; a read-write open would hide the loss, "
+                    "so it is refused (open read-only to salvage the pages that remain)");
 }
 
 // Pages >= page_count leave the index and the cache; they read as zeros from now on (W3).

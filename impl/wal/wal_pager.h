@@ -30,6 +30,10 @@
 //   W8. The cache holds only committed content (C2) and never pages >= committed_count_.
 //   W9. A read-write handle starts a fresh WAL generation at open (checkpointing any recovered
 //       frames first), so frames it appends never follow stale frames of its own generation.
+//   W10. In every state a crash can leave, the main file holds at least main_valid_count_
+//       pages (W6 syncs pages before the header that counts them and cuts only pages a WAL
+//       commit's floor hides). A shorter file was damaged from outside: a read-write open
+//       refuses it with kCorrupt rather than let its checkpoint extend the file with zeros.
 //
 // Lifecycle (state()):
 //
@@ -129,6 +133,7 @@ class WalPager {
   Status LoadMainHeader();
   Status OpenWal();
   Status RecoverWal();
+  Status CheckMainNotTruncated();
   Status CheckWritable(const char* op);
   Status Poison(Status cause);
   Status ReadCommitted(uint32_t page_number, uint8_t* dst);
