@@ -154,7 +154,7 @@ TEST_F(WalFault, ReadErrorWhileCommittingLeavesTheTransactionStaged) {
   EXPECT_EQ(Read(p.get(), 1), Page(2, 512));
 }
 
-TEST_F(WalFault, FullDiskWhileAppendingFramesPoisonsAndKeepsThePrefix) {
+TEST_F(WalFault, FullDiskWhileAppendingFramesFailsTheCommitWithoutPoisonAndKeepsThePrefix) {
   auto p = MustCreate(&env, kPath, FaultOptions());
   Recorder r(p.get(), 512);
   r.Stage(1, 1);
@@ -163,7 +163,7 @@ TEST_F(WalFault, FullDiskWhileAppendingFramesPoisonsAndKeepsThePrefix) {
   for (uint32_t i = 2; i <= 20; i++) r.Stage(i, i);
   r.Commit();
   EXPECT_EQ(r.failure.code(), Code::kNoSpace);
-  EXPECT_EQ(p->state(), State::kPoisoned);
+  EXPECT_NE(p->state(), State::kPoisoned) << "a write that ran out of space poisoned (W11)";
   p.reset();
   env.ClearFaults();
   EXPECT_TRUE(MustCapture(&env) == r.history[1]);

@@ -119,9 +119,13 @@ Status WalPager::InitExisting() {
   staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
   if (mode_ == AccessMode::kReadWrite) {
-    // W9: start a fresh generation (checkpointing recovered frames first).
+    // W9: start a fresh generation (checkpointing recovered frames first). W11: on a full
+    // disk, open anyway and append to the recovered generation.
     Result<uint32_t> r = CheckpointLocked(true);
-    if (!r.ok()) return r.status().WithContext("recovery checkpoint of " + path_);
+    if (!r.ok() && !(r.status().code() == Code::kNoSpace && !poisoned_)) {
+      return r.status().WithContext("recovery checkpoint of " + path_);
+    }
+    if (!r.ok()) NoteCheckpointFailure(r.status());
   }
   return Status::Ok();
 }
@@ -345,6 +349,17 @@ Status WalPager::Poison(Status cause) {
   return cause;
 }
 
+// W11: a write that failed for lack of space is reported as is; anything else poisons.
+Status WalPager::PoisonUnlessNoSpace(Status cause) {
+  if (cause.code() == Code::kNoSpace) return cause;
+  return Poison(std::move(cause));
+}
+
+void WalPager::NoteCheckpointFailure(const Status& st) {
+  stats_.checkpoint_failures++;
+  stats_.last_checkpoint_code = static_cast<int32_t>(st.code());
+}
+
 Status WalPager::StagePage(uint32_t page_number, const uint8_t* src, size_t len) {
   std::lock_guard<std::mutex> lock(mu_);
   PAGER_RETURN_IF_ERROR(CheckWritable("stage_page"));
@@ -418,7 +433,7 @@ Result<uint32_t> WalPager::Commit() {
   // The commit is durable whatever happens now: a failed automatic checkpoint does not fail
   // it (if it poisoned the handle, the next mutation says so).
   Result<uint32_t> cp = CheckpointLocked(false);
-  (void)cp;
+  if (!cp.ok()) NoteCheckpointFailure(cp.status());  // W11: retried after the next commit
   return r;
 }
 
@@ -457,7 +472,9 @@ Result<uint32_t> WalPager::CommitLocked() {
   }
   const uint64_t first_frame = wal_->frame_count();
   Status st = wal_->AppendTransaction(frames, staged_count_, floor);
-  if (!st.ok()) return Poison(st.WithContext("commit: append frames to " + WalPath(path_)));
+  if (!st.ok()) {
+    return PoisonUnlessNoSpace(st.WithContext("commit: append frames to " + WalPath(path_)));
+  }
   if (options_.durability == Durability::kFull) {
     st = wal_->Sync(&stats_.bytes_synced);
     if (!st.ok()) return Poison(st.WithContext("commit: sync " + WalPath(path_)));
@@ -504,7 +521,9 @@ Result<uint32_t> WalPager::Checkpoint() {
     return Status(Code::kReadOnly, "checkpoint on read-only handle of " + path_);
   }
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));
-  return CheckpointLocked(false);
+  Result<uint32_t> r = CheckpointLocked(false);
+  if (!r.ok() && !poisoned_) NoteCheckpointFailure(r.status());
+  return r;
 }
 
 Result<uint32_t> WalPager::CheckpointLocked(bool force_reset) {
@@ -525,7 +544,7 @@ Result<uint32_t> WalPager::CheckpointSteps() {
       stats_.syncs++;
     }
     Result<uint32_t> copied = CopyFramesToMain();
-    if (!copied.ok()) return Poison(copied.status().WithContext("checkpoint"));
+    if (!copied.ok()) return PoisonUnlessNoSpace(copied.status().WithContext("checkpoint"));
     pages = copied.value();
     PAGER_RETURN_IF_ERROR(SyncMain());
     PAGER_RETURN_IF_ERROR(PublishMainHeader());

@@ -34,6 +34,16 @@
 //       pages (W6 syncs pages before the header that counts them and cuts only pages a WAL
 //       commit's floor hides). A shorter file was damaged from outside: a read-write open
 //       refuses it with kCorrupt rather than let its checkpoint extend the file with zeros.
+//   W11. Only an ambiguous durability failure poisons: a failed sync, or a write whose
+//       failure is not lack of space. A write that fails with kNoSpace changes nothing a
+//       reader relies on (frames past frame_count() are never read; a checkpoint's partly
+//       written main pages are all still in the WAL and the index still points there), so:
+//       a commit returns kNoSpace with its changes still staged; a checkpoint returns
+//       kNoSpace and leaves the WAL as it was (an automatic one only counts the failure and
+//       is retried after the next commit); a read-write open whose recovery checkpoint
+//       fails that way still opens and appends to the recovered WAL generation (its frames
+//       chain on after the last commit frame, as SQLite's do, so stale frames behind them
+//       can never validate).
 //
 // Lifecycle (state()):
 //
@@ -95,6 +105,9 @@ struct Stats {
   uint64_t syncs = 0;               // fsync/fdatasync calls that succeeded
   uint64_t bytes_synced = 0;        // bytes written before those syncs
   uint64_t wal_frames = 0;          // valid frames in the WAL now
+  uint64_t checkpoint_failures = 0; // checkpoints that failed for lack of space (W11): the
+                                    // WAL kept every frame; retried at the next commit
+  int32_t last_checkpoint_code = 0; // Code of the last failed checkpoint (0: none since open)
 };
 
 class WalPager {
@@ -134,6 +147,8 @@ class WalPager {
   Status OpenWal();
   Status RecoverWal();
   Status CheckMainNotTruncated();
+  Status PoisonUnlessNoSpace(Status cause);
+  void NoteCheckpointFailure(const Status& st);
   Status CheckWritable(const char* op);
   Status Poison(Status cause);
   Status ReadCommitted(uint32_t page_number, uint8_t* dst);
