@@ -65,7 +65,7 @@ STLIB := $(B)/lib/libpager.a
 PCIN := pkgconfig/pager.pc.in
 
 .PHONY: all lib test check-deps deps demo install uninstall clean bench fuzz abi-check \
-        run-tests print-% bindings bindings-go bindings-java bindings-rust test-go test-java \
+        run-tests torture run-torture print-% bindings bindings-go bindings-java bindings-rust test-go test-java \
         test-rust
 
 all: lib $(B)/pkgconfig/pager-uninstalled.pc
@@ -117,7 +117,7 @@ $(B)/tests/c99_%_test: tests/c99_%_test.c pager.h $(SHLIB) $(B)/lib/libpager.so
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 R := $(B)/results
 test: check-deps
-	@$(MAKE) --no-print-directory -j$(JOBS) all $(B)/tests/pager_tests $(C99_BINS) \
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(B)/tests/pager_tests $(C99_BINS) $(TORTURE_BIN) \
 	  $(if $(SAN),,$(FUZZ_BINS))
 	@$(if $(SAN),true,$(MAKE) --no-print-directory -j$(JOBS) -k $(BIND_PREREQS) || \
 	  echo "binding wrappers failed to build: their suites will fail")
@@ -126,7 +126,7 @@ test: check-deps
 	@tests/summarize.sh $(R) $(SUITES)
 
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
-SUITES := cpp abi $(if $(SAN),,install) $(C99_NAMES) $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
+SUITES := cpp abi $(if $(SAN),,install) $(C99_NAMES) torture $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
           $(if $(SAN),,go java rust)
 run-tests: $(SUITES:%=run-%)
 run-cpp:
@@ -236,6 +236,24 @@ $(B)/bench/%: bench/%.cc $(STLIB)
 bench: check-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) lib $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$(basename $$b)"; $$b || exit 1; done
+
+# ---- kill -9 torture -----------------------------------------------------------------------
+# tools/torture: a child runs a random workload on each persistent component and reports every
+# acknowledged step; the parent SIGKILLs it at random moments and checks, after reopening, that
+# the files hold the acknowledged state or the one in flight (doc/testing.md). `make test`
+# runs TORTURE_TEST_SECONDS per component; `make torture TORTURE_SECONDS=600` runs longer.
+TORTURE_SECONDS ?= 60
+TORTURE_TEST_SECONDS ?= 4
+TORTURE_SRCS := $(sort $(wildcard tools/torture/*.cc))
+TORTURE_BIN := $(B)/tools/pager_torture
+$(TORTURE_BIN): $(TORTURE_SRCS:%.cc=$(B)/obj/%.o) $(STLIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS)
+torture: check-deps
+	@$(MAKE) --no-print-directory -j$(JOBS) $(TORTURE_BIN)
+	$(TORTURE_BIN) --seconds $(TORTURE_SECONDS) all
+run-torture: $(TORTURE_BIN)
+	@tests/run_cmd.sh torture $(R) $(TORTURE_BIN) --seconds $(TORTURE_TEST_SECONDS) all
 
 # ---- fuzzing -------------------------------------------------------------------------------
 # Every fuzz/<name>_fuzz.cc is a libFuzzer harness (clang, -fsanitize=fuzzer,address,undefined)

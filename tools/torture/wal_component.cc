@@ -1,0 +1,169 @@
+// Torture of the WAL pager: random multi-page FULL commits (with shrinks), explicit and
+// automatic checkpoints, recovery at every reopen. The state of step k: page count, every
+// page's bytes, and the application header (which carries k).
+#include <cstring>
+#include <map>
+
+#include "pager.h"
+#include "tools/torture/torture.h"
+
+namespace torture {
+namespace {
+
+constexpr uint32_t kPageSize = 1024;
+constexpr uint32_t kMaxPage = 96;
+
+struct WalState {
+  uint32_t page_count = 1;
+  std::map<uint32_t, uint64_t> page_step;  // page -> step that last wrote it
+  uint64_t app_step = 0;
+};
+
+// The operations of step s, applied to a model or to a handle through the callbacks.
+template <typename SetCount, typename StagePage>
+void StepOps(uint64_t seed, uint64_t s, SetCount set_count, StagePage stage) {
+  uint64_t r = Rand(seed, s, 1);
+  if (s % 37 == 0) set_count(1 + static_cast<uint32_t>((r >> 40) % 48));
+  uint32_t n = 1 + static_cast<uint32_t>(r % 6);
+  for (uint32_t i = 0; i < n; i++) {
+    stage(1 + static_cast<uint32_t>(Rand(seed, s, 2 + i) % kMaxPage));
+  }
+}
+
+WalState Model(uint64_t seed, uint64_t k) {
+  WalState m;
+  for (uint64_t s = 1; s <= k; s++) {
+    StepOps(
+        seed, s,
+        [&](uint32_t count) {
+          m.page_count = count;
+          m.page_step.erase(m.page_step.lower_bound(count), m.page_step.end());
+        },
+        [&](uint32_t page) {
+          m.page_step[page] = s;
+          if (page >= m.page_count) m.page_count = page + 1;
+        });
+    m.app_step = s;
+  }
+  return m;
+}
+
+std::vector<uint8_t> AppHeader(uint64_t seed, uint64_t step) {
+  std::vector<uint8_t> h = Pattern(seed, step, 0xA99, PAGER_WAL_APP_HEADER_SIZE);
+  std::memcpy(h.data(), &step, sizeof step);
+  if (step == 0) std::fill(h.begin(), h.end(), 0);
+  return h;
+}
+
+pager_wal_options Options(bool create) {
+  pager_wal_options o;
+  pager_wal_options_init(&o);
+  o.page_size = create ? kPageSize : 0;
+  o.auto_checkpoint_frames = 40;
+  o.lock_timeout_ms = 5000;  // the killed child's lock goes with it
+  o.cache_pages = 16;
+  return o;
+}
+
+class WalComponent : public Component {
+ public:
+  const char* name() const override { return "wal"; }
+
+  std::string Setup(const std::string& dir, uint64_t) override {
+    pager_wal_options o = Options(true);
+    pager_wal* h = nullptr;
+    int rc = pager_wal_create((dir + "/db").c_str(), &o, &h);
+    if (rc != PAGER_OK) return Failure("pager_wal_create", rc);
+    pager_wal_close(h);
+    return "";
+  }
+
+  std::string RunChild(const std::string& dir, uint64_t seed, uint64_t start,
+                       int ack_fd) override {
+    pager_wal_options o = Options(false);
+    pager_wal* h = nullptr;
+    int rc = pager_wal_open((dir + "/db").c_str(), &o, &h);
+    if (rc != PAGER_OK) return Failure("pager_wal_open", rc);
+    for (uint64_t s = start;; s++) {
+      std::string err;
+      StepOps(
+          seed, s,
+          [&](uint32_t count) {
+            int c = pager_wal_set_page_count(h, count);
+            if (c != PAGER_OK && err.empty()) err = Failure("pager_wal_set_page_count", c);
+          },
+          [&](uint32_t page) {
+            std::vector<uint8_t> b = Pattern(seed, s, page, kPageSize);
+            int c = pager_wal_stage_page(h, page, b.data(), b.size());
+            if (c != PAGER_OK && err.empty()) err = Failure("pager_wal_stage_page", c);
+          });
+      std::vector<uint8_t> app = AppHeader(seed, s);
+      rc = pager_wal_stage_app_header(h, app.data(), app.size());
+      if (rc != PAGER_OK) return Failure("pager_wal_stage_app_header", rc);
+      if (!err.empty()) return err;
+      rc = pager_wal_commit(h, nullptr);
+      if (rc != PAGER_OK) return Failure("pager_wal_commit", rc);
+      if (!Ack(ack_fd, s)) return "ack pipe closed";
+      if (s % 11 == 0) {
+        rc = pager_wal_checkpoint(h, nullptr);
+        if (rc != PAGER_OK) return Failure("pager_wal_checkpoint", rc);
+      }
+    }
+  }
+
+  std::string Verify(const std::string& dir, uint64_t seed, uint64_t acked,
+                     uint64_t* recovered) override {
+    pager_wal_options o = Options(false);
+    pager_wal* h = nullptr;
+    int rc = pager_wal_open((dir + "/db").c_str(), &o, &h);  // recovery, as a user's open
+    if (rc != PAGER_OK) return Failure("reopen: pager_wal_open", rc);
+    std::string err = Compare(h, seed, acked, recovered);
+    pager_wal_close(h);
+    return err;
+  }
+
+ private:
+  static std::string Compare(pager_wal* h, uint64_t seed, uint64_t acked, uint64_t* recovered) {
+    std::vector<uint8_t> app(PAGER_WAL_APP_HEADER_SIZE);
+    int rc = pager_wal_read_app_header(h, app.data(), app.size());
+    if (rc != PAGER_OK) return Failure("pager_wal_read_app_header", rc);
+    uint64_t step = 0;
+    std::memcpy(&step, app.data(), sizeof step);
+    if (step != acked && step != acked + 1) {
+      return "the application header holds step " + std::to_string(step) +
+             ", neither the acknowledged step nor the one in flight";
+    }
+    if (app != AppHeader(seed, step)) return "the application header of step " +
+                                             std::to_string(step) + " has wrong bytes";
+    WalState m = Model(seed, step);
+    uint32_t count = 0;
+    rc = pager_wal_page_count(h, &count);
+    if (rc != PAGER_OK) return Failure("pager_wal_page_count", rc);
+    if (count != m.page_count) {
+      return "step " + std::to_string(step) + ": page count " + std::to_string(count) +
+             ", expected " + std::to_string(m.page_count);
+    }
+    std::vector<uint8_t> buf(kPageSize);
+    for (uint32_t p = 1; p < count; p++) {
+      rc = pager_wal_read_page(h, p, buf.data(), buf.size());
+      if (rc != PAGER_OK) return Failure("pager_wal_read_page", rc);
+      auto it = m.page_step.find(p);
+      std::vector<uint8_t> want = it == m.page_step.end()
+                                      ? std::vector<uint8_t>(kPageSize, 0)
+                                      : Pattern(seed, it->second, p, kPageSize);
+      if (buf != want) {
+        return "step " + std::to_string(step) + ": page " + std::to_string(p) +
+               " does not hold the bytes of step " +
+               std::to_string(it == m.page_step.end() ? 0 : it->second);
+      }
+    }
+    *recovered = step;
+    return "";
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Component> NewWalComponent() { return std::make_unique<WalComponent>(); }
+
+}  // namespace torture
