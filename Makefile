@@ -65,7 +65,7 @@ STLIB := $(B)/lib/libpager.a
 PCIN := pkgconfig/pager.pc.in
 
 .PHONY: all lib test check-deps deps demo install uninstall clean bench fuzz abi-check \
-        run-tests torture run-torture print-% bindings bindings-go bindings-java bindings-rust test-go test-java \
+        run-tests torture run-torture coverage print-% bindings bindings-go bindings-java bindings-rust test-go test-java \
         test-rust
 
 all: lib $(B)/pkgconfig/pager-uninstalled.pc
@@ -254,6 +254,25 @@ torture: check-deps
 	$(TORTURE_BIN) --seconds $(TORTURE_SECONDS) all
 run-torture: $(TORTURE_BIN)
 	@tests/run_cmd.sh torture $(R) $(TORTURE_BIN) --seconds $(TORTURE_TEST_SECONDS) all
+
+# ---- coverage ------------------------------------------------------------------------------
+# `make coverage`: the C++ and C99 suites built with --coverage -O0 in build/cov, then gcovr
+# (Debian's gcovr) prints line and branch coverage of impl/ and capi/ (throw branches and
+# compiler-unreachable branches excluded; markers and goals: doc/testing.md). Not part of
+# `make test`.
+COV := build/cov
+GCOVR_FLAGS := -r . --object-directory $(COV)/obj --filter 'impl/' --filter 'capi/' \
+               --exclude-throw-branches --exclude-unreachable-branches
+coverage:
+	@tools/deps.sh check build test coverage || tools/deps.sh install build test coverage
+	@$(MAKE) --no-print-directory -j$(JOBS) B=$(COV) EXTRA_CXXFLAGS="--coverage -O0" \
+	  SAN= $(COV)/tests/pager_tests $(C99_NAMES:%=$(COV)/tests/%_test)
+	@find $(COV) -name '*.gcda' -delete
+	@GTEST_SHARDS=1 tests/run_gtest.sh cpp $(COV) $(COV)/tests/pager_tests > $(COV)/cpp.log 2>&1; \
+	  tail -n 1 $(COV)/cpp.log
+	@for t in $(C99_NAMES); do $(COV)/tests/$${t}_test > /dev/null 2>&1 || echo "$$t failed"; done
+	@gcovr $(GCOVR_FLAGS) --txt $(COV)/coverage.txt --print-summary | tee $(COV)/summary.txt
+	@echo "per-file table: $(COV)/coverage.txt"
 
 # ---- fuzzing -------------------------------------------------------------------------------
 # Every fuzz/<name>_fuzz.cc is a libFuzzer harness (clang, -fsanitize=fuzzer,address,undefined)

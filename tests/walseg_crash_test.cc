@@ -376,6 +376,58 @@ TEST_F(WalsegFault, EveryFailingOperationDuringOpenIsAnErrorNotACrash) {
   }
 }
 
+// I/O-error sweep (SQLite's ioerr tests): the Nth I/O operation of a whole workload -- open,
+// appends under every sync policy, rotations, close -- fails with EIO or ENOSPC, once or from
+// then on, for every N until the workload runs clean. The failed call reports IO or NOSPC, the
+// writer is poisoned, and every acknowledged record survives, live and after a power loss;
+// a reopen continues the log.
+void IoErrSweep(SyncPolicy policy, FaultKind kind, bool persistent) {
+  uint64_t total_ops = 0;
+  {
+    FaultEnv probe;
+    Status err;
+    uint64_t start = probe.OpCount();
+    RunWorkload(&probe, policy, 24, &err);
+    ASSERT_OK(err);
+    total_ops = probe.OpCount() - start;
+  }
+  ASSERT_GT(total_ops, 24u);
+  uint64_t failures = 0;
+  for (uint64_t n = 1; n <= total_ops + 1; n++) {
+    const std::string where = "operation " + std::to_string(n) + " of " +
+                              std::to_string(total_ops) + (persistent ? " (persistent)" : "");
+    FaultEnv env;
+    env.FailNthAny(n, kind, persistent);
+    Status err;
+    uint64_t acked = RunWorkload(&env, policy, 24, &err);
+    env.ClearFaults();
+    if (!err.ok()) {
+      failures++;
+      ASSERT_TRUE(err.code() == Code::kIo || err.code() == Code::kNoSpace)
+          << where << ": " << err.ToString();
+    }
+    CheckSurvivors(&env, acked, where + ", live");
+    std::unique_ptr<FaultEnv> image = FaultEnv::FromImage(env.CrashImage(n));
+    CheckSurvivors(image.get(), acked, where + ", after power loss");
+    if (acked > 0) CheckReopenContinues(image.get(), where + ", reopened");
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_GT(failures, total_ops / 2);
+}
+
+TEST(WalsegIoErr, EveryOperationFailingOnceUnderEveryRecord) {
+  IoErrSweep(SyncPolicy::kEveryRecord, FaultKind::kEio, false);
+}
+TEST(WalsegIoErr, EveryOperationFailingForeverUnderEveryRecord) {
+  IoErrSweep(SyncPolicy::kEveryRecord, FaultKind::kEio, true);
+}
+TEST(WalsegIoErr, EveryOperationOutOfSpaceUnderGroup) {
+  IoErrSweep(SyncPolicy::kGroup, FaultKind::kEnospc, true);
+}
+TEST(WalsegIoErr, EveryOperationFailingOnceUnderExplicit) {
+  IoErrSweep(SyncPolicy::kExplicit, FaultKind::kEio, false);
+}
+
 }  // namespace
 }  // namespace walseg
 }  // namespace pager

@@ -10,6 +10,8 @@
 #   bindings: swig                        Go and Java bindings (SWIG 4.1)
 #           libclang-dev                  libclang for bindgen (the Rust pager-sys crate)
 #   bench:  libsqlite3-dev liblmdb-dev librocksdb-dev   the peers benchmarks compare against
+#   coverage: gcovr                       line/branch coverage reports (make coverage): the
+#                                         well-kept gcov front end, rather than a script of ours
 # check: exit 1 (listing what is missing) if a package of the groups is not installed.
 # install: apt-get install the missing ones when root; otherwise print the command.
 set -u
@@ -22,6 +24,7 @@ for g in $groups; do
     test) pkgs+=(libgtest-dev clang libclang-rt-14-dev binutils) ;;
     bindings) pkgs+=(swig libclang-dev) ;;
     bench) pkgs+=(libsqlite3-dev liblmdb-dev librocksdb-dev) ;;
+    coverage) pkgs+=(gcovr) ;;
     *) echo "deps.sh: unknown group $g" >&2; exit 2 ;;
   esac
 done
