@@ -156,3 +156,54 @@ TEST(FileIoErr, EveryOperationFailingForeverWithEnospc) { Sweep(io::FaultKind::k
 }  // namespace
 }  // namespace file
 }  // namespace pager
+
+namespace pager {
+namespace file {
+namespace {
+
+// Found by fuzz/fileops: an EIO while open read the newest meta's bitmap or directory copies
+// made recovery fall back to the older meta -- and the read-write open then committed that
+// older state, losing the last acknowledged commit for good -- or report CORRUPT. A read
+// error is not damage: the open must fail with IO, and a later open must see the newest state.
+TEST(FileIoErr, AReadErrorDuringRecoveryIsIoNeverARollbackOrCorrupt) {
+  io::FaultEnv env;
+  State newest;
+  {
+    std::unique_ptr<PageFile> pf = testing::MustCreate(&env, "/f", SmallOptions());
+    ASSERT_NE(pf, nullptr);
+    uint64_t id = 0;
+    for (int i = 0; i < 5; i++) ASSERT_TRUE(pf->Alloc(&id).ok());
+    std::vector<uint64_t> many(9000);  // several bitmap groups and directory pages to load
+    ASSERT_TRUE(pf->AllocBulk(many.size(), many.data()).ok());
+    std::vector<uint64_t> prot(2);
+    ASSERT_TRUE(pf->ProtectedAllocBulk(2, prot.data()).ok());
+    std::vector<uint8_t> b = ::pager::testing::PatternBytes(4, pf->page_size());
+    ASSERT_TRUE(pf->ProtectedWrite(prot[1], b.data()).ok());
+    newest = Take(pf.get());
+  }
+  uint64_t io_errors = 0;
+  for (uint64_t n = 1; n < 200; n++) {
+    SCOPED_TRACE("read " + std::to_string(n) + " fails");
+    env.FailNthAny(n, io::FaultKind::kEio, false);
+    FileOptions o = SmallOptions();
+    o.page_size = 0;
+    std::unique_ptr<PageFile> pf;
+    Status st = PageFile::Open(&env, "/f", o, &pf);
+    env.ClearFaults();
+    if (st.ok()) {
+      EXPECT_TRUE(Take(pf.get()) == newest) << "recovery rolled back to an older commit";
+      pf.reset();
+      continue;
+    }
+    io_errors++;
+    EXPECT_EQ(st.code(), Code::kIo) << st.ToString();
+  }
+  EXPECT_GT(io_errors, 0u);
+  std::unique_ptr<PageFile> pf = testing::MustOpen(&env, "/f", SmallOptions());
+  ASSERT_NE(pf, nullptr);
+  EXPECT_TRUE(Take(pf.get()) == newest);
+}
+
+}  // namespace
+}  // namespace file
+}  // namespace pager

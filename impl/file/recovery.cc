@@ -20,12 +20,18 @@ const char* SlotName(int slot) { return slot == 0 ? "meta A (page 1)" : "meta B 
 //   both pass, equal generations                -> kCorrupt (a correct writer never does this)
 //   both pass                                   -> verify the newer; accept, else verify the
 //                                                  older; accept (fell_back), else kCorrupt
+//   a read fails (I/O error, not damage)        -> that error: an unreadable newer state is no
+//                                                  evidence of damage, so falling back to the
+//                                                  older state would lose a commit
 Status PageFile::Recover() {
   Meta metas[2];
   Status decoded[2];
   std::vector<uint8_t> page(page_size_);
   for (int s = 0; s < 2; s++) {
     decoded[s] = file_->ReadExactAt(kMetaPage[s] * page_size_, page.data(), page_size_, true);
+    if (!decoded[s].ok() && decoded[s].code() != Code::kCorrupt) {
+      return decoded[s].WithContext(std::string("reading ") + SlotName(s));
+    }
     if (decoded[s].ok()) decoded[s] = DecodeMeta(page.data(), page_size_log2_, file_id_, &metas[s]);
     if (decoded[s].ok()) max_seen_gen_ = std::max(max_seen_gen_, metas[s].generation);
   }
@@ -55,6 +61,9 @@ Status PageFile::Recover() {
     int s = order[i];
     if (!decoded[s].ok()) continue;
     Status st = TryLoad(s, metas[s], &max_seen_gen_);
+    if (!st.ok() && st.code() != Code::kCorrupt) {
+      return st.WithContext(std::string("loading the state of ") + SlotName(s));
+    }
     if (st.ok()) {
       report_.meta_slot = s;
       report_.generation = metas[s].generation;
