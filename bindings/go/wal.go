@@ -14,18 +14,19 @@ var (
 	WalNormal    = uint32(capi.PAGER_WAL_NORMAL)
 )
 
-// CheckpointMode selects what Checkpoint does (pager_wal_checkpoint_options.mode).
+// CheckpointMode selects what Checkpoint does (pager_wal_checkpoint_options.mode); the values
+// are pager.h's PAGER_WAL_CHECKPOINT_* (checked by TestWalCheckpointModeValuesMatchTheHeader).
 type CheckpointMode uint32
 
 const (
 	// CheckpointPassive copies what no reader needs and never waits (today, with no
 	// concurrent readers, everything). Auto-checkpoints are passive.
-	CheckpointPassive CheckpointMode = CheckpointMode(capi.PAGER_WAL_CHECKPOINT_PASSIVE)
+	CheckpointPassive CheckpointMode = 0
 	// CheckpointFull copies every frame, waiting for readers up to LockTimeoutMs (today
 	// there is no reader to wait for).
-	CheckpointFull CheckpointMode = CheckpointMode(capi.PAGER_WAL_CHECKPOINT_FULL)
+	CheckpointFull CheckpointMode = 1
 	// CheckpointTruncate is CheckpointFull and then cuts the `-wal` file to zero bytes.
-	CheckpointTruncate CheckpointMode = CheckpointMode(capi.PAGER_WAL_CHECKPOINT_TRUNCATE)
+	CheckpointTruncate CheckpointMode = 2
 )
 
 // WalAppHeaderSize is the size of the application header area.

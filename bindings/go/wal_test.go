@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"libpager.dev/pager"
+	"libpager.dev/pager/capi"
 )
 
 func requireCode(t *testing.T, err error, want error) {
@@ -181,6 +182,21 @@ func TestWalCheckpointModes(t *testing.T) {
 		got, err := r.ReadPage(p)
 		if err != nil || got[0] != byte(p) {
 			t.Fatalf("ReadPage(%d) after truncate checkpoint: %v", p, err)
+		}
+	}
+}
+
+func TestWalCheckpointModeValuesMatchTheHeader(t *testing.T) {
+	for _, c := range []struct {
+		mode pager.CheckpointMode
+		c    int
+	}{
+		{pager.CheckpointPassive, capi.PAGER_WAL_CHECKPOINT_PASSIVE},
+		{pager.CheckpointFull, capi.PAGER_WAL_CHECKPOINT_FULL},
+		{pager.CheckpointTruncate, capi.PAGER_WAL_CHECKPOINT_TRUNCATE},
+	} {
+		if uint32(c.mode) != uint32(c.c) {
+			t.Fatalf("CheckpointMode %d != pager.h value %d", c.mode, c.c)
 		}
 	}
 }

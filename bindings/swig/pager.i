@@ -673,6 +673,9 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
                        uint32_t *frames_out, uint32_t *pages_out }
 %apply (void *BUFFER, uint64_t CAPACITY) { (void *buf, uint64_t buf_len) }
 %apply (const void *BYTES, uint64_t LENGTH) { (const void *data, uint64_t data_len) }
+/* Kept from 0.1: other sections' functions still match these parameter names. */
+%apply (void *BUFFER, size_t CAPACITY) { (void *buf, size_t buf_len), (void *buf, size_t len) }
+%apply (const void *BYTES, size_t LENGTH) { (const void *data, size_t len) }
 #if defined(SWIGJAVA)
 /* Idiomatic methods on the AutoCloseable Wal (a closed Wal passes NULL: PAGER_ERR_INVALID). */
 %extend pager_wal {
