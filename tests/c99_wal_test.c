@@ -65,7 +65,7 @@ int main(void) {
   check(access(wal, F_OK) == 0, "the WAL file stays (empty)");
   check(pager_wal_read_page(h, 1, got, 1000) == PAGER_ERR_INVALID, "wrong buffer length");
   pager_wal_stats_init(&stats);
-  check(pager_wal_get_stats(h, &stats) == PAGER_OK && stats.commits == 1 &&
+  check(pager_wal_get_stats(h, &stats) == PAGER_OK && stats.commits == 2 &&
             stats.checkpoints == 2,
         "stats");
   pager_wal_close(h);
