@@ -586,7 +586,7 @@ typedef struct pager_wal_options {
 
 /* Options of one pager_wal_checkpoint call. */
 typedef struct pager_wal_checkpoint_options {
-  uint32_t struct_size; /* sizeof(pager_wal_checkpoint_options), set by _options_init      */
+  uint32_t struct_size; /* sizeof(...), set by pager_wal_checkpoint_options_init        */
   uint32_t mode;        /* PAGER_WAL_CHECKPOINT_PASSIVE (default), _FULL or _TRUNCATE      */
 } pager_wal_checkpoint_options;
 
@@ -631,12 +631,13 @@ PAGER_API void pager_wal_stats_init(pager_wal_stats *stats) PAGER_NOEXCEPT;
  * opts may be NULL (defaults); opts->read_only must be 0. *out receives the handle; release
  * it with pager_wal_close.
  * Errors: PAGER_ERR_INVALID (NULL path/out; opts->struct_size below the 0.2 size, unknown
- * trailing bytes not zero, page size not a power of two in [512, 65536], durability not
- * FULL/NORMAL, read_only not 0, lock_timeout_ms below -1), PAGER_ERR_EXISTS (path exists),
- * PAGER_ERR_NOT_FOUND (directory missing), PAGER_ERR_BUSY (another opener locked the new
- * file first), PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY (no permission),
- * PAGER_ERR_NOMEM. If a failure happens after the main file was written (creating the
- * sidecar), the main file stays: open it (a missing sidecar is recreated) or remove it.
+ * trailing bytes not zero, page size neither 0 nor a power of two in [512, 65536],
+ * durability not FULL/NORMAL, read_only not 0, lock_timeout_ms below -1), PAGER_ERR_EXISTS
+ * (path exists), PAGER_ERR_NOT_FOUND (directory missing), PAGER_ERR_BUSY (another opener
+ * locked the new file first), PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY (no
+ * permission), PAGER_ERR_NOMEM. If a failure happens after the main file was written
+ * (creating the sidecar), the main file stays: open it (a missing sidecar is recreated) or
+ * remove it.
  */
 PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
                                pager_wal **out) PAGER_NOEXCEPT;

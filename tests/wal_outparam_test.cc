@@ -136,7 +136,7 @@ TEST(OutParam, pager_wal_open) {
   WalOutParam db;
   db.Close();
   pager_wal* out = SentinelPtr<pager_wal>();
-  // The recovery checkpoint's WAL reset fails to sync.
+  // The recovery checkpoint's first sync (the main file's, after copying the frames) fails.
   db.env().FailNth(Op::kSync, 1, FaultKind::kEio, false);
   EXPECT_EQ(pager_wal_open(kPath, nullptr, &out), PAGER_ERR_IO);
   EXPECT_EQ(out, SentinelPtr<pager_wal>());
