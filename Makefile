@@ -311,4 +311,4 @@ print-%:
 .SECONDARY:
 
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) \
-         $(FUZZ_NAMES:%=$(FB)/obj/fuzz/%_fuzz.d)
+         $(FUZZ_NAMES:%=$(FB)/obj/fuzz/%_fuzz.d) $(TORTURE_SRCS:%.cc=$(B)/obj/%.d)

@@ -504,13 +504,27 @@ PAGER_API int pager_file_subpage_count(pager_file_subpages *s, uint64_t *out) PA
  * application header area (PAGER_WAL_APP_HEADER_SIZE bytes) is committed atomically with
  * each transaction.
  *
- * Thread safety: every pager_wal_* call on one handle is serialized by the handle's mutex.
+ * Thread safety: every pager_wal_* call on one handle is serialized by the handle's mutex
+ * (pager_wal_close excepted: it must not run concurrently with another call on the handle).
+ *
+ * Limits: page size a power of two in [512, 65536]; page numbers below 0xFFFFFFFF (so at most
+ * 0xFFFFFFFF pages, page 0 counted).
+ *
+ * Reserved for pinned views (a later version adds them without changing anything here):
+ * pager_wal_read_page stays the copying read. A later
+ *   int pager_wal_view_page(pager_wal *h, uint32_t page_number, const void **data_out,
+ *                           pager_wal_view **view_out);
+ *   void pager_wal_view_free(pager_wal_view *view);
+ * hands out a read-only pointer to the page's committed bytes, pinned by a view that holds a
+ * read mark (the WAL frames it may point into are neither checkpointed over nor reused
+ * until pager_wal_view_free). The names pager_wal_view* and the type pager_wal_view are
+ * reserved for it.
  */
 
 /* Bytes of the application header area. */
 #define PAGER_WAL_APP_HEADER_SIZE 192
 
-/* Access modes (pager_wal_open_with_mode, pager_wal_access_mode). */
+/* Access modes (pager_wal_options.read_only, pager_wal_access_mode). */
 enum { PAGER_WAL_READ_WRITE = 0, PAGER_WAL_READ_ONLY = 1 };
 
 /*
@@ -523,33 +537,62 @@ enum { PAGER_WAL_READ_WRITE = 0, PAGER_WAL_READ_ONLY = 1 };
  */
 enum { PAGER_WAL_FULL = 0, PAGER_WAL_NORMAL = 1 };
 
+/*
+ * Checkpoint modes (pager_wal_checkpoint_options.mode). Today a handle has one writer and no
+ * concurrent readers (readers beside the writer come in a later version), so there is never
+ * a reader to wait for: PASSIVE and FULL both copy every committed frame into the main file.
+ *   PAGER_WAL_CHECKPOINT_PASSIVE  (default; also what auto-checkpoints run) copies what it
+ *                                 can without waiting. Once readers exist it never waits and
+ *                                 copies only the frames no reader still needs.
+ *   PAGER_WAL_CHECKPOINT_FULL     copies every frame. Once readers exist it waits for them
+ *                                 (up to pager_wal_options.lock_timeout_ms, then
+ *                                 PAGER_ERR_BUSY) so that the whole WAL can be copied.
+ *   PAGER_WAL_CHECKPOINT_TRUNCATE as FULL, then truncates the `-wal` file to zero bytes
+ *                                 (synced) instead of keeping wal_keep_bytes of it; the next
+ *                                 commit writes a new WAL header.
+ */
+enum {
+  PAGER_WAL_CHECKPOINT_PASSIVE = 0,
+  PAGER_WAL_CHECKPOINT_FULL = 1,
+  PAGER_WAL_CHECKPOINT_TRUNCATE = 2
+};
+
 typedef struct pager_wal pager_wal;
 
 typedef struct pager_wal_options {
   uint32_t struct_size;            /* sizeof(pager_wal_options), set by _options_init        */
-  uint32_t page_size;              /* create: power of two in [512, 65536], default 4096;
-                                      open: 0 (default) accepts the file's, any other value
-                                      must match it (else PAGER_ERR_PAGE_SIZE)               */
+  uint32_t page_size;              /* 0 (default): on create 4096, on open the file's; any
+                                      other value must be a power of two in [512, 65536]
+                                      (else PAGER_ERR_INVALID) and, on open, the file's
+                                      page size (else PAGER_ERR_PAGE_SIZE)                  */
   uint32_t durability;             /* PAGER_WAL_FULL (default) or PAGER_WAL_NORMAL           */
   uint32_t cache_pages;            /* committed pages cached in memory, default 1024; 0 = none */
-  uint32_t auto_checkpoint_frames; /* checkpoint after a commit leaves at least this many
-                                      frames in the WAL; default 1000; 0 = off               */
-  uint32_t reserved;               /* must be 0                                              */
+  uint32_t auto_checkpoint_frames; /* checkpoint (passive) after a commit leaves at least this
+                                      many frames in the WAL; default 1000; 0 = off         */
+  uint32_t read_only;              /* open: 0 (default) read-write (exclusive lock), 1 read-
+                                      only (shared lock); create: must be 0                 */
   uint64_t auto_checkpoint_bytes;  /* same, by WAL size in bytes; default 0 = off            */
   int64_t lock_timeout_ms;         /* 0 (default): PAGER_ERR_BUSY at once when another opener
                                       holds a conflicting lock; > 0: wait up to that long;
                                       -1: wait forever                                      */
-  uint64_t wal_keep_bytes;         /* after a checkpoint the WAL is reused from its start and
-                                      truncated only down to this size (default 16 MiB), so
-                                      later commits overwrite already-written blocks        */
+  uint64_t wal_keep_bytes;         /* after a passive or full checkpoint the WAL is reused
+                                      from its start and truncated only down to this size
+                                      (default 16 MiB), so later commits overwrite
+                                      already-written blocks                                */
   uint64_t wal_prewrite_bytes;     /* when the WAL must grow it is extended with zeros in
                                       steps of this size (default 1 MiB; 0 = only as far as
                                       each commit needs)                                    */
 } pager_wal_options;
 
+/* Options of one pager_wal_checkpoint call. */
+typedef struct pager_wal_checkpoint_options {
+  uint32_t struct_size; /* sizeof(...), set by pager_wal_checkpoint_options_init        */
+  uint32_t mode;        /* PAGER_WAL_CHECKPOINT_PASSIVE (default), _FULL or _TRUNCATE      */
+} pager_wal_checkpoint_options;
+
 /* Statistics since the handle was opened (pager_wal_get_stats). */
 typedef struct pager_wal_stats {
-  uint32_t struct_size;        /* set by the caller to sizeof(pager_wal_stats)             */
+  uint32_t struct_size;        /* set by pager_wal_stats_init; written back by the library */
   uint32_t reserved;           /* written as 0                                             */
   uint64_t cache_hits;         /* committed-page reads served from the page cache          */
   uint64_t cache_misses;       /* committed-page reads that went to the WAL or main file   */
@@ -563,162 +606,180 @@ typedef struct pager_wal_stats {
 } pager_wal_stats;
 
 /*
- * pager_wal_options_init -- writes struct_size and every default into *opts.
- * Errors: PAGER_ERR_INVALID (opts is NULL).
+ * pager_wal_options_init -- writes struct_size and every default into *opts (page_size 0:
+ * 4096 on create, the file's on open; read-write). NULL-safe (does nothing). Errors: none.
  */
-PAGER_API int pager_wal_options_init(pager_wal_options *opts) PAGER_NOEXCEPT;
+PAGER_API void pager_wal_options_init(pager_wal_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_checkpoint_options_init -- writes struct_size and the defaults (mode
+ * PAGER_WAL_CHECKPOINT_PASSIVE) into *opts. NULL-safe (does nothing). Errors: none.
+ */
+PAGER_API void pager_wal_checkpoint_options_init(pager_wal_checkpoint_options *opts)
+    PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_stats_init -- prepares *stats for pager_wal_get_stats: struct_size =
+ * sizeof(pager_wal_stats), every counter 0. NULL-safe (does nothing). Errors: none.
+ */
+PAGER_API void pager_wal_stats_init(pager_wal_stats *stats) PAGER_NOEXCEPT;
 
 /*
  * pager_wal_create -- creates a new database: the main file at path (page 0 only, page count
  * 1) and an empty sidecar `<path>-wal` (a stale sidecar at that path is replaced). Both are
  * synced, and so is their directory. The handle is read-write and holds the exclusive lock.
- * opts may be NULL (defaults). *out receives the handle; free it with pager_wal_close.
- * Errors: PAGER_ERR_INVALID (NULL path/out, bad option), PAGER_ERR_EXISTS (path exists),
- * PAGER_ERR_NOT_FOUND (directory missing), PAGER_ERR_BUSY, PAGER_ERR_IO, PAGER_ERR_NOSPC,
- * PAGER_ERR_READONLY (no permission), PAGER_ERR_NOMEM. If a failure happens after the main
- * file was written (creating the sidecar), the main file stays: open it (a missing sidecar
- * is recreated) or remove it.
+ * opts may be NULL (defaults); opts->read_only must be 0. *out receives the handle; release
+ * it with pager_wal_close.
+ * Errors: PAGER_ERR_INVALID (NULL path/out; opts->struct_size below the 0.2 size, unknown
+ * trailing bytes not zero, page size neither 0 nor a power of two in [512, 65536],
+ * durability not FULL/NORMAL, read_only not 0, lock_timeout_ms below -1), PAGER_ERR_EXISTS
+ * (path exists), PAGER_ERR_NOT_FOUND (directory missing), PAGER_ERR_BUSY (another opener
+ * locked the new file first), PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY (no
+ * permission), PAGER_ERR_NOMEM. If a failure happens after the main file was written
+ * (creating the sidecar), the main file stays: open it (a missing sidecar is recreated) or
+ * remove it.
  */
 PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
                                pager_wal **out) PAGER_NOEXCEPT;
 
 /*
- * pager_wal_open -- opens an existing database read-write (pager_wal_open_with_mode with
- * PAGER_WAL_READ_WRITE). Recovery: the committed frames of the WAL are checkpointed into the
- * main file and a new WAL generation is started (creating the sidecar if it is missing).
- * Errors: as pager_wal_open_with_mode.
+ * pager_wal_open -- opens an existing database; opts may be NULL (defaults: read-write, the
+ * file's page size). Read-write (opts->read_only 0) takes the exclusive lock; recovery
+ * checkpoints the committed frames of the WAL into the main file and starts a new WAL
+ * generation (creating the sidecar if it is missing or empty). Read-only (opts->read_only 1)
+ * takes a shared lock; the WAL's committed frames are indexed, not copied; a missing or
+ * empty sidecar is fine and is never created. Memory: the main file is never loaded; the WAL
+ * is scanned once (one batch of frames at a time) to index page -> latest committed frame.
+ * *out receives the handle; release it with pager_wal_close.
+ * Errors: PAGER_ERR_INVALID (NULL path/out; opts->struct_size below the 0.2 size, unknown
+ * trailing bytes not zero, page size neither 0 nor a power of two in [512, 65536],
+ * durability not FULL/NORMAL, read_only not 0 or 1, lock_timeout_ms below -1),
+ * PAGER_ERR_NOT_FOUND (no such file), PAGER_ERR_BUSY (a conflicting lock is held and
+ * lock_timeout_ms passed), PAGER_ERR_CORRUPT (no valid header copy, damaged WAL header, main
+ * file shorter than its header says), PAGER_ERR_VERSION (a newer format),
+ * PAGER_ERR_PAGE_SIZE (opts->page_size is not 0 and differs from the file's), PAGER_ERR_IO
+ * and PAGER_ERR_NOSPC (also when the read-write recovery checkpoint fails; no handle is
+ * returned and the files are as a crash at that point would leave them), PAGER_ERR_READONLY
+ * (read-write without permission to write), PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_wal_open(const char *path, const pager_wal_options *opts,
                              pager_wal **out) PAGER_NOEXCEPT;
 
 /*
- * pager_wal_open_read_only -- opens an existing database read-only (shared lock). The WAL's
- * committed frames are indexed, not copied; a missing sidecar is fine and is never created.
- * Errors: as pager_wal_open_with_mode.
- */
-PAGER_API int pager_wal_open_read_only(const char *path, const pager_wal_options *opts,
-                                       pager_wal **out) PAGER_NOEXCEPT;
-
-/*
- * pager_wal_open_with_mode -- opens an existing database. mode is PAGER_WAL_READ_WRITE
- * (exclusive lock) or PAGER_WAL_READ_ONLY (shared lock). Memory: the main file is never
- * loaded; the WAL is scanned once (one batch of frames at a time) to index page -> latest
- * committed frame.
- * Errors: PAGER_ERR_INVALID (NULL path/out, bad mode or option), PAGER_ERR_NOT_FOUND (no such
- * file), PAGER_ERR_BUSY (a conflicting lock is held and lock_timeout_ms passed),
- * PAGER_ERR_CORRUPT (no valid header copy, damaged WAL header, main file shorter than its
- * header says), PAGER_ERR_VERSION (a newer format), PAGER_ERR_PAGE_SIZE (opts->page_size
- * differs from the file's), PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY (no
- * permission to write), PAGER_ERR_POISONED (read-write: the recovery checkpoint's sync
- * failed), PAGER_ERR_NOMEM.
- */
-PAGER_API int pager_wal_open_with_mode(const char *path, uint32_t mode,
-                                       const pager_wal_options *opts,
-                                       pager_wal **out) PAGER_NOEXCEPT;
-
-/*
  * pager_wal_close -- releases the handle, its lock and its memory. Staged changes are
- * discarded; nothing is synced (committed data is already in the WAL). NULL is a no-op.
- * The handle must not be in use by another thread.
+ * discarded; nothing is synced (committed data is already in the WAL). NULL-safe. Clears
+ * the last error. The handle must not be in use by another thread. Errors: none.
  */
 PAGER_API void pager_wal_close(pager_wal *h) PAGER_NOEXCEPT;
 
 /*
- * pager_wal_access_mode -- *out_mode = PAGER_WAL_READ_WRITE or PAGER_WAL_READ_ONLY.
+ * pager_wal_access_mode -- *mode_out = PAGER_WAL_READ_WRITE or PAGER_WAL_READ_ONLY.
  * Errors: PAGER_ERR_INVALID (NULL argument).
  */
-PAGER_API int pager_wal_access_mode(pager_wal *h, uint32_t *out_mode) PAGER_NOEXCEPT;
+PAGER_API int pager_wal_access_mode(pager_wal *h, uint32_t *mode_out) PAGER_NOEXCEPT;
 
-/* pager_wal_page_size -- *out_bytes = the page size. Errors: PAGER_ERR_INVALID. */
-PAGER_API int pager_wal_page_size(pager_wal *h, uint32_t *out_bytes) PAGER_NOEXCEPT;
+/* pager_wal_page_size -- *bytes_out = the page size. Errors: PAGER_ERR_INVALID (NULL). */
+PAGER_API int pager_wal_page_size(pager_wal *h, uint32_t *bytes_out) PAGER_NOEXCEPT;
 
 /*
- * pager_wal_page_count -- *out_count = the page count including staged changes (page 0
- * counted). Errors: PAGER_ERR_INVALID.
+ * pager_wal_page_count -- *count_out = the page count including staged changes (page 0
+ * counted). Errors: PAGER_ERR_INVALID (NULL argument).
  */
-PAGER_API int pager_wal_page_count(pager_wal *h, uint32_t *out_count) PAGER_NOEXCEPT;
+PAGER_API int pager_wal_page_count(pager_wal *h, uint32_t *count_out) PAGER_NOEXCEPT;
 
 /*
  * pager_wal_read_page -- copies page page_number into buf: its staged content if any, else
  * its latest committed content (WAL, then main file). buf_len must equal the page size.
- * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_PAGE_SIZE (buf_len != page size),
- * PAGER_ERR_RESERVED (page 0), PAGER_ERR_NOT_FOUND (page_number >= page count),
- * PAGER_ERR_IO, PAGER_ERR_CORRUPT (the main file ends before the page).
+ * buf is untouched on failure.
+ * Errors: PAGER_ERR_INVALID (NULL h/buf, buf_len != page size), PAGER_ERR_RESERVED (page 0),
+ * PAGER_ERR_NOT_FOUND (page_number >= page count), PAGER_ERR_IO, PAGER_ERR_CORRUPT (the
+ * main file or the WAL ends before the page), PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_wal_read_page(pager_wal *h, uint32_t page_number, void *buf,
-                                  size_t buf_len) PAGER_NOEXCEPT;
+                                  uint64_t buf_len) PAGER_NOEXCEPT;
 
 /*
- * pager_wal_stage_page -- stages data (len == page size, copied) as the new content of
+ * pager_wal_stage_page -- stages data (data_len == page size; copied) as the new content of
  * page_number, in memory only until pager_wal_commit. Staging a page at or past the page
  * count grows it to page_number + 1 (pages in between read as zeros). Works on read-only
  * handles too (the bytes stay in memory; commit is refused).
- * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_PAGE_SIZE, PAGER_ERR_RESERVED (page 0),
- * PAGER_ERR_RANGE (page_number 0xFFFFFFFF), PAGER_ERR_POISONED, PAGER_ERR_NOMEM.
+ * Errors: PAGER_ERR_INVALID (NULL h/data, data_len != page size), PAGER_ERR_RESERVED
+ * (page 0), PAGER_ERR_RANGE (page_number 0xFFFFFFFF), PAGER_ERR_POISONED, PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_wal_stage_page(pager_wal *h, uint32_t page_number, const void *data,
-                                   size_t len) PAGER_NOEXCEPT;
+                                   uint64_t data_len) PAGER_NOEXCEPT;
 
 /* pager_wal_clear_staged -- discards every staged page, page count and app header change
- * (rollback). Errors: PAGER_ERR_INVALID (NULL). */
+ * (rollback). Errors: PAGER_ERR_INVALID (NULL h). */
 PAGER_API int pager_wal_clear_staged(pager_wal *h) PAGER_NOEXCEPT;
 
 /*
  * pager_wal_set_page_count -- stages a new page count (>= 1, page 0 counted). Shrinking
  * hides pages >= page_count at once (staged ones are dropped) and frees them from the main
  * file at the next checkpoint; growing again exposes zeros, never the hidden bytes.
- * Errors: PAGER_ERR_INVALID (NULL, page_count 0), PAGER_ERR_POISONED, PAGER_ERR_NOMEM.
+ * Errors: PAGER_ERR_INVALID (NULL h, page_count 0), PAGER_ERR_POISONED.
  */
 PAGER_API int pager_wal_set_page_count(pager_wal *h, uint32_t page_count) PAGER_NOEXCEPT;
 
 /*
  * pager_wal_read_app_header -- copies the application header area (staged if changed, else
- * committed) into buf; len must be PAGER_WAL_APP_HEADER_SIZE.
- * Errors: PAGER_ERR_INVALID (NULL, wrong len).
+ * committed) into buf; buf_len must be PAGER_WAL_APP_HEADER_SIZE.
+ * Errors: PAGER_ERR_INVALID (NULL h/buf, buf_len != PAGER_WAL_APP_HEADER_SIZE).
  */
-PAGER_API int pager_wal_read_app_header(pager_wal *h, void *buf, size_t len) PAGER_NOEXCEPT;
+PAGER_API int pager_wal_read_app_header(pager_wal *h, void *buf,
+                                        uint64_t buf_len) PAGER_NOEXCEPT;
 
 /*
- * pager_wal_stage_app_header -- stages new application header bytes (len must be
- * PAGER_WAL_APP_HEADER_SIZE), committed atomically with the next commit.
- * Errors: PAGER_ERR_INVALID (NULL, wrong len), PAGER_ERR_POISONED.
+ * pager_wal_stage_app_header -- stages new application header bytes (data_len must be
+ * PAGER_WAL_APP_HEADER_SIZE; copied), committed atomically with the next commit.
+ * Errors: PAGER_ERR_INVALID (NULL h/data, data_len != PAGER_WAL_APP_HEADER_SIZE),
+ * PAGER_ERR_POISONED.
  */
 PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
-                                         size_t len) PAGER_NOEXCEPT;
+                                         uint64_t data_len) PAGER_NOEXCEPT;
 
 /*
  * pager_wal_commit -- commits the staged changes as one transaction: one frame per staged
  * page whose bytes differ from its committed content, plus a page-0 frame if the application
  * header changed or no data frame would carry the commit; the last frame is the commit
  * frame (it carries the new page count). Under PAGER_WAL_FULL the frames are written with
- * one fdatasync before this returns. Nothing staged or nothing changed: PAGER_OK, *out_frames
- * = 0, no I/O. If the WAL then passes an auto-checkpoint threshold a checkpoint runs; its
- * failure does not fail the commit (a failed sync poisons the handle for later calls).
- * *out_frames (may be NULL) receives the number of data frames written.
- * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY, PAGER_ERR_POISONED, PAGER_ERR_IO
- * or PAGER_ERR_NOSPC (reading committed pages: handle unchanged, changes stay staged;
- * writing or syncing frames: the handle is poisoned, the staged changes are dropped --
- * reopen to learn what the WAL holds), PAGER_ERR_CORRUPT, PAGER_ERR_NOMEM.
+ * one fdatasync before this returns. Nothing staged or nothing changed: PAGER_OK,
+ * *frames_out = 0, no I/O. If the WAL then passes an auto-checkpoint threshold a passive
+ * checkpoint runs; its failure does not fail the commit (a failed write or sync poisons the
+ * handle, and the next mutation returns PAGER_ERR_POISONED).
+ * *frames_out (may be NULL) receives the number of data frames written; untouched on failure.
+ * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY (read-only handle),
+ * PAGER_ERR_POISONED (an earlier failure), PAGER_ERR_IO, PAGER_ERR_NOSPC or
+ * PAGER_ERR_CORRUPT while reading committed pages to compare (the handle is unchanged and the
+ * changes stay staged), PAGER_ERR_IO or PAGER_ERR_NOSPC while writing or syncing frames (the
+ * handle is poisoned and the staged changes are dropped -- reopen to learn what the WAL
+ * holds), PAGER_ERR_NOMEM.
  */
-PAGER_API int pager_wal_commit(pager_wal *h, uint32_t *out_frames) PAGER_NOEXCEPT;
+PAGER_API int pager_wal_commit(pager_wal *h, uint32_t *frames_out) PAGER_NOEXCEPT;
 
 /*
  * pager_wal_checkpoint -- copies the latest committed content of every page in the WAL into
  * the main file and starts a new WAL generation: sync WAL -> write pages -> sync main ->
  * write the inactive header copy -> truncate to the page count -> sync main -> reset the WAL
- * (new salts, synced; the file is kept for reuse). Idempotent: with an empty WAL it does
- * nothing. Staged changes are untouched. *out_pages (may be NULL) receives the number of
- * data pages written into the main file.
- * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY, PAGER_ERR_POISONED, PAGER_ERR_IO,
- * PAGER_ERR_NOSPC (any failure poisons the handle; the WAL is never reset unless the main
- * file was synced), PAGER_ERR_NOMEM.
+ * (new salts, synced; PASSIVE/FULL keep wal_keep_bytes of the file for reuse, TRUNCATE cuts
+ * it to zero bytes). opts may be NULL (PAGER_WAL_CHECKPOINT_PASSIVE); the modes are described
+ * at PAGER_WAL_CHECKPOINT_PASSIVE. With an empty WAL it does nothing (TRUNCATE still cuts a
+ * non-empty `-wal` file to zero bytes). Staged changes are untouched. *pages_out (may be
+ * NULL) receives the number of data pages written into the main file; untouched on failure.
+ * Errors: PAGER_ERR_INVALID (NULL h; opts->struct_size below the 0.2 size, unknown trailing
+ * bytes not zero, mode not a PAGER_WAL_CHECKPOINT_* value), PAGER_ERR_READONLY (read-only
+ * handle), PAGER_ERR_POISONED (an earlier failure), PAGER_ERR_IO, PAGER_ERR_NOSPC,
+ * PAGER_ERR_CORRUPT (the WAL's frames cannot be read back) -- any of these three poisons the
+ * handle; the WAL is never reset unless the main file was synced --, PAGER_ERR_NOMEM.
  */
-PAGER_API int pager_wal_checkpoint(pager_wal *h, uint32_t *out_pages) PAGER_NOEXCEPT;
+PAGER_API int pager_wal_checkpoint(pager_wal *h, const pager_wal_checkpoint_options *opts,
+                                   uint32_t *pages_out) PAGER_NOEXCEPT;
 
 /*
- * pager_wal_get_stats -- fills *out with the handle's statistics. The caller sets
- * out->struct_size = sizeof(pager_wal_stats); the library writes at most that many bytes.
- * Errors: PAGER_ERR_INVALID (NULL, struct_size below 8).
+ * pager_wal_get_stats -- fills *out with the handle's statistics. Prepare *out with
+ * pager_wal_stats_init; the library writes at most out->struct_size bytes and sets
+ * struct_size to the number it wrote. *out is untouched on failure.
+ * Errors: PAGER_ERR_INVALID (NULL h/out, out->struct_size below the 0.2 size).
  */
 PAGER_API int pager_wal_get_stats(pager_wal *h, pager_wal_stats *out) PAGER_NOEXCEPT;
 

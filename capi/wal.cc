@@ -1,5 +1,7 @@
 // C shims of the WAL pager (pager_wal_*): argument checks, the exception fence, and the one
 // Status -> int conversion. No logic lives here.
+//
+// Out-parameters (C5) are written only after the call succeeded: results go to locals first.
 #include <cstring>
 #include <memory>
 
@@ -17,34 +19,64 @@ namespace {
 using pager::Status;
 using pager::wal::WalPager;
 
+// C8: the size of each growable struct in 0.2, its first version. A struct_size below it is
+// PAGER_ERR_INVALID; these never change once released.
+constexpr uint32_t kOptionsFirstSize = 56;
+constexpr uint32_t kCheckpointOptionsFirstSize = 8;
+constexpr uint32_t kStatsFirstSize = 80;
+static_assert(kOptionsFirstSize == sizeof(pager_wal_options), "0.2 pager_wal_options size");
+static_assert(kCheckpointOptionsFirstSize == sizeof(pager_wal_checkpoint_options),
+              "0.2 pager_wal_checkpoint_options size");
+static_assert(kStatsFirstSize == sizeof(pager_wal_stats), "0.2 pager_wal_stats size");
+
 static_assert(PAGER_WAL_APP_HEADER_SIZE == pager::wal::kAppHeaderSize, "app header size");
 static_assert(PAGER_WAL_READ_WRITE == static_cast<int>(pager::wal::AccessMode::kReadWrite), "");
 static_assert(PAGER_WAL_READ_ONLY == static_cast<int>(pager::wal::AccessMode::kReadOnly), "");
 static_assert(PAGER_WAL_FULL == static_cast<int>(pager::wal::Durability::kFull), "");
 static_assert(PAGER_WAL_NORMAL == static_cast<int>(pager::wal::Durability::kNormal), "");
+static_assert(PAGER_WAL_CHECKPOINT_PASSIVE ==
+                  static_cast<int>(pager::wal::CheckpointMode::kPassive), "");
+static_assert(PAGER_WAL_CHECKPOINT_FULL == static_cast<int>(pager::wal::CheckpointMode::kFull),
+              "");
+static_assert(PAGER_WAL_CHECKPOINT_TRUNCATE ==
+                  static_cast<int>(pager::wal::CheckpointMode::kTruncate), "");
 
 void Defaults(pager_wal_options* o) {
   pager::wal::Options d;
   std::memset(o, 0, sizeof *o);
   o->struct_size = sizeof *o;
-  o->page_size = d.page_size;
+  o->page_size = d.page_size;  // 0: the default on create, the file's on open
   o->durability = static_cast<uint32_t>(d.durability);
   o->cache_pages = d.cache_pages;
   o->auto_checkpoint_frames = d.auto_checkpoint_frames;
+  o->read_only = 0;
   o->auto_checkpoint_bytes = d.auto_checkpoint_bytes;
   o->lock_timeout_ms = d.lock_timeout_ms;
   o->wal_keep_bytes = d.wal_keep_bytes;
   o->wal_prewrite_bytes = d.wal_prewrite_bytes;
 }
 
-// Reads the caller's options (growth rule of pager.h) into the C++ options. for_open: a zero
-// page size means "accept the file's" instead of the create default.
-Status ToOptions(const pager_wal_options* in, bool for_open, pager::wal::Options* out) {
+void CheckpointDefaults(pager_wal_checkpoint_options* o) {
+  std::memset(o, 0, sizeof *o);
+  o->struct_size = sizeof *o;
+  o->mode = PAGER_WAL_CHECKPOINT_PASSIVE;
+}
+
+void StatsDefaults(pager_wal_stats* s) {
+  std::memset(s, 0, sizeof *s);
+  s->struct_size = sizeof *s;
+}
+
+// Reads the caller's options (C8) into the C++ options and the access mode.
+Status ToOptions(const pager_wal_options* in, pager::wal::Options* out,
+                 pager::wal::AccessMode* mode) {
   pager_wal_options o;
   Defaults(&o);
-  if (for_open) o.page_size = 0;
-  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_wal_options", sizeof o));
-  if (o.reserved != 0) return pager::InvalidArgument("pager_wal_options.reserved must be 0");
+  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_wal_options", kOptionsFirstSize));
+  if (o.read_only > PAGER_WAL_READ_ONLY) {
+    return pager::InvalidArgument("pager_wal_options.read_only is " +
+                                  std::to_string(o.read_only) + "; it must be 0 or 1");
+  }
   if (o.durability > PAGER_WAL_NORMAL) {
     return pager::InvalidArgument("pager_wal_options.durability " +
                                   std::to_string(o.durability) +
@@ -58,6 +90,22 @@ Status ToOptions(const pager_wal_options* in, bool for_open, pager::wal::Options
   out->lock_timeout_ms = o.lock_timeout_ms;
   out->wal_keep_bytes = o.wal_keep_bytes;
   out->wal_prewrite_bytes = o.wal_prewrite_bytes;
+  *mode = static_cast<pager::wal::AccessMode>(o.read_only);
+  return Status::Ok();
+}
+
+Status ToCheckpointMode(const pager_wal_checkpoint_options* in,
+                        pager::wal::CheckpointMode* mode) {
+  pager_wal_checkpoint_options o;
+  CheckpointDefaults(&o);
+  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_wal_checkpoint_options",
+                                          kCheckpointOptionsFirstSize));
+  if (o.mode > PAGER_WAL_CHECKPOINT_TRUNCATE) {
+    return pager::InvalidArgument("pager_wal_checkpoint_options.mode is " +
+                                  std::to_string(o.mode) +
+                                  "; it must be PAGER_WAL_CHECKPOINT_PASSIVE, _FULL or _TRUNCATE");
+  }
+  *mode = static_cast<pager::wal::CheckpointMode>(o.mode);
   return Status::Ok();
 }
 
@@ -68,33 +116,42 @@ Status Wrap(std::unique_ptr<WalPager> p, pager_wal** out) {
   return Status::Ok();
 }
 
-Status OpenWithMode(const char* path, uint32_t mode, const pager_wal_options* opts,
-                    pager_wal** out) {
-  PAGER_RETURN_IF_ERROR(capi::RequireNonNull(path, "path"));
-  PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
-  if (mode > PAGER_WAL_READ_ONLY) {
-    return pager::InvalidArgument("mode " + std::to_string(mode) +
-                                  " is neither PAGER_WAL_READ_WRITE nor PAGER_WAL_READ_ONLY");
-  }
-  pager::wal::Options o;
-  PAGER_RETURN_IF_ERROR(ToOptions(opts, true, &o));
-  std::unique_ptr<WalPager> p;
-  PAGER_RETURN_IF_ERROR(WalPager::Open(pager::io::DefaultEnv(), path,
-                                       static_cast<pager::wal::AccessMode>(mode), o, &p));
-  return Wrap(std::move(p), out);
-}
-
 Status RequireHandle(const pager_wal* h) { return capi::RequireNonNull(h, "handle"); }
+
+pager_wal_stats ToCStats(const pager::wal::Stats& s) {
+  pager_wal_stats full;
+  StatsDefaults(&full);
+  full.cache_hits = s.cache_hits;
+  full.cache_misses = s.cache_misses;
+  full.commits = s.commits;
+  full.frames_written = s.frames_written;
+  full.checkpoints = s.checkpoints;
+  full.pages_checkpointed = s.pages_checkpointed;
+  full.syncs = s.syncs;
+  full.bytes_synced = s.bytes_synced;
+  full.wal_frames = s.wal_frames;
+  return full;
+}
 
 }  // namespace
 
 extern "C" {
 
-int pager_wal_options_init(pager_wal_options* opts) PAGER_NOEXCEPT {
-  return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(opts, "opts"));
-    Defaults(opts);
-    return Status::Ok();
+void pager_wal_options_init(pager_wal_options* opts) PAGER_NOEXCEPT {
+  capi::VoidFence([&]() {
+    if (opts != nullptr) Defaults(opts);
+  });
+}
+
+void pager_wal_checkpoint_options_init(pager_wal_checkpoint_options* opts) PAGER_NOEXCEPT {
+  capi::VoidFence([&]() {
+    if (opts != nullptr) CheckpointDefaults(opts);
+  });
+}
+
+void pager_wal_stats_init(pager_wal_stats* stats) PAGER_NOEXCEPT {
+  capi::VoidFence([&]() {
+    if (stats != nullptr) StatsDefaults(stats);
   });
 }
 
@@ -104,7 +161,12 @@ int pager_wal_create(const char* path, const pager_wal_options* opts,
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(path, "path"));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
     pager::wal::Options o;
-    PAGER_RETURN_IF_ERROR(ToOptions(opts, false, &o));
+    pager::wal::AccessMode mode = pager::wal::AccessMode::kReadWrite;
+    PAGER_RETURN_IF_ERROR(ToOptions(opts, &o, &mode));
+    if (mode != pager::wal::AccessMode::kReadWrite) {
+      return pager::InvalidArgument(
+          "pager_wal_options.read_only is 1: a database is created read-write");
+    }
     std::unique_ptr<WalPager> p;
     PAGER_RETURN_IF_ERROR(WalPager::Create(pager::io::DefaultEnv(), path, o, &p));
     return Wrap(std::move(p), out);
@@ -113,66 +175,68 @@ int pager_wal_create(const char* path, const pager_wal_options* opts,
 
 int pager_wal_open(const char* path, const pager_wal_options* opts,
                    pager_wal** out) PAGER_NOEXCEPT {
-  return capi::Fence([&]() { return OpenWithMode(path, PAGER_WAL_READ_WRITE, opts, out); });
-}
-
-int pager_wal_open_read_only(const char* path, const pager_wal_options* opts,
-                             pager_wal** out) PAGER_NOEXCEPT {
-  return capi::Fence([&]() { return OpenWithMode(path, PAGER_WAL_READ_ONLY, opts, out); });
-}
-
-int pager_wal_open_with_mode(const char* path, uint32_t mode, const pager_wal_options* opts,
-                             pager_wal** out) PAGER_NOEXCEPT {
-  return capi::Fence([&]() { return OpenWithMode(path, mode, opts, out); });
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(path, "path"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
+    pager::wal::Options o;
+    pager::wal::AccessMode mode = pager::wal::AccessMode::kReadWrite;
+    PAGER_RETURN_IF_ERROR(ToOptions(opts, &o, &mode));
+    std::unique_ptr<WalPager> p;
+    PAGER_RETURN_IF_ERROR(WalPager::Open(pager::io::DefaultEnv(), path, mode, o, &p));
+    return Wrap(std::move(p), out);
+  });
 }
 
 void pager_wal_close(pager_wal* h) PAGER_NOEXCEPT {
-  capi::ClearLastError();
-  delete h;
+  capi::VoidFence([&]() { delete h; });
 }
 
-int pager_wal_access_mode(pager_wal* h, uint32_t* out_mode) PAGER_NOEXCEPT {
+int pager_wal_access_mode(pager_wal* h, uint32_t* mode_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(RequireHandle(h));
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out_mode, "out_mode"));
-    *out_mode = static_cast<uint32_t>(h->impl->access_mode());
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(mode_out, "mode_out"));
+    *mode_out = static_cast<uint32_t>(h->impl->access_mode());
     return Status::Ok();
   });
 }
 
-int pager_wal_page_size(pager_wal* h, uint32_t* out_bytes) PAGER_NOEXCEPT {
+int pager_wal_page_size(pager_wal* h, uint32_t* bytes_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(RequireHandle(h));
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out_bytes, "out_bytes"));
-    *out_bytes = h->impl->page_size();
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(bytes_out, "bytes_out"));
+    *bytes_out = h->impl->page_size();
     return Status::Ok();
   });
 }
 
-int pager_wal_page_count(pager_wal* h, uint32_t* out_count) PAGER_NOEXCEPT {
+int pager_wal_page_count(pager_wal* h, uint32_t* count_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(RequireHandle(h));
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out_count, "out_count"));
-    *out_count = h->impl->page_count();
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(count_out, "count_out"));
+    *count_out = h->impl->page_count();
     return Status::Ok();
   });
 }
 
 int pager_wal_read_page(pager_wal* h, uint32_t page_number, void* buf,
-                        size_t buf_len) PAGER_NOEXCEPT {
+                        uint64_t buf_len) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(RequireHandle(h));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(buf, "buf"));
+    PAGER_RETURN_IF_ERROR(
+        capi::RequireExactLength(buf_len, h->impl->page_size(), "read_page buf_len"));
     return h->impl->ReadPage(page_number, static_cast<uint8_t*>(buf), buf_len);
   });
 }
 
 int pager_wal_stage_page(pager_wal* h, uint32_t page_number, const void* data,
-                         size_t len) PAGER_NOEXCEPT {
+                         uint64_t data_len) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(RequireHandle(h));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data, "data"));
-    return h->impl->StagePage(page_number, static_cast<const uint8_t*>(data), len);
+    PAGER_RETURN_IF_ERROR(
+        capi::RequireExactLength(data_len, h->impl->page_size(), "stage_page data_len"));
+    return h->impl->StagePage(page_number, static_cast<const uint8_t*>(data), data_len);
   });
 }
 
@@ -190,38 +254,46 @@ int pager_wal_set_page_count(pager_wal* h, uint32_t page_count) PAGER_NOEXCEPT {
   });
 }
 
-int pager_wal_read_app_header(pager_wal* h, void* buf, size_t len) PAGER_NOEXCEPT {
+int pager_wal_read_app_header(pager_wal* h, void* buf, uint64_t buf_len) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(RequireHandle(h));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(buf, "buf"));
-    return h->impl->ReadAppHeader(static_cast<uint8_t*>(buf), len);
+    PAGER_RETURN_IF_ERROR(capi::RequireExactLength(buf_len, PAGER_WAL_APP_HEADER_SIZE,
+                                                   "read_app_header buf_len"));
+    return h->impl->ReadAppHeader(static_cast<uint8_t*>(buf), buf_len);
   });
 }
 
-int pager_wal_stage_app_header(pager_wal* h, const void* data, size_t len) PAGER_NOEXCEPT {
+int pager_wal_stage_app_header(pager_wal* h, const void* data,
+                               uint64_t data_len) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(RequireHandle(h));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data, "data"));
-    return h->impl->StageAppHeader(static_cast<const uint8_t*>(data), len);
+    PAGER_RETURN_IF_ERROR(capi::RequireExactLength(data_len, PAGER_WAL_APP_HEADER_SIZE,
+                                                   "stage_app_header data_len"));
+    return h->impl->StageAppHeader(static_cast<const uint8_t*>(data), data_len);
   });
 }
 
-int pager_wal_commit(pager_wal* h, uint32_t* out_frames) PAGER_NOEXCEPT {
+int pager_wal_commit(pager_wal* h, uint32_t* frames_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(RequireHandle(h));
     pager::Result<uint32_t> r = h->impl->Commit();
     if (!r.ok()) return r.status();
-    if (out_frames != nullptr) *out_frames = r.value();
+    if (frames_out != nullptr) *frames_out = r.value();
     return Status::Ok();
   });
 }
 
-int pager_wal_checkpoint(pager_wal* h, uint32_t* out_pages) PAGER_NOEXCEPT {
+int pager_wal_checkpoint(pager_wal* h, const pager_wal_checkpoint_options* opts,
+                         uint32_t* pages_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(RequireHandle(h));
-    pager::Result<uint32_t> r = h->impl->Checkpoint();
+    pager::wal::CheckpointMode mode = pager::wal::CheckpointMode::kPassive;
+    PAGER_RETURN_IF_ERROR(ToCheckpointMode(opts, &mode));
+    pager::Result<uint32_t> r = h->impl->Checkpoint(mode);
     if (!r.ok()) return r.status();
-    if (out_pages != nullptr) *out_pages = r.value();
+    if (pages_out != nullptr) *pages_out = r.value();
     return Status::Ok();
   });
 }
@@ -229,26 +301,8 @@ int pager_wal_checkpoint(pager_wal* h, uint32_t* out_pages) PAGER_NOEXCEPT {
 int pager_wal_get_stats(pager_wal* h, pager_wal_stats* out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(RequireHandle(h));
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
-    uint32_t given = out->struct_size;
-    if (given < 8) {
-      return pager::InvalidArgument("pager_wal_stats.struct_size is " + std::to_string(given) +
-                                    "; set it to sizeof(pager_wal_stats)");
-    }
-    pager::wal::Stats s = h->impl->stats();
-    pager_wal_stats full;
-    std::memset(&full, 0, sizeof full);
-    full.struct_size = static_cast<uint32_t>(std::min<size_t>(given, sizeof full));
-    full.cache_hits = s.cache_hits;
-    full.cache_misses = s.cache_misses;
-    full.commits = s.commits;
-    full.frames_written = s.frames_written;
-    full.checkpoints = s.checkpoints;
-    full.pages_checkpointed = s.pages_checkpointed;
-    full.syncs = s.syncs;
-    full.bytes_synced = s.bytes_synced;
-    full.wal_frames = s.wal_frames;
-    std::memcpy(out, &full, full.struct_size);
+    PAGER_RETURN_IF_ERROR(capi::CheckResultStruct(out, "pager_wal_stats", kStatsFirstSize));
+    capi::WriteResultStruct(ToCStats(h->impl->stats()), out);
     return Status::Ok();
   });
 }

@@ -15,7 +15,7 @@
 
 static void print_stats(pager_wal *h, const char *when) {
   pager_wal_stats s;
-  s.struct_size = sizeof s;
+  pager_wal_stats_init(&s);
   if (pager_wal_get_stats(h, &s) != PAGER_OK) return;
   printf("  %-22s commits=%llu frames=%llu wal_frames=%llu checkpoints=%llu syncs=%llu "
          "cache hit/miss=%llu/%llu\n",
@@ -27,10 +27,11 @@ static void print_stats(pager_wal *h, const char *when) {
 
 int main(int argc, char **argv) {
   char path[512];
-  pager_wal_options opts;
+  pager_wal_options opts, ro_opts;
+  pager_wal_checkpoint_options cp;
   pager_wal *db = NULL, *reader = NULL;
   unsigned char page[4096], app[PAGER_WAL_APP_HEADER_SIZE];
-  uint32_t frames = 0, pages = 0, count = 0, i;
+  uint32_t frames = 0, pages = 0, count = 0, page_size = 0, i;
   int rc;
 
   if (argc != 2) {
@@ -38,9 +39,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   snprintf(path, sizeof path, "%s/demo.db", argv[1]);
-  CHECK(pager_wal_options_init(&opts));
+  pager_wal_options_init(&opts); /* page_size 0: 4096 on create, the file's on open */
   CHECK(pager_wal_create(path, &opts, &db));
-  printf("created %s (+ %s-wal), page size %u, durability FULL\n", path, path, opts.page_size);
+  CHECK(pager_wal_page_size(db, &page_size));
+  printf("created %s (+ %s-wal), page size %u, durability FULL\n", path, path, page_size);
 
   for (i = 1; i <= 8; i++) {
     memset(page, (int)i, sizeof page);
@@ -60,17 +62,22 @@ int main(int argc, char **argv) {
   printf("commit 2: 8 pages staged, 1 changed -> %u data frame\n", frames);
   print_stats(db, "after two commits:");
 
-  rc = pager_wal_open_read_only(path, NULL, &reader);
+  pager_wal_options_init(&ro_opts);
+  ro_opts.read_only = 1;
+  rc = pager_wal_open(path, &ro_opts, &reader);
   printf("read-only open while the writer holds the file -> %s\n", pager_errstr(rc));
 
   CHECK(pager_wal_set_page_count(db, 4));
   CHECK(pager_wal_commit(db, &frames));
-  CHECK(pager_wal_checkpoint(db, &pages));
-  printf("shrink to 4 pages + checkpoint: %u pages copied into the main file\n", pages);
+  pager_wal_checkpoint_options_init(&cp);
+  cp.mode = PAGER_WAL_CHECKPOINT_TRUNCATE;
+  CHECK(pager_wal_checkpoint(db, &cp, &pages));
+  printf("shrink to 4 pages + truncate checkpoint: %u pages copied into the main file, "
+         "the -wal file cut to 0 bytes\n", pages);
   print_stats(db, "after checkpoint:");
   pager_wal_close(db);
 
-  CHECK(pager_wal_open_read_only(path, NULL, &reader));
+  CHECK(pager_wal_open(path, &ro_opts, &reader));
   CHECK(pager_wal_page_count(reader, &count));
   CHECK(pager_wal_read_page(reader, 3, page, sizeof page));
   CHECK(pager_wal_read_app_header(reader, app, sizeof app));

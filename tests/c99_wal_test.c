@@ -26,6 +26,7 @@ int main(void) {
   char dir[] = "/tmp/c99_wal_XXXXXX";
   char path[256], wal[300];
   pager_wal_options opts;
+  pager_wal_checkpoint_options cp;
   pager_wal *h = NULL, *other = NULL;
   unsigned char page[1024], got[1024], app[PAGER_WAL_APP_HEADER_SIZE];
   uint32_t frames = 0, pages = 0, count = 0, mode = 9;
@@ -35,8 +36,10 @@ int main(void) {
   snprintf(path, sizeof path, "%s/db", dir);
   snprintf(wal, sizeof wal, "%s-wal", path);
 
-  check(pager_wal_options_init(&opts) == PAGER_OK, "options_init");
+  pager_wal_options_init(&opts);
+  pager_wal_options_init(NULL);
   check(opts.struct_size == sizeof opts, "struct_size");
+  check(opts.page_size == 0 && opts.read_only == 0, "defaults fit create and open");
   opts.page_size = 1024;
   check(pager_wal_create(path, &opts, &h) == PAGER_OK, "create");
   fill(page, sizeof page, 1);
@@ -51,16 +54,26 @@ int main(void) {
   check(pager_wal_read_page(h, 4, got, sizeof got) == PAGER_ERR_NOT_FOUND, "past the end");
   check(pager_wal_read_page(h, 0, got, sizeof got) == PAGER_ERR_RESERVED, "page 0 reserved");
   check(pager_wal_open(path, NULL, &other) == PAGER_ERR_BUSY && other == NULL, "second writer");
-  check(pager_wal_checkpoint(h, &pages) == PAGER_OK && pages == 2, "checkpoint");
-  check(pager_wal_checkpoint(h, &pages) == PAGER_OK && pages == 0, "checkpoint idempotent");
-  stats.struct_size = sizeof stats;
-  check(pager_wal_get_stats(h, &stats) == PAGER_OK && stats.commits == 1 &&
-            stats.checkpoints == 1,
+  check(pager_wal_checkpoint(h, NULL, &pages) == PAGER_OK && pages == 2, "checkpoint");
+  check(pager_wal_checkpoint(h, NULL, &pages) == PAGER_OK && pages == 0,
+        "checkpoint idempotent");
+  check(pager_wal_stage_page(h, 2, page, sizeof page) == PAGER_OK, "stage page 2");
+  check(pager_wal_commit(h, &frames) == PAGER_OK && frames == 1, "commit page 2");
+  pager_wal_checkpoint_options_init(&cp);
+  cp.mode = PAGER_WAL_CHECKPOINT_TRUNCATE;
+  check(pager_wal_checkpoint(h, &cp, &pages) == PAGER_OK && pages == 1, "truncate checkpoint");
+  check(access(wal, F_OK) == 0, "the WAL file stays (empty)");
+  check(pager_wal_read_page(h, 1, got, 1000) == PAGER_ERR_INVALID, "wrong buffer length");
+  pager_wal_stats_init(&stats);
+  check(pager_wal_get_stats(h, &stats) == PAGER_OK && stats.commits == 2 &&
+            stats.checkpoints == 2,
         "stats");
   pager_wal_close(h);
   pager_wal_close(NULL);
 
-  check(pager_wal_open_read_only(path, NULL, &h) == PAGER_OK, "open read-only");
+  pager_wal_options_init(&opts);
+  opts.read_only = 1;
+  check(pager_wal_open(path, &opts, &h) == PAGER_OK, "open read-only");
   check(pager_wal_access_mode(h, &mode) == PAGER_OK && mode == PAGER_WAL_READ_ONLY, "mode");
   check(pager_wal_read_page(h, 3, got, sizeof got) == PAGER_OK && memcmp(got, page, 1024) == 0,
         "page 3 after reopen");
@@ -68,7 +81,7 @@ int main(void) {
             memcmp(app, "schema=1", 8) == 0,
         "app header after reopen");
   check(pager_wal_commit(h, NULL) == PAGER_ERR_READONLY, "read-only commit");
-  check(pager_wal_open_read_only(path, NULL, &other) == PAGER_OK, "two readers");
+  check(pager_wal_open(path, &opts, &other) == PAGER_OK, "two readers");
   pager_wal_close(other);
   pager_wal_close(h);
 

@@ -24,10 +24,18 @@ class WalCapi : public ::testing::Test {
 
   pager_wal* Create(uint32_t page_size = 4096) {
     pager_wal_options o;
-    EXPECT_EQ(pager_wal_options_init(&o), PAGER_OK);
+    pager_wal_options_init(&o);
     o.page_size = page_size;
     pager_wal* h = nullptr;
     EXPECT_PAGER_OK(pager_wal_create(path.c_str(), &o, &h));
+    return h;
+  }
+  pager_wal* OpenReadOnly() {
+    pager_wal_options o;
+    pager_wal_options_init(&o);
+    o.read_only = 1;
+    pager_wal* h = nullptr;
+    EXPECT_PAGER_OK(pager_wal_open(path.c_str(), &o, &h));
     return h;
   }
   // The code, and a check that a failing call left a detail message.
@@ -51,10 +59,11 @@ TEST_F(WalCapi, RoundTripThroughTheCApi) {
   EXPECT_EQ(frames, 1u);
   ASSERT_PAGER_OK(pager_wal_commit(h, nullptr));
   uint32_t pages = 99;
-  ASSERT_PAGER_OK(pager_wal_checkpoint(h, &pages));
+  ASSERT_PAGER_OK(pager_wal_checkpoint(h, nullptr, &pages));
   EXPECT_EQ(pages, 1u);
   pager_wal_close(h);
-  ASSERT_PAGER_OK(pager_wal_open_read_only(path.c_str(), nullptr, &h));
+  h = OpenReadOnly();
+  ASSERT_NE(h, nullptr);
   uint32_t v = 0;
   ASSERT_PAGER_OK(pager_wal_access_mode(h, &v));
   EXPECT_EQ(v, uint32_t{PAGER_WAL_READ_ONLY});
@@ -69,7 +78,7 @@ TEST_F(WalCapi, RoundTripThroughTheCApi) {
   ASSERT_PAGER_OK(pager_wal_read_app_header(h, app_got, sizeof app_got));
   EXPECT_EQ(std::memcmp(app, app_got, sizeof app), 0);
   pager_wal_close(h);
-  ASSERT_PAGER_OK(pager_wal_open_with_mode(path.c_str(), PAGER_WAL_READ_WRITE, nullptr, &h));
+  ASSERT_PAGER_OK(pager_wal_open(path.c_str(), nullptr, &h));
   ASSERT_PAGER_OK(pager_wal_access_mode(h, &v));
   EXPECT_EQ(v, uint32_t{PAGER_WAL_READ_WRITE});
   pager_wal_close(h);
@@ -79,20 +88,22 @@ TEST_F(WalCapi, CloseOfNullIsANoOp) { pager_wal_close(nullptr); }
 
 TEST_F(WalCapi, InvalidArguments) {
   pager_wal* h = nullptr;
-  Expect(pager_wal_options_init(nullptr), PAGER_ERR_INVALID);
+  pager_wal_options_init(nullptr);  // NULL-safe
   Expect(pager_wal_create(nullptr, nullptr, &h), PAGER_ERR_INVALID);
   Expect(pager_wal_create(path.c_str(), nullptr, nullptr), PAGER_ERR_INVALID);
   Expect(pager_wal_open(nullptr, nullptr, &h), PAGER_ERR_INVALID);
-  Expect(pager_wal_open_with_mode(path.c_str(), 7, nullptr, &h), PAGER_ERR_INVALID);
   pager_wal_options o;
+  pager_wal_options_init(&o);
+  o.read_only = 7;
+  Expect(pager_wal_open(path.c_str(), &o, &h), PAGER_ERR_INVALID);
+  pager_wal_options_init(&o);
+  o.read_only = 1;
+  Expect(pager_wal_create(path.c_str(), &o, &h), PAGER_ERR_INVALID);
   pager_wal_options_init(&o);
   o.durability = 5;
   Expect(pager_wal_create(path.c_str(), &o, &h), PAGER_ERR_INVALID);
   pager_wal_options_init(&o);
   o.page_size = 3000;
-  Expect(pager_wal_create(path.c_str(), &o, &h), PAGER_ERR_INVALID);
-  pager_wal_options_init(&o);
-  o.reserved = 1;
   Expect(pager_wal_create(path.c_str(), &o, &h), PAGER_ERR_INVALID);
   pager_wal_options_init(&o);
   o.struct_size = 0;
@@ -114,9 +125,17 @@ TEST_F(WalCapi, InvalidArguments) {
   Expect(pager_wal_read_app_header(h, buf.data(), 10), PAGER_ERR_INVALID);
   Expect(pager_wal_stage_app_header(h, buf.data(), 1000), PAGER_ERR_INVALID);
   Expect(pager_wal_commit(nullptr, nullptr), PAGER_ERR_INVALID);
-  Expect(pager_wal_checkpoint(nullptr, nullptr), PAGER_ERR_INVALID);
+  Expect(pager_wal_checkpoint(nullptr, nullptr, nullptr), PAGER_ERR_INVALID);
+  pager_wal_checkpoint_options co;
+  pager_wal_checkpoint_options_init(&co);
+  co.mode = 3;
+  Expect(pager_wal_checkpoint(h, &co, nullptr), PAGER_ERR_INVALID);
+  pager_wal_checkpoint_options_init(&co);
+  co.struct_size = 4;
+  Expect(pager_wal_checkpoint(h, &co, nullptr), PAGER_ERR_INVALID);
   pager_wal_stats s;
-  s.struct_size = 4;
+  pager_wal_stats_init(&s);
+  s.struct_size = 8;
   Expect(pager_wal_get_stats(h, &s), PAGER_ERR_INVALID);
   Expect(pager_wal_get_stats(h, nullptr), PAGER_ERR_INVALID);
   pager_wal_close(h);
@@ -128,8 +147,8 @@ TEST_F(WalCapi, PageErrors) {
   Expect(pager_wal_read_page(h, 0, buf.data(), buf.size()), PAGER_ERR_RESERVED);
   Expect(pager_wal_stage_page(h, 0, buf.data(), buf.size()), PAGER_ERR_RESERVED);
   Expect(pager_wal_read_page(h, 1, buf.data(), buf.size()), PAGER_ERR_NOT_FOUND);
-  Expect(pager_wal_read_page(h, 1, buf.data(), 512), PAGER_ERR_PAGE_SIZE);
-  Expect(pager_wal_stage_page(h, 1, buf.data(), 512), PAGER_ERR_PAGE_SIZE);
+  Expect(pager_wal_read_page(h, 1, buf.data(), 512), PAGER_ERR_INVALID);
+  Expect(pager_wal_stage_page(h, 1, buf.data(), 512), PAGER_ERR_INVALID);
   Expect(pager_wal_stage_page(h, 0xFFFFFFFFu, buf.data(), buf.size()), PAGER_ERR_RANGE);
   EXPECT_NE(std::string(pager_last_error()).find("4294967295"), std::string::npos)
       << "the message names the page: " << pager_last_error();
@@ -143,9 +162,11 @@ TEST_F(WalCapi, OpenErrors) {
   pager_wal* w = Create();
   Expect(pager_wal_create(path.c_str(), nullptr, &h), PAGER_ERR_EXISTS);
   Expect(pager_wal_open(path.c_str(), nullptr, &h), PAGER_ERR_BUSY);
-  Expect(pager_wal_open_read_only(path.c_str(), nullptr, &h), PAGER_ERR_BUSY);
-  pager_wal_close(w);
   pager_wal_options o;
+  pager_wal_options_init(&o);
+  o.read_only = 1;
+  Expect(pager_wal_open(path.c_str(), &o, &h), PAGER_ERR_BUSY);
+  pager_wal_close(w);
   pager_wal_options_init(&o);
   o.page_size = 8192;
   Expect(pager_wal_open(path.c_str(), &o, &h), PAGER_ERR_PAGE_SIZE);
@@ -158,7 +179,9 @@ TEST_F(WalCapi, OpenErrors) {
   bad = good;
   bad[8] = 2;  // format version 2
   pager::testing::WriteWholeFile(path, bad);
-  Expect(pager_wal_open_read_only(path.c_str(), nullptr, &h), PAGER_ERR_VERSION);
+  pager_wal_options_init(&o);
+  o.read_only = 1;
+  Expect(pager_wal_open(path.c_str(), &o, &h), PAGER_ERR_VERSION);
   pager::testing::WriteWholeFile(path, good);
   ASSERT_PAGER_OK(pager_wal_open(path.c_str(), nullptr, &h));
   pager_wal_close(h);
@@ -166,12 +189,12 @@ TEST_F(WalCapi, OpenErrors) {
 
 TEST_F(WalCapi, ReadOnlyErrors) {
   pager_wal_close(Create());
-  pager_wal* h = nullptr;
-  ASSERT_PAGER_OK(pager_wal_open_read_only(path.c_str(), nullptr, &h));
+  pager_wal* h = OpenReadOnly();
+  ASSERT_NE(h, nullptr);
   std::vector<uint8_t> page(4096, 1);
   ASSERT_PAGER_OK(pager_wal_stage_page(h, 1, page.data(), page.size()));
   Expect(pager_wal_commit(h, nullptr), PAGER_ERR_READONLY);
-  Expect(pager_wal_checkpoint(h, nullptr), PAGER_ERR_READONLY);
+  Expect(pager_wal_checkpoint(h, nullptr, nullptr), PAGER_ERR_READONLY);
   pager_wal_close(h);
   // No permission to write the file: a read-write open reports READONLY (unless root).
   if (geteuid() != 0) {
@@ -186,9 +209,9 @@ TEST_F(WalCapi, OptionsStructGrowsSafely) {
   pager_wal_options o;
   pager_wal_options_init(&o);
   EXPECT_EQ(o.struct_size, sizeof o);
-  EXPECT_EQ(o.page_size, 4096u);
+  EXPECT_EQ(o.page_size, 0u) << "0: 4096 on create, the file's on open";
   EXPECT_EQ(o.durability, uint32_t{PAGER_WAL_FULL});
-  o.struct_size = offsetof(pager_wal_options, durability);
+  EXPECT_EQ(o.read_only, 0u);
   o.page_size = 1024;
   pager_wal* h = nullptr;
   ASSERT_PAGER_OK(pager_wal_create(path.c_str(), &o, &h));
@@ -218,18 +241,26 @@ TEST_F(WalCapi, StatsHonourTheCallersStructSize) {
   pager_wal_commit(h, nullptr);
   pager_wal_stats s;
   std::memset(&s, 0xEE, sizeof s);
-  s.struct_size = sizeof s;
+  pager_wal_stats_init(&s);
   ASSERT_PAGER_OK(pager_wal_get_stats(h, &s));
+  EXPECT_EQ(s.struct_size, sizeof s);
+  EXPECT_EQ(s.reserved, 0u);
   EXPECT_EQ(s.commits, 1u);
   EXPECT_EQ(s.frames_written, 1u);
   EXPECT_EQ(s.wal_frames, 1u);
   EXPECT_GT(s.syncs, 0u);
   EXPECT_GT(s.bytes_synced, 4096u);
-  // An older caller knowing only the first three fields: nothing past them is written.
-  std::memset(&s, 0xEE, sizeof s);
-  s.struct_size = offsetof(pager_wal_stats, commits);
-  ASSERT_PAGER_OK(pager_wal_get_stats(h, &s));
-  EXPECT_EQ(s.commits, 0xEEEEEEEEEEEEEEEEull);
+  // A newer caller's longer struct: only the bytes this library knows are written, and
+  // struct_size says how many.
+  struct Bigger {
+    pager_wal_stats base;
+    uint64_t future;
+  } big;
+  std::memset(&big, 0xEE, sizeof big);
+  big.base.struct_size = sizeof big;
+  ASSERT_PAGER_OK(pager_wal_get_stats(h, &big.base));
+  EXPECT_EQ(big.base.struct_size, sizeof(pager_wal_stats));
+  EXPECT_EQ(big.future, 0xEEEEEEEEEEEEEEEEull);
   pager_wal_close(h);
 }
 
@@ -241,13 +272,13 @@ TEST_F(WalCapi, NormalDurabilityAndAutoCheckpointOptions) {
   pager_wal* h = nullptr;
   ASSERT_PAGER_OK(pager_wal_create(path.c_str(), &o, &h));
   pager_wal_stats s0;
-  s0.struct_size = sizeof s0;
+  pager_wal_stats_init(&s0);
   pager_wal_get_stats(h, &s0);
   std::vector<uint8_t> page(4096, 5);
   pager_wal_stage_page(h, 1, page.data(), page.size());
   ASSERT_PAGER_OK(pager_wal_commit(h, nullptr));
   pager_wal_stats s1;
-  s1.struct_size = sizeof s1;
+  pager_wal_stats_init(&s1);
   pager_wal_get_stats(h, &s1);
   EXPECT_EQ(s1.syncs, s0.syncs) << "NORMAL: no sync at commit";
   pager_wal_stage_page(h, 2, page.data(), page.size());

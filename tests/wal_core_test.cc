@@ -73,7 +73,13 @@ TEST_F(WalCore, OpenOfAMissingFileIsNotFound) {
 }
 
 TEST_F(WalCore, PageSizeIsChosenAtCreateAndCheckedAtOpen) {
-  for (uint32_t bad : {0u, 256u, 1000u, 4097u, 131072u}) {
+  {
+    Options o = SmallOptions();
+    o.page_size = 0;  // the default page size on create
+    auto p = MustCreate(env, dir.File("default"), o);
+    EXPECT_EQ(p->page_size(), kDefaultPageSize);
+  }
+  for (uint32_t bad : {256u, 1000u, 4097u, 131072u}) {
     Options o = SmallOptions();
     o.page_size = bad;
     std::unique_ptr<WalPager> p;
@@ -430,8 +436,8 @@ TEST_F(WalCore, PageArgumentsAreChecked) {
   EXPECT_EQ(p->ReadPage(0, buf.data(), buf.size()).code(), Code::kReserved);
   EXPECT_EQ(p->StagePage(0, buf.data(), buf.size()).code(), Code::kReserved);
   EXPECT_EQ(p->ReadPage(1, buf.data(), buf.size()).code(), Code::kNotFound);
-  EXPECT_EQ(p->ReadPage(1, buf.data(), 4095).code(), Code::kPageSize);
-  EXPECT_EQ(p->StagePage(1, buf.data(), 8192).code(), Code::kPageSize);
+  EXPECT_EQ(p->ReadPage(1, buf.data(), 4095).code(), Code::kInvalid);
+  EXPECT_EQ(p->StagePage(1, buf.data(), 8192).code(), Code::kInvalid);
   EXPECT_EQ(p->StagePage(UINT32_MAX, buf.data(), buf.size()).code(), Code::kRange);
   EXPECT_EQ(p->SetPageCount(0).code(), Code::kInvalid);
   Stage(p.get(), 7, Page(7));  // grows the count; 1..6 read as zeros

@@ -201,6 +201,26 @@ void CheckpointBody(Recorder& r) {
   r.Commit();
 }
 
+// TRUNCATE checkpoints cut the WAL to zero bytes; the next commit writes the new header
+// ahead of its frames (L5), and a second TRUNCATE with an empty WAL is a no-op.
+void TruncateCheckpointBody(Recorder& r) {
+  for (uint32_t i = 1; i <= 4; i++) r.Stage(i, 800 + i);
+  r.Commit();
+  r.Checkpoint(CheckpointMode::kTruncate);
+  r.Checkpoint(CheckpointMode::kTruncate);
+  r.Stage(2, 902);
+  r.App(5);
+  r.Commit();
+  r.Stage(5, 905);
+  r.Commit();
+  r.Checkpoint(CheckpointMode::kFull);
+  r.Stage(3, 1003);
+  r.Commit();
+  r.Checkpoint(CheckpointMode::kTruncate);
+  r.SetCount(3);
+  r.Commit();
+}
+
 void AutoCheckpointBody(Recorder& r) {
   for (uint32_t i = 1; i <= 10; i++) {
     r.Stage(i, 600 + i);
@@ -228,6 +248,14 @@ TEST(WalCrash, EverySyncPointOfCheckpointsUnderFull) {
 
 TEST(WalCrash, EverySyncPointOfCheckpointsUnderNormal) {
   Sweep(Make("checkpoint/normal", Durability::kNormal, CheckpointBody));
+}
+
+TEST(WalCrash, EverySyncPointOfTruncateCheckpointsUnderFull) {
+  Sweep(Make("truncate-checkpoint/full", Durability::kFull, TruncateCheckpointBody));
+}
+
+TEST(WalCrash, EverySyncPointOfTruncateCheckpointsUnderNormal) {
+  Sweep(Make("truncate-checkpoint/normal", Durability::kNormal, TruncateCheckpointBody));
 }
 
 TEST(WalCrash, EverySyncPointOfAutoCheckpointsUnderFull) {

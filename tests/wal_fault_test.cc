@@ -163,7 +163,7 @@ TEST_F(WalFault, FullDiskWhileAppendingFramesFailsTheCommitWithoutPoisonAndKeeps
   for (uint32_t i = 2; i <= 20; i++) r.Stage(i, i);
   r.Commit();
   EXPECT_EQ(r.failure.code(), Code::kNoSpace);
-  EXPECT_NE(p->state(), State::kPoisoned) << "a write that ran out of space poisoned (W11)";
+  EXPECT_NE(p->state(), State::kPoisoned) << "a write that ran out of space poisoned (W12)";
   p.reset();
   env.ClearFaults();
   EXPECT_TRUE(MustCapture(&env) == r.history[1]);

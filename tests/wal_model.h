@@ -85,9 +85,9 @@ class Recorder {
     Result<uint32_t> r = p_->Commit();
     if (Check(r.ok() ? Status::Ok() : r.status())) acked = history.size() - 1;
   }
-  void Checkpoint() {
+  void Checkpoint(CheckpointMode mode = CheckpointMode::kPassive) {
     if (!ok_) return;
-    Result<uint32_t> r = p_->Checkpoint();
+    Result<uint32_t> r = p_->Checkpoint(mode);
     Check(r.ok() ? Status::Ok() : r.status());
   }
 

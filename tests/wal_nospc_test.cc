@@ -1,4 +1,4 @@
-// A full disk is not a durability failure (W11): a commit or checkpoint whose write fails for
+// A full disk is not a durability failure (W12): a commit or checkpoint whose write fails for
 // lack of space returns NOSPC and leaves the handle usable; an automatic checkpoint that runs
 // out of space does not fail the durable commit before it and is retried later; a read-write
 // open on a full disk succeeds and defers its recovery checkpoint. Proven on the fault seam

@@ -2,7 +2,7 @@
 // PAGER_OK once a read-write open had "recovered" it). Every truncation length is swept, for
 // both open modes and for every later open: a read-write open is refused with CORRUPT and
 // changes no byte; a read-only open reports each missing page as CORRUPT and serves the rest;
-// nothing ever reads back as zeros with OK (W10).
+// nothing ever reads back as zeros with OK (W11).
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -14,13 +14,29 @@ var (
 	WalNormal    = uint32(capi.PAGER_WAL_NORMAL)
 )
 
+// CheckpointMode selects what Checkpoint does (pager_wal_checkpoint_options.mode); the values
+// are pager.h's PAGER_WAL_CHECKPOINT_* (checked by TestWalCheckpointModeValuesMatchTheHeader).
+type CheckpointMode uint32
+
+const (
+	// CheckpointPassive copies what no reader needs and never waits (today, with no
+	// concurrent readers, everything). Auto-checkpoints are passive.
+	CheckpointPassive CheckpointMode = 0
+	// CheckpointFull copies every frame, waiting for readers up to LockTimeoutMs (today
+	// there is no reader to wait for).
+	CheckpointFull CheckpointMode = 1
+	// CheckpointTruncate is CheckpointFull and then cuts the `-wal` file to zero bytes.
+	CheckpointTruncate CheckpointMode = 2
+)
+
 // WalAppHeaderSize is the size of the application header area.
 const WalAppHeaderSize = capi.PAGER_WAL_APP_HEADER_SIZE
 
 // WalOptions mirrors pager_wal_options. Start from DefaultWalOptions(); a nil *WalOptions
 // passed to CreateWal/OpenWal means the library's defaults.
 type WalOptions struct {
-	PageSize             uint32 // create: power of two in [512, 65536]; open: 0 accepts the file's
+	PageSize             uint32 // 0: 4096 on create, the file's on open; else a power of two in [512, 65536]
+	ReadOnly             bool   // open read-only (shared lock); CreateWal refuses it
 	Durability           uint32 // WalFull or WalNormal
 	CachePages           uint32
 	AutoCheckpointFrames uint32 // 0 = off
@@ -36,6 +52,7 @@ func DefaultWalOptions() WalOptions {
 	defer capi.DeletePager_wal_options(c)
 	return WalOptions{
 		PageSize:             c.GetPage_size(),
+		ReadOnly:             c.GetRead_only() != 0,
 		Durability:           c.GetDurability(),
 		CachePages:           c.GetCache_pages(),
 		AutoCheckpointFrames: c.GetAuto_checkpoint_frames(),
@@ -49,6 +66,9 @@ func DefaultWalOptions() WalOptions {
 func (o *WalOptions) toC() capi.Pager_wal_options {
 	c := capi.NewPager_wal_options()
 	c.SetPage_size(o.PageSize)
+	if o.ReadOnly {
+		c.SetRead_only(1)
+	}
 	c.SetDurability(o.Durability)
 	c.SetCache_pages(o.CachePages)
 	c.SetAuto_checkpoint_frames(o.AutoCheckpointFrames)
@@ -69,7 +89,7 @@ type WalStats struct {
 // (the library serializes them); Close must not run concurrently with them.
 type Wal struct{ h uintptr }
 
-func openWal(path string, mode int, create bool, opts *WalOptions) (*Wal, error) {
+func openWal(path string, create bool, opts *WalOptions) (*Wal, error) {
 	var c capi.Pager_wal_options
 	if opts != nil {
 		c = opts.toC()
@@ -80,7 +100,7 @@ func openWal(path string, mode int, create bool, opts *WalOptions) (*Wal, error)
 	if create {
 		err = capi.Pager_wal_create(path, c, &h)
 	} else {
-		err = capi.Pager_wal_open_with_mode(path, uint32(mode), c, &h)
+		err = capi.Pager_wal_open(path, c, &h)
 	}
 	if err != nil {
 		return nil, err
@@ -89,16 +109,13 @@ func openWal(path string, mode int, create bool, opts *WalOptions) (*Wal, error)
 }
 
 // CreateWal creates a new database at path (and its `<path>-wal` sidecar). opts may be nil.
-func CreateWal(path string, opts *WalOptions) (*Wal, error) { return openWal(path, 0, true, opts) }
+func CreateWal(path string, opts *WalOptions) (*Wal, error) { return openWal(path, true, opts) }
 
-// OpenWal opens an existing database read-write; recovery checkpoints the committed WAL.
+// OpenWal opens an existing database. opts may be nil (read-write, the file's page size).
+// Read-write recovery checkpoints the committed WAL; opts.ReadOnly opens read-only (shared
+// lock).
 func OpenWal(path string, opts *WalOptions) (*Wal, error) {
-	return openWal(path, WalReadWrite, false, opts)
-}
-
-// OpenWalReadOnly opens an existing database read-only (shared lock).
-func OpenWalReadOnly(path string, opts *WalOptions) (*Wal, error) {
-	return openWal(path, WalReadOnly, false, opts)
+	return openWal(path, false, opts)
 }
 
 // Close releases the handle and its lock; staged changes are discarded. Idempotent.
@@ -144,7 +161,7 @@ func (w *Wal) ReadPage(page uint32) ([]byte, error) {
 	return buf, nil
 }
 
-// ReadPageInto reads the page into buf, whose length must be the page size (else ErrPageSize).
+// ReadPageInto reads the page into buf, whose length must be the page size (else ErrInvalid).
 func (w *Wal) ReadPageInto(page uint32, buf []byte) error {
 	return capi.Pager_wal_read_page(w.h, page, buf)
 }
@@ -181,16 +198,20 @@ func (w *Wal) Commit() (uint32, error) {
 	return frames, err
 }
 
-// Checkpoint copies the WAL into the main file; returns the data pages written.
-func (w *Wal) Checkpoint() (uint32, error) {
+// Checkpoint copies the WAL into the main file in the given mode; returns the data pages
+// written.
+func (w *Wal) Checkpoint(mode CheckpointMode) (uint32, error) {
+	c := capi.NewPager_wal_checkpoint_options() // runs pager_wal_checkpoint_options_init
+	defer capi.DeletePager_wal_checkpoint_options(c)
+	c.SetMode(uint32(mode))
 	var pages uint32
-	err := capi.Pager_wal_checkpoint(w.h, &pages)
+	err := capi.Pager_wal_checkpoint(w.h, c, &pages)
 	return pages, err
 }
 
 // Stats returns the handle's counters.
 func (w *Wal) Stats() (WalStats, error) {
-	c := capi.NewPager_wal_stats() // struct_size set
+	c := capi.NewPager_wal_stats() // runs pager_wal_stats_init
 	defer capi.DeletePager_wal_stats(c)
 	if err := capi.Pager_wal_get_stats(w.h, c); err != nil {
 		return WalStats{}, err

@@ -3,10 +3,12 @@ package pager_test
 import (
 	"bytes"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
 	"libpager.dev/pager"
+	"libpager.dev/pager/capi"
 )
 
 func requireCode(t *testing.T, err error, want error) {
@@ -48,7 +50,9 @@ func TestWalCommitReopenRead(t *testing.T) {
 	w.Close()
 	w.Close() // idempotent
 
-	r, err := pager.OpenWalReadOnly(path, nil)
+	ro := pager.DefaultWalOptions()
+	ro.ReadOnly = true
+	r, err := pager.OpenWal(path, &ro)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,9 +95,9 @@ func TestWalCheckpointAndRollback(t *testing.T) {
 	if _, err := w.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	pages, err := w.Checkpoint()
+	pages, err := w.Checkpoint(pager.CheckpointPassive)
 	if err != nil || pages != 5 {
-		t.Fatalf("Checkpoint() = %d, %v; want 5", pages, err)
+		t.Fatalf("Checkpoint(CheckpointPassive) = %d, %v; want 5", pages, err)
 	}
 	if err := w.StagePage(1, make([]byte, size)); err != nil {
 		t.Fatal(err)
@@ -127,7 +131,7 @@ func TestWalErrors(t *testing.T) {
 	_, err = pager.OpenWal(path, nil)
 	requireCode(t, err, pager.ErrBusy)
 	err = w.StagePage(1, make([]byte, 10))
-	requireCode(t, err, pager.ErrPageSize)
+	requireCode(t, err, pager.ErrInvalid)
 	_, err = w.ReadPage(0)
 	requireCode(t, err, pager.ErrReserved)
 	bad := pager.DefaultWalOptions()
@@ -137,4 +141,62 @@ func TestWalErrors(t *testing.T) {
 	w.Close()
 	_, err = w.Commit() // a closed Wal passes NULL
 	requireCode(t, err, pager.ErrInvalid)
+}
+
+func TestWalCheckpointModes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	if d := pager.DefaultWalOptions(); d.PageSize != 0 || d.ReadOnly {
+		t.Fatalf("DefaultWalOptions() = %+v; want page size 0 (the file's on open), read-write", d)
+	}
+	w, err := pager.CreateWal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	size, _ := w.PageSize()
+	for i, mode := range []pager.CheckpointMode{pager.CheckpointPassive, pager.CheckpointFull,
+		pager.CheckpointTruncate} {
+		if err := w.StagePage(uint32(i+1), bytes.Repeat([]byte{byte(i + 1)}, size)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		pages, err := w.Checkpoint(mode)
+		if err != nil || pages != 1 {
+			t.Fatalf("Checkpoint(%d) = %d, %v; want 1", mode, pages, err)
+		}
+	}
+	if st, err := os.Stat(path + "-wal"); err != nil || st.Size() != 0 {
+		t.Fatalf("after CheckpointTruncate the -wal file is %v bytes (%v); want 0", st.Size(), err)
+	}
+	_, err = w.Checkpoint(pager.CheckpointMode(7))
+	requireCode(t, err, pager.ErrInvalid)
+	w.Close()
+	r, err := pager.OpenWal(path, &pager.WalOptions{ReadOnly: true, CachePages: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for p := uint32(1); p <= 3; p++ {
+		got, err := r.ReadPage(p)
+		if err != nil || got[0] != byte(p) {
+			t.Fatalf("ReadPage(%d) after truncate checkpoint: %v", p, err)
+		}
+	}
+}
+
+func TestWalCheckpointModeValuesMatchTheHeader(t *testing.T) {
+	for _, c := range []struct {
+		mode pager.CheckpointMode
+		c    int
+	}{
+		{pager.CheckpointPassive, capi.PAGER_WAL_CHECKPOINT_PASSIVE},
+		{pager.CheckpointFull, capi.PAGER_WAL_CHECKPOINT_FULL},
+		{pager.CheckpointTruncate, capi.PAGER_WAL_CHECKPOINT_TRUNCATE},
+	} {
+		if uint32(c.mode) != uint32(c.c) {
+			t.Fatalf("CheckpointMode %d != pager.h value %d", c.mode, c.c)
+		}
+	}
 }

@@ -653,12 +653,10 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
 /* (section: wal) */
 %pager_handle(pager_wal, pager_wal_close)
 %pager_options(pager_wal_options, pager_wal_options_init)
-%pager_status(pager_wal_options_init)
-%pager_sized_struct(pager_wal_stats)
+%pager_options(pager_wal_checkpoint_options, pager_wal_checkpoint_options_init)
+%pager_options(pager_wal_stats, pager_wal_stats_init)
 %pager_factory(pager_wal_create, pager_wal)
 %pager_factory(pager_wal_open, pager_wal)
-%pager_factory(pager_wal_open_read_only, pager_wal)
-%pager_factory(pager_wal_open_with_mode, pager_wal)
 %pager_status(pager_wal_access_mode)
 %pager_status(pager_wal_page_size)
 %pager_status(pager_wal_page_count)
@@ -671,8 +669,11 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
 %pager_status(pager_wal_commit)
 %pager_status(pager_wal_checkpoint)
 %pager_status(pager_wal_get_stats)
-%apply uint32_t *OUT { uint32_t *out_mode, uint32_t *out_bytes, uint32_t *out_count,
-                       uint32_t *out_frames, uint32_t *out_pages }
+%apply uint32_t *OUT { uint32_t *mode_out, uint32_t *bytes_out, uint32_t *count_out,
+                       uint32_t *frames_out, uint32_t *pages_out }
+%apply (void *BUFFER, uint64_t CAPACITY) { (void *buf, uint64_t buf_len) }
+%apply (const void *BYTES, uint64_t LENGTH) { (const void *data, uint64_t data_len) }
+/* Kept from 0.1: other sections' functions still match these parameter names. */
 %apply (void *BUFFER, size_t CAPACITY) { (void *buf, size_t buf_len), (void *buf, size_t len) }
 %apply (const void *BYTES, size_t LENGTH) { (const void *data, size_t len) }
 #if defined(SWIGJAVA)
@@ -681,10 +682,27 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
 %proxycode %{
   /** Creates a new database at path (opts may be null: defaults). */
   public static Wal create(String path, WalOptions opts) { return Pager.walCreate(path, opts); }
-  /** Opens an existing database read-write (recovers the WAL). */
+  /**
+   * Opens an existing database (opts may be null: read-write, the file's page size).
+   * Read-write recovers the WAL; {@code opts.setReadOnly(1)} opens read-only (shared lock).
+   */
   public static Wal open(String path, WalOptions opts) { return Pager.walOpen(path, opts); }
-  /** Opens an existing database read-only (shared lock). */
-  public static Wal openReadOnly(String path, WalOptions opts) { return Pager.walOpenReadOnly(path, opts); }
+
+  /** pager_wal_checkpoint_options.mode. */
+  public enum CheckpointMode {
+    /** Copies what no reader needs, never waits (today: everything). Auto-checkpoints use it. */
+    PASSIVE(PagerConstants.WAL_CHECKPOINT_PASSIVE),
+    /** Copies every frame, waiting for readers (today there are none to wait for). */
+    FULL(PagerConstants.WAL_CHECKPOINT_FULL),
+    /** As FULL, then truncates the -wal file to zero bytes. */
+    TRUNCATE(PagerConstants.WAL_CHECKPOINT_TRUNCATE);
+
+    final int code;
+
+    CheckpointMode(int code) {
+      this.code = code;
+    }
+  }
 
   private long u32(java.util.function.Consumer<long[]> call) {
     long[] v = new long[1];
@@ -717,8 +735,15 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
   public void stageAppHeader(byte[] data) { Pager.walStageAppHeader(this, data); }
   /** Commits the staged changes; returns the data frames written. */
   public long commit() { return u32(v -> Pager.walCommit(this, v)); }
-  /** Checkpoints the WAL into the main file; returns the pages written. */
-  public long checkpoint() { return u32(v -> Pager.walCheckpoint(this, v)); }
+  /** A passive checkpoint of the WAL into the main file; returns the pages written. */
+  public long checkpoint() { return checkpoint(CheckpointMode.PASSIVE); }
+  /** Checkpoints the WAL into the main file in the given mode; returns the pages written. */
+  public long checkpoint(CheckpointMode mode) {
+    try (WalCheckpointOptions o = new WalCheckpointOptions()) {
+      o.setMode(mode.code);
+      return u32(v -> Pager.walCheckpoint(this, o, v));
+    }
+  }
   /** A snapshot of the statistics (close it, or use try-with-resources). */
   public WalStats stats() {
     WalStats s = new WalStats();

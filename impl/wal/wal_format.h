@@ -24,6 +24,7 @@ namespace wal {
 
 constexpr uint32_t kFormatVersion = 1;
 constexpr uint32_t kMinPageSize = 512;
+constexpr uint32_t kDefaultPageSize = 4096;  // create, when the caller gives 0
 constexpr uint32_t kMaxPageSize = 65536;
 constexpr uint32_t kAppHeaderSize = 192;  // the application header area, bytes
 constexpr uint32_t kMaxPageCount = UINT32_MAX;

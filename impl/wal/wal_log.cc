@@ -80,6 +80,7 @@ Status WalLog::Open(io::Env* env, const std::string& path, bool write, uint32_t 
 Status WalLog::WriteHeader(const WalHeader& header) {
   PAGER_RETURN_IF_ERROR(file_->WriteAt(0, &header, sizeof header));
   header_ = header;
+  header_pending_ = false;
   frame_count_ = 0;
   last_checksum_ = header.checksum;
   unsynced_bytes_ += sizeof header;
@@ -182,6 +183,7 @@ Status WalLog::AppendTransaction(const std::vector<FrameRef>& frames,
                                  uint32_t commit_page_count,
                                  uint32_t commit_floor_count) {
   if (frames.empty()) return Internal("AppendTransaction with no frames");
+  if (header_pending_) PAGER_RETURN_IF_ERROR(WriteHeader(header_));  // L5
   const uint64_t start = FrameOffset(frame_count_, page_size_);
   const uint64_t end = FrameOffset(frame_count_ + frames.size(), page_size_);
   PAGER_RETURN_IF_ERROR(Prewrite(end));
@@ -224,6 +226,20 @@ Status WalLog::Reset(uint64_t base_checkpoint_seq, uint64_t keep_bytes, uint64_t
     file_size_ = keep;
   }
   return Sync(bytes_synced);
+}
+
+Status WalLog::ResetToEmpty(uint64_t base_checkpoint_seq) {
+  WalHeader h = MakeWalHeader(page_size_, base_checkpoint_seq, header_.file_id, header_.salt1 + 1,
+                              RandomSalt());
+  PAGER_RETURN_IF_ERROR(file_->Truncate(0));
+  file_size_ = 0;
+  header_ = h;
+  header_pending_ = true;
+  frame_count_ = 0;
+  last_checksum_ = h.checksum;
+  PAGER_RETURN_IF_ERROR(file_->DataSync());
+  unsynced_bytes_ = 0;
+  return Status::Ok();
 }
 
 Status WalLog::ReadFrames(uint64_t first, uint64_t count, uint8_t* dst) {

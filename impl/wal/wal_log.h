@@ -12,6 +12,10 @@
 //   L4. The file is never truncated below the end of the bytes a commit wrote since the last
 //       Reset; after Reset it is truncated only down to keep_bytes (so later commits overwrite
 //       blocks that are already written: the cheap kind of fdatasync).
+//   L5. After ResetToEmpty the file is zero bytes (synced) and the new generation's header
+//       exists only in memory (header_pending_); the next AppendTransaction writes it ahead of
+//       its frames, so the commit's one sync makes both durable. Until then a crash leaves a
+//       zero-byte file, which Open reports as kNotFound (no sidecar).
 #pragma once
 
 #include <cstdint>
@@ -70,6 +74,9 @@ class WalLog {
   Status Sync(uint64_t* bytes_synced);
   // Starts a new generation on top of main header copy base_checkpoint_seq (L3, L4), synced.
   Status Reset(uint64_t base_checkpoint_seq, uint64_t keep_bytes, uint64_t* bytes_synced);
+  // Starts a new generation (L3) like Reset, but truncates the file to zero bytes and syncs;
+  // the header is written with the next append (L5).
+  Status ResetToEmpty(uint64_t base_checkpoint_seq);
 
   // Reads the page body of a frame into dst (page_size bytes).
   Status ReadBody(uint64_t frame_index, uint8_t* dst);
@@ -77,6 +84,7 @@ class WalLog {
   Status ReadFrames(uint64_t first, uint64_t count, uint8_t* dst);
 
   uint64_t frame_count() const { return frame_count_; }
+  uint64_t file_size() const { return file_size_; }
   const WalHeader& header() const { return header_; }
   StopReason stop_reason() const { return stop_reason_; }
   bool has_unsynced_bytes() const { return unsynced_bytes_ > 0; }
@@ -98,6 +106,7 @@ class WalLog {
   uint64_t last_checksum_ = 0;
   uint64_t scan_chain_ = 0;  // chain position of the recovery scan (runs ahead of commits)
   uint64_t unsynced_bytes_ = 0;
+  bool header_pending_ = false;  // L5
   StopReason stop_reason_ = StopReason::kEndOfFile;
 };
 

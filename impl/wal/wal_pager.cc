@@ -43,12 +43,14 @@ WalPager::~WalPager() {
 Status WalPager::Create(io::Env* env, const std::string& path, const Options& options,
                         std::unique_ptr<WalPager>* out) {
   PAGER_RETURN_IF_ERROR(ValidateOptions(options));
-  if (!IsValidPageSize(options.page_size)) {
-    return InvalidArgument("page size " + std::to_string(options.page_size) +
-                           " is not a power of two in [512, 65536]");
+  Options o = options;
+  if (o.page_size == 0) o.page_size = kDefaultPageSize;
+  if (!IsValidPageSize(o.page_size)) {
+    return InvalidArgument("page size " + std::to_string(o.page_size) +
+                           " is not 0 or a power of two in [512, 65536]");
   }
-  std::unique_ptr<WalPager> p(new WalPager(env, path, AccessMode::kReadWrite, options));
-  PAGER_RETURN_IF_ERROR(p->InitNew(options));
+  std::unique_ptr<WalPager> p(new WalPager(env, path, AccessMode::kReadWrite, o));
+  PAGER_RETURN_IF_ERROR(p->InitNew(o));
   *out = std::move(p);
   return Status::Ok();
 }
@@ -119,9 +121,9 @@ Status WalPager::InitExisting() {
   staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
   if (mode_ == AccessMode::kReadWrite) {
-    // W9: start a fresh generation (checkpointing recovered frames first). W11: on a full
+    // W9: start a fresh generation (checkpointing recovered frames first). W12: on a full
     // disk, open anyway and append to the recovered generation.
-    Result<uint32_t> r = CheckpointLocked(true);
+    Result<uint32_t> r = CheckpointLocked(CheckpointMode::kPassive, true);
     if (!r.ok() && !(r.status().code() == Code::kNoSpace && !poisoned_)) {
       return r.status().WithContext("recovery checkpoint of " + path_);
     }
@@ -228,7 +230,7 @@ Status WalPager::RecoverWal() {
   return Status::Ok();
 }
 
-// W10: in every state a crash can leave, the main file holds at least main_valid_count_
+// W11: in every state a crash can leave, the main file holds at least main_valid_count_
 // pages (a checkpoint writes and syncs pages before the header that counts them, and cuts
 // pages only below a WAL commit's floor). A shorter file was damaged from outside. A
 // read-write open would checkpoint and so extend it with zeros, turning missing pages into
@@ -262,11 +264,11 @@ uint32_t WalPager::page_count() {
   return staged_count_;
 }
 
-Status WalPager::ReadPage(uint32_t page_number, uint8_t* dst, size_t len) {
+Status WalPager::ReadPage(uint32_t page_number, uint8_t* dst, uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
   if (len != page_size_) {
-    return Status(Code::kPageSize, "read_page buffer is " + std::to_string(len) +
-                                       " bytes, the page size is " + std::to_string(page_size_));
+    return InvalidArgument("read_page buffer is " + std::to_string(len) +
+                           " bytes, the page size is " + std::to_string(page_size_));
   }
   if (page_number == 0) {
     return Status(Code::kReserved, "page 0 is the library's header; use the app header calls");
@@ -294,14 +296,19 @@ Status WalPager::ReadCommitted(uint32_t page_number, uint8_t* dst) {
     return Status::Ok();
   }
   stats_.cache_misses++;
+  // Read into scratch first: a failed or short read must leave the caller's buffer as it was
+  // (pager.h C5).
+  read_scratch_.resize(page_size_);
+  uint8_t* tmp = read_scratch_.data();
   auto it = index_.find(page_number);
   if (it != index_.end()) {
-    PAGER_RETURN_IF_ERROR(wal_->ReadBody(it->second, dst));
+    PAGER_RETURN_IF_ERROR(wal_->ReadBody(it->second, tmp));
   } else if (page_number >= main_valid_count_) {
-    std::memset(dst, 0, page_size_);  // W3
+    std::memset(tmp, 0, page_size_);  // W3
   } else {
-    PAGER_RETURN_IF_ERROR(ReadMainPage(page_number, dst));
+    PAGER_RETURN_IF_ERROR(ReadMainPage(page_number, tmp));
   }
+  std::memcpy(dst, tmp, page_size_);
   cache_->Put(page_number, dst);
   return Status::Ok();
 }
@@ -320,7 +327,7 @@ Status WalPager::ReadMainPage(uint32_t page_number, uint8_t* dst) {
   return Status::Ok();
 }
 
-Status WalPager::ReadAppHeader(uint8_t* dst, size_t len) {
+Status WalPager::ReadAppHeader(uint8_t* dst, uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
   if (len != kAppHeaderSize) {
     return InvalidArgument("application header buffer is " + std::to_string(len) +
@@ -349,7 +356,7 @@ Status WalPager::Poison(Status cause) {
   return cause;
 }
 
-// W11: a write that failed for lack of space is reported as is; anything else poisons.
+// W12: a write that failed for lack of space is reported as is; anything else poisons.
 Status WalPager::PoisonUnlessNoSpace(Status cause) {
   if (cause.code() == Code::kNoSpace) return cause;
   return Poison(std::move(cause));
@@ -360,14 +367,14 @@ void WalPager::NoteCheckpointFailure(const Status& st) {
   stats_.last_checkpoint_code = static_cast<int32_t>(st.code());
 }
 
-Status WalPager::StagePage(uint32_t page_number, const uint8_t* src, size_t len) {
+Status WalPager::StagePage(uint32_t page_number, const uint8_t* src, uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
-  PAGER_RETURN_IF_ERROR(CheckWritable("stage_page"));
   if (len != page_size_) {
-    return Status(Code::kPageSize, "stage_page of page " + std::to_string(page_number) +
-                                       ": buffer is " + std::to_string(len) +
-                                       " bytes, the page size is " + std::to_string(page_size_));
+    return InvalidArgument("stage_page of page " + std::to_string(page_number) +
+                           ": buffer is " + std::to_string(len) + " bytes, the page size is " +
+                           std::to_string(page_size_));
   }
+  PAGER_RETURN_IF_ERROR(CheckWritable("stage_page"));
   if (page_number == 0) {
     return Status(Code::kReserved, "page 0 is the library's header; use the app header calls");
   }
@@ -407,13 +414,13 @@ Status WalPager::SetPageCount(uint32_t page_count) {
   return Status::Ok();
 }
 
-Status WalPager::StageAppHeader(const uint8_t* src, size_t len) {
+Status WalPager::StageAppHeader(const uint8_t* src, uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
-  PAGER_RETURN_IF_ERROR(CheckWritable("stage_app_header"));
   if (len != kAppHeaderSize) {
     return InvalidArgument("application header is " + std::to_string(len) +
                            " bytes, the area is " + std::to_string(kAppHeaderSize));
   }
+  PAGER_RETURN_IF_ERROR(CheckWritable("stage_app_header"));
   std::memcpy(staged_app_, src, kAppHeaderSize);
   return Status::Ok();
 }
@@ -432,8 +439,8 @@ Result<uint32_t> WalPager::Commit() {
   if (!r.ok() || !AutoCheckpointDue()) return r;
   // The commit is durable whatever happens now: a failed automatic checkpoint does not fail
   // it (if it poisoned the handle, the next mutation says so).
-  Result<uint32_t> cp = CheckpointLocked(false);
-  if (!cp.ok()) NoteCheckpointFailure(cp.status());  // W11: retried after the next commit
+  Result<uint32_t> cp = CheckpointLocked(CheckpointMode::kPassive, false);
+  if (!cp.ok()) NoteCheckpointFailure(cp.status());  // W12: retried after the next commit
   return r;
 }
 
@@ -515,27 +522,35 @@ bool WalPager::AutoCheckpointDue() const {
 
 // ---- checkpoint ----------------------------------------------------------------------------
 
-Result<uint32_t> WalPager::Checkpoint() {
+Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (mode != CheckpointMode::kPassive && mode != CheckpointMode::kFull &&
+      mode != CheckpointMode::kTruncate) {
+    return InvalidArgument("checkpoint mode " + std::to_string(static_cast<int>(mode)) +
+                           " is not PASSIVE (0), FULL (1) or TRUNCATE (2)");
+  }
   if (mode_ == AccessMode::kReadOnly) {
     return Status(Code::kReadOnly, "checkpoint on read-only handle of " + path_);
   }
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));
-  Result<uint32_t> r = CheckpointLocked(false);
+  Result<uint32_t> r = CheckpointLocked(mode, false);
   if (!r.ok() && !poisoned_) NoteCheckpointFailure(r.status());
   return r;
 }
 
-Result<uint32_t> WalPager::CheckpointLocked(bool force_reset) {
-  if (wal_->frame_count() == 0 && !force_reset) return uint32_t{0};  // idempotent
+// Today there is one writer and no concurrent reader, so kPassive and kFull both copy every
+// frame: no read mark can hold frames back and there is nobody to wait for.
+Result<uint32_t> WalPager::CheckpointLocked(CheckpointMode mode, bool force_reset) {
+  const bool cut = mode == CheckpointMode::kTruncate && wal_->file_size() > 0;
+  if (wal_->frame_count() == 0 && !force_reset && !cut) return uint32_t{0};  // idempotent
   const State before = busy_state_;
   busy_state_ = State::kCheckpointing;
-  Result<uint32_t> r = CheckpointSteps();
+  Result<uint32_t> r = CheckpointSteps(mode);
   busy_state_ = before;
   return r;
 }
 
-Result<uint32_t> WalPager::CheckpointSteps() {
+Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
   uint32_t pages = 0;
   if (wal_->frame_count() > 0) {
     if (wal_->has_unsynced_bytes()) {  // NORMAL: the WAL is synced before main changes
@@ -550,7 +565,9 @@ Result<uint32_t> WalPager::CheckpointSteps() {
     PAGER_RETURN_IF_ERROR(PublishMainHeader());
     index_.clear();
   }
-  Status st = wal_->Reset(main_seq_, options_.wal_keep_bytes, &stats_.bytes_synced);
+  Status st = (mode == CheckpointMode::kTruncate)
+                  ? wal_->ResetToEmpty(main_seq_)  // W10
+                  : wal_->Reset(main_seq_, options_.wal_keep_bytes, &stats_.bytes_synced);
   if (!st.ok()) return Poison(st.WithContext("checkpoint: reset " + WalPath(path_)));
   stats_.syncs++;
   stats_.checkpoints++;

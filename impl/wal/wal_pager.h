@@ -30,11 +30,14 @@
 //   W8. The cache holds only committed content (C2) and never pages >= committed_count_.
 //   W9. A read-write handle starts a fresh WAL generation at open (checkpointing any recovered
 //       frames first), so frames it appends never follow stale frames of its own generation.
-//   W10. In every state a crash can leave, the main file holds at least main_valid_count_
+//  W10. A TRUNCATE checkpoint ends like any other (W6) but cuts the WAL file to zero bytes,
+//       synced; the new generation's header is written with the next commit's frames (L5),
+//       and a zero-byte or header-less WAL is "no sidecar" on open (recreated read-write).
+//   W11. In every state a crash can leave, the main file holds at least main_valid_count_
 //       pages (W6 syncs pages before the header that counts them and cuts only pages a WAL
 //       commit's floor hides). A shorter file was damaged from outside: a read-write open
 //       refuses it with kCorrupt rather than let its checkpoint extend the file with zeros.
-//   W11. Only an ambiguous durability failure poisons: a failed sync, or a write whose
+//   W12. Only an ambiguous durability failure poisons: a failed sync, or a write whose
 //       failure is not lack of space. A write that fails with kNoSpace changes nothing a
 //       reader relies on (frames past frame_count() are never read; a checkpoint's partly
 //       written main pages are all still in the WAL and the index still points there), so:
@@ -83,9 +86,12 @@ namespace wal {
 enum class AccessMode { kReadWrite = 0, kReadOnly = 1 };
 enum class Durability { kFull = 0, kNormal = 1 };
 enum class State { kOpen, kWriting, kCommitting, kCheckpointing, kPoisoned };
+// pager.h PAGER_WAL_CHECKPOINT_*. With one writer and no concurrent readers, kPassive and
+// kFull do the same; kTruncate also cuts the WAL file to zero bytes (W10).
+enum class CheckpointMode { kPassive = 0, kFull = 1, kTruncate = 2 };
 
 struct Options {
-  uint32_t page_size = 4096;             // create; at open 0 = accept the file's
+  uint32_t page_size = 0;  // 0: kDefaultPageSize on create, the file's on open
   Durability durability = Durability::kFull;
   uint32_t cache_pages = 1024;           // committed pages kept in memory; 0 = none
   uint32_t auto_checkpoint_frames = 1000;  // 0 = off
@@ -105,7 +111,7 @@ struct Stats {
   uint64_t syncs = 0;               // fsync/fdatasync calls that succeeded
   uint64_t bytes_synced = 0;        // bytes written before those syncs
   uint64_t wal_frames = 0;          // valid frames in the WAL now
-  uint64_t checkpoint_failures = 0; // checkpoints that failed for lack of space (W11): the
+  uint64_t checkpoint_failures = 0; // checkpoints that failed for lack of space (W12): the
                                     // WAL kept every frame; retried at the next commit
   int32_t last_checkpoint_code = 0; // Code of the last failed checkpoint (0: none since open)
 };
@@ -124,16 +130,17 @@ class WalPager {
   uint32_t page_size() const { return page_size_; }
   uint32_t page_count();  // including staged changes
 
-  Status ReadPage(uint32_t page_number, uint8_t* dst, size_t len);
-  Status StagePage(uint32_t page_number, const uint8_t* src, size_t len);
+  // A wrong buffer length (not exactly the page size / kAppHeaderSize) is kInvalid.
+  Status ReadPage(uint32_t page_number, uint8_t* dst, uint64_t len);
+  Status StagePage(uint32_t page_number, const uint8_t* src, uint64_t len);
   Status ClearStaged();
   Status SetPageCount(uint32_t page_count);
-  Status ReadAppHeader(uint8_t* dst, size_t len);
-  Status StageAppHeader(const uint8_t* src, size_t len);
+  Status ReadAppHeader(uint8_t* dst, uint64_t len);
+  Status StageAppHeader(const uint8_t* src, uint64_t len);
   // Returns the number of data frames written (page-0 frames not counted).
   Result<uint32_t> Commit();
   // Returns the number of data pages written into the main file.
-  Result<uint32_t> Checkpoint();
+  Result<uint32_t> Checkpoint(CheckpointMode mode = CheckpointMode::kPassive);
 
   Stats stats();
   State state();
@@ -160,8 +167,8 @@ class WalPager {
                       uint32_t floor);
   uint32_t ZeroFrom() const { return std::min(staged_floor_, committed_count_); }
   void ApplyShrink(uint32_t page_count);
-  Result<uint32_t> CheckpointLocked(bool force_reset);
-  Result<uint32_t> CheckpointSteps();
+  Result<uint32_t> CheckpointLocked(CheckpointMode mode, bool force_reset);
+  Result<uint32_t> CheckpointSteps(CheckpointMode mode);
   Result<uint32_t> CopyFramesToMain();
   Result<uint32_t> WriteLatestFrames(uint64_t first, uint64_t count, const uint8_t* frames);
   Status DropStalePages();
@@ -203,6 +210,7 @@ class WalPager {
   std::string poison_reason_;
   Stats stats_;
   uint64_t main_unsynced_bytes_ = 0;
+  std::vector<uint8_t> read_scratch_;  // ReadCommitted's target until a read succeeded
 };
 
 }  // namespace wal

@@ -1,5 +1,5 @@
-// Torture of the WAL pager: random multi-page FULL commits (with shrinks), explicit and
-// automatic checkpoints, recovery at every reopen. The state of step k: page count, every
+// Torture of the WAL pager: random multi-page FULL commits (with shrinks), explicit
+// checkpoints of every mode and automatic ones, recovery at every reopen. The state of step k: page count, every
 // page's bytes, and the application header (which carries k).
 #include <cstring>
 #include <map>
@@ -105,7 +105,10 @@ class WalComponent : public Component {
       if (rc != PAGER_OK) return Failure("pager_wal_commit", rc);
       if (!Ack(ack_fd, s)) return "ack pipe closed";
       if (s % 11 == 0) {
-        rc = pager_wal_checkpoint(h, nullptr);
+        pager_wal_checkpoint_options co;  // passive, full and truncate in turn
+        pager_wal_checkpoint_options_init(&co);
+        co.mode = static_cast<uint32_t>((s / 11) % 3);
+        rc = pager_wal_checkpoint(h, &co, nullptr);
         if (rc != PAGER_OK) return Failure("pager_wal_checkpoint", rc);
       }
     }

@@ -3,12 +3,17 @@
 //!
 //! ```no_run
 //! # fn main() -> pager::Result<()> {
-//! let mut opts = pager::wal::WalOptions::default();
+//! use pager::wal::{CheckpointMode, Wal, WalOptions};
+//! let mut opts = WalOptions::default(); // page_size 0: 4096 on create, the file's on open
 //! opts.page_size = 4096;
-//! let wal = pager::wal::Wal::create("/tmp/db", Some(&opts))?;
+//! let wal = Wal::create("/tmp/db", Some(&opts))?;
 //! wal.stage_page(1, &[7u8; 4096])?;
 //! wal.commit()?;
 //! assert_eq!(wal.read_page(1)?, vec![7u8; 4096]);
+//! wal.checkpoint(CheckpointMode::Truncate)?; // the -wal file is now 0 bytes
+//! drop(wal);
+//! let reader = Wal::open("/tmp/db", Some(&WalOptions { read_only: true, ..Default::default() }))?;
+//! assert_eq!(reader.read_page(1)?, vec![7u8; 4096]);
 //! # Ok(()) }
 //! ```
 
@@ -28,10 +33,37 @@ pub enum AccessMode {
     ReadOnly,
 }
 
+/// What [`Wal::checkpoint`] does (`pager_wal_checkpoint_options.mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CheckpointMode {
+    /// Copies what no reader needs and never waits (today, with no concurrent readers,
+    /// everything). Auto-checkpoints are passive.
+    #[default]
+    Passive,
+    /// Copies every frame, waiting for readers up to `lock_timeout_ms` (today there is no
+    /// reader to wait for).
+    Full,
+    /// As `Full`, then truncates the `-wal` file to zero bytes.
+    Truncate,
+}
+
+impl CheckpointMode {
+    fn to_c(self) -> u32 {
+        match self {
+            CheckpointMode::Passive => sys::PAGER_WAL_CHECKPOINT_PASSIVE,
+            CheckpointMode::Full => sys::PAGER_WAL_CHECKPOINT_FULL,
+            CheckpointMode::Truncate => sys::PAGER_WAL_CHECKPOINT_TRUNCATE,
+        }
+    }
+}
+
 /// `pager_wal_options`; [`Default`] is what `pager_wal_options_init` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WalOptions {
+    /// 0: 4096 on create, the file's on open; else a power of two in [512, 65536].
     pub page_size: u32,
+    /// Open read-only (shared lock); [`Wal::create`] refuses it.
+    pub read_only: bool,
     /// `sys::PAGER_WAL_FULL` or `sys::PAGER_WAL_NORMAL`.
     pub durability: u32,
     pub cache_pages: u32,
@@ -46,8 +78,7 @@ fn init_c() -> sys::pager_wal_options {
     // SAFETY: a plain C struct; all-zero is a valid value, then init fills it.
     let mut c: sys::pager_wal_options = unsafe { std::mem::zeroed() };
     // SAFETY: c is a valid, writable struct.
-    let rc = unsafe { sys::pager_wal_options_init(&mut c) };
-    debug_assert_eq!(rc, 0);
+    unsafe { sys::pager_wal_options_init(&mut c) };
     c
 }
 
@@ -56,6 +87,7 @@ impl Default for WalOptions {
         let c = init_c();
         WalOptions {
             page_size: c.page_size,
+            read_only: c.read_only != 0,
             durability: c.durability,
             cache_pages: c.cache_pages,
             auto_checkpoint_frames: c.auto_checkpoint_frames,
@@ -71,6 +103,7 @@ impl WalOptions {
     fn to_c(self) -> sys::pager_wal_options {
         let mut c = init_c();
         c.page_size = self.page_size;
+        c.read_only = u32::from(self.read_only);
         c.durability = self.durability;
         c.cache_pages = self.cache_pages;
         c.auto_checkpoint_frames = self.auto_checkpoint_frames;
@@ -102,7 +135,7 @@ unsafe impl Send for Wal {}
 unsafe impl Sync for Wal {}
 
 impl Wal {
-    fn open_impl(path: &Path, create: bool, mode: u32, opts: Option<&WalOptions>) -> Result<Wal> {
+    fn open_impl(path: &Path, create: bool, opts: Option<&WalOptions>) -> Result<Wal> {
         let p = c_path(path)?;
         let c = opts.map(|o| o.to_c());
         let cp = c.as_ref().map_or(std::ptr::null(), |c| c as *const _);
@@ -112,7 +145,7 @@ impl Wal {
             if create {
                 sys::pager_wal_create(p.as_ptr(), cp, &mut out)
             } else {
-                sys::pager_wal_open_with_mode(p.as_ptr(), mode, cp, &mut out)
+                sys::pager_wal_open(p.as_ptr(), cp, &mut out)
             }
         })?;
         Ok(Wal(NonNull::new(out).expect("pager_wal open returned OK and NULL")))
@@ -120,17 +153,13 @@ impl Wal {
 
     /// Creates a new database at `path` (fails with `EXISTS` if it exists).
     pub fn create(path: impl AsRef<Path>, opts: Option<&WalOptions>) -> Result<Wal> {
-        Self::open_impl(path.as_ref(), true, 0, opts)
+        Self::open_impl(path.as_ref(), true, opts)
     }
 
-    /// Opens an existing database read-write (exclusive lock; recovers the WAL).
+    /// Opens an existing database: read-write (exclusive lock; recovers the WAL) unless
+    /// `opts.read_only` (shared lock). `None`: read-write, the file's page size.
     pub fn open(path: impl AsRef<Path>, opts: Option<&WalOptions>) -> Result<Wal> {
-        Self::open_impl(path.as_ref(), false, sys::PAGER_WAL_READ_WRITE, opts)
-    }
-
-    /// Opens an existing database read-only (shared lock).
-    pub fn open_read_only(path: impl AsRef<Path>, opts: Option<&WalOptions>) -> Result<Wal> {
-        Self::open_impl(path.as_ref(), false, sys::PAGER_WAL_READ_ONLY, opts)
+        Self::open_impl(path.as_ref(), false, opts)
     }
 
     fn u32_out(&self, f: unsafe extern "C" fn(*mut sys::pager_wal, *mut u32) -> i32) -> Result<u32> {
@@ -157,11 +186,11 @@ impl Wal {
         self.u32_out(sys::pager_wal_page_count)
     }
 
-    /// Reads the page into `buf` (its length must be the page size, else `PAGE_SIZE`).
+    /// Reads the page into `buf` (its length must be the page size, else `INVALID`).
     pub fn read_page_into(&self, page: u32, buf: &mut [u8]) -> Result<()> {
         // SAFETY: buf is valid for buf.len() bytes of writes during the call.
         check(unsafe {
-            sys::pager_wal_read_page(self.0.as_ptr(), page, buf.as_mut_ptr().cast(), buf.len())
+            sys::pager_wal_read_page(self.0.as_ptr(), page, buf.as_mut_ptr().cast(), buf.len() as u64)
         })
     }
 
@@ -176,7 +205,7 @@ impl Wal {
     pub fn stage_page(&self, page: u32, data: &[u8]) -> Result<()> {
         // SAFETY: data is only read during the call.
         check(unsafe {
-            sys::pager_wal_stage_page(self.0.as_ptr(), page, data.as_ptr().cast(), data.len())
+            sys::pager_wal_stage_page(self.0.as_ptr(), page, data.as_ptr().cast(), data.len() as u64)
         })
     }
 
@@ -197,7 +226,7 @@ impl Wal {
         let mut buf = [0u8; APP_HEADER_SIZE];
         // SAFETY: buf holds APP_HEADER_SIZE writable bytes.
         check(unsafe {
-            sys::pager_wal_read_app_header(self.0.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
+            sys::pager_wal_read_app_header(self.0.as_ptr(), buf.as_mut_ptr().cast(), buf.len() as u64)
         })?;
         Ok(buf)
     }
@@ -206,7 +235,7 @@ impl Wal {
     pub fn stage_app_header(&self, data: &[u8; APP_HEADER_SIZE]) -> Result<()> {
         // SAFETY: data is only read during the call.
         check(unsafe {
-            sys::pager_wal_stage_app_header(self.0.as_ptr(), data.as_ptr().cast(), data.len())
+            sys::pager_wal_stage_app_header(self.0.as_ptr(), data.as_ptr().cast(), data.len() as u64)
         })
     }
 
@@ -215,15 +244,24 @@ impl Wal {
         self.u32_out(sys::pager_wal_commit)
     }
 
-    /// Copies the WAL into the main file; returns the data pages written.
-    pub fn checkpoint(&self) -> Result<u32> {
-        self.u32_out(sys::pager_wal_checkpoint)
+    /// Copies the WAL into the main file in the given mode; returns the data pages written.
+    pub fn checkpoint(&self, mode: CheckpointMode) -> Result<u32> {
+        // SAFETY: all-zero is a valid struct; init fills it.
+        let mut o: sys::pager_wal_checkpoint_options = unsafe { std::mem::zeroed() };
+        // SAFETY: o is a valid, writable struct.
+        unsafe { sys::pager_wal_checkpoint_options_init(&mut o) };
+        o.mode = mode.to_c();
+        let mut pages = 0u32;
+        // SAFETY: a live handle; o and pages are valid for the call.
+        check(unsafe { sys::pager_wal_checkpoint(self.0.as_ptr(), &o, &mut pages) })?;
+        Ok(pages)
     }
 
     pub fn stats(&self) -> Result<WalStats> {
-        // SAFETY: all-zero is a valid pager_wal_stats.
+        // SAFETY: all-zero is a valid pager_wal_stats; init sets struct_size.
         let mut s: WalStats = unsafe { std::mem::zeroed() };
-        s.struct_size = std::mem::size_of::<WalStats>() as u32;
+        // SAFETY: s is a valid, writable struct.
+        unsafe { sys::pager_wal_stats_init(&mut s) };
         // SAFETY: s is a valid out-struct of struct_size bytes.
         check(unsafe { sys::pager_wal_get_stats(self.0.as_ptr(), &mut s) })?;
         Ok(s)

@@ -1,14 +1,15 @@
 mod common;
 use common::{assert_code, TempDir};
 use pager::code;
-use pager::wal::{AccessMode, Wal, WalOptions, APP_HEADER_SIZE};
+use pager::wal::{AccessMode, CheckpointMode, Wal, WalOptions, APP_HEADER_SIZE};
 
 #[test]
 fn commit_reopen_read() {
     let dir = TempDir::new("wal");
     let path = dir.join("db");
     let opts = WalOptions { page_size: 1024, ..WalOptions::default() };
-    assert_eq!(WalOptions::default().page_size, 4096);
+    assert_eq!(WalOptions::default().page_size, 0); // 4096 on create, the file's on open
+    assert!(!WalOptions::default().read_only);
     let mut hdr = [0u8; APP_HEADER_SIZE];
     hdr[..3].copy_from_slice(b"app");
     {
@@ -19,7 +20,8 @@ fn commit_reopen_read() {
         assert_eq!(w.page_count().unwrap(), 4);
         assert_eq!(w.stats().unwrap().commits, 1);
     }
-    let r = Wal::open_read_only(&path, None).unwrap();
+    let ro = WalOptions { read_only: true, ..WalOptions::default() };
+    let r = Wal::open(&path, Some(&ro)).unwrap();
     assert_eq!(r.access_mode().unwrap(), AccessMode::ReadOnly);
     assert_eq!(r.read_page(3).unwrap(), vec![0xab; 1024]);
     assert_eq!(r.read_page(2).unwrap(), vec![0; 1024]);
@@ -37,7 +39,7 @@ fn checkpoint_rollback_shrink_and_threads() {
         w.stage_page(p, &vec![p as u8; size]).unwrap();
     }
     w.commit().unwrap();
-    assert_eq!(w.checkpoint().unwrap(), 5);
+    assert_eq!(w.checkpoint(CheckpointMode::Passive).unwrap(), 5);
     w.stage_page(1, &vec![0; size]).unwrap();
     w.clear_staged().unwrap();
     let mut buf = vec![0u8; size];
@@ -63,9 +65,35 @@ fn errors() {
     assert_code(Wal::create(&path, None), code::EXISTS);
     let busy = assert_code(Wal::open(&path, None), code::BUSY);
     assert_eq!(busy.name(), "PAGER_ERR_BUSY");
-    assert_code(w.stage_page(1, &[0; 10]), code::PAGE_SIZE);
+    assert_code(w.stage_page(1, &[0; 10]), code::INVALID);
+    let ro = WalOptions { read_only: true, ..WalOptions::default() };
+    assert_code(Wal::create(dir.join("ro"), Some(&ro)), code::INVALID);
     assert_code(w.read_page(0), code::RESERVED);
     let bad = WalOptions { page_size: 1000, ..WalOptions::default() };
     assert_code(Wal::create(dir.join("other"), Some(&bad)), code::INVALID);
     assert_code(Wal::create("/no/such/dir/db", None), code::NOT_FOUND);
+}
+
+#[test]
+fn checkpoint_modes() {
+    let dir = TempDir::new("wal");
+    let path = dir.join("db");
+    let w = Wal::create(&path, None).unwrap();
+    let size = w.page_size().unwrap();
+    for (i, mode) in [CheckpointMode::Passive, CheckpointMode::Full, CheckpointMode::Truncate]
+        .into_iter()
+        .enumerate()
+    {
+        let p = i as u32 + 1;
+        w.stage_page(p, &vec![p as u8; size]).unwrap();
+        w.commit().unwrap();
+        assert_eq!(w.checkpoint(mode).unwrap(), 1, "{mode:?}");
+    }
+    let wal_file = format!("{}-wal", path.display());
+    assert_eq!(std::fs::metadata(&wal_file).unwrap().len(), 0);
+    drop(w);
+    let r = Wal::open(&path, None).unwrap();
+    for p in 1..=3u32 {
+        assert_eq!(r.read_page(p).unwrap()[0], p as u8);
+    }
 }

@@ -31,7 +31,8 @@ class WalTest {
     byte[] hdr = new byte[PagerConstants.WAL_APP_HEADER_SIZE];
     hdr[0] = 42;
     try (WalOptions o = new WalOptions()) {
-      assertEquals(4096, o.getPageSize()); // the constructor ran pager_wal_options_init
+      assertEquals(0, o.getPageSize()); // the constructor ran pager_wal_options_init
+      assertEquals(0, o.getReadOnly());
       o.setPageSize(1024);
       try (Wal w = Wal.create(path, o)) {
         w.stagePage(3, page);
@@ -43,14 +44,21 @@ class WalTest {
         }
       }
     }
-    try (Wal r = Wal.openReadOnly(path, null)) {
-      assertEquals(PagerConstants.WAL_READ_ONLY, r.accessMode());
-      assertArrayEquals(page, r.readPage(3));
-      assertArrayEquals(new byte[1024], r.readPage(2));
-      assertArrayEquals(hdr, r.readAppHeader());
-      r.stagePage(3, page);
-      expect(PagerConstants.ERR_READONLY, r::commit);
+    try (WalOptions ro = new WalOptions()) {
+      ro.setReadOnly(1);
+      try (Wal r = Wal.open(path, ro)) {
+        readOnlyHandle(r, page, hdr);
+      }
     }
+  }
+
+  private static void readOnlyHandle(Wal r, byte[] page, byte[] hdr) {
+    assertEquals(PagerConstants.WAL_READ_ONLY, r.accessMode());
+    assertArrayEquals(page, r.readPage(3));
+    assertArrayEquals(new byte[1024], r.readPage(2));
+    assertArrayEquals(hdr, r.readAppHeader());
+    r.stagePage(3, page);
+    expect(PagerConstants.ERR_READONLY, r::commit);
   }
 
   @Test
@@ -82,7 +90,7 @@ class WalTest {
     expect(PagerConstants.ERR_EXISTS, () -> Wal.create(path, null));
     PagerException busy = expect(PagerConstants.ERR_BUSY, () -> Wal.open(path, null));
     assertEquals("PAGER_ERR_BUSY", busy.name());
-    expect(PagerConstants.ERR_PAGE_SIZE, () -> w.stagePage(1, new byte[10]));
+    expect(PagerConstants.ERR_INVALID, () -> w.stagePage(1, new byte[10]));
     expect(PagerConstants.ERR_RESERVED, () -> w.readPage(0));
     assertTrue(w.isOpen());
     w.close();
@@ -90,5 +98,28 @@ class WalTest {
     assertFalse(w.isOpen());
     expect(PagerConstants.ERR_INVALID, w::commit); // a closed handle passes NULL
     assertTrue(Files.exists(Path.of(path + "-wal")));
+  }
+
+  @Test
+  void checkpointModes() throws Exception {
+    String path = dir.resolve("db").toString();
+    try (Wal w = Wal.create(path, null)) {
+      int size = w.pageSize();
+      long page = 1;
+      for (Wal.CheckpointMode mode : Wal.CheckpointMode.values()) {
+        byte[] b = new byte[size];
+        Arrays.fill(b, (byte) page);
+        w.stagePage(page++, b);
+        w.commit();
+        assertEquals(1, w.checkpoint(mode), mode.name());
+      }
+      assertEquals(0, Files.size(Path.of(path + "-wal")), "TRUNCATE cuts the -wal file");
+      try (WalCheckpointOptions o = new WalCheckpointOptions()) {
+        assertEquals(PagerConstants.WAL_CHECKPOINT_PASSIVE, o.getMode());
+      }
+    }
+    try (Wal r = Wal.open(path, null)) {
+      for (int p = 1; p <= 3; p++) assertEquals(p, r.readPage(p)[0]);
+    }
   }
 }
