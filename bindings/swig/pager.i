@@ -766,6 +766,11 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
 %apply uint32_t *OUT { uint32_t *found, uint32_t *reason, uint32_t *is_empty,
                        uint32_t *madvise_applied }
 %pager_status(pager_walseg_writer_close)
+#if defined(SWIGJAVA)
+/* Only WalsegWriter.close() calls it (package-private: a direct call would leave the proxy
+ * holding a freed writer). */
+%javamethodmodifiers pager_walseg_writer_close ""
+#endif
 /* Reader options: known_types is a caller-owned array in C; here the struct owns a copy that
  * add_known_type() grows and the destructor frees. */
 %ignore pager_walseg_reader_options::known_types;
@@ -836,6 +841,10 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
 #if defined(SWIGJAVA)
 %extend pager_walseg_writer {
 %proxycode %{
+  // close() writes staged records, syncs, unlocks and frees the writer; it throws
+  // PagerException with pager_walseg_writer_close's code (POISONED, IO, NOSPC) when that
+  // fails -- the writer is released either way, and a second close() does nothing.
+
   /** Opens (or creates) the log directory for appending; opts may be null. */
   public static WalsegWriter open(String dir, WalsegOptions opts) { return Pager.walsegWriterOpen(dir, opts); }
   /** Appends one record; returns its LSN. */
@@ -882,7 +891,8 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
   public static WalsegReplay open(String dir, long fromLsn, WalsegReaderOptions opts) {
     return Pager.walsegReplayOpen(dir, fromLsn, opts);
   }
-  /** The next record (payload copied), or null once the replay stopped. */
+  /** The next record (payload copied), or null once the replay stopped. The replay holds
+   *  one segment at a time (the C view is valid only until the next call; the copy stays). */
   public WalsegEntry next() {
     try (WalsegRecord rec = new WalsegRecord()) {
       long[] found = new long[1];
