@@ -932,8 +932,8 @@ typedef struct pager_walseg_reader pager_walseg_reader;
  * Errors: PAGER_ERR_INVALID (NULL path/out; opts->struct_size below the 0.2 size or a
  * non-zero unknown trailing byte; NULL known_types with a count > 0, or a count that cannot
  * fit in memory; max_payload_bytes out of range; reserved0 not 0), PAGER_ERR_NOT_FOUND,
- * PAGER_ERR_IO, PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE (file larger than the address space
- * allows). Thread safety: any thread.
+ * PAGER_ERR_READONLY (permission denied), PAGER_ERR_IO, PAGER_ERR_NOMEM,
+ * PAGER_ERR_TOO_LARGE (file larger than the address space allows). Thread safety: any thread.
  */
 PAGER_API int pager_walseg_reader_open(const char *path, const pager_walseg_reader_options *opts,
                                        pager_walseg_reader **out) PAGER_NOEXCEPT;
@@ -988,8 +988,8 @@ PAGER_API int pager_walseg_reader_position(pager_walseg_reader *r, uint64_t *off
  * pager_walseg_reader_release_pages -- drops the segment's pages from the process mapping and
  * the page cache (madvise + fadvise DONTNEED); call after reading it through. Views stay
  * valid (the bytes are read back from the file if touched).
- * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_IO (the kernel refused the advice).
- * Thread safety: serialized per reader.
+ * Errors: PAGER_ERR_INVALID (NULL reader, or the kernel rejected the advice as invalid),
+ * PAGER_ERR_IO (the kernel refused the advice otherwise). Thread safety: serialized per reader.
  */
 PAGER_API int pager_walseg_reader_release_pages(pager_walseg_reader *r) PAGER_NOEXCEPT;
 
@@ -1009,8 +1009,8 @@ typedef struct pager_walseg_replay pager_walseg_replay;
  * failure *out is untouched.
  * Errors: PAGER_ERR_INVALID (NULL dir/out, bad options as pager_walseg_reader_open),
  * PAGER_ERR_NOT_FOUND (dir missing, or from_lsn is older than the oldest segment),
- * PAGER_ERR_IO, PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE (the first segment is larger than this
- * process can map).
+ * PAGER_ERR_READONLY (permission denied), PAGER_ERR_IO, PAGER_ERR_NOMEM,
+ * PAGER_ERR_TOO_LARGE (the first segment is larger than this process can map).
  * Resources: one descriptor and one read-only mapping, of the segment being read: a segment
  * is released as soon as the replay moves past it, so any number of segments can be
  * replayed. Thread safety: any thread.
@@ -1026,8 +1026,9 @@ PAGER_API int pager_walseg_replay_open(const char *dir, uint64_t from_lsn,
  * pager_walseg_replay_close, whichever comes first (moving to the next segment unmaps the
  * previous one).
  * Errors (*rec and *found untouched): as pager_walseg_reader_next (PAGER_ERR_VERSION,
- * PAGER_ERR_TOO_LARGE sticky; PAGER_ERR_INVALID), plus, opening the next segment,
- * PAGER_ERR_NOT_FOUND (removed meanwhile), PAGER_ERR_IO, PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE.
+ * PAGER_ERR_TOO_LARGE sticky; PAGER_ERR_INVALID), plus, opening the next segment (not
+ * sticky: the next call tries that segment again), PAGER_ERR_NOT_FOUND (removed meanwhile),
+ * PAGER_ERR_READONLY (permission denied), PAGER_ERR_IO, PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE.
  * Thread safety: serialized per replay.
  */
 PAGER_API int pager_walseg_replay_next(pager_walseg_replay *it, pager_walseg_record *rec,
