@@ -881,7 +881,7 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
   public long stopOffset() { long[] o = new long[1]; Pager.walsegReaderStop(this, null, o, null); return o[0]; }
   public long lastLsn() { long[] l = new long[1]; Pager.walsegReaderStop(this, null, null, l); return l[0]; }
   /** Why the reader stopped, in words ("" for a clean end). */
-  public String stopDetail() { return WalsegEntry.detail(buf -> Pager.walsegReaderStopDetail(this, buf, new long[1])); }
+  public String stopDetail() { return WalsegEntry.detail((buf, len) -> Pager.walsegReaderStopDetail(this, buf, len)); }
   public void releasePages() { Pager.walsegReaderReleasePages(this); }
 %}
 }
@@ -903,7 +903,7 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
   public int stopReason() { long[] r = new long[1]; Pager.walsegReplayStop(this, r, null, null, null); return (int) r[0]; }
   public long lastLsn() { long[] l = new long[1]; Pager.walsegReplayStop(this, null, null, null, l); return l[0]; }
   /** Why the replay stopped, in words ("" for a clean end). */
-  public String stopDetail() { return WalsegEntry.detail(buf -> Pager.walsegReplayStopDetail(this, buf, new long[1])); }
+  public String stopDetail() { return WalsegEntry.detail((buf, len) -> Pager.walsegReplayStopDetail(this, buf, len)); }
 %}
 }
 #endif
