@@ -849,10 +849,11 @@ typedef struct pager_walseg_options {
 } pager_walseg_options;
 
 /*
- * pager_walseg_options_init -- fills *opts with the defaults and struct_size.
- * Errors: PAGER_ERR_INVALID (opts NULL).
+ * pager_walseg_options_init -- fills *opts with struct_size = sizeof(pager_walseg_options)
+ * and the defaults above (right for a new log and for reopening one). NULL is a no-op.
+ * Clears the last error. Errors: none. Thread safety: any thread.
  */
-PAGER_API int pager_walseg_options_init(pager_walseg_options *opts) PAGER_NOEXCEPT;
+PAGER_API void pager_walseg_options_init(pager_walseg_options *opts) PAGER_NOEXCEPT;
 
 typedef struct pager_walseg_writer pager_walseg_writer;
 
@@ -863,25 +864,32 @@ typedef struct pager_walseg_writer pager_walseg_writer;
  * (one read and write pass over the active segment, so that records an earlier failed fsync
  * lost are really durable) and appends continue after the last one. A corrupt last segment
  * (damage with durable records behind it) is not touched and fails the open.
- * opts: NULL for defaults. On success *out owns a writer; close it with
- * pager_walseg_writer_close().
- * Errors: PAGER_ERR_INVALID (NULL dir/out, bad option), PAGER_ERR_NOT_FOUND (dir missing and
- * create_if_missing = 0), PAGER_ERR_BUSY (another writer holds the log), PAGER_ERR_CORRUPT,
- * PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY, PAGER_ERR_NOMEM.
+ * opts: NULL for defaults; read only during the call. On success *out owns a writer; close
+ * it with pager_walseg_writer_close(). On failure *out is untouched.
+ * Errors: PAGER_ERR_INVALID (NULL dir/out; opts->struct_size below the 0.2 size, or a
+ * non-zero byte past the struct this library knows; an option out of its range; reserved0
+ * not 0), PAGER_ERR_NOT_FOUND (dir missing and create_if_missing = 0), PAGER_ERR_BUSY
+ * (another writer holds the log), PAGER_ERR_CORRUPT (the last segment is damaged with
+ * durable records behind it), PAGER_ERR_TOO_LARGE (the last segment is larger than this
+ * process can map), PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY (the directory or a
+ * segment is not writable), PAGER_ERR_NOMEM.
  * Thread safety: any thread.
  */
 PAGER_API int pager_walseg_writer_open(const char *dir, const pager_walseg_options *opts,
                                        pager_walseg_writer **out) PAGER_NOEXCEPT;
 
 /*
- * pager_walseg_append -- appends one record (type, data[0..len)) and sets *lsn_out to its
- * LSN. Durability follows the sync policy. The payload is only read during the call.
- * The segment rotates first if the record would pass segment_bytes (the old segment is
- * sealed: synced, and the new one's directory entry synced).
- * Errors: PAGER_ERR_INVALID (NULL writer/lsn_out, NULL data with len > 0, type id 0),
- * PAGER_ERR_TOO_LARGE (len > max_payload_bytes; nothing written), PAGER_ERR_POISONED (an
- * earlier failure), PAGER_ERR_IO / PAGER_ERR_NOSPC (this call's write or sync failed: the
- * writer is now poisoned; whether this record survives is decided by recovery).
+ * pager_walseg_append -- appends one record (type, data[0..len)) and, on success only, sets
+ * *lsn_out to its LSN. Durability follows the sync policy. The payload is only read during
+ * the call. The segment rotates first if the record would pass segment_bytes (the old
+ * segment is sealed: synced, and the new one's directory entry synced).
+ * Errors (*lsn_out untouched): PAGER_ERR_INVALID (NULL writer/lsn_out, NULL data with
+ * len > 0, type id 0), PAGER_ERR_TOO_LARGE (len > max_payload_bytes; nothing written),
+ * PAGER_ERR_POISONED (an earlier failure), PAGER_ERR_IO / PAGER_ERR_NOSPC (this call's write,
+ * sync or rotation failed: the writer is now poisoned; whether this record survives is
+ * decided by recovery), PAGER_ERR_NOT_FOUND / PAGER_ERR_EXISTS / PAGER_ERR_READONLY (only
+ * when the directory was changed behind the writer's back so that rotation cannot create
+ * the next segment; poisons too), PAGER_ERR_NOMEM.
  * Thread safety: calls on one writer are serialized.
  */
 PAGER_API int pager_walseg_append(pager_walseg_writer *w, uint16_t type, const void *data,
@@ -889,60 +897,81 @@ PAGER_API int pager_walseg_append(pager_walseg_writer *w, uint16_t type, const v
 
 /*
  * pager_walseg_sync -- writes staged records and makes every appended record durable
- * (fdatasync). A failed sync is never retried: the writer is poisoned.
- * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_POISONED, PAGER_ERR_IO, PAGER_ERR_NOSPC.
- * Thread safety: serialized with the writer's other calls.
+ * (fdatasync). A failed write or sync is never retried: the writer is poisoned (C11).
+ * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_POISONED, PAGER_ERR_IO, PAGER_ERR_NOSPC
+ * (both poison). Thread safety: serialized with the writer's other calls.
  */
 PAGER_API int pager_walseg_sync(pager_walseg_writer *w) PAGER_NOEXCEPT;
 
 /*
  * pager_walseg_flush -- writes staged records to the file (visible to readers opened
- * afterwards, not durable). Errors: as pager_walseg_sync.
+ * afterwards, not durable). Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_POISONED,
+ * PAGER_ERR_IO, PAGER_ERR_NOSPC (both poison). Thread safety: serialized with the writer's
+ * other calls.
  */
 PAGER_API int pager_walseg_flush(pager_walseg_writer *w) PAGER_NOEXCEPT;
 
 /*
  * pager_walseg_writer_lsns -- *next_lsn: the LSN the next append gets; *durable_lsn: every
  * record with LSN <= it is durable (next_lsn - 1 after a sync). Either pointer may be NULL.
- * Errors: PAGER_ERR_INVALID (NULL writer). Thread safety: any thread.
+ * Works on a poisoned writer too.
+ * Errors (outputs untouched): PAGER_ERR_INVALID (NULL writer). Thread safety: any thread.
  */
 PAGER_API int pager_walseg_writer_lsns(pager_walseg_writer *w, uint64_t *next_lsn,
                                        uint64_t *durable_lsn) PAGER_NOEXCEPT;
 
 /*
  * pager_walseg_remove_before -- deletes sealed segments whose records all have LSN < lsn
- * (never the active segment), then syncs the directory; *removed_out (may be NULL) counts
- * them. Replays from a removed LSN then fail with PAGER_ERR_NOT_FOUND.
- * Errors: PAGER_ERR_INVALID, PAGER_ERR_POISONED, PAGER_ERR_IO (poisons).
+ * (never the active segment), then syncs the directory; on success *removed_out (may be
+ * NULL) counts them. Replays from a removed LSN then fail with PAGER_ERR_NOT_FOUND.
+ * Errors (*removed_out untouched, even when some segments were already removed):
+ * PAGER_ERR_INVALID (NULL writer), PAGER_ERR_POISONED, PAGER_ERR_IO (listing the directory,
+ * removing a segment or syncing the directory failed; a failed remove or sync poisons),
+ * PAGER_ERR_NOT_FOUND / PAGER_ERR_READONLY (a segment vanished or cannot be removed because
+ * the directory was changed behind the writer's back; poisons), PAGER_ERR_NOMEM.
+ * Thread safety: serialized with the writer's other calls.
  */
 PAGER_API int pager_walseg_remove_before(pager_walseg_writer *w, uint64_t lsn,
                                          uint64_t *removed_out) PAGER_NOEXCEPT;
 
 /*
  * pager_walseg_writer_close -- writes staged records, syncs, releases the lock and frees the
- * writer (always, even on error). NULL is a no-op returning PAGER_OK.
- * Errors: PAGER_ERR_POISONED (unsynced records may be lost; recovery decides),
- * PAGER_ERR_IO, PAGER_ERR_NOSPC. Thread safety: no other call on w may run concurrently.
+ * writer (always, even on error: w is invalid after the call). NULL is a no-op returning
+ * PAGER_OK. The one release function that returns a status (C4).
+ * Errors: PAGER_ERR_POISONED (an earlier failure; unsynced records may be lost, recovery
+ * decides), PAGER_ERR_IO, PAGER_ERR_NOSPC (this final write or sync failed).
+ * Thread safety: no other call on w may run concurrently.
  */
 PAGER_API int pager_walseg_writer_close(pager_walseg_writer *w) PAGER_NOEXCEPT;
 
 /* Reader options. Initialize with pager_walseg_reader_options_init(). */
 typedef struct pager_walseg_reader_options {
   uint32_t struct_size;
-  uint32_t known_type_count;     /* entries in known_types                                  */
+  uint32_t reserved0;            /* must be 0                                               */
   const uint16_t *known_types;   /* type ids this reader understands (bit 15 ignored); NULL
-                                    = every type is known. Read only during open.           */
-  uint64_t max_payload_bytes;    /* a record above it is PAGER_ERR_TOO_LARGE; default 64 MiB */
+                                    with a count of 0 = every type is known. Read only
+                                    during open (the library keeps a copy).                 */
+  uint64_t known_type_count;     /* entries in known_types                                  */
+  uint64_t max_payload_bytes;    /* a record above it is PAGER_ERR_TOO_LARGE;
+                                    [1, 2^32-65]; default 64 MiB                            */
   uint64_t expected_first_lsn;   /* LSN the segment's first record must have; 0 = from the
                                     file name if it is a segment name, else unchecked       */
 } pager_walseg_reader_options;
 
-/* Errors: PAGER_ERR_INVALID (opts NULL). */
-PAGER_API int pager_walseg_reader_options_init(pager_walseg_reader_options *opts) PAGER_NOEXCEPT;
+/*
+ * pager_walseg_reader_options_init -- fills *opts with struct_size =
+ * sizeof(pager_walseg_reader_options) and the defaults (every type known, 64 MiB payload
+ * limit, first LSN from the file name). NULL is a no-op. Clears the last error.
+ * Errors: none. Thread safety: any thread.
+ */
+PAGER_API void pager_walseg_reader_options_init(pager_walseg_reader_options *opts) PAGER_NOEXCEPT;
 
 /*
- * A record view. `data` points INTO the reader's read-only mapping (no copy): valid until
- * the reader or replay that returned it is closed; never write through it.
+ * A record view. `data` points INTO the reader's read-only mapping (no copy); never write
+ * through it. How long it stays valid: from pager_walseg_reader_next, until that reader is
+ * closed; from pager_walseg_replay_next, until the next pager_walseg_replay_next call on the
+ * same replay or its close, whichever comes first (a replay releases each segment once it
+ * moves past it). Copy what you need longer.
  */
 typedef struct pager_walseg_record {
   uint64_t lsn;
@@ -958,19 +987,26 @@ typedef struct pager_walseg_reader pager_walseg_reader;
 
 /*
  * pager_walseg_reader_open -- maps the segment file `path` read-only and advises sequential
- * access. The file is not locked; bytes appended after open are not seen.
- * Errors: PAGER_ERR_INVALID (NULL, bad option), PAGER_ERR_NOT_FOUND, PAGER_ERR_IO,
- * PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE (file larger than the address space allows).
+ * access. The file is not locked; bytes appended after open are not seen. opts: NULL for
+ * defaults; read only during the call. On success *out owns a reader (one descriptor and one
+ * mapping); close it with pager_walseg_reader_close(). On failure *out is untouched.
+ * Errors: PAGER_ERR_INVALID (NULL path/out; opts->struct_size below the 0.2 size or a
+ * non-zero unknown trailing byte; NULL known_types with a count > 0, or a count that cannot
+ * fit in memory; max_payload_bytes out of range; reserved0 not 0), PAGER_ERR_NOT_FOUND,
+ * PAGER_ERR_READONLY (permission denied), PAGER_ERR_IO, PAGER_ERR_NOMEM,
+ * PAGER_ERR_TOO_LARGE (file larger than the address space allows). Thread safety: any thread.
  */
 PAGER_API int pager_walseg_reader_open(const char *path, const pager_walseg_reader_options *opts,
                                        pager_walseg_reader **out) PAGER_NOEXCEPT;
 
 /*
  * pager_walseg_reader_next -- sets *found to 1 and fills *rec with the next record, or sets
- * *found to 0 when the reader has stopped (see pager_walseg_reader_stop). Unknown optional
- * types are skipped. Errors (sticky; *found = 0): PAGER_ERR_VERSION (a record of an unknown
- * required type), PAGER_ERR_TOO_LARGE (payload above max_payload_bytes), PAGER_ERR_INVALID
- * (NULL). Damaged bytes are never an error here: they are a stop reason.
+ * *found to 0 (and leaves *rec untouched) when the reader has stopped (see
+ * pager_walseg_reader_stop). Unknown optional types are skipped. rec->data stays valid until
+ * the reader is closed. Damaged bytes are never an error here: they are a stop reason.
+ * Errors (sticky: every later call returns the same; *rec and *found untouched):
+ * PAGER_ERR_VERSION (a record of an unknown required type), PAGER_ERR_TOO_LARGE (payload
+ * above max_payload_bytes), and PAGER_ERR_INVALID (NULL r/rec/found; not sticky).
  * Thread safety: serialized per reader.
  */
 PAGER_API int pager_walseg_reader_next(pager_walseg_reader *r, pager_walseg_record *rec,
@@ -979,7 +1015,8 @@ PAGER_API int pager_walseg_reader_next(pager_walseg_reader *r, pager_walseg_reco
 /*
  * pager_walseg_reader_stop -- *reason: PAGER_WALSEG_STOP_*; *offset: where the data ends or
  * the damage starts; *last_lsn: the last valid record's LSN (0 if none). Pointers may be NULL.
- * Errors: PAGER_ERR_INVALID (NULL reader).
+ * Errors (outputs untouched): PAGER_ERR_INVALID (NULL reader).
+ * Thread safety: serialized per reader.
  */
 PAGER_API int pager_walseg_reader_stop(pager_walseg_reader *r, uint32_t *reason,
                                        uint64_t *offset, uint64_t *last_lsn) PAGER_NOEXCEPT;
@@ -987,19 +1024,22 @@ PAGER_API int pager_walseg_reader_stop(pager_walseg_reader *r, uint32_t *reason,
 /*
  * pager_walseg_reader_stop_detail -- the human-readable reason for the stop ("checksum
  * mismatch; valid record LSN 9 at offset 4096 follows ..."; "" for a clean end or before the
- * stop), copied NUL-terminated into buf[0..capacity) and truncated to fit; *len_out (may be
- * NULL) gets its full length without the NUL. buf may be NULL when capacity is 0.
- * Errors: PAGER_ERR_INVALID (NULL reader, NULL buf with capacity > 0).
+ * stop), as C7: copied NUL-terminated into (buf, buf_len), truncated to fit; *len_out (may be
+ * NULL) gets the full length without the NUL; buf may be NULL when buf_len is 0. Returns
+ * PAGER_OK also when it truncated (*len_out >= buf_len says so).
+ * Errors (buf and *len_out untouched): PAGER_ERR_INVALID (NULL reader, NULL buf with
+ * buf_len > 0). Thread safety: serialized per reader.
  */
 PAGER_API int pager_walseg_reader_stop_detail(pager_walseg_reader *r, char *buf,
-                                              uint64_t capacity,
+                                              uint64_t buf_len,
                                               uint64_t *len_out) PAGER_NOEXCEPT;
 
 /*
  * pager_walseg_reader_position -- *offset: the current read offset; *len: the mapped file
  * length (the segment's size at open); *is_empty: 1 if len is 0. Pointers may be NULL.
  * *madvise_applied: 1 if the sequential-access advice was accepted by the kernel.
- * Errors: PAGER_ERR_INVALID (NULL reader).
+ * Errors (outputs untouched): PAGER_ERR_INVALID (NULL reader).
+ * Thread safety: serialized per reader.
  */
 PAGER_API int pager_walseg_reader_position(pager_walseg_reader *r, uint64_t *offset,
                                            uint64_t *len, uint32_t *is_empty,
@@ -1009,11 +1049,13 @@ PAGER_API int pager_walseg_reader_position(pager_walseg_reader *r, uint64_t *off
  * pager_walseg_reader_release_pages -- drops the segment's pages from the process mapping and
  * the page cache (madvise + fadvise DONTNEED); call after reading it through. Views stay
  * valid (the bytes are read back from the file if touched).
- * Errors: PAGER_ERR_INVALID (NULL), PAGER_ERR_IO (the kernel refused the advice).
+ * Errors: PAGER_ERR_INVALID (NULL reader, or the kernel rejected the advice as invalid),
+ * PAGER_ERR_IO (the kernel refused the advice otherwise). Thread safety: serialized per reader.
  */
 PAGER_API int pager_walseg_reader_release_pages(pager_walseg_reader *r) PAGER_NOEXCEPT;
 
-/* pager_walseg_reader_close -- unmaps and frees; every view becomes invalid. NULL-safe. */
+/* pager_walseg_reader_close -- unmaps, closes the descriptor and frees; every view becomes
+ * invalid. NULL-safe; clears the last error. No other call on r may run concurrently. */
 PAGER_API void pager_walseg_reader_close(pager_walseg_reader *r) PAGER_NOEXCEPT;
 
 typedef struct pager_walseg_replay pager_walseg_replay;
@@ -1023,37 +1065,60 @@ typedef struct pager_walseg_replay pager_walseg_replay;
  * LSN >= from_lsn (0 = from the oldest segment). Segments wholly before from_lsn are skipped
  * by name, never opened. Segments are chained by LSN; a gap or a damaged sealed segment
  * stops the replay with PAGER_WALSEG_STOP_CORRUPT; only the last segment may end torn.
- * opts: NULL for defaults (expected_first_lsn is ignored: names decide).
- * Errors: PAGER_ERR_INVALID, PAGER_ERR_NOT_FOUND (dir missing, or from_lsn is older than
- * the oldest segment), PAGER_ERR_IO, PAGER_ERR_NOMEM.
- * Resources: one descriptor and one read-only mapping per segment visited, held until close.
+ * opts: NULL for defaults (expected_first_lsn is ignored: names decide); read only during
+ * the call. On success *out owns a replay; close it with pager_walseg_replay_close(). On
+ * failure *out is untouched.
+ * Errors: PAGER_ERR_INVALID (NULL dir/out, bad options as pager_walseg_reader_open),
+ * PAGER_ERR_NOT_FOUND (dir missing, or from_lsn is older than the oldest segment),
+ * PAGER_ERR_READONLY (permission denied), PAGER_ERR_IO, PAGER_ERR_NOMEM,
+ * PAGER_ERR_TOO_LARGE (the first segment is larger than this process can map).
+ * Resources: one descriptor and one read-only mapping, of the segment being read: a segment
+ * is released as soon as the replay moves past it, so any number of segments can be
+ * replayed. Thread safety: any thread.
  */
 PAGER_API int pager_walseg_replay_open(const char *dir, uint64_t from_lsn,
                                        const pager_walseg_reader_options *opts,
                                        pager_walseg_replay **out) PAGER_NOEXCEPT;
 
-/* pager_walseg_replay_next -- as pager_walseg_reader_next, across segments. Views stay valid
- * until pager_walseg_replay_close. Errors: as pager_walseg_reader_next, plus PAGER_ERR_IO
- * opening the next segment. */
+/*
+ * pager_walseg_replay_next -- as pager_walseg_reader_next, across segments: *found = 1 and
+ * *rec filled, or *found = 0 once the replay stopped (see pager_walseg_replay_stop).
+ * rec->data stays valid until the NEXT pager_walseg_replay_next call on this replay or
+ * pager_walseg_replay_close, whichever comes first (moving to the next segment unmaps the
+ * previous one).
+ * Errors (*rec and *found untouched): as pager_walseg_reader_next (PAGER_ERR_VERSION,
+ * PAGER_ERR_TOO_LARGE sticky; PAGER_ERR_INVALID), plus, opening the next segment (not
+ * sticky: the next call tries that segment again), PAGER_ERR_NOT_FOUND (removed meanwhile),
+ * PAGER_ERR_READONLY (permission denied), PAGER_ERR_IO, PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE.
+ * Thread safety: serialized per replay.
+ */
 PAGER_API int pager_walseg_replay_next(pager_walseg_replay *it, pager_walseg_record *rec,
                                        uint32_t *found) PAGER_NOEXCEPT;
 
 /*
  * pager_walseg_replay_stop -- *reason: PAGER_WALSEG_STOP_*; *segment_lsn: the first LSN
  * (name) of the segment where it stopped; *offset: the offset there; *last_lsn: the last
- * valid LSN seen (0 if none). Pointers may be NULL. Errors: PAGER_ERR_INVALID (NULL).
+ * valid LSN seen (0 if none). Pointers may be NULL.
+ * Errors (outputs untouched): PAGER_ERR_INVALID (NULL). Thread safety: serialized per replay.
  */
 PAGER_API int pager_walseg_replay_stop(pager_walseg_replay *it, uint32_t *reason,
                                        uint64_t *segment_lsn, uint64_t *offset,
                                        uint64_t *last_lsn) PAGER_NOEXCEPT;
 
-/* pager_walseg_replay_stop_detail -- as pager_walseg_reader_stop_detail, for a replay (the
- * text names the segment file). */
+/*
+ * pager_walseg_replay_stop_detail -- as pager_walseg_reader_stop_detail (C7: (buf, buf_len),
+ * truncated, *len_out the full length, PAGER_OK), for a replay (the text names the segment
+ * file; "" for a clean end or before the stop).
+ * Errors (buf and *len_out untouched): PAGER_ERR_INVALID (NULL replay, NULL buf with
+ * buf_len > 0). Thread safety: serialized per replay.
+ */
 PAGER_API int pager_walseg_replay_stop_detail(pager_walseg_replay *it, char *buf,
-                                              uint64_t capacity,
+                                              uint64_t buf_len,
                                               uint64_t *len_out) PAGER_NOEXCEPT;
 
-/* pager_walseg_replay_close -- unmaps every visited segment and frees. NULL-safe. */
+/* pager_walseg_replay_close -- unmaps the segment it holds, closes it and frees; every view
+ * becomes invalid. NULL-safe; clears the last error. No other call on it may run
+ * concurrently. */
 PAGER_API void pager_walseg_replay_close(pager_walseg_replay *it) PAGER_NOEXCEPT;
 
 /* ======================================================================================

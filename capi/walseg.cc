@@ -1,7 +1,5 @@
 // extern "C" shims of the WAL segment component: argument checks, option conversion, the
 // exception fence. No logic beyond that (impl/walseg holds it).
-#include <algorithm>
-#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -29,6 +27,15 @@ namespace {
 using pager::Status;
 namespace ws = pager::walseg;
 
+// C8: the sizes of the option structs in 0.2, the first version that had them. A caller's
+// struct_size below these is PAGER_ERR_INVALID. They stay fixed when fields are appended.
+constexpr uint32_t kWriterOptionsFirstSize = 72;
+constexpr uint32_t kReaderOptionsFirstSize = 40;
+static_assert(sizeof(pager_walseg_options) == kWriterOptionsFirstSize,
+              "pager_walseg_options grew: keep kWriterOptionsFirstSize at the 0.2 size");
+static_assert(sizeof(pager_walseg_reader_options) == kReaderOptionsFirstSize,
+              "pager_walseg_reader_options grew: keep kReaderOptionsFirstSize at the 0.2 size");
+
 void DefaultOptions(pager_walseg_options* o) {
   ws::WriterOptions d;
   *o = pager_walseg_options{};
@@ -47,7 +54,8 @@ void DefaultOptions(pager_walseg_options* o) {
 Status ToWriterOptions(const pager_walseg_options* in, ws::WriterOptions* out) {
   pager_walseg_options o;
   DefaultOptions(&o);
-  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_walseg_options", sizeof o));
+  PAGER_RETURN_IF_ERROR(
+      capi::ReadOptions(in, &o, "pager_walseg_options", kWriterOptionsFirstSize));
   if (o.sync_policy > PAGER_WALSEG_SYNC_EXPLICIT) {
     return pager::InvalidArgument("pager_walseg_options.sync_policy " +
                                   std::to_string(o.sync_policy) + " is not a PAGER_WALSEG_SYNC_*");
@@ -77,16 +85,18 @@ void DefaultReaderOptions(pager_walseg_reader_options* o) {
 Status ToReaderOptions(const pager_walseg_reader_options* in, ws::ReaderOptions* out) {
   pager_walseg_reader_options o;
   DefaultReaderOptions(&o);
-  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_walseg_reader_options", sizeof o));
-  if (o.known_type_count > 0 && o.known_types == nullptr) {
-    return pager::InvalidArgument("pager_walseg_reader_options.known_types is NULL but "
-                                  "known_type_count is " + std::to_string(o.known_type_count));
+  PAGER_RETURN_IF_ERROR(
+      capi::ReadOptions(in, &o, "pager_walseg_reader_options", kReaderOptionsFirstSize));
+  PAGER_RETURN_IF_ERROR(capi::CheckList(o.known_types, o.known_type_count, sizeof(uint16_t),
+                                        "pager_walseg_reader_options.known_types"));
+  if (o.reserved0 != 0) {
+    return pager::InvalidArgument("pager_walseg_reader_options.reserved0 must be 0");
   }
   out->max_payload_bytes = o.max_payload_bytes;
   out->expected_first_lsn = o.expected_first_lsn;
   out->all_types_known = o.known_types == nullptr;
   if (o.known_types != nullptr) {
-    out->known_types.assign(o.known_types, o.known_types + o.known_type_count);
+    out->known_types.assign(o.known_types, o.known_types + static_cast<size_t>(o.known_type_count));
   }
   return Status::Ok();
 }
@@ -100,15 +110,14 @@ void ToRecord(const ws::RecordView& v, pager_walseg_record* rec) {
   rec->type = v.type;
 }
 
-Status CopyDetail(const std::string& detail, char* buf, uint64_t capacity, uint64_t* len_out) {
-  if (buf == nullptr && capacity > 0) {
-    return pager::InvalidArgument("buf is NULL but capacity is " + std::to_string(capacity));
-  }
-  if (len_out != nullptr) *len_out = detail.size();
-  if (capacity == 0) return Status::Ok();
-  size_t n = static_cast<size_t>(std::min<uint64_t>(detail.size(), capacity - 1));
-  std::memcpy(buf, detail.data(), n);
-  buf[n] = '\0';
+// One next call of a reader or replay (C5: *rec and *found are written only on success).
+template <typename Impl>
+Status NextRecord(Impl* impl, pager_walseg_record* rec, uint32_t* found) {
+  ws::RecordView v;
+  bool got = false;
+  PAGER_RETURN_IF_ERROR(impl->Next(&v, &got));
+  if (got) ToRecord(v, rec);
+  *found = got ? 1 : 0;
   return Status::Ok();
 }
 
@@ -116,11 +125,9 @@ Status CopyDetail(const std::string& detail, char* buf, uint64_t capacity, uint6
 
 extern "C" {
 
-PAGER_API int pager_walseg_options_init(pager_walseg_options* opts) PAGER_NOEXCEPT {
-  return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(opts, "opts"));
-    DefaultOptions(opts);
-    return Status::Ok();
+PAGER_API void pager_walseg_options_init(pager_walseg_options* opts) PAGER_NOEXCEPT {
+  capi::VoidFence([&]() {
+    if (opts != nullptr) DefaultOptions(opts);
   });
 }
 
@@ -143,7 +150,10 @@ PAGER_API int pager_walseg_append(pager_walseg_writer* w, uint16_t type, const v
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(w, "writer"));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(lsn_out, "lsn_out"));
-    return w->impl->Append(type, data, len, lsn_out);
+    uint64_t lsn = 0;
+    PAGER_RETURN_IF_ERROR(w->impl->Append(type, data, len, &lsn));
+    *lsn_out = lsn;
+    return Status::Ok();
   });
 }
 
@@ -176,24 +186,24 @@ PAGER_API int pager_walseg_remove_before(pager_walseg_writer* w, uint64_t lsn,
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(w, "writer"));
     uint64_t removed = 0;
-    Status st = w->impl->RemoveSegmentsBefore(lsn, &removed);
+    PAGER_RETURN_IF_ERROR(w->impl->RemoveSegmentsBefore(lsn, &removed));
     if (removed_out != nullptr) *removed_out = removed;
-    return st;
+    return Status::Ok();
   });
 }
 
 PAGER_API int pager_walseg_writer_close(pager_walseg_writer* w) PAGER_NOEXCEPT {
-  if (w == nullptr) return PAGER_OK;
   std::unique_ptr<pager_walseg_writer> owned(w);
-  return capi::Fence([&]() -> Status { return owned->impl->Close(); });
+  return capi::Fence([&]() -> Status {
+    if (owned == nullptr) return Status::Ok();
+    return owned->impl->Close();
+  });
 }
 
-PAGER_API int pager_walseg_reader_options_init(pager_walseg_reader_options* opts)
+PAGER_API void pager_walseg_reader_options_init(pager_walseg_reader_options* opts)
     PAGER_NOEXCEPT {
-  return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(opts, "opts"));
-    DefaultReaderOptions(opts);
-    return Status::Ok();
+  capi::VoidFence([&]() {
+    if (opts != nullptr) DefaultReaderOptions(opts);
   });
 }
 
@@ -218,15 +228,7 @@ PAGER_API int pager_walseg_reader_next(pager_walseg_reader* r, pager_walseg_reco
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(rec, "rec"));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(found, "found"));
     std::lock_guard<std::mutex> lock(r->mu);
-    *found = 0;
-    ws::RecordView v;
-    bool got = false;
-    PAGER_RETURN_IF_ERROR(r->impl->Next(&v, &got));
-    if (got) {
-      ToRecord(v, rec);
-      *found = 1;
-    }
-    return Status::Ok();
+    return NextRecord(r->impl.get(), rec, found);
   });
 }
 
@@ -243,12 +245,14 @@ PAGER_API int pager_walseg_reader_stop(pager_walseg_reader* r, uint32_t* reason,
 }
 
 PAGER_API int pager_walseg_reader_stop_detail(pager_walseg_reader* r, char* buf,
-                                              uint64_t capacity,
+                                              uint64_t buf_len,
                                               uint64_t* len_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(r, "reader"));
+    PAGER_RETURN_IF_ERROR(capi::CheckStringOut(buf, buf_len));
     std::lock_guard<std::mutex> lock(r->mu);
-    return CopyDetail(r->impl->stop_detail(), buf, capacity, len_out);
+    capi::CopyStringOut(r->impl->stop_detail(), buf, buf_len, len_out);
+    return Status::Ok();
   });
 }
 
@@ -275,7 +279,7 @@ PAGER_API int pager_walseg_reader_release_pages(pager_walseg_reader* r) PAGER_NO
 }
 
 PAGER_API void pager_walseg_reader_close(pager_walseg_reader* r) PAGER_NOEXCEPT {
-  delete r;  // destructors do not throw
+  capi::VoidFence([&]() { delete r; });  // destructors do not throw
 }
 
 PAGER_API int pager_walseg_replay_open(const char* dir, uint64_t from_lsn,
@@ -301,15 +305,7 @@ PAGER_API int pager_walseg_replay_next(pager_walseg_replay* it, pager_walseg_rec
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(rec, "rec"));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(found, "found"));
     std::lock_guard<std::mutex> lock(it->mu);
-    *found = 0;
-    ws::RecordView v;
-    bool got = false;
-    PAGER_RETURN_IF_ERROR(it->impl->Next(&v, &got));
-    if (got) {
-      ToRecord(v, rec);
-      *found = 1;
-    }
-    return Status::Ok();
+    return NextRecord(it->impl.get(), rec, found);
   });
 }
 
@@ -328,15 +324,19 @@ PAGER_API int pager_walseg_replay_stop(pager_walseg_replay* it, uint32_t* reason
 }
 
 PAGER_API int pager_walseg_replay_stop_detail(pager_walseg_replay* it, char* buf,
-                                              uint64_t capacity,
+                                              uint64_t buf_len,
                                               uint64_t* len_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(it, "replay"));
+    PAGER_RETURN_IF_ERROR(capi::CheckStringOut(buf, buf_len));
     std::lock_guard<std::mutex> lock(it->mu);
-    return CopyDetail(it->impl->stop_detail(), buf, capacity, len_out);
+    capi::CopyStringOut(it->impl->stop_detail(), buf, buf_len, len_out);
+    return Status::Ok();
   });
 }
 
-PAGER_API void pager_walseg_replay_close(pager_walseg_replay* it) PAGER_NOEXCEPT { delete it; }
+PAGER_API void pager_walseg_replay_close(pager_walseg_replay* it) PAGER_NOEXCEPT {
+  capi::VoidFence([&]() { delete it; });
+}
 
 }  // extern "C"

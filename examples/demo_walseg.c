@@ -39,7 +39,7 @@ int main(int argc, char **argv) {
   snprintf(dir, sizeof dir, "%s/walseg-log", argv[1]);
 
   /* 1. Append 1000 records with group commit into small segments. */
-  TRY(pager_walseg_options_init(&o));
+  pager_walseg_options_init(&o);
   o.sync_policy = PAGER_WALSEG_SYNC_GROUP;
   o.segment_bytes = 16 * 1024;
   TRY(pager_walseg_writer_open(dir, &o, &w));
@@ -53,7 +53,8 @@ int main(int argc, char **argv) {
          (unsigned long long)lsn, (unsigned long long)durable);
   TRY(pager_walseg_writer_close(w));
 
-  /* 2. Replay from LSN 990: segments before it are skipped by name; views are zero-copy. */
+  /* 2. Replay from LSN 990: segments before it are skipped by name; views are zero-copy and
+   *    valid until the next replay_next (the replay holds one segment at a time). */
   TRY(pager_walseg_replay_open(dir, 990, NULL, &it));
   for (;;) {
     TRY(pager_walseg_replay_next(it, &rec, &found));

@@ -96,6 +96,7 @@ void CheckWriterRecovery(pager::io::MemEnv* env, const Scan& all) {
     ws::RecordView v;
     bool found = false;
     Require(rp->Next(&v, &found).ok());
+    Require(rp->segments_held() <= 1);  // R2: one segment at a time
     if (!found) break;
     count++;
     Require(v.lsn == count);

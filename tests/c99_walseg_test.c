@@ -33,7 +33,9 @@ static void test_round_trip(const char *dir) {
   int i, n = 0, bytes_ok = 1;
   char payload[64];
 
-  check(pager_walseg_options_init(&o) == PAGER_OK, "options_init");
+  pager_walseg_options_init(&o);
+  check(o.struct_size == sizeof o, "options_init");
+  pager_walseg_options_init(NULL); /* void, NULL-safe */
   o.segment_bytes = 1024;
   o.sync_policy = PAGER_WALSEG_SYNC_GROUP;
   check(pager_walseg_writer_open(dir, &o, &w) == PAGER_OK, "writer_open");
@@ -45,8 +47,10 @@ static void test_round_trip(const char *dir) {
   check(pager_walseg_sync(w) == PAGER_OK, "sync");
   check(pager_walseg_writer_lsns(w, &next, &durable) == PAGER_OK && next == 201 && durable == 200,
         "lsns after sync");
-  check(pager_walseg_append(w, 1, payload, (uint64_t)1 << 40, &lsn) == PAGER_ERR_TOO_LARGE,
-        "too large");
+  lsn = 77;
+  check(pager_walseg_append(w, 1, payload, (uint64_t)1 << 40, &lsn) == PAGER_ERR_TOO_LARGE &&
+            lsn == 77,
+        "too large leaves lsn_out untouched");
   check(pager_walseg_writer_close(w) == PAGER_OK, "writer_close");
 
   check(pager_walseg_replay_open(dir, 150, NULL, &it) == PAGER_OK, "replay_open");
@@ -89,12 +93,34 @@ static void test_reader(const char *dir) {
     check(pager_walseg_reader_stop_detail(r, detail, sizeof detail, &detail_len) == PAGER_OK &&
               detail_len == 0 && detail[0] == '\0',
           "clean end has no detail");
+    detail_len = 5;
+    check(pager_walseg_reader_stop_detail(r, NULL, 4, &detail_len) == PAGER_ERR_INVALID &&
+              detail_len == 5,
+          "stop_detail: NULL buf with buf_len > 0 is invalid, len_out untouched");
   }
   check(pager_walseg_reader_release_pages(r) == PAGER_OK, "release_pages");
   pager_walseg_reader_close(r);
   pager_walseg_reader_close(NULL);
   check(pager_walseg_reader_open("/nonexistent/x.wal", NULL, &r) == PAGER_ERR_NOT_FOUND,
         "missing segment");
+  {
+    /* Only type 1 known: the pointer precedes its uint64_t count. */
+    uint16_t known[1];
+    pager_walseg_reader_options ro;
+    known[0] = 1;
+    pager_walseg_reader_options_init(&ro);
+    ro.known_types = known;
+    ro.known_type_count = 1;
+    r = NULL;
+    check(pager_walseg_reader_open(path, &ro, &r) == PAGER_OK, "reader_open with known types");
+    check(pager_walseg_reader_next(r, &rec, &found) == PAGER_OK && found == 1 && rec.type == 1,
+          "known type read");
+    pager_walseg_reader_close(r);
+    ro.struct_size = 8;
+    r = NULL;
+    check(pager_walseg_reader_open(path, &ro, &r) == PAGER_ERR_INVALID && r == NULL,
+          "struct_size below 0.2 is invalid");
+  }
 }
 
 int main(void) {

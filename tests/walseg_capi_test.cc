@@ -18,7 +18,7 @@ class WalsegCapi : public ::testing::Test {
   std::string Dir() const { return tmp_.File("log"); }
   pager_walseg_writer* OpenWriter(uint64_t segment_bytes = 4096) {
     pager_walseg_options o;
-    EXPECT_EQ(pager_walseg_options_init(&o), PAGER_OK);
+    pager_walseg_options_init(&o);
     o.segment_bytes = segment_bytes;
     pager_walseg_writer* w = nullptr;
     EXPECT_PAGER_OK(pager_walseg_writer_open(Dir().c_str(), &o, &w));
@@ -30,7 +30,7 @@ class WalsegCapi : public ::testing::Test {
 TEST_F(WalsegCapi, OptionsInitFillsDefaults) {
   pager_walseg_options o;
   std::memset(&o, 0xff, sizeof o);
-  ASSERT_PAGER_OK(pager_walseg_options_init(&o));
+  pager_walseg_options_init(&o);
   EXPECT_EQ(o.struct_size, sizeof o);
   EXPECT_EQ(o.sync_policy, static_cast<uint32_t>(PAGER_WALSEG_SYNC_EVERY_RECORD));
   EXPECT_EQ(o.segment_bytes, 64u << 20);
@@ -39,11 +39,24 @@ TEST_F(WalsegCapi, OptionsInitFillsDefaults) {
   EXPECT_EQ(o.create_if_missing, 1u);
   EXPECT_EQ(o.reserved0, 0u);
   pager_walseg_reader_options r;
-  ASSERT_PAGER_OK(pager_walseg_reader_options_init(&r));
+  std::memset(&r, 0xff, sizeof r);
+  pager_walseg_reader_options_init(&r);
+  EXPECT_EQ(r.struct_size, sizeof r);
+  EXPECT_EQ(r.reserved0, 0u);
   EXPECT_EQ(r.known_types, nullptr);
+  EXPECT_EQ(r.known_type_count, 0u);
   EXPECT_EQ(r.max_payload_bytes, 64u << 20);
-  EXPECT_EQ(pager_walseg_options_init(nullptr), PAGER_ERR_INVALID);
-  EXPECT_EQ(pager_walseg_reader_options_init(nullptr), PAGER_ERR_INVALID);
+  EXPECT_EQ(r.expected_first_lsn, 0u);
+}
+
+TEST_F(WalsegCapi, OptionsInitIsVoidAndNullSafe) {
+  pager_walseg_writer* w = nullptr;
+  ASSERT_EQ(pager_walseg_writer_open(nullptr, nullptr, &w), PAGER_ERR_INVALID);
+  pager_walseg_options_init(nullptr);  // no crash, and C2: clears the last error
+  EXPECT_STREQ(pager_last_error(), "");
+  ASSERT_EQ(pager_walseg_writer_open(nullptr, nullptr, &w), PAGER_ERR_INVALID);
+  pager_walseg_reader_options_init(nullptr);
+  EXPECT_STREQ(pager_last_error(), "");
 }
 
 TEST_F(WalsegCapi, NullArgumentsAreInvalidNotCrashes) {
@@ -98,13 +111,45 @@ TEST_F(WalsegCapi, BadOptionsAreRejectedWithTheFieldNamed) {
   EXPECT_EQ(w, nullptr);
 }
 
-TEST_F(WalsegCapi, OlderCallersShorterOptionsGetDefaults) {
+TEST_F(WalsegCapi, StructSizeBelowTheFirstVersionIsInvalid) {
   pager_walseg_options o;
   pager_walseg_options_init(&o);
-  o.struct_size = offsetof(pager_walseg_options, group_bytes);  // a caller from before
+  o.struct_size = offsetof(pager_walseg_options, group_bytes);
   pager_walseg_writer* w = nullptr;
-  ASSERT_PAGER_OK(pager_walseg_writer_open(Dir().c_str(), &o, &w));
-  EXPECT_PAGER_OK(pager_walseg_writer_close(w));
+  EXPECT_EQ(pager_walseg_writer_open(Dir().c_str(), &o, &w), PAGER_ERR_INVALID);
+  EXPECT_NE(std::string(pager_last_error()).find("struct_size"), std::string::npos);
+  EXPECT_EQ(w, nullptr);
+  pager_walseg_reader_options ro;
+  pager_walseg_reader_options_init(&ro);
+  ro.struct_size = sizeof ro - 8;
+  pager_walseg_replay* it = nullptr;
+  EXPECT_EQ(pager_walseg_replay_open(Dir().c_str(), 0, &ro, &it), PAGER_ERR_INVALID);
+  EXPECT_NE(std::string(pager_last_error()).find("struct_size"), std::string::npos);
+  EXPECT_EQ(it, nullptr);
+}
+
+TEST_F(WalsegCapi, ReaderOptionsKnownTypeListIsChecked) {
+  pager_walseg_writer* w = OpenWriter();
+  ASSERT_PAGER_OK(pager_walseg_writer_close(w));
+  std::string seg = Dir() + "/0000000000000001.wal";
+  pager_walseg_reader_options ro;
+  pager_walseg_reader_options_init(&ro);
+  ro.known_type_count = 3;  // NULL list with a count
+  pager_walseg_reader* r = nullptr;
+  EXPECT_EQ(pager_walseg_reader_open(seg.c_str(), &ro, &r), PAGER_ERR_INVALID);
+  EXPECT_NE(std::string(pager_last_error()).find("known_types"), std::string::npos);
+  uint16_t known[] = {1};
+  ro.known_types = known;
+  ro.known_type_count = UINT64_MAX / 2;  // cannot be a real list: rejected before reading
+  EXPECT_EQ(pager_walseg_reader_open(seg.c_str(), &ro, &r), PAGER_ERR_INVALID);
+  EXPECT_NE(std::string(pager_last_error()).find("known_types"), std::string::npos);
+  ro.known_type_count = 1;
+  ro.reserved0 = 1;
+  EXPECT_EQ(pager_walseg_reader_open(seg.c_str(), &ro, &r), PAGER_ERR_INVALID);
+  EXPECT_EQ(r, nullptr);
+  ro.reserved0 = 0;
+  ASSERT_PAGER_OK(pager_walseg_reader_open(seg.c_str(), &ro, &r));
+  pager_walseg_reader_close(r);
 }
 
 TEST_F(WalsegCapi, NewerCallersZeroTailIsAcceptedNonZeroIsNot) {
@@ -201,8 +246,9 @@ TEST_F(WalsegCapi, SegmentReaderReportsPositionStopAndRequiredTypes) {
   ASSERT_EQ(found, 1u);
   EXPECT_EQ(rec.lsn, 1u);
   EXPECT_EQ(rec.offset, 0u);
+  found = 7;
   EXPECT_EQ(pager_walseg_reader_next(r, &rec, &found), PAGER_ERR_VERSION);
-  EXPECT_EQ(found, 0u);
+  EXPECT_EQ(found, 7u) << "C5: found is untouched on failure";
   EXPECT_NE(std::string(pager_last_error()).find("required type 5"), std::string::npos);
   EXPECT_PAGER_OK(pager_walseg_reader_release_pages(r));
   pager_walseg_reader_close(r);

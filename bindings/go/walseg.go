@@ -4,7 +4,8 @@ import "libpager.dev/pager/capi"
 
 // WAL segments (pager_walseg_*): a checksummed record log in a directory of segment files.
 // Readers map segments read-only; the Go layer COPIES each payload into a new []byte (a
-// view into the mapping would dangle once the reader is closed, and cgo forbids keeping it).
+// C view dangles once the reader is closed -- or, for a replay, at its next Next, which may
+// unmap the previous segment -- and cgo forbids keeping it).
 
 // Sync policies, stop reasons and the required-type bit of pager.h.
 var (
@@ -230,7 +231,8 @@ func OpenWalsegReplay(dir string, fromLsn uint64, opts *WalsegReaderOptions) (*W
 	return &WalsegReplay{h: h}, nil
 }
 
-// Next is WalsegReader.Next across segments.
+// Next is WalsegReader.Next across segments. The replay holds one segment at a time, so any
+// number of segments replays with one descriptor; the returned Data is a copy and stays valid.
 func (it *WalsegReplay) Next() (rec WalsegRecord, ok bool, err error) {
 	return nextRecord(func(c capi.Pager_walseg_record, found *uint32) error {
 		return capi.Pager_walseg_replay_next(it.h, c, found)
@@ -243,7 +245,7 @@ func (it *WalsegReplay) Stop() (reason uint32, segmentLsn, offset, lastLsn uint6
 	return
 }
 
-// Close unmaps every visited segment and frees. Idempotent.
+// Close unmaps the segment the replay holds and frees. Idempotent.
 func (it *WalsegReplay) Close() error {
 	if it.h != 0 {
 		capi.Pager_walseg_replay_close(it.h)

@@ -158,3 +158,27 @@ func TestWalsegDamagedSegmentStopsWithAReason(t *testing.T) {
 		t.Fatalf("read %d, stop %d at %d (last %d), detail %q %v", n, reason, offset, last, detail, err)
 	}
 }
+
+// Close returns pager_walseg_writer_close's status: a writer poisoned by a failed rotation
+// (the next segment's name is taken) reports ErrPoisoned.
+func TestWalsegCloseReportsAPoisonedWriter(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	opts := pager.DefaultWalsegOptions()
+	opts.SegmentBytes = 256
+	w, err := pager.OpenWalsegWriter(dir, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Append(1, make([]byte, 200)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%016x.wal", 2)), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.Append(1, make([]byte, 200))
+	requireCode(t, err, pager.ErrExists)
+	requireCode(t, w.Close(), pager.ErrPoisoned)
+	if err := w.Close(); err != nil { // released either way: a second Close is a no-op
+		t.Fatal(err)
+	}
+}

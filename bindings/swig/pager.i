@@ -761,7 +761,22 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
 
 /* (section: walseg) */
 %pager_options(pager_walseg_options, pager_walseg_options_init)
-%pager_status(pager_walseg_options_init)
+#if defined(SWIGJAVA)
+/* The writer's close() reports pager_walseg_writer_close's status (the last flush + sync) as
+ * a PagerException; the native writer is freed either way and a second close() does nothing.
+ * (The one release function of pager.h that returns a status, C4.) */
+%typemap(javadestruct, methodname="delete", methodmodifiers="public synchronized")
+    struct pager_walseg_writer {
+    if (swigCPtr != 0) {
+      try {
+        if (swigCMemOwn) Pager.walsegWriterClose(this);
+      } finally {
+        swigCMemOwn = false;
+        swigCPtr = 0;
+      }
+    }
+  }
+#endif
 %pager_handle(pager_walseg_writer, pager_walseg_writer_close)
 %pager_factory(pager_walseg_writer_open, pager_walseg_writer)
 %pager_status(pager_walseg_append)
@@ -775,19 +790,18 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
                        uint64_t *last_lsn, uint64_t *segment_lsn }
 %apply uint32_t *OUT { uint32_t *found, uint32_t *reason, uint32_t *is_empty,
                        uint32_t *madvise_applied }
-#if defined(SWIGJAVA)
-/* Java's AutoCloseable close() cannot report the close status (flush + sync of the last
- * records): call sync() first to see durability errors. Go's Close() returns it. */
-%ignore pager_walseg_writer_close;
-#else
 %pager_status(pager_walseg_writer_close)
+#if defined(SWIGJAVA)
+/* Only WalsegWriter.close() calls it (package-private: a direct call would leave the proxy
+ * holding a freed writer). */
+%javamethodmodifiers pager_walseg_writer_close ""
 #endif
 /* Reader options: known_types is a caller-owned array in C; here the struct owns a copy that
  * add_known_type() grows and the destructor frees. */
 %ignore pager_walseg_reader_options::known_types;
 %immutable pager_walseg_reader_options::known_type_count;
+%ignore pager_walseg_reader_options::reserved0;
 %pager_struct(pager_walseg_reader_options)
-%pager_status(pager_walseg_reader_options_init)
 %extend pager_walseg_reader_options {
   pager_walseg_reader_options() {
     pager_walseg_reader_options *o =
@@ -803,7 +817,7 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
    * PAGER_ERR_NOMEM (the list is unchanged). */
   int add_known_type(uint16_t type) {
     uint16_t *grown = (uint16_t *)realloc((void *)$self->known_types,
-                                          ($self->known_type_count + 1u) * sizeof(uint16_t));
+                                          (size_t)($self->known_type_count + 1u) * sizeof(uint16_t));
     if (!grown) return PAGER_ERR_NOMEM;
     grown[$self->known_type_count] = type;
     $self->known_types = grown;
@@ -811,9 +825,10 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
     return PAGER_OK;
   }
 }
-/* A record view: `data` points into the reader's mapping, valid until the reader or replay
- * is closed. Go and Java copy it out with copy_data (the idiomatic layers do so at once, in
- * next(); reading a view of a closed reader through the raw layer is undefined). */
+/* A record view: `data` points into the reader's mapping, valid until the reader is closed
+ * (reader_next) or until the next replay_next / replay close (replay_next). Go and Java copy
+ * it out with copy_data (the idiomatic layers do so at once, in next(); reading a stale view
+ * through the raw layer is undefined). */
 %ignore pager_walseg_record::data;
 /* `type` is a Go keyword: Go gets GetRecord_type(), Java getRecordType(). */
 #if defined(SWIGJAVA)
@@ -846,11 +861,15 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
 %pager_status(pager_walseg_replay_stop)
 %pager_status(pager_walseg_reader_stop_detail)
 %pager_status(pager_walseg_replay_stop_detail)
-%apply (char *BUFFER, uint64_t CAPACITY) { (char *buf, uint64_t capacity) }
+%apply (char *BUFFER, uint64_t CAPACITY) { (char *buf, uint64_t buf_len) }
 %apply uint64_t *OUT { uint64_t *len_out }
 #if defined(SWIGJAVA)
 %extend pager_walseg_writer {
 %proxycode %{
+  // close() writes staged records, syncs, unlocks and frees the writer; it throws
+  // PagerException with pager_walseg_writer_close's code (POISONED, IO, NOSPC) when that
+  // fails -- the writer is released either way, and a second close() does nothing.
+
   /** Opens (or creates) the log directory for appending; opts may be null. */
   public static WalsegWriter open(String dir, WalsegOptions opts) { return Pager.walsegWriterOpen(dir, opts); }
   /** Appends one record; returns its LSN. */
@@ -887,7 +906,7 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
   public long stopOffset() { long[] o = new long[1]; Pager.walsegReaderStop(this, null, o, null); return o[0]; }
   public long lastLsn() { long[] l = new long[1]; Pager.walsegReaderStop(this, null, null, l); return l[0]; }
   /** Why the reader stopped, in words ("" for a clean end). */
-  public String stopDetail() { return WalsegEntry.detail(buf -> Pager.walsegReaderStopDetail(this, buf, new long[1])); }
+  public String stopDetail() { return WalsegEntry.detail((buf, len) -> Pager.walsegReaderStopDetail(this, buf, len)); }
   public void releasePages() { Pager.walsegReaderReleasePages(this); }
 %}
 }
@@ -897,7 +916,8 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
   public static WalsegReplay open(String dir, long fromLsn, WalsegReaderOptions opts) {
     return Pager.walsegReplayOpen(dir, fromLsn, opts);
   }
-  /** The next record (payload copied), or null once the replay stopped. */
+  /** The next record (payload copied), or null once the replay stopped. The replay holds
+   *  one segment at a time (the C view is valid only until the next call; the copy stays). */
   public WalsegEntry next() {
     try (WalsegRecord rec = new WalsegRecord()) {
       long[] found = new long[1];
@@ -908,7 +928,7 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
   public int stopReason() { long[] r = new long[1]; Pager.walsegReplayStop(this, r, null, null, null); return (int) r[0]; }
   public long lastLsn() { long[] l = new long[1]; Pager.walsegReplayStop(this, null, null, null, l); return l[0]; }
   /** Why the replay stopped, in words ("" for a clean end). */
-  public String stopDetail() { return WalsegEntry.detail(buf -> Pager.walsegReplayStopDetail(this, buf, new long[1])); }
+  public String stopDetail() { return WalsegEntry.detail((buf, len) -> Pager.walsegReplayStopDetail(this, buf, len)); }
 %}
 }
 #endif

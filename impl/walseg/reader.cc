@@ -228,13 +228,14 @@ Status LogReplay::Open(io::Env* env, const std::string& dir, uint64_t from_lsn,
   return Status::Ok();
 }
 
+// R2: the previous segment is released first, so at most one is held at any time.
 Status LogReplay::OpenSegment(size_t index) {
+  current_.reset();
   ReaderOptions o = options_;
   o.expected_first_lsn = firsts_[index];
-  std::unique_ptr<SegmentReader> seg;
   PAGER_RETURN_IF_ERROR(
-      SegmentReader::Open(env_, dir_ + "/" + SegmentName(firsts_[index]), o, &seg));
-  opened_.push_back(std::move(seg));
+      SegmentReader::Open(env_, dir_ + "/" + SegmentName(firsts_[index]), o, &current_));
+  segments_opened_++;
   return Status::Ok();
 }
 
@@ -249,7 +250,9 @@ void LogReplay::Stop(StopReason reason, uint64_t segment_lsn, uint64_t offset,
 Status LogReplay::Next(RecordView* view, bool* found) {
   *found = false;
   while (stop_reason_ == StopReason::kNone) {
-    SegmentReader* seg = opened_.back().get();
+    // An earlier call failed to open segment index_: try again.
+    if (current_ == nullptr) PAGER_RETURN_IF_ERROR(OpenSegment(index_));
+    SegmentReader* seg = current_.get();
     PAGER_RETURN_IF_ERROR(seg->Next(view, found));
     if (*found) {
       last_lsn_ = view->lsn;
@@ -264,7 +267,7 @@ Status LogReplay::Next(RecordView* view, bool* found) {
 }
 
 Status LogReplay::AdvanceSegment(bool* stopped) {
-  SegmentReader* seg = opened_.back().get();
+  SegmentReader* seg = current_.get();
   uint64_t seg_lsn = firsts_[index_];
   if (seg->last_lsn() != 0) last_lsn_ = seg->last_lsn();
   bool is_last = index_ + 1 == firsts_.size();

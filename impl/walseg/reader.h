@@ -4,8 +4,12 @@
 // Invariants:
 //   R1. Every byte the reader touches lies inside [0, len) of its read-only mapping; all
 //       bounds are checked by CheckRecordAt without overflow (format.h W2).
-//   R2. A view's payload pointer points into the mapping and stays valid until the reader
-//       (or the LogReplay that produced it) is destroyed. Nothing is copied.
+//   R2. A view's payload pointer points into the mapping and stays valid until the reader is
+//       destroyed. Nothing is copied. A LogReplay holds exactly one segment reader (the one
+//       being read) and destroys it when it moves to the next segment, so a view from
+//       LogReplay::Next stays valid until the next LogReplay::Next or the replay's
+//       destruction, and a replay of any number of segments holds one descriptor and one
+//       mapping at a time.
 //   R3. Records come out in file order with consecutive LSNs (W3). The reader never returns
 //       a record after a stop: once stopped, the stop is final.
 //   R4. The stop reason is decided once, at the first offset that holds no valid record:
@@ -122,6 +126,7 @@ class LogReplay {
                      const ReaderOptions& options, std::unique_ptr<LogReplay>* out);
 
   // Like SegmentReader::Next across segments; records with LSN < from_lsn are not returned.
+  // Invalidates the view the previous call returned (R2).
   Status Next(RecordView* view, bool* found);
 
   StopReason stop_reason() const { return stop_reason_; }
@@ -131,7 +136,8 @@ class LogReplay {
   const std::string& stop_detail() const { return stop_detail_; }
   uint64_t last_lsn() const { return last_lsn_; }
   size_t segments_total() const { return firsts_.size(); }
-  size_t segments_opened() const { return opened_.size(); }
+  size_t segments_opened() const { return segments_opened_; }  // over the replay's life
+  size_t segments_held() const { return current_ != nullptr ? 1 : 0; }  // R2: at most one
 
  private:
   LogReplay() = default;
@@ -146,7 +152,8 @@ class LogReplay {
   uint64_t from_lsn_ = 0;
   std::vector<uint64_t> firsts_;  // sorted first LSNs of every segment
   size_t index_ = 0;              // segment being read
-  std::vector<std::unique_ptr<SegmentReader>> opened_;  // kept for R2
+  std::unique_ptr<SegmentReader> current_;  // the segment being read (R2)
+  size_t segments_opened_ = 0;
   uint64_t last_lsn_ = 0;
   StopReason stop_reason_ = StopReason::kNone;
   uint64_t stop_segment_lsn_ = 0;

@@ -211,9 +211,11 @@ Status LogWriter::Append(uint16_t type, const void* data, uint64_t len, uint64_t
   if (used > 0 && RecordBytes(len) > options_.segment_bytes - std::min(used, options_.segment_bytes)) {
     PAGER_RETURN_IF_ERROR(Rotate());
   }
-  *lsn = next_lsn_;
+  uint64_t assigned = next_lsn_;
   PAGER_RETURN_IF_ERROR(WriteRecordLocked(type, data, static_cast<uint32_t>(len)));
-  return MaybeSyncLocked();
+  PAGER_RETURN_IF_ERROR(MaybeSyncLocked());
+  *lsn = assigned;  // only on success (pager.h C5)
+  return Status::Ok();
 }
 
 Status LogWriter::WriteRecordLocked(uint16_t type, const void* data, uint32_t len) {
@@ -385,20 +387,22 @@ Status LogWriter::Close() {
 
 Status LogWriter::RemoveSegmentsBefore(uint64_t lsn, uint64_t* removed) {
   std::lock_guard<std::mutex> lock(mu_);
-  *removed = 0;
   PAGER_RETURN_IF_ERROR(CheckUsable());
   std::vector<uint64_t> firsts;
   PAGER_RETURN_IF_ERROR(ListSegments(env_, dir_, &firsts));
   // Segment i holds LSNs [firsts[i], firsts[i+1]); it can go when firsts[i+1] <= lsn.
+  uint64_t count = 0;
   for (size_t i = 0; i + 1 < firsts.size(); i++) {
     if (firsts[i + 1] > lsn || firsts[i] >= segment_first_lsn_) break;
     Status st = env_->Remove(dir_ + "/" + SegmentName(firsts[i]));
     if (!st.ok()) return Poison(st);
-    (*removed)++;
+    count++;
   }
-  if (*removed == 0) return Status::Ok();
-  Status st = env_->SyncDir(dir_);
-  if (!st.ok()) return Poison(st);
+  if (count > 0) {
+    Status st = env_->SyncDir(dir_);
+    if (!st.ok()) return Poison(st);
+  }
+  *removed = count;  // only on success
   return Status::Ok();
 }
 

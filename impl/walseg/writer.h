@@ -82,8 +82,9 @@ class LogWriter {
                      std::unique_ptr<LogWriter>* out);
   ~LogWriter();  // flushes and syncs best-effort; use Close() to see the result
 
-  // Appends one record and returns its LSN. Errors: kInvalid (type id 0), kTooLarge (before
-  // anything is written), kPoisoned, or the I/O failure that poisoned the writer.
+  // Appends one record and sets *lsn to its LSN (only on success). Errors: kInvalid (type id
+  // 0), kTooLarge (before anything is written), kPoisoned, or the I/O failure that poisoned
+  // the writer.
   Status Append(uint16_t type, const void* data, uint64_t len, uint64_t* lsn);
   // Writes staged records to the file and makes everything appended so far durable.
   Status Sync();
@@ -92,7 +93,7 @@ class LogWriter {
   // Flush + Sync; the writer is unusable afterwards (kPoisoned-like kInvalid).
   Status Close();
   // Removes sealed segments whose records all have LSN < lsn (never the active segment) and
-  // syncs the directory. *removed counts them.
+  // syncs the directory. *removed counts them (set only on success).
   Status RemoveSegmentsBefore(uint64_t lsn, uint64_t* removed);
 
   uint64_t next_lsn() const;

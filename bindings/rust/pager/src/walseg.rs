@@ -1,7 +1,10 @@
 //! WAL segments (`pager_walseg_*`): a checksummed record log in a directory of segment
 //! files, appended by one [`Writer`], read back zero-copy by [`Reader`] (one segment) or
-//! [`Replay`] (the whole directory). A [`Record`]'s payload is a slice INTO the reader's
-//! read-only mapping: its lifetime is tied to the reader, so it cannot outlive it.
+//! [`Replay`] (the whole directory). A [`Record`]'s payload is a slice INTO a read-only
+//! mapping, so the borrow checker enforces pager.h's validity rules: a record of a
+//! [`Reader`] borrows the reader (valid until it is dropped); a record of a [`Replay`]
+//! borrows the replay mutably (valid until the next [`Replay::next`], which may unmap the
+//! segment it lives in: a replay holds one segment at a time). Copy (`to_vec`) what you keep.
 //!
 //! ```no_run
 //! # fn main() -> pager::Result<()> {
@@ -9,11 +12,20 @@
 //! let w = Writer::open("/tmp/log", None)?;
 //! w.append(1, b"hello")?;
 //! w.close()?;
-//! let replay = Replay::open("/tmp/log", 0, None)?;
+//! let mut replay = Replay::open("/tmp/log", 0, None)?;
 //! while let Some(rec) = replay.next()? {
 //!     println!("{} {:?}", rec.lsn, rec.data);
 //! }
 //! # Ok(()) }
+//! ```
+//!
+//! A replay record cannot be kept across the next `next()` (this does not compile):
+//!
+//! ```compile_fail
+//! let mut replay = pager::walseg::Replay::open("/tmp/log", 0, None).unwrap();
+//! let first = replay.next().unwrap().unwrap();
+//! let _second = replay.next().unwrap(); // may unmap `first`'s segment
+//! println!("{:?}", first.data);
 //! ```
 //!
 //! A record cannot outlive its reader (this does not compile):
@@ -63,8 +75,8 @@ pub type Options = sys::pager_walseg_options;
 pub fn default_options() -> Options {
     // SAFETY: all-zero is a valid struct; init fills it.
     let mut o: Options = unsafe { std::mem::zeroed() };
-    // SAFETY: o is a valid out-struct.
-    unsafe { sys::pager_walseg_options_init(&mut o) };
+    // SAFETY: o is a valid out-struct (init cannot fail).
+    unsafe { sys::pager_walseg_options_init(&mut o) }
     o
 }
 
@@ -157,11 +169,11 @@ impl ReaderOptions {
     fn to_c(&self) -> sys::pager_walseg_reader_options {
         // SAFETY: all-zero is valid; init fills it.
         let mut c: sys::pager_walseg_reader_options = unsafe { std::mem::zeroed() };
-        // SAFETY: c is a valid out-struct.
-        unsafe { sys::pager_walseg_reader_options_init(&mut c) };
+        // SAFETY: c is a valid out-struct (init cannot fail).
+        unsafe { sys::pager_walseg_reader_options_init(&mut c) }
         if let Some(k) = &self.known_types {
-            c.known_type_count = k.len() as u32;
             c.known_types = k.as_ptr();
+            c.known_type_count = k.len() as u64;
         }
         if self.max_payload_bytes != 0 {
             c.max_payload_bytes = self.max_payload_bytes;
@@ -171,7 +183,8 @@ impl ReaderOptions {
     }
 }
 
-/// One record: `data` borrows the reader's mapping (no copy) for the lifetime `'r`.
+/// One record: `data` borrows a read-only mapping (no copy) for the lifetime `'r`: the
+/// [`Reader`] it came from, or the [`Replay`] until its next `next()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record<'r> {
     pub lsn: u64,
@@ -193,7 +206,8 @@ unsafe fn record<'r>(rec: &sys::pager_walseg_record) -> Record<'r> {
     Record { lsn: rec.lsn, record_type: rec.type_, offset: rec.offset, data }
 }
 
-/// Reads a stop-detail text through `f(buf, cap, len_out)`, growing the buffer to fit.
+/// Reads a stop-detail text through `f(buf, buf_len, len_out)` (C7: truncated, full length
+/// out), growing the buffer to fit.
 fn detail(f: impl Fn(*mut std::os::raw::c_char, u64, *mut u64) -> i32) -> Result<String> {
     let mut buf = vec![0u8; 256];
     loop {
@@ -269,9 +283,12 @@ impl Drop for Reader {
     }
 }
 
-/// Iterates the records of a whole log directory across segments; records borrow it.
+/// Iterates the records of a whole log directory across segments. It holds one segment (one
+/// descriptor, one mapping) at a time, so a record mutably borrows the replay: it is valid
+/// until the next [`Replay::next`] (pager.h: until the next pager_walseg_replay_next).
 pub struct Replay(NonNull<sys::pager_walseg_replay>);
-// Calls are serialized per replay; views stay valid until close.
+// Calls are serialized per replay; a view is valid until the next replay_next, which the
+// &mut borrow of next() rules out while a Record lives.
 unsafe impl Send for Replay {}
 unsafe impl Sync for Replay {}
 
@@ -289,14 +306,17 @@ impl Replay {
         Ok(Replay(NonNull::new(out).expect("replay_open returned OK and NULL")))
     }
 
-    /// The next record, or `None` once the replay stopped.
-    pub fn next(&self) -> Result<Option<Record<'_>>> {
+    /// The next record, or `None` once the replay stopped. The record borrows the replay
+    /// until it is dropped: the following `next()` may unmap the segment it points into.
+    #[allow(clippy::should_implement_trait)] // a lending iterator: Iterator cannot express it
+    pub fn next(&mut self) -> Result<Option<Record<'_>>> {
         // SAFETY: all-zero is a valid record.
         let mut rec: sys::pager_walseg_record = unsafe { std::mem::zeroed() };
         let mut found = 0u32;
         // SAFETY: valid out-parameters.
         check(unsafe { sys::pager_walseg_replay_next(self.0.as_ptr(), &mut rec, &mut found) })?;
-        // SAFETY: views stay valid until the replay is closed (dropped).
+        // SAFETY: the view stays valid until the next replay_next or close; the returned
+        // Record holds the &mut borrow of self, so neither can happen while it lives.
         Ok((found != 0).then(|| unsafe { record(&rec) }))
     }
 

@@ -32,12 +32,23 @@ public final class WalsegEntry {
     return new WalsegEntry(rec.getLsn(), rec.getRecordType(), rec.getOffset(), data);
   }
 
-  /** Reads a NUL-terminated detail text through fill (truncated at 4 KiB). */
-  static String detail(java.util.function.Consumer<byte[]> fill) {
-    byte[] buf = new byte[4096];
-    fill.accept(buf);
-    int n = 0;
-    while (n < buf.length && buf[n] != 0) n++;
+  /**
+   * Reads a detail text through fill(buf, lenOut) (pager.h C7: copied truncated, lenOut[0] =
+   * the full length), retrying once with a buffer of the full length if it was truncated.
+   */
+  static String detail(java.util.function.BiConsumer<byte[], long[]> fill) {
+    byte[] buf = new byte[64]; // most details fit; a longer one costs a second call
+    long[] len = new long[1];
+    fill.accept(buf, len);
+    if (len[0] >= buf.length) {
+      if (len[0] > Integer.MAX_VALUE - 8) {
+        throw new PagerException(PagerConstants.ERR_TOO_LARGE, "PAGER_ERR_TOO_LARGE",
+            "a stop detail of " + len[0] + " bytes is more than a Java array holds");
+      }
+      buf = new byte[(int) len[0] + 1];
+      fill.accept(buf, len);
+    }
+    int n = (int) Math.min(len[0], buf.length - 1);
     return new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
   }
 }

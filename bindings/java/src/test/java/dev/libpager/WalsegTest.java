@@ -103,7 +103,30 @@ class WalsegTest {
       assertEquals(PagerConstants.WALSEG_STOP_CORRUPT, r.stopReason());
       assertEquals((long) offsets.get(4), r.stopOffset());
       assertEquals(4, r.lastLsn());
-      org.junit.jupiter.api.Assertions.assertFalse(r.stopDetail().isEmpty());
+      String detail = r.stopDetail();
+      org.junit.jupiter.api.Assertions.assertTrue(detail.contains("checksum mismatch"), detail);
+      org.junit.jupiter.api.Assertions.assertTrue(detail.length() > 64, detail); // not truncated
+    }
+  }
+
+  @Test
+  void closeThrowsWhenTheWriterIsPoisoned() throws java.io.IOException {
+    String dir = tmp.resolve("log").toString();
+    try (WalsegOptions o = new WalsegOptions()) {
+      o.setSegmentBytes(256);
+      WalsegWriter w = WalsegWriter.open(dir, o);
+      w.append(1, new byte[200]);
+      // The next append rotates into 0000000000000002.wal: a file already there fails it.
+      java.nio.file.Files.createFile(tmp.resolve("log/0000000000000002.wal"));
+      expect(PagerConstants.ERR_EXISTS, () -> w.append(1, new byte[200]));
+      PagerException e =
+          org.junit.jupiter.api.Assertions.assertThrows(PagerException.class, w::close);
+      assertEquals(PagerConstants.ERR_POISONED, e.code());
+      org.junit.jupiter.api.Assertions.assertFalse(w.isOpen());
+      w.close(); // released either way: a second close does nothing
+    }
+    try (WalsegWriter again = WalsegWriter.open(dir, null)) { // the lock was released
+      assertEquals(2, again.nextLsn());
     }
   }
 }
