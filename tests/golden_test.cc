@@ -77,6 +77,7 @@ uint8_t FileProtectedByte(uint64_t id, uint32_t j, unsigned gen) {
 pager_file* OpenFileReadOnly(const std::string& path, int* rc) {
   pager_file_options o;
   pager_file_options_init(&o);
+  o.page_size = 0;  // the file's (today's options_init sets 4096, which open would enforce)
   o.read_only = 1;
   pager_file* f = nullptr;
   *rc = pager_file_open(path.c_str(), &o, &f);
