@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # abi_negative.sh SHARED_LIBRARY SONAME LIB_OBJ...   (suite abi_negative; doc/abi.md)
 # Proves the ABI gate fails when it must. A scratch library is made in seconds, not by a
-# rebuild: pager.h is copied to a temp directory and one field of pager_file_options is
-# changed; only capi/file.cc (the shim that uses the struct) is recompiled against the copy,
+# rebuild: pager.h is copied to a temp directory and pager_file_options is changed; only capi/file.cc (the shim that uses the struct) is recompiled against the copy,
 # and the scratch .so is linked from that object and the other existing objects. Env: CXX,
 # CXXFLAGS, CPPFLAGS, LDLIBS (from make). Cases (one test each, "#result" for run_cmd.sh):
 #   real-build-passes        the real library against a baseline made from it: no difference
-#   retyped-field-fails      read_only uint32_t -> uint64_t: incompatible, names the struct
+#   inserted-field-fails     a field inserted after struct_size (every later field moves):
+#                            incompatible, and the report names the struct
 #   appended-field-compatible a field appended after the last: compatible, names the struct
-#   baseline-refuses         make abi-baseline's script refuses the retyped field under the
+#   baseline-refuses         make abi-baseline's script refuses the inserted field under the
 #                            same SONAME and leaves the baseline untouched
+# The edits touch only struct_size (which every growable struct starts with) and the closing
+# line, so they keep working whatever fields pager_file_options gets.
 set -u
 here=$(dirname "$0")
 # shellcheck source=tests/abi_lib.sh
@@ -44,13 +46,13 @@ abi_dump "$lib" pager.h "$tmp/base/libpager.abi" && abi_constants pager.h "$tmp/
 abi_compare "$tmp/base/libpager.abi" "$tmp/base/pager.constants" "$lib" pager.h > "$tmp/real.log"
 check real-build-passes $?
 
-scratch retyped 's/uint32_t read_only; /uint64_t read_only; /'
-abi_compare "$tmp/base/libpager.abi" "$tmp/base/pager.constants" "$tmp/retyped/libpager.so" \
-  "$tmp/retyped/pager.h" > "$tmp/retyped.log"
+scratch inserted 's/^\(\s*uint32_t struct_size;.*\)$/\1\n  uint32_t inserted_field;/'
+abi_compare "$tmp/base/libpager.abi" "$tmp/base/pager.constants" "$tmp/inserted/libpager.so" \
+  "$tmp/inserted/pager.h" > "$tmp/inserted.log"
 rc=$?
-cat "$tmp/retyped.log"
-[[ $rc -eq 2 ]] && grep -q "struct pager_file_options" "$tmp/retyped.log"
-check "retyped-field-fails (abi_compare returned $rc, want 2, naming pager_file_options)" $?
+cat "$tmp/inserted.log"
+[[ $rc -eq 2 ]] && grep -q "struct pager_file_options" "$tmp/inserted.log"
+check "inserted-field-fails (abi_compare returned $rc, want 2, naming pager_file_options)" $?
 
 scratch appended 's/^} pager_file_options;/  uint64_t appended_field;\n} pager_file_options;/'
 abi_compare "$tmp/base/libpager.abi" "$tmp/base/pager.constants" "$tmp/appended/libpager.so" \
@@ -60,7 +62,7 @@ rc=$?
 check "appended-field-compatible (abi_compare returned $rc, want 1)" $?
 
 cp -r "$tmp/base" "$tmp/base2"
-"$here/abi_baseline.sh" "$tmp/retyped/libpager.so" "$tmp/retyped/pager.h" "$tmp/base2" \
+"$here/abi_baseline.sh" "$tmp/inserted/libpager.so" "$tmp/inserted/pager.h" "$tmp/base2" \
   > "$tmp/baseline.log" 2>&1
 rc=$?
 tail -n1 "$tmp/baseline.log"
