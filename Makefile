@@ -64,8 +64,9 @@ SHLIB := $(B)/lib/libpager.so.$(VERSION)
 STLIB := $(B)/lib/libpager.a
 PCIN := pkgconfig/pager.pc.in
 
-.PHONY: all lib test check-deps deps demo install uninstall clean bench fuzz abi-check \
-        run-tests torture run-torture coverage print-% bindings bindings-go bindings-java bindings-rust test-go test-java \
+.PHONY: all lib test check-deps deps demo install uninstall clean bench fuzz abi-check abi-baseline \
+        run-tests torture run-torture coverage print-% bindings bindings-go bindings-java \
+        bindings-rust test-go test-java \
         test-rust
 
 all: lib $(B)/pkgconfig/pager-uninstalled.pc
@@ -126,7 +127,8 @@ test: check-deps
 	@tests/summarize.sh $(R) $(SUITES)
 
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
-SUITES := cpp abi $(if $(SAN),,install) $(C99_NAMES) torture $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
+SUITES := cpp abi abi_negative lint $(if $(SAN),,install) $(C99_NAMES) torture \
+          $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
           $(if $(SAN),,go java rust)
 run-tests: $(SUITES:%=run-%)
 run-cpp:
@@ -135,8 +137,26 @@ run-install:
 	@tests/run_cmd.sh install $(R) tests/install_check.sh
 run-c99_%:
 	@tests/run_cmd.sh c99_$* $(R) $(B)/tests/c99_$*_test
+
+# ---- ABI gate and header lint (doc/abi.md) -------------------------------------------------
+# abi: SONAME, exported symbols (abi/pager.symbols) and the ABI as pager.h declares it against
+# the committed baseline abi/libpager.abi + abi/pager.constants (abigail-tools: abidw/abidiff).
+# abi_negative: a scratch library with one pager_file_options field changed must fail the gate.
+# lint: tests/header_lint.py (its self-test, then pager.h and impl/).
+# make abi-baseline regenerates the baseline from $(SHLIB); it refuses an incompatible change
+# unless the SONAME changed too. make abi-check runs the abi suite alone.
+ABI_DIR := abi
 run-abi:
-	@tests/run_cmd.sh abi $(R) tests/abi_check.sh $(SHLIB) $(SONAME) abi/pager.symbols
+	@tests/run_cmd.sh abi $(R) tests/abi_check.sh $(SHLIB) $(SONAME) abi/pager.symbols $(ABI_DIR)
+run-abi_negative:
+	@CXX='$(CXX)' CPPFLAGS='$(CPPFLAGS)' CXXFLAGS='$(CXXFLAGS)' LDLIBS='$(LDLIBS)' CC='$(CC)' \
+	  tests/run_cmd.sh abi_negative $(R) tests/abi_negative.sh $(SHLIB) $(SONAME) $(LIB_OBJS)
+run-lint:
+	@tests/run_cmd.sh lint $(R) python3 tests/header_lint.py --all
+abi-check: check-deps lib
+	@tests/abi_check.sh $(SHLIB) $(SONAME) abi/pager.symbols $(ABI_DIR)
+abi-baseline: check-deps lib
+	@CC='$(CC)' tests/abi_baseline.sh $(SHLIB) pager.h $(ABI_DIR)
 
 # ---- language bindings ---------------------------------------------------------------------
 # bindings/swig/pager.i is the SWIG interface of Go and Java; Rust uses bindgen at cargo build

@@ -7,6 +7,9 @@
 #   test:   libgtest-dev                  GoogleTest for the C++ and C API suites
 #           clang libclang-rt-14-dev      libFuzzer harnesses and their corpus replays
 #           binutils                      nm/readelf for the ABI guard
+#           abigail-tools                 abidw/abidiff: the ABI gate compares struct layouts
+#                                         and signatures with abi/libpager.abi (doc/abi.md)
+#           python3                       tests/header_lint.py (standard library only)
 #   bindings: swig                        Go and Java bindings (SWIG 4.1)
 #           libclang-dev                  libclang for bindgen (the Rust pager-sys crate)
 #   bench:  libsqlite3-dev liblmdb-dev librocksdb-dev   the peers benchmarks compare against
@@ -21,7 +24,7 @@ pkgs=()
 for g in $groups; do
   case $g in
     build) pkgs+=(g++ make pkg-config libxxhash-dev libzstd-dev) ;;
-    test) pkgs+=(libgtest-dev clang libclang-rt-14-dev binutils) ;;
+    test) pkgs+=(libgtest-dev clang libclang-rt-14-dev binutils abigail-tools python3) ;;
     bindings) pkgs+=(swig libclang-dev) ;;
     bench) pkgs+=(libsqlite3-dev liblmdb-dev librocksdb-dev) ;;
     coverage) pkgs+=(gcovr) ;;
