@@ -593,7 +593,8 @@ typedef struct pager_wal_checkpoint_options {
 /* Statistics since the handle was opened (pager_wal_get_stats). */
 typedef struct pager_wal_stats {
   uint32_t struct_size;        /* set by pager_wal_stats_init; written back by the library */
-  uint32_t reserved;           /* written as 0                                             */
+  int32_t last_checkpoint_error; /* PAGER_ERR_* of the last checkpoint that failed for lack
+                                    of space (0: none since open); see pager_wal_commit     */
   uint64_t cache_hits;         /* committed-page reads served from the page cache          */
   uint64_t cache_misses;       /* committed-page reads that went to the WAL or main file   */
   uint64_t commits;            /* commits that wrote frames                                */
@@ -603,6 +604,8 @@ typedef struct pager_wal_stats {
   uint64_t syncs;              /* fsync/fdatasync calls that succeeded                     */
   uint64_t bytes_synced;       /* bytes written to either file and then made durable      */
   uint64_t wal_frames;         /* valid frames in the WAL now                              */
+  uint64_t checkpoint_failures; /* checkpoints (explicit, automatic, at open) that failed for
+                                   lack of space and left the WAL as it was                 */
 } pager_wal_stats;
 
 /*
@@ -658,9 +661,14 @@ PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
  * lock_timeout_ms passed), PAGER_ERR_CORRUPT (no valid header copy, damaged WAL header, main
  * file shorter than its header says), PAGER_ERR_VERSION (a newer format),
  * PAGER_ERR_PAGE_SIZE (opts->page_size is not 0 and differs from the file's), PAGER_ERR_IO
- * and PAGER_ERR_NOSPC (also when the read-write recovery checkpoint fails; no handle is
- * returned and the files are as a crash at that point would leave them), PAGER_ERR_READONLY
- * (read-write without permission to write), PAGER_ERR_NOMEM.
+ * and PAGER_ERR_NOSPC (also when the read-write recovery checkpoint fails with a failed sync
+ * or I/O error; no handle is returned and the files are as a crash at that point would leave
+ * them), PAGER_ERR_READONLY (read-write without permission to write), PAGER_ERR_NOMEM.
+ * A full disk: a read-write open whose recovery checkpoint runs out of space still succeeds;
+ * the checkpoint is deferred (new commits append to the recovered WAL, the next commit or
+ * checkpoint retries it; stats: checkpoint_failures, last_checkpoint_error). A read-write open
+ * refuses a main file shorter than its header and WAL need (PAGER_ERR_CORRUPT, nothing
+ * written), since its checkpoint would extend it with zeros; open it read-only to salvage.
  */
 PAGER_API int pager_wal_open(const char *path, const pager_wal_options *opts,
                              pager_wal **out) PAGER_NOEXCEPT;
@@ -745,15 +753,19 @@ PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
  * frame (it carries the new page count). Under PAGER_WAL_FULL the frames are written with
  * one fdatasync before this returns. Nothing staged or nothing changed: PAGER_OK,
  * *frames_out = 0, no I/O. If the WAL then passes an auto-checkpoint threshold a passive
- * checkpoint runs; its failure does not fail the commit (a failed write or sync poisons the
- * handle, and the next mutation returns PAGER_ERR_POISONED).
+ * checkpoint runs; its failure does not fail the commit: lack of space is counted
+ * (pager_wal_stats.checkpoint_failures, last_checkpoint_error) and the checkpoint is retried
+ * after the next commit; a failed sync or I/O error poisons the handle, and the next mutation
+ * returns PAGER_ERR_POISONED.
  * *frames_out (may be NULL) receives the number of data frames written; untouched on failure.
  * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY (read-only handle),
  * PAGER_ERR_POISONED (an earlier failure), PAGER_ERR_IO, PAGER_ERR_NOSPC or
  * PAGER_ERR_CORRUPT while reading committed pages to compare (the handle is unchanged and the
- * changes stay staged), PAGER_ERR_IO or PAGER_ERR_NOSPC while writing or syncing frames (the
- * handle is poisoned and the staged changes are dropped -- reopen to learn what the WAL
- * holds), PAGER_ERR_NOMEM.
+ * changes stay staged), PAGER_ERR_NOSPC while writing frames (nothing was acknowledged: the
+ * handle stays usable and the changes stay staged -- commit again once there is space, or
+ * clear them), PAGER_ERR_IO while writing or syncing frames and any failed sync (the handle
+ * is poisoned and the staged changes are dropped -- reopen to learn what the WAL holds),
+ * PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_wal_commit(pager_wal *h, uint32_t *frames_out) PAGER_NOEXCEPT;
 
@@ -768,9 +780,11 @@ PAGER_API int pager_wal_commit(pager_wal *h, uint32_t *frames_out) PAGER_NOEXCEP
  * NULL) receives the number of data pages written into the main file; untouched on failure.
  * Errors: PAGER_ERR_INVALID (NULL h; opts->struct_size below the 0.2 size, unknown trailing
  * bytes not zero, mode not a PAGER_WAL_CHECKPOINT_* value), PAGER_ERR_READONLY (read-only
- * handle), PAGER_ERR_POISONED (an earlier failure), PAGER_ERR_IO, PAGER_ERR_NOSPC,
- * PAGER_ERR_CORRUPT (the WAL's frames cannot be read back) -- any of these three poisons the
- * handle; the WAL is never reset unless the main file was synced --, PAGER_ERR_NOMEM.
+ * handle), PAGER_ERR_POISONED (an earlier failure), PAGER_ERR_NOSPC (writing pages into the
+ * main file ran out of space: the WAL keeps every frame, the handle stays usable, retry
+ * later), PAGER_ERR_IO or PAGER_ERR_CORRUPT (the WAL's frames cannot be read back) -- these
+ * two, and any failed sync, poison the handle; the WAL is never reset unless the main file
+ * was synced --, PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_wal_checkpoint(pager_wal *h, const pager_wal_checkpoint_options *opts,
                                    uint32_t *pages_out) PAGER_NOEXCEPT;

@@ -23,7 +23,7 @@ using pager::wal::WalPager;
 // PAGER_ERR_INVALID; these never change once released.
 constexpr uint32_t kOptionsFirstSize = 56;
 constexpr uint32_t kCheckpointOptionsFirstSize = 8;
-constexpr uint32_t kStatsFirstSize = 80;
+constexpr uint32_t kStatsFirstSize = 88;
 static_assert(kOptionsFirstSize == sizeof(pager_wal_options), "0.2 pager_wal_options size");
 static_assert(kCheckpointOptionsFirstSize == sizeof(pager_wal_checkpoint_options),
               "0.2 pager_wal_checkpoint_options size");
@@ -130,6 +130,8 @@ pager_wal_stats ToCStats(const pager::wal::Stats& s) {
   full.syncs = s.syncs;
   full.bytes_synced = s.bytes_synced;
   full.wal_frames = s.wal_frames;
+  full.checkpoint_failures = s.checkpoint_failures;
+  full.last_checkpoint_error = s.last_checkpoint_code;
   return full;
 }
 

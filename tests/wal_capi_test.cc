@@ -244,7 +244,8 @@ TEST_F(WalCapi, StatsHonourTheCallersStructSize) {
   pager_wal_stats_init(&s);
   ASSERT_PAGER_OK(pager_wal_get_stats(h, &s));
   EXPECT_EQ(s.struct_size, sizeof s);
-  EXPECT_EQ(s.reserved, 0u);
+  EXPECT_EQ(s.last_checkpoint_error, 0);
+  EXPECT_EQ(s.checkpoint_failures, 0u);
   EXPECT_EQ(s.commits, 1u);
   EXPECT_EQ(s.frames_written, 1u);
   EXPECT_EQ(s.wal_frames, 1u);

@@ -14,6 +14,8 @@
 #include <functional>
 
 #include "impl/io/mem_env.h"
+#include "pager.h"
+#include "tests/outparam.h"
 #include "tests/wal_support.h"
 
 namespace pager {
@@ -134,6 +136,29 @@ TEST_F(WalNoSpace, ReadWriteOpenOnAFullDiskSucceedsAndDefersTheCheckpoint) {
   std::unique_ptr<WalPager> q = MustOpen(&env, path);
   ASSERT_NE(q, nullptr);
   ExpectPages(q.get(), 1, 9, 0);
+}
+
+TEST_F(WalNoSpace, TheCApiReportsADeferredCheckpointInItsStats) {
+  outparam::ScopedEnv scoped(&env);
+  pager_wal_options o;
+  pager_wal_options_init(&o);
+  o.auto_checkpoint_frames = 2;
+  pager_wal* h = nullptr;
+  ASSERT_EQ(pager_wal_create("capi-db", &o, &h), PAGER_OK) << pager_last_error();
+  std::vector<uint8_t> page = Page(1);
+  ASSERT_EQ(pager_wal_stage_page(h, 1, page.data(), page.size()), PAGER_OK);
+  ASSERT_EQ(pager_wal_commit(h, nullptr), PAGER_OK);
+  env.FailNth(MemEnv::Op::kWrite, 2, FaultKind::kEnospc, true);
+  ASSERT_EQ(pager_wal_stage_page(h, 2, page.data(), page.size()), PAGER_OK);
+  EXPECT_EQ(pager_wal_commit(h, nullptr), PAGER_OK) << pager_last_error();
+  pager_wal_stats st;
+  pager_wal_stats_init(&st);
+  ASSERT_EQ(pager_wal_get_stats(h, &st), PAGER_OK);
+  EXPECT_GE(st.checkpoint_failures, 1u);
+  EXPECT_EQ(st.last_checkpoint_error, PAGER_ERR_NOSPC);
+  EXPECT_GT(st.wal_frames, 0u);
+  env.ClearFaults();
+  pager_wal_close(h);
 }
 
 // ---- a real full file system -----------------------------------------------------------
