@@ -1182,7 +1182,9 @@ PAGER_API int pager_cold_scratch_dir(pager_cold *c, char *buf, uint64_t buf_len,
  * any list in memory; a chunk with NULL data and a non-zero length; the file backend without
  * a scratch directory), PAGER_ERR_TOO_LARGE (lengths total more than INT64_MAX),
  * PAGER_ERR_NOMEM, and for the file backend PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_NOT_FOUND
- * (scratch directory removed). On failure *out is untouched.
+ * (scratch directory removed), PAGER_ERR_READONLY (scratch directory no longer writable);
+ * with fallback_to_memory those four become a swap handle instead. On failure *out is
+ * untouched.
  */
 PAGER_API int pager_cold_pageout(pager_cold *c, const pager_cold_chunk *chunks, uint64_t count,
                                  pager_cold_handle **out) PAGER_NOEXCEPT;
