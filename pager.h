@@ -1144,31 +1144,84 @@ PAGER_API void pager_walseg_replay_close(pager_walseg_replay *it) PAGER_NOEXCEPT
  * The cold pager moves cold byte ranges out of RAM and reads any set of ranges back.
  * Semantics, range rules, scratch layout and thread safety: doc/cold-pager.md.
  *
+ * A pager_cold (pager_cold_open) holds one configuration -- a default backend, at most one
+ * scratch directory -- and its statistics. Pagers are independent: two pagers in one process
+ * (two libraries, say) never share a directory, a counter or a default.
+ *
  * Backends. PAGER_COLD_BACKEND_SWAP keeps the bytes in process memory and advises the kernel
  * that their whole pages are cold (MADV_COLD), so they go to swap first under pressure.
- * PAGER_COLD_BACKEND_FILE writes them to a few shared scratch files in a private directory
- * (pager_cold_set_scratch_dir) and keeps no copy in memory. A handle keeps the backend it was
- * created with; pager_cold_backend_of() tells which.
+ * PAGER_COLD_BACKEND_FILE writes them to a few shared scratch files in the pager's private
+ * directory (pager_cold_set_scratch_dir) and keeps no copy in memory. A handle keeps the
+ * backend it was created with; pager_cold_backend_of() tells which.
  *
  * Range rules (pager_cold_read_at_many): output in request order; zero-length ranges are
  * ignored; a range past the handle's end is PAGER_ERR_RANGE; two ranges sharing a byte
  * (including duplicates) are PAGER_ERR_OVERLAP, and the message names both; every check
  * runs before any byte is read. Ranges adjacent in the handle are read with one read.
  *
- * Thread safety. All functions may be called from any thread. Reads of one handle
- * (read_at, read_at_many, len, backend_of) may run concurrently; take and free consume the
- * handle and must not run concurrently with any other call on that handle.
+ * Lifetimes (the cold pager's rule, an exception to C4's "closed"). A paged-out handle keeps
+ * its pager's state alive: after pager_cold_close() every handle stays readable, takeable
+ * and freeable, and its statistics keep being counted, until it is freed or taken; the
+ * scratch directory is removed when the pager is closed and its last handle is gone. A taken
+ * buffer (pager_cold_take_buffer) depends on nothing and lives until pager_cold_buffer_free.
+ * pager_cold_close() itself only gives up the caller's reference.
+ *
+ * Thread safety. All functions may be called from any thread; calls on one pager may run
+ * concurrently (pageouts run in parallel; pager_cold_close must not race any other call on
+ * that pager). Reads of one handle (read_at, read_at_many, len, backend_of) may run
+ * concurrently; take and free consume the handle and must not run concurrently with any
+ * other call on that handle. Handles of one pager may be used from different threads.
  */
 
-/* Backend identifiers (stable). DEFAULT is only a per-call choice: the process default. */
+/* Backend identifiers (stable). DEFAULT is only a per-call choice: the pager's default. */
 enum {
   PAGER_COLD_BACKEND_DEFAULT = 0,
   PAGER_COLD_BACKEND_SWAP = 1,
   PAGER_COLD_BACKEND_FILE = 2
 };
 
+typedef struct pager_cold pager_cold;               /* a cold pager (pager_cold_open)  */
 typedef struct pager_cold_handle pager_cold_handle; /* paged-out bytes                  */
 typedef struct pager_cold_buffer pager_cold_buffer; /* bytes handed back by take_buffer */
+
+typedef struct pager_cold_options {
+  uint32_t struct_size;     /* sizeof(pager_cold_options), set by _init                     */
+  uint32_t backend;         /* the pager's default backend: PAGER_COLD_BACKEND_SWAP (the
+                               default; 0 means SWAP too) or PAGER_COLD_BACKEND_FILE       */
+  const char *scratch_root; /* NULL (default): no scratch directory yet -- the file backend
+                               is unavailable until pager_cold_set_scratch_dir. Otherwise
+                               pager_cold_open sets it up as pager_cold_set_scratch_dir
+                               does. Only read during pager_cold_open.                      */
+} pager_cold_options;
+
+/*
+ * pager_cold_options_init -- fills *opts with struct_size and the defaults (swap backend,
+ * no scratch root). NULL-safe (does nothing). Errors: none.
+ */
+PAGER_API void pager_cold_options_init(pager_cold_options *opts) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_open -- creates a cold pager with the options (NULL: defaults). With a
+ * scratch_root, the pager's private scratch directory is created before this returns (see
+ * pager_cold_set_scratch_dir); a failure there leaves nothing behind.
+ * Ownership: *out belongs to the caller and is released with pager_cold_close.
+ * Thread safety: any thread. The pager does its file I/O through the library's I/O layer as
+ * it is when this call runs.
+ * Errors: PAGER_ERR_INVALID (out NULL; a struct_size below the 0.2 size, or non-zero bytes
+ * past what this library knows; backend not SWAP, FILE or 0; an empty scratch_root),
+ * PAGER_ERR_NOMEM, and for a scratch_root those of pager_cold_set_scratch_dir:
+ * PAGER_ERR_NOT_FOUND, PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY, PAGER_ERR_BUSY.
+ * On failure *out is untouched.
+ */
+PAGER_API int pager_cold_open(const pager_cold_options *opts, pager_cold **out) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_close -- releases the caller's reference to the pager. Live handles are not
+ * affected: they stay readable until freed or taken, and the scratch directory goes with the
+ * last of them (see "Lifetimes" above). NULL-safe. Must not run concurrently with another
+ * call on c; c must not be used afterwards. Errors: none.
+ */
+PAGER_API void pager_cold_close(pager_cold *c) PAGER_NOEXCEPT;
 
 /* One input piece; a handle's logical content is its chunks concatenated in order. */
 typedef struct pager_cold_chunk {
@@ -1196,7 +1249,7 @@ typedef struct pager_cold_range {
 } pager_cold_range;
 
 typedef struct pager_cold_pageout_options {
-  uint32_t struct_size;
+  uint32_t struct_size; /* sizeof(pager_cold_pageout_options), set by _init */
   /* Non-zero: the file backend stores an XXH3-64 checksum of every chunk (in memory, with
    * the handle) and verifies each chunk a read touches in full; a mismatch is
    * PAGER_ERR_CORRUPT. Reads that cover part of a chunk then read the whole chunk. Default 0. */
@@ -1210,61 +1263,70 @@ typedef struct pager_cold_pageout_options {
 
 /*
  * pager_cold_pageout_options_init -- fills *opts with struct_size and the defaults (all 0).
- * NULL-safe. Errors: none.
+ * NULL-safe (does nothing). Errors: none.
  */
 PAGER_API void pager_cold_pageout_options_init(pager_cold_pageout_options *opts) PAGER_NOEXCEPT;
 
 /*
- * pager_cold_set_backend -- sets the process default backend used by pager_cold_pageout
- * and by PAGER_COLD_BACKEND_DEFAULT. Existing handles keep theirs. The initial default is
- * PAGER_COLD_BACKEND_SWAP. Atomic; any thread.
- * Errors: PAGER_ERR_INVALID (not SWAP or FILE).
+ * pager_cold_set_backend -- sets the pager's default backend, used by pager_cold_pageout and
+ * by PAGER_COLD_BACKEND_DEFAULT. Existing handles keep theirs. Atomic; any thread.
+ * Errors: PAGER_ERR_INVALID (c NULL; backend not SWAP or FILE).
  */
-PAGER_API int pager_cold_set_backend(uint32_t backend) PAGER_NOEXCEPT;
+PAGER_API int pager_cold_set_backend(pager_cold *c, uint32_t backend) PAGER_NOEXCEPT;
 
 /*
- * pager_cold_backend -- the process default backend (PAGER_COLD_BACKEND_SWAP or _FILE).
- * Atomic; any thread. Errors: none.
+ * pager_cold_backend -- the pager's default backend (PAGER_COLD_BACKEND_SWAP or _FILE) into
+ * *backend_out. Atomic; any thread.
+ * Errors: PAGER_ERR_INVALID (c or backend_out NULL). On failure *backend_out is untouched.
  */
-PAGER_API uint32_t pager_cold_backend(void) PAGER_NOEXCEPT;
+PAGER_API int pager_cold_backend(pager_cold *c, uint32_t *backend_out) PAGER_NOEXCEPT;
 
 /*
- * pager_cold_set_scratch_dir -- configures where the file backend keeps its data: creates
- * root if it is missing (mode 0755; its parent must exist), then a private directory for
- * this process inside it (mode 0700) guarded by a lock file that this process holds locked
- * until it exits. Directories under root left by processes that died (their lock is free)
- * are removed; directories of live processes are never touched.
- * Call once per process. A failure leaves nothing configured and may be retried (with any
- * path). Calling again with the same root succeeds without doing anything; with another
- * root it fails with PAGER_ERR_EXISTS.
- * Ownership: root is only read during the call.
- * Errors: PAGER_ERR_INVALID (NULL or empty root), PAGER_ERR_EXISTS (already set to another
- * root), PAGER_ERR_NOT_FOUND (root's parent missing), PAGER_ERR_IO, PAGER_ERR_NOSPC,
- * PAGER_ERR_READONLY or PAGER_ERR_BUSY (could not create and lock the directory).
+ * pager_cold_set_scratch_dir -- configures where the pager's file backend keeps its data:
+ * creates root if it is missing (mode 0755; its parent must exist), then a private directory
+ * for this pager inside it (mode 0700) guarded by a lock file that the pager holds locked
+ * until its directory is removed (pager_cold_close and its last handle gone, or the process
+ * exits). Directories under root left by processes that died (their lock is free) are
+ * removed; directories of live pagers -- in this process or another -- are never touched.
+ * Two pagers may use the same root or two roots: each gets its own private directory.
+ * Once per pager: a failure leaves nothing configured and may be retried (with any path);
+ * calling again with the same root succeeds without doing anything; with another root it
+ * fails with PAGER_ERR_EXISTS.
+ * Ownership: root is only read during the call. Thread safety: any thread.
+ * Errors: PAGER_ERR_INVALID (c NULL, NULL or empty root), PAGER_ERR_EXISTS (this pager's
+ * directory is already under another root), PAGER_ERR_NOT_FOUND (root's parent missing),
+ * PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY or PAGER_ERR_BUSY (could not create and
+ * lock the directory), PAGER_ERR_NOMEM.
  */
-PAGER_API int pager_cold_set_scratch_dir(const char *root) PAGER_NOEXCEPT;
+PAGER_API int pager_cold_set_scratch_dir(pager_cold *c, const char *root) PAGER_NOEXCEPT;
 
 /*
- * pager_cold_scratch_dir -- copies the private scratch directory's path (NUL-terminated)
- * into dst, which holds cap bytes; *len_out receives strlen(path) (0 before a successful
- * pager_cold_set_scratch_dir). If cap <= *len_out, nothing is copied and PAGER_ERR_RANGE is
- * returned with *len_out set, so callers can size a buffer. dst may be NULL when cap == 0.
- * Errors: PAGER_ERR_INVALID (len_out NULL, or dst NULL with cap > 0), PAGER_ERR_RANGE.
+ * pager_cold_scratch_dir -- the path of the pager's private scratch directory ("" before a
+ * successful pager_cold_set_scratch_dir), as convention C7 says: copied NUL-terminated into
+ * (buf, buf_len), truncated to fit; *len_out (may be NULL) receives its full length without
+ * the NUL; buf may be NULL when buf_len is 0. *len_out >= buf_len means it was truncated.
+ * Errors: PAGER_ERR_INVALID (c NULL; buf NULL with buf_len > 0). On failure neither buf nor
+ * *len_out is written.
  */
-PAGER_API int pager_cold_scratch_dir(char *dst, size_t cap, size_t *len_out) PAGER_NOEXCEPT;
+PAGER_API int pager_cold_scratch_dir(pager_cold *c, char *buf, uint64_t buf_len,
+                                     uint64_t *len_out) PAGER_NOEXCEPT;
 
 /*
  * pager_cold_pageout -- copies the concatenation of chunks[0..count) out of the caller's
- * memory into a new handle on the process default backend. count == 0 or a total length of 0
+ * memory into a new handle on the pager's default backend. count == 0 or a total length of 0
  * gives an empty handle without any I/O (and without needing a scratch directory).
  * Ownership: chunks and their bytes are only read during the call; *out belongs to the caller
- * and is released with pager_cold_free or consumed by a take.
- * Errors: PAGER_ERR_INVALID (out NULL; chunks NULL with count > 0; a chunk with NULL data and
- * a non-zero length; the file backend without a scratch directory), PAGER_ERR_TOO_LARGE
- * (lengths total more than INT64_MAX), PAGER_ERR_NOMEM, and for the file backend
- * PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_NOT_FOUND (scratch directory removed).
+ * and is released with pager_cold_free or consumed by a take. It keeps c's state alive
+ * ("Lifetimes" above).
+ * Errors: PAGER_ERR_INVALID (c or out NULL; chunks NULL with count > 0; a count too large for
+ * any list in memory; a chunk with NULL data and a non-zero length; the file backend without
+ * a scratch directory), PAGER_ERR_TOO_LARGE (lengths total more than INT64_MAX),
+ * PAGER_ERR_NOMEM, and for the file backend PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_NOT_FOUND
+ * (scratch directory removed), PAGER_ERR_READONLY (scratch directory no longer writable);
+ * with fallback_to_memory those four become a swap handle instead. On failure *out is
+ * untouched.
  */
-PAGER_API int pager_cold_pageout(const pager_cold_chunk *chunks, uint64_t count,
+PAGER_API int pager_cold_pageout(pager_cold *c, const pager_cold_chunk *chunks, uint64_t count,
                                  pager_cold_handle **out) PAGER_NOEXCEPT;
 
 /*
@@ -1272,10 +1334,12 @@ PAGER_API int pager_cold_pageout(const pager_cold_chunk *chunks, uint64_t count,
  * PAGER_COLD_BACKEND_DEFAULT) and options (NULL: defaults). Reads the default only once, so
  * concurrent pager_cold_set_backend calls do not race with it.
  * Errors: those of pager_cold_pageout; PAGER_ERR_INVALID also for an unknown backend or a
- * bad options struct (see "Options structs" at the top of this header).
+ * bad options struct (struct_size below the 0.2 size, or non-zero bytes past what this
+ * library knows: convention C8). On failure *out is untouched.
  */
-PAGER_API int pager_cold_pageout_with(uint32_t backend, const pager_cold_chunk *chunks,
-                                      uint64_t count, const pager_cold_pageout_options *opts,
+PAGER_API int pager_cold_pageout_with(pager_cold *c, uint32_t backend,
+                                      const pager_cold_chunk *chunks, uint64_t count,
+                                      const pager_cold_pageout_options *opts,
                                       pager_cold_handle **out) PAGER_NOEXCEPT;
 
 /*
@@ -1284,49 +1348,53 @@ PAGER_API int pager_cold_pageout_with(uint32_t backend, const pager_cold_chunk *
  * chunks[i].free_fn(free_ctx, data, len) exactly once for each -- for the file backend before
  * this call returns (the bytes are on scratch storage), for the swap backend when the handle
  * is freed or taken (pager_cold_take_buffer of a one-chunk handle hands the very buffer back).
- * Zero-length chunks are freed before the call returns. On failure no free_fn has been called
- * and the caller still owns every buffer. The chunks array itself is only read during the
- * call.
+ * Zero-length chunks are freed before the call returns. On failure no free_fn has been called,
+ * the caller still owns every buffer and *out is untouched. The chunks array itself is only
+ * read during the call.
  * Errors: those of pager_cold_pageout_with; PAGER_ERR_INVALID also for a NULL free_fn or two
  * non-empty chunks that share a byte (a buffer would be freed twice).
  */
-PAGER_API int pager_cold_pageout_owned(uint32_t backend, const pager_cold_owned_chunk *chunks,
-                                       uint64_t count, const pager_cold_pageout_options *opts,
+PAGER_API int pager_cold_pageout_owned(pager_cold *c, uint32_t backend,
+                                       const pager_cold_owned_chunk *chunks, uint64_t count,
+                                       const pager_cold_pageout_options *opts,
                                        pager_cold_handle **out) PAGER_NOEXCEPT;
 
 /*
- * pager_cold_read_at -- copies [offset, offset + len) of the handle into dst (len bytes).
- * len == 0 reads nothing (dst may then be NULL) even if offset is past the end.
+ * pager_cold_read_at -- copies [offset, offset + dst_len) of the handle into dst.
+ * dst_len == 0 reads nothing (dst may then be NULL) even if offset is past the end.
  * Thread safety: concurrent reads of one handle are allowed.
- * Errors: PAGER_ERR_INVALID (h NULL, dst NULL with len > 0), PAGER_ERR_RANGE (past the end,
- * overflow-safe), PAGER_ERR_IO (a failed or short scratch read), PAGER_ERR_CORRUPT (a chunk
- * failed its checksum). On error dst may hold part of the bytes; the handle is unchanged.
+ * Errors: PAGER_ERR_INVALID (h NULL, dst NULL with dst_len > 0), PAGER_ERR_RANGE (past the
+ * end, overflow-safe), PAGER_ERR_IO (a failed or short scratch read), PAGER_ERR_CORRUPT (a
+ * chunk failed its checksum), PAGER_ERR_NOMEM. On an I/O or checksum error dst may hold part
+ * of the bytes (it is the output buffer, not an out-parameter to keep); the handle is
+ * unchanged.
  */
-PAGER_API int pager_cold_read_at(const pager_cold_handle *h, uint64_t offset, uint64_t len,
-                                 void *dst) PAGER_NOEXCEPT;
+PAGER_API int pager_cold_read_at(const pager_cold_handle *h, uint64_t offset, void *dst,
+                                 uint64_t dst_len) PAGER_NOEXCEPT;
 
 /*
  * pager_cold_read_at_many -- copies each ranges[i] of the handle into dst, one after the
  * other in request order (range i lands after the bytes of ranges 0..i-1). dst holds dst_len
- * bytes, at least the sum of the lengths. Zero-length ranges are ignored. All ranges are
- * checked before any byte is read; ranges adjacent in the handle (in any request order) are
- * read with one read.
+ * bytes, at least the sum of the lengths (a longer dst is fine). Zero-length ranges are
+ * ignored. All ranges are checked before any byte is read; ranges adjacent in the handle (in
+ * any request order) are read with one read.
  * Thread safety: concurrent reads of one handle are allowed.
- * Errors: PAGER_ERR_INVALID (h NULL; ranges NULL with count > 0; dst_len smaller than the
- * total; dst NULL with a non-zero total), PAGER_ERR_RANGE (a range past the end, named in the
- * message), PAGER_ERR_OVERLAP (two ranges share a byte; both are named), PAGER_ERR_IO,
- * PAGER_ERR_CORRUPT. On an I/O or checksum error dst may hold part of the bytes.
+ * Errors: PAGER_ERR_INVALID (h NULL; ranges NULL with count > 0; a count too large for any
+ * list in memory; dst_len smaller than the total; dst NULL with a non-zero total),
+ * PAGER_ERR_RANGE (a range past the end, named in the message), PAGER_ERR_OVERLAP (two ranges
+ * share a byte; both are named), PAGER_ERR_IO, PAGER_ERR_CORRUPT, PAGER_ERR_NOMEM. On an I/O
+ * or checksum error dst may hold part of the bytes.
  */
 PAGER_API int pager_cold_read_at_many(const pager_cold_handle *h, const pager_cold_range *ranges,
                                       uint64_t count, void *dst,
                                       uint64_t dst_len) PAGER_NOEXCEPT;
 
 /*
- * pager_cold_take -- copies the whole content into dst (dst_len >= pager_cold_len(h)), then
- * frees the handle and its storage. On success h is gone; on failure h is unchanged and
- * still owned by the caller (free it or try again).
+ * pager_cold_take -- copies the whole content into dst (dst_len >= pager_cold_len(h); a
+ * longer dst is fine), then frees the handle and its storage. On success h is gone; on
+ * failure h is unchanged and still owned by the caller (free it or try again).
  * Errors: PAGER_ERR_INVALID (h NULL, dst_len too small, dst NULL with a non-empty handle),
- * PAGER_ERR_IO, PAGER_ERR_CORRUPT.
+ * PAGER_ERR_IO, PAGER_ERR_CORRUPT, PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_cold_take(pager_cold_handle *h, void *dst, uint64_t dst_len) PAGER_NOEXCEPT;
 
@@ -1336,8 +1404,8 @@ PAGER_API int pager_cold_take(pager_cold_handle *h, void *dst, uint64_t dst_len)
  * one non-empty chunk) hands that buffer over without copying: for an owned chunk,
  * pager_cold_buffer_data() is the caller's original pointer and pager_cold_buffer_free()
  * calls its free_fn. Otherwise the bytes are read into a new buffer.
- * On success h is gone and *out must be released with pager_cold_buffer_free; on failure h is
- * unchanged and *out untouched.
+ * On success h is gone and *out must be released with pager_cold_buffer_free (it does not
+ * depend on the pager); on failure h is unchanged and *out untouched.
  * Errors: PAGER_ERR_INVALID (h or out NULL), PAGER_ERR_NOMEM, PAGER_ERR_IO,
  * PAGER_ERR_CORRUPT.
  */
@@ -1345,19 +1413,21 @@ PAGER_API int pager_cold_take_buffer(pager_cold_handle *h,
                                      pager_cold_buffer **out) PAGER_NOEXCEPT;
 
 /* The bytes of a taken buffer (NULL for an empty one or a NULL buffer); valid until
- * pager_cold_buffer_free. Errors: none. */
+ * pager_cold_buffer_free. Thread safety: any thread. Errors: none. */
 PAGER_API void *pager_cold_buffer_data(const pager_cold_buffer *b) PAGER_NOEXCEPT;
-/* The length of a taken buffer (0 for NULL). Errors: none. */
+/* The length of a taken buffer in bytes (0 for NULL). Errors: none. */
 PAGER_API uint64_t pager_cold_buffer_len(const pager_cold_buffer *b) PAGER_NOEXCEPT;
-/* Releases a taken buffer (calls the adopted buffer's free_fn, if any). NULL-safe. */
+/* Releases a taken buffer (calls the adopted buffer's free_fn, if any). NULL-safe.
+ * Errors: none. */
 PAGER_API void pager_cold_buffer_free(pager_cold_buffer *b) PAGER_NOEXCEPT;
 
 /*
  * pager_cold_free -- releases the handle and its storage without reading it: memory is
  * freed (adopted buffers through their free_fn), scratch space is returned (its blocks
  * punched out of the scratch file, or the file truncated; up to 1 MiB of freed extents per
- * scratch file are kept for the next pageout of the same size instead). NULL-safe. A failure to punch is
- * counted in pager_cold_stats.release_error_count; the space is reused either way.
+ * scratch file are kept for the next pageout of the same size instead). NULL-safe. A failure
+ * to punch is counted in pager_cold_stats.release_error_count; the space is reused either
+ * way. Freeing the last handle of a closed pager removes its scratch directory.
  * Thread safety: no other call on h may run concurrently. Errors: none.
  */
 PAGER_API void pager_cold_free(pager_cold_handle *h) PAGER_NOEXCEPT;
@@ -1369,8 +1439,11 @@ PAGER_API uint64_t pager_cold_len(const pager_cold_handle *h) PAGER_NOEXCEPT;
  * fell back to memory is SWAP); PAGER_COLD_BACKEND_DEFAULT (0) for NULL. Errors: none. */
 PAGER_API uint32_t pager_cold_backend_of(const pager_cold_handle *h) PAGER_NOEXCEPT;
 
-/* Per-backend counters. */
+/* Per-backend counters (nested in pager_cold_stats; pager_cold_stats_init sets its
+ * struct_size). */
 typedef struct pager_cold_backend_stats {
+  uint32_t struct_size;       /* sizeof(pager_cold_backend_stats), set by pager_cold_stats_init */
+  uint32_t reserved0;
   uint64_t live_handle_count; /* handles not yet freed or taken                            */
   uint64_t live_bytes;        /* their total length                                        */
   uint64_t pageout_count;     /* handles ever created                                      */
@@ -1380,8 +1453,9 @@ typedef struct pager_cold_backend_stats {
                                  one per contiguous copy (swap)                            */
 } pager_cold_backend_stats;
 
+/* The counters of one pager (pager_cold_get_stats). Prepare with pager_cold_stats_init. */
 typedef struct pager_cold_stats {
-  uint32_t struct_size; /* set by the caller: sizeof(pager_cold_stats) */
+  uint32_t struct_size; /* sizeof(pager_cold_stats), set by pager_cold_stats_init */
   uint32_t reserved0;
   pager_cold_backend_stats swap;
   pager_cold_backend_stats file;
@@ -1401,12 +1475,22 @@ typedef struct pager_cold_stats {
 } pager_cold_stats;
 
 /*
- * pager_cold_stats_get -- fills *out with the process-wide counters. Set out->struct_size to
- * sizeof(pager_cold_stats) first; a smaller (older) struct gets its prefix. Each counter is
- * exact once the calls that change it have returned.
- * Errors: PAGER_ERR_INVALID (out NULL, struct_size < 8).
+ * pager_cold_stats_init -- zeroes *stats and sets its struct_size and the struct_size of
+ * both nested pager_cold_backend_stats. NULL-safe (does nothing). Errors: none.
  */
-PAGER_API int pager_cold_stats_get(pager_cold_stats *out) PAGER_NOEXCEPT;
+PAGER_API void pager_cold_stats_init(pager_cold_stats *stats) PAGER_NOEXCEPT;
+
+/*
+ * pager_cold_get_stats -- fills *out with the pager's counters (convention C8 for result
+ * structs): out->struct_size and each nested struct_size must be at least their 0.2 sizes
+ * (call pager_cold_stats_init); at most struct_size bytes of each are written and each
+ * struct_size is set to the number written. Counters of handles still live after
+ * pager_cold_close are not visible here any more. Each counter is exact once the calls that
+ * change it have returned. Thread safety: any thread.
+ * Errors: PAGER_ERR_INVALID (c or out NULL; a struct_size below its 0.2 size). On failure
+ * *out is untouched.
+ */
+PAGER_API int pager_cold_get_stats(pager_cold *c, pager_cold_stats *out) PAGER_NOEXCEPT;
 
 /* ======================================================================================
  * KV-cache snapshot (pager_snapshot_*)

@@ -27,6 +27,9 @@
 
 namespace {
 
+// The pager every measurement pages out to (opened in main).
+pager_cold* g_cold = nullptr;
+
 using Clock = std::chrono::steady_clock;
 
 constexpr int kReps = 5;
@@ -86,7 +89,7 @@ Figures RunCold(uint32_t backend, const Shape& s, const std::vector<uint8_t>& sr
   }
   std::vector<pager_cold_handle*> hs(s.handles());
   auto t0 = Clock::now();
-  for (auto& h : hs) Check(pager_cold_pageout_with(backend, chunks.data(), s.chunks, nullptr, &h), "pageout");
+  for (auto& h : hs) Check(pager_cold_pageout_with(g_cold, backend, chunks.data(), s.chunks, nullptr, &h), "pageout");
   auto t1 = Clock::now();
   for (auto* h : hs) {
     Check(pager_cold_read_at_many(h, ranges.data(), s.chunks, dst.data(), s.total()), "read");
@@ -227,7 +230,7 @@ double RoundTripsCold(uint32_t backend, const std::vector<uint8_t>& src,
   auto t0 = Clock::now();
   for (int i = 0; i < kRoundTrips; i++) {
     pager_cold_handle* h = nullptr;
-    Check(pager_cold_pageout_with(backend, &c, 1, nullptr, &h), "pageout");
+    Check(pager_cold_pageout_with(g_cold, backend, &c, 1, nullptr, &h), "pageout");
     Check(pager_cold_take(h, dst.data(), dst.size()), "take");
   }
   return Seconds(t0, Clock::now());
@@ -284,9 +287,8 @@ void RoundTripTable(const std::string& per_file_dir) {
     swap.push_back(RoundTripsCold(PAGER_COLD_BACKEND_SWAP, src, dst));
   }
   pager_cold_stats st;
-  memset(&st, 0, sizeof st);
-  st.struct_size = sizeof st;
-  Check(pager_cold_stats_get(&st), "stats");
+  pager_cold_stats_init(&st);
+  Check(pager_cold_get_stats(g_cold, &st), "stats");
   double pf = Median(per_file), f = Median(file), s = Median(swap);
   printf("\n%d pageout+take round trips of %zu bytes (median of %d), us per round trip\n",
          kRoundTrips, kSmallBytes, kRoundTripReps);
@@ -310,10 +312,13 @@ void RoundTripTable(const std::string& per_file_dir) {
 
 int main() {
   std::string root = BaseDir() + "/libpager-cold-bench";
-  Check(pager_cold_set_scratch_dir(root.c_str()), "set_scratch_dir");
+  pager_cold_options opts;
+  pager_cold_options_init(&opts);
+  opts.scratch_root = root.c_str();
+  Check(pager_cold_open(&opts, &g_cold), "open");
   char dir[4096];
-  size_t len = 0;
-  Check(pager_cold_scratch_dir(dir, sizeof dir, &len), "scratch_dir");
+  uint64_t len = 0;
+  Check(pager_cold_scratch_dir(g_cold, dir, sizeof dir, &len), "scratch_dir");
   printf("libpager %s cold pager benchmark; scratch directory %s\n", pager_version_string(), dir);
   // Raw baselines live on the same filesystem, next to the scratch directory.
   std::string raw_path = root + "/raw-baseline";
@@ -322,5 +327,6 @@ int main() {
   ThroughputTable(raw_path);
   RoundTripTable(per_file_dir);
   rmdir(per_file_dir.c_str());
+  pager_cold_close(g_cold);
   return 0;
 }

@@ -27,7 +27,9 @@ int main(int argc, char **argv) {
   pager_cold_buffer *buf = NULL;
   pager_cold_owned_chunk owned;
   pager_cold_stats st;
-  size_t len = 0;
+  pager_cold_options opts;
+  pager_cold *cold = NULL;
+  uint64_t len = 0;
   int rc;
   void *mine;
   if (argc != 2) {
@@ -35,8 +37,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   snprintf(root, sizeof root, "%s/cold-scratch", argv[1]);
-  if ((rc = pager_cold_set_scratch_dir(root)) != PAGER_OK) return fail("set_scratch_dir", rc);
-  if ((rc = pager_cold_scratch_dir(dir, sizeof dir, &len)) != PAGER_OK) return fail("dir", rc);
+  pager_cold_options_init(&opts);
+  opts.scratch_root = root; /* the pager's private directory is created under it */
+  if ((rc = pager_cold_open(&opts, &cold)) != PAGER_OK) return fail("open", rc);
+  if ((rc = pager_cold_scratch_dir(cold, dir, sizeof dir, &len)) != PAGER_OK) {
+    return fail("dir", rc);
+  }
   printf("private scratch directory: %s\n", dir);
 
   memset(col_a, 'a', sizeof col_a);
@@ -45,7 +51,7 @@ int main(int argc, char **argv) {
   chunks[0].len = sizeof col_a;
   chunks[1].data = col_b;
   chunks[1].len = sizeof col_b;
-  rc = pager_cold_pageout_with(PAGER_COLD_BACKEND_FILE, chunks, 2, NULL, &h);
+  rc = pager_cold_pageout_with(cold, PAGER_COLD_BACKEND_FILE, chunks, 2, NULL, &h);
   if (rc != PAGER_OK) return fail("pageout", rc);
   printf("paged out %lu bytes to the file backend\n", (unsigned long)pager_cold_len(h));
 
@@ -73,18 +79,18 @@ int main(int argc, char **argv) {
   owned.len = 1 << 20;
   owned.free_fn = free_buffer;
   owned.free_ctx = NULL;
-  rc = pager_cold_pageout_owned(PAGER_COLD_BACKEND_SWAP, &owned, 1, NULL, &h);
+  rc = pager_cold_pageout_owned(cold, PAGER_COLD_BACKEND_SWAP, &owned, 1, NULL, &h);
   if (rc != PAGER_OK) return fail("pageout_owned", rc);
   if ((rc = pager_cold_take_buffer(h, &buf)) != PAGER_OK) return fail("take_buffer", rc);
   printf("swap take_buffer handed back the caller's own buffer: %s\n",
          pager_cold_buffer_data(buf) == mine ? "yes (a move, no copy)" : "no");
   pager_cold_buffer_free(buf);
 
-  memset(&st, 0, sizeof st);
-  st.struct_size = sizeof st;
-  if ((rc = pager_cold_stats_get(&st)) != PAGER_OK) return fail("stats", rc);
+  pager_cold_stats_init(&st);
+  if ((rc = pager_cold_get_stats(cold, &st)) != PAGER_OK) return fail("stats", rc);
   printf("stats: %lu file reads for %lu bytes; scratch bytes in use %lu, kept for reuse %lu\n",
          (unsigned long)st.file.read_count, (unsigned long)st.file.paged_in_bytes,
          (unsigned long)st.scratch_allocated_bytes, (unsigned long)st.scratch_retained_bytes);
+  pager_cold_close(cold);
   return 0;
 }

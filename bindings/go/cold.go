@@ -18,34 +18,89 @@ var (
 	ColdBackendFile    = uint32(capi.PAGER_COLD_BACKEND_FILE)
 )
 
-// SetColdScratchDir configures the file backend's scratch root (once per process; another
-// root later is ErrExists).
-func SetColdScratchDir(root string) error { return capi.Pager_cold_set_scratch_dir(root) }
+// ColdOptions are the settings of OpenCold (pager_cold_options).
+type ColdOptions struct {
+	Backend     uint32 // ColdBackendSwap (also 0) or ColdBackendFile: the pager's default
+	ScratchRoot string // "" (none yet: the file backend needs SetScratchDir) or a root directory
+}
 
-// ColdScratchDir is this process's private scratch directory ("" before SetColdScratchDir).
-func ColdScratchDir() (string, error) {
+// ColdPager is one cold pager (pager_cold). Pagers are independent of each other. Its handles
+// stay usable after Close until each is taken or closed itself.
+type ColdPager struct{ c uintptr }
+
+// OpenCold opens a cold pager; opts may be nil (swap backend, no scratch directory).
+func OpenCold(opts *ColdOptions) (*ColdPager, error) {
+	var o ColdOptions
+	if opts != nil {
+		o = *opts
+	}
+	var c uintptr
+	if err := capi.Pagerswig_cold_open(o.Backend, o.ScratchRoot, &c); err != nil {
+		return nil, err
+	}
+	return &ColdPager{c: c}, nil
+}
+
+// Close releases the pager (live handles keep working). Idempotent.
+func (p *ColdPager) Close() error {
+	if p.c != 0 {
+		capi.Pager_cold_close(p.c)
+		p.c = 0
+	}
+	return nil
+}
+
+func (p *ColdPager) closed() error {
+	if p.c == 0 {
+		return &Error{Code: CodeInvalid, Message: "the cold pager is closed"}
+	}
+	return nil
+}
+
+// SetScratchDir configures the file backend's scratch root (once per pager; another root
+// later is ErrExists). Two pagers may share a root: each gets its own private directory.
+func (p *ColdPager) SetScratchDir(root string) error {
+	if err := p.closed(); err != nil {
+		return err
+	}
+	return capi.Pager_cold_set_scratch_dir(p.c, root)
+}
+
+// ScratchDir is this pager's private scratch directory ("" before one was set).
+func (p *ColdPager) ScratchDir() (string, error) {
+	if err := p.closed(); err != nil {
+		return "", err
+	}
 	var n uint64
-	err := capi.Pager_cold_scratch_dir(nil, &n)
-	if err != nil && !errorsIsRange(err) {
-		return "", err
+	buf := make([]byte, 256)
+	for {
+		if err := capi.Pager_cold_scratch_dir(p.c, buf, &n); err != nil {
+			return "", err
+		}
+		if n < uint64(len(buf)) {
+			return string(buf[:n]), nil
+		}
+		buf = make([]byte, n+1) // truncated: again with the full length
 	}
-	buf := make([]byte, n+1)
-	if err := capi.Pager_cold_scratch_dir(buf, &n); err != nil {
-		return "", err
-	}
-	return string(buf[:n]), nil
 }
 
-func errorsIsRange(err error) bool {
-	e, ok := err.(*Error)
-	return ok && e.Code == CodeRange
+// SetBackend sets the pager's default backend (ColdBackendSwap or ColdBackendFile).
+func (p *ColdPager) SetBackend(backend uint32) error {
+	if err := p.closed(); err != nil {
+		return err
+	}
+	return capi.Pager_cold_set_backend(p.c, backend)
 }
 
-// SetColdBackend sets the process default backend (ColdBackendSwap or ColdBackendFile).
-func SetColdBackend(backend uint32) error { return capi.Pager_cold_set_backend(backend) }
-
-// ColdBackend is the process default backend.
-func ColdBackend() uint32 { return capi.Pager_cold_backend() }
+// Backend is the pager's default backend.
+func (p *ColdPager) Backend() (uint32, error) {
+	if err := p.closed(); err != nil {
+		return 0, err
+	}
+	var b uint32
+	err := capi.Pager_cold_backend(p.c, &b)
+	return b, err
+}
 
 // ColdPageoutOptions mirrors pager_cold_pageout_options.
 type ColdPageoutOptions struct {
@@ -54,12 +109,16 @@ type ColdPageoutOptions struct {
 }
 
 // ColdHandle owns paged-out bytes. Reads may run concurrently; Take and Close consume it.
+// It keeps working after its ColdPager is closed.
 type ColdHandle struct{ h uintptr }
 
-// ColdPageout pages out a copy of the concatenation of chunks on backend
-// (ColdBackendDefault: the process default). More than one chunk is concatenated in Go
-// first (one extra copy). opts may be nil.
-func ColdPageout(backend uint32, opts *ColdPageoutOptions, chunks ...[]byte) (*ColdHandle, error) {
+// Pageout pages out a copy of the concatenation of chunks on backend (ColdBackendDefault:
+// the pager's default). More than one chunk is concatenated in Go first (one extra copy).
+// opts may be nil.
+func (p *ColdPager) Pageout(backend uint32, opts *ColdPageoutOptions, chunks ...[]byte) (*ColdHandle, error) {
+	if err := p.closed(); err != nil {
+		return nil, err
+	}
 	var data []byte
 	if len(chunks) == 1 {
 		data = chunks[0]
@@ -80,7 +139,7 @@ func ColdPageout(backend uint32, opts *ColdPageoutOptions, chunks ...[]byte) (*C
 		}
 	}
 	var h uintptr
-	if err := capi.Pagerswig_cold_pageout(backend, data, c, &h); err != nil {
+	if err := capi.Pagerswig_cold_pageout(p.c, backend, data, c, &h); err != nil {
 		return nil, err
 	}
 	return &ColdHandle{h: h}, nil
@@ -97,7 +156,7 @@ func (c *ColdHandle) ReadAt(dst []byte, offset uint64) error {
 	if c.h == 0 {
 		return &Error{Code: CodeInvalid, Message: "the cold handle is closed"}
 	}
-	return capi.Pagerswig_cold_read_at(c.h, offset, dst)
+	return capi.Pager_cold_read_at(c.h, offset, dst)
 }
 
 // ColdRange is [Offset, Offset+Len) of a handle.
@@ -151,7 +210,7 @@ type ColdBackendStats struct {
 	LiveHandleCount, LiveBytes, PageoutCount, PagedOutBytes, PagedInBytes, ReadCount uint64
 }
 
-// ColdStats are the process-wide counters (a subset of pager_cold_stats).
+// ColdStats are a pager's counters (a subset of pager_cold_stats).
 type ColdStats struct {
 	Swap, File                                           ColdBackendStats
 	ScratchAllocatedBytes, ScratchFileCount              uint64
@@ -163,11 +222,14 @@ func backendStats(b capi.Pager_cold_backend_stats) ColdBackendStats {
 		b.GetPaged_out_bytes(), b.GetPaged_in_bytes(), b.GetRead_count()}
 }
 
-// GetColdStats returns the process-wide counters.
-func GetColdStats() (ColdStats, error) {
+// Stats returns the pager's counters.
+func (p *ColdPager) Stats() (ColdStats, error) {
+	if err := p.closed(); err != nil {
+		return ColdStats{}, err
+	}
 	c := capi.NewPager_cold_stats()
 	defer capi.DeletePager_cold_stats(c)
-	if err := capi.Pager_cold_stats_get(c); err != nil {
+	if err := capi.Pager_cold_get_stats(p.c, c); err != nil {
 		return ColdStats{}, err
 	}
 	return ColdStats{

@@ -2,7 +2,6 @@ package pager_test
 
 import (
 	"bytes"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -10,35 +9,29 @@ import (
 	"libpager.dev/pager"
 )
 
-var scratchOnce sync.Once
-var scratchRoot string
-
-// The scratch root is set once per process.
-func coldScratch(t *testing.T) string {
-	scratchOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "pager-go-cold-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		scratchRoot = dir
-		if err := pager.SetColdScratchDir(dir); err != nil {
-			t.Fatal(err)
-		}
-	})
-	return scratchRoot
+// openCold opens a pager with its own scratch root under t.TempDir().
+func openCold(t *testing.T, backend uint32) (*pager.ColdPager, string) {
+	t.Helper()
+	root := t.TempDir()
+	p, err := pager.OpenCold(&pager.ColdOptions{Backend: backend, ScratchRoot: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p, root
 }
 
 func TestColdPageoutReadTake(t *testing.T) {
-	root := coldScratch(t)
-	if d, err := pager.ColdScratchDir(); err != nil || !strings.HasPrefix(d, root) {
-		t.Fatalf("ColdScratchDir() = %q, %v; want under %q", d, err, root)
+	p, root := openCold(t, pager.ColdBackendSwap)
+	if d, err := p.ScratchDir(); err != nil || !strings.HasPrefix(d, root) {
+		t.Fatalf("ScratchDir() = %q, %v; want under %q", d, err, root)
 	}
 	data := make([]byte, 10000)
 	for i := range data {
 		data[i] = byte(i * 7)
 	}
 	for _, backend := range []uint32{pager.ColdBackendSwap, pager.ColdBackendFile} {
-		h, err := pager.ColdPageout(backend, &pager.ColdPageoutOptions{Checksums: true}, data[:4000], data[4000:])
+		h, err := p.Pageout(backend, &pager.ColdPageoutOptions{Checksums: true}, data[:4000], data[4000:])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,17 +55,16 @@ func TestColdPageoutReadTake(t *testing.T) {
 		}
 		h.Close() // no-op after Take
 	}
-	st, err := pager.GetColdStats()
-	if err != nil || st.File.PageoutCount == 0 || st.Swap.PageoutCount == 0 {
-		t.Fatalf("GetColdStats() = %+v, %v", st, err)
+	st, err := p.Stats()
+	if err != nil || st.File.PageoutCount != 1 || st.Swap.PageoutCount != 1 {
+		t.Fatalf("Stats() = %+v, %v", st, err)
 	}
 }
 
 func TestColdErrors(t *testing.T) {
-	coldScratch(t)
-	err := pager.SetColdScratchDir(t.TempDir())
-	requireCode(t, err, pager.ErrExists)
-	h, err := pager.ColdPageout(pager.ColdBackendSwap, nil, []byte("0123456789"))
+	p, _ := openCold(t, pager.ColdBackendSwap)
+	requireCode(t, p.SetScratchDir(t.TempDir()), pager.ErrExists)
+	h, err := p.Pageout(pager.ColdBackendSwap, nil, []byte("0123456789"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +72,61 @@ func TestColdErrors(t *testing.T) {
 	requireCode(t, h.ReadAt(make([]byte, 5), 8), pager.ErrRange)
 	_, err = h.ReadAtMany(pager.ColdRange{0, 5}, pager.ColdRange{4, 2})
 	requireCode(t, err, pager.ErrOverlap)
-	requireCode(t, pager.SetColdBackend(7), pager.ErrInvalid)
-	_, err = pager.ColdPageout(9, nil, []byte("x"))
+	requireCode(t, p.SetBackend(7), pager.ErrInvalid)
+	_, err = p.Pageout(9, nil, []byte("x"))
 	requireCode(t, err, pager.ErrInvalid)
+	_, err = pager.OpenCold(&pager.ColdOptions{Backend: 3})
+	requireCode(t, err, pager.ErrInvalid)
+}
+
+// Two pagers in one process: their own roots, defaults and counters, used concurrently.
+func TestColdTwoPagersAreIndependent(t *testing.T) {
+	a, rootA := openCold(t, pager.ColdBackendFile)
+	b, rootB := openCold(t, pager.ColdBackendSwap)
+	if da, _ := a.ScratchDir(); !strings.HasPrefix(da, rootA) {
+		t.Fatalf("a's directory %q is not under %q", da, rootA)
+	}
+	if db, _ := b.ScratchDir(); !strings.HasPrefix(db, rootB) {
+		t.Fatalf("b's directory %q is not under %q", db, rootB)
+	}
+	var wg sync.WaitGroup
+	for _, p := range []*pager.ColdPager{a, b} {
+		wg.Add(1)
+		go func(p *pager.ColdPager) {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				data := bytes.Repeat([]byte{byte(i)}, 3000+i)
+				h, err := p.Pageout(pager.ColdBackendDefault, nil, data)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got, err := h.Take(); err != nil || !bytes.Equal(got, data) {
+					t.Errorf("Take: %v", err)
+				}
+			}
+		}(p)
+	}
+	wg.Wait()
+	sa, _ := a.Stats()
+	sb, _ := b.Stats()
+	if sa.File.PageoutCount != 20 || sa.Swap.PageoutCount != 0 || sb.Swap.PageoutCount != 20 || sb.File.PageoutCount != 0 {
+		t.Fatalf("stats a %+v b %+v", sa, sb)
+	}
+}
+
+func TestColdHandleOutlivesItsPager(t *testing.T) {
+	p, _ := openCold(t, pager.ColdBackendFile)
+	h, err := p.Pageout(pager.ColdBackendDefault, nil, []byte("still here"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if _, err := p.Pageout(pager.ColdBackendDefault, nil, []byte("x")); err == nil {
+		t.Fatal("a closed pager paged out")
+	}
+	got, err := h.Take()
+	if err != nil || string(got) != "still here" {
+		t.Fatalf("Take after Close = %q, %v", got, err)
+	}
 }

@@ -934,16 +934,31 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
 #endif
 
 /* (section: cold) */
+/* A pager_cold is a handle (Java: class ColdPager); the bindings open it through
+ * pagerswig_cold_open (options as two arguments: the struct's const char * field would make
+ * SWIG keep a copy of a Go/Java string). Handles outlive their pager (pager.h "Lifetimes"). */
+#if defined(SWIGJAVA)
+%rename(ColdPager) pager_cold;
+#endif
+%pager_handle(pager_cold, pager_cold_close)
+%ignore pager_cold_options;
+%ignore pager_cold_options_init;
+%ignore pager_cold_open;
+%pager_factory(pagerswig_cold_open, pager_cold)
 %pager_status(pager_cold_set_scratch_dir)
 %pager_status(pager_cold_scratch_dir)
-%apply (char *BUFFER, size_t CAPACITY) { (char *dst, size_t cap) }
-%apply size_t *OUT { size_t *len_out }
+%apply (char *BUFFER, uint64_t CAPACITY) { (char *buf, uint64_t buf_len) }
+%apply uint64_t *OUT { uint64_t *len_out }
 %pager_status(pager_cold_set_backend)
+%pager_status(pager_cold_backend)
+%apply uint32_t *OUT { uint32_t *backend_out }
 %pager_handle(pager_cold_handle, pager_cold_free)
 %pager_options(pager_cold_pageout_options, pager_cold_pageout_options_init)
-%pager_sized_struct(pager_cold_stats)
+/* The constructor (Go NewPager_cold_stats(), Java new ColdStats()) calls pager_cold_stats_init
+ * (struct_size of the struct and of both nested ones). */
+%pager_options(pager_cold_stats, pager_cold_stats_init)
 %pager_struct(pager_cold_backend_stats)
-%pager_status(pager_cold_stats_get)
+%pager_status(pager_cold_get_stats)
 /* Not wrapped: chunk and range arrays hold pointers (cgo may not pass Go memory holding Go
  * pointers) -- the pagerswig_cold_* helpers below take one buffer and a flat range list
  * instead; the ownership-transferring pageout (its free callback would run on any thread,
@@ -955,7 +970,6 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
 %ignore pager_cold_pageout;
 %ignore pager_cold_pageout_with;
 %ignore pager_cold_pageout_owned;
-%ignore pager_cold_read_at;
 %ignore pager_cold_read_at_many;
 %ignore pager_cold_take_buffer;
 %ignore pager_cold_buffer_data;
@@ -965,31 +979,34 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
  * drop their pointer then; the raw Java method is package-private so that the proxy cannot
  * be left owning a freed handle. */
 %pager_status(pager_cold_take)
+%pager_status(pager_cold_read_at)
 %apply (void *BUFFER, uint64_t CAPACITY) { (void *dst, uint64_t dst_len) }
 #if defined(SWIGJAVA)
 %javamethodmodifiers pager_cold_take "";
 #endif
 %pager_factory(pagerswig_cold_pageout, pager_cold_handle)
-%pager_status(pagerswig_cold_read_at)
 %pager_status(pagerswig_cold_read_at_many)
 %apply (const void *BYTES, uint64_t LENGTH) { (const void *src, uint64_t src_len) }
 %apply (const uint64_t *IDS, size_t COUNT) { (const uint64_t *offset_len_pairs, size_t words) }
 %feature("action") pagerswig_cold_read_at_many
 %{ result = (int)pagerswig_cold_read_at_many(arg1, (const uint64_t *)arg2, arg3, arg4, arg5); %}
 %inline %{
+/* pager_cold_open with backend (0: swap) and scratch_root (NULL or "": none yet). */
+int pagerswig_cold_open(uint32_t backend, const char *scratch_root, pager_cold **out) {
+  pager_cold_options opts;
+  pager_cold_options_init(&opts);
+  opts.backend = backend;
+  opts.scratch_root = scratch_root && *scratch_root ? scratch_root : NULL;
+  return pager_cold_open(&opts, out);
+}
 /* pager_cold_pageout_with of one chunk src[0..src_len) (the bytes are copied; a file
  * pageout with checksums gets one checksum for the whole buffer). opts may be NULL. */
-int pagerswig_cold_pageout(uint32_t backend, const void *src, uint64_t src_len,
+int pagerswig_cold_pageout(pager_cold *c, uint32_t backend, const void *src, uint64_t src_len,
                            const pager_cold_pageout_options *opts, pager_cold_handle **out) {
   pager_cold_chunk chunk;
   chunk.data = src;
   chunk.len = src_len;
-  return pager_cold_pageout_with(backend, &chunk, 1, opts, out);
-}
-/* pager_cold_read_at into dst[0..dst_len). */
-int pagerswig_cold_read_at(const pager_cold_handle *h, uint64_t offset, void *dst,
-                           uint64_t dst_len) {
-  return pager_cold_read_at(h, offset, dst_len, dst);
+  return pager_cold_pageout_with(c, backend, &chunk, 1, opts, out);
 }
 /* pager_cold_read_at_many with the ranges given as words/2 (offset, len) pairs.
  * INVALID (no message) for an odd word count, NOMEM if the range array cannot be made. */
@@ -1011,18 +1028,52 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
 }
 %}
 #if defined(SWIGJAVA)
+%extend pager_cold {
+%proxycode %{
+  /** Opens a cold pager: backend is PagerConstants.COLD_BACKEND_SWAP (or 0) or
+   * COLD_BACKEND_FILE; scratchRoot may be null (no file backend until setScratchDir). */
+  public static ColdPager open(int backend, String scratchRoot) {
+    return Pager.pagerswigColdOpen(backend, scratchRoot);
+  }
+  /** Configures the scratch root (once per pager; another root later throws ERR_EXISTS). */
+  public void setScratchDir(String root) { Pager.coldSetScratchDir(this, root); }
+  /** This pager's private scratch directory ("" before one was set). */
+  public String scratchDir() {
+    long[] n = new long[1];
+    byte[] buf = new byte[256];
+    for (;;) {
+      Pager.coldScratchDir(this, buf, n);
+      if (n[0] < buf.length) {
+        return new String(buf, 0, (int) n[0], java.nio.charset.StandardCharsets.UTF_8);
+      }
+      buf = new byte[(int) n[0] + 1]; // truncated: again with the full length
+    }
+  }
+  /** Sets this pager's default backend (COLD_BACKEND_SWAP or COLD_BACKEND_FILE). */
+  public void setBackend(int backend) { Pager.coldSetBackend(this, backend); }
+  /** This pager's default backend. */
+  public int backend() { long[] b = new long[1]; Pager.coldBackend(this, b); return (int) b[0]; }
+  /** Pages out a copy of data on backend (PagerConstants.COLD_BACKEND_*, 0: this pager's
+   * default); opts may be null. The handle stays usable after this pager is closed. */
+  public ColdHandle pageout(int backend, byte[] data, ColdPageoutOptions opts) {
+    return Pager.pagerswigColdPageout(this, backend, data, opts);
+  }
+  /** This pager's counters; close() the result. */
+  public ColdStats stats() {
+    ColdStats s = new ColdStats();
+    Pager.coldGetStats(this, s);
+    return s;
+  }
+%}
+}
 %extend pager_cold_handle {
 %proxycode %{
-  /** Pages out a copy of data on backend (PagerConstants.COLD_BACKEND_*); opts may be null. */
-  public static ColdHandle pageout(int backend, byte[] data, ColdPageoutOptions opts) {
-    return Pager.pagerswigColdPageout(backend, data, opts);
-  }
   /** The handle's length in bytes. */
   public long length() { return Pager.coldLen(this); }
   /** PagerConstants.COLD_BACKEND_SWAP or COLD_BACKEND_FILE. */
   public int backend() { return (int) Pager.coldBackendOf(this); }
   /** Copies [offset, offset + dst.length) into dst. */
-  public void readAt(long offset, byte[] dst) { Pager.pagerswigColdReadAt(this, offset, dst); }
+  public void readAt(long offset, byte[] dst) { Pager.coldReadAt(this, offset, dst); }
   /** Reads ranges ({offset, len} pairs) one after the other into a new array. */
   public byte[] readAtMany(long[] offsetLenPairs) {
     long total = 0;

@@ -118,27 +118,95 @@ void Buffer::Reset() {
   ctx_ = nullptr;
 }
 
+// ---- ColdCore: the state a ColdPager shares with its handles (C9) -------------------------
+
+class ColdCore : public std::enable_shared_from_this<ColdCore> {
+ public:
+  ColdCore(io::Env* env, ColdPagerConfig config);
+  ~ColdCore();  // the last user is gone: no handle is live; removes the scratch directory
+
+  void SetDefaultBackend(Backend b) { default_backend_.store(b, std::memory_order_relaxed); }
+  Backend default_backend() const { return default_backend_.load(std::memory_order_relaxed); }
+  Status SetScratchDir(const std::string& root);
+  std::string scratch_dir() const;
+  Result<std::unique_ptr<Handle>> Pageout(Backend backend, const Chunk* chunks, size_t count,
+                                          const PageoutOptions& options);
+  Result<std::unique_ptr<Handle>> PageoutOwned(Backend backend, const OwnedChunk* chunks,
+                                               size_t count, const PageoutOptions& options);
+  Status ReadAtMany(const Handle& h, const Range* ranges, size_t count, void* dst,
+                    uint64_t dst_len);
+  Status Take(std::unique_ptr<Handle>* h, void* dst, uint64_t dst_len);
+  Result<Buffer> TakeBuffer(std::unique_ptr<Handle>* h);
+  void Release(Handle* h);
+  Stats GetStats() const;
+  Status CheckInvariants() const;
+
+ private:
+  // One backend's counters; fields[] in BackendStats order.
+  struct Counters {
+    std::atomic<uint64_t> fields[6] = {};
+    std::atomic<uint64_t>& live_handle_count = fields[0];
+    std::atomic<uint64_t>& live_bytes = fields[1];
+    std::atomic<uint64_t>& pageout_count = fields[2];
+    std::atomic<uint64_t>& paged_out_bytes = fields[3];
+    std::atomic<uint64_t>& paged_in_bytes = fields[4];
+    std::atomic<uint64_t>& read_count = fields[5];
+  };
+  Counters& CountersFor(Backend b) { return b == Backend::kSwap ? swap_ : file_; }
+  ScratchStore* store() const { return store_.load(std::memory_order_acquire); }
+
+  Result<std::unique_ptr<Handle>> Finish(std::unique_ptr<Handle> h);
+  Status StoreInMemory(Handle* h, const Chunk* chunks, size_t count);
+  Status WriteToScratch(Handle* h, const Chunk* chunks, size_t count,
+                        const PageoutOptions& options);
+  Status CheckPageoutTarget(Backend backend) const;
+  void AdoptAll(Handle* h, const OwnedChunk* chunks, size_t count);
+  static size_t ChunkIndexAt(const Handle& h, uint64_t offset);
+  static Status ShortRead(const Handle& h, uint64_t logical, uint64_t want, size_t got);
+  Status ReadPlanned(const Handle& h, const std::vector<PlannedRange>& planned, uint64_t total,
+                     uint8_t* dst);
+  void ReadMemory(const Handle& h, const PlannedRange& p, uint8_t* dst, uint64_t* ops);
+  Status ReadFileRuns(const Handle& h, const std::vector<PlannedRange>& planned, uint8_t* dst,
+                      uint64_t* ops);
+  Status ReadFileVerified(const Handle& h, const std::vector<PlannedRange>& planned,
+                          uint8_t* dst, uint64_t* ops);
+  Status VerifyChunks(const Handle& h, uint64_t begin, const uint8_t* bytes, uint64_t len);
+  void ReleaseExtent(Handle* h);
+
+  io::Env* env_;
+  ColdPagerConfig config_;
+  std::atomic<Backend> default_backend_{Backend::kSwap};
+  mutable std::mutex scratch_mu_;  // serializes SetScratchDir
+  std::unique_ptr<ScratchStore> store_owner_;
+  std::atomic<ScratchStore*> store_{nullptr};
+  std::atomic<uint32_t> next_file_{0};
+  Counters swap_, file_;
+  std::atomic<uint64_t> punch_count_{0}, truncate_count_{0}, retained_extent_count_{0},
+      fallback_count_{0}, write_error_count_{0}, release_error_count_{0},
+      checksum_failure_count_{0}, stale_dir_removed_count_{0};
+};
+
 // ---- Handle -------------------------------------------------------------------------------
 
-Handle::Handle(ColdPager* owner, Backend backend, uint64_t len)
-    : owner_(owner), backend_(backend), len_(len) {}
+Handle::Handle(std::shared_ptr<ColdCore> core, Backend backend, uint64_t len)
+    : core_(std::move(core)), backend_(backend), len_(len) {}
 
-Handle::~Handle() { owner_->Release(this); }
+Handle::~Handle() { core_->Release(this); }
 
-// ---- ColdPager: configuration -------------------------------------------------------------
+// ---- ColdCore: configuration --------------------------------------------------------------
 
-ColdPager::ColdPager(io::Env* env, ColdPagerConfig config) : env_(env), config_(config) {
+ColdCore::ColdCore(io::Env* env, ColdPagerConfig config) : env_(env), config_(config) {
   if (config_.scratch_file_count == 0) config_.scratch_file_count = 1;
 }
 
-ColdPager::~ColdPager() {
+ColdCore::~ColdCore() {
   assert(swap_.live_handle_count.load() == 0 && file_.live_handle_count.load() == 0 &&
-         "every handle is freed before its ColdPager");
+         "C9: every handle holds its core");
   store_.store(nullptr);
   store_owner_.reset();
 }
 
-Status ColdPager::SetScratchDir(const std::string& root_in) {
+Status ColdCore::SetScratchDir(const std::string& root_in) {
   std::string root = root_in;
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   if (root.empty()) return InvalidArgument("scratch root must not be empty");
@@ -161,14 +229,14 @@ Status ColdPager::SetScratchDir(const std::string& root_in) {
   return Status::Ok();
 }
 
-std::string ColdPager::scratch_dir() const {
+std::string ColdCore::scratch_dir() const {
   std::lock_guard<std::mutex> lock(scratch_mu_);
   return store_owner_ == nullptr ? std::string() : store_owner_->dir();
 }
 
 // ---- pageout ------------------------------------------------------------------------------
 
-Result<std::unique_ptr<Handle>> ColdPager::Finish(std::unique_ptr<Handle> h) {
+Result<std::unique_ptr<Handle>> ColdCore::Finish(std::unique_ptr<Handle> h) {
   h->counted_ = true;
   Counters& c = CountersFor(h->backend_);
   c.live_handle_count.fetch_add(1, std::memory_order_relaxed);
@@ -178,7 +246,7 @@ Result<std::unique_ptr<Handle>> ColdPager::Finish(std::unique_ptr<Handle> h) {
   return h;
 }
 
-Status ColdPager::StoreInMemory(Handle* h, const Chunk* chunks, size_t count) {
+Status ColdCore::StoreInMemory(Handle* h, const Chunk* chunks, size_t count) {
   PAGER_ASSIGN_OR_RETURN(Buffer b, Buffer::Allocate(h->len_));
   uint64_t pos = 0;
   for (size_t i = 0; i < count; i++) {
@@ -192,7 +260,7 @@ Status ColdPager::StoreInMemory(Handle* h, const Chunk* chunks, size_t count) {
   return Status::Ok();
 }
 
-Status ColdPager::WriteToScratch(Handle* h, const Chunk* chunks, size_t count,
+Status ColdCore::WriteToScratch(Handle* h, const Chunk* chunks, size_t count,
                                  const PageoutOptions& options) {
   // Everything that allocates memory happens before the extent is taken.
   std::vector<io::IoSlice> slices;
@@ -231,7 +299,7 @@ static Status CheckBackend(Backend backend) {
                          " (expected 1 = swap or 2 = file)");
 }
 
-Status ColdPager::CheckPageoutTarget(Backend backend) const {
+Status ColdCore::CheckPageoutTarget(Backend backend) const {
   if (backend == Backend::kFile && store() == nullptr) {
     return InvalidArgument(
         "the file backend needs a scratch directory: call pager_cold_set_scratch_dir first");
@@ -239,7 +307,7 @@ Status ColdPager::CheckPageoutTarget(Backend backend) const {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Handle>> ColdPager::Pageout(Backend backend, const Chunk* chunks,
+Result<std::unique_ptr<Handle>> ColdCore::Pageout(Backend backend, const Chunk* chunks,
                                                    size_t count,
                                                    const PageoutOptions& options) {
   PAGER_RETURN_IF_ERROR(CheckBackend(backend));
@@ -249,7 +317,7 @@ Result<std::unique_ptr<Handle>> ColdPager::Pageout(Backend backend, const Chunk*
     PAGER_RETURN_IF_ERROR(CheckChunk(chunks[i].data, chunks[i].len, i));
     PAGER_RETURN_IF_ERROR(AddLength(&total, chunks[i].len, i));
   }
-  std::unique_ptr<Handle> h(new Handle(this, backend, total));
+  std::unique_ptr<Handle> h(new Handle(shared_from_this(), backend, total));
   if (total == 0) return Finish(std::move(h));  // an empty handle: no I/O, no scratch needed
   PAGER_RETURN_IF_ERROR(CheckPageoutTarget(backend));
   if (backend == Backend::kSwap) {
@@ -267,7 +335,7 @@ Result<std::unique_ptr<Handle>> ColdPager::Pageout(Backend backend, const Chunk*
   return Finish(std::move(h));
 }
 
-void ColdPager::AdoptAll(Handle* h, const OwnedChunk* chunks, size_t count) {
+void ColdCore::AdoptAll(Handle* h, const OwnedChunk* chunks, size_t count) {
   uint64_t pos = 0;
   for (size_t i = 0; i < count; i++) {
     Buffer b = Buffer::Adopt(chunks[i].data, chunks[i].len, chunks[i].free_fn, chunks[i].ctx);
@@ -279,7 +347,7 @@ void ColdPager::AdoptAll(Handle* h, const OwnedChunk* chunks, size_t count) {
   }
 }
 
-Result<std::unique_ptr<Handle>> ColdPager::PageoutOwned(Backend backend,
+Result<std::unique_ptr<Handle>> ColdCore::PageoutOwned(Backend backend,
                                                         const OwnedChunk* chunks, size_t count,
                                                         const PageoutOptions& options) {
   PAGER_RETURN_IF_ERROR(CheckBackend(backend));
@@ -294,7 +362,7 @@ Result<std::unique_ptr<Handle>> ColdPager::PageoutOwned(Backend backend,
   }
   PAGER_RETURN_IF_ERROR(CheckOwnedDisjoint(chunks, count));
   if (total > 0) PAGER_RETURN_IF_ERROR(CheckPageoutTarget(backend));
-  std::unique_ptr<Handle> h(new Handle(this, backend, total));
+  std::unique_ptr<Handle> h(new Handle(shared_from_this(), backend, total));
   // Reserve first: nothing below may throw once buffers are adopted (failure frees none).
   h->buffers_.reserve(count);
   h->starts_.reserve(count);
@@ -319,7 +387,7 @@ Result<std::unique_ptr<Handle>> ColdPager::PageoutOwned(Backend backend,
 
 // ---- reads --------------------------------------------------------------------------------
 
-void ColdPager::ReadMemory(const Handle& h, const PlannedRange& p, uint8_t* dst,
+void ColdCore::ReadMemory(const Handle& h, const PlannedRange& p, uint8_t* dst,
                            uint64_t* ops) {
   auto it = std::upper_bound(h.starts_.begin(), h.starts_.end(), p.offset);
   size_t i = static_cast<size_t>(it - h.starts_.begin()) - 1;
@@ -339,14 +407,14 @@ void ColdPager::ReadMemory(const Handle& h, const PlannedRange& p, uint8_t* dst,
   }
 }
 
-Status ColdPager::ShortRead(const Handle& h, uint64_t logical, uint64_t want, size_t got) {
+Status ColdCore::ShortRead(const Handle& h, uint64_t logical, uint64_t want, size_t got) {
   return IoError("short read of scratch file " + h.extent_.file->path() + " at offset " +
                  std::to_string(h.extent_.offset + logical) + ": " + std::to_string(got) +
                  " of " + std::to_string(want) +
                  " bytes (the scratch file was truncated or replaced)");
 }
 
-Status ColdPager::ReadFileRuns(const Handle& h, const std::vector<PlannedRange>& planned,
+Status ColdCore::ReadFileRuns(const Handle& h, const std::vector<PlannedRange>& planned,
                                uint8_t* dst, uint64_t* ops) {
   std::vector<Run> runs = CoalesceRuns(planned, config_.max_ranges_per_read);  // R6
   std::vector<io::IoSliceMut> slices;
@@ -365,13 +433,13 @@ Status ColdPager::ReadFileRuns(const Handle& h, const std::vector<PlannedRange>&
   return Status::Ok();
 }
 
-size_t ColdPager::ChunkIndexAt(const Handle& h, uint64_t offset) {
+size_t ColdCore::ChunkIndexAt(const Handle& h, uint64_t offset) {
   auto it = std::upper_bound(h.sums_.begin(), h.sums_.end(), offset,
                              [](uint64_t off, const Handle::ChunkSum& c) { return off < c.offset; });
   return static_cast<size_t>(it - h.sums_.begin()) - 1;
 }
 
-Status ColdPager::VerifyChunks(const Handle& h, uint64_t begin, const uint8_t* bytes,
+Status ColdCore::VerifyChunks(const Handle& h, uint64_t begin, const uint8_t* bytes,
                                uint64_t len) {
   for (size_t c = ChunkIndexAt(h, begin); c < h.sums_.size(); c++) {
     const Handle::ChunkSum& sum = h.sums_[c];
@@ -392,7 +460,7 @@ Status ColdPager::VerifyChunks(const Handle& h, uint64_t begin, const uint8_t* b
 // C6: each planned range is widened to whole chunks; widened spans that touch are read once
 // into a staging buffer (or straight into dst when one range is exactly the span), verified,
 // then copied out.
-Status ColdPager::ReadFileVerified(const Handle& h, const std::vector<PlannedRange>& planned,
+Status ColdCore::ReadFileVerified(const Handle& h, const std::vector<PlannedRange>& planned,
                                    uint8_t* dst, uint64_t* ops) {
   size_t i = 0;
   std::vector<uint8_t> staging;
@@ -426,7 +494,7 @@ Status ColdPager::ReadFileVerified(const Handle& h, const std::vector<PlannedRan
   return Status::Ok();
 }
 
-Status ColdPager::ReadPlanned(const Handle& h, const std::vector<PlannedRange>& planned,
+Status ColdCore::ReadPlanned(const Handle& h, const std::vector<PlannedRange>& planned,
                               uint64_t total, uint8_t* dst) {
   if (planned.empty()) return Status::Ok();
   uint64_t ops = 0;
@@ -444,27 +512,22 @@ Status ColdPager::ReadPlanned(const Handle& h, const std::vector<PlannedRange>& 
   return st;
 }
 
-Status ColdPager::ReadAtMany(const Handle& h, const Range* ranges, size_t count, void* dst,
+Status ColdCore::ReadAtMany(const Handle& h, const Range* ranges, size_t count, void* dst,
                              uint64_t dst_len) {
   std::vector<PlannedRange> planned;
   uint64_t total = 0;
   PAGER_RETURN_IF_ERROR(PlanRanges(ranges, count, h.len_, &planned, &total));  // C3
   if (total > dst_len) {
-    return InvalidArgument("the destination holds " + std::to_string(dst_len) +
-                           " bytes but the ranges total " + std::to_string(total));
+    return InvalidArgument("dst_len is " + std::to_string(dst_len) +
+                           " bytes; it must hold at least " + std::to_string(total));
   }
   if (total > 0 && dst == nullptr) return InvalidArgument("dst must not be NULL");
   return ReadPlanned(h, planned, total, static_cast<uint8_t*>(dst));
 }
 
-Status ColdPager::ReadAt(const Handle& h, uint64_t offset, uint64_t len, void* dst) {
-  Range r{offset, len};
-  return ReadAtMany(h, &r, 1, dst, len);
-}
-
 // ---- take and free ------------------------------------------------------------------------
 
-Status ColdPager::Take(std::unique_ptr<Handle>* h, void* dst, uint64_t dst_len) {
+Status ColdCore::Take(std::unique_ptr<Handle>* h, void* dst, uint64_t dst_len) {
   if (h == nullptr || *h == nullptr) return InvalidArgument("handle must not be NULL");
   Range all{0, (*h)->len_};
   PAGER_RETURN_IF_ERROR(ReadAtMany(**h, &all, 1, dst, dst_len));
@@ -472,7 +535,7 @@ Status ColdPager::Take(std::unique_ptr<Handle>* h, void* dst, uint64_t dst_len) 
   return Status::Ok();
 }
 
-Result<Buffer> ColdPager::TakeBuffer(std::unique_ptr<Handle>* h) {
+Result<Buffer> ColdCore::TakeBuffer(std::unique_ptr<Handle>* h) {
   if (h == nullptr || *h == nullptr) return InvalidArgument("handle must not be NULL");
   Handle& handle = **h;
   if (!handle.has_extent_ && handle.buffers_.size() == 1) {  // a move: no copy
@@ -486,7 +549,7 @@ Result<Buffer> ColdPager::TakeBuffer(std::unique_ptr<Handle>* h) {
   return b;
 }
 
-void ColdPager::Release(Handle* h) {
+void ColdCore::Release(Handle* h) {
   if (h->counted_) {  // a handle that failed before Finish was never counted live
     Counters& c = CountersFor(h->backend_);
     c.live_handle_count.fetch_sub(1, std::memory_order_relaxed);
@@ -496,7 +559,7 @@ void ColdPager::Release(Handle* h) {
   ReleaseExtent(h);
 }
 
-void ColdPager::ReleaseExtent(Handle* h) {
+void ColdCore::ReleaseExtent(Handle* h) {
   if (!h->has_extent_) return;
   h->has_extent_ = false;
   ScratchStore::ReleaseCounts counts;
@@ -523,7 +586,7 @@ BackendStats Snapshot(const std::atomic<uint64_t>* fields) {
 }
 }  // namespace
 
-Stats ColdPager::GetStats() const {
+Stats ColdCore::GetStats() const {
   Stats s;
   s.swap = Snapshot(swap_.fields);
   s.file = Snapshot(file_.fields);
@@ -545,10 +608,59 @@ Stats ColdPager::GetStats() const {
   return s;
 }
 
-Status ColdPager::CheckInvariants() const {
+Status ColdCore::CheckInvariants() const {
   ScratchStore* st = store();
   return st == nullptr ? Status::Ok() : st->CheckInvariants();
 }
+
+// ---- ColdPager: the owner's view of its core -----------------------------------------------
+
+ColdPager::ColdPager(io::Env* env, ColdPagerConfig config)
+    : core_(std::make_shared<ColdCore>(env, config)) {}
+
+ColdPager::~ColdPager() = default;  // C9: handles hold the core
+
+void ColdPager::SetDefaultBackend(Backend b) { core_->SetDefaultBackend(b); }
+Backend ColdPager::default_backend() const { return core_->default_backend(); }
+Status ColdPager::SetScratchDir(const std::string& root) { return core_->SetScratchDir(root); }
+std::string ColdPager::scratch_dir() const { return core_->scratch_dir(); }
+
+Result<std::unique_ptr<Handle>> ColdPager::Pageout(Backend backend, const Chunk* chunks,
+                                                   size_t count,
+                                                   const PageoutOptions& options) {
+  return core_->Pageout(backend, chunks, count, options);
+}
+
+Result<std::unique_ptr<Handle>> ColdPager::PageoutOwned(Backend backend,
+                                                        const OwnedChunk* chunks, size_t count,
+                                                        const PageoutOptions& options) {
+  return core_->PageoutOwned(backend, chunks, count, options);
+}
+
+Status ColdPager::ReadAt(const Handle& h, uint64_t offset, uint64_t len, void* dst) {
+  Range r{offset, len};
+  return h.core_->ReadAtMany(h, &r, 1, dst, len);
+}
+
+Status ColdPager::ReadAtMany(const Handle& h, const Range* ranges, size_t count, void* dst,
+                             uint64_t dst_len) {
+  return h.core_->ReadAtMany(h, ranges, count, dst, dst_len);
+}
+
+Status ColdPager::Take(std::unique_ptr<Handle>* h, void* dst, uint64_t dst_len) {
+  if (h == nullptr || *h == nullptr) return InvalidArgument("handle must not be NULL");
+  std::shared_ptr<ColdCore> core = (*h)->core_;  // the handle's free may drop the last user
+  return core->Take(h, dst, dst_len);
+}
+
+Result<Buffer> ColdPager::TakeBuffer(std::unique_ptr<Handle>* h) {
+  if (h == nullptr || *h == nullptr) return InvalidArgument("handle must not be NULL");
+  std::shared_ptr<ColdCore> core = (*h)->core_;
+  return core->TakeBuffer(h);
+}
+
+Stats ColdPager::GetStats() const { return core_->GetStats(); }
+Status ColdPager::CheckInvariants() const { return core_->CheckInvariants(); }
 
 }  // namespace cold
 }  // namespace pager

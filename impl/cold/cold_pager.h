@@ -1,6 +1,7 @@
 // ColdPager: pages cold byte ranges out of RAM and reads any set of ranges back.
-// The C API (capi/cold.cc) wraps one process-wide instance on io::DefaultEnv(); tests build
-// isolated instances on a MemEnv/FaultEnv. Semantics: doc/cold-pager.md.
+// The C API (capi/cold.cc) wraps one instance per pager_cold (pager_cold_open, on the Env
+// that io::DefaultEnv() is at that moment); tests build instances on a MemEnv/FaultEnv.
+// Semantics: doc/cold-pager.md.
 //
 // Invariants:
 //   C1. A handle's logical content is its chunks concatenated; len() never changes, and its
@@ -22,6 +23,10 @@
 //       unset (retryable); the same path again is ok; a different path is kExists.
 //   C8. Statistics are counters updated with relaxed atomics: each is exact once the calls
 //       that change it have returned.
+//   C9. A ColdPager's state (configuration, scratch store, counters) lives in a ColdCore that
+//       the ColdPager and each of its handles share: handles outlive their ColdPager and stay
+//       readable until freed; the scratch directory is removed when the last of them goes.
+//       Nothing is shared between two ColdPagers (no global state).
 #pragma once
 
 #include <atomic>
@@ -123,7 +128,7 @@ struct ColdPagerConfig {
   size_t max_ranges_per_read = 1024;  // R6: slices per scatter read (IOV_MAX)
 };
 
-class ColdPager;
+class ColdCore;  // the shared state (C9), defined in cold_pager.cc
 
 class Handle {
  public:
@@ -140,20 +145,20 @@ class Handle {
   const ScratchStore::Extent& extent() const { return extent_; }
 
  private:
+  friend class ColdCore;
   friend class ColdPager;
   struct ChunkSum {
     uint64_t offset;
     uint64_t len;
     uint64_t sum;
   };
-  Handle(ColdPager* owner, Backend backend, uint64_t len);
-  void ReleaseStorage();
+  Handle(std::shared_ptr<ColdCore> core, Backend backend, uint64_t len);
 
-  ColdPager* owner_;
+  std::shared_ptr<ColdCore> core_;  // C9: keeps the pager's state alive
   Backend backend_;
   uint64_t len_;
   bool fell_back_ = false;
-  bool counted_ = false;  // counted in the live statistics (ColdPager::Finish)
+  bool counted_ = false;  // counted in the live statistics (ColdCore::Finish)
   bool has_extent_ = false;
   std::vector<Buffer> buffers_;   // swap (C2)
   std::vector<uint64_t> starts_;  // logical offset of each buffer
@@ -164,12 +169,12 @@ class Handle {
 class ColdPager {
  public:
   explicit ColdPager(io::Env* env, ColdPagerConfig config = ColdPagerConfig());
-  ~ColdPager();  // every handle must have been freed; removes the scratch directory
+  ~ColdPager();  // C9: live handles keep the state (and the scratch directory) until freed
   ColdPager(const ColdPager&) = delete;
   ColdPager& operator=(const ColdPager&) = delete;
 
-  void SetDefaultBackend(Backend b) { default_backend_.store(b, std::memory_order_relaxed); }
-  Backend default_backend() const { return default_backend_.load(std::memory_order_relaxed); }
+  void SetDefaultBackend(Backend b);
+  Backend default_backend() const;
 
   // C7. Also removes stale directories of dead processes under root (D2).
   Status SetScratchDir(const std::string& root);
@@ -185,64 +190,22 @@ class ColdPager {
   Result<std::unique_ptr<Handle>> PageoutOwned(Backend backend, const OwnedChunk* chunks,
                                                size_t count, const PageoutOptions& options);
 
-  Status ReadAt(const Handle& h, uint64_t offset, uint64_t len, void* dst);
-  Status ReadAtMany(const Handle& h, const Range* ranges, size_t count, void* dst,
-                    uint64_t dst_len);
-
+  // Reads and takes act on the handle's own pager state (C9): they need no ColdPager.
+  static Status ReadAt(const Handle& h, uint64_t offset, uint64_t len, void* dst);
+  static Status ReadAtMany(const Handle& h, const Range* ranges, size_t count, void* dst,
+                           uint64_t dst_len);
   // Copies everything to dst and frees *h (set to null) on success; on failure *h is intact.
-  Status Take(std::unique_ptr<Handle>* h, void* dst, uint64_t dst_len);
+  static Status Take(std::unique_ptr<Handle>* h, void* dst, uint64_t dst_len);
   // Returns everything as one buffer; a swap handle of one buffer gives that buffer itself
   // (a move: no copy). Frees *h on success; on failure *h is intact.
-  Result<Buffer> TakeBuffer(std::unique_ptr<Handle>* h);
+  static Result<Buffer> TakeBuffer(std::unique_ptr<Handle>* h);
 
   Stats GetStats() const;
   // Extent bookkeeping of the scratch files (tests, fuzzing).
   Status CheckInvariants() const;
 
  private:
-  friend class Handle;
-  // One backend's counters; fields[] in BackendStats order.
-  struct Counters {
-    std::atomic<uint64_t> fields[6] = {};
-    std::atomic<uint64_t>& live_handle_count = fields[0];
-    std::atomic<uint64_t>& live_bytes = fields[1];
-    std::atomic<uint64_t>& pageout_count = fields[2];
-    std::atomic<uint64_t>& paged_out_bytes = fields[3];
-    std::atomic<uint64_t>& paged_in_bytes = fields[4];
-    std::atomic<uint64_t>& read_count = fields[5];
-  };
-  Counters& CountersFor(Backend b) { return b == Backend::kSwap ? swap_ : file_; }
-  ScratchStore* store() const { return store_.load(std::memory_order_acquire); }
-
-  Result<std::unique_ptr<Handle>> Finish(std::unique_ptr<Handle> h);
-  Status StoreInMemory(Handle* h, const Chunk* chunks, size_t count);
-  Status WriteToScratch(Handle* h, const Chunk* chunks, size_t count,
-                        const PageoutOptions& options);
-  Status CheckPageoutTarget(Backend backend) const;
-  void AdoptAll(Handle* h, const OwnedChunk* chunks, size_t count);
-  static size_t ChunkIndexAt(const Handle& h, uint64_t offset);
-  static Status ShortRead(const Handle& h, uint64_t logical, uint64_t want, size_t got);
-  Status ReadPlanned(const Handle& h, const std::vector<PlannedRange>& planned, uint64_t total,
-                     uint8_t* dst);
-  void ReadMemory(const Handle& h, const PlannedRange& p, uint8_t* dst, uint64_t* ops);
-  Status ReadFileRuns(const Handle& h, const std::vector<PlannedRange>& planned, uint8_t* dst,
-                      uint64_t* ops);
-  Status ReadFileVerified(const Handle& h, const std::vector<PlannedRange>& planned,
-                          uint8_t* dst, uint64_t* ops);
-  Status VerifyChunks(const Handle& h, uint64_t begin, const uint8_t* bytes, uint64_t len);
-  void Release(Handle* h);
-  void ReleaseExtent(Handle* h);
-
-  io::Env* env_;
-  ColdPagerConfig config_;
-  std::atomic<Backend> default_backend_{Backend::kSwap};
-  mutable std::mutex scratch_mu_;  // serializes SetScratchDir
-  std::unique_ptr<ScratchStore> store_owner_;
-  std::atomic<ScratchStore*> store_{nullptr};
-  std::atomic<uint32_t> next_file_{0};
-  Counters swap_, file_;
-  std::atomic<uint64_t> punch_count_{0}, truncate_count_{0}, retained_extent_count_{0}, fallback_count_{0}, write_error_count_{0},
-      release_error_count_{0}, checksum_failure_count_{0}, stale_dir_removed_count_{0};
+  std::shared_ptr<ColdCore> core_;
 };
 
 }  // namespace cold

@@ -1,12 +1,15 @@
 //! Cold pager (`pager_cold_*`): byte ranges paged out of RAM and read back by range.
+//! A [`ColdPager`] holds a default backend, a scratch directory and counters; pagers are
+//! independent of each other. Its [`ColdHandle`]s do not borrow it: they keep working after
+//! the pager is dropped, until they are taken or dropped themselves.
 //! Not bound: `pager_cold_pageout_owned` (ownership transfer with a free callback) and the
 //! taken-buffer API (`take` copies into a `Vec` instead).
 //!
 //! ```no_run
 //! # fn main() -> pager::Result<()> {
-//! use pager::cold::{Backend, ColdHandle};
-//! pager::cold::set_scratch_dir("/tmp/scratch")?; // once per process (file backend)
-//! let h = ColdHandle::pageout_with(Backend::File, &[b"hello ", b"world"], None)?;
+//! use pager::cold::{Backend, ColdOptions, ColdPager};
+//! let pager = ColdPager::open(&ColdOptions { scratch_root: Some("/tmp/scratch".into()), ..Default::default() })?;
+//! let h = pager.pageout_with(Backend::File, &[b"hello ", b"world"], None)?;
 //! let mut buf = [0u8; 5];
 //! h.read_at(6, &mut buf)?;
 //! assert_eq!(&buf, b"world");
@@ -15,7 +18,7 @@
 //! ```
 
 use std::ffi::CString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
 
 use crate::{check, sys, Error, Result};
@@ -23,11 +26,11 @@ use crate::{check, sys, Error, Result};
 /// Where paged-out bytes live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
-    /// The process default (a per-call choice only).
+    /// The pager's default (a per-call choice only).
     Default,
     /// In process memory, advised cold (goes to swap first).
     Swap,
-    /// In scratch files under [`set_scratch_dir`].
+    /// In scratch files under [`ColdPager::set_scratch_dir`].
     File,
 }
 
@@ -48,64 +51,92 @@ impl Backend {
     }
 }
 
-/// Configures the file backend's scratch root (once per process; another root later is
-/// `EXISTS`).
-pub fn set_scratch_dir(root: impl AsRef<Path>) -> Result<()> {
-    let p = crate::wal::c_path(root.as_ref())?;
-    // SAFETY: p is only read during the call.
-    check(unsafe { sys::pager_cold_set_scratch_dir(p.as_ptr()) })
+/// Settings of [`ColdPager::open`] (`pager_cold_options`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColdOptions {
+    /// The pager's default backend: `Swap` (the default; `Default` means `Swap` too) or `File`.
+    pub backend: Backend,
+    /// The scratch root (the file backend needs one; see [`ColdPager::set_scratch_dir`]).
+    pub scratch_root: Option<PathBuf>,
 }
 
-/// This process's private scratch directory (empty before [`set_scratch_dir`]).
-pub fn scratch_dir() -> Result<String> {
-    let mut len = 0usize;
-    // SAFETY: dst NULL with cap 0 is allowed; len is a valid out-parameter.
-    let rc = unsafe { sys::pager_cold_scratch_dir(std::ptr::null_mut(), 0, &mut len) };
-    if rc != crate::code::OK && rc != crate::code::RANGE {
-        return Err(Error::last(rc));
+impl Default for ColdOptions {
+    fn default() -> Self {
+        ColdOptions { backend: Backend::Swap, scratch_root: None }
     }
-    let mut buf = vec![0u8; len + 1];
-    // SAFETY: buf holds len + 1 writable bytes.
-    check(unsafe { sys::pager_cold_scratch_dir(buf.as_mut_ptr().cast(), buf.len(), &mut len) })?;
-    buf.truncate(len);
-    Ok(CString::new(buf).map(|c| c.to_string_lossy().into_owned()).unwrap_or_default())
 }
 
-/// Sets the process default backend (`Swap` or `File`).
-pub fn set_backend(backend: Backend) -> Result<()> {
-    // SAFETY: no pointers.
-    check(unsafe { sys::pager_cold_set_backend(backend.to_c()) })
-}
+/// A cold pager (`pager_cold`): closed on drop. Calls on one pager may run concurrently.
+pub struct ColdPager(NonNull<sys::pager_cold>);
+// pager.h: every function on a pager may run from any thread; close needs ownership here.
+unsafe impl Send for ColdPager {}
+unsafe impl Sync for ColdPager {}
 
-/// The process default backend.
-pub fn backend() -> Backend {
-    // SAFETY: no pointers.
-    Backend::from_c(unsafe { sys::pager_cold_backend() })
-}
+impl ColdPager {
+    /// Opens a pager (with `scratch_root`, its private scratch directory is created now).
+    pub fn open(opts: &ColdOptions) -> Result<ColdPager> {
+        let root = match &opts.scratch_root {
+            Some(p) => Some(crate::wal::c_path(p)?),
+            None => None,
+        };
+        // SAFETY: all-zero is valid; init fills it.
+        let mut o: sys::pager_cold_options = unsafe { std::mem::zeroed() };
+        // SAFETY: o is a valid out-struct.
+        unsafe { sys::pager_cold_options_init(&mut o) };
+        o.backend = opts.backend.to_c();
+        o.scratch_root = root.as_ref().map_or(std::ptr::null(), |r| r.as_ptr());
+        let mut out = std::ptr::null_mut();
+        // SAFETY: o and the root string are only read during the call.
+        check(unsafe { sys::pager_cold_open(&o, &mut out) })?;
+        Ok(ColdPager(NonNull::new(out).expect("open returned OK and NULL")))
+    }
 
-/// Pageout options (`pager_cold_pageout_options`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PageoutOptions {
-    /// File backend: checksum every chunk, verify each chunk a read touches.
-    pub checksums: bool,
-    /// Keep the bytes in memory if writing to scratch storage fails.
-    pub fallback_to_memory: bool,
-}
+    /// Configures the file backend's scratch root (once per pager; another root later is
+    /// `EXISTS`). Two pagers may share a root: each gets its own private directory.
+    pub fn set_scratch_dir(&self, root: impl AsRef<Path>) -> Result<()> {
+        let p = crate::wal::c_path(root.as_ref())?;
+        // SAFETY: p is only read during the call.
+        check(unsafe { sys::pager_cold_set_scratch_dir(self.0.as_ptr(), p.as_ptr()) })
+    }
 
-/// Paged-out bytes. Reads may run concurrently (`Sync`); `take` and drop consume it.
-pub struct ColdHandle(NonNull<sys::pager_cold_handle>);
-// pager.h: reads of one handle may run concurrently; take/free need ownership here.
-unsafe impl Send for ColdHandle {}
-unsafe impl Sync for ColdHandle {}
+    /// This pager's private scratch directory (empty before one was set).
+    pub fn scratch_dir(&self) -> Result<String> {
+        let mut buf = vec![0u8; 256];
+        loop {
+            let mut len = 0u64;
+            // SAFETY: buf holds buf.len() writable bytes; len is a valid out-parameter.
+            check(unsafe {
+                sys::pager_cold_scratch_dir(self.0.as_ptr(), buf.as_mut_ptr().cast(), buf.len() as u64, &mut len)
+            })?;
+            if (len as usize) < buf.len() {
+                buf.truncate(len as usize);
+                return Ok(CString::new(buf).map(|c| c.to_string_lossy().into_owned()).unwrap_or_default());
+            }
+            buf = vec![0u8; len as usize + 1]; // truncated: again with the full length
+        }
+    }
 
-impl ColdHandle {
-    /// Copies the concatenation of `chunks` out to the process default backend.
-    pub fn pageout(chunks: &[&[u8]]) -> Result<ColdHandle> {
-        Self::pageout_with(Backend::Default, chunks, None)
+    /// Sets the pager's default backend (`Swap` or `File`).
+    pub fn set_backend(&self, backend: Backend) -> Result<()> {
+        // SAFETY: a live pager.
+        check(unsafe { sys::pager_cold_set_backend(self.0.as_ptr(), backend.to_c()) })
+    }
+
+    /// The pager's default backend.
+    pub fn backend(&self) -> Result<Backend> {
+        let mut b = 0u32;
+        // SAFETY: a live pager; b is a valid out-parameter.
+        check(unsafe { sys::pager_cold_backend(self.0.as_ptr(), &mut b) })?;
+        Ok(Backend::from_c(b))
+    }
+
+    /// Copies the concatenation of `chunks` out to the pager's default backend.
+    pub fn pageout(&self, chunks: &[&[u8]]) -> Result<ColdHandle> {
+        self.pageout_with(Backend::Default, chunks, None)
     }
 
     /// Copies the concatenation of `chunks` out to `backend`.
-    pub fn pageout_with(backend: Backend, chunks: &[&[u8]], opts: Option<&PageoutOptions>) -> Result<ColdHandle> {
+    pub fn pageout_with(&self, backend: Backend, chunks: &[&[u8]], opts: Option<&PageoutOptions>) -> Result<ColdHandle> {
         let c: Vec<sys::pager_cold_chunk> = chunks
             .iter()
             .map(|s| sys::pager_cold_chunk { data: s.as_ptr().cast(), len: s.len() as u64 })
@@ -120,10 +151,54 @@ impl ColdHandle {
         }
         let mut out = std::ptr::null_mut();
         // SAFETY: the chunk array and the bytes it points to are only read during the call.
-        check(unsafe { sys::pager_cold_pageout_with(backend.to_c(), c.as_ptr(), c.len() as u64, &o, &mut out) })?;
+        check(unsafe {
+            sys::pager_cold_pageout_with(self.0.as_ptr(), backend.to_c(), c.as_ptr(), c.len() as u64, &o, &mut out)
+        })?;
         Ok(ColdHandle(NonNull::new(out).expect("pageout returned OK and NULL")))
     }
 
+    /// This pager's counters (`pager_cold_stats`).
+    pub fn stats(&self) -> Result<ColdStats> {
+        // SAFETY: all-zero is a valid struct; init sets the struct sizes.
+        let mut s: ColdStats = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid struct.
+        unsafe { sys::pager_cold_stats_init(&mut s) };
+        // SAFETY: a live pager and a valid out-struct.
+        check(unsafe { sys::pager_cold_get_stats(self.0.as_ptr(), &mut s) })?;
+        Ok(s)
+    }
+}
+
+impl std::fmt::Debug for ColdPager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ColdPager({:?})", self.scratch_dir().unwrap_or_default())
+    }
+}
+
+impl Drop for ColdPager {
+    fn drop(&mut self) {
+        // SAFETY: owned; handles keep the pager's state alive on their own.
+        unsafe { sys::pager_cold_close(self.0.as_ptr()) }
+    }
+}
+
+/// Pageout options (`pager_cold_pageout_options`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageoutOptions {
+    /// File backend: checksum every chunk, verify each chunk a read touches.
+    pub checksums: bool,
+    /// Keep the bytes in memory if writing to scratch storage fails.
+    pub fallback_to_memory: bool,
+}
+
+/// Paged-out bytes. Reads may run concurrently (`Sync`); `take` and drop consume it. It does
+/// not borrow its [`ColdPager`]: it keeps working after the pager is dropped.
+pub struct ColdHandle(NonNull<sys::pager_cold_handle>);
+// pager.h: reads of one handle may run concurrently; take/free need ownership here.
+unsafe impl Send for ColdHandle {}
+unsafe impl Sync for ColdHandle {}
+
+impl ColdHandle {
     /// Length in bytes.
     pub fn len(&self) -> u64 {
         // SAFETY: a live handle.
@@ -143,7 +218,7 @@ impl ColdHandle {
     /// Copies `[offset, offset + dst.len())` into `dst`.
     pub fn read_at(&self, offset: u64, dst: &mut [u8]) -> Result<()> {
         // SAFETY: dst is valid for dst.len() bytes of writes.
-        check(unsafe { sys::pager_cold_read_at(self.0.as_ptr(), offset, dst.len() as u64, dst.as_mut_ptr().cast()) })
+        check(unsafe { sys::pager_cold_read_at(self.0.as_ptr(), offset, dst.as_mut_ptr().cast(), dst.len() as u64) })
     }
 
     /// Copies each `(offset, len)` range into `dst`, one after the other in request order.
@@ -184,14 +259,5 @@ impl Drop for ColdHandle {
     }
 }
 
-/// Process-wide counters (`pager_cold_stats`).
+/// A pager's counters (`pager_cold_stats`).
 pub type ColdStats = sys::pager_cold_stats;
-
-pub fn stats() -> Result<ColdStats> {
-    // SAFETY: all-zero is a valid struct.
-    let mut s: ColdStats = unsafe { std::mem::zeroed() };
-    s.struct_size = std::mem::size_of::<ColdStats>() as u32;
-    // SAFETY: a valid out-struct of struct_size bytes.
-    check(unsafe { sys::pager_cold_stats_get(&mut s) })?;
-    Ok(s)
-}

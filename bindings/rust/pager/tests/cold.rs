@@ -1,27 +1,21 @@
 mod common;
 use common::{assert_code, TempDir};
-use pager::cold::{self, Backend, ColdHandle, PageoutOptions};
 use pager::code;
-use std::sync::OnceLock;
+use pager::cold::{Backend, ColdOptions, ColdPager, PageoutOptions};
 
-// The scratch root is set once per process (this test binary).
-fn scratch() -> &'static TempDir {
-    static ROOT: OnceLock<TempDir> = OnceLock::new();
-    ROOT.get_or_init(|| {
-        let d = TempDir::new("cold");
-        cold::set_scratch_dir(d.path()).unwrap();
-        d
-    })
+fn open(backend: Backend, root: &TempDir) -> ColdPager {
+    ColdPager::open(&ColdOptions { backend, scratch_root: Some(root.path().into()) }).unwrap()
 }
 
 #[test]
 fn pageout_read_take() {
-    let root = scratch();
-    assert!(cold::scratch_dir().unwrap().starts_with(root.path().to_str().unwrap()));
+    let root = TempDir::new("cold");
+    let pager = open(Backend::Swap, &root);
+    assert!(pager.scratch_dir().unwrap().starts_with(root.path().to_str().unwrap()));
     let data: Vec<u8> = (0..10000u32).map(|i| (i * 7) as u8).collect();
     for backend in [Backend::Swap, Backend::File] {
         let opts = PageoutOptions { checksums: true, ..Default::default() };
-        let h = ColdHandle::pageout_with(backend, &[&data[..4000], &data[4000..]], Some(&opts)).unwrap();
+        let h = pager.pageout_with(backend, &[&data[..4000], &data[4000..]], Some(&opts)).unwrap();
         assert_eq!((h.len(), h.backend()), (10000, backend));
         // Concurrent reads of one handle.
         std::thread::scope(|s| {
@@ -40,19 +34,53 @@ fn pageout_read_take() {
         assert_eq!(&many[10..], &data[..5]);
         assert_eq!(h.take().unwrap(), data);
     }
-    let st = cold::stats().unwrap();
-    assert!(st.file.pageout_count > 0 && st.swap.pageout_count > 0);
+    let st = pager.stats().unwrap();
+    assert_eq!((st.file.pageout_count, st.swap.pageout_count), (1, 1));
 }
 
 #[test]
 fn errors() {
-    scratch();
+    let root = TempDir::new("cold-errors");
+    let pager = open(Backend::Swap, &root);
     let other = TempDir::new("cold-other");
-    assert_code(cold::set_scratch_dir(other.path()), code::EXISTS);
-    let h = ColdHandle::pageout_with(Backend::Swap, &[b"0123456789"], None).unwrap();
+    assert_code(pager.set_scratch_dir(other.path()), code::EXISTS);
+    let h = pager.pageout_with(Backend::Swap, &[b"0123456789"], None).unwrap();
     assert_code(h.read_at(8, &mut [0u8; 5]), code::RANGE);
     let e = assert_code(h.read_at_many(&[(0, 5), (4, 2)], &mut [0u8; 7]), code::OVERLAP);
     assert!(e.message.contains('4'), "{e}");
     assert_code(h.read_at_many(&[(0, 5)], &mut [0u8; 2]), code::INVALID);
     assert_eq!(h.take().unwrap(), b"0123456789");
+    let none = ColdPager::open(&ColdOptions { backend: Backend::File, scratch_root: None }).unwrap();
+    assert_eq!(none.scratch_dir().unwrap(), "");
+    assert_code(none.pageout(&[b"x"]), code::INVALID); // the file backend needs a directory
+}
+
+#[test]
+fn two_pagers_are_independent() {
+    let (ra, rb) = (TempDir::new("cold-a"), TempDir::new("cold-b"));
+    let (a, b) = (open(Backend::File, &ra), open(Backend::Swap, &rb));
+    assert_ne!(a.scratch_dir().unwrap(), b.scratch_dir().unwrap());
+    assert_eq!((a.backend().unwrap(), b.backend().unwrap()), (Backend::File, Backend::Swap));
+    std::thread::scope(|s| {
+        for p in [&a, &b] {
+            s.spawn(move || {
+                for i in 0..20u8 {
+                    let data = vec![i; 3000 + i as usize];
+                    assert_eq!(p.pageout(&[&data]).unwrap().take().unwrap(), data);
+                }
+            });
+        }
+    });
+    let (sa, sb) = (a.stats().unwrap(), b.stats().unwrap());
+    assert_eq!((sa.file.pageout_count, sa.swap.pageout_count), (20, 0));
+    assert_eq!((sb.file.pageout_count, sb.swap.pageout_count), (0, 20));
+}
+
+#[test]
+fn handle_outlives_its_pager() {
+    let root = TempDir::new("cold-outlive");
+    let pager = open(Backend::File, &root);
+    let h = pager.pageout(&[b"still here"]).unwrap();
+    drop(pager);
+    assert_eq!(h.take().unwrap(), b"still here");
 }
