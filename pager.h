@@ -1456,9 +1456,11 @@ PAGER_API void pager_snapshot_options_init(pager_snapshot_options *opts) PAGER_N
  * missing required callback, a bad meta, a sequence naming a page that occupied_pages did
  * not report, fill > tokens per page, a sink misused), PAGER_ERR_DUPLICATE (a page or a
  * sequence id reported twice), PAGER_ERR_CALLBACK, PAGER_ERR_CANCELLED, PAGER_ERR_IO,
- * PAGER_ERR_NOSPC, PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE (more than 2^32-1 pages), and with
- * parent_path the errors of pager_snapshot_inspect for the parent plus PAGER_ERR_MISMATCH
- * (the parent's geometry differs); PAGER_ERR_INTERNAL (compression failed: a bug).
+ * PAGER_ERR_NOSPC, PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE (more than 2^32-1 pages),
+ * PAGER_ERR_NOT_FOUND (path's directory does not exist), PAGER_ERR_READONLY (no permission
+ * to create a file there, or a read-only file system), and with parent_path the errors of
+ * pager_snapshot_inspect for the parent plus PAGER_ERR_MISMATCH (the parent's geometry
+ * differs); PAGER_ERR_INTERNAL (compression failed: a bug).
  * Thread safety: any thread; the adapter is called on the calling thread only.
  */
 PAGER_API int pager_snapshot_capture(const pager_cache_ops *ops, const char *path,
@@ -1502,7 +1504,7 @@ PAGER_API int pager_snapshot_capture_fd(const pager_cache_ops *ops, int fd,
  * PAGER_ERR_DUPLICATE (allocate_pages returned a slot twice, or occupied_pages reported one
  * twice), PAGER_ERR_OVERLAP (allocate_pages returned a slot that holds data),
  * PAGER_ERR_TOO_LARGE (the engine reports more than 2^32-1 pages), PAGER_ERR_CANCELLED,
- * PAGER_ERR_IO, PAGER_ERR_NOMEM.
+ * PAGER_ERR_IO, PAGER_ERR_READONLY (permission to read the file denied), PAGER_ERR_NOMEM.
  * Thread safety: any thread; the adapter is called on the calling thread only.
  */
 PAGER_API int pager_snapshot_restore(const pager_cache_ops *ops, const char *path,
@@ -1512,7 +1514,7 @@ PAGER_API int pager_snapshot_restore(const pager_cache_ops *ops, const char *pat
  * pager_snapshot_verify -- the verification pass of restore without an engine: every
  * checksum of the file and of its parent chain. Thread safety: any thread.
  * Errors: as restore's verification (PAGER_ERR_INVALID, NOT_FOUND, CORRUPT, VERSION,
- * CANCELLED, IO, NOMEM).
+ * CANCELLED, IO, READONLY (permission denied), NOMEM).
  */
 PAGER_API int pager_snapshot_verify(const char *path,
                                     const pager_snapshot_options *opts) PAGER_NOEXCEPT;
@@ -1548,7 +1550,7 @@ PAGER_API void pager_snapshot_info_init(pager_snapshot_info *info) PAGER_NOEXCEP
  * Nothing is written on failure. Thread safety: any thread.
  * Errors: PAGER_ERR_INVALID (NULL argument, empty path, info->struct_size or
  * info->meta.struct_size below 0.2's), PAGER_ERR_NOT_FOUND, PAGER_ERR_CORRUPT,
- * PAGER_ERR_VERSION, PAGER_ERR_IO, PAGER_ERR_NOMEM.
+ * PAGER_ERR_VERSION, PAGER_ERR_IO, PAGER_ERR_READONLY (permission denied), PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_snapshot_inspect(const char *path, pager_snapshot_info *info) PAGER_NOEXCEPT;
 
@@ -1607,7 +1609,7 @@ PAGER_API int pager_refengine_free_page(pager_refengine *engine, uint32_t slot) 
  * read_page writes k and v only on success.
  * Errors: PAGER_ERR_INVALID (NULL argument, a length that is not the page size),
  * PAGER_ERR_RANGE (slot >= capacity), PAGER_ERR_NOT_FOUND (slot free), PAGER_ERR_BUSY (write
- * while paused). */
+ * while paused), PAGER_ERR_NOMEM (read_page copies through a library buffer). */
 PAGER_API int pager_refengine_write_page(pager_refengine *engine, uint32_t slot, const void *k,
                                          uint64_t k_bytes, const void *v,
                                          uint64_t v_bytes) PAGER_NOEXCEPT;
@@ -1619,7 +1621,7 @@ PAGER_API int pager_refengine_read_page(pager_refengine *engine, uint32_t slot, 
  * Errors: PAGER_ERR_INVALID (NULL engine or id, id_bytes outside 1..65536, NULL pages with
  * page_count > 0, a page_count that cannot fit in memory, fill > tokens_per_page or fill
  * without pages), PAGER_ERR_RANGE (a page >= capacity), PAGER_ERR_NOT_FOUND (a free page),
- * PAGER_ERR_BUSY (paused). */
+ * PAGER_ERR_BUSY (paused), PAGER_ERR_NOMEM. */
 PAGER_API int pager_refengine_set_seq(pager_refengine *engine, const char *id, uint64_t id_bytes,
                                       const uint32_t *pages, uint64_t page_count,
                                       uint32_t fill_last_page) PAGER_NOEXCEPT;
@@ -1633,7 +1635,8 @@ PAGER_API int pager_refengine_remove_seq(pager_refengine *engine, const char *id
  * be NULL) only reports the length (and fill); a non-zero pages_capacity below the length is
  * PAGER_ERR_INVALID (C6). fill_last_page_out may be NULL. Nothing is written on failure.
  * Errors: PAGER_ERR_INVALID (NULL engine, id or page_count_out, id_bytes outside 1..65536,
- * NULL pages_out with a non-zero capacity, capacity too small), PAGER_ERR_NOT_FOUND. */
+ * NULL pages_out with a non-zero capacity, capacity too small), PAGER_ERR_NOT_FOUND,
+ * PAGER_ERR_NOMEM. */
 PAGER_API int pager_refengine_get_seq(pager_refengine *engine, const char *id, uint64_t id_bytes,
                                       uint32_t *pages_out, uint64_t pages_capacity,
                                       uint64_t *page_count_out,
