@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <unordered_map>
 #include <unordered_set>
@@ -69,7 +70,8 @@ struct ParentInfo {
 // One page read from the engine, then hashed and maybe compressed by a worker.
 struct PageWork {
   uint32_t engine_page = 0;
-  std::vector<uint8_t> raw;         // K || V
+  uint8_t* raw = nullptr;           // K || V: page_bytes in `owned` or in the copy-out buffer
+  std::vector<uint8_t> owned;       // the page's own buffer when not copied out
   std::vector<uint8_t> compressed;  // used if smaller than raw
   PageEntry entry{};
 };
@@ -106,6 +108,7 @@ class Capturer {
   Header header_{};
   std::vector<PageEntry> entries_;
   std::vector<PageWork> copied_;  // every page, when copied out under the pause
+  std::unique_ptr<uint8_t[]> copy_out_;  // their bytes
 };
 
 Status Capturer::LoadParent(const std::string& base_dir) {
@@ -196,7 +199,7 @@ Status Capturer::ProcessBatch(PageWork* batch, size_t count) {
   uint64_t page_bytes = geometry_.page_bytes();
   Status processed = ParallelFor(count, options_.WorkerCount(), [&](size_t i) {
     PageWork& w = batch[i];
-    ContentHash h = ContentHashOf(w.raw.data(), w.raw.size());
+    ContentHash h = ContentHashOf(w.raw, page_bytes);
     w.entry.engine_page = w.engine_page;
     w.entry.content_hash_lo = h.first;
     w.entry.content_hash_hi = h.second;
@@ -206,8 +209,8 @@ Status Capturer::ProcessBatch(PageWork* batch, size_t count) {
     }
     if (options_.compression == PAGER_SNAPSHOT_COMPRESS_ZSTD) {
       w.compressed.resize(ZSTD_compressBound(page_bytes));
-      size_t n = ZSTD_compress(w.compressed.data(), w.compressed.size(), w.raw.data(),
-                               w.raw.size(), options_.zstd_level);
+      size_t n = ZSTD_compress(w.compressed.data(), w.compressed.size(), w.raw, page_bytes,
+                               options_.zstd_level);
       if (ZSTD_isError(n)) {
         return Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
       }
@@ -216,9 +219,10 @@ Status Capturer::ProcessBatch(PageWork* batch, size_t count) {
         w.entry.flags = kPageCompressed;
       }
     }
-    const std::vector<uint8_t>& stored = w.entry.flags == kPageCompressed ? w.compressed : w.raw;
-    w.entry.stored_bytes = stored.size();
-    w.entry.stored_checksum = Checksum64(stored.data(), stored.size(), kSeedBlob);
+    bool packed = w.entry.flags == kPageCompressed;
+    w.entry.stored_bytes = packed ? w.compressed.size() : page_bytes;
+    w.entry.stored_checksum =
+        Checksum64(packed ? w.compressed.data() : w.raw, w.entry.stored_bytes, kSeedBlob);
     return Status::Ok();
   });
   if (!processed.ok()) return processed;
@@ -226,8 +230,8 @@ Status Capturer::ProcessBatch(PageWork* batch, size_t count) {
     PageWork& w = batch[i];
     if (w.entry.flags != kPageInParent) {
       w.entry.offset_bytes = writer_.offset();
-      const std::vector<uint8_t>& stored = w.entry.flags == kPageCompressed ? w.compressed : w.raw;
-      PAGER_RETURN_IF_ERROR(writer_.Append(stored.data(), stored.size()));
+      const uint8_t* stored = w.entry.flags == kPageCompressed ? w.compressed.data() : w.raw;
+      PAGER_RETURN_IF_ERROR(writer_.Append(stored, w.entry.stored_bytes));
     }
     entries_.push_back(w.entry);
   }
@@ -236,11 +240,14 @@ Status Capturer::ProcessBatch(PageWork* batch, size_t count) {
 
 Status Capturer::ReadPageInto(uint32_t engine_page, PageWork* w) {
   w->engine_page = engine_page;
-  w->raw.resize(geometry_.page_bytes());
+  if (copy_out_ == nullptr) {  // streaming: each batch slot's own buffer, reused
+    w->owned.resize(geometry_.page_bytes());
+    w->raw = w->owned.data();
+  }
   w->compressed.clear();
   w->entry = PageEntry{};
-  return adapter_.ReadPage(engine_page, w->raw.data(), geometry_.k_page_bytes,
-                           w->raw.data() + geometry_.k_page_bytes, geometry_.v_page_bytes);
+  return adapter_.ReadPage(engine_page, w->raw, geometry_.k_page_bytes,
+                           w->raw + geometry_.k_page_bytes, geometry_.v_page_bytes);
 }
 
 // Paused: read a batch, process it, write it; repeat (K1: the output is written paused).
@@ -273,7 +280,10 @@ Status Capturer::CopyOutPages() {
   uint64_t page_bytes = geometry_.page_bytes();
   Progress progress(options_, page_bytes * occupied_.size());
   copied_.resize(occupied_.size());
+  // One uninitialized buffer: no zero-fill pass while the engine waits.
+  copy_out_.reset(new uint8_t[page_bytes * occupied_.size()]);
   for (size_t i = 0; i < occupied_.size(); i++) {
+    copied_[i].raw = copy_out_.get() + page_bytes * i;
     PAGER_RETURN_IF_ERROR(ReadPageInto(occupied_[i], &copied_[i]));
     PAGER_RETURN_IF_ERROR(progress.Advance(page_bytes));
   }
@@ -288,12 +298,10 @@ Status Capturer::WriteCopiedPages() {
   for (size_t first = 0; first < copied_.size(); first += per_batch) {
     size_t n = std::min(per_batch, copied_.size() - first);
     PAGER_RETURN_IF_ERROR(ProcessBatch(copied_.data() + first, n));
-    for (size_t i = first; i < first + n; i++) {
-      std::vector<uint8_t>().swap(copied_[i].raw);
-      std::vector<uint8_t>().swap(copied_[i].compressed);
-    }
+    for (size_t i = first; i < first + n; i++) std::vector<uint8_t>().swap(copied_[i].compressed);
   }
   copied_.clear();
+  copy_out_.reset();
   return Status::Ok();
 }
 
