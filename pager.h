@@ -1446,7 +1446,10 @@ PAGER_API void pager_snapshot_options_init(pager_snapshot_options *opts) PAGER_N
  * so a slow disk or a slow capture_fd reader keeps the engine paused. With
  * opts->copy_out_budget_bytes >= (occupied pages x (k_page_bytes + v_page_bytes)) the pages
  * are copied into library memory under the pause instead (using up to that many bytes), the
- * engine is resumed, and the whole output is written after resume.
+ * engine is resumed, and the whole output is written after resume. That shortens the pause
+ * when the output is slower than memory (a pipe or socket reader, a throttled disk); into a
+ * file on an idle page cache it can lengthen it (the copy's fresh memory is faulted in while
+ * paused): doc/snapshot.md has measurements.
  * With parent_path the snapshot is incremental: pages whose content hash (XXH3-128) appears
  * in the parent are stored as references; restoring it needs the parent chain.
  * Progress: bytes = the page bytes read from the engine; a non-zero return cancels: the
