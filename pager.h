@@ -1520,7 +1520,8 @@ enum {
 };
 
 /* The geometry of a paged KV cache. One K page holds, for every layer, tokens_per_page tokens
- * of kv_heads x head_dim elements (layer-major); a V page has the same size. */
+ * of kv_heads x head_dim elements (layer-major); a V page has the same size.
+ * Growable (C8): prepare it with pager_cache_meta_init. */
 typedef struct pager_cache_meta {
   uint32_t struct_size;     /* sizeof(pager_cache_meta); set by pager_cache_meta_init */
   uint32_t tokens_per_page; /* tokens per page (vLLM's block_size), >= 1                */
@@ -1532,29 +1533,34 @@ typedef struct pager_cache_meta {
 
 /*
  * pager_cache_meta_init -- sets struct_size and zeroes every other field.
- * NULL-safe (does nothing). Errors: none.
+ * NULL-safe (does nothing). Clears the last error. Errors: none.
  */
 PAGER_API void pager_cache_meta_init(pager_cache_meta *meta) PAGER_NOEXCEPT;
 
 /*
  * pager_cache_meta_page_bytes -- the size of one K page and of one V page:
  * layers * tokens_per_page * kv_heads * head_dim * sizeof(dtype) each.
- * Errors: PAGER_ERR_INVALID (NULL argument, a zero field, struct_size too small, an unknown
- * dtype, or a page larger than 2^32 bytes -- the message names the field).
+ * Outputs are written only on success.
+ * Errors: PAGER_ERR_INVALID (NULL argument; meta->struct_size below 0.2's, or non-zero bytes
+ * past the struct this library knows; a zero field, an unknown dtype, or a page larger than
+ * 2^32 bytes -- the message names the field).
  * Thread safety: any thread.
  */
-PAGER_API int pager_cache_meta_page_bytes(const pager_cache_meta *meta, uint64_t *k_page_bytes,
-                                          uint64_t *v_page_bytes) PAGER_NOEXCEPT;
+PAGER_API int pager_cache_meta_page_bytes(const pager_cache_meta *meta,
+                                          uint64_t *k_page_bytes_out,
+                                          uint64_t *v_page_bytes_out) PAGER_NOEXCEPT;
 
 /* A logical sequence (one request): its id, the engine page slots holding its tokens in
  * order, and how many tokens the last page holds (0..tokens_per_page; 0 when it has no
- * pages). Pointers are borrowed: valid only during the call that passes them. */
+ * pages). Pointers are borrowed: valid only during the call that passes them. Passed as an
+ * array (install_logical_seqs), so its layout is fixed: it never grows. */
 typedef struct pager_logical_seq {
   const char *id;         /* id bytes (need not be NUL-terminated; may contain NUL) */
-  uint32_t id_bytes;      /* 1..65536                                                 */
-  uint32_t fill_last_page;
+  uint64_t id_bytes;      /* 1..65536                                                 */
   const uint32_t *pages;  /* page slots, in token order; may be NULL if page_count == 0 */
   uint64_t page_count;
+  uint32_t fill_last_page;
+  uint32_t reserved;      /* 0 */
 } pager_logical_seq;
 
 /* Where an adapter reports lists (occupied pages, sequences). The library owns it and its
@@ -1564,15 +1570,16 @@ typedef struct pager_cache_sink pager_cache_sink;
 /*
  * pager_cache_sink_add_pages -- reports count occupied page slots (call as often as needed).
  * pager_cache_sink_add_seq -- reports one logical sequence (the library copies everything).
- * Only valid inside the occupied_pages / logical_seqs callback that received the sink (a
- * sink of the wrong kind is PAGER_ERR_INVALID). Errors: PAGER_ERR_INVALID (NULL sink, NULL
- * pointer with a non-zero length, id_bytes out of range, wrong sink kind),
- * PAGER_ERR_TOO_LARGE (more than 2^32-1 pages), PAGER_ERR_NOMEM. A failed add also fails the
- * enclosing capture/restore with that error even if the callback then returns 0.
+ * Only valid inside the occupied_pages / logical_seqs callback that received the sink.
+ * Thread safety: on the thread running that callback only.
+ * Errors: PAGER_ERR_INVALID (NULL sink, NULL pointer with a non-zero length, id_bytes
+ * outside 1..65536, a sink of the wrong kind), PAGER_ERR_TOO_LARGE (more than 2^32-1 pages
+ * in total, or in one sequence), PAGER_ERR_NOMEM. A failed add also fails the enclosing
+ * capture/restore with that error even if the callback then returns 0.
  */
 PAGER_API int pager_cache_sink_add_pages(pager_cache_sink *sink, const uint32_t *pages,
                                          uint64_t count) PAGER_NOEXCEPT;
-PAGER_API int pager_cache_sink_add_seq(pager_cache_sink *sink, const char *id, uint32_t id_bytes,
+PAGER_API int pager_cache_sink_add_seq(pager_cache_sink *sink, const char *id, uint64_t id_bytes,
                                        const uint32_t *pages, uint64_t page_count,
                                        uint32_t fill_last_page) PAGER_NOEXCEPT;
 
@@ -1580,9 +1587,13 @@ PAGER_API int pager_cache_sink_add_seq(pager_cache_sink *sink, const char *id, u
  * The engine adapter. Every callback returns 0 on success; any other value is the adapter's
  * own code: the operation stops with PAGER_ERR_CALLBACK and the detail message names the
  * callback and that code ("callback read_page(page 17) failed with adapter code -5").
- * Set struct_size = sizeof(pager_cache_ops) (zero the struct first). ctx is passed back to
- * every callback unchanged. Buffers passed to callbacks are owned by the library and valid
- * only during the call; the adapter never frees anything the library gave it.
+ * A growable struct checked like an options struct (C8): zero it, set struct_size =
+ * sizeof(pager_cache_ops), then the callbacks. struct_size below the 0.2 size, or a non-zero
+ * byte past the struct this library knows (a callback it would not call), is
+ * PAGER_ERR_INVALID. Every callback is required except the ones marked optional.
+ * ctx is passed back to every callback unchanged. Buffers passed to callbacks are owned by
+ * the library and valid only during the call; the adapter never frees anything the library
+ * gave it.
  */
 typedef struct pager_cache_ops {
   uint32_t struct_size;
@@ -1600,13 +1611,19 @@ typedef struct pager_cache_ops {
   /* Copy page `page` into k (k_bytes) and v (v_bytes): exactly the sizes of the meta. */
   int (*read_page)(void *ctx, uint32_t page, void *k, uint64_t k_bytes, void *v,
                    uint64_t v_bytes);
-  /* Allocate count free slots and write their indices into slots[0..count). */
-  int (*allocate_pages)(void *ctx, uint64_t count, uint32_t *slots);
+  /* Allocate count free slots and write their indices into slots_out[0..count). */
+  int (*allocate_pages)(void *ctx, uint32_t *slots_out, uint64_t count);
   /* Store a page into a slot that allocate_pages returned. */
   int (*write_page)(void *ctx, uint32_t page, const void *k, uint64_t k_bytes, const void *v,
                     uint64_t v_bytes);
   /* Install sequences (page lists already refer to the new slots). Called once. */
   int (*install_logical_seqs)(void *ctx, const pager_logical_seq *seqs, uint64_t count);
+  /* Optional (may be NULL). Free slots that allocate_pages returned: called once, with every
+   * slot of that allocate_pages call, when a restore fails after allocate_pages succeeded
+   * (a write_page or install_logical_seqs failure, a progress error), before resume. Not
+   * called when the restore refuses allocate_pages' own answer (a slot returned twice or one
+   * that holds data: those slots are not trusted). See pager_snapshot_restore. */
+  int (*release_pages)(void *ctx, const uint32_t *slots, uint64_t count);
 } pager_cache_ops;
 
 /* Progress: called with bytes done and bytes total; return non-zero to cancel. */
@@ -1630,27 +1647,47 @@ typedef struct pager_snapshot_options {
                               directory); NULL = a full snapshot. Copied during the call.   */
   pager_snapshot_progress_fn progress; /* optional                                           */
   void *progress_ctx;
+  uint64_t copy_out_budget_bytes; /* capture: when every occupied page (K + V bytes) fits in
+                              this many bytes, pages are copied into memory while the engine
+                              is paused, the engine is resumed, and only then is the output
+                              written. When they do not fit, the capture behaves as with 0.
+                              0 (the default) = off: the engine stays paused while the pages
+                              are written to the output.                                     */
 } pager_snapshot_options;
 
-/* pager_snapshot_options_init -- struct_size and the defaults. NULL-safe. Errors: none. */
+/* pager_snapshot_options_init -- struct_size and the defaults (right for capture, restore and
+ * verify). NULL-safe. Clears the last error. Errors: none. */
 PAGER_API void pager_snapshot_options_init(pager_snapshot_options *opts) PAGER_NOEXCEPT;
 
 /*
- * pager_snapshot_capture -- pause the engine, read its occupied pages and sequences, resume,
- * and write one snapshot file at path. The file is written under a temporary name in the same
- * directory, fsynced, renamed over path, and the directory fsynced: a crash leaves either the
- * earlier file at path or the complete new one. The engine is resumed whatever fails (the
- * first error is returned) and is paused only while pages are being read.
+ * pager_snapshot_capture -- pause the engine, read its occupied pages and sequences, write
+ * them as one snapshot file at path, resume. The file is written under a temporary name in
+ * the same directory, fsynced, renamed over path, and the directory fsynced: a crash leaves
+ * either the earlier file at path or the complete new one. The engine is resumed whatever
+ * fails (the first error is returned).
+ * How long the engine is paused: from pause until every page has been read AND written to
+ * the output (header and pages; the tables, trailer, fsync and rename come after resume) --
+ * so a slow disk or a slow capture_fd reader keeps the engine paused. With
+ * opts->copy_out_budget_bytes >= (occupied pages x (k_page_bytes + v_page_bytes)) the pages
+ * are copied into library memory under the pause instead (using up to that many bytes), the
+ * engine is resumed, and the whole output is written after resume. That shortens the pause
+ * when the output is slower than memory (a pipe or socket reader, a throttled disk); into a
+ * file on an idle page cache it can lengthen it (the copy's fresh memory is faulted in while
+ * paused): doc/snapshot.md has measurements.
  * With parent_path the snapshot is incremental: pages whose content hash (XXH3-128) appears
  * in the parent are stored as references; restoring it needs the parent chain.
  * Progress: bytes = the page bytes read from the engine; a non-zero return cancels: the
  * engine is resumed, the temporary file removed, path untouched.
- * Errors: PAGER_ERR_INVALID (NULL argument, bad options, struct_size, a missing callback, a
- * bad meta, a sequence naming a page that occupied_pages did not report, fill > tokens per
- * page), PAGER_ERR_DUPLICATE (a page reported twice), PAGER_ERR_CALLBACK, PAGER_ERR_CANCELLED,
- * PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE (more than 2^32-1
- * pages), and with parent_path the errors of pager_snapshot_inspect for the parent plus
- * PAGER_ERR_MISMATCH (the parent's geometry differs).
+ * Errors: PAGER_ERR_INVALID (NULL ops or path, an empty path or one naming no file, bad
+ * options or options struct_size, a bad ops struct_size or non-zero unknown ops bytes, a
+ * missing required callback, a bad meta, a sequence naming a page that occupied_pages did
+ * not report, fill > tokens per page, a sink misused), PAGER_ERR_DUPLICATE (a page or a
+ * sequence id reported twice), PAGER_ERR_CALLBACK, PAGER_ERR_CANCELLED, PAGER_ERR_IO,
+ * PAGER_ERR_NOSPC, PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE (more than 2^32-1 pages),
+ * PAGER_ERR_NOT_FOUND (path's directory does not exist), PAGER_ERR_READONLY (no permission
+ * to create a file there, or a read-only file system), and with parent_path the errors of
+ * pager_snapshot_inspect for the parent plus PAGER_ERR_MISMATCH (the parent's geometry
+ * differs); PAGER_ERR_INTERNAL (compression failed: a bug).
  * Thread safety: any thread; the adapter is called on the calling thread only.
  */
 PAGER_API int pager_snapshot_capture(const pager_cache_ops *ops, const char *path,
@@ -1659,12 +1696,13 @@ PAGER_API int pager_snapshot_capture(const pager_cache_ops *ops, const char *pat
 /*
  * pager_snapshot_capture_fd -- the same snapshot written sequentially to an open descriptor
  * (a pipe or a socket; a regular file is written from offset 0); no temporary file, no
- * rename. The
- * descriptor stays open and owned by the caller; it is fsynced only if opts->sync_fd. On
- * failure a partial stream may have been written (the reader detects it: no valid trailer).
- * parent_path, if given, is stored as given and resolved by restore relative to the
- * directory of the file the stream ends up in. Errors: as pager_snapshot_capture, plus
- * PAGER_ERR_INVALID for fd < 0.
+ * rename. The descriptor stays open and owned by the caller; it is fsynced only if
+ * opts->sync_fd. On failure a partial stream may have been written (the reader detects it:
+ * no valid trailer). parent_path, if given, is stored as given and resolved by restore
+ * relative to the directory of the file the stream ends up in (and by capture relative to
+ * the current directory). A reader that drains the descriptor slowly keeps the engine paused
+ * unless the pages fit in opts->copy_out_budget_bytes (see pager_snapshot_capture).
+ * Errors: as pager_snapshot_capture, plus PAGER_ERR_INVALID for fd < 0.
  */
 PAGER_API int pager_snapshot_capture_fd(const pager_cache_ops *ops, int fd,
                                         const pager_snapshot_options *opts) PAGER_NOEXCEPT;
@@ -1680,13 +1718,20 @@ PAGER_API int pager_snapshot_capture_fd(const pager_cache_ops *ops, int fd,
  * Progress: bytes = stored bytes verified plus page bytes written. Cancellation is honoured
  * until allocate_pages is called (the engine is then untouched apart from pause/resume);
  * after that the restore runs to completion (progress is still reported).
- * If a callback fails after allocate_pages, the slots allocated stay allocated (the ops have
- * no free) and no sequence is installed.
- * Errors: PAGER_ERR_INVALID, PAGER_ERR_NOT_FOUND (no file, or a missing parent),
- * PAGER_ERR_CORRUPT (any damaged byte, truncation, a parent whose id does not match),
- * PAGER_ERR_VERSION, PAGER_ERR_MISMATCH, PAGER_ERR_EXISTS, PAGER_ERR_CALLBACK,
- * PAGER_ERR_DUPLICATE / PAGER_ERR_OVERLAP (allocate_pages returned a slot twice / a slot that
- * holds data), PAGER_ERR_CANCELLED, PAGER_ERR_IO, PAGER_ERR_NOMEM.
+ * Failure after allocate_pages: no sequence is installed by the library, and release_pages
+ * (if set) is called once with every slot allocate_pages returned, before resume, so the
+ * engine holds what it held before. If release_pages is NULL, or fails (the detail message
+ * then names it and its code after the first error, which is the one returned), the slots
+ * stay allocated: the adapter must reclaim them itself. An engine whose install_logical_seqs
+ * fails must not keep any sequence it installed in that call.
+ * Errors: PAGER_ERR_INVALID (NULL ops or path, bad options, ops struct_size or unknown ops
+ * bytes, a missing required callback, a sink misused), PAGER_ERR_NOT_FOUND (no file, or a
+ * missing parent), PAGER_ERR_CORRUPT (any damaged byte, truncation, a parent whose id does
+ * not match), PAGER_ERR_VERSION, PAGER_ERR_MISMATCH, PAGER_ERR_EXISTS, PAGER_ERR_CALLBACK,
+ * PAGER_ERR_DUPLICATE (allocate_pages returned a slot twice, or occupied_pages reported one
+ * twice), PAGER_ERR_OVERLAP (allocate_pages returned a slot that holds data),
+ * PAGER_ERR_TOO_LARGE (the engine reports more than 2^32-1 pages), PAGER_ERR_CANCELLED,
+ * PAGER_ERR_IO, PAGER_ERR_READONLY (permission to read the file denied), PAGER_ERR_NOMEM.
  * Thread safety: any thread; the adapter is called on the calling thread only.
  */
 PAGER_API int pager_snapshot_restore(const pager_cache_ops *ops, const char *path,
@@ -1694,16 +1739,19 @@ PAGER_API int pager_snapshot_restore(const pager_cache_ops *ops, const char *pat
 
 /*
  * pager_snapshot_verify -- the verification pass of restore without an engine: every
- * checksum of the file and of its parent chain. Errors: as restore's verification
- * (PAGER_ERR_INVALID, NOT_FOUND, CORRUPT, VERSION, CANCELLED, IO, NOMEM).
+ * checksum of the file and of its parent chain. Thread safety: any thread.
+ * Errors: as restore's verification (PAGER_ERR_INVALID, NOT_FOUND, CORRUPT, VERSION,
+ * CANCELLED, IO, READONLY (permission denied), NOMEM).
  */
 PAGER_API int pager_snapshot_verify(const char *path,
                                     const pager_snapshot_options *opts) PAGER_NOEXCEPT;
 
+/* What pager_snapshot_inspect reports. A result struct (C8) with a nested one (meta): prepare
+ * both with pager_snapshot_info_init. */
 typedef struct pager_snapshot_info {
   uint32_t struct_size;        /* set by pager_snapshot_info_init                            */
   uint32_t format_version;
-  pager_cache_meta meta;
+  pager_cache_meta meta;       /* its own struct_size, also set by pager_snapshot_info_init  */
   uint64_t k_page_bytes;
   uint64_t v_page_bytes;
   uint64_t page_count;         /* pages the snapshot restores                               */
@@ -1716,15 +1764,20 @@ typedef struct pager_snapshot_info {
   uint64_t parent_snapshot_id; /* 0 for a full snapshot                                     */
 } pager_snapshot_info;
 
-/* pager_snapshot_info_init -- struct_size, zeroes elsewhere. NULL-safe. Errors: none. */
+/* pager_snapshot_info_init -- struct_size and meta.struct_size, zeroes elsewhere. NULL-safe.
+ * Clears the last error. Errors: none. */
 PAGER_API void pager_snapshot_info_init(pager_snapshot_info *info) PAGER_NOEXCEPT;
 
 /*
  * pager_snapshot_inspect -- geometry, counts and ids of the snapshot at path, without an
  * engine. Checks the header, trailer and tables (their checksums and bounds) but not the
- * page bytes (use pager_snapshot_verify). Writes min(info->struct_size, sizeof) bytes.
- * Errors: PAGER_ERR_INVALID, PAGER_ERR_NOT_FOUND, PAGER_ERR_CORRUPT, PAGER_ERR_VERSION,
- * PAGER_ERR_IO, PAGER_ERR_NOMEM.
+ * page bytes (use pager_snapshot_verify). Writes min(info->struct_size, sizeof) bytes and
+ * sets info->struct_size to that number; the nested info->meta is written the same way
+ * within its own struct_size (min(meta.struct_size, sizeof(pager_cache_meta)) bytes).
+ * Nothing is written on failure. Thread safety: any thread.
+ * Errors: PAGER_ERR_INVALID (NULL argument, empty path, info->struct_size or
+ * info->meta.struct_size below 0.2's), PAGER_ERR_NOT_FOUND, PAGER_ERR_CORRUPT,
+ * PAGER_ERR_VERSION, PAGER_ERR_IO, PAGER_ERR_READONLY (permission denied), PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_snapshot_inspect(const char *path, pager_snapshot_info *info) PAGER_NOEXCEPT;
 
@@ -1732,7 +1785,8 @@ PAGER_API int pager_snapshot_inspect(const char *path, pager_snapshot_info *info
  * Reference engine: an in-memory paged KV cache laid out like vLLM's (for each layer, one K
  * tensor and one V tensor of [capacity_pages][tokens_per_page][kv_heads][head_dim]), with
  * page slots that can be allocated and freed in any order, named sequences, and the
- * pager_cache_ops to snapshot it. Used by tests, examples and the bindings' tests.
+ * pager_cache_ops to snapshot it (release_pages included). Used by tests, examples and the
+ * bindings' tests.
  * A handle may be used from several threads (calls are serialized). While paused by its ops,
  * the mutating functions below return PAGER_ERR_BUSY. Its callbacks return pager error codes
  * as adapter codes (e.g. allocate_pages returns PAGER_ERR_FULL when out of slots).
@@ -1741,31 +1795,48 @@ typedef struct pager_refengine pager_refengine;
 
 /*
  * pager_refengine_create -- an engine of capacity_pages slots (1..2^31), all free, zeroed.
- * Errors: PAGER_ERR_INVALID (bad meta or capacity), PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE
- * (capacity * page bytes overflows). *out owned by the caller: pager_refengine_free.
+ * Errors: PAGER_ERR_INVALID (NULL argument, bad meta -- as pager_cache_meta_page_bytes --,
+ * capacity outside 1..2^31), PAGER_ERR_NOMEM, PAGER_ERR_TOO_LARGE (capacity * page bytes
+ * above 2^46). *out (written only on success) is owned by the caller: pager_refengine_free.
  */
 PAGER_API int pager_refengine_create(const pager_cache_meta *meta, uint32_t capacity_pages,
                                      pager_refengine **out) PAGER_NOEXCEPT;
-/* pager_refengine_free -- NULL-safe. Must not be called while a capture/restore uses it. */
+/* pager_refengine_free -- NULL-safe. Must not be called while a capture/restore uses it, nor
+ * concurrently with another call on it. Clears the last error. Errors: none. */
 PAGER_API void pager_refengine_free(pager_refengine *engine) PAGER_NOEXCEPT;
 
-/* pager_refengine_ops -- fills *ops with the engine's adapter (ctx = engine). The ops stay
- * valid while the engine lives. Errors: PAGER_ERR_INVALID (NULL). */
-PAGER_API int pager_refengine_ops(pager_refengine *engine, pager_cache_ops *ops) PAGER_NOEXCEPT;
+/* pager_refengine_ops -- fills *ops_out with the engine's adapter (ctx = engine; every
+ * callback set, release_pages included): sizeof(pager_cache_ops) bytes. The ops stay valid
+ * while the engine lives. Errors: PAGER_ERR_INVALID (NULL argument). */
+PAGER_API int pager_refengine_ops(pager_refengine *engine, pager_cache_ops *ops_out) PAGER_NOEXCEPT;
+
+/* pager_refengine_meta -- the engine's geometry into *meta_out, a result struct (C8:
+ * prepare it with pager_cache_meta_init; min(struct_size, sizeof) bytes written).
+ * Errors: PAGER_ERR_INVALID (NULL argument, meta_out->struct_size below 0.2's). */
+PAGER_API int pager_refengine_meta(pager_refengine *engine,
+                                   pager_cache_meta *meta_out) PAGER_NOEXCEPT;
+
+/* pager_refengine_capacity_pages -- the number of slots the engine was created with.
+ * Errors: PAGER_ERR_INVALID (NULL argument). */
+PAGER_API int pager_refengine_capacity_pages(pager_refengine *engine,
+                                             uint32_t *capacity_pages_out) PAGER_NOEXCEPT;
 
 /* pager_refengine_alloc_page -- the lowest free slot, now occupied (zeroed).
- * Errors: PAGER_ERR_INVALID, PAGER_ERR_FULL, PAGER_ERR_BUSY (paused). */
-PAGER_API int pager_refengine_alloc_page(pager_refengine *engine, uint32_t *slot) PAGER_NOEXCEPT;
+ * Errors: PAGER_ERR_INVALID (NULL argument), PAGER_ERR_FULL, PAGER_ERR_BUSY (paused). */
+PAGER_API int pager_refengine_alloc_page(pager_refengine *engine,
+                                         uint32_t *slot_out) PAGER_NOEXCEPT;
 
 /* pager_refengine_free_page -- frees an occupied slot (it must belong to no sequence).
- * Errors: PAGER_ERR_INVALID, PAGER_ERR_RANGE, PAGER_ERR_DOUBLE_FREE, PAGER_ERR_BUSY (paused
- * or used by a sequence -- the message says which). */
+ * Errors: PAGER_ERR_INVALID (NULL engine), PAGER_ERR_RANGE, PAGER_ERR_DOUBLE_FREE,
+ * PAGER_ERR_BUSY (paused, or used by a sequence -- the message says which). */
 PAGER_API int pager_refengine_free_page(pager_refengine *engine, uint32_t slot) PAGER_NOEXCEPT;
 
 /* pager_refengine_write_page / read_page -- page contents in the adapter's layout (layer-major
- * K page, V page), lengths must equal the meta's page bytes. Errors: PAGER_ERR_INVALID,
- * PAGER_ERR_RANGE, PAGER_ERR_NOT_FOUND (slot free), PAGER_ERR_PAGE_SIZE (length),
- * PAGER_ERR_BUSY (write while paused). */
+ * K page, V page); k_bytes and v_bytes must each be exactly the meta's page bytes (C6).
+ * read_page writes k and v only on success.
+ * Errors: PAGER_ERR_INVALID (NULL argument, a length that is not the page size),
+ * PAGER_ERR_RANGE (slot >= capacity), PAGER_ERR_NOT_FOUND (slot free), PAGER_ERR_BUSY (write
+ * while paused), PAGER_ERR_NOMEM (read_page copies through a library buffer). */
 PAGER_API int pager_refengine_write_page(pager_refengine *engine, uint32_t slot, const void *k,
                                          uint64_t k_bytes, const void *v,
                                          uint64_t v_bytes) PAGER_NOEXCEPT;
@@ -1774,38 +1845,60 @@ PAGER_API int pager_refengine_read_page(pager_refengine *engine, uint32_t slot, 
                                         uint64_t v_bytes) PAGER_NOEXCEPT;
 
 /* pager_refengine_set_seq -- adds or replaces the sequence id with the given occupied pages.
- * Errors: PAGER_ERR_INVALID (bad id, fill > tokens_per_page), PAGER_ERR_NOT_FOUND (a free
- * page), PAGER_ERR_RANGE, PAGER_ERR_BUSY. */
-PAGER_API int pager_refengine_set_seq(pager_refengine *engine, const char *id, uint32_t id_bytes,
+ * Errors: PAGER_ERR_INVALID (NULL engine or id, id_bytes outside 1..65536, NULL pages with
+ * page_count > 0, a page_count that cannot fit in memory, fill > tokens_per_page or fill
+ * without pages), PAGER_ERR_RANGE (a page >= capacity), PAGER_ERR_NOT_FOUND (a free page),
+ * PAGER_ERR_BUSY (paused), PAGER_ERR_NOMEM. */
+PAGER_API int pager_refengine_set_seq(pager_refengine *engine, const char *id, uint64_t id_bytes,
                                       const uint32_t *pages, uint64_t page_count,
                                       uint32_t fill_last_page) PAGER_NOEXCEPT;
-/* pager_refengine_remove_seq -- Errors: PAGER_ERR_INVALID, PAGER_ERR_NOT_FOUND, BUSY. */
+/* pager_refengine_remove_seq -- Errors: PAGER_ERR_INVALID (NULL engine or id, id_bytes
+ * outside 1..65536), PAGER_ERR_NOT_FOUND, PAGER_ERR_BUSY (paused). */
 PAGER_API int pager_refengine_remove_seq(pager_refengine *engine, const char *id,
-                                         uint32_t id_bytes) PAGER_NOEXCEPT;
+                                         uint64_t id_bytes) PAGER_NOEXCEPT;
 
-/* pager_refengine_get_seq -- the pages of sequence id: *page_count is set to its length; up to
- * capacity slots are copied into pages (pass capacity 0 to learn the length).
- * Errors: PAGER_ERR_INVALID, PAGER_ERR_NOT_FOUND. */
-PAGER_API int pager_refengine_get_seq(pager_refengine *engine, const char *id, uint32_t id_bytes,
-                                      uint32_t *pages, uint64_t capacity, uint64_t *page_count,
-                                      uint32_t *fill_last_page) PAGER_NOEXCEPT;
+/* pager_refengine_get_seq -- the pages of sequence id: *page_count_out is set to its length
+ * and the pages are copied into pages_out[0..length). pages_capacity 0 (pages_out may then
+ * be NULL) only reports the length (and fill); a non-zero pages_capacity below the length is
+ * PAGER_ERR_INVALID (C6). fill_last_page_out may be NULL. Nothing is written on failure.
+ * Errors: PAGER_ERR_INVALID (NULL engine, id or page_count_out, id_bytes outside 1..65536,
+ * NULL pages_out with a non-zero capacity, capacity too small), PAGER_ERR_NOT_FOUND,
+ * PAGER_ERR_NOMEM. */
+PAGER_API int pager_refengine_get_seq(pager_refengine *engine, const char *id, uint64_t id_bytes,
+                                      uint32_t *pages_out, uint64_t pages_capacity,
+                                      uint64_t *page_count_out,
+                                      uint32_t *fill_last_page_out) PAGER_NOEXCEPT;
 
-/* pager_refengine_stats -- occupied slots, sequences, and whether the engine is paused.
- * Any out-pointer may be NULL. Errors: PAGER_ERR_INVALID. */
-PAGER_API int pager_refengine_stats(pager_refengine *engine, uint32_t *occupied_pages,
-                                    uint32_t *seq_count, uint32_t *paused) PAGER_NOEXCEPT;
+/* Statistics of a reference engine (a result struct, C8). */
+typedef struct pager_refengine_stats {
+  uint32_t struct_size;    /* set by pager_refengine_stats_init                  */
+  uint32_t paused;         /* 1 while paused by its ops (between pause and resume) */
+  uint64_t occupied_pages; /* slots holding data                                  */
+  uint64_t seq_count;      /* live sequences                                      */
+} pager_refengine_stats;
+
+/* pager_refengine_stats_init -- struct_size, zeroes elsewhere. NULL-safe. Clears the last
+ * error. Errors: none. */
+PAGER_API void pager_refengine_stats_init(pager_refengine_stats *stats) PAGER_NOEXCEPT;
+
+/* pager_refengine_get_stats -- occupied slots, sequences, and whether the engine is paused.
+ * Writes min(out->struct_size, sizeof) bytes and sets out->struct_size to that number.
+ * Errors: PAGER_ERR_INVALID (NULL argument, out->struct_size below 0.2's). */
+PAGER_API int pager_refengine_get_stats(pager_refengine *engine,
+                                        pager_refengine_stats *out) PAGER_NOEXCEPT;
 
 /* pager_refengine_fingerprint -- XXH3-64 over the logical content: every sequence in id order
  * (its id, fill, and the bytes of its pages in order), independent of which slots hold them.
  * Two engines holding the same sequences with the same page contents have the same value.
- * Errors: PAGER_ERR_INVALID. */
+ * Errors: PAGER_ERR_INVALID (NULL argument), PAGER_ERR_NOMEM. */
 PAGER_API int pager_refengine_fingerprint(pager_refengine *engine,
-                                          uint64_t *fingerprint) PAGER_NOEXCEPT;
+                                          uint64_t *fingerprint_out) PAGER_NOEXCEPT;
 
 /* pager_refengine_fail_callback -- fault injection for tests: the next call (after skip
- * successful calls) of the callback named name ("pause", "read_page", ...) returns
- * adapter_code (non-zero) instead of running, once. name NULL clears it.
- * Errors: PAGER_ERR_INVALID (unknown name, adapter_code 0). */
+ * successful calls) of the callback named name ("meta", "pause", "resume", "occupied_pages",
+ * "logical_seqs", "read_page", "allocate_pages", "write_page", "install_logical_seqs",
+ * "release_pages") returns adapter_code (non-zero) instead of running, once. name NULL
+ * clears it. Errors: PAGER_ERR_INVALID (NULL engine, unknown name, adapter_code 0). */
 PAGER_API int pager_refengine_fail_callback(pager_refengine *engine, const char *name,
                                             uint32_t skip, int adapter_code) PAGER_NOEXCEPT;
 

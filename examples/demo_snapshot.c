@@ -41,7 +41,8 @@ int main(int argc, char **argv) {
   pager_snapshot_options opts;
   pager_snapshot_info info;
   uint64_t k_bytes, v_bytes, f_src, f_dst;
-  uint32_t slots[256], i, occupied, seqs;
+  uint32_t slots[256], i;
+  pager_refengine_stats stats;
   unsigned char *buf;
   char full[512], incr[512];
   double t0;
@@ -72,7 +73,7 @@ int main(int argc, char **argv) {
   for (i = 0; i < 8; i++) {
     char id[32];
     snprintf(id, sizeof id, "request-%u", i);
-    CHECK(pager_refengine_set_seq(src, id, (uint32_t)strlen(id), &slots[i * 32], 32, 1 + i));
+    CHECK(pager_refengine_set_seq(src, id, (uint64_t)strlen(id), &slots[i * 32], 32, 1 + i));
   }
   CHECK(pager_refengine_ops(src, &src_ops));
 
@@ -89,6 +90,7 @@ int main(int argc, char **argv) {
   pager_snapshot_options_init(&opts);
   opts.parent_path = "cache-0.kvs"; /* relative to the new snapshot's directory */
   opts.compression = PAGER_SNAPSHOT_COMPRESS_ZSTD;
+  opts.copy_out_budget_bytes = 64u << 20; /* copy pages out, resume, then compress and write */
   t0 = now_ms();
   CHECK(pager_snapshot_capture(&src_ops, incr, &opts));
   CHECK(pager_snapshot_inspect(incr, &info));
@@ -106,9 +108,11 @@ int main(int argc, char **argv) {
   opts.allow_nonempty = 1;
   t0 = now_ms();
   CHECK(pager_snapshot_restore(&dst_ops, incr, &opts));
-  CHECK(pager_refengine_stats(dst, &occupied, &seqs, NULL));
-  printf("restored the chain into a fragmented engine: %u pages, %u sequences (%.1f ms)\n",
-         occupied, seqs, now_ms() - t0);
+  pager_refengine_stats_init(&stats);
+  CHECK(pager_refengine_get_stats(dst, &stats));
+  printf("restored the chain into a fragmented engine: %llu pages, %llu sequences (%.1f ms)\n",
+         (unsigned long long)stats.occupied_pages, (unsigned long long)stats.seq_count,
+         now_ms() - t0);
   CHECK(pager_refengine_remove_seq(dst, "other", 5));
   CHECK(pager_refengine_fingerprint(src, &f_src));
   CHECK(pager_refengine_fingerprint(dst, &f_dst));

@@ -57,16 +57,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!taken.ok()) __builtin_trap();
   options.allow_nonempty = true;
   Status restored = snap::Restore(&env, engine->Ops(), "/tmp/c.kvs", options);
-  uint32_t occupied, seqs;
-  bool paused;
-  engine->Stats(&occupied, &seqs, &paused);
-  if (paused) __builtin_trap();  // K1
+  snap::RefEngine::Stats stats = engine->GetStats();
+  if (stats.paused) __builtin_trap();  // K1
   if (restored.ok()) {
     if (!verified.ok()) __builtin_trap();
-    if (occupied != info.page_count + 1 || seqs != info.seq_count) __builtin_trap();
+    if (stats.occupied_pages != info.page_count + 1 || stats.seq_count != info.seq_count) {
+      __builtin_trap();
+    }
     (void)engine->Fingerprint();
-  } else if (verified.ok() && restored.code() == pager::Code::kCorrupt) {
-    __builtin_trap();  // everything restore rejects as damaged, verify must reject too
+  } else {
+    // K4: a failed restore leaves the engine as it was (release_pages gave slots back).
+    if (stats.occupied_pages != 1 || stats.seq_count != 0) __builtin_trap();
+    if (verified.ok() && restored.code() == pager::Code::kCorrupt) {
+      __builtin_trap();  // everything restore rejects as damaged, verify must reject too
+    }
   }
   return 0;
 }

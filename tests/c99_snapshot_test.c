@@ -57,7 +57,7 @@ static int toy_occupied(void *ctx, pager_cache_sink *sink) {
 static int toy_seqs(void *ctx, pager_cache_sink *sink) {
   toy *t = (toy *)ctx;
   if (t->seq_id[0] == '\0') return 0;
-  return pager_cache_sink_add_seq(sink, t->seq_id, (uint32_t)strlen(t->seq_id), t->seq_pages,
+  return pager_cache_sink_add_seq(sink, t->seq_id, (uint64_t)strlen(t->seq_id), t->seq_pages,
                                   t->seq_len, t->seq_fill);
 }
 static int toy_read(void *ctx, uint32_t page, void *k, uint64_t kb, void *v, uint64_t vb) {
@@ -67,7 +67,7 @@ static int toy_read(void *ctx, uint32_t page, void *k, uint64_t kb, void *v, uin
   memcpy(v, t->v[page], TOY_PAGE);
   return 0;
 }
-static int toy_allocate(void *ctx, uint64_t n, uint32_t *slots) {
+static int toy_allocate(void *ctx, uint32_t *slots, uint64_t n) {
   toy *t = (toy *)ctx;
   uint64_t got = 0;
   int i;
@@ -78,6 +78,20 @@ static int toy_allocate(void *ctx, uint64_t n, uint32_t *slots) {
     }
   }
   return got == n ? 0 : -3;
+}
+static int toy_release(void *ctx, const uint32_t *slots, uint64_t n) {
+  toy *t = (toy *)ctx;
+  uint64_t i;
+  for (i = 0; i < n; i++) {
+    if (slots[i] >= TOY_SLOTS || !t->used[slots[i]]) return -6;
+    t->used[slots[i]] = 0;
+  }
+  return 0;
+}
+static int toy_used(const toy *t) {
+  int i, n = 0;
+  for (i = 0; i < TOY_SLOTS; i++) n += t->used[i];
+  return n;
 }
 static int toy_write(void *ctx, uint32_t page, const void *k, uint64_t kb, const void *v,
                      uint64_t vb) {
@@ -115,6 +129,7 @@ static pager_cache_ops toy_ops(toy *t) {
   ops.allocate_pages = toy_allocate;
   ops.write_page = toy_write;
   ops.install_logical_seqs = toy_install;
+  ops.release_pages = toy_release;
   return ops;
 }
 
@@ -185,6 +200,30 @@ static void test_toy_to_refengine_and_back(const char *dir) {
             strstr(pager_last_error(), "-77") != NULL,
         "callback name and adapter code in the message");
   check(!back->paused, "toy resumed after a failed restore");
+  check(toy_used(back) == 0, "release_pages gave the allocated slots back");
+
+  /* Reference engine statistics and geometry getters (C8 result structs). */
+  {
+    pager_refengine_stats st;
+    pager_cache_meta got;
+    uint32_t cap = 0;
+    pager_refengine_stats_init(&st);
+    check(pager_refengine_get_stats(ref, &st) == PAGER_OK && st.occupied_pages == 3 &&
+              st.seq_count == 1 && st.paused == 0,
+          "reference engine stats");
+    pager_cache_meta_init(&got);
+    check(pager_refengine_meta(ref, &got) == PAGER_OK && got.head_dim == meta.head_dim &&
+              pager_refengine_capacity_pages(ref, &cap) == PAGER_OK && cap == 16,
+          "reference engine geometry getters");
+  }
+
+  /* The copy-out budget: pages copied under the pause, written after resume. */
+  pager_snapshot_options_init(&opts);
+  opts.copy_out_budget_bytes = 1u << 20;
+  sprintf(p1, "%s/copied.kvs", dir);
+  check(pager_snapshot_capture(&sops, p1, &opts) == PAGER_OK && !src->paused,
+        "capture with a copy-out budget");
+  check(pager_snapshot_verify(p1, NULL) == PAGER_OK, "copied-out snapshot verifies");
 
   /* Cancellation leaves no file. */
   pager_snapshot_options_init(&opts);

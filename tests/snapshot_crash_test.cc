@@ -58,10 +58,7 @@ TEST_F(SnapshotCrash, CrashAtEverySyncLeavesTheOldOrTheNewSnapshot) {
     if (k <= syncs) {
       EXPECT_FALSE(st.ok()) << "crash at sync " << k;
     }
-    uint32_t o, s;
-    bool paused;
-    engine_->Stats(&o, &s, &paused);
-    EXPECT_FALSE(paused);
+    EXPECT_FALSE(engine_->GetStats().paused);
     for (uint64_t seed = 0; seed < 24; seed++) {
       SCOPED_TRACE("sync " + std::to_string(k) + " seed " + std::to_string(seed));
       uint64_t got = RestoreFrom(env->CrashImage(seed));
@@ -109,10 +106,7 @@ TEST_F(SnapshotCrash, AFailedWriteOrSyncKeepsTheOldSnapshotAndRemovesTheTemporar
     std::vector<uint8_t> now;
     ASSERT_OK(env->GetFileBytes(kPath, &now));
     EXPECT_EQ(now, old);
-    uint32_t o, s;
-    bool paused;
-    engine_->Stats(&o, &s, &paused);
-    EXPECT_FALSE(paused);
+    EXPECT_FALSE(engine_->GetStats().paused);
     for (uint64_t seed = 0; seed < 8; seed++) {
       EXPECT_EQ(RestoreFrom(env->CrashImage(seed)), old_fingerprint_);
     }
@@ -132,11 +126,8 @@ TEST_F(SnapshotCrash, RestoreReadErrorsFailBeforeTheEngineIsTouched) {
       continue;
     }
     EXPECT_EQ(st.code(), Code::kIo) << st.ToString();
-    uint32_t o, s;
-    bool paused;
-    dst->Stats(&o, &s, &paused);
-    EXPECT_FALSE(paused);
-    EXPECT_EQ(s, 0u);
+    EXPECT_FALSE(dst->GetStats().paused);
+    EXPECT_EQ(dst->GetStats().seq_count, 0u);
   }
 }
 

@@ -22,18 +22,8 @@ class SnapshotErrors : public ::testing::Test {
     EXPECT_OK(env_.GetFileBytes(path, &b));
     return b;
   }
-  bool Paused(RefEngine* e) {
-    uint32_t o, s;
-    bool p;
-    e->Stats(&o, &s, &p);
-    return p;
-  }
-  uint32_t Occupied(RefEngine* e) {
-    uint32_t o, s;
-    bool p;
-    e->Stats(&o, &s, &p);
-    return o;
-  }
+  bool Paused(RefEngine* e) { return e->GetStats().paused; }
+  uint32_t Occupied(RefEngine* e) { return static_cast<uint32_t>(e->GetStats().occupied_pages); }
   io::MemEnv env_;
   std::unique_ptr<RefEngine> src_;
 };
@@ -270,8 +260,73 @@ TEST_F(SnapshotErrors, RestoreCallbackFailureAtEveryCallbackResumes) {
       }
       EXPECT_EQ(t.Count("install_logical_seqs"),
                 std::string(name) == "install_logical_seqs" || std::string(name) == "resume");
+      bool after_allocate = std::string(name) == "write_page" ||
+                            std::string(name) == "install_logical_seqs";
+      EXPECT_EQ(t.Count("release_pages"), after_allocate ? 1 : 0);
+      if (std::string(name) != "resume") {
+        EXPECT_EQ(Occupied(dst.get()), 1u);
+      }
     }
   }
+}
+
+// K4 regression: 0.1 left every slot allocate_pages returned allocated when a later
+// callback failed (the ops had no way to give them back).
+TEST_F(SnapshotErrors, RestoreFailingAfterAllocatePagesGivesEverySlotBack) {
+  ASSERT_OK(Capture(&env_, src_->Ops(), "/snap/s.kvs", Options()));
+  uint32_t pages = Occupied(src_.get());
+  ASSERT_GT(pages, 2u);
+  for (const char* name : {"write_page", "install_logical_seqs"}) {
+    SCOPED_TRACE(name);
+    auto dst = NewEngine(SmallMeta(), 64);
+    ASSERT_OK(dst->AllocPage().status());
+    uint32_t before = Occupied(dst.get());
+    ASSERT_OK(dst->FailCallback(name, std::string(name) == "write_page" ? pages / 2 : 0, 99));
+    Tracer t(dst->Ops());
+    Options o;
+    o.allow_nonempty = true;
+    Status st = Restore(&env_, t.Ops(), "/snap/s.kvs", o);
+    EXPECT_EQ(st.code(), Code::kCallback) << st.ToString();
+    EXPECT_EQ(Occupied(dst.get()), before);
+    EXPECT_EQ(t.Count("release_pages"), 1);
+    std::vector<std::string> tail(t.calls.end() - 2, t.calls.end());
+    EXPECT_EQ(tail, (std::vector<std::string>{"release_pages", "resume"}));
+    EXPECT_FALSE(Paused(dst.get()));
+    ASSERT_OK(Restore(&env_, dst->Ops(), "/snap/s.kvs", o));  // the engine is whole again
+    EXPECT_EQ(Occupied(dst.get()), before + pages);
+  }
+}
+
+TEST_F(SnapshotErrors, WithoutReleasePagesAFailedRestoreLeavesTheSlotsAllocated) {
+  ASSERT_OK(Capture(&env_, src_->Ops(), "/snap/s.kvs", Options()));
+  uint32_t pages = Occupied(src_.get());
+  auto dst = NewEngine(SmallMeta(), 64);
+  ASSERT_OK(dst->FailCallback("write_page", 1, 99));
+  pager_cache_ops ops = dst->Ops();
+  ops.release_pages = nullptr;
+  Status st = Restore(&env_, ops, "/snap/s.kvs", Options());
+  EXPECT_EQ(st.code(), Code::kCallback) << st.ToString();
+  EXPECT_NE(st.message().find("callback write_page"), std::string::npos);
+  EXPECT_NE(st.message().find("release_pages is NULL"), std::string::npos);
+  EXPECT_EQ(Occupied(dst.get()), pages);
+  EXPECT_FALSE(Paused(dst.get()));
+}
+
+TEST_F(SnapshotErrors, AFailingReleasePagesIsNamedAfterTheFirstError) {
+  ASSERT_OK(Capture(&env_, src_->Ops(), "/snap/s.kvs", Options()));
+  auto dst = NewEngine(SmallMeta(), 64);
+  ASSERT_OK(dst->FailCallback("write_page", 0, 99));
+  pager_cache_ops ops = dst->Ops();
+  ops.release_pages = [](void*, const uint32_t*, uint64_t) { return 77; };
+  Status st = Restore(&env_, ops, "/snap/s.kvs", Options());
+  EXPECT_EQ(st.code(), Code::kCallback) << st.ToString();
+  size_t first = st.message().find("callback write_page");
+  size_t second = st.message().find("callback release_pages");
+  ASSERT_NE(first, std::string::npos);
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_LT(first, second);
+  EXPECT_NE(st.message().find("adapter code 77"), std::string::npos);
+  EXPECT_FALSE(Paused(dst.get()));
 }
 
 // ---- cancellation ---------------------------------------------------------------------
@@ -360,13 +415,16 @@ struct Evil {
     o.read_page = [](void* c, uint32_t p, void* k, uint64_t kb, void* v, uint64_t vb) {
       return E(c)->inner.read_page(E(c)->inner.ctx, p, k, kb, v, vb);
     };
-    o.allocate_pages = [](void* c, uint64_t n, uint32_t* s) {
-      return E(c)->inner.allocate_pages(E(c)->inner.ctx, n, s);
+    o.allocate_pages = [](void* c, uint32_t* s, uint64_t n) {
+      return E(c)->inner.allocate_pages(E(c)->inner.ctx, s, n);
     };
     o.write_page = [](void* c, uint32_t p, const void* k, uint64_t kb, const void* v,
                       uint64_t vb) { return E(c)->inner.write_page(E(c)->inner.ctx, p, k, kb, v, vb); };
     o.install_logical_seqs = [](void* c, const pager_logical_seq* s, uint64_t n) {
       return E(c)->inner.install_logical_seqs(E(c)->inner.ctx, s, n);
+    };
+    o.release_pages = [](void* c, const uint32_t* s, uint64_t n) {
+      return E(c)->inner.release_pages(E(c)->inner.ctx, s, n);
     };
     return o;
   }
@@ -416,7 +474,7 @@ TEST_F(SnapshotErrors, AllocateReturningASlotTwiceOrAnOccupiedSlotIsRefused) {
   uint32_t taken = dst->AllocPage().value();
   Evil evil{dst.get(), dst->Ops()};
   pager_cache_ops ops = evil.Ops();
-  ops.allocate_pages = [](void*, uint64_t n, uint32_t* s) {
+  ops.allocate_pages = [](void*, uint32_t* s, uint64_t n) {
     for (uint64_t i = 0; i < n; i++) s[i] = 5;
     return 0;
   };
@@ -424,7 +482,7 @@ TEST_F(SnapshotErrors, AllocateReturningASlotTwiceOrAnOccupiedSlotIsRefused) {
   o.allow_nonempty = true;
   Status st = Restore(&env_, ops, "/snap/s.kvs", o);
   EXPECT_EQ(st.code(), Code::kDuplicate) << st.ToString();
-  ops.allocate_pages = [](void*, uint64_t n, uint32_t* s) {
+  ops.allocate_pages = [](void*, uint32_t* s, uint64_t n) {
     for (uint64_t i = 0; i < n; i++) s[i] = static_cast<uint32_t>(i);  // slot 0 is taken
     return 0;
   };

@@ -49,12 +49,10 @@ TEST_F(SnapshotRoundTrip, RandomPageSetsIntoEmptyAndFragmentedEngines) {
     ASSERT_OK(Restore(&env_, busy->Ops(), "/snap/s.kvs", nonempty));
     for (const auto& id : ids) EXPECT_EQ(SeqContent(busy.get(), id), SeqContent(src.get(), id));
     for (const auto& id : pre) EXPECT_EQ(SeqContent(busy.get(), id), before[id]);
-    uint32_t occ_src, occ_busy, seqs, seqs_busy;
-    bool paused;
-    src->Stats(&occ_src, &seqs, &paused);
-    busy->Stats(&occ_busy, &seqs_busy, &paused);
-    EXPECT_FALSE(paused);
-    EXPECT_EQ(seqs_busy, seqs + pre.size());
+    RefEngine::Stats src_stats = src->GetStats();
+    RefEngine::Stats busy_stats = busy->GetStats();
+    EXPECT_FALSE(busy_stats.paused);
+    EXPECT_EQ(busy_stats.seq_count, src_stats.seq_count + pre.size());
   }
 }
 
@@ -112,9 +110,8 @@ TEST_F(SnapshotRoundTrip, InspectReportsGeometryCountsAndTime) {
   pager_cache_meta meta = SmallMeta(16, 3, 2, 8, PAGER_DTYPE_BF16);
   auto src = NewEngine(meta, 32);
   Populate(src.get(), rng, 20, 3);
-  uint32_t occ, seqs;
-  bool paused;
-  src->Stats(&occ, &seqs, &paused);
+  uint64_t occ = src->GetStats().occupied_pages;
+  uint64_t seqs = src->GetStats().seq_count;
   uint64_t before = env_.NowMicros();
   ASSERT_OK(Capture(&env_, src->Ops(), "/snap/s.kvs", Options()));
   pager_snapshot_info info;
@@ -362,18 +359,55 @@ TEST(SnapshotCapi, OptionsAndInfoStructsGrowSafely) {
   EXPECT_PAGER_OK(pager_snapshot_capture(&ops, path.c_str(), &big.o));
   big.future = 1;
   EXPECT_EQ(pager_snapshot_capture(&ops, path.c_str(), &big.o), PAGER_ERR_INVALID);
-  // An older caller's smaller info struct gets only its prefix written.
+  // A newer caller's larger info struct gets this library's sizeof written, the rest kept.
   struct {
     pager_snapshot_info info;
-    uint8_t canary[8];
-  } small;
-  std::memset(&small, 0xEE, sizeof small);
-  small.info.struct_size = offsetof(pager_snapshot_info, k_page_bytes);
-  ASSERT_PAGER_OK(pager_snapshot_inspect(path.c_str(), &small.info));
-  EXPECT_EQ(small.info.meta.tokens_per_page, 4u);
-  const uint8_t* after = reinterpret_cast<const uint8_t*>(&small.info.k_page_bytes);
-  EXPECT_EQ(after[0], 0xEE);
-  EXPECT_EQ(small.canary[0], 0xEE);
+    uint8_t future[8];
+  } bigger;
+  std::memset(&bigger, 0xEE, sizeof bigger);
+  pager_snapshot_info_init(&bigger.info);
+  bigger.info.struct_size = sizeof bigger;
+  ASSERT_PAGER_OK(pager_snapshot_inspect(path.c_str(), &bigger.info));
+  EXPECT_EQ(bigger.info.struct_size, sizeof(pager_snapshot_info));
+  EXPECT_EQ(bigger.info.meta.tokens_per_page, 4u);
+  EXPECT_EQ(bigger.future[0], 0xEE);
+}
+
+// C8 regression: 0.1 accepted any info struct_size >= 4 and wrote a prefix.
+TEST(SnapshotCapi, InspectRefusesAnInfoStructSizeBelowItsFirstVersion) {
+  pager::testing::TempDir dir;
+  auto src = NewEngine(SmallMeta(), 4);
+  pager_cache_ops ops = src->Ops();
+  std::string path = dir.File("s.kvs");
+  ASSERT_PAGER_OK(pager_snapshot_capture(&ops, path.c_str(), nullptr));
+  pager_snapshot_info info;
+  std::memset(&info, 0xEE, sizeof info);
+  info.struct_size = offsetof(pager_snapshot_info, k_page_bytes);
+  EXPECT_EQ(pager_snapshot_inspect(path.c_str(), &info), PAGER_ERR_INVALID);
+  EXPECT_EQ(info.meta.tokens_per_page, 0xEEEEEEEEu);
+  EXPECT_NE(std::string(pager_last_error()).find("pager_snapshot_info.struct_size"),
+            std::string::npos);
+}
+
+// C8 regression: the nested meta has its own struct_size; 0.1 ignored it.
+TEST(SnapshotCapi, InspectWritesTheNestedMetaWithinItsOwnStructSize) {
+  pager::testing::TempDir dir;
+  auto src = NewEngine(SmallMeta(), 4);
+  pager_cache_ops ops = src->Ops();
+  std::string path = dir.File("s.kvs");
+  ASSERT_PAGER_OK(pager_snapshot_capture(&ops, path.c_str(), nullptr));
+  pager_snapshot_info info;
+  pager_snapshot_info_init(&info);
+  EXPECT_EQ(info.meta.struct_size, sizeof(pager_cache_meta));
+  info.meta.struct_size = 8;  // below pager_cache_meta's first version
+  EXPECT_EQ(pager_snapshot_inspect(path.c_str(), &info), PAGER_ERR_INVALID);
+  EXPECT_NE(std::string(pager_last_error()).find("pager_snapshot_info.meta.struct_size"),
+            std::string::npos);
+  EXPECT_EQ(info.k_page_bytes, 0u);
+  pager_snapshot_info_init(&info);
+  ASSERT_PAGER_OK(pager_snapshot_inspect(path.c_str(), &info));
+  EXPECT_EQ(info.meta.struct_size, sizeof(pager_cache_meta));
+  EXPECT_EQ(info.meta.tokens_per_page, 4u);
 }
 
 TEST(SnapshotCapi, MetaPageBytesAndBadArguments) {

@@ -151,9 +151,9 @@ inline pager_cache_ops Tracer::Ops() {
     T(c)->calls.push_back("read_page");
     return T(c)->inner_.read_page(T(c)->inner_.ctx, p, k, kb, v, vb);
   };
-  o.allocate_pages = [](void* c, uint64_t n, uint32_t* s) {
+  o.allocate_pages = [](void* c, uint32_t* s, uint64_t n) {
     T(c)->calls.push_back("allocate_pages");
-    return T(c)->inner_.allocate_pages(T(c)->inner_.ctx, n, s);
+    return T(c)->inner_.allocate_pages(T(c)->inner_.ctx, s, n);
   };
   o.write_page = [](void* c, uint32_t p, const void* k, uint64_t kb, const void* v, uint64_t vb) {
     T(c)->calls.push_back("write_page");
@@ -163,6 +163,12 @@ inline pager_cache_ops Tracer::Ops() {
     T(c)->calls.push_back("install_logical_seqs");
     return T(c)->inner_.install_logical_seqs(T(c)->inner_.ctx, s, n);
   };
+  if (inner_.release_pages != nullptr) {
+    o.release_pages = [](void* c, const uint32_t* s, uint64_t n) {
+      T(c)->calls.push_back("release_pages");
+      return T(c)->inner_.release_pages(T(c)->inner_.ctx, s, n);
+    };
+  }
   return o;
 }
 

@@ -3,9 +3,8 @@ package pager
 import "libpager.dev/pager/capi"
 
 // KV-cache snapshots (pager_snapshot_*) of the shipped reference engine (pager_refengine_*).
-// Go captures and restores the reference engine only: the adapter table of C callbacks
-// (pager_cache_ops) and the progress callback are not bound (a Go engine would need cgo
-// trampolines with a runtime/cgo.Handle as ctx).
+// Engines written in Go go through CaptureEngine / RestoreEngine (snapshot_engine.go, cgo
+// trampolines with a runtime/cgo.Handle as ctx); the progress callback is not bound.
 
 // Element types of pager.h.
 var (
@@ -103,11 +102,21 @@ func (e *RefEngine) Seq(id []byte) ([]uint32, uint32, error) {
 	return pages[:n], fill, nil
 }
 
-// Stats returns the occupied slots and the number of sequences.
-func (e *RefEngine) Stats() (occupied, seqs uint32, err error) {
-	var paused uint32
-	err = capi.Pager_refengine_stats(e.h, &occupied, &seqs, &paused)
-	return
+// RefEngineStats is pager_refengine_stats.
+type RefEngineStats struct {
+	OccupiedPages, SeqCount uint64
+	Paused                  bool
+}
+
+// Stats returns the occupied slots, the number of sequences, and whether it is paused.
+func (e *RefEngine) Stats() (RefEngineStats, error) {
+	c := capi.NewPager_refengine_stats()
+	defer capi.DeletePager_refengine_stats(c)
+	if err := capi.Pager_refengine_get_stats(e.h, c); err != nil {
+		return RefEngineStats{}, err
+	}
+	return RefEngineStats{OccupiedPages: c.GetOccupied_pages(), SeqCount: c.GetSeq_count(),
+		Paused: c.GetPaused() != 0}, nil
 }
 
 // Fingerprint is XXH3-64 over the logical content, independent of slot placement.
@@ -130,6 +139,9 @@ type SnapshotOptions struct {
 	Threads       uint32
 	AllowNonempty bool   // restore into an engine that already holds pages
 	ParentPath    string // capture incrementally against this snapshot
+	// CopyOutBudgetBytes: capture copies the pages out while the engine is paused when they
+	// all fit in this many bytes, resumes it, then writes (0: paused while writing).
+	CopyOutBudgetBytes uint64
 }
 
 func (o *SnapshotOptions) toC() (capi.Pager_snapshot_options, error) {
@@ -145,6 +157,7 @@ func (o *SnapshotOptions) toC() (capi.Pager_snapshot_options, error) {
 	if o.AllowNonempty {
 		c.SetAllow_nonempty(1)
 	}
+	c.SetCopy_out_budget_bytes(o.CopyOutBudgetBytes)
 	if o.ParentPath != "" {
 		if rc := c.Set_parent_path(o.ParentPath); rc != 0 {
 			capi.DeletePager_snapshot_options(c)

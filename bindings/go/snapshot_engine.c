@@ -16,8 +16,11 @@ static int tr_seqs(void *ctx, pager_cache_sink *sink) { return pagergoSeqs((uint
 static int tr_read(void *ctx, uint32_t page, void *k, uint64_t kn, void *v, uint64_t vn) {
   return pagergoRead((uintptr_t)ctx, page, k, kn, v, vn);
 }
-static int tr_alloc(void *ctx, uint64_t count, uint32_t *slots) {
-  return pagergoAlloc((uintptr_t)ctx, count, slots);
+static int tr_alloc(void *ctx, uint32_t *slots, uint64_t count) {
+  return pagergoAlloc((uintptr_t)ctx, slots, count);
+}
+static int tr_release(void *ctx, const uint32_t *slots, uint64_t count) {
+  return pagergoRelease((uintptr_t)ctx, (uint32_t *)slots, count);
 }
 static int tr_write(void *ctx, uint32_t page, const void *k, uint64_t kn, const void *v,
                     uint64_t vn) {
@@ -27,9 +30,10 @@ static int tr_install(void *ctx, const pager_logical_seq *seqs, uint64_t count) 
   return pagergoInstall((uintptr_t)ctx, (pager_logical_seq *)seqs, count);
 }
 
-int pagergo_snapshot_run(uintptr_t handle, int restore, const char *path, uint32_t compression,
-                         int32_t zstd_level, uint32_t threads, uint32_t allow_nonempty,
-                         const char *parent_path, char *msg, size_t msg_cap) {
+int pagergo_snapshot_run(uintptr_t handle, int restore, int releases, const char *path,
+                         uint32_t compression, int32_t zstd_level, uint32_t threads,
+                         uint32_t allow_nonempty, uint64_t copy_out_budget_bytes,
+                         const char *parent_path, char *msg, uint64_t msg_cap) {
   pager_cache_ops ops;
   pager_snapshot_options opts;
   int rc;
@@ -45,16 +49,18 @@ int pagergo_snapshot_run(uintptr_t handle, int restore, const char *path, uint32
   ops.allocate_pages = tr_alloc;
   ops.write_page = tr_write;
   ops.install_logical_seqs = tr_install;
+  if (releases) ops.release_pages = tr_release;
   pager_snapshot_options_init(&opts);
   opts.compression = compression;
   if (zstd_level != 0) opts.zstd_level = zstd_level;
   opts.threads = threads;
   opts.allow_nonempty = allow_nonempty;
+  opts.copy_out_budget_bytes = copy_out_budget_bytes;
   opts.parent_path = parent_path;
   rc = restore ? pager_snapshot_restore(&ops, path, &opts) : pager_snapshot_capture(&ops, path, &opts);
   if (rc != PAGER_OK && msg && msg_cap) {
     const char *m = pager_last_error();
-    size_t n = m ? strlen(m) : 0;
+    uint64_t n = m ? strlen(m) : 0;
     if (n >= msg_cap) n = msg_cap - 1;
     if (n) memcpy(msg, m, n);
     msg[n] = 0;

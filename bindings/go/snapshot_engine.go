@@ -31,6 +31,14 @@ type Engine interface {
 	InstallLogicalSeqs(seqs []LogicalSeq) error
 }
 
+// SlotReleaser is implemented by an Engine that can give back slots AllocatePages returned
+// (pager_cache_ops.release_pages). RestoreEngine calls it once, with every slot of the
+// allocation, when the restore fails after AllocatePages; an Engine without it keeps those
+// slots allocated.
+type SlotReleaser interface {
+	ReleasePages(slots []uint32) error
+}
+
 // LogicalSeq is a sequence handed to Engine.InstallLogicalSeqs (C memory; copy to keep).
 type LogicalSeq struct {
 	ID           []byte
@@ -156,7 +164,7 @@ func pagergoSeqs(h C.uintptr_t, sink *C.pager_cache_sink) C.int {
 			if len(pages) > 0 {
 				pp = (*C.uint32_t)(unsafe.Pointer(&pages[0]))
 			}
-			return sinkStatus(C.pager_cache_sink_add_seq(sink, idp, C.uint32_t(len(id)), pp, C.uint64_t(len(pages)), C.uint32_t(fill)))
+			return sinkStatus(C.pager_cache_sink_add_seq(sink, idp, C.uint64_t(len(id)), pp, C.uint64_t(len(pages)), C.uint32_t(fill)))
 		})
 	})
 }
@@ -167,8 +175,15 @@ func pagergoRead(h C.uintptr_t, page C.uint32_t, k unsafe.Pointer, kn C.uint64_t
 }
 
 //export pagergoAlloc
-func pagergoAlloc(h C.uintptr_t, count C.uint64_t, slots *C.uint32_t) C.int {
+func pagergoAlloc(h C.uintptr_t, slots *C.uint32_t, count C.uint64_t) C.int {
 	return ctxOf(h).run(func() error { return ctxOf(h).e.AllocatePages(cU32s(slots, count)) })
+}
+
+//export pagergoRelease
+func pagergoRelease(h C.uintptr_t, slots *C.uint32_t, count C.uint64_t) C.int {
+	return ctxOf(h).run(func() error {
+		return ctxOf(h).e.(SlotReleaser).ReleasePages(cU32s(slots, count))
+	})
 }
 
 //export pagergoWrite
@@ -207,18 +222,22 @@ func runEngine(e Engine, restore bool, path string, opts *SnapshotOptions) error
 		parent = C.CString(opts.ParentPath)
 		defer C.free(unsafe.Pointer(parent))
 	}
-	var r C.int
+	var r, releases C.int
 	if restore {
 		r = 1
+	}
+	if _, ok := e.(SlotReleaser); ok {
+		releases = 1
 	}
 	var allow C.uint32_t
 	if opts.AllowNonempty {
 		allow = 1
 	}
 	msg := make([]byte, 1024)
-	rc := C.pagergo_snapshot_run(C.uintptr_t(h), r, cpath, C.uint32_t(opts.Compression),
-		C.int32_t(opts.ZstdLevel), C.uint32_t(opts.Threads), allow, parent,
-		(*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg)))
+	rc := C.pagergo_snapshot_run(C.uintptr_t(h), r, releases, cpath, C.uint32_t(opts.Compression),
+		C.int32_t(opts.ZstdLevel), C.uint32_t(opts.Threads), allow,
+		C.uint64_t(opts.CopyOutBudgetBytes), parent,
+		(*C.char)(unsafe.Pointer(&msg[0])), C.uint64_t(len(msg)))
 	if ctx.panic != nil {
 		panic(ctx.panic)
 	}

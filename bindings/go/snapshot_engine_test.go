@@ -161,3 +161,51 @@ func TestGoEngineErrorsAndPanics(t *testing.T) {
 		t.Fatal("not resumed after the panic")
 	}
 }
+
+// releasingEngine gives back the slots of a failed restore (pager.SlotReleaser).
+type releasingEngine struct {
+	*mapEngine
+	failWrite int
+	released  []uint32
+}
+
+func (r *releasingEngine) WritePage(page uint32, k, v []byte) error {
+	if r.failWrite != 0 {
+		return &pager.EngineError{Code: r.failWrite}
+	}
+	return r.mapEngine.WritePage(page, k, v)
+}
+
+func (r *releasingEngine) ReleasePages(slots []uint32) error {
+	for _, s := range slots {
+		delete(r.pages, s)
+		r.released = append(r.released, s)
+	}
+	return nil
+}
+
+func TestGoEngineFailedRestoreReleasesTheAllocatedSlots(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "snap")
+	if err := pager.CaptureEngine(sourceEngine(), path, &pager.SnapshotOptions{CopyOutBudgetBytes: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	dst := &releasingEngine{mapEngine: newMapEngine(), failWrite: -5}
+	requireCode(t, pager.RestoreEngine(dst, path, nil), pager.ErrCallback)
+	if len(dst.released) != 3 || len(dst.pages) != 0 {
+		t.Fatalf("released %v, engine still holds %d pages", dst.released, len(dst.pages))
+	}
+	// The reference engine implements release_pages too.
+	ref, err := pager.NewRefEngine(engMeta, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	if err := ref.FailCallback("write_page", 0, 7); err != nil {
+		t.Fatal(err)
+	}
+	requireCode(t, ref.Restore(path, nil), pager.ErrCallback)
+	st, err := ref.Stats()
+	if err != nil || st.OccupiedPages != 0 || st.Paused {
+		t.Fatalf("reference engine after a failed restore: %+v, %v", st, err)
+	}
+}

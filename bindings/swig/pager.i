@@ -1136,11 +1136,14 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
 #endif
 %pager_options(pager_cache_meta, pager_cache_meta_init)
 %pager_status(pager_cache_meta_page_bytes)
-%apply uint64_t *OUT { uint64_t *k_page_bytes, uint64_t *v_page_bytes }
+%apply uint64_t *OUT { uint64_t *k_page_bytes_out, uint64_t *v_page_bytes_out }
 %pager_handle(pager_refengine, pager_refengine_free)
 %pager_factory(pager_refengine_create, pager_refengine)
+%pager_status(pager_refengine_meta)
+%pager_status(pager_refengine_capacity_pages)
+%apply uint32_t *OUT { uint32_t *capacity_pages_out }
 %pager_status(pager_refengine_alloc_page)
-%apply uint32_t *OUT { uint32_t *slot }
+%apply uint32_t *OUT { uint32_t *slot_out }
 %pager_status(pager_refengine_free_page)
 %pager_status(pager_refengine_write_page)
 %apply (const void *BYTES, uint64_t LENGTH) { (const void *k, uint64_t k_bytes),
@@ -1148,16 +1151,16 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
 %pager_status(pager_refengine_read_page)
 %apply (void *BUFFER, uint64_t CAPACITY) { (void *k, uint64_t k_bytes),
                                            (void *v, uint64_t v_bytes) }
-%apply (const void *BYTES, uint32_t LENGTH) { (const char *id, uint32_t id_bytes) }
+%apply (const void *BYTES, uint64_t LENGTH) { (const char *id, uint64_t id_bytes) }
 %apply (const uint32_t *U32S, uint64_t COUNT) { (const uint32_t *pages, uint64_t page_count) }
-%apply (uint32_t *U32S_OUT, uint64_t CAPACITY) { (uint32_t *pages, uint64_t capacity) }
-%apply uint64_t *OUT { uint64_t *page_count, uint64_t *fingerprint }
-%apply uint32_t *OUT { uint32_t *fill_last_page, uint32_t *occupied_pages, uint32_t *seq_count,
-                       uint32_t *paused }
+%apply (uint32_t *U32S_OUT, uint64_t CAPACITY) { (uint32_t *pages_out, uint64_t pages_capacity) }
+%apply uint64_t *OUT { uint64_t *page_count_out, uint64_t *fingerprint_out }
+%apply uint32_t *OUT { uint32_t *fill_last_page_out }
 %pager_status(pager_refengine_set_seq)
 %pager_status(pager_refengine_remove_seq)
 %pager_status(pager_refengine_get_seq)
-%pager_status(pager_refengine_stats)
+%pager_options(pager_refengine_stats, pager_refengine_stats_init)
+%pager_status(pager_refengine_get_stats)
 %pager_status(pager_refengine_fingerprint)
 %pager_status(pager_refengine_fail_callback)
 %pager_status(pager_snapshot_verify)
@@ -1374,7 +1377,7 @@ static int PagerJ_seqs(void *ctx, pager_cache_sink *sink) {
       if (rc == 0) rc = -1;
     } else {
       rc = pager_cache_sink_add_seq(sink, (const char *)idp,
-                                    id ? (uint32_t)(*env)->GetArrayLength(env, id) : 0,
+                                    id ? (uint64_t)(*env)->GetArrayLength(env, id) : 0,
                                     (const uint32_t *)pp,
                                     pages ? (uint64_t)(*env)->GetArrayLength(env, pages) : 0,
                                     (uint32_t)(*env)->GetIntField(env, s, ffill));
@@ -1430,7 +1433,7 @@ static int PagerJ_write(void *ctx, uint32_t page, const void *k, uint64_t kn, co
   return PagerJ_Page((PagerJEngine *)ctx, "writePage", page, (void *)k, kn, (void *)v, vn, 1);
 }
 
-static int PagerJ_alloc(void *ctx, uint64_t count, uint32_t *slots) {
+static int PagerJ_alloc(void *ctx, uint32_t *slots, uint64_t count) {
   PagerJEngine *c = (PagerJEngine *)ctx;
   JNIEnv *env = c->env;
   jmethodID m = PagerJ_Method(c, "allocatePages", "([I)V");
@@ -1445,6 +1448,23 @@ static int PagerJ_alloc(void *ctx, uint64_t count, uint32_t *slots) {
     (*env)->GetIntArrayRegion(env, arr, 0, (jsize)count, (jint *)slots);
     rc = PagerJ_Check(c);
   }
+  (*env)->DeleteLocalRef(env, arr);
+  return rc;
+}
+
+static int PagerJ_release(void *ctx, const uint32_t *slots, uint64_t count) {
+  PagerJEngine *c = (PagerJEngine *)ctx;
+  JNIEnv *env = c->env;
+  jmethodID m = PagerJ_Method(c, "releasePages", "([I)V");
+  jintArray arr;
+  int rc;
+  if (!m) return PagerJ_Check(c);
+  if (count > 0x7fffffffu) return -1;
+  arr = (*env)->NewIntArray(env, (jsize)count);
+  if (!arr) return PagerJ_Check(c);
+  (*env)->SetIntArrayRegion(env, arr, 0, (jsize)count, (const jint *)slots);
+  (*env)->CallVoidMethod(env, c->engine, m, arr);
+  rc = PagerJ_Check(c);
   (*env)->DeleteLocalRef(env, arr);
   return rc;
 }
@@ -1485,9 +1505,10 @@ static int PagerJ_install(void *ctx, const pager_logical_seq *seqs, uint64_t cou
 }
 %}
 %inline %{
-/* Capture (restore = 0) or restore (restore = 1) through a Java SnapshotEngine. */
-int pagerswig_snapshot_java(JNIEnv *env, jobject engine, int restore, const char *path,
-                            const pager_snapshot_options *opts) {
+/* Capture (restore = 0) or restore (restore = 1) through a Java SnapshotEngine; releases = 1
+ * sets release_pages (the engine overrides SnapshotEngine.releasePages). */
+int pagerswig_snapshot_java(JNIEnv *env, jobject engine, int restore, int releases,
+                            const char *path, const pager_snapshot_options *opts) {
   PagerJEngine c;
   pager_cache_ops ops;
   int rc;
@@ -1508,6 +1529,7 @@ int pagerswig_snapshot_java(JNIEnv *env, jobject engine, int restore, const char
   ops.allocate_pages = PagerJ_alloc;
   ops.write_page = PagerJ_write;
   ops.install_logical_seqs = PagerJ_install;
+  if (releases) ops.release_pages = PagerJ_release;
   rc = restore ? pager_snapshot_restore(&ops, path, opts) : pager_snapshot_capture(&ops, path, opts);
   if (c.pending) {
     (*env)->Throw(env, c.pending);
@@ -1523,6 +1545,8 @@ int pagerswig_snapshot_java(JNIEnv *env, jobject engine, int restore, const char
   /** An engine of capacityPages slots with the geometry meta. */
   public static Refengine create(CacheMeta meta, long capacityPages) { return Pager.refengineCreate(meta, capacityPages); }
   public int allocPage() { long[] s = new long[1]; Pager.refengineAllocPage(this, s); return (int) s[0]; }
+  /** The number of slots the engine was created with. */
+  public int capacityPages() { long[] c = new long[1]; Pager.refengineCapacityPages(this, c); return (int) c[0]; }
   public void freePage(int slot) { Pager.refengineFreePage(this, slot); }
   public void writePage(int slot, byte[] k, byte[] v) { Pager.refengineWritePage(this, slot, k, v); }
   public void readPage(int slot, byte[] k, byte[] v) { Pager.refengineReadPage(this, slot, k, v); }
@@ -1535,7 +1559,18 @@ int pagerswig_snapshot_java(JNIEnv *env, jobject engine, int restore, const char
     Pager.refengineGetSeq(this, id, pages, n, fill);
     return pages;
   }
-  public long occupiedPages() { long[] o = new long[1]; Pager.refengineStats(this, o, null, null); return o[0]; }
+  /** Occupied slots, sequences, paused (pager_refengine_get_stats); close the result. */
+  public RefengineStats stats() {
+    RefengineStats s = new RefengineStats();
+    try {
+      Pager.refengineGetStats(this, s);
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+  public long occupiedPages() { try (RefengineStats s = stats()) { return s.getOccupiedPages(); } }
   /** XXH3-64 of the logical content (independent of slot placement). */
   public long fingerprint() { long[] f = new long[1]; Pager.refengineFingerprint(this, f); return f[0]; }
   /** Writes a snapshot of this engine to path (opts may be null). */

@@ -25,7 +25,7 @@ Status SinkAddPages(pager_cache_sink* sink, const uint32_t* pages, uint64_t coun
   return st;
 }
 
-Status SinkAddSeq(pager_cache_sink* sink, const char* id, uint32_t id_bytes,
+Status SinkAddSeq(pager_cache_sink* sink, const char* id, uint64_t id_bytes,
                   const uint32_t* pages, uint64_t page_count, uint32_t fill_last_page) {
   if (sink == nullptr) return InvalidArgument("sink must not be NULL");
   Status st;
@@ -51,9 +51,10 @@ Status SinkAddSeq(pager_cache_sink* sink, const char* id, uint32_t id_bytes,
 }
 
 Status Adapter::Check(const pager_cache_ops& ops) {
-  if (ops.struct_size < offsetof(pager_cache_ops, install_logical_seqs) + sizeof(void*)) {
+  if (ops.struct_size < sizeof(pager_cache_ops)) {
     return InvalidArgument("pager_cache_ops.struct_size is " + std::to_string(ops.struct_size) +
-                           ", expected " + std::to_string(sizeof(pager_cache_ops)));
+                           ", below its first version's " +
+                           std::to_string(sizeof(pager_cache_ops)));
   }
   struct Named {
     const void* fn;
@@ -95,7 +96,7 @@ Status Adapter::Call(const std::string& what, Fn&& fn) {
 
 Result<Geometry> Adapter::Meta() {
   pager_cache_meta meta;
-  pager_cache_meta_init(&meta);
+  InitMeta(&meta);
   PAGER_RETURN_IF_ERROR(Call("meta", [&] { return ops_.meta(ops_.ctx, &meta); }));
   Result<Geometry> g = GeometryFromMeta(meta);
   if (!g.ok()) return g.status().WithContext("callback meta returned a bad geometry");
@@ -137,9 +138,20 @@ Status Adapter::ReadPage(uint32_t page, uint8_t* k, uint64_t k_bytes, uint8_t* v
 Result<std::vector<uint32_t>> Adapter::AllocatePages(uint64_t count) {
   std::vector<uint32_t> slots(count, UINT32_MAX);
   PAGER_RETURN_IF_ERROR(Call("allocate_pages(" + std::to_string(count) + ")", [&] {
-    return ops_.allocate_pages(ops_.ctx, count, slots.data());
+    return ops_.allocate_pages(ops_.ctx, slots.data(), count);
   }));
   return slots;
+}
+
+Status Adapter::ReleasePages(const std::vector<uint32_t>& slots) {
+  if (ops_.release_pages == nullptr) {
+    return Status(Code::kCallback, "release_pages is NULL: the " +
+                                       std::to_string(slots.size()) +
+                                       " slots allocate_pages returned stay allocated");
+  }
+  return Call("release_pages(" + std::to_string(slots.size()) + ")", [&] {
+    return ops_.release_pages(ops_.ctx, slots.data(), slots.size());
+  });
 }
 
 Status Adapter::WritePage(uint32_t page, const uint8_t* k, uint64_t k_bytes, const uint8_t* v,

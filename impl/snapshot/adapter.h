@@ -26,12 +26,13 @@ namespace snapshot {
 
 // Sink functions behind the C entry points (capi/snapshot.cc).
 Status SinkAddPages(pager_cache_sink* sink, const uint32_t* pages, uint64_t count);
-Status SinkAddSeq(pager_cache_sink* sink, const char* id, uint32_t id_bytes,
+Status SinkAddSeq(pager_cache_sink* sink, const char* id, uint64_t id_bytes,
                   const uint32_t* pages, uint64_t page_count, uint32_t fill_last_page);
 
 class Adapter {
  public:
-  // kInvalid if struct_size is too small or any callback is NULL.
+  // kInvalid if struct_size is below 0.2's or a required callback is NULL (the caller's
+  // unknown trailing bytes are checked by the C shim, capi/snapshot.cc).
   static Status Check(const pager_cache_ops& ops);
   explicit Adapter(const pager_cache_ops& ops) : ops_(ops) {}
 
@@ -42,6 +43,8 @@ class Adapter {
   Result<std::vector<Seq>> LogicalSeqs();
   Status ReadPage(uint32_t page, uint8_t* k, uint64_t k_bytes, uint8_t* v, uint64_t v_bytes);
   Result<std::vector<uint32_t>> AllocatePages(uint64_t count);
+  // Gives slots back through the optional release_pages (kCallback if it is NULL or fails).
+  Status ReleasePages(const std::vector<uint32_t>& slots);
   Status WritePage(uint32_t page, const uint8_t* k, uint64_t k_bytes, const uint8_t* v,
                    uint64_t v_bytes);
   Status Install(const std::vector<Seq>& seqs);

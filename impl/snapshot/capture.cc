@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <unordered_map>
 #include <unordered_set>
@@ -69,7 +70,8 @@ struct ParentInfo {
 // One page read from the engine, then hashed and maybe compressed by a worker.
 struct PageWork {
   uint32_t engine_page = 0;
-  std::vector<uint8_t> raw;         // K || V
+  uint8_t* raw = nullptr;           // K || V: page_bytes in `owned` or in the copy-out buffer
+  std::vector<uint8_t> owned;       // the page's own buffer when not copied out
   std::vector<uint8_t> compressed;  // used if smaller than raw
   PageEntry entry{};
 };
@@ -87,7 +89,11 @@ class Capturer {
   Status CheckSeqs();
   Status WriteHeader();
   Status CapturePages();
-  Status ProcessBatch(std::vector<PageWork>* batch);
+  bool PagesFitCopyOutBudget() const;
+  Status CopyOutPages();
+  Status WriteCopiedPages();
+  Status ReadPageInto(uint32_t engine_page, PageWork* w);
+  Status ProcessBatch(PageWork* batch, size_t n);
   Status WriteTablesAndTrailer();
   uint64_t NewSnapshotId();
 
@@ -101,6 +107,8 @@ class Capturer {
   std::vector<Seq> seqs_;  // pages rewritten to page-table positions by CheckSeqs
   Header header_{};
   std::vector<PageEntry> entries_;
+  std::vector<PageWork> copied_;  // every page, when copied out under the pause
+  std::unique_ptr<uint8_t[]> copy_out_;  // their bytes
 };
 
 Status Capturer::LoadParent(const std::string& base_dir) {
@@ -187,11 +195,11 @@ Status Capturer::WriteHeader() {
   return writer_.Append(path.data(), path.size());
 }
 
-Status Capturer::ProcessBatch(std::vector<PageWork>* batch) {
+Status Capturer::ProcessBatch(PageWork* batch, size_t count) {
   uint64_t page_bytes = geometry_.page_bytes();
-  Status processed = ParallelFor(batch->size(), options_.WorkerCount(), [&](size_t i) {
-    PageWork& w = (*batch)[i];
-    ContentHash h = ContentHashOf(w.raw.data(), w.raw.size());
+  Status processed = ParallelFor(count, options_.WorkerCount(), [&](size_t i) {
+    PageWork& w = batch[i];
+    ContentHash h = ContentHashOf(w.raw, page_bytes);
     w.entry.engine_page = w.engine_page;
     w.entry.content_hash_lo = h.first;
     w.entry.content_hash_hi = h.second;
@@ -201,8 +209,8 @@ Status Capturer::ProcessBatch(std::vector<PageWork>* batch) {
     }
     if (options_.compression == PAGER_SNAPSHOT_COMPRESS_ZSTD) {
       w.compressed.resize(ZSTD_compressBound(page_bytes));
-      size_t n = ZSTD_compress(w.compressed.data(), w.compressed.size(), w.raw.data(),
-                               w.raw.size(), options_.zstd_level);
+      size_t n = ZSTD_compress(w.compressed.data(), w.compressed.size(), w.raw, page_bytes,
+                               options_.zstd_level);
       if (ZSTD_isError(n)) {
         return Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
       }
@@ -211,23 +219,38 @@ Status Capturer::ProcessBatch(std::vector<PageWork>* batch) {
         w.entry.flags = kPageCompressed;
       }
     }
-    const std::vector<uint8_t>& stored = w.entry.flags == kPageCompressed ? w.compressed : w.raw;
-    w.entry.stored_bytes = stored.size();
-    w.entry.stored_checksum = Checksum64(stored.data(), stored.size(), kSeedBlob);
+    bool packed = w.entry.flags == kPageCompressed;
+    w.entry.stored_bytes = packed ? w.compressed.size() : page_bytes;
+    w.entry.stored_checksum =
+        Checksum64(packed ? w.compressed.data() : w.raw, w.entry.stored_bytes, kSeedBlob);
     return Status::Ok();
   });
   if (!processed.ok()) return processed;
-  for (PageWork& w : *batch) {
+  for (size_t i = 0; i < count; i++) {
+    PageWork& w = batch[i];
     if (w.entry.flags != kPageInParent) {
       w.entry.offset_bytes = writer_.offset();
-      const std::vector<uint8_t>& stored = w.entry.flags == kPageCompressed ? w.compressed : w.raw;
-      PAGER_RETURN_IF_ERROR(writer_.Append(stored.data(), stored.size()));
+      const uint8_t* stored = w.entry.flags == kPageCompressed ? w.compressed.data() : w.raw;
+      PAGER_RETURN_IF_ERROR(writer_.Append(stored, w.entry.stored_bytes));
     }
     entries_.push_back(w.entry);
   }
   return Status::Ok();
 }
 
+Status Capturer::ReadPageInto(uint32_t engine_page, PageWork* w) {
+  w->engine_page = engine_page;
+  if (copy_out_ == nullptr) {  // streaming: each batch slot's own buffer, reused
+    w->owned.resize(geometry_.page_bytes());
+    w->raw = w->owned.data();
+  }
+  w->compressed.clear();
+  w->entry = PageEntry{};
+  return adapter_.ReadPage(engine_page, w->raw, geometry_.k_page_bytes,
+                           w->raw + geometry_.k_page_bytes, geometry_.v_page_bytes);
+}
+
+// Paused: read a batch, process it, write it; repeat (K1: the output is written paused).
 Status Capturer::CapturePages() {
   uint64_t page_bytes = geometry_.page_bytes();
   Progress progress(options_, page_bytes * occupied_.size());
@@ -238,17 +261,47 @@ Status Capturer::CapturePages() {
     size_t n = std::min(per_batch, occupied_.size() - first);
     batch.resize(n);
     for (size_t i = 0; i < n; i++) {
-      PageWork& w = batch[i];
-      w.engine_page = occupied_[first + i];
-      w.raw.resize(page_bytes);
-      w.entry = PageEntry{};
-      PAGER_RETURN_IF_ERROR(adapter_.ReadPage(w.engine_page, w.raw.data(), geometry_.k_page_bytes,
-                                              w.raw.data() + geometry_.k_page_bytes,
-                                              geometry_.v_page_bytes));
+      PAGER_RETURN_IF_ERROR(ReadPageInto(occupied_[first + i], &batch[i]));
     }
-    PAGER_RETURN_IF_ERROR(ProcessBatch(&batch));
+    PAGER_RETURN_IF_ERROR(ProcessBatch(batch.data(), n));
     PAGER_RETURN_IF_ERROR(progress.Advance(n * page_bytes));
   }
+  return Status::Ok();
+}
+
+bool Capturer::PagesFitCopyOutBudget() const {
+  uint64_t budget = options_.copy_out_budget_bytes;
+  uint64_t page_bytes = geometry_.page_bytes();
+  return budget != 0 && occupied_.size() <= budget / page_bytes;
+}
+
+// Paused: copy every page into memory (K1: the output is written after resume).
+Status Capturer::CopyOutPages() {
+  uint64_t page_bytes = geometry_.page_bytes();
+  Progress progress(options_, page_bytes * occupied_.size());
+  copied_.resize(occupied_.size());
+  // One uninitialized buffer: no zero-fill pass while the engine waits.
+  copy_out_.reset(new uint8_t[page_bytes * occupied_.size()]);
+  for (size_t i = 0; i < occupied_.size(); i++) {
+    copied_[i].raw = copy_out_.get() + page_bytes * i;
+    PAGER_RETURN_IF_ERROR(ReadPageInto(occupied_[i], &copied_[i]));
+    PAGER_RETURN_IF_ERROR(progress.Advance(page_bytes));
+  }
+  return Status::Ok();
+}
+
+// Resumed: process and write the copied pages batch by batch, freeing each batch's memory.
+Status Capturer::WriteCopiedPages() {
+  size_t per_batch = static_cast<size_t>(
+      std::max<uint64_t>(1, options_.BatchBytes() / geometry_.page_bytes()));
+  entries_.reserve(copied_.size());
+  for (size_t first = 0; first < copied_.size(); first += per_batch) {
+    size_t n = std::min(per_batch, copied_.size() - first);
+    PAGER_RETURN_IF_ERROR(ProcessBatch(copied_.data() + first, n));
+    for (size_t i = first; i < first + n; i++) std::vector<uint8_t>().swap(copied_[i].compressed);
+  }
+  copied_.clear();
+  copy_out_.reset();
   return Status::Ok();
 }
 
@@ -284,13 +337,21 @@ Status Capturer::WriteTablesAndTrailer() {
 Status Capturer::Run(const std::string& base_dir) {
   PAGER_ASSIGN_OR_RETURN(geometry_, adapter_.Meta());
   PAGER_RETURN_IF_ERROR(LoadParent(base_dir));
-  // Paused only while the engine's state is read (K1).
+  // K1: paused while the engine's state and pages are read -- and while the pages are
+  // written, unless they all fit in the copy-out budget.
+  bool copy_out = false;
   Status captured = WithPause(&adapter_, [&]() -> Status {
     PAGER_RETURN_IF_ERROR(ReadEngineState());
+    copy_out = PagesFitCopyOutBudget();
+    if (copy_out) return CopyOutPages();
     PAGER_RETURN_IF_ERROR(WriteHeader());
     return CapturePages();
   });
   if (!captured.ok()) return captured;
+  if (copy_out) {
+    PAGER_RETURN_IF_ERROR(WriteHeader());
+    PAGER_RETURN_IF_ERROR(WriteCopiedPages());
+  }
   return WriteTablesAndTrailer();
 }
 

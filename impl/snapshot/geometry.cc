@@ -1,5 +1,6 @@
 // Geometry of a cache (pager_cache_meta) and the snapshot options.
 #include <algorithm>
+#include <cstring>
 #include <thread>
 
 #include "impl/snapshot/format.h"
@@ -64,6 +65,28 @@ Result<Geometry> GeometryFromMeta(const pager_cache_meta& meta) {
   g.k_page_bytes = bytes;
   g.v_page_bytes = bytes;
   return g;
+}
+
+pager_cache_meta MetaFromGeometry(const Geometry& g) {
+  pager_cache_meta meta;
+  InitMeta(&meta);
+  meta.tokens_per_page = g.tokens_per_page;
+  meta.layers = g.layers;
+  meta.kv_heads = g.kv_heads;
+  meta.head_dim = g.head_dim;
+  meta.dtype = g.dtype;
+  return meta;
+}
+
+void InitMeta(pager_cache_meta* meta) {
+  std::memset(meta, 0, sizeof *meta);
+  meta->struct_size = sizeof *meta;
+}
+
+void InitInfo(pager_snapshot_info* info) {
+  std::memset(info, 0, sizeof *info);
+  info->struct_size = sizeof *info;
+  InitMeta(&info->meta);
 }
 
 Status CompareGeometry(const Geometry& snap, const Geometry& engine) {

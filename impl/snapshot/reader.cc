@@ -99,7 +99,7 @@ Status SnapshotFile::ParseHeader() {
     return Corrupt("reserved header bytes are not zero");
   }
   pager_cache_meta meta;
-  pager_cache_meta_init(&meta);
+  InitMeta(&meta);
   meta.tokens_per_page = header_.tokens_per_page;
   meta.layers = header_.layers;
   meta.kv_heads = header_.kv_heads;

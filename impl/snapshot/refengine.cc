@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <new>
+#include <unordered_set>
 
 #include "impl/io/checksum.h"
 #include "impl/snapshot/adapter.h"
@@ -13,7 +14,8 @@ namespace {
 
 const char* const kCallbackNames[] = {"meta",           "pause",          "resume",
                                       "occupied_pages", "logical_seqs",   "read_page",
-                                      "allocate_pages", "write_page",     "install_logical_seqs"};
+                                      "allocate_pages", "write_page",     "install_logical_seqs",
+                                      "release_pages"};
 
 RefEngine* E(void* ctx) { return static_cast<RefEngine*>(ctx); }
 
@@ -58,13 +60,16 @@ pager_cache_ops RefEngine::Ops() {
   ops.read_page = [](void* c, uint32_t p, void* k, uint64_t kb, void* v, uint64_t vb) {
     return E(c)->CbRead(p, k, kb, v, vb);
   };
-  ops.allocate_pages = [](void* c, uint64_t n, uint32_t* slots) {
-    return E(c)->CbAllocate(n, slots);
+  ops.allocate_pages = [](void* c, uint32_t* slots, uint64_t n) {
+    return E(c)->CbAllocate(slots, n);
   };
   ops.write_page = [](void* c, uint32_t p, const void* k, uint64_t kb, const void* v,
                       uint64_t vb) { return E(c)->CbWrite(p, k, kb, v, vb); };
   ops.install_logical_seqs = [](void* c, const pager_logical_seq* s, uint64_t n) {
     return E(c)->CbInstall(s, n);
+  };
+  ops.release_pages = [](void* c, const uint32_t* slots, uint64_t n) {
+    return E(c)->CbRelease(slots, n);
   };
   return ops;
 }
@@ -206,11 +211,13 @@ Status RefEngine::GetSeq(const std::string& id, std::vector<uint32_t>* pages, ui
   return Status::Ok();
 }
 
-void RefEngine::Stats(uint32_t* occupied, uint32_t* seqs, bool* paused) {
+RefEngine::Stats RefEngine::GetStats() {
   std::lock_guard<std::mutex> lock(mu_);
-  *occupied = occupied_count_;
-  *seqs = static_cast<uint32_t>(seqs_.size());
-  *paused = paused_;
+  Stats s;
+  s.occupied_pages = occupied_count_;
+  s.seq_count = seqs_.size();
+  s.paused = paused_;
+  return s;
 }
 
 uint64_t RefEngine::Fingerprint() {
@@ -319,7 +326,7 @@ int RefEngine::CbRead(uint32_t page, void* k, uint64_t kb, void* v, uint64_t vb)
   return 0;
 }
 
-int RefEngine::CbAllocate(uint64_t count, uint32_t* slots) {
+int RefEngine::CbAllocate(uint32_t* slots, uint64_t count) {
   PAGER_REFENGINE_CALLBACK("allocate_pages");
   if (!paused_) return PAGER_ERR_INVALID;
   if (count > capacity_ - occupied_count_) return PAGER_ERR_FULL;
@@ -359,6 +366,27 @@ int RefEngine::CbInstall(const pager_logical_seq* seqs, uint64_t count) {
     s.pages.assign(seqs[i].pages, seqs[i].pages + seqs[i].page_count);
     s.fill = seqs[i].fill_last_page;
   }
+  return 0;
+}
+
+// Frees slots allocate_pages returned: all of them or none (each must be occupied, listed
+// once, and in no sequence -- R1).
+int RefEngine::CbRelease(const uint32_t* slots, uint64_t count) {
+  PAGER_REFENGINE_CALLBACK("release_pages");
+  if (!paused_) return PAGER_ERR_INVALID;
+  std::unordered_set<uint32_t> listed;
+  for (uint64_t i = 0; i < count; i++) {
+    Status st = CheckSlot(slots[i], true);
+    if (!st.ok()) return Code(st);
+    if (!listed.insert(slots[i]).second) return PAGER_ERR_DUPLICATE;
+  }
+  for (const auto& kv : seqs_) {
+    for (uint32_t p : kv.second.pages) {
+      if (listed.count(p) != 0) return PAGER_ERR_BUSY;
+    }
+  }
+  for (uint64_t i = 0; i < count; i++) occupied_[slots[i]] = 0;
+  occupied_count_ -= static_cast<uint32_t>(count);
   return 0;
 }
 

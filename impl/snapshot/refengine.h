@@ -43,7 +43,13 @@ class RefEngine {
   Status SetSeq(const std::string& id, const uint32_t* pages, uint64_t page_count, uint32_t fill);
   Status RemoveSeq(const std::string& id);
   Status GetSeq(const std::string& id, std::vector<uint32_t>* pages, uint32_t* fill);
-  void Stats(uint32_t* occupied, uint32_t* seqs, bool* paused);
+  struct Stats {
+    uint64_t occupied_pages = 0;
+    uint64_t seq_count = 0;
+    bool paused = false;
+  };
+  Stats GetStats();
+  uint32_t capacity_pages() const { return capacity_; }
   uint64_t Fingerprint();
   // Fault injection: after `skip` successful calls, the callback `name` returns code once.
   Status FailCallback(const std::string& name, uint32_t skip, int code);
@@ -61,9 +67,10 @@ class RefEngine {
   int CbOccupied(pager_cache_sink* sink);
   int CbSeqs(pager_cache_sink* sink);
   int CbRead(uint32_t page, void* k, uint64_t kb, void* v, uint64_t vb);
-  int CbAllocate(uint64_t count, uint32_t* slots);
+  int CbAllocate(uint32_t* slots, uint64_t count);
   int CbWrite(uint32_t page, const void* k, uint64_t kb, const void* v, uint64_t vb);
   int CbInstall(const pager_logical_seq* seqs, uint64_t count);
+  int CbRelease(const uint32_t* slots, uint64_t count);
   bool Injected(const char* name, int* code);  // mu_ held
 
   Status CheckSlot(uint32_t slot, bool must_be_occupied) const;

@@ -35,6 +35,8 @@ class Restorer {
   Status WriteBatch(const Batch& batch, const std::vector<uint32_t>& slots, Progress* progress);
   Status WritePages(const std::vector<uint32_t>& slots, Progress* progress);
   Status InstallSeqs(const std::vector<uint32_t>& slots);
+  template <typename Fn>
+  Status ReleaseOnFailure(const std::vector<uint32_t>& slots, Fn&& body);
 
   io::Env* env_;
   Adapter adapter_;
@@ -161,11 +163,24 @@ Status Restorer::Run() {
     std::vector<uint32_t> slots;
     if (!top.pages().empty()) {
       PAGER_ASSIGN_OR_RETURN(slots, adapter_.AllocatePages(top.pages().size()));
-      PAGER_RETURN_IF_ERROR(CheckSlots(slots));
+      PAGER_RETURN_IF_ERROR(CheckSlots(slots));  // refused slots are not trusted: kept
     }
-    PAGER_RETURN_IF_ERROR(WritePages(slots, &progress));
-    return InstallSeqs(slots);
+    return ReleaseOnFailure(slots, [&]() -> Status {
+      PAGER_RETURN_IF_ERROR(WritePages(slots, &progress));
+      return InstallSeqs(slots);
+    });
   });
+}
+
+// K4: a failure after allocate_pages gives every allocated slot back (once, before resume);
+// the first error stays the one reported, a failed release is added to its message.
+template <typename Fn>
+Status Restorer::ReleaseOnFailure(const std::vector<uint32_t>& slots, Fn&& body) {
+  Status st = body();
+  if (st.ok() || slots.empty()) return st;
+  Status released = adapter_.ReleasePages(slots);
+  if (released.ok()) return st;
+  return Status(st.code(), st.message() + "; and " + released.message());
 }
 
 }  // namespace
@@ -189,7 +204,7 @@ Status Inspect(io::Env* env, const std::string& path, pager_snapshot_info* info)
   std::unique_ptr<SnapshotFile> f;
   PAGER_RETURN_IF_ERROR(SnapshotFile::Open(env, path, &f));
   const Header& h = f->header();
-  pager_snapshot_info_init(info);
+  InitInfo(info);
   info->format_version = h.format_version;
   info->meta.tokens_per_page = h.tokens_per_page;
   info->meta.layers = h.layers;

@@ -5,6 +5,9 @@
 // Invariants:
 //   K1. Every successful pause is followed by exactly one resume, whatever failed in between;
 //       the first error is the one reported (capture.cc, restore.cc: WithPause).
+//       Capture keeps the engine paused while it reads the engine's state and pages and,
+//       unless every page fits in options.copy_out_budget_bytes (then copied out under the
+//       pause and written after resume), while it writes the pages to the output.
 //   K2. Capture writes to "<dir>/.<name>.tmp-<random>", fsyncs it, renames it over the target
 //       and fsyncs the directory; on any failure (or cancellation) the temporary file is
 //       removed and the target is untouched.
@@ -13,7 +16,9 @@
 //       checks; the engine is paused only after the geometry matched.
 //   K4. Restore writes page i of the snapshot into slots[i], where slots is what
 //       allocate_pages returned, and installs sequences whose page lists are rewritten through
-//       that same map; it never writes to a slot it was not given.
+//       that same map; it never writes to a slot it was not given. If it fails after
+//       allocate_pages succeeded (and its slots passed the checks), release_pages (when set)
+//       gets every one of those slots back, once, before resume.
 //   K5. Every length read from the file is checked against the file's size before it sizes an
 //       allocation; every offset is checked for overflow.
 //   K6. A page's content hash is XXH3-128 of its uncompressed K||V bytes; an incremental
@@ -47,6 +52,12 @@ struct Geometry {
 
 // Validates a meta and derives the page sizes (kInvalid naming the field).
 Result<Geometry> GeometryFromMeta(const pager_cache_meta& meta);
+// The geometry as a meta (struct_size = sizeof(pager_cache_meta)).
+pager_cache_meta MetaFromGeometry(const Geometry& g);
+// What pager_cache_meta_init / pager_snapshot_info_init do: struct_size(s), zeroes elsewhere.
+// Shared by the C entry points and the core, which never calls a pager_* entry point.
+void InitMeta(pager_cache_meta* meta);
+void InitInfo(pager_snapshot_info* info);
 uint32_t DtypeBytes(uint32_t dtype);  // 0 for an unknown dtype
 const char* DtypeName(uint32_t dtype);
 // kMismatch listing every differing field with both values, or ok.
@@ -64,6 +75,9 @@ struct Options {
   uint32_t threads = 0;  // 0 = min(4, hardware threads)
   bool allow_nonempty = false;
   bool sync_fd = false;
+  // Capture: pages are copied out under the pause when all of them fit in this many bytes,
+  // and written after resume (0 = off: the engine stays paused while pages are written).
+  uint64_t copy_out_budget_bytes = 0;
   std::string parent_path;  // empty = full snapshot
   pager_snapshot_progress_fn progress = nullptr;
   void* progress_ctx = nullptr;

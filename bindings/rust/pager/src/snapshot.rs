@@ -112,6 +112,10 @@ pub struct SnapshotOptions {
     pub allow_nonempty: bool,
     /// Capture incrementally against this parent snapshot.
     pub parent_path: Option<PathBuf>,
+    /// Capture: when every occupied page fits in this many bytes, pages are copied out while
+    /// the engine is paused, the engine is resumed, and only then is the file written.
+    /// 0 (the default): the engine stays paused while the pages are written.
+    pub copy_out_budget_bytes: u64,
 }
 
 /// Runs `f` with the C options (NULL for `None`); the parent path lives through the call.
@@ -127,6 +131,7 @@ fn with_opts<T>(opts: Option<&SnapshotOptions>, f: impl FnOnce(*const sys::pager
     }
     c.threads = o.threads;
     c.allow_nonempty = o.allow_nonempty as u32;
+    c.copy_out_budget_bytes = o.copy_out_budget_bytes;
     let parent: Option<CString> = o.parent_path.as_deref().map(c_path).transpose()?;
     if let Some(p) = &parent {
         c.parent_path = p.as_ptr();
@@ -182,37 +187,47 @@ impl RefEngine {
     pub fn set_seq(&self, id: &[u8], pages: &[u32], fill_last_page: u32) -> Result<()> {
         // SAFETY: id and pages are only read during the call.
         check(unsafe {
-            sys::pager_refengine_set_seq(self.raw(), id.as_ptr().cast(), id.len() as u32,
+            sys::pager_refengine_set_seq(self.raw(), id.as_ptr().cast(), id.len() as u64,
                                          pages.as_ptr(), pages.len() as u64, fill_last_page)
         })
     }
     pub fn remove_seq(&self, id: &[u8]) -> Result<()> {
         // SAFETY: id only read during the call.
-        check(unsafe { sys::pager_refengine_remove_seq(self.raw(), id.as_ptr().cast(), id.len() as u32) })
+        check(unsafe { sys::pager_refengine_remove_seq(self.raw(), id.as_ptr().cast(), id.len() as u64) })
     }
     /// (the pages of sequence `id`, the fill of its last page).
     pub fn seq(&self, id: &[u8]) -> Result<(Vec<u32>, u32)> {
         let (mut n, mut fill) = (0u64, 0u32);
         // SAFETY: capacity 0 with NULL pages asks for the length.
         check(unsafe {
-            sys::pager_refengine_get_seq(self.raw(), id.as_ptr().cast(), id.len() as u32,
+            sys::pager_refengine_get_seq(self.raw(), id.as_ptr().cast(), id.len() as u64,
                                          std::ptr::null_mut(), 0, &mut n, &mut fill)
         })?;
         let mut pages = vec![0u32; n as usize];
         // SAFETY: pages holds n writable slots.
         check(unsafe {
-            sys::pager_refengine_get_seq(self.raw(), id.as_ptr().cast(), id.len() as u32,
+            sys::pager_refengine_get_seq(self.raw(), id.as_ptr().cast(), id.len() as u64,
                                          pages.as_mut_ptr(), pages.len() as u64, &mut n, &mut fill)
         })?;
         pages.truncate(n as usize);
         Ok((pages, fill))
     }
-    /// (occupied slots, sequences).
-    pub fn stats(&self) -> Result<(u32, u32)> {
-        let (mut o, mut s) = (0, 0);
-        // SAFETY: valid out-parameters; paused may be NULL.
-        check(unsafe { sys::pager_refengine_stats(self.raw(), &mut o, &mut s, std::ptr::null_mut()) })?;
-        Ok((o, s))
+    /// Occupied slots, sequences, and whether the engine is paused.
+    pub fn stats(&self) -> Result<RefEngineStats> {
+        // SAFETY: all-zero is valid; init sets struct_size.
+        let mut c: sys::pager_refengine_stats = unsafe { std::mem::zeroed() };
+        // SAFETY: c is a valid result struct.
+        unsafe { sys::pager_refengine_stats_init(&mut c) };
+        // SAFETY: as above.
+        check(unsafe { sys::pager_refengine_get_stats(self.raw(), &mut c) })?;
+        Ok(RefEngineStats { occupied_pages: c.occupied_pages, seq_count: c.seq_count, paused: c.paused != 0 })
+    }
+    /// The number of slots the engine was created with.
+    pub fn capacity_pages(&self) -> Result<u32> {
+        let mut n = 0;
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_refengine_capacity_pages(self.raw(), &mut n) })?;
+        Ok(n)
     }
     /// XXH3-64 over the logical content, independent of slot placement.
     pub fn fingerprint(&self) -> Result<u64> {
@@ -252,6 +267,14 @@ impl RefEngine {
         // SAFETY: as capture.
         check(with_opts(opts, |o| unsafe { sys::pager_snapshot_restore(&ops, p.as_ptr(), o) })?)
     }
+}
+
+/// What [`RefEngine::stats`] reports (`pager_refengine_stats`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefEngineStats {
+    pub occupied_pages: u64,
+    pub seq_count: u64,
+    pub paused: bool,
 }
 
 impl Drop for RefEngine {
@@ -335,7 +358,7 @@ impl SeqSink<'_> {
     pub fn add(&mut self, id: &[u8], pages: &[u32], fill_last_page: u32) -> Result<()> {
         // SAFETY: as PageSink::add.
         check(unsafe {
-            sys::pager_cache_sink_add_seq(self.0, id.as_ptr().cast(), id.len() as u32, pages.as_ptr(),
+            sys::pager_cache_sink_add_seq(self.0, id.as_ptr().cast(), id.len() as u64, pages.as_ptr(),
                                           pages.len() as u64, fill_last_page)
         })
     }
@@ -360,6 +383,16 @@ pub trait Engine {
     fn allocate_pages(&mut self, slots: &mut [u32]) -> std::result::Result<(), i32>;
     fn write_page(&mut self, page: u32, k: &[u8], v: &[u8]) -> std::result::Result<(), i32>;
     fn install_logical_seqs(&mut self, seqs: &[LogicalSeq<'_>]) -> std::result::Result<(), i32>;
+    /// Set to `true` when the engine implements [`Engine::release_pages`] (it then becomes
+    /// `pager_cache_ops.release_pages`); with `false` a failed restore leaves the slots
+    /// `allocate_pages` returned allocated.
+    const RELEASES_PAGES: bool = false;
+    /// Frees slots `allocate_pages` returned: called once, with every slot of the allocation,
+    /// when a restore fails after `allocate_pages` (only if `RELEASES_PAGES`).
+    fn release_pages(&mut self, slots: &[u32]) -> std::result::Result<(), i32> {
+        let _ = slots;
+        Err(-1)
+    }
 }
 
 /// The adapter code a callback returns when the engine panicked.
@@ -435,8 +468,11 @@ unsafe extern "C" fn tr_read<E: Engine>(ctx: *mut std::ffi::c_void, page: u32, k
                                         kn: u64, v: *mut std::ffi::c_void, vn: u64) -> i32 {
     call::<E>(ctx, |e| e.read_page(page, slice_mut(k as *mut u8, kn), slice_mut(v as *mut u8, vn)))
 }
-unsafe extern "C" fn tr_alloc<E: Engine>(ctx: *mut std::ffi::c_void, count: u64, slots: *mut u32) -> i32 {
+unsafe extern "C" fn tr_alloc<E: Engine>(ctx: *mut std::ffi::c_void, slots: *mut u32, count: u64) -> i32 {
     call::<E>(ctx, |e| e.allocate_pages(slice_mut(slots, count)))
+}
+unsafe extern "C" fn tr_release<E: Engine>(ctx: *mut std::ffi::c_void, slots: *const u32, count: u64) -> i32 {
+    call::<E>(ctx, |e| e.release_pages(slice(slots, count)))
 }
 unsafe extern "C" fn tr_write<E: Engine>(ctx: *mut std::ffi::c_void, page: u32, k: *const std::ffi::c_void,
                                          kn: u64, v: *const std::ffi::c_void, vn: u64) -> i32 {
@@ -472,6 +508,9 @@ fn run<E: Engine>(engine: &mut E, op: impl FnOnce(*const sys::pager_cache_ops) -
     ops.allocate_pages = Some(tr_alloc::<E>);
     ops.write_page = Some(tr_write::<E>);
     ops.install_logical_seqs = Some(tr_install::<E>);
+    if E::RELEASES_PAGES {
+        ops.release_pages = Some(tr_release::<E>);
+    }
     let r = op(&ops);
     if let Some(p) = ctx.panic.take() {
         std::panic::resume_unwind(p);

@@ -14,6 +14,8 @@ struct VecEngine {
     seqs: BTreeMap<Vec<u8>, (Vec<u32>, u32)>,
     fail_read: Option<i32>,
     panic_in_write: bool,
+    fail_write: Option<i32>,
+    released: Vec<u32>,
     paused: u32,
     resumed: u32,
 }
@@ -64,12 +66,23 @@ impl Engine for VecEngine {
         if self.panic_in_write {
             panic!("engine bug in write_page");
         }
+        if let Some(code) = self.fail_write {
+            return Err(code);
+        }
         self.pages.insert(page, (k.to_vec(), v.to_vec()));
         Ok(())
     }
     fn install_logical_seqs(&mut self, seqs: &[LogicalSeq<'_>]) -> Result<(), i32> {
         for s in seqs {
             self.seqs.insert(s.id.to_vec(), (s.pages.to_vec(), s.fill_last_page));
+        }
+        Ok(())
+    }
+    const RELEASES_PAGES: bool = true;
+    fn release_pages(&mut self, slots: &[u32]) -> Result<(), i32> {
+        for s in slots {
+            self.pages.remove(s).ok_or(-9)?;
+            self.released.push(*s);
         }
         Ok(())
     }
@@ -127,4 +140,37 @@ fn engine_error_codes_and_panics() {
     let msg = caught.expect_err("the engine's panic is resumed").downcast::<&str>().unwrap();
     assert_eq!(*msg, "engine bug in write_page");
     assert_eq!(dst.paused, dst.resumed, "resumed although a callback panicked");
+}
+
+#[test]
+fn a_failed_restore_gives_the_allocated_slots_back() {
+    let dir = TempDir::new("engine");
+    let path = dir.join("snap");
+    snapshot::capture(&mut source(), &path, None).unwrap();
+    let mut dst = VecEngine { fail_write: Some(-5), ..Default::default() };
+    let e = assert_code(snapshot::restore(&mut dst, &path, None), code::CALLBACK);
+    assert!(e.message.contains("write_page"), "{e}");
+    assert_eq!(dst.released.len(), 3, "every allocated slot released once");
+    assert!(dst.pages.is_empty(), "the engine holds what it held before");
+    assert_eq!(dst.paused, dst.resumed);
+}
+
+#[test]
+fn reference_engine_stats_and_copy_out_budget() {
+    let dir = TempDir::new("engine");
+    let path = dir.join("snap");
+    let src = RefEngine::new(&META, 8).unwrap();
+    let slot = src.alloc_page().unwrap();
+    src.set_seq(b"r", &[slot], 1).unwrap();
+    let st = src.stats().unwrap();
+    assert_eq!((st.occupied_pages, st.seq_count, st.paused), (1, 1, false));
+    assert_eq!(src.capacity_pages().unwrap(), 8);
+    let opts = snapshot::SnapshotOptions { copy_out_budget_bytes: 1 << 20, ..Default::default() };
+    src.capture(&path, Some(&opts)).unwrap();
+    let dst = RefEngine::new(&META, 8).unwrap();
+    dst.fail_callback("write_page", 0, 7).unwrap();
+    assert_code(dst.restore(&path, None), code::CALLBACK);
+    assert_eq!(dst.stats().unwrap().occupied_pages, 0, "release_pages gave the slot back");
+    dst.restore(&path, None).unwrap();
+    assert_eq!(src.fingerprint().unwrap(), dst.fingerprint().unwrap());
 }

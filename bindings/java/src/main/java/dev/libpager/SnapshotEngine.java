@@ -36,6 +36,16 @@ public interface SnapshotEngine {
   /** Installs the sequences (their pages already name the new slots). */
   void installLogicalSeqs(EngineSeq[] seqs);
 
+  /**
+   * Frees slots that allocatePages returned (pager_cache_ops.release_pages): called once, with
+   * every slot of the allocation, when a restore fails after allocatePages. Optional: an
+   * engine that does not override it keeps those slots allocated (the library is told there
+   * is no release_pages).
+   */
+  default void releasePages(int[] slots) {
+    throw new UnsupportedOperationException("releasePages");
+  }
+
   /** Makes a callback fail with the adapter code {@code code} (non-zero). */
   final class Failure extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -53,11 +63,22 @@ public interface SnapshotEngine {
 
   /** Writes a snapshot of engine to path (opts may be null). */
   static void capture(SnapshotEngine engine, String path, SnapshotOptions opts) {
-    Pager.pagerswigSnapshotJava(engine, 0, path, opts);
+    Pager.pagerswigSnapshotJava(engine, 0, releasesPages(engine), path, opts);
   }
 
   /** Verifies the snapshot at path and restores it into engine (opts may be null). */
   static void restore(SnapshotEngine engine, String path, SnapshotOptions opts) {
-    Pager.pagerswigSnapshotJava(engine, 1, path, opts);
+    Pager.pagerswigSnapshotJava(engine, 1, releasesPages(engine), path, opts);
+  }
+
+  /** 1 if engine overrides releasePages, else 0. */
+  private static int releasesPages(SnapshotEngine engine) {
+    if (engine == null) return 0;
+    try {
+      Class<?> owner = engine.getClass().getMethod("releasePages", int[].class).getDeclaringClass();
+      return owner == SnapshotEngine.class ? 0 : 1;
+    } catch (NoSuchMethodException e) {
+      return 0;
+    }
   }
 }

@@ -22,7 +22,7 @@ class SnapshotEngineTest {
   static final int PAGE = 4 * 8 * 4; // tokens * head_dim * 4 bytes (F32, 1 layer, 1 head)
 
   /** A Java engine: pages in a map, sequences in a map. */
-  static final class MapEngine implements SnapshotEngine {
+  static class MapEngine implements SnapshotEngine {
     final Map<Integer, byte[][]> pages = new TreeMap<>();
     final Map<String, EngineSeq> seqs = new TreeMap<>();
     int failRead;
@@ -124,5 +124,46 @@ class SnapshotEngineTest {
         assertThrows(IllegalStateException.class, () -> SnapshotEngine.restore(dst, path, null));
     assertEquals("engine bug in writePage", bug.getMessage());
     assertEquals(dst.paused, dst.resumed);
+  }
+
+  /** A MapEngine that gives back the slots of a failed restore. */
+  static final class ReleasingEngine extends MapEngine {
+    int failWrite;
+    final List<Integer> released = new ArrayList<>();
+
+    @Override public void writePage(int page, ByteBuffer k, ByteBuffer v) {
+      if (failWrite != 0) throw new SnapshotEngine.Failure(failWrite);
+      super.writePage(page, k, v);
+    }
+    @Override public void releasePages(int[] slots) {
+      for (int s : slots) {
+        pages.remove(s);
+        released.add(s);
+      }
+    }
+  }
+
+  @Test
+  void aFailedRestoreReleasesTheAllocatedSlots() {
+    String path = dir.resolve("snap").toString();
+    try (SnapshotOptions o = new SnapshotOptions()) {
+      o.setCopyOutBudgetBytes(1 << 20);
+      SnapshotEngine.capture(source(), path, o);
+    }
+    ReleasingEngine dst = new ReleasingEngine();
+    dst.failWrite = -5;
+    expect(PagerConstants.ERR_CALLBACK, () -> SnapshotEngine.restore(dst, path, null));
+    assertEquals(3, dst.released.size());
+    assertTrue(dst.pages.isEmpty(), "the engine holds what it held before");
+    // The reference engine implements release_pages too.
+    MapEngine plain = new MapEngine();
+    try (Refengine re = Refengine.create(plain.meta, 8)) {
+      Pager.refengineFailCallback(re, "write_page", 0, 9);
+      expect(PagerConstants.ERR_CALLBACK, () -> re.restore(path, null));
+      try (RefengineStats st = re.stats()) {
+        assertEquals(0, st.getOccupiedPages());
+        assertEquals(0, st.getPaused());
+      }
+    }
   }
 }
