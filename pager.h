@@ -1069,7 +1069,8 @@ PAGER_API int pager_walseg_reader_position(pager_walseg_reader *r, uint64_t *off
 PAGER_API int pager_walseg_reader_release_pages(pager_walseg_reader *r) PAGER_NOEXCEPT;
 
 /* pager_walseg_reader_close -- unmaps, closes the descriptor and frees; every view becomes
- * invalid. NULL-safe; clears the last error. No other call on r may run concurrently. */
+ * invalid. NULL-safe; clears the last error. No other call on r may run concurrently.
+ * Errors: none. */
 PAGER_API void pager_walseg_reader_close(pager_walseg_reader *r) PAGER_NOEXCEPT;
 
 typedef struct pager_walseg_replay pager_walseg_replay;
@@ -1132,7 +1133,7 @@ PAGER_API int pager_walseg_replay_stop_detail(pager_walseg_replay *it, char *buf
 
 /* pager_walseg_replay_close -- unmaps the segment it holds, closes it and frees; every view
  * becomes invalid. NULL-safe; clears the last error. No other call on it may run
- * concurrently. */
+ * concurrently. Errors: none. */
 PAGER_API void pager_walseg_replay_close(pager_walseg_replay *it) PAGER_NOEXCEPT;
 
 /* ======================================================================================

@@ -43,6 +43,10 @@ enum class Code : int {
   kTooLarge = PAGER_ERR_TOO_LARGE,
 };
 
+// The stable symbolic name of a code ("PAGER_ERR_IO"); "PAGER_ERR_UNKNOWN" for any other
+// value. pager_errstr() is this function at the C boundary.
+const char* CodeName(int code) noexcept;
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
