@@ -131,6 +131,12 @@ func (f *PageFile) span(offset uint64, n int) error {
 	if err != nil {
 		return err
 	}
+	return spanCheck(size, offset, n)
+}
+
+// spanCheck is ErrRange (with a message) unless [offset, offset+n) lies in a size-byte page.
+// The C helpers check the same bound themselves; this one names the bytes.
+func spanCheck(size int, offset uint64, n int) error {
 	if offset > uint64(size) || uint64(n) > uint64(size)-offset {
 		return &Error{Code: CodeRange, Message: fmt.Sprintf(
 			"bytes [%d, %d) are outside a %d-byte page", offset, offset+uint64(n), size)}
@@ -254,11 +260,25 @@ func (t *FileTxn) PageCount() (uint64, error) {
 // ReadAt copies bytes [offset, offset+len(dst)) of page id's copy into dst (ErrRange past
 // the page).
 func (t *FileTxn) ReadAt(id, offset uint64, dst []byte) error {
+	if err := t.span(offset, len(dst)); err != nil {
+		return err
+	}
 	return capi.Pagerswig_file_txn_read(t.h, id, offset, dst)
+}
+
+func (t *FileTxn) span(offset uint64, n int) error {
+	size, err := t.PageSize()
+	if err != nil {
+		return err
+	}
+	return spanCheck(size, offset, n)
 }
 
 // WriteAt copies src into page id's copy at offset (ErrRange past the page).
 func (t *FileTxn) WriteAt(id, offset uint64, src []byte) error {
+	if err := t.span(offset, len(src)); err != nil {
+		return err
+	}
 	return capi.Pagerswig_file_txn_write(t.h, id, offset, src)
 }
 

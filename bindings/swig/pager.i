@@ -732,10 +732,17 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
   public int pageSize() { long[] v = new long[1]; Pager.fileTxnPageSize(this, v); return (int) v[0]; }
   /** Pages the transaction holds (0 once it has ended). */
   public long pageCount() { long[] v = new long[1]; Pager.fileTxnPageCount(this, v); return v[0]; }
+  private void span(long offset, int len) {
+    long size = pageSize();
+    if (offset < 0 || offset > size || len > size - offset) {
+      throw new PagerException(PagerConstants.ERR_RANGE, "PAGER_ERR_RANGE",
+          "bytes [" + offset + ", " + (offset + len) + ") are outside a " + size + "-byte page");
+    }
+  }
   /** Copies the copy's bytes [offset, offset + dst.length) of page id into dst. */
-  public void read(long id, long offset, byte[] dst) { Pager.pagerswigFileTxnRead(this, id, offset, dst); }
+  public void read(long id, long offset, byte[] dst) { span(offset, dst.length); Pager.pagerswigFileTxnRead(this, id, offset, dst); }
   /** Copies src into the copy of page id at offset. */
-  public void write(long id, long offset, byte[] src) { Pager.pagerswigFileTxnWrite(this, id, offset, src); }
+  public void write(long id, long offset, byte[] src) { span(offset, src.length); Pager.pagerswigFileTxnWrite(this, id, offset, src); }
   /** Commits every page at once (all old or all new after a crash); ends the transaction. */
   public void commit() { Pager.fileTxnCommit(this); }
 %}
