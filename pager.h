@@ -422,8 +422,8 @@ PAGER_API int pager_file_txn_begin(pager_file *f, pager_file_txn **txn_out) PAGE
  * writable copy (page_size bytes, holding the page's committed content). Adding a page the
  * transaction already holds returns its existing copy (with the caller's changes). The
  * pointer stays valid until pager_file_txn_free().
- * Errors: INVALID (NULL, closed, transaction ended), READONLY, POISONED, RANGE (0 or outside
- * the directory), NOT_FOUND (not allocated), BUSY (another open transaction holds the page),
+ * Errors: INVALID (NULL, closed, transaction ended), POISONED, RANGE (0 or outside the
+ * directory), NOT_FOUND (not allocated), BUSY (another open transaction holds the page),
  * NOMEM.
  */
 PAGER_API int pager_file_txn_add(pager_file_txn *txn, uint64_t id,
