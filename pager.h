@@ -198,11 +198,17 @@ PAGER_API const char *pager_version_string(void) PAGER_NOEXCEPT;
 /* (section: file) */
 /*
  * A pager_file is a file of fixed-size pages mapped into memory. Page 0 holds the
- * superblock, pages 1 and 2 the A/B metadata; the allocation bitmap (any size, up to 2^32
- * pages and beyond) and the protected-page directory live in "shadowed" internal pages. Every
- * alloc/free (single or bulk) is one crash-safe commit with one durable flush (fdatasync):
- * after a crash the file opens at the last committed state or the one before it. Format and
- * protocol: doc/format/page-file.md.
+ * superblock, pages 1 and 2 the A/B metadata; the allocation bitmap (any number of bitmap
+ * pages) and the protected-page directory live in "shadowed" internal pages. Every
+ * alloc/free (single or bulk) and every transaction commit is one crash-safe commit with one
+ * durable flush (fdatasync): after a crash the file opens at the last committed state or the
+ * one before it. Format and protocol: doc/format/page-file.md.
+ *
+ * Limits. The page space never passes max_size_bytes (at most 2^46 bytes, the address space
+ * reserved for the mapping), so a file holds at most 2^46 / page_size pages: 2^36 pages of
+ * 1 KiB, 2^34 of 4 KiB, 2^31 of 32 KiB, 2^30 of 64 KiB. The protected-page directory holds
+ * at most 1,344 protected pages at 1 KiB pages, 6,000 at 2 KiB, 25,048 at 4 KiB, 102,312 at
+ * 8 KiB, 414,528 at 16 KiB, 1,668,720 at 32 KiB and 6,692,056 at 64 KiB.
  *
  * Page ids are uint64_t page numbers; ids 0..2 and the internal pages are never handed out.
  * Protected page ids are a separate namespace starting at 1.
@@ -213,7 +219,7 @@ PAGER_API const char *pager_version_string(void) PAGER_NOEXCEPT;
  *
  * Lifetimes: iterators, transactions and sub-page allocators keep the file's state alive;
  * after pager_file_close() their functions fail with PAGER_ERR_INVALID ("closed"), and they
- * must still be freed with their own free/close function.
+ * must still be released with their own _free function.
  */
 typedef struct pager_file pager_file;
 typedef struct pager_file_iter pager_file_iter;
@@ -221,12 +227,12 @@ typedef struct pager_file_txn pager_file_txn;
 typedef struct pager_file_subpages pager_file_subpages;
 
 typedef struct pager_file_options {
-  uint32_t struct_size;         /* sizeof(pager_file_options), set by _init                    */
-  uint32_t page_size;           /* create: bytes per page, a power of two in [1024, 65536]
-                                   (default 4096). open: the page size the caller expects;
-                                   0 (the default for open) accepts the file's.              */
-  uint64_t max_size_bytes;      /* address space reserved for the mapping; the file never grows
-                                   past it (default 2^40 = 1 TiB)                             */
+  uint32_t struct_size;         /* sizeof(pager_file_options), set by _init (0.2: 40 bytes)   */
+  uint32_t page_size;           /* create: bytes per page, a power of two in [1024, 65536];
+                                   0 (the default) means 4096. open: the page size the caller
+                                   expects; 0 (the default) accepts the file's.              */
+  uint64_t max_size_bytes;      /* address space reserved for the mapping, in [1, 2^46]; the
+                                   file never grows past it (default 2^40 = 1 TiB)            */
   int64_t lock_timeout_ms;      /* 0 (default): PAGER_ERR_BUSY at once if another process holds
                                    a conflicting lock; > 0: wait up to this long; -1: forever  */
   uint64_t initial_page_count;  /* create: pages in the first page space (default 64)         */
@@ -235,9 +241,9 @@ typedef struct pager_file_options {
 } pager_file_options;
 
 /*
- * pager_file_options_init -- fills *opts with struct_size and the defaults above
- * (page_size 4096 for create; pager_file_open treats any page_size as "expected").
- * NULL-safe (does nothing). Errors: none.
+ * pager_file_options_init -- fills *opts with struct_size and the defaults above, right for
+ * both create and open (page_size 0: 4096 on create, the file's on open).
+ * NULL-safe (does nothing). Clears the last error. Errors: none.
  */
 PAGER_API void pager_file_options_init(pager_file_options *opts) PAGER_NOEXCEPT;
 
@@ -245,13 +251,14 @@ PAGER_API void pager_file_options_init(pager_file_options *opts) PAGER_NOEXCEPT;
  * pager_file_create -- creates a new page file at path (fails if it exists), takes the
  * exclusive lock, writes the superblock and the first metadata, syncs the file and its
  * directory, and returns a read-write handle in *out. opts may be NULL (defaults).
- * Errors: INVALID (NULL path/out, bad page size, bad options struct), EXISTS (path exists),
- * TOO_LARGE (initial space exceeds max_size_bytes), BUSY, IO, NOSPC, NOMEM (also when
- * max_size_bytes of address space cannot be reserved: a ulimit -v, or ThreadSanitizer, which
- * cannot map 1 TiB -- lower max_size_bytes), NOT_FOUND (no such directory), READONLY
- * (permission). On failure a partly created file may remain; it
- * is not a valid page file (open reports CORRUPT) and the caller may delete it.
- * Ownership: *out is released with pager_file_close().
+ * Errors: INVALID (NULL path/out, bad page size, bad options struct: struct_size below 40,
+ * unknown non-zero bytes, reserved != 0, read_only > 1, lock_timeout_ms < -1,
+ * max_size_bytes 0 or above 2^46), EXISTS (path exists), TOO_LARGE (initial space exceeds
+ * max_size_bytes), BUSY, IO, NOSPC, NOMEM (also when max_size_bytes of address space cannot
+ * be reserved: a ulimit -v, or ThreadSanitizer, which cannot map 1 TiB -- lower
+ * max_size_bytes), NOT_FOUND (no such directory), READONLY (permission). On failure a partly
+ * created file may remain; it is not a valid page file (open reports CORRUPT) and the caller
+ * may delete it. Ownership: *out is released with pager_file_close().
  */
 PAGER_API int pager_file_create(const char *path, const pager_file_options *opts,
                                 pager_file **out) PAGER_NOEXCEPT;
@@ -263,18 +270,19 @@ PAGER_API int pager_file_create(const char *path, const pager_file_options *opts
  * state verifies (bitmap copies, directory entries and protected contents) and falls back to
  * the other copy otherwise. A read-write open then makes one durable "epoch" commit (one
  * fdatasync). A read-only handle sees the state as of its open.
- * Errors: INVALID, NOT_FOUND, BUSY (lock held; after lock_timeout_ms if > 0), PAGE_SIZE
- * (opts->page_size != 0 and differs from the file's), CORRUPT (no consistent state; the
- * message says why for each metadata copy), VERSION, TOO_LARGE (file larger than
- * max_size_bytes), IO, NOMEM (as for create), READONLY (no write permission for a read-write
- * open).
+ * Errors: INVALID (as for create), NOT_FOUND, BUSY (lock held; after lock_timeout_ms if
+ * > 0), PAGE_SIZE (opts->page_size != 0 and differs from the file's), CORRUPT (no consistent
+ * state; the message says why for each metadata copy), VERSION, TOO_LARGE (file larger than
+ * max_size_bytes), IO, NOSPC, NOMEM (as for create), READONLY (no write permission for a
+ * read-write open). Ownership: *out is released with pager_file_close().
  */
 PAGER_API int pager_file_open(const char *path, const pager_file_options *opts,
                               pager_file **out) PAGER_NOEXCEPT;
 
 /*
  * pager_file_close -- unmaps, unlocks and closes. Every commit is already durable, so close
- * writes nothing. Page pointers become invalid. NULL-safe. Errors: none.
+ * writes nothing. Page pointers become invalid; open transactions of the file can no longer
+ * commit. NULL-safe. Clears the last error. Errors: none.
  * Not to be called concurrently with other calls on the same handle.
  */
 PAGER_API void pager_file_close(pager_file *f) PAGER_NOEXCEPT;
@@ -284,33 +292,37 @@ PAGER_API void pager_file_close(pager_file *f) PAGER_NOEXCEPT;
  * bytes; the pages in the page space (the file grows it as needed); the free pages in it;
  * the protected pages in use. Errors: INVALID (NULL, closed).
  */
-PAGER_API int pager_file_page_size(pager_file *f, uint32_t *out) PAGER_NOEXCEPT;
-PAGER_API int pager_file_page_count(pager_file *f, uint64_t *out) PAGER_NOEXCEPT;
-PAGER_API int pager_file_free_page_count(pager_file *f, uint64_t *out) PAGER_NOEXCEPT;
-PAGER_API int pager_file_protected_count(pager_file *f, uint64_t *out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_page_size(pager_file *f, uint32_t *page_size_out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_page_count(pager_file *f, uint64_t *count_out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_free_page_count(pager_file *f, uint64_t *count_out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_protected_count(pager_file *f, uint64_t *count_out) PAGER_NOEXCEPT;
 
 /*
  * pager_file_alloc -- allocates one page (the lowest free one, growing the page space if
  * none is free), reserves its disk blocks (fallocate: a full disk is NOSPC, never SIGBUS)
  * and commits. The page's bytes are unspecified (a reused page keeps old bytes).
- * Errors: INVALID, READONLY, POISONED, NOSPC, FULL (max_size_bytes reached), IO, NOMEM.
- * An IO error during the commit poisons the handle.
+ * Errors: INVALID (NULL, closed), READONLY, POISONED, NOSPC, FULL (max_size_bytes reached),
+ * IO, NOMEM. An IO error during the commit poisons the handle.
  */
 PAGER_API int pager_file_alloc(pager_file *f, uint64_t *page_id_out) PAGER_NOEXCEPT;
 
 /*
  * pager_file_alloc_bulk -- allocates count pages in one commit, all or nothing; writes
- * their ids to page_ids_out[0..count) (caller-provided). count 0 does nothing.
- * Errors: as pager_file_alloc. On error no page is allocated and page_ids_out is untouched.
+ * their ids to page_ids_out[0..count) (caller-provided). count 0 does nothing. A count
+ * that cannot fit in max_size_bytes is FULL at once, before any work.
+ * Errors: as pager_file_alloc, plus INVALID (NULL page_ids_out with count > 0, or a count
+ * whose list cannot fit in memory). On error no page is allocated and page_ids_out is
+ * untouched.
  */
-PAGER_API int pager_file_alloc_bulk(pager_file *f, size_t count,
-                                    uint64_t *page_ids_out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_alloc_bulk(pager_file *f, uint64_t *page_ids_out,
+                                    uint64_t count) PAGER_NOEXCEPT;
 
 /*
  * pager_file_free -- frees an allocated regular page and commits. Pointers to it become
  * dangling (the bytes stay mapped, but the page may be handed out again).
- * Errors: INVALID, READONLY, POISONED, RANGE (past the page space), RESERVED (page 0..2, an
- * internal page, or a protected page's backing page), DOUBLE_FREE (not allocated), IO.
+ * Errors: INVALID (NULL, closed), READONLY, POISONED, RANGE (past the page space), RESERVED
+ * (page 0..2, an internal page, or a protected page's backing page), DOUBLE_FREE (not
+ * allocated), IO, NOSPC, NOMEM.
  */
 PAGER_API int pager_file_free(pager_file *f, uint64_t page_id) PAGER_NOEXCEPT;
 
@@ -318,16 +330,17 @@ PAGER_API int pager_file_free(pager_file *f, uint64_t page_id) PAGER_NOEXCEPT;
  * pager_file_free_bulk -- frees count pages in one commit. Every id is validated first (in
  * list order): RANGE, RESERVED, DOUBLE_FREE as for pager_file_free, DUPLICATE if an id
  * appears twice; on any error nothing changes and the message names the list position and
- * the offending id. Errors: those, plus INVALID (NULL ids with count > 0), READONLY,
- * POISONED, IO.
+ * the offending id. Errors: those, plus INVALID (NULL, closed, NULL page_ids with count > 0,
+ * a count whose list cannot fit in memory), READONLY, POISONED, IO, NOSPC, NOMEM.
  */
 PAGER_API int pager_file_free_bulk(pager_file *f, const uint64_t *page_ids,
-                                   size_t count) PAGER_NOEXCEPT;
+                                   uint64_t count) PAGER_NOEXCEPT;
 
 /*
  * pager_file_grow -- grows the page space to at least page_count pages (sparse: blocks are
  * reserved only when pages are handed out) and commits. Smaller counts do nothing.
- * Errors: INVALID, READONLY, POISONED, FULL (past max_size_bytes), NOSPC, IO.
+ * Errors: INVALID (NULL, closed), READONLY, POISONED, FULL (past max_size_bytes), NOSPC, IO,
+ * NOMEM.
  */
 PAGER_API int pager_file_grow(pager_file *f, uint64_t page_count) PAGER_NOEXCEPT;
 
@@ -337,8 +350,8 @@ PAGER_API int pager_file_grow(pager_file *f, uint64_t page_count) PAGER_NOEXCEPT
  * handle). The pointer stays valid while the file grows, until the page is freed or the file
  * closed. Writes through it reach the disk when the kernel writes them back, or durably with
  * pager_file_sync_pages().
- * Errors: INVALID, READONLY (writable form on a read-only handle), RANGE, RESERVED,
- * NOT_FOUND (not allocated).
+ * Errors: INVALID (NULL, closed), READONLY (writable form on a read-only handle), RANGE,
+ * RESERVED, NOT_FOUND (not allocated).
  */
 PAGER_API int pager_file_page(pager_file *f, uint64_t page_id, void **data_out) PAGER_NOEXCEPT;
 PAGER_API int pager_file_page_const(pager_file *f, uint64_t page_id,
@@ -347,68 +360,107 @@ PAGER_API int pager_file_page_const(pager_file *f, uint64_t page_id,
 /*
  * pager_file_sync_pages -- makes the bytes of the listed allocated pages durable (msync of
  * coalesced runs). A failure is never retried: it poisons the handle.
- * Errors: INVALID, READONLY, POISONED, RANGE, RESERVED, NOT_FOUND, IO.
+ * Errors: INVALID (NULL, closed, NULL page_ids with count > 0, a count whose list cannot fit
+ * in memory), READONLY, POISONED, RANGE, RESERVED, NOT_FOUND, IO.
  */
 PAGER_API int pager_file_sync_pages(pager_file *f, const uint64_t *page_ids,
-                                    size_t count) PAGER_NOEXCEPT;
+                                    uint64_t count) PAGER_NOEXCEPT;
 
 /*
  * Protected pages: page_size bytes that change only through a write transaction whose commit
- * is crash-safe: after any crash a protected page reads as its old or its new content, never a
- * mix. Each uses two backing pages and a directory entry, all verified on open.
+ * is crash-safe: after any crash every page of a transaction reads as its old content or
+ * every page reads as its new content, never a mix. Each uses two backing pages and a
+ * directory entry, all verified on open.
  *
  * pager_file_protected_alloc / _alloc_bulk -- allocates protected pages (content: zeros) in
- * one commit, all or nothing. Ids go to *id_out / ids_out[0..count).
- * Errors: INVALID, READONLY, POISONED, NOSPC, FULL (directory full or max_size_bytes), IO.
+ * one commit, all or nothing. Ids go to *id_out / ids_out[0..count). A count that the
+ * directory or max_size_bytes cannot hold is FULL at once, before any work.
+ * Errors: INVALID (NULL, closed, NULL ids_out with count > 0, a count whose list cannot fit
+ * in memory), READONLY, POISONED, NOSPC, FULL (directory full or max_size_bytes), IO, NOMEM.
  */
 PAGER_API int pager_file_protected_alloc(pager_file *f, uint64_t *id_out) PAGER_NOEXCEPT;
-PAGER_API int pager_file_protected_alloc_bulk(pager_file *f, size_t count,
-                                              uint64_t *ids_out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_protected_alloc_bulk(pager_file *f, uint64_t *ids_out,
+                                              uint64_t count) PAGER_NOEXCEPT;
 
 /*
  * pager_file_protected_free / _free_bulk -- frees protected pages (and their backing pages)
  * in one commit. Ids are validated first: RANGE (0 or outside the directory), DOUBLE_FREE
- * (not allocated), DUPLICATE, BUSY (an open transaction); on error nothing changes.
- * Errors: those, plus INVALID, READONLY, POISONED, IO.
+ * (not allocated), DUPLICATE, BUSY (held by an open transaction); on error nothing changes.
+ * Errors: those, plus INVALID (NULL, closed, NULL ids with count > 0, a count whose list
+ * cannot fit in memory), READONLY, POISONED, IO, NOSPC, NOMEM.
  */
 PAGER_API int pager_file_protected_free(pager_file *f, uint64_t id) PAGER_NOEXCEPT;
 PAGER_API int pager_file_protected_free_bulk(pager_file *f, const uint64_t *ids,
-                                             size_t count) PAGER_NOEXCEPT;
+                                             uint64_t count) PAGER_NOEXCEPT;
 
 /*
- * pager_file_protected_read -- copies the committed content (page_size bytes) into buf,
- * which must hold at least page_size bytes (buf_len). Errors: INVALID (NULL, buf_len too
- * small), RANGE, NOT_FOUND (not allocated).
+ * pager_file_protected_read -- copies the committed content of protected page id into buf;
+ * buf_len must be exactly the page size. Works on a read-only handle.
+ * Errors: INVALID (NULL, closed, buf_len != page size), RANGE, NOT_FOUND (not allocated).
  */
 PAGER_API int pager_file_protected_read(pager_file *f, uint64_t id, void *buf,
-                                        size_t buf_len) PAGER_NOEXCEPT;
+                                        uint64_t buf_len) PAGER_NOEXCEPT;
 
 /*
- * pager_file_protected_begin -- starts a write transaction on a protected page: a private,
- * writable copy of its content (see pager_file_txn_data). At most one open transaction per
- * protected page. Errors: INVALID, READONLY, POISONED, RANGE, NOT_FOUND, BUSY (another open
- * transaction on this page), NOMEM. Ownership: free *txn_out with pager_file_txn_free().
+ * Write transactions over protected pages. A transaction is begun on the file and holds any
+ * number of protected pages, each with a private writable copy; pager_file_txn_commit makes
+ * every copy its page's content in one commit (all pages or none, also across a crash).
+ * A page is held by at most one open transaction; it cannot be freed while held. A
+ * transaction ends at its commit (whether it succeeds or not) or at pager_file_txn_free.
+ * Allocating or freeing protected pages inside a transaction is not supported.
+ * Thread safety: as any handle (calls on one transaction are serialized); the bytes of a
+ * copy are the caller's business.
+ *
+ * pager_file_txn_begin -- starts an empty transaction on f.
+ * Errors: INVALID (NULL, closed), READONLY, POISONED, NOMEM.
+ * Ownership: free *txn_out with pager_file_txn_free().
  */
-PAGER_API int pager_file_protected_begin(pager_file *f, uint64_t id,
-                                         pager_file_txn **txn_out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_txn_begin(pager_file *f, pager_file_txn **txn_out) PAGER_NOEXCEPT;
 
 /*
- * pager_file_txn_data -- the transaction's writable copy (page_size bytes), valid until
- * pager_file_txn_free(). Errors: INVALID (NULL, transaction already ended).
+ * pager_file_txn_add -- adds protected page id to the transaction and returns its private
+ * writable copy (page_size bytes, holding the page's committed content). Adding a page the
+ * transaction already holds returns its existing copy (with the caller's changes). The
+ * pointer stays valid until pager_file_txn_free().
+ * Errors: INVALID (NULL, closed, transaction ended), POISONED, RANGE (0 or outside the
+ * directory), NOT_FOUND (not allocated), BUSY (another open transaction holds the page),
+ * NOMEM.
  */
-PAGER_API int pager_file_txn_data(pager_file_txn *txn, void **data_out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_txn_add(pager_file_txn *txn, uint64_t id,
+                                 void **data_out) PAGER_NOEXCEPT;
 
 /*
- * pager_file_txn_commit -- makes the copy the protected page's content: writes it to the
- * inactive backing page, flips the directory entry and commits with one fdatasync. Ends the
+ * pager_file_txn_data -- the copy of page id that the transaction holds (page_size bytes,
+ * valid until pager_file_txn_free()).
+ * Errors: INVALID (NULL, closed, transaction ended), NOT_FOUND (the page is not in the
+ * transaction).
+ */
+PAGER_API int pager_file_txn_data(pager_file_txn *txn, uint64_t id,
+                                  void **data_out) PAGER_NOEXCEPT;
+
+/*
+ * pager_file_txn_page_size -- bytes per page (and per copy) of the transaction's file.
+ * pager_file_txn_page_count -- the pages the transaction holds (0 once it has ended).
+ * Errors: INVALID (NULL, closed).
+ */
+PAGER_API int pager_file_txn_page_size(pager_file_txn *txn,
+                                       uint32_t *page_size_out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_txn_page_count(pager_file_txn *txn, uint64_t *count_out) PAGER_NOEXCEPT;
+
+/*
+ * pager_file_txn_commit -- makes every copy its protected page's content atomically: writes
+ * each copy to its page's inactive backing page, then flips all their directory entries in
+ * one metadata commit with one fdatasync. After any crash every page of the transaction
+ * reads old or every page reads new. A transaction with no pages commits nothing. Ends the
  * transaction whether it succeeds or not (free it afterwards).
- * Errors: INVALID (NULL, already ended, file closed), READONLY, POISONED, IO (poisons).
+ * Errors: INVALID (NULL, closed, already ended), POISONED, IO, NOSPC (both poison the
+ * handle), NOMEM.
  */
 PAGER_API int pager_file_txn_commit(pager_file_txn *txn) PAGER_NOEXCEPT;
 
 /*
- * pager_file_txn_free -- ends the transaction if still open (abort: nothing is written) and
- * frees it. NULL-safe. Errors: none.
+ * pager_file_txn_free -- ends the transaction if still open (abort: nothing is written,
+ * its pages are released) and frees it. NULL-safe. Clears the last error. Errors: none.
  */
 PAGER_API void pager_file_txn_free(pager_file_txn *txn) PAGER_NOEXCEPT;
 
@@ -418,7 +470,7 @@ PAGER_API void pager_file_txn_free(pager_file_txn *txn) PAGER_NOEXCEPT;
  * call: ids below the cursor are not revisited; pages allocated beyond it appear.
  *
  * pager_file_iter_pages / pager_file_iter_protected -- a cursor at the start.
- * Errors: INVALID, NOMEM. Ownership: free with pager_file_iter_free().
+ * Errors: INVALID (NULL, closed), NOMEM. Ownership: free with pager_file_iter_free().
  */
 PAGER_API int pager_file_iter_pages(pager_file *f, pager_file_iter **it_out) PAGER_NOEXCEPT;
 PAGER_API int pager_file_iter_protected(pager_file *f, pager_file_iter **it_out) PAGER_NOEXCEPT;
@@ -430,61 +482,85 @@ PAGER_API int pager_file_iter_protected(pager_file *f, pager_file_iter **it_out)
 PAGER_API int pager_file_iter_next(pager_file_iter *it, uint64_t *id_out,
                                    uint32_t *found_out) PAGER_NOEXCEPT;
 
-/* pager_file_iter_free -- NULL-safe. Errors: none. */
+/* pager_file_iter_free -- NULL-safe. Clears the last error. Errors: none. */
 PAGER_API void pager_file_iter_free(pager_file_iter *it) PAGER_NOEXCEPT;
 
 /*
- * Sub-page allocator: splits regular pages of a file into 2..64 power-of-two slots of
- * sub_page_size bytes. Its state is in memory only: after a restart, rebuild it with
- * pager_file_subpage_mark_used() from your own records. Parent pages come from (and return
- * to, when empty) the file with ordinary commits. A sub-page id is parent_page * 64 + slot.
+ * Sub-page allocator: splits regular pages of a file into slots of sub_page_size bytes, a
+ * power of two with 1 to 64 slots per page (slot_count = page_size / sub_page_size). A
+ * sub-page id is parent_page * 64 + slot, slot < slot_count. Its state is in memory only:
+ * after a restart, rebuild it with pager_file_subpage_mark_used() from your own records.
+ * Parent pages come from (and return to, when empty) the file with ordinary commits.
+ * Reading works on a read-only file: create, mark_used, pager_file_subpage_const and the
+ * getters; allocating, freeing and the writable pointer need a read-write file.
  *
- * pager_file_subpages_create -- sub_page_size must be a power of two with
- * page_size / sub_page_size in [1, 64]. Errors: INVALID, NOMEM.
- * Ownership: close with pager_file_subpages_close().
+ * pager_file_subpages_create -- a new, empty allocator over f.
+ * Errors: INVALID (NULL, closed, sub_page_size not a power of two giving 1..64 slots), NOMEM.
+ * Ownership: free with pager_file_subpages_free().
  */
 PAGER_API int pager_file_subpages_create(pager_file *f, uint32_t sub_page_size,
                                          pager_file_subpages **out) PAGER_NOEXCEPT;
-/* pager_file_subpages_close -- frees the allocator (the file keeps its pages). NULL-safe. */
-PAGER_API void pager_file_subpages_close(pager_file_subpages *s) PAGER_NOEXCEPT;
+/*
+ * pager_file_subpages_free -- frees the allocator (the file keeps its pages). NULL-safe.
+ * Clears the last error. Errors: none.
+ */
+PAGER_API void pager_file_subpages_free(pager_file_subpages *s) PAGER_NOEXCEPT;
+
+/*
+ * pager_file_subpages_sub_page_size -- bytes per sub-page; pager_file_subpages_slot_count --
+ * sub-pages per parent page. Errors: INVALID (NULL, closed).
+ */
+PAGER_API int pager_file_subpages_sub_page_size(pager_file_subpages *s,
+                                                uint32_t *size_out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_subpages_slot_count(pager_file_subpages *s,
+                                             uint32_t *count_out) PAGER_NOEXCEPT;
 
 /*
  * pager_file_subpage_alloc / _alloc_bulk -- allocates sub-pages (all or nothing), taking new
- * parent pages from the file in one commit when needed.
- * Errors: INVALID, READONLY, POISONED, NOSPC, FULL, IO, NOMEM.
+ * parent pages from the file in one commit when needed. A count needing more parent pages
+ * than max_size_bytes allows is FULL at once.
+ * Errors: INVALID (NULL, closed, NULL ids_out with count > 0, a count whose list cannot fit
+ * in memory), READONLY, POISONED, NOSPC, FULL, IO, NOMEM.
  */
 PAGER_API int pager_file_subpage_alloc(pager_file_subpages *s, uint64_t *id_out) PAGER_NOEXCEPT;
-PAGER_API int pager_file_subpage_alloc_bulk(pager_file_subpages *s, size_t count,
-                                            uint64_t *ids_out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_subpage_alloc_bulk(pager_file_subpages *s, uint64_t *ids_out,
+                                            uint64_t count) PAGER_NOEXCEPT;
 
 /*
  * pager_file_subpage_free / _free_bulk -- frees sub-pages, all or nothing, validating every id
  * first: RESERVED (parent is page 0..2 or internal), RANGE (parent past the page space or slot
- * past the last slot), DOUBLE_FREE (not allocated), DUPLICATE. Parents left empty are freed
- * in the file in one commit. Errors: those, plus INVALID, READONLY, POISONED, IO.
+ * >= slot_count), DOUBLE_FREE (not allocated), DUPLICATE. Parents left empty are freed in the
+ * file in one commit. Errors: those, plus INVALID (NULL, closed, NULL ids with count > 0, a
+ * count whose list cannot fit in memory), READONLY, POISONED, IO, NOSPC, NOMEM.
  */
 PAGER_API int pager_file_subpage_free(pager_file_subpages *s, uint64_t id) PAGER_NOEXCEPT;
 PAGER_API int pager_file_subpage_free_bulk(pager_file_subpages *s, const uint64_t *ids,
-                                           size_t count) PAGER_NOEXCEPT;
+                                           uint64_t count) PAGER_NOEXCEPT;
 
 /*
- * pager_file_subpage_mark_used -- rebuild after a restart: marks sub-pages as allocated. Each
- * parent must be an allocated regular page of the file. All or nothing. Errors: RESERVED,
- * RANGE, NOT_FOUND (parent not allocated), EXISTS (already marked), DUPLICATE, INVALID.
+ * pager_file_subpage_mark_used -- rebuild after a restart: marks sub-pages as allocated (in
+ * memory only; works on a read-only or poisoned file). Each parent must be an allocated
+ * regular page of the file. All or nothing. Errors: INVALID (NULL, closed, NULL ids with
+ * count > 0, a count whose list cannot fit in memory), RESERVED, RANGE, NOT_FOUND (parent not
+ * allocated), EXISTS (already marked), DUPLICATE, NOMEM.
  */
 PAGER_API int pager_file_subpage_mark_used(pager_file_subpages *s, const uint64_t *ids,
-                                           size_t count) PAGER_NOEXCEPT;
+                                           uint64_t count) PAGER_NOEXCEPT;
 
 /*
- * pager_file_subpage -- a pointer to an allocated sub-page's bytes (sub_page_size), valid
- * until it is freed or the file closed. Errors: INVALID, READONLY (read-only file), RANGE,
+ * pager_file_subpage / pager_file_subpage_const -- a pointer to an allocated sub-page's bytes
+ * (sub_page_size), writable or read-only, valid until it is freed or the file closed.
+ * Errors: INVALID (NULL, closed), READONLY (writable form on a read-only file), RANGE,
  * RESERVED, NOT_FOUND (not allocated).
  */
 PAGER_API int pager_file_subpage(pager_file_subpages *s, uint64_t id,
                                  void **data_out) PAGER_NOEXCEPT;
+PAGER_API int pager_file_subpage_const(pager_file_subpages *s, uint64_t id,
+                                       const void **data_out) PAGER_NOEXCEPT;
 
-/* pager_file_subpage_count -- sub-pages currently allocated. Errors: INVALID. */
-PAGER_API int pager_file_subpage_count(pager_file_subpages *s, uint64_t *out) PAGER_NOEXCEPT;
+/* pager_file_subpage_count -- sub-pages currently allocated. Errors: INVALID (NULL, closed). */
+PAGER_API int pager_file_subpage_count(pager_file_subpages *s,
+                                       uint64_t *count_out) PAGER_NOEXCEPT;
 
 /* ======================================================================================
  * WAL pager (pager_wal_*)

@@ -128,6 +128,34 @@ int main(int argc, char** argv) {
   std::printf("alloc_bulk of 10,000 pages (one commit):      %8.1f us      (%.1f ns/page)\n",
               Median(bulk), Median(bulk) * 1000 / 10000);
 
+  // 2b. A write transaction over 1 and over 16 protected pages: one commit, one fdatasync each.
+  {
+    auto fresh = Fresh(path);
+    std::vector<uint64_t> pids(16);
+    Status st = fresh->ProtectedAllocBulk(pids.size(), pids.data());
+    if (!st.ok()) Die("protected_alloc_bulk", st);
+    std::vector<uint8_t> copies(pids.size() * fresh->page_size(), 0x5a);
+    for (size_t n : {size_t{1}, size_t{16}}) {
+      std::vector<double> txn;
+      for (int r = 0; r < kReps; r++) {
+        int owner = 0;
+        std::vector<file::PageFile::TxnPage> pages;
+        auto t0 = Clock::now();
+        for (size_t i = 0; i < n; i++) {
+          uint8_t* copy = copies.data() + i * fresh->page_size();
+          st = fresh->TxnAdd(&owner, pids[i], copy);
+          if (!st.ok()) Die("txn add", st);
+          pages.push_back({pids[i], copy});
+        }
+        st = fresh->TxnCommit(&owner, pages);
+        if (!st.ok()) Die("txn commit", st);
+        txn.push_back(MicrosSince(t0));
+      }
+      std::printf("transaction of %2zu protected pages (1 commit):  %8.1f us      %.2fx floor\n",
+                  n, Median(txn), raw_us / Median(txn));
+    }
+  }
+
   // 3. Commit cost in a 1 GiB and a 256 GiB (sparse) page space, interleaved.
   const uint64_t sizes[2] = {uint64_t{1} << 30, uint64_t{256} << 30};
   std::unique_ptr<file::PageFile> files[2];

@@ -1,7 +1,9 @@
 // C shims of the mapped page file (pager_file_*): argument checks, the exception fence and
 // nothing else. The logic is in impl/file/.
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "capi/fence.h"
@@ -23,11 +25,13 @@ struct pager_file_iter {
   uint64_t next;
 };
 
+// A write transaction over any number of protected pages (P9, P10 in impl/file/page_file.h).
+// Its address is the owner token the file records for the pages it holds.
 struct pager_file_txn {
   std::shared_ptr<PageFile> file;
-  uint64_t id;
-  std::vector<uint8_t> data;
-  bool open;
+  std::mutex mu;  // serializes calls on this transaction (C10); taken before the file's
+  std::map<uint64_t, std::vector<uint8_t>> pages;  // id -> private copy (stable addresses)
+  bool open = true;
 };
 
 struct pager_file_subpages {
@@ -36,12 +40,20 @@ struct pager_file_subpages {
 
 namespace {
 
+// C8: the size of pager_file_options in 0.2, its first version.
+constexpr uint32_t kFileOptionsFirstSize = 40;
+static_assert(sizeof(pager_file_options) == kFileOptionsFirstSize,
+              "pager_file_options grew: keep kFileOptionsFirstSize at the 0.2 size");
+
+constexpr uint32_t kDefaultCreatePageSize = 4096;
+
 Status ToFileOptions(const pager_file_options* in, bool for_create,
                      pager::file::FileOptions* out) {
   pager_file_options o;
   pager_file_options_init(&o);
-  if (!for_create) o.page_size = 0;
-  PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_file_options", sizeof o));
+  PAGER_RETURN_IF_ERROR(
+      capi::ReadOptions(in, &o, "pager_file_options", kFileOptionsFirstSize));
+  if (for_create && o.page_size == 0) o.page_size = kDefaultCreatePageSize;
   if (o.reserved != 0) return pager::InvalidArgument("pager_file_options.reserved must be 0");
   if (o.read_only > 1) return pager::InvalidArgument("pager_file_options.read_only must be 0 or 1");
   if (o.lock_timeout_ms < -1) {
@@ -60,10 +72,22 @@ Status ToFileOptions(const pager_file_options* in, bool for_create,
 
 Status CheckFile(const pager_file* f) { return capi::RequireNonNull(f, "pager_file"); }
 
-Status CheckList(const void* list, size_t count, const char* what) {
-  if (count > 0 && list == nullptr) {
-    return pager::InvalidArgument(std::string(what) + " must not be NULL when count > 0");
-  }
+Status CheckIds(const uint64_t* ids, uint64_t count, const char* what) {
+  return capi::CheckList(ids, count, sizeof(uint64_t), what);
+}
+
+Status CheckSubPages(const pager_file_subpages* s) {
+  PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
+  return s->impl->CheckOpen();
+}
+
+Status CheckTxn(const pager_file_txn* txn) {
+  PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn, "pager_file_txn"));
+  return txn->file->CheckOpen();
+}
+
+Status CheckTxnOpen(const pager_file_txn* txn) {
+  if (!txn->open) return pager::InvalidArgument("the transaction has ended");
   return Status::Ok();
 }
 
@@ -72,13 +96,15 @@ Status CheckList(const void* list, size_t count, const char* what) {
 extern "C" {
 
 void pager_file_options_init(pager_file_options* opts) PAGER_NOEXCEPT {
-  if (opts == nullptr) return;
-  std::memset(opts, 0, sizeof *opts);
-  opts->struct_size = sizeof *opts;
-  opts->page_size = 4096;
-  opts->max_size_bytes = uint64_t{1} << 40;
-  opts->lock_timeout_ms = 0;
-  opts->initial_page_count = 64;
+  capi::VoidFence([&] {
+    if (opts == nullptr) return;
+    std::memset(opts, 0, sizeof *opts);
+    opts->struct_size = sizeof *opts;
+    opts->page_size = 0;  // 4096 on create, the file's on open
+    opts->max_size_bytes = uint64_t{1} << 40;
+    opts->lock_timeout_ms = 0;
+    opts->initial_page_count = 64;
+  });
 }
 
 int pager_file_create(const char* path, const pager_file_options* opts,
@@ -110,44 +136,44 @@ int pager_file_open(const char* path, const pager_file_options* opts,
 }
 
 void pager_file_close(pager_file* f) PAGER_NOEXCEPT {
-  if (f == nullptr) return;
-  (void)capi::Fence([&]() -> Status {
+  capi::VoidFence([&] {
+    if (f == nullptr) return;
     f->impl->Close();
     delete f;
+  });
+}
+
+int pager_file_page_size(pager_file* f, uint32_t* page_size_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(page_size_out, "page_size_out"));
+    PAGER_RETURN_IF_ERROR(f->impl->CheckOpen());
+    *page_size_out = f->impl->page_size();
     return Status::Ok();
   });
 }
 
-int pager_file_page_size(pager_file* f, uint32_t* out) PAGER_NOEXCEPT {
+int pager_file_page_count(pager_file* f, uint64_t* count_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
-    *out = f->impl->page_size();
-    return Status::Ok();
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(count_out, "count_out"));
+    return f->impl->PageCount(count_out);
   });
 }
 
-int pager_file_page_count(pager_file* f, uint64_t* out) PAGER_NOEXCEPT {
+int pager_file_free_page_count(pager_file* f, uint64_t* count_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
-    return f->impl->PageCount(out);
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(count_out, "count_out"));
+    return f->impl->FreePageCount(count_out);
   });
 }
 
-int pager_file_free_page_count(pager_file* f, uint64_t* out) PAGER_NOEXCEPT {
+int pager_file_protected_count(pager_file* f, uint64_t* count_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
-    return f->impl->FreePageCount(out);
-  });
-}
-
-int pager_file_protected_count(pager_file* f, uint64_t* out) PAGER_NOEXCEPT {
-  return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(CheckFile(f));
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
-    return f->impl->ProtectedCount(out);
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(count_out, "count_out"));
+    return f->impl->ProtectedCount(count_out);
   });
 }
 
@@ -159,10 +185,10 @@ int pager_file_alloc(pager_file* f, uint64_t* page_id_out) PAGER_NOEXCEPT {
   });
 }
 
-int pager_file_alloc_bulk(pager_file* f, size_t count, uint64_t* page_ids_out) PAGER_NOEXCEPT {
+int pager_file_alloc_bulk(pager_file* f, uint64_t* page_ids_out, uint64_t count) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
-    PAGER_RETURN_IF_ERROR(CheckList(page_ids_out, count, "page_ids_out"));
+    PAGER_RETURN_IF_ERROR(CheckIds(page_ids_out, count, "page_ids_out"));
     return f->impl->AllocBulk(count, page_ids_out);
   });
 }
@@ -174,10 +200,10 @@ int pager_file_free(pager_file* f, uint64_t page_id) PAGER_NOEXCEPT {
   });
 }
 
-int pager_file_free_bulk(pager_file* f, const uint64_t* page_ids, size_t count) PAGER_NOEXCEPT {
+int pager_file_free_bulk(pager_file* f, const uint64_t* page_ids, uint64_t count) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
-    PAGER_RETURN_IF_ERROR(CheckList(page_ids, count, "page_ids"));
+    PAGER_RETURN_IF_ERROR(CheckIds(page_ids, count, "page_ids"));
     return f->impl->FreeBulk(page_ids, count);
   });
 }
@@ -211,10 +237,10 @@ int pager_file_page_const(pager_file* f, uint64_t page_id, const void** data_out
   });
 }
 
-int pager_file_sync_pages(pager_file* f, const uint64_t* page_ids, size_t count) PAGER_NOEXCEPT {
+int pager_file_sync_pages(pager_file* f, const uint64_t* page_ids, uint64_t count) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
-    PAGER_RETURN_IF_ERROR(CheckList(page_ids, count, "page_ids"));
+    PAGER_RETURN_IF_ERROR(CheckIds(page_ids, count, "page_ids"));
     return f->impl->SyncPages(page_ids, count);
   });
 }
@@ -227,10 +253,11 @@ int pager_file_protected_alloc(pager_file* f, uint64_t* id_out) PAGER_NOEXCEPT {
   });
 }
 
-int pager_file_protected_alloc_bulk(pager_file* f, size_t count, uint64_t* ids_out) PAGER_NOEXCEPT {
+int pager_file_protected_alloc_bulk(pager_file* f, uint64_t* ids_out,
+                                    uint64_t count) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
-    PAGER_RETURN_IF_ERROR(CheckList(ids_out, count, "ids_out"));
+    PAGER_RETURN_IF_ERROR(CheckIds(ids_out, count, "ids_out"));
     return f->impl->ProtectedAllocBulk(count, ids_out);
   });
 }
@@ -242,68 +269,113 @@ int pager_file_protected_free(pager_file* f, uint64_t id) PAGER_NOEXCEPT {
   });
 }
 
-int pager_file_protected_free_bulk(pager_file* f, const uint64_t* ids, size_t count) PAGER_NOEXCEPT {
+int pager_file_protected_free_bulk(pager_file* f, const uint64_t* ids,
+                                   uint64_t count) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
-    PAGER_RETURN_IF_ERROR(CheckList(ids, count, "ids"));
+    PAGER_RETURN_IF_ERROR(CheckIds(ids, count, "ids"));
     return f->impl->ProtectedFreeBulk(ids, count);
   });
 }
 
-int pager_file_protected_read(pager_file* f, uint64_t id, void* buf, size_t buf_len) PAGER_NOEXCEPT {
+int pager_file_protected_read(pager_file* f, uint64_t id, void* buf,
+                              uint64_t buf_len) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(buf, "buf"));
+    PAGER_RETURN_IF_ERROR(f->impl->CheckOpen());
+    PAGER_RETURN_IF_ERROR(capi::RequireExactLength(buf_len, f->impl->page_size(), "buf_len"));
     return f->impl->ProtectedRead(id, buf, buf_len);
   });
 }
 
-int pager_file_protected_begin(pager_file* f, uint64_t id, pager_file_txn** txn_out) PAGER_NOEXCEPT {
+int pager_file_txn_begin(pager_file* f, pager_file_txn** txn_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn_out, "txn_out"));
+    PAGER_RETURN_IF_ERROR(f->impl->CheckWritable());
     auto txn = std::make_unique<pager_file_txn>();
     txn->file = f->impl;
-    txn->id = id;
-    txn->data.resize(f->impl->page_size());
-    PAGER_RETURN_IF_ERROR(f->impl->BeginTxn(id));
-    Status st = f->impl->ProtectedRead(id, txn->data.data(), txn->data.size());
-    if (!st.ok()) {
-      f->impl->EndTxn(id);
-      return st;
-    }
-    txn->open = true;
     *txn_out = txn.release();
     return Status::Ok();
   });
 }
 
-int pager_file_txn_data(pager_file_txn* txn, void** data_out) PAGER_NOEXCEPT {
+int pager_file_txn_add(pager_file_txn* txn, uint64_t id, void** data_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn, "txn"));
+    PAGER_RETURN_IF_ERROR(CheckTxn(txn));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
-    if (!txn->open) return pager::InvalidArgument("the transaction has ended");
-    *data_out = txn->data.data();
+    std::lock_guard<std::mutex> g(txn->mu);
+    PAGER_RETURN_IF_ERROR(CheckTxnOpen(txn));
+    auto it = txn->pages.find(id);
+    if (it != txn->pages.end()) {
+      *data_out = it->second.data();
+      return Status::Ok();
+    }
+    it = txn->pages.emplace(id, std::vector<uint8_t>(txn->file->page_size())).first;
+    Status st = txn->file->TxnAdd(txn, id, it->second.data());
+    if (!st.ok()) {
+      txn->pages.erase(it);
+      return st;
+    }
+    *data_out = it->second.data();
+    return Status::Ok();
+  });
+}
+
+int pager_file_txn_data(pager_file_txn* txn, uint64_t id, void** data_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckTxn(txn));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
+    std::lock_guard<std::mutex> g(txn->mu);
+    PAGER_RETURN_IF_ERROR(CheckTxnOpen(txn));
+    auto it = txn->pages.find(id);
+    if (it == txn->pages.end()) {
+      return Status(pager::Code::kNotFound,
+                    "protected page " + std::to_string(id) + " is not in the transaction");
+    }
+    *data_out = it->second.data();
+    return Status::Ok();
+  });
+}
+
+int pager_file_txn_page_size(pager_file_txn* txn, uint32_t* page_size_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckTxn(txn));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(page_size_out, "page_size_out"));
+    *page_size_out = txn->file->page_size();
+    return Status::Ok();
+  });
+}
+
+int pager_file_txn_page_count(pager_file_txn* txn, uint64_t* count_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckTxn(txn));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(count_out, "count_out"));
+    std::lock_guard<std::mutex> g(txn->mu);
+    *count_out = txn->open ? txn->pages.size() : 0;
     return Status::Ok();
   });
 }
 
 int pager_file_txn_commit(pager_file_txn* txn) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn, "txn"));
-    if (!txn->open) return pager::InvalidArgument("the transaction has ended");
-    txn->open = false;
-    txn->file->EndTxn(txn->id);
-    return txn->file->ProtectedWrite(txn->id, txn->data.data());
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn, "pager_file_txn"));
+    std::lock_guard<std::mutex> g(txn->mu);
+    PAGER_RETURN_IF_ERROR(CheckTxnOpen(txn));
+    std::vector<PageFile::TxnPage> pages;
+    pages.reserve(txn->pages.size());
+    for (const auto& p : txn->pages) pages.push_back({p.first, p.second.data()});
+    txn->open = false;  // ends whether the commit succeeds or not
+    return txn->file->TxnCommit(txn, pages);  // P9: one critical section
   });
 }
 
 void pager_file_txn_free(pager_file_txn* txn) PAGER_NOEXCEPT {
-  if (txn == nullptr) return;
-  (void)capi::Fence([&]() -> Status {
-    if (txn->open) txn->file->EndTxn(txn->id);
+  capi::VoidFence([&] {
+    if (txn == nullptr) return;
+    if (txn->open) txn->file->TxnRelease(txn);
     delete txn;
-    return Status::Ok();
   });
 }
 
@@ -311,6 +383,7 @@ int pager_file_iter_pages(pager_file* f, pager_file_iter** it_out) PAGER_NOEXCEP
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(it_out, "it_out"));
+    PAGER_RETURN_IF_ERROR(f->impl->CheckOpen());
     *it_out = new pager_file_iter{f->impl, false, 0};
     return Status::Ok();
   });
@@ -320,6 +393,7 @@ int pager_file_iter_protected(pager_file* f, pager_file_iter** it_out) PAGER_NOE
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(it_out, "it_out"));
+    PAGER_RETURN_IF_ERROR(f->impl->CheckOpen());
     *it_out = new pager_file_iter{f->impl, true, 1};
     return Status::Ok();
   });
@@ -332,6 +406,7 @@ int pager_file_iter_next(pager_file_iter* it, uint64_t* id_out, uint32_t* found_
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(found_out, "found_out"));
     uint64_t id = 0;
     bool found = false;
+    PAGER_RETURN_IF_ERROR(it->file->CheckOpen());
     if (it->next != UINT64_MAX) {
       PAGER_RETURN_IF_ERROR(it->protected_ids ? it->file->NextProtected(it->next, &id, &found)
                                               : it->file->NextRegular(it->next, &id, &found));
@@ -345,7 +420,9 @@ int pager_file_iter_next(pager_file_iter* it, uint64_t* id_out, uint32_t* found_
   });
 }
 
-void pager_file_iter_free(pager_file_iter* it) PAGER_NOEXCEPT { delete it; }
+void pager_file_iter_free(pager_file_iter* it) PAGER_NOEXCEPT {
+  capi::VoidFence([&] { delete it; });
+}
 
 int pager_file_subpages_create(pager_file* f, uint32_t sub_page_size,
                                pager_file_subpages** out) PAGER_NOEXCEPT {
@@ -359,66 +436,98 @@ int pager_file_subpages_create(pager_file* f, uint32_t sub_page_size,
   });
 }
 
-void pager_file_subpages_close(pager_file_subpages* s) PAGER_NOEXCEPT { delete s; }
+void pager_file_subpages_free(pager_file_subpages* s) PAGER_NOEXCEPT {
+  capi::VoidFence([&] { delete s; });
+}
+
+int pager_file_subpages_sub_page_size(pager_file_subpages* s, uint32_t* size_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckSubPages(s));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(size_out, "size_out"));
+    *size_out = s->impl->sub_page_size();
+    return Status::Ok();
+  });
+}
+
+int pager_file_subpages_slot_count(pager_file_subpages* s, uint32_t* count_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckSubPages(s));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(count_out, "count_out"));
+    *count_out = s->impl->slots_per_parent();
+    return Status::Ok();
+  });
+}
 
 int pager_file_subpage_alloc(pager_file_subpages* s, uint64_t* id_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
+    PAGER_RETURN_IF_ERROR(CheckSubPages(s));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(id_out, "id_out"));
     return s->impl->Alloc(id_out);
   });
 }
 
-int pager_file_subpage_alloc_bulk(pager_file_subpages* s, size_t count,
-                                  uint64_t* ids_out) PAGER_NOEXCEPT {
+int pager_file_subpage_alloc_bulk(pager_file_subpages* s, uint64_t* ids_out,
+                                  uint64_t count) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
-    PAGER_RETURN_IF_ERROR(CheckList(ids_out, count, "ids_out"));
+    PAGER_RETURN_IF_ERROR(CheckSubPages(s));
+    PAGER_RETURN_IF_ERROR(CheckIds(ids_out, count, "ids_out"));
     return s->impl->AllocBulk(count, ids_out);
   });
 }
 
 int pager_file_subpage_free(pager_file_subpages* s, uint64_t id) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
+    PAGER_RETURN_IF_ERROR(CheckSubPages(s));
     return s->impl->Free(id);
   });
 }
 
 int pager_file_subpage_free_bulk(pager_file_subpages* s, const uint64_t* ids,
-                                 size_t count) PAGER_NOEXCEPT {
+                                 uint64_t count) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
-    PAGER_RETURN_IF_ERROR(CheckList(ids, count, "ids"));
+    PAGER_RETURN_IF_ERROR(CheckSubPages(s));
+    PAGER_RETURN_IF_ERROR(CheckIds(ids, count, "ids"));
     return s->impl->FreeBulk(ids, count);
   });
 }
 
 int pager_file_subpage_mark_used(pager_file_subpages* s, const uint64_t* ids,
-                                 size_t count) PAGER_NOEXCEPT {
+                                 uint64_t count) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
-    PAGER_RETURN_IF_ERROR(CheckList(ids, count, "ids"));
+    PAGER_RETURN_IF_ERROR(CheckSubPages(s));
+    PAGER_RETURN_IF_ERROR(CheckIds(ids, count, "ids"));
     return s->impl->MarkUsed(ids, count);
   });
 }
 
 int pager_file_subpage(pager_file_subpages* s, uint64_t id, void** data_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
+    PAGER_RETURN_IF_ERROR(CheckSubPages(s));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
     uint8_t* p = nullptr;
-    PAGER_RETURN_IF_ERROR(s->impl->Pointer(id, &p));
+    PAGER_RETURN_IF_ERROR(s->impl->Pointer(id, true, &p));
     *data_out = p;
     return Status::Ok();
   });
 }
 
-int pager_file_subpage_count(pager_file_subpages* s, uint64_t* out) PAGER_NOEXCEPT {
+int pager_file_subpage_const(pager_file_subpages* s, uint64_t id,
+                             const void** data_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(s, "pager_file_subpages"));
-    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(out, "out"));
-    *out = s->impl->Count();
+    PAGER_RETURN_IF_ERROR(CheckSubPages(s));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
+    uint8_t* p = nullptr;
+    PAGER_RETURN_IF_ERROR(s->impl->Pointer(id, false, &p));
+    *data_out = p;
+    return Status::Ok();
+  });
+}
+
+int pager_file_subpage_count(pager_file_subpages* s, uint64_t* count_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckSubPages(s));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(count_out, "count_out"));
+    *count_out = s->impl->Count();
     return Status::Ok();
   });
 }

@@ -17,7 +17,7 @@ int main(int argc, char **argv) {
   char path[512];
   pager_file_options opts;
   pager_file *f = NULL;
-  uint64_t ids[1000], pid = 0, count = 0, free_count = 0, id = 0;
+  uint64_t ids[1000], pids[2], pid = 0, count = 0, free_count = 0, id = 0;
   uint32_t found = 0;
   void *page = NULL;
   pager_file_txn *txn = NULL;
@@ -30,12 +30,11 @@ int main(int argc, char **argv) {
     return 2;
   }
   snprintf(path, sizeof path, "%s/demo.pages", argv[1]);
-  pager_file_options_init(&opts);
-  opts.page_size = 4096;
+  pager_file_options_init(&opts); /* page_size 0: 4096 on create, the file's on open */
   CHECK(pager_file_create(path, &opts, &f));
   printf("created %s with 4 KiB pages\n", path);
 
-  CHECK(pager_file_alloc_bulk(f, 1000, ids));
+  CHECK(pager_file_alloc_bulk(f, ids, 1000));
   CHECK(pager_file_page(f, ids[0], &page));
   strcpy((char *)page, "first page");
   CHECK(pager_file_sync_pages(f, ids, 1));
@@ -51,17 +50,20 @@ int main(int argc, char **argv) {
   printf("freeing page %llu again: %s (%s)\n", (unsigned long long)ids[0], pager_errstr(rc),
          pager_last_error());
 
-  CHECK(pager_file_protected_alloc(f, &pid));
-  CHECK(pager_file_protected_begin(f, pid, &txn));
-  CHECK(pager_file_txn_data(txn, &page));
+  CHECK(pager_file_protected_alloc_bulk(f, pids, 2));
+  pid = pids[0];
+  CHECK(pager_file_txn_begin(f, &txn));
+  CHECK(pager_file_txn_add(txn, pids[0], &page));
   strcpy((char *)page, "root record v1");
+  CHECK(pager_file_txn_add(txn, pids[1], &page));
+  strcpy((char *)page, "index root v1");
   CHECK(pager_file_txn_commit(txn));
   pager_file_txn_free(txn);
-  printf("protected page %llu committed (old-or-new after any crash)\n", (unsigned long long)pid);
+  printf("protected pages %llu and %llu committed together (all old or all new after any "
+         "crash)\n", (unsigned long long)pids[0], (unsigned long long)pids[1]);
   pager_file_close(f);
 
   opts.read_only = 1;
-  opts.page_size = 0;
   CHECK(pager_file_open(path, &opts, &f));
   CHECK(pager_file_protected_read(f, pid, buf, sizeof buf));
   CHECK(pager_file_iter_pages(f, &it));

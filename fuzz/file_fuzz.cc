@@ -98,6 +98,21 @@ struct Reader {
   }
 };
 
+// One transaction over the listed protected ids (those that can be added), then commit.
+void TxnWrite(PageFile* pf, const uint64_t* ids, size_t count, int fill) {
+  int owner = 0;
+  std::vector<std::vector<uint8_t>> copies(count, std::vector<uint8_t>(pf->page_size()));
+  std::vector<PageFile::TxnPage> pages;
+  for (size_t i = 0; i < count; i++) {
+    bool again = false;
+    for (const PageFile::TxnPage& p : pages) again = again || p.id == ids[i] % 64;
+    if (again || !pf->TxnAdd(&owner, ids[i] % 64, copies[i].data()).ok()) continue;
+    std::memset(copies[i].data(), fill + static_cast<int>(i), copies[i].size());
+    pages.push_back({ids[i] % 64, copies[i].data()});
+  }
+  (void)pf->TxnCommit(&owner, pages);
+}
+
 void RunProgram(const uint8_t* data, size_t size) {
   io::MemEnv env;
   FileOptions o;
@@ -125,8 +140,7 @@ void RunProgram(const uint8_t* data, size_t size) {
       case 3: (void)pf->FreeBulk(ids, count); break;
       case 4: (void)pf->ProtectedAlloc(&ids[0]); break;
       case 5: (void)pf->ProtectedFreeBulk(ids, count); break;
-      case 6: std::memset(page.data(), static_cast<int>(a), page.size());
-              (void)pf->ProtectedWrite(a % 64, page.data()); break;
+      case 6: TxnWrite(pf.get(), ids, count, static_cast<int>(a)); break;
       case 7: (void)sp->AllocBulk(count, ids); break;
       case 8: (void)sp->FreeBulk(ids, count); break;
       default: (void)pf->Grow(a * 4); break;

@@ -21,14 +21,14 @@ static void check(int ok, const char *what) {
 static void test_file(const char *path) {
   pager_file_options o;
   pager_file *f = NULL;
-  uint64_t ids[4], id = 0, pid = 0, count = 0;
+  uint64_t ids[4], id = 0, pid = 0, pid2 = 0, count = 0;
   uint32_t found = 0, ps = 0;
   void *p = NULL;
   const void *cp = NULL;
   pager_file_txn *txn = NULL;
   pager_file_iter *it = NULL;
   pager_file_subpages *s = NULL;
-  char buf[1024];
+  char buf[1024], buf2[1024];
   int n = 0;
 
   pager_file_options_init(&o);
@@ -36,7 +36,7 @@ static void test_file(const char *path) {
   o.max_size_bytes = (uint64_t)1 << 30;
   check(pager_file_create(path, &o, &f) == PAGER_OK, "create");
   check(pager_file_page_size(f, &ps) == PAGER_OK && ps == 1024, "page size");
-  check(pager_file_alloc_bulk(f, 4, ids) == PAGER_OK, "alloc_bulk");
+  check(pager_file_alloc_bulk(f, ids, 4) == PAGER_OK, "alloc_bulk");
   check(pager_file_page(f, ids[0], &p) == PAGER_OK, "page pointer");
   memcpy(p, "c99", 4);
   check(pager_file_sync_pages(f, ids, 1) == PAGER_OK, "sync pages");
@@ -45,20 +45,28 @@ static void test_file(const char *path) {
   check(pager_file_free(f, ids[3]) == PAGER_OK, "free");
   check(pager_file_free(f, ids[3]) == PAGER_ERR_DOUBLE_FREE, "double free");
   check(pager_file_protected_alloc(f, &pid) == PAGER_OK, "protected alloc");
-  check(pager_file_protected_begin(f, pid, &txn) == PAGER_OK, "begin");
-  check(pager_file_txn_data(txn, &p) == PAGER_OK, "txn data");
+  check(pager_file_protected_alloc(f, &pid2) == PAGER_OK, "protected alloc 2");
+  check(pager_file_txn_begin(f, &txn) == PAGER_OK, "begin");
+  check(pager_file_txn_add(txn, pid, &p) == PAGER_OK, "txn add");
   memcpy(p, "safe", 5);
+  check(pager_file_txn_add(txn, pid2, &p) == PAGER_OK, "txn add 2");
+  memcpy(p, "pair", 5);
+  check(pager_file_txn_page_size(txn, &ps) == PAGER_OK && ps == 1024, "txn page size");
+  check(pager_file_txn_page_count(txn, &count) == PAGER_OK && count == 2, "txn page count");
+  check(pager_file_txn_data(txn, pid, &p) == PAGER_OK && strcmp(p, "safe") == 0, "txn data");
   check(pager_file_txn_commit(txn) == PAGER_OK, "commit");
   pager_file_txn_free(txn);
-  check(pager_file_protected_begin(f, pid, &txn) == PAGER_OK, "begin 2");
-  check(pager_file_txn_data(txn, &p) == PAGER_OK, "txn data 2");
+  check(pager_file_txn_begin(f, &txn) == PAGER_OK, "begin 2");
+  check(pager_file_txn_add(txn, pid, &p) == PAGER_OK, "txn add again");
   memcpy(p, "lost", 5);
   pager_file_txn_free(txn); /* abort */
   check(pager_file_subpages_create(f, 256, &s) == PAGER_OK, "subpages");
   check(pager_file_subpage_alloc(s, &id) == PAGER_OK, "subpage alloc");
   check(pager_file_subpage(s, id, &p) == PAGER_OK, "subpage pointer");
+  check(pager_file_subpages_sub_page_size(s, &ps) == PAGER_OK && ps == 256, "sub-page size");
+  check(pager_file_subpages_slot_count(s, &ps) == PAGER_OK && ps == 4, "slot count");
   check(pager_file_subpage_free(s, id) == PAGER_OK, "subpage free");
-  pager_file_subpages_close(s);
+  pager_file_subpages_free(s);
   pager_file_close(f);
 
   o.read_only = 1;
@@ -67,14 +75,16 @@ static void test_file(const char *path) {
   check(pager_file_page_const(f, ids[0], &cp) == PAGER_OK && strcmp(cp, "c99") == 0,
         "content persisted");
   check(pager_file_protected_read(f, pid, buf, sizeof buf) == PAGER_OK &&
-            strcmp(buf, "safe") == 0,
+            strcmp(buf, "safe") == 0 &&
+            pager_file_protected_read(f, pid2, buf2, sizeof buf2) == PAGER_OK &&
+            strcmp(buf2, "pair") == 0,
         "protected content is the committed one");
   check(pager_file_alloc(f, &id) == PAGER_ERR_READONLY, "read-only refuses alloc");
   check(pager_file_iter_pages(f, &it) == PAGER_OK, "iter");
   while (pager_file_iter_next(it, &id, &found) == PAGER_OK && found) n++;
   pager_file_iter_free(it);
   check(n == 3, "three pages listed");
-  check(pager_file_protected_count(f, &count) == PAGER_OK && count == 1, "protected count");
+  check(pager_file_protected_count(f, &count) == PAGER_OK && count == 2, "protected count");
   pager_file_close(f);
 }
 

@@ -257,7 +257,7 @@ TEST(FileBasic, ReadOnlyHandleRefusesEveryMutation) {
   EXPECT_EQ(ro->ProtectedAlloc(&out).code(), Code::kReadOnly);
   EXPECT_EQ(ro->ProtectedFree(prot).code(), Code::kReadOnly);
   EXPECT_EQ(ro->ProtectedWrite(prot, data.data()).code(), Code::kReadOnly);
-  EXPECT_EQ(ro->BeginTxn(prot).code(), Code::kReadOnly);
+  EXPECT_EQ(ro->TxnAdd(&out, prot, data.data()).code(), Code::kReadOnly);
   ASSERT_OK(ro->PagePointer(id, false, &p));
   ASSERT_OK(ro->ProtectedRead(prot, data.data(), data.size()));
   std::unique_ptr<PageFile> rw;

@@ -48,7 +48,7 @@ TEST(FileCapi, RoundTripOnDisk) {
   ASSERT_PAGER_OK(pager_file_page_size(f, &ps));
   EXPECT_EQ(ps, 4096u);
   uint64_t ids[3];
-  ASSERT_PAGER_OK(pager_file_alloc_bulk(f, 3, ids));
+  ASSERT_PAGER_OK(pager_file_alloc_bulk(f, ids, 3));
   void* p = nullptr;
   ASSERT_PAGER_OK(pager_file_page(f, ids[1], &p));
   std::memcpy(p, "hello", 6);
@@ -56,9 +56,9 @@ TEST(FileCapi, RoundTripOnDisk) {
   uint64_t pid = 0;
   ASSERT_PAGER_OK(pager_file_protected_alloc(f, &pid));
   pager_file_txn* txn = nullptr;
-  ASSERT_PAGER_OK(pager_file_protected_begin(f, pid, &txn));
+  ASSERT_PAGER_OK(pager_file_txn_begin(f, &txn));
   void* data = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_data(txn, &data));
+  ASSERT_PAGER_OK(pager_file_txn_add(txn, pid, &data));
   std::memcpy(data, "protected", 10);
   ASSERT_PAGER_OK(pager_file_txn_commit(txn));
   EXPECT_EQ(pager_file_txn_commit(txn), PAGER_ERR_INVALID);
@@ -130,7 +130,7 @@ TEST(FileCapi, ArgumentAndOptionErrors) {
   pager_file_close(nullptr);
   pager_file_txn_free(nullptr);
   pager_file_iter_free(nullptr);
-  pager_file_subpages_close(nullptr);
+  pager_file_subpages_free(nullptr);
   pager_file_options_init(nullptr);
   o = Opts(1024);  // a file opened expecting another page size
   EXPECT_EQ(pager_file_open(path.c_str(), &o, &f), PAGER_ERR_PAGE_SIZE);
@@ -157,7 +157,7 @@ TEST(FileCapi, NullOptionsMeanDefaults) {
   pager_file_options d;
   pager_file_options_init(&d);
   EXPECT_EQ(d.struct_size, sizeof d);
-  EXPECT_EQ(d.page_size, 4096u);
+  EXPECT_EQ(d.page_size, 0u);  // 4096 on create, the file's on open
   EXPECT_EQ(d.max_size_bytes, uint64_t{1} << 40);
   EXPECT_EQ(d.lock_timeout_ms, 0);
 #if defined(__SANITIZE_THREAD__)
@@ -184,7 +184,7 @@ TEST(FileCapi, SubPagesThroughTheCApi) {
   EXPECT_EQ(pager_file_subpages_create(f, 7, &s), PAGER_ERR_INVALID);
   ASSERT_PAGER_OK(pager_file_subpages_create(f, 64, &s));
   uint64_t ids[20];
-  ASSERT_PAGER_OK(pager_file_subpage_alloc_bulk(s, 20, ids));
+  ASSERT_PAGER_OK(pager_file_subpage_alloc_bulk(s, ids, 20));
   void* p = nullptr;
   ASSERT_PAGER_OK(pager_file_subpage(s, ids[19], &p));
   std::memset(p, 1, 64);
@@ -203,7 +203,7 @@ TEST(FileCapi, SubPagesThroughTheCApi) {
   EXPECT_EQ(pager_file_subpage_mark_used(s, rebuilt, 1), PAGER_ERR_EXISTS);
   pager_file_close(f);
   EXPECT_EQ(pager_file_subpage_alloc(s, ids), PAGER_ERR_INVALID);  // file closed
-  pager_file_subpages_close(s);
+  pager_file_subpages_free(s);
 }
 
 // ---- multi-process locking --------------------------------------------------------------------
@@ -291,7 +291,7 @@ TEST(FileLock, ChildSeesTheParentsCommits) {
   pager_file* f = nullptr;
   ASSERT_PAGER_OK(pager_file_create(path.c_str(), Small(), &f));
   uint64_t ids[7];
-  ASSERT_PAGER_OK(pager_file_alloc_bulk(f, 7, ids));
+  ASSERT_PAGER_OK(pager_file_alloc_bulk(f, ids, 7));
   pager_file_close(f);
   int rc = InChild([&] {
     pager_file* c = nullptr;

@@ -54,10 +54,13 @@ TEST(FileProtected, ErrorsHaveDistinctCodes) {
   uint64_t bad[] = {a, 0};
   EXPECT_EQ(pf->ProtectedFreeBulk(bad, 2).code(), Code::kRange);
   EXPECT_EQ(ProtectedIds(pf.get()), (std::set<uint64_t>{a, b}));
-  ASSERT_OK(pf->BeginTxn(a));
-  EXPECT_EQ(pf->BeginTxn(a).code(), Code::kBusy);
+  int owner = 0, other = 0;
+  ASSERT_OK(pf->TxnAdd(&owner, a, buf.data()));
+  ASSERT_OK(pf->TxnAdd(&owner, a, buf.data()));  // the same transaction again
+  EXPECT_EQ(pf->TxnAdd(&other, a, buf.data()).code(), Code::kBusy);
   EXPECT_EQ(pf->ProtectedFree(a).code(), Code::kBusy);
-  pf->EndTxn(a);
+  EXPECT_EQ(pf->ProtectedWrite(a, buf.data()).code(), Code::kBusy);
+  pf->TxnRelease(&owner);
   uint64_t both[] = {a, b};
   ASSERT_OK(pf->ProtectedFreeBulk(both, 2));
   EXPECT_EQ(pf->ProtectedFree(a).code(), Code::kDoubleFree);
@@ -156,12 +159,12 @@ TEST(FileSubPages, AllocFreeAndParentsReturnToTheFile) {
   EXPECT_EQ(RegularPages(pf.get()), parents);
   for (uint64_t id : ids) {
     uint8_t* p = nullptr;
-    ASSERT_OK(sp->Pointer(id, &p));
+    ASSERT_OK(sp->Pointer(id, true, &p));
     std::memset(p, static_cast<int>(id & 0xff), 128);
   }
   for (uint64_t id : ids) {
     uint8_t* p = nullptr;
-    ASSERT_OK(sp->Pointer(id, &p));
+    ASSERT_OK(sp->Pointer(id, true, &p));
     EXPECT_EQ(p[127], static_cast<uint8_t>(id & 0xff));
   }
   ASSERT_OK(sp->FreeBulk(ids.data(), 8));  // empties the first parent

@@ -12,7 +12,7 @@ import (
 
 // FileOptions mirrors pager_file_options; start from DefaultFileOptions().
 type FileOptions struct {
-	PageSize         uint32 // create: power of two in [1024, 65536]; open: expected (0 = any)
+	PageSize         uint32 // create: power of two in [1024, 65536] (0 = 4096); open: expected (0 = any)
 	MaxSizeBytes     uint64
 	LockTimeoutMs    int64
 	InitialPageCount uint64
@@ -131,6 +131,12 @@ func (f *PageFile) span(offset uint64, n int) error {
 	if err != nil {
 		return err
 	}
+	return spanCheck(size, offset, n)
+}
+
+// spanCheck is ErrRange (with a message) unless [offset, offset+n) lies in a size-byte page.
+// The C helpers check the same bound themselves; this one names the bytes.
+func spanCheck(size int, offset uint64, n int) error {
 	if offset > uint64(size) || uint64(n) > uint64(size)-offset {
 		return &Error{Code: CodeRange, Message: fmt.Sprintf(
 			"bytes [%d, %d) are outside a %d-byte page", offset, offset+uint64(n), size)}
@@ -193,8 +199,8 @@ func (f *PageFile) ProtectedRead(id uint64) ([]byte, error) {
 	return buf, nil
 }
 
-// ProtectedWrite replaces a protected page's content crash-safely: after a crash it reads
-// as the old or the new content. content must be one page.
+// ProtectedWrite replaces a protected page's content crash-safely (a one-page transaction):
+// after a crash it reads as the old or the new content. content must be one page.
 func (f *PageFile) ProtectedWrite(id uint64, content []byte) error {
 	size, err := f.PageSize()
 	if err != nil {
@@ -204,15 +210,88 @@ func (f *PageFile) ProtectedWrite(id uint64, content []byte) error {
 		return &Error{Code: CodeInvalid, Message: fmt.Sprintf(
 			"protected page content is %d bytes, the page size is %d", len(content), size)}
 	}
-	var txn uintptr
-	if err := capi.Pager_file_protected_begin(f.h, id, &txn); err != nil {
+	txn, err := f.Begin()
+	if err != nil {
 		return err
 	}
-	defer capi.Pager_file_txn_free(txn)
-	if err := capi.Pagerswig_file_txn_write(f.h, txn, 0, content); err != nil {
+	defer txn.Close()
+	if err := txn.Add(id); err != nil {
 		return err
 	}
-	return capi.Pager_file_txn_commit(txn)
+	if err := txn.WriteAt(id, 0, content); err != nil {
+		return err
+	}
+	return txn.Commit()
+}
+
+// FileTxn is a write transaction over any number of protected pages: Commit makes every
+// page's copy its content at once (after a crash all pages read old or all read new).
+// Close it (it aborts if not committed). Methods may be called from several goroutines;
+// Close must not run concurrently with them.
+type FileTxn struct{ h uintptr }
+
+// Begin starts a write transaction on the file.
+func (f *PageFile) Begin() (*FileTxn, error) {
+	var h uintptr
+	if err := capi.Pager_file_txn_begin(f.h, &h); err != nil {
+		return nil, err
+	}
+	return &FileTxn{h: h}, nil
+}
+
+// Add adds protected page id; its private copy starts as the committed content.
+// ErrBusy if another open transaction holds the page.
+func (t *FileTxn) Add(id uint64) error { return capi.Pagerswig_file_txn_add(t.h, id) }
+
+// PageSize is the page size (the size of every copy) of the transaction's file.
+func (t *FileTxn) PageSize() (int, error) {
+	var v uint32
+	err := capi.Pager_file_txn_page_size(t.h, &v)
+	return int(v), err
+}
+
+// PageCount counts the pages the transaction holds (0 once it has ended).
+func (t *FileTxn) PageCount() (uint64, error) {
+	var v uint64
+	err := capi.Pager_file_txn_page_count(t.h, &v)
+	return v, err
+}
+
+// ReadAt copies bytes [offset, offset+len(dst)) of page id's copy into dst (ErrRange past
+// the page).
+func (t *FileTxn) ReadAt(id, offset uint64, dst []byte) error {
+	if err := t.span(offset, len(dst)); err != nil {
+		return err
+	}
+	return capi.Pagerswig_file_txn_read(t.h, id, offset, dst)
+}
+
+func (t *FileTxn) span(offset uint64, n int) error {
+	size, err := t.PageSize()
+	if err != nil {
+		return err
+	}
+	return spanCheck(size, offset, n)
+}
+
+// WriteAt copies src into page id's copy at offset (ErrRange past the page).
+func (t *FileTxn) WriteAt(id, offset uint64, src []byte) error {
+	if err := t.span(offset, len(src)); err != nil {
+		return err
+	}
+	return capi.Pagerswig_file_txn_write(t.h, id, offset, src)
+}
+
+// Commit writes every page of the transaction in one crash-safe commit and ends it.
+func (t *FileTxn) Commit() error { return capi.Pager_file_txn_commit(t.h) }
+
+// Close ends the transaction (an abort if it was not committed). Idempotent.
+func (t *FileTxn) Close() error {
+	if t.h != 0 {
+		capi.Pager_file_txn_free(t.h)
+		t.h = 0
+	}
+	return nil
 }
 
 func drainIter(it uintptr) ([]uint64, error) {

@@ -100,3 +100,96 @@ func TestFileErrors(t *testing.T) {
 	_, err = pager.CreateFile(path, nil)
 	requireCode(t, err, pager.ErrExists)
 }
+
+// A transaction's copies are bounded by the transaction's own page size. The old helpers
+// took a second *pager_file "to learn the page size": given a file with larger pages they
+// copied past the end of the transaction's buffer. Now an oversized write is ErrRange.
+func TestFileTxnCopyIsBoundedByTheTransactionsOwnPageSize(t *testing.T) {
+	dir := t.TempDir()
+	small := pager.DefaultFileOptions()
+	small.PageSize = 1024
+	small.MaxSizeBytes = 1 << 30
+	f, err := pager.CreateFile(filepath.Join(dir, "small"), &small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	big := pager.DefaultFileOptions()
+	big.PageSize = 8192
+	big.MaxSizeBytes = 1 << 30
+	g, err := pager.CreateFile(filepath.Join(dir, "big"), &big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	pid, err := f.ProtectedAlloc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	txn, err := f.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer txn.Close()
+	if err := txn.Add(pid); err != nil {
+		t.Fatal(err)
+	}
+	if size, err := txn.PageSize(); err != nil || size != 1024 {
+		t.Fatalf("txn.PageSize() = %d, %v; want 1024", size, err)
+	}
+	gsize, _ := g.PageSize()
+	requireCode(t, txn.WriteAt(pid, 0, make([]byte, gsize)), pager.ErrRange)
+	requireCode(t, txn.WriteAt(pid, 1000, make([]byte, 100)), pager.ErrRange)
+	requireCode(t, txn.ReadAt(pid, 0, make([]byte, 1025)), pager.ErrRange)
+	if err := txn.WriteAt(pid, 1000, []byte("end")); err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.ProtectedRead(pid)
+	if err != nil || string(p[1000:1003]) != "end" {
+		t.Fatalf("ProtectedRead = %q, %v", p[1000:1003], err)
+	}
+}
+
+func TestFileTxnCommitsManyPagesTogether(t *testing.T) {
+	f, err := pager.CreateFile(filepath.Join(t.TempDir(), "pages"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a, _ := f.ProtectedAlloc()
+	b, _ := f.ProtectedAlloc()
+	txn, err := f.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer txn.Close()
+	for _, id := range []uint64{a, b} {
+		if err := txn.Add(id); err != nil {
+			t.Fatal(err)
+		}
+		if err := txn.WriteAt(id, 0, []byte{byte(id)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other, err := f.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireCode(t, other.Add(a), pager.ErrBusy)
+	other.Close()
+	if n, err := txn.PageCount(); err != nil || n != 2 {
+		t.Fatalf("PageCount() = %d, %v", n, err)
+	}
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []uint64{a, b} {
+		p, err := f.ProtectedRead(id)
+		if err != nil || p[0] != byte(id) {
+			t.Fatalf("ProtectedRead(%d) = %v, %v", id, p[0], err)
+		}
+	}
+}

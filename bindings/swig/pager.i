@@ -422,10 +422,16 @@ struct TYPE {};
 /* ---- 4. components (the lead applies the macros here when a component is merged) ----- */
 
 /* (section: file) */
-/* Id arrays: `(const uint64_t *ids, size_t count)` in, `(size_t count, uint64_t *ids_out)`
- * filled by the library. Go []uint64 (no copy); Java long[] (pinned or copied; the output
- * array is copied back, the input one is not). */
+/* Id arrays: `(const uint64_t *ids, uint64_t count)` in, `(uint64_t *ids_out, uint64_t count)`
+ * filled by the library (and the older size_t shapes, which other sections apply). Go
+ * []uint64 (no copy); Java long[] (pinned or copied; the output array is copied back, the
+ * input one is not). */
 #if defined(SWIGGO)
+%typemap(gotype) (const uint64_t *IDS, uint64_t COUNT), (uint64_t *IDS_OUT, uint64_t COUNT) "[]uint64"
+%typemap(in) (const uint64_t *IDS, uint64_t COUNT), (uint64_t *IDS_OUT, uint64_t COUNT) %{
+  $1 = ($1_ltype)$input.array;
+  $2 = ($2_ltype)$input.len;
+%}
 %typemap(gotype) (const uint64_t *IDS, size_t COUNT), (size_t COUNT, uint64_t *IDS_OUT) "[]uint64"
 %typemap(in) (const uint64_t *IDS, size_t COUNT) %{
   $1 = ($1_ltype)$input.array;
@@ -437,6 +443,25 @@ struct TYPE {};
 %}
 #endif
 #if defined(SWIGJAVA)
+%typemap(jni) (const uint64_t *IDS, uint64_t COUNT), (uint64_t *IDS_OUT, uint64_t COUNT) "jlongArray"
+%typemap(jtype) (const uint64_t *IDS, uint64_t COUNT), (uint64_t *IDS_OUT, uint64_t COUNT) "long[]"
+%typemap(jstype) (const uint64_t *IDS, uint64_t COUNT), (uint64_t *IDS_OUT, uint64_t COUNT) "long[]"
+%typemap(javain) (const uint64_t *IDS, uint64_t COUNT), (uint64_t *IDS_OUT, uint64_t COUNT) "$javainput"
+%typemap(in) (const uint64_t *IDS, uint64_t COUNT), (uint64_t *IDS_OUT, uint64_t COUNT) {
+  $1 = 0;
+  $2 = 0;
+  if ($input) {
+    $1 = ($1_ltype)JCALL2(GetLongArrayElements, jenv, $input, 0);
+    if (!$1) return $null;
+    $2 = ($2_ltype)JCALL1(GetArrayLength, jenv, $input);
+  }
+}
+%typemap(freearg) (const uint64_t *IDS, uint64_t COUNT) {
+  if ($1) JCALL3(ReleaseLongArrayElements, jenv, $input, (jlong *)$1, JNI_ABORT);
+}
+%typemap(freearg) (uint64_t *IDS_OUT, uint64_t COUNT) {
+  if ($1) JCALL3(ReleaseLongArrayElements, jenv, $input, (jlong *)$1, 0);
+}
 %typemap(jni) (const uint64_t *IDS, size_t COUNT), (size_t COUNT, uint64_t *IDS_OUT) "jlongArray"
 %typemap(jtype) (const uint64_t *IDS, size_t COUNT), (size_t COUNT, uint64_t *IDS_OUT) "long[]"
 %typemap(jstype) (const uint64_t *IDS, size_t COUNT), (size_t COUNT, uint64_t *IDS_OUT) "long[]"
@@ -468,7 +493,7 @@ struct TYPE {};
 #endif
 /* stdint.i declares uint64_t as `unsigned long long` (not glibc's `unsigned long`), and SWIG
  * casts const pointer arguments to its own idea of the type: call these functions with the
- * header's type instead (all have the shape f(handle, const uint64_t *ids, size_t count)). */
+ * header's type instead (all have the shape f(handle, const uint64_t *ids, uint64_t count)). */
 %define %pager_ids_call(FUNC)
 %feature("action") FUNC %{ result = (int)FUNC(arg1, (const uint64_t *)arg2, arg3); %}
 %enddef
@@ -477,10 +502,10 @@ struct TYPE {};
 %pager_ids_call(pager_file_protected_free_bulk)
 %pager_ids_call(pager_file_subpage_free_bulk)
 %pager_ids_call(pager_file_subpage_mark_used)
-%apply (const uint64_t *IDS, size_t COUNT) { (const uint64_t *page_ids, size_t count),
-                                             (const uint64_t *ids, size_t count) }
-%apply (size_t COUNT, uint64_t *IDS_OUT) { (size_t count, uint64_t *page_ids_out),
-                                           (size_t count, uint64_t *ids_out) }
+%apply (const uint64_t *IDS, uint64_t COUNT) { (const uint64_t *page_ids, uint64_t count),
+                                               (const uint64_t *ids, uint64_t count) }
+%apply (uint64_t *IDS_OUT, uint64_t COUNT) { (uint64_t *page_ids_out, uint64_t count),
+                                             (uint64_t *ids_out, uint64_t count) }
 
 #if defined(SWIGJAVA)
 /* pager_file would be class File, which every Java file importing java.io.File shadows. */
@@ -490,12 +515,12 @@ struct TYPE {};
 %pager_handle(pager_file, pager_file_close)
 %pager_handle(pager_file_iter, pager_file_iter_free)
 %pager_handle(pager_file_txn, pager_file_txn_free)
-%pager_handle(pager_file_subpages, pager_file_subpages_close)
+%pager_handle(pager_file_subpages, pager_file_subpages_free)
 %apply pager_file_txn **out { pager_file_txn **txn_out }
 %apply pager_file_iter **out { pager_file_iter **it_out }
 %pager_factory(pager_file_create, pager_file)
 %pager_factory(pager_file_open, pager_file)
-%pager_factory(pager_file_protected_begin, pager_file_txn)
+%pager_factory(pager_file_txn_begin, pager_file_txn)
 %pager_factory(pager_file_iter_pages, pager_file_iter)
 %pager_factory(pager_file_iter_protected, pager_file_iter)
 %pager_factory(pager_file_subpages_create, pager_file_subpages)
@@ -515,6 +540,10 @@ struct TYPE {};
 %pager_status(pager_file_protected_free_bulk)
 %pager_status(pager_file_protected_read)
 %pager_status(pager_file_txn_commit)
+%pager_status(pager_file_txn_page_size)
+%pager_status(pager_file_txn_page_count)
+%pager_status(pager_file_subpages_sub_page_size)
+%pager_status(pager_file_subpages_slot_count)
 %pager_status(pager_file_iter_next)
 %pager_status(pager_file_subpage_alloc)
 %pager_status(pager_file_subpage_alloc_bulk)
@@ -522,38 +551,46 @@ struct TYPE {};
 %pager_status(pager_file_subpage_free_bulk)
 %pager_status(pager_file_subpage_mark_used)
 %pager_status(pager_file_subpage_count)
-%apply uint32_t *OUT { uint32_t *out, uint32_t *found_out }
-%apply uint64_t *OUT { uint64_t *out, uint64_t *page_id_out, uint64_t *id_out }
+%apply uint32_t *OUT { uint32_t *out, uint32_t *found_out, uint32_t *page_size_out,
+                       uint32_t *size_out, uint32_t *count_out }
+%apply uint64_t *OUT { uint64_t *out, uint64_t *page_id_out, uint64_t *id_out,
+                       uint64_t *count_out }
+%apply (void *BUFFER, uint64_t CAPACITY) { (void *buf, uint64_t buf_len) }
 /* Raw mapped pointers never reach Go or Java (a Go/Java object cannot borrow mapped memory
- * safely): pages are copied in and out by the pagerswig_* helpers below, one native call
- * each. Sub-page bytes are not reachable from Go/Java: pager_file_subpages has no accessor
- * for its sub_page_size, so a helper could not bound the copy. */
+ * safely): bytes are copied in and out by the pagerswig_* helpers below, one native call
+ * each. Every helper bounds the copy with the geometry of the handle it copies from
+ * (pager_file_page_size, pager_file_txn_page_size, pager_file_subpages_sub_page_size): no
+ * helper takes a second handle to learn a size (C9). */
 %ignore pager_file_page;
 %ignore pager_file_page_const;
+%ignore pager_file_txn_add;
 %ignore pager_file_txn_data;
 %ignore pager_file_subpage;
-%ignore pagerswig_file_span;
+%ignore pager_file_subpage_const;
+%ignore pagerswig_span;
 %pager_status(pagerswig_file_page_read)
 %pager_status(pagerswig_file_page_write)
+%pager_status(pagerswig_file_txn_add)
 %pager_status(pagerswig_file_txn_read)
 %pager_status(pagerswig_file_txn_write)
-%apply (void *BUFFER, size_t CAPACITY) { (void *dst, size_t dst_len) }
-%apply (const void *BYTES, size_t LENGTH) { (const void *src, size_t src_len) }
+%pager_status(pagerswig_file_subpage_read)
+%pager_status(pagerswig_file_subpage_write)
+%apply (void *BUFFER, uint64_t CAPACITY) { (void *dst, uint64_t dst_len) }
+%apply (const void *BYTES, uint64_t LENGTH) { (const void *src, uint64_t src_len) }
 %inline %{
-/* Bounds [offset, offset + len) against the page size of f (RANGE if outside). */
-static int pagerswig_file_span(pager_file *f, uint64_t offset, size_t len) {
-  uint32_t page_size = 0;
-  int rc = pager_file_page_size(f, &page_size);
-  if (rc != PAGER_OK) return rc;
-  if (offset > page_size || len > page_size - offset) return PAGER_ERR_RANGE;
+/* Bounds [offset, offset + len) against size (RANGE if outside). */
+static int pagerswig_span(uint32_t size, uint64_t offset, uint64_t len) {
+  if (offset > size || len > size - offset) return PAGER_ERR_RANGE;
   return PAGER_OK;
 }
 /* Copies [offset, offset + dst_len) of allocated page page_id into dst. RANGE (no message)
  * when the span passes the page size; else the errors of pager_file_page_const. */
 int pagerswig_file_page_read(pager_file *f, uint64_t page_id, uint64_t offset, void *dst,
-                             size_t dst_len) {
+                             uint64_t dst_len) {
   const void *p = NULL;
-  int rc = pagerswig_file_span(f, offset, dst_len);
+  uint32_t size = 0;
+  int rc = pager_file_page_size(f, &size);
+  if (rc == PAGER_OK) rc = pagerswig_span(size, offset, dst_len);
   if (rc == PAGER_OK) rc = pager_file_page_const(f, page_id, &p);
   if (rc == PAGER_OK && dst_len) memcpy(dst, (const char *)p + offset, dst_len);
   return rc;
@@ -561,28 +598,61 @@ int pagerswig_file_page_read(pager_file *f, uint64_t page_id, uint64_t offset, v
 /* Copies src into page page_id at offset (the writable mapping; durable after
  * pager_file_sync_pages). Errors as pagerswig_file_page_read, plus READONLY. */
 int pagerswig_file_page_write(pager_file *f, uint64_t page_id, uint64_t offset, const void *src,
-                              size_t src_len) {
+                              uint64_t src_len) {
   void *p = NULL;
-  int rc = pagerswig_file_span(f, offset, src_len);
+  uint32_t size = 0;
+  int rc = pager_file_page_size(f, &size);
+  if (rc == PAGER_OK) rc = pagerswig_span(size, offset, src_len);
   if (rc == PAGER_OK) rc = pager_file_page(f, page_id, &p);
   if (rc == PAGER_OK && src_len) memcpy((char *)p + offset, src, src_len);
   return rc;
 }
-/* The same on a protected-page transaction's private copy; f must be the file the
- * transaction was begun on (it gives the page size). */
-int pagerswig_file_txn_read(pager_file *f, pager_file_txn *txn, uint64_t offset, void *dst,
-                            size_t dst_len) {
+/* pager_file_txn_add without the pointer (the copy is reached through the helpers below). */
+int pagerswig_file_txn_add(pager_file_txn *txn, uint64_t id) {
   void *p = NULL;
-  int rc = pagerswig_file_span(f, offset, dst_len);
-  if (rc == PAGER_OK) rc = pager_file_txn_data(txn, &p);
+  return pager_file_txn_add(txn, id, &p);
+}
+/* The same copies on the private copy of protected page id in a transaction, bounded by the
+ * transaction's own page size. Errors: RANGE, those of pager_file_txn_data. */
+int pagerswig_file_txn_read(pager_file_txn *txn, uint64_t id, uint64_t offset, void *dst,
+                            uint64_t dst_len) {
+  void *p = NULL;
+  uint32_t size = 0;
+  int rc = pager_file_txn_page_size(txn, &size);
+  if (rc == PAGER_OK) rc = pagerswig_span(size, offset, dst_len);
+  if (rc == PAGER_OK) rc = pager_file_txn_data(txn, id, &p);
   if (rc == PAGER_OK && dst_len) memcpy(dst, (const char *)p + offset, dst_len);
   return rc;
 }
-int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset,
-                             const void *src, size_t src_len) {
+int pagerswig_file_txn_write(pager_file_txn *txn, uint64_t id, uint64_t offset,
+                             const void *src, uint64_t src_len) {
   void *p = NULL;
-  int rc = pagerswig_file_span(f, offset, src_len);
-  if (rc == PAGER_OK) rc = pager_file_txn_data(txn, &p);
+  uint32_t size = 0;
+  int rc = pager_file_txn_page_size(txn, &size);
+  if (rc == PAGER_OK) rc = pagerswig_span(size, offset, src_len);
+  if (rc == PAGER_OK) rc = pager_file_txn_data(txn, id, &p);
+  if (rc == PAGER_OK && src_len) memcpy((char *)p + offset, src, src_len);
+  return rc;
+}
+/* The same on an allocated sub-page, bounded by the allocator's sub-page size. Reading works
+ * on a read-only file; writing is READONLY there. */
+int pagerswig_file_subpage_read(pager_file_subpages *s, uint64_t id, uint64_t offset, void *dst,
+                                uint64_t dst_len) {
+  const void *p = NULL;
+  uint32_t size = 0;
+  int rc = pager_file_subpages_sub_page_size(s, &size);
+  if (rc == PAGER_OK) rc = pagerswig_span(size, offset, dst_len);
+  if (rc == PAGER_OK) rc = pager_file_subpage_const(s, id, &p);
+  if (rc == PAGER_OK && dst_len) memcpy(dst, (const char *)p + offset, dst_len);
+  return rc;
+}
+int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t offset,
+                                 const void *src, uint64_t src_len) {
+  void *p = NULL;
+  uint32_t size = 0;
+  int rc = pager_file_subpages_sub_page_size(s, &size);
+  if (rc == PAGER_OK) rc = pagerswig_span(size, offset, src_len);
+  if (rc == PAGER_OK) rc = pager_file_subpage(s, id, &p);
   if (rc == PAGER_OK && src_len) memcpy((char *)p + offset, src, src_len);
   return rc;
 }
@@ -627,14 +697,20 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
   public void protectedFree(long id) { Pager.fileProtectedFree(this, id); }
   public long protectedCount() { return one(v -> Pager.fileProtectedCount(this, v)); }
   public byte[] protectedRead(long id) { byte[] b = new byte[pageSize()]; Pager.fileProtectedRead(this, id, b); return b; }
-  /** Replaces a protected page's content crash-safely (begin, copy, commit). */
+  /** Replaces a protected page's content crash-safely (a one-page transaction). */
   public void protectedWrite(long id, byte[] content) {
-    span(0, content.length);
-    try (FileTxn t = Pager.fileProtectedBegin(this, id)) {
-      Pager.pagerswigFileTxnWrite(this, t, 0, content);
-      Pager.fileTxnCommit(t);
+    if (content.length != pageSize()) {
+      throw new PagerException(PagerConstants.ERR_INVALID, "PAGER_ERR_INVALID",
+          "protected page content is " + content.length + " bytes, the page size is " + pageSize());
+    }
+    try (FileTxn t = begin()) {
+      t.add(id);
+      t.write(id, 0, content);
+      t.commit();
     }
   }
+  /** Starts a write transaction over protected pages (close it: aborts if not committed). */
+  public FileTxn begin() { return Pager.fileTxnBegin(this); }
   /** The ids of the allocated regular pages (or protected ids), in increasing order. */
   public long[] pageIds() { return drain(Pager.fileIterPages(this)); }
   public long[] protectedIds() { return drain(Pager.fileIterProtected(this)); }
@@ -646,6 +722,29 @@ int pagerswig_file_txn_write(pager_file *f, pager_file_txn *txn, uint64_t offset
       return ids.stream().mapToLong(Long::longValue).toArray();
     }
   }
+%}
+}
+%extend pager_file_txn {
+%proxycode %{
+  /** Adds protected page id (its private copy starts as the committed content). */
+  public void add(long id) { Pager.pagerswigFileTxnAdd(this, id); }
+  /** Bytes per page of the transaction's file. */
+  public int pageSize() { long[] v = new long[1]; Pager.fileTxnPageSize(this, v); return (int) v[0]; }
+  /** Pages the transaction holds (0 once it has ended). */
+  public long pageCount() { long[] v = new long[1]; Pager.fileTxnPageCount(this, v); return v[0]; }
+  private void span(long offset, int len) {
+    long size = pageSize();
+    if (offset < 0 || offset > size || len > size - offset) {
+      throw new PagerException(PagerConstants.ERR_RANGE, "PAGER_ERR_RANGE",
+          "bytes [" + offset + ", " + (offset + len) + ") are outside a " + size + "-byte page");
+    }
+  }
+  /** Copies the copy's bytes [offset, offset + dst.length) of page id into dst. */
+  public void read(long id, long offset, byte[] dst) { span(offset, dst.length); Pager.pagerswigFileTxnRead(this, id, offset, dst); }
+  /** Copies src into the copy of page id at offset. */
+  public void write(long id, long offset, byte[] src) { span(offset, src.length); Pager.pagerswigFileTxnWrite(this, id, offset, src); }
+  /** Commits every page at once (all old or all new after a crash); ends the transaction. */
+  public void commit() { Pager.fileTxnCommit(this); }
 %}
 }
 #endif

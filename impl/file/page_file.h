@@ -26,9 +26,18 @@
 //       from the undo log.
 //   P8. Pointers into the mapping stay valid until the handle is closed: the address range
 //       for max_size_bytes is reserved at open and the file is mapped over its prefix.
+//   P9. A protected page is held by at most one open write transaction (open_txns_ maps it
+//       to its owner); a held page cannot be freed (kBusy), and a transaction's commit
+//       validates, writes, commits and releases its pages in one critical section, so no
+//       other call can free or reuse a page between the check and the write.
+//   P10. A transaction's commit is one Commit(): every page's new content goes to its
+//       inactive backing page, and all directory entries flip in the same metadata commit.
+//       Recovery verifies every in-use entry's active content (VerifyState), so after a crash
+//       either every page of the transaction reads new or every page reads old.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -84,28 +93,43 @@ class PageFile {
 
   // Regular pages.
   Status Alloc(uint64_t* page);
-  Status AllocBulk(size_t count, uint64_t* pages);
+  Status AllocBulk(uint64_t count, uint64_t* pages);
   Status Free(uint64_t page);
-  Status FreeBulk(const uint64_t* pages, size_t count);
+  Status FreeBulk(const uint64_t* pages, uint64_t count);
   Status Grow(uint64_t page_count);
   Status PagePointer(uint64_t page, bool writable, uint8_t** out);
-  Status SyncPages(const uint64_t* pages, size_t count);
+  Status SyncPages(const uint64_t* pages, uint64_t count);
   // Ok if page is an allocated regular page (what PagePointer accepts).
   Status CheckRegular(uint64_t page);
   // Ok if the handle accepts mutations (open, read-write, not poisoned).
   Status CheckWritable();
+  // Ok if the handle is open (kInvalid "closed" otherwise).
+  Status CheckOpen();
+  // The most pages the page space may ever hold (max_size_bytes / page_size).
+  uint64_t max_page_count() const { return options_.max_size_bytes / page_size_; }
 
   // Protected pages (ids start at 1).
   Status ProtectedAlloc(uint64_t* id);
-  Status ProtectedAllocBulk(size_t count, uint64_t* ids);
+  Status ProtectedAllocBulk(uint64_t count, uint64_t* ids);
   Status ProtectedFree(uint64_t id);
-  Status ProtectedFreeBulk(const uint64_t* ids, size_t count);
-  Status ProtectedRead(uint64_t id, void* buf, size_t len);
+  Status ProtectedFreeBulk(const uint64_t* ids, uint64_t count);
+  Status ProtectedRead(uint64_t id, void* buf, uint64_t len);
   // Commits data (page_size bytes) as the new content of id, crash-safely (one flush).
+  // kBusy if an open transaction holds id.
   Status ProtectedWrite(uint64_t id, const void* data);
-  // Marks/unmarks an open write transaction on id (a second begin is kBusy; free is kBusy).
-  Status BeginTxn(uint64_t id);
-  void EndTxn(uint64_t id);
+
+  // Write transactions over any number of protected pages (P9, P10). `owner` identifies
+  // the transaction (any unique address). TxnAdd holds id for owner (kBusy if another owner
+  // holds it; Ok again for the same owner) and copies its committed content into copy_out
+  // (page_size bytes). TxnCommit writes every (id, content) pair in one commit and releases
+  // every page owner holds, whether it succeeds or not. TxnRelease releases without writing.
+  struct TxnPage {
+    uint64_t id;
+    const uint8_t* data;  // page_size bytes
+  };
+  Status TxnAdd(const void* owner, uint64_t id, uint8_t* copy_out);
+  Status TxnCommit(const void* owner, const std::vector<TxnPage>& pages);
+  void TxnRelease(const void* owner);
 
   // Cursors: the first item >= from, or *found = false.
   Status NextRegular(uint64_t from, uint64_t* page, bool* found);
@@ -179,9 +203,13 @@ class PageFile {
   bool IsInternal(uint64_t page) const;
   Status ClassifyFree(uint64_t page) const;
   Status CheckRegularLocked(uint64_t page) const;
-  Status FindFree(size_t count, std::vector<uint64_t>* pages);
+  Status FindFree(uint64_t count, std::vector<uint64_t>* pages);
   Status GrowTo(uint64_t page_count);
-  Status TakePages(size_t count, bool internal, std::vector<uint64_t>* pages);
+  Status TakePages(uint64_t count, bool internal, std::vector<uint64_t>* pages);
+  Status CheckRoomFor(uint64_t pages) const;
+  Status WriteProtectedLocked(const std::vector<TxnPage>& pages);
+  void StageProtectedWrites(const std::vector<TxnPage>& pages);
+  void ReleaseTxnLocked(const void* owner);
   Status ReserveBlocks(const std::vector<uint64_t>& pages);
   Status CheckProtectedId(uint64_t id, bool for_free) const;
   DirEntryDisk& Entry(uint64_t id);
@@ -190,7 +218,6 @@ class PageFile {
   Status FindFreeEntry(uint64_t* id);
   Status AllocProtectedLocked(uint64_t* id);
   void FreeProtectedLocked(uint64_t id);
-  static Status ValidateIdList(const uint64_t* ids, size_t count, const char* what);
 
   io::Env* env_;
   std::string path_;
@@ -216,7 +243,7 @@ class PageFile {
   std::vector<Group> groups_;
   std::vector<DirPage> dirs_;
   std::unordered_set<uint64_t> internal_;  // directory slots and protected backing pages
-  std::set<uint64_t> open_txns_;
+  std::map<uint64_t, const void*> open_txns_;  // protected id -> owning transaction (P9)
   std::vector<uint64_t> stale_slots_;      // found by recovery, zeroed by the epoch commit
   RecoveryReport report_;
   uint64_t sync_count_ = 0;

@@ -60,6 +60,23 @@ Status PageFile::CheckWritable() {
   return RequireWritable();
 }
 
+Status PageFile::CheckOpen() {
+  std::lock_guard<std::mutex> g(mu_);
+  return RequireOpen();
+}
+
+// A quick refusal before any work: `pages` more pages in use cannot fit in max_size_bytes
+// (the exact check, counting bitmap slots, is TakePages's).
+Status PageFile::CheckRoomFor(uint64_t pages) const {
+  uint64_t room = max_page_count() - std::min(used_count_, max_page_count());
+  if (pages <= room) return Status::Ok();
+  return Status(Code::kFull, std::to_string(pages) + " more pages do not fit: " +
+                                 std::to_string(used_count_) + " of at most " +
+                                 std::to_string(max_page_count()) +
+                                 " pages (max_size_bytes " +
+                                 std::to_string(options_.max_size_bytes) + ") are in use");
+}
+
 Status PageFile::CheckRegularLocked(uint64_t page) const {
   Status st = ClassifyFree(page);
   if (st.code() == Code::kDoubleFree) return Status(Code::kNotFound, st.message());
@@ -96,7 +113,7 @@ Status PageFile::GrowTo(uint64_t page_count) {
   return Status::Ok();
 }
 
-Status PageFile::FindFree(size_t count, std::vector<uint64_t>* pages) {
+Status PageFile::FindFree(uint64_t count, std::vector<uint64_t>* pages) {
   pages->clear();
   uint64_t p = std::max<uint64_t>(hint_, kFirstDataPage);
   while (pages->size() < count && p < page_count_) {
@@ -115,7 +132,7 @@ Status PageFile::FindFree(size_t count, std::vector<uint64_t>* pages) {
 
 // Takes count free pages (growing the page space if needed), marks them used and reserves
 // their blocks (P5). internal pages (directory slots, protected backing) join internal_.
-Status PageFile::TakePages(size_t count, bool internal, std::vector<uint64_t>* pages) {
+Status PageFile::TakePages(uint64_t count, bool internal, std::vector<uint64_t>* pages) {
   PAGER_RETURN_IF_ERROR(FindFree(count, pages));
   if (pages->size() < count) {
     uint64_t need = count - pages->size();
@@ -175,10 +192,11 @@ Status PageFile::ReserveBlocks(const std::vector<uint64_t>& pages) {
 
 Status PageFile::Alloc(uint64_t* page) { return AllocBulk(1, page); }
 
-Status PageFile::AllocBulk(size_t count, uint64_t* pages) {
+Status PageFile::AllocBulk(uint64_t count, uint64_t* pages) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(RequireWritable());
   if (count == 0) return Status::Ok();
+  PAGER_RETURN_IF_ERROR(CheckRoomFor(count));
   BeginOp();
   std::vector<uint64_t> taken;
   Status st = TakePages(count, false, &taken);
@@ -193,13 +211,13 @@ Status PageFile::AllocBulk(size_t count, uint64_t* pages) {
 
 Status PageFile::Free(uint64_t page) { return FreeBulk(&page, 1); }
 
-Status PageFile::FreeBulk(const uint64_t* pages, size_t count) {
+Status PageFile::FreeBulk(const uint64_t* pages, uint64_t count) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(RequireWritable());
   if (count == 0) return Status::Ok();
   std::unordered_set<uint64_t> seen;
-  seen.reserve(count);
-  for (size_t i = 0; i < count; i++) {
+  seen.reserve(static_cast<size_t>(std::min(count, page_count_)));  // more ids repeat one
+  for (uint64_t i = 0; i < count; i++) {
     Status st = ClassifyFree(pages[i]);
     if (!st.ok()) return count == 1 ? st : Status(st.code(), "free list entry " + std::to_string(i) + ": " + st.message());
     if (!seen.insert(pages[i]).second) {
@@ -208,7 +226,7 @@ Status PageFile::FreeBulk(const uint64_t* pages, size_t count) {
     }
   }
   BeginOp();
-  for (size_t i = 0; i < count; i++) {
+  for (uint64_t i = 0; i < count; i++) {
     FlipBit(pages[i]);
     hint_ = std::min(hint_, pages[i]);
   }
@@ -245,10 +263,10 @@ Status PageFile::PagePointer(uint64_t page, bool writable, uint8_t** out) {
   return Status::Ok();
 }
 
-Status PageFile::SyncPages(const uint64_t* pages, size_t count) {
+Status PageFile::SyncPages(const uint64_t* pages, uint64_t count) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(RequireWritable());
-  for (size_t i = 0; i < count; i++) {
+  for (uint64_t i = 0; i < count; i++) {
     Status st = CheckRegularLocked(pages[i]);
     if (!st.ok()) return Status(st.code(), "sync list entry " + std::to_string(i) + ": " + st.message());
   }
@@ -383,13 +401,22 @@ void PageFile::FreeProtectedLocked(uint64_t id) {
 
 Status PageFile::ProtectedAlloc(uint64_t* id) { return ProtectedAllocBulk(1, id); }
 
-Status PageFile::ProtectedAllocBulk(size_t count, uint64_t* ids) {
+Status PageFile::ProtectedAllocBulk(uint64_t count, uint64_t* ids) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(RequireWritable());
   if (count == 0) return Status::Ok();
+  // Refuse at once what the directory or max_size_bytes cannot hold (two backing pages each).
+  uint64_t capacity = uint64_t{MaxDirPages(page_size_)} * EntriesPerDirPage(page_size_);
+  if (count > capacity - protected_count_) {
+    return Status(Code::kFull, std::to_string(count) + " protected pages do not fit: the directory "
+                                   "holds at most " + std::to_string(capacity) +
+                                   " at this page size and " +
+                                   std::to_string(protected_count_) + " are in use");
+  }
+  PAGER_RETURN_IF_ERROR(CheckRoomFor(2 * count));
   BeginOp();
-  std::vector<uint64_t> got(count);
-  for (size_t i = 0; i < count; i++) {
+  std::vector<uint64_t> got(static_cast<size_t>(count));
+  for (uint64_t i = 0; i < count; i++) {
     Status st = AllocProtectedLocked(&got[i]);
     if (!st.ok()) {
       Rollback();
@@ -403,12 +430,12 @@ Status PageFile::ProtectedAllocBulk(size_t count, uint64_t* ids) {
 
 Status PageFile::ProtectedFree(uint64_t id) { return ProtectedFreeBulk(&id, 1); }
 
-Status PageFile::ProtectedFreeBulk(const uint64_t* ids, size_t count) {
+Status PageFile::ProtectedFreeBulk(const uint64_t* ids, uint64_t count) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(RequireWritable());
   if (count == 0) return Status::Ok();
   std::unordered_set<uint64_t> seen;
-  for (size_t i = 0; i < count; i++) {
+  for (uint64_t i = 0; i < count; i++) {
     Status st = CheckProtectedId(ids[i], true);
     if (!st.ok()) return count == 1 ? st : Status(st.code(), "free list entry " + std::to_string(i) + ": " + st.message());
     if (!seen.insert(ids[i]).second) {
@@ -422,11 +449,11 @@ Status PageFile::ProtectedFreeBulk(const uint64_t* ids, size_t count) {
     }
   }
   BeginOp();
-  for (size_t i = 0; i < count; i++) FreeProtectedLocked(ids[i]);
+  for (uint64_t i = 0; i < count; i++) FreeProtectedLocked(ids[i]);
   return Commit();
 }
 
-Status PageFile::ProtectedRead(uint64_t id, void* buf, size_t len) {
+Status PageFile::ProtectedRead(uint64_t id, void* buf, uint64_t len) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(RequireOpen());
   PAGER_RETURN_IF_ERROR(CheckProtectedId(id, false));
@@ -444,33 +471,87 @@ Status PageFile::ProtectedWrite(uint64_t id, const void* data) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(RequireWritable());
   PAGER_RETURN_IF_ERROR(CheckProtectedId(id, false));
+  if (open_txns_.count(id) != 0) {
+    return Status(Code::kBusy, "protected page " + std::to_string(id) +
+                                   " has an open write transaction");
+  }
+  return WriteProtectedLocked({TxnPage{id, static_cast<const uint8_t*>(data)}});
+}
+
+// P10: one commit for every page: each new content goes to the inactive backing page and
+// each directory entry flips to it; the entries reach disk in the same meta commit.
+Status PageFile::WriteProtectedLocked(const std::vector<TxnPage>& pages) {
   BeginOp();
-  DirEntryDisk en = Entry(id);
-  en.flags ^= kEntryActiveB;
-  uint64_t target = en.page[(en.flags & kEntryActiveB) ? 1 : 0];
-  ContentWrite w{target, std::vector<uint8_t>(static_cast<const uint8_t*>(data),
-                                              static_cast<const uint8_t*>(data) + page_size_)};
-  en.content_checksum = Checksum64(w.bytes.data(), page_size_, kSeedContent);
-  en.write_generation = generation_ + 1;
-  SetEntry(id, en);
-  content_.push_back(std::move(w));
+  try {
+    StageProtectedWrites(pages);
+  } catch (...) {
+    Rollback();  // P7: nothing was written yet
+    throw;
+  }
   return Commit();
 }
 
-Status PageFile::BeginTxn(uint64_t id) {
+void PageFile::StageProtectedWrites(const std::vector<TxnPage>& pages) {
+  for (const TxnPage& p : pages) {
+    DirEntryDisk en = Entry(p.id);
+    en.flags ^= kEntryActiveB;
+    uint64_t target = en.page[(en.flags & kEntryActiveB) ? 1 : 0];
+    ContentWrite w{target, std::vector<uint8_t>(p.data, p.data + page_size_)};
+    en.content_checksum = Checksum64(w.bytes.data(), page_size_, kSeedContent);
+    en.write_generation = generation_ + 1;
+    SetEntry(p.id, en);
+    content_.push_back(std::move(w));
+  }
+}
+
+Status PageFile::TxnAdd(const void* owner, uint64_t id, uint8_t* copy_out) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(RequireWritable());
   PAGER_RETURN_IF_ERROR(CheckProtectedId(id, false));
-  if (!open_txns_.insert(id).second) {
+  auto it = open_txns_.find(id);
+  if (it != open_txns_.end() && it->second != owner) {
     return Status(Code::kBusy, "protected page " + std::to_string(id) +
-                                   " already has an open write transaction");
+                                   " is held by another open write transaction");
   }
+  const DirEntryDisk& en = Entry(id);
+  uint64_t active = en.page[(en.flags & kEntryActiveB) ? 1 : 0];
+  std::memcpy(copy_out, map_->data() + active * page_size_, page_size_);
+  open_txns_[id] = owner;
   return Status::Ok();
 }
 
-void PageFile::EndTxn(uint64_t id) {
+// P9: validation, the writes, the commit and the release happen under one hold of mu_.
+Status PageFile::TxnCommit(const void* owner, const std::vector<TxnPage>& pages) {
   std::lock_guard<std::mutex> g(mu_);
-  open_txns_.erase(id);
+  struct ReleaseOnExit {  // the transaction ends however the commit ends
+    PageFile* pf;
+    const void* owner;
+    ~ReleaseOnExit() { pf->ReleaseTxnLocked(owner); }
+  } release{this, owner};
+  return [&]() -> Status {
+    PAGER_RETURN_IF_ERROR(RequireWritable());
+    for (const TxnPage& p : pages) {
+      PAGER_RETURN_IF_ERROR(CheckProtectedId(p.id, false));
+      auto it = open_txns_.find(p.id);
+      if (it == open_txns_.end() || it->second != owner) {
+        return Internal("P9: protected page " + std::to_string(p.id) +
+                        " is not held by the committing transaction");
+      }
+    }
+    if (pages.empty()) return Status::Ok();
+    return WriteProtectedLocked(pages);
+  }();
+}
+
+void PageFile::TxnRelease(const void* owner) {
+  std::lock_guard<std::mutex> g(mu_);
+  ReleaseTxnLocked(owner);
+}
+
+void PageFile::ReleaseTxnLocked(const void* owner) {
+  for (auto it = open_txns_.begin(); it != open_txns_.end();) {
+    it = it->second == owner ? open_txns_.erase(it) : std::next(it);
+  }
 }
 
 // ---- iteration and invariants -------------------------------------------------------------------

@@ -9,6 +9,7 @@ namespace file {
 
 Status SubPages::Create(std::shared_ptr<PageFile> file, uint32_t sub_page_size,
                         std::unique_ptr<SubPages>* out) {
+  PAGER_RETURN_IF_ERROR(file->CheckOpen());
   uint32_t page_size = file->page_size();
   if (sub_page_size == 0 || (sub_page_size & (sub_page_size - 1)) != 0 ||
       sub_page_size > page_size || page_size / sub_page_size > 64) {
@@ -42,7 +43,7 @@ Status SubPages::CheckId(uint64_t id, bool want_used) const {
   return Status::Ok();
 }
 
-Status SubPages::AllocBulk(size_t count, uint64_t* ids) {
+Status SubPages::AllocBulk(uint64_t count, uint64_t* ids) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(file_->CheckWritable());
   if (count == 0) return Status::Ok();
@@ -50,12 +51,19 @@ Status SubPages::AllocBulk(size_t count, uint64_t* ids) {
   for (auto& p : parents_) free_slots += slots_ - static_cast<uint64_t>(__builtin_popcountll(p.second));
   std::vector<uint64_t> fresh;
   if (free_slots < count) {
-    uint64_t need = (count - free_slots + slots_ - 1) / slots_;
-    fresh.resize(need);
+    uint64_t missing = count - free_slots;
+    uint64_t need = missing / slots_ + (missing % slots_ != 0 ? 1 : 0);  // no overflow
+    if (need > file_->max_page_count()) {
+      return Status(Code::kFull, std::to_string(count) + " sub-pages need " +
+                                     std::to_string(need) + " new parent pages, more than the " +
+                                     std::to_string(file_->max_page_count()) +
+                                     " pages max_size_bytes allows");
+    }
+    fresh.resize(static_cast<size_t>(need));
     PAGER_RETURN_IF_ERROR(file_->AllocBulk(need, fresh.data()));  // S2: the one commit
   }
   for (uint64_t p : fresh) parents_[p] = 0;
-  size_t done = 0;
+  uint64_t done = 0;
   for (auto it = parents_.begin(); it != parents_.end() && done < count; ++it) {
     while (done < count && it->second != FullMask()) {
       uint64_t slot = static_cast<uint64_t>(__builtin_ctzll(~it->second));
@@ -67,13 +75,13 @@ Status SubPages::AllocBulk(size_t count, uint64_t* ids) {
   return Status::Ok();
 }
 
-Status SubPages::FreeBulk(const uint64_t* ids, size_t count) {
+Status SubPages::FreeBulk(const uint64_t* ids, uint64_t count) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(file_->CheckWritable());
   if (count == 0) return Status::Ok();
   std::unordered_set<uint64_t> seen;
   std::map<uint64_t, uint64_t> after;  // parent -> mask after the frees
-  for (size_t i = 0; i < count; i++) {
+  for (uint64_t i = 0; i < count; i++) {
     Status st = CheckId(ids[i], true);
     if (!st.ok()) return Status(st.code(), "free list entry " + std::to_string(i) + ": " + st.message());
     if (!seen.insert(ids[i]).second) {
@@ -101,11 +109,11 @@ Status SubPages::FreeBulk(const uint64_t* ids, size_t count) {
   return Status::Ok();
 }
 
-Status SubPages::MarkUsed(const uint64_t* ids, size_t count) {
+Status SubPages::MarkUsed(const uint64_t* ids, uint64_t count) {
   std::lock_guard<std::mutex> g(mu_);
-  PAGER_RETURN_IF_ERROR(file_->CheckWritable());
+  PAGER_RETURN_IF_ERROR(file_->CheckOpen());  // S4: memory only, fine on a read-only file
   std::unordered_set<uint64_t> seen;
-  for (size_t i = 0; i < count; i++) {
+  for (uint64_t i = 0; i < count; i++) {
     Status st = CheckId(ids[i], false);
     if (!st.ok()) return Status(st.code(), "mark list entry " + std::to_string(i) + ": " + st.message());
     auto it = parents_.find(ids[i] / 64);
@@ -118,18 +126,22 @@ Status SubPages::MarkUsed(const uint64_t* ids, size_t count) {
                                           std::to_string(ids[i]) + " appears twice");
     }
   }
-  for (size_t i = 0; i < count; i++) parents_[ids[i] / 64] |= uint64_t{1} << (ids[i] % 64);
+  for (uint64_t i = 0; i < count; i++) parents_[ids[i] / 64] |= uint64_t{1} << (ids[i] % 64);
   used_ += count;
   return Status::Ok();
 }
 
-Status SubPages::Pointer(uint64_t id, uint8_t** out) {
+Status SubPages::Pointer(uint64_t id, bool writable, uint8_t** out) {
   std::lock_guard<std::mutex> g(mu_);
+  PAGER_RETURN_IF_ERROR(file_->CheckOpen());
+  if (writable && file_->read_only()) {
+    return Status(Code::kReadOnly, "the file is open read-only: use pager_file_subpage_const");
+  }
   Status st = CheckId(id, true);
   if (st.code() == Code::kDoubleFree) return Status(Code::kNotFound, st.message());
   PAGER_RETURN_IF_ERROR(st);
   uint8_t* page = nullptr;
-  PAGER_RETURN_IF_ERROR(file_->PagePointer(id / 64, true, &page));
+  PAGER_RETURN_IF_ERROR(file_->PagePointer(id / 64, writable, &page));
   *out = page + (id % 64) * sub_page_size_;
   return Status::Ok();
 }

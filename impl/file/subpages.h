@@ -7,6 +7,8 @@
 //   S2. Bulk calls are all or nothing: ids are validated first, and the only file operation a
 //       call makes is one AllocBulk or one FreeBulk (one commit); if it fails nothing changes.
 //   S3. Sub-page id = parent_page * 64 + slot; slot < slots_per_parent.
+//   S4. Reading needs only an open file: Create, MarkUsed and a read-only Pointer work on a
+//       read-only (or poisoned) file; Alloc, Free and a writable Pointer need a writable one.
 #pragma once
 
 #include <cstdint>
@@ -25,13 +27,16 @@ class SubPages {
                        std::unique_ptr<SubPages>* out);
 
   Status Alloc(uint64_t* id) { return AllocBulk(1, id); }
-  Status AllocBulk(size_t count, uint64_t* ids);
+  Status AllocBulk(uint64_t count, uint64_t* ids);
   Status Free(uint64_t id) { return FreeBulk(&id, 1); }
-  Status FreeBulk(const uint64_t* ids, size_t count);
-  Status MarkUsed(const uint64_t* ids, size_t count);
-  Status Pointer(uint64_t id, uint8_t** out);
+  Status FreeBulk(const uint64_t* ids, uint64_t count);
+  Status MarkUsed(const uint64_t* ids, uint64_t count);
+  Status Pointer(uint64_t id, bool writable, uint8_t** out);
   uint64_t Count();
   uint32_t slots_per_parent() const { return slots_; }
+  uint32_t sub_page_size() const { return sub_page_size_; }
+  // Ok while the file is open (kInvalid "closed" after pager_file_close).
+  Status CheckOpen() { return file_->CheckOpen(); }
 
  private:
   SubPages(std::shared_ptr<PageFile> file, uint32_t sub_page_size, uint32_t slots)

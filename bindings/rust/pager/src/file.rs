@@ -155,7 +155,7 @@ impl<const N: usize> PageFile<N> {
     pub fn alloc_bulk(&mut self, count: usize) -> Result<Vec<u64>> {
         let mut ids = vec![0u64; count];
         // SAFETY: ids holds count writable ids.
-        check(unsafe { sys::pager_file_alloc_bulk(self.raw(), count, ids.as_mut_ptr()) })?;
+        check(unsafe { sys::pager_file_alloc_bulk(self.raw(), ids.as_mut_ptr(), count as u64) })?;
         Ok(ids)
     }
 
@@ -168,7 +168,7 @@ impl<const N: usize> PageFile<N> {
     /// Frees pages in one commit, all or nothing.
     pub fn free_bulk(&mut self, ids: &[u64]) -> Result<()> {
         // SAFETY: ids is only read during the call.
-        check(unsafe { sys::pager_file_free_bulk(self.raw(), ids.as_ptr(), ids.len()) })
+        check(unsafe { sys::pager_file_free_bulk(self.raw(), ids.as_ptr(), ids.len() as u64) })
     }
 
     /// Grows the page space to at least `page_count` pages.
@@ -199,7 +199,7 @@ impl<const N: usize> PageFile<N> {
     /// Makes the listed pages' bytes durable (msync).
     pub fn sync_pages(&self, ids: &[u64]) -> Result<()> {
         // SAFETY: ids is only read during the call.
-        check(unsafe { sys::pager_file_sync_pages(self.raw(), ids.as_ptr(), ids.len()) })
+        check(unsafe { sys::pager_file_sync_pages(self.raw(), ids.as_ptr(), ids.len() as u64) })
     }
 
     /// Allocates a protected page (content: zeros).
@@ -218,16 +218,16 @@ impl<const N: usize> PageFile<N> {
         let mut buf = vec![0u8; N];
         // SAFETY: buf holds N writable bytes.
         check(unsafe {
-            sys::pager_file_protected_read(self.raw(), id, buf.as_mut_ptr().cast(), buf.len())
+            sys::pager_file_protected_read(self.raw(), id, buf.as_mut_ptr().cast(), buf.len() as u64)
         })?;
         Ok(buf)
     }
 
-    /// Starts a write transaction on a protected page (a private copy of its content).
-    pub fn begin(&self, id: u64) -> Result<Txn<'_, N>> {
+    /// Starts a write transaction over protected pages (add them with `Txn::add`).
+    pub fn begin(&self) -> Result<Txn<'_, N>> {
         let mut out = std::ptr::null_mut();
         // SAFETY: valid out-parameter.
-        check(unsafe { sys::pager_file_protected_begin(self.raw(), id, &mut out) })?;
+        check(unsafe { sys::pager_file_txn_begin(self.raw(), &mut out) })?;
         Ok(Txn { t: NonNull::new(out).expect("begin returned OK and NULL"), _file: PhantomData })
     }
 
@@ -275,30 +275,48 @@ impl<const N: usize> Drop for PageFile<N> {
     }
 }
 
-/// A write transaction on a protected page; aborted on drop unless committed.
+/// A write transaction over any number of protected pages; aborted on drop unless
+/// committed. The commit is atomic: after a crash every page reads old or every page new.
 pub struct Txn<'f, const N: usize> {
     t: NonNull<sys::pager_file_txn>,
     _file: PhantomData<&'f PageFile<N>>,
 }
 
 impl<'f, const N: usize> Txn<'f, N> {
-    fn data_ptr(&self) -> Result<*mut u8> {
+    fn data_ptr(&self, id: u64) -> Result<*mut u8> {
         let mut p = std::ptr::null_mut();
         // SAFETY: live transaction, valid out-parameter.
-        check(unsafe { sys::pager_file_txn_data(self.t.as_ptr(), &mut p) })?;
+        check(unsafe { sys::pager_file_txn_data(self.t.as_ptr(), id, &mut p) })?;
         Ok(p.cast())
     }
-    /// The transaction's private copy.
-    pub fn data(&self) -> Result<&[u8; N]> {
+    /// Adds protected page `id` (`BUSY` if another open transaction holds it) and returns its
+    /// private copy, which starts as the committed content (adding it again returns the copy).
+    pub fn add(&mut self, id: u64) -> Result<&mut [u8; N]> {
+        let mut p = std::ptr::null_mut();
+        // SAFETY: live transaction, valid out-parameter.
+        check(unsafe { sys::pager_file_txn_add(self.t.as_ptr(), id, &mut p) })?;
+        // SAFETY: N bytes (the file's page size, checked at open) valid until txn_free
+        // (drop); exclusive through &mut self.
+        Ok(unsafe { &mut *(p as *mut [u8; N]) })
+    }
+    /// The private copy of page `id` (`NOT_FOUND` if it is not in the transaction).
+    pub fn data(&self, id: u64) -> Result<&[u8; N]> {
         // SAFETY: N bytes valid until txn_free (drop), borrowed from self.
-        Ok(unsafe { &*(self.data_ptr()? as *const [u8; N]) })
+        Ok(unsafe { &*(self.data_ptr(id)? as *const [u8; N]) })
     }
-    /// The transaction's private copy, writable.
-    pub fn data_mut(&mut self) -> Result<&mut [u8; N]> {
+    /// The private copy of page `id`, writable.
+    pub fn data_mut(&mut self, id: u64) -> Result<&mut [u8; N]> {
         // SAFETY: as data(); exclusive through &mut self.
-        Ok(unsafe { &mut *(self.data_ptr()? as *mut [u8; N]) })
+        Ok(unsafe { &mut *(self.data_ptr(id)? as *mut [u8; N]) })
     }
-    /// Makes the copy the page's content (crash-safe, one fdatasync).
+    /// The pages the transaction holds.
+    pub fn page_count(&self) -> Result<u64> {
+        let mut n = 0u64;
+        // SAFETY: live transaction, valid out-parameter.
+        check(unsafe { sys::pager_file_txn_page_count(self.t.as_ptr(), &mut n) })?;
+        Ok(n)
+    }
+    /// Makes every copy its page's content in one commit (one fdatasync).
     pub fn commit(self) -> Result<()> {
         // SAFETY: live transaction; freed by drop afterwards.
         check(unsafe { sys::pager_file_txn_commit(self.t.as_ptr()) })
@@ -369,7 +387,23 @@ impl<const N: usize> Subpages<'_, N> {
     /// Rebuild after a restart: marks sub-pages as allocated, all or nothing.
     pub fn mark_used(&mut self, ids: &[u64]) -> Result<()> {
         // SAFETY: ids only read during the call.
-        check(unsafe { sys::pager_file_subpage_mark_used(self.s.as_ptr(), ids.as_ptr(), ids.len()) })
+        check(unsafe {
+            sys::pager_file_subpage_mark_used(self.s.as_ptr(), ids.as_ptr(), ids.len() as u64)
+        })
+    }
+    /// Bytes per sub-page.
+    pub fn sub_page_size(&self) -> Result<u32> {
+        let mut v = 0u32;
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_file_subpages_sub_page_size(self.s.as_ptr(), &mut v) })?;
+        Ok(v)
+    }
+    /// Sub-pages per parent page.
+    pub fn slot_count(&self) -> Result<u32> {
+        let mut v = 0u32;
+        // SAFETY: valid out-parameter.
+        check(unsafe { sys::pager_file_subpages_slot_count(self.s.as_ptr(), &mut v) })?;
+        Ok(v)
     }
     pub fn count(&self) -> Result<u64> {
         let mut n = 0;
@@ -379,9 +413,9 @@ impl<const N: usize> Subpages<'_, N> {
     }
     /// The sub-page's bytes (sub_page_size), borrowed: free needs `&mut self`.
     pub fn get(&self, id: u64) -> Result<&[u8]> {
-        let mut p = std::ptr::null_mut();
+        let mut p = std::ptr::null();
         // SAFETY: valid out-parameter.
-        check(unsafe { sys::pager_file_subpage(self.s.as_ptr(), id, &mut p) })?;
+        check(unsafe { sys::pager_file_subpage_const(self.s.as_ptr(), id, &mut p) })?;
         // SAFETY: sub_page_size mapped bytes valid until freed (needs &mut self).
         Ok(unsafe { std::slice::from_raw_parts(p as *const u8, self.size) })
     }
@@ -397,6 +431,6 @@ impl<const N: usize> Subpages<'_, N> {
 impl<const N: usize> Drop for Subpages<'_, N> {
     fn drop(&mut self) {
         // SAFETY: owned.
-        unsafe { sys::pager_file_subpages_close(self.s.as_ptr()) }
+        unsafe { sys::pager_file_subpages_free(self.s.as_ptr()) }
     }
 }

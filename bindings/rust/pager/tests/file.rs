@@ -16,13 +16,15 @@ fn alloc_write_reopen_protected_iterate() {
         f.sync_pages(&[id]).unwrap();
         f.free_bulk(&more[1..]).unwrap();
         pid = f.protected_alloc().unwrap();
-        let mut t = f.begin(pid).unwrap();
-        t.data_mut().unwrap().fill(0x5a);
+        let mut t = f.begin().unwrap();
+        t.add(pid).unwrap().fill(0x5a);
         t.commit().unwrap();
-        let mut aborted = f.begin(pid).unwrap();
-        aborted.data_mut().unwrap().fill(1); // dropped: aborted
+        let mut aborted = f.begin().unwrap();
+        aborted.add(pid).unwrap().fill(1); // dropped: aborted
         drop(aborted);
         let mut sp = f.subpages(512).unwrap();
+        assert_eq!(sp.sub_page_size().unwrap(), 512);
+        assert_eq!(sp.slot_count().unwrap(), 8);
         let s = sp.alloc().unwrap();
         sp.get_mut(s).unwrap().fill(7);
         assert_eq!(sp.get(s).unwrap().len(), 512);
@@ -67,7 +69,26 @@ fn errors() {
     assert_code(PageFile::<4096>::open(&path, None), code::BUSY);
     assert_code(PageFile::<4096>::create(&path, None), code::EXISTS);
     let pid = f.protected_alloc().unwrap();
-    let t = f.begin(pid).unwrap();
-    assert_code(f.begin(pid), code::BUSY);
+    let mut t = f.begin().unwrap();
+    t.add(pid).unwrap();
+    let mut other = f.begin().unwrap();
+    assert_code(other.add(pid).map(|_| ()), code::BUSY);
+    assert_code(other.data(pid).map(|_| ()), code::NOT_FOUND);
+    drop(other);
     drop(t);
+}
+
+#[test]
+fn transaction_commits_many_pages_together() {
+    let dir = TempDir::new("file");
+    let mut f = PageFile::<4096>::create(dir.join("pages"), None).unwrap();
+    let (a, b) = (f.protected_alloc().unwrap(), f.protected_alloc().unwrap());
+    let mut t = f.begin().unwrap();
+    t.add(a).unwrap()[0] = 1;
+    t.add(b).unwrap()[0] = 2;
+    assert_eq!(t.data(a).unwrap()[0], 1);
+    assert_eq!(t.page_count().unwrap(), 2);
+    t.commit().unwrap();
+    assert_eq!(f.protected_read(a).unwrap()[0], 1);
+    assert_eq!(f.protected_read(b).unwrap()[0], 2);
 }

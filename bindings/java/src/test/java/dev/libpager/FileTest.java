@@ -66,4 +66,54 @@ class FileTest {
     }
     expect(PagerConstants.ERR_EXISTS, () -> PageFile.create(path, null));
   }
+
+  /**
+   * A transaction's copies are bounded by its own page size: the old helpers took a second
+   * PageFile "to learn the page size", and a file with larger pages made them copy past the
+   * transaction's buffer. Now an oversized write throws ERR_RANGE.
+   */
+  @Test
+  void txnCopyIsBoundedByTheTransactionsOwnPageSize() {
+    try (FileOptions small = new FileOptions(); FileOptions big = new FileOptions()) {
+      small.setPageSize(1024);
+      small.setMaxSizeBytes(1L << 30);
+      big.setPageSize(8192);
+      big.setMaxSizeBytes(1L << 30);
+      try (PageFile f = PageFile.create(dir.resolve("small").toString(), small);
+          PageFile g = PageFile.create(dir.resolve("big").toString(), big)) {
+        long pid = f.protectedAlloc();
+        try (FileTxn t = f.begin()) {
+          t.add(pid);
+          assertEquals(1024, t.pageSize());
+          expect(PagerConstants.ERR_RANGE, () -> t.write(pid, 0, new byte[g.pageSize()]));
+          expect(PagerConstants.ERR_RANGE, () -> t.write(pid, 1000, new byte[100]));
+          t.write(pid, 1000, "end".getBytes(StandardCharsets.UTF_8));
+          t.commit();
+        }
+        byte[] got = f.protectedRead(pid);
+        assertEquals("end", new String(got, 1000, 3, StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  @Test
+  void txnCommitsManyPagesTogether() {
+    try (PageFile f = PageFile.create(dir.resolve("pages").toString(), null)) {
+      long a = f.protectedAlloc();
+      long b = f.protectedAlloc();
+      try (FileTxn t = f.begin()) {
+        t.add(a);
+        t.add(b);
+        t.write(a, 0, new byte[] {1});
+        t.write(b, 0, new byte[] {2});
+        try (FileTxn other = f.begin()) {
+          expect(PagerConstants.ERR_BUSY, () -> other.add(a));
+        }
+        assertEquals(2, t.pageCount());
+        t.commit();
+      }
+      assertEquals(1, f.protectedRead(a)[0]);
+      assertEquals(2, f.protectedRead(b)[0]);
+    }
+  }
 }
