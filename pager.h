@@ -1935,14 +1935,14 @@ PAGER_API int pager_refengine_remove_seq(pager_refengine *engine, const char *id
                                          uint64_t id_bytes) PAGER_NOEXCEPT;
 
 /* pager_refengine_get_seq -- the pages of sequence id: *page_count_out is set to its length
- * and the pages are copied into pages_out[0..length). pages_capacity 0 (pages_out may then
- * be NULL) only reports the length (and fill); a non-zero pages_capacity below the length is
- * PAGER_ERR_INVALID (C6). fill_last_page_out may be NULL. Nothing is written on failure.
+ * and the pages are copied into seq_pages_out[0..length). seq_pages_capacity 0
+ * (seq_pages_out may then be NULL) only reports the length (and fill); a non-zero
+ * seq_pages_capacity below the length is PAGER_ERR_INVALID (C6). fill_last_page_out may be NULL. Nothing is written on failure.
  * Errors: PAGER_ERR_INVALID (NULL engine, id or page_count_out, id_bytes outside 1..65536,
- * NULL pages_out with a non-zero capacity, capacity too small), PAGER_ERR_NOT_FOUND,
+ * NULL seq_pages_out with a non-zero capacity, capacity too small), PAGER_ERR_NOT_FOUND,
  * PAGER_ERR_NOMEM. */
 PAGER_API int pager_refengine_get_seq(pager_refengine *engine, const char *id, uint64_t id_bytes,
-                                      uint32_t *pages_out, uint64_t pages_capacity,
+                                      uint32_t *seq_pages_out, uint64_t seq_pages_capacity,
                                       uint64_t *page_count_out,
                                       uint32_t *fill_last_page_out) PAGER_NOEXCEPT;
 

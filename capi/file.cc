@@ -1,5 +1,6 @@
 // C shims of the mapped page file (pager_file_*): argument checks, the exception fence and
 // nothing else. The logic is in impl/file/.
+#include <cstddef>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -40,10 +41,12 @@ struct pager_file_subpages {
 
 namespace {
 
-// C8: the size of pager_file_options in 0.2, its first version.
+// C8: the size of pager_file_options in 0.2, its first version: pinned to its last 0.2 field,
+// so appended fields keep it and a field inserted before it fails to compile.
 constexpr uint32_t kFileOptionsFirstSize = 40;
-static_assert(sizeof(pager_file_options) == kFileOptionsFirstSize,
-              "pager_file_options grew: keep kFileOptionsFirstSize at the 0.2 size");
+static_assert(offsetof(pager_file_options, reserved) + sizeof(uint32_t) == kFileOptionsFirstSize,
+              "pager_file_options: a 0.2 field moved (fields are only ever appended)");
+static_assert(sizeof(pager_file_options) >= kFileOptionsFirstSize, "pager_file_options shrank");
 
 constexpr uint32_t kDefaultCreatePageSize = 4096;
 

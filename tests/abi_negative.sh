@@ -5,13 +5,15 @@
 # and the scratch .so is linked from that object and the other existing objects. Env: CXX,
 # CXXFLAGS, CPPFLAGS, LDLIBS (from make). Cases (one test each, "#result" for run_cmd.sh):
 #   real-build-passes        the real library against a baseline made from it: no difference
-#   inserted-field-fails     a field inserted after struct_size (every later field moves):
+#   retyped-field-fails      a field's type changed in place (uint32_t -> int32_t: same size
+#                            and offset, which no static_assert in the shims can see):
 #                            incompatible, and the report names the struct
 #   appended-field-compatible a field appended after the last: compatible, names the struct
-#   baseline-refuses         make abi-baseline's script refuses the inserted field under the
+#   baseline-refuses         make abi-baseline's script refuses the retyped field under the
 #                            same SONAME and leaves the baseline untouched
-# The edits touch only struct_size (which every growable struct starts with) and the closing
-# line, so they keep working whatever fields pager_file_options gets.
+# The edits touch read_only and the closing line of pager_file_options. (An inserted
+# field moves every later field: capi/file.cc's layout static_assert refuses to compile it,
+# which is the first line of defence.)
 set -u
 here=$(dirname "$0")
 # shellcheck source=tests/abi_lib.sh
@@ -46,13 +48,15 @@ abi_dump "$lib" pager.h "$tmp/base/libpager.abi" && abi_constants pager.h "$tmp/
 abi_compare "$tmp/base/libpager.abi" "$tmp/base/pager.constants" "$lib" pager.h > "$tmp/real.log"
 check real-build-passes $?
 
-scratch inserted 's/^\(\s*uint32_t struct_size;.*\)$/\1\n  uint32_t inserted_field;/'
-abi_compare "$tmp/base/libpager.abi" "$tmp/base/pager.constants" "$tmp/inserted/libpager.so" \
-  "$tmp/inserted/pager.h" > "$tmp/inserted.log"
+# A field retyped in place (same size and offset, so the shim's own layout static_asserts
+# still compile: only the gate can catch it).
+scratch retyped 's/^\(\s*\)uint32_t read_only;/\1int32_t read_only;/'
+abi_compare "$tmp/base/libpager.abi" "$tmp/base/pager.constants" "$tmp/retyped/libpager.so" \
+  "$tmp/retyped/pager.h" > "$tmp/retyped.log"
 rc=$?
-cat "$tmp/inserted.log"
-[[ $rc -eq 2 ]] && grep -q "struct pager_file_options" "$tmp/inserted.log"
-check "inserted-field-fails (abi_compare returned $rc, want 2, naming pager_file_options)" $?
+cat "$tmp/retyped.log"
+[[ $rc -eq 2 ]] && grep -q "struct pager_file_options" "$tmp/retyped.log"
+check "retyped-field-fails (abi_compare returned $rc, want 2, naming pager_file_options)" $?
 
 scratch appended 's/^} pager_file_options;/  uint64_t appended_field;\n} pager_file_options;/'
 abi_compare "$tmp/base/libpager.abi" "$tmp/base/pager.constants" "$tmp/appended/libpager.so" \
@@ -62,7 +66,7 @@ rc=$?
 check "appended-field-compatible (abi_compare returned $rc, want 1)" $?
 
 cp -r "$tmp/base" "$tmp/base2"
-"$here/abi_baseline.sh" "$tmp/inserted/libpager.so" "$tmp/inserted/pager.h" "$tmp/base2" \
+"$here/abi_baseline.sh" "$tmp/retyped/libpager.so" "$tmp/retyped/pager.h" "$tmp/base2" \
   > "$tmp/baseline.log" 2>&1
 rc=$?
 tail -n1 "$tmp/baseline.log"

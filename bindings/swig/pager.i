@@ -1252,7 +1252,7 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
                                            (void *v, uint64_t v_bytes) }
 %apply (const void *BYTES, uint64_t LENGTH) { (const char *id, uint64_t id_bytes) }
 %apply (const uint32_t *U32S, uint64_t COUNT) { (const uint32_t *pages, uint64_t page_count) }
-%apply (uint32_t *U32S_OUT, uint64_t CAPACITY) { (uint32_t *pages_out, uint64_t pages_capacity) }
+%apply (uint32_t *U32S_OUT, uint64_t CAPACITY) { (uint32_t *seq_pages_out, uint64_t seq_pages_capacity) }
 %apply uint64_t *OUT { uint64_t *page_count_out, uint64_t *fingerprint_out }
 %apply uint32_t *OUT { uint32_t *fill_last_page_out }
 %pager_status(pager_refengine_set_seq)

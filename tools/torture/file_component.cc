@@ -1,5 +1,5 @@
-// Torture of the page file: protected-page transactions and regular page allocation, each a
-// durable commit. The state of step k: every protected page's bytes and the number of
+// Torture of the page file: multi-page protected transactions (all pages old or all new) and
+// regular page allocation, each a durable commit. The state of step k: every protected page's bytes and the number of
 // allocated regular pages.
 #include <cstring>
 #include <map>
@@ -31,7 +31,16 @@ Step StepOf(uint64_t seed, uint64_t s, uint64_t regular_count) {
     bool alloc = regular_count < 4 || ((r >> 8) % 2 == 0 && regular_count < 64);
     return Step{alloc ? Kind::kAlloc : Kind::kFree, {}};
   }
-  return Step{Kind::kTxn, {1 + (r >> 16) % kProtected}};
+  // A transaction over 1..4 distinct protected pages: all of them change or none (P9).
+  std::vector<uint64_t> ids;
+  uint32_t n = 1 + static_cast<uint32_t>((r >> 12) % 4);
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t id = 1 + Rand(seed, s, 20 + i) % kProtected;
+    bool seen = false;
+    for (uint64_t x : ids) seen = seen || x == id;
+    if (!seen) ids.push_back(id);
+  }
+  return Step{Kind::kTxn, ids};
 }
 
 FileState Model(uint64_t seed, uint64_t k) {
@@ -92,17 +101,18 @@ std::string DoStep(pager_file* f, uint64_t seed, uint64_t s, const Step& st) {
     return rc == PAGER_OK ? "" : Failure("pager_file_free", rc);
   }
   pager_file_txn* txn = nullptr;
-  int rc = pager_file_protected_begin(f, st.ids[0], &txn);
-  if (rc != PAGER_OK) return Failure("pager_file_protected_begin", rc);
-  void* data = nullptr;
-  rc = pager_file_txn_data(txn, &data);
-  if (rc == PAGER_OK) {
-    std::vector<uint8_t> b = Content(seed, s, st.ids[0]);
+  int rc = pager_file_txn_begin(f, &txn);
+  if (rc != PAGER_OK) return Failure("pager_file_txn_begin", rc);
+  for (uint64_t id : st.ids) {
+    void* data = nullptr;
+    rc = pager_file_txn_add(txn, id, &data);
+    if (rc != PAGER_OK) break;
+    std::vector<uint8_t> b = Content(seed, s, id);
     std::memcpy(data, b.data(), b.size());
-    rc = pager_file_txn_commit(txn);
   }
+  if (rc == PAGER_OK) rc = pager_file_txn_commit(txn);
   pager_file_txn_free(txn);
-  return rc == PAGER_OK ? "" : Failure("pager_file_txn_commit", rc);
+  return rc == PAGER_OK ? "" : Failure("pager_file_txn_add/commit", rc);
 }
 
 class FileComponent : public Component {
@@ -115,7 +125,7 @@ class FileComponent : public Component {
     int rc = pager_file_create((dir + "/pages").c_str(), &o, &f);
     if (rc != PAGER_OK) return Failure("pager_file_create", rc);
     std::vector<uint64_t> ids(kProtected);
-    rc = pager_file_protected_alloc_bulk(f, kProtected, ids.data());
+    rc = pager_file_protected_alloc_bulk(f, ids.data(), kProtected);
     pager_file_close(f);
     if (rc != PAGER_OK) return Failure("pager_file_protected_alloc_bulk", rc);
     for (uint64_t i = 0; i < kProtected; i++) {
