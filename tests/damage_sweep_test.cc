@@ -1,9 +1,10 @@
-// Damage sweeps over the sidecar formats (issue: reliability): every truncation length of a
-// WAL pager's -wal file and of a WAL segment (every byte up to 64 KiB, then every 512-byte
-// sector boundary and the bytes on either side), every zeroed sector, and appended garbage.
+// Damage sweeps (issue: reliability): every truncation length of a page file, a WAL pager's
+// -wal file and every WAL segment (every byte up to 64 KiB, then every 512-byte sector
+// boundary and the bytes on either side), every zeroed sector, and appended garbage.
 // Whatever the damage, an open / replay either fails with an error code or shows a state that
 // some commit produced, with the right bytes: never other data with OK.
-// (The main files have their own sweeps: tests/wal_truncation_test.cc, file_format_test.cc,
+// (Other sweeps: the WAL pager's main file in tests/wal_truncation_test.cc, every header byte
+// of the page file in file_format_test.cc, every byte and length of a snapshot in
 // snapshot_errors_test.cc.)
 #include <gtest/gtest.h>
 
@@ -11,6 +12,8 @@
 #include <map>
 #include <set>
 
+#include "impl/file/page_file.h"
+#include "impl/io/checksum.h"
 #include "impl/io/mem_env.h"
 #include "impl/walseg/reader.h"
 #include "impl/walseg/writer.h"
@@ -125,7 +128,7 @@ TEST(DamageSweep, EveryZeroedSectorOfTheWalSidecarShowsACommittedState) {
   }
 }
 
-TEST(DamageSweep, GarbageAppendedToTheWalSidecarKeepsTheLastCommit) {
+TEST(DamageSweep, GarbageAppendedToTheWalSidecarShowsACommittedState) {
   WalImage img = BuildWal();
   for (size_t extra : {1, 24, 511, 536, 4096}) {
     std::vector<uint8_t> longer = img.wal;
@@ -246,6 +249,116 @@ TEST(DamageSweep, GarbageAppendedToTheLastSegmentKeepsEveryRecord) {
     std::vector<uint8_t> junk = PatternBytes(extra + 9, extra);
     longer.insert(longer.end(), junk.begin(), junk.end());
     ExpectPrefixOrError(img, path, longer, false, std::to_string(extra) + " bytes appended");
+  }
+}
+
+// ---- page file -----------------------------------------------------------------------------
+
+struct FileImage {
+  std::vector<uint8_t> bytes;
+  std::vector<std::pair<std::set<uint64_t>, std::map<uint64_t, uint64_t>>> states;
+};
+
+std::pair<std::set<uint64_t>, std::map<uint64_t, uint64_t>> FileState(file::PageFile* pf) {
+  std::pair<std::set<uint64_t>, std::map<uint64_t, uint64_t>> s;
+  uint64_t next = 0, id = 0;
+  bool found = true;
+  while (pf->NextRegular(next, &id, &found).ok() && found) {
+    s.first.insert(id);
+    next = id + 1;
+  }
+  next = 1;
+  std::vector<uint8_t> buf(pf->page_size());
+  while (pf->NextProtected(next, &id, &found).ok() && found) {
+    if (!pf->ProtectedRead(id, buf.data(), buf.size()).ok()) break;
+    s.second[id] = Checksum64(buf.data(), buf.size());
+    next = id + 1;
+  }
+  return s;
+}
+
+file::FileOptions DamageFileOptions() {
+  file::FileOptions o;
+  o.page_size = 1024;
+  o.max_size_bytes = uint64_t{1} << 24;
+  o.initial_page_count = 16;
+  return o;
+}
+
+FileImage BuildPageFile() {
+  io::MemEnv env;
+  FileImage img;
+  std::unique_ptr<file::PageFile> pf;
+  EXPECT_TRUE(file::PageFile::Create(&env, "pf", DamageFileOptions(), &pf).ok());
+  img.states.push_back(FileState(pf.get()));
+  std::vector<uint64_t> ids(6), prot(2);
+  EXPECT_TRUE(pf->AllocBulk(ids.size(), ids.data()).ok());
+  img.states.push_back(FileState(pf.get()));
+  EXPECT_TRUE(pf->ProtectedAllocBulk(prot.size(), prot.data()).ok());
+  img.states.push_back(FileState(pf.get()));
+  std::vector<uint8_t> b = PatternBytes(5, 1024);
+  EXPECT_TRUE(pf->ProtectedWrite(prot[1], b.data()).ok());
+  img.states.push_back(FileState(pf.get()));
+  EXPECT_TRUE(pf->Free(ids[2]).ok());
+  img.states.push_back(FileState(pf.get()));
+  pf.reset();
+  EXPECT_TRUE(env.GetFileBytes("pf", &img.bytes).ok());
+  return img;
+}
+
+// Opens the damaged file read-only, then read-write: each fails with CORRUPT / VERSION or
+// shows one of the committed states (an older one only where damage hit the newest meta).
+void ExpectFileCommittedOrError(const FileImage& img, const std::vector<uint8_t>& bytes,
+                                const std::string& what) {
+  for (bool read_only : {true, false}) {
+    std::unique_ptr<io::FaultEnv> env = io::FaultEnv::FromImage({{"pf", bytes}});
+    file::FileOptions o = DamageFileOptions();
+    o.page_size = 0;
+    o.read_only = read_only;
+    std::unique_ptr<file::PageFile> pf;
+    Status st = file::PageFile::Open(env.get(), "pf", o, &pf);
+    if (!st.ok()) {
+      EXPECT_TRUE(st.code() == Code::kCorrupt || st.code() == Code::kVersion)
+          << what << ": " << st.ToString();
+      continue;
+    }
+    ASSERT_TRUE(pf->CheckInvariants().ok()) << what;
+    auto got = FileState(pf.get());
+    bool known = false;
+    for (const auto& s : img.states) known = known || got == s;
+    ASSERT_TRUE(known) << what << (read_only ? " (read-only)" : " (read-write)")
+                       << ": the file matches no committed state";
+  }
+}
+
+TEST(DamageSweep, EveryTruncationOfThePageFileIsCorruptOrACommittedState) {
+  FileImage img = BuildPageFile();
+  for (uint64_t len : TruncationLengths(img.bytes.size())) {
+    std::vector<uint8_t> cut(img.bytes.begin(), img.bytes.begin() + static_cast<long>(len));
+    ExpectFileCommittedOrError(img, cut, "page file cut to " + std::to_string(len));
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
+TEST(DamageSweep, EveryZeroedSectorOfThePageFileIsCorruptOrACommittedState) {
+  FileImage img = BuildPageFile();
+  for (uint64_t off = 0; off < img.bytes.size(); off += 512) {
+    std::vector<uint8_t> damaged = img.bytes;
+    std::fill(damaged.begin() + static_cast<long>(off),
+              damaged.begin() + static_cast<long>(std::min<uint64_t>(off + 512, damaged.size())),
+              0);
+    ExpectFileCommittedOrError(img, damaged, "sector at " + std::to_string(off) + " zeroed");
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
+TEST(DamageSweep, GarbageAppendedToThePageFileIsCorruptOrACommittedState) {
+  FileImage img = BuildPageFile();
+  for (size_t extra : {1, 511, 1024, 5000}) {
+    std::vector<uint8_t> longer = img.bytes;
+    std::vector<uint8_t> junk = PatternBytes(extra + 3, extra);
+    longer.insert(longer.end(), junk.begin(), junk.end());
+    ExpectFileCommittedOrError(img, longer, std::to_string(extra) + " bytes appended");
   }
 }
 
