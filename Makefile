@@ -62,6 +62,7 @@ BENCH_SRCS := $(sort $(wildcard bench/*_bench.cc))
 SONAME := libpager.so.$(if $(filter 0,$(MAJOR)),$(MAJOR).$(MINOR),$(MAJOR))
 SHLIB := $(B)/lib/libpager.so.$(VERSION)
 STLIB := $(B)/lib/libpager.a
+PAGERCTL := $(B)/bin/pagerctl
 PCIN := pkgconfig/pager.pc.in
 
 .PHONY: all lib test check-deps deps demo install uninstall clean bench fuzz abi-check abi-baseline \
@@ -69,7 +70,7 @@ PCIN := pkgconfig/pager.pc.in
         bindings-rust test-go test-java \
         test-rust
 
-all: lib $(B)/pkgconfig/pager-uninstalled.pc
+all: lib $(B)/pkgconfig/pager-uninstalled.pc $(PAGERCTL)
 lib: $(SHLIB) $(B)/lib/$(SONAME) $(B)/lib/libpager.so $(STLIB)
 
 $(B)/obj/%.o: %.cc
@@ -99,6 +100,15 @@ $(B)/pkgconfig/pager-uninstalled.pc: $(PCIN) Makefile
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(B)/lib|' \
 	    -e 's|@INCLUDEDIR@|$(CURDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- pagerctl (tools/pagerctl): the shell tool; public C API only, linked with libpager.so --
+# CLI11 and nlohmann-json are Debian's header-only packages (tools/deps.sh). The rpath
+# $ORIGIN/../lib finds the library both in $(B)/lib and, installed, in $(PREFIX)/lib.
+PAGERCTL_SRCS := $(sort $(wildcard tools/pagerctl/*.cc))
+$(PAGERCTL): $(PAGERCTL_SRCS) pager.h $(SHLIB) $(B)/lib/libpager.so
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g $(WARN) $(SANFLAGS) -I. -o $@ $(PAGERCTL_SRCS) -L$(B)/lib \
+	  -Wl,-rpath,'$$ORIGIN/../lib' -lpager
 
 # ---- tests ---------------------------------------------------------------------------------
 
@@ -225,8 +235,10 @@ demo: check-deps
 
 # ---- install -------------------------------------------------------------------------------
 
-install: lib
-	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+BINDIR ?= $(PREFIX)/bin
+install: lib $(PAGERCTL)
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
+	install -m 0755 $(PAGERCTL) $(DESTDIR)$(BINDIR)/pagerctl
 	install -m 0644 pager.h $(DESTDIR)$(INCLUDEDIR)/pager.h
 	install -m 0755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libpager.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -237,7 +249,8 @@ install: lib
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/pager.h $(DESTDIR)$(LIBDIR)/libpager.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libpager.so \
-	      $(DESTDIR)$(LIBDIR)/libpager.a $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc
+	      $(DESTDIR)$(LIBDIR)/libpager.a $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc \
+	      $(DESTDIR)$(BINDIR)/pagerctl
 
 # ---- dependencies --------------------------------------------------------------------------
 

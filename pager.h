@@ -1979,6 +1979,106 @@ PAGER_API int pager_refengine_fingerprint(pager_refengine *engine,
 PAGER_API int pager_refengine_fail_callback(pager_refengine *engine, const char *name,
                                             uint32_t skip, int adapter_code) PAGER_NOEXCEPT;
 
+/* ======================================================================================
+ * Format detection and verification (pager_format_detect, pager_*_check)
+ * ====================================================================================== */
+
+/* (section: check) */
+/*
+ * Looking into a file without writing a program (what tools/pagerctl prints). Every check is
+ * read-only: it opens what it reads without write access, takes only a shared lock where the
+ * component has one, runs no recovery that writes, no checkpoint, and creates no file
+ * (no sidecar, no lock file). It reuses the component's own readers and open-time recovery,
+ * so it accepts exactly what the library accepts.
+ *
+ * A check returns PAGER_OK when it could tell: the verdict is report->damage_code (PAGER_OK:
+ * clean; PAGER_ERR_CORRUPT: damaged, with where and which rule). It returns an error code,
+ * writing nothing, when it could not tell: the path is missing (NOT_FOUND), locked by a
+ * writer (BUSY), of a format version this build does not know (VERSION), unreadable (IO,
+ * READONLY for permission denied), or not of the function's format (INVALID).
+ *
+ * The leftovers a crash leaves and that recovery discards by design are not damage: an
+ * uncommitted WAL tail, a torn last record of a WAL segment, bitmap or directory copies newer
+ * than the page file's meta. report->interrupted says such leftovers were found.
+ */
+
+/* What pager_format_detect finds (by the magic at the start of the file). */
+enum {
+  PAGER_FORMAT_UNKNOWN = 0,        /* not a libpager file (or an empty one)                   */
+  PAGER_FORMAT_FILE = 1,           /* a page file (pager_file_)                               */
+  PAGER_FORMAT_WAL_MAIN = 2,       /* a WAL pager's main file (pager_wal_)                    */
+  PAGER_FORMAT_WAL_LOG = 3,        /* a WAL pager's "<main>-wal" sidecar                      */
+  PAGER_FORMAT_WALSEG_SEGMENT = 4, /* one WAL segment file (pager_walseg_)                    */
+  PAGER_FORMAT_WALSEG_DIR = 5,     /* a directory holding WAL segment files                   */
+  PAGER_FORMAT_SNAPSHOT = 6        /* a KV-cache snapshot (pager_snapshot_)                   */
+};
+
+/*
+ * pager_format_detect -- which libpager format the file (or directory) at path holds, by its
+ * magic: the first 8 bytes (page file, WAL main file -- either header copy --, WAL sidecar,
+ * snapshot), the first record's magic (a WAL segment; an empty file with a segment name
+ * counts as one), or, for a directory, at least one segment-named file in it. Anything else,
+ * an empty file included, is PAGER_FORMAT_UNKNOWN with PAGER_OK. Reads at most 264 bytes;
+ * never writes. Thread safety: any thread.
+ * Errors: PAGER_ERR_INVALID (NULL argument, empty path), PAGER_ERR_NOT_FOUND,
+ * PAGER_ERR_READONLY (permission denied), PAGER_ERR_IO, PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_format_detect(const char *path, uint32_t *format_out) PAGER_NOEXCEPT;
+
+/* What a check found. A result struct (C8): prepare it with pager_check_report_init.
+ * Fields a format does not have stay 0. Text fields are NUL-terminated (truncated to fit). */
+typedef struct pager_check_report {
+  uint32_t struct_size;      /* set by pager_check_report_init                              */
+  uint32_t format;           /* PAGER_FORMAT_*                                              */
+  uint32_t format_version;   /* from the file's header or first record                      */
+  uint32_t page_size;        /* bytes (page file, WAL pager)                                */
+  uint64_t file_bytes;       /* the file; WAL pager: main + sidecar; directory: all segments */
+  uint64_t generation;       /* page file: meta generation; WAL pager: the main header's
+                                checkpoint sequence; snapshot: its id                       */
+  uint64_t page_count;       /* page file: page space; WAL pager: committed pages (page 0
+                                included); snapshot: pages it restores                      */
+  uint64_t free_page_count;  /* page file: pages free in the page space                     */
+  uint64_t protected_count;  /* page file: protected pages in use                           */
+  uint64_t frame_count;      /* WAL pager: committed frames in the sidecar                  */
+  uint64_t record_count;     /* WAL segments: valid records; snapshot: sequences            */
+  uint64_t segment_count;    /* WAL segments: segment files                                 */
+  uint64_t first_lsn;        /* WAL segments: LSN of the first valid record (0: none)       */
+  uint64_t last_lsn;         /* WAL segments: LSN of the last valid record (0: none)        */
+  uint32_t interrupted;      /* 1: leftovers of an interrupted write were found (not damage) */
+  int32_t damage_code;       /* PAGER_OK: clean; PAGER_ERR_CORRUPT: damaged                 */
+  uint64_t damage_offset;    /* byte offset of the first damage in damage_file;
+                                UINT64_MAX when the check cannot name one byte              */
+  char damage_file[256];     /* the file holding the damage ("" when clean)                 */
+  char damage_rule[64];      /* the format doc's rule that failed ("superblock", "meta",
+                                "state", "wal-header", "frame", "record", "lsn", ...)       */
+  char damage_detail[512];   /* what failed, expected and found                             */
+} pager_check_report;
+
+/* pager_check_report_init -- struct_size, zeroes elsewhere. NULL-safe. Clears the last
+ * error. Errors: none. */
+PAGER_API void pager_check_report_init(pager_check_report *report) PAGER_NOEXCEPT;
+
+/*
+ * pager_file_check, pager_wal_check, pager_walseg_check, pager_snapshot_check -- every
+ * checksum and invariant of the format, as the component's own open and recovery check them
+ * (pager_file_open's recovery with its state verification; pager_wal_open's header choice and
+ * WAL scan; the WAL segment reader and the log replay across segments; pager_snapshot_verify
+ * and pager_snapshot_inspect), plus the file's header, sizes and counts, into *report.
+ * pager_wal_check takes the main file's path (or the sidecar's: its "-wal" is dropped) and
+ * checks both. pager_walseg_check takes one segment file or a directory of segments.
+ * Read-only (see the section comment). Writes min(report->struct_size, sizeof) bytes and sets
+ * report->struct_size to that number; nothing is written on failure.
+ * Thread safety: any thread.
+ * Errors: PAGER_ERR_INVALID (NULL argument, empty path, report->struct_size below its first
+ * version's, a file of another format), PAGER_ERR_NOT_FOUND, PAGER_ERR_BUSY (a writer holds
+ * the lock), PAGER_ERR_VERSION, PAGER_ERR_READONLY (permission denied), PAGER_ERR_IO,
+ * PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_file_check(const char *path, pager_check_report *report) PAGER_NOEXCEPT;
+PAGER_API int pager_wal_check(const char *path, pager_check_report *report) PAGER_NOEXCEPT;
+PAGER_API int pager_walseg_check(const char *path, pager_check_report *report) PAGER_NOEXCEPT;
+PAGER_API int pager_snapshot_check(const char *path, pager_check_report *report) PAGER_NOEXCEPT;
+
 PAGER_EXTERN_C_END
 
 #endif /* PAGER_H */

@@ -4,12 +4,18 @@
 #   build:  g++ make pkg-config           the C++17 toolchain and pkg-config files
 #           libxxhash-dev                 XXH3-64, the checksum of every format (header-only)
 #           libzstd-dev                   optional snapshot compression
+#           libcli11-dev                  pagerctl's arguments and --help (header-only CLI11):
+#                                         subcommands, typed options, usage errors
+#           nlohmann-json3-dev            pagerctl --json (header-only): correct escaping and
+#                                         64-bit integers without a hand-written writer
 #   test:   libgtest-dev                  GoogleTest for the C++ and C API suites
 #           clang libclang-rt-14-dev      libFuzzer harnesses and their corpus replays
 #           binutils                      nm/readelf for the ABI guard
 #           abigail-tools                 abidw/abidiff: the ABI gate compares struct layouts
 #                                         and signatures with abi/libpager.abi (doc/abi.md)
 #           python3                       tests/header_lint.py (standard library only)
+#           python3-jsonschema            tests/pagerctl_test.py validates every pagerctl --json
+#                                         output against doc/pagerctl.schema.json
 #   bindings: swig                        Go and Java bindings (SWIG 4.1)
 #           libclang-dev                  libclang for bindgen (the Rust pager-sys crate)
 #   bench:  libsqlite3-dev liblmdb-dev librocksdb-dev   the peers benchmarks compare against
@@ -23,8 +29,9 @@ groups=${*:-build test bindings}
 pkgs=()
 for g in $groups; do
   case $g in
-    build) pkgs+=(g++ make pkg-config libxxhash-dev libzstd-dev) ;;
-    test) pkgs+=(libgtest-dev clang libclang-rt-14-dev binutils abigail-tools python3) ;;
+    build) pkgs+=(g++ make pkg-config libxxhash-dev libzstd-dev libcli11-dev nlohmann-json3-dev) ;;
+    test) pkgs+=(libgtest-dev clang libclang-rt-14-dev binutils abigail-tools python3
+          python3-jsonschema) ;;
     bindings) pkgs+=(swig libclang-dev) ;;
     bench) pkgs+=(libsqlite3-dev liblmdb-dev librocksdb-dev) ;;
     coverage) pkgs+=(gcovr) ;;

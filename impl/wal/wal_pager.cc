@@ -6,9 +6,9 @@
 namespace pager {
 namespace wal {
 
-namespace {
-
 std::string WalPath(const std::string& path) { return path + "-wal"; }
+
+namespace {
 
 bool AllZero(const uint8_t* p, size_t len) {
   for (size_t i = 0; i < len; i++) {
@@ -679,6 +679,13 @@ Status WalPager::PublishMainHeader() {
 }
 
 // ---- introspection -------------------------------------------------------------------------
+
+Status WalPager::CheckAtRest(uint64_t* checkpoint_seq) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PAGER_RETURN_IF_ERROR(CheckMainNotTruncated());
+  *checkpoint_seq = main_seq_;
+  return Status::Ok();
+}
 
 Stats WalPager::stats() {
   std::lock_guard<std::mutex> lock(mu_);

@@ -83,6 +83,9 @@
 namespace pager {
 namespace wal {
 
+// The sidecar of the main file at path: path + "-wal".
+std::string WalPath(const std::string& path);
+
 enum class AccessMode { kReadWrite = 0, kReadOnly = 1 };
 enum class Durability { kFull = 0, kNormal = 1 };
 enum class State { kOpen, kWriting, kCommitting, kCheckpointing, kPoisoned };
@@ -144,6 +147,9 @@ class WalPager {
 
   Stats stats();
   State state();
+  // For the read-only check (pager_wal_check): W11 on any handle (kCorrupt if the main file
+  // is shorter than its header and WAL need) and the main header's checkpoint sequence.
+  Status CheckAtRest(uint64_t* checkpoint_seq);
   Status CheckInvariants();
 
  private:

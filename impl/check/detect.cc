@@ -1,0 +1,74 @@
+// DetectFormat: which libpager format a path holds, by the magics each format doc defines.
+// The constants come from each format's own header (no second copy of a byte map).
+#include <cstring>
+#include <vector>
+
+#include "impl/common/check_report.h"
+#include "impl/file/format.h"
+#include "impl/snapshot/format.h"
+#include "impl/wal/wal_format.h"
+#include "impl/walseg/format.h"
+#include "pager.h"
+
+namespace pager {
+
+namespace {
+
+// Bytes examined: the WAL main file's header copy B starts at 256 and has an 8-byte magic.
+constexpr size_t kProbeBytes = wal::kHeaderCopySize + 8;
+
+bool HasMagic(const uint8_t* head, size_t got, size_t offset, const char* magic, size_t len) {
+  return got >= offset + len && std::memcmp(head + offset, magic, len) == 0;
+}
+
+uint32_t FormatOfBytes(const uint8_t* head, size_t got, const std::string& base_name) {
+  if (HasMagic(head, got, 0, file::kSuperblockMagic, 8)) return PAGER_FORMAT_FILE;
+  if (HasMagic(head, got, 0, wal::kMainMagic, 8) ||
+      HasMagic(head, got, wal::kHeaderCopySize, wal::kMainMagic, 8)) {
+    return PAGER_FORMAT_WAL_MAIN;
+  }
+  if (HasMagic(head, got, 0, wal::kWalMagic, 8)) return PAGER_FORMAT_WAL_LOG;
+  if (HasMagic(head, got, 0, snapshot::kHeaderMagic, 8)) return PAGER_FORMAT_SNAPSHOT;
+  uint32_t magic = walseg::kRecordMagic;
+  if (HasMagic(head, got, offsetof(walseg::RecordHeader, magic),
+               reinterpret_cast<const char*>(&magic), sizeof magic)) {
+    return PAGER_FORMAT_WALSEG_SEGMENT;
+  }
+  uint64_t lsn = 0;
+  if (got == 0 && walseg::ParseSegmentName(base_name, &lsn)) return PAGER_FORMAT_WALSEG_SEGMENT;
+  return PAGER_FORMAT_UNKNOWN;
+}
+
+bool IsWalSidecarName(const std::string& path) {
+  return path.size() > 4 && path.compare(path.size() - 4, 4, "-wal") == 0 &&
+         path[path.size() - 5] != '/';
+}
+
+}  // namespace
+
+Status DetectFormat(io::Env* env, const std::string& path, uint32_t* format) {
+  std::vector<std::string> names;
+  if (env->ListDir(path, &names).ok()) {
+    uint64_t lsn = 0;
+    *format = PAGER_FORMAT_UNKNOWN;
+    for (const std::string& n : names) {
+      if (walseg::ParseSegmentName(n, &lsn)) *format = PAGER_FORMAT_WALSEG_DIR;
+    }
+    return Status::Ok();
+  }
+  std::unique_ptr<io::File> f;
+  PAGER_RETURN_IF_ERROR(env->Open(path, io::OpenOptions{}, &f));
+  uint8_t head[kProbeBytes] = {};
+  size_t got = 0;
+  PAGER_RETURN_IF_ERROR(f->ReadAt(0, head, sizeof head, &got));
+  *format = FormatOfBytes(head, got, walseg::BaseName(path));
+  if (*format == PAGER_FORMAT_UNKNOWN && got == 0 && IsWalSidecarName(path)) {
+    // W10: a TRUNCATE checkpoint leaves a zero-byte sidecar; it is one if its main file is.
+    uint32_t main_format = PAGER_FORMAT_UNKNOWN;
+    Status st = DetectFormat(env, path.substr(0, path.size() - 4), &main_format);
+    if (st.ok() && main_format == PAGER_FORMAT_WAL_MAIN) *format = PAGER_FORMAT_WAL_LOG;
+  }
+  return Status::Ok();
+}
+
+}  // namespace pager

@@ -1,0 +1,59 @@
+// CheckReport: what a read-only check of one on-disk format found (pager.h, section "check").
+// Each component fills it from its own readers and recovery (impl/<component>/check.cc);
+// capi/check.cc copies it into a pager_check_report.
+//
+// Invariants:
+//   K1. A check never writes: files are opened without write access, locks are shared, no
+//       recovery that writes and no file creation. Damage goes into the report (the check
+//       returns Ok); a Status error means the check could not tell.
+//   K2. damage_code is kOk exactly when damage_rule, damage_file and damage_detail are empty.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "impl/common/status.h"
+#include "impl/io/env.h"
+
+namespace pager {
+
+constexpr uint64_t kUnknownOffset = UINT64_MAX;
+
+struct CheckReport {
+  uint32_t format = 0;  // PAGER_FORMAT_*
+  uint32_t format_version = 0;
+  uint32_t page_size = 0;
+  uint64_t file_bytes = 0;
+  uint64_t generation = 0;
+  uint64_t page_count = 0;
+  uint64_t free_page_count = 0;
+  uint64_t protected_count = 0;
+  uint64_t frame_count = 0;
+  uint64_t record_count = 0;
+  uint64_t segment_count = 0;
+  uint64_t first_lsn = 0;
+  uint64_t last_lsn = 0;
+  bool interrupted = false;
+  Code damage_code = Code::kOk;
+  uint64_t damage_offset = kUnknownOffset;
+  std::string damage_file;
+  std::string damage_rule;
+  std::string damage_detail;
+
+  bool damaged() const { return damage_code != Code::kOk; }
+  // Records the first damage only (later findings are consequences of it).
+  void Damage(const std::string& file, uint64_t offset, const std::string& rule,
+              const std::string& detail) {
+    if (damaged()) return;
+    damage_code = Code::kCorrupt;
+    damage_file = file;
+    damage_offset = offset;
+    damage_rule = rule;
+    damage_detail = detail;
+  }
+};
+
+// Which format the file or directory at path holds (PAGER_FORMAT_*), by its magic.
+Status DetectFormat(io::Env* env, const std::string& path, uint32_t* format);
+
+}  // namespace pager

@@ -1,0 +1,35 @@
+// CheckSnapshot: the read-only check of a KV-cache snapshot (pager_snapshot_check): Inspect
+// (header, parent path, trailer, page and sequence tables: K3) for the report's counts, then
+// Verify (every blob's checksum through the parent chain: K5), exactly as restore verifies.
+// Both only read (K1).
+#include "impl/check/checks.h"
+#include "impl/snapshot/snapshot.h"
+#include "pager.h"
+
+namespace pager {
+namespace snapshot {
+
+Status CheckSnapshot(io::Env* env, const std::string& path, CheckReport* r) {
+  r->format = PAGER_FORMAT_SNAPSHOT;
+  pager_snapshot_info info;
+  Status st = Inspect(env, path, &info);
+  if (st.code() == Code::kCorrupt) {
+    r->Damage(path, kUnknownOffset, "structure", st.message());
+    return Status::Ok();
+  }
+  PAGER_RETURN_IF_ERROR(st);
+  r->format_version = info.format_version;
+  r->file_bytes = info.file_bytes;
+  r->generation = info.snapshot_id;
+  r->page_count = info.page_count;
+  r->record_count = info.seq_count;
+  st = Verify(env, path, Options{});
+  if (st.code() == Code::kCorrupt) {
+    r->Damage(path, kUnknownOffset, "blob", st.message());
+    return Status::Ok();
+  }
+  return st;
+}
+
+}  // namespace snapshot
+}  // namespace pager
