@@ -111,6 +111,17 @@ $(PAGERCTL): $(PAGERCTL_SRCS) pager.h $(SHLIB) $(B)/lib/libpager.so
 	  -Wl,-rpath,'$$ORIGIN/../lib' -lpager
 
 # ---- tests ---------------------------------------------------------------------------------
+# Suite pagerctl: tests/pagerctl_test.py runs $(PAGERCTL) on files tests/pagerctl_fixtures.c
+# makes through the C API (healthy, then damaged copies), validating every --json output
+# against doc/pagerctl.schema.json.
+PAGERCTL_FIXTURES := $(B)/tests/pagerctl_fixtures
+$(PAGERCTL_FIXTURES): tests/pagerctl_fixtures.c pager.h $(SHLIB) $(B)/lib/libpager.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_C99) -D_POSIX_C_SOURCE=200809L -I. -o $@ $< -L$(B)/lib \
+	  -Wl,-rpath,$(CURDIR)/$(B)/lib -lpager
+run-pagerctl:
+	@tests/run_cmd.sh pagerctl $(R) python3 tests/pagerctl_test.py $(PAGERCTL) \
+	  $(PAGERCTL_FIXTURES) doc/pagerctl.schema.json
 
 $(B)/tests/pager_tests: $(TEST_OBJS) $(STLIB)
 	@mkdir -p $(@D)
@@ -129,6 +140,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 R := $(B)/results
 test: check-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all $(B)/tests/pager_tests $(C99_BINS) $(TORTURE_BIN) \
+	  $(PAGERCTL_FIXTURES) \
 	  $(if $(SAN),,$(FUZZ_BINS))
 	@$(if $(SAN),true,$(MAKE) --no-print-directory -j$(JOBS) -k $(BIND_PREREQS) || \
 	  echo "binding wrappers failed to build: their suites will fail")
@@ -137,7 +149,7 @@ test: check-deps
 	@tests/summarize.sh $(R) $(SUITES)
 
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
-SUITES := cpp abi abi_negative lint $(if $(SAN),,install) $(C99_NAMES) torture \
+SUITES := cpp abi abi_negative lint $(if $(SAN),,install) $(C99_NAMES) torture pagerctl \
           $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
           $(if $(SAN),,go java rust)
 run-tests: $(SUITES:%=run-%)

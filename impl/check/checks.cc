@@ -45,7 +45,7 @@ Status CheckAs(io::Env* env, const std::string& path, uint32_t format, CheckRepo
       }
       return wal::CheckWal(env, sidecar ? path.substr(0, path.size() - kWalSuffix.size()) : path, r);
     }
-    case PAGER_FORMAT_WALSEG_SEGMENT: return walseg::CheckWalseg(env, path, r);
+    case PAGER_FORMAT_WALSEG_SEGMENT: return walseg::CheckWalseg(env, path, found == PAGER_FORMAT_WALSEG_DIR, r);
     case PAGER_FORMAT_SNAPSHOT: return snapshot::CheckSnapshot(env, path, r);
     default: return Internal("CheckAs: format " + std::to_string(format));
   }

@@ -14,7 +14,8 @@ namespace wal {
 Status CheckWal(io::Env* env, const std::string& path, CheckReport* r);
 }
 namespace walseg {
-Status CheckWalseg(io::Env* env, const std::string& path, CheckReport* r);
+// is_dir: path is a directory of segments (else one segment file).
+Status CheckWalseg(io::Env* env, const std::string& path, bool is_dir, CheckReport* r);
 }
 namespace snapshot {
 Status CheckSnapshot(io::Env* env, const std::string& path, CheckReport* r);

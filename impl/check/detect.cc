@@ -46,27 +46,30 @@ bool IsWalSidecarName(const std::string& path) {
 
 }  // namespace
 
+// A readable file is classified by its first bytes; anything else that lists as a directory
+// is one (a directory opens on POSIX but does not read; MemEnv does not open it at all).
 Status DetectFormat(io::Env* env, const std::string& path, uint32_t* format) {
-  std::vector<std::string> names;
-  if (env->ListDir(path, &names).ok()) {
-    uint64_t lsn = 0;
-    *format = PAGER_FORMAT_UNKNOWN;
-    for (const std::string& n : names) {
-      if (walseg::ParseSegmentName(n, &lsn)) *format = PAGER_FORMAT_WALSEG_DIR;
+  std::unique_ptr<io::File> f;
+  uint8_t head[kProbeBytes] = {};
+  size_t got = 0;
+  Status st = env->Open(path, io::OpenOptions{}, &f);
+  if (st.ok()) st = f->ReadAt(0, head, sizeof head, &got);
+  if (st.ok()) {
+    *format = FormatOfBytes(head, got, walseg::BaseName(path));
+    if (*format == PAGER_FORMAT_UNKNOWN && got == 0 && IsWalSidecarName(path)) {
+      // W10: a TRUNCATE checkpoint leaves a zero-byte sidecar; it is one if its main file is.
+      uint32_t main_format = PAGER_FORMAT_UNKNOWN;
+      Status main_st = DetectFormat(env, path.substr(0, path.size() - 4), &main_format);
+      if (main_st.ok() && main_format == PAGER_FORMAT_WAL_MAIN) *format = PAGER_FORMAT_WAL_LOG;
     }
     return Status::Ok();
   }
-  std::unique_ptr<io::File> f;
-  PAGER_RETURN_IF_ERROR(env->Open(path, io::OpenOptions{}, &f));
-  uint8_t head[kProbeBytes] = {};
-  size_t got = 0;
-  PAGER_RETURN_IF_ERROR(f->ReadAt(0, head, sizeof head, &got));
-  *format = FormatOfBytes(head, got, walseg::BaseName(path));
-  if (*format == PAGER_FORMAT_UNKNOWN && got == 0 && IsWalSidecarName(path)) {
-    // W10: a TRUNCATE checkpoint leaves a zero-byte sidecar; it is one if its main file is.
-    uint32_t main_format = PAGER_FORMAT_UNKNOWN;
-    Status st = DetectFormat(env, path.substr(0, path.size() - 4), &main_format);
-    if (st.ok() && main_format == PAGER_FORMAT_WAL_MAIN) *format = PAGER_FORMAT_WAL_LOG;
+  std::vector<std::string> names;
+  if (!env->ListDir(path, &names).ok()) return st;
+  uint64_t lsn = 0;
+  *format = PAGER_FORMAT_UNKNOWN;
+  for (const std::string& n : names) {
+    if (walseg::ParseSegmentName(n, &lsn)) *format = PAGER_FORMAT_WALSEG_DIR;
   }
   return Status::Ok();
 }

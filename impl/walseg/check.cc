@@ -73,11 +73,9 @@ Status CheckDir(io::Env* env, const std::string& dir, CheckReport* r) {
 
 }  // namespace
 
-Status CheckWalseg(io::Env* env, const std::string& path, CheckReport* r) {
+Status CheckWalseg(io::Env* env, const std::string& path, bool is_dir, CheckReport* r) {
   r->format_version = kFormatVersion;
-  std::vector<std::string> names;
-  if (env->ListDir(path, &names).ok()) return CheckDir(env, path, r);
-  return CheckSegment(env, path, r);
+  return is_dir ? CheckDir(env, path, r) : CheckSegment(env, path, r);
 }
 
 }  // namespace walseg

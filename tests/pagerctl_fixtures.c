@@ -1,0 +1,172 @@
+/*
+ * pagerctl_fixtures -- makes the files tests/pagerctl_test.py runs pagerctl on, through the
+ * public C API only (one file of every format, as each component writes it).
+ *
+ *   pagerctl_fixtures make DIR            DIR/file.pages  page file: pages, protected pages
+ *                                         DIR/db, DIR/db-wal  WAL pager, frames not checkpointed
+ *                                         DIR/log/        WAL segments (several, rotated)
+ *                                         DIR/full.kvs, DIR/incr.kvs  snapshots (incr: parent)
+ *   pagerctl_fixtures future-version PATH  rewrites a page file's superblock as format
+ *                                         version 2 with a valid checksum (a newer library's)
+ *   pagerctl_fixtures hold PATH           opens the page file read-write (its exclusive lock),
+ *                                         prints "ready", and holds it until stdin closes
+ */
+#define XXH_INLINE_ALL
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "pager.h"
+
+#define CHECK(call)                                                                  \
+  do {                                                                               \
+    int rc_ = (call);                                                                \
+    if (rc_ != PAGER_OK) {                                                           \
+      fprintf(stderr, "%s:%d: %s: %s: %s\n", __FILE__, __LINE__, #call,              \
+              pager_errstr(rc_), pager_last_error());                                \
+      exit(1);                                                                       \
+    }                                                                                \
+  } while (0)
+
+static char path_buf[4096];
+static const char *at(const char *dir, const char *name) {
+  snprintf(path_buf, sizeof path_buf, "%s/%s", dir, name);
+  return path_buf;
+}
+
+static void make_page_file(const char *dir) {
+  pager_file_options o;
+  pager_file *f = NULL;
+  uint64_t ids[40], pid = 0;
+  pager_file_txn *txn = NULL;
+  void *data = NULL;
+  int i;
+  pager_file_options_init(&o);
+  o.page_size = 4096;
+  o.max_size_bytes = (uint64_t)1 << 30;
+  CHECK(pager_file_create(at(dir, "file.pages"), &o, &f));
+  CHECK(pager_file_alloc_bulk(f, ids, 40));
+  CHECK(pager_file_free_bulk(f, ids, 10));
+  for (i = 0; i < 3; i++) {
+    CHECK(pager_file_protected_alloc(f, &pid));
+    CHECK(pager_file_txn_begin(f, &txn));
+    CHECK(pager_file_txn_add(txn, pid, &data));
+    memset(data, 'a' + i, 4096);
+    CHECK(pager_file_txn_commit(txn));
+    pager_file_txn_free(txn);
+  }
+  pager_file_close(f);
+}
+
+static void make_wal(const char *dir) {
+  pager_wal_options o;
+  pager_wal *w = NULL;
+  unsigned char page[4096];
+  uint32_t p, frames = 0;
+  int round;
+  pager_wal_options_init(&o);
+  o.auto_checkpoint_frames = 0;
+  CHECK(pager_wal_create(at(dir, "db"), &o, &w));
+  CHECK(pager_wal_set_page_count(w, 9));
+  for (p = 1; p < 9; p++) {
+    memset(page, (int)p, sizeof page);
+    CHECK(pager_wal_stage_page(w, p, page, sizeof page));
+  }
+  CHECK(pager_wal_commit(w, &frames));
+  CHECK(pager_wal_checkpoint(w, NULL, &frames));
+  for (round = 0; round < 3; round++) {
+    memset(page, 100 + round, sizeof page);
+    CHECK(pager_wal_stage_page(w, 2, page, sizeof page));
+    CHECK(pager_wal_commit(w, &frames));
+  }
+  pager_wal_close(w);
+}
+
+static void make_walseg(const char *dir) {
+  pager_walseg_options o;
+  pager_walseg_writer *w = NULL;
+  char rec[200];
+  uint64_t lsn = 0;
+  int i;
+  pager_walseg_options_init(&o);
+  o.segment_bytes = 4096;
+  CHECK(pager_walseg_writer_open(at(dir, "log"), &o, &w));
+  for (i = 0; i < 60; i++) {
+    memset(rec, 'r', sizeof rec);
+    CHECK(pager_walseg_append(w, 1, rec, sizeof rec, &lsn));
+  }
+  CHECK(pager_walseg_writer_close(w));
+}
+
+static void make_snapshots(const char *dir) {
+  pager_cache_meta m;
+  pager_refengine *e = NULL;
+  pager_cache_ops ops;
+  pager_snapshot_options so;
+  uint32_t slots[4];
+  unsigned char k[4 * 2 * 2 * 16 * 2], v[sizeof k];
+  char full[4096];
+  int i;
+  pager_cache_meta_init(&m);
+  m.tokens_per_page = 4;
+  m.layers = 2;
+  m.kv_heads = 2;
+  m.head_dim = 16;
+  m.dtype = PAGER_DTYPE_F16;
+  CHECK(pager_refengine_create(&m, 8, &e));
+  for (i = 0; i < 4; i++) {
+    CHECK(pager_refengine_alloc_page(e, &slots[i]));
+    memset(k, i + 1, sizeof k);
+    memset(v, i + 11, sizeof v);
+    CHECK(pager_refengine_write_page(e, slots[i], k, sizeof k, v, sizeof v));
+  }
+  CHECK(pager_refengine_set_seq(e, "seq-a", 5, slots, 4, 3));
+  CHECK(pager_refengine_ops(e, &ops));
+  snprintf(full, sizeof full, "%s/full.kvs", dir);
+  CHECK(pager_snapshot_capture(&ops, full, NULL));
+  memset(k, 99, sizeof k);
+  CHECK(pager_refengine_write_page(e, slots[0], k, sizeof k, v, sizeof v));
+  pager_snapshot_options_init(&so);
+  so.parent_path = "full.kvs";
+  CHECK(pager_snapshot_capture(&ops, at(dir, "incr.kvs"), &so));
+  pager_refengine_free(e);
+}
+
+static int future_version(const char *path) {
+  unsigned char sb[64];
+  uint32_t version = 2;
+  uint64_t sum;
+  FILE *fp = fopen(path, "r+b");
+  if (fp == NULL || fread(sb, 1, sizeof sb, fp) != sizeof sb) return 1;
+  memcpy(sb + 8, &version, 4);
+  sum = XXH3_64bits_withSeed(sb, 56, 0x4c50465355504552ull); /* "LPFSUPER" */
+  memcpy(sb + 56, &sum, 8);
+  if (fseek(fp, 0, SEEK_SET) != 0 || fwrite(sb, 1, sizeof sb, fp) != sizeof sb) return 1;
+  return fclose(fp) == 0 ? 0 : 1;
+}
+
+static int hold(const char *path) {
+  pager_file *f = NULL;
+  CHECK(pager_file_open(path, NULL, &f));
+  printf("ready\n");
+  fflush(stdout);
+  while (getchar() != EOF) {
+  }
+  pager_file_close(f);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "make") == 0) {
+    make_page_file(argv[2]);
+    make_wal(argv[2]);
+    make_walseg(argv[2]);
+    make_snapshots(argv[2]);
+    return 0;
+  }
+  if (argc == 3 && strcmp(argv[1], "future-version") == 0) return future_version(argv[2]);
+  if (argc == 3 && strcmp(argv[1], "hold") == 0) return hold(argv[2]);
+  fprintf(stderr, "usage: pagerctl_fixtures make DIR | future-version PATH | hold PATH\n");
+  return 2;
+}
