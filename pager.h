@@ -2044,10 +2044,13 @@ typedef struct pager_check_report {
   uint64_t segment_count;    /* WAL segments: segment files                                 */
   uint64_t first_lsn;        /* WAL segments: LSN of the first valid record (0: none)       */
   uint64_t last_lsn;         /* WAL segments: LSN of the last valid record (0: none)        */
-  uint32_t interrupted;      /* 1: leftovers of an interrupted write were found (not damage) */
+  uint32_t interrupted;      /* 1: leftovers of an interrupted write were found (not damage);
+                                with damage_code PAGER_OK the damage_* fields below then
+                                describe the first of them                                   */
   int32_t damage_code;       /* PAGER_OK: clean; PAGER_ERR_CORRUPT: damaged                 */
   uint64_t damage_offset;    /* byte offset of the first damage in damage_file;
-                                UINT64_MAX when the check cannot name one byte              */
+                                UINT64_MAX when the check cannot name one byte; 0 and
+                                damage_file "" when there is nothing to describe            */
   char damage_file[256];     /* the file holding the damage ("" when clean)                 */
   char damage_rule[64];      /* the format doc's rule that failed ("superblock", "meta",
                                 "state", "wal-header", "frame", "record", "lsn", ...)       */

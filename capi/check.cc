@@ -49,7 +49,7 @@ pager_check_report ToC(const pager::CheckReport& r) {
   c.last_lsn = r.last_lsn;
   c.interrupted = r.interrupted ? 1u : 0u;
   c.damage_code = static_cast<int32_t>(r.damage_code);
-  c.damage_offset = r.damaged() ? r.damage_offset : 0;
+  c.damage_offset = r.damage_file.empty() ? 0 : r.damage_offset;
   CopyText(r.damage_file, c.damage_file);
   CopyText(r.damage_rule, c.damage_rule);
   CopyText(r.damage_detail, c.damage_detail);

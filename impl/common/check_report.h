@@ -6,7 +6,9 @@
 //   K1. A check never writes: files are opened without write access, locks are shared, no
 //       recovery that writes and no file creation. Damage goes into the report (the check
 //       returns Ok); a Status error means the check could not tell.
-//   K2. damage_code is kOk exactly when damage_rule, damage_file and damage_detail are empty.
+//   K2. damage_code is kCorrupt after Damage(); then damage_file/offset/rule/detail describe
+//       the first damage. With damage_code kOk they are empty, or describe the first leftover
+//       of an interrupted write that recovery discards (Interrupted(), interrupted = true).
 #pragma once
 
 #include <cstdint>
@@ -41,11 +43,25 @@ struct CheckReport {
   std::string damage_detail;
 
   bool damaged() const { return damage_code != Code::kOk; }
-  // Records the first damage only (later findings are consequences of it).
+  // Records the first damage only (later findings are consequences of it); it replaces a
+  // leftover noted before.
   void Damage(const std::string& file, uint64_t offset, const std::string& rule,
               const std::string& detail) {
     if (damaged()) return;
     damage_code = Code::kCorrupt;
+    Where(file, offset, rule, detail);
+  }
+  // Notes the leftovers of an interrupted write (not damage); the first one is described.
+  void Interrupted(const std::string& file, uint64_t offset, const std::string& rule,
+                   const std::string& detail) {
+    if (damaged() || interrupted) return;
+    interrupted = true;
+    Where(file, offset, rule, detail);
+  }
+
+ private:
+  void Where(const std::string& file, uint64_t offset, const std::string& rule,
+             const std::string& detail) {
     damage_file = file;
     damage_offset = offset;
     damage_rule = rule;

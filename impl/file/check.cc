@@ -92,12 +92,20 @@ Status CheckPageFile(io::Env* env, const std::string& path, CheckReport* r) {
   // commit leaves (P2, P3): recovery discards it by design. Without such copies no commit
   // was in flight, so the rejected meta was damaged at rest.
   bool rejected = bad_slot >= 0 || rec.fell_back;
-  if (rec.stale_copies > 0) {
-    r->interrupted = true;
+  int slot = bad_slot >= 0 ? bad_slot : 1 - rec.meta_slot;
+  std::string reason = bad_slot >= 0 ? why : rec.rejected_reason;
+  uint64_t meta_offset = kMetaPage[slot] * r->page_size;
+  if (rejected && rec.stale_copies == 0) {
+    r->Damage(path, meta_offset, "meta", reason);
   } else if (rejected) {
-    int slot = bad_slot >= 0 ? bad_slot : 1 - rec.meta_slot;
-    r->Damage(path, kMetaPage[slot] * r->page_size, "meta",
-              bad_slot >= 0 ? why : rec.rejected_reason);
+    r->Interrupted(path, meta_offset, "meta",
+                   reason + " (with " + std::to_string(rec.stale_copies) +
+                       " copies newer than the recovered meta: an interrupted commit; recovery "
+                       "uses generation " + std::to_string(rec.generation) + ")");
+  } else if (rec.stale_copies > 0) {
+    r->Interrupted(path, kUnknownOffset, "copies",
+                   std::to_string(rec.stale_copies) + " bitmap or directory copies newer than "
+                   "the recovered meta (an interrupted commit; a read-write open zeroes them)");
   }
   return Status::Ok();
 }

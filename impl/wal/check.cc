@@ -98,8 +98,12 @@ Status CheckWal(io::Env* env, const std::string& path, CheckReport* r) {
   // A damaged header copy beside a valid one is what a crash while a checkpoint wrote it
   // leaves (W6): the open chose the other copy. A damaged sidecar header that the open
   // accepted (a stale sidecar is ignored) is damage.
-  if (bad_slot >= 0) r->interrupted = true;
   if (wal_damaged) r->Damage(wal_path, 0, "wal-header", wal_why);
+  if (bad_slot >= 0) {
+    r->Interrupted(path, uint64_t{kHeaderCopySize} * static_cast<uint64_t>(bad_slot),
+                   "main-header", why + " (a header write of a checkpoint that did not complete, "
+                   "or damage; the open uses the other copy)");
+  }
   return Status::Ok();
 }
 

@@ -36,7 +36,9 @@ Status ReadAll(Reader* reader, CheckReport* r) {
 
 void Verdict(StopReason reason, const std::string& file, uint64_t offset,
              const std::string& detail, CheckReport* r) {
-  if (reason == StopReason::kTornTail) r->interrupted = true;
+  if (reason == StopReason::kTornTail) {
+    r->Interrupted(file, offset, "torn-tail", detail + " (a last write that was never synced)");
+  }
   if (reason == StopReason::kCorrupt) r->Damage(file, offset, "record", detail);
 }
 

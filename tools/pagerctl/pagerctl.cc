@@ -146,13 +146,14 @@ json ToJson(const Outcome& o) {
   j["first_lsn"] = r.first_lsn;
   j["last_lsn"] = r.last_lsn;
   j["interrupted"] = r.interrupted != 0;
-  if (r.damage_code == PAGER_OK) {
-    j["damage"] = nullptr;
-  } else {
-    json d = {{"file", r.damage_file}, {"rule", r.damage_rule}, {"detail", r.damage_detail}};
-    d["offset"] = r.damage_offset == UINT64_MAX ? json(nullptr) : json(r.damage_offset);
-    j["damage"] = d;
+  json where = nullptr;
+  if (r.damage_file[0] != '\0') {
+    where = {{"file", r.damage_file}, {"rule", r.damage_rule}, {"detail", r.damage_detail}};
+    where["offset"] = r.damage_offset == UINT64_MAX ? json(nullptr) : json(r.damage_offset);
   }
+  bool damaged = r.damage_code != PAGER_OK;
+  j["damage"] = damaged ? where : json(nullptr);
+  j["leftover"] = damaged ? json(nullptr) : where;
   return j;
 }
 
@@ -163,12 +164,13 @@ void Line(const char* name, const std::string& value) {
 }
 std::string U(uint64_t v) { return std::to_string(v); }
 
-void PrintDamage(const pager_check_report& r) {
+// The damage, or with `note` the leftover of an interrupted write: file, byte offset, rule.
+void PrintWhere(const pager_check_report& r, const char* label) {
+  if (r.damage_file[0] == '\0') return;
   std::string where = r.damage_offset == UINT64_MAX ? std::string("offset unknown")
                                                     : "byte offset " + U(r.damage_offset);
-  std::printf("  DAMAGED           %s, %s, rule %s\n", r.damage_file, where.c_str(),
-              r.damage_rule);
-  std::printf("                    %s\n", r.damage_detail);
+  std::printf("  %-17s %s, %s, rule %s\n", label, r.damage_file, where.c_str(), r.damage_rule);
+  std::printf("  %-17s %s\n", "", r.damage_detail);
 }
 
 void PrintInfo(const Outcome& o) {
@@ -209,11 +211,14 @@ void PrintInfo(const Outcome& o) {
       break;
     default: break;
   }
-  if (r.interrupted) Line("note", "leftovers of an interrupted write (recovery discards them)");
   if (r.damage_code == PAGER_OK) {
-    Line("state", "clean");
+    Line("state", r.interrupted ? "clean (leftovers of an interrupted write, which recovery "
+                                  "discards)"
+                                : "clean");
+    PrintWhere(r, "leftover");
   } else {
-    PrintDamage(r);
+    Line("state", "DAMAGED");
+    PrintWhere(r, "damage");
   }
 }
 
@@ -223,10 +228,11 @@ void PrintVerify(const Outcome& o) {
     std::printf("%s: OK (%s%s)\n", o.path.c_str(), FormatTitle(o.format),
                 r.interrupted ? "; leftovers of an interrupted write, discarded by recovery"
                               : "");
+    PrintWhere(r, "leftover");
     return;
   }
   std::printf("%s: DAMAGED (%s)\n", o.path.c_str(), FormatTitle(o.format));
-  PrintDamage(r);
+  PrintWhere(r, "damage");
 }
 
 int Run(const std::vector<std::string>& files, bool verify, bool as_json) {
