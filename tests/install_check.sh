@@ -25,9 +25,14 @@ cc -std=c99 $(pkg-config --cflags pager) "$dest/app.c" -o "$dest/app-static" \
 "$dest/app-static"
 ldd "$dest/app-static" | grep -q libpager && { echo "static build still links libpager.so"; exit 1; }
 soname=$(make --no-print-directory -s print-SONAME "$@")
-for f in include/pager.h lib/libpager.so "lib/$soname" lib/libpager.a lib/pkgconfig/pager.pc; do
+for f in include/pager.h lib/libpager.so "lib/$soname" lib/libpager.a lib/pkgconfig/pager.pc \
+         bin/pagerctl; do
   [[ -e "$dest/usr/local/$f" ]] || { echo "not installed: $f"; exit 1; }
 done
+# pagerctl runs from its installed place and loads the installed library ($ORIGIN/../lib).
+"$dest/usr/local/bin/pagerctl" --version | grep -q libpager || { echo "installed pagerctl fails"; exit 1; }
+ldd "$dest/usr/local/bin/pagerctl" | grep "$soname" | grep -q "$dest/usr/local/bin/../lib/" ||
+  { echo "installed pagerctl does not load the installed library"; exit 1; }
 make --no-print-directory -s uninstall DESTDIR="$dest" PREFIX=/usr/local "$@" >/dev/null
 left=$(find "$dest/usr/local" -type f | wc -l)
 [[ $left -eq 0 ]] || { echo "uninstall left $left files"; exit 1; }
@@ -36,4 +41,4 @@ left=$(find "$dest/usr/local" -type f | wc -l)
 make --no-print-directory -s install DESTDIR="$dest" PREFIX=/opt/pager-b "$@" >/dev/null
 grep -qx 'prefix=/opt/pager-b' "$dest/opt/pager-b/lib/pkgconfig/pager.pc" ||
   { echo "install PREFIX=/opt/pager-b wrote: $(grep '^prefix=' "$dest/opt/pager-b/lib/pkgconfig/pager.pc")"; exit 1; }
-echo "install, pkg-config (dynamic and static), uninstall, reinstall with another PREFIX: ok"
+echo "install, pkg-config (dynamic and static), pagerctl, uninstall, reinstall with another PREFIX: ok"
