@@ -1680,6 +1680,17 @@ int pagerswig_snapshot_java(JNIEnv *env, jobject engine, int restore, int releas
 }
 #endif
 
+/* (section: check) */
+/* Format detection and the read-only checks: plain status calls with a result struct whose
+ * text fields (char arrays) read as strings. */
+%apply uint32_t *OUT { uint32_t *format_out }
+%pager_status(pager_format_detect)
+%pager_status(pager_file_check)
+%pager_status(pager_wal_check)
+%pager_status(pager_walseg_check)
+%pager_status(pager_snapshot_check)
+%pager_options(pager_check_report, pager_check_report_init)
+
 /* Every component's section above is written. A NEW component's prefix goes into an ignore
  * list here until its section is, so a new C function can never break the Go or Java build
  * with a wrapper nobody designed:

@@ -144,3 +144,4 @@ pub mod walseg;
 pub mod file;
 pub mod cold;
 pub mod snapshot;
+pub mod check;

@@ -1,0 +1,58 @@
+package pager_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"libpager.dev/pager"
+	"libpager.dev/pager/capi"
+)
+
+func TestFormatsMatchHeader(t *testing.T) {
+	got := []uint32{pager.FormatUnknown, pager.FormatFile, pager.FormatWalMain, pager.FormatWalLog,
+		pager.FormatWalsegSegment, pager.FormatWalsegDir, pager.FormatSnapshot}
+	want := []int{capi.PAGER_FORMAT_UNKNOWN, capi.PAGER_FORMAT_FILE, capi.PAGER_FORMAT_WAL_MAIN,
+		capi.PAGER_FORMAT_WAL_LOG, capi.PAGER_FORMAT_WALSEG_SEGMENT, capi.PAGER_FORMAT_WALSEG_DIR,
+		capi.PAGER_FORMAT_SNAPSHOT}
+	for i := range got {
+		if int(got[i]) != want[i] {
+			t.Errorf("format %d: Go %d, header %d", i, got[i], want[i])
+		}
+	}
+}
+
+func TestCheckFileHealthyAndDamaged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pages")
+	opts := pager.DefaultFileOptions()
+	opts.PageSize = 4096
+	f, err := pager.CreateFile(path, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Alloc(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if format, err := pager.DetectFormat(path); err != nil || format != pager.FormatFile {
+		t.Fatalf("DetectFormat = %d, %v", format, err)
+	}
+	r, err := pager.CheckFile(path)
+	if err != nil || r.Damaged || r.PageSize != 4096 || r.FormatVersion != 1 {
+		t.Fatalf("CheckFile = %+v, %v", r, err)
+	}
+	b, _ := os.ReadFile(path)
+	b[56] ^= 0xff // the superblock's checksum
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err = pager.CheckFile(path)
+	if err != nil || !r.Damaged || r.DamageRule != "superblock" || r.DamageOffset != 0 {
+		t.Fatalf("damaged CheckFile = %+v, %v", r, err)
+	}
+	_, err = pager.CheckWal(path)
+	if !errors.Is(err, pager.ErrInvalid) {
+		t.Fatalf("CheckWal on a page file = %v", err)
+	}
+}

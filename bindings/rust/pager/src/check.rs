@@ -1,0 +1,138 @@
+//! Format detection and read-only checks (pager.h section "check"): what `pagerctl info` and
+//! `pagerctl verify` print, for Rust callers.
+
+use std::ffi::CStr;
+use std::os::raw::c_char;
+use std::path::Path;
+
+use crate::wal::c_path;
+use crate::{check, sys, Result};
+
+/// The format [`detect`] found (pager.h `PAGER_FORMAT_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Unknown,
+    File,
+    WalMain,
+    WalLog,
+    WalsegSegment,
+    WalsegDir,
+    Snapshot,
+}
+
+impl Format {
+    fn from_c(v: u32) -> Format {
+        match v {
+            sys::PAGER_FORMAT_FILE => Format::File,
+            sys::PAGER_FORMAT_WAL_MAIN => Format::WalMain,
+            sys::PAGER_FORMAT_WAL_LOG => Format::WalLog,
+            sys::PAGER_FORMAT_WALSEG_SEGMENT => Format::WalsegSegment,
+            sys::PAGER_FORMAT_WALSEG_DIR => Format::WalsegDir,
+            sys::PAGER_FORMAT_SNAPSHOT => Format::Snapshot,
+            _ => Format::Unknown,
+        }
+    }
+}
+
+/// Which libpager format the file or directory at `path` holds, by its magic. Never writes.
+pub fn detect(path: impl AsRef<Path>) -> Result<Format> {
+    let p = c_path(path.as_ref())?;
+    let mut v = 0u32;
+    // SAFETY: a valid C string and out-pointer.
+    check(unsafe { sys::pager_format_detect(p.as_ptr(), &mut v) })?;
+    Ok(Format::from_c(v))
+}
+
+/// Where a check found damage (or, with `damaged == false`, the leftover of an interrupted
+/// write that recovery discards).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub file: String,
+    /// Byte offset in `file`; `None` when the check cannot name one byte.
+    pub offset: Option<u64>,
+    pub rule: String,
+    pub detail: String,
+}
+
+/// What a read-only check found (pager.h `pager_check_report`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    pub format: Format,
+    pub format_version: u32,
+    pub page_size: u32,
+    pub file_bytes: u64,
+    pub generation: u64,
+    pub page_count: u64,
+    pub free_page_count: u64,
+    pub protected_count: u64,
+    pub frame_count: u64,
+    pub record_count: u64,
+    pub segment_count: u64,
+    pub first_lsn: u64,
+    pub last_lsn: u64,
+    pub interrupted: bool,
+    pub damaged: bool,
+    pub finding: Option<Finding>,
+}
+
+fn text(chars: &[c_char]) -> String {
+    // SAFETY: the library NUL-terminates every text field within its array.
+    unsafe { CStr::from_ptr(chars.as_ptr()) }.to_string_lossy().into_owned()
+}
+
+type CheckFn = unsafe extern "C" fn(*const c_char, *mut sys::pager_check_report) -> i32;
+
+fn run(path: &Path, f: CheckFn) -> Result<CheckReport> {
+    let p = c_path(path)?;
+    // SAFETY: all-zero is valid; init sets struct_size.
+    let mut r: sys::pager_check_report = unsafe { std::mem::zeroed() };
+    // SAFETY: valid C string and out-struct.
+    unsafe { sys::pager_check_report_init(&mut r) };
+    check(unsafe { f(p.as_ptr(), &mut r) })?;
+    let file = text(&r.damage_file);
+    let finding = (!file.is_empty()).then(|| Finding {
+        file,
+        offset: (r.damage_offset != u64::MAX).then_some(r.damage_offset),
+        rule: text(&r.damage_rule),
+        detail: text(&r.damage_detail),
+    });
+    Ok(CheckReport {
+        format: Format::from_c(r.format),
+        format_version: r.format_version,
+        page_size: r.page_size,
+        file_bytes: r.file_bytes,
+        generation: r.generation,
+        page_count: r.page_count,
+        free_page_count: r.free_page_count,
+        protected_count: r.protected_count,
+        frame_count: r.frame_count,
+        record_count: r.record_count,
+        segment_count: r.segment_count,
+        first_lsn: r.first_lsn,
+        last_lsn: r.last_lsn,
+        interrupted: r.interrupted != 0,
+        damaged: r.damage_code != 0,
+        finding,
+    })
+}
+
+/// Verifies a page file read-only. `Err` means the check could not tell (missing, locked by
+/// a writer, unknown version, another format).
+pub fn check_file(path: impl AsRef<Path>) -> Result<CheckReport> {
+    run(path.as_ref(), sys::pager_file_check)
+}
+
+/// Verifies a WAL pager (main file and `-wal` sidecar; either path) read-only.
+pub fn check_wal(path: impl AsRef<Path>) -> Result<CheckReport> {
+    run(path.as_ref(), sys::pager_wal_check)
+}
+
+/// Verifies a WAL segment file or a directory of segments read-only.
+pub fn check_walseg(path: impl AsRef<Path>) -> Result<CheckReport> {
+    run(path.as_ref(), sys::pager_walseg_check)
+}
+
+/// Verifies a KV-cache snapshot (and its parent chain) read-only.
+pub fn check_snapshot(path: impl AsRef<Path>) -> Result<CheckReport> {
+    run(path.as_ref(), sys::pager_snapshot_check)
+}
