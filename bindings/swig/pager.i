@@ -867,7 +867,7 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
 %apply (void *BUFFER, size_t CAPACITY) { (void *buf, size_t buf_len), (void *buf, size_t len) }
 %apply (const void *BYTES, size_t LENGTH) { (const void *data, size_t len) }
 #if defined(SWIGJAVA)
-/* Idiomatic methods on the AutoCloseable Wal (a closed Wal passes NULL: PAGER_ERR_INVALID). */
+/* Idiomatic methods on the AutoCloseable Wal (a closed Wal throws IllegalStateException). */
 %extend pager_wal {
 %proxycode %{
   /** Creates a new database at path (opts may be null: defaults). */
