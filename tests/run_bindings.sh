@@ -3,7 +3,8 @@
 # Runs one language binding's tests against the library in BUILD_DIR (found through
 # BUILD_DIR/pkgconfig/pager-uninstalled.pc, loaded from BUILD_DIR/lib) and writes
 # "<passed> <failed>" to RESULTS_DIR/<suite>, counted from the tool's own report:
-#   go    `go test -v` lines "--- PASS:" / "--- FAIL:" (subtests included)
+#   go    `go test -v` lines "--- PASS:" / "--- FAIL:" (subtests included; the stress tests
+#         run twice, the second time under -race, and count twice)
 #   java  surefire XML reports (tests - failures - errors - skipped)
 #   rust  cargo's "test result: ... N passed; M failed" lines
 # A tool that fails without a counted failure (a build error) counts as one failure.
@@ -15,9 +16,13 @@ log="$results/$suite.log"
 export PKG_CONFIG_PATH="$build/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 export LD_LIBRARY_PATH="$build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 passed=0 failed=0
+go_race_tests='^Test(Wal|File|WalsegReplay|ColdHandle)CloseDuring'
 case $suite in
   go)
-    (cd "$root/bindings/go" && go test -count=1 -v ./...) > "$log" 2>&1
+    # Then the close-during-use stress tests again under the race detector (a few seconds
+    # once the race runtime is in the go build cache).
+    (cd "$root/bindings/go" && go test -count=1 -v ./... &&
+       go test -race -count=1 -v -run "$go_race_tests" .) > "$log" 2>&1
     rc=$?
     passed=$(grep -cE '^\s*--- PASS:' "$log")
     failed=$(grep -cE '^\s*--- FAIL:' "$log")

@@ -25,8 +25,9 @@ type ColdOptions struct {
 }
 
 // ColdPager is one cold pager (pager_cold). Pagers are independent of each other. Its handles
-// stay usable after Close until each is taken or closed itself.
-type ColdPager struct{ c uintptr }
+// stay usable after Close until each is taken or closed itself. Close may run while other
+// goroutines call the pager: it waits for them, and later calls return a *ClosedError.
+type ColdPager struct{ h handle }
 
 // OpenCold opens a cold pager; opts may be nil (swap backend, no scratch directory).
 func OpenCold(opts *ColdOptions) (*ColdPager, error) {
@@ -38,43 +39,26 @@ func OpenCold(opts *ColdOptions) (*ColdPager, error) {
 	if err := capi.Pagerswig_cold_open(o.Backend, o.ScratchRoot, &c); err != nil {
 		return nil, err
 	}
-	return &ColdPager{c: c}, nil
+	return &ColdPager{h: newHandle(c, "ColdPager")}, nil
 }
 
 // Close releases the pager (live handles keep working). Idempotent.
 func (p *ColdPager) Close() error {
-	if p.c != 0 {
-		capi.Pager_cold_close(p.c)
-		p.c = 0
-	}
-	return nil
-}
-
-func (p *ColdPager) closed() error {
-	if p.c == 0 {
-		return &Error{Code: CodeInvalid, Message: "the cold pager is closed"}
-	}
-	return nil
+	return p.h.release(func(c uintptr) error { capi.Pager_cold_close(c); return nil })
 }
 
 // SetScratchDir configures the file backend's scratch root (once per pager; another root
 // later is ErrExists). Two pagers may share a root: each gets its own private directory.
 func (p *ColdPager) SetScratchDir(root string) error {
-	if err := p.closed(); err != nil {
-		return err
-	}
-	return capi.Pager_cold_set_scratch_dir(p.c, root)
+	return p.h.do(func(c uintptr) error { return capi.Pager_cold_set_scratch_dir(c, root) })
 }
 
 // ScratchDir is this pager's private scratch directory ("" before one was set).
 func (p *ColdPager) ScratchDir() (string, error) {
-	if err := p.closed(); err != nil {
-		return "", err
-	}
 	var n uint64
 	buf := make([]byte, 256)
 	for {
-		if err := capi.Pager_cold_scratch_dir(p.c, buf, &n); err != nil {
+		if err := p.h.do(func(c uintptr) error { return capi.Pager_cold_scratch_dir(c, buf, &n) }); err != nil {
 			return "", err
 		}
 		if n < uint64(len(buf)) {
@@ -86,19 +70,13 @@ func (p *ColdPager) ScratchDir() (string, error) {
 
 // SetBackend sets the pager's default backend (ColdBackendSwap or ColdBackendFile).
 func (p *ColdPager) SetBackend(backend uint32) error {
-	if err := p.closed(); err != nil {
-		return err
-	}
-	return capi.Pager_cold_set_backend(p.c, backend)
+	return p.h.do(func(c uintptr) error { return capi.Pager_cold_set_backend(c, backend) })
 }
 
 // Backend is the pager's default backend.
 func (p *ColdPager) Backend() (uint32, error) {
-	if err := p.closed(); err != nil {
-		return 0, err
-	}
 	var b uint32
-	err := capi.Pager_cold_backend(p.c, &b)
+	err := p.h.do(func(c uintptr) error { return capi.Pager_cold_backend(c, &b) })
 	return b, err
 }
 
@@ -108,17 +86,15 @@ type ColdPageoutOptions struct {
 	FallbackToMemory bool // keep the bytes in memory if the scratch write fails
 }
 
-// ColdHandle owns paged-out bytes. Reads may run concurrently; Take and Close consume it.
-// It keeps working after its ColdPager is closed.
-type ColdHandle struct{ h uintptr }
+// ColdHandle owns paged-out bytes. Reads may run concurrently; Take and Close consume it
+// (they wait for the reads in progress; later calls return a *ClosedError). It keeps working
+// after its ColdPager is closed.
+type ColdHandle struct{ h handle }
 
 // Pageout pages out a copy of the concatenation of chunks on backend (ColdBackendDefault:
 // the pager's default). More than one chunk is concatenated in Go first (one extra copy).
 // opts may be nil.
 func (p *ColdPager) Pageout(backend uint32, opts *ColdPageoutOptions, chunks ...[]byte) (*ColdHandle, error) {
-	if err := p.closed(); err != nil {
-		return nil, err
-	}
 	var data []byte
 	if len(chunks) == 1 {
 		data = chunks[0]
@@ -139,24 +115,29 @@ func (p *ColdPager) Pageout(backend uint32, opts *ColdPageoutOptions, chunks ...
 		}
 	}
 	var h uintptr
-	if err := capi.Pagerswig_cold_pageout(p.c, backend, data, c, &h); err != nil {
+	if err := p.h.do(func(cp uintptr) error { return capi.Pagerswig_cold_pageout(cp, backend, data, c, &h) }); err != nil {
 		return nil, err
 	}
-	return &ColdHandle{h: h}, nil
+	return &ColdHandle{h: newHandle(h, "ColdHandle")}, nil
 }
 
 // Len is the handle's length in bytes (0 once closed or taken).
-func (c *ColdHandle) Len() uint64 { return capi.Pager_cold_len(c.h) }
+func (c *ColdHandle) Len() uint64 {
+	var n uint64
+	_ = c.h.do(func(h uintptr) error { n = capi.Pager_cold_len(h); return nil })
+	return n
+}
 
-// Backend is ColdBackendSwap or ColdBackendFile.
-func (c *ColdHandle) Backend() uint32 { return capi.Pager_cold_backend_of(c.h) }
+// Backend is ColdBackendSwap or ColdBackendFile (0 once closed or taken).
+func (c *ColdHandle) Backend() uint32 {
+	var b uint32
+	_ = c.h.do(func(h uintptr) error { b = capi.Pager_cold_backend_of(h); return nil })
+	return b
+}
 
 // ReadAt copies [offset, offset+len(dst)) into dst.
 func (c *ColdHandle) ReadAt(dst []byte, offset uint64) error {
-	if c.h == 0 {
-		return &Error{Code: CodeInvalid, Message: "the cold handle is closed"}
-	}
-	return capi.Pager_cold_read_at(c.h, offset, dst)
+	return c.h.do(func(h uintptr) error { return capi.Pager_cold_read_at(h, offset, dst) })
 }
 
 // ColdRange is [Offset, Offset+Len) of a handle.
@@ -164,9 +145,6 @@ type ColdRange struct{ Offset, Len uint64 }
 
 // ReadAtMany reads the ranges one after the other into a new slice (request order).
 func (c *ColdHandle) ReadAtMany(ranges ...ColdRange) ([]byte, error) {
-	if c.h == 0 {
-		return nil, &Error{Code: CodeInvalid, Message: "the cold handle is closed"}
-	}
 	pairs := make([]uint64, 0, 2*len(ranges))
 	var total uint64
 	for _, r := range ranges {
@@ -177,32 +155,32 @@ func (c *ColdHandle) ReadAtMany(ranges ...ColdRange) ([]byte, error) {
 		}
 	}
 	dst := make([]byte, total)
-	if err := capi.Pagerswig_cold_read_at_many(c.h, pairs, dst); err != nil {
+	if err := c.h.do(func(h uintptr) error { return capi.Pagerswig_cold_read_at_many(h, pairs, dst) }); err != nil {
 		return nil, err
 	}
 	return dst, nil
 }
 
-// Take returns the whole content and frees the handle (on failure it stays open).
+// Take returns the whole content and frees the handle (on failure it stays open). It waits
+// for the reads in progress.
 func (c *ColdHandle) Take() ([]byte, error) {
-	if c.h == 0 {
-		return nil, &Error{Code: CodeInvalid, Message: "the cold handle is closed"}
-	}
-	dst := make([]byte, c.Len())
-	if err := capi.Pager_cold_take(c.h, dst); err != nil {
+	var dst []byte
+	err := c.h.consume(func(h uintptr) (bool, error) {
+		dst = make([]byte, capi.Pager_cold_len(h))
+		if err := capi.Pager_cold_take(h, dst); err != nil {
+			return false, err
+		}
+		return true, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	c.h = 0
 	return dst, nil
 }
 
-// Close frees the handle and its storage. Idempotent.
+// Close frees the handle and its storage, after the reads in progress. Idempotent.
 func (c *ColdHandle) Close() error {
-	if c.h != 0 {
-		capi.Pager_cold_free(c.h)
-		c.h = 0
-	}
-	return nil
+	return c.h.release(func(h uintptr) error { capi.Pager_cold_free(h); return nil })
 }
 
 // ColdBackendStats are one backend's counters.
@@ -224,12 +202,9 @@ func backendStats(b capi.Pager_cold_backend_stats) ColdBackendStats {
 
 // Stats returns the pager's counters.
 func (p *ColdPager) Stats() (ColdStats, error) {
-	if err := p.closed(); err != nil {
-		return ColdStats{}, err
-	}
 	c := capi.NewPager_cold_stats()
 	defer capi.DeletePager_cold_stats(c)
-	if err := capi.Pager_cold_get_stats(p.c, c); err != nil {
+	if err := p.h.do(func(cp uintptr) error { return capi.Pager_cold_get_stats(cp, c) }); err != nil {
 		return ColdStats{}, err
 	}
 	return ColdStats{

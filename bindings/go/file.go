@@ -1,6 +1,7 @@
 package pager
 
 import (
+	"errors"
 	"fmt"
 
 	"libpager.dev/pager/capi"
@@ -42,9 +43,10 @@ func (o *FileOptions) toC() capi.Pager_file_options {
 	return c
 }
 
-// PageFile is an open page file. Methods may be called from several goroutines; Close
-// must not run concurrently with them.
-type PageFile struct{ h uintptr }
+// PageFile is an open page file. Methods may be called from several goroutines. Close may
+// run concurrently with them: it waits for the calls in progress, and later calls return a
+// *ClosedError (errors.Is(err, ErrClosed)).
+type PageFile struct{ h handle }
 
 func openFile(path string, create bool, opts *FileOptions) (*PageFile, error) {
 	var c capi.Pager_file_options
@@ -62,7 +64,7 @@ func openFile(path string, create bool, opts *FileOptions) (*PageFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PageFile{h: h}, nil
+	return &PageFile{h: newHandle(h, "PageFile")}, nil
 }
 
 // CreateFile creates a new page file (fails with ErrExists); opts may be nil.
@@ -71,63 +73,67 @@ func CreateFile(path string, opts *FileOptions) (*PageFile, error) { return open
 // OpenFile opens a page file (read-write unless opts.ReadOnly); opts may be nil.
 func OpenFile(path string, opts *FileOptions) (*PageFile, error) { return openFile(path, false, opts) }
 
-// Close unmaps, unlocks and closes (every commit is already durable). Idempotent.
+// Close unmaps, unlocks and closes (every commit is already durable). Idempotent; it waits
+// for calls running on other goroutines. Open transactions then fail with a *ClosedError.
 func (f *PageFile) Close() error {
-	if f.h != 0 {
-		capi.Pager_file_close(f.h)
-		f.h = 0
-	}
-	return nil
+	return f.h.release(func(p uintptr) error { capi.Pager_file_close(p); return nil })
+}
+
+func pageSizeOf(p uintptr) (int, error) {
+	var v uint32
+	err := capi.Pager_file_page_size(p, &v)
+	return int(v), err
 }
 
 // PageSize is the page size in bytes.
 func (f *PageFile) PageSize() (int, error) {
-	var v uint32
-	err := capi.Pager_file_page_size(f.h, &v)
-	return int(v), err
+	var n int
+	err := f.h.do(func(p uintptr) (err error) { n, err = pageSizeOf(p); return })
+	return n, err
+}
+
+func (f *PageFile) u64(get func(p uintptr, v *uint64) error) (uint64, error) {
+	var v uint64
+	err := f.h.do(func(p uintptr) error { return get(p, &v) })
+	return v, err
 }
 
 // PageCount counts the pages of the page space.
-func (f *PageFile) PageCount() (uint64, error) {
-	var v uint64
-	err := capi.Pager_file_page_count(f.h, &v)
-	return v, err
-}
+func (f *PageFile) PageCount() (uint64, error) { return f.u64(capi.Pager_file_page_count) }
 
 // FreePageCount counts the free pages of the page space.
-func (f *PageFile) FreePageCount() (uint64, error) {
-	var v uint64
-	err := capi.Pager_file_free_page_count(f.h, &v)
-	return v, err
-}
+func (f *PageFile) FreePageCount() (uint64, error) { return f.u64(capi.Pager_file_free_page_count) }
 
 // Alloc allocates one page (one durable commit) and returns its id.
-func (f *PageFile) Alloc() (uint64, error) {
-	var id uint64
-	err := capi.Pager_file_alloc(f.h, &id)
-	return id, err
-}
+func (f *PageFile) Alloc() (uint64, error) { return f.u64(capi.Pager_file_alloc) }
 
 // AllocBulk allocates n pages in one commit, all or nothing.
 func (f *PageFile) AllocBulk(n int) ([]uint64, error) {
 	ids := make([]uint64, n)
-	if err := capi.Pager_file_alloc_bulk(f.h, ids); err != nil {
+	if err := f.h.do(func(p uintptr) error { return capi.Pager_file_alloc_bulk(p, ids) }); err != nil {
 		return nil, err
 	}
 	return ids, nil
 }
 
 // Free frees a page (one commit).
-func (f *PageFile) Free(id uint64) error { return capi.Pager_file_free(f.h, id) }
+func (f *PageFile) Free(id uint64) error {
+	return f.h.do(func(p uintptr) error { return capi.Pager_file_free(p, id) })
+}
 
 // FreeBulk frees pages in one commit, all or nothing.
-func (f *PageFile) FreeBulk(ids []uint64) error { return capi.Pager_file_free_bulk(f.h, ids) }
+func (f *PageFile) FreeBulk(ids []uint64) error {
+	return f.h.do(func(p uintptr) error { return capi.Pager_file_free_bulk(p, ids) })
+}
 
 // Grow grows the page space to at least n pages.
-func (f *PageFile) Grow(n uint64) error { return capi.Pager_file_grow(f.h, n) }
+func (f *PageFile) Grow(n uint64) error {
+	return f.h.do(func(p uintptr) error { return capi.Pager_file_grow(p, n) })
+}
 
-func (f *PageFile) span(offset uint64, n int) error {
-	size, err := f.PageSize()
+// spanOf checks [offset, offset+n) against the page size of the file p.
+func spanOf(p uintptr, offset uint64, n int) error {
+	size, err := pageSizeOf(p)
 	if err != nil {
 		return err
 	}
@@ -146,20 +152,26 @@ func spanCheck(size int, offset uint64, n int) error {
 
 // ReadAt copies the page's bytes [offset, offset+len(dst)) into dst.
 func (f *PageFile) ReadAt(id, offset uint64, dst []byte) error {
-	if err := f.span(offset, len(dst)); err != nil {
-		return err
-	}
-	return capi.Pagerswig_file_page_read(f.h, id, offset, dst)
+	return f.h.do(func(p uintptr) error {
+		if err := spanOf(p, offset, len(dst)); err != nil {
+			return err
+		}
+		return capi.Pagerswig_file_page_read(p, id, offset, dst)
+	})
 }
 
 // ReadPage returns a copy of the whole page.
 func (f *PageFile) ReadPage(id uint64) ([]byte, error) {
-	size, err := f.PageSize()
+	var buf []byte
+	err := f.h.do(func(p uintptr) error {
+		size, err := pageSizeOf(p)
+		if err != nil {
+			return err
+		}
+		buf = make([]byte, size)
+		return capi.Pagerswig_file_page_read(p, id, 0, buf)
+	})
 	if err != nil {
-		return nil, err
-	}
-	buf := make([]byte, size)
-	if err := f.ReadAt(id, 0, buf); err != nil {
 		return nil, err
 	}
 	return buf, nil
@@ -167,33 +179,39 @@ func (f *PageFile) ReadPage(id uint64) ([]byte, error) {
 
 // WriteAt copies src into the page at offset (durable after SyncPages).
 func (f *PageFile) WriteAt(id, offset uint64, src []byte) error {
-	if err := f.span(offset, len(src)); err != nil {
-		return err
-	}
-	return capi.Pagerswig_file_page_write(f.h, id, offset, src)
+	return f.h.do(func(p uintptr) error {
+		if err := spanOf(p, offset, len(src)); err != nil {
+			return err
+		}
+		return capi.Pagerswig_file_page_write(p, id, offset, src)
+	})
 }
 
 // SyncPages makes the listed pages' bytes durable.
-func (f *PageFile) SyncPages(ids ...uint64) error { return capi.Pager_file_sync_pages(f.h, ids) }
-
-// ProtectedAlloc allocates a protected page (content: zeros) and returns its id.
-func (f *PageFile) ProtectedAlloc() (uint64, error) {
-	var id uint64
-	err := capi.Pager_file_protected_alloc(f.h, &id)
-	return id, err
+func (f *PageFile) SyncPages(ids ...uint64) error {
+	return f.h.do(func(p uintptr) error { return capi.Pager_file_sync_pages(p, ids) })
 }
 
+// ProtectedAlloc allocates a protected page (content: zeros) and returns its id.
+func (f *PageFile) ProtectedAlloc() (uint64, error) { return f.u64(capi.Pager_file_protected_alloc) }
+
 // ProtectedFree frees a protected page.
-func (f *PageFile) ProtectedFree(id uint64) error { return capi.Pager_file_protected_free(f.h, id) }
+func (f *PageFile) ProtectedFree(id uint64) error {
+	return f.h.do(func(p uintptr) error { return capi.Pager_file_protected_free(p, id) })
+}
 
 // ProtectedRead returns a copy of a protected page's committed content.
 func (f *PageFile) ProtectedRead(id uint64) ([]byte, error) {
-	size, err := f.PageSize()
+	var buf []byte
+	err := f.h.do(func(p uintptr) error {
+		size, err := pageSizeOf(p)
+		if err != nil {
+			return err
+		}
+		buf = make([]byte, size)
+		return capi.Pager_file_protected_read(p, id, buf)
+	})
 	if err != nil {
-		return nil, err
-	}
-	buf := make([]byte, size)
-	if err := capi.Pager_file_protected_read(f.h, id, buf); err != nil {
 		return nil, err
 	}
 	return buf, nil
@@ -227,73 +245,98 @@ func (f *PageFile) ProtectedWrite(id uint64, content []byte) error {
 // FileTxn is a write transaction over any number of protected pages: Commit makes every
 // page's copy its content at once (after a crash all pages read old or all read new).
 // Close it (it aborts if not committed). Methods may be called from several goroutines;
-// Close must not run concurrently with them.
-type FileTxn struct{ h uintptr }
+// Close waits for the calls in progress. After Close, and after its PageFile's Close,
+// calls return a *ClosedError (errors.Is(err, ErrClosed)).
+type FileTxn struct {
+	h    handle
+	file *PageFile // to tell "the file is closed" from other ErrInvalid
+}
 
 // Begin starts a write transaction on the file.
 func (f *PageFile) Begin() (*FileTxn, error) {
 	var h uintptr
-	if err := capi.Pager_file_txn_begin(f.h, &h); err != nil {
+	if err := f.h.do(func(p uintptr) error { return capi.Pager_file_txn_begin(p, &h) }); err != nil {
 		return nil, err
 	}
-	return &FileTxn{h: h}, nil
+	return &FileTxn{h: newHandle(h, "FileTxn"), file: f}, nil
+}
+
+// do runs call on the transaction; the library's INVALID "closed" (its file was closed)
+// becomes a *ClosedError naming the PageFile.
+func (t *FileTxn) do(call func(p uintptr) error) error {
+	err := t.h.do(call)
+	var pe *Error
+	if errors.As(err, &pe) && pe.Code == CodeInvalid && t.file.h.isClosed() {
+		return &ClosedError{Handle: "PageFile", Err: err}
+	}
+	return err
 }
 
 // Add adds protected page id; its private copy starts as the committed content.
 // ErrBusy if another open transaction holds the page.
-func (t *FileTxn) Add(id uint64) error { return capi.Pagerswig_file_txn_add(t.h, id) }
+func (t *FileTxn) Add(id uint64) error {
+	return t.do(func(p uintptr) error { return capi.Pagerswig_file_txn_add(p, id) })
+}
+
+func txnPageSizeOf(p uintptr) (int, error) {
+	var v uint32
+	err := capi.Pager_file_txn_page_size(p, &v)
+	return int(v), err
+}
 
 // PageSize is the page size (the size of every copy) of the transaction's file.
 func (t *FileTxn) PageSize() (int, error) {
-	var v uint32
-	err := capi.Pager_file_txn_page_size(t.h, &v)
-	return int(v), err
+	var n int
+	err := t.do(func(p uintptr) (err error) { n, err = txnPageSizeOf(p); return })
+	return n, err
 }
 
 // PageCount counts the pages the transaction holds (0 once it has ended).
 func (t *FileTxn) PageCount() (uint64, error) {
 	var v uint64
-	err := capi.Pager_file_txn_page_count(t.h, &v)
+	err := t.do(func(p uintptr) error { return capi.Pager_file_txn_page_count(p, &v) })
 	return v, err
 }
 
-// ReadAt copies bytes [offset, offset+len(dst)) of page id's copy into dst (ErrRange past
-// the page).
-func (t *FileTxn) ReadAt(id, offset uint64, dst []byte) error {
-	if err := t.span(offset, len(dst)); err != nil {
-		return err
-	}
-	return capi.Pagerswig_file_txn_read(t.h, id, offset, dst)
-}
-
-func (t *FileTxn) span(offset uint64, n int) error {
-	size, err := t.PageSize()
+func txnSpanOf(p uintptr, offset uint64, n int) error {
+	size, err := txnPageSizeOf(p)
 	if err != nil {
 		return err
 	}
 	return spanCheck(size, offset, n)
 }
 
+// ReadAt copies bytes [offset, offset+len(dst)) of page id's copy into dst (ErrRange past
+// the page).
+func (t *FileTxn) ReadAt(id, offset uint64, dst []byte) error {
+	return t.do(func(p uintptr) error {
+		if err := txnSpanOf(p, offset, len(dst)); err != nil {
+			return err
+		}
+		return capi.Pagerswig_file_txn_read(p, id, offset, dst)
+	})
+}
+
 // WriteAt copies src into page id's copy at offset (ErrRange past the page).
 func (t *FileTxn) WriteAt(id, offset uint64, src []byte) error {
-	if err := t.span(offset, len(src)); err != nil {
-		return err
-	}
-	return capi.Pagerswig_file_txn_write(t.h, id, offset, src)
+	return t.do(func(p uintptr) error {
+		if err := txnSpanOf(p, offset, len(src)); err != nil {
+			return err
+		}
+		return capi.Pagerswig_file_txn_write(p, id, offset, src)
+	})
 }
 
 // Commit writes every page of the transaction in one crash-safe commit and ends it.
-func (t *FileTxn) Commit() error { return capi.Pager_file_txn_commit(t.h) }
+func (t *FileTxn) Commit() error { return t.do(capi.Pager_file_txn_commit) }
 
-// Close ends the transaction (an abort if it was not committed). Idempotent.
+// Close ends the transaction (an abort if it was not committed). Idempotent; it waits for
+// calls running on other goroutines.
 func (t *FileTxn) Close() error {
-	if t.h != 0 {
-		capi.Pager_file_txn_free(t.h)
-		t.h = 0
-	}
-	return nil
+	return t.h.release(func(p uintptr) error { capi.Pager_file_txn_free(p); return nil })
 }
 
+// drainIter lists an iterator's ids and frees it (the caller holds the file).
 func drainIter(it uintptr) ([]uint64, error) {
 	defer capi.Pager_file_iter_free(it)
 	var ids []uint64
@@ -310,20 +353,25 @@ func drainIter(it uintptr) ([]uint64, error) {
 	}
 }
 
-// PageIDs lists the allocated regular pages in increasing order.
-func (f *PageFile) PageIDs() ([]uint64, error) {
-	var it uintptr
-	if err := capi.Pager_file_iter_pages(f.h, &it); err != nil {
-		return nil, err
-	}
-	return drainIter(it)
+// listIDs opens an iterator with open and drains it, holding the file throughout.
+func (f *PageFile) listIDs(open func(p uintptr, it *uintptr) error) ([]uint64, error) {
+	var ids []uint64
+	err := f.h.do(func(p uintptr) error {
+		var it uintptr
+		if err := open(p, &it); err != nil {
+			return err
+		}
+		var err error
+		ids, err = drainIter(it)
+		return err
+	})
+	return ids, err
 }
+
+// PageIDs lists the allocated regular pages in increasing order.
+func (f *PageFile) PageIDs() ([]uint64, error) { return f.listIDs(capi.Pager_file_iter_pages) }
 
 // ProtectedIDs lists the allocated protected page ids in increasing order.
 func (f *PageFile) ProtectedIDs() ([]uint64, error) {
-	var it uintptr
-	if err := capi.Pager_file_iter_protected(f.h, &it); err != nil {
-		return nil, err
-	}
-	return drainIter(it)
+	return f.listIDs(capi.Pager_file_iter_protected)
 }

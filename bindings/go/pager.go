@@ -5,6 +5,11 @@
 // message libpager reported inside the very native call that failed (a goroutine may move
 // to another thread between two cgo calls, so the message is never read in a second call).
 //
+// Handles (Wal, PageFile, FileTxn, WalsegWriter/Reader/Replay, ColdPager, ColdHandle,
+// RefEngine) may be used from several goroutines, and Close may run while they are: it waits
+// for the calls in progress, and later calls return a *ClosedError ("pager: Wal is closed",
+// errors.Is(err, ErrClosed) / os.ErrClosed), never a crash (handle.go).
+//
 // Build against an in-tree library:
 //
 //	PKG_CONFIG_PATH=<repo>/build/rel/pkgconfig LD_LIBRARY_PATH=<repo>/build/rel/lib go test ./...

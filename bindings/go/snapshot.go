@@ -37,8 +37,9 @@ func (m CacheMeta) PageBytes() (k, v uint64, err error) {
 	return
 }
 
-// RefEngine is the library's in-memory reference KV-cache engine.
-type RefEngine struct{ h uintptr }
+// RefEngine is the library's in-memory reference KV-cache engine. Close may run while other
+// goroutines call it: it waits for them, and later calls return a *ClosedError.
+type RefEngine struct{ h handle }
 
 // NewRefEngine makes an engine of capacity free, zeroed page slots.
 func NewRefEngine(meta CacheMeta, capacity uint32) (*RefEngine, error) {
@@ -48,55 +49,59 @@ func NewRefEngine(meta CacheMeta, capacity uint32) (*RefEngine, error) {
 	if err := capi.Pager_refengine_create(c, capacity, &h); err != nil {
 		return nil, err
 	}
-	return &RefEngine{h: h}, nil
+	return &RefEngine{h: newHandle(h, "RefEngine")}, nil
 }
 
 // Close frees the engine. Idempotent.
 func (e *RefEngine) Close() error {
-	if e.h != 0 {
-		capi.Pager_refengine_free(e.h)
-		e.h = 0
-	}
-	return nil
+	return e.h.release(func(p uintptr) error { capi.Pager_refengine_free(p); return nil })
 }
 
 // AllocPage occupies the lowest free slot.
 func (e *RefEngine) AllocPage() (uint32, error) {
 	var slot uint32
-	err := capi.Pager_refengine_alloc_page(e.h, &slot)
+	err := e.h.do(func(p uintptr) error { return capi.Pager_refengine_alloc_page(p, &slot) })
 	return slot, err
 }
 
 // FreePage frees an occupied slot that belongs to no sequence.
-func (e *RefEngine) FreePage(slot uint32) error { return capi.Pager_refengine_free_page(e.h, slot) }
+func (e *RefEngine) FreePage(slot uint32) error {
+	return e.h.do(func(p uintptr) error { return capi.Pager_refengine_free_page(p, slot) })
+}
 
 // WritePage stores a page's K and V bytes (each exactly the meta's page bytes).
 func (e *RefEngine) WritePage(slot uint32, k, v []byte) error {
-	return capi.Pager_refengine_write_page(e.h, slot, k, v)
+	return e.h.do(func(p uintptr) error { return capi.Pager_refengine_write_page(p, slot, k, v) })
 }
 
 // ReadPage copies a page's K and V bytes into k and v.
 func (e *RefEngine) ReadPage(slot uint32, k, v []byte) error {
-	return capi.Pager_refengine_read_page(e.h, slot, k, v)
+	return e.h.do(func(p uintptr) error { return capi.Pager_refengine_read_page(p, slot, k, v) })
 }
 
 // SetSeq adds or replaces sequence id with the given occupied pages.
 func (e *RefEngine) SetSeq(id []byte, pages []uint32, fillLastPage uint32) error {
-	return capi.Pager_refengine_set_seq(e.h, id, pages, fillLastPage)
+	return e.h.do(func(p uintptr) error { return capi.Pager_refengine_set_seq(p, id, pages, fillLastPage) })
 }
 
 // RemoveSeq removes sequence id.
-func (e *RefEngine) RemoveSeq(id []byte) error { return capi.Pager_refengine_remove_seq(e.h, id) }
+func (e *RefEngine) RemoveSeq(id []byte) error {
+	return e.h.do(func(p uintptr) error { return capi.Pager_refengine_remove_seq(p, id) })
+}
 
 // Seq returns the pages of sequence id and the fill of its last page.
 func (e *RefEngine) Seq(id []byte) ([]uint32, uint32, error) {
 	var n uint64
 	var fill uint32
-	if err := capi.Pager_refengine_get_seq(e.h, id, nil, &n, &fill); err != nil {
-		return nil, 0, err
-	}
-	pages := make([]uint32, n)
-	if err := capi.Pager_refengine_get_seq(e.h, id, pages, &n, &fill); err != nil {
+	var pages []uint32
+	err := e.h.do(func(p uintptr) error {
+		if err := capi.Pager_refengine_get_seq(p, id, nil, &n, &fill); err != nil {
+			return err
+		}
+		pages = make([]uint32, n)
+		return capi.Pager_refengine_get_seq(p, id, pages, &n, &fill)
+	})
+	if err != nil {
 		return nil, 0, err
 	}
 	return pages[:n], fill, nil
@@ -112,7 +117,7 @@ type RefEngineStats struct {
 func (e *RefEngine) Stats() (RefEngineStats, error) {
 	c := capi.NewPager_refengine_stats()
 	defer capi.DeletePager_refengine_stats(c)
-	if err := capi.Pager_refengine_get_stats(e.h, c); err != nil {
+	if err := e.h.do(func(p uintptr) error { return capi.Pager_refengine_get_stats(p, c) }); err != nil {
 		return RefEngineStats{}, err
 	}
 	return RefEngineStats{OccupiedPages: c.GetOccupied_pages(), SeqCount: c.GetSeq_count(),
@@ -122,14 +127,14 @@ func (e *RefEngine) Stats() (RefEngineStats, error) {
 // Fingerprint is XXH3-64 over the logical content, independent of slot placement.
 func (e *RefEngine) Fingerprint() (uint64, error) {
 	var f uint64
-	err := capi.Pager_refengine_fingerprint(e.h, &f)
+	err := e.h.do(func(p uintptr) error { return capi.Pager_refengine_fingerprint(p, &f) })
 	return f, err
 }
 
 // FailCallback makes the engine's next call of callback name (after skip successful ones)
 // fail with adapterCode (fault injection for tests); name "" clears it.
 func (e *RefEngine) FailCallback(name string, skip uint32, adapterCode int) error {
-	return capi.Pager_refengine_fail_callback(e.h, name, skip, adapterCode)
+	return e.h.do(func(p uintptr) error { return capi.Pager_refengine_fail_callback(p, name, skip, adapterCode) })
 }
 
 // SnapshotOptions are the bound fields of pager_snapshot_options.
@@ -174,7 +179,7 @@ func (e *RefEngine) Capture(path string, opts *SnapshotOptions) error {
 		return err
 	}
 	defer capi.DeletePager_snapshot_options(c)
-	return capi.Pagerswig_snapshot_capture_refengine(e.h, path, c)
+	return e.h.do(func(p uintptr) error { return capi.Pagerswig_snapshot_capture_refengine(p, path, c) })
 }
 
 // Restore verifies the snapshot at path and restores it into the engine. opts may be nil.
@@ -184,7 +189,7 @@ func (e *RefEngine) Restore(path string, opts *SnapshotOptions) error {
 		return err
 	}
 	defer capi.DeletePager_snapshot_options(c)
-	return capi.Pagerswig_snapshot_restore_refengine(e.h, path, c)
+	return e.h.do(func(p uintptr) error { return capi.Pagerswig_snapshot_restore_refengine(p, path, c) })
 }
 
 // VerifySnapshot checks every checksum of the snapshot at path and of its parents.

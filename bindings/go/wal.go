@@ -86,8 +86,9 @@ type WalStats struct {
 }
 
 // Wal is an open WAL pager database. Its methods may be called from several goroutines
-// (the library serializes them); Close must not run concurrently with them.
-type Wal struct{ h uintptr }
+// (the library serializes them). Close may run concurrently with them: it waits for the
+// calls in progress, and later calls return a *ClosedError (errors.Is(err, ErrClosed)).
+type Wal struct{ h handle }
 
 func openWal(path string, create bool, opts *WalOptions) (*Wal, error) {
 	var c capi.Pager_wal_options
@@ -105,7 +106,7 @@ func openWal(path string, create bool, opts *WalOptions) (*Wal, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Wal{h: h}, nil
+	return &Wal{h: newHandle(h, "Wal")}, nil
 }
 
 // CreateWal creates a new database at path (and its `<path>-wal` sidecar). opts may be nil.
@@ -118,44 +119,45 @@ func OpenWal(path string, opts *WalOptions) (*Wal, error) {
 	return openWal(path, false, opts)
 }
 
-// Close releases the handle and its lock; staged changes are discarded. Idempotent.
+// Close releases the handle and its lock; staged changes are discarded. Idempotent; it waits
+// for calls running on other goroutines.
 func (w *Wal) Close() error {
-	if w.h != 0 {
-		capi.Pager_wal_close(w.h)
-		w.h = 0
-	}
-	return nil
+	return w.h.release(func(p uintptr) error { capi.Pager_wal_close(p); return nil })
+}
+
+func (w *Wal) u32(get func(p uintptr, v *uint32) error) (uint32, error) {
+	var v uint32
+	err := w.h.do(func(p uintptr) error { return get(p, &v) })
+	return v, err
 }
 
 // AccessMode is WalReadWrite or WalReadOnly.
 func (w *Wal) AccessMode() (int, error) {
-	var v uint32
-	err := capi.Pager_wal_access_mode(w.h, &v)
+	v, err := w.u32(capi.Pager_wal_access_mode)
 	return int(v), err
 }
 
 // PageSize is the page size in bytes.
 func (w *Wal) PageSize() (int, error) {
-	var v uint32
-	err := capi.Pager_wal_page_size(w.h, &v)
+	v, err := w.u32(capi.Pager_wal_page_size)
 	return int(v), err
 }
 
 // PageCount counts pages including page 0 and staged changes.
-func (w *Wal) PageCount() (uint32, error) {
-	var v uint32
-	err := capi.Pager_wal_page_count(w.h, &v)
-	return v, err
-}
+func (w *Wal) PageCount() (uint32, error) { return w.u32(capi.Pager_wal_page_count) }
 
 // ReadPage returns a new slice with the page's content (staged, else committed).
 func (w *Wal) ReadPage(page uint32) ([]byte, error) {
-	n, err := w.PageSize()
+	var buf []byte
+	err := w.h.do(func(p uintptr) error {
+		var n uint32
+		if err := capi.Pager_wal_page_size(p, &n); err != nil {
+			return err
+		}
+		buf = make([]byte, n)
+		return capi.Pager_wal_read_page(p, page, buf)
+	})
 	if err != nil {
-		return nil, err
-	}
-	buf := make([]byte, n)
-	if err := capi.Pager_wal_read_page(w.h, page, buf); err != nil {
 		return nil, err
 	}
 	return buf, nil
@@ -163,24 +165,26 @@ func (w *Wal) ReadPage(page uint32) ([]byte, error) {
 
 // ReadPageInto reads the page into buf, whose length must be the page size (else ErrInvalid).
 func (w *Wal) ReadPageInto(page uint32, buf []byte) error {
-	return capi.Pager_wal_read_page(w.h, page, buf)
+	return w.h.do(func(p uintptr) error { return capi.Pager_wal_read_page(p, page, buf) })
 }
 
 // StagePage stages data (exactly one page; copied) as the page's new content.
 func (w *Wal) StagePage(page uint32, data []byte) error {
-	return capi.Pager_wal_stage_page(w.h, page, data)
+	return w.h.do(func(p uintptr) error { return capi.Pager_wal_stage_page(p, page, data) })
 }
 
 // ClearStaged discards every staged change (rollback).
-func (w *Wal) ClearStaged() error { return capi.Pager_wal_clear_staged(w.h) }
+func (w *Wal) ClearStaged() error { return w.h.do(capi.Pager_wal_clear_staged) }
 
 // SetPageCount stages a new page count (>= 1, page 0 counted).
-func (w *Wal) SetPageCount(n uint32) error { return capi.Pager_wal_set_page_count(w.h, n) }
+func (w *Wal) SetPageCount(n uint32) error {
+	return w.h.do(func(p uintptr) error { return capi.Pager_wal_set_page_count(p, n) })
+}
 
 // ReadAppHeader returns the application header area (WalAppHeaderSize bytes).
 func (w *Wal) ReadAppHeader() ([]byte, error) {
 	buf := make([]byte, WalAppHeaderSize)
-	if err := capi.Pager_wal_read_app_header(w.h, buf); err != nil {
+	if err := w.h.do(func(p uintptr) error { return capi.Pager_wal_read_app_header(p, buf) }); err != nil {
 		return nil, err
 	}
 	return buf, nil
@@ -188,15 +192,11 @@ func (w *Wal) ReadAppHeader() ([]byte, error) {
 
 // StageAppHeader stages new application header bytes (exactly WalAppHeaderSize).
 func (w *Wal) StageAppHeader(data []byte) error {
-	return capi.Pager_wal_stage_app_header(w.h, data)
+	return w.h.do(func(p uintptr) error { return capi.Pager_wal_stage_app_header(p, data) })
 }
 
 // Commit commits the staged changes as one transaction; returns the data frames written.
-func (w *Wal) Commit() (uint32, error) {
-	var frames uint32
-	err := capi.Pager_wal_commit(w.h, &frames)
-	return frames, err
-}
+func (w *Wal) Commit() (uint32, error) { return w.u32(capi.Pager_wal_commit) }
 
 // Checkpoint copies the WAL into the main file in the given mode; returns the data pages
 // written.
@@ -204,16 +204,14 @@ func (w *Wal) Checkpoint(mode CheckpointMode) (uint32, error) {
 	c := capi.NewPager_wal_checkpoint_options() // runs pager_wal_checkpoint_options_init
 	defer capi.DeletePager_wal_checkpoint_options(c)
 	c.SetMode(uint32(mode))
-	var pages uint32
-	err := capi.Pager_wal_checkpoint(w.h, c, &pages)
-	return pages, err
+	return w.u32(func(p uintptr, pages *uint32) error { return capi.Pager_wal_checkpoint(p, c, pages) })
 }
 
 // Stats returns the handle's counters.
 func (w *Wal) Stats() (WalStats, error) {
 	c := capi.NewPager_wal_stats() // runs pager_wal_stats_init
 	defer capi.DeletePager_wal_stats(c)
-	if err := capi.Pager_wal_get_stats(w.h, c); err != nil {
+	if err := w.h.do(func(p uintptr) error { return capi.Pager_wal_get_stats(p, c) }); err != nil {
 		return WalStats{}, err
 	}
 	return WalStats{

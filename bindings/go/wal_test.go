@@ -139,8 +139,10 @@ func TestWalErrors(t *testing.T) {
 	_, err = pager.CreateWal(filepath.Join(dir, "other"), &bad)
 	requireCode(t, err, pager.ErrInvalid)
 	w.Close()
-	_, err = w.Commit() // a closed Wal passes NULL
-	requireCode(t, err, pager.ErrInvalid)
+	_, err = w.Commit()
+	if !errors.Is(err, os.ErrClosed) || !errors.Is(err, pager.ErrClosed) || err.Error() != "pager: Wal is closed" {
+		t.Fatalf("Commit after Close = %v; want \"pager: Wal is closed\" (os.ErrClosed)", err)
+	}
 }
 
 func TestWalCheckpointModes(t *testing.T) {

@@ -65,8 +65,10 @@ func (o *WalsegOptions) toC() capi.Pager_walseg_options {
 	return c
 }
 
-// WalsegWriter appends records to a log directory (exclusive lock on <dir>/LOCK).
-type WalsegWriter struct{ h uintptr }
+// WalsegWriter appends records to a log directory (exclusive lock on <dir>/LOCK). Its methods
+// may be called from several goroutines; Close waits for the calls in progress, and later
+// calls return a *ClosedError (errors.Is(err, ErrClosed)).
+type WalsegWriter struct{ h handle }
 
 // OpenWalsegWriter opens (or creates) the log directory dir; opts may be nil (defaults).
 func OpenWalsegWriter(dir string, opts *WalsegOptions) (*WalsegWriter, error) {
@@ -79,44 +81,38 @@ func OpenWalsegWriter(dir string, opts *WalsegOptions) (*WalsegWriter, error) {
 	if err := capi.Pager_walseg_writer_open(dir, c, &h); err != nil {
 		return nil, err
 	}
-	return &WalsegWriter{h: h}, nil
+	return &WalsegWriter{h: newHandle(h, "WalsegWriter")}, nil
 }
 
 // Append appends one record and returns its LSN.
 func (w *WalsegWriter) Append(recordType uint16, data []byte) (uint64, error) {
 	var lsn uint64
-	err := capi.Pager_walseg_append(w.h, recordType, data, &lsn)
+	err := w.h.do(func(p uintptr) error { return capi.Pager_walseg_append(p, recordType, data, &lsn) })
 	return lsn, err
 }
 
 // Sync makes every appended record durable.
-func (w *WalsegWriter) Sync() error { return capi.Pager_walseg_sync(w.h) }
+func (w *WalsegWriter) Sync() error { return w.h.do(capi.Pager_walseg_sync) }
 
 // Flush writes staged records to the file (visible to new readers, not durable).
-func (w *WalsegWriter) Flush() error { return capi.Pager_walseg_flush(w.h) }
+func (w *WalsegWriter) Flush() error { return w.h.do(capi.Pager_walseg_flush) }
 
 // Lsns returns the LSN the next append gets and the highest durable LSN.
 func (w *WalsegWriter) Lsns() (next, durable uint64, err error) {
-	err = capi.Pager_walseg_writer_lsns(w.h, &next, &durable)
+	err = w.h.do(func(p uintptr) error { return capi.Pager_walseg_writer_lsns(p, &next, &durable) })
 	return
 }
 
 // RemoveBefore deletes sealed segments whose records all have LSN < lsn.
 func (w *WalsegWriter) RemoveBefore(lsn uint64) (uint64, error) {
 	var n uint64
-	err := capi.Pager_walseg_remove_before(w.h, lsn, &n)
+	err := w.h.do(func(p uintptr) error { return capi.Pager_walseg_remove_before(p, lsn, &n) })
 	return n, err
 }
 
 // Close writes staged records, syncs, unlocks and frees (the handle is gone even on error).
-func (w *WalsegWriter) Close() error {
-	if w.h == 0 {
-		return nil
-	}
-	err := capi.Pager_walseg_writer_close(w.h)
-	w.h = 0
-	return err
-}
+// It waits for calls running on other goroutines; a second Close returns nil.
+func (w *WalsegWriter) Close() error { return w.h.release(capi.Pager_walseg_writer_close) }
 
 // WalsegReaderOptions mirrors pager_walseg_reader_options.
 type WalsegReaderOptions struct {
@@ -154,8 +150,9 @@ func copyRecord(rec capi.Pager_walseg_record) WalsegRecord {
 	return WalsegRecord{Lsn: rec.GetLsn(), Type: rec.GetRecord_type(), Offset: rec.GetOffset(), Data: data}
 }
 
-// WalsegReader reads one segment file through a read-only mapping.
-type WalsegReader struct{ h uintptr }
+// WalsegReader reads one segment file through a read-only mapping. Close may run while other
+// goroutines call it (they finish first; later calls return a *ClosedError).
+type WalsegReader struct{ h handle }
 
 // OpenWalsegReader maps the segment file path; opts may be nil.
 func OpenWalsegReader(path string, opts *WalsegReaderOptions) (*WalsegReader, error) {
@@ -171,48 +168,52 @@ func OpenWalsegReader(path string, opts *WalsegReaderOptions) (*WalsegReader, er
 	if err := capi.Pager_walseg_reader_open(path, c, &h); err != nil {
 		return nil, err
 	}
-	return &WalsegReader{h: h}, nil
+	return &WalsegReader{h: newHandle(h, "WalsegReader")}, nil
 }
 
 // Next returns the next record (ok = true), or ok = false once the reader stopped
 // (see Stop). Errors are sticky (ErrVersion for an unknown required type).
 func (r *WalsegReader) Next() (rec WalsegRecord, ok bool, err error) {
-	return nextRecord(func(c capi.Pager_walseg_record, found *uint32) error {
-		return capi.Pager_walseg_reader_next(r.h, c, found)
-	})
+	return nextRecord(r.h.do, capi.Pager_walseg_reader_next)
 }
 
-// nextRecord runs one next call (reader or replay) into a temporary C record and copies it out.
-func nextRecord(next func(capi.Pager_walseg_record, *uint32) error) (WalsegRecord, bool, error) {
+// nextRecord runs one next call (reader or replay) into a temporary C record and copies it
+// out inside hold (the view dangles once the reader is closed, or at a replay's next Next).
+func nextRecord(hold func(func(uintptr) error) error, next func(uintptr, capi.Pager_walseg_record, *uint32) error) (WalsegRecord, bool, error) {
 	c := capi.NewPager_walseg_record()
 	defer capi.DeletePager_walseg_record(c)
+	var rec WalsegRecord
 	var found uint32
-	if err := next(c, &found); err != nil || found == 0 {
+	err := hold(func(p uintptr) error {
+		if err := next(p, c, &found); err != nil || found == 0 {
+			return err
+		}
+		rec = copyRecord(c)
+		return nil
+	})
+	if err != nil || found == 0 {
 		return WalsegRecord{}, false, err
 	}
-	return copyRecord(c), true, nil
+	return rec, true, nil
 }
 
 // Stop tells why the reader stopped (WalsegStop*), where, and the last valid LSN.
 func (r *WalsegReader) Stop() (reason uint32, offset, lastLsn uint64, err error) {
-	err = capi.Pager_walseg_reader_stop(r.h, &reason, &offset, &lastLsn)
+	err = r.h.do(func(p uintptr) error { return capi.Pager_walseg_reader_stop(p, &reason, &offset, &lastLsn) })
 	return
 }
 
 // ReleasePages drops the segment's pages from memory and the page cache.
-func (r *WalsegReader) ReleasePages() error { return capi.Pager_walseg_reader_release_pages(r.h) }
+func (r *WalsegReader) ReleasePages() error { return r.h.do(capi.Pager_walseg_reader_release_pages) }
 
-// Close unmaps and frees. Idempotent.
+// Close unmaps and frees, after the calls in progress. Idempotent.
 func (r *WalsegReader) Close() error {
-	if r.h != 0 {
-		capi.Pager_walseg_reader_close(r.h)
-		r.h = 0
-	}
-	return nil
+	return r.h.release(func(p uintptr) error { capi.Pager_walseg_reader_close(p); return nil })
 }
 
-// WalsegReplay iterates the records of a whole log directory, across segments.
-type WalsegReplay struct{ h uintptr }
+// WalsegReplay iterates the records of a whole log directory, across segments. Close may run
+// while other goroutines call it (they finish first; later calls return a *ClosedError).
+type WalsegReplay struct{ h handle }
 
 // OpenWalsegReplay replays dir from fromLsn (0: the oldest segment); opts may be nil.
 func OpenWalsegReplay(dir string, fromLsn uint64, opts *WalsegReaderOptions) (*WalsegReplay, error) {
@@ -228,37 +229,35 @@ func OpenWalsegReplay(dir string, fromLsn uint64, opts *WalsegReaderOptions) (*W
 	if err := capi.Pager_walseg_replay_open(dir, fromLsn, c, &h); err != nil {
 		return nil, err
 	}
-	return &WalsegReplay{h: h}, nil
+	return &WalsegReplay{h: newHandle(h, "WalsegReplay")}, nil
 }
 
 // Next is WalsegReader.Next across segments. The replay holds one segment at a time, so any
 // number of segments replays with one descriptor; the returned Data is a copy and stays valid.
 func (it *WalsegReplay) Next() (rec WalsegRecord, ok bool, err error) {
-	return nextRecord(func(c capi.Pager_walseg_record, found *uint32) error {
-		return capi.Pager_walseg_replay_next(it.h, c, found)
-	})
+	// Exclusive: another Next may unmap the segment this record's view points into.
+	return nextRecord(it.h.doExclusive, capi.Pager_walseg_replay_next)
 }
 
 // Stop tells why the replay stopped, in which segment (its first LSN), where, and the last LSN.
 func (it *WalsegReplay) Stop() (reason uint32, segmentLsn, offset, lastLsn uint64, err error) {
-	err = capi.Pager_walseg_replay_stop(it.h, &reason, &segmentLsn, &offset, &lastLsn)
+	err = it.h.do(func(p uintptr) error {
+		return capi.Pager_walseg_replay_stop(p, &reason, &segmentLsn, &offset, &lastLsn)
+	})
 	return
 }
 
-// Close unmaps the segment the replay holds and frees. Idempotent.
+// Close unmaps the segment the replay holds and frees, after the calls in progress.
+// Idempotent.
 func (it *WalsegReplay) Close() error {
-	if it.h != 0 {
-		capi.Pager_walseg_replay_close(it.h)
-		it.h = 0
-	}
-	return nil
+	return it.h.release(func(p uintptr) error { capi.Pager_walseg_replay_close(p); return nil })
 }
 
-func stopDetail(call func(buf []byte, n *uint64) error) (string, error) {
+func stopDetail(h *handle, call func(p uintptr, buf []byte, n *uint64) error) (string, error) {
 	var n uint64
 	buf := make([]byte, 256)
 	for {
-		if err := call(buf, &n); err != nil {
+		if err := h.do(func(p uintptr) error { return call(p, buf, &n) }); err != nil {
 			return "", err
 		}
 		if n < uint64(len(buf)) {
@@ -270,10 +269,10 @@ func stopDetail(call func(buf []byte, n *uint64) error) (string, error) {
 
 // StopDetail says in words why the reader stopped ("" for a clean end or before the stop).
 func (r *WalsegReader) StopDetail() (string, error) {
-	return stopDetail(func(buf []byte, n *uint64) error { return capi.Pager_walseg_reader_stop_detail(r.h, buf, n) })
+	return stopDetail(&r.h, capi.Pager_walseg_reader_stop_detail)
 }
 
 // StopDetail says in words why the replay stopped.
 func (it *WalsegReplay) StopDetail() (string, error) {
-	return stopDetail(func(buf []byte, n *uint64) error { return capi.Pager_walseg_replay_stop_detail(it.h, buf, n) })
+	return stopDetail(&it.h, capi.Pager_walseg_replay_stop_detail)
 }

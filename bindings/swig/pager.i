@@ -210,6 +210,29 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
  * Java: TYPE is a class (named by the camel-case rule: pager_cold_handle -> ColdHandle)
  *       implementing AutoCloseable; close() calls CLOSE once (idempotent). */
 %define %pager_handle(TYPE, CLOSE)
+#if defined(SWIGJAVA)
+%typemap(javadestruct, methodname="delete", methodmodifiers="public") struct TYPE {
+    swigLockForClose();
+    try {
+      if (swigCPtr != 0) {
+        if (swigCMemOwn) {
+          swigCMemOwn = false;
+          $jnicall;
+        }
+        swigCPtr = 0;
+      }
+    } finally {
+      swigGuard.writeLock().unlock();
+    }
+  }
+#endif
+%pager_handle_own_delete(TYPE, CLOSE)
+%enddef
+
+/* %pager_handle_own_delete(TYPE, CLOSE): %pager_handle for a TYPE whose Java delete() is
+ * written first (a javadestruct typemap that takes the write lock: swigLockForClose() ...
+ * swigGuard.writeLock().unlock()). */
+%define %pager_handle_own_delete(TYPE, CLOSE)
 #if defined(SWIGGO)
 %typemap(gotype) TYPE *, const TYPE * "uintptr"
 %typemap(in) TYPE *, const TYPE * %{ $1 = ($1_ltype)$input; %}
@@ -218,10 +241,46 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
 %typemap(in) TYPE **out %{ $1 = ($1_ltype)$input; %}
 #endif
 #if defined(SWIGJAVA)
+/* Closing during use: every call that passes this handle to native code (each raw Pager.*
+ * static, hence each idiomatic method) holds swigGuard's read lock for the whole call (the
+ * javain pre/post below); close()/delete() takes the write lock, so it waits for the calls in
+ * progress, releases the native object once and zeroes swigCPtr. A call after close() throws
+ * IllegalStateException("<Class> is closed") before reaching native code. */
 %nodefaultctor TYPE;
 %typemap(javainterfaces) struct TYPE "AutoCloseable"
+%typemap(javain, pre="    $javaclassname.swigEnter($javainput);",
+         post="      $javaclassname.swigExit($javainput);") TYPE *, const TYPE *
+  "$javaclassname.getCPtr($javainput)"
 %typemap(javacode) struct TYPE %{
-  /** Releases the native handle; later calls do nothing. */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock swigGuard =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+  /** Takes the shared hold of one native call on obj (null: none, the library answers). */
+  static void swigEnter($javaclassname obj) {
+    if (obj == null) return;
+    obj.swigGuard.readLock().lock();
+    if (obj.swigCPtr == 0) {
+      obj.swigGuard.readLock().unlock();
+      throw new IllegalStateException("$javaclassname is closed");
+    }
+  }
+
+  /** Ends the shared hold swigEnter took. */
+  static void swigExit($javaclassname obj) {
+    if (obj != null) obj.swigGuard.readLock().unlock();
+  }
+
+  /** Takes the exclusive hold (close, or a call that consumes the handle); refuses a thread
+   * that is inside a call on this object (a read lock cannot be upgraded: it would hang). */
+  private void swigLockForClose() {
+    if (swigGuard.getReadHoldCount() > 0) {
+      throw new IllegalStateException("$javaclassname closed from inside a call on it");
+    }
+    swigGuard.writeLock().lock();
+  }
+
+  /** Releases the native handle after the calls running on other threads; later calls throw
+   * IllegalStateException, a second close() does nothing. */
   @Override
   public void close() {
     delete();
@@ -229,7 +288,12 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
 
   /** True until close(). */
   public boolean isOpen() {
-    return swigCPtr != 0;
+    swigGuard.readLock().lock();
+    try {
+      return swigCPtr != 0;
+    } finally {
+      swigGuard.readLock().unlock();
+    }
   }
 %}
 struct TYPE {};
@@ -710,10 +774,23 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
     }
   }
   /** Starts a write transaction over protected pages (close it: aborts if not committed). */
-  public FileTxn begin() { return Pager.fileTxnBegin(this); }
+  public FileTxn begin() {
+    FileTxn t = Pager.fileTxnBegin(this);
+    t.file = this;
+    return t;
+  }
   /** The ids of the allocated regular pages (or protected ids), in increasing order. */
-  public long[] pageIds() { return drain(Pager.fileIterPages(this)); }
-  public long[] protectedIds() { return drain(Pager.fileIterProtected(this)); }
+  public long[] pageIds() { return list(() -> Pager.fileIterPages(this)); }
+  public long[] protectedIds() { return list(() -> Pager.fileIterProtected(this)); }
+  /** Opens and drains an iterator, holding this file throughout. */
+  private long[] list(java.util.function.Supplier<FileIter> open) {
+    swigEnter(this);
+    try {
+      return drain(open.get());
+    } finally {
+      swigExit(this);
+    }
+  }
   private static long[] drain(FileIter it) {
     try (FileIter i = it) {
       java.util.ArrayList<Long> ids = new java.util.ArrayList<>();
@@ -726,12 +803,26 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
 }
 %extend pager_file_txn {
 %proxycode %{
+  /** The file of begin() (null for a raw Pager.fileTxnBegin): its close() makes the library
+   * answer INVALID "closed", which the methods below throw as IllegalStateException. */
+  PageFile file;
+  private <T> T call(java.util.function.Supplier<T> body) {
+    try {
+      return body.get();
+    } catch (PagerException e) {
+      if (e.code() == PagerConstants.ERR_INVALID && file != null && !file.isOpen()) {
+        throw new IllegalStateException("PageFile is closed", e);
+      }
+      throw e;
+    }
+  }
+  private void run(Runnable body) { call(() -> { body.run(); return null; }); }
   /** Adds protected page id (its private copy starts as the committed content). */
-  public void add(long id) { Pager.pagerswigFileTxnAdd(this, id); }
+  public void add(long id) { run(() -> Pager.pagerswigFileTxnAdd(this, id)); }
   /** Bytes per page of the transaction's file. */
-  public int pageSize() { long[] v = new long[1]; Pager.fileTxnPageSize(this, v); return (int) v[0]; }
+  public int pageSize() { long[] v = new long[1]; run(() -> Pager.fileTxnPageSize(this, v)); return (int) v[0]; }
   /** Pages the transaction holds (0 once it has ended). */
-  public long pageCount() { long[] v = new long[1]; Pager.fileTxnPageCount(this, v); return v[0]; }
+  public long pageCount() { long[] v = new long[1]; run(() -> Pager.fileTxnPageCount(this, v)); return v[0]; }
   private void span(long offset, int len) {
     long size = pageSize();
     if (offset < 0 || offset > size || len > size - offset) {
@@ -740,11 +831,11 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
     }
   }
   /** Copies the copy's bytes [offset, offset + dst.length) of page id into dst. */
-  public void read(long id, long offset, byte[] dst) { span(offset, dst.length); Pager.pagerswigFileTxnRead(this, id, offset, dst); }
+  public void read(long id, long offset, byte[] dst) { span(offset, dst.length); run(() -> Pager.pagerswigFileTxnRead(this, id, offset, dst)); }
   /** Copies src into the copy of page id at offset. */
-  public void write(long id, long offset, byte[] src) { span(offset, src.length); Pager.pagerswigFileTxnWrite(this, id, offset, src); }
+  public void write(long id, long offset, byte[] src) { span(offset, src.length); run(() -> Pager.pagerswigFileTxnWrite(this, id, offset, src)); }
   /** Commits every page at once (all old or all new after a crash); ends the transaction. */
-  public void commit() { Pager.fileTxnCommit(this); }
+  public void commit() { run(() -> Pager.fileTxnCommit(this)); }
 %}
 }
 #endif
@@ -776,7 +867,7 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
 %apply (void *BUFFER, size_t CAPACITY) { (void *buf, size_t buf_len), (void *buf, size_t len) }
 %apply (const void *BYTES, size_t LENGTH) { (const void *data, size_t len) }
 #if defined(SWIGJAVA)
-/* Idiomatic methods on the AutoCloseable Wal (a closed Wal passes NULL: PAGER_ERR_INVALID). */
+/* Idiomatic methods on the AutoCloseable Wal (a closed Wal throws IllegalStateException). */
 %extend pager_wal {
 %proxycode %{
   /** Creates a new database at path (opts may be null: defaults). */
@@ -863,20 +954,26 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
 #if defined(SWIGJAVA)
 /* The writer's close() reports pager_walseg_writer_close's status (the last flush + sync) as
  * a PagerException; the native writer is freed either way and a second close() does nothing.
- * (The one release function of pager.h that returns a status, C4.) */
-%typemap(javadestruct, methodname="delete", methodmodifiers="public synchronized")
+ * (The one release function of pager.h that returns a status, C4.) The same write lock as
+ * %pager_handle's delete(). */
+%typemap(javadestruct, methodname="delete", methodmodifiers="public")
     struct pager_walseg_writer {
-    if (swigCPtr != 0) {
-      try {
-        if (swigCMemOwn) Pager.walsegWriterClose(this);
-      } finally {
-        swigCMemOwn = false;
-        swigCPtr = 0;
+    swigLockForClose();
+    try {
+      if (swigCPtr != 0) {
+        try {
+          if (swigCMemOwn) Pager.walsegWriterClose(this);
+        } finally {
+          swigCMemOwn = false;
+          swigCPtr = 0;
+        }
       }
+    } finally {
+      swigGuard.writeLock().unlock();
     }
   }
 #endif
-%pager_handle(pager_walseg_writer, pager_walseg_writer_close)
+%pager_handle_own_delete(pager_walseg_writer, pager_walseg_writer_close)
 %pager_factory(pager_walseg_writer_open, pager_walseg_writer)
 %pager_status(pager_walseg_append)
 %pager_status(pager_walseg_sync)
@@ -1016,12 +1113,16 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
     return Pager.walsegReplayOpen(dir, fromLsn, opts);
   }
   /** The next record (payload copied), or null once the replay stopped. The replay holds
-   *  one segment at a time (the C view is valid only until the next call; the copy stays). */
+   *  one segment at a time (the C view is valid only until the next call; the copy stays):
+   *  next() holds the replay exclusively until the payload is copied. */
   public WalsegEntry next() {
+    swigLockForClose();
     try (WalsegRecord rec = new WalsegRecord()) {
       long[] found = new long[1];
       Pager.walsegReplayNext(this, rec, found);
       return found[0] == 0 ? null : WalsegEntry.copyOf(rec);
+    } finally {
+      swigGuard.writeLock().unlock();
     }
   }
   public int stopReason() { long[] r = new long[1]; Pager.walsegReplayStop(this, r, null, null, null); return (int) r[0]; }
@@ -1185,18 +1286,24 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
     Pager.pagerswigColdReadAtMany(this, offsetLenPairs, dst);
     return dst;
   }
-  /** Returns the whole content and frees the handle (on failure it stays open). */
+  /** Returns the whole content and frees the handle (on failure it stays open). Waits for
+   * the reads in progress (the exclusive hold, as close()). */
   public byte[] take() {
-    long len = length();
-    if (len > Integer.MAX_VALUE - 8) {
-      throw new PagerException(PagerConstants.ERR_TOO_LARGE, "PAGER_ERR_TOO_LARGE",
-          len + " bytes, more than a Java array holds");
+    swigLockForClose();
+    try {
+      long len = length();
+      if (len > Integer.MAX_VALUE - 8) {
+        throw new PagerException(PagerConstants.ERR_TOO_LARGE, "PAGER_ERR_TOO_LARGE",
+            len + " bytes, more than a Java array holds");
+      }
+      byte[] dst = new byte[(int) len];
+      Pager.coldTake(this, dst);
+      swigCPtr = 0; // consumed by the library
+      swigCMemOwn = false;
+      return dst;
+    } finally {
+      swigGuard.writeLock().unlock();
     }
-    byte[] dst = new byte[(int) len];
-    Pager.coldTake(this, dst);
-    swigCPtr = 0; // consumed by the library
-    swigCMemOwn = false;
-    return dst;
   }
 %}
 }

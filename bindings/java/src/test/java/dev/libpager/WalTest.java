@@ -96,7 +96,8 @@ class WalTest {
     w.close();
     w.close();
     assertFalse(w.isOpen());
-    expect(PagerConstants.ERR_INVALID, w::commit); // a closed handle passes NULL
+    IllegalStateException closed = assertThrows(IllegalStateException.class, w::commit);
+    assertEquals("Wal is closed", closed.getMessage());
     assertTrue(Files.exists(Path.of(path + "-wal")));
   }
 

@@ -1,0 +1,107 @@
+package pager
+
+import (
+	"os"
+	"sync"
+)
+
+// Closing a handle while other goroutines use it. Every handle type (Wal, PageFile, FileTxn,
+// WalsegWriter/Reader/Replay, ColdPager, ColdHandle, RefEngine) keeps its native pointer in a
+// handle: each call holds it shared (sync.RWMutex read lock) for the whole native call, Close
+// holds it exclusively, releases the native object once and forgets the pointer. A call that
+// starts after Close returns a *ClosedError; a call that is running when Close starts
+// finishes first (Close waits for it). So closing during use is an error, never a crash or a
+// call with a freed pointer. The shared hold is never taken twice by one call (Go's RWMutex
+// is not reentrant: a nested RLock can deadlock behind a waiting Close).
+
+// ErrClosed is the sentinel of a call on a closed handle: errors.Is(err, pager.ErrClosed)
+// and errors.Is(err, os.ErrClosed) are both true for it (it is os.ErrClosed).
+var ErrClosed = os.ErrClosed
+
+// ClosedError is the error of a call on a closed handle (or on a transaction whose PageFile
+// was closed): "pager: Wal is closed". It matches os.ErrClosed (pager.ErrClosed) and, as
+// pager.h's "closed" does, ErrInvalid. Err is the library's own error when the library
+// reported the closing (a child handle of a closed parent), else nil.
+type ClosedError struct {
+	Handle string // the closed type: "Wal", "PageFile", ...
+	Err    error
+}
+
+func (e *ClosedError) Error() string {
+	if e.Err != nil {
+		return "pager: " + e.Handle + " is closed (" + e.Err.Error() + ")"
+	}
+	return "pager: " + e.Handle + " is closed"
+}
+
+// Is matches os.ErrClosed and ErrInvalid (PAGER_ERR_INVALID: the C API's "closed").
+func (e *ClosedError) Is(target error) bool {
+	if target == os.ErrClosed {
+		return true
+	}
+	t, ok := target.(*Error)
+	return ok && t.Code == CodeInvalid
+}
+
+// Unwrap is the library's error, if it reported the closing.
+func (e *ClosedError) Unwrap() error { return e.Err }
+
+// handle is a native pointer guarded against Close running during a call.
+type handle struct {
+	mu   sync.RWMutex
+	p    uintptr // 0 once closed
+	name string  // the Go type, for ClosedError
+}
+
+func newHandle(p uintptr, name string) handle { return handle{p: p, name: name} }
+
+// do runs call with the pointer under the shared hold, or returns a *ClosedError.
+func (h *handle) do(call func(p uintptr) error) error {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if h.p == 0 {
+		return &ClosedError{Handle: h.name}
+	}
+	return call(h.p)
+}
+
+// doExclusive runs call with the pointer under the exclusive hold (a call whose result must
+// be used before another call on the handle runs, as a replay's record view).
+func (h *handle) doExclusive(call func(p uintptr) error) error {
+	return h.consume(func(p uintptr) (bool, error) { return false, call(p) })
+}
+
+// consume runs call with the pointer under the exclusive hold (for calls that may free the
+// native object, as release and a cold Take do); call returns whether it freed it.
+func (h *handle) consume(call func(p uintptr) (freed bool, err error)) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.p == 0 {
+		return &ClosedError{Handle: h.name}
+	}
+	freed, err := call(h.p)
+	if freed {
+		h.p = 0
+	}
+	return err
+}
+
+// release frees the native object once, after every running call has returned; later
+// releases return nil (Close is idempotent).
+func (h *handle) release(free func(p uintptr) error) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.p == 0 {
+		return nil
+	}
+	p := h.p
+	h.p = 0
+	return free(p)
+}
+
+// isClosed reports whether Close has run (a snapshot: it may change right after).
+func (h *handle) isClosed() bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.p == 0
+}
