@@ -17,7 +17,12 @@ void SetLastError(const std::string& message) noexcept {
 void ClearLastError() noexcept { t_last_error.clear(); }
 
 int ToCode(const pager::Status& status) noexcept {
-  if (status.ok()) return PAGER_OK;
+  if (status.ok()) {
+    // C2: "" after success, even when an adapter callback or progress function made a
+    // failing libpager call of its own during this one (found by fuzz/capi_fuzz.cc).
+    ClearLastError();
+    return PAGER_OK;
+  }
   SetLastError(status.message());
   return static_cast<int>(status.code());
 }
