@@ -941,6 +941,16 @@ class Harness {
 
   // ---- WAL segments -------------------------------------------------------------------------
 
+  // A log directory. Not "": MemEnv (unlike POSIX, where mkdir("") and open("") fail with
+  // ENOENT, i.e. NOT_FOUND) creates a directory named "" whose entries are joined as "/LOCK"
+  // and "/<segment>.wal" in the root but never listed again, so a reopen of "" fails with
+  // EXISTS, a code pager_walseg_writer_open does not list. A seam bug, reported in
+  // doc/testing.md; the library on a real file system answers NOT_FOUND.
+  const char* LogDir(Input& in) {
+    const char* p = Path(in);
+    return (p != nullptr && p[0] == '\0') ? "/d/log" : p;
+  }
+
   void Walseg(Input& in) {
     switch (in.Pick(3)) {
       case 0: WalsegWriter(in); return;
@@ -992,7 +1002,7 @@ class Harness {
         (void)g.Mangle(in);
         Out<pager_walseg_writer*> out;
         int rc = Check("pager_walseg_writer_open",
-                       pager_walseg_writer_open(Path(in), in.Chance(8) ? nullptr : g.p(), in.Chance(16) ? nullptr : out.p()),
+                       pager_walseg_writer_open(LogDir(in), in.Chance(8) ? nullptr : g.p(), in.Chance(16) ? nullptr : out.p()),
                        Codes({INV, NOTFOUND, BUSY, CORRUPT, TOOLARGE, IO, NOSPC, RO, NOMEM}));
         KeptOnFailure("pager_walseg_writer_open", rc, out);
         if (rc == PAGER_OK) w = out.v;
@@ -1149,7 +1159,7 @@ class Harness {
         ReaderOptions(in, &g);
         Out<pager_walseg_replay*> out;
         int rc = Check("pager_walseg_replay_open",
-                       pager_walseg_replay_open(Path(in), in.Chance(2) ? in.Pick(4) : in.Hostile64(),
+                       pager_walseg_replay_open(LogDir(in), in.Chance(2) ? in.Pick(4) : in.Hostile64(),
                                                 in.Chance(6) ? nullptr : g.p(), in.Chance(16) ? nullptr : out.p()),
                        Codes({INV, NOTFOUND, RO, IO, NOMEM, TOOLARGE}));
         KeptOnFailure("pager_walseg_replay_open", rc, out);
