@@ -232,7 +232,10 @@ int HMeta(void* ctx, pager_cache_meta* meta) {
   int rc = h->inner.meta(h->inner.ctx, meta);
   if (h->mode == 1) meta->dtype = 99;
   if (h->mode == 2) meta->layers = 0;
-  if (h->mode == 3) meta->head_dim = UINT32_MAX;
+  if (h->mode == 3) {  // a page above 2^32 bytes: refused. (UINT32_MAX elements of one byte
+    meta->head_dim = UINT32_MAX;  // is a valid 4 GiB page, which capture rightly allocates.)
+    meta->dtype = PAGER_DTYPE_F32;
+  }
   return rc;
 }
 int HPause(void* ctx) {
