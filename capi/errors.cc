@@ -17,7 +17,12 @@ void SetLastError(const std::string& message) noexcept {
 void ClearLastError() noexcept { t_last_error.clear(); }
 
 int ToCode(const pager::Status& status) noexcept {
-  if (status.ok()) return PAGER_OK;
+  if (status.ok()) {
+    // C2: "" after success, even when an adapter callback or progress function made a
+    // failing libpager call of its own during this one (found by fuzz/capi_fuzz.cc).
+    ClearLastError();
+    return PAGER_OK;
+  }
   SetLastError(status.message());
   return static_cast<int>(status.code());
 }
@@ -92,7 +97,9 @@ pager::Status CheckList(const void* list, uint64_t count, uint64_t elem_bytes, c
   if (count > 0 && list == nullptr) {
     return pager::InvalidArgument(std::string(what) + " must not be NULL when count > 0");
   }
-  if (elem_bytes > 0 && count > (uint64_t{1} << 62) / elem_bytes) {
+  // No address space holds more than 2^56 bytes (x86-64 and arm64 with 5-level / 52-bit
+  // tables included): a longer list cannot exist, whatever the caller claims (C3).
+  if (elem_bytes > 0 && count > (uint64_t{1} << 56) / elem_bytes) {
     return pager::InvalidArgument(std::string(what) + " count " + std::to_string(count) +
                                   " is larger than any list that fits in memory");
   }
