@@ -955,15 +955,9 @@ class Harness {
 
   // ---- WAL segments -------------------------------------------------------------------------
 
-  // A log directory. Not "": MemEnv (unlike POSIX, where mkdir("") and open("") fail with
-  // ENOENT, i.e. NOT_FOUND) creates a directory named "" whose entries are joined as "/LOCK"
-  // and "/<segment>.wal" in the root but never listed again, so a reopen of "" fails with
-  // EXISTS, a code pager_walseg_writer_open does not list. A seam bug, reported in
-  // doc/testing.md; the library on a real file system answers NOT_FOUND.
-  const char* LogDir(Input& in) {
-    const char* p = Path(in);
-    return (p != nullptr && p[0] == '\0') ? "/d/log" : p;
-  }
+  // A log directory, "" included (NOT_FOUND, as on POSIX: the MemEnv seam once took "" for a
+  // directory; IoEnv.AnEmptyPathIsNotFoundForOpenAndMkdir).
+  const char* LogDir(Input& in) { return Path(in); }
 
   void Walseg(Input& in) {
     switch (in.Pick(3)) {

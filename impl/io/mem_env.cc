@@ -458,6 +458,7 @@ void MemEnv::RecordNamespace(NamespaceOp op) {
 
 Status MemEnv::Open(const std::string& path, const OpenOptions& o, std::unique_ptr<File>* out) {
   PAGER_RETURN_IF_ERROR(BeforeOp(o.create || o.truncate ? Op::kOpen : Op::kRead, path));
+  if (path.empty()) return Status(Code::kNotFound, "open \"\": No such file or directory");
   std::lock_guard<std::mutex> g(mu_);
   auto it = files_.find(path);
   std::shared_ptr<MemFileState> st;
@@ -534,6 +535,7 @@ Status MemEnv::Rename(const std::string& from, const std::string& to) {
 
 Status MemEnv::CreateDir(const std::string& path, uint32_t) {
   PAGER_RETURN_IF_ERROR(BeforeOp(Op::kNamespace, path));
+  if (path.empty()) return Status(Code::kNotFound, "mkdir \"\": No such file or directory");
   std::lock_guard<std::mutex> g(mu_);
   if (dirs_.count(path) || files_.count(path)) return Status(Code::kExists, "mkdir " + path + ": File exists");
   if (!dirs_.count(DirName(path))) return Status(Code::kNotFound, "mkdir " + path + ": No such parent directory");
