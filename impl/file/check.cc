@@ -75,6 +75,10 @@ Status CheckPageFile(io::Env* env, const std::string& path, CheckReport* r) {
   FileOptions o;
   o.page_size = 0;
   o.read_only = true;
+  // A read-only handle never grows the file: reserve address space for what is there (rounded
+  // up to 1 MiB), not the 1 TiB default that a ulimit -v or ThreadSanitizer cannot map.
+  constexpr uint64_t kMiB = uint64_t{1} << 20;
+  o.max_size_bytes = std::max<uint64_t>(kMiB, (size + kMiB - 1) / kMiB * kMiB);
   std::unique_ptr<PageFile> pf;
   st = PageFile::Open(env, path, o, &pf);
   if (st.code() == Code::kCorrupt) {
