@@ -9,30 +9,17 @@
 
 #include "impl/io/mem_env.h"
 #include "pager.h"
+#include "tests/file_test_util.h"
 #include "tests/outparam.h"
 #include "tests/support/test_util.h"
 
 namespace {
 
-pager_file_options Opts(uint32_t page_size) {
-  pager_file_options o;
-  pager_file_options_init(&o);
-  o.page_size = page_size;
-  o.max_size_bytes = uint64_t{1} << 30;
-  o.initial_page_count = 16;
-  return o;
-}
+using pager::file::testing::CapiOptions;
 
 // A file on a FaultEnv (its operation counter shows whether a call did any I/O).
-struct FaultFile {
-  pager::io::FaultEnv env;
-  outparam::ScopedEnv scoped{&env};
-  pager_file* f = nullptr;
-  explicit FaultFile(uint32_t page_size = 1024) {
-    pager_file_options o = Opts(page_size);
-    EXPECT_EQ(pager_file_create("/f", &o, &f), PAGER_OK) << pager_last_error();
-  }
-  ~FaultFile() { pager_file_close(f); }
+struct FaultFile : pager::file::testing::CapiFile<pager::io::FaultEnv> {
+  using CapiFile::CapiFile;
   struct State {
     uint64_t pages, free_pages, protected_pages, file_bytes;
     bool operator==(const State& o) const {
@@ -126,7 +113,7 @@ TEST(FileOptions, DefaultOptionsOpenAFileOfAnyPageSize) {
   outparam::ScopedEnv scoped(&env);
   for (uint32_t ps : {1024u, 8192u, 65536u}) {
     std::string path = "/f" + std::to_string(ps);
-    pager_file_options o = Opts(ps);
+    pager_file_options o = CapiOptions(ps);
     pager_file* f = nullptr;
     ASSERT_PAGER_OK(pager_file_create(path.c_str(), &o, &f));
     pager_file_close(f);
@@ -158,7 +145,7 @@ TEST(FileOptions, DefaultOptionsCreate4096BytePages) {
 TEST(FileOptions, StructSizeBelowTheFirstVersionIsInvalid) {
   pager::io::MemEnv env;
   outparam::ScopedEnv scoped(&env);
-  pager_file_options o = Opts(1024);
+  pager_file_options o = CapiOptions(1024);
   o.struct_size = sizeof(pager_file_options) - 8;  // a caller built against an older layout
   pager_file* f = outparam::SentinelPtr<pager_file>();
   EXPECT_EQ(pager_file_create("/f", &o, &f), PAGER_ERR_INVALID);
@@ -186,7 +173,7 @@ TEST(FileCapi, ProtectedReadBufferMustBeExactlyOnePage) {
 TEST(FileSubPages, SubPagesAreReadableOnAReadOnlyFile) {
   pager::io::MemEnv env;
   outparam::ScopedEnv scoped(&env);
-  pager_file_options o = Opts(1024);
+  pager_file_options o = CapiOptions(1024);
   pager_file* f = nullptr;
   ASSERT_PAGER_OK(pager_file_create("/f", &o, &f));
   pager_file_subpages* s = nullptr;

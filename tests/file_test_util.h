@@ -12,6 +12,8 @@
 #include "impl/file/page_file.h"
 #include "impl/file/subpages.h"
 #include "impl/io/mem_env.h"
+#include "pager.h"
+#include "tests/outparam.h"
 #include "tests/support/test_util.h"
 
 namespace pager {
@@ -77,6 +79,32 @@ inline std::vector<uint8_t> ReadProtected(PageFile* pf, uint64_t id) {
   EXPECT_TRUE(st.ok()) << st.ToString();
   return buf;
 }
+
+// Options of a small page file for C API tests.
+inline pager_file_options CapiOptions(uint32_t page_size) {
+  pager_file_options o;
+  pager_file_options_init(&o);
+  o.page_size = page_size;
+  o.max_size_bytes = uint64_t{1} << 30;
+  o.initial_page_count = 16;
+  return o;
+}
+
+// A page file created through the C API on an in-memory environment (MemEnv, or FaultEnv
+// whose operation counter shows whether a call did any I/O).
+template <typename EnvT>
+struct CapiFile {
+  EnvT env;
+  outparam::ScopedEnv scoped{&env};
+  pager_file* f = nullptr;
+  explicit CapiFile(uint32_t page_size = 1024) {
+    pager_file_options o = CapiOptions(page_size);
+    EXPECT_EQ(pager_file_create("/f", &o, &f), PAGER_OK) << pager_last_error();
+  }
+  ~CapiFile() { pager_file_close(f); }
+  CapiFile(const CapiFile&) = delete;
+  CapiFile& operator=(const CapiFile&) = delete;
+};
 
 }  // namespace testing
 }  // namespace file

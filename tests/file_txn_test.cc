@@ -16,29 +16,16 @@
 
 #include "impl/io/mem_env.h"
 #include "pager.h"
+#include "tests/file_test_util.h"
 #include "tests/outparam.h"
 #include "tests/support/test_util.h"
 
 namespace {
 
-pager_file_options Opts(uint32_t page_size) {
-  pager_file_options o;
-  pager_file_options_init(&o);
-  o.page_size = page_size;
-  o.max_size_bytes = uint64_t{1} << 30;
-  o.initial_page_count = 16;
-  return o;
-}
+using pager::file::testing::CapiOptions;
 
-struct MemFile {
-  pager::io::MemEnv env;
-  outparam::ScopedEnv scoped{&env};
-  pager_file* f = nullptr;
-  explicit MemFile(uint32_t page_size = 1024) {
-    pager_file_options o = Opts(page_size);
-    EXPECT_EQ(pager_file_create("/f", &o, &f), PAGER_OK) << pager_last_error();
-  }
-  ~MemFile() { pager_file_close(f); }
+struct MemFile : pager::file::testing::CapiFile<pager::io::MemEnv> {
+  using CapiFile::CapiFile;
   uint64_t Protected() {
     uint64_t id = 0;
     EXPECT_EQ(pager_file_protected_alloc(f, &id), PAGER_OK) << pager_last_error();
@@ -341,7 +328,7 @@ TEST(FileTxn, ReadOnlyFileCannotBeginATransaction) {
   pager::io::MemEnv env;
   outparam::ScopedEnv scoped(&env);
   pager_file* f = nullptr;
-  pager_file_options o = Opts(1024);
+  pager_file_options o = CapiOptions(1024);
   ASSERT_PAGER_OK(pager_file_create("/f", &o, &f));
   pager_file_close(f);
   o.page_size = 0;
@@ -357,7 +344,7 @@ TEST(FileTxn, FailedCommitEndsTheTransactionAndReleasesItsPages) {
   pager::io::FaultEnv env;
   outparam::ScopedEnv scoped(&env);
   pager_file* f = nullptr;
-  pager_file_options o = Opts(1024);
+  pager_file_options o = CapiOptions(1024);
   ASSERT_PAGER_OK(pager_file_create("/f", &o, &f));
   uint64_t ids[2];
   ASSERT_PAGER_OK(pager_file_protected_alloc_bulk(f, ids, 2));
