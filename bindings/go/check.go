@@ -1,6 +1,6 @@
 package pager
 
-import "libpager.dev/pager/capi"
+import "libpager.dev/pager/internal/capi"
 
 // Formats DetectFormat reports (pager.h PAGER_FORMAT_*; TestFormatsMatchHeader checks them).
 const (

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"libpager.dev/pager"
-	"libpager.dev/pager/capi"
+	"libpager.dev/pager/internal/capi"
 )
 
 func TestFormatsMatchHeader(t *testing.T) {

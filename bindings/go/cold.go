@@ -3,7 +3,7 @@ package pager
 import (
 	"fmt"
 
-	"libpager.dev/pager/capi"
+	"libpager.dev/pager/internal/capi"
 )
 
 // Cold pager (pager_cold_*): byte ranges paged out of RAM (swap backend: kept in memory and

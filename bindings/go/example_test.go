@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"libpager.dev/pager"
-	"libpager.dev/pager/capi"
+	"libpager.dev/pager/internal/capi"
 )
 
 // Errors from libpager calls carry the code and the detail message; errors.Is matches the

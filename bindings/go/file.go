@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"libpager.dev/pager/capi"
+	"libpager.dev/pager/internal/capi"
 )
 
 // Mapped page file (pager_file_*). Go never holds a pointer into the mapping (a slice

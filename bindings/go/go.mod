@@ -1,3 +1,3 @@
 module libpager.dev/pager
 
-go 1.21
+go 1.24

@@ -1,6 +1,6 @@
 // Package pager is the Go binding of libpager (crash-safe page storage behind pager.h).
 //
-// It is a thin layer over the SWIG-generated package libpager.dev/pager/capi: calls return
+// It is a thin layer over the SWIG-generated package libpager.dev/pager/internal/capi: calls return
 // (value, error) with an *Error that carries the stable PAGER_ERR_* code and the detail
 // message libpager reported inside the very native call that failed (a goroutine may move
 // to another thread between two cgo calls, so the message is never read in a second call).
@@ -15,7 +15,7 @@
 //	PKG_CONFIG_PATH=<repo>/build/rel/pkgconfig LD_LIBRARY_PATH=<repo>/build/rel/lib go test ./...
 package pager
 
-import "libpager.dev/pager/capi"
+import "libpager.dev/pager/internal/capi"
 
 // Error is a libpager error: Code is a PAGER_ERR_* value, Message the detail text.
 // errors.Is(err, pager.ErrNotFound) compares codes only.

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"libpager.dev/pager"
-	"libpager.dev/pager/capi"
+	"libpager.dev/pager/internal/capi"
 )
 
 func TestVersionMatchesHeader(t *testing.T) {

@@ -1,6 +1,6 @@
 package pager
 
-import "libpager.dev/pager/capi"
+import "libpager.dev/pager/internal/capi"
 
 // KV-cache snapshots (pager_snapshot_*) of the shipped reference engine (pager_refengine_*).
 // Engines written in Go go through CaptureEngine / RestoreEngine (snapshot_engine.go, cgo

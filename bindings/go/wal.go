@@ -1,6 +1,6 @@
 package pager
 
-import "libpager.dev/pager/capi"
+import "libpager.dev/pager/internal/capi"
 
 // WAL pager (pager_wal_*): pages staged in memory, committed atomically into a sidecar log
 // `<path>-wal`, checkpointed into the main file. Page 0 is the library's; callers use pages

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"libpager.dev/pager"
-	"libpager.dev/pager/capi"
+	"libpager.dev/pager/internal/capi"
 )
 
 func requireCode(t *testing.T, err error, want error) {

@@ -1,6 +1,6 @@
 package pager
 
-import "libpager.dev/pager/capi"
+import "libpager.dev/pager/internal/capi"
 
 // WAL segments (pager_walseg_*): a checksummed record log in a directory of segment files.
 // Readers map segments read-only; the Go layer COPIES each payload into a new []byte (a
