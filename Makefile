@@ -151,7 +151,7 @@ test: check-deps
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
 SUITES := cpp abi abi_negative lint $(if $(SAN),,install) $(C99_NAMES) torture pagerctl \
           $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
-          $(if $(SAN),,go java rust)
+          $(if $(SAN),,go java rust package_go)
 run-tests: $(SUITES:%=run-%)
 run-cpp:
 	@tests/run_gtest.sh cpp $(R) $(B)/tests/pager_tests
@@ -222,6 +222,13 @@ bindings-java: all $(JB)/libpager_jni.so
 	  -Dpager.maven.dir=$(CURDIR)/$(JB)/maven
 bindings-rust: all
 	cd bindings/rust && $(BIND_ENV) CARGO_TARGET_DIR=$(CURDIR)/$(B)/rust cargo build --locked
+
+# Suite package_go: the Go module built by the go tool alone, as bindings/README.md says,
+# against a `make install` into a temp prefix (tests/package_go.sh).
+run-package_go:
+	@tests/run_cmd.sh package_go $(R) tests/package_go.sh $(SWIG)
+package-go: check-deps all
+	@mkdir -p $(R) && $(MAKE) --no-print-directory run-package_go
 
 run-go run-java run-rust: run-%:
 	@tests/run_bindings.sh $* $(R) $(B)

@@ -271,7 +271,7 @@ func TestColdHandleCloseDuringReadsIsAnError(t *testing.T) {
 		return closeRound{
 			read: func() error {
 				dst := make([]byte, 4096)
-				err := h.ReadAt(dst, 8192)
+				_, err := h.ReadAt(dst, 8192)
 				if err == nil && !bytes.Equal(dst, data[:4096]) {
 					return errors.New("ReadAt: wrong bytes")
 				}

@@ -2,6 +2,7 @@ package pager
 
 import (
 	"fmt"
+	"io"
 
 	"libpager.dev/pager/internal/capi"
 )
@@ -39,7 +40,8 @@ func OpenCold(opts *ColdOptions) (*ColdPager, error) {
 	if err := capi.Pagerswig_cold_open(o.Backend, o.ScratchRoot, &c); err != nil {
 		return nil, err
 	}
-	return &ColdPager{h: newHandle(c, "ColdPager")}, nil
+	p := &ColdPager{}
+	return own(p, &p.h, c, "ColdPager", capi.Pager_cold_close), nil
 }
 
 // Close releases the pager (live handles keep working). Idempotent.
@@ -118,7 +120,8 @@ func (p *ColdPager) Pageout(backend uint32, opts *ColdPageoutOptions, chunks ...
 	if err := p.h.do(func(cp uintptr) error { return capi.Pagerswig_cold_pageout(cp, backend, data, c, &h) }); err != nil {
 		return nil, err
 	}
-	return &ColdHandle{h: newHandle(h, "ColdHandle")}, nil
+	ch := &ColdHandle{}
+	return own(ch, &ch.h, h, "ColdHandle", capi.Pager_cold_free), nil
 }
 
 // Len is the handle's length in bytes (0 once closed or taken).
@@ -135,9 +138,33 @@ func (c *ColdHandle) Backend() uint32 {
 	return b
 }
 
-// ReadAt copies [offset, offset+len(dst)) into dst.
-func (c *ColdHandle) ReadAt(dst []byte, offset uint64) error {
-	return c.h.do(func(h uintptr) error { return capi.Pager_cold_read_at(h, offset, dst) })
+// ReadAt implements io.ReaderAt: it copies [off, off+len(dst)) into dst. A read that
+// reaches past the end copies the bytes before it and returns io.EOF with their count.
+// Reads may run concurrently (io.ReaderAt's contract); a negative offset is ErrRange.
+func (c *ColdHandle) ReadAt(dst []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, &Error{Code: CodeRange, Message: fmt.Sprintf("negative offset %d", off)}
+	}
+	n := 0
+	err := c.h.do(func(h uintptr) error {
+		size := capi.Pager_cold_len(h)
+		if uint64(off) >= size {
+			if len(dst) == 0 {
+				return nil
+			}
+			return io.EOF
+		}
+		n = int(min(uint64(len(dst)), size-uint64(off)))
+		if err := capi.Pager_cold_read_at(h, uint64(off), dst[:n]); err != nil {
+			n = 0
+			return err
+		}
+		if n < len(dst) {
+			return io.EOF
+		}
+		return nil
+	})
+	return n, err
 }
 
 // ColdRange is [Offset, Offset+Len) of a handle.

@@ -2,6 +2,7 @@ package pager_test
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -39,7 +40,7 @@ func TestColdPageoutReadTake(t *testing.T) {
 			t.Fatalf("Len %d Backend %d", h.Len(), h.Backend())
 		}
 		part := make([]byte, 100)
-		if err := h.ReadAt(part, 5000); err != nil || !bytes.Equal(part, data[5000:5100]) {
+		if _, err := h.ReadAt(part, 5000); err != nil || !bytes.Equal(part, data[5000:5100]) {
 			t.Fatalf("ReadAt: %v", err)
 		}
 		got, err := h.ReadAtMany(pager.ColdRange{9000, 10}, pager.ColdRange{0, 5})
@@ -69,7 +70,11 @@ func TestColdErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	requireCode(t, h.ReadAt(make([]byte, 5), 8), pager.ErrRange)
+	if n, err := h.ReadAt(make([]byte, 5), 8); n != 2 || err != io.EOF {
+		t.Errorf("ReadAt 5 bytes at 8 of 10 = %d, %v; want 2, io.EOF", n, err)
+	}
+	_, err = h.ReadAt(make([]byte, 1), -1)
+	requireCode(t, err, pager.ErrRange)
 	_, err = h.ReadAtMany(pager.ColdRange{0, 5}, pager.ColdRange{4, 2})
 	requireCode(t, err, pager.ErrOverlap)
 	requireCode(t, p.SetBackend(7), pager.ErrInvalid)

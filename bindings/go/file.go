@@ -64,7 +64,8 @@ func openFile(path string, create bool, opts *FileOptions) (*PageFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PageFile{h: newHandle(h, "PageFile")}, nil
+	f := &PageFile{}
+	return own(f, &f.h, h, "PageFile", capi.Pager_file_close), nil
 }
 
 // CreateFile creates a new page file (fails with ErrExists); opts may be nil.
@@ -258,7 +259,8 @@ func (f *PageFile) Begin() (*FileTxn, error) {
 	if err := f.h.do(func(p uintptr) error { return capi.Pager_file_txn_begin(p, &h) }); err != nil {
 		return nil, err
 	}
-	return &FileTxn{h: newHandle(h, "FileTxn"), file: f}, nil
+	t := &FileTxn{file: f}
+	return own(t, &t.h, h, "FileTxn", capi.Pager_file_txn_free), nil
 }
 
 // do runs call on the transaction; the library's INVALID "closed" (its file was closed)

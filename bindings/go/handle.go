@@ -2,6 +2,7 @@ package pager
 
 import (
 	"os"
+	"runtime"
 	"sync"
 )
 
@@ -46,14 +47,39 @@ func (e *ClosedError) Is(target error) bool {
 // Unwrap is the library's error, if it reported the closing.
 func (e *ClosedError) Unwrap() error { return e.Err }
 
+// Forgotten handles. A handle that becomes unreachable without Close is released by a
+// cleanup (runtime.AddCleanup on its owner, the *Wal, *PageFile...): the native object is
+// freed, so its file lock, mapping and descriptors go too, some time after the garbage
+// collector noticed. Close (or a consuming call such as ColdHandle.Take) stops the cleanup.
+// The cleanup gets the native pointer only, never the owner (which would keep it alive).
+// Close is still the way to release at a known moment (a lock another opener waits for,
+// a walseg writer's final sync status).
+
 // handle is a native pointer guarded against Close running during a call.
 type handle struct {
-	mu   sync.RWMutex
-	p    uintptr // 0 once closed
-	name string  // the Go type, for ClosedError
+	mu      sync.RWMutex
+	p       uintptr // 0 once closed
+	name    string  // the Go type, for ClosedError
+	cleanup runtime.Cleanup
+	armed   bool // cleanup is registered and not yet stopped
 }
 
-func newHandle(p uintptr, name string) handle { return handle{p: p, name: name} }
+// own sets owner's handle h to the native pointer p and registers free(p) as the cleanup
+// that runs if owner becomes unreachable before it is closed. Returns owner.
+func own[T any](owner *T, h *handle, p uintptr, name string, free func(p uintptr)) *T {
+	h.p, h.name = p, name
+	h.cleanup = runtime.AddCleanup(owner, free, p)
+	h.armed = true
+	return owner
+}
+
+// disarm stops the cleanup once the native object was freed by a call (h.mu held).
+func (h *handle) disarm() {
+	if h.armed {
+		h.cleanup.Stop()
+		h.armed = false
+	}
+}
 
 // do runs call with the pointer under the shared hold, or returns a *ClosedError.
 func (h *handle) do(call func(p uintptr) error) error {
@@ -82,6 +108,7 @@ func (h *handle) consume(call func(p uintptr) (freed bool, err error)) error {
 	freed, err := call(h.p)
 	if freed {
 		h.p = 0
+		h.disarm()
 	}
 	return err
 }
@@ -96,6 +123,7 @@ func (h *handle) release(free func(p uintptr) error) error {
 	}
 	p := h.p
 	h.p = 0
+	h.disarm()
 	return free(p)
 }
 

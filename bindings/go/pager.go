@@ -18,11 +18,16 @@ package pager
 import "libpager.dev/pager/internal/capi"
 
 // Error is a libpager error: Code is a PAGER_ERR_* value, Message the detail text.
-// errors.Is(err, pager.ErrNotFound) compares codes only.
+// errors.Is(err, pager.ErrNotFound) compares codes only; errors.Is(err, fs.ErrNotExist),
+// fs.ErrExist and fs.ErrPermission match NOT_FOUND, EXISTS and READONLY.
 type Error = capi.Error
 
-// Code is a stable libpager error code (never renumbered, never reused).
-type Code = int
+// ErrorCode is a stable libpager error code (never renumbered, never reused); String() is its
+// symbolic name ("PAGER_ERR_BUSY").
+type ErrorCode = capi.ErrorCode
+
+// Code is ErrorCode (its name before 0.3).
+type Code = ErrorCode
 
 // The error codes of pager.h. TestCodesMatchHeader checks them against the C header.
 const (
@@ -92,4 +97,4 @@ func VersionString() string { return capi.Pager_version_string() }
 
 // ErrString returns the stable name of an error code ("PAGER_ERR_IO"), or
 // "PAGER_ERR_UNKNOWN" for a code this library version does not define.
-func ErrString(code Code) string { return capi.Pager_errstr(code) }
+func ErrString(code ErrorCode) string { return capi.Pager_errstr(int(code)) }

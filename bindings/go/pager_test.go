@@ -62,18 +62,21 @@ func TestCodesMatchHeader(t *testing.T) {
 		t.Fatalf("the Go binding knows %d codes, pager.h defines %d", len(cases), capi.PAGER_ERR_COUNT)
 	}
 	for _, c := range cases {
-		if c.code != c.header {
+		if int(c.code) != c.header {
 			t.Errorf("%s: Go constant %d, header %d", c.name, c.code, c.header)
 		}
 		if got := pager.ErrString(c.code); got != c.name {
 			t.Errorf("ErrString(%d) = %q, want %q", c.code, got, c.name)
+		}
+		if got := c.code.String(); got != c.name {
+			t.Errorf("ErrorCode(%d).String() = %q, want %q", int(c.code), got, c.name)
 		}
 	}
 }
 
 func TestErrStringUnknownCodes(t *testing.T) {
 	for _, code := range []int{-1, capi.PAGER_ERR_COUNT, 1000, -2147483648, 2147483647} {
-		if got := pager.ErrString(code); got != "PAGER_ERR_UNKNOWN" {
+		if got := pager.ErrString(pager.ErrorCode(code)); got != "PAGER_ERR_UNKNOWN" {
 			t.Errorf("ErrString(%d) = %q, want PAGER_ERR_UNKNOWN", code, got)
 		}
 	}
@@ -92,7 +95,7 @@ func TestSentinelsMatchByCode(t *testing.T) {
 		t.Fatalf("%d sentinels for %d error codes", len(sentinels), capi.PAGER_ERR_COUNT-1)
 	}
 	for i, s := range sentinels {
-		if s.Code != i+1 {
+		if int(s.Code) != i+1 {
 			t.Fatalf("sentinel %d has code %d", i, s.Code)
 		}
 		err := error(&pager.Error{Code: s.Code, Message: "detail"})
@@ -135,7 +138,7 @@ func TestStatusErrorDecoding(t *testing.T) {
 	}
 	cases := []struct {
 		wire string
-		code int
+		code pager.ErrorCode
 		msg  string
 	}{
 		{"1:", 1, ""},
@@ -168,7 +171,7 @@ func TestConcurrentCalls(t *testing.T) {
 		go func(g int) {
 			defer wg.Done()
 			for i := 0; i < 2000; i++ {
-				code := (g + i) % capi.PAGER_ERR_COUNT
+				code := pager.ErrorCode((g + i) % capi.PAGER_ERR_COUNT)
 				name := pager.ErrString(code)
 				if (code == 0) != (name == "PAGER_OK") || !strings.HasPrefix(name, "PAGER_") {
 					errs <- fmt.Sprintf("ErrString(%d) = %q", code, name)

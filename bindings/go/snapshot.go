@@ -49,7 +49,8 @@ func NewRefEngine(meta CacheMeta, capacity uint32) (*RefEngine, error) {
 	if err := capi.Pager_refengine_create(c, capacity, &h); err != nil {
 		return nil, err
 	}
-	return &RefEngine{h: newHandle(h, "RefEngine")}, nil
+	e := &RefEngine{}
+	return own(e, &e.h, h, "RefEngine", capi.Pager_refengine_free), nil
 }
 
 // Close frees the engine. Idempotent.
@@ -166,7 +167,7 @@ func (o *SnapshotOptions) toC() (capi.Pager_snapshot_options, error) {
 	if o.ParentPath != "" {
 		if rc := c.Set_parent_path(o.ParentPath); rc != 0 {
 			capi.DeletePager_snapshot_options(c)
-			return nil, &Error{Code: rc, Message: "copying the parent path"}
+			return nil, &Error{Code: ErrorCode(rc), Message: "copying the parent path"}
 		}
 	}
 	return c, nil

@@ -137,7 +137,7 @@ func sinkStatus(rc C.int) error {
 	if rc == 0 {
 		return nil
 	}
-	return &Error{Code: int(rc), Message: C.GoString(C.pager_last_error())}
+	return &Error{Code: ErrorCode(rc), Message: C.GoString(C.pager_last_error())}
 }
 
 //export pagergoOccupied
@@ -245,7 +245,7 @@ func runEngine(e Engine, restore bool, path string, opts *SnapshotOptions) error
 		if i := bytes.IndexByte(msg, 0); i >= 0 {
 			msg = msg[:i]
 		}
-		return &Error{Code: int(rc), Message: string(msg)}
+		return &Error{Code: ErrorCode(rc), Message: string(msg)}
 	}
 	return nil
 }

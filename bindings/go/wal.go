@@ -106,7 +106,8 @@ func openWal(path string, create bool, opts *WalOptions) (*Wal, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Wal{h: newHandle(h, "Wal")}, nil
+	w := &Wal{}
+	return own(w, &w.h, h, "Wal", capi.Pager_wal_close), nil
 }
 
 // CreateWal creates a new database at path (and its `<path>-wal` sidecar). opts may be nil.

@@ -1,6 +1,11 @@
 package pager
 
-import "libpager.dev/pager/internal/capi"
+import (
+	"iter"
+	"strconv"
+
+	"libpager.dev/pager/internal/capi"
+)
 
 // WAL segments (pager_walseg_*): a checksummed record log in a directory of segment files.
 // Readers map segments read-only; the Go layer COPIES each payload into a new []byte (a
@@ -12,11 +17,33 @@ var (
 	WalsegSyncEveryRecord = uint32(capi.PAGER_WALSEG_SYNC_EVERY_RECORD)
 	WalsegSyncGroup       = uint32(capi.PAGER_WALSEG_SYNC_GROUP)
 	WalsegSyncExplicit    = uint32(capi.PAGER_WALSEG_SYNC_EXPLICIT)
-	WalsegStopNone        = uint32(capi.PAGER_WALSEG_STOP_NONE)
-	WalsegStopCleanEnd    = uint32(capi.PAGER_WALSEG_STOP_CLEAN_END)
-	WalsegStopTornTail    = uint32(capi.PAGER_WALSEG_STOP_TORN_TAIL)
-	WalsegStopCorrupt     = uint32(capi.PAGER_WALSEG_STOP_CORRUPT)
 )
+
+// StopReason tells why a WalsegReader or WalsegReplay stopped (PAGER_WALSEG_STOP_*; the values
+// are pager.h's, checked by TestStopReasonValuesMatchTheHeader).
+type StopReason uint32
+
+const (
+	WalsegStopNone     StopReason = 0 // not stopped: records may follow
+	WalsegStopCleanEnd StopReason = 1 // the end of the data (end of file or zero tail)
+	WalsegStopTornTail StopReason = 2 // an incomplete last write that was never acknowledged
+	WalsegStopCorrupt  StopReason = 3 // damage with durable records after it (or before the end)
+)
+
+// String is "none", "clean end", "torn tail", "corrupt" (or "StopReason(n)").
+func (r StopReason) String() string {
+	switch r {
+	case WalsegStopNone:
+		return "none"
+	case WalsegStopCleanEnd:
+		return "clean end"
+	case WalsegStopTornTail:
+		return "torn tail"
+	case WalsegStopCorrupt:
+		return "corrupt"
+	}
+	return "StopReason(" + strconv.FormatUint(uint64(r), 10) + ")"
+}
 
 // WalsegTypeRequired marks a record type every reader must understand.
 const WalsegTypeRequired uint16 = 0x8000
@@ -81,7 +108,8 @@ func OpenWalsegWriter(dir string, opts *WalsegOptions) (*WalsegWriter, error) {
 	if err := capi.Pager_walseg_writer_open(dir, c, &h); err != nil {
 		return nil, err
 	}
-	return &WalsegWriter{h: newHandle(h, "WalsegWriter")}, nil
+	w := &WalsegWriter{}
+	return own(w, &w.h, h, "WalsegWriter", func(p uintptr) { _ = capi.Pager_walseg_writer_close(p) }), nil
 }
 
 // Append appends one record and returns its LSN.
@@ -126,7 +154,7 @@ func (o *WalsegReaderOptions) toC() (capi.Pager_walseg_reader_options, error) {
 	for _, t := range o.KnownTypes {
 		if rc := c.Add_known_type(t); rc != 0 {
 			capi.DeletePager_walseg_reader_options(c)
-			return nil, &Error{Code: rc, Message: "copying the known type list"}
+			return nil, &Error{Code: ErrorCode(rc), Message: "copying the known type list"}
 		}
 	}
 	if o.MaxPayloadBytes != 0 {
@@ -168,7 +196,8 @@ func OpenWalsegReader(path string, opts *WalsegReaderOptions) (*WalsegReader, er
 	if err := capi.Pager_walseg_reader_open(path, c, &h); err != nil {
 		return nil, err
 	}
-	return &WalsegReader{h: newHandle(h, "WalsegReader")}, nil
+	r := &WalsegReader{}
+	return own(r, &r.h, h, "WalsegReader", capi.Pager_walseg_reader_close), nil
 }
 
 // Next returns the next record (ok = true), or ok = false once the reader stopped
@@ -198,9 +227,57 @@ func nextRecord(hold func(func(uintptr) error) error, next func(uintptr, capi.Pa
 }
 
 // Stop tells why the reader stopped (WalsegStop*), where, and the last valid LSN.
-func (r *WalsegReader) Stop() (reason uint32, offset, lastLsn uint64, err error) {
-	err = r.h.do(func(p uintptr) error { return capi.Pager_walseg_reader_stop(p, &reason, &offset, &lastLsn) })
-	return
+func (r *WalsegReader) Stop() (reason StopReason, offset, lastLsn uint64, err error) {
+	var c uint32
+	err = r.h.do(func(p uintptr) error { return capi.Pager_walseg_reader_stop(p, &c, &offset, &lastLsn) })
+	return StopReason(c), offset, lastLsn, err
+}
+
+// WalsegPosition is where a reader is in its segment (pager_walseg_reader_position).
+type WalsegPosition struct {
+	Offset         uint64 // the current read offset
+	Len            uint64 // the mapped file length (the segment's size at open)
+	Empty          bool   // Len is 0
+	MadviseApplied bool   // the kernel accepted the sequential-access advice
+}
+
+// Position reports the read offset and the mapping's length.
+func (r *WalsegReader) Position() (WalsegPosition, error) {
+	var pos WalsegPosition
+	var empty, advised uint32
+	err := r.h.do(func(p uintptr) error {
+		return capi.Pager_walseg_reader_position(p, &pos.Offset, &pos.Len, &empty, &advised)
+	})
+	if err != nil {
+		return WalsegPosition{}, err
+	}
+	pos.Empty, pos.MadviseApplied = empty != 0, advised != 0
+	return pos, nil
+}
+
+// Records iterates the reader's remaining records (each Data a copy):
+//
+//	for rec, err := range r.Records() { if err != nil { ... }; use(rec) }
+//
+// It ends when the reader stops (then Stop says why) or after yielding an error (once).
+func (r *WalsegReader) Records() iter.Seq2[WalsegRecord, error] { return records(r.Next) }
+
+// Records iterates the replay's remaining records across segments, as WalsegReader.Records.
+func (it *WalsegReplay) Records() iter.Seq2[WalsegRecord, error] { return records(it.Next) }
+
+func records(next func() (WalsegRecord, bool, error)) iter.Seq2[WalsegRecord, error] {
+	return func(yield func(WalsegRecord, error) bool) {
+		for {
+			rec, ok, err := next()
+			if err != nil {
+				yield(WalsegRecord{}, err)
+				return
+			}
+			if !ok || !yield(rec, nil) {
+				return
+			}
+		}
+	}
 }
 
 // ReleasePages drops the segment's pages from memory and the page cache.
@@ -229,7 +306,8 @@ func OpenWalsegReplay(dir string, fromLsn uint64, opts *WalsegReaderOptions) (*W
 	if err := capi.Pager_walseg_replay_open(dir, fromLsn, c, &h); err != nil {
 		return nil, err
 	}
-	return &WalsegReplay{h: newHandle(h, "WalsegReplay")}, nil
+	it := &WalsegReplay{}
+	return own(it, &it.h, h, "WalsegReplay", capi.Pager_walseg_replay_close), nil
 }
 
 // Next is WalsegReader.Next across segments. The replay holds one segment at a time, so any
@@ -240,11 +318,12 @@ func (it *WalsegReplay) Next() (rec WalsegRecord, ok bool, err error) {
 }
 
 // Stop tells why the replay stopped, in which segment (its first LSN), where, and the last LSN.
-func (it *WalsegReplay) Stop() (reason uint32, segmentLsn, offset, lastLsn uint64, err error) {
+func (it *WalsegReplay) Stop() (reason StopReason, segmentLsn, offset, lastLsn uint64, err error) {
+	var c uint32
 	err = it.h.do(func(p uintptr) error {
-		return capi.Pager_walseg_replay_stop(p, &reason, &segmentLsn, &offset, &lastLsn)
+		return capi.Pager_walseg_replay_stop(p, &c, &segmentLsn, &offset, &lastLsn)
 	})
-	return
+	return StopReason(c), segmentLsn, offset, lastLsn, err
 }
 
 // Close unmaps the segment the replay holds and frees, after the calls in progress.
