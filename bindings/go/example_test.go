@@ -17,7 +17,7 @@ func Example_errors() {
 	fmt.Println(errors.Is(err, pager.ErrNotFound), errors.Is(err, pager.ErrIO))
 	var pe *pager.Error
 	if errors.As(err, &pe) {
-		fmt.Println(pe.Code, pe.Name())
+		fmt.Println(int(pe.Code), pe.Name())
 		fmt.Println(pe.Message)
 	}
 	fmt.Println(err)

@@ -1,10 +1,22 @@
 package pager
 
-import "libpager.dev/pager/internal/capi"
+// #cgo pkg-config: pager
+// #include <stdlib.h>
+// #include "snapshot_engine.h"
+import "C"
+
+import (
+	"context"
+	"io"
+
+	"libpager.dev/pager/internal/capi"
+)
 
 // KV-cache snapshots (pager_snapshot_*) of the shipped reference engine (pager_refengine_*).
 // Engines written in Go go through CaptureEngine / RestoreEngine (snapshot_engine.go, cgo
-// trampolines with a runtime/cgo.Handle as ctx); the progress callback is not bound.
+// trampolines with a runtime/cgo.Handle as ctx); the reference engine's adapter is filled in
+// C (pager_refengine_ops). Progress and cancellation: SnapshotOptions.Progress and the
+// *Context variants; capture_fd: CaptureTo (an io.Writer).
 
 // Element types of pager.h.
 var (
@@ -148,49 +160,67 @@ type SnapshotOptions struct {
 	// CopyOutBudgetBytes: capture copies the pages out while the engine is paused when they
 	// all fit in this many bytes, resumes it, then writes (0: paused while writing).
 	CopyOutBudgetBytes uint64
+	// SyncFd: CaptureTo into an *os.File fsyncs it at the end (pager_snapshot_options.sync_fd).
+	SyncFd bool
+	// Progress, if set, is called on the calling goroutine with the bytes done and the total
+	// (capture: page bytes read from the engine; restore: bytes verified plus page bytes
+	// written); returning false cancels (ErrCancelled; a restore only until its pages are
+	// allocated). A panic in it fails the operation and is re-raised after it returned.
+	Progress func(doneBytes, totalBytes uint64) bool
 }
 
-func (o *SnapshotOptions) toC() (capi.Pager_snapshot_options, error) {
-	c := capi.NewPager_snapshot_options()
-	if o == nil {
-		return c, nil
-	}
-	c.SetCompression(o.Compression)
-	if o.ZstdLevel != 0 {
-		c.SetZstd_level(o.ZstdLevel)
-	}
-	c.SetThreads(o.Threads)
-	if o.AllowNonempty {
-		c.SetAllow_nonempty(1)
-	}
-	c.SetCopy_out_budget_bytes(o.CopyOutBudgetBytes)
-	if o.ParentPath != "" {
-		if rc := c.Set_parent_path(o.ParentPath); rc != 0 {
-			capi.DeletePager_snapshot_options(c)
-			return nil, &Error{Code: ErrorCode(rc), Message: "copying the parent path"}
-		}
-	}
-	return c, nil
-}
 
 // Capture writes a snapshot of the engine to path (atomically replaced). opts may be nil.
 func (e *RefEngine) Capture(path string, opts *SnapshotOptions) error {
-	c, err := opts.toC()
-	if err != nil {
-		return err
-	}
-	defer capi.DeletePager_snapshot_options(c)
-	return e.h.do(func(p uintptr) error { return capi.Pagerswig_snapshot_capture_refengine(p, path, c) })
+	return e.CaptureContext(context.Background(), path, opts)
+}
+
+// CaptureContext is Capture cancelled when ctx is done (the error matches ErrCancelled and
+// ctx.Err(); path is untouched).
+func (e *RefEngine) CaptureContext(ctx context.Context, path string, opts *SnapshotOptions) error {
+	return e.run(ctx, snapRun{mode: C.PAGERGO_CAPTURE, path: path}, opts)
+}
+
+// CaptureTo writes a snapshot as one stream to w (pager_snapshot_capture_fd): an *os.File's
+// descriptor directly, any other io.Writer through a pipe. opts may be nil; ctx cancels.
+func (e *RefEngine) CaptureTo(ctx context.Context, w io.Writer, opts *SnapshotOptions) error {
+	return captureTo(w, func(fd int) error {
+		return e.run(ctx, snapRun{mode: C.PAGERGO_CAPTURE_FD, fd: fd}, opts)
+	})
 }
 
 // Restore verifies the snapshot at path and restores it into the engine. opts may be nil.
 func (e *RefEngine) Restore(path string, opts *SnapshotOptions) error {
-	c, err := opts.toC()
-	if err != nil {
-		return err
+	return e.RestoreContext(context.Background(), path, opts)
+}
+
+// RestoreContext is Restore cancelled when ctx is done, until the pages are allocated.
+func (e *RefEngine) RestoreContext(ctx context.Context, path string, opts *SnapshotOptions) error {
+	return e.run(ctx, snapRun{mode: C.PAGERGO_RESTORE, path: path}, opts)
+}
+
+func (e *RefEngine) run(ctx context.Context, r snapRun, opts *SnapshotOptions) error {
+	return e.h.do(func(p uintptr) error {
+		r.engine, r.refengine = p, true
+		return runSnapshot(ctx, r, opts, nil)
+	})
+}
+
+// Meta is the engine's geometry (pager_refengine_meta).
+func (e *RefEngine) Meta() (CacheMeta, error) {
+	c := capi.NewPager_cache_meta()
+	defer capi.DeletePager_cache_meta(c)
+	if err := e.h.do(func(p uintptr) error { return capi.Pager_refengine_meta(p, c) }); err != nil {
+		return CacheMeta{}, err
 	}
-	defer capi.DeletePager_snapshot_options(c)
-	return e.h.do(func(p uintptr) error { return capi.Pagerswig_snapshot_restore_refengine(p, path, c) })
+	return CacheMeta{c.GetTokens_per_page(), c.GetLayers(), c.GetKv_heads(), c.GetHead_dim(), c.GetDtype()}, nil
+}
+
+// CapacityPages is the number of slots the engine was created with.
+func (e *RefEngine) CapacityPages() (uint32, error) {
+	var n uint32
+	err := e.h.do(func(p uintptr) error { return capi.Pager_refengine_capacity_pages(p, &n) })
+	return n, err
 }
 
 // VerifySnapshot checks every checksum of the snapshot at path and of its parents.

@@ -7,8 +7,12 @@ import "C"
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"runtime"
 	"runtime/cgo"
 	"unsafe"
 )
@@ -208,54 +212,181 @@ func pagergoInstall(h C.uintptr_t, seqs *C.pager_logical_seq, count C.uint64_t) 
 	})
 }
 
-func runEngine(e Engine, restore bool, path string, opts *SnapshotOptions) error {
+// progressCtx is the Go side of a snapshot's progress callback (progress_ctx is its
+// cgo.Handle): the caller's Progress func and context.
+type progressCtx struct {
+	fn    func(doneBytes, totalBytes uint64) bool
+	ctx   context.Context
+	panic any
+}
+
+//export pagergoProgress
+func pagergoProgress(h C.uintptr_t, done, total C.uint64_t) (code C.int) {
+	p := cgo.Handle(h).Value().(*progressCtx)
+	if p.panic != nil {
+		return 1
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p.panic = r
+			code = 1
+		}
+	}()
+	if p.ctx != nil && p.ctx.Err() != nil {
+		return 1
+	}
+	if p.fn != nil && !p.fn(uint64(done), uint64(total)) {
+		return 1
+	}
+	return 0
+}
+
+// snapRun is one snapshot operation: the engine (a Go engine's cgo.Handle or a
+// pager_refengine pointer), the mode, and where.
+type snapRun struct {
+	engine    uintptr
+	refengine bool
+	releases  bool
+	mode      C.int // C.PAGERGO_*
+	path      string
+	fd        int
+}
+
+// runSnapshot runs r with opts (nil: defaults); ctx (may be nil) cancels it through the
+// progress callback. A panic in a Go callback is re-raised here, after the call returned.
+func runSnapshot(ctx context.Context, r snapRun, opts *SnapshotOptions, ectx *engineCtx) error {
 	if opts == nil {
 		opts = &SnapshotOptions{}
 	}
-	ctx := &engineCtx{e: e}
-	h := cgo.NewHandle(ctx)
-	defer h.Delete()
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	var parent *C.char
+	var s C.pagergo_snap
+	s.engine = C.uintptr_t(r.engine)
+	if r.refengine {
+		s.refengine = 1
+	}
+	if r.releases {
+		s.releases = 1
+	}
+	s.mode = r.mode
+	s.fd = C.int(r.fd)
+	if r.mode != C.PAGERGO_CAPTURE_FD {
+		s.path = C.CString(r.path)
+		defer C.free(unsafe.Pointer(s.path))
+	}
 	if opts.ParentPath != "" {
-		parent = C.CString(opts.ParentPath)
-		defer C.free(unsafe.Pointer(parent))
+		s.parent_path = C.CString(opts.ParentPath)
+		defer C.free(unsafe.Pointer(s.parent_path))
 	}
-	var r, releases C.int
-	if restore {
-		r = 1
-	}
-	if _, ok := e.(SlotReleaser); ok {
-		releases = 1
-	}
-	var allow C.uint32_t
+	s.compression = C.uint32_t(opts.Compression)
+	s.zstd_level = C.int32_t(opts.ZstdLevel)
+	s.threads = C.uint32_t(opts.Threads)
 	if opts.AllowNonempty {
-		allow = 1
+		s.allow_nonempty = 1
+	}
+	if opts.SyncFd {
+		s.sync_fd = 1
+	}
+	s.copy_out_budget_bytes = C.uint64_t(opts.CopyOutBudgetBytes)
+	var prog *progressCtx
+	if opts.Progress != nil || (ctx != nil && ctx.Done() != nil) {
+		prog = &progressCtx{fn: opts.Progress, ctx: ctx}
+		ph := cgo.NewHandle(prog)
+		defer ph.Delete()
+		s.progress = C.uintptr_t(ph)
 	}
 	msg := make([]byte, 1024)
-	rc := C.pagergo_snapshot_run(C.uintptr_t(h), r, releases, cpath, C.uint32_t(opts.Compression),
-		C.int32_t(opts.ZstdLevel), C.uint32_t(opts.Threads), allow,
-		C.uint64_t(opts.CopyOutBudgetBytes), parent,
-		(*C.char)(unsafe.Pointer(&msg[0])), C.uint64_t(len(msg)))
-	if ctx.panic != nil {
-		panic(ctx.panic)
+	rc := C.pagergo_snapshot(&s, (*C.char)(unsafe.Pointer(&msg[0])), C.uint64_t(len(msg)))
+	if ectx != nil && ectx.panic != nil {
+		panic(ectx.panic)
 	}
-	if rc != 0 {
-		if i := bytes.IndexByte(msg, 0); i >= 0 {
-			msg = msg[:i]
+	if prog != nil && prog.panic != nil {
+		panic(prog.panic)
+	}
+	if rc == 0 {
+		return nil
+	}
+	if i := bytes.IndexByte(msg, 0); i >= 0 {
+		msg = msg[:i]
+	}
+	err := error(&Error{Code: ErrorCode(rc), Message: string(msg)})
+	if ctx != nil && ctx.Err() != nil && ErrorCode(rc) == CodeCancelled {
+		return fmt.Errorf("%w (%w)", err, ctx.Err())
+	}
+	return err
+}
+
+// captureTo runs a capture into w through capture(fd): an *os.File directly (its descriptor,
+// written from its current state as pager_snapshot_capture_fd says), anything else through a
+// pipe drained by a goroutine. When w fails the pipe is still drained (the library never sees
+// EPIPE) and w's error is returned.
+func captureTo(w io.Writer, capture func(fd int) error) error {
+	if f, ok := w.(*os.File); ok {
+		err := capture(int(f.Fd()))
+		runtime.KeepAlive(f)
+		return err
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	copied := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(w, pr)
+		if err != nil {
+			_, _ = io.Copy(io.Discard, pr)
 		}
-		return &Error{Code: ErrorCode(rc), Message: string(msg)}
+		copied <- err
+	}()
+	err = capture(int(pw.Fd()))
+	runtime.KeepAlive(pw)
+	closeErr := pw.Close()
+	copyErr := <-copied
+	_ = pr.Close()
+	if err != nil {
+		return err
 	}
-	return nil
+	if copyErr != nil {
+		return copyErr
+	}
+	return closeErr
+}
+
+func runEngine(ctx context.Context, e Engine, r snapRun, opts *SnapshotOptions) error {
+	ec := &engineCtx{e: e}
+	h := cgo.NewHandle(ec)
+	defer h.Delete()
+	r.engine = uintptr(h)
+	_, r.releases = e.(SlotReleaser)
+	return runSnapshot(ctx, r, opts, ec)
 }
 
 // CaptureEngine writes a snapshot of a Go engine to path. opts may be nil.
 func CaptureEngine(e Engine, path string, opts *SnapshotOptions) error {
-	return runEngine(e, false, path, opts)
+	return CaptureEngineContext(context.Background(), e, path, opts)
+}
+
+// CaptureEngineContext is CaptureEngine cancelled when ctx is done (the error then matches
+// both ErrCancelled and ctx.Err(); the engine is resumed and path untouched).
+func CaptureEngineContext(ctx context.Context, e Engine, path string, opts *SnapshotOptions) error {
+	return runEngine(ctx, e, snapRun{mode: C.PAGERGO_CAPTURE, path: path}, opts)
+}
+
+// CaptureEngineTo writes a snapshot of a Go engine as one stream to w
+// (pager_snapshot_capture_fd: an *os.File's descriptor directly, any other io.Writer through
+// a pipe). opts.SyncFd fsyncs an *os.File at the end. ctx cancels as in CaptureEngineContext
+// (w may then hold a partial stream, which restore refuses).
+func CaptureEngineTo(ctx context.Context, e Engine, w io.Writer, opts *SnapshotOptions) error {
+	return captureTo(w, func(fd int) error {
+		return runEngine(ctx, e, snapRun{mode: C.PAGERGO_CAPTURE_FD, fd: fd}, opts)
+	})
 }
 
 // RestoreEngine verifies the snapshot at path and restores it into a Go engine.
 func RestoreEngine(e Engine, path string, opts *SnapshotOptions) error {
-	return runEngine(e, true, path, opts)
+	return RestoreEngineContext(context.Background(), e, path, opts)
+}
+
+// RestoreEngineContext is RestoreEngine cancelled when ctx is done -- until the engine's
+// AllocatePages is called; after that the restore runs to completion (pager.h).
+func RestoreEngineContext(ctx context.Context, e Engine, path string, opts *SnapshotOptions) error {
+	return runEngine(ctx, e, snapRun{mode: C.PAGERGO_RESTORE, path: path}, opts)
 }
