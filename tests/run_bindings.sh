@@ -3,7 +3,8 @@
 # Runs one language binding's tests against the library in BUILD_DIR (found through
 # BUILD_DIR/pkgconfig/pager-uninstalled.pc, loaded from BUILD_DIR/lib) and writes
 # "<passed> <failed>" to RESULTS_DIR/<suite>, counted from the tool's own report:
-#   go    `go test -v` lines "--- PASS:" / "--- FAIL:" (subtests included; the stress tests
+#   go    `go test -v` lines "--- PASS:" / "--- FAIL:" (subtests included; the stress,
+#         cleanup, iterator, owned-buffer, snapshot-callback and context tests
 #         run twice, the second time under -race, and count twice)
 #   java  surefire XML reports (tests - failures - errors - skipped)
 #   rust  cargo's "test result: ... N passed; M failed" lines
@@ -16,7 +17,7 @@ log="$results/$suite.log"
 export PKG_CONFIG_PATH="$build/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 export LD_LIBRARY_PATH="$build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 passed=0 failed=0
-go_race_tests='^Test(Wal|File|WalsegReplay|ColdHandle)CloseDuring'
+go_race_tests='^Test(Wal|File|WalsegReplay|ColdHandle)CloseDuring|^TestForgotten|^TestClosedHandleIsNot|Records|^TestPageoutOwned|^TestCaptureTo|^TestSnapshotProgress|Context'
 case $suite in
   go)
     # Then the close-during-use stress tests again under the race detector (a few seconds

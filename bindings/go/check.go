@@ -1,24 +1,43 @@
 package pager
 
-import "libpager.dev/pager/internal/capi"
+import (
+	"strconv"
 
-// Formats DetectFormat reports (pager.h PAGER_FORMAT_*; TestFormatsMatchHeader checks them).
-const (
-	FormatUnknown       uint32 = 0
-	FormatFile          uint32 = 1
-	FormatWalMain       uint32 = 2
-	FormatWalLog        uint32 = 3
-	FormatWalsegSegment uint32 = 4
-	FormatWalsegDir     uint32 = 5
-	FormatSnapshot      uint32 = 6
+	"libpager.dev/pager/internal/capi"
 )
+
+// Format is a libpager on-disk format as DetectFormat reports it (pager.h PAGER_FORMAT_*;
+// TestFormatsMatchHeader checks the values).
+type Format uint32
+
+// Formats DetectFormat reports.
+const (
+	FormatUnknown       Format = 0
+	FormatFile          Format = 1
+	FormatWalMain       Format = 2
+	FormatWalLog        Format = 3
+	FormatWalsegSegment Format = 4
+	FormatWalsegDir     Format = 5
+	FormatSnapshot      Format = 6
+)
+
+var formatNames = [...]string{"unknown", "page file", "WAL main file", "WAL log",
+	"walseg segment", "walseg directory", "snapshot"}
+
+// String names the format ("page file", "snapshot"...; "Format(n)" for a newer one).
+func (f Format) String() string {
+	if int(f) < len(formatNames) {
+		return formatNames[f]
+	}
+	return "Format(" + strconv.FormatUint(uint64(f), 10) + ")"
+}
 
 // DetectFormat says which libpager format the file or directory at path holds, by its magic
 // (FormatUnknown for anything else). It never writes.
-func DetectFormat(path string) (uint32, error) {
+func DetectFormat(path string) (Format, error) {
 	var v uint32
 	err := capi.Pager_format_detect(path, &v)
-	return v, err
+	return Format(v), err
 }
 
 // CheckReport is what a read-only check found (pager.h pager_check_report). Damaged is true
@@ -27,7 +46,8 @@ func DetectFormat(path string) (uint32, error) {
 // Damaged false and Interrupted true they describe the leftover of an interrupted write that
 // recovery discards.
 type CheckReport struct {
-	Format, FormatVersion, PageSize                       uint32
+	Format                                                Format
+	FormatVersion, PageSize                               uint32
 	FileBytes, Generation, PageCount, FreePageCount       uint64
 	ProtectedCount, FrameCount, RecordCount, SegmentCount uint64
 	FirstLSN, LastLSN                                     uint64
@@ -43,7 +63,7 @@ func check(path string, fn func(string, capi.Pager_check_report) error) (CheckRe
 		return CheckReport{}, err
 	}
 	return CheckReport{
-		Format: c.GetFormat(), FormatVersion: c.GetFormat_version(), PageSize: c.GetPage_size(),
+		Format: Format(c.GetFormat()), FormatVersion: c.GetFormat_version(), PageSize: c.GetPage_size(),
 		FileBytes: c.GetFile_bytes(), Generation: c.GetGeneration(), PageCount: c.GetPage_count(),
 		FreePageCount: c.GetFree_page_count(), ProtectedCount: c.GetProtected_count(),
 		FrameCount: c.GetFrame_count(), RecordCount: c.GetRecord_count(),

@@ -11,7 +11,7 @@ import (
 )
 
 func TestFormatsMatchHeader(t *testing.T) {
-	got := []uint32{pager.FormatUnknown, pager.FormatFile, pager.FormatWalMain, pager.FormatWalLog,
+	got := []pager.Format{pager.FormatUnknown, pager.FormatFile, pager.FormatWalMain, pager.FormatWalLog,
 		pager.FormatWalsegSegment, pager.FormatWalsegDir, pager.FormatSnapshot}
 	want := []int{capi.PAGER_FORMAT_UNKNOWN, capi.PAGER_FORMAT_FILE, capi.PAGER_FORMAT_WAL_MAIN,
 		capi.PAGER_FORMAT_WAL_LOG, capi.PAGER_FORMAT_WALSEG_SEGMENT, capi.PAGER_FORMAT_WALSEG_DIR,
@@ -20,6 +20,9 @@ func TestFormatsMatchHeader(t *testing.T) {
 		if int(got[i]) != want[i] {
 			t.Errorf("format %d: Go %d, header %d", i, got[i], want[i])
 		}
+	}
+	if pager.FormatSnapshot.String() != "snapshot" || pager.Format(99).String() != "Format(99)" {
+		t.Errorf("Format.String: %q, %q", pager.FormatSnapshot.String(), pager.Format(99).String())
 	}
 }
 

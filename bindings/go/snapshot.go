@@ -169,7 +169,6 @@ type SnapshotOptions struct {
 	Progress func(doneBytes, totalBytes uint64) bool
 }
 
-
 // Capture writes a snapshot of the engine to path (atomically replaced). opts may be nil.
 func (e *RefEngine) Capture(path string, opts *SnapshotOptions) error {
 	return e.CaptureContext(context.Background(), path, opts)
