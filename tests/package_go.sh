@@ -12,6 +12,8 @@
 #               go tool alone (GOPROXY=off, GOFLAGS=-mod=mod) with pkg-config and the loader
 #               seeing the temp prefix only; run; its output compared.
 #   links       the consumer loads libpager from the temp prefix (ldd)
+#   c_table     every exported C function (abi/pager.symbols) has a row in the "C function ->
+#               Go" table of bindings/README.md's Go section (bound, or why not)
 # Never installs outside a temp dir.
 set -u
 swig=$1
@@ -55,7 +57,7 @@ else
   env -u LD_LIBRARY_PATH -u PKG_CONFIG_PATH -u GOFLAGS sh -c '
     cd "$1" && export PKG_CONFIG_PATH="$2/lib/pkgconfig" PKG_CONFIG_LIBDIR="$2/lib/pkgconfig" \
       GOPROXY=off GOFLAGS=-mod=mod GOWORK=off &&
-    go build -o hello . && LD_LIBRARY_PATH="$2/lib" ./hello "$3"' _ "$app" "$prefix" "$tmp/data" \
+    go build -o hello . && LD_LIBRARY_PATH="$2/lib" ./hello' _ "$app" "$prefix" \
     > "$tmp/got" 2>&1
   rc=$?
   if [[ $rc -eq 0 ]] && diff -u "$tmp/want" "$tmp/got"; then
@@ -69,6 +71,14 @@ else
   else
     bad links
   fi
+fi
+go_section=$(awk '/^## Go$/ { on = 1; next } on && /^## / { exit } on' bindings/README.md)
+unlisted=$(grep -v '^#' abi/pager.symbols | grep . | while read -r sym; do
+  grep -qF "| \`$sym\` |" <<<"$go_section" || echo "$sym"; done)
+if [[ -z $unlisted ]]; then
+  ok c_table
+else
+  echo "not in the C function -> Go table of bindings/README.md:" $unlisted; bad c_table
 fi
 echo "#result $passed $failed"
 [[ $failed -eq 0 ]]

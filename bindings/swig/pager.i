@@ -22,9 +22,9 @@
  *   4. one section per component (the lead fills them in when a component is merged)
  *   5. %include "pager.h"
  *
- * Go: the Makefile runs `swig -go -cgo -intgosize 64 -module capi` on this file into
- *     bindings/go/capi/capi_swig.{go,c} (not the go tool's .swig support: its build cache
- *     does not notice a change of pager.i or pager.h).
+ * Go: `make go-swig` runs `swig -go -cgo -intgosize 64 -module capi` on this file into
+ *     bindings/go/internal/capi/capi_swig.{go,c}, which are committed (the go tool alone
+ *     builds the module); the package_go suite fails while they differ from a fresh run.
  * Java: the Makefile runs `swig -java -package dev.libpager -module Pager` on this file.
  */
 
