@@ -44,7 +44,11 @@ readme_block() {
 
 mod="$tmp/libpager-go" app="$tmp/hello"
 mkdir -p "$mod" "$app"
-ref=$(git stash create 2>/dev/null); ref=${ref:-HEAD}
+# (an identity for the stash commit object: a CI checkout may have none configured)
+ref=$(GIT_AUTHOR_NAME=package_go GIT_AUTHOR_EMAIL=package_go@localhost \
+      GIT_COMMITTER_NAME=package_go GIT_COMMITTER_EMAIL=package_go@localhost \
+      git stash create 2>/dev/null)
+ref=${ref:-HEAD}
 git archive --format=tar "$ref:bindings/go" | tar -x -C "$mod"
 readme_block go.mod | sed -E "s#^replace libpager.dev/pager => .*#replace libpager.dev/pager => $mod#" \
   > "$app/go.mod"
