@@ -1,16 +1,25 @@
 // Package pager is the Go binding of libpager (crash-safe page storage behind pager.h).
 //
-// It is a thin layer over the SWIG-generated package libpager.dev/pager/internal/capi: calls return
-// (value, error) with an *Error that carries the stable PAGER_ERR_* code and the detail
-// message libpager reported inside the very native call that failed (a goroutine may move
-// to another thread between two cgo calls, so the message is never read in a second call).
+// It is a thin layer over the SWIG-generated package internal/capi (committed: the go tool
+// alone builds the module, against the libpager that `pkg-config pager` finds). Calls return
+// (value, error) with an *Error that carries the stable PAGER_ERR_* code (a typed ErrorCode)
+// and the detail message libpager reported inside the very native call that failed (a
+// goroutine may move to another thread between two cgo calls, so the message is never read
+// in a second call). errors.Is matches the code sentinels (ErrBusy...) and fs.ErrNotExist,
+// fs.ErrExist and fs.ErrPermission.
 //
-// Handles (Wal, PageFile, FileTxn, WalsegWriter/Reader/Replay, ColdPager, ColdHandle,
-// RefEngine) may be used from several goroutines, and Close may run while they are: it waits
-// for the calls in progress, and later calls return a *ClosedError ("pager: Wal is closed",
-// errors.Is(err, ErrClosed) / os.ErrClosed), never a crash (handle.go).
+// Handles (Wal, PageFile, FileTxn, Subpages, WalsegWriter/Reader/Replay, ColdPager,
+// ColdHandle, RefEngine) may be used from several goroutines, and Close may run while they
+// are: it waits for the calls in progress, and later calls return a *ClosedError ("pager: Wal
+// is closed", errors.Is(err, ErrClosed) / os.ErrClosed), never a crash (handle.go). A handle
+// that is never closed is released by a runtime.AddCleanup cleanup after the garbage
+// collector found it unreachable (its file lock with it); Close releases at a known moment.
 //
-// Build against an in-tree library:
+// Using an installed libpager (PREFIX as given to `make install`):
+//
+//	PKG_CONFIG_PATH=$PREFIX/lib/pkgconfig LD_LIBRARY_PATH=$PREFIX/lib go build
+//
+// or the library built in a checkout:
 //
 //	PKG_CONFIG_PATH=<repo>/build/rel/pkgconfig LD_LIBRARY_PATH=<repo>/build/rel/lib go test ./...
 package pager
