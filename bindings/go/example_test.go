@@ -24,6 +24,8 @@ func tempDir() (string, func()) {
 	return dir, func() { os.RemoveAll(dir) }
 }
 
+func writeFile(path string, data []byte) error { return os.WriteFile(path, data, 0o600) }
+
 // Errors carry the stable code and the detail message; errors.Is matches the code, and the
 // io/fs sentinels for a missing or an existing file.
 func Example_errors() {
