@@ -16,7 +16,10 @@
 #           python3                       tests/header_lint.py (standard library only)
 #           python3-jsonschema            tests/pagerctl_test.py validates every pagerctl --json
 #                                         output against doc/pagerctl.schema.json
-#   bindings: swig                        Go and Java bindings (SWIG 4.1)
+#   bindings: swig                        Java binding; Go: regenerating and freshness-checking
+#                                         the committed wrapper (SWIG 4.1; users of the Go
+#                                         module need no SWIG). Go >= 1.24 itself is not a
+#                                         Debian package here (bookworm ships 1.19)
 #           libclang-dev                  libclang for bindgen (the Rust pager-sys crate)
 #   bench:  libsqlite3-dev liblmdb-dev librocksdb-dev   the peers benchmarks compare against
 #   coverage: gcovr                       line/branch coverage reports (make coverage): the
