@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "impl/io/checksum.h"
+
 namespace pager {
 namespace wal {
 
@@ -253,6 +255,9 @@ void WalPager::ApplyShrink(uint32_t page_count) {
   for (auto it = index_.begin(); it != index_.end();) {
     it = (it->first >= page_count) ? index_.erase(it) : std::next(it);
   }
+  for (auto it = committed_hash_.begin(); it != committed_hash_.end();) {
+    it = (it->first >= page_count) ? committed_hash_.erase(it) : std::next(it);  // W14
+  }
   main_valid_count_ = std::min(main_valid_count_, page_count);
   cache_->EraseFrom(page_count);
 }
@@ -444,25 +449,47 @@ Result<uint32_t> WalPager::Commit() {
   return r;
 }
 
-// Appends the dirty pages to `frames` (W5). Reads only; nothing is written yet.
-Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames) {
+// Appends the dirty pages to `frames` (W5) and their content hashes to `hashes`. Reads
+// only; nothing is written yet. A page whose committed hash is known and differs from the
+// staged bytes' hash is dirty without reading its committed content (W14); otherwise the
+// committed bytes are read (cache, WAL or main file) and compared.
+Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames,
+                              std::vector<uint64_t>* hashes) {
   std::vector<uint8_t> committed(page_size_);
   for (const auto& kv : staged_) {
+    const uint64_t hash = Checksum64(kv.second.data(), page_size_);
+    bool dirty = true;
     if (kv.first < ZeroFrom()) {
-      PAGER_RETURN_IF_ERROR(ReadCommitted(kv.first, committed.data()));
+      auto known = committed_hash_.find(kv.first);
+      if (known == committed_hash_.end() || known->second == hash) {
+        PAGER_RETURN_IF_ERROR(ReadCommitted(kv.first, committed.data()));
+        dirty = std::memcmp(committed.data(), kv.second.data(), page_size_) != 0;
+      }
     } else {
-      std::memset(committed.data(), 0, page_size_);
+      dirty = !AllZero(kv.second.data(), page_size_);
     }
-    if (std::memcmp(committed.data(), kv.second.data(), page_size_) != 0) {
+    if (dirty) {
       frames->push_back(WalLog::FrameRef{kv.first, kv.second.data()});
+      hashes->push_back(hash);
     }
   }
   return Status::Ok();
 }
 
+// W14: remembers the committed content hash of the pages a commit wrote; the map is
+// cleared when it would pass its bound (then pages are compared by reading them again).
+void WalPager::RememberHashes(const std::vector<WalLog::FrameRef>& frames,
+                              const std::vector<uint64_t>& hashes) {
+  const size_t bound = size_t{kHashedPagesPerCachePage} * options_.cache_pages;
+  if (committed_hash_.size() + hashes.size() > bound) committed_hash_.clear();
+  if (hashes.size() > bound) return;
+  for (size_t i = 0; i < hashes.size(); i++) committed_hash_[frames[i].page_number] = hashes[i];
+}
+
 Result<uint32_t> WalPager::CommitLocked() {
   std::vector<WalLog::FrameRef> frames;
-  PAGER_RETURN_IF_ERROR(CollectDirty(&frames));
+  std::vector<uint64_t> hashes;
+  PAGER_RETURN_IF_ERROR(CollectDirty(&frames, &hashes));
   const uint32_t data_frames = static_cast<uint32_t>(frames.size());
   const bool app_dirty = std::memcmp(staged_app_, committed_app_, kAppHeaderSize) != 0;
   const uint32_t floor = std::min(ZeroFrom(), staged_count_);
@@ -488,6 +515,7 @@ Result<uint32_t> WalPager::CommitLocked() {
     stats_.syncs++;
   }
   ApplyCommitted(frames, first_frame, floor);
+  RememberHashes(frames, hashes);  // frames[0, hashes.size()) are the data frames
   stats_.commits++;
   stats_.frames_written += frames.size();
   stats_.wal_frames = wal_->frame_count();
@@ -576,55 +604,45 @@ Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
   return pages;
 }
 
-// Writes the latest committed frame of every indexed page into the main file, in page order,
-// coalescing runs of consecutive pages into one write.
-// The WAL is read in order, a batch of frames at a time; each frame that is its page's latest
-// committed version is written to the main file, runs of consecutive pages in one write.
+// Writes the latest committed frame of every indexed page into the main file in page order
+// (W13): the (page, frame) pairs are sorted by page and copied a batch at a time; a batch
+// reads runs of consecutive frames with one scatter read each and writes runs of
+// consecutive pages with one write each, so a checkpoint costs one write per run of adjacent
+// pages (not one per frame) and the main file is written front to back.
 Result<uint32_t> WalPager::CopyFramesToMain() {
   PAGER_RETURN_IF_ERROR(DropStalePages());
-  constexpr uint64_t kBatchFrames = 64;
-  const uint64_t frame_size = FrameSize(page_size_);
-  std::vector<uint8_t> batch(kBatchFrames * frame_size);
-  uint32_t pages = 0;
-  for (uint64_t first = 0; first < wal_->frame_count(); first += kBatchFrames) {
-    uint64_t n = std::min(kBatchFrames, wal_->frame_count() - first);
-    PAGER_RETURN_IF_ERROR(wal_->ReadFrames(first, n, batch.data()));
-    PAGER_ASSIGN_OR_RETURN(uint32_t written, WriteLatestFrames(first, n, batch.data()));
-    pages += written;
+  std::vector<std::pair<uint32_t, uint64_t>> latest(index_.begin(), index_.end());
+  std::sort(latest.begin(), latest.end());
+  const size_t batch_pages = std::max<size_t>(1, kCheckpointBatchBytes / page_size_);
+  std::vector<uint8_t> bodies(std::min(batch_pages, latest.size()) * page_size_);
+  for (size_t first = 0; first < latest.size(); first += batch_pages) {
+    const size_t n = std::min(batch_pages, latest.size() - first);
+    PAGER_RETURN_IF_ERROR(CopyBatchToMain(&latest[first], n, bodies.data()));
   }
   PAGER_RETURN_IF_ERROR(ExtendMainToPageCount());
-  return pages;
+  return static_cast<uint32_t>(latest.size());
 }
 
-// Writes the frames [first, first+count) held in `frames` that are their page's latest
-// committed version; returns how many.
-Result<uint32_t> WalPager::WriteLatestFrames(uint64_t first, uint64_t count,
-                                             const uint8_t* frames) {
-  const uint64_t frame_size = FrameSize(page_size_);
-  std::vector<io::IoSlice> run;
-  uint32_t run_start = 0, written = 0;
-  auto flush = [&]() -> Status {
-    if (run.empty()) return Status::Ok();
-    PAGER_RETURN_IF_ERROR(
-        main_->WriteVAt(uint64_t{run_start} * page_size_, run.data(), run.size()));
-    main_unsynced_bytes_ += run.size() * page_size_;
-    run.clear();
-    return Status::Ok();
-  };
-  for (uint64_t i = 0; i < count; i++) {
-    FrameHeader fh;
-    std::memcpy(&fh, frames + i * frame_size, sizeof fh);
-    auto it = index_.find(fh.page_number);
-    if (fh.page_number == 0 || it == index_.end() || it->second != first + i) continue;
-    if (!run.empty() && fh.page_number != run_start + run.size()) {
-      PAGER_RETURN_IF_ERROR(flush());
-    }
-    if (run.empty()) run_start = fh.page_number;
-    run.push_back(io::IoSlice{frames + i * frame_size + kFrameHeaderSize, page_size_});
-    written++;
+// Copies n (page, frame) pairs, sorted by page, through `bodies` (n pages).
+Status WalPager::CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
+                                 uint8_t* bodies) {
+  for (size_t i = 0; i < n;) {  // reads: runs of consecutive frames
+    size_t j = i + 1;
+    while (j < n && latest[j].second == latest[j - 1].second + 1) j++;
+    PAGER_RETURN_IF_ERROR(wal_->ReadBodies(latest[i].second, j - i, bodies + i * page_size_));
+    i = j;
   }
-  PAGER_RETURN_IF_ERROR(flush());
-  return written;
+  for (size_t i = 0; i < n;) {  // writes: runs of consecutive pages, contiguous in `bodies`
+    size_t j = i + 1;
+    while (j < n && latest[j].first == latest[j - 1].first + 1) j++;
+    const uint64_t bytes = uint64_t{j - i} * page_size_;
+    PAGER_RETURN_IF_ERROR(main_->WriteAt(uint64_t{latest[i].first} * page_size_,
+                                         bodies + i * page_size_, static_cast<size_t>(bytes)));
+    main_unsynced_bytes_ += bytes;
+    stats_.checkpoint_writes++;
+    i = j;
+  }
+  return Status::Ok();
 }
 
 // Pages >= main_valid_count_ without a frame read as zeros (W3). Where the main file still
@@ -721,6 +739,14 @@ Status WalPager::CheckInvariants() {
     return fail("W4: staged floor above a page count");
   }
   if (cache_->size() > cache_->capacity_pages()) return fail("C1: cache over capacity");
+  if (committed_hash_.size() > size_t{kHashedPagesPerCachePage} * options_.cache_pages) {
+    return fail("W14: more committed page hashes than the bound");
+  }
+  for (const auto& kv : committed_hash_) {
+    if (kv.first == 0 || kv.first >= committed_count_) {
+      return fail("W14: hash of a page out of range");
+    }
+  }
   return Status::Ok();
 }
 
