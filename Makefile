@@ -290,8 +290,9 @@ bench: check-deps
 # bench/peers: the same workloads through libpager (pager.h, linked with libpager.so as a user
 # would), SQLite, LMDB and RocksDB, next to the raw floor (doc/performance.md). The peers'
 # libraries (tools/deps.sh bench) are linked into this program only, never into libpager.
-# PEERS_SCALE multiplies the transaction counts (default 1: about 5 minutes on a 2-core
-# virtio box), PEERS_REPS the repetitions (default 5). Writes $(B)/bench/peers.csv and, with
+# PEERS_SCALE multiplies the transaction counts (default 1: a few minutes on a 2-core virtio
+# box whose fdatasync takes ~120 us; PEERS_SCALE_1 for the 1-key workloads alone, which cost
+# one flush per transaction), PEERS_REPS the repetitions (default 5). Writes $(B)/bench/peers.csv and, with
 # gnuplot, $(B)/bench/peers.png (tools/plot_peers.sh).
 PEERS_SRCS := $(sort $(wildcard bench/peers/*.cc))
 PEERS_BIN := $(B)/bench/peers_bench

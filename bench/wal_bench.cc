@@ -133,8 +133,10 @@ struct CommitRun {
 // auto-checkpoint runs and a final checkpoint is inside the timed run; otherwise automatic
 // checkpoints are off and the WAL is kept (checkpoint deferred, not counted).
 CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern pattern,
-                  bool count_checkpoints) {
+                  bool count_checkpoints,
+                  pager::wal::Durability durability = pager::wal::Durability::kFull) {
   Options o;
+  o.durability = durability;
   if (!count_checkpoints) {
     o.auto_checkpoint_frames = 0;
     o.wal_keep_bytes = 1ull << 30;
@@ -326,6 +328,19 @@ int main(int argc, char** argv) {
        raw_1mib, [&] { return commits(256, 160, Pattern::kSequential, false); },
        "256 sequential pages (checkpoint deferred) / 1 MiB floor");
   cps.clear();
+
+  // The commit path without the device flush (NORMAL: no fdatasync per commit), where the
+  // CPU and system-call cost of random pages shows (doc/performance.md: the random-vs-
+  // sequential gap).
+  std::printf("commit path without the flush (NORMAL durability, checkpoint deferred)\n");
+  const auto kNormal = pager::wal::Durability::kNormal;
+  Pair("pager 256 sequential pages 1..256, NORMAL", "pager 256 random pages of 4096, NORMAL",
+       "MB/s",
+       [&] { return Commits(db, 256, 160, Pattern::kSequential, false, kNormal).commits_per_s *
+                    256 * kPage / 1e6; },
+       [&] { return Commits(db, 256, 160, Pattern::kRandom, false, kNormal).commits_per_s *
+                    256 * kPage / 1e6; },
+       "random / sequential (commit path only)");
 
   std::printf("reads (4 KiB; lower is better, ratio = pager time / raw time)\n");
   Pair("raw memcpy", "pager read_page, cached", "ns", [&] { return MemcpyNs(); },
