@@ -32,7 +32,7 @@ set grid ytics
 set key top right
 set xtics rotate by -20
 set title "durable writes: floor time / engine time (higher is better)"
-set yrange [0:*]
+set yrange [0:1.6]
 plot "$tmp/write.dat" using 2:3:4:xtic(1) title "libpager", \
      "" using 5:6:7 title "SQLite WAL FULL", \
      "" using 8:9:10 title "LMDB", \
