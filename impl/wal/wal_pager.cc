@@ -83,6 +83,8 @@ Status WalPager::InitNew(const Options& options) {
   stats_.bytes_synced += kWalHeaderSize;
   wal_->prewrite_bytes = options.wal_prewrite_bytes;
   cache_ = std::make_unique<PageCache>(page_size_, options.cache_pages);
+  cache_->set_evict_hook(
+      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
   return Status::Ok();
 }
 
@@ -117,6 +119,8 @@ Status WalPager::InitExisting() {
                                        std::to_string(options_.page_size));
   }
   cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
+  cache_->set_evict_hook(
+      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
   PAGER_RETURN_IF_ERROR(OpenWal());
   if (wal_ != nullptr) PAGER_RETURN_IF_ERROR(RecoverWal());
   if (mode_ == AccessMode::kReadWrite) PAGER_RETURN_IF_ERROR(CheckMainNotTruncated());
@@ -449,46 +453,74 @@ Result<uint32_t> WalPager::Commit() {
   return r;
 }
 
-// Appends the dirty pages to `frames` (W5) and their content hashes to `hashes`. Reads
-// only; nothing is written yet. A page whose committed hash is known and differs from the
-// staged bytes' hash is dirty without reading its committed content (W14); otherwise the
-// committed bytes are read (cache, WAL or main file) and compared.
+// Appends the dirty pages to `frames` (W5) and what is known of their hashes to `hashes`.
+// Reads only; nothing is written yet. A cached page is compared with its cached bytes. A page
+// that is not cached but whose committed hash is known (W14) is dirty without a read when
+// its staged bytes hash differently; an equal or unknown hash falls back to reading the
+// committed bytes (WAL or main file) and comparing them.
 Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames,
-                              std::vector<uint64_t>* hashes) {
+                              std::vector<StagedHash>* hashes) {
   std::vector<uint8_t> committed(page_size_);
   for (const auto& kv : staged_) {
-    const uint64_t hash = Checksum64(kv.second.data(), page_size_);
+    const uint8_t* bytes = kv.second.data();
+    StagedHash hash;
     bool dirty = true;
-    if (kv.first < ZeroFrom()) {
-      auto known = committed_hash_.find(kv.first);
-      if (known == committed_hash_.end() || known->second == hash) {
-        PAGER_RETURN_IF_ERROR(ReadCommitted(kv.first, committed.data()));
-        dirty = std::memcmp(committed.data(), kv.second.data(), page_size_) != 0;
-      }
+    if (kv.first >= ZeroFrom()) {
+      dirty = !AllZero(bytes, page_size_);
+    } else if (cache_->Get(kv.first, committed.data())) {
+      stats_.cache_hits++;
+      dirty = std::memcmp(committed.data(), bytes, page_size_) != 0;
     } else {
-      dirty = !AllZero(kv.second.data(), page_size_);
+      auto known = committed_hash_.find(kv.first);
+      if (known != committed_hash_.end()) {
+        hash = StagedHash{true, Checksum64(bytes, page_size_)};
+        dirty = hash.value != known->second;
+      }
+      if (known == committed_hash_.end() || !dirty) {
+        PAGER_RETURN_IF_ERROR(ReadCommitted(kv.first, committed.data()));
+        dirty = std::memcmp(committed.data(), bytes, page_size_) != 0;
+      }
     }
     if (dirty) {
-      frames->push_back(WalLog::FrameRef{kv.first, kv.second.data()});
+      frames->push_back(WalLog::FrameRef{kv.first, bytes});
       hashes->push_back(hash);
     }
   }
   return Status::Ok();
 }
 
-// W14: remembers the committed content hash of the pages a commit wrote; the map is
-// cleared when it would pass its bound (then pages are compared by reading them again).
+// W14 for the pages a commit wrote (before they enter the cache): the staged bytes' hash when
+// CollectDirty computed it, else unknown (erased; the page goes into the cache and is hashed
+// if the cache evicts it).
 void WalPager::RememberHashes(const std::vector<WalLog::FrameRef>& frames,
-                              const std::vector<uint64_t>& hashes) {
+                              const std::vector<StagedHash>& hashes) {
+  for (size_t i = 0; i < hashes.size(); i++) {
+    if (!hashes[i].known) {
+      committed_hash_.erase(frames[i].page_number);
+    } else if (HashRoom()) {
+      committed_hash_[frames[i].page_number] = hashes[i].value;
+    }
+  }
+}
+
+// The cache evicts a page (its bytes are its committed content, C2): remember their hash
+// unless it is known already (W14).
+void WalPager::RememberEvicted(uint32_t page_number, const uint8_t* bytes) {
+  if (committed_hash_.count(page_number) != 0 || !HashRoom()) return;
+  committed_hash_[page_number] = Checksum64(bytes, page_size_);
+}
+
+// Room for one more hash under the W14 bound: when the map is full it is cleared.
+bool WalPager::HashRoom() {
   const size_t bound = size_t{kHashedPagesPerCachePage} * options_.cache_pages;
-  if (committed_hash_.size() + hashes.size() > bound) committed_hash_.clear();
-  if (hashes.size() > bound) return;
-  for (size_t i = 0; i < hashes.size(); i++) committed_hash_[frames[i].page_number] = hashes[i];
+  if (bound == 0) return false;
+  if (committed_hash_.size() >= bound) committed_hash_.clear();
+  return true;
 }
 
 Result<uint32_t> WalPager::CommitLocked() {
   std::vector<WalLog::FrameRef> frames;
-  std::vector<uint64_t> hashes;
+  std::vector<StagedHash> hashes;
   PAGER_RETURN_IF_ERROR(CollectDirty(&frames, &hashes));
   const uint32_t data_frames = static_cast<uint32_t>(frames.size());
   const bool app_dirty = std::memcmp(staged_app_, committed_app_, kAppHeaderSize) != 0;
@@ -514,8 +546,7 @@ Result<uint32_t> WalPager::CommitLocked() {
     if (!st.ok()) return Poison(st.WithContext("commit: sync " + WalPath(path_)));
     stats_.syncs++;
   }
-  ApplyCommitted(frames, first_frame, floor);
-  RememberHashes(frames, hashes);  // frames[0, hashes.size()) are the data frames
+  ApplyCommitted(frames, hashes, first_frame, floor);
   stats_.commits++;
   stats_.frames_written += frames.size();
   stats_.wal_frames = wal_->frame_count();
@@ -523,9 +554,15 @@ Result<uint32_t> WalPager::CommitLocked() {
   return data_frames;
 }
 
-void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint64_t first_frame,
+// frames[0, hashes.size()) are the data frames, in the order CollectDirty found them.
+void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
+                              const std::vector<StagedHash>& hashes, uint64_t first_frame,
                               uint32_t floor) {
   if (floor < committed_count_) ApplyShrink(floor);  // before this transaction's own pages
+  RememberHashes(frames, hashes);
+  // W14: the cache may evict while the new bytes go in, and an evicted page is hashed; none
+  // of this transaction's pages may still hold its old bytes by then.
+  for (size_t i = 0; i < hashes.size(); i++) cache_->Erase(frames[i].page_number);
   for (size_t i = 0; i < frames.size(); i++) {
     uint32_t page = frames[i].page_number;
     if (page == 0) {

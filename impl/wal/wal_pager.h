@@ -51,6 +51,15 @@
 //       ascending page order, one write per run of adjacent pages inside a batch of
 //       kCheckpointBatchBytes; the frames of a run of consecutive WAL frames are read with
 //       one scatter read. Its data costs one fdatasync of the main file (W6).
+//   W14. committed_hash_[p], when present, is the XXH3-64 of page p's committed content. It
+//       is set when the cache evicts p (its bytes are committed content, C2) and when a
+//       commit hashed p's staged bytes (p was not cached); a commit that wrote p without
+//       hashing it erases it; a shrink erases the pages it drops; a checkpoint changes
+//       nothing. At most kHashedPagesPerCachePage * cache_pages entries (cleared when full).
+//       A commit compares a cached page with the cache; an uncached page whose hash
+//       differs from its known one is dirty without reading the committed bytes; an equal
+//       or unknown hash falls back to reading and comparing, so W5 stays exact (a hash
+//       match is never trusted alone).
 //
 // Lifecycle (state()):
 //
@@ -185,10 +194,17 @@ class WalPager {
   Status ReadMainPage(uint32_t page_number, uint8_t* dst);
 
   Result<uint32_t> CommitLocked();
-  Status CollectDirty(std::vector<WalLog::FrameRef>* frames, std::vector<uint64_t>* hashes);
+  struct StagedHash {
+    bool known = false;  // computed by CollectDirty (only for pages it found uncached)
+    uint64_t value = 0;
+  };
+  Status CollectDirty(std::vector<WalLog::FrameRef>* frames, std::vector<StagedHash>* hashes);
   void RememberHashes(const std::vector<WalLog::FrameRef>& frames,
-                      const std::vector<uint64_t>& hashes);
-  void ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint64_t first_frame,
+                      const std::vector<StagedHash>& hashes);
+  void RememberEvicted(uint32_t page_number, const uint8_t* bytes);
+  bool HashRoom();
+  void ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
+                      const std::vector<StagedHash>& hashes, uint64_t first_frame,
                       uint32_t floor);
   uint32_t ZeroFrom() const { return std::min(staged_floor_, committed_count_); }
   void ApplyShrink(uint32_t page_count);
