@@ -129,7 +129,9 @@ class Sqlite final : public Engine {
     for (uint32_t i = 0; i < count; i++) {
       sqlite3_bind_int64(put_, 1, keys[i]);
       sqlite3_bind_blob(put_, 2, values[i], kValueBytes, SQLITE_STATIC);
-      if (sqlite3_step(put_) != SQLITE_DONE) Fail(std::string("sqlite put: ") + sqlite3_errmsg(db_));
+      if (sqlite3_step(put_) != SQLITE_DONE) {
+        Fail(std::string("sqlite put: ") + sqlite3_errmsg(db_));
+      }
       sqlite3_reset(put_);
     }
     Exec("COMMIT");

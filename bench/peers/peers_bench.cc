@@ -134,7 +134,9 @@ class Floor {
     fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
     if (fd_ < 0) Fail("open " + path_);
     std::vector<uint8_t> buf(1u << 20, 0x5A);
-    for (uint64_t off = 0; off < kWorkingSetBytes; off += buf.size()) Pwrite(buf.data(), buf.size(), off);
+    for (uint64_t off = 0; off < kWorkingSetBytes; off += buf.size()) {
+      Pwrite(buf.data(), buf.size(), off);
+    }
     if (fdatasync(fd_) != 0) Fail("fdatasync floor");
     mem_.assign(kWorkingSetBytes, 0x33);
   }
@@ -324,7 +326,8 @@ int Main(int argc, char** argv) {
     if (w.write) {
       // >= 10 libpager checkpoint cycles inside each timed run.
       uint64_t frames = uint64_t{w.count} * w.per_txn / 10;
-      uint32_t cp = static_cast<uint32_t>(std::min<uint64_t>(dflt_frames, std::max<uint64_t>(frames, 1)));
+      uint32_t cp =
+          static_cast<uint32_t>(std::min<uint64_t>(dflt_frames, std::max<uint64_t>(frames, 1)));
       engines[0]->checkpoint_frames = (cp == dflt_frames) ? 0 : cp;
       erows[0].checkpoint_frames = cp;
       engines[0]->ReopenCold();
@@ -342,7 +345,8 @@ int Main(int argc, char** argv) {
       if (w.write) {
         fs.seconds = floor.Writes(w.count, uint64_t{w.per_txn} * kValueBytes, &values);
       } else {
-        fs.seconds = (w.name == "read-cached") ? floor.CachedReads(rkeys) : floor.UncachedReads(rkeys);
+        fs.seconds = (w.name == "read-cached") ? floor.CachedReads(rkeys)
+                                               : floor.UncachedReads(rkeys);
       }
       fs.ratio = 1;
       floor_row.samples.push_back(fs);
@@ -438,7 +442,8 @@ void PrintAndCsv(const std::vector<Row>& rows, FILE* csv) {
                 wm.hi);
     if (csv != nullptr) {
       std::fprintf(csv, "%s,%s,%zu,%s,%.6g,%.6g,%.6g,%.4f,%.4f,%.4f,%.4f,%.0f,%.0f,%.1f,%u\n",
-                   row.workload.c_str(), row.engine.c_str(), row.samples.size(), read ? "ns/read" : "txn/s",
+                   row.workload.c_str(), row.engine.c_str(), row.samples.size(),
+                   read ? "ns/read" : "txn/s",
                    t.med, t.lo, t.hi, r.med, r.lo, r.hi, vs, c.med, k.med, wm.hi,
                    row.checkpoint_frames);
     }
