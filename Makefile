@@ -1,4 +1,5 @@
-# libpager -- every entry point: all, test, demo, install, uninstall, deps, fuzz, bench, clean.
+# libpager -- every entry point: all, test, demo, install, uninstall, deps, fuzz, bench,
+# bench-peers, clean.
 #
 #   make                 libpager.so.0.<minor>.<patch> (+ symlinks) and libpager.a in $(B)
 #   make test            every suite; ends with one line "N passed, N failed"
@@ -65,7 +66,7 @@ STLIB := $(B)/lib/libpager.a
 PAGERCTL := $(B)/bin/pagerctl
 PCIN := pkgconfig/pager.pc.in
 
-.PHONY: all lib test check-deps deps demo install uninstall clean bench fuzz abi-check abi-baseline \
+.PHONY: all lib test check-deps deps demo install uninstall clean bench bench-peers fuzz abi-check abi-baseline \
         run-tests torture run-torture coverage print-% bindings bindings-go bindings-java \
         bindings-rust test-go test-java go-swig package-go \
         test-rust
@@ -290,6 +291,27 @@ $(B)/bench/%: bench/%.cc $(STLIB)
 bench: check-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) lib $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$(basename $$b)"; $$b || exit 1; done
+
+# ---- peers benchmark (make bench-peers) ----------------------------------------------------
+# bench/peers: the same workloads through libpager (pager.h, linked with libpager.so as a user
+# would), SQLite, LMDB and RocksDB, next to the raw floor (doc/performance.md). The peers'
+# libraries (tools/deps.sh bench) are linked into this program only, never into libpager.
+# PEERS_SCALE multiplies the transaction counts (default 1: a few minutes on a 2-core virtio
+# box whose fdatasync takes ~120 us; PEERS_SCALE_1 for the 1-key workloads alone, which cost
+# one flush per transaction), PEERS_REPS the repetitions (default 5). Writes $(B)/bench/peers.csv and, with
+# gnuplot, $(B)/bench/peers.png (tools/plot_peers.sh).
+PEERS_SRCS := $(sort $(wildcard bench/peers/*.cc))
+PEERS_BIN := $(B)/bench/peers_bench
+PEERS_DIR ?= $(if $(TMPDIR),$(TMPDIR),/tmp)
+$(PEERS_BIN): $(PEERS_SRCS) bench/peers/engines.h pager.h $(SHLIB) $(B)/lib/libpager.so
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g $(WARN) -I. -o $@ $(PEERS_SRCS) -L$(B)/lib \
+	  -Wl,-rpath,$(CURDIR)/$(B)/lib -lpager -lsqlite3 -llmdb -lrocksdb -pthread
+bench-peers:
+	@tools/deps.sh check build bench || tools/deps.sh install build bench
+	@$(MAKE) --no-print-directory -j$(JOBS) lib $(PEERS_BIN)
+	$(PEERS_BIN) --csv $(B)/bench/peers.csv $(PEERS_DIR)
+	tools/plot_peers.sh $(B)/bench/peers.csv $(B)/bench/peers.png
 
 # ---- kill -9 torture -----------------------------------------------------------------------
 # tools/torture: a child runs a random workload on each persistent component and reports every

@@ -644,7 +644,8 @@ typedef struct pager_wal_options {
   uint32_t durability;             /* PAGER_WAL_FULL (default) or PAGER_WAL_NORMAL           */
   uint32_t cache_pages;            /* committed pages cached in memory, default 1024; 0 = none */
   uint32_t auto_checkpoint_frames; /* checkpoint (passive) after a commit leaves at least this
-                                      many frames in the WAL; default 1000; 0 = off         */
+                                      many frames in the WAL; default 4096 (16 MiB of 4 KiB
+                                      pages; doc/performance.md); 0 = off                   */
   uint32_t read_only;              /* open: 0 (default) read-write (exclusive lock), 1 read-
                                       only (shared lock); create: must be 0                 */
   uint64_t auto_checkpoint_bytes;  /* same, by WAL size in bytes; default 0 = off            */
@@ -653,7 +654,7 @@ typedef struct pager_wal_options {
                                       -1: wait forever                                      */
   uint64_t wal_keep_bytes;         /* after a passive or full checkpoint the WAL is reused
                                       from its start and truncated only down to this size
-                                      (default 16 MiB), so later commits overwrite
+                                      (default 32 MiB), so later commits overwrite
                                       already-written blocks                                */
   uint64_t wal_prewrite_bytes;     /* when the WAL must grow it is extended with zeros in
                                       steps of this size (default 1 MiB; 0 = only as far as

@@ -1,7 +1,11 @@
 // WAL pager benchmark, next to the raw limits of the same disk measured in the same run.
 //
-//   1-page commits/s (FULL)      vs  4 KiB pwrite + fdatasync over already-written blocks
-//   256-page commits MB/s (FULL) vs  1 MiB pwrite + fdatasync over already-written blocks
+//   1-page commits/s (FULL), random pages, checkpoints counted
+//                                vs  4 KiB pwrite + fdatasync over already-written blocks
+//   256-page commits MB/s (FULL) vs  1 MiB pwrite + fdatasync over already-written blocks:
+//     256 random pages of a 4,096-page working set, checkpoints counted (library defaults,
+//     final checkpoint timed); the same with checkpoints deferred; and pages 1..256 rewritten
+//     every time (sequential, deferred), labelled as such
 //   read_page cached / uncached  vs  4 KiB pread (page cache) and memcpy
 //   checkpoint MB/s              vs  sequential write + fdatasync of the same bytes
 //
@@ -111,30 +115,81 @@ std::unique_ptr<WalPager> Fresh(const std::string& path, const Options& o) {
   return p;
 }
 
-// n commits of `pages` pages each (content changes every commit); returns commits per second.
-// The WAL is warmed first (one generation written and checkpointed), so commits overwrite
-// already-written blocks, as they do in steady state.
-double Commits(const std::string& path, uint32_t pages, int n) {
+// The pages a commit writes: `Sequential` rewrites pages 1..pages every time (the old
+// flattering case); `Random` picks `pages` distinct random pages of a kWorkingSet-page working
+// set (filled first), as a real workload does.
+enum class Pattern { kSequential, kRandom };
+constexpr uint32_t kWorkingSet = 4096;
+
+struct CommitRun {
+  double commits_per_s = 0;
+  uint64_t checkpoints = 0;  // inside the timed run (the final one included when counted)
+  uint64_t syncs = 0;
+};
+
+// n commits of `pages` pages each (content changes every commit). The WAL is warmed first
+// (one round of commits written and checkpointed), so commits overwrite already-written
+// blocks, as they do in steady state. count_checkpoints: the library's default
+// auto-checkpoint runs and a final checkpoint is inside the timed run; otherwise automatic
+// checkpoints are off and the WAL is kept (checkpoint deferred, not counted).
+CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern pattern,
+                  bool count_checkpoints,
+                  pager::wal::Durability durability = pager::wal::Durability::kFull) {
   Options o;
-  o.auto_checkpoint_frames = 0;
-  o.wal_keep_bytes = 1ull << 30;
+  o.durability = durability;
+  if (!count_checkpoints) {
+    o.auto_checkpoint_frames = 0;
+    o.wal_keep_bytes = 1ull << 30;
+  }
   auto p = Fresh(path, o);
   std::vector<uint8_t> buf(kPage);
-  auto commit_round = [&](int round) {
-    for (uint32_t i = 0; i < pages; i++) {
+  uint64_t rng = 0x1234567;
+  std::vector<uint32_t> perm(kWorkingSet);
+  for (uint32_t i = 0; i < kWorkingSet; i++) perm[i] = i + 1;
+  auto commit = [&](const std::vector<uint32_t>& list, int round) {
+    for (uint32_t page : list) {
       std::memset(buf.data(), round & 0xFF, kPage);
-      std::memcpy(buf.data(), &i, sizeof i);
-      Die(p->StagePage(1 + i, buf.data(), buf.size()), "stage");
+      std::memcpy(buf.data(), &page, sizeof page);
+      std::memcpy(buf.data() + 8, &round, sizeof round);
+      Die(p->StagePage(page, buf.data(), buf.size()), "stage");
     }
     auto r = p->Commit();
     Die(r.ok() ? pager::Status::Ok() : r.status(), "commit");
   };
-  for (int i = 0; i < n; i++) commit_round(i);  // warm: write the WAL's blocks once
-  Die(p->Checkpoint().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "cp"),
-      "checkpoint");
+  auto page_list = [&]() {
+    std::vector<uint32_t> list(pages);
+    for (uint32_t i = 0; i < pages; i++) {
+      if (pattern == Pattern::kSequential) {
+        list[i] = 1 + i;
+        continue;
+      }
+      rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;  // xorshift64
+      uint32_t pick = i + static_cast<uint32_t>(rng % (kWorkingSet - i));
+      std::swap(perm[i], perm[pick]);
+      list[i] = perm[i];
+    }
+    return list;
+  };
+  auto checkpoint = [&] {
+    auto r = p->Checkpoint();
+    Die(r.ok() ? pager::Status::Ok() : r.status(), "checkpoint");
+  };
+  if (pattern == Pattern::kRandom) {  // fill the working set
+    for (uint32_t first = 1; first <= kWorkingSet; first += 256) {
+      std::vector<uint32_t> list(256);
+      for (uint32_t i = 0; i < 256; i++) list[i] = first + i;
+      commit(list, 1);
+    }
+  }
+  for (int i = 0; i < n; i++) commit(page_list(), i);  // warm: write the WAL's blocks once
+  checkpoint();
+  pager::wal::Stats before = p->stats();
   auto t0 = Clock::now();
-  for (int i = 0; i < n; i++) commit_round(i + 1000);
-  return n / Seconds(t0, Clock::now());
+  for (int i = 0; i < n; i++) commit(page_list(), i + 1000);
+  if (count_checkpoints) checkpoint();
+  double s = Seconds(t0, Clock::now());
+  pager::wal::Stats after = p->stats();
+  return CommitRun{n / s, after.checkpoints - before.checkpoints, after.syncs - before.syncs};
 }
 
 // ns per read_page of pages already read once (cache_pages large) or always missing the
@@ -242,13 +297,50 @@ int main(int argc, char** argv) {
   std::vector<double> append;
   for (int i = 0; i < kReps; i++) append.push_back(RawSyncedWrites(raw, 4096, 200, false));
   Print("raw 4 KiB append + fdatasync (reference)", "ops/s", append);
-  Pair("raw 4 KiB overwrite + fdatasync", "pager 1-page commit (FULL)", "ops/s",
-       [&] { return RawSyncedWrites(raw, 4096, 200, true); }, [&] { return Commits(db, 1, 200); },
-       "1-page commits / overwrite floor");
-  Pair("raw 1 MiB overwrite + fdatasync", "pager 256-page commit (FULL)", "MB/s",
-       [&] { return RawSyncedWrites(raw, 1 << 20, 20, true) * 1.048576; },
-       [&] { return Commits(db, 256, 20) * 256 * kPage / 1e6; },
-       "256-page commits / 1 MiB overwrite floor");
+  std::vector<uint64_t> cps;
+  auto commits = [&](uint32_t pages, int n, Pattern pattern, bool counted) {
+    CommitRun r = Commits(db, pages, n, pattern, counted);
+    cps.push_back(r.checkpoints);
+    return r.commits_per_s * (pages == 1 ? 1 : pages * kPage / 1e6);
+  };
+  auto note_checkpoints = [&] {
+    std::sort(cps.begin(), cps.end());
+    std::printf("     checkpoints inside each timed run: %llu-%llu\n",
+                static_cast<unsigned long long>(cps.front()),
+                static_cast<unsigned long long>(cps.back()));
+    cps.clear();
+  };
+  auto raw_1page = [&] { return RawSyncedWrites(raw, 4096, 1000, true); };
+  auto raw_1mib = [&] { return RawSyncedWrites(raw, 1 << 20, 160, true) * 1.048576; };
+  Pair("raw 4 KiB overwrite + fdatasync", "pager 1-page commit, random, ckpt counted", "ops/s",
+       raw_1page, [&] { return commits(1, 1000, Pattern::kRandom, true); },
+       "1-page commits (checkpoints counted) / overwrite floor");
+  note_checkpoints();
+  Pair("raw 1 MiB overwrite + fdatasync", "pager 256 random pages of 4096, ckpt counted",
+       "MB/s", raw_1mib, [&] { return commits(256, 160, Pattern::kRandom, true); },
+       "256 random pages (checkpoints counted) / 1 MiB floor");
+  note_checkpoints();
+  Pair("raw 1 MiB overwrite + fdatasync", "pager 256 random pages, ckpt deferred", "MB/s",
+       raw_1mib, [&] { return commits(256, 160, Pattern::kRandom, false); },
+       "256 random pages (checkpoint deferred) / 1 MiB floor");
+  cps.clear();
+  Pair("raw 1 MiB overwrite + fdatasync", "pager 256 sequential pages 1..256, deferred", "MB/s",
+       raw_1mib, [&] { return commits(256, 160, Pattern::kSequential, false); },
+       "256 sequential pages (checkpoint deferred) / 1 MiB floor");
+  cps.clear();
+
+  // The commit path without the device flush (NORMAL: no fdatasync per commit), where the
+  // CPU and system-call cost of random pages shows (doc/performance.md: the random-vs-
+  // sequential gap).
+  std::printf("commit path without the flush (NORMAL durability, checkpoint deferred)\n");
+  const auto kNormal = pager::wal::Durability::kNormal;
+  Pair("pager 256 sequential pages 1..256, NORMAL", "pager 256 random pages of 4096, NORMAL",
+       "MB/s",
+       [&] { return Commits(db, 256, 160, Pattern::kSequential, false, kNormal).commits_per_s *
+                    256 * kPage / 1e6; },
+       [&] { return Commits(db, 256, 160, Pattern::kRandom, false, kNormal).commits_per_s *
+                    256 * kPage / 1e6; },
+       "random / sequential (commit path only)");
 
   std::printf("reads (4 KiB; lower is better, ratio = pager time / raw time)\n");
   Pair("raw memcpy", "pager read_page, cached", "ns", [&] { return MemcpyNs(); },

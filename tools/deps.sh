@@ -22,6 +22,9 @@
 #                                         Debian package here (bookworm ships 1.19)
 #           libclang-dev                  libclang for bindgen (the Rust pager-sys crate)
 #   bench:  libsqlite3-dev liblmdb-dev librocksdb-dev   the peers benchmarks compare against
+#                                         (make bench-peers; linked into bench/peers only)
+#           gnuplot-nox                   tools/plot_peers.sh draws bench-peers' CSV as a PNG
+#                                         chart (a well-kept plotting tool, no X needed)
 #   coverage: gcovr                       line/branch coverage reports (make coverage): the
 #                                         well-kept gcov front end, rather than a script of ours
 # check: exit 1 (listing what is missing) if a package of the groups is not installed.
@@ -36,7 +39,7 @@ for g in $groups; do
     test) pkgs+=(libgtest-dev clang libclang-rt-14-dev binutils abigail-tools python3
           python3-jsonschema) ;;
     bindings) pkgs+=(swig libclang-dev) ;;
-    bench) pkgs+=(libsqlite3-dev liblmdb-dev librocksdb-dev) ;;
+    bench) pkgs+=(libsqlite3-dev liblmdb-dev librocksdb-dev gnuplot-nox) ;;
     coverage) pkgs+=(gcovr) ;;
     *) echo "deps.sh: unknown group $g" >&2; exit 2 ;;
   esac

@@ -24,6 +24,7 @@ void PageCache::Put(uint32_t page_number, const uint8_t* src) {
   if (map_.size() >= capacity_pages_) {
     // Reuse the evicted entry's buffer (C1).
     auto last = std::prev(lru_.end());
+    if (evict_hook_) evict_hook_(last->page_number, last->bytes.data());
     map_.erase(last->page_number);
     last->page_number = page_number;
     std::memcpy(last->bytes.data(), src, page_size_);

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <unordered_map>
 #include <vector>
@@ -22,8 +23,12 @@ class PageCache {
 
   // Copies the page into dst (page_size bytes) and returns true on a hit.
   bool Get(uint32_t page_number, uint8_t* dst);
-  // Inserts or replaces the page's content, evicting the least recently used page.
+  // Inserts or replaces the page's content, evicting the least recently used page (whose
+  // number and bytes go to the eviction hook first, if one is set).
   void Put(uint32_t page_number, const uint8_t* src);
+  void set_evict_hook(std::function<void(uint32_t, const uint8_t*)> hook) {
+    evict_hook_ = std::move(hook);
+  }
   void Erase(uint32_t page_number);
   // Erases every page with number >= first (after a shrink).
   void EraseFrom(uint32_t first);
@@ -39,6 +44,7 @@ class PageCache {
   uint32_t capacity_pages_;
   std::list<Entry> lru_;  // front = most recently used
   std::unordered_map<uint32_t, std::list<Entry>::iterator> map_;
+  std::function<void(uint32_t, const uint8_t*)> evict_hook_;
 };
 
 }  // namespace wal

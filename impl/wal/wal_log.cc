@@ -251,6 +251,30 @@ Status WalLog::ReadFrames(uint64_t first, uint64_t count, uint8_t* dst) {
                             static_cast<size_t>(count * FrameSize(page_size_)), true);
 }
 
+Status WalLog::ReadBodies(uint64_t first, uint64_t count, uint8_t* dst) {
+  if (first + count > frame_count_) {
+    return Internal("frames [" + std::to_string(first) + ", " + std::to_string(first + count) +
+                    ") past the WAL's " + std::to_string(frame_count_) + " valid frames");
+  }
+  header_scratch_.resize(static_cast<size_t>(count) * kFrameHeaderSize);
+  std::vector<io::IoSliceMut> slices;
+  slices.reserve(static_cast<size_t>(count) * 2);
+  for (uint64_t i = 0; i < count; i++) {
+    slices.push_back(io::IoSliceMut{&header_scratch_[i * kFrameHeaderSize], kFrameHeaderSize});
+    slices.push_back(io::IoSliceMut{dst + i * page_size_, page_size_});
+  }
+  const uint64_t want = count * FrameSize(page_size_);
+  size_t got = 0;
+  PAGER_RETURN_IF_ERROR(
+      file_->ReadVAt(FrameOffset(first, page_size_), slices.data(), slices.size(), &got));
+  if (got != want) {
+    return Corruption("WAL frames [" + std::to_string(first) + ", " +
+                      std::to_string(first + count) + ") end early: " + std::to_string(got) +
+                      " of " + std::to_string(want) + " bytes");
+  }
+  return Status::Ok();
+}
+
 Status WalLog::ReadBody(uint64_t frame_index, uint8_t* dst) {
   if (frame_index >= frame_count_) {
     return Internal("frame " + std::to_string(frame_index) + " past the WAL's " +

@@ -82,6 +82,10 @@ class WalLog {
   Status ReadBody(uint64_t frame_index, uint8_t* dst);
   // Reads frames [first, first+count) (headers and bodies) into dst; all must be valid (L1).
   Status ReadFrames(uint64_t first, uint64_t count, uint8_t* dst);
+  // Reads the page bodies of the consecutive frames [first, first+count) into dst
+  // (count * page_size bytes, back to back) with one scatter read; the frame headers go to
+  // a scratch buffer. All must be valid (L1).
+  Status ReadBodies(uint64_t first, uint64_t count, uint8_t* dst);
 
   uint64_t frame_count() const { return frame_count_; }
   uint64_t file_size() const { return file_size_; }
@@ -106,6 +110,7 @@ class WalLog {
   uint64_t last_checksum_ = 0;
   uint64_t scan_chain_ = 0;  // chain position of the recovery scan (runs ahead of commits)
   uint64_t unsynced_bytes_ = 0;
+  std::vector<uint8_t> header_scratch_;  // ReadBodies' frame headers
   bool header_pending_ = false;  // L5
   StopReason stop_reason_ = StopReason::kEndOfFile;
 };

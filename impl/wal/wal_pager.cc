@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "impl/io/checksum.h"
+
 namespace pager {
 namespace wal {
 
@@ -81,6 +83,8 @@ Status WalPager::InitNew(const Options& options) {
   stats_.bytes_synced += kWalHeaderSize;
   wal_->prewrite_bytes = options.wal_prewrite_bytes;
   cache_ = std::make_unique<PageCache>(page_size_, options.cache_pages);
+  cache_->set_evict_hook(
+      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
   return Status::Ok();
 }
 
@@ -115,6 +119,8 @@ Status WalPager::InitExisting() {
                                        std::to_string(options_.page_size));
   }
   cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
+  cache_->set_evict_hook(
+      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
   PAGER_RETURN_IF_ERROR(OpenWal());
   if (wal_ != nullptr) PAGER_RETURN_IF_ERROR(RecoverWal());
   if (mode_ == AccessMode::kReadWrite) PAGER_RETURN_IF_ERROR(CheckMainNotTruncated());
@@ -252,6 +258,9 @@ Status WalPager::CheckMainNotTruncated() {
 void WalPager::ApplyShrink(uint32_t page_count) {
   for (auto it = index_.begin(); it != index_.end();) {
     it = (it->first >= page_count) ? index_.erase(it) : std::next(it);
+  }
+  for (auto it = committed_hash_.begin(); it != committed_hash_.end();) {
+    it = (it->first >= page_count) ? committed_hash_.erase(it) : std::next(it);  // W14
   }
   main_valid_count_ = std::min(main_valid_count_, page_count);
   cache_->EraseFrom(page_count);
@@ -444,25 +453,75 @@ Result<uint32_t> WalPager::Commit() {
   return r;
 }
 
-// Appends the dirty pages to `frames` (W5). Reads only; nothing is written yet.
-Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames) {
+// Appends the dirty pages to `frames` (W5) and what is known of their hashes to `hashes`.
+// Reads only; nothing is written yet. A cached page is compared with its cached bytes. A page
+// that is not cached but whose committed hash is known (W14) is dirty without a read when
+// its staged bytes hash differently; an equal or unknown hash falls back to reading the
+// committed bytes (WAL or main file) and comparing them.
+Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames,
+                              std::vector<StagedHash>* hashes) {
   std::vector<uint8_t> committed(page_size_);
   for (const auto& kv : staged_) {
-    if (kv.first < ZeroFrom()) {
-      PAGER_RETURN_IF_ERROR(ReadCommitted(kv.first, committed.data()));
+    const uint8_t* bytes = kv.second.data();
+    StagedHash hash;
+    bool dirty = true;
+    if (kv.first >= ZeroFrom()) {
+      dirty = !AllZero(bytes, page_size_);
+    } else if (cache_->Get(kv.first, committed.data())) {
+      stats_.cache_hits++;
+      dirty = std::memcmp(committed.data(), bytes, page_size_) != 0;
     } else {
-      std::memset(committed.data(), 0, page_size_);
+      auto known = committed_hash_.find(kv.first);
+      if (known != committed_hash_.end()) {
+        hash = StagedHash{true, Checksum64(bytes, page_size_)};
+        dirty = hash.value != known->second;
+      }
+      if (known == committed_hash_.end() || !dirty) {
+        PAGER_RETURN_IF_ERROR(ReadCommitted(kv.first, committed.data()));
+        dirty = std::memcmp(committed.data(), bytes, page_size_) != 0;
+      }
     }
-    if (std::memcmp(committed.data(), kv.second.data(), page_size_) != 0) {
-      frames->push_back(WalLog::FrameRef{kv.first, kv.second.data()});
+    if (dirty) {
+      frames->push_back(WalLog::FrameRef{kv.first, bytes});
+      hashes->push_back(hash);
     }
   }
   return Status::Ok();
 }
 
+// W14 for the pages a commit wrote (before they enter the cache): the staged bytes' hash when
+// CollectDirty computed it, else unknown (erased; the page goes into the cache and is hashed
+// if the cache evicts it).
+void WalPager::RememberHashes(const std::vector<WalLog::FrameRef>& frames,
+                              const std::vector<StagedHash>& hashes) {
+  for (size_t i = 0; i < hashes.size(); i++) {
+    if (!hashes[i].known) {
+      committed_hash_.erase(frames[i].page_number);
+    } else if (HashRoom()) {
+      committed_hash_[frames[i].page_number] = hashes[i].value;
+    }
+  }
+}
+
+// The cache evicts a page (its bytes are its committed content, C2): remember their hash
+// unless it is known already (W14).
+void WalPager::RememberEvicted(uint32_t page_number, const uint8_t* bytes) {
+  if (committed_hash_.count(page_number) != 0 || !HashRoom()) return;
+  committed_hash_[page_number] = Checksum64(bytes, page_size_);
+}
+
+// Room for one more hash under the W14 bound: when the map is full it is cleared.
+bool WalPager::HashRoom() {
+  const size_t bound = size_t{kHashedPagesPerCachePage} * options_.cache_pages;
+  if (bound == 0) return false;
+  if (committed_hash_.size() >= bound) committed_hash_.clear();
+  return true;
+}
+
 Result<uint32_t> WalPager::CommitLocked() {
   std::vector<WalLog::FrameRef> frames;
-  PAGER_RETURN_IF_ERROR(CollectDirty(&frames));
+  std::vector<StagedHash> hashes;
+  PAGER_RETURN_IF_ERROR(CollectDirty(&frames, &hashes));
   const uint32_t data_frames = static_cast<uint32_t>(frames.size());
   const bool app_dirty = std::memcmp(staged_app_, committed_app_, kAppHeaderSize) != 0;
   const uint32_t floor = std::min(ZeroFrom(), staged_count_);
@@ -487,7 +546,7 @@ Result<uint32_t> WalPager::CommitLocked() {
     if (!st.ok()) return Poison(st.WithContext("commit: sync " + WalPath(path_)));
     stats_.syncs++;
   }
-  ApplyCommitted(frames, first_frame, floor);
+  ApplyCommitted(frames, hashes, first_frame, floor);
   stats_.commits++;
   stats_.frames_written += frames.size();
   stats_.wal_frames = wal_->frame_count();
@@ -495,9 +554,15 @@ Result<uint32_t> WalPager::CommitLocked() {
   return data_frames;
 }
 
-void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint64_t first_frame,
+// frames[0, hashes.size()) are the data frames, in the order CollectDirty found them.
+void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
+                              const std::vector<StagedHash>& hashes, uint64_t first_frame,
                               uint32_t floor) {
   if (floor < committed_count_) ApplyShrink(floor);  // before this transaction's own pages
+  RememberHashes(frames, hashes);
+  // W14: the cache may evict while the new bytes go in, and an evicted page is hashed; none
+  // of this transaction's pages may still hold its old bytes by then.
+  for (size_t i = 0; i < hashes.size(); i++) cache_->Erase(frames[i].page_number);
   for (size_t i = 0; i < frames.size(); i++) {
     uint32_t page = frames[i].page_number;
     if (page == 0) {
@@ -576,55 +641,45 @@ Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
   return pages;
 }
 
-// Writes the latest committed frame of every indexed page into the main file, in page order,
-// coalescing runs of consecutive pages into one write.
-// The WAL is read in order, a batch of frames at a time; each frame that is its page's latest
-// committed version is written to the main file, runs of consecutive pages in one write.
+// Writes the latest committed frame of every indexed page into the main file in page order
+// (W13): the (page, frame) pairs are sorted by page and copied a batch at a time; a batch
+// reads runs of consecutive frames with one scatter read each and writes runs of
+// consecutive pages with one write each, so a checkpoint costs one write per run of adjacent
+// pages (not one per frame) and the main file is written front to back.
 Result<uint32_t> WalPager::CopyFramesToMain() {
   PAGER_RETURN_IF_ERROR(DropStalePages());
-  constexpr uint64_t kBatchFrames = 64;
-  const uint64_t frame_size = FrameSize(page_size_);
-  std::vector<uint8_t> batch(kBatchFrames * frame_size);
-  uint32_t pages = 0;
-  for (uint64_t first = 0; first < wal_->frame_count(); first += kBatchFrames) {
-    uint64_t n = std::min(kBatchFrames, wal_->frame_count() - first);
-    PAGER_RETURN_IF_ERROR(wal_->ReadFrames(first, n, batch.data()));
-    PAGER_ASSIGN_OR_RETURN(uint32_t written, WriteLatestFrames(first, n, batch.data()));
-    pages += written;
+  std::vector<std::pair<uint32_t, uint64_t>> latest(index_.begin(), index_.end());
+  std::sort(latest.begin(), latest.end());
+  const size_t batch_pages = std::max<size_t>(1, kCheckpointBatchBytes / page_size_);
+  std::vector<uint8_t> bodies(std::min(batch_pages, latest.size()) * page_size_);
+  for (size_t first = 0; first < latest.size(); first += batch_pages) {
+    const size_t n = std::min(batch_pages, latest.size() - first);
+    PAGER_RETURN_IF_ERROR(CopyBatchToMain(&latest[first], n, bodies.data()));
   }
   PAGER_RETURN_IF_ERROR(ExtendMainToPageCount());
-  return pages;
+  return static_cast<uint32_t>(latest.size());
 }
 
-// Writes the frames [first, first+count) held in `frames` that are their page's latest
-// committed version; returns how many.
-Result<uint32_t> WalPager::WriteLatestFrames(uint64_t first, uint64_t count,
-                                             const uint8_t* frames) {
-  const uint64_t frame_size = FrameSize(page_size_);
-  std::vector<io::IoSlice> run;
-  uint32_t run_start = 0, written = 0;
-  auto flush = [&]() -> Status {
-    if (run.empty()) return Status::Ok();
-    PAGER_RETURN_IF_ERROR(
-        main_->WriteVAt(uint64_t{run_start} * page_size_, run.data(), run.size()));
-    main_unsynced_bytes_ += run.size() * page_size_;
-    run.clear();
-    return Status::Ok();
-  };
-  for (uint64_t i = 0; i < count; i++) {
-    FrameHeader fh;
-    std::memcpy(&fh, frames + i * frame_size, sizeof fh);
-    auto it = index_.find(fh.page_number);
-    if (fh.page_number == 0 || it == index_.end() || it->second != first + i) continue;
-    if (!run.empty() && fh.page_number != run_start + run.size()) {
-      PAGER_RETURN_IF_ERROR(flush());
-    }
-    if (run.empty()) run_start = fh.page_number;
-    run.push_back(io::IoSlice{frames + i * frame_size + kFrameHeaderSize, page_size_});
-    written++;
+// Copies n (page, frame) pairs, sorted by page, through `bodies` (n pages).
+Status WalPager::CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
+                                 uint8_t* bodies) {
+  for (size_t i = 0; i < n;) {  // reads: runs of consecutive frames
+    size_t j = i + 1;
+    while (j < n && latest[j].second == latest[j - 1].second + 1) j++;
+    PAGER_RETURN_IF_ERROR(wal_->ReadBodies(latest[i].second, j - i, bodies + i * page_size_));
+    i = j;
   }
-  PAGER_RETURN_IF_ERROR(flush());
-  return written;
+  for (size_t i = 0; i < n;) {  // writes: runs of consecutive pages, contiguous in `bodies`
+    size_t j = i + 1;
+    while (j < n && latest[j].first == latest[j - 1].first + 1) j++;
+    const uint64_t bytes = uint64_t{j - i} * page_size_;
+    PAGER_RETURN_IF_ERROR(main_->WriteAt(uint64_t{latest[i].first} * page_size_,
+                                         bodies + i * page_size_, static_cast<size_t>(bytes)));
+    main_unsynced_bytes_ += bytes;
+    stats_.checkpoint_writes++;
+    i = j;
+  }
+  return Status::Ok();
 }
 
 // Pages >= main_valid_count_ without a frame read as zeros (W3). Where the main file still
@@ -721,6 +776,14 @@ Status WalPager::CheckInvariants() {
     return fail("W4: staged floor above a page count");
   }
   if (cache_->size() > cache_->capacity_pages()) return fail("C1: cache over capacity");
+  if (committed_hash_.size() > size_t{kHashedPagesPerCachePage} * options_.cache_pages) {
+    return fail("W14: more committed page hashes than the bound");
+  }
+  for (const auto& kv : committed_hash_) {
+    if (kv.first == 0 || kv.first >= committed_count_) {
+      return fail("W14: hash of a page out of range");
+    }
+  }
   return Status::Ok();
 }
 
