@@ -203,22 +203,33 @@ $(GO_SWIG) &: $(BIND_I) pager.h
 	mv $(B)/go-swig/capi.go $(GO_CAPI)/capi_swig.go
 
 # Java: classes in package dev.libpager under $(JB)/swig (Maven adds them as sources) and
-# the JNI library $(JB)/libpager_jni.so (rpath to $(B)/lib).
+# the JNI library $(JB)/libpager_jni.so: libpager.a, libstdc++ and zstd linked in statically,
+# only Java_* exported (bindings/java/jni.map), no RUNPATH. A copy under $(JB)/native is the
+# jar's resource /dev/libpager/native/linux-x86_64/libpager_jni.so.
 JB := $(B)/java
-$(JB)/pager_wrap.c: $(BIND_I) pager.h
+JNI_PLATFORM := linux-x86_64
+JNI_RES := $(JB)/native/dev/libpager/native/$(JNI_PLATFORM)/libpager_jni.so
+$(JB)/pager_wrap.c: $(BIND_I) bindings/swig/java.i pager.h
 	@rm -rf $(JB)/swig && mkdir -p $(JB)/swig/dev/libpager
 	$(SWIG) -java -package dev.libpager -module Pager -I. -outdir $(JB)/swig/dev/libpager \
 	  -o $@ $(BIND_I)
-$(JB)/libpager_jni.so: $(JB)/pager_wrap.c $(SHLIB) $(B)/lib/libpager.so
-	$(CC) -shared -fPIC -O2 -g -fno-strict-aliasing -Wall -Wextra -Werror $(JNI_CFLAGS) -I. \
-	  -o $@ $< -L$(B)/lib -Wl,-rpath,$(CURDIR)/$(B)/lib -lpager
+$(JB)/pager_wrap.o: $(JB)/pager_wrap.c
+	$(CC) -c -fPIC -O2 -g -fno-strict-aliasing -fvisibility=hidden -Wall -Wextra -Werror \
+	  $(JNI_CFLAGS) -I. -o $@ $<
+$(JB)/libpager_jni.so: $(JB)/pager_wrap.o $(STLIB) bindings/java/jni.map
+	$(CXX) -shared -o $@ $< $(STLIB) -Wl,--version-script=bindings/java/jni.map \
+	  -Wl,--no-undefined -Wl,--exclude-libs,ALL -static-libstdc++ -static-libgcc \
+	  -Wl,-Bstatic -lzstd -Wl,-Bdynamic -pthread -lm
+$(JNI_RES): $(JB)/libpager_jni.so
+	@mkdir -p $(@D)
+	strip --strip-debug -o $@ $<
 
-BIND_PREREQS := $(GO_SWIG) $(JB)/libpager_jni.so
+BIND_PREREQS := $(GO_SWIG) $(JB)/libpager_jni.so $(JNI_RES)
 
 bindings: bindings-go bindings-java bindings-rust
 bindings-go: all $(GO_SWIG)
 	cd bindings/go && $(BIND_ENV) go build ./... && $(BIND_ENV) go vet .
-bindings-java: all $(JB)/libpager_jni.so
+bindings-java: all $(JB)/libpager_jni.so $(JNI_RES)
 	cd bindings/java && mvn -B -q -Dstyle.color=never -DskipTests package -Dpager.build=$(CURDIR)/$(B) \
 	  -Dpager.maven.dir=$(CURDIR)/$(JB)/maven
 bindings-rust: all

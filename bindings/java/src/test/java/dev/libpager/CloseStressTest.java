@@ -159,7 +159,7 @@ class CloseStressTest {
       f.close();
       IllegalStateException e = assertThrows(IllegalStateException.class, t::commit);
       assertEquals("PageFile is closed", e.getMessage());
-      assertEquals(PagerConstants.ERR_INVALID, ((PagerException) e.getCause()).code());
+      assertEquals(ErrorCode.INVALID, ((PagerException) e.getCause()).code());
     }
     assertClosed("PageFile", () -> f.grow(10));
   }
