@@ -386,6 +386,13 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
   public static PageFile create(java.nio.file.Path path, FileOptions opts) { return create(path.toString(), opts); }
   /** {@link #open(String, FileOptions)} with a {@link java.nio.file.Path}. */
   public static PageFile open(java.nio.file.Path path, FileOptions opts) { return open(path.toString(), opts); }
+  /** RANGE (with a message) unless [offset, offset + len) lies inside size bytes. */
+  static void checkSpan(long offset, long len, long size, String what) {
+    if (offset < 0 || offset > size || len > size - offset) {
+      throw new PagerException(ErrorCode.RANGE,
+          "bytes [" + offset + ", " + (offset + len) + ") are outside a " + size + "-byte " + what);
+    }
+  }
   /** Copies the page's bytes [offset, offset + dst.remaining()) into the direct buffer dst
    * (position not moved). */
   public void read(long pageId, long offset, java.nio.ByteBuffer dst) { span(offset, dst.remaining()); Pager.pagerswigJavaFilePageReadNio(this, pageId, offset, dst); }
@@ -425,16 +432,17 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
   public void freeBulk(long[] ids) { Pager.fileSubpageFreeBulk(this, ids); }
   /** Marks sub-pages as used (rebuilding the allocator's state after reopening the file). */
   public void markUsed(long[] ids) { Pager.fileSubpageMarkUsed(this, ids); }
+  private void span(long offset, long len) { PageFile.checkSpan(offset, len, subPageSize(), "sub-page"); }
   /** Copies the sub-page's bytes [offset, offset + dst.length) into dst. */
-  public void read(long id, long offset, byte[] dst) { Pager.pagerswigJavaSubpageRead(this, id, offset, dst); }
+  public void read(long id, long offset, byte[] dst) { span(offset, dst.length); Pager.pagerswigJavaSubpageRead(this, id, offset, dst); }
   /** The whole sub-page, copied. */
   public byte[] read(long id) { byte[] b = new byte[subPageSize()]; read(id, 0, b); return b; }
   /** Copies src into the sub-page at offset. */
-  public void write(long id, long offset, byte[] src) { Pager.pagerswigJavaSubpageWrite(this, id, offset, src); }
+  public void write(long id, long offset, byte[] src) { span(offset, src.length); Pager.pagerswigJavaSubpageWrite(this, id, offset, src); }
   /** Copies into the direct buffer dst's [position, limit) (position not moved). */
-  public void read(long id, long offset, java.nio.ByteBuffer dst) { Pager.pagerswigJavaSubpageReadNio(this, id, offset, dst); }
+  public void read(long id, long offset, java.nio.ByteBuffer dst) { span(offset, dst.remaining()); Pager.pagerswigJavaSubpageReadNio(this, id, offset, dst); }
   /** Copies the direct buffer src's [position, limit) into the sub-page at offset. */
-  public void write(long id, long offset, java.nio.ByteBuffer src) { Pager.pagerswigJavaSubpageWriteNio(this, id, offset, src); }
+  public void write(long id, long offset, java.nio.ByteBuffer src) { span(offset, src.remaining()); Pager.pagerswigJavaSubpageWriteNio(this, id, offset, src); }
 %}
 }
 
@@ -522,9 +530,10 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
   /** The buffer's length in bytes. */
   public long length() { long[] n = new long[1]; Pager.pagerswigJavaColdBufferLen(this, n); return n[0]; }
   /** Copies [offset, offset + dst.length) into dst. */
-  public void read(long offset, byte[] dst) { Pager.pagerswigJavaColdBufferRead(this, offset, dst); }
+  public void read(long offset, byte[] dst) { span(offset, dst.length); Pager.pagerswigJavaColdBufferRead(this, offset, dst); }
   /** Copies [offset, offset + dst.remaining()) into the direct buffer dst (position not moved). */
-  public void read(long offset, java.nio.ByteBuffer dst) { Pager.pagerswigJavaColdBufferReadNio(this, offset, dst); }
+  public void read(long offset, java.nio.ByteBuffer dst) { span(offset, dst.remaining()); Pager.pagerswigJavaColdBufferReadNio(this, offset, dst); }
+  private void span(long offset, long len) { PageFile.checkSpan(offset, len, length(), "buffer"); }
   /** The whole content, copied. */
   public byte[] toByteArray() {
     long n = length();
@@ -583,8 +592,8 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
 %extend pager_cache_meta {
 %proxycode %{
   /** Bytes of one page's K half for this geometry (pager_cache_meta_page_bytes). */
-  public long kPageBytes() { long[] k = new long[1]; Pager.cacheMetaPageBytes(this, k, null); return k[0]; }
+  public long kPageBytes() { long[] k = new long[1], v = new long[1]; Pager.cacheMetaPageBytes(this, k, v); return k[0]; }
   /** Bytes of one page's V half. */
-  public long vPageBytes() { long[] v = new long[1]; Pager.cacheMetaPageBytes(this, null, v); return v[0]; }
+  public long vPageBytes() { long[] k = new long[1], v = new long[1]; Pager.cacheMetaPageBytes(this, k, v); return v[0]; }
 %}
 }

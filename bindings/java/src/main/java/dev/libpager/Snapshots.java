@@ -42,6 +42,9 @@ public final class Snapshots {
 
   /** The int descriptor of fd (INVALID for a closed one). */
   static int fdOf(FileDescriptor fd) {
+    if (fd == null || !fd.valid()) {
+      throw new PagerException(ErrorCode.INVALID, "the file descriptor is " + (fd == null ? "null" : "closed"));
+    }
     long[] v = new long[1];
     Pager.pagerswigJavaFdOf(fd, v);
     return (int) v[0];
