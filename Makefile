@@ -68,7 +68,7 @@ PCIN := pkgconfig/pager.pc.in
 .PHONY: all lib test check-deps deps demo install uninstall clean bench fuzz abi-check abi-baseline \
         run-tests torture run-torture coverage print-% bindings bindings-go bindings-java \
         bindings-rust test-go test-java \
-        test-rust
+        test-rust run-package_java package-java
 
 all: lib $(B)/pkgconfig/pager-uninstalled.pc $(PAGERCTL)
 lib: $(SHLIB) $(B)/lib/$(SONAME) $(B)/lib/libpager.so $(STLIB)
@@ -151,7 +151,7 @@ test: check-deps
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
 SUITES := cpp abi abi_negative lint $(if $(SAN),,install) $(C99_NAMES) torture pagerctl \
           $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
-          $(if $(SAN),,go java rust)
+          $(if $(SAN),,go java rust package_java)
 run-tests: $(SUITES:%=run-%)
 run-cpp:
 	@tests/run_gtest.sh cpp $(R) $(B)/tests/pager_tests
@@ -235,6 +235,13 @@ bindings-java: all $(JB)/libpager_jni.so $(JNI_RES)
 bindings-rust: all
 	cd bindings/rust && $(BIND_ENV) CARGO_TARGET_DIR=$(CURDIR)/$(B)/rust cargo build --locked
 
+# package_java: the jar installed into a temporary Maven repository and used by a fresh
+# consumer project, the JNI library installed into a temporary prefix (tests/package_java.sh).
+run-package_java:
+	@tests/run_cmd.sh package_java $(R) tests/package_java.sh $(B)
+package-java: check-deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(BIND_PREREQS)
+	@mkdir -p $(R) && $(MAKE) --no-print-directory run-package_java
 run-go run-java run-rust: run-%:
 	@tests/run_bindings.sh $* $(R) $(B)
 test-go test-java test-rust: test-%: check-deps
@@ -262,7 +269,11 @@ demo: check-deps
 # ---- install -------------------------------------------------------------------------------
 
 BINDIR ?= $(PREFIX)/bin
-install: lib $(PAGERCTL)
+# The JNI library (self-contained: libpager linked in) goes to $(LIBDIR)/libpager_jni.so, on
+# java.library.path for System.loadLibrary("pager_jni") or named by -Ddev.libpager.library.path.
+# Built and installed when a JDK and swig are present (else install says it skipped it).
+HAVE_JNI := $(and $(wildcard $(JAVA_HOME)/include/jni.h),$(shell command -v $(SWIG)))
+install: lib $(PAGERCTL) $(if $(HAVE_JNI),$(JB)/libpager_jni.so)
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
 	install -m 0755 $(PAGERCTL) $(DESTDIR)$(BINDIR)/pagerctl
 	install -m 0644 pager.h $(DESTDIR)$(INCLUDEDIR)/pager.h
@@ -271,12 +282,14 @@ install: lib $(PAGERCTL)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpager.so
 	install -m 0644 $(STLIB) $(DESTDIR)$(LIBDIR)/
 	$(PC_SED) > $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc && chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc
+	$(if $(HAVE_JNI),install -m 0755 $(JB)/libpager_jni.so $(DESTDIR)$(LIBDIR)/libpager_jni.so,\
+	  @echo "install: no JDK or swig, libpager_jni.so not installed")
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/pager.h $(DESTDIR)$(LIBDIR)/libpager.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libpager.so \
 	      $(DESTDIR)$(LIBDIR)/libpager.a $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc \
-	      $(DESTDIR)$(BINDIR)/pagerctl
+	      $(DESTDIR)$(BINDIR)/pagerctl $(DESTDIR)$(LIBDIR)/libpager_jni.so
 
 # ---- dependencies --------------------------------------------------------------------------
 
