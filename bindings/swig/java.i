@@ -515,6 +515,7 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
     swigLockForClose();
     try {
       ColdBuffer b = Pager.pagerswigJavaColdTakeBuffer(this);
+      swigForgetNative();
       swigCPtr = 0; // consumed by the library
       swigCMemOwn = false;
       return b;

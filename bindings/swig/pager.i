@@ -174,6 +174,10 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
 
 /* ---- 3. reusable macros -------------------------------------------------------------- */
 
+#if defined(SWIGJAVA)
+%include "java_cleaner.i"
+#endif
+
 /* %pager_status(FUNC): FUNC returns PAGER_OK or a PAGER_ERR_* code.
  * Go:   func Pager_x(...) error         (nil, or *capi.Error{Code, Message})
  * Java: void x(...) throws PagerException (unchecked). */
@@ -216,7 +220,7 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
       if (swigCPtr != 0) {
         if (swigCMemOwn) {
           swigCMemOwn = false;
-          $jnicall;
+          swigFreeNative();
         }
         swigCPtr = 0;
       }
@@ -246,6 +250,7 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
  * progress, releases the native object once and zeroes swigCPtr. A call after close() throws
  * IllegalStateException("<Class> is closed") before reaching native code. */
 %nodefaultctor TYPE;
+%pager_java_cleaner(TYPE)
 %typemap(javainterfaces) struct TYPE "AutoCloseable"
 %typemap(javain, pre="    $javaclassname.swigEnter($javainput);",
          post="      $javaclassname.swigExit($javainput);") TYPE *, const TYPE *
@@ -329,6 +334,16 @@ struct TYPE {};
  * (NewX / DeleteX). Java: the class is AutoCloseable; close() frees the native copy. */
 %define %pager_struct(TYPE)
 #if defined(SWIGJAVA)
+%pager_java_cleaner(TYPE)
+%typemap(javadestruct, methodname="delete", methodmodifiers="public synchronized") struct TYPE {
+    if (swigCPtr != 0) {
+      if (swigCMemOwn) {
+        swigCMemOwn = false;
+        swigFreeNative();
+      }
+      swigCPtr = 0;
+    }
+  }
 %typemap(javainterfaces) struct TYPE "AutoCloseable"
 %typemap(javacode) struct TYPE %{
   /** Frees the native struct; later calls do nothing. */
@@ -963,6 +978,7 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
         try {
           if (swigCMemOwn) Pager.walsegWriterClose(this);
         } finally {
+          if (swigCMemOwn) swigForgetNative(); // freed by walsegWriterClose either way
           swigCMemOwn = false;
           swigCPtr = 0;
         }
@@ -1297,6 +1313,7 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
       }
       byte[] dst = new byte[(int) len];
       Pager.coldTake(this, dst);
+      swigForgetNative();
       swigCPtr = 0; // consumed by the library
       swigCMemOwn = false;
       return dst;
