@@ -209,7 +209,7 @@ $(GO_SWIG) &: $(BIND_I) pager.h
 JB := $(B)/java
 JNI_PLATFORM := linux-x86_64
 JNI_RES := $(JB)/native/dev/libpager/native/$(JNI_PLATFORM)/libpager_jni.so
-$(JB)/pager_wrap.c: $(BIND_I) bindings/swig/java.i bindings/swig/java_cleaner.i pager.h
+$(JB)/pager_wrap.c: $(BIND_I) bindings/swig/java.i bindings/swig/java_types.i pager.h
 	@rm -rf $(JB)/swig && mkdir -p $(JB)/swig/dev/libpager
 	$(SWIG) -java -package dev.libpager -module Pager -I. -outdir $(JB)/swig/dev/libpager \
 	  -o $@ $(BIND_I)

@@ -55,6 +55,12 @@ check "the manifest names Automatic-Module-Name: dev.libpager" \
   bash -c "unzip -p '$art/libpager-$version.jar' META-INF/MANIFEST.MF | grep -q '^Automatic-Module-Name: dev.libpager'"
 check "the pom has what Maven Central requires (name, description, url, licenses, developers, scm)" \
   bash -c "for t in name description url licenses developers scm; do grep -q \"<\$t>\" '$art/libpager-$version.pom' || { echo no \$t; exit 1; }; done"
+check "every public type in the sources jar has javadoc stating its thread safety (PagerConstants: SWIG's)" \
+  bash -c "mkdir -p '$work/src' && cd '$work/src' && unzip -q -o '$art/libpager-$version-sources.jar' && bad=0 &&
+    for f in \$(grep -rlE '^public (final |abstract )?(class|interface|enum) ' dev); do
+      case \$f in */PagerConstants.java) continue ;; esac
+      awk '/^public /{exit} {print}' \$f | grep -q 'Thread safety' || { echo \"no thread-safety javadoc: \$f\"; bad=1; }
+    done; [ \$bad -eq 0 ]"
 
 # 3. a fresh consumer project (bindings/README.md "Java": the dependency and the program)
 app="$work/app"

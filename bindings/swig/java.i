@@ -301,7 +301,7 @@ int pagerswig_java_snapshot_verify(JNIEnv *env, const char *path,
 %pager_status(pagerswig_java_cold_buffer_read_nio)
 %apply uint64_t *OUT { uint64_t *len_out }
 %fragment("PagerSwigNio");
-%inline %{
+%{
 /* The free function of an adopted ByteBuffer: drops the global reference that kept it
  * alive (on whatever thread the library releases it; attached for the call if needed). */
 static void PagerJ_FreeOwned(void *ctx, void *data, uint64_t len) {
@@ -315,6 +315,8 @@ static void PagerJ_FreeOwned(void *ctx, void *data, uint64_t len) {
   (*env)->DeleteGlobalRef(env, (jobject)ctx);
   PagerJ_Release(attached);
 }
+%}
+%inline %{
 /* pager_cold_pageout_owned of [position, limit) of a direct ByteBuffer, which the library
  * keeps (a global reference) until the handle is freed or taken (swap backend), or until
  * this call returns (file backend). */

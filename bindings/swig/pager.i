@@ -175,7 +175,7 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
 /* ---- 3. reusable macros -------------------------------------------------------------- */
 
 #if defined(SWIGJAVA)
-%include "java_cleaner.i"
+%include "java_types.i"
 #endif
 
 /* %pager_status(FUNC): FUNC returns PAGER_OK or a PAGER_ERR_* code.

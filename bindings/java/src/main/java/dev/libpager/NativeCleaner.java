@@ -8,7 +8,7 @@ import java.util.function.LongConsumer;
  * Frees the native object of a proxy that became unreachable while it still owned it (a
  * forgotten close(): the handle's file lock and mapping are released, a struct's memory is
  * freed). Every owning proxy registers itself at construction (the javabody of
- * bindings/swig/java_cleaner.i); close() frees through the same {@link Ref}, so the native
+ * bindings/swig/java_types.i); close() frees through the same {@link Ref}, so the native
  * object is freed exactly once, by close() or by the cleaner thread, never both.
  *
  * <p>Invariants: 1. a Ref frees its pointer at most once; 2. free() and forget() deregister

@@ -3,6 +3,8 @@ package dev.libpager;
 /**
  * One record of a WAL segment log, as WalsegReader.next() / WalsegReplay.next() return it.
  * The payload is a copy (the C view into the reader's mapping never reaches Java).
+ *
+ * <p>Thread safety: immutable fields; the payload array belongs to the caller.
  */
 public final class WalsegEntry {
   /** The record's LSN. */
