@@ -61,6 +61,10 @@ check "every public type in the sources jar has javadoc stating its thread safet
       case \$f in */PagerConstants.java) continue ;; esac
       awk '/^public /{exit} {print}' \$f | grep -q 'Thread safety' || { echo \"no thread-safety javadoc: \$f\"; bad=1; }
     done; [ \$bad -eq 0 ]"
+check "every function of pager.h has a row in bindings/README.md's C function -> Java table" \
+  bash -c "missing=\$(grep -oE 'PAGER_API[^;(]*\\bpager_[a-z0-9_]+ *\\(' '$root/pager.h' | grep -oE 'pager_[a-z0-9_]+' |
+    while read -r f; do grep -qF \"| \\\`\$f\\\` |\" '$root/bindings/README.md' || echo \$f; done);
+    [ -z \"\$missing\" ] || { echo \"not in the Java table: \$missing\"; exit 1; }"
 
 # 3. a fresh consumer project (bindings/README.md "Java": the dependency and the program)
 app="$work/app"
