@@ -144,9 +144,12 @@ static void PagerSwig_Throw(JNIEnv *jenv, int code) {
 #if defined(SWIGJAVA)
 /* The [position, limit) range of a direct ByteBuffer. Returns 0 with an exception pending. */
 %fragment("PagerSwigNio", "header") {
-static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *len) {
+/* An output buffer (writable = 1) must not be read-only: a read-only MappedByteBuffer's pages
+ * are not writable, and writing them would crash the JVM. */
+static int PagerSwig_DirectRangeOf(JNIEnv *jenv, jobject buf, int writable, char **base,
+                                   jlong *len) {
   jclass cls;
-  jmethodID position, limit;
+  jmethodID position, limit, read_only;
   jint pos, lim;
   *base = NULL;
   *len = 0;
@@ -160,7 +163,17 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
   cls = JCALL1(GetObjectClass, jenv, buf);
   position = JCALL3(GetMethodID, jenv, cls, "position", "()I");
   limit = position ? JCALL3(GetMethodID, jenv, cls, "limit", "()I") : NULL;
-  if (!limit) return 0; /* NoSuchMethodError is pending */
+  read_only = limit ? JCALL3(GetMethodID, jenv, cls, "isReadOnly", "()Z") : NULL;
+  if (!read_only) return 0; /* NoSuchMethodError is pending */
+  if (writable) {
+    jboolean ro = JCALL2(CallBooleanMethod, jenv, buf, read_only);
+    if (JCALL0(ExceptionCheck, jenv)) return 0;
+    if (ro) {
+      SWIG_JavaThrowException(jenv, SWIG_JavaIllegalArgumentException,
+                              "the output ByteBuffer is read-only");
+      return 0;
+    }
+  }
   pos = JCALL2(CallIntMethod, jenv, buf, position);
   if (JCALL0(ExceptionCheck, jenv)) return 0;
   lim = JCALL2(CallIntMethod, jenv, buf, limit);
@@ -168,6 +181,9 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
   *base += pos;
   *len = (jlong)(lim - pos);
   return 1;
+}
+static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *len) {
+  return PagerSwig_DirectRangeOf(jenv, buf, 0, base, len);
 }
 }
 #endif
@@ -436,11 +452,20 @@ struct TYPE {};
 %typemap(jtype) (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) "java.nio.ByteBuffer"
 %typemap(jstype) (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) "java.nio.ByteBuffer"
 %typemap(javain) (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) "$javainput"
-%typemap(in, fragment="PagerSwigNio") (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) {
+%typemap(in, fragment="PagerSwigNio") (const void *NIOBUFFER, LEN_T LENGTH) {
   {
     char *pager_base_ = NULL;
     jlong pager_len_ = 0;
     if (!PagerSwig_DirectRange(jenv, $input, &pager_base_, &pager_len_)) return $null;
+    $1 = ($1_ltype)pager_base_;
+    $2 = ($2_ltype)pager_len_;
+  }
+}
+%typemap(in, fragment="PagerSwigNio") (void *NIOBUFFER, LEN_T CAPACITY) {
+  {
+    char *pager_base_ = NULL;
+    jlong pager_len_ = 0;
+    if (!PagerSwig_DirectRangeOf(jenv, $input, 1, &pager_base_, &pager_len_)) return $null;
     $1 = ($1_ltype)pager_base_;
     $2 = ($2_ltype)pager_len_;
   }

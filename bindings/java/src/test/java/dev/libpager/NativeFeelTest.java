@@ -61,6 +61,24 @@ class NativeFeelTest {
     assertThrows(AlreadyExistsException.class, () -> Wal.create(db, null));
   }
 
+  /** Reading into a read-only mapping would SIGSEGV the JVM: refused before native code. */
+  @Test
+  void readIntoAReadOnlyBufferThrowsInsteadOfCrashing() throws Exception {
+    Path other = dir.resolve("mapped");
+    Files.write(other, new byte[4096]);
+    try (Wal w = Wal.create(dir.resolve("db2"), null);
+         java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(other)) {
+      w.stagePage(1, new byte[4096]);
+      w.commit();
+      ByteBuffer ro = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, 4096);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> w.readPage(1, ro));
+      assertTrue(e.getMessage().contains("read-only"));
+      assertThrows(IllegalArgumentException.class,
+          () -> w.readPage(1, ByteBuffer.allocateDirect(4096).asReadOnlyBuffer()));
+      w.stagePage(1, ro); // reading from it is fine
+    }
+  }
+
   @Test
   void readOnlyWalThrowsReadOnlyException() {
     Path db = dir.resolve("ro");
