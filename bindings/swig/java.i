@@ -407,17 +407,36 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
   public void protectedFreeBulk(long[] ids) { Pager.fileProtectedFreeBulk(this, ids); }
   /** A new sub-page allocator over this file (subPageSize a power of two giving 1..64
    * sub-pages per page); close it before the file. */
-  public FileSubpages subpages(int subPageSize) { return Pager.fileSubpagesCreate(this, subPageSize); }
+  public FileSubpages subpages(int subPageSize) {
+    FileSubpages s = Pager.fileSubpagesCreate(this, subPageSize);
+    s.file = this;
+    return s;
+  }
 %}
 }
 
 %extend pager_file_subpages {
 %proxycode %{
+  /** The file of PageFile.subpages(): every call also holds the file's shared lock, so a
+   * concurrent PageFile.close() waits for it (a sub-page copy reads the file's mapping), and
+   * after it the calls throw IllegalStateException("PageFile is closed"). It also keeps the
+   * file reachable (its Cleaner cannot close it under this allocator). */
+  PageFile file;
+  private <T> T withFile(java.util.function.Supplier<T> body) {
+    PageFile.swigEnter(file);
+    try {
+      return body.get();
+    } finally {
+      PageFile.swigExit(file);
+    }
+  }
+  private void run(Runnable body) { withFile(() -> { body.run(); return null; }); }
   private long one(java.util.function.Consumer<long[]> call) {
     long[] v = new long[1];
-    call.accept(v);
+    run(() -> call.accept(v));
     return v[0];
   }
+  private void span(long offset, long len) { PageFile.checkSpan(offset, len, subPageSize(), "sub-page"); }
   /** Bytes per sub-page. */
   public int subPageSize() { return (int) one(v -> Pager.fileSubpagesSubPageSize(this, v)); }
   /** Sub-pages per parent page. */
@@ -427,24 +446,23 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
   /** Allocates one sub-page; returns its id. */
   public long alloc() { return one(v -> Pager.fileSubpageAlloc(this, v)); }
   /** Allocates count sub-pages, all or nothing. */
-  public long[] allocBulk(int count) { long[] ids = new long[count]; Pager.fileSubpageAllocBulk(this, ids); return ids; }
+  public long[] allocBulk(int count) { long[] ids = new long[count]; run(() -> Pager.fileSubpageAllocBulk(this, ids)); return ids; }
   /** Frees one sub-page. */
-  public void free(long id) { Pager.fileSubpageFree(this, id); }
+  public void free(long id) { run(() -> Pager.fileSubpageFree(this, id)); }
   /** Frees sub-pages, all or nothing. */
-  public void freeBulk(long[] ids) { Pager.fileSubpageFreeBulk(this, ids); }
+  public void freeBulk(long[] ids) { run(() -> Pager.fileSubpageFreeBulk(this, ids)); }
   /** Marks sub-pages as used (rebuilding the allocator's state after reopening the file). */
-  public void markUsed(long[] ids) { Pager.fileSubpageMarkUsed(this, ids); }
-  private void span(long offset, long len) { PageFile.checkSpan(offset, len, subPageSize(), "sub-page"); }
+  public void markUsed(long[] ids) { run(() -> Pager.fileSubpageMarkUsed(this, ids)); }
   /** Copies the sub-page's bytes [offset, offset + dst.length) into dst. */
-  public void read(long id, long offset, byte[] dst) { span(offset, dst.length); Pager.pagerswigJavaSubpageRead(this, id, offset, dst); }
+  public void read(long id, long offset, byte[] dst) { span(offset, dst.length); run(() -> Pager.pagerswigJavaSubpageRead(this, id, offset, dst)); }
   /** The whole sub-page, copied. */
   public byte[] read(long id) { byte[] b = new byte[subPageSize()]; read(id, 0, b); return b; }
   /** Copies src into the sub-page at offset. */
-  public void write(long id, long offset, byte[] src) { span(offset, src.length); Pager.pagerswigJavaSubpageWrite(this, id, offset, src); }
+  public void write(long id, long offset, byte[] src) { span(offset, src.length); run(() -> Pager.pagerswigJavaSubpageWrite(this, id, offset, src)); }
   /** Copies into the direct buffer dst's [position, limit) (position not moved). */
-  public void read(long id, long offset, java.nio.ByteBuffer dst) { span(offset, dst.remaining()); Pager.pagerswigJavaSubpageReadNio(this, id, offset, dst); }
+  public void read(long id, long offset, java.nio.ByteBuffer dst) { span(offset, dst.remaining()); run(() -> Pager.pagerswigJavaSubpageReadNio(this, id, offset, dst)); }
   /** Copies the direct buffer src's [position, limit) into the sub-page at offset. */
-  public void write(long id, long offset, java.nio.ByteBuffer src) { span(offset, src.remaining()); Pager.pagerswigJavaSubpageWriteNio(this, id, offset, src); }
+  public void write(long id, long offset, java.nio.ByteBuffer src) { span(offset, src.remaining()); run(() -> Pager.pagerswigJavaSubpageWriteNio(this, id, offset, src)); }
 %}
 }
 

@@ -152,6 +152,26 @@ class NativeFeelTest {
     }
   }
 
+  /** Closing the file first: the allocator's calls throw, never touch the unmapped file. */
+  @Test
+  void subPagesAfterTheirFileIsClosedThrowIllegalState() {
+    PageFile f = PageFile.create(dir.resolve("sub2"), null);
+    FileSubpages s = f.subpages(1024);
+    long id = s.alloc();
+    f.close();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.read(id));
+    assertTrue(e.getMessage().contains("PageFile is closed"), e.getMessage());
+    s.close();
+    assertThrows(IllegalStateException.class, s::count);
+    ColdBuffer b;
+    try (ColdPager cold = ColdPager.open(PagerConstants.COLD_BACKEND_SWAP)) {
+      b = cold.pageout(0, new byte[] {1, 2, 3}, null).takeBuffer();
+    }
+    b.close();
+    assertThrows(IllegalStateException.class, b::length);
+    b.close(); // idempotent
+  }
+
   @Test
   void walsegAppendFromADirectBuffer() {
     Path log = dir.resolve("log");
