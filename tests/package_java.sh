@@ -50,13 +50,14 @@ art="$work/m2/dev/libpager/libpager/$version"
 check "the repository holds the jar, -sources.jar, -javadoc.jar and the pom" \
   bash -c "for f in libpager-$version.jar libpager-$version-sources.jar libpager-$version-javadoc.jar libpager-$version.pom; do test -s '$art'/\$f || { echo missing \$f; exit 1; }; done"
 check "the jar carries dev/libpager/native/linux-x86_64/libpager_jni.so" \
-  bash -c "unzip -l '$art/libpager-$version.jar' | grep -q ' dev/libpager/native/linux-x86_64/libpager_jni.so$'"
+  bash -c "jar tf '$art/libpager-$version.jar' | grep -qx 'dev/libpager/native/linux-x86_64/libpager_jni.so'"
 check "the manifest names Automatic-Module-Name: dev.libpager" \
-  bash -c "unzip -p '$art/libpager-$version.jar' META-INF/MANIFEST.MF | grep -q '^Automatic-Module-Name: dev.libpager'"
+  bash -c "mkdir -p '$work/jar' && cd '$work/jar' && jar xf '$art/libpager-$version.jar' META-INF/MANIFEST.MF &&
+    grep -q '^Automatic-Module-Name: dev.libpager' META-INF/MANIFEST.MF"
 check "the pom has what Maven Central requires (name, description, url, licenses, developers, scm)" \
   bash -c "for t in name description url licenses developers scm; do grep -q \"<\$t>\" '$art/libpager-$version.pom' || { echo no \$t; exit 1; }; done"
 check "every public type in the sources jar has javadoc stating its thread safety (PagerConstants: SWIG's)" \
-  bash -c "mkdir -p '$work/src' && cd '$work/src' && unzip -q -o '$art/libpager-$version-sources.jar' && bad=0 &&
+  bash -c "mkdir -p '$work/src' && cd '$work/src' && jar xf '$art/libpager-$version-sources.jar' && bad=0 &&
     for f in \$(grep -rlE '^public (final |abstract )?(class|interface|enum) ' dev); do
       case \$f in */PagerConstants.java) continue ;; esac
       awk '/^public /{exit} {print}' \$f | grep -q 'Thread safety' || { echo \"no thread-safety javadoc: \$f\"; bad=1; }
