@@ -479,8 +479,29 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
 %}
 }
 
+/* A record's payload into a direct ByteBuffer (C7: min(len, capacity) bytes copied). */
+%extend pager_walseg_record {
+  void copy_data_nio(void *nio_dst, uint64_t nio_dst_len) {
+    uint64_t n = $self->len < nio_dst_len ? $self->len : nio_dst_len;
+    if (n && $self->data) memcpy(nio_dst, $self->data, (size_t)n);
+  }
+}
+
 %extend pager_walseg_reader {
 %proxycode %{
+  /**
+   * The next record with its payload copied into the direct buffer dst at its position (no
+   * Java array; the position is not moved), or null once the reader stopped. As C7: at most
+   * dst.remaining() bytes are copied; the entry's {@code length} is the full payload length
+   * (its {@code data} is null).
+   */
+  public WalsegEntry next(java.nio.ByteBuffer dst) {
+    try (WalsegRecord rec = new WalsegRecord()) {
+      long[] found = new long[1];
+      Pager.walsegReaderNext(this, rec, found);
+      return found[0] == 0 ? null : WalsegEntry.into(rec, dst);
+    }
+  }
   /** {@link #open(String, WalsegReaderOptions)} with a {@link java.nio.file.Path}. */
   public static WalsegReader open(java.nio.file.Path path, WalsegReaderOptions opts) { return open(path.toString(), opts); }
   /** The reader's mapping: {offset, length, isEmpty (0/1), madviseApplied (0/1)}. */
@@ -494,6 +515,17 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
 
 %extend pager_walseg_replay {
 %proxycode %{
+  /** As {@link WalsegReader#next(java.nio.ByteBuffer)}: the payload copied into dst. */
+  public WalsegEntry next(java.nio.ByteBuffer dst) {
+    swigLockForClose();
+    try (WalsegRecord rec = new WalsegRecord()) {
+      long[] found = new long[1];
+      Pager.walsegReplayNext(this, rec, found);
+      return found[0] == 0 ? null : WalsegEntry.into(rec, dst);
+    } finally {
+      swigGuard.writeLock().unlock();
+    }
+  }
   /** {@link #open(String, long, WalsegReaderOptions)} with a {@link java.nio.file.Path}. */
   public static WalsegReplay open(java.nio.file.Path dir, long fromLsn, WalsegReaderOptions opts) { return open(dir.toString(), fromLsn, opts); }
 %}

@@ -183,6 +183,26 @@ class NativeFeelTest {
     try (WalsegReplay r = WalsegReplay.open(log, 0, null)) {
       WalsegEntry e = r.next();
       assertEquals("nio record", new String(e.data, StandardCharsets.UTF_8));
+      assertEquals(10, e.length);
+    }
+    try (WalsegReplay r = WalsegReplay.open(log, 0, null)) {
+      ByteBuffer dst = ByteBuffer.allocateDirect(32);
+      WalsegEntry e = r.next(dst);
+      assertEquals(10, e.length);
+      assertEquals(null, e.data);
+      dst.limit(10);
+      assertEquals("nio record", StandardCharsets.UTF_8.decode(dst).toString());
+      assertEquals(null, r.next(ByteBuffer.allocateDirect(4)));
+    }
+    try (WalsegReaderOptions ro = new WalsegReaderOptions()) {
+      ro.addKnownType(1); // type 1 is optional: a reader that does not know it skips it
+      try (WalsegReader r = WalsegReader.open(log.resolve("0000000000000001.wal"), ro)) {
+        ByteBuffer small = ByteBuffer.allocateDirect(3); // C7: truncated copy, full length told
+        WalsegEntry e = r.next(small);
+        assertEquals(10, e.length);
+        assertEquals("nio", StandardCharsets.UTF_8.decode(small).toString());
+        assertEquals(null, r.next(small));
+      }
     }
   }
 
