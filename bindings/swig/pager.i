@@ -21,6 +21,9 @@
  *        with LEN one of size_t, uint32_t, uint64_t; apply them with %apply to named params.
  *   4. one section per component (the lead fills them in when a component is merged)
  *   5. %include "pager.h"
+ * Java-only code lives in java_types.i (%include-d before the macros: the Cleaner and class
+ * javadoc of every proxy) and java.i (after the sections: ByteBuffer/Path overloads, the
+ * callback and ownership bindings, the public idiomatic methods).
  *
  * Go: the Makefile runs `swig -go -cgo -intgosize 64 -module capi` on this file into
  *     bindings/go/capi/capi_swig.{go,c} (not the go tool's .swig support: its build cache
