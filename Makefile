@@ -69,7 +69,7 @@ PCIN := pkgconfig/pager.pc.in
 .PHONY: all lib test check-deps deps demo install uninstall clean bench bench-peers fuzz abi-check abi-baseline \
         run-tests torture run-torture coverage print-% bindings bindings-go bindings-java \
         bindings-rust test-go test-java go-swig package-go \
-        test-rust
+        test-rust run-package_java package-java
 
 all: lib $(B)/pkgconfig/pager-uninstalled.pc $(PAGERCTL)
 lib: $(SHLIB) $(B)/lib/$(SONAME) $(B)/lib/libpager.so $(STLIB)
@@ -152,7 +152,7 @@ test: check-deps
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
 SUITES := cpp abi abi_negative lint $(if $(SAN),,install) $(C99_NAMES) torture pagerctl \
           $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
-          $(if $(SAN),,go java rust package_go)
+          $(if $(SAN),,go java rust package_go package_java)
 run-tests: $(SUITES:%=run-%)
 run-cpp:
 	@tests/run_gtest.sh cpp $(R) $(B)/tests/pager_tests
@@ -203,22 +203,33 @@ go-swig:
 	@tests/go_swig_fresh.sh --write $(SWIG) $(GO_CAPI)
 
 # Java: classes in package dev.libpager under $(JB)/swig (Maven adds them as sources) and
-# the JNI library $(JB)/libpager_jni.so (rpath to $(B)/lib).
+# the JNI library $(JB)/libpager_jni.so: libpager.a, libstdc++ and zstd linked in statically,
+# only Java_* exported (bindings/java/jni.map), no RUNPATH. A copy under $(JB)/native is the
+# jar's resource /dev/libpager/native/linux-x86_64/libpager_jni.so.
 JB := $(B)/java
-$(JB)/pager_wrap.c: $(BIND_I) pager.h
+JNI_PLATFORM := linux-x86_64
+JNI_RES := $(JB)/native/dev/libpager/native/$(JNI_PLATFORM)/libpager_jni.so
+$(JB)/pager_wrap.c: $(BIND_I) bindings/swig/java.i bindings/swig/java_types.i pager.h
 	@rm -rf $(JB)/swig && mkdir -p $(JB)/swig/dev/libpager
 	$(SWIG) -java -package dev.libpager -module Pager -I. -outdir $(JB)/swig/dev/libpager \
 	  -o $@ $(BIND_I)
-$(JB)/libpager_jni.so: $(JB)/pager_wrap.c $(SHLIB) $(B)/lib/libpager.so
-	$(CC) -shared -fPIC -O2 -g -fno-strict-aliasing -Wall -Wextra -Werror $(JNI_CFLAGS) -I. \
-	  -o $@ $< -L$(B)/lib -Wl,-rpath,$(CURDIR)/$(B)/lib -lpager
+$(JB)/pager_wrap.o: $(JB)/pager_wrap.c
+	$(CC) -c -fPIC -O2 -g -fno-strict-aliasing -fvisibility=hidden -Wall -Wextra -Werror \
+	  $(JNI_CFLAGS) -I. -o $@ $<
+$(JB)/libpager_jni.so: $(JB)/pager_wrap.o $(STLIB) bindings/java/jni.map
+	$(CXX) -shared -o $@ $< $(STLIB) -Wl,--version-script=bindings/java/jni.map \
+	  -Wl,--no-undefined -Wl,--exclude-libs,ALL -static-libstdc++ -static-libgcc \
+	  -Wl,-Bstatic -lzstd -Wl,-Bdynamic -pthread -lm
+$(JNI_RES): $(JB)/libpager_jni.so
+	@mkdir -p $(@D)
+	strip --strip-debug -o $@ $<
 
-BIND_PREREQS := $(JB)/libpager_jni.so
+BIND_PREREQS := $(JB)/libpager_jni.so $(JNI_RES)
 
 bindings: bindings-go bindings-java bindings-rust
 bindings-go: all
 	cd bindings/go && $(BIND_ENV) go build ./... && $(BIND_ENV) go vet .
-bindings-java: all $(JB)/libpager_jni.so
+bindings-java: all $(JB)/libpager_jni.so $(JNI_RES)
 	cd bindings/java && mvn -B -q -Dstyle.color=never -DskipTests package -Dpager.build=$(CURDIR)/$(B) \
 	  -Dpager.maven.dir=$(CURDIR)/$(JB)/maven
 bindings-rust: all
@@ -231,6 +242,13 @@ run-package_go:
 package-go: check-deps all
 	@mkdir -p $(R) && $(MAKE) --no-print-directory run-package_go
 
+# package_java: the jar installed into a temporary Maven repository and used by a fresh
+# consumer project, the JNI library installed into a temporary prefix (tests/package_java.sh).
+run-package_java:
+	@tests/run_cmd.sh package_java $(R) tests/package_java.sh $(B)
+package-java: check-deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(BIND_PREREQS)
+	@mkdir -p $(R) && $(MAKE) --no-print-directory run-package_java
 run-go run-java run-rust: run-%:
 	@tests/run_bindings.sh $* $(R) $(B)
 test-go test-java test-rust: test-%: check-deps
@@ -258,7 +276,11 @@ demo: check-deps
 # ---- install -------------------------------------------------------------------------------
 
 BINDIR ?= $(PREFIX)/bin
-install: lib $(PAGERCTL)
+# The JNI library (self-contained: libpager linked in) goes to $(LIBDIR)/libpager_jni.so, on
+# java.library.path for System.loadLibrary("pager_jni") or named by -Ddev.libpager.library.path.
+# Built and installed when a JDK and swig are present (else install says it skipped it).
+HAVE_JNI := $(and $(wildcard $(JAVA_HOME)/include/jni.h),$(shell command -v $(SWIG)))
+install: lib $(PAGERCTL) $(if $(HAVE_JNI),$(JB)/libpager_jni.so)
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
 	install -m 0755 $(PAGERCTL) $(DESTDIR)$(BINDIR)/pagerctl
 	install -m 0644 pager.h $(DESTDIR)$(INCLUDEDIR)/pager.h
@@ -267,12 +289,14 @@ install: lib $(PAGERCTL)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpager.so
 	install -m 0644 $(STLIB) $(DESTDIR)$(LIBDIR)/
 	$(PC_SED) > $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc && chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc
+	$(if $(HAVE_JNI),install -m 0755 $(JB)/libpager_jni.so $(DESTDIR)$(LIBDIR)/libpager_jni.so,\
+	  @echo "install: no JDK or swig, libpager_jni.so not installed")
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/pager.h $(DESTDIR)$(LIBDIR)/libpager.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libpager.so \
 	      $(DESTDIR)$(LIBDIR)/libpager.a $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc \
-	      $(DESTDIR)$(BINDIR)/pagerctl
+	      $(DESTDIR)$(BINDIR)/pagerctl $(DESTDIR)$(LIBDIR)/libpager_jni.so
 
 # ---- dependencies --------------------------------------------------------------------------
 

@@ -21,6 +21,9 @@
  *        with LEN one of size_t, uint32_t, uint64_t; apply them with %apply to named params.
  *   4. one section per component (the lead fills them in when a component is merged)
  *   5. %include "pager.h"
+ * Java-only code lives in java_types.i (%include-d before the macros: the Cleaner and class
+ * javadoc of every proxy) and java.i (after the sections: ByteBuffer/Path overloads, the
+ * callback and ownership bindings, the public idiomatic methods).
  *
  * Go: `make go-swig` runs `swig -go -cgo -intgosize 64 -module capi` on this file into
  *     bindings/go/internal/capi/capi_swig.{go,c}, which are committed (the go tool alone
@@ -66,17 +69,15 @@
 %rename("%(strip:[PAGER_])s", %$isconstant) "";
 %rename("%(strip:[PAGER_])s", %$isenumitem) "";
 
+/* The JNI library is found by dev.libpager.NativeLibrary (bundled in the jar, an override
+ * property, or java.library.path). The raw layer (Pager, PagerJNI) is package-private. */
 %pragma(java) jniclasscode=%{
   static {
-    String path = System.getProperty("dev.libpager.jni");
-    if (path != null && !path.isEmpty()) {
-      System.load(path);
-    } else {
-      System.loadLibrary("pager_jni");
-    }
+    NativeLibrary.load();
   }
 %}
-%pragma(java) moduleclassmodifiers="public final class"
+%pragma(java) jniclassclassmodifiers="final class"
+%pragma(java) moduleclassmodifiers="final class"
 %pragma(java) modulecode=%{
   private Pager() {}
 %}
@@ -131,13 +132,14 @@ static void PagerSwig_Throw(JNIEnv *jenv, int code) {
   if (JCALL0(ExceptionCheck, jenv)) return;
   cls = JCALL1(FindClass, jenv, "dev/libpager/PagerException");
   if (!cls) return; /* NoClassDefFoundError is pending */
-  ctor = JCALL3(GetMethodID, jenv, cls, "<init>", "(I[B)V");
+  /* PagerException.fromNative picks the code's subclass (BusyException, ...). */
+  ctor = JCALL3(GetStaticMethodID, jenv, cls, "fromNative", "(I[B)Ldev/libpager/PagerException;");
   if (!ctor) return;
   bytes = JCALL1(NewByteArray, jenv, len);
   if (!bytes) return; /* OutOfMemoryError is pending */
   if (len) JCALL4(SetByteArrayRegion, jenv, bytes, 0, len, (const jbyte *)msg);
-  ex = JCALL4(NewObject, jenv, cls, ctor, (jint)code, bytes);
-  if (ex) JCALL1(Throw, jenv, (jthrowable)ex);
+  ex = JCALL4(CallStaticObjectMethod, jenv, cls, ctor, (jint)code, bytes);
+  if (ex && !JCALL0(ExceptionCheck, jenv)) JCALL1(Throw, jenv, (jthrowable)ex);
 }
 }
 #endif
@@ -145,9 +147,12 @@ static void PagerSwig_Throw(JNIEnv *jenv, int code) {
 #if defined(SWIGJAVA)
 /* The [position, limit) range of a direct ByteBuffer. Returns 0 with an exception pending. */
 %fragment("PagerSwigNio", "header") {
-static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *len) {
+/* An output buffer (writable = 1) must not be read-only: a read-only MappedByteBuffer's pages
+ * are not writable, and writing them would crash the JVM. */
+static int PagerSwig_DirectRangeOf(JNIEnv *jenv, jobject buf, int writable, char **base,
+                                   jlong *len) {
   jclass cls;
-  jmethodID position, limit;
+  jmethodID position, limit, read_only;
   jint pos, lim;
   *base = NULL;
   *len = 0;
@@ -161,7 +166,17 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
   cls = JCALL1(GetObjectClass, jenv, buf);
   position = JCALL3(GetMethodID, jenv, cls, "position", "()I");
   limit = position ? JCALL3(GetMethodID, jenv, cls, "limit", "()I") : NULL;
-  if (!limit) return 0; /* NoSuchMethodError is pending */
+  read_only = limit ? JCALL3(GetMethodID, jenv, cls, "isReadOnly", "()Z") : NULL;
+  if (!read_only) return 0; /* NoSuchMethodError is pending */
+  if (writable) {
+    jboolean ro = JCALL2(CallBooleanMethod, jenv, buf, read_only);
+    if (JCALL0(ExceptionCheck, jenv)) return 0;
+    if (ro) {
+      SWIG_JavaThrowException(jenv, SWIG_JavaIllegalArgumentException,
+                              "the output ByteBuffer is read-only");
+      return 0;
+    }
+  }
   pos = JCALL2(CallIntMethod, jenv, buf, position);
   if (JCALL0(ExceptionCheck, jenv)) return 0;
   lim = JCALL2(CallIntMethod, jenv, buf, limit);
@@ -170,10 +185,17 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
   *len = (jlong)(lim - pos);
   return 1;
 }
+static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *len) {
+  return PagerSwig_DirectRangeOf(jenv, buf, 0, base, len);
+}
 }
 #endif
 
 /* ---- 3. reusable macros -------------------------------------------------------------- */
+
+#if defined(SWIGJAVA)
+%include "java_types.i"
+#endif
 
 /* %pager_status(FUNC): FUNC returns PAGER_OK or a PAGER_ERR_* code.
  * Go:   func Pager_x(...) error         (nil, or *capi.Error{Code, Message})
@@ -217,7 +239,7 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
       if (swigCPtr != 0) {
         if (swigCMemOwn) {
           swigCMemOwn = false;
-          $jnicall;
+          swigFreeNative();
         }
         swigCPtr = 0;
       }
@@ -247,6 +269,7 @@ static int PagerSwig_DirectRange(JNIEnv *jenv, jobject buf, char **base, jlong *
  * progress, releases the native object once and zeroes swigCPtr. A call after close() throws
  * IllegalStateException("<Class> is closed") before reaching native code. */
 %nodefaultctor TYPE;
+%pager_java_cleaner(TYPE)
 %typemap(javainterfaces) struct TYPE "AutoCloseable"
 %typemap(javain, pre="    $javaclassname.swigEnter($javainput);",
          post="      $javaclassname.swigExit($javainput);") TYPE *, const TYPE *
@@ -330,6 +353,16 @@ struct TYPE {};
  * (NewX / DeleteX). Java: the class is AutoCloseable; close() frees the native copy. */
 %define %pager_struct(TYPE)
 #if defined(SWIGJAVA)
+%pager_java_cleaner(TYPE)
+%typemap(javadestruct, methodname="delete", methodmodifiers="public synchronized") struct TYPE {
+    if (swigCPtr != 0) {
+      if (swigCMemOwn) {
+        swigCMemOwn = false;
+        swigFreeNative();
+      }
+      swigCPtr = 0;
+    }
+  }
 %typemap(javainterfaces) struct TYPE "AutoCloseable"
 %typemap(javacode) struct TYPE %{
   /** Frees the native struct; later calls do nothing. */
@@ -422,11 +455,20 @@ struct TYPE {};
 %typemap(jtype) (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) "java.nio.ByteBuffer"
 %typemap(jstype) (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) "java.nio.ByteBuffer"
 %typemap(javain) (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) "$javainput"
-%typemap(in, fragment="PagerSwigNio") (const void *NIOBUFFER, LEN_T LENGTH), (void *NIOBUFFER, LEN_T CAPACITY) {
+%typemap(in, fragment="PagerSwigNio") (const void *NIOBUFFER, LEN_T LENGTH) {
   {
     char *pager_base_ = NULL;
     jlong pager_len_ = 0;
     if (!PagerSwig_DirectRange(jenv, $input, &pager_base_, &pager_len_)) return $null;
+    $1 = ($1_ltype)pager_base_;
+    $2 = ($2_ltype)pager_len_;
+  }
+}
+%typemap(in, fragment="PagerSwigNio") (void *NIOBUFFER, LEN_T CAPACITY) {
+  {
+    char *pager_base_ = NULL;
+    jlong pager_len_ = 0;
+    if (!PagerSwig_DirectRangeOf(jenv, $input, 1, &pager_base_, &pager_len_)) return $null;
     $1 = ($1_ltype)pager_base_;
     $2 = ($2_ltype)pager_len_;
   }
@@ -810,7 +852,7 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
     try {
       return body.get();
     } catch (PagerException e) {
-      if (e.code() == PagerConstants.ERR_INVALID && file != null && !file.isOpen()) {
+      if (e.code() == ErrorCode.INVALID && file != null && !file.isOpen()) {
         throw new IllegalStateException("PageFile is closed", e);
       }
       throw e;
@@ -964,6 +1006,7 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
         try {
           if (swigCMemOwn) Pager.walsegWriterClose(this);
         } finally {
+          if (swigCMemOwn) swigForgetNative(); // freed by walsegWriterClose either way
           swigCMemOwn = false;
           swigCPtr = 0;
         }
@@ -1298,6 +1341,7 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
       }
       byte[] dst = new byte[(int) len];
       Pager.coldTake(this, dst);
+      swigForgetNative();
       swigCPtr = 0; // consumed by the library
       swigCMemOwn = false;
       return dst;
@@ -1405,7 +1449,7 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
 /* The adapter plumbing (ops tables of C callbacks, sinks, sequences with borrowed pointers)
  * is not bound as such: the reference engine is captured and restored through the
  * pagerswig_snapshot_*_refengine helpers, which fill its ops in C; engines written in Java
- * go through pagerswig_snapshot_java below (JNI trampolines), engines written in Go through
+ * go through pagerswig_java_snapshot_engine in java.i (JNI trampolines below), engines written in Go through
  * bindings/go/snapshot_engine.{go,c} (cgo trampolines, not SWIG). Rust binds all of it. */
 %ignore pager_cache_ops;
 %ignore pager_cache_sink;
@@ -1453,8 +1497,6 @@ int pagerswig_snapshot_restore_refengine(pager_refengine *engine, const char *pa
 %typemap(in) jobject ENGINE "$1 = $input;"
 %apply JNIEnv *JENV { JNIEnv *env }
 %apply jobject ENGINE { jobject engine }
-%javamethodmodifiers pagerswig_snapshot_java "";
-%pager_status(pagerswig_snapshot_java)
 %{
 typedef struct PagerJEngine {
   JNIEnv *env;
@@ -1710,40 +1752,6 @@ static int PagerJ_install(void *ctx, const pager_logical_seq *seqs, uint64_t cou
   return rc;
 }
 %}
-%inline %{
-/* Capture (restore = 0) or restore (restore = 1) through a Java SnapshotEngine; releases = 1
- * sets release_pages (the engine overrides SnapshotEngine.releasePages). */
-int pagerswig_snapshot_java(JNIEnv *env, jobject engine, int restore, int releases,
-                            const char *path, const pager_snapshot_options *opts) {
-  PagerJEngine c;
-  pager_cache_ops ops;
-  int rc;
-  if (!engine) return PAGER_ERR_INVALID;
-  c.env = env;
-  c.engine = engine;
-  c.cls = (*env)->GetObjectClass(env, engine);
-  c.pending = NULL;
-  memset(&ops, 0, sizeof ops);
-  ops.struct_size = sizeof ops;
-  ops.ctx = &c;
-  ops.meta = PagerJ_meta;
-  ops.pause = PagerJ_pause;
-  ops.resume = PagerJ_resume;
-  ops.occupied_pages = PagerJ_occupied;
-  ops.logical_seqs = PagerJ_seqs;
-  ops.read_page = PagerJ_read;
-  ops.allocate_pages = PagerJ_alloc;
-  ops.write_page = PagerJ_write;
-  ops.install_logical_seqs = PagerJ_install;
-  if (releases) ops.release_pages = PagerJ_release;
-  rc = restore ? pager_snapshot_restore(&ops, path, opts) : pager_snapshot_capture(&ops, path, opts);
-  if (c.pending) {
-    (*env)->Throw(env, c.pending);
-    (*env)->DeleteGlobalRef(env, c.pending);
-  }
-  return rc;
-}
-%}
 #endif
 #if defined(SWIGJAVA)
 %extend pager_refengine {
@@ -1780,9 +1788,9 @@ int pagerswig_snapshot_java(JNIEnv *env, jobject engine, int restore, int releas
   /** XXH3-64 of the logical content (independent of slot placement). */
   public long fingerprint() { long[] f = new long[1]; Pager.refengineFingerprint(this, f); return f[0]; }
   /** Writes a snapshot of this engine to path (opts may be null). */
-  public void capture(String path, SnapshotOptions opts) { Pager.pagerswigSnapshotCaptureRefengine(this, path, opts); }
+  public void capture(String path, SnapshotOptions opts) { Pager.pagerswigJavaSnapshotRefengine(this, 0, path, -1, opts, SnapshotOptions.progressOf(opts)); }
   /** Restores the snapshot at path into this engine (opts may be null). */
-  public void restore(String path, SnapshotOptions opts) { Pager.pagerswigSnapshotRestoreRefengine(this, path, opts); }
+  public void restore(String path, SnapshotOptions opts) { Pager.pagerswigJavaSnapshotRefengine(this, 1, path, -1, opts, SnapshotOptions.progressOf(opts)); }
 %}
 }
 #endif
@@ -1803,6 +1811,12 @@ int pagerswig_snapshot_java(JNIEnv *env, jobject engine, int restore, int releas
  * with a wrapper nobody designed:
  *   %rename("$ignore", regextarget=1, fullname=1) "^pager_newcomp_";
  * Remove it in the same change that fills in the section. */
+
+/* Java-only API (ByteBuffer and Path overloads, the bindings of the callback and ownership
+ * functions, sub-pages): java.i, after the sections whose macros it relies on. */
+#if defined(SWIGJAVA)
+%include "java.i"
+#endif
 
 /* ---- 5. the header ------------------------------------------------------------------- */
 

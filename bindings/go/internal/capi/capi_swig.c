@@ -470,7 +470,7 @@ SWIGINTERN void delete_pager_check_report(struct pager_check_report *self){ free
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_1e7e53647187d6dc(void *_swig_go_0) {
+void _wrap_Swig_free_capi_86ed25af86b48cdc(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -480,7 +480,7 @@ void _wrap_Swig_free_capi_1e7e53647187d6dc(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_1e7e53647187d6dc(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_86ed25af86b48cdc(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -493,7 +493,7 @@ void *_wrap_Swig_malloc_capi_1e7e53647187d6dc(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_read_capi_1e7e53647187d6dc(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_read_capi_86ed25af86b48cdc(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -516,7 +516,7 @@ _gostring_ _wrap_pagerswig_file_page_read_capi_1e7e53647187d6dc(pager_file *_swi
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_write_capi_1e7e53647187d6dc(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_write_capi_86ed25af86b48cdc(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -539,7 +539,7 @@ _gostring_ _wrap_pagerswig_file_page_write_capi_1e7e53647187d6dc(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_add_capi_1e7e53647187d6dc(pager_file_txn *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pagerswig_file_txn_add_capi_86ed25af86b48cdc(pager_file_txn *_swig_go_0, long long _swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -554,7 +554,7 @@ _gostring_ _wrap_pagerswig_file_txn_add_capi_1e7e53647187d6dc(pager_file_txn *_s
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_read_capi_1e7e53647187d6dc(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_read_capi_86ed25af86b48cdc(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -577,7 +577,7 @@ _gostring_ _wrap_pagerswig_file_txn_read_capi_1e7e53647187d6dc(pager_file_txn *_
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_write_capi_1e7e53647187d6dc(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_write_capi_86ed25af86b48cdc(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -600,7 +600,7 @@ _gostring_ _wrap_pagerswig_file_txn_write_capi_1e7e53647187d6dc(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_read_capi_1e7e53647187d6dc(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_read_capi_86ed25af86b48cdc(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -623,7 +623,7 @@ _gostring_ _wrap_pagerswig_file_subpage_read_capi_1e7e53647187d6dc(pager_file_su
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_write_capi_1e7e53647187d6dc(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_write_capi_86ed25af86b48cdc(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -646,7 +646,7 @@ _gostring_ _wrap_pagerswig_file_subpage_write_capi_1e7e53647187d6dc(pager_file_s
 }
 
 
-_gostring_ _wrap_pagerswig_cold_open_capi_1e7e53647187d6dc(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_open_capi_86ed25af86b48cdc(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
   uint32_t arg1 ;
   char *arg2 = (char *) 0 ;
   pager_cold **arg3 = (pager_cold **) 0 ;
@@ -668,7 +668,7 @@ _gostring_ _wrap_pagerswig_cold_open_capi_1e7e53647187d6dc(int _swig_go_0, _gost
 }
 
 
-_gostring_ _wrap_pagerswig_cold_pageout_capi_1e7e53647187d6dc(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
+_gostring_ _wrap_pagerswig_cold_pageout_capi_86ed25af86b48cdc(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -693,7 +693,7 @@ _gostring_ _wrap_pagerswig_cold_pageout_capi_1e7e53647187d6dc(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pagerswig_cold_read_at_many_capi_1e7e53647187d6dc(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_read_at_many_capi_86ed25af86b48cdc(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   size_t arg3 ;
@@ -718,7 +718,7 @@ _gostring_ _wrap_pagerswig_cold_read_at_many_capi_1e7e53647187d6dc(pager_cold_ha
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -740,7 +740,7 @@ _gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_1e7e53647187d6dc(page
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -762,7 +762,7 @@ _gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_1e7e53647187d6dc(page
 }
 
 
-intgo _wrap_PAGER_VERSION_NUMBER_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_VERSION_NUMBER_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -773,7 +773,7 @@ intgo _wrap_PAGER_VERSION_NUMBER_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_OK_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_OK_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -785,7 +785,7 @@ intgo _wrap_PAGER_OK_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_INVALID_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_INVALID_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -797,7 +797,7 @@ intgo _wrap_PAGER_ERR_INVALID_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_IO_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_IO_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -809,7 +809,7 @@ intgo _wrap_PAGER_ERR_IO_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOMEM_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_NOMEM_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -821,7 +821,7 @@ intgo _wrap_PAGER_ERR_NOMEM_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOSPC_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_NOSPC_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -833,7 +833,7 @@ intgo _wrap_PAGER_ERR_NOSPC_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_CORRUPT_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_CORRUPT_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -845,7 +845,7 @@ intgo _wrap_PAGER_ERR_CORRUPT_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_VERSION_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_VERSION_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -857,7 +857,7 @@ intgo _wrap_PAGER_ERR_VERSION_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -869,7 +869,7 @@ intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_BUSY_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_BUSY_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -881,7 +881,7 @@ intgo _wrap_PAGER_ERR_BUSY_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_READONLY_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_READONLY_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -893,7 +893,7 @@ intgo _wrap_PAGER_ERR_READONLY_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_RANGE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_RANGE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -905,7 +905,7 @@ intgo _wrap_PAGER_ERR_RANGE_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_OVERLAP_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_OVERLAP_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -917,7 +917,7 @@ intgo _wrap_PAGER_ERR_OVERLAP_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -929,7 +929,7 @@ intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_RESERVED_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_RESERVED_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -941,7 +941,7 @@ intgo _wrap_PAGER_ERR_RESERVED_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_FULL_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_FULL_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -953,7 +953,7 @@ intgo _wrap_PAGER_ERR_FULL_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_POISONED_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_POISONED_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -965,7 +965,7 @@ intgo _wrap_PAGER_ERR_POISONED_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_MISMATCH_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_MISMATCH_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -977,7 +977,7 @@ intgo _wrap_PAGER_ERR_MISMATCH_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOT_FOUND_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_NOT_FOUND_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -989,7 +989,7 @@ intgo _wrap_PAGER_ERR_NOT_FOUND_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_EXISTS_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_EXISTS_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1001,7 +1001,7 @@ intgo _wrap_PAGER_ERR_EXISTS_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_CANCELLED_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_CANCELLED_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1013,7 +1013,7 @@ intgo _wrap_PAGER_ERR_CANCELLED_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_CALLBACK_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_CALLBACK_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1025,7 +1025,7 @@ intgo _wrap_PAGER_ERR_CALLBACK_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_INTERNAL_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_INTERNAL_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1037,7 +1037,7 @@ intgo _wrap_PAGER_ERR_INTERNAL_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_DUPLICATE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_DUPLICATE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1049,7 +1049,7 @@ intgo _wrap_PAGER_ERR_DUPLICATE_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_ERR_TOO_LARGE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_ERR_TOO_LARGE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1061,7 +1061,7 @@ intgo _wrap_PAGER_ERR_TOO_LARGE_capi_1e7e53647187d6dc() {
 }
 
 
-_gostring_ _wrap_pager_errstr_capi_1e7e53647187d6dc(intgo _swig_go_0) {
+_gostring_ _wrap_pager_errstr_capi_86ed25af86b48cdc(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1074,7 +1074,7 @@ _gostring_ _wrap_pager_errstr_capi_1e7e53647187d6dc(intgo _swig_go_0) {
 }
 
 
-int _wrap_pager_version_capi_1e7e53647187d6dc() {
+int _wrap_pager_version_capi_86ed25af86b48cdc() {
   uint32_t result;
   int _swig_go_result;
   
@@ -1085,7 +1085,7 @@ int _wrap_pager_version_capi_1e7e53647187d6dc() {
 }
 
 
-_gostring_ _wrap_pager_version_string_capi_1e7e53647187d6dc() {
+_gostring_ _wrap_pager_version_string_capi_86ed25af86b48cdc() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -1096,7 +1096,7 @@ _gostring_ _wrap_pager_version_string_capi_1e7e53647187d6dc() {
 }
 
 
-void _wrap_pager_file_options_struct_size_set_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_struct_size_set_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1108,7 +1108,7 @@ void _wrap_pager_file_options_struct_size_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-int _wrap_pager_file_options_struct_size_get_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_struct_size_get_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1121,7 +1121,7 @@ int _wrap_pager_file_options_struct_size_get_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-void _wrap_pager_file_options_page_size_set_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_page_size_set_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1133,7 +1133,7 @@ void _wrap_pager_file_options_page_size_set_capi_1e7e53647187d6dc(struct pager_f
 }
 
 
-int _wrap_pager_file_options_page_size_get_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_page_size_get_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1146,7 +1146,7 @@ int _wrap_pager_file_options_page_size_get_capi_1e7e53647187d6dc(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_max_size_bytes_set_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_max_size_bytes_set_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1158,7 +1158,7 @@ void _wrap_pager_file_options_max_size_bytes_set_capi_1e7e53647187d6dc(struct pa
 }
 
 
-long long _wrap_pager_file_options_max_size_bytes_get_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_max_size_bytes_get_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1171,7 +1171,7 @@ long long _wrap_pager_file_options_max_size_bytes_get_capi_1e7e53647187d6dc(stru
 }
 
 
-void _wrap_pager_file_options_lock_timeout_ms_set_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_lock_timeout_ms_set_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t arg2 ;
   
@@ -1183,7 +1183,7 @@ void _wrap_pager_file_options_lock_timeout_ms_set_capi_1e7e53647187d6dc(struct p
 }
 
 
-long long _wrap_pager_file_options_lock_timeout_ms_get_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_lock_timeout_ms_get_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1196,7 +1196,7 @@ long long _wrap_pager_file_options_lock_timeout_ms_get_capi_1e7e53647187d6dc(str
 }
 
 
-void _wrap_pager_file_options_initial_page_count_set_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_initial_page_count_set_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1208,7 +1208,7 @@ void _wrap_pager_file_options_initial_page_count_set_capi_1e7e53647187d6dc(struc
 }
 
 
-long long _wrap_pager_file_options_initial_page_count_get_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_initial_page_count_get_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1221,7 +1221,7 @@ long long _wrap_pager_file_options_initial_page_count_get_capi_1e7e53647187d6dc(
 }
 
 
-void _wrap_pager_file_options_read_only_set_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_read_only_set_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1233,7 +1233,7 @@ void _wrap_pager_file_options_read_only_set_capi_1e7e53647187d6dc(struct pager_f
 }
 
 
-int _wrap_pager_file_options_read_only_get_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_read_only_get_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1246,7 +1246,7 @@ int _wrap_pager_file_options_read_only_get_capi_1e7e53647187d6dc(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_reserved_set_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_reserved_set_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1258,7 +1258,7 @@ void _wrap_pager_file_options_reserved_set_capi_1e7e53647187d6dc(struct pager_fi
 }
 
 
-int _wrap_pager_file_options_reserved_get_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_reserved_get_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1271,7 +1271,7 @@ int _wrap_pager_file_options_reserved_get_capi_1e7e53647187d6dc(struct pager_fil
 }
 
 
-struct pager_file_options *_wrap_new_pager_file_options_capi_1e7e53647187d6dc() {
+struct pager_file_options *_wrap_new_pager_file_options_capi_86ed25af86b48cdc() {
   struct pager_file_options *result = 0 ;
   struct pager_file_options *_swig_go_result;
   
@@ -1282,7 +1282,7 @@ struct pager_file_options *_wrap_new_pager_file_options_capi_1e7e53647187d6dc() 
 }
 
 
-void _wrap_delete_pager_file_options_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0) {
+void _wrap_delete_pager_file_options_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   
   arg1 = *(struct pager_file_options **)&_swig_go_0; 
@@ -1292,7 +1292,7 @@ void _wrap_delete_pager_file_options_capi_1e7e53647187d6dc(struct pager_file_opt
 }
 
 
-void _wrap_pager_file_options_init_capi_1e7e53647187d6dc(struct pager_file_options *_swig_go_0) {
+void _wrap_pager_file_options_init_capi_86ed25af86b48cdc(struct pager_file_options *_swig_go_0) {
   pager_file_options *arg1 = (pager_file_options *) 0 ;
   
   arg1 = *(pager_file_options **)&_swig_go_0; 
@@ -1302,7 +1302,7 @@ void _wrap_pager_file_options_init_capi_1e7e53647187d6dc(struct pager_file_optio
 }
 
 
-_gostring_ _wrap_pager_file_create_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_create_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1324,7 +1324,7 @@ _gostring_ _wrap_pager_file_create_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_open_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_open_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1346,7 +1346,7 @@ _gostring_ _wrap_pager_file_open_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, st
 }
 
 
-void _wrap_pager_file_close_capi_1e7e53647187d6dc(pager_file *_swig_go_0) {
+void _wrap_pager_file_close_capi_86ed25af86b48cdc(pager_file *_swig_go_0) {
   pager_file *arg1 = (pager_file *) 0 ;
   
   arg1 = (pager_file *)_swig_go_0; 
@@ -1356,7 +1356,7 @@ void _wrap_pager_file_close_capi_1e7e53647187d6dc(pager_file *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_file_page_size_capi_1e7e53647187d6dc(pager_file *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_size_capi_86ed25af86b48cdc(pager_file *_swig_go_0, int *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1371,7 +1371,7 @@ _gostring_ _wrap_pager_file_page_size_capi_1e7e53647187d6dc(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_page_count_capi_1e7e53647187d6dc(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_count_capi_86ed25af86b48cdc(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1386,7 +1386,7 @@ _gostring_ _wrap_pager_file_page_count_capi_1e7e53647187d6dc(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_page_count_capi_1e7e53647187d6dc(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_free_page_count_capi_86ed25af86b48cdc(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1401,7 +1401,7 @@ _gostring_ _wrap_pager_file_free_page_count_capi_1e7e53647187d6dc(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_count_capi_1e7e53647187d6dc(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_count_capi_86ed25af86b48cdc(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1416,7 +1416,7 @@ _gostring_ _wrap_pager_file_protected_count_capi_1e7e53647187d6dc(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_alloc_capi_1e7e53647187d6dc(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_capi_86ed25af86b48cdc(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1431,7 +1431,7 @@ _gostring_ _wrap_pager_file_alloc_capi_1e7e53647187d6dc(pager_file *_swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_alloc_bulk_capi_1e7e53647187d6dc(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_bulk_capi_86ed25af86b48cdc(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1450,7 +1450,7 @@ _gostring_ _wrap_pager_file_alloc_bulk_capi_1e7e53647187d6dc(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_capi_1e7e53647187d6dc(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_free_capi_86ed25af86b48cdc(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1465,7 +1465,7 @@ _gostring_ _wrap_pager_file_free_capi_1e7e53647187d6dc(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_free_bulk_capi_1e7e53647187d6dc(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_free_bulk_capi_86ed25af86b48cdc(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1484,7 +1484,7 @@ _gostring_ _wrap_pager_file_free_bulk_capi_1e7e53647187d6dc(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_grow_capi_1e7e53647187d6dc(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_grow_capi_86ed25af86b48cdc(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1499,7 +1499,7 @@ _gostring_ _wrap_pager_file_grow_capi_1e7e53647187d6dc(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_sync_pages_capi_1e7e53647187d6dc(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_sync_pages_capi_86ed25af86b48cdc(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1518,7 +1518,7 @@ _gostring_ _wrap_pager_file_sync_pages_capi_1e7e53647187d6dc(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_capi_1e7e53647187d6dc(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_capi_86ed25af86b48cdc(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1533,7 +1533,7 @@ _gostring_ _wrap_pager_file_protected_alloc_capi_1e7e53647187d6dc(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_1e7e53647187d6dc(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_86ed25af86b48cdc(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1552,7 +1552,7 @@ _gostring_ _wrap_pager_file_protected_alloc_bulk_capi_1e7e53647187d6dc(pager_fil
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_capi_1e7e53647187d6dc(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_capi_86ed25af86b48cdc(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1567,7 +1567,7 @@ _gostring_ _wrap_pager_file_protected_free_capi_1e7e53647187d6dc(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_bulk_capi_1e7e53647187d6dc(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_bulk_capi_86ed25af86b48cdc(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1586,7 +1586,7 @@ _gostring_ _wrap_pager_file_protected_free_bulk_capi_1e7e53647187d6dc(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_protected_read_capi_1e7e53647187d6dc(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_file_protected_read_capi_86ed25af86b48cdc(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -1607,7 +1607,7 @@ _gostring_ _wrap_pager_file_protected_read_capi_1e7e53647187d6dc(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_txn_begin_capi_1e7e53647187d6dc(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_begin_capi_86ed25af86b48cdc(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_txn **arg2 = (pager_file_txn **) 0 ;
   int result;
@@ -1622,7 +1622,7 @@ _gostring_ _wrap_pager_file_txn_begin_capi_1e7e53647187d6dc(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_size_capi_1e7e53647187d6dc(pager_file_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_size_capi_86ed25af86b48cdc(pager_file_txn *_swig_go_0, int *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1637,7 +1637,7 @@ _gostring_ _wrap_pager_file_txn_page_size_capi_1e7e53647187d6dc(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_count_capi_1e7e53647187d6dc(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_count_capi_86ed25af86b48cdc(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1652,7 +1652,7 @@ _gostring_ _wrap_pager_file_txn_page_count_capi_1e7e53647187d6dc(pager_file_txn 
 }
 
 
-_gostring_ _wrap_pager_file_txn_commit_capi_1e7e53647187d6dc(pager_file_txn *_swig_go_0) {
+_gostring_ _wrap_pager_file_txn_commit_capi_86ed25af86b48cdc(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -1665,7 +1665,7 @@ _gostring_ _wrap_pager_file_txn_commit_capi_1e7e53647187d6dc(pager_file_txn *_sw
 }
 
 
-void _wrap_pager_file_txn_free_capi_1e7e53647187d6dc(pager_file_txn *_swig_go_0) {
+void _wrap_pager_file_txn_free_capi_86ed25af86b48cdc(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   
   arg1 = (pager_file_txn *)_swig_go_0; 
@@ -1675,7 +1675,7 @@ void _wrap_pager_file_txn_free_capi_1e7e53647187d6dc(pager_file_txn *_swig_go_0)
 }
 
 
-_gostring_ _wrap_pager_file_iter_pages_capi_1e7e53647187d6dc(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_pages_capi_86ed25af86b48cdc(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1690,7 +1690,7 @@ _gostring_ _wrap_pager_file_iter_pages_capi_1e7e53647187d6dc(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_iter_protected_capi_1e7e53647187d6dc(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_protected_capi_86ed25af86b48cdc(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1705,7 +1705,7 @@ _gostring_ _wrap_pager_file_iter_protected_capi_1e7e53647187d6dc(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_iter_next_capi_1e7e53647187d6dc(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_file_iter_next_capi_86ed25af86b48cdc(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -1722,7 +1722,7 @@ _gostring_ _wrap_pager_file_iter_next_capi_1e7e53647187d6dc(pager_file_iter *_sw
 }
 
 
-void _wrap_pager_file_iter_free_capi_1e7e53647187d6dc(pager_file_iter *_swig_go_0) {
+void _wrap_pager_file_iter_free_capi_86ed25af86b48cdc(pager_file_iter *_swig_go_0) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   
   arg1 = (pager_file_iter *)_swig_go_0; 
@@ -1732,7 +1732,7 @@ void _wrap_pager_file_iter_free_capi_1e7e53647187d6dc(pager_file_iter *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_create_capi_1e7e53647187d6dc(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
+_gostring_ _wrap_pager_file_subpages_create_capi_86ed25af86b48cdc(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t arg2 ;
   pager_file_subpages **arg3 = (pager_file_subpages **) 0 ;
@@ -1749,7 +1749,7 @@ _gostring_ _wrap_pager_file_subpages_create_capi_1e7e53647187d6dc(pager_file *_s
 }
 
 
-void _wrap_pager_file_subpages_free_capi_1e7e53647187d6dc(pager_file_subpages *_swig_go_0) {
+void _wrap_pager_file_subpages_free_capi_86ed25af86b48cdc(pager_file_subpages *_swig_go_0) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   
   arg1 = (pager_file_subpages *)_swig_go_0; 
@@ -1759,7 +1759,7 @@ void _wrap_pager_file_subpages_free_capi_1e7e53647187d6dc(pager_file_subpages *_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_1e7e53647187d6dc(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_86ed25af86b48cdc(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1774,7 +1774,7 @@ _gostring_ _wrap_pager_file_subpages_sub_page_size_capi_1e7e53647187d6dc(pager_f
 }
 
 
-_gostring_ _wrap_pager_file_subpages_slot_count_capi_1e7e53647187d6dc(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_slot_count_capi_86ed25af86b48cdc(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1789,7 +1789,7 @@ _gostring_ _wrap_pager_file_subpages_slot_count_capi_1e7e53647187d6dc(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_capi_1e7e53647187d6dc(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_capi_86ed25af86b48cdc(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1804,7 +1804,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_capi_1e7e53647187d6dc(pager_file_subpa
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_1e7e53647187d6dc(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_86ed25af86b48cdc(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1823,7 +1823,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_1e7e53647187d6dc(pager_file_
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_capi_1e7e53647187d6dc(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_capi_86ed25af86b48cdc(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1838,7 +1838,7 @@ _gostring_ _wrap_pager_file_subpage_free_capi_1e7e53647187d6dc(pager_file_subpag
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_bulk_capi_1e7e53647187d6dc(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_bulk_capi_86ed25af86b48cdc(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1857,7 +1857,7 @@ _gostring_ _wrap_pager_file_subpage_free_bulk_capi_1e7e53647187d6dc(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_mark_used_capi_1e7e53647187d6dc(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_mark_used_capi_86ed25af86b48cdc(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1876,7 +1876,7 @@ _gostring_ _wrap_pager_file_subpage_mark_used_capi_1e7e53647187d6dc(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_count_capi_1e7e53647187d6dc(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_count_capi_86ed25af86b48cdc(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1891,7 +1891,7 @@ _gostring_ _wrap_pager_file_subpage_count_capi_1e7e53647187d6dc(pager_file_subpa
 }
 
 
-intgo _wrap_PAGER_WAL_READ_WRITE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WAL_READ_WRITE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1903,7 +1903,7 @@ intgo _wrap_PAGER_WAL_READ_WRITE_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WAL_READ_ONLY_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WAL_READ_ONLY_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1915,7 +1915,7 @@ intgo _wrap_PAGER_WAL_READ_ONLY_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WAL_FULL_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WAL_FULL_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1927,7 +1927,7 @@ intgo _wrap_PAGER_WAL_FULL_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WAL_NORMAL_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WAL_NORMAL_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1939,7 +1939,7 @@ intgo _wrap_PAGER_WAL_NORMAL_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1951,7 +1951,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1963,7 +1963,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -1975,7 +1975,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_1e7e53647187d6dc() {
 }
 
 
-void _wrap_pager_wal_options_struct_size_set_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_struct_size_set_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1987,7 +1987,7 @@ void _wrap_pager_wal_options_struct_size_set_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-int _wrap_pager_wal_options_struct_size_get_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_struct_size_get_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2000,7 +2000,7 @@ int _wrap_pager_wal_options_struct_size_get_capi_1e7e53647187d6dc(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_page_size_set_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_page_size_set_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2012,7 +2012,7 @@ void _wrap_pager_wal_options_page_size_set_capi_1e7e53647187d6dc(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_page_size_get_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_page_size_get_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2025,7 +2025,7 @@ int _wrap_pager_wal_options_page_size_get_capi_1e7e53647187d6dc(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_durability_set_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_durability_set_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2037,7 +2037,7 @@ void _wrap_pager_wal_options_durability_set_capi_1e7e53647187d6dc(struct pager_w
 }
 
 
-int _wrap_pager_wal_options_durability_get_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_durability_get_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2050,7 +2050,7 @@ int _wrap_pager_wal_options_durability_get_capi_1e7e53647187d6dc(struct pager_wa
 }
 
 
-void _wrap_pager_wal_options_cache_pages_set_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_cache_pages_set_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2062,7 +2062,7 @@ void _wrap_pager_wal_options_cache_pages_set_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-int _wrap_pager_wal_options_cache_pages_get_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_cache_pages_get_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2075,7 +2075,7 @@ int _wrap_pager_wal_options_cache_pages_get_capi_1e7e53647187d6dc(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2087,7 +2087,7 @@ void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_1e7e53647187d6dc(st
 }
 
 
-int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2100,7 +2100,7 @@ int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_1e7e53647187d6dc(str
 }
 
 
-void _wrap_pager_wal_options_read_only_set_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_read_only_set_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2112,7 +2112,7 @@ void _wrap_pager_wal_options_read_only_set_capi_1e7e53647187d6dc(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_read_only_get_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_read_only_get_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2125,7 +2125,7 @@ int _wrap_pager_wal_options_read_only_get_capi_1e7e53647187d6dc(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2137,7 +2137,7 @@ void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_1e7e53647187d6dc(str
 }
 
 
-long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2150,7 +2150,7 @@ long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_1e7e53647187d6d
 }
 
 
-void _wrap_pager_wal_options_lock_timeout_ms_set_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_lock_timeout_ms_set_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t arg2 ;
   
@@ -2162,7 +2162,7 @@ void _wrap_pager_wal_options_lock_timeout_ms_set_capi_1e7e53647187d6dc(struct pa
 }
 
 
-long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2175,7 +2175,7 @@ long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_1e7e53647187d6dc(stru
 }
 
 
-void _wrap_pager_wal_options_wal_keep_bytes_set_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_keep_bytes_set_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2187,7 +2187,7 @@ void _wrap_pager_wal_options_wal_keep_bytes_set_capi_1e7e53647187d6dc(struct pag
 }
 
 
-long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2200,7 +2200,7 @@ long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_1e7e53647187d6dc(struc
 }
 
 
-void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2212,7 +2212,7 @@ void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_1e7e53647187d6dc(struct
 }
 
 
-long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2225,7 +2225,7 @@ long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_1e7e53647187d6dc(s
 }
 
 
-struct pager_wal_options *_wrap_new_pager_wal_options_capi_1e7e53647187d6dc() {
+struct pager_wal_options *_wrap_new_pager_wal_options_capi_86ed25af86b48cdc() {
   struct pager_wal_options *result = 0 ;
   struct pager_wal_options *_swig_go_result;
   
@@ -2236,7 +2236,7 @@ struct pager_wal_options *_wrap_new_pager_wal_options_capi_1e7e53647187d6dc() {
 }
 
 
-void _wrap_delete_pager_wal_options_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+void _wrap_delete_pager_wal_options_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   
   arg1 = *(struct pager_wal_options **)&_swig_go_0; 
@@ -2246,7 +2246,7 @@ void _wrap_delete_pager_wal_options_capi_1e7e53647187d6dc(struct pager_wal_optio
 }
 
 
-void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_1e7e53647187d6dc(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_86ed25af86b48cdc(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2258,7 +2258,7 @@ void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_1e7e53647187d6dc(st
 }
 
 
-int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_1e7e53647187d6dc(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_86ed25af86b48cdc(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2271,7 +2271,7 @@ int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_1e7e53647187d6dc(str
 }
 
 
-void _wrap_pager_wal_checkpoint_options_mode_set_capi_1e7e53647187d6dc(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_mode_set_capi_86ed25af86b48cdc(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2283,7 +2283,7 @@ void _wrap_pager_wal_checkpoint_options_mode_set_capi_1e7e53647187d6dc(struct pa
 }
 
 
-int _wrap_pager_wal_checkpoint_options_mode_get_capi_1e7e53647187d6dc(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_mode_get_capi_86ed25af86b48cdc(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2296,7 +2296,7 @@ int _wrap_pager_wal_checkpoint_options_mode_get_capi_1e7e53647187d6dc(struct pag
 }
 
 
-struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_1e7e53647187d6dc() {
+struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_86ed25af86b48cdc() {
   struct pager_wal_checkpoint_options *result = 0 ;
   struct pager_wal_checkpoint_options *_swig_go_result;
   
@@ -2307,7 +2307,7 @@ struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi
 }
 
 
-void _wrap_delete_pager_wal_checkpoint_options_capi_1e7e53647187d6dc(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_delete_pager_wal_checkpoint_options_capi_86ed25af86b48cdc(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(struct pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2317,7 +2317,7 @@ void _wrap_delete_pager_wal_checkpoint_options_capi_1e7e53647187d6dc(struct page
 }
 
 
-void _wrap_pager_wal_stats_struct_size_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_struct_size_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -2329,7 +2329,7 @@ void _wrap_pager_wal_stats_struct_size_set_capi_1e7e53647187d6dc(struct pager_wa
 }
 
 
-int _wrap_pager_wal_stats_struct_size_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_struct_size_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2342,7 +2342,7 @@ int _wrap_pager_wal_stats_struct_size_get_capi_1e7e53647187d6dc(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t arg2 ;
   
@@ -2354,7 +2354,7 @@ void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_1e7e53647187d6dc(struc
 }
 
 
-int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -2367,7 +2367,7 @@ int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_1e7e53647187d6dc(struct
 }
 
 
-void _wrap_pager_wal_stats_cache_hits_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_hits_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2379,7 +2379,7 @@ void _wrap_pager_wal_stats_cache_hits_set_capi_1e7e53647187d6dc(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_cache_hits_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_hits_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2392,7 +2392,7 @@ long long _wrap_pager_wal_stats_cache_hits_get_capi_1e7e53647187d6dc(struct page
 }
 
 
-void _wrap_pager_wal_stats_cache_misses_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_misses_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2404,7 +2404,7 @@ void _wrap_pager_wal_stats_cache_misses_set_capi_1e7e53647187d6dc(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_cache_misses_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_misses_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2417,7 +2417,7 @@ long long _wrap_pager_wal_stats_cache_misses_get_capi_1e7e53647187d6dc(struct pa
 }
 
 
-void _wrap_pager_wal_stats_commits_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_commits_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2429,7 +2429,7 @@ void _wrap_pager_wal_stats_commits_set_capi_1e7e53647187d6dc(struct pager_wal_st
 }
 
 
-long long _wrap_pager_wal_stats_commits_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_commits_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2442,7 +2442,7 @@ long long _wrap_pager_wal_stats_commits_get_capi_1e7e53647187d6dc(struct pager_w
 }
 
 
-void _wrap_pager_wal_stats_frames_written_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_written_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2454,7 +2454,7 @@ void _wrap_pager_wal_stats_frames_written_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_frames_written_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_written_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2467,7 +2467,7 @@ long long _wrap_pager_wal_stats_frames_written_get_capi_1e7e53647187d6dc(struct 
 }
 
 
-void _wrap_pager_wal_stats_checkpoints_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoints_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2479,7 +2479,7 @@ void _wrap_pager_wal_stats_checkpoints_set_capi_1e7e53647187d6dc(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_checkpoints_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoints_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2492,7 +2492,7 @@ long long _wrap_pager_wal_stats_checkpoints_get_capi_1e7e53647187d6dc(struct pag
 }
 
 
-void _wrap_pager_wal_stats_pages_checkpointed_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_pages_checkpointed_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2504,7 +2504,7 @@ void _wrap_pager_wal_stats_pages_checkpointed_set_capi_1e7e53647187d6dc(struct p
 }
 
 
-long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2517,7 +2517,7 @@ long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_1e7e53647187d6dc(str
 }
 
 
-void _wrap_pager_wal_stats_syncs_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_syncs_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2529,7 +2529,7 @@ void _wrap_pager_wal_stats_syncs_set_capi_1e7e53647187d6dc(struct pager_wal_stat
 }
 
 
-long long _wrap_pager_wal_stats_syncs_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_syncs_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2542,7 +2542,7 @@ long long _wrap_pager_wal_stats_syncs_get_capi_1e7e53647187d6dc(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_bytes_synced_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_bytes_synced_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2554,7 +2554,7 @@ void _wrap_pager_wal_stats_bytes_synced_set_capi_1e7e53647187d6dc(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_bytes_synced_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_bytes_synced_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2567,7 +2567,7 @@ long long _wrap_pager_wal_stats_bytes_synced_get_capi_1e7e53647187d6dc(struct pa
 }
 
 
-void _wrap_pager_wal_stats_wal_frames_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_wal_frames_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2579,7 +2579,7 @@ void _wrap_pager_wal_stats_wal_frames_set_capi_1e7e53647187d6dc(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_wal_frames_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_wal_frames_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2592,7 +2592,7 @@ long long _wrap_pager_wal_stats_wal_frames_get_capi_1e7e53647187d6dc(struct page
 }
 
 
-void _wrap_pager_wal_stats_checkpoint_failures_set_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoint_failures_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2604,7 +2604,7 @@ void _wrap_pager_wal_stats_checkpoint_failures_set_capi_1e7e53647187d6dc(struct 
 }
 
 
-long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2617,7 +2617,7 @@ long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_1e7e53647187d6dc(st
 }
 
 
-struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_1e7e53647187d6dc() {
+struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_86ed25af86b48cdc() {
   struct pager_wal_stats *result = 0 ;
   struct pager_wal_stats *_swig_go_result;
   
@@ -2628,7 +2628,7 @@ struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_1e7e53647187d6dc() {
 }
 
 
-void _wrap_delete_pager_wal_stats_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+void _wrap_delete_pager_wal_stats_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   
   arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
@@ -2638,7 +2638,7 @@ void _wrap_delete_pager_wal_stats_capi_1e7e53647187d6dc(struct pager_wal_stats *
 }
 
 
-void _wrap_pager_wal_options_init_capi_1e7e53647187d6dc(struct pager_wal_options *_swig_go_0) {
+void _wrap_pager_wal_options_init_capi_86ed25af86b48cdc(struct pager_wal_options *_swig_go_0) {
   pager_wal_options *arg1 = (pager_wal_options *) 0 ;
   
   arg1 = *(pager_wal_options **)&_swig_go_0; 
@@ -2648,7 +2648,7 @@ void _wrap_pager_wal_options_init_capi_1e7e53647187d6dc(struct pager_wal_options
 }
 
 
-void _wrap_pager_wal_checkpoint_options_init_capi_1e7e53647187d6dc(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_pager_wal_checkpoint_options_init_capi_86ed25af86b48cdc(struct pager_wal_checkpoint_options *_swig_go_0) {
   pager_wal_checkpoint_options *arg1 = (pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2658,7 +2658,7 @@ void _wrap_pager_wal_checkpoint_options_init_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-void _wrap_pager_wal_stats_init_capi_1e7e53647187d6dc(struct pager_wal_stats *_swig_go_0) {
+void _wrap_pager_wal_stats_init_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
   pager_wal_stats *arg1 = (pager_wal_stats *) 0 ;
   
   arg1 = *(pager_wal_stats **)&_swig_go_0; 
@@ -2668,7 +2668,7 @@ void _wrap_pager_wal_stats_init_capi_1e7e53647187d6dc(struct pager_wal_stats *_s
 }
 
 
-_gostring_ _wrap_pager_wal_create_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_create_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -2690,7 +2690,7 @@ _gostring_ _wrap_pager_wal_create_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_open_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_open_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -2712,7 +2712,7 @@ _gostring_ _wrap_pager_wal_open_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, str
 }
 
 
-void _wrap_pager_wal_close_capi_1e7e53647187d6dc(pager_wal *_swig_go_0) {
+void _wrap_pager_wal_close_capi_86ed25af86b48cdc(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   
   arg1 = (pager_wal *)_swig_go_0; 
@@ -2722,7 +2722,7 @@ void _wrap_pager_wal_close_capi_1e7e53647187d6dc(pager_wal *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_wal_access_mode_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_access_mode_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2737,7 +2737,7 @@ _gostring_ _wrap_pager_wal_access_mode_capi_1e7e53647187d6dc(pager_wal *_swig_go
 }
 
 
-_gostring_ _wrap_pager_wal_page_size_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_size_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2752,7 +2752,7 @@ _gostring_ _wrap_pager_wal_page_size_capi_1e7e53647187d6dc(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_page_count_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_count_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2767,7 +2767,7 @@ _gostring_ _wrap_pager_wal_page_count_capi_1e7e53647187d6dc(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_read_page_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_page_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -2788,7 +2788,7 @@ _gostring_ _wrap_pager_wal_read_page_capi_1e7e53647187d6dc(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_stage_page_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_stage_page_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -2809,7 +2809,7 @@ _gostring_ _wrap_pager_wal_stage_page_capi_1e7e53647187d6dc(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_clear_staged_capi_1e7e53647187d6dc(pager_wal *_swig_go_0) {
+_gostring_ _wrap_pager_wal_clear_staged_capi_86ed25af86b48cdc(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -2822,7 +2822,7 @@ _gostring_ _wrap_pager_wal_clear_staged_capi_1e7e53647187d6dc(pager_wal *_swig_g
 }
 
 
-_gostring_ _wrap_pager_wal_set_page_count_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_wal_set_page_count_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, int _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -2837,7 +2837,7 @@ _gostring_ _wrap_pager_wal_set_page_count_capi_1e7e53647187d6dc(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_app_header_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_app_header_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -2856,7 +2856,7 @@ _gostring_ _wrap_pager_wal_read_app_header_capi_1e7e53647187d6dc(pager_wal *_swi
 }
 
 
-_gostring_ _wrap_pager_wal_stage_app_header_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_stage_app_header_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -2875,7 +2875,7 @@ _gostring_ _wrap_pager_wal_stage_app_header_capi_1e7e53647187d6dc(pager_wal *_sw
 }
 
 
-_gostring_ _wrap_pager_wal_commit_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_commit_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2890,7 +2890,7 @@ _gostring_ _wrap_pager_wal_commit_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, i
 }
 
 
-_gostring_ _wrap_pager_wal_checkpoint_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_wal_checkpoint_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_checkpoint_options *arg2 = (pager_wal_checkpoint_options *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -2907,7 +2907,7 @@ _gostring_ _wrap_pager_wal_checkpoint_capi_1e7e53647187d6dc(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_get_stats_capi_1e7e53647187d6dc(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
+_gostring_ _wrap_pager_wal_get_stats_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_stats *arg2 = (pager_wal_stats *) 0 ;
   int result;
@@ -2922,7 +2922,7 @@ _gostring_ _wrap_pager_wal_get_stats_capi_1e7e53647187d6dc(pager_wal *_swig_go_0
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -2934,7 +2934,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -2946,7 +2946,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -2958,7 +2958,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -2970,7 +2970,7 @@ intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -2982,7 +2982,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -2994,7 +2994,7 @@ intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -3006,7 +3006,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_1e7e53647187d6dc() {
 }
 
 
-void _wrap_pager_walseg_options_struct_size_set_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_struct_size_set_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3018,7 +3018,7 @@ void _wrap_pager_walseg_options_struct_size_set_capi_1e7e53647187d6dc(struct pag
 }
 
 
-int _wrap_pager_walseg_options_struct_size_get_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_struct_size_get_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3031,7 +3031,7 @@ int _wrap_pager_walseg_options_struct_size_get_capi_1e7e53647187d6dc(struct page
 }
 
 
-void _wrap_pager_walseg_options_sync_policy_set_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_sync_policy_set_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3043,7 +3043,7 @@ void _wrap_pager_walseg_options_sync_policy_set_capi_1e7e53647187d6dc(struct pag
 }
 
 
-int _wrap_pager_walseg_options_sync_policy_get_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_sync_policy_get_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3056,7 +3056,7 @@ int _wrap_pager_walseg_options_sync_policy_get_capi_1e7e53647187d6dc(struct page
 }
 
 
-void _wrap_pager_walseg_options_segment_bytes_set_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_segment_bytes_set_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3068,7 +3068,7 @@ void _wrap_pager_walseg_options_segment_bytes_set_capi_1e7e53647187d6dc(struct p
 }
 
 
-long long _wrap_pager_walseg_options_segment_bytes_get_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_segment_bytes_get_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3081,7 +3081,7 @@ long long _wrap_pager_walseg_options_segment_bytes_get_capi_1e7e53647187d6dc(str
 }
 
 
-void _wrap_pager_walseg_options_group_bytes_set_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_bytes_set_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3093,7 +3093,7 @@ void _wrap_pager_walseg_options_group_bytes_set_capi_1e7e53647187d6dc(struct pag
 }
 
 
-long long _wrap_pager_walseg_options_group_bytes_get_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_bytes_get_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3106,7 +3106,7 @@ long long _wrap_pager_walseg_options_group_bytes_get_capi_1e7e53647187d6dc(struc
 }
 
 
-void _wrap_pager_walseg_options_group_interval_us_set_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_interval_us_set_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3118,7 +3118,7 @@ void _wrap_pager_walseg_options_group_interval_us_set_capi_1e7e53647187d6dc(stru
 }
 
 
-long long _wrap_pager_walseg_options_group_interval_us_get_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_interval_us_get_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3131,7 +3131,7 @@ long long _wrap_pager_walseg_options_group_interval_us_get_capi_1e7e53647187d6dc
 }
 
 
-void _wrap_pager_walseg_options_max_payload_bytes_set_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_max_payload_bytes_set_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3143,7 +3143,7 @@ void _wrap_pager_walseg_options_max_payload_bytes_set_capi_1e7e53647187d6dc(stru
 }
 
 
-long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3156,7 +3156,7 @@ long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_1e7e53647187d6dc
 }
 
 
-void _wrap_pager_walseg_options_prewrite_bytes_set_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_prewrite_bytes_set_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3168,7 +3168,7 @@ void _wrap_pager_walseg_options_prewrite_bytes_set_capi_1e7e53647187d6dc(struct 
 }
 
 
-long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3181,7 +3181,7 @@ long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_1e7e53647187d6dc(st
 }
 
 
-void _wrap_pager_walseg_options_buffer_bytes_set_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_buffer_bytes_set_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3193,7 +3193,7 @@ void _wrap_pager_walseg_options_buffer_bytes_set_capi_1e7e53647187d6dc(struct pa
 }
 
 
-long long _wrap_pager_walseg_options_buffer_bytes_get_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_buffer_bytes_get_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3206,7 +3206,7 @@ long long _wrap_pager_walseg_options_buffer_bytes_get_capi_1e7e53647187d6dc(stru
 }
 
 
-void _wrap_pager_walseg_options_first_lsn_set_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_first_lsn_set_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3218,7 +3218,7 @@ void _wrap_pager_walseg_options_first_lsn_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-long long _wrap_pager_walseg_options_first_lsn_get_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_first_lsn_get_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3231,7 +3231,7 @@ long long _wrap_pager_walseg_options_first_lsn_get_capi_1e7e53647187d6dc(struct 
 }
 
 
-void _wrap_pager_walseg_options_create_if_missing_set_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_create_if_missing_set_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3243,7 +3243,7 @@ void _wrap_pager_walseg_options_create_if_missing_set_capi_1e7e53647187d6dc(stru
 }
 
 
-int _wrap_pager_walseg_options_create_if_missing_get_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_create_if_missing_get_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3256,7 +3256,7 @@ int _wrap_pager_walseg_options_create_if_missing_get_capi_1e7e53647187d6dc(struc
 }
 
 
-void _wrap_pager_walseg_options_reserved0_set_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_reserved0_set_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3268,7 +3268,7 @@ void _wrap_pager_walseg_options_reserved0_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-int _wrap_pager_walseg_options_reserved0_get_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_reserved0_get_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3281,7 +3281,7 @@ int _wrap_pager_walseg_options_reserved0_get_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_1e7e53647187d6dc() {
+struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_86ed25af86b48cdc() {
   struct pager_walseg_options *result = 0 ;
   struct pager_walseg_options *_swig_go_result;
   
@@ -3292,7 +3292,7 @@ struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_1e7e53647187d6d
 }
 
 
-void _wrap_delete_pager_walseg_options_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_options_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   
   arg1 = *(struct pager_walseg_options **)&_swig_go_0; 
@@ -3302,7 +3302,7 @@ void _wrap_delete_pager_walseg_options_capi_1e7e53647187d6dc(struct pager_walseg
 }
 
 
-void _wrap_pager_walseg_options_init_capi_1e7e53647187d6dc(struct pager_walseg_options *_swig_go_0) {
+void _wrap_pager_walseg_options_init_capi_86ed25af86b48cdc(struct pager_walseg_options *_swig_go_0) {
   pager_walseg_options *arg1 = (pager_walseg_options *) 0 ;
   
   arg1 = *(pager_walseg_options **)&_swig_go_0; 
@@ -3312,7 +3312,7 @@ void _wrap_pager_walseg_options_init_capi_1e7e53647187d6dc(struct pager_walseg_o
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_open_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_open_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_options *arg2 = (pager_walseg_options *) 0 ;
   pager_walseg_writer **arg3 = (pager_walseg_writer **) 0 ;
@@ -3334,7 +3334,7 @@ _gostring_ _wrap_pager_walseg_writer_open_capi_1e7e53647187d6dc(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_append_capi_1e7e53647187d6dc(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_append_capi_86ed25af86b48cdc(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint16_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3357,7 +3357,7 @@ _gostring_ _wrap_pager_walseg_append_capi_1e7e53647187d6dc(pager_walseg_writer *
 }
 
 
-_gostring_ _wrap_pager_walseg_sync_capi_1e7e53647187d6dc(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_sync_capi_86ed25af86b48cdc(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3370,7 +3370,7 @@ _gostring_ _wrap_pager_walseg_sync_capi_1e7e53647187d6dc(pager_walseg_writer *_s
 }
 
 
-_gostring_ _wrap_pager_walseg_flush_capi_1e7e53647187d6dc(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_flush_capi_86ed25af86b48cdc(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3383,7 +3383,7 @@ _gostring_ _wrap_pager_walseg_flush_capi_1e7e53647187d6dc(pager_walseg_writer *_
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_lsns_capi_1e7e53647187d6dc(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_lsns_capi_86ed25af86b48cdc(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3400,7 +3400,7 @@ _gostring_ _wrap_pager_walseg_writer_lsns_capi_1e7e53647187d6dc(pager_walseg_wri
 }
 
 
-_gostring_ _wrap_pager_walseg_remove_before_capi_1e7e53647187d6dc(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_remove_before_capi_86ed25af86b48cdc(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t arg2 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3417,7 +3417,7 @@ _gostring_ _wrap_pager_walseg_remove_before_capi_1e7e53647187d6dc(pager_walseg_w
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_close_capi_1e7e53647187d6dc(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_writer_close_capi_86ed25af86b48cdc(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3430,7 +3430,7 @@ _gostring_ _wrap_pager_walseg_writer_close_capi_1e7e53647187d6dc(pager_walseg_wr
 }
 
 
-void _wrap_pager_walseg_reader_options_struct_size_set_capi_1e7e53647187d6dc(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_reader_options_struct_size_set_capi_86ed25af86b48cdc(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3442,7 +3442,7 @@ void _wrap_pager_walseg_reader_options_struct_size_set_capi_1e7e53647187d6dc(str
 }
 
 
-int _wrap_pager_walseg_reader_options_struct_size_get_capi_1e7e53647187d6dc(struct pager_walseg_reader_options *_swig_go_0) {
+int _wrap_pager_walseg_reader_options_struct_size_get_capi_86ed25af86b48cdc(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3455,7 +3455,7 @@ int _wrap_pager_walseg_reader_options_struct_size_get_capi_1e7e53647187d6dc(stru
 }
 
 
-long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_1e7e53647187d6dc(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_86ed25af86b48cdc(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3468,7 +3468,7 @@ long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_1e7e536471
 }
 
 
-void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_1e7e53647187d6dc(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_86ed25af86b48cdc(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3480,7 +3480,7 @@ void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_1e7e53647187d6
 }
 
 
-long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_1e7e53647187d6dc(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_86ed25af86b48cdc(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3493,7 +3493,7 @@ long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_1e7e53647
 }
 
 
-void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_1e7e53647187d6dc(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_86ed25af86b48cdc(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3505,7 +3505,7 @@ void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_1e7e53647187d
 }
 
 
-long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_1e7e53647187d6dc(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_86ed25af86b48cdc(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3518,7 +3518,7 @@ long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_1e7e5364
 }
 
 
-struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_1e7e53647187d6dc() {
+struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_86ed25af86b48cdc() {
   struct pager_walseg_reader_options *result = 0 ;
   struct pager_walseg_reader_options *_swig_go_result;
   
@@ -3529,7 +3529,7 @@ struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_1
 }
 
 
-void _wrap_delete_pager_walseg_reader_options_capi_1e7e53647187d6dc(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_reader_options_capi_86ed25af86b48cdc(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   
   arg1 = *(struct pager_walseg_reader_options **)&_swig_go_0; 
@@ -3539,7 +3539,7 @@ void _wrap_delete_pager_walseg_reader_options_capi_1e7e53647187d6dc(struct pager
 }
 
 
-intgo _wrap_pager_walseg_reader_options_add_known_type_capi_1e7e53647187d6dc(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
+intgo _wrap_pager_walseg_reader_options_add_known_type_capi_86ed25af86b48cdc(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint16_t arg2 ;
   int result;
@@ -3554,7 +3554,7 @@ intgo _wrap_pager_walseg_reader_options_add_known_type_capi_1e7e53647187d6dc(str
 }
 
 
-void _wrap_pager_walseg_reader_options_init_capi_1e7e53647187d6dc(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_pager_walseg_reader_options_init_capi_86ed25af86b48cdc(struct pager_walseg_reader_options *_swig_go_0) {
   pager_walseg_reader_options *arg1 = (pager_walseg_reader_options *) 0 ;
   
   arg1 = *(pager_walseg_reader_options **)&_swig_go_0; 
@@ -3564,7 +3564,7 @@ void _wrap_pager_walseg_reader_options_init_capi_1e7e53647187d6dc(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_lsn_set_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_lsn_set_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3576,7 +3576,7 @@ void _wrap_pager_walseg_record_lsn_set_capi_1e7e53647187d6dc(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_lsn_get_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_lsn_get_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3589,7 +3589,7 @@ long long _wrap_pager_walseg_record_lsn_get_capi_1e7e53647187d6dc(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_len_set_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_len_set_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3601,7 +3601,7 @@ void _wrap_pager_walseg_record_len_set_capi_1e7e53647187d6dc(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_len_get_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_len_get_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3614,7 +3614,7 @@ long long _wrap_pager_walseg_record_len_get_capi_1e7e53647187d6dc(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_offset_set_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_offset_set_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3626,7 +3626,7 @@ void _wrap_pager_walseg_record_offset_set_capi_1e7e53647187d6dc(struct pager_wal
 }
 
 
-long long _wrap_pager_walseg_record_offset_get_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_offset_get_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3639,7 +3639,7 @@ long long _wrap_pager_walseg_record_offset_get_capi_1e7e53647187d6dc(struct page
 }
 
 
-void _wrap_pager_walseg_record_record_type_set_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_record_type_set_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -3651,7 +3651,7 @@ void _wrap_pager_walseg_record_record_type_set_capi_1e7e53647187d6dc(struct page
 }
 
 
-short _wrap_pager_walseg_record_record_type_get_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_record_type_get_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -3664,7 +3664,7 @@ short _wrap_pager_walseg_record_record_type_get_capi_1e7e53647187d6dc(struct pag
 }
 
 
-void _wrap_pager_walseg_record_reserved0_set_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_reserved0_set_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -3676,7 +3676,7 @@ void _wrap_pager_walseg_record_reserved0_set_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-short _wrap_pager_walseg_record_reserved0_get_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_reserved0_get_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -3689,7 +3689,7 @@ short _wrap_pager_walseg_record_reserved0_get_capi_1e7e53647187d6dc(struct pager
 }
 
 
-void _wrap_pager_walseg_record_reserved1_set_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_record_reserved1_set_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t arg2 ;
   
@@ -3701,7 +3701,7 @@ void _wrap_pager_walseg_record_reserved1_set_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-int _wrap_pager_walseg_record_reserved1_get_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0) {
+int _wrap_pager_walseg_record_reserved1_get_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3714,7 +3714,7 @@ int _wrap_pager_walseg_record_reserved1_get_capi_1e7e53647187d6dc(struct pager_w
 }
 
 
-struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_1e7e53647187d6dc() {
+struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_86ed25af86b48cdc() {
   struct pager_walseg_record *result = 0 ;
   struct pager_walseg_record *_swig_go_result;
   
@@ -3725,7 +3725,7 @@ struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_1e7e53647187d6dc(
 }
 
 
-void _wrap_delete_pager_walseg_record_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0) {
+void _wrap_delete_pager_walseg_record_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   
   arg1 = *(struct pager_walseg_record **)&_swig_go_0; 
@@ -3735,7 +3735,7 @@ void _wrap_delete_pager_walseg_record_capi_1e7e53647187d6dc(struct pager_walseg_
 }
 
 
-void _wrap_pager_walseg_record_copy_data_capi_1e7e53647187d6dc(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
+void _wrap_pager_walseg_record_copy_data_capi_86ed25af86b48cdc(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3751,7 +3751,7 @@ void _wrap_pager_walseg_record_copy_data_capi_1e7e53647187d6dc(struct pager_wals
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_open_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_open_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_reader_options *arg2 = (pager_walseg_reader_options *) 0 ;
   pager_walseg_reader **arg3 = (pager_walseg_reader **) 0 ;
@@ -3773,7 +3773,7 @@ _gostring_ _wrap_pager_walseg_reader_open_capi_1e7e53647187d6dc(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_next_capi_1e7e53647187d6dc(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_next_capi_86ed25af86b48cdc(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -3790,7 +3790,7 @@ _gostring_ _wrap_pager_walseg_reader_next_capi_1e7e53647187d6dc(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_capi_1e7e53647187d6dc(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_reader_stop_capi_86ed25af86b48cdc(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3809,7 +3809,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_capi_1e7e53647187d6dc(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_1e7e53647187d6dc(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_86ed25af86b48cdc(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -3830,7 +3830,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_detail_capi_1e7e53647187d6dc(pager_wal
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_position_capi_1e7e53647187d6dc(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_reader_position_capi_86ed25af86b48cdc(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3851,7 +3851,7 @@ _gostring_ _wrap_pager_walseg_reader_position_capi_1e7e53647187d6dc(pager_walseg
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_release_pages_capi_1e7e53647187d6dc(pager_walseg_reader *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_reader_release_pages_capi_86ed25af86b48cdc(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3864,7 +3864,7 @@ _gostring_ _wrap_pager_walseg_reader_release_pages_capi_1e7e53647187d6dc(pager_w
 }
 
 
-void _wrap_pager_walseg_reader_close_capi_1e7e53647187d6dc(pager_walseg_reader *_swig_go_0) {
+void _wrap_pager_walseg_reader_close_capi_86ed25af86b48cdc(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   
   arg1 = (pager_walseg_reader *)_swig_go_0; 
@@ -3874,7 +3874,7 @@ void _wrap_pager_walseg_reader_close_capi_1e7e53647187d6dc(pager_walseg_reader *
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_open_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
+_gostring_ _wrap_pager_walseg_replay_open_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
   char *arg1 = (char *) 0 ;
   uint64_t arg2 ;
   pager_walseg_reader_options *arg3 = (pager_walseg_reader_options *) 0 ;
@@ -3898,7 +3898,7 @@ _gostring_ _wrap_pager_walseg_replay_open_capi_1e7e53647187d6dc(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_next_capi_1e7e53647187d6dc(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_next_capi_86ed25af86b48cdc(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -3915,7 +3915,7 @@ _gostring_ _wrap_pager_walseg_replay_next_capi_1e7e53647187d6dc(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_capi_1e7e53647187d6dc(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_replay_stop_capi_86ed25af86b48cdc(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3936,7 +3936,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_capi_1e7e53647187d6dc(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_1e7e53647187d6dc(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_86ed25af86b48cdc(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -3957,7 +3957,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_detail_capi_1e7e53647187d6dc(pager_wal
 }
 
 
-void _wrap_pager_walseg_replay_close_capi_1e7e53647187d6dc(pager_walseg_replay *_swig_go_0) {
+void _wrap_pager_walseg_replay_close_capi_86ed25af86b48cdc(pager_walseg_replay *_swig_go_0) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   
   arg1 = (pager_walseg_replay *)_swig_go_0; 
@@ -3967,7 +3967,7 @@ void _wrap_pager_walseg_replay_close_capi_1e7e53647187d6dc(pager_walseg_replay *
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -3979,7 +3979,7 @@ intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -3991,7 +3991,7 @@ intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -4003,7 +4003,7 @@ intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_1e7e53647187d6dc() {
 }
 
 
-void _wrap_pager_cold_close_capi_1e7e53647187d6dc(pager_cold *_swig_go_0) {
+void _wrap_pager_cold_close_capi_86ed25af86b48cdc(pager_cold *_swig_go_0) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   
   arg1 = (pager_cold *)_swig_go_0; 
@@ -4013,7 +4013,7 @@ void _wrap_pager_cold_close_capi_1e7e53647187d6dc(pager_cold *_swig_go_0) {
 }
 
 
-void _wrap_pager_cold_pageout_options_struct_size_set_capi_1e7e53647187d6dc(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_struct_size_set_capi_86ed25af86b48cdc(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4025,7 +4025,7 @@ void _wrap_pager_cold_pageout_options_struct_size_set_capi_1e7e53647187d6dc(stru
 }
 
 
-int _wrap_pager_cold_pageout_options_struct_size_get_capi_1e7e53647187d6dc(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_struct_size_get_capi_86ed25af86b48cdc(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4038,7 +4038,7 @@ int _wrap_pager_cold_pageout_options_struct_size_get_capi_1e7e53647187d6dc(struc
 }
 
 
-void _wrap_pager_cold_pageout_options_checksums_set_capi_1e7e53647187d6dc(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_checksums_set_capi_86ed25af86b48cdc(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4050,7 +4050,7 @@ void _wrap_pager_cold_pageout_options_checksums_set_capi_1e7e53647187d6dc(struct
 }
 
 
-int _wrap_pager_cold_pageout_options_checksums_get_capi_1e7e53647187d6dc(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_checksums_get_capi_86ed25af86b48cdc(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4063,7 +4063,7 @@ int _wrap_pager_cold_pageout_options_checksums_get_capi_1e7e53647187d6dc(struct 
 }
 
 
-void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_1e7e53647187d6dc(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_86ed25af86b48cdc(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4075,7 +4075,7 @@ void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_1e7e53647187d6
 }
 
 
-int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_1e7e53647187d6dc(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_86ed25af86b48cdc(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4088,7 +4088,7 @@ int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_1e7e53647187d6d
 }
 
 
-struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_1e7e53647187d6dc() {
+struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_86ed25af86b48cdc() {
   struct pager_cold_pageout_options *result = 0 ;
   struct pager_cold_pageout_options *_swig_go_result;
   
@@ -4099,7 +4099,7 @@ struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_1e7
 }
 
 
-void _wrap_delete_pager_cold_pageout_options_capi_1e7e53647187d6dc(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_delete_pager_cold_pageout_options_capi_86ed25af86b48cdc(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   
   arg1 = *(struct pager_cold_pageout_options **)&_swig_go_0; 
@@ -4109,7 +4109,7 @@ void _wrap_delete_pager_cold_pageout_options_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-void _wrap_pager_cold_pageout_options_init_capi_1e7e53647187d6dc(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_pager_cold_pageout_options_init_capi_86ed25af86b48cdc(struct pager_cold_pageout_options *_swig_go_0) {
   pager_cold_pageout_options *arg1 = (pager_cold_pageout_options *) 0 ;
   
   arg1 = *(pager_cold_pageout_options **)&_swig_go_0; 
@@ -4119,7 +4119,7 @@ void _wrap_pager_cold_pageout_options_init_capi_1e7e53647187d6dc(struct pager_co
 }
 
 
-_gostring_ _wrap_pager_cold_set_backend_capi_1e7e53647187d6dc(pager_cold *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_backend_capi_86ed25af86b48cdc(pager_cold *_swig_go_0, int _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -4134,7 +4134,7 @@ _gostring_ _wrap_pager_cold_set_backend_capi_1e7e53647187d6dc(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_backend_capi_1e7e53647187d6dc(pager_cold *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_cold_backend_capi_86ed25af86b48cdc(pager_cold *_swig_go_0, int *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -4149,7 +4149,7 @@ _gostring_ _wrap_pager_cold_backend_capi_1e7e53647187d6dc(pager_cold *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_cold_set_scratch_dir_capi_1e7e53647187d6dc(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_scratch_dir_capi_86ed25af86b48cdc(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -4169,7 +4169,7 @@ _gostring_ _wrap_pager_cold_set_scratch_dir_capi_1e7e53647187d6dc(pager_cold *_s
 }
 
 
-_gostring_ _wrap_pager_cold_scratch_dir_capi_1e7e53647187d6dc(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cold_scratch_dir_capi_86ed25af86b48cdc(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4190,7 +4190,7 @@ _gostring_ _wrap_pager_cold_scratch_dir_capi_1e7e53647187d6dc(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_read_at_capi_1e7e53647187d6dc(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_cold_read_at_capi_86ed25af86b48cdc(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -4211,7 +4211,7 @@ _gostring_ _wrap_pager_cold_read_at_capi_1e7e53647187d6dc(pager_cold_handle *_sw
 }
 
 
-_gostring_ _wrap_pager_cold_take_capi_1e7e53647187d6dc(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_take_capi_86ed25af86b48cdc(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -4230,7 +4230,7 @@ _gostring_ _wrap_pager_cold_take_capi_1e7e53647187d6dc(pager_cold_handle *_swig_
 }
 
 
-void _wrap_pager_cold_free_capi_1e7e53647187d6dc(pager_cold_handle *_swig_go_0) {
+void _wrap_pager_cold_free_capi_86ed25af86b48cdc(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   
   arg1 = (pager_cold_handle *)_swig_go_0; 
@@ -4240,7 +4240,7 @@ void _wrap_pager_cold_free_capi_1e7e53647187d6dc(pager_cold_handle *_swig_go_0) 
 }
 
 
-long long _wrap_pager_cold_len_capi_1e7e53647187d6dc(pager_cold_handle *_swig_go_0) {
+long long _wrap_pager_cold_len_capi_86ed25af86b48cdc(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4253,7 +4253,7 @@ long long _wrap_pager_cold_len_capi_1e7e53647187d6dc(pager_cold_handle *_swig_go
 }
 
 
-int _wrap_pager_cold_backend_of_capi_1e7e53647187d6dc(pager_cold_handle *_swig_go_0) {
+int _wrap_pager_cold_backend_of_capi_86ed25af86b48cdc(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4266,7 +4266,7 @@ int _wrap_pager_cold_backend_of_capi_1e7e53647187d6dc(pager_cold_handle *_swig_g
 }
 
 
-void _wrap_pager_cold_backend_stats_struct_size_set_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_struct_size_set_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4278,7 +4278,7 @@ void _wrap_pager_cold_backend_stats_struct_size_set_capi_1e7e53647187d6dc(struct
 }
 
 
-int _wrap_pager_cold_backend_stats_struct_size_get_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_struct_size_get_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4291,7 +4291,7 @@ int _wrap_pager_cold_backend_stats_struct_size_get_capi_1e7e53647187d6dc(struct 
 }
 
 
-void _wrap_pager_cold_backend_stats_reserved0_set_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_reserved0_set_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4303,7 +4303,7 @@ void _wrap_pager_cold_backend_stats_reserved0_set_capi_1e7e53647187d6dc(struct p
 }
 
 
-int _wrap_pager_cold_backend_stats_reserved0_get_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_reserved0_get_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4316,7 +4316,7 @@ int _wrap_pager_cold_backend_stats_reserved0_get_capi_1e7e53647187d6dc(struct pa
 }
 
 
-void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4328,7 +4328,7 @@ void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_1e7e53647187d6dc(
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4341,7 +4341,7 @@ long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_1e7e53647187
 }
 
 
-void _wrap_pager_cold_backend_stats_live_bytes_set_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_bytes_set_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4353,7 +4353,7 @@ void _wrap_pager_cold_backend_stats_live_bytes_set_capi_1e7e53647187d6dc(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4366,7 +4366,7 @@ long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_1e7e53647187d6dc(st
 }
 
 
-void _wrap_pager_cold_backend_stats_pageout_count_set_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_pageout_count_set_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4378,7 +4378,7 @@ void _wrap_pager_cold_backend_stats_pageout_count_set_capi_1e7e53647187d6dc(stru
 }
 
 
-long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4391,7 +4391,7 @@ long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_1e7e53647187d6dc
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4403,7 +4403,7 @@ void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_1e7e53647187d6dc(st
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4416,7 +4416,7 @@ long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_1e7e53647187d6
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4428,7 +4428,7 @@ void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_1e7e53647187d6dc(str
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4441,7 +4441,7 @@ long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_1e7e53647187d6d
 }
 
 
-void _wrap_pager_cold_backend_stats_read_count_set_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_read_count_set_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4453,7 +4453,7 @@ void _wrap_pager_cold_backend_stats_read_count_set_capi_1e7e53647187d6dc(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_read_count_get_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_read_count_get_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4466,7 +4466,7 @@ long long _wrap_pager_cold_backend_stats_read_count_get_capi_1e7e53647187d6dc(st
 }
 
 
-struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_1e7e53647187d6dc() {
+struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_86ed25af86b48cdc() {
   struct pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
   
@@ -4477,7 +4477,7 @@ struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_1e7e536
 }
 
 
-void _wrap_delete_pager_cold_backend_stats_capi_1e7e53647187d6dc(struct pager_cold_backend_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_backend_stats_capi_86ed25af86b48cdc(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   
   arg1 = *(struct pager_cold_backend_stats **)&_swig_go_0; 
@@ -4487,7 +4487,7 @@ void _wrap_delete_pager_cold_backend_stats_capi_1e7e53647187d6dc(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_struct_size_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_struct_size_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4499,7 +4499,7 @@ void _wrap_pager_cold_stats_struct_size_set_capi_1e7e53647187d6dc(struct pager_c
 }
 
 
-int _wrap_pager_cold_stats_struct_size_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_struct_size_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4512,7 +4512,7 @@ int _wrap_pager_cold_stats_struct_size_get_capi_1e7e53647187d6dc(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_reserved0_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_reserved0_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4524,7 +4524,7 @@ void _wrap_pager_cold_stats_reserved0_set_capi_1e7e53647187d6dc(struct pager_col
 }
 
 
-int _wrap_pager_cold_stats_reserved0_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_reserved0_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4537,7 +4537,7 @@ int _wrap_pager_cold_stats_reserved0_get_capi_1e7e53647187d6dc(struct pager_cold
 }
 
 
-void _wrap_pager_cold_stats_swap_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_swap_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -4549,7 +4549,7 @@ void _wrap_pager_cold_stats_swap_set_capi_1e7e53647187d6dc(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -4562,7 +4562,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_1e7e536471
 }
 
 
-void _wrap_pager_cold_stats_file_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_file_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -4574,7 +4574,7 @@ void _wrap_pager_cold_stats_file_set_capi_1e7e53647187d6dc(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -4587,7 +4587,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_1e7e536471
 }
 
 
-void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4599,7 +4599,7 @@ void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_1e7e53647187d6dc(st
 }
 
 
-long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4612,7 +4612,7 @@ long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_1e7e53647187d6
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4624,7 +4624,7 @@ void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_1e7e53647187d6dc(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4637,7 +4637,7 @@ long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_1e7e53647187d6dc(st
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_count_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_count_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4649,7 +4649,7 @@ void _wrap_pager_cold_stats_scratch_file_count_set_capi_1e7e53647187d6dc(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_count_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_count_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4662,7 +4662,7 @@ long long _wrap_pager_cold_stats_scratch_file_count_get_capi_1e7e53647187d6dc(st
 }
 
 
-void _wrap_pager_cold_stats_punch_count_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_punch_count_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4674,7 +4674,7 @@ void _wrap_pager_cold_stats_punch_count_set_capi_1e7e53647187d6dc(struct pager_c
 }
 
 
-long long _wrap_pager_cold_stats_punch_count_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_punch_count_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4687,7 +4687,7 @@ long long _wrap_pager_cold_stats_punch_count_get_capi_1e7e53647187d6dc(struct pa
 }
 
 
-void _wrap_pager_cold_stats_truncate_count_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_truncate_count_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4699,7 +4699,7 @@ void _wrap_pager_cold_stats_truncate_count_set_capi_1e7e53647187d6dc(struct page
 }
 
 
-long long _wrap_pager_cold_stats_truncate_count_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_truncate_count_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4712,7 +4712,7 @@ long long _wrap_pager_cold_stats_truncate_count_get_capi_1e7e53647187d6dc(struct
 }
 
 
-void _wrap_pager_cold_stats_fallback_count_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_fallback_count_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4724,7 +4724,7 @@ void _wrap_pager_cold_stats_fallback_count_set_capi_1e7e53647187d6dc(struct page
 }
 
 
-long long _wrap_pager_cold_stats_fallback_count_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_fallback_count_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4737,7 +4737,7 @@ long long _wrap_pager_cold_stats_fallback_count_get_capi_1e7e53647187d6dc(struct
 }
 
 
-void _wrap_pager_cold_stats_write_error_count_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_write_error_count_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4749,7 +4749,7 @@ void _wrap_pager_cold_stats_write_error_count_set_capi_1e7e53647187d6dc(struct p
 }
 
 
-long long _wrap_pager_cold_stats_write_error_count_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_write_error_count_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4762,7 +4762,7 @@ long long _wrap_pager_cold_stats_write_error_count_get_capi_1e7e53647187d6dc(str
 }
 
 
-void _wrap_pager_cold_stats_release_error_count_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_release_error_count_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4774,7 +4774,7 @@ void _wrap_pager_cold_stats_release_error_count_set_capi_1e7e53647187d6dc(struct
 }
 
 
-long long _wrap_pager_cold_stats_release_error_count_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_release_error_count_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4787,7 +4787,7 @@ long long _wrap_pager_cold_stats_release_error_count_get_capi_1e7e53647187d6dc(s
 }
 
 
-void _wrap_pager_cold_stats_checksum_failure_count_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_checksum_failure_count_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4799,7 +4799,7 @@ void _wrap_pager_cold_stats_checksum_failure_count_set_capi_1e7e53647187d6dc(str
 }
 
 
-long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4812,7 +4812,7 @@ long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_1e7e53647187d6d
 }
 
 
-void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4824,7 +4824,7 @@ void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_1e7e53647187d6dc(st
 }
 
 
-long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4837,7 +4837,7 @@ long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_1e7e53647187d6
 }
 
 
-void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4849,7 +4849,7 @@ void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_1e7e53647187d6dc(str
 }
 
 
-long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4862,7 +4862,7 @@ long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_1e7e53647187d6d
 }
 
 
-void _wrap_pager_cold_stats_retained_extent_count_set_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_retained_extent_count_set_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4874,7 +4874,7 @@ void _wrap_pager_cold_stats_retained_extent_count_set_capi_1e7e53647187d6dc(stru
 }
 
 
-long long _wrap_pager_cold_stats_retained_extent_count_get_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_retained_extent_count_get_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4887,7 +4887,7 @@ long long _wrap_pager_cold_stats_retained_extent_count_get_capi_1e7e53647187d6dc
 }
 
 
-struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_1e7e53647187d6dc() {
+struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_86ed25af86b48cdc() {
   struct pager_cold_stats *result = 0 ;
   struct pager_cold_stats *_swig_go_result;
   
@@ -4898,7 +4898,7 @@ struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_1e7e53647187d6dc() {
 }
 
 
-void _wrap_delete_pager_cold_stats_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_stats_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   
   arg1 = *(struct pager_cold_stats **)&_swig_go_0; 
@@ -4908,7 +4908,7 @@ void _wrap_delete_pager_cold_stats_capi_1e7e53647187d6dc(struct pager_cold_stats
 }
 
 
-void _wrap_pager_cold_stats_init_capi_1e7e53647187d6dc(struct pager_cold_stats *_swig_go_0) {
+void _wrap_pager_cold_stats_init_capi_86ed25af86b48cdc(struct pager_cold_stats *_swig_go_0) {
   pager_cold_stats *arg1 = (pager_cold_stats *) 0 ;
   
   arg1 = *(pager_cold_stats **)&_swig_go_0; 
@@ -4918,7 +4918,7 @@ void _wrap_pager_cold_stats_init_capi_1e7e53647187d6dc(struct pager_cold_stats *
 }
 
 
-_gostring_ _wrap_pager_cold_get_stats_capi_1e7e53647187d6dc(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
+_gostring_ _wrap_pager_cold_get_stats_capi_86ed25af86b48cdc(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   pager_cold_stats *arg2 = (pager_cold_stats *) 0 ;
   int result;
@@ -4933,7 +4933,7 @@ _gostring_ _wrap_pager_cold_get_stats_capi_1e7e53647187d6dc(pager_cold *_swig_go
 }
 
 
-intgo _wrap_PAGER_DTYPE_BF16_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_DTYPE_BF16_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -4945,7 +4945,7 @@ intgo _wrap_PAGER_DTYPE_BF16_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F16_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_DTYPE_F16_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -4957,7 +4957,7 @@ intgo _wrap_PAGER_DTYPE_F16_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F32_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_DTYPE_F32_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -4969,7 +4969,7 @@ intgo _wrap_PAGER_DTYPE_F32_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -4981,7 +4981,7 @@ intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_1e7e53647187d6dc() {
 }
 
 
-void _wrap_pager_cache_meta_struct_size_set_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_struct_size_set_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -4993,7 +4993,7 @@ void _wrap_pager_cache_meta_struct_size_set_capi_1e7e53647187d6dc(struct pager_c
 }
 
 
-int _wrap_pager_cache_meta_struct_size_get_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_struct_size_get_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5006,7 +5006,7 @@ int _wrap_pager_cache_meta_struct_size_get_capi_1e7e53647187d6dc(struct pager_ca
 }
 
 
-void _wrap_pager_cache_meta_tokens_per_page_set_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_tokens_per_page_set_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5018,7 +5018,7 @@ void _wrap_pager_cache_meta_tokens_per_page_set_capi_1e7e53647187d6dc(struct pag
 }
 
 
-int _wrap_pager_cache_meta_tokens_per_page_get_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_tokens_per_page_get_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5031,7 +5031,7 @@ int _wrap_pager_cache_meta_tokens_per_page_get_capi_1e7e53647187d6dc(struct page
 }
 
 
-void _wrap_pager_cache_meta_layers_set_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_layers_set_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5043,7 +5043,7 @@ void _wrap_pager_cache_meta_layers_set_capi_1e7e53647187d6dc(struct pager_cache_
 }
 
 
-int _wrap_pager_cache_meta_layers_get_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_layers_get_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5056,7 +5056,7 @@ int _wrap_pager_cache_meta_layers_get_capi_1e7e53647187d6dc(struct pager_cache_m
 }
 
 
-void _wrap_pager_cache_meta_kv_heads_set_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_kv_heads_set_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5068,7 +5068,7 @@ void _wrap_pager_cache_meta_kv_heads_set_capi_1e7e53647187d6dc(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_kv_heads_get_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_kv_heads_get_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5081,7 +5081,7 @@ int _wrap_pager_cache_meta_kv_heads_get_capi_1e7e53647187d6dc(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_head_dim_set_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_head_dim_set_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5093,7 +5093,7 @@ void _wrap_pager_cache_meta_head_dim_set_capi_1e7e53647187d6dc(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_head_dim_get_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_head_dim_get_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5106,7 +5106,7 @@ int _wrap_pager_cache_meta_head_dim_get_capi_1e7e53647187d6dc(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_dtype_set_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_dtype_set_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5118,7 +5118,7 @@ void _wrap_pager_cache_meta_dtype_set_capi_1e7e53647187d6dc(struct pager_cache_m
 }
 
 
-int _wrap_pager_cache_meta_dtype_get_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_dtype_get_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5131,7 +5131,7 @@ int _wrap_pager_cache_meta_dtype_get_capi_1e7e53647187d6dc(struct pager_cache_me
 }
 
 
-struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_1e7e53647187d6dc() {
+struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_86ed25af86b48cdc() {
   struct pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
   
@@ -5142,7 +5142,7 @@ struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_1e7e53647187d6dc() {
 }
 
 
-void _wrap_delete_pager_cache_meta_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0) {
+void _wrap_delete_pager_cache_meta_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   
   arg1 = *(struct pager_cache_meta **)&_swig_go_0; 
@@ -5152,7 +5152,7 @@ void _wrap_delete_pager_cache_meta_capi_1e7e53647187d6dc(struct pager_cache_meta
 }
 
 
-void _wrap_pager_cache_meta_init_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0) {
+void _wrap_pager_cache_meta_init_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   
   arg1 = *(pager_cache_meta **)&_swig_go_0; 
@@ -5162,7 +5162,7 @@ void _wrap_pager_cache_meta_init_capi_1e7e53647187d6dc(struct pager_cache_meta *
 }
 
 
-_gostring_ _wrap_pager_cache_meta_page_bytes_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cache_meta_page_bytes_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -5179,7 +5179,7 @@ _gostring_ _wrap_pager_cache_meta_page_bytes_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -5191,7 +5191,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -5203,7 +5203,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_1e7e53647187d6dc() {
 }
 
 
-void _wrap_pager_snapshot_options_struct_size_set_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_struct_size_set_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5215,7 +5215,7 @@ void _wrap_pager_snapshot_options_struct_size_set_capi_1e7e53647187d6dc(struct p
 }
 
 
-int _wrap_pager_snapshot_options_struct_size_get_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_struct_size_get_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5228,7 +5228,7 @@ int _wrap_pager_snapshot_options_struct_size_get_capi_1e7e53647187d6dc(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_compression_set_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_compression_set_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5240,7 +5240,7 @@ void _wrap_pager_snapshot_options_compression_set_capi_1e7e53647187d6dc(struct p
 }
 
 
-int _wrap_pager_snapshot_options_compression_get_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_compression_get_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5253,7 +5253,7 @@ int _wrap_pager_snapshot_options_compression_get_capi_1e7e53647187d6dc(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_zstd_level_set_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_zstd_level_set_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t arg2 ;
   
@@ -5265,7 +5265,7 @@ void _wrap_pager_snapshot_options_zstd_level_set_capi_1e7e53647187d6dc(struct pa
 }
 
 
-int _wrap_pager_snapshot_options_zstd_level_get_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_zstd_level_get_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -5278,7 +5278,7 @@ int _wrap_pager_snapshot_options_zstd_level_get_capi_1e7e53647187d6dc(struct pag
 }
 
 
-void _wrap_pager_snapshot_options_threads_set_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_threads_set_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5290,7 +5290,7 @@ void _wrap_pager_snapshot_options_threads_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_threads_get_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_threads_get_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5303,7 +5303,7 @@ int _wrap_pager_snapshot_options_threads_get_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_allow_nonempty_set_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_allow_nonempty_set_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5315,7 +5315,7 @@ void _wrap_pager_snapshot_options_allow_nonempty_set_capi_1e7e53647187d6dc(struc
 }
 
 
-int _wrap_pager_snapshot_options_allow_nonempty_get_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_allow_nonempty_get_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5328,7 +5328,7 @@ int _wrap_pager_snapshot_options_allow_nonempty_get_capi_1e7e53647187d6dc(struct
 }
 
 
-void _wrap_pager_snapshot_options_sync_fd_set_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_sync_fd_set_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5340,7 +5340,7 @@ void _wrap_pager_snapshot_options_sync_fd_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_sync_fd_get_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_sync_fd_get_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5353,7 +5353,7 @@ int _wrap_pager_snapshot_options_sync_fd_get_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t arg2 ;
   
@@ -5365,7 +5365,7 @@ void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_1e7e53647187d6d
 }
 
 
-long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0) {
+long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5378,7 +5378,7 @@ long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_1e7e536471
 }
 
 
-struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_1e7e53647187d6dc() {
+struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_86ed25af86b48cdc() {
   struct pager_snapshot_options *result = 0 ;
   struct pager_snapshot_options *_swig_go_result;
   
@@ -5389,7 +5389,7 @@ struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_1e7e5364718
 }
 
 
-void _wrap_delete_pager_snapshot_options_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_delete_pager_snapshot_options_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   
   arg1 = *(struct pager_snapshot_options **)&_swig_go_0; 
@@ -5399,7 +5399,7 @@ void _wrap_delete_pager_snapshot_options_capi_1e7e53647187d6dc(struct pager_snap
 }
 
 
-intgo _wrap_pager_snapshot_options_set_parent_path_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_pager_snapshot_options_set_parent_path_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -5419,7 +5419,7 @@ intgo _wrap_pager_snapshot_options_set_parent_path_capi_1e7e53647187d6dc(struct 
 }
 
 
-void _wrap_pager_snapshot_options_init_capi_1e7e53647187d6dc(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_pager_snapshot_options_init_capi_86ed25af86b48cdc(struct pager_snapshot_options *_swig_go_0) {
   pager_snapshot_options *arg1 = (pager_snapshot_options *) 0 ;
   
   arg1 = *(pager_snapshot_options **)&_swig_go_0; 
@@ -5429,7 +5429,7 @@ void _wrap_pager_snapshot_options_init_capi_1e7e53647187d6dc(struct pager_snapsh
 }
 
 
-_gostring_ _wrap_pager_snapshot_verify_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_verify_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_options *arg2 = (pager_snapshot_options *) 0 ;
   int result;
@@ -5449,7 +5449,7 @@ _gostring_ _wrap_pager_snapshot_verify_capi_1e7e53647187d6dc(_gostring_ _swig_go
 }
 
 
-void _wrap_pager_snapshot_info_struct_size_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_struct_size_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -5461,7 +5461,7 @@ void _wrap_pager_snapshot_info_struct_size_set_capi_1e7e53647187d6dc(struct page
 }
 
 
-int _wrap_pager_snapshot_info_struct_size_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_struct_size_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5474,7 +5474,7 @@ int _wrap_pager_snapshot_info_struct_size_get_capi_1e7e53647187d6dc(struct pager
 }
 
 
-void _wrap_pager_snapshot_info_format_version_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_format_version_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -5486,7 +5486,7 @@ void _wrap_pager_snapshot_info_format_version_set_capi_1e7e53647187d6dc(struct p
 }
 
 
-int _wrap_pager_snapshot_info_format_version_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_format_version_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5499,7 +5499,7 @@ int _wrap_pager_snapshot_info_format_version_get_capi_1e7e53647187d6dc(struct pa
 }
 
 
-void _wrap_pager_snapshot_info_meta_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+void _wrap_pager_snapshot_info_meta_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   
@@ -5511,7 +5511,7 @@ void _wrap_pager_snapshot_info_meta_set_capi_1e7e53647187d6dc(struct pager_snaps
 }
 
 
-struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
@@ -5524,7 +5524,7 @@ struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_1e7e53647187d6d
 }
 
 
-void _wrap_pager_snapshot_info_k_page_bytes_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_k_page_bytes_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5536,7 +5536,7 @@ void _wrap_pager_snapshot_info_k_page_bytes_set_capi_1e7e53647187d6dc(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5549,7 +5549,7 @@ long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_1e7e53647187d6dc(struc
 }
 
 
-void _wrap_pager_snapshot_info_v_page_bytes_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_v_page_bytes_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5561,7 +5561,7 @@ void _wrap_pager_snapshot_info_v_page_bytes_set_capi_1e7e53647187d6dc(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5574,7 +5574,7 @@ long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_1e7e53647187d6dc(struc
 }
 
 
-void _wrap_pager_snapshot_info_page_count_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_page_count_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5586,7 +5586,7 @@ void _wrap_pager_snapshot_info_page_count_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_page_count_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_page_count_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5599,7 +5599,7 @@ long long _wrap_pager_snapshot_info_page_count_get_capi_1e7e53647187d6dc(struct 
 }
 
 
-void _wrap_pager_snapshot_info_stored_page_count_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_stored_page_count_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5611,7 +5611,7 @@ void _wrap_pager_snapshot_info_stored_page_count_set_capi_1e7e53647187d6dc(struc
 }
 
 
-long long _wrap_pager_snapshot_info_stored_page_count_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_stored_page_count_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5624,7 +5624,7 @@ long long _wrap_pager_snapshot_info_stored_page_count_get_capi_1e7e53647187d6dc(
 }
 
 
-void _wrap_pager_snapshot_info_compressed_page_count_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_compressed_page_count_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5636,7 +5636,7 @@ void _wrap_pager_snapshot_info_compressed_page_count_set_capi_1e7e53647187d6dc(s
 }
 
 
-long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5649,7 +5649,7 @@ long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_1e7e53647187d
 }
 
 
-void _wrap_pager_snapshot_info_seq_count_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_seq_count_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5661,7 +5661,7 @@ void _wrap_pager_snapshot_info_seq_count_set_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-long long _wrap_pager_snapshot_info_seq_count_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_seq_count_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5674,7 +5674,7 @@ long long _wrap_pager_snapshot_info_seq_count_get_capi_1e7e53647187d6dc(struct p
 }
 
 
-void _wrap_pager_snapshot_info_created_us_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_created_us_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5686,7 +5686,7 @@ void _wrap_pager_snapshot_info_created_us_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_created_us_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_created_us_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5699,7 +5699,7 @@ long long _wrap_pager_snapshot_info_created_us_get_capi_1e7e53647187d6dc(struct 
 }
 
 
-void _wrap_pager_snapshot_info_file_bytes_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_file_bytes_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5711,7 +5711,7 @@ void _wrap_pager_snapshot_info_file_bytes_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_file_bytes_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_file_bytes_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5724,7 +5724,7 @@ long long _wrap_pager_snapshot_info_file_bytes_get_capi_1e7e53647187d6dc(struct 
 }
 
 
-void _wrap_pager_snapshot_info_snapshot_id_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_snapshot_id_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5736,7 +5736,7 @@ void _wrap_pager_snapshot_info_snapshot_id_set_capi_1e7e53647187d6dc(struct page
 }
 
 
-long long _wrap_pager_snapshot_info_snapshot_id_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_snapshot_id_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5749,7 +5749,7 @@ long long _wrap_pager_snapshot_info_snapshot_id_get_capi_1e7e53647187d6dc(struct
 }
 
 
-void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5761,7 +5761,7 @@ void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_1e7e53647187d6dc(stru
 }
 
 
-long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5774,7 +5774,7 @@ long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_1e7e53647187d6dc
 }
 
 
-struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_1e7e53647187d6dc() {
+struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_86ed25af86b48cdc() {
   struct pager_snapshot_info *result = 0 ;
   struct pager_snapshot_info *_swig_go_result;
   
@@ -5785,7 +5785,7 @@ struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_1e7e53647187d6dc(
 }
 
 
-void _wrap_delete_pager_snapshot_info_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_delete_pager_snapshot_info_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   
   arg1 = *(struct pager_snapshot_info **)&_swig_go_0; 
@@ -5795,7 +5795,7 @@ void _wrap_delete_pager_snapshot_info_capi_1e7e53647187d6dc(struct pager_snapsho
 }
 
 
-void _wrap_pager_snapshot_info_init_capi_1e7e53647187d6dc(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_pager_snapshot_info_init_capi_86ed25af86b48cdc(struct pager_snapshot_info *_swig_go_0) {
   pager_snapshot_info *arg1 = (pager_snapshot_info *) 0 ;
   
   arg1 = *(pager_snapshot_info **)&_swig_go_0; 
@@ -5805,7 +5805,7 @@ void _wrap_pager_snapshot_info_init_capi_1e7e53647187d6dc(struct pager_snapshot_
 }
 
 
-_gostring_ _wrap_pager_snapshot_inspect_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_inspect_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_info *arg2 = (pager_snapshot_info *) 0 ;
   int result;
@@ -5825,7 +5825,7 @@ _gostring_ _wrap_pager_snapshot_inspect_capi_1e7e53647187d6dc(_gostring_ _swig_g
 }
 
 
-_gostring_ _wrap_pager_refengine_create_capi_1e7e53647187d6dc(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
+_gostring_ _wrap_pager_refengine_create_capi_86ed25af86b48cdc(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   pager_refengine **arg3 = (pager_refengine **) 0 ;
@@ -5842,7 +5842,7 @@ _gostring_ _wrap_pager_refengine_create_capi_1e7e53647187d6dc(struct pager_cache
 }
 
 
-void _wrap_pager_refengine_free_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0) {
+void _wrap_pager_refengine_free_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   
   arg1 = (pager_refengine *)_swig_go_0; 
@@ -5852,7 +5852,7 @@ void _wrap_pager_refengine_free_capi_1e7e53647187d6dc(pager_refengine *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_refengine_meta_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_meta_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   int result;
@@ -5867,7 +5867,7 @@ _gostring_ _wrap_pager_refengine_meta_capi_1e7e53647187d6dc(pager_refengine *_sw
 }
 
 
-_gostring_ _wrap_pager_refengine_capacity_pages_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_capacity_pages_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -5882,7 +5882,7 @@ _gostring_ _wrap_pager_refengine_capacity_pages_capi_1e7e53647187d6dc(pager_refe
 }
 
 
-_gostring_ _wrap_pager_refengine_alloc_page_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_alloc_page_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -5897,7 +5897,7 @@ _gostring_ _wrap_pager_refengine_alloc_page_capi_1e7e53647187d6dc(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_free_page_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_refengine_free_page_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, int _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -5912,7 +5912,7 @@ _gostring_ _wrap_pager_refengine_free_page_capi_1e7e53647187d6dc(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_write_page_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_write_page_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -5939,7 +5939,7 @@ _gostring_ _wrap_pager_refengine_write_page_capi_1e7e53647187d6dc(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_read_page_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_read_page_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -5966,7 +5966,7 @@ _gostring_ _wrap_pager_refengine_read_page_capi_1e7e53647187d6dc(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_set_seq_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
+_gostring_ _wrap_pager_refengine_set_seq_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -5993,7 +5993,7 @@ _gostring_ _wrap_pager_refengine_set_seq_capi_1e7e53647187d6dc(pager_refengine *
 }
 
 
-_gostring_ _wrap_pager_refengine_remove_seq_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_refengine_remove_seq_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6012,7 +6012,7 @@ _gostring_ _wrap_pager_refengine_remove_seq_capi_1e7e53647187d6dc(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_get_seq_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_refengine_get_seq_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6041,7 +6041,7 @@ _gostring_ _wrap_pager_refengine_get_seq_capi_1e7e53647187d6dc(pager_refengine *
 }
 
 
-void _wrap_pager_refengine_stats_struct_size_set_capi_1e7e53647187d6dc(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_struct_size_set_capi_86ed25af86b48cdc(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6053,7 +6053,7 @@ void _wrap_pager_refengine_stats_struct_size_set_capi_1e7e53647187d6dc(struct pa
 }
 
 
-int _wrap_pager_refengine_stats_struct_size_get_capi_1e7e53647187d6dc(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_struct_size_get_capi_86ed25af86b48cdc(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6066,7 +6066,7 @@ int _wrap_pager_refengine_stats_struct_size_get_capi_1e7e53647187d6dc(struct pag
 }
 
 
-void _wrap_pager_refengine_stats_paused_set_capi_1e7e53647187d6dc(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_paused_set_capi_86ed25af86b48cdc(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6078,7 +6078,7 @@ void _wrap_pager_refengine_stats_paused_set_capi_1e7e53647187d6dc(struct pager_r
 }
 
 
-int _wrap_pager_refengine_stats_paused_get_capi_1e7e53647187d6dc(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_paused_get_capi_86ed25af86b48cdc(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6091,7 +6091,7 @@ int _wrap_pager_refengine_stats_paused_get_capi_1e7e53647187d6dc(struct pager_re
 }
 
 
-void _wrap_pager_refengine_stats_occupied_pages_set_capi_1e7e53647187d6dc(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_occupied_pages_set_capi_86ed25af86b48cdc(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6103,7 +6103,7 @@ void _wrap_pager_refengine_stats_occupied_pages_set_capi_1e7e53647187d6dc(struct
 }
 
 
-long long _wrap_pager_refengine_stats_occupied_pages_get_capi_1e7e53647187d6dc(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_occupied_pages_get_capi_86ed25af86b48cdc(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6116,7 +6116,7 @@ long long _wrap_pager_refengine_stats_occupied_pages_get_capi_1e7e53647187d6dc(s
 }
 
 
-void _wrap_pager_refengine_stats_seq_count_set_capi_1e7e53647187d6dc(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_seq_count_set_capi_86ed25af86b48cdc(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6128,7 +6128,7 @@ void _wrap_pager_refengine_stats_seq_count_set_capi_1e7e53647187d6dc(struct page
 }
 
 
-long long _wrap_pager_refengine_stats_seq_count_get_capi_1e7e53647187d6dc(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_seq_count_get_capi_86ed25af86b48cdc(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6141,7 +6141,7 @@ long long _wrap_pager_refengine_stats_seq_count_get_capi_1e7e53647187d6dc(struct
 }
 
 
-struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_1e7e53647187d6dc() {
+struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_86ed25af86b48cdc() {
   struct pager_refengine_stats *result = 0 ;
   struct pager_refengine_stats *_swig_go_result;
   
@@ -6152,7 +6152,7 @@ struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_1e7e53647187d
 }
 
 
-void _wrap_delete_pager_refengine_stats_capi_1e7e53647187d6dc(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_delete_pager_refengine_stats_capi_86ed25af86b48cdc(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   
   arg1 = *(struct pager_refengine_stats **)&_swig_go_0; 
@@ -6162,7 +6162,7 @@ void _wrap_delete_pager_refengine_stats_capi_1e7e53647187d6dc(struct pager_refen
 }
 
 
-void _wrap_pager_refengine_stats_init_capi_1e7e53647187d6dc(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_pager_refengine_stats_init_capi_86ed25af86b48cdc(struct pager_refengine_stats *_swig_go_0) {
   pager_refengine_stats *arg1 = (pager_refengine_stats *) 0 ;
   
   arg1 = *(pager_refengine_stats **)&_swig_go_0; 
@@ -6172,7 +6172,7 @@ void _wrap_pager_refengine_stats_init_capi_1e7e53647187d6dc(struct pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_get_stats_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_get_stats_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_refengine_stats *arg2 = (pager_refengine_stats *) 0 ;
   int result;
@@ -6187,7 +6187,7 @@ _gostring_ _wrap_pager_refengine_get_stats_capi_1e7e53647187d6dc(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_fingerprint_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_fingerprint_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, long long *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -6202,7 +6202,7 @@ _gostring_ _wrap_pager_refengine_fingerprint_capi_1e7e53647187d6dc(pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_fail_callback_capi_1e7e53647187d6dc(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_pager_refengine_fail_callback_capi_86ed25af86b48cdc(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint32_t arg3 ;
@@ -6226,7 +6226,7 @@ _gostring_ _wrap_pager_refengine_fail_callback_capi_1e7e53647187d6dc(pager_refen
 }
 
 
-intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -6238,7 +6238,7 @@ intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_FILE_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_FORMAT_FILE_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -6250,7 +6250,7 @@ intgo _wrap_PAGER_FORMAT_FILE_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -6262,7 +6262,7 @@ intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -6274,7 +6274,7 @@ intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -6286,7 +6286,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -6298,7 +6298,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_1e7e53647187d6dc() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_1e7e53647187d6dc() {
+intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_86ed25af86b48cdc() {
   int result;
   intgo _swig_go_result;
   
@@ -6310,7 +6310,7 @@ intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_1e7e53647187d6dc() {
 }
 
 
-_gostring_ _wrap_pager_format_detect_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_format_detect_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, int *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6330,7 +6330,7 @@ _gostring_ _wrap_pager_format_detect_capi_1e7e53647187d6dc(_gostring_ _swig_go_0
 }
 
 
-void _wrap_pager_check_report_struct_size_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_struct_size_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6342,7 +6342,7 @@ void _wrap_pager_check_report_struct_size_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-int _wrap_pager_check_report_struct_size_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_struct_size_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6355,7 +6355,7 @@ int _wrap_pager_check_report_struct_size_get_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-void _wrap_pager_check_report_format_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6367,7 +6367,7 @@ void _wrap_pager_check_report_format_set_capi_1e7e53647187d6dc(struct pager_chec
 }
 
 
-int _wrap_pager_check_report_format_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6380,7 +6380,7 @@ int _wrap_pager_check_report_format_get_capi_1e7e53647187d6dc(struct pager_check
 }
 
 
-void _wrap_pager_check_report_format_version_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_version_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6392,7 +6392,7 @@ void _wrap_pager_check_report_format_version_set_capi_1e7e53647187d6dc(struct pa
 }
 
 
-int _wrap_pager_check_report_format_version_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_version_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6405,7 +6405,7 @@ int _wrap_pager_check_report_format_version_get_capi_1e7e53647187d6dc(struct pag
 }
 
 
-void _wrap_pager_check_report_page_size_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_page_size_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6417,7 +6417,7 @@ void _wrap_pager_check_report_page_size_set_capi_1e7e53647187d6dc(struct pager_c
 }
 
 
-int _wrap_pager_check_report_page_size_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_page_size_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6430,7 +6430,7 @@ int _wrap_pager_check_report_page_size_get_capi_1e7e53647187d6dc(struct pager_ch
 }
 
 
-void _wrap_pager_check_report_file_bytes_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_file_bytes_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6442,7 +6442,7 @@ void _wrap_pager_check_report_file_bytes_set_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-long long _wrap_pager_check_report_file_bytes_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_file_bytes_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6455,7 +6455,7 @@ long long _wrap_pager_check_report_file_bytes_get_capi_1e7e53647187d6dc(struct p
 }
 
 
-void _wrap_pager_check_report_generation_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_generation_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6467,7 +6467,7 @@ void _wrap_pager_check_report_generation_set_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-long long _wrap_pager_check_report_generation_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_generation_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6480,7 +6480,7 @@ long long _wrap_pager_check_report_generation_get_capi_1e7e53647187d6dc(struct p
 }
 
 
-void _wrap_pager_check_report_page_count_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_page_count_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6492,7 +6492,7 @@ void _wrap_pager_check_report_page_count_set_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-long long _wrap_pager_check_report_page_count_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_page_count_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6505,7 +6505,7 @@ long long _wrap_pager_check_report_page_count_get_capi_1e7e53647187d6dc(struct p
 }
 
 
-void _wrap_pager_check_report_free_page_count_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_free_page_count_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6517,7 +6517,7 @@ void _wrap_pager_check_report_free_page_count_set_capi_1e7e53647187d6dc(struct p
 }
 
 
-long long _wrap_pager_check_report_free_page_count_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_free_page_count_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6530,7 +6530,7 @@ long long _wrap_pager_check_report_free_page_count_get_capi_1e7e53647187d6dc(str
 }
 
 
-void _wrap_pager_check_report_protected_count_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_protected_count_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6542,7 +6542,7 @@ void _wrap_pager_check_report_protected_count_set_capi_1e7e53647187d6dc(struct p
 }
 
 
-long long _wrap_pager_check_report_protected_count_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_protected_count_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6555,7 +6555,7 @@ long long _wrap_pager_check_report_protected_count_get_capi_1e7e53647187d6dc(str
 }
 
 
-void _wrap_pager_check_report_frame_count_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_frame_count_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6567,7 +6567,7 @@ void _wrap_pager_check_report_frame_count_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-long long _wrap_pager_check_report_frame_count_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_frame_count_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6580,7 +6580,7 @@ long long _wrap_pager_check_report_frame_count_get_capi_1e7e53647187d6dc(struct 
 }
 
 
-void _wrap_pager_check_report_record_count_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_record_count_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6592,7 +6592,7 @@ void _wrap_pager_check_report_record_count_set_capi_1e7e53647187d6dc(struct page
 }
 
 
-long long _wrap_pager_check_report_record_count_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_record_count_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6605,7 +6605,7 @@ long long _wrap_pager_check_report_record_count_get_capi_1e7e53647187d6dc(struct
 }
 
 
-void _wrap_pager_check_report_segment_count_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_segment_count_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6617,7 +6617,7 @@ void _wrap_pager_check_report_segment_count_set_capi_1e7e53647187d6dc(struct pag
 }
 
 
-long long _wrap_pager_check_report_segment_count_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_segment_count_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6630,7 +6630,7 @@ long long _wrap_pager_check_report_segment_count_get_capi_1e7e53647187d6dc(struc
 }
 
 
-void _wrap_pager_check_report_first_lsn_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_first_lsn_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6642,7 +6642,7 @@ void _wrap_pager_check_report_first_lsn_set_capi_1e7e53647187d6dc(struct pager_c
 }
 
 
-long long _wrap_pager_check_report_first_lsn_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_first_lsn_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6655,7 +6655,7 @@ long long _wrap_pager_check_report_first_lsn_get_capi_1e7e53647187d6dc(struct pa
 }
 
 
-void _wrap_pager_check_report_last_lsn_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_last_lsn_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6667,7 +6667,7 @@ void _wrap_pager_check_report_last_lsn_set_capi_1e7e53647187d6dc(struct pager_ch
 }
 
 
-long long _wrap_pager_check_report_last_lsn_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_last_lsn_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6680,7 +6680,7 @@ long long _wrap_pager_check_report_last_lsn_get_capi_1e7e53647187d6dc(struct pag
 }
 
 
-void _wrap_pager_check_report_interrupted_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_interrupted_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6692,7 +6692,7 @@ void _wrap_pager_check_report_interrupted_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-int _wrap_pager_check_report_interrupted_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_interrupted_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6705,7 +6705,7 @@ int _wrap_pager_check_report_interrupted_get_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_code_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_damage_code_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t arg2 ;
   
@@ -6717,7 +6717,7 @@ void _wrap_pager_check_report_damage_code_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-int _wrap_pager_check_report_damage_code_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_damage_code_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -6730,7 +6730,7 @@ int _wrap_pager_check_report_damage_code_get_capi_1e7e53647187d6dc(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_offset_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_damage_offset_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6742,7 +6742,7 @@ void _wrap_pager_check_report_damage_offset_set_capi_1e7e53647187d6dc(struct pag
 }
 
 
-long long _wrap_pager_check_report_damage_offset_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_damage_offset_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6755,7 +6755,7 @@ long long _wrap_pager_check_report_damage_offset_get_capi_1e7e53647187d6dc(struc
 }
 
 
-void _wrap_pager_check_report_damage_file_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_file_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -6779,7 +6779,7 @@ void _wrap_pager_check_report_damage_file_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_file_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_file_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6792,7 +6792,7 @@ _gostring_ _wrap_pager_check_report_damage_file_get_capi_1e7e53647187d6dc(struct
 }
 
 
-void _wrap_pager_check_report_damage_rule_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_rule_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -6816,7 +6816,7 @@ void _wrap_pager_check_report_damage_rule_set_capi_1e7e53647187d6dc(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_rule_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_rule_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6829,7 +6829,7 @@ _gostring_ _wrap_pager_check_report_damage_rule_get_capi_1e7e53647187d6dc(struct
 }
 
 
-void _wrap_pager_check_report_damage_detail_set_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_detail_set_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -6853,7 +6853,7 @@ void _wrap_pager_check_report_damage_detail_set_capi_1e7e53647187d6dc(struct pag
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_detail_get_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_detail_get_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6866,7 +6866,7 @@ _gostring_ _wrap_pager_check_report_damage_detail_get_capi_1e7e53647187d6dc(stru
 }
 
 
-struct pager_check_report *_wrap_new_pager_check_report_capi_1e7e53647187d6dc() {
+struct pager_check_report *_wrap_new_pager_check_report_capi_86ed25af86b48cdc() {
   struct pager_check_report *result = 0 ;
   struct pager_check_report *_swig_go_result;
   
@@ -6877,7 +6877,7 @@ struct pager_check_report *_wrap_new_pager_check_report_capi_1e7e53647187d6dc() 
 }
 
 
-void _wrap_delete_pager_check_report_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+void _wrap_delete_pager_check_report_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   
   arg1 = *(struct pager_check_report **)&_swig_go_0; 
@@ -6887,7 +6887,7 @@ void _wrap_delete_pager_check_report_capi_1e7e53647187d6dc(struct pager_check_re
 }
 
 
-void _wrap_pager_check_report_init_capi_1e7e53647187d6dc(struct pager_check_report *_swig_go_0) {
+void _wrap_pager_check_report_init_capi_86ed25af86b48cdc(struct pager_check_report *_swig_go_0) {
   pager_check_report *arg1 = (pager_check_report *) 0 ;
   
   arg1 = *(pager_check_report **)&_swig_go_0; 
@@ -6897,7 +6897,7 @@ void _wrap_pager_check_report_init_capi_1e7e53647187d6dc(struct pager_check_repo
 }
 
 
-_gostring_ _wrap_pager_file_check_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_file_check_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -6917,7 +6917,7 @@ _gostring_ _wrap_pager_file_check_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_check_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_wal_check_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -6937,7 +6937,7 @@ _gostring_ _wrap_pager_wal_check_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, st
 }
 
 
-_gostring_ _wrap_pager_walseg_check_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_walseg_check_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -6957,7 +6957,7 @@ _gostring_ _wrap_pager_walseg_check_capi_1e7e53647187d6dc(_gostring_ _swig_go_0,
 }
 
 
-_gostring_ _wrap_pager_snapshot_check_capi_1e7e53647187d6dc(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_check_capi_86ed25af86b48cdc(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;

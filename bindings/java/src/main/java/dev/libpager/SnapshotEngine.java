@@ -9,6 +9,9 @@ import java.nio.ByteBuffer;
  * only during the callback (writePage's is read-only). To fail a callback with an adapter
  * code, throw {@link Failure}: the operation then throws PagerException(ERR_CALLBACK). Any
  * other exception also fails the operation and is rethrown once it has returned.
+ *
+ * <p>Thread safety: the library calls an engine's methods on the thread running capture or
+ * restore, one at a time; the engine must not change while it is paused.
  */
 public interface SnapshotEngine {
   /** The geometry. It is only read during the call; the engine keeps ownership (close it). */
@@ -61,14 +64,32 @@ public interface SnapshotEngine {
     }
   }
 
-  /** Writes a snapshot of engine to path (opts may be null). */
+  /** Writes a snapshot of engine to path (opts may be null; its progress listener is called). */
   static void capture(SnapshotEngine engine, String path, SnapshotOptions opts) {
-    Pager.pagerswigSnapshotJava(engine, 0, releasesPages(engine), path, opts);
+    Pager.pagerswigJavaSnapshotEngine(engine, 0, releasesPages(engine), path, -1, opts,
+        SnapshotOptions.progressOf(opts));
+  }
+
+  /** {@link #capture(SnapshotEngine, String, SnapshotOptions)} with a {@link java.nio.file.Path}. */
+  static void capture(SnapshotEngine engine, java.nio.file.Path path, SnapshotOptions opts) {
+    capture(engine, path.toString(), opts);
+  }
+
+  /** Writes a snapshot of engine sequentially to an open descriptor (pager_snapshot_capture_fd). */
+  static void capture(SnapshotEngine engine, java.io.FileDescriptor fd, SnapshotOptions opts) {
+    Pager.pagerswigJavaSnapshotEngine(engine, 2, releasesPages(engine), null, Snapshots.fdOf(fd),
+        opts, SnapshotOptions.progressOf(opts));
   }
 
   /** Verifies the snapshot at path and restores it into engine (opts may be null). */
   static void restore(SnapshotEngine engine, String path, SnapshotOptions opts) {
-    Pager.pagerswigSnapshotJava(engine, 1, releasesPages(engine), path, opts);
+    Pager.pagerswigJavaSnapshotEngine(engine, 1, releasesPages(engine), path, -1, opts,
+        SnapshotOptions.progressOf(opts));
+  }
+
+  /** {@link #restore(SnapshotEngine, String, SnapshotOptions)} with a {@link java.nio.file.Path}. */
+  static void restore(SnapshotEngine engine, java.nio.file.Path path, SnapshotOptions opts) {
+    restore(engine, path.toString(), opts);
   }
 
   /** 1 if engine overrides releasePages, else 0. */

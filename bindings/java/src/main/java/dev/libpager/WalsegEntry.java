@@ -3,6 +3,8 @@ package dev.libpager;
 /**
  * One record of a WAL segment log, as WalsegReader.next() / WalsegReplay.next() return it.
  * The payload is a copy (the C view into the reader's mapping never reaches Java).
+ *
+ * <p>Thread safety: immutable fields; the payload array belongs to the caller.
  */
 public final class WalsegEntry {
   /** The record's LSN. */
@@ -11,14 +13,23 @@ public final class WalsegEntry {
   public final int type;
   /** Offset of the record's header in its segment. */
   public final long offset;
-  /** The payload (a copy). */
+  /** The payload (a copy); null from next(ByteBuffer), which copied it into the buffer. */
   public final byte[] data;
+  /** The payload's length in bytes (next(ByteBuffer) copied at most the buffer's remaining). */
+  public final long length;
 
-  WalsegEntry(long lsn, int type, long offset, byte[] data) {
+  WalsegEntry(long lsn, int type, long offset, byte[] data, long length) {
     this.lsn = lsn;
     this.type = type;
     this.offset = offset;
     this.data = data;
+    this.length = length;
+  }
+
+  /** The entry of rec with its payload copied into dst (min(length, dst.remaining()) bytes). */
+  static WalsegEntry into(WalsegRecord rec, java.nio.ByteBuffer dst) {
+    rec.copyDataNio(dst);
+    return new WalsegEntry(rec.getLsn(), rec.getRecordType(), rec.getOffset(), null, rec.getLen());
   }
 
   static WalsegEntry copyOf(WalsegRecord rec) {
@@ -29,7 +40,7 @@ public final class WalsegEntry {
     }
     byte[] data = new byte[(int) len];
     rec.copyData(data);
-    return new WalsegEntry(rec.getLsn(), rec.getRecordType(), rec.getOffset(), data);
+    return new WalsegEntry(rec.getLsn(), rec.getRecordType(), rec.getOffset(), data, len);
   }
 
   /**

@@ -114,6 +114,31 @@ class CloseStressTest {
     }
   }
 
+  /** The file closed under its sub-page allocator's readers (the copy reads the mapping). */
+  @Test
+  void subpagesFileCloseDuringReadsIsAnException() throws Exception {
+    Path path = dir.resolve("subpages");
+    stress(
+        "PageFile",
+        round -> {
+          PageFile f = round == 0 ? PageFile.create(path, null) : PageFile.open(path, null);
+          FileSubpages s = f.subpages(1024);
+          long[] ids = s.allocBulk(4);
+          for (int i = 0; i < 4; i++) s.write(ids[i], 0, pattern(i, 1024));
+          AtomicInteger n = new AtomicInteger();
+          return new Round() {
+            public void read() {
+              int i = n.incrementAndGet() % 4;
+              assertArrayEquals(pattern(i, 1024), s.read(ids[i]));
+            }
+
+            public void close() {
+              f.close(); // the allocator stays open: its calls throw "PageFile is closed"
+            }
+          };
+        });
+  }
+
   @Test
   void fileCloseDuringReadsIsAnException() throws Exception {
     String path = dir.resolve("pages").toString();
@@ -159,7 +184,7 @@ class CloseStressTest {
       f.close();
       IllegalStateException e = assertThrows(IllegalStateException.class, t::commit);
       assertEquals("PageFile is closed", e.getMessage());
-      assertEquals(PagerConstants.ERR_INVALID, ((PagerException) e.getCause()).code());
+      assertEquals(ErrorCode.INVALID, ((PagerException) e.getCause()).code());
     }
     assertClosed("PageFile", () -> f.grow(10));
   }

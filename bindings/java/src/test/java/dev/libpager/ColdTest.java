@@ -58,7 +58,7 @@ class ColdTest {
         assertTrue(len[0] > 2);
       }
     }
-    expect(PagerConstants.ERR_INVALID, () -> ColdPager.open(3, null));
+    expect(PagerConstants.ERR_INVALID, () -> ColdPager.open(3));
   }
 
   /** Two pagers in one process: their own directories, defaults and counters. */

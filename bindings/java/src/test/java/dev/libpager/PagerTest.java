@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
@@ -55,35 +55,77 @@ class PagerTest {
     }
   }
 
-  /** The JNI wrapper constructs the exception through this exact signature: (I[B)V. */
+  /** The JNI wrapper makes the exception through this exact method: fromNative (I[B). */
   @Test
-  void nativeConstructorDecodesBytes() throws ReflectiveOperationException {
-    Constructor<PagerException> ctor =
-        PagerException.class.getDeclaredConstructor(int.class, byte[].class);
-    assertFalse(Modifier.isPrivate(ctor.getModifiers()));
+  void nativeFactoryDecodesBytesAndPicksTheSubclass() throws ReflectiveOperationException {
+    Method from = PagerException.class.getDeclaredMethod("fromNative", int.class, byte[].class);
+    assertTrue(Modifier.isStatic(from.getModifiers()));
+    assertEquals(PagerException.class, from.getReturnType());
     byte[] msg = "open /tmp/x: no such file".getBytes(StandardCharsets.UTF_8);
-    PagerException e = ctor.newInstance(PagerConstants.ERR_NOT_FOUND, msg);
-    assertEquals(PagerConstants.ERR_NOT_FOUND, e.code());
+    PagerException e = (PagerException) from.invoke(null, PagerConstants.ERR_NOT_FOUND, msg);
+    assertTrue(e instanceof NotFoundException);
+    assertEquals(ErrorCode.NOT_FOUND, e.code());
+    assertEquals(PagerConstants.ERR_NOT_FOUND, e.rawCode());
     assertEquals("PAGER_ERR_NOT_FOUND", e.name());
     assertEquals("open /tmp/x: no such file", e.detail());
     assertEquals("PAGER_ERR_NOT_FOUND: open /tmp/x: no such file", e.getMessage());
 
-    PagerException bad = new PagerException(PagerConstants.ERR_IO, new byte[] {'p', (byte) 0xff, 'q'});
+    PagerException bad = PagerException.fromNative(PagerConstants.ERR_IO, new byte[] {'p', (byte) 0xff, 'q'});
     assertEquals("p\uFFFDq", bad.detail(), "invalid UTF-8 is replaced, never rejected");
-    PagerException empty = new PagerException(PagerConstants.ERR_BUSY, new byte[0]);
+    assertEquals(PagerException.class, bad.getClass());
+    PagerException empty = PagerException.fromNative(PagerConstants.ERR_BUSY, new byte[0]);
+    assertTrue(empty instanceof BusyException);
     assertEquals("PAGER_ERR_BUSY", empty.getMessage());
     assertEquals("", empty.detail());
   }
 
+  /** Every code of the header has its ErrorCode (same name and value), and the subclasses. */
   @Test
-  void exceptionIsUncheckedAndCarriesItsCode() {
-    PagerException e =
-        assertThrows(PagerException.class, () -> {
-          throw new PagerException(PagerConstants.ERR_CORRUPT, "PAGER_ERR_CORRUPT", "page 3");
-        });
-    assertTrue(RuntimeException.class.isAssignableFrom(PagerException.class));
-    assertEquals(PagerConstants.ERR_CORRUPT, e.code());
-    assertEquals("page 3", e.detail());
+  void errorCodeEnumMatchesTheHeader() throws IllegalAccessException {
+    int n = 0;
+    for (Field f : PagerConstants.class.getFields()) {
+      String name = f.getName();
+      if (!name.startsWith("ERR_") || name.equals("ERR_COUNT")) continue;
+      ErrorCode c = ErrorCode.valueOf(name.substring(4));
+      assertEquals(f.getInt(null), c.value(), name);
+      assertEquals(Pager.errstr(c.value()), c.cName());
+      assertEquals(c, ErrorCode.of(c.value()));
+      n++;
+    }
+    assertEquals(PagerConstants.ERR_COUNT - 1, n);
+    assertEquals(ErrorCode.UNKNOWN, ErrorCode.of(PagerConstants.ERR_COUNT));
+    assertEquals(ErrorCode.UNKNOWN, ErrorCode.of(-5));
+    Object[][] sub = {
+      {ErrorCode.BUSY, BusyException.class}, {ErrorCode.CORRUPT, CorruptException.class},
+      {ErrorCode.NOT_FOUND, NotFoundException.class}, {ErrorCode.EXISTS, AlreadyExistsException.class},
+      {ErrorCode.READONLY, ReadOnlyException.class}, {ErrorCode.POISONED, PoisonedException.class},
+      {ErrorCode.NOSPC, NoSpaceException.class}, {ErrorCode.CANCELLED, CancelledException.class},
+    };
+    for (Object[] s : sub) {
+      PagerException e = PagerException.of(((ErrorCode) s[0]).value(), "d");
+      assertEquals(s[1], e.getClass());
+      assertEquals(s[0], e.code());
+    }
+  }
+
+  /** A missing file throws NotFoundException from the real native path (not only the factory). */
+  @Test
+  void missingFileThrowsNotFoundException(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    NotFoundException e = assertThrows(NotFoundException.class, () -> Wal.open(dir.resolve("absent"), null));
+    assertEquals(ErrorCode.NOT_FOUND, e.code());
+    assertFalse(e.detail().isEmpty());
+  }
+
+  /** The raw SWIG layer is not part of the public API. */
+  @Test
+  void rawLayerIsPackagePrivate() throws ClassNotFoundException {
+    for (String n : new String[] {"dev.libpager.Pager", "dev.libpager.PagerJNI", "dev.libpager.NativeLibrary"}) {
+      assertFalse(Modifier.isPublic(Class.forName(n).getModifiers()), n + " is public");
+    }
+    assertTrue(Modifier.isPublic(LibPager.class.getModifiers()));
+    assertEquals(Pager.version(), LibPager.version());
+    assertTrue(LibPager.nativeLibrary().startsWith("jar:/dev/libpager/native/linux-x86_64/"),
+        LibPager.nativeLibrary());
   }
 
   /**

@@ -18,7 +18,8 @@ class WalTest {
 
   static PagerException expect(long code, Executable call) {
     PagerException e = assertThrows(PagerException.class, call);
-    assertEquals(code, e.code(), e.getMessage());
+    assertEquals(code, e.rawCode(), e.getMessage());
+    assertEquals(ErrorCode.of((int) code), e.code());
     assertFalse(e.detail().isEmpty(), "no detail message for " + e.name());
     return e;
   }

@@ -4,6 +4,7 @@ import static dev.libpager.WalTest.expect;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -121,7 +122,8 @@ class WalsegTest {
       expect(PagerConstants.ERR_EXISTS, () -> w.append(1, new byte[200]));
       PagerException e =
           org.junit.jupiter.api.Assertions.assertThrows(PagerException.class, w::close);
-      assertEquals(PagerConstants.ERR_POISONED, e.code());
+      assertEquals(ErrorCode.POISONED, e.code());
+      assertTrue(e instanceof PoisonedException);
       org.junit.jupiter.api.Assertions.assertFalse(w.isOpen());
       w.close(); // released either way: a second close does nothing
     }

@@ -1,0 +1,91 @@
+/*
+ * java_types.i -- Java only, %include-d by pager.i before its macros and sections (SWIG
+ * applies a class typemap only to classes declared after it):
+ *   1. a java.lang.ref.Cleaner for every proxy that owns native memory
+ *      (dev.libpager.NativeCleaner), applied by pager.i's %pager_handle and %pager_struct. A
+ *      proxy forgotten without close() is freed once it becomes unreachable; close() frees
+ *      through the same NativeCleaner.Ref, so never twice;
+ *   2. the javadoc of every generated public class, with its thread-safety rule.
+ */
+
+/* %pager_java_cleaner(TYPE): the proxy body of TYPE registers owning instances. Its delete()
+ * calls swigFreeNative() instead of the JNI delete, and a consuming call swigForgetNative(). */
+%define %pager_java_cleaner(TYPE)
+%typemap(javabody) struct TYPE %{
+  private transient long swigCPtr;
+  protected transient boolean swigCMemOwn;
+  /** Frees the native object if this proxy is collected while it owns it (null: not owning). */
+  private transient NativeCleaner.Ref swigCleaner;
+  /** The struct this one is embedded in (kept reachable while this view is). */
+  private transient Object swigParent;
+
+  protected $javaclassname(long cPtr, boolean cMemoryOwn) {
+    swigCMemOwn = cMemoryOwn;
+    swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) {
+      swigCleaner = NativeCleaner.register(this, cPtr, PagerJNI::delete_$javaclassname);
+    }
+  }
+
+  protected static long getCPtr($javaclassname obj) {
+    return (obj == null) ? 0 : obj.swigCPtr;
+  }
+
+  /** Frees the owned native object now, once (close / delete). */
+  private void swigFreeNative() {
+    if (swigCleaner != null) {
+      swigCleaner.free();
+    } else {
+      PagerJNI.delete_$javaclassname(swigCPtr);
+    }
+  }
+
+  /** Forgets the native object without freeing it (consumed by the library). */
+  private void swigForgetNative() {
+    if (swigCleaner != null) swigCleaner.forget();
+  }
+
+  /** Marks this proxy as a view into parent (an embedded struct), keeping parent reachable. */
+  $javaclassname swigKeepParent(Object parent) {
+    swigParent = parent;
+    return this;
+  }
+%}
+%enddef
+
+/* Embedded structs (pager_cold_stats.swap/.file, pager_snapshot_info.meta): the view keeps
+ * its parent reachable, so the parent's cleaner cannot free the memory under it. */
+%typemap(javaout) pager_cold_backend_stats *swap, pager_cold_backend_stats *file,
+                  pager_cache_meta *meta {
+    long cPtr = $jnicall;
+    return (cPtr == 0) ? null : new $javaclassname(cPtr, $owner).swigKeepParent(this);
+  }
+
+/* 2. class javadoc (doclint checks it; tests/package_java.sh checks every public type has one). */
+%typemap(javaclassmodifiers) struct pager_wal "/**\n * A WAL pager database (pager_wal): pages staged and committed through a write-ahead log, checkpointed into the main file. Open with {@link #create} / {@link #open}; close it (try-with-resources).\n *\n * <p>Thread safety: any thread; the library serializes the calls on one Wal. close() waits for the calls in progress; a call after close() throws IllegalStateException.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_file "/**\n * A mapped page file (pager_file): allocate, free, read and write fixed-size pages, protected pages through {@link FileTxn}, sub-pages through {@link FileSubpages}.\n *\n * <p>Thread safety: any thread; calls on one file may run concurrently (the library serializes what must be). close() waits for the calls in progress; a call after close() throws IllegalStateException.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_file_txn "/**\n * A write transaction over protected pages of a {@link PageFile} ({@link PageFile#begin}): all pages commit at once; close() without commit() aborts.\n *\n * <p>Thread safety: calls on one transaction are serialized by the library; use it from one thread at a time for a predictable order.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_file_iter "/**\n * An iterator over the page ids of a {@link PageFile} (used by {@link PageFile#pageIds}).\n *\n * <p>Thread safety: calls on one iterator are serialized; close() waits for the calls in progress.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_file_subpages "/**\n * A sub-page allocator over a {@link PageFile} ({@link PageFile#subpages}): power-of-two slots inside the pages of the file.\n *\n * <p>Thread safety: any thread; calls are serialized by the library. Close it before its file.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_walseg_writer "/**\n * The appending side of a WAL segment log directory (pager_walseg_writer). close() writes staged records, syncs and throws the status of that last flush.\n *\n * <p>Thread safety: calls on one writer are serialized by the library; close() waits for the calls in progress.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_walseg_reader "/**\n * Reads the records of one WAL segment file (pager_walseg_reader); payloads are copied into {@link WalsegEntry}.\n *\n * <p>Thread safety: calls on one reader are serialized by the library.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_walseg_replay "/**\n * Replays the records of a WAL segment log directory in LSN order (pager_walseg_replay).\n *\n * <p>Thread safety: next() takes the replay exclusively; calls from several threads are serialized.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_cold "/**\n * A cold pager (pager_cold): pages buffers out to swap or scratch files and back. Its {@link ColdHandle}s outlive it.\n *\n * <p>Thread safety: any thread; pageouts on one pager run in parallel. close() waits for the calls in progress.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_cold_handle "/**\n * Paged-out bytes ({@link ColdPager#pageout}): read ranges back, or take the whole content ({@link #take}, {@link #takeBuffer}), which frees the handle.\n *\n * <p>Thread safety: reads may run concurrently; take, takeBuffer and close wait for them and are exclusive.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_cold_buffer "/**\n * The content of a taken {@link ColdHandle} ({@link ColdHandle#takeBuffer}), owned by the caller until close().\n *\n * <p>Thread safety: reads may run concurrently; close() waits for them.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_refengine "/**\n * The reference KV-cache engine shipped with libpager (pager_refengine): slots of K/V pages and sequences; captured and restored as snapshots.\n *\n * <p>Thread safety: any thread; the library serializes calls on one engine. close() waits for the calls in progress.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_file_options "/**\n * The C struct {@code pager_file_options} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_wal_options "/**\n * The C struct {@code pager_wal_options} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_wal_checkpoint_options "/**\n * The C struct {@code pager_wal_checkpoint_options} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_wal_stats "/**\n * The C struct {@code pager_wal_stats} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_walseg_options "/**\n * The C struct {@code pager_walseg_options} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_walseg_reader_options "/**\n * The C struct {@code pager_walseg_reader_options} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_walseg_record "/**\n * The C struct {@code pager_walseg_record} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_cold_pageout_options "/**\n * The C struct {@code pager_cold_pageout_options} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_cold_stats "/**\n * The C struct {@code pager_cold_stats} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_cold_backend_stats "/**\n * The C struct {@code pager_cold_backend_stats} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_cache_meta "/**\n * The C struct {@code pager_cache_meta} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_refengine_stats "/**\n * The C struct {@code pager_refengine_stats} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_snapshot_info "/**\n * The C struct {@code pager_snapshot_info} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_snapshot_options "/**\n * The C struct {@code pager_snapshot_options} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+%typemap(javaclassmodifiers) struct pager_check_report "/**\n * The C struct {@code pager_check_report} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
