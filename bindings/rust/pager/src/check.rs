@@ -11,12 +11,19 @@ use crate::{check, sys, Result};
 /// The format [`detect`] found (pager.h `PAGER_FORMAT_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Not a libpager format.
     Unknown,
+    /// A page file (`pager_file_*`).
     File,
+    /// A WAL pager's main file.
     WalMain,
+    /// A WAL pager's `-wal` file.
     WalLog,
+    /// One WAL segment file.
     WalsegSegment,
+    /// A directory of WAL segments.
     WalsegDir,
+    /// A KV-cache snapshot.
     Snapshot,
 }
 
@@ -47,31 +54,50 @@ pub fn detect(path: impl AsRef<Path>) -> Result<Format> {
 /// write that recovery discards).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The file the damage is in.
     pub file: String,
     /// Byte offset in `file`; `None` when the check cannot name one byte.
     pub offset: Option<u64>,
+    /// The format rule that failed.
     pub rule: String,
+    /// What was found, in words.
     pub detail: String,
 }
 
 /// What a read-only check found (pager.h `pager_check_report`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckReport {
+    /// The format found.
     pub format: Format,
+    /// Its format version.
     pub format_version: u32,
+    /// Bytes per page (page formats).
     pub page_size: u32,
+    /// File length in bytes.
     pub file_bytes: u64,
+    /// Commit generation (page file).
     pub generation: u64,
+    /// Pages.
     pub page_count: u64,
+    /// Free pages (page file).
     pub free_page_count: u64,
+    /// Protected pages (page file).
     pub protected_count: u64,
+    /// WAL frames.
     pub frame_count: u64,
+    /// Records (WAL segments).
     pub record_count: u64,
+    /// Segments (WAL segment directory).
     pub segment_count: u64,
+    /// First LSN (WAL segments).
     pub first_lsn: u64,
+    /// Last LSN (WAL segments).
     pub last_lsn: u64,
+    /// An interrupted write was found (recovery discards it; not damage).
     pub interrupted: bool,
+    /// Damage was found (see `finding`).
     pub damaged: bool,
+    /// Where, when `damaged` or `interrupted`.
     pub finding: Option<Finding>,
 }
 

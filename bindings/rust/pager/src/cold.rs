@@ -160,12 +160,12 @@ impl ColdPager {
     /// This pager's counters (`pager_cold_stats`).
     pub fn stats(&self) -> Result<ColdStats> {
         // SAFETY: all-zero is a valid struct; init sets the struct sizes.
-        let mut s: ColdStats = unsafe { std::mem::zeroed() };
+        let mut s: sys::pager_cold_stats = unsafe { std::mem::zeroed() };
         // SAFETY: a valid struct.
         unsafe { sys::pager_cold_stats_init(&mut s) };
         // SAFETY: a live pager and a valid out-struct.
         check(unsafe { sys::pager_cold_get_stats(self.0.as_ptr(), &mut s) })?;
-        Ok(s)
+        Ok(ColdStats::from_c(&s))
     }
 }
 
@@ -205,6 +205,7 @@ impl ColdHandle {
         unsafe { sys::pager_cold_len(self.0.as_ptr()) }
     }
 
+    /// Whether the handle holds zero bytes.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -259,5 +260,99 @@ impl Drop for ColdHandle {
     }
 }
 
-/// A pager's counters (`pager_cold_stats`).
-pub type ColdStats = sys::pager_cold_stats;
+/// One backend's counters (`pager_cold_backend_stats`), part of [`ColdStats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct BackendStats {
+    /// Handles not yet freed or taken.
+    pub live_handle_count: u64,
+    /// Their total length.
+    pub live_bytes: u64,
+    /// Handles ever created.
+    pub pageout_count: u64,
+    /// Bytes ever paged out.
+    pub paged_out_bytes: u64,
+    /// Bytes ever returned by reads and takes.
+    pub paged_in_bytes: u64,
+    /// Storage reads: one per coalesced scratch read (file), one per contiguous copy (swap).
+    pub read_count: u64,
+}
+
+impl BackendStats {
+    fn from_c(c: &sys::pager_cold_backend_stats) -> BackendStats {
+        BackendStats {
+            live_handle_count: c.live_handle_count,
+            live_bytes: c.live_bytes,
+            pageout_count: c.pageout_count,
+            paged_out_bytes: c.paged_out_bytes,
+            paged_in_bytes: c.paged_in_bytes,
+            read_count: c.read_count,
+        }
+    }
+}
+
+/// A cold pager's counters (`pager_cold_stats`), from [`ColdPager::stats`].
+///
+/// ```
+/// use pager::cold::{ColdOptions, ColdPager};
+/// let pager = ColdPager::open(&ColdOptions::default())?; // swap backend
+/// let h = pager.pageout(&[b"abc"])?;
+/// let stats = pager.stats()?;
+/// assert_eq!((stats.swap.live_handle_count, stats.swap.live_bytes), (1, 3));
+/// println!("{stats:#?}");
+/// # drop(h);
+/// # Ok::<(), pager::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ColdStats {
+    /// The swap (memory) backend.
+    pub swap: BackendStats,
+    /// The file backend.
+    pub file: BackendStats,
+    /// Scratch extents in use by handles (4 KiB granules).
+    pub scratch_allocated_bytes: u64,
+    /// Lengths of the scratch files (holes included).
+    pub scratch_file_bytes: u64,
+    /// Scratch files open.
+    pub scratch_file_count: u64,
+    /// Extents whose blocks were punched out.
+    pub punch_count: u64,
+    /// Frees that shortened a scratch file instead.
+    pub truncate_count: u64,
+    /// File pageouts kept in memory after a write failed.
+    pub fallback_count: u64,
+    /// Failed scratch writes.
+    pub write_error_count: u64,
+    /// Failed punches/truncates (space is reused anyway).
+    pub release_error_count: u64,
+    /// Chunks that failed verification.
+    pub checksum_failure_count: u64,
+    /// Scratch directories of dead processes removed.
+    pub stale_dir_removed_count: u64,
+    /// Freed extents kept for reuse, not yet punched.
+    pub scratch_retained_bytes: u64,
+    /// Frees that went to that reuse pool.
+    pub retained_extent_count: u64,
+}
+
+impl ColdStats {
+    fn from_c(c: &sys::pager_cold_stats) -> ColdStats {
+        ColdStats {
+            swap: BackendStats::from_c(&c.swap),
+            file: BackendStats::from_c(&c.file),
+            scratch_allocated_bytes: c.scratch_allocated_bytes,
+            scratch_file_bytes: c.scratch_file_bytes,
+            scratch_file_count: c.scratch_file_count,
+            punch_count: c.punch_count,
+            truncate_count: c.truncate_count,
+            fallback_count: c.fallback_count,
+            write_error_count: c.write_error_count,
+            release_error_count: c.release_error_count,
+            checksum_failure_count: c.checksum_failure_count,
+            stale_dir_removed_count: c.stale_dir_removed_count,
+            scratch_retained_bytes: c.scratch_retained_bytes,
+            retained_extent_count: c.retained_extent_count,
+        }
+    }
+}

@@ -35,9 +35,14 @@ use crate::{check, sys, Error, Result};
 /// `pager_file_options` without the page size (that is the type's `PAGE_SIZE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileOptions {
+    /// Address space reserved for the mapping, in [1, 2^46]; the file never grows past it
+    /// (default 1 TiB).
     pub max_size_bytes: u64,
+    /// How long an open waits for the file lock (0: fail at once with `Busy`; -1: wait forever).
     pub lock_timeout_ms: i64,
+    /// Create: pages in the first page space (default 64).
     pub initial_page_count: u64,
+    /// Open read-only (shared lock); [`PageFile::page_mut`] then fails with `ReadOnly`.
     pub read_only: bool,
 }
 
@@ -77,7 +82,7 @@ impl<const N: usize> PageFile<N> {
         let o = opts.copied().unwrap_or_default();
         let mut c = init_c();
         c.page_size = u32::try_from(N).map_err(|_| Error {
-            code: crate::code::INVALID,
+            code: crate::ErrorCode::Invalid,
             message: format!("PAGE_SIZE {N} does not fit a page size"),
         })?;
         c.max_size_bytes = o.max_size_bytes;
@@ -98,7 +103,7 @@ impl<const N: usize> PageFile<N> {
         if actual != N {
             // The library checked opts.page_size; this guards the slices we hand out.
             return Err(Error {
-                code: crate::code::PAGE_SIZE,
+                code: crate::ErrorCode::PageSize,
                 message: format!("file has {actual}-byte pages, PageFile<{N}> expected"),
             });
         }
@@ -119,6 +124,7 @@ impl<const N: usize> PageFile<N> {
         self.h.as_ptr()
     }
 
+    /// Bytes per page (always `PAGE_SIZE` for a `PageFile<PAGE_SIZE>`).
     pub fn page_size(&self) -> Result<usize> {
         let mut v = 0u32;
         // SAFETY: live handle, valid out-parameter.
@@ -268,6 +274,17 @@ impl<const N: usize> PageFile<N> {
     }
 }
 
+impl<const N: usize> std::fmt::Debug for PageFile<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("PageFile");
+        d.field("page_size", &N);
+        if let (Ok(pages), Ok(free)) = (self.page_count(), self.free_page_count()) {
+            d.field("page_count", &pages).field("free_page_count", &free);
+        }
+        d.finish_non_exhaustive()
+    }
+}
+
 impl<const N: usize> Drop for PageFile<N> {
     fn drop(&mut self) {
         // SAFETY: owned; every view, transaction, iterator and allocator borrows self.
@@ -374,12 +391,14 @@ pub struct Subpages<'f, const N: usize> {
 }
 
 impl<const N: usize> Subpages<'_, N> {
+    /// Allocates one sub-page; returns its id.
     pub fn alloc(&mut self) -> Result<u64> {
         let mut id = 0;
         // SAFETY: valid out-parameter.
         check(unsafe { sys::pager_file_subpage_alloc(self.s.as_ptr(), &mut id) })?;
         Ok(id)
     }
+    /// Frees a sub-page (`DoubleFree` if it is not allocated).
     pub fn free(&mut self, id: u64) -> Result<()> {
         // SAFETY: live allocator.
         check(unsafe { sys::pager_file_subpage_free(self.s.as_ptr(), id) })
@@ -405,6 +424,7 @@ impl<const N: usize> Subpages<'_, N> {
         check(unsafe { sys::pager_file_subpages_slot_count(self.s.as_ptr(), &mut v) })?;
         Ok(v)
     }
+    /// Sub-pages allocated.
     pub fn count(&self) -> Result<u64> {
         let mut n = 0;
         // SAFETY: valid out-parameter.
@@ -419,6 +439,7 @@ impl<const N: usize> Subpages<'_, N> {
         // SAFETY: sub_page_size mapped bytes valid until freed (needs &mut self).
         Ok(unsafe { std::slice::from_raw_parts(p as *const u8, self.size) })
     }
+    /// The sub-page's bytes, writable (exclusive through `&mut self`).
     pub fn get_mut(&mut self, id: u64) -> Result<&mut [u8]> {
         let mut p = std::ptr::null_mut();
         // SAFETY: valid out-parameter.

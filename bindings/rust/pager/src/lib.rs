@@ -5,13 +5,22 @@
 //! add their safe types as modules of this crate on top of [`sys`] (RAII handles, slices
 //! instead of pointer/length pairs, [`check`] on every status).
 
+#![deny(missing_docs)]
+
 use std::ffi::CStr;
 use std::fmt;
 use std::os::raw::{c_char, c_int};
 
 pub use pager_sys as sys;
 
-/// The stable error codes of `pager.h` (never renumbered, never reused).
+/// The raw values of the `pager.h` codes, for [`check`] and [`ErrorCode::from_raw`]
+/// (the typed form is [`ErrorCode`]).
+///
+/// ```
+/// assert_eq!(pager::code::OK, 0);
+/// assert_eq!(pager::ErrorCode::from_raw(pager::code::CORRUPT), pager::ErrorCode::Corrupt);
+/// ```
+#[allow(missing_docs)] // each is the C constant of the same name (PAGER_OK, PAGER_ERR_*)
 pub mod code {
     use pager_sys as sys;
     pub const OK: i32 = sys::PAGER_OK as i32;
@@ -42,11 +51,177 @@ pub mod code {
     pub const COUNT: i32 = sys::PAGER_ERR_COUNT as i32;
 }
 
-/// A failed libpager call: `code` is a `PAGER_ERR_*` value (see [`code`]), `message` what
-/// exactly failed (path, page, offset, expected and found values; may be empty).
+/// What kind of failure a libpager call reported: the stable `PAGER_ERR_*` codes of
+/// `pager.h` (never renumbered, never reused). New codes may be added, so match with a
+/// wildcard arm; a code this binding does not know is [`ErrorCode::Unknown`].
+///
+/// ```
+/// use pager::ErrorCode;
+/// assert_eq!(ErrorCode::from_raw(pager::code::BUSY), ErrorCode::Busy);
+/// assert_eq!(ErrorCode::Busy.raw(), 8);
+/// assert_eq!(ErrorCode::Busy.name(), "PAGER_ERR_BUSY");
+/// assert_eq!(ErrorCode::from_raw(1000), ErrorCode::Unknown(1000));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `PAGER_ERR_INVALID`: a bad argument, option or state (also: a handle already closed).
+    Invalid,
+    /// `PAGER_ERR_IO`: the operating system reported an I/O error.
+    Io,
+    /// `PAGER_ERR_NOMEM`: out of memory or address space.
+    NoMem,
+    /// `PAGER_ERR_NOSPC`: no space left on the device.
+    NoSpace,
+    /// `PAGER_ERR_CORRUPT`: bytes read from disk fail a magic, checksum or bound check.
+    Corrupt,
+    /// `PAGER_ERR_VERSION`: a format version or required feature this build lacks.
+    Version,
+    /// `PAGER_ERR_PAGE_SIZE`: the file's page size is not the one the caller expects.
+    PageSize,
+    /// `PAGER_ERR_BUSY`: a lock is held by another opener.
+    Busy,
+    /// `PAGER_ERR_READONLY`: a mutation on a read-only handle.
+    ReadOnly,
+    /// `PAGER_ERR_RANGE`: an id, offset or range out of bounds.
+    Range,
+    /// `PAGER_ERR_OVERLAP`: two ranges share a byte.
+    Overlap,
+    /// `PAGER_ERR_DOUBLE_FREE`: freeing something that is not allocated.
+    DoubleFree,
+    /// `PAGER_ERR_RESERVED`: a reserved page or id.
+    Reserved,
+    /// `PAGER_ERR_FULL`: a fixed capacity is exhausted.
+    Full,
+    /// `PAGER_ERR_POISONED`: an earlier durability failure poisoned this handle (reopen it).
+    Poisoned,
+    /// `PAGER_ERR_MISMATCH`: snapshot geometry differs from the engine's.
+    Mismatch,
+    /// `PAGER_ERR_NOT_FOUND`: no such file, page or entry.
+    NotFound,
+    /// `PAGER_ERR_EXISTS`: the file or entry already exists.
+    Exists,
+    /// `PAGER_ERR_CANCELLED`: a progress callback asked to stop.
+    Cancelled,
+    /// `PAGER_ERR_CALLBACK`: an adapter callback failed (its code is in the message).
+    Callback,
+    /// `PAGER_ERR_INTERNAL`: a bug in libpager (please report the message).
+    Internal,
+    /// `PAGER_ERR_DUPLICATE`: the same id appears twice in one list.
+    Duplicate,
+    /// `PAGER_ERR_TOO_LARGE`: a length above a configured limit.
+    TooLarge,
+    /// A code this binding does not name (a newer library), with its raw value.
+    Unknown(i32),
+}
+
+const CODES: [ErrorCode; 23] = [
+    ErrorCode::Invalid, ErrorCode::Io, ErrorCode::NoMem, ErrorCode::NoSpace, ErrorCode::Corrupt,
+    ErrorCode::Version, ErrorCode::PageSize, ErrorCode::Busy, ErrorCode::ReadOnly,
+    ErrorCode::Range, ErrorCode::Overlap, ErrorCode::DoubleFree, ErrorCode::Reserved,
+    ErrorCode::Full, ErrorCode::Poisoned, ErrorCode::Mismatch, ErrorCode::NotFound,
+    ErrorCode::Exists, ErrorCode::Cancelled, ErrorCode::Callback, ErrorCode::Internal,
+    ErrorCode::Duplicate, ErrorCode::TooLarge,
+];
+
+impl ErrorCode {
+    /// The variant of a raw `PAGER_ERR_*` value (`Unknown` for 0 and undefined values).
+    ///
+    /// ```
+    /// assert_eq!(pager::ErrorCode::from_raw(17), pager::ErrorCode::NotFound);
+    /// ```
+    pub fn from_raw(code: i32) -> ErrorCode {
+        match usize::try_from(code) {
+            Ok(i) if (1..=CODES.len()).contains(&i) => CODES[i - 1],
+            _ => ErrorCode::Unknown(code),
+        }
+    }
+
+    /// The raw `PAGER_ERR_*` value.
+    ///
+    /// ```
+    /// assert_eq!(pager::ErrorCode::NotFound.raw(), pager::code::NOT_FOUND);
+    /// ```
+    pub fn raw(self) -> i32 {
+        match self {
+            ErrorCode::Unknown(v) => v,
+            known => CODES.iter().position(|c| *c == known).map_or(-1, |i| i as i32 + 1),
+        }
+    }
+
+    /// The stable name, e.g. `"PAGER_ERR_NOT_FOUND"` (`"PAGER_ERR_UNKNOWN"` for `Unknown`).
+    ///
+    /// ```
+    /// assert_eq!(pager::ErrorCode::Corrupt.name(), "PAGER_ERR_CORRUPT");
+    /// ```
+    pub fn name(self) -> &'static str {
+        errstr(self.raw())
+    }
+
+    /// The [`std::io::ErrorKind`] a `std::io::Error` made from this code gets.
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// assert_eq!(pager::ErrorCode::NotFound.io_kind(), ErrorKind::NotFound);
+    /// assert_eq!(pager::ErrorCode::Corrupt.io_kind(), ErrorKind::InvalidData);
+    /// ```
+    pub fn io_kind(self) -> std::io::ErrorKind {
+        use std::io::ErrorKind as K;
+        match self {
+            ErrorCode::NotFound => K::NotFound,
+            ErrorCode::Exists => K::AlreadyExists,
+            ErrorCode::ReadOnly => K::PermissionDenied,
+            ErrorCode::Busy => K::ResourceBusy,
+            ErrorCode::NoSpace | ErrorCode::Full => K::StorageFull,
+            ErrorCode::NoMem => K::OutOfMemory,
+            ErrorCode::Corrupt | ErrorCode::Mismatch => K::InvalidData,
+            ErrorCode::Version => K::Unsupported,
+            ErrorCode::TooLarge => K::FileTooLarge,
+            ErrorCode::Cancelled => K::Interrupted,
+            ErrorCode::Invalid
+            | ErrorCode::PageSize
+            | ErrorCode::Range
+            | ErrorCode::Overlap
+            | ErrorCode::DoubleFree
+            | ErrorCode::Reserved
+            | ErrorCode::Duplicate => K::InvalidInput,
+            ErrorCode::Io
+            | ErrorCode::Poisoned
+            | ErrorCode::Callback
+            | ErrorCode::Internal
+            | ErrorCode::Unknown(_) => K::Other,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorCode::Unknown(v) => write!(f, "PAGER_ERR_UNKNOWN({v})"),
+            known => f.write_str(known.name()),
+        }
+    }
+}
+
+/// A failed libpager call: what kind of failure ([`ErrorCode`]) and the detail message
+/// libpager reported for it (path, page, offset, expected and found values; may be empty).
+/// Converts into [`std::io::Error`] with the matching [`std::io::ErrorKind`] (the
+/// `pager::Error` stays reachable as its inner error).
+///
+/// ```
+/// use pager::{Error, ErrorCode};
+/// let err = pager::check(pager::code::NOT_FOUND).unwrap_err();
+/// assert_eq!(err.code, ErrorCode::NotFound);
+/// let io: std::io::Error = err.clone().into();
+/// assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+/// let back = io.get_ref().and_then(|e| e.downcast_ref::<Error>()).unwrap();
+/// assert_eq!(back, &err);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Error {
-    pub code: i32,
+    /// The kind of failure.
+    pub code: ErrorCode,
+    /// What exactly failed, in words (may be empty).
     pub message: String,
 }
 
@@ -54,33 +229,58 @@ pub struct Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
-    /// The error for a failed call's `code` with the calling thread's `pager_last_error()`.
-    /// Call it right after the failing call, before any other libpager call on this thread
-    /// (that is what [`check`] does).
+    /// An error of `code` with the given message (for code that wraps libpager calls).
+    ///
+    /// ```
+    /// let e = pager::Error::new(pager::ErrorCode::Busy, "held by pid 7");
+    /// assert_eq!(e.to_string(), "PAGER_ERR_BUSY: held by pid 7");
+    /// ```
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
+        Error { code, message: message.into() }
+    }
+
+    /// The error for a failed call's raw `code` with the calling thread's
+    /// `pager_last_error()`. Call it right after the failing call, before any other
+    /// libpager call on this thread (that is what [`check`] does).
+    ///
+    /// ```
+    /// let e = pager::Error::last(pager::code::IO);
+    /// assert_eq!(e.code, pager::ErrorCode::Io);
+    /// ```
     pub fn last(code: i32) -> Error {
         // SAFETY: pager_last_error returns a NUL-terminated string owned by the library,
         // valid until this thread's next libpager call; it is copied before returning.
         let message = unsafe { lossy(sys::pager_last_error()) };
-        Error { code, message }
+        Error { code: ErrorCode::from_raw(code), message }
     }
 
     /// The symbolic name of the code, e.g. `"PAGER_ERR_NOT_FOUND"`.
+    ///
+    /// ```
+    /// assert_eq!(pager::check(pager::code::EXISTS).unwrap_err().name(), "PAGER_ERR_EXISTS");
+    /// ```
     pub fn name(&self) -> &'static str {
-        errstr(self.code)
+        self.code.name()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.message.is_empty() {
-            f.write_str(self.name())
+            write!(f, "{}", self.code)
         } else {
-            write!(f, "{}: {}", self.name(), self.message)
+            write!(f, "{}: {}", self.code, self.message)
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+impl From<Error> for std::io::Error {
+    fn from(e: Error) -> std::io::Error {
+        std::io::Error::new(e.code.io_kind(), e)
+    }
+}
 
 /// Turns a status returned by a `sys` call into `Ok(())` or the [`Error`] with this
 /// thread's detail message. Call it immediately after the call that returned `rc`.

@@ -28,9 +28,13 @@ use crate::{check, sys, Result};
 /// Element type of the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dtype {
+    /// bfloat16.
     Bf16,
+    /// IEEE half precision.
     F16,
+    /// IEEE single precision.
     F32,
+    /// 8-bit float, E4M3.
     Fp8E4m3,
     /// A value this binding does not name.
     Other(u32),
@@ -60,10 +64,15 @@ impl Dtype {
 /// The geometry of a paged KV cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheMeta {
+    /// Tokens per KV page.
     pub tokens_per_page: u32,
+    /// Transformer layers.
     pub layers: u32,
+    /// KV heads per layer.
     pub kv_heads: u32,
+    /// Elements per head.
     pub head_dim: u32,
+    /// Element type.
     pub dtype: Dtype,
 }
 
@@ -164,6 +173,7 @@ impl RefEngine {
         check(unsafe { sys::pager_refengine_alloc_page(self.raw(), &mut slot) })?;
         Ok(slot)
     }
+    /// Frees an occupied slot.
     pub fn free_page(&self, slot: u32) -> Result<()> {
         // SAFETY: a live engine.
         check(unsafe { sys::pager_refengine_free_page(self.raw(), slot) })
@@ -176,6 +186,7 @@ impl RefEngine {
                                             v.as_ptr().cast(), v.len() as u64)
         })
     }
+    /// Copies a page's K and V bytes out (each exactly the meta's page bytes).
     pub fn read_page(&self, slot: u32, k: &mut [u8], v: &mut [u8]) -> Result<()> {
         // SAFETY: k and v are valid for their lengths of writes.
         check(unsafe {
@@ -191,6 +202,7 @@ impl RefEngine {
                                          pages.as_ptr(), pages.len() as u64, fill_last_page)
         })
     }
+    /// Removes sequence `id` (its pages stay occupied).
     pub fn remove_seq(&self, id: &[u8]) -> Result<()> {
         // SAFETY: id only read during the call.
         check(unsafe { sys::pager_refengine_remove_seq(self.raw(), id.as_ptr().cast(), id.len() as u64) })
@@ -240,7 +252,7 @@ impl RefEngine {
     /// returns `adapter_code`.
     pub fn fail_callback(&self, name: &str, skip: u32, adapter_code: i32) -> Result<()> {
         let n = CString::new(name).map_err(|_| crate::Error {
-            code: crate::code::INVALID,
+            code: crate::ErrorCode::Invalid,
             message: "callback name contains a NUL byte".into(),
         })?;
         // SAFETY: n only read during the call.
@@ -272,9 +284,22 @@ impl RefEngine {
 /// What [`RefEngine::stats`] reports (`pager_refengine_stats`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RefEngineStats {
+    /// Slots occupied.
     pub occupied_pages: u64,
+    /// Sequences held.
     pub seq_count: u64,
+    /// Whether a capture paused the engine and has not resumed it.
     pub paused: bool,
+}
+
+impl std::fmt::Debug for RefEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("RefEngine");
+        if let (Ok(cap), Ok(stats)) = (self.capacity_pages(), self.stats()) {
+            d.field("capacity_pages", &cap).field("stats", &stats);
+        }
+        d.finish_non_exhaustive()
+    }
 }
 
 impl Drop for RefEngine {
@@ -294,15 +319,25 @@ pub fn verify(path: impl AsRef<Path>) -> Result<()> {
 /// What [`inspect`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SnapshotInfo {
+    /// The file's format version.
     pub format_version: u32,
+    /// The cache geometry.
     pub meta: CacheMeta,
+    /// Bytes of one K page.
     pub k_page_bytes: u64,
+    /// Bytes of one V page.
     pub v_page_bytes: u64,
+    /// Pages in the snapshot (stored here or in a parent).
     pub page_count: u64,
+    /// Pages stored in this file.
     pub stored_page_count: u64,
+    /// Sequences.
     pub seq_count: u64,
+    /// File length in bytes.
     pub file_bytes: u64,
+    /// This snapshot's id.
     pub snapshot_id: u64,
+    /// The parent's id (0: a full snapshot).
     pub parent_snapshot_id: u64,
 }
 
@@ -334,8 +369,11 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<SnapshotInfo> {
 /// duration of the callback).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogicalSeq<'a> {
+    /// The sequence id.
     pub id: &'a [u8],
+    /// Its pages, as the slots [`Engine::allocate_pages`] returned.
     pub pages: &'a [u32],
+    /// Tokens used in its last page.
     pub fill_last_page: u32,
 }
 
@@ -370,18 +408,27 @@ impl SeqSink<'_> {
 /// callback is caught at the C boundary, fails the operation, and is resumed once the
 /// capture or restore has returned. Callbacks run on the calling thread, one at a time.
 pub trait Engine {
+    /// The engine's cache geometry.
     fn meta(&mut self) -> std::result::Result<CacheMeta, i32>;
+    /// Stops the engine from changing its pages (capture: before reading).
     fn pause(&mut self) -> std::result::Result<(), i32> {
         Ok(())
     }
+    /// Lets the engine run again (always called after a successful `pause`).
     fn resume(&mut self) -> std::result::Result<(), i32> {
         Ok(())
     }
+    /// Reports every occupied slot into `sink`.
     fn occupied_pages(&mut self, sink: &mut PageSink<'_>) -> std::result::Result<(), i32>;
+    /// Reports every live sequence into `sink`.
     fn logical_seqs(&mut self, sink: &mut SeqSink<'_>) -> std::result::Result<(), i32>;
+    /// Copies slot `page`'s K and V bytes into `k` and `v`.
     fn read_page(&mut self, page: u32, k: &mut [u8], v: &mut [u8]) -> std::result::Result<(), i32>;
+    /// Fills `slots` with free slots (restore), all or nothing.
     fn allocate_pages(&mut self, slots: &mut [u32]) -> std::result::Result<(), i32>;
+    /// Stores `k` and `v` into slot `page` (restore).
     fn write_page(&mut self, page: u32, k: &[u8], v: &[u8]) -> std::result::Result<(), i32>;
+    /// Replaces the engine's sequences with `seqs` (restore, last).
     fn install_logical_seqs(&mut self, seqs: &[LogicalSeq<'_>]) -> std::result::Result<(), i32>;
     /// Set to `true` when the engine implements [`Engine::release_pages`] (it then becomes
     /// `pager_cache_ops.release_pages`); with `false` a failed restore leaves the slots

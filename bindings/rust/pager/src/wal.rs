@@ -29,7 +29,9 @@ pub const APP_HEADER_SIZE: usize = sys::PAGER_WAL_APP_HEADER_SIZE as usize;
 /// How a [`Wal`] was opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccessMode {
+    /// Exclusive lock: reads and writes.
     ReadWrite,
+    /// Shared lock: reads only.
     ReadOnly,
 }
 
@@ -66,11 +68,20 @@ pub struct WalOptions {
     pub read_only: bool,
     /// `sys::PAGER_WAL_FULL` or `sys::PAGER_WAL_NORMAL`.
     pub durability: u32,
+    /// Committed pages cached in memory (default 1024; 0: none).
     pub cache_pages: u32,
+    /// Checkpoint (passive) after a commit leaves at least this many frames in the WAL
+    /// (default 1000; 0: off).
     pub auto_checkpoint_frames: u32,
+    /// The same, by WAL size in bytes (default 0: off).
     pub auto_checkpoint_bytes: u64,
+    /// How long an open waits for a conflicting lock (0: fail at once with `Busy`; -1: wait forever).
     pub lock_timeout_ms: i64,
+    /// After a passive or full checkpoint the WAL is reused from its start and truncated only
+    /// down to this size (default 16 MiB).
     pub wal_keep_bytes: u64,
+    /// The WAL grows with zeros in steps of this size (default 1 MiB; 0: only as far as each
+    /// commit needs).
     pub wal_prewrite_bytes: u64,
 }
 
@@ -115,14 +126,72 @@ impl WalOptions {
     }
 }
 
-/// Counters since the handle was opened (`pager_wal_stats`).
-pub type WalStats = sys::pager_wal_stats;
+/// Counters since the handle was opened (`pager_wal_stats`), from [`Wal::stats`].
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("pager-doc-walstats-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir); std::fs::create_dir_all(&dir).unwrap();
+/// let wal = pager::wal::Wal::create(dir.join("db"), None)?;
+/// wal.stage_page(1, &[1u8; 4096])?;
+/// wal.commit()?;
+/// let stats = wal.stats()?;
+/// assert_eq!(stats.commits, 1);
+/// assert_eq!(stats.last_checkpoint_error, None);
+/// println!("{stats:?}");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), pager::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct WalStats {
+    /// The error of the last checkpoint that failed for lack of space (`None`: none since open).
+    pub last_checkpoint_error: Option<crate::ErrorCode>,
+    /// Committed-page reads served from the page cache.
+    pub cache_hits: u64,
+    /// Committed-page reads that went to the WAL or main file.
+    pub cache_misses: u64,
+    /// Commits that wrote frames.
+    pub commits: u64,
+    /// WAL frames written, page-0 frames included.
+    pub frames_written: u64,
+    /// Checkpoints run (explicit, automatic, at open).
+    pub checkpoints: u64,
+    /// Data pages copied into the main file.
+    pub pages_checkpointed: u64,
+    /// fsync/fdatasync calls that succeeded.
+    pub syncs: u64,
+    /// Bytes written to either file and then made durable.
+    pub bytes_synced: u64,
+    /// Valid frames in the WAL now.
+    pub wal_frames: u64,
+    /// Checkpoints that failed for lack of space and left the WAL as it was.
+    pub checkpoint_failures: u64,
+}
+
+impl WalStats {
+    fn from_c(c: &sys::pager_wal_stats) -> WalStats {
+        WalStats {
+            last_checkpoint_error: (c.last_checkpoint_error != 0)
+                .then(|| crate::ErrorCode::from_raw(c.last_checkpoint_error)),
+            cache_hits: c.cache_hits,
+            cache_misses: c.cache_misses,
+            commits: c.commits,
+            frames_written: c.frames_written,
+            checkpoints: c.checkpoints,
+            pages_checkpointed: c.pages_checkpointed,
+            syncs: c.syncs,
+            bytes_synced: c.bytes_synced,
+            wal_frames: c.wal_frames,
+            checkpoint_failures: c.checkpoint_failures,
+        }
+    }
+}
 
 /// A path as a C string; an interior NUL is `PAGER_ERR_INVALID`.
 pub(crate) fn c_path(path: &Path) -> Result<CString> {
     use std::os::unix::ffi::OsStrExt;
     CString::new(path.as_os_str().as_bytes()).map_err(|_| Error {
-        code: crate::code::INVALID,
+        code: crate::ErrorCode::Invalid,
         message: format!("path {path:?} contains a NUL byte"),
     })
 }
@@ -169,6 +238,7 @@ impl Wal {
         Ok(v)
     }
 
+    /// How the handle was opened.
     pub fn access_mode(&self) -> Result<AccessMode> {
         Ok(match self.u32_out(sys::pager_wal_access_mode)? {
             sys::PAGER_WAL_READ_ONLY => AccessMode::ReadOnly,
@@ -257,14 +327,25 @@ impl Wal {
         Ok(pages)
     }
 
+    /// The handle's counters (see [`WalStats`]).
     pub fn stats(&self) -> Result<WalStats> {
         // SAFETY: all-zero is a valid pager_wal_stats; init sets struct_size.
-        let mut s: WalStats = unsafe { std::mem::zeroed() };
+        let mut s: sys::pager_wal_stats = unsafe { std::mem::zeroed() };
         // SAFETY: s is a valid, writable struct.
         unsafe { sys::pager_wal_stats_init(&mut s) };
         // SAFETY: s is a valid out-struct of struct_size bytes.
         check(unsafe { sys::pager_wal_get_stats(self.0.as_ptr(), &mut s) })?;
-        Ok(s)
+        Ok(WalStats::from_c(&s))
+    }
+}
+
+impl std::fmt::Debug for Wal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Wal");
+        if let (Ok(mode), Ok(size), Ok(count)) = (self.access_mode(), self.page_size(), self.page_count()) {
+            d.field("access_mode", &mode).field("page_size", &size).field("page_count", &count);
+        }
+        d.finish_non_exhaustive()
     }
 }
 

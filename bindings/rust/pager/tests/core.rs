@@ -48,16 +48,17 @@ fn check_maps_status_to_result() {
     assert_eq!(pager::check(0), Ok(()));
     for code in 1..pager::code::COUNT {
         let err = pager::check(code).unwrap_err();
-        assert_eq!(err.code, code);
+        assert_eq!(err.code.raw(), code);
+        assert_eq!(err.code, pager::ErrorCode::from_raw(code));
         assert_eq!(err.name(), pager::errstr(code));
     }
 }
 
 #[test]
 fn error_display_and_std_error() {
-    let e = pager::Error { code: pager::code::CORRUPT, message: "page 3: bad checksum".into() };
+    let e = pager::Error::new(pager::ErrorCode::Corrupt, "page 3: bad checksum");
     assert_eq!(e.to_string(), "PAGER_ERR_CORRUPT: page 3: bad checksum");
-    let bare = pager::Error { code: pager::code::BUSY, message: String::new() };
+    let bare = pager::Error::new(pager::ErrorCode::Busy, "");
     assert_eq!(bare.to_string(), "PAGER_ERR_BUSY");
 
     fn fails() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -66,7 +67,7 @@ fn error_display_and_std_error() {
     }
     let boxed = fails().unwrap_err();
     let back = boxed.downcast_ref::<pager::Error>().expect("downcast to pager::Error");
-    assert_eq!(back.code, pager::code::EXISTS);
+    assert_eq!(back.code, pager::ErrorCode::Exists);
 
     fn assert_traits<T: std::error::Error + Send + Sync + Clone + 'static>() {}
     assert_traits::<pager::Error>();

@@ -34,11 +34,11 @@ impl Engine for VecEngine {
     }
     fn occupied_pages(&mut self, sink: &mut PageSink<'_>) -> Result<(), i32> {
         let ids: Vec<u32> = self.pages.keys().copied().collect();
-        sink.add(&ids).map_err(|e| -e.code)
+        sink.add(&ids).map_err(|e| -e.code.raw())
     }
     fn logical_seqs(&mut self, sink: &mut SeqSink<'_>) -> Result<(), i32> {
         for (id, (pages, fill)) in &self.seqs {
-            sink.add(id, pages, *fill).map_err(|e| -e.code)?;
+            sink.add(id, pages, *fill).map_err(|e| -e.code.raw())?;
         }
         Ok(())
     }

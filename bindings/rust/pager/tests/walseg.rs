@@ -111,7 +111,7 @@ fn replay_of_many_segments_reads_every_record() {
     let dir = tmp.join("log");
     let mut o = default_options();
     o.segment_bytes = 256; // one record per segment
-    o.sync_policy = pager::sys::PAGER_WALSEG_SYNC_EXPLICIT;
+    o.sync_policy = pager::walseg::SyncPolicy::Explicit;
     let w = Writer::open(&dir, Some(&o)).unwrap();
     for i in 1..=300u64 {
         w.append(1, &payload(i % 100)).unwrap();

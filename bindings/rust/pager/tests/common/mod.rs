@@ -38,7 +38,7 @@ pub fn assert_code<T>(r: pager::Result<T>, code: i32) -> pager::Error {
         Ok(_) => panic!("expected {}, the call succeeded", pager::errstr(code)),
         Err(e) => e,
     };
-    assert_eq!(e.code, code, "{e}");
+    assert_eq!(e.code.raw(), code, "{e}");
     assert!(!e.message.is_empty(), "no detail message for {}", e.name());
     e
 }
