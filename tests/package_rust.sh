@@ -5,7 +5,7 @@
 #   1 the pregenerated bindings and the crates' version match pager.h
 #   2 `cargo publish --dry-run --workspace` passes (tools/rust_crates.sh package) and the
 #     pager-sys .crate carries libpager's pager.h/capi/impl and xxHash with its licence
-#   3 a fresh consumer project (`pager = "0.2"`, the .crate files unpacked and used through
+#   3 a fresh consumer project (`libpager = "0.2"`, the .crate files unpacked and used through
 #     [patch.crates-io], as bindings/README.md says) builds against libpager installed into a
 #     temporary prefix, found by pkg-config, and runs
 #   4 the same consumer with `features = ["bundled"]`, no pkg-config path and no libpager on
@@ -36,10 +36,10 @@ crates=$tmp/crates
 rc=$?
 [[ $rc -eq 0 ]] || tail -n 40 "$tmp/publish.log"
 if [[ $rc -eq 0 ]]; then
-  list=$(tar -tzf "$crates/pager-sys-$version.crate")
+  list=$(tar -tzf "$crates/libpager-sys-$version.crate")
   for f in libpager/pager.h libpager/capi/errors.cc libpager/impl/io/checksum.cc \
            src/bindings.rs xxhash/xxhash.h xxhash/xxh_x86dispatch.c xxhash/LICENSE; do
-    grep -qx "pager-sys-$version/$f" <<<"$list" || { echo "pager-sys crate lacks $f"; rc=1; }
+    grep -qx "libpager-sys-$version/$f" <<<"$list" || { echo "pager-sys crate lacks $f"; rc=1; }
   done
 fi
 result publish_dry_run $rc
@@ -58,15 +58,15 @@ version = "0.1.0"
 edition = "2021"
 
 [dependencies]
-pager = { version = "$minor"$2 }
+libpager = { version = "$minor"$2 }
 
 [patch.crates-io]
-pager = { path = "$unpacked/pager-$version" }
-pager-sys = { path = "$unpacked/pager-sys-$version" }
+libpager = { path = "$unpacked/libpager-$version" }
+libpager-sys = { path = "$unpacked/libpager-sys-$version" }
 EOF
   cat > "$1/src/main.rs" <<'EOF'
-use pager::wal::Wal;
-use pager::walseg;
+use libpager::wal::Wal;
+use libpager::walseg;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).expect("a scratch directory");
@@ -82,7 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let records: Vec<_> = walseg::Replay::open(&log, 0, None)?.records().collect::<Result<_, _>>()?;
     let err = Wal::create(&db, None).unwrap_err();
     let io: std::io::Error = err.into();
-    println!("libpager {} page[0]={} records={} data={:?} again={:?}", pager::version_string(),
+    println!("libpager {} page[0]={} records={} data={:?} again={:?}", libpager::version_string(),
              page[0], records.len(), String::from_utf8_lossy(&records[0].data), io.kind());
     Ok(())
 }
@@ -124,9 +124,11 @@ result consumer_bundled $rc
 
 # 5: docs as docs.rs builds them: no libpager, no pkg-config path.
 rc=0
-(cd "$unpacked/pager-$version" && DOCS_RS=1 PKG_CONFIG_PATH="$tmp/none" PKG_CONFIG_LIBDIR="$tmp/none" \
-   CARGO_TARGET_DIR="$work/target-docs" cargo doc -q --no-deps) > "$tmp/docs.log" 2>&1 || rc=1
-[[ $rc -eq 0 && -f $work/target-docs/doc/pager/index.html ]] || { rc=1; tail -n 30 "$tmp/docs.log"; }
+consumer "$tmp/docs" ""
+(cd "$tmp/docs" && DOCS_RS=1 PKG_CONFIG_PATH="$tmp/none" PKG_CONFIG_LIBDIR="$tmp/none" \
+   CARGO_TARGET_DIR="$work/target-docs" cargo doc -q --no-deps -p libpager -p libpager-sys) \
+  > "$tmp/docs.log" 2>&1 || rc=1
+[[ $rc -eq 0 && -f $work/target-docs/doc/libpager/index.html ]] || { rc=1; tail -n 30 "$tmp/docs.log"; }
 result docs_rs $rc
 
 echo "#result $passed $failed"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # rust_crates.sh bindings|check|package BUILD_DIR [OUT_DIR]
+# Crates: libpager-sys (bindings/rust/pager-sys) and libpager (bindings/rust/pager); the
+# name `pager` is taken on crates.io by an unrelated crate.
 # The Rust crates' generated and packaged files (bindings/rust; make rust-bindings,
 # make rust-package, suite package_rust):
 #   bindings  regenerates bindings/rust/pager-sys/src/bindings.rs with bindgen from pager.h
@@ -7,7 +9,7 @@
 #   check     fails (exit 1) when src/bindings.rs differs from what `bindings` would write, or
 #             when the crates' version is not pager.h's PAGER_VERSION_*: rerun make rust-bindings
 #   package   copies the workspace into a staging directory, adds libpager's pager.h, capi/,
-#             impl/ and xxHash's sources to pager-sys (feature bundled compiles them), runs
+#             impl/ and xxHash's sources to libpager-sys (feature bundled compiles them), runs
 #             `cargo publish --dry-run --workspace` there (packages and verifies both crates
 #             against BUILD_DIR's library) and copies the two .crate files to OUT_DIR.
 # xxHash's sources: xxHash's Debian source package of the version Debian's libxxhash-dev
@@ -27,7 +29,7 @@ header_version() {
 }
 
 generate() { # generate OUT_FILE
-  (cd "$ws" && PAGER_SYS_BINDINGS_OUT="$1" cargo build --locked -q -p pager-sys \
+  (cd "$ws" && PAGER_SYS_BINDINGS_OUT="$1" cargo build --locked -q -p libpager-sys \
      --features buildtime-bindgen)
 }
 
@@ -86,10 +88,12 @@ case $cmd in
     mkdir -p "$lp" "$stage/pager-sys/xxhash"
     cp "$root/pager.h" "$lp/" && cp -r "$root/capi" "$root/impl" "$lp/"
     cp "$xx"/{xxhash.h,xxh3.h,xxh_x86dispatch.h,xxh_x86dispatch.c,LICENSE} "$stage/pager-sys/xxhash/"
-    (cd "$stage" && CARGO_TARGET_DIR="$build/rust-package/target-publish" \
-       cargo publish --dry-run --locked --workspace --allow-dirty)
+    export CARGO_TARGET_DIR="$build/rust-package/target-publish"
+    rm -rf "$CARGO_TARGET_DIR/package"
+    (cd "$stage" && cargo publish --dry-run --locked --workspace --allow-dirty &&
+       cargo package --locked --workspace --allow-dirty --no-verify)
     mkdir -p "$out"
-    cp "$build"/rust-package/target-publish/package/pager{,-sys}-"$(header_version)".crate "$out/"
+    cp "$CARGO_TARGET_DIR"/package/libpager{,-sys}-"$(header_version)".crate "$out/"
     ls -l "$out"
     ;;
   *) echo "usage: rust_crates.sh bindings|check|package BUILD_DIR [OUT_DIR]" >&2; exit 2 ;;

@@ -6,8 +6,8 @@
 //! taken-buffer API (`take` copies into a `Vec` instead).
 //!
 //! ```no_run
-//! # fn main() -> pager::Result<()> {
-//! use pager::cold::{Backend, ColdOptions, ColdPager};
+//! # fn main() -> libpager::Result<()> {
+//! use libpager::cold::{Backend, ColdOptions, ColdPager};
 //! let pager = ColdPager::open(&ColdOptions { scratch_root: Some("/tmp/scratch".into()), ..Default::default() })?;
 //! let h = pager.pageout_with(Backend::File, &[b"hello ", b"world"], None)?;
 //! let mut buf = [0u8; 5];
@@ -294,14 +294,14 @@ impl BackendStats {
 /// A cold pager's counters (`pager_cold_stats`), from [`ColdPager::stats`].
 ///
 /// ```
-/// use pager::cold::{ColdOptions, ColdPager};
+/// use libpager::cold::{ColdOptions, ColdPager};
 /// let pager = ColdPager::open(&ColdOptions::default())?; // swap backend
 /// let h = pager.pageout(&[b"abc"])?;
 /// let stats = pager.stats()?;
 /// assert_eq!((stats.swap.live_handle_count, stats.swap.live_bytes), (1, 3));
 /// println!("{stats:#?}");
 /// # drop(h);
-/// # Ok::<(), pager::Error>(())
+/// # Ok::<(), libpager::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]

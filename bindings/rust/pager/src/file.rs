@@ -7,7 +7,7 @@
 //! take `&mut self`, so no view survives an alloc or free (or the close):
 //!
 //! ```compile_fail
-//! let mut f = pager::file::PageFile::<4096>::create("/tmp/pages", None).unwrap();
+//! let mut f = libpager::file::PageFile::<4096>::create("/tmp/pages", None).unwrap();
 //! let id = f.alloc().unwrap();
 //! let view = f.page(id).unwrap();
 //! f.free(id).unwrap(); // error: `f` is borrowed by `view`
@@ -15,8 +15,8 @@
 //! ```
 //!
 //! ```no_run
-//! # fn main() -> pager::Result<()> {
-//! use pager::file::PageFile;
+//! # fn main() -> libpager::Result<()> {
+//! use libpager::file::PageFile;
 //! let mut f = PageFile::<4096>::create("/tmp/pages", None)?;
 //! let id = f.alloc()?;
 //! f.page_mut(id)?[..5].copy_from_slice(b"hello");

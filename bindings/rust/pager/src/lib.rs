@@ -11,18 +11,18 @@ use std::ffi::CStr;
 use std::fmt;
 use std::os::raw::{c_char, c_int};
 
-pub use pager_sys as sys;
+pub use libpager_sys as sys;
 
 /// The raw values of the `pager.h` codes, for [`check`] and [`ErrorCode::from_raw`]
 /// (the typed form is [`ErrorCode`]).
 ///
 /// ```
-/// assert_eq!(pager::code::OK, 0);
-/// assert_eq!(pager::ErrorCode::from_raw(pager::code::CORRUPT), pager::ErrorCode::Corrupt);
+/// assert_eq!(libpager::code::OK, 0);
+/// assert_eq!(libpager::ErrorCode::from_raw(libpager::code::CORRUPT), libpager::ErrorCode::Corrupt);
 /// ```
 #[allow(missing_docs)] // each is the C constant of the same name (PAGER_OK, PAGER_ERR_*)
 pub mod code {
-    use pager_sys as sys;
+    use libpager_sys as sys;
     pub const OK: i32 = sys::PAGER_OK as i32;
     pub const INVALID: i32 = sys::PAGER_ERR_INVALID as i32;
     pub const IO: i32 = sys::PAGER_ERR_IO as i32;
@@ -56,8 +56,8 @@ pub mod code {
 /// wildcard arm; a code this binding does not know is [`ErrorCode::Unknown`].
 ///
 /// ```
-/// use pager::ErrorCode;
-/// assert_eq!(ErrorCode::from_raw(pager::code::BUSY), ErrorCode::Busy);
+/// use libpager::ErrorCode;
+/// assert_eq!(ErrorCode::from_raw(libpager::code::BUSY), ErrorCode::Busy);
 /// assert_eq!(ErrorCode::Busy.raw(), 8);
 /// assert_eq!(ErrorCode::Busy.name(), "PAGER_ERR_BUSY");
 /// assert_eq!(ErrorCode::from_raw(1000), ErrorCode::Unknown(1000));
@@ -128,7 +128,7 @@ impl ErrorCode {
     /// The variant of a raw `PAGER_ERR_*` value (`Unknown` for 0 and undefined values).
     ///
     /// ```
-    /// assert_eq!(pager::ErrorCode::from_raw(17), pager::ErrorCode::NotFound);
+    /// assert_eq!(libpager::ErrorCode::from_raw(17), libpager::ErrorCode::NotFound);
     /// ```
     pub fn from_raw(code: i32) -> ErrorCode {
         match usize::try_from(code) {
@@ -140,7 +140,7 @@ impl ErrorCode {
     /// The raw `PAGER_ERR_*` value.
     ///
     /// ```
-    /// assert_eq!(pager::ErrorCode::NotFound.raw(), pager::code::NOT_FOUND);
+    /// assert_eq!(libpager::ErrorCode::NotFound.raw(), libpager::code::NOT_FOUND);
     /// ```
     pub fn raw(self) -> i32 {
         match self {
@@ -152,7 +152,7 @@ impl ErrorCode {
     /// The stable name, e.g. `"PAGER_ERR_NOT_FOUND"` (`"PAGER_ERR_UNKNOWN"` for `Unknown`).
     ///
     /// ```
-    /// assert_eq!(pager::ErrorCode::Corrupt.name(), "PAGER_ERR_CORRUPT");
+    /// assert_eq!(libpager::ErrorCode::Corrupt.name(), "PAGER_ERR_CORRUPT");
     /// ```
     pub fn name(self) -> &'static str {
         errstr(self.raw())
@@ -162,8 +162,8 @@ impl ErrorCode {
     ///
     /// ```
     /// use std::io::ErrorKind;
-    /// assert_eq!(pager::ErrorCode::NotFound.io_kind(), ErrorKind::NotFound);
-    /// assert_eq!(pager::ErrorCode::Corrupt.io_kind(), ErrorKind::InvalidData);
+    /// assert_eq!(libpager::ErrorCode::NotFound.io_kind(), ErrorKind::NotFound);
+    /// assert_eq!(libpager::ErrorCode::Corrupt.io_kind(), ErrorKind::InvalidData);
     /// ```
     pub fn io_kind(self) -> std::io::ErrorKind {
         use std::io::ErrorKind as K;
@@ -206,11 +206,11 @@ impl fmt::Display for ErrorCode {
 /// A failed libpager call: what kind of failure ([`ErrorCode`]) and the detail message
 /// libpager reported for it (path, page, offset, expected and found values; may be empty).
 /// Converts into [`std::io::Error`] with the matching [`std::io::ErrorKind`] (the
-/// `pager::Error` stays reachable as its inner error).
+/// `libpager::Error` stays reachable as its inner error).
 ///
 /// ```
-/// use pager::{Error, ErrorCode};
-/// let err = pager::check(pager::code::NOT_FOUND).unwrap_err();
+/// use libpager::{Error, ErrorCode};
+/// let err = libpager::check(libpager::code::NOT_FOUND).unwrap_err();
 /// assert_eq!(err.code, ErrorCode::NotFound);
 /// let io: std::io::Error = err.clone().into();
 /// assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
@@ -225,14 +225,14 @@ pub struct Error {
     pub message: String,
 }
 
-/// `Result<T, pager::Error>`.
+/// `Result<T, libpager::Error>`.
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     /// An error of `code` with the given message (for code that wraps libpager calls).
     ///
     /// ```
-    /// let e = pager::Error::new(pager::ErrorCode::Busy, "held by pid 7");
+    /// let e = libpager::Error::new(libpager::ErrorCode::Busy, "held by pid 7");
     /// assert_eq!(e.to_string(), "PAGER_ERR_BUSY: held by pid 7");
     /// ```
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
@@ -244,8 +244,8 @@ impl Error {
     /// libpager call on this thread (that is what [`check`] does).
     ///
     /// ```
-    /// let e = pager::Error::last(pager::code::IO);
-    /// assert_eq!(e.code, pager::ErrorCode::Io);
+    /// let e = libpager::Error::last(libpager::code::IO);
+    /// assert_eq!(e.code, libpager::ErrorCode::Io);
     /// ```
     pub fn last(code: i32) -> Error {
         // SAFETY: pager_last_error returns a NUL-terminated string owned by the library,
@@ -257,7 +257,7 @@ impl Error {
     /// The symbolic name of the code, e.g. `"PAGER_ERR_NOT_FOUND"`.
     ///
     /// ```
-    /// assert_eq!(pager::check(pager::code::EXISTS).unwrap_err().name(), "PAGER_ERR_EXISTS");
+    /// assert_eq!(libpager::check(libpager::code::EXISTS).unwrap_err().name(), "PAGER_ERR_EXISTS");
     /// ```
     pub fn name(&self) -> &'static str {
         self.code.name()
@@ -286,9 +286,9 @@ impl From<Error> for std::io::Error {
 /// thread's detail message. Call it immediately after the call that returned `rc`.
 ///
 /// ```
-/// assert_eq!(pager::check(pager::code::OK), Ok(()));
-/// let err = pager::check(pager::code::BUSY).unwrap_err();
-/// assert_eq!((err.code, err.name()), (pager::code::BUSY, "PAGER_ERR_BUSY"));
+/// assert_eq!(libpager::check(libpager::code::OK), Ok(()));
+/// let err = libpager::check(libpager::code::BUSY).unwrap_err();
+/// assert_eq!((err.code, err.name()), (libpager::ErrorCode::Busy, "PAGER_ERR_BUSY"));
 /// ```
 pub fn check(rc: c_int) -> Result<()> {
     if rc == code::OK {

@@ -2,11 +2,11 @@
 //! (`pager_refengine_*`): capture, restore, verify and inspect; and engines written in
 //! Rust: implement [`Engine`] and call [`capture`] / [`restore`] (the trait is turned into a
 //! `pager_cache_ops` table of trampolines; panics never cross the C boundary). The progress
-//! callback and `pager_snapshot_capture_fd` are not wrapped (`pager::sys` has them raw).
+//! callback and `pager_snapshot_capture_fd` are not wrapped (`libpager::sys` has them raw).
 //!
 //! ```no_run
-//! # fn main() -> pager::Result<()> {
-//! use pager::snapshot::{CacheMeta, Dtype, RefEngine};
+//! # fn main() -> libpager::Result<()> {
+//! use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
 //! let meta = CacheMeta { tokens_per_page: 16, layers: 2, kv_heads: 2, head_dim: 64, dtype: Dtype::F16 };
 //! let src = RefEngine::new(&meta, 64)?;
 //! let slot = src.alloc_page()?;

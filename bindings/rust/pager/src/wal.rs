@@ -2,8 +2,8 @@
 //! log `<path>-wal` with one fdatasync, checkpointed into the main file.
 //!
 //! ```no_run
-//! # fn main() -> pager::Result<()> {
-//! use pager::wal::{CheckpointMode, Wal, WalOptions};
+//! # fn main() -> libpager::Result<()> {
+//! use libpager::wal::{CheckpointMode, Wal, WalOptions};
 //! let mut opts = WalOptions::default(); // page_size 0: 4096 on create, the file's on open
 //! opts.page_size = 4096;
 //! let wal = Wal::create("/tmp/db", Some(&opts))?;
@@ -131,7 +131,7 @@ impl WalOptions {
 /// ```
 /// # let dir = std::env::temp_dir().join(format!("pager-doc-walstats-{}", std::process::id()));
 /// # let _ = std::fs::remove_dir_all(&dir); std::fs::create_dir_all(&dir).unwrap();
-/// let wal = pager::wal::Wal::create(dir.join("db"), None)?;
+/// let wal = libpager::wal::Wal::create(dir.join("db"), None)?;
 /// wal.stage_page(1, &[1u8; 4096])?;
 /// wal.commit()?;
 /// let stats = wal.stats()?;
@@ -139,7 +139,7 @@ impl WalOptions {
 /// assert_eq!(stats.last_checkpoint_error, None);
 /// println!("{stats:?}");
 /// # std::fs::remove_dir_all(&dir).unwrap();
-/// # Ok::<(), pager::Error>(())
+/// # Ok::<(), libpager::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]

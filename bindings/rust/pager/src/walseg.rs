@@ -7,8 +7,8 @@
 //! segment it lives in: a replay holds one segment at a time). Copy (`to_vec`) what you keep.
 //!
 //! ```no_run
-//! # fn main() -> pager::Result<()> {
-//! use pager::walseg::{Writer, Replay};
+//! # fn main() -> libpager::Result<()> {
+//! use libpager::walseg::{Writer, Replay};
 //! let w = Writer::open("/tmp/log", None)?;
 //! w.append(1, b"hello")?;
 //! w.close()?;
@@ -22,7 +22,7 @@
 //! A replay record cannot be kept across the next `next()` (this does not compile):
 //!
 //! ```compile_fail
-//! let mut replay = pager::walseg::Replay::open("/tmp/log", 0, None).unwrap();
+//! let mut replay = libpager::walseg::Replay::open("/tmp/log", 0, None).unwrap();
 //! let first = replay.next().unwrap().unwrap();
 //! let _second = replay.next().unwrap(); // may unmap `first`'s segment
 //! println!("{:?}", first.data);
@@ -32,7 +32,7 @@
 //!
 //! ```compile_fail
 //! let data: &[u8] = {
-//!     let r = pager::walseg::Reader::open("/tmp/log/0000000000000001.wal", None).unwrap();
+//!     let r = libpager::walseg::Reader::open("/tmp/log/0000000000000001.wal", None).unwrap();
 //!     r.next().unwrap().unwrap().data
 //! }; // r is dropped (unmapped) here
 //! println!("{data:?}");
@@ -107,13 +107,12 @@ impl SyncPolicy {
 /// writes.
 ///
 /// ```
-/// use pager::walseg::{Options, SyncPolicy};
+/// use libpager::walseg::{Options, SyncPolicy};
 /// let o = Options { segment_bytes: 1 << 20, sync_policy: SyncPolicy::Explicit, ..Default::default() };
 /// assert_eq!(o.first_lsn, 1);
 /// assert!(o.create_if_missing);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Options {
     /// When appends become durable (default: every record).
     pub sync_policy: SyncPolicy,
@@ -183,7 +182,7 @@ impl Options {
 /// The defaults of `pager_walseg_options_init` (the same as `Options::default()`).
 ///
 /// ```
-/// assert_eq!(pager::walseg::default_options(), pager::walseg::Options::default());
+/// assert_eq!(libpager::walseg::default_options(), libpager::walseg::Options::default());
 /// ```
 pub fn default_options() -> Options {
     Options::default()
@@ -455,16 +454,16 @@ impl Reader {
     /// ```
     /// # let dir = std::env::temp_dir().join(format!("pager-doc-reader-{}", std::process::id()));
     /// # let _ = std::fs::remove_dir_all(&dir);
-    /// use pager::walseg::{Reader, Writer};
+    /// use libpager::walseg::{Reader, Writer};
     /// let w = Writer::open(&dir, None)?;
     /// w.append(1, b"a")?;
     /// w.append(1, b"bc")?;
     /// w.close()?;
     /// let reader = Reader::open(dir.join("0000000000000001.wal"), None)?;
-    /// let lens: Vec<usize> = reader.records().map(|r| r.map(|rec| rec.data.len())).collect::<pager::Result<_>>()?;
+    /// let lens: Vec<usize> = reader.records().map(|r| r.map(|rec| rec.data.len())).collect::<libpager::Result<_>>()?;
     /// assert_eq!(lens, [1, 2]);
     /// # std::fs::remove_dir_all(&dir).unwrap();
-    /// # Ok::<(), pager::Error>(())
+    /// # Ok::<(), libpager::Error>(())
     /// ```
     pub fn records(&self) -> ReaderRecords<'_> {
         ReaderRecords { reader: self, done: false }
@@ -545,7 +544,7 @@ impl Replay {
     /// ```
     /// # let dir = std::env::temp_dir().join(format!("pager-doc-replay-{}", std::process::id()));
     /// # let _ = std::fs::remove_dir_all(&dir);
-    /// use pager::walseg::{Replay, Writer};
+    /// use libpager::walseg::{Replay, Writer};
     /// let w = Writer::open(&dir, None)?;
     /// for word in ["alpha", "beta", "gamma"] {
     ///     w.append(1, word.as_bytes())?;
@@ -555,10 +554,10 @@ impl Replay {
     /// let words: Vec<String> = replay
     ///     .records()
     ///     .map(|r| r.map(|rec| String::from_utf8(rec.data).unwrap()))
-    ///     .collect::<pager::Result<_>>()?;
+    ///     .collect::<libpager::Result<_>>()?;
     /// assert_eq!(words, ["beta", "gamma"]);
     /// # std::fs::remove_dir_all(&dir).unwrap();
-    /// # Ok::<(), pager::Error>(())
+    /// # Ok::<(), libpager::Error>(())
     /// ```
     pub fn records(&mut self) -> ReplayRecords<'_> {
         ReplayRecords { replay: self, done: false }

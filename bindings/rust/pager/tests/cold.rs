@@ -1,7 +1,7 @@
 mod common;
 use common::{assert_code, TempDir};
-use pager::code;
-use pager::cold::{Backend, ColdOptions, ColdPager, PageoutOptions};
+use libpager::code;
+use libpager::cold::{Backend, ColdOptions, ColdPager, PageoutOptions};
 
 fn open(backend: Backend, root: &TempDir) -> ColdPager {
     ColdPager::open(&ColdOptions { backend, scratch_root: Some(root.path().into()) }).unwrap()

@@ -1,7 +1,7 @@
 mod common;
 use common::{assert_code, TempDir};
-use pager::code;
-use pager::file::{FileOptions, PageFile};
+use libpager::code;
+use libpager::file::{FileOptions, PageFile};
 
 #[test]
 fn alloc_write_reopen_protected_iterate() {
@@ -35,7 +35,7 @@ fn alloc_write_reopen_protected_iterate() {
     let ro = FileOptions { read_only: true, ..FileOptions::default() };
     let mut g = PageFile::<4096>::open(&path, Some(&ro)).unwrap();
     assert_eq!(&g.page(id).unwrap()[100..110], b"hello page");
-    let ids: Vec<u64> = g.iter_pages().unwrap().collect::<pager::Result<_>>().unwrap();
+    let ids: Vec<u64> = g.iter_pages().unwrap().collect::<libpager::Result<_>>().unwrap();
     assert_eq!(ids, vec![id, more[0]]);
     let pids: Vec<u64> = g.iter_protected().unwrap().map(Result::unwrap).collect();
     assert_eq!(pids, vec![pid]);

@@ -1,7 +1,7 @@
 mod common;
 use common::{assert_code, TempDir};
-use pager::code;
-use pager::snapshot::{self, CacheMeta, Dtype, RefEngine, SnapshotOptions};
+use libpager::code;
+use libpager::snapshot::{self, CacheMeta, Dtype, RefEngine, SnapshotOptions};
 
 const META: CacheMeta = CacheMeta { tokens_per_page: 4, layers: 2, kv_heads: 2, head_dim: 8, dtype: Dtype::F16 };
 

@@ -1,8 +1,8 @@
 //! A KV-cache engine written in Rust, snapshotted through the safe adapter trait.
 mod common;
 use common::{assert_code, TempDir};
-use pager::code;
-use pager::snapshot::{self, CacheMeta, Dtype, Engine, LogicalSeq, PageSink, RefEngine, SeqSink};
+use libpager::code;
+use libpager::snapshot::{self, CacheMeta, Dtype, Engine, LogicalSeq, PageSink, RefEngine, SeqSink};
 use std::collections::BTreeMap;
 
 const META: CacheMeta = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F32 };

@@ -1,7 +1,7 @@
 mod common;
 use common::{assert_code, TempDir};
-use pager::code;
-use pager::walseg::{default_options, Reader, ReaderOptions, Replay, Stop, Writer, TYPE_REQUIRED};
+use libpager::code;
+use libpager::walseg::{default_options, Reader, ReaderOptions, Replay, Stop, Writer, TYPE_REQUIRED};
 
 fn payload(i: u64) -> Vec<u8> {
     vec![i as u8; 100 + i as usize]
@@ -111,7 +111,7 @@ fn replay_of_many_segments_reads_every_record() {
     let dir = tmp.join("log");
     let mut o = default_options();
     o.segment_bytes = 256; // one record per segment
-    o.sync_policy = pager::walseg::SyncPolicy::Explicit;
+    o.sync_policy = libpager::walseg::SyncPolicy::Explicit;
     let w = Writer::open(&dir, Some(&o)).unwrap();
     for i in 1..=300u64 {
         w.append(1, &payload(i % 100)).unwrap();
