@@ -306,7 +306,7 @@ pub fn version() -> u32 {
 
 /// The version of the `pager.h` these bindings were generated from (differs from
 /// [`version`] when another release of the shared library is loaded).
-pub const HEADER_VERSION: u32 = sys::PAGER_VERSION_NUMBER as u32;
+pub const HEADER_VERSION: u32 = sys::PAGER_VERSION_NUMBER;
 
 /// The library's version as `"MAJOR.MINOR.PATCH"`.
 pub fn version_string() -> &'static str {

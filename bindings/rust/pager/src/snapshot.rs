@@ -531,7 +531,7 @@ unsafe extern "C" fn tr_install<E: Engine>(ctx: *mut std::ffi::c_void, seqs: *co
         let list: Vec<LogicalSeq<'_>> = slice(seqs, count)
             .iter()
             .map(|s| LogicalSeq {
-                id: slice(s.id as *const u8, s.id_bytes as u64),
+                id: slice(s.id as *const u8, s.id_bytes),
                 pages: slice(s.pages, s.page_count),
                 fill_last_page: s.fill_last_page,
             })

@@ -92,3 +92,45 @@ fn concurrent_calls_agree() {
         assert_eq!(w.join().unwrap(), libpager::code::COUNT as usize);
     }
 }
+
+#[test]
+fn every_code_round_trips_through_error_code() {
+    for raw in 1..libpager::code::COUNT {
+        let code = libpager::ErrorCode::from_raw(raw);
+        assert!(!matches!(code, libpager::ErrorCode::Unknown(_)), "code {raw} has no variant");
+        assert_eq!(code.raw(), raw);
+        assert_eq!(code.name(), libpager::errstr(raw));
+        assert_eq!(code.to_string(), libpager::errstr(raw));
+    }
+    for raw in [0, -1, libpager::code::COUNT, i32::MAX] {
+        assert_eq!(libpager::ErrorCode::from_raw(raw), libpager::ErrorCode::Unknown(raw));
+        assert_eq!(libpager::ErrorCode::from_raw(raw).raw(), raw);
+    }
+}
+
+#[test]
+fn io_error_kinds_follow_the_code() {
+    use libpager::ErrorCode as C;
+    use std::io::ErrorKind as K;
+    for (code, kind) in [
+        (C::NotFound, K::NotFound), (C::Exists, K::AlreadyExists), (C::ReadOnly, K::PermissionDenied),
+        (C::Busy, K::ResourceBusy), (C::NoSpace, K::StorageFull), (C::Corrupt, K::InvalidData),
+        (C::NoMem, K::OutOfMemory), (C::Invalid, K::InvalidInput), (C::Version, K::Unsupported),
+        (C::Cancelled, K::Interrupted), (C::Io, K::Other),
+    ] {
+        let io: std::io::Error = libpager::Error::new(code, "detail").into();
+        assert_eq!(io.kind(), kind, "{code}");
+        assert_eq!(io.to_string(), format!("{code}: detail"));
+        let inner = io.into_inner().unwrap().downcast::<libpager::Error>().unwrap();
+        assert_eq!(inner.code, code);
+    }
+}
+
+#[test]
+fn a_missing_file_is_io_not_found_through_question_mark() {
+    fn open(path: &std::path::Path) -> std::io::Result<libpager::wal::Wal> {
+        Ok(libpager::wal::Wal::open(path, None)?)
+    }
+    let err = open(std::path::Path::new("/nonexistent-dir/db")).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::NotFound, "{err}");
+}

@@ -125,3 +125,43 @@ fn replay_of_many_segments_reads_every_record() {
     }
     assert_eq!((n, replay.stop().unwrap().0), (300, Stop::CleanEnd));
 }
+
+#[test]
+fn iterators_yield_every_record_then_stop() {
+    let tmp = TempDir::new("walseg");
+    let dir = tmp.join("log");
+    let o = libpager::walseg::Options { segment_bytes: 512, ..Default::default() };
+    let w = Writer::open(&dir, Some(&o)).unwrap();
+    for i in 1..=20u64 {
+        w.append(1, &payload(i)).unwrap();
+    }
+    w.close().unwrap();
+    let mut replay = Replay::open(&dir, 5, None).unwrap();
+    let recs: Vec<_> = replay.records().collect::<libpager::Result<_>>().unwrap();
+    assert_eq!(recs.iter().map(|r| r.lsn).collect::<Vec<_>>(), (5..=20).collect::<Vec<_>>());
+    assert!(recs.iter().all(|r| r.data == payload(r.lsn)));
+    assert!(replay.records().next().is_none(), "a finished replay yields nothing more");
+    assert_eq!(replay.stop().unwrap().0, Stop::CleanEnd);
+
+    let reader = Reader::open(dir.join("0000000000000001.wal"), None).unwrap();
+    let first: Vec<u64> = reader.records().map(|r| r.unwrap().lsn).collect();
+    assert_eq!(first[0], 1);
+    assert!(format!("{reader:?}").contains("CleanEnd"), "{reader:?}");
+}
+
+#[test]
+fn an_unknown_required_type_ends_the_iterator_with_one_error() {
+    let tmp = TempDir::new("walseg");
+    let dir = tmp.join("log");
+    let w = Writer::open(&dir, None).unwrap();
+    w.append(1, b"known").unwrap();
+    w.append(7 | TYPE_REQUIRED, b"unknown, required").unwrap();
+    w.append(1, b"after").unwrap();
+    w.close().unwrap();
+    let opts = ReaderOptions { known_types: Some(vec![1]), ..Default::default() };
+    let mut replay = Replay::open(&dir, 0, Some(&opts)).unwrap();
+    let items: Vec<_> = replay.records().collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().data, b"known");
+    assert_eq!(items[1].as_ref().unwrap_err().code, libpager::ErrorCode::Version);
+}
