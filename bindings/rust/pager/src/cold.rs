@@ -2,8 +2,9 @@
 //! A [`ColdPager`] holds a default backend, a scratch directory and counters; pagers are
 //! independent of each other. Its [`ColdHandle`]s do not borrow it: they keep working after
 //! the pager is dropped, until they are taken or dropped themselves.
-//! Not bound: `pager_cold_pageout_owned` (ownership transfer with a free callback) and the
-//! taken-buffer API (`take` copies into a `Vec` instead).
+//! [`ColdPager::pageout_owned`] hands `Vec`s over without a copy (swap backend) and
+//! [`ColdHandle::take_buffer`] hands the bytes back, for a one-buffer swap handle the very
+//! same allocation.
 //!
 //! ```no_run
 //! # fn main() -> libpager::Result<()> {
@@ -132,7 +133,69 @@ impl ColdPager {
 
     /// Copies the concatenation of `chunks` out to the pager's default backend.
     pub fn pageout(&self, chunks: &[&[u8]]) -> Result<ColdHandle> {
-        self.pageout_with(Backend::Default, chunks, None)
+        let c: Vec<sys::pager_cold_chunk> = chunks
+            .iter()
+            .map(|s| sys::pager_cold_chunk { data: s.as_ptr().cast(), len: s.len() as u64 })
+            .collect();
+        let mut out = std::ptr::null_mut();
+        // SAFETY: the chunk array and the bytes it points to are only read during the call.
+        check(unsafe { sys::pager_cold_pageout(self.0.as_ptr(), c.as_ptr(), c.len() as u64, &mut out) })?;
+        Ok(ColdHandle(NonNull::new(out).expect("pageout returned OK and NULL")))
+    }
+
+    /// Pages out `buffers` (their concatenation) taking ownership of them: the swap backend
+    /// keeps them without a copy (and [`ColdHandle::take_buffer`] of a one-buffer handle
+    /// hands the same allocation back); the file backend writes them to scratch storage and
+    /// drops them before returning. On failure the buffers are dropped.
+    ///
+    /// ```
+    /// use libpager::cold::{Backend, ColdOptions, ColdPager};
+    /// let pager = ColdPager::open(&ColdOptions::default())?;
+    /// let big = vec![7u8; 1 << 20];
+    /// let ptr = big.as_ptr();
+    /// let h = pager.pageout_owned(Backend::Swap, vec![big], None)?; // no copy
+    /// let back = h.take_buffer().map_err(|(e, _)| e)?;
+    /// assert_eq!(back.as_ptr(), ptr); // the very same allocation
+    /// assert_eq!(back.len(), 1 << 20);
+    /// # Ok::<(), libpager::Error>(())
+    /// ```
+    pub fn pageout_owned(&self, backend: Backend, buffers: Vec<Vec<u8>>, opts: Option<&PageoutOptions>)
+                         -> Result<ColdHandle> {
+        unsafe extern "C" fn free_vec(ctx: *mut std::ffi::c_void, _data: *mut std::ffi::c_void, _len: u64) {
+            // SAFETY: ctx is the Box<Vec<u8>> leaked below, passed back exactly once.
+            drop(unsafe { Box::from_raw(ctx as *mut Vec<u8>) });
+        }
+        let boxes: Vec<*mut Vec<u8>> = buffers.into_iter().map(|v| Box::into_raw(Box::new(v))).collect();
+        let chunks: Vec<sys::pager_cold_owned_chunk> = boxes
+            .iter()
+            .map(|&b| {
+                // SAFETY: b is a live box owned by this function until the call succeeds.
+                let v = unsafe { &mut *b };
+                sys::pager_cold_owned_chunk {
+                    data: v.as_mut_ptr().cast(),
+                    len: v.len() as u64,
+                    free_fn: Some(free_vec),
+                    free_ctx: b.cast(),
+                }
+            })
+            .collect();
+        let o = pageout_options_c(opts);
+        let mut out = std::ptr::null_mut();
+        // SAFETY: on success the library owns every box and frees it through free_vec once;
+        // the chunk array is only read during the call.
+        let rc = unsafe {
+            sys::pager_cold_pageout_owned(self.0.as_ptr(), backend.to_c(), chunks.as_ptr(),
+                                          chunks.len() as u64, &o, &mut out)
+        };
+        if rc != crate::code::OK {
+            let err = Error::last(rc);
+            for b in boxes {
+                // SAFETY: on failure no free_fn ran: the boxes are still ours.
+                drop(unsafe { Box::from_raw(b) });
+            }
+            return Err(err);
+        }
+        Ok(ColdHandle(NonNull::new(out).expect("pageout_owned returned OK and NULL")))
     }
 
     /// Copies the concatenation of `chunks` out to `backend`.
@@ -141,14 +204,7 @@ impl ColdPager {
             .iter()
             .map(|s| sys::pager_cold_chunk { data: s.as_ptr().cast(), len: s.len() as u64 })
             .collect();
-        // SAFETY: all-zero is valid; init fills it.
-        let mut o: sys::pager_cold_pageout_options = unsafe { std::mem::zeroed() };
-        // SAFETY: o is a valid out-struct.
-        unsafe { sys::pager_cold_pageout_options_init(&mut o) };
-        if let Some(opts) = opts {
-            o.checksums = opts.checksums as u32;
-            o.fallback_to_memory = opts.fallback_to_memory as u32;
-        }
+        let o = pageout_options_c(opts);
         let mut out = std::ptr::null_mut();
         // SAFETY: the chunk array and the bytes it points to are only read during the call.
         check(unsafe {
@@ -180,6 +236,18 @@ impl Drop for ColdPager {
         // SAFETY: owned; handles keep the pager's state alive on their own.
         unsafe { sys::pager_cold_close(self.0.as_ptr()) }
     }
+}
+
+fn pageout_options_c(opts: Option<&PageoutOptions>) -> sys::pager_cold_pageout_options {
+    // SAFETY: all-zero is valid; init fills it.
+    let mut o: sys::pager_cold_pageout_options = unsafe { std::mem::zeroed() };
+    // SAFETY: o is a valid out-struct.
+    unsafe { sys::pager_cold_pageout_options_init(&mut o) };
+    if let Some(opts) = opts {
+        o.checksums = opts.checksums as u32;
+        o.fallback_to_memory = opts.fallback_to_memory as u32;
+    }
+    o
 }
 
 /// Pageout options (`pager_cold_pageout_options`).
@@ -244,6 +312,75 @@ impl ColdHandle {
         }
         std::mem::forget(self);
         Ok(buf)
+    }
+}
+
+impl ColdHandle {
+    /// The whole content as a [`ColdBuffer`]; frees the handle. A swap handle holding one
+    /// buffer hands it over without a copy (for [`ColdPager::pageout_owned`], the caller's
+    /// own `Vec` allocation). On failure the handle comes back in the error tuple.
+    ///
+    /// ```
+    /// use libpager::cold::{ColdOptions, ColdPager};
+    /// let pager = ColdPager::open(&ColdOptions::default())?;
+    /// let h = pager.pageout(&[b"cold ", b"bytes"])?;
+    /// let buf = h.take_buffer().map_err(|(e, _)| e)?;
+    /// assert_eq!(&buf[..], b"cold bytes");
+    /// # Ok::<(), libpager::Error>(())
+    /// ```
+    pub fn take_buffer(self) -> std::result::Result<ColdBuffer, (Error, ColdHandle)> {
+        let mut out = std::ptr::null_mut();
+        // SAFETY: on success the library freed the handle and *out is ours.
+        let rc = unsafe { sys::pager_cold_take_buffer(self.0.as_ptr(), &mut out) };
+        if rc != crate::code::OK {
+            return Err((Error::last(rc), self));
+        }
+        std::mem::forget(self);
+        Ok(ColdBuffer(NonNull::new(out).expect("take_buffer returned OK and NULL")))
+    }
+}
+
+/// Bytes taken out of a [`ColdHandle`] ([`ColdHandle::take_buffer`]); dereferences to
+/// `[u8]` and is released on drop (an owned `Vec` given to
+/// [`ColdPager::pageout_owned`] is dropped then).
+pub struct ColdBuffer(NonNull<sys::pager_cold_buffer>);
+// The buffer is owned and released by pager_cold_buffer_free from any thread (pager.h).
+unsafe impl Send for ColdBuffer {}
+unsafe impl Sync for ColdBuffer {}
+
+impl std::ops::Deref for ColdBuffer {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        // SAFETY: data/len of a live buffer, valid until pager_cold_buffer_free (drop).
+        unsafe {
+            let len = sys::pager_cold_buffer_len(self.0.as_ptr()) as usize;
+            let data = sys::pager_cold_buffer_data(self.0.as_ptr());
+            if len == 0 || data.is_null() { &[] } else { std::slice::from_raw_parts(data as *const u8, len) }
+        }
+    }
+}
+
+impl std::ops::DerefMut for ColdBuffer {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as deref; &mut self makes this the only view of the owned bytes.
+        unsafe {
+            let len = sys::pager_cold_buffer_len(self.0.as_ptr()) as usize;
+            let data = sys::pager_cold_buffer_data(self.0.as_ptr());
+            if len == 0 || data.is_null() { &mut [] } else { std::slice::from_raw_parts_mut(data as *mut u8, len) }
+        }
+    }
+}
+
+impl std::fmt::Debug for ColdBuffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ColdBuffer({} bytes)", self.len())
+    }
+}
+
+impl Drop for ColdBuffer {
+    fn drop(&mut self) {
+        // SAFETY: owned; no view outlives the borrow of self.
+        unsafe { sys::pager_cold_buffer_free(self.0.as_ptr()) }
     }
 }
 

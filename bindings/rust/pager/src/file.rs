@@ -213,6 +213,20 @@ impl<const N: usize> PageFile<N> {
         self.u64_out(sys::pager_file_protected_alloc)
     }
 
+    /// Allocates `count` protected pages in one commit, all or nothing.
+    pub fn protected_alloc_bulk(&mut self, count: usize) -> Result<Vec<u64>> {
+        let mut ids = vec![0u64; count];
+        // SAFETY: ids holds count writable ids.
+        check(unsafe { sys::pager_file_protected_alloc_bulk(self.raw(), ids.as_mut_ptr(), count as u64) })?;
+        Ok(ids)
+    }
+
+    /// Frees protected pages in one commit, all or nothing.
+    pub fn protected_free_bulk(&mut self, ids: &[u64]) -> Result<()> {
+        // SAFETY: ids is only read during the call.
+        check(unsafe { sys::pager_file_protected_free_bulk(self.raw(), ids.as_ptr(), ids.len() as u64) })
+    }
+
     /// Frees a protected page (`BUSY` while a transaction on it is open).
     pub fn protected_free(&mut self, id: u64) -> Result<()> {
         // SAFETY: live handle.
@@ -326,6 +340,13 @@ impl<'f, const N: usize> Txn<'f, N> {
         // SAFETY: as data(); exclusive through &mut self.
         Ok(unsafe { &mut *(self.data_ptr(id)? as *mut [u8; N]) })
     }
+    /// Bytes per page (and per copy) of the transaction's file: always `N`.
+    pub fn page_size(&self) -> Result<usize> {
+        let mut v = 0u32;
+        // SAFETY: live transaction, valid out-parameter.
+        check(unsafe { sys::pager_file_txn_page_size(self.t.as_ptr(), &mut v) })?;
+        Ok(v as usize)
+    }
     /// The pages the transaction holds.
     pub fn page_count(&self) -> Result<u64> {
         let mut n = 0u64;
@@ -402,6 +423,18 @@ impl<const N: usize> Subpages<'_, N> {
     pub fn free(&mut self, id: u64) -> Result<()> {
         // SAFETY: live allocator.
         check(unsafe { sys::pager_file_subpage_free(self.s.as_ptr(), id) })
+    }
+    /// Allocates `count` sub-pages, all or nothing.
+    pub fn alloc_bulk(&mut self, count: usize) -> Result<Vec<u64>> {
+        let mut ids = vec![0u64; count];
+        // SAFETY: ids holds count writable ids.
+        check(unsafe { sys::pager_file_subpage_alloc_bulk(self.s.as_ptr(), ids.as_mut_ptr(), count as u64) })?;
+        Ok(ids)
+    }
+    /// Frees sub-pages, all or nothing.
+    pub fn free_bulk(&mut self, ids: &[u64]) -> Result<()> {
+        // SAFETY: ids only read during the call.
+        check(unsafe { sys::pager_file_subpage_free_bulk(self.s.as_ptr(), ids.as_ptr(), ids.len() as u64) })
     }
     /// Rebuild after a restart: marks sub-pages as allocated, all or nothing.
     pub fn mark_used(&mut self, ids: &[u64]) -> Result<()> {

@@ -2,7 +2,8 @@
 //! (`pager_refengine_*`): capture, restore, verify and inspect; and engines written in
 //! Rust: implement [`Engine`] and call [`capture`] / [`restore`] (the trait is turned into a
 //! `pager_cache_ops` table of trampolines; panics never cross the C boundary). The progress
-//! callback and `pager_snapshot_capture_fd` are not wrapped (`libpager::sys` has them raw).
+//! callback is the `progress` argument of the `*_with_progress` calls; `capture_fd` writes to
+//! an open descriptor.
 //!
 //! ```no_run
 //! # fn main() -> libpager::Result<()> {
@@ -108,7 +109,8 @@ impl CacheMeta {
     }
 }
 
-/// Capture/restore options (the progress callback is not bound).
+/// Capture/restore options (the progress callback is the `progress` argument of the
+/// `*_with_progress` calls).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SnapshotOptions {
     /// `sys::PAGER_SNAPSHOT_COMPRESS_*`.
@@ -125,11 +127,45 @@ pub struct SnapshotOptions {
     /// the engine is paused, the engine is resumed, and only then is the file written.
     /// 0 (the default): the engine stays paused while the pages are written.
     pub copy_out_budget_bytes: u64,
+    /// [`RefEngine::capture_fd`] / [`capture_fd`]: fsync the descriptor at the end.
+    pub sync_fd: bool,
 }
 
-/// Runs `f` with the C options (NULL for `None`); the parent path lives through the call.
-fn with_opts<T>(opts: Option<&SnapshotOptions>, f: impl FnOnce(*const sys::pager_snapshot_options) -> T) -> Result<T> {
-    let Some(o) = opts else { return Ok(f(std::ptr::null())) };
+/// A progress callback for the `*_with_progress` calls: called with (bytes done, bytes
+/// total), one call at a time; return `false` to cancel (the call then fails with
+/// [`crate::ErrorCode::Cancelled`]). A panic in it cancels the call and is resumed after it.
+pub type Progress<'a> = &'a mut (dyn FnMut(u64, u64) -> bool + Send);
+
+struct ProgressCtx<'a, 'b> {
+    f: &'b mut Progress<'a>,
+    panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+unsafe extern "C" fn tr_progress(ctx: *mut std::ffi::c_void, done: u64, total: u64) -> std::os::raw::c_int {
+    // SAFETY: ctx is the ProgressCtx of the running call (with_opts), used by one call at a time.
+    let ctx = unsafe { &mut *(ctx as *mut ProgressCtx<'_, '_>) };
+    if ctx.panic.is_some() {
+        return 1;
+    }
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (ctx.f)(done, total))) {
+        Ok(true) => 0,
+        Ok(false) => 1,
+        Err(payload) => {
+            ctx.panic = Some(payload);
+            1
+        }
+    }
+}
+
+/// Runs `f` with the C options (NULL for `None` without progress); the parent path and the
+/// progress context live through the call. A panic of the progress callback is resumed.
+fn with_opts<T>(opts: Option<&SnapshotOptions>, mut progress: Option<Progress<'_>>,
+                f: impl FnOnce(*const sys::pager_snapshot_options) -> T) -> Result<T> {
+    if opts.is_none() && progress.is_none() {
+        return Ok(f(std::ptr::null()));
+    }
+    let default = SnapshotOptions::default();
+    let o = opts.unwrap_or(&default);
     // SAFETY: all-zero is valid; init fills it.
     let mut c: sys::pager_snapshot_options = unsafe { std::mem::zeroed() };
     // SAFETY: c is a valid out-struct.
@@ -140,12 +176,22 @@ fn with_opts<T>(opts: Option<&SnapshotOptions>, f: impl FnOnce(*const sys::pager
     }
     c.threads = o.threads;
     c.allow_nonempty = o.allow_nonempty as u32;
+    c.sync_fd = o.sync_fd as u32;
     c.copy_out_budget_bytes = o.copy_out_budget_bytes;
     let parent: Option<CString> = o.parent_path.as_deref().map(c_path).transpose()?;
     if let Some(p) = &parent {
         c.parent_path = p.as_ptr();
     }
-    Ok(f(&c))
+    let mut ctx = progress.as_mut().map(|f| ProgressCtx { f, panic: None });
+    if let Some(ctx) = ctx.as_mut() {
+        c.progress = Some(tr_progress);
+        c.progress_ctx = ctx as *mut ProgressCtx<'_, '_> as *mut std::ffi::c_void;
+    }
+    let r = f(&c);
+    if let Some(p) = ctx.and_then(|c| c.panic) {
+        std::panic::resume_unwind(p);
+    }
+    Ok(r)
 }
 
 /// The library's in-memory reference KV-cache engine. Calls are serialized by the library.
@@ -234,6 +280,13 @@ impl RefEngine {
         check(unsafe { sys::pager_refengine_get_stats(self.raw(), &mut c) })?;
         Ok(RefEngineStats { occupied_pages: c.occupied_pages, seq_count: c.seq_count, paused: c.paused != 0 })
     }
+    /// The engine's cache geometry.
+    pub fn meta(&self) -> Result<CacheMeta> {
+        let mut c = CacheMeta { tokens_per_page: 0, layers: 0, kv_heads: 0, head_dim: 0, dtype: Dtype::F16 }.to_c();
+        // SAFETY: c is a valid result struct (struct_size set by init).
+        check(unsafe { sys::pager_refengine_meta(self.raw(), &mut c) })?;
+        Ok(CacheMeta::from_c(&c))
+    }
     /// The number of slots the engine was created with.
     pub fn capacity_pages(&self) -> Result<u32> {
         let mut n = 0;
@@ -267,17 +320,74 @@ impl RefEngine {
     }
     /// Writes a snapshot of this engine to `path` (atomically replaced).
     pub fn capture(&self, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>) -> Result<()> {
-        let p = c_path(path.as_ref())?;
+        self.capture_impl(path.as_ref(), opts, None)
+    }
+    /// [`RefEngine::capture`] reporting progress (bytes = page bytes read from the engine);
+    /// `progress` returning `false` cancels it (`Cancelled`; `path` untouched).
+    ///
+    /// ```
+    /// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+    /// # let path = std::env::temp_dir().join(format!("pager-doc-progress-{}.snap", std::process::id()));
+    /// let meta = CacheMeta { tokens_per_page: 16, layers: 2, kv_heads: 2, head_dim: 64, dtype: Dtype::F16 };
+    /// let e = RefEngine::new(&meta, 8)?;
+    /// let slot = e.alloc_page()?;
+    /// e.set_seq(b"s", &[slot], 1)?;
+    /// let mut last = (0, 0);
+    /// e.capture_with_progress(&path, None, &mut |done, total| { last = (done, total); true })?;
+    /// assert_eq!(last.0, last.1);
+    /// let err = e.capture_with_progress(&path, None, &mut |_, _| false).unwrap_err();
+    /// assert_eq!(err.code, libpager::ErrorCode::Cancelled);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), libpager::Error>(())
+    /// ```
+    pub fn capture_with_progress(&self, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>,
+                                 progress: Progress<'_>) -> Result<()> {
+        self.capture_impl(path.as_ref(), opts, Some(progress))
+    }
+    fn capture_impl(&self, path: &Path, opts: Option<&SnapshotOptions>, progress: Option<Progress<'_>>) -> Result<()> {
+        let p = c_path(path)?;
         let ops = self.ops()?;
         // SAFETY: the ops point at this engine, alive through the call.
-        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_capture(&ops, p.as_ptr(), o) })?)
+        check(with_opts(opts, progress, |o| unsafe { sys::pager_snapshot_capture(&ops, p.as_ptr(), o) })?)
+    }
+    /// Writes the snapshot sequentially to an open descriptor (a pipe, a socket, or a regular
+    /// file from offset 0): no temporary file, no rename; the descriptor stays the caller's
+    /// (fsynced only with `opts.sync_fd`).
+    ///
+    /// ```
+    /// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+    /// # let path = std::env::temp_dir().join(format!("pager-doc-fd-{}.snap", std::process::id()));
+    /// let meta = CacheMeta { tokens_per_page: 16, layers: 1, kv_heads: 1, head_dim: 64, dtype: Dtype::F32 };
+    /// let e = RefEngine::new(&meta, 4)?;
+    /// let file = std::fs::File::create(&path).unwrap();
+    /// e.capture_fd(&file, None)?;
+    /// drop(file);
+    /// libpager::snapshot::verify(&path)?;
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), libpager::Error>(())
+    /// ```
+    pub fn capture_fd(&self, fd: impl std::os::fd::AsFd, opts: Option<&SnapshotOptions>) -> Result<()> {
+        use std::os::fd::AsRawFd;
+        let fd = fd.as_fd();
+        let ops = self.ops()?;
+        // SAFETY: the ops point at this engine; fd stays open (borrowed) through the call.
+        check(with_opts(opts, None, |o| unsafe { sys::pager_snapshot_capture_fd(&ops, fd.as_raw_fd(), o) })?)
     }
     /// Verifies the snapshot at `path` and restores it into this engine.
     pub fn restore(&self, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>) -> Result<()> {
-        let p = c_path(path.as_ref())?;
+        self.restore_impl(path.as_ref(), opts, None)
+    }
+    /// [`RefEngine::restore`] reporting progress (bytes = stored bytes verified plus page bytes
+    /// written); `false` cancels while verifying (`Cancelled`; the engine untouched).
+    pub fn restore_with_progress(&self, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>,
+                                 progress: Progress<'_>) -> Result<()> {
+        self.restore_impl(path.as_ref(), opts, Some(progress))
+    }
+    fn restore_impl(&self, path: &Path, opts: Option<&SnapshotOptions>, progress: Option<Progress<'_>>) -> Result<()> {
+        let p = c_path(path)?;
         let ops = self.ops()?;
         // SAFETY: as capture.
-        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_restore(&ops, p.as_ptr(), o) })?)
+        check(with_opts(opts, progress, |o| unsafe { sys::pager_snapshot_restore(&ops, p.as_ptr(), o) })?)
     }
 }
 
@@ -570,7 +680,38 @@ pub fn capture<E: Engine>(engine: &mut E, path: impl AsRef<Path>, opts: Option<&
     let p = c_path(path.as_ref())?;
     run(engine, |ops| {
         // SAFETY: ops and its ctx live through the call; callbacks run on this thread.
-        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_capture(ops, p.as_ptr(), o) })?)
+        check(with_opts(opts, None, |o| unsafe { sys::pager_snapshot_capture(ops, p.as_ptr(), o) })?)
+    })
+}
+
+/// Writes a snapshot of a Rust engine sequentially to an open descriptor (see
+/// [`RefEngine::capture_fd`]).
+pub fn capture_fd<E: Engine>(engine: &mut E, fd: impl std::os::fd::AsFd, opts: Option<&SnapshotOptions>) -> Result<()> {
+    use std::os::fd::AsRawFd;
+    let fd = fd.as_fd();
+    run(engine, |ops| {
+        // SAFETY: ops and its ctx live through the call; fd is borrowed open through it.
+        check(with_opts(opts, None, |o| unsafe { sys::pager_snapshot_capture_fd(ops, fd.as_raw_fd(), o) })?)
+    })
+}
+
+/// [`capture`] reporting progress (see [`RefEngine::capture_with_progress`]).
+pub fn capture_with_progress<E: Engine>(engine: &mut E, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>,
+                                        progress: Progress<'_>) -> Result<()> {
+    let p = c_path(path.as_ref())?;
+    run(engine, |ops| {
+        // SAFETY: as capture.
+        check(with_opts(opts, Some(progress), |o| unsafe { sys::pager_snapshot_capture(ops, p.as_ptr(), o) })?)
+    })
+}
+
+/// [`restore`] reporting progress (see [`RefEngine::restore_with_progress`]).
+pub fn restore_with_progress<E: Engine>(engine: &mut E, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>,
+                                        progress: Progress<'_>) -> Result<()> {
+    let p = c_path(path.as_ref())?;
+    run(engine, |ops| {
+        // SAFETY: as capture.
+        check(with_opts(opts, Some(progress), |o| unsafe { sys::pager_snapshot_restore(ops, p.as_ptr(), o) })?)
     })
 }
 
@@ -579,6 +720,6 @@ pub fn restore<E: Engine>(engine: &mut E, path: impl AsRef<Path>, opts: Option<&
     let p = c_path(path.as_ref())?;
     run(engine, |ops| {
         // SAFETY: as capture.
-        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_restore(ops, p.as_ptr(), o) })?)
+        check(with_opts(opts, None, |o| unsafe { sys::pager_snapshot_restore(ops, p.as_ptr(), o) })?)
     })
 }

@@ -337,6 +337,20 @@ impl From<Record<'_>> for OwnedRecord {
     }
 }
 
+/// What [`Reader::position`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReaderPosition {
+    /// The current read offset.
+    pub offset: u64,
+    /// The mapped file length (the segment's size at open).
+    pub len: u64,
+    /// The segment is empty (`len == 0`).
+    pub is_empty: bool,
+    /// The kernel accepted the sequential-access advice.
+    pub madvise_applied: bool,
+}
+
 /// Iterator over a [`Reader`]'s records (zero-copy), from [`Reader::records`].
 #[derive(Debug)]
 pub struct ReaderRecords<'r> {
@@ -473,6 +487,16 @@ impl Reader {
     pub fn stop_detail(&self) -> Result<String> {
         // SAFETY: buf/len_out are valid for the call (see detail()).
         detail(|b, cap, n| unsafe { sys::pager_walseg_reader_stop_detail(self.0.as_ptr(), b, cap, n) })
+    }
+
+    /// Where the reader is in its segment.
+    pub fn position(&self) -> Result<ReaderPosition> {
+        let (mut offset, mut len, mut empty, mut advised) = (0u64, 0u64, 0u32, 0u32);
+        // SAFETY: valid out-parameters.
+        check(unsafe {
+            sys::pager_walseg_reader_position(self.0.as_ptr(), &mut offset, &mut len, &mut empty, &mut advised)
+        })?;
+        Ok(ReaderPosition { offset, len, is_empty: empty != 0, madvise_applied: advised != 0 })
     }
 
     /// Drops the segment's pages from memory (views stay valid: re-read on touch).

@@ -92,3 +92,29 @@ fn transaction_commits_many_pages_together() {
     assert_eq!(f.protected_read(a).unwrap()[0], 1);
     assert_eq!(f.protected_read(b).unwrap()[0], 2);
 }
+
+#[test]
+fn bulk_protected_and_subpage_calls_are_all_or_nothing() {
+    let dir = TempDir::new("file");
+    let mut f = PageFile::<4096>::create(dir.join("pages"), None).unwrap();
+    let ids = f.protected_alloc_bulk(3).unwrap();
+    assert_eq!(f.protected_count().unwrap(), 3);
+    {
+        let mut t = f.begin().unwrap();
+        assert_eq!(t.page_size().unwrap(), 4096);
+        t.add(ids[0]).unwrap()[0] = 9;
+        t.commit().unwrap();
+    }
+    assert_eq!(f.protected_read(ids[0]).unwrap()[0], 9);
+    assert_code(f.protected_free_bulk(&[ids[0], ids[0]]), code::DUPLICATE);
+    assert_eq!(f.protected_count().unwrap(), 3, "a failed bulk free frees nothing");
+    f.protected_free_bulk(&ids).unwrap();
+    assert_eq!(f.protected_count().unwrap(), 0);
+
+    let mut sp = f.subpages(256).unwrap();
+    let subs = sp.alloc_bulk(20).unwrap();
+    assert_eq!(sp.count().unwrap(), 20);
+    assert_code(sp.free_bulk(&[subs[0], subs[0]]), code::DUPLICATE);
+    sp.free_bulk(&subs).unwrap();
+    assert_eq!(sp.count().unwrap(), 0);
+}

@@ -165,3 +165,18 @@ fn an_unknown_required_type_ends_the_iterator_with_one_error() {
     assert_eq!(items[0].as_ref().unwrap().data, b"known");
     assert_eq!(items[1].as_ref().unwrap_err().code, libpager::ErrorCode::Version);
 }
+
+#[test]
+fn reader_position_moves_to_the_end() {
+    let tmp = TempDir::new("walseg");
+    let dir = tmp.join("log");
+    let w = Writer::open(&dir, None).unwrap();
+    w.append(1, b"one").unwrap();
+    w.close().unwrap();
+    let r = Reader::open(dir.join("0000000000000001.wal"), None).unwrap();
+    let start = r.position().unwrap();
+    assert!(!start.is_empty && start.len > 0, "{start:?}");
+    assert_eq!(r.records().count(), 1);
+    let end = r.position().unwrap();
+    assert!(end.offset > start.offset && end.offset <= end.len, "{start:?} {end:?}");
+}
