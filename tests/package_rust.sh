@@ -38,7 +38,7 @@ rc=$?
 if [[ $rc -eq 0 ]]; then
   list=$(tar -tzf "$crates/libpager-sys-$version.crate")
   for f in libpager/pager.h libpager/capi/errors.cc libpager/impl/io/checksum.cc \
-           src/bindings.rs xxhash/xxhash.h xxhash/xxh_x86dispatch.c xxhash/LICENSE; do
+           src/bindings.rs xxhash/xxhash.h xxhash/xxhash.c xxhash/xxh_x86dispatch.c xxhash/LICENSE; do
     grep -qx "libpager-sys-$version/$f" <<<"$list" || { echo "pager-sys crate lacks $f"; rc=1; }
   done
 fi

@@ -87,7 +87,7 @@ case $cmd in
     lp="$stage/pager-sys/libpager"
     mkdir -p "$lp" "$stage/pager-sys/xxhash"
     cp "$root/pager.h" "$lp/" && cp -r "$root/capi" "$root/impl" "$lp/"
-    cp "$xx"/{xxhash.h,xxh3.h,xxh_x86dispatch.h,xxh_x86dispatch.c,LICENSE} "$stage/pager-sys/xxhash/"
+    cp "$xx"/{xxhash.h,xxhash.c,xxh3.h,xxh_x86dispatch.h,xxh_x86dispatch.c,LICENSE} "$stage/pager-sys/xxhash/"
     export CARGO_TARGET_DIR="$build/rust-package/target-publish"
     rm -rf "$CARGO_TARGET_DIR/package"
     (cd "$stage" && cargo publish --dry-run --locked --workspace --allow-dirty &&

@@ -4,9 +4,9 @@
 //! 1. `DOCS_RS` is set (docs.rs builds the docs without libpager): nothing is linked; the
 //!    pregenerated `src/bindings.rs` is used.
 //! 2. Feature `bundled`: libpager's C++ sources (the packaged crate's `libpager/`, or, in the
-//!    libpager checkout, the checkout itself), xxHash (the packaged crate's `xxhash/`, or the
-//!    system's `xxhash.h` in a checkout) and zstd (crate `zstd-sys`) are compiled with the
-//!    `cc` crate and linked statically.
+//!    libpager checkout, the checkout itself), xxHash (the packaged crate's `xxhash/`:
+//!    xxhash.c and, on x86-64, xxh_x86dispatch.c; in a checkout the system's libxxhash-dev)
+//!    and zstd (crate `zstd-sys`) are compiled with the `cc` crate and linked statically.
 //! 3. Otherwise pkg-config finds an installed libpager (`pager.pc`; in the checkout
 //!    `PKG_CONFIG_PATH=<repo>/build/rel/pkgconfig` finds `pager-uninstalled.pc`) of the same
 //!    MAJOR.MINOR as the pregenerated bindings, and the shared library is linked.
@@ -125,9 +125,9 @@ mod bundled {
         let xxhash = manifest.join("xxhash");
         let mut build = cc::Build::new();
         build.cpp(true).std("c++17").include(&root).include(&zstd_include);
-        if xxhash.join("xxhash.h").is_file() {
+        let packaged_xxhash = xxhash.join("xxhash.h").is_file();
+        if packaged_xxhash {
             build.include(&xxhash); // the packaged copy; else the system's (a checkout build)
-            xxhash_dispatch(&xxhash);
         }
         // The Makefile's flags that matter (its warnings are for libpager's developers).
         build
@@ -154,24 +154,29 @@ mod bundled {
             println!("cargo:rerun-if-changed={}", root.join(d).display());
         }
         build.files(&files).compile("pager");
+        // After libpager: a static library must follow the one that references it.
+        if packaged_xxhash {
+            self::xxhash(&xxhash);
+        } else {
+            println!("cargo:rustc-link-lib=xxhash"); // a checkout build: Debian's libxxhash
+        }
         println!("cargo:rustc-link-lib=pthread");
         println!("cargo:static=1");
         root.join("pager.h")
     }
 
-    /// xxHash's runtime dispatcher (XXH3_64bits_dispatch & co., xxh_x86dispatch.c) for a
-    /// libpager that calls it; unused symbols cost nothing in a static link.
-    fn xxhash_dispatch(dir: &Path) {
-        let target = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    /// xxHash itself (xxhash.c: XXH3_* for a libpager that links libxxhash instead of
+    /// inlining it) and, on x86-64, its runtime dispatcher (xxh_x86dispatch.c:
+    /// XXH3_64bits_dispatch & co.). Objects libpager does not reference are left out of the
+    /// static link.
+    fn xxhash(dir: &Path) {
+        let mut build = cc::Build::new();
+        build.file(dir.join("xxhash.c")).include(dir).warnings(false);
         let dispatch = dir.join("xxh_x86dispatch.c");
-        if target != "x86_64" || !dispatch.is_file() {
-            return;
+        if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("x86_64") && dispatch.is_file() {
+            build.file(dispatch);
         }
-        cc::Build::new()
-            .file(&dispatch)
-            .include(dir)
-            .warnings(false)
-            .compile("pager_xxhash_dispatch");
+        build.compile("pager_xxhash");
     }
 }
 

@@ -6,15 +6,19 @@
 //! [`ColdHandle::take_buffer`] hands the bytes back, for a one-buffer swap handle the very
 //! same allocation.
 //!
-//! ```no_run
+//! ```
 //! # fn main() -> libpager::Result<()> {
+//! # let dir = std::env::temp_dir().join(format!("libpager-doc-cold-{}", std::process::id()));
+//! # let _ = std::fs::remove_dir_all(&dir);
+//! # std::fs::create_dir_all(&dir).unwrap();
 //! use libpager::cold::{Backend, ColdOptions, ColdPager};
-//! let pager = ColdPager::open(&ColdOptions { scratch_root: Some("/tmp/scratch".into()), ..Default::default() })?;
+//! let pager = ColdPager::open(&ColdOptions { scratch_root: Some(dir.clone()), ..Default::default() })?;
 //! let h = pager.pageout_with(Backend::File, &[b"hello ", b"world"], None)?;
 //! let mut buf = [0u8; 5];
 //! h.read_at(6, &mut buf)?;
 //! assert_eq!(&buf, b"world");
 //! assert_eq!(h.take().map_err(|(e, _handle)| e)?, b"hello world");
+//! # std::fs::remove_dir_all(&dir).unwrap();
 //! # Ok(()) }
 //! ```
 

@@ -14,14 +14,18 @@
 //! println!("{}", view[0]);
 //! ```
 //!
-//! ```no_run
+//! ```
 //! # fn main() -> libpager::Result<()> {
+//! # let dir = std::env::temp_dir().join(format!("libpager-doc-file-{}", std::process::id()));
+//! # let _ = std::fs::remove_dir_all(&dir);
+//! # std::fs::create_dir_all(&dir).unwrap();
 //! use libpager::file::PageFile;
-//! let mut f = PageFile::<4096>::create("/tmp/pages", None)?;
+//! let mut f = PageFile::<4096>::create(dir.join("pages"), None)?;
 //! let id = f.alloc()?;
 //! f.page_mut(id)?[..5].copy_from_slice(b"hello");
 //! f.sync_pages(&[id])?;
 //! assert_eq!(&f.page(id)?[..5], b"hello");
+//! # std::fs::remove_dir_all(&dir).unwrap();
 //! # Ok(()) }
 //! ```
 

@@ -5,17 +5,21 @@
 //! callback is the `progress` argument of the `*_with_progress` calls; `capture_fd` writes to
 //! an open descriptor.
 //!
-//! ```no_run
+//! ```
 //! # fn main() -> libpager::Result<()> {
+//! # let dir = std::env::temp_dir().join(format!("libpager-doc-snapshot-{}", std::process::id()));
+//! # let _ = std::fs::remove_dir_all(&dir);
+//! # std::fs::create_dir_all(&dir).unwrap();
 //! use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
 //! let meta = CacheMeta { tokens_per_page: 16, layers: 2, kv_heads: 2, head_dim: 64, dtype: Dtype::F16 };
 //! let src = RefEngine::new(&meta, 64)?;
 //! let slot = src.alloc_page()?;
 //! src.set_seq(b"req-1", &[slot], 5)?;
-//! src.capture("/tmp/kv.snap", None)?;
+//! src.capture(dir.join("kv.snap"), None)?;
 //! let dst = RefEngine::new(&meta, 64)?;
-//! dst.restore("/tmp/kv.snap", None)?;
+//! dst.restore(dir.join("kv.snap"), None)?;
 //! assert_eq!(src.fingerprint()?, dst.fingerprint()?);
+//! # std::fs::remove_dir_all(&dir).unwrap();
 //! # Ok(()) }
 //! ```
 

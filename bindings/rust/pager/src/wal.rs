@@ -1,19 +1,23 @@
 //! WAL pager (`pager_wal_*`): pages staged in memory, committed atomically into a sidecar
 //! log `<path>-wal` with one fdatasync, checkpointed into the main file.
 //!
-//! ```no_run
+//! ```
 //! # fn main() -> libpager::Result<()> {
+//! # let dir = std::env::temp_dir().join(format!("libpager-doc-wal-{}", std::process::id()));
+//! # let _ = std::fs::remove_dir_all(&dir);
+//! # std::fs::create_dir_all(&dir).unwrap();
 //! use libpager::wal::{CheckpointMode, Wal, WalOptions};
 //! let mut opts = WalOptions::default(); // page_size 0: 4096 on create, the file's on open
 //! opts.page_size = 4096;
-//! let wal = Wal::create("/tmp/db", Some(&opts))?;
+//! let wal = Wal::create(dir.join("db"), Some(&opts))?;
 //! wal.stage_page(1, &[7u8; 4096])?;
 //! wal.commit()?;
 //! assert_eq!(wal.read_page(1)?, vec![7u8; 4096]);
 //! wal.checkpoint(CheckpointMode::Truncate)?; // the -wal file is now 0 bytes
 //! drop(wal);
-//! let reader = Wal::open("/tmp/db", Some(&WalOptions { read_only: true, ..Default::default() }))?;
+//! let reader = Wal::open(dir.join("db"), Some(&WalOptions { read_only: true, ..Default::default() }))?;
 //! assert_eq!(reader.read_page(1)?, vec![7u8; 4096]);
+//! # std::fs::remove_dir_all(&dir).unwrap();
 //! # Ok(()) }
 //! ```
 

@@ -6,16 +6,19 @@
 //! borrows the replay mutably (valid until the next [`Replay::next`], which may unmap the
 //! segment it lives in: a replay holds one segment at a time). Copy (`to_vec`) what you keep.
 //!
-//! ```no_run
+//! ```
 //! # fn main() -> libpager::Result<()> {
+//! # let dir = std::env::temp_dir().join(format!("libpager-doc-walseg-{}", std::process::id()));
+//! # let _ = std::fs::remove_dir_all(&dir);
 //! use libpager::walseg::{Writer, Replay};
-//! let w = Writer::open("/tmp/log", None)?;
+//! let w = Writer::open(&dir, None)?;
 //! w.append(1, b"hello")?;
 //! w.close()?;
-//! let mut replay = Replay::open("/tmp/log", 0, None)?;
+//! let mut replay = Replay::open(&dir, 0, None)?;
 //! while let Some(rec) = replay.next()? {
 //!     println!("{} {:?}", rec.lsn, rec.data);
 //! }
+//! # std::fs::remove_dir_all(&dir).unwrap();
 //! # Ok(()) }
 //! ```
 //!
