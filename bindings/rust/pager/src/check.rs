@@ -9,6 +9,19 @@ use crate::wal::c_path;
 use crate::{check, sys, Result};
 
 /// The format [`detect`] found (pager.h `PAGER_FORMAT_*`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-format-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::check::{detect, Format};
+/// drop(libpager::wal::Wal::create(dir.join("db"), None)?);
+/// assert_eq!(detect(dir.join("db"))?, Format::WalMain);
+/// std::fs::write(dir.join("other"), b"hello").unwrap();
+/// assert_eq!(detect(dir.join("other"))?, Format::Unknown);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Not a libpager format.
@@ -52,6 +65,26 @@ pub fn detect(path: impl AsRef<Path>) -> Result<Format> {
 
 /// Where a check found damage (or, with `damaged == false`, the leftover of an interrupted
 /// write that recovery discards).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-finding-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::check::check_walseg;
+/// let w = libpager::walseg::Writer::open(&dir, None)?;
+/// w.append(1, b"abc")?;
+/// w.close()?;
+/// let seg = dir.join("0000000000000001.wal");
+/// let mut bytes = std::fs::read(&seg).unwrap();
+/// let n = bytes.len();
+/// bytes[n - 1] ^= 0xff; // damage the payload
+/// std::fs::write(&seg, bytes).unwrap();
+/// let r = check_walseg(&seg)?;
+/// let finding = r.finding.expect("damage or a torn tail is reported");
+/// assert!(finding.file.ends_with("0000000000000001.wal"), "{finding:?}");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// The file the damage is in.
@@ -65,6 +98,20 @@ pub struct Finding {
 }
 
 /// What a read-only check found (pager.h `pager_check_report`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-report-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::check::{check_file, Format};
+/// let mut f = libpager::file::PageFile::<4096>::create(dir.join("pages"), None)?;
+/// f.alloc()?;
+/// drop(f);
+/// let r = check_file(dir.join("pages"))?;
+/// assert_eq!((r.format, r.page_size, r.damaged, r.finding), (Format::File, 4096, false, None));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckReport {
     /// The format found.

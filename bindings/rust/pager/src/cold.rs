@@ -29,6 +29,22 @@ use std::ptr::NonNull;
 use crate::{check, sys, Error, Result};
 
 /// Where paged-out bytes live.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-backend-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::cold::{Backend, ColdOptions, ColdPager};
+/// let pager = ColdPager::open(&ColdOptions::default())?;
+/// assert_eq!(pager.backend()?, Backend::Swap);
+/// pager.set_scratch_dir(&dir)?;
+/// pager.set_backend(Backend::File)?;
+/// let h = pager.pageout(&[b"to disk"])?;
+/// assert_eq!(h.backend(), Backend::File);
+/// assert!(std::path::Path::new(&pager.scratch_dir()?).starts_with(&dir));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// The pager's default (a per-call choice only).
@@ -57,6 +73,17 @@ impl Backend {
 }
 
 /// Settings of [`ColdPager::open`] (`pager_cold_options`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-coldopts-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::cold::{Backend, ColdOptions, ColdPager};
+/// let pager = ColdPager::open(&ColdOptions { backend: Backend::File, scratch_root: Some(dir.clone()) })?;
+/// assert_eq!(pager.backend()?, Backend::File);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColdOptions {
     /// The pager's default backend: `Swap` (the default; `Default` means `Swap` too) or `File`.
@@ -72,6 +99,17 @@ impl Default for ColdOptions {
 }
 
 /// A cold pager (`pager_cold`): closed on drop. Calls on one pager may run concurrently.
+///
+/// ```
+/// use libpager::cold::{ColdOptions, ColdPager};
+/// let pager = ColdPager::open(&ColdOptions::default())?;
+/// let h = pager.pageout(&[b"abc", b"def"])?;
+/// drop(pager); // handles outlive their pager
+/// let mut buf = [0u8; 2];
+/// h.read_at(2, &mut buf)?;
+/// assert_eq!(&buf, b"cd");
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct ColdPager(NonNull<sys::pager_cold>);
 // pager.h: every function on a pager may run from any thread; close needs ownership here.
 unsafe impl Send for ColdPager {}
@@ -255,6 +293,19 @@ fn pageout_options_c(opts: Option<&PageoutOptions>) -> sys::pager_cold_pageout_o
 }
 
 /// Pageout options (`pager_cold_pageout_options`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-pageoutopts-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::cold::{Backend, ColdOptions, ColdPager, PageoutOptions};
+/// let pager = ColdPager::open(&ColdOptions { scratch_root: Some(dir.clone()), ..Default::default() })?;
+/// let o = PageoutOptions { checksums: true, fallback_to_memory: true };
+/// let h = pager.pageout_with(Backend::File, &[b"checked"], Some(&o))?;
+/// assert_eq!(h.len(), 7);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PageoutOptions {
     /// File backend: checksum every chunk, verify each chunk a read touches.
@@ -265,6 +316,20 @@ pub struct PageoutOptions {
 
 /// Paged-out bytes. Reads may run concurrently (`Sync`); `take` and drop consume it. It does
 /// not borrow its [`ColdPager`]: it keeps working after the pager is dropped.
+///
+/// ```
+/// use libpager::cold::{ColdOptions, ColdPager};
+/// let pager = ColdPager::open(&ColdOptions::default())?;
+/// let h = pager.pageout(&[b"0123456789"])?;
+/// assert!(!h.is_empty());
+/// let mut dst = [0u8; 4];
+/// h.read_at_many(&[(8, 2), (0, 2)], &mut dst)?;
+/// assert_eq!(&dst, b"8901");
+/// assert_eq!(h.read_at(9, &mut [0u8; 2]).unwrap_err().code, libpager::ErrorCode::Range);
+/// let all = h.take().map_err(|(e, _handle)| e)?;
+/// assert_eq!(all, b"0123456789");
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct ColdHandle(NonNull<sys::pager_cold_handle>);
 // pager.h: reads of one handle may run concurrently; take/free need ownership here.
 unsafe impl Send for ColdHandle {}
@@ -347,6 +412,14 @@ impl ColdHandle {
 /// Bytes taken out of a [`ColdHandle`] ([`ColdHandle::take_buffer`]); dereferences to
 /// `[u8]` and is released on drop (an owned `Vec` given to
 /// [`ColdPager::pageout_owned`] is dropped then).
+///
+/// ```
+/// use libpager::cold::{ColdOptions, ColdPager};
+/// let pager = ColdPager::open(&ColdOptions::default())?;
+/// let buf = pager.pageout(&[b"xyz"])?.take_buffer().map_err(|(e, _)| e)?;
+/// assert_eq!(&*buf, b"xyz");
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct ColdBuffer(NonNull<sys::pager_cold_buffer>);
 // The buffer is owned and released by pager_cold_buffer_free from any thread (pager.h).
 unsafe impl Send for ColdBuffer {}
@@ -402,6 +475,16 @@ impl Drop for ColdHandle {
 }
 
 /// One backend's counters (`pager_cold_backend_stats`), part of [`ColdStats`].
+///
+/// ```
+/// use libpager::cold::{ColdOptions, ColdPager};
+/// let pager = ColdPager::open(&ColdOptions::default())?;
+/// let h = pager.pageout(&[b"abcd"])?;
+/// h.read_at(0, &mut [0u8; 2])?;
+/// let swap = pager.stats()?.swap;
+/// assert_eq!((swap.pageout_count, swap.paged_out_bytes, swap.paged_in_bytes), (1, 4, 2));
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct BackendStats {

@@ -37,6 +37,21 @@ use crate::wal::c_path;
 use crate::{check, sys, Error, Result};
 
 /// `pager_file_options` without the page size (that is the type's `PAGE_SIZE`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-fileopts-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::file::{FileOptions, PageFile};
+/// let o = FileOptions { initial_page_count: 16, ..Default::default() };
+/// let f = PageFile::<4096>::create(dir.join("pages"), Some(&o))?;
+/// assert!(f.page_count()? >= 16);
+/// drop(f);
+/// let ro = PageFile::<4096>::open(dir.join("pages"), Some(&FileOptions { read_only: true, ..Default::default() }))?;
+/// assert_eq!(ro.page_size()?, 4096);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileOptions {
     /// Address space reserved for the mapping, in [1, 2^46]; the file never grows past it
@@ -71,6 +86,27 @@ impl Default for FileOptions {
 }
 
 /// An open page file of `PAGE_SIZE`-byte pages. Closed on drop.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-pagefile-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::file::PageFile;
+/// let mut f = PageFile::<4096>::create(dir.join("pages"), None)?;
+/// let ids = f.alloc_bulk(3)?;
+/// f.free_bulk(&ids[1..])?;
+/// f.grow(128)?;
+/// assert!(f.page_count()? >= 128 && f.free_page_count()? > 0);
+/// let p = f.protected_alloc()?;
+/// assert_eq!(f.protected_read(p)?, vec![0u8; 4096]);
+/// f.protected_free(p)?;
+/// assert_eq!(f.iter_pages()?.collect::<libpager::Result<Vec<_>>>()?, [ids[0]]);
+/// assert_eq!(f.iter_protected()?.count(), 0);
+/// assert_eq!(f.protected_count()?, 0);
+/// assert_eq!(PageFile::<8192>::open(dir.join("pages"), None).unwrap_err().code, libpager::ErrorCode::Busy);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct PageFile<const PAGE_SIZE: usize> {
     h: NonNull<sys::pager_file>,
 }
@@ -312,6 +348,24 @@ impl<const N: usize> Drop for PageFile<N> {
 
 /// A write transaction over any number of protected pages; aborted on drop unless
 /// committed. The commit is atomic: after a crash every page reads old or every page new.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-txn-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::file::PageFile;
+/// let mut f = PageFile::<4096>::create(dir.join("pages"), None)?;
+/// let (a, b) = (f.protected_alloc()?, f.protected_alloc()?);
+/// let mut t = f.begin()?;
+/// t.add(a)?[0] = 1;
+/// t.add(b)?[0] = 2;
+/// t.data_mut(a)?[1] = 3;
+/// assert_eq!((t.data(a)?[1], t.page_count()?), (3, 2));
+/// t.commit()?; // both pages or neither, after a crash
+/// assert_eq!((f.protected_read(a)?[..2].to_vec(), f.protected_read(b)?[0]), (vec![1, 3], 2));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct Txn<'f, const N: usize> {
     t: NonNull<sys::pager_file_txn>,
     _file: PhantomData<&'f PageFile<N>>,
@@ -373,6 +427,20 @@ impl<const N: usize> Drop for Txn<'_, N> {
 }
 
 /// Page ids in increasing order; yields `Err` once if the call fails.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-ids-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::file::PageFile;
+/// let mut f = PageFile::<4096>::create(dir.join("pages"), None)?;
+/// let a = f.alloc()?;
+/// let b = f.alloc()?;
+/// let ids: Vec<u64> = f.iter_pages()?.collect::<libpager::Result<_>>()?;
+/// assert_eq!(ids, [a, b]);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct Ids<'f> {
     it: NonNull<sys::pager_file_iter>,
     done: bool,
@@ -409,6 +477,25 @@ impl Drop for Ids<'_> {
 }
 
 /// Sub-page allocator of a file (ids are `parent_page * 64 + slot`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-subpages-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::file::PageFile;
+/// let mut f = PageFile::<4096>::create(dir.join("pages"), None)?;
+/// let mut sp = f.subpages(512)?;
+/// assert_eq!((sp.sub_page_size()?, sp.slot_count()?), (512, 8));
+/// let (id, other) = (sp.alloc()?, sp.alloc()?);
+/// sp.get_mut(id)?[0] = 7;
+/// assert_eq!((sp.get(id)?[0], sp.count()?), (7, 2));
+/// sp.free(id)?;
+/// sp.mark_used(&[id])?; // rebuild after a restart (the parent page holds `other`)
+/// assert_eq!(sp.count()?, 2);
+/// # let _ = other;
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct Subpages<'f, const N: usize> {
     s: NonNull<sys::pager_file_subpages>,
     size: usize,

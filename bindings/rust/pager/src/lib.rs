@@ -226,6 +226,12 @@ pub struct Error {
 }
 
 /// `Result<T, libpager::Error>`.
+///
+/// ```
+/// fn first_page(w: &libpager::wal::Wal) -> libpager::Result<Vec<u8>> {
+///     w.read_page(1)
+/// }
+/// ```
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
@@ -299,6 +305,10 @@ pub fn check(rc: c_int) -> Result<()> {
 }
 
 /// The library's version as `MAJOR * 10000 + MINOR * 100 + PATCH`.
+///
+/// ```
+/// assert_eq!(libpager::version(), libpager::HEADER_VERSION); // no header/library skew
+/// ```
 pub fn version() -> u32 {
     // SAFETY: no arguments, no failure.
     unsafe { sys::pager_version() }
@@ -306,9 +316,18 @@ pub fn version() -> u32 {
 
 /// The version of the `pager.h` these bindings were generated from (differs from
 /// [`version`] when another release of the shared library is loaded).
+///
+/// ```
+/// assert!(libpager::HEADER_VERSION >= 200); // 0.2.0 or later
+/// ```
 pub const HEADER_VERSION: u32 = sys::PAGER_VERSION_NUMBER;
 
 /// The library's version as `"MAJOR.MINOR.PATCH"`.
+///
+/// ```
+/// let v = libpager::version();
+/// assert_eq!(libpager::version_string(), format!("{}.{}.{}", v / 10000, v / 100 % 100, v % 100));
+/// ```
 pub fn version_string() -> &'static str {
     // SAFETY: a static NUL-terminated ASCII string.
     unsafe { static_str(sys::pager_version_string()) }
@@ -316,6 +335,11 @@ pub fn version_string() -> &'static str {
 
 /// The stable name of an error code, or `"PAGER_ERR_UNKNOWN"` for one this library
 /// version does not define.
+///
+/// ```
+/// assert_eq!(libpager::errstr(libpager::code::BUSY), "PAGER_ERR_BUSY");
+/// assert_eq!(libpager::errstr(-5), "PAGER_ERR_UNKNOWN");
+/// ```
 pub fn errstr(code: i32) -> &'static str {
     // SAFETY: pager_errstr accepts any int and returns a static NUL-terminated string.
     unsafe { static_str(sys::pager_errstr(code)) }

@@ -31,6 +31,13 @@ use crate::wal::c_path;
 use crate::{check, sys, Result};
 
 /// Element type of the cache.
+///
+/// ```
+/// use libpager::snapshot::{CacheMeta, Dtype};
+/// let m = CacheMeta { tokens_per_page: 16, layers: 1, kv_heads: 1, head_dim: 64, dtype: Dtype::Bf16 };
+/// assert_eq!(m.page_bytes()?, (16 * 64 * 2, 16 * 64 * 2)); // K and V bytes per page
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dtype {
     /// bfloat16.
@@ -67,6 +74,13 @@ impl Dtype {
 }
 
 /// The geometry of a paged KV cache.
+///
+/// ```
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 8, layers: 2, kv_heads: 4, head_dim: 32, dtype: Dtype::F32 };
+/// assert_eq!(RefEngine::new(&m, 1)?.meta()?, m);
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheMeta {
     /// Tokens per KV page.
@@ -115,6 +129,25 @@ impl CacheMeta {
 
 /// Capture/restore options (the progress callback is the `progress` argument of the
 /// `*_with_progress` calls).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-snapopts-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine, SnapshotOptions};
+/// let m = CacheMeta { tokens_per_page: 8, layers: 1, kv_heads: 1, head_dim: 32, dtype: Dtype::F16 };
+/// let e = RefEngine::new(&m, 4)?;
+/// let s = e.alloc_page()?;
+/// e.set_seq(b"a", &[s], 8)?;
+/// e.capture(dir.join("full.snap"), None)?;
+/// let incr = SnapshotOptions { parent_path: Some(dir.join("full.snap")), compression: libpager::sys::PAGER_SNAPSHOT_COMPRESS_ZSTD, ..Default::default() };
+/// e.capture(dir.join("incr.snap"), Some(&incr))?;
+/// let info = libpager::snapshot::inspect(dir.join("incr.snap"))?;
+/// assert_eq!((info.page_count, info.stored_page_count), (1, 0)); // the page is in the parent
+/// assert_ne!(info.parent_snapshot_id, 0);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SnapshotOptions {
     /// `sys::PAGER_SNAPSHOT_COMPRESS_*`.
@@ -199,6 +232,25 @@ fn with_opts<T>(opts: Option<&SnapshotOptions>, mut progress: Option<Progress<'_
 }
 
 /// The library's in-memory reference KV-cache engine. Calls are serialized by the library.
+///
+/// ```
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F16 };
+/// let e = RefEngine::new(&m, 2)?;
+/// let (kb, vb) = m.page_bytes()?;
+/// let slot = e.alloc_page()?;
+/// e.write_page(slot, &vec![1; kb as usize], &vec![2; vb as usize])?;
+/// let (mut k, mut v) = (vec![0; kb as usize], vec![0; vb as usize]);
+/// e.read_page(slot, &mut k, &mut v)?;
+/// assert_eq!((k[0], v[0]), (1, 2));
+/// e.set_seq(b"s", &[slot], 4)?;
+/// assert_eq!(e.seq(b"s")?, (vec![slot], 4));
+/// e.remove_seq(b"s")?;
+/// e.free_page(slot)?;
+/// assert_eq!((e.capacity_pages()?, e.stats()?.occupied_pages), (2, 0));
+/// e.fail_callback("read_page", 0, -5)?; // fault injection for tests
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct RefEngine(NonNull<sys::pager_refengine>);
 // pager.h: "A handle may be used from several threads (calls are serialized)."
 unsafe impl Send for RefEngine {}
@@ -396,6 +448,16 @@ impl RefEngine {
 }
 
 /// What [`RefEngine::stats`] reports (`pager_refengine_stats`).
+///
+/// ```
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F16 };
+/// let e = RefEngine::new(&m, 2)?;
+/// e.alloc_page()?;
+/// let s = e.stats()?;
+/// assert_eq!((s.occupied_pages, s.seq_count, s.paused), (1, 0, false));
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RefEngineStats {
     /// Slots occupied.
@@ -424,6 +486,16 @@ impl Drop for RefEngine {
 }
 
 /// Checks every checksum of the snapshot at `path` and of its parent chain.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-verify-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("junk.snap"), b"not a snapshot").unwrap();
+/// assert_eq!(libpager::snapshot::verify(dir.join("junk.snap")).unwrap_err().code, libpager::ErrorCode::Corrupt);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn verify(path: impl AsRef<Path>) -> Result<()> {
     let p = c_path(path.as_ref())?;
     // SAFETY: p only read during the call; NULL options are the defaults.
@@ -431,6 +503,20 @@ pub fn verify(path: impl AsRef<Path>) -> Result<()> {
 }
 
 /// What [`inspect`] reports.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-info-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F16 };
+/// let e = RefEngine::new(&m, 2)?;
+/// e.capture(dir.join("s.snap"), None)?;
+/// let info = libpager::snapshot::inspect(dir.join("s.snap"))?;
+/// assert_eq!((info.meta, info.page_count, info.seq_count), (m, 0, 0));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SnapshotInfo {
     /// The file's format version.
@@ -521,6 +607,52 @@ impl SeqSink<'_> {
 /// (`PAGER_ERR_CALLBACK`, the message names the callback and the code). A panic inside a
 /// callback is caught at the C boundary, fails the operation, and is resumed once the
 /// capture or restore has returned. Callbacks run on the calling thread, one at a time.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-engine-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::snapshot::{self, CacheMeta, Dtype, Engine, LogicalSeq, PageSink, SeqSink};
+/// /// A cache of one-byte pages kept in a Vec (slot = index).
+/// struct Tiny { meta: CacheMeta, pages: Vec<Option<(Vec<u8>, Vec<u8>)>>, seqs: Vec<(Vec<u8>, Vec<u32>, u32)> }
+/// impl Engine for Tiny {
+///     fn meta(&mut self) -> Result<CacheMeta, i32> { Ok(self.meta) }
+///     fn occupied_pages(&mut self, sink: &mut PageSink<'_>) -> Result<(), i32> {
+///         let ids: Vec<u32> = (0..self.pages.len() as u32).filter(|&i| self.pages[i as usize].is_some()).collect();
+///         sink.add(&ids).map_err(|e| -e.code.raw())
+///     }
+///     fn logical_seqs(&mut self, sink: &mut SeqSink<'_>) -> Result<(), i32> {
+///         for (id, pages, fill) in &self.seqs { sink.add(id, pages, *fill).map_err(|e| -e.code.raw())?; }
+///         Ok(())
+///     }
+///     fn read_page(&mut self, page: u32, k: &mut [u8], v: &mut [u8]) -> Result<(), i32> {
+///         let (pk, pv) = self.pages[page as usize].as_ref().ok_or(-1)?;
+///         k.copy_from_slice(pk);
+///         v.copy_from_slice(pv);
+///         Ok(())
+///     }
+///     fn allocate_pages(&mut self, slots: &mut [u32]) -> Result<(), i32> {
+///         for s in slots.iter_mut() { *s = self.pages.len() as u32; self.pages.push(None); }
+///         Ok(())
+///     }
+///     fn write_page(&mut self, page: u32, k: &[u8], v: &[u8]) -> Result<(), i32> {
+///         self.pages[page as usize] = Some((k.to_vec(), v.to_vec()));
+///         Ok(())
+///     }
+///     fn install_logical_seqs(&mut self, seqs: &[LogicalSeq<'_>]) -> Result<(), i32> {
+///         self.seqs = seqs.iter().map(|s| (s.id.to_vec(), s.pages.to_vec(), s.fill_last_page)).collect();
+///         Ok(())
+///     }
+/// }
+/// let meta = CacheMeta { tokens_per_page: 1, layers: 1, kv_heads: 1, head_dim: 1, dtype: Dtype::Fp8E4m3 };
+/// let mut src = Tiny { meta, pages: vec![Some((vec![1], vec![2]))], seqs: vec![(b"s".to_vec(), vec![0], 1)] };
+/// snapshot::capture(&mut src, dir.join("t.snap"), None)?;
+/// let mut dst = Tiny { meta, pages: Vec::new(), seqs: Vec::new() };
+/// snapshot::restore(&mut dst, dir.join("t.snap"), None)?;
+/// assert_eq!((dst.pages, dst.seqs), (src.pages, src.seqs));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub trait Engine {
     /// The engine's cache geometry.
     fn meta(&mut self) -> std::result::Result<CacheMeta, i32>;

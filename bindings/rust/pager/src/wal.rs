@@ -28,9 +28,26 @@ use std::ptr::NonNull;
 use crate::{check, sys, Error, Result};
 
 /// Bytes of the application header area.
+///
+/// ```
+/// assert_eq!(libpager::wal::APP_HEADER_SIZE, libpager::sys::PAGER_WAL_APP_HEADER_SIZE as usize);
+/// ```
 pub const APP_HEADER_SIZE: usize = sys::PAGER_WAL_APP_HEADER_SIZE as usize;
 
 /// How a [`Wal`] was opened.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-accessmode-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::wal::{AccessMode, Wal, WalOptions};
+/// drop(Wal::create(dir.join("db"), None)?);
+/// let ro = Wal::open(dir.join("db"), Some(&WalOptions { read_only: true, ..Default::default() }))?;
+/// assert_eq!(ro.access_mode()?, AccessMode::ReadOnly);
+/// assert_eq!(ro.commit().unwrap_err().code, libpager::ErrorCode::ReadOnly);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccessMode {
     /// Exclusive lock: reads and writes.
@@ -40,6 +57,20 @@ pub enum AccessMode {
 }
 
 /// What [`Wal::checkpoint`] does (`pager_wal_checkpoint_options.mode`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-ckpt-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::wal::{CheckpointMode, Wal};
+/// let w = Wal::create(dir.join("db"), None)?;
+/// w.stage_page(1, &[3u8; 4096])?;
+/// w.commit()?;
+/// assert_eq!(w.checkpoint(CheckpointMode::Truncate)?, 1); // one data page copied
+/// assert_eq!(std::fs::metadata(dir.join("db-wal")).unwrap().len(), 0);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CheckpointMode {
     /// Copies what no reader needs and never waits (today, with no concurrent readers,
@@ -64,6 +95,42 @@ impl CheckpointMode {
 }
 
 /// `pager_wal_options`; [`Default`] is what `pager_wal_options_init` writes.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-walopts-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::wal::{Wal, WalOptions};
+/// let opts = WalOptions { page_size: 8192, cache_pages: 64, ..Default::default() };
+/// let w = Wal::create(dir.join("db"), Some(&opts))?;
+/// assert_eq!(w.page_size()?, 8192);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-walhandle-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::wal::Wal;
+/// let w = Wal::create(dir.join("db"), None)?; // 4096-byte pages
+/// w.set_page_count(3)?;
+/// w.stage_page(2, &[9u8; 4096])?;
+/// let mut header = w.read_app_header()?;
+/// header[0] = 1;
+/// w.stage_app_header(&header)?;
+/// assert_eq!(w.commit()?, 1);
+/// assert_eq!((w.page_count()?, w.read_app_header()?[0]), (3, 1));
+/// let mut buf = vec![0u8; 4096];
+/// w.read_page_into(2, &mut buf)?;
+/// assert_eq!(buf[0], 9);
+/// w.stage_page(2, &[0u8; 4096])?;
+/// w.clear_staged()?; // the staged change is gone
+/// assert_eq!(w.read_page(2)?[0], 9);
+/// assert_eq!(Wal::open(dir.join("db"), None).unwrap_err().code, libpager::ErrorCode::Busy); // locked
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WalOptions {
     /// 0: 4096 on create, the file's on open; else a power of two in [512, 65536].

@@ -49,9 +49,41 @@ use crate::wal::c_path;
 use crate::{check, sys, Result};
 
 /// Record type bit: readers that do not know the type must fail instead of skipping it.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-required-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::walseg::{Reader, ReaderOptions, Writer, TYPE_REQUIRED};
+/// let w = Writer::open(&dir, None)?;
+/// w.append(9 | TYPE_REQUIRED, b"must be understood")?;
+/// w.close()?;
+/// let opts = ReaderOptions { known_types: Some(vec![1]), ..Default::default() };
+/// let r = Reader::open(dir.join("0000000000000001.wal"), Some(&opts))?;
+/// assert_eq!(r.next().unwrap_err().code, libpager::ErrorCode::Version);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub const TYPE_REQUIRED: u16 = sys::PAGER_WALSEG_TYPE_REQUIRED as u16;
 
 /// Why a reader or replay stopped.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-stop-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::walseg::{Replay, Stop, Writer};
+/// let w = Writer::open(&dir, None)?;
+/// w.append(1, b"x")?;
+/// w.close()?;
+/// let mut replay = Replay::open(&dir, 0, None)?;
+/// while replay.next()?.is_some() {}
+/// let (stop, _segment, _offset, last_lsn) = replay.stop()?;
+/// assert_eq!((stop, last_lsn), (Stop::CleanEnd, 1));
+/// assert_eq!(replay.stop_detail()?, "");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
     /// Not stopped yet.
@@ -76,6 +108,22 @@ impl Stop {
 }
 
 /// When appended records become durable (`PAGER_WALSEG_SYNC_*`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-sync-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::walseg::{Options, SyncPolicy, Writer};
+/// let o = Options { sync_policy: SyncPolicy::Explicit, ..Default::default() };
+/// let w = Writer::open(&dir, Some(&o))?;
+/// w.append(1, b"a")?;
+/// w.flush()?;
+/// assert_eq!(w.lsns()?, (2, 0)); // written, not yet durable
+/// w.sync()?;
+/// assert_eq!(w.lsns()?, (2, 1));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum SyncPolicy {
@@ -193,6 +241,21 @@ pub fn default_options() -> Options {
 
 /// Appends records to a log directory (holds `<dir>/LOCK`). Closed (flushed and synced) on
 /// drop; [`Writer::close`] reports the close status.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-writer-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::walseg::{Options, Writer};
+/// let w = Writer::open(&dir, Some(&Options { segment_bytes: 256, ..Default::default() }))?;
+/// for _ in 0..4 {
+///     w.append(1, &[0u8; 200])?; // one record per segment
+/// }
+/// assert_eq!(w.remove_before(3)?, 2); // segments of LSNs 1 and 2
+/// w.close()?;
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct Writer(NonNull<sys::pager_walseg_writer>);
 // pager.h: calls on one writer are serialized.
 unsafe impl Send for Writer {}
@@ -277,6 +340,11 @@ impl Drop for Writer {
 }
 
 /// Reader options. The known-type list is copied into the C struct only during open.
+///
+/// ```
+/// let opts = libpager::walseg::ReaderOptions { known_types: Some(vec![1, 2]), max_payload_bytes: 1 << 20, ..Default::default() };
+/// assert_eq!(opts.expected_first_lsn, 0);
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct ReaderOptions {
     /// `None`: every type is known.
@@ -309,6 +377,21 @@ impl ReaderOptions {
 
 /// One record: `data` borrows a read-only mapping (no copy) for the lifetime `'r`: the
 /// [`Reader`] it came from, or the [`Replay`] until its next `next()`.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-record-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::walseg::{Reader, Writer};
+/// let w = Writer::open(&dir, None)?;
+/// w.append(3, b"payload")?;
+/// w.close()?;
+/// let r = Reader::open(dir.join("0000000000000001.wal"), None)?;
+/// let rec = r.next()?.unwrap();
+/// assert_eq!((rec.lsn, rec.record_type, rec.data), (1, 3, &b"payload"[..]));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record<'r> {
     /// The record's log sequence number.
@@ -322,6 +405,11 @@ pub struct Record<'r> {
 }
 
 /// A record with its payload copied out of the mapping, from [`Replay::records`].
+///
+/// ```
+/// let rec = libpager::walseg::OwnedRecord { lsn: 1, record_type: 1, offset: 64, data: b"x".to_vec() };
+/// assert_eq!(rec.data, b"x");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OwnedRecord {
     /// The record's log sequence number.
@@ -341,6 +429,18 @@ impl From<Record<'_>> for OwnedRecord {
 }
 
 /// What [`Reader::position`] reports.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-pos-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::walseg::{Reader, Writer};
+/// Writer::open(&dir, None)?.close()?;
+/// let p = Reader::open(dir.join("0000000000000001.wal"), None)?.position()?;
+/// assert!(p.offset <= p.len);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReaderPosition {
@@ -424,6 +524,24 @@ fn detail(f: impl Fn(*mut std::os::raw::c_char, u64, *mut u64) -> i32) -> Result
 
 /// Reads one segment file through a read-only mapping (not locked; bytes appended after
 /// open are not seen). Records borrow the reader.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-readerh-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::walseg::{Reader, Writer};
+/// let w = Writer::open(&dir, None)?;
+/// w.append(1, b"a")?;
+/// w.close()?;
+/// let r = Reader::open(dir.join("0000000000000001.wal"), None)?;
+/// let first = r.next()?.unwrap(); // borrows r
+/// assert!(r.next()?.is_none());
+/// assert_eq!(first.data, b"a"); // still valid: the mapping lives as long as r
+/// r.release_pages()?; // views stay valid (re-read on touch)
+/// assert_eq!(first.data, b"a");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct Reader(NonNull<sys::pager_walseg_reader>, PhantomData<sys::pager_walseg_reader>);
 // pager.h: calls are serialized per reader; views stay valid until close (drop), which
 // needs exclusive ownership.
@@ -529,6 +647,25 @@ impl Drop for Reader {
 /// Iterates the records of a whole log directory across segments. It holds one segment (one
 /// descriptor, one mapping) at a time, so a record mutably borrows the replay: it is valid
 /// until the next [`Replay::next`] (pager.h: until the next pager_walseg_replay_next).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-replayh-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::walseg::{Replay, Writer};
+/// let w = Writer::open(&dir, None)?;
+/// w.append(1, b"a")?;
+/// w.append(1, b"b")?;
+/// w.close()?;
+/// let mut replay = Replay::open(&dir, 0, None)?;
+/// let mut seen = Vec::new();
+/// while let Some(rec) = replay.next()? {
+///     seen.extend_from_slice(rec.data); // copy what outlives this iteration
+/// }
+/// assert_eq!(seen, b"ab");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct Replay(NonNull<sys::pager_walseg_replay>);
 // Calls are serialized per replay; a view is valid until the next replay_next, which the
 // &mut borrow of next() rules out while a Record lives.
