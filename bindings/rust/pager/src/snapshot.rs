@@ -127,6 +127,26 @@ impl CacheMeta {
     }
 }
 
+/// How a capture stores page bytes (`PAGER_SNAPSHOT_COMPRESS_*`); see [`SnapshotOptions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[non_exhaustive]
+pub enum Compression {
+    /// As they are (the default).
+    #[default]
+    None,
+    /// zstd at `SnapshotOptions::zstd_level`.
+    Zstd,
+}
+
+impl Compression {
+    fn to_c(self) -> u32 {
+        match self {
+            Compression::None => sys::PAGER_SNAPSHOT_COMPRESS_NONE,
+            Compression::Zstd => sys::PAGER_SNAPSHOT_COMPRESS_ZSTD,
+        }
+    }
+}
+
 /// Capture/restore options (the progress callback is the `progress` argument of the
 /// `*_with_progress` calls).
 ///
@@ -134,13 +154,13 @@ impl CacheMeta {
 /// # let dir = std::env::temp_dir().join(format!("libpager-doc-snapopts-{}", std::process::id()));
 /// # let _ = std::fs::remove_dir_all(&dir);
 /// # std::fs::create_dir_all(&dir).unwrap();
-/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine, SnapshotOptions};
+/// use libpager::snapshot::{CacheMeta, Compression, Dtype, RefEngine, SnapshotOptions};
 /// let m = CacheMeta { tokens_per_page: 8, layers: 1, kv_heads: 1, head_dim: 32, dtype: Dtype::F16 };
 /// let e = RefEngine::new(&m, 4)?;
 /// let s = e.alloc_page()?;
 /// e.set_seq(b"a", &[s], 8)?;
 /// e.capture(dir.join("full.snap"), None)?;
-/// let incr = SnapshotOptions { parent_path: Some(dir.join("full.snap")), compression: libpager::sys::PAGER_SNAPSHOT_COMPRESS_ZSTD, ..Default::default() };
+/// let incr = SnapshotOptions { parent_path: Some(dir.join("full.snap")), compression: Compression::Zstd, ..Default::default() };
 /// e.capture(dir.join("incr.snap"), Some(&incr))?;
 /// let info = libpager::snapshot::inspect(dir.join("incr.snap"))?;
 /// assert_eq!((info.page_count, info.stored_page_count), (1, 0)); // the page is in the parent
@@ -150,8 +170,8 @@ impl CacheMeta {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SnapshotOptions {
-    /// `sys::PAGER_SNAPSHOT_COMPRESS_*`.
-    pub compression: u32,
+    /// Capture: how page bytes are stored (default [`Compression::None`]).
+    pub compression: Compression,
     /// 0: the default level.
     pub zstd_level: i32,
     /// 0: up to 4 worker threads.
@@ -207,7 +227,7 @@ fn with_opts<T>(opts: Option<&SnapshotOptions>, mut progress: Option<Progress<'_
     let mut c: sys::pager_snapshot_options = unsafe { std::mem::zeroed() };
     // SAFETY: c is a valid out-struct.
     unsafe { sys::pager_snapshot_options_init(&mut c) };
-    c.compression = o.compression;
+    c.compression = o.compression.to_c();
     if o.zstd_level != 0 {
         c.zstd_level = o.zstd_level;
     }

@@ -94,6 +94,36 @@ impl CheckpointMode {
     }
 }
 
+/// What a commit that returned `Ok` survives (`PAGER_WAL_FULL` / `PAGER_WAL_NORMAL`).
+///
+/// ```
+/// use libpager::wal::{Durability, WalOptions};
+/// assert_eq!(WalOptions::default().durability, Durability::Full);
+/// let fast = WalOptions { durability: Durability::Normal, ..Default::default() };
+/// # let _ = fast;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[non_exhaustive]
+pub enum Durability {
+    /// A power loss or OS crash (each commit is fdatasync'ed; the default).
+    #[default]
+    Full,
+    /// A crash of the application process; the last commits may be lost on power loss.
+    Normal,
+}
+
+impl Durability {
+    fn to_c(self) -> u32 {
+        match self {
+            Durability::Full => sys::PAGER_WAL_FULL,
+            Durability::Normal => sys::PAGER_WAL_NORMAL,
+        }
+    }
+    fn from_c(v: u32) -> Durability {
+        if v == sys::PAGER_WAL_NORMAL { Durability::Normal } else { Durability::Full }
+    }
+}
+
 /// `pager_wal_options`; [`Default`] is what `pager_wal_options_init` writes.
 ///
 /// ```
@@ -137,8 +167,8 @@ pub struct WalOptions {
     pub page_size: u32,
     /// Open read-only (shared lock); [`Wal::create`] refuses it.
     pub read_only: bool,
-    /// `sys::PAGER_WAL_FULL` or `sys::PAGER_WAL_NORMAL`.
-    pub durability: u32,
+    /// What a returned commit survives (default [`Durability::Full`]).
+    pub durability: Durability,
     /// Committed pages cached in memory (default 1024; 0: none).
     pub cache_pages: u32,
     /// Checkpoint (passive) after a commit leaves at least this many frames in the WAL
@@ -170,7 +200,7 @@ impl Default for WalOptions {
         WalOptions {
             page_size: c.page_size,
             read_only: c.read_only != 0,
-            durability: c.durability,
+            durability: Durability::from_c(c.durability),
             cache_pages: c.cache_pages,
             auto_checkpoint_frames: c.auto_checkpoint_frames,
             auto_checkpoint_bytes: c.auto_checkpoint_bytes,
@@ -186,7 +216,7 @@ impl WalOptions {
         let mut c = init_c();
         c.page_size = self.page_size;
         c.read_only = u32::from(self.read_only);
-        c.durability = self.durability;
+        c.durability = self.durability.to_c();
         c.cache_pages = self.cache_pages;
         c.auto_checkpoint_frames = self.auto_checkpoint_frames;
         c.auto_checkpoint_bytes = self.auto_checkpoint_bytes;
