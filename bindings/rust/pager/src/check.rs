@@ -55,6 +55,16 @@ impl Format {
 }
 
 /// Which libpager format the file or directory at `path` holds, by its magic. Never writes.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-detect-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// drop(libpager::file::PageFile::<4096>::create(dir.join("pages"), None)?);
+/// assert_eq!(libpager::check::detect(dir.join("pages"))?, libpager::check::Format::File);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn detect(path: impl AsRef<Path>) -> Result<Format> {
     let p = c_path(path.as_ref())?;
     let mut v = 0u32;
@@ -191,21 +201,71 @@ fn run(path: &Path, f: CheckFn) -> Result<CheckReport> {
 
 /// Verifies a page file read-only. `Err` means the check could not tell (missing, locked by
 /// a writer, unknown version, another format).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-checkfile-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// drop(libpager::file::PageFile::<4096>::create(dir.join("pages"), None)?);
+/// assert!(!libpager::check::check_file(dir.join("pages"))?.damaged);
+/// assert_eq!(libpager::check::check_file(dir.join("missing")).unwrap_err().code, libpager::ErrorCode::NotFound);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn check_file(path: impl AsRef<Path>) -> Result<CheckReport> {
     run(path.as_ref(), sys::pager_file_check)
 }
 
 /// Verifies a WAL pager (main file and `-wal` sidecar; either path) read-only.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-checkwal-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let w = libpager::wal::Wal::create(dir.join("db"), None)?;
+/// w.stage_page(1, &[1u8; 4096])?;
+/// w.commit()?;
+/// drop(w);
+/// let r = libpager::check::check_wal(dir.join("db"))?;
+/// assert_eq!((r.page_count, r.damaged), (2, false));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn check_wal(path: impl AsRef<Path>) -> Result<CheckReport> {
     run(path.as_ref(), sys::pager_wal_check)
 }
 
 /// Verifies a WAL segment file or a directory of segments read-only.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-checkwalseg-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let w = libpager::walseg::Writer::open(&dir, None)?;
+/// w.append(1, b"r")?;
+/// w.close()?;
+/// let r = libpager::check::check_walseg(&dir)?;
+/// assert_eq!((r.record_count, r.last_lsn, r.damaged), (1, 1, false));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn check_walseg(path: impl AsRef<Path>) -> Result<CheckReport> {
     run(path.as_ref(), sys::pager_walseg_check)
 }
 
 /// Verifies a KV-cache snapshot (and its parent chain) read-only.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-checksnap-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F16 };
+/// RefEngine::new(&m, 1)?.capture(dir.join("s.snap"), None)?;
+/// assert!(!libpager::check::check_snapshot(dir.join("s.snap"))?.damaged);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn check_snapshot(path: impl AsRef<Path>) -> Result<CheckReport> {
     run(path.as_ref(), sys::pager_snapshot_check)
 }

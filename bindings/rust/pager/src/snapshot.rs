@@ -128,6 +128,13 @@ impl CacheMeta {
 }
 
 /// How a capture stores page bytes (`PAGER_SNAPSHOT_COMPRESS_*`); see [`SnapshotOptions`].
+///
+/// ```
+/// use libpager::snapshot::{Compression, SnapshotOptions};
+/// let o = SnapshotOptions { compression: Compression::Zstd, zstd_level: 9, ..Default::default() };
+/// assert_eq!(SnapshotOptions::default().compression, Compression::None);
+/// # let _ = o;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 #[non_exhaustive]
 pub enum Compression {
@@ -191,6 +198,14 @@ pub struct SnapshotOptions {
 /// A progress callback for the `*_with_progress` calls: called with (bytes done, bytes
 /// total), one call at a time; return `false` to cancel (the call then fails with
 /// [`crate::ErrorCode::Cancelled`]). A panic in it cancels the call and is resumed after it.
+///
+/// ```
+/// let mut calls = 0;
+/// let progress: libpager::snapshot::Progress<'_> = &mut |done, total| { calls += 1; done < total / 2 };
+/// assert!(progress(1, 10)); // keep going
+/// assert!(!progress(6, 10)); // cancel
+/// assert_eq!(calls, 2);
+/// ```
 pub type Progress<'a> = &'a mut (dyn FnMut(u64, u64) -> bool + Send);
 
 struct ProgressCtx<'a, 'b> {
@@ -562,6 +577,22 @@ pub struct SnapshotInfo {
 }
 
 /// Geometry, counts and ids of the snapshot at `path` (page bytes are not verified).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-inspect-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F16 };
+/// let e = RefEngine::new(&m, 2)?;
+/// let s = e.alloc_page()?;
+/// e.set_seq(b"q", &[s], 2)?;
+/// e.capture(dir.join("s.snap"), None)?;
+/// let info = libpager::snapshot::inspect(dir.join("s.snap"))?;
+/// assert_eq!((info.page_count, info.seq_count, info.parent_snapshot_id), (1, 1, 0));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn inspect(path: impl AsRef<Path>) -> Result<SnapshotInfo> {
     let p = c_path(path.as_ref())?;
     // SAFETY: all-zero is valid; init sets struct_size.
@@ -709,6 +740,10 @@ pub trait Engine {
 }
 
 /// The adapter code a callback returns when the engine panicked.
+///
+/// ```
+/// assert_ne!(libpager::snapshot::PANIC_CODE, 0); // never success
+/// ```
 pub const PANIC_CODE: i32 = -0x7041_4e43; // "pANC"
 
 struct Ctx<'e, E: Engine> {

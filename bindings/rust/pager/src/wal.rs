@@ -137,30 +137,6 @@ impl Durability {
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// # Ok::<(), libpager::Error>(())
 /// ```
-///
-/// ```
-/// # let dir = std::env::temp_dir().join(format!("libpager-doc-walhandle-{}", std::process::id()));
-/// # let _ = std::fs::remove_dir_all(&dir);
-/// # std::fs::create_dir_all(&dir).unwrap();
-/// use libpager::wal::Wal;
-/// let w = Wal::create(dir.join("db"), None)?; // 4096-byte pages
-/// w.set_page_count(3)?;
-/// w.stage_page(2, &[9u8; 4096])?;
-/// let mut header = w.read_app_header()?;
-/// header[0] = 1;
-/// w.stage_app_header(&header)?;
-/// assert_eq!(w.commit()?, 1);
-/// assert_eq!((w.page_count()?, w.read_app_header()?[0]), (3, 1));
-/// let mut buf = vec![0u8; 4096];
-/// w.read_page_into(2, &mut buf)?;
-/// assert_eq!(buf[0], 9);
-/// w.stage_page(2, &[0u8; 4096])?;
-/// w.clear_staged()?; // the staged change is gone
-/// assert_eq!(w.read_page(2)?[0], 9);
-/// assert_eq!(Wal::open(dir.join("db"), None).unwrap_err().code, libpager::ErrorCode::Busy); // locked
-/// # std::fs::remove_dir_all(&dir).unwrap();
-/// # Ok::<(), libpager::Error>(())
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WalOptions {
     /// 0: 4096 on create, the file's on open; else a power of two in [512, 65536].
@@ -298,6 +274,30 @@ pub(crate) fn c_path(path: &Path) -> Result<CString> {
 }
 
 /// An open WAL pager database. Closed on drop (staged changes are discarded).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-walhandle-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::wal::Wal;
+/// let w = Wal::create(dir.join("db"), None)?; // 4096-byte pages
+/// w.set_page_count(3)?;
+/// w.stage_page(2, &[9u8; 4096])?;
+/// let mut header = w.read_app_header()?;
+/// header[0] = 1;
+/// w.stage_app_header(&header)?;
+/// assert_eq!(w.commit()?, 1);
+/// assert_eq!((w.page_count()?, w.read_app_header()?[0]), (3, 1));
+/// let mut buf = vec![0u8; 4096];
+/// w.read_page_into(2, &mut buf)?;
+/// assert_eq!(buf[0], 9);
+/// w.stage_page(2, &[0u8; 4096])?;
+/// w.clear_staged()?; // the staged change is gone
+/// assert_eq!(w.read_page(2)?[0], 9);
+/// assert_eq!(Wal::open(dir.join("db"), None).unwrap_err().code, libpager::ErrorCode::Busy); // locked
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct Wal(NonNull<sys::pager_wal>);
 
 // pager.h: "every pager_wal_* call on one handle is serialized by the handle's mutex".

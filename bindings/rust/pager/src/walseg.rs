@@ -455,6 +455,20 @@ pub struct ReaderPosition {
 }
 
 /// Iterator over a [`Reader`]'s records (zero-copy), from [`Reader::records`].
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-readerrecords-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let w = libpager::walseg::Writer::open(&dir, None)?;
+/// w.append(1, b"x")?;
+/// w.close()?;
+/// let r = libpager::walseg::Reader::open(dir.join("0000000000000001.wal"), None)?;
+/// let total: usize = r.records().map(|rec| rec.map(|rec| rec.data.len())).sum::<libpager::Result<usize>>()?;
+/// assert_eq!(total, 1);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct ReaderRecords<'r> {
     reader: &'r Reader,
@@ -476,6 +490,20 @@ impl<'r> Iterator for ReaderRecords<'r> {
 impl std::iter::FusedIterator for ReaderRecords<'_> {}
 
 /// Iterator over a [`Replay`]'s records (payloads copied), from [`Replay::records`].
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-replayrecords-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let w = libpager::walseg::Writer::open(&dir, None)?;
+/// w.append(1, b"x")?;
+/// w.close()?;
+/// let mut replay = libpager::walseg::Replay::open(&dir, 0, None)?;
+/// let kept: Vec<libpager::walseg::OwnedRecord> = replay.records().collect::<libpager::Result<_>>()?;
+/// assert_eq!(kept[0].data, b"x");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct ReplayRecords<'r> {
     replay: &'r mut Replay,
