@@ -137,6 +137,11 @@ mod bundled {
             .flag_if_supported("-fvisibility=hidden")
             .flag_if_supported("-fvisibility-inlines-hidden")
             .warnings(false);
+        // -O2 as the Makefile, also in a debug profile (checksums and page copies at -O0 would
+        // make a debug build of the application misjudge libpager); higher levels are kept.
+        if matches!(std::env::var("OPT_LEVEL").as_deref(), Ok("0") | Ok("1") | Ok("s") | Ok("z")) {
+            build.opt_level(2);
+        }
         // Extra compiler flags for the C++ sources (e.g. a -D switch), space-separated.
         println!("cargo:rerun-if-env-changed=PAGER_SYS_CXXFLAGS");
         if let Ok(flags) = std::env::var("PAGER_SYS_CXXFLAGS") {
