@@ -102,7 +102,7 @@ make -C "$root" --no-print-directory -s install PREFIX="$prefix" >/dev/null || r
 consumer "$tmp/system" ""
 mkdir -p "$tmp/run-system"
 (cd "$tmp/system" && PKG_CONFIG_PATH="$prefix/lib/pkgconfig" \
-   CARGO_TARGET_DIR="$work/target-system" cargo build -q &&
+   CARGO_TARGET_DIR="$work/target-system" cargo build -q < /dev/null &&
    LD_LIBRARY_PATH="$prefix/lib" "$work/target-system/debug/pager-consumer" "$tmp/run-system") \
   > "$tmp/system.log" 2>&1 || rc=1
 check_run installed "$tmp/system.log" || rc=1
@@ -113,7 +113,7 @@ rc=0
 consumer "$tmp/bundled" ', features = ["bundled"]'
 mkdir -p "$tmp/run-bundled"
 (cd "$tmp/bundled" && env -u LD_LIBRARY_PATH PKG_CONFIG_PATH="$tmp/none" PKG_CONFIG_LIBDIR="$tmp/none" \
-   CARGO_TARGET_DIR="$work/target-bundled" cargo build -q &&
+   CARGO_TARGET_DIR="$work/target-bundled" cargo build -q < /dev/null &&
    env -u LD_LIBRARY_PATH "$work/target-bundled/debug/pager-consumer" "$tmp/run-bundled") \
   > "$tmp/bundled.log" 2>&1 || rc=1
 check_run bundled "$tmp/bundled.log" || rc=1
@@ -126,7 +126,7 @@ result consumer_bundled $rc
 rc=0
 consumer "$tmp/docs" ""
 (cd "$tmp/docs" && DOCS_RS=1 PKG_CONFIG_PATH="$tmp/none" PKG_CONFIG_LIBDIR="$tmp/none" \
-   CARGO_TARGET_DIR="$work/target-docs" cargo doc -q --no-deps -p libpager -p libpager-sys) \
+   CARGO_TARGET_DIR="$work/target-docs" cargo doc -q --no-deps -p libpager -p libpager-sys < /dev/null) \
   > "$tmp/docs.log" 2>&1 || rc=1
 [[ $rc -eq 0 && -f $work/target-docs/doc/libpager/index.html ]] || { rc=1; tail -n 30 "$tmp/docs.log"; }
 result docs_rs $rc

@@ -43,7 +43,7 @@ case $suite in
     done
     ;;
   rust)
-    (cd "$root/bindings/rust" && CARGO_TARGET_DIR="$build/rust" cargo test --locked) > "$log" 2>&1
+    (cd "$root/bindings/rust" && CARGO_TARGET_DIR="$build/rust" cargo test --locked < /dev/null) > "$log" 2>&1
     rc=$?
     while read -r p f; do
       passed=$((passed + p)) failed=$((failed + f))
@@ -51,7 +51,7 @@ case $suite in
     # clippy with warnings as errors counts as one test (where clippy is installed).
     if cargo clippy --version >/dev/null 2>&1; then
       if (cd "$root/bindings/rust" && CARGO_TARGET_DIR="$build/rust" \
-            cargo clippy --locked --all-targets -- -D warnings) >> "$log" 2>&1; then
+            cargo clippy --locked --all-targets -- -D warnings < /dev/null) >> "$log" 2>&1; then
         passed=$((passed + 1))
       else
         failed=$((failed + 1)); grep -E '^(error|warning)' -A6 "$log" | tail -n 30

@@ -28,9 +28,9 @@ header_version() {
     "$root/pager.h"
 }
 
-generate() { # generate OUT_FILE
-  (cd "$ws" && PAGER_SYS_BINDINGS_OUT="$1" cargo build --locked -q -p libpager-sys \
-     --features buildtime-bindgen)
+generate() { # generate OUT_FILE (its own target dir: the rust suite's keeps its features)
+  (cd "$ws" && PAGER_SYS_BINDINGS_OUT="$1" CARGO_TARGET_DIR="$build/rust-package/target-bindgen" \
+     cargo build --locked -q -p libpager-sys --features buildtime-bindgen < /dev/null)
 }
 
 xxhash_sources() { # prints the directory holding xxhash.h, xxh_x86dispatch.[ch] and LICENSE
@@ -90,8 +90,8 @@ case $cmd in
     cp "$xx"/{xxhash.h,xxhash.c,xxh3.h,xxh_x86dispatch.h,xxh_x86dispatch.c,LICENSE} "$stage/pager-sys/xxhash/"
     export CARGO_TARGET_DIR="$build/rust-package/target-publish"
     rm -rf "$CARGO_TARGET_DIR/package"
-    (cd "$stage" && cargo publish --dry-run --locked --workspace --allow-dirty &&
-       cargo package --locked --workspace --allow-dirty --no-verify)
+    (cd "$stage" && cargo publish --dry-run --locked --workspace --allow-dirty < /dev/null &&
+       cargo package --locked --workspace --allow-dirty --no-verify < /dev/null)
     mkdir -p "$out"
     cp "$CARGO_TARGET_DIR"/package/libpager{,-sys}-"$(header_version)".crate "$out/"
     ls -l "$out"
