@@ -69,7 +69,7 @@ PCIN := pkgconfig/pager.pc.in
 .PHONY: all lib test check-deps deps demo install uninstall clean bench bench-peers fuzz abi-check abi-baseline \
         run-tests torture run-torture coverage print-% bindings bindings-go bindings-java \
         bindings-rust test-go test-java go-swig package-go \
-        test-rust run-package_java package-java
+        test-rust run-package_java package-java rust-bindings rust-package run-package_rust
 
 all: lib $(B)/pkgconfig/pager-uninstalled.pc $(PAGERCTL)
 lib: $(SHLIB) $(B)/lib/$(SONAME) $(B)/lib/libpager.so $(STLIB)
@@ -152,7 +152,7 @@ test: check-deps
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
 SUITES := cpp abi abi_negative lint $(if $(SAN),,install) $(C99_NAMES) torture pagerctl \
           $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
-          $(if $(SAN),,go java rust package_go package_java)
+          $(if $(SAN),,go java rust package_go package_java package_rust)
 run-tests: $(SUITES:%=run-%)
 run-cpp:
 	@tests/run_gtest.sh cpp $(R) $(B)/tests/pager_tests
@@ -249,6 +249,19 @@ run-package_java:
 package-java: check-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all $(BIND_PREREQS)
 	@mkdir -p $(R) && $(MAKE) --no-print-directory run-package_java
+
+# Rust crates (tools/rust_crates.sh): rust-bindings regenerates the committed FFI declarations
+# bindings/rust/pager-sys/src/bindings.rs from pager.h (commit the result; the package_rust
+# suite fails while they are stale); rust-package writes pager-sys and pager .crate files
+# (cargo publish --dry-run; libpager's sources and xxHash's packaged inside pager-sys) to
+# $(B)/rust-package/crates. Suite package_rust: tests/package_rust.sh.
+rust-bindings: lib $(B)/pkgconfig/pager-uninstalled.pc
+	tools/rust_crates.sh bindings $(B)
+rust-package: all
+	tools/rust_crates.sh package $(B) $(B)/rust-package/crates
+run-package_rust:
+	@tests/run_cmd.sh package_rust $(R) tests/package_rust.sh $(B)
+
 run-go run-java run-rust: run-%:
 	@tests/run_bindings.sh $* $(R) $(B)
 test-go test-java test-rust: test-%: check-deps

@@ -7,7 +7,8 @@
 #         cleanup, iterator, owned-buffer, snapshot-callback and context tests
 #         run twice, the second time under -race, and count twice)
 #   java  surefire XML reports (tests - failures - errors - skipped)
-#   rust  cargo's "test result: ... N passed; M failed" lines
+#   rust  cargo's "test result: ... N passed; M failed" lines, and cargo clippy -D warnings
+#         as one more test
 # A tool that fails without a counted failure (a build error) counts as one failure.
 set -u
 suite=$1 results=$2 build=$3
@@ -43,11 +44,20 @@ case $suite in
     done
     ;;
   rust)
-    (cd "$root/bindings/rust" && CARGO_TARGET_DIR="$build/rust" cargo test --locked) > "$log" 2>&1
+    (cd "$root/bindings/rust" && CARGO_TARGET_DIR="$build/rust" cargo test --locked < /dev/null) > "$log" 2>&1
     rc=$?
     while read -r p f; do
       passed=$((passed + p)) failed=$((failed + f))
     done < <(sed -nE 's/^test result: .* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' "$log")
+    # clippy with warnings as errors counts as one test (where clippy is installed).
+    if cargo clippy --version >/dev/null 2>&1; then
+      if (cd "$root/bindings/rust" && CARGO_TARGET_DIR="$build/rust" \
+            cargo clippy --locked --all-targets -- -D warnings < /dev/null) >> "$log" 2>&1; then
+        passed=$((passed + 1))
+      else
+        failed=$((failed + 1)); grep -E '^(error|warning)' -A6 "$log" | tail -n 30
+      fi
+    fi
     ;;
   *) echo "run_bindings.sh: unknown suite $suite" >&2; exit 2 ;;
 esac

@@ -9,14 +9,34 @@ use crate::wal::c_path;
 use crate::{check, sys, Result};
 
 /// The format [`detect`] found (pager.h `PAGER_FORMAT_*`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-format-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::check::{detect, Format};
+/// drop(libpager::wal::Wal::create(dir.join("db"), None)?);
+/// assert_eq!(detect(dir.join("db"))?, Format::WalMain);
+/// std::fs::write(dir.join("other"), b"hello").unwrap();
+/// assert_eq!(detect(dir.join("other"))?, Format::Unknown);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Not a libpager format.
     Unknown,
+    /// A page file (`pager_file_*`).
     File,
+    /// A WAL pager's main file.
     WalMain,
+    /// A WAL pager's `-wal` file.
     WalLog,
+    /// One WAL segment file.
     WalsegSegment,
+    /// A directory of WAL segments.
     WalsegDir,
+    /// A KV-cache snapshot.
     Snapshot,
 }
 
@@ -35,6 +55,16 @@ impl Format {
 }
 
 /// Which libpager format the file or directory at `path` holds, by its magic. Never writes.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-detect-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// drop(libpager::file::PageFile::<4096>::create(dir.join("pages"), None)?);
+/// assert_eq!(libpager::check::detect(dir.join("pages"))?, libpager::check::Format::File);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn detect(path: impl AsRef<Path>) -> Result<Format> {
     let p = c_path(path.as_ref())?;
     let mut v = 0u32;
@@ -45,33 +75,86 @@ pub fn detect(path: impl AsRef<Path>) -> Result<Format> {
 
 /// Where a check found damage (or, with `damaged == false`, the leftover of an interrupted
 /// write that recovery discards).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-finding-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::check::check_walseg;
+/// let w = libpager::walseg::Writer::open(&dir, None)?;
+/// w.append(1, b"abc")?;
+/// w.close()?;
+/// let seg = dir.join("0000000000000001.wal");
+/// let mut bytes = std::fs::read(&seg).unwrap();
+/// let n = bytes.len();
+/// bytes[n - 1] ^= 0xff; // damage the payload
+/// std::fs::write(&seg, bytes).unwrap();
+/// let r = check_walseg(&seg)?;
+/// let finding = r.finding.expect("damage or a torn tail is reported");
+/// assert!(finding.file.ends_with("0000000000000001.wal"), "{finding:?}");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The file the damage is in.
     pub file: String,
     /// Byte offset in `file`; `None` when the check cannot name one byte.
     pub offset: Option<u64>,
+    /// The format rule that failed.
     pub rule: String,
+    /// What was found, in words.
     pub detail: String,
 }
 
 /// What a read-only check found (pager.h `pager_check_report`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-report-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::check::{check_file, Format};
+/// let mut f = libpager::file::PageFile::<4096>::create(dir.join("pages"), None)?;
+/// f.alloc()?;
+/// drop(f);
+/// let r = check_file(dir.join("pages"))?;
+/// assert_eq!((r.format, r.page_size, r.damaged, r.finding), (Format::File, 4096, false, None));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckReport {
+    /// The format found.
     pub format: Format,
+    /// Its format version.
     pub format_version: u32,
+    /// Bytes per page (page formats).
     pub page_size: u32,
+    /// File length in bytes.
     pub file_bytes: u64,
+    /// Commit generation (page file).
     pub generation: u64,
+    /// Pages.
     pub page_count: u64,
+    /// Free pages (page file).
     pub free_page_count: u64,
+    /// Protected pages (page file).
     pub protected_count: u64,
+    /// WAL frames.
     pub frame_count: u64,
+    /// Records (WAL segments).
     pub record_count: u64,
+    /// Segments (WAL segment directory).
     pub segment_count: u64,
+    /// First LSN (WAL segments).
     pub first_lsn: u64,
+    /// Last LSN (WAL segments).
     pub last_lsn: u64,
+    /// An interrupted write was found (recovery discards it; not damage).
     pub interrupted: bool,
+    /// Damage was found (see `finding`).
     pub damaged: bool,
+    /// Where, when `damaged` or `interrupted`.
     pub finding: Option<Finding>,
 }
 
@@ -118,21 +201,71 @@ fn run(path: &Path, f: CheckFn) -> Result<CheckReport> {
 
 /// Verifies a page file read-only. `Err` means the check could not tell (missing, locked by
 /// a writer, unknown version, another format).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-checkfile-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// drop(libpager::file::PageFile::<4096>::create(dir.join("pages"), None)?);
+/// assert!(!libpager::check::check_file(dir.join("pages"))?.damaged);
+/// assert_eq!(libpager::check::check_file(dir.join("missing")).unwrap_err().code, libpager::ErrorCode::NotFound);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn check_file(path: impl AsRef<Path>) -> Result<CheckReport> {
     run(path.as_ref(), sys::pager_file_check)
 }
 
 /// Verifies a WAL pager (main file and `-wal` sidecar; either path) read-only.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-checkwal-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let w = libpager::wal::Wal::create(dir.join("db"), None)?;
+/// w.stage_page(1, &[1u8; 4096])?;
+/// w.commit()?;
+/// drop(w);
+/// let r = libpager::check::check_wal(dir.join("db"))?;
+/// assert_eq!((r.page_count, r.damaged), (2, false));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn check_wal(path: impl AsRef<Path>) -> Result<CheckReport> {
     run(path.as_ref(), sys::pager_wal_check)
 }
 
 /// Verifies a WAL segment file or a directory of segments read-only.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-checkwalseg-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let w = libpager::walseg::Writer::open(&dir, None)?;
+/// w.append(1, b"r")?;
+/// w.close()?;
+/// let r = libpager::check::check_walseg(&dir)?;
+/// assert_eq!((r.record_count, r.last_lsn, r.damaged), (1, 1, false));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn check_walseg(path: impl AsRef<Path>) -> Result<CheckReport> {
     run(path.as_ref(), sys::pager_walseg_check)
 }
 
 /// Verifies a KV-cache snapshot (and its parent chain) read-only.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-checksnap-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F16 };
+/// RefEngine::new(&m, 1)?.capture(dir.join("s.snap"), None)?;
+/// assert!(!libpager::check::check_snapshot(dir.join("s.snap"))?.damaged);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn check_snapshot(path: impl AsRef<Path>) -> Result<CheckReport> {
     run(path.as_ref(), sys::pager_snapshot_check)
 }

@@ -7,21 +7,25 @@
 //! take `&mut self`, so no view survives an alloc or free (or the close):
 //!
 //! ```compile_fail
-//! let mut f = pager::file::PageFile::<4096>::create("/tmp/pages", None).unwrap();
+//! let mut f = libpager::file::PageFile::<4096>::create("/tmp/pages", None).unwrap();
 //! let id = f.alloc().unwrap();
 //! let view = f.page(id).unwrap();
 //! f.free(id).unwrap(); // error: `f` is borrowed by `view`
 //! println!("{}", view[0]);
 //! ```
 //!
-//! ```no_run
-//! # fn main() -> pager::Result<()> {
-//! use pager::file::PageFile;
-//! let mut f = PageFile::<4096>::create("/tmp/pages", None)?;
+//! ```
+//! # fn main() -> libpager::Result<()> {
+//! # let dir = std::env::temp_dir().join(format!("libpager-doc-file-{}", std::process::id()));
+//! # let _ = std::fs::remove_dir_all(&dir);
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! use libpager::file::PageFile;
+//! let mut f = PageFile::<4096>::create(dir.join("pages"), None)?;
 //! let id = f.alloc()?;
 //! f.page_mut(id)?[..5].copy_from_slice(b"hello");
 //! f.sync_pages(&[id])?;
 //! assert_eq!(&f.page(id)?[..5], b"hello");
+//! # std::fs::remove_dir_all(&dir).unwrap();
 //! # Ok(()) }
 //! ```
 
@@ -33,11 +37,31 @@ use crate::wal::c_path;
 use crate::{check, sys, Error, Result};
 
 /// `pager_file_options` without the page size (that is the type's `PAGE_SIZE`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-fileopts-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::file::{FileOptions, PageFile};
+/// let o = FileOptions { initial_page_count: 16, ..Default::default() };
+/// let f = PageFile::<4096>::create(dir.join("pages"), Some(&o))?;
+/// assert!(f.page_count()? >= 16);
+/// drop(f);
+/// let ro = PageFile::<4096>::open(dir.join("pages"), Some(&FileOptions { read_only: true, ..Default::default() }))?;
+/// assert_eq!(ro.page_size()?, 4096);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileOptions {
+    /// Address space reserved for the mapping, in [1, 2^46]; the file never grows past it
+    /// (default 1 TiB).
     pub max_size_bytes: u64,
+    /// How long an open waits for the file lock (0: fail at once with `Busy`; -1: wait forever).
     pub lock_timeout_ms: i64,
+    /// Create: pages in the first page space (default 64).
     pub initial_page_count: u64,
+    /// Open read-only (shared lock); [`PageFile::page_mut`] then fails with `ReadOnly`.
     pub read_only: bool,
 }
 
@@ -62,6 +86,27 @@ impl Default for FileOptions {
 }
 
 /// An open page file of `PAGE_SIZE`-byte pages. Closed on drop.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-pagefile-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::file::PageFile;
+/// let mut f = PageFile::<4096>::create(dir.join("pages"), None)?;
+/// let ids = f.alloc_bulk(3)?;
+/// f.free_bulk(&ids[1..])?;
+/// f.grow(128)?;
+/// assert!(f.page_count()? >= 128 && f.free_page_count()? > 0);
+/// let p = f.protected_alloc()?;
+/// assert_eq!(f.protected_read(p)?, vec![0u8; 4096]);
+/// f.protected_free(p)?;
+/// assert_eq!(f.iter_pages()?.collect::<libpager::Result<Vec<_>>>()?, [ids[0]]);
+/// assert_eq!(f.iter_protected()?.count(), 0);
+/// assert_eq!(f.protected_count()?, 0);
+/// assert_eq!(PageFile::<8192>::open(dir.join("pages"), None).unwrap_err().code, libpager::ErrorCode::Busy);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct PageFile<const PAGE_SIZE: usize> {
     h: NonNull<sys::pager_file>,
 }
@@ -77,7 +122,7 @@ impl<const N: usize> PageFile<N> {
         let o = opts.copied().unwrap_or_default();
         let mut c = init_c();
         c.page_size = u32::try_from(N).map_err(|_| Error {
-            code: crate::code::INVALID,
+            code: crate::ErrorCode::Invalid,
             message: format!("PAGE_SIZE {N} does not fit a page size"),
         })?;
         c.max_size_bytes = o.max_size_bytes;
@@ -98,7 +143,7 @@ impl<const N: usize> PageFile<N> {
         if actual != N {
             // The library checked opts.page_size; this guards the slices we hand out.
             return Err(Error {
-                code: crate::code::PAGE_SIZE,
+                code: crate::ErrorCode::PageSize,
                 message: format!("file has {actual}-byte pages, PageFile<{N}> expected"),
             });
         }
@@ -119,6 +164,7 @@ impl<const N: usize> PageFile<N> {
         self.h.as_ptr()
     }
 
+    /// Bytes per page (always `PAGE_SIZE` for a `PageFile<PAGE_SIZE>`).
     pub fn page_size(&self) -> Result<usize> {
         let mut v = 0u32;
         // SAFETY: live handle, valid out-parameter.
@@ -207,6 +253,20 @@ impl<const N: usize> PageFile<N> {
         self.u64_out(sys::pager_file_protected_alloc)
     }
 
+    /// Allocates `count` protected pages in one commit, all or nothing.
+    pub fn protected_alloc_bulk(&mut self, count: usize) -> Result<Vec<u64>> {
+        let mut ids = vec![0u64; count];
+        // SAFETY: ids holds count writable ids.
+        check(unsafe { sys::pager_file_protected_alloc_bulk(self.raw(), ids.as_mut_ptr(), count as u64) })?;
+        Ok(ids)
+    }
+
+    /// Frees protected pages in one commit, all or nothing.
+    pub fn protected_free_bulk(&mut self, ids: &[u64]) -> Result<()> {
+        // SAFETY: ids is only read during the call.
+        check(unsafe { sys::pager_file_protected_free_bulk(self.raw(), ids.as_ptr(), ids.len() as u64) })
+    }
+
     /// Frees a protected page (`BUSY` while a transaction on it is open).
     pub fn protected_free(&mut self, id: u64) -> Result<()> {
         // SAFETY: live handle.
@@ -268,6 +328,17 @@ impl<const N: usize> PageFile<N> {
     }
 }
 
+impl<const N: usize> std::fmt::Debug for PageFile<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("PageFile");
+        d.field("page_size", &N);
+        if let (Ok(pages), Ok(free)) = (self.page_count(), self.free_page_count()) {
+            d.field("page_count", &pages).field("free_page_count", &free);
+        }
+        d.finish_non_exhaustive()
+    }
+}
+
 impl<const N: usize> Drop for PageFile<N> {
     fn drop(&mut self) {
         // SAFETY: owned; every view, transaction, iterator and allocator borrows self.
@@ -277,6 +348,24 @@ impl<const N: usize> Drop for PageFile<N> {
 
 /// A write transaction over any number of protected pages; aborted on drop unless
 /// committed. The commit is atomic: after a crash every page reads old or every page new.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-txn-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::file::PageFile;
+/// let mut f = PageFile::<4096>::create(dir.join("pages"), None)?;
+/// let (a, b) = (f.protected_alloc()?, f.protected_alloc()?);
+/// let mut t = f.begin()?;
+/// t.add(a)?[0] = 1;
+/// t.add(b)?[0] = 2;
+/// t.data_mut(a)?[1] = 3;
+/// assert_eq!((t.data(a)?[1], t.page_count()?), (3, 2));
+/// t.commit()?; // both pages or neither, after a crash
+/// assert_eq!((f.protected_read(a)?[..2].to_vec(), f.protected_read(b)?[0]), (vec![1, 3], 2));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct Txn<'f, const N: usize> {
     t: NonNull<sys::pager_file_txn>,
     _file: PhantomData<&'f PageFile<N>>,
@@ -309,6 +398,13 @@ impl<'f, const N: usize> Txn<'f, N> {
         // SAFETY: as data(); exclusive through &mut self.
         Ok(unsafe { &mut *(self.data_ptr(id)? as *mut [u8; N]) })
     }
+    /// Bytes per page (and per copy) of the transaction's file: always `N`.
+    pub fn page_size(&self) -> Result<usize> {
+        let mut v = 0u32;
+        // SAFETY: live transaction, valid out-parameter.
+        check(unsafe { sys::pager_file_txn_page_size(self.t.as_ptr(), &mut v) })?;
+        Ok(v as usize)
+    }
     /// The pages the transaction holds.
     pub fn page_count(&self) -> Result<u64> {
         let mut n = 0u64;
@@ -331,6 +427,20 @@ impl<const N: usize> Drop for Txn<'_, N> {
 }
 
 /// Page ids in increasing order; yields `Err` once if the call fails.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-ids-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::file::PageFile;
+/// let mut f = PageFile::<4096>::create(dir.join("pages"), None)?;
+/// let a = f.alloc()?;
+/// let b = f.alloc()?;
+/// let ids: Vec<u64> = f.iter_pages()?.collect::<libpager::Result<_>>()?;
+/// assert_eq!(ids, [a, b]);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct Ids<'f> {
     it: NonNull<sys::pager_file_iter>,
     done: bool,
@@ -367,6 +477,25 @@ impl Drop for Ids<'_> {
 }
 
 /// Sub-page allocator of a file (ids are `parent_page * 64 + slot`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-subpages-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::file::PageFile;
+/// let mut f = PageFile::<4096>::create(dir.join("pages"), None)?;
+/// let mut sp = f.subpages(512)?;
+/// assert_eq!((sp.sub_page_size()?, sp.slot_count()?), (512, 8));
+/// let (id, other) = (sp.alloc()?, sp.alloc()?);
+/// sp.get_mut(id)?[0] = 7;
+/// assert_eq!((sp.get(id)?[0], sp.count()?), (7, 2));
+/// sp.free(id)?;
+/// sp.mark_used(&[id])?; // rebuild after a restart (the parent page holds `other`)
+/// assert_eq!(sp.count()?, 2);
+/// # let _ = other;
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct Subpages<'f, const N: usize> {
     s: NonNull<sys::pager_file_subpages>,
     size: usize,
@@ -374,15 +503,29 @@ pub struct Subpages<'f, const N: usize> {
 }
 
 impl<const N: usize> Subpages<'_, N> {
+    /// Allocates one sub-page; returns its id.
     pub fn alloc(&mut self) -> Result<u64> {
         let mut id = 0;
         // SAFETY: valid out-parameter.
         check(unsafe { sys::pager_file_subpage_alloc(self.s.as_ptr(), &mut id) })?;
         Ok(id)
     }
+    /// Frees a sub-page (`DoubleFree` if it is not allocated).
     pub fn free(&mut self, id: u64) -> Result<()> {
         // SAFETY: live allocator.
         check(unsafe { sys::pager_file_subpage_free(self.s.as_ptr(), id) })
+    }
+    /// Allocates `count` sub-pages, all or nothing.
+    pub fn alloc_bulk(&mut self, count: usize) -> Result<Vec<u64>> {
+        let mut ids = vec![0u64; count];
+        // SAFETY: ids holds count writable ids.
+        check(unsafe { sys::pager_file_subpage_alloc_bulk(self.s.as_ptr(), ids.as_mut_ptr(), count as u64) })?;
+        Ok(ids)
+    }
+    /// Frees sub-pages, all or nothing.
+    pub fn free_bulk(&mut self, ids: &[u64]) -> Result<()> {
+        // SAFETY: ids only read during the call.
+        check(unsafe { sys::pager_file_subpage_free_bulk(self.s.as_ptr(), ids.as_ptr(), ids.len() as u64) })
     }
     /// Rebuild after a restart: marks sub-pages as allocated, all or nothing.
     pub fn mark_used(&mut self, ids: &[u64]) -> Result<()> {
@@ -405,6 +548,7 @@ impl<const N: usize> Subpages<'_, N> {
         check(unsafe { sys::pager_file_subpages_slot_count(self.s.as_ptr(), &mut v) })?;
         Ok(v)
     }
+    /// Sub-pages allocated.
     pub fn count(&self) -> Result<u64> {
         let mut n = 0;
         // SAFETY: valid out-parameter.
@@ -419,6 +563,7 @@ impl<const N: usize> Subpages<'_, N> {
         // SAFETY: sub_page_size mapped bytes valid until freed (needs &mut self).
         Ok(unsafe { std::slice::from_raw_parts(p as *const u8, self.size) })
     }
+    /// The sub-page's bytes, writable (exclusive through `&mut self`).
     pub fn get_mut(&mut self, id: u64) -> Result<&mut [u8]> {
         let mut p = std::ptr::null_mut();
         // SAFETY: valid out-parameter.

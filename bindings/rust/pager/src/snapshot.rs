@@ -2,19 +2,24 @@
 //! (`pager_refengine_*`): capture, restore, verify and inspect; and engines written in
 //! Rust: implement [`Engine`] and call [`capture`] / [`restore`] (the trait is turned into a
 //! `pager_cache_ops` table of trampolines; panics never cross the C boundary). The progress
-//! callback and `pager_snapshot_capture_fd` are not wrapped (`pager::sys` has them raw).
+//! callback is the `progress` argument of the `*_with_progress` calls; `capture_fd` writes to
+//! an open descriptor.
 //!
-//! ```no_run
-//! # fn main() -> pager::Result<()> {
-//! use pager::snapshot::{CacheMeta, Dtype, RefEngine};
+//! ```
+//! # fn main() -> libpager::Result<()> {
+//! # let dir = std::env::temp_dir().join(format!("libpager-doc-snapshot-{}", std::process::id()));
+//! # let _ = std::fs::remove_dir_all(&dir);
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
 //! let meta = CacheMeta { tokens_per_page: 16, layers: 2, kv_heads: 2, head_dim: 64, dtype: Dtype::F16 };
 //! let src = RefEngine::new(&meta, 64)?;
 //! let slot = src.alloc_page()?;
 //! src.set_seq(b"req-1", &[slot], 5)?;
-//! src.capture("/tmp/kv.snap", None)?;
+//! src.capture(dir.join("kv.snap"), None)?;
 //! let dst = RefEngine::new(&meta, 64)?;
-//! dst.restore("/tmp/kv.snap", None)?;
+//! dst.restore(dir.join("kv.snap"), None)?;
 //! assert_eq!(src.fingerprint()?, dst.fingerprint()?);
+//! # std::fs::remove_dir_all(&dir).unwrap();
 //! # Ok(()) }
 //! ```
 
@@ -26,11 +31,22 @@ use crate::wal::c_path;
 use crate::{check, sys, Result};
 
 /// Element type of the cache.
+///
+/// ```
+/// use libpager::snapshot::{CacheMeta, Dtype};
+/// let m = CacheMeta { tokens_per_page: 16, layers: 1, kv_heads: 1, head_dim: 64, dtype: Dtype::Bf16 };
+/// assert_eq!(m.page_bytes()?, (16 * 64 * 2, 16 * 64 * 2)); // K and V bytes per page
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dtype {
+    /// bfloat16.
     Bf16,
+    /// IEEE half precision.
     F16,
+    /// IEEE single precision.
     F32,
+    /// 8-bit float, E4M3.
     Fp8E4m3,
     /// A value this binding does not name.
     Other(u32),
@@ -58,12 +74,24 @@ impl Dtype {
 }
 
 /// The geometry of a paged KV cache.
+///
+/// ```
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 8, layers: 2, kv_heads: 4, head_dim: 32, dtype: Dtype::F32 };
+/// assert_eq!(RefEngine::new(&m, 1)?.meta()?, m);
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheMeta {
+    /// Tokens per KV page.
     pub tokens_per_page: u32,
+    /// Transformer layers.
     pub layers: u32,
+    /// KV heads per layer.
     pub kv_heads: u32,
+    /// Elements per head.
     pub head_dim: u32,
+    /// Element type.
     pub dtype: Dtype,
 }
 
@@ -99,11 +127,58 @@ impl CacheMeta {
     }
 }
 
-/// Capture/restore options (the progress callback is not bound).
+/// How a capture stores page bytes (`PAGER_SNAPSHOT_COMPRESS_*`); see [`SnapshotOptions`].
+///
+/// ```
+/// use libpager::snapshot::{Compression, SnapshotOptions};
+/// let o = SnapshotOptions { compression: Compression::Zstd, zstd_level: 9, ..Default::default() };
+/// assert_eq!(SnapshotOptions::default().compression, Compression::None);
+/// # let _ = o;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[non_exhaustive]
+pub enum Compression {
+    /// As they are (the default).
+    #[default]
+    None,
+    /// zstd at `SnapshotOptions::zstd_level`.
+    Zstd,
+}
+
+impl Compression {
+    fn to_c(self) -> u32 {
+        match self {
+            Compression::None => sys::PAGER_SNAPSHOT_COMPRESS_NONE,
+            Compression::Zstd => sys::PAGER_SNAPSHOT_COMPRESS_ZSTD,
+        }
+    }
+}
+
+/// Capture/restore options (the progress callback is the `progress` argument of the
+/// `*_with_progress` calls).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-snapopts-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::snapshot::{CacheMeta, Compression, Dtype, RefEngine, SnapshotOptions};
+/// let m = CacheMeta { tokens_per_page: 8, layers: 1, kv_heads: 1, head_dim: 32, dtype: Dtype::F16 };
+/// let e = RefEngine::new(&m, 4)?;
+/// let s = e.alloc_page()?;
+/// e.set_seq(b"a", &[s], 8)?;
+/// e.capture(dir.join("full.snap"), None)?;
+/// let incr = SnapshotOptions { parent_path: Some(dir.join("full.snap")), compression: Compression::Zstd, ..Default::default() };
+/// e.capture(dir.join("incr.snap"), Some(&incr))?;
+/// let info = libpager::snapshot::inspect(dir.join("incr.snap"))?;
+/// assert_eq!((info.page_count, info.stored_page_count), (1, 0)); // the page is in the parent
+/// assert_ne!(info.parent_snapshot_id, 0);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SnapshotOptions {
-    /// `sys::PAGER_SNAPSHOT_COMPRESS_*`.
-    pub compression: u32,
+    /// Capture: how page bytes are stored (default [`Compression::None`]).
+    pub compression: Compression,
     /// 0: the default level.
     pub zstd_level: i32,
     /// 0: up to 4 worker threads.
@@ -116,30 +191,101 @@ pub struct SnapshotOptions {
     /// the engine is paused, the engine is resumed, and only then is the file written.
     /// 0 (the default): the engine stays paused while the pages are written.
     pub copy_out_budget_bytes: u64,
+    /// [`RefEngine::capture_fd`] / [`capture_fd`]: fsync the descriptor at the end.
+    pub sync_fd: bool,
 }
 
-/// Runs `f` with the C options (NULL for `None`); the parent path lives through the call.
-fn with_opts<T>(opts: Option<&SnapshotOptions>, f: impl FnOnce(*const sys::pager_snapshot_options) -> T) -> Result<T> {
-    let Some(o) = opts else { return Ok(f(std::ptr::null())) };
+/// A progress callback for the `*_with_progress` calls: called with (bytes done, bytes
+/// total), one call at a time; return `false` to cancel (the call then fails with
+/// [`crate::ErrorCode::Cancelled`]). A panic in it cancels the call and is resumed after it.
+///
+/// ```
+/// let mut calls = 0;
+/// let progress: libpager::snapshot::Progress<'_> = &mut |done, total| { calls += 1; done < total / 2 };
+/// assert!(progress(1, 10)); // keep going
+/// assert!(!progress(6, 10)); // cancel
+/// assert_eq!(calls, 2);
+/// ```
+pub type Progress<'a> = &'a mut (dyn FnMut(u64, u64) -> bool + Send);
+
+struct ProgressCtx<'a, 'b> {
+    f: &'b mut Progress<'a>,
+    panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+unsafe extern "C" fn tr_progress(ctx: *mut std::ffi::c_void, done: u64, total: u64) -> std::os::raw::c_int {
+    // SAFETY: ctx is the ProgressCtx of the running call (with_opts), used by one call at a time.
+    let ctx = unsafe { &mut *(ctx as *mut ProgressCtx<'_, '_>) };
+    if ctx.panic.is_some() {
+        return 1;
+    }
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (ctx.f)(done, total))) {
+        Ok(true) => 0,
+        Ok(false) => 1,
+        Err(payload) => {
+            ctx.panic = Some(payload);
+            1
+        }
+    }
+}
+
+/// Runs `f` with the C options (NULL for `None` without progress); the parent path and the
+/// progress context live through the call. A panic of the progress callback is resumed.
+fn with_opts<T>(opts: Option<&SnapshotOptions>, mut progress: Option<Progress<'_>>,
+                f: impl FnOnce(*const sys::pager_snapshot_options) -> T) -> Result<T> {
+    if opts.is_none() && progress.is_none() {
+        return Ok(f(std::ptr::null()));
+    }
+    let default = SnapshotOptions::default();
+    let o = opts.unwrap_or(&default);
     // SAFETY: all-zero is valid; init fills it.
     let mut c: sys::pager_snapshot_options = unsafe { std::mem::zeroed() };
     // SAFETY: c is a valid out-struct.
     unsafe { sys::pager_snapshot_options_init(&mut c) };
-    c.compression = o.compression;
+    c.compression = o.compression.to_c();
     if o.zstd_level != 0 {
         c.zstd_level = o.zstd_level;
     }
     c.threads = o.threads;
     c.allow_nonempty = o.allow_nonempty as u32;
+    c.sync_fd = o.sync_fd as u32;
     c.copy_out_budget_bytes = o.copy_out_budget_bytes;
     let parent: Option<CString> = o.parent_path.as_deref().map(c_path).transpose()?;
     if let Some(p) = &parent {
         c.parent_path = p.as_ptr();
     }
-    Ok(f(&c))
+    let mut ctx = progress.as_mut().map(|f| ProgressCtx { f, panic: None });
+    if let Some(ctx) = ctx.as_mut() {
+        c.progress = Some(tr_progress);
+        c.progress_ctx = ctx as *mut ProgressCtx<'_, '_> as *mut std::ffi::c_void;
+    }
+    let r = f(&c);
+    if let Some(p) = ctx.and_then(|c| c.panic) {
+        std::panic::resume_unwind(p);
+    }
+    Ok(r)
 }
 
 /// The library's in-memory reference KV-cache engine. Calls are serialized by the library.
+///
+/// ```
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F16 };
+/// let e = RefEngine::new(&m, 2)?;
+/// let (kb, vb) = m.page_bytes()?;
+/// let slot = e.alloc_page()?;
+/// e.write_page(slot, &vec![1; kb as usize], &vec![2; vb as usize])?;
+/// let (mut k, mut v) = (vec![0; kb as usize], vec![0; vb as usize]);
+/// e.read_page(slot, &mut k, &mut v)?;
+/// assert_eq!((k[0], v[0]), (1, 2));
+/// e.set_seq(b"s", &[slot], 4)?;
+/// assert_eq!(e.seq(b"s")?, (vec![slot], 4));
+/// e.remove_seq(b"s")?;
+/// e.free_page(slot)?;
+/// assert_eq!((e.capacity_pages()?, e.stats()?.occupied_pages), (2, 0));
+/// e.fail_callback("read_page", 0, -5)?; // fault injection for tests
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct RefEngine(NonNull<sys::pager_refengine>);
 // pager.h: "A handle may be used from several threads (calls are serialized)."
 unsafe impl Send for RefEngine {}
@@ -164,6 +310,7 @@ impl RefEngine {
         check(unsafe { sys::pager_refengine_alloc_page(self.raw(), &mut slot) })?;
         Ok(slot)
     }
+    /// Frees an occupied slot.
     pub fn free_page(&self, slot: u32) -> Result<()> {
         // SAFETY: a live engine.
         check(unsafe { sys::pager_refengine_free_page(self.raw(), slot) })
@@ -176,6 +323,7 @@ impl RefEngine {
                                             v.as_ptr().cast(), v.len() as u64)
         })
     }
+    /// Copies a page's K and V bytes out (each exactly the meta's page bytes).
     pub fn read_page(&self, slot: u32, k: &mut [u8], v: &mut [u8]) -> Result<()> {
         // SAFETY: k and v are valid for their lengths of writes.
         check(unsafe {
@@ -191,6 +339,7 @@ impl RefEngine {
                                          pages.as_ptr(), pages.len() as u64, fill_last_page)
         })
     }
+    /// Removes sequence `id` (its pages stay occupied).
     pub fn remove_seq(&self, id: &[u8]) -> Result<()> {
         // SAFETY: id only read during the call.
         check(unsafe { sys::pager_refengine_remove_seq(self.raw(), id.as_ptr().cast(), id.len() as u64) })
@@ -222,6 +371,13 @@ impl RefEngine {
         check(unsafe { sys::pager_refengine_get_stats(self.raw(), &mut c) })?;
         Ok(RefEngineStats { occupied_pages: c.occupied_pages, seq_count: c.seq_count, paused: c.paused != 0 })
     }
+    /// The engine's cache geometry.
+    pub fn meta(&self) -> Result<CacheMeta> {
+        let mut c = CacheMeta { tokens_per_page: 0, layers: 0, kv_heads: 0, head_dim: 0, dtype: Dtype::F16 }.to_c();
+        // SAFETY: c is a valid result struct (struct_size set by init).
+        check(unsafe { sys::pager_refengine_meta(self.raw(), &mut c) })?;
+        Ok(CacheMeta::from_c(&c))
+    }
     /// The number of slots the engine was created with.
     pub fn capacity_pages(&self) -> Result<u32> {
         let mut n = 0;
@@ -240,7 +396,7 @@ impl RefEngine {
     /// returns `adapter_code`.
     pub fn fail_callback(&self, name: &str, skip: u32, adapter_code: i32) -> Result<()> {
         let n = CString::new(name).map_err(|_| crate::Error {
-            code: crate::code::INVALID,
+            code: crate::ErrorCode::Invalid,
             message: "callback name contains a NUL byte".into(),
         })?;
         // SAFETY: n only read during the call.
@@ -255,26 +411,106 @@ impl RefEngine {
     }
     /// Writes a snapshot of this engine to `path` (atomically replaced).
     pub fn capture(&self, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>) -> Result<()> {
-        let p = c_path(path.as_ref())?;
+        self.capture_impl(path.as_ref(), opts, None)
+    }
+    /// [`RefEngine::capture`] reporting progress (bytes = page bytes read from the engine);
+    /// `progress` returning `false` cancels it (`Cancelled`; `path` untouched).
+    ///
+    /// ```
+    /// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+    /// # let path = std::env::temp_dir().join(format!("pager-doc-progress-{}.snap", std::process::id()));
+    /// let meta = CacheMeta { tokens_per_page: 16, layers: 2, kv_heads: 2, head_dim: 64, dtype: Dtype::F16 };
+    /// let e = RefEngine::new(&meta, 8)?;
+    /// let slot = e.alloc_page()?;
+    /// e.set_seq(b"s", &[slot], 1)?;
+    /// let mut last = (0, 0);
+    /// e.capture_with_progress(&path, None, &mut |done, total| { last = (done, total); true })?;
+    /// assert_eq!(last.0, last.1);
+    /// let err = e.capture_with_progress(&path, None, &mut |_, _| false).unwrap_err();
+    /// assert_eq!(err.code, libpager::ErrorCode::Cancelled);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), libpager::Error>(())
+    /// ```
+    pub fn capture_with_progress(&self, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>,
+                                 progress: Progress<'_>) -> Result<()> {
+        self.capture_impl(path.as_ref(), opts, Some(progress))
+    }
+    fn capture_impl(&self, path: &Path, opts: Option<&SnapshotOptions>, progress: Option<Progress<'_>>) -> Result<()> {
+        let p = c_path(path)?;
         let ops = self.ops()?;
         // SAFETY: the ops point at this engine, alive through the call.
-        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_capture(&ops, p.as_ptr(), o) })?)
+        check(with_opts(opts, progress, |o| unsafe { sys::pager_snapshot_capture(&ops, p.as_ptr(), o) })?)
+    }
+    /// Writes the snapshot sequentially to an open descriptor (a pipe, a socket, or a regular
+    /// file from offset 0): no temporary file, no rename; the descriptor stays the caller's
+    /// (fsynced only with `opts.sync_fd`).
+    ///
+    /// ```
+    /// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+    /// # let path = std::env::temp_dir().join(format!("pager-doc-fd-{}.snap", std::process::id()));
+    /// let meta = CacheMeta { tokens_per_page: 16, layers: 1, kv_heads: 1, head_dim: 64, dtype: Dtype::F32 };
+    /// let e = RefEngine::new(&meta, 4)?;
+    /// let file = std::fs::File::create(&path).unwrap();
+    /// e.capture_fd(&file, None)?;
+    /// drop(file);
+    /// libpager::snapshot::verify(&path)?;
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), libpager::Error>(())
+    /// ```
+    pub fn capture_fd(&self, fd: impl std::os::fd::AsFd, opts: Option<&SnapshotOptions>) -> Result<()> {
+        use std::os::fd::AsRawFd;
+        let fd = fd.as_fd();
+        let ops = self.ops()?;
+        // SAFETY: the ops point at this engine; fd stays open (borrowed) through the call.
+        check(with_opts(opts, None, |o| unsafe { sys::pager_snapshot_capture_fd(&ops, fd.as_raw_fd(), o) })?)
     }
     /// Verifies the snapshot at `path` and restores it into this engine.
     pub fn restore(&self, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>) -> Result<()> {
-        let p = c_path(path.as_ref())?;
+        self.restore_impl(path.as_ref(), opts, None)
+    }
+    /// [`RefEngine::restore`] reporting progress (bytes = stored bytes verified plus page bytes
+    /// written); `false` cancels while verifying (`Cancelled`; the engine untouched).
+    pub fn restore_with_progress(&self, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>,
+                                 progress: Progress<'_>) -> Result<()> {
+        self.restore_impl(path.as_ref(), opts, Some(progress))
+    }
+    fn restore_impl(&self, path: &Path, opts: Option<&SnapshotOptions>, progress: Option<Progress<'_>>) -> Result<()> {
+        let p = c_path(path)?;
         let ops = self.ops()?;
         // SAFETY: as capture.
-        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_restore(&ops, p.as_ptr(), o) })?)
+        check(with_opts(opts, progress, |o| unsafe { sys::pager_snapshot_restore(&ops, p.as_ptr(), o) })?)
     }
 }
 
 /// What [`RefEngine::stats`] reports (`pager_refengine_stats`).
+///
+/// ```
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F16 };
+/// let e = RefEngine::new(&m, 2)?;
+/// e.alloc_page()?;
+/// let s = e.stats()?;
+/// assert_eq!((s.occupied_pages, s.seq_count, s.paused), (1, 0, false));
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RefEngineStats {
+    /// Slots occupied.
     pub occupied_pages: u64,
+    /// Sequences held.
     pub seq_count: u64,
+    /// Whether a capture paused the engine and has not resumed it.
     pub paused: bool,
+}
+
+impl std::fmt::Debug for RefEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("RefEngine");
+        if let (Ok(cap), Ok(stats)) = (self.capacity_pages(), self.stats()) {
+            d.field("capacity_pages", &cap).field("stats", &stats);
+        }
+        d.finish_non_exhaustive()
+    }
 }
 
 impl Drop for RefEngine {
@@ -285,6 +521,16 @@ impl Drop for RefEngine {
 }
 
 /// Checks every checksum of the snapshot at `path` and of its parent chain.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-verify-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("junk.snap"), b"not a snapshot").unwrap();
+/// assert_eq!(libpager::snapshot::verify(dir.join("junk.snap")).unwrap_err().code, libpager::ErrorCode::Corrupt);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn verify(path: impl AsRef<Path>) -> Result<()> {
     let p = c_path(path.as_ref())?;
     // SAFETY: p only read during the call; NULL options are the defaults.
@@ -292,21 +538,61 @@ pub fn verify(path: impl AsRef<Path>) -> Result<()> {
 }
 
 /// What [`inspect`] reports.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-info-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F16 };
+/// let e = RefEngine::new(&m, 2)?;
+/// e.capture(dir.join("s.snap"), None)?;
+/// let info = libpager::snapshot::inspect(dir.join("s.snap"))?;
+/// assert_eq!((info.meta, info.page_count, info.seq_count), (m, 0, 0));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SnapshotInfo {
+    /// The file's format version.
     pub format_version: u32,
+    /// The cache geometry.
     pub meta: CacheMeta,
+    /// Bytes of one K page.
     pub k_page_bytes: u64,
+    /// Bytes of one V page.
     pub v_page_bytes: u64,
+    /// Pages in the snapshot (stored here or in a parent).
     pub page_count: u64,
+    /// Pages stored in this file.
     pub stored_page_count: u64,
+    /// Sequences.
     pub seq_count: u64,
+    /// File length in bytes.
     pub file_bytes: u64,
+    /// This snapshot's id.
     pub snapshot_id: u64,
+    /// The parent's id (0: a full snapshot).
     pub parent_snapshot_id: u64,
 }
 
 /// Geometry, counts and ids of the snapshot at `path` (page bytes are not verified).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-inspect-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F16 };
+/// let e = RefEngine::new(&m, 2)?;
+/// let s = e.alloc_page()?;
+/// e.set_seq(b"q", &[s], 2)?;
+/// e.capture(dir.join("s.snap"), None)?;
+/// let info = libpager::snapshot::inspect(dir.join("s.snap"))?;
+/// assert_eq!((info.page_count, info.seq_count, info.parent_snapshot_id), (1, 1, 0));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub fn inspect(path: impl AsRef<Path>) -> Result<SnapshotInfo> {
     let p = c_path(path.as_ref())?;
     // SAFETY: all-zero is valid; init sets struct_size.
@@ -334,8 +620,11 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<SnapshotInfo> {
 /// duration of the callback).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogicalSeq<'a> {
+    /// The sequence id.
     pub id: &'a [u8],
+    /// Its pages, as the slots [`Engine::allocate_pages`] returned.
     pub pages: &'a [u32],
+    /// Tokens used in its last page.
     pub fill_last_page: u32,
 }
 
@@ -369,19 +658,74 @@ impl SeqSink<'_> {
 /// (`PAGER_ERR_CALLBACK`, the message names the callback and the code). A panic inside a
 /// callback is caught at the C boundary, fails the operation, and is resumed once the
 /// capture or restore has returned. Callbacks run on the calling thread, one at a time.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-engine-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::snapshot::{self, CacheMeta, Dtype, Engine, LogicalSeq, PageSink, SeqSink};
+/// /// A cache of one-byte pages kept in a Vec (slot = index).
+/// struct Tiny { meta: CacheMeta, pages: Vec<Option<(Vec<u8>, Vec<u8>)>>, seqs: Vec<(Vec<u8>, Vec<u32>, u32)> }
+/// impl Engine for Tiny {
+///     fn meta(&mut self) -> Result<CacheMeta, i32> { Ok(self.meta) }
+///     fn occupied_pages(&mut self, sink: &mut PageSink<'_>) -> Result<(), i32> {
+///         let ids: Vec<u32> = (0..self.pages.len() as u32).filter(|&i| self.pages[i as usize].is_some()).collect();
+///         sink.add(&ids).map_err(|e| -e.code.raw())
+///     }
+///     fn logical_seqs(&mut self, sink: &mut SeqSink<'_>) -> Result<(), i32> {
+///         for (id, pages, fill) in &self.seqs { sink.add(id, pages, *fill).map_err(|e| -e.code.raw())?; }
+///         Ok(())
+///     }
+///     fn read_page(&mut self, page: u32, k: &mut [u8], v: &mut [u8]) -> Result<(), i32> {
+///         let (pk, pv) = self.pages[page as usize].as_ref().ok_or(-1)?;
+///         k.copy_from_slice(pk);
+///         v.copy_from_slice(pv);
+///         Ok(())
+///     }
+///     fn allocate_pages(&mut self, slots: &mut [u32]) -> Result<(), i32> {
+///         for s in slots.iter_mut() { *s = self.pages.len() as u32; self.pages.push(None); }
+///         Ok(())
+///     }
+///     fn write_page(&mut self, page: u32, k: &[u8], v: &[u8]) -> Result<(), i32> {
+///         self.pages[page as usize] = Some((k.to_vec(), v.to_vec()));
+///         Ok(())
+///     }
+///     fn install_logical_seqs(&mut self, seqs: &[LogicalSeq<'_>]) -> Result<(), i32> {
+///         self.seqs = seqs.iter().map(|s| (s.id.to_vec(), s.pages.to_vec(), s.fill_last_page)).collect();
+///         Ok(())
+///     }
+/// }
+/// let meta = CacheMeta { tokens_per_page: 1, layers: 1, kv_heads: 1, head_dim: 1, dtype: Dtype::Fp8E4m3 };
+/// let mut src = Tiny { meta, pages: vec![Some((vec![1], vec![2]))], seqs: vec![(b"s".to_vec(), vec![0], 1)] };
+/// snapshot::capture(&mut src, dir.join("t.snap"), None)?;
+/// let mut dst = Tiny { meta, pages: Vec::new(), seqs: Vec::new() };
+/// snapshot::restore(&mut dst, dir.join("t.snap"), None)?;
+/// assert_eq!((dst.pages, dst.seqs), (src.pages, src.seqs));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub trait Engine {
+    /// The engine's cache geometry.
     fn meta(&mut self) -> std::result::Result<CacheMeta, i32>;
+    /// Stops the engine from changing its pages (capture: before reading).
     fn pause(&mut self) -> std::result::Result<(), i32> {
         Ok(())
     }
+    /// Lets the engine run again (always called after a successful `pause`).
     fn resume(&mut self) -> std::result::Result<(), i32> {
         Ok(())
     }
+    /// Reports every occupied slot into `sink`.
     fn occupied_pages(&mut self, sink: &mut PageSink<'_>) -> std::result::Result<(), i32>;
+    /// Reports every live sequence into `sink`.
     fn logical_seqs(&mut self, sink: &mut SeqSink<'_>) -> std::result::Result<(), i32>;
+    /// Copies slot `page`'s K and V bytes into `k` and `v`.
     fn read_page(&mut self, page: u32, k: &mut [u8], v: &mut [u8]) -> std::result::Result<(), i32>;
+    /// Fills `slots` with free slots (restore), all or nothing.
     fn allocate_pages(&mut self, slots: &mut [u32]) -> std::result::Result<(), i32>;
+    /// Stores `k` and `v` into slot `page` (restore).
     fn write_page(&mut self, page: u32, k: &[u8], v: &[u8]) -> std::result::Result<(), i32>;
+    /// Replaces the engine's sequences with `seqs` (restore, last).
     fn install_logical_seqs(&mut self, seqs: &[LogicalSeq<'_>]) -> std::result::Result<(), i32>;
     /// Set to `true` when the engine implements [`Engine::release_pages`] (it then becomes
     /// `pager_cache_ops.release_pages`); with `false` a failed restore leaves the slots
@@ -396,6 +740,10 @@ pub trait Engine {
 }
 
 /// The adapter code a callback returns when the engine panicked.
+///
+/// ```
+/// assert_ne!(libpager::snapshot::PANIC_CODE, 0); // never success
+/// ```
 pub const PANIC_CODE: i32 = -0x7041_4e43; // "pANC"
 
 struct Ctx<'e, E: Engine> {
@@ -484,7 +832,7 @@ unsafe extern "C" fn tr_install<E: Engine>(ctx: *mut std::ffi::c_void, seqs: *co
         let list: Vec<LogicalSeq<'_>> = slice(seqs, count)
             .iter()
             .map(|s| LogicalSeq {
-                id: slice(s.id as *const u8, s.id_bytes as u64),
+                id: slice(s.id as *const u8, s.id_bytes),
                 pages: slice(s.pages, s.page_count),
                 fill_last_page: s.fill_last_page,
             })
@@ -523,7 +871,38 @@ pub fn capture<E: Engine>(engine: &mut E, path: impl AsRef<Path>, opts: Option<&
     let p = c_path(path.as_ref())?;
     run(engine, |ops| {
         // SAFETY: ops and its ctx live through the call; callbacks run on this thread.
-        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_capture(ops, p.as_ptr(), o) })?)
+        check(with_opts(opts, None, |o| unsafe { sys::pager_snapshot_capture(ops, p.as_ptr(), o) })?)
+    })
+}
+
+/// Writes a snapshot of a Rust engine sequentially to an open descriptor (see
+/// [`RefEngine::capture_fd`]).
+pub fn capture_fd<E: Engine>(engine: &mut E, fd: impl std::os::fd::AsFd, opts: Option<&SnapshotOptions>) -> Result<()> {
+    use std::os::fd::AsRawFd;
+    let fd = fd.as_fd();
+    run(engine, |ops| {
+        // SAFETY: ops and its ctx live through the call; fd is borrowed open through it.
+        check(with_opts(opts, None, |o| unsafe { sys::pager_snapshot_capture_fd(ops, fd.as_raw_fd(), o) })?)
+    })
+}
+
+/// [`capture`] reporting progress (see [`RefEngine::capture_with_progress`]).
+pub fn capture_with_progress<E: Engine>(engine: &mut E, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>,
+                                        progress: Progress<'_>) -> Result<()> {
+    let p = c_path(path.as_ref())?;
+    run(engine, |ops| {
+        // SAFETY: as capture.
+        check(with_opts(opts, Some(progress), |o| unsafe { sys::pager_snapshot_capture(ops, p.as_ptr(), o) })?)
+    })
+}
+
+/// [`restore`] reporting progress (see [`RefEngine::restore_with_progress`]).
+pub fn restore_with_progress<E: Engine>(engine: &mut E, path: impl AsRef<Path>, opts: Option<&SnapshotOptions>,
+                                        progress: Progress<'_>) -> Result<()> {
+    let p = c_path(path.as_ref())?;
+    run(engine, |ops| {
+        // SAFETY: as capture.
+        check(with_opts(opts, Some(progress), |o| unsafe { sys::pager_snapshot_restore(ops, p.as_ptr(), o) })?)
     })
 }
 
@@ -532,6 +911,6 @@ pub fn restore<E: Engine>(engine: &mut E, path: impl AsRef<Path>, opts: Option<&
     let p = c_path(path.as_ref())?;
     run(engine, |ops| {
         // SAFETY: as capture.
-        check(with_opts(opts, |o| unsafe { sys::pager_snapshot_restore(ops, p.as_ptr(), o) })?)
+        check(with_opts(opts, None, |o| unsafe { sys::pager_snapshot_restore(ops, p.as_ptr(), o) })?)
     })
 }

@@ -1,19 +1,23 @@
 //! WAL pager (`pager_wal_*`): pages staged in memory, committed atomically into a sidecar
 //! log `<path>-wal` with one fdatasync, checkpointed into the main file.
 //!
-//! ```no_run
-//! # fn main() -> pager::Result<()> {
-//! use pager::wal::{CheckpointMode, Wal, WalOptions};
+//! ```
+//! # fn main() -> libpager::Result<()> {
+//! # let dir = std::env::temp_dir().join(format!("libpager-doc-wal-{}", std::process::id()));
+//! # let _ = std::fs::remove_dir_all(&dir);
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! use libpager::wal::{CheckpointMode, Wal, WalOptions};
 //! let mut opts = WalOptions::default(); // page_size 0: 4096 on create, the file's on open
 //! opts.page_size = 4096;
-//! let wal = Wal::create("/tmp/db", Some(&opts))?;
+//! let wal = Wal::create(dir.join("db"), Some(&opts))?;
 //! wal.stage_page(1, &[7u8; 4096])?;
 //! wal.commit()?;
 //! assert_eq!(wal.read_page(1)?, vec![7u8; 4096]);
 //! wal.checkpoint(CheckpointMode::Truncate)?; // the -wal file is now 0 bytes
 //! drop(wal);
-//! let reader = Wal::open("/tmp/db", Some(&WalOptions { read_only: true, ..Default::default() }))?;
+//! let reader = Wal::open(dir.join("db"), Some(&WalOptions { read_only: true, ..Default::default() }))?;
 //! assert_eq!(reader.read_page(1)?, vec![7u8; 4096]);
+//! # std::fs::remove_dir_all(&dir).unwrap();
 //! # Ok(()) }
 //! ```
 
@@ -24,16 +28,49 @@ use std::ptr::NonNull;
 use crate::{check, sys, Error, Result};
 
 /// Bytes of the application header area.
+///
+/// ```
+/// assert_eq!(libpager::wal::APP_HEADER_SIZE, libpager::sys::PAGER_WAL_APP_HEADER_SIZE as usize);
+/// ```
 pub const APP_HEADER_SIZE: usize = sys::PAGER_WAL_APP_HEADER_SIZE as usize;
 
 /// How a [`Wal`] was opened.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-accessmode-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::wal::{AccessMode, Wal, WalOptions};
+/// drop(Wal::create(dir.join("db"), None)?);
+/// let ro = Wal::open(dir.join("db"), Some(&WalOptions { read_only: true, ..Default::default() }))?;
+/// assert_eq!(ro.access_mode()?, AccessMode::ReadOnly);
+/// assert_eq!(ro.commit().unwrap_err().code, libpager::ErrorCode::ReadOnly);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccessMode {
+    /// Exclusive lock: reads and writes.
     ReadWrite,
+    /// Shared lock: reads only.
     ReadOnly,
 }
 
 /// What [`Wal::checkpoint`] does (`pager_wal_checkpoint_options.mode`).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-ckpt-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::wal::{CheckpointMode, Wal};
+/// let w = Wal::create(dir.join("db"), None)?;
+/// w.stage_page(1, &[3u8; 4096])?;
+/// w.commit()?;
+/// assert_eq!(w.checkpoint(CheckpointMode::Truncate)?, 1); // one data page copied
+/// assert_eq!(std::fs::metadata(dir.join("db-wal")).unwrap().len(), 0);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CheckpointMode {
     /// Copies what no reader needs and never waits (today, with no concurrent readers,
@@ -57,20 +94,71 @@ impl CheckpointMode {
     }
 }
 
+/// What a commit that returned `Ok` survives (`PAGER_WAL_FULL` / `PAGER_WAL_NORMAL`).
+///
+/// ```
+/// use libpager::wal::{Durability, WalOptions};
+/// assert_eq!(WalOptions::default().durability, Durability::Full);
+/// let fast = WalOptions { durability: Durability::Normal, ..Default::default() };
+/// # let _ = fast;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[non_exhaustive]
+pub enum Durability {
+    /// A power loss or OS crash (each commit is fdatasync'ed; the default).
+    #[default]
+    Full,
+    /// A crash of the application process; the last commits may be lost on power loss.
+    Normal,
+}
+
+impl Durability {
+    fn to_c(self) -> u32 {
+        match self {
+            Durability::Full => sys::PAGER_WAL_FULL,
+            Durability::Normal => sys::PAGER_WAL_NORMAL,
+        }
+    }
+    fn from_c(v: u32) -> Durability {
+        if v == sys::PAGER_WAL_NORMAL { Durability::Normal } else { Durability::Full }
+    }
+}
+
 /// `pager_wal_options`; [`Default`] is what `pager_wal_options_init` writes.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-walopts-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::wal::{Wal, WalOptions};
+/// let opts = WalOptions { page_size: 8192, cache_pages: 64, ..Default::default() };
+/// let w = Wal::create(dir.join("db"), Some(&opts))?;
+/// assert_eq!(w.page_size()?, 8192);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WalOptions {
     /// 0: 4096 on create, the file's on open; else a power of two in [512, 65536].
     pub page_size: u32,
     /// Open read-only (shared lock); [`Wal::create`] refuses it.
     pub read_only: bool,
-    /// `sys::PAGER_WAL_FULL` or `sys::PAGER_WAL_NORMAL`.
-    pub durability: u32,
+    /// What a returned commit survives (default [`Durability::Full`]).
+    pub durability: Durability,
+    /// Committed pages cached in memory (default 1024; 0: none).
     pub cache_pages: u32,
+    /// Checkpoint (passive) after a commit leaves at least this many frames in the WAL
+    /// (default 1000; 0: off).
     pub auto_checkpoint_frames: u32,
+    /// The same, by WAL size in bytes (default 0: off).
     pub auto_checkpoint_bytes: u64,
+    /// How long an open waits for a conflicting lock (0: fail at once with `Busy`; -1: wait forever).
     pub lock_timeout_ms: i64,
+    /// After a passive or full checkpoint the WAL is reused from its start and truncated only
+    /// down to this size (default 16 MiB).
     pub wal_keep_bytes: u64,
+    /// The WAL grows with zeros in steps of this size (default 1 MiB; 0: only as far as each
+    /// commit needs).
     pub wal_prewrite_bytes: u64,
 }
 
@@ -88,7 +176,7 @@ impl Default for WalOptions {
         WalOptions {
             page_size: c.page_size,
             read_only: c.read_only != 0,
-            durability: c.durability,
+            durability: Durability::from_c(c.durability),
             cache_pages: c.cache_pages,
             auto_checkpoint_frames: c.auto_checkpoint_frames,
             auto_checkpoint_bytes: c.auto_checkpoint_bytes,
@@ -104,7 +192,7 @@ impl WalOptions {
         let mut c = init_c();
         c.page_size = self.page_size;
         c.read_only = u32::from(self.read_only);
-        c.durability = self.durability;
+        c.durability = self.durability.to_c();
         c.cache_pages = self.cache_pages;
         c.auto_checkpoint_frames = self.auto_checkpoint_frames;
         c.auto_checkpoint_bytes = self.auto_checkpoint_bytes;
@@ -115,19 +203,101 @@ impl WalOptions {
     }
 }
 
-/// Counters since the handle was opened (`pager_wal_stats`).
-pub type WalStats = sys::pager_wal_stats;
+/// Counters since the handle was opened (`pager_wal_stats`), from [`Wal::stats`].
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("pager-doc-walstats-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir); std::fs::create_dir_all(&dir).unwrap();
+/// let wal = libpager::wal::Wal::create(dir.join("db"), None)?;
+/// wal.stage_page(1, &[1u8; 4096])?;
+/// wal.commit()?;
+/// let stats = wal.stats()?;
+/// assert_eq!(stats.commits, 1);
+/// assert_eq!(stats.last_checkpoint_error, None);
+/// println!("{stats:?}");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct WalStats {
+    /// The error of the last checkpoint that failed for lack of space (`None`: none since open).
+    pub last_checkpoint_error: Option<crate::ErrorCode>,
+    /// Committed-page reads served from the page cache.
+    pub cache_hits: u64,
+    /// Committed-page reads that went to the WAL or main file.
+    pub cache_misses: u64,
+    /// Commits that wrote frames.
+    pub commits: u64,
+    /// WAL frames written, page-0 frames included.
+    pub frames_written: u64,
+    /// Checkpoints run (explicit, automatic, at open).
+    pub checkpoints: u64,
+    /// Data pages copied into the main file.
+    pub pages_checkpointed: u64,
+    /// fsync/fdatasync calls that succeeded.
+    pub syncs: u64,
+    /// Bytes written to either file and then made durable.
+    pub bytes_synced: u64,
+    /// Valid frames in the WAL now.
+    pub wal_frames: u64,
+    /// Checkpoints that failed for lack of space and left the WAL as it was.
+    pub checkpoint_failures: u64,
+}
+
+impl WalStats {
+    fn from_c(c: &sys::pager_wal_stats) -> WalStats {
+        WalStats {
+            last_checkpoint_error: (c.last_checkpoint_error != 0)
+                .then(|| crate::ErrorCode::from_raw(c.last_checkpoint_error)),
+            cache_hits: c.cache_hits,
+            cache_misses: c.cache_misses,
+            commits: c.commits,
+            frames_written: c.frames_written,
+            checkpoints: c.checkpoints,
+            pages_checkpointed: c.pages_checkpointed,
+            syncs: c.syncs,
+            bytes_synced: c.bytes_synced,
+            wal_frames: c.wal_frames,
+            checkpoint_failures: c.checkpoint_failures,
+        }
+    }
+}
 
 /// A path as a C string; an interior NUL is `PAGER_ERR_INVALID`.
 pub(crate) fn c_path(path: &Path) -> Result<CString> {
     use std::os::unix::ffi::OsStrExt;
     CString::new(path.as_os_str().as_bytes()).map_err(|_| Error {
-        code: crate::code::INVALID,
+        code: crate::ErrorCode::Invalid,
         message: format!("path {path:?} contains a NUL byte"),
     })
 }
 
 /// An open WAL pager database. Closed on drop (staged changes are discarded).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-walhandle-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::wal::Wal;
+/// let w = Wal::create(dir.join("db"), None)?; // 4096-byte pages
+/// w.set_page_count(3)?;
+/// w.stage_page(2, &[9u8; 4096])?;
+/// let mut header = w.read_app_header()?;
+/// header[0] = 1;
+/// w.stage_app_header(&header)?;
+/// assert_eq!(w.commit()?, 1);
+/// assert_eq!((w.page_count()?, w.read_app_header()?[0]), (3, 1));
+/// let mut buf = vec![0u8; 4096];
+/// w.read_page_into(2, &mut buf)?;
+/// assert_eq!(buf[0], 9);
+/// w.stage_page(2, &[0u8; 4096])?;
+/// w.clear_staged()?; // the staged change is gone
+/// assert_eq!(w.read_page(2)?[0], 9);
+/// assert_eq!(Wal::open(dir.join("db"), None).unwrap_err().code, libpager::ErrorCode::Busy); // locked
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
 pub struct Wal(NonNull<sys::pager_wal>);
 
 // pager.h: "every pager_wal_* call on one handle is serialized by the handle's mutex".
@@ -169,6 +339,7 @@ impl Wal {
         Ok(v)
     }
 
+    /// How the handle was opened.
     pub fn access_mode(&self) -> Result<AccessMode> {
         Ok(match self.u32_out(sys::pager_wal_access_mode)? {
             sys::PAGER_WAL_READ_ONLY => AccessMode::ReadOnly,
@@ -257,14 +428,25 @@ impl Wal {
         Ok(pages)
     }
 
+    /// The handle's counters (see [`WalStats`]).
     pub fn stats(&self) -> Result<WalStats> {
         // SAFETY: all-zero is a valid pager_wal_stats; init sets struct_size.
-        let mut s: WalStats = unsafe { std::mem::zeroed() };
+        let mut s: sys::pager_wal_stats = unsafe { std::mem::zeroed() };
         // SAFETY: s is a valid, writable struct.
         unsafe { sys::pager_wal_stats_init(&mut s) };
         // SAFETY: s is a valid out-struct of struct_size bytes.
         check(unsafe { sys::pager_wal_get_stats(self.0.as_ptr(), &mut s) })?;
-        Ok(s)
+        Ok(WalStats::from_c(&s))
+    }
+}
+
+impl std::fmt::Debug for Wal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Wal");
+        if let (Ok(mode), Ok(size), Ok(count)) = (self.access_mode(), self.page_size(), self.page_count()) {
+            d.field("access_mode", &mode).field("page_size", &size).field("page_count", &count);
+        }
+        d.finish_non_exhaustive()
     }
 }
 

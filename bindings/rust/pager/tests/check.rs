@@ -1,8 +1,8 @@
 mod common;
 use common::{assert_code, TempDir};
-use pager::check::{check_file, check_wal, detect, Format};
-use pager::code;
-use pager::file::PageFile;
+use libpager::check::{check_file, check_wal, detect, Format};
+use libpager::code;
+use libpager::file::PageFile;
 
 #[test]
 fn check_file_healthy_then_damaged() {

@@ -1,7 +1,7 @@
 mod common;
 use common::{assert_code, TempDir};
-use pager::code;
-use pager::cold::{Backend, ColdOptions, ColdPager, PageoutOptions};
+use libpager::code;
+use libpager::cold::{Backend, ColdOptions, ColdPager, PageoutOptions};
 
 fn open(backend: Backend, root: &TempDir) -> ColdPager {
     ColdPager::open(&ColdOptions { backend, scratch_root: Some(root.path().into()) }).unwrap()
@@ -83,4 +83,28 @@ fn handle_outlives_its_pager() {
     let h = pager.pageout(&[b"still here"]).unwrap();
     drop(pager);
     assert_eq!(h.take().unwrap(), b"still here");
+}
+
+#[test]
+fn owned_pageout_keeps_the_allocation_and_take_buffer_returns_it() {
+    let root = TempDir::new("cold");
+    let pager = open(Backend::Swap, &root);
+    let data = vec![5u8; 100_000];
+    let ptr = data.as_ptr();
+    let h = pager.pageout_owned(Backend::Swap, vec![data], None).unwrap();
+    let mut buf = [0u8; 3];
+    h.read_at(99_997, &mut buf).unwrap();
+    assert_eq!(buf, [5, 5, 5]);
+    let back = h.take_buffer().map_err(|(e, _)| e).unwrap();
+    assert_eq!((back.as_ptr(), back.len()), (ptr, 100_000), "no copy");
+    drop(back);
+    assert_eq!(pager.stats().unwrap().swap.live_handle_count, 0);
+
+    // File backend: written to scratch, the Vecs dropped; several chunks come back copied.
+    let h = pager.pageout_owned(Backend::File, vec![b"ab".to_vec(), Vec::new(), b"cd".to_vec()], None).unwrap();
+    assert_eq!(h.backend(), Backend::File);
+    let mut back = h.take_buffer().map_err(|(e, _)| e).unwrap();
+    back[0] = b'A';
+    assert_eq!(&back[..], b"Abcd");
+    assert!(format!("{back:?}").contains("4 bytes"));
 }

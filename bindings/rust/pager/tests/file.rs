@@ -1,7 +1,7 @@
 mod common;
 use common::{assert_code, TempDir};
-use pager::code;
-use pager::file::{FileOptions, PageFile};
+use libpager::code;
+use libpager::file::{FileOptions, PageFile};
 
 #[test]
 fn alloc_write_reopen_protected_iterate() {
@@ -35,7 +35,7 @@ fn alloc_write_reopen_protected_iterate() {
     let ro = FileOptions { read_only: true, ..FileOptions::default() };
     let mut g = PageFile::<4096>::open(&path, Some(&ro)).unwrap();
     assert_eq!(&g.page(id).unwrap()[100..110], b"hello page");
-    let ids: Vec<u64> = g.iter_pages().unwrap().collect::<pager::Result<_>>().unwrap();
+    let ids: Vec<u64> = g.iter_pages().unwrap().collect::<libpager::Result<_>>().unwrap();
     assert_eq!(ids, vec![id, more[0]]);
     let pids: Vec<u64> = g.iter_protected().unwrap().map(Result::unwrap).collect();
     assert_eq!(pids, vec![pid]);
@@ -91,4 +91,30 @@ fn transaction_commits_many_pages_together() {
     t.commit().unwrap();
     assert_eq!(f.protected_read(a).unwrap()[0], 1);
     assert_eq!(f.protected_read(b).unwrap()[0], 2);
+}
+
+#[test]
+fn bulk_protected_and_subpage_calls_are_all_or_nothing() {
+    let dir = TempDir::new("file");
+    let mut f = PageFile::<4096>::create(dir.join("pages"), None).unwrap();
+    let ids = f.protected_alloc_bulk(3).unwrap();
+    assert_eq!(f.protected_count().unwrap(), 3);
+    {
+        let mut t = f.begin().unwrap();
+        assert_eq!(t.page_size().unwrap(), 4096);
+        t.add(ids[0]).unwrap()[0] = 9;
+        t.commit().unwrap();
+    }
+    assert_eq!(f.protected_read(ids[0]).unwrap()[0], 9);
+    assert_code(f.protected_free_bulk(&[ids[0], ids[0]]), code::DUPLICATE);
+    assert_eq!(f.protected_count().unwrap(), 3, "a failed bulk free frees nothing");
+    f.protected_free_bulk(&ids).unwrap();
+    assert_eq!(f.protected_count().unwrap(), 0);
+
+    let mut sp = f.subpages(256).unwrap();
+    let subs = sp.alloc_bulk(20).unwrap();
+    assert_eq!(sp.count().unwrap(), 20);
+    assert_code(sp.free_bulk(&[subs[0], subs[0]]), code::DUPLICATE);
+    sp.free_bulk(&subs).unwrap();
+    assert_eq!(sp.count().unwrap(), 0);
 }

@@ -1,7 +1,7 @@
 mod common;
 use common::{assert_code, TempDir};
-use pager::code;
-use pager::snapshot::{self, CacheMeta, Dtype, RefEngine, SnapshotOptions};
+use libpager::code;
+use libpager::snapshot::{self, CacheMeta, Dtype, RefEngine, SnapshotOptions};
 
 const META: CacheMeta = CacheMeta { tokens_per_page: 4, layers: 2, kv_heads: 2, head_dim: 8, dtype: Dtype::F16 };
 
@@ -70,4 +70,42 @@ fn errors() {
     assert_code(snapshot::inspect(dir.join("missing")), code::NOT_FOUND);
     std::fs::write(dir.join("junk"), b"not a snapshot at all, just bytes").unwrap();
     assert_code(snapshot::verify(dir.join("junk")), code::CORRUPT);
+}
+
+#[test]
+fn capture_fd_progress_and_meta() {
+    let dir = TempDir::new("snap");
+    let e = RefEngine::new(&META, 8).unwrap();
+    fill(&e, &META);
+    assert_eq!(e.meta().unwrap(), META);
+    let path = dir.join("fd.snap");
+    let file = std::fs::File::create(&path).unwrap();
+    e.capture_fd(&file, Some(&SnapshotOptions { sync_fd: true, ..Default::default() })).unwrap();
+    drop(file);
+    snapshot::verify(&path).unwrap();
+    let mut calls = Vec::new();
+    let dst = RefEngine::new(&META, 8).unwrap();
+    dst.restore_with_progress(&path, None, &mut |done, total| { calls.push((done, total)); true }).unwrap();
+    assert_eq!(dst.fingerprint().unwrap(), e.fingerprint().unwrap());
+    assert!(!calls.is_empty() && calls.windows(2).all(|w| w[0].0 <= w[1].0), "{calls:?}");
+    let cancelled = dir.join("cancelled.snap");
+    let err = assert_code(e.capture_with_progress(&cancelled, None, &mut |_, _| false), code::CANCELLED);
+    assert!(!cancelled.exists(), "{err}");
+    assert!(!e.stats().unwrap().paused, "a cancelled capture resumes the engine");
+}
+
+#[test]
+fn a_panicking_progress_callback_cancels_and_the_panic_resumes() {
+    let dir = TempDir::new("snap");
+    let e = RefEngine::new(&META, 8).unwrap();
+    fill(&e, &META);
+    let path = dir.join("p.snap");
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        e.capture_with_progress(&path, None, &mut |_, _| panic!("progress boom"))
+    }));
+    let payload = r.expect_err("the panic is resumed after the call");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"progress boom"));
+    assert!(!path.exists());
+    assert!(!e.stats().unwrap().paused);
+    e.capture(&path, None).unwrap(); // the engine works on
 }

@@ -1,8 +1,8 @@
 //! A KV-cache engine written in Rust, snapshotted through the safe adapter trait.
 mod common;
 use common::{assert_code, TempDir};
-use pager::code;
-use pager::snapshot::{self, CacheMeta, Dtype, Engine, LogicalSeq, PageSink, RefEngine, SeqSink};
+use libpager::code;
+use libpager::snapshot::{self, CacheMeta, Dtype, Engine, LogicalSeq, PageSink, RefEngine, SeqSink};
 use std::collections::BTreeMap;
 
 const META: CacheMeta = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F32 };
@@ -34,11 +34,11 @@ impl Engine for VecEngine {
     }
     fn occupied_pages(&mut self, sink: &mut PageSink<'_>) -> Result<(), i32> {
         let ids: Vec<u32> = self.pages.keys().copied().collect();
-        sink.add(&ids).map_err(|e| -e.code)
+        sink.add(&ids).map_err(|e| -e.code.raw())
     }
     fn logical_seqs(&mut self, sink: &mut SeqSink<'_>) -> Result<(), i32> {
         for (id, (pages, fill)) in &self.seqs {
-            sink.add(id, pages, *fill).map_err(|e| -e.code)?;
+            sink.add(id, pages, *fill).map_err(|e| -e.code.raw())?;
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 mod common;
 use common::{assert_code, TempDir};
-use pager::code;
-use pager::wal::{AccessMode, CheckpointMode, Wal, WalOptions, APP_HEADER_SIZE};
+use libpager::code;
+use libpager::wal::{AccessMode, CheckpointMode, Wal, WalOptions, APP_HEADER_SIZE};
 
 #[test]
 fn commit_reopen_read() {

@@ -1,7 +1,7 @@
 mod common;
 use common::{assert_code, TempDir};
-use pager::code;
-use pager::walseg::{default_options, Reader, ReaderOptions, Replay, Stop, Writer, TYPE_REQUIRED};
+use libpager::code;
+use libpager::walseg::{default_options, Reader, ReaderOptions, Replay, Stop, Writer, TYPE_REQUIRED};
 
 fn payload(i: u64) -> Vec<u8> {
     vec![i as u8; 100 + i as usize]
@@ -111,7 +111,7 @@ fn replay_of_many_segments_reads_every_record() {
     let dir = tmp.join("log");
     let mut o = default_options();
     o.segment_bytes = 256; // one record per segment
-    o.sync_policy = pager::sys::PAGER_WALSEG_SYNC_EXPLICIT;
+    o.sync_policy = libpager::walseg::SyncPolicy::Explicit;
     let w = Writer::open(&dir, Some(&o)).unwrap();
     for i in 1..=300u64 {
         w.append(1, &payload(i % 100)).unwrap();
@@ -124,4 +124,59 @@ fn replay_of_many_segments_reads_every_record() {
         assert_eq!(rec.data, &payload(n % 100)[..]);
     }
     assert_eq!((n, replay.stop().unwrap().0), (300, Stop::CleanEnd));
+}
+
+#[test]
+fn iterators_yield_every_record_then_stop() {
+    let tmp = TempDir::new("walseg");
+    let dir = tmp.join("log");
+    let o = libpager::walseg::Options { segment_bytes: 512, ..Default::default() };
+    let w = Writer::open(&dir, Some(&o)).unwrap();
+    for i in 1..=20u64 {
+        w.append(1, &payload(i)).unwrap();
+    }
+    w.close().unwrap();
+    let mut replay = Replay::open(&dir, 5, None).unwrap();
+    let recs: Vec<_> = replay.records().collect::<libpager::Result<_>>().unwrap();
+    assert_eq!(recs.iter().map(|r| r.lsn).collect::<Vec<_>>(), (5..=20).collect::<Vec<_>>());
+    assert!(recs.iter().all(|r| r.data == payload(r.lsn)));
+    assert!(replay.records().next().is_none(), "a finished replay yields nothing more");
+    assert_eq!(replay.stop().unwrap().0, Stop::CleanEnd);
+
+    let reader = Reader::open(dir.join("0000000000000001.wal"), None).unwrap();
+    let first: Vec<u64> = reader.records().map(|r| r.unwrap().lsn).collect();
+    assert_eq!(first[0], 1);
+    assert!(format!("{reader:?}").contains("CleanEnd"), "{reader:?}");
+}
+
+#[test]
+fn an_unknown_required_type_ends_the_iterator_with_one_error() {
+    let tmp = TempDir::new("walseg");
+    let dir = tmp.join("log");
+    let w = Writer::open(&dir, None).unwrap();
+    w.append(1, b"known").unwrap();
+    w.append(7 | TYPE_REQUIRED, b"unknown, required").unwrap();
+    w.append(1, b"after").unwrap();
+    w.close().unwrap();
+    let opts = ReaderOptions { known_types: Some(vec![1]), ..Default::default() };
+    let mut replay = Replay::open(&dir, 0, Some(&opts)).unwrap();
+    let items: Vec<_> = replay.records().collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().data, b"known");
+    assert_eq!(items[1].as_ref().unwrap_err().code, libpager::ErrorCode::Version);
+}
+
+#[test]
+fn reader_position_moves_to_the_end() {
+    let tmp = TempDir::new("walseg");
+    let dir = tmp.join("log");
+    let w = Writer::open(&dir, None).unwrap();
+    w.append(1, b"one").unwrap();
+    w.close().unwrap();
+    let r = Reader::open(dir.join("0000000000000001.wal"), None).unwrap();
+    let start = r.position().unwrap();
+    assert!(!start.is_empty && start.len > 0, "{start:?}");
+    assert_eq!(r.records().count(), 1);
+    let end = r.position().unwrap();
+    assert!(end.offset > start.offset && end.offset <= end.len, "{start:?} {end:?}");
 }

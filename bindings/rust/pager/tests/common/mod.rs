@@ -33,12 +33,12 @@ impl Drop for TempDir {
 
 /// Asserts `r` failed with `code` and a non-empty detail message.
 #[track_caller]
-pub fn assert_code<T>(r: pager::Result<T>, code: i32) -> pager::Error {
+pub fn assert_code<T>(r: libpager::Result<T>, code: i32) -> libpager::Error {
     let e = match r {
-        Ok(_) => panic!("expected {}, the call succeeded", pager::errstr(code)),
+        Ok(_) => panic!("expected {}, the call succeeded", libpager::errstr(code)),
         Err(e) => e,
     };
-    assert_eq!(e.code, code, "{e}");
+    assert_eq!(e.code.raw(), code, "{e}");
     assert!(!e.message.is_empty(), "no detail message for {}", e.name());
     e
 }
