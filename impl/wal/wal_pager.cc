@@ -35,7 +35,8 @@ WalPager::WalPager(io::Env* env, std::string path, AccessMode mode, const Option
     : env_(env), path_(std::move(path)), mode_(mode), options_(options) {}
 
 WalPager::~WalPager() {
-  // Closing the main file's descriptor releases its flock (E1); nothing is synced here.
+  // Destroying main_ (its open file description) releases its range locks (io E6); nothing is
+  // synced here.
 }
 
 // ---- create / open -------------------------------------------------------------------------
@@ -61,7 +62,8 @@ Status WalPager::InitNew(const Options& options) {
   o.create = true;
   o.exclusive = true;
   PAGER_RETURN_IF_ERROR(env_->Open(path_, o, &main_));
-  PAGER_RETURN_IF_ERROR(main_->Lock(io::LockMode::kExclusive, options.lock_timeout_ms));
+  PAGER_RETURN_IF_ERROR(
+      main_->LockRange(kAccessLockByte, 1, io::LockMode::kExclusive, options.lock_timeout_ms));
   page_size_ = options.page_size;
   file_id_ = RandomFileId();
   std::vector<uint8_t> page0(page_size_, 0);
@@ -107,7 +109,7 @@ Status WalPager::InitExisting() {
   PAGER_RETURN_IF_ERROR(env_->Open(path_, o, &main_));
   io::LockMode lock =
       (mode_ == AccessMode::kReadWrite) ? io::LockMode::kExclusive : io::LockMode::kShared;
-  PAGER_RETURN_IF_ERROR(main_->Lock(lock, options_.lock_timeout_ms));
+  PAGER_RETURN_IF_ERROR(main_->LockRange(kAccessLockByte, 1, lock, options_.lock_timeout_ms));
   PAGER_RETURN_IF_ERROR(LoadMainHeader());
   if (options_.page_size != 0 && options_.page_size != page_size_) {
     return Status(Code::kPageSize, path_ + ": page size is " + std::to_string(page_size_) +
