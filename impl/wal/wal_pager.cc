@@ -216,12 +216,18 @@ Status WalPager::RecoverWal() {
       app_frame = static_cast<int64_t>(frame_index);
     } else {
       index_[page_number] = frame_index;
+      NoteFrame(page_number, frame_index);
     }
   };
-  sink.commit = [&](uint64_t, uint32_t page_count, uint32_t floor_count) {
+  uint64_t txn_first = 0;  // the first frame of the transaction the next commit seals
+  sink.commit = [&](uint64_t last_frame_index, uint32_t page_count, uint32_t floor_count) {
     uint32_t floor = std::min({floor_count, page_count, committed_count_});
-    if (floor < committed_count_) ApplyShrink(floor);
+    if (floor < committed_count_) {
+      shrinks_.emplace_back(txn_first, floor);  // W13
+      ApplyShrink(floor);
+    }
     committed_count_ = page_count;
+    txn_first = last_frame_index + 1;
   };
   PAGER_RETURN_IF_ERROR(wal_->Recover(sink));
   stats_.wal_frames = wal_->frame_count();
@@ -499,7 +505,10 @@ Result<uint32_t> WalPager::CommitLocked() {
 
 void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint64_t first_frame,
                               uint32_t floor) {
-  if (floor < committed_count_) ApplyShrink(floor);  // before this transaction's own pages
+  if (floor < committed_count_) {  // before this transaction's own pages
+    shrinks_.emplace_back(first_frame, floor);  // W13
+    ApplyShrink(floor);
+  }
   for (size_t i = 0; i < frames.size(); i++) {
     uint32_t page = frames[i].page_number;
     if (page == 0) {
@@ -507,6 +516,7 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames, uint6
       continue;
     }
     index_[page] = first_frame + i;
+    NoteFrame(page, first_frame + i);
     cache_->Put(page, frames[i].body);
   }
   committed_count_ = staged_count_;
@@ -525,7 +535,8 @@ bool WalPager::AutoCheckpointDue() const {
 // ---- checkpoint ----------------------------------------------------------------------------
 
 Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  PAGER_RETURN_IF_ERROR(CheckOpen());
   if (mode != CheckpointMode::kPassive && mode != CheckpointMode::kFull &&
       mode != CheckpointMode::kTruncate) {
     return InvalidArgument("checkpoint mode " + std::to_string(static_cast<int>(mode)) +
@@ -535,16 +546,22 @@ Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
     return Status(Code::kReadOnly, "checkpoint on read-only handle of " + path_);
   }
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));
+  if (mode != CheckpointMode::kPassive) PAGER_RETURN_IF_ERROR(WaitForReaders(&lock));  // W14
+  PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));  // a commit may have failed meanwhile
   Result<uint32_t> r = CheckpointLocked(mode, false);
   if (!r.ok() && !poisoned_) NoteCheckpointFailure(r.status());
   return r;
 }
 
-// Today there is one writer and no concurrent reader, so kPassive and kFull both copy every
-// frame: no read mark can hold frames back and there is nobody to wait for.
+// W14: while a reader still needs the main file's current bytes nothing is copied (PASSIVE
+// returns at once; FULL and TRUNCATE waited in Checkpoint before coming here).
 Result<uint32_t> WalPager::CheckpointLocked(CheckpointMode mode, bool force_reset) {
   const bool cut = mode == CheckpointMode::kTruncate && wal_->file_size() > 0;
   if (wal_->frame_count() == 0 && !force_reset && !cut) return uint32_t{0};  // idempotent
+  if (ReadersNeedMain()) {
+    stats_.frames_left = wal_->frame_count();
+    return uint32_t{0};
+  }
   const State before = busy_state_;
   busy_state_ = State::kCheckpointing;
   Result<uint32_t> r = CheckpointSteps(mode);
@@ -571,7 +588,9 @@ Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
                   ? wal_->ResetToEmpty(main_seq_)  // W10
                   : wal_->Reset(main_seq_, options_.wal_keep_bytes, &stats_.bytes_synced);
   if (!st.ok()) return Poison(st.WithContext("checkpoint: reset " + WalPath(path_)));
+  MoveReadersToNewGeneration();  // W14
   stats_.syncs++;
+  stats_.frames_left = 0;
   stats_.checkpoints++;
   stats_.pages_checkpointed += pages;
   stats_.wal_frames = 0;
@@ -691,7 +710,9 @@ Status WalPager::CheckAtRest(uint64_t* checkpoint_seq) {
 
 Stats WalPager::stats() {
   std::lock_guard<std::mutex> lock(mu_);
-  return stats_;
+  Stats s = stats_;
+  s.readers_active = readers_.size();
+  return s;
 }
 
 State WalPager::state() {
@@ -723,6 +744,10 @@ Status WalPager::CheckInvariants() {
     return fail("W4: staged floor above a page count");
   }
   if (cache_->size() > cache_->capacity_pages()) return fail("C1: cache over capacity");
+  for (const ReadSnapshot* r : readers_) {
+    if (r->generation != generation_) return fail("W14: a reader of an old WAL generation");
+    if (r->mark > frames) return fail("W13: a read mark past the WAL's valid frames");
+  }
   return Status::Ok();
 }
 
