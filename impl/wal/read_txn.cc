@@ -136,6 +136,11 @@ void WalPager::MoveReadersToNewGeneration() {
   }
 }
 
+Status WalPager::CheckUsable() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CheckOpen();
+}
+
 void WalPager::Close() {
   std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;

@@ -180,6 +180,8 @@ class WalPager {
   Status ReadPageAt(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst, uint64_t len);
   // Releases the files and the lock (W15); the object stays valid for read transactions.
   void Close();
+  // kInvalid once Close() ran (W15).
+  Status CheckUsable();
 
   Stats stats();
   State state();
