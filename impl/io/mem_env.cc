@@ -355,28 +355,13 @@ class MemFile final : public File {
   }
 
   Status Lock(LockMode mode, int64_t wait_ms) override {
-    return WaitFor(wait_ms, [&] { return TryLockLocked(mode); });
-  }
-
-  // Retries try (run under st_->mu) until it succeeds or wait_ms passes (then kBusy).
-  template <typename Try>
-  Status WaitFor(int64_t wait_ms, Try try_lock) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
-    for (;;) {
-      {
-        std::lock_guard<std::mutex> g(st_->mu);
-        if (try_lock()) return Status::Ok();
-      }
-      if (wait_ms != kLockWaitForever && std::chrono::steady_clock::now() >= deadline) {
-        return Status(Code::kBusy, path_ + " is locked by another opener");
-      }
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
+    return WaitForLock(&st_->mu, wait_ms, path_, [&] { return TryLockLocked(mode); });
   }
 
   Status LockRange(uint64_t offset, uint64_t len, LockMode mode, int64_t wait_ms) override {
     if (len == 0 || offset + len < offset) return InvalidArgument("empty lock range of " + path_);
-    return WaitFor(wait_ms, [&] { return st_->range_locks.TryLock(id_, offset, len, mode); });
+    return WaitForLock(&st_->mu, wait_ms, path_,
+                       [&] { return st_->range_locks.TryLock(id_, offset, len, mode); });
   }
 
   Status UnlockRange(uint64_t offset, uint64_t len) override {

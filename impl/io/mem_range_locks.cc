@@ -1,6 +1,9 @@
 // RangeLockTable: see mem_range_locks.h (R1, R2).
 #include "impl/io/mem_range_locks.h"
 
+#include <chrono>
+#include <thread>
+
 namespace pager {
 namespace io {
 
@@ -36,6 +39,21 @@ void RangeLockTable::UnlockAll(uint64_t owner) {
     if (r.owner != owner) kept.push_back(r);
   }
   ranges_.swap(kept);
+}
+
+Status WaitForLock(std::mutex* mu, int64_t wait_ms, const std::string& path,
+                   const std::function<bool()>& try_lock) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> g(*mu);
+      if (try_lock()) return Status::Ok();
+    }
+    if (wait_ms != kLockWaitForever && std::chrono::steady_clock::now() >= deadline) {
+      return Status(Code::kBusy, path + " is locked by another opener");
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
 }
 
 }  // namespace io

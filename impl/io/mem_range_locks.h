@@ -9,6 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "impl/io/env.h"
@@ -36,6 +39,11 @@ class RangeLockTable {
   };
   std::vector<Range> ranges_;
 };
+
+// Retries try_lock (run with *mu held) until it returns true or wait_ms passes (then kBusy
+// naming path); wait_ms as for File::Lock.
+Status WaitForLock(std::mutex* mu, int64_t wait_ms, const std::string& path,
+                   const std::function<bool()>& try_lock);
 
 }  // namespace io
 }  // namespace pager
