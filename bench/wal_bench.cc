@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -116,7 +117,9 @@ std::unique_ptr<WalPager> Fresh(const std::string& path, const Options& o) {
 // n commits of `pages` pages each (content changes every commit); returns commits per second.
 // The WAL is warmed first (one generation written and checkpointed), so commits overwrite
 // already-written blocks, as they do in steady state.
-double Commits(const std::string& path, uint32_t pages, int n) {
+// reader_threads threads run read transactions (begin, read page 1, end) during the timed
+// commits, on the same handle.
+double Commits(const std::string& path, uint32_t pages, int n, int reader_threads = 0) {
   Options o;
   o.auto_checkpoint_frames = 0;
   o.wal_keep_bytes = 1ull << 30;
@@ -134,9 +137,25 @@ double Commits(const std::string& path, uint32_t pages, int n) {
   for (int i = 0; i < n; i++) commit_round(i);  // warm: write the WAL's blocks once
   Die(p->Checkpoint().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "cp"),
       "checkpoint");
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < reader_threads; t++) {
+    readers.emplace_back([&] {
+      std::vector<uint8_t> b(kPage);
+      while (!stop.load(std::memory_order_relaxed)) {
+        pager::wal::ReadSnapshot s;
+        Die(p->BeginRead(&s), "begin read");
+        Die(p->ReadPageAt(s, 1, b.data(), kPage), "read");
+        p->EndRead(&s);
+      }
+    });
+  }
   auto t0 = Clock::now();
   for (int i = 0; i < n; i++) commit_round(i + 1000);
-  return n / Seconds(t0, Clock::now());
+  double rate = n / Seconds(t0, Clock::now());
+  stop = true;
+  for (auto& t : readers) t.join();
+  return rate;
 }
 
 // ns per read_page of pages already read once (cache_pages large) or always missing the
@@ -309,6 +328,10 @@ int main(int argc, char** argv) {
        [&] { return RawSyncedWrites(raw, 1 << 20, 20, true) * 1.048576; },
        [&] { return Commits(db, 256, 20) * 256 * kPage / 1e6; },
        "256-page commits / 1 MiB overwrite floor");
+
+  Pair("pager 1-page commit (FULL), no readers", "same, 2 reader threads in read txns", "ops/s",
+       [&] { return Commits(db, 1, 200); }, [&] { return Commits(db, 1, 200, 2); },
+       "commits with 2 active readers / with none");
 
   std::printf("reads (4 KiB; lower is better, ratio = pager time / raw time)\n");
   Pair("raw memcpy", "pager read_page, cached", "ns", [&] { return MemcpyNs(); },
