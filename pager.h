@@ -571,8 +571,11 @@ PAGER_API int pager_file_subpage_count(pager_file_subpages *s,
  * A page store whose writes are staged in memory, committed atomically into a sidecar log
  * `<path>-wal` with one fdatasync, read back layered (staged -> committed WAL frames -> main
  * file), and checkpointed into the main file. One read-write opener or any number of
- * read-only openers per file, across processes (flock on the main file). On-disk format,
- * validity rules and recovery: doc/format/wal-pager.md.
+ * read-only openers per file, across processes (an open-file-description byte-range lock on
+ * the main file). Inside one handle, read transactions (pager_wal_read_txn_*) pin the last
+ * commit while the handle's writer goes on committing and checkpointing. On-disk format,
+ * lock bytes, validity rules and recovery: doc/format/wal-pager.md; concurrency model:
+ * doc/wal-pager.md.
  *
  * Pages. Page 0 holds the library's header; callers use pages 1 .. page_count-1, each
  * page_size bytes. The page count includes page 0, so an empty database has page count 1.
@@ -614,15 +617,16 @@ enum { PAGER_WAL_READ_WRITE = 0, PAGER_WAL_READ_ONLY = 1 };
 enum { PAGER_WAL_FULL = 0, PAGER_WAL_NORMAL = 1 };
 
 /*
- * Checkpoint modes (pager_wal_checkpoint_options.mode). Today a handle has one writer and no
- * concurrent readers (readers beside the writer come in a later version), so there is never
- * a reader to wait for: PASSIVE and FULL both copy every committed frame into the main file.
- *   PAGER_WAL_CHECKPOINT_PASSIVE  (default; also what auto-checkpoints run) copies what it
- *                                 can without waiting. Once readers exist it never waits and
- *                                 copies only the frames no reader still needs.
- *   PAGER_WAL_CHECKPOINT_FULL     copies every frame. Once readers exist it waits for them
+ * Checkpoint modes (pager_wal_checkpoint_options.mode). A read transaction begun before the
+ * last commit may still need the main file's current bytes; a checkpoint never writes over
+ * them (commits never wait for readers).
+ *   PAGER_WAL_CHECKPOINT_PASSIVE  (default; also what auto-checkpoints run) never waits: with
+ *                                 no such reader it copies every committed frame, else it
+ *                                 copies nothing and returns PAGER_OK with 0 pages
+ *                                 (pager_wal_stats.frames_left says how many frames stay).
+ *   PAGER_WAL_CHECKPOINT_FULL     copies every frame. It first waits for such readers to end
  *                                 (up to pager_wal_options.lock_timeout_ms, then
- *                                 PAGER_ERR_BUSY) so that the whole WAL can be copied.
+ *                                 PAGER_ERR_BUSY with nothing copied).
  *   PAGER_WAL_CHECKPOINT_TRUNCATE as FULL, then truncates the `-wal` file to zero bytes
  *                                 (synced) instead of keeping wal_keep_bytes of it; the next
  *                                 commit writes a new WAL header.
@@ -683,6 +687,10 @@ typedef struct pager_wal_stats {
   uint64_t wal_frames;         /* valid frames in the WAL now                              */
   uint64_t checkpoint_failures; /* checkpoints (explicit, automatic, at open) that failed for
                                    lack of space and left the WAL as it was                 */
+  /* 0.3 */
+  uint64_t frames_left;        /* frames the last checkpoint left in the WAL because a read
+                                  transaction still needed the main file (0: none)         */
+  uint64_t readers_active;     /* read transactions open on the handle now                 */
 } pager_wal_stats;
 
 /*
@@ -873,6 +881,66 @@ PAGER_API int pager_wal_checkpoint(pager_wal *h, const pager_wal_checkpoint_opti
  * Errors: PAGER_ERR_INVALID (NULL h/out, out->struct_size below the 0.2 size).
  */
 PAGER_API int pager_wal_get_stats(pager_wal *h, pager_wal_stats *out) PAGER_NOEXCEPT;
+
+/*
+ * Read transactions (pager_wal_read_txn_*). A read transaction pins the last commit of its
+ * handle as of pager_wal_read_txn_begin: every read through it sees that commit -- its pages,
+ * page count and application header -- whatever the handle commits or checkpoints meanwhile,
+ * until pager_wal_read_txn_free. Staged (uncommitted) changes are never seen. Reads through
+ * the handle itself (pager_wal_read_page ...) keep seeing the latest state, staged included.
+ * Any number of read transactions may be open on a handle, in any threads, beside its
+ * writer; a transaction may be used from several threads (calls are serialized with the
+ * handle's). While one is open and older than the last commit, checkpoints leave the WAL's
+ * frames where they are (see PAGER_WAL_CHECKPOINT_PASSIVE/FULL), so the WAL grows: end
+ * read transactions promptly. Cost: begin and free take the handle's mutex once each and
+ * copy the application header; no I/O. Read transactions live inside one handle: other
+ * handles and processes still follow the one-writer-or-many-readers lock.
+ * Released by pager_wal_read_txn_free (C4: a transaction is freed; there is nothing to
+ * commit). A transaction may outlive its handle: after pager_wal_close every call on it but
+ * _free fails with PAGER_ERR_INVALID ("closed").
+ */
+typedef struct pager_wal_read_txn pager_wal_read_txn;
+
+/*
+ * pager_wal_read_txn_begin -- starts a read transaction on h pinning its last commit.
+ * *txn_out receives it; release it with pager_wal_read_txn_free.
+ * Errors: PAGER_ERR_INVALID (NULL h/txn_out), PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_read_txn_begin(pager_wal *h, pager_wal_read_txn **txn_out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_read_txn_read_page -- copies page page_number as of the transaction's commit into
+ * buf; buf_len must equal the page size. buf is untouched on failure.
+ * Errors: PAGER_ERR_INVALID (NULL txn/buf, buf_len != page size, handle closed),
+ * PAGER_ERR_RESERVED (page 0), PAGER_ERR_NOT_FOUND (page_number >= the transaction's page
+ * count), PAGER_ERR_IO, PAGER_ERR_CORRUPT (the main file or the WAL ends before the page),
+ * PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_read_txn_read_page(pager_wal_read_txn *txn, uint32_t page_number,
+                                           void *buf, uint64_t buf_len) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_read_txn_page_count -- *count_out = the page count of the transaction's commit
+ * (page 0 counted). Errors: PAGER_ERR_INVALID (NULL argument, handle closed).
+ */
+PAGER_API int pager_wal_read_txn_page_count(pager_wal_read_txn *txn,
+                                            uint32_t *count_out) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_read_txn_read_app_header -- copies the application header of the transaction's
+ * commit into buf; buf_len must be PAGER_WAL_APP_HEADER_SIZE. buf is untouched on failure.
+ * Errors: PAGER_ERR_INVALID (NULL txn/buf, buf_len != PAGER_WAL_APP_HEADER_SIZE, handle
+ * closed).
+ */
+PAGER_API int pager_wal_read_txn_read_app_header(pager_wal_read_txn *txn, void *buf,
+                                                 uint64_t buf_len) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_read_txn_free -- ends the read transaction and releases it (its read mark no
+ * longer holds checkpoints back). NULL-safe. Must not run concurrently with another call on
+ * the same transaction. Errors: none.
+ */
+PAGER_API void pager_wal_read_txn_free(pager_wal_read_txn *txn) PAGER_NOEXCEPT;
 
 /* ======================================================================================
  * WAL segments (pager_walseg_*)

@@ -16,11 +16,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "impl/wal/wal_pager.h"
@@ -132,9 +135,12 @@ struct CommitRun {
 // blocks, as they do in steady state. count_checkpoints: the library's default
 // auto-checkpoint runs and a final checkpoint is inside the timed run; otherwise automatic
 // checkpoints are off and the WAL is kept (checkpoint deferred, not counted).
+// reader_threads threads run read transactions (begin, read page 1, end) during the timed
+// commits, on the same handle.
 CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern pattern,
                   bool count_checkpoints,
-                  pager::wal::Durability durability = pager::wal::Durability::kFull) {
+                  pager::wal::Durability durability = pager::wal::Durability::kFull,
+                  int reader_threads = 0) {
   Options o;
   o.durability = durability;
   if (!count_checkpoints) {
@@ -184,10 +190,25 @@ CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern patter
   for (int i = 0; i < n; i++) commit(page_list(), i);  // warm: write the WAL's blocks once
   checkpoint();
   pager::wal::Stats before = p->stats();
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < reader_threads; t++) {
+    readers.emplace_back([&] {
+      std::vector<uint8_t> b(kPage);
+      while (!stop.load(std::memory_order_relaxed)) {
+        pager::wal::ReadSnapshot snap;
+        Die(p->BeginRead(&snap), "begin read");
+        Die(p->ReadPageAt(snap, 1, b.data(), kPage), "read");
+        p->EndRead(&snap);
+      }
+    });
+  }
   auto t0 = Clock::now();
   for (int i = 0; i < n; i++) commit(page_list(), i + 1000);
   if (count_checkpoints) checkpoint();
   double s = Seconds(t0, Clock::now());
+  stop = true;
+  for (auto& t : readers) t.join();
   pager::wal::Stats after = p->stats();
   return CommitRun{n / s, after.checkpoints - before.checkpoints, after.syncs - before.syncs};
 }
@@ -280,6 +301,64 @@ double RawSequentialMBps(const std::string& path, uint32_t pages) {
 
 }  // namespace
 
+// ns per read transaction begin + end on a handle with a committed page (uncontended).
+double ReadTxnBeginEndNs(const std::string& path) {
+  Options o;
+  o.auto_checkpoint_frames = 0;
+  auto p = Fresh(path, o);
+  const int kN = 200000;
+  auto t0 = Clock::now();
+  for (int i = 0; i < kN; i++) {
+    pager::wal::ReadSnapshot s;
+    Die(p->BeginRead(&s), "begin read");
+    p->EndRead(&s);
+  }
+  return Seconds(t0, Clock::now()) * 1e9 / kN;
+}
+
+// The raw floor of a begin/end pair: two uncontended mutex lock/unlock pairs.
+double MutexPairNs() {
+  std::mutex mu;
+  const int kN = 200000;
+  auto t0 = Clock::now();
+  for (int i = 0; i < kN; i++) {
+    { std::lock_guard<std::mutex> g(mu); asm volatile("" : : : "memory"); }
+    { std::lock_guard<std::mutex> g(mu); asm volatile("" : : : "memory"); }
+  }
+  return Seconds(t0, Clock::now()) * 1e9 / kN;
+}
+
+// Cached 4 KiB reads per second through read transactions, summed over `threads` threads
+// sharing one handle (each thread: one transaction per 64 reads).
+double ReadTxnReadsPerSec(const std::string& path, int threads) {
+  const uint32_t kPages = 256;
+  Options o;
+  o.auto_checkpoint_frames = 0;
+  o.cache_pages = 4096;
+  auto p = Fresh(path, o);
+  std::vector<uint8_t> buf(kPage, 5);
+  for (uint32_t i = 1; i <= kPages; i++) Die(p->StagePage(i, buf.data(), kPage), "stage");
+  Die(p->Commit().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "c"), "commit");
+  const int kReadsPerThread = 200000;
+  auto body = [&] {
+    std::vector<uint8_t> b(kPage);
+    for (int i = 0; i < kReadsPerThread; i += 64) {
+      pager::wal::ReadSnapshot s;
+      Die(p->BeginRead(&s), "begin read");
+      for (int j = 0; j < 64; j++) {
+        Die(p->ReadPageAt(s, 1 + static_cast<uint32_t>((i + j) % kPages), b.data(), kPage),
+            "read");
+      }
+      p->EndRead(&s);
+    }
+  };
+  auto t0 = Clock::now();
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; t++) ts.emplace_back(body);
+  for (auto& t : ts) t.join();
+  return threads * double(kReadsPerThread) / Seconds(t0, Clock::now());
+}
+
 int main(int argc, char** argv) {
   const char* base = argc > 1 ? argv[1] : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
   std::string templ = std::string(base) + "/wal_bench.XXXXXX";
@@ -342,12 +421,28 @@ int main(int argc, char** argv) {
                     256 * kPage / 1e6; },
        "random / sequential (commit path only)");
 
+  Pair("pager 1-page commit (FULL), no readers", "same, 2 reader threads in read txns", "ops/s",
+       [&] { return Commits(db, 1, 200, Pattern::kRandom, true).commits_per_s; },
+       [&] {
+         return Commits(db, 1, 200, Pattern::kRandom, true, pager::wal::Durability::kFull, 2)
+             .commits_per_s;
+       },
+       "commits with 2 active readers / with none");
+
   std::printf("reads (4 KiB; lower is better, ratio = pager time / raw time)\n");
   Pair("raw memcpy", "pager read_page, cached", "ns", [&] { return MemcpyNs(); },
        [&] { return ReadNs(db, 4096); }, "cached read_page / memcpy");
   Pair("raw pread (OS page cache)", "pager read_page, cache off", "ns",
        [&] { return RawPreadNs(raw); }, [&] { return ReadNs(db, 0); },
        "uncached read_page / pread");
+
+  std::printf("read transactions (one handle; lower is better for ns)\n");
+  Pair("raw 2x uncontended mutex lock/unlock", "pager read txn begin + end", "ns",
+       [&] { return MutexPairNs(); }, [&] { return ReadTxnBeginEndNs(db); },
+       "begin+end / 2 mutex pairs");
+  Pair("cached reads in read txns, 1 thread", "same, 2 threads (total)", "reads/s",
+       [&] { return ReadTxnReadsPerSec(db, 1); }, [&] { return ReadTxnReadsPerSec(db, 2); },
+       "2 threads / 1 thread (one handle mutex: reads serialize)");
 
   std::printf("checkpoint (16 MiB of distinct pages)\n");
   Pair("raw sequential write + fdatasync", "pager checkpoint", "MB/s",

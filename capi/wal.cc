@@ -2,6 +2,7 @@
 // Status -> int conversion. No logic lives here.
 //
 // Out-parameters (C5) are written only after the call succeeded: results go to locals first.
+#include <cstddef>
 #include <cstring>
 #include <memory>
 
@@ -10,8 +11,14 @@
 #include "impl/wal/wal_pager.h"
 #include "pager.h"
 
+// Shared with the read transactions begun on it, which may outlive pager_wal_close (W17).
 struct pager_wal {
-  std::unique_ptr<pager::wal::WalPager> impl;
+  std::shared_ptr<pager::wal::WalPager> impl;
+};
+
+struct pager_wal_read_txn {
+  std::shared_ptr<pager::wal::WalPager> pager;
+  pager::wal::ReadSnapshot snap;  // registered with pager until pager_wal_read_txn_free
 };
 
 namespace {
@@ -27,7 +34,9 @@ constexpr uint32_t kStatsFirstSize = 88;
 static_assert(kOptionsFirstSize == sizeof(pager_wal_options), "0.2 pager_wal_options size");
 static_assert(kCheckpointOptionsFirstSize == sizeof(pager_wal_checkpoint_options),
               "0.2 pager_wal_checkpoint_options size");
-static_assert(kStatsFirstSize == sizeof(pager_wal_stats), "0.2 pager_wal_stats size");
+static_assert(offsetof(pager_wal_stats, checkpoint_failures) + sizeof(uint64_t) ==
+                  kStatsFirstSize,
+              "pager_wal_stats: a 0.2 field moved (fields are only ever appended)");
 
 static_assert(PAGER_WAL_APP_HEADER_SIZE == pager::wal::kAppHeaderSize, "app header size");
 static_assert(PAGER_WAL_READ_WRITE == static_cast<int>(pager::wal::AccessMode::kReadWrite), "");
@@ -132,6 +141,8 @@ pager_wal_stats ToCStats(const pager::wal::Stats& s) {
   full.wal_frames = s.wal_frames;
   full.checkpoint_failures = s.checkpoint_failures;
   full.last_checkpoint_error = s.last_checkpoint_code;
+  full.frames_left = s.frames_left;
+  full.readers_active = s.readers_active;
   return full;
 }
 
@@ -190,7 +201,10 @@ int pager_wal_open(const char* path, const pager_wal_options* opts,
 }
 
 void pager_wal_close(pager_wal* h) PAGER_NOEXCEPT {
-  capi::VoidFence([&]() { delete h; });
+  capi::VoidFence([&]() {
+    if (h != nullptr) h->impl->Close();  // files and lock go now, read transactions or not
+    delete h;
+  });
 }
 
 int pager_wal_access_mode(pager_wal* h, uint32_t* mode_out) PAGER_NOEXCEPT {
@@ -306,6 +320,58 @@ int pager_wal_get_stats(pager_wal* h, pager_wal_stats* out) PAGER_NOEXCEPT {
     PAGER_RETURN_IF_ERROR(capi::CheckResultStruct(out, "pager_wal_stats", kStatsFirstSize));
     capi::WriteResultStruct(ToCStats(h->impl->stats()), out);
     return Status::Ok();
+  });
+}
+
+int pager_wal_read_txn_begin(pager_wal* h, pager_wal_read_txn** txn_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(RequireHandle(h));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn_out, "txn_out"));
+    auto t = std::make_unique<pager_wal_read_txn>();
+    t->pager = h->impl;
+    PAGER_RETURN_IF_ERROR(h->impl->BeginRead(&t->snap));
+    *txn_out = t.release();
+    return Status::Ok();
+  });
+}
+
+int pager_wal_read_txn_read_page(pager_wal_read_txn* txn, uint32_t page_number, void* buf,
+                                 uint64_t buf_len) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn, "txn"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(buf, "buf"));
+    return txn->pager->ReadPageAt(txn->snap, page_number, static_cast<uint8_t*>(buf), buf_len);
+  });
+}
+
+int pager_wal_read_txn_page_count(pager_wal_read_txn* txn, uint32_t* count_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn, "txn"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(count_out, "count_out"));
+    PAGER_RETURN_IF_ERROR(txn->pager->CheckUsable());
+    *count_out = txn->snap.page_count;
+    return Status::Ok();
+  });
+}
+
+int pager_wal_read_txn_read_app_header(pager_wal_read_txn* txn, void* buf,
+                                       uint64_t buf_len) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn, "txn"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(buf, "buf"));
+    PAGER_RETURN_IF_ERROR(capi::RequireExactLength(buf_len, PAGER_WAL_APP_HEADER_SIZE,
+                                                   "read_app_header buf_len"));
+    PAGER_RETURN_IF_ERROR(txn->pager->CheckUsable());
+    std::memcpy(buf, txn->snap.app_header, PAGER_WAL_APP_HEADER_SIZE);
+    return Status::Ok();
+  });
+}
+
+void pager_wal_read_txn_free(pager_wal_read_txn* txn) PAGER_NOEXCEPT {
+  capi::VoidFence([&]() {
+    if (txn == nullptr) return;
+    txn->pager->EndRead(&txn->snap);
+    delete txn;
   });
 }
 

@@ -62,6 +62,22 @@ int main(int argc, char **argv) {
   printf("commit 2: 8 pages staged, 1 changed -> %u data frame\n", frames);
   print_stats(db, "after two commits:");
 
+  {
+    pager_wal_read_txn *snap = NULL;
+    uint32_t copied = 0;
+    CHECK(pager_wal_read_txn_begin(db, &snap));
+    memset(page, 77, sizeof page);
+    CHECK(pager_wal_stage_page(db, 5, page, sizeof page));
+    CHECK(pager_wal_commit(db, &frames));
+    CHECK(pager_wal_read_txn_read_page(snap, 5, page, sizeof page));
+    printf("read txn begun before commit 3 (page 5 := 77) still reads page 5 byte 0 = %u\n",
+           page[0]);
+    CHECK(pager_wal_checkpoint(db, NULL, &copied));
+    printf("passive checkpoint while that txn is open: %u pages copied (it needs the main "
+           "file as it is)\n", copied);
+    pager_wal_read_txn_free(snap);
+  }
+
   pager_wal_options_init(&ro_opts);
   ro_opts.read_only = 1;
   rc = pager_wal_open(path, &ro_opts, &reader);

@@ -73,6 +73,27 @@ bool Matches(WalPager* p, const Model& m) {
   return app == Bytes(m.app_seed, 0, app.size());
 }
 
+// A read transaction sees its pinned model; a read failing with an injected fault proves
+// nothing either way, a read that succeeds must return the pinned bytes (W15).
+bool SnapshotMatches(WalPager* p, const pager::wal::ReadSnapshot& s, const Model& m) {
+  if (s.page_count != m.page_count) return false;
+  if (std::vector<uint8_t>(s.app_header, s.app_header + pager::wal::kAppHeaderSize) !=
+      Bytes(m.app_seed, 0, pager::wal::kAppHeaderSize)) {
+    return false;
+  }
+  std::vector<uint8_t> buf(kPageSize);
+  for (uint32_t i = 1; i < m.page_count; i++) {
+    Status st = p->ReadPageAt(s, i, buf.data(), buf.size());
+    if (!st.ok()) {
+      if (st.code() == Code::kIo || st.code() == Code::kNoSpace) continue;
+      return false;
+    }
+    auto it = m.pages.find(i);
+    if (buf != Bytes(it == m.pages.end() ? 0 : it->second, i, kPageSize)) return false;
+  }
+  return true;
+}
+
 Options Opts(bool create) {
   Options o;
   o.page_size = create ? kPageSize : 0;
@@ -93,6 +114,7 @@ class Harness {
 
   // Opens the files of env as a user would; the result must match one of the models.
   void Reopen(std::unique_ptr<FaultEnv> image, const Model* alt) {
+    EndRead();
     p_.reset();
     if (image != nullptr) env_ = std::move(image);
     Status st = WalPager::Open(env_.get(), kPath, AccessMode::kReadWrite, Opts(false), &p_);
@@ -117,7 +139,7 @@ class Harness {
     size_t i = 0;
     auto next = [&]() -> uint8_t { return i < size ? data[i++] : 0; };
     while (i < size) {
-      uint8_t op = next() % 9;
+      uint8_t op = next() % 12;
       switch (op) {
         case 0: {  // stage a page
           uint32_t page = 1 + next() % kMaxPage;
@@ -166,8 +188,21 @@ class Harness {
                            (b & 0x80) != 0);
           break;
         }
+        case 9:  // begin a read transaction pinned at the committed state
+          if (!reading_ && p_->BeginRead(&snap_).ok()) {
+            reading_ = true;
+            pinned_ = committed_;
+          }
+          break;
+        case 10:  // the open read transaction still sees its commit
+          if (reading_) Check(SnapshotMatches(p_.get(), snap_, pinned_), "read txn moved");
+          break;
+        case 11:
+          EndRead();
+          break;
       }
     }
+    EndRead();
     env_->ClearFaults();
   }
 
@@ -201,9 +236,17 @@ class Harness {
     Reopen(nullptr, would_be);
   }
 
+  void EndRead() {
+    if (reading_) p_->EndRead(&snap_);
+    reading_ = false;
+  }
+
   std::unique_ptr<FaultEnv> env_;
   std::unique_ptr<WalPager> p_;
   Model committed_, staged_;
+  pager::wal::ReadSnapshot snap_;
+  Model pinned_;
+  bool reading_ = false;
 };
 
 }  // namespace

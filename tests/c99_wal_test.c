@@ -68,6 +68,25 @@ int main(void) {
   check(pager_wal_get_stats(h, &stats) == PAGER_OK && stats.commits == 2 &&
             stats.checkpoints == 2,
         "stats");
+  {
+    pager_wal_read_txn *t = NULL;
+    unsigned char before[1024];
+    check(pager_wal_read_page(h, 2, before, sizeof before) == PAGER_OK, "page 2 before");
+    check(pager_wal_read_txn_begin(h, &t) == PAGER_OK && t != NULL, "read txn begin");
+    fill(page, sizeof page, 9);
+    check(pager_wal_stage_page(h, 2, page, sizeof page) == PAGER_OK, "stage page 2 again");
+    check(pager_wal_commit(h, &frames) == PAGER_OK && frames == 1, "commit beside a reader");
+    check(pager_wal_read_txn_read_page(t, 2, got, sizeof got) == PAGER_OK &&
+              memcmp(got, before, sizeof got) == 0,
+          "the read txn still sees the older page 2");
+    check(pager_wal_read_txn_page_count(t, &count) == PAGER_OK && count == 4, "txn page count");
+    check(pager_wal_read_txn_read_app_header(t, app, sizeof app) == PAGER_OK &&
+              memcmp(app, "schema=1", 8) == 0,
+          "txn app header");
+    pager_wal_read_txn_free(t);
+    pager_wal_read_txn_free(NULL);
+    fill(page, sizeof page, 1);
+  }
   pager_wal_close(h);
   pager_wal_close(NULL);
 

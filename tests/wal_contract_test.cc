@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -147,10 +148,19 @@ TEST_F(WalContract, StatsStructSizeBelowTheFirstVersionIsInvalid) {
   pager_wal_stats_init(&s);
   s.struct_size = 8;  // accepted before 0.2
   EXPECT_EQ(pager_wal_get_stats(h, &s), PAGER_ERR_INVALID);
-  s.struct_size = sizeof s - 8;
+  const uint32_t first_size = offsetof(pager_wal_stats, checkpoint_failures) + 8;  // 0.2
+  s.struct_size = first_size - 8;
   EXPECT_EQ(pager_wal_get_stats(h, &s), PAGER_ERR_INVALID);
+  // A 0.2 caller's struct ends before the 0.3 fields: they are not written.
+  pager_wal_stats_init(&s);
+  s.struct_size = first_size;
+  s.readers_active = 77;
+  EXPECT_PAGER_OK(pager_wal_get_stats(h, &s));
+  EXPECT_EQ(s.struct_size, first_size);
+  EXPECT_EQ(s.readers_active, 77u);
   pager_wal_stats_init(&s);
   EXPECT_PAGER_OK(pager_wal_get_stats(h, &s));
+  EXPECT_EQ(s.struct_size, sizeof s);
   pager_wal_close(h);
 }
 

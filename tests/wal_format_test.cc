@@ -478,3 +478,18 @@ TEST_F(WalDamage, RandomGarbageNeverCrashes) {
 }  // namespace
 }  // namespace wal
 }  // namespace pager
+
+namespace pager {
+namespace wal {
+namespace {
+
+// doc/format/wal-pager.md "Lock bytes": two libpager versions that disagree on the lock byte
+// would not exclude each other.
+TEST(WalFormat, AccessLockByteIsTheDocumentedOne) {
+  EXPECT_EQ(kAccessLockByte, uint64_t{1} << 62);
+  EXPECT_GT(kAccessLockByte, uint64_t{kMaxPageCount} * kMaxPageSize) << "past every page";
+}
+
+}  // namespace
+}  // namespace wal
+}  // namespace pager

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -91,6 +92,38 @@ class Recorder {
     Check(r.ok() ? Status::Ok() : r.status());
   }
 
+  // Read transactions (W15): BeginRead pins the last acknowledged commit and returns a slot;
+  // VerifyRead checks the transaction still sees exactly that commit. Transactions still
+  // open when the Recorder goes away are ended then.
+  size_t BeginRead() {
+    reads_.push_back(Read{std::make_unique<ReadSnapshot>(), history[acked], false});
+    Read& rd = reads_.back();
+    rd.open = ok_ && Check(p_->BeginRead(rd.snap.get()));
+    return reads_.size() - 1;
+  }
+  void VerifyRead(size_t slot) {
+    Read& rd = reads_[slot];
+    if (!ok_ || !rd.open) return;
+    Snapshot seen;
+    seen.page_count = rd.snap->page_count;
+    seen.app.assign(rd.snap->app_header, rd.snap->app_header + kAppHeaderSize);
+    std::vector<uint8_t> buf(page_size_), zero(page_size_, 0);
+    for (uint32_t i = 1; i < seen.page_count; i++) {
+      Status st = p_->ReadPageAt(*rd.snap, i, buf.data(), buf.size());
+      EXPECT_TRUE(st.ok()) << "read txn " << slot << " page " << i << ": " << st.ToString();
+      if (buf != zero) seen.pages[i] = buf;
+    }
+    EXPECT_TRUE(seen == rd.expected) << "read txn " << slot << " sees " << seen.Describe()
+                                     << ", pinned " << rd.expected.Describe();
+  }
+  void EndRead(size_t slot) {
+    if (reads_[slot].open) p_->EndRead(reads_[slot].snap.get());
+    reads_[slot].open = false;
+  }
+  ~Recorder() {
+    for (size_t i = 0; i < reads_.size(); i++) EndRead(i);
+  }
+
  private:
   bool Check(const Status& st) {
     if (st.ok()) return true;
@@ -98,6 +131,12 @@ class Recorder {
     failure = st;
     return false;
   }
+  struct Read {
+    std::unique_ptr<ReadSnapshot> snap;
+    Snapshot expected;
+    bool open;
+  };
+  std::vector<Read> reads_;
   WalPager* p_;
   uint32_t page_size_;
   Snapshot model_;

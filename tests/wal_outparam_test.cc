@@ -327,3 +327,79 @@ TEST(OutParam, pager_wal_get_stats) {
   ExpectClearedBy(pager_wal_get_stats(db.h(), &s));
   EXPECT_EQ(s.commits, 1u);
 }
+
+// ---- read transactions ----------------------------------------------------------------------
+
+TEST(OutParam, pager_wal_read_txn_begin) {
+  WalOutParam db;
+  pager_wal_read_txn* t = SentinelPtr<pager_wal_read_txn>();
+  EXPECT_EQ(pager_wal_read_txn_begin(nullptr, &t), PAGER_ERR_INVALID);
+  EXPECT_EQ(t, SentinelPtr<pager_wal_read_txn>());
+  EXPECT_EQ(pager_wal_read_txn_begin(db.h(), nullptr), PAGER_ERR_INVALID);
+  ExpectClearedBy(pager_wal_read_txn_begin(db.h(), &t));
+  pager_wal_read_txn_free(t);
+}
+
+TEST(OutParam, pager_wal_read_txn_read_page) {
+  WalOutParam db;
+  pager_wal_read_txn* t = nullptr;
+  ASSERT_PAGER_OK(pager_wal_read_txn_begin(db.h(), &t));
+  std::vector<uint8_t> buf(kPage);
+  outparam::Fill(buf.data(), buf.size());
+  EXPECT_EQ(pager_wal_read_txn_read_page(t, 9, buf.data(), kPage), PAGER_ERR_NOT_FOUND);
+  EXPECT_EQ(pager_wal_read_txn_read_page(t, 2, buf.data(), kPage - 1), PAGER_ERR_INVALID);
+  EXPECT_TRUE(outparam::Untouched(buf.data(), buf.size()));
+  // An older snapshot reads the WAL frame directly (the cache is bypassed).
+  std::vector<uint8_t> page(kPage, 8);
+  ASSERT_PAGER_OK(pager_wal_stage_page(db.h(), 2, page.data(), kPage));
+  ASSERT_PAGER_OK(pager_wal_commit(db.h(), nullptr));
+  db.env().FailNth(Op::kRead, 1, FaultKind::kEio, false);
+  EXPECT_EQ(pager_wal_read_txn_read_page(t, 2, buf.data(), kPage), PAGER_ERR_IO);
+  EXPECT_TRUE(outparam::Untouched(buf.data(), buf.size()));
+  db.env().ClearFaults();
+  ExpectClearedBy(pager_wal_read_txn_read_page(t, 2, buf.data(), kPage));
+  EXPECT_EQ(buf, std::vector<uint8_t>(kPage, 7));
+  pager_wal_read_txn_free(t);
+}
+
+TEST(OutParam, pager_wal_read_txn_page_count) {
+  WalOutParam db;
+  pager_wal_read_txn* t = nullptr;
+  ASSERT_PAGER_OK(pager_wal_read_txn_begin(db.h(), &t));
+  uint32_t v = kSentinel32;
+  EXPECT_EQ(pager_wal_read_txn_page_count(nullptr, &v), PAGER_ERR_INVALID);
+  EXPECT_EQ(v, kSentinel32);
+  ExpectClearedBy(pager_wal_read_txn_page_count(t, &v));
+  EXPECT_EQ(v, 4u);
+  db.Close();
+  v = kSentinel32;
+  EXPECT_EQ(pager_wal_read_txn_page_count(t, &v), PAGER_ERR_INVALID) << "closed";
+  EXPECT_EQ(v, kSentinel32);
+  pager_wal_read_txn_free(t);
+}
+
+TEST(OutParam, pager_wal_read_txn_read_app_header) {
+  WalOutParam db;
+  pager_wal_read_txn* t = nullptr;
+  ASSERT_PAGER_OK(pager_wal_read_txn_begin(db.h(), &t));
+  std::vector<uint8_t> buf(PAGER_WAL_APP_HEADER_SIZE);
+  outparam::Fill(buf.data(), buf.size());
+  EXPECT_EQ(pager_wal_read_txn_read_app_header(t, buf.data(), buf.size() + 1), PAGER_ERR_INVALID);
+  EXPECT_TRUE(outparam::Untouched(buf.data(), buf.size()));
+  ExpectClearedBy(pager_wal_read_txn_read_app_header(t, buf.data(), buf.size()));
+  EXPECT_EQ(buf, std::vector<uint8_t>(PAGER_WAL_APP_HEADER_SIZE, 0));
+  pager_wal_read_txn_free(t);
+}
+
+TEST(OutParam, pager_wal_read_txn_free) {
+  LeaveAnError();
+  pager_wal_read_txn_free(nullptr);
+  EXPECT_STREQ(pager_last_error(), "") << "pager_wal_read_txn_free clears the last error (C2)";
+  WalOutParam db;
+  pager_wal_read_txn* t = nullptr;
+  ASSERT_PAGER_OK(pager_wal_read_txn_begin(db.h(), &t));
+  db.Close();  // the transaction outlives its handle
+  LeaveAnError();
+  pager_wal_read_txn_free(t);
+  EXPECT_STREQ(pager_last_error(), "");
+}

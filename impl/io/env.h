@@ -7,8 +7,13 @@
 //                             images a power loss could leave, and injects errors.
 //
 // Invariants:
-//   E1. A File is one open file description. Locks taken through it are flock() locks of
-//       that description; the library never opens a second descriptor of a locked file.
+//   E1. A File is one open file description. Lock/Unlock are flock() locks of that
+//       description; the library never opens a second descriptor of a flock-locked file.
+//   E6. LockRange/UnlockRange are open-file-description byte-range locks (F_OFD_SETLK): they
+//       belong to the File (not to the process, not to a thread), conflict between two Files
+//       even inside one process, are released when the File is destroyed (or its process
+//       dies), and never interact with flock(). Classic fcntl(F_SETLK) locks are never used:
+//       they belong to the process and vanish when any descriptor of the file is closed.
 //   E2. Offsets and lengths are uint64_t/size_t; every call checks offset + length for
 //       overflow before doing anything.
 //   E3. A short read is reported through *read_len, never as garbage: ReadAt returns ok
@@ -121,6 +126,14 @@ class File {
 
   virtual Status Lock(LockMode mode, int64_t wait_ms) = 0;
   virtual Status Unlock() = 0;
+
+  // Byte-range lock of [offset, offset+len) held by this File (E6); len > 0. Taking a range
+  // this File already holds converts it (shared <-> exclusive), as fcntl does. wait_ms as for
+  // Lock: 0 = kBusy at once, > 0 = retry until then, kLockWaitForever = block. The bytes need
+  // not exist in the file.
+  virtual Status LockRange(uint64_t offset, uint64_t len, LockMode mode, int64_t wait_ms) = 0;
+  // Releases whatever part of [offset, offset+len) this File holds (none held: ok).
+  virtual Status UnlockRange(uint64_t offset, uint64_t len) = 0;
 
   // Advises the kernel about the file's cached pages (posix_fadvise). Hints only.
   virtual Status AdviseFile(uint64_t offset, uint64_t len, Advice advice) = 0;

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "impl/io/mem_range_locks.h"
 #include "impl/io/posix_env.h"
 
 namespace pager {
@@ -54,6 +55,7 @@ struct MemFileState {
   // flock model: holders by open-file-description id.
   std::set<uint64_t> shared_holders;
   uint64_t exclusive_holder = 0;
+  RangeLockTable range_locks;  // OFD byte-range model (env.h E6)
 
   // Durability tracking (FaultEnv only).
   std::vector<uint8_t> durable;  // durable bytes; durable.size() is the durable size
@@ -250,7 +252,11 @@ class MemFile final : public File {
   MemFile(MemEnv* env, std::shared_ptr<MemFileState> st, const std::string& path, bool writable,
           uint64_t id)
       : File(path), env_(env), st_(std::move(st)), writable_(writable), id_(id) {}
-  ~MemFile() override { (void)Unlock(); }
+  ~MemFile() override {
+    (void)Unlock();
+    std::lock_guard<std::mutex> g(st_->mu);
+    st_->range_locks.UnlockAll(id_);
+  }
 
   Status ReadAt(uint64_t offset, void* dst, size_t len, size_t* read_len) override {
     PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "read"));
@@ -349,17 +355,20 @@ class MemFile final : public File {
   }
 
   Status Lock(LockMode mode, int64_t wait_ms) override {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
-    for (;;) {
-      {
-        std::lock_guard<std::mutex> g(st_->mu);
-        if (TryLockLocked(mode)) return Status::Ok();
-      }
-      if (wait_ms != kLockWaitForever && std::chrono::steady_clock::now() >= deadline) {
-        return Status(Code::kBusy, path_ + " is locked by another opener");
-      }
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
+    return WaitForLock(&st_->mu, wait_ms, path_, [&] { return TryLockLocked(mode); });
+  }
+
+  Status LockRange(uint64_t offset, uint64_t len, LockMode mode, int64_t wait_ms) override {
+    if (len == 0 || offset + len < offset) return InvalidArgument("empty lock range of " + path_);
+    return WaitForLock(&st_->mu, wait_ms, path_,
+                       [&] { return st_->range_locks.TryLock(id_, offset, len, mode); });
+  }
+
+  Status UnlockRange(uint64_t offset, uint64_t len) override {
+    if (len == 0 || offset + len < offset) return InvalidArgument("empty lock range of " + path_);
+    std::lock_guard<std::mutex> g(st_->mu);
+    st_->range_locks.Unlock(id_, offset, len);
+    return Status::Ok();
   }
 
   Status Unlock() override {

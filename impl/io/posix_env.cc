@@ -90,6 +90,29 @@ Status File::ReadVAt(uint64_t offset, const IoSliceMut* slices, size_t count,
 
 namespace {
 
+// A range lock must name at least one byte and fit in off_t (E2, E6).
+Status CheckLockRange(uint64_t offset, uint64_t len) {
+  constexpr uint64_t kMaxOff = static_cast<uint64_t>(INT64_MAX);
+  if (len == 0 || offset > kMaxOff || len > kMaxOff - offset) {
+    return InvalidArgument("lock range [" + std::to_string(offset) + ", +" +
+                           std::to_string(len) + ") is empty or past the largest offset");
+  }
+  return Status::Ok();
+}
+
+// An open-file-description lock request: l_pid must be 0 for F_OFD_* (E6).
+struct flock RangeFlock(uint64_t offset, uint64_t len, short type) {
+  struct flock fl;
+  std::memset(&fl, 0, sizeof fl);
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = static_cast<off_t>(offset);
+  fl.l_len = static_cast<off_t>(len);
+  fl.l_pid = 0;
+  return fl;
+}
+
+
 size_t SystemPageSize() {
   static const size_t kSize = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   return kSize;
@@ -403,6 +426,40 @@ class PosixFile final : public File {
 
   Status Unlock() override {
     if (flock(fd_, LOCK_UN) != 0) return PosixError("unlock " + path_, errno);
+    return Status::Ok();
+  }
+
+  Status LockRange(uint64_t offset, uint64_t len, LockMode mode, int64_t wait_ms) override {
+    PAGER_RETURN_IF_ERROR(CheckLockRange(offset, len));
+    struct flock fl = RangeFlock(offset, len, mode == LockMode::kShared ? F_RDLCK : F_WRLCK);
+    if (wait_ms == kLockWaitForever) {
+      while (fcntl(fd_, F_OFD_SETLKW, &fl) != 0) {
+        if (errno != EINTR) return PosixError("lock range of " + path_, errno);
+      }
+      return Status::Ok();
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    int64_t sleep_us = 20;
+    for (;;) {
+      if (fcntl(fd_, F_OFD_SETLK, &fl) == 0) return Status::Ok();
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EACCES) return PosixError("lock range of " + path_, errno);
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return Status(Code::kBusy, path_ + ": bytes [" + std::to_string(offset) + ", +" +
+                                       std::to_string(len) + ") are locked by another opener" +
+                                       (wait_ms > 0 ? " (waited " + std::to_string(wait_ms) +
+                                                          " ms)"
+                                                    : std::string()));
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
+      sleep_us = std::min<int64_t>(sleep_us * 2, 5000);
+    }
+  }
+
+  Status UnlockRange(uint64_t offset, uint64_t len) override {
+    PAGER_RETURN_IF_ERROR(CheckLockRange(offset, len));
+    struct flock fl = RangeFlock(offset, len, F_UNLCK);
+    if (fcntl(fd_, F_OFD_SETLK, &fl) != 0) return PosixError("unlock range of " + path_, errno);
     return Status::Ok();
   }
 

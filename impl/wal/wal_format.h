@@ -29,6 +29,12 @@ constexpr uint32_t kMaxPageSize = 65536;
 constexpr uint32_t kAppHeaderSize = 192;  // the application header area, bytes
 constexpr uint32_t kMaxPageCount = UINT32_MAX;
 
+// Lock bytes: open-file-description byte-range locks (io/env.h E6) on the main file. They lie
+// far past any page a file can have (2^62), so they never cover data; the locks are advisory.
+// kAccessLockByte: a read-write opener holds it exclusive, read-only openers shared.
+constexpr uint64_t kLockBytesBase = uint64_t{1} << 62;
+constexpr uint64_t kAccessLockByte = kLockBytesBase + 0;
+
 // ---- main file: page 0 holds two header copies (slot A at 0, slot B at 256) -----------------
 
 constexpr char kMainMagic[8] = {'L', 'P', 'A', 'G', 'E', 'R', 'D', 'B'};

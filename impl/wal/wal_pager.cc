@@ -37,7 +37,8 @@ WalPager::WalPager(io::Env* env, std::string path, AccessMode mode, const Option
     : env_(env), path_(std::move(path)), mode_(mode), options_(options) {}
 
 WalPager::~WalPager() {
-  // Closing the main file's descriptor releases its flock (E1); nothing is synced here.
+  // Destroying main_ (its open file description) releases its range locks (io E6); nothing is
+  // synced here.
 }
 
 // ---- create / open -------------------------------------------------------------------------
@@ -63,7 +64,8 @@ Status WalPager::InitNew(const Options& options) {
   o.create = true;
   o.exclusive = true;
   PAGER_RETURN_IF_ERROR(env_->Open(path_, o, &main_));
-  PAGER_RETURN_IF_ERROR(main_->Lock(io::LockMode::kExclusive, options.lock_timeout_ms));
+  PAGER_RETURN_IF_ERROR(
+      main_->LockRange(kAccessLockByte, 1, io::LockMode::kExclusive, options.lock_timeout_ms));
   page_size_ = options.page_size;
   file_id_ = RandomFileId();
   std::vector<uint8_t> page0(page_size_, 0);
@@ -111,7 +113,7 @@ Status WalPager::InitExisting() {
   PAGER_RETURN_IF_ERROR(env_->Open(path_, o, &main_));
   io::LockMode lock =
       (mode_ == AccessMode::kReadWrite) ? io::LockMode::kExclusive : io::LockMode::kShared;
-  PAGER_RETURN_IF_ERROR(main_->Lock(lock, options_.lock_timeout_ms));
+  PAGER_RETURN_IF_ERROR(main_->LockRange(kAccessLockByte, 1, lock, options_.lock_timeout_ms));
   PAGER_RETURN_IF_ERROR(LoadMainHeader());
   if (options_.page_size != 0 && options_.page_size != page_size_) {
     return Status(Code::kPageSize, path_ + ": page size is " + std::to_string(page_size_) +
@@ -220,12 +222,18 @@ Status WalPager::RecoverWal() {
       app_frame = static_cast<int64_t>(frame_index);
     } else {
       index_[page_number] = frame_index;
+      NoteFrame(page_number, frame_index);
     }
   };
-  sink.commit = [&](uint64_t, uint32_t page_count, uint32_t floor_count) {
+  uint64_t txn_first = 0;  // the first frame of the transaction the next commit seals
+  sink.commit = [&](uint64_t last_frame_index, uint32_t page_count, uint32_t floor_count) {
     uint32_t floor = std::min({floor_count, page_count, committed_count_});
-    if (floor < committed_count_) ApplyShrink(floor);
+    if (floor < committed_count_) {
+      shrinks_.emplace_back(txn_first, floor);  // W15
+      ApplyShrink(floor);
+    }
     committed_count_ = page_count;
+    txn_first = last_frame_index + 1;
   };
   PAGER_RETURN_IF_ERROR(wal_->Recover(sink));
   stats_.wal_frames = wal_->frame_count();
@@ -558,7 +566,10 @@ Result<uint32_t> WalPager::CommitLocked() {
 void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
                               const std::vector<StagedHash>& hashes, uint64_t first_frame,
                               uint32_t floor) {
-  if (floor < committed_count_) ApplyShrink(floor);  // before this transaction's own pages
+  if (floor < committed_count_) {  // before this transaction's own pages
+    shrinks_.emplace_back(first_frame, floor);  // W15
+    ApplyShrink(floor);
+  }
   RememberHashes(frames, hashes);
   // W14: the cache may evict while the new bytes go in, and an evicted page is hashed; none
   // of this transaction's pages may still hold its old bytes by then.
@@ -570,6 +581,7 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
       continue;
     }
     index_[page] = first_frame + i;
+    NoteFrame(page, first_frame + i);
     cache_->Put(page, frames[i].body);
   }
   committed_count_ = staged_count_;
@@ -588,7 +600,8 @@ bool WalPager::AutoCheckpointDue() const {
 // ---- checkpoint ----------------------------------------------------------------------------
 
 Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  PAGER_RETURN_IF_ERROR(CheckOpen());
   if (mode != CheckpointMode::kPassive && mode != CheckpointMode::kFull &&
       mode != CheckpointMode::kTruncate) {
     return InvalidArgument("checkpoint mode " + std::to_string(static_cast<int>(mode)) +
@@ -598,16 +611,22 @@ Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
     return Status(Code::kReadOnly, "checkpoint on read-only handle of " + path_);
   }
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));
+  if (mode != CheckpointMode::kPassive) PAGER_RETURN_IF_ERROR(WaitForReaders(&lock));  // W16
+  PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));  // a commit may have failed meanwhile
   Result<uint32_t> r = CheckpointLocked(mode, false);
   if (!r.ok() && !poisoned_) NoteCheckpointFailure(r.status());
   return r;
 }
 
-// Today there is one writer and no concurrent reader, so kPassive and kFull both copy every
-// frame: no read mark can hold frames back and there is nobody to wait for.
+// W16: while a reader still needs the main file's current bytes nothing is copied (PASSIVE
+// returns at once; FULL and TRUNCATE waited in Checkpoint before coming here).
 Result<uint32_t> WalPager::CheckpointLocked(CheckpointMode mode, bool force_reset) {
   const bool cut = mode == CheckpointMode::kTruncate && wal_->file_size() > 0;
   if (wal_->frame_count() == 0 && !force_reset && !cut) return uint32_t{0};  // idempotent
+  if (ReadersNeedMain()) {
+    stats_.frames_left = wal_->frame_count();
+    return uint32_t{0};
+  }
   const State before = busy_state_;
   busy_state_ = State::kCheckpointing;
   Result<uint32_t> r = CheckpointSteps(mode);
@@ -634,7 +653,9 @@ Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
                   ? wal_->ResetToEmpty(main_seq_)  // W10
                   : wal_->Reset(main_seq_, options_.wal_keep_bytes, &stats_.bytes_synced);
   if (!st.ok()) return Poison(st.WithContext("checkpoint: reset " + WalPath(path_)));
+  MoveReadersToNewGeneration();  // W16
   stats_.syncs++;
+  stats_.frames_left = 0;
   stats_.checkpoints++;
   stats_.pages_checkpointed += pages;
   stats_.wal_frames = 0;
@@ -744,7 +765,9 @@ Status WalPager::CheckAtRest(uint64_t* checkpoint_seq) {
 
 Stats WalPager::stats() {
   std::lock_guard<std::mutex> lock(mu_);
-  return stats_;
+  Stats s = stats_;
+  s.readers_active = readers_.size();
+  return s;
 }
 
 State WalPager::state() {
@@ -783,6 +806,10 @@ Status WalPager::CheckInvariants() {
     if (kv.first == 0 || kv.first >= committed_count_) {
       return fail("W14: hash of a page out of range");
     }
+  }
+  for (const ReadSnapshot* r : readers_) {
+    if (r->generation != generation_) return fail("W16: a reader of an old WAL generation");
+    if (r->mark > frames) return fail("W15: a read mark past the WAL's valid frames");
   }
   return Status::Ok();
 }

@@ -60,6 +60,19 @@
 //       differs from its known one is dirty without reading the committed bytes; an equal
 //       or unknown hash falls back to reading and comparing, so W5 stays exact (a hash
 //       match is never trusted alone).
+//   W15. Read transactions (BeginRead .. EndRead) pin a ReadSnapshot: the WAL generation and
+//       its frame count (the read mark) after the last commit as of begin, with that commit's
+//       page count, main-file valid count and app header. Inside one, a page is its latest
+//       frame below the mark (history_), unless a shrink committed below the mark after that
+//       frame hides it (shrinks_), else the main file below main_valid_count, else zeros.
+//   W16. No checkpoint writes into the main file while a reader of the current generation
+//       holds a mark below frame_count() (it may still need the main file's older bytes):
+//       PASSIVE then copies nothing and returns at once, FULL/TRUNCATE wait for such readers
+//       (releasing mu_) up to lock_timeout_ms, then kBusy. Readers whose mark is the whole
+//       WAL move to mark 0 of the new generation at its reset (the main file then holds
+//       exactly their snapshot). Commits never wait for readers.
+//   W17. Close() releases the files and the lock at once; a read transaction that outlives
+//       its handle's close fails every call with kInvalid ("closed").
 //
 // Lifecycle (state()):
 //
@@ -80,10 +93,12 @@
 //   | checkpointing | write or sync failed   | poisoned       |
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -122,6 +137,16 @@ struct Options {
   uint64_t wal_prewrite_bytes = 1u << 20;  // zero-fill step when the WAL must grow
 };
 
+// A read transaction's pinned view (W15). Filled by BeginRead; owned by the caller, who must
+// pass it to EndRead before destroying it.
+struct ReadSnapshot {
+  uint64_t generation = 0;  // WAL generation (one per reset)
+  uint64_t mark = 0;        // frames [0, mark) of that generation are visible
+  uint32_t page_count = 0;
+  uint32_t main_valid_count = 0;
+  uint8_t app_header[kAppHeaderSize] = {};
+};
+
 struct Stats {
   uint64_t cache_hits = 0;
   uint64_t cache_misses = 0;
@@ -137,6 +162,8 @@ struct Stats {
   int32_t last_checkpoint_code = 0; // Code of the last failed checkpoint (0: none since open)
   uint64_t checkpoint_writes = 0;   // write calls into the main file by checkpoints (W13:
                                     // one per run of adjacent pages per batch)
+  uint64_t frames_left = 0;         // frames the last checkpoint could not copy (W16)
+  uint64_t readers_active = 0;      // read transactions open now
 };
 
 // W14 bound: committed page hashes kept per page of cache capacity.
@@ -171,6 +198,17 @@ class WalPager {
   // Returns the number of data pages written into the main file.
   Result<uint32_t> Checkpoint(CheckpointMode mode = CheckpointMode::kPassive);
 
+  // Read transactions (W15-W17). BeginRead pins the last commit (staged changes are not
+  // seen); reads through the snapshot see it until EndRead, whatever commits or checkpoints
+  // run meanwhile. Thread-safe like every other call; EndRead never fails.
+  Status BeginRead(ReadSnapshot* snap);
+  void EndRead(ReadSnapshot* snap);
+  Status ReadPageAt(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst, uint64_t len);
+  // Releases the files and the lock (W17); the object stays valid for read transactions.
+  void Close();
+  // kInvalid once Close() ran (W17).
+  Status CheckUsable();
+
   Stats stats();
   State state();
   // For the read-only check (pager_wal_check): W11 on any handle (kCorrupt if the main file
@@ -192,6 +230,14 @@ class WalPager {
   Status Poison(Status cause);
   Status ReadCommitted(uint32_t page_number, uint8_t* dst);
   Status ReadMainPage(uint32_t page_number, uint8_t* dst);
+
+  Status CheckOpen() const;
+  Status ReadSnapshotPage(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst);
+  bool HiddenByShrink(uint64_t frame, uint64_t mark, uint32_t page_number) const;
+  bool ReadersNeedMain() const;
+  Status WaitForReaders(std::unique_lock<std::mutex>* lock);
+  void MoveReadersToNewGeneration();
+  void NoteFrame(uint32_t page_number, uint64_t frame_index);
 
   Result<uint32_t> CommitLocked();
   struct StagedHash {
@@ -240,6 +286,14 @@ class WalPager {
   uint8_t committed_app_[kAppHeaderSize] = {};
   std::unordered_map<uint32_t, uint64_t> index_;  // W2
   std::unordered_map<uint32_t, uint64_t> committed_hash_;  // W14
+  // W15: every frame of the current generation per page (ascending), and each shrink as
+  // (first frame of its transaction, floor); cleared with the generation.
+  std::unordered_map<uint32_t, std::vector<uint64_t>> history_;
+  std::vector<std::pair<uint64_t, uint32_t>> shrinks_;
+  uint64_t generation_ = 1;
+  std::set<ReadSnapshot*> readers_;  // W16
+  std::condition_variable reader_left_;
+  bool closed_ = false;  // W17
 
   // Staged state (W4).
   std::map<uint32_t, std::vector<uint8_t>> staged_;

@@ -1,8 +1,16 @@
 // Torture of the WAL pager: random multi-page FULL commits (with shrinks), explicit
-// checkpoints of every mode and automatic ones, recovery at every reopen. The state of step k: page count, every
-// page's bytes, and the application header (which carries k).
+// checkpoints of every mode and automatic ones, recovery at every reopen. The state of step
+// k: page count, every page's bytes, and the application header (which carries k).
+// Reader threads in the child run read transactions all the time (each held across the
+// writer's next commits) and check that every snapshot is exactly one committed step --
+// whole, never torn -- and that no thread's snapshots go back in time; they are killed with
+// the writer.
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "pager.h"
 #include "tools/torture/torture.h"
@@ -30,9 +38,10 @@ void StepOps(uint64_t seed, uint64_t s, SetCount set_count, StagePage stage) {
   }
 }
 
-WalState Model(uint64_t seed, uint64_t k) {
-  WalState m;
-  for (uint64_t s = 1; s <= k; s++) {
+// Advances model m (at step *at) to step k >= *at.
+void AdvanceModel(uint64_t seed, uint64_t k, WalState* m_out, uint64_t* at) {
+  WalState& m = *m_out;
+  for (uint64_t s = *at + 1; s <= k; s++) {
     StepOps(
         seed, s,
         [&](uint32_t count) {
@@ -45,6 +54,13 @@ WalState Model(uint64_t seed, uint64_t k) {
         });
     m.app_step = s;
   }
+  *at = k;
+}
+
+WalState Model(uint64_t seed, uint64_t k) {
+  WalState m;
+  uint64_t at = 0;
+  AdvanceModel(seed, k, &m, &at);
   return m;
 }
 
@@ -65,6 +81,73 @@ pager_wal_options Options(bool create) {
   return o;
 }
 
+// Reads the whole snapshot of a read transaction; "" if it is exactly the state of the step
+// its application header names (*step).
+std::string CheckSnapshot(pager_wal_read_txn* t, uint64_t seed, WalState* m, uint64_t* at,
+                          uint64_t* step) {
+  std::vector<uint8_t> app(PAGER_WAL_APP_HEADER_SIZE);
+  int rc = pager_wal_read_txn_read_app_header(t, app.data(), app.size());
+  if (rc != PAGER_OK) return Failure("pager_wal_read_txn_read_app_header", rc);
+  std::memcpy(step, app.data(), sizeof *step);
+  if (*step < *at) {
+    return "read transaction went back in time: step " + std::to_string(*step) +
+           " after step " + std::to_string(*at);
+  }
+  std::this_thread::sleep_for(std::chrono::microseconds(300));  // let the writer commit
+  AdvanceModel(seed, *step, m, at);
+  uint32_t count = 0;
+  rc = pager_wal_read_txn_page_count(t, &count);
+  if (rc != PAGER_OK) return Failure("pager_wal_read_txn_page_count", rc);
+  if (count != m->page_count) return "snapshot of step " + std::to_string(*step) + ": torn page count";
+  std::vector<uint8_t> buf(kPageSize);
+  for (uint32_t p = 1; p < count; p++) {
+    rc = pager_wal_read_txn_read_page(t, p, buf.data(), buf.size());
+    if (rc != PAGER_OK) return Failure("pager_wal_read_txn_read_page", rc);
+    auto it = m->page_step.find(p);
+    std::vector<uint8_t> want = it == m->page_step.end() ? std::vector<uint8_t>(kPageSize, 0)
+                                                          : Pattern(seed, it->second, p, kPageSize);
+    if (buf != want) {
+      return "snapshot of step " + std::to_string(*step) + " is torn at page " +
+             std::to_string(p);
+    }
+  }
+  return "";
+}
+
+// Reader threads of the child (they die with it).
+class Readers {
+ public:
+  Readers(pager_wal* h, uint64_t seed, int n) {
+    for (int i = 0; i < n; i++) threads_.emplace_back([this, h, seed] { Loop(h, seed); });
+  }
+  std::string error() {
+    std::lock_guard<std::mutex> g(mu_);
+    return error_;
+  }
+
+ private:
+  void Loop(pager_wal* h, uint64_t seed) {
+    WalState m;
+    uint64_t at = 0;
+    for (;;) {
+      pager_wal_read_txn* t = nullptr;
+      int rc = pager_wal_read_txn_begin(h, &t);
+      std::string err = rc == PAGER_OK ? std::string() : Failure("pager_wal_read_txn_begin", rc);
+      uint64_t step = 0;
+      if (err.empty()) err = CheckSnapshot(t, seed, &m, &at, &step);
+      pager_wal_read_txn_free(t);
+      if (!err.empty()) {
+        std::lock_guard<std::mutex> g(mu_);
+        if (error_.empty()) error_ = "reader thread: " + err;
+        return;
+      }
+    }
+  }
+  std::mutex mu_;
+  std::string error_;
+  std::vector<std::thread> threads_;  // never joined: the child only ever dies
+};
+
 class WalComponent : public Component {
  public:
   const char* name() const override { return "wal"; }
@@ -84,8 +167,10 @@ class WalComponent : public Component {
     pager_wal* h = nullptr;
     int rc = pager_wal_open((dir + "/db").c_str(), &o, &h);
     if (rc != PAGER_OK) return Failure("pager_wal_open", rc);
+    auto* readers = new Readers(h, seed, 2);  // lives until the child is killed
     for (uint64_t s = start;; s++) {
-      std::string err;
+      std::string err = readers->error();
+      if (!err.empty()) return err;
       StepOps(
           seed, s,
           [&](uint32_t count) {

@@ -1,0 +1,153 @@
+// WalPager read transactions (W15-W17 in wal_pager.h): pinned snapshots, the read marks that
+// hold checkpoints back, and Close() for handles that read transactions outlive.
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "impl/wal/wal_pager.h"
+
+namespace pager {
+namespace wal {
+
+Status WalPager::CheckOpen() const {
+  if (closed_) return InvalidArgument("the WAL pager " + path_ + " is closed");
+  return Status::Ok();
+}
+
+void WalPager::NoteFrame(uint32_t page_number, uint64_t frame_index) {
+  history_[page_number].push_back(frame_index);  // frames arrive in ascending order (W15)
+}
+
+Status WalPager::BeginRead(ReadSnapshot* snap) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PAGER_RETURN_IF_ERROR(CheckOpen());
+  snap->generation = generation_;
+  snap->mark = wal_ ? wal_->frame_count() : 0;
+  snap->page_count = committed_count_;
+  snap->main_valid_count = main_valid_count_;
+  std::memcpy(snap->app_header, committed_app_, kAppHeaderSize);
+  readers_.insert(snap);
+  return Status::Ok();
+}
+
+void WalPager::EndRead(ReadSnapshot* snap) {
+  std::lock_guard<std::mutex> lock(mu_);
+  readers_.erase(snap);
+  reader_left_.notify_all();
+}
+
+Status WalPager::ReadPageAt(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst,
+                            uint64_t len) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PAGER_RETURN_IF_ERROR(CheckOpen());
+  if (len != page_size_) {
+    return InvalidArgument("read_page buffer is " + std::to_string(len) +
+                           " bytes, the page size is " + std::to_string(page_size_));
+  }
+  if (page_number == 0) {
+    return Status(Code::kReserved, "page 0 is the library's header; use the app header calls");
+  }
+  if (page_number >= snap.page_count) {
+    return Status(Code::kNotFound, "page " + std::to_string(page_number) +
+                                       " is past the snapshot's page count " +
+                                       std::to_string(snap.page_count));
+  }
+  if (snap.generation != generation_) {
+    return Internal("read transaction of WAL generation " + std::to_string(snap.generation) +
+                    " outlived it (now " + std::to_string(generation_) + ")");  // W16
+  }
+  const uint64_t frames = wal_ ? wal_->frame_count() : 0;
+  if (snap.mark == frames) return ReadCommitted(page_number, dst);  // still the latest commit
+  return ReadSnapshotPage(snap, page_number, dst);
+}
+
+// W15 for a snapshot older than the latest commit. The page cache holds only the latest
+// content, so it is bypassed.
+Status WalPager::ReadSnapshotPage(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst) {
+  read_scratch_.resize(page_size_);
+  uint8_t* tmp = read_scratch_.data();
+  auto it = history_.find(page_number);
+  if (it != history_.end()) {
+    const std::vector<uint64_t>& v = it->second;
+    auto below = std::lower_bound(v.begin(), v.end(), snap.mark);
+    if (below != v.begin()) {
+      const uint64_t frame = *(below - 1);
+      if (HiddenByShrink(frame, snap.mark, page_number)) {
+        std::memset(dst, 0, page_size_);
+        return Status::Ok();
+      }
+      PAGER_RETURN_IF_ERROR(wal_->ReadBody(frame, tmp));
+      std::memcpy(dst, tmp, page_size_);
+      return Status::Ok();
+    }
+  }
+  if (page_number >= snap.main_valid_count) {
+    std::memset(dst, 0, page_size_);
+    return Status::Ok();
+  }
+  PAGER_RETURN_IF_ERROR(ReadMainPage(page_number, tmp));  // W16 keeps these bytes in place
+  std::memcpy(dst, tmp, page_size_);
+  return Status::Ok();
+}
+
+// A shrink committed after `frame` and below `mark` whose floor is at or below the page.
+bool WalPager::HiddenByShrink(uint64_t frame, uint64_t mark, uint32_t page_number) const {
+  for (const auto& s : shrinks_) {
+    if (s.first > frame && s.first < mark && s.second <= page_number) return true;
+  }
+  return false;
+}
+
+bool WalPager::ReadersNeedMain() const {
+  const uint64_t frames = wal_ ? wal_->frame_count() : 0;
+  for (const ReadSnapshot* r : readers_) {
+    if (r->generation == generation_ && r->mark < frames) return true;
+  }
+  return false;
+}
+
+// W16: FULL and TRUNCATE wait (mu_ released, so readers keep reading and ending) until no
+// reader needs the main file's current bytes, up to lock_timeout_ms.
+Status WalPager::WaitForReaders(std::unique_lock<std::mutex>* lock) {
+  auto done = [&] { return closed_ || !ReadersNeedMain(); };
+  const int64_t wait_ms = options_.lock_timeout_ms;
+  if (wait_ms == io::kLockWaitForever) {
+    reader_left_.wait(*lock, done);
+  } else if (!reader_left_.wait_for(*lock, std::chrono::milliseconds(wait_ms), done)) {
+    stats_.frames_left = wal_->frame_count();
+    return Status(Code::kBusy, "checkpoint of " + path_ + ": " +
+                                   std::to_string(readers_.size()) +
+                                   " read transaction(s) still use frames of the WAL (waited " +
+                                   std::to_string(wait_ms) + " ms)");
+  }
+  return CheckOpen();
+}
+
+// W16: after a reset every reader's mark was the whole old WAL; the main file now holds its
+// snapshot, so it reads the new generation from mark 0.
+void WalPager::MoveReadersToNewGeneration() {
+  history_.clear();
+  shrinks_.clear();
+  generation_++;
+  for (ReadSnapshot* r : readers_) {
+    r->generation = generation_;
+    r->mark = 0;
+    r->main_valid_count = main_valid_count_;
+  }
+}
+
+Status WalPager::CheckUsable() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CheckOpen();
+}
+
+void WalPager::Close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  closed_ = true;
+  wal_.reset();
+  main_.reset();  // releases the access lock (io E6)
+  reader_left_.notify_all();
+}
+
+}  // namespace wal
+}  // namespace pager
