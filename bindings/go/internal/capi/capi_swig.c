@@ -2617,6 +2617,56 @@ long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_86ed25af86b48cdc(st
 }
 
 
+void _wrap_pager_wal_stats_frames_left_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->frames_left = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_stats_frames_left_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
+  struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->frames_left);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_stats_readers_active_set_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->readers_active = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_stats_readers_active_get_capi_86ed25af86b48cdc(struct pager_wal_stats *_swig_go_0) {
+  struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->readers_active);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_86ed25af86b48cdc() {
   struct pager_wal_stats *result = 0 ;
   struct pager_wal_stats *_swig_go_result;
@@ -2919,6 +2969,86 @@ _gostring_ _wrap_pager_wal_get_stats_capi_86ed25af86b48cdc(pager_wal *_swig_go_0
   result = (int)pager_wal_get_stats(arg1,arg2);
   _swig_go_result = PagerSwig_Status(result); 
   return _swig_go_result;
+}
+
+
+intgo _wrap_pager_wal_read_txn_begin_capi_86ed25af86b48cdc(pager_wal *_swig_go_0, struct pager_wal_read_txn **_swig_go_1) {
+  pager_wal *arg1 = (pager_wal *) 0 ;
+  pager_wal_read_txn **arg2 = (pager_wal_read_txn **) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (pager_wal *)_swig_go_0; 
+  arg2 = *(pager_wal_read_txn ***)&_swig_go_1; 
+  
+  result = (int)pager_wal_read_txn_begin(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_pager_wal_read_txn_read_page_capi_86ed25af86b48cdc(struct pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+  pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
+  uint32_t arg2 ;
+  void *arg3 = (void *) 0 ;
+  uint64_t arg4 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(pager_wal_read_txn **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  arg3 = (void *)_swig_go_2.array;
+  arg4 = (uint64_t)_swig_go_2.len;
+  
+  
+  result = (int)pager_wal_read_txn_read_page(arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_pager_wal_read_txn_page_count_capi_86ed25af86b48cdc(struct pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
+  pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
+  uint32_t *arg2 = (uint32_t *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(pager_wal_read_txn **)&_swig_go_0; 
+  arg2 = (uint32_t *)_swig_go_1; 
+  
+  result = (int)pager_wal_read_txn_page_count(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_pager_wal_read_txn_read_app_header_capi_86ed25af86b48cdc(struct pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
+  pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
+  void *arg2 = (void *) 0 ;
+  uint64_t arg3 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(pager_wal_read_txn **)&_swig_go_0; 
+  
+  arg2 = (void *)_swig_go_1.array;
+  arg3 = (uint64_t)_swig_go_1.len;
+  
+  
+  result = (int)pager_wal_read_txn_read_app_header(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_read_txn_free_capi_86ed25af86b48cdc(struct pager_wal_read_txn *_swig_go_0) {
+  pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
+  
+  arg1 = *(pager_wal_read_txn **)&_swig_go_0; 
+  
+  pager_wal_read_txn_free(arg1);
+  
 }
 
 

@@ -149,32 +149,32 @@ typedef long long swig_type_119;
 typedef long long swig_type_120;
 typedef long long swig_type_121;
 typedef long long swig_type_122;
-typedef _gostring_ swig_type_123;
-typedef _gostring_ swig_type_124;
-typedef _gostring_ swig_type_125;
-typedef _gostring_ swig_type_126;
+typedef long long swig_type_123;
+typedef long long swig_type_124;
+typedef long long swig_type_125;
+typedef long long swig_type_126;
 typedef _gostring_ swig_type_127;
 typedef _gostring_ swig_type_128;
 typedef _gostring_ swig_type_129;
 typedef _gostring_ swig_type_130;
-typedef _goslice_ swig_type_131;
+typedef _gostring_ swig_type_131;
 typedef _gostring_ swig_type_132;
-typedef _goslice_ swig_type_133;
+typedef _gostring_ swig_type_133;
 typedef _gostring_ swig_type_134;
-typedef _gostring_ swig_type_135;
+typedef _goslice_ swig_type_135;
 typedef _gostring_ swig_type_136;
 typedef _goslice_ swig_type_137;
 typedef _gostring_ swig_type_138;
-typedef _goslice_ swig_type_139;
+typedef _gostring_ swig_type_139;
 typedef _gostring_ swig_type_140;
-typedef _gostring_ swig_type_141;
+typedef _goslice_ swig_type_141;
 typedef _gostring_ swig_type_142;
-typedef long long swig_type_143;
-typedef long long swig_type_144;
-typedef long long swig_type_145;
-typedef long long swig_type_146;
-typedef long long swig_type_147;
-typedef long long swig_type_148;
+typedef _goslice_ swig_type_143;
+typedef _gostring_ swig_type_144;
+typedef _gostring_ swig_type_145;
+typedef _gostring_ swig_type_146;
+typedef _goslice_ swig_type_147;
+typedef _goslice_ swig_type_148;
 typedef long long swig_type_149;
 typedef long long swig_type_150;
 typedef long long swig_type_151;
@@ -183,60 +183,60 @@ typedef long long swig_type_153;
 typedef long long swig_type_154;
 typedef long long swig_type_155;
 typedef long long swig_type_156;
-typedef _gostring_ swig_type_157;
-typedef _gostring_ swig_type_158;
-typedef _gostring_ swig_type_159;
-typedef _goslice_ swig_type_160;
-typedef _gostring_ swig_type_161;
-typedef _gostring_ swig_type_162;
+typedef long long swig_type_157;
+typedef long long swig_type_158;
+typedef long long swig_type_159;
+typedef long long swig_type_160;
+typedef long long swig_type_161;
+typedef long long swig_type_162;
 typedef _gostring_ swig_type_163;
 typedef _gostring_ swig_type_164;
-typedef long long swig_type_165;
-typedef _gostring_ swig_type_166;
-typedef long long swig_type_167;
-typedef long long swig_type_168;
-typedef long long swig_type_169;
-typedef long long swig_type_170;
+typedef _gostring_ swig_type_165;
+typedef _goslice_ swig_type_166;
+typedef _gostring_ swig_type_167;
+typedef _gostring_ swig_type_168;
+typedef _gostring_ swig_type_169;
+typedef _gostring_ swig_type_170;
 typedef long long swig_type_171;
-typedef long long swig_type_172;
+typedef _gostring_ swig_type_172;
 typedef long long swig_type_173;
 typedef long long swig_type_174;
 typedef long long swig_type_175;
 typedef long long swig_type_176;
 typedef long long swig_type_177;
-typedef _goslice_ swig_type_178;
-typedef _gostring_ swig_type_179;
-typedef _gostring_ swig_type_180;
-typedef _gostring_ swig_type_181;
-typedef _gostring_ swig_type_182;
-typedef _gostring_ swig_type_183;
+typedef long long swig_type_178;
+typedef long long swig_type_179;
+typedef long long swig_type_180;
+typedef long long swig_type_181;
+typedef long long swig_type_182;
+typedef long long swig_type_183;
 typedef _goslice_ swig_type_184;
 typedef _gostring_ swig_type_185;
 typedef _gostring_ swig_type_186;
 typedef _gostring_ swig_type_187;
 typedef _gostring_ swig_type_188;
-typedef long long swig_type_189;
-typedef _gostring_ swig_type_190;
+typedef _gostring_ swig_type_189;
+typedef _goslice_ swig_type_190;
 typedef _gostring_ swig_type_191;
 typedef _gostring_ swig_type_192;
-typedef _goslice_ swig_type_193;
+typedef _gostring_ swig_type_193;
 typedef _gostring_ swig_type_194;
-typedef _gostring_ swig_type_195;
+typedef long long swig_type_195;
 typedef _gostring_ swig_type_196;
 typedef _gostring_ swig_type_197;
 typedef _gostring_ swig_type_198;
 typedef _goslice_ swig_type_199;
 typedef _gostring_ swig_type_200;
-typedef long long swig_type_201;
-typedef _goslice_ swig_type_202;
+typedef _gostring_ swig_type_201;
+typedef _gostring_ swig_type_202;
 typedef _gostring_ swig_type_203;
-typedef _goslice_ swig_type_204;
-typedef long long swig_type_205;
-typedef long long swig_type_206;
+typedef _gostring_ swig_type_204;
+typedef _goslice_ swig_type_205;
+typedef _gostring_ swig_type_206;
 typedef long long swig_type_207;
-typedef long long swig_type_208;
-typedef long long swig_type_209;
-typedef long long swig_type_210;
+typedef _goslice_ swig_type_208;
+typedef _gostring_ swig_type_209;
+typedef _goslice_ swig_type_210;
 typedef long long swig_type_211;
 typedef long long swig_type_212;
 typedef long long swig_type_213;
@@ -268,19 +268,19 @@ typedef long long swig_type_238;
 typedef long long swig_type_239;
 typedef long long swig_type_240;
 typedef long long swig_type_241;
-typedef _gostring_ swig_type_242;
-typedef _gostring_ swig_type_243;
+typedef long long swig_type_242;
+typedef long long swig_type_243;
 typedef long long swig_type_244;
 typedef long long swig_type_245;
-typedef _gostring_ swig_type_246;
-typedef _gostring_ swig_type_247;
+typedef long long swig_type_246;
+typedef long long swig_type_247;
 typedef _gostring_ swig_type_248;
-typedef long long swig_type_249;
+typedef _gostring_ swig_type_249;
 typedef long long swig_type_250;
 typedef long long swig_type_251;
-typedef long long swig_type_252;
-typedef long long swig_type_253;
-typedef long long swig_type_254;
+typedef _gostring_ swig_type_252;
+typedef _gostring_ swig_type_253;
+typedef _gostring_ swig_type_254;
 typedef long long swig_type_255;
 typedef long long swig_type_256;
 typedef long long swig_type_257;
@@ -295,43 +295,43 @@ typedef long long swig_type_265;
 typedef long long swig_type_266;
 typedef long long swig_type_267;
 typedef long long swig_type_268;
-typedef _gostring_ swig_type_269;
-typedef _gostring_ swig_type_270;
-typedef _gostring_ swig_type_271;
-typedef _gostring_ swig_type_272;
-typedef _gostring_ swig_type_273;
-typedef _gostring_ swig_type_274;
+typedef long long swig_type_269;
+typedef long long swig_type_270;
+typedef long long swig_type_271;
+typedef long long swig_type_272;
+typedef long long swig_type_273;
+typedef long long swig_type_274;
 typedef _gostring_ swig_type_275;
 typedef _gostring_ swig_type_276;
-typedef _goslice_ swig_type_277;
-typedef _goslice_ swig_type_278;
+typedef _gostring_ swig_type_277;
+typedef _gostring_ swig_type_278;
 typedef _gostring_ swig_type_279;
-typedef _goslice_ swig_type_280;
-typedef _goslice_ swig_type_281;
+typedef _gostring_ swig_type_280;
+typedef _gostring_ swig_type_281;
 typedef _gostring_ swig_type_282;
 typedef _goslice_ swig_type_283;
 typedef _goslice_ swig_type_284;
 typedef _gostring_ swig_type_285;
 typedef _goslice_ swig_type_286;
-typedef _gostring_ swig_type_287;
-typedef _goslice_ swig_type_288;
+typedef _goslice_ swig_type_287;
+typedef _gostring_ swig_type_288;
 typedef _goslice_ swig_type_289;
-typedef long long swig_type_290;
-typedef long long swig_type_291;
-typedef long long swig_type_292;
-typedef long long swig_type_293;
-typedef _gostring_ swig_type_294;
-typedef _gostring_ swig_type_295;
-typedef _gostring_ swig_type_296;
-typedef _gostring_ swig_type_297;
-typedef _gostring_ swig_type_298;
-typedef _gostring_ swig_type_299;
-typedef long long swig_type_300;
-typedef long long swig_type_301;
-typedef long long swig_type_302;
-typedef long long swig_type_303;
-typedef long long swig_type_304;
-typedef long long swig_type_305;
+typedef _goslice_ swig_type_290;
+typedef _gostring_ swig_type_291;
+typedef _goslice_ swig_type_292;
+typedef _gostring_ swig_type_293;
+typedef _goslice_ swig_type_294;
+typedef _goslice_ swig_type_295;
+typedef long long swig_type_296;
+typedef long long swig_type_297;
+typedef long long swig_type_298;
+typedef long long swig_type_299;
+typedef _gostring_ swig_type_300;
+typedef _gostring_ swig_type_301;
+typedef _gostring_ swig_type_302;
+typedef _gostring_ swig_type_303;
+typedef _gostring_ swig_type_304;
+typedef _gostring_ swig_type_305;
 typedef long long swig_type_306;
 typedef long long swig_type_307;
 typedef long long swig_type_308;
@@ -348,12 +348,12 @@ typedef long long swig_type_318;
 typedef long long swig_type_319;
 typedef long long swig_type_320;
 typedef long long swig_type_321;
-typedef _gostring_ swig_type_322;
-typedef _gostring_ swig_type_323;
-typedef _gostring_ swig_type_324;
-typedef _gostring_ swig_type_325;
-typedef _gostring_ swig_type_326;
-typedef _gostring_ swig_type_327;
+typedef long long swig_type_322;
+typedef long long swig_type_323;
+typedef long long swig_type_324;
+typedef long long swig_type_325;
+typedef long long swig_type_326;
+typedef long long swig_type_327;
 typedef _gostring_ swig_type_328;
 typedef _gostring_ swig_type_329;
 typedef _gostring_ swig_type_330;
@@ -362,6 +362,12 @@ typedef _gostring_ swig_type_332;
 typedef _gostring_ swig_type_333;
 typedef _gostring_ swig_type_334;
 typedef _gostring_ swig_type_335;
+typedef _gostring_ swig_type_336;
+typedef _gostring_ swig_type_337;
+typedef _gostring_ swig_type_338;
+typedef _gostring_ swig_type_339;
+typedef _gostring_ swig_type_340;
+typedef _gostring_ swig_type_341;
 extern void _wrap_Swig_free_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_86ed25af86b48cdc(swig_intgo arg1);
 extern swig_type_1 _wrap_pagerswig_file_page_read_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_2 arg2, swig_type_3 arg3, swig_type_4 arg4);
@@ -517,26 +523,35 @@ extern void _wrap_pager_wal_stats_wal_frames_set_capi_86ed25af86b48cdc(uintptr_t
 extern swig_type_120 _wrap_pager_wal_stats_wal_frames_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_wal_stats_checkpoint_failures_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_121 arg2);
 extern swig_type_122 _wrap_pager_wal_stats_checkpoint_failures_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_frames_left_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_123 arg2);
+extern swig_type_124 _wrap_pager_wal_stats_frames_left_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_readers_active_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_125 arg2);
+extern swig_type_126 _wrap_pager_wal_stats_readers_active_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_wal_stats_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_wal_stats_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_wal_options_init_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_wal_checkpoint_options_init_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_wal_stats_init_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_123 _wrap_pager_wal_create_capi_86ed25af86b48cdc(swig_type_124 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_125 _wrap_pager_wal_open_capi_86ed25af86b48cdc(swig_type_126 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_127 _wrap_pager_wal_create_capi_86ed25af86b48cdc(swig_type_128 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_129 _wrap_pager_wal_open_capi_86ed25af86b48cdc(swig_type_130 arg1, uintptr_t arg2, swig_voidp arg3);
 extern void _wrap_pager_wal_close_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_127 _wrap_pager_wal_access_mode_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_128 _wrap_pager_wal_page_size_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_129 _wrap_pager_wal_page_count_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_130 _wrap_pager_wal_read_page_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2, swig_type_131 arg3);
-extern swig_type_132 _wrap_pager_wal_stage_page_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2, swig_type_133 arg3);
-extern swig_type_134 _wrap_pager_wal_clear_staged_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_135 _wrap_pager_wal_set_page_count_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
-extern swig_type_136 _wrap_pager_wal_read_app_header_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_137 arg2);
-extern swig_type_138 _wrap_pager_wal_stage_app_header_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_139 arg2);
-extern swig_type_140 _wrap_pager_wal_commit_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_141 _wrap_pager_wal_checkpoint_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_142 _wrap_pager_wal_get_stats_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_131 _wrap_pager_wal_access_mode_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_132 _wrap_pager_wal_page_size_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_133 _wrap_pager_wal_page_count_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_134 _wrap_pager_wal_read_page_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2, swig_type_135 arg3);
+extern swig_type_136 _wrap_pager_wal_stage_page_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2, swig_type_137 arg3);
+extern swig_type_138 _wrap_pager_wal_clear_staged_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern swig_type_139 _wrap_pager_wal_set_page_count_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
+extern swig_type_140 _wrap_pager_wal_read_app_header_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_141 arg2);
+extern swig_type_142 _wrap_pager_wal_stage_app_header_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_143 arg2);
+extern swig_type_144 _wrap_pager_wal_commit_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_145 _wrap_pager_wal_checkpoint_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_146 _wrap_pager_wal_get_stats_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2);
+extern swig_intgo _wrap_pager_wal_read_txn_begin_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2);
+extern swig_intgo _wrap_pager_wal_read_txn_read_page_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2, swig_type_147 arg3);
+extern swig_intgo _wrap_pager_wal_read_txn_page_count_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
+extern swig_intgo _wrap_pager_wal_read_txn_read_app_header_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_148 arg2);
+extern void _wrap_pager_wal_read_txn_free_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern swig_intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_86ed25af86b48cdc(void);
 extern swig_intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_86ed25af86b48cdc(void);
 extern swig_intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_86ed25af86b48cdc(void);
@@ -548,20 +563,20 @@ extern void _wrap_pager_walseg_options_struct_size_set_capi_86ed25af86b48cdc(uin
 extern int _wrap_pager_walseg_options_struct_size_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_sync_policy_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_options_sync_policy_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_segment_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_143 arg2);
-extern swig_type_144 _wrap_pager_walseg_options_segment_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_group_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_145 arg2);
-extern swig_type_146 _wrap_pager_walseg_options_group_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_group_interval_us_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_147 arg2);
-extern swig_type_148 _wrap_pager_walseg_options_group_interval_us_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_max_payload_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_149 arg2);
-extern swig_type_150 _wrap_pager_walseg_options_max_payload_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_prewrite_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_151 arg2);
-extern swig_type_152 _wrap_pager_walseg_options_prewrite_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_buffer_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_153 arg2);
-extern swig_type_154 _wrap_pager_walseg_options_buffer_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_first_lsn_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_155 arg2);
-extern swig_type_156 _wrap_pager_walseg_options_first_lsn_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_segment_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_149 arg2);
+extern swig_type_150 _wrap_pager_walseg_options_segment_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_group_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_151 arg2);
+extern swig_type_152 _wrap_pager_walseg_options_group_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_group_interval_us_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_153 arg2);
+extern swig_type_154 _wrap_pager_walseg_options_group_interval_us_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_max_payload_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_155 arg2);
+extern swig_type_156 _wrap_pager_walseg_options_max_payload_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_prewrite_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_157 arg2);
+extern swig_type_158 _wrap_pager_walseg_options_prewrite_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_buffer_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_159 arg2);
+extern swig_type_160 _wrap_pager_walseg_options_buffer_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_first_lsn_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_161 arg2);
+extern swig_type_162 _wrap_pager_walseg_options_first_lsn_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_create_if_missing_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_options_create_if_missing_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_reserved0_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
@@ -569,30 +584,30 @@ extern int _wrap_pager_walseg_options_reserved0_get_capi_86ed25af86b48cdc(uintpt
 extern uintptr_t _wrap_new_pager_walseg_options_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_walseg_options_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_init_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_157 _wrap_pager_walseg_writer_open_capi_86ed25af86b48cdc(swig_type_158 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_159 _wrap_pager_walseg_append_capi_86ed25af86b48cdc(uintptr_t arg1, short arg2, swig_type_160 arg3, swig_voidp arg4);
-extern swig_type_161 _wrap_pager_walseg_sync_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_162 _wrap_pager_walseg_flush_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_163 _wrap_pager_walseg_writer_lsns_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_type_164 _wrap_pager_walseg_remove_before_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_165 arg2, swig_voidp arg3);
-extern swig_type_166 _wrap_pager_walseg_writer_close_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern swig_type_163 _wrap_pager_walseg_writer_open_capi_86ed25af86b48cdc(swig_type_164 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_165 _wrap_pager_walseg_append_capi_86ed25af86b48cdc(uintptr_t arg1, short arg2, swig_type_166 arg3, swig_voidp arg4);
+extern swig_type_167 _wrap_pager_walseg_sync_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern swig_type_168 _wrap_pager_walseg_flush_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern swig_type_169 _wrap_pager_walseg_writer_lsns_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_170 _wrap_pager_walseg_remove_before_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_171 arg2, swig_voidp arg3);
+extern swig_type_172 _wrap_pager_walseg_writer_close_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_walseg_reader_options_struct_size_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_reader_options_struct_size_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_167 _wrap_pager_walseg_reader_options_known_type_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_168 arg2);
-extern swig_type_169 _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_170 arg2);
-extern swig_type_171 _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern swig_type_173 _wrap_pager_walseg_reader_options_known_type_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_174 arg2);
+extern swig_type_175 _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_176 arg2);
+extern swig_type_177 _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_walseg_reader_options_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_walseg_reader_options_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern swig_intgo _wrap_pager_walseg_reader_options_add_known_type_capi_86ed25af86b48cdc(uintptr_t arg1, short arg2);
 extern void _wrap_pager_walseg_reader_options_init_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_lsn_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_172 arg2);
-extern swig_type_173 _wrap_pager_walseg_record_lsn_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_len_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_174 arg2);
-extern swig_type_175 _wrap_pager_walseg_record_len_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_offset_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_176 arg2);
-extern swig_type_177 _wrap_pager_walseg_record_offset_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_lsn_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_178 arg2);
+extern swig_type_179 _wrap_pager_walseg_record_lsn_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_len_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_180 arg2);
+extern swig_type_181 _wrap_pager_walseg_record_len_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_offset_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_182 arg2);
+extern swig_type_183 _wrap_pager_walseg_record_offset_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_walseg_record_record_type_set_capi_86ed25af86b48cdc(uintptr_t arg1, short arg2);
 extern short _wrap_pager_walseg_record_record_type_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_walseg_record_reserved0_set_capi_86ed25af86b48cdc(uintptr_t arg1, short arg2);
@@ -601,18 +616,18 @@ extern void _wrap_pager_walseg_record_reserved1_set_capi_86ed25af86b48cdc(uintpt
 extern int _wrap_pager_walseg_record_reserved1_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_walseg_record_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_walseg_record_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_copy_data_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_178 arg2);
-extern swig_type_179 _wrap_pager_walseg_reader_open_capi_86ed25af86b48cdc(swig_type_180 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_181 _wrap_pager_walseg_reader_next_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_182 _wrap_pager_walseg_reader_stop_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_type_183 _wrap_pager_walseg_reader_stop_detail_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_184 arg2, swig_voidp arg3);
-extern swig_type_185 _wrap_pager_walseg_reader_position_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_186 _wrap_pager_walseg_reader_release_pages_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_copy_data_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_184 arg2);
+extern swig_type_185 _wrap_pager_walseg_reader_open_capi_86ed25af86b48cdc(swig_type_186 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_187 _wrap_pager_walseg_reader_next_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_188 _wrap_pager_walseg_reader_stop_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_189 _wrap_pager_walseg_reader_stop_detail_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_190 arg2, swig_voidp arg3);
+extern swig_type_191 _wrap_pager_walseg_reader_position_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_192 _wrap_pager_walseg_reader_release_pages_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_walseg_reader_close_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_187 _wrap_pager_walseg_replay_open_capi_86ed25af86b48cdc(swig_type_188 arg1, swig_type_189 arg2, uintptr_t arg3, swig_voidp arg4);
-extern swig_type_190 _wrap_pager_walseg_replay_next_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_191 _wrap_pager_walseg_replay_stop_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_192 _wrap_pager_walseg_replay_stop_detail_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_193 arg2, swig_voidp arg3);
+extern swig_type_193 _wrap_pager_walseg_replay_open_capi_86ed25af86b48cdc(swig_type_194 arg1, swig_type_195 arg2, uintptr_t arg3, swig_voidp arg4);
+extern swig_type_196 _wrap_pager_walseg_replay_next_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_197 _wrap_pager_walseg_replay_stop_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_198 _wrap_pager_walseg_replay_stop_detail_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_199 arg2, swig_voidp arg3);
 extern void _wrap_pager_walseg_replay_close_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern swig_intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_86ed25af86b48cdc(void);
 extern swig_intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_86ed25af86b48cdc(void);
@@ -627,31 +642,31 @@ extern int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_86ed25af
 extern uintptr_t _wrap_new_pager_cold_pageout_options_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_cold_pageout_options_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_cold_pageout_options_init_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_194 _wrap_pager_cold_set_backend_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
-extern swig_type_195 _wrap_pager_cold_backend_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_196 _wrap_pager_cold_set_scratch_dir_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_197 arg2);
-extern swig_type_198 _wrap_pager_cold_scratch_dir_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_199 arg2, swig_voidp arg3);
-extern swig_type_200 _wrap_pager_cold_read_at_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_201 arg2, swig_type_202 arg3);
-extern swig_type_203 _wrap_pager_cold_take_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_204 arg2);
+extern swig_type_200 _wrap_pager_cold_set_backend_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
+extern swig_type_201 _wrap_pager_cold_backend_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_202 _wrap_pager_cold_set_scratch_dir_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_203 arg2);
+extern swig_type_204 _wrap_pager_cold_scratch_dir_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_205 arg2, swig_voidp arg3);
+extern swig_type_206 _wrap_pager_cold_read_at_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_207 arg2, swig_type_208 arg3);
+extern swig_type_209 _wrap_pager_cold_take_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_210 arg2);
 extern void _wrap_pager_cold_free_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_205 _wrap_pager_cold_len_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern swig_type_211 _wrap_pager_cold_len_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern int _wrap_pager_cold_backend_of_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_cold_backend_stats_struct_size_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_cold_backend_stats_struct_size_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_cold_backend_stats_reserved0_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_cold_backend_stats_reserved0_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_206 arg2);
-extern swig_type_207 _wrap_pager_cold_backend_stats_live_handle_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_live_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_208 arg2);
-extern swig_type_209 _wrap_pager_cold_backend_stats_live_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_pageout_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_210 arg2);
-extern swig_type_211 _wrap_pager_cold_backend_stats_pageout_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_212 arg2);
-extern swig_type_213 _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_214 arg2);
-extern swig_type_215 _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_read_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_216 arg2);
-extern swig_type_217 _wrap_pager_cold_backend_stats_read_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_212 arg2);
+extern swig_type_213 _wrap_pager_cold_backend_stats_live_handle_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_live_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_214 arg2);
+extern swig_type_215 _wrap_pager_cold_backend_stats_live_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_pageout_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_216 arg2);
+extern swig_type_217 _wrap_pager_cold_backend_stats_pageout_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_218 arg2);
+extern swig_type_219 _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_220 arg2);
+extern swig_type_221 _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_read_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_222 arg2);
+extern swig_type_223 _wrap_pager_cold_backend_stats_read_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_cold_backend_stats_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_cold_backend_stats_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_struct_size_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
@@ -662,34 +677,34 @@ extern void _wrap_pager_cold_stats_swap_set_capi_86ed25af86b48cdc(uintptr_t arg1
 extern uintptr_t _wrap_pager_cold_stats_swap_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_file_set_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_pager_cold_stats_file_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_218 arg2);
-extern swig_type_219 _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_220 arg2);
-extern swig_type_221 _wrap_pager_cold_stats_scratch_file_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_file_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_222 arg2);
-extern swig_type_223 _wrap_pager_cold_stats_scratch_file_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_punch_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_224 arg2);
-extern swig_type_225 _wrap_pager_cold_stats_punch_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_truncate_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_226 arg2);
-extern swig_type_227 _wrap_pager_cold_stats_truncate_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_fallback_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_228 arg2);
-extern swig_type_229 _wrap_pager_cold_stats_fallback_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_write_error_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_230 arg2);
-extern swig_type_231 _wrap_pager_cold_stats_write_error_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_release_error_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_232 arg2);
-extern swig_type_233 _wrap_pager_cold_stats_release_error_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_checksum_failure_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_234 arg2);
-extern swig_type_235 _wrap_pager_cold_stats_checksum_failure_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_236 arg2);
-extern swig_type_237 _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_238 arg2);
-extern swig_type_239 _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_retained_extent_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_240 arg2);
-extern swig_type_241 _wrap_pager_cold_stats_retained_extent_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_224 arg2);
+extern swig_type_225 _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_226 arg2);
+extern swig_type_227 _wrap_pager_cold_stats_scratch_file_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_file_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_228 arg2);
+extern swig_type_229 _wrap_pager_cold_stats_scratch_file_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_punch_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_230 arg2);
+extern swig_type_231 _wrap_pager_cold_stats_punch_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_truncate_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_232 arg2);
+extern swig_type_233 _wrap_pager_cold_stats_truncate_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_fallback_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_234 arg2);
+extern swig_type_235 _wrap_pager_cold_stats_fallback_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_write_error_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_236 arg2);
+extern swig_type_237 _wrap_pager_cold_stats_write_error_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_release_error_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_238 arg2);
+extern swig_type_239 _wrap_pager_cold_stats_release_error_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_checksum_failure_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_240 arg2);
+extern swig_type_241 _wrap_pager_cold_stats_checksum_failure_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_242 arg2);
+extern swig_type_243 _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_244 arg2);
+extern swig_type_245 _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_retained_extent_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_246 arg2);
+extern swig_type_247 _wrap_pager_cold_stats_retained_extent_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_cold_stats_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_cold_stats_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_init_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_242 _wrap_pager_cold_get_stats_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_248 _wrap_pager_cold_get_stats_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2);
 extern swig_intgo _wrap_PAGER_DTYPE_BF16_capi_86ed25af86b48cdc(void);
 extern swig_intgo _wrap_PAGER_DTYPE_F16_capi_86ed25af86b48cdc(void);
 extern swig_intgo _wrap_PAGER_DTYPE_F32_capi_86ed25af86b48cdc(void);
@@ -709,7 +724,7 @@ extern int _wrap_pager_cache_meta_dtype_get_capi_86ed25af86b48cdc(uintptr_t arg1
 extern uintptr_t _wrap_new_pager_cache_meta_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_cache_meta_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_cache_meta_init_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_243 _wrap_pager_cache_meta_page_bytes_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_249 _wrap_pager_cache_meta_page_bytes_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_86ed25af86b48cdc(void);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_86ed25af86b48cdc(void);
 extern void _wrap_pager_snapshot_options_struct_size_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
@@ -724,68 +739,68 @@ extern void _wrap_pager_snapshot_options_allow_nonempty_set_capi_86ed25af86b48cd
 extern int _wrap_pager_snapshot_options_allow_nonempty_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_snapshot_options_sync_fd_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_options_sync_fd_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_244 arg2);
-extern swig_type_245 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_250 arg2);
+extern swig_type_251 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_snapshot_options_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_snapshot_options_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_246 arg2);
+extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_252 arg2);
 extern void _wrap_pager_snapshot_options_init_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_247 _wrap_pager_snapshot_verify_capi_86ed25af86b48cdc(swig_type_248 arg1, uintptr_t arg2);
+extern swig_type_253 _wrap_pager_snapshot_verify_capi_86ed25af86b48cdc(swig_type_254 arg1, uintptr_t arg2);
 extern void _wrap_pager_snapshot_info_struct_size_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_info_struct_size_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_format_version_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_info_format_version_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_meta_set_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_pager_snapshot_info_meta_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_249 arg2);
-extern swig_type_250 _wrap_pager_snapshot_info_k_page_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_251 arg2);
-extern swig_type_252 _wrap_pager_snapshot_info_v_page_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_page_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_253 arg2);
-extern swig_type_254 _wrap_pager_snapshot_info_page_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_255 arg2);
-extern swig_type_256 _wrap_pager_snapshot_info_stored_page_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_257 arg2);
-extern swig_type_258 _wrap_pager_snapshot_info_compressed_page_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_seq_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_259 arg2);
-extern swig_type_260 _wrap_pager_snapshot_info_seq_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_created_us_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_261 arg2);
-extern swig_type_262 _wrap_pager_snapshot_info_created_us_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_file_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_263 arg2);
-extern swig_type_264 _wrap_pager_snapshot_info_file_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_265 arg2);
-extern swig_type_266 _wrap_pager_snapshot_info_snapshot_id_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_267 arg2);
-extern swig_type_268 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_255 arg2);
+extern swig_type_256 _wrap_pager_snapshot_info_k_page_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_257 arg2);
+extern swig_type_258 _wrap_pager_snapshot_info_v_page_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_page_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_259 arg2);
+extern swig_type_260 _wrap_pager_snapshot_info_page_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_261 arg2);
+extern swig_type_262 _wrap_pager_snapshot_info_stored_page_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_263 arg2);
+extern swig_type_264 _wrap_pager_snapshot_info_compressed_page_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_seq_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_265 arg2);
+extern swig_type_266 _wrap_pager_snapshot_info_seq_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_created_us_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_267 arg2);
+extern swig_type_268 _wrap_pager_snapshot_info_created_us_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_file_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_269 arg2);
+extern swig_type_270 _wrap_pager_snapshot_info_file_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_271 arg2);
+extern swig_type_272 _wrap_pager_snapshot_info_snapshot_id_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_273 arg2);
+extern swig_type_274 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_snapshot_info_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_snapshot_info_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_init_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_269 _wrap_pager_snapshot_inspect_capi_86ed25af86b48cdc(swig_type_270 arg1, uintptr_t arg2);
-extern swig_type_271 _wrap_pager_refengine_create_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2, swig_voidp arg3);
+extern swig_type_275 _wrap_pager_snapshot_inspect_capi_86ed25af86b48cdc(swig_type_276 arg1, uintptr_t arg2);
+extern swig_type_277 _wrap_pager_refengine_create_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2, swig_voidp arg3);
 extern void _wrap_pager_refengine_free_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_272 _wrap_pager_refengine_meta_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_273 _wrap_pager_refengine_capacity_pages_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_274 _wrap_pager_refengine_alloc_page_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_275 _wrap_pager_refengine_free_page_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
-extern swig_type_276 _wrap_pager_refengine_write_page_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2, swig_type_277 arg3, swig_type_278 arg4);
-extern swig_type_279 _wrap_pager_refengine_read_page_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2, swig_type_280 arg3, swig_type_281 arg4);
-extern swig_type_282 _wrap_pager_refengine_set_seq_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_283 arg2, swig_type_284 arg3, int arg4);
-extern swig_type_285 _wrap_pager_refengine_remove_seq_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_286 arg2);
-extern swig_type_287 _wrap_pager_refengine_get_seq_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_288 arg2, swig_type_289 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_278 _wrap_pager_refengine_meta_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_279 _wrap_pager_refengine_capacity_pages_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_280 _wrap_pager_refengine_alloc_page_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_281 _wrap_pager_refengine_free_page_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
+extern swig_type_282 _wrap_pager_refengine_write_page_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2, swig_type_283 arg3, swig_type_284 arg4);
+extern swig_type_285 _wrap_pager_refengine_read_page_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2, swig_type_286 arg3, swig_type_287 arg4);
+extern swig_type_288 _wrap_pager_refengine_set_seq_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_289 arg2, swig_type_290 arg3, int arg4);
+extern swig_type_291 _wrap_pager_refengine_remove_seq_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_292 arg2);
+extern swig_type_293 _wrap_pager_refengine_get_seq_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_294 arg2, swig_type_295 arg3, swig_voidp arg4, swig_voidp arg5);
 extern void _wrap_pager_refengine_stats_struct_size_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_refengine_stats_struct_size_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_refengine_stats_paused_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_refengine_stats_paused_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_290 arg2);
-extern swig_type_291 _wrap_pager_refengine_stats_occupied_pages_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_seq_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_292 arg2);
-extern swig_type_293 _wrap_pager_refengine_stats_seq_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_296 arg2);
+extern swig_type_297 _wrap_pager_refengine_stats_occupied_pages_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_seq_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_298 arg2);
+extern swig_type_299 _wrap_pager_refengine_stats_seq_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_refengine_stats_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_refengine_stats_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_refengine_stats_init_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_294 _wrap_pager_refengine_get_stats_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_295 _wrap_pager_refengine_fingerprint_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_296 _wrap_pager_refengine_fail_callback_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_297 arg2, int arg3, swig_intgo arg4);
+extern swig_type_300 _wrap_pager_refengine_get_stats_capi_86ed25af86b48cdc(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_301 _wrap_pager_refengine_fingerprint_capi_86ed25af86b48cdc(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_302 _wrap_pager_refengine_fail_callback_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_303 arg2, int arg3, swig_intgo arg4);
 extern swig_intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_86ed25af86b48cdc(void);
 extern swig_intgo _wrap_PAGER_FORMAT_FILE_capi_86ed25af86b48cdc(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_86ed25af86b48cdc(void);
@@ -793,7 +808,7 @@ extern swig_intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_86ed25af86b48cdc(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_86ed25af86b48cdc(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_86ed25af86b48cdc(void);
 extern swig_intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_86ed25af86b48cdc(void);
-extern swig_type_298 _wrap_pager_format_detect_capi_86ed25af86b48cdc(swig_type_299 arg1, swig_voidp arg2);
+extern swig_type_304 _wrap_pager_format_detect_capi_86ed25af86b48cdc(swig_type_305 arg1, swig_voidp arg2);
 extern void _wrap_pager_check_report_struct_size_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_struct_size_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_check_report_format_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
@@ -802,45 +817,45 @@ extern void _wrap_pager_check_report_format_version_set_capi_86ed25af86b48cdc(ui
 extern int _wrap_pager_check_report_format_version_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_check_report_page_size_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_page_size_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_file_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_300 arg2);
-extern swig_type_301 _wrap_pager_check_report_file_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_generation_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_302 arg2);
-extern swig_type_303 _wrap_pager_check_report_generation_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_page_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_304 arg2);
-extern swig_type_305 _wrap_pager_check_report_page_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_free_page_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_306 arg2);
-extern swig_type_307 _wrap_pager_check_report_free_page_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_protected_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_308 arg2);
-extern swig_type_309 _wrap_pager_check_report_protected_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_frame_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_310 arg2);
-extern swig_type_311 _wrap_pager_check_report_frame_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_record_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_312 arg2);
-extern swig_type_313 _wrap_pager_check_report_record_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_segment_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_314 arg2);
-extern swig_type_315 _wrap_pager_check_report_segment_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_first_lsn_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_316 arg2);
-extern swig_type_317 _wrap_pager_check_report_first_lsn_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_last_lsn_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_318 arg2);
-extern swig_type_319 _wrap_pager_check_report_last_lsn_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_file_bytes_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_306 arg2);
+extern swig_type_307 _wrap_pager_check_report_file_bytes_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_generation_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_308 arg2);
+extern swig_type_309 _wrap_pager_check_report_generation_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_page_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_310 arg2);
+extern swig_type_311 _wrap_pager_check_report_page_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_free_page_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_312 arg2);
+extern swig_type_313 _wrap_pager_check_report_free_page_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_protected_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_314 arg2);
+extern swig_type_315 _wrap_pager_check_report_protected_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_frame_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_316 arg2);
+extern swig_type_317 _wrap_pager_check_report_frame_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_record_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_318 arg2);
+extern swig_type_319 _wrap_pager_check_report_record_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_segment_count_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_320 arg2);
+extern swig_type_321 _wrap_pager_check_report_segment_count_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_first_lsn_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_322 arg2);
+extern swig_type_323 _wrap_pager_check_report_first_lsn_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_last_lsn_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_324 arg2);
+extern swig_type_325 _wrap_pager_check_report_last_lsn_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_check_report_interrupted_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_interrupted_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_check_report_damage_code_set_capi_86ed25af86b48cdc(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_damage_code_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_offset_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_320 arg2);
-extern swig_type_321 _wrap_pager_check_report_damage_offset_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_file_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_322 arg2);
-extern swig_type_323 _wrap_pager_check_report_damage_file_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_rule_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_324 arg2);
-extern swig_type_325 _wrap_pager_check_report_damage_rule_get_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_detail_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_326 arg2);
-extern swig_type_327 _wrap_pager_check_report_damage_detail_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_offset_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_326 arg2);
+extern swig_type_327 _wrap_pager_check_report_damage_offset_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_file_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_328 arg2);
+extern swig_type_329 _wrap_pager_check_report_damage_file_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_rule_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_330 arg2);
+extern swig_type_331 _wrap_pager_check_report_damage_rule_get_capi_86ed25af86b48cdc(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_detail_set_capi_86ed25af86b48cdc(uintptr_t arg1, swig_type_332 arg2);
+extern swig_type_333 _wrap_pager_check_report_damage_detail_get_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_check_report_capi_86ed25af86b48cdc(void);
 extern void _wrap_delete_pager_check_report_capi_86ed25af86b48cdc(uintptr_t arg1);
 extern void _wrap_pager_check_report_init_capi_86ed25af86b48cdc(uintptr_t arg1);
-extern swig_type_328 _wrap_pager_file_check_capi_86ed25af86b48cdc(swig_type_329 arg1, uintptr_t arg2);
-extern swig_type_330 _wrap_pager_wal_check_capi_86ed25af86b48cdc(swig_type_331 arg1, uintptr_t arg2);
-extern swig_type_332 _wrap_pager_walseg_check_capi_86ed25af86b48cdc(swig_type_333 arg1, uintptr_t arg2);
-extern swig_type_334 _wrap_pager_snapshot_check_capi_86ed25af86b48cdc(swig_type_335 arg1, uintptr_t arg2);
+extern swig_type_334 _wrap_pager_file_check_capi_86ed25af86b48cdc(swig_type_335 arg1, uintptr_t arg2);
+extern swig_type_336 _wrap_pager_wal_check_capi_86ed25af86b48cdc(swig_type_337 arg1, uintptr_t arg2);
+extern swig_type_338 _wrap_pager_walseg_check_capi_86ed25af86b48cdc(swig_type_339 arg1, uintptr_t arg2);
+extern swig_type_340 _wrap_pager_snapshot_check_capi_86ed25af86b48cdc(swig_type_341 arg1, uintptr_t arg2);
 #undef intgo
 */
 import "C"
@@ -2554,6 +2569,32 @@ func (arg1 SwigcptrPager_wal_stats) GetCheckpoint_failures() (_swig_ret uint64) 
 	return swig_r
 }
 
+func (arg1 SwigcptrPager_wal_stats) SetFrames_left(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_stats_frames_left_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_123(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_stats) GetFrames_left() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_stats_frames_left_get_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_stats) SetReaders_active(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_stats_readers_active_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_125(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_stats) GetReaders_active() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_stats_readers_active_get_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func NewPager_wal_stats() (_swig_ret Pager_wal_stats) {
 	var swig_r Pager_wal_stats
 	swig_r = (Pager_wal_stats)(SwigcptrPager_wal_stats(C._wrap_new_pager_wal_stats_capi_86ed25af86b48cdc()))
@@ -2592,6 +2633,10 @@ type Pager_wal_stats interface {
 	GetWal_frames() (_swig_ret uint64)
 	SetCheckpoint_failures(arg2 uint64)
 	GetCheckpoint_failures() (_swig_ret uint64)
+	SetFrames_left(arg2 uint64)
+	GetFrames_left() (_swig_ret uint64)
+	SetReaders_active(arg2 uint64)
+	GetReaders_active() (_swig_ret uint64)
 }
 
 func Pager_wal_options_init(arg1 Pager_wal_options) {
@@ -2614,7 +2659,7 @@ func Pager_wal_create(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_create_capi_86ed25af86b48cdc(*(*C.swig_type_124)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_wal_create_capi_86ed25af86b48cdc(*(*C.swig_type_128)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -2635,7 +2680,7 @@ func Pager_wal_open(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_open_capi_86ed25af86b48cdc(*(*C.swig_type_126)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_wal_open_capi_86ed25af86b48cdc(*(*C.swig_type_130)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -2712,7 +2757,7 @@ func Pager_wal_read_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_read_page_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_131)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_wal_read_page_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_135)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -2733,7 +2778,7 @@ func Pager_wal_stage_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig_ret err
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_stage_page_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_133)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_wal_stage_page_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -2786,7 +2831,7 @@ func Pager_wal_read_app_header(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_read_app_header_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_wal_read_app_header_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2806,7 +2851,7 @@ func Pager_wal_stage_app_header(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_stage_app_header_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_wal_stage_app_header_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2872,6 +2917,50 @@ func Pager_wal_get_stats(arg1 uintptr, arg2 Pager_wal_stats) (_swig_ret error) {
   }
 
 	return swig_r_1
+}
+
+func Pager_wal_read_txn_begin(arg1 uintptr, arg2 Struct_SS_pager_wal_read_txn) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r = (int)(C._wrap_pager_wal_read_txn_begin_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	return swig_r
+}
+
+func Pager_wal_read_txn_read_page(arg1 Struct_SS_pager_wal_read_txn, arg2 uint32, arg3 []byte) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	swig_r = (int)(C._wrap_pager_wal_read_txn_read_page_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_2))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	return swig_r
+}
+
+func Pager_wal_read_txn_page_count(arg1 Struct_SS_pager_wal_read_txn, arg2 *uint32) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	swig_r = (int)(C._wrap_pager_wal_read_txn_page_count_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	return swig_r
+}
+
+func Pager_wal_read_txn_read_app_header(arg1 Struct_SS_pager_wal_read_txn, arg2 []byte) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	swig_r = (int)(C._wrap_pager_wal_read_txn_read_app_header_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_148)(unsafe.Pointer(&_swig_i_1))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	return swig_r
+}
+
+func Pager_wal_read_txn_free(arg1 Struct_SS_pager_wal_read_txn) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_pager_wal_read_txn_free_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0))
 }
 
 const PAGER_WALSEG_TYPE_REQUIRED uint = 0x8000
@@ -2962,7 +3051,7 @@ func (arg1 SwigcptrPager_walseg_options) GetSync_policy() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_walseg_options) SetSegment_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_segment_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_143(_swig_i_1))
+	C._wrap_pager_walseg_options_segment_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_149(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetSegment_bytes() (_swig_ret uint64) {
@@ -2975,7 +3064,7 @@ func (arg1 SwigcptrPager_walseg_options) GetSegment_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetGroup_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_group_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_145(_swig_i_1))
+	C._wrap_pager_walseg_options_group_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_151(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetGroup_bytes() (_swig_ret uint64) {
@@ -2988,7 +3077,7 @@ func (arg1 SwigcptrPager_walseg_options) GetGroup_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetGroup_interval_us(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_group_interval_us_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_147(_swig_i_1))
+	C._wrap_pager_walseg_options_group_interval_us_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetGroup_interval_us() (_swig_ret uint64) {
@@ -3001,7 +3090,7 @@ func (arg1 SwigcptrPager_walseg_options) GetGroup_interval_us() (_swig_ret uint6
 func (arg1 SwigcptrPager_walseg_options) SetMax_payload_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_max_payload_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_149(_swig_i_1))
+	C._wrap_pager_walseg_options_max_payload_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetMax_payload_bytes() (_swig_ret uint64) {
@@ -3014,7 +3103,7 @@ func (arg1 SwigcptrPager_walseg_options) GetMax_payload_bytes() (_swig_ret uint6
 func (arg1 SwigcptrPager_walseg_options) SetPrewrite_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_prewrite_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_151(_swig_i_1))
+	C._wrap_pager_walseg_options_prewrite_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_157(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetPrewrite_bytes() (_swig_ret uint64) {
@@ -3027,7 +3116,7 @@ func (arg1 SwigcptrPager_walseg_options) GetPrewrite_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_walseg_options) SetBuffer_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_buffer_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
+	C._wrap_pager_walseg_options_buffer_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_159(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetBuffer_bytes() (_swig_ret uint64) {
@@ -3040,7 +3129,7 @@ func (arg1 SwigcptrPager_walseg_options) GetBuffer_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetFirst_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_first_lsn_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1))
+	C._wrap_pager_walseg_options_first_lsn_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_161(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetFirst_lsn() (_swig_ret uint64) {
@@ -3124,7 +3213,7 @@ func Pager_walseg_writer_open(arg1 string, arg2 Pager_walseg_options, arg3 *uint
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_writer_open_capi_86ed25af86b48cdc(*(*C.swig_type_158)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_writer_open_capi_86ed25af86b48cdc(*(*C.swig_type_164)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3146,7 +3235,7 @@ func Pager_walseg_append(arg1 uintptr, arg2 uint16, arg3 []byte, arg4 *uint64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_walseg_append_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.short(_swig_i_1), *(*C.swig_type_160)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3))
+	swig_r_p := C._wrap_pager_walseg_append_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.short(_swig_i_1), *(*C.swig_type_166)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3217,7 +3306,7 @@ func Pager_walseg_remove_before(arg1 uintptr, arg2 uint64, arg3 *uint64) (_swig_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_remove_before_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_165(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_remove_before_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_171(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3278,7 +3367,7 @@ func (arg1 SwigcptrPager_walseg_reader_options) GetKnown_type_count() (_swig_ret
 func (arg1 SwigcptrPager_walseg_reader_options) SetMax_payload_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_168(_swig_i_1))
+	C._wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_174(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetMax_payload_bytes() (_swig_ret uint64) {
@@ -3291,7 +3380,7 @@ func (arg1 SwigcptrPager_walseg_reader_options) GetMax_payload_bytes() (_swig_re
 func (arg1 SwigcptrPager_walseg_reader_options) SetExpected_first_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_170(_swig_i_1))
+	C._wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_176(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetExpected_first_lsn() (_swig_ret uint64) {
@@ -3350,7 +3439,7 @@ func (p SwigcptrPager_walseg_record) SwigIsPager_walseg_record() {
 func (arg1 SwigcptrPager_walseg_record) SetLsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_lsn_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_172(_swig_i_1))
+	C._wrap_pager_walseg_record_lsn_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_178(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetLsn() (_swig_ret uint64) {
@@ -3363,7 +3452,7 @@ func (arg1 SwigcptrPager_walseg_record) GetLsn() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_record) SetLen(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_len_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_174(_swig_i_1))
+	C._wrap_pager_walseg_record_len_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_180(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetLen() (_swig_ret uint64) {
@@ -3376,7 +3465,7 @@ func (arg1 SwigcptrPager_walseg_record) GetLen() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_record) SetOffset(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_offset_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_176(_swig_i_1))
+	C._wrap_pager_walseg_record_offset_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_182(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetOffset() (_swig_ret uint64) {
@@ -3439,7 +3528,7 @@ func DeletePager_walseg_record(arg1 Pager_walseg_record) {
 func (arg1 SwigcptrPager_walseg_record) Copy_data(arg2 []byte) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_copy_data_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_178)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_walseg_record_copy_data_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_184)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3468,7 +3557,7 @@ func Pager_walseg_reader_open(arg1 string, arg2 Pager_walseg_reader_options, arg
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_reader_open_capi_86ed25af86b48cdc(*(*C.swig_type_180)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_reader_open_capi_86ed25af86b48cdc(*(*C.swig_type_186)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3526,7 +3615,7 @@ func Pager_walseg_reader_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_reader_stop_detail_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_184)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_reader_stop_detail_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3589,7 +3678,7 @@ func Pager_walseg_replay_open(arg1 string, arg2 uint64, arg3 Pager_walseg_reader
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_walseg_replay_open_capi_86ed25af86b48cdc(*(*C.swig_type_188)(unsafe.Pointer(&_swig_i_0)), C.swig_type_189(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3))
+	swig_r_p := C._wrap_pager_walseg_replay_open_capi_86ed25af86b48cdc(*(*C.swig_type_194)(unsafe.Pointer(&_swig_i_0)), C.swig_type_195(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3648,7 +3737,7 @@ func Pager_walseg_replay_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_replay_stop_detail_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_193)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_replay_stop_detail_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_199)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3808,7 +3897,7 @@ func Pager_cold_set_scratch_dir(arg1 uintptr, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_set_scratch_dir_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_197)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_cold_set_scratch_dir_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3829,7 +3918,7 @@ func Pager_cold_scratch_dir(arg1 uintptr, arg2 []byte, arg3 *uint64) (_swig_ret 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_cold_scratch_dir_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_199)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_cold_scratch_dir_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_205)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3850,7 +3939,7 @@ func Pager_cold_read_at(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_cold_read_at_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1), *(*C.swig_type_202)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_cold_read_at_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1), *(*C.swig_type_208)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3870,7 +3959,7 @@ func Pager_cold_take(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_take_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_204)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_cold_take_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_210)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3943,7 +4032,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetReserved0() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_cold_backend_stats) SetLive_handle_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_live_handle_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_206(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_live_handle_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_212(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetLive_handle_count() (_swig_ret uint64) {
@@ -3956,7 +4045,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetLive_handle_count() (_swig_ret u
 func (arg1 SwigcptrPager_cold_backend_stats) SetLive_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_live_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_208(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_live_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_214(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetLive_bytes() (_swig_ret uint64) {
@@ -3969,7 +4058,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetLive_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_backend_stats) SetPageout_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_pageout_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_210(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_pageout_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_216(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPageout_count() (_swig_ret uint64) {
@@ -3982,7 +4071,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPageout_count() (_swig_ret uint6
 func (arg1 SwigcptrPager_cold_backend_stats) SetPaged_out_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_212(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_218(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_out_bytes() (_swig_ret uint64) {
@@ -3995,7 +4084,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_out_bytes() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_backend_stats) SetPaged_in_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_214(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_220(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_in_bytes() (_swig_ret uint64) {
@@ -4008,7 +4097,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_in_bytes() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_backend_stats) SetRead_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_read_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_216(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_read_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_222(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetRead_count() (_swig_ret uint64) {
@@ -4114,7 +4203,7 @@ func (arg1 SwigcptrPager_cold_stats) GetFile() (_swig_ret Pager_cold_backend_sta
 func (arg1 SwigcptrPager_cold_stats) SetScratch_allocated_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_218(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_224(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_allocated_bytes() (_swig_ret uint64) {
@@ -4127,7 +4216,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_allocated_bytes() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_stats) SetScratch_file_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_file_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_220(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_file_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_226(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_file_bytes() (_swig_ret uint64) {
@@ -4140,7 +4229,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_file_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_stats) SetScratch_file_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_file_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_222(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_file_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_228(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_file_count() (_swig_ret uint64) {
@@ -4153,7 +4242,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_file_count() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_stats) SetPunch_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_punch_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_224(_swig_i_1))
+	C._wrap_pager_cold_stats_punch_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_230(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetPunch_count() (_swig_ret uint64) {
@@ -4166,7 +4255,7 @@ func (arg1 SwigcptrPager_cold_stats) GetPunch_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetTruncate_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_truncate_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_226(_swig_i_1))
+	C._wrap_pager_cold_stats_truncate_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_232(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetTruncate_count() (_swig_ret uint64) {
@@ -4179,7 +4268,7 @@ func (arg1 SwigcptrPager_cold_stats) GetTruncate_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetFallback_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_fallback_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_228(_swig_i_1))
+	C._wrap_pager_cold_stats_fallback_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_234(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetFallback_count() (_swig_ret uint64) {
@@ -4192,7 +4281,7 @@ func (arg1 SwigcptrPager_cold_stats) GetFallback_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetWrite_error_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_write_error_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_230(_swig_i_1))
+	C._wrap_pager_cold_stats_write_error_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_236(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetWrite_error_count() (_swig_ret uint64) {
@@ -4205,7 +4294,7 @@ func (arg1 SwigcptrPager_cold_stats) GetWrite_error_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetRelease_error_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_release_error_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_232(_swig_i_1))
+	C._wrap_pager_cold_stats_release_error_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_238(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetRelease_error_count() (_swig_ret uint64) {
@@ -4218,7 +4307,7 @@ func (arg1 SwigcptrPager_cold_stats) GetRelease_error_count() (_swig_ret uint64)
 func (arg1 SwigcptrPager_cold_stats) SetChecksum_failure_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_checksum_failure_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_234(_swig_i_1))
+	C._wrap_pager_cold_stats_checksum_failure_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_240(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetChecksum_failure_count() (_swig_ret uint64) {
@@ -4231,7 +4320,7 @@ func (arg1 SwigcptrPager_cold_stats) GetChecksum_failure_count() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_stats) SetStale_dir_removed_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_stale_dir_removed_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_236(_swig_i_1))
+	C._wrap_pager_cold_stats_stale_dir_removed_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_242(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetStale_dir_removed_count() (_swig_ret uint64) {
@@ -4244,7 +4333,7 @@ func (arg1 SwigcptrPager_cold_stats) GetStale_dir_removed_count() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_stats) SetScratch_retained_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_retained_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_238(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_retained_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_244(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_retained_bytes() (_swig_ret uint64) {
@@ -4257,7 +4346,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_retained_bytes() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_stats) SetRetained_extent_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_retained_extent_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_240(_swig_i_1))
+	C._wrap_pager_cold_stats_retained_extent_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_246(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetRetained_extent_count() (_swig_ret uint64) {
@@ -4607,7 +4696,7 @@ func (arg1 SwigcptrPager_snapshot_options) GetSync_fd() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_snapshot_options) SetCopy_out_budget_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_244(_swig_i_1))
+	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_250(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetCopy_out_budget_bytes() (_swig_ret uint64) {
@@ -4632,7 +4721,7 @@ func (arg1 SwigcptrPager_snapshot_options) Set_parent_path(arg2 string) (_swig_r
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_246)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4668,7 +4757,7 @@ func Pager_snapshot_verify(arg1 string, arg2 Pager_snapshot_options) (_swig_ret 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_verify_capi_86ed25af86b48cdc(*(*C.swig_type_248)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_verify_capi_86ed25af86b48cdc(*(*C.swig_type_254)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4735,7 +4824,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetMeta() (_swig_ret Pager_cache_meta) {
 func (arg1 SwigcptrPager_snapshot_info) SetK_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_249(_swig_i_1))
+	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_255(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetK_page_bytes() (_swig_ret uint64) {
@@ -4748,7 +4837,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetK_page_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetV_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_251(_swig_i_1))
+	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetV_page_bytes() (_swig_ret uint64) {
@@ -4761,7 +4850,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetV_page_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_page_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_253(_swig_i_1))
+	C._wrap_pager_snapshot_info_page_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetPage_count() (_swig_ret uint64) {
@@ -4774,7 +4863,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetPage_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetStored_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_stored_page_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_255(_swig_i_1))
+	C._wrap_pager_snapshot_info_stored_page_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetStored_page_count() (_swig_ret uint64) {
@@ -4787,7 +4876,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetStored_page_count() (_swig_ret uint64
 func (arg1 SwigcptrPager_snapshot_info) SetCompressed_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1))
+	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCompressed_page_count() (_swig_ret uint64) {
@@ -4800,7 +4889,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetCompressed_page_count() (_swig_ret ui
 func (arg1 SwigcptrPager_snapshot_info) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_seq_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
+	C._wrap_pager_snapshot_info_seq_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSeq_count() (_swig_ret uint64) {
@@ -4813,7 +4902,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetSeq_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetCreated_us(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_created_us_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
+	C._wrap_pager_snapshot_info_created_us_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCreated_us() (_swig_ret uint64) {
@@ -4826,7 +4915,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetCreated_us() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_file_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
+	C._wrap_pager_snapshot_info_file_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetFile_bytes() (_swig_ret uint64) {
@@ -4839,7 +4928,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetFile_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetSnapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_snapshot_id_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
+	C._wrap_pager_snapshot_info_snapshot_id_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSnapshot_id() (_swig_ret uint64) {
@@ -4852,7 +4941,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetSnapshot_id() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetParent_snapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
+	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetParent_snapshot_id() (_swig_ret uint64) {
@@ -4913,7 +5002,7 @@ func Pager_snapshot_inspect(arg1 string, arg2 Pager_snapshot_info) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_inspect_capi_86ed25af86b48cdc(*(*C.swig_type_270)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_inspect_capi_86ed25af86b48cdc(*(*C.swig_type_276)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5026,7 +5115,7 @@ func Pager_refengine_write_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []b
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_write_page_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_277)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_278)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_write_page_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_283)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5051,7 +5140,7 @@ func Pager_refengine_read_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []by
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_read_page_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_281)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_read_page_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_287)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5076,7 +5165,7 @@ func Pager_refengine_set_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 uint
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_set_seq_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_283)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_set_seq_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_289)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_290)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5099,7 +5188,7 @@ func Pager_refengine_remove_seq(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_292)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5122,7 +5211,7 @@ func Pager_refengine_get_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 *uin
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_pager_refengine_get_seq_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_288)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_289)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
+	swig_r_p := C._wrap_pager_refengine_get_seq_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_294)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5179,7 +5268,7 @@ func (arg1 SwigcptrPager_refengine_stats) GetPaused() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_refengine_stats) SetOccupied_pages(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_occupied_pages_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_290(_swig_i_1))
+	C._wrap_pager_refengine_stats_occupied_pages_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_296(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetOccupied_pages() (_swig_ret uint64) {
@@ -5192,7 +5281,7 @@ func (arg1 SwigcptrPager_refengine_stats) GetOccupied_pages() (_swig_ret uint64)
 func (arg1 SwigcptrPager_refengine_stats) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_seq_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_292(_swig_i_1))
+	C._wrap_pager_refengine_stats_seq_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_298(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetSeq_count() (_swig_ret uint64) {
@@ -5271,7 +5360,7 @@ func Pager_refengine_fail_callback(arg1 uintptr, arg2 string, arg3 uint32, arg4 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5340,7 +5429,7 @@ func Pager_format_detect(arg1 string, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_format_detect_capi_86ed25af86b48cdc(*(*C.swig_type_299)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_format_detect_capi_86ed25af86b48cdc(*(*C.swig_type_305)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5420,7 +5509,7 @@ func (arg1 SwigcptrPager_check_report) GetPage_size() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_check_report) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_file_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_300(_swig_i_1))
+	C._wrap_pager_check_report_file_bytes_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_306(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFile_bytes() (_swig_ret uint64) {
@@ -5433,7 +5522,7 @@ func (arg1 SwigcptrPager_check_report) GetFile_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetGeneration(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_generation_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_302(_swig_i_1))
+	C._wrap_pager_check_report_generation_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_308(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetGeneration() (_swig_ret uint64) {
@@ -5446,7 +5535,7 @@ func (arg1 SwigcptrPager_check_report) GetGeneration() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_page_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_304(_swig_i_1))
+	C._wrap_pager_check_report_page_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_310(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetPage_count() (_swig_ret uint64) {
@@ -5459,7 +5548,7 @@ func (arg1 SwigcptrPager_check_report) GetPage_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFree_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_free_page_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_306(_swig_i_1))
+	C._wrap_pager_check_report_free_page_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_312(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFree_page_count() (_swig_ret uint64) {
@@ -5472,7 +5561,7 @@ func (arg1 SwigcptrPager_check_report) GetFree_page_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetProtected_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_protected_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_308(_swig_i_1))
+	C._wrap_pager_check_report_protected_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_314(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetProtected_count() (_swig_ret uint64) {
@@ -5485,7 +5574,7 @@ func (arg1 SwigcptrPager_check_report) GetProtected_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFrame_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_frame_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_310(_swig_i_1))
+	C._wrap_pager_check_report_frame_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_316(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFrame_count() (_swig_ret uint64) {
@@ -5498,7 +5587,7 @@ func (arg1 SwigcptrPager_check_report) GetFrame_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetRecord_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_record_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_312(_swig_i_1))
+	C._wrap_pager_check_report_record_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_318(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetRecord_count() (_swig_ret uint64) {
@@ -5511,7 +5600,7 @@ func (arg1 SwigcptrPager_check_report) GetRecord_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetSegment_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_segment_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_314(_swig_i_1))
+	C._wrap_pager_check_report_segment_count_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_320(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetSegment_count() (_swig_ret uint64) {
@@ -5524,7 +5613,7 @@ func (arg1 SwigcptrPager_check_report) GetSegment_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFirst_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_first_lsn_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_316(_swig_i_1))
+	C._wrap_pager_check_report_first_lsn_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_322(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFirst_lsn() (_swig_ret uint64) {
@@ -5537,7 +5626,7 @@ func (arg1 SwigcptrPager_check_report) GetFirst_lsn() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetLast_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_last_lsn_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_318(_swig_i_1))
+	C._wrap_pager_check_report_last_lsn_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_324(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetLast_lsn() (_swig_ret uint64) {
@@ -5576,7 +5665,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_code() (_swig_ret int32) {
 func (arg1 SwigcptrPager_check_report) SetDamage_offset(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_offset_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_320(_swig_i_1))
+	C._wrap_pager_check_report_damage_offset_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), C.swig_type_326(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetDamage_offset() (_swig_ret uint64) {
@@ -5589,7 +5678,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_offset() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetDamage_file(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_file_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_322)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_file_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5608,7 +5697,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_file() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_rule(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_rule_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_324)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_rule_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_330)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5627,7 +5716,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_rule() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_detail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_detail_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_326)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_detail_set_capi_86ed25af86b48cdc(C.uintptr_t(_swig_i_0), *(*C.swig_type_332)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5708,7 +5797,7 @@ func Pager_file_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_file_check_capi_86ed25af86b48cdc(*(*C.swig_type_329)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_check_capi_86ed25af86b48cdc(*(*C.swig_type_335)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5728,7 +5817,7 @@ func Pager_wal_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_wal_check_capi_86ed25af86b48cdc(*(*C.swig_type_331)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_check_capi_86ed25af86b48cdc(*(*C.swig_type_337)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5748,7 +5837,7 @@ func Pager_walseg_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_walseg_check_capi_86ed25af86b48cdc(*(*C.swig_type_333)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_walseg_check_capi_86ed25af86b48cdc(*(*C.swig_type_339)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5768,7 +5857,7 @@ func Pager_snapshot_check(arg1 string, arg2 Pager_check_report) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_check_capi_86ed25af86b48cdc(*(*C.swig_type_335)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_check_capi_86ed25af86b48cdc(*(*C.swig_type_341)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5784,4 +5873,12 @@ func Pager_snapshot_check(arg1 string, arg2 Pager_check_report) (_swig_ret error
 	return swig_r_1
 }
 
+
+type SwigcptrStruct_SS_pager_wal_read_txn uintptr
+type Struct_SS_pager_wal_read_txn interface {
+	Swigcptr() uintptr;
+}
+func (p SwigcptrStruct_SS_pager_wal_read_txn) Swigcptr() uintptr {
+	return uintptr(p)
+}
 

@@ -428,10 +428,12 @@ pub struct pager_wal_stats {
     pub bytes_synced: u64,
     pub wal_frames: u64,
     pub checkpoint_failures: u64,
+    pub frames_left: u64,
+    pub readers_active: u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of pager_wal_stats"][::std::mem::size_of::<pager_wal_stats>() - 88usize];
+    ["Size of pager_wal_stats"][::std::mem::size_of::<pager_wal_stats>() - 104usize];
     ["Alignment of pager_wal_stats"][::std::mem::align_of::<pager_wal_stats>() - 8usize];
     ["Offset of field: pager_wal_stats::struct_size"]
         [::std::mem::offset_of!(pager_wal_stats, struct_size) - 0usize];
@@ -457,6 +459,10 @@ const _: () = {
         [::std::mem::offset_of!(pager_wal_stats, wal_frames) - 72usize];
     ["Offset of field: pager_wal_stats::checkpoint_failures"]
         [::std::mem::offset_of!(pager_wal_stats, checkpoint_failures) - 80usize];
+    ["Offset of field: pager_wal_stats::frames_left"]
+        [::std::mem::offset_of!(pager_wal_stats, frames_left) - 88usize];
+    ["Offset of field: pager_wal_stats::readers_active"]
+        [::std::mem::offset_of!(pager_wal_stats, readers_active) - 96usize];
 };
 unsafe extern "C" {
     pub fn pager_wal_options_init(opts: *mut pager_wal_options);
@@ -544,6 +550,41 @@ unsafe extern "C" {
         h: *mut pager_wal,
         out: *mut pager_wal_stats,
     ) -> ::std::os::raw::c_int;
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct pager_wal_read_txn {
+    _unused: [u8; 0],
+}
+unsafe extern "C" {
+    pub fn pager_wal_read_txn_begin(
+        h: *mut pager_wal,
+        txn_out: *mut *mut pager_wal_read_txn,
+    ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
+    pub fn pager_wal_read_txn_read_page(
+        txn: *mut pager_wal_read_txn,
+        page_number: u32,
+        buf: *mut ::std::os::raw::c_void,
+        buf_len: u64,
+    ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
+    pub fn pager_wal_read_txn_page_count(
+        txn: *mut pager_wal_read_txn,
+        count_out: *mut u32,
+    ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
+    pub fn pager_wal_read_txn_read_app_header(
+        txn: *mut pager_wal_read_txn,
+        buf: *mut ::std::os::raw::c_void,
+        buf_len: u64,
+    ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
+    pub fn pager_wal_read_txn_free(txn: *mut pager_wal_read_txn);
 }
 pub const PAGER_WALSEG_SYNC_EVERY_RECORD: _bindgen_ty_5 = 0;
 pub const PAGER_WALSEG_SYNC_GROUP: _bindgen_ty_5 = 1;
