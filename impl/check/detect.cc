@@ -65,7 +65,13 @@ Status DetectFormat(io::Env* env, const std::string& path, uint32_t* format) {
     return Status::Ok();
   }
   std::vector<std::string> names;
-  if (!env->ListDir(path, &names).ok()) return st;
+  Status listed = env->ListDir(path, &names);
+  if (!listed.ok()) {
+    // A path that did not open as a file (NOT_FOUND: an Env that opens no directory) but
+    // fails to list for another reason exists and cannot be read: that error, not "missing".
+    bool exists = st.code() == Code::kNotFound && listed.code() != Code::kNotFound;
+    return exists ? listed : st;
+  }
   uint64_t lsn = 0;
   *format = PAGER_FORMAT_UNKNOWN;
   for (const std::string& n : names) {

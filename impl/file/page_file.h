@@ -205,6 +205,7 @@ class PageFile {
   Status CheckRegularLocked(uint64_t page) const;
   Status FindFree(uint64_t count, std::vector<uint64_t>* pages);
   Status GrowTo(uint64_t page_count);
+  uint64_t GrowthTarget(uint64_t want, uint64_t need) const;
   Status TakePages(uint64_t count, bool internal, std::vector<uint64_t>* pages);
   Status CheckRoomFor(uint64_t pages) const;
   Status WriteProtectedLocked(const std::vector<TxnPage>& pages);

@@ -130,6 +130,17 @@ Status PageFile::FindFree(uint64_t count, std::vector<uint64_t>* pages) {
   return Status::Ok();
 }
 
+// The page space of at least `want` pages (a valid page count) that holds `need` more free
+// pages: each new group spends two pages on its bitmap slots; add until the need fits.
+uint64_t PageFile::GrowthTarget(uint64_t want, uint64_t need) const {
+  uint64_t target = RoundPageCount(want, page_size_);
+  for (;;) {
+    uint64_t slots = 2 * (GroupCount(target, page_size_) - groups_.size());
+    if (target - page_count_ >= need + slots) return target;
+    target = RoundPageCount(target + need + slots - (target - page_count_), page_size_);
+  }
+}
+
 // Takes count free pages (growing the page space if needed), marks them used and reserves
 // their blocks (P5). internal pages (directory slots, protected backing) join internal_.
 Status PageFile::TakePages(uint64_t count, bool internal, std::vector<uint64_t>* pages) {
@@ -138,13 +149,9 @@ Status PageFile::TakePages(uint64_t count, bool internal, std::vector<uint64_t>*
     uint64_t need = count - pages->size();
     uint64_t max_pages = options_.max_size_bytes / page_size_;
     uint64_t step = std::max<uint64_t>(need, std::min(page_count_, kMaxGrowthStepBytes / page_size_));
-    uint64_t target = RoundPageCount(page_count_ + step, page_size_);
-    // Each new group spends two pages on its bitmap slots; add until the need fits.
-    for (;;) {
-      uint64_t slots = 2 * (GroupCount(target, page_size_) - groups_.size());
-      if (target - page_count_ >= need + slots) break;
-      target = RoundPageCount(target + need + slots - (target - page_count_), page_size_);
-    }
+    uint64_t target = GrowthTarget(page_count_ + step, need);
+    // Near the limit, the least growth that fits: FULL only when max_size_bytes is reached.
+    if (target > max_pages) target = GrowthTarget(page_count_ + need, need);
     if (target > max_pages) {
       return Status(Code::kFull, "taking " + std::to_string(count) +
                                      " pages would grow the page space to " +

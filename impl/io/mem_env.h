@@ -39,7 +39,7 @@
 namespace pager {
 namespace io {
 
-struct MemFileState;  // defined in mem_env.cc
+struct MemFileState;  // defined in mem_file_state.h (internal to impl/io)
 
 class MemEnv : public Env {
  public:

@@ -1,10 +1,12 @@
-// Torture of the page file: multi-page protected transactions (all pages old or all new) and
-// regular page allocation, each a durable commit. The state of step k: every protected page's bytes and the number of
-// allocated regular pages.
+// Torture of the page file: multi-page protected transactions (all pages old or all new),
+// regular page allocation, each a durable commit, and sub-page (slab) allocation, rewrite and
+// free on a second file (file_subpages.h). The state of step k: every protected page's bytes,
+// the number of allocated regular pages, and every sub-page entry with its bytes.
 #include <cstring>
 #include <map>
 
 #include "pager.h"
+#include "tools/torture/file_subpages.h"
 #include "tools/torture/torture.h"
 
 namespace torture {
@@ -16,21 +18,24 @@ constexpr uint64_t kProtected = 8;  // ids 1..8, allocated at setup
 struct FileState {
   std::map<uint64_t, uint64_t> protected_step;  // id -> step that last wrote it (0: zeros)
   uint64_t regular_count = 0;
+  SubModel sub;  // the sub-page entries of the second file
 };
 
-enum class Kind { kTxn, kAlloc, kFree };
+enum class Kind { kTxn, kAlloc, kFree, kSub };
 
 struct Step {
   Kind kind;
   std::vector<uint64_t> ids;  // kTxn: the protected pages written
+  SubStep sub;                // kSub
 };
 
-Step StepOf(uint64_t seed, uint64_t s, uint64_t regular_count) {
+Step StepOf(uint64_t seed, uint64_t s, const FileState& m) {
   uint64_t r = Rand(seed, s, 7);
-  if (r % 5 == 0) {
-    bool alloc = regular_count < 4 || ((r >> 8) % 2 == 0 && regular_count < 64);
-    return Step{alloc ? Kind::kAlloc : Kind::kFree, {}};
+  if (r % 10 < 2) {
+    bool alloc = m.regular_count < 4 || ((r >> 8) % 2 == 0 && m.regular_count < 64);
+    return Step{alloc ? Kind::kAlloc : Kind::kFree, {}, {}};
   }
+  if (r % 10 < 5) return Step{Kind::kSub, {}, SubStepOf(seed, s, m.sub)};
   // A transaction over 1..4 distinct protected pages: all of them change or none (P9).
   std::vector<uint64_t> ids;
   uint32_t n = 1 + static_cast<uint32_t>((r >> 12) % 4);
@@ -40,17 +45,21 @@ Step StepOf(uint64_t seed, uint64_t s, uint64_t regular_count) {
     for (uint64_t x : ids) seen = seen || x == id;
     if (!seen) ids.push_back(id);
   }
-  return Step{Kind::kTxn, ids};
+  return Step{Kind::kTxn, ids, {}};
+}
+
+void Apply(const Step& st, uint64_t s, FileState* m) {
+  if (st.kind == Kind::kAlloc) m->regular_count++;
+  if (st.kind == Kind::kFree) m->regular_count--;
+  if (st.kind == Kind::kSub) ApplySubStep(st.sub, s, &m->sub);
+  for (uint64_t id : st.ids) m->protected_step[id] = s;
 }
 
 FileState Model(uint64_t seed, uint64_t k) {
   FileState m;
   for (uint64_t id = 1; id <= kProtected; id++) m.protected_step[id] = 0;
   for (uint64_t s = 1; s <= k; s++) {
-    Step st = StepOf(seed, s, m.regular_count);
-    if (st.kind == Kind::kAlloc) m.regular_count++;
-    if (st.kind == Kind::kFree) m.regular_count--;
-    for (uint64_t id : st.ids) m.protected_step[id] = s;
+    Apply(StepOf(seed, s, m), s, &m);
   }
   return m;
 }
@@ -86,7 +95,9 @@ std::string AllocatedRegular(pager_file* f, std::vector<uint64_t>* ids) {
   return rc == PAGER_OK ? "" : Failure("pager_file_iter_next", rc);
 }
 
-std::string DoStep(pager_file* f, uint64_t seed, uint64_t s, const Step& st) {
+std::string DoStep(pager_file* f, SubpageApp* sub, uint64_t seed, uint64_t s,
+                   const Step& st) {
+  if (st.kind == Kind::kSub) return sub->Do(seed, s, st.sub);
   if (st.kind == Kind::kAlloc) {
     uint64_t id = 0;
     int rc = pager_file_alloc(f, &id);
@@ -131,7 +142,7 @@ class FileComponent : public Component {
     for (uint64_t i = 0; i < kProtected; i++) {
       if (ids[i] != i + 1) return "protected ids are not 1..8";
     }
-    return "";
+    return SubpageApp::Setup(dir + "/subpages");
   }
 
   std::string RunChild(const std::string& dir, uint64_t seed, uint64_t start,
@@ -140,13 +151,16 @@ class FileComponent : public Component {
     pager_file* f = nullptr;
     int rc = pager_file_open((dir + "/pages").c_str(), &o, &f);
     if (rc != PAGER_OK) return Failure("pager_file_open", rc);
-    uint64_t regular = Model(seed, start - 1).regular_count;
+    SubpageApp sub;
+    uint64_t orphans = 0;
+    std::string err = sub.Open(dir + "/subpages", true, &orphans);
+    if (!err.empty()) return err;
+    FileState m = Model(seed, start - 1);
     for (uint64_t s = start;; s++) {
-      Step st = StepOf(seed, s, regular);
-      std::string err = DoStep(f, seed, s, st);
+      Step st = StepOf(seed, s, m);
+      err = DoStep(f, &sub, seed, s, st);
       if (!err.empty()) return err;
-      if (st.kind == Kind::kAlloc) regular++;
-      if (st.kind == Kind::kFree) regular--;
+      Apply(st, s, &m);
       if (!Ack(ack_fd, s)) return "ack pipe closed";
     }
   }
@@ -161,8 +175,15 @@ class FileComponent : public Component {
     std::string err = Observe(f, &found);
     pager_file_close(f);
     if (!err.empty()) return err;
+    found += "|sub|";
+    SubpageApp sub;
+    uint64_t orphans = 0;
+    err = sub.Open(dir + "/subpages", false, &orphans);
+    if (err.empty()) err = sub.Observe(&found);
+    if (!err.empty()) return "sub-pages: " + err;
     for (uint64_t k : {acked, acked + 1}) {
-      if (found == Describe(seed, Model(seed, k))) {
+      FileState m = Model(seed, k);
+      if (found == Describe(seed, m) + "|sub|" + SubpageApp::Describe(seed, m.sub)) {
         *recovered = k;
         return "";
       }
@@ -201,7 +222,9 @@ class FileComponent : public Component {
       std::memcpy(&step, found.data() + id * kPageSize, sizeof step);
       s += "page " + std::to_string(id + 1) + "@" + std::to_string(step) + " ";
     }
-    return s + found.substr(kProtected * kPageSize);
+    size_t sub = found.find("|sub|");
+    return s + found.substr(kProtected * kPageSize, sub - kProtected * kPageSize) + ", " +
+           std::to_string(found.size() - sub - 5) + " bytes of sub-page entries";
   }
 };
 

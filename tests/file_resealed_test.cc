@@ -1,0 +1,195 @@
+// Hostile state behind valid checksums: the current bitmap and directory copies of a page file
+// changed word by word, each copy re-sealed and the newest meta's state_root and checksum
+// recomputed (as a buggy writer would leave them). Recovery's state verification (the rules
+// behind the checksums) must refuse every inconsistent state: the open answers CORRUPT or
+// falls back to the older meta, never INTERNAL, and a check of the same bytes finds damage
+// whenever the open says CORRUPT. The checksums alone are covered by FileCorruption.*.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "impl/file/format.h"
+#include "impl/io/mem_env.h"
+#include "pager.h"
+#include "tests/outparam.h"
+
+namespace pager {
+namespace file {
+namespace {
+
+constexpr uint32_t kPageSize = 1024;
+constexpr uint32_t kLog2 = 10;
+
+struct Image {
+  std::vector<uint8_t> b;
+  SuperblockDisk sb;
+  int newest = 0;  // meta slot
+  Meta meta;
+  uint8_t* Page(uint64_t p) { return b.data() + p * kPageSize; }
+};
+
+bool Decode(Image* im) {
+  if (!CheckSuperblock(im->b.data(), kPageSize, &im->sb).ok()) return false;
+  Meta m[2];
+  bool ok[2];
+  for (int s = 0; s < 2; s++) {
+    ok[s] = DecodeMeta(im->Page(kMetaPage[s]), kLog2, im->sb.file_id, &m[s]).ok();
+  }
+  if (!ok[0] && !ok[1]) return false;
+  im->newest = !ok[0] || (ok[1] && m[1].generation > m[0].generation) ? 1 : 0;
+  im->meta = m[im->newest];
+  return true;
+}
+
+// The slot (0/1) of the current copy among pages[2] (newest generation not above the meta's).
+int CurrentCopy(Image* im, const char (&magic)[8], uint32_t index, const uint64_t pages[2]) {
+  int best = -1;
+  uint64_t best_gen = 0;
+  for (int s = 0; s < 2; s++) {
+    uint64_t g = 0, c = 0;
+    if (!CheckCopy(magic, index, im->sb.file_id, im->Page(pages[s]), kPageSize, &g, &c).ok()) continue;
+    if (g <= im->meta.generation && g > best_gen) {
+      best = s;
+      best_gen = g;
+    }
+  }
+  return best;
+}
+
+// Re-seals the copy at page p and folds the change of its checksum into the newest meta.
+void Reseal(Image* im, const char (&magic)[8], CopyKind kind, uint32_t index, uint64_t p,
+            uint64_t old_checksum) {
+  uint64_t gen = 0, fresh = 0;
+  std::memcpy(&gen, im->Page(p) + offsetof(CopyHeaderDisk, generation), 8);
+  uint32_t stored_index = 0;  // kept as the sweep set it (a hostile index stays hostile)
+  std::memcpy(&stored_index, im->Page(p) + offsetof(CopyHeaderDisk, index), 4);
+  SealCopy(magic, stored_index, im->sb.file_id, gen, im->Page(p), kPageSize);
+  std::memcpy(&fresh, im->Page(p) + offsetof(CopyHeaderDisk, checksum), 8);
+  Meta m = im->meta;
+  m.state_root ^= RootTerm(kind, index, gen, old_checksum) ^ RootTerm(kind, index, gen, fresh);
+  EncodeMeta(m, kLog2, im->sb.file_id, im->Page(kMetaPage[im->newest]));
+}
+
+class FileResealed : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pager_file_options fo;
+    pager_file_options_init(&fo);
+    fo.page_size = kPageSize;
+    fo.max_size_bytes = uint64_t{1} << 24;
+    fo.initial_page_count = 16;
+    pager_file* f = nullptr;
+    ASSERT_EQ(pager_file_create("/f", &fo, &f), PAGER_OK) << pager_last_error();
+    uint64_t ids[3] = {};
+    ASSERT_EQ(pager_file_protected_alloc_bulk(f, ids, 3), PAGER_OK) << pager_last_error();
+    ASSERT_EQ(pager_file_alloc_bulk(f, ids, 2), PAGER_OK) << pager_last_error();
+    pager_file_txn* txn = nullptr;
+    ASSERT_EQ(pager_file_txn_begin(f, &txn), PAGER_OK);
+    void* data = nullptr;
+    ASSERT_EQ(pager_file_txn_add(txn, 2, &data), PAGER_OK);
+    std::memset(data, 0x5A, kPageSize);
+    ASSERT_EQ(pager_file_txn_commit(txn), PAGER_OK) << pager_last_error();
+    pager_file_txn_free(txn);
+    pager_file_close(f);
+    ASSERT_TRUE(env_.GetFileBytes("/f", &good_.b).ok());
+    ASSERT_TRUE(Decode(&good_));
+  }
+
+  // Opens the bytes read-only and checks them; returns the open's code.
+  int Judge(const std::vector<uint8_t>& bytes, const std::string& what) {
+    EXPECT_TRUE(env_.SetFileBytes("/f", bytes).ok());
+    pager_file_options o;
+    pager_file_options_init(&o);
+    o.read_only = 1;
+    o.max_size_bytes = uint64_t{1} << 24;
+    pager_file* f = nullptr;
+    int rc = pager_file_open("/f", &o, &f);
+    pager_file_close(f);
+    EXPECT_TRUE(rc == PAGER_OK || rc == PAGER_ERR_CORRUPT) << what << ": " << pager_last_error();
+    pager_check_report r;
+    pager_check_report_init(&r);
+    EXPECT_EQ(pager_file_check("/f", &r), PAGER_OK) << what << ": " << pager_last_error();
+    if (rc == PAGER_ERR_CORRUPT) {
+      EXPECT_EQ(r.damage_code, PAGER_ERR_CORRUPT) << what;
+    }
+    return rc;
+  }
+
+  // Every 4-byte word of [from, to) of the copy's page, set to hostile values and re-sealed.
+  // Returns {variants, refused by the newest meta (CORRUPT or fallen back)}.
+  std::pair<int, int> Sweep(const char (&magic)[8], CopyKind kind, uint32_t index,
+                            const uint64_t pages[2], size_t from, size_t to) {
+    int slot = CurrentCopy(&good_, magic, index, pages);
+    EXPECT_GE(slot, 0);
+    if (slot < 0) return {0, 0};
+    uint64_t p = pages[slot];
+    uint64_t gen = 0, old = 0;
+    EXPECT_TRUE(CheckCopy(magic, index, good_.sb.file_id, good_.Page(p), kPageSize, &gen, &old).ok());
+    int variants = 0, refused = 0;
+    for (size_t at = from; at + 4 <= to; at += 4) {
+      uint32_t orig;
+      std::memcpy(&orig, good_.Page(p) + at, 4);
+      for (uint32_t v : {0u, 1u, orig + 1, orig - 1, orig ^ 0x80000000u, 0xFFFFFFFFu}) {
+        if (v == orig) continue;
+        Image bad = good_;
+        std::memcpy(bad.Page(p) + at, &v, 4);
+        Reseal(&bad, magic, kind, index, p, old);
+        variants++;
+        int rc = Judge(bad.b, std::string(magic) + " page " + std::to_string(p) + " word " +
+                                  std::to_string(at) + " = " + std::to_string(v));
+        if (rc == PAGER_ERR_CORRUPT) {
+          refused++;
+        } else {
+          uint64_t generation = 0;
+          pager_check_report r;
+          pager_check_report_init(&r);
+          EXPECT_EQ(pager_file_check("/f", &r), PAGER_OK);
+          generation = r.generation;
+          refused += generation < good_.meta.generation;
+        }
+      }
+    }
+    return {variants, refused};
+  }
+
+  io::MemEnv env_;
+  outparam::ScopedEnv scoped_{&env_};
+  Image good_;
+};
+
+TEST_F(FileResealed, ResealingAnUntouchedCopyKeepsTheFileValid) {
+  Image im = good_;
+  uint64_t pages[2] = {GroupSlot(0, kPageSize, 0), GroupSlot(0, kPageSize, 1)};
+  int slot = CurrentCopy(&im, kBitmapMagic, 0, pages);
+  ASSERT_GE(slot, 0);
+  uint64_t gen = 0, old = 0;
+  ASSERT_TRUE(CheckCopy(kBitmapMagic, 0, im.sb.file_id, im.Page(pages[slot]), kPageSize, &gen, &old).ok());
+  Reseal(&im, kBitmapMagic, CopyKind::kBitmap, 0, pages[slot], old);
+  EXPECT_EQ(im.b, good_.b);  // the helper recomputes exactly what the writer wrote
+  EXPECT_EQ(Judge(im.b, "untouched"), PAGER_OK);
+}
+
+TEST_F(FileResealed, EveryHostileWordOfTheCurrentDirectoryCopyIsCorruptOrAFallback) {
+  ASSERT_FALSE(good_.meta.dir_slots.empty());
+  const uint64_t* pages = good_.meta.dir_slots[0].page;
+  // The header's index field, then the first four entries (three in use, one free).
+  std::pair<int, int> r =
+      Sweep(kDirMagic, CopyKind::kDir, 0, pages, offsetof(CopyHeaderDisk, index),
+            sizeof(CopyHeaderDisk) + 4 * sizeof(DirEntryDisk));
+  EXPECT_GT(r.first, 100);
+  EXPECT_GT(r.second, r.first / 2) << "most hostile entries must break a rule";
+}
+
+TEST_F(FileResealed, EveryHostileWordOfTheCurrentBitmapCopyIsCorruptOrAFallback) {
+  uint64_t pages[2] = {GroupSlot(0, kPageSize, 0), GroupSlot(0, kPageSize, 1)};
+  std::pair<int, int> r = Sweep(kBitmapMagic, CopyKind::kBitmap, 0, pages,
+                                sizeof(CopyHeaderDisk), sizeof(CopyHeaderDisk) + 64);
+  EXPECT_GT(r.first, 50);
+  EXPECT_GT(r.second, r.first / 2);
+}
+
+}  // namespace
+}  // namespace file
+}  // namespace pager
