@@ -358,8 +358,13 @@ PAGER_API int pager_file_page_const(pager_file *f, uint64_t page_id,
                                     const void **data_out) PAGER_NOEXCEPT;
 
 /*
- * pager_file_sync_pages -- makes the bytes of the listed allocated pages durable (msync of
- * coalesced runs). A failure is never retried: it poisons the handle.
+ * pager_file_sync_pages -- makes the bytes of the listed allocated pages durable: when it
+ * returns PAGER_OK, every byte written to them through the mapping before the call survives a
+ * crash or power loss. Costs one device flush (one fdatasync of the file) whatever the number
+ * and spread of the pages; other dirty pages of the file may become durable with them (as
+ * kernel writeback may make them at any time), so their writeback is part of the cost. On a
+ * failure nothing is promised about the listed bytes. A failure is never retried: it poisons
+ * the handle.
  * Errors: INVALID (NULL, closed, NULL page_ids with count > 0, a count whose list cannot fit
  * in memory), READONLY, POISONED, RANGE, RESERVED, NOT_FOUND, IO.
  */
