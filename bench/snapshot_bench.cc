@@ -359,7 +359,7 @@ int main(int argc, char** argv) {
   printf("capture pause window, no copy-out:       paused %.3f s of %.3f s\n",
          Median(paused_plain), Median(total_plain));
   printf("capture pause window, copy_out_budget:   paused %.3f s of %.3f s (%.2fx shorter; "
-         "memcpy of 1 GiB: %.3f s)\n",
+         "memcpy of the cache: %.3f s)\n",
          Median(paused_copy), Median(total_copy), Median(paused_plain) / Median(paused_copy), mc);
   return 0;
 }
