@@ -1702,7 +1702,8 @@ typedef struct pager_cache_ops {
   int (*install_logical_seqs)(void *ctx, const pager_logical_seq *seqs, uint64_t count);
   /* Optional (may be NULL). Free slots that allocate_pages returned: called once, with every
    * slot of that allocate_pages call, when a restore fails after allocate_pages succeeded
-   * (a write_page or install_logical_seqs failure, a progress error), before resume. Not
+   * (a damaged page found as it is read, a write_page or install_logical_seqs failure, a
+   * progress error), before resume. Not
    * called when the restore refuses allocate_pages' own answer (a slot returned twice or one
    * that holds data: those slots are not trusted). See pager_snapshot_restore. */
   int (*release_pages)(void *ctx, const uint32_t *slots, uint64_t count);
