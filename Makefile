@@ -45,7 +45,7 @@ CPPFLAGS := -I. -DPAGER_BUILDING_LIBRARY -D_GNU_SOURCE
 CXXFLAGS := -std=c++17 -O2 -g $(WARN) -fvisibility=hidden -fvisibility-inlines-hidden -fPIC \
             -pthread $(SANFLAGS) $(EXTRA_CXXFLAGS)
 CFLAGS_C99 := -std=c99 -pedantic -Wall -Wextra -Werror -O2 -g $(SANFLAGS)
-LDLIBS := -pthread -lzstd
+LDLIBS := -pthread -lzstd -lxxhash
 TEST_LDLIBS := /usr/lib/x86_64-linux-gnu/libgtest.a $(LDLIBS)
 
 LIB_SRCS := $(sort $(wildcard capi/*.cc) $(wildcard impl/*/*.cc) $(wildcard impl/*/*/*.cc))

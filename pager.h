@@ -358,8 +358,13 @@ PAGER_API int pager_file_page_const(pager_file *f, uint64_t page_id,
                                     const void **data_out) PAGER_NOEXCEPT;
 
 /*
- * pager_file_sync_pages -- makes the bytes of the listed allocated pages durable (msync of
- * coalesced runs). A failure is never retried: it poisons the handle.
+ * pager_file_sync_pages -- makes the bytes of the listed allocated pages durable: when it
+ * returns PAGER_OK, every byte written to them through the mapping before the call survives a
+ * crash or power loss. Costs one device flush (one fdatasync of the file) whatever the number
+ * and spread of the pages; other dirty pages of the file may become durable with them (as
+ * kernel writeback may make them at any time), so their writeback is part of the cost. On a
+ * failure nothing is promised about the listed bytes. A failure is never retried: it poisons
+ * the handle.
  * Errors: INVALID (NULL, closed, NULL page_ids with count > 0, a count whose list cannot fit
  * in memory), READONLY, POISONED, RANGE, RESERVED, NOT_FOUND, IO.
  */
@@ -1766,7 +1771,8 @@ typedef struct pager_cache_ops {
   int (*install_logical_seqs)(void *ctx, const pager_logical_seq *seqs, uint64_t count);
   /* Optional (may be NULL). Free slots that allocate_pages returned: called once, with every
    * slot of that allocate_pages call, when a restore fails after allocate_pages succeeded
-   * (a write_page or install_logical_seqs failure, a progress error), before resume. Not
+   * (a damaged page found as it is read, a write_page or install_logical_seqs failure, a
+   * progress error), before resume. Not
    * called when the restore refuses allocate_pages' own answer (a slot returned twice or one
    * that holds data: those slots are not trusted). See pager_snapshot_restore. */
   int (*release_pages)(void *ctx, const uint32_t *slots, uint64_t count);
@@ -1854,16 +1860,21 @@ PAGER_API int pager_snapshot_capture_fd(const pager_cache_ops *ops, int fd,
                                         const pager_snapshot_options *opts) PAGER_NOEXCEPT;
 
 /*
- * pager_snapshot_restore -- verify the snapshot at path completely (header, trailer, tables,
- * every stored page's checksum, and every parent of an incremental chain) before calling any
- * callback; then compare the geometry field by field (PAGER_ERR_MISMATCH naming the field and
- * both values); pause; refuse an engine that already holds pages unless allow_nonempty
- * (PAGER_ERR_EXISTS; also when a sequence id already exists in the engine);
- * allocate_pages(n); write each page into the slot returned for it; install every sequence
- * with its pages renamed to the new slots; resume (always, once paused).
- * Progress: bytes = stored bytes verified plus page bytes written. Cancellation is honoured
- * until allocate_pages is called (the engine is then untouched apart from pause/resume);
- * after that the restore runs to completion (progress is still reported).
+ * pager_snapshot_restore -- verify the structure of the snapshot at path (header, trailer,
+ * tables, and every parent of an incremental chain) before calling any callback; then compare
+ * the geometry field by field (PAGER_ERR_MISMATCH naming the field and both values); pause;
+ * refuse an engine that already holds pages unless allow_nonempty (PAGER_ERR_EXISTS; also
+ * when a sequence id already exists in the engine); allocate_pages(n); read each page once,
+ * verify it (checksum, and content hash if compressed) and only then write it into the slot
+ * returned for it; install every sequence with its pages renamed to the new slots; resume
+ * (always, once paused). The engine never receives a byte that failed or skipped
+ * verification. A damaged page is PAGER_ERR_CORRUPT after allocate_pages: it takes the
+ * failure path below (release_pages gets every slot, no sequence is installed), so the
+ * engine ends as it began. To check a file completely without an engine:
+ * pager_snapshot_verify.
+ * Progress: bytes = stored bytes read and verified plus page bytes written. Cancellation
+ * is honoured until allocate_pages is called (the engine is then untouched apart from
+ * pause/resume); after that the restore runs to completion (progress is still reported).
  * Failure after allocate_pages: no sequence is installed by the library, and release_pages
  * (if set) is called once with every slot allocate_pages returned, before resume, so the
  * engine holds what it held before. If release_pages is NULL, or fails (the detail message
@@ -1884,8 +1895,9 @@ PAGER_API int pager_snapshot_restore(const pager_cache_ops *ops, const char *pat
                                      const pager_snapshot_options *opts) PAGER_NOEXCEPT;
 
 /*
- * pager_snapshot_verify -- the verification pass of restore without an engine: every
- * checksum of the file and of its parent chain. Thread safety: any thread.
+ * pager_snapshot_verify -- every check restore makes, without an engine: the structure and
+ * every stored blob's checksum of the file and of its whole parent chain (also blobs that
+ * restore would not read). Thread safety: any thread.
  * Errors: as restore's verification (PAGER_ERR_INVALID, NOT_FOUND, CORRUPT, VERSION,
  * CANCELLED, IO, READONLY (permission denied), NOMEM).
  */

@@ -4,6 +4,10 @@
 //   alloc/free      single-page alloc and free commits (each one fdatasync)
 //   bulk alloc      10,000 pages in one commit
 //   commit vs size  alloc+free commits in a 1 GiB and a 256 GiB (sparse) page space
+//   1 MiB floor     one 1 MiB pwrite over written blocks + fdatasync, interleaved with:
+//   sync_pages      256 scattered pages of a 4,096-page working set written through the
+//                   mapping, then one pager_file_sync_pages
+//   txn of 256      a write transaction over 256 protected pages (of 1,024), one commit
 //
 // Usage: file_bench [directory]   (default: build/bench-tmp under the current directory, on
 // the same disk as the tree). Prints medians over repetitions and ratios to the raw floor.
@@ -15,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,11 +94,176 @@ double AllocFreeRepMicros(file::PageFile* pf) {
   return MicrosSince(t0) / kOpsPerRep;
 }
 
+// ---- 256 pages (1 MiB) per durable operation, against the 1 MiB floor --------------------------
+
+constexpr int kBigOps = 16;          // durable operations per repetition
+constexpr size_t kBigPages = 256;    // pages per operation: 1 MiB of 4 KiB pages
+constexpr size_t kWorkingSet = 4096; // regular pages the scattered pages are drawn from
+
+// The floor: a 1 MiB file region written and synced before, overwritten with one pwrite and
+// made durable with one fdatasync -- what the disk allows for 1 MiB per durable operation.
+double FloorRepMicros(int fd) {
+  std::vector<char> buf(kBigPages * 4096, 'f');
+  auto t0 = Clock::now();
+  for (int i = 0; i < kBigOps; i++) {
+    buf[0] = static_cast<char>(i);
+    if (pwrite(fd, buf.data(), buf.size(), 0) != static_cast<ssize_t>(buf.size())) std::exit(1);
+    if (fdatasync(fd) != 0) std::exit(1);
+  }
+  return MicrosSince(t0) / kBigOps;
+}
+
+int FloorFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) std::exit(1);
+  FloorRepMicros(fd);  // the blocks are written (and synced) before any timed repetition
+  return fd;
+}
+
+// xorshift: the same scattered sets in every run.
+uint64_t NextRandom(uint64_t* x) {
+  *x ^= *x << 13;
+  *x ^= *x >> 7;
+  *x ^= *x << 17;
+  return *x;
+}
+
+std::vector<uint64_t> ScatteredSubset(const std::vector<uint64_t>& from, size_t n, uint64_t* rng) {
+  std::vector<uint64_t> pick = from;
+  for (size_t i = 0; i < n; i++) std::swap(pick[i], pick[i + NextRandom(rng) % (pick.size() - i)]);
+  pick.resize(n);
+  return pick;
+}
+
+struct BigFile {
+  std::unique_ptr<file::PageFile> pf;
+  std::vector<uint64_t> pages;      // kWorkingSet regular pages
+  std::vector<uint64_t> protected_; // 4 * kBigPages protected pages
+  uint64_t rng = 0x9e3779b97f4a7c15ull;
+};
+
+BigFile MakeBigFile(const std::string& path) {
+  BigFile b;
+  b.pf = Fresh(path);
+  b.pages.resize(kWorkingSet);
+  Status st = b.pf->AllocBulk(b.pages.size(), b.pages.data());
+  if (!st.ok()) Die("alloc_bulk", st);
+  b.protected_.resize(4 * kBigPages);
+  st = b.pf->ProtectedAllocBulk(b.protected_.size(), b.protected_.data());
+  if (!st.ok()) Die("protected_alloc_bulk", st);
+  // Write every block once (and sync), so the timed loops overwrite written blocks as the
+  // floor does (no unwritten-extent conversion inside the timing).
+  for (uint64_t id : b.pages) {
+    uint8_t* p = nullptr;
+    st = b.pf->PagePointer(id, true, &p);
+    if (!st.ok()) Die("page", st);
+    std::memset(p, 0x11, 4096);
+  }
+  st = b.pf->SyncPages(b.pages.data(), b.pages.size());
+  if (!st.ok()) Die("sync_pages", st);
+  std::vector<uint8_t> page(4096, 0x22);
+  for (int pass = 0; pass < 2; pass++) {  // both backing pages of every protected page
+    for (uint64_t id : b.protected_) {
+      st = b.pf->ProtectedWrite(id, page.data());
+      if (!st.ok()) Die("protected_write", st);
+    }
+  }
+  return b;
+}
+
+double SyncPagesRepMicros(BigFile* b) {
+  double total = 0;
+  for (int i = 0; i < kBigOps; i++) {
+    std::vector<uint64_t> ids = ScatteredSubset(b->pages, kBigPages, &b->rng);
+    auto t0 = Clock::now();
+    for (uint64_t id : ids) {
+      uint8_t* p = nullptr;
+      Status st = b->pf->PagePointer(id, true, &p);
+      if (!st.ok()) Die("page", st);
+      std::memset(p, static_cast<int>(i + 1), 4096);
+    }
+    Status st = b->pf->SyncPages(ids.data(), ids.size());
+    if (!st.ok()) Die("sync_pages", st);
+    total += MicrosSince(t0);
+  }
+  return total / kBigOps;
+}
+
+double TxnRepMicros(BigFile* b) {
+  std::vector<uint8_t> copies(kBigPages * 4096);
+  double total = 0;
+  for (int i = 0; i < kBigOps; i++) {
+    std::vector<uint64_t> ids = ScatteredSubset(b->protected_, kBigPages, &b->rng);
+    int owner = 0;
+    std::vector<file::PageFile::TxnPage> pages;
+    auto t0 = Clock::now();
+    for (size_t k = 0; k < ids.size(); k++) {
+      uint8_t* copy = copies.data() + k * 4096;
+      Status st = b->pf->TxnAdd(&owner, ids[k], copy);
+      if (!st.ok()) Die("txn add", st);
+      std::memset(copy, static_cast<int>(i + 1), 4096);
+      pages.push_back({ids[k], copy});
+    }
+    Status st = b->pf->TxnCommit(&owner, pages);
+    if (!st.ok()) Die("txn commit", st);
+    total += MicrosSince(t0);
+  }
+  return total / kBigOps;
+}
+
+// Prints the 256-page cases as ratios to the 1 MiB floor: per repetition, floor time / case
+// time (higher is better, 1 = the disk's limit), then the median and spread of those ratios.
+void BigBench(const std::string& dir, const char* only) {
+  std::string floor_path = dir + "/floor.bin", path = dir + "/big.pages";
+  int fd = FloorFile(floor_path);
+  BigFile b = MakeBigFile(path);
+  std::vector<double> floor_us, sync_us, txn_us, sync_ratio, txn_ratio;
+  for (int r = 0; r < kReps; r++) {
+    floor_us.push_back(FloorRepMicros(fd));
+    if (only == nullptr || std::string(only) == "sync") {
+      sync_us.push_back(SyncPagesRepMicros(&b));
+      sync_ratio.push_back(floor_us.back() / sync_us.back());
+    }
+    if (only == nullptr || std::string(only) == "txn") {
+      txn_us.push_back(TxnRepMicros(&b));
+      txn_ratio.push_back(floor_us.back() / txn_us.back());
+    }
+  }
+  close(fd);
+  unlink(floor_path.c_str());
+  b.pf.reset();
+  unlink(path.c_str());
+  auto spread = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f-%.2f", v.front(), v.back());
+    return std::string(buf);
+  };
+  std::printf("1 MiB floor: pwrite 1 MiB over written blocks + fdatasync: %8.1f us/op\n",
+              Median(floor_us));
+  if (!sync_us.empty()) {
+    std::printf("sync_pages, 256 scattered pages of 4,096:       %8.1f us/op  %.2fx floor "
+                "(reps %s)\n", Median(sync_us), Median(sync_ratio), spread(sync_ratio).c_str());
+  }
+  if (!txn_us.empty()) {
+    std::printf("txn of 256 protected pages (of 1,024), commit:  %8.1f us/op  %.2fx floor "
+                "(reps %s)\n", Median(txn_us), Median(txn_ratio), spread(txn_ratio).c_str());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string dir = argc > 1 ? argv[1] : "build/bench-tmp";
   mkdir(dir.c_str(), 0755);
+  // FILE_BENCH_ONLY=big|sync|txn runs only the 256-page cases (all, or one of them).
+  if (const char* only = std::getenv("FILE_BENCH_ONLY")) {
+    std::printf("file_bench in %s: 256 pages per durable operation, medians of %d reps x %d "
+                "ops, interleaved with the 1 MiB floor\n", dir.c_str(), kReps, kBigOps);
+    BigBench(dir, std::string(only) == "big" ? nullptr : only);
+    rmdir(dir.c_str());
+    return 0;
+  }
   std::printf("file_bench in %s (4 KiB pages; medians of %d reps x %d ops, measured loops "
               "interleaved per rep)\n", dir.c_str(), kReps, kOpsPerRep);
 
@@ -194,6 +364,7 @@ int main(int argc, char** argv) {
     unlink((path + std::to_string(s)).c_str());
   }
   unlink(path.c_str());
+  BigBench(dir, nullptr);
   rmdir(dir.c_str());
   return 0;
 }

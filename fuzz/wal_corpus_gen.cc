@@ -1,7 +1,7 @@
 // Writes the seed corpus of fuzz/wal_fuzz.cc into the directory given as argv[1]: real
 // databases (several page sizes, commits, shrinks, checkpoints, application headers) packed
 // as the harness reads them, plus a few damaged variants. Build and run by hand:
-//   g++ -std=c++17 -I. fuzz/wal_corpus_gen.cc build/rel/lib/libpager.a -lpthread -lzstd \
+//   g++ -std=c++17 -I. fuzz/wal_corpus_gen.cc build/rel/lib/libpager.a -lpthread -lzstd -lxxhash \
 //       -o /tmp/wal_corpus_gen && /tmp/wal_corpus_gen fuzz/corpus/wal
 #include <cstdio>
 #include <cstring>

@@ -40,7 +40,7 @@ scratch() {
   ${CXX:-g++} -I"$d" ${CPPFLAGS:--I. -DPAGER_BUILDING_LIBRARY -D_GNU_SOURCE} ${CXXFLAGS:-} \
     -c capi/file.cc -o "$d/file.o" &&
   ${CXX:-g++} -shared ${CXXFLAGS:-} -Wl,-soname,"$soname" -Wl,--version-script=capi/pager.map \
-    -o "$d/libpager.so" "${objs[@]}" "$d/file.o" ${LDLIBS:--pthread -lzstd}
+    -o "$d/libpager.so" "${objs[@]}" "$d/file.o" ${LDLIBS:--pthread -lzstd -lxxhash}
 }
 
 mkdir -p "$tmp/base"

@@ -2,7 +2,9 @@
 # deps.sh check|install [group...]
 # The Debian packages libpager needs, and why each:
 #   build:  g++ make pkg-config           the C++17 toolchain and pkg-config files
-#           libxxhash-dev                 XXH3-64, the checksum of every format (header-only)
+#           libxxhash-dev libxxhash0      XXH3-64, the checksum of every format: libpager links
+#                                         libxxhash.so.0 (a runtime dependency) for its runtime
+#                                         dispatch to AVX-512/AVX2 (XXH3_*_dispatch)
 #           libzstd-dev                   optional snapshot compression
 #           libcli11-dev                  pagerctl's arguments and --help (header-only CLI11):
 #                                         subcommands, typed options, usage errors
@@ -35,7 +37,7 @@ groups=${*:-build test bindings}
 pkgs=()
 for g in $groups; do
   case $g in
-    build) pkgs+=(g++ make pkg-config libxxhash-dev libzstd-dev libcli11-dev nlohmann-json3-dev) ;;
+    build) pkgs+=(g++ make pkg-config libxxhash-dev libxxhash0 libzstd-dev libcli11-dev nlohmann-json3-dev) ;;
     test) pkgs+=(libgtest-dev clang libclang-rt-14-dev binutils abigail-tools python3
           python3-jsonschema) ;;
     bindings) pkgs+=(swig libclang-dev) ;;

@@ -34,6 +34,9 @@
 //       inactive backing page, and all directory entries flip in the same metadata commit.
 //       Recovery verifies every in-use entry's active content (VerifyState), so after a crash
 //       either every page of the transaction reads new or every page reads old.
+//   P11. SyncPages of any set of pages is one DataSync (one device flush), whatever the
+//       number of runs; it makes at least the listed pages durable (other dirty pages of the
+//       file may become durable with them, as kernel writeback may make them at any time).
 #pragma once
 
 #include <cstdint>
@@ -89,7 +92,7 @@ class PageFile {
   Status ProtectedCount(uint64_t* out);
   RecoveryReport recovery_report() const { return report_; }
   uint64_t generation();
-  uint64_t sync_count();  // DataSync calls made by commits (for tests of the one-flush rule)
+  uint64_t sync_count();  // DataSync calls made by commits and SyncPages (tests of P2, P11)
 
   // Regular pages.
   Status Alloc(uint64_t* page);

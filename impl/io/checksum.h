@@ -1,4 +1,5 @@
-// The one checksum of every on-disk format: XXH3-64 from xxHash (libxxhash-dev, header-only).
+// The one checksum of every on-disk format: XXH3-64 from xxHash (libxxhash, linked: its runtime
+// dispatcher picks the widest vector unit; see checksum.cc).
 // Chosen over CRC32C because it is the fastest well-tested 64-bit hash available as a Debian
 // package (memory-speed on one core), and 64 bits make an accidental match negligible.
 #pragma once

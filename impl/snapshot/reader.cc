@@ -310,9 +310,10 @@ Status SnapshotFile::ReadContent(size_t i, uint8_t* dst, std::vector<uint8_t>* s
     stored = scratch->data();
   }
   PAGER_RETURN_IF_ERROR(file_->ReadExactAt(e.offset_bytes, stored, e.stored_bytes, true));
-  // Re-checked: the file may have changed since VerifyBlobs.
+  // Restore's one pass: verified here, as it is read, before anyone sees the bytes.
   if (Checksum64(stored, e.stored_bytes, kSeedBlob) != e.stored_checksum) {
-    return Corrupt("page entry " + std::to_string(i) + " changed since it was verified");
+    return Corrupt("checksum mismatch in the bytes of page entry " + std::to_string(i) +
+                   " at offset " + std::to_string(e.offset_bytes));
   }
   if (!compressed) return Status::Ok();
   return CheckDecompressed(i, stored, dst);
@@ -420,6 +421,10 @@ Status Chain::VerifyAll(uint32_t workers, Progress* progress) {
 
 Status Chain::ReadPage(size_t i, uint8_t* dst, std::vector<uint8_t>* scratch) {
   return levels_[where_[i].first]->ReadContent(where_[i].second, dst, scratch);
+}
+
+uint64_t Chain::StoredBytes(size_t i) const {
+  return levels_[where_[i].first]->pages()[where_[i].second].stored_bytes;
 }
 
 Status LoadParentHashes(io::Env* env, const std::string& path, Geometry* geometry,

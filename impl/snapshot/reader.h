@@ -87,8 +87,11 @@ class Chain {
   size_t depth() const { return levels_.size(); }
   uint64_t VerifyBytes() const;
   Status VerifyAll(uint32_t workers, Progress* progress);
-  // The uncompressed bytes of page i of the top snapshot.
+  // The uncompressed bytes of page i of the top snapshot, verified as they are read (the
+  // stored checksum, and for a compressed page its content hash): kCorrupt otherwise.
   Status ReadPage(size_t i, uint8_t* dst, std::vector<uint8_t>* scratch);
+  // Stored bytes of page i of the top snapshot (what ReadPage reads and verifies).
+  uint64_t StoredBytes(size_t i) const;
 
  private:
   Status Resolve();

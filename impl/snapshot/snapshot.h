@@ -11,9 +11,14 @@
 //   K2. Capture writes to "<dir>/.<name>.tmp-<random>", fsyncs it, renames it over the target
 //       and fsyncs the directory; on any failure (or cancellation) the temporary file is
 //       removed and the target is untouched.
-//   K3. Restore calls no callback before the whole file -- header, parent path, trailer, both
-//       tables, every stored blob, and every parent of an incremental chain -- has passed its
-//       checks; the engine is paused only after the geometry matched.
+//   K3. Restore calls no callback before the structure of the file and of every parent of
+//       an incremental chain -- header, parent path, trailer, both tables, parent ids -- has
+//       passed its checks; the engine is paused only after the geometry matched. The stored
+//       bytes of the pages are read once: each batch is verified (checksum; content hash of a
+//       decompressed page) before any page of it reaches write_page, so the engine never
+//       receives an unverified byte. Damage found there fails the restore with kCorrupt after
+//       allocate_pages: K4's release path gives every slot back, no sequence is installed.
+//       Verify still reads every blob of every level.
 //   K4. Restore writes page i of the snapshot into slots[i], where slots is what
 //       allocate_pages returned, and installs sequences whose page lists are rewritten through
 //       that same map; it never writes to a slot it was not given. If it fails after
