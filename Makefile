@@ -251,9 +251,14 @@ demo: check-deps
 # ---- install -------------------------------------------------------------------------------
 
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 install: lib $(PAGERCTL)
-	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(PAGERCTL) $(DESTDIR)$(BINDIR)/pagerctl
+	install -m 0644 doc/pagerctl.1 $(DESTDIR)$(MANDIR)/man1/pagerctl.1
+	install -m 0644 tools/pagerctl/pagerctl.bash $(DESTDIR)$(BASHCOMPDIR)/pagerctl
 	install -m 0644 pager.h $(DESTDIR)$(INCLUDEDIR)/pager.h
 	install -m 0755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libpager.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -265,7 +270,8 @@ uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/pager.h $(DESTDIR)$(LIBDIR)/libpager.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libpager.so \
 	      $(DESTDIR)$(LIBDIR)/libpager.a $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc \
-	      $(DESTDIR)$(BINDIR)/pagerctl
+	      $(DESTDIR)$(BINDIR)/pagerctl $(DESTDIR)$(MANDIR)/man1/pagerctl.1 \
+	      $(DESTDIR)$(BASHCOMPDIR)/pagerctl
 
 # ---- dependencies --------------------------------------------------------------------------
 

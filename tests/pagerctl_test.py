@@ -550,23 +550,26 @@ def ReplayFollowSeesALiveWriterAndEndsOnSigint():
     d = copy_of(HEALTHY["walseg-dir"], "follow")
     follower = subprocess.Popen([PAGERCTL, "replay", "--json", "--follow", "--poll-ms", "50",
                                  d, "--from", "59"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     writer = subprocess.Popen([FIXTURES, "append", d, "20", "20"])
     seen = []
     try:
         check(writer.wait(timeout=60) == 0, "the writer appended")
-        deadline = time.time() + 60
-        while True:  # LSN 59, 60, then 61..80 from the live writer
-            ready, _, _ = select.select([follower.stdout], [], [], max(0, deadline - time.time()))
-            check(ready, f"no record within 60 s after LSN {seen[-1:]}; "
-                         f"segments {sorted(os.listdir(d))}")
-            line = follower.stdout.readline()
-            check(line != "", f"the follower ended early: {follower.stderr.read()}")
+        deadline, pending, rec = time.time() + 60, b"", None
+        fd = follower.stdout.fileno()
+        while not seen or seen[-1] != 80:  # LSN 59, 60, then 61..80 from the live writer
+            if b"\n" not in pending:
+                ready, _, _ = select.select([fd], [], [], max(0, deadline - time.time()))
+                check(ready, f"no record within 60 s after LSN {seen[-1:]}; "
+                             f"segments {sorted(os.listdir(d))}")
+                chunk = os.read(fd, 65536)
+                check(chunk != b"", f"the follower ended early: {follower.stderr.read()}")
+                pending += chunk
+                continue
+            line, pending = pending.split(b"\n", 1)
             rec = json.loads(line)
             validate_line(rec, "replay_record")
             seen.append(rec["lsn"])
-            if rec["lsn"] == 80:
-                break
         check(seen == list(range(59, 81)), f"LSNs {seen}")
         check(bytes.fromhex(rec["data_hex"]) == b"live-80", rec["data_hex"])
         follower.send_signal(signal.SIGINT)
@@ -579,10 +582,20 @@ def ReplayFollowSeesALiveWriterAndEndsOnSigint():
 
 @test
 def ReplayFollowEndsCleanlyWhenThePipeCloses():
-    p = subprocess.run(f"'{PAGERCTL}' replay --follow '{HEALTHY['walseg-dir']}' | head -n 1",
-                       shell=True, capture_output=True, text=True, timeout=60)
-    check(p.returncode == 0 and p.stdout.startswith("LSN 1 "), f"{p.returncode} {p.stdout[:40]}")
-    check(p.stderr == "", p.stderr)
+    # All 60 records fit in the pipe, so the follower is idle when head leaves: it must notice.
+    follower = subprocess.Popen([PAGERCTL, "replay", "--follow", HEALTHY["walseg-dir"]],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    head = subprocess.Popen(["head", "-n", "1"], stdin=follower.stdout, stdout=subprocess.PIPE)
+    follower.stdout.close()
+    try:
+        out = head.communicate(timeout=60)[0]
+        check(out.startswith(b"LSN 1 "), out[:40])
+        check(follower.wait(timeout=30) == 0, f"exit {follower.returncode}")
+        check(follower.stderr.read() == b"", "nothing on stderr")
+    finally:
+        if follower.poll() is None:
+            follower.kill()
+            follower.wait()
 
 
 # ---- checkpoint, recover, copy ---------------------------------------------------------------

@@ -2,8 +2,9 @@
 // directory to stdout, one per line (text, or JSON lines); --follow keeps reading as a live
 // writer appends, like `journalctl -f` / `tail -F`, until SIGINT, SIGTERM or a closed pipe.
 // Read-only: pager_walseg_replay maps segments read-only and takes no lock.
+#include <poll.h>
 #include <signal.h>
-#include <time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <memory>
@@ -42,9 +43,12 @@ bool Emit(const pager_walseg_record& rec, bool as_json) {
   return !g_stop;
 }
 
+// Waits ms, watching stdout as `tail -f` does: a pipe whose reader left reports POLLERR, so
+// an idle follower ends too (it would otherwise learn it only at its next write).
 void Nap(uint32_t ms) {
-  struct timespec ts = {static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L};
-  (void)nanosleep(&ts, nullptr);  // a signal ends it early: g_stop is then set
+  struct pollfd out = {STDOUT_FILENO, 0, 0};
+  int n = poll(&out, 1, static_cast<int>(ms));  // a signal ends it early: g_stop is then set
+  if (n > 0 && (out.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) g_stop = 1;
 }
 
 void StopLine(const Stop& stop, bool as_json) {
