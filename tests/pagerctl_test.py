@@ -390,10 +390,17 @@ def WalsegTornTailIsNotDamage():
 
 
 @test
-def SnapshotFlippedBlobByte():
+def SnapshotFlippedBlobByteNamesTheBlobsOffset():
     path = copy_of(HEALTHY["snapshot"], "blob.kvs")
-    flip(path, 1000)
-    expect_damaged(path, "blob")
+    flip(path, 1000)  # inside page entry 0, stored at 128 .. 1152
+    expect_damaged(path, "blob", offset=128, file_suffix="blob.kvs")
+
+
+@test
+def DamagedBlobInTheParentIsReportedInTheParentFile():
+    d = copy_of(H, "parentblob")
+    flip(os.path.join(d, "full.kvs"), 1200)  # page entry 1 (1152 .. 2176), used by incr.kvs
+    expect_damaged(os.path.join(d, "incr.kvs"), "blob", offset=1152, file_suffix="full.kvs")
 
 
 @test
