@@ -289,13 +289,18 @@ demo: check-deps
 # ---- install -------------------------------------------------------------------------------
 
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # The JNI library (self-contained: libpager linked in) goes to $(LIBDIR)/libpager_jni.so, on
 # java.library.path for System.loadLibrary("pager_jni") or named by -Ddev.libpager.library.path.
 # Built and installed when a JDK and swig are present (else install says it skipped it).
 HAVE_JNI := $(and $(wildcard $(JAVA_HOME)/include/jni.h),$(shell command -v $(SWIG)))
 install: lib $(PAGERCTL) $(if $(HAVE_JNI),$(JB)/libpager_jni.so)
-	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(PAGERCTL) $(DESTDIR)$(BINDIR)/pagerctl
+	install -m 0644 doc/pagerctl.1 $(DESTDIR)$(MANDIR)/man1/pagerctl.1
+	install -m 0644 tools/pagerctl/pagerctl.bash $(DESTDIR)$(BASHCOMPDIR)/pagerctl
 	install -m 0644 pager.h $(DESTDIR)$(INCLUDEDIR)/pager.h
 	install -m 0755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libpager.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -309,7 +314,8 @@ uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/pager.h $(DESTDIR)$(LIBDIR)/libpager.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libpager.so \
 	      $(DESTDIR)$(LIBDIR)/libpager.a $(DESTDIR)$(LIBDIR)/pkgconfig/pager.pc \
-	      $(DESTDIR)$(BINDIR)/pagerctl $(DESTDIR)$(LIBDIR)/libpager_jni.so
+	      $(DESTDIR)$(BINDIR)/pagerctl $(DESTDIR)$(LIBDIR)/libpager_jni.so \
+	      $(DESTDIR)$(MANDIR)/man1/pagerctl.1 $(DESTDIR)$(BASHCOMPDIR)/pagerctl
 
 # ---- dependencies --------------------------------------------------------------------------
 

@@ -1643,6 +1643,37 @@ PAGER_API void pager_cold_stats_init(pager_cold_stats *stats) PAGER_NOEXCEPT;
  */
 PAGER_API int pager_cold_get_stats(pager_cold *c, pager_cold_stats *out) PAGER_NOEXCEPT;
 
+/* What pager_cold_reap found for one scratch directory (the state of its lock file). */
+enum {
+  PAGER_COLD_SCRATCH_LIVE = 0,    /* its owner process is alive (it holds the lock): kept     */
+  PAGER_COLD_SCRATCH_STALE = 1,   /* its owner is gone; left in place (remove was 0)          */
+  PAGER_COLD_SCRATCH_REMOVED = 2, /* its owner was gone; directory and lock file removed      */
+  PAGER_COLD_SCRATCH_FAILED = 3   /* its owner was gone, but it could not be removed (an entry
+                                     the library did not create, or permission)              */
+};
+
+/* Called by pager_cold_reap for each scratch lock file "<root>/libpager-cold-<random>" (its
+ * directory is the same path plus ".d"); lock_path is valid during the call only. A non-zero
+ * return stops the scan. */
+typedef int (*pager_cold_scratch_fn)(void *ctx, const char *lock_path, uint32_t state);
+
+/*
+ * pager_cold_reap -- finds the private scratch directories a file-backend cold pager made
+ * under root (pager_cold_set_scratch_dir) and tells which belong to dead processes: an owner
+ * holds an exclusive lock on its lock file for the life of the directory and the kernel
+ * releases it when the process dies, whatever its pid became, so liveness is the lock, never
+ * an age or a pid. With remove 1 the directories of dead owners are removed (their data
+ * files, the directory, then the lock file); with remove 0 nothing is removed (each unowned
+ * lock is taken for an instant and released). Entries are visited in name order; fn (may be
+ * NULL) gets each with its PAGER_COLD_SCRATCH_* state. A live owner is never touched.
+ * Thread safety: any thread; safe beside live cold pagers in any process.
+ * Errors: PAGER_ERR_INVALID (NULL or empty root, remove not 0 or 1), PAGER_ERR_NOT_FOUND
+ * (root missing), PAGER_ERR_READONLY (permission denied listing root), PAGER_ERR_IO,
+ * PAGER_ERR_NOMEM, PAGER_ERR_CALLBACK (fn returned non-zero; its value is in the message).
+ */
+PAGER_API int pager_cold_reap(const char *root, uint32_t remove, pager_cold_scratch_fn fn,
+                              void *ctx) PAGER_NOEXCEPT;
+
 /* ======================================================================================
  * KV-cache snapshot (pager_snapshot_*)
  * ====================================================================================== */
@@ -1938,6 +1969,56 @@ PAGER_API void pager_snapshot_info_init(pager_snapshot_info *info) PAGER_NOEXCEP
  * PAGER_ERR_VERSION, PAGER_ERR_IO, PAGER_ERR_READONLY (permission denied), PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_snapshot_inspect(const char *path, pager_snapshot_info *info) PAGER_NOEXCEPT;
+
+/* Page-table entry flags (pager_snapshot_page.flags). */
+enum {
+  PAGER_SNAPSHOT_PAGE_COMPRESSED = 1, /* the stored bytes are one zstd frame of K || V        */
+  PAGER_SNAPSHOT_PAGE_IN_PARENT = 2   /* no bytes here: the parent chain holds the content    */
+};
+
+/* One entry of a snapshot's page table, as pager_snapshot_list passes it (read-only, valid
+ * during the call). A result struct (C8): struct_size is the number of bytes the library
+ * filled; read no field past it. */
+typedef struct pager_snapshot_page {
+  uint32_t struct_size;
+  uint32_t engine_page;      /* the slot the page had in the captured engine (informative)   */
+  uint32_t flags;            /* PAGER_SNAPSHOT_PAGE_*                                        */
+  uint32_t reserved0;        /* 0                                                            */
+  uint64_t index;            /* position in the page table (what sequences refer to)         */
+  uint64_t offset_bytes;     /* file offset of the stored bytes (0 when in a parent)         */
+  uint64_t stored_bytes;     /* length of the stored bytes (0 when in a parent)              */
+  uint64_t stored_checksum;  /* XXH3-64 of the stored bytes (0 when in a parent)             */
+  uint64_t content_hash_lo;  /* XXH3-128 of the uncompressed K page || V page: equal hashes  */
+  uint64_t content_hash_hi;  /*   mean equal content, across snapshots too                   */
+} pager_snapshot_page;
+
+/* One sequence of a snapshot, as pager_snapshot_list passes it (read-only, valid during the
+ * call). A result struct (C8) like pager_snapshot_page. */
+typedef struct pager_snapshot_seq {
+  uint32_t struct_size;
+  uint32_t fill_last_page;   /* tokens in the sequence's last page                           */
+  const char *id;            /* the sequence id's bytes (not NUL-terminated)                 */
+  uint64_t id_bytes;
+  const uint32_t *pages;     /* page-table positions of its pages, in order                  */
+  uint64_t page_count;
+} pager_snapshot_seq;
+
+/* Callbacks of pager_snapshot_list; a non-zero return stops the listing. */
+typedef int (*pager_snapshot_page_fn)(void *ctx, const pager_snapshot_page *page);
+typedef int (*pager_snapshot_seq_fn)(void *ctx, const pager_snapshot_seq *seq);
+
+/*
+ * pager_snapshot_list -- the page table (every entry, in order, to page_fn) and then the
+ * sequence table (every sequence, in order, to seq_fn) of the snapshot at path, after the
+ * checks pager_snapshot_inspect makes (header, trailer, tables; not the page bytes). Either
+ * callback may be NULL. Read-only; the parent chain is not opened (an entry in a parent says
+ * PAGER_SNAPSHOT_PAGE_IN_PARENT and carries its content hash). Thread safety: any thread.
+ * Errors: PAGER_ERR_INVALID (NULL or empty path), PAGER_ERR_NOT_FOUND, PAGER_ERR_CORRUPT,
+ * PAGER_ERR_VERSION, PAGER_ERR_IO, PAGER_ERR_READONLY (permission denied), PAGER_ERR_NOMEM,
+ * PAGER_ERR_CALLBACK (a callback returned non-zero; its value is in the message).
+ */
+PAGER_API int pager_snapshot_list(const char *path, pager_snapshot_page_fn page_fn,
+                                  pager_snapshot_seq_fn seq_fn, void *ctx) PAGER_NOEXCEPT;
 
 /*
  * Reference engine: an in-memory paged KV cache laid out like vLLM's (for each layer, one K

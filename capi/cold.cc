@@ -370,3 +370,43 @@ PAGER_API int pager_cold_get_stats(pager_cold* c, pager_cold_stats* out) PAGER_N
 }
 
 }  // extern "C"
+
+// ---- pager_cold_reap: the stale-directory scan of impl/cold/scratch_store (D1, D2) ---------
+
+namespace {
+
+uint32_t ScratchStateCode(pager::cold::ScratchState s) {
+  switch (s) {
+    case pager::cold::ScratchState::kLive: return PAGER_COLD_SCRATCH_LIVE;
+    case pager::cold::ScratchState::kStale: return PAGER_COLD_SCRATCH_STALE;
+    case pager::cold::ScratchState::kRemoved: return PAGER_COLD_SCRATCH_REMOVED;
+    default: return PAGER_COLD_SCRATCH_FAILED;
+  }
+}
+
+}  // namespace
+
+extern "C" int pager_cold_reap(const char* root, uint32_t remove, pager_cold_scratch_fn fn,
+                               void* ctx) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(root, "root"));
+    if (root[0] == '\0') return pager::InvalidArgument("root is empty");
+    if (remove > 1) return pager::InvalidArgument("remove must be 0 or 1, not " +
+                                                  std::to_string(remove));
+    pager::io::Env* env = pager::io::DefaultEnv();
+    bool exists = false;
+    PAGER_RETURN_IF_ERROR(env->Exists(root, &exists));
+    if (!exists) return Status(pager::Code::kNotFound, std::string("no such directory: ") + root);
+    pager::cold::ScratchVisitor visit;
+    if (fn != nullptr) {
+      visit = [&](const std::string& lock_path, pager::cold::ScratchState s) -> Status {
+        int rc = fn(ctx, lock_path.c_str(), ScratchStateCode(s));
+        if (rc == 0) return Status::Ok();
+        return Status(pager::Code::kCallback, "pager_cold_reap: the callback returned " +
+                                                  std::to_string(rc) + " at " + lock_path);
+      };
+    }
+    pager::cold::StaleScan scan;
+    return pager::cold::ScratchStore::Scan(env, root, "", remove == 1, visit, &scan);
+  });
+}

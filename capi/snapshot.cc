@@ -10,6 +10,7 @@
 #include "impl/io/env.h"
 #include "impl/io/posix_env.h"
 #include "impl/snapshot/adapter.h"
+#include "impl/snapshot/reader.h"
 #include "impl/snapshot/refengine.h"
 #include "impl/snapshot/snapshot.h"
 #include "pager.h"
@@ -402,3 +403,62 @@ int pager_refengine_fail_callback(pager_refengine* engine, const char* name, uin
 }
 
 }  // extern "C"
+
+// ---- pager_snapshot_list: the tables SnapshotFile::Open checked (K3), entry by entry -------
+
+namespace {
+
+pager_snapshot_page ToC(const snap::PageEntry& e, uint64_t index) {
+  pager_snapshot_page p;
+  std::memset(&p, 0, sizeof p);
+  p.struct_size = sizeof p;
+  p.engine_page = e.engine_page;
+  p.flags = e.flags;
+  p.index = index;
+  p.offset_bytes = e.offset_bytes;
+  p.stored_bytes = e.stored_bytes;
+  p.stored_checksum = e.stored_checksum;
+  p.content_hash_lo = e.content_hash_lo;
+  p.content_hash_hi = e.content_hash_hi;
+  return p;
+}
+
+Status CallbackStopped(const char* which, int rc, uint64_t at) {
+  return Status(pager::Code::kCallback, std::string("pager_snapshot_list: ") + which +
+                                            " returned " + std::to_string(rc) + " at entry " +
+                                            std::to_string(at));
+}
+
+}  // namespace
+
+static_assert(snap::kPageCompressed == PAGER_SNAPSHOT_PAGE_COMPRESSED, "flag values");
+static_assert(snap::kPageInParent == PAGER_SNAPSHOT_PAGE_IN_PARENT, "flag values");
+
+extern "C" int pager_snapshot_list(const char* path, pager_snapshot_page_fn page_fn,
+                                   pager_snapshot_seq_fn seq_fn, void* ctx) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckPath(path));
+    std::unique_ptr<snap::SnapshotFile> f;
+    PAGER_RETURN_IF_ERROR(snap::SnapshotFile::Open(pager::io::DefaultEnv(), path, &f));
+    const std::vector<snap::PageEntry>& pages = f->pages();
+    for (uint64_t i = 0; page_fn != nullptr && i < pages.size(); i++) {
+      pager_snapshot_page p = ToC(pages[i], i);
+      int rc = page_fn(ctx, &p);
+      if (rc != 0) return CallbackStopped("page_fn", rc, i);
+    }
+    const std::vector<snap::Seq>& seqs = f->seqs();
+    for (uint64_t i = 0; seq_fn != nullptr && i < seqs.size(); i++) {
+      pager_snapshot_seq s;
+      std::memset(&s, 0, sizeof s);
+      s.struct_size = sizeof s;
+      s.fill_last_page = seqs[i].fill_last_page;
+      s.id = seqs[i].id.data();
+      s.id_bytes = seqs[i].id.size();
+      s.pages = seqs[i].pages.data();
+      s.page_count = seqs[i].pages.size();
+      int rc = seq_fn(ctx, &s);
+      if (rc != 0) return CallbackStopped("seq_fn", rc, i);
+    }
+    return Status::Ok();
+  });
+}

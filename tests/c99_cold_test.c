@@ -88,6 +88,9 @@ static void stats_and_errors(pager_cold *c) {
   uint32_t backend = 0;
   pager_cold_stats_init(&s);
   check(pager_cold_get_stats(c, &s) == PAGER_OK, "stats");
+  check(pager_cold_reap("", 0, NULL, NULL) == PAGER_ERR_INVALID, "reap: empty root");
+  check(pager_cold_reap("/nonexistent-pager-root", 0, NULL, NULL) == PAGER_ERR_NOT_FOUND,
+        "reap: missing root");
   check(s.struct_size == sizeof s && s.file.struct_size == sizeof s.file, "stats sizes");
   check(s.file.pageout_count == 1 && s.swap.pageout_count == 2, "stats count pageouts");
   check(pager_cold_pageout(c, NULL, 0, &h) == PAGER_OK && pager_cold_len(h) == 0, "empty handle");
@@ -125,6 +128,14 @@ static void handle_after_close(const char *root) {
   pager_cold_free(h);
 }
 
+static int g_live;
+static int count_live(void *ctx, const char *lock_path, uint32_t state) {
+  (void)ctx;
+  (void)lock_path;
+  if (state == PAGER_COLD_SCRATCH_LIVE) g_live++;
+  return 0;
+}
+
 int main(void) {
   const char *base = getenv("TMPDIR");
   char root[4096];
@@ -132,6 +143,8 @@ int main(void) {
   snprintf(root, sizeof root, "%s/libpager-cold-tests", base && *base ? base : "/tmp");
   check(pager_cold_open(NULL, &c) == PAGER_OK, "open");
   check(pager_cold_set_scratch_dir(c, root) == PAGER_OK, "set_scratch_dir");
+  check(pager_cold_reap(root, 0, count_live, NULL) == PAGER_OK && g_live == 1,
+        "reap: this pager's own scratch directory is live");
   round_trip(c, PAGER_COLD_BACKEND_SWAP);
   round_trip(c, PAGER_COLD_BACKEND_FILE);
   owned_move(c);

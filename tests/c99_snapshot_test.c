@@ -8,6 +8,19 @@
 
 #include "pager.h"
 
+
+static uint64_t g_listed_pages, g_listed_seq_pages;
+static int count_page(void *ctx, const pager_snapshot_page *p) {
+  (void)ctx;
+  if (p->struct_size == sizeof *p && p->index == g_listed_pages) g_listed_pages++;
+  return 0;
+}
+static int count_seq(void *ctx, const pager_snapshot_seq *s) {
+  (void)ctx;
+  if (s->id_bytes == 6 && memcmp(s->id, "req-42", 6) == 0) g_listed_seq_pages += s->page_count;
+  return 0;
+}
+
 static int g_passed, g_failed;
 
 static void check(int ok, const char *what) {
@@ -171,6 +184,11 @@ static void test_toy_to_refengine_and_back(const char *dir) {
   check(pager_snapshot_inspect(p1, &info) == PAGER_OK && info.page_count == 3 &&
             info.seq_count == 1 && info.k_page_bytes == TOY_PAGE,
         "inspect toy snapshot");
+  g_listed_pages = 0;
+  g_listed_seq_pages = 0;
+  check(pager_snapshot_list(p1, count_page, count_seq, NULL) == PAGER_OK && g_listed_pages == 3 &&
+            g_listed_seq_pages == 2,
+        "list the toy snapshot's pages and sequence");
 
   pager_cache_meta_init(&meta);
   toy_meta(NULL, &meta);

@@ -349,3 +349,37 @@ TEST(OutParam, pager_cold_get_stats) {
   EXPECT_STREQ(pager_last_error(), "");
   pager_cold_close(c);
 }
+
+namespace {
+struct Reaped {
+  std::vector<std::pair<std::string, uint32_t>> seen;
+  int stop_with = 0;
+};
+int OnScratch(void* ctx, const char* lock_path, uint32_t state) {
+  Reaped* r = static_cast<Reaped*>(ctx);
+  r->seen.emplace_back(lock_path, state);
+  return r->stop_with;
+}
+}  // namespace
+
+// No out-parameter: a failed scan calls no callback and removes nothing.
+TEST(OutParam, pager_cold_reap) {
+  pager::testing::TempDir root;
+  pager_cold* live = OpenWithScratch(root.path().c_str());
+  Reaped r;
+  EXPECT_EQ(pager_cold_reap(nullptr, 0, OnScratch, &r), PAGER_ERR_INVALID);
+  EXPECT_EQ(pager_cold_reap("", 0, OnScratch, &r), PAGER_ERR_INVALID);
+  EXPECT_EQ(pager_cold_reap(root.path().c_str(), 2, OnScratch, &r), PAGER_ERR_INVALID);
+  EXPECT_EQ(pager_cold_reap((root.path() + "/none").c_str(), 1, OnScratch, &r),
+            PAGER_ERR_NOT_FOUND);
+  EXPECT_TRUE(r.seen.empty());
+  r.stop_with = 3;
+  EXPECT_EQ(pager_cold_reap(root.path().c_str(), 1, OnScratch, &r), PAGER_ERR_CALLBACK);
+  r = Reaped();
+  ASSERT_EQ(pager_cold_reap(root.path().c_str(), 1, OnScratch, &r), PAGER_OK);
+  EXPECT_STREQ(pager_last_error(), "");
+  ASSERT_EQ(r.seen.size(), 1u);
+  EXPECT_EQ(r.seen[0].second, static_cast<uint32_t>(PAGER_COLD_SCRATCH_LIVE));
+  EXPECT_EQ(pager_cold_reap(root.path().c_str(), 0, nullptr, nullptr), PAGER_OK);
+  pager_cold_close(live);
+}

@@ -199,6 +199,50 @@ TEST(ColdScratch, FailedSetupLeavesNothingAndCanBeRetried) {
   EXPECT_NE(pager.scratch_dir(), "");
 }
 
+
+// pager_cold_reap's dry run (ScratchStore::Scan with remove false): a dead owner's directory
+// is reported stale and left in place; a live owner's is reported live; then remove takes
+// only the stale one.
+TEST(ColdScratch, ScanWithoutRemovalReportsStaleAndLiveAndRemovesNothing) {
+  io::MemEnv env;
+  ASSERT_OK(env.CreateDir("/tmp/root", 0755));
+  std::unique_ptr<io::File> f;
+  io::OpenOptions o;
+  o.write = o.create = true;
+  ASSERT_OK(env.Open("/tmp/root/libpager-cold-dead01", o, &f));
+  f.reset();
+  ASSERT_OK(env.CreateDir("/tmp/root/libpager-cold-dead01.d", 0700));
+  ColdPager live(&env);
+  ASSERT_OK(live.SetScratchDir("/tmp/root"));  // removes dead01 itself: make another
+  ASSERT_OK(env.Open("/tmp/root/libpager-cold-dead02", o, &f));
+  f.reset();
+  ASSERT_OK(env.CreateDir("/tmp/root/libpager-cold-dead02.d", 0700));
+  std::vector<std::pair<std::string, ScratchState>> seen;
+  auto visit = [&](const std::string& lock, ScratchState s) {
+    seen.emplace_back(lock, s);
+    return Status::Ok();
+  };
+  StaleScan scan;
+  ASSERT_OK(ScratchStore::Scan(&env, "/tmp/root", "", false, visit, &scan));
+  ASSERT_EQ(seen.size(), 2u);
+  int stale = 0, alive = 0;
+  for (const auto& [lock, s] : seen) {
+    stale += s == ScratchState::kStale && lock == "/tmp/root/libpager-cold-dead02";
+    alive += s == ScratchState::kLive;
+  }
+  EXPECT_EQ(stale, 1);
+  EXPECT_EQ(alive, 1);
+  bool exists = false;
+  ASSERT_OK(env.Exists("/tmp/root/libpager-cold-dead02.d", &exists));
+  EXPECT_TRUE(exists) << "a scan without removal removed a directory";
+  seen.clear();
+  ASSERT_OK(ScratchStore::Scan(&env, "/tmp/root", "", true, visit, &scan));
+  ASSERT_OK(env.Exists("/tmp/root/libpager-cold-dead02.d", &exists));
+  EXPECT_FALSE(exists);
+  ASSERT_OK(env.Exists(live.scratch_dir(), &exists));
+  EXPECT_TRUE(exists) << "a live owner's directory was removed";
+}
+
 }  // namespace
 }  // namespace cold
 }  // namespace pager

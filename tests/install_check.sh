@@ -26,13 +26,19 @@ cc -std=c99 $(pkg-config --cflags pager) "$dest/app.c" -o "$dest/app-static" \
 ldd "$dest/app-static" | grep -q libpager && { echo "static build still links libpager.so"; exit 1; }
 soname=$(make --no-print-directory -s print-SONAME "$@")
 for f in include/pager.h lib/libpager.so "lib/$soname" lib/libpager.a lib/pkgconfig/pager.pc \
-         bin/pagerctl; do
+         bin/pagerctl share/man/man1/pagerctl.1 share/bash-completion/completions/pagerctl; do
   [[ -e "$dest/usr/local/$f" ]] || { echo "not installed: $f"; exit 1; }
 done
 # pagerctl runs from its installed place and loads the installed library ($ORIGIN/../lib).
 "$dest/usr/local/bin/pagerctl" --version | grep -q libpager || { echo "installed pagerctl fails"; exit 1; }
 ldd "$dest/usr/local/bin/pagerctl" | grep "$soname" | grep -q "$dest/usr/local/bin/../lib/" ||
   { echo "installed pagerctl does not load the installed library"; exit 1; }
+# The man page renders and the completion completes pagerctl's commands.
+man -l "$dest/usr/local/share/man/man1/pagerctl.1" 2>/dev/null | grep -q "pagerctl - look into" ||
+  { command -v man >/dev/null && { echo "the installed man page does not render"; exit 1; }; }
+words=$(bash -c 'source "$1"; COMP_WORDS=(pagerctl re); COMP_CWORD=1; _pagerctl; echo "${COMPREPLY[*]}"' _ \
+  "$dest/usr/local/share/bash-completion/completions/pagerctl")
+[[ $words == "replay recover" ]] || { echo "bash completion of 're' gave: $words"; exit 1; }
 make --no-print-directory -s uninstall DESTDIR="$dest" PREFIX=/usr/local "$@" >/dev/null
 left=$(find "$dest/usr/local" -type f | wc -l)
 [[ $left -eq 0 ]] || { echo "uninstall left $left files"; exit 1; }
@@ -41,4 +47,4 @@ left=$(find "$dest/usr/local" -type f | wc -l)
 make --no-print-directory -s install DESTDIR="$dest" PREFIX=/opt/pager-b "$@" >/dev/null
 grep -qx 'prefix=/opt/pager-b' "$dest/opt/pager-b/lib/pkgconfig/pager.pc" ||
   { echo "install PREFIX=/opt/pager-b wrote: $(grep '^prefix=' "$dest/opt/pager-b/lib/pkgconfig/pager.pc")"; exit 1; }
-echo "install, pkg-config (dynamic and static), pagerctl, uninstall, reinstall with another PREFIX: ok"
+echo "install, pkg-config (dynamic and static), pagerctl, its man page and bash completion, uninstall, reinstall with another PREFIX: ok"

@@ -10,8 +10,17 @@
  *                                         version 2 with a valid checksum (a newer library's)
  *   pagerctl_fixtures hold PATH           opens the page file read-write (its exclusive lock),
  *                                         prints "ready", and holds it until stdin closes
+ *   pagerctl_fixtures hold-wal PATH       the same for a WAL pager database
+ *   pagerctl_fixtures append DIR N MS     appends N records (type 2, "live-<lsn>") to the
+ *                                         segment directory, one every MS milliseconds
+ *   pagerctl_fixtures big PATH            a page file of 20000 pages (80 MiB, sparse)
+ *   pagerctl_fixtures scratch ROOT        a cold pager with a scratch directory under ROOT,
+ *                                         prints "ready", holds it until stdin closes
+ *   pagerctl_fixtures scratch-die ROOT    the same, but exits at once without closing: the
+ *                                         directory of a dead process
  */
 #define XXH_INLINE_ALL
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +166,62 @@ static int hold(const char *path) {
   return 0;
 }
 
+static int hold_wal(const char *path) {
+  pager_wal *w = NULL;
+  CHECK(pager_wal_open(path, NULL, &w));
+  printf("ready\n");
+  fflush(stdout);
+  while (getchar() != EOF) {
+  }
+  pager_wal_close(w);
+  return 0;
+}
+
+static int append(const char *dir, int n, int ms) {
+  pager_walseg_writer *w = NULL;
+  uint64_t next = 0, durable = 0, lsn = 0;
+  char rec[64];
+  int i;
+  struct timespec ts;
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+  CHECK(pager_walseg_writer_open(dir, NULL, &w));
+  for (i = 0; i < n; i++) {
+    CHECK(pager_walseg_writer_lsns(w, &next, &durable));
+    snprintf(rec, sizeof rec, "live-%llu", (unsigned long long)next);
+    CHECK(pager_walseg_append(w, 2, rec, strlen(rec), &lsn));
+    nanosleep(&ts, NULL);
+  }
+  CHECK(pager_walseg_writer_close(w));
+  return 0;
+}
+
+static int big(const char *path) {
+  pager_file_options o;
+  pager_file *f = NULL;
+  pager_file_options_init(&o);
+  o.initial_page_count = 20000;
+  o.max_size_bytes = (uint64_t)1 << 30;
+  CHECK(pager_file_create(path, &o, &f));
+  pager_file_close(f);
+  return 0;
+}
+
+static int scratch(const char *root, int die) {
+  pager_cold_options o;
+  pager_cold *c = NULL;
+  pager_cold_options_init(&o);
+  o.scratch_root = root;
+  CHECK(pager_cold_open(&o, &c));
+  if (die) exit(0); /* no close: the directory stays, its lock goes with the process */
+  printf("ready\n");
+  fflush(stdout);
+  while (getchar() != EOF) {
+  }
+  pager_cold_close(c);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "make") == 0) {
     make_page_file(argv[2]);
@@ -167,6 +232,13 @@ int main(int argc, char **argv) {
   }
   if (argc == 3 && strcmp(argv[1], "future-version") == 0) return future_version(argv[2]);
   if (argc == 3 && strcmp(argv[1], "hold") == 0) return hold(argv[2]);
-  fprintf(stderr, "usage: pagerctl_fixtures make DIR | future-version PATH | hold PATH\n");
+  if (argc == 3 && strcmp(argv[1], "hold-wal") == 0) return hold_wal(argv[2]);
+  if (argc == 5 && strcmp(argv[1], "append") == 0) return append(argv[2], atoi(argv[3]), atoi(argv[4]));
+  if (argc == 3 && strcmp(argv[1], "big") == 0) return big(argv[2]);
+  if (argc == 3 && strcmp(argv[1], "scratch") == 0) return scratch(argv[2], 0);
+  if (argc == 3 && strcmp(argv[1], "scratch-die") == 0) return scratch(argv[2], 1);
+  fprintf(stderr, "usage: pagerctl_fixtures make DIR | future-version PATH | hold PATH | "
+                  "hold-wal PATH | append DIR N MS | big PATH | scratch ROOT | "
+                  "scratch-die ROOT\n");
   return 2;
 }

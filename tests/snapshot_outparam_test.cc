@@ -237,6 +237,48 @@ TEST(OutParam, pager_snapshot_inspect) {
   EXPECT_STREQ(pager_last_error(), "");
 }
 
+namespace {
+struct Listed {
+  uint64_t pages = 0, seqs = 0;
+  int stop_with = 0;
+};
+int CountPage(void* ctx, const pager_snapshot_page* p) {
+  Listed* l = static_cast<Listed*>(ctx);
+  EXPECT_EQ(p->struct_size, sizeof *p);
+  EXPECT_EQ(p->index, l->pages);
+  l->pages++;
+  return l->stop_with;
+}
+int CountSeq(void* ctx, const pager_snapshot_seq* s) {
+  Listed* l = static_cast<Listed*>(ctx);
+  EXPECT_EQ(s->struct_size, sizeof *s);
+  l->seqs++;
+  return 0;
+}
+}  // namespace
+
+// No out-parameter: a failure before the tables are read calls no callback.
+TEST(OutParam, pager_snapshot_list) {
+  MemSnapshot snap;
+  Listed l;
+  snap.env.FailNth(pager::io::MemEnv::Op::kRead, 1, pager::io::FaultKind::kEio, false);
+  EXPECT_EQ(pager_snapshot_list("/snap/s.kvs", CountPage, CountSeq, &l), PAGER_ERR_IO);
+  EXPECT_EQ(pager_snapshot_list("/snap/none.kvs", CountPage, CountSeq, &l), PAGER_ERR_NOT_FOUND);
+  EXPECT_EQ(pager_snapshot_list("", CountPage, CountSeq, &l), PAGER_ERR_INVALID);
+  EXPECT_EQ(pager_snapshot_list(nullptr, CountPage, CountSeq, &l), PAGER_ERR_INVALID);
+  EXPECT_EQ(l.pages + l.seqs, 0u);
+  l.stop_with = 7;
+  EXPECT_EQ(pager_snapshot_list("/snap/s.kvs", CountPage, CountSeq, &l), PAGER_ERR_CALLBACK);
+  EXPECT_NE(std::string(pager_last_error()).find("returned 7"), std::string::npos);
+  EXPECT_EQ(l.pages, 1u) << "a non-zero return stops the listing";
+  l = Listed();
+  EXPECT_EQ(pager_snapshot_list("/snap/s.kvs", CountPage, CountSeq, &l), PAGER_OK);
+  EXPECT_EQ(l.pages, 2u);
+  EXPECT_GE(l.seqs, 1u);
+  EXPECT_STREQ(pager_last_error(), "");
+  EXPECT_EQ(pager_snapshot_list("/snap/s.kvs", nullptr, nullptr, nullptr), PAGER_OK);
+}
+
 // ---- reference engine ---------------------------------------------------------------------
 
 TEST(OutParam, pager_refengine_create) {

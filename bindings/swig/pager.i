@@ -1218,6 +1218,9 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
 %ignore pager_cold_buffer_data;
 %ignore pager_cold_buffer_len;
 %ignore pager_cold_buffer_free;
+/* A C callback per scratch directory: pagerctl's (`pagerctl cold reap`); not bound yet. */
+%ignore pager_cold_reap;
+%ignore pager_cold_scratch_fn;
 /* take consumes the handle on success: Go's ColdHandle.Take and Java's ColdHandle.take()
  * drop their pointer then; the raw Java method is package-private so that the proxy cannot
  * be left owning a freed handle. */
@@ -1419,6 +1422,12 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
 /* Snapshot options: the progress callback is not bound (Go/Java adapters would need a
  * trampoline); parent_path is owned by the struct (set_parent_path copies it). */
 %ignore pager_snapshot_options::progress;
+/* C callbacks over a snapshot's tables (pagerctl dump / snapshot diff); not bound yet. */
+%ignore pager_snapshot_list;
+%ignore pager_snapshot_page;
+%ignore pager_snapshot_seq;
+%ignore pager_snapshot_page_fn;
+%ignore pager_snapshot_seq_fn;
 %ignore pager_snapshot_options::progress_ctx;
 %ignore pager_snapshot_options::parent_path;
 %pager_struct(pager_snapshot_options)

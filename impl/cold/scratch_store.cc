@@ -104,31 +104,49 @@ ScratchStore::~ScratchStore() {
 
 void ScratchStore::RemoveStale(io::Env* env, const std::string& root,
                                const std::string& own_lock_name, StaleScan* scan) {
+  (void)Scan(env, root, own_lock_name, true, ScratchVisitor(), scan);
+}
+
+Status ScratchStore::Scan(io::Env* env, const std::string& root, const std::string& own_lock_name,
+                          bool remove, const ScratchVisitor& visit, StaleScan* scan) {
   std::vector<std::string> names;
-  if (!env->ListDir(root, &names).ok()) return;
+  PAGER_RETURN_IF_ERROR(env->ListDir(root, &names).WithContext("list scratch root"));
+  std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
     if (!StartsWith(name, kPrefix) || EndsWith(name, kDirSuffix) || name == own_lock_name) {
       continue;
     }
     std::string lock_path = root + "/" + name;
-    std::unique_ptr<io::File> lock;
-    io::OpenOptions ro;
-    if (!env->Open(lock_path, ro, &lock).ok()) continue;  // gone already
-    Status st = lock->Lock(io::LockMode::kExclusive, 0);
-    if (st.code() == Code::kBusy) {
-      scan->live++;  // D2: its owner is alive
-      continue;
-    }
-    if (!st.ok()) {
-      scan->failed++;
-      continue;
-    }
-    if (RemoveStaleDir(env, lock_path + kDirSuffix) && env->Remove(lock_path).ok()) {
-      scan->removed++;
-    } else {
-      scan->failed++;
-    }
+    ScratchState state = ScanOne(env, lock_path, remove, scan);
+    if (state != ScratchState::kGone && visit) PAGER_RETURN_IF_ERROR(visit(lock_path, state));
   }
+  return Status::Ok();
+}
+
+ScratchState ScratchStore::ScanOne(io::Env* env, const std::string& lock_path, bool remove,
+                                   StaleScan* scan) {
+  std::unique_ptr<io::File> lock;
+  io::OpenOptions ro;
+  if (!env->Open(lock_path, ro, &lock).ok()) return ScratchState::kGone;  // owner finished
+  Status st = lock->Lock(io::LockMode::kExclusive, 0);
+  if (st.code() == Code::kBusy) {
+    scan->live++;  // D2: its owner is alive
+    return ScratchState::kLive;
+  }
+  if (!st.ok()) {
+    scan->failed++;
+    return ScratchState::kFailed;
+  }
+  if (!remove) {
+    scan->stale++;
+    return ScratchState::kStale;  // the lock goes with `lock` at return
+  }
+  if (RemoveStaleDir(env, lock_path + kDirSuffix) && env->Remove(lock_path).ok()) {
+    scan->removed++;
+    return ScratchState::kRemoved;
+  }
+  scan->failed++;
+  return ScratchState::kFailed;
 }
 
 Status ScratchStore::OpenDataFile(DataFile* f, uint32_t index) {

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <cstdint>
 #include <memory>
@@ -43,7 +44,12 @@ struct StaleScan {
   uint64_t removed = 0;  // stale directories removed
   uint64_t live = 0;     // directories of live owners left alone
   uint64_t failed = 0;   // stale directories that could not be removed (tried again next time)
+  uint64_t stale = 0;    // stale directories seen and left in place (a scan without removal)
 };
+
+// What a scan found for one lock file (pager_cold_reap hands it to its caller).
+enum class ScratchState { kLive, kStale, kRemoved, kFailed, kGone };
+using ScratchVisitor = std::function<Status(const std::string& lock_path, ScratchState)>;
 
 class ScratchStore {
  public:
@@ -61,6 +67,13 @@ class ScratchStore {
   // directory that cannot be removed is counted, never an error.
   static void RemoveStale(io::Env* env, const std::string& root,
                           const std::string& own_lock_name, StaleScan* scan);
+
+  // Scans root as RemoveStale does, removing stale directories only when `remove`; a scan
+  // without removal takes each unowned lock for an instant and releases it (D2). visit (may
+  // be empty) sees every lock file with what was found or done; its error stops the scan and
+  // is returned. An unreadable root is an error here (RemoveStale ignores it).
+  static Status Scan(io::Env* env, const std::string& root, const std::string& own_lock_name,
+                     bool remove, const ScratchVisitor& visit, StaleScan* scan);
 
   ~ScratchStore();
   ScratchStore(const ScratchStore&) = delete;
@@ -104,6 +117,9 @@ class ScratchStore {
   Status CheckInvariants() const;
 
  private:
+  // One lock file of a scan (kGone: it vanished before it could be opened).
+  static ScratchState ScanOne(io::Env* env, const std::string& lock_path, bool remove,
+                              StaleScan* scan);
   struct DataFile {
     explicit DataFile(uint64_t align) : extents(align) {}
     mutable std::mutex mu;

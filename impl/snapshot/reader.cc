@@ -1,5 +1,7 @@
 #include "impl/snapshot/reader.h"
 
+#include <mutex>
+
 #include <zstd.h>
 
 #include <cstring>
@@ -263,8 +265,19 @@ uint64_t SnapshotFile::stored_blob_bytes() const {
   return n;
 }
 
-Status SnapshotFile::VerifyBlobs(uint32_t workers, Progress* progress) {
+Status SnapshotFile::VerifyBlobs(uint32_t workers, Progress* progress, BlobDamage* damage) {
   std::vector<uint8_t> buf;
+  std::mutex damage_mu;
+  auto note = [&](const PageEntry& e, Status st) {
+    if (damage != nullptr && !st.ok()) {
+      std::lock_guard<std::mutex> lock(damage_mu);
+      if (e.offset_bytes < damage->offset) {
+        damage->file = path_;
+        damage->offset = e.offset_bytes;
+      }
+    }
+    return st;
+  };
   size_t i = 0;
   while (i < pages_.size()) {
     if (pages_[i].stored_bytes == 0) {
@@ -287,13 +300,13 @@ Status SnapshotFile::VerifyBlobs(uint32_t workers, Progress* progress) {
       const PageEntry& e = pages_[members[m]];
       const uint8_t* stored = buf.data() + (e.offset_bytes - start);
       if (Checksum64(stored, e.stored_bytes, kSeedBlob) != e.stored_checksum) {
-        return Corrupt("checksum mismatch in the bytes of page entry " +
-                       std::to_string(members[m]) + " at offset " +
-                       std::to_string(e.offset_bytes));
+        return note(e, Corrupt("checksum mismatch in the bytes of page entry " +
+                               std::to_string(members[m]) + " at offset " +
+                               std::to_string(e.offset_bytes)));
       }
       if ((e.flags & kPageCompressed) == 0) return Status::Ok();
       std::vector<uint8_t> page(geometry_.page_bytes());
-      return CheckDecompressed(members[m], stored, page.data());
+      return note(e, CheckDecompressed(members[m], stored, page.data()));
     });
     if (!checked.ok()) return checked;
     PAGER_RETURN_IF_ERROR(progress->Advance(end - start));
@@ -414,8 +427,8 @@ uint64_t Chain::VerifyBytes() const {
   return n;
 }
 
-Status Chain::VerifyAll(uint32_t workers, Progress* progress) {
-  for (auto& f : levels_) PAGER_RETURN_IF_ERROR(f->VerifyBlobs(workers, progress));
+Status Chain::VerifyAll(uint32_t workers, Progress* progress, BlobDamage* damage) {
+  for (auto& f : levels_) PAGER_RETURN_IF_ERROR(f->VerifyBlobs(workers, progress, damage));
   return Status::Ok();
 }
 

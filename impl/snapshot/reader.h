@@ -31,6 +31,13 @@ class Progress {
   uint64_t done_ = 0;
 };
 
+// Where a blob failed its check (pager_snapshot_check's byte offset): the file and the
+// offset of the damaged entry's stored bytes; the lowest such offset when workers race.
+struct BlobDamage {
+  std::string file;
+  uint64_t offset = UINT64_MAX;
+};
+
 // One snapshot file whose header, parent path, trailer and tables passed their checks.
 class SnapshotFile {
  public:
@@ -48,7 +55,8 @@ class SnapshotFile {
 
   // Reads every stored blob and checks its checksum; compressed blobs must also decompress to
   // exactly one page with their content hash (workers threads).
-  Status VerifyBlobs(uint32_t workers, Progress* progress);
+  // damage (may be null) receives where the first failing blob is.
+  Status VerifyBlobs(uint32_t workers, Progress* progress, BlobDamage* damage = nullptr);
   // The uncompressed K||V bytes of stored entry i into dst (page_bytes long).
   Status ReadContent(size_t i, uint8_t* dst, std::vector<uint8_t>* scratch);
 
@@ -86,7 +94,7 @@ class Chain {
   const SnapshotFile& top() const { return *levels_[0]; }
   size_t depth() const { return levels_.size(); }
   uint64_t VerifyBytes() const;
-  Status VerifyAll(uint32_t workers, Progress* progress);
+  Status VerifyAll(uint32_t workers, Progress* progress, BlobDamage* damage = nullptr);
   // The uncompressed bytes of page i of the top snapshot, verified as they are read (the
   // stored checksum, and for a compressed page its content hash): kCorrupt otherwise.
   Status ReadPage(size_t i, uint8_t* dst, std::vector<uint8_t>* scratch);

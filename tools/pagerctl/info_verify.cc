@@ -1,113 +1,22 @@
-// pagerctl -- look into libpager files from the shell (step 1: info and verify).
+// pagerctl info and verify: the check of each FILE (pager.h section "check").
 //
 //   pagerctl info   [--json] FILE...   format, header, page size, counts, generations, sizes
 //   pagerctl verify [--json] FILE...   every checksum and invariant the format has
 //
-// FILE is a page file, a WAL pager main file or its -wal sidecar, a WAL segment file or a
-// segment directory, or a KV-cache snapshot: the format is detected by its magic.
 // Exit status (the worst over all FILEs): 0 clean, 1 damaged (verify only; info reports the
-// damage and exits 0), 2 cannot tell (missing, locked, not a libpager file, unknown version,
-// bad arguments).
-//
-// Read-only: every check is one of pager.h's pager_*_check functions, which open without
-// write access, run no recovery that writes, no checkpoint, and create no file. pagerctl uses
-// the public C API only and links libpager.so. Output schema of --json:
-// doc/pagerctl.schema.json.
-#include <CLI/CLI.hpp>
-#include <cinttypes>
-#include <cstdio>
-#include <iostream>
-#include <nlohmann/json.hpp>
+// damage and exits 0), 2 cannot tell. Read-only: every check is one of pager.h's
+// pager_*_check functions (no recovery that writes, no checkpoint, no file created).
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "pager.h"
+#include "tools/pagerctl/check.h"
+#include "tools/pagerctl/common.h"
+
+namespace pagerctl {
 
 namespace {
-
-using nlohmann::json;
-
-constexpr int kExitClean = 0;
-constexpr int kExitDamaged = 1;
-constexpr int kExitCannotTell = 2;
-
-// What one FILE gave: a report, or the error that kept the check from telling.
-struct Outcome {
-  std::string path;
-  uint32_t format = PAGER_FORMAT_UNKNOWN;
-  int code = PAGER_OK;  // of detect or check
-  std::string error;    // pager_last_error() or pagerctl's own message
-  pager_check_report report{};
-};
-
-const char* FormatId(uint32_t format) {
-  switch (format) {
-    case PAGER_FORMAT_FILE: return "page-file";
-    case PAGER_FORMAT_WAL_MAIN: return "wal-main";
-    case PAGER_FORMAT_WAL_LOG: return "wal-log";
-    case PAGER_FORMAT_WALSEG_SEGMENT: return "walseg-segment";
-    case PAGER_FORMAT_WALSEG_DIR: return "walseg-dir";
-    case PAGER_FORMAT_SNAPSHOT: return "snapshot";
-    default: return "unknown";
-  }
-}
-
-const char* FormatTitle(uint32_t format) {
-  switch (format) {
-    case PAGER_FORMAT_FILE: return "page file";
-    case PAGER_FORMAT_WAL_MAIN: return "WAL pager (main file and -wal sidecar)";
-    case PAGER_FORMAT_WAL_LOG: return "WAL pager (-wal sidecar; checked with its main file)";
-    case PAGER_FORMAT_WALSEG_SEGMENT: return "WAL segment";
-    case PAGER_FORMAT_WALSEG_DIR: return "WAL segment directory";
-    case PAGER_FORMAT_SNAPSHOT: return "KV-cache snapshot";
-    default: return "not a libpager file";
-  }
-}
-
-int RunCheck(uint32_t format, const char* path, pager_check_report* r) {
-  switch (format) {
-    case PAGER_FORMAT_FILE: return pager_file_check(path, r);
-    case PAGER_FORMAT_WAL_MAIN:
-    case PAGER_FORMAT_WAL_LOG: return pager_wal_check(path, r);
-    case PAGER_FORMAT_WALSEG_SEGMENT:
-    case PAGER_FORMAT_WALSEG_DIR: return pager_walseg_check(path, r);
-    case PAGER_FORMAT_SNAPSHOT: return pager_snapshot_check(path, r);
-    default: return PAGER_ERR_INVALID;
-  }
-}
-
-Outcome Examine(const std::string& path) {
-  Outcome o;
-  o.path = path;
-  o.code = pager_format_detect(path.c_str(), &o.format);
-  if (o.code != PAGER_OK) {
-    o.error = pager_last_error();
-    return o;
-  }
-  if (o.format == PAGER_FORMAT_UNKNOWN) {
-    o.code = PAGER_ERR_INVALID;
-    o.error = "no known magic at its start";
-    return o;
-  }
-  pager_check_report_init(&o.report);
-  o.code = RunCheck(o.format, path.c_str(), &o.report);
-  if (o.code != PAGER_OK) o.error = pager_last_error();
-  return o;
-}
-
-// Why a check could not tell, in words a shell user acts on.
-std::string CannotTell(const Outcome& o) {
-  std::string why;
-  switch (o.code) {
-    case PAGER_ERR_NOT_FOUND: why = "missing"; break;
-    case PAGER_ERR_BUSY: why = "locked by a writer"; break;
-    case PAGER_ERR_VERSION: why = "unknown format version or feature"; break;
-    case PAGER_ERR_READONLY: why = "permission denied"; break;
-    case PAGER_ERR_INVALID: why = "not a libpager file"; break;
-    default: why = pager_errstr(o.code); break;
-  }
-  return why + (o.error.empty() ? "" : ": " + o.error);
-}
 
 int ExitCodeOf(const Outcome& o, bool verify) {
   if (o.code != PAGER_OK) return kExitCannotTell;
@@ -128,7 +37,7 @@ json ToJson(const Outcome& o) {
   j["format"] = FormatId(o.format);
   j["status"] = StateOf(o);
   if (o.code != PAGER_OK) {
-    j["error"] = {{"code", pager_errstr(o.code)}, {"message", CannotTell(o)}};
+    j["error"] = ErrorJson(o.path, o.code, o.error);
     return j;
   }
   const pager_check_report& r = o.report;
@@ -238,13 +147,17 @@ void PrintVerify(const Outcome& o) {
 int Run(const std::vector<std::string>& files, bool verify, bool as_json) {
   int status = kExitClean;
   json all = json::array();
+  uint64_t total = 0, done = 0;
+  for (const std::string& f : files) total += SizeOnDisk(f);
+  ProgressBar bar(verify ? "verify" : "info", total);
   for (const std::string& f : files) {
     Outcome o = Examine(f);
+    bar.Update(done += SizeOnDisk(f));
     status = std::max(status, ExitCodeOf(o, verify));
     if (as_json) {
       all.push_back(ToJson(o));
     } else if (o.code != PAGER_OK) {
-      std::fprintf(stderr, "pagerctl: %s: cannot tell: %s\n", f.c_str(), CannotTell(o).c_str());
+      (void)CannotTell(f, o.code, o.error);
     } else if (verify) {
       PrintVerify(o);
     } else {
@@ -252,31 +165,22 @@ int Run(const std::vector<std::string>& files, bool verify, bool as_json) {
     }
   }
   if (as_json) {
-    json out = {{"tool", "pagerctl"},
-                {"version", pager_version_string()},
-                {"command", verify ? "verify" : "info"},
-                {"exit_status", status},
-                {"files", all}};
-    std::cout << out.dump(2) << "\n";
+    json out = Envelope(verify ? "verify" : "info", status);
+    out["files"] = all;
+    PrintJson(out);
   }
   return status;
 }
 
+
 }  // namespace
 
-int main(int argc, char** argv) {
-  CLI::App app{"pagerctl -- look into libpager files (page file, WAL pager, WAL segments, "
-               "KV-cache snapshot) without writing them.\n"
-               "Exit status: 0 clean, 1 damaged (verify), 2 cannot tell (missing, locked, not a "
-               "libpager file, unknown version, bad arguments).\n"
-               "Not yet: dump, replay --follow, checkpoint, recover, copy, snapshot diff, cold "
-               "reap.",
-               "pagerctl"};
-  app.require_subcommand(1, 1);
-  app.set_version_flag("--version", std::string("pagerctl (libpager ") +
-                                        pager_version_string() + ")");
-  std::vector<std::string> files;
-  bool as_json = false;
+void AddInfoVerify(CLI::App& app) {
+  struct Args {
+    std::vector<std::string> files;
+    bool as_json = false;
+  };
+  auto args = std::make_shared<Args>();
   CLI::App* info = app.add_subcommand(
       "info", "Format, header, page size, counts, generations, sizes and free space of each "
               "FILE. Exit 0 (damage is shown), 2 cannot tell.");
@@ -284,18 +188,13 @@ int main(int argc, char** argv) {
       "verify", "Every checksum and invariant of each FILE (what the library's open and "
                 "recovery check). Exit 0 clean, 1 damaged, 2 cannot tell.");
   for (CLI::App* sub : {info, verify}) {
-    sub->add_option("FILE", files, "page file, WAL main file or -wal, WAL segment or segment "
-                                   "directory, snapshot")
+    sub->add_option("FILE", args->files, "page file, WAL main file or -wal, WAL segment or "
+                                         "segment directory, snapshot")
         ->required();
-    sub->add_flag("--json", as_json, "machine-readable output (doc/pagerctl.schema.json)");
+    sub->add_flag("--json", args->as_json, "machine-readable output (doc/pagerctl.schema.json)");
+    bool is_verify = sub == verify;
+    sub->final_callback([args, is_verify] { g_exit = Run(args->files, is_verify, args->as_json); });
   }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kExitCannotTell;
-  }
-  return Run(files, verify->parsed(), as_json);
 }
+
+}  // namespace pagerctl
