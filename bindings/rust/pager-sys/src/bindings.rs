@@ -1164,11 +1164,31 @@ unsafe extern "C" {
         out: *mut pager_cold_stats,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_DTYPE_BF16: _bindgen_ty_8 = 1;
-pub const PAGER_DTYPE_F16: _bindgen_ty_8 = 2;
-pub const PAGER_DTYPE_F32: _bindgen_ty_8 = 3;
-pub const PAGER_DTYPE_FP8_E4M3: _bindgen_ty_8 = 4;
+pub const PAGER_COLD_SCRATCH_LIVE: _bindgen_ty_8 = 0;
+pub const PAGER_COLD_SCRATCH_STALE: _bindgen_ty_8 = 1;
+pub const PAGER_COLD_SCRATCH_REMOVED: _bindgen_ty_8 = 2;
+pub const PAGER_COLD_SCRATCH_FAILED: _bindgen_ty_8 = 3;
 pub type _bindgen_ty_8 = ::std::os::raw::c_uint;
+pub type pager_cold_scratch_fn = ::std::option::Option<
+    unsafe extern "C" fn(
+        ctx: *mut ::std::os::raw::c_void,
+        lock_path: *const ::std::os::raw::c_char,
+        state: u32,
+    ) -> ::std::os::raw::c_int,
+>;
+unsafe extern "C" {
+    pub fn pager_cold_reap(
+        root: *const ::std::os::raw::c_char,
+        remove: u32,
+        fn_: pager_cold_scratch_fn,
+        ctx: *mut ::std::os::raw::c_void,
+    ) -> ::std::os::raw::c_int;
+}
+pub const PAGER_DTYPE_BF16: _bindgen_ty_9 = 1;
+pub const PAGER_DTYPE_F16: _bindgen_ty_9 = 2;
+pub const PAGER_DTYPE_F32: _bindgen_ty_9 = 3;
+pub const PAGER_DTYPE_FP8_E4M3: _bindgen_ty_9 = 4;
+pub type _bindgen_ty_9 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_cache_meta {
@@ -1362,9 +1382,9 @@ pub type pager_snapshot_progress_fn = ::std::option::Option<
         total_bytes: u64,
     ) -> ::std::os::raw::c_int,
 >;
-pub const PAGER_SNAPSHOT_COMPRESS_NONE: _bindgen_ty_9 = 0;
-pub const PAGER_SNAPSHOT_COMPRESS_ZSTD: _bindgen_ty_9 = 1;
-pub type _bindgen_ty_9 = ::std::os::raw::c_uint;
+pub const PAGER_SNAPSHOT_COMPRESS_NONE: _bindgen_ty_10 = 0;
+pub const PAGER_SNAPSHOT_COMPRESS_ZSTD: _bindgen_ty_10 = 1;
+pub type _bindgen_ty_10 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_snapshot_options {
@@ -1490,6 +1510,95 @@ unsafe extern "C" {
     pub fn pager_snapshot_inspect(
         path: *const ::std::os::raw::c_char,
         info: *mut pager_snapshot_info,
+    ) -> ::std::os::raw::c_int;
+}
+pub const PAGER_SNAPSHOT_PAGE_COMPRESSED: _bindgen_ty_11 = 1;
+pub const PAGER_SNAPSHOT_PAGE_IN_PARENT: _bindgen_ty_11 = 2;
+pub type _bindgen_ty_11 = ::std::os::raw::c_uint;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct pager_snapshot_page {
+    pub struct_size: u32,
+    pub engine_page: u32,
+    pub flags: u32,
+    pub reserved0: u32,
+    pub index: u64,
+    pub offset_bytes: u64,
+    pub stored_bytes: u64,
+    pub stored_checksum: u64,
+    pub content_hash_lo: u64,
+    pub content_hash_hi: u64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of pager_snapshot_page"][::std::mem::size_of::<pager_snapshot_page>() - 64usize];
+    ["Alignment of pager_snapshot_page"][::std::mem::align_of::<pager_snapshot_page>() - 8usize];
+    ["Offset of field: pager_snapshot_page::struct_size"]
+        [::std::mem::offset_of!(pager_snapshot_page, struct_size) - 0usize];
+    ["Offset of field: pager_snapshot_page::engine_page"]
+        [::std::mem::offset_of!(pager_snapshot_page, engine_page) - 4usize];
+    ["Offset of field: pager_snapshot_page::flags"]
+        [::std::mem::offset_of!(pager_snapshot_page, flags) - 8usize];
+    ["Offset of field: pager_snapshot_page::reserved0"]
+        [::std::mem::offset_of!(pager_snapshot_page, reserved0) - 12usize];
+    ["Offset of field: pager_snapshot_page::index"]
+        [::std::mem::offset_of!(pager_snapshot_page, index) - 16usize];
+    ["Offset of field: pager_snapshot_page::offset_bytes"]
+        [::std::mem::offset_of!(pager_snapshot_page, offset_bytes) - 24usize];
+    ["Offset of field: pager_snapshot_page::stored_bytes"]
+        [::std::mem::offset_of!(pager_snapshot_page, stored_bytes) - 32usize];
+    ["Offset of field: pager_snapshot_page::stored_checksum"]
+        [::std::mem::offset_of!(pager_snapshot_page, stored_checksum) - 40usize];
+    ["Offset of field: pager_snapshot_page::content_hash_lo"]
+        [::std::mem::offset_of!(pager_snapshot_page, content_hash_lo) - 48usize];
+    ["Offset of field: pager_snapshot_page::content_hash_hi"]
+        [::std::mem::offset_of!(pager_snapshot_page, content_hash_hi) - 56usize];
+};
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct pager_snapshot_seq {
+    pub struct_size: u32,
+    pub fill_last_page: u32,
+    pub id: *const ::std::os::raw::c_char,
+    pub id_bytes: u64,
+    pub pages: *const u32,
+    pub page_count: u64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of pager_snapshot_seq"][::std::mem::size_of::<pager_snapshot_seq>() - 40usize];
+    ["Alignment of pager_snapshot_seq"][::std::mem::align_of::<pager_snapshot_seq>() - 8usize];
+    ["Offset of field: pager_snapshot_seq::struct_size"]
+        [::std::mem::offset_of!(pager_snapshot_seq, struct_size) - 0usize];
+    ["Offset of field: pager_snapshot_seq::fill_last_page"]
+        [::std::mem::offset_of!(pager_snapshot_seq, fill_last_page) - 4usize];
+    ["Offset of field: pager_snapshot_seq::id"]
+        [::std::mem::offset_of!(pager_snapshot_seq, id) - 8usize];
+    ["Offset of field: pager_snapshot_seq::id_bytes"]
+        [::std::mem::offset_of!(pager_snapshot_seq, id_bytes) - 16usize];
+    ["Offset of field: pager_snapshot_seq::pages"]
+        [::std::mem::offset_of!(pager_snapshot_seq, pages) - 24usize];
+    ["Offset of field: pager_snapshot_seq::page_count"]
+        [::std::mem::offset_of!(pager_snapshot_seq, page_count) - 32usize];
+};
+pub type pager_snapshot_page_fn = ::std::option::Option<
+    unsafe extern "C" fn(
+        ctx: *mut ::std::os::raw::c_void,
+        page: *const pager_snapshot_page,
+    ) -> ::std::os::raw::c_int,
+>;
+pub type pager_snapshot_seq_fn = ::std::option::Option<
+    unsafe extern "C" fn(
+        ctx: *mut ::std::os::raw::c_void,
+        seq: *const pager_snapshot_seq,
+    ) -> ::std::os::raw::c_int,
+>;
+unsafe extern "C" {
+    pub fn pager_snapshot_list(
+        path: *const ::std::os::raw::c_char,
+        page_fn: pager_snapshot_page_fn,
+        seq_fn: pager_snapshot_seq_fn,
+        ctx: *mut ::std::os::raw::c_void,
     ) -> ::std::os::raw::c_int;
 }
 #[repr(C)]
@@ -1630,14 +1739,14 @@ unsafe extern "C" {
         adapter_code: ::std::os::raw::c_int,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_FORMAT_UNKNOWN: _bindgen_ty_10 = 0;
-pub const PAGER_FORMAT_FILE: _bindgen_ty_10 = 1;
-pub const PAGER_FORMAT_WAL_MAIN: _bindgen_ty_10 = 2;
-pub const PAGER_FORMAT_WAL_LOG: _bindgen_ty_10 = 3;
-pub const PAGER_FORMAT_WALSEG_SEGMENT: _bindgen_ty_10 = 4;
-pub const PAGER_FORMAT_WALSEG_DIR: _bindgen_ty_10 = 5;
-pub const PAGER_FORMAT_SNAPSHOT: _bindgen_ty_10 = 6;
-pub type _bindgen_ty_10 = ::std::os::raw::c_uint;
+pub const PAGER_FORMAT_UNKNOWN: _bindgen_ty_12 = 0;
+pub const PAGER_FORMAT_FILE: _bindgen_ty_12 = 1;
+pub const PAGER_FORMAT_WAL_MAIN: _bindgen_ty_12 = 2;
+pub const PAGER_FORMAT_WAL_LOG: _bindgen_ty_12 = 3;
+pub const PAGER_FORMAT_WALSEG_SEGMENT: _bindgen_ty_12 = 4;
+pub const PAGER_FORMAT_WALSEG_DIR: _bindgen_ty_12 = 5;
+pub const PAGER_FORMAT_SNAPSHOT: _bindgen_ty_12 = 6;
+pub type _bindgen_ty_12 = ::std::os::raw::c_uint;
 unsafe extern "C" {
     pub fn pager_format_detect(
         path: *const ::std::os::raw::c_char,
