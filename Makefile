@@ -219,7 +219,7 @@ $(JB)/pager_wrap.o: $(JB)/pager_wrap.c
 $(JB)/libpager_jni.so: $(JB)/pager_wrap.o $(STLIB) bindings/java/jni.map
 	$(CXX) -shared -o $@ $< $(STLIB) -Wl,--version-script=bindings/java/jni.map \
 	  -Wl,--no-undefined -Wl,--exclude-libs,ALL -static-libstdc++ -static-libgcc \
-	  -Wl,-Bstatic -lzstd -Wl,-Bdynamic -pthread -lm
+	  -Wl,-Bstatic -lzstd -Wl,-Bdynamic -lxxhash -pthread -lm
 $(JNI_RES): $(JB)/libpager_jni.so
 	@mkdir -p $(@D)
 	strip --strip-debug -o $@ $<

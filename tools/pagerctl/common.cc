@@ -127,23 +127,66 @@ std::string Hex(const uint8_t* data, uint64_t len) {
   return s;
 }
 
-// /proc/locks: "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" (device in hex).
+namespace {
+
+// One lock line of /proc/locks or of a "lock:" line of /proc/PID/fdinfo/FD:
+// "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" (device in hex). Returns the pid field
+// ("-1" for an open-file-description lock, whose owner is not a process) when the line is a
+// WRITE lock on st's file, else "".
+std::string WriteLockPid(const std::string& line, const struct stat& st) {
+  std::istringstream in(line);
+  std::string n, kind, advisory, mode, pid, dev;
+  if (!(in >> n >> kind)) return "";
+  if (kind == "->") in >> kind;  // a blocked waiter
+  if (!(in >> advisory >> mode >> pid >> dev)) return "";
+  unsigned major = 0, minor = 0;
+  unsigned long long ino = 0;
+  if (std::sscanf(dev.c_str(), "%x:%x:%llu", &major, &minor, &ino) != 3) return "";
+  if (ino != st.st_ino || major != ::major(st.st_dev) || minor != ::minor(st.st_dev)) return "";
+  return mode == "WRITE" ? pid : "";
+}
+
+// An open-file-description lock (F_OFD_SETLK, the WAL pager's) shows pid -1 in /proc/locks;
+// the process holding it is the one whose /proc/PID/fdinfo/FD lists the lock.
+std::string OfdLockOwnerPid(const struct stat& st) {
+  DIR* procs = ::opendir("/proc");
+  if (procs == nullptr) return "";
+  std::string found;
+  while (found.empty()) {
+    struct dirent* p = ::readdir(procs);
+    if (p == nullptr) break;
+    if (p->d_name[0] < '1' || p->d_name[0] > '9') continue;
+    std::string fdinfo = std::string("/proc/") + p->d_name + "/fdinfo";
+    DIR* fds = ::opendir(fdinfo.c_str());
+    if (fds == nullptr) continue;  // gone, or not ours to read
+    while (struct dirent* f = ::readdir(fds)) {
+      std::ifstream info(fdinfo + "/" + f->d_name);
+      std::string line;
+      while (std::getline(info, line)) {
+        if (line.compare(0, 5, "lock:") == 0 && !WriteLockPid(line.substr(5), st).empty()) {
+          found = p->d_name;
+        }
+      }
+      if (!found.empty()) break;
+    }
+    ::closedir(fds);
+  }
+  ::closedir(procs);
+  return found;
+}
+
+}  // namespace
+
 std::string LockHolder(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return "";
   std::ifstream locks("/proc/locks");
   std::string line;
   while (std::getline(locks, line)) {
-    std::istringstream in(line);
-    std::string n, kind, advisory, mode, pid, dev;
-    if (!(in >> n >> kind)) continue;
-    if (kind == "->") in >> kind;  // a blocked waiter
-    if (!(in >> advisory >> mode >> pid >> dev)) continue;
-    unsigned major = 0, minor = 0;
-    unsigned long long ino = 0;
-    if (std::sscanf(dev.c_str(), "%x:%x:%llu", &major, &minor, &ino) != 3) continue;
-    if (ino != st.st_ino || major != ::major(st.st_dev) || minor != ::minor(st.st_dev)) continue;
-    if (mode != "WRITE") continue;
+    std::string pid = WriteLockPid(line, st);
+    if (pid.empty()) continue;
+    if (pid == "-1") pid = OfdLockOwnerPid(st);
+    if (pid.empty()) return "";
     std::string name;
     std::ifstream comm("/proc/" + pid + "/comm");
     std::getline(comm, name);
