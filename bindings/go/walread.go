@@ -55,12 +55,19 @@ func (w *Wal) View(fn func(*ReadTxn) error) error {
 	return fn(t)
 }
 
-// do runs call on the transaction; the library's INVALID "closed" (its Wal was closed)
-// becomes a *ClosedError naming the Wal.
+// do runs call on the transaction while holding its Wal shared as well (pager.h:
+// pager_wal_close must not run concurrently with another call; the Wal's Close waits for it).
+// After the Wal's Close the call still reaches the library, which answers INVALID "closed";
+// that becomes a *ClosedError naming the Wal, wrapping it. Lock order: the Wal, then the
+// transaction (no call takes them the other way round; neither is taken twice).
 func (t *ReadTxn) do(call func(p uintptr) error) error {
+	w := &t.wal.h
+	w.mu.RLock()
+	walClosed := w.p == 0
 	err := t.h.do(call)
+	w.mu.RUnlock()
 	var pe *Error
-	if errors.As(err, &pe) && pe.Code == CodeInvalid && t.wal.h.isClosed() {
+	if walClosed && errors.As(err, &pe) && pe.Code == CodeInvalid {
 		return &ClosedError{Handle: "Wal", Err: err}
 	}
 	return err

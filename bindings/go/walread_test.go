@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"libpager.dev/pager"
 )
@@ -250,5 +252,46 @@ func TestWalViewClosesTheTxnAndReturnsFnsError(t *testing.T) {
 	}
 	if st, _ := w.Stats(); st.ReadersActive != 0 {
 		t.Fatalf("ReadersActive after View = %d", st.ReadersActive)
+	}
+}
+
+func TestForgottenReadTxnEndsAfterGC(t *testing.T) {
+	w := newWalWithPage(t, 0x11, "")
+	func() {
+		txn, err := w.BeginRead()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = txn // forgotten: no Close
+	}()
+	for i := 0; i < 100; i++ {
+		runtime.GC()
+		st, err := w.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.ReadersActive == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("a forgotten ReadTxn was never freed (ReadersActive stays 1)")
+}
+
+func TestClosedReadTxnIsNotFreedAgainByGC(t *testing.T) {
+	w := newWalWithPage(t, 0x11, "")
+	for i := 0; i < 20; i++ {
+		txn, err := w.BeginRead()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := txn.Close(); err != nil {
+			t.Fatal(err)
+		}
+		runtime.GC()
+	}
+	runtime.GC()
+	if st, err := w.Stats(); err != nil || st.ReadersActive != 0 {
+		t.Fatalf("Stats() = %+v, %v", st, err)
 	}
 }

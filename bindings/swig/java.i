@@ -389,6 +389,11 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
    * commits and checkpoints of this Wal). Close it (try-with-resources); it may be used from
    * several threads at once.
    */
+  /** Holds this Wal shared during a call of one of its ReadTxns, closed or not (pager.h:
+   * pager_wal_close must not run during another call; after close the library answers). */
+  void holdForReadTxn() { swigGuard.readLock().lock(); }
+  /** Ends the hold of holdForReadTxn. */
+  void releaseForReadTxn() { swigGuard.readLock().unlock(); }
   public ReadTxn beginRead() {
     int size = pageSize();
     ReadTxn t = Pager.walReadTxnBegin(this);
@@ -406,14 +411,20 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
   Wal wal;
   /** The Wal's page size (fixed for the life of the handle). */
   int pageSize;
+  /** Runs body holding the Wal shared (its close() waits for the call; lock order: the Wal,
+   * then this transaction). */
   private <T> T call(java.util.function.Supplier<T> body) {
+    if (wal == null) return body.get();
+    wal.holdForReadTxn();
     try {
       return body.get();
     } catch (PagerException e) {
-      if (e.code() == ErrorCode.INVALID && wal != null && !wal.isOpen()) {
+      if (e.code() == ErrorCode.INVALID && !wal.isOpen()) {
         throw new IllegalStateException("Wal is closed", e);
       }
       throw e;
+    } finally {
+      wal.releaseForReadTxn();
     }
   }
   private void run(Runnable body) { call(() -> { body.run(); return null; }); }
