@@ -181,4 +181,24 @@ class ReadTxnTest {
       }
     }
   }
+
+  private static void beginAndForget(Wal w) {
+    ReadTxn t = w.beginRead(); // never closed: only the Cleaner can end it
+    assertEquals(2, t.pageCount());
+  }
+
+  private static long readersActive(Wal w) {
+    try (WalStats s = w.stats()) {
+      return s.getReadersActive();
+    }
+  }
+
+  @Test
+  void forgottenTxnIsEndedByTheCleaner() throws Exception {
+    try (Wal w = newWal((byte) 0x11, "")) {
+      beginAndForget(w);
+      assertEquals(1, readersActive(w));
+      assertTrue(CleanerTest.gcUntil(() -> readersActive(w) == 0), "the forgotten ReadTxn was never freed");
+    }
+  }
 }
