@@ -83,6 +83,9 @@ func (o *WalOptions) toC() capi.Pager_wal_options {
 type WalStats struct {
 	CacheHits, CacheMisses, Commits, FramesWritten, Checkpoints uint64
 	PagesCheckpointed, Syncs, BytesSynced, WalFrames            uint64
+	// FramesLeft: frames the last checkpoint left in the WAL because a read transaction
+	// still needed the main file (0: none). ReadersActive: read transactions open now.
+	FramesLeft, ReadersActive uint64
 }
 
 // Wal is an open WAL pager database. Its methods may be called from several goroutines
@@ -220,5 +223,6 @@ func (w *Wal) Stats() (WalStats, error) {
 		FramesWritten: c.GetFrames_written(), Checkpoints: c.GetCheckpoints(),
 		PagesCheckpointed: c.GetPages_checkpointed(), Syncs: c.GetSyncs(),
 		BytesSynced: c.GetBytes_synced(), WalFrames: c.GetWal_frames(),
+		FramesLeft: c.GetFrames_left(), ReadersActive: c.GetReaders_active(),
 	}, nil
 }

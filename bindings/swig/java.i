@@ -46,6 +46,7 @@ static void PagerJ_Release(int attached) {
 %apply (const void *NIOBUFFER, uint64_t LENGTH) { (const void *nio_src, uint64_t nio_src_len) }
 %pager_status(pagerswig_java_wal_read_page_nio)
 %pager_status(pagerswig_java_wal_stage_page_nio)
+%pager_status(pagerswig_java_wal_read_txn_read_page_nio)
 %pager_status(pagerswig_java_file_page_read_nio)
 %pager_status(pagerswig_java_file_page_write_nio)
 %pager_status(pagerswig_java_subpage_read_nio)
@@ -60,6 +61,10 @@ static void PagerJ_Release(int attached) {
 int pagerswig_java_wal_read_page_nio(pager_wal *h, uint32_t page_number, void *nio_dst,
                                      uint64_t nio_dst_len) {
   return pager_wal_read_page(h, page_number, nio_dst, nio_dst_len);
+}
+int pagerswig_java_wal_read_txn_read_page_nio(pager_wal_read_txn *txn, uint32_t page_number,
+                                              void *nio_dst, uint64_t nio_dst_len) {
+  return pager_wal_read_txn_read_page(txn, page_number, nio_dst, nio_dst_len);
 }
 int pagerswig_java_wal_stage_page_nio(pager_wal *h, uint32_t page_number, const void *nio_src,
                                       uint64_t nio_src_len) {
@@ -379,6 +384,66 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
   public void readPage(long page, java.nio.ByteBuffer dst) { Pager.pagerswigJavaWalReadPageNio(this, page, dst); }
   /** Stages src's [position, limit) (exactly one page, a direct buffer) as the page's content. */
   public void stagePage(long page, java.nio.ByteBuffer src) { Pager.pagerswigJavaWalStagePageNio(this, page, src); }
+  /**
+   * Starts a read transaction pinning the last commit (snapshot isolation against later
+   * commits and checkpoints of this Wal). Close it (try-with-resources); it may be used from
+   * several threads at once.
+   */
+  /** Holds this Wal shared during a call of one of its ReadTxns, closed or not (pager.h:
+   * pager_wal_close must not run during another call; after close the library answers). */
+  void holdForReadTxn() { swigGuard.readLock().lock(); }
+  /** Ends the hold of holdForReadTxn. */
+  void releaseForReadTxn() { swigGuard.readLock().unlock(); }
+  public ReadTxn beginRead() {
+    int size = pageSize();
+    ReadTxn t = Pager.walReadTxnBegin(this);
+    t.wal = this;
+    t.pageSize = size;
+    return t;
+  }
+%}
+}
+
+%extend pager_wal_read_txn {
+%proxycode %{
+  /** The Wal of beginRead (null for a raw Pager.walReadTxnBegin): its close() makes the
+   * library answer INVALID "closed", which the methods below throw as IllegalStateException. */
+  Wal wal;
+  /** The Wal's page size (fixed for the life of the handle). */
+  int pageSize;
+  /** Runs body holding the Wal shared (its close() waits for the call; lock order: the Wal,
+   * then this transaction). */
+  private <T> T call(java.util.function.Supplier<T> body) {
+    if (wal == null) return body.get();
+    wal.holdForReadTxn();
+    try {
+      return body.get();
+    } catch (PagerException e) {
+      if (e.code() == ErrorCode.INVALID && !wal.isOpen()) {
+        throw new IllegalStateException("Wal is closed", e);
+      }
+      throw e;
+    } finally {
+      wal.releaseForReadTxn();
+    }
+  }
+  private void run(Runnable body) { call(() -> { body.run(); return null; }); }
+  /** The page count of the transaction's commit (page 0 counted). */
+  public long pageCount() { long[] v = new long[1]; run(() -> Pager.walReadTxnPageCount(this, v)); return v[0]; }
+  /** A new array with the page's content as of the transaction's commit (NotFoundException at
+   * or past pageCount(), RESERVED for page 0). */
+  public byte[] readPage(long page) { byte[] b = new byte[pageSize]; readPage(page, b); return b; }
+  /** Reads the page as of the transaction's commit into dst (dst.length must be the page size). */
+  public void readPage(long page, byte[] dst) { run(() -> Pager.walReadTxnReadPage(this, page, dst)); }
+  /** Reads the page into dst's [position, limit) (exactly one page, a direct buffer; the
+   * position is not moved). */
+  public void readPage(long page, java.nio.ByteBuffer dst) { run(() -> Pager.pagerswigJavaWalReadTxnReadPageNio(this, page, dst)); }
+  /** The application header of the transaction's commit (WAL_APP_HEADER_SIZE bytes). */
+  public byte[] readAppHeader() {
+    byte[] b = new byte[PagerConstants.WAL_APP_HEADER_SIZE];
+    run(() -> Pager.walReadTxnReadAppHeader(this, b));
+    return b;
+  }
 %}
 }
 

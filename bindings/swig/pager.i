@@ -901,6 +901,16 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
 %pager_status(pager_wal_commit)
 %pager_status(pager_wal_checkpoint)
 %pager_status(pager_wal_get_stats)
+/* Read transactions (0.3): the handle a ReadTxn owns (Java class ReadTxn). */
+#if defined(SWIGJAVA)
+%rename(ReadTxn) pager_wal_read_txn;
+#endif
+%pager_handle(pager_wal_read_txn, pager_wal_read_txn_free)
+%apply pager_wal_read_txn **out { pager_wal_read_txn **txn_out }
+%pager_factory(pager_wal_read_txn_begin, pager_wal_read_txn)
+%pager_status(pager_wal_read_txn_read_page)
+%pager_status(pager_wal_read_txn_page_count)
+%pager_status(pager_wal_read_txn_read_app_header)
 %apply uint32_t *OUT { uint32_t *mode_out, uint32_t *bytes_out, uint32_t *count_out,
                        uint32_t *frames_out, uint32_t *pages_out }
 %apply (void *BUFFER, uint64_t CAPACITY) { (void *buf, uint64_t buf_len) }

@@ -27,6 +27,9 @@ use std::ptr::NonNull;
 
 use crate::{check, sys, Error, Result};
 
+mod read_txn;
+pub use read_txn::ReadTxn;
+
 /// Bytes of the application header area.
 ///
 /// ```
@@ -243,6 +246,11 @@ pub struct WalStats {
     pub wal_frames: u64,
     /// Checkpoints that failed for lack of space and left the WAL as it was.
     pub checkpoint_failures: u64,
+    /// Frames the last checkpoint left in the WAL because a read transaction still needed the
+    /// main file (0: none). Since 0.3.
+    pub frames_left: u64,
+    /// Read transactions ([`ReadTxn`]) open on the handle now. Since 0.3.
+    pub readers_active: u64,
 }
 
 impl WalStats {
@@ -260,6 +268,8 @@ impl WalStats {
             bytes_synced: c.bytes_synced,
             wal_frames: c.wal_frames,
             checkpoint_failures: c.checkpoint_failures,
+            frames_left: c.frames_left,
+            readers_active: c.readers_active,
         }
     }
 }
