@@ -1,0 +1,171 @@
+// WalPager checkpoints (W6, W10, W13, W16 in wal_pager.h): copying the latest committed frame
+// of every page into the main file in page order, publishing the main header, and restarting
+// the WAL when no reader still uses its frames.
+#include <algorithm>
+#include <cstring>
+
+#include "impl/io/checksum.h"
+#include "impl/wal/wal_pager.h"
+
+namespace pager {
+namespace wal {
+
+// ---- checkpoint ----------------------------------------------------------------------------
+
+Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
+  std::unique_lock<std::mutex> lock(mu_);
+  PAGER_RETURN_IF_ERROR(CheckOpen());
+  if (mode != CheckpointMode::kPassive && mode != CheckpointMode::kFull &&
+      mode != CheckpointMode::kTruncate) {
+    return InvalidArgument("checkpoint mode " + std::to_string(static_cast<int>(mode)) +
+                           " is not PASSIVE (0), FULL (1) or TRUNCATE (2)");
+  }
+  if (mode_ == AccessMode::kReadOnly) {
+    return Status(Code::kReadOnly, "checkpoint on read-only handle of " + path_);
+  }
+  PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));
+  if (mode != CheckpointMode::kPassive) PAGER_RETURN_IF_ERROR(WaitForReaders(&lock));  // W16
+  PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));  // a commit may have failed meanwhile
+  Result<uint32_t> r = CheckpointLocked(mode, false);
+  if (!r.ok() && !poisoned_) NoteCheckpointFailure(r.status());
+  return r;
+}
+
+// W16: while a reader still needs the main file's current bytes nothing is copied (PASSIVE
+// returns at once; FULL and TRUNCATE waited in Checkpoint before coming here).
+Result<uint32_t> WalPager::CheckpointLocked(CheckpointMode mode, bool force_reset) {
+  const bool cut = mode == CheckpointMode::kTruncate && wal_->file_size() > 0;
+  if (wal_->frame_count() == 0 && !force_reset && !cut) return uint32_t{0};  // idempotent
+  if (ReadersNeedMain()) {
+    stats_.frames_left = wal_->frame_count();
+    return uint32_t{0};
+  }
+  const State before = busy_state_;
+  busy_state_ = State::kCheckpointing;
+  Result<uint32_t> r = CheckpointSteps(mode);
+  busy_state_ = before;
+  return r;
+}
+
+Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
+  uint32_t pages = 0;
+  if (wal_->frame_count() > 0) {
+    if (wal_->has_unsynced_bytes()) {  // NORMAL: the WAL is synced before main changes
+      Status st = wal_->Sync(&stats_.bytes_synced);
+      if (!st.ok()) return Poison(st.WithContext("checkpoint: sync " + WalPath(path_)));
+      stats_.syncs++;
+    }
+    Result<uint32_t> copied = CopyFramesToMain();
+    if (!copied.ok()) return PoisonUnlessNoSpace(copied.status().WithContext("checkpoint"));
+    pages = copied.value();
+    PAGER_RETURN_IF_ERROR(SyncMain());
+    PAGER_RETURN_IF_ERROR(PublishMainHeader());
+    index_.clear();
+  }
+  Status st = (mode == CheckpointMode::kTruncate)
+                  ? wal_->ResetToEmpty(main_seq_)  // W10
+                  : wal_->Reset(main_seq_, options_.wal_keep_bytes, &stats_.bytes_synced);
+  if (!st.ok()) return Poison(st.WithContext("checkpoint: reset " + WalPath(path_)));
+  MoveReadersToNewGeneration();  // W16
+  stats_.syncs++;
+  stats_.frames_left = 0;
+  stats_.checkpoints++;
+  stats_.pages_checkpointed += pages;
+  stats_.wal_frames = 0;
+  return pages;
+}
+
+// Writes the latest committed frame of every indexed page into the main file in page order
+// (W13): the (page, frame) pairs are sorted by page and copied a batch at a time; a batch
+// reads runs of consecutive frames with one scatter read each and writes runs of
+// consecutive pages with one write each, so a checkpoint costs one write per run of adjacent
+// pages (not one per frame) and the main file is written front to back.
+Result<uint32_t> WalPager::CopyFramesToMain() {
+  PAGER_RETURN_IF_ERROR(DropStalePages());
+  std::vector<std::pair<uint32_t, uint64_t>> latest(index_.begin(), index_.end());
+  std::sort(latest.begin(), latest.end());
+  const size_t batch_pages = std::max<size_t>(1, kCheckpointBatchBytes / page_size_);
+  std::vector<uint8_t> bodies(std::min(batch_pages, latest.size()) * page_size_);
+  for (size_t first = 0; first < latest.size(); first += batch_pages) {
+    const size_t n = std::min(batch_pages, latest.size() - first);
+    PAGER_RETURN_IF_ERROR(CopyBatchToMain(&latest[first], n, bodies.data()));
+  }
+  PAGER_RETURN_IF_ERROR(ExtendMainToPageCount());
+  return static_cast<uint32_t>(latest.size());
+}
+
+// Copies n (page, frame) pairs, sorted by page, through `bodies` (n pages).
+Status WalPager::CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
+                                 uint8_t* bodies) {
+  for (size_t i = 0; i < n;) {  // reads: runs of consecutive frames
+    size_t j = i + 1;
+    while (j < n && latest[j].second == latest[j - 1].second + 1) j++;
+    PAGER_RETURN_IF_ERROR(wal_->ReadBodies(latest[i].second, j - i, bodies + i * page_size_));
+    i = j;
+  }
+  for (size_t i = 0; i < n;) {  // writes: runs of consecutive pages, contiguous in `bodies`
+    size_t j = i + 1;
+    while (j < n && latest[j].first == latest[j - 1].first + 1) j++;
+    const uint64_t bytes = uint64_t{j - i} * page_size_;
+    PAGER_RETURN_IF_ERROR(main_->WriteAt(uint64_t{latest[i].first} * page_size_,
+                                         bodies + i * page_size_, static_cast<size_t>(bytes)));
+    main_unsynced_bytes_ += bytes;
+    stats_.checkpoint_writes++;
+    i = j;
+  }
+  return Status::Ok();
+}
+
+// Pages >= main_valid_count_ without a frame read as zeros (W3). Where the main file still
+// holds older bytes for them, cut them off before the frames are copied; the final truncate
+// to the page count extends the file with zeros. Safe at any crash point: until the WAL is
+// reset its commits keep main_valid_count_ this low on recovery, so these bytes are never read.
+Status WalPager::DropStalePages() {
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(main_->Size(&size));
+  uint64_t keep = uint64_t{main_valid_count_} * page_size_;
+  if (size > keep) PAGER_RETURN_IF_ERROR(main_->Truncate(keep));
+  return Status::Ok();
+}
+
+// Grows the main file to the committed page count before the data sync, so the new header
+// (written after that sync) never counts pages past the durable end of the file.
+Status WalPager::ExtendMainToPageCount() {
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(main_->Size(&size));
+  uint64_t want = uint64_t{committed_count_} * page_size_;
+  if (size < want) PAGER_RETURN_IF_ERROR(main_->Truncate(want));
+  return Status::Ok();
+}
+
+Status WalPager::SyncMain() {
+  Status st = main_->DataSync();
+  if (!st.ok()) return Poison(st.WithContext("checkpoint: sync " + path_));
+  stats_.syncs++;
+  stats_.bytes_synced += main_unsynced_bytes_;
+  main_unsynced_bytes_ = 0;
+  return Status::Ok();
+}
+
+// Writes the inactive header copy, shrinks the file to the page count, syncs (W6).
+Status WalPager::PublishMainHeader() {
+  const int slot = 1 - main_slot_;
+  MainHeaderCopy h =
+      MakeMainHeader(page_size_, committed_count_, main_seq_ + 1, file_id_, committed_app_);
+  Status st = main_->WriteAt(static_cast<uint64_t>(slot) * kHeaderCopySize, &h, sizeof h);
+  if (!st.ok()) return Poison(st.WithContext("checkpoint: write header of " + path_));
+  main_unsynced_bytes_ += sizeof h;
+  uint64_t want = uint64_t{committed_count_} * page_size_;
+  uint64_t size = 0;
+  st = main_->Size(&size);
+  if (st.ok() && size > want) st = main_->Truncate(want);
+  if (!st.ok()) return Poison(st.WithContext("checkpoint: truncate " + path_));
+  PAGER_RETURN_IF_ERROR(SyncMain());
+  main_slot_ = slot;
+  main_seq_++;
+  main_count_ = main_valid_count_ = committed_count_;
+  return Status::Ok();
+}
+
+}  // namespace wal
+}  // namespace pager
