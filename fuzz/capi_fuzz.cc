@@ -913,6 +913,9 @@ class Harness {
         KeptOnFailure("pager_wal_checkpoint", rc, pages);
         return;
       }
+      case 10:
+        ReadTxn(in, slot, h);
+        return;
       default: {
         Grow<pager_wal_stats> g;
         pager_wal_stats_init(g.p());
@@ -925,6 +928,75 @@ class Harness {
         CheckResult("pager_wal_get_stats", rc, before.buf, g.buf, sizeof(g.buf), given, sizeof(pager_wal_stats));
         return;
       }
+    }
+  }
+
+  // Read transactions (W15-W17): begun on a handle (or NULL), used from any slot, possibly
+  // after their handle was closed (then INVALID "closed"), freed in any order. Oracle beyond
+  // the codes: a transaction's page count never changes, whatever commits or checkpoints run.
+  void ReadTxn(Input& in, uint32_t slot, pager_wal* h) {
+    uint32_t j = in.Pick(3);
+    pager_wal_read_txn*& t = rtxns_[j];
+    pager_wal_read_txn* x = in.Chance(12) ? nullptr : t;
+    switch (in.Pick(5)) {
+      case 0: {
+        if (t != nullptr) return;
+        Out<pager_wal_read_txn*> out;
+        int rc = Check("pager_wal_read_txn_begin",
+                       pager_wal_read_txn_begin(h, in.Chance(16) ? nullptr : out.p()),
+                       Codes({INV, NOMEM}));
+        KeptOnFailure("pager_wal_read_txn_begin", rc, out);
+        if (rc != PAGER_OK) return;
+        t = out.v;
+        rtxn_page_size_[j] = wal_page_size_[slot];
+        Out<uint32_t> n;
+        Check("pager_wal_read_txn_page_count", pager_wal_read_txn_page_count(t, n.p()),
+              Codes({}));
+        rtxn_pages_[j] = n.v;
+        return;
+      }
+      case 1: {
+        uint32_t page = in.Chance(3) ? in.Hostile32() : in.Pick(12);
+        std::memset(page_buf_.data(), 0xA5, page_buf_.size());
+        int rc = Check("pager_wal_read_txn_read_page",
+                       pager_wal_read_txn_read_page(x, page,
+                                                    in.Chance(12) ? nullptr : page_buf_.data(),
+                                                    BufLen(in, rtxn_page_size_[j])),
+                       Codes({INV, RESERVED, NOTFOUND, IO, CORRUPT, NOMEM}));
+        if (rc != PAGER_OK) {
+          Expect(page_buf_[0] == 0xA5, "pager_wal_read_txn_read_page", "buf written", rc);
+        }
+        return;
+      }
+      case 2: {
+        Out<uint32_t> n;
+        int rc = Check("pager_wal_read_txn_page_count",
+                       pager_wal_read_txn_page_count(x, in.Chance(8) ? nullptr : n.p()),
+                       Codes({INV}));
+        KeptOnFailure("pager_wal_read_txn_page_count", rc, n);
+        if (rc == PAGER_OK) {
+          Expect(n.v == rtxn_pages_[j], "pager_wal_read_txn_page_count",
+                 "the pinned page count changed", rc);
+        }
+        return;
+      }
+      case 3: {
+        std::memset(page_buf_.data(), 0xA5, page_buf_.size());
+        int rc = Check("pager_wal_read_txn_read_app_header",
+                       pager_wal_read_txn_read_app_header(
+                           x, in.Chance(12) ? nullptr : page_buf_.data(),
+                           BufLen(in, PAGER_WAL_APP_HEADER_SIZE)),
+                       Codes({INV}));
+        if (rc != PAGER_OK) {
+          Expect(page_buf_[0] == 0xA5, "pager_wal_read_txn_read_app_header", "buf written", rc);
+        }
+        return;
+      }
+      default:
+        pager_wal_read_txn_free(x);
+        CheckCleared("pager_wal_read_txn_free");
+        if (x != nullptr) t = nullptr;
+        return;
     }
   }
 
@@ -1970,6 +2042,7 @@ class Harness {
     for (auto& c : subs_) pager_file_subpages_free(static_cast<pager_file_subpages*>(c.h));
     for (auto& s : files_) pager_file_close(s.f);
     for (auto* w : wals_) pager_wal_close(w);
+    for (auto* t : rtxns_) pager_wal_read_txn_free(t);  // after their handles: W17
     for (auto* w : writers_) (void)pager_walseg_writer_close(w);
     for (auto* r : readers_) pager_walseg_reader_close(r);
     for (auto* r : replays_) pager_walseg_replay_close(r);
@@ -1986,6 +2059,9 @@ class Harness {
   std::vector<uint64_t> pages_, prot_, subids_;
   pager_wal* wals_[2] = {};
   uint32_t wal_page_size_[2] = {4096, 4096};
+  pager_wal_read_txn* rtxns_[3] = {};
+  uint32_t rtxn_page_size_[3] = {4096, 4096, 4096};
+  uint32_t rtxn_pages_[3] = {};
   pager_walseg_writer* writers_[2] = {};
   pager_walseg_reader* readers_[2] = {};
   pager_walseg_replay* replays_[2] = {};
