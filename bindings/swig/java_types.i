@@ -16,8 +16,6 @@
   protected transient boolean swigCMemOwn;
   /** Frees the native object if this proxy is collected while it owns it (null: not owning). */
   private transient NativeCleaner.Ref swigCleaner;
-  /** The struct this one is embedded in (kept reachable while this view is). */
-  private transient Object swigParent;
 
   protected $javaclassname(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
@@ -45,21 +43,47 @@
     if (swigCleaner != null) swigCleaner.forget();
   }
 
-  /** Marks this proxy as a view into parent (an embedded struct), keeping parent reachable. */
-  $javaclassname swigKeepParent(Object parent) {
-    swigParent = parent;
-    return this;
+  /** Throws IllegalStateException once the native object is released (before any native
+   * access: the getter of an embedded struct copies it out of this one). */
+  void swigCheckOpen() {
+    if (swigCPtr == 0) throw new IllegalStateException("$javaclassname is closed");
   }
 %}
 %enddef
 
-/* Embedded structs (pager_cold_stats.swap/.file, pager_snapshot_info.meta): the view keeps
- * its parent reachable, so the parent's cleaner cannot free the memory under it. */
-%typemap(javaout) pager_cold_backend_stats *swap, pager_cold_backend_stats *file,
-                  pager_cache_meta *meta {
-    long cPtr = $jnicall;
-    return (cPtr == 0) ? null : new $javaclassname(cPtr, $owner).swigKeepParent(this);
+/* Embedded structs: every struct-typed member of a struct in pager.h (pager_cold_stats.swap
+ * and .file, pager_snapshot_info.meta; add a new one with %pager_java_nested below).
+ * SWIG's getter returns a view into the parent's memory, which outlives an explicit close()
+ * of the parent (a read of freed memory). Instead the getter returns an independent copy that
+ * owns its memory (malloc'd here, freed by its own close() or Cleaner, as free() in the
+ * struct's destructor), taken under the parent's monitor, so a concurrent close() of the
+ * parent waits; once the parent is closed the getter throws IllegalStateException("<Parent>
+ * is closed") before any native access. A copy is a value: changing it does not change the
+ * parent (set it back with the setter, which copies it in). NestedStructTest finds every
+ * getter of a struct proxy returning a struct proxy and checks it returns an owning copy. */
+%define %pager_java_nested(TYPE, MEMBER)
+%typemap(out, noblock=1) TYPE *MEMBER {
+  {
+    TYPE *pagerj_copy = (TYPE *)malloc(sizeof(TYPE));
+    if (!pagerj_copy) {
+      SWIG_JavaThrowException(jenv, SWIG_JavaOutOfMemoryError, "copy of an embedded struct");
+      return $null;
+    }
+    memcpy(pagerj_copy, $1, sizeof(TYPE));
+    *(TYPE **)&$result = pagerj_copy;
   }
+}
+%typemap(javaout) TYPE *MEMBER {
+    synchronized (this) {
+      swigCheckOpen();
+      long cPtr = $jnicall;
+      return (cPtr == 0) ? null : new $javaclassname(cPtr, true);
+    }
+  }
+%enddef
+%pager_java_nested(pager_cold_backend_stats, swap)
+%pager_java_nested(pager_cold_backend_stats, file)
+%pager_java_nested(pager_cache_meta, meta)
 
 /* 2. class javadoc (doclint checks it; tests/package_java.sh checks every public type has one). */
 %typemap(javaclassmodifiers) struct pager_wal "/**\n * A WAL pager database (pager_wal): pages staged and committed through a write-ahead log, checkpointed into the main file. Open with {@link #create} / {@link #open}; close it (try-with-resources).\n *\n * <p>Thread safety: any thread; the library serializes the calls on one Wal. close() waits for the calls in progress; a call after close() throws IllegalStateException.\n */\npublic class"

@@ -66,9 +66,10 @@ class CleanerTest {
     assertEquals(11, frees.get(), "free once by close, once by the GC, never the consumed one");
   }
 
-  /** An embedded struct view keeps its parent (and so its memory) alive. */
+  /** An embedded struct is copied out of its parent (it owns its memory): it outlives the
+   * parent, dropped and freed by the GC. */
   @Test
-  void embeddedStructViewKeepsItsParentReachable() throws Exception {
+  void embeddedStructCopyOutlivesItsDroppedParent() throws Exception {
     ColdBackendStats file;
     try (ColdPager cold = ColdPager.open(PagerConstants.COLD_BACKEND_FILE, dir)) {
       cold.pageout(0, new byte[10], null).close();
