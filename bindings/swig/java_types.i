@@ -85,6 +85,24 @@
 %pager_java_nested(pager_cold_backend_stats, file)
 %pager_java_nested(pager_cache_meta, meta)
 
+/* A struct proxy after close() has a NULL pointer: every accessor and %extend method of it
+ * throws IllegalStateException instead of dereferencing it (the JVM would die with SIGSEGV).
+ * A null Java object given for an embedded struct (setFile(null), setMeta(null), ...) throws
+ * NullPointerException instead of being copied from address 0. */
+%typemap(check, noblock=1) SWIGTYPE *self {
+  if (!$1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIllegalStateException, "$1_basetype is closed");
+    return $null;
+  }
+}
+%typemap(check, noblock=1) pager_cold_backend_stats *swap, pager_cold_backend_stats *file,
+    pager_cache_meta *meta {
+  if (!$1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "$1_name must not be null");
+    return $null;
+  }
+}
+
 /* 2. class javadoc (doclint checks it; tests/package_java.sh checks every public type has one). */
 %typemap(javaclassmodifiers) struct pager_wal "/**\n * A WAL pager database (pager_wal): pages staged and committed through a write-ahead log, checkpointed into the main file. Open with {@link #create} / {@link #open}; close it (try-with-resources).\n *\n * <p>Thread safety: any thread; the library serializes the calls on one Wal. close() waits for the calls in progress; a call after close() throws IllegalStateException.\n */\npublic class"
 %typemap(javaclassmodifiers) struct pager_wal_read_txn "/**\n * A read transaction on a {@link Wal} ({@link Wal#beginRead}): pins the Wal's last commit as of beginRead, so every read through it sees that commit (pages, page count, application header) whatever the Wal commits or checkpoints meanwhile; staged changes are never seen. Close it promptly (try-with-resources): while it is open and older than the last commit, checkpoints leave the WAL's frames in place.\n *\n * <p>Thread safety: any thread; several threads may read through one transaction at once (the library serializes the calls with the Wal's). close() waits for the calls in progress; a call after close() throws IllegalStateException(\"ReadTxn is closed\"). It may outlive its Wal: after the Wal's close() its calls throw IllegalStateException(\"Wal is closed\") whose cause is the library's INVALID. A forgotten transaction is freed by the Cleaner.\n */\npublic class"

@@ -120,6 +120,34 @@ class NestedStructTest {
     assertEquals("SnapshotInfo is closed", e.getMessage());
   }
 
+  /** Every field accessor of a closed struct proxy (its pointer is 0 after close()) throws
+   * IllegalStateException from the native side instead of dereferencing address 0. */
+  @Test
+  void fieldAccessorsOfAClosedStructThrowInsteadOfDereferencingNull() {
+    ColdStats s = new ColdStats();
+    s.close();
+    IllegalStateException e = assertThrows(IllegalStateException.class, s::getStructSize);
+    assertTrue(e.getMessage().endsWith("is closed"), e.getMessage());
+    SnapshotInfo info = new SnapshotInfo();
+    info.close();
+    assertThrows(IllegalStateException.class, info::getStructSize);
+    WalStats w = new WalStats();
+    w.close();
+    assertThrows(IllegalStateException.class, w::getFramesLeft);
+    assertThrows(IllegalStateException.class, () -> w.setStructSize(1));
+  }
+
+  /** A null embedded struct given to a setter throws NullPointerException instead of being
+   * copied from address 0. */
+  @Test
+  void nullEmbeddedStructInASetterThrowsInsteadOfCopyingFromNull() {
+    try (ColdStats s = new ColdStats(); SnapshotInfo info = new SnapshotInfo()) {
+      assertThrows(NullPointerException.class, () -> s.setFile(null));
+      assertThrows(NullPointerException.class, () -> s.setSwap(null));
+      assertThrows(NullPointerException.class, () -> info.setMeta(null));
+    }
+  }
+
   /** The classes of package dev.libpager (from the directory or jar holding them). */
   private static List<Class<?>> packageClasses() throws IOException, URISyntaxException, ClassNotFoundException {
     Path where = Path.of(ColdStats.class.getProtectionDomain().getCodeSource().getLocation().toURI());
