@@ -132,3 +132,11 @@
 %typemap(javaclassmodifiers) struct pager_snapshot_info "/**\n * The C struct {@code pager_snapshot_info} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
 %typemap(javaclassmodifiers) struct pager_snapshot_options "/**\n * The C struct {@code pager_snapshot_options} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
 %typemap(javaclassmodifiers) struct pager_check_report "/**\n * The C struct {@code pager_check_report} as a Java object over native memory: set or read its fields and pass it to the calls that take it; close() frees it (else the Cleaner does, once it is unreachable).\n *\n * <p>Thread safety: not synchronized; use one instance from one thread at a time.\n */\npublic class"
+
+/* The two %extend setters that can fail (PAGER_ERR_NOMEM only) throw like every other call
+ * instead of returning a C code to Java: void addKnownType(int), void setParentPath(String). */
+%typemap(jstype) int add_known_type, int set_parent_path "void"
+%typemap(javaout) int add_known_type, int set_parent_path {
+    int rc = $jnicall;
+    if (rc != 0) throw PagerException.of(rc, "could not grow the options");
+  }
