@@ -580,3 +580,72 @@ impl ColdStats {
         }
     }
 }
+
+// ---- reaping scratch directories (pager_cold_reap) ---------------------------------------
+
+/// What [`reap`] found for one scratch directory (`PAGER_COLD_SCRATCH_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScratchState {
+    /// Its owner process is alive (it holds the lock): kept.
+    Live,
+    /// Its owner is gone; left in place (`remove` was false).
+    Stale,
+    /// Its owner was gone; directory and lock file removed.
+    Removed,
+    /// Its owner was gone, but it could not be removed.
+    Failed,
+}
+
+/// One scratch directory as [`reap`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColdScratch {
+    /// The lock file `<root>/libpager-cold-<random>` (the directory is this path plus `.d`).
+    pub lock_path: PathBuf,
+    /// What was found (and done).
+    pub state: ScratchState,
+}
+
+unsafe extern "C" fn tr_scratch(ctx: *mut std::ffi::c_void, lock_path: *const std::os::raw::c_char,
+                                state: u32) -> std::os::raw::c_int {
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: ctx is the Vec of the running reap call; lock_path is a valid C string during the call.
+    let out = unsafe { &mut *(ctx as *mut Vec<ColdScratch>) };
+    let bytes = unsafe { std::ffi::CStr::from_ptr(lock_path) }.to_bytes();
+    let state = match state {
+        sys::PAGER_COLD_SCRATCH_LIVE => ScratchState::Live,
+        sys::PAGER_COLD_SCRATCH_STALE => ScratchState::Stale,
+        sys::PAGER_COLD_SCRATCH_REMOVED => ScratchState::Removed,
+        _ => ScratchState::Failed,
+    };
+    out.push(ColdScratch { lock_path: PathBuf::from(std::ffi::OsStr::from_bytes(bytes)), state });
+    0
+}
+
+/// Lists the private scratch directories file-backend cold pagers made under `root`, with
+/// the state of each (`pager_cold_reap`): an owner holds a lock on its lock file for the life
+/// of the directory, so a directory whose owner process died is [`ScratchState::Stale`]; with
+/// `remove` those are removed ([`ScratchState::Removed`]). A live owner is never touched.
+/// Entries come in name order. A missing `root` is `NOT_FOUND`.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-reap-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::cold::{self, ColdOptions, ColdPager, ScratchState};
+/// let pager = ColdPager::open(&ColdOptions { scratch_root: Some(dir.clone()), ..Default::default() })?;
+/// let found = cold::reap(&dir, true)?;
+/// assert_eq!(found.len(), 1);
+/// assert_eq!(found[0].state, ScratchState::Live); // this process owns it: kept
+/// drop(pager);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
+pub fn reap(root: impl AsRef<Path>, remove: bool) -> Result<Vec<ColdScratch>> {
+    let p = crate::wal::c_path(root.as_ref())?;
+    let mut out: Vec<ColdScratch> = Vec::new();
+    // SAFETY: p is only read during the call; ctx is `out`, used only by tr_scratch during it.
+    check(unsafe {
+        sys::pager_cold_reap(p.as_ptr(), remove as u32, Some(tr_scratch), (&mut out as *mut Vec<ColdScratch>).cast())
+    })?;
+    Ok(out)
+}

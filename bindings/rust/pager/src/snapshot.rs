@@ -614,6 +614,126 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<SnapshotInfo> {
     })
 }
 
+/// One entry of a snapshot's page table, as [`list`] reports it (`pager_snapshot_page`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotPage {
+    /// Position in the page table (what sequences refer to).
+    pub index: u64,
+    /// The slot the page had in the captured engine (informative).
+    pub engine_page: u32,
+    /// The stored bytes are one zstd frame of K || V (`PAGER_SNAPSHOT_PAGE_COMPRESSED`).
+    pub compressed: bool,
+    /// No bytes in this file: the parent chain holds the content (`PAGER_SNAPSHOT_PAGE_IN_PARENT`).
+    pub in_parent: bool,
+    /// File offset of the stored bytes (0 when in a parent).
+    pub offset_bytes: u64,
+    /// Length of the stored bytes (0 when in a parent).
+    pub stored_bytes: u64,
+    /// XXH3-64 of the stored bytes (0 when in a parent).
+    pub stored_checksum: u64,
+    /// XXH3-128 of the uncompressed K page || V page, low and high halves: equal hashes mean
+    /// equal content, across snapshots too.
+    pub content_hash: (u64, u64),
+}
+
+/// One sequence of a snapshot, as [`list`] reports it (`pager_snapshot_seq`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotSeq {
+    /// The sequence id.
+    pub id: Vec<u8>,
+    /// Page-table positions of its pages, in order.
+    pub pages: Vec<u32>,
+    /// Tokens in its last page.
+    pub fill_last_page: u32,
+}
+
+/// The page table and sequence table of a snapshot ([`list`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SnapshotListing {
+    /// Every page-table entry, in order.
+    pub pages: Vec<SnapshotPage>,
+    /// Every sequence, in order.
+    pub seqs: Vec<SnapshotSeq>,
+}
+
+/// Reads the field at `$f` of a C8 result struct only if `struct_size` covers it.
+macro_rules! c8_field {
+    ($s:expr, $f:ident, $ty:ty) => {{
+        let end = std::mem::offset_of!($ty, $f) + std::mem::size_of_val(&$s.$f);
+        if ($s.struct_size as usize) >= end { $s.$f } else { Default::default() }
+    }};
+}
+
+unsafe extern "C" fn tr_list_page(ctx: *mut std::ffi::c_void, page: *const sys::pager_snapshot_page) -> std::os::raw::c_int {
+    // SAFETY: ctx is the SnapshotListing of the running list call; page is valid during the call.
+    let out = unsafe { &mut *(ctx as *mut SnapshotListing) };
+    let p = unsafe { &*page };
+    let flags: u32 = c8_field!(p, flags, sys::pager_snapshot_page);
+    out.pages.push(SnapshotPage {
+        index: c8_field!(p, index, sys::pager_snapshot_page),
+        engine_page: c8_field!(p, engine_page, sys::pager_snapshot_page),
+        compressed: flags & sys::PAGER_SNAPSHOT_PAGE_COMPRESSED != 0,
+        in_parent: flags & sys::PAGER_SNAPSHOT_PAGE_IN_PARENT != 0,
+        offset_bytes: c8_field!(p, offset_bytes, sys::pager_snapshot_page),
+        stored_bytes: c8_field!(p, stored_bytes, sys::pager_snapshot_page),
+        stored_checksum: c8_field!(p, stored_checksum, sys::pager_snapshot_page),
+        content_hash: (c8_field!(p, content_hash_lo, sys::pager_snapshot_page),
+                       c8_field!(p, content_hash_hi, sys::pager_snapshot_page)),
+    });
+    0
+}
+
+unsafe extern "C" fn tr_list_seq(ctx: *mut std::ffi::c_void, seq: *const sys::pager_snapshot_seq) -> std::os::raw::c_int {
+    // SAFETY: ctx is the SnapshotListing of the running list call; seq and the arrays it
+    // points to are valid during the call.
+    let out = unsafe { &mut *(ctx as *mut SnapshotListing) };
+    let s = unsafe { &*seq };
+    let id = if s.id_bytes == 0 || s.id.is_null() {
+        Vec::new()
+    } else {
+        unsafe { std::slice::from_raw_parts(s.id.cast::<u8>(), s.id_bytes as usize) }.to_vec()
+    };
+    let pages = if s.page_count == 0 || s.pages.is_null() {
+        Vec::new()
+    } else {
+        unsafe { std::slice::from_raw_parts(s.pages, s.page_count as usize) }.to_vec()
+    };
+    out.seqs.push(SnapshotSeq { id, pages, fill_last_page: s.fill_last_page });
+    0
+}
+
+/// The page table and the sequence table of the snapshot at `path`
+/// (`pager_snapshot_list`), after the checks [`inspect`] makes (not the page bytes).
+/// Read-only; the parent chain is not opened (an entry stored in a parent has `in_parent`).
+/// A missing file is `NOT_FOUND`.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("libpager-doc-list-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use libpager::snapshot::{CacheMeta, Dtype, RefEngine};
+/// let m = CacheMeta { tokens_per_page: 4, layers: 1, kv_heads: 1, head_dim: 8, dtype: Dtype::F16 };
+/// let e = RefEngine::new(&m, 4)?;
+/// let (a, b) = (e.alloc_page()?, e.alloc_page()?);
+/// e.set_seq(b"q", &[a, b], 3)?;
+/// e.capture(dir.join("s.snap"), None)?;
+/// let l = libpager::snapshot::list(dir.join("s.snap"))?;
+/// assert_eq!(l.pages.len(), 2);
+/// assert_eq!((l.seqs[0].id.as_slice(), l.seqs[0].pages.len(), l.seqs[0].fill_last_page), (&b"q"[..], 2, 3));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), libpager::Error>(())
+/// ```
+pub fn list(path: impl AsRef<Path>) -> Result<SnapshotListing> {
+    let p = c_path(path.as_ref())?;
+    let mut out = SnapshotListing::default();
+    // SAFETY: p is only read during the call; ctx is `out`, used only by the callbacks during it.
+    check(unsafe {
+        sys::pager_snapshot_list(p.as_ptr(), Some(tr_list_page), Some(tr_list_seq),
+                                 (&mut out as *mut SnapshotListing).cast())
+    })?;
+    Ok(out)
+}
+
 // ---- engines written in Rust ------------------------------------------------------------
 
 /// A sequence as the library hands it to [`Engine::install_logical_seqs`] (borrowed for the

@@ -108,3 +108,31 @@ fn owned_pageout_keeps_the_allocation_and_take_buffer_returns_it() {
     assert_eq!(&back[..], b"Abcd");
     assert!(format!("{back:?}").contains("4 bytes"));
 }
+
+#[test]
+fn reap_live_and_stale() {
+    use libpager::cold::{self, ScratchState};
+    let root = TempDir::new("cold-reap");
+    let pager = open(Backend::File, &root);
+    let h = pager.pageout(&[b"live data"]).unwrap();
+    // A stale one: a lock file nobody holds, with its directory (what a dead process leaves).
+    let stale = root.join("libpager-cold-deadbeef");
+    std::fs::write(&stale, b"").unwrap();
+    std::fs::create_dir(root.join("libpager-cold-deadbeef.d")).unwrap();
+    let found = cold::reap(root.path(), false).unwrap();
+    let states: Vec<_> = found.iter().map(|s| (s.lock_path.clone(), s.state)).collect();
+    assert_eq!(found.len(), 2, "{states:?}");
+    assert!(found.iter().any(|s| s.lock_path == stale && s.state == ScratchState::Stale), "{states:?}");
+    let live = found.iter().find(|s| s.state == ScratchState::Live).expect("one live");
+    assert!(pager.scratch_dir().unwrap().starts_with(live.lock_path.to_str().unwrap()));
+    assert!(stale.exists());
+    let found = cold::reap(root.path(), true).unwrap();
+    let mut st: Vec<_> = found.iter().map(|s| s.state).collect();
+    st.sort_by_key(|s| *s as u8);
+    assert_eq!(st, [ScratchState::Live, ScratchState::Removed]);
+    assert!(!stale.exists() && !root.join("libpager-cold-deadbeef.d").exists());
+    assert!(std::path::Path::new(&pager.scratch_dir().unwrap()).is_dir(), "the live one stays");
+    assert_eq!(h.take().unwrap(), b"live data");
+    let e = assert_code(cold::reap(root.join("no-such-root"), false), code::NOT_FOUND);
+    assert_eq!(std::io::Error::from(e).kind(), std::io::ErrorKind::NotFound);
+}

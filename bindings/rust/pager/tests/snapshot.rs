@@ -109,3 +109,31 @@ fn a_panicking_progress_callback_cancels_and_the_panic_resumes() {
     assert!(!e.stats().unwrap().paused);
     e.capture(&path, None).unwrap(); // the engine works on
 }
+
+#[test]
+fn list_pages_and_sequences() {
+    let dir = TempDir::new("snap-list");
+    let src = RefEngine::new(&META, 8).unwrap();
+    let slots = fill(&src, &META);
+    let path = dir.join("full");
+    src.capture(&path, None).unwrap();
+    let l = snapshot::list(&path).unwrap();
+    assert_eq!(l.pages.len(), 3);
+    for (i, p) in l.pages.iter().enumerate() {
+        assert_eq!(p.index, i as u64);
+        assert!(!p.in_parent && p.stored_bytes > 0, "{p:?}");
+    }
+    let mut engine_pages: Vec<u32> = l.pages.iter().map(|p| p.engine_page).collect();
+    engine_pages.sort();
+    let mut want = slots.clone();
+    want.sort();
+    assert_eq!(engine_pages, want);
+    assert_eq!(l.seqs.len(), 1);
+    let s = &l.seqs[0];
+    assert_eq!((s.id.as_slice(), s.pages.len(), s.fill_last_page), (&b"req-1"[..], 3, 3));
+    // The sequence's page-table positions name the slots the engine had, in order.
+    let named: Vec<u32> = s.pages.iter().map(|&i| l.pages[i as usize].engine_page).collect();
+    assert_eq!(named, slots);
+    let e = assert_code(snapshot::list(dir.join("missing")), code::NOT_FOUND);
+    assert_eq!(std::io::Error::from(e).kind(), std::io::ErrorKind::NotFound);
+}
