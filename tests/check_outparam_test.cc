@@ -11,6 +11,7 @@
 
 #include "impl/io/mem_env.h"
 #include "pager.h"
+#include "tests/check_test_files.h"
 #include "tests/outparam.h"
 
 namespace {
@@ -21,53 +22,7 @@ using outparam::Untouched;
 using Op = pager::io::MemEnv::Op;
 using pager::io::FaultKind;
 
-// One file of every format in a FaultEnv: /f (page file), /w (WAL pager), /log (segments),
-// /s.kvs (snapshot).
-struct Files {
-  pager::io::FaultEnv env;
-  outparam::ScopedEnv scoped{&env};
-  Files() {
-    pager_file_options fo;
-    pager_file_options_init(&fo);
-    fo.page_size = 1024;
-    fo.max_size_bytes = uint64_t{1} << 24;
-    fo.initial_page_count = 16;
-    pager_file* f = nullptr;
-    EXPECT_EQ(pager_file_create("/f", &fo, &f), PAGER_OK) << pager_last_error();
-    pager_file_close(f);
-
-    pager_wal* w = nullptr;
-    EXPECT_EQ(pager_wal_create("/w", nullptr, &w), PAGER_OK) << pager_last_error();
-    EXPECT_EQ(pager_wal_set_page_count(w, 2), PAGER_OK);
-    std::vector<uint8_t> page(4096, 7);
-    EXPECT_EQ(pager_wal_stage_page(w, 1, page.data(), page.size()), PAGER_OK);
-    uint32_t frames = 0;
-    EXPECT_EQ(pager_wal_commit(w, &frames), PAGER_OK) << pager_last_error();
-    pager_wal_close(w);
-
-    EXPECT_TRUE(env.CreateDir("/log", 0755).ok());
-    pager_walseg_writer* sw = nullptr;
-    EXPECT_EQ(pager_walseg_writer_open("/log", nullptr, &sw), PAGER_OK) << pager_last_error();
-    uint64_t lsn = 0;
-    EXPECT_EQ(pager_walseg_append(sw, 1, "abc", 3, &lsn), PAGER_OK);
-    EXPECT_EQ(pager_walseg_writer_close(sw), PAGER_OK);
-
-    pager_cache_meta m;
-    pager_cache_meta_init(&m);
-    m.tokens_per_page = 4;
-    m.layers = 1;
-    m.kv_heads = 1;
-    m.head_dim = 8;
-    m.dtype = PAGER_DTYPE_F16;
-    pager_refengine* e = nullptr;
-    EXPECT_EQ(pager_refengine_create(&m, 2, &e), PAGER_OK);
-    pager_cache_ops ops;
-    EXPECT_EQ(pager_refengine_ops(e, &ops), PAGER_OK);
-    EXPECT_EQ(pager_snapshot_capture(&ops, "/s.kvs", nullptr), PAGER_OK) << pager_last_error();
-    pager_refengine_free(e);
-  }
-  void FailNextRead() { env.FailNth(Op::kRead, 1, FaultKind::kEio, false); }
-};
+using check_test::Files;
 
 // A report whose every byte past struct_size is the sentinel.
 pager_check_report SentinelReport() {
@@ -154,7 +109,7 @@ TEST(OutParam, pager_wal_check) {
   pager_check_report_init(&r);
   ASSERT_EQ(pager_wal_check("/w-wal", &r), PAGER_OK) << pager_last_error();
   EXPECT_EQ(r.format, PAGER_FORMAT_WAL_MAIN);
-  EXPECT_EQ(r.page_count, 2u);
+  EXPECT_EQ(r.page_count, 3u);  // the fixture sets 3 pages (check_test_files.h)
   EXPECT_GE(r.frame_count, 1u);
 }
 
@@ -165,7 +120,7 @@ TEST(OutParam, pager_walseg_check) {
   pager_check_report_init(&r);
   ASSERT_EQ(pager_walseg_check("/log", &r), PAGER_OK) << pager_last_error();
   EXPECT_EQ(r.format, PAGER_FORMAT_WALSEG_DIR);
-  EXPECT_EQ(r.record_count, 1u);
+  EXPECT_EQ(r.record_count, 12u);  // the fixture appends 12 records
   EXPECT_EQ(r.first_lsn, 1u);
 }
 
