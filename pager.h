@@ -412,7 +412,12 @@ PAGER_API int pager_file_protected_read(pager_file *f, uint64_t id, void *buf,
  * every copy its page's content in one commit (all pages or none, also across a crash).
  * A page is held by at most one open transaction; it cannot be freed while held. A
  * transaction ends at its commit (whether it succeeds or not) or at pager_file_txn_free.
- * Allocating or freeing protected pages inside a transaction is not supported.
+ * A transaction may also allocate new protected pages (pager_file_txn_alloc_page) and free
+ * allocated ones (pager_file_txn_free_page): the allocator changes, the new pages' contents,
+ * the rewritten pages and the frees become durable together in the commit (one fdatasync)
+ * or not at all. Until then a page allocated in the transaction is invisible to everyone
+ * else (not readable, not iterated, not counted, never handed to another allocation) and a
+ * page it frees stays allocated and held (no one can add, write, free or reuse it).
  * Thread safety: as any handle (calls on one transaction are serialized); the bytes of a
  * copy are the caller's business.
  *
@@ -435,6 +440,36 @@ PAGER_API int pager_file_txn_add(pager_file_txn *txn, uint64_t id,
                                  void **data_out) PAGER_NOEXCEPT;
 
 /*
+ * pager_file_txn_alloc_page -- allocates a new protected page inside the transaction: writes
+ * its id to *id_out and its private writable copy (page_size bytes, all zeros) to *data_out;
+ * the commit makes the copy the new page's content. Until the commit the id is reserved for
+ * this transaction only (the lowest free directory entry not reserved by another open
+ * transaction); an abort (pager_file_txn_free without a commit) gives it back, leaving the
+ * allocator exactly as before. Its backing pages are taken at the commit (which reports FULL
+ * or NOSPC if the page space cannot hold them). The pointer stays valid until
+ * pager_file_txn_free(); pager_file_txn_add and _data of the id return the same copy.
+ * Errors: INVALID (NULL, closed, transaction ended), POISONED, FULL (the directory, counting
+ * the pages open transactions allocated, is full, or max_size_bytes cannot hold two more
+ * backing pages), NOMEM.
+ */
+PAGER_API int pager_file_txn_alloc_page(pager_file_txn *txn, uint64_t *id_out,
+                                        void **data_out) PAGER_NOEXCEPT;
+
+/*
+ * pager_file_txn_free_page -- frees protected page id at the commit (its backing pages too).
+ * Until the commit is durable the page stays allocated and held by this transaction, so no
+ * one else can add, write, free or reuse it; an abort leaves it allocated with its content.
+ * A page this transaction added is dropped from it (its copy is no longer committed, the
+ * pointer stays valid until pager_file_txn_free()); a page it allocated is given back at once
+ * (nothing of it is committed). Named _free_page, not _free: pager_file_txn_free is the
+ * transaction's release function (C4), this is a mutation inside it (C9 verb + object).
+ * Errors: INVALID (NULL, closed, transaction ended), POISONED, RANGE (0 or outside the
+ * directory), DOUBLE_FREE (not allocated, or already freed by this transaction), BUSY
+ * (another open transaction holds the page), NOMEM.
+ */
+PAGER_API int pager_file_txn_free_page(pager_file_txn *txn, uint64_t id) PAGER_NOEXCEPT;
+
+/*
  * pager_file_txn_data -- the copy of page id that the transaction holds (page_size bytes,
  * valid until pager_file_txn_free()).
  * Errors: INVALID (NULL, closed, transaction ended), NOT_FOUND (the page is not in the
@@ -445,7 +480,8 @@ PAGER_API int pager_file_txn_data(pager_file_txn *txn, uint64_t id,
 
 /*
  * pager_file_txn_page_size -- bytes per page (and per copy) of the transaction's file.
- * pager_file_txn_page_count -- the pages the transaction holds (0 once it has ended).
+ * pager_file_txn_page_count -- the pages the transaction holds: added, allocated and to be
+ * freed (a page allocated and freed in it no longer counts); 0 once it has ended.
  * Errors: INVALID (NULL, closed).
  */
 PAGER_API int pager_file_txn_page_size(pager_file_txn *txn,
@@ -454,12 +490,15 @@ PAGER_API int pager_file_txn_page_count(pager_file_txn *txn, uint64_t *count_out
 
 /*
  * pager_file_txn_commit -- makes every copy its protected page's content atomically: writes
- * each copy to its page's inactive backing page, then flips all their directory entries in
- * one metadata commit with one fdatasync. After any crash every page of the transaction
- * reads old or every page reads new. A transaction with no pages commits nothing. Ends the
- * transaction whether it succeeds or not (free it afterwards).
- * Errors: INVALID (NULL, closed, already ended), POISONED, IO, NOSPC (both poison the
- * handle), NOMEM.
+ * each copy to its page's inactive backing page (a new page's to its first backing page),
+ * then flips all their directory entries, the new pages' entries, the freed pages' entries
+ * and the allocation bitmap in one metadata commit with one fdatasync. After any crash every
+ * page of the transaction and the allocator read old or all read new. A transaction with no
+ * pages commits nothing. Ends the transaction whether it succeeds or not (free it
+ * afterwards).
+ * Errors: INVALID (NULL, closed, already ended), POISONED, FULL (max_size_bytes cannot hold
+ * the new pages' backing pages) and NOSPC or IO while reserving them (nothing written, the
+ * file and the handle as before), IO or NOSPC once writing began (poisons the handle), NOMEM.
  */
 PAGER_API int pager_file_txn_commit(pager_file_txn *txn) PAGER_NOEXCEPT;
 

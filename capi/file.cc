@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "capi/fence.h"
@@ -32,6 +33,9 @@ struct pager_file_txn {
   std::shared_ptr<PageFile> file;
   std::mutex mu;  // serializes calls on this transaction (C10); taken before the file's
   std::map<uint64_t, std::vector<uint8_t>> pages;  // id -> private copy (stable addresses)
+  std::set<uint64_t> created;  // ids of pages allocated by this transaction (P12)
+  std::set<uint64_t> freed;    // ids of allocated pages this transaction frees at commit
+  std::vector<std::vector<uint8_t>> retired;  // copies of freed pages: valid until txn_free
   bool open = true;
 };
 
@@ -326,6 +330,58 @@ int pager_file_txn_add(pager_file_txn* txn, uint64_t id, void** data_out) PAGER_
   });
 }
 
+int pager_file_txn_alloc_page(pager_file_txn* txn, uint64_t* id_out,
+                              void** data_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckTxn(txn));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(id_out, "id_out"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
+    std::lock_guard<std::mutex> g(txn->mu);
+    PAGER_RETURN_IF_ERROR(CheckTxnOpen(txn));
+    std::vector<uint8_t> copy(txn->file->page_size(), 0);  // a fresh page is all zeros
+    uint64_t id = 0;
+    PAGER_RETURN_IF_ERROR(txn->file->TxnAllocId(txn, &id));
+    try {
+      auto it = txn->pages.emplace(id, std::move(copy)).first;
+      txn->created.insert(id);
+      *id_out = id;
+      *data_out = it->second.data();
+    } catch (...) {  // NOMEM: give the id back, the transaction is as before
+      txn->pages.erase(id);
+      static_cast<void>(txn->file->TxnFreeId(txn, id));  // else reserved until txn_free
+      throw;
+    }
+    return Status::Ok();
+  });
+}
+
+int pager_file_txn_free_page(pager_file_txn* txn, uint64_t id) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckTxn(txn));
+    std::lock_guard<std::mutex> g(txn->mu);
+    PAGER_RETURN_IF_ERROR(CheckTxnOpen(txn));
+    if (txn->freed.count(id) != 0) {
+      return Status(pager::Code::kDoubleFree,
+                    "protected page " + std::to_string(id) + " is already freed by this transaction");
+    }
+    bool created = txn->created.count(id) != 0;
+    txn->retired.reserve(txn->retired.size() + 1);  // NOMEM before any change
+    if (!created) txn->freed.insert(id);
+    Status st = txn->file->TxnFreeId(txn, id);
+    if (!st.ok()) {
+      txn->freed.erase(id);
+      return st;
+    }
+    auto it = txn->pages.find(id);
+    if (it != txn->pages.end()) {
+      txn->retired.push_back(std::move(it->second));  // moving keeps the buffer's address
+      txn->pages.erase(it);
+    }
+    txn->created.erase(id);
+    return Status::Ok();
+  });
+}
+
 int pager_file_txn_data(pager_file_txn* txn, uint64_t id, void** data_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckTxn(txn));
@@ -356,7 +412,7 @@ int pager_file_txn_page_count(pager_file_txn* txn, uint64_t* count_out) PAGER_NO
     PAGER_RETURN_IF_ERROR(CheckTxn(txn));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(count_out, "count_out"));
     std::lock_guard<std::mutex> g(txn->mu);
-    *count_out = txn->open ? txn->pages.size() : 0;
+    *count_out = txn->open ? txn->pages.size() + txn->freed.size() : 0;
     return Status::Ok();
   });
 }

@@ -56,6 +56,20 @@ static void test_file(const char *path) {
   check(pager_file_txn_data(txn, pid, &p) == PAGER_OK && strcmp(p, "safe") == 0, "txn data");
   check(pager_file_txn_commit(txn) == PAGER_OK, "commit");
   pager_file_txn_free(txn);
+  check(pager_file_txn_begin(f, &txn) == PAGER_OK, "begin alloc");
+  check(pager_file_txn_alloc_page(txn, &id, &p) == PAGER_OK && id != pid && id != pid2,
+        "txn alloc page");
+  memcpy(p, "born", 5);
+  check(pager_file_txn_commit(txn) == PAGER_OK, "commit alloc");
+  pager_file_txn_free(txn);
+  check(pager_file_protected_read(f, id, buf, sizeof buf) == PAGER_OK && strcmp(buf, "born") == 0,
+        "allocated page committed");
+  check(pager_file_txn_begin(f, &txn) == PAGER_OK, "begin free");
+  check(pager_file_txn_free_page(txn, id) == PAGER_OK, "txn free page");
+  check(pager_file_txn_commit(txn) == PAGER_OK, "commit free");
+  pager_file_txn_free(txn);
+  check(pager_file_protected_read(f, id, buf, sizeof buf) == PAGER_ERR_NOT_FOUND,
+        "freed page gone");
   check(pager_file_txn_begin(f, &txn) == PAGER_OK, "begin 2");
   check(pager_file_txn_add(txn, pid, &p) == PAGER_OK, "txn add again");
   memcpy(p, "lost", 5);

@@ -58,6 +58,37 @@ Run Workload(io::FaultEnv* env) {
     std::vector<uint8_t> b = ::pager::testing::PatternBytes(seed, pf->page_size());
     return pf->ProtectedWrite(prot[which], b.data());
   };
+  std::vector<uint64_t> fresh(2);
+  // One transaction (P12): allocate two pages, rewrite prot[0], free prot[1]; one commit.
+  auto txn_alloc_free = [&]() -> Status {
+    int owner = 0;
+    std::vector<uint8_t> copy(pf->page_size());
+    std::vector<uint8_t> a = ::pager::testing::PatternBytes(11, pf->page_size());
+    std::vector<uint8_t> b = ::pager::testing::PatternBytes(12, pf->page_size());
+    Status st = pf->TxnAdd(&owner, prot[0], copy.data());
+    if (st.ok()) st = pf->TxnAllocId(&owner, &fresh[0]);
+    if (st.ok()) st = pf->TxnAllocId(&owner, &fresh[1]);
+    if (st.ok()) st = pf->TxnFreeId(&owner, prot[1]);
+    if (!st.ok()) {
+      pf->TxnRelease(&owner);
+      return st;
+    }
+    copy = a;
+    return pf->TxnCommit(&owner, {{prot[0], copy.data()}, {fresh[0], a.data()}, {fresh[1], b.data()}});
+  };
+  // A second one frees a page the first allocated and rewrites the other.
+  auto txn_free_fresh = [&]() -> Status {
+    int owner = 0;
+    std::vector<uint8_t> copy(pf->page_size());
+    Status st = pf->TxnAdd(&owner, fresh[1], copy.data());
+    if (st.ok()) st = pf->TxnFreeId(&owner, fresh[0]);
+    if (!st.ok()) {
+      pf->TxnRelease(&owner);
+      return st;
+    }
+    copy = ::pager::testing::PatternBytes(13, pf->page_size());
+    return pf->TxnCommit(&owner, {{fresh[1], copy.data()}});
+  };
   std::vector<std::function<Status()>> steps = {
       [&] { return pf->Alloc(&pages[0]); },
       [&] { return pf->AllocBulk(10, pages.data() + 1); },
@@ -69,6 +100,8 @@ Run Workload(io::FaultEnv* env) {
       [&] { return pf->FreeBulk(pages.data() + 1, 5); },
       [&] { return pf->ProtectedFree(prot[2]); },
       [&] { return write_prot(0, 3); },
+      txn_alloc_free,
+      txn_free_fresh,
   };
   for (size_t i = 0; i < steps.size(); i++) {
     r.failure = steps[i]();

@@ -262,6 +262,42 @@ TEST(OutParam, pager_file_txn_add) {
   pager_file_txn_free(t2);
 }
 
+TEST(OutParam, pager_file_txn_alloc_page) {
+  Fx fx;
+  pager_file_txn* t = nullptr;
+  ASSERT_EQ(pager_file_txn_begin(fx.f, &t), PAGER_OK);
+  uint64_t id = kSentinel64;
+  void* p = SentinelPtr<void>();
+  EXPECT_FAILS_WITH(pager_file_txn_alloc_page(t, nullptr, &p), PAGER_ERR_INVALID);
+  EXPECT_EQ(p, SentinelPtr<void>());
+  EXPECT_FAILS_WITH(pager_file_txn_alloc_page(t, &id, nullptr), PAGER_ERR_INVALID);
+  EXPECT_EQ(id, kSentinel64);
+  fx.Close();
+  EXPECT_FAILS_WITH(pager_file_txn_alloc_page(t, &id, &p), PAGER_ERR_INVALID);
+  EXPECT_EQ(id, kSentinel64);
+  EXPECT_EQ(p, SentinelPtr<void>());
+  pager_file_txn_free(t);
+}
+
+// No out-parameter: a failure leaves the transaction as it was (the page stays allocated
+// and committable by nobody else's free).
+TEST(OutParam, pager_file_txn_free_page) {
+  Fx fx;
+  uint64_t id = fx.Protected();
+  pager_file_txn* t = nullptr;
+  ASSERT_EQ(pager_file_txn_begin(fx.f, &t), PAGER_OK);
+  EXPECT_FAILS_WITH(pager_file_txn_free_page(t, id + 1), PAGER_ERR_DOUBLE_FREE);
+  EXPECT_FAILS_WITH(pager_file_txn_free_page(t, 0), PAGER_ERR_RANGE);
+  uint64_t held = kSentinel64;
+  ASSERT_EQ(pager_file_txn_page_count(t, &held), PAGER_OK);
+  EXPECT_EQ(held, 0u) << "a failed free leaves nothing in the transaction";
+  EXPECT_EQ(pager_file_txn_free_page(t, id), PAGER_OK);
+  EXPECT_FAILS_WITH(pager_file_txn_free_page(t, id), PAGER_ERR_DOUBLE_FREE);
+  ASSERT_EQ(pager_file_txn_page_count(t, &held), PAGER_OK);
+  EXPECT_EQ(held, 1u);
+  pager_file_txn_free(t);
+}
+
 TEST(OutParam, pager_file_txn_data) {
   Fx fx;
   pager_file_txn* t = nullptr;

@@ -37,6 +37,19 @@
 //   P11. SyncPages of any set of pages is one DataSync (one device flush), whatever the
 //       number of runs; it makes at least the listed pages durable (other dirty pages of the
 //       file may become durable with them, as kernel writeback may make them at any time).
+//   P12. A transaction allocates and frees protected pages without touching the committed
+//       state until its commit: TxnAllocId reserves a free directory entry id for its owner
+//       (reserved_ids_; the entry stays free on disk and in memory, so no other commit can
+//       carry it, and FindFreeEntry/TxnAllocId skip it, so nobody else is handed the id);
+//       TxnFreeId holds an in-use page for its owner marked as freeing (open_txns_ +
+//       freeing_), so it stays allocated -- not reusable -- until the commit that frees it is
+//       durable. The commit makes the new entries (backing pages taken, directory pages
+//       added as needed), the rewritten pages and the freed entries one Commit() (P2, P10):
+//       one fdatasync, and after a crash the allocator and every page are all old or all new
+//       (no format change: bitmap and directory copies already commit together). Backing
+//       pages are taken before the frees are applied, so a new page never lands on a page the
+//       last committed state still uses. An abort drops the reservations and holds: the
+//       allocator is exactly as before.
 #pragma once
 
 #include <cstdint>
@@ -130,7 +143,15 @@ class PageFile {
     uint64_t id;
     const uint8_t* data;  // page_size bytes
   };
+  // TxnAllocId reserves a new protected page id for owner (P12: invisible to others until
+  // the commit; its content is the TxnPage the commit passes for it). TxnFreeId marks id to be
+  // freed by owner's commit: a reserved id of owner is simply unreserved; an allocated page is
+  // held (kBusy if another owner holds it, kDoubleFree if owner already frees it). TxnCommit
+  // takes every held or reserved page's content in `pages` (a page owner frees must not be in
+  // it) and frees the pages owner marked.
   Status TxnAdd(const void* owner, uint64_t id, uint8_t* copy_out);
+  Status TxnAllocId(const void* owner, uint64_t* id);
+  Status TxnFreeId(const void* owner, uint64_t id);
   Status TxnCommit(const void* owner, const std::vector<TxnPage>& pages);
   void TxnRelease(const void* owner);
 
@@ -220,6 +241,12 @@ class PageFile {
   const DirEntryDisk& Entry(uint64_t id) const;
   void SetEntry(uint64_t id, const DirEntryDisk& value);
   Status FindFreeEntry(uint64_t* id);
+  bool EntryTakeable(uint64_t id) const;
+  uint64_t DirCapacity() const;
+  Status AddDirPage();
+  Status StageTxnLocked(const void* owner, const std::vector<TxnPage>& pages);
+  Status CheckTxnPagesLocked(const void* owner, const std::vector<TxnPage>& pages) const;
+  void StageNewEntries(const std::vector<TxnPage>& created, const std::vector<uint64_t>& backing);
   Status AllocProtectedLocked(uint64_t* id);
   void FreeProtectedLocked(uint64_t id);
 
@@ -248,6 +275,8 @@ class PageFile {
   std::vector<DirPage> dirs_;
   std::unordered_set<uint64_t> internal_;  // directory slots and protected backing pages
   std::map<uint64_t, const void*> open_txns_;  // protected id -> owning transaction (P9)
+  std::set<uint64_t> freeing_;                 // held ids their owner frees at commit (P12)
+  std::map<uint64_t, const void*> reserved_ids_;  // new ids reserved by a transaction (P12)
   std::vector<uint64_t> stale_slots_;      // found by recovery, zeroed by the epoch commit
   RecoveryReport report_;
   uint64_t sync_count_ = 0;

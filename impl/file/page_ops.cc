@@ -343,16 +343,20 @@ Status PageFile::CheckProtectedId(uint64_t id, bool for_free) const {
   return Status::Ok();
 }
 
-Status PageFile::FindFreeEntry(uint64_t* id) {
+uint64_t PageFile::DirCapacity() const {
+  return uint64_t{dirs_.size()} * EntriesPerDirPage(page_size_);
+}
+
+// A directory entry id nobody holds: past the directory (it grows at the commit that uses the
+// id) or free, and not reserved by an open transaction (P12).
+bool PageFile::EntryTakeable(uint64_t id) const {
+  if (id <= DirCapacity() && (Entry(id).flags & kEntryInUse) != 0) return false;
+  return reserved_ids_.count(id) == 0;
+}
+
+// Appends one directory page (two slot pages taken, P5) in the pending operation.
+Status PageFile::AddDirPage() {
   uint32_t per = EntriesPerDirPage(page_size_);
-  for (uint32_t d = 0; d < dirs_.size(); d++) {
-    for (uint32_t e = 0; e < per; e++) {
-      if ((dirs_[d].entries[e].flags & kEntryInUse) == 0) {
-        *id = uint64_t{d} * per + e + 1;
-        return Status::Ok();
-      }
-    }
-  }
   if (dirs_.size() >= MaxDirPages(page_size_)) {
     return Status(Code::kFull, "the protected directory is full (" +
                                    std::to_string(uint64_t{dirs_.size()} * per) +
@@ -366,8 +370,23 @@ Status PageFile::FindFreeEntry(uint64_t* id) {
   dp.entries.assign(per, DirEntryDisk{});
   dirs_.push_back(dp);
   dirty_dirs_.insert(static_cast<uint32_t>(dirs_.size() - 1));
-  *id = uint64_t{dirs_.size() - 1} * per + 1;
   return Status::Ok();
+}
+
+// The lowest takeable entry id, adding directory pages (in the pending operation) as needed.
+Status PageFile::FindFreeEntry(uint64_t* id) {
+  uint64_t from = 1;
+  for (;;) {
+    uint64_t capacity = DirCapacity();
+    for (uint64_t i = from; i <= capacity; i++) {
+      if (EntryTakeable(i)) {
+        *id = i;
+        return Status::Ok();
+      }
+    }
+    PAGER_RETURN_IF_ERROR(AddDirPage());
+    from = capacity + 1;
+  }
 }
 
 Status PageFile::AllocProtectedLocked(uint64_t* id) {
@@ -505,56 +524,6 @@ void PageFile::StageProtectedWrites(const std::vector<TxnPage>& pages) {
   }
 }
 
-Status PageFile::TxnAdd(const void* owner, uint64_t id, uint8_t* copy_out) {
-  std::lock_guard<std::mutex> g(mu_);
-  PAGER_RETURN_IF_ERROR(RequireWritable());
-  PAGER_RETURN_IF_ERROR(CheckProtectedId(id, false));
-  auto it = open_txns_.find(id);
-  if (it != open_txns_.end() && it->second != owner) {
-    return Status(Code::kBusy, "protected page " + std::to_string(id) +
-                                   " is held by another open write transaction");
-  }
-  const DirEntryDisk& en = Entry(id);
-  uint64_t active = en.page[(en.flags & kEntryActiveB) ? 1 : 0];
-  std::memcpy(copy_out, map_->data() + active * page_size_, page_size_);
-  open_txns_[id] = owner;
-  return Status::Ok();
-}
-
-// P9: validation, the writes, the commit and the release happen under one hold of mu_.
-Status PageFile::TxnCommit(const void* owner, const std::vector<TxnPage>& pages) {
-  std::lock_guard<std::mutex> g(mu_);
-  struct ReleaseOnExit {  // the transaction ends however the commit ends
-    PageFile* pf;
-    const void* owner;
-    ~ReleaseOnExit() { pf->ReleaseTxnLocked(owner); }
-  } release{this, owner};
-  return [&]() -> Status {
-    PAGER_RETURN_IF_ERROR(RequireWritable());
-    for (const TxnPage& p : pages) {
-      PAGER_RETURN_IF_ERROR(CheckProtectedId(p.id, false));
-      auto it = open_txns_.find(p.id);
-      if (it == open_txns_.end() || it->second != owner) {
-        return Internal("P9: protected page " + std::to_string(p.id) +
-                        " is not held by the committing transaction");
-      }
-    }
-    if (pages.empty()) return Status::Ok();
-    return WriteProtectedLocked(pages);
-  }();
-}
-
-void PageFile::TxnRelease(const void* owner) {
-  std::lock_guard<std::mutex> g(mu_);
-  ReleaseTxnLocked(owner);
-}
-
-void PageFile::ReleaseTxnLocked(const void* owner) {
-  for (auto it = open_txns_.begin(); it != open_txns_.end();) {
-    it = it->second == owner ? open_txns_.erase(it) : std::next(it);
-  }
-}
-
 // ---- iteration and invariants -------------------------------------------------------------------
 
 Status PageFile::NextRegular(uint64_t from, uint64_t* page, bool* found) {
@@ -625,6 +594,16 @@ Status PageFile::CheckInvariants() {
   }
   if (owned.size() != internal_.size()) return Internal("internal page set out of date");
   if (in_use != protected_count_) return Internal("protected_count out of date");
+  for (const auto& r : reserved_ids_) {
+    if (r.first <= capacity && (Entry(r.first).flags & kEntryInUse) != 0) {
+      return Internal("P12: reserved protected id " + std::to_string(r.first) + " is in use");
+    }
+  }
+  for (uint64_t id : freeing_) {
+    if (open_txns_.count(id) == 0) {
+      return Internal("P12: protected page " + std::to_string(id) + " is freed by no transaction");
+    }
+  }
   return Status::Ok();
 }
 
