@@ -280,6 +280,24 @@ func (t *FileTxn) Add(id uint64) error {
 	return t.do(func(p uintptr) error { return capi.Pagerswig_file_txn_add(p, id) })
 }
 
+// AllocPage allocates a new protected page inside the transaction and returns its id; its
+// copy starts as zeros (fill it with WriteAt). Until Commit the page is invisible to everyone
+// else; Close without Commit gives the id back (the allocator is as before). ErrFull if the
+// directory, counting pages open transactions allocated, is full.
+func (t *FileTxn) AllocPage() (uint64, error) {
+	var id uint64
+	err := t.do(func(p uintptr) error { return capi.Pagerswig_file_txn_alloc_page(p, &id) })
+	return id, err
+}
+
+// FreePage frees protected page id when the transaction commits (in the same crash-safe
+// commit as its other pages). Until then the page stays allocated and held: other
+// transactions get ErrBusy for it and nobody reuses it. A page this transaction allocated is
+// given back at once. ErrDoubleFree if the page is not allocated or already freed here.
+func (t *FileTxn) FreePage(id uint64) error {
+	return t.do(func(p uintptr) error { return capi.Pager_file_txn_free_page(p, id) })
+}
+
 func txnPageSizeOf(p uintptr) (int, error) {
 	var v uint32
 	err := capi.Pager_file_txn_page_size(p, &v)

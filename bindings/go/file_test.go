@@ -193,3 +193,81 @@ func TestFileTxnCommitsManyPagesTogether(t *testing.T) {
 		}
 	}
 }
+
+func TestFileTxnAllocPageIsInvisibleUntilCommitAndAbortGivesItBack(t *testing.T) {
+	f, err := pager.CreateFile(filepath.Join(t.TempDir(), "pages"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	first, _ := f.ProtectedAlloc()
+	txn, err := f.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := txn.AllocPage()
+	if err != nil || id == first {
+		t.Fatalf("AllocPage() = %d, %v", id, err)
+	}
+	if err := txn.WriteAt(id, 0, []byte("born")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.ProtectedRead(id)
+	requireCode(t, err, pager.ErrNotFound)
+	txn.Close() // abort
+	again, err := f.ProtectedAlloc()
+	if err != nil || again != id {
+		t.Fatalf("after the abort ProtectedAlloc() = %d, %v; want the given-back id %d", again, err, id)
+	}
+	txn, err = f.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer txn.Close()
+	id2, err := txn.AllocPage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.WriteAt(id2, 0, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.ProtectedRead(id2)
+	if err != nil || string(p[:3]) != "new" {
+		t.Fatalf("ProtectedRead(%d) = %q, %v", id2, p[:3], err)
+	}
+}
+
+func TestFileTxnFreePageHoldsThePageUntilCommit(t *testing.T) {
+	f, err := pager.CreateFile(filepath.Join(t.TempDir(), "pages"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a, _ := f.ProtectedAlloc()
+	txn, err := f.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer txn.Close()
+	if err := txn.FreePage(a); err != nil {
+		t.Fatal(err)
+	}
+	requireCode(t, txn.FreePage(a), pager.ErrDoubleFree)
+	other, err := f.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireCode(t, other.Add(a), pager.ErrBusy)
+	other.Close()
+	if _, err := f.ProtectedRead(a); err != nil {
+		t.Fatalf("before the commit the page is still allocated: %v", err)
+	}
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.ProtectedRead(a)
+	requireCode(t, err, pager.ErrNotFound)
+}

@@ -646,6 +646,7 @@ struct TYPE {};
 %pager_status(pager_file_protected_free_bulk)
 %pager_status(pager_file_protected_read)
 %pager_status(pager_file_txn_commit)
+%pager_status(pager_file_txn_free_page)
 %pager_status(pager_file_txn_page_size)
 %pager_status(pager_file_txn_page_count)
 %pager_status(pager_file_subpages_sub_page_size)
@@ -671,12 +672,14 @@ struct TYPE {};
 %ignore pager_file_page_const;
 %ignore pager_file_txn_add;
 %ignore pager_file_txn_data;
+%ignore pager_file_txn_alloc_page;
 %ignore pager_file_subpage;
 %ignore pager_file_subpage_const;
 %ignore pagerswig_span;
 %pager_status(pagerswig_file_page_read)
 %pager_status(pagerswig_file_page_write)
 %pager_status(pagerswig_file_txn_add)
+%pager_status(pagerswig_file_txn_alloc_page)
 %pager_status(pagerswig_file_txn_read)
 %pager_status(pagerswig_file_txn_write)
 %pager_status(pagerswig_file_subpage_read)
@@ -717,6 +720,12 @@ int pagerswig_file_page_write(pager_file *f, uint64_t page_id, uint64_t offset, 
 int pagerswig_file_txn_add(pager_file_txn *txn, uint64_t id) {
   void *p = NULL;
   return pager_file_txn_add(txn, id, &p);
+}
+/* pager_file_txn_alloc_page without the pointer: the new page's id in *id_out (its copy,
+ * zeros, is reached through the helpers below). */
+int pagerswig_file_txn_alloc_page(pager_file_txn *txn, uint64_t *id_out) {
+  void *p = NULL;
+  return pager_file_txn_alloc_page(txn, id_out, &p);
 }
 /* The same copies on the private copy of protected page id in a transaction, bounded by the
  * transaction's own page size. Errors: RANGE, those of pager_file_txn_data. */
@@ -861,6 +870,14 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
   private void run(Runnable body) { call(() -> { body.run(); return null; }); }
   /** Adds protected page id (its private copy starts as the committed content). */
   public void add(long id) { run(() -> Pager.pagerswigFileTxnAdd(this, id)); }
+  /** Allocates a new protected page inside the transaction and returns its id; its copy
+   * starts as zeros (write it with write(id, ..)). Invisible to everyone else until commit();
+   * close() without commit() gives the id back. */
+  public long allocPage() { long[] v = new long[1]; run(() -> Pager.pagerswigFileTxnAllocPage(this, v)); return v[0]; }
+  /** Frees protected page id at commit(); until then it stays allocated and held by this
+   * transaction (nobody else can add, free or reuse it). A page this transaction allocated is
+   * given back at once. */
+  public void freePage(long id) { run(() -> Pager.fileTxnFreePage(this, id)); }
   /** Bytes per page of the transaction's file. */
   public int pageSize() { long[] v = new long[1]; run(() -> Pager.fileTxnPageSize(this, v)); return (int) v[0]; }
   /** Pages the transaction holds (0 once it has ended). */

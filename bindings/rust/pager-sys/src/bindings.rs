@@ -224,6 +224,16 @@ unsafe extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 unsafe extern "C" {
+    pub fn pager_file_txn_alloc_page(
+        txn: *mut pager_file_txn,
+        id_out: *mut u64,
+        data_out: *mut *mut ::std::os::raw::c_void,
+    ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
+    pub fn pager_file_txn_free_page(txn: *mut pager_file_txn, id: u64) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
     pub fn pager_file_txn_data(
         txn: *mut pager_file_txn,
         id: u64,

@@ -116,4 +116,43 @@ class FileTest {
       assertEquals(2, f.protectedRead(b)[0]);
     }
   }
+
+  @Test
+  void txnAllocPageIsInvisibleUntilCommitAndAbortGivesItBack() {
+    try (PageFile f = PageFile.create(dir.resolve("pages").toString(), null)) {
+      long first = f.protectedAlloc();
+      long id;
+      try (FileTxn t = f.begin()) {
+        id = t.allocPage();
+        t.write(id, 0, new byte[] {7});
+        expect(PagerConstants.ERR_NOT_FOUND, () -> f.protectedRead(id));
+      }  // abort
+      assertEquals(id, f.protectedAlloc());
+      try (FileTxn t = f.begin()) {
+        long fresh = t.allocPage();
+        t.write(fresh, 0, new byte[] {9});
+        t.commit();
+        assertEquals(9, f.protectedRead(fresh)[0]);
+      }
+      assertEquals(3, f.protectedCount());
+      assertEquals(0, f.protectedRead(first)[0]);
+    }
+  }
+
+  @Test
+  void txnFreePageHoldsThePageUntilCommit() {
+    try (PageFile f = PageFile.create(dir.resolve("pages").toString(), null)) {
+      long a = f.protectedAlloc();
+      try (FileTxn t = f.begin()) {
+        t.freePage(a);
+        expect(PagerConstants.ERR_DOUBLE_FREE, () -> t.freePage(a));
+        try (FileTxn other = f.begin()) {
+          expect(PagerConstants.ERR_BUSY, () -> other.add(a));
+        }
+        assertEquals(0, f.protectedRead(a)[0]);
+        t.commit();
+      }
+      expect(PagerConstants.ERR_NOT_FOUND, () -> f.protectedRead(a));
+    }
+  }
 }
