@@ -388,6 +388,26 @@ impl<'f, const N: usize> Txn<'f, N> {
         // (drop); exclusive through &mut self.
         Ok(unsafe { &mut *(p as *mut [u8; N]) })
     }
+    /// Allocates a new protected page inside the transaction: its id and its private copy
+    /// (zeros), which the commit makes the page's content. Until the commit the page is
+    /// invisible to everyone else; dropping the transaction uncommitted gives the id back.
+    /// `FULL` if the directory, counting pages open transactions allocated, is full.
+    pub fn alloc_page(&mut self) -> Result<(u64, &mut [u8; N])> {
+        let mut id = 0u64;
+        let mut p = std::ptr::null_mut();
+        // SAFETY: live transaction, valid out-parameters.
+        check(unsafe { sys::pager_file_txn_alloc_page(self.t.as_ptr(), &mut id, &mut p) })?;
+        // SAFETY: N bytes valid until txn_free (drop); exclusive through &mut self.
+        Ok((id, unsafe { &mut *(p as *mut [u8; N]) }))
+    }
+    /// Frees protected page `id` at the commit, in the same crash-safe commit as the rest.
+    /// Until then the page stays allocated and held (`BUSY` for other transactions, never
+    /// reused); a page this transaction allocated is given back at once. `DOUBLE_FREE` if it
+    /// is not allocated or already freed here.
+    pub fn free_page(&mut self, id: u64) -> Result<()> {
+        // SAFETY: live transaction.
+        check(unsafe { sys::pager_file_txn_free_page(self.t.as_ptr(), id) })
+    }
     /// The private copy of page `id` (`NOT_FOUND` if it is not in the transaction).
     pub fn data(&self, id: u64) -> Result<&[u8; N]> {
         // SAFETY: N bytes valid until txn_free (drop), borrowed from self.

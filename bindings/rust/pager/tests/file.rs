@@ -118,3 +118,40 @@ fn bulk_protected_and_subpage_calls_are_all_or_nothing() {
     sp.free_bulk(&subs).unwrap();
     assert_eq!(sp.count().unwrap(), 0);
 }
+
+#[test]
+fn transaction_alloc_page_is_invisible_until_commit_and_an_abort_gives_it_back() {
+    let dir = TempDir::new("file");
+    let mut f = PageFile::<4096>::create(dir.join("pages"), None).unwrap();
+    let first = f.protected_alloc().unwrap();
+    let mut t = f.begin().unwrap();
+    let (id, copy) = t.alloc_page().unwrap();
+    assert!(copy.iter().all(|&b| b == 0));
+    copy[0] = 7;
+    assert_ne!(id, first);
+    assert_code(f.protected_read(id).map(|_| ()), code::NOT_FOUND);
+    drop(t); // abort
+    assert_eq!(f.protected_alloc().unwrap(), id, "the aborted id is free again");
+    let mut t = f.begin().unwrap();
+    let (fresh, copy) = t.alloc_page().unwrap();
+    copy[0] = 9;
+    assert_eq!(t.add(fresh).unwrap()[0], 9, "add of an allocated page returns its copy");
+    t.commit().unwrap();
+    assert_eq!(f.protected_read(fresh).unwrap()[0], 9);
+}
+
+#[test]
+fn transaction_free_page_holds_the_page_until_commit() {
+    let dir = TempDir::new("file");
+    let mut f = PageFile::<4096>::create(dir.join("pages"), None).unwrap();
+    let a = f.protected_alloc().unwrap();
+    let mut t = f.begin().unwrap();
+    t.free_page(a).unwrap();
+    assert_code(t.free_page(a), code::DOUBLE_FREE);
+    let mut other = f.begin().unwrap();
+    assert_code(other.add(a).map(|_| ()), code::BUSY);
+    drop(other);
+    assert_eq!(f.protected_read(a).unwrap()[0], 0, "still allocated before the commit");
+    t.commit().unwrap();
+    assert_code(f.protected_read(a).map(|_| ()), code::NOT_FOUND);
+}
