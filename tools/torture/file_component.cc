@@ -1,7 +1,10 @@
-// Torture of the page file: multi-page protected transactions (all pages old or all new),
-// regular page allocation, each a durable commit, and sub-page (slab) allocation, rewrite and
-// free on a second file (file_subpages.h). The state of step k: every protected page's bytes,
-// the number of allocated regular pages, and every sub-page entry with its bytes.
+// Torture of the page file: multi-page protected transactions that also allocate and free
+// protected pages (the pages written, the new pages with their content, the freed pages and
+// the allocator all old or all new), aborted transactions that allocate and free (they must
+// leave nothing), regular page allocation, each a durable commit, and sub-page (slab)
+// allocation, rewrite and free on a second file (file_subpages.h). The state of step k: the
+// set of protected ids with every page's bytes, the number of allocated regular pages, and
+// every sub-page entry with its bytes.
 #include <cstring>
 #include <map>
 
@@ -13,7 +16,9 @@ namespace torture {
 namespace {
 
 constexpr uint32_t kPageSize = 4096;
-constexpr uint64_t kProtected = 8;  // ids 1..8, allocated at setup
+constexpr uint64_t kProtected = 8;      // ids 1..8, allocated at setup
+constexpr uint64_t kMinProtected = 4;   // transactions free pages only above this many
+constexpr uint64_t kMaxProtected = 24;  // and allocate only below this many
 
 struct FileState {
   std::map<uint64_t, uint64_t> protected_step;  // id -> step that last wrote it (0: zeros)
@@ -27,25 +32,52 @@ struct Step {
   Kind kind;
   std::vector<uint64_t> ids;  // kTxn: the protected pages written
   SubStep sub;                // kSub
+  std::vector<uint64_t> born;   // kTxn: the ids its allocations get (the lowest free ones)
+  std::vector<uint64_t> freed;  // kTxn: the protected pages it frees
+  bool abort_first = false;     // kTxn: first run a transaction that allocates, frees, aborts
 };
+
+// The ids n allocations get: the lowest ids not in use (a transaction's frees apply at its
+// commit, so its own allocations never get them).
+std::vector<uint64_t> LowestFree(const FileState& m, size_t n) {
+  std::vector<uint64_t> out;
+  for (uint64_t id = 1; out.size() < n; id++) {
+    if (m.protected_step.count(id) == 0) out.push_back(id);
+  }
+  return out;
+}
+
+Step TxnStepOf(uint64_t seed, uint64_t s, uint64_t r, const FileState& m) {
+  std::vector<uint64_t> live;
+  for (const auto& kv : m.protected_step) live.push_back(kv.first);
+  // 1..4 distinct protected pages rewritten: all of them change or none (P9).
+  Step st{Kind::kTxn, {}, {}, {}, {}, (r >> 24) % 4 == 0};
+  uint32_t n = 1 + static_cast<uint32_t>((r >> 12) % 4);
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t id = live[Rand(seed, s, 20 + i) % live.size()];
+    bool seen = false;
+    for (uint64_t x : st.ids) seen = seen || x == id;
+    if (!seen) st.ids.push_back(id);
+  }
+  // 0..2 new pages and 0..1 freed page in the same commit (P12).
+  if (live.size() < kMaxProtected) st.born = LowestFree(m, (r >> 16) % 3);
+  if (live.size() > kMinProtected && (r >> 20) % 2 == 0) {
+    uint64_t id = live[Rand(seed, s, 30) % live.size()];
+    bool written = false;
+    for (uint64_t x : st.ids) written = written || x == id;
+    if (!written) st.freed.push_back(id);
+  }
+  return st;
+}
 
 Step StepOf(uint64_t seed, uint64_t s, const FileState& m) {
   uint64_t r = Rand(seed, s, 7);
   if (r % 10 < 2) {
     bool alloc = m.regular_count < 4 || ((r >> 8) % 2 == 0 && m.regular_count < 64);
-    return Step{alloc ? Kind::kAlloc : Kind::kFree, {}, {}};
+    return Step{alloc ? Kind::kAlloc : Kind::kFree, {}, {}, {}, {}, false};
   }
-  if (r % 10 < 5) return Step{Kind::kSub, {}, SubStepOf(seed, s, m.sub)};
-  // A transaction over 1..4 distinct protected pages: all of them change or none (P9).
-  std::vector<uint64_t> ids;
-  uint32_t n = 1 + static_cast<uint32_t>((r >> 12) % 4);
-  for (uint32_t i = 0; i < n; i++) {
-    uint64_t id = 1 + Rand(seed, s, 20 + i) % kProtected;
-    bool seen = false;
-    for (uint64_t x : ids) seen = seen || x == id;
-    if (!seen) ids.push_back(id);
-  }
-  return Step{Kind::kTxn, ids, {}};
+  if (r % 10 < 5) return Step{Kind::kSub, {}, SubStepOf(seed, s, m.sub), {}, {}, false};
+  return TxnStepOf(seed, s, r, m);
 }
 
 void Apply(const Step& st, uint64_t s, FileState* m) {
@@ -53,6 +85,8 @@ void Apply(const Step& st, uint64_t s, FileState* m) {
   if (st.kind == Kind::kFree) m->regular_count--;
   if (st.kind == Kind::kSub) ApplySubStep(st.sub, s, &m->sub);
   for (uint64_t id : st.ids) m->protected_step[id] = s;
+  for (uint64_t id : st.born) m->protected_step[id] = s;
+  for (uint64_t id : st.freed) m->protected_step.erase(id);
 }
 
 FileState Model(uint64_t seed, uint64_t k) {
@@ -95,6 +129,26 @@ std::string AllocatedRegular(pager_file* f, std::vector<uint64_t>* ids) {
   return rc == PAGER_OK ? "" : Failure("pager_file_iter_next", rc);
 }
 
+// A transaction that allocates the step's new pages (and one more), frees its freed pages
+// and a page it rewrites, writes them all, and aborts: the oracle sees nothing of it.
+std::string AbortedTxn(pager_file* f, const Step& st) {
+  pager_file_txn* txn = nullptr;
+  int rc = pager_file_txn_begin(f, &txn);
+  if (rc != PAGER_OK) return Failure("pager_file_txn_begin (aborted)", rc);
+  for (size_t i = 0; rc == PAGER_OK && i <= st.born.size(); i++) {
+    uint64_t id = 0;
+    void* data = nullptr;
+    rc = pager_file_txn_alloc_page(txn, &id, &data);
+    if (rc == PAGER_OK) std::memset(data, 0xee, kPageSize);
+  }
+  for (size_t i = 0; rc == PAGER_OK && i < st.freed.size(); i++) {
+    rc = pager_file_txn_free_page(txn, st.freed[i]);
+  }
+  if (rc == PAGER_OK) rc = pager_file_txn_free_page(txn, st.ids.front());
+  pager_file_txn_free(txn);
+  return rc == PAGER_OK ? "" : Failure("aborted transaction", rc);
+}
+
 std::string DoStep(pager_file* f, SubpageApp* sub, uint64_t seed, uint64_t s,
                    const Step& st) {
   if (st.kind == Kind::kSub) return sub->Do(seed, s, st.sub);
@@ -111,6 +165,10 @@ std::string DoStep(pager_file* f, SubpageApp* sub, uint64_t seed, uint64_t s,
     int rc = pager_file_free(f, ids.back());
     return rc == PAGER_OK ? "" : Failure("pager_file_free", rc);
   }
+  if (st.abort_first) {
+    std::string err = AbortedTxn(f, st);
+    if (!err.empty()) return err;
+  }
   pager_file_txn* txn = nullptr;
   int rc = pager_file_txn_begin(f, &txn);
   if (rc != PAGER_OK) return Failure("pager_file_txn_begin", rc);
@@ -121,9 +179,25 @@ std::string DoStep(pager_file* f, SubpageApp* sub, uint64_t seed, uint64_t s,
     std::vector<uint8_t> b = Content(seed, s, id);
     std::memcpy(data, b.data(), b.size());
   }
+  for (size_t i = 0; rc == PAGER_OK && i < st.born.size(); i++) {
+    uint64_t id = 0;
+    void* data = nullptr;
+    rc = pager_file_txn_alloc_page(txn, &id, &data);
+    if (rc != PAGER_OK) break;
+    if (id != st.born[i]) {
+      pager_file_txn_free(txn);
+      return "pager_file_txn_alloc_page gave id " + std::to_string(id) + ", not the lowest free " +
+             std::to_string(st.born[i]);
+    }
+    std::vector<uint8_t> b = Content(seed, s, id);
+    std::memcpy(data, b.data(), b.size());
+  }
+  for (size_t i = 0; rc == PAGER_OK && i < st.freed.size(); i++) {
+    rc = pager_file_txn_free_page(txn, st.freed[i]);
+  }
   if (rc == PAGER_OK) rc = pager_file_txn_commit(txn);
   pager_file_txn_free(txn);
-  return rc == PAGER_OK ? "" : Failure("pager_file_txn_add/commit", rc);
+  return rc == PAGER_OK ? "" : Failure("pager_file_txn_add/alloc_page/free_page/commit", rc);
 }
 
 class FileComponent : public Component {
@@ -193,14 +267,25 @@ class FileComponent : public Component {
   }
 
  private:
-  // The observable state as one string of bytes: protected contents, then the count.
+  // The observable state as one string of bytes: each protected id (8 bytes) and its
+  // content, in id order, then the regular page count.
   static std::string Observe(pager_file* f, std::string* out) {
     std::vector<uint8_t> buf(kPageSize);
-    for (uint64_t id = 1; id <= kProtected; id++) {
-      int rc = pager_file_protected_read(f, id, buf.data(), buf.size());
-      if (rc != PAGER_OK) return Failure("pager_file_protected_read", rc);
+    pager_file_iter* it = nullptr;
+    int rc = pager_file_iter_protected(f, &it);
+    if (rc != PAGER_OK) return Failure("pager_file_iter_protected", rc);
+    while (true) {
+      uint64_t id = 0;
+      uint32_t found = 0;
+      rc = pager_file_iter_next(it, &id, &found);
+      if (rc != PAGER_OK || found == 0) break;
+      rc = pager_file_protected_read(f, id, buf.data(), buf.size());
+      if (rc != PAGER_OK) break;
+      out->append(reinterpret_cast<const char*>(&id), sizeof id);
       out->append(reinterpret_cast<const char*>(buf.data()), buf.size());
     }
+    pager_file_iter_free(it);
+    if (rc != PAGER_OK) return Failure("pager_file_iter_next/protected_read", rc);
     std::vector<uint64_t> ids;
     std::string err = AllocatedRegular(f, &ids);
     out->append("regular=" + std::to_string(ids.size()));
@@ -210,6 +295,7 @@ class FileComponent : public Component {
     std::string s;
     for (const auto& kv : m.protected_step) {
       std::vector<uint8_t> b = Content(seed, kv.second, kv.first);
+      s.append(reinterpret_cast<const char*>(&kv.first), sizeof kv.first);
       s.append(reinterpret_cast<const char*>(b.data()), b.size());
     }
     return s + "regular=" + std::to_string(m.regular_count);
@@ -217,13 +303,17 @@ class FileComponent : public Component {
   // Which step each protected page carries, and the regular count.
   static std::string Summary(const std::string& found) {
     std::string s;
-    for (uint64_t id = 0; id < kProtected; id++) {
-      uint64_t step = 0;
-      std::memcpy(&step, found.data() + id * kPageSize, sizeof step);
-      s += "page " + std::to_string(id + 1) + "@" + std::to_string(step) + " ";
+    size_t regular = found.find("regular=");
+    if (regular == std::string::npos) regular = 0;
+    for (size_t off = 0; off + sizeof(uint64_t) + kPageSize <= regular;
+         off += sizeof(uint64_t) + kPageSize) {
+      uint64_t id = 0, step = 0;
+      std::memcpy(&id, found.data() + off, sizeof id);
+      std::memcpy(&step, found.data() + off + sizeof id, sizeof step);
+      s += "page " + std::to_string(id) + "@" + std::to_string(step) + " ";
     }
     size_t sub = found.find("|sub|");
-    return s + found.substr(kProtected * kPageSize, sub - kProtected * kPageSize) + ", " +
+    return s + found.substr(regular, sub - regular) + ", " +
            std::to_string(found.size() - sub - 5) + " bytes of sub-page entries";
   }
 };
