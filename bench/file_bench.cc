@@ -8,6 +8,8 @@
 //   sync_pages      256 scattered pages of a 4,096-page working set written through the
 //                   mapping, then one pager_file_sync_pages
 //   txn of 256      a write transaction over 256 protected pages (of 1,024), one commit
+//   txn alloc/free  a write transaction of 256 pages of content -- 224 protected pages
+//                   rewritten and 32 allocated in it -- that also frees 32 others, one commit
 //
 // Usage: file_bench [directory]   (default: build/bench-tmp under the current directory, on
 // the same disk as the tree). Prints medians over repetitions and ratios to the raw floor.
@@ -211,13 +213,59 @@ double TxnRepMicros(BigFile* b) {
   return total / kBigOps;
 }
 
+// 256 pages of content per commit: kBigPages - kTxnChurn rewritten, kTxnChurn allocated in
+// the transaction (P12), and kTxnChurn other pages of the pool freed in the same commit; the
+// new ids replace the freed ones in the pool, so the file stays at the same size.
+constexpr size_t kTxnChurn = 32;
+
+double TxnAllocFreeRepMicros(BigFile* b) {
+  std::vector<uint8_t> copies(kBigPages * 4096);
+  double total = 0;
+  for (int i = 0; i < kBigOps; i++) {
+    std::vector<uint64_t> ids = ScatteredSubset(b->protected_, kBigPages, &b->rng);
+    std::vector<uint64_t> rewrite(ids.begin(), ids.end() - kTxnChurn);
+    std::vector<uint64_t> doomed(ids.end() - kTxnChurn, ids.end());
+    int owner = 0;
+    std::vector<file::PageFile::TxnPage> pages;
+    std::vector<uint64_t> born;
+    auto t0 = Clock::now();
+    for (size_t k = 0; k < rewrite.size(); k++) {
+      uint8_t* copy = copies.data() + k * 4096;
+      Status st = b->pf->TxnAdd(&owner, rewrite[k], copy);
+      if (!st.ok()) Die("txn add", st);
+      std::memset(copy, static_cast<int>(i + 1), 4096);
+      pages.push_back({rewrite[k], copy});
+    }
+    for (size_t k = rewrite.size(); k < kBigPages; k++) {
+      uint64_t id = 0;
+      Status st = b->pf->TxnAllocId(&owner, &id);
+      if (!st.ok()) Die("txn alloc", st);
+      uint8_t* copy = copies.data() + k * 4096;
+      std::memset(copy, static_cast<int>(i + 2), 4096);
+      pages.push_back({id, copy});
+      born.push_back(id);
+    }
+    for (uint64_t id : doomed) {
+      Status st = b->pf->TxnFreeId(&owner, id);
+      if (!st.ok()) Die("txn free", st);
+    }
+    Status st = b->pf->TxnCommit(&owner, pages);
+    if (!st.ok()) Die("txn commit", st);
+    total += MicrosSince(t0);
+    for (size_t k = 0; k < kTxnChurn; k++) {
+      *std::find(b->protected_.begin(), b->protected_.end(), doomed[k]) = born[k];
+    }
+  }
+  return total / kBigOps;
+}
+
 // Prints the 256-page cases as ratios to the 1 MiB floor: per repetition, floor time / case
 // time (higher is better, 1 = the disk's limit), then the median and spread of those ratios.
 void BigBench(const std::string& dir, const char* only) {
   std::string floor_path = dir + "/floor.bin", path = dir + "/big.pages";
   int fd = FloorFile(floor_path);
   BigFile b = MakeBigFile(path);
-  std::vector<double> floor_us, sync_us, txn_us, sync_ratio, txn_ratio;
+  std::vector<double> floor_us, sync_us, txn_us, sync_ratio, txn_ratio, churn_us, churn_ratio;
   for (int r = 0; r < kReps; r++) {
     floor_us.push_back(FloorRepMicros(fd));
     if (only == nullptr || std::string(only) == "sync") {
@@ -227,6 +275,10 @@ void BigBench(const std::string& dir, const char* only) {
     if (only == nullptr || std::string(only) == "txn") {
       txn_us.push_back(TxnRepMicros(&b));
       txn_ratio.push_back(floor_us.back() / txn_us.back());
+    }
+    if (only == nullptr || std::string(only) == "txnalloc") {
+      churn_us.push_back(TxnAllocFreeRepMicros(&b));
+      churn_ratio.push_back(floor_us.back() / churn_us.back());
     }
   }
   close(fd);
@@ -249,6 +301,11 @@ void BigBench(const std::string& dir, const char* only) {
     std::printf("txn of 256 protected pages (of 1,024), commit:  %8.1f us/op  %.2fx floor "
                 "(reps %s)\n", Median(txn_us), Median(txn_ratio), spread(txn_ratio).c_str());
   }
+  if (!churn_us.empty()) {
+    std::printf("txn of 256 pages, 32 allocated + 32 freed in it: %7.1f us/op  %.2fx floor "
+                "(reps %s)\n", Median(churn_us), Median(churn_ratio),
+                spread(churn_ratio).c_str());
+  }
 }
 
 }  // namespace
@@ -256,7 +313,7 @@ void BigBench(const std::string& dir, const char* only) {
 int main(int argc, char** argv) {
   std::string dir = argc > 1 ? argv[1] : "build/bench-tmp";
   mkdir(dir.c_str(), 0755);
-  // FILE_BENCH_ONLY=big|sync|txn runs only the 256-page cases (all, or one of them).
+  // FILE_BENCH_ONLY=big|sync|txn|txnalloc runs only the 256-page cases (all, or one of them).
   if (const char* only = std::getenv("FILE_BENCH_ONLY")) {
     std::printf("file_bench in %s: 256 pages per durable operation, medians of %d reps x %d "
                 "ops, interleaved with the 1 MiB floor\n", dir.c_str(), kReps, kBigOps);
