@@ -98,7 +98,7 @@ class Harness {
     size_t i = 0;
     auto next = [&]() -> uint8_t { return i < size ? data[i++] : 0; };
     while (i < size) {
-      uint8_t op = next() % 9;
+      uint8_t op = next() % 10;
       Model would_be = model_;  // the failed call's result, where the model can name it
       size_t new_pages = 0, new_prot = 0;  // ... or the ids an allocation would have added
       Status st;
@@ -149,6 +149,36 @@ class Harness {
           st = pf_->ProtectedFree(id);
           would_be.prot.erase(id);
           if (st.ok()) model_.prot.erase(id);
+          break;
+        }
+        case 9: {  // one transaction (P12): rewrite one page, allocate one, free another
+          uint8_t k = next(), j = next(), seed = static_cast<uint8_t>(next() | 1);
+          if (model_.prot.size() < 2 || seed == 0xFF) continue;
+          uint64_t id = std::next(model_.prot.begin(), k % model_.prot.size())->first;
+          uint64_t doomed = std::next(model_.prot.begin(), j % model_.prot.size())->first;
+          if (doomed == id) continue;
+          uint64_t born = 1;  // the lowest id not in use
+          while (model_.prot.count(born) != 0) born++;
+          int owner = 0;
+          std::vector<uint8_t> copy(kPageSize);
+          uint64_t got = 0;
+          st = pf_->TxnAdd(&owner, id, copy.data());
+          if (st.ok()) st = pf_->TxnAllocId(&owner, &got);
+          if (st.ok()) Check(got == born, "txn alloc did not give the lowest free id");
+          if (st.ok()) st = pf_->TxnFreeId(&owner, doomed);
+          if (!st.ok()) {
+            pf_->TxnRelease(&owner);
+            Check(st.code() == Code::kPoisoned || st.code() == Code::kFull, "txn setup failed");
+            break;
+          }
+          uint8_t born_seed = static_cast<uint8_t>(seed + 2);  // odd: never 0 (zeros)
+          if (born_seed == 0xFF) born_seed = 3;
+          std::vector<uint8_t> a = Bytes(seed, id), b = Bytes(born_seed, born);
+          st = pf_->TxnCommit(&owner, {{id, a.data()}, {born, b.data()}});
+          would_be.prot[id] = seed;
+          would_be.prot[born] = born_seed;
+          would_be.prot.erase(doomed);
+          if (st.ok()) model_ = would_be;
           break;
         }
         case 6:  // power loss now: every commit so far was durable when it returned

@@ -67,6 +67,27 @@ std::vector<Seed> ImageSeeds(bool* all_open) {
   std::vector<uint64_t> more(25);
   EXPECT_OK(pf->ProtectedAllocBulk(more.size(), more.data()));  // a second directory page
   snap("twodir");
+  // A transaction that rewrites, allocates (into a third directory page) and frees (P12).
+  auto txn = [&](uint64_t seed) {
+    int owner = 0;
+    std::vector<std::vector<uint8_t>> copies;
+    std::vector<PageFile::TxnPage> writes;
+    copies.reserve(20);
+    copies.emplace_back(1024);
+    EXPECT_OK(pf->TxnAdd(&owner, more[0], copies.back().data()));
+    copies.back() = pager::testing::PatternBytes(seed, 1024);
+    writes.push_back({more[0], copies.back().data()});
+    for (int i = 0; i < 18; i++) {
+      uint64_t born = 0;
+      EXPECT_OK(pf->TxnAllocId(&owner, &born));
+      copies.push_back(pager::testing::PatternBytes(seed * 100 + born, 1024));
+      writes.push_back({born, copies.back().data()});
+    }
+    EXPECT_OK(pf->TxnFreeId(&owner, more[1 + seed]));
+    return pf->TxnCommit(&owner, writes);
+  };
+  EXPECT_OK(txn(1));
+  snap("txnalloc");
   // Crash images of one more commit: torn and dropped writes for the harness to recover.
   env.CrashAtSync(env.SyncCount() + 1);
   uint64_t id = 0;
@@ -75,6 +96,20 @@ std::vector<Seed> ImageSeeds(bool* all_open) {
     auto image = env.CrashImage(s);
     seeds.push_back({"crash" + std::to_string(s), WithMode(0, image["/f"])});
   }
+  // ... and of a transaction commit that allocates and frees.
+  env.ClearFaults();
+  std::unique_ptr<io::FaultEnv> again = io::FaultEnv::FromImage(env.CrashImage(0));
+  pf.reset();
+  FileOptions o = SmallOptions();
+  o.page_size = 0;
+  EXPECT_OK(PageFile::Open(again.get(), "/f", o, &pf));
+  again->CrashAtSync(again->SyncCount() + 1);
+  (void)txn(2);
+  for (uint64_t s = 0; s < 4; s++) {
+    auto image = again->CrashImage(s);
+    seeds.push_back({"txncrash" + std::to_string(s), WithMode(0, image["/f"])});
+  }
+  pf.reset();
   return seeds;
 }
 
@@ -89,6 +124,17 @@ std::vector<Seed> ProgramSeeds() {
   return seeds;
 }
 
+// fuzz/fileops_fuzz.cc programs that reach its transaction opcode (9: rewrite one protected
+// page, allocate one, free another in one commit) between allocations, power losses and
+// faults. Opcodes are bytes taken modulo 10.
+std::vector<Seed> FileopsSeeds() {
+  std::vector<Seed> seeds;
+  seeds.push_back({"txnalloc-basic", {3, 3, 3, 9, 0, 1, 5, 9, 1, 2, 7, 7, 9, 2, 0, 9, 6, 3}});
+  seeds.push_back({"txnalloc-fault", {3, 3, 3, 3, 9, 1, 2, 3, 8, 3, 9, 0, 3, 5, 7, 9, 2, 1, 11}});
+  seeds.push_back({"txnalloc-crash", {0, 3, 3, 9, 0, 2, 7, 6, 5, 9, 1, 0, 9, 6, 1, 3, 9, 3, 2, 1}});
+  return seeds;
+}
+
 TEST(FileFuzzCorpus, SeedImagesOpenAndVerify) {
   bool all_open = true;
   std::vector<Seed> seeds = ImageSeeds(&all_open);
@@ -97,6 +143,18 @@ TEST(FileFuzzCorpus, SeedImagesOpenAndVerify) {
   seeds.insert(seeds.end(), programs.begin(), programs.end());
   EXPECT_GE(seeds.size(), 30u);
   const char* dir = std::getenv("PAGER_FILE_FUZZ_CORPUS");
+  if (dir == nullptr) return;
+  for (const Seed& s : seeds) pager::testing::WriteWholeFile(std::string(dir) + "/" + s.name, s.bytes);
+}
+
+TEST(FileFuzzCorpus, FileopsSeedsReachTheTransactionOpcode) {
+  std::vector<Seed> seeds = FileopsSeeds();
+  for (const Seed& s : seeds) {
+    int txns = 0;
+    for (uint8_t b : s.bytes) txns += b % 10 == 9;
+    EXPECT_GT(txns, 0) << s.name;
+  }
+  const char* dir = std::getenv("PAGER_FILEOPS_FUZZ_CORPUS");
   if (dir == nullptr) return;
   for (const Seed& s : seeds) pager::testing::WriteWholeFile(std::string(dir) + "/" + s.name, s.bytes);
 }
