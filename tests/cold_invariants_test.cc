@@ -4,8 +4,10 @@
 // the C API refuses before them, with the message that names the argument.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "impl/cold/cold_pager.h"
 #include "impl/cold/extent_allocator.h"
@@ -207,6 +209,76 @@ TEST(ColdRefusal, TakingANullHandleIsInvalidAndTouchesNothing) {
   EXPECT_STATUS(ColdPager::TakeBuffer(nullptr).status(), Code::kInvalid, "handle must not be NULL");
   EXPECT_STATUS(ColdPager::TakeBuffer(&none).status(), Code::kInvalid, "handle must not be NULL");
   EXPECT_EQ(dst[0], 9);
+}
+
+TEST(ColdRefusal, ChunksTotallingMoreThanInt64MaxAreTooLargeBeforeAnyByteIsRead) {
+  io::MemEnv env;
+  ColdPager pager(&env, ColdPagerConfig{});
+  char byte = 1;  // the lengths are lies: nothing may be read before the sum is checked
+  const uint64_t half = uint64_t{1} << 62;
+  Chunk chunks[2] = {{&byte, half}, {&byte, half}};
+  EXPECT_STATUS(pager.Pageout(Backend::kSwap, chunks, 2, PageoutOptions{}).status(),
+                Code::kTooLarge, "chunks up to #1 total more than INT64_MAX bytes");
+  auto free_fn = [](void*, void*, uint64_t) { ADD_FAILURE() << "a refused chunk was freed"; };
+  OwnedChunk owned[2] = {{&byte, half, free_fn, nullptr}, {&byte, half, free_fn, nullptr}};
+  EXPECT_STATUS(pager.PageoutOwned(Backend::kSwap, owned, 2, PageoutOptions{}).status(),
+                Code::kTooLarge, "chunks up to #1 total more than INT64_MAX bytes");
+  EXPECT_EQ(pager.GetStats().swap.live_handle_count, 0u);
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitizerAllocator = true;  // aborts on a huge allocation instead of NULL
+#else
+constexpr bool kSanitizerAllocator = false;
+#endif
+
+TEST(ColdRefusal, AMemoryPageoutNoAllocatorCanHoldIsNoMemBeforeAnyByteIsRead) {
+  if (kSanitizerAllocator) GTEST_SKIP() << "sanitizer allocators abort on 2^62-byte requests";
+  io::MemEnv env;
+  ColdPager pager(&env, ColdPagerConfig{});
+  char byte = 1;
+  const uint64_t quarter = uint64_t{1} << 61;
+  Chunk chunks[2] = {{&byte, quarter}, {&byte, quarter}};
+  EXPECT_STATUS(pager.Pageout(Backend::kSwap, chunks, 2, PageoutOptions{}).status(), Code::kNoMem,
+                "could not allocate 4611686018427387904 bytes");
+  EXPECT_EQ(pager.GetStats().swap.live_handle_count, 0u);
+}
+
+TEST(ColdRefusal, ZeroScratchFilesMeansOneAndZeroRangesPerReadMeansOne) {
+  io::MemEnv env;
+  ASSERT_OK(env.CreateDir("/r", 0755));
+  ColdPagerConfig config;
+  config.scratch_file_count = 0;
+  config.max_ranges_per_read = 0;
+  ColdPager pager(&env, config);
+  ASSERT_OK(pager.SetScratchDir("/r"));
+  std::vector<uint8_t> a = testing::PatternBytes(1, 5000), b = testing::PatternBytes(2, 3000);
+  Chunk chunks[3] = {{a.data(), a.size()}, {nullptr, 0}, {b.data(), b.size()}};
+  auto h = pager.Pageout(Backend::kFile, chunks, 3, PageoutOptions{});
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  auto m = pager.Pageout(Backend::kSwap, chunks, 3, PageoutOptions{});  // the empty chunk skipped
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  Range ranges[3] = {{0, 100}, {100, 4900}, {5000, 3000}};
+  for (Handle* handle : {h.value().get(), m.value().get()}) {
+    std::vector<uint8_t> got(8000);
+    ASSERT_OK(ColdPager::ReadAtMany(*handle, ranges, 3, got.data(), got.size()));
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), got.begin()));
+    EXPECT_TRUE(std::equal(b.begin(), b.end(), got.begin() + 5000));
+  }
+  std::vector<std::string> names;
+  ASSERT_OK(env.ListDir(pager.scratch_dir(), &names));
+  EXPECT_EQ(names, std::vector<std::string>{"data-0"});  // one scratch file
+  EXPECT_OK(pager.CheckInvariants());
+}
+
+TEST(ColdRefusal, FreeingAnExtentWithAnotherLengthIsDoubleFreeAndKeepsIt) {
+  ExtentAllocator a(4096);
+  Result<uint64_t> off = a.Allocate(4096);
+  ASSERT_TRUE(off.ok());
+  auto r = a.Free(off.value(), 8192);
+  EXPECT_STATUS(r.status(), Code::kDoubleFree, "scratch extent at offset 0 of 8192 bytes is not allocated");
+  EXPECT_EQ(a.allocated_bytes(), 4096u);
+  EXPECT_OK(a.CheckInvariants());
 }
 
 }  // namespace
