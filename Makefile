@@ -376,9 +376,9 @@ run-torture: $(TORTURE_BIN)
 
 # ---- coverage ------------------------------------------------------------------------------
 # `make coverage`: the C++ and C99 suites built with --coverage -O0 in build/cov, then gcovr
-# (Debian's gcovr) prints line and branch coverage of impl/ and capi/ (throw branches and
-# compiler-unreachable branches excluded; markers and goals: doc/testing.md). Not part of
-# `make test`.
+# (Debian's gcovr) prints line and branch coverage of impl/ and capi/, together and each alone
+# (throw branches and compiler-unreachable branches excluded; markers and goals:
+# doc/testing.md). Not part of `make test`.
 COV := build/cov
 GCOVR_FLAGS := -r . --object-directory $(COV)/obj --filter 'impl/' --filter 'capi/' \
                --exclude-throw-branches --exclude-unreachable-branches
@@ -390,8 +390,11 @@ coverage:
 	@GTEST_SHARDS=1 tests/run_gtest.sh cpp $(COV) $(COV)/tests/pager_tests > $(COV)/cpp.log 2>&1; \
 	  tail -n 1 $(COV)/cpp.log
 	@for t in $(C99_NAMES); do $(COV)/tests/$${t}_test > /dev/null 2>&1 || echo "$$t failed"; done
-	@gcovr $(GCOVR_FLAGS) --txt $(COV)/coverage.txt --print-summary | tee $(COV)/summary.txt
-	@echo "per-file table: $(COV)/coverage.txt"
+	@gcovr $(GCOVR_FLAGS) --txt $(COV)/coverage.txt --json $(COV)/coverage.json --print-summary \
+	  | tee $(COV)/summary.txt
+	@for d in impl capi; do echo "$$d/:"; gcovr -r . --add-tracefile $(COV)/coverage.json \
+	  --filter "$$d/" --print-summary -o /dev/null | sed 's/^/  /'; done | tee -a $(COV)/summary.txt
+	@echo "per-file table: $(COV)/coverage.txt; branches per file: gcovr -r . --add-tracefile $(COV)/coverage.json -b"
 
 # ---- fuzzing -------------------------------------------------------------------------------
 # Every fuzz/<name>_fuzz.cc is a libFuzzer harness (clang, -fsanitize=fuzzer,address,undefined)

@@ -1370,6 +1370,9 @@ class Harness {
         }
         return;
       }
+      case 10:
+        Reap(in);
+        return;
       default: {
         Grow<pager_cold_stats> g;
         pager_cold_stats_init(g.p());
@@ -1386,6 +1389,97 @@ class Harness {
         (void)given;
         return;
       }
+    }
+  }
+
+  // ---- pager_cold_reap ------------------------------------------------------------------------
+
+  // What the reap callback saw; it stops the scan (returns stop_value) at call stop_at.
+  struct ReapSeen {
+    std::vector<std::string> paths;
+    std::vector<uint32_t> states;
+    size_t stop_at = 0;  // 0: never
+    int stop_value = 0;
+  };
+  static int ReapVisit(void* ctx, const char* lock_path, uint32_t state) {
+    auto* seen = static_cast<ReapSeen*>(ctx);
+    Expect(lock_path != nullptr, "pager_cold_reap", "the callback got a NULL lock path");
+    seen->paths.push_back(lock_path);
+    seen->states.push_back(state);
+    return seen->paths.size() == seen->stop_at ? seen->stop_value : 0;
+  }
+
+  // A scratch directory whose owner is gone (as a killed process leaves it): a lock file
+  // nobody holds, maybe its ".d" directory with data files, maybe an entry the library never
+  // creates (which makes its removal fail), or a ".d" directory without a lock file.
+  void PlantScratch(Input& in) {
+    const char* root = in.Chance(4) ? "/d/cold2" : "/d/cold";
+    (void)env_->CreateDir(root, 0755);
+    std::string lock = std::string(root) + "/libpager-cold-p" + std::to_string(in.Pick(4));
+    pager::io::OpenOptions o;
+    o.write = o.create = true;
+    std::unique_ptr<pager::io::File> f;
+    if (!in.Chance(6)) (void)env_->Open(lock, o, &f);
+    f.reset();
+    if (in.Chance(3)) return;
+    std::string dir = lock + ".d";
+    (void)env_->CreateDir(dir, 0700);
+    (void)env_->Open(dir + "/data-" + std::to_string(in.Pick(3)), o, &f);
+    f.reset();
+    if (in.Chance(4)) (void)env_->Open(dir + "/planted", o, &f);
+  }
+
+  // Oracle: INVALID exactly for a NULL or empty root or remove > 1 (and then no callback);
+  // every visited path is <root>/libpager-cold-*, in strictly increasing order, with a state
+  // remove allows (0: LIVE or STALE; 1: LIVE, REMOVED or FAILED); CALLBACK exactly when the
+  // callback stopped the scan, and no call after that; remove 0 changes no file; the live
+  // pagers' scratch directories survive (their handles read back their bytes elsewhere).
+  void Reap(Input& in) {
+    if (in.Chance(3)) PlantScratch(in);
+    static const char* const kRoots[] = {"/d/cold", "/d/cold2", "/d", "/nodir/cold", "/d/a",
+                                         "/d/cold/"};
+    const char* root = in.Chance(10) ? nullptr : in.Chance(10) ? "" : kRoots[in.Pick(6)];
+    uint32_t remove = in.Chance(8) ? in.Hostile32() : in.Pick(2);
+    ReapSeen seen;
+    if (in.Chance(3)) {
+      seen.stop_at = 1 + in.Pick(3);
+      seen.stop_value = in.Chance(4) ? -1 : 1 + static_cast<int>(in.Pick(100));
+    }
+    bool with_fn = !in.Chance(4);
+    uint64_t before = FilesDigest();
+    const char* fn = "pager_cold_reap";
+    int rc = Check(fn, pager_cold_reap(root, remove, with_fn ? ReapVisit : nullptr, &seen),
+                   Codes({INV, NOTFOUND, RO, IO, NOMEM, CALLBACK}));
+    bool invalid = root == nullptr || root[0] == '\0' || remove > 1;
+    Expect((rc == INV) == invalid, fn, "INVALID for valid arguments, or valid for invalid ones", rc);
+    if (invalid || !with_fn) Expect(seen.paths.empty(), fn, "callback called", rc);
+    Expect((rc == CALLBACK) == (seen.stop_at != 0 && seen.paths.size() == seen.stop_at && seen.stop_value != 0),
+           fn, "CALLBACK without a stopping callback, or a stop not reported", rc);
+    if (rc == PAGER_OK) Expect(seen.stop_at == 0 || seen.paths.size() < seen.stop_at, fn, "stop ignored", rc);
+    std::string prefix = root != nullptr ? std::string(root) + "/libpager-cold-" : "";
+    for (size_t i = 0; i < seen.paths.size(); i++) {
+      Expect(seen.paths[i].compare(0, prefix.size(), prefix) == 0, fn, "a path outside root's lock files", rc);
+      Expect(seen.paths[i].size() < 2 || seen.paths[i].compare(seen.paths[i].size() - 2, 2, ".d") != 0, fn,
+             "a scratch directory visited as a lock file", rc);
+      if (i > 0) Expect(seen.paths[i - 1] < seen.paths[i], fn, "paths out of order or repeated", rc);
+      uint32_t st = seen.states[i];
+      bool allowed = remove == 0 ? (st == PAGER_COLD_SCRATCH_LIVE || st == PAGER_COLD_SCRATCH_STALE)
+                                 : (st == PAGER_COLD_SCRATCH_LIVE || st == PAGER_COLD_SCRATCH_REMOVED ||
+                                    st == PAGER_COLD_SCRATCH_FAILED);
+      Expect(allowed, fn, "a state remove does not allow", rc);
+      if (st == PAGER_COLD_SCRATCH_REMOVED) {
+        bool exists = true;
+        Expect(env_->Exists(seen.paths[i], &exists).ok() && !exists, fn, "REMOVED but the lock file is there", rc);
+      }
+    }
+    if (remove == 0 || invalid) Expect(FilesDigest() == before, fn, "changed a file without remove", rc);
+    for (pager_cold* c : colds_) {
+      if (c == nullptr) continue;
+      char dir[256];
+      uint64_t len = 0;
+      if (pager_cold_scratch_dir(c, dir, sizeof dir, &len) != PAGER_OK || len == 0 || len >= sizeof dir) continue;
+      bool exists = false;
+      Expect(env_->Exists(dir, &exists).ok() && exists, fn, "removed a live pager's scratch directory", rc);
     }
   }
 
@@ -1783,7 +1877,7 @@ class Harness {
     (void)og.Mangle(in);
     const pager_snapshot_options* opts = in.Chance(6) ? nullptr : o;
     const char* path = in.Chance(2) ? (in.Chance(2) ? "/d/snap" : "/d/snap2") : Path(in);
-    switch (in.Pick(6)) {
+    switch (in.Pick(7)) {
       case 0:
       case 1:
         Check("pager_snapshot_capture", pager_snapshot_capture(ops, path, opts),
@@ -1803,6 +1897,9 @@ class Harness {
         Check("pager_snapshot_verify", pager_snapshot_verify(path, opts),
               Codes({INV, NOTFOUND, CORRUPT, VERSION, CANCELLED, IO, RO, NOMEM}));
         return;
+      case 6:
+        SnapshotList(in, path);
+        return;
       default: {
         Grow<pager_snapshot_info> ig;
         pager_snapshot_info_init(ig.p());
@@ -1818,6 +1915,82 @@ class Harness {
         return;
       }
     }
+  }
+
+  // ---- pager_snapshot_list ------------------------------------------------------------------
+
+  struct ListSeen {
+    uint64_t pages = 0, seqs = 0, calls = 0;
+    uint64_t stop_at = 0;  // 0: never
+    int stop_value = 0;
+    bool bad_page_ref = false;
+  };
+  static int ListStop(ListSeen* seen) {
+    seen->calls++;
+    return seen->calls == seen->stop_at ? seen->stop_value : 0;
+  }
+  // Each entry is sane on its own: its struct_size covers the fields, its index is its
+  // position, its flags are one PAGER_SNAPSHOT_PAGE_*, an entry in a parent stores no bytes.
+  static int ListPage(void* ctx, const pager_snapshot_page* p) {
+    auto* seen = static_cast<ListSeen*>(ctx);
+    const char* fn = "pager_snapshot_list";
+    Expect(p != nullptr && p->struct_size >= sizeof(pager_snapshot_page), fn, "page entry too short");
+    Expect(seen->seqs == 0, fn, "a page entry after a sequence");
+    Expect(p->index == seen->pages, fn, "page entries out of order");
+    Expect(p->flags <= PAGER_SNAPSHOT_PAGE_IN_PARENT && p->reserved0 == 0, fn, "page flags or reserved0");
+    if (p->flags == PAGER_SNAPSHOT_PAGE_IN_PARENT) {
+      Expect(p->offset_bytes == 0 && p->stored_bytes == 0 && p->stored_checksum == 0, fn,
+             "an entry in a parent with stored bytes");
+    }
+    seen->pages++;
+    return ListStop(seen);
+  }
+  static int ListSeq(void* ctx, const pager_snapshot_seq* q) {
+    auto* seen = static_cast<ListSeen*>(ctx);
+    const char* fn = "pager_snapshot_list";
+    Expect(q != nullptr && q->struct_size >= sizeof(pager_snapshot_seq), fn, "sequence too short");
+    Expect(q->id_bytes == 0 || q->id != nullptr, fn, "sequence id NULL");
+    Expect(q->page_count == 0 || q->pages != nullptr, fn, "sequence pages NULL");
+    volatile uint8_t sink = 0;
+    for (uint64_t i = 0; i < q->id_bytes; i++) sink = sink ^ static_cast<uint8_t>(q->id[i]);  // ASan reads
+    for (uint64_t i = 0; i < q->page_count; i++) {
+      if (q->pages[i] >= seen->pages) seen->bad_page_ref = true;
+    }
+    (void)sink;
+    seen->seqs++;
+    return ListStop(seen);
+  }
+
+  // Oracle: INVALID exactly for a NULL or empty path; without a stopping callback the answer
+  // is pager_snapshot_inspect's (same checks), and then every page and sequence the info
+  // counts is listed, pages first, and a sequence refers only to listed pages; CALLBACK
+  // exactly when a callback stopped it; no file changes.
+  void SnapshotList(Input& in, const char* path) {
+    ListSeen seen;
+    if (in.Chance(3)) {
+      seen.stop_at = 1 + in.Pick(4);
+      seen.stop_value = in.Chance(4) ? -7 : 1 + static_cast<int>(in.Pick(50));
+    }
+    bool with_pages = !in.Chance(4), with_seqs = !in.Chance(4);
+    uint64_t before = FilesDigest();
+    const char* fn = "pager_snapshot_list";
+    int rc = Check(fn, pager_snapshot_list(path, with_pages ? ListPage : nullptr,
+                                           with_seqs ? ListSeq : nullptr, &seen),
+                   Codes({INV, NOTFOUND, CORRUPT, VERSION, IO, RO, NOMEM, CALLBACK}));
+    bool invalid = path == nullptr || path[0] == '\0';
+    Expect((rc == INV) == invalid, fn, "INVALID for a valid path or valid for an invalid one", rc);
+    Expect((rc == CALLBACK) == (seen.stop_at != 0 && seen.calls == seen.stop_at), fn,
+           "CALLBACK without a stopping callback, or a stop not reported", rc);
+    Expect(FilesDigest() == before, fn, "a read-only listing changed a file", rc);
+    if (invalid || rc == CALLBACK) return;
+    pager_snapshot_info info;
+    pager_snapshot_info_init(&info);
+    int irc = pager_snapshot_inspect(path, &info);
+    Expect(irc == rc, fn, "disagrees with pager_snapshot_inspect", rc);
+    if (rc != PAGER_OK) return;
+    if (with_pages) Expect(seen.pages == info.page_count, fn, "listed page count differs from the info's", rc);
+    if (with_seqs) Expect(seen.seqs == info.seq_count, fn, "listed sequence count differs from the info's", rc);
+    if (with_pages && with_seqs) Expect(!seen.bad_page_ref, fn, "a sequence refers to an unlisted page", rc);
   }
 
   // ---- format detection and the read-only checks --------------------------------------------

@@ -527,16 +527,16 @@ Status ColdCore::ReadAtMany(const Handle& h, const Range* ranges, size_t count, 
 
 // ---- take and free ------------------------------------------------------------------------
 
+// h and *h are not NULL: ColdPager::Take checked them, TakeBuffer holds a handle.
 Status ColdCore::Take(std::unique_ptr<Handle>* h, void* dst, uint64_t dst_len) {
-  if (h == nullptr || *h == nullptr) return InvalidArgument("handle must not be NULL");
   Range all{0, (*h)->len_};
   PAGER_RETURN_IF_ERROR(ReadAtMany(**h, &all, 1, dst, dst_len));
   h->reset();  // C5
   return Status::Ok();
 }
 
+// h and *h are not NULL: ColdPager::TakeBuffer checked them.
 Result<Buffer> ColdCore::TakeBuffer(std::unique_ptr<Handle>* h) {
-  if (h == nullptr || *h == nullptr) return InvalidArgument("handle must not be NULL");
   Handle& handle = **h;
   if (!handle.has_extent_ && handle.buffers_.size() == 1) {  // a move: no copy
     Buffer b = std::move(handle.buffers_[0]);

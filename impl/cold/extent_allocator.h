@@ -55,6 +55,7 @@ class ExtentAllocator {
   Status CheckInvariants() const;
 
  private:
+  friend class ExtentAllocatorTestPeer;  // tests/cold_invariants_test.cc breaks X1-X3 on purpose
   void InsertFree(uint64_t offset, uint64_t len);
   void EraseFree(std::map<uint64_t, uint64_t>::iterator it);
 

@@ -117,6 +117,7 @@ class ScratchStore {
   Status CheckInvariants() const;
 
  private:
+  friend class ScratchStoreTestPeer;  // tests/cold_invariants_test.cc breaks D5 on purpose
   // One lock file of a scan (kGone: it vanished before it could be opened).
   static ScratchState ScanOne(io::Env* env, const std::string& lock_path, bool remove,
                               StaleScan* scan);
