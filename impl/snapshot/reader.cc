@@ -388,56 +388,44 @@ Status SnapshotFile::ReadContentInto(size_t i, const pager_page_segment* segment
   return Status::Ok();
 }
 
-void SnapshotFile::WillNeed(size_t first, size_t count) {
-  uint64_t begin = UINT64_MAX, end = 0;
-  for (size_t i = first; i < first + count && i < pages_.size(); i++) {
-    const PageEntry& e = pages_[i];
-    if (e.stored_bytes == 0) continue;
-    begin = std::min(begin, e.offset_bytes);
-    end = std::max(end, e.offset_bytes + e.stored_bytes);
-  }
-  if (begin < end) (void)file_->AdviseFile(begin, end - begin, io::Advice::kWillNeed);  // a hint
-}
-
 Status SnapshotFile::DecompressInto(size_t i, const uint8_t* stored,
                                     const pager_page_segment* segments, size_t count) const {
   const PageEntry& e = pages_[i];
   std::string which = "page entry " + std::to_string(i);
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
   if (!dctx) return Status(Code::kNoMem, "cannot allocate a zstd decompression context");
+  // As ZSTD_decompress does for the copying path, frames follow each other until the input
+  // ends (the writer stores one); the output must be exactly the page.
   ZSTD_inBuffer in{stored, e.stored_bytes, 0};
-  size_t rc = 1;  // != 0: the frame is not complete yet
+  size_t rc = 1;  // != 0: inside a frame
+  auto step = [&](ZSTD_outBuffer* out) -> Status {
+    size_t in_before = in.pos, out_before = out->pos;
+    rc = ZSTD_decompressStream(dctx.get(), out, &in);
+    if (ZSTD_isError(rc)) return Corrupt(which + " does not decompress: " + ZSTD_getErrorName(rc));
+    if (in.pos == in_before && out->pos == out_before) {
+      return Corrupt(which + " ends inside its zstd frame");
+    }
+    return Status::Ok();
+  };
   for (size_t s = 0; s < count; s++) {
     ZSTD_outBuffer out{segments[s].data, segments[s].bytes, 0};
     while (out.pos < out.size) {
-      size_t in_before = in.pos, out_before = out.pos;
-      rc = ZSTD_decompressStream(dctx.get(), &out, &in);
-      if (ZSTD_isError(rc)) {
-        return Corrupt(which + " does not decompress: " + ZSTD_getErrorName(rc));
-      }
-      if (rc == 0 && out.pos < out.size) {
+      if (rc == 0 && in.pos == in.size) {
         return Corrupt(which + " decompresses to fewer than " +
                        std::to_string(geometry_.page_bytes()) + " bytes");
       }
-      if (in.pos == in_before && out.pos == out_before) {
-        return Corrupt(which + " ends inside its zstd frame");
-      }
+      PAGER_RETURN_IF_ERROR(step(&out));
     }
   }
-  // Every page byte is out: the frame must end here, with no byte left over.
   uint8_t extra = 0;
-  while (rc != 0) {
+  while (rc != 0 || in.pos < in.size) {
     ZSTD_outBuffer out{&extra, 1, 0};
-    size_t in_before = in.pos;
-    rc = ZSTD_decompressStream(dctx.get(), &out, &in);
-    if (ZSTD_isError(rc)) return Corrupt(which + " does not decompress: " + ZSTD_getErrorName(rc));
+    PAGER_RETURN_IF_ERROR(step(&out));
     if (out.pos != 0) {
       return Corrupt(which + " decompresses to more than " +
                      std::to_string(geometry_.page_bytes()) + " bytes");
     }
-    if (rc != 0 && in.pos == in_before) return Corrupt(which + " ends inside its zstd frame");
   }
-  if (in.pos != in.size) return Corrupt(which + " has bytes after its zstd frame");
   if (ContentHashOfSegments(segments, count) != ContentHash(e.content_hash_lo, e.content_hash_hi)) {
     return Corrupt(which + " decompresses to other content");
   }
@@ -551,16 +539,6 @@ Status Chain::ReadPage(size_t i, uint8_t* dst, std::vector<uint8_t>* scratch) {
 Status Chain::ReadPageInto(size_t i, const pager_page_segment* segments, size_t count,
                            std::vector<uint8_t>* scratch) {
   return levels_[where_[i].first]->ReadContentInto(where_[i].second, segments, count, scratch);
-}
-
-void Chain::WillNeed(size_t first, size_t count) {
-  if (levels_.size() == 1) {
-    levels_[0]->WillNeed(first, count);
-    return;
-  }
-  for (size_t i = first; i < first + count && i < where_.size(); i++) {
-    levels_[where_[i].first]->WillNeed(where_[i].second, 1);
-  }
 }
 
 uint64_t Chain::StoredBytes(size_t i) const {

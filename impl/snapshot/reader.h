@@ -63,8 +63,6 @@ class SnapshotFile {
   // there; on failure the segments hold unverified bytes (the caller zeroes them).
   Status ReadContentInto(size_t i, const pager_page_segment* segments, size_t count,
                          std::vector<uint8_t>* scratch);
-  // Starts the kernel's readahead of the stored bytes of entries [first, first + count).
-  void WillNeed(size_t first, size_t count);
 
  private:
   Status ParseHeader();
@@ -109,8 +107,6 @@ class Chain {
   // ReadPage into engine memory (page_buffers): the segments, in order, receive the page.
   Status ReadPageInto(size_t i, const pager_page_segment* segments, size_t count,
                       std::vector<uint8_t>* scratch);
-  // Readahead hint for the stored bytes of top pages [first, first + count) (each level).
-  void WillNeed(size_t first, size_t count);
   // Stored bytes of page i of the top snapshot (what ReadPage reads and verifies).
   uint64_t StoredBytes(size_t i) const;
 

@@ -169,15 +169,14 @@ void Restorer::ZeroPage(size_t i) {
 
 // K8: workers read each page of a batch straight into the engine's segments and verify it
 // there; a page that fails is zeroed by the worker that read it. Progress is reported on
-// this thread after each batch; the readahead of the next batch is started before it.
+// this thread after each batch. (A POSIX_FADV_WILLNEED of the next batch was measured: it
+// made warm and cold restores slower -- doc/snapshot.md -- so the kernel's readahead does it.)
 Status Restorer::ReadPagesInPlace(Progress* progress) {
   const Geometry& g = chain_->top().geometry();
   size_t n = segment_begin_.size() - 1;
   per_batch_ = static_cast<size_t>(std::max<uint64_t>(1, options_.BatchBytes() / g.page_bytes()));
-  chain_->WillNeed(0, per_batch_);
   for (size_t first = 0; first < n; first += per_batch_) {
     size_t count = std::min(per_batch_, n - first);
-    if (first + count < n) chain_->WillNeed(first + count, per_batch_);
     PAGER_RETURN_IF_ERROR(ParallelFor(count, options_.WorkerCount(), [&](size_t j) {
       size_t i = first + j;
       std::vector<uint8_t> scratch;  // used by compressed pages only
