@@ -5357,6 +5357,77 @@ _gostring_ _wrap_pager_cache_meta_page_bytes_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
+void _wrap_pager_page_segment_data_set_capi_5e5682d10bf1ee60(struct pager_page_segment *_swig_go_0, void *_swig_go_1) {
+  struct pager_page_segment *arg1 = (struct pager_page_segment *) 0 ;
+  void *arg2 = (void *) 0 ;
+  
+  arg1 = *(struct pager_page_segment **)&_swig_go_0; 
+  arg2 = *(void **)&_swig_go_1; 
+  
+  if (arg1) (arg1)->data = arg2;
+  
+}
+
+
+void *_wrap_pager_page_segment_data_get_capi_5e5682d10bf1ee60(struct pager_page_segment *_swig_go_0) {
+  struct pager_page_segment *arg1 = (struct pager_page_segment *) 0 ;
+  void *result = 0 ;
+  void *_swig_go_result;
+  
+  arg1 = *(struct pager_page_segment **)&_swig_go_0; 
+  
+  result = (void *) ((arg1)->data);
+  *(void **)&_swig_go_result = (void *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_page_segment_bytes_set_capi_5e5682d10bf1ee60(struct pager_page_segment *_swig_go_0, long long _swig_go_1) {
+  struct pager_page_segment *arg1 = (struct pager_page_segment *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_page_segment **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->bytes = arg2;
+  
+}
+
+
+long long _wrap_pager_page_segment_bytes_get_capi_5e5682d10bf1ee60(struct pager_page_segment *_swig_go_0) {
+  struct pager_page_segment *arg1 = (struct pager_page_segment *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_page_segment **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->bytes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct pager_page_segment *_wrap_new_pager_page_segment_capi_5e5682d10bf1ee60() {
+  struct pager_page_segment *result = 0 ;
+  struct pager_page_segment *_swig_go_result;
+  
+  
+  result = (struct pager_page_segment *)calloc(1, sizeof(struct pager_page_segment));
+  *(struct pager_page_segment **)&_swig_go_result = (struct pager_page_segment *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_pager_page_segment_capi_5e5682d10bf1ee60(struct pager_page_segment *_swig_go_0) {
+  struct pager_page_segment *arg1 = (struct pager_page_segment *) 0 ;
+  
+  arg1 = *(struct pager_page_segment **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
 intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_5e5682d10bf1ee60() {
   int result;
   intgo _swig_go_result;

@@ -282,11 +282,11 @@ typedef _gostring_ swig_type_252;
 typedef _gostring_ swig_type_253;
 typedef long long swig_type_254;
 typedef long long swig_type_255;
-typedef _gostring_ swig_type_256;
-typedef _gostring_ swig_type_257;
+typedef long long swig_type_256;
+typedef long long swig_type_257;
 typedef _gostring_ swig_type_258;
-typedef long long swig_type_259;
-typedef long long swig_type_260;
+typedef _gostring_ swig_type_259;
+typedef _gostring_ swig_type_260;
 typedef long long swig_type_261;
 typedef long long swig_type_262;
 typedef long long swig_type_263;
@@ -305,39 +305,39 @@ typedef long long swig_type_275;
 typedef long long swig_type_276;
 typedef long long swig_type_277;
 typedef long long swig_type_278;
-typedef _gostring_ swig_type_279;
-typedef _gostring_ swig_type_280;
+typedef long long swig_type_279;
+typedef long long swig_type_280;
 typedef _gostring_ swig_type_281;
 typedef _gostring_ swig_type_282;
 typedef _gostring_ swig_type_283;
 typedef _gostring_ swig_type_284;
 typedef _gostring_ swig_type_285;
 typedef _gostring_ swig_type_286;
-typedef _goslice_ swig_type_287;
-typedef _goslice_ swig_type_288;
-typedef _gostring_ swig_type_289;
+typedef _gostring_ swig_type_287;
+typedef _gostring_ swig_type_288;
+typedef _goslice_ swig_type_289;
 typedef _goslice_ swig_type_290;
-typedef _goslice_ swig_type_291;
-typedef _gostring_ swig_type_292;
+typedef _gostring_ swig_type_291;
+typedef _goslice_ swig_type_292;
 typedef _goslice_ swig_type_293;
-typedef _goslice_ swig_type_294;
-typedef _gostring_ swig_type_295;
+typedef _gostring_ swig_type_294;
+typedef _goslice_ swig_type_295;
 typedef _goslice_ swig_type_296;
 typedef _gostring_ swig_type_297;
 typedef _goslice_ swig_type_298;
-typedef _goslice_ swig_type_299;
-typedef long long swig_type_300;
-typedef long long swig_type_301;
+typedef _gostring_ swig_type_299;
+typedef _goslice_ swig_type_300;
+typedef _goslice_ swig_type_301;
 typedef long long swig_type_302;
 typedef long long swig_type_303;
-typedef _gostring_ swig_type_304;
-typedef _gostring_ swig_type_305;
+typedef long long swig_type_304;
+typedef long long swig_type_305;
 typedef _gostring_ swig_type_306;
 typedef _gostring_ swig_type_307;
 typedef _gostring_ swig_type_308;
 typedef _gostring_ swig_type_309;
-typedef long long swig_type_310;
-typedef long long swig_type_311;
+typedef _gostring_ swig_type_310;
+typedef _gostring_ swig_type_311;
 typedef long long swig_type_312;
 typedef long long swig_type_313;
 typedef long long swig_type_314;
@@ -358,8 +358,8 @@ typedef long long swig_type_328;
 typedef long long swig_type_329;
 typedef long long swig_type_330;
 typedef long long swig_type_331;
-typedef _gostring_ swig_type_332;
-typedef _gostring_ swig_type_333;
+typedef long long swig_type_332;
+typedef long long swig_type_333;
 typedef _gostring_ swig_type_334;
 typedef _gostring_ swig_type_335;
 typedef _gostring_ swig_type_336;
@@ -372,6 +372,8 @@ typedef _gostring_ swig_type_342;
 typedef _gostring_ swig_type_343;
 typedef _gostring_ swig_type_344;
 typedef _gostring_ swig_type_345;
+typedef _gostring_ swig_type_346;
+typedef _gostring_ swig_type_347;
 extern void _wrap_Swig_free_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_5e5682d10bf1ee60(swig_intgo arg1);
 extern swig_type_1 _wrap_pagerswig_file_page_read_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_2 arg2, swig_type_3 arg3, swig_type_4 arg4);
@@ -733,6 +735,12 @@ extern uintptr_t _wrap_new_pager_cache_meta_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_cache_meta_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_cache_meta_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern swig_type_253 _wrap_pager_cache_meta_page_bytes_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern void _wrap_pager_page_segment_data_set_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_pager_page_segment_data_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_page_segment_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_254 arg2);
+extern swig_type_255 _wrap_pager_page_segment_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_page_segment_capi_5e5682d10bf1ee60(void);
+extern void _wrap_delete_pager_page_segment_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_5e5682d10bf1ee60(void);
 extern void _wrap_pager_snapshot_options_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
@@ -747,70 +755,70 @@ extern void _wrap_pager_snapshot_options_allow_nonempty_set_capi_5e5682d10bf1ee6
 extern int _wrap_pager_snapshot_options_allow_nonempty_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_snapshot_options_sync_fd_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_options_sync_fd_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_254 arg2);
-extern swig_type_255 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_256 arg2);
+extern swig_type_257 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_snapshot_options_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_snapshot_options_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_256 arg2);
+extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_258 arg2);
 extern void _wrap_pager_snapshot_options_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_257 _wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(swig_type_258 arg1, uintptr_t arg2);
+extern swig_type_259 _wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(swig_type_260 arg1, uintptr_t arg2);
 extern void _wrap_pager_snapshot_info_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_info_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_format_version_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_info_format_version_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_meta_set_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_pager_snapshot_info_meta_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_259 arg2);
-extern swig_type_260 _wrap_pager_snapshot_info_k_page_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_261 arg2);
-extern swig_type_262 _wrap_pager_snapshot_info_v_page_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_263 arg2);
-extern swig_type_264 _wrap_pager_snapshot_info_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_265 arg2);
-extern swig_type_266 _wrap_pager_snapshot_info_stored_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_267 arg2);
-extern swig_type_268 _wrap_pager_snapshot_info_compressed_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_269 arg2);
-extern swig_type_270 _wrap_pager_snapshot_info_seq_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_271 arg2);
-extern swig_type_272 _wrap_pager_snapshot_info_created_us_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_273 arg2);
-extern swig_type_274 _wrap_pager_snapshot_info_file_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_275 arg2);
-extern swig_type_276 _wrap_pager_snapshot_info_snapshot_id_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_277 arg2);
-extern swig_type_278 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_261 arg2);
+extern swig_type_262 _wrap_pager_snapshot_info_k_page_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_263 arg2);
+extern swig_type_264 _wrap_pager_snapshot_info_v_page_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_265 arg2);
+extern swig_type_266 _wrap_pager_snapshot_info_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_267 arg2);
+extern swig_type_268 _wrap_pager_snapshot_info_stored_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_269 arg2);
+extern swig_type_270 _wrap_pager_snapshot_info_compressed_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_271 arg2);
+extern swig_type_272 _wrap_pager_snapshot_info_seq_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_273 arg2);
+extern swig_type_274 _wrap_pager_snapshot_info_created_us_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_275 arg2);
+extern swig_type_276 _wrap_pager_snapshot_info_file_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_277 arg2);
+extern swig_type_278 _wrap_pager_snapshot_info_snapshot_id_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_279 arg2);
+extern swig_type_280 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_snapshot_info_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_snapshot_info_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_279 _wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(swig_type_280 arg1, uintptr_t arg2);
+extern swig_type_281 _wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(swig_type_282 arg1, uintptr_t arg2);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_5e5682d10bf1ee60(void);
-extern swig_type_281 _wrap_pager_refengine_create_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_voidp arg3);
+extern swig_type_283 _wrap_pager_refengine_create_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_voidp arg3);
 extern void _wrap_pager_refengine_free_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_282 _wrap_pager_refengine_meta_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_283 _wrap_pager_refengine_capacity_pages_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_284 _wrap_pager_refengine_alloc_page_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_285 _wrap_pager_refengine_free_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
-extern swig_type_286 _wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_type_287 arg3, swig_type_288 arg4);
-extern swig_type_289 _wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_type_290 arg3, swig_type_291 arg4);
-extern swig_type_292 _wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_293 arg2, swig_type_294 arg3, int arg4);
-extern swig_type_295 _wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_296 arg2);
-extern swig_type_297 _wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_298 arg2, swig_type_299 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_284 _wrap_pager_refengine_meta_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_285 _wrap_pager_refengine_capacity_pages_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_286 _wrap_pager_refengine_alloc_page_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_287 _wrap_pager_refengine_free_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern swig_type_288 _wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_type_289 arg3, swig_type_290 arg4);
+extern swig_type_291 _wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_type_292 arg3, swig_type_293 arg4);
+extern swig_type_294 _wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_295 arg2, swig_type_296 arg3, int arg4);
+extern swig_type_297 _wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_298 arg2);
+extern swig_type_299 _wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_300 arg2, swig_type_301 arg3, swig_voidp arg4, swig_voidp arg5);
 extern void _wrap_pager_refengine_stats_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_refengine_stats_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_refengine_stats_paused_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_refengine_stats_paused_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_300 arg2);
-extern swig_type_301 _wrap_pager_refengine_stats_occupied_pages_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_302 arg2);
-extern swig_type_303 _wrap_pager_refengine_stats_seq_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_302 arg2);
+extern swig_type_303 _wrap_pager_refengine_stats_occupied_pages_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_304 arg2);
+extern swig_type_305 _wrap_pager_refengine_stats_seq_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_refengine_stats_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_refengine_stats_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_refengine_stats_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_304 _wrap_pager_refengine_get_stats_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_305 _wrap_pager_refengine_fingerprint_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_306 _wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_307 arg2, int arg3, swig_intgo arg4);
+extern swig_type_306 _wrap_pager_refengine_get_stats_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_307 _wrap_pager_refengine_fingerprint_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_308 _wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_309 arg2, int arg3, swig_intgo arg4);
 extern swig_intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_FORMAT_FILE_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_5e5682d10bf1ee60(void);
@@ -818,7 +826,7 @@ extern swig_intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_5e5682d10bf1ee60(void);
-extern swig_type_308 _wrap_pager_format_detect_capi_5e5682d10bf1ee60(swig_type_309 arg1, swig_voidp arg2);
+extern swig_type_310 _wrap_pager_format_detect_capi_5e5682d10bf1ee60(swig_type_311 arg1, swig_voidp arg2);
 extern void _wrap_pager_check_report_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_check_report_format_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
@@ -827,45 +835,45 @@ extern void _wrap_pager_check_report_format_version_set_capi_5e5682d10bf1ee60(ui
 extern int _wrap_pager_check_report_format_version_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_check_report_page_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_page_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_310 arg2);
-extern swig_type_311 _wrap_pager_check_report_file_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_312 arg2);
-extern swig_type_313 _wrap_pager_check_report_generation_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_314 arg2);
-extern swig_type_315 _wrap_pager_check_report_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_316 arg2);
-extern swig_type_317 _wrap_pager_check_report_free_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_318 arg2);
-extern swig_type_319 _wrap_pager_check_report_protected_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_320 arg2);
-extern swig_type_321 _wrap_pager_check_report_frame_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_322 arg2);
-extern swig_type_323 _wrap_pager_check_report_record_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_324 arg2);
-extern swig_type_325 _wrap_pager_check_report_segment_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_326 arg2);
-extern swig_type_327 _wrap_pager_check_report_first_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_328 arg2);
-extern swig_type_329 _wrap_pager_check_report_last_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_312 arg2);
+extern swig_type_313 _wrap_pager_check_report_file_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_314 arg2);
+extern swig_type_315 _wrap_pager_check_report_generation_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_316 arg2);
+extern swig_type_317 _wrap_pager_check_report_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_318 arg2);
+extern swig_type_319 _wrap_pager_check_report_free_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_320 arg2);
+extern swig_type_321 _wrap_pager_check_report_protected_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_322 arg2);
+extern swig_type_323 _wrap_pager_check_report_frame_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_324 arg2);
+extern swig_type_325 _wrap_pager_check_report_record_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_326 arg2);
+extern swig_type_327 _wrap_pager_check_report_segment_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_328 arg2);
+extern swig_type_329 _wrap_pager_check_report_first_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_330 arg2);
+extern swig_type_331 _wrap_pager_check_report_last_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_check_report_interrupted_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_interrupted_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_check_report_damage_code_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_damage_code_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_330 arg2);
-extern swig_type_331 _wrap_pager_check_report_damage_offset_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_332 arg2);
-extern swig_type_333 _wrap_pager_check_report_damage_file_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_334 arg2);
-extern swig_type_335 _wrap_pager_check_report_damage_rule_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_336 arg2);
-extern swig_type_337 _wrap_pager_check_report_damage_detail_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_332 arg2);
+extern swig_type_333 _wrap_pager_check_report_damage_offset_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_334 arg2);
+extern swig_type_335 _wrap_pager_check_report_damage_file_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_336 arg2);
+extern swig_type_337 _wrap_pager_check_report_damage_rule_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_338 arg2);
+extern swig_type_339 _wrap_pager_check_report_damage_detail_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_check_report_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_check_report_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_check_report_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_338 _wrap_pager_file_check_capi_5e5682d10bf1ee60(swig_type_339 arg1, uintptr_t arg2);
-extern swig_type_340 _wrap_pager_wal_check_capi_5e5682d10bf1ee60(swig_type_341 arg1, uintptr_t arg2);
-extern swig_type_342 _wrap_pager_walseg_check_capi_5e5682d10bf1ee60(swig_type_343 arg1, uintptr_t arg2);
-extern swig_type_344 _wrap_pager_snapshot_check_capi_5e5682d10bf1ee60(swig_type_345 arg1, uintptr_t arg2);
+extern swig_type_340 _wrap_pager_file_check_capi_5e5682d10bf1ee60(swig_type_341 arg1, uintptr_t arg2);
+extern swig_type_342 _wrap_pager_wal_check_capi_5e5682d10bf1ee60(swig_type_343 arg1, uintptr_t arg2);
+extern swig_type_344 _wrap_pager_walseg_check_capi_5e5682d10bf1ee60(swig_type_345 arg1, uintptr_t arg2);
+extern swig_type_346 _wrap_pager_snapshot_check_capi_5e5682d10bf1ee60(swig_type_347 arg1, uintptr_t arg2);
 #undef intgo
 */
 import "C"
@@ -4666,6 +4674,61 @@ func Pager_cache_meta_page_bytes(arg1 Pager_cache_meta, arg2 *uint64, arg3 *uint
 	return swig_r_1
 }
 
+type SwigcptrPager_page_segment uintptr
+
+func (p SwigcptrPager_page_segment) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrPager_page_segment) SwigIsPager_page_segment() {
+}
+
+func (arg1 SwigcptrPager_page_segment) SetData(arg2 uintptr) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_page_segment_data_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_page_segment) GetData() (_swig_ret uintptr) {
+	var swig_r uintptr
+	_swig_i_0 := arg1
+	swig_r = (uintptr)(C._wrap_pager_page_segment_data_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_page_segment) SetBytes(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_page_segment_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_254(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_page_segment) GetBytes() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_page_segment_bytes_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewPager_page_segment() (_swig_ret Pager_page_segment) {
+	var swig_r Pager_page_segment
+	swig_r = (Pager_page_segment)(SwigcptrPager_page_segment(C._wrap_new_pager_page_segment_capi_5e5682d10bf1ee60()))
+	return swig_r
+}
+
+func DeletePager_page_segment(arg1 Pager_page_segment) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_pager_page_segment_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0))
+}
+
+type Pager_page_segment interface {
+	Swigcptr() uintptr
+	SwigIsPager_page_segment()
+	SetData(arg2 uintptr)
+	GetData() (_swig_ret uintptr)
+	SetBytes(arg2 uint64)
+	GetBytes() (_swig_ret uint64)
+}
+
 func _swig_getPAGER_SNAPSHOT_COMPRESS_NONE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_5e5682d10bf1ee60())
@@ -4770,7 +4833,7 @@ func (arg1 SwigcptrPager_snapshot_options) GetSync_fd() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_snapshot_options) SetCopy_out_budget_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_254(_swig_i_1))
+	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_256(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetCopy_out_budget_bytes() (_swig_ret uint64) {
@@ -4795,7 +4858,7 @@ func (arg1 SwigcptrPager_snapshot_options) Set_parent_path(arg2 string) (_swig_r
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_258)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4831,7 +4894,7 @@ func Pager_snapshot_verify(arg1 string, arg2 Pager_snapshot_options) (_swig_ret 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(*(*C.swig_type_258)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(*(*C.swig_type_260)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4898,7 +4961,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetMeta() (_swig_ret Pager_cache_meta) {
 func (arg1 SwigcptrPager_snapshot_info) SetK_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
+	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetK_page_bytes() (_swig_ret uint64) {
@@ -4911,7 +4974,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetK_page_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetV_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
+	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetV_page_bytes() (_swig_ret uint64) {
@@ -4924,7 +4987,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetV_page_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
+	C._wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetPage_count() (_swig_ret uint64) {
@@ -4937,7 +5000,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetPage_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetStored_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
+	C._wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetStored_page_count() (_swig_ret uint64) {
@@ -4950,7 +5013,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetStored_page_count() (_swig_ret uint64
 func (arg1 SwigcptrPager_snapshot_info) SetCompressed_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
+	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCompressed_page_count() (_swig_ret uint64) {
@@ -4963,7 +5026,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetCompressed_page_count() (_swig_ret ui
 func (arg1 SwigcptrPager_snapshot_info) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
+	C._wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSeq_count() (_swig_ret uint64) {
@@ -4976,7 +5039,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetSeq_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetCreated_us(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
+	C._wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCreated_us() (_swig_ret uint64) {
@@ -4989,7 +5052,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetCreated_us() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))
+	C._wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_275(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetFile_bytes() (_swig_ret uint64) {
@@ -5002,7 +5065,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetFile_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetSnapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_275(_swig_i_1))
+	C._wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_277(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSnapshot_id() (_swig_ret uint64) {
@@ -5015,7 +5078,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetSnapshot_id() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetParent_snapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_277(_swig_i_1))
+	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_279(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetParent_snapshot_id() (_swig_ret uint64) {
@@ -5076,7 +5139,7 @@ func Pager_snapshot_inspect(arg1 string, arg2 Pager_snapshot_info) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(*(*C.swig_type_280)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(*(*C.swig_type_282)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5203,7 +5266,7 @@ func Pager_refengine_write_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []b
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_287)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_288)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_289)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_290)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5228,7 +5291,7 @@ func Pager_refengine_read_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []by
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_290)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_291)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_292)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5253,7 +5316,7 @@ func Pager_refengine_set_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 uint
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_294)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_296)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5276,7 +5339,7 @@ func Pager_refengine_remove_seq(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_296)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_298)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5299,7 +5362,7 @@ func Pager_refengine_get_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 *uin
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_298)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
+	swig_r_p := C._wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5356,7 +5419,7 @@ func (arg1 SwigcptrPager_refengine_stats) GetPaused() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_refengine_stats) SetOccupied_pages(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_300(_swig_i_1))
+	C._wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_302(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetOccupied_pages() (_swig_ret uint64) {
@@ -5369,7 +5432,7 @@ func (arg1 SwigcptrPager_refengine_stats) GetOccupied_pages() (_swig_ret uint64)
 func (arg1 SwigcptrPager_refengine_stats) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_302(_swig_i_1))
+	C._wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_304(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetSeq_count() (_swig_ret uint64) {
@@ -5448,7 +5511,7 @@ func Pager_refengine_fail_callback(arg1 uintptr, arg2 string, arg3 uint32, arg4 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_307)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_309)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5517,7 +5580,7 @@ func Pager_format_detect(arg1 string, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_format_detect_capi_5e5682d10bf1ee60(*(*C.swig_type_309)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_format_detect_capi_5e5682d10bf1ee60(*(*C.swig_type_311)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5597,7 +5660,7 @@ func (arg1 SwigcptrPager_check_report) GetPage_size() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_check_report) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_310(_swig_i_1))
+	C._wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_312(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFile_bytes() (_swig_ret uint64) {
@@ -5610,7 +5673,7 @@ func (arg1 SwigcptrPager_check_report) GetFile_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetGeneration(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_312(_swig_i_1))
+	C._wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_314(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetGeneration() (_swig_ret uint64) {
@@ -5623,7 +5686,7 @@ func (arg1 SwigcptrPager_check_report) GetGeneration() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_314(_swig_i_1))
+	C._wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_316(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetPage_count() (_swig_ret uint64) {
@@ -5636,7 +5699,7 @@ func (arg1 SwigcptrPager_check_report) GetPage_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFree_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_316(_swig_i_1))
+	C._wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_318(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFree_page_count() (_swig_ret uint64) {
@@ -5649,7 +5712,7 @@ func (arg1 SwigcptrPager_check_report) GetFree_page_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetProtected_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_318(_swig_i_1))
+	C._wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_320(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetProtected_count() (_swig_ret uint64) {
@@ -5662,7 +5725,7 @@ func (arg1 SwigcptrPager_check_report) GetProtected_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFrame_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_320(_swig_i_1))
+	C._wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_322(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFrame_count() (_swig_ret uint64) {
@@ -5675,7 +5738,7 @@ func (arg1 SwigcptrPager_check_report) GetFrame_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetRecord_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_322(_swig_i_1))
+	C._wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_324(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetRecord_count() (_swig_ret uint64) {
@@ -5688,7 +5751,7 @@ func (arg1 SwigcptrPager_check_report) GetRecord_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetSegment_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_324(_swig_i_1))
+	C._wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_326(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetSegment_count() (_swig_ret uint64) {
@@ -5701,7 +5764,7 @@ func (arg1 SwigcptrPager_check_report) GetSegment_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFirst_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_326(_swig_i_1))
+	C._wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_328(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFirst_lsn() (_swig_ret uint64) {
@@ -5714,7 +5777,7 @@ func (arg1 SwigcptrPager_check_report) GetFirst_lsn() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetLast_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_328(_swig_i_1))
+	C._wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetLast_lsn() (_swig_ret uint64) {
@@ -5753,7 +5816,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_code() (_swig_ret int32) {
 func (arg1 SwigcptrPager_check_report) SetDamage_offset(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
+	C._wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_332(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetDamage_offset() (_swig_ret uint64) {
@@ -5766,7 +5829,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_offset() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetDamage_file(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_332)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_334)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5785,7 +5848,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_file() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_rule(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_334)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_336)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5804,7 +5867,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_rule() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_detail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_336)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_338)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5885,7 +5948,7 @@ func Pager_file_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_file_check_capi_5e5682d10bf1ee60(*(*C.swig_type_339)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_check_capi_5e5682d10bf1ee60(*(*C.swig_type_341)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5905,7 +5968,7 @@ func Pager_wal_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_wal_check_capi_5e5682d10bf1ee60(*(*C.swig_type_341)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_check_capi_5e5682d10bf1ee60(*(*C.swig_type_343)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5925,7 +5988,7 @@ func Pager_walseg_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_walseg_check_capi_5e5682d10bf1ee60(*(*C.swig_type_343)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_walseg_check_capi_5e5682d10bf1ee60(*(*C.swig_type_345)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5945,7 +6008,7 @@ func Pager_snapshot_check(arg1 string, arg2 Pager_check_report) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_check_capi_5e5682d10bf1ee60(*(*C.swig_type_345)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_check_capi_5e5682d10bf1ee60(*(*C.swig_type_347)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
