@@ -2,7 +2,8 @@
 // loops of the same disk, and reader scan speed (checksums verified) next to memcpy of the
 // same bytes -- all measured in this run. Prints medians of several repetitions and the
 // ratio to the limit. Usage: walseg_bench [dir] (default: a fresh directory under /tmp,
-// which must be on the disk being measured, not tmpfs).
+// which must be on the disk being measured, not tmpfs). WALSEG_BENCH_ONLY=scan runs only the
+// reader scans.
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -204,6 +205,14 @@ int main(int argc, char** argv) {
   std::printf("walseg bench in %s: medians of %d runs; ratios against limits measured now\n",
               base.c_str(), kReps);
 
+  // WALSEG_BENCH_ONLY=scan: only the reader scans (no disk-bound appends).
+  const char* only = std::getenv("WALSEG_BENCH_ONLY");
+  if (only != nullptr && std::string(only) == "scan") {
+    ScanBench(base, 4096, 256u << 20);
+    ScanBench(base, 256, 128u << 20);
+    if (argc <= 1) RemoveTree(base);
+    return 0;
+  }
   // The disk is shared: its speed drifts within a run. Every repetition measures the raw
   // limits and each case back to back, and ratios are taken within one repetition.
   const int kOps = 500;
