@@ -174,7 +174,12 @@ void Restorer::ZeroPage(size_t i) {
 Status Restorer::ReadPagesInPlace(Progress* progress) {
   const Geometry& g = chain_->top().geometry();
   size_t n = segment_begin_.size() - 1;
-  per_batch_ = static_cast<size_t>(std::max<uint64_t>(1, options_.BatchBytes() / g.page_bytes()));
+  // Batches only pace the progress callback: without one, every page is one batch (no
+  // barrier and no thread start per 32 MiB).
+  per_batch_ = options_.progress == nullptr && options_.batch_bytes == 0
+                   ? std::max<size_t>(n, 1)
+                   : static_cast<size_t>(
+                         std::max<uint64_t>(1, options_.BatchBytes() / g.page_bytes()));
   for (size_t first = 0; first < n; first += per_batch_) {
     size_t count = std::min(per_batch_, n - first);
     PAGER_RETURN_IF_ERROR(ParallelFor(count, options_.WorkerCount(), [&](size_t j) {
