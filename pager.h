@@ -1690,7 +1690,9 @@ PAGER_API int pager_cold_reap(const char *root, uint32_t remove, pager_cold_scra
  * the library for tests, examples and bindings.
  *
  * Threading: every adapter callback is called on the thread that called capture/restore,
- * one at a time, never concurrently. Worker threads (options.threads) only hash and compress.
+ * one at a time, never concurrently. Worker threads (options.threads) only hash, compress
+ * and decompress -- and, when the adapter sets page_buffers, read pages into the engine
+ * memory page_buffers handed out (until restore returns).
  */
 
 /* Element types of the cache. Values are stable; new ones are appended. */
