@@ -1729,7 +1729,9 @@ PAGER_API int pager_cold_reap(const char *root, uint32_t remove, pager_cold_scra
  * the library for tests, examples and bindings.
  *
  * Threading: every adapter callback is called on the thread that called capture/restore,
- * one at a time, never concurrently. Worker threads (options.threads) only hash and compress.
+ * one at a time, never concurrently. Worker threads (options.threads) only hash, compress
+ * and decompress -- and, when the adapter sets page_buffers, read pages into the engine
+ * memory page_buffers handed out (until restore returns).
  */
 
 /* Element types of the cache. Values are stable; new ones are appended. */
@@ -1783,6 +1785,13 @@ typedef struct pager_logical_seq {
   uint32_t fill_last_page;
   uint32_t reserved;      /* 0 */
 } pager_logical_seq;
+
+/* One piece of engine memory holding part of a page (page_buffers, restore). Passed as an
+ * array, so its layout is fixed: it never grows. */
+typedef struct pager_page_segment {
+  void *data;     /* where the bytes go; not NULL                                      */
+  uint64_t bytes; /* >= 1                                                               */
+} pager_page_segment;
 
 /* Where an adapter reports lists (occupied pages, sequences). The library owns it and its
  * storage; it is valid only during the callback that receives it. */
@@ -1846,6 +1855,24 @@ typedef struct pager_cache_ops {
    * called when the restore refuses allocate_pages' own answer (a slot returned twice or one
    * that holds data: those slots are not trusted). See pager_snapshot_restore. */
   int (*release_pages)(void *ctx, const uint32_t *slots, uint64_t count);
+  /* Optional (may be NULL; appended in 0.3). Zero-copy restore: where slot's bytes live in
+   * engine memory, so restore reads the snapshot straight into them instead of calling
+   * write_page. Write up to segment_capacity segments into segments_out and set
+   * *segment_count_out to how many the page needs; the segments, concatenated in order, are
+   * the page as write_page receives it (the K page's bytes, then the V page's; a segment
+   * may span the K/V boundary). If *segment_count_out > segment_capacity (the first call
+   * offers 2 * layers), only the count is read and the callback is called once more for
+   * that slot with that capacity. Called for every slot allocate_pages returned, after
+   * allocate_pages and before any page is read.
+   * The memory must stay valid and untouched by the engine until pager_snapshot_restore
+   * returns: the library writes it from its worker threads. Each segment is >= 1 byte and
+   * not NULL, the total is k_page_bytes + v_page_bytes, and no byte belongs to two segments
+   * of the restore (PAGER_ERR_INVALID, PAGER_ERR_OVERLAP otherwise). Each page is verified
+   * in place (checksum; content hash of a compressed page) before restore goes on; a page
+   * that fails is overwritten with zeros before release_pages, so no byte that failed
+   * verification stays in engine memory. See pager_snapshot_restore. */
+  int (*page_buffers)(void *ctx, uint32_t slot, pager_page_segment *segments_out,
+                      uint64_t segment_capacity, uint64_t *segment_count_out);
 } pager_cache_ops;
 
 /* Progress: called with bytes done and bytes total; return non-zero to cancel. */
@@ -1942,6 +1969,13 @@ PAGER_API int pager_snapshot_capture_fd(const pager_cache_ops *ops, int fd,
  * failure path below (release_pages gets every slot, no sequence is installed), so the
  * engine ends as it began. To check a file completely without an engine:
  * pager_snapshot_verify.
+ * With ops->page_buffers set (zero-copy), write_page is not called: after allocate_pages
+ * the library asks page_buffers for every slot's segments, checks them, then reads each
+ * page's stored bytes straight into them (a compressed page is decompressed into them) and
+ * verifies it there; a page that fails verification is zeroed in place before the failure
+ * path below, so engine memory never keeps a byte that failed verification, and the slots
+ * only become part of a sequence once every page passed. With page_buffers NULL the bytes
+ * go through a library buffer to write_page as before.
  * Progress: bytes = stored bytes read and verified plus page bytes written. Cancellation
  * is honoured until allocate_pages is called (the engine is then untouched apart from
  * pause/resume); after that the restore runs to completion (progress is still reported).
@@ -1956,7 +1990,10 @@ PAGER_API int pager_snapshot_capture_fd(const pager_cache_ops *ops, int fd,
  * missing parent), PAGER_ERR_CORRUPT (any damaged byte, truncation, a parent whose id does
  * not match), PAGER_ERR_VERSION, PAGER_ERR_MISMATCH, PAGER_ERR_EXISTS, PAGER_ERR_CALLBACK,
  * PAGER_ERR_DUPLICATE (allocate_pages returned a slot twice, or occupied_pages reported one
- * twice), PAGER_ERR_OVERLAP (allocate_pages returned a slot that holds data),
+ * twice), PAGER_ERR_OVERLAP (allocate_pages returned a slot that holds data, or two
+ * page_buffers segments share a byte), PAGER_ERR_INVALID also for page_buffers segments
+ * that are NULL, empty or do not add up to the page size (after allocate_pages: the
+ * failure path below),
  * PAGER_ERR_TOO_LARGE (the engine reports more than 2^32-1 pages), PAGER_ERR_CANCELLED,
  * PAGER_ERR_IO, PAGER_ERR_READONLY (permission to read the file denied), PAGER_ERR_NOMEM.
  * Thread safety: any thread; the adapter is called on the calling thread only.
@@ -2084,7 +2121,8 @@ PAGER_API int pager_refengine_create(const pager_cache_meta *meta, uint32_t capa
 PAGER_API void pager_refengine_free(pager_refengine *engine) PAGER_NOEXCEPT;
 
 /* pager_refengine_ops -- fills *ops_out with the engine's adapter (ctx = engine; every
- * callback set, release_pages included): sizeof(pager_cache_ops) bytes. The ops stay valid
+ * callback set, release_pages and page_buffers included: restore reads straight into the
+ * engine's tensors; set ops_out->page_buffers = NULL for the copying path through write_page): sizeof(pager_cache_ops) bytes. The ops stay valid
  * while the engine lives. Errors: PAGER_ERR_INVALID (NULL argument). */
 PAGER_API int pager_refengine_ops(pager_refengine *engine, pager_cache_ops *ops_out) PAGER_NOEXCEPT;
 
@@ -2175,7 +2213,7 @@ PAGER_API int pager_refengine_fingerprint(pager_refengine *engine,
 /* pager_refengine_fail_callback -- fault injection for tests: the next call (after skip
  * successful calls) of the callback named name ("meta", "pause", "resume", "occupied_pages",
  * "logical_seqs", "read_page", "allocate_pages", "write_page", "install_logical_seqs",
- * "release_pages") returns adapter_code (non-zero) instead of running, once. name NULL
+ * "release_pages", "page_buffers") returns adapter_code (non-zero) instead of running, once. name NULL
  * clears it. Errors: PAGER_ERR_INVALID (NULL engine, unknown name, adapter_code 0). */
 PAGER_API int pager_refengine_fail_callback(pager_refengine *engine, const char *name,
                                             uint32_t skip, int adapter_code) PAGER_NOEXCEPT;

@@ -8,6 +8,8 @@
 // Geometry: 16 tokens/page, 32 layers, 8 KV heads, head_dim 128, bf16 -> 1 MiB K + 1 MiB V
 // per page; 512 pages = 1 GiB (a Llama-3-8B-like cache of 8192 tokens).
 // Usage: snapshot_bench [DIR] (default: build/bench-tmp, created and removed).
+// SNAPSHOT_BENCH_ONLY=restore: only restore (zero-copy and copying) against the raw read,
+// warm and cold, SNAPSHOT_BENCH_REPS repetitions (default 7).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -202,11 +204,15 @@ int main(int argc, char** argv) {
       t_restore_cold, r_capture, r_restore, r_restore_cold;
   std::string raw = dir + "/raw.bin", snapfile = dir + "/cache.kvs", incr = dir + "/incr.kvs";
   pager::io::Env* env = pager::io::DefaultEnv();
-  auto restore = [&](bool cold) {
+  // zero_copy: the reference engine's page_buffers (the bytes are read straight into its
+  // tensors); else the copying path through write_page (page_buffers cleared).
+  auto restore = [&](bool cold, bool zero_copy = true) {
     if (cold) DropCache(snapfile);
-    auto dst = NewEngine(meta);
+    auto dst = NewEngine(meta);  // its memory is zeroed (faulted in) here, outside the timing
+    pager_cache_ops ops = dst->Ops();
+    if (!zero_copy) ops.page_buffers = nullptr;
     auto t0 = std::chrono::steady_clock::now();
-    Status st = snap::Restore(env, dst->Ops(), snapfile, snap::Options());
+    Status st = snap::Restore(env, ops, snapfile, snap::Options());
     double s = Seconds(t0);
     if (!st.ok()) Die("restore", st);
     if (dst->Fingerprint() != src->Fingerprint()) {
@@ -219,6 +225,55 @@ int main(int argc, char** argv) {
     if (cold) DropCache(raw);
     return RawRead(raw, buf2.get(), bytes);
   };
+  // Restore next to the raw read of the same bytes, each pair in alternating order
+  // (operation first on odd repetitions), warm and cold; ratios per repetition.
+  auto restore_pair = [&](int r, bool cold, bool zero_copy, std::vector<double>* t_raw,
+                          std::vector<double>* t_op, std::vector<double>* ratio) {
+    double raw_s = 0, op_s = 0;
+    if (r % 2 == 0) raw_s = raw_read(cold);
+    op_s = restore(cold, zero_copy);
+    if (r % 2 == 1) raw_s = raw_read(cold);
+    if (t_raw != nullptr) t_raw->push_back(raw_s);
+    t_op->push_back(op_s);
+    ratio->push_back(raw_s / op_s);
+  };
+  if (const char* only = std::getenv("SNAPSHOT_BENCH_ONLY")) {
+    if (std::string(only) != "restore") {
+      fprintf(stderr, "SNAPSHOT_BENCH_ONLY: only \"restore\" is known\n");
+      return 2;
+    }
+    // Restore only: one capture, then SNAPSHOT_BENCH_REPS (default 7) repetitions.
+    const char* reps_env = std::getenv("SNAPSHOT_BENCH_REPS");
+    int reps = reps_env != nullptr ? std::max(1, std::atoi(reps_env)) : 7;
+    Status st = snap::Capture(env, src->Ops(), snapfile, snap::Options());
+    if (!st.ok()) Die("capture", st);
+    RawWriteFsync(dir, raw, buf.get(), bytes);
+    std::vector<double> tw, tc, trw, trc, rw, rc, tcw, rcw, tcc, rcc;
+    for (int r = 0; r < reps; r++) {
+      restore_pair(r, false, true, &tw, &trw, &rw);
+      restore_pair(r, true, true, &tc, &trc, &rc);
+      restore_pair(r, false, false, nullptr, &tcw, &rcw);
+      restore_pair(r, true, false, nullptr, &tcc, &rcc);
+    }
+    auto spread = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      char b[64];
+      snprintf(b, sizeof b, "%.2f-%.2f", v.front(), v.back());
+      return std::string(b);
+    };
+    const double gib = static_cast<double>(bytes) / (1u << 30);
+    printf("restore only, %d repetitions (medians; ratio = raw read time / restore time)\n", reps);
+    printf("raw sequential read, warm                   %.3f s %6.2f GiB/s\n", Median(tw), gib / Median(tw));
+    printf("raw sequential read, cold                   %.3f s %6.2f GiB/s\n", Median(tc), gib / Median(tc));
+    printf("restore warm, zero-copy (page_buffers)      %.3f s  %.2fx (reps %s)\n", Median(trw), Median(rw), spread(rw).c_str());
+    printf("restore cold, zero-copy (page_buffers)      %.3f s  %.2fx (reps %s)\n", Median(trc), Median(rc), spread(rc).c_str());
+    printf("restore warm, copying (write_page)          %.3f s  %.2fx (reps %s)\n", Median(tcw), Median(rcw), spread(rcw).c_str());
+    printf("restore cold, copying (write_page)          %.3f s  %.2fx (reps %s)\n", Median(tcc), Median(rcc), spread(rcc).c_str());
+    unlink(raw.c_str());
+    unlink(snapfile.c_str());
+    rmdir(dir.c_str());
+    return 0;
+  }
   for (int r = 0; r < kReps; r++) {
     auto t0 = std::chrono::steady_clock::now();
     std::memcpy(buf2.get(), buf.get(), bytes);
@@ -243,12 +298,8 @@ int main(int argc, char** argv) {
 
     // Restore and a sequential read of the same number of bytes, warm (both files were just
     // written and fsynced: in the page cache), then cold (dropped from it first).
-    t_read.push_back(raw_read(false));
-    t_restore.push_back(restore(false));
-    r_restore.push_back(t_read.back() / t_restore.back());
-    t_read_cold.push_back(raw_read(true));
-    t_restore_cold.push_back(restore(true));
-    r_restore_cold.push_back(t_read_cold.back() / t_restore_cold.back());
+    restore_pair(r, false, true, &t_read, &t_restore, &r_restore);
+    restore_pair(r, true, true, &t_read_cold, &t_restore_cold, &r_restore_cold);
     unlink(raw.c_str());
 
     // 5% of the pages change, then an incremental capture against the full snapshot.
@@ -351,7 +402,7 @@ int main(int argc, char** argv) {
   line("raw sequential read, page cache warm", Median(t_read), {}, "");
   line("raw sequential read, cold (fadvise DONTNEED)", Median(t_read_cold), {}, "");
   line("capture (write+fsync+rename)", Median(t_capture), r_capture, "of raw write");
-  line("restore, warm (read+verify once, write engine)", Median(t_restore), r_restore,
+  line("restore, warm (zero-copy into engine)", Median(t_restore), r_restore,
        "of warm read");
   line("restore, cold", Median(t_restore_cold), r_restore_cold, "of cold read");
   std::vector<double> none;

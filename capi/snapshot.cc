@@ -28,12 +28,11 @@ namespace snap = pager::snapshot;
 constexpr uint32_t kSnapshotOptionsFirstSize = 56;
 constexpr uint32_t kSnapshotInfoFirstSize = 112;
 constexpr uint32_t kCacheMetaFirstSize = 24;
-constexpr uint32_t kCacheOpsFirstSize = 96;
 constexpr uint32_t kRefengineStatsFirstSize = 24;
 static_assert(kSnapshotOptionsFirstSize == sizeof(pager_snapshot_options), "0.2 size");
 static_assert(kSnapshotInfoFirstSize == sizeof(pager_snapshot_info), "0.2 size");
 static_assert(kCacheMetaFirstSize == sizeof(pager_cache_meta), "0.2 size");
-static_assert(kCacheOpsFirstSize == sizeof(pager_cache_ops), "0.2 size");
+static_assert(snap::kCacheOpsFirstSize == offsetof(pager_cache_ops, page_buffers), "0.2 size");
 static_assert(kRefengineStatsFirstSize == sizeof(pager_refengine_stats), "0.2 size");
 
 void DefaultOptions(pager_snapshot_options* opts) {
@@ -80,11 +79,11 @@ Status CheckPath(const char* path) {
 // C8 for a callback table: a callback a newer caller set is never silently ignored.
 Status CheckOps(const pager_cache_ops* ops) {
   PAGER_RETURN_IF_ERROR(capi::RequireNonNull(ops, "ops"));
-  if (ops->struct_size < kCacheOpsFirstSize) {
+  if (ops->struct_size < snap::kCacheOpsFirstSize) {
     return pager::InvalidArgument("pager_cache_ops.struct_size is " +
                                   std::to_string(ops->struct_size) +
                                   ", below its first version's " +
-                                  std::to_string(kCacheOpsFirstSize) +
+                                  std::to_string(snap::kCacheOpsFirstSize) +
                                   "; zero the struct and set struct_size = sizeof");
   }
   PAGER_RETURN_IF_ERROR(

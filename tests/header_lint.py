@@ -39,6 +39,7 @@ STRUCT_SIZE_ALLOWLIST = {
     "pager_cold_owned_chunk": "element of the chunks array of pager_cold_pageout_owned",
     "pager_cold_range": "element of the ranges array of pager_cold_read_at_many",
     "pager_logical_seq": "element of the seqs array of pager_cache_ops.install_logical_seqs",
+    "pager_page_segment": "element of the segments_out array of pager_cache_ops.page_buffers",
     "pager_walseg_record": "record view filled per record; arrays of it are the caller's "
                            "stride (a new layout is a new type)",
 }

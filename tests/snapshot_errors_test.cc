@@ -62,7 +62,8 @@ TEST_F(SnapshotErrors, EveryGeometryFieldMismatchIsNamedWithBothValues) {
 // stored bytes is found in restore's one pass, as the page is read, before write_page could
 // see it (K3): then the engine must be left as it was -- every allocated slot released, no
 // sequence installed, resumed: its fingerprint equals an untouched engine's.
-class SnapshotCorruption : public SnapshotErrors {
+class SnapshotCorruption : public SnapshotErrors,
+                           public ::testing::WithParamInterface<RestorePath> {
  protected:
   void ExpectRejected(const std::vector<uint8_t>& bytes, const std::string& what,
                       const std::string& target = "/snap/bad.kvs",
@@ -77,7 +78,7 @@ class SnapshotCorruption : public SnapshotErrors {
     }
     ASSERT_OK(env_.SetFileBytes(target, bytes));
     auto dst = NewEngine(SmallMeta(), 32);
-    Tracer t(dst->Ops());
+    Tracer t(RestoreOps(dst.get(), GetParam()));
     Status st = Restore(&env_, t.Ops(), restore_path, Options());
     EXPECT_TRUE(st.code() == Code::kCorrupt || st.code() == Code::kVersion)
         << what << ": " << st.ToString();
@@ -88,6 +89,10 @@ class SnapshotCorruption : public SnapshotErrors {
       EXPECT_EQ(t.Count("allocate_pages"), 1) << what;
       EXPECT_EQ(t.Count("release_pages"), 1) << what;
       EXPECT_EQ(t.Count("install_logical_seqs"), 0) << what;
+      if (GetParam() == RestorePath::kIntoEngineBuffers) {
+        EXPECT_EQ(t.Count("write_page"), 0) << what;
+        EXPECT_GT(t.Count("page_buffers"), 0) << what;
+      }
       EXPECT_EQ(t.Count("resume"), t.Count("pause")) << what;
       EXPECT_EQ(Occupied(dst.get()), 0u) << what;
       EXPECT_FALSE(Paused(dst.get())) << what;
@@ -109,7 +114,7 @@ class SnapshotCorruption : public SnapshotErrors {
   }
 };
 
-TEST_F(SnapshotCorruption, EveryFlippedByteIsDetectedAndLeavesTheEngineAsItWas) {
+TEST_P(SnapshotCorruption, EveryFlippedByteIsDetectedAndLeavesTheEngineAsItWas) {
   ASSERT_OK(Capture(&env_, src_->Ops(), "/snap/good.kvs", Options()));
   FlipEveryByte("/snap/good.kvs");
   // Both paths ran: structure damage before any callback, page damage in the one pass.
@@ -117,7 +122,7 @@ TEST_F(SnapshotCorruption, EveryFlippedByteIsDetectedAndLeavesTheEngineAsItWas) 
   EXPECT_GT(structure_damage_found_first_, 0);
 }
 
-TEST_F(SnapshotCorruption, EveryFlippedByteOfACompressedSnapshotIsDetected) {
+TEST_P(SnapshotCorruption, EveryFlippedByteOfACompressedSnapshotIsDetected) {
   Options z;
   z.compression = PAGER_SNAPSHOT_COMPRESS_ZSTD;
   auto e = NewEngine(SmallMeta(), 8);
@@ -134,7 +139,7 @@ TEST_F(SnapshotCorruption, EveryFlippedByteOfACompressedSnapshotIsDetected) {
   FlipEveryByte("/snap/good.kvs");
 }
 
-TEST_F(SnapshotCorruption, EveryTruncationAndAnAppendedTailAreDetected) {
+TEST_P(SnapshotCorruption, EveryTruncationAndAnAppendedTailAreDetected) {
   ASSERT_OK(Capture(&env_, src_->Ops(), "/snap/good.kvs", Options()));
   std::vector<uint8_t> good = Bytes("/snap/good.kvs");
   for (size_t n = 0; n < good.size(); n++) {
@@ -146,7 +151,7 @@ TEST_F(SnapshotCorruption, EveryTruncationAndAnAppendedTailAreDetected) {
   ExpectRejected(longer, "8 zero bytes appended");
 }
 
-TEST_F(SnapshotCorruption, ADamagedParentIsDetectedAndLeavesTheEngineAsItWas) {
+TEST_P(SnapshotCorruption, ADamagedParentIsDetectedAndLeavesTheEngineAsItWas) {
   ASSERT_OK(Capture(&env_, src_->Ops(), "/snap/base.kvs", Options()));
   Options o;
   o.parent_path = "base.kvs";
@@ -161,11 +166,13 @@ TEST_F(SnapshotCorruption, ADamagedParentIsDetectedAndLeavesTheEngineAsItWas) {
   }
 }
 
-TEST_F(SnapshotCorruption, NotASnapshotAndEmptyFile) {
+TEST_P(SnapshotCorruption, NotASnapshotAndEmptyFile) {
   ExpectRejected({}, "empty file");
   std::vector<uint8_t> junk = pager::testing::PatternBytes(1, 4096);
   ExpectRejected(junk, "random bytes");
 }
+
+PAGER_INSTANTIATE_BOTH_RESTORE_PATHS(SnapshotCorruption);
 
 // ---- destination checks ---------------------------------------------------------------
 
@@ -257,17 +264,22 @@ TEST_F(SnapshotErrors, CaptureCallbackFailureAtEveryCallbackResumesAndLeavesNoFi
 TEST_F(SnapshotErrors, RestoreCallbackFailureAtEveryCallbackResumes) {
   ASSERT_OK(Capture(&env_, src_->Ops(), "/snap/s.kvs", Options()));
   uint32_t pages = Occupied(src_.get());
-  const char* names[] = {"meta",       "pause",      "occupied_pages",      "logical_seqs",
-                         "allocate_pages", "write_page", "install_logical_seqs", "resume"};
+  const char* names[] = {"meta",           "pause",      "occupied_pages",
+                         "logical_seqs",   "allocate_pages", "write_page",
+                         "page_buffers",   "install_logical_seqs", "resume"};
   for (const char* name : names) {
+    bool per_page = std::string(name) == "write_page" || std::string(name) == "page_buffers";
     for (uint32_t skip : {0u, pages / 2, pages - 1}) {
-      if (skip > 0 && std::string(name) != "write_page") continue;
+      if (skip > 0 && !per_page) continue;
       SCOPED_TRACE(std::string(name) + " skip " + std::to_string(skip));
       auto dst = NewEngine(SmallMeta(), 64);
       uint32_t existing = dst->AllocPage().value();  // so logical_seqs is called
       (void)existing;
       ASSERT_OK(dst->FailCallback(name, skip, 1234));
-      Tracer t(dst->Ops());
+      // write_page is called on the copying path only; the rest on the zero-copy one.
+      Tracer t(RestoreOps(dst.get(), std::string(name) == "write_page"
+                                         ? RestorePath::kCopyThroughWritePage
+                                         : RestorePath::kIntoEngineBuffers));
       Options o;
       o.allow_nonempty = true;
       o.batch_bytes = 512 * 2;  // two pages per batch: failures meet a running prefetch
@@ -282,8 +294,7 @@ TEST_F(SnapshotErrors, RestoreCallbackFailureAtEveryCallbackResumes) {
       }
       EXPECT_EQ(t.Count("install_logical_seqs"),
                 std::string(name) == "install_logical_seqs" || std::string(name) == "resume");
-      bool after_allocate = std::string(name) == "write_page" ||
-                            std::string(name) == "install_logical_seqs";
+      bool after_allocate = per_page || std::string(name) == "install_logical_seqs";
       EXPECT_EQ(t.Count("release_pages"), after_allocate ? 1 : 0);
       if (std::string(name) != "resume") {
         EXPECT_EQ(Occupied(dst.get()), 1u);
@@ -298,13 +309,16 @@ TEST_F(SnapshotErrors, RestoreFailingAfterAllocatePagesGivesEverySlotBack) {
   ASSERT_OK(Capture(&env_, src_->Ops(), "/snap/s.kvs", Options()));
   uint32_t pages = Occupied(src_.get());
   ASSERT_GT(pages, 2u);
-  for (const char* name : {"write_page", "install_logical_seqs"}) {
+  for (const char* name : {"write_page", "page_buffers", "install_logical_seqs"}) {
     SCOPED_TRACE(name);
     auto dst = NewEngine(SmallMeta(), 64);
     ASSERT_OK(dst->AllocPage().status());
     uint32_t before = Occupied(dst.get());
-    ASSERT_OK(dst->FailCallback(name, std::string(name) == "write_page" ? pages / 2 : 0, 99));
-    Tracer t(dst->Ops());
+    bool per_page = std::string(name) != "install_logical_seqs";
+    ASSERT_OK(dst->FailCallback(name, per_page ? pages / 2 : 0, 99));
+    Tracer t(RestoreOps(dst.get(), std::string(name) == "write_page"
+                                       ? RestorePath::kCopyThroughWritePage
+                                       : RestorePath::kIntoEngineBuffers));
     Options o;
     o.allow_nonempty = true;
     Status st = Restore(&env_, t.Ops(), "/snap/s.kvs", o);
@@ -325,6 +339,7 @@ TEST_F(SnapshotErrors, WithoutReleasePagesAFailedRestoreLeavesTheSlotsAllocated)
   auto dst = NewEngine(SmallMeta(), 64);
   ASSERT_OK(dst->FailCallback("write_page", 1, 99));
   pager_cache_ops ops = dst->Ops();
+  ops.page_buffers = nullptr;  // write_page is the copying path's callback
   ops.release_pages = nullptr;
   Status st = Restore(&env_, ops, "/snap/s.kvs", Options());
   EXPECT_EQ(st.code(), Code::kCallback) << st.ToString();
@@ -339,6 +354,7 @@ TEST_F(SnapshotErrors, AFailingReleasePagesIsNamedAfterTheFirstError) {
   auto dst = NewEngine(SmallMeta(), 64);
   ASSERT_OK(dst->FailCallback("write_page", 0, 99));
   pager_cache_ops ops = dst->Ops();
+  ops.page_buffers = nullptr;  // write_page is the copying path's callback
   ops.release_pages = [](void*, const uint32_t*, uint64_t) { return 77; };
   Status st = Restore(&env_, ops, "/snap/s.kvs", Options());
   EXPECT_EQ(st.code(), Code::kCallback) << st.ToString();
@@ -448,6 +464,8 @@ struct Evil {
     o.release_pages = [](void* c, const uint32_t* s, uint64_t n) {
       return E(c)->inner.release_pages(E(c)->inner.ctx, s, n);
     };
+    o.page_buffers = [](void* c, uint32_t slot, pager_page_segment* s, uint64_t cap,
+                        uint64_t* n) { return E(c)->inner.page_buffers(E(c)->inner.ctx, slot, s, cap, n); };
     return o;
   }
 };

@@ -197,7 +197,7 @@ TEST(OutParam, pager_snapshot_restore) {
   Engine dst(8);
   snap.env.FailNth(pager::io::MemEnv::Op::kRead, 2, pager::io::FaultKind::kEio, false);
   EXPECT_EQ(pager_snapshot_restore(&dst.ops, "/snap/s.kvs", nullptr), PAGER_ERR_IO);
-  ASSERT_EQ(pager_refengine_fail_callback(dst.e, "write_page", 1, 5), PAGER_OK);
+  ASSERT_EQ(pager_refengine_fail_callback(dst.e, "page_buffers", 1, 5), PAGER_OK);
   EXPECT_EQ(pager_snapshot_restore(&dst.ops, "/snap/s.kvs", nullptr), PAGER_ERR_CALLBACK);
   pager_refengine_stats st;
   pager_refengine_stats_init(&st);

@@ -14,13 +14,13 @@ namespace {
 
 using namespace pager::snapshot::testing;  // NOLINT
 
-class SnapshotRoundTrip : public ::testing::Test {
+class SnapshotRoundTrip : public ::testing::TestWithParam<RestorePath> {
  protected:
   SnapshotRoundTrip() { EXPECT_OK(env_.CreateDir("/snap", 0755)); }
   io::MemEnv env_;
 };
 
-TEST_F(SnapshotRoundTrip, RandomPageSetsIntoEmptyAndFragmentedEngines) {
+TEST_P(SnapshotRoundTrip, RandomPageSetsIntoEmptyAndFragmentedEngines) {
   for (uint64_t seed = 0; seed < 40; seed++) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     std::mt19937_64 rng(seed);
@@ -36,7 +36,7 @@ TEST_F(SnapshotRoundTrip, RandomPageSetsIntoEmptyAndFragmentedEngines) {
 
     // Into an empty engine.
     auto empty = NewEngine(meta, 128);
-    ASSERT_OK(Restore(&env_, empty->Ops(), "/snap/s.kvs", o));
+    ASSERT_OK(Restore(&env_, RestoreOps(empty.get(), GetParam()), "/snap/s.kvs", o));
     EXPECT_EQ(empty->Fingerprint(), src->Fingerprint());
 
     // Into a fragmented engine that already holds pages and a sequence.
@@ -46,7 +46,7 @@ TEST_F(SnapshotRoundTrip, RandomPageSetsIntoEmptyAndFragmentedEngines) {
     for (const auto& id : pre) before[id] = SeqContent(busy.get(), id);
     Options nonempty = o;
     nonempty.allow_nonempty = true;
-    ASSERT_OK(Restore(&env_, busy->Ops(), "/snap/s.kvs", nonempty));
+    ASSERT_OK(Restore(&env_, RestoreOps(busy.get(), GetParam()), "/snap/s.kvs", nonempty));
     for (const auto& id : ids) EXPECT_EQ(SeqContent(busy.get(), id), SeqContent(src.get(), id));
     for (const auto& id : pre) EXPECT_EQ(SeqContent(busy.get(), id), before[id]);
     RefEngine::Stats src_stats = src->GetStats();
@@ -56,7 +56,7 @@ TEST_F(SnapshotRoundTrip, RandomPageSetsIntoEmptyAndFragmentedEngines) {
   }
 }
 
-TEST_F(SnapshotRoundTrip, ManySmallBatchesCaptureAndRestoreWithPrefetch) {
+TEST_P(SnapshotRoundTrip, ManySmallBatchesCaptureAndRestoreWithPrefetch) {
   std::mt19937_64 rng(31);
   auto src = NewEngine(SmallMeta(), 128);
   Populate(src.get(), rng, 100, 5);
@@ -66,12 +66,12 @@ TEST_F(SnapshotRoundTrip, ManySmallBatchesCaptureAndRestoreWithPrefetch) {
     o.threads = 2;
     ASSERT_OK(Capture(&env_, src->Ops(), "/snap/s.kvs", o));
     auto dst = NewEngine(SmallMeta(), 128);
-    ASSERT_OK(Restore(&env_, dst->Ops(), "/snap/s.kvs", o));
+    ASSERT_OK(Restore(&env_, RestoreOps(dst.get(), GetParam()), "/snap/s.kvs", o));
     EXPECT_EQ(dst->Fingerprint(), src->Fingerprint()) << "batch " << batch;
   }
 }
 
-TEST_F(SnapshotRoundTrip, ZeroPagesAndZeroSequences) {
+TEST_P(SnapshotRoundTrip, ZeroPagesAndZeroSequences) {
   auto src = NewEngine(SmallMeta(), 8);
   ASSERT_OK(Capture(&env_, src->Ops(), "/snap/empty.kvs", Options()));
   pager_snapshot_info info;
@@ -80,14 +80,14 @@ TEST_F(SnapshotRoundTrip, ZeroPagesAndZeroSequences) {
   EXPECT_EQ(info.seq_count, 0u);
   EXPECT_EQ(info.file_bytes, 128u + 64u);
   auto dst = NewEngine(SmallMeta(), 8);
-  Tracer t(dst->Ops());
+  Tracer t(RestoreOps(dst.get(), GetParam()));
   ASSERT_OK(Restore(&env_, t.Ops(), "/snap/empty.kvs", Options()));
   EXPECT_EQ(t.Count("allocate_pages"), 0);
   EXPECT_EQ(t.Count("install_logical_seqs"), 1);
   EXPECT_EQ(dst->Fingerprint(), src->Fingerprint());
 }
 
-TEST_F(SnapshotRoundTrip, PagesLandInTheSlotsAllocateReturnedAndSequencesAreRemapped) {
+TEST_P(SnapshotRoundTrip, PagesLandInTheSlotsAllocateReturnedAndSequencesAreRemapped) {
   std::mt19937_64 rng(7);
   auto src = NewEngine(SmallMeta(), 64);
   Populate(src.get(), rng, 40, 4);
@@ -97,7 +97,7 @@ TEST_F(SnapshotRoundTrip, PagesLandInTheSlotsAllocateReturnedAndSequencesAreRema
   for (int i = 0; i < 50; i++) ASSERT_TRUE(dst->AllocPage().ok());
   Options o;
   o.allow_nonempty = true;
-  ASSERT_OK(Restore(&env_, dst->Ops(), "/snap/s.kvs", o));
+  ASSERT_OK(Restore(&env_, RestoreOps(dst.get(), GetParam()), "/snap/s.kvs", o));
   std::vector<uint32_t> pages;
   uint32_t fill;
   ASSERT_OK(dst->GetSeq("seq-0", &pages, &fill));
@@ -105,7 +105,7 @@ TEST_F(SnapshotRoundTrip, PagesLandInTheSlotsAllocateReturnedAndSequencesAreRema
   EXPECT_EQ(SeqContent(dst.get(), "seq-0"), SeqContent(src.get(), "seq-0"));
 }
 
-TEST_F(SnapshotRoundTrip, InspectReportsGeometryCountsAndTime) {
+TEST_P(SnapshotRoundTrip, InspectReportsGeometryCountsAndTime) {
   std::mt19937_64 rng(3);
   pager_cache_meta meta = SmallMeta(16, 3, 2, 8, PAGER_DTYPE_BF16);
   auto src = NewEngine(meta, 32);
@@ -130,7 +130,7 @@ TEST_F(SnapshotRoundTrip, InspectReportsGeometryCountsAndTime) {
   EXPECT_EQ(info.parent_snapshot_id, 0u);
 }
 
-TEST_F(SnapshotRoundTrip, CompressionShrinksCompressiblePages) {
+TEST_P(SnapshotRoundTrip, CompressionShrinksCompressiblePages) {
   auto src = NewEngine(SmallMeta(16, 4, 4, 32), 16);
   const Geometry& g = src->geometry();
   std::vector<uint8_t> page(g.page_bytes(), 0);
@@ -153,11 +153,11 @@ TEST_F(SnapshotRoundTrip, CompressionShrinksCompressiblePages) {
   EXPECT_EQ(zi.compressed_page_count, 10u);
   EXPECT_LT(zi.file_bytes * 10, raw.file_bytes);
   auto dst = NewEngine(SmallMeta(16, 4, 4, 32), 16);
-  ASSERT_OK(Restore(&env_, dst->Ops(), "/snap/z.kvs", Options()));
+  ASSERT_OK(Restore(&env_, RestoreOps(dst.get(), GetParam()), "/snap/z.kvs", Options()));
   EXPECT_EQ(dst->Fingerprint(), src->Fingerprint());
 }
 
-TEST_F(SnapshotRoundTrip, CaptureReplacesAnEarlierSnapshotAndLeavesNoTemporaryFile) {
+TEST_P(SnapshotRoundTrip, CaptureReplacesAnEarlierSnapshotAndLeavesNoTemporaryFile) {
   std::mt19937_64 rng(11);
   auto src = NewEngine(SmallMeta(), 64);
   Populate(src.get(), rng, 10, 2);
@@ -168,12 +168,12 @@ TEST_F(SnapshotRoundTrip, CaptureReplacesAnEarlierSnapshotAndLeavesNoTemporaryFi
   ASSERT_OK(env_.ListDir("/snap", &names));
   EXPECT_EQ(names, std::vector<std::string>{"s.kvs"});
   auto dst = NewEngine(SmallMeta(), 64);
-  ASSERT_OK(Restore(&env_, dst->Ops(), "/snap/s.kvs", Options()));
+  ASSERT_OK(Restore(&env_, RestoreOps(dst.get(), GetParam()), "/snap/s.kvs", Options()));
   EXPECT_EQ(dst->Fingerprint(), src->Fingerprint());
 }
 
 // Incremental snapshots: 12 successive captures of a cache whose pages change 5% in between.
-TEST_F(SnapshotRoundTrip, IncrementalChainOfTwelveWithFivePercentChurn) {
+TEST_P(SnapshotRoundTrip, IncrementalChainOfTwelveWithFivePercentChurn) {
   std::mt19937_64 rng(12);
   pager_cache_meta meta = SmallMeta(16, 2, 2, 32);  // 8 KiB K+V pages
   auto src = NewEngine(meta, 400);
@@ -218,12 +218,12 @@ TEST_F(SnapshotRoundTrip, IncrementalChainOfTwelveWithFivePercentChurn) {
   // Every snapshot of the chain restores to the state it captured.
   for (int k : {0, 1, 6, 11}) {
     auto dst = NewEngine(meta, 400);
-    ASSERT_OK(Restore(&env_, dst->Ops(), "/snap/s" + std::to_string(k) + ".kvs", Options()));
+    ASSERT_OK(Restore(&env_, RestoreOps(dst.get(), GetParam()), "/snap/s" + std::to_string(k) + ".kvs", Options()));
     EXPECT_EQ(dst->Fingerprint(), fingerprints[k]) << "snapshot " << k;
   }
 }
 
-TEST_F(SnapshotRoundTrip, IncrementalRestoreFailsCleanlyWithoutItsParent) {
+TEST_P(SnapshotRoundTrip, IncrementalRestoreFailsCleanlyWithoutItsParent) {
   std::mt19937_64 rng(5);
   auto src = NewEngine(SmallMeta(), 64);
   Populate(src.get(), rng, 20, 2);
@@ -233,7 +233,7 @@ TEST_F(SnapshotRoundTrip, IncrementalRestoreFailsCleanlyWithoutItsParent) {
   ASSERT_OK(Capture(&env_, src->Ops(), "/snap/child.kvs", o));
   ASSERT_OK(env_.Remove("/snap/base.kvs"));
   auto dst = NewEngine(SmallMeta(), 64);
-  Tracer t(dst->Ops());
+  Tracer t(RestoreOps(dst.get(), GetParam()));
   Status st = Restore(&env_, t.Ops(), "/snap/child.kvs", Options());
   EXPECT_EQ(st.code(), Code::kNotFound) << st.ToString();
   EXPECT_TRUE(t.calls.empty());
@@ -245,7 +245,7 @@ TEST_F(SnapshotRoundTrip, IncrementalRestoreFailsCleanlyWithoutItsParent) {
   EXPECT_TRUE(t.calls.empty());
 }
 
-TEST_F(SnapshotRoundTrip, IncrementalParentWithOtherGeometryIsAMismatch) {
+TEST_P(SnapshotRoundTrip, IncrementalParentWithOtherGeometryIsAMismatch) {
   auto a = NewEngine(SmallMeta(4), 8);
   auto b = NewEngine(SmallMeta(8), 8);
   ASSERT_OK(Capture(&env_, a->Ops(), "/snap/a.kvs", Options()));
@@ -256,6 +256,8 @@ TEST_F(SnapshotRoundTrip, IncrementalParentWithOtherGeometryIsAMismatch) {
 }
 
 // The C API end to end on the real file system, including a pipe.
+PAGER_INSTANTIATE_BOTH_RESTORE_PATHS(SnapshotRoundTrip);
+
 TEST(SnapshotCapi, CaptureRestoreInspectVerifyOnDisk) {
   pager::testing::TempDir dir;
   pager_cache_meta meta = SmallMeta();

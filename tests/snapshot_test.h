@@ -169,8 +169,37 @@ inline pager_cache_ops Tracer::Ops() {
       return T(c)->inner_.release_pages(T(c)->inner_.ctx, s, n);
     };
   }
+  if (inner_.page_buffers != nullptr) {
+    o.page_buffers = [](void* c, uint32_t slot, pager_page_segment* s, uint64_t cap,
+                        uint64_t* n) {
+      T(c)->calls.push_back("page_buffers");
+      return T(c)->inner_.page_buffers(T(c)->inner_.ctx, slot, s, cap, n);
+    };
+  }
   return o;
 }
+
+// The two restore paths every restore suite runs (TEST_P over this parameter): the bytes
+// through a library buffer to write_page, or straight into the engine's memory
+// (page_buffers, zero-copy).
+enum class RestorePath { kCopyThroughWritePage, kIntoEngineBuffers };
+
+inline pager_cache_ops RestoreOps(RefEngine* e, RestorePath path) {
+  pager_cache_ops ops = e->Ops();
+  if (path == RestorePath::kCopyThroughWritePage) ops.page_buffers = nullptr;
+  return ops;
+}
+
+inline std::string RestorePathName(const ::testing::TestParamInfo<RestorePath>& info) {
+  return info.param == RestorePath::kCopyThroughWritePage ? "CopyThroughWritePage"
+                                                          : "IntoEngineBuffers";
+}
+
+#define PAGER_INSTANTIATE_BOTH_RESTORE_PATHS(suite)                                          \
+  INSTANTIATE_TEST_SUITE_P(BothPaths, suite,                                                \
+                           ::testing::Values(RestorePath::kCopyThroughWritePage,           \
+                                             RestorePath::kIntoEngineBuffers),             \
+                           RestorePathName)
 
 }  // namespace testing
 }  // namespace snapshot

@@ -200,7 +200,7 @@ func TestGoEngineFailedRestoreReleasesTheAllocatedSlots(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ref.Close()
-	if err := ref.FailCallback("write_page", 0, 7); err != nil {
+	if err := ref.FailCallback("page_buffers", 0, 7); err != nil {
 		t.Fatal(err)
 	}
 	requireCode(t, ref.Restore(path, nil), pager.ErrCallback)

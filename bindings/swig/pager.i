@@ -1488,6 +1488,7 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
  * go through pagerswig_java_snapshot_engine in java.i (JNI trampolines below), engines written in Go through
  * bindings/go/snapshot_engine.{go,c} (cgo trampolines, not SWIG). Rust binds all of it. */
 %ignore pager_cache_ops;
+%ignore pager_page_segment;  /* page_buffers (zero-copy restore) is not bound in Go/Java yet */
 %ignore pager_cache_sink;
 %ignore pager_cache_sink_add_pages;
 %ignore pager_cache_sink_add_seq;

@@ -1,6 +1,8 @@
 #include "impl/snapshot/adapter.h"
 
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <exception>
 #include <unordered_set>
 
@@ -50,11 +52,16 @@ Status SinkAddSeq(pager_cache_sink* sink, const char* id, uint64_t id_bytes,
   return st;
 }
 
+Adapter::Adapter(const pager_cache_ops& ops) {
+  std::memset(&ops_, 0, sizeof ops_);
+  std::memcpy(&ops_, &ops, std::min<size_t>(ops.struct_size, sizeof ops_));
+}
+
 Status Adapter::Check(const pager_cache_ops& ops) {
-  if (ops.struct_size < sizeof(pager_cache_ops)) {
+  if (ops.struct_size < kCacheOpsFirstSize) {
     return InvalidArgument("pager_cache_ops.struct_size is " + std::to_string(ops.struct_size) +
                            ", below its first version's " +
-                           std::to_string(sizeof(pager_cache_ops)));
+                           std::to_string(kCacheOpsFirstSize));
   }
   struct Named {
     const void* fn;
@@ -172,6 +179,66 @@ Status Adapter::Install(const std::vector<Seq>& seqs) {
   return Call("install_logical_seqs(" + std::to_string(seqs.size()) + " sequences)", [&] {
     return ops_.install_logical_seqs(ops_.ctx, views.data(), views.size());
   });
+}
+
+Status Adapter::PageBuffers(uint32_t slot, uint64_t first_capacity, uint64_t page_bytes,
+                            std::vector<pager_page_segment>* out) {
+  std::string what = "page_buffers(slot " + std::to_string(slot) + ")";
+  uint64_t capacity = std::max<uint64_t>(first_capacity, 1);
+  uint64_t count = 0;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    out->assign(capacity, pager_page_segment{nullptr, 0});
+    count = UINT64_MAX;
+    PAGER_RETURN_IF_ERROR(Call(what, [&] {
+      return ops_.page_buffers(ops_.ctx, slot, out->data(), capacity, &count);
+    }));
+    if (count <= capacity) break;
+    if (attempt == 1 || count > page_bytes) {
+      return InvalidArgument("callback " + what + " needs " + std::to_string(count) +
+                             " segments (offered " + std::to_string(capacity) +
+                             "; a page of " + std::to_string(page_bytes) +
+                             " bytes has at most that many)");
+    }
+    capacity = count;
+  }
+  if (count == 0) return InvalidArgument("callback " + what + " returned no segment");
+  out->resize(count);
+  uint64_t total = 0;
+  for (uint64_t i = 0; i < count; i++) {
+    const pager_page_segment& s = (*out)[i];
+    if (s.data == nullptr || s.bytes == 0 || s.bytes > page_bytes - total) {
+      return InvalidArgument("callback " + what + ": segment " + std::to_string(i) +
+                             (s.data == nullptr ? " is NULL" : s.bytes == 0 ? " is empty" :
+                              " runs past the page's " + std::to_string(page_bytes) +
+                              " bytes"));
+    }
+    total += s.bytes;
+  }
+  if (total != page_bytes) {
+    return InvalidArgument("callback " + what + " described " + std::to_string(total) +
+                           " bytes; a page is " + std::to_string(page_bytes));
+  }
+  return Status::Ok();
+}
+
+Status CheckSegmentsDisjoint(const std::vector<pager_page_segment>& segments) {
+  std::vector<std::pair<uintptr_t, uint64_t>> sorted;
+  sorted.reserve(segments.size());
+  for (const pager_page_segment& s : segments) {
+    sorted.emplace_back(reinterpret_cast<uintptr_t>(s.data), s.bytes);
+  }
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 1; i < sorted.size(); i++) {
+    const auto& prev = sorted[i - 1];
+    if (sorted[i].first - prev.first < prev.second) {
+      return Status(Code::kOverlap, "callback page_buffers returned segments that share a "
+                                    "byte (" + std::to_string(prev.second) + " bytes at " +
+                                    std::to_string(prev.first) + " and " +
+                                    std::to_string(sorted[i].second) + " bytes at " +
+                                    std::to_string(sorted[i].first) + ")");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace snapshot

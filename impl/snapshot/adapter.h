@@ -34,7 +34,10 @@ class Adapter {
   // kInvalid if struct_size is below 0.2's or a required callback is NULL (the caller's
   // unknown trailing bytes are checked by the C shim, capi/snapshot.cc).
   static Status Check(const pager_cache_ops& ops);
-  explicit Adapter(const pager_cache_ops& ops) : ops_(ops) {}
+  // Copies ops->struct_size bytes of the caller's table (an older caller's table is shorter:
+  // the fields past it read as NULL, C8).
+  explicit Adapter(const pager_cache_ops& ops);
+  bool has_page_buffers() const { return ops_.page_buffers != nullptr; }
 
   Result<Geometry> Meta();
   Status Pause();
@@ -48,12 +51,23 @@ class Adapter {
   Status WritePage(uint32_t page, const uint8_t* k, uint64_t k_bytes, const uint8_t* v,
                    uint64_t v_bytes);
   Status Install(const std::vector<Seq>& seqs);
+  // page_buffers(slot): the segments of slot's K||V bytes, asking again with the count the
+  // engine needs if first_capacity is too small. kCallback if it fails, kInvalid if a
+  // segment is NULL or empty or the total is not page_bytes (overlaps: CheckSegments).
+  Status PageBuffers(uint32_t slot, uint64_t first_capacity, uint64_t page_bytes,
+                     std::vector<pager_page_segment>* out);
 
  private:
   template <typename Fn>
   Status Call(const std::string& what, Fn&& fn);
   pager_cache_ops ops_;
 };
+
+// kOverlap if two of the segments share a byte (K8).
+Status CheckSegmentsDisjoint(const std::vector<pager_page_segment>& segments);
+
+// The size of pager_cache_ops in 0.2 (before page_buffers was appended).
+constexpr uint32_t kCacheOpsFirstSize = 96;
 
 // Runs body between Pause and Resume (K1): resume always, first error wins.
 template <typename Fn>

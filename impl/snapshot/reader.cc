@@ -4,7 +4,9 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -18,6 +20,10 @@ namespace snapshot {
 namespace {
 
 constexpr uint64_t kVerifyBatchBytes = 16ull << 20;
+// Restore into engine memory reads a page in chunks of this many bytes (at most this many
+// slices each) and hashes each chunk right after reading it, while it is in the CPU cache.
+constexpr uint64_t kInPlaceChunkBytes = 256u << 10;
+constexpr size_t kInPlaceMaxSlices = 64;
 
 struct HashOfHash {
   size_t operator()(const ContentHash& h) const { return static_cast<size_t>(h.first ^ h.second); }
@@ -332,6 +338,100 @@ Status SnapshotFile::ReadContent(size_t i, uint8_t* dst, std::vector<uint8_t>* s
   return CheckDecompressed(i, stored, dst);
 }
 
+Status SnapshotFile::ReadContentInto(size_t i, const pager_page_segment* segments, size_t count,
+                                     std::vector<uint8_t>* scratch) {
+  const PageEntry& e = pages_[i];
+  if ((e.flags & kPageCompressed) != 0) {
+    scratch->resize(e.stored_bytes);
+    PAGER_RETURN_IF_ERROR(
+        file_->ReadExactAt(e.offset_bytes, scratch->data(), e.stored_bytes, true));
+    if (Checksum64(scratch->data(), e.stored_bytes, kSeedBlob) != e.stored_checksum) {
+      return Corrupt("checksum mismatch in the bytes of page entry " + std::to_string(i) +
+                     " at offset " + std::to_string(e.offset_bytes));
+    }
+    return DecompressInto(i, scratch->data(), segments, count);
+  }
+  // Stored bytes == the page (CheckEntry): read them in chunks of up to kInPlaceChunkBytes
+  // straight into the segments, each chunk hashed while it is still in the CPU's cache.
+  Hasher h(kSeedBlob);
+  std::vector<io::IoSliceMut> chunk;
+  uint64_t offset = e.offset_bytes;
+  size_t s = 0;
+  uint64_t within = 0;  // bytes of segments[s] already read
+  while (s < count) {
+    chunk.clear();
+    uint64_t chunk_bytes = 0;
+    while (s < count && chunk_bytes < kInPlaceChunkBytes && chunk.size() < kInPlaceMaxSlices) {
+      uint64_t take = std::min(segments[s].bytes - within, kInPlaceChunkBytes - chunk_bytes);
+      chunk.push_back(io::IoSliceMut{static_cast<uint8_t*>(segments[s].data) + within,
+                                     static_cast<size_t>(take)});
+      chunk_bytes += take;
+      within += take;
+      if (within == segments[s].bytes) {
+        s++;
+        within = 0;
+      }
+    }
+    size_t got = 0;
+    PAGER_RETURN_IF_ERROR(file_->ReadVAt(offset, chunk.data(), chunk.size(), &got));
+    if (got != chunk_bytes) {
+      return Corrupt("file ends at offset " + std::to_string(offset + got) +
+                     " inside the bytes of page entry " + std::to_string(i));
+    }
+    for (const io::IoSliceMut& c : chunk) h.Update(c.data, c.len);
+    offset += chunk_bytes;
+  }
+  if (h.Digest() != e.stored_checksum) {
+    return Corrupt("checksum mismatch in the bytes of page entry " + std::to_string(i) +
+                   " at offset " + std::to_string(e.offset_bytes));
+  }
+  return Status::Ok();
+}
+
+Status SnapshotFile::DecompressInto(size_t i, const uint8_t* stored,
+                                    const pager_page_segment* segments, size_t count) const {
+  const PageEntry& e = pages_[i];
+  std::string which = "page entry " + std::to_string(i);
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  if (!dctx) return Status(Code::kNoMem, "cannot allocate a zstd decompression context");
+  // As ZSTD_decompress does for the copying path, frames follow each other until the input
+  // ends (the writer stores one); the output must be exactly the page.
+  ZSTD_inBuffer in{stored, e.stored_bytes, 0};
+  size_t rc = 1;  // != 0: inside a frame
+  auto step = [&](ZSTD_outBuffer* out) -> Status {
+    size_t in_before = in.pos, out_before = out->pos;
+    rc = ZSTD_decompressStream(dctx.get(), out, &in);
+    if (ZSTD_isError(rc)) return Corrupt(which + " does not decompress: " + ZSTD_getErrorName(rc));
+    if (in.pos == in_before && out->pos == out_before) {
+      return Corrupt(which + " ends inside its zstd frame");
+    }
+    return Status::Ok();
+  };
+  for (size_t s = 0; s < count; s++) {
+    ZSTD_outBuffer out{segments[s].data, segments[s].bytes, 0};
+    while (out.pos < out.size) {
+      if (rc == 0 && in.pos == in.size) {
+        return Corrupt(which + " decompresses to fewer than " +
+                       std::to_string(geometry_.page_bytes()) + " bytes");
+      }
+      PAGER_RETURN_IF_ERROR(step(&out));
+    }
+  }
+  uint8_t extra = 0;
+  while (rc != 0 || in.pos < in.size) {
+    ZSTD_outBuffer out{&extra, 1, 0};
+    PAGER_RETURN_IF_ERROR(step(&out));
+    if (out.pos != 0) {
+      return Corrupt(which + " decompresses to more than " +
+                     std::to_string(geometry_.page_bytes()) + " bytes");
+    }
+  }
+  if (ContentHashOfSegments(segments, count) != ContentHash(e.content_hash_lo, e.content_hash_hi)) {
+    return Corrupt(which + " decompresses to other content");
+  }
+  return Status::Ok();
+}
+
 Status SnapshotFile::CheckDecompressed(size_t i, const uint8_t* stored, uint8_t* dst) const {
   const PageEntry& e = pages_[i];
   uint64_t page_bytes = geometry_.page_bytes();
@@ -434,6 +534,11 @@ Status Chain::VerifyAll(uint32_t workers, Progress* progress, BlobDamage* damage
 
 Status Chain::ReadPage(size_t i, uint8_t* dst, std::vector<uint8_t>* scratch) {
   return levels_[where_[i].first]->ReadContent(where_[i].second, dst, scratch);
+}
+
+Status Chain::ReadPageInto(size_t i, const pager_page_segment* segments, size_t count,
+                           std::vector<uint8_t>* scratch) {
+  return levels_[where_[i].first]->ReadContentInto(where_[i].second, segments, count, scratch);
 }
 
 uint64_t Chain::StoredBytes(size_t i) const {

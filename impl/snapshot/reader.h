@@ -59,6 +59,10 @@ class SnapshotFile {
   Status VerifyBlobs(uint32_t workers, Progress* progress, BlobDamage* damage = nullptr);
   // The uncompressed K||V bytes of stored entry i into dst (page_bytes long).
   Status ReadContent(size_t i, uint8_t* dst, std::vector<uint8_t>* scratch);
+  // The same bytes straight into engine memory (segments: page_bytes in total), verified
+  // there; on failure the segments hold unverified bytes (the caller zeroes them).
+  Status ReadContentInto(size_t i, const pager_page_segment* segments, size_t count,
+                         std::vector<uint8_t>* scratch);
 
  private:
   Status ParseHeader();
@@ -68,6 +72,8 @@ class SnapshotFile {
   Status CheckEntry(size_t i, uint64_t* next_offset) const;
   // Decompresses stored entry i into dst (page_bytes) and checks size and content hash.
   Status CheckDecompressed(size_t i, const uint8_t* stored, uint8_t* dst) const;
+  Status DecompressInto(size_t i, const uint8_t* stored, const pager_page_segment* segments,
+                        size_t count) const;
   Status Corrupt(const std::string& what) const;
 
   std::string path_;
@@ -98,6 +104,9 @@ class Chain {
   // The uncompressed bytes of page i of the top snapshot, verified as they are read (the
   // stored checksum, and for a compressed page its content hash): kCorrupt otherwise.
   Status ReadPage(size_t i, uint8_t* dst, std::vector<uint8_t>* scratch);
+  // ReadPage into engine memory (page_buffers): the segments, in order, receive the page.
+  Status ReadPageInto(size_t i, const pager_page_segment* segments, size_t count,
+                      std::vector<uint8_t>* scratch);
   // Stored bytes of page i of the top snapshot (what ReadPage reads and verifies).
   uint64_t StoredBytes(size_t i) const;
 

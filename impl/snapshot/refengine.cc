@@ -15,7 +15,7 @@ namespace {
 const char* const kCallbackNames[] = {"meta",           "pause",          "resume",
                                       "occupied_pages", "logical_seqs",   "read_page",
                                       "allocate_pages", "write_page",     "install_logical_seqs",
-                                      "release_pages"};
+                                      "release_pages",  "page_buffers"};
 
 RefEngine* E(void* ctx) { return static_cast<RefEngine*>(ctx); }
 
@@ -71,6 +71,8 @@ pager_cache_ops RefEngine::Ops() {
   ops.release_pages = [](void* c, const uint32_t* slots, uint64_t n) {
     return E(c)->CbRelease(slots, n);
   };
+  ops.page_buffers = [](void* c, uint32_t slot, pager_page_segment* segments, uint64_t capacity,
+                        uint64_t* count) { return E(c)->CbPageBuffers(slot, segments, capacity, count); };
   return ops;
 }
 
@@ -97,11 +99,15 @@ Status RefEngine::CheckLengths(uint64_t k_bytes, uint64_t v_bytes) const {
   return Status::Ok();
 }
 
+uint8_t* RefEngine::Block(uint32_t slot, uint32_t layer, int kind) {
+  uint8_t* tensor = memory_.get() + (uint64_t{layer} * 2 + kind) * capacity_ * block_bytes_;
+  return tensor + uint64_t{slot} * block_bytes_;
+}
+
 void RefEngine::Copy(uint32_t slot, bool to_engine, uint8_t* k, uint8_t* v) {
   for (uint32_t l = 0; l < geometry_.layers; l++) {
     for (int kind = 0; kind < 2; kind++) {
-      uint8_t* tensor = memory_.get() + (uint64_t{l} * 2 + kind) * capacity_ * block_bytes_;
-      uint8_t* engine = tensor + uint64_t{slot} * block_bytes_;
+      uint8_t* engine = Block(slot, l, kind);
       uint8_t* page = (kind == 0 ? k : v) + uint64_t{l} * block_bytes_;
       if (to_engine) {
         std::memcpy(engine, page, block_bytes_);
@@ -387,6 +393,25 @@ int RefEngine::CbRelease(const uint32_t* slots, uint64_t count) {
   }
   for (uint64_t i = 0; i < count; i++) occupied_[slots[i]] = 0;
   occupied_count_ -= static_cast<uint32_t>(count);
+  return 0;
+}
+
+// The page as the adapter sees it is K (layer 0..n-1 blocks) then V: 2 * layers segments,
+// one per block of the vLLM-like layout, so restore reads straight into the tensors.
+int RefEngine::CbPageBuffers(uint32_t slot, pager_page_segment* segments, uint64_t capacity,
+                             uint64_t* count) {
+  PAGER_REFENGINE_CALLBACK("page_buffers");
+  if (!paused_) return PAGER_ERR_INVALID;
+  Status st = CheckSlot(slot, true);
+  if (!st.ok()) return Code(st);
+  uint64_t needed = uint64_t{2} * geometry_.layers;
+  *count = needed;
+  if (capacity < needed) return 0;  // the library asks again with `needed`
+  for (int kind = 0; kind < 2; kind++) {
+    for (uint32_t l = 0; l < geometry_.layers; l++) {
+      segments[static_cast<uint64_t>(kind) * geometry_.layers + l] = {Block(slot, l, kind), block_bytes_};
+    }
+  }
   return 0;
 }
 

@@ -71,10 +71,13 @@ class RefEngine {
   int CbWrite(uint32_t page, const void* k, uint64_t kb, const void* v, uint64_t vb);
   int CbInstall(const pager_logical_seq* seqs, uint64_t count);
   int CbRelease(const uint32_t* slots, uint64_t count);
+  int CbPageBuffers(uint32_t slot, pager_page_segment* segments, uint64_t capacity,
+                    uint64_t* count);
   bool Injected(const char* name, int* code);  // mu_ held
 
   Status CheckSlot(uint32_t slot, bool must_be_occupied) const;
   Status CheckLengths(uint64_t k_bytes, uint64_t v_bytes) const;
+  uint8_t* Block(uint32_t slot, uint32_t layer, int kind);  // kind 0 = K, 1 = V
   void Copy(uint32_t slot, bool to_engine, uint8_t* k, uint8_t* v);  // gather / scatter
   Status CheckSeq(const uint32_t* pages, uint64_t page_count, uint32_t fill) const;
 

@@ -1,4 +1,4 @@
-// Restore: snapshot file (and its parent chain) -> engine (K1, K3, K4); Verify; Inspect.
+// Restore: snapshot file (and its parent chain) -> engine (K1, K3, K4, K8); Verify; Inspect.
 #include <algorithm>
 #include <cstring>
 #include <thread>
@@ -35,6 +35,10 @@ class Restorer {
   Status WriteBatch(const Batch& batch, const std::vector<uint32_t>& slots, Progress* progress);
   Status WritePages(const std::vector<uint32_t>& slots, Progress* progress);
   Status InstallSeqs(const std::vector<uint32_t>& slots);
+  // Zero-copy (K8): the engine's segments for every slot, then each page read into them.
+  Status CollectSegments(const std::vector<uint32_t>& slots);
+  Status ReadPagesInPlace(Progress* progress);
+  void ZeroPage(size_t i);
   template <typename Fn>
   Status ReleaseOnFailure(const std::vector<uint32_t>& slots, Fn&& body);
 
@@ -46,6 +50,8 @@ class Restorer {
   std::unordered_set<uint32_t> occupied_before_;
   size_t page_count_ = 0;
   size_t per_batch_ = 1;
+  std::vector<pager_page_segment> segments_;  // every page's segments, in page order
+  std::vector<size_t> segment_begin_;         // page i: segments_[begin[i], begin[i+1])
 };
 
 Status Restorer::CheckDestination() {
@@ -142,6 +148,56 @@ Status Restorer::WritePages(const std::vector<uint32_t>& slots, Progress* progre
   return Status::Ok();
 }
 
+Status Restorer::CollectSegments(const std::vector<uint32_t>& slots) {
+  const Geometry& g = chain_->top().geometry();
+  segments_.clear();
+  segment_begin_.assign(1, 0);
+  std::vector<pager_page_segment> page;
+  for (uint32_t slot : slots) {
+    PAGER_RETURN_IF_ERROR(adapter_.PageBuffers(slot, uint64_t{2} * g.layers, g.page_bytes(), &page));
+    segments_.insert(segments_.end(), page.begin(), page.end());
+    segment_begin_.push_back(segments_.size());
+  }
+  return CheckSegmentsDisjoint(segments_);
+}
+
+void Restorer::ZeroPage(size_t i) {
+  for (size_t s = segment_begin_[i]; s < segment_begin_[i + 1]; s++) {
+    std::memset(segments_[s].data, 0, segments_[s].bytes);
+  }
+}
+
+// K8: workers read each page of a batch straight into the engine's segments and verify it
+// there; a page that fails is zeroed by the worker that read it. Progress is reported on
+// this thread after each batch. (A POSIX_FADV_WILLNEED of the next batch was measured: it
+// made warm and cold restores slower -- doc/snapshot.md -- so the kernel's readahead does it.)
+Status Restorer::ReadPagesInPlace(Progress* progress) {
+  const Geometry& g = chain_->top().geometry();
+  size_t n = segment_begin_.size() - 1;
+  // Batches only pace the progress callback: without one, every page is one batch (no
+  // barrier and no thread start per 32 MiB).
+  per_batch_ = options_.progress == nullptr && options_.batch_bytes == 0
+                   ? std::max<size_t>(n, 1)
+                   : static_cast<size_t>(
+                         std::max<uint64_t>(1, options_.BatchBytes() / g.page_bytes()));
+  for (size_t first = 0; first < n; first += per_batch_) {
+    size_t count = std::min(per_batch_, n - first);
+    PAGER_RETURN_IF_ERROR(ParallelFor(count, options_.WorkerCount(), [&](size_t j) {
+      size_t i = first + j;
+      std::vector<uint8_t> scratch;  // used by compressed pages only
+      Status st = chain_->ReadPageInto(i, &segments_[segment_begin_[i]],
+                                       segment_begin_[i + 1] - segment_begin_[i], &scratch);
+      if (!st.ok()) ZeroPage(i);
+      return st;
+    }));
+    for (size_t i = first; i < first + count; i++) {
+      PAGER_RETURN_IF_ERROR(
+          progress->Advance(chain_->StoredBytes(i) + g.page_bytes(), /*cancellable=*/false));
+    }
+  }
+  return Status::Ok();
+}
+
 Status Restorer::InstallSeqs(const std::vector<uint32_t>& slots) {
   std::vector<Seq> seqs = chain_->top().seqs();
   for (Seq& s : seqs) {
@@ -170,7 +226,12 @@ Status Restorer::Run() {
       PAGER_RETURN_IF_ERROR(CheckSlots(slots));  // refused slots are not trusted: kept
     }
     return ReleaseOnFailure(slots, [&]() -> Status {
-      PAGER_RETURN_IF_ERROR(WritePages(slots, &progress));
+      if (adapter_.has_page_buffers()) {
+        PAGER_RETURN_IF_ERROR(CollectSegments(slots));
+        PAGER_RETURN_IF_ERROR(ReadPagesInPlace(&progress));
+      } else {
+        PAGER_RETURN_IF_ERROR(WritePages(slots, &progress));
+      }
       return InstallSeqs(slots);
     });
   });

@@ -29,7 +29,15 @@
 //   K6. A page's content hash is XXH3-128 of its uncompressed K||V bytes; an incremental
 //       snapshot stores a page by reference only when the parent's page table lists that hash.
 //   K7. Adapter callbacks run only on the calling thread, one at a time; worker threads only
-//       hash, compress, decompress and checksum buffers the calling thread owns.
+//       hash, compress, decompress and checksum buffers the calling thread owns -- and, with
+//       page_buffers (K8), read and decompress into the engine memory it handed out.
+//   K8. Zero-copy restore (ops.page_buffers set): after allocate_pages, page_buffers is asked
+//       for every slot's segments, which must each be non-empty, add up to the page size and
+//       share no byte with any other (kInvalid / kOverlap, K4's release path). Each page is
+//       read (or decompressed) straight into its segments and verified there; a page that
+//       fails is zeroed in place before K4's release path, so engine memory keeps no byte
+//       that failed verification. write_page is never called on this path; sequences are
+//       installed only after every page passed, as on the copying path.
 #pragma once
 
 #include <cstdint>

@@ -1265,6 +1265,21 @@ const _: () = {
 };
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
+pub struct pager_page_segment {
+    pub data: *mut ::std::os::raw::c_void,
+    pub bytes: u64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of pager_page_segment"][::std::mem::size_of::<pager_page_segment>() - 16usize];
+    ["Alignment of pager_page_segment"][::std::mem::align_of::<pager_page_segment>() - 8usize];
+    ["Offset of field: pager_page_segment::data"]
+        [::std::mem::offset_of!(pager_page_segment, data) - 0usize];
+    ["Offset of field: pager_page_segment::bytes"]
+        [::std::mem::offset_of!(pager_page_segment, bytes) - 8usize];
+};
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
 pub struct pager_cache_sink {
     _unused: [u8; 0],
 }
@@ -1355,10 +1370,19 @@ pub struct pager_cache_ops {
             count: u64,
         ) -> ::std::os::raw::c_int,
     >,
+    pub page_buffers: ::std::option::Option<
+        unsafe extern "C" fn(
+            ctx: *mut ::std::os::raw::c_void,
+            slot: u32,
+            segments_out: *mut pager_page_segment,
+            segment_capacity: u64,
+            segment_count_out: *mut u64,
+        ) -> ::std::os::raw::c_int,
+    >,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of pager_cache_ops"][::std::mem::size_of::<pager_cache_ops>() - 96usize];
+    ["Size of pager_cache_ops"][::std::mem::size_of::<pager_cache_ops>() - 104usize];
     ["Alignment of pager_cache_ops"][::std::mem::align_of::<pager_cache_ops>() - 8usize];
     ["Offset of field: pager_cache_ops::struct_size"]
         [::std::mem::offset_of!(pager_cache_ops, struct_size) - 0usize];
@@ -1384,6 +1408,8 @@ const _: () = {
         [::std::mem::offset_of!(pager_cache_ops, install_logical_seqs) - 80usize];
     ["Offset of field: pager_cache_ops::release_pages"]
         [::std::mem::offset_of!(pager_cache_ops, release_pages) - 88usize];
+    ["Offset of field: pager_cache_ops::page_buffers"]
+        [::std::mem::offset_of!(pager_cache_ops, page_buffers) - 96usize];
 };
 pub type pager_snapshot_progress_fn = ::std::option::Option<
     unsafe extern "C" fn(

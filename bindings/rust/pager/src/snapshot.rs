@@ -857,6 +857,24 @@ pub trait Engine {
         let _ = slots;
         Err(-1)
     }
+    /// Set to `true` when the engine implements [`Engine::page_buffers`] (it then becomes
+    /// `pager_cache_ops.page_buffers`: a zero-copy restore that reads the snapshot straight
+    /// into the engine's memory and never calls [`Engine::write_page`]); with `false` restore
+    /// copies each page through a library buffer into `write_page`.
+    const PAGE_BUFFERS: bool = false;
+    /// Zero-copy restore (only if `PAGE_BUFFERS`): where slot `page`'s K bytes and V bytes
+    /// live (exactly the meta's page sizes each). Called for every slot `allocate_pages`
+    /// returned, before any page is read. The library writes and verifies the page there
+    /// from its worker threads *after* this returns and until `restore` returns, so the
+    /// memory must stay where it is and the engine must not touch it meanwhile (it is
+    /// paused): hand out heap memory the engine does not borrow again during the restore
+    /// (the allocation of a `Vec`, a tensor), never bytes inside `self` itself. Two slots
+    /// must not share a byte. A page that fails verification is zeroed there, then
+    /// `release_pages` gets every slot back.
+    fn page_buffers(&mut self, page: u32) -> std::result::Result<(&mut [u8], &mut [u8]), i32> {
+        let _ = page;
+        Err(-1)
+    }
 }
 
 /// The adapter code a callback returns when the engine panicked.
@@ -942,6 +960,21 @@ unsafe extern "C" fn tr_alloc<E: Engine>(ctx: *mut std::ffi::c_void, slots: *mut
 unsafe extern "C" fn tr_release<E: Engine>(ctx: *mut std::ffi::c_void, slots: *const u32, count: u64) -> i32 {
     call::<E>(ctx, |e| e.release_pages(slice(slots, count)))
 }
+unsafe extern "C" fn tr_page_buffers<E: Engine>(ctx: *mut std::ffi::c_void, page: u32,
+                                                segments: *mut sys::pager_page_segment,
+                                                capacity: u64, count: *mut u64) -> i32 {
+    call::<E>(ctx, |e| {
+        let (k, v) = e.page_buffers(page)?;
+        *count = 2;
+        if capacity >= 2 {
+            // The library offers at least 2 (2 * layers); otherwise it asks again with 2.
+            let out = slice_mut(segments, capacity);
+            out[0] = sys::pager_page_segment { data: k.as_mut_ptr() as *mut std::ffi::c_void, bytes: k.len() as u64 };
+            out[1] = sys::pager_page_segment { data: v.as_mut_ptr() as *mut std::ffi::c_void, bytes: v.len() as u64 };
+        }
+        Ok(())
+    })
+}
 unsafe extern "C" fn tr_write<E: Engine>(ctx: *mut std::ffi::c_void, page: u32, k: *const std::ffi::c_void,
                                          kn: u64, v: *const std::ffi::c_void, vn: u64) -> i32 {
     call::<E>(ctx, |e| e.write_page(page, slice(k as *const u8, kn), slice(v as *const u8, vn)))
@@ -978,6 +1011,9 @@ fn run<E: Engine>(engine: &mut E, op: impl FnOnce(*const sys::pager_cache_ops) -
     ops.install_logical_seqs = Some(tr_install::<E>);
     if E::RELEASES_PAGES {
         ops.release_pages = Some(tr_release::<E>);
+    }
+    if E::PAGE_BUFFERS {
+        ops.page_buffers = Some(tr_page_buffers::<E>);
     }
     let r = op(&ops);
     if let Some(p) = ctx.panic.take() {

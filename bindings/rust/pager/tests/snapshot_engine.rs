@@ -168,9 +168,81 @@ fn reference_engine_stats_and_copy_out_budget() {
     let opts = snapshot::SnapshotOptions { copy_out_budget_bytes: 1 << 20, ..Default::default() };
     src.capture(&path, Some(&opts)).unwrap();
     let dst = RefEngine::new(&META, 8).unwrap();
-    dst.fail_callback("write_page", 0, 7).unwrap();
+    dst.fail_callback("page_buffers", 0, 7).unwrap();
     assert_code(dst.restore(&path, None), code::CALLBACK);
     assert_eq!(dst.stats().unwrap().occupied_pages, 0, "release_pages gave the slot back");
     dst.restore(&path, None).unwrap();
     assert_eq!(src.fingerprint().unwrap(), dst.fingerprint().unwrap());
+}
+
+/// The same engine with zero-copy restore: `page_buffers` hands out each slot's two heap
+/// buffers, so restore reads the snapshot straight into them and never calls `write_page`.
+#[derive(Default)]
+struct ZeroCopyEngine(VecEngine);
+
+impl Engine for ZeroCopyEngine {
+    fn meta(&mut self) -> Result<CacheMeta, i32> {
+        self.0.meta()
+    }
+    fn pause(&mut self) -> Result<(), i32> {
+        self.0.pause()
+    }
+    fn resume(&mut self) -> Result<(), i32> {
+        self.0.resume()
+    }
+    fn occupied_pages(&mut self, sink: &mut PageSink<'_>) -> Result<(), i32> {
+        self.0.occupied_pages(sink)
+    }
+    fn logical_seqs(&mut self, sink: &mut SeqSink<'_>) -> Result<(), i32> {
+        self.0.logical_seqs(sink)
+    }
+    fn read_page(&mut self, page: u32, k: &mut [u8], v: &mut [u8]) -> Result<(), i32> {
+        self.0.read_page(page, k, v)
+    }
+    fn allocate_pages(&mut self, slots: &mut [u32]) -> Result<(), i32> {
+        self.0.allocate_pages(slots)
+    }
+    fn write_page(&mut self, _page: u32, _k: &[u8], _v: &[u8]) -> Result<(), i32> {
+        panic!("write_page called although the engine provides page_buffers");
+    }
+    fn install_logical_seqs(&mut self, seqs: &[LogicalSeq<'_>]) -> Result<(), i32> {
+        self.0.install_logical_seqs(seqs)
+    }
+    const RELEASES_PAGES: bool = true;
+    fn release_pages(&mut self, slots: &[u32]) -> Result<(), i32> {
+        self.0.release_pages(slots)
+    }
+    const PAGE_BUFFERS: bool = true;
+    fn page_buffers(&mut self, page: u32) -> Result<(&mut [u8], &mut [u8]), i32> {
+        let (k, v) = self.0.pages.get_mut(&page).ok_or(-3)?;
+        Ok((k.as_mut_slice(), v.as_mut_slice()))
+    }
+}
+
+#[test]
+fn zero_copy_restore_fills_the_engine_buffers_and_refuses_a_damaged_page() {
+    let dir = TempDir::new("engine");
+    let path = dir.join("snap");
+    snapshot::capture(&mut source(), &path, None).unwrap();
+    let mut dst = ZeroCopyEngine::default();
+    snapshot::restore(&mut dst, &path, None).unwrap();
+    let (slots, fill) = &dst.0.seqs[&b"req-1".to_vec()];
+    assert_eq!(*fill, 2);
+    let firsts: Vec<(u8, u8)> = slots.iter().map(|s| (dst.0.pages[s].0[0], dst.0.pages[s].1[PAGE - 1])).collect();
+    assert_eq!(firsts, vec![(7, !7), (3, !3), (9, !9)]);
+
+    // A flipped byte in the last page's stored bytes (the page table and sequences follow
+    // the blobs): CORRUPT, every slot released, nothing installed.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let listing = snapshot::list(&path).unwrap();
+    let last = listing.pages.last().unwrap();
+    bytes[(last.offset_bytes + last.stored_bytes / 2) as usize] ^= 0x20;
+    let bad = dir.join("bad");
+    std::fs::write(&bad, &bytes).unwrap();
+    let mut dst = ZeroCopyEngine::default();
+    let e = assert_code(snapshot::restore(&mut dst, &bad, None), code::CORRUPT);
+    assert!(e.message.contains("page entry 2"), "{e}");
+    assert_eq!(dst.0.released.len(), 3, "every allocated slot released once");
+    assert!(dst.0.pages.is_empty() && dst.0.seqs.is_empty());
+    assert_eq!(dst.0.paused, dst.0.resumed);
 }

@@ -158,7 +158,7 @@ class SnapshotEngineTest {
     // The reference engine implements release_pages too.
     MapEngine plain = new MapEngine();
     try (Refengine re = Refengine.create(plain.meta, 8)) {
-      Pager.refengineFailCallback(re, "write_page", 0, 9);
+      Pager.refengineFailCallback(re, "page_buffers", 0, 9);
       expect(PagerConstants.ERR_CALLBACK, () -> re.restore(path, null));
       try (RefengineStats st = re.stats()) {
         assertEquals(0, st.getOccupiedPages());
