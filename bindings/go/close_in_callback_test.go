@@ -158,3 +158,21 @@ func TestCloseFromAnotherGoroutineDuringACallbackCallIsDeferredNotBlocking(t *te
 		t.Fatalf("the running capture: %v", err)
 	}
 }
+
+// A panic in the Progress func after a Close inside it: the panic is re-raised through the
+// Capture (not swallowed or turned into a hang by the deferred Close) and the engine is closed.
+func TestPanicInProgressAfterCloseIsReraisedAndTheEngineStaysClosed(t *testing.T) {
+	e := engineToClose(t)
+	func() {
+		defer func() {
+			if r := recover(); r != "after close" {
+				t.Fatalf("recovered %v, want the Progress panic", r)
+			}
+		}()
+		_ = e.Capture(filepath.Join(t.TempDir(), "snap"), &pager.SnapshotOptions{
+			Progress: func(d, tot uint64) bool { _ = e.Close(); panic("after close") }})
+	}()
+	if _, err := e.Fingerprint(); !errors.Is(err, pager.ErrClosed) {
+		t.Fatalf("after the panicking capture: %v", err)
+	}
+}

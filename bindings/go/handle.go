@@ -121,7 +121,12 @@ func (h *handle) doCallback(call func(p uintptr) error) error {
 	}
 	h.cbCalls++
 	h.cb.Unlock()
-	err := h.do(call)
+	defer h.endCallback() // also when a callback's panic is re-raised through the call
+	return h.do(call)
+}
+
+// endCallback ends a doCallback call and runs a Close deferred to it if it was the last.
+func (h *handle) endCallback() {
 	h.cb.Lock()
 	h.cbCalls--
 	var free func(p uintptr) error
@@ -132,7 +137,6 @@ func (h *handle) doCallback(call func(p uintptr) error) error {
 	if free != nil {
 		_ = h.releaseNow(free) // the deferred Close already returned; nothing to report to
 	}
-	return err
 }
 
 // doExclusive runs call with the pointer under the exclusive hold (a call whose result must
