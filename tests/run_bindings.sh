@@ -18,7 +18,7 @@ log="$results/$suite.log"
 export PKG_CONFIG_PATH="$build/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 export LD_LIBRARY_PATH="$build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 passed=0 failed=0
-go_race_tests='^Test(Wal|File|WalsegReplay|ColdHandle)CloseDuring|^TestReadTxn|^TestForgotten|^TestClosedHandleIsNot|Records|^TestPageoutOwned|^TestCaptureTo|^TestSnapshotProgress|Context'
+go_race_tests='^Test(Wal|File|WalsegReplay|ColdHandle)CloseDuring|^TestReadTxn|^TestForgotten|^TestClosedHandleIsNot|Records|^TestPageoutOwned|^TestCaptureTo|^TestSnapshotProgress|Context|^TestCloseInside|^TestCloseFromAnother'
 case $suite in
   go)
     # Then the close-during-use stress tests again under the race detector (a few seconds

@@ -84,6 +84,8 @@ case $cmd in
     stage=$(mktemp -d) && trap 'rm -rf "$stage"' EXIT
     cp -r "$ws/Cargo.toml" "$ws/Cargo.lock" "$ws/pager-sys" "$ws/pager" "$stage/"
     rm -rf "$stage"/*/target
+    # The crates' LICENSE-* are symlinks to the top level's (copied as links above).
+    for c in pager-sys pager; do cp --remove-destination "$root"/LICENSE-{MIT,APACHE} "$stage/$c/"; done
     lp="$stage/pager-sys/libpager"
     mkdir -p "$lp" "$stage/pager-sys/xxhash"
     cp "$root/pager.h" "$lp/" && cp -r "$root/capi" "$root/impl" "$lp/"

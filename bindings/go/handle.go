@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Closing a handle while other goroutines use it. Every handle type (Wal, PageFile, FileTxn,
@@ -55,6 +56,17 @@ func (e *ClosedError) Unwrap() error { return e.Err }
 // Close is still the way to release at a known moment (a lock another opener waits for,
 // a walseg writer's final sync status).
 
+// Closing a handle from inside its own callback. A call that runs Go callbacks while it holds
+// the handle (RefEngine.Capture/Restore/CaptureTo with a Progress func or a context: the
+// callback runs on the calling goroutine, inside the native call) registers itself with
+// doCallback. Close while such a call runs cannot wait for it -- from the callback that
+// would be a deadlock, and the binding cannot tell the callback's goroutine from another --
+// so it is deferred: Close marks the handle closed at once (every later call, in the callback
+// too, fails with a *ClosedError without waiting), returns nil, and the native object is
+// released when the last such call returns. Calls made inside a callback before the Close
+// work as usual (they never wait for an exclusive holder: no release waits while a callback
+// call runs, and the handles with callback calls have no exclusive calls).
+
 // handle is a native pointer guarded against Close running during a call.
 type handle struct {
 	mu      sync.RWMutex
@@ -62,6 +74,11 @@ type handle struct {
 	name    string  // the Go type, for ClosedError
 	cleanup runtime.Cleanup
 	armed   bool // cleanup is registered and not yet stopped
+
+	closing atomic.Bool           // Close has run (maybe deferred): no new call starts
+	cb      sync.Mutex            // guards cbCalls, pending and the setting of closing
+	cbCalls int                   // calls in progress that run Go callbacks (doCallback)
+	pending func(p uintptr) error // a Close deferred to the end of the last of them
 }
 
 // own sets owner's handle h to the native pointer p and registers free(p) as the cleanup
@@ -83,12 +100,43 @@ func (h *handle) disarm() {
 
 // do runs call with the pointer under the shared hold, or returns a *ClosedError.
 func (h *handle) do(call func(p uintptr) error) error {
+	if h.closing.Load() {
+		return &ClosedError{Handle: h.name}
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if h.p == 0 {
 		return &ClosedError{Handle: h.name}
 	}
 	return call(h.p)
+}
+
+// doCallback is do for a call that runs Go callbacks (see "Closing a handle from inside its
+// own callback"): a Close while it runs is deferred to its end.
+func (h *handle) doCallback(call func(p uintptr) error) error {
+	h.cb.Lock()
+	if h.closing.Load() {
+		h.cb.Unlock()
+		return &ClosedError{Handle: h.name}
+	}
+	h.cbCalls++
+	h.cb.Unlock()
+	defer h.endCallback() // also when a callback's panic is re-raised through the call
+	return h.do(call)
+}
+
+// endCallback ends a doCallback call and runs a Close deferred to it if it was the last.
+func (h *handle) endCallback() {
+	h.cb.Lock()
+	h.cbCalls--
+	var free func(p uintptr) error
+	if h.cbCalls == 0 {
+		free, h.pending = h.pending, nil
+	}
+	h.cb.Unlock()
+	if free != nil {
+		_ = h.releaseNow(free) // the deferred Close already returned; nothing to report to
+	}
 }
 
 // doExclusive runs call with the pointer under the exclusive hold (a call whose result must
@@ -114,8 +162,26 @@ func (h *handle) consume(call func(p uintptr) (freed bool, err error)) error {
 }
 
 // release frees the native object once, after every running call has returned; later
-// releases return nil (Close is idempotent).
+// releases return nil (Close is idempotent). While a doCallback call runs, the release is
+// deferred to its end and release returns nil at once.
 func (h *handle) release(free func(p uintptr) error) error {
+	h.cb.Lock()
+	if h.closing.Load() {
+		h.cb.Unlock()
+		return nil
+	}
+	h.closing.Store(true)
+	if h.cbCalls > 0 {
+		h.pending = free
+		h.cb.Unlock()
+		return nil
+	}
+	h.cb.Unlock()
+	return h.releaseNow(free)
+}
+
+// releaseNow frees the native object once every running call has returned.
+func (h *handle) releaseNow(free func(p uintptr) error) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.p == 0 {
@@ -129,6 +195,9 @@ func (h *handle) release(free func(p uintptr) error) error {
 
 // isClosed reports whether Close has run (a snapshot: it may change right after).
 func (h *handle) isClosed() bool {
+	if h.closing.Load() {
+		return true
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	return h.p == 0

@@ -14,6 +14,8 @@
 // is closed", errors.Is(err, ErrClosed) / os.ErrClosed), never a crash (handle.go). A handle
 // that is never closed is released by a runtime.AddCleanup cleanup after the garbage
 // collector found it unreachable (its file lock with it); Close releases at a known moment.
+// Close from inside a RefEngine's own Progress callback is deferred to the end of that
+// operation instead of deadlocking (RefEngine).
 //
 // Using an installed libpager (PREFIX as given to `make install`):
 //
@@ -22,6 +24,11 @@
 // or the library built in a checkout:
 //
 //	PKG_CONFIG_PATH=<repo>/build/rel/pkgconfig LD_LIBRARY_PATH=<repo>/build/rel/lib go test ./...
+//
+// Licence: MIT OR Apache-2.0, at your option, as the whole of libpager (LICENSE-MIT and
+// LICENSE-APACHE at the top of the repository https://github.com/libpager/libpager; the
+// module path libpager.dev/pager and that URL are placeholders to confirm before a release,
+// see bindings/README.md "Release checklist").
 package pager
 
 import "libpager.dev/pager/internal/capi"

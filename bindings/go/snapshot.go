@@ -50,7 +50,11 @@ func (m CacheMeta) PageBytes() (k, v uint64, err error) {
 }
 
 // RefEngine is the library's in-memory reference KV-cache engine. Close may run while other
-// goroutines call it: it waits for them, and later calls return a *ClosedError.
+// goroutines call it: it waits for them, and later calls return a *ClosedError. Close while a
+// Capture/Restore/CaptureTo with a SnapshotOptions.Progress func runs -- from inside that
+// Progress func too -- is deferred: it returns nil at once, every later call fails with a
+// *ClosedError, and the engine is freed when that operation returns (which completes with
+// the engine it started with).
 type RefEngine struct{ h handle }
 
 // NewRefEngine makes an engine of capacity free, zeroed page slots.
@@ -166,6 +170,7 @@ type SnapshotOptions struct {
 	// (capture: page bytes read from the engine; restore: bytes verified plus page bytes
 	// written); returning false cancels (ErrCancelled; a restore only until its pages are
 	// allocated). A panic in it fails the operation and is re-raised after it returned.
+	// Closing the engine from inside it is deferred to the end of the operation (RefEngine).
 	Progress func(doneBytes, totalBytes uint64) bool
 }
 
@@ -198,11 +203,18 @@ func (e *RefEngine) RestoreContext(ctx context.Context, path string, opts *Snaps
 	return e.run(ctx, snapRun{mode: C.PAGERGO_RESTORE, path: path}, opts)
 }
 
+// run runs a snapshot operation on the engine. With a Progress func (Go code called inside
+// the call) it is a callback call: a Close from inside the callback (or from any goroutine
+// while it runs) is deferred to its end instead of deadlocking (handle.go).
 func (e *RefEngine) run(ctx context.Context, r snapRun, opts *SnapshotOptions) error {
-	return e.h.do(func(p uintptr) error {
+	call := func(p uintptr) error {
 		r.engine, r.refengine = p, true
 		return runSnapshot(ctx, r, opts, nil)
-	})
+	}
+	if opts != nil && opts.Progress != nil {
+		return e.h.doCallback(call)
+	}
+	return e.h.do(call)
 }
 
 // Meta is the engine's geometry (pager_refengine_meta).

@@ -290,6 +290,99 @@ int pagerswig_java_snapshot_verify(JNIEnv *env, const char *path,
 }
 %}
 
+/* ---- cold reap and snapshot list: C callbacks calling a Java sink ------------------- */
+/* pager_cold_reap and pager_snapshot_list call their callbacks on the calling thread, inside
+ * the call: each entry is handed to a package-private dev.libpager.NativeSink over JNI at
+ * once (the C strings and arrays are valid during the callback only, so they are copied into
+ * Java objects there). A Java exception in the sink (OutOfMemoryError) stops the listing (the
+ * callback returns 1); it stays pending, so the ret typemap raises nothing more. */
+%typemap(jni) jobject SINK "jobject"
+%typemap(jtype) jobject SINK "NativeSink"
+%typemap(jstype) jobject SINK "NativeSink"
+%typemap(javain) jobject SINK "$javainput"
+%typemap(in) jobject SINK "$1 = $input;"
+%apply jobject SINK { jobject sink }
+%javamethodmodifiers pagerswig_java_cold_reap "";
+%javamethodmodifiers pagerswig_java_snapshot_list "";
+%pager_status(pagerswig_java_cold_reap)
+%pager_status(pagerswig_java_snapshot_list)
+%{
+typedef struct PagerJSink {
+  JNIEnv *env;
+  jobject sink;
+  jmethodID scratch, page, seq;
+} PagerJSink;
+
+/* 0, or PAGER_ERR_INVALID with NoSuchMethodError pending (a sink class out of step). */
+static int PagerJ_SinkBegin(JNIEnv *env, jobject sink, PagerJSink *k) {
+  jclass cls;
+  memset(k, 0, sizeof *k);
+  k->env = env;
+  k->sink = sink;
+  cls = (*env)->GetObjectClass(env, sink);
+  k->scratch = (*env)->GetMethodID(env, cls, "scratch", "(Ljava/lang/String;I)V");
+  k->page = k->scratch ? (*env)->GetMethodID(env, cls, "page", "(JIIJJJJJ)V") : NULL;
+  k->seq = k->page ? (*env)->GetMethodID(env, cls, "seq", "([B[II)V") : NULL;
+  (*env)->DeleteLocalRef(env, cls);
+  return k->seq ? PAGER_OK : PAGER_ERR_INVALID;
+}
+
+static int PagerJ_SinkScratch(void *ctx, const char *lock_path, uint32_t state) {
+  PagerJSink *k = (PagerJSink *)ctx;
+  JNIEnv *env = k->env;
+  jstring path = (*env)->NewStringUTF(env, lock_path);
+  if (!path) return 1;
+  (*env)->CallVoidMethod(env, k->sink, k->scratch, path, (jint)state);
+  (*env)->DeleteLocalRef(env, path);
+  return (*env)->ExceptionCheck(env) ? 1 : 0;
+}
+
+static int PagerJ_SinkPage(void *ctx, const pager_snapshot_page *page) {
+  PagerJSink *k = (PagerJSink *)ctx;
+  JNIEnv *env = k->env;
+  pager_snapshot_page p;
+  memset(&p, 0, sizeof p);
+  memcpy(&p, page, page->struct_size < sizeof p ? page->struct_size : sizeof p); /* C8 */
+  (*env)->CallVoidMethod(env, k->sink, k->page, (jlong)p.index, (jint)p.engine_page,
+                         (jint)p.flags, (jlong)p.offset_bytes, (jlong)p.stored_bytes,
+                         (jlong)p.stored_checksum, (jlong)p.content_hash_lo,
+                         (jlong)p.content_hash_hi);
+  return (*env)->ExceptionCheck(env) ? 1 : 0;
+}
+
+static int PagerJ_SinkSeq(void *ctx, const pager_snapshot_seq *seq) {
+  PagerJSink *k = (PagerJSink *)ctx;
+  JNIEnv *env = k->env;
+  jbyteArray id;
+  jintArray pages;
+  if (seq->id_bytes > 0x7fffffff || seq->page_count > 0x7fffffff) return 1;
+  id = (*env)->NewByteArray(env, (jsize)seq->id_bytes);
+  if (!id) return 1;
+  pages = (*env)->NewIntArray(env, (jsize)seq->page_count);
+  if (!pages) { (*env)->DeleteLocalRef(env, id); return 1; }
+  if (seq->id_bytes) (*env)->SetByteArrayRegion(env, id, 0, (jsize)seq->id_bytes, (const jbyte *)seq->id);
+  if (seq->page_count) (*env)->SetIntArrayRegion(env, pages, 0, (jsize)seq->page_count, (const jint *)seq->pages);
+  (*env)->CallVoidMethod(env, k->sink, k->seq, id, pages, (jint)seq->fill_last_page);
+  (*env)->DeleteLocalRef(env, id);
+  (*env)->DeleteLocalRef(env, pages);
+  return (*env)->ExceptionCheck(env) ? 1 : 0;
+}
+%}
+%inline %{
+/* pager_cold_reap, each entry to sink.scratch(lockPath, state). */
+int pagerswig_java_cold_reap(JNIEnv *env, const char *root, uint32_t remove, jobject sink) {
+  PagerJSink k;
+  int rc = PagerJ_SinkBegin(env, sink, &k);
+  return rc != PAGER_OK ? rc : pager_cold_reap(root, remove, PagerJ_SinkScratch, &k);
+}
+/* pager_snapshot_list, each page-table entry to sink.page(...), each sequence to sink.seq(...). */
+int pagerswig_java_snapshot_list(JNIEnv *env, const char *path, jobject sink) {
+  PagerJSink k;
+  int rc = PagerJ_SinkBegin(env, sink, &k);
+  return rc != PAGER_OK ? rc : pager_snapshot_list(path, PagerJ_SinkPage, PagerJ_SinkSeq, &k);
+}
+%}
+
 /* ---- cold: owned pageout (a direct ByteBuffer adopted) and taken buffers -------------- */
 %typemap(jni) jobject OWNEDBUF "jobject"
 %typemap(jtype) jobject OWNEDBUF "java.nio.ByteBuffer"
@@ -598,6 +691,24 @@ int pagerswig_java_cold_buffer_read_nio(const pager_cold_buffer *b, uint64_t off
 
 %extend pager_cold {
 %proxycode %{
+  /**
+   * The private scratch directories file-backend cold pagers made under root, with the
+   * state of each (pager_cold_reap), in name order: an owner holds a lock on its lock file
+   * for the life of the directory, so the directory of a dead process is
+   * {@link ColdScratch.State#STALE}; with remove those are removed
+   * ({@link ColdScratch.State#REMOVED}). A live owner is never touched. A missing root
+   * throws {@link NotFoundException}, an unreadable one {@link ReadOnlyException}.
+   * Thread safety: any thread, beside live cold pagers in any process.
+   */
+  public static java.util.List<ColdScratch> reap(String root, boolean remove) {
+    NativeSink sink = new NativeSink();
+    Pager.pagerswigJavaColdReap(root, remove ? 1 : 0, sink);
+    return java.util.List.copyOf(sink.scratch);
+  }
+  /** {@link #reap(String, boolean)} with a {@link java.nio.file.Path}. */
+  public static java.util.List<ColdScratch> reap(java.nio.file.Path root, boolean remove) {
+    return reap(root.toString(), remove);
+  }
   /** A cold pager without a scratch root yet (no file backend until setScratchDir). */
   public static ColdPager open(int backend) { return open(backend, (String) null); }
   /** {@link #open(int, String)} with a {@link java.nio.file.Path} (may be null). */

@@ -1245,7 +1245,8 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
 %ignore pager_cold_buffer_data;
 %ignore pager_cold_buffer_len;
 %ignore pager_cold_buffer_free;
-/* A C callback per scratch directory: pagerctl's (`pagerctl cold reap`); not bound yet. */
+/* A C callback per scratch directory: Go collects in C (bindings/go/reap_list.go), Java calls
+ * a sink over JNI (pagerswig_java_cold_reap in java.i), Rust binds it directly. */
 %ignore pager_cold_reap;
 %ignore pager_cold_scratch_fn;
 /* take consumes the handle on success: Go's ColdHandle.Take and Java's ColdHandle.take()
@@ -1449,7 +1450,8 @@ int pagerswig_cold_read_at_many(const pager_cold_handle *h, const uint64_t *offs
 /* Snapshot options: the progress callback is not bound (Go/Java adapters would need a
  * trampoline); parent_path is owned by the struct (set_parent_path copies it). */
 %ignore pager_snapshot_options::progress;
-/* C callbacks over a snapshot's tables (pagerctl dump / snapshot diff); not bound yet. */
+/* C callbacks over a snapshot's tables: Go collects in C (bindings/go/reap_list.go), Java
+ * calls a sink over JNI (pagerswig_java_snapshot_list in java.i), Rust binds it directly. */
 %ignore pager_snapshot_list;
 %ignore pager_snapshot_page;
 %ignore pager_snapshot_seq;

@@ -4,7 +4,7 @@ import java.io.FileDescriptor;
 import java.nio.file.Path;
 
 /**
- * Snapshot files: verify and inspect them without an engine. Capture and restore are methods
+ * Snapshot files: verify, inspect and list them without an engine. Capture and restore are methods
  * of the engines ({@link Refengine#capture}, {@link SnapshotEngine#capture}).
  *
  * <p>Thread safety: every method may be called from any thread.
@@ -38,6 +38,24 @@ public final class Snapshots {
   /** {@link #inspect(String)} with a {@link Path}. */
   public static SnapshotInfo inspect(Path path) {
     return inspect(path.toString());
+  }
+
+  /**
+   * The page table and the sequence table of the snapshot at path (pager_snapshot_list),
+   * after the checks {@link #inspect(String)} makes (not the page bytes). Read-only; the
+   * parent chain is not opened (an entry stored in a parent has
+   * {@link SnapshotPage#inParent()}). A missing file throws {@link NotFoundException}, a
+   * damaged one {@link CorruptException}.
+   */
+  public static SnapshotListing list(String path) {
+    NativeSink sink = new NativeSink();
+    Pager.pagerswigJavaSnapshotList(path, sink);
+    return new SnapshotListing(sink.pages, sink.seqs);
+  }
+
+  /** {@link #list(String)} with a {@link Path}. */
+  public static SnapshotListing list(Path path) {
+    return list(path.toString());
   }
 
   /** The int descriptor of fd (INVALID for a closed one). */
