@@ -92,6 +92,11 @@ case $cmd in
     cp "$xx"/{xxhash.h,xxhash.c,xxh3.h,xxh_x86dispatch.h,xxh_x86dispatch.c,LICENSE} "$stage/pager-sys/xxhash/"
     export CARGO_TARGET_DIR="$build/rust-package/target-publish"
     rm -rf "$CARGO_TARGET_DIR/package"
+    # `cargo publish --workspace` verifies libpager against the libpager-sys it just packaged,
+    # unpacked under CARGO_HOME/registry/src/<tmp-registry>/ -- and it reuses an unpacked copy
+    # of the same version from an earlier run even when the crate's contents changed (a new
+    # pager.h function then looks missing). Drop those copies so verification sees this tree.
+    rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/libpager{,-sys}-"$(header_version)"
     (cd "$stage" && cargo publish --dry-run --locked --workspace --allow-dirty < /dev/null &&
        cargo package --locked --workspace --allow-dirty --no-verify < /dev/null)
     mkdir -p "$out"
