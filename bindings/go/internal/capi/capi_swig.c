@@ -3052,6 +3052,976 @@ void _wrap_pager_wal_read_txn_free_capi_5e5682d10bf1ee60(pager_wal_read_txn *_sw
 }
 
 
+intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_5e5682d10bf1ee60() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_WAL_FRAME_COMMITTED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_5e5682d10bf1ee60() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_WAL_FRAME_UNCOMMITTED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_5e5682d10bf1ee60() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_WAL_FRAME_BEYOND;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->struct_size = arg2;
+  
+}
+
+
+int _wrap_pager_wal_scan_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
+  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->struct_size);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_options_reserved_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->reserved = arg2;
+  
+}
+
+
+int _wrap_pager_wal_scan_options_reserved_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
+  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->reserved);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_options_first_frame_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->first_frame = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_scan_options_first_frame_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
+  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->first_frame);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_options_max_frames_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->max_frames = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_scan_options_max_frames_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
+  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->max_frames);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct pager_wal_scan_options *_wrap_new_pager_wal_scan_options_capi_5e5682d10bf1ee60() {
+  struct pager_wal_scan_options *result = 0 ;
+  struct pager_wal_scan_options *_swig_go_result;
+  
+  
+  result = (struct pager_wal_scan_options *)calloc(1, sizeof(struct pager_wal_scan_options));
+  *(struct pager_wal_scan_options **)&_swig_go_result = (struct pager_wal_scan_options *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_pager_wal_scan_options_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
+  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
+  
+  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+void _wrap_pager_wal_frame_info_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->struct_size = arg2;
+  
+}
+
+
+int _wrap_pager_wal_frame_info_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->struct_size);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_state_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->state = arg2;
+  
+}
+
+
+int _wrap_pager_wal_frame_info_state_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->state);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_index_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->index = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_frame_info_index_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->index);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_offset_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->offset_bytes = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_frame_info_offset_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->offset_bytes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_page_number_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->page_number = arg2;
+  
+}
+
+
+int _wrap_pager_wal_frame_info_page_number_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->page_number);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_commit_page_count_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->commit_page_count = arg2;
+  
+}
+
+
+int _wrap_pager_wal_frame_info_commit_page_count_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->commit_page_count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_commit_floor_count_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->commit_floor_count = arg2;
+  
+}
+
+
+int _wrap_pager_wal_frame_info_commit_floor_count_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->commit_floor_count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_salt1_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->salt1 = arg2;
+  
+}
+
+
+int _wrap_pager_wal_frame_info_salt1_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->salt1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_salt2_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->salt2 = arg2;
+  
+}
+
+
+int _wrap_pager_wal_frame_info_salt2_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->salt2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_salts_match_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->salts_match = arg2;
+  
+}
+
+
+int _wrap_pager_wal_frame_info_salts_match_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->salts_match);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_checksum_valid_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->checksum_valid = arg2;
+  
+}
+
+
+int _wrap_pager_wal_frame_info_checksum_valid_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->checksum_valid);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_well_formed_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->well_formed = arg2;
+  
+}
+
+
+int _wrap_pager_wal_frame_info_well_formed_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->well_formed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_checksum_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->checksum = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_frame_info_checksum_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->checksum);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_computed_checksum_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->computed_checksum = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_frame_info_computed_checksum_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->computed_checksum);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_page_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, void *_swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  void *arg2 = (void *) 0 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = *(void **)&_swig_go_1; 
+  
+  if (arg1) (arg1)->page = (void const *)arg2;
+  
+}
+
+
+void *_wrap_pager_wal_frame_info_page_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  void *result = 0 ;
+  void *_swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (void *) ((arg1)->page);
+  *(void **)&_swig_go_result = (void *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_frame_info_page_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->page_bytes = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_frame_info_page_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->page_bytes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct pager_wal_frame_info *_wrap_new_pager_wal_frame_info_capi_5e5682d10bf1ee60() {
+  struct pager_wal_frame_info *result = 0 ;
+  struct pager_wal_frame_info *_swig_go_result;
+  
+  
+  result = (struct pager_wal_frame_info *)calloc(1, sizeof(struct pager_wal_frame_info));
+  *(struct pager_wal_frame_info **)&_swig_go_result = (struct pager_wal_frame_info *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_pager_wal_frame_info_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
+  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
+  
+  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+void _wrap_pager_wal_scan_summary_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->struct_size = arg2;
+  
+}
+
+
+int _wrap_pager_wal_scan_summary_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->struct_size);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_has_header_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->has_header = arg2;
+  
+}
+
+
+int _wrap_pager_wal_scan_summary_has_header_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->has_header);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_page_size_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->page_size = arg2;
+  
+}
+
+
+int _wrap_pager_wal_scan_summary_page_size_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->page_size);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_salt1_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->salt1 = arg2;
+  
+}
+
+
+int _wrap_pager_wal_scan_summary_salt1_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->salt1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_salt2_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->salt2 = arg2;
+  
+}
+
+
+int _wrap_pager_wal_scan_summary_salt2_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->salt2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_reserved_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->reserved = arg2;
+  
+}
+
+
+int _wrap_pager_wal_scan_summary_reserved_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->reserved);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_base_checkpoint_seq_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->base_checkpoint_seq = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_scan_summary_base_checkpoint_seq_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->base_checkpoint_seq);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_file_id_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->file_id = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_scan_summary_file_id_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->file_id);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_file_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->file_bytes = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_scan_summary_file_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->file_bytes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_frame_slots_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->frame_slots = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_scan_summary_frame_slots_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->frame_slots);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_committed_frames_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->committed_frames = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_scan_summary_committed_frames_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->committed_frames);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_chain_frames_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->chain_frames = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_scan_summary_chain_frames_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->chain_frames);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_scan_summary_trailing_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->trailing_bytes = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_scan_summary_trailing_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->trailing_bytes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct pager_wal_scan_summary *_wrap_new_pager_wal_scan_summary_capi_5e5682d10bf1ee60() {
+  struct pager_wal_scan_summary *result = 0 ;
+  struct pager_wal_scan_summary *_swig_go_result;
+  
+  
+  result = (struct pager_wal_scan_summary *)calloc(1, sizeof(struct pager_wal_scan_summary));
+  *(struct pager_wal_scan_summary **)&_swig_go_result = (struct pager_wal_scan_summary *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_pager_wal_scan_summary_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
+  
+  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+void _wrap_pager_wal_scan_options_init_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
+  pager_wal_scan_options *arg1 = (pager_wal_scan_options *) 0 ;
+  
+  arg1 = *(pager_wal_scan_options **)&_swig_go_0; 
+  
+  pager_wal_scan_options_init(arg1);
+  
+}
+
+
+void _wrap_pager_wal_scan_summary_init_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
+  pager_wal_scan_summary *arg1 = (pager_wal_scan_summary *) 0 ;
+  
+  arg1 = *(pager_wal_scan_summary **)&_swig_go_0; 
+  
+  pager_wal_scan_summary_init(arg1);
+  
+}
+
+
+intgo _wrap_pager_wal_scan_frames_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_wal_scan_options *_swig_go_1, void* _swig_go_2, void *_swig_go_3, struct pager_wal_scan_summary *_swig_go_4) {
+  char *arg1 = (char *) 0 ;
+  pager_wal_scan_options *arg2 = (pager_wal_scan_options *) 0 ;
+  pager_wal_frame_fn arg3 = (pager_wal_frame_fn) 0 ;
+  void *arg4 = (void *) 0 ;
+  pager_wal_scan_summary *arg5 = (pager_wal_scan_summary *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  
+  arg1 = (char *)malloc(_swig_go_0.n + 1);
+  memcpy(arg1, _swig_go_0.p, _swig_go_0.n);
+  arg1[_swig_go_0.n] = '\0';
+  
+  arg2 = *(pager_wal_scan_options **)&_swig_go_1; 
+  arg3 = *(pager_wal_frame_fn *)&_swig_go_2; 
+  arg4 = *(void **)&_swig_go_3; 
+  arg5 = *(pager_wal_scan_summary **)&_swig_go_4; 
+  
+  result = (int)pager_wal_scan_frames((char const *)arg1,(struct pager_wal_scan_options const *)arg2,arg3,arg4,arg5);
+  _swig_go_result = result; 
+  free(arg1); 
+  return _swig_go_result;
+}
+
+
 intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_5e5682d10bf1ee60() {
   int result;
   intgo _swig_go_result;

@@ -193,84 +193,84 @@ typedef long long swig_type_163;
 typedef long long swig_type_164;
 typedef long long swig_type_165;
 typedef long long swig_type_166;
-typedef _gostring_ swig_type_167;
-typedef _gostring_ swig_type_168;
-typedef _gostring_ swig_type_169;
-typedef _goslice_ swig_type_170;
-typedef _gostring_ swig_type_171;
-typedef _gostring_ swig_type_172;
-typedef _gostring_ swig_type_173;
-typedef _gostring_ swig_type_174;
+typedef long long swig_type_167;
+typedef long long swig_type_168;
+typedef long long swig_type_169;
+typedef long long swig_type_170;
+typedef long long swig_type_171;
+typedef long long swig_type_172;
+typedef long long swig_type_173;
+typedef long long swig_type_174;
 typedef long long swig_type_175;
-typedef _gostring_ swig_type_176;
+typedef long long swig_type_176;
 typedef long long swig_type_177;
 typedef long long swig_type_178;
 typedef long long swig_type_179;
 typedef long long swig_type_180;
-typedef long long swig_type_181;
-typedef long long swig_type_182;
+typedef _gostring_ swig_type_181;
+typedef void* swig_type_182;
 typedef long long swig_type_183;
 typedef long long swig_type_184;
 typedef long long swig_type_185;
 typedef long long swig_type_186;
 typedef long long swig_type_187;
-typedef _goslice_ swig_type_188;
-typedef _gostring_ swig_type_189;
-typedef _gostring_ swig_type_190;
-typedef _gostring_ swig_type_191;
-typedef _gostring_ swig_type_192;
-typedef _gostring_ swig_type_193;
-typedef _goslice_ swig_type_194;
-typedef _gostring_ swig_type_195;
-typedef _gostring_ swig_type_196;
+typedef long long swig_type_188;
+typedef long long swig_type_189;
+typedef long long swig_type_190;
+typedef long long swig_type_191;
+typedef long long swig_type_192;
+typedef long long swig_type_193;
+typedef long long swig_type_194;
+typedef long long swig_type_195;
+typedef long long swig_type_196;
 typedef _gostring_ swig_type_197;
 typedef _gostring_ swig_type_198;
-typedef long long swig_type_199;
-typedef _gostring_ swig_type_200;
+typedef _gostring_ swig_type_199;
+typedef _goslice_ swig_type_200;
 typedef _gostring_ swig_type_201;
 typedef _gostring_ swig_type_202;
-typedef _goslice_ swig_type_203;
+typedef _gostring_ swig_type_203;
 typedef _gostring_ swig_type_204;
-typedef _gostring_ swig_type_205;
+typedef long long swig_type_205;
 typedef _gostring_ swig_type_206;
-typedef _gostring_ swig_type_207;
-typedef _gostring_ swig_type_208;
-typedef _goslice_ swig_type_209;
-typedef _gostring_ swig_type_210;
+typedef long long swig_type_207;
+typedef long long swig_type_208;
+typedef long long swig_type_209;
+typedef long long swig_type_210;
 typedef long long swig_type_211;
-typedef _goslice_ swig_type_212;
-typedef _gostring_ swig_type_213;
-typedef _goslice_ swig_type_214;
+typedef long long swig_type_212;
+typedef long long swig_type_213;
+typedef long long swig_type_214;
 typedef long long swig_type_215;
 typedef long long swig_type_216;
 typedef long long swig_type_217;
-typedef long long swig_type_218;
-typedef long long swig_type_219;
-typedef long long swig_type_220;
-typedef long long swig_type_221;
-typedef long long swig_type_222;
-typedef long long swig_type_223;
-typedef long long swig_type_224;
-typedef long long swig_type_225;
-typedef long long swig_type_226;
-typedef long long swig_type_227;
-typedef long long swig_type_228;
+typedef _goslice_ swig_type_218;
+typedef _gostring_ swig_type_219;
+typedef _gostring_ swig_type_220;
+typedef _gostring_ swig_type_221;
+typedef _gostring_ swig_type_222;
+typedef _gostring_ swig_type_223;
+typedef _goslice_ swig_type_224;
+typedef _gostring_ swig_type_225;
+typedef _gostring_ swig_type_226;
+typedef _gostring_ swig_type_227;
+typedef _gostring_ swig_type_228;
 typedef long long swig_type_229;
-typedef long long swig_type_230;
-typedef long long swig_type_231;
-typedef long long swig_type_232;
-typedef long long swig_type_233;
-typedef long long swig_type_234;
-typedef long long swig_type_235;
-typedef long long swig_type_236;
-typedef long long swig_type_237;
-typedef long long swig_type_238;
-typedef long long swig_type_239;
-typedef long long swig_type_240;
+typedef _gostring_ swig_type_230;
+typedef _gostring_ swig_type_231;
+typedef _gostring_ swig_type_232;
+typedef _goslice_ swig_type_233;
+typedef _gostring_ swig_type_234;
+typedef _gostring_ swig_type_235;
+typedef _gostring_ swig_type_236;
+typedef _gostring_ swig_type_237;
+typedef _gostring_ swig_type_238;
+typedef _goslice_ swig_type_239;
+typedef _gostring_ swig_type_240;
 typedef long long swig_type_241;
-typedef long long swig_type_242;
-typedef long long swig_type_243;
-typedef long long swig_type_244;
+typedef _goslice_ swig_type_242;
+typedef _gostring_ swig_type_243;
+typedef _goslice_ swig_type_244;
 typedef long long swig_type_245;
 typedef long long swig_type_246;
 typedef long long swig_type_247;
@@ -278,13 +278,13 @@ typedef long long swig_type_248;
 typedef long long swig_type_249;
 typedef long long swig_type_250;
 typedef long long swig_type_251;
-typedef _gostring_ swig_type_252;
-typedef _gostring_ swig_type_253;
+typedef long long swig_type_252;
+typedef long long swig_type_253;
 typedef long long swig_type_254;
 typedef long long swig_type_255;
-typedef _gostring_ swig_type_256;
-typedef _gostring_ swig_type_257;
-typedef _gostring_ swig_type_258;
+typedef long long swig_type_256;
+typedef long long swig_type_257;
+typedef long long swig_type_258;
 typedef long long swig_type_259;
 typedef long long swig_type_260;
 typedef long long swig_type_261;
@@ -305,73 +305,103 @@ typedef long long swig_type_275;
 typedef long long swig_type_276;
 typedef long long swig_type_277;
 typedef long long swig_type_278;
-typedef _gostring_ swig_type_279;
-typedef _gostring_ swig_type_280;
-typedef _gostring_ swig_type_281;
+typedef long long swig_type_279;
+typedef long long swig_type_280;
+typedef long long swig_type_281;
 typedef _gostring_ swig_type_282;
 typedef _gostring_ swig_type_283;
-typedef _gostring_ swig_type_284;
-typedef _gostring_ swig_type_285;
+typedef long long swig_type_284;
+typedef long long swig_type_285;
 typedef _gostring_ swig_type_286;
-typedef _goslice_ swig_type_287;
-typedef _goslice_ swig_type_288;
-typedef _gostring_ swig_type_289;
-typedef _goslice_ swig_type_290;
-typedef _goslice_ swig_type_291;
-typedef _gostring_ swig_type_292;
-typedef _goslice_ swig_type_293;
-typedef _goslice_ swig_type_294;
-typedef _gostring_ swig_type_295;
-typedef _goslice_ swig_type_296;
-typedef _gostring_ swig_type_297;
-typedef _goslice_ swig_type_298;
-typedef _goslice_ swig_type_299;
+typedef _gostring_ swig_type_287;
+typedef _gostring_ swig_type_288;
+typedef long long swig_type_289;
+typedef long long swig_type_290;
+typedef long long swig_type_291;
+typedef long long swig_type_292;
+typedef long long swig_type_293;
+typedef long long swig_type_294;
+typedef long long swig_type_295;
+typedef long long swig_type_296;
+typedef long long swig_type_297;
+typedef long long swig_type_298;
+typedef long long swig_type_299;
 typedef long long swig_type_300;
 typedef long long swig_type_301;
 typedef long long swig_type_302;
 typedef long long swig_type_303;
-typedef _gostring_ swig_type_304;
-typedef _gostring_ swig_type_305;
-typedef _gostring_ swig_type_306;
-typedef _gostring_ swig_type_307;
-typedef _gostring_ swig_type_308;
+typedef long long swig_type_304;
+typedef long long swig_type_305;
+typedef long long swig_type_306;
+typedef long long swig_type_307;
+typedef long long swig_type_308;
 typedef _gostring_ swig_type_309;
-typedef long long swig_type_310;
-typedef long long swig_type_311;
-typedef long long swig_type_312;
-typedef long long swig_type_313;
-typedef long long swig_type_314;
-typedef long long swig_type_315;
-typedef long long swig_type_316;
-typedef long long swig_type_317;
-typedef long long swig_type_318;
-typedef long long swig_type_319;
-typedef long long swig_type_320;
-typedef long long swig_type_321;
-typedef long long swig_type_322;
-typedef long long swig_type_323;
-typedef long long swig_type_324;
-typedef long long swig_type_325;
-typedef long long swig_type_326;
-typedef long long swig_type_327;
-typedef long long swig_type_328;
-typedef long long swig_type_329;
+typedef _gostring_ swig_type_310;
+typedef _gostring_ swig_type_311;
+typedef _gostring_ swig_type_312;
+typedef _gostring_ swig_type_313;
+typedef _gostring_ swig_type_314;
+typedef _gostring_ swig_type_315;
+typedef _gostring_ swig_type_316;
+typedef _goslice_ swig_type_317;
+typedef _goslice_ swig_type_318;
+typedef _gostring_ swig_type_319;
+typedef _goslice_ swig_type_320;
+typedef _goslice_ swig_type_321;
+typedef _gostring_ swig_type_322;
+typedef _goslice_ swig_type_323;
+typedef _goslice_ swig_type_324;
+typedef _gostring_ swig_type_325;
+typedef _goslice_ swig_type_326;
+typedef _gostring_ swig_type_327;
+typedef _goslice_ swig_type_328;
+typedef _goslice_ swig_type_329;
 typedef long long swig_type_330;
 typedef long long swig_type_331;
-typedef _gostring_ swig_type_332;
-typedef _gostring_ swig_type_333;
+typedef long long swig_type_332;
+typedef long long swig_type_333;
 typedef _gostring_ swig_type_334;
 typedef _gostring_ swig_type_335;
 typedef _gostring_ swig_type_336;
 typedef _gostring_ swig_type_337;
 typedef _gostring_ swig_type_338;
 typedef _gostring_ swig_type_339;
-typedef _gostring_ swig_type_340;
-typedef _gostring_ swig_type_341;
-typedef _gostring_ swig_type_342;
-typedef _gostring_ swig_type_343;
-typedef _gostring_ swig_type_344;
-typedef _gostring_ swig_type_345;
+typedef long long swig_type_340;
+typedef long long swig_type_341;
+typedef long long swig_type_342;
+typedef long long swig_type_343;
+typedef long long swig_type_344;
+typedef long long swig_type_345;
+typedef long long swig_type_346;
+typedef long long swig_type_347;
+typedef long long swig_type_348;
+typedef long long swig_type_349;
+typedef long long swig_type_350;
+typedef long long swig_type_351;
+typedef long long swig_type_352;
+typedef long long swig_type_353;
+typedef long long swig_type_354;
+typedef long long swig_type_355;
+typedef long long swig_type_356;
+typedef long long swig_type_357;
+typedef long long swig_type_358;
+typedef long long swig_type_359;
+typedef long long swig_type_360;
+typedef long long swig_type_361;
+typedef _gostring_ swig_type_362;
+typedef _gostring_ swig_type_363;
+typedef _gostring_ swig_type_364;
+typedef _gostring_ swig_type_365;
+typedef _gostring_ swig_type_366;
+typedef _gostring_ swig_type_367;
+typedef _gostring_ swig_type_368;
+typedef _gostring_ swig_type_369;
+typedef _gostring_ swig_type_370;
+typedef _gostring_ swig_type_371;
+typedef _gostring_ swig_type_372;
+typedef _gostring_ swig_type_373;
+typedef _gostring_ swig_type_374;
+typedef _gostring_ swig_type_375;
 extern void _wrap_Swig_free_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_5e5682d10bf1ee60(swig_intgo arg1);
 extern swig_type_1 _wrap_pagerswig_file_page_read_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_2 arg2, swig_type_3 arg3, swig_type_4 arg4);
@@ -556,6 +586,84 @@ extern swig_type_148 _wrap_pager_wal_read_txn_read_page_capi_5e5682d10bf1ee60(ui
 extern swig_type_150 _wrap_pager_wal_read_txn_page_count_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
 extern swig_type_151 _wrap_pager_wal_read_txn_read_app_header_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_152 arg2);
 extern void _wrap_pager_wal_read_txn_free_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern swig_intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_5e5682d10bf1ee60(void);
+extern swig_intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_5e5682d10bf1ee60(void);
+extern swig_intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_5e5682d10bf1ee60(void);
+extern void _wrap_pager_wal_scan_options_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_scan_options_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_options_reserved_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_scan_options_reserved_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_options_first_frame_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_153 arg2);
+extern swig_type_154 _wrap_pager_wal_scan_options_first_frame_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_options_max_frames_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_155 arg2);
+extern swig_type_156 _wrap_pager_wal_scan_options_max_frames_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_wal_scan_options_capi_5e5682d10bf1ee60(void);
+extern void _wrap_delete_pager_wal_scan_options_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_frame_info_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_state_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_frame_info_state_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_index_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_157 arg2);
+extern swig_type_158 _wrap_pager_wal_frame_info_index_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_offset_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_159 arg2);
+extern swig_type_160 _wrap_pager_wal_frame_info_offset_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_page_number_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_frame_info_page_number_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_commit_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_frame_info_commit_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_commit_floor_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_frame_info_commit_floor_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_salt1_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_frame_info_salt1_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_salt2_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_frame_info_salt2_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_salts_match_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_frame_info_salts_match_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_checksum_valid_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_frame_info_checksum_valid_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_well_formed_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_frame_info_well_formed_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_checksum_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_161 arg2);
+extern swig_type_162 _wrap_pager_wal_frame_info_checksum_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_computed_checksum_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_163 arg2);
+extern swig_type_164 _wrap_pager_wal_frame_info_computed_checksum_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_page_set_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_pager_wal_frame_info_page_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_frame_info_page_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_165 arg2);
+extern swig_type_166 _wrap_pager_wal_frame_info_page_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_wal_frame_info_capi_5e5682d10bf1ee60(void);
+extern void _wrap_delete_pager_wal_frame_info_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_scan_summary_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_has_header_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_scan_summary_has_header_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_page_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_scan_summary_page_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_salt1_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_scan_summary_salt1_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_salt2_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_scan_summary_salt2_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_reserved_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_scan_summary_reserved_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_base_checkpoint_seq_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_167 arg2);
+extern swig_type_168 _wrap_pager_wal_scan_summary_base_checkpoint_seq_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_file_id_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_169 arg2);
+extern swig_type_170 _wrap_pager_wal_scan_summary_file_id_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_file_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_171 arg2);
+extern swig_type_172 _wrap_pager_wal_scan_summary_file_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_frame_slots_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_173 arg2);
+extern swig_type_174 _wrap_pager_wal_scan_summary_frame_slots_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_committed_frames_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_175 arg2);
+extern swig_type_176 _wrap_pager_wal_scan_summary_committed_frames_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_chain_frames_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_177 arg2);
+extern swig_type_178 _wrap_pager_wal_scan_summary_chain_frames_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_trailing_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_179 arg2);
+extern swig_type_180 _wrap_pager_wal_scan_summary_trailing_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_wal_scan_summary_capi_5e5682d10bf1ee60(void);
+extern void _wrap_delete_pager_wal_scan_summary_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_options_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_wal_scan_summary_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern swig_intgo _wrap_pager_wal_scan_frames_capi_5e5682d10bf1ee60(swig_type_181 arg1, uintptr_t arg2, swig_type_182 arg3, uintptr_t arg4, uintptr_t arg5);
 extern swig_intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_5e5682d10bf1ee60(void);
@@ -567,20 +675,20 @@ extern void _wrap_pager_walseg_options_struct_size_set_capi_5e5682d10bf1ee60(uin
 extern int _wrap_pager_walseg_options_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_sync_policy_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_options_sync_policy_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_segment_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_153 arg2);
-extern swig_type_154 _wrap_pager_walseg_options_segment_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_group_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_155 arg2);
-extern swig_type_156 _wrap_pager_walseg_options_group_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_group_interval_us_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_157 arg2);
-extern swig_type_158 _wrap_pager_walseg_options_group_interval_us_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_159 arg2);
-extern swig_type_160 _wrap_pager_walseg_options_max_payload_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_prewrite_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_161 arg2);
-extern swig_type_162 _wrap_pager_walseg_options_prewrite_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_buffer_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_163 arg2);
-extern swig_type_164 _wrap_pager_walseg_options_buffer_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_first_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_165 arg2);
-extern swig_type_166 _wrap_pager_walseg_options_first_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_segment_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_183 arg2);
+extern swig_type_184 _wrap_pager_walseg_options_segment_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_group_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_185 arg2);
+extern swig_type_186 _wrap_pager_walseg_options_group_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_group_interval_us_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_187 arg2);
+extern swig_type_188 _wrap_pager_walseg_options_group_interval_us_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_189 arg2);
+extern swig_type_190 _wrap_pager_walseg_options_max_payload_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_prewrite_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_191 arg2);
+extern swig_type_192 _wrap_pager_walseg_options_prewrite_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_buffer_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_193 arg2);
+extern swig_type_194 _wrap_pager_walseg_options_buffer_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_first_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_195 arg2);
+extern swig_type_196 _wrap_pager_walseg_options_first_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_create_if_missing_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_options_create_if_missing_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_reserved0_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
@@ -588,30 +696,30 @@ extern int _wrap_pager_walseg_options_reserved0_get_capi_5e5682d10bf1ee60(uintpt
 extern uintptr_t _wrap_new_pager_walseg_options_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_walseg_options_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_167 _wrap_pager_walseg_writer_open_capi_5e5682d10bf1ee60(swig_type_168 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_169 _wrap_pager_walseg_append_capi_5e5682d10bf1ee60(uintptr_t arg1, short arg2, swig_type_170 arg3, swig_voidp arg4);
-extern swig_type_171 _wrap_pager_walseg_sync_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_172 _wrap_pager_walseg_flush_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_173 _wrap_pager_walseg_writer_lsns_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_type_174 _wrap_pager_walseg_remove_before_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_175 arg2, swig_voidp arg3);
-extern swig_type_176 _wrap_pager_walseg_writer_close_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern swig_type_197 _wrap_pager_walseg_writer_open_capi_5e5682d10bf1ee60(swig_type_198 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_199 _wrap_pager_walseg_append_capi_5e5682d10bf1ee60(uintptr_t arg1, short arg2, swig_type_200 arg3, swig_voidp arg4);
+extern swig_type_201 _wrap_pager_walseg_sync_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern swig_type_202 _wrap_pager_walseg_flush_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern swig_type_203 _wrap_pager_walseg_writer_lsns_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_204 _wrap_pager_walseg_remove_before_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_205 arg2, swig_voidp arg3);
+extern swig_type_206 _wrap_pager_walseg_writer_close_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_walseg_reader_options_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_reader_options_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_177 _wrap_pager_walseg_reader_options_known_type_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_178 arg2);
-extern swig_type_179 _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_180 arg2);
-extern swig_type_181 _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern swig_type_207 _wrap_pager_walseg_reader_options_known_type_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_208 arg2);
+extern swig_type_209 _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_210 arg2);
+extern swig_type_211 _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_walseg_reader_options_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_walseg_reader_options_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern swig_intgo _wrap_pager_walseg_reader_options_add_known_type_capi_5e5682d10bf1ee60(uintptr_t arg1, short arg2);
 extern void _wrap_pager_walseg_reader_options_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_182 arg2);
-extern swig_type_183 _wrap_pager_walseg_record_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_len_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_184 arg2);
-extern swig_type_185 _wrap_pager_walseg_record_len_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_offset_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_186 arg2);
-extern swig_type_187 _wrap_pager_walseg_record_offset_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_212 arg2);
+extern swig_type_213 _wrap_pager_walseg_record_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_len_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_214 arg2);
+extern swig_type_215 _wrap_pager_walseg_record_len_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_offset_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_216 arg2);
+extern swig_type_217 _wrap_pager_walseg_record_offset_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_walseg_record_record_type_set_capi_5e5682d10bf1ee60(uintptr_t arg1, short arg2);
 extern short _wrap_pager_walseg_record_record_type_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_walseg_record_reserved0_set_capi_5e5682d10bf1ee60(uintptr_t arg1, short arg2);
@@ -620,18 +728,18 @@ extern void _wrap_pager_walseg_record_reserved1_set_capi_5e5682d10bf1ee60(uintpt
 extern int _wrap_pager_walseg_record_reserved1_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_walseg_record_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_walseg_record_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_copy_data_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_188 arg2);
-extern swig_type_189 _wrap_pager_walseg_reader_open_capi_5e5682d10bf1ee60(swig_type_190 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_191 _wrap_pager_walseg_reader_next_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_192 _wrap_pager_walseg_reader_stop_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_type_193 _wrap_pager_walseg_reader_stop_detail_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_194 arg2, swig_voidp arg3);
-extern swig_type_195 _wrap_pager_walseg_reader_position_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_196 _wrap_pager_walseg_reader_release_pages_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_copy_data_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_218 arg2);
+extern swig_type_219 _wrap_pager_walseg_reader_open_capi_5e5682d10bf1ee60(swig_type_220 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_221 _wrap_pager_walseg_reader_next_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_222 _wrap_pager_walseg_reader_stop_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_223 _wrap_pager_walseg_reader_stop_detail_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_224 arg2, swig_voidp arg3);
+extern swig_type_225 _wrap_pager_walseg_reader_position_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_226 _wrap_pager_walseg_reader_release_pages_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_walseg_reader_close_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_197 _wrap_pager_walseg_replay_open_capi_5e5682d10bf1ee60(swig_type_198 arg1, swig_type_199 arg2, uintptr_t arg3, swig_voidp arg4);
-extern swig_type_200 _wrap_pager_walseg_replay_next_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_201 _wrap_pager_walseg_replay_stop_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_202 _wrap_pager_walseg_replay_stop_detail_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_203 arg2, swig_voidp arg3);
+extern swig_type_227 _wrap_pager_walseg_replay_open_capi_5e5682d10bf1ee60(swig_type_228 arg1, swig_type_229 arg2, uintptr_t arg3, swig_voidp arg4);
+extern swig_type_230 _wrap_pager_walseg_replay_next_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_231 _wrap_pager_walseg_replay_stop_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_232 _wrap_pager_walseg_replay_stop_detail_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_233 arg2, swig_voidp arg3);
 extern void _wrap_pager_walseg_replay_close_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern swig_intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_5e5682d10bf1ee60(void);
@@ -646,31 +754,31 @@ extern int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_5e5682d1
 extern uintptr_t _wrap_new_pager_cold_pageout_options_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_cold_pageout_options_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_cold_pageout_options_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_204 _wrap_pager_cold_set_backend_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
-extern swig_type_205 _wrap_pager_cold_backend_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_206 _wrap_pager_cold_set_scratch_dir_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_207 arg2);
-extern swig_type_208 _wrap_pager_cold_scratch_dir_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_209 arg2, swig_voidp arg3);
-extern swig_type_210 _wrap_pager_cold_read_at_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_211 arg2, swig_type_212 arg3);
-extern swig_type_213 _wrap_pager_cold_take_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_214 arg2);
+extern swig_type_234 _wrap_pager_cold_set_backend_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern swig_type_235 _wrap_pager_cold_backend_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_236 _wrap_pager_cold_set_scratch_dir_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_237 arg2);
+extern swig_type_238 _wrap_pager_cold_scratch_dir_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_239 arg2, swig_voidp arg3);
+extern swig_type_240 _wrap_pager_cold_read_at_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_241 arg2, swig_type_242 arg3);
+extern swig_type_243 _wrap_pager_cold_take_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_244 arg2);
 extern void _wrap_pager_cold_free_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_215 _wrap_pager_cold_len_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern swig_type_245 _wrap_pager_cold_len_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern int _wrap_pager_cold_backend_of_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_cold_backend_stats_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_cold_backend_stats_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_cold_backend_stats_reserved0_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_cold_backend_stats_reserved0_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_216 arg2);
-extern swig_type_217 _wrap_pager_cold_backend_stats_live_handle_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_live_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_218 arg2);
-extern swig_type_219 _wrap_pager_cold_backend_stats_live_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_pageout_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_220 arg2);
-extern swig_type_221 _wrap_pager_cold_backend_stats_pageout_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_222 arg2);
-extern swig_type_223 _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_224 arg2);
-extern swig_type_225 _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_read_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_226 arg2);
-extern swig_type_227 _wrap_pager_cold_backend_stats_read_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_246 arg2);
+extern swig_type_247 _wrap_pager_cold_backend_stats_live_handle_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_live_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_248 arg2);
+extern swig_type_249 _wrap_pager_cold_backend_stats_live_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_pageout_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_250 arg2);
+extern swig_type_251 _wrap_pager_cold_backend_stats_pageout_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_252 arg2);
+extern swig_type_253 _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_254 arg2);
+extern swig_type_255 _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_read_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_256 arg2);
+extern swig_type_257 _wrap_pager_cold_backend_stats_read_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_cold_backend_stats_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_cold_backend_stats_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
@@ -681,34 +789,34 @@ extern void _wrap_pager_cold_stats_swap_set_capi_5e5682d10bf1ee60(uintptr_t arg1
 extern uintptr_t _wrap_pager_cold_stats_swap_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_file_set_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_pager_cold_stats_file_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_228 arg2);
-extern swig_type_229 _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_230 arg2);
-extern swig_type_231 _wrap_pager_cold_stats_scratch_file_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_file_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_232 arg2);
-extern swig_type_233 _wrap_pager_cold_stats_scratch_file_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_punch_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_234 arg2);
-extern swig_type_235 _wrap_pager_cold_stats_punch_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_truncate_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_236 arg2);
-extern swig_type_237 _wrap_pager_cold_stats_truncate_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_fallback_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_238 arg2);
-extern swig_type_239 _wrap_pager_cold_stats_fallback_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_write_error_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_240 arg2);
-extern swig_type_241 _wrap_pager_cold_stats_write_error_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_release_error_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_242 arg2);
-extern swig_type_243 _wrap_pager_cold_stats_release_error_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_checksum_failure_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_244 arg2);
-extern swig_type_245 _wrap_pager_cold_stats_checksum_failure_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_246 arg2);
-extern swig_type_247 _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_248 arg2);
-extern swig_type_249 _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_retained_extent_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_250 arg2);
-extern swig_type_251 _wrap_pager_cold_stats_retained_extent_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_258 arg2);
+extern swig_type_259 _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_260 arg2);
+extern swig_type_261 _wrap_pager_cold_stats_scratch_file_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_file_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_262 arg2);
+extern swig_type_263 _wrap_pager_cold_stats_scratch_file_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_punch_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_264 arg2);
+extern swig_type_265 _wrap_pager_cold_stats_punch_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_truncate_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_266 arg2);
+extern swig_type_267 _wrap_pager_cold_stats_truncate_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_fallback_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_268 arg2);
+extern swig_type_269 _wrap_pager_cold_stats_fallback_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_write_error_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_270 arg2);
+extern swig_type_271 _wrap_pager_cold_stats_write_error_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_release_error_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_272 arg2);
+extern swig_type_273 _wrap_pager_cold_stats_release_error_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_checksum_failure_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_274 arg2);
+extern swig_type_275 _wrap_pager_cold_stats_checksum_failure_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_276 arg2);
+extern swig_type_277 _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_278 arg2);
+extern swig_type_279 _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_retained_extent_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_280 arg2);
+extern swig_type_281 _wrap_pager_cold_stats_retained_extent_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_cold_stats_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_cold_stats_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_252 _wrap_pager_cold_get_stats_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_282 _wrap_pager_cold_get_stats_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
 extern swig_intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_5e5682d10bf1ee60(void);
@@ -732,7 +840,7 @@ extern int _wrap_pager_cache_meta_dtype_get_capi_5e5682d10bf1ee60(uintptr_t arg1
 extern uintptr_t _wrap_new_pager_cache_meta_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_cache_meta_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_cache_meta_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_253 _wrap_pager_cache_meta_page_bytes_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_283 _wrap_pager_cache_meta_page_bytes_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_5e5682d10bf1ee60(void);
 extern void _wrap_pager_snapshot_options_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
@@ -747,70 +855,70 @@ extern void _wrap_pager_snapshot_options_allow_nonempty_set_capi_5e5682d10bf1ee6
 extern int _wrap_pager_snapshot_options_allow_nonempty_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_snapshot_options_sync_fd_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_options_sync_fd_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_254 arg2);
-extern swig_type_255 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_284 arg2);
+extern swig_type_285 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_snapshot_options_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_snapshot_options_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_256 arg2);
+extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_286 arg2);
 extern void _wrap_pager_snapshot_options_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_257 _wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(swig_type_258 arg1, uintptr_t arg2);
+extern swig_type_287 _wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(swig_type_288 arg1, uintptr_t arg2);
 extern void _wrap_pager_snapshot_info_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_info_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_format_version_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_info_format_version_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_meta_set_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_pager_snapshot_info_meta_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_259 arg2);
-extern swig_type_260 _wrap_pager_snapshot_info_k_page_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_261 arg2);
-extern swig_type_262 _wrap_pager_snapshot_info_v_page_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_263 arg2);
-extern swig_type_264 _wrap_pager_snapshot_info_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_265 arg2);
-extern swig_type_266 _wrap_pager_snapshot_info_stored_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_267 arg2);
-extern swig_type_268 _wrap_pager_snapshot_info_compressed_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_269 arg2);
-extern swig_type_270 _wrap_pager_snapshot_info_seq_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_271 arg2);
-extern swig_type_272 _wrap_pager_snapshot_info_created_us_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_273 arg2);
-extern swig_type_274 _wrap_pager_snapshot_info_file_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_275 arg2);
-extern swig_type_276 _wrap_pager_snapshot_info_snapshot_id_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_277 arg2);
-extern swig_type_278 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_289 arg2);
+extern swig_type_290 _wrap_pager_snapshot_info_k_page_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_291 arg2);
+extern swig_type_292 _wrap_pager_snapshot_info_v_page_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_293 arg2);
+extern swig_type_294 _wrap_pager_snapshot_info_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_295 arg2);
+extern swig_type_296 _wrap_pager_snapshot_info_stored_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_297 arg2);
+extern swig_type_298 _wrap_pager_snapshot_info_compressed_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_299 arg2);
+extern swig_type_300 _wrap_pager_snapshot_info_seq_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_301 arg2);
+extern swig_type_302 _wrap_pager_snapshot_info_created_us_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_303 arg2);
+extern swig_type_304 _wrap_pager_snapshot_info_file_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_305 arg2);
+extern swig_type_306 _wrap_pager_snapshot_info_snapshot_id_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_307 arg2);
+extern swig_type_308 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_snapshot_info_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_snapshot_info_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_279 _wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(swig_type_280 arg1, uintptr_t arg2);
+extern swig_type_309 _wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(swig_type_310 arg1, uintptr_t arg2);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_5e5682d10bf1ee60(void);
-extern swig_type_281 _wrap_pager_refengine_create_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_voidp arg3);
+extern swig_type_311 _wrap_pager_refengine_create_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_voidp arg3);
 extern void _wrap_pager_refengine_free_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_282 _wrap_pager_refengine_meta_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_283 _wrap_pager_refengine_capacity_pages_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_284 _wrap_pager_refengine_alloc_page_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_285 _wrap_pager_refengine_free_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
-extern swig_type_286 _wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_type_287 arg3, swig_type_288 arg4);
-extern swig_type_289 _wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_type_290 arg3, swig_type_291 arg4);
-extern swig_type_292 _wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_293 arg2, swig_type_294 arg3, int arg4);
-extern swig_type_295 _wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_296 arg2);
-extern swig_type_297 _wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_298 arg2, swig_type_299 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_312 _wrap_pager_refengine_meta_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_313 _wrap_pager_refengine_capacity_pages_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_314 _wrap_pager_refengine_alloc_page_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_315 _wrap_pager_refengine_free_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
+extern swig_type_316 _wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_type_317 arg3, swig_type_318 arg4);
+extern swig_type_319 _wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_type_320 arg3, swig_type_321 arg4);
+extern swig_type_322 _wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_323 arg2, swig_type_324 arg3, int arg4);
+extern swig_type_325 _wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_326 arg2);
+extern swig_type_327 _wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_328 arg2, swig_type_329 arg3, swig_voidp arg4, swig_voidp arg5);
 extern void _wrap_pager_refengine_stats_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_refengine_stats_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_refengine_stats_paused_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_refengine_stats_paused_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_300 arg2);
-extern swig_type_301 _wrap_pager_refengine_stats_occupied_pages_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_302 arg2);
-extern swig_type_303 _wrap_pager_refengine_stats_seq_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_330 arg2);
+extern swig_type_331 _wrap_pager_refengine_stats_occupied_pages_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_332 arg2);
+extern swig_type_333 _wrap_pager_refengine_stats_seq_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_refengine_stats_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_refengine_stats_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_refengine_stats_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_304 _wrap_pager_refengine_get_stats_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_305 _wrap_pager_refengine_fingerprint_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_306 _wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_307 arg2, int arg3, swig_intgo arg4);
+extern swig_type_334 _wrap_pager_refengine_get_stats_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_335 _wrap_pager_refengine_fingerprint_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_336 _wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_337 arg2, int arg3, swig_intgo arg4);
 extern swig_intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_FORMAT_FILE_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_5e5682d10bf1ee60(void);
@@ -818,7 +926,7 @@ extern swig_intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_5e5682d10bf1ee60(void);
 extern swig_intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_5e5682d10bf1ee60(void);
-extern swig_type_308 _wrap_pager_format_detect_capi_5e5682d10bf1ee60(swig_type_309 arg1, swig_voidp arg2);
+extern swig_type_338 _wrap_pager_format_detect_capi_5e5682d10bf1ee60(swig_type_339 arg1, swig_voidp arg2);
 extern void _wrap_pager_check_report_struct_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_struct_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_check_report_format_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
@@ -827,45 +935,45 @@ extern void _wrap_pager_check_report_format_version_set_capi_5e5682d10bf1ee60(ui
 extern int _wrap_pager_check_report_format_version_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_check_report_page_size_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_page_size_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_310 arg2);
-extern swig_type_311 _wrap_pager_check_report_file_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_312 arg2);
-extern swig_type_313 _wrap_pager_check_report_generation_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_314 arg2);
-extern swig_type_315 _wrap_pager_check_report_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_316 arg2);
-extern swig_type_317 _wrap_pager_check_report_free_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_318 arg2);
-extern swig_type_319 _wrap_pager_check_report_protected_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_320 arg2);
-extern swig_type_321 _wrap_pager_check_report_frame_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_322 arg2);
-extern swig_type_323 _wrap_pager_check_report_record_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_324 arg2);
-extern swig_type_325 _wrap_pager_check_report_segment_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_326 arg2);
-extern swig_type_327 _wrap_pager_check_report_first_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_328 arg2);
-extern swig_type_329 _wrap_pager_check_report_last_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_340 arg2);
+extern swig_type_341 _wrap_pager_check_report_file_bytes_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_342 arg2);
+extern swig_type_343 _wrap_pager_check_report_generation_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_344 arg2);
+extern swig_type_345 _wrap_pager_check_report_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_346 arg2);
+extern swig_type_347 _wrap_pager_check_report_free_page_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_348 arg2);
+extern swig_type_349 _wrap_pager_check_report_protected_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_350 arg2);
+extern swig_type_351 _wrap_pager_check_report_frame_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_352 arg2);
+extern swig_type_353 _wrap_pager_check_report_record_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_354 arg2);
+extern swig_type_355 _wrap_pager_check_report_segment_count_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_356 arg2);
+extern swig_type_357 _wrap_pager_check_report_first_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_358 arg2);
+extern swig_type_359 _wrap_pager_check_report_last_lsn_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_check_report_interrupted_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_interrupted_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_check_report_damage_code_set_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_damage_code_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_330 arg2);
-extern swig_type_331 _wrap_pager_check_report_damage_offset_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_332 arg2);
-extern swig_type_333 _wrap_pager_check_report_damage_file_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_334 arg2);
-extern swig_type_335 _wrap_pager_check_report_damage_rule_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_336 arg2);
-extern swig_type_337 _wrap_pager_check_report_damage_detail_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_360 arg2);
+extern swig_type_361 _wrap_pager_check_report_damage_offset_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_362 arg2);
+extern swig_type_363 _wrap_pager_check_report_damage_file_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_364 arg2);
+extern swig_type_365 _wrap_pager_check_report_damage_rule_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_366 arg2);
+extern swig_type_367 _wrap_pager_check_report_damage_detail_get_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_check_report_capi_5e5682d10bf1ee60(void);
 extern void _wrap_delete_pager_check_report_capi_5e5682d10bf1ee60(uintptr_t arg1);
 extern void _wrap_pager_check_report_init_capi_5e5682d10bf1ee60(uintptr_t arg1);
-extern swig_type_338 _wrap_pager_file_check_capi_5e5682d10bf1ee60(swig_type_339 arg1, uintptr_t arg2);
-extern swig_type_340 _wrap_pager_wal_check_capi_5e5682d10bf1ee60(swig_type_341 arg1, uintptr_t arg2);
-extern swig_type_342 _wrap_pager_walseg_check_capi_5e5682d10bf1ee60(swig_type_343 arg1, uintptr_t arg2);
-extern swig_type_344 _wrap_pager_snapshot_check_capi_5e5682d10bf1ee60(swig_type_345 arg1, uintptr_t arg2);
+extern swig_type_368 _wrap_pager_file_check_capi_5e5682d10bf1ee60(swig_type_369 arg1, uintptr_t arg2);
+extern swig_type_370 _wrap_pager_wal_check_capi_5e5682d10bf1ee60(swig_type_371 arg1, uintptr_t arg2);
+extern swig_type_372 _wrap_pager_walseg_check_capi_5e5682d10bf1ee60(swig_type_373 arg1, uintptr_t arg2);
+extern swig_type_374 _wrap_pager_snapshot_check_capi_5e5682d10bf1ee60(swig_type_375 arg1, uintptr_t arg2);
 #undef intgo
 */
 import "C"
@@ -3009,6 +3117,621 @@ func Pager_wal_read_txn_free(arg1 uintptr) {
 	C._wrap_pager_wal_read_txn_free_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0))
 }
 
+func _swig_getPAGER_WAL_FRAME_COMMITTED() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_WAL_FRAME_COMMITTED_capi_5e5682d10bf1ee60())
+	return swig_r
+}
+
+var PAGER_WAL_FRAME_COMMITTED int = _swig_getPAGER_WAL_FRAME_COMMITTED()
+func _swig_getPAGER_WAL_FRAME_UNCOMMITTED() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_5e5682d10bf1ee60())
+	return swig_r
+}
+
+var PAGER_WAL_FRAME_UNCOMMITTED int = _swig_getPAGER_WAL_FRAME_UNCOMMITTED()
+func _swig_getPAGER_WAL_FRAME_BEYOND() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_WAL_FRAME_BEYOND_capi_5e5682d10bf1ee60())
+	return swig_r
+}
+
+var PAGER_WAL_FRAME_BEYOND int = _swig_getPAGER_WAL_FRAME_BEYOND()
+type SwigcptrPager_wal_scan_options uintptr
+
+func (p SwigcptrPager_wal_scan_options) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrPager_wal_scan_options) SwigIsPager_wal_scan_options() {
+}
+
+func (arg1 SwigcptrPager_wal_scan_options) SetStruct_size(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_options_struct_size_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_options) GetStruct_size() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_scan_options_struct_size_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_options) SetReserved(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_options_reserved_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_options) GetReserved() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_scan_options_reserved_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_options) SetFirst_frame(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_options_first_frame_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_options) GetFirst_frame() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_scan_options_first_frame_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_options) SetMax_frames(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_options_max_frames_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_options) GetMax_frames() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_scan_options_max_frames_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewPager_wal_scan_options() (_swig_ret Pager_wal_scan_options) {
+	var swig_r Pager_wal_scan_options
+	swig_r = (Pager_wal_scan_options)(SwigcptrPager_wal_scan_options(C._wrap_new_pager_wal_scan_options_capi_5e5682d10bf1ee60()))
+	return swig_r
+}
+
+func DeletePager_wal_scan_options(arg1 Pager_wal_scan_options) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_pager_wal_scan_options_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0))
+}
+
+type Pager_wal_scan_options interface {
+	Swigcptr() uintptr
+	SwigIsPager_wal_scan_options()
+	SetStruct_size(arg2 uint32)
+	GetStruct_size() (_swig_ret uint32)
+	SetReserved(arg2 uint32)
+	GetReserved() (_swig_ret uint32)
+	SetFirst_frame(arg2 uint64)
+	GetFirst_frame() (_swig_ret uint64)
+	SetMax_frames(arg2 uint64)
+	GetMax_frames() (_swig_ret uint64)
+}
+
+type SwigcptrPager_wal_frame_info uintptr
+
+func (p SwigcptrPager_wal_frame_info) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrPager_wal_frame_info) SwigIsPager_wal_frame_info() {
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetStruct_size(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_struct_size_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetStruct_size() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_frame_info_struct_size_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetState(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_state_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetState() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_frame_info_state_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetIndex(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_index_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_157(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetIndex() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_frame_info_index_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetOffset_bytes(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_offset_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_159(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetOffset_bytes() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_frame_info_offset_bytes_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetPage_number(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_page_number_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetPage_number() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_frame_info_page_number_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetCommit_page_count(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_commit_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetCommit_page_count() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_frame_info_commit_page_count_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetCommit_floor_count(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_commit_floor_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetCommit_floor_count() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_frame_info_commit_floor_count_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetSalt1(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_salt1_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetSalt1() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_frame_info_salt1_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetSalt2(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_salt2_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetSalt2() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_frame_info_salt2_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetSalts_match(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_salts_match_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetSalts_match() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_frame_info_salts_match_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetChecksum_valid(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_checksum_valid_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetChecksum_valid() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_frame_info_checksum_valid_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetWell_formed(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_well_formed_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetWell_formed() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_frame_info_well_formed_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetChecksum(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_checksum_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_161(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetChecksum() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_frame_info_checksum_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetComputed_checksum(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_computed_checksum_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_163(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetComputed_checksum() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_frame_info_computed_checksum_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetPage(arg2 uintptr) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_page_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetPage() (_swig_ret uintptr) {
+	var swig_r uintptr
+	_swig_i_0 := arg1
+	swig_r = (uintptr)(C._wrap_pager_wal_frame_info_page_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) SetPage_bytes(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_frame_info_page_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_165(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_frame_info) GetPage_bytes() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_frame_info_page_bytes_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewPager_wal_frame_info() (_swig_ret Pager_wal_frame_info) {
+	var swig_r Pager_wal_frame_info
+	swig_r = (Pager_wal_frame_info)(SwigcptrPager_wal_frame_info(C._wrap_new_pager_wal_frame_info_capi_5e5682d10bf1ee60()))
+	return swig_r
+}
+
+func DeletePager_wal_frame_info(arg1 Pager_wal_frame_info) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_pager_wal_frame_info_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0))
+}
+
+type Pager_wal_frame_info interface {
+	Swigcptr() uintptr
+	SwigIsPager_wal_frame_info()
+	SetStruct_size(arg2 uint32)
+	GetStruct_size() (_swig_ret uint32)
+	SetState(arg2 uint32)
+	GetState() (_swig_ret uint32)
+	SetIndex(arg2 uint64)
+	GetIndex() (_swig_ret uint64)
+	SetOffset_bytes(arg2 uint64)
+	GetOffset_bytes() (_swig_ret uint64)
+	SetPage_number(arg2 uint32)
+	GetPage_number() (_swig_ret uint32)
+	SetCommit_page_count(arg2 uint32)
+	GetCommit_page_count() (_swig_ret uint32)
+	SetCommit_floor_count(arg2 uint32)
+	GetCommit_floor_count() (_swig_ret uint32)
+	SetSalt1(arg2 uint32)
+	GetSalt1() (_swig_ret uint32)
+	SetSalt2(arg2 uint32)
+	GetSalt2() (_swig_ret uint32)
+	SetSalts_match(arg2 uint32)
+	GetSalts_match() (_swig_ret uint32)
+	SetChecksum_valid(arg2 uint32)
+	GetChecksum_valid() (_swig_ret uint32)
+	SetWell_formed(arg2 uint32)
+	GetWell_formed() (_swig_ret uint32)
+	SetChecksum(arg2 uint64)
+	GetChecksum() (_swig_ret uint64)
+	SetComputed_checksum(arg2 uint64)
+	GetComputed_checksum() (_swig_ret uint64)
+	SetPage(arg2 uintptr)
+	GetPage() (_swig_ret uintptr)
+	SetPage_bytes(arg2 uint64)
+	GetPage_bytes() (_swig_ret uint64)
+}
+
+type SwigcptrPager_wal_scan_summary uintptr
+
+func (p SwigcptrPager_wal_scan_summary) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrPager_wal_scan_summary) SwigIsPager_wal_scan_summary() {
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetStruct_size(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_struct_size_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetStruct_size() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_scan_summary_struct_size_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetHas_header(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_has_header_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetHas_header() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_scan_summary_has_header_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetPage_size(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_page_size_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetPage_size() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_scan_summary_page_size_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetSalt1(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_salt1_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetSalt1() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_scan_summary_salt1_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetSalt2(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_salt2_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetSalt2() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_scan_summary_salt2_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetReserved(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_reserved_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetReserved() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_wal_scan_summary_reserved_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetBase_checkpoint_seq(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_base_checkpoint_seq_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_167(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetBase_checkpoint_seq() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_scan_summary_base_checkpoint_seq_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetFile_id(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_file_id_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_169(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetFile_id() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_scan_summary_file_id_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetFile_bytes(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_file_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_171(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetFile_bytes() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_scan_summary_file_bytes_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetFrame_slots(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_frame_slots_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_173(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetFrame_slots() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_scan_summary_frame_slots_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetCommitted_frames(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_committed_frames_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetCommitted_frames() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_scan_summary_committed_frames_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetChain_frames(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_chain_frames_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetChain_frames() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_scan_summary_chain_frames_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) SetTrailing_bytes(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_wal_scan_summary_trailing_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_179(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_wal_scan_summary) GetTrailing_bytes() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_wal_scan_summary_trailing_bytes_get_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewPager_wal_scan_summary() (_swig_ret Pager_wal_scan_summary) {
+	var swig_r Pager_wal_scan_summary
+	swig_r = (Pager_wal_scan_summary)(SwigcptrPager_wal_scan_summary(C._wrap_new_pager_wal_scan_summary_capi_5e5682d10bf1ee60()))
+	return swig_r
+}
+
+func DeletePager_wal_scan_summary(arg1 Pager_wal_scan_summary) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_pager_wal_scan_summary_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0))
+}
+
+type Pager_wal_scan_summary interface {
+	Swigcptr() uintptr
+	SwigIsPager_wal_scan_summary()
+	SetStruct_size(arg2 uint32)
+	GetStruct_size() (_swig_ret uint32)
+	SetHas_header(arg2 uint32)
+	GetHas_header() (_swig_ret uint32)
+	SetPage_size(arg2 uint32)
+	GetPage_size() (_swig_ret uint32)
+	SetSalt1(arg2 uint32)
+	GetSalt1() (_swig_ret uint32)
+	SetSalt2(arg2 uint32)
+	GetSalt2() (_swig_ret uint32)
+	SetReserved(arg2 uint32)
+	GetReserved() (_swig_ret uint32)
+	SetBase_checkpoint_seq(arg2 uint64)
+	GetBase_checkpoint_seq() (_swig_ret uint64)
+	SetFile_id(arg2 uint64)
+	GetFile_id() (_swig_ret uint64)
+	SetFile_bytes(arg2 uint64)
+	GetFile_bytes() (_swig_ret uint64)
+	SetFrame_slots(arg2 uint64)
+	GetFrame_slots() (_swig_ret uint64)
+	SetCommitted_frames(arg2 uint64)
+	GetCommitted_frames() (_swig_ret uint64)
+	SetChain_frames(arg2 uint64)
+	GetChain_frames() (_swig_ret uint64)
+	SetTrailing_bytes(arg2 uint64)
+	GetTrailing_bytes() (_swig_ret uint64)
+}
+
+func Pager_wal_scan_options_init(arg1 Pager_wal_scan_options) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_pager_wal_scan_options_init_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0))
+}
+
+func Pager_wal_scan_summary_init(arg1 Pager_wal_scan_summary) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_pager_wal_scan_summary_init_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0))
+}
+
+func Pager_wal_scan_frames(arg1 string, arg2 Pager_wal_scan_options, arg3 _swig_fnptr, arg4 uintptr, arg5 Pager_wal_scan_summary) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := getSwigcptr(arg5)
+	swig_r = (int)(C._wrap_pager_wal_scan_frames_capi_5e5682d10bf1ee60(*(*C.swig_type_181)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_type_182(_swig_i_2), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	return swig_r
+}
+
 const PAGER_WALSEG_TYPE_REQUIRED uint = 0x8000
 func _swig_getPAGER_WALSEG_SYNC_EVERY_RECORD() (_swig_ret int) {
 	var swig_r int
@@ -3097,7 +3820,7 @@ func (arg1 SwigcptrPager_walseg_options) GetSync_policy() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_walseg_options) SetSegment_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_segment_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
+	C._wrap_pager_walseg_options_segment_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_183(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetSegment_bytes() (_swig_ret uint64) {
@@ -3110,7 +3833,7 @@ func (arg1 SwigcptrPager_walseg_options) GetSegment_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetGroup_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_group_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1))
+	C._wrap_pager_walseg_options_group_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_185(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetGroup_bytes() (_swig_ret uint64) {
@@ -3123,7 +3846,7 @@ func (arg1 SwigcptrPager_walseg_options) GetGroup_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetGroup_interval_us(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_group_interval_us_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_157(_swig_i_1))
+	C._wrap_pager_walseg_options_group_interval_us_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetGroup_interval_us() (_swig_ret uint64) {
@@ -3136,7 +3859,7 @@ func (arg1 SwigcptrPager_walseg_options) GetGroup_interval_us() (_swig_ret uint6
 func (arg1 SwigcptrPager_walseg_options) SetMax_payload_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_159(_swig_i_1))
+	C._wrap_pager_walseg_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_189(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetMax_payload_bytes() (_swig_ret uint64) {
@@ -3149,7 +3872,7 @@ func (arg1 SwigcptrPager_walseg_options) GetMax_payload_bytes() (_swig_ret uint6
 func (arg1 SwigcptrPager_walseg_options) SetPrewrite_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_prewrite_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_161(_swig_i_1))
+	C._wrap_pager_walseg_options_prewrite_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_191(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetPrewrite_bytes() (_swig_ret uint64) {
@@ -3162,7 +3885,7 @@ func (arg1 SwigcptrPager_walseg_options) GetPrewrite_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_walseg_options) SetBuffer_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_buffer_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_163(_swig_i_1))
+	C._wrap_pager_walseg_options_buffer_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_193(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetBuffer_bytes() (_swig_ret uint64) {
@@ -3175,7 +3898,7 @@ func (arg1 SwigcptrPager_walseg_options) GetBuffer_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetFirst_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_first_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_165(_swig_i_1))
+	C._wrap_pager_walseg_options_first_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetFirst_lsn() (_swig_ret uint64) {
@@ -3259,7 +3982,7 @@ func Pager_walseg_writer_open(arg1 string, arg2 Pager_walseg_options, arg3 *uint
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_writer_open_capi_5e5682d10bf1ee60(*(*C.swig_type_168)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_writer_open_capi_5e5682d10bf1ee60(*(*C.swig_type_198)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3281,7 +4004,7 @@ func Pager_walseg_append(arg1 uintptr, arg2 uint16, arg3 []byte, arg4 *uint64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_walseg_append_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.short(_swig_i_1), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3))
+	swig_r_p := C._wrap_pager_walseg_append_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.short(_swig_i_1), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3352,7 +4075,7 @@ func Pager_walseg_remove_before(arg1 uintptr, arg2 uint64, arg3 *uint64) (_swig_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_remove_before_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_remove_before_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3413,7 +4136,7 @@ func (arg1 SwigcptrPager_walseg_reader_options) GetKnown_type_count() (_swig_ret
 func (arg1 SwigcptrPager_walseg_reader_options) SetMax_payload_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_178(_swig_i_1))
+	C._wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_208(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetMax_payload_bytes() (_swig_ret uint64) {
@@ -3426,7 +4149,7 @@ func (arg1 SwigcptrPager_walseg_reader_options) GetMax_payload_bytes() (_swig_re
 func (arg1 SwigcptrPager_walseg_reader_options) SetExpected_first_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_180(_swig_i_1))
+	C._wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_210(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetExpected_first_lsn() (_swig_ret uint64) {
@@ -3485,7 +4208,7 @@ func (p SwigcptrPager_walseg_record) SwigIsPager_walseg_record() {
 func (arg1 SwigcptrPager_walseg_record) SetLsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_182(_swig_i_1))
+	C._wrap_pager_walseg_record_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_212(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetLsn() (_swig_ret uint64) {
@@ -3498,7 +4221,7 @@ func (arg1 SwigcptrPager_walseg_record) GetLsn() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_record) SetLen(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_len_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_184(_swig_i_1))
+	C._wrap_pager_walseg_record_len_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_214(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetLen() (_swig_ret uint64) {
@@ -3511,7 +4234,7 @@ func (arg1 SwigcptrPager_walseg_record) GetLen() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_record) SetOffset(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_offset_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_186(_swig_i_1))
+	C._wrap_pager_walseg_record_offset_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_216(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetOffset() (_swig_ret uint64) {
@@ -3574,7 +4297,7 @@ func DeletePager_walseg_record(arg1 Pager_walseg_record) {
 func (arg1 SwigcptrPager_walseg_record) Copy_data(arg2 []byte) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_copy_data_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_188)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_walseg_record_copy_data_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_218)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3603,7 +4326,7 @@ func Pager_walseg_reader_open(arg1 string, arg2 Pager_walseg_reader_options, arg
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_reader_open_capi_5e5682d10bf1ee60(*(*C.swig_type_190)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_reader_open_capi_5e5682d10bf1ee60(*(*C.swig_type_220)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3661,7 +4384,7 @@ func Pager_walseg_reader_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_reader_stop_detail_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_194)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_reader_stop_detail_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_224)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3724,7 +4447,7 @@ func Pager_walseg_replay_open(arg1 string, arg2 uint64, arg3 Pager_walseg_reader
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_walseg_replay_open_capi_5e5682d10bf1ee60(*(*C.swig_type_198)(unsafe.Pointer(&_swig_i_0)), C.swig_type_199(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3))
+	swig_r_p := C._wrap_pager_walseg_replay_open_capi_5e5682d10bf1ee60(*(*C.swig_type_228)(unsafe.Pointer(&_swig_i_0)), C.swig_type_229(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3783,7 +4506,7 @@ func Pager_walseg_replay_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_replay_stop_detail_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_replay_stop_detail_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3943,7 +4666,7 @@ func Pager_cold_set_scratch_dir(arg1 uintptr, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_set_scratch_dir_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_207)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_cold_set_scratch_dir_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_237)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3964,7 +4687,7 @@ func Pager_cold_scratch_dir(arg1 uintptr, arg2 []byte, arg3 *uint64) (_swig_ret 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_cold_scratch_dir_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_209)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_cold_scratch_dir_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_239)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3985,7 +4708,7 @@ func Pager_cold_read_at(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_cold_read_at_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1), *(*C.swig_type_212)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_cold_read_at_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4005,7 +4728,7 @@ func Pager_cold_take(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_take_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_214)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_cold_take_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_244)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4078,7 +4801,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetReserved0() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_cold_backend_stats) SetLive_handle_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_live_handle_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_216(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_live_handle_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_246(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetLive_handle_count() (_swig_ret uint64) {
@@ -4091,7 +4814,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetLive_handle_count() (_swig_ret u
 func (arg1 SwigcptrPager_cold_backend_stats) SetLive_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_live_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_218(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_live_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_248(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetLive_bytes() (_swig_ret uint64) {
@@ -4104,7 +4827,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetLive_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_backend_stats) SetPageout_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_pageout_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_220(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_pageout_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_250(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPageout_count() (_swig_ret uint64) {
@@ -4117,7 +4840,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPageout_count() (_swig_ret uint6
 func (arg1 SwigcptrPager_cold_backend_stats) SetPaged_out_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_222(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_252(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_out_bytes() (_swig_ret uint64) {
@@ -4130,7 +4853,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_out_bytes() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_backend_stats) SetPaged_in_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_224(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_254(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_in_bytes() (_swig_ret uint64) {
@@ -4143,7 +4866,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_in_bytes() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_backend_stats) SetRead_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_read_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_226(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_read_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_256(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetRead_count() (_swig_ret uint64) {
@@ -4249,7 +4972,7 @@ func (arg1 SwigcptrPager_cold_stats) GetFile() (_swig_ret Pager_cold_backend_sta
 func (arg1 SwigcptrPager_cold_stats) SetScratch_allocated_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_228(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_258(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_allocated_bytes() (_swig_ret uint64) {
@@ -4262,7 +4985,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_allocated_bytes() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_stats) SetScratch_file_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_file_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_230(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_file_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_260(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_file_bytes() (_swig_ret uint64) {
@@ -4275,7 +4998,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_file_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_stats) SetScratch_file_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_file_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_232(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_file_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_262(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_file_count() (_swig_ret uint64) {
@@ -4288,7 +5011,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_file_count() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_stats) SetPunch_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_punch_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_234(_swig_i_1))
+	C._wrap_pager_cold_stats_punch_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_264(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetPunch_count() (_swig_ret uint64) {
@@ -4301,7 +5024,7 @@ func (arg1 SwigcptrPager_cold_stats) GetPunch_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetTruncate_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_truncate_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_236(_swig_i_1))
+	C._wrap_pager_cold_stats_truncate_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_266(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetTruncate_count() (_swig_ret uint64) {
@@ -4314,7 +5037,7 @@ func (arg1 SwigcptrPager_cold_stats) GetTruncate_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetFallback_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_fallback_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_238(_swig_i_1))
+	C._wrap_pager_cold_stats_fallback_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_268(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetFallback_count() (_swig_ret uint64) {
@@ -4327,7 +5050,7 @@ func (arg1 SwigcptrPager_cold_stats) GetFallback_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetWrite_error_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_write_error_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_240(_swig_i_1))
+	C._wrap_pager_cold_stats_write_error_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_270(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetWrite_error_count() (_swig_ret uint64) {
@@ -4340,7 +5063,7 @@ func (arg1 SwigcptrPager_cold_stats) GetWrite_error_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetRelease_error_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_release_error_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_242(_swig_i_1))
+	C._wrap_pager_cold_stats_release_error_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_272(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetRelease_error_count() (_swig_ret uint64) {
@@ -4353,7 +5076,7 @@ func (arg1 SwigcptrPager_cold_stats) GetRelease_error_count() (_swig_ret uint64)
 func (arg1 SwigcptrPager_cold_stats) SetChecksum_failure_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_checksum_failure_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_244(_swig_i_1))
+	C._wrap_pager_cold_stats_checksum_failure_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_274(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetChecksum_failure_count() (_swig_ret uint64) {
@@ -4366,7 +5089,7 @@ func (arg1 SwigcptrPager_cold_stats) GetChecksum_failure_count() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_stats) SetStale_dir_removed_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_stale_dir_removed_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_246(_swig_i_1))
+	C._wrap_pager_cold_stats_stale_dir_removed_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_276(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetStale_dir_removed_count() (_swig_ret uint64) {
@@ -4379,7 +5102,7 @@ func (arg1 SwigcptrPager_cold_stats) GetStale_dir_removed_count() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_stats) SetScratch_retained_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_retained_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_248(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_retained_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_278(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_retained_bytes() (_swig_ret uint64) {
@@ -4392,7 +5115,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_retained_bytes() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_stats) SetRetained_extent_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_retained_extent_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_250(_swig_i_1))
+	C._wrap_pager_cold_stats_retained_extent_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_280(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetRetained_extent_count() (_swig_ret uint64) {
@@ -4770,7 +5493,7 @@ func (arg1 SwigcptrPager_snapshot_options) GetSync_fd() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_snapshot_options) SetCopy_out_budget_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_254(_swig_i_1))
+	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_284(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetCopy_out_budget_bytes() (_swig_ret uint64) {
@@ -4795,7 +5518,7 @@ func (arg1 SwigcptrPager_snapshot_options) Set_parent_path(arg2 string) (_swig_r
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4831,7 +5554,7 @@ func Pager_snapshot_verify(arg1 string, arg2 Pager_snapshot_options) (_swig_ret 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(*(*C.swig_type_258)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(*(*C.swig_type_288)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4898,7 +5621,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetMeta() (_swig_ret Pager_cache_meta) {
 func (arg1 SwigcptrPager_snapshot_info) SetK_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
+	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_289(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetK_page_bytes() (_swig_ret uint64) {
@@ -4911,7 +5634,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetK_page_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetV_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
+	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_291(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetV_page_bytes() (_swig_ret uint64) {
@@ -4924,7 +5647,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetV_page_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
+	C._wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_293(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetPage_count() (_swig_ret uint64) {
@@ -4937,7 +5660,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetPage_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetStored_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
+	C._wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_295(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetStored_page_count() (_swig_ret uint64) {
@@ -4950,7 +5673,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetStored_page_count() (_swig_ret uint64
 func (arg1 SwigcptrPager_snapshot_info) SetCompressed_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
+	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_297(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCompressed_page_count() (_swig_ret uint64) {
@@ -4963,7 +5686,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetCompressed_page_count() (_swig_ret ui
 func (arg1 SwigcptrPager_snapshot_info) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
+	C._wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_299(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSeq_count() (_swig_ret uint64) {
@@ -4976,7 +5699,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetSeq_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetCreated_us(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
+	C._wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_301(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCreated_us() (_swig_ret uint64) {
@@ -4989,7 +5712,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetCreated_us() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))
+	C._wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_303(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetFile_bytes() (_swig_ret uint64) {
@@ -5002,7 +5725,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetFile_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetSnapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_275(_swig_i_1))
+	C._wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_305(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSnapshot_id() (_swig_ret uint64) {
@@ -5015,7 +5738,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetSnapshot_id() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetParent_snapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_277(_swig_i_1))
+	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_307(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetParent_snapshot_id() (_swig_ret uint64) {
@@ -5076,7 +5799,7 @@ func Pager_snapshot_inspect(arg1 string, arg2 Pager_snapshot_info) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(*(*C.swig_type_280)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(*(*C.swig_type_310)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5203,7 +5926,7 @@ func Pager_refengine_write_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []b
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_287)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_288)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_318)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5228,7 +5951,7 @@ func Pager_refengine_read_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []by
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_290)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_291)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_320)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_321)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5253,7 +5976,7 @@ func Pager_refengine_set_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 uint
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_294)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_324)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5276,7 +5999,7 @@ func Pager_refengine_remove_seq(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_296)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_326)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5299,7 +6022,7 @@ func Pager_refengine_get_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 *uin
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_298)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
+	swig_r_p := C._wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_329)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5356,7 +6079,7 @@ func (arg1 SwigcptrPager_refengine_stats) GetPaused() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_refengine_stats) SetOccupied_pages(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_300(_swig_i_1))
+	C._wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetOccupied_pages() (_swig_ret uint64) {
@@ -5369,7 +6092,7 @@ func (arg1 SwigcptrPager_refengine_stats) GetOccupied_pages() (_swig_ret uint64)
 func (arg1 SwigcptrPager_refengine_stats) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_302(_swig_i_1))
+	C._wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_332(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetSeq_count() (_swig_ret uint64) {
@@ -5448,7 +6171,7 @@ func Pager_refengine_fail_callback(arg1 uintptr, arg2 string, arg3 uint32, arg4 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_307)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_337)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5517,7 +6240,7 @@ func Pager_format_detect(arg1 string, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_format_detect_capi_5e5682d10bf1ee60(*(*C.swig_type_309)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_format_detect_capi_5e5682d10bf1ee60(*(*C.swig_type_339)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5597,7 +6320,7 @@ func (arg1 SwigcptrPager_check_report) GetPage_size() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_check_report) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_310(_swig_i_1))
+	C._wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_340(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFile_bytes() (_swig_ret uint64) {
@@ -5610,7 +6333,7 @@ func (arg1 SwigcptrPager_check_report) GetFile_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetGeneration(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_312(_swig_i_1))
+	C._wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_342(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetGeneration() (_swig_ret uint64) {
@@ -5623,7 +6346,7 @@ func (arg1 SwigcptrPager_check_report) GetGeneration() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_314(_swig_i_1))
+	C._wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_344(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetPage_count() (_swig_ret uint64) {
@@ -5636,7 +6359,7 @@ func (arg1 SwigcptrPager_check_report) GetPage_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFree_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_316(_swig_i_1))
+	C._wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_346(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFree_page_count() (_swig_ret uint64) {
@@ -5649,7 +6372,7 @@ func (arg1 SwigcptrPager_check_report) GetFree_page_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetProtected_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_318(_swig_i_1))
+	C._wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_348(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetProtected_count() (_swig_ret uint64) {
@@ -5662,7 +6385,7 @@ func (arg1 SwigcptrPager_check_report) GetProtected_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFrame_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_320(_swig_i_1))
+	C._wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_350(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFrame_count() (_swig_ret uint64) {
@@ -5675,7 +6398,7 @@ func (arg1 SwigcptrPager_check_report) GetFrame_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetRecord_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_322(_swig_i_1))
+	C._wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_352(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetRecord_count() (_swig_ret uint64) {
@@ -5688,7 +6411,7 @@ func (arg1 SwigcptrPager_check_report) GetRecord_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetSegment_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_324(_swig_i_1))
+	C._wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_354(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetSegment_count() (_swig_ret uint64) {
@@ -5701,7 +6424,7 @@ func (arg1 SwigcptrPager_check_report) GetSegment_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFirst_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_326(_swig_i_1))
+	C._wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_356(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFirst_lsn() (_swig_ret uint64) {
@@ -5714,7 +6437,7 @@ func (arg1 SwigcptrPager_check_report) GetFirst_lsn() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetLast_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_328(_swig_i_1))
+	C._wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_358(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetLast_lsn() (_swig_ret uint64) {
@@ -5753,7 +6476,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_code() (_swig_ret int32) {
 func (arg1 SwigcptrPager_check_report) SetDamage_offset(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
+	C._wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.swig_type_360(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetDamage_offset() (_swig_ret uint64) {
@@ -5766,7 +6489,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_offset() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetDamage_file(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_332)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_362)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5785,7 +6508,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_file() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_rule(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_334)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_364)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5804,7 +6527,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_rule() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_detail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_336)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), *(*C.swig_type_366)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5885,7 +6608,7 @@ func Pager_file_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_file_check_capi_5e5682d10bf1ee60(*(*C.swig_type_339)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_check_capi_5e5682d10bf1ee60(*(*C.swig_type_369)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5905,7 +6628,7 @@ func Pager_wal_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_wal_check_capi_5e5682d10bf1ee60(*(*C.swig_type_341)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_check_capi_5e5682d10bf1ee60(*(*C.swig_type_371)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5925,7 +6648,7 @@ func Pager_walseg_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_walseg_check_capi_5e5682d10bf1ee60(*(*C.swig_type_343)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_walseg_check_capi_5e5682d10bf1ee60(*(*C.swig_type_373)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5945,7 +6668,7 @@ func Pager_snapshot_check(arg1 string, arg2 Pager_check_report) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_check_capi_5e5682d10bf1ee60(*(*C.swig_type_345)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_check_capi_5e5682d10bf1ee60(*(*C.swig_type_375)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
