@@ -99,12 +99,17 @@ void PrintRow(const json& j) {
   uint32_t commit = j["commit_page_count"].get<uint32_t>();
   std::string commit_text = commit == 0 ? "-" : std::to_string(commit) + "/" +
                                                     std::to_string(j["commit_floor_count"].get<uint32_t>());
-  std::printf("  %-7llu %-12llu %-8u %-9s %-12s %-9s %s\n",
-              static_cast<unsigned long long>(j["index"].get<uint64_t>()),
-              static_cast<unsigned long long>(j["offset"].get<uint64_t>()),
-              j["page"].get<uint32_t>(), commit_text.c_str(), j["state"].get<std::string>().c_str(),
-              j["checksum_valid"].get<bool>() ? "ok" : "MISMATCH",
-              j["salts_match"].get<bool>() ? "" : "other generation's salts");
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-7llu %-12llu %-8u %-9s %-12s %-9s %s",
+                static_cast<unsigned long long>(j["index"].get<uint64_t>()),
+                static_cast<unsigned long long>(j["offset"].get<uint64_t>()),
+                j["page"].get<uint32_t>(), commit_text.c_str(),
+                j["state"].get<std::string>().c_str(),
+                j["checksum_valid"].get<bool>() ? "ok" : "MISMATCH",
+                j["salts_match"].get<bool>() ? "" : "other generation's salts");
+  std::string text = line;
+  text.erase(text.find_last_not_of(' ') + 1);
+  std::printf("%s\n", text.c_str());
 }
 
 // The listing: every frame, but a run of zero slots at the end is one line.
@@ -161,7 +166,7 @@ FrameDump List(const std::string& path, bool as_json) {
   if (as_json) return d;
   PrintSummary(path, s);
   if (!l.frames.empty()) {
-    std::printf("  %-7s %-12s %-8s %-9s %-12s %-9s\n", "frame", "offset", "page", "commit",
+    std::printf("  %-7s %-12s %-8s %-9s %-12s %s\n", "frame", "offset", "page", "commit",
                 "state", "checksum");
   }
   for (const json& j : l.frames) PrintRow(j);
