@@ -330,8 +330,10 @@ def PageFileFlippedProtectedContent():
     off = data.find(b"a" * 4096)
     check(off > 0, "protected page content found")
     flip(path, off + 100)
-    j = expect_damaged(path, "state")
+    j = expect_damaged(path, "state", offset=off)
     check("content" in j["damage"]["detail"], j["damage"]["detail"])
+    check(f"at byte offset {off}" in j["damage"]["detail"], j["damage"]["detail"])
+    check(f"byte offset {off}" in run(["verify", path]).stdout, "the text names the offset")
 
 
 @test
@@ -340,7 +342,8 @@ def PageFileTruncated():
     for size, rule in ((100000, "state"), (10000, "meta"), (100, "meta"), (40, "superblock")):
         path = copy_of(HEALTHY["page-file"], f"trunc{size}.pages")
         os.truncate(path, size)
-        expect_damaged(path, rule)
+        # Cut inside the page space: the damage is where the file ends.
+        expect_damaged(path, rule, offset=size if rule == "state" else "any")
 
 
 @test
