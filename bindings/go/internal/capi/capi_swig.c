@@ -470,7 +470,7 @@ SWIGINTERN void delete_pager_check_report(struct pager_check_report *self){ free
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_5e5682d10bf1ee60(void *_swig_go_0) {
+void _wrap_Swig_free_capi_5ba4f09186588b7f(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -480,7 +480,7 @@ void _wrap_Swig_free_capi_5e5682d10bf1ee60(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_5e5682d10bf1ee60(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_5ba4f09186588b7f(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -493,7 +493,7 @@ void *_wrap_Swig_malloc_capi_5e5682d10bf1ee60(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_read_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_read_capi_5ba4f09186588b7f(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -516,7 +516,7 @@ _gostring_ _wrap_pagerswig_file_page_read_capi_5e5682d10bf1ee60(pager_file *_swi
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_write_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_write_capi_5ba4f09186588b7f(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -539,7 +539,7 @@ _gostring_ _wrap_pagerswig_file_page_write_capi_5e5682d10bf1ee60(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_add_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pagerswig_file_txn_add_capi_5ba4f09186588b7f(pager_file_txn *_swig_go_0, long long _swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -554,7 +554,7 @@ _gostring_ _wrap_pagerswig_file_txn_add_capi_5e5682d10bf1ee60(pager_file_txn *_s
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_read_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_read_capi_5ba4f09186588b7f(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -577,7 +577,7 @@ _gostring_ _wrap_pagerswig_file_txn_read_capi_5e5682d10bf1ee60(pager_file_txn *_
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_write_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_write_capi_5ba4f09186588b7f(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -600,7 +600,7 @@ _gostring_ _wrap_pagerswig_file_txn_write_capi_5e5682d10bf1ee60(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_read_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_read_capi_5ba4f09186588b7f(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -623,7 +623,7 @@ _gostring_ _wrap_pagerswig_file_subpage_read_capi_5e5682d10bf1ee60(pager_file_su
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_write_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_write_capi_5ba4f09186588b7f(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -646,7 +646,7 @@ _gostring_ _wrap_pagerswig_file_subpage_write_capi_5e5682d10bf1ee60(pager_file_s
 }
 
 
-_gostring_ _wrap_pagerswig_cold_open_capi_5e5682d10bf1ee60(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_open_capi_5ba4f09186588b7f(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
   uint32_t arg1 ;
   char *arg2 = (char *) 0 ;
   pager_cold **arg3 = (pager_cold **) 0 ;
@@ -668,7 +668,7 @@ _gostring_ _wrap_pagerswig_cold_open_capi_5e5682d10bf1ee60(int _swig_go_0, _gost
 }
 
 
-_gostring_ _wrap_pagerswig_cold_pageout_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
+_gostring_ _wrap_pagerswig_cold_pageout_capi_5ba4f09186588b7f(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -693,7 +693,7 @@ _gostring_ _wrap_pagerswig_cold_pageout_capi_5e5682d10bf1ee60(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pagerswig_cold_read_at_many_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_read_at_many_capi_5ba4f09186588b7f(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   size_t arg3 ;
@@ -718,7 +718,7 @@ _gostring_ _wrap_pagerswig_cold_read_at_many_capi_5e5682d10bf1ee60(pager_cold_ha
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -740,7 +740,7 @@ _gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_5e5682d10bf1ee60(page
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -762,7 +762,7 @@ _gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_5e5682d10bf1ee60(page
 }
 
 
-intgo _wrap_PAGER_VERSION_NUMBER_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_VERSION_NUMBER_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -773,7 +773,7 @@ intgo _wrap_PAGER_VERSION_NUMBER_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_OK_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_OK_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -785,7 +785,7 @@ intgo _wrap_PAGER_OK_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_INVALID_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_INVALID_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -797,7 +797,7 @@ intgo _wrap_PAGER_ERR_INVALID_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_IO_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_IO_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -809,7 +809,7 @@ intgo _wrap_PAGER_ERR_IO_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOMEM_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_NOMEM_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -821,7 +821,7 @@ intgo _wrap_PAGER_ERR_NOMEM_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOSPC_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_NOSPC_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -833,7 +833,7 @@ intgo _wrap_PAGER_ERR_NOSPC_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_CORRUPT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_CORRUPT_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -845,7 +845,7 @@ intgo _wrap_PAGER_ERR_CORRUPT_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_VERSION_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_VERSION_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -857,7 +857,7 @@ intgo _wrap_PAGER_ERR_VERSION_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -869,7 +869,7 @@ intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_BUSY_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_BUSY_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -881,7 +881,7 @@ intgo _wrap_PAGER_ERR_BUSY_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_READONLY_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_READONLY_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -893,7 +893,7 @@ intgo _wrap_PAGER_ERR_READONLY_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_RANGE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_RANGE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -905,7 +905,7 @@ intgo _wrap_PAGER_ERR_RANGE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_OVERLAP_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_OVERLAP_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -917,7 +917,7 @@ intgo _wrap_PAGER_ERR_OVERLAP_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -929,7 +929,7 @@ intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_RESERVED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_RESERVED_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -941,7 +941,7 @@ intgo _wrap_PAGER_ERR_RESERVED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_FULL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_FULL_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -953,7 +953,7 @@ intgo _wrap_PAGER_ERR_FULL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_POISONED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_POISONED_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -965,7 +965,7 @@ intgo _wrap_PAGER_ERR_POISONED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_MISMATCH_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_MISMATCH_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -977,7 +977,7 @@ intgo _wrap_PAGER_ERR_MISMATCH_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOT_FOUND_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_NOT_FOUND_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -989,7 +989,7 @@ intgo _wrap_PAGER_ERR_NOT_FOUND_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_EXISTS_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_EXISTS_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1001,7 +1001,7 @@ intgo _wrap_PAGER_ERR_EXISTS_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_CANCELLED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_CANCELLED_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1013,7 +1013,7 @@ intgo _wrap_PAGER_ERR_CANCELLED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_CALLBACK_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_CALLBACK_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1025,7 +1025,7 @@ intgo _wrap_PAGER_ERR_CALLBACK_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_INTERNAL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_INTERNAL_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1037,7 +1037,7 @@ intgo _wrap_PAGER_ERR_INTERNAL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_DUPLICATE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_DUPLICATE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1049,7 +1049,7 @@ intgo _wrap_PAGER_ERR_DUPLICATE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_TOO_LARGE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_TOO_LARGE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1061,7 +1061,7 @@ intgo _wrap_PAGER_ERR_TOO_LARGE_capi_5e5682d10bf1ee60() {
 }
 
 
-_gostring_ _wrap_pager_errstr_capi_5e5682d10bf1ee60(intgo _swig_go_0) {
+_gostring_ _wrap_pager_errstr_capi_5ba4f09186588b7f(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1074,7 +1074,7 @@ _gostring_ _wrap_pager_errstr_capi_5e5682d10bf1ee60(intgo _swig_go_0) {
 }
 
 
-int _wrap_pager_version_capi_5e5682d10bf1ee60() {
+int _wrap_pager_version_capi_5ba4f09186588b7f() {
   uint32_t result;
   int _swig_go_result;
   
@@ -1085,7 +1085,7 @@ int _wrap_pager_version_capi_5e5682d10bf1ee60() {
 }
 
 
-_gostring_ _wrap_pager_version_string_capi_5e5682d10bf1ee60() {
+_gostring_ _wrap_pager_version_string_capi_5ba4f09186588b7f() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -1096,7 +1096,7 @@ _gostring_ _wrap_pager_version_string_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_file_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_struct_size_set_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1108,7 +1108,7 @@ void _wrap_pager_file_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_file_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_struct_size_get_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1121,7 +1121,7 @@ int _wrap_pager_file_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_file_options_page_size_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_page_size_set_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1133,7 +1133,7 @@ void _wrap_pager_file_options_page_size_set_capi_5e5682d10bf1ee60(struct pager_f
 }
 
 
-int _wrap_pager_file_options_page_size_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_page_size_get_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1146,7 +1146,7 @@ int _wrap_pager_file_options_page_size_get_capi_5e5682d10bf1ee60(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_max_size_bytes_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_max_size_bytes_set_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1158,7 +1158,7 @@ void _wrap_pager_file_options_max_size_bytes_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-long long _wrap_pager_file_options_max_size_bytes_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_max_size_bytes_get_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1171,7 +1171,7 @@ long long _wrap_pager_file_options_max_size_bytes_get_capi_5e5682d10bf1ee60(stru
 }
 
 
-void _wrap_pager_file_options_lock_timeout_ms_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_lock_timeout_ms_set_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t arg2 ;
   
@@ -1183,7 +1183,7 @@ void _wrap_pager_file_options_lock_timeout_ms_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_file_options_lock_timeout_ms_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_lock_timeout_ms_get_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1196,7 +1196,7 @@ long long _wrap_pager_file_options_lock_timeout_ms_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_file_options_initial_page_count_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_initial_page_count_set_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1208,7 +1208,7 @@ void _wrap_pager_file_options_initial_page_count_set_capi_5e5682d10bf1ee60(struc
 }
 
 
-long long _wrap_pager_file_options_initial_page_count_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_initial_page_count_get_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1221,7 +1221,7 @@ long long _wrap_pager_file_options_initial_page_count_get_capi_5e5682d10bf1ee60(
 }
 
 
-void _wrap_pager_file_options_read_only_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_read_only_set_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1233,7 +1233,7 @@ void _wrap_pager_file_options_read_only_set_capi_5e5682d10bf1ee60(struct pager_f
 }
 
 
-int _wrap_pager_file_options_read_only_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_read_only_get_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1246,7 +1246,7 @@ int _wrap_pager_file_options_read_only_get_capi_5e5682d10bf1ee60(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_reserved_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_reserved_set_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1258,7 +1258,7 @@ void _wrap_pager_file_options_reserved_set_capi_5e5682d10bf1ee60(struct pager_fi
 }
 
 
-int _wrap_pager_file_options_reserved_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_reserved_get_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1271,7 +1271,7 @@ int _wrap_pager_file_options_reserved_get_capi_5e5682d10bf1ee60(struct pager_fil
 }
 
 
-struct pager_file_options *_wrap_new_pager_file_options_capi_5e5682d10bf1ee60() {
+struct pager_file_options *_wrap_new_pager_file_options_capi_5ba4f09186588b7f() {
   struct pager_file_options *result = 0 ;
   struct pager_file_options *_swig_go_result;
   
@@ -1282,7 +1282,7 @@ struct pager_file_options *_wrap_new_pager_file_options_capi_5e5682d10bf1ee60() 
 }
 
 
-void _wrap_delete_pager_file_options_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+void _wrap_delete_pager_file_options_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   
   arg1 = *(struct pager_file_options **)&_swig_go_0; 
@@ -1292,7 +1292,7 @@ void _wrap_delete_pager_file_options_capi_5e5682d10bf1ee60(struct pager_file_opt
 }
 
 
-void _wrap_pager_file_options_init_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+void _wrap_pager_file_options_init_capi_5ba4f09186588b7f(struct pager_file_options *_swig_go_0) {
   pager_file_options *arg1 = (pager_file_options *) 0 ;
   
   arg1 = *(pager_file_options **)&_swig_go_0; 
@@ -1302,7 +1302,7 @@ void _wrap_pager_file_options_init_capi_5e5682d10bf1ee60(struct pager_file_optio
 }
 
 
-_gostring_ _wrap_pager_file_create_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_create_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1324,7 +1324,7 @@ _gostring_ _wrap_pager_file_create_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_open_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1346,7 +1346,7 @@ _gostring_ _wrap_pager_file_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, st
 }
 
 
-void _wrap_pager_file_close_capi_5e5682d10bf1ee60(pager_file *_swig_go_0) {
+void _wrap_pager_file_close_capi_5ba4f09186588b7f(pager_file *_swig_go_0) {
   pager_file *arg1 = (pager_file *) 0 ;
   
   arg1 = (pager_file *)_swig_go_0; 
@@ -1356,7 +1356,7 @@ void _wrap_pager_file_close_capi_5e5682d10bf1ee60(pager_file *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_file_page_size_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_size_capi_5ba4f09186588b7f(pager_file *_swig_go_0, int *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1371,7 +1371,7 @@ _gostring_ _wrap_pager_file_page_size_capi_5e5682d10bf1ee60(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_page_count_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_count_capi_5ba4f09186588b7f(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1386,7 +1386,7 @@ _gostring_ _wrap_pager_file_page_count_capi_5e5682d10bf1ee60(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_page_count_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_free_page_count_capi_5ba4f09186588b7f(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1401,7 +1401,7 @@ _gostring_ _wrap_pager_file_free_page_count_capi_5e5682d10bf1ee60(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_count_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_count_capi_5ba4f09186588b7f(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1416,7 +1416,7 @@ _gostring_ _wrap_pager_file_protected_count_capi_5e5682d10bf1ee60(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_alloc_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_capi_5ba4f09186588b7f(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1431,7 +1431,7 @@ _gostring_ _wrap_pager_file_alloc_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_alloc_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_bulk_capi_5ba4f09186588b7f(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1450,7 +1450,7 @@ _gostring_ _wrap_pager_file_alloc_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_free_capi_5ba4f09186588b7f(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1465,7 +1465,7 @@ _gostring_ _wrap_pager_file_free_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_free_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_free_bulk_capi_5ba4f09186588b7f(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1484,7 +1484,7 @@ _gostring_ _wrap_pager_file_free_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_grow_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_grow_capi_5ba4f09186588b7f(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1499,7 +1499,7 @@ _gostring_ _wrap_pager_file_grow_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_sync_pages_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_sync_pages_capi_5ba4f09186588b7f(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1518,7 +1518,7 @@ _gostring_ _wrap_pager_file_sync_pages_capi_5e5682d10bf1ee60(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_capi_5ba4f09186588b7f(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1533,7 +1533,7 @@ _gostring_ _wrap_pager_file_protected_alloc_capi_5e5682d10bf1ee60(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_5ba4f09186588b7f(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1552,7 +1552,7 @@ _gostring_ _wrap_pager_file_protected_alloc_bulk_capi_5e5682d10bf1ee60(pager_fil
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_capi_5ba4f09186588b7f(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1567,7 +1567,7 @@ _gostring_ _wrap_pager_file_protected_free_capi_5e5682d10bf1ee60(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_bulk_capi_5ba4f09186588b7f(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1586,7 +1586,7 @@ _gostring_ _wrap_pager_file_protected_free_bulk_capi_5e5682d10bf1ee60(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_protected_read_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_file_protected_read_capi_5ba4f09186588b7f(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -1607,7 +1607,7 @@ _gostring_ _wrap_pager_file_protected_read_capi_5e5682d10bf1ee60(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_txn_begin_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_begin_capi_5ba4f09186588b7f(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_txn **arg2 = (pager_file_txn **) 0 ;
   int result;
@@ -1622,7 +1622,7 @@ _gostring_ _wrap_pager_file_txn_begin_capi_5e5682d10bf1ee60(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_size_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_size_capi_5ba4f09186588b7f(pager_file_txn *_swig_go_0, int *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1637,7 +1637,7 @@ _gostring_ _wrap_pager_file_txn_page_size_capi_5e5682d10bf1ee60(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_count_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_count_capi_5ba4f09186588b7f(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1652,7 +1652,7 @@ _gostring_ _wrap_pager_file_txn_page_count_capi_5e5682d10bf1ee60(pager_file_txn 
 }
 
 
-_gostring_ _wrap_pager_file_txn_commit_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0) {
+_gostring_ _wrap_pager_file_txn_commit_capi_5ba4f09186588b7f(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -1665,7 +1665,7 @@ _gostring_ _wrap_pager_file_txn_commit_capi_5e5682d10bf1ee60(pager_file_txn *_sw
 }
 
 
-void _wrap_pager_file_txn_free_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0) {
+void _wrap_pager_file_txn_free_capi_5ba4f09186588b7f(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   
   arg1 = (pager_file_txn *)_swig_go_0; 
@@ -1675,7 +1675,7 @@ void _wrap_pager_file_txn_free_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0)
 }
 
 
-_gostring_ _wrap_pager_file_iter_pages_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_pages_capi_5ba4f09186588b7f(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1690,7 +1690,7 @@ _gostring_ _wrap_pager_file_iter_pages_capi_5e5682d10bf1ee60(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_iter_protected_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_protected_capi_5ba4f09186588b7f(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1705,7 +1705,7 @@ _gostring_ _wrap_pager_file_iter_protected_capi_5e5682d10bf1ee60(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_iter_next_capi_5e5682d10bf1ee60(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_file_iter_next_capi_5ba4f09186588b7f(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -1722,7 +1722,7 @@ _gostring_ _wrap_pager_file_iter_next_capi_5e5682d10bf1ee60(pager_file_iter *_sw
 }
 
 
-void _wrap_pager_file_iter_free_capi_5e5682d10bf1ee60(pager_file_iter *_swig_go_0) {
+void _wrap_pager_file_iter_free_capi_5ba4f09186588b7f(pager_file_iter *_swig_go_0) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   
   arg1 = (pager_file_iter *)_swig_go_0; 
@@ -1732,7 +1732,7 @@ void _wrap_pager_file_iter_free_capi_5e5682d10bf1ee60(pager_file_iter *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_create_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
+_gostring_ _wrap_pager_file_subpages_create_capi_5ba4f09186588b7f(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t arg2 ;
   pager_file_subpages **arg3 = (pager_file_subpages **) 0 ;
@@ -1749,7 +1749,7 @@ _gostring_ _wrap_pager_file_subpages_create_capi_5e5682d10bf1ee60(pager_file *_s
 }
 
 
-void _wrap_pager_file_subpages_free_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0) {
+void _wrap_pager_file_subpages_free_capi_5ba4f09186588b7f(pager_file_subpages *_swig_go_0) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   
   arg1 = (pager_file_subpages *)_swig_go_0; 
@@ -1759,7 +1759,7 @@ void _wrap_pager_file_subpages_free_capi_5e5682d10bf1ee60(pager_file_subpages *_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_5ba4f09186588b7f(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1774,7 +1774,7 @@ _gostring_ _wrap_pager_file_subpages_sub_page_size_capi_5e5682d10bf1ee60(pager_f
 }
 
 
-_gostring_ _wrap_pager_file_subpages_slot_count_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_slot_count_capi_5ba4f09186588b7f(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1789,7 +1789,7 @@ _gostring_ _wrap_pager_file_subpages_slot_count_capi_5e5682d10bf1ee60(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_capi_5ba4f09186588b7f(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1804,7 +1804,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_capi_5e5682d10bf1ee60(pager_file_subpa
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_5ba4f09186588b7f(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1823,7 +1823,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_5e5682d10bf1ee60(pager_file_
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_capi_5ba4f09186588b7f(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1838,7 +1838,7 @@ _gostring_ _wrap_pager_file_subpage_free_capi_5e5682d10bf1ee60(pager_file_subpag
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_bulk_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_bulk_capi_5ba4f09186588b7f(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1857,7 +1857,7 @@ _gostring_ _wrap_pager_file_subpage_free_bulk_capi_5e5682d10bf1ee60(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_mark_used_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_mark_used_capi_5ba4f09186588b7f(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1876,7 +1876,7 @@ _gostring_ _wrap_pager_file_subpage_mark_used_capi_5e5682d10bf1ee60(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_count_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_count_capi_5ba4f09186588b7f(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1891,7 +1891,7 @@ _gostring_ _wrap_pager_file_subpage_count_capi_5e5682d10bf1ee60(pager_file_subpa
 }
 
 
-intgo _wrap_PAGER_WAL_READ_WRITE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_READ_WRITE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1903,7 +1903,7 @@ intgo _wrap_PAGER_WAL_READ_WRITE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_READ_ONLY_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_READ_ONLY_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1915,7 +1915,7 @@ intgo _wrap_PAGER_WAL_READ_ONLY_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_FULL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_FULL_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1927,7 +1927,7 @@ intgo _wrap_PAGER_WAL_FULL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_NORMAL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_NORMAL_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1939,7 +1939,7 @@ intgo _wrap_PAGER_WAL_NORMAL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1951,7 +1951,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1963,7 +1963,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -1975,7 +1975,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_wal_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_struct_size_set_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1987,7 +1987,7 @@ void _wrap_pager_wal_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-int _wrap_pager_wal_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_struct_size_get_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2000,7 +2000,7 @@ int _wrap_pager_wal_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_page_size_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_page_size_set_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2012,7 +2012,7 @@ void _wrap_pager_wal_options_page_size_set_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_page_size_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_page_size_get_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2025,7 +2025,7 @@ int _wrap_pager_wal_options_page_size_get_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_durability_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_durability_set_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2037,7 +2037,7 @@ void _wrap_pager_wal_options_durability_set_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-int _wrap_pager_wal_options_durability_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_durability_get_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2050,7 +2050,7 @@ int _wrap_pager_wal_options_durability_get_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-void _wrap_pager_wal_options_cache_pages_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_cache_pages_set_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2062,7 +2062,7 @@ void _wrap_pager_wal_options_cache_pages_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-int _wrap_pager_wal_options_cache_pages_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_cache_pages_get_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2075,7 +2075,7 @@ int _wrap_pager_wal_options_cache_pages_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2087,7 +2087,7 @@ void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_5e5682d10bf1ee60(st
 }
 
 
-int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2100,7 +2100,7 @@ int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_wal_options_read_only_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_read_only_set_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2112,7 +2112,7 @@ void _wrap_pager_wal_options_read_only_set_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_read_only_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_read_only_get_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2125,7 +2125,7 @@ int _wrap_pager_wal_options_read_only_get_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2137,7 +2137,7 @@ void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_5e5682d10bf1ee60(str
 }
 
 
-long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2150,7 +2150,7 @@ long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_pager_wal_options_lock_timeout_ms_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_lock_timeout_ms_set_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t arg2 ;
   
@@ -2162,7 +2162,7 @@ void _wrap_pager_wal_options_lock_timeout_ms_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2175,7 +2175,7 @@ long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_5e5682d10bf1ee60(stru
 }
 
 
-void _wrap_pager_wal_options_wal_keep_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_keep_bytes_set_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2187,7 +2187,7 @@ void _wrap_pager_wal_options_wal_keep_bytes_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2200,7 +2200,7 @@ long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2212,7 +2212,7 @@ void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_5e5682d10bf1ee60(struct
 }
 
 
-long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2225,7 +2225,7 @@ long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_5e5682d10bf1ee60(s
 }
 
 
-struct pager_wal_options *_wrap_new_pager_wal_options_capi_5e5682d10bf1ee60() {
+struct pager_wal_options *_wrap_new_pager_wal_options_capi_5ba4f09186588b7f() {
   struct pager_wal_options *result = 0 ;
   struct pager_wal_options *_swig_go_result;
   
@@ -2236,7 +2236,7 @@ struct pager_wal_options *_wrap_new_pager_wal_options_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_delete_pager_wal_options_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+void _wrap_delete_pager_wal_options_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   
   arg1 = *(struct pager_wal_options **)&_swig_go_0; 
@@ -2246,7 +2246,7 @@ void _wrap_delete_pager_wal_options_capi_5e5682d10bf1ee60(struct pager_wal_optio
 }
 
 
-void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_5ba4f09186588b7f(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2258,7 +2258,7 @@ void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_5e5682d10bf1ee60(st
 }
 
 
-int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_5ba4f09186588b7f(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2271,7 +2271,7 @@ int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_wal_checkpoint_options_mode_set_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_mode_set_capi_5ba4f09186588b7f(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2283,7 +2283,7 @@ void _wrap_pager_wal_checkpoint_options_mode_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-int _wrap_pager_wal_checkpoint_options_mode_get_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_mode_get_capi_5ba4f09186588b7f(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2296,7 +2296,7 @@ int _wrap_pager_wal_checkpoint_options_mode_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_5e5682d10bf1ee60() {
+struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_5ba4f09186588b7f() {
   struct pager_wal_checkpoint_options *result = 0 ;
   struct pager_wal_checkpoint_options *_swig_go_result;
   
@@ -2307,7 +2307,7 @@ struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi
 }
 
 
-void _wrap_delete_pager_wal_checkpoint_options_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_delete_pager_wal_checkpoint_options_capi_5ba4f09186588b7f(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(struct pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2317,7 +2317,7 @@ void _wrap_delete_pager_wal_checkpoint_options_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_wal_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_struct_size_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -2329,7 +2329,7 @@ void _wrap_pager_wal_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-int _wrap_pager_wal_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_struct_size_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2342,7 +2342,7 @@ int _wrap_pager_wal_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t arg2 ;
   
@@ -2354,7 +2354,7 @@ void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_5e5682d10bf1ee60(struc
 }
 
 
-int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -2367,7 +2367,7 @@ int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_wal_stats_cache_hits_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_hits_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2379,7 +2379,7 @@ void _wrap_pager_wal_stats_cache_hits_set_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_cache_hits_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_hits_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2392,7 +2392,7 @@ long long _wrap_pager_wal_stats_cache_hits_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_wal_stats_cache_misses_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_misses_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2404,7 +2404,7 @@ void _wrap_pager_wal_stats_cache_misses_set_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_cache_misses_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_misses_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2417,7 +2417,7 @@ long long _wrap_pager_wal_stats_cache_misses_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_wal_stats_commits_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_commits_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2429,7 +2429,7 @@ void _wrap_pager_wal_stats_commits_set_capi_5e5682d10bf1ee60(struct pager_wal_st
 }
 
 
-long long _wrap_pager_wal_stats_commits_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_commits_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2442,7 +2442,7 @@ long long _wrap_pager_wal_stats_commits_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_wal_stats_frames_written_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_written_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2454,7 +2454,7 @@ void _wrap_pager_wal_stats_frames_written_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_frames_written_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_written_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2467,7 +2467,7 @@ long long _wrap_pager_wal_stats_frames_written_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_wal_stats_checkpoints_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoints_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2479,7 +2479,7 @@ void _wrap_pager_wal_stats_checkpoints_set_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_checkpoints_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoints_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2492,7 +2492,7 @@ long long _wrap_pager_wal_stats_checkpoints_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_wal_stats_pages_checkpointed_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_pages_checkpointed_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2504,7 +2504,7 @@ void _wrap_pager_wal_stats_pages_checkpointed_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2517,7 +2517,7 @@ long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_wal_stats_syncs_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_syncs_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2529,7 +2529,7 @@ void _wrap_pager_wal_stats_syncs_set_capi_5e5682d10bf1ee60(struct pager_wal_stat
 }
 
 
-long long _wrap_pager_wal_stats_syncs_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_syncs_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2542,7 +2542,7 @@ long long _wrap_pager_wal_stats_syncs_get_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_bytes_synced_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_bytes_synced_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2554,7 +2554,7 @@ void _wrap_pager_wal_stats_bytes_synced_set_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_bytes_synced_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_bytes_synced_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2567,7 +2567,7 @@ long long _wrap_pager_wal_stats_bytes_synced_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_wal_stats_wal_frames_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_wal_frames_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2579,7 +2579,7 @@ void _wrap_pager_wal_stats_wal_frames_set_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_wal_frames_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_wal_frames_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2592,7 +2592,7 @@ long long _wrap_pager_wal_stats_wal_frames_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_wal_stats_checkpoint_failures_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoint_failures_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2604,7 +2604,7 @@ void _wrap_pager_wal_stats_checkpoint_failures_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2617,7 +2617,7 @@ long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_5e5682d10bf1ee60(st
 }
 
 
-void _wrap_pager_wal_stats_frames_left_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_left_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2629,7 +2629,7 @@ void _wrap_pager_wal_stats_frames_left_set_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_frames_left_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_left_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2642,7 +2642,7 @@ long long _wrap_pager_wal_stats_frames_left_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_wal_stats_readers_active_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_readers_active_set_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2654,7 +2654,7 @@ void _wrap_pager_wal_stats_readers_active_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_readers_active_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_readers_active_get_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2667,7 +2667,7 @@ long long _wrap_pager_wal_stats_readers_active_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_5e5682d10bf1ee60() {
+struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_5ba4f09186588b7f() {
   struct pager_wal_stats *result = 0 ;
   struct pager_wal_stats *_swig_go_result;
   
@@ -2678,7 +2678,7 @@ struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_delete_pager_wal_stats_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+void _wrap_delete_pager_wal_stats_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   
   arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
@@ -2688,7 +2688,7 @@ void _wrap_delete_pager_wal_stats_capi_5e5682d10bf1ee60(struct pager_wal_stats *
 }
 
 
-void _wrap_pager_wal_options_init_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+void _wrap_pager_wal_options_init_capi_5ba4f09186588b7f(struct pager_wal_options *_swig_go_0) {
   pager_wal_options *arg1 = (pager_wal_options *) 0 ;
   
   arg1 = *(pager_wal_options **)&_swig_go_0; 
@@ -2698,7 +2698,7 @@ void _wrap_pager_wal_options_init_capi_5e5682d10bf1ee60(struct pager_wal_options
 }
 
 
-void _wrap_pager_wal_checkpoint_options_init_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_pager_wal_checkpoint_options_init_capi_5ba4f09186588b7f(struct pager_wal_checkpoint_options *_swig_go_0) {
   pager_wal_checkpoint_options *arg1 = (pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2708,7 +2708,7 @@ void _wrap_pager_wal_checkpoint_options_init_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_wal_stats_init_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+void _wrap_pager_wal_stats_init_capi_5ba4f09186588b7f(struct pager_wal_stats *_swig_go_0) {
   pager_wal_stats *arg1 = (pager_wal_stats *) 0 ;
   
   arg1 = *(pager_wal_stats **)&_swig_go_0; 
@@ -2718,7 +2718,7 @@ void _wrap_pager_wal_stats_init_capi_5e5682d10bf1ee60(struct pager_wal_stats *_s
 }
 
 
-_gostring_ _wrap_pager_wal_create_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_create_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -2740,7 +2740,7 @@ _gostring_ _wrap_pager_wal_create_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_open_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -2762,7 +2762,7 @@ _gostring_ _wrap_pager_wal_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, str
 }
 
 
-void _wrap_pager_wal_close_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0) {
+void _wrap_pager_wal_close_capi_5ba4f09186588b7f(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   
   arg1 = (pager_wal *)_swig_go_0; 
@@ -2772,7 +2772,7 @@ void _wrap_pager_wal_close_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_wal_access_mode_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_access_mode_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2787,7 +2787,7 @@ _gostring_ _wrap_pager_wal_access_mode_capi_5e5682d10bf1ee60(pager_wal *_swig_go
 }
 
 
-_gostring_ _wrap_pager_wal_page_size_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_size_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2802,7 +2802,7 @@ _gostring_ _wrap_pager_wal_page_size_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_page_count_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_count_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2817,7 +2817,7 @@ _gostring_ _wrap_pager_wal_page_count_capi_5e5682d10bf1ee60(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_read_page_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_page_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -2838,7 +2838,7 @@ _gostring_ _wrap_pager_wal_read_page_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_stage_page_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_stage_page_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -2859,7 +2859,7 @@ _gostring_ _wrap_pager_wal_stage_page_capi_5e5682d10bf1ee60(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_clear_staged_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0) {
+_gostring_ _wrap_pager_wal_clear_staged_capi_5ba4f09186588b7f(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -2872,7 +2872,7 @@ _gostring_ _wrap_pager_wal_clear_staged_capi_5e5682d10bf1ee60(pager_wal *_swig_g
 }
 
 
-_gostring_ _wrap_pager_wal_set_page_count_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_wal_set_page_count_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, int _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -2887,7 +2887,7 @@ _gostring_ _wrap_pager_wal_set_page_count_capi_5e5682d10bf1ee60(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_app_header_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_app_header_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -2906,7 +2906,7 @@ _gostring_ _wrap_pager_wal_read_app_header_capi_5e5682d10bf1ee60(pager_wal *_swi
 }
 
 
-_gostring_ _wrap_pager_wal_stage_app_header_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_stage_app_header_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -2925,7 +2925,7 @@ _gostring_ _wrap_pager_wal_stage_app_header_capi_5e5682d10bf1ee60(pager_wal *_sw
 }
 
 
-_gostring_ _wrap_pager_wal_commit_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_commit_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2940,7 +2940,7 @@ _gostring_ _wrap_pager_wal_commit_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, i
 }
 
 
-_gostring_ _wrap_pager_wal_checkpoint_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_wal_checkpoint_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_checkpoint_options *arg2 = (pager_wal_checkpoint_options *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -2957,7 +2957,7 @@ _gostring_ _wrap_pager_wal_checkpoint_capi_5e5682d10bf1ee60(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_get_stats_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
+_gostring_ _wrap_pager_wal_get_stats_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_stats *arg2 = (pager_wal_stats *) 0 ;
   int result;
@@ -2972,7 +2972,7 @@ _gostring_ _wrap_pager_wal_get_stats_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_begin_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_begin_capi_5ba4f09186588b7f(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_read_txn **arg2 = (pager_wal_read_txn **) 0 ;
   int result;
@@ -2987,7 +2987,7 @@ _gostring_ _wrap_pager_wal_read_txn_begin_capi_5e5682d10bf1ee60(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_page_capi_5e5682d10bf1ee60(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_txn_read_page_capi_5ba4f09186588b7f(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3008,7 +3008,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_page_capi_5e5682d10bf1ee60(pager_wal_re
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_page_count_capi_5e5682d10bf1ee60(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_page_count_capi_5ba4f09186588b7f(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3023,7 +3023,7 @@ _gostring_ _wrap_pager_wal_read_txn_page_count_capi_5e5682d10bf1ee60(pager_wal_r
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_5e5682d10bf1ee60(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_5ba4f09186588b7f(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3042,7 +3042,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_5e5682d10bf1ee60(pager_
 }
 
 
-void _wrap_pager_wal_read_txn_free_capi_5e5682d10bf1ee60(pager_wal_read_txn *_swig_go_0) {
+void _wrap_pager_wal_read_txn_free_capi_5ba4f09186588b7f(pager_wal_read_txn *_swig_go_0) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   
   arg1 = (pager_wal_read_txn *)_swig_go_0; 
@@ -3052,7 +3052,7 @@ void _wrap_pager_wal_read_txn_free_capi_5e5682d10bf1ee60(pager_wal_read_txn *_sw
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -3064,7 +3064,7 @@ intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -3076,7 +3076,7 @@ intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -3088,941 +3088,7 @@ intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_wal_scan_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->struct_size = arg2;
-  
-}
-
-
-int _wrap_pager_wal_scan_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
-  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->struct_size);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_options_reserved_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->reserved = arg2;
-  
-}
-
-
-int _wrap_pager_wal_scan_options_reserved_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
-  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->reserved);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_options_first_frame_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->first_frame = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_scan_options_first_frame_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
-  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->first_frame);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_options_max_frames_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->max_frames = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_scan_options_max_frames_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
-  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->max_frames);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-struct pager_wal_scan_options *_wrap_new_pager_wal_scan_options_capi_5e5682d10bf1ee60() {
-  struct pager_wal_scan_options *result = 0 ;
-  struct pager_wal_scan_options *_swig_go_result;
-  
-  
-  result = (struct pager_wal_scan_options *)calloc(1, sizeof(struct pager_wal_scan_options));
-  *(struct pager_wal_scan_options **)&_swig_go_result = (struct pager_wal_scan_options *)result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_delete_pager_wal_scan_options_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
-  struct pager_wal_scan_options *arg1 = (struct pager_wal_scan_options *) 0 ;
-  
-  arg1 = *(struct pager_wal_scan_options **)&_swig_go_0; 
-  
-  free((char *) arg1);
-  
-}
-
-
-void _wrap_pager_wal_frame_info_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->struct_size = arg2;
-  
-}
-
-
-int _wrap_pager_wal_frame_info_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->struct_size);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_state_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->state = arg2;
-  
-}
-
-
-int _wrap_pager_wal_frame_info_state_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->state);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_index_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->index = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_frame_info_index_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->index);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_offset_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->offset_bytes = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_frame_info_offset_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->offset_bytes);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_page_number_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->page_number = arg2;
-  
-}
-
-
-int _wrap_pager_wal_frame_info_page_number_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->page_number);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_commit_page_count_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->commit_page_count = arg2;
-  
-}
-
-
-int _wrap_pager_wal_frame_info_commit_page_count_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->commit_page_count);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_commit_floor_count_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->commit_floor_count = arg2;
-  
-}
-
-
-int _wrap_pager_wal_frame_info_commit_floor_count_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->commit_floor_count);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_salt1_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->salt1 = arg2;
-  
-}
-
-
-int _wrap_pager_wal_frame_info_salt1_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->salt1);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_salt2_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->salt2 = arg2;
-  
-}
-
-
-int _wrap_pager_wal_frame_info_salt2_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->salt2);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_salts_match_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->salts_match = arg2;
-  
-}
-
-
-int _wrap_pager_wal_frame_info_salts_match_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->salts_match);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_checksum_valid_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->checksum_valid = arg2;
-  
-}
-
-
-int _wrap_pager_wal_frame_info_checksum_valid_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->checksum_valid);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_well_formed_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->well_formed = arg2;
-  
-}
-
-
-int _wrap_pager_wal_frame_info_well_formed_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->well_formed);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_checksum_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->checksum = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_frame_info_checksum_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->checksum);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_computed_checksum_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->computed_checksum = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_frame_info_computed_checksum_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->computed_checksum);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_page_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, void *_swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  void *arg2 = (void *) 0 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = *(void **)&_swig_go_1; 
-  
-  if (arg1) (arg1)->page = (void const *)arg2;
-  
-}
-
-
-void *_wrap_pager_wal_frame_info_page_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  void *result = 0 ;
-  void *_swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (void *) ((arg1)->page);
-  *(void **)&_swig_go_result = (void *)result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_frame_info_page_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->page_bytes = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_frame_info_page_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->page_bytes);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-struct pager_wal_frame_info *_wrap_new_pager_wal_frame_info_capi_5e5682d10bf1ee60() {
-  struct pager_wal_frame_info *result = 0 ;
-  struct pager_wal_frame_info *_swig_go_result;
-  
-  
-  result = (struct pager_wal_frame_info *)calloc(1, sizeof(struct pager_wal_frame_info));
-  *(struct pager_wal_frame_info **)&_swig_go_result = (struct pager_wal_frame_info *)result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_delete_pager_wal_frame_info_capi_5e5682d10bf1ee60(struct pager_wal_frame_info *_swig_go_0) {
-  struct pager_wal_frame_info *arg1 = (struct pager_wal_frame_info *) 0 ;
-  
-  arg1 = *(struct pager_wal_frame_info **)&_swig_go_0; 
-  
-  free((char *) arg1);
-  
-}
-
-
-void _wrap_pager_wal_scan_summary_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->struct_size = arg2;
-  
-}
-
-
-int _wrap_pager_wal_scan_summary_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->struct_size);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_has_header_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->has_header = arg2;
-  
-}
-
-
-int _wrap_pager_wal_scan_summary_has_header_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->has_header);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_page_size_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->page_size = arg2;
-  
-}
-
-
-int _wrap_pager_wal_scan_summary_page_size_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->page_size);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_salt1_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->salt1 = arg2;
-  
-}
-
-
-int _wrap_pager_wal_scan_summary_salt1_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->salt1);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_salt2_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->salt2 = arg2;
-  
-}
-
-
-int _wrap_pager_wal_scan_summary_salt2_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->salt2);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_reserved_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, int _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->reserved = arg2;
-  
-}
-
-
-int _wrap_pager_wal_scan_summary_reserved_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint32_t result;
-  int _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint32_t) ((arg1)->reserved);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_base_checkpoint_seq_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->base_checkpoint_seq = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_scan_summary_base_checkpoint_seq_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->base_checkpoint_seq);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_file_id_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->file_id = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_scan_summary_file_id_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->file_id);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_file_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->file_bytes = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_scan_summary_file_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->file_bytes);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_frame_slots_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->frame_slots = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_scan_summary_frame_slots_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->frame_slots);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_committed_frames_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->committed_frames = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_scan_summary_committed_frames_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->committed_frames);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_chain_frames_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->chain_frames = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_scan_summary_chain_frames_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->chain_frames);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_pager_wal_scan_summary_trailing_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0, long long _swig_go_1) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t arg2 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  arg2 = (uint64_t)_swig_go_1; 
-  
-  if (arg1) (arg1)->trailing_bytes = arg2;
-  
-}
-
-
-long long _wrap_pager_wal_scan_summary_trailing_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  uint64_t result;
-  long long _swig_go_result;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  result = (uint64_t) ((arg1)->trailing_bytes);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-struct pager_wal_scan_summary *_wrap_new_pager_wal_scan_summary_capi_5e5682d10bf1ee60() {
-  struct pager_wal_scan_summary *result = 0 ;
-  struct pager_wal_scan_summary *_swig_go_result;
-  
-  
-  result = (struct pager_wal_scan_summary *)calloc(1, sizeof(struct pager_wal_scan_summary));
-  *(struct pager_wal_scan_summary **)&_swig_go_result = (struct pager_wal_scan_summary *)result; 
-  return _swig_go_result;
-}
-
-
-void _wrap_delete_pager_wal_scan_summary_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  struct pager_wal_scan_summary *arg1 = (struct pager_wal_scan_summary *) 0 ;
-  
-  arg1 = *(struct pager_wal_scan_summary **)&_swig_go_0; 
-  
-  free((char *) arg1);
-  
-}
-
-
-void _wrap_pager_wal_scan_options_init_capi_5e5682d10bf1ee60(struct pager_wal_scan_options *_swig_go_0) {
-  pager_wal_scan_options *arg1 = (pager_wal_scan_options *) 0 ;
-  
-  arg1 = *(pager_wal_scan_options **)&_swig_go_0; 
-  
-  pager_wal_scan_options_init(arg1);
-  
-}
-
-
-void _wrap_pager_wal_scan_summary_init_capi_5e5682d10bf1ee60(struct pager_wal_scan_summary *_swig_go_0) {
-  pager_wal_scan_summary *arg1 = (pager_wal_scan_summary *) 0 ;
-  
-  arg1 = *(pager_wal_scan_summary **)&_swig_go_0; 
-  
-  pager_wal_scan_summary_init(arg1);
-  
-}
-
-
-intgo _wrap_pager_wal_scan_frames_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_wal_scan_options *_swig_go_1, void* _swig_go_2, void *_swig_go_3, struct pager_wal_scan_summary *_swig_go_4) {
-  char *arg1 = (char *) 0 ;
-  pager_wal_scan_options *arg2 = (pager_wal_scan_options *) 0 ;
-  pager_wal_frame_fn arg3 = (pager_wal_frame_fn) 0 ;
-  void *arg4 = (void *) 0 ;
-  pager_wal_scan_summary *arg5 = (pager_wal_scan_summary *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  
-  arg1 = (char *)malloc(_swig_go_0.n + 1);
-  memcpy(arg1, _swig_go_0.p, _swig_go_0.n);
-  arg1[_swig_go_0.n] = '\0';
-  
-  arg2 = *(pager_wal_scan_options **)&_swig_go_1; 
-  arg3 = *(pager_wal_frame_fn *)&_swig_go_2; 
-  arg4 = *(void **)&_swig_go_3; 
-  arg5 = *(pager_wal_scan_summary **)&_swig_go_4; 
-  
-  result = (int)pager_wal_scan_frames((char const *)arg1,(struct pager_wal_scan_options const *)arg2,arg3,arg4,arg5);
-  _swig_go_result = result; 
-  free(arg1); 
-  return _swig_go_result;
-}
-
-
-intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -4034,7 +3100,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -4046,7 +3112,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -4058,7 +3124,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -4070,7 +3136,7 @@ intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -4082,7 +3148,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -4094,7 +3160,7 @@ intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -4106,7 +3172,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_walseg_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_struct_size_set_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4118,7 +3184,7 @@ void _wrap_pager_walseg_options_struct_size_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-int _wrap_pager_walseg_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_struct_size_get_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4131,7 +3197,7 @@ int _wrap_pager_walseg_options_struct_size_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_walseg_options_sync_policy_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_sync_policy_set_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4143,7 +3209,7 @@ void _wrap_pager_walseg_options_sync_policy_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-int _wrap_pager_walseg_options_sync_policy_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_sync_policy_get_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4156,7 +3222,7 @@ int _wrap_pager_walseg_options_sync_policy_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_walseg_options_segment_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_segment_bytes_set_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -4168,7 +3234,7 @@ void _wrap_pager_walseg_options_segment_bytes_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_walseg_options_segment_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_segment_bytes_get_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4181,7 +3247,7 @@ long long _wrap_pager_walseg_options_segment_bytes_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_walseg_options_group_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_bytes_set_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -4193,7 +3259,7 @@ void _wrap_pager_walseg_options_group_bytes_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_walseg_options_group_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_bytes_get_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4206,7 +3272,7 @@ long long _wrap_pager_walseg_options_group_bytes_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_walseg_options_group_interval_us_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_interval_us_set_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -4218,7 +3284,7 @@ void _wrap_pager_walseg_options_group_interval_us_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_walseg_options_group_interval_us_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_interval_us_get_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4231,7 +3297,7 @@ long long _wrap_pager_walseg_options_group_interval_us_get_capi_5e5682d10bf1ee60
 }
 
 
-void _wrap_pager_walseg_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_max_payload_bytes_set_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -4243,7 +3309,7 @@ void _wrap_pager_walseg_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4256,7 +3322,7 @@ long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_5e5682d10bf1ee60
 }
 
 
-void _wrap_pager_walseg_options_prewrite_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_prewrite_bytes_set_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -4268,7 +3334,7 @@ void _wrap_pager_walseg_options_prewrite_bytes_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4281,7 +3347,7 @@ long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_5e5682d10bf1ee60(st
 }
 
 
-void _wrap_pager_walseg_options_buffer_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_buffer_bytes_set_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -4293,7 +3359,7 @@ void _wrap_pager_walseg_options_buffer_bytes_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-long long _wrap_pager_walseg_options_buffer_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_buffer_bytes_get_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4306,7 +3372,7 @@ long long _wrap_pager_walseg_options_buffer_bytes_get_capi_5e5682d10bf1ee60(stru
 }
 
 
-void _wrap_pager_walseg_options_first_lsn_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_first_lsn_set_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -4318,7 +3384,7 @@ void _wrap_pager_walseg_options_first_lsn_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_walseg_options_first_lsn_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_first_lsn_get_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4331,7 +3397,7 @@ long long _wrap_pager_walseg_options_first_lsn_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_walseg_options_create_if_missing_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_create_if_missing_set_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4343,7 +3409,7 @@ void _wrap_pager_walseg_options_create_if_missing_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-int _wrap_pager_walseg_options_create_if_missing_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_create_if_missing_get_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4356,7 +3422,7 @@ int _wrap_pager_walseg_options_create_if_missing_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_walseg_options_reserved0_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_reserved0_set_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4368,7 +3434,7 @@ void _wrap_pager_walseg_options_reserved0_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_walseg_options_reserved0_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_reserved0_get_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4381,7 +3447,7 @@ int _wrap_pager_walseg_options_reserved0_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_5e5682d10bf1ee60() {
+struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_5ba4f09186588b7f() {
   struct pager_walseg_options *result = 0 ;
   struct pager_walseg_options *_swig_go_result;
   
@@ -4392,7 +3458,7 @@ struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_delete_pager_walseg_options_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_options_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   
   arg1 = *(struct pager_walseg_options **)&_swig_go_0; 
@@ -4402,7 +3468,7 @@ void _wrap_delete_pager_walseg_options_capi_5e5682d10bf1ee60(struct pager_walseg
 }
 
 
-void _wrap_pager_walseg_options_init_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+void _wrap_pager_walseg_options_init_capi_5ba4f09186588b7f(struct pager_walseg_options *_swig_go_0) {
   pager_walseg_options *arg1 = (pager_walseg_options *) 0 ;
   
   arg1 = *(pager_walseg_options **)&_swig_go_0; 
@@ -4412,7 +3478,7 @@ void _wrap_pager_walseg_options_init_capi_5e5682d10bf1ee60(struct pager_walseg_o
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_open_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_options *arg2 = (pager_walseg_options *) 0 ;
   pager_walseg_writer **arg3 = (pager_walseg_writer **) 0 ;
@@ -4434,7 +3500,7 @@ _gostring_ _wrap_pager_walseg_writer_open_capi_5e5682d10bf1ee60(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_append_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_append_capi_5ba4f09186588b7f(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint16_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -4457,7 +3523,7 @@ _gostring_ _wrap_pager_walseg_append_capi_5e5682d10bf1ee60(pager_walseg_writer *
 }
 
 
-_gostring_ _wrap_pager_walseg_sync_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_sync_capi_5ba4f09186588b7f(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4470,7 +3536,7 @@ _gostring_ _wrap_pager_walseg_sync_capi_5e5682d10bf1ee60(pager_walseg_writer *_s
 }
 
 
-_gostring_ _wrap_pager_walseg_flush_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_flush_capi_5ba4f09186588b7f(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4483,7 +3549,7 @@ _gostring_ _wrap_pager_walseg_flush_capi_5e5682d10bf1ee60(pager_walseg_writer *_
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_lsns_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_lsns_capi_5ba4f09186588b7f(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4500,7 +3566,7 @@ _gostring_ _wrap_pager_walseg_writer_lsns_capi_5e5682d10bf1ee60(pager_walseg_wri
 }
 
 
-_gostring_ _wrap_pager_walseg_remove_before_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_remove_before_capi_5ba4f09186588b7f(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t arg2 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4517,7 +3583,7 @@ _gostring_ _wrap_pager_walseg_remove_before_capi_5e5682d10bf1ee60(pager_walseg_w
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_close_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_writer_close_capi_5ba4f09186588b7f(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4530,7 +3596,7 @@ _gostring_ _wrap_pager_walseg_writer_close_capi_5e5682d10bf1ee60(pager_walseg_wr
 }
 
 
-void _wrap_pager_walseg_reader_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_reader_options_struct_size_set_capi_5ba4f09186588b7f(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4542,7 +3608,7 @@ void _wrap_pager_walseg_reader_options_struct_size_set_capi_5e5682d10bf1ee60(str
 }
 
 
-int _wrap_pager_walseg_reader_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+int _wrap_pager_walseg_reader_options_struct_size_get_capi_5ba4f09186588b7f(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4555,7 +3621,7 @@ int _wrap_pager_walseg_reader_options_struct_size_get_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_5ba4f09186588b7f(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4568,7 +3634,7 @@ long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_5e5682d10b
 }
 
 
-void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_5ba4f09186588b7f(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -4580,7 +3646,7 @@ void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_5e5682d10bf1ee
 }
 
 
-long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_5ba4f09186588b7f(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4593,7 +3659,7 @@ long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_5e5682d10
 }
 
 
-void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_5ba4f09186588b7f(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -4605,7 +3671,7 @@ void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_5e5682d10bf1e
 }
 
 
-long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_5ba4f09186588b7f(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4618,7 +3684,7 @@ long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_5e5682d1
 }
 
 
-struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_5e5682d10bf1ee60() {
+struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_5ba4f09186588b7f() {
   struct pager_walseg_reader_options *result = 0 ;
   struct pager_walseg_reader_options *_swig_go_result;
   
@@ -4629,7 +3695,7 @@ struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_5
 }
 
 
-void _wrap_delete_pager_walseg_reader_options_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_reader_options_capi_5ba4f09186588b7f(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   
   arg1 = *(struct pager_walseg_reader_options **)&_swig_go_0; 
@@ -4639,7 +3705,7 @@ void _wrap_delete_pager_walseg_reader_options_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-intgo _wrap_pager_walseg_reader_options_add_known_type_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
+intgo _wrap_pager_walseg_reader_options_add_known_type_capi_5ba4f09186588b7f(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint16_t arg2 ;
   int result;
@@ -4654,7 +3720,7 @@ intgo _wrap_pager_walseg_reader_options_add_known_type_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_walseg_reader_options_init_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_pager_walseg_reader_options_init_capi_5ba4f09186588b7f(struct pager_walseg_reader_options *_swig_go_0) {
   pager_walseg_reader_options *arg1 = (pager_walseg_reader_options *) 0 ;
   
   arg1 = *(pager_walseg_reader_options **)&_swig_go_0; 
@@ -4664,7 +3730,7 @@ void _wrap_pager_walseg_reader_options_init_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_lsn_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_lsn_set_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -4676,7 +3742,7 @@ void _wrap_pager_walseg_record_lsn_set_capi_5e5682d10bf1ee60(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_lsn_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_lsn_get_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4689,7 +3755,7 @@ long long _wrap_pager_walseg_record_lsn_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_len_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_len_set_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -4701,7 +3767,7 @@ void _wrap_pager_walseg_record_len_set_capi_5e5682d10bf1ee60(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_len_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_len_get_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4714,7 +3780,7 @@ long long _wrap_pager_walseg_record_len_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_offset_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_offset_set_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -4726,7 +3792,7 @@ void _wrap_pager_walseg_record_offset_set_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-long long _wrap_pager_walseg_record_offset_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_offset_get_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4739,7 +3805,7 @@ long long _wrap_pager_walseg_record_offset_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_walseg_record_record_type_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_record_type_set_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -4751,7 +3817,7 @@ void _wrap_pager_walseg_record_record_type_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-short _wrap_pager_walseg_record_record_type_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_record_type_get_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -4764,7 +3830,7 @@ short _wrap_pager_walseg_record_record_type_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_walseg_record_reserved0_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_reserved0_set_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -4776,7 +3842,7 @@ void _wrap_pager_walseg_record_reserved0_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-short _wrap_pager_walseg_record_reserved0_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_reserved0_get_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -4789,7 +3855,7 @@ short _wrap_pager_walseg_record_reserved0_get_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-void _wrap_pager_walseg_record_reserved1_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_record_reserved1_set_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t arg2 ;
   
@@ -4801,7 +3867,7 @@ void _wrap_pager_walseg_record_reserved1_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-int _wrap_pager_walseg_record_reserved1_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+int _wrap_pager_walseg_record_reserved1_get_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4814,7 +3880,7 @@ int _wrap_pager_walseg_record_reserved1_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_5e5682d10bf1ee60() {
+struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_5ba4f09186588b7f() {
   struct pager_walseg_record *result = 0 ;
   struct pager_walseg_record *_swig_go_result;
   
@@ -4825,7 +3891,7 @@ struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_5e5682d10bf1ee60(
 }
 
 
-void _wrap_delete_pager_walseg_record_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+void _wrap_delete_pager_walseg_record_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   
   arg1 = *(struct pager_walseg_record **)&_swig_go_0; 
@@ -4835,7 +3901,7 @@ void _wrap_delete_pager_walseg_record_capi_5e5682d10bf1ee60(struct pager_walseg_
 }
 
 
-void _wrap_pager_walseg_record_copy_data_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
+void _wrap_pager_walseg_record_copy_data_capi_5ba4f09186588b7f(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -4851,7 +3917,7 @@ void _wrap_pager_walseg_record_copy_data_capi_5e5682d10bf1ee60(struct pager_wals
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_open_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_reader_options *arg2 = (pager_walseg_reader_options *) 0 ;
   pager_walseg_reader **arg3 = (pager_walseg_reader **) 0 ;
@@ -4873,7 +3939,7 @@ _gostring_ _wrap_pager_walseg_reader_open_capi_5e5682d10bf1ee60(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_next_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_next_capi_5ba4f09186588b7f(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -4890,7 +3956,7 @@ _gostring_ _wrap_pager_walseg_reader_next_capi_5e5682d10bf1ee60(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_reader_stop_capi_5ba4f09186588b7f(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4909,7 +3975,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_capi_5e5682d10bf1ee60(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_5ba4f09186588b7f(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4930,7 +3996,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_detail_capi_5e5682d10bf1ee60(pager_wal
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_position_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_reader_position_capi_5ba4f09186588b7f(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4951,7 +4017,7 @@ _gostring_ _wrap_pager_walseg_reader_position_capi_5e5682d10bf1ee60(pager_walseg
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_release_pages_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_reader_release_pages_capi_5ba4f09186588b7f(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4964,7 +4030,7 @@ _gostring_ _wrap_pager_walseg_reader_release_pages_capi_5e5682d10bf1ee60(pager_w
 }
 
 
-void _wrap_pager_walseg_reader_close_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0) {
+void _wrap_pager_walseg_reader_close_capi_5ba4f09186588b7f(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   
   arg1 = (pager_walseg_reader *)_swig_go_0; 
@@ -4974,7 +4040,7 @@ void _wrap_pager_walseg_reader_close_capi_5e5682d10bf1ee60(pager_walseg_reader *
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
+_gostring_ _wrap_pager_walseg_replay_open_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
   char *arg1 = (char *) 0 ;
   uint64_t arg2 ;
   pager_walseg_reader_options *arg3 = (pager_walseg_reader_options *) 0 ;
@@ -4998,7 +4064,7 @@ _gostring_ _wrap_pager_walseg_replay_open_capi_5e5682d10bf1ee60(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_next_capi_5e5682d10bf1ee60(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_next_capi_5ba4f09186588b7f(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -5015,7 +4081,7 @@ _gostring_ _wrap_pager_walseg_replay_next_capi_5e5682d10bf1ee60(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_capi_5e5682d10bf1ee60(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_replay_stop_capi_5ba4f09186588b7f(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -5036,7 +4102,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_capi_5e5682d10bf1ee60(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_5e5682d10bf1ee60(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_5ba4f09186588b7f(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -5057,7 +4123,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_detail_capi_5e5682d10bf1ee60(pager_wal
 }
 
 
-void _wrap_pager_walseg_replay_close_capi_5e5682d10bf1ee60(pager_walseg_replay *_swig_go_0) {
+void _wrap_pager_walseg_replay_close_capi_5ba4f09186588b7f(pager_walseg_replay *_swig_go_0) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   
   arg1 = (pager_walseg_replay *)_swig_go_0; 
@@ -5067,7 +4133,7 @@ void _wrap_pager_walseg_replay_close_capi_5e5682d10bf1ee60(pager_walseg_replay *
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -5079,7 +4145,7 @@ intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -5091,7 +4157,7 @@ intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -5103,7 +4169,7 @@ intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_cold_close_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0) {
+void _wrap_pager_cold_close_capi_5ba4f09186588b7f(pager_cold *_swig_go_0) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   
   arg1 = (pager_cold *)_swig_go_0; 
@@ -5113,7 +4179,7 @@ void _wrap_pager_cold_close_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0) {
 }
 
 
-void _wrap_pager_cold_pageout_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_struct_size_set_capi_5ba4f09186588b7f(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5125,7 +4191,7 @@ void _wrap_pager_cold_pageout_options_struct_size_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-int _wrap_pager_cold_pageout_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_struct_size_get_capi_5ba4f09186588b7f(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5138,7 +4204,7 @@ int _wrap_pager_cold_pageout_options_struct_size_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_cold_pageout_options_checksums_set_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_checksums_set_capi_5ba4f09186588b7f(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5150,7 +4216,7 @@ void _wrap_pager_cold_pageout_options_checksums_set_capi_5e5682d10bf1ee60(struct
 }
 
 
-int _wrap_pager_cold_pageout_options_checksums_get_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_checksums_get_capi_5ba4f09186588b7f(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5163,7 +4229,7 @@ int _wrap_pager_cold_pageout_options_checksums_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_5ba4f09186588b7f(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5175,7 +4241,7 @@ void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_5e5682d10bf1ee
 }
 
 
-int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_5ba4f09186588b7f(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5188,7 +4254,7 @@ int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_5e5682d10bf1ee6
 }
 
 
-struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_5e5682d10bf1ee60() {
+struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_5ba4f09186588b7f() {
   struct pager_cold_pageout_options *result = 0 ;
   struct pager_cold_pageout_options *_swig_go_result;
   
@@ -5199,7 +4265,7 @@ struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_5e5
 }
 
 
-void _wrap_delete_pager_cold_pageout_options_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_delete_pager_cold_pageout_options_capi_5ba4f09186588b7f(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   
   arg1 = *(struct pager_cold_pageout_options **)&_swig_go_0; 
@@ -5209,7 +4275,7 @@ void _wrap_delete_pager_cold_pageout_options_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_cold_pageout_options_init_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_pager_cold_pageout_options_init_capi_5ba4f09186588b7f(struct pager_cold_pageout_options *_swig_go_0) {
   pager_cold_pageout_options *arg1 = (pager_cold_pageout_options *) 0 ;
   
   arg1 = *(pager_cold_pageout_options **)&_swig_go_0; 
@@ -5219,7 +4285,7 @@ void _wrap_pager_cold_pageout_options_init_capi_5e5682d10bf1ee60(struct pager_co
 }
 
 
-_gostring_ _wrap_pager_cold_set_backend_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_backend_capi_5ba4f09186588b7f(pager_cold *_swig_go_0, int _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -5234,7 +4300,7 @@ _gostring_ _wrap_pager_cold_set_backend_capi_5e5682d10bf1ee60(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_backend_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_cold_backend_capi_5ba4f09186588b7f(pager_cold *_swig_go_0, int *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -5249,7 +4315,7 @@ _gostring_ _wrap_pager_cold_backend_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_cold_set_scratch_dir_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_scratch_dir_capi_5ba4f09186588b7f(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -5269,7 +4335,7 @@ _gostring_ _wrap_pager_cold_set_scratch_dir_capi_5e5682d10bf1ee60(pager_cold *_s
 }
 
 
-_gostring_ _wrap_pager_cold_scratch_dir_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cold_scratch_dir_capi_5ba4f09186588b7f(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -5290,7 +4356,7 @@ _gostring_ _wrap_pager_cold_scratch_dir_capi_5e5682d10bf1ee60(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_read_at_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_cold_read_at_capi_5ba4f09186588b7f(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -5311,7 +4377,7 @@ _gostring_ _wrap_pager_cold_read_at_capi_5e5682d10bf1ee60(pager_cold_handle *_sw
 }
 
 
-_gostring_ _wrap_pager_cold_take_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_take_capi_5ba4f09186588b7f(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -5330,7 +4396,7 @@ _gostring_ _wrap_pager_cold_take_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_
 }
 
 
-void _wrap_pager_cold_free_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0) {
+void _wrap_pager_cold_free_capi_5ba4f09186588b7f(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   
   arg1 = (pager_cold_handle *)_swig_go_0; 
@@ -5340,7 +4406,7 @@ void _wrap_pager_cold_free_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0) 
 }
 
 
-long long _wrap_pager_cold_len_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0) {
+long long _wrap_pager_cold_len_capi_5ba4f09186588b7f(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5353,7 +4419,7 @@ long long _wrap_pager_cold_len_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go
 }
 
 
-int _wrap_pager_cold_backend_of_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0) {
+int _wrap_pager_cold_backend_of_capi_5ba4f09186588b7f(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5366,7 +4432,7 @@ int _wrap_pager_cold_backend_of_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_g
 }
 
 
-void _wrap_pager_cold_backend_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_struct_size_set_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -5378,7 +4444,7 @@ void _wrap_pager_cold_backend_stats_struct_size_set_capi_5e5682d10bf1ee60(struct
 }
 
 
-int _wrap_pager_cold_backend_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_struct_size_get_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5391,7 +4457,7 @@ int _wrap_pager_cold_backend_stats_struct_size_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_cold_backend_stats_reserved0_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_reserved0_set_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -5403,7 +4469,7 @@ void _wrap_pager_cold_backend_stats_reserved0_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-int _wrap_pager_cold_backend_stats_reserved0_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_reserved0_get_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5416,7 +4482,7 @@ int _wrap_pager_cold_backend_stats_reserved0_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5428,7 +4494,7 @@ void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_5e5682d10bf1ee60(
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5441,7 +4507,7 @@ long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_5e5682d10bf1
 }
 
 
-void _wrap_pager_cold_backend_stats_live_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_bytes_set_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5453,7 +4519,7 @@ void _wrap_pager_cold_backend_stats_live_bytes_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5466,7 +4532,7 @@ long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_5e5682d10bf1ee60(st
 }
 
 
-void _wrap_pager_cold_backend_stats_pageout_count_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_pageout_count_set_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5478,7 +4544,7 @@ void _wrap_pager_cold_backend_stats_pageout_count_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5491,7 +4557,7 @@ long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_5e5682d10bf1ee60
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5503,7 +4569,7 @@ void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_5e5682d10bf1ee60(st
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5516,7 +4582,7 @@ long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_5e5682d10bf1ee
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5528,7 +4594,7 @@ void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_5e5682d10bf1ee60(str
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5541,7 +4607,7 @@ long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_pager_cold_backend_stats_read_count_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_read_count_set_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5553,7 +4619,7 @@ void _wrap_pager_cold_backend_stats_read_count_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_read_count_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_read_count_get_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5566,7 +4632,7 @@ long long _wrap_pager_cold_backend_stats_read_count_get_capi_5e5682d10bf1ee60(st
 }
 
 
-struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_5e5682d10bf1ee60() {
+struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_5ba4f09186588b7f() {
   struct pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
   
@@ -5577,7 +4643,7 @@ struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_5e5682d
 }
 
 
-void _wrap_delete_pager_cold_backend_stats_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_backend_stats_capi_5ba4f09186588b7f(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   
   arg1 = *(struct pager_cold_backend_stats **)&_swig_go_0; 
@@ -5587,7 +4653,7 @@ void _wrap_delete_pager_cold_backend_stats_capi_5e5682d10bf1ee60(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_struct_size_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -5599,7 +4665,7 @@ void _wrap_pager_cold_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_c
 }
 
 
-int _wrap_pager_cold_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_struct_size_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5612,7 +4678,7 @@ int _wrap_pager_cold_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_reserved0_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_reserved0_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -5624,7 +4690,7 @@ void _wrap_pager_cold_stats_reserved0_set_capi_5e5682d10bf1ee60(struct pager_col
 }
 
 
-int _wrap_pager_cold_stats_reserved0_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_reserved0_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5637,7 +4703,7 @@ int _wrap_pager_cold_stats_reserved0_get_capi_5e5682d10bf1ee60(struct pager_cold
 }
 
 
-void _wrap_pager_cold_stats_swap_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_swap_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -5649,7 +4715,7 @@ void _wrap_pager_cold_stats_swap_set_capi_5e5682d10bf1ee60(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -5662,7 +4728,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_5e5682d10b
 }
 
 
-void _wrap_pager_cold_stats_file_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_file_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -5674,7 +4740,7 @@ void _wrap_pager_cold_stats_file_set_capi_5e5682d10bf1ee60(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -5687,7 +4753,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_5e5682d10b
 }
 
 
-void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5699,7 +4765,7 @@ void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_5e5682d10bf1ee60(st
 }
 
 
-long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5712,7 +4778,7 @@ long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_5e5682d10bf1ee
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5724,7 +4790,7 @@ void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5737,7 +4803,7 @@ long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_5e5682d10bf1ee60(st
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_count_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5749,7 +4815,7 @@ void _wrap_pager_cold_stats_scratch_file_count_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_count_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5762,7 +4828,7 @@ long long _wrap_pager_cold_stats_scratch_file_count_get_capi_5e5682d10bf1ee60(st
 }
 
 
-void _wrap_pager_cold_stats_punch_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_punch_count_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5774,7 +4840,7 @@ void _wrap_pager_cold_stats_punch_count_set_capi_5e5682d10bf1ee60(struct pager_c
 }
 
 
-long long _wrap_pager_cold_stats_punch_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_punch_count_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5787,7 +4853,7 @@ long long _wrap_pager_cold_stats_punch_count_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_cold_stats_truncate_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_truncate_count_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5799,7 +4865,7 @@ void _wrap_pager_cold_stats_truncate_count_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-long long _wrap_pager_cold_stats_truncate_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_truncate_count_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5812,7 +4878,7 @@ long long _wrap_pager_cold_stats_truncate_count_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_cold_stats_fallback_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_fallback_count_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5824,7 +4890,7 @@ void _wrap_pager_cold_stats_fallback_count_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-long long _wrap_pager_cold_stats_fallback_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_fallback_count_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5837,7 +4903,7 @@ long long _wrap_pager_cold_stats_fallback_count_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_cold_stats_write_error_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_write_error_count_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5849,7 +4915,7 @@ void _wrap_pager_cold_stats_write_error_count_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_cold_stats_write_error_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_write_error_count_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5862,7 +4928,7 @@ long long _wrap_pager_cold_stats_write_error_count_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_cold_stats_release_error_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_release_error_count_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5874,7 +4940,7 @@ void _wrap_pager_cold_stats_release_error_count_set_capi_5e5682d10bf1ee60(struct
 }
 
 
-long long _wrap_pager_cold_stats_release_error_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_release_error_count_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5887,7 +4953,7 @@ long long _wrap_pager_cold_stats_release_error_count_get_capi_5e5682d10bf1ee60(s
 }
 
 
-void _wrap_pager_cold_stats_checksum_failure_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_checksum_failure_count_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5899,7 +4965,7 @@ void _wrap_pager_cold_stats_checksum_failure_count_set_capi_5e5682d10bf1ee60(str
 }
 
 
-long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5912,7 +4978,7 @@ long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5924,7 +4990,7 @@ void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_5e5682d10bf1ee60(st
 }
 
 
-long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5937,7 +5003,7 @@ long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_5e5682d10bf1ee
 }
 
 
-void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5949,7 +5015,7 @@ void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_5e5682d10bf1ee60(str
 }
 
 
-long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5962,7 +5028,7 @@ long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_pager_cold_stats_retained_extent_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_retained_extent_count_set_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5974,7 +5040,7 @@ void _wrap_pager_cold_stats_retained_extent_count_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_cold_stats_retained_extent_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_retained_extent_count_get_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5987,7 +5053,7 @@ long long _wrap_pager_cold_stats_retained_extent_count_get_capi_5e5682d10bf1ee60
 }
 
 
-struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_5e5682d10bf1ee60() {
+struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_5ba4f09186588b7f() {
   struct pager_cold_stats *result = 0 ;
   struct pager_cold_stats *_swig_go_result;
   
@@ -5998,7 +5064,7 @@ struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_delete_pager_cold_stats_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_stats_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   
   arg1 = *(struct pager_cold_stats **)&_swig_go_0; 
@@ -6008,7 +5074,7 @@ void _wrap_delete_pager_cold_stats_capi_5e5682d10bf1ee60(struct pager_cold_stats
 }
 
 
-void _wrap_pager_cold_stats_init_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+void _wrap_pager_cold_stats_init_capi_5ba4f09186588b7f(struct pager_cold_stats *_swig_go_0) {
   pager_cold_stats *arg1 = (pager_cold_stats *) 0 ;
   
   arg1 = *(pager_cold_stats **)&_swig_go_0; 
@@ -6018,7 +5084,7 @@ void _wrap_pager_cold_stats_init_capi_5e5682d10bf1ee60(struct pager_cold_stats *
 }
 
 
-_gostring_ _wrap_pager_cold_get_stats_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
+_gostring_ _wrap_pager_cold_get_stats_capi_5ba4f09186588b7f(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   pager_cold_stats *arg2 = (pager_cold_stats *) 0 ;
   int result;
@@ -6033,7 +5099,7 @@ _gostring_ _wrap_pager_cold_get_stats_capi_5e5682d10bf1ee60(pager_cold *_swig_go
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6045,7 +5111,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6057,7 +5123,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6069,7 +5135,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6081,7 +5147,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_BF16_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_DTYPE_BF16_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6093,7 +5159,7 @@ intgo _wrap_PAGER_DTYPE_BF16_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F16_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_DTYPE_F16_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6105,7 +5171,7 @@ intgo _wrap_PAGER_DTYPE_F16_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F32_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_DTYPE_F32_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6117,7 +5183,7 @@ intgo _wrap_PAGER_DTYPE_F32_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6129,7 +5195,7 @@ intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_cache_meta_struct_size_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_struct_size_set_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -6141,7 +5207,7 @@ void _wrap_pager_cache_meta_struct_size_set_capi_5e5682d10bf1ee60(struct pager_c
 }
 
 
-int _wrap_pager_cache_meta_struct_size_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_struct_size_get_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6154,7 +5220,7 @@ int _wrap_pager_cache_meta_struct_size_get_capi_5e5682d10bf1ee60(struct pager_ca
 }
 
 
-void _wrap_pager_cache_meta_tokens_per_page_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_tokens_per_page_set_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -6166,7 +5232,7 @@ void _wrap_pager_cache_meta_tokens_per_page_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-int _wrap_pager_cache_meta_tokens_per_page_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_tokens_per_page_get_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6179,7 +5245,7 @@ int _wrap_pager_cache_meta_tokens_per_page_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_cache_meta_layers_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_layers_set_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -6191,7 +5257,7 @@ void _wrap_pager_cache_meta_layers_set_capi_5e5682d10bf1ee60(struct pager_cache_
 }
 
 
-int _wrap_pager_cache_meta_layers_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_layers_get_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6204,7 +5270,7 @@ int _wrap_pager_cache_meta_layers_get_capi_5e5682d10bf1ee60(struct pager_cache_m
 }
 
 
-void _wrap_pager_cache_meta_kv_heads_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_kv_heads_set_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -6216,7 +5282,7 @@ void _wrap_pager_cache_meta_kv_heads_set_capi_5e5682d10bf1ee60(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_kv_heads_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_kv_heads_get_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6229,7 +5295,7 @@ int _wrap_pager_cache_meta_kv_heads_get_capi_5e5682d10bf1ee60(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_head_dim_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_head_dim_set_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -6241,7 +5307,7 @@ void _wrap_pager_cache_meta_head_dim_set_capi_5e5682d10bf1ee60(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_head_dim_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_head_dim_get_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6254,7 +5320,7 @@ int _wrap_pager_cache_meta_head_dim_get_capi_5e5682d10bf1ee60(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_dtype_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_dtype_set_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -6266,7 +5332,7 @@ void _wrap_pager_cache_meta_dtype_set_capi_5e5682d10bf1ee60(struct pager_cache_m
 }
 
 
-int _wrap_pager_cache_meta_dtype_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_dtype_get_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6279,7 +5345,7 @@ int _wrap_pager_cache_meta_dtype_get_capi_5e5682d10bf1ee60(struct pager_cache_me
 }
 
 
-struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_5e5682d10bf1ee60() {
+struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_5ba4f09186588b7f() {
   struct pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
   
@@ -6290,7 +5356,7 @@ struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_delete_pager_cache_meta_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+void _wrap_delete_pager_cache_meta_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   
   arg1 = *(struct pager_cache_meta **)&_swig_go_0; 
@@ -6300,7 +5366,7 @@ void _wrap_delete_pager_cache_meta_capi_5e5682d10bf1ee60(struct pager_cache_meta
 }
 
 
-void _wrap_pager_cache_meta_init_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+void _wrap_pager_cache_meta_init_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   
   arg1 = *(pager_cache_meta **)&_swig_go_0; 
@@ -6310,7 +5376,7 @@ void _wrap_pager_cache_meta_init_capi_5e5682d10bf1ee60(struct pager_cache_meta *
 }
 
 
-_gostring_ _wrap_pager_cache_meta_page_bytes_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cache_meta_page_bytes_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -6327,7 +5393,7 @@ _gostring_ _wrap_pager_cache_meta_page_bytes_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6339,7 +5405,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6351,7 +5417,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_snapshot_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_struct_size_set_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -6363,7 +5429,7 @@ void _wrap_pager_snapshot_options_struct_size_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-int _wrap_pager_snapshot_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_struct_size_get_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6376,7 +5442,7 @@ int _wrap_pager_snapshot_options_struct_size_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_compression_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_compression_set_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -6388,7 +5454,7 @@ void _wrap_pager_snapshot_options_compression_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-int _wrap_pager_snapshot_options_compression_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_compression_get_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6401,7 +5467,7 @@ int _wrap_pager_snapshot_options_compression_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_zstd_level_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_zstd_level_set_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t arg2 ;
   
@@ -6413,7 +5479,7 @@ void _wrap_pager_snapshot_options_zstd_level_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-int _wrap_pager_snapshot_options_zstd_level_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_zstd_level_get_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -6426,7 +5492,7 @@ int _wrap_pager_snapshot_options_zstd_level_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_snapshot_options_threads_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_threads_set_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -6438,7 +5504,7 @@ void _wrap_pager_snapshot_options_threads_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_threads_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_threads_get_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6451,7 +5517,7 @@ int _wrap_pager_snapshot_options_threads_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_allow_nonempty_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_allow_nonempty_set_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -6463,7 +5529,7 @@ void _wrap_pager_snapshot_options_allow_nonempty_set_capi_5e5682d10bf1ee60(struc
 }
 
 
-int _wrap_pager_snapshot_options_allow_nonempty_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_allow_nonempty_get_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6476,7 +5542,7 @@ int _wrap_pager_snapshot_options_allow_nonempty_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_snapshot_options_sync_fd_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_sync_fd_set_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -6488,7 +5554,7 @@ void _wrap_pager_snapshot_options_sync_fd_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_sync_fd_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_sync_fd_get_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6501,7 +5567,7 @@ int _wrap_pager_snapshot_options_sync_fd_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t arg2 ;
   
@@ -6513,7 +5579,7 @@ void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee6
 }
 
 
-long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6526,7 +5592,7 @@ long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_5e5682d10b
 }
 
 
-struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_5e5682d10bf1ee60() {
+struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_5ba4f09186588b7f() {
   struct pager_snapshot_options *result = 0 ;
   struct pager_snapshot_options *_swig_go_result;
   
@@ -6537,7 +5603,7 @@ struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_5e5682d10bf
 }
 
 
-void _wrap_delete_pager_snapshot_options_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_delete_pager_snapshot_options_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   
   arg1 = *(struct pager_snapshot_options **)&_swig_go_0; 
@@ -6547,7 +5613,7 @@ void _wrap_delete_pager_snapshot_options_capi_5e5682d10bf1ee60(struct pager_snap
 }
 
 
-intgo _wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_pager_snapshot_options_set_parent_path_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -6567,7 +5633,7 @@ intgo _wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_snapshot_options_init_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_pager_snapshot_options_init_capi_5ba4f09186588b7f(struct pager_snapshot_options *_swig_go_0) {
   pager_snapshot_options *arg1 = (pager_snapshot_options *) 0 ;
   
   arg1 = *(pager_snapshot_options **)&_swig_go_0; 
@@ -6577,7 +5643,7 @@ void _wrap_pager_snapshot_options_init_capi_5e5682d10bf1ee60(struct pager_snapsh
 }
 
 
-_gostring_ _wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_verify_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_options *arg2 = (pager_snapshot_options *) 0 ;
   int result;
@@ -6597,7 +5663,7 @@ _gostring_ _wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(_gostring_ _swig_go
 }
 
 
-void _wrap_pager_snapshot_info_struct_size_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_struct_size_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -6609,7 +5675,7 @@ void _wrap_pager_snapshot_info_struct_size_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-int _wrap_pager_snapshot_info_struct_size_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_struct_size_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6622,7 +5688,7 @@ int _wrap_pager_snapshot_info_struct_size_get_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-void _wrap_pager_snapshot_info_format_version_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_format_version_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -6634,7 +5700,7 @@ void _wrap_pager_snapshot_info_format_version_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-int _wrap_pager_snapshot_info_format_version_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_format_version_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6647,7 +5713,7 @@ int _wrap_pager_snapshot_info_format_version_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_snapshot_info_meta_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+void _wrap_pager_snapshot_info_meta_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   
@@ -6659,7 +5725,7 @@ void _wrap_pager_snapshot_info_meta_set_capi_5e5682d10bf1ee60(struct pager_snaps
 }
 
 
-struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
@@ -6672,7 +5738,7 @@ struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_k_page_bytes_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6684,7 +5750,7 @@ void _wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6697,7 +5763,7 @@ long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_v_page_bytes_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6709,7 +5775,7 @@ void _wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6722,7 +5788,7 @@ long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_page_count_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6734,7 +5800,7 @@ void _wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_page_count_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_page_count_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6747,7 +5813,7 @@ long long _wrap_pager_snapshot_info_page_count_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_stored_page_count_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6759,7 +5825,7 @@ void _wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(struc
 }
 
 
-long long _wrap_pager_snapshot_info_stored_page_count_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_stored_page_count_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6772,7 +5838,7 @@ long long _wrap_pager_snapshot_info_stored_page_count_get_capi_5e5682d10bf1ee60(
 }
 
 
-void _wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_compressed_page_count_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6784,7 +5850,7 @@ void _wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(s
 }
 
 
-long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6797,7 +5863,7 @@ long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_5e5682d10bf1e
 }
 
 
-void _wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_seq_count_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6809,7 +5875,7 @@ void _wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-long long _wrap_pager_snapshot_info_seq_count_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_seq_count_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6822,7 +5888,7 @@ long long _wrap_pager_snapshot_info_seq_count_get_capi_5e5682d10bf1ee60(struct p
 }
 
 
-void _wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_created_us_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6834,7 +5900,7 @@ void _wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_created_us_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_created_us_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6847,7 +5913,7 @@ long long _wrap_pager_snapshot_info_created_us_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_file_bytes_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6859,7 +5925,7 @@ void _wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_file_bytes_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_file_bytes_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6872,7 +5938,7 @@ long long _wrap_pager_snapshot_info_file_bytes_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_snapshot_id_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6884,7 +5950,7 @@ void _wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-long long _wrap_pager_snapshot_info_snapshot_id_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_snapshot_id_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6897,7 +5963,7 @@ long long _wrap_pager_snapshot_info_snapshot_id_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6909,7 +5975,7 @@ void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6922,7 +5988,7 @@ long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_5e5682d10bf1ee60
 }
 
 
-struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_5e5682d10bf1ee60() {
+struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_5ba4f09186588b7f() {
   struct pager_snapshot_info *result = 0 ;
   struct pager_snapshot_info *_swig_go_result;
   
@@ -6933,7 +5999,7 @@ struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_5e5682d10bf1ee60(
 }
 
 
-void _wrap_delete_pager_snapshot_info_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_delete_pager_snapshot_info_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   
   arg1 = *(struct pager_snapshot_info **)&_swig_go_0; 
@@ -6943,7 +6009,7 @@ void _wrap_delete_pager_snapshot_info_capi_5e5682d10bf1ee60(struct pager_snapsho
 }
 
 
-void _wrap_pager_snapshot_info_init_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_pager_snapshot_info_init_capi_5ba4f09186588b7f(struct pager_snapshot_info *_swig_go_0) {
   pager_snapshot_info *arg1 = (pager_snapshot_info *) 0 ;
   
   arg1 = *(pager_snapshot_info **)&_swig_go_0; 
@@ -6953,7 +6019,7 @@ void _wrap_pager_snapshot_info_init_capi_5e5682d10bf1ee60(struct pager_snapshot_
 }
 
 
-_gostring_ _wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_inspect_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_info *arg2 = (pager_snapshot_info *) 0 ;
   int result;
@@ -6973,7 +6039,7 @@ _gostring_ _wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(_gostring_ _swig_g
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6985,7 +6051,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -6997,7 +6063,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_5e5682d10bf1ee60() {
 }
 
 
-_gostring_ _wrap_pager_refengine_create_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
+_gostring_ _wrap_pager_refengine_create_capi_5ba4f09186588b7f(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   pager_refengine **arg3 = (pager_refengine **) 0 ;
@@ -7014,7 +6080,7 @@ _gostring_ _wrap_pager_refengine_create_capi_5e5682d10bf1ee60(struct pager_cache
 }
 
 
-void _wrap_pager_refengine_free_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0) {
+void _wrap_pager_refengine_free_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   
   arg1 = (pager_refengine *)_swig_go_0; 
@@ -7024,7 +6090,7 @@ void _wrap_pager_refengine_free_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_refengine_meta_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_meta_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   int result;
@@ -7039,7 +6105,7 @@ _gostring_ _wrap_pager_refengine_meta_capi_5e5682d10bf1ee60(pager_refengine *_sw
 }
 
 
-_gostring_ _wrap_pager_refengine_capacity_pages_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_capacity_pages_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -7054,7 +6120,7 @@ _gostring_ _wrap_pager_refengine_capacity_pages_capi_5e5682d10bf1ee60(pager_refe
 }
 
 
-_gostring_ _wrap_pager_refengine_alloc_page_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_alloc_page_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -7069,7 +6135,7 @@ _gostring_ _wrap_pager_refengine_alloc_page_capi_5e5682d10bf1ee60(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_free_page_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_refengine_free_page_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, int _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -7084,7 +6150,7 @@ _gostring_ _wrap_pager_refengine_free_page_capi_5e5682d10bf1ee60(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_write_page_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -7111,7 +6177,7 @@ _gostring_ _wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_read_page_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -7138,7 +6204,7 @@ _gostring_ _wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
+_gostring_ _wrap_pager_refengine_set_seq_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -7165,7 +6231,7 @@ _gostring_ _wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(pager_refengine *
 }
 
 
-_gostring_ _wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_refengine_remove_seq_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -7184,7 +6250,7 @@ _gostring_ _wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_refengine_get_seq_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -7213,7 +6279,7 @@ _gostring_ _wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(pager_refengine *
 }
 
 
-void _wrap_pager_refengine_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_struct_size_set_capi_5ba4f09186588b7f(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -7225,7 +6291,7 @@ void _wrap_pager_refengine_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-int _wrap_pager_refengine_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_struct_size_get_capi_5ba4f09186588b7f(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7238,7 +6304,7 @@ int _wrap_pager_refengine_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_refengine_stats_paused_set_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_paused_set_capi_5ba4f09186588b7f(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -7250,7 +6316,7 @@ void _wrap_pager_refengine_stats_paused_set_capi_5e5682d10bf1ee60(struct pager_r
 }
 
 
-int _wrap_pager_refengine_stats_paused_get_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_paused_get_capi_5ba4f09186588b7f(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7263,7 +6329,7 @@ int _wrap_pager_refengine_stats_paused_get_capi_5e5682d10bf1ee60(struct pager_re
 }
 
 
-void _wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_occupied_pages_set_capi_5ba4f09186588b7f(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -7275,7 +6341,7 @@ void _wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(struct
 }
 
 
-long long _wrap_pager_refengine_stats_occupied_pages_get_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_occupied_pages_get_capi_5ba4f09186588b7f(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7288,7 +6354,7 @@ long long _wrap_pager_refengine_stats_occupied_pages_get_capi_5e5682d10bf1ee60(s
 }
 
 
-void _wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_seq_count_set_capi_5ba4f09186588b7f(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -7300,7 +6366,7 @@ void _wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-long long _wrap_pager_refengine_stats_seq_count_get_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_seq_count_get_capi_5ba4f09186588b7f(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7313,7 +6379,7 @@ long long _wrap_pager_refengine_stats_seq_count_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_5e5682d10bf1ee60() {
+struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_5ba4f09186588b7f() {
   struct pager_refengine_stats *result = 0 ;
   struct pager_refengine_stats *_swig_go_result;
   
@@ -7324,7 +6390,7 @@ struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_5e5682d10bf1e
 }
 
 
-void _wrap_delete_pager_refengine_stats_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_delete_pager_refengine_stats_capi_5ba4f09186588b7f(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   
   arg1 = *(struct pager_refengine_stats **)&_swig_go_0; 
@@ -7334,7 +6400,7 @@ void _wrap_delete_pager_refengine_stats_capi_5e5682d10bf1ee60(struct pager_refen
 }
 
 
-void _wrap_pager_refengine_stats_init_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_pager_refengine_stats_init_capi_5ba4f09186588b7f(struct pager_refengine_stats *_swig_go_0) {
   pager_refengine_stats *arg1 = (pager_refengine_stats *) 0 ;
   
   arg1 = *(pager_refengine_stats **)&_swig_go_0; 
@@ -7344,7 +6410,7 @@ void _wrap_pager_refengine_stats_init_capi_5e5682d10bf1ee60(struct pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_get_stats_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_get_stats_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_refengine_stats *arg2 = (pager_refengine_stats *) 0 ;
   int result;
@@ -7359,7 +6425,7 @@ _gostring_ _wrap_pager_refengine_get_stats_capi_5e5682d10bf1ee60(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_fingerprint_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_fingerprint_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, long long *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -7374,7 +6440,7 @@ _gostring_ _wrap_pager_refengine_fingerprint_capi_5e5682d10bf1ee60(pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_pager_refengine_fail_callback_capi_5ba4f09186588b7f(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint32_t arg3 ;
@@ -7398,7 +6464,7 @@ _gostring_ _wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(pager_refen
 }
 
 
-intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -7410,7 +6476,7 @@ intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_FILE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_FILE_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -7422,7 +6488,7 @@ intgo _wrap_PAGER_FORMAT_FILE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -7434,7 +6500,7 @@ intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -7446,7 +6512,7 @@ intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -7458,7 +6524,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -7470,7 +6536,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_5ba4f09186588b7f() {
   int result;
   intgo _swig_go_result;
   
@@ -7482,7 +6548,7 @@ intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_5e5682d10bf1ee60() {
 }
 
 
-_gostring_ _wrap_pager_format_detect_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_format_detect_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, int *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -7502,7 +6568,7 @@ _gostring_ _wrap_pager_format_detect_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0
 }
 
 
-void _wrap_pager_check_report_struct_size_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_struct_size_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7514,7 +6580,7 @@ void _wrap_pager_check_report_struct_size_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_check_report_struct_size_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_struct_size_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7527,7 +6593,7 @@ int _wrap_pager_check_report_struct_size_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_check_report_format_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7539,7 +6605,7 @@ void _wrap_pager_check_report_format_set_capi_5e5682d10bf1ee60(struct pager_chec
 }
 
 
-int _wrap_pager_check_report_format_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7552,7 +6618,7 @@ int _wrap_pager_check_report_format_get_capi_5e5682d10bf1ee60(struct pager_check
 }
 
 
-void _wrap_pager_check_report_format_version_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_version_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7564,7 +6630,7 @@ void _wrap_pager_check_report_format_version_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-int _wrap_pager_check_report_format_version_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_version_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7577,7 +6643,7 @@ int _wrap_pager_check_report_format_version_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_check_report_page_size_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_page_size_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7589,7 +6655,7 @@ void _wrap_pager_check_report_page_size_set_capi_5e5682d10bf1ee60(struct pager_c
 }
 
 
-int _wrap_pager_check_report_page_size_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_page_size_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7602,7 +6668,7 @@ int _wrap_pager_check_report_page_size_get_capi_5e5682d10bf1ee60(struct pager_ch
 }
 
 
-void _wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_file_bytes_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7614,7 +6680,7 @@ void _wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-long long _wrap_pager_check_report_file_bytes_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_file_bytes_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7627,7 +6693,7 @@ long long _wrap_pager_check_report_file_bytes_get_capi_5e5682d10bf1ee60(struct p
 }
 
 
-void _wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_generation_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7639,7 +6705,7 @@ void _wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-long long _wrap_pager_check_report_generation_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_generation_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7652,7 +6718,7 @@ long long _wrap_pager_check_report_generation_get_capi_5e5682d10bf1ee60(struct p
 }
 
 
-void _wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_page_count_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7664,7 +6730,7 @@ void _wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-long long _wrap_pager_check_report_page_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_page_count_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7677,7 +6743,7 @@ long long _wrap_pager_check_report_page_count_get_capi_5e5682d10bf1ee60(struct p
 }
 
 
-void _wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_free_page_count_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7689,7 +6755,7 @@ void _wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_check_report_free_page_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_free_page_count_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7702,7 +6768,7 @@ long long _wrap_pager_check_report_free_page_count_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_protected_count_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7714,7 +6780,7 @@ void _wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_check_report_protected_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_protected_count_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7727,7 +6793,7 @@ long long _wrap_pager_check_report_protected_count_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_frame_count_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7739,7 +6805,7 @@ void _wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_check_report_frame_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_frame_count_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7752,7 +6818,7 @@ long long _wrap_pager_check_report_frame_count_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_record_count_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7764,7 +6830,7 @@ void _wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-long long _wrap_pager_check_report_record_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_record_count_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7777,7 +6843,7 @@ long long _wrap_pager_check_report_record_count_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_segment_count_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7789,7 +6855,7 @@ void _wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_check_report_segment_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_segment_count_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7802,7 +6868,7 @@ long long _wrap_pager_check_report_segment_count_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_first_lsn_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7814,7 +6880,7 @@ void _wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(struct pager_c
 }
 
 
-long long _wrap_pager_check_report_first_lsn_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_first_lsn_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7827,7 +6893,7 @@ long long _wrap_pager_check_report_first_lsn_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_last_lsn_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7839,7 +6905,7 @@ void _wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(struct pager_ch
 }
 
 
-long long _wrap_pager_check_report_last_lsn_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_last_lsn_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7852,7 +6918,7 @@ long long _wrap_pager_check_report_last_lsn_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_check_report_interrupted_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_interrupted_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7864,7 +6930,7 @@ void _wrap_pager_check_report_interrupted_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_check_report_interrupted_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_interrupted_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7877,7 +6943,7 @@ int _wrap_pager_check_report_interrupted_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_code_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_damage_code_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t arg2 ;
   
@@ -7889,7 +6955,7 @@ void _wrap_pager_check_report_damage_code_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_check_report_damage_code_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_damage_code_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -7902,7 +6968,7 @@ int _wrap_pager_check_report_damage_code_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_damage_offset_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7914,7 +6980,7 @@ void _wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_check_report_damage_offset_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_damage_offset_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7927,7 +6993,7 @@ long long _wrap_pager_check_report_damage_offset_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_file_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7951,7 +7017,7 @@ void _wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_file_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_file_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7964,7 +7030,7 @@ _gostring_ _wrap_pager_check_report_damage_file_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_rule_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7988,7 +7054,7 @@ void _wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_rule_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_rule_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8001,7 +7067,7 @@ _gostring_ _wrap_pager_check_report_damage_rule_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_detail_set_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -8025,7 +7091,7 @@ void _wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_detail_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_detail_get_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8038,7 +7104,7 @@ _gostring_ _wrap_pager_check_report_damage_detail_get_capi_5e5682d10bf1ee60(stru
 }
 
 
-struct pager_check_report *_wrap_new_pager_check_report_capi_5e5682d10bf1ee60() {
+struct pager_check_report *_wrap_new_pager_check_report_capi_5ba4f09186588b7f() {
   struct pager_check_report *result = 0 ;
   struct pager_check_report *_swig_go_result;
   
@@ -8049,7 +7115,7 @@ struct pager_check_report *_wrap_new_pager_check_report_capi_5e5682d10bf1ee60() 
 }
 
 
-void _wrap_delete_pager_check_report_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+void _wrap_delete_pager_check_report_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   
   arg1 = *(struct pager_check_report **)&_swig_go_0; 
@@ -8059,7 +7125,7 @@ void _wrap_delete_pager_check_report_capi_5e5682d10bf1ee60(struct pager_check_re
 }
 
 
-void _wrap_pager_check_report_init_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+void _wrap_pager_check_report_init_capi_5ba4f09186588b7f(struct pager_check_report *_swig_go_0) {
   pager_check_report *arg1 = (pager_check_report *) 0 ;
   
   arg1 = *(pager_check_report **)&_swig_go_0; 
@@ -8069,7 +7135,7 @@ void _wrap_pager_check_report_init_capi_5e5682d10bf1ee60(struct pager_check_repo
 }
 
 
-_gostring_ _wrap_pager_file_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_file_check_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -8089,7 +7155,7 @@ _gostring_ _wrap_pager_file_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_wal_check_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -8109,7 +7175,7 @@ _gostring_ _wrap_pager_wal_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, st
 }
 
 
-_gostring_ _wrap_pager_walseg_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_walseg_check_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -8129,7 +7195,7 @@ _gostring_ _wrap_pager_walseg_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0,
 }
 
 
-_gostring_ _wrap_pager_snapshot_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_check_capi_5ba4f09186588b7f(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
