@@ -986,6 +986,117 @@ PAGER_API int pager_wal_read_txn_read_app_header(pager_wal_read_txn *txn, void *
  */
 PAGER_API void pager_wal_read_txn_free(pager_wal_read_txn *txn) PAGER_NOEXCEPT;
 
+/*
+ * Looking into the sidecar (pager_wal_scan_frames). Every frame of a "-wal" file as it lies
+ * on disk, for tools (pagerctl dump) and for tests: the frames an open keeps, the valid tail
+ * whose commit frame never became durable, and the frames past the first one that breaks
+ * the chain, which an open never trusts. Read-only: no lock is taken, nothing is written or
+ * created, no recovery runs; a writer appending at the same time may make the last frames
+ * read as torn (scan again, or scan a copy).
+ */
+
+/* Where a frame stands (pager_wal_frame_info.state). */
+enum {
+  PAGER_WAL_FRAME_COMMITTED = 0,   /* in the chain up to the last valid commit frame: what an
+                                      open keeps                                              */
+  PAGER_WAL_FRAME_UNCOMMITTED = 1, /* valid and chained, but no valid commit frame ends its
+                                      transaction (a commit that never became durable): an
+                                      open drops it                                           */
+  PAGER_WAL_FRAME_BEYOND = 2       /* at or after the first frame that breaks the chain (salts
+                                      of another generation, checksum, malformed header, a
+                                      page past its commit's page count): never trusted       */
+};
+
+/* Options of pager_wal_scan_frames (C8): prepare with pager_wal_scan_options_init. */
+typedef struct pager_wal_scan_options {
+  uint32_t struct_size; /* sizeof(pager_wal_scan_options), set by _init (first: 24 bytes)    */
+  uint32_t reserved;    /* must be 0                                                          */
+  uint64_t first_frame; /* index of the first frame passed to fn (default 0)                  */
+  uint64_t max_frames;  /* at most this many frames passed to fn (default UINT64_MAX)         */
+} pager_wal_scan_options;
+
+/* One frame as pager_wal_scan_frames passes it (read-only, valid during the call). A result
+ * struct (C8): struct_size is the number of bytes the library filled; read no field past it. */
+typedef struct pager_wal_frame_info {
+  uint32_t struct_size;
+  uint32_t state;               /* PAGER_WAL_FRAME_*                                           */
+  uint64_t index;               /* 0-based position in the sidecar                             */
+  uint64_t offset_bytes;        /* byte offset of the frame's header in the sidecar            */
+  uint32_t page_number;         /* 0: the application header frame; else a data page           */
+  uint32_t commit_page_count;   /* 0: inside a transaction; > 0: a commit frame, and the page
+                                   count after it                                              */
+  uint32_t commit_floor_count;  /* commit frames: the lowest page count the transaction passed
+                                   through; others 0                                           */
+  uint32_t salt1;               /* the frame's salts, as stored                                */
+  uint32_t salt2;
+  uint32_t salts_match;         /* 1: the frame's salts are the sidecar header's (this
+                                   generation); 0: another generation's or damage              */
+  uint32_t checksum_valid;      /* 1: the stored checksum equals the one computed over this
+                                   frame seeded with the previous frame's stored checksum (the
+                                   header's for frame 0)                                       */
+  uint32_t well_formed;         /* 1: the reserved field is 0 and the floor rule holds         */
+  uint64_t checksum;            /* as stored                                                   */
+  uint64_t computed_checksum;   /* as computed (see checksum_valid)                            */
+  const void *page;             /* the frame's page bytes, as stored (whatever its state)      */
+  uint64_t page_bytes;          /* = the page size                                             */
+} pager_wal_frame_info;
+
+/* What pager_wal_scan_frames found in the sidecar as a whole (C8 result struct: prepare with
+ * pager_wal_scan_summary_init). */
+typedef struct pager_wal_scan_summary {
+  uint32_t struct_size;         /* set by pager_wal_scan_summary_init; written back           */
+  uint32_t has_header;          /* 0: the sidecar is shorter than a header, or its header is all
+                                   zeros (its creation never became durable): no frames, and
+                                   the header fields below are 0                               */
+  uint32_t page_size;           /* from the sidecar header                                     */
+  uint32_t salt1;               /* the header's salts (this generation)                        */
+  uint32_t salt2;
+  uint32_t reserved;            /* 0                                                           */
+  uint64_t base_checkpoint_seq; /* the main header copy this generation applies on top of      */
+  uint64_t file_id;             /* the main file's id the sidecar belongs to                   */
+  uint64_t file_bytes;          /* the sidecar's size                                          */
+  uint64_t frame_slots;         /* whole frames the file holds (whatever their state)          */
+  uint64_t committed_frames;    /* frames in state COMMITTED (frames [0, this))                */
+  uint64_t chain_frames;        /* frames in state COMMITTED or UNCOMMITTED                    */
+  uint64_t trailing_bytes;      /* bytes after the last whole frame (a torn append)            */
+} pager_wal_scan_summary;
+
+/* Called by pager_wal_scan_frames for each frame, in order. A non-zero return stops the scan. */
+typedef int (*pager_wal_frame_fn)(void *ctx, const pager_wal_frame_info *frame);
+
+/* pager_wal_scan_options_init -- struct_size and the defaults (first_frame 0, max_frames
+ * UINT64_MAX). NULL-safe. Clears the last error. Errors: none. */
+PAGER_API void pager_wal_scan_options_init(pager_wal_scan_options *opts) PAGER_NOEXCEPT;
+
+/* pager_wal_scan_summary_init -- struct_size, zeroes elsewhere. NULL-safe. Clears the last
+ * error. Errors: none. */
+PAGER_API void pager_wal_scan_summary_init(pager_wal_scan_summary *summary) PAGER_NOEXCEPT;
+
+/*
+ * pager_wal_scan_frames -- reads the WAL sidecar and passes every frame from
+ * opts->first_frame on (at most opts->max_frames) to fn (may be NULL: summary only), with its
+ * header fields, its state (PAGER_WAL_FRAME_*: COMMITTED as pager_wal_open's recovery scan
+ * decides it, the same code), its checksum verdict and its page bytes. path is the sidecar
+ * (a name ending in "-wal", or a file starting with the sidecar's magic), or else the
+ * database's main file, and then "<path>-wal" is scanned. opts may be NULL (defaults). *summary_out (may be NULL; prepared
+ * with pager_wal_scan_summary_init) receives the totals on success: at most its struct_size
+ * bytes are written and struct_size is set to that number; nothing is written on failure
+ * (frames already passed to fn stay passed). Read-only (see above); the main file is not read.
+ * Memory: one batch of frames, whatever the sidecar's size.
+ * Thread safety: any thread.
+ * Errors: PAGER_ERR_INVALID (NULL or empty path; a bad options struct: struct_size below 24,
+ * unknown non-zero bytes, reserved != 0; summary_out's struct_size below 80),
+ * PAGER_ERR_NOT_FOUND (no such path, or no "<path>-wal" beside a main file),
+ * PAGER_ERR_CORRUPT (a damaged sidecar header: bad magic, checksum, page size, reserved
+ * fields; a file that is not a sidecar at all is named so in the message), PAGER_ERR_VERSION (a sidecar
+ * of another format version), PAGER_ERR_READONLY (permission denied), PAGER_ERR_IO,
+ * PAGER_ERR_NOMEM, PAGER_ERR_CALLBACK (fn returned non-zero; its value and the frame index
+ * are in the message).
+ */
+PAGER_API int pager_wal_scan_frames(const char *path, const pager_wal_scan_options *opts,
+                                    pager_wal_frame_fn fn, void *ctx,
+                                    pager_wal_scan_summary *summary_out) PAGER_NOEXCEPT;
+
 /* ======================================================================================
  * WAL segments (pager_walseg_*)
  * ====================================================================================== */

@@ -3,6 +3,10 @@
 // real file system). Input: u32 little-endian main-file length, the main file, then the WAL;
 // bit 31 of the length means "no sidecar at all".
 //
+// The frame scan (pager_wal_scan_frames, impl/wal/frame_scan.h) runs first on the same bytes:
+// it must fail only with CORRUPT / VERSION / NOT_FOUND, or deliver every frame slot once, in
+// order, with states that partition them as its invariants FS2/FS4 say.
+//
 // Every open must either fail with CORRUPT / VERSION / NOT_FOUND / PAGE_SIZE or yield a handle
 // whose pages read back, whose invariants hold, and which (read-write) accepts a commit and a
 // checkpoint and reopens to the same state.
@@ -13,6 +17,7 @@
 #include <vector>
 
 #include "impl/io/mem_env.h"
+#include "impl/wal/frame_scan.h"
 #include "impl/wal/wal_pager.h"
 
 namespace {
@@ -54,6 +59,45 @@ bool ReadSome(WalPager* p, std::vector<std::vector<uint8_t>>* out) {
   return true;
 }
 
+// FS2/FS4 of frame_scan.h on whatever the input holds.
+void CheckFrameScan(pager::io::Env* env, const char* path) {
+  using pager::wal::FrameState;
+  std::vector<pager::wal::ScannedFrame> seen;
+  auto fn = [&](const pager::wal::ScannedFrame& f) {
+    seen.push_back(f);
+    seen.back().page = nullptr;  // valid during the call only (FS3)
+    return Status::Ok();
+  };
+  pager::wal::ScanSummary sum;
+  Status st = pager::wal::ScanFrames(env, path, pager::wal::ScanOptions{}, fn, &sum);
+  if (!st.ok()) {
+    Code c = st.code();
+    if (c != Code::kCorrupt && c != Code::kVersion && c != Code::kNotFound && c != Code::kNoMem) {
+      Trap(st.ToString().c_str());
+    }
+    return;
+  }
+  if (!sum.has_header && !seen.empty()) Trap("frames without a header");
+  if (seen.size() != sum.frame_slots) Trap("a frame slot not delivered exactly once");
+  if (!(sum.committed_frames <= sum.chain_frames && sum.chain_frames <= sum.frame_slots)) {
+    Trap("committed <= chain <= slots");
+  }
+  for (uint64_t i = 0; i < seen.size(); i++) {
+    const auto& f = seen[i];
+    if (f.index != i || f.offset_bytes != pager::wal::FrameOffset(i, sum.header.page_size)) {
+      Trap("frame index or offset");
+    }
+    FrameState want = i < sum.committed_frames ? FrameState::kCommitted
+                      : i < sum.chain_frames   ? FrameState::kUncommitted
+                                               : FrameState::kBeyond;
+    if (f.state != want) Trap("frame state out of order (FS2)");
+    if (f.state != FrameState::kBeyond && !(f.salts_match && f.checksum_valid && f.well_formed)) {
+      Trap("a trusted frame fails its own checks");
+    }
+    if (f.checksum_valid != (f.computed_checksum == f.header.checksum)) Trap("checksum verdict");
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -66,6 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   image[kPath] = std::vector<uint8_t>(data + 4, data + 4 + main_len);
   if (!no_wal) image[kWal] = std::vector<uint8_t>(data + 4 + main_len, data + size);
   auto env = pager::io::FaultEnv::FromImage(image);
+  CheckFrameScan(env.get(), kWal);
 
   Options o;
   o.page_size = 0;

@@ -6,6 +6,7 @@
 // whenever the open says CORRUPT. The checksums alone are covered by FileCorruption.*.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -188,6 +189,97 @@ TEST_F(FileResealed, EveryHostileWordOfTheCurrentBitmapCopyIsCorruptOrAFallback)
                                 sizeof(CopyHeaderDisk), sizeof(CopyHeaderDisk) + 64);
   EXPECT_GT(r.first, 50);
   EXPECT_GT(r.second, r.first / 2);
+}
+
+// ---- every CORRUPT of recovery names the damaged structure's byte offset (Status S3) -------
+
+// The check of `bytes`: its damage (or, when recovery fell back past an interrupted commit,
+// its leftover) offset and detail.
+struct Located {
+  uint64_t offset = 0;
+  std::string detail;
+};
+
+Located Locate(io::MemEnv* env, const std::vector<uint8_t>& bytes) {
+  EXPECT_TRUE(env->SetFileBytes("/f", bytes).ok());
+  Located l;
+  pager_check_report r;
+  pager_check_report_init(&r);
+  EXPECT_EQ(pager_file_check("/f", &r), PAGER_OK) << pager_last_error();
+  EXPECT_TRUE(r.damage_code == PAGER_ERR_CORRUPT || r.interrupted) << "no damage found";
+  EXPECT_STREQ(r.damage_file, "/f");
+  l.offset = r.damage_offset;
+  l.detail = r.damage_detail;
+  return l;
+}
+
+std::string AtByte(uint64_t offset) { return "at byte offset " + std::to_string(offset); }
+
+TEST_F(FileResealed, AResealedDirectoryEntryWithReservedBytesIsDamageAtTheEntrysOffset) {
+  Image bad = good_;
+  const uint64_t* pages = bad.meta.dir_slots[0].page;
+  int slot = CurrentCopy(&bad, kDirMagic, 0, pages);
+  ASSERT_GE(slot, 0);
+  uint64_t p = pages[slot], gen = 0, old = 0;
+  ASSERT_TRUE(CheckCopy(kDirMagic, 0, bad.sb.file_id, bad.Page(p), kPageSize, &gen, &old).ok());
+  const uint64_t entry = 1;  // the second entry (protected page 2)
+  const size_t at = sizeof(CopyHeaderDisk) + entry * sizeof(DirEntryDisk) +
+                    offsetof(DirEntryDisk, reserved);
+  bad.Page(p)[at] = 0x01;
+  Reseal(&bad, kDirMagic, CopyKind::kDir, 0, p, old);
+  Located l = Locate(&env_, bad.b);
+  const uint64_t want = p * kPageSize + sizeof(CopyHeaderDisk) + entry * sizeof(DirEntryDisk);
+  EXPECT_EQ(l.offset, want) << l.detail;
+  EXPECT_NE(l.detail.find(AtByte(want)), std::string::npos) << l.detail;
+  EXPECT_NE(l.detail.find("protected page 2"), std::string::npos) << l.detail;
+}
+
+TEST_F(FileResealed, AResealedBitmapFreeingAReservedPageIsDamageAtTheBitmapByte) {
+  Image bad = good_;
+  uint64_t pages[2] = {GroupSlot(0, kPageSize, 0), GroupSlot(0, kPageSize, 1)};
+  int slot = CurrentCopy(&bad, kBitmapMagic, 0, pages);
+  ASSERT_GE(slot, 0);
+  uint64_t p = pages[slot], gen = 0, old = 0;
+  ASSERT_TRUE(CheckCopy(kBitmapMagic, 0, bad.sb.file_id, bad.Page(p), kPageSize, &gen, &old).ok());
+  bad.Page(p)[sizeof(CopyHeaderDisk)] &= static_cast<uint8_t>(~0x02u);  // page 1 (meta A)
+  Reseal(&bad, kBitmapMagic, CopyKind::kBitmap, 0, p, old);
+  Located l = Locate(&env_, bad.b);
+  const uint64_t want = p * kPageSize + sizeof(CopyHeaderDisk);
+  EXPECT_EQ(l.offset, want) << l.detail;
+  EXPECT_NE(l.detail.find("reserved page 1 is marked free"), std::string::npos) << l.detail;
+  EXPECT_NE(l.detail.find(AtByte(want)), std::string::npos) << l.detail;
+}
+
+TEST_F(FileResealed, ProtectedContentThatFailsItsChecksumIsDamageAtItsBackingPage) {
+  Image bad = good_;
+  std::vector<uint8_t> content(kPageSize, 0x5A);  // protected page 2's committed content
+  auto it = std::search(bad.b.begin(), bad.b.end(), content.begin(), content.end());
+  ASSERT_NE(it, bad.b.end());
+  const uint64_t page_at = static_cast<uint64_t>(it - bad.b.begin());
+  ASSERT_EQ(page_at % kPageSize, 0u);
+  bad.b[page_at + 100] ^= 0x40;
+  Located l = Locate(&env_, bad.b);
+  EXPECT_EQ(l.offset, page_at) << l.detail;
+  EXPECT_NE(l.detail.find(AtByte(page_at)), std::string::npos) << l.detail;
+}
+
+TEST_F(FileResealed, AMetaWhoseUsedPageCountDisagreesWithTheBitmapIsDamageAtTheMeta) {
+  Image bad = good_;
+  Meta m = bad.meta;
+  m.used_page_count += 1;
+  EncodeMeta(m, kLog2, bad.sb.file_id, bad.Page(kMetaPage[bad.newest]));
+  Located l = Locate(&env_, bad.b);
+  const uint64_t want = kMetaPage[bad.newest] * kPageSize;
+  EXPECT_EQ(l.offset, want) << l.detail;
+  EXPECT_NE(l.detail.find(AtByte(want)), std::string::npos) << l.detail;
+  EXPECT_NE(l.detail.find("used_page_count"), std::string::npos) << l.detail;
+}
+
+TEST_F(FileResealed, AFileCutShortOfItsPageSpaceIsDamageWhereItEnds) {
+  std::vector<uint8_t> bad(good_.b.begin(), good_.b.begin() + 10 * kPageSize);
+  Located l = Locate(&env_, bad);
+  EXPECT_EQ(l.offset, 10u * kPageSize) << l.detail;
+  EXPECT_NE(l.detail.find(AtByte(10 * kPageSize)), std::string::npos) << l.detail;
 }
 
 }  // namespace

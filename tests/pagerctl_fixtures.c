@@ -18,6 +18,9 @@
  *                                         prints "ready", holds it until stdin closes
  *   pagerctl_fixtures scratch-die ROOT    the same, but exits at once without closing: the
  *                                         directory of a dead process
+ *   pagerctl_fixtures wal-txn PATH        a WAL pager of page size 1024 with two commits in
+ *                                         its -wal: page 1 (bytes 'A'), then pages 2 and 3
+ *                                         (bytes 'B', 'C') in one transaction (frames 0, 1, 2)
  */
 #define XXH_INLINE_ALL
 #include <time.h>
@@ -226,6 +229,27 @@ static int scratch(const char *root, int die) {
   return 0;
 }
 
+static int wal_txn(const char *path) {
+  pager_wal_options o;
+  pager_wal *w = NULL;
+  unsigned char page[1024];
+  pager_wal_options_init(&o);
+  o.page_size = 1024;
+  o.auto_checkpoint_frames = 0;
+  CHECK(pager_wal_create(path, &o, &w));
+  CHECK(pager_wal_set_page_count(w, 4));
+  memset(page, 'A', sizeof page);
+  CHECK(pager_wal_stage_page(w, 1, page, sizeof page));
+  CHECK(pager_wal_commit(w, NULL));
+  memset(page, 'B', sizeof page);
+  CHECK(pager_wal_stage_page(w, 2, page, sizeof page));
+  memset(page, 'C', sizeof page);
+  CHECK(pager_wal_stage_page(w, 3, page, sizeof page));
+  CHECK(pager_wal_commit(w, NULL));
+  pager_wal_close(w);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "make") == 0) {
     make_page_file(argv[2]);
@@ -241,8 +265,9 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "big") == 0) return big(argv[2]);
   if (argc == 3 && strcmp(argv[1], "scratch") == 0) return scratch(argv[2], 0);
   if (argc == 3 && strcmp(argv[1], "scratch-die") == 0) return scratch(argv[2], 1);
+  if (argc == 3 && strcmp(argv[1], "wal-txn") == 0) return wal_txn(argv[2]);
   fprintf(stderr, "usage: pagerctl_fixtures make DIR | future-version PATH | hold PATH | "
                   "hold-wal PATH | append DIR N MS | big PATH | scratch ROOT | "
-                  "scratch-die ROOT\n");
+                  "scratch-die ROOT | wal-txn PATH\n");
   return 2;
 }

@@ -330,8 +330,10 @@ def PageFileFlippedProtectedContent():
     off = data.find(b"a" * 4096)
     check(off > 0, "protected page content found")
     flip(path, off + 100)
-    j = expect_damaged(path, "state")
+    j = expect_damaged(path, "state", offset=off)
     check("content" in j["damage"]["detail"], j["damage"]["detail"])
+    check(f"at byte offset {off}" in j["damage"]["detail"], j["damage"]["detail"])
+    check(f"byte offset {off}" in run(["verify", path]).stdout, "the text names the offset")
 
 
 @test
@@ -340,7 +342,8 @@ def PageFileTruncated():
     for size, rule in ((100000, "state"), (10000, "meta"), (100, "meta"), (40, "superblock")):
         path = copy_of(HEALTHY["page-file"], f"trunc{size}.pages")
         os.truncate(path, size)
-        expect_damaged(path, rule)
+        # Cut inside the page space: the damage is where the file ends.
+        expect_damaged(path, rule, offset=size if rule == "state" else "any")
 
 
 @test
@@ -477,6 +480,92 @@ def DumpWalPageIsTheLatestCommittedContent():
     j = run(["dump", "--json", HEALTHY["wal-main"], "--page", "5"]).json
     check(bytes.fromhex(j["data_hex"]) == bytes([5]) * 4096, "page 5 from the main file")
     check(run(["dump", HEALTHY["wal-main"], "--page", "0"]).returncode == 2, "page 0 refused")
+
+
+def wal_txn(name):
+    """A WAL pager (page size 1024) whose -wal holds frame 0 (page 1, a commit) and a
+    two-frame transaction: frame 1 (page 2) and its commit frame 2 (page 3)."""
+    d = os.path.join(ROOT, "damaged", name)
+    os.makedirs(d, exist_ok=True)
+    subprocess.run([FIXTURES, "wal-txn", os.path.join(d, "t")], check=True)
+    return os.path.join(d, "t")
+
+
+FRAME_BYTES = 32 + 1024
+
+
+@test
+def DumpFramesListsEveryWrittenFrameAndCountsTheZeroTail():
+    for path in (HEALTHY["wal-log"],):
+        j = run(["dump", "--json", path]).json
+        check(j["kind"] == "frames" and j["wal"]["has_header"], str(j)[:200])
+        frames = j["frames"]
+        committed = [f for f in frames if f["state"] == "committed"]
+        check(len(committed) == 3 == j["wal"]["committed_frames"], str(committed))
+        check([f["page"] for f in committed] == [2, 2, 2], str(committed))
+        check(all(f["offset"] == 64 + f["index"] * (32 + 4096) for f in frames), "offsets")
+        # The generation before the checkpoint left its frames: foreign salts, never trusted.
+        old = frames[3:]
+        check(old and all(f["state"] == "beyond" and not f["salts_match"] for f in old), str(old[:1]))
+        check(j["zero_tail_frames"] == j["wal"]["frame_slots"] - len(frames), "zero tail counted")
+    j2 = run(["dump", "--json", HEALTHY["wal-main"], "--frames"]).json
+    check(j2["frames"] == j["frames"], "--frames on the main file lists its sidecar")
+    t = run(["dump", HEALTHY["wal-log"]])
+    check(t.returncode == 0 and "3 committed" in t.stdout and "zero-filled slots" in t.stdout,
+          t.stdout[:400])
+
+
+@test
+def DumpOneFrameGivesItsHeaderStateChecksumAndPage():
+    j = run(["dump", "--json", HEALTHY["wal-main"], "--frame", "2"]).json
+    f = j["frame"]
+    check(f["index"] == 2 and f["page"] == 2 and f["commit_page_count"] == 9, str(f)[:300])
+    check(f["state"] == "committed" and f["checksum_valid"] and f["salts_match"], str(f)[:300])
+    check(f["checksum"] == f["computed_checksum"], "checksums")
+    check(bytes.fromhex(f["data_hex"]) == bytes([102]) * 4096, "page bytes of the third commit")
+    raw = open(HEALTHY["wal-log"], "rb").read()
+    check(raw[f["offset"] + 32:f["offset"] + 32 + 4096] == bytes.fromhex(f["data_hex"]),
+          "the bytes at the frame's offset")
+    t = run(["dump", HEALTHY["wal-log"], "--frame", "2"])
+    check("state        committed" in t.stdout and ": valid" in t.stdout, t.stdout[:400])
+
+
+@test
+def DumpFramePastTheSidecarIsExit2():
+    p = run(["dump", HEALTHY["wal-log"], "--frame", "100000"])
+    check(p.returncode == 2 and "no frame 100000" in p.stderr, p.stderr)
+    j = run(["dump", "--json", HEALTHY["wal-log"], "--frame", "100000"]).json
+    check(j["exit_status"] == 2 and "error" in j, str(j))
+
+
+@test
+def DumpFramesOfATornCommitShowsTheUncommittedFrameAndTheBrokenCommit():
+    path = wal_txn("torncommit")
+    j = run(["dump", "--json", path + "-wal"]).json
+    check([f["state"] for f in j["frames"]] == ["committed"] * 3, str(j["frames"]))
+    flip(path + "-wal", 64 + 2 * FRAME_BYTES + 32 + 10)  # a byte of the commit frame's page
+    j = run(["dump", "--json", path + "-wal"]).json
+    states = [f["state"] for f in j["frames"]]
+    check(states == ["committed", "uncommitted", "beyond"], str(states))
+    check(j["wal"]["committed_frames"] == 1 and j["wal"]["chain_frames"] == 2, str(j["wal"]))
+    bad = j["frames"][2]
+    check(not bad["checksum_valid"] and bad["salts_match"] and bad["commit_page_count"] == 4,
+          str(bad))
+    f = run(["dump", "--json", path, "--frame", "1"]).json["frame"]
+    check(f["state"] == "uncommitted" and bytes.fromhex(f["data_hex"]) == b"B" * 1024, str(f)[:200])
+    t = run(["dump", path + "-wal", "--frame", "2"])
+    check("state        beyond" in t.stdout and "MISMATCH" in t.stdout, t.stdout[:500])
+    # What an open keeps agrees: page 2 never became 'B'.
+    p = run(["dump", "--json", path, "--page", "2"]).json
+    check(bytes.fromhex(p["data_hex"]) == bytes(1024), "page 2 reads as zeros")
+
+
+@test
+def DumpFramesOfASidecarWithADamagedHeaderIsExit2NamingOffset0():
+    path = wal_txn("framehdr")
+    flip(path + "-wal", 20)
+    p = run(["dump", path + "-wal"])
+    check(p.returncode == 2 and "byte offset 0" in p.stderr, p.stderr)
 
 
 @test

@@ -403,3 +403,70 @@ TEST(OutParam, pager_wal_read_txn_free) {
   pager_wal_read_txn_free(t);
   EXPECT_STREQ(pager_last_error(), "");
 }
+
+// ---- pager_wal_scan_frames and its two _init functions -------------------------------------
+
+TEST(OutParam, pager_wal_scan_options_init) {
+  LeaveAnError();
+  pager_wal_scan_options_init(nullptr);
+  EXPECT_STREQ(pager_last_error(), "");
+  pager_wal_scan_options o;
+  outparam::Fill(&o, sizeof o);
+  pager_wal_scan_options_init(&o);
+  EXPECT_EQ(o.struct_size, sizeof o);
+  EXPECT_EQ(o.reserved, 0u);
+  EXPECT_EQ(o.first_frame, 0u);
+  EXPECT_EQ(o.max_frames, UINT64_MAX);
+}
+
+TEST(OutParam, pager_wal_scan_summary_init) {
+  LeaveAnError();
+  pager_wal_scan_summary_init(nullptr);
+  EXPECT_STREQ(pager_last_error(), "");
+  pager_wal_scan_summary s;
+  outparam::Fill(&s, sizeof s);
+  pager_wal_scan_summary_init(&s);
+  EXPECT_EQ(s.struct_size, sizeof s);
+  EXPECT_EQ(s.frame_slots, 0u);
+  EXPECT_EQ(s.has_header, 0u);
+}
+
+TEST(OutParam, pager_wal_scan_frames) {
+  WalOutParam db;
+  db.Close();
+  const std::string wal = std::string(kPath) + "-wal";
+  pager_wal_scan_summary s;
+  outparam::Fill(&s, sizeof s);
+  s.struct_size = sizeof s;
+  auto untouched = [&] {
+    return s.struct_size == sizeof s &&
+           outparam::Untouched(&s.has_header, sizeof s - offsetof(pager_wal_scan_summary, has_header));
+  };
+  EXPECT_EQ(pager_wal_scan_frames(nullptr, nullptr, nullptr, nullptr, &s), PAGER_ERR_INVALID);
+  EXPECT_EQ(pager_wal_scan_frames("", nullptr, nullptr, nullptr, &s), PAGER_ERR_INVALID);
+  EXPECT_EQ(pager_wal_scan_frames("/db/missing", nullptr, nullptr, nullptr, &s),
+            PAGER_ERR_NOT_FOUND);
+  pager_wal_scan_options o;
+  pager_wal_scan_options_init(&o);
+  o.reserved = 1;
+  EXPECT_EQ(pager_wal_scan_frames(wal.c_str(), &o, nullptr, nullptr, &s), PAGER_ERR_INVALID);
+  o.reserved = 0;
+  o.struct_size = 8;
+  EXPECT_EQ(pager_wal_scan_frames(wal.c_str(), &o, nullptr, nullptr, &s), PAGER_ERR_INVALID);
+  db.env().FailNth(Op::kRead, 1, FaultKind::kEio, false);
+  EXPECT_EQ(pager_wal_scan_frames(wal.c_str(), nullptr, nullptr, nullptr, &s), PAGER_ERR_IO);
+  db.env().ClearFaults();
+  auto refuse = [](void*, const pager_wal_frame_info*) -> int { return 1; };
+  EXPECT_EQ(pager_wal_scan_frames(wal.c_str(), nullptr, refuse, nullptr, &s), PAGER_ERR_CALLBACK);
+  EXPECT_TRUE(untouched());
+  pager_wal_scan_summary small;
+  pager_wal_scan_summary_init(&small);
+  small.struct_size = 8;
+  EXPECT_EQ(pager_wal_scan_frames(wal.c_str(), nullptr, nullptr, nullptr, &small),
+            PAGER_ERR_INVALID);
+  ExpectClearedBy(pager_wal_scan_frames(wal.c_str(), nullptr, nullptr, nullptr, &s));
+  EXPECT_EQ(s.struct_size, sizeof s);
+  EXPECT_EQ(s.page_size, kPage);
+  EXPECT_GE(s.committed_frames, 3u);
+  EXPECT_EQ(s.reserved, 0u);
+}

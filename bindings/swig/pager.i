@@ -1249,6 +1249,15 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
  * a sink over JNI (pagerswig_java_cold_reap in java.i), Rust binds it directly. */
 %ignore pager_cold_reap;
 %ignore pager_cold_scratch_fn;
+/* A C callback per frame of a -wal sidecar: pagerctl's (`pagerctl dump DB-wal --frame N`);
+ * not bound yet. */
+%ignore pager_wal_scan_frames;
+%ignore pager_wal_scan_options_init;
+%ignore pager_wal_scan_summary_init;
+%ignore pager_wal_scan_options;
+%ignore pager_wal_scan_summary;
+%ignore pager_wal_frame_info;
+%ignore pager_wal_frame_fn;
 /* take consumes the handle on success: Go's ColdHandle.Take and Java's ColdHandle.take()
  * drop their pointer then; the raw Java method is package-private so that the proxy cannot
  * be left owning a freed handle. */

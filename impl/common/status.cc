@@ -29,7 +29,14 @@ std::string Status::ToString() const {
 
 Status Status::WithContext(const std::string& context) const {
   if (ok()) return *this;
-  return Status(code_, context + ": " + message_);
+  return Status(code_, context + ": " + message_, offset_bytes_);
+}
+
+Status Status::OrAt(uint64_t offset_bytes, const std::string& where) const {
+  if (code_ != Code::kCorrupt || offset_bytes_ != kNoOffset) return *this;
+  return Status(code_, message_ + " (" + where + " at byte offset " +
+                           std::to_string(offset_bytes) + ")",
+                offset_bytes);
 }
 
 }  // namespace pager

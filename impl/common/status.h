@@ -5,6 +5,10 @@
 //       and a message that names what failed (path, page, offset, expected vs found).
 //   S2. errno becomes a Status only in impl/io (see io/posix_env.cc); a Status becomes an int
 //       only in capi/ (see capi/fence.h). Nothing else converts.
+//   S3. A kCorrupt Status may carry the byte offset of the damaged structure in the file being
+//       read (CorruptionAt); its message then says "at byte offset N" itself, so the offset is
+//       never only in the field. pager_*_check reports it as damage_offset. WithContext keeps
+//       it; a Status built anew from another's message does not.
 #pragma once
 
 #include <cstdint>
@@ -51,12 +55,21 @@ class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(Code code, std::string message, uint64_t offset_bytes)
+      : code_(code), message_(std::move(message)), offset_bytes_(offset_bytes) {}
 
   static Status Ok() { return Status(); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
+  // S3: the damaged structure's byte offset, or kNoOffset.
+  static constexpr uint64_t kNoOffset = UINT64_MAX;
+  uint64_t offset_bytes() const { return offset_bytes_; }
+  // This Status located at the structure `where` at offset_bytes ("... (where at byte offset
+  // N)") unless it already names an offset (the innermost, most precise one wins). No-op on
+  // ok and on codes other than kCorrupt.
+  Status OrAt(uint64_t offset_bytes, const std::string& where) const;
 
   // "PAGER_ERR_IO: write /tmp/x at offset 4096: Input/output error"
   std::string ToString() const;
@@ -67,10 +80,16 @@ class [[nodiscard]] Status {
  private:
   Code code_ = Code::kOk;
   std::string message_;
+  uint64_t offset_bytes_ = kNoOffset;
 };
 
 inline Status InvalidArgument(std::string m) { return Status(Code::kInvalid, std::move(m)); }
 inline Status Corruption(std::string m) { return Status(Code::kCorrupt, std::move(m)); }
+// S3: "<what> at byte offset N" with the offset kept for the check report.
+inline Status CorruptionAt(uint64_t offset_bytes, const std::string& what) {
+  return Status(Code::kCorrupt, what + " at byte offset " + std::to_string(offset_bytes),
+                offset_bytes);
+}
 inline Status IoError(std::string m) { return Status(Code::kIo, std::move(m)); }
 inline Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
 

@@ -82,7 +82,10 @@ Status CheckPageFile(io::Env* env, const std::string& path, CheckReport* r) {
   std::unique_ptr<PageFile> pf;
   st = PageFile::Open(env, path, o, &pf);
   if (st.code() == Code::kCorrupt) {
-    uint64_t off = bad_slot >= 0 ? kMetaPage[bad_slot] * r->page_size : kUnknownOffset;
+    // A damaged meta is named at its page; damage deep in the state a valid meta names at
+    // the byte recovery located it (Status S3: bitmap byte, directory entry, content page,
+    // the meta's own counters), or unknown if recovery could not name one.
+    uint64_t off = bad_slot >= 0 ? kMetaPage[bad_slot] * r->page_size : st.offset_bytes();
     r->Damage(path, off, bad_slot >= 0 ? "meta" : "state", st.message());
     return Status::Ok();
   }
@@ -99,10 +102,14 @@ Status CheckPageFile(io::Env* env, const std::string& path, CheckReport* r) {
   int slot = bad_slot >= 0 ? bad_slot : 1 - rec.meta_slot;
   std::string reason = bad_slot >= 0 ? why : rec.rejected_reason;
   uint64_t meta_offset = kMetaPage[slot] * r->page_size;
+  // A meta that decoded but whose state failed: the damaged structure recovery located.
+  uint64_t state_offset = bad_slot < 0 && rec.rejected_offset != kUnknownOffset
+                              ? rec.rejected_offset
+                              : meta_offset;
   if (rejected && rec.stale_copies == 0) {
-    r->Damage(path, meta_offset, "meta", reason);
+    r->Damage(path, state_offset, "meta", reason);
   } else if (rejected) {
-    r->Interrupted(path, meta_offset, "meta",
+    r->Interrupted(path, state_offset, "meta",
                    reason + " (with " + std::to_string(rec.stale_copies) +
                        " copies newer than the recovered meta: an interrupted commit; recovery "
                        "uses generation " + std::to_string(rec.generation) + ")");

@@ -82,6 +82,8 @@ struct RecoveryReport {
   uint64_t generation = 0;        // of the recovered meta
   bool fell_back = false;         // the newer checksum-valid meta was rejected
   std::string rejected_reason;    // why a meta slot was rejected (empty if none)
+  uint64_t rejected_offset = UINT64_MAX;  // byte offset of the damage that rejected the newer
+                                          // meta's state (Status S3), UINT64_MAX if none
   uint64_t stale_copies = 0;      // copies newer than the recovered meta (zeroed on RW open)
 };
 

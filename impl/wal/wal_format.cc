@@ -152,5 +152,21 @@ FrameHeader MakeFrameHeader(uint32_t page_number, uint32_t commit_page_count,
   return h;
 }
 
+bool FrameWellFormed(const FrameHeader& h) {
+  const bool commit = h.commit_page_count != 0;
+  const bool floor_ok = commit ? (h.commit_floor_count >= 1 &&
+                                  h.commit_floor_count <= h.commit_page_count)
+                               : h.commit_floor_count == 0;
+  return h.reserved == 0 && floor_ok;
+}
+
+FrameFault CheckFrame(const FrameHeader& h, const uint8_t* body, uint32_t page_size,
+                      const WalHeader& wal, uint64_t seed) {
+  if (h.salt1 != wal.salt1 || h.salt2 != wal.salt2) return FrameFault::kSaltMismatch;
+  if (FrameChecksum(h, body, page_size, seed) != h.checksum) return FrameFault::kChecksumMismatch;
+  if (!FrameWellFormed(h)) return FrameFault::kBadFrame;
+  return FrameFault::kNone;
+}
+
 }  // namespace wal
 }  // namespace pager

@@ -151,5 +151,18 @@ FrameHeader MakeFrameHeader(uint32_t page_number, uint32_t commit_page_count,
                             uint32_t commit_floor_count, const WalHeader& wal, const uint8_t* body, uint32_t page_size,
                             uint64_t seed);
 
+// The checks one frame must pass to extend the chain (doc/format/wal-pager.md, "Frames"), in
+// the order the recovery scan applies them: salts of the current generation, the chained
+// checksum (seed: the previous frame's checksum, or the WAL header's for frame 0), then the
+// well-formedness of the header (reserved 0; commit frames: 1 <= floor <= page count; other
+// frames: floor 0). The one definition WalLog's recovery scan and the frame scan
+// (frame_scan.h) both use. Transaction-level rules (no frame past its commit's page count)
+// are the recovery scan's.
+enum class FrameFault { kNone, kSaltMismatch, kChecksumMismatch, kBadFrame };
+// The last of those checks alone: reserved 0 and the floor rule.
+bool FrameWellFormed(const FrameHeader& h);
+FrameFault CheckFrame(const FrameHeader& h, const uint8_t* body, uint32_t page_size,
+                      const WalHeader& wal, uint64_t seed);
+
 }  // namespace wal
 }  // namespace pager

@@ -10,6 +10,14 @@ namespace wal {
 namespace {
 std::mutex g_random_mu;
 uint64_t g_test_state = 0;  // 0 = use the OS's random source
+
+WalLog::StopReason StopReasonOf(FrameFault fault) {
+  switch (fault) {
+    case FrameFault::kSaltMismatch: return WalLog::StopReason::kSaltMismatch;
+    case FrameFault::kChecksumMismatch: return WalLog::StopReason::kChecksumMismatch;
+    default: return WalLog::StopReason::kBadFrame;
+  }
+}
 }  // namespace
 
 void SetDeterministicRandomForTesting(uint64_t seed) {
@@ -120,22 +128,9 @@ Status WalLog::ScanBatch(uint64_t first, uint64_t count, std::vector<uint8_t>* b
     const uint8_t* p = buf->data() + i * frame_size;
     FrameHeader fh;
     std::memcpy(&fh, p, sizeof fh);
-    if (fh.salt1 != header_.salt1 || fh.salt2 != header_.salt2) {
-      stop_reason_ = StopReason::kSaltMismatch;
-      *stop = true;
-      return Status::Ok();
-    }
-    if (FrameChecksum(fh, p + kFrameHeaderSize, page_size_, chain) != fh.checksum) {
-      stop_reason_ = StopReason::kChecksumMismatch;
-      *stop = true;
-      return Status::Ok();
-    }
-    const bool commit = fh.commit_page_count != 0;
-    const bool floor_ok = commit ? (fh.commit_floor_count >= 1 &&
-                                    fh.commit_floor_count <= fh.commit_page_count)
-                                 : fh.commit_floor_count == 0;
-    if (fh.reserved != 0 || !floor_ok) {
-      stop_reason_ = StopReason::kBadFrame;
+    const FrameFault fault = CheckFrame(fh, p + kFrameHeaderSize, page_size_, header_, chain);
+    if (fault != FrameFault::kNone) {
+      stop_reason_ = StopReasonOf(fault);
       *stop = true;
       return Status::Ok();
     }

@@ -1,5 +1,5 @@
-// pagerctl dump: the bytes of one page (page file; WAL pager: the latest committed view), a
-// record range of a WAL segment or segment directory, or a snapshot's page and sequence
+// pagerctl dump: the bytes of one page (page file; WAL pager: the latest committed view), the
+// frames of a WAL sidecar or one of them (frames.cc), a record range of a WAL segment or segment directory, or a snapshot's page and sequence
 // tables; hex (xxd-like) by default, --json for scripts. Read-only: every open is read-only
 // (shared lock; a writer's exclusive lock makes it "cannot tell", exit 2).
 #include <memory>
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tools/pagerctl/common.h"
+#include "tools/pagerctl/frames.h"
 #include "tools/pagerctl/records.h"
 #include "tools/pagerctl/snapshot_tables.h"
 
@@ -17,6 +18,8 @@ namespace {
 struct Args {
   std::string path;
   int64_t page = -1;
+  int64_t frame = -1;
+  bool frames = false;
   uint64_t from_lsn = 0;
   uint64_t count = UINT64_MAX;
   bool as_json = false;
@@ -83,9 +86,23 @@ std::string WalMainPath(const std::string& path, uint32_t format) {
   return path.substr(0, path.size() - 4);  // pager_format_detect: the name ends in -wal
 }
 
+// The sidecar's frames (--frames, or a -wal with no --page) or one frame (--frame N).
+Dumped WalFrames(const Args& a) {
+  FrameDump f = DumpWalFrames(a.path, a.frame, a.as_json);
+  Dumped d;
+  d.code = f.code;
+  d.error = f.error;
+  d.body = f.body;
+  return d;
+}
+
 Dumped WalPage(const Args& a, uint32_t format) {
+  if (a.frame >= 0 || a.frames || (format == PAGER_FORMAT_WAL_LOG && a.page < 0)) {
+    return WalFrames(a);
+  }
   if (a.page < 1) return Failed(PAGER_ERR_INVALID, "give the page to dump: --page N (N >= 1; "
-                                                   "page 0 is the library's header)");
+                                                   "page 0 is the library's header), or "
+                                                   "--frames / --frame N for the -wal's frames");
   pager_wal_options o;
   pager_wal_options_init(&o);
   o.read_only = 1;
@@ -204,13 +221,18 @@ void AddDump(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
       "dump", "The bytes of one page (page file; WAL pager: its latest committed content), the "
-              "records of a WAL segment or segment directory (--from, --count), or a "
-              "snapshot's page and sequence tables. Hex by default. Exit 0, 2 cannot tell "
-              "(missing, locked, not allocated, no such page).");
+              "frames of a WAL pager's -wal sidecar (--frames; the default for a -wal) or one "
+              "frame with its header and page (--frame N; frames past the last valid commit "
+              "are shown as such), the records of a WAL segment or segment directory (--from, "
+              "--count), or a snapshot's page and sequence tables. Hex by default. Exit 0, 2 "
+              "cannot tell (missing, locked, not allocated, no such page or frame).");
   sub->add_option("FILE", args->path, "page file, WAL main file or -wal, WAL segment or "
                                       "segment directory, snapshot")
       ->required();
   sub->add_option("--page", args->page, "page number (page file, WAL pager)");
+  sub->add_option("--frame", args->frame, "frame index in the -wal sidecar (WAL pager): its "
+                                          "header, state, checksum verdict and page bytes");
+  sub->add_flag("--frames", args->frames, "list every frame of the -wal sidecar (WAL pager)");
   sub->add_option("--from", args->from_lsn, "first LSN of the record range (WAL segments)");
   sub->add_option("--count", args->count, "at most this many records (WAL segments)");
   sub->add_flag("--json", args->as_json, "machine-readable output (doc/pagerctl.schema.json)");

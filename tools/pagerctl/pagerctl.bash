@@ -16,7 +16,7 @@ _pagerctl() {
   fi
   case $cmd in
     info|verify) opts="--json --help" ;;
-    dump) opts="--page --from --count --json --help" ;;
+    dump) opts="--page --frame --frames --from --count --json --help" ;;
     replay) opts="--from --follow --poll-ms --json --help" ;;
     checkpoint) opts="--mode --wait --json --help" ;;
     recover) opts="--apply --json --help" ;;

@@ -596,15 +596,168 @@ unsafe extern "C" {
 unsafe extern "C" {
     pub fn pager_wal_read_txn_free(txn: *mut pager_wal_read_txn);
 }
-pub const PAGER_WALSEG_SYNC_EVERY_RECORD: _bindgen_ty_5 = 0;
-pub const PAGER_WALSEG_SYNC_GROUP: _bindgen_ty_5 = 1;
-pub const PAGER_WALSEG_SYNC_EXPLICIT: _bindgen_ty_5 = 2;
+pub const PAGER_WAL_FRAME_COMMITTED: _bindgen_ty_5 = 0;
+pub const PAGER_WAL_FRAME_UNCOMMITTED: _bindgen_ty_5 = 1;
+pub const PAGER_WAL_FRAME_BEYOND: _bindgen_ty_5 = 2;
 pub type _bindgen_ty_5 = ::std::os::raw::c_uint;
-pub const PAGER_WALSEG_STOP_NONE: _bindgen_ty_6 = 0;
-pub const PAGER_WALSEG_STOP_CLEAN_END: _bindgen_ty_6 = 1;
-pub const PAGER_WALSEG_STOP_TORN_TAIL: _bindgen_ty_6 = 2;
-pub const PAGER_WALSEG_STOP_CORRUPT: _bindgen_ty_6 = 3;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct pager_wal_scan_options {
+    pub struct_size: u32,
+    pub reserved: u32,
+    pub first_frame: u64,
+    pub max_frames: u64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of pager_wal_scan_options"][::std::mem::size_of::<pager_wal_scan_options>() - 24usize];
+    ["Alignment of pager_wal_scan_options"]
+        [::std::mem::align_of::<pager_wal_scan_options>() - 8usize];
+    ["Offset of field: pager_wal_scan_options::struct_size"]
+        [::std::mem::offset_of!(pager_wal_scan_options, struct_size) - 0usize];
+    ["Offset of field: pager_wal_scan_options::reserved"]
+        [::std::mem::offset_of!(pager_wal_scan_options, reserved) - 4usize];
+    ["Offset of field: pager_wal_scan_options::first_frame"]
+        [::std::mem::offset_of!(pager_wal_scan_options, first_frame) - 8usize];
+    ["Offset of field: pager_wal_scan_options::max_frames"]
+        [::std::mem::offset_of!(pager_wal_scan_options, max_frames) - 16usize];
+};
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct pager_wal_frame_info {
+    pub struct_size: u32,
+    pub state: u32,
+    pub index: u64,
+    pub offset_bytes: u64,
+    pub page_number: u32,
+    pub commit_page_count: u32,
+    pub commit_floor_count: u32,
+    pub salt1: u32,
+    pub salt2: u32,
+    pub salts_match: u32,
+    pub checksum_valid: u32,
+    pub well_formed: u32,
+    pub checksum: u64,
+    pub computed_checksum: u64,
+    pub page: *const ::std::os::raw::c_void,
+    pub page_bytes: u64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of pager_wal_frame_info"][::std::mem::size_of::<pager_wal_frame_info>() - 88usize];
+    ["Alignment of pager_wal_frame_info"][::std::mem::align_of::<pager_wal_frame_info>() - 8usize];
+    ["Offset of field: pager_wal_frame_info::struct_size"]
+        [::std::mem::offset_of!(pager_wal_frame_info, struct_size) - 0usize];
+    ["Offset of field: pager_wal_frame_info::state"]
+        [::std::mem::offset_of!(pager_wal_frame_info, state) - 4usize];
+    ["Offset of field: pager_wal_frame_info::index"]
+        [::std::mem::offset_of!(pager_wal_frame_info, index) - 8usize];
+    ["Offset of field: pager_wal_frame_info::offset_bytes"]
+        [::std::mem::offset_of!(pager_wal_frame_info, offset_bytes) - 16usize];
+    ["Offset of field: pager_wal_frame_info::page_number"]
+        [::std::mem::offset_of!(pager_wal_frame_info, page_number) - 24usize];
+    ["Offset of field: pager_wal_frame_info::commit_page_count"]
+        [::std::mem::offset_of!(pager_wal_frame_info, commit_page_count) - 28usize];
+    ["Offset of field: pager_wal_frame_info::commit_floor_count"]
+        [::std::mem::offset_of!(pager_wal_frame_info, commit_floor_count) - 32usize];
+    ["Offset of field: pager_wal_frame_info::salt1"]
+        [::std::mem::offset_of!(pager_wal_frame_info, salt1) - 36usize];
+    ["Offset of field: pager_wal_frame_info::salt2"]
+        [::std::mem::offset_of!(pager_wal_frame_info, salt2) - 40usize];
+    ["Offset of field: pager_wal_frame_info::salts_match"]
+        [::std::mem::offset_of!(pager_wal_frame_info, salts_match) - 44usize];
+    ["Offset of field: pager_wal_frame_info::checksum_valid"]
+        [::std::mem::offset_of!(pager_wal_frame_info, checksum_valid) - 48usize];
+    ["Offset of field: pager_wal_frame_info::well_formed"]
+        [::std::mem::offset_of!(pager_wal_frame_info, well_formed) - 52usize];
+    ["Offset of field: pager_wal_frame_info::checksum"]
+        [::std::mem::offset_of!(pager_wal_frame_info, checksum) - 56usize];
+    ["Offset of field: pager_wal_frame_info::computed_checksum"]
+        [::std::mem::offset_of!(pager_wal_frame_info, computed_checksum) - 64usize];
+    ["Offset of field: pager_wal_frame_info::page"]
+        [::std::mem::offset_of!(pager_wal_frame_info, page) - 72usize];
+    ["Offset of field: pager_wal_frame_info::page_bytes"]
+        [::std::mem::offset_of!(pager_wal_frame_info, page_bytes) - 80usize];
+};
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct pager_wal_scan_summary {
+    pub struct_size: u32,
+    pub has_header: u32,
+    pub page_size: u32,
+    pub salt1: u32,
+    pub salt2: u32,
+    pub reserved: u32,
+    pub base_checkpoint_seq: u64,
+    pub file_id: u64,
+    pub file_bytes: u64,
+    pub frame_slots: u64,
+    pub committed_frames: u64,
+    pub chain_frames: u64,
+    pub trailing_bytes: u64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of pager_wal_scan_summary"][::std::mem::size_of::<pager_wal_scan_summary>() - 80usize];
+    ["Alignment of pager_wal_scan_summary"]
+        [::std::mem::align_of::<pager_wal_scan_summary>() - 8usize];
+    ["Offset of field: pager_wal_scan_summary::struct_size"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, struct_size) - 0usize];
+    ["Offset of field: pager_wal_scan_summary::has_header"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, has_header) - 4usize];
+    ["Offset of field: pager_wal_scan_summary::page_size"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, page_size) - 8usize];
+    ["Offset of field: pager_wal_scan_summary::salt1"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, salt1) - 12usize];
+    ["Offset of field: pager_wal_scan_summary::salt2"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, salt2) - 16usize];
+    ["Offset of field: pager_wal_scan_summary::reserved"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, reserved) - 20usize];
+    ["Offset of field: pager_wal_scan_summary::base_checkpoint_seq"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, base_checkpoint_seq) - 24usize];
+    ["Offset of field: pager_wal_scan_summary::file_id"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, file_id) - 32usize];
+    ["Offset of field: pager_wal_scan_summary::file_bytes"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, file_bytes) - 40usize];
+    ["Offset of field: pager_wal_scan_summary::frame_slots"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, frame_slots) - 48usize];
+    ["Offset of field: pager_wal_scan_summary::committed_frames"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, committed_frames) - 56usize];
+    ["Offset of field: pager_wal_scan_summary::chain_frames"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, chain_frames) - 64usize];
+    ["Offset of field: pager_wal_scan_summary::trailing_bytes"]
+        [::std::mem::offset_of!(pager_wal_scan_summary, trailing_bytes) - 72usize];
+};
+pub type pager_wal_frame_fn = ::std::option::Option<
+    unsafe extern "C" fn(
+        ctx: *mut ::std::os::raw::c_void,
+        frame: *const pager_wal_frame_info,
+    ) -> ::std::os::raw::c_int,
+>;
+unsafe extern "C" {
+    pub fn pager_wal_scan_options_init(opts: *mut pager_wal_scan_options);
+}
+unsafe extern "C" {
+    pub fn pager_wal_scan_summary_init(summary: *mut pager_wal_scan_summary);
+}
+unsafe extern "C" {
+    pub fn pager_wal_scan_frames(
+        path: *const ::std::os::raw::c_char,
+        opts: *const pager_wal_scan_options,
+        fn_: pager_wal_frame_fn,
+        ctx: *mut ::std::os::raw::c_void,
+        summary_out: *mut pager_wal_scan_summary,
+    ) -> ::std::os::raw::c_int;
+}
+pub const PAGER_WALSEG_SYNC_EVERY_RECORD: _bindgen_ty_6 = 0;
+pub const PAGER_WALSEG_SYNC_GROUP: _bindgen_ty_6 = 1;
+pub const PAGER_WALSEG_SYNC_EXPLICIT: _bindgen_ty_6 = 2;
 pub type _bindgen_ty_6 = ::std::os::raw::c_uint;
+pub const PAGER_WALSEG_STOP_NONE: _bindgen_ty_7 = 0;
+pub const PAGER_WALSEG_STOP_CLEAN_END: _bindgen_ty_7 = 1;
+pub const PAGER_WALSEG_STOP_TORN_TAIL: _bindgen_ty_7 = 2;
+pub const PAGER_WALSEG_STOP_CORRUPT: _bindgen_ty_7 = 3;
+pub type _bindgen_ty_7 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_walseg_options {
@@ -846,10 +999,10 @@ unsafe extern "C" {
 unsafe extern "C" {
     pub fn pager_walseg_replay_close(it: *mut pager_walseg_replay);
 }
-pub const PAGER_COLD_BACKEND_DEFAULT: _bindgen_ty_7 = 0;
-pub const PAGER_COLD_BACKEND_SWAP: _bindgen_ty_7 = 1;
-pub const PAGER_COLD_BACKEND_FILE: _bindgen_ty_7 = 2;
-pub type _bindgen_ty_7 = ::std::os::raw::c_uint;
+pub const PAGER_COLD_BACKEND_DEFAULT: _bindgen_ty_8 = 0;
+pub const PAGER_COLD_BACKEND_SWAP: _bindgen_ty_8 = 1;
+pub const PAGER_COLD_BACKEND_FILE: _bindgen_ty_8 = 2;
+pub type _bindgen_ty_8 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_cold {
@@ -1174,11 +1327,11 @@ unsafe extern "C" {
         out: *mut pager_cold_stats,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_COLD_SCRATCH_LIVE: _bindgen_ty_8 = 0;
-pub const PAGER_COLD_SCRATCH_STALE: _bindgen_ty_8 = 1;
-pub const PAGER_COLD_SCRATCH_REMOVED: _bindgen_ty_8 = 2;
-pub const PAGER_COLD_SCRATCH_FAILED: _bindgen_ty_8 = 3;
-pub type _bindgen_ty_8 = ::std::os::raw::c_uint;
+pub const PAGER_COLD_SCRATCH_LIVE: _bindgen_ty_9 = 0;
+pub const PAGER_COLD_SCRATCH_STALE: _bindgen_ty_9 = 1;
+pub const PAGER_COLD_SCRATCH_REMOVED: _bindgen_ty_9 = 2;
+pub const PAGER_COLD_SCRATCH_FAILED: _bindgen_ty_9 = 3;
+pub type _bindgen_ty_9 = ::std::os::raw::c_uint;
 pub type pager_cold_scratch_fn = ::std::option::Option<
     unsafe extern "C" fn(
         ctx: *mut ::std::os::raw::c_void,
@@ -1194,11 +1347,11 @@ unsafe extern "C" {
         ctx: *mut ::std::os::raw::c_void,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_DTYPE_BF16: _bindgen_ty_9 = 1;
-pub const PAGER_DTYPE_F16: _bindgen_ty_9 = 2;
-pub const PAGER_DTYPE_F32: _bindgen_ty_9 = 3;
-pub const PAGER_DTYPE_FP8_E4M3: _bindgen_ty_9 = 4;
-pub type _bindgen_ty_9 = ::std::os::raw::c_uint;
+pub const PAGER_DTYPE_BF16: _bindgen_ty_10 = 1;
+pub const PAGER_DTYPE_F16: _bindgen_ty_10 = 2;
+pub const PAGER_DTYPE_F32: _bindgen_ty_10 = 3;
+pub const PAGER_DTYPE_FP8_E4M3: _bindgen_ty_10 = 4;
+pub type _bindgen_ty_10 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_cache_meta {
@@ -1418,9 +1571,9 @@ pub type pager_snapshot_progress_fn = ::std::option::Option<
         total_bytes: u64,
     ) -> ::std::os::raw::c_int,
 >;
-pub const PAGER_SNAPSHOT_COMPRESS_NONE: _bindgen_ty_10 = 0;
-pub const PAGER_SNAPSHOT_COMPRESS_ZSTD: _bindgen_ty_10 = 1;
-pub type _bindgen_ty_10 = ::std::os::raw::c_uint;
+pub const PAGER_SNAPSHOT_COMPRESS_NONE: _bindgen_ty_11 = 0;
+pub const PAGER_SNAPSHOT_COMPRESS_ZSTD: _bindgen_ty_11 = 1;
+pub type _bindgen_ty_11 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_snapshot_options {
@@ -1548,9 +1701,9 @@ unsafe extern "C" {
         info: *mut pager_snapshot_info,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_SNAPSHOT_PAGE_COMPRESSED: _bindgen_ty_11 = 1;
-pub const PAGER_SNAPSHOT_PAGE_IN_PARENT: _bindgen_ty_11 = 2;
-pub type _bindgen_ty_11 = ::std::os::raw::c_uint;
+pub const PAGER_SNAPSHOT_PAGE_COMPRESSED: _bindgen_ty_12 = 1;
+pub const PAGER_SNAPSHOT_PAGE_IN_PARENT: _bindgen_ty_12 = 2;
+pub type _bindgen_ty_12 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_snapshot_page {
@@ -1775,14 +1928,14 @@ unsafe extern "C" {
         adapter_code: ::std::os::raw::c_int,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_FORMAT_UNKNOWN: _bindgen_ty_12 = 0;
-pub const PAGER_FORMAT_FILE: _bindgen_ty_12 = 1;
-pub const PAGER_FORMAT_WAL_MAIN: _bindgen_ty_12 = 2;
-pub const PAGER_FORMAT_WAL_LOG: _bindgen_ty_12 = 3;
-pub const PAGER_FORMAT_WALSEG_SEGMENT: _bindgen_ty_12 = 4;
-pub const PAGER_FORMAT_WALSEG_DIR: _bindgen_ty_12 = 5;
-pub const PAGER_FORMAT_SNAPSHOT: _bindgen_ty_12 = 6;
-pub type _bindgen_ty_12 = ::std::os::raw::c_uint;
+pub const PAGER_FORMAT_UNKNOWN: _bindgen_ty_13 = 0;
+pub const PAGER_FORMAT_FILE: _bindgen_ty_13 = 1;
+pub const PAGER_FORMAT_WAL_MAIN: _bindgen_ty_13 = 2;
+pub const PAGER_FORMAT_WAL_LOG: _bindgen_ty_13 = 3;
+pub const PAGER_FORMAT_WALSEG_SEGMENT: _bindgen_ty_13 = 4;
+pub const PAGER_FORMAT_WALSEG_DIR: _bindgen_ty_13 = 5;
+pub const PAGER_FORMAT_SNAPSHOT: _bindgen_ty_13 = 6;
+pub type _bindgen_ty_13 = ::std::os::raw::c_uint;
 unsafe extern "C" {
     pub fn pager_format_detect(
         path: *const ::std::os::raw::c_char,
