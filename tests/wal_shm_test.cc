@@ -78,7 +78,6 @@ TEST(WalShm, GoldenBytesOfTheWorkedExample) {
   EXPECT_EQ(kShmFramesOffset, 4096u);
   EXPECT_EQ(kWriterLockByte, (uint64_t{1} << 62) + 1);
   EXPECT_EQ(kOpenLockByte, (uint64_t{1} << 62) + 2);
-  EXPECT_EQ(kRecoverLockByte, (uint64_t{1} << 62) + 3);
   EXPECT_EQ(kSlotLockBase, (uint64_t{1} << 62) + 64);
 }
 
@@ -97,9 +96,9 @@ class Shm : public ::testing::Test {
     EXPECT_TRUE(env_.Open("/d/db", o, &f).ok());
     return f;
   }
-  std::unique_ptr<ShmIndex> OpenIndex(io::File* main, bool writable = true) {
+  std::unique_ptr<ShmIndex> OpenIndex(io::File* /*main: kept for the fixture*/, bool writable = true) {
     std::unique_ptr<ShmIndex> x;
-    Status st = ShmIndex::Open(&env_, ShmPath("/d/db"), main, writable, &x);
+    Status st = ShmIndex::Open(&env_, ShmPath("/d/db"), writable, &x);
     EXPECT_TRUE(st.ok()) << st.ToString();
     return x;
   }
@@ -229,12 +228,10 @@ TEST_F(Shm, SlotsOfClosedHandlesAreReclaimed) {
   s = b->ScanSlots(1, sb);
   EXPECT_EQ(s.live, 1u);
   EXPECT_EQ(s.min_mark, 10u);
-  b.reset();
-  main_b_.reset();  // the lock byte goes with the file description; the value stays behind
+  b.reset();  // the lock byte goes with the file description; the value stays behind
   s = a->ScanSlots(1, sa);
   EXPECT_EQ(s.live, 0u);
   EXPECT_EQ(s.min_mark, UINT64_MAX);
-  main_b_ = OpenMain();
   b = OpenIndex(main_b_.get());
   int again = -1;
   ASSERT_TRUE(b->ClaimSlot(&again).ok());
@@ -289,7 +286,7 @@ TEST(WalShmProcess, SlotOfAReaderKilledWithSigkillIsReclaimed) {
   std::unique_ptr<io::File> main;
   ASSERT_TRUE(env->Open(path, o, &main).ok());
   std::unique_ptr<ShmIndex> x;
-  ASSERT_TRUE(ShmIndex::Open(env, ShmPath(path), main.get(), true, &x).ok());
+  ASSERT_TRUE(ShmIndex::Open(env, ShmPath(path), true, &x).ok());
   int ready[2];
   ASSERT_EQ(pipe(ready), 0);
   pid_t pid = fork();
@@ -298,7 +295,7 @@ TEST(WalShmProcess, SlotOfAReaderKilledWithSigkillIsReclaimed) {
     std::unique_ptr<io::File> m;
     std::unique_ptr<ShmIndex> cx;
     int slot = -1;
-    if (!env->Open(path, o, &m).ok() || !ShmIndex::Open(env, ShmPath(path), m.get(), true, &cx).ok() ||
+    if (!env->Open(path, o, &m).ok() || !ShmIndex::Open(env, ShmPath(path), true, &cx).ok() ||
         !cx->ClaimSlot(&slot).ok()) {
       _exit(1);
     }

@@ -63,14 +63,14 @@ Status ValidateShmHeader(const ShmHeader& h, uint64_t file_id) {
   return Status::Ok();
 }
 
-Status ShmIndex::Open(io::Env* env, const std::string& shm_path, io::File* main, bool writable,
+Status ShmIndex::Open(io::Env* env, const std::string& shm_path, bool writable,
                       std::unique_ptr<ShmIndex>* out) {
   io::OpenOptions o;
   o.write = writable;
   o.create = writable;
   std::unique_ptr<io::File> file;
   PAGER_RETURN_IF_ERROR(env->Open(shm_path, o, &file));
-  std::unique_ptr<ShmIndex> x(new ShmIndex(std::move(file), main, writable));
+  std::unique_ptr<ShmIndex> x(new ShmIndex(std::move(file), writable));
   uint64_t size = 0;
   PAGER_RETURN_IF_ERROR(x->file_->Size(&size));
   if (size < kShmFramesOffset) {
@@ -176,7 +176,7 @@ ShmFrame ShmIndex::LoadFrame(uint64_t index) const {
 
 Status ShmIndex::ClaimSlot(int* slot) {
   for (uint32_t i = 0; i < kShmReadSlots; i++) {
-    Status st = main_->LockRange(kSlotLockBase + i, 1, io::LockMode::kExclusive, 0);
+    Status st = file_->LockRange(kSlotLockBase + i, 1, io::LockMode::kExclusive, 0);
     if (st.code() == Code::kBusy) continue;
     PAGER_RETURN_IF_ERROR(st);
     SetSlot(static_cast<int>(i), 0);  // whatever a dead holder left is void (X4)
@@ -190,7 +190,7 @@ Status ShmIndex::ClaimSlot(int* slot) {
 void ShmIndex::ReleaseSlot(int slot) {
   SetSlot(slot, 0);
   // A failed unlock keeps an idle slot held until the main file closes: harmless (X4).
-  (void)main_->UnlockRange(kSlotLockBase + static_cast<uint64_t>(slot), 1);
+  (void)file_->UnlockRange(kSlotLockBase + static_cast<uint64_t>(slot), 1);
 }
 
 void ShmIndex::SetSlot(int slot, uint64_t value) {
@@ -211,16 +211,17 @@ SlotScan ShmIndex::ScanSlots(uint64_t generation, int own_slot) {
     const uint64_t v = LoadSlot(static_cast<int>(i));
     if (!SlotActive(v)) continue;
     // X4: a byte we can lock has no live holder; its value is what a dead reader left.
-    Status st = main_->LockRange(kSlotLockBase + i, 1, io::LockMode::kExclusive, 0);
+    Status st = file_->LockRange(kSlotLockBase + i, 1, io::LockMode::kExclusive, 0);
     if (st.ok()) {
       // A failed unlock only keeps a dead slot from being claimed until we close.
-      (void)main_->UnlockRange(kSlotLockBase + i, 1);
+      (void)file_->UnlockRange(kSlotLockBase + i, 1);
       continue;
     }
     scan.live++;
     const uint64_t mark =
         (SlotGeneration(v) == (generation & kSlotGenMask)) ? SlotMark(v) : uint64_t{0};
     if (mark < scan.min_mark) scan.min_mark = mark;
+    if (mark > scan.max_mark) scan.max_mark = mark;
   }
   return scan;
 }

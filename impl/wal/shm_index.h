@@ -16,8 +16,8 @@
 //   X3. The file is grown by writing zeros in kShmGrowBytes chunks before a mapping covers
 //       them (never ftruncate alone: a mapped hole would be SIGBUS on a full disk); a failed
 //       grow is that call's kNoSpace/kIo and changes nothing already published.
-//   X4. A read-mark slot belongs to the handle that holds its lock byte (kSlotLockBase + i on
-//       the main file) exclusive; a slot whose byte can be locked is dead and its value is
+//   X4. A read-mark slot belongs to the handle that holds its lock byte (kSlotLockBase + i of
+//       the index file, through the handle's own open file description) exclusive; a slot whose byte can be locked is dead and its value is
 //       ignored (kill -9 drops the lock: dead readers are reclaimed without timeouts).
 //   X5. Every word other handles may read or write concurrently (header copies, frames,
 //       slots) is accessed with 8-byte atomic loads and stores; the mapping is page aligned.
@@ -122,10 +122,12 @@ inline bool SlotActive(uint64_t v) { return (v & kSlotActive) != 0; }
 inline uint64_t SlotGeneration(uint64_t v) { return (v >> 40) & kSlotGenMask; }
 inline uint64_t SlotMark(uint64_t v) { return v & kSlotMarkMask; }
 
-// Lock bytes on the main file (doc/format/wal-pager.md "Lock bytes"), beside kAccessLockByte.
+// Lock bytes (doc/format/wal-pager.md "Lock bytes"). On the main file, beside
+// kAccessLockByte (a read-only descriptor can take them shared):
 constexpr uint64_t kWriterLockByte = kLockBytesBase + 1;   // the one read-write handle
-constexpr uint64_t kOpenLockByte = kLockBytesBase + 2;     // shared by every open handle
-constexpr uint64_t kRecoverLockByte = kLockBytesBase + 3;  // exclusive while rebuilding
+// On the index file (every handle that uses it opened it read-write, so it can take them
+// exclusive; F_OFD_SETLK refuses a write lock on a read-only descriptor):
+constexpr uint64_t kOpenLockByte = kLockBytesBase + 2;     // shared by every attached handle
 constexpr uint64_t kSlotLockBase = kLockBytesBase + 64;    // + slot: X4
 
 // How many times a reader retries unequal header copies before it reports kBusy (a writer
@@ -137,19 +139,21 @@ struct SlotScan {
   uint64_t live = 0;           // live slots of other handles with a pinned snapshot
   uint64_t min_mark = UINT64_MAX;  // smallest mark among live slots of the generation
                                    // (a live slot of another generation counts as mark 0)
+  uint64_t max_mark = 0;       // largest mark among live slots of the generation
 };
 
 class ShmIndex {
  public:
-  // Opens (creating if missing and writable) path's index and maps it shared. main is the
-  // handle's main file, whose lock bytes guard the slots (X4); it must outlive this object.
-  static Status Open(io::Env* env, const std::string& shm_path, io::File* main, bool writable,
+  // Opens (creating if missing and writable) path's index and maps it shared.
+  static Status Open(io::Env* env, const std::string& shm_path, bool writable,
                      std::unique_ptr<ShmIndex>* out);
   ~ShmIndex();
   ShmIndex(const ShmIndex&) = delete;
   ShmIndex& operator=(const ShmIndex&) = delete;
 
   bool writable() const { return writable_; }
+  // The index file, whose lock bytes (kOpenLockByte, slots) belong to this handle.
+  io::File* file() const { return file_.get(); }
 
   // X1: loads a consistent header. kCorrupt if the copies stay unequal or the checksum,
   // magic, version or file id is wrong after kShmHeaderRetries tries (the caller rebuilds);
@@ -176,13 +180,12 @@ class ShmIndex {
   SlotScan ScanSlots(uint64_t generation, int own_slot);
 
  private:
-  ShmIndex(std::unique_ptr<io::File> file, io::File* main, bool writable)
-      : file_(std::move(file)), main_(main), writable_(writable) {}
+  ShmIndex(std::unique_ptr<io::File> file, bool writable)
+      : file_(std::move(file)), writable_(writable) {}
   Status GrowTo(uint64_t bytes);
   uint64_t* Word(uint64_t offset) const;
 
   std::unique_ptr<io::File> file_;
-  io::File* main_;
   bool writable_;
   std::unique_ptr<io::Mapping> map_;
   uint64_t file_bytes_ = 0;  // bytes this handle knows the file holds (X3)
