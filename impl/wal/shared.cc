@@ -256,7 +256,12 @@ Status WalPager::PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned
   for (int i = 0; i < kShmHeaderRetries; i++) {
     ShmHeader h;
     PAGER_RETURN_IF_ERROR(Refresh(&h));
-    const uint64_t want = (allow_main_only && h.backfilled == h.max_frame) ? 0 : h.max_frame;
+    // This handle's own WAL scan at open may be ahead of the last publish (a commit written
+    // but not yet published): its state then covers those frames too, and so does its mark.
+    const uint64_t frames = wal_ ? wal_->frame_count() : 0;
+    const uint64_t want = (allow_main_only && h.backfilled == h.max_frame && frames <= h.max_frame)
+                              ? 0
+                              : std::max(h.max_frame, frames);
     const uint64_t m = std::min(want, MinReaderMark());
     shm_->SetSlot(slot_, MakeSlotValue(generation_, m));
     std::atomic_thread_fence(std::memory_order_seq_cst);
