@@ -58,20 +58,22 @@ Status WalPager::AttachShared() {
     }
     PAGER_RETURN_IF_ERROR(w);
   }
-  if (first_opener || mode_ == AccessMode::kReadWrite) {
+  if (mode_ == AccessMode::kReadWrite) {
     if (shm_ != nullptr) PAGER_RETURN_IF_ERROR(PublishShared());
   } else if (shm_ != nullptr) {
+    // A reader never rewrites the index (a read-only tool leaves every file as it was): it
+    // uses it when it matches its own WAL scan or a writer is active (whose next publish
+    // replaces what cannot be believed); else it indexes privately and keeps writers out.
     ShmHeader h;
     st = shm_->ReadHeader(file_id_, &h);
-    const bool stale = !st.ok() || h.generation != generation_ ||
-                       (wal_ != nullptr && (h.salt1 != wal_->header().salt1 ||
-                                            h.salt2 != wal_->header().salt2));
-    if (stale &&
+    const uint64_t frames = wal_ ? wal_->frame_count() : 0;
+    const bool matches = st.ok() && h.generation == generation_ && h.max_frame == frames &&
+                         (wal_ == nullptr || (h.salt1 == wal_->header().salt1 &&
+                                              h.salt2 == wal_->header().salt2));
+    if (!matches &&
         main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) {
-      // No writer: what this handle recovered is the truth; publish it (a rebuild).
-      Status pub = PublishShared();
-      (void)main_->UnlockRange(kWriterLockByte, 1);  // a failure keeps writers out: harmless
-      PAGER_RETURN_IF_ERROR(pub);
+      shm_.reset();  // W21: private, with the writer byte held shared until close
+      return Status::Ok();
     }
   }
   if (first_opener) {
@@ -149,7 +151,7 @@ Status WalPager::Refresh(ShmHeader* h) {
                                       : h->max_frame > 0);
   if (moved) {
     PAGER_RETURN_IF_ERROR(AdoptGeneration(*h));
-  } else if (h->max_frame > wal_->frame_count()) {
+  } else if (wal_ != nullptr && h->max_frame > wal_->frame_count()) {
     PAGER_RETURN_IF_ERROR(AdoptFrames(*h));
   }
   if (clean) ClearStagedLocked();
