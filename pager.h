@@ -614,10 +614,12 @@ PAGER_API int pager_file_subpage_count(pager_file_subpages *s,
 /*
  * A page store whose writes are staged in memory, committed atomically into a sidecar log
  * `<path>-wal` with one fdatasync, read back layered (staged -> committed WAL frames -> main
- * file), and checkpointed into the main file. One read-write opener or any number of
- * read-only openers per file, across processes (an open-file-description byte-range lock on
- * the main file). Inside one handle, read transactions (pager_wal_read_txn_*) pin the last
- * commit while the handle's writer goes on committing and checkpointing. On-disk format,
+ * file), and checkpointed into the main file. One read-write opener and, at the same time,
+ * any number of read-only openers per file, in this process or others: readers follow the
+ * writer's commits through a shared index `<path>-shm` (open-file-description byte-range
+ * locks; not for network filesystems). A second read-write opener gets PAGER_ERR_BUSY. Read
+ * transactions (pager_wal_read_txn_*) pin a commit on any handle while the writer goes on
+ * committing and checkpointing. On-disk format,
  * lock bytes, validity rules and recovery: doc/format/wal-pager.md; concurrency model:
  * doc/wal-pager.md.
  *
@@ -661,9 +663,11 @@ enum { PAGER_WAL_READ_WRITE = 0, PAGER_WAL_READ_ONLY = 1 };
 enum { PAGER_WAL_FULL = 0, PAGER_WAL_NORMAL = 1 };
 
 /*
- * Checkpoint modes (pager_wal_checkpoint_options.mode). A read transaction begun before the
- * last commit may still need the main file's current bytes; a checkpoint never writes over
- * them (commits never wait for readers).
+ * Checkpoint modes (pager_wal_checkpoint_options.mode). A read transaction (of any handle or
+ * process) begun before the last commit may still need the main file's current bytes; a
+ * checkpoint never writes over them (commits never wait for readers). The WAL restarts from
+ * its beginning only when no reader of another handle reads frames of it; until then a
+ * checkpoint copies and the WAL keeps its frames.
  *   PAGER_WAL_CHECKPOINT_PASSIVE  (default; also what auto-checkpoints run) never waits: with
  *                                 no such reader it copies every committed frame, else it
  *                                 copies nothing and returns PAGER_OK with 0 pages
@@ -671,7 +675,8 @@ enum { PAGER_WAL_FULL = 0, PAGER_WAL_NORMAL = 1 };
  *   PAGER_WAL_CHECKPOINT_FULL     copies every frame. It first waits for such readers to end
  *                                 (up to pager_wal_options.lock_timeout_ms, then
  *                                 PAGER_ERR_BUSY with nothing copied).
- *   PAGER_WAL_CHECKPOINT_TRUNCATE as FULL, then truncates the `-wal` file to zero bytes
+ *   PAGER_WAL_CHECKPOINT_TRUNCATE as FULL, also waiting for every reader of other handles
+ *                                 that reads WAL frames, then truncates the `-wal` file to zero bytes
  *                                 (synced) instead of keeping wal_keep_bytes of it; the next
  *                                 commit writes a new WAL header.
  */
@@ -734,7 +739,8 @@ typedef struct pager_wal_stats {
   /* 0.3 */
   uint64_t frames_left;        /* frames the last checkpoint left in the WAL because a read
                                   transaction still needed the main file (0: none)         */
-  uint64_t readers_active;     /* read transactions open on the handle now                 */
+  uint64_t readers_active;     /* read transactions open on the handle now, plus other
+                                  handles and processes reading (live read marks)          */
 } pager_wal_stats;
 
 /*
@@ -776,18 +782,22 @@ PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
 
 /*
  * pager_wal_open -- opens an existing database; opts may be NULL (defaults: read-write, the
- * file's page size). Read-write (opts->read_only 0) takes the exclusive lock; recovery
- * checkpoints the committed frames of the WAL into the main file and starts a new WAL
- * generation (creating the sidecar if it is missing or empty). Read-only (opts->read_only 1)
- * takes a shared lock; the WAL's committed frames are indexed, not copied; a missing or
- * empty sidecar is fine and is never created. Memory: the main file is never loaded; the WAL
+ * file's page size). Read-write (opts->read_only 0) takes the writer lock (one read-write
+ * handle per file); recovery checkpoints the committed frames of the WAL into the main file
+ * and starts a new WAL generation (creating the sidecar if it is missing or empty) -- unless
+ * readers of other handles still use the WAL, then it appends to the recovered generation.
+ * Read-only (opts->read_only 1) opens beside a writer; the WAL's committed frames are
+ * indexed, not copied; a missing or empty sidecar is fine and is never created. Both open
+ * (creating if needed) the shared index `<path>-shm`; a read-only opener that cannot open it
+ * read-write (an unwritable directory) reads privately and keeps writers out while open, or
+ * gets PAGER_ERR_BUSY naming the index if a writer is already open. Memory: the main file is never loaded; the WAL
  * is scanned once (one batch of frames at a time) to index page -> latest committed frame.
  * *out receives the handle; release it with pager_wal_close.
  * Errors: PAGER_ERR_INVALID (NULL path/out; opts->struct_size below the 0.2 size, unknown
  * trailing bytes not zero, page size neither 0 nor a power of two in [512, 65536],
  * durability not FULL/NORMAL, read_only not 0 or 1, lock_timeout_ms below -1),
- * PAGER_ERR_NOT_FOUND (no such file), PAGER_ERR_BUSY (a conflicting lock is held and
- * lock_timeout_ms passed), PAGER_ERR_CORRUPT (no valid header copy, damaged WAL header, main
+ * PAGER_ERR_NOT_FOUND (no such file), PAGER_ERR_BUSY (read-write: another read-write
+ * handle is open and lock_timeout_ms passed; read-only: see above), PAGER_ERR_CORRUPT (no valid header copy, damaged WAL header, main
  * file shorter than its header says), PAGER_ERR_VERSION (a newer format),
  * PAGER_ERR_PAGE_SIZE (opts->page_size is not 0 and differs from the file's), PAGER_ERR_IO
  * and PAGER_ERR_NOSPC (also when the read-write recovery checkpoint fails with a failed sync
@@ -937,8 +947,10 @@ PAGER_API int pager_wal_get_stats(pager_wal *h, pager_wal_stats *out) PAGER_NOEX
  * handle's). While one is open and older than the last commit, checkpoints leave the WAL's
  * frames where they are (see PAGER_WAL_CHECKPOINT_PASSIVE/FULL), so the WAL grows: end
  * read transactions promptly. Cost: begin and free take the handle's mutex once each and
- * copy the application header; no I/O. Read transactions live inside one handle: other
- * handles and processes still follow the one-writer-or-many-readers lock.
+ * copy the application header; no I/O on the writer's handle; on a read-only handle begin
+ * also reads the shared index and stores the handle's read mark there (no system call after
+ * the first, which claims one of 64 read-mark slots: PAGER_ERR_BUSY when all are held).
+ * Readers of every handle and process hold the writer's checkpoints back the same way.
  * Released by pager_wal_read_txn_free (C4: a transaction is freed; there is nothing to
  * commit). A transaction may outlive its handle: after pager_wal_close every call on it but
  * _free fails with PAGER_ERR_INVALID ("closed").

@@ -9,7 +9,10 @@
 //
 // Every open must either fail with CORRUPT / VERSION / NOT_FOUND / PAGE_SIZE or yield a handle
 // whose pages read back, whose invariants hold, and which (read-write) accepts a commit and a
-// checkpoint and reopens to the same state.
+// checkpoint and reopens to the same state. Last, the shared index `-shm` is fed hostile
+// bytes while a writer is open: garbage, and (to get past its checksum) a header sealed over
+// counts and frame entries taken from the input; a reader following it must fail with
+// CORRUPT / BUSY or read, never crash.
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -18,6 +21,7 @@
 
 #include "impl/io/mem_env.h"
 #include "impl/wal/frame_scan.h"
+#include "impl/wal/shm_index.h"
 #include "impl/wal/wal_pager.h"
 
 namespace {
@@ -98,6 +102,50 @@ void CheckFrameScan(pager::io::Env* env, const char* path) {
   }
 }
 
+// A reader beside a writer whose shared index holds hostile bytes (X1-X6 must hold them off).
+void HostileIndex(pager::io::Env* env, const uint8_t* data, size_t size) {
+  Options o;
+  o.page_size = 0;
+  o.auto_checkpoint_frames = 0;
+  std::unique_ptr<WalPager> w, r;
+  if (!WalPager::Open(env, kPath, AccessMode::kReadWrite, o, &w).ok()) return;
+  if (!WalPager::Open(env, kPath, AccessMode::kReadOnly, o, &r).ok()) Trap("reader beside writer");
+  std::unique_ptr<pager::io::File> f;
+  pager::io::OpenOptions wo;
+  wo.write = true;
+  if (!env->Open(pager::wal::ShmPath(kPath), wo, &f).ok()) Trap("open -shm");
+  pager::wal::ShmHeader h{};
+  std::memcpy(&h, data, std::min(size, sizeof h));
+  if (size % 2 == 0) {  // a believable header over hostile counts
+    std::memcpy(h.magic, pager::wal::kShmMagic, sizeof h.magic);
+    h.format_version = pager::wal::kShmVersion;
+    h.page_size = w->page_size();
+    pager::wal::SealShmHeader(&h);
+  }
+  std::vector<uint8_t> entries(data, data + size);
+  if (!f->WriteAt(pager::wal::kShmCopyAOffset, &h, sizeof h).ok() ||
+      !f->WriteAt(pager::wal::kShmCopyBOffset, &h, sizeof h).ok() ||
+      !f->WriteAt(pager::wal::kShmFramesOffset, entries.data(), entries.size()).ok()) {
+    Trap("write -shm");
+  }
+  std::vector<uint8_t> buf(r->page_size());
+  for (uint32_t i = 1; i < 4; i++) {
+    Status st = r->ReadPage(i, buf.data(), buf.size());
+    Code c = st.code();
+    if (!st.ok() && c != Code::kCorrupt && c != Code::kBusy && c != Code::kNotFound &&
+        c != Code::kInternal) {
+      Trap(st.ToString().c_str());
+    }
+  }
+  pager::wal::ReadSnapshot s;
+  if (r->BeginRead(&s).ok()) {
+    (void)r->ReadPageAt(s, 1, buf.data(), buf.size());
+    r->EndRead(&s);
+  }
+  (void)r->page_count();
+  (void)w->Checkpoint(pager::wal::CheckpointMode::kPassive);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -149,5 +197,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!st.ok()) Trap(st.ToString().c_str());
   std::vector<uint8_t> got(page.size());
   if (!p->ReadPage(1, got.data(), got.size()).ok() || got != page) Trap("committed page lost");
+  p.reset();
+  HostileIndex(env.get(), data, size);
   return 0;
 }

@@ -165,7 +165,9 @@ TEST_F(WalCapi, OpenErrors) {
   pager_wal_options o;
   pager_wal_options_init(&o);
   o.read_only = 1;
-  Expect(pager_wal_open(path.c_str(), &o, &h), PAGER_ERR_BUSY);
+  Expect(pager_wal_open(path.c_str(), &o, &h), PAGER_OK);  // readers beside the writer (W19)
+  pager_wal_close(h);
+  h = nullptr;
   pager_wal_close(w);
   pager_wal_options_init(&o);
   o.page_size = 8192;

@@ -185,14 +185,14 @@ TEST_F(WalContract, ReadOnlyOpenGoesThroughTheOptions) {
   ExpectPages(b, 2, 3);
   EXPECT_EQ(pager_wal_commit(a, nullptr), PAGER_ERR_READONLY);
   EXPECT_EQ(pager_wal_checkpoint(a, nullptr, nullptr), PAGER_ERR_READONLY);
-  pager_wal* c = nullptr;
-  EXPECT_EQ(pager_wal_open(path.c_str(), nullptr, &c), PAGER_ERR_BUSY);
-  pager_wal_close(a);
-  pager_wal_close(b);
-  pager_wal* rw = Open(false);
+  pager_wal* rw = Open(false);  // a writer opens beside readers (W18)
   ASSERT_PAGER_OK(pager_wal_access_mode(rw, &mode));
   EXPECT_EQ(mode, uint32_t{PAGER_WAL_READ_WRITE});
+  pager_wal* c = nullptr;
+  EXPECT_EQ(pager_wal_open(path.c_str(), nullptr, &c), PAGER_ERR_BUSY);  // not two writers
   pager_wal_close(rw);
+  pager_wal_close(a);
+  pager_wal_close(b);
 }
 
 // ---- checkpoint modes ----------------------------------------------------------------------

@@ -1,11 +1,15 @@
-// Locking across processes (fork): one writer or many readers, BUSY at once or after a
-// timeout, and a writer killed with SIGKILL mid-workload loses no acknowledged commit.
+// Across processes (fork): one writer beside any number of readers (a second writer gets
+// BUSY at once or after a timeout), reader processes that see only whole committed
+// transactions and never go back while another process writes and checkpoints (and the
+// reverse), a reader killed with SIGKILL that pins nothing, and a writer killed with SIGKILL
+// mid-workload that loses no acknowledged commit.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
+#include <atomic>
 #include <thread>
 
 #include "tests/wal_support.h"
@@ -88,7 +92,7 @@ TEST_F(WalProcess, TwoWritersOneGetsBusy) {
   EXPECT_EQ(Read(p.get(), 1), Page(42));
 }
 
-TEST_F(WalProcess, WriterExcludesReadersAndReadersExcludeWriters) {
+TEST_F(WalProcess, ReadersAndAWriterOpenTogether) {
   { auto p = MustCreate(env, path); }
   Signal ready, done;
   pid_t reader = Spawn([&] {
@@ -103,14 +107,18 @@ TEST_F(WalProcess, WriterExcludesReadersAndReadersExcludeWriters) {
     return kChildOk;
   });
   ASSERT_TRUE(ready.Receive());
-  EXPECT_EQ(OpenCode(path, AccessMode::kReadWrite), Code::kBusy);
+  EXPECT_EQ(OpenCode(path, AccessMode::kReadWrite), Code::kOk);
   EXPECT_EQ(OpenCode(path, AccessMode::kReadOnly), Code::kOk);
   done.Send();
   EXPECT_EQ(Wait(reader), kChildOk);
-  // Now a writer holds it, and a reader process is refused.
+  // Now a writer holds it: a reader process opens, a writer process is refused.
   auto w = MustOpen(env, path);
+  pid_t reader2 = Spawn([&] {
+    return OpenCode(path, AccessMode::kReadOnly) == Code::kOk ? kChildOk : kChildWrongCode;
+  });
+  EXPECT_EQ(Wait(reader2), kChildOk);
   pid_t refused = Spawn([&] {
-    return OpenCode(path, AccessMode::kReadOnly) == Code::kBusy ? kChildOk : kChildWrongCode;
+    return OpenCode(path, AccessMode::kReadWrite) == Code::kBusy ? kChildOk : kChildWrongCode;
   });
   EXPECT_EQ(Wait(refused), kChildOk);
 }
@@ -140,19 +148,19 @@ TEST_F(WalProcess, ReadersTogether) {
     }));
   }
   for (int i = 0; i < kReaders; i++) ASSERT_TRUE(ready.Receive());
-  EXPECT_EQ(OpenCode(path, AccessMode::kReadWrite), Code::kBusy);
+  EXPECT_EQ(OpenCode(path, AccessMode::kReadWrite), Code::kOk);  // beside them (W18)
   for (int i = 0; i < kReaders; i++) done.Send();
   for (pid_t k : kids) EXPECT_EQ(Wait(k), kChildOk);
 }
 
-TEST_F(WalProcess, WriterWaitsUpToItsTimeoutForAReaderToLeave) {
+TEST_F(WalProcess, SecondWriterWaitsUpToItsTimeoutForTheFirstToLeave) {
   { auto p = MustCreate(env, path); }
   Signal ready;
-  pid_t reader = Spawn([&] {
+  pid_t writer = Spawn([&] {
     Options o;
     o.page_size = 0;
     std::unique_ptr<WalPager> p;
-    if (!WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadOnly, o, &p).ok()) {
+    if (!WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadWrite, o, &p).ok()) {
       return kChildWrongCode;
     }
     ready.Send();
@@ -167,7 +175,7 @@ TEST_F(WalProcess, WriterWaitsUpToItsTimeoutForAReaderToLeave) {
                 std::chrono::steady_clock::now() - t0)
                 .count();
   EXPECT_GE(ms, 50);
-  EXPECT_EQ(Wait(reader), kChildOk);
+  EXPECT_EQ(Wait(writer), kChildOk);
 }
 
 // kill -9 with an expected-state oracle: the child reports each acknowledged commit's number
@@ -231,6 +239,147 @@ TEST_F(WalProcess, SigkillMidWorkloadKeepsEveryAcknowledgedCommit) {
     }
     EXPECT_OK(p->CheckInvariants());
   }
+}
+
+// A transaction of the oracle workload: pages 1..kTxnPages all carry the number n.
+constexpr uint32_t kTxnPages = 4;
+
+void StageTxn(WalPager* p, uint32_t n) {
+  std::vector<uint8_t> b(4096, static_cast<uint8_t>(n));
+  std::memcpy(b.data(), &n, sizeof n);
+  for (uint32_t page = 1; page <= kTxnPages; page++) {
+    EXPECT_OK(p->StagePage(page, b.data(), b.size()));
+  }
+}
+
+// One read transaction: every page carries one number, not below *last. Returns false on a
+// torn snapshot, a step back, or an error.
+bool CheckSnapshot(WalPager* p, uint32_t* last) {
+  ReadSnapshot s;
+  if (!p->BeginRead(&s).ok()) return false;
+  bool ok = s.page_count == kTxnPages + 1;
+  uint32_t seen = 0;
+  std::vector<uint8_t> b(4096);
+  for (uint32_t page = 1; ok && page <= kTxnPages; page++) {
+    ok = p->ReadPageAt(s, page, b.data(), b.size()).ok();
+    uint32_t v = 0;
+    std::memcpy(&v, b.data(), sizeof v);
+    if (page == 1) seen = v;
+    ok = ok && v == seen && b[4095] == static_cast<uint8_t>(v);
+  }
+  p->EndRead(&s);
+  ok = ok && seen >= *last;
+  *last = seen;
+  return ok;
+}
+
+Options OracleOptions() {
+  Options o = SmallOptions();
+  o.auto_checkpoint_frames = 12;  // a checkpoint (and WAL restart when it can) every 3 commits
+  return o;
+}
+
+TEST_F(WalProcess, ReaderProcessesSeeWholeCommitsThatNeverGoBackWhileTheParentWrites) {
+  auto w = MustCreate(env, path, OracleOptions());
+  StageTxn(w.get(), 1);
+  MustCommit(w.get());
+  std::vector<pid_t> kids;
+  Signal ready;
+  for (int i = 0; i < 2; i++) {
+    kids.push_back(Spawn([&] {
+      Options o = OracleOptions();
+      o.page_size = 0;
+      std::unique_ptr<WalPager> p;
+      if (!WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadOnly, o, &p).ok()) {
+        return kChildWrongCode;
+      }
+      ready.Send();
+      uint32_t last = 0;
+      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(400);
+      int snapshots = 0;
+      while (std::chrono::steady_clock::now() < until) {
+        if (!CheckSnapshot(p.get(), &last)) return kChildWrongBytes;
+        snapshots++;
+      }
+      return (snapshots > 10 && last > 1) ? kChildOk : kChildWrongCode;
+    }));
+  }
+  for (size_t i = 0; i < kids.size(); i++) ASSERT_TRUE(ready.Receive());
+  uint32_t n = 1;
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(600);
+  while (std::chrono::steady_clock::now() < until) {
+    StageTxn(w.get(), ++n);
+    MustCommit(w.get());
+  }
+  for (pid_t k : kids) EXPECT_EQ(Wait(k), kChildOk);
+  EXPECT_GT(w->stats().checkpoints, 0u);
+  EXPECT_OK(w->CheckInvariants());
+}
+
+TEST_F(WalProcess, ReaderThreadsOfTheParentSeeWholeCommitsOfAWriterProcess) {
+  { auto p = MustCreate(env, path, OracleOptions()); }
+  Signal ready;
+  pid_t writer = Spawn([&] {
+    Options o = OracleOptions();
+    o.page_size = 0;
+    std::unique_ptr<WalPager> p;
+    if (!WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadWrite, o, &p).ok()) {
+      return kChildWrongCode;
+    }
+    StageTxn(p.get(), 1);
+    if (!p->Commit().ok()) return kChildWrongCode;
+    ready.Send();
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    for (uint32_t n = 2; std::chrono::steady_clock::now() < until; n++) {
+      StageTxn(p.get(), n);
+      if (!p->Commit().ok()) return kChildWrongCode;
+    }
+    return kChildOk;
+  });
+  ASSERT_TRUE(ready.Receive());
+  std::atomic<int> bad{0};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 2; i++) {
+    readers.emplace_back([&] {
+      auto p = MustOpen(env, path, AccessMode::kReadOnly, OracleOptions());
+      uint32_t last = 0;
+      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(400);
+      while (std::chrono::steady_clock::now() < until) {
+        if (!CheckSnapshot(p.get(), &last)) bad++;
+      }
+    });
+  }
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(Wait(writer), kChildOk);
+}
+
+TEST_F(WalProcess, ReaderKilledWithSigkillDoesNotPinTheWal) {
+  auto w = MustCreate(env, path);
+  StageTxn(w.get(), 1);
+  MustCommit(w.get());
+  Signal ready;
+  pid_t reader = Spawn([&] {
+    Options o;
+    o.page_size = 0;
+    std::unique_ptr<WalPager> p;
+    ReadSnapshot s;
+    if (!WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadOnly, o, &p).ok() ||
+        !p->BeginRead(&s).ok()) {
+      return kChildWrongCode;
+    }
+    ready.Send();
+    for (;;) pause();
+  });
+  ASSERT_TRUE(ready.Receive());
+  StageTxn(w.get(), 2);
+  MustCommit(w.get());
+  EXPECT_EQ(w->Checkpoint(CheckpointMode::kPassive).value(), 0u) << "the live reader pins it";
+  EXPECT_EQ(w->stats().readers_active, 1u);
+  kill(reader, SIGKILL);
+  EXPECT_EQ(Wait(reader), -1);
+  EXPECT_EQ(w->Checkpoint(CheckpointMode::kPassive).value(), kTxnPages);
+  EXPECT_EQ(w->stats().readers_active, 0u);
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
     return Status(Code::kReadOnly, "checkpoint on read-only handle of " + path_);
   }
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));
-  if (mode != CheckpointMode::kPassive) PAGER_RETURN_IF_ERROR(WaitForReaders(&lock));  // W16
+  if (mode != CheckpointMode::kPassive) PAGER_RETURN_IF_ERROR(WaitForReaders(&lock, mode));  // W16
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));  // a commit may have failed meanwhile
   Result<uint32_t> r = CheckpointLocked(mode, false);
   if (!r.ok() && !poisoned_) NoteCheckpointFailure(r.status());
@@ -60,6 +60,14 @@ Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
     pages = copied.value();
     PAGER_RETURN_IF_ERROR(SyncMain());
     PAGER_RETURN_IF_ERROR(PublishMainHeader());
+    backfilled_ = wal_->frame_count();
+    if (OthersPinWal()) {  // W21: the generation goes on; its frames stay indexed
+      stats_.frames_left = 0;
+      stats_.checkpoints++;
+      stats_.pages_checkpointed += pages;
+      PAGER_RETURN_IF_ERROR(PublishShared());
+      return pages;
+    }
     index_.clear();
   }
   Status st = (mode == CheckpointMode::kTruncate)
@@ -72,6 +80,7 @@ Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
   stats_.checkpoints++;
   stats_.pages_checkpointed += pages;
   stats_.wal_frames = 0;
+  PAGER_RETURN_IF_ERROR(PublishShared());  // W21
   return pages;
 }
 

@@ -21,18 +21,27 @@ void WalPager::NoteFrame(uint32_t page_number, uint64_t frame_index) {
 Status WalPager::BeginRead(ReadSnapshot* snap) {
   std::lock_guard<std::mutex> lock(mu_);
   PAGER_RETURN_IF_ERROR(CheckOpen());
+  uint64_t mark = wal_ ? wal_->frame_count() : 0;
+  uint32_t main_valid = main_valid_count_;
+  if (SharedReader()) {  // W19
+    ShmHeader pinned;
+    PAGER_RETURN_IF_ERROR(PinView(true, &mark, &pinned));
+    if (mark == 0) main_valid = pinned.main_page_count;  // every frame is in the main file
+  }
   snap->generation = generation_;
-  snap->mark = wal_ ? wal_->frame_count() : 0;
+  snap->mark = mark;
   snap->page_count = committed_count_;
-  snap->main_valid_count = main_valid_count_;
+  snap->main_valid_count = std::min(main_valid, committed_count_);
   std::memcpy(snap->app_header, committed_app_, kAppHeaderSize);
   readers_.insert(snap);
+  if (SharedReader()) UpdateSlot();
   return Status::Ok();
 }
 
 void WalPager::EndRead(ReadSnapshot* snap) {
   std::lock_guard<std::mutex> lock(mu_);
   readers_.erase(snap);
+  if (SharedReader() && !closed_) UpdateSlot();
   reader_left_.notify_all();
 }
 
@@ -98,22 +107,34 @@ bool WalPager::HiddenByShrink(uint64_t frame, uint64_t mark, uint32_t page_numbe
   return false;
 }
 
-bool WalPager::ReadersNeedMain() const {
+bool WalPager::ReadersNeedMain() {
   const uint64_t frames = wal_ ? wal_->frame_count() : 0;
   for (const ReadSnapshot* r : readers_) {
     if (r->generation == generation_ && r->mark < frames) return true;
   }
-  return false;
+  return OthersNeedFrames();  // W21
 }
 
 // W16: FULL and TRUNCATE wait (mu_ released, so readers keep reading and ending) until no
 // reader needs the main file's current bytes, up to lock_timeout_ms.
-Status WalPager::WaitForReaders(std::unique_lock<std::mutex>* lock) {
-  auto done = [&] { return closed_ || !ReadersNeedMain(); };
+// Readers of other handles cannot signal reader_left_, so with a shared index the wait
+// also polls every millisecond. TRUNCATE also waits for other handles' readers of any frame
+// (the WAL can only restart when none is left, W21).
+Status WalPager::WaitForReaders(std::unique_lock<std::mutex>* lock, CheckpointMode mode) {
+  auto done = [&] {
+    return closed_ || (!ReadersNeedMain() && (mode != CheckpointMode::kTruncate || !OthersPinWal()));
+  };
   const int64_t wait_ms = options_.lock_timeout_ms;
-  if (wait_ms == io::kLockWaitForever) {
-    reader_left_.wait(*lock, done);
-  } else if (!reader_left_.wait_for(*lock, std::chrono::milliseconds(wait_ms), done)) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  bool ok = true;
+  while (!done()) {
+    if (wait_ms != io::kLockWaitForever && std::chrono::steady_clock::now() >= deadline) {
+      ok = false;
+      break;
+    }
+    reader_left_.wait_for(*lock, std::chrono::milliseconds(1));
+  }
+  if (!ok) {
     stats_.frames_left = wal_->frame_count();
     return Status(Code::kBusy, "checkpoint of " + path_ + ": " +
                                    std::to_string(readers_.size()) +
@@ -128,7 +149,10 @@ Status WalPager::WaitForReaders(std::unique_lock<std::mutex>* lock) {
 void WalPager::MoveReadersToNewGeneration() {
   history_.clear();
   shrinks_.clear();
-  generation_++;
+  shm_frames_.clear();
+  shm_stored_ = 0;
+  backfilled_ = 0;
+  generation_ = wal_ ? wal_->header().salt1 : generation_ + 1;  // L3
   for (ReadSnapshot* r : readers_) {
     r->generation = generation_;
     r->mark = 0;
@@ -144,6 +168,9 @@ Status WalPager::CheckUsable() {
 void WalPager::Close() {
   std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;
+  if (slot_ >= 0) shm_->ReleaseSlot(slot_);
+  slot_ = -1;
+  shm_.reset();
   wal_.reset();
   main_.reset();  // releases the access lock (io E6)
   reader_left_.notify_all();

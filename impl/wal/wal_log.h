@@ -87,6 +87,11 @@ class WalLog {
   // a scratch buffer. All must be valid (L1).
   Status ReadBodies(uint64_t first, uint64_t count, uint8_t* dst);
 
+  // A handle that is not the writer learns of committed frames from the shared index
+  // (shm_index.h) instead of scanning them: frames [0, count) are valid from now on (L1 is
+  // the writer's promise; ReadBody still refuses a frame past the end of the file).
+  void AdoptCommittedFrames(uint64_t count) { frame_count_ = count; }
+
   uint64_t frame_count() const { return frame_count_; }
   uint64_t file_size() const { return file_size_; }
   const WalHeader& header() const { return header_; }

@@ -64,8 +64,7 @@ Status WalPager::InitNew(const Options& options) {
   o.create = true;
   o.exclusive = true;
   PAGER_RETURN_IF_ERROR(env_->Open(path_, o, &main_));
-  PAGER_RETURN_IF_ERROR(
-      main_->LockRange(kAccessLockByte, 1, io::LockMode::kExclusive, options.lock_timeout_ms));
+  PAGER_RETURN_IF_ERROR(LockForOpen());  // W18
   page_size_ = options.page_size;
   file_id_ = RandomFileId();
   std::vector<uint8_t> page0(page_size_, 0);
@@ -84,10 +83,11 @@ Status WalPager::InitNew(const Options& options) {
   stats_.syncs += 2;  // the sidecar and its directory
   stats_.bytes_synced += kWalHeaderSize;
   wal_->prewrite_bytes = options.wal_prewrite_bytes;
+  generation_ = wal_->header().salt1;
   cache_ = std::make_unique<PageCache>(page_size_, options.cache_pages);
   cache_->set_evict_hook(
       [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
-  return Status::Ok();
+  return AttachShared();  // W21
 }
 
 Status WalPager::Open(io::Env* env, const std::string& path, AccessMode mode,
@@ -111,9 +111,7 @@ Status WalPager::InitExisting() {
   io::OpenOptions o;
   o.write = (mode_ == AccessMode::kReadWrite);
   PAGER_RETURN_IF_ERROR(env_->Open(path_, o, &main_));
-  io::LockMode lock =
-      (mode_ == AccessMode::kReadWrite) ? io::LockMode::kExclusive : io::LockMode::kShared;
-  PAGER_RETURN_IF_ERROR(main_->LockRange(kAccessLockByte, 1, lock, options_.lock_timeout_ms));
+  PAGER_RETURN_IF_ERROR(LockForOpen());  // W18
   PAGER_RETURN_IF_ERROR(LoadMainHeader());
   if (options_.page_size != 0 && options_.page_size != page_size_) {
     return Status(Code::kPageSize, path_ + ": page size is " + std::to_string(page_size_) +
@@ -125,9 +123,11 @@ Status WalPager::InitExisting() {
       [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
   PAGER_RETURN_IF_ERROR(OpenWal());
   if (wal_ != nullptr) PAGER_RETURN_IF_ERROR(RecoverWal());
+  generation_ = wal_ ? wal_->header().salt1 : 0;
   if (mode_ == AccessMode::kReadWrite) PAGER_RETURN_IF_ERROR(CheckMainNotTruncated());
   staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
+  PAGER_RETURN_IF_ERROR(AttachShared());  // W21, before W9 looks at readers
   if (mode_ == AccessMode::kReadWrite) {
     // W9: start a fresh generation (checkpointing recovered frames first). W12: on a full
     // disk, open anyway and append to the recovered generation.
@@ -136,6 +136,7 @@ Status WalPager::InitExisting() {
       return r.status().WithContext("recovery checkpoint of " + path_);
     }
     if (!r.ok()) NoteCheckpointFailure(r.status());
+    PAGER_RETURN_IF_ERROR(PublishShared());
   }
   return Status::Ok();
 }
@@ -224,6 +225,7 @@ Status WalPager::RecoverWal() {
       index_[page_number] = frame_index;
       NoteFrame(page_number, frame_index);
     }
+    NoteShmFrame(frame_index, page_number);
   };
   uint64_t txn_first = 0;  // the first frame of the transaction the next commit seals
   sink.commit = [&](uint64_t last_frame_index, uint32_t page_count, uint32_t floor_count) {
@@ -233,6 +235,7 @@ Status WalPager::RecoverWal() {
       ApplyShrink(floor);
     }
     committed_count_ = page_count;
+    NoteShmCommit(last_frame_index, page_count, floor_count);
     txn_first = last_frame_index + 1;
   };
   PAGER_RETURN_IF_ERROR(wal_->Recover(sink));
@@ -278,11 +281,24 @@ void WalPager::ApplyShrink(uint32_t page_count) {
 
 uint32_t WalPager::page_count() {
   std::lock_guard<std::mutex> lock(mu_);
+  ShmHeader h;
+  // W20; a failed refresh keeps the last count seen (the next read reports the failure).
+  if (SharedReader() && !closed_) (void)Refresh(&h);
   return staged_count_;
 }
 
 Status WalPager::ReadPage(uint32_t page_number, uint8_t* dst, uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (!SharedReader() || closed_) return ReadPageLocked(page_number, dst, len);
+  uint64_t mark = 0;
+  ShmHeader pinned;
+  PAGER_RETURN_IF_ERROR(PinView(false, &mark, &pinned));  // W19: the latest commit
+  Status st = ReadPageLocked(page_number, dst, len);
+  UpdateSlot();
+  return st;
+}
+
+Status WalPager::ReadPageLocked(uint32_t page_number, uint8_t* dst, uint64_t len) {
   if (len != page_size_) {
     return InvalidArgument("read_page buffer is " + std::to_string(len) +
                            " bytes, the page size is " + std::to_string(page_size_));
@@ -349,6 +365,10 @@ Status WalPager::ReadAppHeader(uint8_t* dst, uint64_t len) {
   if (len != kAppHeaderSize) {
     return InvalidArgument("application header buffer is " + std::to_string(len) +
                            " bytes, the area is " + std::to_string(kAppHeaderSize));
+  }
+  if (SharedReader() && !closed_) {
+    ShmHeader h;
+    PAGER_RETURN_IF_ERROR(Refresh(&h));  // W20
   }
   std::memcpy(dst, staged_app_, kAppHeaderSize);
   return Status::Ok();
@@ -555,6 +575,11 @@ Result<uint32_t> WalPager::CommitLocked() {
     stats_.syncs++;
   }
   ApplyCommitted(frames, hashes, first_frame, floor);
+  for (size_t i = 0; i < frames.size(); i++) NoteShmFrame(first_frame + i, frames[i].page_number);
+  NoteShmCommit(first_frame + frames.size() - 1, committed_count_, floor);
+  // W21. The commit is durable whatever happens here; an index that could not grow (no
+  // space) keeps the entries pending and the next publish stores them.
+  (void)PublishShared();
   stats_.commits++;
   stats_.frames_written += frames.size();
   stats_.wal_frames = wal_->frame_count();
@@ -610,6 +635,7 @@ Stats WalPager::stats() {
   std::lock_guard<std::mutex> lock(mu_);
   Stats s = stats_;
   s.readers_active = readers_.size();
+  if (shm_ != nullptr && !closed_) s.readers_active += shm_->ScanSlots(generation_, slot_).live;
   return s;
 }
 

@@ -29,7 +29,9 @@
 //       last state whose commit returned OK.
 //   W8. The cache holds only committed content (C2) and never pages >= committed_count_.
 //   W9. A read-write handle starts a fresh WAL generation at open (checkpointing any recovered
-//       frames first), so frames it appends never follow stale frames of its own generation.
+//       frames first), so frames it appends never follow stale frames of its own generation;
+//       unless readers of other handles use the generation (W21): it then appends after the
+//       last commit frame (as W12 does).
 //  W10. A TRUNCATE checkpoint ends like any other (W6) but cuts the WAL file to zero bytes,
 //       synced; the new generation's header is written with the next commit's frames (L5),
 //       and a zero-byte or header-less WAL is "no sidecar" on open (recreated read-write).
@@ -73,6 +75,31 @@
 //       exactly their snapshot). Commits never wait for readers.
 //   W17. Close() releases the files and the lock at once; a read transaction that outlives
 //       its handle's close fails every call with kInvalid ("closed").
+//   W18. Lock bytes of the main file (doc/format/wal-pager.md "Lock bytes"): the one
+//       read-write handle holds the writer byte exclusive (a second one gets kBusy or waits
+//       lock_timeout_ms); every handle holds the access byte shared (a 0.2 writer takes it
+//       exclusive), and the open byte of the index file shared; an opener that can take
+//       the open byte exclusive is alone and publishes the index from its own WAL scan
+//       before sharing it.
+//   W19. A handle other than the writer reads only under a read mark in its slot of the
+//       shared index (X4): it claims the slot once, stores (generation, mark) there, fences
+//       and re-reads the header; a changed generation or checkpoint epoch means "again". The
+//       writer bumps the epoch before every scan of the slots, so either it sees the mark or
+//       the reader sees the bump. A plain read pins the latest commit for its duration; a
+//       read transaction pins its snapshot until it ends (mark 0 = main file only, taken when
+//       every frame is backfilled, so a long reader does not hold a WAL reset back).
+//   W20. Such a handle follows the writer from the shared index: new frames of the same
+//       generation are indexed from their entries (X2) and evicted from its cache; a new
+//       generation (the writer reset the WAL after copying every frame) reopens the WAL,
+//       drops the cache and moves its mark-0 readers to it.
+//   W21. The writer publishes after every commit and checkpoint. W16 holds across handles:
+//       no frame is copied while a live slot of another handle has a mark below the WAL's end
+//       (or belongs to an older generation), and the WAL restarts only when no live slot has a
+//       mark > 0 of the current generation -- otherwise the checkpoint stops after the copy
+//       (backfilled = every frame) and the generation goes on. A read-write open continues
+//       the recovered generation instead of restarting it (W9) while such readers exist. A
+//       read-only handle that cannot open the index read-write keeps a private index and
+//       holds the writer byte shared (kBusy, naming the index, if a writer is active).
 //
 // Lifecycle (state()):
 //
@@ -105,6 +132,7 @@
 
 #include "impl/io/env.h"
 #include "impl/wal/page_cache.h"
+#include "impl/wal/shm_index.h"
 #include "impl/wal/wal_format.h"
 #include "impl/wal/wal_log.h"
 
@@ -229,15 +257,35 @@ class WalPager {
   Status CheckWritable(const char* op);
   Status Poison(Status cause);
   Status ReadCommitted(uint32_t page_number, uint8_t* dst);
+  Status ReadPageLocked(uint32_t page_number, uint8_t* dst, uint64_t len);
   Status ReadMainPage(uint32_t page_number, uint8_t* dst);
 
   Status CheckOpen() const;
   Status ReadSnapshotPage(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst);
   bool HiddenByShrink(uint64_t frame, uint64_t mark, uint32_t page_number) const;
-  bool ReadersNeedMain() const;
-  Status WaitForReaders(std::unique_lock<std::mutex>* lock);
+  bool ReadersNeedMain();
+  Status WaitForReaders(std::unique_lock<std::mutex>* lock, CheckpointMode mode);
   void MoveReadersToNewGeneration();
   void NoteFrame(uint32_t page_number, uint64_t frame_index);
+
+  // Shared index (W18-W21, impl/wal/shared.cc).
+  Status LockForOpen();
+  Status LockIndexForOpen(bool* first_opener);
+  Status AttachShared();
+  bool SharedReader() const { return shm_ != nullptr && mode_ == AccessMode::kReadOnly; }
+  void NoteShmFrame(uint64_t frame_index, uint32_t page_number);
+  void NoteShmCommit(uint64_t frame_index, uint32_t page_count, uint32_t floor);
+  ShmHeader CurrentShmHeader() const;
+  Status PublishShared();
+  Status Refresh(ShmHeader* h);
+  Status AdoptFrames(const ShmHeader& h);
+  Status AdoptGeneration(const ShmHeader& h);
+  Status PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned);
+  uint64_t MinReaderMark() const;
+  void UpdateSlot();
+  SlotScan ScanOthers();
+  bool OthersNeedFrames();
+  bool OthersPinWal();
 
   Result<uint32_t> CommitLocked();
   struct StagedHash {
@@ -290,10 +338,20 @@ class WalPager {
   // (first frame of its transaction, floor); cleared with the generation.
   std::unordered_map<uint32_t, std::vector<uint64_t>> history_;
   std::vector<std::pair<uint64_t, uint32_t>> shrinks_;
-  uint64_t generation_ = 1;
+  uint64_t generation_ = 0;  // the WAL header's salt1 (+1 per reset, L3)
   std::set<ReadSnapshot*> readers_;  // W16
   std::condition_variable reader_left_;
   bool closed_ = false;  // W17
+
+  // Shared index (W18-W21).
+  std::unique_ptr<ShmIndex> shm_;  // null: a private index (read-only, see W21)
+  int slot_ = -1;                  // the read-mark slot this handle claimed (W19)
+  std::vector<ShmFrame> shm_frames_;  // entries of the current generation (writer, rebuild)
+  uint64_t shm_stored_ = 0;        // entries [0, shm_stored_) are in the shared index
+  uint64_t backfilled_ = 0;        // frames copied into the main file this generation
+  uint64_t shm_epoch_ = 0;         // checkpoint epoch last published (writer)
+  uint64_t shm_change_ = 0;        // change counter last published (writer)
+  ShmHeader last_published_{};     // what PublishShared published last (writer)
 
   // Staged state (W4).
   std::map<uint32_t, std::vector<uint8_t>> staged_;

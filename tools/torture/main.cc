@@ -168,6 +168,10 @@ int Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "--wal-reader") {
+    return torture::RunWalReaderProcess(argv[2], std::strtoull(argv[3], nullptr, 10),
+                                        std::atoi(argv[4]));
+  }
   Config cfg;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];

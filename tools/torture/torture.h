@@ -40,6 +40,9 @@ class Component {
 };
 
 std::unique_ptr<Component> NewWalComponent();
+// `pager_torture --wal-reader DIR SEED FD`: a reader process of the WAL component; runs read
+// transactions until one fails, writes why to FD and exits 1.
+int RunWalReaderProcess(const std::string& dir, uint64_t seed, int err_fd);
 std::unique_ptr<Component> NewFileComponent();
 std::unique_ptr<Component> NewWalsegComponent();
 std::unique_ptr<Component> NewSnapshotComponent();

@@ -4,7 +4,16 @@
 // Reader threads in the child run read transactions all the time (each held across the
 // writer's next commits) and check that every snapshot is exactly one committed step --
 // whole, never torn -- and that no thread's snapshots go back in time; they are killed with
-// the writer.
+// the writer. Reader PROCESSES (this binary re-executed with --wal-reader, read-only handles
+// following the writer through the shared index `-shm`) run the same check; the child kills
+// one of them with SIGKILL every 25 steps and starts another, and they die with the child
+// (PR_SET_PDEATHSIG), so a dead reader's read mark must never pin the WAL.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -148,6 +157,56 @@ class Readers {
   std::vector<std::thread> threads_;  // never joined: the child only ever dies
 };
 
+// Reader processes of the child: fork + exec of this binary (no fork of a threaded process
+// that then calls the library), errors reported on a pipe the child polls.
+class ReaderProcesses {
+ public:
+  ReaderProcesses(const std::string& dir, uint64_t seed, int n) : dir_(dir), seed_(seed) {
+    if (pipe2(err_, O_CLOEXEC) != 0) return;
+    (void)fcntl(err_[0], F_SETFL, O_NONBLOCK);
+    for (int i = 0; i < n; i++) pids_.push_back(Start());
+  }
+  // A reader's failure message, or "".
+  std::string error() {
+    char buf[512];
+    ssize_t got = read(err_[0], buf, sizeof buf);
+    if (got > 0) return "reader process: " + std::string(buf, static_cast<size_t>(got));
+    return "";
+  }
+  void KillOneAndReplace(uint64_t r) {
+    if (pids_.empty()) return;
+    size_t i = r % pids_.size();
+    kill(pids_[i], SIGKILL);
+    waitpid(pids_[i], nullptr, 0);
+    pids_[i] = Start();
+  }
+
+ private:
+  pid_t Start() {
+    const std::string seed = std::to_string(seed_);
+    const std::string fd = std::to_string(err_[1]);
+    pid_t pid = fork();
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() == 1) _exit(1);  // the child died before the line above
+      // Only the error pipe's write end survives exec: an inherited ack pipe would keep the
+      // parent waiting for an end of file that never comes.
+      for (int other = 3; other < 4096; other++) {
+        if (other != err_[1]) close(other);
+      }
+      (void)fcntl(err_[1], F_SETFD, 0);
+      execl("/proc/self/exe", "pager_torture", "--wal-reader", dir_.c_str(), seed.c_str(),
+            fd.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return pid;
+  }
+  std::string dir_;
+  uint64_t seed_;
+  int err_[2] = {-1, -1};
+  std::vector<pid_t> pids_;
+};
+
 class WalComponent : public Component {
  public:
   const char* name() const override { return "wal"; }
@@ -167,10 +226,13 @@ class WalComponent : public Component {
     pager_wal* h = nullptr;
     int rc = pager_wal_open((dir + "/db").c_str(), &o, &h);
     if (rc != PAGER_OK) return Failure("pager_wal_open", rc);
-    auto* readers = new Readers(h, seed, 2);  // lives until the child is killed
+    auto* procs = new ReaderProcesses(dir, seed, 2);  // lives until the child is killed
+    auto* readers = new Readers(h, seed, 2);
     for (uint64_t s = start;; s++) {
       std::string err = readers->error();
+      if (err.empty()) err = procs->error();
       if (!err.empty()) return err;
+      if (s % 25 == 0) procs->KillOneAndReplace(Rand(seed, s, 0x5EED));
       StepOps(
           seed, s,
           [&](uint32_t count) {
@@ -253,5 +315,28 @@ class WalComponent : public Component {
 }  // namespace
 
 std::unique_ptr<Component> NewWalComponent() { return std::make_unique<WalComponent>(); }
+
+int RunWalReaderProcess(const std::string& dir, uint64_t seed, int err_fd) {
+  pager_wal_options o = Options(false);
+  o.read_only = 1;
+  pager_wal* h = nullptr;
+  int rc = pager_wal_open((dir + "/db").c_str(), &o, &h);
+  std::string err = rc == PAGER_OK ? std::string() : Failure("pager_wal_open", rc);
+  WalState m;
+  uint64_t at = 0;
+  while (err.empty()) {
+    pager_wal_read_txn* t = nullptr;
+    rc = pager_wal_read_txn_begin(h, &t);
+    if (rc != PAGER_OK) {
+      err = Failure("pager_wal_read_txn_begin", rc);
+      break;
+    }
+    uint64_t step = 0;
+    err = CheckSnapshot(t, seed, &m, &at, &step);
+    pager_wal_read_txn_free(t);
+  }
+  if (write(err_fd, err.data(), err.size()) < 0) return 1;
+  return 1;
+}
 
 }  // namespace torture

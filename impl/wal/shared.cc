@@ -1,0 +1,311 @@
+// WalPager and the shared index `<path>-shm` (W18-W21 in wal_pager.h, X1-X6 in shm_index.h):
+// open-time locks, publishing the writer's state, and handles that are not the writer
+// following it (refresh, pinned read marks).
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "impl/wal/wal_pager.h"
+
+namespace pager {
+namespace wal {
+
+namespace {
+// How long an opener waits for another opener's rebuild of the index (it holds the open
+// byte exclusive only while it publishes what it recovered).
+constexpr int64_t kOpenRebuildWaitMs = 5000;
+}  // namespace
+
+// W18: the writer byte excludes a second writer; the access byte (shared) excludes a 0.2
+// writer, which takes it exclusive; the open byte tells the first opener it is alone.
+Status WalPager::LockForOpen() {
+  if (mode_ == AccessMode::kReadWrite) {
+    PAGER_RETURN_IF_ERROR(
+        main_->LockRange(kWriterLockByte, 1, io::LockMode::kExclusive, options_.lock_timeout_ms)
+            .WithContext("another read-write handle has " + path_ + " open"));
+  }
+  return main_->LockRange(kAccessLockByte, 1, io::LockMode::kShared, options_.lock_timeout_ms);
+}
+
+// W18: the open byte of the index tells the first attacher it is alone.
+Status WalPager::LockIndexForOpen(bool* first_opener) {
+  io::File* f = shm_->file();
+  Status st = f->LockRange(kOpenLockByte, 1, io::LockMode::kExclusive, 0);
+  *first_opener = st.ok();
+  if (st.ok() || st.code() != Code::kBusy) return st;
+  const int64_t wait = options_.lock_timeout_ms == io::kLockWaitForever
+                           ? io::kLockWaitForever
+                           : std::max(options_.lock_timeout_ms, kOpenRebuildWaitMs);
+  return f->LockRange(kOpenLockByte, 1, io::LockMode::kShared, wait);
+}
+
+// W21: attaches the shared index after the WAL was recovered. The first opener (or any
+// handle that finds the index unbelievable while no writer is active) publishes what it
+// recovered; a writer always does. A read-only handle that cannot open the index read-write
+// keeps a private index and holds the writer byte shared, so no writer starts under it.
+Status WalPager::AttachShared() {
+  Status st = ShmIndex::Open(env_, ShmPath(path_), true, &shm_);
+  bool first_opener = false;
+  if (st.ok()) st = LockIndexForOpen(&first_opener);
+  if (!st.ok()) {
+    shm_.reset();
+    if (mode_ == AccessMode::kReadWrite) return st.WithContext("shared index of " + path_);
+    Status w = main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, options_.lock_timeout_ms);
+    if (w.code() == Code::kBusy) {
+      return Status(Code::kBusy, path_ + ": a writer is active and this process cannot open " +
+                                     ShmPath(path_) + " read-write (" + st.message() +
+                                     "), which reading beside a writer needs");
+    }
+    PAGER_RETURN_IF_ERROR(w);
+  }
+  if (mode_ == AccessMode::kReadWrite) {
+    if (shm_ != nullptr) PAGER_RETURN_IF_ERROR(PublishShared());
+  } else if (shm_ != nullptr) {
+    // A reader never rewrites the index (a read-only tool leaves every file as it was): it
+    // uses it when it matches its own WAL scan or a writer is active (whose next publish
+    // replaces what cannot be believed); else it indexes privately and keeps writers out.
+    ShmHeader h;
+    st = shm_->ReadHeader(file_id_, &h);
+    const uint64_t frames = wal_ ? wal_->frame_count() : 0;
+    const bool matches = st.ok() && h.generation == generation_ && h.max_frame == frames &&
+                         (wal_ == nullptr || (h.salt1 == wal_->header().salt1 &&
+                                              h.salt2 == wal_->header().salt2));
+    if (!matches &&
+        main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) {
+      shm_.reset();  // W21: private, with the writer byte held shared until close
+      return Status::Ok();
+    }
+  }
+  if (first_opener) {
+    PAGER_RETURN_IF_ERROR(shm_->file()->LockRange(kOpenLockByte, 1, io::LockMode::kShared, 0));
+  }
+  return Status::Ok();
+}
+
+void WalPager::NoteShmFrame(uint64_t frame_index, uint32_t page_number) {
+  if (shm_frames_.size() <= frame_index) shm_frames_.resize(frame_index + 1, ShmFrame{});
+  shm_frames_[frame_index].page_number = page_number;
+}
+
+void WalPager::NoteShmCommit(uint64_t frame_index, uint32_t page_count, uint32_t floor) {
+  if (shm_frames_.size() <= frame_index) shm_frames_.resize(frame_index + 1, ShmFrame{});
+  shm_frames_[frame_index].commit_page_count = page_count;
+  shm_frames_[frame_index].commit_floor_count = floor;
+}
+
+ShmHeader WalPager::CurrentShmHeader() const {
+  ShmHeader h{};
+  std::memcpy(h.magic, kShmMagic, sizeof kShmMagic);
+  h.format_version = kShmVersion;
+  h.page_size = page_size_;
+  h.file_id = file_id_;
+  if (wal_ != nullptr) {
+    h.salt1 = wal_->header().salt1;
+    h.salt2 = wal_->header().salt2;
+  }
+  h.generation = generation_;
+  h.max_frame = wal_ ? wal_->frame_count() : 0;
+  h.page_count = committed_count_;
+  h.main_valid_count = main_valid_count_;
+  h.backfilled = std::min(backfilled_, h.max_frame);
+  h.checkpoint_epoch = shm_epoch_;
+  h.change_counter = shm_change_;
+  h.main_checkpoint_seq = main_seq_;
+  h.main_page_count = main_count_;
+  std::memcpy(h.app_header, committed_app_, kAppHeaderSize);
+  return h;
+}
+
+// X2 then X1: the entries not yet stored, then the header that counts them.
+Status WalPager::PublishShared() {
+  if (shm_ == nullptr) return Status::Ok();
+  const uint64_t frames = wal_ ? wal_->frame_count() : 0;
+  if (shm_frames_.size() < frames) return Internal("shared index: frame entries missing");
+  if (shm_stored_ > frames) shm_stored_ = 0;
+  PAGER_RETURN_IF_ERROR(shm_->StoreFrames(shm_stored_, shm_frames_.data() + shm_stored_,
+                                          static_cast<size_t>(frames - shm_stored_)));
+  shm_stored_ = frames;
+  shm_change_++;
+  last_published_ = CurrentShmHeader();
+  shm_->Publish(last_published_);
+  return Status::Ok();
+}
+
+// ---- handles that are not the writer -------------------------------------------------------
+
+// W20: brings this handle's view up to the writer's last publish.
+Status WalPager::Refresh(ShmHeader* h) {
+  Status st = shm_->ReadHeader(file_id_, h);
+  if (!st.ok()) {
+    return Status(Code::kBusy, ShmPath(path_) + " cannot be believed (" + st.message() +
+                                   "); it is rebuilt by the next opener or republished by "
+                                   "the writer's next commit");
+  }
+  if (h->page_size != page_size_) return Corruption(ShmPath(path_) + ": page size differs");
+  const bool clean = staged_.empty() && staged_count_ == committed_count_ &&
+                     staged_floor_ == committed_count_ &&
+                     std::memcmp(staged_app_, committed_app_, kAppHeaderSize) == 0;
+  const bool moved = h->generation != generation_ ||
+                     (wal_ != nullptr ? (h->salt1 != wal_->header().salt1 ||
+                                         h->salt2 != wal_->header().salt2)
+                                      : h->max_frame > 0);
+  if (moved) {
+    PAGER_RETURN_IF_ERROR(AdoptGeneration(*h));
+  } else if (wal_ != nullptr && h->max_frame > wal_->frame_count()) {
+    PAGER_RETURN_IF_ERROR(AdoptFrames(*h));
+  }
+  if (clean) ClearStagedLocked();
+  return Status::Ok();
+}
+
+// Indexes frames [frame_count, max_frame) from the shared entries, one transaction at a
+// time (a transaction's shrink applies before its frames, as in RecoverWal).
+Status WalPager::AdoptFrames(const ShmHeader& h) {
+  PAGER_RETURN_IF_ERROR(shm_->MapFrames(h.max_frame));
+  std::vector<std::pair<uint64_t, uint32_t>> txn;
+  bool app_changed = false;
+  for (uint64_t i = wal_->frame_count(); i < h.max_frame; i++) {
+    const ShmFrame f = shm_->LoadFrame(i);
+    txn.emplace_back(i, f.page_number);
+    if (f.commit_page_count == 0) continue;
+    if (f.commit_page_count > kMaxPageCount || f.commit_floor_count > f.commit_page_count) {
+      return Corruption(ShmPath(path_) + ": frame entry " + std::to_string(i) + " is damaged");
+    }
+    const uint32_t floor = std::min(f.commit_floor_count, committed_count_);
+    if (floor < committed_count_) {
+      shrinks_.emplace_back(txn.front().first, floor);  // W15
+      ApplyShrink(floor);
+    }
+    committed_count_ = f.commit_page_count;
+    for (const auto& fp : txn) {
+      if (fp.second == 0) {
+        app_changed = true;
+        continue;
+      }
+      if (fp.second >= committed_count_) {
+        return Corruption(ShmPath(path_) + ": frame entry past its page count");
+      }
+      index_[fp.second] = fp.first;
+      NoteFrame(fp.second, fp.first);
+      cache_->Erase(fp.second);
+      committed_hash_.erase(fp.second);
+    }
+    txn.clear();
+  }
+  if (!txn.empty() || committed_count_ != h.page_count) {
+    return Corruption(ShmPath(path_) + ": frame entries do not end in the published commit");
+  }
+  wal_->AdoptCommittedFrames(h.max_frame);
+  if (app_changed || h.max_frame > 0) std::memcpy(committed_app_, h.app_header, kAppHeaderSize);
+  main_valid_count_ = std::min(h.main_valid_count, committed_count_);
+  stats_.wal_frames = h.max_frame;
+  return Status::Ok();
+}
+
+// The writer reset the WAL (after copying every frame into the main file, W16): read the
+// new generation from scratch. Readers of this handle pinned "main file only" (mark 0) move
+// to it, as the writer's own do.
+Status WalPager::AdoptGeneration(const ShmHeader& h) {
+  std::unique_ptr<WalLog> log;
+  Status st = WalLog::Open(env_, WalPath(path_), false, page_size_, &log);
+  if (st.code() == Code::kNotFound) {
+    log.reset();
+  } else if (!st.ok()) {
+    return st;
+  }
+  if (h.max_frame > 0 && log != nullptr && log->header().file_id != file_id_) {
+    return Corruption(WalPath(path_) + " belongs to another file");
+  }
+  if (h.max_frame > 0 &&
+      (log == nullptr || log->header().salt1 != h.salt1 || log->header().salt2 != h.salt2)) {
+    return Status(Code::kBusy, WalPath(path_) + " moved on while it was being read; retry");
+  }
+  wal_ = std::move(log);
+  index_.clear();
+  committed_hash_.clear();
+  cache_->EraseFrom(0);
+  main_seq_ = h.main_checkpoint_seq;
+  main_count_ = h.main_page_count;
+  main_valid_count_ = committed_count_ = h.main_page_count;
+  std::memcpy(committed_app_, h.app_header, kAppHeaderSize);
+  MoveReadersToNewGeneration();
+  generation_ = h.generation;
+  for (ReadSnapshot* r : readers_) r->generation = generation_;
+  if (wal_ == nullptr) return Status::Ok();
+  return AdoptFrames(h);
+}
+
+uint64_t WalPager::MinReaderMark() const {
+  uint64_t m = UINT64_MAX;
+  for (const ReadSnapshot* r : readers_) m = std::min(m, r->mark);
+  return m;
+}
+
+// W19: the slot holds the smallest mark this handle needs (its read transactions and a
+// plain read in progress), or 0 (idle).
+void WalPager::UpdateSlot() {
+  if (slot_ < 0) return;
+  const uint64_t m = MinReaderMark();
+  shm_->SetSlot(slot_, m == UINT64_MAX ? 0 : MakeSlotValue(generation_, m));
+}
+
+// W19: refresh, store the mark in the slot, fence, and check that no checkpoint began
+// meanwhile (the writer bumps the epoch before it scans the slots): either the writer sees
+// the mark or this handle sees the new epoch and tries again. allow_main_only: a fully
+// backfilled WAL is pinned as mark 0 (main file only), which does not hold a WAL reset back.
+Status WalPager::PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned) {
+  if (slot_ < 0) PAGER_RETURN_IF_ERROR(shm_->ClaimSlot(&slot_));
+  for (int i = 0; i < kShmHeaderRetries; i++) {
+    ShmHeader h;
+    PAGER_RETURN_IF_ERROR(Refresh(&h));
+    // This handle's own WAL scan at open may be ahead of the last publish (a commit written
+    // but not yet published): its state then covers those frames too, and so does its mark.
+    const uint64_t frames = wal_ ? wal_->frame_count() : 0;
+    const uint64_t want = (allow_main_only && h.backfilled == h.max_frame && frames <= h.max_frame)
+                              ? 0
+                              : std::max(h.max_frame, frames);
+    const uint64_t m = std::min(want, MinReaderMark());
+    shm_->SetSlot(slot_, MakeSlotValue(generation_, m));
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    ShmHeader again;
+    if (shm_->ReadHeader(file_id_, &again).ok() && again.generation == h.generation &&
+        again.checkpoint_epoch == h.checkpoint_epoch) {
+      *mark = want;
+      *pinned = h;
+      return Status::Ok();
+    }
+  }
+  UpdateSlot();
+  return Status(Code::kBusy, path_ + ": checkpoints kept moving while a read began; retry");
+}
+
+// ---- the writer's view of other handles' readers -------------------------------------------
+
+// X4 scan after an epoch bump (W19's other half).
+SlotScan WalPager::ScanOthers() {
+  if (shm_ == nullptr) return SlotScan{};
+  // The last published state with a new epoch: entries not stored yet (X2) stay uncounted.
+  last_published_.checkpoint_epoch = ++shm_epoch_;
+  last_published_.change_counter = ++shm_change_;
+  shm_->Publish(last_published_);
+  return shm_->ScanSlots(generation_, slot_);
+}
+
+// W16 across handles: no frame is copied while another handle's reader has a mark below
+// the WAL's end (or reads the main file as of an older generation).
+bool WalPager::OthersNeedFrames() {
+  if (shm_ == nullptr) return false;
+  const uint64_t frames = wal_ ? wal_->frame_count() : 0;
+  SlotScan s = ScanOthers();
+  return s.live > 0 && s.min_mark < frames;
+}
+
+// W16: the WAL restarts only when no other handle's reader reads frames of it.
+bool WalPager::OthersPinWal() {
+  if (shm_ == nullptr) return false;
+  SlotScan s = ScanOthers();
+  return s.max_mark > 0;
+}
+
+}  // namespace wal
+}  // namespace pager

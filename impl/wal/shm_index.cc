@@ -1,0 +1,230 @@
+// ShmIndex (X1-X6 in shm_index.h): the `<main>-shm` shared index.
+#include "impl/wal/shm_index.h"
+
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include "impl/io/checksum.h"
+
+namespace pager {
+namespace wal {
+
+std::string ShmPath(const std::string& path) { return path + "-shm"; }
+
+namespace {
+
+constexpr size_t kShmChecksumCovered = offsetof(ShmHeader, checksum);
+
+uint64_t ShmHeaderChecksum(const ShmHeader& h) {
+  Hasher hasher(kShmSeed);
+  hasher.Update(&h, kShmChecksumCovered);
+  hasher.Update(h.app_header, kAppHeaderSize);
+  return hasher.Digest();
+}
+
+bool AllZero(const void* p, size_t n) {
+  const uint8_t* b = static_cast<const uint8_t*>(p);
+  for (size_t i = 0; i < n; i++) {
+    if (b[i] != 0) return false;
+  }
+  return true;
+}
+
+// X5: word-wise atomic copies between the shared mapping and private memory.
+void LoadWords(const uint64_t* src, void* dst, size_t bytes) {
+  uint64_t* d = static_cast<uint64_t*>(dst);
+  for (size_t i = 0; i < bytes / 8; i++) d[i] = __atomic_load_n(src + i, __ATOMIC_RELAXED);
+}
+
+void StoreWords(uint64_t* dst, const void* src, size_t bytes) {
+  const uint64_t* s = static_cast<const uint64_t*>(src);
+  for (size_t i = 0; i < bytes / 8; i++) __atomic_store_n(dst + i, s[i], __ATOMIC_RELAXED);
+}
+
+}  // namespace
+
+void SealShmHeader(ShmHeader* h) { h->checksum = ShmHeaderChecksum(*h); }
+
+Status ValidateShmHeader(const ShmHeader& h, uint64_t file_id) {
+  if (AllZero(&h, sizeof h)) return Status(Code::kNotFound, "shared index never published");
+  if (std::memcmp(h.magic, kShmMagic, sizeof kShmMagic) != 0) {
+    return Corruption("shared index: bad magic");
+  }
+  if (h.checksum != ShmHeaderChecksum(h)) return Corruption("shared index: header checksum");
+  if (h.format_version != kShmVersion) {
+    return Corruption("shared index: version " + std::to_string(h.format_version) +
+                      " (this library writes " + std::to_string(kShmVersion) + ")");
+  }
+  if (h.file_id != file_id) return Corruption("shared index: belongs to another file");
+  if (h.backfilled > h.max_frame || h.main_valid_count > h.page_count || h.page_count == 0) {
+    return Corruption("shared index: inconsistent counts");
+  }
+  return Status::Ok();
+}
+
+Status ShmIndex::Open(io::Env* env, const std::string& shm_path, bool writable,
+                      std::unique_ptr<ShmIndex>* out) {
+  io::OpenOptions o;
+  o.write = writable;
+  o.create = writable;
+  std::unique_ptr<io::File> file;
+  PAGER_RETURN_IF_ERROR(env->Open(shm_path, o, &file));
+  std::unique_ptr<ShmIndex> x(new ShmIndex(std::move(file), writable));
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(x->file_->Size(&size));
+  if (size < kShmFramesOffset) {
+    if (!writable) return Corruption(shm_path + " is shorter than its header area");
+    PAGER_RETURN_IF_ERROR(x->GrowTo(kShmFramesOffset));
+    size = x->file_bytes_;
+  }
+  x->file_bytes_ = size;
+  const size_t map_len = static_cast<size_t>(size);
+  PAGER_RETURN_IF_ERROR(x->file_->Map(kShmReserveBytes, map_len, writable, &x->map_));
+  *out = std::move(x);
+  return Status::Ok();
+}
+
+ShmIndex::~ShmIndex() = default;
+
+uint64_t* ShmIndex::Word(uint64_t offset) const {
+  return reinterpret_cast<uint64_t*>(map_->data() + offset);
+}
+
+// X3: zeros are written (not ftruncate) so every byte a mapping will cover has its block.
+Status ShmIndex::GrowTo(uint64_t bytes) {
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(file_->Size(&size));
+  if (size < bytes) {
+    if (!writable_) return Status(Code::kReadOnly, file_->path() + ": cannot grow read-only");
+    const uint64_t want = (bytes + kShmGrowBytes - 1) / kShmGrowBytes * kShmGrowBytes;
+    if (want > kShmReserveBytes) {
+      return Status(Code::kNoSpace, file_->path() + ": shared index is full (" +
+                                        std::to_string(kShmReserveBytes) + " bytes)");
+    }
+    std::vector<uint8_t> zeros(static_cast<size_t>(kShmGrowBytes), 0);
+    for (uint64_t at = size; at < want;) {
+      const uint64_t n = std::min<uint64_t>(kShmGrowBytes, want - at);
+      PAGER_RETURN_IF_ERROR(file_->WriteAt(at, zeros.data(), static_cast<size_t>(n)));
+      at += n;
+    }
+    size = want;
+  }
+  file_bytes_ = size;
+  if (map_ != nullptr && map_->mapped_len() < size) {
+    PAGER_RETURN_IF_ERROR(map_->Remap(static_cast<size_t>(size)));
+  }
+  return Status::Ok();
+}
+
+Status ShmIndex::ReadHeader(uint64_t file_id, ShmHeader* out) {
+  ShmHeader a, b;
+  Status st;
+  for (int i = 0; i < kShmHeaderRetries; i++) {
+    LoadWords(Word(kShmCopyBOffset), &b, sizeof b);  // X1: B first, then A
+    std::atomic_thread_fence(std::memory_order_acquire);
+    LoadWords(Word(kShmCopyAOffset), &a, sizeof a);
+    if (std::memcmp(&a, &b, sizeof a) != 0) {
+      st = Corruption(file_->path() + ": header copies differ");
+      continue;
+    }
+    st = ValidateShmHeader(a, file_id);
+    if (st.ok()) {
+      *out = a;
+      return st;
+    }
+    if (st.code() == Code::kNotFound) return st;
+  }
+  return st;
+}
+
+void ShmIndex::Publish(ShmHeader h) {
+  SealShmHeader(&h);
+  StoreWords(Word(kShmCopyAOffset), &h, sizeof h);  // X1: A first, then B
+  std::atomic_thread_fence(std::memory_order_release);
+  StoreWords(Word(kShmCopyBOffset), &h, sizeof h);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+Status ShmIndex::StoreFrames(uint64_t first, const ShmFrame* frames, size_t n) {
+  if (n == 0) return Status::Ok();
+  const uint64_t end = kShmFramesOffset + (first + n) * sizeof(ShmFrame);
+  if (end > map_->mapped_len()) PAGER_RETURN_IF_ERROR(GrowTo(end));
+  StoreWords(Word(kShmFramesOffset + first * sizeof(ShmFrame)), frames, n * sizeof(ShmFrame));
+  std::atomic_thread_fence(std::memory_order_release);  // X2: before the header counts them
+  return Status::Ok();
+}
+
+Status ShmIndex::MapFrames(uint64_t count) {
+  const uint64_t end = kShmFramesOffset + count * sizeof(ShmFrame);
+  if (end <= map_->mapped_len()) return Status::Ok();
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(file_->Size(&size));
+  if (size < end || end > kShmReserveBytes) {
+    return Corruption(file_->path() + " holds " + std::to_string(size) + " bytes, fewer than " +
+                      std::to_string(count) + " frame entries");
+  }
+  file_bytes_ = size;
+  return map_->Remap(static_cast<size_t>(size));
+}
+
+ShmFrame ShmIndex::LoadFrame(uint64_t index) const {
+  ShmFrame f;
+  LoadWords(Word(kShmFramesOffset + index * sizeof(ShmFrame)), &f, sizeof f);
+  return f;
+}
+
+Status ShmIndex::ClaimSlot(int* slot) {
+  for (uint32_t i = 0; i < kShmReadSlots; i++) {
+    Status st = file_->LockRange(kSlotLockBase + i, 1, io::LockMode::kExclusive, 0);
+    if (st.code() == Code::kBusy) continue;
+    PAGER_RETURN_IF_ERROR(st);
+    SetSlot(static_cast<int>(i), 0);  // whatever a dead holder left is void (X4)
+    *slot = static_cast<int>(i);
+    return Status::Ok();
+  }
+  return Status(Code::kBusy, file_->path() + ": all " + std::to_string(kShmReadSlots) +
+                                 " read-mark slots are held by live handles");
+}
+
+void ShmIndex::ReleaseSlot(int slot) {
+  SetSlot(slot, 0);
+  // A failed unlock keeps an idle slot held until the main file closes: harmless (X4).
+  (void)file_->UnlockRange(kSlotLockBase + static_cast<uint64_t>(slot), 1);
+}
+
+void ShmIndex::SetSlot(int slot, uint64_t value) {
+  __atomic_store_n(Word(kShmSlotsOffset + 8u * static_cast<uint64_t>(slot)), value,
+                   __ATOMIC_SEQ_CST);
+}
+
+uint64_t ShmIndex::LoadSlot(int slot) const {
+  return __atomic_load_n(Word(kShmSlotsOffset + 8u * static_cast<uint64_t>(slot)),
+                         __ATOMIC_SEQ_CST);
+}
+
+SlotScan ShmIndex::ScanSlots(uint64_t generation, int own_slot) {
+  SlotScan scan;
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  for (uint32_t i = 0; i < kShmReadSlots; i++) {
+    if (static_cast<int>(i) == own_slot) continue;
+    const uint64_t v = LoadSlot(static_cast<int>(i));
+    if (!SlotActive(v)) continue;
+    // X4: a byte we can lock has no live holder; its value is what a dead reader left.
+    Status st = file_->LockRange(kSlotLockBase + i, 1, io::LockMode::kExclusive, 0);
+    if (st.ok()) {
+      // A failed unlock only keeps a dead slot from being claimed until we close.
+      (void)file_->UnlockRange(kSlotLockBase + i, 1);
+      continue;
+    }
+    scan.live++;
+    const uint64_t mark =
+        (SlotGeneration(v) == (generation & kSlotGenMask)) ? SlotMark(v) : uint64_t{0};
+    if (mark < scan.min_mark) scan.min_mark = mark;
+    if (mark > scan.max_mark) scan.max_mark = mark;
+  }
+  return scan;
+}
+
+}  // namespace wal
+}  // namespace pager

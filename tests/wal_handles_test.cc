@@ -1,0 +1,278 @@
+// Several handles of one database (W18-W21): read-only handles read beside the writer
+// through the shared index, each with its own open file description and read-mark slot, so
+// they behave like other processes. Run on PosixEnv and on MemEnv (whose mappings of one
+// file are shared between handles, like MAP_SHARED).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "impl/io/mem_env.h"
+#include "tests/wal_support.h"
+
+namespace pager {
+namespace wal {
+namespace {
+
+using namespace ::pager::wal::testing;  // NOLINT
+using ::pager::testing::TempDir;
+
+class WalHandles : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam()) {
+      mem_ = std::make_unique<io::MemEnv>();
+      ASSERT_TRUE(mem_->CreateDir("/d", 0755).ok());
+      env = mem_.get();
+      path = "/d/db";
+    } else {
+      env = io::DefaultEnv();
+      path = dir.File("db");
+    }
+  }
+  std::unique_ptr<WalPager> Reader() { return MustOpen(env, path, AccessMode::kReadOnly); }
+  std::vector<uint8_t> SnapRead(WalPager* p, const ReadSnapshot& s, uint32_t page) {
+    std::vector<uint8_t> buf(p->page_size());
+    Status st = p->ReadPageAt(s, page, buf.data(), buf.size());
+    EXPECT_TRUE(st.ok()) << "page " << page << ": " << st.ToString();
+    return buf;
+  }
+
+  TempDir dir;
+  std::unique_ptr<io::MemEnv> mem_;
+  io::Env* env = nullptr;
+  std::string path;
+};
+
+TEST_P(WalHandles, ReaderHandleSeesEachCommitOfTheWriterHandle) {
+  auto w = MustCreate(env, path);
+  auto r = Reader();
+  for (uint64_t i = 1; i <= 5; i++) {
+    Stage(w.get(), 1, Page(i));
+    Stage(w.get(), static_cast<uint32_t>(i + 1), Page(100 + i));
+    MustCommit(w.get());
+    EXPECT_EQ(r->page_count(), i + 2);
+    EXPECT_EQ(Read(r.get(), 1), Page(i));
+    EXPECT_EQ(Read(r.get(), static_cast<uint32_t>(i + 1)), Page(100 + i));
+  }
+  MustCheckpoint(w.get());  // copies everything and restarts the WAL: a new generation
+  Stage(w.get(), 1, Page(77));
+  MustCommit(w.get());
+  EXPECT_EQ(Read(r.get(), 1), Page(77));
+  EXPECT_EQ(Read(r.get(), 6), Page(105));
+  EXPECT_TRUE(r->CheckInvariants().ok());
+}
+
+TEST_P(WalHandles, SnapshotInAnotherHandleIgnoresLaterCommitsAndCheckpoints) {
+  auto w = MustCreate(env, path);
+  Stage(w.get(), 1, Page(1));
+  Stage(w.get(), 2, Page(2));
+  MustCommit(w.get());
+  auto r = Reader();
+  ReadSnapshot s;
+  ASSERT_TRUE(r->BeginRead(&s).ok());
+  Stage(w.get(), 1, Page(11));
+  ASSERT_TRUE(w->SetPageCount(2).ok());  // drops page 2
+  MustCommit(w.get());
+  // PASSIVE must not copy: the reader still needs the main file's bytes of generation 1.
+  Result<uint32_t> cp = w->Checkpoint(CheckpointMode::kPassive);
+  ASSERT_TRUE(cp.ok());
+  EXPECT_EQ(cp.value(), 0u);
+  EXPECT_GT(w->stats().frames_left, 0u);
+  EXPECT_EQ(w->stats().readers_active, 1u) << "the other handle's reader is counted";
+  EXPECT_EQ(SnapRead(r.get(), s, 1), Page(1));
+  EXPECT_EQ(SnapRead(r.get(), s, 2), Page(2));
+  EXPECT_EQ(s.page_count, 3u);
+  EXPECT_EQ(Read(r.get(), 1), Page(11)) << "outside the transaction: the latest commit";
+  r->EndRead(&s);
+  cp = w->Checkpoint(CheckpointMode::kPassive);
+  ASSERT_TRUE(cp.ok());
+  EXPECT_GT(cp.value(), 0u);
+  EXPECT_EQ(Read(r.get(), 1), Page(11));
+  EXPECT_EQ(r->page_count(), 2u);
+}
+
+TEST_P(WalHandles, FullCheckpointWaitsForAnotherHandlesReaderThenBusy) {
+  auto w = MustCreate(env, path);
+  Stage(w.get(), 1, Page(1));
+  MustCommit(w.get());
+  auto r = Reader();
+  ReadSnapshot s;
+  ASSERT_TRUE(r->BeginRead(&s).ok());
+  Stage(w.get(), 1, Page(2));
+  MustCommit(w.get());
+  Options o = SmallOptions();
+  o.lock_timeout_ms = 30;
+  w.reset();
+  w = MustOpen(env, path, AccessMode::kReadWrite, o);  // continues the generation (W9)
+  EXPECT_EQ(SnapRead(r.get(), s, 1), Page(1));
+  EXPECT_EQ(w->Checkpoint(CheckpointMode::kFull).status().code(), Code::kBusy);
+  EXPECT_EQ(SnapRead(r.get(), s, 1), Page(1));
+  r->EndRead(&s);
+  EXPECT_TRUE(w->Checkpoint(CheckpointMode::kTruncate).ok());
+  EXPECT_EQ(Read(r.get(), 1), Page(2));
+}
+
+TEST_P(WalHandles, ReaderOfAClosedHandleHoldsNothingBack) {
+  auto w = MustCreate(env, path);
+  Stage(w.get(), 1, Page(1));
+  MustCommit(w.get());
+  auto r = Reader();
+  ReadSnapshot s;
+  ASSERT_TRUE(r->BeginRead(&s).ok());
+  Stage(w.get(), 1, Page(2));
+  MustCommit(w.get());
+  EXPECT_EQ(w->Checkpoint(CheckpointMode::kPassive).value(), 0u);
+  r->Close();  // its slot's lock byte goes with its file (X4)
+  EXPECT_GT(w->Checkpoint(CheckpointMode::kPassive).value(), 0u);
+  EXPECT_EQ(w->stats().readers_active, 0u);
+  r->EndRead(&s);
+}
+
+TEST_P(WalHandles, ReaderPinnedToTheMainFileSurvivesAWalRestart) {
+  auto w = MustCreate(env, path);
+  Stage(w.get(), 1, Page(1));
+  MustCommit(w.get());
+  MustCheckpoint(w.get());
+  Stage(w.get(), 1, Page(2));
+  MustCommit(w.get());
+  MustCheckpoint(w.get());  // every frame backfilled: a reader now pins "main file only"
+  auto r = Reader();
+  ReadSnapshot s;
+  ASSERT_TRUE(r->BeginRead(&s).ok());
+  EXPECT_EQ(s.mark, 0u);
+  Stage(w.get(), 1, Page(3));
+  MustCommit(w.get());
+  EXPECT_EQ(w->Checkpoint(CheckpointMode::kPassive).value(), 0u) << "main must not change";
+  EXPECT_EQ(SnapRead(r.get(), s, 1), Page(2));
+  EXPECT_EQ(Read(r.get(), 1), Page(3));
+  EXPECT_EQ(SnapRead(r.get(), s, 1), Page(2));
+  r->EndRead(&s);
+}
+
+TEST_P(WalHandles, GarbledIndexIsRebuiltNotBelieved) {
+  {
+    auto w = MustCreate(env, path);
+    Stage(w.get(), 1, Page(1));
+    MustCommit(w.get());
+    Stage(w.get(), 1, Page(2));
+    MustCommit(w.get());
+  }
+  // Garble the header copies as an outside party (or a crash mid-publish) would.
+  std::unique_ptr<io::File> f;
+  io::OpenOptions o;
+  o.write = true;
+  ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
+  std::vector<uint8_t> junk(2 * kShmHeaderCopySize, 0x5A);
+  ASSERT_TRUE(f->WriteAt(0, junk.data(), junk.size()).ok());
+  f.reset();
+  {
+    auto r = Reader();  // not believed: reads its own WAL scan, leaves the index alone
+    EXPECT_EQ(Read(r.get(), 1), Page(2));
+  }
+  auto w = MustOpen(env, path);  // the writer rebuilds it
+  auto r = Reader();
+  Stage(w.get(), 1, Page(3));
+  MustCommit(w.get());
+  EXPECT_EQ(Read(r.get(), 1), Page(3));
+}
+
+TEST_P(WalHandles, StaleIndexOfAnEarlierGenerationIsRebuilt) {
+  std::vector<uint8_t> old_index;
+  {
+    auto w = MustCreate(env, path);
+    Stage(w.get(), 1, Page(1));
+    MustCommit(w.get());
+    std::unique_ptr<io::File> f;
+    ASSERT_TRUE(env->Open(ShmPath(path), io::OpenOptions(), &f).ok());
+    uint64_t size = 0;
+    ASSERT_TRUE(f->Size(&size).ok());
+    old_index.resize(size);
+    ASSERT_TRUE(f->ReadExactAt(0, old_index.data(), old_index.size()).ok());
+    MustCheckpoint(w.get());
+    Stage(w.get(), 1, Page(2));
+    MustCommit(w.get());
+  }
+  std::unique_ptr<io::File> f;
+  io::OpenOptions o;
+  o.write = true;
+  ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
+  ASSERT_TRUE(f->WriteAt(0, old_index.data(), old_index.size()).ok());
+  f.reset();
+  auto r = Reader();
+  EXPECT_EQ(Read(r.get(), 1), Page(2));
+}
+
+// Regression (found by the torture's reader processes): a reader whose own WAL scan at
+// open is ahead of the last publish (a commit written, its publish not yet made) pinned the
+// published mark with its newer page count: a torn snapshot.
+TEST_P(WalHandles, ReaderAheadOfThePublishedIndexPinsWhatItRead) {
+  auto w = MustCreate(env, path);
+  Stage(w.get(), 1, Page(1));
+  MustCommit(w.get());
+  std::vector<uint8_t> published;
+  {
+    std::unique_ptr<io::File> f;
+    ASSERT_TRUE(env->Open(ShmPath(path), io::OpenOptions(), &f).ok());
+    published.resize(kShmFramesOffset);
+    ASSERT_TRUE(f->ReadExactAt(0, published.data(), published.size()).ok());
+  }
+  Stage(w.get(), 1, Page(2));
+  Stage(w.get(), 2, Page(3));
+  MustCommit(w.get());
+  {
+    std::unique_ptr<io::File> f;
+    io::OpenOptions o;
+    o.write = true;
+    ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
+    ASSERT_TRUE(f->WriteAt(0, published.data(), published.size()).ok());  // the older publish
+  }
+  auto r = Reader();
+  ReadSnapshot s;
+  ASSERT_TRUE(r->BeginRead(&s).ok());
+  EXPECT_EQ(s.page_count, 3u);
+  EXPECT_EQ(SnapRead(r.get(), s, 1), Page(2));
+  EXPECT_EQ(SnapRead(r.get(), s, 2), Page(3));
+  r->EndRead(&s);
+}
+
+INSTANTIATE_TEST_SUITE_P(Env, WalHandles, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& i) {
+                           return i.param ? std::string("Mem") : std::string("Posix");
+                         });
+
+// W21: a read-only open where the index cannot be opened read-write (an unwritable
+// directory; here a directory standing at the index's path, which fails the same way and
+// works for root too).
+TEST(WalHandlesPosix, ReadOnlyOpenWithoutAWritableIndexIsPrivateUnlessAWriterIsActive) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  io::Env* env = io::DefaultEnv();
+  {
+    auto w = MustCreate(env, path);
+    Stage(w.get(), 1, Page(1));
+    MustCommit(w.get());
+  }
+  ASSERT_EQ(unlink(ShmPath(path).c_str()), 0);
+  ASSERT_EQ(mkdir(ShmPath(path).c_str(), 0755), 0);
+  {
+    auto r = MustOpen(env, path, AccessMode::kReadOnly);  // no writer: a private index
+    EXPECT_EQ(Read(r.get(), 1), Page(1));
+    // It holds the writer byte shared, so no writer starts under its private index.
+    EXPECT_EQ(OpenStatus(env, path).code(), Code::kBusy);
+  }
+  ASSERT_EQ(rmdir(ShmPath(path).c_str()), 0);
+  auto w = MustOpen(env, path);  // creates the index again
+  ASSERT_EQ(unlink(ShmPath(path).c_str()), 0);  // the writer keeps its mapping
+  ASSERT_EQ(mkdir(ShmPath(path).c_str(), 0755), 0);
+  Status st = OpenStatus(env, path, AccessMode::kReadOnly);
+  EXPECT_EQ(st.code(), Code::kBusy);
+  EXPECT_NE(st.message().find("-shm"), std::string::npos) << st.ToString();
+  ASSERT_EQ(rmdir(ShmPath(path).c_str()), 0);
+}
+
+}  // namespace
+}  // namespace wal
+}  // namespace pager
