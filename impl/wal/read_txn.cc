@@ -109,7 +109,7 @@ bool WalPager::ReadersNeedMain() const {
 // W16: FULL and TRUNCATE wait (mu_ released, so readers keep reading and ending) until no
 // reader needs the main file's current bytes, up to lock_timeout_ms.
 Status WalPager::WaitForReaders(std::unique_lock<std::mutex>* lock) {
-  auto done = [&] { return closed_ || !ReadersNeedMain(); };
+  auto done = [&] { return closed_ || (!ReadersNeedMain() && !ReadersHoldWalViews()); };
   const int64_t wait_ms = options_.lock_timeout_ms;
   if (wait_ms == io::kLockWaitForever) {
     reader_left_.wait(*lock, done);
@@ -144,6 +144,8 @@ Status WalPager::CheckUsable() {
 void WalPager::Close() {
   std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;
+  wal_map_.Reset();   // W19: views end here (the mappings hold the files open)
+  main_map_.Reset();  // W18
   wal_.reset();
   main_.reset();  // releases the access lock (io E6)
   reader_left_.notify_all();
