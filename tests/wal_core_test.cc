@@ -6,6 +6,7 @@
 #include <cstring>
 #include <thread>
 
+#include "impl/io/mem_env.h"
 #include "impl/wal/wal_format.h"
 #include "tests/wal_support.h"
 
@@ -459,14 +460,17 @@ TEST_F(WalCore, StagedContentIsReadFirst) {
 TEST_F(WalCore, CacheCountsHitsAndMissesAndStaysBounded) {
   Options o = SmallOptions();
   o.cache_pages = 4;
+  // W18: the cache serves only bytes the Env cannot map; this Env refuses every mapping.
+  io::FaultEnv nomap;
+  env = &nomap;
+  nomap.FailNth(io::MemEnv::Op::kMap, 1, io::FaultKind::kEio, true);
+  ASSERT_OK(nomap.CreateDir(dir.path(), 0755));
   {
     auto p = MustCreate(env, path, o);
     for (uint32_t i = 1; i <= 10; i++) Stage(p.get(), i, Page(i));
     MustCommit(p.get());
   }
-  // Read-only: no recovery checkpoint, so the pages stay WAL frames -- the only pages the
-  // cache holds (W18: main-file pages are read through the mapping).
-  auto p = MustOpen(env, path, AccessMode::kReadOnly, o);
+  auto p = MustOpen(env, path, AccessMode::kReadWrite, o);
   Stats s0 = p->stats();
   Read(p.get(), 1);
   Read(p.get(), 1);

@@ -76,8 +76,7 @@ const uint8_t* WalPager::ViewSource(ReadSnapshot* snap, const PageSource& src,
     const uint8_t* mapped = MainPageBytes(page_number);  // W18, W16
     if (mapped != nullptr) return mapped;
   } else {
-    const uint64_t offset = FrameOffset(src.frame, page_size_) + kFrameHeaderSize;
-    const uint8_t* mapped = wal_map_.At(wal_->file(), offset, page_size_);
+    const uint8_t* mapped = WalFrameBytes(src.frame);
     if (mapped != nullptr) {
       snap->wal_views = true;  // W19: holds the WAL generation until EndRead
       return mapped;

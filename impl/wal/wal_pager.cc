@@ -314,12 +314,11 @@ Status WalPager::ReadCommitted(uint32_t page_number, uint8_t* dst) {
     std::memset(dst, 0, page_size_);  // W3
     return Status::Ok();
   }
-  if (!in_wal) {
-    const uint8_t* mapped = MainPageBytes(page_number);  // W18: no cache, no copy in between
-    if (mapped != nullptr) {
-      std::memcpy(dst, mapped, page_size_);
-      return Status::Ok();
-    }
+  // W18: mapped bytes need neither the cache nor a copy in between.
+  const uint8_t* mapped = in_wal ? WalFrameBytes(it->second) : MainPageBytes(page_number);
+  if (mapped != nullptr) {
+    std::memcpy(dst, mapped, page_size_);
+    return Status::Ok();
   }
   if (cache_->Get(page_number, dst)) {
     stats_.cache_hits++;
@@ -343,6 +342,12 @@ Status WalPager::ReadCommitted(uint32_t page_number, uint8_t* dst) {
 // W18: the mapped bytes of a main-file page below main_valid_count_, or nullptr (pread it).
 const uint8_t* WalPager::MainPageBytes(uint32_t page_number) {
   return main_map_.At(main_.get(), uint64_t{page_number} * page_size_, page_size_);
+}
+
+// W18: the mapped body of a WAL frame below frame_count(), or nullptr (pread it).
+const uint8_t* WalPager::WalFrameBytes(uint64_t frame_index) {
+  const uint64_t offset = FrameOffset(frame_index, page_size_) + kFrameHeaderSize;
+  return wal_map_.At(wal_->file(), offset, page_size_);
 }
 
 Status WalPager::ReadMainPage(uint32_t page_number, uint8_t* dst) {

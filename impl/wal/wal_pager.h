@@ -73,12 +73,13 @@
 //       exactly their snapshot). Commits never wait for readers.
 //   W17. Close() releases the files and the lock at once; a read transaction that outlives
 //       its handle's close fails every call with kInvalid ("closed").
-//   W18. Main-file pages are read through main_map_, a read-only shared mapping of the main
-//       file (impl/wal/main_map.h M1-M3), touching only pages below main_valid_count (W11);
-//       the page cache then holds WAL frames only (main pages are cached only when the Env
-//       cannot map). Pages past the mapped prefix are pread as before.
+//   W18. Committed pages are read through read-only shared mappings (impl/wal/main_map.h
+//       M1-M3): main-file pages below main_valid_count (W11) through main_map_, WAL frames
+//       below frame_count() through wal_map_. The page cache is then bypassed (a mapped read
+//       is one memcpy; a cache hit is a hash lookup, an LRU splice and the same memcpy, and a
+//       miss added a copy and an eviction hash); it serves only bytes the Env cannot map.
 //   W19. A pinned view (ViewPageAt) points into main_map_ (main pages), into wal_map_ (WAL
-//       frames), at a shared zero page, or, when the file cannot be mapped, at a copy owned
+//       frames; the WAL is never rewritten below frame_count() inside a generation, L1), at a shared zero page, or, when the file cannot be mapped, at a copy owned
 //       by the snapshot; it stays valid until EndRead or Close. A snapshot that took a view
 //       of a WAL frame (ReadSnapshot::wal_views) holds the WAL back: no reset of its
 //       generation runs while it lives (PASSIVE copies the frames into the main file but
@@ -265,6 +266,7 @@ class WalPager {
                             Status* st);
   bool ReadersHoldWalViews() const;
   const uint8_t* MainPageBytes(uint32_t page_number);
+  const uint8_t* WalFrameBytes(uint64_t frame_index);
 
   Result<uint32_t> CommitLocked();
   struct StagedHash {
