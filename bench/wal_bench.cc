@@ -566,9 +566,9 @@ int main(int argc, char** argv) {
   Pair("raw uncontended mutex lock/unlock", "pager view, WAL frame", "ns",
        [&] { return OneMutexPairNs(); }, [&] { return ViewNs(db, true); },
        "view of a WAL frame / mutex pair");
-  Pair("raw pread (OS page cache)", "pager read_page, cache off", "ns",
+  Pair("raw pread (OS page cache)", "pager read_page, cache off (mapped, W18)", "ns",
        [&] { return RawPreadNs(raw); }, [&] { return ReadNs(db, 0); },
-       "uncached read_page / pread");
+       "read_page with the cache off (mapped main file) / pread");
 
   std::printf("read transactions (one handle; lower is better for ns)\n");
   Pair("raw 2x uncontended mutex lock/unlock", "pager read txn begin + end", "ns",

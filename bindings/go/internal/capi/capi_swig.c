@@ -3008,6 +3008,23 @@ _gostring_ _wrap_pager_wal_read_txn_read_page_capi_5e5682d10bf1ee60(pager_wal_re
 }
 
 
+intgo _wrap_pager_wal_read_txn_view_page_capi_5e5682d10bf1ee60(pager_wal_read_txn *_swig_go_0, int _swig_go_1, char **_swig_go_2) {
+  pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
+  uint32_t arg2 ;
+  uint8_t **arg3 = (uint8_t **) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (pager_wal_read_txn *)_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  arg3 = *(uint8_t ***)&_swig_go_2; 
+  
+  result = (int)pager_wal_read_txn_view_page(arg1,arg2,(unsigned char const **)arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_pager_wal_read_txn_page_count_capi_5e5682d10bf1ee60(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;

@@ -553,6 +553,7 @@ extern swig_type_145 _wrap_pager_wal_checkpoint_capi_5e5682d10bf1ee60(uintptr_t 
 extern swig_type_146 _wrap_pager_wal_get_stats_capi_5e5682d10bf1ee60(uintptr_t arg1, uintptr_t arg2);
 extern swig_type_147 _wrap_pager_wal_read_txn_begin_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
 extern swig_type_148 _wrap_pager_wal_read_txn_read_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_type_149 arg3);
+extern swig_intgo _wrap_pager_wal_read_txn_view_page_capi_5e5682d10bf1ee60(uintptr_t arg1, int arg2, swig_voidp arg3);
 extern swig_type_150 _wrap_pager_wal_read_txn_page_count_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_voidp arg2);
 extern swig_type_151 _wrap_pager_wal_read_txn_read_app_header_capi_5e5682d10bf1ee60(uintptr_t arg1, swig_type_152 arg2);
 extern void _wrap_pager_wal_read_txn_free_capi_5e5682d10bf1ee60(uintptr_t arg1);
@@ -2965,6 +2966,15 @@ func Pager_wal_read_txn_read_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig
   }
 
 	return swig_r_1
+}
+
+func Pager_wal_read_txn_view_page(arg1 uintptr, arg2 uint32, arg3 **byte) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	swig_r = (int)(C._wrap_pager_wal_read_txn_view_page_capi_5e5682d10bf1ee60(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	return swig_r
 }
 
 func Pager_wal_read_txn_page_count(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
