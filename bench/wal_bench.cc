@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "impl/wal/wal_pager.h"
+#include "pager.h"
 
 namespace {
 
@@ -365,6 +366,38 @@ double ViewNs(const std::string& path, bool in_wal) {
   return ns;
 }
 
+// The same through the C API (pager_wal_read_txn_view_page: the exception fence, the
+// argument checks and pager_last_error's reset included), as a binding calls it.
+double CapiViewNs(const std::string& path, bool in_wal) {
+  RandomReadPager(path, kRandomPages, in_wal).reset();  // builds the file, then closes it
+  pager_wal_options o;
+  pager_wal_options_init(&o);
+  o.read_only = 1;
+  pager_wal* h = nullptr;
+  pager_wal_read_txn* t = nullptr;
+  if (pager_wal_open(path.c_str(), &o, &h) != PAGER_OK ||
+      pager_wal_read_txn_begin(h, &t) != PAGER_OK) {
+    std::fprintf(stderr, "view: %s\n", pager_last_error());
+    std::exit(1);
+  }
+  const std::vector<uint32_t> order = RandomOrder();
+  const uint8_t* data = nullptr;
+  uintptr_t sum = 0;
+  const int kRounds = 20;
+  auto t0 = Clock::now();
+  for (int r = 0; r < kRounds; r++) {
+    for (uint32_t i : order) {
+      if (pager_wal_read_txn_view_page(t, i + 1, &data) != PAGER_OK) std::exit(1);
+      sum += reinterpret_cast<uintptr_t>(data);
+    }
+  }
+  double ns = Seconds(t0, Clock::now()) * 1e9 / (kRounds * kRandomPages);
+  asm volatile("" : : "r"(sum) : "memory");
+  pager_wal_read_txn_free(t);
+  pager_wal_close(h);
+  return ns;
+}
+
 // One uncontended mutex lock/unlock pair (a view takes the handle mutex once).
 double OneMutexPairNs() {
   std::mutex mu;
@@ -566,6 +599,12 @@ int main(int argc, char** argv) {
   Pair("raw uncontended mutex lock/unlock", "pager view, WAL frame", "ns",
        [&] { return OneMutexPairNs(); }, [&] { return ViewNs(db, true); },
        "view of a WAL frame / mutex pair");
+  Pair("pager view, main-file page (C++ core)", "same through the C API", "ns",
+       [&] { return ViewNs(db, false); }, [&] { return CapiViewNs(db, false); },
+       "C API / core (the C call's fixed cost)");
+  Pair("pager view, WAL frame (C++ core)", "same through the C API", "ns",
+       [&] { return ViewNs(db, true); }, [&] { return CapiViewNs(db, true); },
+       "C API / core (the C call's fixed cost)");
   Pair("raw pread (OS page cache)", "pager read_page, cache off (mapped, W18)", "ns",
        [&] { return RawPreadNs(raw); }, [&] { return ReadNs(db, 0); },
        "read_page with the cache off (mapped main file) / pread");
