@@ -178,3 +178,35 @@ TEST_F(WalView, ReadsOfMainPagesGoThroughTheMappingNotTheCache) {
 }  // namespace
 }  // namespace wal
 }  // namespace pager
+
+namespace pager {
+namespace wal {
+namespace {
+
+using namespace ::pager::wal::testing;  // NOLINT
+
+// Regression (walops fuzz): MemEnv refused to truncate a file with any live mapping, so a
+// checkpoint that shrank the main file (or cut the WAL to wal_keep_bytes) after a mapped
+// read failed with INVALID. Read-only mappings (W18) never touch bytes past the end.
+TEST(WalViewMemEnv, ACheckpointShrinksTheMappedMainFileAndWal) {
+  io::FaultEnv env;
+  ASSERT_TRUE(env.CreateDir("/d", 0755).ok());
+  Options o = SmallOptions();
+  o.wal_keep_bytes = 0;
+  auto p = MustCreate(&env, "/d/db", o);
+  for (uint32_t i = 1; i < 10; i++) Stage(p.get(), i, Page(i));
+  MustCommit(p.get());
+  EXPECT_EQ(Read(p.get(), 5), Page(5));  // maps the WAL
+  MustCheckpoint(p.get());               // cuts the WAL to wal_keep_bytes
+  EXPECT_EQ(Read(p.get(), 5), Page(5));  // maps the main file
+  ASSERT_TRUE(p->SetPageCount(3).ok());
+  MustCommit(p.get());
+  ASSERT_TRUE(p->Checkpoint(CheckpointMode::kFull).ok());  // shrinks the main file
+  EXPECT_EQ(p->page_count(), 3u);
+  EXPECT_EQ(Read(p.get(), 2), Page(2));
+  EXPECT_TRUE(p->CheckInvariants().ok());
+}
+
+}  // namespace
+}  // namespace wal
+}  // namespace pager

@@ -470,7 +470,7 @@ SWIGINTERN void delete_pager_check_report(struct pager_check_report *self){ free
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_5e5682d10bf1ee60(void *_swig_go_0) {
+void _wrap_Swig_free_capi_f32e0652552a400b(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -480,7 +480,7 @@ void _wrap_Swig_free_capi_5e5682d10bf1ee60(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_5e5682d10bf1ee60(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_f32e0652552a400b(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -493,7 +493,7 @@ void *_wrap_Swig_malloc_capi_5e5682d10bf1ee60(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_read_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_read_capi_f32e0652552a400b(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -516,7 +516,7 @@ _gostring_ _wrap_pagerswig_file_page_read_capi_5e5682d10bf1ee60(pager_file *_swi
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_write_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_write_capi_f32e0652552a400b(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -539,7 +539,7 @@ _gostring_ _wrap_pagerswig_file_page_write_capi_5e5682d10bf1ee60(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_add_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pagerswig_file_txn_add_capi_f32e0652552a400b(pager_file_txn *_swig_go_0, long long _swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -554,7 +554,7 @@ _gostring_ _wrap_pagerswig_file_txn_add_capi_5e5682d10bf1ee60(pager_file_txn *_s
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_read_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_read_capi_f32e0652552a400b(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -577,7 +577,7 @@ _gostring_ _wrap_pagerswig_file_txn_read_capi_5e5682d10bf1ee60(pager_file_txn *_
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_write_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_write_capi_f32e0652552a400b(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -600,7 +600,7 @@ _gostring_ _wrap_pagerswig_file_txn_write_capi_5e5682d10bf1ee60(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_read_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_read_capi_f32e0652552a400b(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -623,7 +623,7 @@ _gostring_ _wrap_pagerswig_file_subpage_read_capi_5e5682d10bf1ee60(pager_file_su
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_write_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_write_capi_f32e0652552a400b(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -646,7 +646,7 @@ _gostring_ _wrap_pagerswig_file_subpage_write_capi_5e5682d10bf1ee60(pager_file_s
 }
 
 
-_gostring_ _wrap_pagerswig_cold_open_capi_5e5682d10bf1ee60(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_open_capi_f32e0652552a400b(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
   uint32_t arg1 ;
   char *arg2 = (char *) 0 ;
   pager_cold **arg3 = (pager_cold **) 0 ;
@@ -668,7 +668,7 @@ _gostring_ _wrap_pagerswig_cold_open_capi_5e5682d10bf1ee60(int _swig_go_0, _gost
 }
 
 
-_gostring_ _wrap_pagerswig_cold_pageout_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
+_gostring_ _wrap_pagerswig_cold_pageout_capi_f32e0652552a400b(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -693,7 +693,7 @@ _gostring_ _wrap_pagerswig_cold_pageout_capi_5e5682d10bf1ee60(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pagerswig_cold_read_at_many_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_read_at_many_capi_f32e0652552a400b(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   size_t arg3 ;
@@ -718,7 +718,7 @@ _gostring_ _wrap_pagerswig_cold_read_at_many_capi_5e5682d10bf1ee60(pager_cold_ha
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_f32e0652552a400b(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -740,7 +740,7 @@ _gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_5e5682d10bf1ee60(page
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_f32e0652552a400b(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -762,7 +762,7 @@ _gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_5e5682d10bf1ee60(page
 }
 
 
-intgo _wrap_PAGER_VERSION_NUMBER_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_VERSION_NUMBER_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -773,7 +773,7 @@ intgo _wrap_PAGER_VERSION_NUMBER_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_OK_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_OK_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -785,7 +785,7 @@ intgo _wrap_PAGER_OK_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_INVALID_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_INVALID_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -797,7 +797,7 @@ intgo _wrap_PAGER_ERR_INVALID_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_IO_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_IO_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -809,7 +809,7 @@ intgo _wrap_PAGER_ERR_IO_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOMEM_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_NOMEM_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -821,7 +821,7 @@ intgo _wrap_PAGER_ERR_NOMEM_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOSPC_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_NOSPC_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -833,7 +833,7 @@ intgo _wrap_PAGER_ERR_NOSPC_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_CORRUPT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_CORRUPT_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -845,7 +845,7 @@ intgo _wrap_PAGER_ERR_CORRUPT_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_VERSION_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_VERSION_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -857,7 +857,7 @@ intgo _wrap_PAGER_ERR_VERSION_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -869,7 +869,7 @@ intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_BUSY_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_BUSY_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -881,7 +881,7 @@ intgo _wrap_PAGER_ERR_BUSY_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_READONLY_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_READONLY_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -893,7 +893,7 @@ intgo _wrap_PAGER_ERR_READONLY_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_RANGE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_RANGE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -905,7 +905,7 @@ intgo _wrap_PAGER_ERR_RANGE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_OVERLAP_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_OVERLAP_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -917,7 +917,7 @@ intgo _wrap_PAGER_ERR_OVERLAP_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -929,7 +929,7 @@ intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_RESERVED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_RESERVED_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -941,7 +941,7 @@ intgo _wrap_PAGER_ERR_RESERVED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_FULL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_FULL_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -953,7 +953,7 @@ intgo _wrap_PAGER_ERR_FULL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_POISONED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_POISONED_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -965,7 +965,7 @@ intgo _wrap_PAGER_ERR_POISONED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_MISMATCH_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_MISMATCH_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -977,7 +977,7 @@ intgo _wrap_PAGER_ERR_MISMATCH_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOT_FOUND_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_NOT_FOUND_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -989,7 +989,7 @@ intgo _wrap_PAGER_ERR_NOT_FOUND_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_EXISTS_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_EXISTS_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1001,7 +1001,7 @@ intgo _wrap_PAGER_ERR_EXISTS_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_CANCELLED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_CANCELLED_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1013,7 +1013,7 @@ intgo _wrap_PAGER_ERR_CANCELLED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_CALLBACK_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_CALLBACK_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1025,7 +1025,7 @@ intgo _wrap_PAGER_ERR_CALLBACK_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_INTERNAL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_INTERNAL_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1037,7 +1037,7 @@ intgo _wrap_PAGER_ERR_INTERNAL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_DUPLICATE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_DUPLICATE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1049,7 +1049,7 @@ intgo _wrap_PAGER_ERR_DUPLICATE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_ERR_TOO_LARGE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_ERR_TOO_LARGE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1061,7 +1061,7 @@ intgo _wrap_PAGER_ERR_TOO_LARGE_capi_5e5682d10bf1ee60() {
 }
 
 
-_gostring_ _wrap_pager_errstr_capi_5e5682d10bf1ee60(intgo _swig_go_0) {
+_gostring_ _wrap_pager_errstr_capi_f32e0652552a400b(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1074,7 +1074,7 @@ _gostring_ _wrap_pager_errstr_capi_5e5682d10bf1ee60(intgo _swig_go_0) {
 }
 
 
-int _wrap_pager_version_capi_5e5682d10bf1ee60() {
+int _wrap_pager_version_capi_f32e0652552a400b() {
   uint32_t result;
   int _swig_go_result;
   
@@ -1085,7 +1085,7 @@ int _wrap_pager_version_capi_5e5682d10bf1ee60() {
 }
 
 
-_gostring_ _wrap_pager_version_string_capi_5e5682d10bf1ee60() {
+_gostring_ _wrap_pager_version_string_capi_f32e0652552a400b() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -1096,7 +1096,7 @@ _gostring_ _wrap_pager_version_string_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_file_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_struct_size_set_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1108,7 +1108,7 @@ void _wrap_pager_file_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_file_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_struct_size_get_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1121,7 +1121,7 @@ int _wrap_pager_file_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_file_options_page_size_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_page_size_set_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1133,7 +1133,7 @@ void _wrap_pager_file_options_page_size_set_capi_5e5682d10bf1ee60(struct pager_f
 }
 
 
-int _wrap_pager_file_options_page_size_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_page_size_get_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1146,7 +1146,7 @@ int _wrap_pager_file_options_page_size_get_capi_5e5682d10bf1ee60(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_max_size_bytes_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_max_size_bytes_set_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1158,7 +1158,7 @@ void _wrap_pager_file_options_max_size_bytes_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-long long _wrap_pager_file_options_max_size_bytes_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_max_size_bytes_get_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1171,7 +1171,7 @@ long long _wrap_pager_file_options_max_size_bytes_get_capi_5e5682d10bf1ee60(stru
 }
 
 
-void _wrap_pager_file_options_lock_timeout_ms_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_lock_timeout_ms_set_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t arg2 ;
   
@@ -1183,7 +1183,7 @@ void _wrap_pager_file_options_lock_timeout_ms_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_file_options_lock_timeout_ms_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_lock_timeout_ms_get_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1196,7 +1196,7 @@ long long _wrap_pager_file_options_lock_timeout_ms_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_file_options_initial_page_count_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_initial_page_count_set_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1208,7 +1208,7 @@ void _wrap_pager_file_options_initial_page_count_set_capi_5e5682d10bf1ee60(struc
 }
 
 
-long long _wrap_pager_file_options_initial_page_count_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_initial_page_count_get_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1221,7 +1221,7 @@ long long _wrap_pager_file_options_initial_page_count_get_capi_5e5682d10bf1ee60(
 }
 
 
-void _wrap_pager_file_options_read_only_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_read_only_set_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1233,7 +1233,7 @@ void _wrap_pager_file_options_read_only_set_capi_5e5682d10bf1ee60(struct pager_f
 }
 
 
-int _wrap_pager_file_options_read_only_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_read_only_get_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1246,7 +1246,7 @@ int _wrap_pager_file_options_read_only_get_capi_5e5682d10bf1ee60(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_reserved_set_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_reserved_set_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1258,7 +1258,7 @@ void _wrap_pager_file_options_reserved_set_capi_5e5682d10bf1ee60(struct pager_fi
 }
 
 
-int _wrap_pager_file_options_reserved_get_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_reserved_get_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1271,7 +1271,7 @@ int _wrap_pager_file_options_reserved_get_capi_5e5682d10bf1ee60(struct pager_fil
 }
 
 
-struct pager_file_options *_wrap_new_pager_file_options_capi_5e5682d10bf1ee60() {
+struct pager_file_options *_wrap_new_pager_file_options_capi_f32e0652552a400b() {
   struct pager_file_options *result = 0 ;
   struct pager_file_options *_swig_go_result;
   
@@ -1282,7 +1282,7 @@ struct pager_file_options *_wrap_new_pager_file_options_capi_5e5682d10bf1ee60() 
 }
 
 
-void _wrap_delete_pager_file_options_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+void _wrap_delete_pager_file_options_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   
   arg1 = *(struct pager_file_options **)&_swig_go_0; 
@@ -1292,7 +1292,7 @@ void _wrap_delete_pager_file_options_capi_5e5682d10bf1ee60(struct pager_file_opt
 }
 
 
-void _wrap_pager_file_options_init_capi_5e5682d10bf1ee60(struct pager_file_options *_swig_go_0) {
+void _wrap_pager_file_options_init_capi_f32e0652552a400b(struct pager_file_options *_swig_go_0) {
   pager_file_options *arg1 = (pager_file_options *) 0 ;
   
   arg1 = *(pager_file_options **)&_swig_go_0; 
@@ -1302,7 +1302,7 @@ void _wrap_pager_file_options_init_capi_5e5682d10bf1ee60(struct pager_file_optio
 }
 
 
-_gostring_ _wrap_pager_file_create_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_create_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1324,7 +1324,7 @@ _gostring_ _wrap_pager_file_create_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_open_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1346,7 +1346,7 @@ _gostring_ _wrap_pager_file_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, st
 }
 
 
-void _wrap_pager_file_close_capi_5e5682d10bf1ee60(pager_file *_swig_go_0) {
+void _wrap_pager_file_close_capi_f32e0652552a400b(pager_file *_swig_go_0) {
   pager_file *arg1 = (pager_file *) 0 ;
   
   arg1 = (pager_file *)_swig_go_0; 
@@ -1356,7 +1356,7 @@ void _wrap_pager_file_close_capi_5e5682d10bf1ee60(pager_file *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_file_page_size_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_size_capi_f32e0652552a400b(pager_file *_swig_go_0, int *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1371,7 +1371,7 @@ _gostring_ _wrap_pager_file_page_size_capi_5e5682d10bf1ee60(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_page_count_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_count_capi_f32e0652552a400b(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1386,7 +1386,7 @@ _gostring_ _wrap_pager_file_page_count_capi_5e5682d10bf1ee60(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_page_count_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_free_page_count_capi_f32e0652552a400b(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1401,7 +1401,7 @@ _gostring_ _wrap_pager_file_free_page_count_capi_5e5682d10bf1ee60(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_count_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_count_capi_f32e0652552a400b(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1416,7 +1416,7 @@ _gostring_ _wrap_pager_file_protected_count_capi_5e5682d10bf1ee60(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_alloc_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_capi_f32e0652552a400b(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1431,7 +1431,7 @@ _gostring_ _wrap_pager_file_alloc_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_alloc_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_bulk_capi_f32e0652552a400b(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1450,7 +1450,7 @@ _gostring_ _wrap_pager_file_alloc_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_free_capi_f32e0652552a400b(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1465,7 +1465,7 @@ _gostring_ _wrap_pager_file_free_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_free_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_free_bulk_capi_f32e0652552a400b(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1484,7 +1484,7 @@ _gostring_ _wrap_pager_file_free_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_grow_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_grow_capi_f32e0652552a400b(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1499,7 +1499,7 @@ _gostring_ _wrap_pager_file_grow_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_sync_pages_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_sync_pages_capi_f32e0652552a400b(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1518,7 +1518,7 @@ _gostring_ _wrap_pager_file_sync_pages_capi_5e5682d10bf1ee60(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_capi_f32e0652552a400b(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1533,7 +1533,7 @@ _gostring_ _wrap_pager_file_protected_alloc_capi_5e5682d10bf1ee60(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_f32e0652552a400b(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1552,7 +1552,7 @@ _gostring_ _wrap_pager_file_protected_alloc_bulk_capi_5e5682d10bf1ee60(pager_fil
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_capi_f32e0652552a400b(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1567,7 +1567,7 @@ _gostring_ _wrap_pager_file_protected_free_capi_5e5682d10bf1ee60(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_bulk_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_bulk_capi_f32e0652552a400b(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1586,7 +1586,7 @@ _gostring_ _wrap_pager_file_protected_free_bulk_capi_5e5682d10bf1ee60(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_protected_read_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_file_protected_read_capi_f32e0652552a400b(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -1607,7 +1607,7 @@ _gostring_ _wrap_pager_file_protected_read_capi_5e5682d10bf1ee60(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_txn_begin_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_begin_capi_f32e0652552a400b(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_txn **arg2 = (pager_file_txn **) 0 ;
   int result;
@@ -1622,7 +1622,7 @@ _gostring_ _wrap_pager_file_txn_begin_capi_5e5682d10bf1ee60(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_size_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_size_capi_f32e0652552a400b(pager_file_txn *_swig_go_0, int *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1637,7 +1637,7 @@ _gostring_ _wrap_pager_file_txn_page_size_capi_5e5682d10bf1ee60(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_count_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_count_capi_f32e0652552a400b(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1652,7 +1652,7 @@ _gostring_ _wrap_pager_file_txn_page_count_capi_5e5682d10bf1ee60(pager_file_txn 
 }
 
 
-_gostring_ _wrap_pager_file_txn_commit_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0) {
+_gostring_ _wrap_pager_file_txn_commit_capi_f32e0652552a400b(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -1665,7 +1665,7 @@ _gostring_ _wrap_pager_file_txn_commit_capi_5e5682d10bf1ee60(pager_file_txn *_sw
 }
 
 
-void _wrap_pager_file_txn_free_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0) {
+void _wrap_pager_file_txn_free_capi_f32e0652552a400b(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   
   arg1 = (pager_file_txn *)_swig_go_0; 
@@ -1675,7 +1675,7 @@ void _wrap_pager_file_txn_free_capi_5e5682d10bf1ee60(pager_file_txn *_swig_go_0)
 }
 
 
-_gostring_ _wrap_pager_file_iter_pages_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_pages_capi_f32e0652552a400b(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1690,7 +1690,7 @@ _gostring_ _wrap_pager_file_iter_pages_capi_5e5682d10bf1ee60(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_iter_protected_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_protected_capi_f32e0652552a400b(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1705,7 +1705,7 @@ _gostring_ _wrap_pager_file_iter_protected_capi_5e5682d10bf1ee60(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_iter_next_capi_5e5682d10bf1ee60(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_file_iter_next_capi_f32e0652552a400b(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -1722,7 +1722,7 @@ _gostring_ _wrap_pager_file_iter_next_capi_5e5682d10bf1ee60(pager_file_iter *_sw
 }
 
 
-void _wrap_pager_file_iter_free_capi_5e5682d10bf1ee60(pager_file_iter *_swig_go_0) {
+void _wrap_pager_file_iter_free_capi_f32e0652552a400b(pager_file_iter *_swig_go_0) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   
   arg1 = (pager_file_iter *)_swig_go_0; 
@@ -1732,7 +1732,7 @@ void _wrap_pager_file_iter_free_capi_5e5682d10bf1ee60(pager_file_iter *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_create_capi_5e5682d10bf1ee60(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
+_gostring_ _wrap_pager_file_subpages_create_capi_f32e0652552a400b(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t arg2 ;
   pager_file_subpages **arg3 = (pager_file_subpages **) 0 ;
@@ -1749,7 +1749,7 @@ _gostring_ _wrap_pager_file_subpages_create_capi_5e5682d10bf1ee60(pager_file *_s
 }
 
 
-void _wrap_pager_file_subpages_free_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0) {
+void _wrap_pager_file_subpages_free_capi_f32e0652552a400b(pager_file_subpages *_swig_go_0) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   
   arg1 = (pager_file_subpages *)_swig_go_0; 
@@ -1759,7 +1759,7 @@ void _wrap_pager_file_subpages_free_capi_5e5682d10bf1ee60(pager_file_subpages *_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_f32e0652552a400b(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1774,7 +1774,7 @@ _gostring_ _wrap_pager_file_subpages_sub_page_size_capi_5e5682d10bf1ee60(pager_f
 }
 
 
-_gostring_ _wrap_pager_file_subpages_slot_count_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_slot_count_capi_f32e0652552a400b(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1789,7 +1789,7 @@ _gostring_ _wrap_pager_file_subpages_slot_count_capi_5e5682d10bf1ee60(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_capi_f32e0652552a400b(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1804,7 +1804,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_capi_5e5682d10bf1ee60(pager_file_subpa
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_f32e0652552a400b(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1823,7 +1823,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_5e5682d10bf1ee60(pager_file_
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_capi_f32e0652552a400b(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1838,7 +1838,7 @@ _gostring_ _wrap_pager_file_subpage_free_capi_5e5682d10bf1ee60(pager_file_subpag
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_bulk_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_bulk_capi_f32e0652552a400b(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1857,7 +1857,7 @@ _gostring_ _wrap_pager_file_subpage_free_bulk_capi_5e5682d10bf1ee60(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_mark_used_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_mark_used_capi_f32e0652552a400b(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1876,7 +1876,7 @@ _gostring_ _wrap_pager_file_subpage_mark_used_capi_5e5682d10bf1ee60(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_count_capi_5e5682d10bf1ee60(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_count_capi_f32e0652552a400b(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1891,7 +1891,7 @@ _gostring_ _wrap_pager_file_subpage_count_capi_5e5682d10bf1ee60(pager_file_subpa
 }
 
 
-intgo _wrap_PAGER_WAL_READ_WRITE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_READ_WRITE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1903,7 +1903,7 @@ intgo _wrap_PAGER_WAL_READ_WRITE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_READ_ONLY_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_READ_ONLY_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1915,7 +1915,7 @@ intgo _wrap_PAGER_WAL_READ_ONLY_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_FULL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_FULL_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1927,7 +1927,7 @@ intgo _wrap_PAGER_WAL_FULL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_NORMAL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_NORMAL_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1939,7 +1939,7 @@ intgo _wrap_PAGER_WAL_NORMAL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1951,7 +1951,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1963,7 +1963,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -1975,7 +1975,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_wal_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_struct_size_set_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1987,7 +1987,7 @@ void _wrap_pager_wal_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-int _wrap_pager_wal_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_struct_size_get_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2000,7 +2000,7 @@ int _wrap_pager_wal_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_page_size_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_page_size_set_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2012,7 +2012,7 @@ void _wrap_pager_wal_options_page_size_set_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_page_size_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_page_size_get_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2025,7 +2025,7 @@ int _wrap_pager_wal_options_page_size_get_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_durability_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_durability_set_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2037,7 +2037,7 @@ void _wrap_pager_wal_options_durability_set_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-int _wrap_pager_wal_options_durability_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_durability_get_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2050,7 +2050,7 @@ int _wrap_pager_wal_options_durability_get_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-void _wrap_pager_wal_options_cache_pages_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_cache_pages_set_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2062,7 +2062,7 @@ void _wrap_pager_wal_options_cache_pages_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-int _wrap_pager_wal_options_cache_pages_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_cache_pages_get_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2075,7 +2075,7 @@ int _wrap_pager_wal_options_cache_pages_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2087,7 +2087,7 @@ void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_5e5682d10bf1ee60(st
 }
 
 
-int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2100,7 +2100,7 @@ int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_wal_options_read_only_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_read_only_set_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2112,7 +2112,7 @@ void _wrap_pager_wal_options_read_only_set_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_read_only_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_read_only_get_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2125,7 +2125,7 @@ int _wrap_pager_wal_options_read_only_get_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2137,7 +2137,7 @@ void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_5e5682d10bf1ee60(str
 }
 
 
-long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2150,7 +2150,7 @@ long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_pager_wal_options_lock_timeout_ms_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_lock_timeout_ms_set_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t arg2 ;
   
@@ -2162,7 +2162,7 @@ void _wrap_pager_wal_options_lock_timeout_ms_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2175,7 +2175,7 @@ long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_5e5682d10bf1ee60(stru
 }
 
 
-void _wrap_pager_wal_options_wal_keep_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_keep_bytes_set_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2187,7 +2187,7 @@ void _wrap_pager_wal_options_wal_keep_bytes_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2200,7 +2200,7 @@ long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2212,7 +2212,7 @@ void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_5e5682d10bf1ee60(struct
 }
 
 
-long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2225,7 +2225,7 @@ long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_5e5682d10bf1ee60(s
 }
 
 
-struct pager_wal_options *_wrap_new_pager_wal_options_capi_5e5682d10bf1ee60() {
+struct pager_wal_options *_wrap_new_pager_wal_options_capi_f32e0652552a400b() {
   struct pager_wal_options *result = 0 ;
   struct pager_wal_options *_swig_go_result;
   
@@ -2236,7 +2236,7 @@ struct pager_wal_options *_wrap_new_pager_wal_options_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_delete_pager_wal_options_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+void _wrap_delete_pager_wal_options_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   
   arg1 = *(struct pager_wal_options **)&_swig_go_0; 
@@ -2246,7 +2246,7 @@ void _wrap_delete_pager_wal_options_capi_5e5682d10bf1ee60(struct pager_wal_optio
 }
 
 
-void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_f32e0652552a400b(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2258,7 +2258,7 @@ void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_5e5682d10bf1ee60(st
 }
 
 
-int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_f32e0652552a400b(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2271,7 +2271,7 @@ int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_wal_checkpoint_options_mode_set_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_mode_set_capi_f32e0652552a400b(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2283,7 +2283,7 @@ void _wrap_pager_wal_checkpoint_options_mode_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-int _wrap_pager_wal_checkpoint_options_mode_get_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_mode_get_capi_f32e0652552a400b(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2296,7 +2296,7 @@ int _wrap_pager_wal_checkpoint_options_mode_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_5e5682d10bf1ee60() {
+struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_f32e0652552a400b() {
   struct pager_wal_checkpoint_options *result = 0 ;
   struct pager_wal_checkpoint_options *_swig_go_result;
   
@@ -2307,7 +2307,7 @@ struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi
 }
 
 
-void _wrap_delete_pager_wal_checkpoint_options_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_delete_pager_wal_checkpoint_options_capi_f32e0652552a400b(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(struct pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2317,7 +2317,7 @@ void _wrap_delete_pager_wal_checkpoint_options_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_wal_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_struct_size_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -2329,7 +2329,7 @@ void _wrap_pager_wal_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-int _wrap_pager_wal_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_struct_size_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2342,7 +2342,7 @@ int _wrap_pager_wal_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t arg2 ;
   
@@ -2354,7 +2354,7 @@ void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_5e5682d10bf1ee60(struc
 }
 
 
-int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -2367,7 +2367,7 @@ int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_wal_stats_cache_hits_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_hits_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2379,7 +2379,7 @@ void _wrap_pager_wal_stats_cache_hits_set_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_cache_hits_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_hits_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2392,7 +2392,7 @@ long long _wrap_pager_wal_stats_cache_hits_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_wal_stats_cache_misses_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_misses_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2404,7 +2404,7 @@ void _wrap_pager_wal_stats_cache_misses_set_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_cache_misses_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_misses_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2417,7 +2417,7 @@ long long _wrap_pager_wal_stats_cache_misses_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_wal_stats_commits_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_commits_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2429,7 +2429,7 @@ void _wrap_pager_wal_stats_commits_set_capi_5e5682d10bf1ee60(struct pager_wal_st
 }
 
 
-long long _wrap_pager_wal_stats_commits_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_commits_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2442,7 +2442,7 @@ long long _wrap_pager_wal_stats_commits_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_wal_stats_frames_written_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_written_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2454,7 +2454,7 @@ void _wrap_pager_wal_stats_frames_written_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_frames_written_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_written_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2467,7 +2467,7 @@ long long _wrap_pager_wal_stats_frames_written_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_wal_stats_checkpoints_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoints_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2479,7 +2479,7 @@ void _wrap_pager_wal_stats_checkpoints_set_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_checkpoints_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoints_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2492,7 +2492,7 @@ long long _wrap_pager_wal_stats_checkpoints_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_wal_stats_pages_checkpointed_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_pages_checkpointed_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2504,7 +2504,7 @@ void _wrap_pager_wal_stats_pages_checkpointed_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2517,7 +2517,7 @@ long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_wal_stats_syncs_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_syncs_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2529,7 +2529,7 @@ void _wrap_pager_wal_stats_syncs_set_capi_5e5682d10bf1ee60(struct pager_wal_stat
 }
 
 
-long long _wrap_pager_wal_stats_syncs_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_syncs_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2542,7 +2542,7 @@ long long _wrap_pager_wal_stats_syncs_get_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_bytes_synced_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_bytes_synced_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2554,7 +2554,7 @@ void _wrap_pager_wal_stats_bytes_synced_set_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_bytes_synced_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_bytes_synced_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2567,7 +2567,7 @@ long long _wrap_pager_wal_stats_bytes_synced_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_wal_stats_wal_frames_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_wal_frames_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2579,7 +2579,7 @@ void _wrap_pager_wal_stats_wal_frames_set_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_wal_frames_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_wal_frames_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2592,7 +2592,7 @@ long long _wrap_pager_wal_stats_wal_frames_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_wal_stats_checkpoint_failures_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoint_failures_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2604,7 +2604,7 @@ void _wrap_pager_wal_stats_checkpoint_failures_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2617,7 +2617,7 @@ long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_5e5682d10bf1ee60(st
 }
 
 
-void _wrap_pager_wal_stats_frames_left_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_left_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2629,7 +2629,7 @@ void _wrap_pager_wal_stats_frames_left_set_capi_5e5682d10bf1ee60(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_frames_left_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_left_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2642,7 +2642,7 @@ long long _wrap_pager_wal_stats_frames_left_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_wal_stats_readers_active_set_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_readers_active_set_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2654,7 +2654,7 @@ void _wrap_pager_wal_stats_readers_active_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_readers_active_get_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_readers_active_get_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2667,7 +2667,7 @@ long long _wrap_pager_wal_stats_readers_active_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_5e5682d10bf1ee60() {
+struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_f32e0652552a400b() {
   struct pager_wal_stats *result = 0 ;
   struct pager_wal_stats *_swig_go_result;
   
@@ -2678,7 +2678,7 @@ struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_delete_pager_wal_stats_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+void _wrap_delete_pager_wal_stats_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   
   arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
@@ -2688,7 +2688,7 @@ void _wrap_delete_pager_wal_stats_capi_5e5682d10bf1ee60(struct pager_wal_stats *
 }
 
 
-void _wrap_pager_wal_options_init_capi_5e5682d10bf1ee60(struct pager_wal_options *_swig_go_0) {
+void _wrap_pager_wal_options_init_capi_f32e0652552a400b(struct pager_wal_options *_swig_go_0) {
   pager_wal_options *arg1 = (pager_wal_options *) 0 ;
   
   arg1 = *(pager_wal_options **)&_swig_go_0; 
@@ -2698,7 +2698,7 @@ void _wrap_pager_wal_options_init_capi_5e5682d10bf1ee60(struct pager_wal_options
 }
 
 
-void _wrap_pager_wal_checkpoint_options_init_capi_5e5682d10bf1ee60(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_pager_wal_checkpoint_options_init_capi_f32e0652552a400b(struct pager_wal_checkpoint_options *_swig_go_0) {
   pager_wal_checkpoint_options *arg1 = (pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2708,7 +2708,7 @@ void _wrap_pager_wal_checkpoint_options_init_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_wal_stats_init_capi_5e5682d10bf1ee60(struct pager_wal_stats *_swig_go_0) {
+void _wrap_pager_wal_stats_init_capi_f32e0652552a400b(struct pager_wal_stats *_swig_go_0) {
   pager_wal_stats *arg1 = (pager_wal_stats *) 0 ;
   
   arg1 = *(pager_wal_stats **)&_swig_go_0; 
@@ -2718,7 +2718,7 @@ void _wrap_pager_wal_stats_init_capi_5e5682d10bf1ee60(struct pager_wal_stats *_s
 }
 
 
-_gostring_ _wrap_pager_wal_create_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_create_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -2740,7 +2740,7 @@ _gostring_ _wrap_pager_wal_create_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_open_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -2762,7 +2762,7 @@ _gostring_ _wrap_pager_wal_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, str
 }
 
 
-void _wrap_pager_wal_close_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0) {
+void _wrap_pager_wal_close_capi_f32e0652552a400b(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   
   arg1 = (pager_wal *)_swig_go_0; 
@@ -2772,7 +2772,7 @@ void _wrap_pager_wal_close_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_wal_access_mode_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_access_mode_capi_f32e0652552a400b(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2787,7 +2787,7 @@ _gostring_ _wrap_pager_wal_access_mode_capi_5e5682d10bf1ee60(pager_wal *_swig_go
 }
 
 
-_gostring_ _wrap_pager_wal_page_size_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_size_capi_f32e0652552a400b(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2802,7 +2802,7 @@ _gostring_ _wrap_pager_wal_page_size_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_page_count_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_count_capi_f32e0652552a400b(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2817,7 +2817,7 @@ _gostring_ _wrap_pager_wal_page_count_capi_5e5682d10bf1ee60(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_read_page_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_page_capi_f32e0652552a400b(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -2838,7 +2838,7 @@ _gostring_ _wrap_pager_wal_read_page_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_stage_page_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_stage_page_capi_f32e0652552a400b(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -2859,7 +2859,7 @@ _gostring_ _wrap_pager_wal_stage_page_capi_5e5682d10bf1ee60(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_clear_staged_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0) {
+_gostring_ _wrap_pager_wal_clear_staged_capi_f32e0652552a400b(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -2872,7 +2872,7 @@ _gostring_ _wrap_pager_wal_clear_staged_capi_5e5682d10bf1ee60(pager_wal *_swig_g
 }
 
 
-_gostring_ _wrap_pager_wal_set_page_count_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_wal_set_page_count_capi_f32e0652552a400b(pager_wal *_swig_go_0, int _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -2887,7 +2887,7 @@ _gostring_ _wrap_pager_wal_set_page_count_capi_5e5682d10bf1ee60(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_app_header_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_app_header_capi_f32e0652552a400b(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -2906,7 +2906,7 @@ _gostring_ _wrap_pager_wal_read_app_header_capi_5e5682d10bf1ee60(pager_wal *_swi
 }
 
 
-_gostring_ _wrap_pager_wal_stage_app_header_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_stage_app_header_capi_f32e0652552a400b(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -2925,7 +2925,7 @@ _gostring_ _wrap_pager_wal_stage_app_header_capi_5e5682d10bf1ee60(pager_wal *_sw
 }
 
 
-_gostring_ _wrap_pager_wal_commit_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_commit_capi_f32e0652552a400b(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2940,7 +2940,7 @@ _gostring_ _wrap_pager_wal_commit_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, i
 }
 
 
-_gostring_ _wrap_pager_wal_checkpoint_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_wal_checkpoint_capi_f32e0652552a400b(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_checkpoint_options *arg2 = (pager_wal_checkpoint_options *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -2957,7 +2957,7 @@ _gostring_ _wrap_pager_wal_checkpoint_capi_5e5682d10bf1ee60(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_get_stats_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
+_gostring_ _wrap_pager_wal_get_stats_capi_f32e0652552a400b(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_stats *arg2 = (pager_wal_stats *) 0 ;
   int result;
@@ -2972,7 +2972,7 @@ _gostring_ _wrap_pager_wal_get_stats_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_begin_capi_5e5682d10bf1ee60(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_begin_capi_f32e0652552a400b(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_read_txn **arg2 = (pager_wal_read_txn **) 0 ;
   int result;
@@ -2987,7 +2987,7 @@ _gostring_ _wrap_pager_wal_read_txn_begin_capi_5e5682d10bf1ee60(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_page_capi_5e5682d10bf1ee60(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_txn_read_page_capi_f32e0652552a400b(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3008,24 +3008,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_page_capi_5e5682d10bf1ee60(pager_wal_re
 }
 
 
-intgo _wrap_pager_wal_read_txn_view_page_capi_5e5682d10bf1ee60(pager_wal_read_txn *_swig_go_0, int _swig_go_1, char **_swig_go_2) {
-  pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
-  uint32_t arg2 ;
-  uint8_t **arg3 = (uint8_t **) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (pager_wal_read_txn *)_swig_go_0; 
-  arg2 = (uint32_t)_swig_go_1; 
-  arg3 = *(uint8_t ***)&_swig_go_2; 
-  
-  result = (int)pager_wal_read_txn_view_page(arg1,arg2,(unsigned char const **)arg3);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-_gostring_ _wrap_pager_wal_read_txn_page_count_capi_5e5682d10bf1ee60(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_page_count_capi_f32e0652552a400b(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3040,7 +3023,7 @@ _gostring_ _wrap_pager_wal_read_txn_page_count_capi_5e5682d10bf1ee60(pager_wal_r
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_5e5682d10bf1ee60(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_f32e0652552a400b(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3059,7 +3042,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_5e5682d10bf1ee60(pager_
 }
 
 
-void _wrap_pager_wal_read_txn_free_capi_5e5682d10bf1ee60(pager_wal_read_txn *_swig_go_0) {
+void _wrap_pager_wal_read_txn_free_capi_f32e0652552a400b(pager_wal_read_txn *_swig_go_0) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   
   arg1 = (pager_wal_read_txn *)_swig_go_0; 
@@ -3069,7 +3052,7 @@ void _wrap_pager_wal_read_txn_free_capi_5e5682d10bf1ee60(pager_wal_read_txn *_sw
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -3081,7 +3064,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -3093,7 +3076,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -3105,7 +3088,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -3117,7 +3100,7 @@ intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -3129,7 +3112,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -3141,7 +3124,7 @@ intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -3153,7 +3136,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_walseg_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_struct_size_set_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3165,7 +3148,7 @@ void _wrap_pager_walseg_options_struct_size_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-int _wrap_pager_walseg_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_struct_size_get_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3178,7 +3161,7 @@ int _wrap_pager_walseg_options_struct_size_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_walseg_options_sync_policy_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_sync_policy_set_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3190,7 +3173,7 @@ void _wrap_pager_walseg_options_sync_policy_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-int _wrap_pager_walseg_options_sync_policy_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_sync_policy_get_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3203,7 +3186,7 @@ int _wrap_pager_walseg_options_sync_policy_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_walseg_options_segment_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_segment_bytes_set_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3215,7 +3198,7 @@ void _wrap_pager_walseg_options_segment_bytes_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_walseg_options_segment_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_segment_bytes_get_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3228,7 +3211,7 @@ long long _wrap_pager_walseg_options_segment_bytes_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_walseg_options_group_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_bytes_set_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3240,7 +3223,7 @@ void _wrap_pager_walseg_options_group_bytes_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_walseg_options_group_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_bytes_get_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3253,7 +3236,7 @@ long long _wrap_pager_walseg_options_group_bytes_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_walseg_options_group_interval_us_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_interval_us_set_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3265,7 +3248,7 @@ void _wrap_pager_walseg_options_group_interval_us_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_walseg_options_group_interval_us_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_interval_us_get_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3278,7 +3261,7 @@ long long _wrap_pager_walseg_options_group_interval_us_get_capi_5e5682d10bf1ee60
 }
 
 
-void _wrap_pager_walseg_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_max_payload_bytes_set_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3290,7 +3273,7 @@ void _wrap_pager_walseg_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3303,7 +3286,7 @@ long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_5e5682d10bf1ee60
 }
 
 
-void _wrap_pager_walseg_options_prewrite_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_prewrite_bytes_set_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3315,7 +3298,7 @@ void _wrap_pager_walseg_options_prewrite_bytes_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3328,7 +3311,7 @@ long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_5e5682d10bf1ee60(st
 }
 
 
-void _wrap_pager_walseg_options_buffer_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_buffer_bytes_set_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3340,7 +3323,7 @@ void _wrap_pager_walseg_options_buffer_bytes_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-long long _wrap_pager_walseg_options_buffer_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_buffer_bytes_get_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3353,7 +3336,7 @@ long long _wrap_pager_walseg_options_buffer_bytes_get_capi_5e5682d10bf1ee60(stru
 }
 
 
-void _wrap_pager_walseg_options_first_lsn_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_first_lsn_set_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3365,7 +3348,7 @@ void _wrap_pager_walseg_options_first_lsn_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_walseg_options_first_lsn_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_first_lsn_get_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3378,7 +3361,7 @@ long long _wrap_pager_walseg_options_first_lsn_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_walseg_options_create_if_missing_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_create_if_missing_set_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3390,7 +3373,7 @@ void _wrap_pager_walseg_options_create_if_missing_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-int _wrap_pager_walseg_options_create_if_missing_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_create_if_missing_get_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3403,7 +3386,7 @@ int _wrap_pager_walseg_options_create_if_missing_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_walseg_options_reserved0_set_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_reserved0_set_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3415,7 +3398,7 @@ void _wrap_pager_walseg_options_reserved0_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_walseg_options_reserved0_get_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_reserved0_get_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3428,7 +3411,7 @@ int _wrap_pager_walseg_options_reserved0_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_5e5682d10bf1ee60() {
+struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_f32e0652552a400b() {
   struct pager_walseg_options *result = 0 ;
   struct pager_walseg_options *_swig_go_result;
   
@@ -3439,7 +3422,7 @@ struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_delete_pager_walseg_options_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_options_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   
   arg1 = *(struct pager_walseg_options **)&_swig_go_0; 
@@ -3449,7 +3432,7 @@ void _wrap_delete_pager_walseg_options_capi_5e5682d10bf1ee60(struct pager_walseg
 }
 
 
-void _wrap_pager_walseg_options_init_capi_5e5682d10bf1ee60(struct pager_walseg_options *_swig_go_0) {
+void _wrap_pager_walseg_options_init_capi_f32e0652552a400b(struct pager_walseg_options *_swig_go_0) {
   pager_walseg_options *arg1 = (pager_walseg_options *) 0 ;
   
   arg1 = *(pager_walseg_options **)&_swig_go_0; 
@@ -3459,7 +3442,7 @@ void _wrap_pager_walseg_options_init_capi_5e5682d10bf1ee60(struct pager_walseg_o
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_open_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_options *arg2 = (pager_walseg_options *) 0 ;
   pager_walseg_writer **arg3 = (pager_walseg_writer **) 0 ;
@@ -3481,7 +3464,7 @@ _gostring_ _wrap_pager_walseg_writer_open_capi_5e5682d10bf1ee60(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_append_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_append_capi_f32e0652552a400b(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint16_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3504,7 +3487,7 @@ _gostring_ _wrap_pager_walseg_append_capi_5e5682d10bf1ee60(pager_walseg_writer *
 }
 
 
-_gostring_ _wrap_pager_walseg_sync_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_sync_capi_f32e0652552a400b(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3517,7 +3500,7 @@ _gostring_ _wrap_pager_walseg_sync_capi_5e5682d10bf1ee60(pager_walseg_writer *_s
 }
 
 
-_gostring_ _wrap_pager_walseg_flush_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_flush_capi_f32e0652552a400b(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3530,7 +3513,7 @@ _gostring_ _wrap_pager_walseg_flush_capi_5e5682d10bf1ee60(pager_walseg_writer *_
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_lsns_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_lsns_capi_f32e0652552a400b(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3547,7 +3530,7 @@ _gostring_ _wrap_pager_walseg_writer_lsns_capi_5e5682d10bf1ee60(pager_walseg_wri
 }
 
 
-_gostring_ _wrap_pager_walseg_remove_before_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_remove_before_capi_f32e0652552a400b(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t arg2 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3564,7 +3547,7 @@ _gostring_ _wrap_pager_walseg_remove_before_capi_5e5682d10bf1ee60(pager_walseg_w
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_close_capi_5e5682d10bf1ee60(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_writer_close_capi_f32e0652552a400b(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3577,7 +3560,7 @@ _gostring_ _wrap_pager_walseg_writer_close_capi_5e5682d10bf1ee60(pager_walseg_wr
 }
 
 
-void _wrap_pager_walseg_reader_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_reader_options_struct_size_set_capi_f32e0652552a400b(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3589,7 +3572,7 @@ void _wrap_pager_walseg_reader_options_struct_size_set_capi_5e5682d10bf1ee60(str
 }
 
 
-int _wrap_pager_walseg_reader_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+int _wrap_pager_walseg_reader_options_struct_size_get_capi_f32e0652552a400b(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3602,7 +3585,7 @@ int _wrap_pager_walseg_reader_options_struct_size_get_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_f32e0652552a400b(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3615,7 +3598,7 @@ long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_5e5682d10b
 }
 
 
-void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_f32e0652552a400b(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3627,7 +3610,7 @@ void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_5e5682d10bf1ee
 }
 
 
-long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_f32e0652552a400b(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3640,7 +3623,7 @@ long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_5e5682d10
 }
 
 
-void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_f32e0652552a400b(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3652,7 +3635,7 @@ void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_5e5682d10bf1e
 }
 
 
-long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_f32e0652552a400b(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3665,7 +3648,7 @@ long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_5e5682d1
 }
 
 
-struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_5e5682d10bf1ee60() {
+struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_f32e0652552a400b() {
   struct pager_walseg_reader_options *result = 0 ;
   struct pager_walseg_reader_options *_swig_go_result;
   
@@ -3676,7 +3659,7 @@ struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_5
 }
 
 
-void _wrap_delete_pager_walseg_reader_options_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_reader_options_capi_f32e0652552a400b(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   
   arg1 = *(struct pager_walseg_reader_options **)&_swig_go_0; 
@@ -3686,7 +3669,7 @@ void _wrap_delete_pager_walseg_reader_options_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-intgo _wrap_pager_walseg_reader_options_add_known_type_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
+intgo _wrap_pager_walseg_reader_options_add_known_type_capi_f32e0652552a400b(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint16_t arg2 ;
   int result;
@@ -3701,7 +3684,7 @@ intgo _wrap_pager_walseg_reader_options_add_known_type_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_walseg_reader_options_init_capi_5e5682d10bf1ee60(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_pager_walseg_reader_options_init_capi_f32e0652552a400b(struct pager_walseg_reader_options *_swig_go_0) {
   pager_walseg_reader_options *arg1 = (pager_walseg_reader_options *) 0 ;
   
   arg1 = *(pager_walseg_reader_options **)&_swig_go_0; 
@@ -3711,7 +3694,7 @@ void _wrap_pager_walseg_reader_options_init_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_lsn_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_lsn_set_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3723,7 +3706,7 @@ void _wrap_pager_walseg_record_lsn_set_capi_5e5682d10bf1ee60(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_lsn_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_lsn_get_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3736,7 +3719,7 @@ long long _wrap_pager_walseg_record_lsn_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_len_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_len_set_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3748,7 +3731,7 @@ void _wrap_pager_walseg_record_len_set_capi_5e5682d10bf1ee60(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_len_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_len_get_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3761,7 +3744,7 @@ long long _wrap_pager_walseg_record_len_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_offset_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_offset_set_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3773,7 +3756,7 @@ void _wrap_pager_walseg_record_offset_set_capi_5e5682d10bf1ee60(struct pager_wal
 }
 
 
-long long _wrap_pager_walseg_record_offset_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_offset_get_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3786,7 +3769,7 @@ long long _wrap_pager_walseg_record_offset_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_walseg_record_record_type_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_record_type_set_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -3798,7 +3781,7 @@ void _wrap_pager_walseg_record_record_type_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-short _wrap_pager_walseg_record_record_type_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_record_type_get_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -3811,7 +3794,7 @@ short _wrap_pager_walseg_record_record_type_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_walseg_record_reserved0_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_reserved0_set_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -3823,7 +3806,7 @@ void _wrap_pager_walseg_record_reserved0_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-short _wrap_pager_walseg_record_reserved0_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_reserved0_get_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -3836,7 +3819,7 @@ short _wrap_pager_walseg_record_reserved0_get_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-void _wrap_pager_walseg_record_reserved1_set_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_record_reserved1_set_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t arg2 ;
   
@@ -3848,7 +3831,7 @@ void _wrap_pager_walseg_record_reserved1_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-int _wrap_pager_walseg_record_reserved1_get_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+int _wrap_pager_walseg_record_reserved1_get_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3861,7 +3844,7 @@ int _wrap_pager_walseg_record_reserved1_get_capi_5e5682d10bf1ee60(struct pager_w
 }
 
 
-struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_5e5682d10bf1ee60() {
+struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_f32e0652552a400b() {
   struct pager_walseg_record *result = 0 ;
   struct pager_walseg_record *_swig_go_result;
   
@@ -3872,7 +3855,7 @@ struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_5e5682d10bf1ee60(
 }
 
 
-void _wrap_delete_pager_walseg_record_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0) {
+void _wrap_delete_pager_walseg_record_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   
   arg1 = *(struct pager_walseg_record **)&_swig_go_0; 
@@ -3882,7 +3865,7 @@ void _wrap_delete_pager_walseg_record_capi_5e5682d10bf1ee60(struct pager_walseg_
 }
 
 
-void _wrap_pager_walseg_record_copy_data_capi_5e5682d10bf1ee60(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
+void _wrap_pager_walseg_record_copy_data_capi_f32e0652552a400b(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3898,7 +3881,7 @@ void _wrap_pager_walseg_record_copy_data_capi_5e5682d10bf1ee60(struct pager_wals
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_open_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_reader_options *arg2 = (pager_walseg_reader_options *) 0 ;
   pager_walseg_reader **arg3 = (pager_walseg_reader **) 0 ;
@@ -3920,7 +3903,7 @@ _gostring_ _wrap_pager_walseg_reader_open_capi_5e5682d10bf1ee60(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_next_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_next_capi_f32e0652552a400b(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -3937,7 +3920,7 @@ _gostring_ _wrap_pager_walseg_reader_next_capi_5e5682d10bf1ee60(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_reader_stop_capi_f32e0652552a400b(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3956,7 +3939,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_capi_5e5682d10bf1ee60(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_f32e0652552a400b(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -3977,7 +3960,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_detail_capi_5e5682d10bf1ee60(pager_wal
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_position_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_reader_position_capi_f32e0652552a400b(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3998,7 +3981,7 @@ _gostring_ _wrap_pager_walseg_reader_position_capi_5e5682d10bf1ee60(pager_walseg
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_release_pages_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_reader_release_pages_capi_f32e0652552a400b(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4011,7 +3994,7 @@ _gostring_ _wrap_pager_walseg_reader_release_pages_capi_5e5682d10bf1ee60(pager_w
 }
 
 
-void _wrap_pager_walseg_reader_close_capi_5e5682d10bf1ee60(pager_walseg_reader *_swig_go_0) {
+void _wrap_pager_walseg_reader_close_capi_f32e0652552a400b(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   
   arg1 = (pager_walseg_reader *)_swig_go_0; 
@@ -4021,7 +4004,7 @@ void _wrap_pager_walseg_reader_close_capi_5e5682d10bf1ee60(pager_walseg_reader *
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_open_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
+_gostring_ _wrap_pager_walseg_replay_open_capi_f32e0652552a400b(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
   char *arg1 = (char *) 0 ;
   uint64_t arg2 ;
   pager_walseg_reader_options *arg3 = (pager_walseg_reader_options *) 0 ;
@@ -4045,7 +4028,7 @@ _gostring_ _wrap_pager_walseg_replay_open_capi_5e5682d10bf1ee60(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_next_capi_5e5682d10bf1ee60(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_next_capi_f32e0652552a400b(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -4062,7 +4045,7 @@ _gostring_ _wrap_pager_walseg_replay_next_capi_5e5682d10bf1ee60(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_capi_5e5682d10bf1ee60(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_replay_stop_capi_f32e0652552a400b(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4083,7 +4066,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_capi_5e5682d10bf1ee60(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_5e5682d10bf1ee60(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_f32e0652552a400b(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4104,7 +4087,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_detail_capi_5e5682d10bf1ee60(pager_wal
 }
 
 
-void _wrap_pager_walseg_replay_close_capi_5e5682d10bf1ee60(pager_walseg_replay *_swig_go_0) {
+void _wrap_pager_walseg_replay_close_capi_f32e0652552a400b(pager_walseg_replay *_swig_go_0) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   
   arg1 = (pager_walseg_replay *)_swig_go_0; 
@@ -4114,7 +4097,7 @@ void _wrap_pager_walseg_replay_close_capi_5e5682d10bf1ee60(pager_walseg_replay *
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -4126,7 +4109,7 @@ intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -4138,7 +4121,7 @@ intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -4150,7 +4133,7 @@ intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_cold_close_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0) {
+void _wrap_pager_cold_close_capi_f32e0652552a400b(pager_cold *_swig_go_0) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   
   arg1 = (pager_cold *)_swig_go_0; 
@@ -4160,7 +4143,7 @@ void _wrap_pager_cold_close_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0) {
 }
 
 
-void _wrap_pager_cold_pageout_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_struct_size_set_capi_f32e0652552a400b(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4172,7 +4155,7 @@ void _wrap_pager_cold_pageout_options_struct_size_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-int _wrap_pager_cold_pageout_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_struct_size_get_capi_f32e0652552a400b(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4185,7 +4168,7 @@ int _wrap_pager_cold_pageout_options_struct_size_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_cold_pageout_options_checksums_set_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_checksums_set_capi_f32e0652552a400b(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4197,7 +4180,7 @@ void _wrap_pager_cold_pageout_options_checksums_set_capi_5e5682d10bf1ee60(struct
 }
 
 
-int _wrap_pager_cold_pageout_options_checksums_get_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_checksums_get_capi_f32e0652552a400b(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4210,7 +4193,7 @@ int _wrap_pager_cold_pageout_options_checksums_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_f32e0652552a400b(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4222,7 +4205,7 @@ void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_5e5682d10bf1ee
 }
 
 
-int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_f32e0652552a400b(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4235,7 +4218,7 @@ int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_5e5682d10bf1ee6
 }
 
 
-struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_5e5682d10bf1ee60() {
+struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_f32e0652552a400b() {
   struct pager_cold_pageout_options *result = 0 ;
   struct pager_cold_pageout_options *_swig_go_result;
   
@@ -4246,7 +4229,7 @@ struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_5e5
 }
 
 
-void _wrap_delete_pager_cold_pageout_options_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_delete_pager_cold_pageout_options_capi_f32e0652552a400b(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   
   arg1 = *(struct pager_cold_pageout_options **)&_swig_go_0; 
@@ -4256,7 +4239,7 @@ void _wrap_delete_pager_cold_pageout_options_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_cold_pageout_options_init_capi_5e5682d10bf1ee60(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_pager_cold_pageout_options_init_capi_f32e0652552a400b(struct pager_cold_pageout_options *_swig_go_0) {
   pager_cold_pageout_options *arg1 = (pager_cold_pageout_options *) 0 ;
   
   arg1 = *(pager_cold_pageout_options **)&_swig_go_0; 
@@ -4266,7 +4249,7 @@ void _wrap_pager_cold_pageout_options_init_capi_5e5682d10bf1ee60(struct pager_co
 }
 
 
-_gostring_ _wrap_pager_cold_set_backend_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_backend_capi_f32e0652552a400b(pager_cold *_swig_go_0, int _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -4281,7 +4264,7 @@ _gostring_ _wrap_pager_cold_set_backend_capi_5e5682d10bf1ee60(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_backend_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_cold_backend_capi_f32e0652552a400b(pager_cold *_swig_go_0, int *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -4296,7 +4279,7 @@ _gostring_ _wrap_pager_cold_backend_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_cold_set_scratch_dir_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_scratch_dir_capi_f32e0652552a400b(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -4316,7 +4299,7 @@ _gostring_ _wrap_pager_cold_set_scratch_dir_capi_5e5682d10bf1ee60(pager_cold *_s
 }
 
 
-_gostring_ _wrap_pager_cold_scratch_dir_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cold_scratch_dir_capi_f32e0652552a400b(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4337,7 +4320,7 @@ _gostring_ _wrap_pager_cold_scratch_dir_capi_5e5682d10bf1ee60(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_read_at_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_cold_read_at_capi_f32e0652552a400b(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -4358,7 +4341,7 @@ _gostring_ _wrap_pager_cold_read_at_capi_5e5682d10bf1ee60(pager_cold_handle *_sw
 }
 
 
-_gostring_ _wrap_pager_cold_take_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_take_capi_f32e0652552a400b(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -4377,7 +4360,7 @@ _gostring_ _wrap_pager_cold_take_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_
 }
 
 
-void _wrap_pager_cold_free_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0) {
+void _wrap_pager_cold_free_capi_f32e0652552a400b(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   
   arg1 = (pager_cold_handle *)_swig_go_0; 
@@ -4387,7 +4370,7 @@ void _wrap_pager_cold_free_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0) 
 }
 
 
-long long _wrap_pager_cold_len_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0) {
+long long _wrap_pager_cold_len_capi_f32e0652552a400b(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4400,7 +4383,7 @@ long long _wrap_pager_cold_len_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go
 }
 
 
-int _wrap_pager_cold_backend_of_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_go_0) {
+int _wrap_pager_cold_backend_of_capi_f32e0652552a400b(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4413,7 +4396,7 @@ int _wrap_pager_cold_backend_of_capi_5e5682d10bf1ee60(pager_cold_handle *_swig_g
 }
 
 
-void _wrap_pager_cold_backend_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_struct_size_set_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4425,7 +4408,7 @@ void _wrap_pager_cold_backend_stats_struct_size_set_capi_5e5682d10bf1ee60(struct
 }
 
 
-int _wrap_pager_cold_backend_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_struct_size_get_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4438,7 +4421,7 @@ int _wrap_pager_cold_backend_stats_struct_size_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_cold_backend_stats_reserved0_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_reserved0_set_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4450,7 +4433,7 @@ void _wrap_pager_cold_backend_stats_reserved0_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-int _wrap_pager_cold_backend_stats_reserved0_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_reserved0_get_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4463,7 +4446,7 @@ int _wrap_pager_cold_backend_stats_reserved0_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4475,7 +4458,7 @@ void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_5e5682d10bf1ee60(
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4488,7 +4471,7 @@ long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_5e5682d10bf1
 }
 
 
-void _wrap_pager_cold_backend_stats_live_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_bytes_set_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4500,7 +4483,7 @@ void _wrap_pager_cold_backend_stats_live_bytes_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4513,7 +4496,7 @@ long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_5e5682d10bf1ee60(st
 }
 
 
-void _wrap_pager_cold_backend_stats_pageout_count_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_pageout_count_set_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4525,7 +4508,7 @@ void _wrap_pager_cold_backend_stats_pageout_count_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4538,7 +4521,7 @@ long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_5e5682d10bf1ee60
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4550,7 +4533,7 @@ void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_5e5682d10bf1ee60(st
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4563,7 +4546,7 @@ long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_5e5682d10bf1ee
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4575,7 +4558,7 @@ void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_5e5682d10bf1ee60(str
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4588,7 +4571,7 @@ long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_pager_cold_backend_stats_read_count_set_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_read_count_set_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4600,7 +4583,7 @@ void _wrap_pager_cold_backend_stats_read_count_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_read_count_get_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_read_count_get_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4613,7 +4596,7 @@ long long _wrap_pager_cold_backend_stats_read_count_get_capi_5e5682d10bf1ee60(st
 }
 
 
-struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_5e5682d10bf1ee60() {
+struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_f32e0652552a400b() {
   struct pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
   
@@ -4624,7 +4607,7 @@ struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_5e5682d
 }
 
 
-void _wrap_delete_pager_cold_backend_stats_capi_5e5682d10bf1ee60(struct pager_cold_backend_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_backend_stats_capi_f32e0652552a400b(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   
   arg1 = *(struct pager_cold_backend_stats **)&_swig_go_0; 
@@ -4634,7 +4617,7 @@ void _wrap_delete_pager_cold_backend_stats_capi_5e5682d10bf1ee60(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_struct_size_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4646,7 +4629,7 @@ void _wrap_pager_cold_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_c
 }
 
 
-int _wrap_pager_cold_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_struct_size_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4659,7 +4642,7 @@ int _wrap_pager_cold_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_reserved0_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_reserved0_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4671,7 +4654,7 @@ void _wrap_pager_cold_stats_reserved0_set_capi_5e5682d10bf1ee60(struct pager_col
 }
 
 
-int _wrap_pager_cold_stats_reserved0_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_reserved0_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4684,7 +4667,7 @@ int _wrap_pager_cold_stats_reserved0_get_capi_5e5682d10bf1ee60(struct pager_cold
 }
 
 
-void _wrap_pager_cold_stats_swap_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_swap_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -4696,7 +4679,7 @@ void _wrap_pager_cold_stats_swap_set_capi_5e5682d10bf1ee60(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -4709,7 +4692,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_5e5682d10b
 }
 
 
-void _wrap_pager_cold_stats_file_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_file_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -4721,7 +4704,7 @@ void _wrap_pager_cold_stats_file_set_capi_5e5682d10bf1ee60(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -4734,7 +4717,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_5e5682d10b
 }
 
 
-void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4746,7 +4729,7 @@ void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_5e5682d10bf1ee60(st
 }
 
 
-long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4759,7 +4742,7 @@ long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_5e5682d10bf1ee
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4771,7 +4754,7 @@ void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4784,7 +4767,7 @@ long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_5e5682d10bf1ee60(st
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_count_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4796,7 +4779,7 @@ void _wrap_pager_cold_stats_scratch_file_count_set_capi_5e5682d10bf1ee60(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_count_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4809,7 +4792,7 @@ long long _wrap_pager_cold_stats_scratch_file_count_get_capi_5e5682d10bf1ee60(st
 }
 
 
-void _wrap_pager_cold_stats_punch_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_punch_count_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4821,7 +4804,7 @@ void _wrap_pager_cold_stats_punch_count_set_capi_5e5682d10bf1ee60(struct pager_c
 }
 
 
-long long _wrap_pager_cold_stats_punch_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_punch_count_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4834,7 +4817,7 @@ long long _wrap_pager_cold_stats_punch_count_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_cold_stats_truncate_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_truncate_count_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4846,7 +4829,7 @@ void _wrap_pager_cold_stats_truncate_count_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-long long _wrap_pager_cold_stats_truncate_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_truncate_count_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4859,7 +4842,7 @@ long long _wrap_pager_cold_stats_truncate_count_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_cold_stats_fallback_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_fallback_count_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4871,7 +4854,7 @@ void _wrap_pager_cold_stats_fallback_count_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-long long _wrap_pager_cold_stats_fallback_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_fallback_count_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4884,7 +4867,7 @@ long long _wrap_pager_cold_stats_fallback_count_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_cold_stats_write_error_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_write_error_count_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4896,7 +4879,7 @@ void _wrap_pager_cold_stats_write_error_count_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_cold_stats_write_error_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_write_error_count_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4909,7 +4892,7 @@ long long _wrap_pager_cold_stats_write_error_count_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_cold_stats_release_error_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_release_error_count_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4921,7 +4904,7 @@ void _wrap_pager_cold_stats_release_error_count_set_capi_5e5682d10bf1ee60(struct
 }
 
 
-long long _wrap_pager_cold_stats_release_error_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_release_error_count_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4934,7 +4917,7 @@ long long _wrap_pager_cold_stats_release_error_count_get_capi_5e5682d10bf1ee60(s
 }
 
 
-void _wrap_pager_cold_stats_checksum_failure_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_checksum_failure_count_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4946,7 +4929,7 @@ void _wrap_pager_cold_stats_checksum_failure_count_set_capi_5e5682d10bf1ee60(str
 }
 
 
-long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4959,7 +4942,7 @@ long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4971,7 +4954,7 @@ void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_5e5682d10bf1ee60(st
 }
 
 
-long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4984,7 +4967,7 @@ long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_5e5682d10bf1ee
 }
 
 
-void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4996,7 +4979,7 @@ void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_5e5682d10bf1ee60(str
 }
 
 
-long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5009,7 +4992,7 @@ long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_pager_cold_stats_retained_extent_count_set_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_retained_extent_count_set_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5021,7 +5004,7 @@ void _wrap_pager_cold_stats_retained_extent_count_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_cold_stats_retained_extent_count_get_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_retained_extent_count_get_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5034,7 +5017,7 @@ long long _wrap_pager_cold_stats_retained_extent_count_get_capi_5e5682d10bf1ee60
 }
 
 
-struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_5e5682d10bf1ee60() {
+struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_f32e0652552a400b() {
   struct pager_cold_stats *result = 0 ;
   struct pager_cold_stats *_swig_go_result;
   
@@ -5045,7 +5028,7 @@ struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_delete_pager_cold_stats_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_stats_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   
   arg1 = *(struct pager_cold_stats **)&_swig_go_0; 
@@ -5055,7 +5038,7 @@ void _wrap_delete_pager_cold_stats_capi_5e5682d10bf1ee60(struct pager_cold_stats
 }
 
 
-void _wrap_pager_cold_stats_init_capi_5e5682d10bf1ee60(struct pager_cold_stats *_swig_go_0) {
+void _wrap_pager_cold_stats_init_capi_f32e0652552a400b(struct pager_cold_stats *_swig_go_0) {
   pager_cold_stats *arg1 = (pager_cold_stats *) 0 ;
   
   arg1 = *(pager_cold_stats **)&_swig_go_0; 
@@ -5065,7 +5048,7 @@ void _wrap_pager_cold_stats_init_capi_5e5682d10bf1ee60(struct pager_cold_stats *
 }
 
 
-_gostring_ _wrap_pager_cold_get_stats_capi_5e5682d10bf1ee60(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
+_gostring_ _wrap_pager_cold_get_stats_capi_f32e0652552a400b(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   pager_cold_stats *arg2 = (pager_cold_stats *) 0 ;
   int result;
@@ -5080,7 +5063,7 @@ _gostring_ _wrap_pager_cold_get_stats_capi_5e5682d10bf1ee60(pager_cold *_swig_go
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -5092,7 +5075,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -5104,7 +5087,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -5116,7 +5099,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -5128,7 +5111,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_BF16_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_DTYPE_BF16_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -5140,7 +5123,7 @@ intgo _wrap_PAGER_DTYPE_BF16_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F16_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_DTYPE_F16_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -5152,7 +5135,7 @@ intgo _wrap_PAGER_DTYPE_F16_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F32_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_DTYPE_F32_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -5164,7 +5147,7 @@ intgo _wrap_PAGER_DTYPE_F32_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -5176,7 +5159,7 @@ intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_cache_meta_struct_size_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_struct_size_set_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5188,7 +5171,7 @@ void _wrap_pager_cache_meta_struct_size_set_capi_5e5682d10bf1ee60(struct pager_c
 }
 
 
-int _wrap_pager_cache_meta_struct_size_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_struct_size_get_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5201,7 +5184,7 @@ int _wrap_pager_cache_meta_struct_size_get_capi_5e5682d10bf1ee60(struct pager_ca
 }
 
 
-void _wrap_pager_cache_meta_tokens_per_page_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_tokens_per_page_set_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5213,7 +5196,7 @@ void _wrap_pager_cache_meta_tokens_per_page_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-int _wrap_pager_cache_meta_tokens_per_page_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_tokens_per_page_get_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5226,7 +5209,7 @@ int _wrap_pager_cache_meta_tokens_per_page_get_capi_5e5682d10bf1ee60(struct page
 }
 
 
-void _wrap_pager_cache_meta_layers_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_layers_set_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5238,7 +5221,7 @@ void _wrap_pager_cache_meta_layers_set_capi_5e5682d10bf1ee60(struct pager_cache_
 }
 
 
-int _wrap_pager_cache_meta_layers_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_layers_get_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5251,7 +5234,7 @@ int _wrap_pager_cache_meta_layers_get_capi_5e5682d10bf1ee60(struct pager_cache_m
 }
 
 
-void _wrap_pager_cache_meta_kv_heads_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_kv_heads_set_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5263,7 +5246,7 @@ void _wrap_pager_cache_meta_kv_heads_set_capi_5e5682d10bf1ee60(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_kv_heads_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_kv_heads_get_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5276,7 +5259,7 @@ int _wrap_pager_cache_meta_kv_heads_get_capi_5e5682d10bf1ee60(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_head_dim_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_head_dim_set_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5288,7 +5271,7 @@ void _wrap_pager_cache_meta_head_dim_set_capi_5e5682d10bf1ee60(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_head_dim_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_head_dim_get_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5301,7 +5284,7 @@ int _wrap_pager_cache_meta_head_dim_get_capi_5e5682d10bf1ee60(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_dtype_set_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_dtype_set_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5313,7 +5296,7 @@ void _wrap_pager_cache_meta_dtype_set_capi_5e5682d10bf1ee60(struct pager_cache_m
 }
 
 
-int _wrap_pager_cache_meta_dtype_get_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_dtype_get_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5326,7 +5309,7 @@ int _wrap_pager_cache_meta_dtype_get_capi_5e5682d10bf1ee60(struct pager_cache_me
 }
 
 
-struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_5e5682d10bf1ee60() {
+struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_f32e0652552a400b() {
   struct pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
   
@@ -5337,7 +5320,7 @@ struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_delete_pager_cache_meta_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+void _wrap_delete_pager_cache_meta_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   
   arg1 = *(struct pager_cache_meta **)&_swig_go_0; 
@@ -5347,7 +5330,7 @@ void _wrap_delete_pager_cache_meta_capi_5e5682d10bf1ee60(struct pager_cache_meta
 }
 
 
-void _wrap_pager_cache_meta_init_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0) {
+void _wrap_pager_cache_meta_init_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   
   arg1 = *(pager_cache_meta **)&_swig_go_0; 
@@ -5357,7 +5340,7 @@ void _wrap_pager_cache_meta_init_capi_5e5682d10bf1ee60(struct pager_cache_meta *
 }
 
 
-_gostring_ _wrap_pager_cache_meta_page_bytes_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cache_meta_page_bytes_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -5374,7 +5357,7 @@ _gostring_ _wrap_pager_cache_meta_page_bytes_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -5386,7 +5369,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -5398,7 +5381,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_5e5682d10bf1ee60() {
 }
 
 
-void _wrap_pager_snapshot_options_struct_size_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_struct_size_set_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5410,7 +5393,7 @@ void _wrap_pager_snapshot_options_struct_size_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-int _wrap_pager_snapshot_options_struct_size_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_struct_size_get_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5423,7 +5406,7 @@ int _wrap_pager_snapshot_options_struct_size_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_compression_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_compression_set_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5435,7 +5418,7 @@ void _wrap_pager_snapshot_options_compression_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-int _wrap_pager_snapshot_options_compression_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_compression_get_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5448,7 +5431,7 @@ int _wrap_pager_snapshot_options_compression_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_zstd_level_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_zstd_level_set_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t arg2 ;
   
@@ -5460,7 +5443,7 @@ void _wrap_pager_snapshot_options_zstd_level_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-int _wrap_pager_snapshot_options_zstd_level_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_zstd_level_get_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -5473,7 +5456,7 @@ int _wrap_pager_snapshot_options_zstd_level_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_snapshot_options_threads_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_threads_set_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5485,7 +5468,7 @@ void _wrap_pager_snapshot_options_threads_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_threads_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_threads_get_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5498,7 +5481,7 @@ int _wrap_pager_snapshot_options_threads_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_allow_nonempty_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_allow_nonempty_set_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5510,7 +5493,7 @@ void _wrap_pager_snapshot_options_allow_nonempty_set_capi_5e5682d10bf1ee60(struc
 }
 
 
-int _wrap_pager_snapshot_options_allow_nonempty_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_allow_nonempty_get_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5523,7 +5506,7 @@ int _wrap_pager_snapshot_options_allow_nonempty_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_snapshot_options_sync_fd_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_sync_fd_set_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5535,7 +5518,7 @@ void _wrap_pager_snapshot_options_sync_fd_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_sync_fd_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_sync_fd_get_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5548,7 +5531,7 @@ int _wrap_pager_snapshot_options_sync_fd_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t arg2 ;
   
@@ -5560,7 +5543,7 @@ void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_5e5682d10bf1ee6
 }
 
 
-long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5573,7 +5556,7 @@ long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_5e5682d10b
 }
 
 
-struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_5e5682d10bf1ee60() {
+struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_f32e0652552a400b() {
   struct pager_snapshot_options *result = 0 ;
   struct pager_snapshot_options *_swig_go_result;
   
@@ -5584,7 +5567,7 @@ struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_5e5682d10bf
 }
 
 
-void _wrap_delete_pager_snapshot_options_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_delete_pager_snapshot_options_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   
   arg1 = *(struct pager_snapshot_options **)&_swig_go_0; 
@@ -5594,7 +5577,7 @@ void _wrap_delete_pager_snapshot_options_capi_5e5682d10bf1ee60(struct pager_snap
 }
 
 
-intgo _wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_pager_snapshot_options_set_parent_path_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -5614,7 +5597,7 @@ intgo _wrap_pager_snapshot_options_set_parent_path_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_snapshot_options_init_capi_5e5682d10bf1ee60(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_pager_snapshot_options_init_capi_f32e0652552a400b(struct pager_snapshot_options *_swig_go_0) {
   pager_snapshot_options *arg1 = (pager_snapshot_options *) 0 ;
   
   arg1 = *(pager_snapshot_options **)&_swig_go_0; 
@@ -5624,7 +5607,7 @@ void _wrap_pager_snapshot_options_init_capi_5e5682d10bf1ee60(struct pager_snapsh
 }
 
 
-_gostring_ _wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_verify_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_options *arg2 = (pager_snapshot_options *) 0 ;
   int result;
@@ -5644,7 +5627,7 @@ _gostring_ _wrap_pager_snapshot_verify_capi_5e5682d10bf1ee60(_gostring_ _swig_go
 }
 
 
-void _wrap_pager_snapshot_info_struct_size_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_struct_size_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -5656,7 +5639,7 @@ void _wrap_pager_snapshot_info_struct_size_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-int _wrap_pager_snapshot_info_struct_size_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_struct_size_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5669,7 +5652,7 @@ int _wrap_pager_snapshot_info_struct_size_get_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-void _wrap_pager_snapshot_info_format_version_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_format_version_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -5681,7 +5664,7 @@ void _wrap_pager_snapshot_info_format_version_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-int _wrap_pager_snapshot_info_format_version_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_format_version_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5694,7 +5677,7 @@ int _wrap_pager_snapshot_info_format_version_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_snapshot_info_meta_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+void _wrap_pager_snapshot_info_meta_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   
@@ -5706,7 +5689,7 @@ void _wrap_pager_snapshot_info_meta_set_capi_5e5682d10bf1ee60(struct pager_snaps
 }
 
 
-struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
@@ -5719,7 +5702,7 @@ struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_5e5682d10bf1ee6
 }
 
 
-void _wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_k_page_bytes_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5731,7 +5714,7 @@ void _wrap_pager_snapshot_info_k_page_bytes_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5744,7 +5727,7 @@ long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_v_page_bytes_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5756,7 +5739,7 @@ void _wrap_pager_snapshot_info_v_page_bytes_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5769,7 +5752,7 @@ long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_page_count_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5781,7 +5764,7 @@ void _wrap_pager_snapshot_info_page_count_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_page_count_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_page_count_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5794,7 +5777,7 @@ long long _wrap_pager_snapshot_info_page_count_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_stored_page_count_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5806,7 +5789,7 @@ void _wrap_pager_snapshot_info_stored_page_count_set_capi_5e5682d10bf1ee60(struc
 }
 
 
-long long _wrap_pager_snapshot_info_stored_page_count_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_stored_page_count_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5819,7 +5802,7 @@ long long _wrap_pager_snapshot_info_stored_page_count_get_capi_5e5682d10bf1ee60(
 }
 
 
-void _wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_compressed_page_count_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5831,7 +5814,7 @@ void _wrap_pager_snapshot_info_compressed_page_count_set_capi_5e5682d10bf1ee60(s
 }
 
 
-long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5844,7 +5827,7 @@ long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_5e5682d10bf1e
 }
 
 
-void _wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_seq_count_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5856,7 +5839,7 @@ void _wrap_pager_snapshot_info_seq_count_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-long long _wrap_pager_snapshot_info_seq_count_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_seq_count_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5869,7 +5852,7 @@ long long _wrap_pager_snapshot_info_seq_count_get_capi_5e5682d10bf1ee60(struct p
 }
 
 
-void _wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_created_us_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5881,7 +5864,7 @@ void _wrap_pager_snapshot_info_created_us_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_created_us_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_created_us_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5894,7 +5877,7 @@ long long _wrap_pager_snapshot_info_created_us_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_file_bytes_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5906,7 +5889,7 @@ void _wrap_pager_snapshot_info_file_bytes_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_file_bytes_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_file_bytes_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5919,7 +5902,7 @@ long long _wrap_pager_snapshot_info_file_bytes_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_snapshot_id_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5931,7 +5914,7 @@ void _wrap_pager_snapshot_info_snapshot_id_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-long long _wrap_pager_snapshot_info_snapshot_id_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_snapshot_id_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5944,7 +5927,7 @@ long long _wrap_pager_snapshot_info_snapshot_id_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5956,7 +5939,7 @@ void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_5e5682d10bf1ee60(stru
 }
 
 
-long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5969,7 +5952,7 @@ long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_5e5682d10bf1ee60
 }
 
 
-struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_5e5682d10bf1ee60() {
+struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_f32e0652552a400b() {
   struct pager_snapshot_info *result = 0 ;
   struct pager_snapshot_info *_swig_go_result;
   
@@ -5980,7 +5963,7 @@ struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_5e5682d10bf1ee60(
 }
 
 
-void _wrap_delete_pager_snapshot_info_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_delete_pager_snapshot_info_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   
   arg1 = *(struct pager_snapshot_info **)&_swig_go_0; 
@@ -5990,7 +5973,7 @@ void _wrap_delete_pager_snapshot_info_capi_5e5682d10bf1ee60(struct pager_snapsho
 }
 
 
-void _wrap_pager_snapshot_info_init_capi_5e5682d10bf1ee60(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_pager_snapshot_info_init_capi_f32e0652552a400b(struct pager_snapshot_info *_swig_go_0) {
   pager_snapshot_info *arg1 = (pager_snapshot_info *) 0 ;
   
   arg1 = *(pager_snapshot_info **)&_swig_go_0; 
@@ -6000,7 +5983,7 @@ void _wrap_pager_snapshot_info_init_capi_5e5682d10bf1ee60(struct pager_snapshot_
 }
 
 
-_gostring_ _wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_inspect_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_info *arg2 = (pager_snapshot_info *) 0 ;
   int result;
@@ -6020,7 +6003,7 @@ _gostring_ _wrap_pager_snapshot_inspect_capi_5e5682d10bf1ee60(_gostring_ _swig_g
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -6032,7 +6015,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -6044,7 +6027,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_5e5682d10bf1ee60() {
 }
 
 
-_gostring_ _wrap_pager_refengine_create_capi_5e5682d10bf1ee60(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
+_gostring_ _wrap_pager_refengine_create_capi_f32e0652552a400b(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   pager_refengine **arg3 = (pager_refengine **) 0 ;
@@ -6061,7 +6044,7 @@ _gostring_ _wrap_pager_refengine_create_capi_5e5682d10bf1ee60(struct pager_cache
 }
 
 
-void _wrap_pager_refengine_free_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0) {
+void _wrap_pager_refengine_free_capi_f32e0652552a400b(pager_refengine *_swig_go_0) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   
   arg1 = (pager_refengine *)_swig_go_0; 
@@ -6071,7 +6054,7 @@ void _wrap_pager_refengine_free_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_refengine_meta_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_meta_capi_f32e0652552a400b(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   int result;
@@ -6086,7 +6069,7 @@ _gostring_ _wrap_pager_refengine_meta_capi_5e5682d10bf1ee60(pager_refengine *_sw
 }
 
 
-_gostring_ _wrap_pager_refengine_capacity_pages_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_capacity_pages_capi_f32e0652552a400b(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6101,7 +6084,7 @@ _gostring_ _wrap_pager_refengine_capacity_pages_capi_5e5682d10bf1ee60(pager_refe
 }
 
 
-_gostring_ _wrap_pager_refengine_alloc_page_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_alloc_page_capi_f32e0652552a400b(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6116,7 +6099,7 @@ _gostring_ _wrap_pager_refengine_alloc_page_capi_5e5682d10bf1ee60(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_free_page_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_refengine_free_page_capi_f32e0652552a400b(pager_refengine *_swig_go_0, int _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -6131,7 +6114,7 @@ _gostring_ _wrap_pager_refengine_free_page_capi_5e5682d10bf1ee60(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_write_page_capi_f32e0652552a400b(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -6158,7 +6141,7 @@ _gostring_ _wrap_pager_refengine_write_page_capi_5e5682d10bf1ee60(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_read_page_capi_f32e0652552a400b(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -6185,7 +6168,7 @@ _gostring_ _wrap_pager_refengine_read_page_capi_5e5682d10bf1ee60(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
+_gostring_ _wrap_pager_refengine_set_seq_capi_f32e0652552a400b(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6212,7 +6195,7 @@ _gostring_ _wrap_pager_refengine_set_seq_capi_5e5682d10bf1ee60(pager_refengine *
 }
 
 
-_gostring_ _wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_refengine_remove_seq_capi_f32e0652552a400b(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6231,7 +6214,7 @@ _gostring_ _wrap_pager_refengine_remove_seq_capi_5e5682d10bf1ee60(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_refengine_get_seq_capi_f32e0652552a400b(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6260,7 +6243,7 @@ _gostring_ _wrap_pager_refengine_get_seq_capi_5e5682d10bf1ee60(pager_refengine *
 }
 
 
-void _wrap_pager_refengine_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_struct_size_set_capi_f32e0652552a400b(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6272,7 +6255,7 @@ void _wrap_pager_refengine_stats_struct_size_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-int _wrap_pager_refengine_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_struct_size_get_capi_f32e0652552a400b(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6285,7 +6268,7 @@ int _wrap_pager_refengine_stats_struct_size_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_refengine_stats_paused_set_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_paused_set_capi_f32e0652552a400b(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6297,7 +6280,7 @@ void _wrap_pager_refengine_stats_paused_set_capi_5e5682d10bf1ee60(struct pager_r
 }
 
 
-int _wrap_pager_refengine_stats_paused_get_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_paused_get_capi_f32e0652552a400b(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6310,7 +6293,7 @@ int _wrap_pager_refengine_stats_paused_get_capi_5e5682d10bf1ee60(struct pager_re
 }
 
 
-void _wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_occupied_pages_set_capi_f32e0652552a400b(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6322,7 +6305,7 @@ void _wrap_pager_refengine_stats_occupied_pages_set_capi_5e5682d10bf1ee60(struct
 }
 
 
-long long _wrap_pager_refengine_stats_occupied_pages_get_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_occupied_pages_get_capi_f32e0652552a400b(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6335,7 +6318,7 @@ long long _wrap_pager_refengine_stats_occupied_pages_get_capi_5e5682d10bf1ee60(s
 }
 
 
-void _wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_seq_count_set_capi_f32e0652552a400b(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6347,7 +6330,7 @@ void _wrap_pager_refengine_stats_seq_count_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-long long _wrap_pager_refengine_stats_seq_count_get_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_seq_count_get_capi_f32e0652552a400b(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6360,7 +6343,7 @@ long long _wrap_pager_refengine_stats_seq_count_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_5e5682d10bf1ee60() {
+struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_f32e0652552a400b() {
   struct pager_refengine_stats *result = 0 ;
   struct pager_refengine_stats *_swig_go_result;
   
@@ -6371,7 +6354,7 @@ struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_5e5682d10bf1e
 }
 
 
-void _wrap_delete_pager_refengine_stats_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_delete_pager_refengine_stats_capi_f32e0652552a400b(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   
   arg1 = *(struct pager_refengine_stats **)&_swig_go_0; 
@@ -6381,7 +6364,7 @@ void _wrap_delete_pager_refengine_stats_capi_5e5682d10bf1ee60(struct pager_refen
 }
 
 
-void _wrap_pager_refengine_stats_init_capi_5e5682d10bf1ee60(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_pager_refengine_stats_init_capi_f32e0652552a400b(struct pager_refengine_stats *_swig_go_0) {
   pager_refengine_stats *arg1 = (pager_refengine_stats *) 0 ;
   
   arg1 = *(pager_refengine_stats **)&_swig_go_0; 
@@ -6391,7 +6374,7 @@ void _wrap_pager_refengine_stats_init_capi_5e5682d10bf1ee60(struct pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_get_stats_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_get_stats_capi_f32e0652552a400b(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_refengine_stats *arg2 = (pager_refengine_stats *) 0 ;
   int result;
@@ -6406,7 +6389,7 @@ _gostring_ _wrap_pager_refengine_get_stats_capi_5e5682d10bf1ee60(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_fingerprint_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_fingerprint_capi_f32e0652552a400b(pager_refengine *_swig_go_0, long long *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -6421,7 +6404,7 @@ _gostring_ _wrap_pager_refengine_fingerprint_capi_5e5682d10bf1ee60(pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_pager_refengine_fail_callback_capi_f32e0652552a400b(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint32_t arg3 ;
@@ -6445,7 +6428,7 @@ _gostring_ _wrap_pager_refengine_fail_callback_capi_5e5682d10bf1ee60(pager_refen
 }
 
 
-intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -6457,7 +6440,7 @@ intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_FILE_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_FILE_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -6469,7 +6452,7 @@ intgo _wrap_PAGER_FORMAT_FILE_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -6481,7 +6464,7 @@ intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -6493,7 +6476,7 @@ intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -6505,7 +6488,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -6517,7 +6500,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_5e5682d10bf1ee60() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_5e5682d10bf1ee60() {
+intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_f32e0652552a400b() {
   int result;
   intgo _swig_go_result;
   
@@ -6529,7 +6512,7 @@ intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_5e5682d10bf1ee60() {
 }
 
 
-_gostring_ _wrap_pager_format_detect_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_format_detect_capi_f32e0652552a400b(_gostring_ _swig_go_0, int *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6549,7 +6532,7 @@ _gostring_ _wrap_pager_format_detect_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0
 }
 
 
-void _wrap_pager_check_report_struct_size_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_struct_size_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6561,7 +6544,7 @@ void _wrap_pager_check_report_struct_size_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_check_report_struct_size_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_struct_size_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6574,7 +6557,7 @@ int _wrap_pager_check_report_struct_size_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_check_report_format_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6586,7 +6569,7 @@ void _wrap_pager_check_report_format_set_capi_5e5682d10bf1ee60(struct pager_chec
 }
 
 
-int _wrap_pager_check_report_format_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6599,7 +6582,7 @@ int _wrap_pager_check_report_format_get_capi_5e5682d10bf1ee60(struct pager_check
 }
 
 
-void _wrap_pager_check_report_format_version_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_version_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6611,7 +6594,7 @@ void _wrap_pager_check_report_format_version_set_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-int _wrap_pager_check_report_format_version_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_version_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6624,7 +6607,7 @@ int _wrap_pager_check_report_format_version_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_check_report_page_size_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_page_size_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6636,7 +6619,7 @@ void _wrap_pager_check_report_page_size_set_capi_5e5682d10bf1ee60(struct pager_c
 }
 
 
-int _wrap_pager_check_report_page_size_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_page_size_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6649,7 +6632,7 @@ int _wrap_pager_check_report_page_size_get_capi_5e5682d10bf1ee60(struct pager_ch
 }
 
 
-void _wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_file_bytes_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6661,7 +6644,7 @@ void _wrap_pager_check_report_file_bytes_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-long long _wrap_pager_check_report_file_bytes_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_file_bytes_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6674,7 +6657,7 @@ long long _wrap_pager_check_report_file_bytes_get_capi_5e5682d10bf1ee60(struct p
 }
 
 
-void _wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_generation_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6686,7 +6669,7 @@ void _wrap_pager_check_report_generation_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-long long _wrap_pager_check_report_generation_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_generation_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6699,7 +6682,7 @@ long long _wrap_pager_check_report_generation_get_capi_5e5682d10bf1ee60(struct p
 }
 
 
-void _wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_page_count_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6711,7 +6694,7 @@ void _wrap_pager_check_report_page_count_set_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-long long _wrap_pager_check_report_page_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_page_count_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6724,7 +6707,7 @@ long long _wrap_pager_check_report_page_count_get_capi_5e5682d10bf1ee60(struct p
 }
 
 
-void _wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_free_page_count_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6736,7 +6719,7 @@ void _wrap_pager_check_report_free_page_count_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_check_report_free_page_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_free_page_count_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6749,7 +6732,7 @@ long long _wrap_pager_check_report_free_page_count_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_protected_count_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6761,7 +6744,7 @@ void _wrap_pager_check_report_protected_count_set_capi_5e5682d10bf1ee60(struct p
 }
 
 
-long long _wrap_pager_check_report_protected_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_protected_count_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6774,7 +6757,7 @@ long long _wrap_pager_check_report_protected_count_get_capi_5e5682d10bf1ee60(str
 }
 
 
-void _wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_frame_count_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6786,7 +6769,7 @@ void _wrap_pager_check_report_frame_count_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-long long _wrap_pager_check_report_frame_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_frame_count_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6799,7 +6782,7 @@ long long _wrap_pager_check_report_frame_count_get_capi_5e5682d10bf1ee60(struct 
 }
 
 
-void _wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_record_count_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6811,7 +6794,7 @@ void _wrap_pager_check_report_record_count_set_capi_5e5682d10bf1ee60(struct page
 }
 
 
-long long _wrap_pager_check_report_record_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_record_count_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6824,7 +6807,7 @@ long long _wrap_pager_check_report_record_count_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_segment_count_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6836,7 +6819,7 @@ void _wrap_pager_check_report_segment_count_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_check_report_segment_count_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_segment_count_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6849,7 +6832,7 @@ long long _wrap_pager_check_report_segment_count_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_first_lsn_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6861,7 +6844,7 @@ void _wrap_pager_check_report_first_lsn_set_capi_5e5682d10bf1ee60(struct pager_c
 }
 
 
-long long _wrap_pager_check_report_first_lsn_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_first_lsn_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6874,7 +6857,7 @@ long long _wrap_pager_check_report_first_lsn_get_capi_5e5682d10bf1ee60(struct pa
 }
 
 
-void _wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_last_lsn_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6886,7 +6869,7 @@ void _wrap_pager_check_report_last_lsn_set_capi_5e5682d10bf1ee60(struct pager_ch
 }
 
 
-long long _wrap_pager_check_report_last_lsn_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_last_lsn_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6899,7 +6882,7 @@ long long _wrap_pager_check_report_last_lsn_get_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-void _wrap_pager_check_report_interrupted_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_interrupted_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6911,7 +6894,7 @@ void _wrap_pager_check_report_interrupted_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_check_report_interrupted_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_interrupted_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6924,7 +6907,7 @@ int _wrap_pager_check_report_interrupted_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_code_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_damage_code_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t arg2 ;
   
@@ -6936,7 +6919,7 @@ void _wrap_pager_check_report_damage_code_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-int _wrap_pager_check_report_damage_code_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_damage_code_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -6949,7 +6932,7 @@ int _wrap_pager_check_report_damage_code_get_capi_5e5682d10bf1ee60(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_damage_offset_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6961,7 +6944,7 @@ void _wrap_pager_check_report_damage_offset_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-long long _wrap_pager_check_report_damage_offset_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_damage_offset_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6974,7 +6957,7 @@ long long _wrap_pager_check_report_damage_offset_get_capi_5e5682d10bf1ee60(struc
 }
 
 
-void _wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_file_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -6998,7 +6981,7 @@ void _wrap_pager_check_report_damage_file_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_file_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_file_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7011,7 +6994,7 @@ _gostring_ _wrap_pager_check_report_damage_file_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_rule_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7035,7 +7018,7 @@ void _wrap_pager_check_report_damage_rule_set_capi_5e5682d10bf1ee60(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_rule_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_rule_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7048,7 +7031,7 @@ _gostring_ _wrap_pager_check_report_damage_rule_get_capi_5e5682d10bf1ee60(struct
 }
 
 
-void _wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_detail_set_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7072,7 +7055,7 @@ void _wrap_pager_check_report_damage_detail_set_capi_5e5682d10bf1ee60(struct pag
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_detail_get_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_detail_get_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7085,7 +7068,7 @@ _gostring_ _wrap_pager_check_report_damage_detail_get_capi_5e5682d10bf1ee60(stru
 }
 
 
-struct pager_check_report *_wrap_new_pager_check_report_capi_5e5682d10bf1ee60() {
+struct pager_check_report *_wrap_new_pager_check_report_capi_f32e0652552a400b() {
   struct pager_check_report *result = 0 ;
   struct pager_check_report *_swig_go_result;
   
@@ -7096,7 +7079,7 @@ struct pager_check_report *_wrap_new_pager_check_report_capi_5e5682d10bf1ee60() 
 }
 
 
-void _wrap_delete_pager_check_report_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+void _wrap_delete_pager_check_report_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   
   arg1 = *(struct pager_check_report **)&_swig_go_0; 
@@ -7106,7 +7089,7 @@ void _wrap_delete_pager_check_report_capi_5e5682d10bf1ee60(struct pager_check_re
 }
 
 
-void _wrap_pager_check_report_init_capi_5e5682d10bf1ee60(struct pager_check_report *_swig_go_0) {
+void _wrap_pager_check_report_init_capi_f32e0652552a400b(struct pager_check_report *_swig_go_0) {
   pager_check_report *arg1 = (pager_check_report *) 0 ;
   
   arg1 = *(pager_check_report **)&_swig_go_0; 
@@ -7116,7 +7099,7 @@ void _wrap_pager_check_report_init_capi_5e5682d10bf1ee60(struct pager_check_repo
 }
 
 
-_gostring_ _wrap_pager_file_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_file_check_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7136,7 +7119,7 @@ _gostring_ _wrap_pager_file_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_wal_check_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7156,7 +7139,7 @@ _gostring_ _wrap_pager_wal_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, st
 }
 
 
-_gostring_ _wrap_pager_walseg_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_walseg_check_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7176,7 +7159,7 @@ _gostring_ _wrap_pager_walseg_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0,
 }
 
 
-_gostring_ _wrap_pager_snapshot_check_capi_5e5682d10bf1ee60(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_check_capi_f32e0652552a400b(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
