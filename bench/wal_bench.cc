@@ -588,10 +588,10 @@ int main(int argc, char** argv) {
        "random read, set inside cache, main file (mapped) / memcpy");
   Pair("raw memcpy, same pages and order", "pager, WAL-frame pages, cache 2x set", "ns",
        [&] { return RandomMemcpyNs(); }, [&] { return RandomReadNs(db, 8192, true); },
-       "random read, set inside cache, WAL frames (page cache) / memcpy");
+       "random read, set inside cache, WAL frames (mapped) / memcpy");
   Pair("raw memcpy, same pages and order", "pager, WAL-frame pages, cache 1/4 of set", "ns",
        [&] { return RandomMemcpyNs(); }, [&] { return RandomReadNs(db, 1024, true); },
-       "random read, set > cache, WAL frames (pread on a miss) / memcpy");
+       "random read, set > cache, WAL frames (mapped) / memcpy");
   std::printf("pinned views (issue 13 goal <= 25 ns)\n");
   Pair("raw uncontended mutex lock/unlock", "pager view, main-file page", "ns",
        [&] { return OneMutexPairNs(); }, [&] { return ViewNs(db, false); },
