@@ -976,6 +976,28 @@ PAGER_API int pager_wal_read_txn_read_page(pager_wal_read_txn *txn, uint32_t pag
                                            void *buf, uint64_t buf_len) PAGER_NOEXCEPT;
 
 /*
+ * pager_wal_read_txn_view_page -- *data_out = a read-only pointer to page page_number's bytes
+ * as of the transaction's commit (page-size bytes; no copy). The pointer stays valid until
+ * pager_wal_read_txn_free(txn) or pager_wal_close of its handle, whichever comes first,
+ * whatever the handle commits or checkpoints meanwhile; never write through it. Main-file
+ * pages point into a read-only shared mapping of the main file, WAL frames into one of the
+ * WAL. A transaction that viewed a WAL frame keeps the WAL from restarting until it is freed:
+ * PASSIVE checkpoints still copy frames into the main file but keep the WAL (it grows);
+ * FULL and TRUNCATE wait for the transaction like for a reader (see PAGER_WAL_CHECKPOINT_*),
+ * then PAGER_ERR_BUSY. A page that reads as zeros points at a shared zero page. If the
+ * library cannot map a file (an exotic file system or a file cut short from outside), the
+ * view points at a copy the transaction owns until freed. A truncation of the main file or
+ * the WAL from outside the library below a viewed page makes accessing the view raise
+ * SIGBUS, as for any mapped file. Cost: one mutex hold and one hash lookup, no I/O after the
+ * first view of a file. *data_out is untouched on failure.
+ * Errors: PAGER_ERR_INVALID (NULL txn/data_out, handle closed), PAGER_ERR_RESERVED (page 0),
+ * PAGER_ERR_NOT_FOUND (page_number >= the transaction's page count), PAGER_ERR_IO,
+ * PAGER_ERR_CORRUPT (the main file or the WAL ends before the page), PAGER_ERR_NOMEM.
+ */
+PAGER_API int pager_wal_read_txn_view_page(pager_wal_read_txn *txn, uint32_t page_number,
+                                           const uint8_t **data_out) PAGER_NOEXCEPT;
+
+/*
  * pager_wal_read_txn_page_count -- *count_out = the page count of the transaction's commit
  * (page 0 counted). Errors: PAGER_ERR_INVALID (NULL argument, handle closed).
  */

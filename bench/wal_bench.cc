@@ -7,10 +7,14 @@
 //     final checkpoint timed); the same with checkpoints deferred; and pages 1..256 rewritten
 //     every time (sequential, deferred), labelled as such
 //   read_page cached / uncached  vs  4 KiB pread (page cache) and memcpy
+//   random-order reads of a 16 MiB set, inside and larger than the page cache, main-file
+//   pages (mapped) and WAL frames (page cache)  vs  memcpy of the same pages in the same order
+//   pinned views (pager_wal_read_txn_view_page's core)  vs  one mutex lock/unlock
 //   checkpoint MB/s              vs  sequential write + fdatasync of the same bytes
 //
 // Every figure is the median of kReps repetitions. Usage: wal_bench [DIR] (default $TMPDIR or
-// /tmp; use a directory on the disk you care about).
+// /tmp; use a directory on the disk you care about). WAL_BENCH_ONLY=reads runs the read
+// sections only.
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -27,6 +31,7 @@
 #include <vector>
 
 #include "impl/wal/wal_pager.h"
+#include "pager.h"
 
 namespace {
 
@@ -270,6 +275,141 @@ double MemcpyNs() {
   return Seconds(t0, Clock::now()) * 1e9 / (kRounds * 1024);
 }
 
+// Random-order cached reads (issue 13): kRandomPages pages, read in one fixed random
+// permutation, after one warm-up pass. in_wal: the pages stay WAL frames (served by the page
+// cache); else they are checkpointed into the main file (served by its mapping, W18).
+constexpr uint32_t kRandomPages = 4096;  // 16 MiB working set
+
+std::vector<uint32_t> RandomOrder() {
+  std::vector<uint32_t> order(kRandomPages);
+  for (uint32_t i = 0; i < kRandomPages; i++) order[i] = i;
+  uint64_t x = 88172645463325252ull;
+  for (uint32_t i = kRandomPages - 1; i > 0; i--) {
+    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+    std::swap(order[i], order[x % (i + 1)]);
+  }
+  return order;
+}
+
+std::unique_ptr<WalPager> RandomReadPager(const std::string& path, uint32_t cache_pages,
+                                          bool in_wal) {
+  Options o;
+  o.auto_checkpoint_frames = 0;
+  {
+    auto p = Fresh(path, o);
+    std::vector<uint8_t> buf(kPage, 7);
+    for (uint32_t i = 1; i <= kRandomPages; i++) {
+      buf[0] = static_cast<uint8_t>(i);
+      Die(p->StagePage(i, buf.data(), kPage), "stage");
+    }
+    Die(p->Commit().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "c"), "commit");
+    if (!in_wal) {
+      Die(p->Checkpoint().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "cp"),
+          "checkpoint");
+    }
+  }
+  o.page_size = 0;
+  o.cache_pages = cache_pages;
+  std::unique_ptr<WalPager> p;
+  Die(WalPager::Open(pager::io::DefaultEnv(), path, AccessMode::kReadOnly, o, &p), "open");
+  return p;
+}
+
+double RandomReadNs(const std::string& path, uint32_t cache_pages, bool in_wal) {
+  auto p = RandomReadPager(path, cache_pages, in_wal);
+  const std::vector<uint32_t> order = RandomOrder();
+  std::vector<uint8_t> buf(kPage);
+  for (uint32_t i : order) Die(p->ReadPage(i + 1, buf.data(), kPage), "read");
+  const int kRounds = 10;
+  auto t0 = Clock::now();
+  for (int r = 0; r < kRounds; r++) {
+    for (uint32_t i : order) Die(p->ReadPage(i + 1, buf.data(), kPage), "read");
+  }
+  return Seconds(t0, Clock::now()) * 1e9 / (kRounds * kRandomPages);
+}
+
+// The floor: memcpy of the same 4 KiB pages out of a 16 MiB buffer in the same order.
+double RandomMemcpyNs() {
+  std::vector<uint8_t> a(size_t{kPage} * kRandomPages, 1), b(kPage);
+  const std::vector<uint32_t> order = RandomOrder();
+  const int kRounds = 10;
+  auto t0 = Clock::now();
+  for (int r = 0; r < kRounds; r++) {
+    for (uint32_t i : order) {
+      std::memcpy(b.data(), a.data() + size_t{i} * kPage, kPage);
+      asm volatile("" : : "r"(b.data()) : "memory");
+    }
+  }
+  return Seconds(t0, Clock::now()) * 1e9 / (kRounds * kRandomPages);
+}
+
+// ns per pinned view (W19) of a random page inside one read transaction (no byte touched).
+double ViewNs(const std::string& path, bool in_wal) {
+  auto p = RandomReadPager(path, kRandomPages, in_wal);
+  const std::vector<uint32_t> order = RandomOrder();
+  pager::wal::ReadSnapshot s;
+  Die(p->BeginRead(&s), "begin read");
+  const uint8_t* data = nullptr;
+  uintptr_t sum = 0;
+  for (uint32_t i : order) Die(p->ViewPageAt(&s, i + 1, &data), "view");
+  const int kRounds = 20;
+  auto t0 = Clock::now();
+  for (int r = 0; r < kRounds; r++) {
+    for (uint32_t i : order) {
+      Die(p->ViewPageAt(&s, i + 1, &data), "view");
+      sum += reinterpret_cast<uintptr_t>(data);
+    }
+  }
+  double ns = Seconds(t0, Clock::now()) * 1e9 / (kRounds * kRandomPages);
+  asm volatile("" : : "r"(sum) : "memory");
+  p->EndRead(&s);
+  return ns;
+}
+
+// The same through the C API (pager_wal_read_txn_view_page: the exception fence, the
+// argument checks and pager_last_error's reset included), as a binding calls it.
+double CapiViewNs(const std::string& path, bool in_wal) {
+  RandomReadPager(path, kRandomPages, in_wal).reset();  // builds the file, then closes it
+  pager_wal_options o;
+  pager_wal_options_init(&o);
+  o.read_only = 1;
+  pager_wal* h = nullptr;
+  pager_wal_read_txn* t = nullptr;
+  if (pager_wal_open(path.c_str(), &o, &h) != PAGER_OK ||
+      pager_wal_read_txn_begin(h, &t) != PAGER_OK) {
+    std::fprintf(stderr, "view: %s\n", pager_last_error());
+    std::exit(1);
+  }
+  const std::vector<uint32_t> order = RandomOrder();
+  const uint8_t* data = nullptr;
+  uintptr_t sum = 0;
+  const int kRounds = 20;
+  auto t0 = Clock::now();
+  for (int r = 0; r < kRounds; r++) {
+    for (uint32_t i : order) {
+      if (pager_wal_read_txn_view_page(t, i + 1, &data) != PAGER_OK) std::exit(1);
+      sum += reinterpret_cast<uintptr_t>(data);
+    }
+  }
+  double ns = Seconds(t0, Clock::now()) * 1e9 / (kRounds * kRandomPages);
+  asm volatile("" : : "r"(sum) : "memory");
+  pager_wal_read_txn_free(t);
+  pager_wal_close(h);
+  return ns;
+}
+
+// One uncontended mutex lock/unlock pair (a view takes the handle mutex once).
+double OneMutexPairNs() {
+  std::mutex mu;
+  const int kN = 400000;
+  auto t0 = Clock::now();
+  for (int i = 0; i < kN; i++) {
+    std::lock_guard<std::mutex> g(mu);
+    asm volatile("" : : : "memory");
+  }
+  return Seconds(t0, Clock::now()) * 1e9 / kN;
+}
+
 // Checkpoint of `pages` distinct pages (fresh main file: the copy extends it). MB/s.
 double CheckpointMBps(const std::string& path, uint32_t pages) {
   Options o;
@@ -359,19 +499,7 @@ double ReadTxnReadsPerSec(const std::string& path, int threads) {
   return threads * double(kReadsPerThread) / Seconds(t0, Clock::now());
 }
 
-int main(int argc, char** argv) {
-  const char* base = argc > 1 ? argv[1] : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  std::string templ = std::string(base) + "/wal_bench.XXXXXX";
-  std::vector<char> dir(templ.begin(), templ.end());
-  dir.push_back('\0');
-  if (mkdtemp(dir.data()) == nullptr) {
-    std::perror("mkdtemp");
-    return 1;
-  }
-  std::string d = dir.data();
-  std::string raw = d + "/raw", db = d + "/db";
-  std::printf("wal_bench in %s, page 4096 B, median of %d runs\n", d.c_str(), kReps);
-
+void CommitSections(const std::string& raw, const std::string& db) {
   std::printf("durable commits\n");
   std::vector<double> append;
   for (int i = 0; i < kReps; i++) append.push_back(RawSyncedWrites(raw, 4096, 200, false));
@@ -429,12 +557,57 @@ int main(int argc, char** argv) {
        },
        "commits with 2 active readers / with none");
 
+}
+
+int main(int argc, char** argv) {
+  const char* base = argc > 1 ? argv[1] : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  std::string templ = std::string(base) + "/wal_bench.XXXXXX";
+  std::vector<char> dir(templ.begin(), templ.end());
+  dir.push_back('\0');
+  if (mkdtemp(dir.data()) == nullptr) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+  std::string d = dir.data();
+  std::string raw = d + "/raw", db = d + "/db";
+  std::printf("wal_bench in %s, page 4096 B, median of %d runs\n", d.c_str(), kReps);
+
+  // WAL_BENCH_ONLY=reads: only the read sections (no disk flushes).
+  const bool reads_only = getenv("WAL_BENCH_ONLY") && std::strcmp(getenv("WAL_BENCH_ONLY"), "reads") == 0;
+  if (!reads_only) CommitSections(raw, db);
+
   std::printf("reads (4 KiB; lower is better, ratio = pager time / raw time)\n");
   Pair("raw memcpy", "pager read_page, cached", "ns", [&] { return MemcpyNs(); },
        [&] { return ReadNs(db, 4096); }, "cached read_page / memcpy");
-  Pair("raw pread (OS page cache)", "pager read_page, cache off", "ns",
+  std::printf("random-order reads of a 16 MiB working set (4096 pages; issue 13 goal <= 1.2x)\n");
+  Pair("raw memcpy, same pages and order", "pager, main-file pages, cache 1/4 of set", "ns",
+       [&] { return RandomMemcpyNs(); }, [&] { return RandomReadNs(db, 1024, false); },
+       "random read, set > cache, main file (mapped) / memcpy");
+  Pair("raw memcpy, same pages and order", "pager, main-file pages, cache 2x set", "ns",
+       [&] { return RandomMemcpyNs(); }, [&] { return RandomReadNs(db, 8192, false); },
+       "random read, set inside cache, main file (mapped) / memcpy");
+  Pair("raw memcpy, same pages and order", "pager, WAL-frame pages, cache 2x set", "ns",
+       [&] { return RandomMemcpyNs(); }, [&] { return RandomReadNs(db, 8192, true); },
+       "random read, set inside cache, WAL frames (mapped) / memcpy");
+  Pair("raw memcpy, same pages and order", "pager, WAL-frame pages, cache 1/4 of set", "ns",
+       [&] { return RandomMemcpyNs(); }, [&] { return RandomReadNs(db, 1024, true); },
+       "random read, set > cache, WAL frames (mapped) / memcpy");
+  std::printf("pinned views (issue 13 goal <= 25 ns)\n");
+  Pair("raw uncontended mutex lock/unlock", "pager view, main-file page", "ns",
+       [&] { return OneMutexPairNs(); }, [&] { return ViewNs(db, false); },
+       "view of a main-file page / mutex pair");
+  Pair("raw uncontended mutex lock/unlock", "pager view, WAL frame", "ns",
+       [&] { return OneMutexPairNs(); }, [&] { return ViewNs(db, true); },
+       "view of a WAL frame / mutex pair");
+  Pair("pager view, main-file page (C++ core)", "same through the C API", "ns",
+       [&] { return ViewNs(db, false); }, [&] { return CapiViewNs(db, false); },
+       "C API / core (the C call's fixed cost)");
+  Pair("pager view, WAL frame (C++ core)", "same through the C API", "ns",
+       [&] { return ViewNs(db, true); }, [&] { return CapiViewNs(db, true); },
+       "C API / core (the C call's fixed cost)");
+  Pair("raw pread (OS page cache)", "pager read_page, cache off (mapped, W18)", "ns",
        [&] { return RawPreadNs(raw); }, [&] { return ReadNs(db, 0); },
-       "uncached read_page / pread");
+       "read_page with the cache off (mapped main file) / pread");
 
   std::printf("read transactions (one handle; lower is better for ns)\n");
   Pair("raw 2x uncontended mutex lock/unlock", "pager read txn begin + end", "ns",
@@ -444,6 +617,7 @@ int main(int argc, char** argv) {
        [&] { return ReadTxnReadsPerSec(db, 1); }, [&] { return ReadTxnReadsPerSec(db, 2); },
        "2 threads / 1 thread (one handle mutex: reads serialize)");
 
+  if (reads_only) return 0;
   std::printf("checkpoint (16 MiB of distinct pages)\n");
   Pair("raw sequential write + fdatasync", "pager checkpoint", "MB/s",
        [&] { return RawSequentialMBps(raw, 4096); }, [&] { return CheckpointMBps(db, 4096); },

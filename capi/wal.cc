@@ -344,6 +344,15 @@ int pager_wal_read_txn_read_page(pager_wal_read_txn* txn, uint32_t page_number, 
   });
 }
 
+int pager_wal_read_txn_view_page(pager_wal_read_txn* txn, uint32_t page_number,
+                                 const uint8_t** data_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn, "txn"));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
+    return txn->pager->ViewPageAt(&txn->snap, page_number, data_out);
+  });
+}
+
 int pager_wal_read_txn_page_count(pager_wal_read_txn* txn, uint32_t* count_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(txn, "txn"));

@@ -91,6 +91,12 @@ int main(void) {
               memcmp(got, before, sizeof got) == 0,
           "the read txn still sees the older page 2");
     check(pager_wal_read_txn_page_count(t, &count) == PAGER_OK && count == 4, "txn page count");
+    {
+      const uint8_t *view = NULL;
+      check(pager_wal_read_txn_view_page(t, 2, &view) == PAGER_OK && view != NULL &&
+                memcmp(view, before, sizeof before) == 0,
+            "a view of the older page 2");
+    }
     check(pager_wal_read_txn_read_app_header(t, app, sizeof app) == PAGER_OK &&
               memcmp(app, "schema=1", 8) == 0,
           "txn app header");

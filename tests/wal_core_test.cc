@@ -6,6 +6,7 @@
 #include <cstring>
 #include <thread>
 
+#include "impl/io/mem_env.h"
 #include "impl/wal/wal_format.h"
 #include "tests/wal_support.h"
 
@@ -459,6 +460,10 @@ TEST_F(WalCore, StagedContentIsReadFirst) {
 TEST_F(WalCore, CacheCountsHitsAndMissesAndStaysBounded) {
   Options o = SmallOptions();
   o.cache_pages = 4;
+  // W22: the cache serves only bytes the Env cannot map; this Env maps only the shared index.
+  DataUnmappableEnv nomap;
+  env = &nomap;
+  ASSERT_OK(nomap.CreateDir(dir.path(), 0755));
   {
     auto p = MustCreate(env, path, o);
     for (uint32_t i = 1; i <= 10; i++) Stage(p.get(), i, Page(i));
@@ -617,7 +622,7 @@ TEST_F(WalCore, OpeningAHugeSparseFileReadsNeitherItNorAllOfIt) {
   EXPECT_EQ(p->stats().cache_misses, 0u);
   EXPECT_EQ(Read(p.get(), pages - 1), Page(5));
   EXPECT_EQ(Read(p.get(), pages / 2), std::vector<uint8_t>(4096, 0));
-  EXPECT_EQ(p->stats().cache_misses, 2u);
+  EXPECT_EQ(p->stats().cache_misses, 0u) << "W22: main pages are read through the mapping";
 }
 
 TEST_F(WalCore, ThreadsSharingOneHandleAreSerialized) {

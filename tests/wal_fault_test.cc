@@ -144,6 +144,7 @@ TEST_F(WalFault, ReadErrorWhileCommittingLeavesTheTransactionStaged) {
   Stage(p.get(), 1, Page(1, 512));
   MustCommit(p.get());
   Stage(p.get(), 1, Page(2, 512));
+  env.FailNth(io::MemEnv::Op::kMap, 1, io::FaultKind::kEio, false);  // pread, not mapped (W22)
   env.FailNth(io::MemEnv::Op::kRead, 1, io::FaultKind::kEio, false);
   EXPECT_EQ(p->Commit().status().code(), Code::kIo);
   EXPECT_EQ(p->state(), State::kWriting) << "nothing was written: not poisoned";

@@ -197,6 +197,7 @@ TEST(OutParam, pager_wal_read_page) {
   outparam::Fill(buf.data(), buf.size());
   EXPECT_EQ(pager_wal_read_page(db.h(), 9, buf.data(), kPage), PAGER_ERR_NOT_FOUND);
   EXPECT_TRUE(outparam::Untouched(buf.data(), buf.size()));
+  db.env().FailNth(Op::kMap, 1, FaultKind::kEio, false);  // no mapping: pread (W22)
   db.env().FailNth(Op::kRead, 1, FaultKind::kEio, false);  // the WAL frame
   EXPECT_EQ(pager_wal_read_page(db.h(), 2, buf.data(), kPage), PAGER_ERR_IO);
   EXPECT_TRUE(outparam::Untouched(buf.data(), buf.size()));
@@ -359,6 +360,33 @@ TEST(OutParam, pager_wal_read_txn_read_page) {
   db.env().ClearFaults();
   ExpectClearedBy(pager_wal_read_txn_read_page(t, 2, buf.data(), kPage));
   EXPECT_EQ(buf, std::vector<uint8_t>(kPage, 7));
+  pager_wal_read_txn_free(t);
+}
+
+TEST(OutParam, pager_wal_read_txn_view_page) {
+  WalOutParam db;
+  pager_wal_read_txn* t = nullptr;
+  ASSERT_PAGER_OK(pager_wal_read_txn_begin(db.h(), &t));
+  const uint8_t* const kSentinelPtr = reinterpret_cast<const uint8_t*>(&db);
+  const uint8_t* data = kSentinelPtr;
+  EXPECT_EQ(pager_wal_read_txn_view_page(nullptr, 2, &data), PAGER_ERR_INVALID);
+  EXPECT_EQ(pager_wal_read_txn_view_page(t, 2, nullptr), PAGER_ERR_INVALID);
+  EXPECT_EQ(pager_wal_read_txn_view_page(t, 0, &data), PAGER_ERR_RESERVED);
+  EXPECT_EQ(pager_wal_read_txn_view_page(t, 9, &data), PAGER_ERR_NOT_FOUND);
+  EXPECT_EQ(data, kSentinelPtr);
+  // The WAL cannot be mapped and the copy's read fails: I/O error, *data_out untouched.
+  db.env().FailNth(Op::kMap, 1, FaultKind::kEio, false);
+  db.env().FailNth(Op::kRead, 1, FaultKind::kEio, false);
+  EXPECT_EQ(pager_wal_read_txn_view_page(t, 2, &data), PAGER_ERR_IO);
+  EXPECT_EQ(data, kSentinelPtr);
+  db.env().ClearFaults();
+  ExpectClearedBy(pager_wal_read_txn_view_page(t, 2, &data));
+  ASSERT_NE(data, kSentinelPtr);
+  EXPECT_EQ(std::vector<uint8_t>(data, data + kPage), std::vector<uint8_t>(kPage, 7));
+  db.Close();
+  data = kSentinelPtr;
+  EXPECT_EQ(pager_wal_read_txn_view_page(t, 2, &data), PAGER_ERR_INVALID) << "closed";
+  EXPECT_EQ(data, kSentinelPtr);
   pager_wal_read_txn_free(t);
 }
 

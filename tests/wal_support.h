@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "impl/io/env.h"
+#include "impl/io/mem_env.h"
 #include "impl/wal/wal_pager.h"
 #include "tests/support/test_util.h"
 
@@ -20,6 +21,19 @@ using ::pager::testing::PatternBytes;
 inline std::vector<uint8_t> Page(uint64_t seed, uint32_t page_size = 4096) {
   return PatternBytes(seed, page_size);
 }
+
+// A FaultEnv that refuses to map the main file and the WAL (their reads then take pread and
+// the page cache, W22) but maps the shared index (`-shm`), which every handle needs (X1).
+class DataUnmappableEnv : public io::FaultEnv {
+ public:
+  Status BeforeOp(Op op, const std::string& path) override {
+    const std::string shm = "-shm";
+    const bool is_shm =
+        path.size() >= shm.size() && path.compare(path.size() - shm.size(), shm.size(), shm) == 0;
+    if (op == Op::kMap && !is_shm) return Status(Code::kIo, "test: no mapping of " + path);
+    return io::FaultEnv::BeforeOp(op, path);
+  }
+};
 
 inline Options SmallOptions() {
   Options o;

@@ -928,6 +928,9 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
 %pager_status(pager_wal_read_txn_read_page)
 %pager_status(pager_wal_read_txn_page_count)
 %pager_status(pager_wal_read_txn_read_app_header)
+/* A pinned view is a raw pointer into a mapping that must not outlive the transaction:
+ * Go and Java copy instead (ReadPageInto / readPage(n, ByteBuffer); bindings/README.md). */
+%ignore pager_wal_read_txn_view_page;
 %apply uint32_t *OUT { uint32_t *mode_out, uint32_t *bytes_out, uint32_t *count_out,
                        uint32_t *frames_out, uint32_t *pages_out }
 %apply (void *BUFFER, uint64_t CAPACITY) { (void *buf, uint64_t buf_len) }

@@ -23,10 +23,12 @@ class MemMapping final : public Mapping {
              size_t reserve, size_t len, bool writable)
       : Mapping(st->base, reserve, len, writable), env_(env), st_(std::move(st)), path_(path) {
     st_->live_mappings++;
+    if (writable) st_->live_writable_mappings++;
   }
   ~MemMapping() override {
     std::lock_guard<std::mutex> g(st_->mu);
     st_->live_mappings--;
+    if (writable_) st_->live_writable_mappings--;
   }
 
   Status Remap(size_t new_len) override {
@@ -144,8 +146,10 @@ class MemFile final : public File {
     PAGER_RETURN_IF_ERROR(RequireWritable("truncate"));
     PAGER_RETURN_IF_ERROR(env_->BeforeOp(MemEnv::Op::kTruncate, path_));
     std::lock_guard<std::mutex> g(st_->mu);
-    if (st_->live_mappings > 0 && size < st_->size) {
-      // Real mappings would SIGBUS past the new end; the library must not do this.
+    if (st_->live_writable_mappings > 0 && size < st_->size) {
+      // Real mappings would SIGBUS past the new end; the library must not do this to a file
+      // it writes through a mapping (the page file). Read-only mappings (the WAL pager's,
+      // W18) may outlive a truncation: their users never touch bytes past the file's end.
       return InvalidArgument("truncate of mapped " + path_ + " below its size");
     }
     return st_->Resize(size);

@@ -46,6 +46,7 @@ struct MemFileState {
   size_t accessible_bytes = 0;  // [0, accessible) is PROT_READ|PROT_WRITE
   uint64_t size = 0;
   int live_mappings = 0;
+  int live_writable_mappings = 0;  // Truncate below the size is refused while > 0
 
   // flock model: holders by open-file-description id.
   std::set<uint64_t> shared_holders;

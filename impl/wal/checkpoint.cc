@@ -70,6 +70,11 @@ Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
     }
     index_.clear();
   }
+  if (ReadersHoldWalViews()) {  // W23: copied, but the viewed frames stay where they are
+    if (wal_->frame_count() > 0) stats_.checkpoints++;
+    stats_.pages_checkpointed += pages;
+    return pages;
+  }
   Status st = (mode == CheckpointMode::kTruncate)
                   ? wal_->ResetToEmpty(main_seq_)  // W10
                   : wal_->Reset(main_seq_, options_.wal_keep_bytes, &stats_.bytes_synced);

@@ -122,7 +122,8 @@ bool WalPager::ReadersNeedMain() {
 // (the WAL can only restart when none is left, W21).
 Status WalPager::WaitForReaders(std::unique_lock<std::mutex>* lock, CheckpointMode mode) {
   auto done = [&] {
-    return closed_ || (!ReadersNeedMain() && (mode != CheckpointMode::kTruncate || !OthersPinWal()));
+    return closed_ || (!ReadersNeedMain() && !ReadersHoldWalViews() &&
+                        (mode != CheckpointMode::kTruncate || !OthersPinWal()));
   };
   const int64_t wait_ms = options_.lock_timeout_ms;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
@@ -171,6 +172,8 @@ void WalPager::Close() {
   if (slot_ >= 0) shm_->ReleaseSlot(slot_);
   slot_ = -1;
   shm_.reset();
+  wal_map_.Reset();   // W23: views end here (the mappings hold the files open)
+  main_map_.Reset();  // W22
   wal_.reset();
   main_.reset();  // releases the access lock (io E6)
   reader_left_.notify_all();

@@ -220,6 +220,10 @@ Status WalPager::AdoptGeneration(const ShmHeader& h) {
       (log == nullptr || log->header().salt1 != h.salt1 || log->header().salt2 != h.salt2)) {
     return Status(Code::kBusy, WalPath(path_) + " moved on while it was being read; retry");
   }
+  // The old generation's mapping goes with its WalLog: no view of its frames is alive (a
+  // handle whose transaction viewed a frame holds a mark > 0, so the writer could not reset
+  // the WAL, W21/W23), and the new log may be another file at the same path.
+  wal_map_.Reset();
   wal_ = std::move(log);
   index_.clear();
   committed_hash_.clear();

@@ -94,6 +94,7 @@ class WalLog {
 
   uint64_t frame_count() const { return frame_count_; }
   uint64_t file_size() const { return file_size_; }
+  io::File* file() const { return file_.get(); }  // for the read-only view mapping (W19)
   const WalHeader& header() const { return header_; }
   StopReason stop_reason() const { return stop_reason_; }
   bool has_unsynced_bytes() const { return unsynced_bytes_ > 0; }

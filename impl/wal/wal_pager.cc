@@ -324,6 +324,18 @@ Status WalPager::ReadPageLocked(uint32_t page_number, uint8_t* dst, uint64_t len
 }
 
 Status WalPager::ReadCommitted(uint32_t page_number, uint8_t* dst) {
+  auto it = index_.find(page_number);
+  const bool in_wal = it != index_.end();
+  if (!in_wal && page_number >= main_valid_count_) {
+    std::memset(dst, 0, page_size_);  // W3
+    return Status::Ok();
+  }
+  // W22: mapped bytes need neither the cache nor a copy in between.
+  const uint8_t* mapped = in_wal ? WalFrameBytes(it->second) : MainPageBytes(page_number);
+  if (mapped != nullptr) {
+    std::memcpy(dst, mapped, page_size_);
+    return Status::Ok();
+  }
   if (cache_->Get(page_number, dst)) {
     stats_.cache_hits++;
     return Status::Ok();
@@ -333,11 +345,8 @@ Status WalPager::ReadCommitted(uint32_t page_number, uint8_t* dst) {
   // (pager.h C5).
   read_scratch_.resize(page_size_);
   uint8_t* tmp = read_scratch_.data();
-  auto it = index_.find(page_number);
-  if (it != index_.end()) {
+  if (in_wal) {
     PAGER_RETURN_IF_ERROR(wal_->ReadBody(it->second, tmp));
-  } else if (page_number >= main_valid_count_) {
-    std::memset(tmp, 0, page_size_);  // W3
   } else {
     PAGER_RETURN_IF_ERROR(ReadMainPage(page_number, tmp));
   }
@@ -346,7 +355,23 @@ Status WalPager::ReadCommitted(uint32_t page_number, uint8_t* dst) {
   return Status::Ok();
 }
 
+// W22: the mapped bytes of a main-file page below main_valid_count_, or nullptr (pread it).
+const uint8_t* WalPager::MainPageBytes(uint32_t page_number) {
+  return main_map_.At(main_.get(), uint64_t{page_number} * page_size_, page_size_);
+}
+
+// W22: the mapped body of a WAL frame below frame_count(), or nullptr (pread it).
+const uint8_t* WalPager::WalFrameBytes(uint64_t frame_index) {
+  const uint64_t offset = FrameOffset(frame_index, page_size_) + kFrameHeaderSize;
+  return wal_map_.At(wal_->file(), offset, page_size_);
+}
+
 Status WalPager::ReadMainPage(uint32_t page_number, uint8_t* dst) {
+  const uint8_t* mapped = MainPageBytes(page_number);
+  if (mapped != nullptr) {
+    std::memcpy(dst, mapped, page_size_);
+    return Status::Ok();
+  }
   uint64_t offset = uint64_t{page_number} * page_size_;
   size_t got = 0;
   PAGER_RETURN_IF_ERROR(main_->ReadAt(offset, dst, page_size_, &got));

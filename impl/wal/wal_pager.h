@@ -100,6 +100,18 @@
 //       the recovered generation instead of restarting it (W9) while such readers exist. A
 //       read-only handle that cannot open the index read-write keeps a private index and
 //       holds the writer byte shared (kBusy, naming the index, if a writer is active).
+//   W22. Committed pages are read through read-only shared mappings (impl/wal/main_map.h
+//       M1-M3): main-file pages below main_valid_count (W11) through main_map_, WAL frames
+//       below frame_count() through wal_map_. The page cache is then bypassed (a mapped read
+//       is one memcpy; a cache hit is a hash lookup, an LRU splice and the same memcpy, and a
+//       miss added a copy and an eviction hash); it serves only bytes the Env cannot map.
+//   W23. A pinned view (ViewPageAt) points into main_map_ (main pages), into wal_map_ (WAL
+//       frames; the WAL is never rewritten below frame_count() inside a generation, L1), at a shared zero page, or, when the file cannot be mapped, at a copy owned
+//       by the snapshot; it stays valid until EndRead or Close. A snapshot that took a view
+//       of a WAL frame (ReadSnapshot::wal_views) holds the WAL back: no reset of its
+//       generation runs while it lives (PASSIVE copies the frames into the main file but
+//       keeps the WAL; FULL/TRUNCATE wait for it like W16, then kBusy). Views of main pages
+//       need nothing more than W16: a checkpoint writes only pages that are in the WAL.
 //
 // Lifecycle (state()):
 //
@@ -131,6 +143,7 @@
 #include <vector>
 
 #include "impl/io/env.h"
+#include "impl/wal/main_map.h"
 #include "impl/wal/page_cache.h"
 #include "impl/wal/shm_index.h"
 #include "impl/wal/wal_format.h"
@@ -173,6 +186,8 @@ struct ReadSnapshot {
   uint32_t page_count = 0;
   uint32_t main_valid_count = 0;
   uint8_t app_header[kAppHeaderSize] = {};
+  bool wal_views = false;  // W19: a view points into the WAL mapping
+  std::vector<std::unique_ptr<uint8_t[]>> view_copies;  // W19: views of unmapped bytes
 };
 
 struct Stats {
@@ -232,6 +247,9 @@ class WalPager {
   Status BeginRead(ReadSnapshot* snap);
   void EndRead(ReadSnapshot* snap);
   Status ReadPageAt(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst, uint64_t len);
+  // W19: *data_out = the page's committed bytes as of the snapshot (page_size bytes, read
+  // only), valid until EndRead(snap) or Close(). Errors as ReadPageAt.
+  Status ViewPageAt(ReadSnapshot* snap, uint32_t page_number, const uint8_t** data_out);
   // Releases the files and the lock (W17); the object stays valid for read transactions.
   void Close();
   // kInvalid once Close() ran (W17).
@@ -267,6 +285,17 @@ class WalPager {
   Status WaitForReaders(std::unique_lock<std::mutex>* lock, CheckpointMode mode);
   void MoveReadersToNewGeneration();
   void NoteFrame(uint32_t page_number, uint64_t frame_index);
+  // W19 (impl/wal/view.cc).
+  struct PageSource {
+    enum Kind { kZero, kMain, kWal } kind = kZero;
+    uint64_t frame = 0;  // kWal
+  };
+  PageSource LocatePage(const ReadSnapshot& snap, uint32_t page_number) const;
+  const uint8_t* ViewSource(ReadSnapshot* snap, const PageSource& src, uint32_t page_number,
+                            Status* st);
+  bool ReadersHoldWalViews() const;
+  const uint8_t* MainPageBytes(uint32_t page_number);
+  const uint8_t* WalFrameBytes(uint64_t frame_index);
 
   // Shared index (W18-W21, impl/wal/shared.cc).
   Status LockForOpen();
@@ -366,6 +395,8 @@ class WalPager {
   Stats stats_;
   uint64_t main_unsynced_bytes_ = 0;
   std::vector<uint8_t> read_scratch_;  // ReadCommitted's target until a read succeeded
+  ReadMap main_map_;  // W18
+  ReadMap wal_map_;   // W19
 };
 
 }  // namespace wal

@@ -476,7 +476,7 @@ SWIGINTERN void delete_pager_check_report(struct pager_check_report *self){ free
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_363907954fcc27b0(void *_swig_go_0) {
+void _wrap_Swig_free_capi_371ed13bd3b8b561(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -486,7 +486,7 @@ void _wrap_Swig_free_capi_363907954fcc27b0(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_363907954fcc27b0(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_371ed13bd3b8b561(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -499,7 +499,7 @@ void *_wrap_Swig_malloc_capi_363907954fcc27b0(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_read_capi_363907954fcc27b0(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_read_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -522,7 +522,7 @@ _gostring_ _wrap_pagerswig_file_page_read_capi_363907954fcc27b0(pager_file *_swi
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_write_capi_363907954fcc27b0(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_write_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -545,7 +545,7 @@ _gostring_ _wrap_pagerswig_file_page_write_capi_363907954fcc27b0(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_add_capi_363907954fcc27b0(pager_file_txn *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pagerswig_file_txn_add_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long _swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -560,7 +560,7 @@ _gostring_ _wrap_pagerswig_file_txn_add_capi_363907954fcc27b0(pager_file_txn *_s
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_363907954fcc27b0(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -575,7 +575,7 @@ _gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_363907954fcc27b0(pager_file_
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_read_capi_363907954fcc27b0(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_read_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -598,7 +598,7 @@ _gostring_ _wrap_pagerswig_file_txn_read_capi_363907954fcc27b0(pager_file_txn *_
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_write_capi_363907954fcc27b0(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_write_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -621,7 +621,7 @@ _gostring_ _wrap_pagerswig_file_txn_write_capi_363907954fcc27b0(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_read_capi_363907954fcc27b0(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_read_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -644,7 +644,7 @@ _gostring_ _wrap_pagerswig_file_subpage_read_capi_363907954fcc27b0(pager_file_su
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_write_capi_363907954fcc27b0(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_write_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -667,7 +667,7 @@ _gostring_ _wrap_pagerswig_file_subpage_write_capi_363907954fcc27b0(pager_file_s
 }
 
 
-_gostring_ _wrap_pagerswig_cold_open_capi_363907954fcc27b0(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_open_capi_371ed13bd3b8b561(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
   uint32_t arg1 ;
   char *arg2 = (char *) 0 ;
   pager_cold **arg3 = (pager_cold **) 0 ;
@@ -689,7 +689,7 @@ _gostring_ _wrap_pagerswig_cold_open_capi_363907954fcc27b0(int _swig_go_0, _gost
 }
 
 
-_gostring_ _wrap_pagerswig_cold_pageout_capi_363907954fcc27b0(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
+_gostring_ _wrap_pagerswig_cold_pageout_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -714,7 +714,7 @@ _gostring_ _wrap_pagerswig_cold_pageout_capi_363907954fcc27b0(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pagerswig_cold_read_at_many_capi_363907954fcc27b0(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_read_at_many_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   size_t arg3 ;
@@ -739,7 +739,7 @@ _gostring_ _wrap_pagerswig_cold_read_at_many_capi_363907954fcc27b0(pager_cold_ha
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_363907954fcc27b0(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -761,7 +761,7 @@ _gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_363907954fcc27b0(page
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_363907954fcc27b0(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -783,7 +783,7 @@ _gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_363907954fcc27b0(page
 }
 
 
-intgo _wrap_PAGER_VERSION_NUMBER_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_VERSION_NUMBER_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -794,7 +794,7 @@ intgo _wrap_PAGER_VERSION_NUMBER_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_OK_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_OK_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -806,7 +806,7 @@ intgo _wrap_PAGER_OK_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_INVALID_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_INVALID_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -818,7 +818,7 @@ intgo _wrap_PAGER_ERR_INVALID_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_IO_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_IO_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -830,7 +830,7 @@ intgo _wrap_PAGER_ERR_IO_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOMEM_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_NOMEM_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -842,7 +842,7 @@ intgo _wrap_PAGER_ERR_NOMEM_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOSPC_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_NOSPC_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -854,7 +854,7 @@ intgo _wrap_PAGER_ERR_NOSPC_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_CORRUPT_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_CORRUPT_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -866,7 +866,7 @@ intgo _wrap_PAGER_ERR_CORRUPT_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_VERSION_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_VERSION_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -878,7 +878,7 @@ intgo _wrap_PAGER_ERR_VERSION_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -890,7 +890,7 @@ intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_BUSY_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_BUSY_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -902,7 +902,7 @@ intgo _wrap_PAGER_ERR_BUSY_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_READONLY_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_READONLY_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -914,7 +914,7 @@ intgo _wrap_PAGER_ERR_READONLY_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_RANGE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_RANGE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -926,7 +926,7 @@ intgo _wrap_PAGER_ERR_RANGE_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_OVERLAP_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_OVERLAP_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -938,7 +938,7 @@ intgo _wrap_PAGER_ERR_OVERLAP_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -950,7 +950,7 @@ intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_RESERVED_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_RESERVED_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -962,7 +962,7 @@ intgo _wrap_PAGER_ERR_RESERVED_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_FULL_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_FULL_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -974,7 +974,7 @@ intgo _wrap_PAGER_ERR_FULL_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_POISONED_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_POISONED_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -986,7 +986,7 @@ intgo _wrap_PAGER_ERR_POISONED_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_MISMATCH_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_MISMATCH_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -998,7 +998,7 @@ intgo _wrap_PAGER_ERR_MISMATCH_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOT_FOUND_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_NOT_FOUND_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1010,7 +1010,7 @@ intgo _wrap_PAGER_ERR_NOT_FOUND_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_EXISTS_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_EXISTS_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1022,7 +1022,7 @@ intgo _wrap_PAGER_ERR_EXISTS_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_CANCELLED_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_CANCELLED_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1034,7 +1034,7 @@ intgo _wrap_PAGER_ERR_CANCELLED_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_CALLBACK_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_CALLBACK_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1046,7 +1046,7 @@ intgo _wrap_PAGER_ERR_CALLBACK_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_INTERNAL_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_INTERNAL_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1058,7 +1058,7 @@ intgo _wrap_PAGER_ERR_INTERNAL_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_DUPLICATE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_DUPLICATE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1070,7 +1070,7 @@ intgo _wrap_PAGER_ERR_DUPLICATE_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_ERR_TOO_LARGE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_ERR_TOO_LARGE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1082,7 +1082,7 @@ intgo _wrap_PAGER_ERR_TOO_LARGE_capi_363907954fcc27b0() {
 }
 
 
-_gostring_ _wrap_pager_errstr_capi_363907954fcc27b0(intgo _swig_go_0) {
+_gostring_ _wrap_pager_errstr_capi_371ed13bd3b8b561(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1095,7 +1095,7 @@ _gostring_ _wrap_pager_errstr_capi_363907954fcc27b0(intgo _swig_go_0) {
 }
 
 
-int _wrap_pager_version_capi_363907954fcc27b0() {
+int _wrap_pager_version_capi_371ed13bd3b8b561() {
   uint32_t result;
   int _swig_go_result;
   
@@ -1106,7 +1106,7 @@ int _wrap_pager_version_capi_363907954fcc27b0() {
 }
 
 
-_gostring_ _wrap_pager_version_string_capi_363907954fcc27b0() {
+_gostring_ _wrap_pager_version_string_capi_371ed13bd3b8b561() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -1117,7 +1117,7 @@ _gostring_ _wrap_pager_version_string_capi_363907954fcc27b0() {
 }
 
 
-void _wrap_pager_file_options_struct_size_set_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1129,7 +1129,7 @@ void _wrap_pager_file_options_struct_size_set_capi_363907954fcc27b0(struct pager
 }
 
 
-int _wrap_pager_file_options_struct_size_get_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1142,7 +1142,7 @@ int _wrap_pager_file_options_struct_size_get_capi_363907954fcc27b0(struct pager_
 }
 
 
-void _wrap_pager_file_options_page_size_set_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_page_size_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1154,7 +1154,7 @@ void _wrap_pager_file_options_page_size_set_capi_363907954fcc27b0(struct pager_f
 }
 
 
-int _wrap_pager_file_options_page_size_get_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_page_size_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1167,7 +1167,7 @@ int _wrap_pager_file_options_page_size_get_capi_363907954fcc27b0(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_max_size_bytes_set_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_max_size_bytes_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1179,7 +1179,7 @@ void _wrap_pager_file_options_max_size_bytes_set_capi_363907954fcc27b0(struct pa
 }
 
 
-long long _wrap_pager_file_options_max_size_bytes_get_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_max_size_bytes_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1192,7 +1192,7 @@ long long _wrap_pager_file_options_max_size_bytes_get_capi_363907954fcc27b0(stru
 }
 
 
-void _wrap_pager_file_options_lock_timeout_ms_set_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_lock_timeout_ms_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t arg2 ;
   
@@ -1204,7 +1204,7 @@ void _wrap_pager_file_options_lock_timeout_ms_set_capi_363907954fcc27b0(struct p
 }
 
 
-long long _wrap_pager_file_options_lock_timeout_ms_get_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_lock_timeout_ms_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1217,7 +1217,7 @@ long long _wrap_pager_file_options_lock_timeout_ms_get_capi_363907954fcc27b0(str
 }
 
 
-void _wrap_pager_file_options_initial_page_count_set_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_initial_page_count_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1229,7 +1229,7 @@ void _wrap_pager_file_options_initial_page_count_set_capi_363907954fcc27b0(struc
 }
 
 
-long long _wrap_pager_file_options_initial_page_count_get_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_initial_page_count_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1242,7 +1242,7 @@ long long _wrap_pager_file_options_initial_page_count_get_capi_363907954fcc27b0(
 }
 
 
-void _wrap_pager_file_options_read_only_set_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_read_only_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1254,7 +1254,7 @@ void _wrap_pager_file_options_read_only_set_capi_363907954fcc27b0(struct pager_f
 }
 
 
-int _wrap_pager_file_options_read_only_get_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_read_only_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1267,7 +1267,7 @@ int _wrap_pager_file_options_read_only_get_capi_363907954fcc27b0(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_reserved_set_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_reserved_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1279,7 +1279,7 @@ void _wrap_pager_file_options_reserved_set_capi_363907954fcc27b0(struct pager_fi
 }
 
 
-int _wrap_pager_file_options_reserved_get_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_reserved_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1292,7 +1292,7 @@ int _wrap_pager_file_options_reserved_get_capi_363907954fcc27b0(struct pager_fil
 }
 
 
-struct pager_file_options *_wrap_new_pager_file_options_capi_363907954fcc27b0() {
+struct pager_file_options *_wrap_new_pager_file_options_capi_371ed13bd3b8b561() {
   struct pager_file_options *result = 0 ;
   struct pager_file_options *_swig_go_result;
   
@@ -1303,7 +1303,7 @@ struct pager_file_options *_wrap_new_pager_file_options_capi_363907954fcc27b0() 
 }
 
 
-void _wrap_delete_pager_file_options_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0) {
+void _wrap_delete_pager_file_options_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   
   arg1 = *(struct pager_file_options **)&_swig_go_0; 
@@ -1313,7 +1313,7 @@ void _wrap_delete_pager_file_options_capi_363907954fcc27b0(struct pager_file_opt
 }
 
 
-void _wrap_pager_file_options_init_capi_363907954fcc27b0(struct pager_file_options *_swig_go_0) {
+void _wrap_pager_file_options_init_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
   pager_file_options *arg1 = (pager_file_options *) 0 ;
   
   arg1 = *(pager_file_options **)&_swig_go_0; 
@@ -1323,7 +1323,7 @@ void _wrap_pager_file_options_init_capi_363907954fcc27b0(struct pager_file_optio
 }
 
 
-_gostring_ _wrap_pager_file_create_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_create_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1345,7 +1345,7 @@ _gostring_ _wrap_pager_file_create_capi_363907954fcc27b0(_gostring_ _swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_open_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1367,7 +1367,7 @@ _gostring_ _wrap_pager_file_open_capi_363907954fcc27b0(_gostring_ _swig_go_0, st
 }
 
 
-void _wrap_pager_file_close_capi_363907954fcc27b0(pager_file *_swig_go_0) {
+void _wrap_pager_file_close_capi_371ed13bd3b8b561(pager_file *_swig_go_0) {
   pager_file *arg1 = (pager_file *) 0 ;
   
   arg1 = (pager_file *)_swig_go_0; 
@@ -1377,7 +1377,7 @@ void _wrap_pager_file_close_capi_363907954fcc27b0(pager_file *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_file_page_size_capi_363907954fcc27b0(pager_file *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_size_capi_371ed13bd3b8b561(pager_file *_swig_go_0, int *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1392,7 +1392,7 @@ _gostring_ _wrap_pager_file_page_size_capi_363907954fcc27b0(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_page_count_capi_363907954fcc27b0(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_count_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1407,7 +1407,7 @@ _gostring_ _wrap_pager_file_page_count_capi_363907954fcc27b0(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_page_count_capi_363907954fcc27b0(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_free_page_count_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1422,7 +1422,7 @@ _gostring_ _wrap_pager_file_free_page_count_capi_363907954fcc27b0(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_count_capi_363907954fcc27b0(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_count_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1437,7 +1437,7 @@ _gostring_ _wrap_pager_file_protected_count_capi_363907954fcc27b0(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_alloc_capi_363907954fcc27b0(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1452,7 +1452,7 @@ _gostring_ _wrap_pager_file_alloc_capi_363907954fcc27b0(pager_file *_swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_alloc_bulk_capi_363907954fcc27b0(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_bulk_capi_371ed13bd3b8b561(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1471,7 +1471,7 @@ _gostring_ _wrap_pager_file_alloc_bulk_capi_363907954fcc27b0(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_capi_363907954fcc27b0(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_free_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1486,7 +1486,7 @@ _gostring_ _wrap_pager_file_free_capi_363907954fcc27b0(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_free_bulk_capi_363907954fcc27b0(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_free_bulk_capi_371ed13bd3b8b561(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1505,7 +1505,7 @@ _gostring_ _wrap_pager_file_free_bulk_capi_363907954fcc27b0(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_grow_capi_363907954fcc27b0(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_grow_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1520,7 +1520,7 @@ _gostring_ _wrap_pager_file_grow_capi_363907954fcc27b0(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_sync_pages_capi_363907954fcc27b0(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_sync_pages_capi_371ed13bd3b8b561(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1539,7 +1539,7 @@ _gostring_ _wrap_pager_file_sync_pages_capi_363907954fcc27b0(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_capi_363907954fcc27b0(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1554,7 +1554,7 @@ _gostring_ _wrap_pager_file_protected_alloc_capi_363907954fcc27b0(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_363907954fcc27b0(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_371ed13bd3b8b561(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1573,7 +1573,7 @@ _gostring_ _wrap_pager_file_protected_alloc_bulk_capi_363907954fcc27b0(pager_fil
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_capi_363907954fcc27b0(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1588,7 +1588,7 @@ _gostring_ _wrap_pager_file_protected_free_capi_363907954fcc27b0(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_bulk_capi_363907954fcc27b0(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_bulk_capi_371ed13bd3b8b561(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1607,7 +1607,7 @@ _gostring_ _wrap_pager_file_protected_free_bulk_capi_363907954fcc27b0(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_protected_read_capi_363907954fcc27b0(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_file_protected_read_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -1628,7 +1628,7 @@ _gostring_ _wrap_pager_file_protected_read_capi_363907954fcc27b0(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_txn_begin_capi_363907954fcc27b0(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_begin_capi_371ed13bd3b8b561(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_txn **arg2 = (pager_file_txn **) 0 ;
   int result;
@@ -1643,7 +1643,7 @@ _gostring_ _wrap_pager_file_txn_begin_capi_363907954fcc27b0(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_txn_free_page_capi_363907954fcc27b0(pager_file_txn *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_txn_free_page_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long _swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1658,7 +1658,7 @@ _gostring_ _wrap_pager_file_txn_free_page_capi_363907954fcc27b0(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_size_capi_363907954fcc27b0(pager_file_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_size_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, int *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1673,7 +1673,7 @@ _gostring_ _wrap_pager_file_txn_page_size_capi_363907954fcc27b0(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_count_capi_363907954fcc27b0(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_count_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1688,7 +1688,7 @@ _gostring_ _wrap_pager_file_txn_page_count_capi_363907954fcc27b0(pager_file_txn 
 }
 
 
-_gostring_ _wrap_pager_file_txn_commit_capi_363907954fcc27b0(pager_file_txn *_swig_go_0) {
+_gostring_ _wrap_pager_file_txn_commit_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -1701,7 +1701,7 @@ _gostring_ _wrap_pager_file_txn_commit_capi_363907954fcc27b0(pager_file_txn *_sw
 }
 
 
-void _wrap_pager_file_txn_free_capi_363907954fcc27b0(pager_file_txn *_swig_go_0) {
+void _wrap_pager_file_txn_free_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   
   arg1 = (pager_file_txn *)_swig_go_0; 
@@ -1711,7 +1711,7 @@ void _wrap_pager_file_txn_free_capi_363907954fcc27b0(pager_file_txn *_swig_go_0)
 }
 
 
-_gostring_ _wrap_pager_file_iter_pages_capi_363907954fcc27b0(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_pages_capi_371ed13bd3b8b561(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1726,7 +1726,7 @@ _gostring_ _wrap_pager_file_iter_pages_capi_363907954fcc27b0(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_iter_protected_capi_363907954fcc27b0(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_protected_capi_371ed13bd3b8b561(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1741,7 +1741,7 @@ _gostring_ _wrap_pager_file_iter_protected_capi_363907954fcc27b0(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_iter_next_capi_363907954fcc27b0(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_file_iter_next_capi_371ed13bd3b8b561(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -1758,7 +1758,7 @@ _gostring_ _wrap_pager_file_iter_next_capi_363907954fcc27b0(pager_file_iter *_sw
 }
 
 
-void _wrap_pager_file_iter_free_capi_363907954fcc27b0(pager_file_iter *_swig_go_0) {
+void _wrap_pager_file_iter_free_capi_371ed13bd3b8b561(pager_file_iter *_swig_go_0) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   
   arg1 = (pager_file_iter *)_swig_go_0; 
@@ -1768,7 +1768,7 @@ void _wrap_pager_file_iter_free_capi_363907954fcc27b0(pager_file_iter *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_create_capi_363907954fcc27b0(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
+_gostring_ _wrap_pager_file_subpages_create_capi_371ed13bd3b8b561(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t arg2 ;
   pager_file_subpages **arg3 = (pager_file_subpages **) 0 ;
@@ -1785,7 +1785,7 @@ _gostring_ _wrap_pager_file_subpages_create_capi_363907954fcc27b0(pager_file *_s
 }
 
 
-void _wrap_pager_file_subpages_free_capi_363907954fcc27b0(pager_file_subpages *_swig_go_0) {
+void _wrap_pager_file_subpages_free_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   
   arg1 = (pager_file_subpages *)_swig_go_0; 
@@ -1795,7 +1795,7 @@ void _wrap_pager_file_subpages_free_capi_363907954fcc27b0(pager_file_subpages *_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_363907954fcc27b0(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1810,7 +1810,7 @@ _gostring_ _wrap_pager_file_subpages_sub_page_size_capi_363907954fcc27b0(pager_f
 }
 
 
-_gostring_ _wrap_pager_file_subpages_slot_count_capi_363907954fcc27b0(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_slot_count_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1825,7 +1825,7 @@ _gostring_ _wrap_pager_file_subpages_slot_count_capi_363907954fcc27b0(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_capi_363907954fcc27b0(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1840,7 +1840,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_capi_363907954fcc27b0(pager_file_subpa
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_363907954fcc27b0(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1859,7 +1859,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_363907954fcc27b0(pager_file_
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_capi_363907954fcc27b0(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1874,7 +1874,7 @@ _gostring_ _wrap_pager_file_subpage_free_capi_363907954fcc27b0(pager_file_subpag
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_bulk_capi_363907954fcc27b0(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_bulk_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1893,7 +1893,7 @@ _gostring_ _wrap_pager_file_subpage_free_bulk_capi_363907954fcc27b0(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_mark_used_capi_363907954fcc27b0(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_mark_used_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1912,7 +1912,7 @@ _gostring_ _wrap_pager_file_subpage_mark_used_capi_363907954fcc27b0(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_count_capi_363907954fcc27b0(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_count_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1927,7 +1927,7 @@ _gostring_ _wrap_pager_file_subpage_count_capi_363907954fcc27b0(pager_file_subpa
 }
 
 
-intgo _wrap_PAGER_WAL_READ_WRITE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WAL_READ_WRITE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1939,7 +1939,7 @@ intgo _wrap_PAGER_WAL_READ_WRITE_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WAL_READ_ONLY_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WAL_READ_ONLY_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1951,7 +1951,7 @@ intgo _wrap_PAGER_WAL_READ_ONLY_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WAL_FULL_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WAL_FULL_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1963,7 +1963,7 @@ intgo _wrap_PAGER_WAL_FULL_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WAL_NORMAL_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WAL_NORMAL_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1975,7 +1975,7 @@ intgo _wrap_PAGER_WAL_NORMAL_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1987,7 +1987,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -1999,7 +1999,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -2011,7 +2011,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_363907954fcc27b0() {
 }
 
 
-void _wrap_pager_wal_options_struct_size_set_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2023,7 +2023,7 @@ void _wrap_pager_wal_options_struct_size_set_capi_363907954fcc27b0(struct pager_
 }
 
 
-int _wrap_pager_wal_options_struct_size_get_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2036,7 +2036,7 @@ int _wrap_pager_wal_options_struct_size_get_capi_363907954fcc27b0(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_page_size_set_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_page_size_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2048,7 +2048,7 @@ void _wrap_pager_wal_options_page_size_set_capi_363907954fcc27b0(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_page_size_get_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_page_size_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2061,7 +2061,7 @@ int _wrap_pager_wal_options_page_size_get_capi_363907954fcc27b0(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_durability_set_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_durability_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2073,7 +2073,7 @@ void _wrap_pager_wal_options_durability_set_capi_363907954fcc27b0(struct pager_w
 }
 
 
-int _wrap_pager_wal_options_durability_get_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_durability_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2086,7 +2086,7 @@ int _wrap_pager_wal_options_durability_get_capi_363907954fcc27b0(struct pager_wa
 }
 
 
-void _wrap_pager_wal_options_cache_pages_set_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_cache_pages_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2098,7 +2098,7 @@ void _wrap_pager_wal_options_cache_pages_set_capi_363907954fcc27b0(struct pager_
 }
 
 
-int _wrap_pager_wal_options_cache_pages_get_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_cache_pages_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2111,7 +2111,7 @@ int _wrap_pager_wal_options_cache_pages_get_capi_363907954fcc27b0(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2123,7 +2123,7 @@ void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_363907954fcc27b0(st
 }
 
 
-int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2136,7 +2136,7 @@ int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_363907954fcc27b0(str
 }
 
 
-void _wrap_pager_wal_options_read_only_set_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_read_only_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2148,7 +2148,7 @@ void _wrap_pager_wal_options_read_only_set_capi_363907954fcc27b0(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_read_only_get_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_read_only_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2161,7 +2161,7 @@ int _wrap_pager_wal_options_read_only_get_capi_363907954fcc27b0(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2173,7 +2173,7 @@ void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_363907954fcc27b0(str
 }
 
 
-long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2186,7 +2186,7 @@ long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_363907954fcc27b
 }
 
 
-void _wrap_pager_wal_options_lock_timeout_ms_set_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_lock_timeout_ms_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t arg2 ;
   
@@ -2198,7 +2198,7 @@ void _wrap_pager_wal_options_lock_timeout_ms_set_capi_363907954fcc27b0(struct pa
 }
 
 
-long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2211,7 +2211,7 @@ long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_363907954fcc27b0(stru
 }
 
 
-void _wrap_pager_wal_options_wal_keep_bytes_set_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_keep_bytes_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2223,7 +2223,7 @@ void _wrap_pager_wal_options_wal_keep_bytes_set_capi_363907954fcc27b0(struct pag
 }
 
 
-long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2236,7 +2236,7 @@ long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_363907954fcc27b0(struc
 }
 
 
-void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2248,7 +2248,7 @@ void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_363907954fcc27b0(struct
 }
 
 
-long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2261,7 +2261,7 @@ long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_363907954fcc27b0(s
 }
 
 
-struct pager_wal_options *_wrap_new_pager_wal_options_capi_363907954fcc27b0() {
+struct pager_wal_options *_wrap_new_pager_wal_options_capi_371ed13bd3b8b561() {
   struct pager_wal_options *result = 0 ;
   struct pager_wal_options *_swig_go_result;
   
@@ -2272,7 +2272,7 @@ struct pager_wal_options *_wrap_new_pager_wal_options_capi_363907954fcc27b0() {
 }
 
 
-void _wrap_delete_pager_wal_options_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+void _wrap_delete_pager_wal_options_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   
   arg1 = *(struct pager_wal_options **)&_swig_go_0; 
@@ -2282,7 +2282,7 @@ void _wrap_delete_pager_wal_options_capi_363907954fcc27b0(struct pager_wal_optio
 }
 
 
-void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_363907954fcc27b0(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2294,7 +2294,7 @@ void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_363907954fcc27b0(st
 }
 
 
-int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_363907954fcc27b0(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2307,7 +2307,7 @@ int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_363907954fcc27b0(str
 }
 
 
-void _wrap_pager_wal_checkpoint_options_mode_set_capi_363907954fcc27b0(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_mode_set_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2319,7 +2319,7 @@ void _wrap_pager_wal_checkpoint_options_mode_set_capi_363907954fcc27b0(struct pa
 }
 
 
-int _wrap_pager_wal_checkpoint_options_mode_get_capi_363907954fcc27b0(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_mode_get_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2332,7 +2332,7 @@ int _wrap_pager_wal_checkpoint_options_mode_get_capi_363907954fcc27b0(struct pag
 }
 
 
-struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_363907954fcc27b0() {
+struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_371ed13bd3b8b561() {
   struct pager_wal_checkpoint_options *result = 0 ;
   struct pager_wal_checkpoint_options *_swig_go_result;
   
@@ -2343,7 +2343,7 @@ struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi
 }
 
 
-void _wrap_delete_pager_wal_checkpoint_options_capi_363907954fcc27b0(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_delete_pager_wal_checkpoint_options_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(struct pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2353,7 +2353,7 @@ void _wrap_delete_pager_wal_checkpoint_options_capi_363907954fcc27b0(struct page
 }
 
 
-void _wrap_pager_wal_stats_struct_size_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_struct_size_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -2365,7 +2365,7 @@ void _wrap_pager_wal_stats_struct_size_set_capi_363907954fcc27b0(struct pager_wa
 }
 
 
-int _wrap_pager_wal_stats_struct_size_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_struct_size_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2378,7 +2378,7 @@ int _wrap_pager_wal_stats_struct_size_get_capi_363907954fcc27b0(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t arg2 ;
   
@@ -2390,7 +2390,7 @@ void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_363907954fcc27b0(struc
 }
 
 
-int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -2403,7 +2403,7 @@ int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_363907954fcc27b0(struct
 }
 
 
-void _wrap_pager_wal_stats_cache_hits_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_hits_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2415,7 +2415,7 @@ void _wrap_pager_wal_stats_cache_hits_set_capi_363907954fcc27b0(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_cache_hits_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_hits_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2428,7 +2428,7 @@ long long _wrap_pager_wal_stats_cache_hits_get_capi_363907954fcc27b0(struct page
 }
 
 
-void _wrap_pager_wal_stats_cache_misses_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_misses_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2440,7 +2440,7 @@ void _wrap_pager_wal_stats_cache_misses_set_capi_363907954fcc27b0(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_cache_misses_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_misses_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2453,7 +2453,7 @@ long long _wrap_pager_wal_stats_cache_misses_get_capi_363907954fcc27b0(struct pa
 }
 
 
-void _wrap_pager_wal_stats_commits_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_commits_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2465,7 +2465,7 @@ void _wrap_pager_wal_stats_commits_set_capi_363907954fcc27b0(struct pager_wal_st
 }
 
 
-long long _wrap_pager_wal_stats_commits_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_commits_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2478,7 +2478,7 @@ long long _wrap_pager_wal_stats_commits_get_capi_363907954fcc27b0(struct pager_w
 }
 
 
-void _wrap_pager_wal_stats_frames_written_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_written_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2490,7 +2490,7 @@ void _wrap_pager_wal_stats_frames_written_set_capi_363907954fcc27b0(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_frames_written_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_written_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2503,7 +2503,7 @@ long long _wrap_pager_wal_stats_frames_written_get_capi_363907954fcc27b0(struct 
 }
 
 
-void _wrap_pager_wal_stats_checkpoints_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoints_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2515,7 +2515,7 @@ void _wrap_pager_wal_stats_checkpoints_set_capi_363907954fcc27b0(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_checkpoints_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoints_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2528,7 +2528,7 @@ long long _wrap_pager_wal_stats_checkpoints_get_capi_363907954fcc27b0(struct pag
 }
 
 
-void _wrap_pager_wal_stats_pages_checkpointed_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_pages_checkpointed_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2540,7 +2540,7 @@ void _wrap_pager_wal_stats_pages_checkpointed_set_capi_363907954fcc27b0(struct p
 }
 
 
-long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2553,7 +2553,7 @@ long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_363907954fcc27b0(str
 }
 
 
-void _wrap_pager_wal_stats_syncs_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_syncs_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2565,7 +2565,7 @@ void _wrap_pager_wal_stats_syncs_set_capi_363907954fcc27b0(struct pager_wal_stat
 }
 
 
-long long _wrap_pager_wal_stats_syncs_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_syncs_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2578,7 +2578,7 @@ long long _wrap_pager_wal_stats_syncs_get_capi_363907954fcc27b0(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_bytes_synced_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_bytes_synced_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2590,7 +2590,7 @@ void _wrap_pager_wal_stats_bytes_synced_set_capi_363907954fcc27b0(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_bytes_synced_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_bytes_synced_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2603,7 +2603,7 @@ long long _wrap_pager_wal_stats_bytes_synced_get_capi_363907954fcc27b0(struct pa
 }
 
 
-void _wrap_pager_wal_stats_wal_frames_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_wal_frames_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2615,7 +2615,7 @@ void _wrap_pager_wal_stats_wal_frames_set_capi_363907954fcc27b0(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_wal_frames_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_wal_frames_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2628,7 +2628,7 @@ long long _wrap_pager_wal_stats_wal_frames_get_capi_363907954fcc27b0(struct page
 }
 
 
-void _wrap_pager_wal_stats_checkpoint_failures_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoint_failures_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2640,7 +2640,7 @@ void _wrap_pager_wal_stats_checkpoint_failures_set_capi_363907954fcc27b0(struct 
 }
 
 
-long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2653,7 +2653,7 @@ long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_363907954fcc27b0(st
 }
 
 
-void _wrap_pager_wal_stats_frames_left_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_left_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2665,7 +2665,7 @@ void _wrap_pager_wal_stats_frames_left_set_capi_363907954fcc27b0(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_frames_left_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_left_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2678,7 +2678,7 @@ long long _wrap_pager_wal_stats_frames_left_get_capi_363907954fcc27b0(struct pag
 }
 
 
-void _wrap_pager_wal_stats_readers_active_set_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_readers_active_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2690,7 +2690,7 @@ void _wrap_pager_wal_stats_readers_active_set_capi_363907954fcc27b0(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_readers_active_get_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_readers_active_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2703,7 +2703,7 @@ long long _wrap_pager_wal_stats_readers_active_get_capi_363907954fcc27b0(struct 
 }
 
 
-struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_363907954fcc27b0() {
+struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_371ed13bd3b8b561() {
   struct pager_wal_stats *result = 0 ;
   struct pager_wal_stats *_swig_go_result;
   
@@ -2714,7 +2714,7 @@ struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_363907954fcc27b0() {
 }
 
 
-void _wrap_delete_pager_wal_stats_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+void _wrap_delete_pager_wal_stats_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   
   arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
@@ -2724,7 +2724,7 @@ void _wrap_delete_pager_wal_stats_capi_363907954fcc27b0(struct pager_wal_stats *
 }
 
 
-void _wrap_pager_wal_options_init_capi_363907954fcc27b0(struct pager_wal_options *_swig_go_0) {
+void _wrap_pager_wal_options_init_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
   pager_wal_options *arg1 = (pager_wal_options *) 0 ;
   
   arg1 = *(pager_wal_options **)&_swig_go_0; 
@@ -2734,7 +2734,7 @@ void _wrap_pager_wal_options_init_capi_363907954fcc27b0(struct pager_wal_options
 }
 
 
-void _wrap_pager_wal_checkpoint_options_init_capi_363907954fcc27b0(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_pager_wal_checkpoint_options_init_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0) {
   pager_wal_checkpoint_options *arg1 = (pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2744,7 +2744,7 @@ void _wrap_pager_wal_checkpoint_options_init_capi_363907954fcc27b0(struct pager_
 }
 
 
-void _wrap_pager_wal_stats_init_capi_363907954fcc27b0(struct pager_wal_stats *_swig_go_0) {
+void _wrap_pager_wal_stats_init_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
   pager_wal_stats *arg1 = (pager_wal_stats *) 0 ;
   
   arg1 = *(pager_wal_stats **)&_swig_go_0; 
@@ -2754,7 +2754,7 @@ void _wrap_pager_wal_stats_init_capi_363907954fcc27b0(struct pager_wal_stats *_s
 }
 
 
-_gostring_ _wrap_pager_wal_create_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_create_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -2776,7 +2776,7 @@ _gostring_ _wrap_pager_wal_create_capi_363907954fcc27b0(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_open_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -2798,7 +2798,7 @@ _gostring_ _wrap_pager_wal_open_capi_363907954fcc27b0(_gostring_ _swig_go_0, str
 }
 
 
-void _wrap_pager_wal_close_capi_363907954fcc27b0(pager_wal *_swig_go_0) {
+void _wrap_pager_wal_close_capi_371ed13bd3b8b561(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   
   arg1 = (pager_wal *)_swig_go_0; 
@@ -2808,7 +2808,7 @@ void _wrap_pager_wal_close_capi_363907954fcc27b0(pager_wal *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_wal_access_mode_capi_363907954fcc27b0(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_access_mode_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2823,7 +2823,7 @@ _gostring_ _wrap_pager_wal_access_mode_capi_363907954fcc27b0(pager_wal *_swig_go
 }
 
 
-_gostring_ _wrap_pager_wal_page_size_capi_363907954fcc27b0(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_size_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2838,7 +2838,7 @@ _gostring_ _wrap_pager_wal_page_size_capi_363907954fcc27b0(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_page_count_capi_363907954fcc27b0(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_count_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2853,7 +2853,7 @@ _gostring_ _wrap_pager_wal_page_count_capi_363907954fcc27b0(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_read_page_capi_363907954fcc27b0(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_page_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -2874,7 +2874,7 @@ _gostring_ _wrap_pager_wal_read_page_capi_363907954fcc27b0(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_stage_page_capi_363907954fcc27b0(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_stage_page_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -2895,7 +2895,7 @@ _gostring_ _wrap_pager_wal_stage_page_capi_363907954fcc27b0(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_clear_staged_capi_363907954fcc27b0(pager_wal *_swig_go_0) {
+_gostring_ _wrap_pager_wal_clear_staged_capi_371ed13bd3b8b561(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -2908,7 +2908,7 @@ _gostring_ _wrap_pager_wal_clear_staged_capi_363907954fcc27b0(pager_wal *_swig_g
 }
 
 
-_gostring_ _wrap_pager_wal_set_page_count_capi_363907954fcc27b0(pager_wal *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_wal_set_page_count_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -2923,7 +2923,7 @@ _gostring_ _wrap_pager_wal_set_page_count_capi_363907954fcc27b0(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_app_header_capi_363907954fcc27b0(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_app_header_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -2942,7 +2942,7 @@ _gostring_ _wrap_pager_wal_read_app_header_capi_363907954fcc27b0(pager_wal *_swi
 }
 
 
-_gostring_ _wrap_pager_wal_stage_app_header_capi_363907954fcc27b0(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_stage_app_header_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -2961,7 +2961,7 @@ _gostring_ _wrap_pager_wal_stage_app_header_capi_363907954fcc27b0(pager_wal *_sw
 }
 
 
-_gostring_ _wrap_pager_wal_commit_capi_363907954fcc27b0(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_commit_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2976,7 +2976,7 @@ _gostring_ _wrap_pager_wal_commit_capi_363907954fcc27b0(pager_wal *_swig_go_0, i
 }
 
 
-_gostring_ _wrap_pager_wal_checkpoint_capi_363907954fcc27b0(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_wal_checkpoint_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_checkpoint_options *arg2 = (pager_wal_checkpoint_options *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -2993,7 +2993,7 @@ _gostring_ _wrap_pager_wal_checkpoint_capi_363907954fcc27b0(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_get_stats_capi_363907954fcc27b0(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
+_gostring_ _wrap_pager_wal_get_stats_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_stats *arg2 = (pager_wal_stats *) 0 ;
   int result;
@@ -3008,7 +3008,7 @@ _gostring_ _wrap_pager_wal_get_stats_capi_363907954fcc27b0(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_begin_capi_363907954fcc27b0(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_begin_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_read_txn **arg2 = (pager_wal_read_txn **) 0 ;
   int result;
@@ -3023,7 +3023,7 @@ _gostring_ _wrap_pager_wal_read_txn_begin_capi_363907954fcc27b0(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_page_capi_363907954fcc27b0(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_txn_read_page_capi_371ed13bd3b8b561(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3044,7 +3044,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_page_capi_363907954fcc27b0(pager_wal_re
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_page_count_capi_363907954fcc27b0(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_page_count_capi_371ed13bd3b8b561(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3059,7 +3059,7 @@ _gostring_ _wrap_pager_wal_read_txn_page_count_capi_363907954fcc27b0(pager_wal_r
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_363907954fcc27b0(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_371ed13bd3b8b561(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3078,7 +3078,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_363907954fcc27b0(pager_
 }
 
 
-void _wrap_pager_wal_read_txn_free_capi_363907954fcc27b0(pager_wal_read_txn *_swig_go_0) {
+void _wrap_pager_wal_read_txn_free_capi_371ed13bd3b8b561(pager_wal_read_txn *_swig_go_0) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   
   arg1 = (pager_wal_read_txn *)_swig_go_0; 
@@ -3088,7 +3088,7 @@ void _wrap_pager_wal_read_txn_free_capi_363907954fcc27b0(pager_wal_read_txn *_sw
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -3100,7 +3100,7 @@ intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -3112,7 +3112,7 @@ intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -3124,7 +3124,7 @@ intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -3136,7 +3136,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -3148,7 +3148,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -3160,7 +3160,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -3172,7 +3172,7 @@ intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -3184,7 +3184,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -3196,7 +3196,7 @@ intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -3208,7 +3208,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_363907954fcc27b0() {
 }
 
 
-void _wrap_pager_walseg_options_struct_size_set_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3220,7 +3220,7 @@ void _wrap_pager_walseg_options_struct_size_set_capi_363907954fcc27b0(struct pag
 }
 
 
-int _wrap_pager_walseg_options_struct_size_get_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3233,7 +3233,7 @@ int _wrap_pager_walseg_options_struct_size_get_capi_363907954fcc27b0(struct page
 }
 
 
-void _wrap_pager_walseg_options_sync_policy_set_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_sync_policy_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3245,7 +3245,7 @@ void _wrap_pager_walseg_options_sync_policy_set_capi_363907954fcc27b0(struct pag
 }
 
 
-int _wrap_pager_walseg_options_sync_policy_get_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_sync_policy_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3258,7 +3258,7 @@ int _wrap_pager_walseg_options_sync_policy_get_capi_363907954fcc27b0(struct page
 }
 
 
-void _wrap_pager_walseg_options_segment_bytes_set_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_segment_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3270,7 +3270,7 @@ void _wrap_pager_walseg_options_segment_bytes_set_capi_363907954fcc27b0(struct p
 }
 
 
-long long _wrap_pager_walseg_options_segment_bytes_get_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_segment_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3283,7 +3283,7 @@ long long _wrap_pager_walseg_options_segment_bytes_get_capi_363907954fcc27b0(str
 }
 
 
-void _wrap_pager_walseg_options_group_bytes_set_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3295,7 +3295,7 @@ void _wrap_pager_walseg_options_group_bytes_set_capi_363907954fcc27b0(struct pag
 }
 
 
-long long _wrap_pager_walseg_options_group_bytes_get_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3308,7 +3308,7 @@ long long _wrap_pager_walseg_options_group_bytes_get_capi_363907954fcc27b0(struc
 }
 
 
-void _wrap_pager_walseg_options_group_interval_us_set_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_interval_us_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3320,7 +3320,7 @@ void _wrap_pager_walseg_options_group_interval_us_set_capi_363907954fcc27b0(stru
 }
 
 
-long long _wrap_pager_walseg_options_group_interval_us_get_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_interval_us_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3333,7 +3333,7 @@ long long _wrap_pager_walseg_options_group_interval_us_get_capi_363907954fcc27b0
 }
 
 
-void _wrap_pager_walseg_options_max_payload_bytes_set_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_max_payload_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3345,7 +3345,7 @@ void _wrap_pager_walseg_options_max_payload_bytes_set_capi_363907954fcc27b0(stru
 }
 
 
-long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3358,7 +3358,7 @@ long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_363907954fcc27b0
 }
 
 
-void _wrap_pager_walseg_options_prewrite_bytes_set_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_prewrite_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3370,7 +3370,7 @@ void _wrap_pager_walseg_options_prewrite_bytes_set_capi_363907954fcc27b0(struct 
 }
 
 
-long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3383,7 +3383,7 @@ long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_363907954fcc27b0(st
 }
 
 
-void _wrap_pager_walseg_options_buffer_bytes_set_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_buffer_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3395,7 +3395,7 @@ void _wrap_pager_walseg_options_buffer_bytes_set_capi_363907954fcc27b0(struct pa
 }
 
 
-long long _wrap_pager_walseg_options_buffer_bytes_get_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_buffer_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3408,7 +3408,7 @@ long long _wrap_pager_walseg_options_buffer_bytes_get_capi_363907954fcc27b0(stru
 }
 
 
-void _wrap_pager_walseg_options_first_lsn_set_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_first_lsn_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3420,7 +3420,7 @@ void _wrap_pager_walseg_options_first_lsn_set_capi_363907954fcc27b0(struct pager
 }
 
 
-long long _wrap_pager_walseg_options_first_lsn_get_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_first_lsn_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3433,7 +3433,7 @@ long long _wrap_pager_walseg_options_first_lsn_get_capi_363907954fcc27b0(struct 
 }
 
 
-void _wrap_pager_walseg_options_create_if_missing_set_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_create_if_missing_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3445,7 +3445,7 @@ void _wrap_pager_walseg_options_create_if_missing_set_capi_363907954fcc27b0(stru
 }
 
 
-int _wrap_pager_walseg_options_create_if_missing_get_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_create_if_missing_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3458,7 +3458,7 @@ int _wrap_pager_walseg_options_create_if_missing_get_capi_363907954fcc27b0(struc
 }
 
 
-void _wrap_pager_walseg_options_reserved0_set_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_reserved0_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3470,7 +3470,7 @@ void _wrap_pager_walseg_options_reserved0_set_capi_363907954fcc27b0(struct pager
 }
 
 
-int _wrap_pager_walseg_options_reserved0_get_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_reserved0_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3483,7 +3483,7 @@ int _wrap_pager_walseg_options_reserved0_get_capi_363907954fcc27b0(struct pager_
 }
 
 
-struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_363907954fcc27b0() {
+struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_371ed13bd3b8b561() {
   struct pager_walseg_options *result = 0 ;
   struct pager_walseg_options *_swig_go_result;
   
@@ -3494,7 +3494,7 @@ struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_363907954fcc27b
 }
 
 
-void _wrap_delete_pager_walseg_options_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_options_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   
   arg1 = *(struct pager_walseg_options **)&_swig_go_0; 
@@ -3504,7 +3504,7 @@ void _wrap_delete_pager_walseg_options_capi_363907954fcc27b0(struct pager_walseg
 }
 
 
-void _wrap_pager_walseg_options_init_capi_363907954fcc27b0(struct pager_walseg_options *_swig_go_0) {
+void _wrap_pager_walseg_options_init_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
   pager_walseg_options *arg1 = (pager_walseg_options *) 0 ;
   
   arg1 = *(pager_walseg_options **)&_swig_go_0; 
@@ -3514,7 +3514,7 @@ void _wrap_pager_walseg_options_init_capi_363907954fcc27b0(struct pager_walseg_o
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_open_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_options *arg2 = (pager_walseg_options *) 0 ;
   pager_walseg_writer **arg3 = (pager_walseg_writer **) 0 ;
@@ -3536,7 +3536,7 @@ _gostring_ _wrap_pager_walseg_writer_open_capi_363907954fcc27b0(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_append_capi_363907954fcc27b0(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_append_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint16_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3559,7 +3559,7 @@ _gostring_ _wrap_pager_walseg_append_capi_363907954fcc27b0(pager_walseg_writer *
 }
 
 
-_gostring_ _wrap_pager_walseg_sync_capi_363907954fcc27b0(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_sync_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3572,7 +3572,7 @@ _gostring_ _wrap_pager_walseg_sync_capi_363907954fcc27b0(pager_walseg_writer *_s
 }
 
 
-_gostring_ _wrap_pager_walseg_flush_capi_363907954fcc27b0(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_flush_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3585,7 +3585,7 @@ _gostring_ _wrap_pager_walseg_flush_capi_363907954fcc27b0(pager_walseg_writer *_
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_lsns_capi_363907954fcc27b0(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_lsns_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3602,7 +3602,7 @@ _gostring_ _wrap_pager_walseg_writer_lsns_capi_363907954fcc27b0(pager_walseg_wri
 }
 
 
-_gostring_ _wrap_pager_walseg_remove_before_capi_363907954fcc27b0(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_remove_before_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t arg2 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3619,7 +3619,7 @@ _gostring_ _wrap_pager_walseg_remove_before_capi_363907954fcc27b0(pager_walseg_w
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_close_capi_363907954fcc27b0(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_writer_close_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3632,7 +3632,7 @@ _gostring_ _wrap_pager_walseg_writer_close_capi_363907954fcc27b0(pager_walseg_wr
 }
 
 
-void _wrap_pager_walseg_reader_options_struct_size_set_capi_363907954fcc27b0(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_reader_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3644,7 +3644,7 @@ void _wrap_pager_walseg_reader_options_struct_size_set_capi_363907954fcc27b0(str
 }
 
 
-int _wrap_pager_walseg_reader_options_struct_size_get_capi_363907954fcc27b0(struct pager_walseg_reader_options *_swig_go_0) {
+int _wrap_pager_walseg_reader_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3657,7 +3657,7 @@ int _wrap_pager_walseg_reader_options_struct_size_get_capi_363907954fcc27b0(stru
 }
 
 
-long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_363907954fcc27b0(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3670,7 +3670,7 @@ long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_363907954f
 }
 
 
-void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_363907954fcc27b0(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3682,7 +3682,7 @@ void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_363907954fcc27
 }
 
 
-long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_363907954fcc27b0(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3695,7 +3695,7 @@ long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_363907954
 }
 
 
-void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_363907954fcc27b0(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3707,7 +3707,7 @@ void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_363907954fcc2
 }
 
 
-long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_363907954fcc27b0(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3720,7 +3720,7 @@ long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_36390795
 }
 
 
-struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_363907954fcc27b0() {
+struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_371ed13bd3b8b561() {
   struct pager_walseg_reader_options *result = 0 ;
   struct pager_walseg_reader_options *_swig_go_result;
   
@@ -3731,7 +3731,7 @@ struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_3
 }
 
 
-void _wrap_delete_pager_walseg_reader_options_capi_363907954fcc27b0(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_reader_options_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   
   arg1 = *(struct pager_walseg_reader_options **)&_swig_go_0; 
@@ -3741,7 +3741,7 @@ void _wrap_delete_pager_walseg_reader_options_capi_363907954fcc27b0(struct pager
 }
 
 
-intgo _wrap_pager_walseg_reader_options_add_known_type_capi_363907954fcc27b0(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
+intgo _wrap_pager_walseg_reader_options_add_known_type_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint16_t arg2 ;
   int result;
@@ -3756,7 +3756,7 @@ intgo _wrap_pager_walseg_reader_options_add_known_type_capi_363907954fcc27b0(str
 }
 
 
-void _wrap_pager_walseg_reader_options_init_capi_363907954fcc27b0(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_pager_walseg_reader_options_init_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
   pager_walseg_reader_options *arg1 = (pager_walseg_reader_options *) 0 ;
   
   arg1 = *(pager_walseg_reader_options **)&_swig_go_0; 
@@ -3766,7 +3766,7 @@ void _wrap_pager_walseg_reader_options_init_capi_363907954fcc27b0(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_lsn_set_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_lsn_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3778,7 +3778,7 @@ void _wrap_pager_walseg_record_lsn_set_capi_363907954fcc27b0(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_lsn_get_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_lsn_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3791,7 +3791,7 @@ long long _wrap_pager_walseg_record_lsn_get_capi_363907954fcc27b0(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_len_set_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_len_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3803,7 +3803,7 @@ void _wrap_pager_walseg_record_len_set_capi_363907954fcc27b0(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_len_get_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_len_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3816,7 +3816,7 @@ long long _wrap_pager_walseg_record_len_get_capi_363907954fcc27b0(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_offset_set_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_offset_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3828,7 +3828,7 @@ void _wrap_pager_walseg_record_offset_set_capi_363907954fcc27b0(struct pager_wal
 }
 
 
-long long _wrap_pager_walseg_record_offset_get_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_offset_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3841,7 +3841,7 @@ long long _wrap_pager_walseg_record_offset_get_capi_363907954fcc27b0(struct page
 }
 
 
-void _wrap_pager_walseg_record_record_type_set_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_record_type_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -3853,7 +3853,7 @@ void _wrap_pager_walseg_record_record_type_set_capi_363907954fcc27b0(struct page
 }
 
 
-short _wrap_pager_walseg_record_record_type_get_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_record_type_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -3866,7 +3866,7 @@ short _wrap_pager_walseg_record_record_type_get_capi_363907954fcc27b0(struct pag
 }
 
 
-void _wrap_pager_walseg_record_reserved0_set_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_reserved0_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -3878,7 +3878,7 @@ void _wrap_pager_walseg_record_reserved0_set_capi_363907954fcc27b0(struct pager_
 }
 
 
-short _wrap_pager_walseg_record_reserved0_get_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_reserved0_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -3891,7 +3891,7 @@ short _wrap_pager_walseg_record_reserved0_get_capi_363907954fcc27b0(struct pager
 }
 
 
-void _wrap_pager_walseg_record_reserved1_set_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_record_reserved1_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t arg2 ;
   
@@ -3903,7 +3903,7 @@ void _wrap_pager_walseg_record_reserved1_set_capi_363907954fcc27b0(struct pager_
 }
 
 
-int _wrap_pager_walseg_record_reserved1_get_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0) {
+int _wrap_pager_walseg_record_reserved1_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3916,7 +3916,7 @@ int _wrap_pager_walseg_record_reserved1_get_capi_363907954fcc27b0(struct pager_w
 }
 
 
-struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_363907954fcc27b0() {
+struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_371ed13bd3b8b561() {
   struct pager_walseg_record *result = 0 ;
   struct pager_walseg_record *_swig_go_result;
   
@@ -3927,7 +3927,7 @@ struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_363907954fcc27b0(
 }
 
 
-void _wrap_delete_pager_walseg_record_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0) {
+void _wrap_delete_pager_walseg_record_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   
   arg1 = *(struct pager_walseg_record **)&_swig_go_0; 
@@ -3937,7 +3937,7 @@ void _wrap_delete_pager_walseg_record_capi_363907954fcc27b0(struct pager_walseg_
 }
 
 
-void _wrap_pager_walseg_record_copy_data_capi_363907954fcc27b0(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
+void _wrap_pager_walseg_record_copy_data_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3953,7 +3953,7 @@ void _wrap_pager_walseg_record_copy_data_capi_363907954fcc27b0(struct pager_wals
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_open_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_reader_options *arg2 = (pager_walseg_reader_options *) 0 ;
   pager_walseg_reader **arg3 = (pager_walseg_reader **) 0 ;
@@ -3975,7 +3975,7 @@ _gostring_ _wrap_pager_walseg_reader_open_capi_363907954fcc27b0(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_next_capi_363907954fcc27b0(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_next_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -3992,7 +3992,7 @@ _gostring_ _wrap_pager_walseg_reader_next_capi_363907954fcc27b0(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_capi_363907954fcc27b0(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_reader_stop_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4011,7 +4011,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_capi_363907954fcc27b0(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_363907954fcc27b0(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4032,7 +4032,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_detail_capi_363907954fcc27b0(pager_wal
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_position_capi_363907954fcc27b0(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_reader_position_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4053,7 +4053,7 @@ _gostring_ _wrap_pager_walseg_reader_position_capi_363907954fcc27b0(pager_walseg
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_release_pages_capi_363907954fcc27b0(pager_walseg_reader *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_reader_release_pages_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4066,7 +4066,7 @@ _gostring_ _wrap_pager_walseg_reader_release_pages_capi_363907954fcc27b0(pager_w
 }
 
 
-void _wrap_pager_walseg_reader_close_capi_363907954fcc27b0(pager_walseg_reader *_swig_go_0) {
+void _wrap_pager_walseg_reader_close_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   
   arg1 = (pager_walseg_reader *)_swig_go_0; 
@@ -4076,7 +4076,7 @@ void _wrap_pager_walseg_reader_close_capi_363907954fcc27b0(pager_walseg_reader *
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_open_capi_363907954fcc27b0(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
+_gostring_ _wrap_pager_walseg_replay_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
   char *arg1 = (char *) 0 ;
   uint64_t arg2 ;
   pager_walseg_reader_options *arg3 = (pager_walseg_reader_options *) 0 ;
@@ -4100,7 +4100,7 @@ _gostring_ _wrap_pager_walseg_replay_open_capi_363907954fcc27b0(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_next_capi_363907954fcc27b0(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_next_capi_371ed13bd3b8b561(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -4117,7 +4117,7 @@ _gostring_ _wrap_pager_walseg_replay_next_capi_363907954fcc27b0(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_capi_363907954fcc27b0(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_replay_stop_capi_371ed13bd3b8b561(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4138,7 +4138,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_capi_363907954fcc27b0(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_363907954fcc27b0(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_371ed13bd3b8b561(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4159,7 +4159,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_detail_capi_363907954fcc27b0(pager_wal
 }
 
 
-void _wrap_pager_walseg_replay_close_capi_363907954fcc27b0(pager_walseg_replay *_swig_go_0) {
+void _wrap_pager_walseg_replay_close_capi_371ed13bd3b8b561(pager_walseg_replay *_swig_go_0) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   
   arg1 = (pager_walseg_replay *)_swig_go_0; 
@@ -4169,7 +4169,7 @@ void _wrap_pager_walseg_replay_close_capi_363907954fcc27b0(pager_walseg_replay *
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -4181,7 +4181,7 @@ intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -4193,7 +4193,7 @@ intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -4205,7 +4205,7 @@ intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_363907954fcc27b0() {
 }
 
 
-void _wrap_pager_cold_close_capi_363907954fcc27b0(pager_cold *_swig_go_0) {
+void _wrap_pager_cold_close_capi_371ed13bd3b8b561(pager_cold *_swig_go_0) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   
   arg1 = (pager_cold *)_swig_go_0; 
@@ -4215,7 +4215,7 @@ void _wrap_pager_cold_close_capi_363907954fcc27b0(pager_cold *_swig_go_0) {
 }
 
 
-void _wrap_pager_cold_pageout_options_struct_size_set_capi_363907954fcc27b0(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4227,7 +4227,7 @@ void _wrap_pager_cold_pageout_options_struct_size_set_capi_363907954fcc27b0(stru
 }
 
 
-int _wrap_pager_cold_pageout_options_struct_size_get_capi_363907954fcc27b0(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4240,7 +4240,7 @@ int _wrap_pager_cold_pageout_options_struct_size_get_capi_363907954fcc27b0(struc
 }
 
 
-void _wrap_pager_cold_pageout_options_checksums_set_capi_363907954fcc27b0(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_checksums_set_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4252,7 +4252,7 @@ void _wrap_pager_cold_pageout_options_checksums_set_capi_363907954fcc27b0(struct
 }
 
 
-int _wrap_pager_cold_pageout_options_checksums_get_capi_363907954fcc27b0(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_checksums_get_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4265,7 +4265,7 @@ int _wrap_pager_cold_pageout_options_checksums_get_capi_363907954fcc27b0(struct 
 }
 
 
-void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_363907954fcc27b0(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4277,7 +4277,7 @@ void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_363907954fcc27
 }
 
 
-int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_363907954fcc27b0(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4290,7 +4290,7 @@ int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_363907954fcc27b
 }
 
 
-struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_363907954fcc27b0() {
+struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_371ed13bd3b8b561() {
   struct pager_cold_pageout_options *result = 0 ;
   struct pager_cold_pageout_options *_swig_go_result;
   
@@ -4301,7 +4301,7 @@ struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_363
 }
 
 
-void _wrap_delete_pager_cold_pageout_options_capi_363907954fcc27b0(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_delete_pager_cold_pageout_options_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   
   arg1 = *(struct pager_cold_pageout_options **)&_swig_go_0; 
@@ -4311,7 +4311,7 @@ void _wrap_delete_pager_cold_pageout_options_capi_363907954fcc27b0(struct pager_
 }
 
 
-void _wrap_pager_cold_pageout_options_init_capi_363907954fcc27b0(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_pager_cold_pageout_options_init_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0) {
   pager_cold_pageout_options *arg1 = (pager_cold_pageout_options *) 0 ;
   
   arg1 = *(pager_cold_pageout_options **)&_swig_go_0; 
@@ -4321,7 +4321,7 @@ void _wrap_pager_cold_pageout_options_init_capi_363907954fcc27b0(struct pager_co
 }
 
 
-_gostring_ _wrap_pager_cold_set_backend_capi_363907954fcc27b0(pager_cold *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_backend_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, int _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -4336,7 +4336,7 @@ _gostring_ _wrap_pager_cold_set_backend_capi_363907954fcc27b0(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_backend_capi_363907954fcc27b0(pager_cold *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_cold_backend_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, int *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -4351,7 +4351,7 @@ _gostring_ _wrap_pager_cold_backend_capi_363907954fcc27b0(pager_cold *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_cold_set_scratch_dir_capi_363907954fcc27b0(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_scratch_dir_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -4371,7 +4371,7 @@ _gostring_ _wrap_pager_cold_set_scratch_dir_capi_363907954fcc27b0(pager_cold *_s
 }
 
 
-_gostring_ _wrap_pager_cold_scratch_dir_capi_363907954fcc27b0(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cold_scratch_dir_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4392,7 +4392,7 @@ _gostring_ _wrap_pager_cold_scratch_dir_capi_363907954fcc27b0(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_read_at_capi_363907954fcc27b0(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_cold_read_at_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -4413,7 +4413,7 @@ _gostring_ _wrap_pager_cold_read_at_capi_363907954fcc27b0(pager_cold_handle *_sw
 }
 
 
-_gostring_ _wrap_pager_cold_take_capi_363907954fcc27b0(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_take_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -4432,7 +4432,7 @@ _gostring_ _wrap_pager_cold_take_capi_363907954fcc27b0(pager_cold_handle *_swig_
 }
 
 
-void _wrap_pager_cold_free_capi_363907954fcc27b0(pager_cold_handle *_swig_go_0) {
+void _wrap_pager_cold_free_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   
   arg1 = (pager_cold_handle *)_swig_go_0; 
@@ -4442,7 +4442,7 @@ void _wrap_pager_cold_free_capi_363907954fcc27b0(pager_cold_handle *_swig_go_0) 
 }
 
 
-long long _wrap_pager_cold_len_capi_363907954fcc27b0(pager_cold_handle *_swig_go_0) {
+long long _wrap_pager_cold_len_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4455,7 +4455,7 @@ long long _wrap_pager_cold_len_capi_363907954fcc27b0(pager_cold_handle *_swig_go
 }
 
 
-int _wrap_pager_cold_backend_of_capi_363907954fcc27b0(pager_cold_handle *_swig_go_0) {
+int _wrap_pager_cold_backend_of_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4468,7 +4468,7 @@ int _wrap_pager_cold_backend_of_capi_363907954fcc27b0(pager_cold_handle *_swig_g
 }
 
 
-void _wrap_pager_cold_backend_stats_struct_size_set_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_struct_size_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4480,7 +4480,7 @@ void _wrap_pager_cold_backend_stats_struct_size_set_capi_363907954fcc27b0(struct
 }
 
 
-int _wrap_pager_cold_backend_stats_struct_size_get_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_struct_size_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4493,7 +4493,7 @@ int _wrap_pager_cold_backend_stats_struct_size_get_capi_363907954fcc27b0(struct 
 }
 
 
-void _wrap_pager_cold_backend_stats_reserved0_set_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_reserved0_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4505,7 +4505,7 @@ void _wrap_pager_cold_backend_stats_reserved0_set_capi_363907954fcc27b0(struct p
 }
 
 
-int _wrap_pager_cold_backend_stats_reserved0_get_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_reserved0_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4518,7 +4518,7 @@ int _wrap_pager_cold_backend_stats_reserved0_get_capi_363907954fcc27b0(struct pa
 }
 
 
-void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4530,7 +4530,7 @@ void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_363907954fcc27b0(
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4543,7 +4543,7 @@ long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_363907954fcc
 }
 
 
-void _wrap_pager_cold_backend_stats_live_bytes_set_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4555,7 +4555,7 @@ void _wrap_pager_cold_backend_stats_live_bytes_set_capi_363907954fcc27b0(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4568,7 +4568,7 @@ long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_363907954fcc27b0(st
 }
 
 
-void _wrap_pager_cold_backend_stats_pageout_count_set_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_pageout_count_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4580,7 +4580,7 @@ void _wrap_pager_cold_backend_stats_pageout_count_set_capi_363907954fcc27b0(stru
 }
 
 
-long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4593,7 +4593,7 @@ long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_363907954fcc27b0
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4605,7 +4605,7 @@ void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_363907954fcc27b0(st
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4618,7 +4618,7 @@ long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_363907954fcc27
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4630,7 +4630,7 @@ void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_363907954fcc27b0(str
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4643,7 +4643,7 @@ long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_363907954fcc27b
 }
 
 
-void _wrap_pager_cold_backend_stats_read_count_set_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_read_count_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4655,7 +4655,7 @@ void _wrap_pager_cold_backend_stats_read_count_set_capi_363907954fcc27b0(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_read_count_get_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_read_count_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4668,7 +4668,7 @@ long long _wrap_pager_cold_backend_stats_read_count_get_capi_363907954fcc27b0(st
 }
 
 
-struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_363907954fcc27b0() {
+struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_371ed13bd3b8b561() {
   struct pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
   
@@ -4679,7 +4679,7 @@ struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_3639079
 }
 
 
-void _wrap_delete_pager_cold_backend_stats_capi_363907954fcc27b0(struct pager_cold_backend_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_backend_stats_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   
   arg1 = *(struct pager_cold_backend_stats **)&_swig_go_0; 
@@ -4689,7 +4689,7 @@ void _wrap_delete_pager_cold_backend_stats_capi_363907954fcc27b0(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_struct_size_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_struct_size_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4701,7 +4701,7 @@ void _wrap_pager_cold_stats_struct_size_set_capi_363907954fcc27b0(struct pager_c
 }
 
 
-int _wrap_pager_cold_stats_struct_size_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_struct_size_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4714,7 +4714,7 @@ int _wrap_pager_cold_stats_struct_size_get_capi_363907954fcc27b0(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_reserved0_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_reserved0_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4726,7 +4726,7 @@ void _wrap_pager_cold_stats_reserved0_set_capi_363907954fcc27b0(struct pager_col
 }
 
 
-int _wrap_pager_cold_stats_reserved0_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_reserved0_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4739,7 +4739,7 @@ int _wrap_pager_cold_stats_reserved0_get_capi_363907954fcc27b0(struct pager_cold
 }
 
 
-void _wrap_pager_cold_stats_swap_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_swap_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -4751,7 +4751,7 @@ void _wrap_pager_cold_stats_swap_set_capi_363907954fcc27b0(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -4764,7 +4764,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_363907954f
 }
 
 
-void _wrap_pager_cold_stats_file_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_file_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -4776,7 +4776,7 @@ void _wrap_pager_cold_stats_file_set_capi_363907954fcc27b0(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -4789,7 +4789,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_363907954f
 }
 
 
-void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4801,7 +4801,7 @@ void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_363907954fcc27b0(st
 }
 
 
-long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4814,7 +4814,7 @@ long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_363907954fcc27
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4826,7 +4826,7 @@ void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_363907954fcc27b0(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4839,7 +4839,7 @@ long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_363907954fcc27b0(st
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_count_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4851,7 +4851,7 @@ void _wrap_pager_cold_stats_scratch_file_count_set_capi_363907954fcc27b0(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_count_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4864,7 +4864,7 @@ long long _wrap_pager_cold_stats_scratch_file_count_get_capi_363907954fcc27b0(st
 }
 
 
-void _wrap_pager_cold_stats_punch_count_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_punch_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4876,7 +4876,7 @@ void _wrap_pager_cold_stats_punch_count_set_capi_363907954fcc27b0(struct pager_c
 }
 
 
-long long _wrap_pager_cold_stats_punch_count_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_punch_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4889,7 +4889,7 @@ long long _wrap_pager_cold_stats_punch_count_get_capi_363907954fcc27b0(struct pa
 }
 
 
-void _wrap_pager_cold_stats_truncate_count_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_truncate_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4901,7 +4901,7 @@ void _wrap_pager_cold_stats_truncate_count_set_capi_363907954fcc27b0(struct page
 }
 
 
-long long _wrap_pager_cold_stats_truncate_count_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_truncate_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4914,7 +4914,7 @@ long long _wrap_pager_cold_stats_truncate_count_get_capi_363907954fcc27b0(struct
 }
 
 
-void _wrap_pager_cold_stats_fallback_count_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_fallback_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4926,7 +4926,7 @@ void _wrap_pager_cold_stats_fallback_count_set_capi_363907954fcc27b0(struct page
 }
 
 
-long long _wrap_pager_cold_stats_fallback_count_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_fallback_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4939,7 +4939,7 @@ long long _wrap_pager_cold_stats_fallback_count_get_capi_363907954fcc27b0(struct
 }
 
 
-void _wrap_pager_cold_stats_write_error_count_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_write_error_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4951,7 +4951,7 @@ void _wrap_pager_cold_stats_write_error_count_set_capi_363907954fcc27b0(struct p
 }
 
 
-long long _wrap_pager_cold_stats_write_error_count_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_write_error_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4964,7 +4964,7 @@ long long _wrap_pager_cold_stats_write_error_count_get_capi_363907954fcc27b0(str
 }
 
 
-void _wrap_pager_cold_stats_release_error_count_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_release_error_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4976,7 +4976,7 @@ void _wrap_pager_cold_stats_release_error_count_set_capi_363907954fcc27b0(struct
 }
 
 
-long long _wrap_pager_cold_stats_release_error_count_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_release_error_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4989,7 +4989,7 @@ long long _wrap_pager_cold_stats_release_error_count_get_capi_363907954fcc27b0(s
 }
 
 
-void _wrap_pager_cold_stats_checksum_failure_count_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_checksum_failure_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5001,7 +5001,7 @@ void _wrap_pager_cold_stats_checksum_failure_count_set_capi_363907954fcc27b0(str
 }
 
 
-long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5014,7 +5014,7 @@ long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_363907954fcc27b
 }
 
 
-void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5026,7 +5026,7 @@ void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_363907954fcc27b0(st
 }
 
 
-long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5039,7 +5039,7 @@ long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_363907954fcc27
 }
 
 
-void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5051,7 +5051,7 @@ void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_363907954fcc27b0(str
 }
 
 
-long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5064,7 +5064,7 @@ long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_363907954fcc27b
 }
 
 
-void _wrap_pager_cold_stats_retained_extent_count_set_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_retained_extent_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5076,7 +5076,7 @@ void _wrap_pager_cold_stats_retained_extent_count_set_capi_363907954fcc27b0(stru
 }
 
 
-long long _wrap_pager_cold_stats_retained_extent_count_get_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_retained_extent_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5089,7 +5089,7 @@ long long _wrap_pager_cold_stats_retained_extent_count_get_capi_363907954fcc27b0
 }
 
 
-struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_363907954fcc27b0() {
+struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_371ed13bd3b8b561() {
   struct pager_cold_stats *result = 0 ;
   struct pager_cold_stats *_swig_go_result;
   
@@ -5100,7 +5100,7 @@ struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_363907954fcc27b0() {
 }
 
 
-void _wrap_delete_pager_cold_stats_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_stats_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   
   arg1 = *(struct pager_cold_stats **)&_swig_go_0; 
@@ -5110,7 +5110,7 @@ void _wrap_delete_pager_cold_stats_capi_363907954fcc27b0(struct pager_cold_stats
 }
 
 
-void _wrap_pager_cold_stats_init_capi_363907954fcc27b0(struct pager_cold_stats *_swig_go_0) {
+void _wrap_pager_cold_stats_init_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
   pager_cold_stats *arg1 = (pager_cold_stats *) 0 ;
   
   arg1 = *(pager_cold_stats **)&_swig_go_0; 
@@ -5120,7 +5120,7 @@ void _wrap_pager_cold_stats_init_capi_363907954fcc27b0(struct pager_cold_stats *
 }
 
 
-_gostring_ _wrap_pager_cold_get_stats_capi_363907954fcc27b0(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
+_gostring_ _wrap_pager_cold_get_stats_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   pager_cold_stats *arg2 = (pager_cold_stats *) 0 ;
   int result;
@@ -5135,7 +5135,7 @@ _gostring_ _wrap_pager_cold_get_stats_capi_363907954fcc27b0(pager_cold *_swig_go
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -5147,7 +5147,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -5159,7 +5159,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -5171,7 +5171,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -5183,7 +5183,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_BF16_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_DTYPE_BF16_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -5195,7 +5195,7 @@ intgo _wrap_PAGER_DTYPE_BF16_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F16_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_DTYPE_F16_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -5207,7 +5207,7 @@ intgo _wrap_PAGER_DTYPE_F16_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F32_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_DTYPE_F32_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -5219,7 +5219,7 @@ intgo _wrap_PAGER_DTYPE_F32_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -5231,7 +5231,7 @@ intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_363907954fcc27b0() {
 }
 
 
-void _wrap_pager_cache_meta_struct_size_set_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_struct_size_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5243,7 +5243,7 @@ void _wrap_pager_cache_meta_struct_size_set_capi_363907954fcc27b0(struct pager_c
 }
 
 
-int _wrap_pager_cache_meta_struct_size_get_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_struct_size_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5256,7 +5256,7 @@ int _wrap_pager_cache_meta_struct_size_get_capi_363907954fcc27b0(struct pager_ca
 }
 
 
-void _wrap_pager_cache_meta_tokens_per_page_set_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_tokens_per_page_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5268,7 +5268,7 @@ void _wrap_pager_cache_meta_tokens_per_page_set_capi_363907954fcc27b0(struct pag
 }
 
 
-int _wrap_pager_cache_meta_tokens_per_page_get_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_tokens_per_page_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5281,7 +5281,7 @@ int _wrap_pager_cache_meta_tokens_per_page_get_capi_363907954fcc27b0(struct page
 }
 
 
-void _wrap_pager_cache_meta_layers_set_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_layers_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5293,7 +5293,7 @@ void _wrap_pager_cache_meta_layers_set_capi_363907954fcc27b0(struct pager_cache_
 }
 
 
-int _wrap_pager_cache_meta_layers_get_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_layers_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5306,7 +5306,7 @@ int _wrap_pager_cache_meta_layers_get_capi_363907954fcc27b0(struct pager_cache_m
 }
 
 
-void _wrap_pager_cache_meta_kv_heads_set_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_kv_heads_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5318,7 +5318,7 @@ void _wrap_pager_cache_meta_kv_heads_set_capi_363907954fcc27b0(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_kv_heads_get_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_kv_heads_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5331,7 +5331,7 @@ int _wrap_pager_cache_meta_kv_heads_get_capi_363907954fcc27b0(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_head_dim_set_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_head_dim_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5343,7 +5343,7 @@ void _wrap_pager_cache_meta_head_dim_set_capi_363907954fcc27b0(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_head_dim_get_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_head_dim_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5356,7 +5356,7 @@ int _wrap_pager_cache_meta_head_dim_get_capi_363907954fcc27b0(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_dtype_set_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_dtype_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5368,7 +5368,7 @@ void _wrap_pager_cache_meta_dtype_set_capi_363907954fcc27b0(struct pager_cache_m
 }
 
 
-int _wrap_pager_cache_meta_dtype_get_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_dtype_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5381,7 +5381,7 @@ int _wrap_pager_cache_meta_dtype_get_capi_363907954fcc27b0(struct pager_cache_me
 }
 
 
-struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_363907954fcc27b0() {
+struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_371ed13bd3b8b561() {
   struct pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
   
@@ -5392,7 +5392,7 @@ struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_363907954fcc27b0() {
 }
 
 
-void _wrap_delete_pager_cache_meta_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0) {
+void _wrap_delete_pager_cache_meta_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   
   arg1 = *(struct pager_cache_meta **)&_swig_go_0; 
@@ -5402,7 +5402,7 @@ void _wrap_delete_pager_cache_meta_capi_363907954fcc27b0(struct pager_cache_meta
 }
 
 
-void _wrap_pager_cache_meta_init_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0) {
+void _wrap_pager_cache_meta_init_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   
   arg1 = *(pager_cache_meta **)&_swig_go_0; 
@@ -5412,7 +5412,7 @@ void _wrap_pager_cache_meta_init_capi_363907954fcc27b0(struct pager_cache_meta *
 }
 
 
-_gostring_ _wrap_pager_cache_meta_page_bytes_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cache_meta_page_bytes_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -5429,7 +5429,7 @@ _gostring_ _wrap_pager_cache_meta_page_bytes_capi_363907954fcc27b0(struct pager_
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -5441,7 +5441,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -5453,7 +5453,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_363907954fcc27b0() {
 }
 
 
-void _wrap_pager_snapshot_options_struct_size_set_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5465,7 +5465,7 @@ void _wrap_pager_snapshot_options_struct_size_set_capi_363907954fcc27b0(struct p
 }
 
 
-int _wrap_pager_snapshot_options_struct_size_get_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5478,7 +5478,7 @@ int _wrap_pager_snapshot_options_struct_size_get_capi_363907954fcc27b0(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_compression_set_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_compression_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5490,7 +5490,7 @@ void _wrap_pager_snapshot_options_compression_set_capi_363907954fcc27b0(struct p
 }
 
 
-int _wrap_pager_snapshot_options_compression_get_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_compression_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5503,7 +5503,7 @@ int _wrap_pager_snapshot_options_compression_get_capi_363907954fcc27b0(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_zstd_level_set_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_zstd_level_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t arg2 ;
   
@@ -5515,7 +5515,7 @@ void _wrap_pager_snapshot_options_zstd_level_set_capi_363907954fcc27b0(struct pa
 }
 
 
-int _wrap_pager_snapshot_options_zstd_level_get_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_zstd_level_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -5528,7 +5528,7 @@ int _wrap_pager_snapshot_options_zstd_level_get_capi_363907954fcc27b0(struct pag
 }
 
 
-void _wrap_pager_snapshot_options_threads_set_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_threads_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5540,7 +5540,7 @@ void _wrap_pager_snapshot_options_threads_set_capi_363907954fcc27b0(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_threads_get_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_threads_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5553,7 +5553,7 @@ int _wrap_pager_snapshot_options_threads_get_capi_363907954fcc27b0(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_allow_nonempty_set_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_allow_nonempty_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5565,7 +5565,7 @@ void _wrap_pager_snapshot_options_allow_nonempty_set_capi_363907954fcc27b0(struc
 }
 
 
-int _wrap_pager_snapshot_options_allow_nonempty_get_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_allow_nonempty_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5578,7 +5578,7 @@ int _wrap_pager_snapshot_options_allow_nonempty_get_capi_363907954fcc27b0(struct
 }
 
 
-void _wrap_pager_snapshot_options_sync_fd_set_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_sync_fd_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5590,7 +5590,7 @@ void _wrap_pager_snapshot_options_sync_fd_set_capi_363907954fcc27b0(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_sync_fd_get_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_sync_fd_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5603,7 +5603,7 @@ int _wrap_pager_snapshot_options_sync_fd_get_capi_363907954fcc27b0(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t arg2 ;
   
@@ -5615,7 +5615,7 @@ void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_363907954fcc27b
 }
 
 
-long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0) {
+long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5628,7 +5628,7 @@ long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_363907954f
 }
 
 
-struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_363907954fcc27b0() {
+struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_371ed13bd3b8b561() {
   struct pager_snapshot_options *result = 0 ;
   struct pager_snapshot_options *_swig_go_result;
   
@@ -5639,7 +5639,7 @@ struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_363907954fc
 }
 
 
-void _wrap_delete_pager_snapshot_options_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_delete_pager_snapshot_options_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   
   arg1 = *(struct pager_snapshot_options **)&_swig_go_0; 
@@ -5649,7 +5649,7 @@ void _wrap_delete_pager_snapshot_options_capi_363907954fcc27b0(struct pager_snap
 }
 
 
-intgo _wrap_pager_snapshot_options_set_parent_path_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_pager_snapshot_options_set_parent_path_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -5669,7 +5669,7 @@ intgo _wrap_pager_snapshot_options_set_parent_path_capi_363907954fcc27b0(struct 
 }
 
 
-void _wrap_pager_snapshot_options_init_capi_363907954fcc27b0(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_pager_snapshot_options_init_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
   pager_snapshot_options *arg1 = (pager_snapshot_options *) 0 ;
   
   arg1 = *(pager_snapshot_options **)&_swig_go_0; 
@@ -5679,7 +5679,7 @@ void _wrap_pager_snapshot_options_init_capi_363907954fcc27b0(struct pager_snapsh
 }
 
 
-_gostring_ _wrap_pager_snapshot_verify_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_verify_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_options *arg2 = (pager_snapshot_options *) 0 ;
   int result;
@@ -5699,7 +5699,7 @@ _gostring_ _wrap_pager_snapshot_verify_capi_363907954fcc27b0(_gostring_ _swig_go
 }
 
 
-void _wrap_pager_snapshot_info_struct_size_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_struct_size_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -5711,7 +5711,7 @@ void _wrap_pager_snapshot_info_struct_size_set_capi_363907954fcc27b0(struct page
 }
 
 
-int _wrap_pager_snapshot_info_struct_size_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_struct_size_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5724,7 +5724,7 @@ int _wrap_pager_snapshot_info_struct_size_get_capi_363907954fcc27b0(struct pager
 }
 
 
-void _wrap_pager_snapshot_info_format_version_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_format_version_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -5736,7 +5736,7 @@ void _wrap_pager_snapshot_info_format_version_set_capi_363907954fcc27b0(struct p
 }
 
 
-int _wrap_pager_snapshot_info_format_version_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_format_version_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5749,7 +5749,7 @@ int _wrap_pager_snapshot_info_format_version_get_capi_363907954fcc27b0(struct pa
 }
 
 
-void _wrap_pager_snapshot_info_meta_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+void _wrap_pager_snapshot_info_meta_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   
@@ -5761,7 +5761,7 @@ void _wrap_pager_snapshot_info_meta_set_capi_363907954fcc27b0(struct pager_snaps
 }
 
 
-struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
@@ -5774,7 +5774,7 @@ struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_363907954fcc27b
 }
 
 
-void _wrap_pager_snapshot_info_k_page_bytes_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_k_page_bytes_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5786,7 +5786,7 @@ void _wrap_pager_snapshot_info_k_page_bytes_set_capi_363907954fcc27b0(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5799,7 +5799,7 @@ long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_363907954fcc27b0(struc
 }
 
 
-void _wrap_pager_snapshot_info_v_page_bytes_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_v_page_bytes_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5811,7 +5811,7 @@ void _wrap_pager_snapshot_info_v_page_bytes_set_capi_363907954fcc27b0(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5824,7 +5824,7 @@ long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_363907954fcc27b0(struc
 }
 
 
-void _wrap_pager_snapshot_info_page_count_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_page_count_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5836,7 +5836,7 @@ void _wrap_pager_snapshot_info_page_count_set_capi_363907954fcc27b0(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_page_count_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_page_count_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5849,7 +5849,7 @@ long long _wrap_pager_snapshot_info_page_count_get_capi_363907954fcc27b0(struct 
 }
 
 
-void _wrap_pager_snapshot_info_stored_page_count_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_stored_page_count_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5861,7 +5861,7 @@ void _wrap_pager_snapshot_info_stored_page_count_set_capi_363907954fcc27b0(struc
 }
 
 
-long long _wrap_pager_snapshot_info_stored_page_count_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_stored_page_count_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5874,7 +5874,7 @@ long long _wrap_pager_snapshot_info_stored_page_count_get_capi_363907954fcc27b0(
 }
 
 
-void _wrap_pager_snapshot_info_compressed_page_count_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_compressed_page_count_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5886,7 +5886,7 @@ void _wrap_pager_snapshot_info_compressed_page_count_set_capi_363907954fcc27b0(s
 }
 
 
-long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5899,7 +5899,7 @@ long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_363907954fcc2
 }
 
 
-void _wrap_pager_snapshot_info_seq_count_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_seq_count_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5911,7 +5911,7 @@ void _wrap_pager_snapshot_info_seq_count_set_capi_363907954fcc27b0(struct pager_
 }
 
 
-long long _wrap_pager_snapshot_info_seq_count_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_seq_count_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5924,7 +5924,7 @@ long long _wrap_pager_snapshot_info_seq_count_get_capi_363907954fcc27b0(struct p
 }
 
 
-void _wrap_pager_snapshot_info_created_us_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_created_us_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5936,7 +5936,7 @@ void _wrap_pager_snapshot_info_created_us_set_capi_363907954fcc27b0(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_created_us_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_created_us_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5949,7 +5949,7 @@ long long _wrap_pager_snapshot_info_created_us_get_capi_363907954fcc27b0(struct 
 }
 
 
-void _wrap_pager_snapshot_info_file_bytes_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_file_bytes_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5961,7 +5961,7 @@ void _wrap_pager_snapshot_info_file_bytes_set_capi_363907954fcc27b0(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_file_bytes_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_file_bytes_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5974,7 +5974,7 @@ long long _wrap_pager_snapshot_info_file_bytes_get_capi_363907954fcc27b0(struct 
 }
 
 
-void _wrap_pager_snapshot_info_snapshot_id_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_snapshot_id_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5986,7 +5986,7 @@ void _wrap_pager_snapshot_info_snapshot_id_set_capi_363907954fcc27b0(struct page
 }
 
 
-long long _wrap_pager_snapshot_info_snapshot_id_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_snapshot_id_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5999,7 +5999,7 @@ long long _wrap_pager_snapshot_info_snapshot_id_get_capi_363907954fcc27b0(struct
 }
 
 
-void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6011,7 +6011,7 @@ void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_363907954fcc27b0(stru
 }
 
 
-long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6024,7 +6024,7 @@ long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_363907954fcc27b0
 }
 
 
-struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_363907954fcc27b0() {
+struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_371ed13bd3b8b561() {
   struct pager_snapshot_info *result = 0 ;
   struct pager_snapshot_info *_swig_go_result;
   
@@ -6035,7 +6035,7 @@ struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_363907954fcc27b0(
 }
 
 
-void _wrap_delete_pager_snapshot_info_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_delete_pager_snapshot_info_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   
   arg1 = *(struct pager_snapshot_info **)&_swig_go_0; 
@@ -6045,7 +6045,7 @@ void _wrap_delete_pager_snapshot_info_capi_363907954fcc27b0(struct pager_snapsho
 }
 
 
-void _wrap_pager_snapshot_info_init_capi_363907954fcc27b0(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_pager_snapshot_info_init_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
   pager_snapshot_info *arg1 = (pager_snapshot_info *) 0 ;
   
   arg1 = *(pager_snapshot_info **)&_swig_go_0; 
@@ -6055,7 +6055,7 @@ void _wrap_pager_snapshot_info_init_capi_363907954fcc27b0(struct pager_snapshot_
 }
 
 
-_gostring_ _wrap_pager_snapshot_inspect_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_inspect_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_info *arg2 = (pager_snapshot_info *) 0 ;
   int result;
@@ -6075,7 +6075,7 @@ _gostring_ _wrap_pager_snapshot_inspect_capi_363907954fcc27b0(_gostring_ _swig_g
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -6087,7 +6087,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -6099,7 +6099,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_363907954fcc27b0() {
 }
 
 
-_gostring_ _wrap_pager_refengine_create_capi_363907954fcc27b0(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
+_gostring_ _wrap_pager_refengine_create_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   pager_refengine **arg3 = (pager_refengine **) 0 ;
@@ -6116,7 +6116,7 @@ _gostring_ _wrap_pager_refengine_create_capi_363907954fcc27b0(struct pager_cache
 }
 
 
-void _wrap_pager_refengine_free_capi_363907954fcc27b0(pager_refengine *_swig_go_0) {
+void _wrap_pager_refengine_free_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   
   arg1 = (pager_refengine *)_swig_go_0; 
@@ -6126,7 +6126,7 @@ void _wrap_pager_refengine_free_capi_363907954fcc27b0(pager_refengine *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_refengine_meta_capi_363907954fcc27b0(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_meta_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   int result;
@@ -6141,7 +6141,7 @@ _gostring_ _wrap_pager_refengine_meta_capi_363907954fcc27b0(pager_refengine *_sw
 }
 
 
-_gostring_ _wrap_pager_refengine_capacity_pages_capi_363907954fcc27b0(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_capacity_pages_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6156,7 +6156,7 @@ _gostring_ _wrap_pager_refengine_capacity_pages_capi_363907954fcc27b0(pager_refe
 }
 
 
-_gostring_ _wrap_pager_refengine_alloc_page_capi_363907954fcc27b0(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_alloc_page_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6171,7 +6171,7 @@ _gostring_ _wrap_pager_refengine_alloc_page_capi_363907954fcc27b0(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_free_page_capi_363907954fcc27b0(pager_refengine *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_refengine_free_page_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, int _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -6186,7 +6186,7 @@ _gostring_ _wrap_pager_refengine_free_page_capi_363907954fcc27b0(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_write_page_capi_363907954fcc27b0(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_write_page_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -6213,7 +6213,7 @@ _gostring_ _wrap_pager_refengine_write_page_capi_363907954fcc27b0(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_read_page_capi_363907954fcc27b0(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_read_page_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -6240,7 +6240,7 @@ _gostring_ _wrap_pager_refengine_read_page_capi_363907954fcc27b0(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_set_seq_capi_363907954fcc27b0(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
+_gostring_ _wrap_pager_refengine_set_seq_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6267,7 +6267,7 @@ _gostring_ _wrap_pager_refengine_set_seq_capi_363907954fcc27b0(pager_refengine *
 }
 
 
-_gostring_ _wrap_pager_refengine_remove_seq_capi_363907954fcc27b0(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_refengine_remove_seq_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6286,7 +6286,7 @@ _gostring_ _wrap_pager_refengine_remove_seq_capi_363907954fcc27b0(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_get_seq_capi_363907954fcc27b0(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_refengine_get_seq_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6315,7 +6315,7 @@ _gostring_ _wrap_pager_refengine_get_seq_capi_363907954fcc27b0(pager_refengine *
 }
 
 
-void _wrap_pager_refengine_stats_struct_size_set_capi_363907954fcc27b0(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_struct_size_set_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6327,7 +6327,7 @@ void _wrap_pager_refengine_stats_struct_size_set_capi_363907954fcc27b0(struct pa
 }
 
 
-int _wrap_pager_refengine_stats_struct_size_get_capi_363907954fcc27b0(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_struct_size_get_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6340,7 +6340,7 @@ int _wrap_pager_refengine_stats_struct_size_get_capi_363907954fcc27b0(struct pag
 }
 
 
-void _wrap_pager_refengine_stats_paused_set_capi_363907954fcc27b0(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_paused_set_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6352,7 +6352,7 @@ void _wrap_pager_refengine_stats_paused_set_capi_363907954fcc27b0(struct pager_r
 }
 
 
-int _wrap_pager_refengine_stats_paused_get_capi_363907954fcc27b0(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_paused_get_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6365,7 +6365,7 @@ int _wrap_pager_refengine_stats_paused_get_capi_363907954fcc27b0(struct pager_re
 }
 
 
-void _wrap_pager_refengine_stats_occupied_pages_set_capi_363907954fcc27b0(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_occupied_pages_set_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6377,7 +6377,7 @@ void _wrap_pager_refengine_stats_occupied_pages_set_capi_363907954fcc27b0(struct
 }
 
 
-long long _wrap_pager_refengine_stats_occupied_pages_get_capi_363907954fcc27b0(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_occupied_pages_get_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6390,7 +6390,7 @@ long long _wrap_pager_refengine_stats_occupied_pages_get_capi_363907954fcc27b0(s
 }
 
 
-void _wrap_pager_refengine_stats_seq_count_set_capi_363907954fcc27b0(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_seq_count_set_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6402,7 +6402,7 @@ void _wrap_pager_refengine_stats_seq_count_set_capi_363907954fcc27b0(struct page
 }
 
 
-long long _wrap_pager_refengine_stats_seq_count_get_capi_363907954fcc27b0(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_seq_count_get_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6415,7 +6415,7 @@ long long _wrap_pager_refengine_stats_seq_count_get_capi_363907954fcc27b0(struct
 }
 
 
-struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_363907954fcc27b0() {
+struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_371ed13bd3b8b561() {
   struct pager_refengine_stats *result = 0 ;
   struct pager_refengine_stats *_swig_go_result;
   
@@ -6426,7 +6426,7 @@ struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_363907954fcc2
 }
 
 
-void _wrap_delete_pager_refengine_stats_capi_363907954fcc27b0(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_delete_pager_refengine_stats_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   
   arg1 = *(struct pager_refengine_stats **)&_swig_go_0; 
@@ -6436,7 +6436,7 @@ void _wrap_delete_pager_refengine_stats_capi_363907954fcc27b0(struct pager_refen
 }
 
 
-void _wrap_pager_refengine_stats_init_capi_363907954fcc27b0(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_pager_refengine_stats_init_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
   pager_refengine_stats *arg1 = (pager_refengine_stats *) 0 ;
   
   arg1 = *(pager_refengine_stats **)&_swig_go_0; 
@@ -6446,7 +6446,7 @@ void _wrap_pager_refengine_stats_init_capi_363907954fcc27b0(struct pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_get_stats_capi_363907954fcc27b0(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_get_stats_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_refengine_stats *arg2 = (pager_refengine_stats *) 0 ;
   int result;
@@ -6461,7 +6461,7 @@ _gostring_ _wrap_pager_refengine_get_stats_capi_363907954fcc27b0(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_fingerprint_capi_363907954fcc27b0(pager_refengine *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_fingerprint_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, long long *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -6476,7 +6476,7 @@ _gostring_ _wrap_pager_refengine_fingerprint_capi_363907954fcc27b0(pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_fail_callback_capi_363907954fcc27b0(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_pager_refengine_fail_callback_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint32_t arg3 ;
@@ -6500,7 +6500,7 @@ _gostring_ _wrap_pager_refengine_fail_callback_capi_363907954fcc27b0(pager_refen
 }
 
 
-intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -6512,7 +6512,7 @@ intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_FILE_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_FORMAT_FILE_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -6524,7 +6524,7 @@ intgo _wrap_PAGER_FORMAT_FILE_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -6536,7 +6536,7 @@ intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -6548,7 +6548,7 @@ intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -6560,7 +6560,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -6572,7 +6572,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_363907954fcc27b0() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_363907954fcc27b0() {
+intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_371ed13bd3b8b561() {
   int result;
   intgo _swig_go_result;
   
@@ -6584,7 +6584,7 @@ intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_363907954fcc27b0() {
 }
 
 
-_gostring_ _wrap_pager_format_detect_capi_363907954fcc27b0(_gostring_ _swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_format_detect_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, int *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6604,7 +6604,7 @@ _gostring_ _wrap_pager_format_detect_capi_363907954fcc27b0(_gostring_ _swig_go_0
 }
 
 
-void _wrap_pager_check_report_struct_size_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_struct_size_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6616,7 +6616,7 @@ void _wrap_pager_check_report_struct_size_set_capi_363907954fcc27b0(struct pager
 }
 
 
-int _wrap_pager_check_report_struct_size_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_struct_size_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6629,7 +6629,7 @@ int _wrap_pager_check_report_struct_size_get_capi_363907954fcc27b0(struct pager_
 }
 
 
-void _wrap_pager_check_report_format_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6641,7 +6641,7 @@ void _wrap_pager_check_report_format_set_capi_363907954fcc27b0(struct pager_chec
 }
 
 
-int _wrap_pager_check_report_format_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6654,7 +6654,7 @@ int _wrap_pager_check_report_format_get_capi_363907954fcc27b0(struct pager_check
 }
 
 
-void _wrap_pager_check_report_format_version_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_version_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6666,7 +6666,7 @@ void _wrap_pager_check_report_format_version_set_capi_363907954fcc27b0(struct pa
 }
 
 
-int _wrap_pager_check_report_format_version_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_version_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6679,7 +6679,7 @@ int _wrap_pager_check_report_format_version_get_capi_363907954fcc27b0(struct pag
 }
 
 
-void _wrap_pager_check_report_page_size_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_page_size_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6691,7 +6691,7 @@ void _wrap_pager_check_report_page_size_set_capi_363907954fcc27b0(struct pager_c
 }
 
 
-int _wrap_pager_check_report_page_size_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_page_size_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6704,7 +6704,7 @@ int _wrap_pager_check_report_page_size_get_capi_363907954fcc27b0(struct pager_ch
 }
 
 
-void _wrap_pager_check_report_file_bytes_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_file_bytes_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6716,7 +6716,7 @@ void _wrap_pager_check_report_file_bytes_set_capi_363907954fcc27b0(struct pager_
 }
 
 
-long long _wrap_pager_check_report_file_bytes_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_file_bytes_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6729,7 +6729,7 @@ long long _wrap_pager_check_report_file_bytes_get_capi_363907954fcc27b0(struct p
 }
 
 
-void _wrap_pager_check_report_generation_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_generation_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6741,7 +6741,7 @@ void _wrap_pager_check_report_generation_set_capi_363907954fcc27b0(struct pager_
 }
 
 
-long long _wrap_pager_check_report_generation_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_generation_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6754,7 +6754,7 @@ long long _wrap_pager_check_report_generation_get_capi_363907954fcc27b0(struct p
 }
 
 
-void _wrap_pager_check_report_page_count_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_page_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6766,7 +6766,7 @@ void _wrap_pager_check_report_page_count_set_capi_363907954fcc27b0(struct pager_
 }
 
 
-long long _wrap_pager_check_report_page_count_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_page_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6779,7 +6779,7 @@ long long _wrap_pager_check_report_page_count_get_capi_363907954fcc27b0(struct p
 }
 
 
-void _wrap_pager_check_report_free_page_count_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_free_page_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6791,7 +6791,7 @@ void _wrap_pager_check_report_free_page_count_set_capi_363907954fcc27b0(struct p
 }
 
 
-long long _wrap_pager_check_report_free_page_count_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_free_page_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6804,7 +6804,7 @@ long long _wrap_pager_check_report_free_page_count_get_capi_363907954fcc27b0(str
 }
 
 
-void _wrap_pager_check_report_protected_count_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_protected_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6816,7 +6816,7 @@ void _wrap_pager_check_report_protected_count_set_capi_363907954fcc27b0(struct p
 }
 
 
-long long _wrap_pager_check_report_protected_count_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_protected_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6829,7 +6829,7 @@ long long _wrap_pager_check_report_protected_count_get_capi_363907954fcc27b0(str
 }
 
 
-void _wrap_pager_check_report_frame_count_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_frame_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6841,7 +6841,7 @@ void _wrap_pager_check_report_frame_count_set_capi_363907954fcc27b0(struct pager
 }
 
 
-long long _wrap_pager_check_report_frame_count_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_frame_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6854,7 +6854,7 @@ long long _wrap_pager_check_report_frame_count_get_capi_363907954fcc27b0(struct 
 }
 
 
-void _wrap_pager_check_report_record_count_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_record_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6866,7 +6866,7 @@ void _wrap_pager_check_report_record_count_set_capi_363907954fcc27b0(struct page
 }
 
 
-long long _wrap_pager_check_report_record_count_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_record_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6879,7 +6879,7 @@ long long _wrap_pager_check_report_record_count_get_capi_363907954fcc27b0(struct
 }
 
 
-void _wrap_pager_check_report_segment_count_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_segment_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6891,7 +6891,7 @@ void _wrap_pager_check_report_segment_count_set_capi_363907954fcc27b0(struct pag
 }
 
 
-long long _wrap_pager_check_report_segment_count_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_segment_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6904,7 +6904,7 @@ long long _wrap_pager_check_report_segment_count_get_capi_363907954fcc27b0(struc
 }
 
 
-void _wrap_pager_check_report_first_lsn_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_first_lsn_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6916,7 +6916,7 @@ void _wrap_pager_check_report_first_lsn_set_capi_363907954fcc27b0(struct pager_c
 }
 
 
-long long _wrap_pager_check_report_first_lsn_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_first_lsn_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6929,7 +6929,7 @@ long long _wrap_pager_check_report_first_lsn_get_capi_363907954fcc27b0(struct pa
 }
 
 
-void _wrap_pager_check_report_last_lsn_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_last_lsn_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6941,7 +6941,7 @@ void _wrap_pager_check_report_last_lsn_set_capi_363907954fcc27b0(struct pager_ch
 }
 
 
-long long _wrap_pager_check_report_last_lsn_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_last_lsn_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6954,7 +6954,7 @@ long long _wrap_pager_check_report_last_lsn_get_capi_363907954fcc27b0(struct pag
 }
 
 
-void _wrap_pager_check_report_interrupted_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_interrupted_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6966,7 +6966,7 @@ void _wrap_pager_check_report_interrupted_set_capi_363907954fcc27b0(struct pager
 }
 
 
-int _wrap_pager_check_report_interrupted_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_interrupted_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6979,7 +6979,7 @@ int _wrap_pager_check_report_interrupted_get_capi_363907954fcc27b0(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_code_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_damage_code_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t arg2 ;
   
@@ -6991,7 +6991,7 @@ void _wrap_pager_check_report_damage_code_set_capi_363907954fcc27b0(struct pager
 }
 
 
-int _wrap_pager_check_report_damage_code_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_damage_code_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -7004,7 +7004,7 @@ int _wrap_pager_check_report_damage_code_get_capi_363907954fcc27b0(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_offset_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_damage_offset_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7016,7 +7016,7 @@ void _wrap_pager_check_report_damage_offset_set_capi_363907954fcc27b0(struct pag
 }
 
 
-long long _wrap_pager_check_report_damage_offset_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_damage_offset_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7029,7 +7029,7 @@ long long _wrap_pager_check_report_damage_offset_get_capi_363907954fcc27b0(struc
 }
 
 
-void _wrap_pager_check_report_damage_file_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_file_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7053,7 +7053,7 @@ void _wrap_pager_check_report_damage_file_set_capi_363907954fcc27b0(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_file_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_file_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7066,7 +7066,7 @@ _gostring_ _wrap_pager_check_report_damage_file_get_capi_363907954fcc27b0(struct
 }
 
 
-void _wrap_pager_check_report_damage_rule_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_rule_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7090,7 +7090,7 @@ void _wrap_pager_check_report_damage_rule_set_capi_363907954fcc27b0(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_rule_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_rule_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7103,7 +7103,7 @@ _gostring_ _wrap_pager_check_report_damage_rule_get_capi_363907954fcc27b0(struct
 }
 
 
-void _wrap_pager_check_report_damage_detail_set_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_detail_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7127,7 +7127,7 @@ void _wrap_pager_check_report_damage_detail_set_capi_363907954fcc27b0(struct pag
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_detail_get_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_detail_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7140,7 +7140,7 @@ _gostring_ _wrap_pager_check_report_damage_detail_get_capi_363907954fcc27b0(stru
 }
 
 
-struct pager_check_report *_wrap_new_pager_check_report_capi_363907954fcc27b0() {
+struct pager_check_report *_wrap_new_pager_check_report_capi_371ed13bd3b8b561() {
   struct pager_check_report *result = 0 ;
   struct pager_check_report *_swig_go_result;
   
@@ -7151,7 +7151,7 @@ struct pager_check_report *_wrap_new_pager_check_report_capi_363907954fcc27b0() 
 }
 
 
-void _wrap_delete_pager_check_report_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+void _wrap_delete_pager_check_report_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   
   arg1 = *(struct pager_check_report **)&_swig_go_0; 
@@ -7161,7 +7161,7 @@ void _wrap_delete_pager_check_report_capi_363907954fcc27b0(struct pager_check_re
 }
 
 
-void _wrap_pager_check_report_init_capi_363907954fcc27b0(struct pager_check_report *_swig_go_0) {
+void _wrap_pager_check_report_init_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
   pager_check_report *arg1 = (pager_check_report *) 0 ;
   
   arg1 = *(pager_check_report **)&_swig_go_0; 
@@ -7171,7 +7171,7 @@ void _wrap_pager_check_report_init_capi_363907954fcc27b0(struct pager_check_repo
 }
 
 
-_gostring_ _wrap_pager_file_check_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_file_check_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7191,7 +7191,7 @@ _gostring_ _wrap_pager_file_check_capi_363907954fcc27b0(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_check_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_wal_check_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7211,7 +7211,7 @@ _gostring_ _wrap_pager_wal_check_capi_363907954fcc27b0(_gostring_ _swig_go_0, st
 }
 
 
-_gostring_ _wrap_pager_walseg_check_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_walseg_check_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7231,7 +7231,7 @@ _gostring_ _wrap_pager_walseg_check_capi_363907954fcc27b0(_gostring_ _swig_go_0,
 }
 
 
-_gostring_ _wrap_pager_snapshot_check_capi_363907954fcc27b0(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_check_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;

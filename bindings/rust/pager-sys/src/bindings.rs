@@ -581,6 +581,13 @@ unsafe extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 unsafe extern "C" {
+    pub fn pager_wal_read_txn_view_page(
+        txn: *mut pager_wal_read_txn,
+        page_number: u32,
+        data_out: *mut *const u8,
+    ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
     pub fn pager_wal_read_txn_page_count(
         txn: *mut pager_wal_read_txn,
         count_out: *mut u32,

@@ -104,3 +104,22 @@ fn send_and_sync_are_implemented() {
     fn is_send_sync<T: Send + Sync>() {}
     is_send_sync::<ReadTxn<'static>>();
 }
+
+#[test]
+fn a_view_of_a_wal_frame_keeps_its_bytes_across_commits_and_checkpoints() {
+    let dir = TempDir::new("readtxn-view");
+    let w = new_wal(&dir, 0x11, b"v");
+    let txn = w.read_txn().unwrap();
+    let page = txn.view(1).unwrap(); // a WAL frame
+    assert_eq!(page, &[0x11; 1024][..]);
+    commit_page(&w, 0x22, b"v2");
+    w.checkpoint(CheckpointMode::Passive).unwrap();
+    assert_code(w.checkpoint(CheckpointMode::Full), code::BUSY);
+    assert_eq!(page, &[0x11; 1024][..]);
+    assert_eq!(txn.view(1).unwrap(), page);
+    assert_code(txn.view(0), code::RESERVED);
+    assert_code(txn.view(2), code::NOT_FOUND);
+    drop(txn);
+    w.checkpoint(CheckpointMode::Full).unwrap();
+    assert_eq!(w.read_page(1).unwrap(), vec![0x22; 1024]);
+}

@@ -100,6 +100,34 @@ impl ReadTxn<'_> {
         Ok(buf)
     }
 
+    /// A zero-copy view of page `page` as of the transaction's commit
+    /// (`pager_wal_read_txn_view_page`): the slice points into a read-only mapping of the
+    /// main file or the WAL and borrows the transaction, so it cannot outlive it -- nor,
+    /// because the transaction borrows its [`Wal`], the `Wal`'s close (the C API's other end
+    /// of a view's life):
+    ///
+    /// ```compile_fail,E0505
+    /// # let dir = std::env::temp_dir();
+    /// let wal = libpager::wal::Wal::create(dir.join("never-created-view"), None).unwrap();
+    /// let txn = wal.read_txn().unwrap();
+    /// let page = txn.view(1).unwrap();
+    /// drop(txn); // error[E0505]: cannot move out of `txn` because it is borrowed
+    /// assert_eq!(page[0], 0);
+    /// ```
+    ///
+    /// Commits and checkpoints may run meanwhile; a transaction that viewed a WAL frame keeps
+    /// the WAL from restarting until it is dropped (FULL/TRUNCATE checkpoints wait for it).
+    /// `RESERVED` for page 0, `NOT_FOUND` at or past [`page_count`](Self::page_count).
+    pub fn view(&self, page: u32) -> Result<&[u8]> {
+        let mut data: *const u8 = std::ptr::null();
+        // SAFETY: a live transaction; data is a valid out-parameter.
+        check(unsafe { sys::pager_wal_read_txn_view_page(self.txn.as_ptr(), page, &mut data) })?;
+        // SAFETY: on PAGER_OK data points at page_size readable bytes that nothing writes and
+        // that stay mapped until pager_wal_read_txn_free (our Drop, which needs the borrow
+        // back) or pager_wal_close (the Wal's Drop, which the 'w borrow prevents).
+        Ok(unsafe { std::slice::from_raw_parts(data, self.page_size) })
+    }
+
     /// The page count of the transaction's commit (page 0 counted).
     pub fn page_count(&self) -> Result<u32> {
         let mut v = 0u32;
