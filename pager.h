@@ -2453,6 +2453,13 @@ PAGER_API void pager_check_report_init(pager_check_report *report) PAGER_NOEXCEP
  * and pager_snapshot_inspect), plus the file's header, sizes and counts, into *report.
  * pager_wal_check takes the main file's path (or the sidecar's: its "-wal" is dropped) and
  * checks both. pager_walseg_check takes one segment file or a directory of segments.
+ * What a crash leaves and recovery discards is not damage: pager_file_check reports the meta
+ * slot recovery did not use as interrupted (report->interrupted, rule "meta", its offset) when
+ * an interrupted commit of the next generation (or an interrupted epoch commit, or a torn write
+ * of either) can leave those bytes, and as damage when no crash can (an older meta failing
+ * its checksum, a generation far past the recovered one, a checksum-valid page contradicting
+ * the superblock, garbage); doc/format/page-file.md, "What check reports", lists every case,
+ * including the one the bytes cannot decide (reported interrupted, as recovery treats it).
  * Read-only (see the section comment). Writes min(report->struct_size, sizeof) bytes and sets
  * report->struct_size to that number; nothing is written on failure.
  * Thread safety: any thread.
