@@ -21,8 +21,17 @@
  *   pagerctl_fixtures wal-txn PATH        a WAL pager of page size 1024 with two commits in
  *                                         its -wal: page 1 (bytes 'A'), then pages 2 and 3
  *                                         (bytes 'B', 'C') in one transaction (frames 0, 1, 2)
+ *   pagerctl_fixtures churn-wal PATH      creates a WAL pager (page size 1024) and commits until
+ *                                         stdin closes: commit n fills pages 1..255 with byte
+ *                                         n % 251 after an 8-byte n; a PASSIVE checkpoint every
+ *                                         8 commits; prints "ready" after the first commit and
+ *                                         "commits N" at the end
+ *   pagerctl_fixtures uniform-wal PATH    opens a WAL pager read-only and checks that one read
+ *                                         transaction sees every page of one churn-wal commit:
+ *                                         prints "commit n" (exit 0) or what is torn (exit 1)
  */
 #define XXH_INLINE_ALL
+#include <poll.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +259,79 @@ static int wal_txn(const char *path) {
   return 0;
 }
 
+enum { kChurnPages = 256, kChurnPageSize = 1024 };
+
+static void churn_page(uint64_t n, unsigned char *page) {
+  memset(page, (int)(n % 251), kChurnPageSize);
+  memcpy(page, &n, sizeof n);
+}
+
+static int stdin_closed(void) {
+  struct pollfd p;
+  p.fd = 0;
+  p.events = POLLIN;
+  return poll(&p, 1, 0) > 0;
+}
+
+static int churn_wal(const char *path) {
+  pager_wal_options o;
+  pager_wal *w = NULL;
+  unsigned char page[kChurnPageSize];
+  uint64_t n;
+  uint32_t p;
+  pager_wal_options_init(&o);
+  o.page_size = kChurnPageSize;
+  CHECK(pager_wal_create(path, &o, &w));
+  CHECK(pager_wal_set_page_count(w, kChurnPages));
+  for (n = 1; n == 1 || !stdin_closed(); n++) {
+    churn_page(n, page);
+    for (p = 1; p < kChurnPages; p++) CHECK(pager_wal_stage_page(w, p, page, sizeof page));
+    CHECK(pager_wal_commit(w, NULL));
+    if (n % 8 == 0) CHECK(pager_wal_checkpoint(w, NULL, NULL));
+    if (n == 1) {
+      printf("ready\n");
+      fflush(stdout);
+    }
+  }
+  printf("commits %llu\n", (unsigned long long)(n - 1));
+  pager_wal_close(w);
+  return 0;
+}
+
+static int uniform_wal(const char *path) {
+  pager_wal_options o;
+  pager_wal *w = NULL;
+  pager_wal_read_txn *t = NULL;
+  unsigned char page[kChurnPageSize], want[kChurnPageSize];
+  uint32_t count = 0, p;
+  uint64_t n = 0;
+  pager_wal_options_init(&o);
+  o.read_only = 1;
+  CHECK(pager_wal_open(path, &o, &w));
+  CHECK(pager_wal_read_txn_begin(w, &t));
+  CHECK(pager_wal_read_txn_page_count(t, &count));
+  if (count != kChurnPages) {
+    printf("page count %u, not %d\n", count, kChurnPages);
+    return 1;
+  }
+  for (p = 1; p < count; p++) {
+    CHECK(pager_wal_read_txn_read_page(t, p, page, sizeof page));
+    if (p == 1) memcpy(&n, page, sizeof n);
+    churn_page(n, want);
+    if (memcmp(page, want, sizeof page) != 0) {
+      uint64_t got = 0;
+      memcpy(&got, page, sizeof got);
+      printf("torn: page 1 is from commit %llu, page %u from commit %llu\n",
+             (unsigned long long)n, p, (unsigned long long)got);
+      return 1;
+    }
+  }
+  printf("commit %llu\n", (unsigned long long)n);
+  pager_wal_read_txn_free(t);
+  pager_wal_close(w);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "make") == 0) {
     make_page_file(argv[2]);
@@ -266,8 +348,10 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "scratch") == 0) return scratch(argv[2], 0);
   if (argc == 3 && strcmp(argv[1], "scratch-die") == 0) return scratch(argv[2], 1);
   if (argc == 3 && strcmp(argv[1], "wal-txn") == 0) return wal_txn(argv[2]);
+  if (argc == 3 && strcmp(argv[1], "churn-wal") == 0) return churn_wal(argv[2]);
+  if (argc == 3 && strcmp(argv[1], "uniform-wal") == 0) return uniform_wal(argv[2]);
   fprintf(stderr, "usage: pagerctl_fixtures make DIR | future-version PATH | hold PATH | "
                   "hold-wal PATH | append DIR N MS | big PATH | scratch ROOT | "
-                  "scratch-die ROOT | wal-txn PATH\n");
+                  "scratch-die ROOT | wal-txn PATH | churn-wal PATH | uniform-wal PATH\n");
   return 2;
 }

@@ -802,6 +802,33 @@ def CopyOfAPageFileWalPagerSnapshotAndSegmentsVerifies():
 
 
 @test
+def CopyOfAWalPagerBesideACommittingWriterIsExactlyOneCommit():
+    """A writer process commits all 255 pages at once, over and over, with checkpoints; each
+    copy reads as a reader through one read transaction, so every page of the copy comes from
+    the same commit (page-by-page reads of the latest commit would mix commits)."""
+    d = os.path.join(ROOT, "churn")
+    os.makedirs(d, exist_ok=True)
+    src = os.path.join(d, "db")
+    churner = subprocess.Popen([FIXTURES, "churn-wal", src], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    seen = set()
+    try:
+        check(churner.stdout.readline().strip() == "ready", "the writer committed")
+        for i in range(4):
+            dst = os.path.join(d, f"copy{i}")
+            p = run(["copy", "--json", src, dst], writes=True)
+            check(p.returncode == 0 and p.json["verified"], f"copy {i}: {p.stdout}{p.stderr}")
+            u = subprocess.run([FIXTURES, "uniform-wal", dst], capture_output=True, text=True)
+            check(u.returncode == 0, f"copy {i} is one commit: {u.stdout}{u.stderr}")
+            seen.add(u.stdout.strip())
+    finally:
+        churner.stdin.close()
+        last = churner.stdout.read().strip()
+        check(churner.wait(timeout=60) == 0, "the writer kept committing beside the copies")
+    check(len(seen) > 1, f"the writer moved on between copies: {sorted(seen)}, {last}")
+
+
+@test
 def CopyOfALockedPageFileIsBusyUnlessWait():
     path = copy_of(HEALTHY["page-file"], "copylocked.pages")
     dst = os.path.join(ROOT, "copylocked-dst.pages")

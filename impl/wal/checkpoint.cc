@@ -48,6 +48,32 @@ Result<uint32_t> WalPager::CheckpointLocked(CheckpointMode mode, bool force_rese
 }
 
 Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
+  Result<uint32_t> copied = CopyStep();
+  if (!copied.ok()) return copied;
+  // W24: from the last scan of the slots until the generation is published.
+  if (!LockRestartExclusive()) {
+    Result<uint32_t> on = GenerationGoesOn(copied.value());
+    if (!on.ok() || mode != CheckpointMode::kTruncate) return on;
+    return Status(Code::kBusy, "checkpoint of " + path_ + ": frames copied, but a reader kept "
+                               "beginning for " + std::to_string(kRestartWriterWaitMs) +
+                               " ms, so the WAL was not truncated; retry");
+  }
+  Result<uint32_t> r = RestartStep(mode, copied.value());
+  UnlockRestart();
+  return r;
+}
+
+// W21: the frames were copied but stay indexed; the generation continues.
+Result<uint32_t> WalPager::GenerationGoesOn(uint32_t pages) {
+  if (wal_->frame_count() == 0) return pages;  // nothing copied, nothing to publish
+  stats_.frames_left = 0;
+  stats_.checkpoints++;
+  stats_.pages_checkpointed += pages;
+  PAGER_RETURN_IF_ERROR(PublishShared());
+  return pages;
+}
+
+Result<uint32_t> WalPager::CopyStep() {
   uint32_t pages = 0;
   if (wal_->frame_count() > 0) {
     if (wal_->has_unsynced_bytes()) {  // NORMAL: the WAL is synced before main changes
@@ -61,13 +87,13 @@ Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
     PAGER_RETURN_IF_ERROR(SyncMain());
     PAGER_RETURN_IF_ERROR(PublishMainHeader());
     backfilled_ = wal_->frame_count();
-    if (OthersPinWal()) {  // W21: the generation goes on; its frames stay indexed
-      stats_.frames_left = 0;
-      stats_.checkpoints++;
-      stats_.pages_checkpointed += pages;
-      PAGER_RETURN_IF_ERROR(PublishShared());
-      return pages;
-    }
+  }
+  return pages;
+}
+
+Result<uint32_t> WalPager::RestartStep(CheckpointMode mode, uint32_t pages) {
+  if (wal_->frame_count() > 0) {
+    if (OthersPinWal()) return GenerationGoesOn(pages);  // W21: its frames stay indexed
     index_.clear();
   }
   if (ReadersHoldWalViews()) {  // W23: copied, but the viewed frames stay where they are

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <thread>
 
 #include "impl/wal/wal_pager.h"
 
@@ -259,9 +260,25 @@ void WalPager::UpdateSlot() {
 // backfilled WAL is pinned as mark 0 (main file only), which does not hold a WAL reset back.
 Status WalPager::PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned) {
   if (slot_ < 0) PAGER_RETURN_IF_ERROR(shm_->ClaimSlot(&slot_));
+  PAGER_RETURN_IF_ERROR(LockRestartShared());  // W24
+  Status st = PinViewLocked(allow_main_only, mark, pinned);
+  UnlockRestart();
+  return st;
+}
+
+Status WalPager::PinViewLocked(bool allow_main_only, uint64_t* mark, ShmHeader* pinned) {
+  Status moving = Status::Ok();
   for (int i = 0; i < kShmHeaderRetries; i++) {
     ShmHeader h;
-    PAGER_RETURN_IF_ERROR(Refresh(&h));
+    Status st = Refresh(&h);
+    if (st.code() == Code::kBusy) {
+      // The writer moved between the header and the WAL (a reset published while this
+      // handle read the old sidecar, or a header copy being rewritten): transient, again.
+      moving = st;
+      std::this_thread::yield();
+      continue;
+    }
+    PAGER_RETURN_IF_ERROR(st);
     // This handle's own WAL scan at open may be ahead of the last publish (a commit written
     // but not yet published): its state then covers those frames too, and so does its mark.
     const uint64_t frames = wal_ ? wal_->frame_count() : 0;
@@ -280,6 +297,7 @@ Status WalPager::PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned
     }
   }
   UpdateSlot();
+  if (!moving.ok()) return moving;
   return Status(Code::kBusy, path_ + ": checkpoints kept moving while a read began; retry");
 }
 
@@ -303,6 +321,22 @@ bool WalPager::OthersNeedFrames() {
   SlotScan s = ScanOthers();
   return s.live > 0 && s.min_mark < frames;
 }
+
+bool WalPager::LockRestartExclusive() {
+  if (shm_ == nullptr) return true;
+  return main_->LockRange(kRestartLockByte, 1, io::LockMode::kExclusive, kRestartWriterWaitMs)
+      .ok();
+}
+
+Status WalPager::LockRestartShared() {
+  const int64_t wait = options_.lock_timeout_ms == io::kLockWaitForever
+                           ? io::kLockWaitForever
+                           : std::max(options_.lock_timeout_ms, kRestartReaderWaitMs);
+  return main_->LockRange(kRestartLockByte, 1, io::LockMode::kShared, wait)
+      .WithContext("the writer of " + path_ + " is restarting its WAL");
+}
+
+void WalPager::UnlockRestart() { (void)main_->UnlockRange(kRestartLockByte, 1); }
 
 // W16: the WAL restarts only when no other handle's reader reads frames of it.
 bool WalPager::OthersPinWal() {

@@ -125,6 +125,12 @@ inline uint64_t SlotMark(uint64_t v) { return v & kSlotMarkMask; }
 // Lock bytes (doc/format/wal-pager.md "Lock bytes"). On the main file, beside
 // kAccessLockByte (a read-only descriptor can take them shared):
 constexpr uint64_t kWriterLockByte = kLockBytesBase + 1;   // the one read-write handle
+// W24: the writer decides on and runs a WAL restart holding it exclusive; another handle pins
+// its read mark (and scans the WAL at open) holding it shared.
+constexpr uint64_t kRestartLockByte = kLockBytesBase + 3;
+// How long a reader waits for a restart in progress, and a writer for readers pinning.
+constexpr int64_t kRestartReaderWaitMs = 5000;
+constexpr int64_t kRestartWriterWaitMs = 50;
 // On the index file (every handle that uses it opened it read-write, so it can take them
 // exclusive; F_OFD_SETLK refuses a write lock on a read-only descriptor):
 constexpr uint64_t kOpenLockByte = kLockBytesBase + 2;     // shared by every attached handle

@@ -121,13 +121,12 @@ Status WalPager::InitExisting() {
   cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
   cache_->set_evict_hook(
       [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
-  PAGER_RETURN_IF_ERROR(OpenWal());
-  if (wal_ != nullptr) PAGER_RETURN_IF_ERROR(RecoverWal());
-  generation_ = wal_ ? wal_->header().salt1 : 0;
-  if (mode_ == AccessMode::kReadWrite) PAGER_RETURN_IF_ERROR(CheckMainNotTruncated());
-  staged_count_ = staged_floor_ = committed_count_;
-  std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
-  PAGER_RETURN_IF_ERROR(AttachShared());  // W21, before W9 looks at readers
+  // W24: a reader scans the WAL while no writer can cut or restart it.
+  const bool reader = (mode_ == AccessMode::kReadOnly);
+  if (reader) PAGER_RETURN_IF_ERROR(LockRestartShared());
+  Status st = ScanAndAttach();
+  if (reader) UnlockRestart();
+  PAGER_RETURN_IF_ERROR(st);
   if (mode_ == AccessMode::kReadWrite) {
     // W9: start a fresh generation (checkpointing recovered frames first). W12: on a full
     // disk, open anyway and append to the recovered generation.
@@ -139,6 +138,16 @@ Status WalPager::InitExisting() {
     PAGER_RETURN_IF_ERROR(PublishShared());
   }
   return Status::Ok();
+}
+
+Status WalPager::ScanAndAttach() {
+  PAGER_RETURN_IF_ERROR(OpenWal());
+  if (wal_ != nullptr) PAGER_RETURN_IF_ERROR(RecoverWal());
+  generation_ = wal_ ? wal_->header().salt1 : 0;
+  if (mode_ == AccessMode::kReadWrite) PAGER_RETURN_IF_ERROR(CheckMainNotTruncated());
+  staged_count_ = staged_floor_ = committed_count_;
+  std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
+  return AttachShared();  // W21, before W9 looks at readers
 }
 
 // Decision table rows M1-M6 (doc/format/wal-pager.md).

@@ -112,6 +112,13 @@
 //       generation runs while it lives (PASSIVE copies the frames into the main file but
 //       keeps the WAL; FULL/TRUNCATE wait for it like W16, then kBusy). Views of main pages
 //       need nothing more than W16: a checkpoint writes only pages that are in the WAL.
+//   W24. The writer scans the other handles' slots for a WAL restart and resets the WAL and
+//       publishes the new (or continued) generation holding the restart byte exclusive
+//       (kRestartLockByte; it waits kRestartWriterWaitMs, else the generation goes on); other
+//       handles pin a mark (W19) and scan the WAL at open holding it shared. So no reader
+//       pins the old generation after the writer's last scan, and no open reads a WAL that
+//       is being cut: the epoch (W19) alone could not tell a reader that began after the
+//       scan's bump but before the reset.
 //
 // Lifecycle (state()):
 //
@@ -266,6 +273,7 @@ class WalPager {
   WalPager(io::Env* env, std::string path, AccessMode mode, const Options& options);
   Status InitNew(const Options& options);
   Status InitExisting();
+  Status ScanAndAttach();
   Status LoadMainHeader();
   Status OpenWal();
   Status RecoverWal();
@@ -310,11 +318,18 @@ class WalPager {
   Status AdoptFrames(const ShmHeader& h);
   Status AdoptGeneration(const ShmHeader& h);
   Status PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned);
+  Status PinViewLocked(bool allow_main_only, uint64_t* mark, ShmHeader* pinned);
   uint64_t MinReaderMark() const;
   void UpdateSlot();
   SlotScan ScanOthers();
   bool OthersNeedFrames();
   bool OthersPinWal();
+  // W24: the restart byte (kRestartLockByte on the main file). Lock returns false when it
+  // could not be taken in time (the writer then lets the generation go on); every true is
+  // paired with one Unlock. Without a shared index no other handle reads: always true.
+  bool LockRestartExclusive();
+  Status LockRestartShared();
+  void UnlockRestart();
 
   Result<uint32_t> CommitLocked();
   struct StagedHash {
@@ -333,6 +348,9 @@ class WalPager {
   void ApplyShrink(uint32_t page_count);
   Result<uint32_t> CheckpointLocked(CheckpointMode mode, bool force_reset);
   Result<uint32_t> CheckpointSteps(CheckpointMode mode);
+  Result<uint32_t> CopyStep();
+  Result<uint32_t> RestartStep(CheckpointMode mode, uint32_t pages);
+  Result<uint32_t> GenerationGoesOn(uint32_t pages);
   Result<uint32_t> CopyFramesToMain();
   Status CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
                          uint8_t* bodies);

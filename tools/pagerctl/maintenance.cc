@@ -281,21 +281,29 @@ Outcome2 CopyBytes(const CopyArgs& a, bool dir, ProgressBar* bar) {
   return rc != PAGER_OK ? Err(rc, error) : Outcome2{};
 }
 
+// Every page of one read transaction's snapshot (one commit, whatever a writer beside it
+// commits or checkpoints meanwhile) into the new database.
 int CopyWalPages(pager_wal* from, pager_wal* to, uint32_t page_size, ProgressBar* bar) {
+  pager_wal_read_txn* snap = nullptr;
+  int rc = pager_wal_read_txn_begin(from, &snap);
+  if (rc != PAGER_OK) return rc;
   uint32_t count = 0;
   std::vector<uint8_t> buf(page_size > PAGER_WAL_APP_HEADER_SIZE ? page_size
                                                                  : PAGER_WAL_APP_HEADER_SIZE);
-  int rc = pager_wal_page_count(from, &count);
-  if (rc == PAGER_OK) rc = pager_wal_read_app_header(from, buf.data(), PAGER_WAL_APP_HEADER_SIZE);
+  rc = pager_wal_read_txn_page_count(snap, &count);
+  if (rc == PAGER_OK) {
+    rc = pager_wal_read_txn_read_app_header(snap, buf.data(), PAGER_WAL_APP_HEADER_SIZE);
+  }
   if (rc == PAGER_OK) rc = pager_wal_stage_app_header(to, buf.data(), PAGER_WAL_APP_HEADER_SIZE);
   if (rc == PAGER_OK && count > 1) rc = pager_wal_set_page_count(to, count);
   constexpr uint32_t kBatch = 256;  // pages per commit of the new database
   for (uint32_t p = 1; rc == PAGER_OK && p < count; p++) {
-    rc = pager_wal_read_page(from, p, buf.data(), page_size);
+    rc = pager_wal_read_txn_read_page(snap, p, buf.data(), page_size);
     if (rc == PAGER_OK) rc = pager_wal_stage_page(to, p, buf.data(), page_size);
     if (rc == PAGER_OK && (p % kBatch == 0 || p + 1 == count)) rc = pager_wal_commit(to, nullptr);
     if (bar != nullptr) bar->Update(static_cast<uint64_t>(p) * page_size);
   }
+  pager_wal_read_txn_free(snap);
   if (rc == PAGER_OK) rc = pager_wal_commit(to, nullptr);  // the app header of an empty db
   pager_wal_checkpoint_options co;
   pager_wal_checkpoint_options_init(&co);
@@ -304,9 +312,10 @@ int CopyWalPages(pager_wal* from, pager_wal* to, uint32_t page_size, ProgressBar
   return rc;
 }
 
-// WAL pager: every committed page, read through a read-only open, into a new database. Today
-// the read-only open waits out (or, without --wait, is refused by) a writer; once readers run
-// beside a writer (issue 12) the same open is a reader's consistent snapshot.
+// WAL pager: a read-only open (beside a writer, in any process: the shared index's read
+// marks keep its checkpoints off the pages the snapshot needs) and one read transaction, so
+// the copy is exactly one commit. --wait only matters when the open itself is refused (all 64 read-mark
+// slots taken, or a -shm this process cannot write while a writer is open).
 Outcome2 CopyWal(const CopyArgs& a, const std::string& main_path, ProgressBar* bar) {
   pager_wal_options o;
   pager_wal_options_init(&o);
