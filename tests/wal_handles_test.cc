@@ -246,6 +246,34 @@ INSTANTIATE_TEST_SUITE_P(Env, WalHandles, ::testing::Values(false, true),
 // W21: a read-only open where the index cannot be opened read-write (an unwritable
 // directory; here a directory standing at the index's path, which fails the same way and
 // works for root too).
+// A read-only tool (pagerctl info/verify/dump) on a database whose `-shm` is gone (copied
+// without it, or removed after the last writer closed) must leave the directory as it was.
+TEST_P(WalHandles, AReadOnlyOpenWithoutAnIndexCreatesNoFileAndKeepsWritersOut) {
+  {
+    auto w = MustCreate(env, path);
+    Stage(w.get(), 1, Page(1));
+    MustCommit(w.get());
+  }
+  ASSERT_TRUE(env->Remove(ShmPath(path)).ok());
+  {
+    auto r = Reader();
+    EXPECT_EQ(Read(r.get(), 1), Page(1));
+    ReadSnapshot s;
+    ASSERT_TRUE(r->BeginRead(&s).ok());
+    EXPECT_EQ(SnapRead(r.get(), s, 1), Page(1));
+    r->EndRead(&s);
+    bool exists = true;
+    ASSERT_TRUE(env->Exists(ShmPath(path), &exists).ok());
+    EXPECT_FALSE(exists) << "a reader created " << ShmPath(path);
+    // Its index is private, so it keeps writers out until it closes.
+    EXPECT_EQ(OpenStatus(env, path).code(), Code::kBusy);
+  }
+  auto w = MustOpen(env, path);  // the writer creates the index again
+  Stage(w.get(), 1, Page(2));
+  MustCommit(w.get());
+  EXPECT_EQ(Read(Reader().get(), 1), Page(2));
+}
+
 TEST(WalHandlesPosix, ReadOnlyOpenWithoutAWritableIndexIsPrivateUnlessAWriterIsActive) {
   TempDir dir;
   const std::string path = dir.File("db");

@@ -28,6 +28,11 @@ Status WalPager::LockForOpen() {
   return main_->LockRange(kAccessLockByte, 1, io::LockMode::kShared, options_.lock_timeout_ms);
 }
 
+bool WalPager::IndexExists() {
+  bool exists = true;
+  return !env_->Exists(ShmPath(path_), &exists).ok() || exists;
+}
+
 // W18: the open byte of the index tells the first attacher it is alone.
 Status WalPager::LockIndexForOpen(bool* first_opener) {
   io::File* f = shm_->file();
@@ -45,7 +50,14 @@ Status WalPager::LockIndexForOpen(bool* first_opener) {
 // recovered; a writer always does. A read-only handle that cannot open the index read-write
 // keeps a private index and holds the writer byte shared, so no writer starts under it.
 Status WalPager::AttachShared() {
-  Status st = ShmIndex::Open(env_, ShmPath(path_), true, &shm_);
+  Status st = Status::Ok();
+  if (mode_ == AccessMode::kReadOnly && !IndexExists()) {
+    // No writer has attached since the index was last removed: a reader creates no file
+    // (read-only tools leave the directory as it was); it reads privately and keeps writers
+    // out while it is open. A writer that raced ahead and created it is used as usual.
+    if (main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) return Status::Ok();
+  }
+  st = ShmIndex::Open(env_, ShmPath(path_), true, &shm_);
   bool first_opener = false;
   if (st.ok()) st = LockIndexForOpen(&first_opener);
   if (!st.ok()) {

@@ -274,6 +274,7 @@ class WalPager {
   Status InitNew(const Options& options);
   Status InitExisting();
   Status ScanAndAttach();
+  bool IndexExists();  // `-shm` exists (or cannot be told: then it is opened as usual)
   Status LoadMainHeader();
   Status OpenWal();
   Status RecoverWal();
