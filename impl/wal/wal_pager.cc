@@ -112,19 +112,11 @@ Status WalPager::InitExisting() {
   o.write = (mode_ == AccessMode::kReadWrite);
   PAGER_RETURN_IF_ERROR(env_->Open(path_, o, &main_));
   PAGER_RETURN_IF_ERROR(LockForOpen());  // W18
-  PAGER_RETURN_IF_ERROR(LoadMainHeader());
-  if (options_.page_size != 0 && options_.page_size != page_size_) {
-    return Status(Code::kPageSize, path_ + ": page size is " + std::to_string(page_size_) +
-                                       ", the caller expects " +
-                                       std::to_string(options_.page_size));
-  }
-  cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
-  cache_->set_evict_hook(
-      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
-  // W24: a reader scans the WAL while no writer can cut or restart it.
+  // W24: a reader loads the main header and scans the WAL while no writer can restart or
+  // cut the WAL (a restart between the two would pair an old header with a new WAL).
   const bool reader = (mode_ == AccessMode::kReadOnly);
   if (reader) PAGER_RETURN_IF_ERROR(LockRestartShared());
-  Status st = ScanAndAttach();
+  Status st = LoadScanAndAttach();
   if (reader) UnlockRestart();
   PAGER_RETURN_IF_ERROR(st);
   if (mode_ == AccessMode::kReadWrite) {
@@ -140,7 +132,16 @@ Status WalPager::InitExisting() {
   return Status::Ok();
 }
 
-Status WalPager::ScanAndAttach() {
+Status WalPager::LoadScanAndAttach() {
+  PAGER_RETURN_IF_ERROR(LoadMainHeader());
+  if (options_.page_size != 0 && options_.page_size != page_size_) {
+    return Status(Code::kPageSize, path_ + ": page size is " + std::to_string(page_size_) +
+                                       ", the caller expects " +
+                                       std::to_string(options_.page_size));
+  }
+  cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
+  cache_->set_evict_hook(
+      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
   PAGER_RETURN_IF_ERROR(OpenWal());
   if (wal_ != nullptr) PAGER_RETURN_IF_ERROR(RecoverWal());
   generation_ = wal_ ? wal_->header().salt1 : 0;

@@ -115,10 +115,10 @@
 //   W24. The writer scans the other handles' slots for a WAL restart and resets the WAL and
 //       publishes the new (or continued) generation holding the restart byte exclusive
 //       (kRestartLockByte; it waits kRestartWriterWaitMs, else the generation goes on); other
-//       handles pin a mark (W19) and scan the WAL at open holding it shared. So no reader
-//       pins the old generation after the writer's last scan, and no open reads a WAL that
-//       is being cut: the epoch (W19) alone could not tell a reader that began after the
-//       scan's bump but before the reset.
+//       handles pin a mark (W19), and load the main header and scan the WAL at open, holding
+//       it shared. So no reader pins the old generation after the writer's last scan, and
+//       no open pairs a main header with a WAL restarted or cut under it: the epoch (W19)
+//       alone could not tell a reader that began after the scan's bump but before the reset.
 //
 // Lifecycle (state()):
 //
@@ -273,7 +273,7 @@ class WalPager {
   WalPager(io::Env* env, std::string path, AccessMode mode, const Options& options);
   Status InitNew(const Options& options);
   Status InitExisting();
-  Status ScanAndAttach();
+  Status LoadScanAndAttach();
   bool IndexExists();  // `-shm` exists (or cannot be told: then it is opened as usual)
   Status LoadMainHeader();
   Status OpenWal();
