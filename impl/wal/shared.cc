@@ -299,7 +299,7 @@ Status WalPager::PinViewLocked(bool allow_main_only, uint64_t* mark, ShmHeader* 
                               : std::max(h.max_frame, frames);
     const uint64_t m = std::min(want, MinReaderMark());
     shm_->SetSlot(slot_, MakeSlotValue(generation_, m));
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    ShmFence(std::memory_order_seq_cst);
     ShmHeader again;
     if (shm_->ReadHeader(file_id_, &again).ok() && again.generation == h.generation &&
         again.checkpoint_epoch == h.checkpoint_epoch) {

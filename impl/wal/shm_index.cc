@@ -122,7 +122,7 @@ Status ShmIndex::ReadHeader(uint64_t file_id, ShmHeader* out) {
   Status st;
   for (int i = 0; i < kShmHeaderRetries; i++) {
     LoadWords(Word(kShmCopyBOffset), &b, sizeof b);  // X1: B first, then A
-    std::atomic_thread_fence(std::memory_order_acquire);
+    ShmFence(std::memory_order_acquire);
     LoadWords(Word(kShmCopyAOffset), &a, sizeof a);
     if (std::memcmp(&a, &b, sizeof a) != 0) {
       st = Corruption(file_->path() + ": header copies differ");
@@ -141,9 +141,9 @@ Status ShmIndex::ReadHeader(uint64_t file_id, ShmHeader* out) {
 void ShmIndex::Publish(ShmHeader h) {
   SealShmHeader(&h);
   StoreWords(Word(kShmCopyAOffset), &h, sizeof h);  // X1: A first, then B
-  std::atomic_thread_fence(std::memory_order_release);
+  ShmFence(std::memory_order_release);
   StoreWords(Word(kShmCopyBOffset), &h, sizeof h);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  ShmFence(std::memory_order_seq_cst);
 }
 
 Status ShmIndex::StoreFrames(uint64_t first, const ShmFrame* frames, size_t n) {
@@ -151,7 +151,7 @@ Status ShmIndex::StoreFrames(uint64_t first, const ShmFrame* frames, size_t n) {
   const uint64_t end = kShmFramesOffset + (first + n) * sizeof(ShmFrame);
   if (end > map_->mapped_len()) PAGER_RETURN_IF_ERROR(GrowTo(end));
   StoreWords(Word(kShmFramesOffset + first * sizeof(ShmFrame)), frames, n * sizeof(ShmFrame));
-  std::atomic_thread_fence(std::memory_order_release);  // X2: before the header counts them
+  ShmFence(std::memory_order_release);  // X2: before the header counts them
   return Status::Ok();
 }
 
@@ -205,7 +205,7 @@ uint64_t ShmIndex::LoadSlot(int slot) const {
 
 SlotScan ShmIndex::ScanSlots(uint64_t generation, int own_slot) {
   SlotScan scan;
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  ShmFence(std::memory_order_seq_cst);
   for (uint32_t i = 0; i < kShmReadSlots; i++) {
     if (static_cast<int>(i) == own_slot) continue;
     const uint64_t v = LoadSlot(static_cast<int>(i));

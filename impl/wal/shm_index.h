@@ -25,6 +25,7 @@
 //       stale file of another database or library version (both mean "rebuild").
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -135,6 +136,16 @@ constexpr int64_t kRestartWriterWaitMs = 50;
 // exclusive; F_OFD_SETLK refuses a write lock on a read-only descriptor):
 constexpr uint64_t kOpenLockByte = kLockBytesBase + 2;     // shared by every attached handle
 constexpr uint64_t kSlotLockBase = kLockBytesBase + 64;    // + slot: X4
+
+// A memory fence for the shared index (X1, X2, X4). GCC refuses std::atomic_thread_fence under
+// -fsanitize=thread (-Wtsan, an error with -Werror), so a TSan build uses the full barrier
+// __sync_synchronize(), which TSan does not model either way; every other build uses the
+// standard fence of the given order.
+#if defined(__SANITIZE_THREAD__)
+inline void ShmFence(std::memory_order) { __sync_synchronize(); }
+#else
+inline void ShmFence(std::memory_order order) { std::atomic_thread_fence(order); }
+#endif
 
 // How many times a reader retries unequal header copies before it reports kBusy (a writer
 // in the middle of a publish) or, if they stay unequal, the caller rebuilds.
