@@ -281,7 +281,7 @@ demo: check-deps
 	@dir=$$(mktemp -d /tmp/libpager-demo.XXXXXX); \
 	 echo "libpager $(VERSION) demo in $$dir"; \
 	 for d in $(DEMO_BINS); do echo; echo "== $$(basename $$d)"; $$d "$$dir" || exit 1; done; \
-	 files=$$(cd "$$dir" && ls -d * | grep -v -e '-wal$$' -e '^cold-scratch$$'); \
+	 files=$$(cd "$$dir" && ls -d * | grep -v -e '-wal$$' -e '-shm$$' -e '^cold-scratch$$'); \
 	 echo; echo "== pagerctl info" $$files; (cd "$$dir" && $(CURDIR)/$(PAGERCTL) info $$files) || exit 1; \
 	 echo; echo "== pagerctl verify" $$files; (cd "$$dir" && $(CURDIR)/$(PAGERCTL) verify $$files) || exit 1; \
 	 rm -rf "$$dir"; echo; echo "demo finished"
