@@ -327,6 +327,23 @@ int HRelease(void* ctx, const uint32_t* slots, uint64_t count) {
   if (h->mode == 23) return 9;
   return h->inner.release_pages(h->inner.ctx, slots, count);
 }
+// The zero-copy restore callback: forwarded (the hostile ctx is not the engine's), or a lie
+// the library must refuse before it writes a byte into the answer.
+int HPageBuffers(void* ctx, uint32_t slot, pager_page_segment* segments, uint64_t capacity,
+                 uint64_t* count) {
+  auto* h = static_cast<Hostile*>(ctx);
+  if (h->mode == 24) return -2;
+  int rc = h->inner.page_buffers(h->inner.ctx, slot, segments, capacity, count);
+  if (rc != 0 || *count > capacity || *count == 0) return rc;
+  switch (h->mode) {
+    case 25: if (*count >= 2) segments[1].data = segments[0].data; break;  // overlap
+    case 26: segments[0].data = nullptr; break;
+    case 27: *count = 0; break;
+    case 28: segments[0].bytes += 1; break;  // the page's total is wrong
+    default: break;
+  }
+  return rc;
+}
 int CancelProgress(void* ctx, uint64_t done, uint64_t total) {
   (void)done;
   (void)total;
@@ -1837,7 +1854,7 @@ class Harness {
       std::memcpy(g.buf, &en.ops, sizeof(pager_cache_ops));
       if (in.Chance(3)) {
         hostile.inner = en.ops;
-        hostile.mode = in.Pick(24);
+        hostile.mode = in.Pick(29);
         hostile.arg = in.Pick(18);
         pager_cache_ops* o = g.p();
         o->ctx = &hostile;
@@ -1851,7 +1868,11 @@ class Harness {
         o->write_page = HWrite;
         o->install_logical_seqs = HInstall;
         o->release_pages = HRelease;
+        // Every callback that gets ctx must be wrapped: the engine's own would be handed the
+        // Hostile as its engine.
+        o->page_buffers = en.ops.page_buffers != nullptr ? HPageBuffers : nullptr;
       }
+      if (in.Chance(8)) g.p()->page_buffers = nullptr;  // the copying path
       if (in.Chance(16)) g.p()->read_page = nullptr;    // a missing required callback
       if (in.Chance(16)) g.p()->release_pages = nullptr;  // optional
       (void)g.Mangle(in);
