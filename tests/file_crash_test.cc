@@ -262,6 +262,20 @@ void ExpectCheckFindsNoDamage(io::Env* env, uint64_t* interrupted_meta) {
   if (report.interrupted && report.damage_rule == "meta") (*interrupted_meta)++;
 }
 
+// A crash image as the next opener finds it: the check reports no damage (an interrupted
+// commit at most), then a read-write open recovers a state whose invariants hold.
+FileOptions ExistingFileOptions() {
+  FileOptions o = SmallOptions();
+  o.page_size = 0;  // the file's
+  return o;
+}
+
+void RecoverCrashImage(io::Env* env, uint64_t* interrupted_meta, std::unique_ptr<PageFile>* pf) {
+  ASSERT_NO_FATAL_FAILURE(ExpectCheckFindsNoDamage(env, interrupted_meta));
+  ASSERT_OK(PageFile::Open(env, "/f", ExistingFileOptions(), pf));
+  ASSERT_OK((*pf)->CheckInvariants());
+}
+
 TEST(FileCrash, EverySyncPointOfEveryWorkloadRecoversToACommittedState) {
   uint64_t crash_states = 0, kept_old = 0, got_new = 0, fell_back = 0, stale = 0;
   uint64_t interrupted_meta = 0;
@@ -279,12 +293,8 @@ TEST(FileCrash, EverySyncPointOfEveryWorkloadRecoversToACommittedState) {
                      std::to_string(seed));
         auto image = crashed.env->CrashImage(seed * 7919 + k);
         auto env = io::FaultEnv::FromImage(image);
-        ASSERT_NO_FATAL_FAILURE(ExpectCheckFindsNoDamage(env.get(), &interrupted_meta));
-        FileOptions o = SmallOptions();
-        o.page_size = 0;
         std::unique_ptr<PageFile> pf;
-        ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
-        ASSERT_OK(pf->CheckInvariants());
+        ASSERT_NO_FATAL_FAILURE(RecoverCrashImage(env.get(), &interrupted_meta, &pf));
         Snapshot got = Take(pf.get());
         ASSERT_TRUE(got == before || got == after)
             << "recovered " << Describe(got) << "\nbefore " << Describe(before) << "\nafter "
@@ -306,7 +316,7 @@ TEST(FileCrash, EverySyncPointOfEveryWorkloadRecoversToACommittedState) {
         if (!got.pages.empty()) ASSERT_OK(pf->Free(*got.pages.begin()));
         Snapshot extended = Take(pf.get());
         pf.reset();
-        ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
+        ASSERT_OK(PageFile::Open(env.get(), "/f", ExistingFileOptions(), &pf));
         ASSERT_OK(pf->CheckInvariants());
         ASSERT_TRUE(Take(pf.get()) == extended);
         crash_states++;
@@ -352,12 +362,8 @@ TEST(FileCrash, MultiPageTransactionIsAllOldOrAllNewAtEverySyncPoint) {
     for (uint64_t seed = 0; seed < kSeeds; seed++) {
       SCOPED_TRACE("crash at sync " + std::to_string(k) + " seed " + std::to_string(seed));
       auto env = io::FaultEnv::FromImage(crashed.env->CrashImage(seed * 104729 + k));
-      ASSERT_NO_FATAL_FAILURE(ExpectCheckFindsNoDamage(env.get(), &interrupted_meta));
-      FileOptions o = SmallOptions();
-      o.page_size = 0;
       std::unique_ptr<PageFile> pf;
-      ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
-      ASSERT_OK(pf->CheckInvariants());
+      ASSERT_NO_FATAL_FAILURE(RecoverCrashImage(env.get(), &interrupted_meta, &pf));
       Snapshot got = Take(pf.get());
       size_t changed = 0, kept = 0;
       for (auto& p : after.protected_sums) {
@@ -409,12 +415,8 @@ TEST(FileCrash, TransactionThatAllocatesAndFreesIsAllOldOrAllNewAtEverySyncPoint
     for (uint64_t seed = 0; seed < kSeeds; seed++) {
       SCOPED_TRACE("crash at sync " + std::to_string(k) + " seed " + std::to_string(seed));
       auto env = io::FaultEnv::FromImage(crashed.env->CrashImage(seed * 7727 + k));
-      ASSERT_NO_FATAL_FAILURE(ExpectCheckFindsNoDamage(env.get(), &interrupted_meta));
-      FileOptions o = SmallOptions();
-      o.page_size = 0;
       std::unique_ptr<PageFile> pf;
-      ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
-      ASSERT_OK(pf->CheckInvariants());
+      ASSERT_NO_FATAL_FAILURE(RecoverCrashImage(env.get(), &interrupted_meta, &pf));
       Snapshot got = Take(pf.get());
       ASSERT_TRUE(got == before || got == after)
           << "recovered " << Describe(got) << " free " << got.free_pages << "\nbefore "
@@ -430,7 +432,7 @@ TEST(FileCrash, TransactionThatAllocatesAndFreesIsAllOldOrAllNewAtEverySyncPoint
       ASSERT_OK(pf->TxnCommit(&owner, {{id, data.data()}}));
       Snapshot extended = Take(pf.get());
       pf.reset();
-      ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
+      ASSERT_OK(PageFile::Open(env.get(), "/f", ExistingFileOptions(), &pf));
       ASSERT_OK(pf->CheckInvariants());
       ASSERT_TRUE(Take(pf.get()) == extended);
     }
