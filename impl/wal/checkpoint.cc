@@ -59,6 +59,7 @@ Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
                                " ms, so the WAL was not truncated; retry");
   }
   Result<uint32_t> r = RestartStep(mode, copied.value());
+  EndRestartWindow();
   UnlockRestart();
   return r;
 }
@@ -93,7 +94,7 @@ Result<uint32_t> WalPager::CopyStep() {
 
 Result<uint32_t> WalPager::RestartStep(CheckpointMode mode, uint32_t pages) {
   if (wal_->frame_count() > 0) {
-    if (OthersPinWal()) return GenerationGoesOn(pages);  // W21: its frames stay indexed
+    if (OthersPinWal(true)) return GenerationGoesOn(pages);  // W21: its frames stay indexed
     index_.clear();
   }
   if (ReadersHoldWalViews()) {  // W23: copied, but the viewed frames stay where they are

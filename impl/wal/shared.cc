@@ -270,15 +270,21 @@ void WalPager::UpdateSlot() {
 // meanwhile (the writer bumps the epoch before it scans the slots): either the writer sees
 // the mark or this handle sees the new epoch and tries again. allow_main_only: a fully
 // backfilled WAL is pinned as mark 0 (main file only), which does not hold a WAL reset back.
+// W24: an odd epoch is a restart window; then (and only then) the pin waits for the restart
+// byte, which also covers a writer that died inside the window (its lock went with it).
 Status WalPager::PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned) {
   if (slot_ < 0) PAGER_RETURN_IF_ERROR(shm_->ClaimSlot(&slot_));
-  PAGER_RETURN_IF_ERROR(LockRestartShared());  // W24
-  Status st = PinViewLocked(allow_main_only, mark, pinned);
+  Status st = PinViewLocked(allow_main_only, false, mark, pinned);
+  if (st.code() != Code::kBusy || !restart_window_seen_) return st;
+  PAGER_RETURN_IF_ERROR(LockRestartShared());
+  st = PinViewLocked(allow_main_only, true, mark, pinned);
   UnlockRestart();
   return st;
 }
 
-Status WalPager::PinViewLocked(bool allow_main_only, uint64_t* mark, ShmHeader* pinned) {
+Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64_t* mark,
+                               ShmHeader* pinned) {
+  restart_window_seen_ = false;
   Status moving = Status::Ok();
   for (int i = 0; i < kShmHeaderRetries; i++) {
     ShmHeader h;
@@ -291,6 +297,10 @@ Status WalPager::PinViewLocked(bool allow_main_only, uint64_t* mark, ShmHeader* 
       continue;
     }
     PAGER_RETURN_IF_ERROR(st);
+    if (!restart_locked && (h.checkpoint_epoch & 1) != 0) {  // W24: a restart window
+      restart_window_seen_ = true;
+      break;
+    }
     // This handle's own WAL scan at open may be ahead of the last publish (a commit written
     // but not yet published): its state then covers those frames too, and so does its mark.
     const uint64_t frames = wal_ ? wal_->frame_count() : 0;
@@ -310,19 +320,34 @@ Status WalPager::PinViewLocked(bool allow_main_only, uint64_t* mark, ShmHeader* 
   }
   UpdateSlot();
   if (!moving.ok()) return moving;
-  return Status(Code::kBusy, path_ + ": checkpoints kept moving while a read began; retry");
+  return Status(Code::kBusy, restart_window_seen_
+                                 ? path_ + ": the writer is deciding on a WAL restart"
+                                 : path_ + ": checkpoints kept moving while a read began; retry");
 }
 
 // ---- the writer's view of other handles' readers -------------------------------------------
 
-// X4 scan after an epoch bump (W19's other half).
-SlotScan WalPager::ScanOthers() {
+// X4 scan after an epoch bump (W19's other half). The epoch stays even outside a restart
+// window and is odd inside one (W24): restart_window opens it, EndRestartWindow closes it.
+SlotScan WalPager::ScanOthers(bool restart_window) {
   if (shm_ == nullptr) return SlotScan{};
-  // The last published state with a new epoch: entries not stored yet (X2) stay uncounted.
-  last_published_.checkpoint_epoch = ++shm_epoch_;
+  shm_epoch_ += (restart_window && (shm_epoch_ & 1) == 0) ? 1 : 2;
+  RepublishWithEpoch();
+  return shm_->ScanSlots(generation_, slot_);
+}
+
+// The last published state with the current epoch: entries not stored yet (X2) stay
+// uncounted.
+void WalPager::RepublishWithEpoch() {
+  last_published_.checkpoint_epoch = shm_epoch_;
   last_published_.change_counter = ++shm_change_;
   shm_->Publish(last_published_);
-  return shm_->ScanSlots(generation_, slot_);
+}
+
+void WalPager::EndRestartWindow() {
+  if (shm_ == nullptr || (shm_epoch_ & 1) == 0) return;
+  shm_epoch_++;
+  RepublishWithEpoch();
 }
 
 // W16 across handles: no frame is copied while another handle's reader has a mark below
@@ -330,7 +355,7 @@ SlotScan WalPager::ScanOthers() {
 bool WalPager::OthersNeedFrames() {
   if (shm_ == nullptr) return false;
   const uint64_t frames = wal_ ? wal_->frame_count() : 0;
-  SlotScan s = ScanOthers();
+  SlotScan s = ScanOthers(false);
   return s.live > 0 && s.min_mark < frames;
 }
 
@@ -351,9 +376,9 @@ Status WalPager::LockRestartShared() {
 void WalPager::UnlockRestart() { (void)main_->UnlockRange(kRestartLockByte, 1); }
 
 // W16: the WAL restarts only when no other handle's reader reads frames of it.
-bool WalPager::OthersPinWal() {
+bool WalPager::OthersPinWal(bool restart_window) {
   if (shm_ == nullptr) return false;
-  SlotScan s = ScanOthers();
+  SlotScan s = ScanOthers(restart_window);
   return s.max_mark > 0;
 }
 

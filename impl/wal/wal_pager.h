@@ -114,11 +114,14 @@
 //       need nothing more than W16: a checkpoint writes only pages that are in the WAL.
 //   W24. The writer scans the other handles' slots for a WAL restart and resets the WAL and
 //       publishes the new (or continued) generation holding the restart byte exclusive
-//       (kRestartLockByte; it waits kRestartWriterWaitMs, else the generation goes on); other
-//       handles pin a mark (W19), and load the main header and scan the WAL at open, holding
-//       it shared. So no reader pins the old generation after the writer's last scan, and
-//       no open pairs a main header with a WAL restarted or cut under it: the epoch (W19)
-//       alone could not tell a reader that began after the scan's bump but before the reset.
+//       (kRestartLockByte; it waits kRestartWriterWaitMs, else the generation goes on) and
+//       with the published epoch odd (even at every other time). Another handle pins a mark
+//       (W19) without any lock while the epoch is even -- its re-check sees the epoch turn
+//       odd if the writer's window opened meanwhile -- and under the byte held shared when it
+//       is odd (the window is open, or its writer died inside it and took its lock along);
+//       it loads the main header and scans the WAL at open holding the byte shared. So no
+//       reader pins the old generation after the writer's last scan, and no open pairs a main
+//       header with a WAL restarted or cut under it.
 //
 // Lifecycle (state()):
 //
@@ -319,12 +322,15 @@ class WalPager {
   Status AdoptFrames(const ShmHeader& h);
   Status AdoptGeneration(const ShmHeader& h);
   Status PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned);
-  Status PinViewLocked(bool allow_main_only, uint64_t* mark, ShmHeader* pinned);
+  Status PinViewLocked(bool allow_main_only, bool restart_locked, uint64_t* mark,
+                       ShmHeader* pinned);
   uint64_t MinReaderMark() const;
   void UpdateSlot();
-  SlotScan ScanOthers();
+  SlotScan ScanOthers(bool restart_window);
+  void RepublishWithEpoch();
+  void EndRestartWindow();
   bool OthersNeedFrames();
-  bool OthersPinWal();
+  bool OthersPinWal(bool restart_window = false);
   // W24: the restart byte (kRestartLockByte on the main file). Lock returns false when it
   // could not be taken in time (the writer then lets the generation go on); every true is
   // paired with one Unlock. Without a shared index no other handle reads: always true.
@@ -397,6 +403,7 @@ class WalPager {
   std::vector<ShmFrame> shm_frames_;  // entries of the current generation (writer, rebuild)
   uint64_t shm_stored_ = 0;        // entries [0, shm_stored_) are in the shared index
   uint64_t backfilled_ = 0;        // frames copied into the main file this generation
+  bool restart_window_seen_ = false;  // the last PinViewLocked met an odd epoch (W24)
   uint64_t shm_epoch_ = 0;         // checkpoint epoch last published (writer)
   uint64_t shm_change_ = 0;        // change counter last published (writer)
   ShmHeader last_published_{};     // what PublishShared published last (writer)
