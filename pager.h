@@ -695,7 +695,10 @@ typedef struct pager_wal_options {
                                       (else PAGER_ERR_INVALID) and, on open, the file's
                                       page size (else PAGER_ERR_PAGE_SIZE)                  */
   uint32_t durability;             /* PAGER_WAL_FULL (default) or PAGER_WAL_NORMAL           */
-  uint32_t cache_pages;            /* committed pages cached in memory, default 1024; 0 = none */
+  uint32_t cache_pages;            /* committed pages cached in memory when the main file or
+                                      the WAL cannot be memory-mapped (reads of mapped files
+                                      copy straight from the mapping and use no cache);
+                                      default 1024; 0 = none                                 */
   uint32_t auto_checkpoint_frames; /* checkpoint (passive) after a commit leaves at least this
                                       many frames in the WAL; default 4096 (16 MiB of 4 KiB
                                       pages; doc/performance.md); 0 = off                   */

@@ -38,7 +38,7 @@ type WalOptions struct {
 	PageSize             uint32 // 0: 4096 on create, the file's on open; else a power of two in [512, 65536]
 	ReadOnly             bool   // open read-only (shared lock); CreateWal refuses it
 	Durability           uint32 // WalFull or WalNormal
-	CachePages           uint32
+	CachePages           uint32 // pages cached when a file cannot be memory-mapped (mapped reads use no cache)
 	AutoCheckpointFrames uint32 // 0 = off
 	AutoCheckpointBytes  uint64 // 0 = off
 	LockTimeoutMs        int64  // 0: ErrBusy at once; > 0: wait; -1: forever

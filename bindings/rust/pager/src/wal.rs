@@ -148,7 +148,8 @@ pub struct WalOptions {
     pub read_only: bool,
     /// What a returned commit survives (default [`Durability::Full`]).
     pub durability: Durability,
-    /// Committed pages cached in memory (default 1024; 0: none).
+    /// Committed pages cached in memory when a file cannot be memory-mapped (mapped files
+    /// are read straight from the mapping); default 1024; 0: none.
     pub cache_pages: u32,
     /// Checkpoint (passive) after a commit leaves at least this many frames in the WAL
     /// (default 1000; 0: off).
