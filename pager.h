@@ -2397,15 +2397,29 @@ enum {
   PAGER_FORMAT_WAL_LOG = 3,        /* a WAL pager's "<main>-wal" sidecar                      */
   PAGER_FORMAT_WALSEG_SEGMENT = 4, /* one WAL segment file (pager_walseg_)                    */
   PAGER_FORMAT_WALSEG_DIR = 5,     /* a directory holding WAL segment files                   */
-  PAGER_FORMAT_SNAPSHOT = 6        /* a KV-cache snapshot (pager_snapshot_)                   */
+  PAGER_FORMAT_SNAPSHOT = 6,       /* a KV-cache snapshot (pager_snapshot_)                   */
+  PAGER_FORMAT_WAL_SHM = 7         /* a WAL pager's "<main>-shm" shared index (a cache of the
+                                      WAL, rebuilt whenever it cannot be believed)            */
+};
+
+/* pager_check_report.index_state: the WAL pager's shared index "<main>-shm" as a check
+ * found it. Never damage: the index is a cache that every open verifies and rebuilds. */
+enum {
+  PAGER_WAL_INDEX_NONE = 0,    /* no -shm file (no handle attached since it was removed)     */
+  PAGER_WAL_INDEX_CURRENT = 1, /* its header is intact and describes the WAL as scanned      */
+  PAGER_WAL_INDEX_STALE = 2    /* garbled, of another file or version, or behind the WAL: the
+                                  next open rebuilds it                                      */
 };
 
 /*
  * pager_format_detect -- which libpager format the file (or directory) at path holds, by its
  * magic: the first 8 bytes (page file, WAL main file -- either header copy --, WAL sidecar,
- * snapshot), the first record's magic (a WAL segment; an empty file with a segment name
- * counts as one), or, for a directory, at least one segment-named file in it. Anything else,
- * an empty file included, is PAGER_FORMAT_UNKNOWN with PAGER_OK. Reads at most 264 bytes;
+ * WAL shared index, snapshot), the first record's magic (a WAL segment; an empty file with a
+ * segment name counts as one), or, for a directory, at least one segment-named file in it. A
+ * file named "<main>-wal" or "<main>-shm" whose main file is a WAL pager's is its sidecar or
+ * index whatever its bytes (a truncated sidecar is empty; an index is never synced, so a crash
+ * can leave it empty or garbled). Anything else, an empty file included, is
+ * PAGER_FORMAT_UNKNOWN with PAGER_OK. Reads at most 264 bytes;
  * never writes. Thread safety: any thread.
  * Errors: PAGER_ERR_INVALID (NULL argument, empty path), PAGER_ERR_NOT_FOUND,
  * PAGER_ERR_READONLY (permission denied), PAGER_ERR_IO, PAGER_ERR_NOMEM.
@@ -2442,6 +2456,9 @@ typedef struct pager_check_report {
   char damage_rule[64];      /* the format doc's rule that failed ("superblock", "meta",
                                 "state", "wal-header", "frame", "record", "lsn", ...)       */
   char damage_detail[512];   /* what failed, expected and found                             */
+  /* Since 0.3.0 (struct_size tells whether the library wrote them): */
+  uint32_t index_state;      /* WAL pager: PAGER_WAL_INDEX_* of "<main>-shm"                */
+  uint32_t index_readers;    /* WAL pager: read marks in the index held by live handles     */
 } pager_check_report;
 
 /* pager_check_report_init -- struct_size, zeroes elsewhere. NULL-safe. Clears the last
@@ -2454,8 +2471,9 @@ PAGER_API void pager_check_report_init(pager_check_report *report) PAGER_NOEXCEP
  * (pager_file_open's recovery with its state verification; pager_wal_open's header choice and
  * WAL scan; the WAL segment reader and the log replay across segments; pager_snapshot_verify
  * and pager_snapshot_inspect), plus the file's header, sizes and counts, into *report.
- * pager_wal_check takes the main file's path (or the sidecar's: its "-wal" is dropped) and
- * checks both. pager_walseg_check takes one segment file or a directory of segments.
+ * pager_wal_check takes the main file's path (or the sidecar's or the index's: its "-wal" or
+ * "-shm" is dropped) and checks both files; it also reports the shared index (index_state,
+ * index_readers; a stale index is not damage: the next open rebuilds it). pager_walseg_check takes one segment file or a directory of segments.
  * What a crash leaves and recovery discards is not damage: pager_file_check reports the meta
  * slot recovery did not use as interrupted (report->interrupted, rule "meta", its offset) when
  * an interrupted commit of the next generation (or an interrupted epoch commit, or a torn write

@@ -47,6 +47,8 @@ pager_check_report ToC(const pager::CheckReport& r) {
   c.segment_count = r.segment_count;
   c.first_lsn = r.first_lsn;
   c.last_lsn = r.last_lsn;
+  c.index_state = r.index_state;
+  c.index_readers = r.index_readers;
   c.interrupted = r.interrupted ? 1u : 0u;
   c.damage_code = static_cast<int32_t>(r.damage_code);
   c.damage_offset = r.damage_file.empty() ? 0 : r.damage_offset;

@@ -111,6 +111,7 @@ HEALTHY = {
     "page-file": os.path.join(H, "file.pages"),
     "wal-main": os.path.join(H, "db"),
     "wal-log": os.path.join(H, "db-wal"),
+    "wal-shm": os.path.join(H, "db-shm"),
     "walseg-dir": os.path.join(H, "log"),
     "walseg-segment": os.path.join(H, "log", "0000000000000001.wal"),
     "snapshot": os.path.join(H, "full.kvs"),
@@ -182,6 +183,7 @@ def BadInputIsExit2WithAMessage():
 @test
 def InfoOnEveryFormat():
     titles = {"page-file": "page file", "wal-main": "WAL pager", "wal-log": "WAL pager",
+              "wal-shm": "WAL pager (-shm shared index",
               "walseg-dir": "WAL segment directory", "walseg-segment": "WAL segment",
               "snapshot": "KV-cache snapshot", "snapshot-incremental": "KV-cache snapshot"}
     for kind, path in HEALTHY.items():
@@ -209,6 +211,12 @@ def InfoJsonCarriesTheHeaderAndCounts():
     db = files["db"]
     check(db["format"] == "wal-main" and db["page_count"] == 9 and db["frame_count"] == 3, str(db))
     check(files["db-wal"]["format"] == "wal-log", str(files["db-wal"]))
+    shm = files["db-shm"]
+    check(shm["format"] == "wal-shm" and shm["page_count"] == 9 and shm["frame_count"] == 3,
+          str(shm))
+    check(db["index"] == {"state": "current", "readers": 0} and shm["index"] == db["index"],
+          str(db))
+    check("index" not in pf, "only a WAL pager has an index")
     log = files["log"]
     check(log["format"] == "walseg-dir" and log["record_count"] == 60, str(log))
     check(log["first_lsn"] == 1 and log["last_lsn"] == 60 and log["segment_count"] >= 2, str(log))
@@ -422,6 +430,23 @@ def IncrementalSnapshotWithAMissingParentCannotTell():
     os.remove(os.path.join(d, "full.kvs"))
     p = run(["verify", os.path.join(d, "incr.kvs")])
     check(p.returncode == 2, f"{p.returncode}: {p.stdout}{p.stderr}")
+
+
+@test
+def AGarbledIndexIsStaleNeverDamageAndALostOneIsNone():
+    d = copy_of(H, "shm")
+    with open(os.path.join(d, "db-shm"), "r+b") as f:  # what a crash can leave (never synced)
+        f.write(bytes(range(256)) * 4)
+    for path in (os.path.join(d, "db"), os.path.join(d, "db-shm")):
+        p = run(["verify", path])
+        check(p.returncode == 0 and ": OK (" in p.stdout, p.stdout + p.stderr)
+        j = only(run(["info", "--json", path]))
+        check(j["status"] == "clean" and j["index"]["state"] == "stale", str(j))
+    check("-shm stale" in run(["info", os.path.join(d, "db")]).stdout, "stale in words")
+    os.remove(os.path.join(d, "db-shm"))
+    j = only(run(["info", "--json", os.path.join(d, "db")]))
+    check(j["index"]["state"] == "none", str(j))
+    check(not os.path.exists(os.path.join(d, "db-shm")), "a -shm index was created")
 
 
 @test

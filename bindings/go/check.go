@@ -19,10 +19,22 @@ const (
 	FormatWalsegSegment Format = 4
 	FormatWalsegDir     Format = 5
 	FormatSnapshot      Format = 6
+	FormatWalShm        Format = 7 // a WAL pager's -shm shared index (checked with its database)
 )
 
 var formatNames = [...]string{"unknown", "page file", "WAL main file", "WAL log",
-	"walseg segment", "walseg directory", "snapshot"}
+	"walseg segment", "walseg directory", "snapshot", "WAL shared index"}
+
+// WalIndexState is what a check found of a WAL pager's -shm shared index (pager.h
+// PAGER_WAL_INDEX_*). A stale index is never damage: the next open rebuilds it.
+type WalIndexState uint32
+
+// States of the shared index.
+const (
+	WalIndexNone    WalIndexState = 0 // no -shm file
+	WalIndexCurrent WalIndexState = 1 // describes the WAL as scanned
+	WalIndexStale   WalIndexState = 2 // garbled, of another generation or behind the WAL
+)
 
 // String names the format ("page file", "snapshot"...; "Format(n)" for a newer one).
 func (f Format) String() string {
@@ -51,6 +63,8 @@ type CheckReport struct {
 	FileBytes, Generation, PageCount, FreePageCount       uint64
 	ProtectedCount, FrameCount, RecordCount, SegmentCount uint64
 	FirstLSN, LastLSN                                     uint64
+	IndexState                                            WalIndexState // WAL pager only
+	IndexReaders                                          uint32        // live read marks in the index
 	Interrupted, Damaged                                  bool
 	DamageOffset                                          uint64
 	DamageFile, DamageRule, DamageDetail                  string
@@ -68,6 +82,7 @@ func check(path string, fn func(string, capi.Pager_check_report) error) (CheckRe
 		FreePageCount: c.GetFree_page_count(), ProtectedCount: c.GetProtected_count(),
 		FrameCount: c.GetFrame_count(), RecordCount: c.GetRecord_count(),
 		SegmentCount: c.GetSegment_count(), FirstLSN: c.GetFirst_lsn(), LastLSN: c.GetLast_lsn(),
+		IndexState: WalIndexState(c.GetIndex_state()), IndexReaders: c.GetIndex_readers(),
 		Interrupted: c.GetInterrupted() != 0, Damaged: c.GetDamage_code() != 0,
 		DamageOffset: c.GetDamage_offset(), DamageFile: c.GetDamage_file(),
 		DamageRule: c.GetDamage_rule(), DamageDetail: c.GetDamage_detail(),
@@ -78,7 +93,8 @@ func check(path string, fn func(string, capi.Pager_check_report) error) (CheckRe
 // An error means the check could not tell (missing, locked, unknown version, another format).
 func CheckFile(path string) (CheckReport, error) { return check(path, capi.Pager_file_check) }
 
-// CheckWal verifies a WAL pager (main file and -wal sidecar; either path) read-only.
+// CheckWal verifies a WAL pager (main file and -wal sidecar; the path of either, or of its
+// -shm index) read-only, and reports the shared index (IndexState, IndexReaders).
 func CheckWal(path string) (CheckReport, error) { return check(path, capi.Pager_wal_check) }
 
 // CheckWalseg verifies a WAL segment file or a directory of segments read-only.

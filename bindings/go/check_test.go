@@ -12,10 +12,13 @@ import (
 
 func TestFormatsMatchHeader(t *testing.T) {
 	got := []pager.Format{pager.FormatUnknown, pager.FormatFile, pager.FormatWalMain, pager.FormatWalLog,
-		pager.FormatWalsegSegment, pager.FormatWalsegDir, pager.FormatSnapshot}
+		pager.FormatWalsegSegment, pager.FormatWalsegDir, pager.FormatSnapshot, pager.FormatWalShm,
+		pager.Format(pager.WalIndexNone), pager.Format(pager.WalIndexCurrent),
+		pager.Format(pager.WalIndexStale)}
 	want := []int{capi.PAGER_FORMAT_UNKNOWN, capi.PAGER_FORMAT_FILE, capi.PAGER_FORMAT_WAL_MAIN,
 		capi.PAGER_FORMAT_WAL_LOG, capi.PAGER_FORMAT_WALSEG_SEGMENT, capi.PAGER_FORMAT_WALSEG_DIR,
-		capi.PAGER_FORMAT_SNAPSHOT}
+		capi.PAGER_FORMAT_SNAPSHOT, capi.PAGER_FORMAT_WAL_SHM, capi.PAGER_WAL_INDEX_NONE,
+		capi.PAGER_WAL_INDEX_CURRENT, capi.PAGER_WAL_INDEX_STALE}
 	for i := range got {
 		if int(got[i]) != want[i] {
 			t.Errorf("format %d: Go %d, header %d", i, got[i], want[i])
@@ -57,5 +60,45 @@ func TestCheckFileHealthyAndDamaged(t *testing.T) {
 	_, err = pager.CheckWal(path)
 	if !errors.Is(err, pager.ErrInvalid) {
 		t.Fatalf("CheckWal on a page file = %v", err)
+	}
+}
+
+func TestCheckWalReportsTheSharedIndexAndItsLiveReaders(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	w, err := pager.CreateWal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.StagePage(1, make([]byte, 4096)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := pager.DetectFormat(path + "-shm"); err != nil || f != pager.FormatWalShm {
+		t.Fatalf("DetectFormat(-shm) = %v, %v", f, err)
+	}
+	ro := pager.DefaultWalOptions()
+	ro.ReadOnly = true
+	reader, err := pager.OpenWal(path, &ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	txn, err := reader.BeginRead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := pager.CheckWal(path + "-shm")
+	if err != nil || r.Format != pager.FormatWalMain || r.Damaged {
+		t.Fatalf("CheckWal(-shm) = %+v, %v", r, err)
+	}
+	if r.IndexState != pager.WalIndexCurrent || r.IndexReaders != 1 {
+		t.Fatalf("index %v with %d readers, want current with 1", r.IndexState, r.IndexReaders)
+	}
+	txn.Close()
+	if r, err = pager.CheckWal(path); err != nil || r.IndexReaders != 0 {
+		t.Fatalf("after the txn: %+v, %v", r, err)
 	}
 }

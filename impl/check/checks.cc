@@ -12,6 +12,7 @@ const char* FormatName(uint32_t format) {
     case PAGER_FORMAT_FILE: return "a page file";
     case PAGER_FORMAT_WAL_MAIN: return "a WAL pager main file";
     case PAGER_FORMAT_WAL_LOG: return "a WAL pager sidecar";
+    case PAGER_FORMAT_WAL_SHM: return "a WAL pager shared index";
     case PAGER_FORMAT_WALSEG_SEGMENT: return "a WAL segment";
     case PAGER_FORMAT_WALSEG_DIR: return "a WAL segment directory";
     case PAGER_FORMAT_SNAPSHOT: return "a KV-cache snapshot";
@@ -20,12 +21,20 @@ const char* FormatName(uint32_t format) {
 }
 
 bool Accepts(uint32_t want, uint32_t found) {
-  if (want == PAGER_FORMAT_WAL_MAIN) return found == want || found == PAGER_FORMAT_WAL_LOG;
+  if (want == PAGER_FORMAT_WAL_MAIN) {
+    return found == want || found == PAGER_FORMAT_WAL_LOG || found == PAGER_FORMAT_WAL_SHM;
+  }
   if (want == PAGER_FORMAT_WALSEG_SEGMENT) return found == want || found == PAGER_FORMAT_WALSEG_DIR;
   return found == want;
 }
 
 const std::string kWalSuffix = "-wal";
+const std::string kShmSuffix = "-shm";
+
+bool EndsWith(const std::string& path, const std::string& suffix) {
+  return path.size() > suffix.size() &&
+         path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 }  // namespace
 
@@ -38,12 +47,13 @@ Status CheckAs(io::Env* env, const std::string& path, uint32_t format, CheckRepo
   switch (format) {
     case PAGER_FORMAT_FILE: return file::CheckPageFile(env, path, r);
     case PAGER_FORMAT_WAL_MAIN: {
-      bool sidecar = found == PAGER_FORMAT_WAL_LOG && path.size() > kWalSuffix.size() &&
-                     path.compare(path.size() - kWalSuffix.size(), kWalSuffix.size(), kWalSuffix) == 0;
-      if (found == PAGER_FORMAT_WAL_LOG && !sidecar) {
-        return InvalidArgument(path + " is a WAL pager sidecar whose name does not end in -wal");
+      if (found == PAGER_FORMAT_WAL_MAIN) return wal::CheckWal(env, path, r);
+      const std::string& suffix = found == PAGER_FORMAT_WAL_LOG ? kWalSuffix : kShmSuffix;
+      if (!EndsWith(path, suffix)) {
+        return InvalidArgument(path + " is " + FormatName(found) + " whose name does not end in " +
+                               suffix);
       }
-      return wal::CheckWal(env, sidecar ? path.substr(0, path.size() - kWalSuffix.size()) : path, r);
+      return wal::CheckWal(env, path.substr(0, path.size() - suffix.size()), r);
     }
     case PAGER_FORMAT_WALSEG_SEGMENT: return walseg::CheckWalseg(env, path, found == PAGER_FORMAT_WALSEG_DIR, r);
     case PAGER_FORMAT_SNAPSHOT: return snapshot::CheckSnapshot(env, path, r);

@@ -6,6 +6,7 @@
 #include "impl/common/check_report.h"
 #include "impl/file/format.h"
 #include "impl/snapshot/format.h"
+#include "impl/wal/shm_index.h"
 #include "impl/wal/wal_format.h"
 #include "impl/walseg/format.h"
 #include "pager.h"
@@ -28,6 +29,7 @@ uint32_t FormatOfBytes(const uint8_t* head, size_t got, const std::string& base_
     return PAGER_FORMAT_WAL_MAIN;
   }
   if (HasMagic(head, got, 0, wal::kWalMagic, 8)) return PAGER_FORMAT_WAL_LOG;
+  if (HasMagic(head, got, 0, wal::kShmMagic, 8)) return PAGER_FORMAT_WAL_SHM;
   if (HasMagic(head, got, 0, snapshot::kHeaderMagic, 8)) return PAGER_FORMAT_SNAPSHOT;
   uint32_t magic = walseg::kRecordMagic;
   if (HasMagic(head, got, offsetof(walseg::RecordHeader, magic),
@@ -39,9 +41,13 @@ uint32_t FormatOfBytes(const uint8_t* head, size_t got, const std::string& base_
   return PAGER_FORMAT_UNKNOWN;
 }
 
-bool IsWalSidecarName(const std::string& path) {
-  return path.size() > 4 && path.compare(path.size() - 4, 4, "-wal") == 0 &&
-         path[path.size() - 5] != '/';
+// "<main>-wal" or "<main>-shm" with a non-empty main name: the format a WAL pager's file of
+// that name has, else PAGER_FORMAT_UNKNOWN.
+uint32_t SidecarFormatOfName(const std::string& path) {
+  if (path.size() <= 4 || path[path.size() - 5] == '/') return PAGER_FORMAT_UNKNOWN;
+  if (path.compare(path.size() - 4, 4, "-wal") == 0) return PAGER_FORMAT_WAL_LOG;
+  if (path.compare(path.size() - 4, 4, "-shm") == 0) return PAGER_FORMAT_WAL_SHM;
+  return PAGER_FORMAT_UNKNOWN;
 }
 
 }  // namespace
@@ -56,11 +62,15 @@ Status DetectFormat(io::Env* env, const std::string& path, uint32_t* format) {
   if (st.ok()) st = f->ReadAt(0, head, sizeof head, &got);
   if (st.ok()) {
     *format = FormatOfBytes(head, got, walseg::BaseName(path));
-    if (*format == PAGER_FORMAT_UNKNOWN && got == 0 && IsWalSidecarName(path)) {
-      // W10: a TRUNCATE checkpoint leaves a zero-byte sidecar; it is one if its main file is.
+    const uint32_t by_name = SidecarFormatOfName(path);
+    // W10: a TRUNCATE checkpoint leaves a zero-byte sidecar; X6: an index is never synced, so
+    // a crash can leave it empty or garbled. Either is one if its main file is a WAL pager's.
+    const bool maybe = (by_name == PAGER_FORMAT_WAL_LOG && got == 0) ||
+                       (by_name == PAGER_FORMAT_WAL_SHM && *format == PAGER_FORMAT_UNKNOWN);
+    if (*format == PAGER_FORMAT_UNKNOWN && maybe) {
       uint32_t main_format = PAGER_FORMAT_UNKNOWN;
       Status main_st = DetectFormat(env, path.substr(0, path.size() - 4), &main_format);
-      if (main_st.ok() && main_format == PAGER_FORMAT_WAL_MAIN) *format = PAGER_FORMAT_WAL_LOG;
+      if (main_st.ok() && main_format == PAGER_FORMAT_WAL_MAIN) *format = by_name;
     }
     return Status::Ok();
   }

@@ -35,6 +35,8 @@ struct CheckReport {
   uint64_t segment_count = 0;
   uint64_t first_lsn = 0;
   uint64_t last_lsn = 0;
+  uint32_t index_state = 0;    // WAL pager: PAGER_WAL_INDEX_* of the shared index
+  uint32_t index_readers = 0;  // WAL pager: live read marks in the shared index
   bool interrupted = false;
   Code damage_code = Code::kOk;
   uint64_t damage_offset = kUnknownOffset;

@@ -3,8 +3,11 @@
 // pager is opened read-only through WalPager::Open, which picks the header copy (rows M1-M6
 // of doc/format/wal-pager.md), matches the sidecar (S1-S7) and scans the frame chain in
 // memory; W11 (main file long enough) is checked last. A read-only open writes nothing and
-// creates no sidecar (K1).
+// creates no sidecar (K1). Then the shared index is described (index_state, index_readers).
+#include <cstring>
+
 #include "impl/check/checks.h"
+#include "impl/wal/shm_index.h"
 #include "impl/wal/wal_pager.h"
 #include "pager.h"
 
@@ -57,6 +60,53 @@ Status ExamineWalHeader(io::Env* env, const std::string& wal_path, bool* damaged
   return Status::Ok();
 }
 
+// The shared index's header as a check sees it (pread, no mapping): kShmHeaderRetries tries
+// for byte-equal copies (X1: a live writer may be publishing between the two reads).
+bool IndexIsCurrent(io::File* f, const WalPager& p) {
+  for (int i = 0; i < kShmHeaderRetries; i++) {
+    ShmHeader a{}, b{};
+    size_t got_b = 0, got_a = 0;
+    if (!f->ReadAt(kShmCopyBOffset, &b, sizeof b, &got_b).ok() ||
+        !f->ReadAt(kShmCopyAOffset, &a, sizeof a, &got_a).ok() || got_a < sizeof a ||
+        got_b < sizeof b) {
+      return false;
+    }
+    if (std::memcmp(&a, &b, sizeof a) == 0) return p.IndexDescribesScan(a).ok();
+  }
+  return false;
+}
+
+// X4: an active slot is live when its lock byte cannot be taken shared (its owner holds it
+// exclusive); a slot whose byte can be taken belongs to nobody and is ignored by every handle.
+uint32_t LiveReadMarks(io::File* f) {
+  uint64_t slots[kShmReadSlots] = {};
+  size_t got = 0;
+  if (!f->ReadAt(kShmSlotsOffset, slots, sizeof slots, &got).ok()) return 0;
+  uint32_t live = 0;
+  for (uint32_t i = 0; i < kShmReadSlots && (i + 1) * sizeof(uint64_t) <= got; i++) {
+    if (!SlotActive(slots[i])) continue;
+    Status st = f->LockRange(kSlotLockBase + i, 1, io::LockMode::kShared, 0);
+    if (st.code() == Code::kBusy) live++;
+    if (st.ok()) (void)f->UnlockRange(kSlotLockBase + i, 1);
+  }
+  return live;
+}
+
+// The shared index `<path>-shm` (never damage: every open verifies it and rebuilds what it
+// cannot believe). Read-only: pread and shared locks taken and dropped at once (K1).
+Status ExamineIndex(io::Env* env, const std::string& path, const WalPager& p, CheckReport* r) {
+  std::unique_ptr<io::File> f;
+  Status st = env->Open(ShmPath(path), io::OpenOptions{}, &f);
+  if (st.code() == Code::kNotFound) {
+    r->index_state = PAGER_WAL_INDEX_NONE;
+    return Status::Ok();
+  }
+  PAGER_RETURN_IF_ERROR(st);
+  r->index_state = IndexIsCurrent(f.get(), p) ? PAGER_WAL_INDEX_CURRENT : PAGER_WAL_INDEX_STALE;
+  r->index_readers = LiveReadMarks(f.get());
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckWal(io::Env* env, const std::string& path, CheckReport* r) {
@@ -95,6 +145,7 @@ Status CheckWal(io::Env* env, const std::string& path, CheckReport* r) {
   r->generation = seq;
   r->page_count = p->page_count();
   r->frame_count = p->stats().wal_frames;
+  PAGER_RETURN_IF_ERROR(ExamineIndex(env, path, *p, r));
   // A damaged header copy beside a valid one is what a crash while a checkpoint wrote it
   // leaves (W6): the open chose the other copy. A damaged sidecar header that the open
   // accepted (a stale sidecar is ignored) is damage.

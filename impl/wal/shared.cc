@@ -79,10 +79,7 @@ Status WalPager::AttachShared() {
     // replaces what cannot be believed); else it indexes privately and keeps writers out.
     ShmHeader h;
     st = shm_->ReadHeader(file_id_, &h);
-    const uint64_t frames = wal_ ? wal_->frame_count() : 0;
-    const bool matches = st.ok() && h.generation == generation_ && h.max_frame == frames &&
-                         (wal_ == nullptr || (h.salt1 == wal_->header().salt1 &&
-                                              h.salt2 == wal_->header().salt2));
+    const bool matches = st.ok() && IndexDescribesScan(h).ok();
     if (!matches &&
         main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) {
       shm_.reset();  // W21: private, with the writer byte held shared until close
@@ -91,6 +88,19 @@ Status WalPager::AttachShared() {
   }
   if (first_opener) {
     PAGER_RETURN_IF_ERROR(shm_->file()->LockRange(kOpenLockByte, 1, io::LockMode::kShared, 0));
+  }
+  return Status::Ok();
+}
+
+Status WalPager::IndexDescribesScan(const ShmHeader& h) const {
+  PAGER_RETURN_IF_ERROR(ValidateShmHeader(h, file_id_));
+  const uint64_t frames = wal_ ? wal_->frame_count() : 0;
+  if (h.generation != generation_ || h.max_frame != frames ||
+      (wal_ != nullptr && (h.salt1 != wal_->header().salt1 || h.salt2 != wal_->header().salt2))) {
+    return Status(Code::kNotFound,
+                  "shared index: generation " + std::to_string(h.generation) + " with " +
+                      std::to_string(h.max_frame) + " frames; the WAL scan found generation " +
+                      std::to_string(generation_) + " with " + std::to_string(frames));
   }
   return Status::Ok();
 }

@@ -270,6 +270,11 @@ class WalPager {
   // For the read-only check (pager_wal_check): W11 on any handle (kCorrupt if the main file
   // is shorter than its header and WAL need) and the main header's checkpoint sequence.
   Status CheckAtRest(uint64_t* checkpoint_seq);
+  // Ok if h is a valid shared-index header of this file (X1, X6) that describes the WAL as
+  // this handle scanned it at open (generation, salts, committed frames); else why not
+  // (kCorrupt: not a valid header; kNotFound: valid but of another generation or behind).
+  // For the open (AttachShared) and the read-only check; not synchronized with commits.
+  Status IndexDescribesScan(const ShmHeader& h) const;
   Status CheckInvariants();
 
  private:

@@ -11,7 +11,8 @@ int RunCheck(uint32_t format, const char* path, pager_check_report* r) {
   switch (format) {
     case PAGER_FORMAT_FILE: return pager_file_check(path, r);
     case PAGER_FORMAT_WAL_MAIN:
-    case PAGER_FORMAT_WAL_LOG: return pager_wal_check(path, r);
+    case PAGER_FORMAT_WAL_LOG:
+    case PAGER_FORMAT_WAL_SHM: return pager_wal_check(path, r);
     case PAGER_FORMAT_WALSEG_SEGMENT:
     case PAGER_FORMAT_WALSEG_DIR: return pager_walseg_check(path, r);
     case PAGER_FORMAT_SNAPSHOT: return pager_snapshot_check(path, r);

@@ -20,6 +20,7 @@ const char* FormatId(uint32_t format) {
     case PAGER_FORMAT_FILE: return "page-file";
     case PAGER_FORMAT_WAL_MAIN: return "wal-main";
     case PAGER_FORMAT_WAL_LOG: return "wal-log";
+    case PAGER_FORMAT_WAL_SHM: return "wal-shm";
     case PAGER_FORMAT_WALSEG_SEGMENT: return "walseg-segment";
     case PAGER_FORMAT_WALSEG_DIR: return "walseg-dir";
     case PAGER_FORMAT_SNAPSHOT: return "snapshot";
@@ -32,11 +33,22 @@ const char* FormatTitle(uint32_t format) {
     case PAGER_FORMAT_FILE: return "page file";
     case PAGER_FORMAT_WAL_MAIN: return "WAL pager (main file and -wal sidecar)";
     case PAGER_FORMAT_WAL_LOG: return "WAL pager (-wal sidecar; checked with its main file)";
+    case PAGER_FORMAT_WAL_SHM: return "WAL pager (-shm shared index; checked with its main file)";
     case PAGER_FORMAT_WALSEG_SEGMENT: return "WAL segment";
     case PAGER_FORMAT_WALSEG_DIR: return "WAL segment directory";
     case PAGER_FORMAT_SNAPSHOT: return "KV-cache snapshot";
     default: return "not a libpager file";
   }
+}
+
+bool IsWalPager(uint32_t format) {
+  return format == PAGER_FORMAT_WAL_MAIN || format == PAGER_FORMAT_WAL_LOG ||
+         format == PAGER_FORMAT_WAL_SHM;
+}
+
+std::string WalMainOf(const std::string& path, uint32_t format) {
+  const bool named = format == PAGER_FORMAT_WAL_LOG || format == PAGER_FORMAT_WAL_SHM;
+  return named ? path.substr(0, path.size() - 4) : path;
 }
 
 std::string Why(int code, const std::string& detail) {

@@ -81,11 +81,6 @@ Dumped FilePage(const Args& a) {
   return d;
 }
 
-std::string WalMainPath(const std::string& path, uint32_t format) {
-  if (format != PAGER_FORMAT_WAL_LOG) return path;
-  return path.substr(0, path.size() - 4);  // pager_format_detect: the name ends in -wal
-}
-
 // The sidecar's frames (--frames, or a -wal with no --page) or one frame (--frame N).
 Dumped WalFrames(const Args& a) {
   FrameDump f = DumpWalFrames(a.path, a.frame, a.as_json);
@@ -107,9 +102,8 @@ Dumped WalPage(const Args& a, uint32_t format) {
   pager_wal_options_init(&o);
   o.read_only = 1;
   pager_wal* w = nullptr;
-  // Today a read-only open is refused while a writer holds the database; once readers run
-  // beside a writer (issue 12) the same call gives the latest committed view as a reader.
-  int rc = pager_wal_open(WalMainPath(a.path, format).c_str(), &o, &w);
+  // A read-only open beside a writer reads the latest commit through the shared index.
+  int rc = pager_wal_open(WalMainOf(a.path, format).c_str(), &o, &w);
   if (rc != PAGER_OK) return Failed(rc, pager_last_error());
   uint32_t page_size = 0;
   rc = pager_wal_page_size(w, &page_size);
@@ -188,7 +182,8 @@ Dumped DumpOne(const Args& a, uint32_t format) {
   switch (format) {
     case PAGER_FORMAT_FILE: return FilePage(a);
     case PAGER_FORMAT_WAL_MAIN:
-    case PAGER_FORMAT_WAL_LOG: return WalPage(a, format);
+    case PAGER_FORMAT_WAL_LOG:
+    case PAGER_FORMAT_WAL_SHM: return WalPage(a, format);
     case PAGER_FORMAT_WALSEG_SEGMENT: return Records(a, false);
     case PAGER_FORMAT_WALSEG_DIR: return Records(a, true);
     case PAGER_FORMAT_SNAPSHOT: return SnapshotTablesOf(a);

@@ -29,6 +29,15 @@ std::string StateOf(const Outcome& o) {
   return o.report.damage_code == PAGER_OK ? "clean" : "damaged";
 }
 
+// The -shm index of a WAL pager, as JSON names it.
+const char* IndexStateId(uint32_t state) {
+  switch (state) {
+    case PAGER_WAL_INDEX_CURRENT: return "current";
+    case PAGER_WAL_INDEX_STALE: return "stale";
+    default: return "none";
+  }
+}
+
 // ---- JSON ----------------------------------------------------------------------------------
 
 json ToJson(const Outcome& o) {
@@ -55,6 +64,9 @@ json ToJson(const Outcome& o) {
   j["first_lsn"] = r.first_lsn;
   j["last_lsn"] = r.last_lsn;
   j["interrupted"] = r.interrupted != 0;
+  if (IsWalPager(o.format)) {
+    j["index"] = {{"state", IndexStateId(r.index_state)}, {"readers", r.index_readers}};
+  }
   json where = nullptr;
   if (r.damage_file[0] != '\0') {
     where = {{"file", r.damage_file}, {"rule", r.damage_rule}, {"detail", r.damage_detail}};
@@ -82,6 +94,19 @@ void PrintWhere(const pager_check_report& r, const char* label) {
   std::printf("  %-17s %s\n", "", r.damage_detail);
 }
 
+// The -shm index of a WAL pager in words (never damage: every open verifies it, rebuilds
+// what it cannot believe).
+std::string IndexText(const pager_check_report& r) {
+  std::string readers = U(r.index_readers) + (r.index_readers == 1 ? " live reader" : " live readers");
+  switch (r.index_state) {
+    case PAGER_WAL_INDEX_CURRENT: return "-shm current, " + readers;
+    case PAGER_WAL_INDEX_STALE:
+      return "-shm stale (another generation, garbled or from a crash; the next open "
+             "rebuilds it), " + readers;
+    default: return "none (no -shm: no handle has the database open)";
+  }
+}
+
 void PrintInfo(const Outcome& o) {
   const pager_check_report& r = o.report;
   std::printf("%s: %s, format version %u\n", o.path.c_str(), FormatTitle(o.format),
@@ -98,11 +123,13 @@ void PrintInfo(const Outcome& o) {
       break;
     case PAGER_FORMAT_WAL_MAIN:
     case PAGER_FORMAT_WAL_LOG:
+    case PAGER_FORMAT_WAL_SHM:
       Line("page size", U(r.page_size) + " bytes");
       Line("file size", U(r.file_bytes) + " bytes (main file and -wal)");
       Line("generation", U(r.generation) + " (checkpoint sequence of the main header)");
       Line("pages", U(r.page_count) + " committed (page 0 included)");
       Line("wal frames", U(r.frame_count) + " committed, not yet checkpointed");
+      Line("shared index", IndexText(r));
       break;
     case PAGER_FORMAT_WALSEG_SEGMENT:
     case PAGER_FORMAT_WALSEG_DIR:

@@ -19,10 +19,6 @@ namespace pagerctl {
 
 namespace {
 
-std::string WalMainOf(const std::string& path, uint32_t format) {
-  return format == PAGER_FORMAT_WAL_LOG ? path.substr(0, path.size() - 4) : path;
-}
-
 // --wait: -1 forever, 0 (default) not at all, N seconds.
 int64_t LockTimeoutMs(int64_t wait_s) { return wait_s < 0 ? -1 : wait_s * 1000; }
 
@@ -110,7 +106,7 @@ int RunCheckpoint(const CheckpointArgs& a) {
   uint32_t format = PAGER_FORMAT_UNKNOWN;
   std::string error;
   int rc = DetectOrExplain(a.db, &format, &error);
-  if (rc == PAGER_OK && format != PAGER_FORMAT_WAL_MAIN && format != PAGER_FORMAT_WAL_LOG) {
+  if (rc == PAGER_OK && !IsWalPager(format)) {
     rc = PAGER_ERR_INVALID;
     error = std::string("checkpoint takes a WAL pager database; this is ") + FormatTitle(format);
   }
@@ -138,6 +134,7 @@ std::string Keeps(const Outcome& o) {
              U(r.protected_count) + " protected";
     case PAGER_FORMAT_WAL_MAIN:
     case PAGER_FORMAT_WAL_LOG:
+    case PAGER_FORMAT_WAL_SHM:
       return U(r.frame_count) + " committed frames, checkpointed into the main file (" +
              U(r.page_count) + " pages)";
     case PAGER_FORMAT_WALSEG_SEGMENT:
@@ -157,12 +154,13 @@ json Where(const pager_check_report& r) {
 }
 
 int Backup(const Outcome& o, std::string* backup, std::string* error) {
-  *backup = BackupPath(o.format == PAGER_FORMAT_WAL_LOG ? WalMainOf(o.path, o.format) : o.path);
+  *backup = BackupPath(WalMainOf(o.path, o.format));
   uint64_t done = 0;
   switch (o.format) {
     case PAGER_FORMAT_WALSEG_DIR: return CopyDirFiles(o.path, *backup, nullptr, error);
     case PAGER_FORMAT_WAL_MAIN:
-    case PAGER_FORMAT_WAL_LOG: {
+    case PAGER_FORMAT_WAL_LOG:
+    case PAGER_FORMAT_WAL_SHM: {
       std::string main_path = WalMainOf(o.path, o.format);
       int rc = CopyFileBytes(main_path, *backup, nullptr, &done, error);
       if (rc == PAGER_OK && Exists(main_path + "-wal")) {
@@ -184,7 +182,7 @@ int Reopen(const Outcome& o, std::string* error) {
     fo.max_size_bytes = ((SizeOnDisk(o.path) >> 20) + 1) << 20;
     rc = pager_file_open(o.path.c_str(), &fo, &f);
     pager_file_close(f);
-  } else if (o.format == PAGER_FORMAT_WAL_MAIN || o.format == PAGER_FORMAT_WAL_LOG) {
+  } else if (IsWalPager(o.format)) {
     pager_wal* w = nullptr;
     rc = pager_wal_open(WalMainOf(o.path, o.format).c_str(), nullptr, &w);
     pager_wal_close(w);
@@ -350,7 +348,8 @@ Outcome2 CopyOf(const CopyArgs& a, uint32_t format) {
   switch (format) {
     case PAGER_FORMAT_FILE: return CopyPageFile(a, &bar);
     case PAGER_FORMAT_WAL_MAIN:
-    case PAGER_FORMAT_WAL_LOG: return CopyWal(a, WalMainOf(a.src, format), &bar);
+    case PAGER_FORMAT_WAL_LOG:
+    case PAGER_FORMAT_WAL_SHM: return CopyWal(a, WalMainOf(a.src, format), &bar);
     case PAGER_FORMAT_SNAPSHOT: return CopyBytes(a, false, &bar);
     case PAGER_FORMAT_WALSEG_DIR: return CopyBytes(a, true, &bar);
     default:

@@ -6584,6 +6584,54 @@ intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_371ed13bd3b8b561() {
 }
 
 
+intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_371ed13bd3b8b561() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FORMAT_WAL_SHM;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_WAL_INDEX_NONE_capi_371ed13bd3b8b561() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_WAL_INDEX_NONE;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_371ed13bd3b8b561() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_WAL_INDEX_CURRENT;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_WAL_INDEX_STALE_capi_371ed13bd3b8b561() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_WAL_INDEX_STALE;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_pager_format_detect_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, int *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
@@ -7136,6 +7184,56 @@ _gostring_ _wrap_pager_check_report_damage_detail_get_capi_371ed13bd3b8b561(stru
   
   result = (char *)(char *) ((arg1)->damage_detail);
   _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_check_report_index_state_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+  struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_check_report **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->index_state = arg2;
+  
+}
+
+
+int _wrap_pager_check_report_index_state_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+  struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_check_report **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->index_state);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_check_report_index_readers_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+  struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_check_report **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->index_readers = arg2;
+  
+}
+
+
+int _wrap_pager_check_report_index_readers_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+  struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_check_report **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->index_readers);
+  _swig_go_result = result; 
   return _swig_go_result;
 }
 

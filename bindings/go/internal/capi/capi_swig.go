@@ -826,6 +826,10 @@ extern swig_intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_371ed13bd3b8b561(void);
+extern swig_intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_371ed13bd3b8b561(void);
+extern swig_intgo _wrap_PAGER_WAL_INDEX_NONE_capi_371ed13bd3b8b561(void);
+extern swig_intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_371ed13bd3b8b561(void);
+extern swig_intgo _wrap_PAGER_WAL_INDEX_STALE_capi_371ed13bd3b8b561(void);
 extern swig_type_311 _wrap_pager_format_detect_capi_371ed13bd3b8b561(swig_type_312 arg1, swig_voidp arg2);
 extern void _wrap_pager_check_report_struct_size_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_struct_size_get_capi_371ed13bd3b8b561(uintptr_t arg1);
@@ -867,6 +871,10 @@ extern void _wrap_pager_check_report_damage_rule_set_capi_371ed13bd3b8b561(uintp
 extern swig_type_338 _wrap_pager_check_report_damage_rule_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_check_report_damage_detail_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_339 arg2);
 extern swig_type_340 _wrap_pager_check_report_damage_detail_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_index_state_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
+extern int _wrap_pager_check_report_index_state_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_index_readers_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
+extern int _wrap_pager_check_report_index_readers_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_check_report_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_check_report_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_check_report_init_capi_371ed13bd3b8b561(uintptr_t arg1);
@@ -5576,6 +5584,34 @@ func _swig_getPAGER_FORMAT_SNAPSHOT() (_swig_ret int) {
 }
 
 var PAGER_FORMAT_SNAPSHOT int = _swig_getPAGER_FORMAT_SNAPSHOT()
+func _swig_getPAGER_FORMAT_WAL_SHM() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_FORMAT_WAL_SHM_capi_371ed13bd3b8b561())
+	return swig_r
+}
+
+var PAGER_FORMAT_WAL_SHM int = _swig_getPAGER_FORMAT_WAL_SHM()
+func _swig_getPAGER_WAL_INDEX_NONE() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_NONE_capi_371ed13bd3b8b561())
+	return swig_r
+}
+
+var PAGER_WAL_INDEX_NONE int = _swig_getPAGER_WAL_INDEX_NONE()
+func _swig_getPAGER_WAL_INDEX_CURRENT() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_CURRENT_capi_371ed13bd3b8b561())
+	return swig_r
+}
+
+var PAGER_WAL_INDEX_CURRENT int = _swig_getPAGER_WAL_INDEX_CURRENT()
+func _swig_getPAGER_WAL_INDEX_STALE() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_STALE_capi_371ed13bd3b8b561())
+	return swig_r
+}
+
+var PAGER_WAL_INDEX_STALE int = _swig_getPAGER_WAL_INDEX_STALE()
 func Pager_format_detect(arg1 string, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
@@ -5883,6 +5919,32 @@ func (arg1 SwigcptrPager_check_report) GetDamage_detail() (_swig_ret string) {
 	return swig_r_1
 }
 
+func (arg1 SwigcptrPager_check_report) SetIndex_state(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_check_report_index_state_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_check_report) GetIndex_state() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_check_report_index_state_get_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_check_report) SetIndex_readers(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_check_report_index_readers_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_check_report) GetIndex_readers() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_check_report_index_readers_get_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func NewPager_check_report() (_swig_ret Pager_check_report) {
 	var swig_r Pager_check_report
 	swig_r = (Pager_check_report)(SwigcptrPager_check_report(C._wrap_new_pager_check_report_capi_371ed13bd3b8b561()))
@@ -5937,6 +5999,10 @@ type Pager_check_report interface {
 	GetDamage_rule() (_swig_ret string)
 	SetDamage_detail(arg2 string)
 	GetDamage_detail() (_swig_ret string)
+	SetIndex_state(arg2 uint32)
+	GetIndex_state() (_swig_ret uint32)
+	SetIndex_readers(arg2 uint32)
+	GetIndex_readers() (_swig_ret uint32)
 }
 
 func Pager_check_report_init(arg1 Pager_check_report) {

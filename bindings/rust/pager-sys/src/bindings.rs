@@ -1942,7 +1942,12 @@ pub const PAGER_FORMAT_WAL_LOG: _bindgen_ty_13 = 3;
 pub const PAGER_FORMAT_WALSEG_SEGMENT: _bindgen_ty_13 = 4;
 pub const PAGER_FORMAT_WALSEG_DIR: _bindgen_ty_13 = 5;
 pub const PAGER_FORMAT_SNAPSHOT: _bindgen_ty_13 = 6;
+pub const PAGER_FORMAT_WAL_SHM: _bindgen_ty_13 = 7;
 pub type _bindgen_ty_13 = ::std::os::raw::c_uint;
+pub const PAGER_WAL_INDEX_NONE: _bindgen_ty_14 = 0;
+pub const PAGER_WAL_INDEX_CURRENT: _bindgen_ty_14 = 1;
+pub const PAGER_WAL_INDEX_STALE: _bindgen_ty_14 = 2;
+pub type _bindgen_ty_14 = ::std::os::raw::c_uint;
 unsafe extern "C" {
     pub fn pager_format_detect(
         path: *const ::std::os::raw::c_char,
@@ -1972,10 +1977,12 @@ pub struct pager_check_report {
     pub damage_file: [::std::os::raw::c_char; 256usize],
     pub damage_rule: [::std::os::raw::c_char; 64usize],
     pub damage_detail: [::std::os::raw::c_char; 512usize],
+    pub index_state: u32,
+    pub index_readers: u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of pager_check_report"][::std::mem::size_of::<pager_check_report>() - 944usize];
+    ["Size of pager_check_report"][::std::mem::size_of::<pager_check_report>() - 952usize];
     ["Alignment of pager_check_report"][::std::mem::align_of::<pager_check_report>() - 8usize];
     ["Offset of field: pager_check_report::struct_size"]
         [::std::mem::offset_of!(pager_check_report, struct_size) - 0usize];
@@ -2017,6 +2024,10 @@ const _: () = {
         [::std::mem::offset_of!(pager_check_report, damage_rule) - 368usize];
     ["Offset of field: pager_check_report::damage_detail"]
         [::std::mem::offset_of!(pager_check_report, damage_detail) - 432usize];
+    ["Offset of field: pager_check_report::index_state"]
+        [::std::mem::offset_of!(pager_check_report, index_state) - 944usize];
+    ["Offset of field: pager_check_report::index_readers"]
+        [::std::mem::offset_of!(pager_check_report, index_readers) - 948usize];
 };
 unsafe extern "C" {
     pub fn pager_check_report_init(report: *mut pager_check_report);

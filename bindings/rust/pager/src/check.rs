@@ -38,6 +38,30 @@ pub enum Format {
     WalsegDir,
     /// A KV-cache snapshot.
     Snapshot,
+    /// A WAL pager's `-shm` shared index (checked with its database).
+    WalShm,
+}
+
+/// A WAL pager's `-shm` shared index as a check found it (pager.h `PAGER_WAL_INDEX_*`). A
+/// stale index is never damage: the next open rebuilds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalIndex {
+    /// No `-shm` file (or not a WAL pager).
+    None,
+    /// Its header is intact and describes the WAL as scanned.
+    Current,
+    /// Garbled, of another file or version, or behind the WAL.
+    Stale,
+}
+
+impl WalIndex {
+    fn from_c(v: u32) -> WalIndex {
+        match v {
+            sys::PAGER_WAL_INDEX_CURRENT => WalIndex::Current,
+            sys::PAGER_WAL_INDEX_STALE => WalIndex::Stale,
+            _ => WalIndex::None,
+        }
+    }
 }
 
 impl Format {
@@ -49,6 +73,7 @@ impl Format {
             sys::PAGER_FORMAT_WALSEG_SEGMENT => Format::WalsegSegment,
             sys::PAGER_FORMAT_WALSEG_DIR => Format::WalsegDir,
             sys::PAGER_FORMAT_SNAPSHOT => Format::Snapshot,
+            sys::PAGER_FORMAT_WAL_SHM => Format::WalShm,
             _ => Format::Unknown,
         }
     }
@@ -150,6 +175,10 @@ pub struct CheckReport {
     pub first_lsn: u64,
     /// Last LSN (WAL segments).
     pub last_lsn: u64,
+    /// The shared index (WAL pager).
+    pub index: WalIndex,
+    /// Read marks in the shared index held by live handles (WAL pager).
+    pub index_readers: u32,
     /// An interrupted write was found (recovery discards it; not damage).
     pub interrupted: bool,
     /// Damage was found (see `finding`).
@@ -193,6 +222,8 @@ fn run(path: &Path, f: CheckFn) -> Result<CheckReport> {
         segment_count: r.segment_count,
         first_lsn: r.first_lsn,
         last_lsn: r.last_lsn,
+        index: WalIndex::from_c(r.index_state),
+        index_readers: r.index_readers,
         interrupted: r.interrupted != 0,
         damaged: r.damage_code != 0,
         finding,

@@ -39,4 +39,28 @@ class CheckTest {
       expect(PagerConstants.ERR_INVALID, () -> Pager.walCheck(path, r));
     }
   }
+
+  @Test
+  void checkWalThroughItsSharedIndexCountsLiveReaders() {
+    String path = dir.resolve("db").toString();
+    try (Wal w = Wal.create(path, null)) {
+      w.stagePage(1, new byte[4096]);
+      w.commit();
+      assertEquals(PagerConstants.FORMAT_WAL_SHM, Checks.detectFormat(path + "-shm"));
+      try (WalOptions ro = new WalOptions()) {
+        ro.setReadOnly(1);
+        try (Wal reader = Wal.open(path, ro);
+            ReadTxn t = reader.beginRead();
+            CheckReport r = Checks.checkWal(path + "-shm")) {
+          assertEquals(PagerConstants.FORMAT_WAL_MAIN, r.getFormat());
+          assertEquals(PagerConstants.OK, r.getDamageCode());
+          assertEquals(PagerConstants.WAL_INDEX_CURRENT, r.getIndexState());
+          assertEquals(1, r.getIndexReaders());
+        }
+      }
+      try (CheckReport r = Checks.checkWal(path)) {
+        assertEquals(0, r.getIndexReaders());
+      }
+    }
+  }
 }
