@@ -393,7 +393,8 @@ coverage:
 	@gcovr $(GCOVR_FLAGS) --txt $(COV)/coverage.txt --json $(COV)/coverage.json --print-summary \
 	  | tee $(COV)/summary.txt
 	@for d in impl capi; do echo "$$d/:"; gcovr -r . --add-tracefile $(COV)/coverage.json \
-	  --filter "$$d/" --print-summary -o /dev/null | sed 's/^/  /'; done | tee -a $(COV)/summary.txt
+	  --filter "$$d/" --print-summary -o $(COV)/coverage-$$d.txt | sed 's/^/  /'; done \
+	  | tee -a $(COV)/summary.txt
 	@echo "per-file table: $(COV)/coverage.txt; branches per file: gcovr -r . --add-tracefile $(COV)/coverage.json -b"
 
 # ---- fuzzing -------------------------------------------------------------------------------
