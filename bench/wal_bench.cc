@@ -118,9 +118,19 @@ double RawSyncedWrites(const std::string& path, size_t len, int n, bool overwrit
 std::unique_ptr<WalPager> Fresh(const std::string& path, const Options& o) {
   unlink(path.c_str());
   unlink((path + "-wal").c_str());
+  unlink((path + "-shm").c_str());
   std::unique_ptr<WalPager> p;
   Die(WalPager::Create(pager::io::DefaultEnv(), path, o, &p), "create");
   return p;
+}
+
+// A read-only handle on path beside its writer (through the shared index, W19-W21).
+std::unique_ptr<WalPager> OpenReader(const std::string& path) {
+  Options o;
+  std::unique_ptr<WalPager> r;
+  Die(WalPager::Open(pager::io::DefaultEnv(), path, AccessMode::kReadOnly, o, &r),
+      "open reader");
+  return r;
 }
 
 // The pages a commit writes: `Sequential` rewrites pages 1..pages every time (the old
@@ -141,11 +151,14 @@ struct CommitRun {
 // auto-checkpoint runs and a final checkpoint is inside the timed run; otherwise automatic
 // checkpoints are off and the WAL is kept (checkpoint deferred, not counted).
 // reader_threads threads run read transactions (begin, read page 1, end) during the timed
-// commits, on the same handle.
+// commits: on the writer's handle (Readers::kWriterHandle) or each on its own read-only
+// handle opened beside the writer, as another process would (Readers::kOwnHandles).
+enum class Readers { kWriterHandle, kOwnHandles };
+
 CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern pattern,
                   bool count_checkpoints,
                   pager::wal::Durability durability = pager::wal::Durability::kFull,
-                  int reader_threads = 0) {
+                  int reader_threads = 0, Readers readers_on = Readers::kWriterHandle) {
   Options o;
   o.durability = durability;
   if (!count_checkpoints) {
@@ -196,15 +209,20 @@ CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern patter
   checkpoint();
   pager::wal::Stats before = p->stats();
   std::atomic<bool> stop{false};
+  std::vector<std::unique_ptr<WalPager>> own(reader_threads);
+  if (readers_on == Readers::kOwnHandles) {
+    for (auto& h : own) h = OpenReader(path);
+  }
   std::vector<std::thread> readers;
   for (int t = 0; t < reader_threads; t++) {
-    readers.emplace_back([&] {
+    WalPager* r = readers_on == Readers::kOwnHandles ? own[t].get() : p.get();
+    readers.emplace_back([&stop, r] {
       std::vector<uint8_t> b(kPage);
       while (!stop.load(std::memory_order_relaxed)) {
         pager::wal::ReadSnapshot snap;
-        Die(p->BeginRead(&snap), "begin read");
-        Die(p->ReadPageAt(snap, 1, b.data(), kPage), "read");
-        p->EndRead(&snap);
+        Die(r->BeginRead(&snap), "begin read");
+        Die(r->ReadPageAt(snap, 1, b.data(), kPage), "read");
+        r->EndRead(&snap);
       }
     });
   }
@@ -441,11 +459,20 @@ double RawSequentialMBps(const std::string& path, uint32_t pages) {
 
 }  // namespace
 
-// ns per read transaction begin + end on a handle with a committed page (uncontended).
-double ReadTxnBeginEndNs(const std::string& path) {
+// ns per read transaction begin + end (uncontended): on the writer's handle, or on a
+// read-only handle beside the writer (its begin pins a read mark in the shared index, W19).
+double ReadTxnBeginEndNs(const std::string& path, Readers on) {
   Options o;
   o.auto_checkpoint_frames = 0;
-  auto p = Fresh(path, o);
+  auto w = Fresh(path, o);
+  std::vector<uint8_t> buf(kPage, 5);
+  Die(w->StagePage(1, buf.data(), kPage), "stage");
+  Die(w->Commit().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "c"), "commit");
+  std::unique_ptr<WalPager> own = on == Readers::kOwnHandles ? OpenReader(path) : nullptr;
+  WalPager* p = own ? own.get() : w.get();
+  pager::wal::ReadSnapshot warm;
+  Die(p->BeginRead(&warm), "begin read");  // claims the slot (once per handle, W19)
+  p->EndRead(&warm);
   const int kN = 200000;
   auto t0 = Clock::now();
   for (int i = 0; i < kN; i++) {
@@ -468,35 +495,66 @@ double MutexPairNs() {
   return Seconds(t0, Clock::now()) * 1e9 / kN;
 }
 
+constexpr uint32_t kTxnPages = 256;       // 1 MiB read set
+constexpr int kReadsPerThread = 200000;
+constexpr int kReadsPerTxn = 64;
+
+// Runs body(t) on `threads` threads at once; returns the seconds until the last one ended.
+double RunThreads(int threads, const std::function<void(int)>& body) {
+  auto t0 = Clock::now();
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; t++) ts.emplace_back(body, t);
+  for (auto& t : ts) t.join();
+  return Seconds(t0, Clock::now());
+}
+
 // Cached 4 KiB reads per second through read transactions, summed over `threads` threads
-// sharing one handle (each thread: one transaction per 64 reads).
-double ReadTxnReadsPerSec(const std::string& path, int threads) {
-  const uint32_t kPages = 256;
+// (each thread: one transaction per kReadsPerTxn reads of the kTxnPages committed pages, WAL
+// frames, read through the mapping W22). on: all threads share the writer's handle (calls
+// on one handle serialize on its mutex), or each thread holds its own read-only handle
+// opened beside the writer (the model that scales: SQLite connections, LMDB read txns).
+double ReadTxnReadsPerSec(const std::string& path, int threads, Readers on) {
   Options o;
   o.auto_checkpoint_frames = 0;
   o.cache_pages = 4096;
-  auto p = Fresh(path, o);
+  auto w = Fresh(path, o);
   std::vector<uint8_t> buf(kPage, 5);
-  for (uint32_t i = 1; i <= kPages; i++) Die(p->StagePage(i, buf.data(), kPage), "stage");
-  Die(p->Commit().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "c"), "commit");
-  const int kReadsPerThread = 200000;
-  auto body = [&] {
+  for (uint32_t i = 1; i <= kTxnPages; i++) Die(w->StagePage(i, buf.data(), kPage), "stage");
+  Die(w->Commit().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "c"), "commit");
+  std::vector<std::unique_ptr<WalPager>> own(threads);
+  if (on == Readers::kOwnHandles) {
+    for (auto& h : own) h = OpenReader(path);
+  }
+  auto body = [&](int t) {
+    WalPager* p = on == Readers::kOwnHandles ? own[t].get() : w.get();
     std::vector<uint8_t> b(kPage);
-    for (int i = 0; i < kReadsPerThread; i += 64) {
+    for (int i = 0; i < kReadsPerThread; i += kReadsPerTxn) {
       pager::wal::ReadSnapshot s;
       Die(p->BeginRead(&s), "begin read");
-      for (int j = 0; j < 64; j++) {
-        Die(p->ReadPageAt(s, 1 + static_cast<uint32_t>((i + j) % kPages), b.data(), kPage),
+      for (int j = 0; j < kReadsPerTxn; j++) {
+        Die(p->ReadPageAt(s, 1 + static_cast<uint32_t>((i + j) % kTxnPages), b.data(), kPage),
             "read");
       }
       p->EndRead(&s);
     }
   };
-  auto t0 = Clock::now();
-  std::vector<std::thread> ts;
-  for (int t = 0; t < threads; t++) ts.emplace_back(body);
-  for (auto& t : ts) t.join();
-  return threads * double(kReadsPerThread) / Seconds(t0, Clock::now());
+  body(0);  // warm: maps the pages of the first handle
+  if (threads > 1 && on == Readers::kOwnHandles) body(1);
+  return threads * double(kReadsPerThread) / RunThreads(threads, body);
+}
+
+// The raw limit of the same: memcpy of the same 4 KiB pages in the same order out of a
+// 1 MiB buffer the threads share, per second summed over `threads` threads.
+double RawMemcpyPerSec(int threads) {
+  std::vector<uint8_t> a(size_t{kPage} * kTxnPages, 1);
+  auto body = [&](int) {
+    std::vector<uint8_t> b(kPage);
+    for (int i = 0; i < kReadsPerThread; i++) {
+      std::memcpy(b.data(), a.data() + size_t{kPage} * (i % kTxnPages), kPage);
+      asm volatile("" : : "r"(b.data()) : "memory");
+    }
+  };
+  return threads * double(kReadsPerThread) / RunThreads(threads, body);
 }
 
 void CommitSections(const std::string& raw, const std::string& db) {
@@ -549,33 +607,89 @@ void CommitSections(const std::string& raw, const std::string& db) {
                     256 * kPage / 1e6; },
        "random / sequential (commit path only)");
 
-  Pair("pager 1-page commit (FULL), no readers", "same, 2 reader threads in read txns", "ops/s",
-       [&] { return Commits(db, 1, 200, Pattern::kRandom, true).commits_per_s; },
-       [&] {
-         return Commits(db, 1, 200, Pattern::kRandom, true, pager::wal::Durability::kFull, 2)
-             .commits_per_s;
-       },
-       "commits with 2 active readers / with none");
-
 }
 
-int main(int argc, char** argv) {
-  const char* base = argc > 1 ? argv[1] : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  std::string templ = std::string(base) + "/wal_bench.XXXXXX";
-  std::vector<char> dir(templ.begin(), templ.end());
-  dir.push_back('\0');
-  if (mkdtemp(dir.data()) == nullptr) {
-    std::perror("mkdtemp");
-    return 1;
+// Per repetition: the raw limit with 1 and 2 threads, then the pager with 1 and 2 threads;
+// prints the medians, each model's 2-thread / 1-thread ratio and the pager's 2-thread rate
+// against the raw 2-thread rate.
+void Scaling(const char* what, const std::function<double(int)>& raw,
+             const std::function<double(int)>& lib) {
+  std::vector<double> r1, r2, l1, l2, raw_x, lib_x, vs_raw;
+  for (int i = 0; i < kReps; i++) {
+    r1.push_back(raw(1));
+    r2.push_back(raw(2));
+    l1.push_back(lib(1));
+    l2.push_back(lib(2));
+    raw_x.push_back(r2.back() / r1.back());
+    lib_x.push_back(l2.back() / l1.back());
+    vs_raw.push_back(l2.back() / r2.back());
   }
-  std::string d = dir.data();
-  std::string raw = d + "/raw", db = d + "/db";
-  std::printf("wal_bench in %s, page 4096 B, median of %d runs\n", d.c_str(), kReps);
+  Print("raw memcpy of the same pages, 1 thread", "reads/s", r1);
+  Print("raw memcpy of the same pages, 2 threads", "reads/s", r2);
+  std::printf("  %s\n", what);
+  Print("pager, 1 thread", "reads/s", l1);
+  Print("pager, 2 threads (total)", "reads/s", l2);
+  std::printf("  -> raw 2 threads / 1 thread: %.2fx (min %.2f, max %.2f)\n", Median(raw_x),
+              *std::min_element(raw_x.begin(), raw_x.end()),
+              *std::max_element(raw_x.begin(), raw_x.end()));
+  std::printf("  -> pager 2 threads / 1 thread: %.2fx (min %.2f, max %.2f; issue 12 goal >= 1.8x)\n",
+              Median(lib_x), *std::min_element(lib_x.begin(), lib_x.end()),
+              *std::max_element(lib_x.begin(), lib_x.end()));
+  std::printf("  -> pager 2 threads / raw 2 threads: %.2fx\n", Median(vs_raw));
+}
 
-  // WAL_BENCH_ONLY=reads: only the read sections (no disk flushes).
-  const bool reads_only = getenv("WAL_BENCH_ONLY") && std::strcmp(getenv("WAL_BENCH_ONLY"), "reads") == 0;
-  if (!reads_only) CommitSections(raw, db);
+// Issue 12's goals: begin + end < 1 us, cached reads scale with reader threads (>= 1.8x at
+// N = 2), commits with 2 active readers >= 0.9x the rate with none. Each on the writer's
+// own handle and on read-only handles beside it (one per reader thread).
+void ReaderSections(const std::string& db) {
+  std::printf("read transactions (issue 12; lower is better for ns)\n");
+  Pair("raw 2x uncontended mutex lock/unlock", "pager begin + end, writer's handle", "ns",
+       [&] { return MutexPairNs(); }, [&] { return ReadTxnBeginEndNs(db, Readers::kWriterHandle); },
+       "begin+end on the writer's handle / 2 mutex pairs");
+  Pair("raw 2x uncontended mutex lock/unlock", "pager begin + end, read-only handle", "ns",
+       [&] { return MutexPairNs(); }, [&] { return ReadTxnBeginEndNs(db, Readers::kOwnHandles); },
+       "begin+end on a read-only handle beside the writer / 2 mutex pairs");
+  std::printf("cached reads in read txns (1 MiB of WAL frames, %d reads per txn)\n",
+              kReadsPerTxn);
+  Scaling("every thread on the writer's one handle (one handle mutex: reads serialize)",
+          [&](int t) { return RawMemcpyPerSec(t); },
+          [&](int t) { return ReadTxnReadsPerSec(db, t, Readers::kWriterHandle); });
+  Scaling("each thread on its own read-only handle beside the writer",
+          [&](int t) { return RawMemcpyPerSec(t); },
+          [&](int t) { return ReadTxnReadsPerSec(db, t, Readers::kOwnHandles); });
+}
 
+void CommitWithReaders(const std::string& db) {
+  std::printf("1-page FULL commits while 2 threads run read txns continuously (issue 12 >= 0.9x)\n");
+  const auto kFull = pager::wal::Durability::kFull;
+  auto none = [&] { return Commits(db, 1, 200, Pattern::kRandom, true).commits_per_s; };
+  Pair("pager 1-page commit (FULL), no readers", "same, 2 readers on the writer's handle",
+       "ops/s", none,
+       [&] {
+         return Commits(db, 1, 200, Pattern::kRandom, true, kFull, 2, Readers::kWriterHandle)
+             .commits_per_s;
+       },
+       "commits with 2 readers on the writer's handle / with none");
+  Pair("pager 1-page commit (FULL), no readers", "same, 2 readers on their own handles",
+       "ops/s", none,
+       [&] {
+         return Commits(db, 1, 200, Pattern::kRandom, true, kFull, 2, Readers::kOwnHandles)
+             .commits_per_s;
+       },
+       "commits with 2 readers on read-only handles / with none");
+}
+
+// WAL_BENCH_ONLY=<section>[,<section>...] runs only those sections: commits, reads, readers
+// (read transactions: no disk flushes), readers-commit (commits beside readers), checkpoint.
+// Unset: all of them.
+bool Selected(const char* section) {
+  const char* only = getenv("WAL_BENCH_ONLY");
+  if (only == nullptr || *only == '\0') return true;
+  std::string list = std::string(",") + only + ",";
+  return list.find(std::string(",") + section + ",") != std::string::npos;
+}
+
+void ReadSections(const std::string& raw, const std::string& db) {
   std::printf("reads (4 KiB; lower is better, ratio = pager time / raw time)\n");
   Pair("raw memcpy", "pager read_page, cached", "ns", [&] { return MemcpyNs(); },
        [&] { return ReadNs(db, 4096); }, "cached read_page / memcpy");
@@ -608,23 +722,34 @@ int main(int argc, char** argv) {
   Pair("raw pread (OS page cache)", "pager read_page, cache off (mapped, W18)", "ns",
        [&] { return RawPreadNs(raw); }, [&] { return ReadNs(db, 0); },
        "read_page with the cache off (mapped main file) / pread");
+}
 
-  std::printf("read transactions (one handle; lower is better for ns)\n");
-  Pair("raw 2x uncontended mutex lock/unlock", "pager read txn begin + end", "ns",
-       [&] { return MutexPairNs(); }, [&] { return ReadTxnBeginEndNs(db); },
-       "begin+end / 2 mutex pairs");
-  Pair("cached reads in read txns, 1 thread", "same, 2 threads (total)", "reads/s",
-       [&] { return ReadTxnReadsPerSec(db, 1); }, [&] { return ReadTxnReadsPerSec(db, 2); },
-       "2 threads / 1 thread (one handle mutex: reads serialize)");
+int main(int argc, char** argv) {
+  const char* base = argc > 1 ? argv[1] : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  std::string templ = std::string(base) + "/wal_bench.XXXXXX";
+  std::vector<char> dir(templ.begin(), templ.end());
+  dir.push_back('\0');
+  if (mkdtemp(dir.data()) == nullptr) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+  std::string d = dir.data();
+  std::string raw = d + "/raw", db = d + "/db";
+  std::printf("wal_bench in %s, page 4096 B, median of %d runs\n", d.c_str(), kReps);
 
-  if (reads_only) return 0;
-  std::printf("checkpoint (16 MiB of distinct pages)\n");
-  Pair("raw sequential write + fdatasync", "pager checkpoint", "MB/s",
-       [&] { return RawSequentialMBps(raw, 4096); }, [&] { return CheckpointMBps(db, 4096); },
-       "checkpoint / sequential write");
-
+  if (Selected("commits")) CommitSections(raw, db);
+  if (Selected("readers-commit")) CommitWithReaders(db);
+  if (Selected("readers")) ReaderSections(db);
+  if (Selected("reads")) ReadSections(raw, db);
+  if (Selected("checkpoint")) {
+    std::printf("checkpoint (16 MiB of distinct pages)\n");
+    Pair("raw sequential write + fdatasync", "pager checkpoint", "MB/s",
+         [&] { return RawSequentialMBps(raw, 4096); }, [&] { return CheckpointMBps(db, 4096); },
+         "checkpoint / sequential write");
+  }
   unlink(db.c_str());
   unlink((db + "-wal").c_str());
+  unlink((db + "-shm").c_str());
   rmdir(d.c_str());
   return 0;
 }

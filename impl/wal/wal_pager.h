@@ -83,7 +83,8 @@
 //       before sharing it.
 //   W19. A handle other than the writer reads only under a read mark in its slot of the
 //       shared index (X4): it claims the slot once, stores (generation, mark) there, fences
-//       and re-reads the header; a changed generation or checkpoint epoch means "again". The
+//       and re-reads the generation and checkpoint epoch of header copy A (written first by
+//       every publish, X1); a changed one means "again". The
 //       writer bumps the epoch before every scan of the slots, so either it sees the mark or
 //       the reader sees the bump. A plain read pins the latest commit for its duration; a
 //       read transaction pins its snapshot until it ends (mark 0 = main file only, taken when
@@ -291,7 +292,6 @@ class WalPager {
   Status ReadMainPage(uint32_t page_number, uint8_t* dst);
 
   Status CheckOpen() const;
-  Status ReadSnapshotPage(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst);
   bool HiddenByShrink(uint64_t frame, uint64_t mark, uint32_t page_number) const;
   bool ReadersNeedMain();
   Status WaitForReaders(std::unique_lock<std::mutex>* lock, CheckpointMode mode);
@@ -302,7 +302,11 @@ class WalPager {
     enum Kind { kZero, kMain, kWal } kind = kZero;
     uint64_t frame = 0;  // kWal
   };
+  PageSource LocateLatest(uint32_t page_number) const;
   PageSource LocatePage(const ReadSnapshot& snap, uint32_t page_number) const;
+  const uint8_t* SourceBytes(const PageSource& src, uint32_t page_number);
+  Status ReadUnmapped(const PageSource& src, uint32_t page_number, uint8_t* dst);
+  Status ReadSource(const PageSource& src, uint32_t page_number, uint8_t* dst, bool latest);
   const uint8_t* ViewSource(ReadSnapshot* snap, const PageSource& src, uint32_t page_number,
                             Status* st);
   bool ReadersHoldWalViews() const;
@@ -420,7 +424,7 @@ class WalPager {
   std::string poison_reason_;
   Stats stats_;
   uint64_t main_unsynced_bytes_ = 0;
-  std::vector<uint8_t> read_scratch_;  // ReadCommitted's target until a read succeeded
+  std::vector<uint8_t> read_scratch_;  // an unmapped read's target until it succeeded (C5)
   ReadMap main_map_;  // W18
   ReadMap wal_map_;   // W19
 };
