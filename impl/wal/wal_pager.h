@@ -106,6 +106,11 @@
 //       below frame_count() through wal_map_. The page cache is then bypassed (a mapped read
 //       is one memcpy; a cache hit is a hash lookup, an LRU splice and the same memcpy, and a
 //       miss added a copy and an eviction hash); it serves only bytes the Env cannot map.
+//       Every committed read -- ReadCommitted (the latest commit), ReadPageAt and ViewPageAt
+//       (any snapshot) -- locates its page with one function (LocatePage; LocateLatest for
+//       the latest commit) and takes the bytes from SourceBytes (the mapping or the zero
+//       page); only when the Env cannot map does it pread (ReadUnmapped), into read_scratch_
+//       for a copying read, so a failed or short read leaves the caller's buffer as it was.
 //   W23. A pinned view (ViewPageAt) points into main_map_ (main pages), into wal_map_ (WAL
 //       frames; the WAL is never rewritten below frame_count() inside a generation, L1), at a shared zero page, or, when the file cannot be mapped, at a copy owned
 //       by the snapshot; it stays valid until EndRead or Close. A snapshot that took a view
