@@ -191,8 +191,15 @@ ShmFrame ShmIndex::LoadFrame(uint64_t index) const {
   return f;
 }
 
+// Slots are probed one per cache line first (0, 8, 16, ..., 56, then 1, 9, ...): a handle
+// stores into its slot at every begin and end of a read, so the first eight handles each
+// get a line of their own and readers on different cores never invalidate each other's.
 Status ShmIndex::ClaimSlot(int* slot) {
-  for (uint32_t i = 0; i < kShmReadSlots; i++) {
+  constexpr uint32_t kSlotsPerLine = 64 / 8;
+  constexpr uint32_t kLines = kShmReadSlots / kSlotsPerLine;
+  static_assert(kShmSlotsOffset % 64 == 0 && kShmReadSlots % kSlotsPerLine == 0, "layout");
+  for (uint32_t k = 0; k < kShmReadSlots; k++) {
+    const uint32_t i = (k % kLines) * kSlotsPerLine + k / kLines;
     Status st = file_->LockRange(kSlotLockBase + i, 1, io::LockMode::kExclusive, 0);
     if (st.code() == Code::kBusy) continue;
     PAGER_RETURN_IF_ERROR(st);

@@ -190,8 +190,8 @@ class ShmIndex {
   Status MapFrames(uint64_t count);
   ShmFrame LoadFrame(uint64_t index) const;
 
-  // X4: claims a free slot (its lock byte exclusive, value idle) and returns its number;
-  // kBusy when every slot is held.
+  // X4: claims a free slot (its lock byte exclusive, value idle) and returns its number,
+  // one slot per 64-byte line before any line gets a second; kBusy when every slot is held.
   Status ClaimSlot(int* slot);
   void ReleaseSlot(int slot);
   void SetSlot(int slot, uint64_t value);
