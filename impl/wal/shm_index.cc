@@ -130,7 +130,8 @@ Status ShmIndex::ReadHeader(uint64_t file_id, ShmHeader* out) {
     }
     // The bytes this handle validated last (the common case: no publish since) need no
     // second validation.
-    if (has_last_valid_ && last_valid_file_id_ == file_id && std::memcmp(&a, &last_valid_, sizeof a) == 0) {
+    if (has_last_valid_ && last_valid_file_id_ == file_id &&
+        std::memcmp(&a, &last_valid_, sizeof a) == 0) {
       *out = a;
       return Status::Ok();
     }
