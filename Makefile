@@ -328,7 +328,7 @@ deps:
 # ---- benchmarks ----------------------------------------------------------------------------
 
 BENCH_BINS := $(BENCH_SRCS:bench/%.cc=$(B)/bench/%)
-$(B)/bench/%: bench/%.cc $(STLIB)
+$(B)/bench/%: bench/%.cc $(wildcard bench/*.h) $(STLIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -o $@ $< $(STLIB) $(LDLIBS) $(BENCH_LDLIBS)
 bench: check-deps

@@ -11,123 +11,41 @@
 //   pages (mapped) and WAL frames (page cache)  vs  memcpy of the same pages in the same order
 //   pinned views (pager_wal_read_txn_view_page's core)  vs  one mutex lock/unlock
 //   checkpoint MB/s              vs  sequential write + fdatasync of the same bytes
+//   issue 12, read transactions: begin + end on the writer's handle and on a read-only handle
+//   beside it vs two mutex pairs; cached reads with 1 and 2 reader threads (sharing the
+//   writer's handle, or each on its own read-only handle) vs memcpy of the same pages with 1
+//   and 2 threads, with each thread's CPU time per read; 1-page FULL commits with 2 readers
+//   (own handles, writer's handle) vs none and vs 2 threads that only spin, interleaved in
+//   blocks inside one run
 //
 // Every figure is the median of kReps repetitions. Usage: wal_bench [DIR] (default $TMPDIR or
-// /tmp; use a directory on the disk you care about). WAL_BENCH_ONLY=reads runs the read
-// sections only.
+// /tmp; use a directory on the disk you care about). WAL_BENCH_ONLY=<section>[,<section>...]
+// runs only those sections: commits, readers-commit, readers, reads, checkpoint (Selected()).
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <functional>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench/wal_bench_readers.h"
+#include "bench/wal_bench_util.h"
 #include "impl/wal/wal_pager.h"
 #include "pager.h"
 
 namespace {
 
-using pager::wal::AccessMode;
-using pager::wal::Options;
-using pager::wal::WalPager;
-using Clock = std::chrono::steady_clock;
-
-constexpr int kReps = 5;
-constexpr uint32_t kPage = 4096;
-
-double Seconds(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-void Print(const char* what, const char* unit, const std::vector<double>& r) {
-  std::printf("  %-46s %12.1f %s  (min %.1f, max %.1f)\n", what, Median(r), unit,
-              *std::min_element(r.begin(), r.end()), *std::max_element(r.begin(), r.end()));
-}
-
-// Runs the raw limit and the pager alternately kReps times (so both see the same disk
-// weather), prints both medians and the median of the per-run ratios pager / raw.
-void Pair(const char* raw_what, const char* pager_what, const char* unit,
-          const std::function<double()>& raw, const std::function<double()>& lib,
-          const char* ratio_what) {
-  std::vector<double> a, b, ratio;
-  for (int i = 0; i < kReps; i++) {
-    a.push_back(raw());
-    b.push_back(lib());
-    ratio.push_back(b.back() / a.back());
-  }
-  Print(raw_what, unit, a);
-  Print(pager_what, unit, b);
-  std::printf("  -> %s: %.2fx (median of per-run ratios)\n", ratio_what, Median(ratio));
-}
-
-void Die(const pager::Status& st, const char* what) {
-  if (st.ok()) return;
-  std::fprintf(stderr, "%s: %s\n", what, st.ToString().c_str());
-  std::exit(1);
-}
-
-int MustOpenFd(const std::string& path) {
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) {
-    std::perror(path.c_str());
-    std::exit(1);
-  }
-  return fd;
-}
-
-void PwriteAll(int fd, const void* buf, size_t len, off_t off) {
-  if (pwrite(fd, buf, len, off) != static_cast<ssize_t>(len)) {
-    std::perror("pwrite");
-    std::exit(1);
-  }
-}
-
-// Raw: n writes of `len` bytes, each followed by fdatasync, cycling over a prewritten region
-// (overwrite = true) or appending (overwrite = false). Returns writes per second.
-double RawSyncedWrites(const std::string& path, size_t len, int n, bool overwrite) {
-  int fd = MustOpenFd(path);
-  std::vector<uint8_t> buf(len, 0x5A);
-  if (overwrite) {
-    for (int i = 0; i < n; i++) PwriteAll(fd, buf.data(), len, static_cast<off_t>(i) * len);
-    fdatasync(fd);
-  }
-  auto t0 = Clock::now();
-  for (int i = 0; i < n; i++) {
-    PwriteAll(fd, buf.data(), len, static_cast<off_t>(i) * len);
-    fdatasync(fd);
-  }
-  double s = Seconds(t0, Clock::now());
-  close(fd);
-  unlink(path.c_str());
-  return n / s;
-}
-
-std::unique_ptr<WalPager> Fresh(const std::string& path, const Options& o) {
-  unlink(path.c_str());
-  unlink((path + "-wal").c_str());
-  std::unique_ptr<WalPager> p;
-  Die(WalPager::Create(pager::io::DefaultEnv(), path, o, &p), "create");
-  return p;
-}
+using namespace wal_bench;  // NOLINT
 
 // The pages a commit writes: `Sequential` rewrites pages 1..pages every time (the old
 // flattering case); `Random` picks `pages` distinct random pages of a kWorkingSet-page working
 // set (filled first), as a real workload does.
 enum class Pattern { kSequential, kRandom };
-constexpr uint32_t kWorkingSet = 4096;
 
 struct CommitRun {
   double commits_per_s = 0;
@@ -140,12 +58,9 @@ struct CommitRun {
 // blocks, as they do in steady state. count_checkpoints: the library's default
 // auto-checkpoint runs and a final checkpoint is inside the timed run; otherwise automatic
 // checkpoints are off and the WAL is kept (checkpoint deferred, not counted).
-// reader_threads threads run read transactions (begin, read page 1, end) during the timed
-// commits, on the same handle.
 CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern pattern,
                   bool count_checkpoints,
-                  pager::wal::Durability durability = pager::wal::Durability::kFull,
-                  int reader_threads = 0) {
+                  pager::wal::Durability durability = pager::wal::Durability::kFull) {
   Options o;
   o.durability = durability;
   if (!count_checkpoints) {
@@ -195,25 +110,10 @@ CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern patter
   for (int i = 0; i < n; i++) commit(page_list(), i);  // warm: write the WAL's blocks once
   checkpoint();
   pager::wal::Stats before = p->stats();
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> readers;
-  for (int t = 0; t < reader_threads; t++) {
-    readers.emplace_back([&] {
-      std::vector<uint8_t> b(kPage);
-      while (!stop.load(std::memory_order_relaxed)) {
-        pager::wal::ReadSnapshot snap;
-        Die(p->BeginRead(&snap), "begin read");
-        Die(p->ReadPageAt(snap, 1, b.data(), kPage), "read");
-        p->EndRead(&snap);
-      }
-    });
-  }
   auto t0 = Clock::now();
   for (int i = 0; i < n; i++) commit(page_list(), i + 1000);
   if (count_checkpoints) checkpoint();
   double s = Seconds(t0, Clock::now());
-  stop = true;
-  for (auto& t : readers) t.join();
   pager::wal::Stats after = p->stats();
   return CommitRun{n / s, after.checkpoints - before.checkpoints, after.syncs - before.syncs};
 }
@@ -441,64 +341,6 @@ double RawSequentialMBps(const std::string& path, uint32_t pages) {
 
 }  // namespace
 
-// ns per read transaction begin + end on a handle with a committed page (uncontended).
-double ReadTxnBeginEndNs(const std::string& path) {
-  Options o;
-  o.auto_checkpoint_frames = 0;
-  auto p = Fresh(path, o);
-  const int kN = 200000;
-  auto t0 = Clock::now();
-  for (int i = 0; i < kN; i++) {
-    pager::wal::ReadSnapshot s;
-    Die(p->BeginRead(&s), "begin read");
-    p->EndRead(&s);
-  }
-  return Seconds(t0, Clock::now()) * 1e9 / kN;
-}
-
-// The raw floor of a begin/end pair: two uncontended mutex lock/unlock pairs.
-double MutexPairNs() {
-  std::mutex mu;
-  const int kN = 200000;
-  auto t0 = Clock::now();
-  for (int i = 0; i < kN; i++) {
-    { std::lock_guard<std::mutex> g(mu); asm volatile("" : : : "memory"); }
-    { std::lock_guard<std::mutex> g(mu); asm volatile("" : : : "memory"); }
-  }
-  return Seconds(t0, Clock::now()) * 1e9 / kN;
-}
-
-// Cached 4 KiB reads per second through read transactions, summed over `threads` threads
-// sharing one handle (each thread: one transaction per 64 reads).
-double ReadTxnReadsPerSec(const std::string& path, int threads) {
-  const uint32_t kPages = 256;
-  Options o;
-  o.auto_checkpoint_frames = 0;
-  o.cache_pages = 4096;
-  auto p = Fresh(path, o);
-  std::vector<uint8_t> buf(kPage, 5);
-  for (uint32_t i = 1; i <= kPages; i++) Die(p->StagePage(i, buf.data(), kPage), "stage");
-  Die(p->Commit().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "c"), "commit");
-  const int kReadsPerThread = 200000;
-  auto body = [&] {
-    std::vector<uint8_t> b(kPage);
-    for (int i = 0; i < kReadsPerThread; i += 64) {
-      pager::wal::ReadSnapshot s;
-      Die(p->BeginRead(&s), "begin read");
-      for (int j = 0; j < 64; j++) {
-        Die(p->ReadPageAt(s, 1 + static_cast<uint32_t>((i + j) % kPages), b.data(), kPage),
-            "read");
-      }
-      p->EndRead(&s);
-    }
-  };
-  auto t0 = Clock::now();
-  std::vector<std::thread> ts;
-  for (int t = 0; t < threads; t++) ts.emplace_back(body);
-  for (auto& t : ts) t.join();
-  return threads * double(kReadsPerThread) / Seconds(t0, Clock::now());
-}
-
 void CommitSections(const std::string& raw, const std::string& db) {
   std::printf("durable commits\n");
   std::vector<double> append;
@@ -549,33 +391,19 @@ void CommitSections(const std::string& raw, const std::string& db) {
                     256 * kPage / 1e6; },
        "random / sequential (commit path only)");
 
-  Pair("pager 1-page commit (FULL), no readers", "same, 2 reader threads in read txns", "ops/s",
-       [&] { return Commits(db, 1, 200, Pattern::kRandom, true).commits_per_s; },
-       [&] {
-         return Commits(db, 1, 200, Pattern::kRandom, true, pager::wal::Durability::kFull, 2)
-             .commits_per_s;
-       },
-       "commits with 2 active readers / with none");
-
 }
 
-int main(int argc, char** argv) {
-  const char* base = argc > 1 ? argv[1] : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  std::string templ = std::string(base) + "/wal_bench.XXXXXX";
-  std::vector<char> dir(templ.begin(), templ.end());
-  dir.push_back('\0');
-  if (mkdtemp(dir.data()) == nullptr) {
-    std::perror("mkdtemp");
-    return 1;
-  }
-  std::string d = dir.data();
-  std::string raw = d + "/raw", db = d + "/db";
-  std::printf("wal_bench in %s, page 4096 B, median of %d runs\n", d.c_str(), kReps);
+// WAL_BENCH_ONLY=<section>[,<section>...] runs only those sections: commits, reads, readers
+// (read transactions: no disk flushes), readers-commit (commits beside readers), checkpoint.
+// Unset: all of them.
+bool Selected(const char* section) {
+  const char* only = getenv("WAL_BENCH_ONLY");
+  if (only == nullptr || *only == '\0') return true;
+  std::string list = std::string(",") + only + ",";
+  return list.find(std::string(",") + section + ",") != std::string::npos;
+}
 
-  // WAL_BENCH_ONLY=reads: only the read sections (no disk flushes).
-  const bool reads_only = getenv("WAL_BENCH_ONLY") && std::strcmp(getenv("WAL_BENCH_ONLY"), "reads") == 0;
-  if (!reads_only) CommitSections(raw, db);
-
+void ReadSections(const std::string& raw, const std::string& db) {
   std::printf("reads (4 KiB; lower is better, ratio = pager time / raw time)\n");
   Pair("raw memcpy", "pager read_page, cached", "ns", [&] { return MemcpyNs(); },
        [&] { return ReadNs(db, 4096); }, "cached read_page / memcpy");
@@ -608,23 +436,34 @@ int main(int argc, char** argv) {
   Pair("raw pread (OS page cache)", "pager read_page, cache off (mapped, W18)", "ns",
        [&] { return RawPreadNs(raw); }, [&] { return ReadNs(db, 0); },
        "read_page with the cache off (mapped main file) / pread");
+}
 
-  std::printf("read transactions (one handle; lower is better for ns)\n");
-  Pair("raw 2x uncontended mutex lock/unlock", "pager read txn begin + end", "ns",
-       [&] { return MutexPairNs(); }, [&] { return ReadTxnBeginEndNs(db); },
-       "begin+end / 2 mutex pairs");
-  Pair("cached reads in read txns, 1 thread", "same, 2 threads (total)", "reads/s",
-       [&] { return ReadTxnReadsPerSec(db, 1); }, [&] { return ReadTxnReadsPerSec(db, 2); },
-       "2 threads / 1 thread (one handle mutex: reads serialize)");
+int main(int argc, char** argv) {
+  const char* base = argc > 1 ? argv[1] : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  std::string templ = std::string(base) + "/wal_bench.XXXXXX";
+  std::vector<char> dir(templ.begin(), templ.end());
+  dir.push_back('\0');
+  if (mkdtemp(dir.data()) == nullptr) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+  std::string d = dir.data();
+  std::string raw = d + "/raw", db = d + "/db";
+  std::printf("wal_bench in %s, page 4096 B, median of %d runs\n", d.c_str(), kReps);
 
-  if (reads_only) return 0;
-  std::printf("checkpoint (16 MiB of distinct pages)\n");
-  Pair("raw sequential write + fdatasync", "pager checkpoint", "MB/s",
-       [&] { return RawSequentialMBps(raw, 4096); }, [&] { return CheckpointMBps(db, 4096); },
-       "checkpoint / sequential write");
-
+  if (Selected("commits")) CommitSections(raw, db);
+  if (Selected("readers-commit")) CommitWithReaders(raw, db);
+  if (Selected("readers")) ReaderSections(db);
+  if (Selected("reads")) ReadSections(raw, db);
+  if (Selected("checkpoint")) {
+    std::printf("checkpoint (16 MiB of distinct pages)\n");
+    Pair("raw sequential write + fdatasync", "pager checkpoint", "MB/s",
+         [&] { return RawSequentialMBps(raw, 4096); }, [&] { return CheckpointMBps(db, 4096); },
+         "checkpoint / sequential write");
+  }
   unlink(db.c_str());
   unlink((db + "-wal").c_str());
+  unlink((db + "-shm").c_str());
   rmdir(d.c_str());
   return 0;
 }

@@ -350,8 +350,11 @@ TEST(OutParam, pager_wal_read_txn_read_page) {
   EXPECT_EQ(pager_wal_read_txn_read_page(t, 9, buf.data(), kPage), PAGER_ERR_NOT_FOUND);
   EXPECT_EQ(pager_wal_read_txn_read_page(t, 2, buf.data(), kPage - 1), PAGER_ERR_INVALID);
   EXPECT_TRUE(outparam::Untouched(buf.data(), buf.size()));
-  // An older snapshot reads the WAL frame directly (the cache is bypassed).
+  // An older snapshot reads the WAL frame directly (the cache is bypassed): through the
+  // mapping (W22), or, when the WAL cannot be mapped, with a pread whose failure must leave
+  // the buffer as it was.
   std::vector<uint8_t> page(kPage, 8);
+  db.env().FailNth(Op::kMap, 1, FaultKind::kEio, true);  // before the commit maps the WAL
   ASSERT_PAGER_OK(pager_wal_stage_page(db.h(), 2, page.data(), kPage));
   ASSERT_PAGER_OK(pager_wal_commit(db.h(), nullptr));
   db.env().FailNth(Op::kRead, 1, FaultKind::kEio, false);

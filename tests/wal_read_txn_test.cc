@@ -232,3 +232,109 @@ TEST_F(WalReadTxn, ThreadsSeeWholeTransactionsWhileTheWriterCommitsAndCheckpoint
 }  // namespace
 }  // namespace wal
 }  // namespace pager
+
+namespace pager {
+namespace wal {
+namespace {
+
+using namespace ::pager::wal::testing;  // NOLINT
+
+// ReadPageAt of a snapshot older than the latest commit, for every source LocatePage can
+// pick (W15): the main file, a WAL frame below the mark (the latest of several), a page a
+// shrink below the mark hid (main bytes and WAL frame both), and zeros past
+// main_valid_count. Mapped (PosixEnv: one memcpy out of the mappings, W22) and unmapped
+// (the pread fallback).
+class WalOlderSnapshotRead : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam()) {
+      env_ = io::DefaultEnv();
+      path_ = dir_.File("db");
+    } else {
+      env_ = &unmappable_;
+      ASSERT_TRUE(unmappable_.CreateDir("/d", 0755).ok());
+      path_ = "/d/db";
+    }
+  }
+  // Pages 1..4 in the main file, 2 and 3 in the WAL (3 twice), 4 hidden by a shrink, 5..7
+  // regrown past main_valid_count; *s pins that commit, then a later commit rewrites 1..7.
+  std::unique_ptr<WalPager> Build(ReadSnapshot* s) {
+    auto p = MustCreate(env_, path_);
+    for (uint32_t i = 1; i <= 4; i++) Stage(p.get(), i, Page(10 + i));
+    MustCommit(p.get());
+    MustCheckpoint(p.get());
+    Stage(p.get(), 2, Page(22));
+    Stage(p.get(), 3, Page(23));
+    MustCommit(p.get());
+    Stage(p.get(), 3, Page(33));
+    Stage(p.get(), 4, Page(34));
+    MustCommit(p.get());
+    EXPECT_TRUE(p->SetPageCount(4).ok());
+    EXPECT_TRUE(p->SetPageCount(8).ok());
+    MustCommit(p.get());
+    EXPECT_TRUE(p->BeginRead(s).ok());
+    for (uint32_t i = 1; i < 8; i++) Stage(p.get(), i, Page(50 + i));
+    MustCommit(p.get());
+    EXPECT_LT(s->mark, p->stats().wal_frames) << "the snapshot must be older than the latest";
+    return p;
+  }
+
+  io::Env* env_ = nullptr;
+  ::pager::testing::TempDir dir_;
+  DataUnmappableEnv unmappable_;
+  std::string path_;
+};
+
+TEST_P(WalOlderSnapshotRead, ReadsTheSnapshotBytesOfEverySource) {
+  ReadSnapshot s;
+  auto p = Build(&s);
+  const std::vector<uint8_t> zeros(4096, 0);
+  const std::vector<std::vector<uint8_t>> want = {{},    Page(11), Page(22), Page(33),
+                                                  zeros, zeros,    zeros,    zeros};
+  std::vector<uint8_t> buf(4096);
+  for (int round = 0; round < 2; round++) {  // the second after a PASSIVE checkpoint
+    for (uint32_t i = 1; i < 8; i++) {
+      std::memset(buf.data(), 0xEE, buf.size());
+      ASSERT_TRUE(p->ReadPageAt(s, i, buf.data(), buf.size()).ok()) << "page " << i;
+      EXPECT_EQ(buf, want[i]) << "page " << i << " round " << round;
+      EXPECT_EQ(Read(p.get(), i), Page(50 + i)) << "outside: the latest commit";
+    }
+    EXPECT_EQ(MustCheckpoint(p.get()), 0u) << "the reader still needs the main file";
+  }
+  p->EndRead(&s);
+  EXPECT_TRUE(p->CheckInvariants().ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(MappedAndUnmapped, WalOlderSnapshotRead, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& i) {
+                           return i.param ? std::string("PosixMapped")
+                                          : std::string("MemUnmapped");
+                         });
+
+// C5 on the unmapped path: a read of an older snapshot that comes up short (the main file
+// was cut from outside) fails with kCorrupt and leaves the caller's buffer as it was, so
+// the pread fallback must not read into the caller's buffer directly.
+TEST(WalOlderSnapshotReadUnmapped, AShortReadLeavesTheCallersBufferAsItWas) {
+  DataUnmappableEnv env;
+  ASSERT_TRUE(env.CreateDir("/d", 0755).ok());
+  auto p = MustCreate(&env, "/d/db");
+  for (uint32_t i = 1; i <= 4; i++) Stage(p.get(), i, Page(10 + i));
+  MustCommit(p.get());
+  MustCheckpoint(p.get());
+  ReadSnapshot s;
+  ASSERT_TRUE(p->BeginRead(&s).ok());
+  Stage(p.get(), 4, Page(44));
+  MustCommit(p.get());  // the snapshot is older now: page 4 comes from the main file
+  std::vector<uint8_t> main;
+  ASSERT_TRUE(env.GetFileBytes("/d/db", &main).ok());
+  main.resize(4 * 4096 + 100);  // page 4 is cut short
+  ASSERT_TRUE(env.SetFileBytes("/d/db", main).ok());
+  std::vector<uint8_t> buf(4096, 0xEE);
+  EXPECT_EQ(p->ReadPageAt(s, 4, buf.data(), buf.size()).code(), Code::kCorrupt);
+  EXPECT_EQ(buf, std::vector<uint8_t>(4096, 0xEE));
+  p->EndRead(&s);
+}
+
+}  // namespace
+}  // namespace wal
+}  // namespace pager

@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -273,6 +274,23 @@ TEST_F(Shm, AllSlotsHeldIsBusy) {
   int slot = -1;
   EXPECT_EQ(a->ClaimSlot(&slot).code(), Code::kBusy);
   EXPECT_EQ(slot, -1);
+}
+
+// Every handle stores into its slot at each begin and end of a read: two handles whose slots
+// shared a 64-byte line (slots 0 and 1, the old first-free order) made readers on two cores
+// invalidate each other's line on every read transaction.
+TEST_F(Shm, TheFirstEightReaderSlotsAreOnEightCacheLines) {
+  std::vector<std::unique_ptr<io::File>> mains;
+  std::vector<std::unique_ptr<ShmIndex>> xs;
+  std::set<uint64_t> lines;
+  for (int i = 0; i < 8; i++) {
+    mains.push_back(OpenMain());
+    xs.push_back(OpenIndex(mains.back().get()));
+    int slot = -1;
+    ASSERT_TRUE(xs.back()->ClaimSlot(&slot).ok());
+    lines.insert((kShmSlotsOffset + 8u * static_cast<uint64_t>(slot)) / 64);
+  }
+  EXPECT_EQ(lines.size(), 8u);
 }
 
 // X4 with a real process: a child holding a live mark pins it; SIGKILL releases it.

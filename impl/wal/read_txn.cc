@@ -66,37 +66,8 @@ Status WalPager::ReadPageAt(const ReadSnapshot& snap, uint32_t page_number, uint
                     " outlived it (now " + std::to_string(generation_) + ")");  // W16
   }
   const uint64_t frames = wal_ ? wal_->frame_count() : 0;
-  if (snap.mark == frames) return ReadCommitted(page_number, dst);  // still the latest commit
-  return ReadSnapshotPage(snap, page_number, dst);
-}
-
-// W15 for a snapshot older than the latest commit. The page cache holds only the latest
-// content, so it is bypassed.
-Status WalPager::ReadSnapshotPage(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst) {
-  read_scratch_.resize(page_size_);
-  uint8_t* tmp = read_scratch_.data();
-  auto it = history_.find(page_number);
-  if (it != history_.end()) {
-    const std::vector<uint64_t>& v = it->second;
-    auto below = std::lower_bound(v.begin(), v.end(), snap.mark);
-    if (below != v.begin()) {
-      const uint64_t frame = *(below - 1);
-      if (HiddenByShrink(frame, snap.mark, page_number)) {
-        std::memset(dst, 0, page_size_);
-        return Status::Ok();
-      }
-      PAGER_RETURN_IF_ERROR(wal_->ReadBody(frame, tmp));
-      std::memcpy(dst, tmp, page_size_);
-      return Status::Ok();
-    }
-  }
-  if (page_number >= snap.main_valid_count) {
-    std::memset(dst, 0, page_size_);
-    return Status::Ok();
-  }
-  PAGER_RETURN_IF_ERROR(ReadMainPage(page_number, tmp));  // W16 keeps these bytes in place
-  std::memcpy(dst, tmp, page_size_);
-  return Status::Ok();
+  // W15 through the mappings (W22); the page cache serves only the latest commit (W8).
+  return ReadSource(LocatePage(snap, page_number), page_number, dst, snap.mark == frames);
 }
 
 // A shrink committed after `frame` and below `mark` whose floor is at or below the page.

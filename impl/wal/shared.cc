@@ -320,9 +320,7 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
     const uint64_t m = std::min(want, MinReaderMark());
     shm_->SetSlot(slot_, MakeSlotValue(generation_, m));
     ShmFence(std::memory_order_seq_cst);
-    ShmHeader again;
-    if (shm_->ReadHeader(file_id_, &again).ok() && again.generation == h.generation &&
-        again.checkpoint_epoch == h.checkpoint_epoch) {
+    if (shm_->StillPublished(h.generation, h.checkpoint_epoch)) {
       *mark = want;
       *pinned = h;
       return Status::Ok();

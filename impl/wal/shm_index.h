@@ -176,6 +176,10 @@ class ShmIndex {
   // magic, version or file id is wrong after kShmHeaderRetries tries (the caller rebuilds);
   // kNotFound if the index was never published (all zeros).
   Status ReadHeader(uint64_t file_id, ShmHeader* out);
+  // W19's re-check after a reader stored its mark and fenced: copy A (which every publish
+  // writes first, X1) still carries this generation and checkpoint epoch. Two 8-byte loads:
+  // an epoch bump or a new generation that has begun to be published shows in them.
+  bool StillPublished(uint64_t generation, uint64_t checkpoint_epoch) const;
   // X1: seals and publishes h (writable only).
   void Publish(ShmHeader h);
 
@@ -186,8 +190,8 @@ class ShmIndex {
   Status MapFrames(uint64_t count);
   ShmFrame LoadFrame(uint64_t index) const;
 
-  // X4: claims a free slot (its lock byte exclusive, value idle) and returns its number;
-  // kBusy when every slot is held.
+  // X4: claims a free slot (its lock byte exclusive, value idle) and returns its number,
+  // one slot per 64-byte line before any line gets a second; kBusy when every slot is held.
   Status ClaimSlot(int* slot);
   void ReleaseSlot(int slot);
   void SetSlot(int slot, uint64_t value);
@@ -206,6 +210,11 @@ class ShmIndex {
   bool writable_;
   std::unique_ptr<io::Mapping> map_;
   uint64_t file_bytes_ = 0;  // bytes this handle knows the file holds (X3)
+  // The header ReadHeader validated last and the file id it was checked against: byte-equal
+  // copies of it are believed without a second checksum.
+  bool has_last_valid_ = false;
+  ShmHeader last_valid_{};
+  uint64_t last_valid_file_id_ = 0;
 };
 
 // Seals h (checksum) in place; HeaderValid checks magic, version, checksum and file id.

@@ -15,20 +15,26 @@ alignas(64) const uint8_t kZeroPage[kMaxPageSize] = {};
 
 }  // namespace
 
-// W15: where the snapshot's page lives -- the same layering as ReadPageAt.
-WalPager::PageSource WalPager::LocatePage(const ReadSnapshot& snap, uint32_t page_number) const {
+// W3: where the latest commit's page lives (index_, then the main file below
+// main_valid_count_, else zeros).
+WalPager::PageSource WalPager::LocateLatest(uint32_t page_number) const {
   PageSource src;
-  const uint64_t frames = wal_ ? wal_->frame_count() : 0;
-  if (snap.mark == frames) {  // still the latest commit: index_ and main_valid_count_
-    auto it = index_.find(page_number);
-    if (it != index_.end()) {
-      src.kind = PageSource::kWal;
-      src.frame = it->second;
-    } else if (page_number < main_valid_count_) {
-      src.kind = PageSource::kMain;
-    }
-    return src;
+  auto it = index_.find(page_number);
+  if (it != index_.end()) {
+    src.kind = PageSource::kWal;
+    src.frame = it->second;
+  } else if (page_number < main_valid_count_) {
+    src.kind = PageSource::kMain;
   }
+  return src;
+}
+
+// W15: where the snapshot's page lives -- the one layering function of every committed read
+// (ReadCommitted, ReadPageAt, ViewPageAt).
+WalPager::PageSource WalPager::LocatePage(const ReadSnapshot& snap, uint32_t page_number) const {
+  const uint64_t frames = wal_ ? wal_->frame_count() : 0;
+  if (snap.mark == frames) return LocateLatest(page_number);  // still the latest commit
+  PageSource src;
   auto it = history_.find(page_number);
   if (it != history_.end()) {
     const std::vector<uint64_t>& v = it->second;
@@ -43,6 +49,53 @@ WalPager::PageSource WalPager::LocatePage(const ReadSnapshot& snap, uint32_t pag
   }
   if (page_number < snap.main_valid_count) src.kind = PageSource::kMain;
   return src;
+}
+
+// W22: the source's bytes in place -- the shared zero page, or the main file's or the WAL's
+// mapping (W16 and L1 keep them unchanged while a reader may use them) -- or nullptr when
+// the Env cannot map the file (ReadUnmapped then reads them).
+const uint8_t* WalPager::SourceBytes(const PageSource& src, uint32_t page_number) {
+  switch (src.kind) {
+    case PageSource::kZero:
+      return kZeroPage;
+    case PageSource::kMain:
+      return MainPageBytes(page_number);
+    case PageSource::kWal:
+      return WalFrameBytes(src.frame);
+  }
+  return nullptr;
+}
+
+// The source's bytes read with pread into dst (an unmappable Env; not kZero). A failure may
+// leave dst partly written.
+Status WalPager::ReadUnmapped(const PageSource& src, uint32_t page_number, uint8_t* dst) {
+  if (src.kind == PageSource::kWal) return wal_->ReadBody(src.frame, dst);
+  return ReadMainPage(page_number, dst);
+}
+
+// The copying read of a located page: one memcpy out of the mapping (W22). Unmapped, the
+// latest commit's pages go through the page cache (latest: it holds only the latest
+// content, W8), and a read goes into read_scratch_ first, so a failed or short read leaves
+// the caller's buffer as it was (pager.h C5).
+Status WalPager::ReadSource(const PageSource& src, uint32_t page_number, uint8_t* dst,
+                            bool latest) {
+  const uint8_t* bytes = SourceBytes(src, page_number);
+  if (bytes != nullptr) {
+    std::memcpy(dst, bytes, page_size_);
+    return Status::Ok();
+  }
+  if (latest) {
+    if (cache_->Get(page_number, dst)) {
+      stats_.cache_hits++;
+      return Status::Ok();
+    }
+    stats_.cache_misses++;
+  }
+  read_scratch_.resize(page_size_);
+  PAGER_RETURN_IF_ERROR(ReadUnmapped(src, page_number, read_scratch_.data()));
+  std::memcpy(dst, read_scratch_.data(), page_size_);
+  if (latest) cache_->Put(page_number, dst);
+  return Status::Ok();
 }
 
 Status WalPager::ViewPageAt(ReadSnapshot* snap, uint32_t page_number, const uint8_t** data_out) {
@@ -71,20 +124,13 @@ Status WalPager::ViewPageAt(ReadSnapshot* snap, uint32_t page_number, const uint
 // *st set when the copy's read failed.
 const uint8_t* WalPager::ViewSource(ReadSnapshot* snap, const PageSource& src,
                                     uint32_t page_number, Status* st) {
-  if (src.kind == PageSource::kZero) return kZeroPage;
-  if (src.kind == PageSource::kMain) {
-    const uint8_t* mapped = MainPageBytes(page_number);  // W22, W16
-    if (mapped != nullptr) return mapped;
-  } else {
-    const uint8_t* mapped = WalFrameBytes(src.frame);
-    if (mapped != nullptr) {
-      snap->wal_views = true;  // W23: holds the WAL generation until EndRead
-      return mapped;
-    }
+  const uint8_t* bytes = SourceBytes(src, page_number);
+  if (bytes != nullptr) {
+    if (src.kind == PageSource::kWal) snap->wal_views = true;  // W23: holds the generation
+    return bytes;
   }
   std::unique_ptr<uint8_t[]> copy(new uint8_t[page_size_]);
-  *st = (src.kind == PageSource::kMain) ? ReadMainPage(page_number, copy.get())
-                                        : wal_->ReadBody(src.frame, copy.get());
+  *st = ReadUnmapped(src, page_number, copy.get());
   if (!st->ok()) return nullptr;
   snap->view_copies.push_back(std::move(copy));
   return snap->view_copies.back().get();

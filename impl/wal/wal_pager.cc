@@ -334,35 +334,7 @@ Status WalPager::ReadPageLocked(uint32_t page_number, uint8_t* dst, uint64_t len
 }
 
 Status WalPager::ReadCommitted(uint32_t page_number, uint8_t* dst) {
-  auto it = index_.find(page_number);
-  const bool in_wal = it != index_.end();
-  if (!in_wal && page_number >= main_valid_count_) {
-    std::memset(dst, 0, page_size_);  // W3
-    return Status::Ok();
-  }
-  // W22: mapped bytes need neither the cache nor a copy in between.
-  const uint8_t* mapped = in_wal ? WalFrameBytes(it->second) : MainPageBytes(page_number);
-  if (mapped != nullptr) {
-    std::memcpy(dst, mapped, page_size_);
-    return Status::Ok();
-  }
-  if (cache_->Get(page_number, dst)) {
-    stats_.cache_hits++;
-    return Status::Ok();
-  }
-  stats_.cache_misses++;
-  // Read into scratch first: a failed or short read must leave the caller's buffer as it was
-  // (pager.h C5).
-  read_scratch_.resize(page_size_);
-  uint8_t* tmp = read_scratch_.data();
-  if (in_wal) {
-    PAGER_RETURN_IF_ERROR(wal_->ReadBody(it->second, tmp));
-  } else {
-    PAGER_RETURN_IF_ERROR(ReadMainPage(page_number, tmp));
-  }
-  std::memcpy(dst, tmp, page_size_);
-  cache_->Put(page_number, dst);
-  return Status::Ok();
+  return ReadSource(LocateLatest(page_number), page_number, dst, true);  // W3, W22
 }
 
 // W22: the mapped bytes of a main-file page below main_valid_count_, or nullptr (pread it).

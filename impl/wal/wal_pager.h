@@ -83,7 +83,8 @@
 //       before sharing it.
 //   W19. A handle other than the writer reads only under a read mark in its slot of the
 //       shared index (X4): it claims the slot once, stores (generation, mark) there, fences
-//       and re-reads the header; a changed generation or checkpoint epoch means "again". The
+//       and re-reads the generation and checkpoint epoch of header copy A (written first by
+//       every publish, X1); a changed one means "again". The
 //       writer bumps the epoch before every scan of the slots, so either it sees the mark or
 //       the reader sees the bump. A plain read pins the latest commit for its duration; a
 //       read transaction pins its snapshot until it ends (mark 0 = main file only, taken when
@@ -105,6 +106,11 @@
 //       below frame_count() through wal_map_. The page cache is then bypassed (a mapped read
 //       is one memcpy; a cache hit is a hash lookup, an LRU splice and the same memcpy, and a
 //       miss added a copy and an eviction hash); it serves only bytes the Env cannot map.
+//       Every committed read -- ReadCommitted (the latest commit), ReadPageAt and ViewPageAt
+//       (any snapshot) -- locates its page with one function (LocatePage; LocateLatest for
+//       the latest commit) and takes the bytes from SourceBytes (the mapping or the zero
+//       page); only when the Env cannot map does it pread (ReadUnmapped), into read_scratch_
+//       for a copying read, so a failed or short read leaves the caller's buffer as it was.
 //   W23. A pinned view (ViewPageAt) points into main_map_ (main pages), into wal_map_ (WAL
 //       frames; the WAL is never rewritten below frame_count() inside a generation, L1), at a shared zero page, or, when the file cannot be mapped, at a copy owned
 //       by the snapshot; it stays valid until EndRead or Close. A snapshot that took a view
@@ -296,7 +302,6 @@ class WalPager {
   Status ReadMainPage(uint32_t page_number, uint8_t* dst);
 
   Status CheckOpen() const;
-  Status ReadSnapshotPage(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst);
   bool HiddenByShrink(uint64_t frame, uint64_t mark, uint32_t page_number) const;
   bool ReadersNeedMain();
   Status WaitForReaders(std::unique_lock<std::mutex>* lock, CheckpointMode mode);
@@ -307,7 +312,11 @@ class WalPager {
     enum Kind { kZero, kMain, kWal } kind = kZero;
     uint64_t frame = 0;  // kWal
   };
+  PageSource LocateLatest(uint32_t page_number) const;
   PageSource LocatePage(const ReadSnapshot& snap, uint32_t page_number) const;
+  const uint8_t* SourceBytes(const PageSource& src, uint32_t page_number);
+  Status ReadUnmapped(const PageSource& src, uint32_t page_number, uint8_t* dst);
+  Status ReadSource(const PageSource& src, uint32_t page_number, uint8_t* dst, bool latest);
   const uint8_t* ViewSource(ReadSnapshot* snap, const PageSource& src, uint32_t page_number,
                             Status* st);
   bool ReadersHoldWalViews() const;
@@ -425,7 +434,7 @@ class WalPager {
   std::string poison_reason_;
   Stats stats_;
   uint64_t main_unsynced_bytes_ = 0;
-  std::vector<uint8_t> read_scratch_;  // ReadCommitted's target until a read succeeded
+  std::vector<uint8_t> read_scratch_;  // an unmapped read's target until it succeeded (C5)
   ReadMap main_map_;  // W18
   ReadMap wal_map_;   // W19
 };
