@@ -48,6 +48,20 @@ TEST(ChecksumDispatch, EveryLengthAndSeedHashesAsPortableXxh3) {
   }
 }
 
+TEST(ChecksumDispatch, ASeededChecksumHashesAsPortableXxh3) {
+  std::vector<uint8_t> data = Bytes(1000003 + 64);
+  for (uint64_t seed : kSeeds) {
+    SeededChecksum sum(seed);
+    for (size_t len : Lengths()) {
+      for (size_t misalign : {size_t{0}, size_t{3}}) {
+        const uint8_t* p = data.data() + misalign;
+        ASSERT_EQ(sum(p, len), XXH3_64bits_withSeed(p, len, seed))
+            << "len " << len << " seed " << seed << " misalign " << misalign;
+      }
+    }
+  }
+}
+
 TEST(ChecksumDispatch, StreamedPiecesHashAsOneCall) {
   std::vector<uint8_t> data = Bytes(70000);
   for (uint64_t seed : kSeeds) {

@@ -120,6 +120,20 @@ TEST_F(WalsegReader, ViewsStayValidAfterReleasePages) {
   EXPECT_TRUE(r->madvise_applied());  // MADV_SEQUENTIAL on a real mapping
 }
 
+TEST_F(WalsegReader, APopulatedSegmentReadsTheSameRecords) {
+  auto recs = MakeRecords(1, 200);
+  std::vector<uint8_t> bytes = Serialize(recs);
+  ReaderOptions o;
+  o.populate = true;
+  auto r = OpenBytes(bytes, o);
+  EXPECT_TRUE(r->populated());  // MADV_POPULATE_READ (Linux 5.14+) on a real mapping
+  ReadResult got = ReadAll(r.get());
+  ASSERT_OK(got.error);
+  ASSERT_EQ(got.views.size(), recs.size());
+  EXPECT_EQ(got.reason, StopReason::kCleanEnd);
+  EXPECT_FALSE(OpenBytes(bytes, ReaderOptions(), "0000000000000001.b")->populated());
+}
+
 TEST_F(WalsegReader, EmptyFileIsACleanEndWithNoRecords) {
   auto r = OpenBytes({});
   EXPECT_TRUE(r->is_empty());

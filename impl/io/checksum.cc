@@ -72,6 +72,20 @@ uint64_t Checksum64(const void* data, size_t len, uint64_t seed) {
   return HashLong(data, len, seed);
 }
 
+SeededChecksum::SeededChecksum(uint64_t seed) : seed_(seed) {
+  static_assert(sizeof secret_ == XXH3_SECRET_DEFAULT_SIZE, "SeededChecksum::secret_ size");
+  XXH3_generateSecret_fromSeed(secret_, seed);
+}
+
+uint64_t SeededChecksum::operator()(const void* data, size_t len) const {
+  if (len <= kXxh3MidsizeMax) return XXH3_64bits_withSeed(data, len, seed_);
+#if defined(PAGER_XXH3_DISPATCH)
+  return XXH3_64bits_withSecret_dispatch(data, len, secret_, sizeof secret_);  // see HashLong
+#else
+  return XXH3_64bits_withSeed(data, len, seed_);
+#endif
+}
+
 Hasher::Hasher(uint64_t seed) {
   // A state that merely sits in stale memory must be initialized first: reset_withSeed skips
   // deriving the secret when the leftover `seed` field happens to equal `seed` (xxhash.h,
