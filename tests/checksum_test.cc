@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "impl/io/checksum.h"
+#include "impl/io/xxh3_long.h"
 
 namespace pager {
 namespace {
@@ -60,6 +61,28 @@ TEST(ChecksumDispatch, ASeededChecksumHashesAsPortableXxh3) {
       }
     }
   }
+}
+
+// Every vector unit this machine has, not only the one SeededChecksum picks.
+TEST(ChecksumDispatch, TheLongHashOfEveryVectorUnitHashesAsPortableXxh3) {
+  std::vector<uint8_t> data = Bytes(1000003 + 64);
+  int units = 0;
+  for (VectorUnit unit : {VectorUnit::kAvx512, VectorUnit::kAvx2}) {
+    Xxh3LongFn fn = Xxh3LongFor(unit);
+    if (fn == nullptr) continue;
+    units++;
+    for (uint64_t seed : kSeeds) {
+      alignas(64) unsigned char secret[XXH3_SECRET_DEFAULT_SIZE];
+      XXH3_generateSecret_fromSeed(secret, seed);
+      for (size_t len : Lengths()) {
+        if (len <= 240) continue;  // the long path only
+        const uint8_t* p = data.data() + 3;
+        ASSERT_EQ(fn(p, len, secret), XXH3_64bits_withSeed(p, len, seed))
+            << "unit " << static_cast<int>(unit) << " len " << len << " seed " << seed;
+      }
+    }
+  }
+  if (units == 0) GTEST_SKIP() << "neither AVX-512 nor AVX2 here: libxxhash's dispatcher hashes";
 }
 
 TEST(ChecksumDispatch, StreamedPiecesHashAsOneCall) {

@@ -13,9 +13,10 @@ namespace pager {
 uint64_t Checksum64(const void* data, size_t len, uint64_t seed = 0);
 
 // Checksum64 with the seed fixed for many calls: what XXH3 derives from the seed for long
-// inputs (a 192-byte secret) is derived once, here, instead of being looked up per call, so a
-// scan hashing every record of a segment with one seed pays only for the hashing. The values
-// are Checksum64(data, len, seed)'s.
+// inputs (a 192-byte secret) is derived once, here, instead of being looked up per call, and
+// long inputs are hashed by xxHash's code compiled with that secret size as a constant
+// (xxh3_long.h), so a scan hashing every record of a segment pays only for the hashing. The
+// values are Checksum64(data, len, seed)'s.
 class SeededChecksum {
  public:
   explicit SeededChecksum(uint64_t seed);
@@ -23,6 +24,7 @@ class SeededChecksum {
 
  private:
   uint64_t seed_;
+  uint64_t (*long_)(const void*, size_t, const void*);  // Xxh3LongForThisCpu, or nullptr
   alignas(64) unsigned char secret_[192];
 };
 
