@@ -13,8 +13,10 @@
 // -Wuninitialized reports where its intrinsics are inlined (a known false positive of the
 // system header, not of this code).
 #pragma GCC diagnostic push
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #define XXH_INLINE_ALL
