@@ -28,7 +28,7 @@ using Clock = std::chrono::steady_clock;
 namespace ws = pager::walseg;
 
 constexpr int kReps = 5;
-constexpr int kScanReps = 11;
+constexpr int kScanReps = 21;
 
 double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
