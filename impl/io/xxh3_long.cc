@@ -34,14 +34,15 @@ namespace {
 constexpr size_t kSecretBytes = 192;  // XXH3_SECRET_DEFAULT_SIZE, what seeds derive
 static_assert(kSecretBytes == XXH3_SECRET_DEFAULT_SIZE, "XXH3 secret size");
 
-__attribute__((__target__("avx512f"), __flatten__)) uint64_t LongAvx512(const void* data, size_t len,
-                                                           const void* secret) {
+// flatten: XXH3_mergeAccs is a plain static function in xxhash.h; inline it too.
+__attribute__((__target__("avx512f"), __flatten__))
+uint64_t LongAvx512(const void* data, size_t len, const void* secret) {
   return XXH3_hashLong_64b_internal(data, len, secret, kSecretBytes, XXH3_accumulate_512_avx512,
                                     XXH3_scrambleAcc_avx512);
 }
 
-__attribute__((__target__("avx2"), __flatten__)) uint64_t LongAvx2(const void* data, size_t len,
-                                                      const void* secret) {
+__attribute__((__target__("avx2"), __flatten__))
+uint64_t LongAvx2(const void* data, size_t len, const void* secret) {
   return XXH3_hashLong_64b_internal(data, len, secret, kSecretBytes, XXH3_accumulate_512_avx2,
                                     XXH3_scrambleAcc_avx2);
 }

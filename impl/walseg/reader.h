@@ -60,9 +60,10 @@ struct ReaderOptions {
   // Fill the mapping's page tables at open (io::Advice::kPopulateRead) so the scan takes no
   // page faults. Off by default: measured slower than the faults it saves when the page cache
   // holds the segment in large folios (fault-around maps a whole folio range per fault, while
-  // populating walks every 4 KiB page), and it makes the open pay for the whole segment --
-  // page-table memory and RSS for all of it, and for an uncached segment a synchronous read
-  // of all of it before the first record. doc/performance.md has the figures.
+  // populating walks every 4 KiB page), no faster over a whole scan when it holds small ones,
+  // and it makes the open pay for the whole segment -- page-table memory and RSS for all of
+  // it, and for an uncached segment a synchronous read of all of it before the first record,
+  // where a reader that stops early touches a part. doc/performance.md has the figures.
   bool populate = false;
 };
 
