@@ -6,6 +6,9 @@
 //   3. If a writer accepts the bytes as its last segment (recovery did not report
 //      corruption), then after one more append the log replays to a clean end with exactly
 //      the records the reader saw plus the new one.
+//   4. Every view is a record that CheckRecordAt calls valid (W2) at its offset, with the
+//      view's LSN, type and length: the reader's fast path (R6) accepts nothing the general
+//      rules refuse.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -54,8 +57,12 @@ Scan ReadSegment(pager::io::Env* env, const ws::ReaderOptions& o, size_t size) {
     }
     if (!found) break;
     Require(v.offset + ws::kHeaderBytes + v.len <= size);
-    if (lo == nullptr) lo = v.data - v.offset - ws::kHeaderBytes;
+    if (lo == nullptr) lo = v.data - v.offset - ws::kHeaderBytes;  // the mapping's base
     Require(v.data == lo + v.offset + ws::kHeaderBytes);  // a view into the one mapping
+    ws::RecordAt rec;
+    Require(ws::CheckRecordAt(lo, size, v.offset, &rec, nullptr) == ws::Check::kValid);  // 4.
+    Require(rec.header.lsn == v.lsn && rec.header.type == v.type &&
+            rec.header.payload_len == v.len && rec.payload == v.data);
     for (uint64_t i = 0; i < v.len; i++) sink = static_cast<uint8_t>(sink + v.data[i]);
     if (!out.lsns.empty()) Require(v.lsn == out.lsns.back() + 1);
     out.lsns.push_back(v.lsn);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "impl/io/checksum.h"
+#include "impl/io/xxh3_long.h"
 
 namespace pager {
 namespace {
@@ -46,6 +47,42 @@ TEST(ChecksumDispatch, EveryLengthAndSeedHashesAsPortableXxh3) {
       }
     }
   }
+}
+
+TEST(ChecksumDispatch, ASeededChecksumHashesAsPortableXxh3) {
+  std::vector<uint8_t> data = Bytes(1000003 + 64);
+  for (uint64_t seed : kSeeds) {
+    SeededChecksum sum(seed);
+    for (size_t len : Lengths()) {
+      for (size_t misalign : {size_t{0}, size_t{3}}) {
+        const uint8_t* p = data.data() + misalign;
+        ASSERT_EQ(sum(p, len), XXH3_64bits_withSeed(p, len, seed))
+            << "len " << len << " seed " << seed << " misalign " << misalign;
+      }
+    }
+  }
+}
+
+// Every vector unit this machine has, not only the one SeededChecksum picks.
+TEST(ChecksumDispatch, TheLongHashOfEveryVectorUnitHashesAsPortableXxh3) {
+  std::vector<uint8_t> data = Bytes(1000003 + 64);
+  int units = 0;
+  for (VectorUnit unit : {VectorUnit::kAvx512, VectorUnit::kAvx2}) {
+    Xxh3LongFn fn = Xxh3LongFor(unit);
+    if (fn == nullptr) continue;
+    units++;
+    for (uint64_t seed : kSeeds) {
+      alignas(64) unsigned char secret[XXH3_SECRET_DEFAULT_SIZE];
+      XXH3_generateSecret_fromSeed(secret, seed);
+      for (size_t len : Lengths()) {
+        if (len <= 240) continue;  // the long path only
+        const uint8_t* p = data.data() + 3;
+        ASSERT_EQ(fn(p, len, secret), XXH3_64bits_withSeed(p, len, seed))
+            << "unit " << static_cast<int>(unit) << " len " << len << " seed " << seed;
+      }
+    }
+  }
+  if (units == 0) GTEST_SKIP() << "neither AVX-512 nor AVX2 here: libxxhash's dispatcher hashes";
 }
 
 TEST(ChecksumDispatch, StreamedPiecesHashAsOneCall) {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "impl/io/checksum.h"
 #include "impl/io/env.h"
 #include "impl/walseg/reader.h"
 #include "tests/support/test_util.h"
@@ -120,6 +121,20 @@ TEST_F(WalsegReader, ViewsStayValidAfterReleasePages) {
   EXPECT_TRUE(r->madvise_applied());  // MADV_SEQUENTIAL on a real mapping
 }
 
+TEST_F(WalsegReader, APopulatedSegmentReadsTheSameRecords) {
+  auto recs = MakeRecords(1, 200);
+  std::vector<uint8_t> bytes = Serialize(recs);
+  ReaderOptions o;
+  o.populate = true;
+  auto r = OpenBytes(bytes, o);
+  EXPECT_TRUE(r->populated());  // MADV_POPULATE_READ (Linux 5.14+) on a real mapping
+  ReadResult got = ReadAll(r.get());
+  ASSERT_OK(got.error);
+  ASSERT_EQ(got.views.size(), recs.size());
+  EXPECT_EQ(got.reason, StopReason::kCleanEnd);
+  EXPECT_FALSE(OpenBytes(bytes, ReaderOptions(), "0000000000000001.b")->populated());
+}
+
 TEST_F(WalsegReader, EmptyFileIsACleanEndWithNoRecords) {
   auto r = OpenBytes({});
   EXPECT_TRUE(r->is_empty());
@@ -208,6 +223,30 @@ TEST_F(WalsegReader, DamageWithDurableRecordsBehindIsCorruptionAtItsOffset) {
   EXPECT_EQ(got.reason, StopReason::kCorrupt);
   EXPECT_EQ(got.stop_offset, offsets[3]);
   EXPECT_NE(got.detail.find("LSN 5"), std::string::npos) << got.detail;
+}
+
+// W2 wants zero padding even under a checksum that covers it: a record whose padding was
+// written non-zero and then checksummed is still damage (for the fast path of R6 as for the
+// general one), here with durable records behind it.
+TEST_F(WalsegReader, NonZeroPaddingUnderAMatchingChecksumIsDamage) {
+  std::vector<Rec> recs = MakeRecords(1, 4);
+  ASSERT_EQ(recs[1].payload.size(), 10u);  // LSN 2: 10 payload bytes, 6 of padding
+  std::vector<size_t> offsets;
+  std::vector<uint8_t> bytes = Serialize(recs, &offsets);
+  for (size_t pad_byte = 0; pad_byte < 6; pad_byte++) {
+    std::vector<uint8_t> bad = bytes;
+    uint8_t* rec = bad.data() + offsets[1];
+    rec[kHeaderBytes + 10 + pad_byte] = 0x80;
+    uint64_t sum = Checksum64(rec + kChecksumBytes, RecordBytes(10) - kChecksumBytes,
+                              kChecksumSeed);
+    std::memcpy(rec, &sum, sizeof sum);
+    auto r = OpenBytes(bad);
+    ReadResult got = ReadAll(r.get());
+    ASSERT_EQ(got.views.size(), 1u) << "padding byte " << pad_byte;
+    EXPECT_EQ(got.reason, StopReason::kCorrupt);
+    EXPECT_EQ(got.stop_offset, offsets[1]);
+    EXPECT_NE(got.detail.find("non-zero padding"), std::string::npos) << got.detail;
+  }
 }
 
 TEST_F(WalsegReader, DamageFollowedOnlyByUnsyncedRecordsIsATornTail) {

@@ -11,6 +11,7 @@
 #endif
 
 #include "impl/io/checksum.h"
+#include "impl/io/xxh3_long.h"
 
 namespace pager {
 
@@ -70,6 +71,21 @@ XXH3_state_t* State(unsigned char* bytes) { return reinterpret_cast<XXH3_state_t
 uint64_t Checksum64(const void* data, size_t len, uint64_t seed) {
   if (len <= kXxh3MidsizeMax) return XXH3_64bits_withSeed(data, len, seed);
   return HashLong(data, len, seed);
+}
+
+SeededChecksum::SeededChecksum(uint64_t seed) : seed_(seed), long_(Xxh3LongForThisCpu()) {
+  static_assert(sizeof secret_ == XXH3_SECRET_DEFAULT_SIZE, "SeededChecksum::secret_ size");
+  XXH3_generateSecret_fromSeed(secret_, seed);
+}
+
+uint64_t SeededChecksum::operator()(const void* data, size_t len) const {
+  if (len <= kXxh3MidsizeMax) return XXH3_64bits_withSeed(data, len, seed_);
+  if (long_ != nullptr) return long_(data, len, secret_);
+#if defined(PAGER_XXH3_DISPATCH)
+  return XXH3_64bits_withSecret_dispatch(data, len, secret_, sizeof secret_);  // see HashLong
+#else
+  return XXH3_64bits_withSeed(data, len, seed_);
+#endif
 }
 
 Hasher::Hasher(uint64_t seed) {

@@ -12,6 +12,22 @@ namespace pager {
 // XXH3-64 of data with a seed. The seed lets formats separate checksum domains.
 uint64_t Checksum64(const void* data, size_t len, uint64_t seed = 0);
 
+// Checksum64 with the seed fixed for many calls: what XXH3 derives from the seed for long
+// inputs (a 192-byte secret) is derived once, here, instead of being looked up per call, and
+// long inputs are hashed by xxHash's code compiled with that secret size as a constant
+// (xxh3_long.h), so a scan hashing every record of a segment pays only for the hashing. The
+// values are Checksum64(data, len, seed)'s.
+class SeededChecksum {
+ public:
+  explicit SeededChecksum(uint64_t seed);
+  uint64_t operator()(const void* data, size_t len) const;
+
+ private:
+  uint64_t seed_;
+  uint64_t (*long_)(const void*, size_t, const void*);  // Xxh3LongForThisCpu, or nullptr
+  alignas(64) unsigned char secret_[192];
+};
+
 // Streaming form: Update() pieces, Digest() equals Checksum64 of their concatenation.
 class Hasher {
  public:

@@ -52,7 +52,11 @@ enum class LockMode { kShared, kExclusive };
 // passed, then kBusy; kLockWaitForever = block.
 constexpr int64_t kLockWaitForever = -1;
 
-enum class Advice { kNormal, kSequential, kRandom, kWillNeed, kDontNeed, kCold };
+// kPopulateRead is for a Mapping only: fill the range's page tables now from the page cache
+// (MADV_POPULATE_READ, Linux 5.14+; reading from the file what is not cached), so later reads
+// of the range take no page faults. It costs the whole range's page-table setup (and RSS) up
+// front; refused (kInvalid) where the kernel lacks it. As a file advice it is kWillNeed.
+enum class Advice { kNormal, kSequential, kRandom, kWillNeed, kDontNeed, kCold, kPopulateRead };
 
 // A reserved address range with a file mapped over its prefix (E4).
 class Mapping {

@@ -130,6 +130,12 @@ int ToMadvise(Advice a) {
       return MADV_WILLNEED;
     case Advice::kDontNeed:
       return MADV_DONTNEED;
+    case Advice::kPopulateRead:
+#ifdef MADV_POPULATE_READ
+      return MADV_POPULATE_READ;
+#else
+      return -1;  // refused below
+#endif
     case Advice::kCold:
 #ifdef MADV_COLD
       return MADV_COLD;
@@ -147,6 +153,7 @@ int ToFadvise(Advice a) {
     case Advice::kRandom:
       return POSIX_FADV_RANDOM;
     case Advice::kWillNeed:
+    case Advice::kPopulateRead:
       return POSIX_FADV_WILLNEED;
     case Advice::kDontNeed:
     case Advice::kCold:
@@ -220,7 +227,9 @@ class PosixMapping final : public Mapping {
     if (len == 0) return Status::Ok();
     size_t page = SystemPageSize();
     size_t start = offset / page * page;
-    if (madvise(data_ + start, offset + len - start, ToMadvise(advice)) != 0) {
+    int how = ToMadvise(advice);
+    if (how < 0) return InvalidArgument("madvise " + path_ + ": advice not supported here");
+    if (madvise(data_ + start, offset + len - start, how) != 0) {
       return PosixError("madvise " + path_, errno);
     }
     return Status::Ok();
@@ -605,7 +614,9 @@ Status AdviseMemory(void* addr, size_t len, Advice advice) {
   uintptr_t first = (begin + page - 1) / page * page;
   uintptr_t last = (begin + len) / page * page;
   if (first >= last) return Status::Ok();
-  if (madvise(reinterpret_cast<void*>(first), last - first, ToMadvise(advice)) != 0) {
+  int how = ToMadvise(advice);
+  if (how < 0) return InvalidArgument("advise memory: advice not supported here");
+  if (madvise(reinterpret_cast<void*>(first), last - first, how) != 0) {
     return PosixError("madvise process memory", errno);
   }
   return Status::Ok();

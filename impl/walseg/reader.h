@@ -20,6 +20,11 @@
 //         kTornTail  otherwise: the damaged bytes can only be writes that were never synced.
 //   R5. An unknown required type (W6) or a payload above the reader's limit is a sticky
 //       error (kVersion / kTooLarge) at that record; unknown optional types are skipped.
+//   R6. Next first tries NextPlain, which recognizes only records that CheckRecordAt calls
+//       kValid and Accept returns unchanged (expected LSN, within the limit, known type) and
+//       changes nothing otherwise; every other case (damage, zero tail, wrong LSN, skipped or
+//       refused type, unknown first LSN) is decided by the general path alone. So R1-R5 hold
+//       whichever path ran; the fast one only drops the per-record error text and copies.
 #pragma once
 
 #include <bitset>
@@ -29,6 +34,7 @@
 #include <vector>
 
 #include "impl/common/status.h"
+#include "impl/io/checksum.h"
 #include "impl/io/env.h"
 #include "impl/walseg/format.h"
 
@@ -51,6 +57,14 @@ struct ReaderOptions {
   // LSN of the segment's first record; 0 = take it from the file name when the name is a
   // segment name, else unknown.
   uint64_t expected_first_lsn = 0;
+  // Fill the mapping's page tables at open (io::Advice::kPopulateRead) so the scan takes no
+  // page faults. Off by default: measured slower than the faults it saves when the page cache
+  // holds the segment in large folios (fault-around maps a whole folio range per fault, while
+  // populating walks every 4 KiB page), no faster over a whole scan when it holds small ones,
+  // and it makes the open pay for the whole segment -- page-table memory and RSS for all of
+  // it, and for an uncached segment a synchronous read of all of it before the first record,
+  // where a reader that stops early touches a part. doc/performance.md has the figures.
+  bool populate = false;
 };
 
 struct RecordView {
@@ -77,6 +91,8 @@ class SegmentReader {
   const std::string& stop_detail() const { return stop_detail_; }
 
   bool madvise_applied() const { return madvise_applied_; }
+  // ReaderOptions::populate was asked for and the kernel did it.
+  bool populated() const { return populated_; }
   // Drops the segment's pages from this process's mapping and from the page cache. Views
   // stay valid (they fault the bytes back in from the file).
   Status ReleasePages();
@@ -96,6 +112,7 @@ class SegmentReader {
   void Stop(StopReason reason, uint64_t offset, std::string detail);
   void Classify(uint64_t damaged_offset, const std::string& why);
   Status Accept(const RecordAt& rec, RecordView* view, bool* found);
+  bool NextPlain(RecordView* view);  // R6
 
   std::string path_;
   std::unique_ptr<io::File> file_;
@@ -104,6 +121,7 @@ class SegmentReader {
   uint64_t len_ = 0;
   uint64_t offset_ = 0;
   uint64_t max_payload_bytes_ = kDefaultMaxPayloadBytes;
+  SeededChecksum checksum_{kChecksumSeed};  // W2's hash, its secret derived once
   bool all_types_known_ = true;
   std::bitset<kTypeIdMask + 1> known_;
   uint64_t expected_first_lsn_ = 0;
@@ -111,6 +129,7 @@ class SegmentReader {
   uint64_t last_lsn_ = 0;
   uint64_t records_skipped_ = 0;
   bool madvise_applied_ = false;
+  bool populated_ = false;
   StopReason stop_reason_ = StopReason::kNone;
   uint64_t stop_offset_ = 0;
   std::string stop_detail_;
