@@ -210,6 +210,10 @@ Status WalPager::AdoptFrames(const ShmHeader& h) {
   }
   wal_->AdoptCommittedFrames(h.max_frame);
   if (app_changed || h.max_frame > 0) std::memcpy(committed_app_, h.app_header, kAppHeaderSize);
+  // A checkpoint that let the generation go on (W21) rewrote the main header: W3 bounds
+  // main_valid_count_ by its page count, so both come from the same publish.
+  main_seq_ = h.main_checkpoint_seq;
+  main_count_ = h.main_page_count;
   main_valid_count_ = std::min(h.main_valid_count, committed_count_);
   stats_.wal_frames = h.max_frame;
   return Status::Ok();
@@ -276,6 +280,7 @@ Status WalPager::PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned
   if (slot_ < 0) PAGER_RETURN_IF_ERROR(shm_->ClaimSlot(&slot_));
   Status st = PinViewLocked(allow_main_only, false, mark, pinned);
   if (st.code() != Code::kBusy || !restart_window_seen_) return st;
+  Hook(HookPoint::kPinBeforeRestartLock);
   PAGER_RETURN_IF_ERROR(LockRestartShared());
   st = PinViewLocked(allow_main_only, true, mark, pinned);
   UnlockRestart();
@@ -288,6 +293,7 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
   Status moving = Status::Ok();
   for (int i = 0; i < kShmHeaderRetries; i++) {
     ShmHeader h;
+    Hook(HookPoint::kPinBeforeHeader);
     Status st = Refresh(&h);
     if (st.code() == Code::kBusy) {
       // The writer moved between the header and the WAL (a reset published while this
@@ -301,6 +307,7 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
       restart_window_seen_ = true;
       break;
     }
+    Hook(HookPoint::kPinAfterHeader);
     // This handle's own WAL scan at open may be ahead of the last publish (a commit written
     // but not yet published): its state then covers those frames too, and so does its mark.
     const uint64_t frames = wal_ ? wal_->frame_count() : 0;
@@ -310,6 +317,7 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
     const uint64_t m = std::min(want, MinReaderMark());
     shm_->SetSlot(slot_, MakeSlotValue(generation_, m));
     ShmFence(std::memory_order_seq_cst);
+    Hook(HookPoint::kPinAfterMark);
     ShmHeader again;
     if (shm_->ReadHeader(file_id_, &again).ok() && again.generation == h.generation &&
         again.checkpoint_epoch == h.checkpoint_epoch) {
@@ -331,9 +339,13 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
 // window and is odd inside one (W24): restart_window opens it, EndRestartWindow closes it.
 SlotScan WalPager::ScanOthers(bool restart_window) {
   if (shm_ == nullptr) return SlotScan{};
+  Hook(restart_window ? HookPoint::kRestartBeforeEpochBump : HookPoint::kScanBeforeEpochBump);
   shm_epoch_ += (restart_window && (shm_epoch_ & 1) == 0) ? 1 : 2;
   RepublishWithEpoch();
-  return shm_->ScanSlots(generation_, slot_);
+  Hook(restart_window ? HookPoint::kRestartAfterEpochBump : HookPoint::kScanAfterEpochBump);
+  SlotScan s = shm_->ScanSlots(generation_, slot_);
+  Hook(restart_window ? HookPoint::kRestartScanDone : HookPoint::kScanDone);
+  return s;
 }
 
 // The last published state with the current epoch: entries not stored yet (X2) stay
@@ -345,9 +357,12 @@ void WalPager::RepublishWithEpoch() {
 }
 
 void WalPager::EndRestartWindow() {
-  if (shm_ == nullptr || (shm_epoch_ & 1) == 0) return;
-  shm_epoch_++;
-  RepublishWithEpoch();
+  Hook(HookPoint::kRestartPublished);
+  if (shm_ != nullptr && (shm_epoch_ & 1) != 0) {
+    shm_epoch_++;
+    RepublishWithEpoch();
+  }
+  Hook(HookPoint::kRestartWindowClosed);
 }
 
 // W16 across handles: no frame is copied while another handle's reader has a mark below

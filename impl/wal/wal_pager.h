@@ -156,6 +156,7 @@
 #include "impl/wal/main_map.h"
 #include "impl/wal/page_cache.h"
 #include "impl/wal/shm_index.h"
+#include "impl/wal/test_hooks.h"
 #include "impl/wal/wal_format.h"
 #include "impl/wal/wal_log.h"
 
@@ -186,6 +187,7 @@ struct Options {
   int64_t lock_timeout_ms = 0;           // 0 = kBusy at once, > 0 wait, -1 forever
   uint64_t wal_keep_bytes = 32u << 20;   // WAL size kept for reuse after a checkpoint
   uint64_t wal_prewrite_bytes = 1u << 20;  // zero-fill step when the WAL must grow
+  TestHooks* test_hooks = nullptr;  // tests only (impl/wal/test_hooks.h T1); not owned
 };
 
 // A read transaction's pinned view (W15). Filled by BeginRead; owned by the caller, who must
@@ -337,6 +339,9 @@ class WalPager {
   bool LockRestartExclusive();
   Status LockRestartShared();
   void UnlockRestart();
+  void Hook(HookPoint point) {  // T1: one null check when unset
+    if (options_.test_hooks != nullptr) options_.test_hooks->At(point);
+  }
 
   Result<uint32_t> CommitLocked();
   struct StagedHash {
