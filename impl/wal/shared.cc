@@ -303,9 +303,16 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
       continue;
     }
     PAGER_RETURN_IF_ERROR(st);
-    if (!restart_locked && (h.checkpoint_epoch & 1) != 0) {  // W24: a restart window
-      restart_window_seen_ = true;
-      break;
+    if ((h.checkpoint_epoch & 1) != 0) {  // W24: a restart window
+      if (!restart_locked) {
+        restart_window_seen_ = true;
+        break;
+      }
+      st = CheckWalMatchesIndex(h);  // its writer stopped inside it
+      if (!st.ok()) {
+        UpdateSlot();
+        return st;
+      }
     }
     Hook(HookPoint::kPinAfterHeader);
     // This handle's own WAL scan at open may be ahead of the last publish (a commit written
@@ -333,6 +340,29 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
                                  : path_ + ": checkpoints kept moving while a read began; retry");
 }
 
+// W24: the epoch is still odd while this handle holds the restart byte shared, so the writer
+// died inside its restart window, or failed there (poisoned; EndRestartWindow leaves the
+// window open then): the WAL may have been reset or cut under the published index. The index
+// is believed only if the WAL file still carries its generation's header and every frame it
+// counts; else kBusy until the next read-write open rebuilds it.
+Status WalPager::CheckWalMatchesIndex(const ShmHeader& h) {
+  if (h.max_frame == 0) return Status::Ok();  // nothing is read from the WAL
+  const Status stale(Code::kBusy, path_ + ": its writer stopped inside a WAL restart, so " +
+                                      ShmPath(path_) + " may no longer describe " +
+                                      WalPath(path_) + "; the next read-write open rebuilds it");
+  if (wal_ == nullptr) return stale;
+  WalHeader wh;
+  size_t got = 0;
+  PAGER_RETURN_IF_ERROR(wal_->file()->ReadAt(0, &wh, sizeof wh, &got));
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(wal_->file()->Size(&size));
+  if (got != sizeof wh || !ValidateWalHeader(wh).ok() || wh.salt1 != h.salt1 ||
+      wh.salt2 != h.salt2 || size < FrameOffset(h.max_frame, page_size_)) {
+    return stale;
+  }
+  return Status::Ok();
+}
+
 // ---- the writer's view of other handles' readers -------------------------------------------
 
 // X4 scan after an epoch bump (W19's other half). The epoch stays even outside a restart
@@ -356,9 +386,12 @@ void WalPager::RepublishWithEpoch() {
   shm_->Publish(last_published_);
 }
 
+// A restart that failed half-way (the handle is poisoned: the WAL may be reset or cut under
+// the published index) leaves the window open, as a writer that dies inside it does; other
+// handles then check the WAL before they believe the index (CheckWalMatchesIndex).
 void WalPager::EndRestartWindow() {
   Hook(HookPoint::kRestartPublished);
-  if (shm_ != nullptr && (shm_epoch_ & 1) != 0) {
+  if (shm_ != nullptr && (shm_epoch_ & 1) != 0 && !poisoned_) {
     shm_epoch_++;
     RepublishWithEpoch();
   }

@@ -121,7 +121,11 @@
 //       is odd (the window is open, or its writer died inside it and took its lock along);
 //       it loads the main header and scans the WAL at open holding the byte shared. So no
 //       reader pins the old generation after the writer's last scan, and no open pairs a main
-//       header with a WAL restarted or cut under it.
+//       header with a WAL restarted or cut under it. A writer whose restart fails (poisoned)
+//       leaves the epoch odd, like one that died inside the window; a handle that finds the
+//       epoch odd while it holds the byte believes the index only if the WAL file still has
+//       its generation's header and every frame it counts, else kBusy until the next
+//       read-write open rebuilds the index.
 //
 // Lifecycle (state()):
 //
@@ -331,6 +335,7 @@ class WalPager {
   SlotScan ScanOthers(bool restart_window);
   void RepublishWithEpoch();
   void EndRestartWindow();
+  Status CheckWalMatchesIndex(const ShmHeader& h);
   bool OthersNeedFrames();
   bool OthersPinWal(bool restart_window = false);
   // W24: the restart byte (kRestartLockByte on the main file). Lock returns false when it
