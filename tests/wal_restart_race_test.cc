@@ -208,6 +208,8 @@ class RestartRace : public ::testing::TestWithParam<bool> {
     EXPECT_TRUE(w->CheckInvariants().ok()) << label;
   }
 
+  void Sweep(CheckpointMode mode, struct SweepCounts* n);
+
   std::unique_ptr<TempDir> dir;
   std::unique_ptr<io::MemEnv> mem;
   io::Env* env = nullptr;
@@ -306,10 +308,14 @@ TEST_P(RestartRace, OpenNeverPairsAMainHeaderWithAWalRestartedUnderIt) {
 
 // Every step of the reader's pin against every step of the writer's checkpoint (copy scan,
 // restart scan, window, publish), in both orders: whichever side parks first, the other runs
-// as far as it can, then the first goes on. Whatever the writer decided (restart or go on),
-// the snapshot is transaction 2, whole, and stays so while the writer commits over the old
-// frames.
-TEST_P(RestartRace, EveryInterleavingOfPinAndRestartGivesAWholeSnapshotThatNeverMoves) {
+// as far as it can, then the first goes on. Whatever the writer decided (restart, go on, or
+// for TRUNCATE wait for the reader and give up: BUSY), the snapshot is transaction 2, whole,
+// and stays so while the writer commits over the old frames.
+struct SweepCounts {
+  int runs = 0, restarted = 0, went_on = 0, busy = 0, waited_for_byte = 0;
+};
+
+void RestartRace::Sweep(CheckpointMode mode, SweepCounts* n) {
   const HookPoint reader_steps[] = {HookPoint::kPinBeforeHeader, HookPoint::kPinAfterHeader,
                                     HookPoint::kPinAfterMark};
   const HookPoint writer_steps[] = {
@@ -317,7 +323,6 @@ TEST_P(RestartRace, EveryInterleavingOfPinAndRestartGivesAWholeSnapshotThatNever
       HookPoint::kScanDone,               HookPoint::kRestartBeforeEpochBump,
       HookPoint::kRestartAfterEpochBump,  HookPoint::kRestartScanDone,
       HookPoint::kRestartPublished,       HookPoint::kRestartWindowClosed};
-  int restarted = 0, went_on = 0, waited_for_byte = 0, runs = 0;
   for (HookPoint rs : reader_steps) {
     for (HookPoint ws : writer_steps) {
       for (bool reader_first : {true, false}) {
@@ -330,7 +335,7 @@ TEST_P(RestartRace, EveryInterleavingOfPinAndRestartGivesAWholeSnapshotThatNever
         Status st;
         Result<uint32_t> cp = Status::Ok();
         auto begin = [&] { st = r->BeginRead(&s); };
-        auto checkpoint = [&] { cp = w->Checkpoint(CheckpointMode::kPassive); };
+        auto checkpoint = [&] { cp = w->Checkpoint(mode); };
         reader->StopAt(rs);
         writer->StopAt(ws);
         if (reader_first) {
@@ -339,42 +344,85 @@ TEST_P(RestartRace, EveryInterleavingOfPinAndRestartGivesAWholeSnapshotThatNever
           writer->Start(checkpoint);
           Actor::Where wr = writer->Wait();
           ASSERT_TRUE(wr == Actor::Where::kParked || wr == Actor::Where::kDone) << WhereName(wr);
-          reader->Release();
-          Actor::Where rd = reader->Wait();
-          ASSERT_NE(rd, Actor::Where::kStuck);
-          writer->Join();
-          reader->Join();
         } else {
           writer->Start(checkpoint);
           ASSERT_EQ(writer->Wait(), Actor::Where::kParked);
+        }
+        reader->Release();  // reader first: goes on; writer first: starts below
+        if (!reader_first) {
+          reader->StopAt(rs);
           reader->Start(begin);
-          Actor::Where rd = reader->Wait();
-          ASSERT_NE(rd, Actor::Where::kStuck);
-          writer->Join();
-          reader->Join();
         }
-        ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+        ASSERT_NE(reader->Wait(), Actor::Where::kStuck);
+        writer->Join();
+        reader->Join();
         ASSERT_TRUE(st.ok()) << st.ToString();
-        runs++;
-        if (w->stats().wal_frames == 0) {
-          restarted++;
+        if (!cp.ok()) {
+          // Only TRUNCATE gives up (the reader's mark held frames when it looked; the reader
+          // may since have moved to mark 0: every frame is backfilled).
+          ASSERT_EQ(mode, CheckpointMode::kTruncate) << cp.status().ToString();
+          ASSERT_EQ(cp.status().code(), Code::kBusy) << cp.status().ToString();
+          n->busy++;
+        } else if (w->stats().wal_frames == 0) {
+          n->restarted++;
         } else {
-          went_on++;
+          EXPECT_NE(mode, CheckpointMode::kTruncate) << "TRUNCATE returned OK, WAL not cut";
+          n->went_on++;
         }
-        if (reader->Reached(HookPoint::kPinBeforeRestartLock)) waited_for_byte++;
+        n->runs++;
+        if (reader->Reached(HookPoint::kPinBeforeRestartLock)) n->waited_for_byte++;
         CheckAfterRace(&s, label);
         if (HasFailure()) return;
       }
     }
   }
+}
+
+TEST_P(RestartRace, EveryInterleavingOfPinAndRestartGivesAWholeSnapshotThatNeverMoves) {
+  SweepCounts n;
+  Sweep(CheckpointMode::kPassive, &n);
   // Not vacuous: the sweep saw both decisions, and readers that had to wait for the window.
-  EXPECT_EQ(runs, 48);
-  EXPECT_GT(restarted, 0);
-  EXPECT_GT(went_on, 0);
-  EXPECT_GT(waited_for_byte, 0);
-  std::printf("[restart race] %d interleavings: %d restarts, %d generations went on, %d readers "
-              "waited for the restart byte\n",
-              runs, restarted, went_on, waited_for_byte);
+  EXPECT_EQ(n.runs, 48);
+  EXPECT_GT(n.restarted, 0);
+  EXPECT_GT(n.went_on, 0);
+  EXPECT_GT(n.waited_for_byte, 0);
+  std::printf("[restart race, PASSIVE] %d interleavings: %d restarts, %d generations went on, "
+              "%d readers waited for the restart byte\n",
+              n.runs, n.restarted, n.went_on, n.waited_for_byte);
+}
+
+// The same with TRUNCATE, whose restart cuts the WAL to zero bytes: a reader pinned to the
+// old generation would read past the WAL's end.
+TEST_P(RestartRace, EveryInterleavingOfPinAndTruncateGivesAWholeSnapshotThatNeverMoves) {
+  SweepCounts n;
+  Sweep(CheckpointMode::kTruncate, &n);
+  EXPECT_EQ(n.runs, 48);
+  EXPECT_GT(n.restarted, 0);
+  EXPECT_GT(n.busy, 0);
+  EXPECT_GT(n.waited_for_byte, 0);
+  std::printf("[restart race, TRUNCATE] %d interleavings: %d restarts, %d BUSY (the reader "
+              "pinned frames first), %d readers waited for the restart byte\n",
+              n.runs, n.restarted, n.busy, n.waited_for_byte);
+}
+
+// Regression (found by the TRUNCATE sweep above): a reader of another handle that pinned the
+// WAL's end after TRUNCATE's wait for readers but before its restart scan made the WAL go on
+// (W21), and TRUNCATE returned OK with the WAL not cut (W10; the restart byte's timeout path
+// already said BUSY). It is BUSY now, with every frame copied.
+TEST_P(RestartRace, TruncateThatFindsAReaderPinnedBeforeItsRestartScanIsBusyNotOk) {
+  Populate();
+  writer->StopAt(HookPoint::kRestartBeforeEpochBump);  // waited, copied; restart not decided
+  Result<uint32_t> cp = Status::Ok();
+  writer->Start([&] { cp = w->Checkpoint(CheckpointMode::kTruncate); });
+  ASSERT_EQ(writer->Wait(), Actor::Where::kParked);
+  ReadSnapshot s;
+  ASSERT_TRUE(r->BeginRead(&s).ok());  // the epoch is even: it pins the WAL's end
+  EXPECT_GT(s.mark, 0u);
+  writer->Join();
+  EXPECT_GT(w->stats().wal_frames, 0u) << "the reader's frames stayed";
+  EXPECT_EQ(cp.status().code(), Code::kBusy)
+      << "TRUNCATE left the WAL uncut but said " << cp.status().ToString();
+  CheckAfterRace(&s, "reader pinned before the TRUNCATE's restart scan");
 }
 
 // Regression (found by tests/wal_crash_readers_test.cc): a writer whose WAL reset failed at
