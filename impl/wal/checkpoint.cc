@@ -94,7 +94,13 @@ Result<uint32_t> WalPager::CopyStep() {
 
 Result<uint32_t> WalPager::RestartStep(CheckpointMode mode, uint32_t pages) {
   if (wal_->frame_count() > 0) {
-    if (OthersPinWal(true)) return GenerationGoesOn(pages);  // W21: its frames stay indexed
+    if (OthersPinWal(true)) {  // W21: its frames stay indexed
+      Result<uint32_t> on = GenerationGoesOn(pages);
+      if (!on.ok() || mode != CheckpointMode::kTruncate) return on;
+      return Status(Code::kBusy, "checkpoint of " + path_ + ": frames copied, but a reader of "
+                                 "another handle began reading them, so the WAL was not "
+                                 "truncated; retry");
+    }
     index_.clear();
   }
   if (ReadersHoldWalViews()) {  // W23: copied, but the viewed frames stay where they are

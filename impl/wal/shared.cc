@@ -220,6 +220,10 @@ Status WalPager::AdoptFrames(const ShmHeader& h) {
   }
   wal_->AdoptCommittedFrames(h.max_frame);
   if (app_changed || h.max_frame > 0) std::memcpy(committed_app_, h.app_header, kAppHeaderSize);
+  // A checkpoint that let the generation go on (W21) rewrote the main header: W3 bounds
+  // main_valid_count_ by its page count, so both come from the same publish.
+  main_seq_ = h.main_checkpoint_seq;
+  main_count_ = h.main_page_count;
   main_valid_count_ = std::min(h.main_valid_count, committed_count_);
   stats_.wal_frames = h.max_frame;
   return Status::Ok();
@@ -285,7 +289,11 @@ void WalPager::UpdateSlot() {
 Status WalPager::PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned) {
   if (slot_ < 0) PAGER_RETURN_IF_ERROR(shm_->ClaimSlot(&slot_));
   Status st = PinViewLocked(allow_main_only, false, mark, pinned);
-  if (st.code() != Code::kBusy || !restart_window_seen_) return st;
+  // W24: an open restart window, or a writer that kept restarting the WAL between this
+  // handle's header and WAL reads for every retry (a loaded machine): pin holding the restart
+  // byte shared, where no restart can run under the pin.
+  if (st.code() != Code::kBusy) return st;
+  Hook(HookPoint::kPinBeforeRestartLock);
   PAGER_RETURN_IF_ERROR(LockRestartShared());
   st = PinViewLocked(allow_main_only, true, mark, pinned);
   UnlockRestart();
@@ -298,6 +306,7 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
   Status moving = Status::Ok();
   for (int i = 0; i < kShmHeaderRetries; i++) {
     ShmHeader h;
+    Hook(HookPoint::kPinBeforeHeader);
     Status st = Refresh(&h);
     if (st.code() == Code::kBusy) {
       // The writer moved between the header and the WAL (a reset published while this
@@ -307,10 +316,18 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
       continue;
     }
     PAGER_RETURN_IF_ERROR(st);
-    if (!restart_locked && (h.checkpoint_epoch & 1) != 0) {  // W24: a restart window
-      restart_window_seen_ = true;
-      break;
+    if ((h.checkpoint_epoch & 1) != 0) {  // W24: a restart window
+      if (!restart_locked) {
+        restart_window_seen_ = true;
+        break;
+      }
+      st = CheckWalMatchesIndex(h);  // its writer stopped inside it
+      if (!st.ok()) {
+        UpdateSlot();
+        return st;
+      }
     }
+    Hook(HookPoint::kPinAfterHeader);
     // This handle's own WAL scan at open may be ahead of the last publish (a commit written
     // but not yet published): its state then covers those frames too, and so does its mark.
     const uint64_t frames = wal_ ? wal_->frame_count() : 0;
@@ -320,6 +337,7 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
     const uint64_t m = std::min(want, MinReaderMark());
     shm_->SetSlot(slot_, MakeSlotValue(generation_, m));
     ShmFence(std::memory_order_seq_cst);
+    Hook(HookPoint::kPinAfterMark);
     if (shm_->StillPublished(h.generation, h.checkpoint_epoch)) {
       *mark = want;
       *pinned = h;
@@ -333,15 +351,42 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
                                  : path_ + ": checkpoints kept moving while a read began; retry");
 }
 
+// W24: the epoch is still odd while this handle holds the restart byte shared, so the writer
+// died inside its restart window, or failed there (poisoned; EndRestartWindow leaves the
+// window open then): the WAL may have been reset or cut under the published index. The index
+// is believed only if the WAL file still carries its generation's header and every frame it
+// counts; else kBusy until the next read-write open rebuilds it.
+Status WalPager::CheckWalMatchesIndex(const ShmHeader& h) {
+  if (h.max_frame == 0) return Status::Ok();  // nothing is read from the WAL
+  const Status stale(Code::kBusy, path_ + ": its writer stopped inside a WAL restart, so " +
+                                      ShmPath(path_) + " may no longer describe " +
+                                      WalPath(path_) + "; the next read-write open rebuilds it");
+  if (wal_ == nullptr) return stale;
+  WalHeader wh;
+  size_t got = 0;
+  PAGER_RETURN_IF_ERROR(wal_->file()->ReadAt(0, &wh, sizeof wh, &got));
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(wal_->file()->Size(&size));
+  if (got != sizeof wh || !ValidateWalHeader(wh).ok() || wh.salt1 != h.salt1 ||
+      wh.salt2 != h.salt2 || size < FrameOffset(h.max_frame, page_size_)) {
+    return stale;
+  }
+  return Status::Ok();
+}
+
 // ---- the writer's view of other handles' readers -------------------------------------------
 
 // X4 scan after an epoch bump (W19's other half). The epoch stays even outside a restart
 // window and is odd inside one (W24): restart_window opens it, EndRestartWindow closes it.
 SlotScan WalPager::ScanOthers(bool restart_window) {
   if (shm_ == nullptr) return SlotScan{};
+  Hook(restart_window ? HookPoint::kRestartBeforeEpochBump : HookPoint::kScanBeforeEpochBump);
   shm_epoch_ += (restart_window && (shm_epoch_ & 1) == 0) ? 1 : 2;
   RepublishWithEpoch();
-  return shm_->ScanSlots(generation_, slot_);
+  Hook(restart_window ? HookPoint::kRestartAfterEpochBump : HookPoint::kScanAfterEpochBump);
+  SlotScan s = shm_->ScanSlots(generation_, slot_);
+  Hook(restart_window ? HookPoint::kRestartScanDone : HookPoint::kScanDone);
+  return s;
 }
 
 // The last published state with the current epoch: entries not stored yet (X2) stay
@@ -352,10 +397,16 @@ void WalPager::RepublishWithEpoch() {
   shm_->Publish(last_published_);
 }
 
+// A restart that failed half-way (the handle is poisoned: the WAL may be reset or cut under
+// the published index) leaves the window open, as a writer that dies inside it does; other
+// handles then check the WAL before they believe the index (CheckWalMatchesIndex).
 void WalPager::EndRestartWindow() {
-  if (shm_ == nullptr || (shm_epoch_ & 1) == 0) return;
-  shm_epoch_++;
-  RepublishWithEpoch();
+  Hook(HookPoint::kRestartPublished);
+  if (shm_ != nullptr && (shm_epoch_ & 1) != 0 && !poisoned_) {
+    shm_epoch_++;
+    RepublishWithEpoch();
+  }
+  Hook(HookPoint::kRestartWindowClosed);
 }
 
 // W16 across handles: no frame is copied while another handle's reader has a mark below

@@ -134,6 +134,7 @@ Status WalPager::InitExisting() {
 
 Status WalPager::LoadScanAndAttach() {
   PAGER_RETURN_IF_ERROR(LoadMainHeader());
+  Hook(HookPoint::kOpenMainHeaderLoaded);
   if (options_.page_size != 0 && options_.page_size != page_size_) {
     return Status(Code::kPageSize, path_ + ": page size is " + std::to_string(page_size_) +
                                        ", the caller expects " +

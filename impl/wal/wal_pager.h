@@ -124,10 +124,15 @@
 //       with the published epoch odd (even at every other time). Another handle pins a mark
 //       (W19) without any lock while the epoch is even -- its re-check sees the epoch turn
 //       odd if the writer's window opened meanwhile -- and under the byte held shared when it
-//       is odd (the window is open, or its writer died inside it and took its lock along);
+//       is odd (the window is open, or its writer died inside it and took its lock along)
+//       or when every lock-free try found the WAL restarted under its header read;
 //       it loads the main header and scans the WAL at open holding the byte shared. So no
 //       reader pins the old generation after the writer's last scan, and no open pairs a main
-//       header with a WAL restarted or cut under it.
+//       header with a WAL restarted or cut under it. A writer whose restart fails (poisoned)
+//       leaves the epoch odd, like one that died inside the window; a handle that finds the
+//       epoch odd while it holds the byte believes the index only if the WAL file still has
+//       its generation's header and every frame it counts, else kBusy until the next
+//       read-write open rebuilds the index.
 //
 // Lifecycle (state()):
 //
@@ -162,6 +167,7 @@
 #include "impl/wal/main_map.h"
 #include "impl/wal/page_cache.h"
 #include "impl/wal/shm_index.h"
+#include "impl/wal/test_hooks.h"
 #include "impl/wal/wal_format.h"
 #include "impl/wal/wal_log.h"
 
@@ -192,6 +198,7 @@ struct Options {
   int64_t lock_timeout_ms = 0;           // 0 = kBusy at once, > 0 wait, -1 forever
   uint64_t wal_keep_bytes = 32u << 20;   // WAL size kept for reuse after a checkpoint
   uint64_t wal_prewrite_bytes = 1u << 20;  // zero-fill step when the WAL must grow
+  TestHooks* test_hooks = nullptr;  // tests only (impl/wal/test_hooks.h T1); not owned
 };
 
 // A read transaction's pinned view (W15). Filled by BeginRead; owned by the caller, who must
@@ -343,6 +350,7 @@ class WalPager {
   SlotScan ScanOthers(bool restart_window);
   void RepublishWithEpoch();
   void EndRestartWindow();
+  Status CheckWalMatchesIndex(const ShmHeader& h);
   bool OthersNeedFrames();
   bool OthersPinWal(bool restart_window = false);
   // W24: the restart byte (kRestartLockByte on the main file). Lock returns false when it
@@ -351,6 +359,9 @@ class WalPager {
   bool LockRestartExclusive();
   Status LockRestartShared();
   void UnlockRestart();
+  void Hook(HookPoint point) {  // T1: one null check when unset
+    if (options_.test_hooks != nullptr) options_.test_hooks->At(point);
+  }
 
   Result<uint32_t> CommitLocked();
   struct StagedHash {

@@ -1,0 +1,47 @@
+// TestHooks: a test-only seam that lets a test stop a thread at the steps of the protocols
+// between handles of one database (read marks W19, the restart window W24 in wal_pager.h), so
+// that every interleaving of a reader's pin and the writer's restart can be driven one step
+// at a time instead of hoped for under load.
+//
+// Invariants:
+//   T1. Only wal::Options::test_hooks carries it; the C API (capi/) never sets it, so it is
+//       not reachable from pager.h. Null (the default) costs one pointer test per step.
+//   T2. No global state: each handle calls the hooks it was opened with, on the thread doing
+//       the step, with that handle's mutex held (a hook must not call into that handle; it may
+//       block, and another thread may drive other handles meanwhile).
+//   T3. A step's hook runs at the point its name gives and nowhere else; moving a call site
+//       is a change of the protocol the tests prove (tests/wal_restart_race_test.cc).
+#pragma once
+
+namespace pager {
+namespace wal {
+
+enum class HookPoint {
+  // A handle other than the writer pinning a read mark (PinViewLocked, W19/W24), per try.
+  kPinBeforeHeader,      // before it reads the shared header
+  kPinAfterHeader,       // header read, epoch even (or the restart byte held): mark not stored
+  kPinAfterMark,         // mark stored and fenced, before the re-check reads the header again
+  kPinBeforeRestartLock, // it met an odd epoch: about to wait for the restart byte shared
+  // An open between loading the main header and scanning the WAL (a read-only one holds the
+  // restart byte shared there, W24).
+  kOpenMainHeaderLoaded,
+  // The writer's scan of the read-mark slots before it copies frames (epoch + 2).
+  kScanBeforeEpochBump,
+  kScanAfterEpochBump,   // the new epoch is published, the slots not scanned yet
+  kScanDone,             // the slots are scanned
+  // The writer's restart scan (W24), the restart byte held exclusive.
+  kRestartBeforeEpochBump,
+  kRestartAfterEpochBump,  // the odd epoch is published: the window is open
+  kRestartScanDone,        // the slots are scanned: restart or go on is decided
+  kRestartPublished,       // the restarted (or continued) generation is published, epoch odd
+  kRestartWindowClosed,    // the epoch is even again, the restart byte still held
+};
+
+class TestHooks {
+ public:
+  virtual ~TestHooks() = default;
+  virtual void At(HookPoint point) = 0;
+};
+
+}  // namespace wal
+}  // namespace pager
