@@ -670,8 +670,10 @@ enum { PAGER_WAL_FULL = 0, PAGER_WAL_NORMAL = 1 };
  * checkpoint copies and the WAL keeps its frames.
  *   PAGER_WAL_CHECKPOINT_PASSIVE  (default; also what auto-checkpoints run) never waits: with
  *                                 no such reader it copies every committed frame, else it
- *                                 copies nothing and returns PAGER_OK with 0 pages
- *                                 (pager_wal_stats.frames_left says how many frames stay).
+ *                                 copies the frames older than every reader's snapshot
+ *                                 (partial backfill, as SQLite's) and returns PAGER_OK with
+ *                                 the pages copied (pager_wal_stats.frames_left says how
+ *                                 many frames stay); the next checkpoint goes on from there.
  *   PAGER_WAL_CHECKPOINT_FULL     copies every frame. It first waits for such readers to end
  *                                 (up to pager_wal_options.lock_timeout_ms, then
  *                                 PAGER_ERR_BUSY with nothing copied).
@@ -740,8 +742,9 @@ typedef struct pager_wal_stats {
   uint64_t checkpoint_failures; /* checkpoints (explicit, automatic, at open) that failed for
                                    lack of space and left the WAL as it was                 */
   /* 0.3 */
-  uint64_t frames_left;        /* frames the last checkpoint left in the WAL because a read
-                                  transaction still needed the main file (0: none)         */
+  uint64_t frames_left;        /* frames the last checkpoint could not copy into the main
+                                  file because a read transaction still needed its older
+                                  bytes (0: none)                                          */
   uint64_t readers_active;     /* read transactions open on the handle now, plus other
                                   handles and processes reading (live read marks)          */
 } pager_wal_stats;

@@ -67,9 +67,10 @@
 //       page count, main-file valid count and app header. Inside one, a page is its latest
 //       frame below the mark (history_), unless a shrink committed below the mark after that
 //       frame hides it (shrinks_), else the main file below main_valid_count, else zeros.
-//   W16. No checkpoint writes into the main file while a reader of the current generation
-//       holds a mark below frame_count() (it may still need the main file's older bytes):
-//       PASSIVE then copies nothing and returns at once, FULL/TRUNCATE wait for such readers
+//   W16. No checkpoint copies a frame at or past the smallest mark m of a reader of the
+//       current generation (it may still need the main file's older bytes of pages whose
+//       first frame is at or past m): PASSIVE then copies the frames below m (W25) and
+//       returns at once, FULL/TRUNCATE wait for such readers
 //       (releasing mu_) up to lock_timeout_ms, then kBusy. Readers whose mark is the whole
 //       WAL move to mark 0 of the new generation at its reset (the main file then holds
 //       exactly their snapshot). Commits never wait for readers.
@@ -122,6 +123,20 @@
 //       it loads the main header and scans the WAL at open holding the byte shared. So no
 //       reader pins the old generation after the writer's last scan, and no open pairs a main
 //       header with a WAL restarted or cut under it.
+//   W25. Partial backfill. backfilled_ <= frame_count(): every page below main_valid_count_
+//       whose latest frame below backfilled_ exists holds that frame's bytes in the main
+//       file. A checkpoint whose safe frame t (the smallest mark of W16, else frame_count())
+//       is below frame_count() copies, for each page below main_valid_count_ with a frame in
+//       [backfilled_, t), its latest frame below t, syncs the main file and sets
+//       backfilled_ = t; the main header is not rewritten (recovery replays every frame over
+//       the main file, so a copied page reads the same after a crash). Why no reader sees a
+//       change: a reader at mark m >= t reads page p from its latest frame below m if there
+//       is one -- and the step writes only pages with a frame below t <= m -- else from the
+//       main file, which the step did not touch for p. Pages at or past main_valid_count_
+//       are left to the final step (t == frame_count()), which cuts the main file there
+//       (DropStalePages) and copies every indexed page whose latest frame is at or past
+//       backfilled_ or whose number is at or past main_valid_count_, then writes the header
+//       (W6); the WAL restarts only after such a step, when no reader uses its frames (W21).
 //
 // Lifecycle (state()):
 //
@@ -359,6 +374,9 @@ class WalPager {
   Result<uint32_t> RestartStep(CheckpointMode mode, uint32_t pages);
   Result<uint32_t> GenerationGoesOn(uint32_t pages);
   Result<uint32_t> CopyFramesToMain();
+  uint64_t SafeBackfillFrame();
+  Result<uint32_t> BackfillStep(uint64_t target);
+  Status CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>>& latest);
   Status CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
                          uint8_t* bodies);
   Status DropStalePages();
