@@ -24,6 +24,7 @@ Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
     return Status(Code::kReadOnly, "checkpoint on read-only handle of " + path_);
   }
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));
+  bg_idle_.wait(lock, [this] { return !bg_copying_; });  // W26: one checkpoint at a time
   if (mode != CheckpointMode::kPassive) PAGER_RETURN_IF_ERROR(WaitForReaders(&lock, mode));  // W16
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));  // a commit may have failed meanwhile
   Result<uint32_t> r = CheckpointLocked(mode, false);
@@ -74,17 +75,7 @@ Result<uint32_t> WalPager::BackfillStep(uint64_t target) {
     if (!st.ok()) return Poison(st.WithContext("checkpoint: sync " + WalPath(path_)));
     stats_.syncs++;
   }
-  std::unordered_map<uint32_t, uint64_t> latest;
-  for (uint64_t f = backfilled_; f < target; f++) {
-    const uint32_t page = shm_frames_[f].page_number;
-    if (page != 0) latest[page] = f;
-  }
-  std::vector<std::pair<uint32_t, uint64_t>> pairs;
-  pairs.reserve(latest.size());
-  for (const auto& kv : latest) {
-    if (kv.first < main_valid_count_) pairs.push_back(kv);
-  }
-  std::sort(pairs.begin(), pairs.end());
+  const std::vector<std::pair<uint32_t, uint64_t>> pairs = PairsToBackfill(target);
   Status st = CopyPairsToMain(pairs);
   if (!st.ok()) return PoisonUnlessNoSpace(st.WithContext("checkpoint"));
   PAGER_RETURN_IF_ERROR(SyncMain());
@@ -156,6 +147,7 @@ Result<uint32_t> WalPager::RestartStep(CheckpointMode mode, uint32_t pages) {
                   : wal_->Reset(main_seq_, options_.wal_keep_bytes, &stats_.bytes_synced);
   if (!st.ok()) return Poison(st.WithContext("checkpoint: reset " + WalPath(path_)));
   MoveReadersToNewGeneration();  // W16
+  stats_.wal_restarts++;
   stats_.syncs++;
   stats_.frames_left = 0;
   stats_.checkpoints++;
@@ -170,6 +162,19 @@ Result<uint32_t> WalPager::RestartStep(CheckpointMode mode, uint32_t pages) {
 // reads runs of consecutive frames with one scatter read each and writes runs of
 // consecutive pages with one write each, so a checkpoint costs one write per run of adjacent
 // pages (not one per frame) and the main file is written front to back.
+// W25: for each page below main_valid_count_ with a frame in [backfilled_, target), its
+// latest frame below target, sorted by page.
+std::vector<std::pair<uint32_t, uint64_t>> WalPager::PairsToBackfill(uint64_t target) const {
+  std::unordered_map<uint32_t, uint64_t> latest;
+  for (uint64_t f = backfilled_; f < target; f++) {
+    const uint32_t page = shm_frames_[f].page_number;
+    if (page != 0 && page < main_valid_count_) latest[page] = f;
+  }
+  std::vector<std::pair<uint32_t, uint64_t>> pairs(latest.begin(), latest.end());
+  std::sort(pairs.begin(), pairs.end());
+  return pairs;
+}
+
 // W25: a page whose latest frame is below backfilled_ is in the main file already, unless
 // it is at or past main_valid_count_ (DropStalePages cuts those, so they are copied again).
 Result<uint32_t> WalPager::CopyFramesToMain() {
@@ -187,22 +192,36 @@ Result<uint32_t> WalPager::CopyFramesToMain() {
 
 // (page, frame) pairs sorted by page, a batch of kCheckpointBatchBytes at a time (W13).
 Status WalPager::CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>>& latest) {
+  CopyCounts c;
+  Status st = CopyPairsUnlocked(latest, &c);
+  main_unsynced_bytes_ += c.bytes;
+  stats_.checkpoint_writes += c.writes;
+  return st;
+}
+
+// Touches no member but the files (W26: the background checkpointer runs it without mu_;
+// the frames are committed frames of the generation, which no reset can end meanwhile).
+Status WalPager::CopyPairsUnlocked(const std::vector<std::pair<uint32_t, uint64_t>>& latest,
+                                   CopyCounts* counts) const {
   const size_t batch_pages = std::max<size_t>(1, kCheckpointBatchBytes / page_size_);
   std::vector<uint8_t> bodies(std::min(batch_pages, latest.size()) * page_size_);
+  std::vector<uint8_t> headers;
   for (size_t first = 0; first < latest.size(); first += batch_pages) {
     const size_t n = std::min(batch_pages, latest.size() - first);
-    PAGER_RETURN_IF_ERROR(CopyBatchToMain(&latest[first], n, bodies.data()));
+    PAGER_RETURN_IF_ERROR(CopyBatchToMain(&latest[first], n, bodies.data(), &headers, counts));
   }
   return Status::Ok();
 }
 
 // Copies n (page, frame) pairs, sorted by page, through `bodies` (n pages).
 Status WalPager::CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
-                                 uint8_t* bodies) {
+                                 uint8_t* bodies, std::vector<uint8_t>* headers,
+                                 CopyCounts* counts) const {
   for (size_t i = 0; i < n;) {  // reads: runs of consecutive frames
     size_t j = i + 1;
     while (j < n && latest[j].second == latest[j - 1].second + 1) j++;
-    PAGER_RETURN_IF_ERROR(wal_->ReadBodies(latest[i].second, j - i, bodies + i * page_size_));
+    PAGER_RETURN_IF_ERROR(
+        wal_->ReadCommittedBodies(latest[i].second, j - i, bodies + i * page_size_, headers));
     i = j;
   }
   for (size_t i = 0; i < n;) {  // writes: runs of consecutive pages, contiguous in `bodies`
@@ -211,8 +230,8 @@ Status WalPager::CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, si
     const uint64_t bytes = uint64_t{j - i} * page_size_;
     PAGER_RETURN_IF_ERROR(main_->WriteAt(uint64_t{latest[i].first} * page_size_,
                                          bodies + i * page_size_, static_cast<size_t>(bytes)));
-    main_unsynced_bytes_ += bytes;
-    stats_.checkpoint_writes++;
+    counts->bytes += bytes;
+    counts->writes++;
     i = j;
   }
   return Status::Ok();

@@ -137,6 +137,22 @@
 //       (DropStalePages) and copies every indexed page whose latest frame is at or past
 //       backfilled_ or whose number is at or past main_valid_count_, then writes the header
 //       (W6); the WAL restarts only after such a step, when no reader uses its frames (W21).
+//   W26. Background checkpointer (Options::background_checkpoint, impl/wal/background.cc): a
+//       thread owned by the read-write handle, started at the end of Create/Open, joined by
+//       Close (and the destructor) before the files go. When a commit leaves the WAL past the
+//       auto-checkpoint threshold, the commit only wakes it. A step computes the safe frame t
+//       (W16) and the pages to copy under mu_, then reads the frames, writes the main file
+//       and syncs it WITHOUT mu_ (bg_copying_: no other checkpoint, WAL reset or main-file
+//       cut starts meanwhile; commits append frames past t, never rewrite frames below it
+//       (L1); reads go on: W25 says none reads these pages from the main file); then under
+//       mu_ it sets backfilled_ = t and publishes. When backfilled_ reached frame_count() it
+//       runs the final step under mu_ (W25, W6: header, restart when no reader uses frames).
+//       A step that made no progress or failed for lack of space parks the thread until the
+//       next commit (W12: counted in stats, retried); a failed sync poisons (W7). A commit
+//       waits (before appending, releasing mu_) while the WAL holds kWalLimitFactor x the
+//       threshold and the thread is not parked -- so the WAL stays bounded while commits
+//       outpace the disk, and a commit never waits for readers (they park the thread).
+//       After fork() the child has no thread: it must not call into an inherited handle.
 //
 // Lifecycle (state()):
 //
@@ -164,6 +180,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -201,6 +218,9 @@ struct Options {
   int64_t lock_timeout_ms = 0;           // 0 = kBusy at once, > 0 wait, -1 forever
   uint64_t wal_keep_bytes = 32u << 20;   // WAL size kept for reuse after a checkpoint
   uint64_t wal_prewrite_bytes = 1u << 20;  // zero-fill step when the WAL must grow
+  // W26: a thread of the read-write handle runs the automatic checkpoints (off: the commit
+  // that crosses the threshold runs it, as in 0.2).
+  bool background_checkpoint = false;
 };
 
 // A read transaction's pinned view (W15). Filled by BeginRead; owned by the caller, who must
@@ -232,7 +252,13 @@ struct Stats {
                                     // one per run of adjacent pages per batch)
   uint64_t frames_left = 0;         // frames the last checkpoint could not copy (W16)
   uint64_t readers_active = 0;      // read transactions open now
+  uint64_t checkpoint_waits = 0;    // W26: commits that waited for the background checkpointer
+  uint64_t wal_restarts = 0;        // WAL resets (new generations) since open
 };
+
+// W26: with the background checkpointer, a commit waits while the WAL holds this many times
+// the auto-checkpoint threshold (2 x 4096 frames = 32 MiB of 4 KiB pages, wal_keep_bytes).
+constexpr uint32_t kWalLimitFactor = 2;
 
 // W14 bound: committed page hashes kept per page of cache capacity.
 constexpr uint32_t kHashedPagesPerCachePage = 16;
@@ -276,7 +302,11 @@ class WalPager {
   // only), valid until EndRead(snap) or Close(). Errors as ReadPageAt.
   Status ViewPageAt(ReadSnapshot* snap, uint32_t page_number, const uint8_t** data_out);
   // Releases the files and the lock (W17); the object stays valid for read transactions.
+  // Joins the background checkpointer first (W26).
   void Close();
+  // W26: returns once the background checkpointer has nothing to do (threshold not crossed,
+  // or parked until the next commit) and no copy of it is running; at once without one.
+  void WaitCheckpointerIdle();
   // kInvalid once Close() ran (W17).
   Status CheckUsable();
 
@@ -377,14 +407,32 @@ class WalPager {
   uint64_t SafeBackfillFrame();
   Result<uint32_t> BackfillStep(uint64_t target);
   Status CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>>& latest);
+  struct CopyCounts {
+    uint64_t bytes = 0;   // written into the main file
+    uint64_t writes = 0;  // write calls
+  };
   Status CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
-                         uint8_t* bodies);
+                         uint8_t* bodies, std::vector<uint8_t>* headers,
+                         CopyCounts* counts) const;
+  Status CopyPairsUnlocked(const std::vector<std::pair<uint32_t, uint64_t>>& latest,
+                           CopyCounts* counts) const;
+  std::vector<std::pair<uint32_t, uint64_t>> PairsToBackfill(uint64_t target) const;
   Status DropStalePages();
   Status ExtendMainToPageCount();
   Status PublishMainHeader();
   Status SyncMain();
   bool AutoCheckpointDue() const;
   void ClearStagedLocked();
+
+  // Background checkpointer (W26, impl/wal/background.cc).
+  void StartCheckpointer();
+  void StopCheckpointer();
+  bool CheckpointerDue() const;
+  void CheckpointerMain();
+  Status CheckpointerStep(std::unique_lock<std::mutex>* lock, bool* progress);
+  Status CopyWithoutLock(std::unique_lock<std::mutex>* lock, uint64_t target);
+  bool WalOverLimit() const;
+  void WaitForCheckpointer(std::unique_lock<std::mutex>* lock);
 
   io::Env* env_;
   std::string path_;
@@ -441,6 +489,14 @@ class WalPager {
   std::vector<uint8_t> read_scratch_;  // ReadCommitted's target until a read succeeded
   ReadMap main_map_;  // W18
   ReadMap wal_map_;   // W19
+
+  // Background checkpointer (W26).
+  std::thread bg_thread_;
+  std::condition_variable bg_wake_;  // a commit crossed the threshold, or stop
+  std::condition_variable bg_idle_;  // a step or a copy ended
+  bool bg_stop_ = false;
+  bool bg_copying_ = false;  // a copy runs without mu_: no other checkpoint may start
+  uint64_t bg_parked_at_commit_ = UINT64_MAX;  // stats_.commits when a step made no progress
 };
 
 }  // namespace wal
