@@ -670,8 +670,10 @@ enum { PAGER_WAL_FULL = 0, PAGER_WAL_NORMAL = 1 };
  * checkpoint copies and the WAL keeps its frames.
  *   PAGER_WAL_CHECKPOINT_PASSIVE  (default; also what auto-checkpoints run) never waits: with
  *                                 no such reader it copies every committed frame, else it
- *                                 copies nothing and returns PAGER_OK with 0 pages
- *                                 (pager_wal_stats.frames_left says how many frames stay).
+ *                                 copies the frames older than every reader's snapshot
+ *                                 (partial backfill, as SQLite's) and returns PAGER_OK with
+ *                                 the pages copied (pager_wal_stats.frames_left says how
+ *                                 many frames stay); the next checkpoint goes on from there.
  *   PAGER_WAL_CHECKPOINT_FULL     copies every frame. It first waits for such readers to end
  *                                 (up to pager_wal_options.lock_timeout_ms, then
  *                                 PAGER_ERR_BUSY with nothing copied).
@@ -715,6 +717,22 @@ typedef struct pager_wal_options {
   uint64_t wal_prewrite_bytes;     /* when the WAL must grow it is extended with zeros in
                                       steps of this size (default 1 MiB; 0 = only as far as
                                       each commit needs)                                    */
+  /* 0.3 */
+  uint32_t background_checkpoint;  /* 1: a thread of the read-write handle runs the
+                                      automatic (passive) checkpoints, so commits only append
+                                      frames; the page copy and the main file's sync run
+                                      beside commits and reads. A commit waits for it only
+                                      while the WAL holds 2x the auto-checkpoint threshold
+                                      and it can still shorten it (no reader holds the frames
+                                      back; pager_wal_stats.checkpoint_waits counts such
+                                      commits). Started at open, joined by pager_wal_close.
+                                      After fork() the child has no such thread: it must not
+                                      call any pager_wal_* function on an inherited handle
+                                      (pager_wal_close included); it opens its own.
+                                      0 (default): the commit that crosses the threshold runs
+                                      the checkpoint, as in 0.2. Read-only opens ignore it.
+                                      Other values: PAGER_ERR_INVALID                       */
+  uint32_t reserved;               /* must be 0                                              */
 } pager_wal_options;
 
 /* Options of one pager_wal_checkpoint call. */
@@ -740,10 +758,15 @@ typedef struct pager_wal_stats {
   uint64_t checkpoint_failures; /* checkpoints (explicit, automatic, at open) that failed for
                                    lack of space and left the WAL as it was                 */
   /* 0.3 */
-  uint64_t frames_left;        /* frames the last checkpoint left in the WAL because a read
-                                  transaction still needed the main file (0: none)         */
+  uint64_t frames_left;        /* frames the last checkpoint could not copy into the main
+                                  file because a read transaction still needed its older
+                                  bytes (0: none)                                          */
   uint64_t readers_active;     /* read transactions open on the handle now, plus other
                                   handles and processes reading (live read marks)          */
+  uint64_t checkpoint_waits;   /* commits that waited for the background checkpointer
+                                  (pager_wal_options.background_checkpoint) because the WAL
+                                  reached its limit: backpressure                          */
+  uint64_t wal_restarts;       /* WAL restarts (new generations) since open                */
 } pager_wal_stats;
 
 /*
@@ -773,7 +796,8 @@ PAGER_API void pager_wal_stats_init(pager_wal_stats *stats) PAGER_NOEXCEPT;
  * it with pager_wal_close.
  * Errors: PAGER_ERR_INVALID (NULL path/out; opts->struct_size below the 0.2 size, unknown
  * trailing bytes not zero, page size neither 0 nor a power of two in [512, 65536],
- * durability not FULL/NORMAL, read_only not 0, lock_timeout_ms below -1), PAGER_ERR_EXISTS
+ * durability not FULL/NORMAL, read_only not 0, background_checkpoint not 0 or 1, reserved not 0,
+ * lock_timeout_ms below -1), PAGER_ERR_EXISTS
  * (path exists), PAGER_ERR_NOT_FOUND (directory missing), PAGER_ERR_BUSY (another opener
  * locked the new file first), PAGER_ERR_IO, PAGER_ERR_NOSPC, PAGER_ERR_READONLY (no
  * permission), PAGER_ERR_NOMEM. If a failure happens after the main file was written
@@ -798,7 +822,8 @@ PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
  * *out receives the handle; release it with pager_wal_close.
  * Errors: PAGER_ERR_INVALID (NULL path/out; opts->struct_size below the 0.2 size, unknown
  * trailing bytes not zero, page size neither 0 nor a power of two in [512, 65536],
- * durability not FULL/NORMAL, read_only not 0 or 1, lock_timeout_ms below -1),
+ * durability not FULL/NORMAL, read_only not 0 or 1, background_checkpoint not 0 or 1,
+ * reserved not 0, lock_timeout_ms below -1),
  * PAGER_ERR_NOT_FOUND (no such file), PAGER_ERR_BUSY (read-write: another read-write
  * handle is open and lock_timeout_ms passed; read-only: see above), PAGER_ERR_CORRUPT (no valid header copy, damaged WAL header, main
  * file shorter than its header says), PAGER_ERR_VERSION (a newer format),
@@ -898,7 +923,10 @@ PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
  * checkpoint runs; its failure does not fail the commit: lack of space is counted
  * (pager_wal_stats.checkpoint_failures, last_checkpoint_error) and the checkpoint is retried
  * after the next commit; a failed sync or I/O error poisons the handle, and the next mutation
- * returns PAGER_ERR_POISONED.
+ * returns PAGER_ERR_POISONED. With pager_wal_options.background_checkpoint the handle's
+ * thread runs that checkpoint instead (same failure rules: lack of space counted and retried
+ * after the next commit, a failed sync poisons), and the commit first waits for it while the
+ * WAL is at its limit (2x the threshold) and the thread can shorten it.
  * *frames_out (may be NULL) receives the number of data frames written; untouched on failure.
  * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY (read-only handle),
  * PAGER_ERR_POISONED (an earlier failure), PAGER_ERR_IO, PAGER_ERR_NOSPC or

@@ -31,7 +31,9 @@ using pager::wal::WalPager;
 constexpr uint32_t kOptionsFirstSize = 56;
 constexpr uint32_t kCheckpointOptionsFirstSize = 8;
 constexpr uint32_t kStatsFirstSize = 88;
-static_assert(kOptionsFirstSize == sizeof(pager_wal_options), "0.2 pager_wal_options size");
+static_assert(offsetof(pager_wal_options, wal_prewrite_bytes) + sizeof(uint64_t) ==
+                  kOptionsFirstSize,
+              "pager_wal_options: a 0.2 field moved (fields are only ever appended)");
 static_assert(kCheckpointOptionsFirstSize == sizeof(pager_wal_checkpoint_options),
               "0.2 pager_wal_checkpoint_options size");
 static_assert(offsetof(pager_wal_stats, checkpoint_failures) + sizeof(uint64_t) ==
@@ -63,6 +65,7 @@ void Defaults(pager_wal_options* o) {
   o->lock_timeout_ms = d.lock_timeout_ms;
   o->wal_keep_bytes = d.wal_keep_bytes;
   o->wal_prewrite_bytes = d.wal_prewrite_bytes;
+  o->background_checkpoint = d.background_checkpoint ? 1 : 0;
 }
 
 void CheckpointDefaults(pager_wal_checkpoint_options* o) {
@@ -91,6 +94,16 @@ Status ToOptions(const pager_wal_options* in, pager::wal::Options* out,
                                   std::to_string(o.durability) +
                                   " is neither PAGER_WAL_FULL nor PAGER_WAL_NORMAL");
   }
+  if (o.background_checkpoint > 1) {
+    return pager::InvalidArgument("pager_wal_options.background_checkpoint is " +
+                                  std::to_string(o.background_checkpoint) +
+                                  "; it must be 0 or 1");
+  }
+  if (o.reserved != 0) {
+    return pager::InvalidArgument("pager_wal_options.reserved is " +
+                                  std::to_string(o.reserved) + "; it must be 0");
+  }
+  out->background_checkpoint = o.background_checkpoint == 1;
   out->page_size = o.page_size;
   out->durability = static_cast<pager::wal::Durability>(o.durability);
   out->cache_pages = o.cache_pages;
@@ -143,6 +156,8 @@ pager_wal_stats ToCStats(const pager::wal::Stats& s) {
   full.last_checkpoint_error = s.last_checkpoint_code;
   full.frames_left = s.frames_left;
   full.readers_active = s.readers_active;
+  full.checkpoint_waits = s.checkpoint_waits;
+  full.wal_restarts = s.wal_restarts;
   return full;
 }
 

@@ -120,8 +120,25 @@ TEST_F(WalContract, CreateRejectsAnOptionsStructSizeOfFive) {
   EXPECT_EQ(h, nullptr);
   EXPECT_NE(std::string(pager_last_error()).find("struct_size"), std::string::npos)
       << pager_last_error();
-  o.struct_size = sizeof o - 1;
+  o.struct_size = offsetof(pager_wal_options, wal_prewrite_bytes) + sizeof(uint64_t) - 1;
+  EXPECT_EQ(pager_wal_create(path.c_str(), &o, &h), PAGER_ERR_INVALID) << "below the 0.2 size";
+}
+
+TEST_F(WalContract, CreateRejectsABackgroundCheckpointFlagOtherThanZeroOrOne) {
+  pager_wal_options o;
+  pager_wal_options_init(&o);
+  EXPECT_EQ(o.background_checkpoint, 0u) << "off by default in 0.3";
+  o.background_checkpoint = 2;
+  pager_wal* h = nullptr;
   EXPECT_EQ(pager_wal_create(path.c_str(), &o, &h), PAGER_ERR_INVALID);
+  EXPECT_EQ(h, nullptr);
+  o.background_checkpoint = 0;
+  o.reserved = 1;
+  EXPECT_EQ(pager_wal_create(path.c_str(), &o, &h), PAGER_ERR_INVALID);
+  o.reserved = 0;
+  o.background_checkpoint = 1;
+  ASSERT_EQ(pager_wal_create(path.c_str(), &o, &h), PAGER_OK) << pager_last_error();
+  pager_wal_close(h);
 }
 
 TEST_F(WalContract, WrongBufferLengthIsInvalidForEveryBufferFunction) {

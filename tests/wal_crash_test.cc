@@ -268,6 +268,65 @@ void ReadersBody(Recorder& r) {
   r.Commit();
 }
 
+// W25: PASSIVE checkpoints with readers at different marks copy up to the smallest mark and
+// continue from there; pages past a shrink's floor are left to the final step (which cuts
+// the main file there first); every reader keeps its snapshot throughout.
+void PartialBackfillBody(Recorder& r) {
+  for (uint32_t i = 1; i <= 4; i++) r.Stage(i, 1600 + i);
+  r.Commit();
+  r.Checkpoint();  // everything; the WAL restarts (main_valid_count 5)
+  r.Stage(1, 1701);
+  r.Stage(3, 1703);
+  r.Commit();
+  size_t a = r.BeginRead();
+  r.Stage(1, 1801);
+  r.Stage(2, 1802);
+  r.App(7);
+  r.Commit();
+  size_t b = r.BeginRead();
+  r.Stage(2, 1902);
+  r.SetCount(4);  // drops page 4 (main_valid_count 4)
+  r.Commit();
+  r.Checkpoint();  // up to a's mark: pages 1 and 3
+  r.VerifyRead(a);
+  r.VerifyRead(b);
+  r.EndRead(a);
+  r.Checkpoint();  // from a's mark to b's: pages 1 and 2
+  r.VerifyRead(b);
+  r.Stage(4, 2004);  // regrow past the floor: left to the final step
+  r.Stage(6, 2006);
+  r.Commit();
+  r.Checkpoint();  // nothing new below b's mark
+  r.VerifyRead(b);
+  r.EndRead(b);
+  r.Checkpoint();  // page 2, the cut, pages 4 and 6, the header, the restart
+  r.Stage(2, 2102);
+  r.Commit();
+}
+
+// W26: the same commits with the background checkpointer; the test waits for it to go idle
+// after each commit, so the thread's syncs come in one order and each is a crash point.
+void BackgroundCheckpointBody(Recorder& r) {
+  for (uint32_t i = 1; i <= 10; i++) {
+    r.Stage(i, 2600 + i);
+    if (i % 3 == 0) r.Stage(1, 2700 + i);
+    if (i == 6) r.SetCount(4);
+    r.Commit();
+    r.Idle();
+  }
+  size_t a = r.BeginRead();
+  for (uint32_t i = 1; i <= 4; i++) {
+    r.Stage(i, 2800 + i);
+    r.Commit();
+    r.Idle();  // copies below a's mark only
+    r.VerifyRead(a);
+  }
+  r.EndRead(a);
+  r.Stage(2, 2902);
+  r.Commit();
+  r.Idle();
+}
+
 Workload Make(const char* name, Durability d, std::function<void(Recorder&)> body) {
   return Workload{name, CrashOptions(d), std::move(body)};
 }
@@ -278,6 +337,14 @@ TEST(WalCrash, EverySyncPointWithReadTransactionsOpenLosesNoCommitUnderFull) {
 
 TEST(WalCrash, EverySyncPointWithReadTransactionsOpenLosesNoCommitUnderNormal) {
   Sweep(Make("readers/normal", Durability::kNormal, ReadersBody));
+}
+
+TEST(WalCrash, EverySyncPointOfPartialBackfillsLosesNoCommitUnderFull) {
+  Sweep(Make("partial-backfill/full", Durability::kFull, PartialBackfillBody));
+}
+
+TEST(WalCrash, EverySyncPointOfPartialBackfillsLosesNoCommitUnderNormal) {
+  Sweep(Make("partial-backfill/normal", Durability::kNormal, PartialBackfillBody));
 }
 
 TEST(WalCrash, EverySyncPointOfCommitsUnderFull) {
@@ -307,6 +374,21 @@ TEST(WalCrash, EverySyncPointOfTruncateCheckpointsUnderNormal) {
 TEST(WalCrash, EverySyncPointOfAutoCheckpointsUnderFull) {
   Workload w = Make("auto-checkpoint/full", Durability::kFull, AutoCheckpointBody);
   w.options.auto_checkpoint_frames = 3;
+  Sweep(w);
+}
+
+TEST(WalCrash, EverySyncPointOfBackgroundCheckpointsUnderFull) {
+  Workload w = Make("background-checkpoint/full", Durability::kFull, BackgroundCheckpointBody);
+  w.options.auto_checkpoint_frames = 3;
+  w.options.background_checkpoint = true;
+  Sweep(w);
+}
+
+TEST(WalCrash, EverySyncPointOfBackgroundCheckpointsUnderNormal) {
+  Workload w =
+      Make("background-checkpoint/normal", Durability::kNormal, BackgroundCheckpointBody);
+  w.options.auto_checkpoint_frames = 3;
+  w.options.background_checkpoint = true;
   Sweep(w);
 }
 

@@ -86,6 +86,10 @@ class Recorder {
     Result<uint32_t> r = p_->Commit();
     if (Check(r.ok() ? Status::Ok() : r.status())) acked = history.size() - 1;
   }
+  // W26: waits for the background checkpointer to go idle (a no-op without one).
+  void Idle() {
+    if (ok_) p_->WaitCheckpointerIdle();
+  }
   void Checkpoint(CheckpointMode mode = CheckpointMode::kPassive) {
     if (!ok_) return;
     Result<uint32_t> r = p_->Checkpoint(mode);

@@ -9,7 +9,7 @@ png=${2:?usage: plot_peers.sh CSV PNG}
 command -v gnuplot >/dev/null || { echo "plot_peers.sh: gnuplot not installed (tools/deps.sh install bench)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-engines="libpager sqlite lmdb rocksdb"
+engines="libpager libpager-bg sqlite lmdb rocksdb"
 # One row per workload: name, then median/min/max of each engine's ratio to the floor.
 for kind in write read; do
   awk -F, -v kind="$kind" -v engines="$engines" '
@@ -34,16 +34,18 @@ set xtics rotate by -20
 set title "durable writes: floor time / engine time (higher is better)"
 set yrange [0:1.6]
 plot "$tmp/write.dat" using 2:3:4:xtic(1) title "libpager", \
-     "" using 5:6:7 title "SQLite WAL FULL", \
-     "" using 8:9:10 title "LMDB", \
-     "" using 11:12:13 title "RocksDB sync"
+     "" using 5:6:7 title "libpager, background checkpointer", \
+     "" using 8:9:10 title "SQLite WAL FULL", \
+     "" using 11:12:13 title "LMDB", \
+     "" using 14:15:16 title "RocksDB sync"
 set title "4 KiB random reads: engine time / floor time (lower is better, log scale)"
 set logscale y
 set yrange [0.5:*]
 plot "$tmp/read.dat" using 2:3:4:xtic(1) title "libpager", \
-     "" using 5:6:7 title "SQLite WAL FULL", \
-     "" using 8:9:10 title "LMDB", \
-     "" using 11:12:13 title "RocksDB sync"
+     "" using 5:6:7 title "libpager, background checkpointer", \
+     "" using 8:9:10 title "SQLite WAL FULL", \
+     "" using 11:12:13 title "LMDB", \
+     "" using 14:15:16 title "RocksDB sync"
 unset multiplot
 GP
 echo "wrote $png"

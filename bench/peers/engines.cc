@@ -51,9 +51,11 @@ namespace {
 
 // ---- libpager: the WAL pager through pager.h -----------------------------------------------
 // Page number = key + 1 (page 0 is the library's header). Defaults, FULL durability.
+// background: pager_wal_options.background_checkpoint (W26), the row "libpager-bg".
 class Libpager final : public Engine {
  public:
-  const char* name() const override { return "libpager"; }
+  explicit Libpager(bool background) : background_(background) {}
+  const char* name() const override { return background_ ? "libpager-bg" : "libpager"; }
   ~Libpager() override { Close(); }
   void Create(const std::string& dir) override {
     path_ = dir + "/db";
@@ -102,11 +104,13 @@ class Libpager final : public Engine {
     pager_wal_options o;
     pager_wal_options_init(&o);
     if (checkpoint_frames != 0) o.auto_checkpoint_frames = checkpoint_frames;
+    o.background_checkpoint = background_ ? 1 : 0;
     return o;
   }
   static void Check(int rc, const char* what) {
     if (rc != PAGER_OK) Fail(std::string("libpager ") + what + ": " + pager_last_error());
   }
+  bool background_;
   std::string path_;
   pager_wal* h_ = nullptr;
   uint64_t base_checkpoints_ = 0;
@@ -354,7 +358,8 @@ class Rocksdb final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> MakeLibpager() { return std::make_unique<Libpager>(); }
+std::unique_ptr<Engine> MakeLibpager() { return std::make_unique<Libpager>(false); }
+std::unique_ptr<Engine> MakeLibpagerBackground() { return std::make_unique<Libpager>(true); }
 std::unique_ptr<Engine> MakeSqlite() { return std::make_unique<Sqlite>(); }
 std::unique_ptr<Engine> MakeLmdb() { return std::make_unique<Lmdb>(); }
 std::unique_ptr<Engine> MakeRocksdb() { return std::make_unique<Rocksdb>(); }

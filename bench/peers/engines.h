@@ -42,6 +42,8 @@ class Engine {
 };
 
 std::unique_ptr<Engine> MakeLibpager();
+// The same with the background checkpointer (pager_wal_options.background_checkpoint).
+std::unique_ptr<Engine> MakeLibpagerBackground();
 std::unique_ptr<Engine> MakeSqlite();
 std::unique_ptr<Engine> MakeLmdb();
 std::unique_ptr<Engine> MakeRocksdb();

@@ -308,6 +308,7 @@ int Main(int argc, char** argv) {
   Floor floor(dir);
   std::vector<std::unique_ptr<Engine>> engines;
   engines.push_back(MakeLibpager());
+  engines.push_back(MakeLibpagerBackground());
   engines.push_back(MakeSqlite());
   engines.push_back(MakeLmdb());
   engines.push_back(MakeRocksdb());
@@ -328,9 +329,11 @@ int Main(int argc, char** argv) {
       uint64_t frames = uint64_t{w.count} * w.per_txn / 10;
       uint32_t cp =
           static_cast<uint32_t>(std::min<uint64_t>(dflt_frames, std::max<uint64_t>(frames, 1)));
-      engines[0]->checkpoint_frames = (cp == dflt_frames) ? 0 : cp;
-      erows[0].checkpoint_frames = cp;
-      engines[0]->ReopenCold();
+      for (size_t li = 0; li < 2; li++) {  // libpager and libpager-bg
+        engines[li]->checkpoint_frames = (cp == dflt_frames) ? 0 : cp;
+        erows[li].checkpoint_frames = cp;
+        engines[li]->ReopenCold();
+      }
       Workload warm = w;
       warm.count = std::max<uint32_t>(1, w.count / 5);
       for (auto& e : engines) {
@@ -419,7 +422,10 @@ void PrintAndCsv(const std::vector<Row>& rows, FILE* csv) {
     // Best peer: the best median ratio among sqlite, lmdb, rocksdb of this workload.
     double best = read ? 1e300 : 0;
     for (const Row& o : rows) {
-      if (o.workload != row.workload || o.engine == "floor" || o.engine == "libpager") continue;
+      if (o.workload != row.workload || o.engine == "floor" ||
+          o.engine.compare(0, 8, "libpager") == 0) {
+        continue;
+      }
       std::vector<double> r;
       for (const Sample& s : o.samples) r.push_back(s.ratio);
       double m = Median(r);

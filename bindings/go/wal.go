@@ -44,6 +44,10 @@ type WalOptions struct {
 	LockTimeoutMs        int64  // 0: ErrBusy at once; > 0: wait; -1: forever
 	WalKeepBytes         uint64
 	WalPrewriteBytes     uint64
+	// BackgroundCheckpoint: a thread of the read-write handle runs the automatic checkpoints,
+	// so commits only append frames (a commit waits for it only while the WAL holds twice the
+	// threshold and it can shorten it). Started at open, joined by Close. Off by default.
+	BackgroundCheckpoint bool
 }
 
 // DefaultWalOptions returns the defaults pager_wal_options_init writes.
@@ -60,6 +64,7 @@ func DefaultWalOptions() WalOptions {
 		LockTimeoutMs:        c.GetLock_timeout_ms(),
 		WalKeepBytes:         c.GetWal_keep_bytes(),
 		WalPrewriteBytes:     c.GetWal_prewrite_bytes(),
+		BackgroundCheckpoint: c.GetBackground_checkpoint() != 0,
 	}
 }
 
@@ -76,6 +81,9 @@ func (o *WalOptions) toC() capi.Pager_wal_options {
 	c.SetLock_timeout_ms(o.LockTimeoutMs)
 	c.SetWal_keep_bytes(o.WalKeepBytes)
 	c.SetWal_prewrite_bytes(o.WalPrewriteBytes)
+	if o.BackgroundCheckpoint {
+		c.SetBackground_checkpoint(1)
+	}
 	return c
 }
 
@@ -86,6 +94,9 @@ type WalStats struct {
 	// FramesLeft: frames the last checkpoint left in the WAL because a read transaction
 	// still needed the main file (0: none). ReadersActive: read transactions open now.
 	FramesLeft, ReadersActive uint64
+	// CheckpointWaits: commits that waited for the background checkpointer (backpressure).
+	// WalRestarts: WAL restarts (new generations) since open.
+	CheckpointWaits, WalRestarts uint64
 }
 
 // Wal is an open WAL pager database. Its methods may be called from several goroutines
@@ -224,5 +235,6 @@ func (w *Wal) Stats() (WalStats, error) {
 		PagesCheckpointed: c.GetPages_checkpointed(), Syncs: c.GetSyncs(),
 		BytesSynced: c.GetBytes_synced(), WalFrames: c.GetWal_frames(),
 		FramesLeft: c.GetFrames_left(), ReadersActive: c.GetReaders_active(),
+		CheckpointWaits: c.GetCheckpoint_waits(), WalRestarts: c.GetWal_restarts(),
 	}, nil
 }

@@ -202,3 +202,47 @@ func TestWalCheckpointModeValuesMatchTheHeader(t *testing.T) {
 		}
 	}
 }
+
+// The background checkpointer: commits only append, the WAL stays bounded by twice the
+// threshold (plus one transaction), so 50 commits of 4 frames must have restarted it.
+func TestWalBackgroundCheckpointKeepsTheWalBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	if pager.DefaultWalOptions().BackgroundCheckpoint {
+		t.Fatal("BackgroundCheckpoint is on by default; 0.3 documents it off")
+	}
+	opts := pager.DefaultWalOptions()
+	opts.AutoCheckpointFrames = 4
+	opts.BackgroundCheckpoint = true
+	w, err := pager.CreateWal(path, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, _ := w.PageSize()
+	for n := 1; n <= 50; n++ {
+		for p := uint32(1); p <= 4; p++ {
+			if err := w.StagePage(p, bytes.Repeat([]byte{byte(n)}, size)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := w.Stats(); st.WalFrames >= 2*4+4 {
+			t.Fatalf("commit %d: %d frames in the WAL; want < 12 (2x the threshold + one txn)", n, st.WalFrames)
+		}
+	}
+	if st, _ := w.Stats(); st.WalRestarts == 0 {
+		t.Fatalf("Stats() = %+v; want WalRestarts > 0", st)
+	}
+	w.Close()
+	r, err := pager.OpenWal(path, &pager.WalOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for p := uint32(1); p <= 4; p++ {
+		if got, err := r.ReadPage(p); err != nil || got[0] != 50 {
+			t.Fatalf("ReadPage(%d) = %v, %v; want the last commit", p, got[:1], err)
+		}
+	}
+}

@@ -24,6 +24,7 @@ Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
     return Status(Code::kReadOnly, "checkpoint on read-only handle of " + path_);
   }
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));
+  bg_idle_.wait(lock, [this] { return !bg_copying_; });  // W26: one checkpoint at a time
   if (mode != CheckpointMode::kPassive) PAGER_RETURN_IF_ERROR(WaitForReaders(&lock, mode));  // W16
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));  // a commit may have failed meanwhile
   Result<uint32_t> r = CheckpointLocked(mode, false);
@@ -36,15 +37,54 @@ Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
 Result<uint32_t> WalPager::CheckpointLocked(CheckpointMode mode, bool force_reset) {
   const bool cut = mode == CheckpointMode::kTruncate && wal_->file_size() > 0;
   if (wal_->frame_count() == 0 && !force_reset && !cut) return uint32_t{0};  // idempotent
-  if (ReadersNeedMain()) {
-    stats_.frames_left = wal_->frame_count();
-    return uint32_t{0};
-  }
+  const uint64_t target = SafeBackfillFrame();  // W16
   const State before = busy_state_;
   busy_state_ = State::kCheckpointing;
-  Result<uint32_t> r = CheckpointSteps(mode);
+  Result<uint32_t> r = (target < wal_->frame_count()) ? BackfillStep(target)
+                                                      : CheckpointSteps(mode);
   busy_state_ = before;
   return r;
+}
+
+// W16: the frames no reader still needs are [0, the smallest read mark of the current
+// generation) among this handle's read transactions and the live slots of other handles
+// (a slot of another generation counts as mark 0); with no reader, every frame.
+uint64_t WalPager::SafeBackfillFrame() {
+  uint64_t target = wal_->frame_count();
+  for (const ReadSnapshot* r : readers_) {
+    if (r->generation == generation_) target = std::min(target, r->mark);
+  }
+  if (target == 0 || shm_ == nullptr) return target;
+  SlotScan s = ScanOthers(false);  // W19: the epoch bump comes before the scan
+  if (s.live > 0) target = std::min(target, s.min_mark);
+  return target;
+}
+
+// W25: copies, for every page below main_valid_count_ with a frame in [backfilled_, target),
+// its latest frame below target into the main file and syncs it (no shrink since the main
+// header was written hides such a page: it would have lowered main_valid_count_ to it). Pages at or past main_valid_count_ are left to the final step, which cuts
+// the main file there before it copies them (DropStalePages). The main
+// header is not rewritten: every copied page still has a frame in the WAL, which recovery
+// replays over the main file, and no reader reads these pages from the main file (a reader
+// at mark m >= target whose page has no frame below m has none below target either).
+Result<uint32_t> WalPager::BackfillStep(uint64_t target) {
+  stats_.frames_left = wal_->frame_count() - std::min(backfilled_, target);
+  if (target <= backfilled_) return uint32_t{0};
+  if (wal_->has_unsynced_bytes()) {  // NORMAL: frames are durable before main changes
+    Status st = wal_->Sync(&stats_.bytes_synced);
+    if (!st.ok()) return Poison(st.WithContext("checkpoint: sync " + WalPath(path_)));
+    stats_.syncs++;
+  }
+  const std::vector<std::pair<uint32_t, uint64_t>> pairs = PairsToBackfill(target);
+  Status st = CopyPairsToMain(pairs);
+  if (!st.ok()) return PoisonUnlessNoSpace(st.WithContext("checkpoint"));
+  PAGER_RETURN_IF_ERROR(SyncMain());
+  backfilled_ = target;
+  stats_.frames_left = wal_->frame_count() - target;
+  stats_.checkpoints++;
+  stats_.pages_checkpointed += pairs.size();
+  PAGER_RETURN_IF_ERROR(PublishShared());  // W21: other handles see the backfill mark
+  return static_cast<uint32_t>(pairs.size());
 }
 
 Result<uint32_t> WalPager::CheckpointSteps(CheckpointMode mode) {
@@ -113,6 +153,7 @@ Result<uint32_t> WalPager::RestartStep(CheckpointMode mode, uint32_t pages) {
                   : wal_->Reset(main_seq_, options_.wal_keep_bytes, &stats_.bytes_synced);
   if (!st.ok()) return Poison(st.WithContext("checkpoint: reset " + WalPath(path_)));
   MoveReadersToNewGeneration();  // W16
+  stats_.wal_restarts++;
   stats_.syncs++;
   stats_.frames_left = 0;
   stats_.checkpoints++;
@@ -127,27 +168,66 @@ Result<uint32_t> WalPager::RestartStep(CheckpointMode mode, uint32_t pages) {
 // reads runs of consecutive frames with one scatter read each and writes runs of
 // consecutive pages with one write each, so a checkpoint costs one write per run of adjacent
 // pages (not one per frame) and the main file is written front to back.
+// W25: for each page below main_valid_count_ with a frame in [backfilled_, target), its
+// latest frame below target, sorted by page.
+std::vector<std::pair<uint32_t, uint64_t>> WalPager::PairsToBackfill(uint64_t target) const {
+  std::unordered_map<uint32_t, uint64_t> latest;
+  for (uint64_t f = backfilled_; f < target; f++) {
+    const uint32_t page = shm_frames_[f].page_number;
+    if (page != 0 && page < main_valid_count_) latest[page] = f;
+  }
+  std::vector<std::pair<uint32_t, uint64_t>> pairs(latest.begin(), latest.end());
+  std::sort(pairs.begin(), pairs.end());
+  return pairs;
+}
+
+// W25: a page whose latest frame is below backfilled_ is in the main file already, unless
+// it is at or past main_valid_count_ (DropStalePages cuts those, so they are copied again).
 Result<uint32_t> WalPager::CopyFramesToMain() {
   PAGER_RETURN_IF_ERROR(DropStalePages());
-  std::vector<std::pair<uint32_t, uint64_t>> latest(index_.begin(), index_.end());
-  std::sort(latest.begin(), latest.end());
-  const size_t batch_pages = std::max<size_t>(1, kCheckpointBatchBytes / page_size_);
-  std::vector<uint8_t> bodies(std::min(batch_pages, latest.size()) * page_size_);
-  for (size_t first = 0; first < latest.size(); first += batch_pages) {
-    const size_t n = std::min(batch_pages, latest.size() - first);
-    PAGER_RETURN_IF_ERROR(CopyBatchToMain(&latest[first], n, bodies.data()));
+  std::vector<std::pair<uint32_t, uint64_t>> latest;
+  latest.reserve(index_.size());
+  for (const auto& kv : index_) {
+    if (kv.second >= backfilled_ || kv.first >= main_valid_count_) latest.push_back(kv);
   }
+  std::sort(latest.begin(), latest.end());
+  PAGER_RETURN_IF_ERROR(CopyPairsToMain(latest));
   PAGER_RETURN_IF_ERROR(ExtendMainToPageCount());
   return static_cast<uint32_t>(latest.size());
 }
 
+// (page, frame) pairs sorted by page, a batch of kCheckpointBatchBytes at a time (W13).
+Status WalPager::CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>>& latest) {
+  CopyCounts c;
+  Status st = CopyPairsUnlocked(latest, &c);
+  main_unsynced_bytes_ += c.bytes;
+  stats_.checkpoint_writes += c.writes;
+  return st;
+}
+
+// Touches no member but the files (W26: the background checkpointer runs it without mu_;
+// the frames are committed frames of the generation, which no reset can end meanwhile).
+Status WalPager::CopyPairsUnlocked(const std::vector<std::pair<uint32_t, uint64_t>>& latest,
+                                   CopyCounts* counts) const {
+  const size_t batch_pages = std::max<size_t>(1, kCheckpointBatchBytes / page_size_);
+  std::vector<uint8_t> bodies(std::min(batch_pages, latest.size()) * page_size_);
+  std::vector<uint8_t> headers;
+  for (size_t first = 0; first < latest.size(); first += batch_pages) {
+    const size_t n = std::min(batch_pages, latest.size() - first);
+    PAGER_RETURN_IF_ERROR(CopyBatchToMain(&latest[first], n, bodies.data(), &headers, counts));
+  }
+  return Status::Ok();
+}
+
 // Copies n (page, frame) pairs, sorted by page, through `bodies` (n pages).
 Status WalPager::CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
-                                 uint8_t* bodies) {
+                                 uint8_t* bodies, std::vector<uint8_t>* headers,
+                                 CopyCounts* counts) const {
   for (size_t i = 0; i < n;) {  // reads: runs of consecutive frames
     size_t j = i + 1;
     while (j < n && latest[j].second == latest[j - 1].second + 1) j++;
-    PAGER_RETURN_IF_ERROR(wal_->ReadBodies(latest[i].second, j - i, bodies + i * page_size_));
+    PAGER_RETURN_IF_ERROR(
+        wal_->ReadCommittedBodies(latest[i].second, j - i, bodies + i * page_size_, headers));
     i = j;
   }
   for (size_t i = 0; i < n;) {  // writes: runs of consecutive pages, contiguous in `bodies`
@@ -156,8 +236,8 @@ Status WalPager::CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, si
     const uint64_t bytes = uint64_t{j - i} * page_size_;
     PAGER_RETURN_IF_ERROR(main_->WriteAt(uint64_t{latest[i].first} * page_size_,
                                          bodies + i * page_size_, static_cast<size_t>(bytes)));
-    main_unsynced_bytes_ += bytes;
-    stats_.checkpoint_writes++;
+    counts->bytes += bytes;
+    counts->writes++;
     i = j;
   }
   return Status::Ok();

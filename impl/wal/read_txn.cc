@@ -138,6 +138,7 @@ Status WalPager::CheckUsable() {
 }
 
 void WalPager::Close() {
+  StopCheckpointer();  // W26: before the files go
   std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;
   if (slot_ >= 0) shm_->ReleaseSlot(slot_);

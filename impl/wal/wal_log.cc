@@ -251,11 +251,16 @@ Status WalLog::ReadBodies(uint64_t first, uint64_t count, uint8_t* dst) {
     return Internal("frames [" + std::to_string(first) + ", " + std::to_string(first + count) +
                     ") past the WAL's " + std::to_string(frame_count_) + " valid frames");
   }
-  header_scratch_.resize(static_cast<size_t>(count) * kFrameHeaderSize);
+  return ReadCommittedBodies(first, count, dst, &header_scratch_);
+}
+
+Status WalLog::ReadCommittedBodies(uint64_t first, uint64_t count, uint8_t* dst,
+                                   std::vector<uint8_t>* header_scratch) const {
+  header_scratch->resize(static_cast<size_t>(count) * kFrameHeaderSize);
   std::vector<io::IoSliceMut> slices;
   slices.reserve(static_cast<size_t>(count) * 2);
   for (uint64_t i = 0; i < count; i++) {
-    slices.push_back(io::IoSliceMut{&header_scratch_[i * kFrameHeaderSize], kFrameHeaderSize});
+    slices.push_back(io::IoSliceMut{&(*header_scratch)[i * kFrameHeaderSize], kFrameHeaderSize});
     slices.push_back(io::IoSliceMut{dst + i * page_size_, page_size_});
   }
   const uint64_t want = count * FrameSize(page_size_);

@@ -86,6 +86,12 @@ class WalLog {
   // (count * page_size bytes, back to back) with one scatter read; the frame headers go to
   // a scratch buffer. All must be valid (L1).
   Status ReadBodies(uint64_t first, uint64_t count, uint8_t* dst);
+  // As ReadBodies, for a caller that does not hold the WalLog's owner's lock (the background
+  // checkpointer, W26): frames [first, first + count) must be committed frames of the current
+  // generation (never rewritten, L1); the frame headers go to the caller's scratch. Touches no
+  // member but the file and the page size.
+  Status ReadCommittedBodies(uint64_t first, uint64_t count, uint8_t* dst,
+                             std::vector<uint8_t>* header_scratch) const;
 
   // A handle that is not the writer learns of committed frames from the shared index
   // (shm_index.h) instead of scanning them: frames [0, count) are valid from now on (L1 is

@@ -37,6 +37,7 @@ WalPager::WalPager(io::Env* env, std::string path, AccessMode mode, const Option
     : env_(env), path_(std::move(path)), mode_(mode), options_(options) {}
 
 WalPager::~WalPager() {
+  StopCheckpointer();  // W26 (Close did it already if it ran)
   // Destroying main_ (its open file description) releases its range locks (io E6); nothing is
   // synced here.
 }
@@ -54,6 +55,7 @@ Status WalPager::Create(io::Env* env, const std::string& path, const Options& op
   }
   std::unique_ptr<WalPager> p(new WalPager(env, path, AccessMode::kReadWrite, o));
   PAGER_RETURN_IF_ERROR(p->InitNew(o));
+  p->StartCheckpointer();  // W26
   *out = std::move(p);
   return Status::Ok();
 }
@@ -103,6 +105,7 @@ Status WalPager::Open(io::Env* env, const std::string& path, AccessMode mode,
   }
   std::unique_ptr<WalPager> p(new WalPager(env, path, mode, options));
   PAGER_RETURN_IF_ERROR(p->InitExisting());
+  p->StartCheckpointer();  // W26
   *out = std::move(p);
   return Status::Ok();
 }
@@ -473,15 +476,21 @@ Status WalPager::StageAppHeader(const uint8_t* src, uint64_t len) {
 // ---- commit --------------------------------------------------------------------------------
 
 Result<uint32_t> WalPager::Commit() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   if (mode_ == AccessMode::kReadOnly) {
     return Status(Code::kReadOnly, "commit on read-only handle of " + path_);
   }
   PAGER_RETURN_IF_ERROR(CheckWritable("commit"));
+  WaitForCheckpointer(&lock);  // W26 backpressure
+  PAGER_RETURN_IF_ERROR(CheckWritable("commit"));  // the checkpointer may have failed a sync
   busy_state_ = State::kCommitting;
   Result<uint32_t> r = CommitLocked();
   busy_state_ = State::kOpen;
   if (!r.ok() || !AutoCheckpointDue()) return r;
+  if (bg_thread_.joinable()) {  // W26: the thread checkpoints; this commit only appended
+    bg_wake_.notify_all();
+    return r;
+  }
   // The commit is durable whatever happens now: a failed automatic checkpoint does not fail
   // it (if it poisoned the handle, the next mutation says so).
   Result<uint32_t> cp = CheckpointLocked(CheckpointMode::kPassive, false);

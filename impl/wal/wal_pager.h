@@ -67,9 +67,10 @@
 //       page count, main-file valid count and app header. Inside one, a page is its latest
 //       frame below the mark (history_), unless a shrink committed below the mark after that
 //       frame hides it (shrinks_), else the main file below main_valid_count, else zeros.
-//   W16. No checkpoint writes into the main file while a reader of the current generation
-//       holds a mark below frame_count() (it may still need the main file's older bytes):
-//       PASSIVE then copies nothing and returns at once, FULL/TRUNCATE wait for such readers
+//   W16. No checkpoint copies a frame at or past the smallest mark m of a reader of the
+//       current generation (it may still need the main file's older bytes of pages whose
+//       first frame is at or past m): PASSIVE then copies the frames below m (W25) and
+//       returns at once, FULL/TRUNCATE wait for such readers
 //       (releasing mu_) up to lock_timeout_ms, then kBusy. Readers whose mark is the whole
 //       WAL move to mark 0 of the new generation at its reset (the main file then holds
 //       exactly their snapshot). Commits never wait for readers.
@@ -133,6 +134,36 @@
 //       epoch odd while it holds the byte believes the index only if the WAL file still has
 //       its generation's header and every frame it counts, else kBusy until the next
 //       read-write open rebuilds the index.
+//   W25. Partial backfill. backfilled_ <= frame_count(): every page below main_valid_count_
+//       whose latest frame below backfilled_ exists holds that frame's bytes in the main
+//       file. A checkpoint whose safe frame t (the smallest mark of W16, else frame_count())
+//       is below frame_count() copies, for each page below main_valid_count_ with a frame in
+//       [backfilled_, t), its latest frame below t, syncs the main file and sets
+//       backfilled_ = t; the main header is not rewritten (recovery replays every frame over
+//       the main file, so a copied page reads the same after a crash). Why no reader sees a
+//       change: a reader at mark m >= t reads page p from its latest frame below m if there
+//       is one -- and the step writes only pages with a frame below t <= m -- else from the
+//       main file, which the step did not touch for p. Pages at or past main_valid_count_
+//       are left to the final step (t == frame_count()), which cuts the main file there
+//       (DropStalePages) and copies every indexed page whose latest frame is at or past
+//       backfilled_ or whose number is at or past main_valid_count_, then writes the header
+//       (W6); the WAL restarts only after such a step, when no reader uses its frames (W21).
+//   W26. Background checkpointer (Options::background_checkpoint, impl/wal/background.cc): a
+//       thread owned by the read-write handle, started at the end of Create/Open, joined by
+//       Close (and the destructor) before the files go. When a commit leaves the WAL past the
+//       auto-checkpoint threshold, the commit only wakes it. A step computes the safe frame t
+//       (W16) and the pages to copy under mu_, then reads the frames, writes the main file
+//       and syncs it WITHOUT mu_ (bg_copying_: no other checkpoint, WAL reset or main-file
+//       cut starts meanwhile; commits append frames past t, never rewrite frames below it
+//       (L1); reads go on: W25 says none reads these pages from the main file); then under
+//       mu_ it sets backfilled_ = t and publishes. When backfilled_ reached frame_count() it
+//       runs the final step under mu_ (W25, W6: header, restart when no reader uses frames).
+//       A step that made no progress or failed for lack of space parks the thread until the
+//       next commit (W12: counted in stats, retried); a failed sync poisons (W7). A commit
+//       waits (before appending, releasing mu_) while the WAL holds kWalLimitFactor x the
+//       threshold and the thread is not parked -- so the WAL stays bounded while commits
+//       outpace the disk, and a commit never waits for readers (they park the thread).
+//       After fork() the child has no thread: it must not call into an inherited handle.
 //
 // Lifecycle (state()):
 //
@@ -160,6 +191,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -199,6 +231,9 @@ struct Options {
   uint64_t wal_keep_bytes = 32u << 20;   // WAL size kept for reuse after a checkpoint
   uint64_t wal_prewrite_bytes = 1u << 20;  // zero-fill step when the WAL must grow
   TestHooks* test_hooks = nullptr;  // tests only (impl/wal/test_hooks.h T1); not owned
+  // W26: a thread of the read-write handle runs the automatic checkpoints (off: the commit
+  // that crosses the threshold runs it, as in 0.2).
+  bool background_checkpoint = false;
 };
 
 // A read transaction's pinned view (W15). Filled by BeginRead; owned by the caller, who must
@@ -230,7 +265,13 @@ struct Stats {
                                     // one per run of adjacent pages per batch)
   uint64_t frames_left = 0;         // frames the last checkpoint could not copy (W16)
   uint64_t readers_active = 0;      // read transactions open now
+  uint64_t checkpoint_waits = 0;    // W26: commits that waited for the background checkpointer
+  uint64_t wal_restarts = 0;        // WAL resets (new generations) since open
 };
+
+// W26: with the background checkpointer, a commit waits while the WAL holds this many times
+// the auto-checkpoint threshold (2 x 4096 frames = 32 MiB of 4 KiB pages, wal_keep_bytes).
+constexpr uint32_t kWalLimitFactor = 2;
 
 // W14 bound: committed page hashes kept per page of cache capacity.
 constexpr uint32_t kHashedPagesPerCachePage = 16;
@@ -274,7 +315,11 @@ class WalPager {
   // only), valid until EndRead(snap) or Close(). Errors as ReadPageAt.
   Status ViewPageAt(ReadSnapshot* snap, uint32_t page_number, const uint8_t** data_out);
   // Releases the files and the lock (W17); the object stays valid for read transactions.
+  // Joins the background checkpointer first (W26).
   void Close();
+  // W26: returns once the background checkpointer has nothing to do (threshold not crossed,
+  // or parked until the next commit) and no copy of it is running; at once without one.
+  void WaitCheckpointerIdle();
   // kInvalid once Close() ran (W17).
   Status CheckUsable();
 
@@ -384,14 +429,35 @@ class WalPager {
   Result<uint32_t> RestartStep(CheckpointMode mode, uint32_t pages);
   Result<uint32_t> GenerationGoesOn(uint32_t pages);
   Result<uint32_t> CopyFramesToMain();
+  uint64_t SafeBackfillFrame();
+  Result<uint32_t> BackfillStep(uint64_t target);
+  Status CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>>& latest);
+  struct CopyCounts {
+    uint64_t bytes = 0;   // written into the main file
+    uint64_t writes = 0;  // write calls
+  };
   Status CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
-                         uint8_t* bodies);
+                         uint8_t* bodies, std::vector<uint8_t>* headers,
+                         CopyCounts* counts) const;
+  Status CopyPairsUnlocked(const std::vector<std::pair<uint32_t, uint64_t>>& latest,
+                           CopyCounts* counts) const;
+  std::vector<std::pair<uint32_t, uint64_t>> PairsToBackfill(uint64_t target) const;
   Status DropStalePages();
   Status ExtendMainToPageCount();
   Status PublishMainHeader();
   Status SyncMain();
   bool AutoCheckpointDue() const;
   void ClearStagedLocked();
+
+  // Background checkpointer (W26, impl/wal/background.cc).
+  void StartCheckpointer();
+  void StopCheckpointer();
+  bool CheckpointerDue() const;
+  void CheckpointerMain();
+  Status CheckpointerStep(std::unique_lock<std::mutex>* lock, bool* progress);
+  Status CopyWithoutLock(std::unique_lock<std::mutex>* lock, uint64_t target);
+  bool WalOverLimit() const;
+  void WaitForCheckpointer(std::unique_lock<std::mutex>* lock);
 
   io::Env* env_;
   std::string path_;
@@ -448,6 +514,14 @@ class WalPager {
   std::vector<uint8_t> read_scratch_;  // an unmapped read's target until it succeeded (C5)
   ReadMap main_map_;  // W18
   ReadMap wal_map_;   // W19
+
+  // Background checkpointer (W26).
+  std::thread bg_thread_;
+  std::condition_variable bg_wake_;  // a commit crossed the threshold, or stop
+  std::condition_variable bg_idle_;  // a step or a copy ended
+  bool bg_stop_ = false;
+  bool bg_copying_ = false;  // a copy runs without mu_: no other checkpoint may start
+  uint64_t bg_parked_at_commit_ = UINT64_MAX;  // stats_.commits when a step made no progress
 };
 
 }  // namespace wal

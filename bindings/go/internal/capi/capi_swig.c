@@ -2261,6 +2261,56 @@ long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_371ed13bd3b8b561(s
 }
 
 
+void _wrap_pager_wal_options_background_checkpoint_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_options **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->background_checkpoint = arg2;
+  
+}
+
+
+int _wrap_pager_wal_options_background_checkpoint_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+  struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_options **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->background_checkpoint);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_options_reserved_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+  struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_wal_options **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->reserved = arg2;
+  
+}
+
+
+int _wrap_pager_wal_options_reserved_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+  struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_wal_options **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->reserved);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 struct pager_wal_options *_wrap_new_pager_wal_options_capi_371ed13bd3b8b561() {
   struct pager_wal_options *result = 0 ;
   struct pager_wal_options *_swig_go_result;
@@ -2698,6 +2748,56 @@ long long _wrap_pager_wal_stats_readers_active_get_capi_371ed13bd3b8b561(struct 
   arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
   
   result = (uint64_t) ((arg1)->readers_active);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_stats_checkpoint_waits_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->checkpoint_waits = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_stats_checkpoint_waits_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+  struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->checkpoint_waits);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_wal_stats_wal_restarts_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+  struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->wal_restarts = arg2;
+  
+}
+
+
+long long _wrap_pager_wal_stats_wal_restarts_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+  struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->wal_restarts);
   _swig_go_result = result; 
   return _swig_go_result;
 }

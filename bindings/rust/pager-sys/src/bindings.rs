@@ -380,10 +380,12 @@ pub struct pager_wal_options {
     pub lock_timeout_ms: i64,
     pub wal_keep_bytes: u64,
     pub wal_prewrite_bytes: u64,
+    pub background_checkpoint: u32,
+    pub reserved: u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of pager_wal_options"][::std::mem::size_of::<pager_wal_options>() - 56usize];
+    ["Size of pager_wal_options"][::std::mem::size_of::<pager_wal_options>() - 64usize];
     ["Alignment of pager_wal_options"][::std::mem::align_of::<pager_wal_options>() - 8usize];
     ["Offset of field: pager_wal_options::struct_size"]
         [::std::mem::offset_of!(pager_wal_options, struct_size) - 0usize];
@@ -405,6 +407,10 @@ const _: () = {
         [::std::mem::offset_of!(pager_wal_options, wal_keep_bytes) - 40usize];
     ["Offset of field: pager_wal_options::wal_prewrite_bytes"]
         [::std::mem::offset_of!(pager_wal_options, wal_prewrite_bytes) - 48usize];
+    ["Offset of field: pager_wal_options::background_checkpoint"]
+        [::std::mem::offset_of!(pager_wal_options, background_checkpoint) - 56usize];
+    ["Offset of field: pager_wal_options::reserved"]
+        [::std::mem::offset_of!(pager_wal_options, reserved) - 60usize];
 };
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
@@ -440,10 +446,12 @@ pub struct pager_wal_stats {
     pub checkpoint_failures: u64,
     pub frames_left: u64,
     pub readers_active: u64,
+    pub checkpoint_waits: u64,
+    pub wal_restarts: u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of pager_wal_stats"][::std::mem::size_of::<pager_wal_stats>() - 104usize];
+    ["Size of pager_wal_stats"][::std::mem::size_of::<pager_wal_stats>() - 120usize];
     ["Alignment of pager_wal_stats"][::std::mem::align_of::<pager_wal_stats>() - 8usize];
     ["Offset of field: pager_wal_stats::struct_size"]
         [::std::mem::offset_of!(pager_wal_stats, struct_size) - 0usize];
@@ -473,6 +481,10 @@ const _: () = {
         [::std::mem::offset_of!(pager_wal_stats, frames_left) - 88usize];
     ["Offset of field: pager_wal_stats::readers_active"]
         [::std::mem::offset_of!(pager_wal_stats, readers_active) - 96usize];
+    ["Offset of field: pager_wal_stats::checkpoint_waits"]
+        [::std::mem::offset_of!(pager_wal_stats, checkpoint_waits) - 104usize];
+    ["Offset of field: pager_wal_stats::wal_restarts"]
+        [::std::mem::offset_of!(pager_wal_stats, wal_restarts) - 112usize];
 };
 unsafe extern "C" {
     pub fn pager_wal_options_init(opts: *mut pager_wal_options);

@@ -152,18 +152,23 @@ pub struct WalOptions {
     /// are read straight from the mapping); default 1024; 0: none.
     pub cache_pages: u32,
     /// Checkpoint (passive) after a commit leaves at least this many frames in the WAL
-    /// (default 1000; 0: off).
+    /// (default 4096; 0: off).
     pub auto_checkpoint_frames: u32,
     /// The same, by WAL size in bytes (default 0: off).
     pub auto_checkpoint_bytes: u64,
     /// How long an open waits for a conflicting lock (0: fail at once with `Busy`; -1: wait forever).
     pub lock_timeout_ms: i64,
     /// After a passive or full checkpoint the WAL is reused from its start and truncated only
-    /// down to this size (default 16 MiB).
+    /// down to this size (default 32 MiB).
     pub wal_keep_bytes: u64,
     /// The WAL grows with zeros in steps of this size (default 1 MiB; 0: only as far as each
     /// commit needs).
     pub wal_prewrite_bytes: u64,
+    /// A thread of the read-write handle runs the automatic checkpoints, so commits only
+    /// append frames (a commit waits for it only while the WAL holds twice the threshold and
+    /// it can shorten it). Started at open, joined when the handle closes. Default off.
+    /// Since 0.3.
+    pub background_checkpoint: bool,
 }
 
 fn init_c() -> sys::pager_wal_options {
@@ -187,6 +192,7 @@ impl Default for WalOptions {
             lock_timeout_ms: c.lock_timeout_ms,
             wal_keep_bytes: c.wal_keep_bytes,
             wal_prewrite_bytes: c.wal_prewrite_bytes,
+            background_checkpoint: c.background_checkpoint != 0,
         }
     }
 }
@@ -203,6 +209,7 @@ impl WalOptions {
         c.lock_timeout_ms = self.lock_timeout_ms;
         c.wal_keep_bytes = self.wal_keep_bytes;
         c.wal_prewrite_bytes = self.wal_prewrite_bytes;
+        c.background_checkpoint = u32::from(self.background_checkpoint);
         c
     }
 }
@@ -252,6 +259,10 @@ pub struct WalStats {
     pub frames_left: u64,
     /// Read transactions ([`ReadTxn`]) open on the handle now. Since 0.3.
     pub readers_active: u64,
+    /// Commits that waited for the background checkpointer (backpressure). Since 0.3.
+    pub checkpoint_waits: u64,
+    /// WAL restarts (new generations) since open. Since 0.3.
+    pub wal_restarts: u64,
 }
 
 impl WalStats {
@@ -271,6 +282,8 @@ impl WalStats {
             checkpoint_failures: c.checkpoint_failures,
             frames_left: c.frames_left,
             readers_active: c.readers_active,
+            checkpoint_waits: c.checkpoint_waits,
+            wal_restarts: c.wal_restarts,
         }
     }
 }

@@ -97,3 +97,33 @@ fn checkpoint_modes() {
         assert_eq!(r.read_page(p).unwrap()[0], p as u8);
     }
 }
+
+/// The background checkpointer: commits only append, the WAL stays bounded by twice the
+/// threshold (plus one transaction), so 50 commits of 4 frames must have restarted it.
+#[test]
+fn background_checkpoint_keeps_the_wal_bounded() {
+    let dir = TempDir::new("wal");
+    let path = dir.join("db");
+    assert!(!WalOptions::default().background_checkpoint, "off by default in 0.3");
+    let opts = WalOptions {
+        auto_checkpoint_frames: 4,
+        background_checkpoint: true,
+        ..WalOptions::default()
+    };
+    let w = Wal::create(&path, Some(&opts)).unwrap();
+    let size = w.page_size().unwrap();
+    for n in 1..=50u8 {
+        for p in 1..=4u32 {
+            w.stage_page(p, &vec![n; size]).unwrap();
+        }
+        w.commit().unwrap();
+        let frames = w.stats().unwrap().wal_frames;
+        assert!(frames < 2 * 4 + 4, "commit {n}: {frames} frames in the WAL");
+    }
+    assert!(w.stats().unwrap().wal_restarts > 0);
+    drop(w);
+    let r = Wal::open(&path, Some(&WalOptions { read_only: true, ..WalOptions::default() })).unwrap();
+    for p in 1..=4u32 {
+        assert_eq!(r.read_page(p).unwrap()[0], 50);
+    }
+}

@@ -124,4 +124,30 @@ class WalTest {
       for (int p = 1; p <= 3; p++) assertEquals(p, r.readPage(p)[0]);
     }
   }
+
+  /** The background checkpointer keeps the WAL under 2x the threshold plus one transaction. */
+  @Test
+  void backgroundCheckpointKeepsTheWalBounded() throws Exception {
+    String path = dir.resolve("bg").toString();
+    try (WalOptions o = new WalOptions()) {
+      assertEquals(0, o.getBackgroundCheckpoint(), "off by default in 0.3");
+      o.setAutoCheckpointFrames(4);
+      o.setBackgroundCheckpoint(1);
+      try (Wal w = Wal.create(path, o)) {
+        byte[] page = new byte[4096];
+        for (int n = 1; n <= 50; n++) {
+          Arrays.fill(page, (byte) n);
+          for (int p = 1; p <= 4; p++) w.stagePage(p, page);
+          w.commit();
+          try (WalStats s = w.stats()) {
+            assertTrue(s.getWalFrames() < 2 * 4 + 4, "commit " + n + ": " + s.getWalFrames());
+          }
+        }
+        try (WalStats s = w.stats()) {
+          assertTrue(s.getWalRestarts() > 0);
+        }
+        assertEquals(50, w.readPage(1)[0]);
+      }
+    }
+  }
 }

@@ -1,0 +1,133 @@
+// The WalPager's background checkpointer (W26 in wal_pager.h): a thread owned by the
+// read-write handle that runs the passive checkpoint when the auto-checkpoint threshold is
+// crossed, so commits only append frames. The page copy and the main file's sync run without
+// mu_ (commits append after the target frame meanwhile, reads go on); the final step (pages
+// past main_valid_count, the main header, the WAL restart) runs under mu_ once the backfill
+// reached the WAL's end.
+#include <algorithm>
+
+#include "impl/wal/wal_pager.h"
+
+namespace pager {
+namespace wal {
+
+void WalPager::StartCheckpointer() {
+  if (!options_.background_checkpoint || mode_ != AccessMode::kReadWrite) return;
+  bg_thread_ = std::thread([this] { CheckpointerMain(); });
+}
+
+// Joins the thread; mu_ must not be held (the thread finishes its step under it).
+void WalPager::StopCheckpointer() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    bg_stop_ = true;
+    bg_wake_.notify_all();
+    bg_idle_.notify_all();
+  }
+  if (bg_thread_.joinable()) bg_thread_.join();
+}
+
+// The thread has work: the auto-checkpoint threshold is crossed, and it is not parked (its
+// last step made no progress or failed for lack of space: it waits for the next commit).
+bool WalPager::CheckpointerDue() const {
+  if (bg_stop_ || poisoned_ || closed_ || wal_ == nullptr) return false;
+  if (bg_parked_at_commit_ == stats_.commits) return false;
+  return AutoCheckpointDue();
+}
+
+void WalPager::CheckpointerMain() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    bg_wake_.wait(lock, [this] { return bg_stop_ || CheckpointerDue(); });
+    if (bg_stop_) return;
+    bool progress = false;
+    Status st = CheckpointerStep(&lock, &progress);
+    if (!st.ok() && !poisoned_) NoteCheckpointFailure(st);  // W12: kNoSpace, retried
+    if (!st.ok() || !progress) bg_parked_at_commit_ = stats_.commits;
+    bg_idle_.notify_all();
+  }
+}
+
+// One step: copy the frames no reader needs without mu_, then, when the backfill reached the
+// end of the WAL, the final step under mu_ (W25, W6). *progress: something was copied or the
+// WAL restarted.
+Status WalPager::CheckpointerStep(std::unique_lock<std::mutex>* lock, bool* progress) {
+  if (wal_->has_unsynced_bytes()) {  // NORMAL: frames are durable before main changes
+    Status st = wal_->Sync(&stats_.bytes_synced);
+    if (!st.ok()) return Poison(st.WithContext("checkpoint: sync " + WalPath(path_)));
+    stats_.syncs++;
+  }
+  const uint64_t target = SafeBackfillFrame();  // W16
+  if (target > backfilled_) {
+    PAGER_RETURN_IF_ERROR(CopyWithoutLock(lock, target));
+    *progress = true;
+  }
+  if (backfilled_ < wal_->frame_count()) return Status::Ok();  // commits came meanwhile
+  const uint64_t restarts = stats_.wal_restarts;
+  Result<uint32_t> r = CheckpointLocked(CheckpointMode::kPassive, false);
+  if (stats_.wal_restarts != restarts) *progress = true;
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+// W26: the copy and the main file's sync of frames [backfilled_, target) without mu_. No
+// other checkpoint, reset or cut runs meanwhile (bg_copying_); commits only append frames
+// past target, and readers never read these pages from the main file (W25).
+Status WalPager::CopyWithoutLock(std::unique_lock<std::mutex>* lock, uint64_t target) {
+  const std::vector<std::pair<uint32_t, uint64_t>> pairs = PairsToBackfill(target);
+  bg_copying_ = true;
+  lock->unlock();
+  CopyCounts c;
+  Status copied = CopyPairsUnlocked(pairs, &c);
+  Status synced = copied.ok() ? main_->DataSync() : Status::Ok();
+  lock->lock();
+  bg_copying_ = false;
+  bg_idle_.notify_all();
+  stats_.checkpoint_writes += c.writes;
+  if (!copied.ok()) {
+    main_unsynced_bytes_ += c.bytes;
+    return PoisonUnlessNoSpace(copied.WithContext("background checkpoint"));  // W12
+  }
+  if (!synced.ok()) return Poison(synced.WithContext("background checkpoint: sync " + path_));
+  stats_.syncs++;
+  stats_.bytes_synced += c.bytes + main_unsynced_bytes_;
+  main_unsynced_bytes_ = 0;
+  backfilled_ = target;
+  stats_.frames_left = wal_->frame_count() - target;
+  stats_.checkpoints++;
+  stats_.pages_checkpointed += pairs.size();
+  return PublishShared();  // W21: other handles see the backfill mark
+}
+
+// W26 backpressure: a commit waits while the WAL holds kWalLimitFactor x the threshold and
+// the checkpointer can still make it shorter (it is not parked: no reader holds the frames
+// back and its last step did not fail). Waiting only then, a commit never waits for readers.
+bool WalPager::WalOverLimit() const {
+  const uint64_t frames = wal_->frame_count();
+  if (options_.auto_checkpoint_frames > 0 &&
+      frames >= uint64_t{kWalLimitFactor} * options_.auto_checkpoint_frames) {
+    return true;
+  }
+  return options_.auto_checkpoint_bytes > 0 &&
+         FrameOffset(frames, page_size_) >= kWalLimitFactor * options_.auto_checkpoint_bytes;
+}
+
+void WalPager::WaitForCheckpointer(std::unique_lock<std::mutex>* lock) {
+  if (!bg_thread_.joinable()) return;
+  bool counted = false;
+  while (!bg_stop_ && !poisoned_ && WalOverLimit() && CheckpointerDue()) {
+    if (!counted) stats_.checkpoint_waits++;
+    counted = true;
+    bg_wake_.notify_all();
+    bg_idle_.wait(*lock);
+  }
+}
+
+void WalPager::WaitCheckpointerIdle() {
+  std::unique_lock<std::mutex> lock(mu_);
+  bg_idle_.wait(lock, [this] {
+    return !bg_thread_.joinable() || bg_stop_ || (!bg_copying_ && !CheckpointerDue());
+  });
+}
+
+}  // namespace wal
+}  // namespace pager
