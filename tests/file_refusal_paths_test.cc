@@ -165,6 +165,38 @@ TEST(FileRefusalPaths, AnAllocThatFitsButWhoseBitmapSlotsDoNotIsFullAndChangesNo
   ASSERT_OK(pf->CheckInvariants());
 }
 
+TEST(FileRefusalPaths, ProtectedPagesThatCannotFitInMaxSizeAreFullBeforeAnyWork) {
+  // Two backing pages each: 40 protected pages cannot fit in 64 pages, whether allocated at
+  // once or reserved one by one by an open transaction.
+  io::MemEnv env;
+  FileOptions o = SmallOptions();
+  o.max_size_bytes = 64 * 1024;
+  auto pf = MustCreate(&env, "/f", o);
+  uint64_t gen = pf->generation();
+  std::vector<uint64_t> ids(40, 0);
+  Status st = pf->ProtectedAllocBulk(ids.size(), ids.data());
+  EXPECT_EQ(st.code(), Code::kFull) << st.ToString();
+  EXPECT_TRUE(Says(st, "80 more pages do not fit: ")) << st.ToString();
+  EXPECT_TRUE(Says(st, "(max_size_bytes 65536) are in use")) << st.ToString();
+  EXPECT_EQ(ids[0], 0u);
+  EXPECT_EQ(pf->generation(), gen);
+  const int kOwner = 0;
+  uint64_t reserved = 0, id = 0;
+  for (;;) {
+    st = pf->TxnAllocId(&kOwner, &id);
+    if (!st.ok()) break;
+    reserved++;
+    ASSERT_LT(reserved, 64u);
+  }
+  EXPECT_EQ(st.code(), Code::kFull) << st.ToString();
+  EXPECT_TRUE(Says(st, std::to_string(2 * (reserved + 1)) + " more pages do not fit"))
+      << st.ToString();
+  EXPECT_GT(reserved, 10u);
+  pf->TxnRelease(&kOwner);
+  EXPECT_EQ(pf->generation(), gen);
+  ASSERT_OK(pf->CheckInvariants());
+}
+
 class FullDirectory : public ::testing::Test {
  protected:
   FullDirectory() {

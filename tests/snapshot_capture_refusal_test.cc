@@ -4,6 +4,7 @@
 // every capture mode. Each leaves the engine resumed, no temporary file, and the earlier
 // snapshot at the path exactly as it was.
 #include "impl/io/mem_env.h"
+#include "impl/snapshot/adapter.h"
 #include "tests/snapshot_test.h"
 
 namespace pager {
@@ -81,6 +82,55 @@ TEST_F(SnapshotCaptureRefusal, APathThatNamesNoFileIsInvalidBeforeThePause) {
     EXPECT_EQ(t.Count("pause"), 0) << path;
   }
   EXPECT_TRUE(env_.FilePaths().empty());
+}
+
+TEST_F(SnapshotCaptureRefusal, AnOpsStructBelowItsFirstVersionIsInvalidEverywhere) {
+  Tracer t(engine_->Ops());
+  pager_cache_ops ops = t.Ops();
+  ops.struct_size = 8;
+  for (int op = 0; op < 2; op++) {
+    Status st = op == 0 ? Capture(&env_, ops, "/snap/a.kvs", Options())
+                        : Restore(&env_, ops, "/snap/a.kvs", Options());
+    EXPECT_EQ(st.code(), Code::kInvalid) << st.ToString();
+    EXPECT_NE(st.message().find("pager_cache_ops.struct_size is 8, below its first version's "),
+              std::string::npos)
+        << st.ToString();
+  }
+  EXPECT_TRUE(t.calls.empty());
+  EXPECT_TRUE(env_.FilePaths().empty());
+}
+
+TEST_F(SnapshotCaptureRefusal, AMetaCallbackReportingAnImpossibleGeometryIsRefusedNamingIt) {
+  Tracer t(engine_->Ops());
+  pager_cache_ops ops = t.Ops();
+  ops.meta = [](void*, pager_cache_meta* m) {
+    *m = SmallMeta();
+    m->tokens_per_page = 0;
+    return 0;
+  };
+  Status st = Capture(&env_, ops, "/snap/a.kvs", Options());
+  EXPECT_EQ(st.code(), Code::kInvalid) << st.ToString();
+  EXPECT_NE(st.message().find("callback meta returned a bad geometry"), std::string::npos)
+      << st.ToString();
+  EXPECT_NE(st.message().find("tokens_per_page"), std::string::npos) << st.ToString();
+  EXPECT_EQ(t.Count("pause"), t.Count("resume"));
+  EXPECT_FALSE(engine_->GetStats().paused);
+  EXPECT_TRUE(env_.FilePaths().empty());
+}
+
+TEST_F(SnapshotCaptureRefusal, InvalidOptionsRefuseRestoreAndVerifyBeforeAnyCallback) {
+  ASSERT_OK(Capture(&env_, engine_->Ops(), "/snap/a.kvs", Options()));
+  Options bad;
+  bad.threads = 65;
+  auto dst = NewEngine(SmallMeta(), 8);
+  Tracer t(dst->Ops());
+  Status st = Restore(&env_, t.Ops(), "/snap/a.kvs", bad);
+  EXPECT_EQ(st.code(), Code::kInvalid) << st.ToString();
+  EXPECT_EQ(st.message(), "options.threads 65 is above 64");
+  EXPECT_TRUE(t.calls.empty());
+  st = Verify(&env_, "/snap/a.kvs", bad);
+  EXPECT_EQ(st.code(), Code::kInvalid) << st.ToString();
+  EXPECT_EQ(SinkAddSeq(nullptr, "x", 1, nullptr, 0, 0).message(), "sink must not be NULL");
 }
 
 // Write-failure sweep over captures larger than the write buffer: 1 MiB pages (K+V), so each
