@@ -291,6 +291,8 @@ class PageFile {
   std::vector<ContentWrite> content_;
 
   std::mutex mu_;
+
+  friend class PageFileTestPeer;  // tests/file_invariants_test.cc breaks P4/P12 on purpose
 };
 
 }  // namespace file
