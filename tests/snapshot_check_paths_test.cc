@@ -2,6 +2,7 @@
 // parent chain is damaged, option and geometry refusals, and a verify worker that throws.
 // Each outcome is a precise code and message -- a worker's exception is a Status for the
 // lowest failing index, never a crash or std::terminate.
+#include <functional>
 #include <stdexcept>
 
 #include "impl/check/checks.h"
@@ -144,10 +145,15 @@ TEST(SnapshotGeometry, AMismatchNamesEveryDifferingFieldAndBothDtypes) {
   EXPECT_EQ(st.message(), "geometry mismatch: dtype: snapshot f32, engine bf16");
 }
 
+// One instantiation of the template for every scenario, so each of its catch clauses is
+// proven in the same code.
+using Work = std::function<Status(size_t)>;
+Status RunAll(size_t n, uint32_t workers, const Work& work) { return ParallelFor(n, workers, work); }
+
 TEST(SnapshotParallelFor, AThrowingWorkerIsTheLowestFailingIndexAsAStatus) {
   for (uint32_t workers : {0u, 1u, 4u}) {
     SCOPED_TRACE("workers " + std::to_string(workers));
-    Status st = ParallelFor(8, workers, [](size_t i) -> Status {
+    Status st = RunAll(8, workers, [](size_t i) -> Status {
       if (i == 2) throw std::bad_alloc();
       if (i == 5) throw std::runtime_error("boom");
       if (i == 6) throw 42;
@@ -155,24 +161,25 @@ TEST(SnapshotParallelFor, AThrowingWorkerIsTheLowestFailingIndexAsAStatus) {
     });
     EXPECT_EQ(st.code(), Code::kNoMem);
     EXPECT_EQ(st.message(), "out of memory in a worker thread");
-    st = ParallelFor(8, workers, [](size_t i) -> Status {
+    st = RunAll(8, workers, [](size_t i) -> Status {
       if (i >= 5) throw std::runtime_error("boom " + std::to_string(i));
       return Status::Ok();
     });
     EXPECT_EQ(st.code(), Code::kInternal);
     EXPECT_EQ(st.message(), "exception in a worker thread: boom 5");
-    st = ParallelFor(8, workers, [](size_t i) -> Status {
+    st = RunAll(8, workers, [](size_t i) -> Status {
       if (i == 7) throw 42;
       return i == 3 ? Status(Code::kCorrupt, "three") : Status::Ok();
     });
     EXPECT_EQ(st.code(), Code::kCorrupt) << "index 3 fails before index 7";
-    st = ParallelFor(8, workers, [](size_t i) -> Status {
+    st = RunAll(8, workers, [](size_t i) -> Status {
       if (i == 7) throw 42;
       return Status::Ok();
     });
     EXPECT_EQ(st.code(), Code::kInternal);
     EXPECT_EQ(st.message(), "unknown exception in a worker thread");
-    EXPECT_OK(ParallelFor(0, workers, [](size_t) -> Status { return Status(Code::kIo, "x"); }));
+    EXPECT_OK(RunAll(0, workers, [](size_t) -> Status { return Status(Code::kIo, "x"); }));
+    EXPECT_OK(RunAll(3, workers, [](size_t) -> Status { return Status::Ok(); }));
   }
 }
 
