@@ -103,6 +103,29 @@ TEST_F(FileInvariants, AFreeThatNoTransactionHoldsIsNamed) {
   EXPECT_OK(pf_->CheckInvariants());
 }
 
+// The commit's own guard (P9, P12): a transaction commits only pages it holds or reserved.
+// The C API passes nothing else; a caller inside libpager that did would get INTERNAL, with
+// nothing written.
+TEST_F(FileInvariants, ACommitOfAPageTheTransactionDoesNotHoldIsInternalAndWritesNothing) {
+  const int owner = 0, other = 0;
+  std::vector<uint8_t> data(pf_->page_size(), 0x33);
+  uint64_t gen = pf_->generation();
+  Status st = pf_->TxnCommit(&owner, {PageFile::TxnPage{ids_[0], data.data()}});
+  EXPECT_EQ(st.code(), Code::kInternal) << st.ToString();
+  EXPECT_EQ(st.message(), "P9: protected page " + std::to_string(ids_[0]) +
+                              " is not held for writing by the committing transaction");
+  uint64_t reserved = 0;
+  ASSERT_OK(pf_->TxnAllocId(&other, &reserved));
+  st = pf_->TxnCommit(&owner, {PageFile::TxnPage{reserved, data.data()}});
+  EXPECT_EQ(st.code(), Code::kInternal) << st.ToString();
+  EXPECT_EQ(st.message(), "P12: protected page " + std::to_string(reserved) +
+                              " is reserved by another transaction");
+  pf_->TxnRelease(&other);
+  EXPECT_EQ(pf_->generation(), gen);
+  EXPECT_NE(ReadProtected(pf_.get(), ids_[0]), data);
+  EXPECT_OK(pf_->CheckInvariants());
+}
+
 }  // namespace
 }  // namespace file
 }  // namespace pager
