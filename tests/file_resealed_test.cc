@@ -282,6 +282,51 @@ TEST_F(FileResealed, AFileCutShortOfItsPageSpaceIsDamageWhereItEnds) {
   EXPECT_NE(l.detail.find(AtByte(10 * kPageSize)), std::string::npos) << l.detail;
 }
 
+TEST_F(FileResealed, AMetaWhoseProtectedCountDisagreesWithTheDirectoryIsDamageAtTheMeta) {
+  Image bad = good_;
+  Meta m = bad.meta;
+  m.protected_count += 1;
+  EncodeMeta(m, kLog2, bad.sb.file_id, bad.Page(kMetaPage[bad.newest]));
+  Located l = Locate(&env_, bad.b);
+  const uint64_t want = kMetaPage[bad.newest] * kPageSize;
+  EXPECT_EQ(l.offset, want) << l.detail;
+  EXPECT_NE(l.detail.find("the meta's protected_count " + std::to_string(m.protected_count) +
+                          " but the directory holds " + std::to_string(bad.meta.protected_count)),
+            std::string::npos)
+      << l.detail;
+}
+
+TEST_F(FileResealed, TwoCopiesOfABitmapGroupWithTheSameGenerationAreDamageAtTheSecond) {
+  // A commit writes the copy slot that is not current, with a new generation: two slots of
+  // one generation are written by no commit.
+  Image bad = good_;
+  uint64_t pages[2] = {GroupSlot(0, kPageSize, 0), GroupSlot(0, kPageSize, 1)};
+  int slot = CurrentCopy(&bad, kBitmapMagic, 0, pages);
+  ASSERT_GE(slot, 0);
+  std::memcpy(bad.Page(pages[1 - slot]), bad.Page(pages[slot]), kPageSize);
+  Located l = Locate(&env_, bad.b);
+  EXPECT_NE(l.detail.find("both copies of " + std::string(kBitmapMagic) + " 0 have generation"),
+            std::string::npos)
+      << l.detail;
+  EXPECT_EQ(l.offset % kPageSize, 0u) << l.detail;
+  EXPECT_TRUE(l.offset == pages[0] * kPageSize || l.offset == pages[1] * kPageSize) << l.offset;
+}
+
+TEST_F(FileResealed, AResealedBitmapFreeingItsOwnSlotPageIsDamageAtThatPage) {
+  Image bad = good_;
+  uint64_t pages[2] = {GroupSlot(0, kPageSize, 0), GroupSlot(0, kPageSize, 1)};
+  int slot = CurrentCopy(&bad, kBitmapMagic, 0, pages);
+  ASSERT_GE(slot, 0);
+  uint64_t p = pages[slot], gen = 0, old = 0;
+  ASSERT_TRUE(CheckCopy(kBitmapMagic, 0, bad.sb.file_id, bad.Page(p), kPageSize, &gen, &old).ok());
+  const uint64_t freed = pages[1 - slot];
+  bad.Page(p)[sizeof(CopyHeaderDisk) + freed / 8] &= static_cast<uint8_t>(~(1u << (freed % 8)));
+  Reseal(&bad, kBitmapMagic, CopyKind::kBitmap, 0, p, old);
+  Located l = Locate(&env_, bad.b);
+  EXPECT_NE(l.detail.find("page " + std::to_string(freed)), std::string::npos) << l.detail;
+  EXPECT_NE(l.detail.find("marked free"), std::string::npos) << l.detail;
+}
+
 }  // namespace
 }  // namespace file
 }  // namespace pager

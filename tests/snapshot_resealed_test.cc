@@ -4,9 +4,8 @@
 // entry in restore's one pass with the engine left as it was (K3, K4, K5) -- or be a file
 // that restores cleanly. The checksums catch random damage (SnapshotCorruption.*); these
 // tests reach the validity rules behind them.
-#include "impl/io/checksum.h"
 #include "impl/io/mem_env.h"
-#include "impl/snapshot/format.h"
+#include "tests/snapshot_reseal.h"
 #include "tests/snapshot_test.h"
 
 namespace pager {
@@ -20,48 +19,6 @@ using namespace pager::snapshot::testing;  // NOLINT
 struct Layout {
   uint64_t data = 0, table = 0, end = 0;
 };
-
-Header HeaderOf(const std::vector<uint8_t>& b) {
-  Header h;
-  std::memcpy(&h, b.data(), sizeof h);
-  return h;
-}
-
-Trailer TrailerOf(const std::vector<uint8_t>& b) {
-  Trailer t;
-  std::memcpy(&t, b.data() + b.size() - sizeof t, sizeof t);
-  return t;
-}
-
-bool Inside(const std::vector<uint8_t>& b, uint64_t offset, uint64_t len) {
-  return offset <= b.size() && len <= b.size() - offset;
-}
-
-// Recomputes every checksum the reader checks over structure (not the blobs' own), wherever
-// the (possibly hostile) offsets still point inside the file.
-void Reseal(std::vector<uint8_t>* b) {
-  Header h = HeaderOf(*b);
-  if (Inside(*b, sizeof(Header), h.parent_path_bytes)) {
-    Hasher hh(kSeedHeader);
-    hh.Update(b->data(), offsetof(Header, header_checksum));
-    hh.Update(b->data() + sizeof(Header), h.parent_path_bytes);
-    h.header_checksum = hh.Digest();
-    std::memcpy(b->data(), &h, sizeof h);
-  }
-  Trailer t = TrailerOf(*b);
-  uint64_t table_bytes = h.page_count * sizeof(PageEntry);
-  if (h.page_count < (uint64_t{1} << 40) && Inside(*b, t.page_table_offset, table_bytes)) {
-    t.page_table_checksum =
-        Checksum64(b->data() + t.page_table_offset, table_bytes, kSeedTable);
-  }
-  if (Inside(*b, t.seq_table_offset, t.seq_table_bytes)) {
-    t.seq_table_checksum =
-        Checksum64(b->data() + t.seq_table_offset, t.seq_table_bytes, kSeedSeqs);
-  }
-  t.header_checksum = h.header_checksum;
-  t.trailer_checksum = Checksum64(&t, offsetof(Trailer, trailer_checksum), kSeedTrailer);
-  std::memcpy(b->data() + b->size() - sizeof t, &t, sizeof t);
-}
 
 Layout LayoutOf(const std::vector<uint8_t>& b) {
   Header h = HeaderOf(b);

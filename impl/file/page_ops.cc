@@ -113,7 +113,7 @@ Status PageFile::GrowTo(uint64_t page_count) {
   return Status::Ok();
 }
 
-Status PageFile::FindFree(uint64_t count, std::vector<uint64_t>* pages) {
+void PageFile::FindFree(uint64_t count, std::vector<uint64_t>* pages) {
   pages->clear();
   uint64_t p = std::max<uint64_t>(hint_, kFirstDataPage);
   while (pages->size() < count && p < page_count_) {
@@ -127,7 +127,6 @@ Status PageFile::FindFree(uint64_t count, std::vector<uint64_t>* pages) {
     pages->push_back(q);
     p = q + 1;
   }
-  return Status::Ok();
 }
 
 // The page space of at least `want` pages (a valid page count) that holds `need` more free
@@ -144,7 +143,7 @@ uint64_t PageFile::GrowthTarget(uint64_t want, uint64_t need) const {
 // Takes count free pages (growing the page space if needed), marks them used and reserves
 // their blocks (P5). internal pages (directory slots, protected backing) join internal_.
 Status PageFile::TakePages(uint64_t count, bool internal, std::vector<uint64_t>* pages) {
-  PAGER_RETURN_IF_ERROR(FindFree(count, pages));
+  FindFree(count, pages);
   if (pages->size() < count) {
     uint64_t need = count - pages->size();
     uint64_t max_pages = options_.max_size_bytes / page_size_;
@@ -163,7 +162,7 @@ Status PageFile::TakePages(uint64_t count, bool internal, std::vector<uint64_t>*
     std::vector<uint64_t> more;
     uint64_t saved_hint = hint_;
     hint_ = old_count;
-    PAGER_RETURN_IF_ERROR(FindFree(need, &more));
+    FindFree(need, &more);
     hint_ = saved_hint;
     if (more.size() < need) return Internal("grown page space lacks free pages");
     pages->insert(pages->end(), more.begin(), more.end());

@@ -35,9 +35,14 @@ Status CheckSnapshot(io::Env* env, const std::string& path, CheckReport* r) {
     st = chain->VerifyAll(options.WorkerCount(), &progress, &where);
   }
   if (st.code() == Code::kCorrupt) {
+    // A bad blob is located (VerifyBlobs notes it); a chain that does not load -- a parent
+    // damaged, of another id, or lacking content the child refers to -- is structure.
     bool located = where.offset != UINT64_MAX;
-    r->Damage(located ? where.file : path, located ? where.offset : kUnknownOffset, "blob",
-              st.message());
+    if (!located) {
+      r->Damage(path, kUnknownOffset, "structure", st.message());
+      return Status::Ok();
+    }
+    r->Damage(where.file, where.offset, "blob", st.message());
     return Status::Ok();
   }
   return st;

@@ -8,20 +8,6 @@
 namespace pager {
 namespace walseg {
 
-const char* StopReasonName(StopReason reason) {
-  switch (reason) {
-    case StopReason::kNone:
-      return "none";
-    case StopReason::kCleanEnd:
-      return "clean end";
-    case StopReason::kTornTail:
-      return "torn tail";
-    case StopReason::kCorrupt:
-      return "corruption";
-  }
-  return "unknown";
-}
-
 // ---- SegmentReader ------------------------------------------------------------------------
 
 SegmentReader::~SegmentReader() {

@@ -47,7 +47,6 @@ enum class StopReason : uint32_t {
   kTornTail = 2,  // an incomplete or damaged last write that was never synced
   kCorrupt = 3,   // damage with durable records behind it, or an LSN break
 };
-const char* StopReasonName(StopReason reason);
 
 struct ReaderOptions {
   uint64_t max_payload_bytes = kDefaultMaxPayloadBytes;

@@ -141,6 +141,8 @@ class LogWriter {
   bool flusher_stop_ = false;
   Status poison_;
   bool closed_ = false;
+
+  friend class LogWriterTestPeer;  // tests/walseg_writer_invariants_test.cc breaks L2-L7
 };
 
 }  // namespace walseg
