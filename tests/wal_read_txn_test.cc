@@ -292,14 +292,17 @@ TEST_P(WalOlderSnapshotRead, ReadsTheSnapshotBytesOfEverySource) {
   const std::vector<std::vector<uint8_t>> want = {{},    Page(11), Page(22), Page(33),
                                                   zeros, zeros,    zeros,    zeros};
   std::vector<uint8_t> buf(4096);
-  for (int round = 0; round < 2; round++) {  // the second after a PASSIVE checkpoint
+  for (int round = 0; round < 3; round++) {  // then after each of two PASSIVE checkpoints
     for (uint32_t i = 1; i < 8; i++) {
       std::memset(buf.data(), 0xEE, buf.size());
       ASSERT_TRUE(p->ReadPageAt(s, i, buf.data(), buf.size()).ok()) << "page " << i;
       EXPECT_EQ(buf, want[i]) << "page " << i << " round " << round;
       EXPECT_EQ(Read(p.get(), i), Page(50 + i)) << "outside: the latest commit";
     }
-    EXPECT_EQ(MustCheckpoint(p.get()), 0u) << "the reader still needs the main file";
+    // W25: the first PASSIVE copies pages 2 and 3 (their frames below the reader's mark)
+    // and the reader, which reads them from the WAL, still sees its snapshot; the second
+    // has nothing below the mark left to copy.
+    EXPECT_EQ(MustCheckpoint(p.get()), round == 0 ? 2u : 0u) << "round " << round;
   }
   p->EndRead(&s);
   EXPECT_TRUE(p->CheckInvariants().ok());
