@@ -150,7 +150,7 @@ test: check-deps
 	@tests/summarize.sh $(R) $(SUITES)
 
 # Each suite writes "<passed> <failed>" into $(R)/<suite>; summarize.sh adds them up.
-SUITES := cpp abi abi_negative lint $(if $(SAN),,install) $(C99_NAMES) torture pagerctl \
+SUITES := cpp abi abi_negative lint readme $(if $(SAN),,install) $(C99_NAMES) torture pagerctl \
           $(if $(SAN),,$(if $(FUZZ_NAMES),fuzz,)) \
           $(if $(SAN),,go java rust package_go package_java package_rust)
 run-tests: $(SUITES:%=run-%)
@@ -176,6 +176,9 @@ run-abi_negative:
 	  tests/run_cmd.sh abi_negative $(R) tests/abi_negative.sh $(SHLIB) $(SONAME) $(LIB_OBJS)
 run-lint:
 	@tests/run_cmd.sh lint $(R) python3 tests/header_lint.py --all
+# Suite readme: every C block of README.md's quick starts compiles against pager.h (C99).
+run-readme:
+	@tests/run_cmd.sh readme $(R) python3 tests/readme_quickstart_test.py $(CC) README.md
 abi-check: check-deps lib
 	@tests/abi_check.sh $(SHLIB) $(SONAME) abi/pager.symbols $(ABI_DIR)
 abi-baseline: check-deps lib
