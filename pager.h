@@ -980,7 +980,7 @@ PAGER_API int pager_wal_get_stats(pager_wal *h, pager_wal_stats *out) PAGER_NOEX
  * read transactions promptly. Cost: begin and free take the handle's mutex once each and
  * copy the application header; no I/O on the writer's handle; on a read-only handle begin
  * also reads the shared index and stores the handle's read mark there (no system call after
- * the first, which claims one of 64 read-mark slots: PAGER_ERR_BUSY when all are held).
+ * the first, which claims one of 256 read-mark slots: PAGER_ERR_BUSY when all are held).
  * Readers of every handle and process hold the writer's checkpoints back the same way.
  * Released by pager_wal_read_txn_free (C4: a transaction is freed; there is nothing to
  * commit). A transaction may outlive its handle: after pager_wal_close every call on it but

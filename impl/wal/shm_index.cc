@@ -192,8 +192,8 @@ ShmFrame ShmIndex::LoadFrame(uint64_t index) const {
   return f;
 }
 
-// Slots are probed one per cache line first (0, 8, 16, ..., 56, then 1, 9, ...): a handle
-// stores into its slot at every begin and end of a read, so the first eight handles each
+// Slots are probed one per cache line first (0, 8, 16, ..., 248, then 1, 9, ...): a handle
+// stores into its slot at every begin and end of a read, so the first 32 handles each
 // get a line of their own and readers on different cores never invalidate each other's.
 Status ShmIndex::ClaimSlot(int* slot) {
   constexpr uint32_t kSlotsPerLine = 64 / 8;

@@ -102,7 +102,7 @@ static_assert(offsetof(ShmFrame, commit_floor_count) == 8, "layout");
 constexpr uint64_t kShmCopyAOffset = 0;
 constexpr uint64_t kShmCopyBOffset = kShmHeaderCopySize;
 constexpr uint64_t kShmSlotsOffset = 1024;
-constexpr uint32_t kShmReadSlots = 64;
+constexpr uint32_t kShmReadSlots = 256;  // read-only handles with live marks at once
 constexpr uint64_t kShmFramesOffset = 4096;
 constexpr uint64_t kShmGrowBytes = 64 * 1024;     // X3: the file grows by this much
 constexpr uint64_t kShmReserveBytes = 1ull << 30;  // address space per mapping (67M frames)
