@@ -351,7 +351,9 @@ TEST(IoPosixErrno, APopulatedMappingIsReadWithoutPageFaults) {
     EXPECT_EQ(sum, 3 * kPages);
     return present;
   };
-  EXPECT_EQ(present_before_reading(false), 0u);
+  const size_t plain = present_before_reading(false);
+  if (plain == SIZE_MAX) GTEST_SKIP() << "/proc/self/pagemap cannot be read here";
+  EXPECT_EQ(plain, 0u);
   EXPECT_EQ(present_before_reading(true), kPages);
 }
 
