@@ -2117,7 +2117,7 @@ class Harness {
       int rc = Check(fn, pager_format_detect(path, in.Chance(16) ? nullptr : format.p()),
                      Codes({INV, NOTFOUND, RO, IO, NOMEM}));
       KeptOnFailure(fn, rc, format);
-      if (rc == PAGER_OK) Expect(format.v <= PAGER_FORMAT_SNAPSHOT, fn, "an unknown format", rc);
+      if (rc == PAGER_OK) Expect(format.v <= PAGER_FORMAT_WAL_SHM, fn, "an unknown format", rc);
     } else {
       fn = CheckReport(in, path);
     }
@@ -2162,6 +2162,8 @@ class Harness {
     Expect(rep.damage_code == PAGER_OK || rep.damage_code == PAGER_ERR_CORRUPT, fn,
            "damage_code is neither OK nor CORRUPT");
     Expect(rep.interrupted <= 1, fn, "interrupted is not 0 or 1");
+    Expect(rep.index_state <= PAGER_WAL_INDEX_STALE && (kind == 1 || rep.index_state == 0), fn,
+           "index_state is not a PAGER_WAL_INDEX_* of a WAL pager");
     Expect(std::memchr(rep.damage_file, 0, sizeof rep.damage_file) != nullptr &&
                std::memchr(rep.damage_rule, 0, sizeof rep.damage_rule) != nullptr &&
                std::memchr(rep.damage_detail, 0, sizeof rep.damage_detail) != nullptr,
