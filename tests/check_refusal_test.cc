@@ -19,25 +19,9 @@ using check_test::Files;
 
 class CheckRefusal : public ::testing::Test {
  protected:
-  void Put(const std::string& path, const std::vector<uint8_t>& bytes) {
-    std::unique_ptr<pager::io::File> f;
-    pager::io::OpenOptions o;
-    o.write = o.create = o.truncate = true;
-    ASSERT_TRUE(files_.env.Open(path, o, &f).ok());
-    if (!bytes.empty()) {
-      ASSERT_TRUE(f->WriteAt(0, bytes.data(), bytes.size()).ok());
-    }
-  }
-  std::vector<uint8_t> Get(const std::string& path) {
-    std::vector<uint8_t> b;
-    EXPECT_TRUE(files_.env.GetFileBytes(path, &b).ok()) << path;
-    return b;
-  }
-  uint32_t Detect(const std::string& path) {
-    uint32_t format = 99;
-    EXPECT_EQ(pager_format_detect(path.c_str(), &format), PAGER_OK) << pager_last_error();
-    return format;
-  }
+  void Put(const std::string& path, const std::vector<uint8_t>& bytes) { files_.Put(path, bytes); }
+  std::vector<uint8_t> Get(const std::string& path) { return files_.Get(path); }
+  uint32_t Detect(const std::string& path) { return files_.Detect(path); }
   std::string FirstSegment() {
     std::vector<std::string> names;
     EXPECT_TRUE(files_.env.ListDir("/log", &names).ok());

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,28 @@ struct Files {
   // The next read of any file fails with EIO (once).
   void FailNextRead() {
     env.FailNth(pager::io::MemEnv::Op::kRead, 1, pager::io::FaultKind::kEio, false);
+  }
+
+  // Writes `bytes` as the whole of `path` (created or truncated).
+  void Put(const std::string& path, const std::vector<uint8_t>& bytes) {
+    std::unique_ptr<pager::io::File> f;
+    pager::io::OpenOptions o;
+    o.write = o.create = o.truncate = true;
+    ASSERT_TRUE(env.Open(path, o, &f).ok()) << path;
+    if (!bytes.empty()) {
+      ASSERT_TRUE(f->WriteAt(0, bytes.data(), bytes.size()).ok()) << path;
+    }
+  }
+  std::vector<uint8_t> Get(const std::string& path) {
+    std::vector<uint8_t> b;
+    EXPECT_TRUE(env.GetFileBytes(path, &b).ok()) << path;
+    return b;
+  }
+  // pager_format_detect of path, expected to succeed.
+  uint32_t Detect(const std::string& path) {
+    uint32_t format = 99;
+    EXPECT_EQ(pager_format_detect(path.c_str(), &format), PAGER_OK) << pager_last_error();
+    return format;
   }
 
   // Flips one bit pattern (0x40) of byte `at` of `path`.
