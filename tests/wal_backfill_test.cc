@@ -12,20 +12,10 @@ namespace wal {
 namespace {
 
 using namespace ::pager::wal::testing;  // NOLINT
-using ::pager::testing::TempDir;
 
-class WalBackfill : public ::testing::Test {
+class WalBackfill : public WalTempDb {
  protected:
-  io::Env* env = io::DefaultEnv();
-  TempDir dir;
-  std::string path = dir.File("db");
 
-  std::vector<uint8_t> SnapRead(WalPager* p, const ReadSnapshot& s, uint32_t page) {
-    std::vector<uint8_t> buf(p->page_size());
-    Status st = p->ReadPageAt(s, page, buf.data(), buf.size());
-    EXPECT_TRUE(st.ok()) << "page " << page << ": " << st.ToString();
-    return buf;
-  }
   // A database of `pages` pages, every one in the main file (checkpointed, the WAL empty):
   // the partial steps copy only pages below the main file's page count (W25).
   std::unique_ptr<WalPager> Populated(uint32_t pages) {

@@ -33,12 +33,6 @@ class WalHandles : public ::testing::TestWithParam<bool> {
     }
   }
   std::unique_ptr<WalPager> Reader() { return MustOpen(env, path, AccessMode::kReadOnly); }
-  std::vector<uint8_t> SnapRead(WalPager* p, const ReadSnapshot& s, uint32_t page) {
-    std::vector<uint8_t> buf(p->page_size());
-    Status st = p->ReadPageAt(s, page, buf.data(), buf.size());
-    EXPECT_TRUE(st.ok()) << "page " << page << ": " << st.ToString();
-    return buf;
-  }
 
   TempDir dir;
   std::unique_ptr<io::MemEnv> mem_;

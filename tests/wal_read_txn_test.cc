@@ -16,18 +16,9 @@ namespace {
 using namespace ::pager::wal::testing;  // NOLINT
 using ::pager::testing::TempDir;
 
-class WalReadTxn : public ::testing::Test {
+class WalReadTxn : public WalTempDb {
  protected:
-  io::Env* env = io::DefaultEnv();
-  TempDir dir;
-  std::string path = dir.File("db");
 
-  std::vector<uint8_t> SnapRead(WalPager* p, const ReadSnapshot& s, uint32_t page) {
-    std::vector<uint8_t> buf(p->page_size());
-    Status st = p->ReadPageAt(s, page, buf.data(), buf.size());
-    EXPECT_TRUE(st.ok()) << "page " << page << ": " << st.ToString();
-    return buf;
-  }
   static std::vector<uint8_t> Zeros() { return std::vector<uint8_t>(4096, 0); }
 };
 

@@ -94,6 +94,22 @@ inline void Stage(WalPager* p, uint32_t page, const std::vector<uint8_t>& bytes)
   EXPECT_TRUE(st.ok()) << st.ToString();
 }
 
+// A page as the read transaction `s` sees it.
+inline std::vector<uint8_t> SnapRead(WalPager* p, const ReadSnapshot& s, uint32_t page) {
+  std::vector<uint8_t> buf(p->page_size());
+  Status st = p->ReadPageAt(s, page, buf.data(), buf.size());
+  EXPECT_TRUE(st.ok()) << "page " << page << ": " << st.ToString();
+  return buf;
+}
+
+// A fixture with the path of a database in a fresh temporary directory of the default Env.
+class WalTempDb : public ::testing::Test {
+ protected:
+  io::Env* env = io::DefaultEnv();
+  ::pager::testing::TempDir dir;
+  std::string path = dir.File("db");
+};
+
 }  // namespace testing
 }  // namespace wal
 }  // namespace pager

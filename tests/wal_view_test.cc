@@ -12,13 +12,9 @@ namespace wal {
 namespace {
 
 using namespace ::pager::wal::testing;  // NOLINT
-using ::pager::testing::TempDir;
 
-class WalView : public ::testing::Test {
+class WalView : public WalTempDb {
  protected:
-  io::Env* env = io::DefaultEnv();
-  TempDir dir;
-  std::string path = dir.File("db");
 
   const uint8_t* View(WalPager* p, ReadSnapshot* s, uint32_t page) {
     const uint8_t* data = nullptr;
