@@ -18,31 +18,14 @@
 //     continue the generation they read, W9/W21) and commits while they read.
 #include <cstdio>
 #include <functional>
-#include <set>
 
-#include "impl/io/mem_env.h"
-#include "tests/wal_model.h"
+#include "tests/wal_crash_support.h"
 
 namespace pager {
 namespace wal {
 namespace {
 
 using namespace ::pager::wal::testing;  // NOLINT
-
-const char* kDir = "/db";
-const char* kPath = "/db/main";
-constexpr uint32_t kPageSize = 512;
-constexpr int kSeedsPerSyncPoint = 8;
-
-Options CrashOptions(Durability d) {
-  Options o;
-  o.page_size = kPageSize;
-  o.durability = d;
-  o.auto_checkpoint_frames = 0;
-  o.wal_prewrite_bytes = 8192;
-  o.wal_keep_bytes = 16384;
-  return o;
-}
 
 // The committed state a snapshot of another handle sees.
 Status CaptureSnapshot(WalPager* p, const ReadSnapshot& s, Snapshot* out) {
@@ -74,7 +57,7 @@ struct OtherReader {
 class Script {
  public:
   Script(io::Env* env, WalPager* w, CheckpointMode mode)
-      : env_(env), w_(w), rec_(w, kPageSize), mode_(mode) {}
+      : env_(env), w_(w), rec_(w, kCrashPageSize), mode_(mode) {}
 
   Recorder& rec() { return rec_; }
   bool writer_alive() const { return rec_.ok() && !writer_failed_; }
@@ -82,7 +65,7 @@ class Script {
   void Open(int i) {
     Options o = CrashOptions(Durability::kFull);
     o.page_size = 0;
-    Status st = WalPager::Open(env_, kPath, AccessMode::kReadOnly, o, &r_[i].handle);
+    Status st = WalPager::Open(env_, kCrashPath, AccessMode::kReadOnly, o, &r_[i].handle);
     ASSERT_TRUE(st.ok()) << "reader " << i << " open: " << st.ToString();
   }
   // A begin may be BUSY only after the writer failed: if it failed inside a WAL restart, the
@@ -214,9 +197,9 @@ struct RunResult {
 RunResult Run(io::FaultEnv* env, Durability d, CheckpointMode mode, uint64_t random_seed) {
   SetDeterministicRandomForTesting(random_seed);
   RunResult out;
-  EXPECT_TRUE(env->CreateDir(kDir, 0755).ok());
+  EXPECT_TRUE(env->CreateDir(kCrashDir, 0755).ok());
   std::unique_ptr<WalPager> w;
-  if (!WalPager::Create(env, kPath, CrashOptions(d), &w).ok()) return out;
+  if (!WalPager::Create(env, kCrashPath, CrashOptions(d), &w).ok()) return out;
   out.created = true;
   Script s(env, w.get(), mode);
   Body(s);
@@ -252,22 +235,17 @@ int Verify(const std::map<std::string, std::vector<uint8_t>>& image, const RunRe
   o.page_size = 0;
   const size_t lo = (d == Durability::kFull) ? r.acked : 0;
   std::unique_ptr<WalPager> ro;
-  Status st = WalPager::Open(env.get(), kPath, AccessMode::kReadOnly, o, &ro);
+  Status st = WalPager::Open(env.get(), kCrashPath, AccessMode::kReadOnly, o, &ro);
   if (!st.ok()) {
     EXPECT_FALSE(r.created) << "acknowledged database does not open: " << st.ToString();
     return -1;
   }
   Snapshot seen;
-  st = Capture(ro.get(), &seen);
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  if (!st.ok()) return -2;
-  int j = FindInHistory(r.history, seen, lo, r.history.size() - 1);
-  EXPECT_GE(j, 0) << "visible state " << seen.Describe() << " is not a committed prefix at or "
-                  << "after #" << lo << " (newest " << r.history.back().Describe() << ")";
+  const int j = ExpectCommittedPrefix(ro.get(), r.history, lo, &seen);
   if (j < 0) return -2;
   ro.reset();
   std::unique_ptr<WalPager> rw;
-  st = WalPager::Open(env.get(), kPath, AccessMode::kReadWrite, o, &rw);
+  st = WalPager::Open(env.get(), kCrashPath, AccessMode::kReadWrite, o, &rw);
   EXPECT_TRUE(st.ok()) << "recovering writer: " << st.ToString();
   if (!st.ok()) return -2;
   Snapshot after;
@@ -275,12 +253,12 @@ int Verify(const std::map<std::string, std::vector<uint8_t>>& image, const RunRe
   EXPECT_TRUE(after == seen) << "recovery changed " << seen.Describe() << " to "
                              << after.Describe();
   // A reader beside the recovered writer uses the index it rebuilt.
-  st = WalPager::Open(env.get(), kPath, AccessMode::kReadOnly, o, &ro);
+  st = WalPager::Open(env.get(), kCrashPath, AccessMode::kReadOnly, o, &ro);
   EXPECT_TRUE(st.ok()) << "reader beside the recovered writer: " << st.ToString();
   if (!st.ok()) return -2;
   ReadSnapshot snap;
   EXPECT_TRUE(ro->BeginRead(&snap).ok());
-  std::vector<uint8_t> b = PatternBytes(999, kPageSize);
+  std::vector<uint8_t> b = PatternBytes(999, kCrashPageSize);
   EXPECT_TRUE(rw->StagePage(1, b.data(), b.size()).ok());
   EXPECT_TRUE(rw->Commit().ok());
   Snapshot pinned, latest;
@@ -302,34 +280,30 @@ int Verify(const std::map<std::string, std::vector<uint8_t>>& image, const RunRe
 }
 
 // Each image four ways: the index as the crash left it, garbled, stale, removed.
-void VerifyImageVariants(std::map<std::string, std::vector<uint8_t>> image, const RunResult& r,
-                         Durability d, const std::string& label, std::set<int>* seen,
-                         uint64_t* images) {
-  const std::string shm = ShmPath(kPath);
+void VerifyImageVariants(const std::map<std::string, std::vector<uint8_t>>& image,
+                         const RunResult& r, Durability d, const std::string& label,
+                         SweepOutcomes* out) {
+  const std::string shm = ShmPath(kCrashPath);
   const bool has_shm = image.count(shm) > 0;
-  seen->insert(Verify(image, r, d, label + " (-shm as left" + (has_shm ? ")" : ": none)")));
-  (*images)++;
+  out->Add(Verify(image, r, d, label + " (-shm as left" + (has_shm ? ")" : ": none)")));
   if (has_shm) {
     auto garbled = image;
     Garble(&garbled[shm]);
-    seen->insert(Verify(garbled, r, d, label + " (-shm garbled)"));
-    (*images)++;
+    out->Add(Verify(garbled, r, d, label + " (-shm garbled)"));
   }
   if (!r.stale_shm.empty()) {
     auto stale = image;
     stale[shm] = r.stale_shm;
-    seen->insert(Verify(stale, r, d, label + " (-shm stale)"));
-    (*images)++;
+    out->Add(Verify(stale, r, d, label + " (-shm stale)"));
   }
   auto none = image;
   none.erase(shm);
-  seen->insert(Verify(none, r, d, label + " (-shm removed)"));
-  (*images)++;
+  out->Add(Verify(none, r, d, label + " (-shm removed)"));
 }
 
 void Sweep(const char* name, Durability d, CheckpointMode mode) {
-  uint64_t total = 0, images = 0;
-  std::set<int> seen;
+  uint64_t total = 0;
+  SweepOutcomes out;
   std::vector<uint8_t> stale;
   {
     io::FaultEnv probe;
@@ -338,34 +312,21 @@ void Sweep(const char* name, Durability d, CheckpointMode mode) {
     ASSERT_EQ(r.acked, r.history.size() - 1) << name << ": fault-free run failed";
     EXPECT_GE(r.copies, 2u) << name << ": the checkpoints never copied";
     total = probe.SyncCount();
-    ASSERT_TRUE(probe.GetFileBytes(ShmPath(kPath), &stale).ok());
+    ASSERT_TRUE(probe.GetFileBytes(ShmPath(kCrashPath), &stale).ok());
   }
   // A stale index: the fault-free run's final one is of another WAL generation and epoch than
   // most crash points, and of this database (same file id: the run is deterministic).
   ASSERT_GT(total, 8u);
-  for (uint64_t k = 1; k <= total; k++) {
-    io::FaultEnv env;
-    env.CrashAtSync(k);
-    RunResult r = Run(&env, d, mode, 1);
-    if (::testing::Test::HasFailure()) {
-      ADD_FAILURE() << name << ": readers failed around the crash at sync " << k;
-      return;
-    }
-    EXPECT_TRUE(env.crashed()) << name << " sync " << k;
-    r.stale_shm = stale;
-    for (int seed = 0; seed < kSeedsPerSyncPoint; seed++) {
-      std::string label = std::string(name) + " crash at sync " + std::to_string(k) + "/" +
-                          std::to_string(total) + " seed " + std::to_string(seed);
-      VerifyImageVariants(env.CrashImage(k * 1000 + static_cast<uint64_t>(seed)), r, d, label,
-                          &seen, &images);
-      if (::testing::Test::HasFailure()) return;
-    }
-  }
-  EXPECT_GE(seen.size(), 5u);
-  EXPECT_EQ(seen.count(-2), 0u);
-  std::printf("[%s] %llu sync points, %llu images, %zu distinct outcomes\n", name,
-              static_cast<unsigned long long>(total), static_cast<unsigned long long>(images),
-              seen.size());
+  CrashAtEverySyncPoint(
+      name, total,
+      [&](io::FaultEnv* env, uint64_t) {
+        RunResult r = Run(env, d, mode, 1);
+        r.stale_shm = stale;
+        return r;
+      },
+      [&](const std::map<std::string, std::vector<uint8_t>>& image, const RunResult& r,
+          const std::string& label) { VerifyImageVariants(image, r, d, label, &out); });
+  out.Expect(name, total);
 }
 
 // The writer's k-th sync fails and loses the unsynced data (M5); the process lives on. The
@@ -385,10 +346,10 @@ void AbandonedWriterSweep(const char* name, CheckpointMode mode) {
     SCOPED_TRACE(std::string(name) + " sync " + std::to_string(k) + " fails");
     SetDeterministicRandomForTesting(1);
     io::FaultEnv env;
-    ASSERT_TRUE(env.CreateDir(kDir, 0755).ok());
+    ASSERT_TRUE(env.CreateDir(kCrashDir, 0755).ok());
     env.FailSyncLosingData(k);
     std::unique_ptr<WalPager> w;
-    if (!WalPager::Create(&env, kPath, CrashOptions(Durability::kFull), &w).ok()) continue;
+    if (!WalPager::Create(&env, kCrashPath, CrashOptions(Durability::kFull), &w).ok()) continue;
     Script s(&env, w.get(), mode);
     Body(s);
     ASSERT_FALSE(::testing::Test::HasFailure());
@@ -399,7 +360,7 @@ void AbandonedWriterSweep(const char* name, CheckpointMode mode) {
     s.VerifyAll();
     Options o = CrashOptions(Durability::kFull);
     o.page_size = 0;
-    Status st = WalPager::Open(&env, kPath, AccessMode::kReadWrite, o, &w);
+    Status st = WalPager::Open(&env, kCrashPath, AccessMode::kReadWrite, o, &w);
     ASSERT_TRUE(st.ok()) << "a new writer beside the readers: " << st.ToString();
     if (s.reader(0).open || s.reader(1).open) recovered_beside_open_txns++;
     Snapshot now;
@@ -408,7 +369,7 @@ void AbandonedWriterSweep(const char* name, CheckpointMode mode) {
     EXPECT_GE(j, 0) << "the new writer sees " << now.Describe() << ", not a commit at or after #"
                     << acked;
     s.VerifyAll();
-    std::vector<uint8_t> b = PatternBytes(4242, kPageSize);
+    std::vector<uint8_t> b = PatternBytes(4242, kCrashPageSize);
     ASSERT_TRUE(w->StagePage(1, b.data(), b.size()).ok());
     ASSERT_TRUE(w->Commit().ok());
     s.VerifyAll();

@@ -4,29 +4,15 @@
 // of the history, and under FULL every commit that returned OK must be in it. Each image is
 // then opened read-write (recovery checkpoint) and must show the same state and accept a new
 // commit.
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
-#include <set>
 
-#include "impl/io/mem_env.h"
-#include "tests/wal_model.h"
+#include "tests/wal_crash_support.h"
 
 namespace pager {
 namespace wal {
 namespace {
 
 using namespace ::pager::wal::testing;  // NOLINT
-
-const char* kDir = "/db";
-const char* kPath = "/db/main";
-constexpr uint32_t kPageSize = 512;
-// Power-loss images per sync point; PAGER_WAL_CRASH_SEEDS=N runs a longer sweep by hand.
-int SeedsPerSyncPoint() {
-  const char* s = std::getenv("PAGER_WAL_CRASH_SEEDS");
-  int n = s ? std::atoi(s) : 0;
-  return n > 0 ? n : 8;
-}
 
 struct Workload {
   const char* name;
@@ -43,26 +29,16 @@ struct RunResult {
 RunResult Run(io::FaultEnv* env, const Workload& w, uint64_t random_seed) {
   SetDeterministicRandomForTesting(random_seed);
   RunResult r;
-  EXPECT_OK(env->CreateDir(kDir, 0755));
+  EXPECT_OK(env->CreateDir(kCrashDir, 0755));
   std::unique_ptr<WalPager> p;
-  if (!WalPager::Create(env, kPath, w.options, &p).ok()) return r;
+  if (!WalPager::Create(env, kCrashPath, w.options, &p).ok()) return r;
   r.created = true;
-  Recorder rec(p.get(), kPageSize);
+  Recorder rec(p.get(), kCrashPageSize);
   w.body(rec);
   r.history = rec.history;
   r.acked = rec.acked;
   EXPECT_OK(p->CheckInvariants());
   return r;
-}
-
-Options CrashOptions(Durability d) {
-  Options o;
-  o.page_size = kPageSize;
-  o.durability = d;
-  o.auto_checkpoint_frames = 0;
-  o.wal_prewrite_bytes = 8192;
-  o.wal_keep_bytes = 16384;
-  return o;
 }
 
 // Opens one crash image and checks it against the history; returns the history index seen
@@ -74,33 +50,25 @@ int Verify(const std::map<std::string, std::vector<uint8_t>>& image, const RunRe
   Options o = w.options;
   o.page_size = 0;
   std::unique_ptr<WalPager> p;
-  Status st = WalPager::Open(env.get(), kPath, AccessMode::kReadOnly, o, &p);
+  Status st = WalPager::Open(env.get(), kCrashPath, AccessMode::kReadOnly, o, &p);
   if (!st.ok()) {
     EXPECT_FALSE(r.created) << label << ": acknowledged database does not open: "
                             << st.ToString();
     return -1;
   }
   Snapshot s;
-  Status cap = Capture(p.get(), &s);
-  EXPECT_TRUE(cap.ok()) << cap.ToString();
-  if (!cap.ok()) return -2;
   const bool full = w.options.durability == Durability::kFull;
-  size_t lo = (full && r.created) ? r.acked : 0;
-  int j = FindInHistory(r.history, s, lo, r.history.size() - 1);
-  EXPECT_GE(j, 0) << label << ": visible state " << s.Describe()
-                  << " is not a committed prefix at or after #" << lo << " (history has "
-                  << r.history.size() << " entries, newest "
-                  << r.history.back().Describe() << ")";
+  const int j = ExpectCommittedPrefix(p.get(), r.history, (full && r.created) ? r.acked : 0, &s);
   if (j < 0) return -2;
   p.reset();
-  st = WalPager::Open(env.get(), kPath, AccessMode::kReadWrite, o, &p);
+  st = WalPager::Open(env.get(), kCrashPath, AccessMode::kReadWrite, o, &p);
   EXPECT_TRUE(st.ok()) << st.ToString();
   if (!st.ok()) return -2;
   Snapshot s2;
   EXPECT_OK(Capture(p.get(), &s2));
   EXPECT_TRUE(s2 == s) << label << ": recovery checkpoint changed the state from "
                        << s.Describe() << " to " << s2.Describe();
-  std::vector<uint8_t> b = PatternBytes(999, kPageSize);
+  std::vector<uint8_t> b = PatternBytes(999, kCrashPageSize);
   EXPECT_OK(p->StagePage(2, b.data(), b.size()));
   EXPECT_TRUE(p->Commit().ok()) << label;
   EXPECT_OK(p->CheckInvariants());
@@ -109,8 +77,7 @@ int Verify(const std::map<std::string, std::vector<uint8_t>>& image, const RunRe
 
 void Sweep(const Workload& w) {
   uint64_t total = 0;
-  std::set<int> seen;  // history indices recovered, over all images
-  uint64_t images = 0;
+  SweepOutcomes out;
   {
     io::FaultEnv probe;
     RunResult r = Run(&probe, w, 1);
@@ -120,32 +87,17 @@ void Sweep(const Workload& w) {
     // Power loss after the last call: under FULL the last commit is there; under NORMAL any
     // committed prefix.
     for (int seed = 0; seed < SeedsPerSyncPoint(); seed++) {
-      seen.insert(Verify(probe.CrashImage(static_cast<uint64_t>(seed)), r, w,
-                         std::string(w.name) + " power loss at the end, seed " +
-                             std::to_string(seed)));
-      images++;
+      out.Add(Verify(probe.CrashImage(static_cast<uint64_t>(seed)), r, w,
+                     std::string(w.name) + " power loss at the end, seed " +
+                         std::to_string(seed)));
     }
   }
   ASSERT_GT(total, 4u);
-  for (uint64_t k = 1; k <= total; k++) {
-    io::FaultEnv env;
-    env.CrashAtSync(k);
-    RunResult r = Run(&env, w, k + 1);
-    EXPECT_TRUE(env.crashed()) << w.name << " sync " << k;
-    for (int seed = 0; seed < SeedsPerSyncPoint(); seed++) {
-      std::string label = std::string(w.name) + " crash at sync " + std::to_string(k) + "/" +
-                          std::to_string(total) + " seed " + std::to_string(seed);
-      seen.insert(Verify(env.CrashImage(k * 1000 + static_cast<uint64_t>(seed)), r, w, label));
-      images++;
-      if (::testing::Test::HasFailure()) return;
-    }
-  }
-  // The sweep reached many distinct committed prefixes (it is not vacuous).
-  EXPECT_GE(seen.size(), 5u);
-  EXPECT_EQ(seen.count(-2), 0u);
-  std::printf("[%s] %llu sync points, %llu crash images, %zu distinct outcomes\n", w.name,
-              static_cast<unsigned long long>(total), static_cast<unsigned long long>(images),
-              seen.size());
+  CrashAtEverySyncPoint(
+      w.name, total, [&](io::FaultEnv* env, uint64_t k) { return Run(env, w, k + 1); },
+      [&](const std::map<std::string, std::vector<uint8_t>>& image, const RunResult& r,
+          const std::string& label) { out.Add(Verify(image, r, w, label)); });
+  out.Expect(w.name, total);
 }
 
 void CommitsBody(Recorder& r) {
@@ -327,73 +279,61 @@ void BackgroundCheckpointBody(Recorder& r) {
   r.Idle();
 }
 
-Workload Make(const char* name, Durability d, std::function<void(Recorder&)> body) {
+Workload MakeWorkload(const char* name, Durability d, std::function<void(Recorder&)> body) {
   return Workload{name, CrashOptions(d), std::move(body)};
 }
 
-TEST(WalCrash, EverySyncPointWithReadTransactionsOpenLosesNoCommitUnderFull) {
-  Sweep(Make("readers/full", Durability::kFull, ReadersBody));
+// The sweeps that run under both FULL (every acknowledged commit survives) and NORMAL (a
+// committed prefix survives); the sweep's name is the workload's, then "/full" or "/normal".
+class WalCrashSweep : public ::testing::TestWithParam<Durability> {
+ protected:
+  Workload Make(const char* workload, std::function<void(Recorder&)> body) {
+    name_ = std::string(workload) + (GetParam() == Durability::kFull ? "/full" : "/normal");
+    return MakeWorkload(name_.c_str(), GetParam(), std::move(body));
+  }
+
+ private:
+  std::string name_;  // the Workload's name points here
+};
+
+TEST_P(WalCrashSweep, EverySyncPointWithReadTransactionsOpenLosesNoCommit) {
+  Sweep(Make("readers", ReadersBody));
 }
 
-TEST(WalCrash, EverySyncPointWithReadTransactionsOpenLosesNoCommitUnderNormal) {
-  Sweep(Make("readers/normal", Durability::kNormal, ReadersBody));
+TEST_P(WalCrashSweep, EverySyncPointOfPartialBackfillsLosesNoCommit) {
+  Sweep(Make("partial-backfill", PartialBackfillBody));
 }
 
-TEST(WalCrash, EverySyncPointOfPartialBackfillsLosesNoCommitUnderFull) {
-  Sweep(Make("partial-backfill/full", Durability::kFull, PartialBackfillBody));
+TEST_P(WalCrashSweep, EverySyncPointOfCommits) { Sweep(Make("commits", CommitsBody)); }
+
+TEST_P(WalCrashSweep, EverySyncPointOfCheckpoints) { Sweep(Make("checkpoint", CheckpointBody)); }
+
+TEST_P(WalCrashSweep, EverySyncPointOfTruncateCheckpoints) {
+  Sweep(Make("truncate-checkpoint", TruncateCheckpointBody));
 }
 
-TEST(WalCrash, EverySyncPointOfPartialBackfillsLosesNoCommitUnderNormal) {
-  Sweep(Make("partial-backfill/normal", Durability::kNormal, PartialBackfillBody));
+TEST_P(WalCrashSweep, EverySyncPointOfBackgroundCheckpoints) {
+  Workload w = Make("background-checkpoint", BackgroundCheckpointBody);
+  w.options.auto_checkpoint_frames = 3;
+  w.options.background_checkpoint = true;
+  Sweep(w);
 }
 
-TEST(WalCrash, EverySyncPointOfCommitsUnderFull) {
-  Sweep(Make("commits/full", Durability::kFull, CommitsBody));
-}
-
-TEST(WalCrash, EverySyncPointOfCommitsUnderNormal) {
-  Sweep(Make("commits/normal", Durability::kNormal, CommitsBody));
-}
-
-TEST(WalCrash, EverySyncPointOfCheckpointsUnderFull) {
-  Sweep(Make("checkpoint/full", Durability::kFull, CheckpointBody));
-}
-
-TEST(WalCrash, EverySyncPointOfCheckpointsUnderNormal) {
-  Sweep(Make("checkpoint/normal", Durability::kNormal, CheckpointBody));
-}
-
-TEST(WalCrash, EverySyncPointOfTruncateCheckpointsUnderFull) {
-  Sweep(Make("truncate-checkpoint/full", Durability::kFull, TruncateCheckpointBody));
-}
-
-TEST(WalCrash, EverySyncPointOfTruncateCheckpointsUnderNormal) {
-  Sweep(Make("truncate-checkpoint/normal", Durability::kNormal, TruncateCheckpointBody));
-}
+INSTANTIATE_TEST_SUITE_P(Durability, WalCrashSweep,
+                         ::testing::Values(Durability::kFull, Durability::kNormal),
+                         [](const ::testing::TestParamInfo<Durability>& i) {
+                           return std::string(i.param == Durability::kFull ? "UnderFull"
+                                                                           : "UnderNormal");
+                         });
 
 TEST(WalCrash, EverySyncPointOfAutoCheckpointsUnderFull) {
-  Workload w = Make("auto-checkpoint/full", Durability::kFull, AutoCheckpointBody);
+  Workload w = MakeWorkload("auto-checkpoint/full", Durability::kFull, AutoCheckpointBody);
   w.options.auto_checkpoint_frames = 3;
-  Sweep(w);
-}
-
-TEST(WalCrash, EverySyncPointOfBackgroundCheckpointsUnderFull) {
-  Workload w = Make("background-checkpoint/full", Durability::kFull, BackgroundCheckpointBody);
-  w.options.auto_checkpoint_frames = 3;
-  w.options.background_checkpoint = true;
-  Sweep(w);
-}
-
-TEST(WalCrash, EverySyncPointOfBackgroundCheckpointsUnderNormal) {
-  Workload w =
-      Make("background-checkpoint/normal", Durability::kNormal, BackgroundCheckpointBody);
-  w.options.auto_checkpoint_frames = 3;
-  w.options.background_checkpoint = true;
   Sweep(w);
 }
 
 TEST(WalCrash, EverySyncPointWithExactWalGrowth) {
-  Workload w = Make("commits/no-prewrite", Durability::kFull, CheckpointBody);
+  Workload w = MakeWorkload("commits/no-prewrite", Durability::kFull, CheckpointBody);
   w.options.wal_prewrite_bytes = 0;
   w.options.wal_keep_bytes = 0;
   Sweep(w);
@@ -403,10 +343,10 @@ TEST(WalCrash, EverySyncPointWithExactWalGrowth) {
 TEST(WalCrash, ReopenAfterCrashBetweenDataWriteAndHeaderWriteRecoversViaWal) {
   for (int seed = 0; seed < 16; seed++) {
     io::FaultEnv env;
-    ASSERT_OK(env.CreateDir(kDir, 0755));
+    ASSERT_OK(env.CreateDir(kCrashDir, 0755));
     std::unique_ptr<WalPager> p;
-    ASSERT_OK(WalPager::Create(&env, kPath, CrashOptions(Durability::kFull), &p));
-    for (uint32_t i = 1; i <= 6; i++) Stage(p.get(), i, Page(i, kPageSize));
+    ASSERT_OK(WalPager::Create(&env, kCrashPath, CrashOptions(Durability::kFull), &p));
+    for (uint32_t i = 1; i <= 6; i++) Stage(p.get(), i, Page(i, kCrashPageSize));
     MustCommit(p.get());
     // Checkpoint under FULL: the first sync is the main file's, after the data pages.
     env.CrashAtSync(env.SyncCount() + 1);
@@ -415,27 +355,27 @@ TEST(WalCrash, ReopenAfterCrashBetweenDataWriteAndHeaderWriteRecoversViaWal) {
     EXPECT_EQ(p->Commit().status().code(), Code::kPoisoned);
     auto image = env.CrashImage(static_cast<uint64_t>(seed));
     auto env2 = io::FaultEnv::FromImage(image);
-    auto ro = MustOpen(env2.get(), kPath, AccessMode::kReadOnly);
+    auto ro = MustOpen(env2.get(), kCrashPath, AccessMode::kReadOnly);
     EXPECT_EQ(ro->stats().wal_frames, 6u);  // the WAL is intact and authoritative
-    for (uint32_t i = 1; i <= 6; i++) EXPECT_EQ(Read(ro.get(), i), Page(i, kPageSize));
+    for (uint32_t i = 1; i <= 6; i++) EXPECT_EQ(Read(ro.get(), i), Page(i, kCrashPageSize));
   }
 }
 
 TEST(WalCrash, CrashAfterMainSyncBeforeWalResetKeepsTheState) {
   for (int seed = 0; seed < 16; seed++) {
     io::FaultEnv env;
-    ASSERT_OK(env.CreateDir(kDir, 0755));
+    ASSERT_OK(env.CreateDir(kCrashDir, 0755));
     std::unique_ptr<WalPager> p;
-    ASSERT_OK(WalPager::Create(&env, kPath, CrashOptions(Durability::kFull), &p));
-    for (uint32_t i = 1; i <= 6; i++) Stage(p.get(), i, Page(i, kPageSize));
+    ASSERT_OK(WalPager::Create(&env, kCrashPath, CrashOptions(Durability::kFull), &p));
+    for (uint32_t i = 1; i <= 6; i++) Stage(p.get(), i, Page(i, kCrashPageSize));
     ASSERT_OK(p->SetPageCount(9));
     MustCommit(p.get());
     env.CrashAtSync(env.SyncCount() + 3);  // main data sync, main header sync, WAL reset
     EXPECT_FALSE(p->Checkpoint().ok());
     auto env2 = io::FaultEnv::FromImage(env.CrashImage(static_cast<uint64_t>(seed)));
-    auto ro = MustOpen(env2.get(), kPath, AccessMode::kReadOnly);
+    auto ro = MustOpen(env2.get(), kCrashPath, AccessMode::kReadOnly);
     EXPECT_EQ(ro->page_count(), 9u);
-    for (uint32_t i = 1; i <= 6; i++) EXPECT_EQ(Read(ro.get(), i), Page(i, kPageSize));
+    for (uint32_t i = 1; i <= 6; i++) EXPECT_EQ(Read(ro.get(), i), Page(i, kCrashPageSize));
   }
 }
 
