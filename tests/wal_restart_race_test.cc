@@ -18,6 +18,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "impl/io/mem_env.h"
 #include "impl/wal/test_hooks.h"
@@ -137,10 +138,19 @@ const char* WhereName(Actor::Where w) {
   return "?";
 }
 
-// A database with a writer handle and a read-only handle, each with its own Actor.
-class RestartRace : public ::testing::TestWithParam<bool> {
+// What the interleavings of RestartRaceDb::Sweep came to.
+struct SweepCounts {
+  int runs = 0, restarted = 0, went_on = 0, busy = 0, waited_for_byte = 0;
+};
+
+// A database with a writer handle and a read-only handle, each with its own Actor, on the
+// default Env or (mem_env) a MemEnv.
+class RestartRaceDb : public ::testing::Test {
  protected:
-  void SetUp() override { Fresh(); }
+  void UseEnv(bool mem_env) {
+    mem_env_ = mem_env;
+    Fresh();
+  }
 
   void Fresh() {
     r.reset();
@@ -148,7 +158,7 @@ class RestartRace : public ::testing::TestWithParam<bool> {
     reader = std::make_unique<Actor>();
     writer = std::make_unique<Actor>();
     dir = std::make_unique<TempDir>();
-    if (GetParam()) {
+    if (mem_env_) {
       mem = std::make_unique<io::MemEnv>();
       ASSERT_TRUE(mem->CreateDir("/d", 0755).ok());
       env = mem.get();
@@ -208,14 +218,20 @@ class RestartRace : public ::testing::TestWithParam<bool> {
     EXPECT_TRUE(w->CheckInvariants().ok()) << label;
   }
 
-  void Sweep(CheckpointMode mode, struct SweepCounts* n);
+  void Sweep(CheckpointMode mode, SweepCounts* n);
 
+  bool mem_env_ = false;
   std::unique_ptr<TempDir> dir;
   std::unique_ptr<io::MemEnv> mem;
   io::Env* env = nullptr;
   std::string path;
   std::unique_ptr<Actor> reader, writer;
   std::unique_ptr<WalPager> w, r;
+};
+
+class RestartRace : public RestartRaceDb, public ::testing::WithParamInterface<bool> {
+ protected:
+  void SetUp() override { UseEnv(GetParam()); }
 };
 
 // The race of W24 at its narrowest: the writer has opened the restart window and scanned the
@@ -311,11 +327,7 @@ TEST_P(RestartRace, OpenNeverPairsAMainHeaderWithAWalRestartedUnderIt) {
 // as far as it can, then the first goes on. Whatever the writer decided (restart, go on, or
 // for TRUNCATE wait for the reader and give up: BUSY), the snapshot is transaction 2, whole,
 // and stays so while the writer commits over the old frames.
-struct SweepCounts {
-  int runs = 0, restarted = 0, went_on = 0, busy = 0, waited_for_byte = 0;
-};
-
-void RestartRace::Sweep(CheckpointMode mode, SweepCounts* n) {
+void RestartRaceDb::Sweep(CheckpointMode mode, SweepCounts* n) {
   const HookPoint reader_steps[] = {HookPoint::kPinBeforeHeader, HookPoint::kPinAfterHeader,
                                     HookPoint::kPinAfterMark};
   const HookPoint writer_steps[] = {
@@ -378,31 +390,42 @@ void RestartRace::Sweep(CheckpointMode mode, SweepCounts* n) {
   }
 }
 
-TEST_P(RestartRace, EveryInterleavingOfPinAndRestartGivesAWholeSnapshotThatNeverMoves) {
+// A checkpoint mode's sweep: besides restarts, the decision it must also reach.
+struct SweepCase {
+  CheckpointMode mode;
+  const char* name;
+  int SweepCounts::*other_decision;
+  const char* other_decision_is;
+};
+
+// PASSIVE restarts the WAL or lets the generation go on. TRUNCATE, whose restart cuts the WAL
+// to zero bytes (a reader pinned to the old generation would read past the WAL's end),
+// restarts or waits for the reader and gives up: BUSY.
+const SweepCase kSweepCases[] = {
+    {CheckpointMode::kPassive, "PASSIVE", &SweepCounts::went_on, "generations went on"},
+    {CheckpointMode::kTruncate, "TRUNCATE", &SweepCounts::busy,
+     "BUSY (the reader pinned frames first)"},
+};
+
+class RestartRaceSweep : public RestartRaceDb,
+                         public ::testing::WithParamInterface<std::tuple<SweepCase, bool>> {
+ protected:
+  void SetUp() override { UseEnv(std::get<1>(GetParam())); }
+};
+
+TEST_P(RestartRaceSweep, EveryInterleavingOfPinAndCheckpointGivesAWholeSnapshotThatNeverMoves) {
+  const SweepCase& c = std::get<0>(GetParam());
   SweepCounts n;
-  Sweep(CheckpointMode::kPassive, &n);
+  Sweep(c.mode, &n);
   // Not vacuous: the sweep saw both decisions, and readers that had to wait for the window.
   EXPECT_EQ(n.runs, 48);
   EXPECT_GT(n.restarted, 0);
-  EXPECT_GT(n.went_on, 0);
+  EXPECT_GT(n.*c.other_decision, 0) << c.other_decision_is;
   EXPECT_GT(n.waited_for_byte, 0);
-  std::printf("[restart race, PASSIVE] %d interleavings: %d restarts, %d generations went on, "
-              "%d readers waited for the restart byte\n",
-              n.runs, n.restarted, n.went_on, n.waited_for_byte);
-}
-
-// The same with TRUNCATE, whose restart cuts the WAL to zero bytes: a reader pinned to the
-// old generation would read past the WAL's end.
-TEST_P(RestartRace, EveryInterleavingOfPinAndTruncateGivesAWholeSnapshotThatNeverMoves) {
-  SweepCounts n;
-  Sweep(CheckpointMode::kTruncate, &n);
-  EXPECT_EQ(n.runs, 48);
-  EXPECT_GT(n.restarted, 0);
-  EXPECT_GT(n.busy, 0);
-  EXPECT_GT(n.waited_for_byte, 0);
-  std::printf("[restart race, TRUNCATE] %d interleavings: %d restarts, %d BUSY (the reader "
-              "pinned frames first), %d readers waited for the restart byte\n",
-              n.runs, n.restarted, n.busy, n.waited_for_byte);
+  std::printf("[restart race, %s] %d interleavings: %d restarts, %d %s, %d readers waited for "
+              "the restart byte\n",
+              c.name, n.runs, n.restarted, n.*c.other_decision, c.other_decision_is,
+              n.waited_for_byte);
 }
 
 // Regression (found by the TRUNCATE sweep above): a reader of another handle that pinned the
@@ -482,10 +505,19 @@ TEST(RestartRaceFault, ReaderBesideAWriterThatFailedInsideItsRestartNeverReadsTh
   }
 }
 
+std::string EnvName(bool mem_env) { return mem_env ? "Mem" : "Posix"; }
+
 INSTANTIATE_TEST_SUITE_P(Env, RestartRace, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& i) {
-                           return i.param ? std::string("Mem") : std::string("Posix");
-                         });
+                         [](const ::testing::TestParamInfo<bool>& i) { return EnvName(i.param); });
+
+INSTANTIATE_TEST_SUITE_P(
+    Env, RestartRaceSweep,
+    ::testing::Combine(::testing::ValuesIn(kSweepCases), ::testing::Values(false, true)),
+    [](const ::testing::TestParamInfo<std::tuple<SweepCase, bool>>& i) {
+      const SweepCase& c = std::get<0>(i.param);
+      return std::string(c.mode == CheckpointMode::kPassive ? "Passive" : "Truncate") +
+             EnvName(std::get<1>(i.param));
+    });
 
 }  // namespace
 }  // namespace wal
