@@ -60,10 +60,9 @@ std::vector<uint8_t> ReplaceBlob(const std::vector<uint8_t>& b, size_t which,
   return out;
 }
 
-class SnapshotBlobDamage : public ::testing::Test {
+class SnapshotBlobDamage : public SnapshotFileTest {
  protected:
   SnapshotBlobDamage() : engine_(NewEngine(SmallMeta(), 8)) {
-    EXPECT_OK(env_.CreateDir("/snap", 0755));
     const Geometry& g = engine_->geometry();
     std::vector<uint32_t> slots;
     for (uint8_t fill : {7, 9}) {
@@ -81,13 +80,6 @@ class SnapshotBlobDamage : public ::testing::Test {
     EXPECT_OK(env_.GetFileBytes("/snap/good.kvs", &good_));
   }
   uint64_t PageBytes() const { return engine_->geometry().page_bytes(); }
-  void Put(const std::string& path, const std::vector<uint8_t>& b) {
-    std::unique_ptr<io::File> f;
-    io::OpenOptions oo;
-    oo.write = oo.create = true;
-    ASSERT_OK(env_.Open(path, oo, &f));
-    ASSERT_OK(env_.SetFileBytes(path, b));
-  }
   // Entry 1's stored bytes replaced by blob: verify names `verify_says`, restore into engine
   // memory names `restore_says`, and the destination engine is left empty.
   void ExpectRefused(const std::vector<uint8_t>& blob, const std::string& verify_says,
@@ -105,7 +97,6 @@ class SnapshotBlobDamage : public ::testing::Test {
     EXPECT_EQ(dst->Fingerprint(), NewEngine(SmallMeta(), 8)->Fingerprint());
   }
 
-  io::MemEnv env_;
   std::unique_ptr<RefEngine> engine_;
   std::vector<std::vector<uint8_t>> pages_;
   Options zstd_;

@@ -18,26 +18,12 @@ namespace {
 
 using namespace pager::snapshot::testing;  // NOLINT
 
-class SnapshotCheckPaths : public ::testing::Test {
+class SnapshotCheckPaths : public SnapshotFileTest {
  protected:
   SnapshotCheckPaths() : engine_(NewEngine(SmallMeta(), 16)) {
-    EXPECT_OK(env_.CreateDir("/snap", 0755));
     std::mt19937_64 rng(5);
     Populate(engine_.get(), rng, 6, 2);
   }
-  std::vector<uint8_t> Bytes(const std::string& path) {
-    std::vector<uint8_t> b;
-    EXPECT_OK(env_.GetFileBytes(path, &b));
-    return b;
-  }
-  void Put(const std::string& path, const std::vector<uint8_t>& b) {
-    std::unique_ptr<io::File> f;
-    io::OpenOptions oo;
-    oo.write = oo.create = true;
-    ASSERT_OK(env_.Open(path, oo, &f));
-    ASSERT_OK(env_.SetFileBytes(path, b));
-  }
-  io::MemEnv env_;
   std::unique_ptr<RefEngine> engine_;
 };
 

@@ -1,12 +1,19 @@
 // Reading and re-checksumming snapshot files in tests: hostile field values behind valid
-// checksums (tests/snapshot_resealed_test.cc, tests/snapshot_blob_damage_test.cc).
+// checksums (tests/snapshot_resealed_test.cc, tests/snapshot_blob_damage_test.cc,
+// tests/snapshot_check_paths_test.cc).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstring>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "impl/io/checksum.h"
+#include "impl/io/mem_env.h"
 #include "impl/snapshot/format.h"
+#include "tests/support/test_util.h"
 
 namespace pager {
 namespace snapshot {
@@ -53,6 +60,29 @@ inline void Reseal(std::vector<uint8_t>* b) {
   t.trailer_checksum = Checksum64(&t, offsetof(Trailer, trailer_checksum), kSeedTrailer);
   std::memcpy(b->data() + b->size() - sizeof t, &t, sizeof t);
 }
+
+// A fixture with a MemEnv holding the directory /snap, where the tests read a snapshot's
+// bytes, change them and write them back.
+class SnapshotFileTest : public ::testing::Test {
+ protected:
+  SnapshotFileTest() { EXPECT_OK(env_.CreateDir("/snap", 0755)); }
+
+  std::vector<uint8_t> Bytes(const std::string& path) {
+    std::vector<uint8_t> b;
+    EXPECT_OK(env_.GetFileBytes(path, &b));
+    return b;
+  }
+  // Writes b as the whole of path (created if missing).
+  void Put(const std::string& path, const std::vector<uint8_t>& b) {
+    std::unique_ptr<io::File> f;
+    io::OpenOptions oo;
+    oo.write = oo.create = true;
+    ASSERT_OK(env_.Open(path, oo, &f));
+    ASSERT_OK(env_.SetFileBytes(path, b));
+  }
+
+  io::MemEnv env_;
+};
 
 }  // namespace testing
 }  // namespace snapshot

@@ -26,25 +26,12 @@ Layout LayoutOf(const std::vector<uint8_t>& b) {
   return Layout{sizeof(Header) + Pad8(h.parent_path_bytes), t.page_table_offset, b.size()};
 }
 
-class SnapshotResealed : public ::testing::Test {
+class SnapshotResealed : public SnapshotFileTest {
  protected:
   SnapshotResealed() {
-    EXPECT_OK(env_.CreateDir("/snap", 0755));
     std::mt19937_64 rng(7);
     src_ = NewEngine(SmallMeta(), 32);
     Populate(src_.get(), rng, 8, 3);
-  }
-  std::vector<uint8_t> Bytes(const std::string& path) {
-    std::vector<uint8_t> b;
-    EXPECT_OK(env_.GetFileBytes(path, &b));
-    return b;
-  }
-  void Put(const std::string& path, const std::vector<uint8_t>& b) {
-    std::unique_ptr<io::File> f;
-    io::OpenOptions oo;
-    oo.write = oo.create = true;
-    ASSERT_OK(env_.Open(path, oo, &f));
-    ASSERT_OK(env_.SetFileBytes(path, b));
   }
 
   // One variant: Verify and Restore agree; a refused file is refused (before any callback, or
@@ -111,7 +98,6 @@ class SnapshotResealed : public ::testing::Test {
     return {variants, refused};
   }
 
-  io::MemEnv env_;
   std::unique_ptr<RefEngine> src_;
 };
 
