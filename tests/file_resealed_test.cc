@@ -73,6 +73,15 @@ void Reseal(Image* im, const char (&magic)[8], CopyKind kind, uint32_t index, ui
   EncodeMeta(m, kLog2, im->sb.file_id, im->Page(kMetaPage[im->newest]));
 }
 
+// The two copy slots of bitmap group 0.
+const uint64_t kBitmapGroup0[2] = {GroupSlot(0, kPageSize, 0), GroupSlot(0, kPageSize, 1)};
+
+// A copy as sealed: its page and its checksum (what Reseal folds out of the meta's root).
+struct SealedCopy {
+  uint64_t page = 0;
+  uint64_t checksum = 0;
+};
+
 class FileResealed : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -118,16 +127,28 @@ class FileResealed : public ::testing::Test {
     return rc;
   }
 
+  // The current copy of (magic, index) among pages[2] of good_; false, with a failure, where
+  // no copy is current.
+  bool FindCurrentCopy(const char (&magic)[8], uint32_t index, const uint64_t pages[2],
+                       SealedCopy* c) {
+    int slot = CurrentCopy(&good_, magic, index, pages);
+    EXPECT_GE(slot, 0);
+    if (slot < 0) return false;
+    c->page = pages[slot];
+    uint64_t gen = 0;
+    Status st = CheckCopy(magic, index, good_.sb.file_id, good_.Page(c->page), kPageSize, &gen,
+                          &c->checksum);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return st.ok();
+  }
+
   // Every 4-byte word of [from, to) of the copy's page, set to hostile values and re-sealed.
   // Returns {variants, refused by the newest meta (CORRUPT or fallen back)}.
   std::pair<int, int> Sweep(const char (&magic)[8], CopyKind kind, uint32_t index,
                             const uint64_t pages[2], size_t from, size_t to) {
-    int slot = CurrentCopy(&good_, magic, index, pages);
-    EXPECT_GE(slot, 0);
-    if (slot < 0) return {0, 0};
-    uint64_t p = pages[slot];
-    uint64_t gen = 0, old = 0;
-    EXPECT_TRUE(CheckCopy(magic, index, good_.sb.file_id, good_.Page(p), kPageSize, &gen, &old).ok());
+    SealedCopy c;
+    if (!FindCurrentCopy(magic, index, pages, &c)) return {0, 0};
+    const uint64_t p = c.page, old = c.checksum;
     int variants = 0, refused = 0;
     for (size_t at = from; at + 4 <= to; at += 4) {
       uint32_t orig;
@@ -162,12 +183,9 @@ class FileResealed : public ::testing::Test {
 
 TEST_F(FileResealed, ResealingAnUntouchedCopyKeepsTheFileValid) {
   Image im = good_;
-  uint64_t pages[2] = {GroupSlot(0, kPageSize, 0), GroupSlot(0, kPageSize, 1)};
-  int slot = CurrentCopy(&im, kBitmapMagic, 0, pages);
-  ASSERT_GE(slot, 0);
-  uint64_t gen = 0, old = 0;
-  ASSERT_TRUE(CheckCopy(kBitmapMagic, 0, im.sb.file_id, im.Page(pages[slot]), kPageSize, &gen, &old).ok());
-  Reseal(&im, kBitmapMagic, CopyKind::kBitmap, 0, pages[slot], old);
+  SealedCopy c;
+  ASSERT_TRUE(FindCurrentCopy(kBitmapMagic, 0, kBitmapGroup0, &c));
+  Reseal(&im, kBitmapMagic, CopyKind::kBitmap, 0, c.page, c.checksum);
   EXPECT_EQ(im.b, good_.b);  // the helper recomputes exactly what the writer wrote
   EXPECT_EQ(Judge(im.b, "untouched"), PAGER_OK);
 }
@@ -184,8 +202,7 @@ TEST_F(FileResealed, EveryHostileWordOfTheCurrentDirectoryCopyIsCorruptOrAFallba
 }
 
 TEST_F(FileResealed, EveryHostileWordOfTheCurrentBitmapCopyIsCorruptOrAFallback) {
-  uint64_t pages[2] = {GroupSlot(0, kPageSize, 0), GroupSlot(0, kPageSize, 1)};
-  std::pair<int, int> r = Sweep(kBitmapMagic, CopyKind::kBitmap, 0, pages,
+  std::pair<int, int> r = Sweep(kBitmapMagic, CopyKind::kBitmap, 0, kBitmapGroup0,
                                 sizeof(CopyHeaderDisk), sizeof(CopyHeaderDisk) + 64);
   EXPECT_GT(r.first, 50);
   EXPECT_GT(r.second, r.first / 2);
@@ -217,16 +234,14 @@ std::string AtByte(uint64_t offset) { return "at byte offset " + std::to_string(
 
 TEST_F(FileResealed, AResealedDirectoryEntryWithReservedBytesIsDamageAtTheEntrysOffset) {
   Image bad = good_;
-  const uint64_t* pages = bad.meta.dir_slots[0].page;
-  int slot = CurrentCopy(&bad, kDirMagic, 0, pages);
-  ASSERT_GE(slot, 0);
-  uint64_t p = pages[slot], gen = 0, old = 0;
-  ASSERT_TRUE(CheckCopy(kDirMagic, 0, bad.sb.file_id, bad.Page(p), kPageSize, &gen, &old).ok());
+  SealedCopy c;
+  ASSERT_TRUE(FindCurrentCopy(kDirMagic, 0, good_.meta.dir_slots[0].page, &c));
+  const uint64_t p = c.page;
   const uint64_t entry = 1;  // the second entry (protected page 2)
   const size_t at = sizeof(CopyHeaderDisk) + entry * sizeof(DirEntryDisk) +
                     offsetof(DirEntryDisk, reserved);
   bad.Page(p)[at] = 0x01;
-  Reseal(&bad, kDirMagic, CopyKind::kDir, 0, p, old);
+  Reseal(&bad, kDirMagic, CopyKind::kDir, 0, p, c.checksum);
   Located l = Locate(&env_, bad.b);
   const uint64_t want = p * kPageSize + sizeof(CopyHeaderDisk) + entry * sizeof(DirEntryDisk);
   EXPECT_EQ(l.offset, want) << l.detail;
@@ -236,13 +251,11 @@ TEST_F(FileResealed, AResealedDirectoryEntryWithReservedBytesIsDamageAtTheEntrys
 
 TEST_F(FileResealed, AResealedBitmapFreeingAReservedPageIsDamageAtTheBitmapByte) {
   Image bad = good_;
-  uint64_t pages[2] = {GroupSlot(0, kPageSize, 0), GroupSlot(0, kPageSize, 1)};
-  int slot = CurrentCopy(&bad, kBitmapMagic, 0, pages);
-  ASSERT_GE(slot, 0);
-  uint64_t p = pages[slot], gen = 0, old = 0;
-  ASSERT_TRUE(CheckCopy(kBitmapMagic, 0, bad.sb.file_id, bad.Page(p), kPageSize, &gen, &old).ok());
+  SealedCopy c;
+  ASSERT_TRUE(FindCurrentCopy(kBitmapMagic, 0, kBitmapGroup0, &c));
+  const uint64_t p = c.page;
   bad.Page(p)[sizeof(CopyHeaderDisk)] &= static_cast<uint8_t>(~0x02u);  // page 1 (meta A)
-  Reseal(&bad, kBitmapMagic, CopyKind::kBitmap, 0, p, old);
+  Reseal(&bad, kBitmapMagic, CopyKind::kBitmap, 0, p, c.checksum);
   Located l = Locate(&env_, bad.b);
   const uint64_t want = p * kPageSize + sizeof(CopyHeaderDisk);
   EXPECT_EQ(l.offset, want) << l.detail;
@@ -263,15 +276,22 @@ TEST_F(FileResealed, ProtectedContentThatFailsItsChecksumIsDamageAtItsBackingPag
   EXPECT_NE(l.detail.find(AtByte(page_at)), std::string::npos) << l.detail;
 }
 
-TEST_F(FileResealed, AMetaWhoseUsedPageCountDisagreesWithTheBitmapIsDamageAtTheMeta) {
-  Image bad = good_;
-  Meta m = bad.meta;
-  m.used_page_count += 1;
+// The check of good_ with its newest meta replaced by m (sealed): the damage must be at that
+// meta's offset.
+Located LocateMetaDamage(io::MemEnv* env, const Image& good, const Meta& m) {
+  Image bad = good;
   EncodeMeta(m, kLog2, bad.sb.file_id, bad.Page(kMetaPage[bad.newest]));
-  Located l = Locate(&env_, bad.b);
-  const uint64_t want = kMetaPage[bad.newest] * kPageSize;
-  EXPECT_EQ(l.offset, want) << l.detail;
-  EXPECT_NE(l.detail.find(AtByte(want)), std::string::npos) << l.detail;
+  Located l = Locate(env, bad.b);
+  EXPECT_EQ(l.offset, kMetaPage[bad.newest] * kPageSize) << l.detail;
+  return l;
+}
+
+TEST_F(FileResealed, AMetaWhoseUsedPageCountDisagreesWithTheBitmapIsDamageAtTheMeta) {
+  Meta m = good_.meta;
+  m.used_page_count += 1;
+  Located l = LocateMetaDamage(&env_, good_, m);
+  EXPECT_NE(l.detail.find(AtByte(kMetaPage[good_.newest] * kPageSize)), std::string::npos)
+      << l.detail;
   EXPECT_NE(l.detail.find("used_page_count"), std::string::npos) << l.detail;
 }
 
@@ -283,15 +303,11 @@ TEST_F(FileResealed, AFileCutShortOfItsPageSpaceIsDamageWhereItEnds) {
 }
 
 TEST_F(FileResealed, AMetaWhoseProtectedCountDisagreesWithTheDirectoryIsDamageAtTheMeta) {
-  Image bad = good_;
-  Meta m = bad.meta;
+  Meta m = good_.meta;
   m.protected_count += 1;
-  EncodeMeta(m, kLog2, bad.sb.file_id, bad.Page(kMetaPage[bad.newest]));
-  Located l = Locate(&env_, bad.b);
-  const uint64_t want = kMetaPage[bad.newest] * kPageSize;
-  EXPECT_EQ(l.offset, want) << l.detail;
+  Located l = LocateMetaDamage(&env_, good_, m);
   EXPECT_NE(l.detail.find("the meta's protected_count " + std::to_string(m.protected_count) +
-                          " but the directory holds " + std::to_string(bad.meta.protected_count)),
+                          " but the directory holds " + std::to_string(good_.meta.protected_count)),
             std::string::npos)
       << l.detail;
 }
@@ -300,7 +316,7 @@ TEST_F(FileResealed, TwoCopiesOfABitmapGroupWithTheSameGenerationAreDamageAtTheS
   // A commit writes the copy slot that is not current, with a new generation: two slots of
   // one generation are written by no commit.
   Image bad = good_;
-  uint64_t pages[2] = {GroupSlot(0, kPageSize, 0), GroupSlot(0, kPageSize, 1)};
+  const uint64_t* pages = kBitmapGroup0;
   int slot = CurrentCopy(&bad, kBitmapMagic, 0, pages);
   ASSERT_GE(slot, 0);
   std::memcpy(bad.Page(pages[1 - slot]), bad.Page(pages[slot]), kPageSize);
@@ -314,14 +330,12 @@ TEST_F(FileResealed, TwoCopiesOfABitmapGroupWithTheSameGenerationAreDamageAtTheS
 
 TEST_F(FileResealed, AResealedBitmapFreeingItsOwnSlotPageIsDamageAtThatPage) {
   Image bad = good_;
-  uint64_t pages[2] = {GroupSlot(0, kPageSize, 0), GroupSlot(0, kPageSize, 1)};
-  int slot = CurrentCopy(&bad, kBitmapMagic, 0, pages);
-  ASSERT_GE(slot, 0);
-  uint64_t p = pages[slot], gen = 0, old = 0;
-  ASSERT_TRUE(CheckCopy(kBitmapMagic, 0, bad.sb.file_id, bad.Page(p), kPageSize, &gen, &old).ok());
-  const uint64_t freed = pages[1 - slot];
+  SealedCopy c;
+  ASSERT_TRUE(FindCurrentCopy(kBitmapMagic, 0, kBitmapGroup0, &c));
+  const uint64_t p = c.page;
+  const uint64_t freed = p == kBitmapGroup0[0] ? kBitmapGroup0[1] : kBitmapGroup0[0];
   bad.Page(p)[sizeof(CopyHeaderDisk) + freed / 8] &= static_cast<uint8_t>(~(1u << (freed % 8)));
-  Reseal(&bad, kBitmapMagic, CopyKind::kBitmap, 0, p, old);
+  Reseal(&bad, kBitmapMagic, CopyKind::kBitmap, 0, p, c.checksum);
   Located l = Locate(&env_, bad.b);
   EXPECT_NE(l.detail.find("page " + std::to_string(freed)), std::string::npos) << l.detail;
   EXPECT_NE(l.detail.find("marked free"), std::string::npos) << l.detail;
