@@ -22,6 +22,21 @@ bool PathExists(const std::string& p) {
   return stat(p.c_str(), &st) == 0;
 }
 
+// Creates an empty file at path of env.
+void Touch(io::MemEnv* env, const std::string& path) {
+  std::unique_ptr<io::File> f;
+  io::OpenOptions o;
+  o.write = o.create = true;
+  ASSERT_OK(env->Open(path, o, &f));
+}
+
+// What a dead owner `name` leaves under /tmp/root: its lock file (no lock held) and its
+// directory.
+void LeaveDeadOwner(io::MemEnv* env, const std::string& name) {
+  ASSERT_NO_FATAL_FAILURE(Touch(env, "/tmp/root/" + name));
+  ASSERT_OK(env->CreateDir("/tmp/root/" + name + ".d", 0700));
+}
+
 TEST(ColdScratch, PrivateDirectoryIsCreatedWithMode0700) {
   testing::TempDir root;
   ColdPager pager(io::DefaultEnv());
@@ -138,17 +153,10 @@ TEST(ColdScratch, UnlockedLockFileMarksAStaleDirectory) {
   io::MemEnv env;
   ASSERT_OK(env.CreateDir("/tmp/root", 0755));
   // What a dead owner leaves: lock file (no lock held) + directory with data files.
-  std::unique_ptr<io::File> f;
-  io::OpenOptions o;
-  o.write = o.create = true;
-  ASSERT_OK(env.Open("/tmp/root/libpager-cold-dead01", o, &f));
-  f.reset();
-  ASSERT_OK(env.CreateDir("/tmp/root/libpager-cold-dead01.d", 0700));
-  ASSERT_OK(env.Open("/tmp/root/libpager-cold-dead01.d/data-0", o, &f));
-  f.reset();
+  ASSERT_NO_FATAL_FAILURE(LeaveDeadOwner(&env, "libpager-cold-dead01"));
+  ASSERT_NO_FATAL_FAILURE(Touch(&env, "/tmp/root/libpager-cold-dead01.d/data-0"));
   // Unrelated entries under the root are never touched.
-  ASSERT_OK(env.Open("/tmp/root/unrelated", o, &f));
-  f.reset();
+  ASSERT_NO_FATAL_FAILURE(Touch(&env, "/tmp/root/unrelated"));
   ColdPager pager(&env);
   ASSERT_OK(pager.SetScratchDir("/tmp/root"));
   bool exists = true;
@@ -164,14 +172,8 @@ TEST(ColdScratch, UnlockedLockFileMarksAStaleDirectory) {
 TEST(ColdScratch, StaleDirectoryWithForeignEntriesIsLeftAlone) {
   io::MemEnv env;
   ASSERT_OK(env.CreateDir("/tmp/root", 0755));
-  std::unique_ptr<io::File> f;
-  io::OpenOptions o;
-  o.write = o.create = true;
-  ASSERT_OK(env.Open("/tmp/root/libpager-cold-dead02", o, &f));
-  f.reset();
-  ASSERT_OK(env.CreateDir("/tmp/root/libpager-cold-dead02.d", 0700));
-  ASSERT_OK(env.Open("/tmp/root/libpager-cold-dead02.d/precious", o, &f));
-  f.reset();
+  ASSERT_NO_FATAL_FAILURE(LeaveDeadOwner(&env, "libpager-cold-dead02"));
+  ASSERT_NO_FATAL_FAILURE(Touch(&env, "/tmp/root/libpager-cold-dead02.d/precious"));
   ColdPager pager(&env);
   ASSERT_OK(pager.SetScratchDir("/tmp/root"));  // cleanup is best effort, never an error
   bool exists = false;
@@ -206,17 +208,10 @@ TEST(ColdScratch, FailedSetupLeavesNothingAndCanBeRetried) {
 TEST(ColdScratch, ScanWithoutRemovalReportsStaleAndLiveAndRemovesNothing) {
   io::MemEnv env;
   ASSERT_OK(env.CreateDir("/tmp/root", 0755));
-  std::unique_ptr<io::File> f;
-  io::OpenOptions o;
-  o.write = o.create = true;
-  ASSERT_OK(env.Open("/tmp/root/libpager-cold-dead01", o, &f));
-  f.reset();
-  ASSERT_OK(env.CreateDir("/tmp/root/libpager-cold-dead01.d", 0700));
+  ASSERT_NO_FATAL_FAILURE(LeaveDeadOwner(&env, "libpager-cold-dead01"));
   ColdPager live(&env);
   ASSERT_OK(live.SetScratchDir("/tmp/root"));  // removes dead01 itself: make another
-  ASSERT_OK(env.Open("/tmp/root/libpager-cold-dead02", o, &f));
-  f.reset();
-  ASSERT_OK(env.CreateDir("/tmp/root/libpager-cold-dead02.d", 0700));
+  ASSERT_NO_FATAL_FAILURE(LeaveDeadOwner(&env, "libpager-cold-dead02"));
   std::vector<std::pair<std::string, ScratchState>> seen;
   auto visit = [&](const std::string& lock, ScratchState s) {
     seen.emplace_back(lock, s);
