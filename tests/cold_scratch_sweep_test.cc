@@ -10,11 +10,14 @@
 
 #include "impl/cold/scratch_store.h"
 #include "impl/io/mem_env.h"
+#include "tests/cold_scratch_support.h"
 #include "tests/support/test_util.h"
 
 namespace pager {
 namespace cold {
 namespace {
+
+using ::pager::testing::Touch;
 
 const char* kRoot = "/tmp/root";
 
@@ -29,13 +32,6 @@ bool Exists(io::Env* env, const std::string& path) {
   bool exists = false;
   EXPECT_OK(env->Exists(path, &exists));
   return exists;
-}
-
-void Touch(io::Env* env, const std::string& path) {
-  std::unique_ptr<io::File> f;
-  io::OpenOptions o;
-  o.write = o.create = true;
-  ASSERT_OK(env->Open(path, o, &f));
 }
 
 // A dead owner's lock file and directory with two data files.

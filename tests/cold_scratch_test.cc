@@ -9,6 +9,7 @@
 
 #include "impl/cold/cold_pager.h"
 #include "impl/io/mem_env.h"
+#include "tests/cold_scratch_support.h"
 #include "tests/support/test_util.h"
 
 namespace pager {
@@ -16,18 +17,11 @@ namespace cold {
 namespace {
 
 using testing::PatternBytes;
+using testing::Touch;
 
 bool PathExists(const std::string& p) {
   struct stat st;
   return stat(p.c_str(), &st) == 0;
-}
-
-// Creates an empty file at path of env.
-void Touch(io::MemEnv* env, const std::string& path) {
-  std::unique_ptr<io::File> f;
-  io::OpenOptions o;
-  o.write = o.create = true;
-  ASSERT_OK(env->Open(path, o, &f));
 }
 
 // What a dead owner `name` leaves under /tmp/root: its lock file (no lock held) and its
