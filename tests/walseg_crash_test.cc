@@ -18,6 +18,7 @@
 #include "impl/walseg/reader.h"
 #include "impl/walseg/writer.h"
 #include "tests/support/test_util.h"
+#include "tests/walseg_support.h"
 
 namespace pager {
 namespace walseg {
@@ -93,39 +94,12 @@ uint64_t RunWorkload(io::Env* env, SyncPolicy policy, int records, Status* first
   return RunWorkload(env, CrashCase{"", policy, true}, records, first_error);
 }
 
-struct Replayed {
-  std::vector<uint64_t> lsns;
-  StopReason reason = StopReason::kNone;
-  std::string detail;
-  bool payloads_ok = true;
-  Status error;
-};
-
-Replayed ReplayAll(io::Env* env) {
-  Replayed out;
-  std::unique_ptr<LogReplay> rp;
-  out.error = LogReplay::Open(env, kDir, 0, ReaderOptions(), &rp);
-  if (!out.error.ok()) return out;
-  for (;;) {
-    RecordView v;
-    bool found = false;
-    out.error = rp->Next(&v, &found);
-    if (!out.error.ok() || !found) break;
-    out.lsns.push_back(v.lsn);
-    std::vector<uint8_t> want = PayloadFor(v.lsn);
-    if (v.len != want.size() || (v.len && std::memcmp(v.data, want.data(), v.len) != 0)) {
-      out.payloads_ok = false;
-    }
-  }
-  out.reason = rp->stop_reason();
-  out.detail = rp->stop_detail();
-  return out;
-}
+ReplayResult ReplayAll(io::Env* env) { return ReplayLog(env, kDir, 0, PayloadFor); }
 
 // Everything acknowledged is there, gap-free from LSN 1, with the right bytes, and the stop
 // is a clean end or a torn tail -- never corruption.
 void CheckSurvivors(io::Env* env, uint64_t acked, const std::string& where) {
-  Replayed r = ReplayAll(env);
+  ReplayResult r = ReplayAll(env);
   if (r.error.code() == Code::kNotFound && acked == 0) return;  // the directory never made it
   ASSERT_OK(r.error);
   ASSERT_NE(r.reason, StopReason::kCorrupt) << where << ": " << r.detail;
@@ -137,7 +111,7 @@ void CheckSurvivors(io::Env* env, uint64_t acked, const std::string& where) {
 // A writer reopening the image recovers, continues at the next LSN, and the log reads back
 // whole afterwards.
 void CheckReopenContinues(FaultEnv* env, const std::string& where) {
-  Replayed before = ReplayAll(env);
+  ReplayResult before = ReplayAll(env);
   uint64_t last = before.lsns.empty() ? 0 : before.lsns.back();
   std::unique_ptr<LogWriter> w;
   Status opened = LogWriter::Open(env, kDir, CrashOptions(SyncPolicy::kEveryRecord), &w);
@@ -149,7 +123,7 @@ void CheckReopenContinues(FaultEnv* env, const std::string& where) {
     ASSERT_OK(w->Append(1, p.data(), p.size(), &lsn));
   }
   ASSERT_OK(w->Close());
-  Replayed after = ReplayAll(env);
+  ReplayResult after = ReplayAll(env);
   ASSERT_EQ(after.reason, StopReason::kCleanEnd) << where << ": " << after.detail;
   ASSERT_EQ(after.lsns.size(), last + 3) << where;
   ASSERT_TRUE(after.payloads_ok) << where;

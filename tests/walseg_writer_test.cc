@@ -17,6 +17,7 @@
 #include "impl/walseg/reader.h"
 #include "impl/walseg/writer.h"
 #include "tests/support/test_util.h"
+#include "tests/walseg_support.h"
 
 namespace pager {
 namespace walseg {
@@ -36,37 +37,8 @@ uint64_t FileSize(const std::string& path) {
   return static_cast<uint64_t>(st.st_size);
 }
 
-struct ReplayResult {
-  std::vector<uint64_t> lsns;
-  StopReason reason = StopReason::kNone;
-  uint64_t stop_segment = 0;
-  uint64_t stop_offset = 0;
-  size_t opened = 0;
-  bool payloads_ok = true;
-  Status error;
-};
-
 ReplayResult Replay(const std::string& dir, uint64_t from, io::Env* env = io::DefaultEnv()) {
-  ReplayResult out;
-  std::unique_ptr<LogReplay> rp;
-  out.error = LogReplay::Open(env, dir, from, ReaderOptions(), &rp);
-  if (!out.error.ok()) return out;
-  for (;;) {
-    RecordView v;
-    bool found = false;
-    out.error = rp->Next(&v, &found);
-    if (!out.error.ok() || !found) break;
-    out.lsns.push_back(v.lsn);
-    std::vector<uint8_t> want = PayloadFor(v.lsn);
-    if (v.len != want.size() || (v.len > 0 && std::memcmp(v.data, want.data(), v.len) != 0)) {
-      out.payloads_ok = false;
-    }
-  }
-  out.reason = rp->stop_reason();
-  out.stop_segment = rp->stop_segment_lsn();
-  out.stop_offset = rp->stop_offset();
-  out.opened = rp->segments_opened();
-  return out;
+  return ReplayLog(env, dir, from, PayloadFor);
 }
 
 class WalsegWriter : public ::testing::Test {
