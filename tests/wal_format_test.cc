@@ -22,18 +22,7 @@ const char* kDir = "/d";
 const char* kPath = "/d/db";
 const char* kWal = "/d/db-wal";
 
-std::vector<uint8_t> Hex(const char* s) {
-  std::vector<uint8_t> out;
-  for (const char* p = s; *p;) {
-    if (*p == ' ' || *p == '\n') {
-      p++;
-      continue;
-    }
-    out.push_back(static_cast<uint8_t>(std::stoi(std::string(p, 2), nullptr, 16)));
-    p += 2;
-  }
-  return out;
-}
+using ::pager::testing::Hex;
 
 template <typename T>
 std::vector<uint8_t> Bytes(const T& v, size_t n = sizeof(T)) {

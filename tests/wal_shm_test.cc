@@ -25,18 +25,7 @@ namespace {
 
 constexpr uint64_t kFileId = 0x1122334455667788ull;
 
-std::vector<uint8_t> Hex(const char* s) {
-  std::vector<uint8_t> out;
-  for (const char* p = s; *p;) {
-    if (*p == ' ' || *p == '\n') {
-      p++;
-      continue;
-    }
-    out.push_back(static_cast<uint8_t>(std::stoi(std::string(p, 2), nullptr, 16)));
-    p += 2;
-  }
-  return out;
-}
+using ::pager::testing::Hex;
 
 // The worked example of doc/format/wal-pager.md "Shared index".
 ShmHeader ExampleHeader() {

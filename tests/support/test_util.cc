@@ -28,6 +28,19 @@ TempDir::~TempDir() {
       FTW_DEPTH | FTW_PHYS);
 }
 
+std::vector<uint8_t> Hex(const char* s) {
+  std::vector<uint8_t> out;
+  for (const char* p = s; *p;) {
+    if (*p == ' ' || *p == '\n') {
+      p++;
+      continue;
+    }
+    out.push_back(static_cast<uint8_t>(std::stoi(std::string(p, 2), nullptr, 16)));
+    p += 2;
+  }
+  return out;
+}
+
 std::vector<uint8_t> PatternBytes(uint64_t seed, size_t len) {
   std::vector<uint8_t> out(len);
   std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + 1);

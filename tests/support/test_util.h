@@ -28,6 +28,10 @@ class TempDir {
 // Deterministic bytes for a (seed, index) pair, so tests can check content without storing it.
 std::vector<uint8_t> PatternBytes(uint64_t seed, size_t len);
 
+// The bytes a hex string spells ("4c 50 0a": two digits a byte; spaces and newlines between
+// bytes are skipped), for byte-exact format examples.
+std::vector<uint8_t> Hex(const char* s);
+
 // Reads / writes a whole file with plain POSIX calls (for corruption tests).
 std::vector<uint8_t> ReadWholeFile(const std::string& path);
 void WriteWholeFile(const std::string& path, const std::vector<uint8_t>& bytes);
