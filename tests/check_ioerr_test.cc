@@ -15,6 +15,7 @@
 #include "impl/io/mem_env.h"
 #include "pager.h"
 #include "tests/check_test_files.h"
+#include "tests/file_test_util.h"
 #include "tests/outparam.h"
 
 namespace {
@@ -103,13 +104,7 @@ TEST(CheckAgreement, EveryFlippedByteOfAPageFileHeadThatTheOpenRefusesIsDamage) 
           << "byte " << i << ": " << pager_last_error();
       continue;
     }
-    pager_file_options o;
-    pager_file_options_init(&o);
-    o.read_only = 1;
-    o.max_size_bytes = uint64_t{1} << 24;
-    pager_file* f = nullptr;
-    int rc = pager_file_open("/f", &o, &f);
-    pager_file_close(f);
+    int rc = pager::file::testing::ReadOnlyOpenCode("/f", uint64_t{1} << 24);
     ExpectAgreement(("page file byte " + std::to_string(i)).c_str(), rc, r);
     damaged += r.damage_code == PAGER_ERR_CORRUPT;
   }

@@ -14,6 +14,7 @@
 #include "impl/file/format.h"
 #include "impl/io/mem_env.h"
 #include "pager.h"
+#include "tests/file_test_util.h"
 #include "tests/outparam.h"
 
 namespace pager {
@@ -110,13 +111,7 @@ class FileResealed : public ::testing::Test {
   // Opens the bytes read-only and checks them; returns the open's code.
   int Judge(const std::vector<uint8_t>& bytes, const std::string& what) {
     EXPECT_TRUE(env_.SetFileBytes("/f", bytes).ok());
-    pager_file_options o;
-    pager_file_options_init(&o);
-    o.read_only = 1;
-    o.max_size_bytes = uint64_t{1} << 24;
-    pager_file* f = nullptr;
-    int rc = pager_file_open("/f", &o, &f);
-    pager_file_close(f);
+    int rc = testing::ReadOnlyOpenCode("/f", uint64_t{1} << 24);
     EXPECT_TRUE(rc == PAGER_OK || rc == PAGER_ERR_CORRUPT) << what << ": " << pager_last_error();
     pager_check_report r;
     pager_check_report_init(&r);

@@ -90,6 +90,18 @@ inline pager_file_options CapiOptions(uint32_t page_size) {
   return o;
 }
 
+// The code of a read-only pager_file_open of path (the handle, if any, closed again).
+inline int ReadOnlyOpenCode(const char* path, uint64_t max_size_bytes) {
+  pager_file_options o;
+  pager_file_options_init(&o);
+  o.read_only = 1;
+  o.max_size_bytes = max_size_bytes;
+  pager_file* f = nullptr;
+  int rc = pager_file_open(path, &o, &f);
+  pager_file_close(f);
+  return rc;
+}
+
 // A page file created through the C API on an in-memory environment (MemEnv, or FaultEnv
 // whose operation counter shows whether a call did any I/O).
 template <typename EnvT>
