@@ -125,7 +125,9 @@ Result<uint32_t> WalPager::CopyStep() {
     Result<uint32_t> copied = CopyFramesToMain();
     if (!copied.ok()) return PoisonUnlessNoSpace(copied.status().WithContext("checkpoint"));
     pages = copied.value();
-    PAGER_RETURN_IF_ERROR(SyncMain());
+    // W6's data sync; nothing to make durable when an earlier step synced every page this
+    // generation changed (the background thread's copy) and none was written or cut since.
+    if (main_unsynced_bytes_ > 0 || main_resized_) PAGER_RETURN_IF_ERROR(SyncMain());
     PAGER_RETURN_IF_ERROR(PublishMainHeader());
     backfilled_ = wal_->frame_count();
   }
@@ -202,6 +204,7 @@ Status WalPager::CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>
   Status st = CopyPairsUnlocked(latest, &c);
   main_unsynced_bytes_ += c.bytes;
   stats_.checkpoint_writes += c.writes;
+  if (!st.ok()) main_resized_ = true;  // a failed write may have changed bytes it did not count
   return st;
 }
 
@@ -251,8 +254,9 @@ Status WalPager::DropStalePages() {
   uint64_t size = 0;
   PAGER_RETURN_IF_ERROR(main_->Size(&size));
   uint64_t keep = uint64_t{main_valid_count_} * page_size_;
-  if (size > keep) PAGER_RETURN_IF_ERROR(main_->Truncate(keep));
-  return Status::Ok();
+  if (size <= keep) return Status::Ok();
+  main_resized_ = true;
+  return main_->Truncate(keep);
 }
 
 // Grows the main file to the committed page count before the data sync, so the new header
@@ -261,8 +265,9 @@ Status WalPager::ExtendMainToPageCount() {
   uint64_t size = 0;
   PAGER_RETURN_IF_ERROR(main_->Size(&size));
   uint64_t want = uint64_t{committed_count_} * page_size_;
-  if (size < want) PAGER_RETURN_IF_ERROR(main_->Truncate(want));
-  return Status::Ok();
+  if (size >= want) return Status::Ok();
+  main_resized_ = true;
+  return main_->Truncate(want);
 }
 
 Status WalPager::SyncMain() {
@@ -271,6 +276,7 @@ Status WalPager::SyncMain() {
   stats_.syncs++;
   stats_.bytes_synced += main_unsynced_bytes_;
   main_unsynced_bytes_ = 0;
+  main_resized_ = false;
   return Status::Ok();
 }
 
