@@ -455,7 +455,7 @@ void SizingSections(const std::string& raw, const std::string& db) {
   const Sizing sizes[] = {{2048, 2}, {4096, 2}, {4096, 4}, {8192, 2}};
   auto raw_1mib = [&] { return RawSyncedWrites(raw, 1 << 20, 160, true) * 1.048576; };
   for (const Sizing& z : sizes) {
-    const int n = static_cast<int>(12 * z.frames / 256 + 16);
+    const int n = static_cast<int>(16 * z.frames / 256 + 16);
     std::vector<uint64_t> restarts, waits, frames;
     char what[128], ratio[128];
     std::snprintf(what, sizeof what, "pager bg, threshold %u frames, limit %ux", z.frames,

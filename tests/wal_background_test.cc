@@ -303,6 +303,32 @@ TEST_F(WalBackground, AFinalStepWithNothingLeftToCopySkipsTheDataSync) {
   for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(r.get(), p), TxnPage(5, p));
 }
 
+// Before: the restart cut the WAL to wal_keep_bytes although the thread lets it run up to the
+// backpressure limit, so every cycle's commits regrew it with appends (each fdatasync then
+// also journals the new size); the default 32 MiB is below the default limit (34.9 MB).
+TEST_F(WalBackground, TheRestartKeepsTheWalTheThreadLetGrowUpToItsLimit) {
+  CommitDuringCopy hook(1, 4);
+  Options o = BackgroundOptions(16);
+  o.wal_keep_bytes = FrameOffset(8, 4096);  // half the threshold
+  o.test_hooks = &hook;
+  auto w = MustCreate(&env, path, o);
+  CommitTxn(w.get(), 1, 4);
+  ASSERT_OK(w->Checkpoint().status());
+  hook.w = w.get();
+  for (uint32_t n = 2; n <= 5; n++) CommitTxn(w.get(), n, 4);  // 16 frames, + 4 in the copy
+  w->WaitCheckpointerIdle();
+  hook.w = nullptr;
+  EXPECT_EQ(w->stats().wal_frames, 0u);
+  EXPECT_GE(w->stats().wal_restarts, 2u);
+  std::unique_ptr<io::File> f;
+  ASSERT_OK(env.Open(WalPath(path), io::OpenOptions(), &f));
+  uint64_t size = 0;
+  ASSERT_OK(f->Size(&size));
+  EXPECT_GE(size, FrameOffset(20, 4096)) << "the 20 frames' blocks are kept for the next cycle";
+  CommitTxn(w.get(), 6, 4);
+  for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(w.get(), p), TxnPage(6, p));
+}
+
 }  // namespace
 }  // namespace wal
 }  // namespace pager
