@@ -20,7 +20,8 @@
 //
 // Every figure is the median of kReps repetitions. Usage: wal_bench [DIR] (default $TMPDIR or
 // /tmp; use a directory on the disk you care about). WAL_BENCH_ONLY=<section>[,<section>...]
-// runs only those sections: commits, readers-commit, readers, reads, checkpoint (Selected()).
+// runs only those sections: commits, readers-commit, readers, reads, checkpoint, bg-sizes
+// (Selected(); bg-sizes only when named).
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -61,13 +62,26 @@ struct CommitRun {
 // blocks, as they do in steady state. count_checkpoints: the library's default
 // auto-checkpoint runs and a final checkpoint is inside the timed run; otherwise automatic
 // checkpoints are off and the WAL is kept (checkpoint deferred, not counted).
+// Sizing (the bg-sizes section): threshold frames and limit factor instead of the
+// library's defaults (0: default); the kept WAL then holds the limit plus one transaction.
+struct Sizing {
+  uint32_t frames = 0;
+  uint32_t limit_factor = 0;
+};
+
 CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern pattern,
                   bool count_checkpoints,
                   pager::wal::Durability durability = pager::wal::Durability::kFull,
-                  bool background = false) {
+                  bool background = false, Sizing sizing = Sizing{}) {
   Options o;
   o.durability = durability;
   o.background_checkpoint = background;
+  if (sizing.frames > 0) {
+    o.auto_checkpoint_frames = sizing.frames;
+    o.wal_limit_factor = sizing.limit_factor;
+    const uint64_t limit = uint64_t{sizing.frames} * sizing.limit_factor + pages;
+    o.wal_keep_bytes = std::max<uint64_t>(o.wal_keep_bytes, limit * (kPage + 32) + 64);
+  }
   if (!count_checkpoints) {
     o.auto_checkpoint_frames = 0;
     o.wal_keep_bytes = 1ull << 30;
@@ -432,12 +446,47 @@ void CommitSections(const std::string& raw, const std::string& db) {
 
 }
 
+// Issue 13's thresholds with the background checkpointer: 256 random pages per FULL commit
+// at several (threshold, limit factor) pairs, each run long enough for >= 10 cycles, the
+// final drain counted; the WAL bound is 4x the working set (threshold x factor <= 16,384).
+void SizingSections(const std::string& raw, const std::string& db) {
+  std::printf("background checkpointer sizing (256 random pages of %u per FULL commit)\n",
+              kWorkingSet);
+  const Sizing sizes[] = {{2048, 2}, {4096, 2}, {4096, 4}, {8192, 2}};
+  auto raw_1mib = [&] { return RawSyncedWrites(raw, 1 << 20, 160, true) * 1.048576; };
+  for (const Sizing& z : sizes) {
+    const int n = static_cast<int>(16 * z.frames / 256 + 16);
+    std::vector<uint64_t> restarts, waits, frames;
+    char what[128], ratio[128];
+    std::snprintf(what, sizeof what, "pager bg, threshold %u frames, limit %ux", z.frames,
+                  z.limit_factor);
+    std::snprintf(ratio, sizeof ratio, "threshold %u, limit %ux / 1 MiB floor", z.frames,
+                  z.limit_factor);
+    Pair("raw 1 MiB overwrite + fdatasync", what, "MB/s", raw_1mib, [&] {
+      CommitRun r = Commits(db, 256, n, Pattern::kRandom, true, pager::wal::Durability::kFull,
+                            true, z);
+      restarts.push_back(r.restarts), waits.push_back(r.waits), frames.push_back(r.max_wal_frames);
+      return r.commits_per_s * 256 * kPage / 1e6;
+    }, ratio);
+    std::sort(restarts.begin(), restarts.end());
+    std::sort(waits.begin(), waits.end());
+    std::sort(frames.begin(), frames.end());
+    std::printf("     %d commits: cycles %llu-%llu, commits that waited %llu-%llu, largest WAL "
+                "%.2f-%.2fx the working set\n", n,
+                static_cast<unsigned long long>(restarts.front()),
+                static_cast<unsigned long long>(restarts.back()),
+                static_cast<unsigned long long>(waits.front()),
+                static_cast<unsigned long long>(waits.back()),
+                double(frames.front()) / kWorkingSet, double(frames.back()) / kWorkingSet);
+  }
+}
+
 // WAL_BENCH_ONLY=<section>[,<section>...] runs only those sections: commits, reads, readers
-// (read transactions: no disk flushes), readers-commit (commits beside readers), checkpoint.
-// Unset: all of them.
+// (read transactions: no disk flushes), readers-commit (commits beside readers), checkpoint,
+// bg-sizes (not in the default run: minutes of 1 MiB commits). Unset: all but bg-sizes.
 bool Selected(const char* section) {
   const char* only = getenv("WAL_BENCH_ONLY");
-  if (only == nullptr || *only == '\0') return true;
+  if (only == nullptr || *only == '\0') return std::string(section) != "bg-sizes";
   std::string list = std::string(",") + only + ",";
   return list.find(std::string(",") + section + ",") != std::string::npos;
 }
@@ -491,6 +540,7 @@ int main(int argc, char** argv) {
   std::printf("wal_bench in %s, page 4096 B, median of %d runs\n", d.c_str(), kReps);
 
   if (Selected("commits")) CommitSections(raw, db);
+  if (Selected("bg-sizes")) SizingSections(raw, db);
   if (Selected("readers-commit")) CommitWithReaders(raw, db);
   if (Selected("readers")) ReaderSections(db);
   if (Selected("reads")) ReadSections(raw, db);

@@ -201,6 +201,134 @@ TEST_F(WalBackground, ReaderThreadsSeeWholeTransactionsWhileTheThreadCheckpoints
   EXPECT_OK(w->CheckInvariants());
 }
 
+// kCheckpointerCopying runs on the thread with mu_ released (T2's exception): the first
+// `commits` copies each commit one transaction of `pages` pages from a helper thread, as a
+// steady stream of commits does while the thread copies.
+class CommitDuringCopy : public TestHooks {
+ public:
+  CommitDuringCopy(int commits, uint32_t pages) : commits_(commits), pages_(pages) {}
+  void At(HookPoint point) override {
+    if (point != HookPoint::kCheckpointerCopying) return;
+    copies++;
+    if (copies > commits_ || w == nullptr) return;
+    const uint32_t n = 100 + static_cast<uint32_t>(copies);
+    std::thread([&] { CommitTxn(w, n, pages_); }).join();
+    last_txn = n;
+  }
+  WalPager* w = nullptr;
+  int copies = 0;  // copies the thread began without mu_
+  uint32_t last_txn = 0;
+
+ private:
+  const int commits_;
+  const uint32_t pages_;
+};
+
+struct CycleCost {
+  uint64_t restarts, steps, syncs_besides_commits;
+};
+
+CycleCost Cost(const Stats& before, const Stats& after) {
+  return CycleCost{after.wal_restarts - before.wal_restarts,
+                   after.checkpoints - before.checkpoints,
+                   (after.syncs - before.syncs) - (after.commits - before.commits)};
+}
+
+// The threshold is 16 frames; four 4-page commits cross it. Pages 1..4 are in the main file
+// first, so the thread's copy without mu_ covers them (W25).
+std::unique_ptr<WalPager> CrossedWithHook(FaultEnv* env, const std::string& path,
+                                          CommitDuringCopy* hook, Stats* before) {
+  Options o = BackgroundOptions(16);
+  o.test_hooks = hook;
+  auto w = MustCreate(env, path, o);
+  CommitTxn(w.get(), 1, 4);
+  EXPECT_OK(w->Checkpoint().status());
+  *before = w->stats();
+  hook->w = w.get();
+  for (uint32_t n = 2; n <= 5; n++) CommitTxn(w.get(), n, 4);
+  w->WaitCheckpointerIdle();
+  hook->w = nullptr;
+  return w;
+}
+
+// Before: the thread was due again as soon as its copy ended (the WAL still held >= the
+// threshold), so each commit that came during a copy cost another copy step with its own
+// main-file sync (4 steps and 7 syncs for this cycle) until the stream paused.
+TEST_F(WalBackground, CommitsDuringTheCopyCostOneCycleNotOneSyncedStepPerCommit) {
+  CommitDuringCopy hook(3, 1);  // 1-frame commits: a small remainder, no catch-up
+  Stats before;
+  auto w = CrossedWithHook(&env, path, &hook, &before);
+  CycleCost c = Cost(before, w->stats());
+  EXPECT_EQ(hook.copies, 1) << "one copy without mu_, then the final step";
+  EXPECT_EQ(c.restarts, 1u);
+  EXPECT_EQ(c.steps, 2u) << "the copy and the final step";
+  EXPECT_EQ(c.syncs_besides_commits, 4u) << "the copy's main sync, then W6's three";
+  EXPECT_EQ(w->stats().wal_frames, 0u) << "the remainder was copied by the final step";
+  EXPECT_EQ(Read(w.get(), 1), TxnPage(hook.last_txn, 1));
+  for (uint32_t p = 2; p <= 4; p++) EXPECT_EQ(Read(w.get(), p), TxnPage(5, p));
+  EXPECT_OK(w->CheckInvariants());
+}
+
+// A remainder of >= 1/kCatchUpDivisor of the threshold is copied once more without mu_, and
+// the commits during that second copy go to the final step: never a third copy.
+TEST_F(WalBackground, ALargeRemainderGetsOneCatchUpCopyThenTheFinalStep) {
+  CommitDuringCopy hook(3, 4);  // 4-frame commits: 16 / 4 = the catch-up's threshold
+  Stats before;
+  auto w = CrossedWithHook(&env, path, &hook, &before);
+  CycleCost c = Cost(before, w->stats());
+  EXPECT_EQ(hook.copies, 2) << "the copy and one catch-up";
+  EXPECT_EQ(c.restarts, 1u);
+  EXPECT_EQ(c.steps, 3u);
+  EXPECT_EQ(c.syncs_besides_commits, 5u);
+  EXPECT_EQ(w->stats().wal_frames, 0u);
+  for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(w.get(), p), TxnPage(hook.last_txn, p));
+  const uint32_t last = hook.last_txn;
+  w.reset();
+  auto r = MustOpen(&env, path, AccessMode::kReadOnly);
+  for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(r.get(), p), TxnPage(last, p));
+}
+
+// Before: the final step synced the main file for its data even when the thread's copy had
+// synced every page already and nothing came since (W6's data sync with nothing to flush).
+TEST_F(WalBackground, AFinalStepWithNothingLeftToCopySkipsTheDataSync) {
+  CommitDuringCopy hook(0, 0);
+  Stats before;
+  auto w = CrossedWithHook(&env, path, &hook, &before);
+  CycleCost c = Cost(before, w->stats());
+  EXPECT_EQ(hook.copies, 1);
+  EXPECT_EQ(c.restarts, 1u);
+  EXPECT_EQ(c.syncs_besides_commits, 3u) << "the copy's sync, the header's, the WAL reset's";
+  w.reset();
+  auto r = MustOpen(&env, path, AccessMode::kReadOnly);
+  for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(r.get(), p), TxnPage(5, p));
+}
+
+// Before: the restart cut the WAL to wal_keep_bytes although the thread lets it run up to the
+// backpressure limit, so every cycle's commits regrew it with appends (each fdatasync then
+// also journals the new size); the default 32 MiB is below the default limit (34.9 MB).
+TEST_F(WalBackground, TheRestartKeepsTheWalTheThreadLetGrowUpToItsLimit) {
+  CommitDuringCopy hook(1, 4);
+  Options o = BackgroundOptions(16);
+  o.wal_keep_bytes = FrameOffset(8, 4096);  // half the threshold
+  o.test_hooks = &hook;
+  auto w = MustCreate(&env, path, o);
+  CommitTxn(w.get(), 1, 4);
+  ASSERT_OK(w->Checkpoint().status());
+  hook.w = w.get();
+  for (uint32_t n = 2; n <= 5; n++) CommitTxn(w.get(), n, 4);  // 16 frames, + 4 in the copy
+  w->WaitCheckpointerIdle();
+  hook.w = nullptr;
+  EXPECT_EQ(w->stats().wal_frames, 0u);
+  EXPECT_GE(w->stats().wal_restarts, 2u);
+  std::unique_ptr<io::File> f;
+  ASSERT_OK(env.Open(WalPath(path), io::OpenOptions(), &f));
+  uint64_t size = 0;
+  ASSERT_OK(f->Size(&size));
+  EXPECT_GE(size, FrameOffset(20, 4096)) << "the 20 frames' blocks are kept for the next cycle";
+  CommitTxn(w.get(), 6, 4);
+  for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(w.get(), p), TxnPage(6, p));
+}
+
 }  // namespace
 }  // namespace wal
 }  // namespace pager

@@ -50,6 +50,7 @@ const char* PointName(HookPoint p) {
     case HookPoint::kRestartScanDone: return "writer inside the window, after its scan";
     case HookPoint::kRestartPublished: return "writer after publishing the restart";
     case HookPoint::kRestartWindowClosed: return "writer after closing the window";
+    case HookPoint::kCheckpointerCopying: return "background thread copying without mu_";
   }
   return "?";
 }

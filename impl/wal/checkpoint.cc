@@ -12,6 +12,25 @@ namespace wal {
 
 // ---- checkpoint ----------------------------------------------------------------------------
 
+namespace {
+
+// The WAL size a restart keeps (the next generation overwrites those blocks instead of
+// appending). W26: with the background thread the WAL runs up to the backpressure limit
+// (wal_limit_factor x the threshold, plus the transactions that crossed it), which the
+// default wal_keep_bytes (32 MiB) does not hold at the default threshold (2 x 4096 frames of
+// 4 KiB pages + a 256-page transaction = 34.9 MB): every cycle cut the WAL and the next one
+// regrew it with appends. So it keeps what the WAL grew to, up to one more threshold past
+// the limit.
+uint64_t KeptWalBytes(const Options& o, uint32_t page_size, uint64_t wal_size, bool thread) {
+  if (!thread || o.auto_checkpoint_frames == 0) return o.wal_keep_bytes;
+  const uint64_t bound = FrameOffset(
+      uint64_t{std::max<uint32_t>(1, o.wal_limit_factor) + 1} * o.auto_checkpoint_frames,
+      page_size);
+  return std::max(o.wal_keep_bytes, std::min(wal_size, bound));
+}
+
+}  // namespace
+
 Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
   std::unique_lock<std::mutex> lock(mu_);
   PAGER_RETURN_IF_ERROR(CheckOpen());
@@ -125,7 +144,9 @@ Result<uint32_t> WalPager::CopyStep() {
     Result<uint32_t> copied = CopyFramesToMain();
     if (!copied.ok()) return PoisonUnlessNoSpace(copied.status().WithContext("checkpoint"));
     pages = copied.value();
-    PAGER_RETURN_IF_ERROR(SyncMain());
+    // W6's data sync; nothing to make durable when an earlier step synced every page this
+    // generation changed (the background thread's copy) and none was written or cut since.
+    if (main_unsynced_bytes_ > 0 || main_resized_) PAGER_RETURN_IF_ERROR(SyncMain());
     PAGER_RETURN_IF_ERROR(PublishMainHeader());
     backfilled_ = wal_->frame_count();
   }
@@ -148,9 +169,11 @@ Result<uint32_t> WalPager::RestartStep(CheckpointMode mode, uint32_t pages) {
     stats_.pages_checkpointed += pages;
     return pages;
   }
+  const uint64_t keep = KeptWalBytes(options_, page_size_, wal_->file_size(),
+                                     bg_thread_.joinable());
   Status st = (mode == CheckpointMode::kTruncate)
                   ? wal_->ResetToEmpty(main_seq_)  // W10
-                  : wal_->Reset(main_seq_, options_.wal_keep_bytes, &stats_.bytes_synced);
+                  : wal_->Reset(main_seq_, keep, &stats_.bytes_synced);
   if (!st.ok()) return Poison(st.WithContext("checkpoint: reset " + WalPath(path_)));
   MoveReadersToNewGeneration();  // W16
   stats_.wal_restarts++;
@@ -202,6 +225,7 @@ Status WalPager::CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>
   Status st = CopyPairsUnlocked(latest, &c);
   main_unsynced_bytes_ += c.bytes;
   stats_.checkpoint_writes += c.writes;
+  if (!st.ok()) main_resized_ = true;  // a failed write may have changed bytes it did not count
   return st;
 }
 
@@ -251,8 +275,9 @@ Status WalPager::DropStalePages() {
   uint64_t size = 0;
   PAGER_RETURN_IF_ERROR(main_->Size(&size));
   uint64_t keep = uint64_t{main_valid_count_} * page_size_;
-  if (size > keep) PAGER_RETURN_IF_ERROR(main_->Truncate(keep));
-  return Status::Ok();
+  if (size <= keep) return Status::Ok();
+  main_resized_ = true;
+  return main_->Truncate(keep);
 }
 
 // Grows the main file to the committed page count before the data sync, so the new header
@@ -261,8 +286,9 @@ Status WalPager::ExtendMainToPageCount() {
   uint64_t size = 0;
   PAGER_RETURN_IF_ERROR(main_->Size(&size));
   uint64_t want = uint64_t{committed_count_} * page_size_;
-  if (size < want) PAGER_RETURN_IF_ERROR(main_->Truncate(want));
-  return Status::Ok();
+  if (size >= want) return Status::Ok();
+  main_resized_ = true;
+  return main_->Truncate(want);
 }
 
 Status WalPager::SyncMain() {
@@ -271,6 +297,7 @@ Status WalPager::SyncMain() {
   stats_.syncs++;
   stats_.bytes_synced += main_unsynced_bytes_;
   main_unsynced_bytes_ = 0;
+  main_resized_ = false;
   return Status::Ok();
 }
 

@@ -7,7 +7,7 @@
 //   T1. Only wal::Options::test_hooks carries it; the C API (capi/) never sets it, so it is
 //       not reachable from pager.h. Null (the default) costs one pointer test per step.
 //   T2. No global state: each handle calls the hooks it was opened with, on the thread doing
-//       the step, with that handle's mutex held (a hook must not call into that handle; it may
+//       the step, with that handle's mutex held (except kCheckpointerCopying) (a hook must not call into that handle; it may
 //       block, and another thread may drive other handles meanwhile).
 //   T3. A step's hook runs at the point its name gives and nowhere else; moving a call site
 //       is a change of the protocol the tests prove (tests/wal_restart_race_test.cc).
@@ -35,6 +35,10 @@ enum class HookPoint {
   kRestartScanDone,        // the slots are scanned: restart or go on is decided
   kRestartPublished,       // the restarted (or continued) generation is published, epoch odd
   kRestartWindowClosed,    // the epoch is even again, the restart byte still held
+  // The background checkpointer (W26) released mu_ for a copy, before it reads a frame: the
+  // one hook run WITHOUT the handle's mutex (T2's exception), so a test may commit on the
+  // handle from another thread while the copy waits.
+  kCheckpointerCopying,
 };
 
 class TestHooks {

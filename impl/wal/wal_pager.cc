@@ -476,12 +476,18 @@ Status WalPager::StageAppHeader(const uint8_t* src, uint64_t len) {
 // ---- commit --------------------------------------------------------------------------------
 
 Result<uint32_t> WalPager::Commit() {
-  std::unique_lock<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+  bool waited = false;  // W26: the thread's final step held mu_ when this commit came
+  if (!lock.try_lock()) {
+    waited = bg_final_step_.load();
+    lock.lock();
+    if (waited) stats_.checkpoint_waits++;
+  }
   if (mode_ == AccessMode::kReadOnly) {
     return Status(Code::kReadOnly, "commit on read-only handle of " + path_);
   }
   PAGER_RETURN_IF_ERROR(CheckWritable("commit"));
-  WaitForCheckpointer(&lock);  // W26 backpressure
+  WaitForCheckpointer(&lock, waited);  // W26 backpressure
   PAGER_RETURN_IF_ERROR(CheckWritable("commit"));  // the checkpointer may have failed a sync
   busy_state_ = State::kCommitting;
   Result<uint32_t> r = CommitLocked();

@@ -156,11 +156,17 @@
 //       and syncs it WITHOUT mu_ (bg_copying_: no other checkpoint, WAL reset or main-file
 //       cut starts meanwhile; commits append frames past t, never rewrite frames below it
 //       (L1); reads go on: W25 says none reads these pages from the main file); then under
-//       mu_ it sets backfilled_ = t and publishes. When backfilled_ reached frame_count() it
-//       runs the final step under mu_ (W25, W6: header, restart when no reader uses frames).
-//       A step that made no progress or failed for lack of space parks the thread until the
+//       mu_ it sets backfilled_ = t and publishes. One cycle per WAL generation: after that
+//       copy it copies once more without mu_ only when the commits that came meanwhile
+//       appended >= 1/kCatchUpDivisor of the threshold, then runs the final step under mu_
+//       at once (W25, W6: the remaining frames, header, restart when no reader uses frames;
+//       its data sync is skipped when nothing was written or resized since the copy's sync).
+//       It never loops on small steps (each would cost a main-file sync and copy pages the
+//       commits keep rewriting). A commit that finds the final step holding mu_ is counted in
+//       checkpoint_waits. A reader holding frames ends the cycle after the copy (W16).
+//       A cycle that made no progress or failed for lack of space parks the thread until the
 //       next commit (W12: counted in stats, retried); a failed sync poisons (W7). A commit
-//       waits (before appending, releasing mu_) while the WAL holds kWalLimitFactor x the
+//       waits (before appending, releasing mu_) while the WAL holds wal_limit_factor x the
 //       threshold and the thread is not parked -- so the WAL stays bounded while commits
 //       outpace the disk, and a commit never waits for readers (they park the thread).
 //       After fork() the child has no thread: it must not call into an inherited handle.
@@ -184,6 +190,7 @@
 //   | checkpointing | write or sync failed   | poisoned       |
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -208,6 +215,11 @@ namespace wal {
 
 // The sidecar of the main file at path: path + "-wal".
 std::string WalPath(const std::string& path);
+
+// W26: with the background checkpointer, a commit waits while the WAL holds this many times
+// the auto-checkpoint threshold (2 x 4096 frames = 32 MiB of 4 KiB pages, wal_keep_bytes).
+// The default of Options::wal_limit_factor.
+constexpr uint32_t kWalLimitFactor = 2;
 
 enum class AccessMode { kReadWrite = 0, kReadOnly = 1 };
 enum class Durability { kFull = 0, kNormal = 1 };
@@ -234,6 +246,9 @@ struct Options {
   // W26: a thread of the read-write handle runs the automatic checkpoints (off: the commit
   // that crosses the threshold runs it, as in 0.2).
   bool background_checkpoint = false;
+  // W26 backpressure: commits wait while the WAL holds this many times the threshold (and
+  // the thread can shorten it). Not in the C API; the benchmarks size it (>= 1).
+  uint32_t wal_limit_factor = kWalLimitFactor;
 };
 
 // A read transaction's pinned view (W15). Filled by BeginRead; owned by the caller, who must
@@ -269,9 +284,11 @@ struct Stats {
   uint64_t wal_restarts = 0;        // WAL resets (new generations) since open
 };
 
-// W26: with the background checkpointer, a commit waits while the WAL holds this many times
-// the auto-checkpoint threshold (2 x 4096 frames = 32 MiB of 4 KiB pages, wal_keep_bytes).
-constexpr uint32_t kWalLimitFactor = 2;
+
+// W26: after its first copy the thread copies once more without mu_ when the frames the
+// commits appended meanwhile are at least 1 / kCatchUpDivisor of the threshold; else the
+// final step under mu_ copies them (doc/performance.md, "Checkpoints off the commit path").
+constexpr uint32_t kCatchUpDivisor = 4;
 
 // W14 bound: committed page hashes kept per page of cache capacity.
 constexpr uint32_t kHashedPagesPerCachePage = 16;
@@ -454,10 +471,11 @@ class WalPager {
   void StopCheckpointer();
   bool CheckpointerDue() const;
   void CheckpointerMain();
-  Status CheckpointerStep(std::unique_lock<std::mutex>* lock, bool* progress);
+  Status CheckpointerCycle(std::unique_lock<std::mutex>* lock, bool* progress);
+  bool CatchUpWorthIt() const;
   Status CopyWithoutLock(std::unique_lock<std::mutex>* lock, uint64_t target);
   bool WalOverLimit() const;
-  void WaitForCheckpointer(std::unique_lock<std::mutex>* lock);
+  void WaitForCheckpointer(std::unique_lock<std::mutex>* lock, bool counted);
 
   io::Env* env_;
   std::string path_;
@@ -511,6 +529,7 @@ class WalPager {
   std::string poison_reason_;
   Stats stats_;
   uint64_t main_unsynced_bytes_ = 0;
+  bool main_resized_ = false;  // the main file was cut or extended since its last sync
   std::vector<uint8_t> read_scratch_;  // an unmapped read's target until it succeeded (C5)
   ReadMap main_map_;  // W18
   ReadMap wal_map_;   // W19
@@ -521,6 +540,8 @@ class WalPager {
   std::condition_variable bg_idle_;  // a step or a copy ended
   bool bg_stop_ = false;
   bool bg_copying_ = false;  // a copy runs without mu_: no other checkpoint may start
+  std::atomic<bool> bg_final_step_{false};  // the thread's final step holds mu_ (Commit reads
+                                            // it without mu_ to count its wait)
   uint64_t bg_parked_at_commit_ = UINT64_MAX;  // stats_.commits when a step made no progress
 };
 
