@@ -43,8 +43,14 @@ Result<uint32_t> WalPager::Checkpoint(CheckpointMode mode) {
     return Status(Code::kReadOnly, "checkpoint on read-only handle of " + path_);
   }
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));
-  bg_idle_.wait(lock, [this] { return !bg_copying_; });  // W26: one checkpoint at a time
-  if (mode != CheckpointMode::kPassive) PAGER_RETURN_IF_ERROR(WaitForReaders(&lock, mode));  // W16
+  // W26: one checkpoint at a time. Waiting for readers (W16) releases mu_, and the thread may
+  // begin an unlocked copy meanwhile: copying, cutting or resetting beside it would let its
+  // older page bytes land over this checkpoint's after the WAL is reset (a lost commit).
+  for (;;) {
+    bg_idle_.wait(lock, [this] { return !bg_copying_; });
+    if (mode != CheckpointMode::kPassive) PAGER_RETURN_IF_ERROR(WaitForReaders(&lock, mode));
+    if (!bg_copying_) break;
+  }
   PAGER_RETURN_IF_ERROR(CheckWritable("checkpoint"));  // a commit may have failed meanwhile
   Result<uint32_t> r = CheckpointLocked(mode, false);
   if (!r.ok() && !poisoned_) NoteCheckpointFailure(r.status());

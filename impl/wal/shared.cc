@@ -331,9 +331,10 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
     // This handle's own WAL scan at open may be ahead of the last publish (a commit written
     // but not yet published): its state then covers those frames too, and so does its mark.
     const uint64_t frames = wal_ ? wal_->frame_count() : 0;
-    const uint64_t want = (allow_main_only && h.backfilled == h.max_frame && frames <= h.max_frame)
-                              ? 0
-                              : std::max(h.max_frame, frames);
+    const uint64_t want =
+        (allow_main_only && MainFileHoldsLastCommit(h) && frames <= h.max_frame)
+            ? 0
+            : std::max(h.max_frame, frames);
     const uint64_t m = std::min(want, MinReaderMark());
     shm_->SetSlot(slot_, MakeSlotValue(generation_, m));
     ShmFence(std::memory_order_seq_cst);
@@ -349,6 +350,15 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
   return Status(Code::kBusy, restart_window_seen_
                                  ? path_ + ": the writer is deciding on a WAL restart"
                                  : path_ + ": checkpoints kept moving while a read began; retry");
+}
+
+// Mark 0 (main file only) is right when the main file holds the published commit whole:
+// every frame is backfilled AND no page at or past main_valid_count is in the commit (W25
+// copies only the pages below it; the background checkpointer publishes backfilled = every
+// frame before its final step copies the rest, W26). Otherwise such a page would read as
+// zeros or as the main file's older bytes.
+bool WalPager::MainFileHoldsLastCommit(const ShmHeader& h) {
+  return h.backfilled == h.max_frame && h.main_valid_count == h.page_count;
 }
 
 // W24: the epoch is still odd while this handle holds the restart byte shared, so the writer

@@ -89,7 +89,9 @@
 //       writer bumps the epoch before every scan of the slots, so either it sees the mark or
 //       the reader sees the bump. A plain read pins the latest commit for its duration; a
 //       read transaction pins its snapshot until it ends (mark 0 = main file only, taken when
-//       every frame is backfilled, so a long reader does not hold a WAL reset back).
+//       every frame is backfilled and main_valid_count = page_count -- W25 and W26 publish
+//       backfilled = every frame while pages past main_valid_count are only in the WAL --, so
+//       a long reader does not hold a WAL reset back).
 //   W20. Such a handle follows the writer from the shared index: new frames of the same
 //       generation are indexed from their entries (X2) and evicted from its cache; a new
 //       generation (the writer reset the WAL after copying every frame) reopens the WAL,
@@ -413,6 +415,7 @@ class WalPager {
   void RepublishWithEpoch();
   void EndRestartWindow();
   Status CheckWalMatchesIndex(const ShmHeader& h);
+  static bool MainFileHoldsLastCommit(const ShmHeader& h);
   bool OthersNeedFrames();
   bool OthersPinWal(bool restart_window = false);
   // W24: the restart byte (kRestartLockByte on the main file). Lock returns false when it

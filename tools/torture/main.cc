@@ -1,5 +1,6 @@
 // pager_torture [--seconds N] [--seed S] [--max-delay-ms M] [--dir D] COMPONENT...
-// COMPONENT: wal, file, walseg, snapshot, or all. Exit status 0 when every reopen found an
+// COMPONENT: wal, walbg (the WAL pager with its background checkpointer), file, walseg,
+// snapshot, or all. Exit status 0 when every reopen found an
 // acknowledged state (or the one in flight), 1 on the first lost or invented step.
 // See torture.h for the method.
 #include <signal.h>
@@ -42,6 +43,13 @@ bool Ack(int fd, uint64_t step) {
   return write(fd, line, static_cast<size_t>(n)) == n;
 }
 
+bool AckWith(int fd, uint64_t step, uint64_t extra) {
+  char line[48];
+  int n = std::snprintf(line, sizeof line, "%llu %llu\n", static_cast<unsigned long long>(step),
+                        static_cast<unsigned long long>(extra));
+  return write(fd, line, static_cast<size_t>(n)) == n;
+}
+
 std::string Failure(const char* call, int rc) {
   return std::string(call) + " failed: " + pager_errstr(rc) + ": " + pager_last_error();
 }
@@ -62,11 +70,17 @@ struct Tally {
   uint64_t kills = 0;
   uint64_t acked_steps = 0;
   uint64_t in_flight_kept = 0;  // reopens that found the step in flight durable
+  uint64_t extra = 0;           // T4: the children's own counts, summed
+};
+
+struct Acks {
+  uint64_t step;
+  uint64_t extra = 0;  // the last line's second number (0 when it has none)
 };
 
 // Reads every acknowledgement the (dead) child wrote; returns the last one, or `none`.
-uint64_t DrainAcks(int fd, uint64_t none) {
-  uint64_t last = none;
+Acks DrainAcks(int fd, uint64_t none) {
+  Acks last{none};
   std::string buf;
   char chunk[4096];
   ssize_t n;
@@ -75,7 +89,9 @@ uint64_t DrainAcks(int fd, uint64_t none) {
   while (true) {
     size_t nl = buf.find('\n', pos);
     if (nl == std::string::npos) break;
-    last = std::strtoull(buf.c_str() + pos, nullptr, 10);
+    char* end = nullptr;
+    last.step = std::strtoull(buf.c_str() + pos, &end, 10);
+    last.extra = (*end == ' ') ? std::strtoull(end + 1, nullptr, 10) : 0;
     pos = nl + 1;
   }
   return last;
@@ -84,7 +100,7 @@ uint64_t DrainAcks(int fd, uint64_t none) {
 // One kill: fork a child continuing from `state`, kill it after a random delay, return the
 // last acknowledged step (state if none).
 bool KillOnce(torture::Component* c, const Config& cfg, uint64_t round, uint64_t state,
-              uint64_t* acked) {
+              Acks* acked) {
   int fds[2];
   if (pipe(fds) != 0) return false;
   pid_t pid = fork();
@@ -124,8 +140,9 @@ int RunComponent(torture::Component* c, const Config& cfg) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(cfg.seconds);
   for (uint64_t round = 0; std::chrono::steady_clock::now() < deadline; round++) {
-    uint64_t acked = 0;
-    if (!KillOnce(c, cfg, round, state, &acked)) return 1;
+    Acks acks{0};
+    if (!KillOnce(c, cfg, round, state, &acks)) return 1;
+    const uint64_t acked = acks.step;
     uint64_t recovered = 0;
     err = c->Verify(cfg.dir, cfg.seed, acked, &recovered);
     if (!err.empty()) {
@@ -138,20 +155,32 @@ int RunComponent(torture::Component* c, const Config& cfg) {
     }
     t.kills++;
     t.acked_steps += acked - state;
+    t.extra += acks.extra;
     if (recovered > acked) t.in_flight_kept++;
     state = recovered;
   }
+  err = c->CheckExtra(t.acked_steps, t.extra);
+  if (!err.empty()) {
+    std::fprintf(stderr, "torture %s: %s\n", c->name(), err.c_str());
+    return 1;
+  }
+  std::string extra;
+  if (c->extra_name() != nullptr) {
+    extra = ", " + std::to_string(t.extra) + " " + c->extra_name();
+  }
   std::printf(
       "torture %s: %llu kills, %llu acknowledged steps, 0 lost (%llu reopens kept the step in "
-      "flight), final step %llu\n",
+      "flight), final step %llu%s\n",
       c->name(), static_cast<unsigned long long>(t.kills),
       static_cast<unsigned long long>(t.acked_steps),
-      static_cast<unsigned long long>(t.in_flight_kept), static_cast<unsigned long long>(state));
+      static_cast<unsigned long long>(t.in_flight_kept), static_cast<unsigned long long>(state),
+      extra.c_str());
   return 0;
 }
 
 std::unique_ptr<torture::Component> Make(const std::string& name) {
   if (name == "wal") return torture::NewWalComponent();
+  if (name == "walbg") return torture::NewWalBackgroundComponent();
   if (name == "file") return torture::NewFileComponent();
   if (name == "walseg") return torture::NewWalsegComponent();
   if (name == "snapshot") return torture::NewSnapshotComponent();
@@ -161,7 +190,7 @@ std::unique_ptr<torture::Component> Make(const std::string& name) {
 int Usage() {
   std::fprintf(stderr,
                "usage: pager_torture [--seconds N] [--seed S] [--max-delay-ms M] [--dir D] "
-               "wal|file|walseg|snapshot|all...\n");
+               "wal|walbg|file|walseg|snapshot|all...\n");
   return 2;
 }
 
@@ -185,7 +214,7 @@ int main(int argc, char** argv) {
     } else if (a == "--dir" && has_value) {
       cfg.dir = argv[++i];
     } else if (a == "all") {
-      for (const char* n : {"wal", "file", "walseg", "snapshot"}) cfg.components.push_back(n);
+      for (const char* n : {"wal", "walbg", "file", "walseg", "snapshot"}) cfg.components.push_back(n);
     } else if (Make(a) != nullptr) {
       cfg.components.push_back(a);
     } else {

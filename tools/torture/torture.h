@@ -37,9 +37,22 @@ class Component {
                                int ack_fd) = 0;
   virtual std::string Verify(const std::string& dir, uint64_t seed, uint64_t acked,
                              uint64_t* recovered) = 0;
+  // T4. A component whose children count something besides steps (AckWith's `extra`: a
+  // running count since that child started) names it here; the run's total is checked by
+  // CheckExtra (a mode whose machinery never ran proves nothing) and printed.
+  virtual const char* extra_name() const { return nullptr; }
+  virtual std::string CheckExtra(uint64_t acked_steps, uint64_t extra) const {
+    (void)acked_steps;
+    (void)extra;
+    return "";
+  }
 };
 
 std::unique_ptr<Component> NewWalComponent();
+// The same workload with pager_wal_options.background_checkpoint = 1 (component `walbg`):
+// the automatic checkpoints run on the handle's thread beside commits, readers and explicit
+// checkpoints; each child alternates FULL and NORMAL durability.
+std::unique_ptr<Component> NewWalBackgroundComponent();
 // `pager_torture --wal-reader DIR SEED FD`: a reader process of the WAL component; runs read
 // transactions until one fails, writes why to FD and exits 1.
 int RunWalReaderProcess(const std::string& dir, uint64_t seed, int err_fd);
@@ -53,6 +66,8 @@ uint64_t Rand(uint64_t seed, uint64_t step, uint64_t salt);
 std::vector<uint8_t> Pattern(uint64_t seed, uint64_t step, uint64_t salt, size_t len);
 // Writes "<step>\n" to fd (one write: atomic on a pipe).
 bool Ack(int fd, uint64_t step);
+// Writes "<step> <extra>\n" (T4).
+bool AckWith(int fd, uint64_t step, uint64_t extra);
 // "call failed: CODE: message" for a libpager return code.
 std::string Failure(const char* call, int rc);
 

@@ -8,6 +8,12 @@
 // following the writer through the shared index `-shm`) run the same check; the child kills
 // one of them with SIGKILL every 25 steps and starts another, and they die with the child
 // (PR_SET_PDEATHSIG), so a dead reader's read mark must never pin the WAL.
+// Component `walbg` runs the same with background_checkpoint = 1 (W26): the automatic
+// checkpoints copy pages into the main file on the handle's thread beside commits, readers
+// and explicit checkpoints, so kills land in the middle of an unlocked copy or of its sync.
+// Each child picks FULL or NORMAL durability (NORMAL: the thread syncs the WAL before it
+// writes the main file). The child counts the checkpoints the thread ran (T4) and the run
+// fails if it never ran.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -88,6 +94,26 @@ pager_wal_options Options(bool create) {
   o.lock_timeout_ms = 5000;  // the killed child's lock goes with it
   o.cache_pages = 16;
   return o;
+}
+
+// The read-write handle's options: with the background checkpointer, a child starting at
+// step `start` runs FULL or NORMAL durability (chosen by (seed, start)).
+pager_wal_options WriterOptions(bool background, uint64_t seed, uint64_t start) {
+  pager_wal_options o = Options(false);
+  if (background) {
+    o.background_checkpoint = 1;
+    // Every open checkpoints the recovered WAL (W9) and children live a few steps: a low
+    // threshold lets the thread run (and get killed mid-copy) in most of them.
+    o.auto_checkpoint_frames = 12;
+    o.durability = Rand(seed, start, 0xD0) % 2 == 0 ? PAGER_WAL_FULL : PAGER_WAL_NORMAL;
+  }
+  return o;
+}
+
+uint64_t CheckpointsRun(pager_wal* h) {
+  pager_wal_stats st;
+  pager_wal_stats_init(&st);
+  return pager_wal_get_stats(h, &st) == PAGER_OK ? st.checkpoints : 0;
 }
 
 // Reads the whole snapshot of a read transaction; "" if it is exactly the state of the step
@@ -209,7 +235,18 @@ class ReaderProcesses {
 
 class WalComponent : public Component {
  public:
-  const char* name() const override { return "wal"; }
+  explicit WalComponent(bool background) : background_(background) {}
+  const char* name() const override { return background_ ? "walbg" : "wal"; }
+  const char* extra_name() const override {
+    return background_ ? "checkpoints seen from the background thread (at least)" : nullptr;
+  }
+  // T4: over a run of some length the thread must have checkpointed (12-frame threshold,
+  // 2-7 frames a step: it is due every ~3 steps).
+  std::string CheckExtra(uint64_t acked_steps, uint64_t extra) const override {
+    if (!background_ || acked_steps < 200 || extra > 0) return "";
+    return "the background checkpointer ran no checkpoint in " + std::to_string(acked_steps) +
+           " acknowledged steps";
+  }
 
   std::string Setup(const std::string& dir, uint64_t) override {
     pager_wal_options o = Options(true);
@@ -222,10 +259,14 @@ class WalComponent : public Component {
 
   std::string RunChild(const std::string& dir, uint64_t seed, uint64_t start,
                        int ack_fd) override {
-    pager_wal_options o = Options(false);
+    pager_wal_options o = WriterOptions(background_, seed, start);
     pager_wal* h = nullptr;
     int rc = pager_wal_open((dir + "/db").c_str(), &o, &h);
     if (rc != PAGER_OK) return Failure("pager_wal_open", rc);
+    // T4: checkpoints counted outside explicit pager_wal_checkpoint calls (commits run none
+    // inline with the thread on), so run by the thread; `seen` is where the count stood.
+    uint64_t by_thread = 0;
+    uint64_t seen = CheckpointsRun(h);
     auto* procs = new ReaderProcesses(dir, seed, 2);  // lives until the child is killed
     auto* readers = new Readers(h, seed, 2);
     for (uint64_t s = start;; s++) {
@@ -250,7 +291,14 @@ class WalComponent : public Component {
       if (!err.empty()) return err;
       rc = pager_wal_commit(h, nullptr);
       if (rc != PAGER_OK) return Failure("pager_wal_commit", rc);
-      if (!Ack(ack_fd, s)) return "ack pipe closed";
+      if (background_) {
+        const uint64_t now = CheckpointsRun(h);
+        by_thread += now - seen;
+        seen = now;
+      }
+      if (!(background_ ? AckWith(ack_fd, s, by_thread) : Ack(ack_fd, s))) {
+        return "ack pipe closed";
+      }
       if (s % 11 == 0) {
         pager_wal_checkpoint_options co;  // passive, full and truncate in turn
         pager_wal_checkpoint_options_init(&co);
@@ -261,13 +309,14 @@ class WalComponent : public Component {
         const bool busy_truncate =
             rc == PAGER_ERR_BUSY && co.mode == PAGER_WAL_CHECKPOINT_TRUNCATE;
         if (rc != PAGER_OK && !busy_truncate) return Failure("pager_wal_checkpoint", rc);
+        seen = CheckpointsRun(h);  // this call's checkpoint (and any of the thread's meanwhile)
       }
     }
   }
 
   std::string Verify(const std::string& dir, uint64_t seed, uint64_t acked,
                      uint64_t* recovered) override {
-    pager_wal_options o = Options(false);
+    pager_wal_options o = WriterOptions(background_, seed, acked);
     pager_wal* h = nullptr;
     int rc = pager_wal_open((dir + "/db").c_str(), &o, &h);  // recovery, as a user's open
     if (rc != PAGER_OK) return Failure("reopen: pager_wal_open", rc);
@@ -314,11 +363,16 @@ class WalComponent : public Component {
     *recovered = step;
     return "";
   }
+
+  bool background_;
 };
 
 }  // namespace
 
-std::unique_ptr<Component> NewWalComponent() { return std::make_unique<WalComponent>(); }
+std::unique_ptr<Component> NewWalComponent() { return std::make_unique<WalComponent>(false); }
+std::unique_ptr<Component> NewWalBackgroundComponent() {
+  return std::make_unique<WalComponent>(true);
+}
 
 int RunWalReaderProcess(const std::string& dir, uint64_t seed, int err_fd) {
   pager_wal_options o = Options(false);
