@@ -176,6 +176,10 @@ class ShmIndex {
   // magic, version or file id is wrong after kShmHeaderRetries tries (the caller rebuilds);
   // kNotFound if the index was never published (all zeros).
   Status ReadHeader(uint64_t file_id, ShmHeader* out);
+  // The same without a copy: *out points at this index's copy of the header, valid until the
+  // next ReadHeader. When neither copy's checksum word changed since the last header it
+  // validated, that header is the answer without loading the copies (StillLastValid).
+  Status ReadHeader(uint64_t file_id, const ShmHeader** out);
   // W19's re-check after a reader stored its mark and fenced: copy A (which every publish
   // writes first, X1) still carries this generation and checkpoint epoch. Two 8-byte loads:
   // an epoch bump or a new generation that has begun to be published shows in them.
@@ -204,6 +208,7 @@ class ShmIndex {
   ShmIndex(std::unique_ptr<io::File> file, bool writable)
       : file_(std::move(file)), writable_(writable) {}
   Status GrowTo(uint64_t bytes);
+  bool StillLastValid(uint64_t file_id) const;
   uint64_t* Word(uint64_t offset) const;
 
   std::unique_ptr<io::File> file_;

@@ -384,12 +384,12 @@ class WalPager {
   void NoteShmCommit(uint64_t frame_index, uint32_t page_count, uint32_t floor);
   ShmHeader CurrentShmHeader() const;
   Status PublishShared();
-  Status Refresh(ShmHeader* h);
+  Status Refresh(const ShmHeader** h);
   Status AdoptFrames(const ShmHeader& h);
   Status AdoptGeneration(const ShmHeader& h);
-  Status PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned);
+  Status PinView(bool allow_main_only, uint64_t* mark, uint32_t* main_page_count);
   Status PinViewLocked(bool allow_main_only, bool restart_locked, uint64_t* mark,
-                       ShmHeader* pinned);
+                       uint32_t* main_page_count);
   uint64_t MinReaderMark() const;
   void UpdateSlot();
   SlotScan ScanOthers(bool restart_window);
