@@ -281,9 +281,7 @@ Status WalPager::CheckMainNotTruncated() {
 
 // Pages >= page_count leave the index and the cache; they read as zeros from now on (W3).
 void WalPager::ApplyShrink(uint32_t page_count) {
-  for (auto it = index_.begin(); it != index_.end();) {
-    it = (it->first >= page_count) ? index_.erase(it) : std::next(it);
-  }
+  index_.EraseFrom(page_count);
   for (auto it = committed_hash_.begin(); it != committed_hash_.end();) {
     it = (it->first >= page_count) ? committed_hash_.erase(it) : std::next(it);  // W14
   }

@@ -196,6 +196,7 @@
 #include <vector>
 
 #include "impl/io/env.h"
+#include "impl/wal/frame_index.h"
 #include "impl/wal/main_map.h"
 #include "impl/wal/page_cache.h"
 #include "impl/wal/shm_index.h"
@@ -477,7 +478,7 @@ class WalPager {
   uint32_t main_valid_count_ = 0;  // W3
   uint32_t committed_count_ = 0;
   uint8_t committed_app_[kAppHeaderSize] = {};
-  std::unordered_map<uint32_t, uint64_t> index_;  // W2
+  FrameIndex index_;  // W2 (a flat table: one cache line per lookup)
   std::unordered_map<uint32_t, uint64_t> committed_hash_;  // W14
   // W15: every frame of the current generation per page (ascending), and each shrink as
   // (first frame of its transaction, floor); cleared with the generation.
