@@ -7,8 +7,9 @@
 //     final checkpoint timed); the same with checkpoints deferred; and pages 1..256 rewritten
 //     every time (sequential, deferred), labelled as such
 //   read_page cached / uncached  vs  4 KiB pread (page cache) and memcpy
-//   random-order reads of a 16 MiB set, inside and larger than the page cache, main-file
-//   pages (mapped) and WAL frames (page cache)  vs  memcpy of the same pages in the same order
+//   random-order reads of a 16 MiB set, main-file pages and WAL frames (both mapped), on a
+//   read-only handle (plain and inside a read transaction) and on the writer's handle  vs
+//   memcpy of the same mapped bytes in the same order
 //   pinned views (pager_wal_read_txn_view_page's core)  vs  one mutex lock/unlock
 //   checkpoint MB/s              vs  sequential write + fdatasync of the same bytes
 //   issue 12, read transactions: begin + end on the writer's handle and on a read-only handle
@@ -165,11 +166,11 @@ double ReadNs(const std::string& path, uint32_t cache_pages) {
   std::vector<uint8_t> buf(kPage);
   for (uint32_t i = 1; i <= kSeqPages; i++) Die(p->ReadPage(i, buf.data(), kPage), "read");
   const int kRounds = 20;
-  auto t0 = Clock::now();
+  const double t0 = ThreadCpuNs();  // CPU time: preemption on a shared box excluded
   for (int r = 0; r < kRounds; r++) {
     for (uint32_t i = 1; i <= kSeqPages; i++) Die(p->ReadPage(i, buf.data(), kPage), "read");
   }
-  return Seconds(t0, Clock::now()) * 1e9 / (kRounds * kSeqPages);
+  return (ThreadCpuNs() - t0) / (kRounds * kSeqPages);
 }
 
 double RawPreadNs(const std::string& path) {
@@ -244,14 +245,14 @@ class MappedPages {
 double CopyPagesNs(const MappedPages& src, const std::vector<uint32_t>& order, int rounds) {
   std::vector<uint8_t> b(kPage);
   for (uint32_t p : order) std::memcpy(b.data(), src.page(p), kPage);
-  auto t0 = Clock::now();
+  const double t0 = ThreadCpuNs();  // CPU time: preemption on a shared box excluded
   for (int r = 0; r < rounds; r++) {
     for (uint32_t p : order) {
       std::memcpy(b.data(), src.page(p), kPage);
       asm volatile("" : : "r"(b.data()) : "memory");
     }
   }
-  return Seconds(t0, Clock::now()) * 1e9 / (rounds * order.size());
+  return (ThreadCpuNs() - t0) / (rounds * order.size());
 }
 
 // The floor of ReadNs's cached row: memcpy of the same main-file pages, mapped, same order.
@@ -267,12 +268,12 @@ double MemcpyNs(const std::string& path) {
 double PrivateMemcpyNs() {
   std::vector<uint8_t> a(kPage * kSeqPages, 1), b(kPage);
   const int kRounds = 20;
-  auto t0 = Clock::now();
+  const double t0 = ThreadCpuNs();  // CPU time: preemption on a shared box excluded
   for (int r = 0; r < kRounds; r++) {
     for (size_t i = 0; i < kSeqPages; i++) std::memcpy(b.data(), a.data() + i * kPage, kPage);
     asm volatile("" : : "r"(b.data()) : "memory");
   }
-  return Seconds(t0, Clock::now()) * 1e9 / (kRounds * kSeqPages);
+  return (ThreadCpuNs() - t0) / (kRounds * kSeqPages);
 }
 
 // Random-order cached reads (issue 13): kRandomPages pages, read in one fixed random
@@ -291,10 +292,15 @@ std::vector<uint32_t> RandomOrder() {
   return order;
 }
 
+// The file of the random-order rows (pages 1..kRandomPages in one commit, checkpointed into
+// the main file unless in_wal) and a handle on it: read-only (writer = false), or the writer's
+// own handle that made the commit (still open, so its frames stay in the WAL: a read-write
+// open would checkpoint them, W9).
 std::unique_ptr<WalPager> RandomReadPager(const std::string& path, uint32_t cache_pages,
-                                          bool in_wal) {
+                                          bool in_wal, bool writer = false) {
   Options o;
   o.auto_checkpoint_frames = 0;
+  o.cache_pages = cache_pages;
   {
     auto p = Fresh(path, o);
     std::vector<uint8_t> buf(kPage, 7);
@@ -307,25 +313,38 @@ std::unique_ptr<WalPager> RandomReadPager(const std::string& path, uint32_t cach
       Die(p->Checkpoint().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "cp"),
           "checkpoint");
     }
+    if (writer) return p;
   }
   o.page_size = 0;
-  o.cache_pages = cache_pages;
   std::unique_ptr<WalPager> p;
   Die(WalPager::Open(pager::io::DefaultEnv(), path, AccessMode::kReadOnly, o, &p), "open");
   return p;
 }
 
-double RandomReadNs(const std::string& path, uint32_t cache_pages, bool in_wal) {
-  auto p = RandomReadPager(path, cache_pages, in_wal);
+// How the random-order rows read: a plain read_page on a read-only handle (each read pins
+// the latest commit in the shared index, W19: one seq_cst fence per read), read_page inside
+// one read transaction on such a handle (pinned once), or read_page on the writer's handle.
+enum class ReadKind { kPlain, kInTxn, kWriter };
+
+double RandomReadNs(const std::string& path, uint32_t cache_pages, bool in_wal, ReadKind kind) {
+  auto p = RandomReadPager(path, cache_pages, in_wal, kind == ReadKind::kWriter);
+  pager::wal::ReadSnapshot s;
+  if (kind == ReadKind::kInTxn) Die(p->BeginRead(&s), "begin read");
+  auto read = [&](uint32_t page, uint8_t* buf) {
+    return kind == ReadKind::kInTxn ? p->ReadPageAt(s, page, buf, kPage)
+                                    : p->ReadPage(page, buf, kPage);
+  };
   const std::vector<uint32_t> order = RandomOrder();
   std::vector<uint8_t> buf(kPage);
-  for (uint32_t i : order) Die(p->ReadPage(i + 1, buf.data(), kPage), "read");
+  for (uint32_t i : order) Die(read(i + 1, buf.data()), "read");
   const int kRounds = 10;
-  auto t0 = Clock::now();
+  const double t0 = ThreadCpuNs();  // CPU time: preemption on a shared box excluded
   for (int r = 0; r < kRounds; r++) {
-    for (uint32_t i : order) Die(p->ReadPage(i + 1, buf.data(), kPage), "read");
+    for (uint32_t i : order) Die(read(i + 1, buf.data()), "read");
   }
-  return Seconds(t0, Clock::now()) * 1e9 / (kRounds * kRandomPages);
+  const double ns = (ThreadCpuNs() - t0) / (kRounds * kRandomPages);
+  if (kind == ReadKind::kInTxn) p->EndRead(&s);
+  return ns;
 }
 
 // The floor: memcpy of the same bytes (the mapped main-file pages or WAL frame bodies the
@@ -532,18 +551,32 @@ void ReadSections(const std::string& raw, const std::string& db) {
        [&] { return PrivateMemcpyNs(); }, [&] { return MemcpyNs(db); },
        "the mapped floor / the private-buffer floor (before 0.3.0's fix)");
   std::printf("random-order reads of a 16 MiB working set (4096 pages; issue 13 goal <= 1.2x)\n");
-  Pair("raw memcpy, same pages and order", "pager, main-file pages, cache 1/4 of set", "ns",
-       [&] { return RandomMemcpyNs(db, false); }, [&] { return RandomReadNs(db, 1024, false); },
-       "random read, set > cache, main file (mapped) / memcpy");
-  Pair("raw memcpy, same pages and order", "pager, main-file pages, cache 2x set", "ns",
-       [&] { return RandomMemcpyNs(db, false); }, [&] { return RandomReadNs(db, 8192, false); },
-       "random read, set inside cache, main file (mapped) / memcpy");
-  Pair("raw memcpy, same frames and order", "pager, WAL-frame pages, cache 2x set", "ns",
-       [&] { return RandomMemcpyNs(db, true); }, [&] { return RandomReadNs(db, 8192, true); },
-       "random read, set inside cache, WAL frames (mapped) / memcpy");
-  Pair("raw memcpy, same frames and order", "pager, WAL-frame pages, cache 1/4 of set", "ns",
-       [&] { return RandomMemcpyNs(db, true); }, [&] { return RandomReadNs(db, 1024, true); },
-       "random read, set > cache, WAL frames (mapped) / memcpy");
+  // Mapped pages bypass the page cache (W22): its size no longer matters here (1/4 of the set).
+  struct Row {
+    bool in_wal;
+    ReadKind kind;
+    const char* what;
+    const char* ratio;
+  };
+  const Row rows[] = {
+      {false, ReadKind::kPlain, "pager, main-file pages, read-only handle",
+       "random read, main file, read-only handle (pin per read) / memcpy"},
+      {false, ReadKind::kInTxn, "pager, main-file pages, in a read txn",
+       "random read, main file, inside a read transaction / memcpy"},
+      {false, ReadKind::kWriter, "pager, main-file pages, writer's handle",
+       "random read, main file, writer's handle / memcpy"},
+      {true, ReadKind::kPlain, "pager, WAL frames, read-only handle",
+       "random read, WAL frames, read-only handle (pin per read) / memcpy"},
+      {true, ReadKind::kInTxn, "pager, WAL frames, in a read txn",
+       "random read, WAL frames, inside a read transaction / memcpy"},
+      {true, ReadKind::kWriter, "pager, WAL frames, writer's handle",
+       "random read, WAL frames, writer's handle / memcpy"},
+  };
+  for (const Row& row : rows) {
+    Pair(row.in_wal ? "raw memcpy, same frames and order" : "raw memcpy, same pages and order",
+         row.what, "ns", [&] { return RandomMemcpyNs(db, row.in_wal); },
+         [&] { return RandomReadNs(db, 1024, row.in_wal, row.kind); }, row.ratio);
+  }
   std::printf("pinned views (issue 13 goal <= 25 ns)\n");
   Pair("raw uncontended mutex lock/unlock", "pager view, main-file page", "ns",
        [&] { return OneMutexPairNs(); }, [&] { return ViewNs(db, false); },
