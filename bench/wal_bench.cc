@@ -280,6 +280,7 @@ double PrivateMemcpyNs() {
 // permutation, after one warm-up pass. in_wal: the pages stay WAL frames (served by the page
 // cache); else they are checkpointed into the main file (served by its mapping, W18).
 constexpr uint32_t kRandomPages = 4096;  // 16 MiB working set
+constexpr int kRandomRounds = 40;        // timed passes over it (~15 ms per figure)
 
 std::vector<uint32_t> RandomOrder() {
   std::vector<uint32_t> order(kRandomPages);
@@ -337,7 +338,7 @@ double RandomReadNs(const std::string& path, uint32_t cache_pages, bool in_wal, 
   const std::vector<uint32_t> order = RandomOrder();
   std::vector<uint8_t> buf(kPage);
   for (uint32_t i : order) Die(read(i + 1, buf.data()), "read");
-  const int kRounds = 10;
+  const int kRounds = kRandomRounds;
   const double t0 = ThreadCpuNs();  // CPU time: preemption on a shared box excluded
   for (int r = 0; r < kRounds; r++) {
     for (uint32_t i : order) Die(read(i + 1, buf.data()), "read");
@@ -354,7 +355,7 @@ double RandomMemcpyNs(const std::string& path, bool in_wal) {
   MappedPages src(path, kRandomPages, in_wal, p.get());
   std::vector<uint32_t> order = RandomOrder();
   for (uint32_t& i : order) i++;
-  return CopyPagesNs(src, order, 10);
+  return CopyPagesNs(src, order, kRandomRounds);
 }
 
 // ns per pinned view (W19) of a random page inside one read transaction (no byte touched).
