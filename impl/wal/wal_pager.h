@@ -6,7 +6,8 @@
 //   W1. Page 0 is the library's header; callers address pages 1..page_count-1. The committed
 //       page count counts page 0, so it is >= 1.
 //   W2. index_ maps a page to the WAL frame holding its latest committed content; every entry
-//       is < wal_->frame_count() and its page is < committed_count_.
+//       is < wal_->frame_count() and its page is < committed_count_. It is a flat table
+//       (impl/wal/frame_index.h): a lookup is one cache line.
 //   W3. main_valid_count_ <= committed_count_ and <= main_count_: pages >= main_valid_count_
 //       that are not in index_ read as zeros (they were dropped by a shrink since the last
 //       checkpoint, or never written). Pages below it and not in index_ come from the main file.
@@ -87,7 +88,9 @@
 //       and re-reads the generation and checkpoint epoch of header copy A (written first by
 //       every publish, X1); a changed one means "again". The
 //       writer bumps the epoch before every scan of the slots, so either it sees the mark or
-//       the reader sees the bump. A plain read pins the latest commit for its duration; a
+//       the reader sees the bump. A plain read pins the latest commit for its duration
+//       (while nothing was published: four 8-byte loads of the header, ShmIndex X1, a store
+//       and one seq_cst fence, and a release store to unpin); a
 //       read transaction pins its snapshot until it ends (mark 0 = main file only, taken when
 //       every frame is backfilled, so a long reader does not hold a WAL reset back).
 //   W20. Such a handle follows the writer from the shared index: new frames of the same
