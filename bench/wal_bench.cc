@@ -7,8 +7,9 @@
 //     final checkpoint timed); the same with checkpoints deferred; and pages 1..256 rewritten
 //     every time (sequential, deferred), labelled as such
 //   read_page cached / uncached  vs  4 KiB pread (page cache) and memcpy
-//   random-order reads of a 16 MiB set, inside and larger than the page cache, main-file
-//   pages (mapped) and WAL frames (page cache)  vs  memcpy of the same pages in the same order
+//   random-order reads of a 16 MiB set, main-file pages and WAL frames (both mapped), on a
+//   read-only handle (plain and inside a read transaction) and on the writer's handle  vs
+//   memcpy of the same mapped bytes in the same order
 //   pinned views (pager_wal_read_txn_view_page's core)  vs  one mutex lock/unlock
 //   checkpoint MB/s              vs  sequential write + fdatasync of the same bytes
 //   issue 12, read transactions: begin + end on the writer's handle and on a read-only handle
@@ -24,6 +25,8 @@
 // (Selected(); bg-sizes only when named).
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -146,16 +149,19 @@ CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern patter
                    after.checkpoint_waits - before.checkpoint_waits};
 }
 
-// ns per read_page of pages already read once (cache_pages large) or always missing the
-// cache (cache_pages 0: each read is a pread of the main file from the OS page cache).
-double ReadNs(const std::string& path, uint32_t cache_pages) {
-  const uint32_t kPages = 1024;
+constexpr uint32_t kSeqPages = 1024;  // the sequential cached-read rows
+
+// kSeqPages pages committed and checkpointed into the main file; a read-only handle on it.
+std::unique_ptr<WalPager> SeqReadPager(const std::string& path, uint32_t cache_pages) {
   Options o;
   o.auto_checkpoint_frames = 0;
   {
     auto p = Fresh(path, o);
     std::vector<uint8_t> buf(kPage, 7);
-    for (uint32_t i = 1; i <= kPages; i++) Die(p->StagePage(i, buf.data(), kPage), "stage");
+    for (uint32_t i = 1; i <= kSeqPages; i++) {
+      std::memcpy(buf.data(), &i, sizeof i);  // MappedPages finds each page by its number
+      Die(p->StagePage(i, buf.data(), kPage), "stage");
+    }
     Die(p->Commit().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "c"), "commit");
     Die(p->Checkpoint().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "cp"),
         "checkpoint");
@@ -164,14 +170,21 @@ double ReadNs(const std::string& path, uint32_t cache_pages) {
   o.cache_pages = cache_pages;
   std::unique_ptr<WalPager> p;
   Die(WalPager::Open(pager::io::DefaultEnv(), path, AccessMode::kReadOnly, o, &p), "open");
+  return p;
+}
+
+// ns per read_page of pages already read once (cache_pages large) or always missing the
+// cache (cache_pages 0: each read is a pread of the main file from the OS page cache).
+double ReadNs(const std::string& path, uint32_t cache_pages) {
+  auto p = SeqReadPager(path, cache_pages);
   std::vector<uint8_t> buf(kPage);
-  for (uint32_t i = 1; i <= kPages; i++) Die(p->ReadPage(i, buf.data(), kPage), "read");
+  for (uint32_t i = 1; i <= kSeqPages; i++) Die(p->ReadPage(i, buf.data(), kPage), "read");
   const int kRounds = 20;
-  auto t0 = Clock::now();
+  const double t0 = ThreadCpuNs();  // CPU time: preemption on a shared box excluded
   for (int r = 0; r < kRounds; r++) {
-    for (uint32_t i = 1; i <= kPages; i++) Die(p->ReadPage(i, buf.data(), kPage), "read");
+    for (uint32_t i = 1; i <= kSeqPages; i++) Die(p->ReadPage(i, buf.data(), kPage), "read");
   }
-  return Seconds(t0, Clock::now()) * 1e9 / (kRounds * kPages);
+  return (ThreadCpuNs() - t0) / (kRounds * kSeqPages);
 }
 
 double RawPreadNs(const std::string& path) {
@@ -192,21 +205,96 @@ double RawPreadNs(const std::string& path) {
   return ns;
 }
 
-double MemcpyNs() {
-  std::vector<uint8_t> a(kPage * 1024, 1), b(kPage);
+// The bytes a cached read copies, where they live: a read-only shared mapping of the file
+// that holds them -- the main file, or the WAL (a frame's body) for pages not checkpointed --
+// so the raw floor copies the same OS page-cache pages the pager's own mapping does (W22),
+// not a private buffer (other pages, other TLB and cache behaviour). Each page is found by the
+// page number its first 4 bytes carry and checked against what `reader` returns for it.
+class MappedPages {
+ public:
+  MappedPages(const std::string& path, uint32_t pages, bool in_wal, WalPager* reader)
+      : page_(pages + 1, nullptr) {
+    const std::string file = in_wal ? path + "-wal" : path;
+    fd_ = open(file.c_str(), O_RDONLY);
+    struct stat st;
+    if (fd_ < 0 || fstat(fd_, &st) != 0) Fatal(file, "open");
+    len_ = static_cast<size_t>(st.st_size);
+    base_ = static_cast<const uint8_t*>(mmap(nullptr, len_, PROT_READ, MAP_SHARED, fd_, 0));
+    if (base_ == MAP_FAILED) Fatal(file, "mmap");
+    const uint64_t stride = in_wal ? pager::wal::FrameSize(kPage) : kPage;
+    const uint64_t first = in_wal ? pager::wal::kWalHeaderSize + pager::wal::kFrameHeaderSize
+                                  : uint64_t{kPage};
+    for (uint64_t at = first; at + kPage <= len_; at += stride) {
+      uint32_t p = 0;
+      std::memcpy(&p, base_ + at, sizeof p);
+      if (p >= 1 && p <= pages) page_[p] = base_ + at;  // one commit: one frame per page
+    }
+    std::vector<uint8_t> want(kPage);
+    for (uint32_t p = 1; p <= pages; p++) {
+      Die(reader->ReadPage(p, want.data(), kPage), "read");
+      if (page_[p] == nullptr || std::memcmp(page_[p], want.data(), kPage) != 0) {
+        Fatal(file, "the mapped bytes of a page differ from read_page's");
+      }
+    }
+  }
+  ~MappedPages() {
+    munmap(const_cast<uint8_t*>(base_), len_);
+    close(fd_);
+  }
+  const uint8_t* page(uint32_t p) const { return page_[p]; }
+
+ private:
+  [[noreturn]] static void Fatal(const std::string& file, const char* what) {
+    std::fprintf(stderr, "%s: %s\n", file.c_str(), what);
+    std::exit(1);
+  }
+  int fd_ = -1;
+  size_t len_ = 0;
+  const uint8_t* base_ = nullptr;
+  std::vector<const uint8_t*> page_;
+};
+
+// ns per memcpy of the pages `order` names (1-based) out of `src` into one 4 KiB buffer,
+// kRounds passes after one warm-up pass: the raw floor of the reads that copy them.
+double CopyPagesNs(const MappedPages& src, const std::vector<uint32_t>& order, int rounds) {
+  std::vector<uint8_t> b(kPage);
+  for (uint32_t p : order) std::memcpy(b.data(), src.page(p), kPage);
+  const double t0 = ThreadCpuNs();  // CPU time: preemption on a shared box excluded
+  for (int r = 0; r < rounds; r++) {
+    for (uint32_t p : order) {
+      std::memcpy(b.data(), src.page(p), kPage);
+      asm volatile("" : : "r"(b.data()) : "memory");
+    }
+  }
+  return (ThreadCpuNs() - t0) / (rounds * order.size());
+}
+
+// The floor of ReadNs's cached row: memcpy of the same main-file pages, mapped, same order.
+double MemcpyNs(const std::string& path) {
+  auto p = SeqReadPager(path, 0);
+  MappedPages src(path, kSeqPages, false, p.get());
+  std::vector<uint32_t> order(kSeqPages);
+  for (uint32_t i = 0; i < kSeqPages; i++) order[i] = i + 1;
+  return CopyPagesNs(src, order, 20);
+}
+
+// The old floor, for comparison: the same copies out of a private 4 MiB buffer.
+double PrivateMemcpyNs() {
+  std::vector<uint8_t> a(kPage * kSeqPages, 1), b(kPage);
   const int kRounds = 20;
-  auto t0 = Clock::now();
+  const double t0 = ThreadCpuNs();  // CPU time: preemption on a shared box excluded
   for (int r = 0; r < kRounds; r++) {
-    for (size_t i = 0; i < 1024; i++) std::memcpy(b.data(), a.data() + i * kPage, kPage);
+    for (size_t i = 0; i < kSeqPages; i++) std::memcpy(b.data(), a.data() + i * kPage, kPage);
     asm volatile("" : : "r"(b.data()) : "memory");
   }
-  return Seconds(t0, Clock::now()) * 1e9 / (kRounds * 1024);
+  return (ThreadCpuNs() - t0) / (kRounds * kSeqPages);
 }
 
 // Random-order cached reads (issue 13): kRandomPages pages, read in one fixed random
 // permutation, after one warm-up pass. in_wal: the pages stay WAL frames (served by the page
 // cache); else they are checkpointed into the main file (served by its mapping, W18).
 constexpr uint32_t kRandomPages = 4096;  // 16 MiB working set
+constexpr int kRandomRounds = 40;        // timed passes over it (~15 ms per figure)
 
 std::vector<uint32_t> RandomOrder() {
   std::vector<uint32_t> order(kRandomPages);
@@ -219,15 +307,20 @@ std::vector<uint32_t> RandomOrder() {
   return order;
 }
 
+// The file of the random-order rows (pages 1..kRandomPages in one commit, checkpointed into
+// the main file unless in_wal) and a handle on it: read-only (writer = false), or the writer's
+// own handle that made the commit (still open, so its frames stay in the WAL: a read-write
+// open would checkpoint them, W9).
 std::unique_ptr<WalPager> RandomReadPager(const std::string& path, uint32_t cache_pages,
-                                          bool in_wal) {
+                                          bool in_wal, bool writer = false) {
   Options o;
   o.auto_checkpoint_frames = 0;
+  o.cache_pages = cache_pages;
   {
     auto p = Fresh(path, o);
     std::vector<uint8_t> buf(kPage, 7);
     for (uint32_t i = 1; i <= kRandomPages; i++) {
-      buf[0] = static_cast<uint8_t>(i);
+      std::memcpy(buf.data(), &i, sizeof i);  // MappedPages finds each page by its number
       Die(p->StagePage(i, buf.data(), kPage), "stage");
     }
     Die(p->Commit().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "c"), "commit");
@@ -235,40 +328,48 @@ std::unique_ptr<WalPager> RandomReadPager(const std::string& path, uint32_t cach
       Die(p->Checkpoint().ok() ? pager::Status::Ok() : pager::Status(pager::Code::kIo, "cp"),
           "checkpoint");
     }
+    if (writer) return p;
   }
   o.page_size = 0;
-  o.cache_pages = cache_pages;
   std::unique_ptr<WalPager> p;
   Die(WalPager::Open(pager::io::DefaultEnv(), path, AccessMode::kReadOnly, o, &p), "open");
   return p;
 }
 
-double RandomReadNs(const std::string& path, uint32_t cache_pages, bool in_wal) {
-  auto p = RandomReadPager(path, cache_pages, in_wal);
+// How the random-order rows read: a plain read_page on a read-only handle (each read pins
+// the latest commit in the shared index, W19: one seq_cst fence per read), read_page inside
+// one read transaction on such a handle (pinned once), or read_page on the writer's handle.
+enum class ReadKind { kPlain, kInTxn, kWriter };
+
+double RandomReadNs(const std::string& path, uint32_t cache_pages, bool in_wal, ReadKind kind) {
+  auto p = RandomReadPager(path, cache_pages, in_wal, kind == ReadKind::kWriter);
+  pager::wal::ReadSnapshot s;
+  if (kind == ReadKind::kInTxn) Die(p->BeginRead(&s), "begin read");
+  auto read = [&](uint32_t page, uint8_t* buf) {
+    return kind == ReadKind::kInTxn ? p->ReadPageAt(s, page, buf, kPage)
+                                    : p->ReadPage(page, buf, kPage);
+  };
   const std::vector<uint32_t> order = RandomOrder();
   std::vector<uint8_t> buf(kPage);
-  for (uint32_t i : order) Die(p->ReadPage(i + 1, buf.data(), kPage), "read");
-  const int kRounds = 10;
-  auto t0 = Clock::now();
+  for (uint32_t i : order) Die(read(i + 1, buf.data()), "read");
+  const int kRounds = kRandomRounds;
+  const double t0 = ThreadCpuNs();  // CPU time: preemption on a shared box excluded
   for (int r = 0; r < kRounds; r++) {
-    for (uint32_t i : order) Die(p->ReadPage(i + 1, buf.data(), kPage), "read");
+    for (uint32_t i : order) Die(read(i + 1, buf.data()), "read");
   }
-  return Seconds(t0, Clock::now()) * 1e9 / (kRounds * kRandomPages);
+  const double ns = (ThreadCpuNs() - t0) / (kRounds * kRandomPages);
+  if (kind == ReadKind::kInTxn) p->EndRead(&s);
+  return ns;
 }
 
-// The floor: memcpy of the same 4 KiB pages out of a 16 MiB buffer in the same order.
-double RandomMemcpyNs() {
-  std::vector<uint8_t> a(size_t{kPage} * kRandomPages, 1), b(kPage);
-  const std::vector<uint32_t> order = RandomOrder();
-  const int kRounds = 10;
-  auto t0 = Clock::now();
-  for (int r = 0; r < kRounds; r++) {
-    for (uint32_t i : order) {
-      std::memcpy(b.data(), a.data() + size_t{i} * kPage, kPage);
-      asm volatile("" : : "r"(b.data()) : "memory");
-    }
-  }
-  return Seconds(t0, Clock::now()) * 1e9 / (kRounds * kRandomPages);
+// The floor: memcpy of the same bytes (the mapped main-file pages or WAL frame bodies the
+// pager reads, MappedPages) in the same order into one 4 KiB buffer.
+double RandomMemcpyNs(const std::string& path, bool in_wal) {
+  auto p = RandomReadPager(path, kRandomPages, in_wal);
+  MappedPages src(path, kRandomPages, in_wal, p.get());
+  std::vector<uint32_t> order = RandomOrder();
+  for (uint32_t& i : order) i++;
+  return CopyPagesNs(src, order, kRandomRounds);
 }
 
 // ns per pinned view (W19) of a random page inside one read transaction (no byte touched).
@@ -493,21 +594,39 @@ bool Selected(const char* section) {
 
 void ReadSections(const std::string& raw, const std::string& db) {
   std::printf("reads (4 KiB; lower is better, ratio = pager time / raw time)\n");
-  Pair("raw memcpy", "pager read_page, cached", "ns", [&] { return MemcpyNs(); },
-       [&] { return ReadNs(db, 4096); }, "cached read_page / memcpy");
+  Pair("raw memcpy, same mapped pages", "pager read_page, cached", "ns",
+       [&] { return MemcpyNs(db); }, [&] { return ReadNs(db, 4096); },
+       "cached read_page / memcpy");
+  Pair("memcpy out of a private buffer", "memcpy of the mapped pages", "ns",
+       [&] { return PrivateMemcpyNs(); }, [&] { return MemcpyNs(db); },
+       "the mapped floor / the private-buffer floor (before 0.3.0's fix)");
   std::printf("random-order reads of a 16 MiB working set (4096 pages; issue 13 goal <= 1.2x)\n");
-  Pair("raw memcpy, same pages and order", "pager, main-file pages, cache 1/4 of set", "ns",
-       [&] { return RandomMemcpyNs(); }, [&] { return RandomReadNs(db, 1024, false); },
-       "random read, set > cache, main file (mapped) / memcpy");
-  Pair("raw memcpy, same pages and order", "pager, main-file pages, cache 2x set", "ns",
-       [&] { return RandomMemcpyNs(); }, [&] { return RandomReadNs(db, 8192, false); },
-       "random read, set inside cache, main file (mapped) / memcpy");
-  Pair("raw memcpy, same pages and order", "pager, WAL-frame pages, cache 2x set", "ns",
-       [&] { return RandomMemcpyNs(); }, [&] { return RandomReadNs(db, 8192, true); },
-       "random read, set inside cache, WAL frames (mapped) / memcpy");
-  Pair("raw memcpy, same pages and order", "pager, WAL-frame pages, cache 1/4 of set", "ns",
-       [&] { return RandomMemcpyNs(); }, [&] { return RandomReadNs(db, 1024, true); },
-       "random read, set > cache, WAL frames (mapped) / memcpy");
+  // Mapped pages bypass the page cache (W22): its size no longer matters here (1/4 of the set).
+  struct Row {
+    bool in_wal;
+    ReadKind kind;
+    const char* what;
+    const char* ratio;
+  };
+  const Row rows[] = {
+      {false, ReadKind::kPlain, "pager, main-file pages, read-only handle",
+       "random read, main file, read-only handle (pin per read) / memcpy"},
+      {false, ReadKind::kInTxn, "pager, main-file pages, in a read txn",
+       "random read, main file, inside a read transaction / memcpy"},
+      {false, ReadKind::kWriter, "pager, main-file pages, writer's handle",
+       "random read, main file, writer's handle / memcpy"},
+      {true, ReadKind::kPlain, "pager, WAL frames, read-only handle",
+       "random read, WAL frames, read-only handle (pin per read) / memcpy"},
+      {true, ReadKind::kInTxn, "pager, WAL frames, in a read txn",
+       "random read, WAL frames, inside a read transaction / memcpy"},
+      {true, ReadKind::kWriter, "pager, WAL frames, writer's handle",
+       "random read, WAL frames, writer's handle / memcpy"},
+  };
+  for (const Row& row : rows) {
+    Pair(row.in_wal ? "raw memcpy, same frames and order" : "raw memcpy, same pages and order",
+         row.what, "ns", [&] { return RandomMemcpyNs(db, row.in_wal); },
+         [&] { return RandomReadNs(db, 1024, row.in_wal, row.kind); }, row.ratio);
+  }
   std::printf("pinned views (issue 13 goal <= 25 ns)\n");
   Pair("raw uncontended mutex lock/unlock", "pager view, main-file page", "ns",
        [&] { return OneMutexPairNs(); }, [&] { return ViewNs(db, false); },

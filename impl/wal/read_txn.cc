@@ -24,9 +24,9 @@ Status WalPager::BeginRead(ReadSnapshot* snap) {
   uint64_t mark = wal_ ? wal_->frame_count() : 0;
   uint32_t main_valid = main_valid_count_;
   if (SharedReader()) {  // W19
-    ShmHeader pinned;
-    PAGER_RETURN_IF_ERROR(PinView(true, &mark, &pinned));
-    if (mark == 0) main_valid = pinned.main_page_count;  // every frame is in the main file
+    uint32_t main_pages = 0;
+    PAGER_RETURN_IF_ERROR(PinView(true, &mark, &main_pages));
+    if (mark == 0) main_valid = main_pages;  // every frame is in the main file
   }
   snap->generation = generation_;
   snap->mark = mark;

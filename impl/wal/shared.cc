@@ -156,26 +156,30 @@ Status WalPager::PublishShared() {
 
 // ---- handles that are not the writer -------------------------------------------------------
 
-// W20: brings this handle's view up to the writer's last publish.
-Status WalPager::Refresh(ShmHeader* h) {
-  Status st = shm_->ReadHeader(file_id_, h);
+// W20: brings this handle's view up to the writer's last publish. *hp points at shm_'s copy
+// of that header (valid until its next ReadHeader).
+Status WalPager::Refresh(const ShmHeader** hp) {
+  Status st = shm_->ReadHeader(file_id_, hp);
   if (!st.ok()) {
     return Status(Code::kBusy, ShmPath(path_) + " cannot be believed (" + st.message() +
                                    "); it is rebuilt by the next opener or republished by "
                                    "the writer's next commit");
   }
-  if (h->page_size != page_size_) return Corruption(ShmPath(path_) + ": page size differs");
+  const ShmHeader& hdr = **hp;
+  if (hdr.page_size != page_size_) return Corruption(ShmPath(path_) + ": page size differs");
+  const bool moved = hdr.generation != generation_ ||
+                     (wal_ != nullptr ? (hdr.salt1 != wal_->header().salt1 ||
+                                         hdr.salt2 != wal_->header().salt2)
+                                      : hdr.max_frame > 0);
+  const bool grew = !moved && wal_ != nullptr && hdr.max_frame > wal_->frame_count();
+  if (!moved && !grew) return Status::Ok();  // the committed state is the published one
   const bool clean = staged_.empty() && staged_count_ == committed_count_ &&
                      staged_floor_ == committed_count_ &&
                      std::memcmp(staged_app_, committed_app_, kAppHeaderSize) == 0;
-  const bool moved = h->generation != generation_ ||
-                     (wal_ != nullptr ? (h->salt1 != wal_->header().salt1 ||
-                                         h->salt2 != wal_->header().salt2)
-                                      : h->max_frame > 0);
   if (moved) {
-    PAGER_RETURN_IF_ERROR(AdoptGeneration(*h));
-  } else if (wal_ != nullptr && h->max_frame > wal_->frame_count()) {
-    PAGER_RETURN_IF_ERROR(AdoptFrames(*h));
+    PAGER_RETURN_IF_ERROR(AdoptGeneration(hdr));
+  } else {
+    PAGER_RETURN_IF_ERROR(AdoptFrames(hdr));
   }
   if (clean) ClearStagedLocked();
   return Status::Ok();
@@ -286,28 +290,28 @@ void WalPager::UpdateSlot() {
 // backfilled WAL is pinned as mark 0 (main file only), which does not hold a WAL reset back.
 // W24: an odd epoch is a restart window; then (and only then) the pin waits for the restart
 // byte, which also covers a writer that died inside the window (its lock went with it).
-Status WalPager::PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned) {
+Status WalPager::PinView(bool allow_main_only, uint64_t* mark, uint32_t* main_page_count) {
   if (slot_ < 0) PAGER_RETURN_IF_ERROR(shm_->ClaimSlot(&slot_));
-  Status st = PinViewLocked(allow_main_only, false, mark, pinned);
+  Status st = PinViewLocked(allow_main_only, false, mark, main_page_count);
   // W24: an open restart window, or a writer that kept restarting the WAL between this
   // handle's header and WAL reads for every retry (a loaded machine): pin holding the restart
   // byte shared, where no restart can run under the pin.
   if (st.code() != Code::kBusy) return st;
   Hook(HookPoint::kPinBeforeRestartLock);
   PAGER_RETURN_IF_ERROR(LockRestartShared());
-  st = PinViewLocked(allow_main_only, true, mark, pinned);
+  st = PinViewLocked(allow_main_only, true, mark, main_page_count);
   UnlockRestart();
   return st;
 }
 
 Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64_t* mark,
-                               ShmHeader* pinned) {
+                               uint32_t* main_page_count) {
   restart_window_seen_ = false;
   Status moving = Status::Ok();
   for (int i = 0; i < kShmHeaderRetries; i++) {
-    ShmHeader h;
+    const ShmHeader* hp = nullptr;
     Hook(HookPoint::kPinBeforeHeader);
-    Status st = Refresh(&h);
+    Status st = Refresh(&hp);
     if (st.code() == Code::kBusy) {
       // The writer moved between the header and the WAL (a reset published while this
       // handle read the old sidecar, or a header copy being rewritten): transient, again.
@@ -316,6 +320,7 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
       continue;
     }
     PAGER_RETURN_IF_ERROR(st);
+    const ShmHeader& h = *hp;  // shm_'s copy: valid until its next ReadHeader
     if ((h.checkpoint_epoch & 1) != 0) {  // W24: a restart window
       if (!restart_locked) {
         restart_window_seen_ = true;
@@ -341,7 +346,7 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
     Hook(HookPoint::kPinAfterMark);
     if (shm_->StillPublished(h.generation, h.checkpoint_epoch)) {
       *mark = want;
-      *pinned = h;
+      *main_page_count = h.main_page_count;
       return Status::Ok();
     }
   }

@@ -10,7 +10,11 @@
 //   X1. The header is published as two copies: the writer writes copy A, then (after a
 //       release fence) copy B; a reader loads B, then (after an acquire fence) A, and believes
 //       them only if they are byte-equal and the checksum holds. Reading in the opposite order
-//       of the writer means equal copies were both fully written by one publish.
+//       of the writer means equal copies were both fully written by one publish. A reader
+//       that validated a header believes it again without loading the copies while B's
+//       checksum word and A's checksum, generation and epoch words still hold its values
+//       (StillLastValid): the checksum covers every other byte, and a publish in progress is
+//       then only not seen yet.
 //   X2. Frames [0, max_frame) of the frame array are valid for the header's generation: the
 //       writer stores them before it publishes the header that counts them.
 //   X3. The file is grown by writing zeros in kShmGrowBytes chunks before a mapping covers
@@ -21,6 +25,8 @@
 //       ignored (kill -9 drops the lock: dead readers are reclaimed without timeouts).
 //   X5. Every word other handles may read or write concurrently (header copies, frames,
 //       slots) is accessed with 8-byte atomic loads and stores; the mapping is page aligned.
+//       Slot stores are release stores (the reads made under the mark they replace come
+//       first); a reader that raises its mark fences seq_cst before it re-checks the epoch.
 //   X6. Nothing here is ever fsynced; the format version and the file id guard against a
 //       stale file of another database or library version (both mean "rebuild").
 #pragma once
@@ -176,6 +182,10 @@ class ShmIndex {
   // magic, version or file id is wrong after kShmHeaderRetries tries (the caller rebuilds);
   // kNotFound if the index was never published (all zeros).
   Status ReadHeader(uint64_t file_id, ShmHeader* out);
+  // The same without a copy: *out points at this index's copy of the header, valid until the
+  // next ReadHeader. When neither copy's checksum word changed since the last header it
+  // validated, that header is the answer without loading the copies (StillLastValid).
+  Status ReadHeader(uint64_t file_id, const ShmHeader** out);
   // W19's re-check after a reader stored its mark and fenced: copy A (which every publish
   // writes first, X1) still carries this generation and checkpoint epoch. Two 8-byte loads:
   // an epoch bump or a new generation that has begun to be published shows in them.
@@ -204,6 +214,7 @@ class ShmIndex {
   ShmIndex(std::unique_ptr<io::File> file, bool writable)
       : file_(std::move(file)), writable_(writable) {}
   Status GrowTo(uint64_t bytes);
+  bool StillLastValid(uint64_t file_id) const;
   uint64_t* Word(uint64_t offset) const;
 
   std::unique_ptr<io::File> file_;

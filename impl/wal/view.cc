@@ -19,10 +19,9 @@ alignas(64) const uint8_t kZeroPage[kMaxPageSize] = {};
 // main_valid_count_, else zeros).
 WalPager::PageSource WalPager::LocateLatest(uint32_t page_number) const {
   PageSource src;
-  auto it = index_.find(page_number);
-  if (it != index_.end()) {
+  if (const uint64_t* frame = index_.Find(page_number)) {
     src.kind = PageSource::kWal;
-    src.frame = it->second;
+    src.frame = *frame;
   } else if (page_number < main_valid_count_) {
     src.kind = PageSource::kMain;
   }

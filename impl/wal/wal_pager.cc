@@ -281,9 +281,7 @@ Status WalPager::CheckMainNotTruncated() {
 
 // Pages >= page_count leave the index and the cache; they read as zeros from now on (W3).
 void WalPager::ApplyShrink(uint32_t page_count) {
-  for (auto it = index_.begin(); it != index_.end();) {
-    it = (it->first >= page_count) ? index_.erase(it) : std::next(it);
-  }
+  index_.EraseFrom(page_count);
   for (auto it = committed_hash_.begin(); it != committed_hash_.end();) {
     it = (it->first >= page_count) ? committed_hash_.erase(it) : std::next(it);  // W14
   }
@@ -295,7 +293,7 @@ void WalPager::ApplyShrink(uint32_t page_count) {
 
 uint32_t WalPager::page_count() {
   std::lock_guard<std::mutex> lock(mu_);
-  ShmHeader h;
+  const ShmHeader* h = nullptr;
   // W20; a failed refresh keeps the last count seen (the next read reports the failure).
   if (SharedReader() && !closed_) (void)Refresh(&h);
   return staged_count_;
@@ -305,8 +303,8 @@ Status WalPager::ReadPage(uint32_t page_number, uint8_t* dst, uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!SharedReader() || closed_) return ReadPageLocked(page_number, dst, len);
   uint64_t mark = 0;
-  ShmHeader pinned;
-  PAGER_RETURN_IF_ERROR(PinView(false, &mark, &pinned));  // W19: the latest commit
+  uint32_t main_pages = 0;
+  PAGER_RETURN_IF_ERROR(PinView(false, &mark, &main_pages));  // W19: the latest commit
   Status st = ReadPageLocked(page_number, dst, len);
   UpdateSlot();
   return st;
@@ -378,7 +376,7 @@ Status WalPager::ReadAppHeader(uint8_t* dst, uint64_t len) {
                            " bytes, the area is " + std::to_string(kAppHeaderSize));
   }
   if (SharedReader() && !closed_) {
-    ShmHeader h;
+    const ShmHeader* h = nullptr;
     PAGER_RETURN_IF_ERROR(Refresh(&h));  // W20
   }
   std::memcpy(dst, staged_app_, kAppHeaderSize);

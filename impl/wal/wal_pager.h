@@ -6,7 +6,8 @@
 //   W1. Page 0 is the library's header; callers address pages 1..page_count-1. The committed
 //       page count counts page 0, so it is >= 1.
 //   W2. index_ maps a page to the WAL frame holding its latest committed content; every entry
-//       is < wal_->frame_count() and its page is < committed_count_.
+//       is < wal_->frame_count() and its page is < committed_count_. It is a flat table
+//       (impl/wal/frame_index.h): a lookup is one cache line.
 //   W3. main_valid_count_ <= committed_count_ and <= main_count_: pages >= main_valid_count_
 //       that are not in index_ read as zeros (they were dropped by a shrink since the last
 //       checkpoint, or never written). Pages below it and not in index_ come from the main file.
@@ -87,7 +88,9 @@
 //       and re-reads the generation and checkpoint epoch of header copy A (written first by
 //       every publish, X1); a changed one means "again". The
 //       writer bumps the epoch before every scan of the slots, so either it sees the mark or
-//       the reader sees the bump. A plain read pins the latest commit for its duration; a
+//       the reader sees the bump. A plain read pins the latest commit for its duration
+//       (while nothing was published: four 8-byte loads of the header, ShmIndex X1, a store
+//       and one seq_cst fence, and a release store to unpin); a
 //       read transaction pins its snapshot until it ends (mark 0 = main file only, taken when
 //       every frame is backfilled and main_valid_count = page_count -- W25 and W26 publish
 //       backfilled = every frame while pages past main_valid_count are only in the WAL --, so
@@ -205,6 +208,7 @@
 #include <vector>
 
 #include "impl/io/env.h"
+#include "impl/wal/frame_index.h"
 #include "impl/wal/main_map.h"
 #include "impl/wal/page_cache.h"
 #include "impl/wal/shm_index.h"
@@ -403,12 +407,12 @@ class WalPager {
   void NoteShmCommit(uint64_t frame_index, uint32_t page_count, uint32_t floor);
   ShmHeader CurrentShmHeader() const;
   Status PublishShared();
-  Status Refresh(ShmHeader* h);
+  Status Refresh(const ShmHeader** h);
   Status AdoptFrames(const ShmHeader& h);
   Status AdoptGeneration(const ShmHeader& h);
-  Status PinView(bool allow_main_only, uint64_t* mark, ShmHeader* pinned);
+  Status PinView(bool allow_main_only, uint64_t* mark, uint32_t* main_page_count);
   Status PinViewLocked(bool allow_main_only, bool restart_locked, uint64_t* mark,
-                       ShmHeader* pinned);
+                       uint32_t* main_page_count);
   uint64_t MinReaderMark() const;
   void UpdateSlot();
   SlotScan ScanOthers(bool restart_window);
@@ -498,7 +502,7 @@ class WalPager {
   uint32_t main_valid_count_ = 0;  // W3
   uint32_t committed_count_ = 0;
   uint8_t committed_app_[kAppHeaderSize] = {};
-  std::unordered_map<uint32_t, uint64_t> index_;  // W2
+  FrameIndex index_;  // W2 (a flat table: one cache line per lookup)
   std::unordered_map<uint32_t, uint64_t> committed_hash_;  // W14
   // W15: every frame of the current generation per page (ascending), and each shrink as
   // (first frame of its transaction, floor); cleared with the generation.

@@ -1,0 +1,56 @@
+// FrameIndex (I1-I3 in frame_index.h).
+#include "impl/wal/frame_index.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace pager {
+namespace wal {
+
+uint64_t& FrameIndex::operator[](uint32_t page_number) {
+  assert(page_number != 0);  // I1
+  if (2 * (size_ + 1) > slots_.size()) Rehash(slots_.empty() ? kMinCapacity : 2 * slots_.size());
+  for (size_t i = Home(page_number);; i = (i + 1) & mask_) {
+    Entry& e = slots_[i];
+    if (e.first == page_number) return e.second;
+    if (e.first == 0) {
+      e.first = page_number;
+      e.second = 0;
+      size_++;
+      return e.second;
+    }
+  }
+}
+
+void FrameIndex::EraseFrom(uint32_t first) {
+  std::vector<Entry> kept;
+  kept.reserve(size_);
+  for (const Entry& e : *this) {
+    if (e.first < first) kept.push_back(e);
+  }
+  if (kept.size() == size_) return;
+  clear();
+  for (const Entry& e : kept) (*this)[e.first] = e.second;
+}
+
+// Keeps the capacity (the next WAL generation usually indexes as many pages).
+void FrameIndex::clear() {
+  std::fill(slots_.begin(), slots_.end(), Entry(0, 0));
+  size_ = 0;
+}
+
+void FrameIndex::Rehash(size_t capacity) {
+  std::vector<Entry> old;
+  old.swap(slots_);
+  slots_.assign(capacity, Entry(0, 0));
+  mask_ = capacity - 1;
+  shift_ = 64;
+  for (size_t c = capacity; c > 1; c >>= 1) shift_--;  // 64 - log2(capacity)
+  size_ = 0;
+  for (const Entry& e : old) {
+    if (e.first != 0) (*this)[e.first] = e.second;
+  }
+}
+
+}  // namespace wal
+}  // namespace pager
