@@ -7,6 +7,7 @@
 
 #include <time.h>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
@@ -158,46 +159,42 @@ inline ReadRate RawMemcpyPerSec(int threads) {
 // (wall clock: the issue-12 figure) and of the CPU time per read (2 threads / 1 thread: 1.0
 // = the threads do not slow each other down).
 inline void Scaling(const char* what, const std::function<ReadRate(int)>& raw,
-             const std::function<ReadRate(int)>& lib) {
-  std::vector<double> r1, r2, l1, l2, raw_x, lib_x, raw_cpu1, raw_cpu2, lib_cpu1, lib_cpu2,
-      raw_cpu_x, lib_cpu_x, raw_cores, lib_cores;
-  for (int i = 0; i < kReps; i++) {
-    const ReadRate a = raw(1), b = raw(2), c = lib(1), d = lib(2);
-    r1.push_back(a.per_s);
-    r2.push_back(b.per_s);
-    l1.push_back(c.per_s);
-    l2.push_back(d.per_s);
-    raw_x.push_back(b.per_s / a.per_s);
-    lib_x.push_back(d.per_s / c.per_s);
-    raw_cpu1.push_back(a.cpu_ns);
-    raw_cpu2.push_back(b.cpu_ns);
-    lib_cpu1.push_back(c.cpu_ns);
-    lib_cpu2.push_back(d.cpu_ns);
-    raw_cpu_x.push_back(b.cpu_ns / a.cpu_ns);
-    lib_cpu_x.push_back(d.cpu_ns / c.cpu_ns);
-    raw_cores.push_back(b.cores);
-    lib_cores.push_back(d.cores);
-  }
-  auto ratio = [](const char* label, const std::vector<double>& v) {
+                    const std::function<ReadRate(int)>& lib) {
+  enum { kRaw1, kRaw2, kLib1, kLib2 };
+  std::vector<std::array<ReadRate, 4>> runs;  // a braced list runs them in this order
+  for (int i = 0; i < kReps; i++) runs.push_back({raw(1), raw(2), lib(1), lib(2)});
+  // One figure of every repetition: f(run) for each.
+  auto each = [&](const std::function<double(const std::array<ReadRate, 4>&)>& f) {
+    std::vector<double> v;
+    for (const auto& r : runs) v.push_back(f(r));
+    return v;
+  };
+  auto rate = [&](int k) { return each([k](const auto& r) { return r[k].per_s; }); };
+  auto cpu = [&](int k) { return each([k](const auto& r) { return r[k].cpu_ns; }); };
+  auto cores = [&](int k) { return each([k](const auto& r) { return r[k].cores; }); };
+  auto ratio = [&](const char* label, int two, int one, bool cpu_ns) {
+    const std::vector<double> v = each([&](const auto& r) {
+      return cpu_ns ? r[two].cpu_ns / r[one].cpu_ns : r[two].per_s / r[one].per_s;
+    });
     std::printf("  -> %s: %.2fx (min %.2f, max %.2f)\n", label, Median(v),
                 *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end()));
   };
   std::printf("  %s\n", what);
-  Print("raw memcpy of the same pages, 1 thread", "reads/s", r1);
-  Print("raw memcpy of the same pages, 2 threads", "reads/s", r2);
-  Print("pager, 1 thread", "reads/s", l1);
-  Print("pager, 2 threads (total)", "reads/s", l2);
-  Print("raw CPU per read, 1 thread", "ns", raw_cpu1);
-  Print("raw CPU per read, each of 2 threads", "ns", raw_cpu2);
-  Print("pager CPU per read, 1 thread", "ns", lib_cpu1);
-  Print("pager CPU per read, each of 2 threads", "ns", lib_cpu2);
-  Print("cores the raw 2-thread runs got (CPU s / wall s)", "", raw_cores);
-  Print("cores the pager 2-thread runs got", "", lib_cores);
-  ratio("raw 2 threads / 1 thread (what this box gave the run)", raw_x);
-  ratio("pager 2 threads / 1 thread (issue 12 goal >= 1.8x)", lib_x);
-  ratio("raw CPU per read, 2 threads / 1 thread", raw_cpu_x);
-  ratio("pager CPU per read, 2 threads / 1 thread (1.0: nothing shared slows a read)",
-        lib_cpu_x);
+  Print("raw memcpy of the same pages, 1 thread", "reads/s", rate(kRaw1));
+  Print("raw memcpy of the same pages, 2 threads", "reads/s", rate(kRaw2));
+  Print("pager, 1 thread", "reads/s", rate(kLib1));
+  Print("pager, 2 threads (total)", "reads/s", rate(kLib2));
+  Print("raw CPU per read, 1 thread", "ns", cpu(kRaw1));
+  Print("raw CPU per read, each of 2 threads", "ns", cpu(kRaw2));
+  Print("pager CPU per read, 1 thread", "ns", cpu(kLib1));
+  Print("pager CPU per read, each of 2 threads", "ns", cpu(kLib2));
+  Print("cores the raw 2-thread runs got (CPU s / wall s)", "", cores(kRaw2));
+  Print("cores the pager 2-thread runs got", "", cores(kLib2));
+  ratio("raw 2 threads / 1 thread (what this box gave the run)", kRaw2, kRaw1, false);
+  ratio("pager 2 threads / 1 thread (issue 12 goal >= 1.8x)", kLib2, kLib1, false);
+  ratio("raw CPU per read, 2 threads / 1 thread", kRaw2, kRaw1, true);
+  ratio("pager CPU per read, 2 threads / 1 thread (1.0: nothing shared slows a read)", kLib2,
+        kLib1, true);
 }
 
 // Issue 12's goals: begin + end < 1 us, cached reads scale with reader threads (>= 1.8x at
