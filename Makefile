@@ -1,5 +1,5 @@
 # libpager -- every entry point: all, test, demo, install, uninstall, deps, fuzz, bench,
-# bench-peers, clean.
+# bench-peers, bench-peers-large, clean.
 #
 #   make                 libpager.so.0.<minor>.<patch> (+ symlinks) and libpager.a in $(B)
 #   make test            every suite; ends with one line "N passed, N failed"
@@ -66,7 +66,7 @@ STLIB := $(B)/lib/libpager.a
 PAGERCTL := $(B)/bin/pagerctl
 PCIN := pkgconfig/pager.pc.in
 
-.PHONY: all lib test check-deps deps demo install uninstall clean bench bench-peers fuzz abi-check abi-baseline \
+.PHONY: all lib test check-deps deps demo install uninstall clean bench bench-peers bench-peers-large fuzz abi-check abi-baseline \
         run-tests torture run-torture coverage print-% bindings bindings-go bindings-java \
         bindings-rust test-go test-java go-swig package-go \
         test-rust run-package_java package-java rust-bindings rust-package run-package_rust
@@ -358,6 +358,18 @@ bench-peers:
 	@$(MAKE) --no-print-directory -j$(JOBS) lib $(PEERS_BIN)
 	$(PEERS_BIN) --csv $(B)/bench/peers.csv $(PEERS_DIR)
 	tools/plot_peers.sh $(B)/bench/peers.csv $(B)/bench/peers.png
+# The same with a working set far larger than the page cache it may use (issue 13's "report,
+# as figures"): PEERS_LARGE_KEYS keys (default 262144 = 1 GiB) in a memory cgroup of
+# PEERS_LARGE_MIB (default 256 MiB, page cache included; tools/memlimit.sh, needs root or a
+# delegated cgroup). Writes $(B)/bench/peers-large.csv and .png.
+PEERS_LARGE_KEYS ?= 262144
+PEERS_LARGE_MIB ?= 256
+bench-peers-large:
+	@tools/deps.sh check build bench || tools/deps.sh install build bench
+	@$(MAKE) --no-print-directory -j$(JOBS) lib $(PEERS_BIN)
+	PEERS_KEYS=$(PEERS_LARGE_KEYS) PEERS_MEMORY_MIB=$(PEERS_LARGE_MIB) \
+	  tools/memlimit.sh $(PEERS_LARGE_MIB) $(PEERS_BIN) --csv $(B)/bench/peers-large.csv $(PEERS_DIR)
+	tools/plot_peers.sh $(B)/bench/peers-large.csv $(B)/bench/peers-large.png
 
 # ---- kill -9 torture -----------------------------------------------------------------------
 # tools/torture: a child runs a random workload on each persistent component and reports every

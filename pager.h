@@ -917,8 +917,11 @@ PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
  * pager_wal_commit -- commits the staged changes as one transaction: one frame per staged
  * page whose bytes differ from its committed content, plus a page-0 frame if the application
  * header changed or no data frame would carry the commit; the last frame is the commit
- * frame (it carries the new page count). Under PAGER_WAL_FULL the frames are written with
- * one fdatasync before this returns. Nothing staged or nothing changed: PAGER_OK,
+ * frame (it carries the new page count). The comparison never reads the main file: a staged
+ * page whose committed bytes the handle knows only from there (not in its cache, hash not
+ * kept) gets a frame without a comparison, so restaging unchanged bytes may cost a frame,
+ * never a random disk read. Under PAGER_WAL_FULL the frames are written with one fdatasync
+ * before this returns. Nothing staged or nothing known to have changed: PAGER_OK,
  * *frames_out = 0, no I/O. If the WAL then passes an auto-checkpoint threshold a passive
  * checkpoint runs; its failure does not fail the commit: lack of space is counted
  * (pager_wal_stats.checkpoint_failures, last_checkpoint_error) and the checkpoint is retried

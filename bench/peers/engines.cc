@@ -9,9 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 
 #include "pager.h"
@@ -263,7 +265,9 @@ class Lmdb final : public Engine {
   }
   void OpenEnv() {
     Check(mdb_env_create(&env_), "env_create");
-    Check(mdb_env_set_mapsize(env_, size_t{1} << 30), "set_mapsize");
+    // 4x the values: overflow pages, branch pages and the copy-on-write free space.
+    const uint64_t map_bytes = std::max<uint64_t>(uint64_t{1} << 30, 4 * working_set_bytes);
+    Check(mdb_env_set_mapsize(env_, static_cast<size_t>(map_bytes)), "set_mapsize");
     Check(mdb_env_open(env_, dir_.c_str(), 0, 0644), "env_open");
     MDB_txn* txn = nullptr;
     Check(mdb_txn_begin(env_, nullptr, 0, &txn), "txn_begin");

@@ -39,6 +39,9 @@ class Engine {
   Counters counters;
   // libpager only: the auto-checkpoint threshold (frames) the bench sets, 0 = default.
   uint32_t checkpoint_frames = 0;
+  // Bytes of values the bench will store (keys x kValueBytes), set before Create (LMDB sizes
+  // its map from it).
+  uint64_t working_set_bytes = 0;
 };
 
 std::unique_ptr<Engine> MakeLibpager();

@@ -4,13 +4,17 @@
 // engine's figure is divided by the floor of its own repetition. Reported: medians of the
 // repetitions with their spread (min-max), the ratio to the floor and to the best peer.
 //
-// Workloads (working set: 4,096 keys/pages of 4 KiB, filled first):
+// Workloads (working set: PEERS_KEYS keys/pages of 4 KiB, default 4,096 = 16 MiB, filled first):
 //   write-rand-1    1 random key per durable transaction
 //   write-seq-1     1 key per transaction, keys in order
 //   write-rand-256  256 distinct random keys (1 MiB) per durable transaction
 //   write-seq-256   256 consecutive keys per transaction, walking the working set
 //   read-cached     random 4 KiB reads, everything read once before timing
 //   read-uncached   random 4 KiB reads right after posix_fadvise(DONTNEED) of every file
+//   read-rand       (instead of read-cached when PEERS_MEMORY_MIB is set: the working set is
+//                   larger than the page cache the run may use) random 4 KiB reads in whatever
+//                   state the writes left the cache; floor: random 4 KiB preads of the floor
+//                   file in the same state
 // Writes are "steady state, checkpoints counted": the engines were warmed (filled, then one
 // untimed round), at least 10 libpager checkpoint cycles fall inside each timed run (the
 // bench lowers libpager's auto_checkpoint_frames when the run is too short for 10 cycles at
@@ -23,7 +27,10 @@
 // Environment: PEERS_SCALE (default 1) multiplies every transaction and read count;
 // PEERS_SCALE_1 (default PEERS_SCALE) overrides it for the 1-key workloads (one device flush
 // per transaction: on a slow, shared disk they dominate the run time); PEERS_REPS (default 5)
-// the repetitions.
+// the repetitions; PEERS_KEYS (default 4096, a multiple of 256) the working set in keys;
+// PEERS_MEMORY_MIB the memory limit the run is under (set by `make bench-peers-large`, which
+// runs this program in a memory cgroup with tools/memlimit.sh): printed, and it turns
+// read-cached into read-rand.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,8 +53,8 @@ namespace peers {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr uint32_t kKeys = 4096;
-constexpr uint64_t kWorkingSetBytes = uint64_t{kKeys} * kValueBytes;
+uint32_t g_keys = 4096;  // PEERS_KEYS: the working set, in keys
+uint64_t WorkingSetBytes() { return uint64_t{g_keys} * kValueBytes; }
 
 double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -110,16 +117,16 @@ std::vector<uint32_t> Keys(const Workload& w, Rng* rng, uint64_t i) {
   std::vector<uint32_t> k(w.per_txn);
   if (!w.random) {
     for (uint32_t j = 0; j < w.per_txn; j++) {
-      k[j] = static_cast<uint32_t>((i * w.per_txn + j) % kKeys);
+      k[j] = static_cast<uint32_t>((i * w.per_txn + j) % g_keys);
     }
     return k;
   }
   static std::vector<uint32_t> perm;
   if (perm.empty()) {
-    for (uint32_t j = 0; j < kKeys; j++) perm.push_back(j);
+    for (uint32_t j = 0; j < g_keys; j++) perm.push_back(j);
   }
   for (uint32_t j = 0; j < w.per_txn; j++) {  // partial Fisher-Yates: distinct keys
-    uint32_t pick = j + static_cast<uint32_t>(rng->Next() % (kKeys - j));
+    uint32_t pick = j + static_cast<uint32_t>(rng->Next() % (g_keys - j));
     std::swap(perm[j], perm[pick]);
     k[j] = perm[j];
   }
@@ -130,15 +137,17 @@ std::vector<uint32_t> Keys(const Workload& w, Rng* rng, uint64_t i) {
 
 class Floor {
  public:
-  explicit Floor(const std::string& dir) : path_(dir + "/floor") {
+  // memcpy_floor: keep a working-set-sized buffer for the cached-read floor (not under a
+  // memory limit, where the buffer itself would take the page cache's room).
+  Floor(const std::string& dir, bool memcpy_floor) : path_(dir + "/floor") {
     fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
     if (fd_ < 0) Fail("open " + path_);
     std::vector<uint8_t> buf(1u << 20, 0x5A);
-    for (uint64_t off = 0; off < kWorkingSetBytes; off += buf.size()) {
+    for (uint64_t off = 0; off < WorkingSetBytes(); off += buf.size()) {
       Pwrite(buf.data(), buf.size(), off);
     }
     if (fdatasync(fd_) != 0) Fail("fdatasync floor");
-    mem_.assign(kWorkingSetBytes, 0x33);
+    if (memcpy_floor) mem_.assign(WorkingSetBytes(), 0x33);
   }
   ~Floor() {
     close(fd_);
@@ -150,7 +159,7 @@ class Floor {
     auto t0 = Clock::now();
     for (uint32_t i = 0; i < txns; i++) {
       std::memcpy(buf.data(), values->For(i, 1)[0], kValueBytes);  // fresh bytes, as engines
-      Pwrite(buf.data(), bytes, (uint64_t{i} * bytes) % kWorkingSetBytes);
+      Pwrite(buf.data(), bytes, (uint64_t{i} * bytes) % WorkingSetBytes());
       if (fdatasync(fd_) != 0) Fail("fdatasync floor");
     }
     return Seconds(t0, Clock::now());
@@ -164,8 +173,9 @@ class Floor {
     }
     return Seconds(t0, Clock::now());
   }
-  double UncachedReads(const std::vector<uint32_t>& keys) {
-    posix_fadvise(fd_, 0, 0, POSIX_FADV_DONTNEED);
+  // drop: posix_fadvise(DONTNEED) first (read-uncached); else the cache as the run left it.
+  double FileReads(const std::vector<uint32_t>& keys, bool drop) {
+    if (drop) posix_fadvise(fd_, 0, 0, POSIX_FADV_DONTNEED);
     std::vector<uint8_t> dst(kValueBytes);
     auto t0 = Clock::now();
     for (uint32_t k : keys) {
@@ -216,16 +226,20 @@ double RunWrites(Engine* e, const Workload& w, uint64_t seed, Values* values, Co
 std::vector<uint32_t> ReadKeys(uint32_t n, uint64_t seed) {
   Rng rng{seed};
   std::vector<uint32_t> k(n);
-  for (auto& x : k) x = static_cast<uint32_t>(rng.Next() % kKeys);
+  for (auto& x : k) x = static_cast<uint32_t>(rng.Next() % g_keys);
   return k;
 }
 
-double RunReads(Engine* e, const std::vector<uint32_t>& keys, bool cold) {
+// How a read workload finds the cache: dropped (read-uncached), every key read once first
+// (read-cached), or as the writes left it (read-rand, under a memory limit).
+enum class CacheState { kDropped, kWarmed, kAsLeft };
+
+double RunReads(Engine* e, const std::vector<uint32_t>& keys, CacheState state) {
   std::vector<uint8_t> dst(kValueBytes);
-  if (cold) {
+  if (state == CacheState::kDropped) {
     e->ReopenCold();
-  } else {
-    for (uint32_t k = 0; k < kKeys; k++) e->Read(k, dst.data());
+  } else if (state == CacheState::kWarmed) {
+    for (uint32_t k = 0; k < g_keys; k++) e->Read(k, dst.data());
   }
   auto t0 = Clock::now();
   for (uint32_t k : keys) e->Read(k, dst.data());
@@ -233,7 +247,7 @@ double RunReads(Engine* e, const std::vector<uint32_t>& keys, bool cold) {
 }
 
 void Fill(Engine* e, Values* values) {
-  for (uint32_t first = 0; first < kKeys; first += 256) {
+  for (uint32_t first = 0; first < g_keys; first += 256) {
     std::vector<uint32_t> keys(256);
     for (uint32_t j = 0; j < 256; j++) keys[j] = first + j;
     std::vector<const uint8_t*> v = values->For(first, 256);
@@ -275,6 +289,11 @@ double EnvDouble(const char* name, double dflt) {
 
 void PrintAndCsv(const std::vector<Row>& rows, FILE* csv);
 
+CacheState ReadState(const std::string& workload) {
+  if (workload == "read-uncached") return CacheState::kDropped;
+  return workload == "read-cached" ? CacheState::kWarmed : CacheState::kAsLeft;
+}
+
 int Main(int argc, char** argv) {
   std::string csv_path, base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
   for (int i = 1; i < argc; i++) {
@@ -287,12 +306,20 @@ int Main(int argc, char** argv) {
   const double scale = EnvDouble("PEERS_SCALE", 1.0);
   const int reps = std::max(1, static_cast<int>(EnvDouble("PEERS_REPS", 5)));
   const double scale_1 = EnvDouble("PEERS_SCALE_1", scale);
+  const double keys = EnvDouble("PEERS_KEYS", 4096);
+  if (keys < 256 || keys > 16777216 || static_cast<uint32_t>(keys) % 256 != 0) {
+    Fail("PEERS_KEYS must be a multiple of 256 in [256, 16777216]");
+  }
+  g_keys = static_cast<uint32_t>(keys);
+  const double memory_mib = EnvDouble("PEERS_MEMORY_MIB", 0);
+  const bool limited = memory_mib > 0;
   auto n = [&](double x) { return std::max<uint32_t>(10, static_cast<uint32_t>(x * scale)); };
   auto n1 = [&](double x) { return std::max<uint32_t>(10, static_cast<uint32_t>(x * scale_1)); };
   std::vector<Workload> workloads = {
       {"write-rand-1", true, true, 1, n1(1000)},  {"write-seq-1", true, false, 1, n1(1000)},
       {"write-rand-256", true, true, 256, n(160)}, {"write-seq-256", true, false, 256, n(160)},
-      {"read-cached", false, true, 0, n(20000)},  {"read-uncached", false, true, 0, n(200)}};
+      {limited ? "read-rand" : "read-cached", false, true, 0, n(20000)},
+      {"read-uncached", false, true, 0, n(200)}};
   std::string templ = base + "/peers_bench.XXXXXX";
   std::vector<char> dirbuf(templ.begin(), templ.end());
   dirbuf.push_back('\0');
@@ -303,9 +330,15 @@ int Main(int argc, char** argv) {
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   std::printf("peers_bench %s in %s: %d repetitions, PEERS_SCALE %.2f, PEERS_SCALE_1 %.2f, "
               "libpager %s\n", date, dir.c_str(), reps, scale, scale_1, pager_version_string());
+  std::printf("working set %u keys of 4 KiB (%.0f MiB)", g_keys,
+              static_cast<double>(WorkingSetBytes()) / (1 << 20));
+  if (limited) {
+    std::printf(", run under a memory limit of %.0f MiB (page cache included)", memory_mib);
+  }
+  std::printf("\n");
 
   Values values;
-  Floor floor(dir);
+  Floor floor(dir, !limited);
   std::vector<std::unique_ptr<Engine>> engines;
   engines.push_back(MakeLibpager());
   engines.push_back(MakeLibpagerBackground());
@@ -313,6 +346,7 @@ int Main(int argc, char** argv) {
   engines.push_back(MakeLmdb());
   engines.push_back(MakeRocksdb());
   for (auto& e : engines) {
+    e->working_set_bytes = WorkingSetBytes();
     e->Create(Dir(dir, e->name()));
     Fill(e.get(), &values);
   }
@@ -348,8 +382,9 @@ int Main(int argc, char** argv) {
       if (w.write) {
         fs.seconds = floor.Writes(w.count, uint64_t{w.per_txn} * kValueBytes, &values);
       } else {
-        fs.seconds = (w.name == "read-cached") ? floor.CachedReads(rkeys)
-                                               : floor.UncachedReads(rkeys);
+        fs.seconds = (w.name == "read-cached")
+                         ? floor.CachedReads(rkeys)
+                         : floor.FileReads(rkeys, w.name == "read-uncached");
       }
       fs.ratio = 1;
       floor_row.samples.push_back(fs);
@@ -360,7 +395,7 @@ int Main(int argc, char** argv) {
           s.seconds = RunWrites(e, w, seed, &values, &s.delta);
           s.ratio = fs.seconds / s.seconds;
         } else {
-          s.seconds = RunReads(e, rkeys, w.name == "read-uncached");
+          s.seconds = RunReads(e, rkeys, ReadState(w.name));
           s.ratio = s.seconds / fs.seconds;
         }
         erows[ei].samples.push_back(s);

@@ -6,6 +6,10 @@ namespace pager {
 namespace wal {
 
 void ReadMap::Reset() {
+  run_end_ = UINT64_MAX;
+  run_reads_ = 0;
+  ahead_end_ = 0;
+  window_bytes_ = 0;
   map_.reset();
   retired_.clear();
 }
@@ -16,6 +20,7 @@ const uint8_t* ReadMap::Grow(io::File* file, uint64_t offset, uint64_t len) {
   if (!file->Size(&size).ok() || offset + len > size) return nullptr;  // M2: pread reports it
   if (map_ != nullptr && size <= map_->reserved_len()) {
     if (!map_->Remap(static_cast<size_t>(size)).ok()) return nullptr;
+    AdviseRandom();
     return map_->data() + offset;
   }
   const uint64_t reserve = std::max(kMinReserveBytes, 2 * size);
@@ -26,7 +31,25 @@ const uint8_t* ReadMap::Grow(io::File* file, uint64_t offset, uint64_t len) {
   }
   if (map_ != nullptr) retired_.push_back(std::move(map_));  // M1
   map_ = std::move(m);
+  AdviseRandom();
   return map_->data() + offset;
+}
+
+// M4: a fault on the mapping reads the page it needs, not the device's read-ahead window
+// around it. A hint: an Env that cannot advise (MemEnv) maps all the same.
+void ReadMap::ReadAhead() {
+  window_bytes_ = std::min(kMaxReadAheadBytes, std::max(kMinReadAheadBytes, 2 * window_bytes_));
+  const uint64_t from = std::max(ahead_end_, run_end_);
+  const uint64_t to = std::min(from + window_bytes_, mapped_len());
+  if (to > from) {
+    (void)map_->Advise(static_cast<size_t>(from), static_cast<size_t>(to - from),
+                       io::Advice::kWillNeed);  // a hint: nothing to do if refused
+  }
+  ahead_end_ = std::max(ahead_end_, to);
+}
+
+void ReadMap::AdviseRandom() {
+  (void)map_->Advise(0, static_cast<size_t>(map_->mapped_len()), io::Advice::kRandom);
 }
 
 }  // namespace wal

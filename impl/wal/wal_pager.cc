@@ -505,8 +505,12 @@ Result<uint32_t> WalPager::Commit() {
 // Appends the dirty pages to `frames` (W5) and what is known of their hashes to `hashes`.
 // Reads only; nothing is written yet. A cached page is compared with its cached bytes. A page
 // that is not cached but whose committed hash is known (W14) is dirty without a read when
-// its staged bytes hash differently; an equal or unknown hash falls back to reading the
-// committed bytes (WAL or main file) and comparing them.
+// its staged bytes hash differently; an equal hash falls back to reading the committed bytes
+// (WAL or main file) and comparing them. A page neither cached nor hashed is compared when
+// its committed bytes are zeros or a WAL frame (written since the last checkpoint), and is
+// dirty without a read when they are in the main file only: there they may be on disk only,
+// and comparing would cost a random read per page (with a working set larger than the page
+// cache, 256 of them per 1 MiB commit).
 Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames,
                               std::vector<StagedHash>* hashes) {
   std::vector<uint8_t> committed(page_size_);
@@ -525,7 +529,10 @@ Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames,
         hash = StagedHash{true, Checksum64(bytes, page_size_)};
         dirty = hash.value != known->second;
       }
-      if (known == committed_hash_.end() || !dirty) {
+      const bool compare = (known != committed_hash_.end())
+                               ? !dirty  // a hash match is never trusted alone
+                               : LocateLatest(kv.first).kind != PageSource::kMain;
+      if (compare) {
         PAGER_RETURN_IF_ERROR(ReadCommitted(kv.first, committed.data()));
         dirty = std::memcmp(committed.data(), bytes, page_size_) != 0;
       }

@@ -16,9 +16,11 @@
 //       past min(staged_floor_, committed_count_) that are not staged read as zeros, so bytes
 //       a shrink hid never come back. The commit frame records this floor (O(1) memory, no
 //       zero pages are staged or written).
-//   W5. A commit appends frames only for pages whose bytes differ from the committed content,
-//       plus a page-0 frame when the application header changed or no data frame would carry
-//       the commit; the last frame is the commit frame. Under kFull it is durable (one
+//   W5. A commit appends frames only for pages whose bytes differ from the committed content
+//       or whose committed content it cannot know without reading the main file (neither
+//       cached nor hashed, W14: the read could be a random disk read per page), plus a
+//       page-0 frame when the application header changed or no data frame would carry the
+//       commit; the last frame is the commit frame. Under kFull it is durable (one
 //       fdatasync) before Commit returns.
 //   W6. Checkpoint order: sync WAL -> cut main pages >= main_valid_count_ -> write pages to
 //       main -> extend the file to the page count -> sync main -> write the inactive header
@@ -61,8 +63,9 @@
 //       nothing. At most kHashedPagesPerCachePage * cache_pages entries (cleared when full).
 //       A commit compares a cached page with the cache; an uncached page whose hash
 //       differs from its known one is dirty without reading the committed bytes; an equal
-//       or unknown hash falls back to reading and comparing, so W5 stays exact (a hash
-//       match is never trusted alone).
+//       hash falls back to reading and comparing (a hash match is never trusted alone), as
+//       does an unknown hash when the committed bytes are zeros or a WAL frame; an unknown
+//       hash over main-file bytes is dirty without a read (W5).
 //   W15. Read transactions (BeginRead .. EndRead) pin a ReadSnapshot: the WAL generation and
 //       its frame count (the read mark) after the last commit as of begin, with that commit's
 //       page count, main-file valid count and app header. Inside one, a page is its latest
