@@ -268,7 +268,10 @@ class Lmdb final : public Engine {
     // 4x the values: overflow pages, branch pages and the copy-on-write free space.
     const uint64_t map_bytes = std::max<uint64_t>(uint64_t{1} << 30, 4 * working_set_bytes);
     Check(mdb_env_set_mapsize(env_, static_cast<size_t>(map_bytes)), "set_mapsize");
-    Check(mdb_env_open(env_, dir_.c_str(), 0, 0644), "env_open");
+    // MDB_NORDAHEAD when the working set exceeds the page cache, as LMDB's documentation
+    // advises for that case (with the device's read-ahead, each fault read a whole window).
+    const unsigned flags = cache_smaller_than_working_set ? MDB_NORDAHEAD : 0;
+    Check(mdb_env_open(env_, dir_.c_str(), flags, 0644), "env_open");
     MDB_txn* txn = nullptr;
     Check(mdb_txn_begin(env_, nullptr, 0, &txn), "txn_begin");
     Check(mdb_dbi_open(txn, nullptr, 0, &dbi_), "dbi_open");

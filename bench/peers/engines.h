@@ -42,6 +42,9 @@ class Engine {
   // Bytes of values the bench will store (keys x kValueBytes), set before Create (LMDB sizes
   // its map from it).
   uint64_t working_set_bytes = 0;
+  // The run's memory limit leaves less page cache than the working set (bench-peers-large):
+  // LMDB then opens with MDB_NORDAHEAD, as its documentation advises.
+  bool cache_smaller_than_working_set = false;
 };
 
 std::unique_ptr<Engine> MakeLibpager();

@@ -347,6 +347,8 @@ int Main(int argc, char** argv) {
   engines.push_back(MakeRocksdb());
   for (auto& e : engines) {
     e->working_set_bytes = WorkingSetBytes();
+    e->cache_smaller_than_working_set =
+        limited && memory_mib * (1 << 20) < static_cast<double>(WorkingSetBytes());
     e->Create(Dir(dir, e->name()));
     Fill(e.get(), &values);
   }
