@@ -86,9 +86,7 @@ Status WalPager::InitNew(const Options& options) {
   stats_.bytes_synced += kWalHeaderSize;
   wal_->prewrite_bytes = options.wal_prewrite_bytes;
   generation_ = wal_->header().salt1;
-  cache_ = std::make_unique<PageCache>(page_size_, options.cache_pages);
-  cache_->set_evict_hook(
-      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
+  InitPageMemory();
   return AttachShared();  // W21
 }
 
@@ -143,9 +141,7 @@ Status WalPager::LoadScanAndAttach() {
                                        ", the caller expects " +
                                        std::to_string(options_.page_size));
   }
-  cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
-  cache_->set_evict_hook(
-      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
+  InitPageMemory();
   PAGER_RETURN_IF_ERROR(OpenWal());
   if (wal_ != nullptr) PAGER_RETURN_IF_ERROR(RecoverWal());
   generation_ = wal_ ? wal_->header().salt1 : 0;
@@ -153,6 +149,14 @@ Status WalPager::LoadScanAndAttach() {
   staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
   return AttachShared();  // W21, before W9 looks at readers
+}
+
+// The page cache and the staging slabs, once the page size is known.
+void WalPager::InitPageMemory() {
+  cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
+  cache_->set_evict_hook(
+      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
+  staged_ = std::make_unique<StagedPages>(page_size_);
 }
 
 // Decision table rows M1-M6 (doc/format/wal-pager.md).
@@ -323,9 +327,9 @@ Status WalPager::ReadPageLocked(uint32_t page_number, uint8_t* dst, uint64_t len
                                        " is past the page count " +
                                        std::to_string(staged_count_));
   }
-  auto it = staged_.find(page_number);
-  if (it != staged_.end()) {
-    std::memcpy(dst, it->second.data(), page_size_);
+  const uint8_t* staged = staged_->Find(page_number);
+  if (staged != nullptr) {
+    std::memcpy(dst, staged, page_size_);
     return Status::Ok();
   }
   if (page_number >= ZeroFrom()) {
@@ -430,12 +434,12 @@ Status WalPager::StagePage(uint32_t page_number, const uint8_t* src, uint64_t le
                                     std::to_string(kMaxPageCount - 1));
   }
   if (page_number >= staged_count_) staged_count_ = page_number + 1;
-  staged_[page_number].assign(src, src + page_size_);
+  std::memcpy(staged_->Stage(page_number), src, page_size_);
   return Status::Ok();
 }
 
 void WalPager::ClearStagedLocked() {
-  staged_.clear();
+  if (staged_ != nullptr) staged_->Clear();  // null only before the page size is known
   staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
 }
@@ -453,7 +457,7 @@ Status WalPager::SetPageCount(uint32_t page_count) {
     return InvalidArgument("page count 0: page 0 (the header) always exists, use 1 for empty");
   }
   if (page_count < staged_count_) {
-    staged_.erase(staged_.lower_bound(page_count), staged_.end());
+    staged_->EraseFrom(page_count);
     staged_floor_ = std::min(staged_floor_, page_count);
   }
   staged_count_ = page_count;
@@ -510,8 +514,10 @@ Result<uint32_t> WalPager::Commit() {
 Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames,
                               std::vector<StagedHash>* hashes) {
   std::vector<uint8_t> committed(page_size_);
-  for (const auto& kv : staged_) {
-    const uint8_t* bytes = kv.second.data();
+  std::vector<std::pair<uint32_t, const uint8_t*>> staged;
+  staged_->Ascending(&staged);
+  for (const auto& kv : staged) {
+    const uint8_t* bytes = kv.second;
     StagedHash hash;
     bool dirty = true;
     if (kv.first >= ZeroFrom()) {
@@ -664,7 +670,7 @@ State WalPager::state() {
   std::lock_guard<std::mutex> lock(mu_);
   if (poisoned_) return State::kPoisoned;
   if (busy_state_ != State::kOpen) return busy_state_;
-  bool writing = !staged_.empty() || staged_count_ != committed_count_ ||
+  bool writing = !staged_->empty() || staged_count_ != committed_count_ ||
                  staged_floor_ != committed_count_ ||
                  std::memcmp(staged_app_, committed_app_, kAppHeaderSize) != 0;
   return writing ? State::kWriting : State::kOpen;
@@ -682,7 +688,7 @@ Status WalPager::CheckInvariants() {
   if (main_valid_count_ > committed_count_ || main_valid_count_ > main_count_) {
     return fail("W3: main_valid_count above a page count");
   }
-  if (!staged_.empty() && staged_.rbegin()->first >= staged_count_) {
+  if (!staged_->empty() && staged_->max_page_number() >= staged_count_) {
     return fail("W4: staged page past the staged page count");
   }
   if (staged_floor_ > committed_count_ || staged_floor_ > staged_count_) {
