@@ -522,9 +522,9 @@ Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames,
     bool dirty = true;
     if (kv.first >= ZeroFrom()) {
       dirty = !AllZero(bytes, page_size_);
-    } else if (cache_->Get(kv.first, committed.data())) {
+    } else if (const uint8_t* cached = cache_->Lookup(kv.first)) {
       stats_.cache_hits++;
-      dirty = std::memcmp(committed.data(), bytes, page_size_) != 0;
+      dirty = std::memcmp(cached, bytes, page_size_) != 0;
     } else {
       auto known = committed_hash_.find(kv.first);
       if (known != committed_hash_.end()) {
@@ -624,8 +624,12 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
   }
   RememberHashes(frames, hashes);
   // W14: the cache may evict while the new bytes go in, and an evicted page is hashed; none
-  // of this transaction's pages may still hold its old bytes by then.
-  for (size_t i = 0; i < hashes.size(); i++) cache_->Erase(frames[i].page_number);
+  // of this transaction's pages may still hold its old bytes by then: the cached ones take
+  // their new bytes in place first (no eviction), the others go in after.
+  std::vector<bool> refreshed(hashes.size());
+  for (size_t i = 0; i < hashes.size(); i++) {
+    refreshed[i] = cache_->Refresh(frames[i].page_number, frames[i].body);
+  }
   for (size_t i = 0; i < frames.size(); i++) {
     uint32_t page = frames[i].page_number;
     if (page == 0) {
@@ -634,7 +638,9 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
     }
     index_[page] = first_frame + i;
     NoteFrame(page, first_frame + i);
-    cache_->Put(page, frames[i].body);
+    // Most recently used, as a Put makes it (a refreshed page an earlier Put evicted goes in
+    // again).
+    if (!refreshed[i] || cache_->Lookup(page) == nullptr) cache_->Put(page, frames[i].body);
   }
   committed_count_ = staged_count_;
 }
