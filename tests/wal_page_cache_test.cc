@@ -67,7 +67,8 @@ struct ModelLru {
 void RunAgainstModel(uint32_t capacity, uint32_t page_range, uint32_t seed) {
   const uint32_t page_size = 512;
   std::mt19937 rng(seed);
-  PageCache c(page_size, capacity);
+  PageBufferPool pool(page_size);
+  PageCache c(&pool, capacity);
   ModelLru m{capacity, {}, {}};
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> evicted;
   c.set_evict_hook([&](uint32_t page, const uint8_t* bytes) {
@@ -89,9 +90,18 @@ void RunAgainstModel(uint32_t capacity, uint32_t page_range, uint32_t seed) {
       if (hit) {
         ASSERT_EQ(got, *want) << "step " << step << " page " << page;
       }
+    } else if (op < 75) {
+      std::vector<uint8_t> b = Page(next_seed++, page_size);
+      PageBuffer buf = pool.Take();
+      std::memcpy(buf.get(), b.data(), page_size);
+      ASSERT_EQ(c.AdoptInPlace(page, &buf), m.Refresh(page, b)) << "step " << step;
+      pool.Give(std::move(buf));
     } else if (op < 80) {
       std::vector<uint8_t> b = Page(next_seed++, page_size);
-      ASSERT_EQ(c.Refresh(page, b.data()), m.Refresh(page, b)) << "step " << step;
+      PageBuffer buf = pool.Take();
+      std::memcpy(buf.get(), b.data(), page_size);
+      pool.Give(c.Adopt(page, std::move(buf)));
+      m.Put(page, b);
     } else if (op < 95) {
       c.Erase(page);
       m.Erase(page);
@@ -129,25 +139,72 @@ TEST(PageCache, AgreesWithAReferenceLruUnderEvictionAndBackwardShiftErase) {
 }
 
 TEST(PageCache, ACapacityOfZeroCachesNothing) {
-  PageCache c(512, 0);
+  PageBufferPool pool(512);
+  PageCache c(&pool, 0);
   std::vector<uint8_t> b = Page(1, 512);
   c.Put(3, b.data());
   EXPECT_EQ(c.size(), 0u);
   EXPECT_EQ(c.Lookup(3), nullptr);
-  EXPECT_FALSE(c.Refresh(3, b.data()));
+  PageBuffer buf = pool.Take();
+  EXPECT_FALSE(c.AdoptInPlace(3, &buf));
+  uint8_t* address = buf.get();
+  EXPECT_EQ(c.Adopt(3, std::move(buf)).get(), address) << "capacity 0 kept an adopted buffer";
+  EXPECT_EQ(c.Lookup(3), nullptr);
   c.Erase(3);
   c.EraseFrom(1);
 }
 
-TEST(PageCache, ARefreshKeepsTheLruOrder) {
-  PageCache c(512, 2);
+TEST(PageCache, AnInPlaceAdoptionKeepsTheLruOrderAndHandsBackTheOldBytes) {
+  PageBufferPool pool(512);
+  PageCache c(&pool, 2);
   std::vector<uint32_t> evicted;
   c.set_evict_hook([&](uint32_t page, const uint8_t*) { evicted.push_back(page); });
   c.Put(1, Page(1, 512).data());
   c.Put(2, Page(2, 512).data());
-  ASSERT_TRUE(c.Refresh(1, Page(11, 512).data()));  // 1 stays least recently used
+  PageBuffer fresh = pool.Take();
+  std::memcpy(fresh.get(), Page(11, 512).data(), 512);
+  ASSERT_TRUE(c.AdoptInPlace(1, &fresh));  // 1 stays least recently used
+  EXPECT_EQ(std::vector<uint8_t>(fresh.get(), fresh.get() + 512), Page(1, 512))
+      << "the buffer handed back does not hold the old bytes";
+  std::vector<uint8_t> got(512);
   c.Put(3, Page(3, 512).data());
   EXPECT_EQ(evicted, std::vector<uint32_t>{1});
+  ASSERT_TRUE(c.Get(2, got.data()));
+  EXPECT_EQ(got, Page(2, 512));
+}
+
+TEST(PageCache, AnAdoptedBufferIsTheEntryAndTheDisplacedOneComesBack) {
+  PageBufferPool pool(512);
+  PageCache c(&pool, 2);
+  std::vector<std::pair<uint32_t, std::vector<uint8_t>>> evicted;
+  c.set_evict_hook([&](uint32_t page, const uint8_t* bytes) {
+    evicted.emplace_back(page, std::vector<uint8_t>(bytes, bytes + 512));
+  });
+  auto buffer_of = [&](uint64_t seed) {
+    PageBuffer b = pool.Take();
+    std::memcpy(b.get(), Page(seed, 512).data(), 512);
+    return b;
+  };
+  EXPECT_EQ(c.Adopt(1, buffer_of(1)), nullptr) << "room left: nothing to hand back";
+  PageBuffer two = buffer_of(2);
+  const uint8_t* two_address = two.get();
+  EXPECT_EQ(c.Adopt(2, std::move(two)), nullptr);
+  EXPECT_EQ(c.Lookup(2), two_address) << "the cache copied an adopted buffer";
+  PageBuffer old = c.Adopt(2, buffer_of(22));  // replaces page 2: its old buffer comes back
+  ASSERT_NE(old, nullptr);
+  EXPECT_EQ(old.get(), two_address);
+  PageBuffer displaced = c.Adopt(3, buffer_of(3));  // full: page 1 is evicted
+  ASSERT_NE(displaced, nullptr);
+  ASSERT_EQ(evicted.size(), 1u);
+  EXPECT_EQ(evicted[0].first, 1u);
+  EXPECT_EQ(evicted[0].second, Page(1, 512)) << "the hook saw other bytes than the evicted page's";
+  std::vector<uint8_t> got(512);
+  EXPECT_FALSE(c.Get(1, got.data()));
+  ASSERT_TRUE(c.Get(2, got.data()));
+  EXPECT_EQ(got, Page(22, 512));
+  ASSERT_TRUE(c.Get(3, got.data()));
+  EXPECT_EQ(got, Page(3, 512));
+  EXPECT_EQ(c.size(), 2u);
 }
 
 }  // namespace

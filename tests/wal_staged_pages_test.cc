@@ -1,5 +1,5 @@
-// StagedPages (impl/wal/staged_pages.h, S1-S4): the staged pages' bytes in slabs reused
-// across transactions. Checked against std::map under random stages, overwrites, shrinks and
+// StagedPages (impl/wal/staged_pages.h, S1-S4) and PageBufferPool (page_buffers.h, B1-B2):
+// the staged pages' bytes in pooled buffers reused across transactions. Checked against std::map under random stages, overwrites, shrinks and
 // clears; and through the WAL pager, the failure modes reuse could bring: bytes of an earlier
 // transaction showing through after a rollback, a failed commit or a poisoning.
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 #include <random>
 
 #include "impl/io/mem_env.h"
+#include "impl/wal/page_buffers.h"
 #include "impl/wal/staged_pages.h"
 #include "tests/wal_support.h"
 
@@ -52,7 +53,8 @@ void ExpectSame(const StagedPages& s, const std::map<uint32_t, std::vector<uint8
 }
 
 TEST(StagedPages, AnEmptySetFindsNothing) {
-  StagedPages s(512);
+  PageBufferPool pool(512);
+  StagedPages s(&pool);
   EXPECT_TRUE(s.empty());
   EXPECT_EQ(s.Find(1), nullptr);
   EXPECT_EQ(s.max_page_number(), 0u);
@@ -64,7 +66,8 @@ TEST(StagedPages, AnEmptySetFindsNothing) {
 TEST(StagedPages, BytesAgreeWithAMapAcrossOverwritesShrinksAndClears) {
   const uint32_t page_size = 512;
   std::mt19937 rng(29);
-  StagedPages s(page_size);
+  PageBufferPool pool(page_size);
+  StagedPages s(&pool);
   std::map<uint32_t, std::vector<uint8_t>> model;
   uint64_t seed = 1;
   for (int txn = 0; txn < 40; txn++) {
@@ -80,6 +83,18 @@ TEST(StagedPages, BytesAgreeWithAMapAcrossOverwritesShrinksAndClears) {
         s.EraseFrom(floor);
         model.erase(model.lower_bound(floor), model.end());
       }
+      if (rng() % 700 == 0 && !model.empty()) {  // a commit moved a buffer out (S3)
+        auto it = model.begin();
+        std::advance(it, rng() % model.size());
+        PageBuffer taken = s.TakeBuffer(it->first);
+        ASSERT_NE(taken, nullptr);
+        EXPECT_EQ(std::vector<uint8_t>(taken.get(), taken.get() + page_size), it->second);
+        EXPECT_EQ(s.Find(it->first), nullptr) << "S3: a taken page still has bytes";
+        std::vector<uint8_t> again = Page(seed++, page_size);  // restaged after the take
+        std::memcpy(s.Stage(it->first), again.data(), page_size);
+        it->second = again;
+        pool.Give(std::move(taken));
+      }
     }
     ExpectSame(s, model, page_size, range + 2);
     s.Clear();  // commit or rollback
@@ -90,7 +105,8 @@ TEST(StagedPages, BytesAgreeWithAMapAcrossOverwritesShrinksAndClears) {
 
 TEST(StagedPages, ABufferKeepsItsAddressWhileTheTableGrows) {
   const uint32_t page_size = 512;
-  StagedPages s(page_size);
+  PageBufferPool pool(page_size);
+  StagedPages s(&pool);
   uint8_t* first = s.Stage(1);
   std::memset(first, 0xAB, page_size);
   for (uint32_t p = 2; p < 5000; p++) std::memset(s.Stage(p), static_cast<int>(p), page_size);
@@ -99,22 +115,42 @@ TEST(StagedPages, ABufferKeepsItsAddressWhileTheTableGrows) {
   EXPECT_EQ(Bytes(s, 1, page_size), std::vector<uint8_t>(page_size, 0xAB));
 }
 
-TEST(StagedPages, AClearedSetKeepsAtMostTheBoundOfSlabs) {
+TEST(StagedPages, AClearedLargeTransactionLeavesABoundedPoolAndTable) {
   const uint32_t page_size = 4096;
-  StagedPages s(page_size);
-  for (uint32_t p = 1; p <= 4 * kKeptStagedBytes / page_size; p++) s.Stage(p);
-  EXPECT_GE(s.slab_bytes(), 4 * kKeptStagedBytes - page_size);
+  PageBufferPool pool(page_size);
+  StagedPages s(&pool);
+  const uint32_t pages = static_cast<uint32_t>(4 * kKeptFreeBufferBytes / page_size);
+  for (uint32_t p = 1; p <= pages; p++) s.Stage(p);
+  EXPECT_GE(s.table_slots(), 2 * size_t{pages}) << "S2: load above 1/2";
   s.Clear();
-  EXPECT_LE(s.slab_bytes(), kKeptStagedBytes) << "S4: a large transaction's slabs stayed";
-  EXPECT_GT(s.slab_bytes(), 0u) << "nothing kept for the next transaction";
+  EXPECT_EQ(pool.free_count(), pool.max_free()) << "B2: the pool kept more (or fewer) buffers";
+  EXPECT_LE(pool.free_count() * page_size, kKeptFreeBufferBytes);
+  for (uint32_t p = 1; p <= 3 * kKeptTableSlots; p++) s.Stage(p);
+  s.Clear();
+  EXPECT_EQ(s.table_slots(), 0u) << "S4: a table larger than kKeptTableSlots stayed";
+  std::memset(s.Stage(5), 5, page_size);  // usable again after the table was freed
+  EXPECT_EQ(Bytes(s, 5, page_size), std::vector<uint8_t>(page_size, 5));
+}
+
+TEST(PageBufferPool, AGivenBufferIsTakenAgainBeforeANewOne) {
+  PageBufferPool pool(512);
+  PageBuffer a = pool.Take();
+  uint8_t* address = a.get();
+  pool.Give(std::move(a));
+  EXPECT_EQ(pool.free_count(), 1u);
+  EXPECT_EQ(pool.Take().get(), address);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(address) % 64, 0u) << "B1: not 64-byte aligned";
+  pool.Give(PageBuffer());  // null: ignored
+  EXPECT_EQ(pool.free_count(), 0u);
 }
 
 TEST(StagedPages, AFreedBufferIsReusedForAnotherPageWithItsOwnBytes) {
   const uint32_t page_size = 512;
-  StagedPages s(page_size);
+  PageBufferPool pool(page_size);
+  StagedPages s(&pool);
   std::memset(s.Stage(3), 3, page_size);
   std::memset(s.Stage(9), 9, page_size);
-  s.EraseFrom(5);  // page 9's buffer is free now (S3)
+  s.EraseFrom(5);  // page 9's buffer went back to the pool (S4)
   std::memset(s.Stage(7), 7, page_size);
   EXPECT_EQ(s.Find(9), nullptr);
   EXPECT_EQ(Bytes(s, 3, page_size), std::vector<uint8_t>(page_size, 3));
@@ -197,6 +233,33 @@ TEST_F(WalStagedReuse, AShrinkInsideTheTransactionDropsTheStagedPagesPastIt) {
   EXPECT_EQ(MustCommit(p.get()), 2u);
   EXPECT_EQ(Read(p.get(), 4), Page(4));
   EXPECT_EQ(Read(p.get(), 9), std::vector<uint8_t>(4096, 0));
+  ASSERT_OK(p->CheckInvariants());
+}
+
+// A commit moves the staged buffers into the cache and the cache's old buffers stage the next
+// transaction: if a staged page and a cached page ever shared a buffer, staging would change
+// committed bytes, and a commit would compare a page with itself (and write no frame).
+TEST_F(WalStagedReuse, AStagedBufferNeverAliasesTheCommittedBytesOfTheCache) {
+  Options o = SmallOptions();
+  o.cache_pages = 3;  // evictions on every commit below: buffers cycle through the pool
+  auto p = MustCreate(&env, path, o);
+  ASSERT_NE(p, nullptr);
+  for (uint32_t round = 0; round < 6; round++) {
+    for (uint32_t i = 1; i <= 8; i++) Stage(p.get(), i, Page(round * 100 + i));
+    ASSERT_EQ(MustCommit(p.get()), 8u) << "round " << round;
+    ReadSnapshot snap;
+    ASSERT_OK(p->BeginRead(&snap));
+    for (uint32_t i = 1; i <= 8; i++) Stage(p.get(), i, Page(round * 100 + 50 + i));
+    for (uint32_t i = 1; i <= 8; i++) {
+      EXPECT_EQ(testing::SnapRead(p.get(), snap, i), Page(round * 100 + i))
+          << "staging changed the committed bytes of page " << i << ", round " << round;
+    }
+    p->EndRead(&snap);
+    ASSERT_OK(p->ClearStaged());
+    for (uint32_t i = 1; i <= 8; i++) Stage(p.get(), i, Page(round * 100 + i));  // unchanged
+    EXPECT_EQ(MustCommit(p.get()), 0u) << "pages equal to their committed bytes were written";
+  }
+  for (uint32_t i = 1; i <= 8; i++) EXPECT_EQ(Read(p.get(), i), Page(500 + i)) << "page " << i;
   ASSERT_OK(p->CheckInvariants());
 }
 

@@ -1,24 +1,13 @@
 // PageCache (C1-C4 in page_cache.h).
 #include "impl/wal/page_cache.h"
 
-#include <algorithm>
 #include <cstring>
-#include <new>
 
 namespace pager {
 namespace wal {
 
-namespace {
-constexpr size_t kSlabBytes = size_t{256} << 10;
-constexpr std::align_val_t kSlabAlignment{4096};
-}  // namespace
-
-void PageCache::SlabFree::operator()(uint8_t* p) const { ::operator delete(p, kSlabAlignment); }
-
-PageCache::PageCache(uint32_t page_size, uint32_t capacity_pages)
-    : page_size_(page_size),
-      capacity_pages_(capacity_pages),
-      nodes_per_slab_(static_cast<uint32_t>(std::max<size_t>(1, kSlabBytes / page_size))) {
+PageCache::PageCache(PageBufferPool* pool, uint32_t capacity_pages)
+    : pool_(pool), page_size_(pool->page_size()), capacity_pages_(capacity_pages) {
   if (capacity_pages_ == 0) return;
   size_t slots = 16;
   while (slots < 2 * size_t{capacity_pages_}) slots *= 2;  // C3
@@ -69,13 +58,8 @@ uint32_t PageCache::NewNode() {
     free_.pop_back();
     return n;
   }
-  const uint32_t n = static_cast<uint32_t>(nodes_.size());
   nodes_.emplace_back();
-  if (n / nodes_per_slab_ >= slabs_.size()) {
-    const size_t bytes = size_t{nodes_per_slab_} * page_size_;
-    slabs_.emplace_back(static_cast<uint8_t*>(::operator new(bytes, kSlabAlignment)));
-  }
-  return n;
+  return static_cast<uint32_t>(nodes_.size() - 1);
 }
 
 void PageCache::Unlink(uint32_t node) {
@@ -104,7 +88,7 @@ const uint8_t* PageCache::Lookup(uint32_t page_number) {
   if (slot == SIZE_MAX) return nullptr;
   const uint32_t node = table_[slot] - 1;
   MoveToFront(node);
-  return Bytes(node);
+  return nodes_[node].bytes.get();
 }
 
 bool PageCache::Get(uint32_t page_number, uint8_t* dst) {
@@ -114,42 +98,67 @@ bool PageCache::Get(uint32_t page_number, uint8_t* dst) {
   return true;
 }
 
-bool PageCache::Refresh(uint32_t page_number, const uint8_t* src) {
+bool PageCache::AdoptInPlace(uint32_t page_number, PageBuffer* buffer) {
   const size_t slot = FindSlot(page_number);
   if (slot == SIZE_MAX) return false;
-  std::memcpy(Bytes(table_[slot] - 1), src, page_size_);
+  std::swap(nodes_[table_[slot] - 1].bytes, *buffer);
   return true;
 }
 
-void PageCache::Put(uint32_t page_number, const uint8_t* src) {
-  if (capacity_pages_ == 0) return;
-  const size_t slot = FindSlot(page_number);
-  if (slot != SIZE_MAX) {
-    const uint32_t node = table_[slot] - 1;
-    std::memcpy(Bytes(node), src, page_size_);
-    MoveToFront(node);
-    return;
-  }
+uint32_t PageCache::InsertNode(uint32_t page_number, PageBuffer* evicted) {
   uint32_t node;
   if (size_ >= capacity_pages_) {  // C1: reuse the least recently used entry
     node = tail_;
-    if (evict_hook_) evict_hook_(nodes_[node].page_number, Bytes(node));
+    if (evict_hook_) evict_hook_(nodes_[node].page_number, nodes_[node].bytes.get());
     EraseSlot(FindSlot(nodes_[node].page_number));
     Unlink(node);
+    *evicted = std::move(nodes_[node].bytes);
   } else {
     node = NewNode();
     size_++;
   }
   nodes_[node].page_number = page_number;
-  std::memcpy(Bytes(node), src, page_size_);
   InsertSlot(node);
   PushFront(node);
+  return node;
+}
+
+void PageCache::Put(uint32_t page_number, const uint8_t* src) {
+  if (capacity_pages_ == 0) return;
+  const size_t slot = FindSlot(page_number);
+  uint32_t node;
+  if (slot != SIZE_MAX) {
+    node = table_[slot] - 1;
+    MoveToFront(node);
+  } else {
+    PageBuffer evicted;
+    node = InsertNode(page_number, &evicted);
+    nodes_[node].bytes = evicted != nullptr ? std::move(evicted) : pool_->Take();
+  }
+  std::memcpy(nodes_[node].bytes.get(), src, page_size_);
+}
+
+PageBuffer PageCache::Adopt(uint32_t page_number, PageBuffer buffer) {
+  if (capacity_pages_ == 0) return buffer;
+  const size_t slot = FindSlot(page_number);
+  PageBuffer displaced;
+  uint32_t node;
+  if (slot != SIZE_MAX) {
+    node = table_[slot] - 1;
+    MoveToFront(node);
+    displaced = std::move(nodes_[node].bytes);
+  } else {
+    node = InsertNode(page_number, &displaced);
+  }
+  nodes_[node].bytes = std::move(buffer);
+  return displaced;
 }
 
 void PageCache::EraseNode(size_t slot) {
   const uint32_t node = table_[slot] - 1;
   EraseSlot(slot);
   Unlink(node);
+  pool_->Give(std::move(nodes_[node].bytes));
   free_.push_back(node);  // C4
   size_--;
 }

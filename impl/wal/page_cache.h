@@ -1,9 +1,10 @@
 // PageCache: a bounded LRU cache of committed page contents, keyed by page number.
 //
-// Layout (flat, so a commit's Put of 256 pages allocates nothing in steady state): the
-// entries are nodes of one array, linked into the LRU list by index; their bytes live in
-// page-aligned slabs allocated as the cache fills and kept until it is destroyed; the page
-// -> node map is an open-addressing table with linear probing and backward-shift deletion.
+// Layout (flat, so a commit of 256 pages allocates nothing in steady state): the entries are
+// nodes of one array, linked into the LRU list by index; each holds a buffer of the handle's
+// PageBufferPool (impl/wal/page_buffers.h), so a commit hands its staged buffers over
+// (Adopt) instead of copying them; the page -> node map is an open-addressing table with
+// linear probing and backward-shift deletion.
 //
 // Invariants:
 //   C1. At most capacity_pages entries; capacity 0 caches nothing.
@@ -13,8 +14,8 @@
 //       after its home slot such that no empty slot lies between (linear probing without
 //       tombstones: Erase shifts the following entries back); its size is a power of two
 //       >= 2 * capacity_pages, so every probe ends at an empty slot.
-//   C4. Every node is either in the LRU list (head_ = most recently used) or in free_ (erased
-//       and not reused yet); a node's bytes stay at one address while it lives.
+//   C4. Every node is either in the LRU list (head_ = most recently used) and holds a buffer,
+//       or in free_ (erased, not reused yet) and holds none: its buffer went back to the pool.
 #pragma once
 
 #include <cstddef>
@@ -23,12 +24,14 @@
 #include <memory>
 #include <vector>
 
+#include "impl/wal/page_buffers.h"
+
 namespace pager {
 namespace wal {
 
 class PageCache {
  public:
-  PageCache(uint32_t page_size, uint32_t capacity_pages);
+  PageCache(PageBufferPool* pool, uint32_t capacity_pages);
   ~PageCache();
   PageCache(const PageCache&) = delete;
   PageCache& operator=(const PageCache&) = delete;
@@ -41,9 +44,13 @@ class PageCache {
   // Inserts or replaces the page's content, evicting the least recently used page (whose
   // number and bytes go to the eviction hook first, if one is set).
   void Put(uint32_t page_number, const uint8_t* src);
-  // Replaces the content of a cached page in place (no eviction, the LRU order unchanged);
-  // false when the page is not cached.
-  bool Refresh(uint32_t page_number, const uint8_t* src);
+  // As Put, with `buffer` (page_size bytes from the pool) as the page's content, taken over
+  // without a copy. Returns the buffer the cache no longer needs (the page's old one, or the
+  // evicted page's), null when none; `buffer` itself when the capacity is 0.
+  PageBuffer Adopt(uint32_t page_number, PageBuffer buffer);
+  // When the page is cached: swaps *buffer with its content in place (no eviction, the LRU
+  // order unchanged; *buffer then holds the old bytes) and returns true. Else false.
+  bool AdoptInPlace(uint32_t page_number, PageBuffer* buffer);
   void set_evict_hook(std::function<void(uint32_t, const uint8_t*)> hook) {
     evict_hook_ = std::move(hook);
   }
@@ -59,9 +66,7 @@ class PageCache {
     uint32_t page_number = 0;
     uint32_t prev = kNone;
     uint32_t next = kNone;
-  };
-  struct SlabFree {
-    void operator()(uint8_t* p) const;
+    PageBuffer bytes;
   };
 
   size_t Home(uint32_t page_number) const {
@@ -71,20 +76,19 @@ class PageCache {
   size_t FindSlot(uint32_t page_number) const;
   void EraseSlot(size_t slot);  // C3: backward shift
   void InsertSlot(uint32_t node);
-  uint8_t* Bytes(uint32_t node) const {
-    return slabs_[node / nodes_per_slab_].get() + size_t{node % nodes_per_slab_} * page_size_;
-  }
+  // A node for a page not cached (the evicted least recently used one when full, C1), in
+  // the table and at the front; *evicted = its old buffer when it was evicted.
+  uint32_t InsertNode(uint32_t page_number, PageBuffer* evicted);
   uint32_t NewNode();
   void Unlink(uint32_t node);
   void PushFront(uint32_t node);
   void MoveToFront(uint32_t node);
   void EraseNode(size_t slot);
 
+  PageBufferPool* pool_;
   uint32_t page_size_;
   uint32_t capacity_pages_;
-  uint32_t nodes_per_slab_;
   std::vector<Node> nodes_;
-  std::vector<std::unique_ptr<uint8_t, SlabFree>> slabs_;
   std::vector<uint32_t> free_;   // C4
   std::vector<uint32_t> table_;  // C3: node + 1, 0 = empty
   size_t mask_ = 0;

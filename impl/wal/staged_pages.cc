@@ -2,66 +2,49 @@
 #include "impl/wal/staged_pages.h"
 
 #include <algorithm>
-#include <new>
 
 namespace pager {
 namespace wal {
 
 namespace {
-constexpr size_t kMinSlabBytes = size_t{256} << 10;
-constexpr std::align_val_t kSlabAlignment{4096};  // page-aligned buffers (and copies)
 constexpr size_t kMinTableSlots = 16;
 }  // namespace
 
-void StagedPages::SlabFree::operator()(uint8_t* p) const { ::operator delete(p, kSlabAlignment); }
+StagedPages::StagedPages(PageBufferPool* pool) : pool_(pool) {}
 
-StagedPages::StagedPages(uint32_t page_size)
-    : page_size_(page_size),
-      slab_bytes_(std::max<size_t>(kMinSlabBytes, page_size)),
-      pages_per_slab_(static_cast<uint32_t>(slab_bytes_ / page_size)) {}
-
-StagedPages::~StagedPages() = default;
-
-uint8_t* StagedPages::Stage(uint32_t page_number) {
-  if (2 * (entries_.size() + 1) > table_.size()) {
-    Rehash(table_.empty() ? kMinTableSlots : 2 * table_.size());  // S2
-  }
-  for (size_t i = Home(page_number);; i = (i + 1) & mask_) {
-    const uint32_t e = table_[i];
-    if (e == 0) break;
-    if (entries_[e - 1].page_number == page_number) {
-      return const_cast<uint8_t*>(Bytes(entries_[e - 1].slot));  // S1: in place
-    }
-  }
-  entries_.push_back(Entry{page_number, NewSlot()});
-  InsertIntoTable(static_cast<uint32_t>(entries_.size() - 1));
-  return const_cast<uint8_t*>(Bytes(entries_.back().slot));
-}
-
-const uint8_t* StagedPages::Find(uint32_t page_number) const {
+StagedPages::Entry* StagedPages::FindEntry(uint32_t page_number) const {
   if (entries_.empty()) return nullptr;
   for (size_t i = Home(page_number);; i = (i + 1) & mask_) {
     const uint32_t e = table_[i];
     if (e == 0) return nullptr;  // S2
-    if (entries_[e - 1].page_number == page_number) return Bytes(entries_[e - 1].slot);
+    if (entries_[e - 1].page_number == page_number) {
+      return const_cast<Entry*>(&entries_[e - 1]);
+    }
   }
 }
 
-const uint8_t* StagedPages::Bytes(uint32_t slot) const {
-  return slabs_[slot / pages_per_slab_].get() + size_t{slot % pages_per_slab_} * page_size_;
+uint8_t* StagedPages::Stage(uint32_t page_number) {
+  Entry* e = FindEntry(page_number);
+  if (e != nullptr) {
+    if (e->bytes == nullptr) e->bytes = pool_->Take();  // restaged after TakeBuffer
+    return e->bytes.get();  // S1: in place
+  }
+  if (2 * (entries_.size() + 1) > table_.size()) {
+    Rehash(table_.empty() ? kMinTableSlots : 2 * table_.size());  // S2
+  }
+  entries_.push_back(Entry{page_number, pool_->Take()});
+  InsertIntoTable(static_cast<uint32_t>(entries_.size() - 1));
+  return entries_.back().bytes.get();
 }
 
-uint32_t StagedPages::NewSlot() {
-  if (!free_slots_.empty()) {  // S3
-    uint32_t slot = free_slots_.back();
-    free_slots_.pop_back();
-    return slot;
-  }
-  const uint32_t slot = slot_count_++;
-  if (slot / pages_per_slab_ >= slabs_.size()) {
-    slabs_.emplace_back(static_cast<uint8_t*>(::operator new(slab_bytes_, kSlabAlignment)));
-  }
-  return slot;
+const uint8_t* StagedPages::Find(uint32_t page_number) const {
+  const Entry* e = FindEntry(page_number);
+  return e == nullptr ? nullptr : e->bytes.get();  // S3: null once taken
+}
+
+PageBuffer StagedPages::TakeBuffer(uint32_t page_number) {
+  Entry* e = FindEntry(page_number);
+  return e == nullptr ? PageBuffer() : std::move(e->bytes);
 }
 
 void StagedPages::InsertIntoTable(uint32_t entry_index) {
@@ -73,8 +56,6 @@ void StagedPages::InsertIntoTable(uint32_t entry_index) {
   }
 }
 
-// Rebuilds the table in entries_ order (S2), so it is always the table that inserting
-// entries_ in order gives (Clear relies on it).
 void StagedPages::Rehash(size_t capacity) {
   table_.assign(capacity, 0);
   mask_ = capacity - 1;
@@ -85,11 +66,12 @@ void StagedPages::Rehash(size_t capacity) {
 
 void StagedPages::EraseFrom(uint32_t first) {
   size_t kept = 0;
-  for (const Entry& e : entries_) {
+  for (Entry& e : entries_) {
     if (e.page_number < first) {
-      entries_[kept++] = e;
+      if (&entries_[kept] != &e) entries_[kept] = std::move(e);
+      kept++;
     } else {
-      free_slots_.push_back(e.slot);  // S3
+      pool_->Give(std::move(e.bytes));  // S4
     }
   }
   if (kept == entries_.size()) return;
@@ -103,9 +85,8 @@ void StagedPages::Clear() {
     mask_ = 0;
     shift_ = 64;
   } else {
-    // The table is what inserting entries_ in order gives (Rehash): removing them in reverse
-    // order leaves, after each step, the table of the entries before it, so each probe
-    // still finds its entry.
+    // S2: removing the entries in reverse order leaves, after each step, the table of the
+    // entries before it, so each probe still finds its entry.
     for (size_t n = entries_.size(); n > 0; n--) {
       for (size_t i = Home(entries_[n - 1].page_number);; i = (i + 1) & mask_) {
         if (table_[i] == n) {
@@ -115,11 +96,8 @@ void StagedPages::Clear() {
       }
     }
   }
+  for (Entry& e : entries_) pool_->Give(std::move(e.bytes));  // S4
   entries_.clear();
-  free_slots_.clear();
-  slot_count_ = 0;
-  const size_t keep = std::max<size_t>(1, kKeptStagedBytes / slab_bytes_);
-  if (slabs_.size() > keep) slabs_.resize(keep);  // S4
 }
 
 uint32_t StagedPages::max_page_number() const {
@@ -131,7 +109,9 @@ uint32_t StagedPages::max_page_number() const {
 void StagedPages::Ascending(std::vector<std::pair<uint32_t, const uint8_t*>>* out) const {
   out->clear();
   out->reserve(entries_.size());
-  for (const Entry& e : entries_) out->emplace_back(e.page_number, Bytes(e.slot));
+  for (const Entry& e : entries_) {
+    if (e.bytes != nullptr) out->emplace_back(e.page_number, e.bytes.get());  // S3
+  }
   auto by_page = [](const std::pair<uint32_t, const uint8_t*>& a,
                     const std::pair<uint32_t, const uint8_t*>& b) { return a.first < b.first; };
   if (!std::is_sorted(out->begin(), out->end(), by_page)) {

@@ -153,10 +153,11 @@ Status WalPager::LoadScanAndAttach() {
 
 // The page cache and the staging slabs, once the page size is known.
 void WalPager::InitPageMemory() {
-  cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
+  buffers_ = std::make_unique<PageBufferPool>(page_size_);
+  cache_ = std::make_unique<PageCache>(buffers_.get(), options_.cache_pages);
   cache_->set_evict_hook(
       [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
-  staged_ = std::make_unique<StagedPages>(page_size_);
+  staged_ = std::make_unique<StagedPages>(buffers_.get());
 }
 
 // Decision table rows M1-M6 (doc/format/wal-pager.md).
@@ -623,12 +624,17 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
     ApplyShrink(floor);
   }
   RememberHashes(frames, hashes);
-  // W14: the cache may evict while the new bytes go in, and an evicted page is hashed; none
-  // of this transaction's pages may still hold its old bytes by then: the cached ones take
-  // their new bytes in place first (no eviction), the others go in after.
-  std::vector<bool> refreshed(hashes.size());
+  // The staged buffers move into the cache (no copy; the buffers it lets go of return to
+  // the pool for the next transaction's staging). W14: the cache may evict while the new
+  // bytes go in, and an evicted page is hashed; none of this transaction's pages may still
+  // hold its old bytes by then: the cached ones take their new bytes in place first (no
+  // eviction), the others go in after. frames[i].body must not be read after this.
+  std::vector<PageBuffer> taken(hashes.size());
+  std::vector<bool> in_place(hashes.size());
   for (size_t i = 0; i < hashes.size(); i++) {
-    refreshed[i] = cache_->Refresh(frames[i].page_number, frames[i].body);
+    taken[i] = staged_->TakeBuffer(frames[i].page_number);
+    in_place[i] = taken[i] != nullptr && cache_->AdoptInPlace(frames[i].page_number, &taken[i]);
+    if (in_place[i]) buffers_->Give(std::move(taken[i]));  // the old bytes
   }
   for (size_t i = 0; i < frames.size(); i++) {
     uint32_t page = frames[i].page_number;
@@ -638,9 +644,13 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
     }
     index_[page] = first_frame + i;
     NoteFrame(page, first_frame + i);
-    // Most recently used, as a Put makes it (a refreshed page an earlier Put evicted goes in
-    // again).
-    if (!refreshed[i] || cache_->Lookup(page) == nullptr) cache_->Put(page, frames[i].body);
+    if (in_place[i]) {
+      (void)cache_->Lookup(page);  // most recently used, as a Put makes it
+    } else if (taken[i] != nullptr) {
+      buffers_->Give(cache_->Adopt(page, std::move(taken[i])));
+    } else {
+      cache_->Put(page, frames[i].body);  // not staged here (never: CollectDirty's pages are)
+    }
   }
   committed_count_ = staged_count_;
 }

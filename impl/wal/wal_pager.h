@@ -528,6 +528,7 @@ class WalPager {
 
   // Staged state (W4): the staged pages' bytes in reused slabs (impl/wal/staged_pages.h).
   std::unique_ptr<StagedPages> staged_;
+  std::unique_ptr<PageBufferPool> buffers_;  // the staged pages' and the cache's buffers
   uint32_t staged_count_ = 0;
   uint32_t staged_floor_ = 0;  // W4
   uint8_t staged_app_[kAppHeaderSize] = {};
