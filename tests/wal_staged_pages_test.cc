@@ -263,6 +263,31 @@ TEST_F(WalStagedReuse, AStagedBufferNeverAliasesTheCommittedBytesOfTheCache) {
   ASSERT_OK(p->CheckInvariants());
 }
 
+// W14 with buffers moved into the cache: a page of the transaction that is cached with its
+// old bytes must take its new bytes before any other page of the transaction goes in, or an
+// eviction in between hashes the old bytes as the committed content; a later commit of the
+// unchanged page then finds the hashes different and writes a frame nobody changed (W5).
+TEST_F(WalStagedReuse, AnEvictionDuringTheCommitNeverRemembersAPagesOldBytes) {
+  Options o = SmallOptions();
+  o.cache_pages = 3;
+  auto p = MustCreate(&env, path, o);
+  ASSERT_NE(p, nullptr);
+  for (uint32_t i = 10; i <= 12; i++) Stage(p.get(), i, Page(i));
+  MustCommit(p.get());  // cached: 10, 11, 12
+  // Pages 1-3 are not cached and go in before page 10 (page order); the three evictions they
+  // cause reach page 10, which is cached with its old bytes until it takes its new ones.
+  for (uint32_t i = 1; i <= 3; i++) Stage(p.get(), i, Page(100 + i));
+  Stage(p.get(), 10, Page(110));
+  ASSERT_EQ(MustCommit(p.get()), 4u);
+  for (uint32_t i = 20; i <= 22; i++) Stage(p.get(), i, Page(i));
+  MustCommit(p.get());  // page 10 leaves the cache (if it was still there)
+  Stage(p.get(), 10, Page(110));  // its committed bytes
+  EXPECT_EQ(MustCommit(p.get()), 0u)
+      << "an unchanged page was written: its remembered hash was of its old bytes";
+  EXPECT_EQ(Read(p.get(), 10), Page(110));
+  ASSERT_OK(p->CheckInvariants());
+}
+
 }  // namespace
 }  // namespace wal
 }  // namespace pager
