@@ -711,6 +711,7 @@ Status WalPager::CheckInvariants() {
     return fail("W4: staged floor above a page count");
   }
   if (cache_->size() > cache_->capacity_pages()) return fail("C1: cache over capacity");
+  if (buffers_->free_count() > buffers_->max_free()) return fail("B2: pool over its bound");
   if (committed_hash_.size() > size_t{kHashedPagesPerCachePage} * options_.cache_pages) {
     return fail("W14: more committed page hashes than the bound");
   }
