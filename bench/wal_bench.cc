@@ -21,7 +21,8 @@
 //
 // Every figure is the median of kReps repetitions. Usage: wal_bench [DIR] (default $TMPDIR or
 // /tmp; use a directory on the disk you care about). WAL_BENCH_ONLY=<section>[,<section>...]
-// runs only those sections: commits, readers-commit, readers, reads, checkpoint, bg-sizes
+// runs only those sections: commits, commit-path, readers-commit, readers, reads, checkpoint,
+// bg-sizes
 // (Selected(); bg-sizes only when named).
 #include <fcntl.h>
 #include <stdlib.h>
@@ -72,10 +73,12 @@ struct Sizing {
   uint32_t limit_factor = 0;
 };
 
+// stage_only: the timed transactions stage their pages and roll back (ClearStaged) instead of
+// committing (the staging layer's share of a commit).
 CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern pattern,
                   bool count_checkpoints,
                   pager::wal::Durability durability = pager::wal::Durability::kFull,
-                  bool background = false, Sizing sizing = Sizing{}) {
+                  bool background = false, Sizing sizing = Sizing{}, bool stage_only = false) {
   Options o;
   o.durability = durability;
   o.background_checkpoint = background;
@@ -94,12 +97,17 @@ CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern patter
   uint64_t rng = 0x1234567;
   std::vector<uint32_t> perm(kWorkingSet);
   for (uint32_t i = 0; i < kWorkingSet; i++) perm[i] = i + 1;
+  bool rollback = false;  // stage_only, in the timed loop
   auto commit = [&](const std::vector<uint32_t>& list, int round) {
     for (uint32_t page : list) {
       std::memset(buf.data(), round & 0xFF, kPage);
       std::memcpy(buf.data(), &page, sizeof page);
       std::memcpy(buf.data() + 8, &round, sizeof round);
       Die(p->StagePage(page, buf.data(), buf.size()), "stage");
+    }
+    if (rollback) {
+      Die(p->ClearStaged(), "clear staged");
+      return;
     }
     auto r = p->Commit();
     Die(r.ok() ? pager::Status::Ok() : r.status(), "commit");
@@ -133,6 +141,7 @@ CommitRun Commits(const std::string& path, uint32_t pages, int n, Pattern patter
   checkpoint();
   pager::wal::Stats before = p->stats();
   uint64_t max_frames = 0;
+  rollback = stage_only;
   auto t0 = Clock::now();
   for (int i = 0; i < n; i++) {
     commit(page_list(), i + 1000);
@@ -468,6 +477,43 @@ double RawSequentialMBps(const std::string& path, uint32_t pages) {
   return pages * double(kPage) / s / 1e6;
 }
 
+// Raw: n writes of 1 MiB over already-written blocks, no flush (the bytes of a 256-page
+// commit, as one aligned pwrite). MB/s.
+double RawUnsyncedMiBWrites(const std::string& path, int n) {
+  const size_t len = size_t{1} << 20;
+  int fd = MustOpenFd(path);
+  std::vector<uint8_t> buf(len, 0x5A);
+  for (int i = 0; i < n; i++) PwriteAll(fd, buf.data(), len, static_cast<off_t>(i) * len);
+  fdatasync(fd);
+  auto t0 = Clock::now();
+  for (int i = 0; i < n; i++) PwriteAll(fd, buf.data(), len, static_cast<off_t>(i) * len);
+  double s = Seconds(t0, Clock::now());
+  close(fd);
+  unlink(path.c_str());
+  return n * double(len) / s / 1e6;
+}
+
+// doc/performance.md, "Where a 1 MiB commit's time goes": a 256-random-page NORMAL commit
+// (no device flush; checkpoint deferred) next to one aligned 1 MiB pwrite of the same bytes
+// (no flush either), and the staging alone (stage 256 pages + roll back) next to the same.
+void CommitPathShares(const std::string& raw, const std::string& db) {
+  const auto kNormal = pager::wal::Durability::kNormal;
+  auto mbps = [](const CommitRun& r) { return r.commits_per_s * 256 * kPage / 1e6; };
+  auto raw_write = [&] { return RawUnsyncedMiBWrites(raw, 160); };
+  Pair("raw 1 MiB pwrite over written blocks, no flush", "pager 256 random pages, NORMAL",
+       "MB/s", raw_write,
+       [&] { return mbps(Commits(db, 256, 160, Pattern::kRandom, false, kNormal)); },
+       "commit path (random, NORMAL) / 1 MiB pwrite");
+  Pair("raw 1 MiB pwrite over written blocks, no flush", "pager stage 256 random pages only",
+       "MB/s", raw_write,
+       [&] {
+         return mbps(Commits(db, 256, 160, Pattern::kRandom, false, kNormal, false, Sizing{},
+                             true));
+       },
+       "staging 256 pages + rollback / 1 MiB pwrite");
+  std::printf("     (us per 1 MiB = 1048.6 / MB/s)\n");
+}
+
 }  // namespace
 
 void CommitSections(const std::string& raw, const std::string& db) {
@@ -544,7 +590,6 @@ void CommitSections(const std::string& raw, const std::string& db) {
        [&] { return Commits(db, 256, 160, Pattern::kRandom, false, kNormal).commits_per_s *
                     256 * kPage / 1e6; },
        "random / sequential (commit path only)");
-
 }
 
 // Issue 13's thresholds with the background checkpointer: 256 random pages per FULL commit
@@ -582,7 +627,8 @@ void SizingSections(const std::string& raw, const std::string& db) {
   }
 }
 
-// WAL_BENCH_ONLY=<section>[,<section>...] runs only those sections: commits, reads, readers
+// WAL_BENCH_ONLY=<section>[,<section>...] runs only those sections: commits, commit-path
+// (the NORMAL commit path and its staging next to a 1 MiB pwrite), reads, readers
 // (read transactions: no disk flushes), readers-commit (commits beside readers), checkpoint,
 // bg-sizes (not in the default run: minutes of 1 MiB commits). Unset: all but bg-sizes.
 bool Selected(const char* section) {
@@ -659,6 +705,7 @@ int main(int argc, char** argv) {
   std::printf("wal_bench in %s, page 4096 B, median of %d runs\n", d.c_str(), kReps);
 
   if (Selected("commits")) CommitSections(raw, db);
+  if (Selected("commit-path")) CommitPathShares(raw, db);
   if (Selected("bg-sizes")) SizingSections(raw, db);
   if (Selected("readers-commit")) CommitWithReaders(raw, db);
   if (Selected("readers")) ReaderSections(db);

@@ -173,7 +173,7 @@ Status WalPager::Refresh(const ShmHeader** hp) {
                                       : hdr.max_frame > 0);
   const bool grew = !moved && wal_ != nullptr && hdr.max_frame > wal_->frame_count();
   if (!moved && !grew) return Status::Ok();  // the committed state is the published one
-  const bool clean = staged_.empty() && staged_count_ == committed_count_ &&
+  const bool clean = staged_->empty() && staged_count_ == committed_count_ &&
                      staged_floor_ == committed_count_ &&
                      std::memcmp(staged_app_, committed_app_, kAppHeaderSize) == 0;
   if (moved) {

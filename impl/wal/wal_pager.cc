@@ -86,9 +86,7 @@ Status WalPager::InitNew(const Options& options) {
   stats_.bytes_synced += kWalHeaderSize;
   wal_->prewrite_bytes = options.wal_prewrite_bytes;
   generation_ = wal_->header().salt1;
-  cache_ = std::make_unique<PageCache>(page_size_, options.cache_pages);
-  cache_->set_evict_hook(
-      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
+  InitPageMemory();
   return AttachShared();  // W21
 }
 
@@ -143,9 +141,7 @@ Status WalPager::LoadScanAndAttach() {
                                        ", the caller expects " +
                                        std::to_string(options_.page_size));
   }
-  cache_ = std::make_unique<PageCache>(page_size_, options_.cache_pages);
-  cache_->set_evict_hook(
-      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
+  InitPageMemory();
   PAGER_RETURN_IF_ERROR(OpenWal());
   if (wal_ != nullptr) PAGER_RETURN_IF_ERROR(RecoverWal());
   generation_ = wal_ ? wal_->header().salt1 : 0;
@@ -153,6 +149,15 @@ Status WalPager::LoadScanAndAttach() {
   staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
   return AttachShared();  // W21, before W9 looks at readers
+}
+
+// The page cache and the staging slabs, once the page size is known.
+void WalPager::InitPageMemory() {
+  buffers_ = std::make_unique<PageBufferPool>(page_size_);
+  cache_ = std::make_unique<PageCache>(buffers_.get(), options_.cache_pages);
+  cache_->set_evict_hook(
+      [this](uint32_t page, const uint8_t* bytes) { RememberEvicted(page, bytes); });
+  staged_ = std::make_unique<StagedPages>(buffers_.get());
 }
 
 // Decision table rows M1-M6 (doc/format/wal-pager.md).
@@ -323,9 +328,9 @@ Status WalPager::ReadPageLocked(uint32_t page_number, uint8_t* dst, uint64_t len
                                        " is past the page count " +
                                        std::to_string(staged_count_));
   }
-  auto it = staged_.find(page_number);
-  if (it != staged_.end()) {
-    std::memcpy(dst, it->second.data(), page_size_);
+  const uint8_t* staged = staged_->Find(page_number);
+  if (staged != nullptr) {
+    std::memcpy(dst, staged, page_size_);
     return Status::Ok();
   }
   if (page_number >= ZeroFrom()) {
@@ -430,12 +435,12 @@ Status WalPager::StagePage(uint32_t page_number, const uint8_t* src, uint64_t le
                                     std::to_string(kMaxPageCount - 1));
   }
   if (page_number >= staged_count_) staged_count_ = page_number + 1;
-  staged_[page_number].assign(src, src + page_size_);
+  std::memcpy(staged_->Stage(page_number), src, page_size_);
   return Status::Ok();
 }
 
 void WalPager::ClearStagedLocked() {
-  staged_.clear();
+  if (staged_ != nullptr) staged_->Clear();  // null only before the page size is known
   staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
 }
@@ -453,7 +458,7 @@ Status WalPager::SetPageCount(uint32_t page_count) {
     return InvalidArgument("page count 0: page 0 (the header) always exists, use 1 for empty");
   }
   if (page_count < staged_count_) {
-    staged_.erase(staged_.lower_bound(page_count), staged_.end());
+    staged_->EraseFrom(page_count);
     staged_floor_ = std::min(staged_floor_, page_count);
   }
   staged_count_ = page_count;
@@ -514,15 +519,17 @@ Result<uint32_t> WalPager::Commit() {
 Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames,
                               std::vector<StagedHash>* hashes) {
   std::vector<uint8_t> committed(page_size_);
-  for (const auto& kv : staged_) {
-    const uint8_t* bytes = kv.second.data();
+  std::vector<std::pair<uint32_t, const uint8_t*>> staged;
+  staged_->Ascending(&staged);
+  for (const auto& kv : staged) {
+    const uint8_t* bytes = kv.second;
     StagedHash hash;
     bool dirty = true;
     if (kv.first >= ZeroFrom()) {
       dirty = !AllZero(bytes, page_size_);
-    } else if (cache_->Get(kv.first, committed.data())) {
+    } else if (const uint8_t* cached = cache_->Lookup(kv.first)) {
       stats_.cache_hits++;
-      dirty = std::memcmp(committed.data(), bytes, page_size_) != 0;
+      dirty = std::memcmp(cached, bytes, page_size_) != 0;
     } else {
       auto known = committed_hash_.find(kv.first);
       if (known != committed_hash_.end()) {
@@ -624,9 +631,18 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
     ApplyShrink(floor);
   }
   RememberHashes(frames, hashes);
-  // W14: the cache may evict while the new bytes go in, and an evicted page is hashed; none
-  // of this transaction's pages may still hold its old bytes by then.
-  for (size_t i = 0; i < hashes.size(); i++) cache_->Erase(frames[i].page_number);
+  // The staged buffers move into the cache (no copy; the buffers it lets go of return to
+  // the pool for the next transaction's staging). W14: the cache may evict while the new
+  // bytes go in, and an evicted page is hashed; none of this transaction's pages may still
+  // hold its old bytes by then: the cached ones take their new bytes in place first (no
+  // eviction), the others go in after. frames[i].body must not be read after this.
+  std::vector<PageBuffer> taken(hashes.size());
+  std::vector<bool> in_place(hashes.size());
+  for (size_t i = 0; i < hashes.size(); i++) {
+    taken[i] = staged_->TakeBuffer(frames[i].page_number);
+    in_place[i] = taken[i] != nullptr && cache_->AdoptInPlace(frames[i].page_number, &taken[i]);
+    if (in_place[i]) buffers_->Give(std::move(taken[i]));  // the old bytes
+  }
   for (size_t i = 0; i < frames.size(); i++) {
     uint32_t page = frames[i].page_number;
     if (page == 0) {
@@ -635,7 +651,13 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
     }
     index_[page] = first_frame + i;
     NoteFrame(page, first_frame + i);
-    cache_->Put(page, frames[i].body);
+    if (in_place[i]) {
+      (void)cache_->Lookup(page);  // most recently used, as a Put makes it
+    } else if (taken[i] != nullptr) {
+      buffers_->Give(cache_->Adopt(page, std::move(taken[i])));
+    } else {
+      cache_->Put(page, frames[i].body);  // not staged here (never: CollectDirty's pages are)
+    }
   }
   committed_count_ = staged_count_;
 }
@@ -671,7 +693,7 @@ State WalPager::state() {
   std::lock_guard<std::mutex> lock(mu_);
   if (poisoned_) return State::kPoisoned;
   if (busy_state_ != State::kOpen) return busy_state_;
-  bool writing = !staged_.empty() || staged_count_ != committed_count_ ||
+  bool writing = !staged_->empty() || staged_count_ != committed_count_ ||
                  staged_floor_ != committed_count_ ||
                  std::memcmp(staged_app_, committed_app_, kAppHeaderSize) != 0;
   return writing ? State::kWriting : State::kOpen;
@@ -689,13 +711,14 @@ Status WalPager::CheckInvariants() {
   if (main_valid_count_ > committed_count_ || main_valid_count_ > main_count_) {
     return fail("W3: main_valid_count above a page count");
   }
-  if (!staged_.empty() && staged_.rbegin()->first >= staged_count_) {
+  if (!staged_->empty() && staged_->max_page_number() >= staged_count_) {
     return fail("W4: staged page past the staged page count");
   }
   if (staged_floor_ > committed_count_ || staged_floor_ > staged_count_) {
     return fail("W4: staged floor above a page count");
   }
   if (cache_->size() > cache_->capacity_pages()) return fail("C1: cache over capacity");
+  if (buffers_->free_count() > buffers_->max_free()) return fail("B2: pool over its bound");
   if (committed_hash_.size() > size_t{kHashedPagesPerCachePage} * options_.cache_pages) {
     return fail("W14: more committed page hashes than the bound");
   }

@@ -215,6 +215,7 @@
 #include "impl/wal/main_map.h"
 #include "impl/wal/page_cache.h"
 #include "impl/wal/shm_index.h"
+#include "impl/wal/staged_pages.h"
 #include "impl/wal/test_hooks.h"
 #include "impl/wal/wal_format.h"
 #include "impl/wal/wal_log.h"
@@ -367,6 +368,7 @@ class WalPager {
   Status InitExisting();
   Status LoadScanAndAttach();
   bool IndexExists();  // `-shm` exists (or cannot be told: then it is opened as usual)
+  void InitPageMemory();
   Status LoadMainHeader();
   Status OpenWal();
   Status RecoverWal();
@@ -527,8 +529,9 @@ class WalPager {
   uint64_t shm_change_ = 0;        // change counter last published (writer)
   ShmHeader last_published_{};     // what PublishShared published last (writer)
 
-  // Staged state (W4).
-  std::map<uint32_t, std::vector<uint8_t>> staged_;
+  // Staged state (W4): the staged pages' bytes in reused slabs (impl/wal/staged_pages.h).
+  std::unique_ptr<StagedPages> staged_;
+  std::unique_ptr<PageBufferPool> buffers_;  // the staged pages' and the cache's buffers
   uint32_t staged_count_ = 0;
   uint32_t staged_floor_ = 0;  // W4
   uint8_t staged_app_[kAppHeaderSize] = {};
