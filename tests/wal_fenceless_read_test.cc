@@ -70,11 +70,32 @@ struct ReaderResult {
   std::string failure;  // empty: every read was a whole page, never older than one seen
 };
 
+// Widens the pin's windows (T1): every third pin sleeps after it read the header (its mark
+// not stored yet), every seventh also after its mark is stored (before the re-check), so the
+// writer's scans, copies and restarts land inside them instead of only by luck. Without
+// W19's re-check this test dies of SIGBUS (a frame of a WAL that TRUNCATE cut) or reports
+// "holds page N's bytes" (a frame the next generation rewrote).
+class SlowPin : public TestHooks {
+ public:
+  void At(HookPoint point) override {
+    if (point == HookPoint::kPinAfterHeader && ++pins_ % 3 == 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    } else if (point == HookPoint::kPinAfterMark && pins_ % 7 == 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  }
+
+ private:
+  uint64_t pins_ = 0;
+};
+
 // One read-only handle doing plain reads of random pages until *stop.
 void ReaderLoop(const std::string& path, unsigned seed, const std::atomic<bool>* stop,
                 ReaderResult* out) {
+  SlowPin slow;
   Options o = SmallOptions();
   o.page_size = 0;
+  o.test_hooks = &slow;
   std::unique_ptr<WalPager> r;
   Status st = WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadOnly, o, &r);
   if (!st.ok()) {
