@@ -291,11 +291,7 @@ void WalPager::UpdateSlot() {
 // W24: an odd epoch is a restart window; then (and only then) the pin waits for the restart
 // byte, which also covers a writer that died inside the window (its lock went with it).
 Status WalPager::PinView(bool allow_main_only, uint64_t* mark, uint32_t* main_page_count) {
-  if (slot_ < 0) {
-    PAGER_RETURN_IF_ERROR(shm_->ClaimSlot(&slot_));
-    fenceless_ = options_.asymmetric_fence && RegisterFencelessReader();  // W27
-    if (fenceless_) shm_->SetFenceless(slot_, true);
-  }
+  if (slot_ < 0) PAGER_RETURN_IF_ERROR(shm_->ClaimSlot(&slot_));
   Status st = PinViewLocked(allow_main_only, false, mark, main_page_count);
   // W24: an open restart window, or a writer that kept restarting the WAL between this
   // handle's header and WAL reads for every retry (a loaded machine): pin holding the restart
@@ -346,11 +342,7 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
             : std::max(h.max_frame, frames);
     const uint64_t m = std::min(want, MinReaderMark());
     shm_->SetSlot(slot_, MakeSlotValue(generation_, m));
-    if (fenceless_) {
-      std::atomic_signal_fence(std::memory_order_seq_cst);  // W27: the writer's membarrier
-    } else {
-      ShmFence(std::memory_order_seq_cst);
-    }
+    ShmFence(std::memory_order_seq_cst);
     Hook(HookPoint::kPinAfterMark);
     if (shm_->StillPublished(h.generation, h.checkpoint_epoch)) {
       *mark = want;
@@ -406,10 +398,8 @@ SlotScan WalPager::ScanOthers(bool restart_window) {
   Hook(restart_window ? HookPoint::kRestartBeforeEpochBump : HookPoint::kScanBeforeEpochBump);
   shm_epoch_ += (restart_window && (shm_epoch_ & 1) == 0) ? 1 : 2;
   RepublishWithEpoch();
-  // W27: every fenceless pin either shows its mark to the scan below or sees this bump.
-  const bool barrier_ok = options_.asymmetric_fence && WriterBarrier();
   Hook(restart_window ? HookPoint::kRestartAfterEpochBump : HookPoint::kScanAfterEpochBump);
-  SlotScan s = shm_->ScanSlots(generation_, slot_, barrier_ok);
+  SlotScan s = shm_->ScanSlots(generation_, slot_);
   Hook(restart_window ? HookPoint::kRestartScanDone : HookPoint::kScanDone);
   return s;
 }

@@ -5,12 +5,6 @@
 #include <cstring>
 #include <vector>
 
-#if defined(__linux__)
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-
 #include "impl/io/checksum.h"
 
 namespace pager {
@@ -49,29 +43,6 @@ void StoreWords(uint64_t* dst, const void* src, size_t bytes) {
 }
 
 }  // namespace
-
-#if defined(__linux__)
-namespace {
-long Membarrier(int cmd) { return syscall(__NR_membarrier, cmd, 0, 0); }
-}  // namespace
-
-bool RegisterFencelessReader() {
-  static const bool registered = [] {
-    const long q = Membarrier(MEMBARRIER_CMD_QUERY);
-    if (q < 0 || (q & MEMBARRIER_CMD_GLOBAL_EXPEDITED) == 0 ||
-        (q & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) == 0) {
-      return false;
-    }
-    return Membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) == 0;
-  }();
-  return registered;
-}
-
-bool WriterBarrier() { return Membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) == 0; }
-#else
-bool RegisterFencelessReader() { return false; }
-bool WriterBarrier() { return false; }
-#endif
 
 void SealShmHeader(ShmHeader* h) { h->checksum = ShmHeaderChecksum(*h); }
 
@@ -266,7 +237,6 @@ Status ShmIndex::ClaimSlot(int* slot) {
     if (st.code() == Code::kBusy) continue;
     PAGER_RETURN_IF_ERROR(st);
     SetSlot(static_cast<int>(i), 0);  // whatever a dead holder left is void (X4)
-    SetFenceless(static_cast<int>(i), false);  // X7: so is its fenceless bit
     *slot = static_cast<int>(i);
     return Status::Ok();
   }
@@ -288,40 +258,18 @@ void ShmIndex::SetSlot(int slot, uint64_t value) {
                    __ATOMIC_RELEASE);
 }
 
-// X7: the bit is set before the holder's first fenceless pin and fenced, so a writer whose
-// membarrier fails and that scans after that pin's epoch bump sees it (Dekker, as W19).
-void ShmIndex::SetFenceless(int slot, bool fenceless) {
-  uint64_t* w = Word(kShmFencelessOffset + 8u * (static_cast<uint64_t>(slot) / 64));
-  const uint64_t bit = uint64_t{1} << (static_cast<uint64_t>(slot) % 64);
-  if (fenceless) {
-    __atomic_fetch_or(w, bit, __ATOMIC_SEQ_CST);
-    ShmFence(std::memory_order_seq_cst);
-  } else {
-    __atomic_fetch_and(w, ~bit, __ATOMIC_RELEASE);
-  }
-}
-
-bool ShmIndex::Fenceless(int slot) const {
-  const uint64_t w = __atomic_load_n(
-      Word(kShmFencelessOffset + 8u * (static_cast<uint64_t>(slot) / 64)), __ATOMIC_SEQ_CST);
-  return ((w >> (static_cast<uint64_t>(slot) % 64)) & 1) != 0;
-}
-
 uint64_t ShmIndex::LoadSlot(int slot) const {
   return __atomic_load_n(Word(kShmSlotsOffset + 8u * static_cast<uint64_t>(slot)),
                          __ATOMIC_SEQ_CST);
 }
 
-SlotScan ShmIndex::ScanSlots(uint64_t generation, int own_slot, bool barrier_ok) {
+SlotScan ShmIndex::ScanSlots(uint64_t generation, int own_slot) {
   SlotScan scan;
   ShmFence(std::memory_order_seq_cst);
   for (uint32_t i = 0; i < kShmReadSlots; i++) {
     if (static_cast<int>(i) == own_slot) continue;
     const uint64_t v = LoadSlot(static_cast<int>(i));
-    // X7: without the barrier a fenceless holder's mark may not be visible yet: assume the
-    // worst (mark 0 of an older generation for copies, a pin of frames for restarts).
-    const bool unseen = !barrier_ok && Fenceless(static_cast<int>(i));
-    if (!SlotActive(v) && !unseen) continue;
+    if (!SlotActive(v)) continue;
     // X4: a byte we can lock has no live holder; its value is what a dead reader left.
     Status st = file_->LockRange(kSlotLockBase + i, 1, io::LockMode::kExclusive, 0);
     if (st.ok()) {
@@ -330,11 +278,6 @@ SlotScan ShmIndex::ScanSlots(uint64_t generation, int own_slot, bool barrier_ok)
       continue;
     }
     scan.live++;
-    if (unseen) {
-      scan.min_mark = 0;
-      scan.max_mark = UINT64_MAX;
-      continue;
-    }
     const uint64_t mark =
         (SlotGeneration(v) == (generation & kSlotGenMask)) ? SlotMark(v) : uint64_t{0};
     if (mark < scan.min_mark) scan.min_mark = mark;

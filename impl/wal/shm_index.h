@@ -27,15 +27,6 @@
 //       slots) is accessed with 8-byte atomic loads and stores; the mapping is page aligned.
 //       Slot stores are release stores (the reads made under the mark they replace come
 //       first); a reader that raises its mark fences seq_cst before it re-checks the epoch.
-//   X7. Asymmetric fence (W27). A handle whose process registered for
-//       membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) sets its slot's bit in the
-//       fenceless bitmap (kShmFencelessOffset) when it claims the slot, fences seq_cst, and
-//       from then on pins a mark with a compiler barrier instead of a hardware fence between
-//       its slot store and its epoch re-check; it clears the bit when it releases the slot.
-//       Every slot scan of a writer is preceded by membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)
-//       after the epoch bump (WriterBarrier). A writer whose membarrier fails counts each live
-//       slot whose fenceless bit is set as a reader of every frame (min_mark 0, max_mark
-//       UINT64_MAX): no copy and no restart while it lives -- sound, never fast.
 //   X6. Nothing here is ever fsynced; the format version and the file id guard against a
 //       stale file of another database or library version (both mean "rebuild").
 #pragma once
@@ -112,19 +103,17 @@ static_assert(sizeof(ShmFrame) == 16, "shm frame entry is 16 bytes");
 static_assert(offsetof(ShmFrame, commit_page_count) == 4, "layout");
 static_assert(offsetof(ShmFrame, commit_floor_count) == 8, "layout");
 
-// File layout: copy A at 0, copy B at 320, the fenceless bitmap at 640 (X7: bit i of word
-// i / 64 = slot i), read-mark slots at 1024 (8 bytes each), frame entries from 4096.
+// File layout: copy A at 0, copy B at 320, read-mark slots at 1024 (8 bytes each), frame
+// entries from 4096.
 constexpr uint64_t kShmCopyAOffset = 0;
 constexpr uint64_t kShmCopyBOffset = kShmHeaderCopySize;
 constexpr uint64_t kShmSlotsOffset = 1024;
 constexpr uint32_t kShmReadSlots = 256;  // read-only handles with live marks at once
-constexpr uint64_t kShmFencelessOffset = 2 * kShmHeaderCopySize;  // X7
 constexpr uint64_t kShmFramesOffset = 4096;
 constexpr uint64_t kShmGrowBytes = 64 * 1024;     // X3: the file grows by this much
 constexpr uint64_t kShmReserveBytes = 1ull << 30;  // address space per mapping (67M frames)
 static_assert(kShmCopyBOffset + kShmHeaderCopySize <= kShmSlotsOffset, "layout");
 static_assert(kShmSlotsOffset + 8 * kShmReadSlots <= kShmFramesOffset, "layout");
-static_assert(kShmFencelessOffset + kShmReadSlots / 8 <= kShmSlotsOffset, "layout");
 static_assert(kShmFramesOffset % 8 == 0 && kShmGrowBytes % 4096 == 0, "layout");
 
 // A read-mark slot's value (8 bytes): bit 63 set = a snapshot is pinned; bits 40..62 the low
@@ -163,15 +152,6 @@ inline void ShmFence(std::memory_order) { __sync_synchronize(); }
 #else
 inline void ShmFence(std::memory_order order) { std::atomic_thread_fence(order); }
 #endif
-
-// X7: registers this process for the writer's asymmetric fence, once per process (later
-// calls return the first answer). False when the kernel or a seccomp filter refuses it (the
-// reader then fences itself, as before W27).
-bool RegisterFencelessReader();
-// X7: a full memory barrier on every CPU running a thread of a registered process
-// (membarrier GLOBAL_EXPEDITED). False when refused: the caller treats fenceless slots
-// conservatively.
-bool WriterBarrier();
 
 // How many times a reader retries unequal header copies before it reports kBusy (a writer
 // in the middle of a publish) or, if they stay unequal, the caller rebuilds.
@@ -224,16 +204,11 @@ class ShmIndex {
   // one slot per 64-byte line before any line gets a second; kBusy when every slot is held.
   Status ClaimSlot(int* slot);
   void ReleaseSlot(int slot);
-  // X7: marks (and fences) or clears the slot's fenceless bit.
-  void SetFenceless(int slot, bool fenceless);
-  bool Fenceless(int slot) const;
   void SetSlot(int slot, uint64_t value);
   uint64_t LoadSlot(int slot) const;
   // Scans the slots of other handles for live snapshots of generation (X4); own_slot (-1:
-  // none) is skipped (the handle knows its own readers exactly). barrier_ok: the caller's
-  // WriterBarrier() succeeded after its epoch bump; else live fenceless slots count as
-  // readers of every frame (X7).
-  SlotScan ScanSlots(uint64_t generation, int own_slot, bool barrier_ok = true);
+  // none) is skipped (the handle knows its own readers exactly).
+  SlotScan ScanSlots(uint64_t generation, int own_slot);
 
  private:
   ShmIndex(std::unique_ptr<io::File> file, bool writable)

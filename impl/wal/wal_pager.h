@@ -175,22 +175,6 @@
 //       threshold and the thread is not parked -- so the WAL stays bounded while commits
 //       outpace the disk, and a commit never waits for readers (they park the thread).
 //       After fork() the child has no thread: it must not call into an inherited handle.
-//   W27. Asymmetric fence for W19's pin (ShmIndex X7). The pin's seq_cst fence between the
-//       slot store and the epoch re-check moves to the writer: a handle whose process
-//       registered for membarrier GLOBAL_EXPEDITED (and whose slot's fenceless bit is set
-//       and fenced) orders the two with a compiler barrier only, and the writer calls
-//       membarrier(GLOBAL_EXPEDITED) after every epoch bump and before it loads the slots
-//       (ScanOthers). Why no overwrite, restart or cut is missed: the membarrier runs a full
-//       barrier at some instant P on every CPU running a registered thread (a thread not
-//       running passed one at its context switch). If the reader's slot store precedes P in
-//       its program order it is visible to the writer's scan, which follows the call; else
-//       its epoch load follows P, which follows the writer's bump, so it sees the bump and
-//       pins again. Either way W19 holds exactly as with the reader's own fence; everything
-//       else (StillLastValid, release unpin, the restart byte, W24) is unchanged. A writer
-//       whose membarrier is refused (a seccomp filter the reader's process does not have)
-//       counts live fenceless slots as readers of every frame (X7): no copy, no restart
-//       while they live. Cost: ~0.4 us per writer scan on this box; the plain read loses its
-//       only hardware fence.
 //
 // Lifecycle (state()):
 //
@@ -271,10 +255,6 @@ struct Options {
   // W26 backpressure: commits wait while the WAL holds this many times the threshold (and
   // the thread can shorten it). Not in the C API; the benchmarks size it (>= 1).
   uint32_t wal_limit_factor = kWalLimitFactor;
-  // W27 (ShmIndex X7): a reader pins without a hardware fence and the writer issues
-  // membarrier before each slot scan, when the kernel allows it. Off: a reader fences each
-  // pin and a writer acts as one whose membarrier is refused. Not in the C API (tests, A/B).
-  bool asymmetric_fence = true;
 };
 
 // A read transaction's pinned view (W15). Filled by BeginRead; owned by the caller, who must
@@ -540,7 +520,6 @@ class WalPager {
   uint64_t shm_stored_ = 0;        // entries [0, shm_stored_) are in the shared index
   uint64_t backfilled_ = 0;        // frames copied into the main file this generation
   bool restart_window_seen_ = false;  // the last PinViewLocked met an odd epoch (W24)
-  bool fenceless_ = false;         // W27: this handle's slot pins without a fence (X7)
   uint64_t shm_epoch_ = 0;         // checkpoint epoch last published (writer)
   uint64_t shm_change_ = 0;        // change counter last published (writer)
   ShmHeader last_published_{};     // what PublishShared published last (writer)

@@ -1,5 +1,5 @@
-// W27 (asymmetric fence for a read-only handle's per-read pin, ShmIndex X7): plain reads on
-// read-only handles race a writer in another process that commits, checkpoints (backfill into
+// W19 across processes: plain reads on read-only handles (each pins the latest commit per
+// read) race a writer in another process that commits, checkpoints (backfill into
 // the main file) and restarts the WAL (frames of the new generation overwrite the old ones,
 // TRUNCATE cuts the file). Every page the writer commits is one 8-byte word repeated, the
 // page number in the high half and a version that only grows in the low half, so a read that
@@ -37,11 +37,10 @@ std::vector<uint8_t> Versioned(uint32_t page, uint32_t version) {
 // Child: commits 1..3 random pages per transaction with ever larger versions, and every few
 // commits a PASSIVE or TRUNCATE checkpoint (BUSY is fine: a reader held frames). Returns 0,
 // or the step that failed.
-int WriterLoop(const std::string& path, bool asymmetric_fence) {
+int WriterLoop(const std::string& path) {
   Options o = SmallOptions();
   o.page_size = 0;
   o.auto_checkpoint_frames = 16;
-  o.asymmetric_fence = asymmetric_fence;
   std::unique_ptr<WalPager> w;
   if (!WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadWrite, o, &w).ok()) return 20;
   std::mt19937 rng(7);
@@ -143,7 +142,7 @@ void ReaderLoop(const std::string& path, unsigned seed, const std::atomic<bool>*
   }
 }
 
-void RaceReadersAgainstWriterProcess(bool writer_asymmetric_fence) {
+TEST(WalPlainReadRace, ReadOnlyPlainReadNeverReturnsABackfillTornPage) {
   TempDir dir;
   const std::string path = dir.File("db");
   {
@@ -153,7 +152,7 @@ void RaceReadersAgainstWriterProcess(bool writer_asymmetric_fence) {
     MustCheckpoint(w.get());
   }
   pid_t child = fork();
-  if (child == 0) _exit(WriterLoop(path, writer_asymmetric_fence));
+  if (child == 0) _exit(WriterLoop(path));
   ASSERT_GT(child, 0);
   std::atomic<bool> stop{false};
   std::vector<ReaderResult> results(kReaderThreads);
@@ -171,15 +170,6 @@ void RaceReadersAgainstWriterProcess(bool writer_asymmetric_fence) {
     EXPECT_EQ(r.failure, "");
     EXPECT_GT(r.reads, 0u);
   }
-}
-
-TEST(WalFencelessRead, ReadOnlyPlainReadNeverReturnsABackfillTornPage) {
-  RaceReadersAgainstWriterProcess(true);
-}
-
-// The writer's membarrier refused (X7): live fenceless slots count as readers of every frame.
-TEST(WalFencelessRead, WriterWithoutMembarrierNeverOverwritesAFencelessReadersPage) {
-  RaceReadersAgainstWriterProcess(false);
 }
 
 }  // namespace
