@@ -26,7 +26,7 @@ Walked Walk(uint32_t version, uint32_t page, uint64_t frames) {
       at += kFrameHeaderSize + page;
       continue;
     }
-    if (i % g == 0 && i > 0) at += g * page;  // past the previous group's bodies
+    if (i % g == 0 && i > 0) at += (1 + g) * page;  // past the previous group
     w.header.push_back(at + (i % g) * kFrameHeaderSize);
     w.body.push_back(at + page + (i % g) * page);
   }
