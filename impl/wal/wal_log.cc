@@ -4,6 +4,8 @@
 #include <mutex>
 #include <random>
 
+#include "impl/wal/wal_geometry.h"
+
 namespace pager {
 namespace wal {
 
@@ -101,9 +103,9 @@ Status WalLog::Recover(const Sink& sink) {
   last_checksum_ = header_.checksum;
   scan_chain_ = header_.checksum;
   stop_reason_ = StopReason::kEndOfFile;
-  const uint64_t frame_size = FrameSize(page_size_);
-  const uint64_t slots = (file_size_ - kWalHeaderSize) / frame_size;
-  if ((file_size_ - kWalHeaderSize) % frame_size != 0) stop_reason_ = StopReason::kPartialFrame;
+  const WalGeometry geometry(header_.format_version, page_size_);
+  const uint64_t slots = geometry.FramesIn(file_size_);
+  if (geometry.EndOffset(slots) != file_size_) stop_reason_ = StopReason::kPartialFrame;
   constexpr uint64_t kBatchFrames = 64;
   std::vector<uint8_t> buf;
   std::vector<std::pair<uint64_t, uint32_t>> pending;
@@ -179,8 +181,9 @@ Status WalLog::AppendTransaction(const std::vector<FrameRef>& frames,
                                  uint32_t commit_floor_count) {
   if (frames.empty()) return Internal("AppendTransaction with no frames");
   if (header_pending_) PAGER_RETURN_IF_ERROR(WriteHeader(header_));  // L5
-  const uint64_t start = FrameOffset(frame_count_, page_size_);
-  const uint64_t end = FrameOffset(frame_count_ + frames.size(), page_size_);
+  const WalGeometry geometry(header_.format_version, page_size_);
+  const uint64_t start = geometry.HeaderOffset(frame_count_);
+  const uint64_t end = geometry.EndOffset(frame_count_ + frames.size());
   PAGER_RETURN_IF_ERROR(Prewrite(end));
   std::vector<FrameHeader> headers(frames.size());
   uint64_t chain = last_checksum_;
@@ -280,8 +283,8 @@ Status WalLog::ReadBody(uint64_t frame_index, uint8_t* dst) {
     return Internal("frame " + std::to_string(frame_index) + " past the WAL's " +
                     std::to_string(frame_count_) + " valid frames");
   }
-  return file_->ReadExactAt(FrameOffset(frame_index, page_size_) + kFrameHeaderSize, dst,
-                            page_size_, true);
+  return file_->ReadExactAt(WalGeometry(header_.format_version, page_size_).BodyOffset(frame_index),
+                            dst, page_size_, true);
 }
 
 }  // namespace wal

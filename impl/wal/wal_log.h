@@ -4,7 +4,8 @@
 //
 // Invariants:
 //   L1. Frames [0, frame_count) form a valid chain of the current generation ending in a
-//       commit frame (or frame_count == 0). Appends write at FrameOffset(frame_count).
+//       commit frame (or frame_count == 0). Appends write at the geometry's
+//       HeaderOffset(frame_count) (wal_geometry.h, built from the header's format version).
 //   L2. last_checksum is the checksum of frame frame_count-1, or the header's for no frames.
 //   L3. A generation's salts are never reused: Reset sets salt1 = salt1 + 1 and a fresh random
 //       salt2, so no frame of an earlier generation validates (its salts and its chain seed
