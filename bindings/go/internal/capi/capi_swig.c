@@ -1539,6 +1539,85 @@ _gostring_ _wrap_pager_file_sync_pages_capi_371ed13bd3b8b561(pager_file *_swig_g
 }
 
 
+intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_371ed13bd3b8b561() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FILE_ADVICE_NORMAL;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_371ed13bd3b8b561() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FILE_ADVICE_RANDOM;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_371ed13bd3b8b561() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FILE_ADVICE_SEQUENTIAL;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_371ed13bd3b8b561() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FILE_ADVICE_WILLNEED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_371ed13bd3b8b561() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FILE_ADVICE_DONTNEED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_pager_file_advise_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, int _swig_go_3) {
+  pager_file *arg1 = (pager_file *) 0 ;
+  uint64_t arg2 ;
+  uint64_t arg3 ;
+  uint32_t arg4 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (pager_file *)_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  arg3 = (uint64_t)_swig_go_2; 
+  arg4 = (uint32_t)_swig_go_3; 
+  
+  result = (int)pager_file_advise(arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_pager_file_protected_alloc_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;

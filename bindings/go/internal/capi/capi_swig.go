@@ -92,21 +92,21 @@ typedef _gostring_ swig_type_62;
 typedef long long swig_type_63;
 typedef _gostring_ swig_type_64;
 typedef _goslice_ swig_type_65;
-typedef _gostring_ swig_type_66;
-typedef _gostring_ swig_type_67;
-typedef _goslice_ swig_type_68;
+typedef long long swig_type_66;
+typedef long long swig_type_67;
+typedef _gostring_ swig_type_68;
 typedef _gostring_ swig_type_69;
-typedef long long swig_type_70;
+typedef _goslice_ swig_type_70;
 typedef _gostring_ swig_type_71;
-typedef _goslice_ swig_type_72;
+typedef long long swig_type_72;
 typedef _gostring_ swig_type_73;
-typedef long long swig_type_74;
-typedef _goslice_ swig_type_75;
-typedef _gostring_ swig_type_76;
-typedef _gostring_ swig_type_77;
-typedef long long swig_type_78;
+typedef _goslice_ swig_type_74;
+typedef _gostring_ swig_type_75;
+typedef long long swig_type_76;
+typedef _goslice_ swig_type_77;
+typedef _gostring_ swig_type_78;
 typedef _gostring_ swig_type_79;
-typedef _gostring_ swig_type_80;
+typedef long long swig_type_80;
 typedef _gostring_ swig_type_81;
 typedef _gostring_ swig_type_82;
 typedef _gostring_ swig_type_83;
@@ -116,16 +116,16 @@ typedef _gostring_ swig_type_86;
 typedef _gostring_ swig_type_87;
 typedef _gostring_ swig_type_88;
 typedef _gostring_ swig_type_89;
-typedef _goslice_ swig_type_90;
+typedef _gostring_ swig_type_90;
 typedef _gostring_ swig_type_91;
-typedef long long swig_type_92;
+typedef _goslice_ swig_type_92;
 typedef _gostring_ swig_type_93;
-typedef _goslice_ swig_type_94;
+typedef long long swig_type_94;
 typedef _gostring_ swig_type_95;
 typedef _goslice_ swig_type_96;
 typedef _gostring_ swig_type_97;
-typedef long long swig_type_98;
-typedef long long swig_type_99;
+typedef _goslice_ swig_type_98;
+typedef _gostring_ swig_type_99;
 typedef long long swig_type_100;
 typedef long long swig_type_101;
 typedef long long swig_type_102;
@@ -160,34 +160,34 @@ typedef long long swig_type_130;
 typedef long long swig_type_131;
 typedef long long swig_type_132;
 typedef long long swig_type_133;
-typedef _gostring_ swig_type_134;
-typedef _gostring_ swig_type_135;
+typedef long long swig_type_134;
+typedef long long swig_type_135;
 typedef _gostring_ swig_type_136;
 typedef _gostring_ swig_type_137;
 typedef _gostring_ swig_type_138;
 typedef _gostring_ swig_type_139;
 typedef _gostring_ swig_type_140;
 typedef _gostring_ swig_type_141;
-typedef _goslice_ swig_type_142;
+typedef _gostring_ swig_type_142;
 typedef _gostring_ swig_type_143;
 typedef _goslice_ swig_type_144;
 typedef _gostring_ swig_type_145;
-typedef _gostring_ swig_type_146;
+typedef _goslice_ swig_type_146;
 typedef _gostring_ swig_type_147;
-typedef _goslice_ swig_type_148;
+typedef _gostring_ swig_type_148;
 typedef _gostring_ swig_type_149;
 typedef _goslice_ swig_type_150;
 typedef _gostring_ swig_type_151;
-typedef _gostring_ swig_type_152;
+typedef _goslice_ swig_type_152;
 typedef _gostring_ swig_type_153;
 typedef _gostring_ swig_type_154;
 typedef _gostring_ swig_type_155;
-typedef _goslice_ swig_type_156;
+typedef _gostring_ swig_type_156;
 typedef _gostring_ swig_type_157;
-typedef _gostring_ swig_type_158;
-typedef _goslice_ swig_type_159;
-typedef long long swig_type_160;
-typedef long long swig_type_161;
+typedef _goslice_ swig_type_158;
+typedef _gostring_ swig_type_159;
+typedef _gostring_ swig_type_160;
+typedef _goslice_ swig_type_161;
 typedef long long swig_type_162;
 typedef long long swig_type_163;
 typedef long long swig_type_164;
@@ -200,18 +200,18 @@ typedef long long swig_type_170;
 typedef long long swig_type_171;
 typedef long long swig_type_172;
 typedef long long swig_type_173;
-typedef _gostring_ swig_type_174;
-typedef _gostring_ swig_type_175;
+typedef long long swig_type_174;
+typedef long long swig_type_175;
 typedef _gostring_ swig_type_176;
-typedef _goslice_ swig_type_177;
+typedef _gostring_ swig_type_177;
 typedef _gostring_ swig_type_178;
-typedef _gostring_ swig_type_179;
+typedef _goslice_ swig_type_179;
 typedef _gostring_ swig_type_180;
 typedef _gostring_ swig_type_181;
-typedef long long swig_type_182;
+typedef _gostring_ swig_type_182;
 typedef _gostring_ swig_type_183;
 typedef long long swig_type_184;
-typedef long long swig_type_185;
+typedef _gostring_ swig_type_185;
 typedef long long swig_type_186;
 typedef long long swig_type_187;
 typedef long long swig_type_188;
@@ -221,35 +221,35 @@ typedef long long swig_type_191;
 typedef long long swig_type_192;
 typedef long long swig_type_193;
 typedef long long swig_type_194;
-typedef _goslice_ swig_type_195;
-typedef _gostring_ swig_type_196;
-typedef _gostring_ swig_type_197;
+typedef long long swig_type_195;
+typedef long long swig_type_196;
+typedef _goslice_ swig_type_197;
 typedef _gostring_ swig_type_198;
 typedef _gostring_ swig_type_199;
 typedef _gostring_ swig_type_200;
-typedef _goslice_ swig_type_201;
+typedef _gostring_ swig_type_201;
 typedef _gostring_ swig_type_202;
-typedef _gostring_ swig_type_203;
+typedef _goslice_ swig_type_203;
 typedef _gostring_ swig_type_204;
 typedef _gostring_ swig_type_205;
-typedef long long swig_type_206;
+typedef _gostring_ swig_type_206;
 typedef _gostring_ swig_type_207;
-typedef _gostring_ swig_type_208;
+typedef long long swig_type_208;
 typedef _gostring_ swig_type_209;
-typedef _goslice_ swig_type_210;
+typedef _gostring_ swig_type_210;
 typedef _gostring_ swig_type_211;
-typedef _gostring_ swig_type_212;
+typedef _goslice_ swig_type_212;
 typedef _gostring_ swig_type_213;
 typedef _gostring_ swig_type_214;
 typedef _gostring_ swig_type_215;
-typedef _goslice_ swig_type_216;
+typedef _gostring_ swig_type_216;
 typedef _gostring_ swig_type_217;
-typedef long long swig_type_218;
-typedef _goslice_ swig_type_219;
-typedef _gostring_ swig_type_220;
+typedef _goslice_ swig_type_218;
+typedef _gostring_ swig_type_219;
+typedef long long swig_type_220;
 typedef _goslice_ swig_type_221;
-typedef long long swig_type_222;
-typedef long long swig_type_223;
+typedef _gostring_ swig_type_222;
+typedef _goslice_ swig_type_223;
 typedef long long swig_type_224;
 typedef long long swig_type_225;
 typedef long long swig_type_226;
@@ -285,15 +285,15 @@ typedef long long swig_type_255;
 typedef long long swig_type_256;
 typedef long long swig_type_257;
 typedef long long swig_type_258;
-typedef _gostring_ swig_type_259;
-typedef _gostring_ swig_type_260;
-typedef long long swig_type_261;
-typedef long long swig_type_262;
-typedef _gostring_ swig_type_263;
-typedef _gostring_ swig_type_264;
+typedef long long swig_type_259;
+typedef long long swig_type_260;
+typedef _gostring_ swig_type_261;
+typedef _gostring_ swig_type_262;
+typedef long long swig_type_263;
+typedef long long swig_type_264;
 typedef _gostring_ swig_type_265;
-typedef long long swig_type_266;
-typedef long long swig_type_267;
+typedef _gostring_ swig_type_266;
+typedef _gostring_ swig_type_267;
 typedef long long swig_type_268;
 typedef long long swig_type_269;
 typedef long long swig_type_270;
@@ -312,39 +312,39 @@ typedef long long swig_type_282;
 typedef long long swig_type_283;
 typedef long long swig_type_284;
 typedef long long swig_type_285;
-typedef _gostring_ swig_type_286;
-typedef _gostring_ swig_type_287;
+typedef long long swig_type_286;
+typedef long long swig_type_287;
 typedef _gostring_ swig_type_288;
 typedef _gostring_ swig_type_289;
 typedef _gostring_ swig_type_290;
 typedef _gostring_ swig_type_291;
 typedef _gostring_ swig_type_292;
 typedef _gostring_ swig_type_293;
-typedef _goslice_ swig_type_294;
-typedef _goslice_ swig_type_295;
-typedef _gostring_ swig_type_296;
+typedef _gostring_ swig_type_294;
+typedef _gostring_ swig_type_295;
+typedef _goslice_ swig_type_296;
 typedef _goslice_ swig_type_297;
-typedef _goslice_ swig_type_298;
-typedef _gostring_ swig_type_299;
+typedef _gostring_ swig_type_298;
+typedef _goslice_ swig_type_299;
 typedef _goslice_ swig_type_300;
-typedef _goslice_ swig_type_301;
-typedef _gostring_ swig_type_302;
+typedef _gostring_ swig_type_301;
+typedef _goslice_ swig_type_302;
 typedef _goslice_ swig_type_303;
 typedef _gostring_ swig_type_304;
 typedef _goslice_ swig_type_305;
-typedef _goslice_ swig_type_306;
-typedef long long swig_type_307;
-typedef long long swig_type_308;
+typedef _gostring_ swig_type_306;
+typedef _goslice_ swig_type_307;
+typedef _goslice_ swig_type_308;
 typedef long long swig_type_309;
 typedef long long swig_type_310;
-typedef _gostring_ swig_type_311;
-typedef _gostring_ swig_type_312;
+typedef long long swig_type_311;
+typedef long long swig_type_312;
 typedef _gostring_ swig_type_313;
 typedef _gostring_ swig_type_314;
 typedef _gostring_ swig_type_315;
 typedef _gostring_ swig_type_316;
-typedef long long swig_type_317;
-typedef long long swig_type_318;
+typedef _gostring_ swig_type_317;
+typedef _gostring_ swig_type_318;
 typedef long long swig_type_319;
 typedef long long swig_type_320;
 typedef long long swig_type_321;
@@ -365,8 +365,8 @@ typedef long long swig_type_335;
 typedef long long swig_type_336;
 typedef long long swig_type_337;
 typedef long long swig_type_338;
-typedef _gostring_ swig_type_339;
-typedef _gostring_ swig_type_340;
+typedef long long swig_type_339;
+typedef long long swig_type_340;
 typedef _gostring_ swig_type_341;
 typedef _gostring_ swig_type_342;
 typedef _gostring_ swig_type_343;
@@ -379,6 +379,8 @@ typedef _gostring_ swig_type_349;
 typedef _gostring_ swig_type_350;
 typedef _gostring_ swig_type_351;
 typedef _gostring_ swig_type_352;
+typedef _gostring_ swig_type_353;
+typedef _gostring_ swig_type_354;
 extern void _wrap_Swig_free_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_371ed13bd3b8b561(swig_intgo arg1);
 extern swig_type_1 _wrap_pagerswig_file_page_read_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_2 arg2, swig_type_3 arg3, swig_type_4 arg4);
@@ -452,31 +454,37 @@ extern swig_type_58 _wrap_pager_file_free_capi_371ed13bd3b8b561(uintptr_t arg1, 
 extern swig_type_60 _wrap_pager_file_free_bulk_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_61 arg2);
 extern swig_type_62 _wrap_pager_file_grow_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_63 arg2);
 extern swig_type_64 _wrap_pager_file_sync_pages_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_65 arg2);
-extern swig_type_66 _wrap_pager_file_protected_alloc_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_67 _wrap_pager_file_protected_alloc_bulk_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_68 arg2);
-extern swig_type_69 _wrap_pager_file_protected_free_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_70 arg2);
-extern swig_type_71 _wrap_pager_file_protected_free_bulk_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_72 arg2);
-extern swig_type_73 _wrap_pager_file_protected_read_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_74 arg2, swig_type_75 arg3);
-extern swig_type_76 _wrap_pager_file_txn_begin_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_77 _wrap_pager_file_txn_free_page_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_78 arg2);
-extern swig_type_79 _wrap_pager_file_txn_page_size_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_80 _wrap_pager_file_txn_page_count_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_81 _wrap_pager_file_txn_commit_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern swig_intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_371ed13bd3b8b561(void);
+extern swig_intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_371ed13bd3b8b561(void);
+extern swig_intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_371ed13bd3b8b561(void);
+extern swig_intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_371ed13bd3b8b561(void);
+extern swig_intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_371ed13bd3b8b561(void);
+extern swig_intgo _wrap_pager_file_advise_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_66 arg2, swig_type_67 arg3, int arg4);
+extern swig_type_68 _wrap_pager_file_protected_alloc_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_69 _wrap_pager_file_protected_alloc_bulk_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_70 arg2);
+extern swig_type_71 _wrap_pager_file_protected_free_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_72 arg2);
+extern swig_type_73 _wrap_pager_file_protected_free_bulk_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_74 arg2);
+extern swig_type_75 _wrap_pager_file_protected_read_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_76 arg2, swig_type_77 arg3);
+extern swig_type_78 _wrap_pager_file_txn_begin_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_79 _wrap_pager_file_txn_free_page_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_80 arg2);
+extern swig_type_81 _wrap_pager_file_txn_page_size_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_82 _wrap_pager_file_txn_page_count_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_83 _wrap_pager_file_txn_commit_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_file_txn_free_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_82 _wrap_pager_file_iter_pages_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_83 _wrap_pager_file_iter_protected_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_84 _wrap_pager_file_iter_next_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_84 _wrap_pager_file_iter_pages_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_85 _wrap_pager_file_iter_protected_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_86 _wrap_pager_file_iter_next_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
 extern void _wrap_pager_file_iter_free_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_85 _wrap_pager_file_subpages_create_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_voidp arg3);
+extern swig_type_87 _wrap_pager_file_subpages_create_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_voidp arg3);
 extern void _wrap_pager_file_subpages_free_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_86 _wrap_pager_file_subpages_sub_page_size_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_87 _wrap_pager_file_subpages_slot_count_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_88 _wrap_pager_file_subpage_alloc_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_89 _wrap_pager_file_subpage_alloc_bulk_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_90 arg2);
-extern swig_type_91 _wrap_pager_file_subpage_free_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_92 arg2);
-extern swig_type_93 _wrap_pager_file_subpage_free_bulk_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_94 arg2);
-extern swig_type_95 _wrap_pager_file_subpage_mark_used_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_96 arg2);
-extern swig_type_97 _wrap_pager_file_subpage_count_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_88 _wrap_pager_file_subpages_sub_page_size_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_89 _wrap_pager_file_subpages_slot_count_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_90 _wrap_pager_file_subpage_alloc_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_91 _wrap_pager_file_subpage_alloc_bulk_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_92 arg2);
+extern swig_type_93 _wrap_pager_file_subpage_free_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_94 arg2);
+extern swig_type_95 _wrap_pager_file_subpage_free_bulk_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_96 arg2);
+extern swig_type_97 _wrap_pager_file_subpage_mark_used_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_98 arg2);
+extern swig_type_99 _wrap_pager_file_subpage_count_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_PAGER_WAL_READ_WRITE_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_WAL_READ_ONLY_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_WAL_FULL_capi_371ed13bd3b8b561(void);
@@ -496,14 +504,14 @@ extern void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_371ed13bd3b8
 extern int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_wal_options_read_only_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_wal_options_read_only_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_98 arg2);
-extern swig_type_99 _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_options_lock_timeout_ms_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_100 arg2);
-extern swig_type_101 _wrap_pager_wal_options_lock_timeout_ms_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_options_wal_keep_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_102 arg2);
-extern swig_type_103 _wrap_pager_wal_options_wal_keep_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_104 arg2);
-extern swig_type_105 _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_100 arg2);
+extern swig_type_101 _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_options_lock_timeout_ms_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_102 arg2);
+extern swig_type_103 _wrap_pager_wal_options_lock_timeout_ms_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_options_wal_keep_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_104 arg2);
+extern swig_type_105 _wrap_pager_wal_options_wal_keep_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_106 arg2);
+extern swig_type_107 _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_wal_options_background_checkpoint_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_wal_options_background_checkpoint_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_wal_options_reserved_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
@@ -520,58 +528,58 @@ extern void _wrap_pager_wal_stats_struct_size_set_capi_371ed13bd3b8b561(uintptr_
 extern int _wrap_pager_wal_stats_struct_size_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_cache_hits_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_106 arg2);
-extern swig_type_107 _wrap_pager_wal_stats_cache_hits_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_cache_misses_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_108 arg2);
-extern swig_type_109 _wrap_pager_wal_stats_cache_misses_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_commits_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_110 arg2);
-extern swig_type_111 _wrap_pager_wal_stats_commits_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_frames_written_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_112 arg2);
-extern swig_type_113 _wrap_pager_wal_stats_frames_written_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_checkpoints_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_114 arg2);
-extern swig_type_115 _wrap_pager_wal_stats_checkpoints_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_pages_checkpointed_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_116 arg2);
-extern swig_type_117 _wrap_pager_wal_stats_pages_checkpointed_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_syncs_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_118 arg2);
-extern swig_type_119 _wrap_pager_wal_stats_syncs_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_bytes_synced_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_120 arg2);
-extern swig_type_121 _wrap_pager_wal_stats_bytes_synced_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_wal_frames_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_122 arg2);
-extern swig_type_123 _wrap_pager_wal_stats_wal_frames_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_checkpoint_failures_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_124 arg2);
-extern swig_type_125 _wrap_pager_wal_stats_checkpoint_failures_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_frames_left_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_126 arg2);
-extern swig_type_127 _wrap_pager_wal_stats_frames_left_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_readers_active_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_128 arg2);
-extern swig_type_129 _wrap_pager_wal_stats_readers_active_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_checkpoint_waits_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_130 arg2);
-extern swig_type_131 _wrap_pager_wal_stats_checkpoint_waits_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_wal_restarts_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_132 arg2);
-extern swig_type_133 _wrap_pager_wal_stats_wal_restarts_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_cache_hits_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_108 arg2);
+extern swig_type_109 _wrap_pager_wal_stats_cache_hits_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_cache_misses_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_110 arg2);
+extern swig_type_111 _wrap_pager_wal_stats_cache_misses_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_commits_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_112 arg2);
+extern swig_type_113 _wrap_pager_wal_stats_commits_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_frames_written_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_114 arg2);
+extern swig_type_115 _wrap_pager_wal_stats_frames_written_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_checkpoints_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_116 arg2);
+extern swig_type_117 _wrap_pager_wal_stats_checkpoints_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_pages_checkpointed_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_118 arg2);
+extern swig_type_119 _wrap_pager_wal_stats_pages_checkpointed_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_syncs_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_120 arg2);
+extern swig_type_121 _wrap_pager_wal_stats_syncs_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_bytes_synced_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_122 arg2);
+extern swig_type_123 _wrap_pager_wal_stats_bytes_synced_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_wal_frames_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_124 arg2);
+extern swig_type_125 _wrap_pager_wal_stats_wal_frames_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_checkpoint_failures_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_126 arg2);
+extern swig_type_127 _wrap_pager_wal_stats_checkpoint_failures_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_frames_left_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_128 arg2);
+extern swig_type_129 _wrap_pager_wal_stats_frames_left_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_readers_active_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_130 arg2);
+extern swig_type_131 _wrap_pager_wal_stats_readers_active_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_checkpoint_waits_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_132 arg2);
+extern swig_type_133 _wrap_pager_wal_stats_checkpoint_waits_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_wal_restarts_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_134 arg2);
+extern swig_type_135 _wrap_pager_wal_stats_wal_restarts_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_wal_stats_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_wal_stats_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_wal_options_init_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_wal_checkpoint_options_init_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_wal_stats_init_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_134 _wrap_pager_wal_create_capi_371ed13bd3b8b561(swig_type_135 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_136 _wrap_pager_wal_open_capi_371ed13bd3b8b561(swig_type_137 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_136 _wrap_pager_wal_create_capi_371ed13bd3b8b561(swig_type_137 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_138 _wrap_pager_wal_open_capi_371ed13bd3b8b561(swig_type_139 arg1, uintptr_t arg2, swig_voidp arg3);
 extern void _wrap_pager_wal_close_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_138 _wrap_pager_wal_access_mode_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_139 _wrap_pager_wal_page_size_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_140 _wrap_pager_wal_page_count_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_141 _wrap_pager_wal_read_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_type_142 arg3);
-extern swig_type_143 _wrap_pager_wal_stage_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_type_144 arg3);
-extern swig_type_145 _wrap_pager_wal_clear_staged_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_146 _wrap_pager_wal_set_page_count_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
-extern swig_type_147 _wrap_pager_wal_read_app_header_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_148 arg2);
-extern swig_type_149 _wrap_pager_wal_stage_app_header_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_150 arg2);
-extern swig_type_151 _wrap_pager_wal_commit_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_152 _wrap_pager_wal_checkpoint_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_153 _wrap_pager_wal_get_stats_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_154 _wrap_pager_wal_read_txn_begin_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_155 _wrap_pager_wal_read_txn_read_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_type_156 arg3);
-extern swig_type_157 _wrap_pager_wal_read_txn_page_count_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_158 _wrap_pager_wal_read_txn_read_app_header_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_159 arg2);
+extern swig_type_140 _wrap_pager_wal_access_mode_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_141 _wrap_pager_wal_page_size_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_142 _wrap_pager_wal_page_count_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_143 _wrap_pager_wal_read_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_type_144 arg3);
+extern swig_type_145 _wrap_pager_wal_stage_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_type_146 arg3);
+extern swig_type_147 _wrap_pager_wal_clear_staged_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern swig_type_148 _wrap_pager_wal_set_page_count_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
+extern swig_type_149 _wrap_pager_wal_read_app_header_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_150 arg2);
+extern swig_type_151 _wrap_pager_wal_stage_app_header_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_152 arg2);
+extern swig_type_153 _wrap_pager_wal_commit_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_154 _wrap_pager_wal_checkpoint_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_155 _wrap_pager_wal_get_stats_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_156 _wrap_pager_wal_read_txn_begin_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_157 _wrap_pager_wal_read_txn_read_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_type_158 arg3);
+extern swig_type_159 _wrap_pager_wal_read_txn_page_count_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_160 _wrap_pager_wal_read_txn_read_app_header_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_161 arg2);
 extern void _wrap_pager_wal_read_txn_free_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern swig_intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_371ed13bd3b8b561(void);
@@ -587,20 +595,20 @@ extern void _wrap_pager_walseg_options_struct_size_set_capi_371ed13bd3b8b561(uin
 extern int _wrap_pager_walseg_options_struct_size_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_sync_policy_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_options_sync_policy_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_segment_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_160 arg2);
-extern swig_type_161 _wrap_pager_walseg_options_segment_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_group_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_162 arg2);
-extern swig_type_163 _wrap_pager_walseg_options_group_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_group_interval_us_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_164 arg2);
-extern swig_type_165 _wrap_pager_walseg_options_group_interval_us_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_max_payload_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_166 arg2);
-extern swig_type_167 _wrap_pager_walseg_options_max_payload_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_prewrite_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_168 arg2);
-extern swig_type_169 _wrap_pager_walseg_options_prewrite_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_buffer_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_170 arg2);
-extern swig_type_171 _wrap_pager_walseg_options_buffer_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_first_lsn_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_172 arg2);
-extern swig_type_173 _wrap_pager_walseg_options_first_lsn_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_segment_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_162 arg2);
+extern swig_type_163 _wrap_pager_walseg_options_segment_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_group_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_164 arg2);
+extern swig_type_165 _wrap_pager_walseg_options_group_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_group_interval_us_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_166 arg2);
+extern swig_type_167 _wrap_pager_walseg_options_group_interval_us_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_max_payload_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_168 arg2);
+extern swig_type_169 _wrap_pager_walseg_options_max_payload_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_prewrite_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_170 arg2);
+extern swig_type_171 _wrap_pager_walseg_options_prewrite_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_buffer_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_172 arg2);
+extern swig_type_173 _wrap_pager_walseg_options_buffer_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_first_lsn_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_174 arg2);
+extern swig_type_175 _wrap_pager_walseg_options_first_lsn_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_create_if_missing_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_options_create_if_missing_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_reserved0_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
@@ -608,30 +616,30 @@ extern int _wrap_pager_walseg_options_reserved0_get_capi_371ed13bd3b8b561(uintpt
 extern uintptr_t _wrap_new_pager_walseg_options_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_walseg_options_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_init_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_174 _wrap_pager_walseg_writer_open_capi_371ed13bd3b8b561(swig_type_175 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_176 _wrap_pager_walseg_append_capi_371ed13bd3b8b561(uintptr_t arg1, short arg2, swig_type_177 arg3, swig_voidp arg4);
-extern swig_type_178 _wrap_pager_walseg_sync_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_179 _wrap_pager_walseg_flush_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_180 _wrap_pager_walseg_writer_lsns_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_type_181 _wrap_pager_walseg_remove_before_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_182 arg2, swig_voidp arg3);
-extern swig_type_183 _wrap_pager_walseg_writer_close_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern swig_type_176 _wrap_pager_walseg_writer_open_capi_371ed13bd3b8b561(swig_type_177 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_178 _wrap_pager_walseg_append_capi_371ed13bd3b8b561(uintptr_t arg1, short arg2, swig_type_179 arg3, swig_voidp arg4);
+extern swig_type_180 _wrap_pager_walseg_sync_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern swig_type_181 _wrap_pager_walseg_flush_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern swig_type_182 _wrap_pager_walseg_writer_lsns_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_183 _wrap_pager_walseg_remove_before_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_184 arg2, swig_voidp arg3);
+extern swig_type_185 _wrap_pager_walseg_writer_close_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_walseg_reader_options_struct_size_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_reader_options_struct_size_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_184 _wrap_pager_walseg_reader_options_known_type_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_185 arg2);
-extern swig_type_186 _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_187 arg2);
-extern swig_type_188 _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern swig_type_186 _wrap_pager_walseg_reader_options_known_type_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_187 arg2);
+extern swig_type_188 _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_189 arg2);
+extern swig_type_190 _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_walseg_reader_options_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_walseg_reader_options_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern swig_intgo _wrap_pager_walseg_reader_options_add_known_type_capi_371ed13bd3b8b561(uintptr_t arg1, short arg2);
 extern void _wrap_pager_walseg_reader_options_init_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_lsn_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_189 arg2);
-extern swig_type_190 _wrap_pager_walseg_record_lsn_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_len_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_191 arg2);
-extern swig_type_192 _wrap_pager_walseg_record_len_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_offset_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_193 arg2);
-extern swig_type_194 _wrap_pager_walseg_record_offset_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_lsn_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_191 arg2);
+extern swig_type_192 _wrap_pager_walseg_record_lsn_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_len_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_193 arg2);
+extern swig_type_194 _wrap_pager_walseg_record_len_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_offset_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_195 arg2);
+extern swig_type_196 _wrap_pager_walseg_record_offset_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_walseg_record_record_type_set_capi_371ed13bd3b8b561(uintptr_t arg1, short arg2);
 extern short _wrap_pager_walseg_record_record_type_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_walseg_record_reserved0_set_capi_371ed13bd3b8b561(uintptr_t arg1, short arg2);
@@ -640,18 +648,18 @@ extern void _wrap_pager_walseg_record_reserved1_set_capi_371ed13bd3b8b561(uintpt
 extern int _wrap_pager_walseg_record_reserved1_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_walseg_record_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_walseg_record_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_copy_data_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_195 arg2);
-extern swig_type_196 _wrap_pager_walseg_reader_open_capi_371ed13bd3b8b561(swig_type_197 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_198 _wrap_pager_walseg_reader_next_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_199 _wrap_pager_walseg_reader_stop_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_type_200 _wrap_pager_walseg_reader_stop_detail_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_201 arg2, swig_voidp arg3);
-extern swig_type_202 _wrap_pager_walseg_reader_position_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_203 _wrap_pager_walseg_reader_release_pages_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_copy_data_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_197 arg2);
+extern swig_type_198 _wrap_pager_walseg_reader_open_capi_371ed13bd3b8b561(swig_type_199 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_200 _wrap_pager_walseg_reader_next_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_201 _wrap_pager_walseg_reader_stop_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_202 _wrap_pager_walseg_reader_stop_detail_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_203 arg2, swig_voidp arg3);
+extern swig_type_204 _wrap_pager_walseg_reader_position_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_205 _wrap_pager_walseg_reader_release_pages_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_walseg_reader_close_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_204 _wrap_pager_walseg_replay_open_capi_371ed13bd3b8b561(swig_type_205 arg1, swig_type_206 arg2, uintptr_t arg3, swig_voidp arg4);
-extern swig_type_207 _wrap_pager_walseg_replay_next_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_208 _wrap_pager_walseg_replay_stop_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_209 _wrap_pager_walseg_replay_stop_detail_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_210 arg2, swig_voidp arg3);
+extern swig_type_206 _wrap_pager_walseg_replay_open_capi_371ed13bd3b8b561(swig_type_207 arg1, swig_type_208 arg2, uintptr_t arg3, swig_voidp arg4);
+extern swig_type_209 _wrap_pager_walseg_replay_next_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_210 _wrap_pager_walseg_replay_stop_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_211 _wrap_pager_walseg_replay_stop_detail_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_212 arg2, swig_voidp arg3);
 extern void _wrap_pager_walseg_replay_close_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern swig_intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_371ed13bd3b8b561(void);
@@ -666,31 +674,31 @@ extern int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_371ed13b
 extern uintptr_t _wrap_new_pager_cold_pageout_options_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_cold_pageout_options_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_cold_pageout_options_init_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_211 _wrap_pager_cold_set_backend_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
-extern swig_type_212 _wrap_pager_cold_backend_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_213 _wrap_pager_cold_set_scratch_dir_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_214 arg2);
-extern swig_type_215 _wrap_pager_cold_scratch_dir_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_216 arg2, swig_voidp arg3);
-extern swig_type_217 _wrap_pager_cold_read_at_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_218 arg2, swig_type_219 arg3);
-extern swig_type_220 _wrap_pager_cold_take_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_221 arg2);
+extern swig_type_213 _wrap_pager_cold_set_backend_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
+extern swig_type_214 _wrap_pager_cold_backend_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_215 _wrap_pager_cold_set_scratch_dir_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_216 arg2);
+extern swig_type_217 _wrap_pager_cold_scratch_dir_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_218 arg2, swig_voidp arg3);
+extern swig_type_219 _wrap_pager_cold_read_at_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_220 arg2, swig_type_221 arg3);
+extern swig_type_222 _wrap_pager_cold_take_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_223 arg2);
 extern void _wrap_pager_cold_free_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_222 _wrap_pager_cold_len_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern swig_type_224 _wrap_pager_cold_len_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern int _wrap_pager_cold_backend_of_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_cold_backend_stats_struct_size_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_cold_backend_stats_struct_size_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_cold_backend_stats_reserved0_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_cold_backend_stats_reserved0_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_223 arg2);
-extern swig_type_224 _wrap_pager_cold_backend_stats_live_handle_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_live_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_225 arg2);
-extern swig_type_226 _wrap_pager_cold_backend_stats_live_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_pageout_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_227 arg2);
-extern swig_type_228 _wrap_pager_cold_backend_stats_pageout_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_229 arg2);
-extern swig_type_230 _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_231 arg2);
-extern swig_type_232 _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_read_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_233 arg2);
-extern swig_type_234 _wrap_pager_cold_backend_stats_read_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_225 arg2);
+extern swig_type_226 _wrap_pager_cold_backend_stats_live_handle_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_live_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_pager_cold_backend_stats_live_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_pageout_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_229 arg2);
+extern swig_type_230 _wrap_pager_cold_backend_stats_pageout_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_231 arg2);
+extern swig_type_232 _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_233 arg2);
+extern swig_type_234 _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_read_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_235 arg2);
+extern swig_type_236 _wrap_pager_cold_backend_stats_read_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_cold_backend_stats_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_cold_backend_stats_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_struct_size_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
@@ -701,34 +709,34 @@ extern void _wrap_pager_cold_stats_swap_set_capi_371ed13bd3b8b561(uintptr_t arg1
 extern uintptr_t _wrap_pager_cold_stats_swap_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_file_set_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_pager_cold_stats_file_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_235 arg2);
-extern swig_type_236 _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_237 arg2);
-extern swig_type_238 _wrap_pager_cold_stats_scratch_file_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_file_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_239 arg2);
-extern swig_type_240 _wrap_pager_cold_stats_scratch_file_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_punch_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_241 arg2);
-extern swig_type_242 _wrap_pager_cold_stats_punch_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_truncate_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_243 arg2);
-extern swig_type_244 _wrap_pager_cold_stats_truncate_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_fallback_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_245 arg2);
-extern swig_type_246 _wrap_pager_cold_stats_fallback_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_write_error_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_247 arg2);
-extern swig_type_248 _wrap_pager_cold_stats_write_error_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_release_error_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_249 arg2);
-extern swig_type_250 _wrap_pager_cold_stats_release_error_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_checksum_failure_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_251 arg2);
-extern swig_type_252 _wrap_pager_cold_stats_checksum_failure_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_253 arg2);
-extern swig_type_254 _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_255 arg2);
-extern swig_type_256 _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_retained_extent_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_257 arg2);
-extern swig_type_258 _wrap_pager_cold_stats_retained_extent_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_237 arg2);
+extern swig_type_238 _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_239 arg2);
+extern swig_type_240 _wrap_pager_cold_stats_scratch_file_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_file_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_241 arg2);
+extern swig_type_242 _wrap_pager_cold_stats_scratch_file_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_punch_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_243 arg2);
+extern swig_type_244 _wrap_pager_cold_stats_punch_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_truncate_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_245 arg2);
+extern swig_type_246 _wrap_pager_cold_stats_truncate_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_fallback_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_247 arg2);
+extern swig_type_248 _wrap_pager_cold_stats_fallback_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_write_error_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_249 arg2);
+extern swig_type_250 _wrap_pager_cold_stats_write_error_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_release_error_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_251 arg2);
+extern swig_type_252 _wrap_pager_cold_stats_release_error_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_checksum_failure_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_253 arg2);
+extern swig_type_254 _wrap_pager_cold_stats_checksum_failure_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_255 arg2);
+extern swig_type_256 _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_257 arg2);
+extern swig_type_258 _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_retained_extent_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_259 arg2);
+extern swig_type_260 _wrap_pager_cold_stats_retained_extent_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_cold_stats_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_cold_stats_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_init_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_259 _wrap_pager_cold_get_stats_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_261 _wrap_pager_cold_get_stats_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2);
 extern swig_intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_371ed13bd3b8b561(void);
@@ -752,7 +760,7 @@ extern int _wrap_pager_cache_meta_dtype_get_capi_371ed13bd3b8b561(uintptr_t arg1
 extern uintptr_t _wrap_new_pager_cache_meta_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_cache_meta_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_cache_meta_init_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_260 _wrap_pager_cache_meta_page_bytes_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_262 _wrap_pager_cache_meta_page_bytes_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_371ed13bd3b8b561(void);
 extern void _wrap_pager_snapshot_options_struct_size_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
@@ -767,70 +775,70 @@ extern void _wrap_pager_snapshot_options_allow_nonempty_set_capi_371ed13bd3b8b56
 extern int _wrap_pager_snapshot_options_allow_nonempty_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_snapshot_options_sync_fd_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_options_sync_fd_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_261 arg2);
-extern swig_type_262 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_263 arg2);
+extern swig_type_264 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_snapshot_options_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_snapshot_options_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_263 arg2);
+extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_265 arg2);
 extern void _wrap_pager_snapshot_options_init_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_264 _wrap_pager_snapshot_verify_capi_371ed13bd3b8b561(swig_type_265 arg1, uintptr_t arg2);
+extern swig_type_266 _wrap_pager_snapshot_verify_capi_371ed13bd3b8b561(swig_type_267 arg1, uintptr_t arg2);
 extern void _wrap_pager_snapshot_info_struct_size_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_info_struct_size_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_format_version_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_info_format_version_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_meta_set_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_pager_snapshot_info_meta_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_266 arg2);
-extern swig_type_267 _wrap_pager_snapshot_info_k_page_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_268 arg2);
-extern swig_type_269 _wrap_pager_snapshot_info_v_page_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_page_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_270 arg2);
-extern swig_type_271 _wrap_pager_snapshot_info_page_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_272 arg2);
-extern swig_type_273 _wrap_pager_snapshot_info_stored_page_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_274 arg2);
-extern swig_type_275 _wrap_pager_snapshot_info_compressed_page_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_seq_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_276 arg2);
-extern swig_type_277 _wrap_pager_snapshot_info_seq_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_created_us_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_278 arg2);
-extern swig_type_279 _wrap_pager_snapshot_info_created_us_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_file_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_280 arg2);
-extern swig_type_281 _wrap_pager_snapshot_info_file_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_282 arg2);
-extern swig_type_283 _wrap_pager_snapshot_info_snapshot_id_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_284 arg2);
-extern swig_type_285 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_268 arg2);
+extern swig_type_269 _wrap_pager_snapshot_info_k_page_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_270 arg2);
+extern swig_type_271 _wrap_pager_snapshot_info_v_page_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_page_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_272 arg2);
+extern swig_type_273 _wrap_pager_snapshot_info_page_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_274 arg2);
+extern swig_type_275 _wrap_pager_snapshot_info_stored_page_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_276 arg2);
+extern swig_type_277 _wrap_pager_snapshot_info_compressed_page_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_seq_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_278 arg2);
+extern swig_type_279 _wrap_pager_snapshot_info_seq_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_created_us_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_280 arg2);
+extern swig_type_281 _wrap_pager_snapshot_info_created_us_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_file_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_282 arg2);
+extern swig_type_283 _wrap_pager_snapshot_info_file_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_284 arg2);
+extern swig_type_285 _wrap_pager_snapshot_info_snapshot_id_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_286 arg2);
+extern swig_type_287 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_snapshot_info_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_snapshot_info_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_init_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_286 _wrap_pager_snapshot_inspect_capi_371ed13bd3b8b561(swig_type_287 arg1, uintptr_t arg2);
+extern swig_type_288 _wrap_pager_snapshot_inspect_capi_371ed13bd3b8b561(swig_type_289 arg1, uintptr_t arg2);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_371ed13bd3b8b561(void);
-extern swig_type_288 _wrap_pager_refengine_create_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_voidp arg3);
+extern swig_type_290 _wrap_pager_refengine_create_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_voidp arg3);
 extern void _wrap_pager_refengine_free_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_289 _wrap_pager_refengine_meta_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_290 _wrap_pager_refengine_capacity_pages_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_291 _wrap_pager_refengine_alloc_page_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_292 _wrap_pager_refengine_free_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
-extern swig_type_293 _wrap_pager_refengine_write_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_type_294 arg3, swig_type_295 arg4);
-extern swig_type_296 _wrap_pager_refengine_read_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_type_297 arg3, swig_type_298 arg4);
-extern swig_type_299 _wrap_pager_refengine_set_seq_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_300 arg2, swig_type_301 arg3, int arg4);
-extern swig_type_302 _wrap_pager_refengine_remove_seq_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_303 arg2);
-extern swig_type_304 _wrap_pager_refengine_get_seq_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_305 arg2, swig_type_306 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_291 _wrap_pager_refengine_meta_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_292 _wrap_pager_refengine_capacity_pages_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_293 _wrap_pager_refengine_alloc_page_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_294 _wrap_pager_refengine_free_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
+extern swig_type_295 _wrap_pager_refengine_write_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_type_296 arg3, swig_type_297 arg4);
+extern swig_type_298 _wrap_pager_refengine_read_page_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2, swig_type_299 arg3, swig_type_300 arg4);
+extern swig_type_301 _wrap_pager_refengine_set_seq_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_302 arg2, swig_type_303 arg3, int arg4);
+extern swig_type_304 _wrap_pager_refengine_remove_seq_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_305 arg2);
+extern swig_type_306 _wrap_pager_refengine_get_seq_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_307 arg2, swig_type_308 arg3, swig_voidp arg4, swig_voidp arg5);
 extern void _wrap_pager_refengine_stats_struct_size_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_refengine_stats_struct_size_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_refengine_stats_paused_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_refengine_stats_paused_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_307 arg2);
-extern swig_type_308 _wrap_pager_refengine_stats_occupied_pages_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_seq_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_309 arg2);
-extern swig_type_310 _wrap_pager_refengine_stats_seq_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_309 arg2);
+extern swig_type_310 _wrap_pager_refengine_stats_occupied_pages_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_seq_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_311 arg2);
+extern swig_type_312 _wrap_pager_refengine_stats_seq_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_refengine_stats_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_refengine_stats_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_refengine_stats_init_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_311 _wrap_pager_refengine_get_stats_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_312 _wrap_pager_refengine_fingerprint_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_313 _wrap_pager_refengine_fail_callback_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_314 arg2, int arg3, swig_intgo arg4);
+extern swig_type_313 _wrap_pager_refengine_get_stats_capi_371ed13bd3b8b561(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_314 _wrap_pager_refengine_fingerprint_capi_371ed13bd3b8b561(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_315 _wrap_pager_refengine_fail_callback_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_316 arg2, int arg3, swig_intgo arg4);
 extern swig_intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_FORMAT_FILE_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_371ed13bd3b8b561(void);
@@ -842,7 +850,7 @@ extern swig_intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_WAL_INDEX_NONE_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_371ed13bd3b8b561(void);
 extern swig_intgo _wrap_PAGER_WAL_INDEX_STALE_capi_371ed13bd3b8b561(void);
-extern swig_type_315 _wrap_pager_format_detect_capi_371ed13bd3b8b561(swig_type_316 arg1, swig_voidp arg2);
+extern swig_type_317 _wrap_pager_format_detect_capi_371ed13bd3b8b561(swig_type_318 arg1, swig_voidp arg2);
 extern void _wrap_pager_check_report_struct_size_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_struct_size_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_check_report_format_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
@@ -851,38 +859,38 @@ extern void _wrap_pager_check_report_format_version_set_capi_371ed13bd3b8b561(ui
 extern int _wrap_pager_check_report_format_version_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_check_report_page_size_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_page_size_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_file_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_317 arg2);
-extern swig_type_318 _wrap_pager_check_report_file_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_generation_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_319 arg2);
-extern swig_type_320 _wrap_pager_check_report_generation_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_page_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_321 arg2);
-extern swig_type_322 _wrap_pager_check_report_page_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_free_page_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_323 arg2);
-extern swig_type_324 _wrap_pager_check_report_free_page_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_protected_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_325 arg2);
-extern swig_type_326 _wrap_pager_check_report_protected_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_frame_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_327 arg2);
-extern swig_type_328 _wrap_pager_check_report_frame_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_record_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_329 arg2);
-extern swig_type_330 _wrap_pager_check_report_record_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_segment_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_331 arg2);
-extern swig_type_332 _wrap_pager_check_report_segment_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_first_lsn_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_333 arg2);
-extern swig_type_334 _wrap_pager_check_report_first_lsn_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_last_lsn_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_335 arg2);
-extern swig_type_336 _wrap_pager_check_report_last_lsn_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_file_bytes_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_319 arg2);
+extern swig_type_320 _wrap_pager_check_report_file_bytes_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_generation_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_321 arg2);
+extern swig_type_322 _wrap_pager_check_report_generation_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_page_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_323 arg2);
+extern swig_type_324 _wrap_pager_check_report_page_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_free_page_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_325 arg2);
+extern swig_type_326 _wrap_pager_check_report_free_page_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_protected_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_327 arg2);
+extern swig_type_328 _wrap_pager_check_report_protected_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_frame_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_329 arg2);
+extern swig_type_330 _wrap_pager_check_report_frame_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_record_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_331 arg2);
+extern swig_type_332 _wrap_pager_check_report_record_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_segment_count_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_333 arg2);
+extern swig_type_334 _wrap_pager_check_report_segment_count_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_first_lsn_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_335 arg2);
+extern swig_type_336 _wrap_pager_check_report_first_lsn_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_last_lsn_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_337 arg2);
+extern swig_type_338 _wrap_pager_check_report_last_lsn_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_check_report_interrupted_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_interrupted_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_check_report_damage_code_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_damage_code_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_offset_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_337 arg2);
-extern swig_type_338 _wrap_pager_check_report_damage_offset_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_file_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_339 arg2);
-extern swig_type_340 _wrap_pager_check_report_damage_file_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_rule_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_341 arg2);
-extern swig_type_342 _wrap_pager_check_report_damage_rule_get_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_detail_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_343 arg2);
-extern swig_type_344 _wrap_pager_check_report_damage_detail_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_offset_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_339 arg2);
+extern swig_type_340 _wrap_pager_check_report_damage_offset_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_file_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_341 arg2);
+extern swig_type_342 _wrap_pager_check_report_damage_file_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_rule_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_343 arg2);
+extern swig_type_344 _wrap_pager_check_report_damage_rule_get_capi_371ed13bd3b8b561(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_detail_set_capi_371ed13bd3b8b561(uintptr_t arg1, swig_type_345 arg2);
+extern swig_type_346 _wrap_pager_check_report_damage_detail_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_check_report_index_state_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_index_state_get_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_check_report_index_readers_set_capi_371ed13bd3b8b561(uintptr_t arg1, int arg2);
@@ -890,10 +898,10 @@ extern int _wrap_pager_check_report_index_readers_get_capi_371ed13bd3b8b561(uint
 extern uintptr_t _wrap_new_pager_check_report_capi_371ed13bd3b8b561(void);
 extern void _wrap_delete_pager_check_report_capi_371ed13bd3b8b561(uintptr_t arg1);
 extern void _wrap_pager_check_report_init_capi_371ed13bd3b8b561(uintptr_t arg1);
-extern swig_type_345 _wrap_pager_file_check_capi_371ed13bd3b8b561(swig_type_346 arg1, uintptr_t arg2);
-extern swig_type_347 _wrap_pager_wal_check_capi_371ed13bd3b8b561(swig_type_348 arg1, uintptr_t arg2);
-extern swig_type_349 _wrap_pager_walseg_check_capi_371ed13bd3b8b561(swig_type_350 arg1, uintptr_t arg2);
-extern swig_type_351 _wrap_pager_snapshot_check_capi_371ed13bd3b8b561(swig_type_352 arg1, uintptr_t arg2);
+extern swig_type_347 _wrap_pager_file_check_capi_371ed13bd3b8b561(swig_type_348 arg1, uintptr_t arg2);
+extern swig_type_349 _wrap_pager_wal_check_capi_371ed13bd3b8b561(swig_type_350 arg1, uintptr_t arg2);
+extern swig_type_351 _wrap_pager_walseg_check_capi_371ed13bd3b8b561(swig_type_352 arg1, uintptr_t arg2);
+extern swig_type_353 _wrap_pager_snapshot_check_capi_371ed13bd3b8b561(swig_type_354 arg1, uintptr_t arg2);
 #undef intgo
 */
 import "C"
@@ -1787,6 +1795,51 @@ func Pager_file_sync_pages(arg1 uintptr, arg2 []uint64) (_swig_ret error) {
 	return swig_r_1
 }
 
+func _swig_getPAGER_FILE_ADVICE_NORMAL() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_NORMAL_capi_371ed13bd3b8b561())
+	return swig_r
+}
+
+var PAGER_FILE_ADVICE_NORMAL int = _swig_getPAGER_FILE_ADVICE_NORMAL()
+func _swig_getPAGER_FILE_ADVICE_RANDOM() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_RANDOM_capi_371ed13bd3b8b561())
+	return swig_r
+}
+
+var PAGER_FILE_ADVICE_RANDOM int = _swig_getPAGER_FILE_ADVICE_RANDOM()
+func _swig_getPAGER_FILE_ADVICE_SEQUENTIAL() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_371ed13bd3b8b561())
+	return swig_r
+}
+
+var PAGER_FILE_ADVICE_SEQUENTIAL int = _swig_getPAGER_FILE_ADVICE_SEQUENTIAL()
+func _swig_getPAGER_FILE_ADVICE_WILLNEED() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_WILLNEED_capi_371ed13bd3b8b561())
+	return swig_r
+}
+
+var PAGER_FILE_ADVICE_WILLNEED int = _swig_getPAGER_FILE_ADVICE_WILLNEED()
+func _swig_getPAGER_FILE_ADVICE_DONTNEED() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_DONTNEED_capi_371ed13bd3b8b561())
+	return swig_r
+}
+
+var PAGER_FILE_ADVICE_DONTNEED int = _swig_getPAGER_FILE_ADVICE_DONTNEED()
+func Pager_file_advise(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 uint32) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	swig_r = (int)(C._wrap_pager_file_advise_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_66(_swig_i_1), C.swig_type_67(_swig_i_2), C.int(_swig_i_3)))
+	return swig_r
+}
+
 func Pager_file_protected_alloc(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
@@ -1808,7 +1861,7 @@ func Pager_file_protected_alloc_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret err
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_protected_alloc_bulk_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_protected_alloc_bulk_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1828,7 +1881,7 @@ func Pager_file_protected_free(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_protected_free_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_70(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_protected_free_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_72(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1845,7 +1898,7 @@ func Pager_file_protected_free_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret erro
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_protected_free_bulk_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_protected_free_bulk_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_74)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1866,7 +1919,7 @@ func Pager_file_protected_read(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_file_protected_read_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_file_protected_read_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1903,7 +1956,7 @@ func Pager_file_txn_free_page(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_txn_free_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_78(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_txn_free_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_80(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2106,7 +2159,7 @@ func Pager_file_subpage_alloc_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_alloc_bulk_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_90)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_subpage_alloc_bulk_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_92)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2126,7 +2179,7 @@ func Pager_file_subpage_free(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_free_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_92(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_subpage_free_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_94(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2143,7 +2196,7 @@ func Pager_file_subpage_free_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_free_bulk_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_94)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_subpage_free_bulk_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_96)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2163,7 +2216,7 @@ func Pager_file_subpage_mark_used(arg1 uintptr, arg2 []uint64) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_mark_used_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_96)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_subpage_mark_used_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_98)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2336,7 +2389,7 @@ func (arg1 SwigcptrPager_wal_options) GetRead_only() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_wal_options) SetAuto_checkpoint_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_98(_swig_i_1))
+	C._wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_100(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetAuto_checkpoint_bytes() (_swig_ret uint64) {
@@ -2349,7 +2402,7 @@ func (arg1 SwigcptrPager_wal_options) GetAuto_checkpoint_bytes() (_swig_ret uint
 func (arg1 SwigcptrPager_wal_options) SetLock_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_lock_timeout_ms_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_100(_swig_i_1))
+	C._wrap_pager_wal_options_lock_timeout_ms_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetLock_timeout_ms() (_swig_ret int64) {
@@ -2362,7 +2415,7 @@ func (arg1 SwigcptrPager_wal_options) GetLock_timeout_ms() (_swig_ret int64) {
 func (arg1 SwigcptrPager_wal_options) SetWal_keep_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_wal_keep_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
+	C._wrap_pager_wal_options_wal_keep_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_104(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetWal_keep_bytes() (_swig_ret uint64) {
@@ -2375,7 +2428,7 @@ func (arg1 SwigcptrPager_wal_options) GetWal_keep_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_options) SetWal_prewrite_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_wal_prewrite_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_104(_swig_i_1))
+	C._wrap_pager_wal_options_wal_prewrite_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_106(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetWal_prewrite_bytes() (_swig_ret uint64) {
@@ -2544,7 +2597,7 @@ func (arg1 SwigcptrPager_wal_stats) GetLast_checkpoint_error() (_swig_ret int32)
 func (arg1 SwigcptrPager_wal_stats) SetCache_hits(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_cache_hits_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_106(_swig_i_1))
+	C._wrap_pager_wal_stats_cache_hits_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_108(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCache_hits() (_swig_ret uint64) {
@@ -2557,7 +2610,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCache_hits() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetCache_misses(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_cache_misses_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_108(_swig_i_1))
+	C._wrap_pager_wal_stats_cache_misses_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCache_misses() (_swig_ret uint64) {
@@ -2570,7 +2623,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCache_misses() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetCommits(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_commits_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
+	C._wrap_pager_wal_stats_commits_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_112(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCommits() (_swig_ret uint64) {
@@ -2583,7 +2636,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCommits() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetFrames_written(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_frames_written_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_112(_swig_i_1))
+	C._wrap_pager_wal_stats_frames_written_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_114(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetFrames_written() (_swig_ret uint64) {
@@ -2596,7 +2649,7 @@ func (arg1 SwigcptrPager_wal_stats) GetFrames_written() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetCheckpoints(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_checkpoints_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_114(_swig_i_1))
+	C._wrap_pager_wal_stats_checkpoints_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_116(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCheckpoints() (_swig_ret uint64) {
@@ -2609,7 +2662,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCheckpoints() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetPages_checkpointed(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_pages_checkpointed_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_116(_swig_i_1))
+	C._wrap_pager_wal_stats_pages_checkpointed_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_118(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetPages_checkpointed() (_swig_ret uint64) {
@@ -2622,7 +2675,7 @@ func (arg1 SwigcptrPager_wal_stats) GetPages_checkpointed() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetSyncs(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_syncs_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_118(_swig_i_1))
+	C._wrap_pager_wal_stats_syncs_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_120(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetSyncs() (_swig_ret uint64) {
@@ -2635,7 +2688,7 @@ func (arg1 SwigcptrPager_wal_stats) GetSyncs() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetBytes_synced(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_bytes_synced_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_120(_swig_i_1))
+	C._wrap_pager_wal_stats_bytes_synced_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_122(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetBytes_synced() (_swig_ret uint64) {
@@ -2648,7 +2701,7 @@ func (arg1 SwigcptrPager_wal_stats) GetBytes_synced() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetWal_frames(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_wal_frames_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_122(_swig_i_1))
+	C._wrap_pager_wal_stats_wal_frames_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_124(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetWal_frames() (_swig_ret uint64) {
@@ -2661,7 +2714,7 @@ func (arg1 SwigcptrPager_wal_stats) GetWal_frames() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetCheckpoint_failures(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_checkpoint_failures_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_124(_swig_i_1))
+	C._wrap_pager_wal_stats_checkpoint_failures_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCheckpoint_failures() (_swig_ret uint64) {
@@ -2674,7 +2727,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCheckpoint_failures() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_wal_stats) SetFrames_left(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_frames_left_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
+	C._wrap_pager_wal_stats_frames_left_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetFrames_left() (_swig_ret uint64) {
@@ -2687,7 +2740,7 @@ func (arg1 SwigcptrPager_wal_stats) GetFrames_left() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetReaders_active(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_readers_active_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))
+	C._wrap_pager_wal_stats_readers_active_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_130(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetReaders_active() (_swig_ret uint64) {
@@ -2700,7 +2753,7 @@ func (arg1 SwigcptrPager_wal_stats) GetReaders_active() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetCheckpoint_waits(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_checkpoint_waits_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_130(_swig_i_1))
+	C._wrap_pager_wal_stats_checkpoint_waits_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_132(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCheckpoint_waits() (_swig_ret uint64) {
@@ -2713,7 +2766,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCheckpoint_waits() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetWal_restarts(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_wal_restarts_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_132(_swig_i_1))
+	C._wrap_pager_wal_stats_wal_restarts_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_134(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetWal_restarts() (_swig_ret uint64) {
@@ -2791,7 +2844,7 @@ func Pager_wal_create(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_create_capi_371ed13bd3b8b561(*(*C.swig_type_135)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_wal_create_capi_371ed13bd3b8b561(*(*C.swig_type_137)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -2812,7 +2865,7 @@ func Pager_wal_open(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_open_capi_371ed13bd3b8b561(*(*C.swig_type_137)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_wal_open_capi_371ed13bd3b8b561(*(*C.swig_type_139)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -2889,7 +2942,7 @@ func Pager_wal_read_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_read_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_142)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_wal_read_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_144)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -2910,7 +2963,7 @@ func Pager_wal_stage_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig_ret err
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_stage_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_144)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_wal_stage_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_146)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -2963,7 +3016,7 @@ func Pager_wal_read_app_header(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_read_app_header_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_148)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_wal_read_app_header_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_150)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2983,7 +3036,7 @@ func Pager_wal_stage_app_header(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_stage_app_header_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_150)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_wal_stage_app_header_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_152)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3073,7 +3126,7 @@ func Pager_wal_read_txn_read_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_read_txn_read_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_156)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_wal_read_txn_read_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_158)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3110,7 +3163,7 @@ func Pager_wal_read_txn_read_app_header(arg1 uintptr, arg2 []byte) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_read_txn_read_app_header_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_wal_read_txn_read_app_header_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_161)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3240,7 +3293,7 @@ func (arg1 SwigcptrPager_walseg_options) GetSync_policy() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_walseg_options) SetSegment_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_segment_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_160(_swig_i_1))
+	C._wrap_pager_walseg_options_segment_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetSegment_bytes() (_swig_ret uint64) {
@@ -3253,7 +3306,7 @@ func (arg1 SwigcptrPager_walseg_options) GetSegment_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetGroup_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_group_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
+	C._wrap_pager_walseg_options_group_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetGroup_bytes() (_swig_ret uint64) {
@@ -3266,7 +3319,7 @@ func (arg1 SwigcptrPager_walseg_options) GetGroup_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetGroup_interval_us(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_group_interval_us_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
+	C._wrap_pager_walseg_options_group_interval_us_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetGroup_interval_us() (_swig_ret uint64) {
@@ -3279,7 +3332,7 @@ func (arg1 SwigcptrPager_walseg_options) GetGroup_interval_us() (_swig_ret uint6
 func (arg1 SwigcptrPager_walseg_options) SetMax_payload_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_max_payload_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
+	C._wrap_pager_walseg_options_max_payload_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_168(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetMax_payload_bytes() (_swig_ret uint64) {
@@ -3292,7 +3345,7 @@ func (arg1 SwigcptrPager_walseg_options) GetMax_payload_bytes() (_swig_ret uint6
 func (arg1 SwigcptrPager_walseg_options) SetPrewrite_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_prewrite_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_168(_swig_i_1))
+	C._wrap_pager_walseg_options_prewrite_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_170(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetPrewrite_bytes() (_swig_ret uint64) {
@@ -3305,7 +3358,7 @@ func (arg1 SwigcptrPager_walseg_options) GetPrewrite_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_walseg_options) SetBuffer_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_buffer_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_170(_swig_i_1))
+	C._wrap_pager_walseg_options_buffer_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_172(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetBuffer_bytes() (_swig_ret uint64) {
@@ -3318,7 +3371,7 @@ func (arg1 SwigcptrPager_walseg_options) GetBuffer_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetFirst_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_first_lsn_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_172(_swig_i_1))
+	C._wrap_pager_walseg_options_first_lsn_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_174(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetFirst_lsn() (_swig_ret uint64) {
@@ -3402,7 +3455,7 @@ func Pager_walseg_writer_open(arg1 string, arg2 Pager_walseg_options, arg3 *uint
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_writer_open_capi_371ed13bd3b8b561(*(*C.swig_type_175)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_writer_open_capi_371ed13bd3b8b561(*(*C.swig_type_177)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3424,7 +3477,7 @@ func Pager_walseg_append(arg1 uintptr, arg2 uint16, arg3 []byte, arg4 *uint64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_walseg_append_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.short(_swig_i_1), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3))
+	swig_r_p := C._wrap_pager_walseg_append_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.short(_swig_i_1), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3495,7 +3548,7 @@ func Pager_walseg_remove_before(arg1 uintptr, arg2 uint64, arg3 *uint64) (_swig_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_remove_before_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_182(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_remove_before_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_184(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3556,7 +3609,7 @@ func (arg1 SwigcptrPager_walseg_reader_options) GetKnown_type_count() (_swig_ret
 func (arg1 SwigcptrPager_walseg_reader_options) SetMax_payload_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_185(_swig_i_1))
+	C._wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetMax_payload_bytes() (_swig_ret uint64) {
@@ -3569,7 +3622,7 @@ func (arg1 SwigcptrPager_walseg_reader_options) GetMax_payload_bytes() (_swig_re
 func (arg1 SwigcptrPager_walseg_reader_options) SetExpected_first_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1))
+	C._wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_189(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetExpected_first_lsn() (_swig_ret uint64) {
@@ -3628,7 +3681,7 @@ func (p SwigcptrPager_walseg_record) SwigIsPager_walseg_record() {
 func (arg1 SwigcptrPager_walseg_record) SetLsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_lsn_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_189(_swig_i_1))
+	C._wrap_pager_walseg_record_lsn_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_191(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetLsn() (_swig_ret uint64) {
@@ -3641,7 +3694,7 @@ func (arg1 SwigcptrPager_walseg_record) GetLsn() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_record) SetLen(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_len_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_191(_swig_i_1))
+	C._wrap_pager_walseg_record_len_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_193(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetLen() (_swig_ret uint64) {
@@ -3654,7 +3707,7 @@ func (arg1 SwigcptrPager_walseg_record) GetLen() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_record) SetOffset(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_offset_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_193(_swig_i_1))
+	C._wrap_pager_walseg_record_offset_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetOffset() (_swig_ret uint64) {
@@ -3717,7 +3770,7 @@ func DeletePager_walseg_record(arg1 Pager_walseg_record) {
 func (arg1 SwigcptrPager_walseg_record) Copy_data(arg2 []byte) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_copy_data_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_195)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_walseg_record_copy_data_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_197)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3746,7 +3799,7 @@ func Pager_walseg_reader_open(arg1 string, arg2 Pager_walseg_reader_options, arg
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_reader_open_capi_371ed13bd3b8b561(*(*C.swig_type_197)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_reader_open_capi_371ed13bd3b8b561(*(*C.swig_type_199)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3804,7 +3857,7 @@ func Pager_walseg_reader_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_reader_stop_detail_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_201)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_reader_stop_detail_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3867,7 +3920,7 @@ func Pager_walseg_replay_open(arg1 string, arg2 uint64, arg3 Pager_walseg_reader
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_walseg_replay_open_capi_371ed13bd3b8b561(*(*C.swig_type_205)(unsafe.Pointer(&_swig_i_0)), C.swig_type_206(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3))
+	swig_r_p := C._wrap_pager_walseg_replay_open_capi_371ed13bd3b8b561(*(*C.swig_type_207)(unsafe.Pointer(&_swig_i_0)), C.swig_type_208(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3926,7 +3979,7 @@ func Pager_walseg_replay_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_replay_stop_detail_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_210)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_replay_stop_detail_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_212)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4086,7 +4139,7 @@ func Pager_cold_set_scratch_dir(arg1 uintptr, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_set_scratch_dir_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_214)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_cold_set_scratch_dir_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_216)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4107,7 +4160,7 @@ func Pager_cold_scratch_dir(arg1 uintptr, arg2 []byte, arg3 *uint64) (_swig_ret 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_cold_scratch_dir_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_216)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_cold_scratch_dir_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_218)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4128,7 +4181,7 @@ func Pager_cold_read_at(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_cold_read_at_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_218(_swig_i_1), *(*C.swig_type_219)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_cold_read_at_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_220(_swig_i_1), *(*C.swig_type_221)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4148,7 +4201,7 @@ func Pager_cold_take(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_take_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_221)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_cold_take_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_223)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4221,7 +4274,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetReserved0() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_cold_backend_stats) SetLive_handle_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_live_handle_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_live_handle_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetLive_handle_count() (_swig_ret uint64) {
@@ -4234,7 +4287,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetLive_handle_count() (_swig_ret u
 func (arg1 SwigcptrPager_cold_backend_stats) SetLive_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_live_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_live_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetLive_bytes() (_swig_ret uint64) {
@@ -4247,7 +4300,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetLive_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_backend_stats) SetPageout_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_pageout_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_pageout_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPageout_count() (_swig_ret uint64) {
@@ -4260,7 +4313,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPageout_count() (_swig_ret uint6
 func (arg1 SwigcptrPager_cold_backend_stats) SetPaged_out_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_231(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_out_bytes() (_swig_ret uint64) {
@@ -4273,7 +4326,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_out_bytes() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_backend_stats) SetPaged_in_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_231(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_233(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_in_bytes() (_swig_ret uint64) {
@@ -4286,7 +4339,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_in_bytes() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_backend_stats) SetRead_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_read_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_233(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_read_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetRead_count() (_swig_ret uint64) {
@@ -4392,7 +4445,7 @@ func (arg1 SwigcptrPager_cold_stats) GetFile() (_swig_ret Pager_cold_backend_sta
 func (arg1 SwigcptrPager_cold_stats) SetScratch_allocated_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_237(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_allocated_bytes() (_swig_ret uint64) {
@@ -4405,7 +4458,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_allocated_bytes() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_stats) SetScratch_file_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_file_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_237(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_file_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_239(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_file_bytes() (_swig_ret uint64) {
@@ -4418,7 +4471,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_file_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_stats) SetScratch_file_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_file_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_239(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_file_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_file_count() (_swig_ret uint64) {
@@ -4431,7 +4484,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_file_count() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_stats) SetPunch_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_punch_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1))
+	C._wrap_pager_cold_stats_punch_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_243(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetPunch_count() (_swig_ret uint64) {
@@ -4444,7 +4497,7 @@ func (arg1 SwigcptrPager_cold_stats) GetPunch_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetTruncate_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_truncate_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_243(_swig_i_1))
+	C._wrap_pager_cold_stats_truncate_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_245(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetTruncate_count() (_swig_ret uint64) {
@@ -4457,7 +4510,7 @@ func (arg1 SwigcptrPager_cold_stats) GetTruncate_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetFallback_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_fallback_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_245(_swig_i_1))
+	C._wrap_pager_cold_stats_fallback_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_247(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetFallback_count() (_swig_ret uint64) {
@@ -4470,7 +4523,7 @@ func (arg1 SwigcptrPager_cold_stats) GetFallback_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetWrite_error_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_write_error_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_247(_swig_i_1))
+	C._wrap_pager_cold_stats_write_error_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_249(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetWrite_error_count() (_swig_ret uint64) {
@@ -4483,7 +4536,7 @@ func (arg1 SwigcptrPager_cold_stats) GetWrite_error_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetRelease_error_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_release_error_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_249(_swig_i_1))
+	C._wrap_pager_cold_stats_release_error_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_251(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetRelease_error_count() (_swig_ret uint64) {
@@ -4496,7 +4549,7 @@ func (arg1 SwigcptrPager_cold_stats) GetRelease_error_count() (_swig_ret uint64)
 func (arg1 SwigcptrPager_cold_stats) SetChecksum_failure_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_checksum_failure_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_251(_swig_i_1))
+	C._wrap_pager_cold_stats_checksum_failure_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_253(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetChecksum_failure_count() (_swig_ret uint64) {
@@ -4509,7 +4562,7 @@ func (arg1 SwigcptrPager_cold_stats) GetChecksum_failure_count() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_stats) SetStale_dir_removed_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_stale_dir_removed_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_253(_swig_i_1))
+	C._wrap_pager_cold_stats_stale_dir_removed_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_255(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetStale_dir_removed_count() (_swig_ret uint64) {
@@ -4522,7 +4575,7 @@ func (arg1 SwigcptrPager_cold_stats) GetStale_dir_removed_count() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_stats) SetScratch_retained_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_retained_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_255(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_retained_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_retained_bytes() (_swig_ret uint64) {
@@ -4535,7 +4588,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_retained_bytes() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_stats) SetRetained_extent_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_retained_extent_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1))
+	C._wrap_pager_cold_stats_retained_extent_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetRetained_extent_count() (_swig_ret uint64) {
@@ -4913,7 +4966,7 @@ func (arg1 SwigcptrPager_snapshot_options) GetSync_fd() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_snapshot_options) SetCopy_out_budget_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
+	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetCopy_out_budget_bytes() (_swig_ret uint64) {
@@ -4938,7 +4991,7 @@ func (arg1 SwigcptrPager_snapshot_options) Set_parent_path(arg2 string) (_swig_r
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_263)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_265)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4974,7 +5027,7 @@ func Pager_snapshot_verify(arg1 string, arg2 Pager_snapshot_options) (_swig_ret 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_verify_capi_371ed13bd3b8b561(*(*C.swig_type_265)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_verify_capi_371ed13bd3b8b561(*(*C.swig_type_267)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5041,7 +5094,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetMeta() (_swig_ret Pager_cache_meta) {
 func (arg1 SwigcptrPager_snapshot_info) SetK_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_266(_swig_i_1))
+	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_268(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetK_page_bytes() (_swig_ret uint64) {
@@ -5054,7 +5107,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetK_page_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetV_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_268(_swig_i_1))
+	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_270(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetV_page_bytes() (_swig_ret uint64) {
@@ -5067,7 +5120,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetV_page_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_page_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_270(_swig_i_1))
+	C._wrap_pager_snapshot_info_page_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_272(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetPage_count() (_swig_ret uint64) {
@@ -5080,7 +5133,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetPage_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetStored_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_stored_page_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_272(_swig_i_1))
+	C._wrap_pager_snapshot_info_stored_page_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_274(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetStored_page_count() (_swig_ret uint64) {
@@ -5093,7 +5146,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetStored_page_count() (_swig_ret uint64
 func (arg1 SwigcptrPager_snapshot_info) SetCompressed_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_274(_swig_i_1))
+	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_276(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCompressed_page_count() (_swig_ret uint64) {
@@ -5106,7 +5159,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetCompressed_page_count() (_swig_ret ui
 func (arg1 SwigcptrPager_snapshot_info) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_seq_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_276(_swig_i_1))
+	C._wrap_pager_snapshot_info_seq_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_278(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSeq_count() (_swig_ret uint64) {
@@ -5119,7 +5172,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetSeq_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetCreated_us(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_created_us_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_278(_swig_i_1))
+	C._wrap_pager_snapshot_info_created_us_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_280(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCreated_us() (_swig_ret uint64) {
@@ -5132,7 +5185,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetCreated_us() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_file_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_280(_swig_i_1))
+	C._wrap_pager_snapshot_info_file_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_282(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetFile_bytes() (_swig_ret uint64) {
@@ -5145,7 +5198,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetFile_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetSnapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_snapshot_id_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_282(_swig_i_1))
+	C._wrap_pager_snapshot_info_snapshot_id_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_284(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSnapshot_id() (_swig_ret uint64) {
@@ -5158,7 +5211,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetSnapshot_id() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetParent_snapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_284(_swig_i_1))
+	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_286(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetParent_snapshot_id() (_swig_ret uint64) {
@@ -5219,7 +5272,7 @@ func Pager_snapshot_inspect(arg1 string, arg2 Pager_snapshot_info) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_inspect_capi_371ed13bd3b8b561(*(*C.swig_type_287)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_inspect_capi_371ed13bd3b8b561(*(*C.swig_type_289)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5346,7 +5399,7 @@ func Pager_refengine_write_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []b
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_write_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_294)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_write_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_296)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5371,7 +5424,7 @@ func Pager_refengine_read_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []by
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_read_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_298)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_read_page_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5396,7 +5449,7 @@ func Pager_refengine_set_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 uint
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_set_seq_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_set_seq_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_302)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5419,7 +5472,7 @@ func Pager_refengine_remove_seq(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_305)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5442,7 +5495,7 @@ func Pager_refengine_get_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 *uin
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_pager_refengine_get_seq_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_305)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
+	swig_r_p := C._wrap_pager_refengine_get_seq_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_307)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5499,7 +5552,7 @@ func (arg1 SwigcptrPager_refengine_stats) GetPaused() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_refengine_stats) SetOccupied_pages(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_occupied_pages_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_307(_swig_i_1))
+	C._wrap_pager_refengine_stats_occupied_pages_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_309(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetOccupied_pages() (_swig_ret uint64) {
@@ -5512,7 +5565,7 @@ func (arg1 SwigcptrPager_refengine_stats) GetOccupied_pages() (_swig_ret uint64)
 func (arg1 SwigcptrPager_refengine_stats) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_seq_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_309(_swig_i_1))
+	C._wrap_pager_refengine_stats_seq_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_311(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetSeq_count() (_swig_ret uint64) {
@@ -5591,7 +5644,7 @@ func Pager_refengine_fail_callback(arg1 uintptr, arg2 string, arg3 uint32, arg4 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_314)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_316)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5688,7 +5741,7 @@ func Pager_format_detect(arg1 string, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_format_detect_capi_371ed13bd3b8b561(*(*C.swig_type_316)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_format_detect_capi_371ed13bd3b8b561(*(*C.swig_type_318)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5768,7 +5821,7 @@ func (arg1 SwigcptrPager_check_report) GetPage_size() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_check_report) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_file_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_317(_swig_i_1))
+	C._wrap_pager_check_report_file_bytes_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_319(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFile_bytes() (_swig_ret uint64) {
@@ -5781,7 +5834,7 @@ func (arg1 SwigcptrPager_check_report) GetFile_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetGeneration(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_generation_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_319(_swig_i_1))
+	C._wrap_pager_check_report_generation_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_321(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetGeneration() (_swig_ret uint64) {
@@ -5794,7 +5847,7 @@ func (arg1 SwigcptrPager_check_report) GetGeneration() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_page_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_321(_swig_i_1))
+	C._wrap_pager_check_report_page_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_323(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetPage_count() (_swig_ret uint64) {
@@ -5807,7 +5860,7 @@ func (arg1 SwigcptrPager_check_report) GetPage_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFree_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_free_page_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_323(_swig_i_1))
+	C._wrap_pager_check_report_free_page_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_325(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFree_page_count() (_swig_ret uint64) {
@@ -5820,7 +5873,7 @@ func (arg1 SwigcptrPager_check_report) GetFree_page_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetProtected_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_protected_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_325(_swig_i_1))
+	C._wrap_pager_check_report_protected_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_327(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetProtected_count() (_swig_ret uint64) {
@@ -5833,7 +5886,7 @@ func (arg1 SwigcptrPager_check_report) GetProtected_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFrame_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_frame_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_327(_swig_i_1))
+	C._wrap_pager_check_report_frame_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_329(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFrame_count() (_swig_ret uint64) {
@@ -5846,7 +5899,7 @@ func (arg1 SwigcptrPager_check_report) GetFrame_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetRecord_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_record_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_329(_swig_i_1))
+	C._wrap_pager_check_report_record_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_331(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetRecord_count() (_swig_ret uint64) {
@@ -5859,7 +5912,7 @@ func (arg1 SwigcptrPager_check_report) GetRecord_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetSegment_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_segment_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_331(_swig_i_1))
+	C._wrap_pager_check_report_segment_count_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_333(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetSegment_count() (_swig_ret uint64) {
@@ -5872,7 +5925,7 @@ func (arg1 SwigcptrPager_check_report) GetSegment_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFirst_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_first_lsn_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_333(_swig_i_1))
+	C._wrap_pager_check_report_first_lsn_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_335(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFirst_lsn() (_swig_ret uint64) {
@@ -5885,7 +5938,7 @@ func (arg1 SwigcptrPager_check_report) GetFirst_lsn() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetLast_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_last_lsn_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_335(_swig_i_1))
+	C._wrap_pager_check_report_last_lsn_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_337(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetLast_lsn() (_swig_ret uint64) {
@@ -5924,7 +5977,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_code() (_swig_ret int32) {
 func (arg1 SwigcptrPager_check_report) SetDamage_offset(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_offset_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_337(_swig_i_1))
+	C._wrap_pager_check_report_damage_offset_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), C.swig_type_339(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetDamage_offset() (_swig_ret uint64) {
@@ -5937,7 +5990,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_offset() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetDamage_file(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_file_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_339)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_file_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_341)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5956,7 +6009,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_file() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_rule(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_rule_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_341)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_rule_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_343)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5975,7 +6028,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_rule() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_detail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_detail_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_343)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_detail_set_capi_371ed13bd3b8b561(C.uintptr_t(_swig_i_0), *(*C.swig_type_345)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6086,7 +6139,7 @@ func Pager_file_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_file_check_capi_371ed13bd3b8b561(*(*C.swig_type_346)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_check_capi_371ed13bd3b8b561(*(*C.swig_type_348)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6106,7 +6159,7 @@ func Pager_wal_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_wal_check_capi_371ed13bd3b8b561(*(*C.swig_type_348)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_check_capi_371ed13bd3b8b561(*(*C.swig_type_350)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6126,7 +6179,7 @@ func Pager_walseg_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_walseg_check_capi_371ed13bd3b8b561(*(*C.swig_type_350)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_walseg_check_capi_371ed13bd3b8b561(*(*C.swig_type_352)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6146,7 +6199,7 @@ func Pager_snapshot_check(arg1 string, arg2 Pager_check_report) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_check_capi_371ed13bd3b8b561(*(*C.swig_type_352)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_check_capi_371ed13bd3b8b561(*(*C.swig_type_354)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
