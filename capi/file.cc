@@ -99,6 +99,30 @@ Status CheckTxnOpen(const pager_file_txn* txn) {
   return Status::Ok();
 }
 
+// A PAGER_FILE_ADVICE_* value as the I/O seam's advice (kInvalid for any other value).
+Status ToAdvice(uint32_t advice, pager::io::Advice* out) {
+  switch (advice) {
+    case PAGER_FILE_ADVICE_NORMAL:
+      *out = pager::io::Advice::kNormal;
+      return Status::Ok();
+    case PAGER_FILE_ADVICE_RANDOM:
+      *out = pager::io::Advice::kRandom;
+      return Status::Ok();
+    case PAGER_FILE_ADVICE_SEQUENTIAL:
+      *out = pager::io::Advice::kSequential;
+      return Status::Ok();
+    case PAGER_FILE_ADVICE_WILLNEED:
+      *out = pager::io::Advice::kWillNeed;
+      return Status::Ok();
+    case PAGER_FILE_ADVICE_DONTNEED:
+      *out = pager::io::Advice::kDontNeed;
+      return Status::Ok();
+    default:
+      return pager::InvalidArgument("advice " + std::to_string(advice) +
+                                    " is not a PAGER_FILE_ADVICE_* value");
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -222,33 +246,6 @@ int pager_file_grow(pager_file* f, uint64_t page_count) PAGER_NOEXCEPT {
     return f->impl->Grow(page_count);
   });
 }
-
-namespace {
-
-Status ToAdvice(uint32_t advice, pager::io::Advice* out) {
-  switch (advice) {
-    case PAGER_FILE_ADVICE_NORMAL:
-      *out = pager::io::Advice::kNormal;
-      return Status::Ok();
-    case PAGER_FILE_ADVICE_RANDOM:
-      *out = pager::io::Advice::kRandom;
-      return Status::Ok();
-    case PAGER_FILE_ADVICE_SEQUENTIAL:
-      *out = pager::io::Advice::kSequential;
-      return Status::Ok();
-    case PAGER_FILE_ADVICE_WILLNEED:
-      *out = pager::io::Advice::kWillNeed;
-      return Status::Ok();
-    case PAGER_FILE_ADVICE_DONTNEED:
-      *out = pager::io::Advice::kDontNeed;
-      return Status::Ok();
-    default:
-      return pager::InvalidArgument("advice " + std::to_string(advice) +
-                                    " is not a PAGER_FILE_ADVICE_* value");
-  }
-}
-
-}  // namespace
 
 int pager_file_advise(pager_file* f, uint64_t first_page, uint64_t page_count,
                       uint32_t advice) PAGER_NOEXCEPT {
