@@ -372,6 +372,56 @@ PAGER_API int pager_file_sync_pages(pager_file *f, const uint64_t *page_ids,
                                     uint64_t count) PAGER_NOEXCEPT;
 
 /*
+ * Access-pattern advice for the mapping (pager_file_advise). A fault on a page that is not in
+ * the operating system's page cache makes the kernel read that page and, by default, a
+ * read-ahead window around it (the block device's read_ahead_kb: often 128 KiB, 8 MiB on
+ * some virtual machines), which is wasted when the caller touches pages at random. Advice
+ * is a hint about how the caller will touch pages: it never changes a byte of the file,
+ * what is durable, or a pointer handed out.
+ *   PAGER_FILE_ADVICE_NORMAL     the kernel's default read-ahead (MADV_NORMAL).
+ *   PAGER_FILE_ADVICE_RANDOM     a fault reads its page only, no read-ahead (MADV_RANDOM;
+ *                                LMDB's MDB_NORDAHEAD).
+ *   PAGER_FILE_ADVICE_SEQUENTIAL aggressive read-ahead; pages behind a fault may be dropped
+ *                                from the page cache sooner (MADV_SEQUENTIAL).
+ *   PAGER_FILE_ADVICE_WILLNEED   starts reading the range into the page cache now, in the
+ *                                background; one-shot (MADV_WILLNEED).
+ *   PAGER_FILE_ADVICE_DONTNEED   drops this process's page-table entries for the range
+ *                                (MADV_DONTNEED on a shared file mapping): the next touch
+ *                                faults again and reads the page cache (or the file). Pages
+ *                                written through the mapping stay dirty in the page cache and
+ *                                reach the file as before; nothing is lost or made durable.
+ *                                One-shot.
+ * NORMAL, RANDOM and SEQUENTIAL last until the next advice on the same pages or the close.
+ */
+enum {
+  PAGER_FILE_ADVICE_NORMAL = 0,
+  PAGER_FILE_ADVICE_RANDOM = 1,
+  PAGER_FILE_ADVICE_SEQUENTIAL = 2,
+  PAGER_FILE_ADVICE_WILLNEED = 3,
+  PAGER_FILE_ADVICE_DONTNEED = 4
+};
+
+/*
+ * pager_file_advise -- advises the kernel how the caller will touch the mapped pages
+ * [first_page, first_page + page_count) (any pages of the page space: allocated, free or
+ * internal). page_count 0 with first_page 0 advises the whole file: a file-wide NORMAL,
+ * RANDOM or SEQUENTIAL is remembered by the handle and also applied to the pages the file
+ * grows by later (pager_file_grow, allocations), until the next file-wide advice; a ranged
+ * advice is not remembered (pages added later get the file-wide advice). page_count 0 with
+ * another first_page is an empty range: PAGER_OK, nothing done (RANGE past the page space).
+ * Advice belongs to this handle and process: it is not stored in the file, and other handles
+ * and processes are not affected. It is not a mutation, so it is accepted on a read-only or a
+ * poisoned handle. A kernel that refuses the advice is reported (IO), so a caller who relies on
+ * RANDOM learns it did not apply; the mapping is then as before the call.
+ * Errors: INVALID (NULL, closed, an advice that is not a PAGER_FILE_ADVICE_* value), RANGE
+ * (first_page + page_count past the page space, or overflowing), IO (the kernel refused the
+ * advice; the message carries its reason), NOMEM.
+ * Thread safety: as every pager_file function (serialized with growth of the mapping).
+ */
+PAGER_API int pager_file_advise(pager_file *f, uint64_t first_page, uint64_t page_count,
+                                uint32_t advice) PAGER_NOEXCEPT;
+
+/*
  * Protected pages: page_size bytes that change only through a write transaction whose commit
  * is crash-safe: after any crash every page of a transaction reads as its old content or
  * every page reads as its new content, never a mix. Each uses two backing pages and a

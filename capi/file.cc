@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "capi/fence.h"
@@ -96,6 +97,30 @@ Status CheckTxn(const pager_file_txn* txn) {
 Status CheckTxnOpen(const pager_file_txn* txn) {
   if (!txn->open) return pager::InvalidArgument("the transaction has ended");
   return Status::Ok();
+}
+
+// A PAGER_FILE_ADVICE_* value as the I/O seam's advice (kInvalid for any other value).
+Status ToAdvice(uint32_t advice, pager::io::Advice* out) {
+  switch (advice) {
+    case PAGER_FILE_ADVICE_NORMAL:
+      *out = pager::io::Advice::kNormal;
+      return Status::Ok();
+    case PAGER_FILE_ADVICE_RANDOM:
+      *out = pager::io::Advice::kRandom;
+      return Status::Ok();
+    case PAGER_FILE_ADVICE_SEQUENTIAL:
+      *out = pager::io::Advice::kSequential;
+      return Status::Ok();
+    case PAGER_FILE_ADVICE_WILLNEED:
+      *out = pager::io::Advice::kWillNeed;
+      return Status::Ok();
+    case PAGER_FILE_ADVICE_DONTNEED:
+      *out = pager::io::Advice::kDontNeed;
+      return Status::Ok();
+    default:
+      return pager::InvalidArgument("advice " + std::to_string(advice) +
+                                    " is not a PAGER_FILE_ADVICE_* value");
+  }
 }
 
 }  // namespace
@@ -219,6 +244,16 @@ int pager_file_grow(pager_file* f, uint64_t page_count) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckFile(f));
     return f->impl->Grow(page_count);
+  });
+}
+
+int pager_file_advise(pager_file* f, uint64_t first_page, uint64_t page_count,
+                      uint32_t advice) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    pager::io::Advice a = pager::io::Advice::kNormal;
+    PAGER_RETURN_IF_ERROR(ToAdvice(advice, &a));
+    return f->impl->Advise(first_page, page_count, a);
   });
 }
 

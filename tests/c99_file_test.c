@@ -40,6 +40,8 @@ static void test_file(const char *path) {
   check(pager_file_page(f, ids[0], &p) == PAGER_OK, "page pointer");
   memcpy(p, "c99", 4);
   check(pager_file_sync_pages(f, ids, 1) == PAGER_OK, "sync pages");
+  check(pager_file_advise(f, 0, 0, PAGER_FILE_ADVICE_RANDOM) == PAGER_OK, "advise");
+  check(pager_file_advise(f, 0, 0, 99) == PAGER_ERR_INVALID, "advise unknown");
   check(pager_file_free(f, 0) == PAGER_ERR_RESERVED, "free reserved");
   check(pager_file_free(f, 99999999) == PAGER_ERR_RANGE, "free out of range");
   check(pager_file_free(f, ids[3]) == PAGER_OK, "free");

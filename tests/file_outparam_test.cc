@@ -167,6 +167,19 @@ TEST(OutParam, pager_file_grow) {
   EXPECT_FAILS_WITH(pager_file_grow(fx.f, 5000), PAGER_ERR_IO);
 }
 
+// No out-parameter: it fails after validation (RANGE, unknown advice) and, not being a
+// mutation, still works on a poisoned handle.
+TEST(OutParam, pager_file_advise) {
+  Fx fx;
+  EXPECT_FAILS_WITH(pager_file_advise(fx.f, 10, 100, PAGER_FILE_ADVICE_RANDOM), PAGER_ERR_RANGE);
+  EXPECT_FAILS_WITH(pager_file_advise(fx.f, 0, 0, 5), PAGER_ERR_INVALID);
+  fx.FailNextSync();
+  EXPECT_FAILS_WITH(pager_file_grow(fx.f, 5000), PAGER_ERR_IO);
+  MakeAnError();
+  EXPECT_EQ(pager_file_advise(fx.f, 0, 0, PAGER_FILE_ADVICE_RANDOM), PAGER_OK) << pager_last_error();
+  EXPECT_STREQ(pager_last_error(), "");
+}
+
 TEST(OutParam, pager_file_page) {
   Fx fx;
   void* p = SentinelPtr<void>();

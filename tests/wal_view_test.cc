@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "impl/io/mem_env.h"
+#include "tests/support/mapping_probe.h"
 #include "tests/wal_support.h"
 
 namespace pager {
@@ -19,6 +20,9 @@ namespace wal {
 namespace {
 
 using namespace ::pager::wal::testing;  // NOLINT
+using ::pager::testing::DropFromPageCache;
+using ::pager::testing::ResidentPages;
+using ::pager::testing::VmFlagsOf;
 
 class WalView : public WalTempDb {
  protected:
@@ -178,23 +182,6 @@ TEST_F(WalView, ReadsOfMainPagesGoThroughTheMappingNotTheCache) {
   EXPECT_TRUE(p->CheckInvariants().ok());
 }
 
-// The VmFlags of the mapping that holds addr, from /proc/self/smaps ("" if not found).
-std::string VmFlagsOf(const void* addr) {
-  std::ifstream smaps("/proc/self/smaps");
-  const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
-  std::string line;
-  bool inside = false;
-  while (std::getline(smaps, line)) {
-    uintptr_t lo = 0, hi = 0;
-    if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find('-') < 17) {
-      inside = lo <= a && a < hi;
-    } else if (inside && line.compare(0, 8, "VmFlags:") == 0) {
-      return line;
-    }
-  }
-  return "";
-}
-
 // M4: a fault on a read mapping must read only its page. Without MADV_RANDOM the kernel reads
 // the device's whole read-ahead window around each fault (8 MiB on the benchmark VM): with a
 // working set larger than the page cache a random 4 KiB read cost ~4.5 ms.
@@ -224,36 +211,6 @@ TEST_F(WalView, TheMainFileAndWalMappingsAreAdvisedRandomSoAFaultReadsOnlyItsPag
   ASSERT_NE(grown, nullptr);
   EXPECT_NE(VmFlagsOf(grown).find(" rr"), std::string::npos) << VmFlagsOf(grown);
   p->EndRead(&s);
-}
-
-// How many of the 4 KiB pages [first, first + count) of the file at path are in the page
-// cache (mincore over a mapping of our own, which faults nothing in).
-int ResidentPages(const std::string& path, uint64_t first, uint64_t count) {
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) return -1;
-  const size_t len = static_cast<size_t>((first + count) * 4096);
-  void* m = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd, 0);
-  ::close(fd);
-  if (m == MAP_FAILED) return -1;
-  std::vector<unsigned char> vec(first + count);
-  int n = 0;
-  if (::mincore(m, len, vec.data()) == 0) {
-    for (uint64_t i = first; i < first + count; i++) n += vec[i] & 1;
-  } else {
-    n = -1;
-  }
-  ::munmap(m, len);
-  return n;
-}
-
-// Drops the file from the page cache; false if the file system keeps it resident (tmpfs).
-bool DropFromPageCache(const std::string& path, uint64_t pages) {
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) return false;
-  ::fdatasync(fd);
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-  ::close(fd);
-  return ResidentPages(path, 0, pages) == 0;
 }
 
 // M5: with the kernel's read-ahead off (M4), a sequential run of reads makes the pages ahead

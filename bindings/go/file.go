@@ -132,6 +132,25 @@ func (f *PageFile) Grow(n uint64) error {
 	return f.h.do(func(p uintptr) error { return capi.Pager_file_grow(p, n) })
 }
 
+// Advice says how the caller will touch mapped pages (PageFile.Advise; PAGER_FILE_ADVICE_*).
+type Advice uint32
+
+const (
+	AdviceNormal     Advice = 0 // the kernel's default read-ahead
+	AdviceRandom     Advice = 1 // a fault reads its page only (no read-ahead)
+	AdviceSequential Advice = 2 // aggressive read-ahead
+	AdviceWillNeed   Advice = 3 // start reading the pages into the page cache now (one-shot)
+	AdviceDontNeed   Advice = 4 // drop this process's page-table entries; no data is lost (one-shot)
+)
+
+// Advise advises the kernel how the pages [first, first+count) of the mapping will be
+// touched; count 0 with first 0 is the whole file, and a file-wide AdviceNormal, AdviceRandom
+// or AdviceSequential also covers the pages the file grows by later. It never changes a byte.
+// ErrRange past the page space; ErrIO if the kernel refuses the advice.
+func (f *PageFile) Advise(first, count uint64, a Advice) error {
+	return f.h.do(func(p uintptr) error { return capi.Pager_file_advise(p, first, count, uint32(a)) })
+}
+
 // spanOf checks [offset, offset+n) against the page size of the file p.
 func spanOf(p uintptr, offset uint64, n int) error {
 	size, err := pageSizeOf(p)

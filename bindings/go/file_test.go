@@ -271,3 +271,39 @@ func TestFileTxnFreePageHoldsThePageUntilCommit(t *testing.T) {
 	_, err = f.ProtectedRead(a)
 	requireCode(t, err, pager.ErrNotFound)
 }
+
+func TestFileAdvise(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pages")
+	opts := pager.DefaultFileOptions()
+	opts.PageSize = 4096
+	f, err := pager.CreateFile(path, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := f.Alloc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteAt(id, 0, []byte("keep")); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []pager.Advice{pager.AdviceRandom, pager.AdviceSequential, pager.AdviceWillNeed,
+		pager.AdviceDontNeed, pager.AdviceNormal} {
+		if err := f.Advise(0, 0, a); err != nil {
+			t.Fatalf("Advise(0, 0, %d): %v", a, err)
+		}
+	}
+	if err := f.Advise(id, 1, pager.AdviceDontNeed); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 4)
+	if err := f.ReadAt(id, 0, got); err != nil || string(got) != "keep" {
+		t.Fatalf("after DontNeed: %q %v", got, err)
+	}
+	requireCode(t, f.Advise(0, 1<<40, pager.AdviceRandom), pager.ErrRange)
+	requireCode(t, f.Advise(0, 0, pager.Advice(9)), pager.ErrInvalid)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	requireClosedError(t, "PageFile", f.Advise(0, 0, pager.AdviceRandom))
+}

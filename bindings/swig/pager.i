@@ -639,6 +639,7 @@ struct TYPE {};
 %pager_status(pager_file_free)
 %pager_status(pager_file_free_bulk)
 %pager_status(pager_file_grow)
+%pager_status(pager_file_advise)
 %pager_status(pager_file_sync_pages)
 %pager_status(pager_file_protected_alloc)
 %pager_status(pager_file_protected_alloc_bulk)
@@ -801,6 +802,26 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
   public void free(long pageId) { Pager.fileFree(this, pageId); }
   public void freeBulk(long[] pageIds) { Pager.fileFreeBulk(this, pageIds); }
   public void grow(long pageCount) { Pager.fileGrow(this, pageCount); }
+  /** How the caller will touch mapped pages (PAGER_FILE_ADVICE_*; see advise). */
+  public enum Advice {
+    /** The kernel's default read-ahead. */
+    NORMAL(PagerConstants.FILE_ADVICE_NORMAL),
+    /** A fault reads its page only (no read-ahead). */
+    RANDOM(PagerConstants.FILE_ADVICE_RANDOM),
+    /** Aggressive read-ahead. */
+    SEQUENTIAL(PagerConstants.FILE_ADVICE_SEQUENTIAL),
+    /** Start reading the pages into the page cache now (one-shot). */
+    WILLNEED(PagerConstants.FILE_ADVICE_WILLNEED),
+    /** Drop this process's page-table entries for the pages; no data is lost (one-shot). */
+    DONTNEED(PagerConstants.FILE_ADVICE_DONTNEED);
+    final int code;
+    Advice(int code) { this.code = code; }
+  }
+  /** Advises the kernel how pages [first, first + count) will be touched; count 0 with first 0
+   * is the whole file (a file-wide NORMAL, RANDOM or SEQUENTIAL also covers pages the file grows
+   * by later). Never changes a byte. PAGER_ERR_RANGE past the page space; PAGER_ERR_IO if the
+   * kernel refuses the advice. */
+  public void advise(long first, long count, Advice a) { Pager.fileAdvise(this, first, count, a.code); }
   /** Copies the page's bytes [offset, offset + dst.length) into dst. */
   public void read(long pageId, long offset, byte[] dst) { span(offset, dst.length); Pager.pagerswigFilePageRead(this, pageId, offset, dst); }
   /** The whole page, copied. */

@@ -156,6 +156,62 @@ Status PageFile::MapFile() {
                     static_cast<size_t>(page_count_ * page_size_), !read_only_, &map_);
 }
 
+namespace {
+
+const char* AdviceName(io::Advice a) {
+  switch (a) {
+    case io::Advice::kNormal:
+      return "NORMAL";
+    case io::Advice::kRandom:
+      return "RANDOM";
+    case io::Advice::kSequential:
+      return "SEQUENTIAL";
+    case io::Advice::kWillNeed:
+      return "WILLNEED";
+    case io::Advice::kDontNeed:
+      return "DONTNEED";
+    default:
+      return "other";
+  }
+}
+
+bool IsLasting(io::Advice a) {
+  return a == io::Advice::kNormal || a == io::Advice::kRandom || a == io::Advice::kSequential;
+}
+
+}  // namespace
+
+// P13.
+Status PageFile::Advise(uint64_t first, uint64_t count, io::Advice advice) {
+  std::lock_guard<std::mutex> g(mu_);
+  PAGER_RETURN_IF_ERROR(RequireOpen());
+  const bool whole = first == 0 && count == 0;
+  if (whole) count = page_count_;
+  if (first > page_count_ || count > page_count_ - first) {
+    return Status(Code::kRange, "pages [" + std::to_string(first) + ", +" +
+                                    std::to_string(count) + ") are past the page space (" +
+                                    std::to_string(page_count_) + " pages)");
+  }
+  if (count == 0 || map_ == nullptr) return Status::Ok();
+  Status st = map_->Advise(static_cast<size_t>(first * page_size_),
+                           static_cast<size_t>(count * page_size_), advice);
+  if (!st.ok()) {
+    if (st.code() == Code::kNoMem) return st;
+    return Status(Code::kIo, std::string("the kernel refused advice ") + AdviceName(advice) +
+                                 " for pages [" + std::to_string(first) + ", +" +
+                                 std::to_string(count) + ") of " + path_ + ": " + st.message());
+  }
+  if (whole && IsLasting(advice)) file_advice_ = advice;
+  return Status::Ok();
+}
+
+// P13: a hint. A refusal here leaves the new pages with the kernel's default read-ahead; the
+// growth that mapped them has succeeded and is not undone for it.
+void PageFile::ReapplyFileAdvice(size_t from_len) {
+  if (file_advice_ == io::Advice::kNormal || map_->mapped_len() <= from_len) return;
+  (void)map_->Advise(from_len, map_->mapped_len() - from_len, file_advice_);
+}
+
 Status PageFile::RequireOpen() const {
   if (closed_ || file_ == nullptr) return InvalidArgument("the page file " + path_ + " is closed");
   return Status::Ok();

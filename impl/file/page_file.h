@@ -50,6 +50,11 @@
 //       pages are taken before the frees are applied, so a new page never lands on a page the
 //       last committed state still uses. An abort drops the reservations and holds: the
 //       allocator is exactly as before.
+//   P13. Advice (Advise) never changes a byte, the committed state or the mapping's
+//       addresses; it is accepted whatever the handle's mode. A file-wide kNormal/kRandom/
+//       kSequential is kept in file_advice_ and GrowTo applies it to every byte range the
+//       mapping grows by (a fresh mmap of the extension starts with no advice), so the whole
+//       mapping carries it; a ranged advice or a one-shot one (kWillNeed, kDontNeed) is not kept.
 #pragma once
 
 #include <cstdint>
@@ -123,6 +128,11 @@ class PageFile {
   Status CheckWritable();
   // Ok if the handle is open (kInvalid "closed" otherwise).
   Status CheckOpen();
+  // Advises the kernel about the mapped pages [first, first + count) (P13). count 0 with
+  // first 0: the whole page space, and a kNormal/kRandom/kSequential advice is remembered and
+  // applied to the pages growth maps later. kRange past the page space; kIo if the kernel
+  // refuses. Accepted on a read-only or poisoned handle (it changes no byte).
+  Status Advise(uint64_t first, uint64_t count, io::Advice advice);
   // The most pages the page space may ever hold (max_size_bytes / page_size).
   uint64_t max_page_count() const { return options_.max_size_bytes / page_size_; }
 
@@ -202,6 +212,8 @@ class PageFile {
   Status OpenLocked();
   Status EpochCommit();
   Status MapFile();
+  // Applies the remembered file-wide advice to the mapped bytes [from_len, mapped_len) (P13).
+  void ReapplyFileAdvice(size_t from_len);
   Status RequireOpen() const;
   Status RequireWritable() const;
   void BeginOp();
@@ -258,6 +270,7 @@ class PageFile {
   bool read_only_;
   std::unique_ptr<io::File> file_;
   std::unique_ptr<io::Mapping> map_;
+  io::Advice file_advice_ = io::Advice::kNormal;  // the remembered file-wide advice (P13)
   bool closed_ = false;
   bool poisoned_ = false;
   std::string poison_reason_;

@@ -476,7 +476,7 @@ SWIGINTERN void delete_pager_check_report(struct pager_check_report *self){ free
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_371ed13bd3b8b561(void *_swig_go_0) {
+void _wrap_Swig_free_capi_b9834e36fbb8df12(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -486,7 +486,7 @@ void _wrap_Swig_free_capi_371ed13bd3b8b561(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_371ed13bd3b8b561(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_b9834e36fbb8df12(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -499,7 +499,7 @@ void *_wrap_Swig_malloc_capi_371ed13bd3b8b561(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_read_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_read_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -522,7 +522,7 @@ _gostring_ _wrap_pagerswig_file_page_read_capi_371ed13bd3b8b561(pager_file *_swi
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_write_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_write_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -545,7 +545,7 @@ _gostring_ _wrap_pagerswig_file_page_write_capi_371ed13bd3b8b561(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_add_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pagerswig_file_txn_add_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long _swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -560,7 +560,7 @@ _gostring_ _wrap_pagerswig_file_txn_add_capi_371ed13bd3b8b561(pager_file_txn *_s
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -575,7 +575,7 @@ _gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_371ed13bd3b8b561(pager_file_
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_read_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_read_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -598,7 +598,7 @@ _gostring_ _wrap_pagerswig_file_txn_read_capi_371ed13bd3b8b561(pager_file_txn *_
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_write_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_write_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -621,7 +621,7 @@ _gostring_ _wrap_pagerswig_file_txn_write_capi_371ed13bd3b8b561(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_read_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_read_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -644,7 +644,7 @@ _gostring_ _wrap_pagerswig_file_subpage_read_capi_371ed13bd3b8b561(pager_file_su
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_write_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_write_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -667,7 +667,7 @@ _gostring_ _wrap_pagerswig_file_subpage_write_capi_371ed13bd3b8b561(pager_file_s
 }
 
 
-_gostring_ _wrap_pagerswig_cold_open_capi_371ed13bd3b8b561(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_open_capi_b9834e36fbb8df12(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
   uint32_t arg1 ;
   char *arg2 = (char *) 0 ;
   pager_cold **arg3 = (pager_cold **) 0 ;
@@ -689,7 +689,7 @@ _gostring_ _wrap_pagerswig_cold_open_capi_371ed13bd3b8b561(int _swig_go_0, _gost
 }
 
 
-_gostring_ _wrap_pagerswig_cold_pageout_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
+_gostring_ _wrap_pagerswig_cold_pageout_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -714,7 +714,7 @@ _gostring_ _wrap_pagerswig_cold_pageout_capi_371ed13bd3b8b561(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pagerswig_cold_read_at_many_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_read_at_many_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   size_t arg3 ;
@@ -739,7 +739,7 @@ _gostring_ _wrap_pagerswig_cold_read_at_many_capi_371ed13bd3b8b561(pager_cold_ha
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -761,7 +761,7 @@ _gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_371ed13bd3b8b561(page
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -783,7 +783,7 @@ _gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_371ed13bd3b8b561(page
 }
 
 
-intgo _wrap_PAGER_VERSION_NUMBER_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_VERSION_NUMBER_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -794,7 +794,7 @@ intgo _wrap_PAGER_VERSION_NUMBER_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_OK_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_OK_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -806,7 +806,7 @@ intgo _wrap_PAGER_OK_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_INVALID_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_INVALID_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -818,7 +818,7 @@ intgo _wrap_PAGER_ERR_INVALID_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_IO_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_IO_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -830,7 +830,7 @@ intgo _wrap_PAGER_ERR_IO_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOMEM_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_NOMEM_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -842,7 +842,7 @@ intgo _wrap_PAGER_ERR_NOMEM_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOSPC_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_NOSPC_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -854,7 +854,7 @@ intgo _wrap_PAGER_ERR_NOSPC_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_CORRUPT_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_CORRUPT_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -866,7 +866,7 @@ intgo _wrap_PAGER_ERR_CORRUPT_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_VERSION_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_VERSION_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -878,7 +878,7 @@ intgo _wrap_PAGER_ERR_VERSION_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -890,7 +890,7 @@ intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_BUSY_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_BUSY_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -902,7 +902,7 @@ intgo _wrap_PAGER_ERR_BUSY_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_READONLY_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_READONLY_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -914,7 +914,7 @@ intgo _wrap_PAGER_ERR_READONLY_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_RANGE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_RANGE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -926,7 +926,7 @@ intgo _wrap_PAGER_ERR_RANGE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_OVERLAP_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_OVERLAP_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -938,7 +938,7 @@ intgo _wrap_PAGER_ERR_OVERLAP_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -950,7 +950,7 @@ intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_RESERVED_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_RESERVED_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -962,7 +962,7 @@ intgo _wrap_PAGER_ERR_RESERVED_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_FULL_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_FULL_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -974,7 +974,7 @@ intgo _wrap_PAGER_ERR_FULL_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_POISONED_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_POISONED_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -986,7 +986,7 @@ intgo _wrap_PAGER_ERR_POISONED_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_MISMATCH_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_MISMATCH_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -998,7 +998,7 @@ intgo _wrap_PAGER_ERR_MISMATCH_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOT_FOUND_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_NOT_FOUND_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1010,7 +1010,7 @@ intgo _wrap_PAGER_ERR_NOT_FOUND_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_EXISTS_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_EXISTS_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1022,7 +1022,7 @@ intgo _wrap_PAGER_ERR_EXISTS_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_CANCELLED_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_CANCELLED_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1034,7 +1034,7 @@ intgo _wrap_PAGER_ERR_CANCELLED_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_CALLBACK_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_CALLBACK_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1046,7 +1046,7 @@ intgo _wrap_PAGER_ERR_CALLBACK_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_INTERNAL_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_INTERNAL_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1058,7 +1058,7 @@ intgo _wrap_PAGER_ERR_INTERNAL_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_DUPLICATE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_DUPLICATE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1070,7 +1070,7 @@ intgo _wrap_PAGER_ERR_DUPLICATE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_ERR_TOO_LARGE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_ERR_TOO_LARGE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1082,7 +1082,7 @@ intgo _wrap_PAGER_ERR_TOO_LARGE_capi_371ed13bd3b8b561() {
 }
 
 
-_gostring_ _wrap_pager_errstr_capi_371ed13bd3b8b561(intgo _swig_go_0) {
+_gostring_ _wrap_pager_errstr_capi_b9834e36fbb8df12(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1095,7 +1095,7 @@ _gostring_ _wrap_pager_errstr_capi_371ed13bd3b8b561(intgo _swig_go_0) {
 }
 
 
-int _wrap_pager_version_capi_371ed13bd3b8b561() {
+int _wrap_pager_version_capi_b9834e36fbb8df12() {
   uint32_t result;
   int _swig_go_result;
   
@@ -1106,7 +1106,7 @@ int _wrap_pager_version_capi_371ed13bd3b8b561() {
 }
 
 
-_gostring_ _wrap_pager_version_string_capi_371ed13bd3b8b561() {
+_gostring_ _wrap_pager_version_string_capi_b9834e36fbb8df12() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -1117,7 +1117,7 @@ _gostring_ _wrap_pager_version_string_capi_371ed13bd3b8b561() {
 }
 
 
-void _wrap_pager_file_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1129,7 +1129,7 @@ void _wrap_pager_file_options_struct_size_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-int _wrap_pager_file_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1142,7 +1142,7 @@ int _wrap_pager_file_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-void _wrap_pager_file_options_page_size_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_page_size_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1154,7 +1154,7 @@ void _wrap_pager_file_options_page_size_set_capi_371ed13bd3b8b561(struct pager_f
 }
 
 
-int _wrap_pager_file_options_page_size_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_page_size_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1167,7 +1167,7 @@ int _wrap_pager_file_options_page_size_get_capi_371ed13bd3b8b561(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_max_size_bytes_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_max_size_bytes_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1179,7 +1179,7 @@ void _wrap_pager_file_options_max_size_bytes_set_capi_371ed13bd3b8b561(struct pa
 }
 
 
-long long _wrap_pager_file_options_max_size_bytes_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_max_size_bytes_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1192,7 +1192,7 @@ long long _wrap_pager_file_options_max_size_bytes_get_capi_371ed13bd3b8b561(stru
 }
 
 
-void _wrap_pager_file_options_lock_timeout_ms_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t arg2 ;
   
@@ -1204,7 +1204,7 @@ void _wrap_pager_file_options_lock_timeout_ms_set_capi_371ed13bd3b8b561(struct p
 }
 
 
-long long _wrap_pager_file_options_lock_timeout_ms_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1217,7 +1217,7 @@ long long _wrap_pager_file_options_lock_timeout_ms_get_capi_371ed13bd3b8b561(str
 }
 
 
-void _wrap_pager_file_options_initial_page_count_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_initial_page_count_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1229,7 +1229,7 @@ void _wrap_pager_file_options_initial_page_count_set_capi_371ed13bd3b8b561(struc
 }
 
 
-long long _wrap_pager_file_options_initial_page_count_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_initial_page_count_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1242,7 +1242,7 @@ long long _wrap_pager_file_options_initial_page_count_get_capi_371ed13bd3b8b561(
 }
 
 
-void _wrap_pager_file_options_read_only_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_read_only_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1254,7 +1254,7 @@ void _wrap_pager_file_options_read_only_set_capi_371ed13bd3b8b561(struct pager_f
 }
 
 
-int _wrap_pager_file_options_read_only_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_read_only_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1267,7 +1267,7 @@ int _wrap_pager_file_options_read_only_get_capi_371ed13bd3b8b561(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_reserved_set_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_reserved_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1279,7 +1279,7 @@ void _wrap_pager_file_options_reserved_set_capi_371ed13bd3b8b561(struct pager_fi
 }
 
 
-int _wrap_pager_file_options_reserved_get_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_reserved_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1292,7 +1292,7 @@ int _wrap_pager_file_options_reserved_get_capi_371ed13bd3b8b561(struct pager_fil
 }
 
 
-struct pager_file_options *_wrap_new_pager_file_options_capi_371ed13bd3b8b561() {
+struct pager_file_options *_wrap_new_pager_file_options_capi_b9834e36fbb8df12() {
   struct pager_file_options *result = 0 ;
   struct pager_file_options *_swig_go_result;
   
@@ -1303,7 +1303,7 @@ struct pager_file_options *_wrap_new_pager_file_options_capi_371ed13bd3b8b561() 
 }
 
 
-void _wrap_delete_pager_file_options_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
+void _wrap_delete_pager_file_options_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   
   arg1 = *(struct pager_file_options **)&_swig_go_0; 
@@ -1313,7 +1313,7 @@ void _wrap_delete_pager_file_options_capi_371ed13bd3b8b561(struct pager_file_opt
 }
 
 
-void _wrap_pager_file_options_init_capi_371ed13bd3b8b561(struct pager_file_options *_swig_go_0) {
+void _wrap_pager_file_options_init_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
   pager_file_options *arg1 = (pager_file_options *) 0 ;
   
   arg1 = *(pager_file_options **)&_swig_go_0; 
@@ -1323,7 +1323,7 @@ void _wrap_pager_file_options_init_capi_371ed13bd3b8b561(struct pager_file_optio
 }
 
 
-_gostring_ _wrap_pager_file_create_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_create_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1345,7 +1345,7 @@ _gostring_ _wrap_pager_file_create_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1367,7 +1367,7 @@ _gostring_ _wrap_pager_file_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, st
 }
 
 
-void _wrap_pager_file_close_capi_371ed13bd3b8b561(pager_file *_swig_go_0) {
+void _wrap_pager_file_close_capi_b9834e36fbb8df12(pager_file *_swig_go_0) {
   pager_file *arg1 = (pager_file *) 0 ;
   
   arg1 = (pager_file *)_swig_go_0; 
@@ -1377,7 +1377,7 @@ void _wrap_pager_file_close_capi_371ed13bd3b8b561(pager_file *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_file_page_size_capi_371ed13bd3b8b561(pager_file *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_size_capi_b9834e36fbb8df12(pager_file *_swig_go_0, int *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1392,7 +1392,7 @@ _gostring_ _wrap_pager_file_page_size_capi_371ed13bd3b8b561(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_page_count_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_count_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1407,7 +1407,7 @@ _gostring_ _wrap_pager_file_page_count_capi_371ed13bd3b8b561(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_page_count_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_free_page_count_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1422,7 +1422,7 @@ _gostring_ _wrap_pager_file_free_page_count_capi_371ed13bd3b8b561(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_count_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_count_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1437,7 +1437,7 @@ _gostring_ _wrap_pager_file_protected_count_capi_371ed13bd3b8b561(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_alloc_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1452,7 +1452,7 @@ _gostring_ _wrap_pager_file_alloc_capi_371ed13bd3b8b561(pager_file *_swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_alloc_bulk_capi_371ed13bd3b8b561(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_bulk_capi_b9834e36fbb8df12(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1471,7 +1471,7 @@ _gostring_ _wrap_pager_file_alloc_bulk_capi_371ed13bd3b8b561(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_free_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1486,7 +1486,7 @@ _gostring_ _wrap_pager_file_free_capi_371ed13bd3b8b561(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_free_bulk_capi_371ed13bd3b8b561(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_free_bulk_capi_b9834e36fbb8df12(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1505,7 +1505,7 @@ _gostring_ _wrap_pager_file_free_bulk_capi_371ed13bd3b8b561(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_grow_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_grow_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1520,7 +1520,7 @@ _gostring_ _wrap_pager_file_grow_capi_371ed13bd3b8b561(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_sync_pages_capi_371ed13bd3b8b561(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_sync_pages_capi_b9834e36fbb8df12(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1539,7 +1539,86 @@ _gostring_ _wrap_pager_file_sync_pages_capi_371ed13bd3b8b561(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long *_swig_go_1) {
+intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_b9834e36fbb8df12() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FILE_ADVICE_NORMAL;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_b9834e36fbb8df12() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FILE_ADVICE_RANDOM;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_b9834e36fbb8df12() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FILE_ADVICE_SEQUENTIAL;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_b9834e36fbb8df12() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FILE_ADVICE_WILLNEED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_b9834e36fbb8df12() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FILE_ADVICE_DONTNEED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_pager_file_advise_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, int _swig_go_3) {
+  pager_file *arg1 = (pager_file *) 0 ;
+  uint64_t arg2 ;
+  uint64_t arg3 ;
+  uint32_t arg4 ;
+  int result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (pager_file *)_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  arg3 = (uint64_t)_swig_go_2; 
+  arg4 = (uint32_t)_swig_go_3; 
+  
+  result = (int)pager_file_advise(arg1,arg2,arg3,arg4);
+  _swig_go_result = PagerSwig_Status(result); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_pager_file_protected_alloc_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1554,7 +1633,7 @@ _gostring_ _wrap_pager_file_protected_alloc_capi_371ed13bd3b8b561(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_371ed13bd3b8b561(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_b9834e36fbb8df12(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1573,7 +1652,7 @@ _gostring_ _wrap_pager_file_protected_alloc_bulk_capi_371ed13bd3b8b561(pager_fil
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1588,7 +1667,7 @@ _gostring_ _wrap_pager_file_protected_free_capi_371ed13bd3b8b561(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_bulk_capi_371ed13bd3b8b561(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_bulk_capi_b9834e36fbb8df12(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1607,7 +1686,7 @@ _gostring_ _wrap_pager_file_protected_free_bulk_capi_371ed13bd3b8b561(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_protected_read_capi_371ed13bd3b8b561(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_file_protected_read_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -1628,7 +1707,7 @@ _gostring_ _wrap_pager_file_protected_read_capi_371ed13bd3b8b561(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_txn_begin_capi_371ed13bd3b8b561(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_begin_capi_b9834e36fbb8df12(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_txn **arg2 = (pager_file_txn **) 0 ;
   int result;
@@ -1643,7 +1722,7 @@ _gostring_ _wrap_pager_file_txn_begin_capi_371ed13bd3b8b561(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_txn_free_page_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_txn_free_page_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long _swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1658,7 +1737,7 @@ _gostring_ _wrap_pager_file_txn_free_page_capi_371ed13bd3b8b561(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_size_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_size_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, int *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1673,7 +1752,7 @@ _gostring_ _wrap_pager_file_txn_page_size_capi_371ed13bd3b8b561(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_count_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_count_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1688,7 +1767,7 @@ _gostring_ _wrap_pager_file_txn_page_count_capi_371ed13bd3b8b561(pager_file_txn 
 }
 
 
-_gostring_ _wrap_pager_file_txn_commit_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0) {
+_gostring_ _wrap_pager_file_txn_commit_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -1701,7 +1780,7 @@ _gostring_ _wrap_pager_file_txn_commit_capi_371ed13bd3b8b561(pager_file_txn *_sw
 }
 
 
-void _wrap_pager_file_txn_free_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0) {
+void _wrap_pager_file_txn_free_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   
   arg1 = (pager_file_txn *)_swig_go_0; 
@@ -1711,7 +1790,7 @@ void _wrap_pager_file_txn_free_capi_371ed13bd3b8b561(pager_file_txn *_swig_go_0)
 }
 
 
-_gostring_ _wrap_pager_file_iter_pages_capi_371ed13bd3b8b561(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_pages_capi_b9834e36fbb8df12(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1726,7 +1805,7 @@ _gostring_ _wrap_pager_file_iter_pages_capi_371ed13bd3b8b561(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_iter_protected_capi_371ed13bd3b8b561(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_protected_capi_b9834e36fbb8df12(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1741,7 +1820,7 @@ _gostring_ _wrap_pager_file_iter_protected_capi_371ed13bd3b8b561(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_iter_next_capi_371ed13bd3b8b561(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_file_iter_next_capi_b9834e36fbb8df12(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -1758,7 +1837,7 @@ _gostring_ _wrap_pager_file_iter_next_capi_371ed13bd3b8b561(pager_file_iter *_sw
 }
 
 
-void _wrap_pager_file_iter_free_capi_371ed13bd3b8b561(pager_file_iter *_swig_go_0) {
+void _wrap_pager_file_iter_free_capi_b9834e36fbb8df12(pager_file_iter *_swig_go_0) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   
   arg1 = (pager_file_iter *)_swig_go_0; 
@@ -1768,7 +1847,7 @@ void _wrap_pager_file_iter_free_capi_371ed13bd3b8b561(pager_file_iter *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_create_capi_371ed13bd3b8b561(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
+_gostring_ _wrap_pager_file_subpages_create_capi_b9834e36fbb8df12(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t arg2 ;
   pager_file_subpages **arg3 = (pager_file_subpages **) 0 ;
@@ -1785,7 +1864,7 @@ _gostring_ _wrap_pager_file_subpages_create_capi_371ed13bd3b8b561(pager_file *_s
 }
 
 
-void _wrap_pager_file_subpages_free_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0) {
+void _wrap_pager_file_subpages_free_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   
   arg1 = (pager_file_subpages *)_swig_go_0; 
@@ -1795,7 +1874,7 @@ void _wrap_pager_file_subpages_free_capi_371ed13bd3b8b561(pager_file_subpages *_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1810,7 +1889,7 @@ _gostring_ _wrap_pager_file_subpages_sub_page_size_capi_371ed13bd3b8b561(pager_f
 }
 
 
-_gostring_ _wrap_pager_file_subpages_slot_count_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_slot_count_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1825,7 +1904,7 @@ _gostring_ _wrap_pager_file_subpages_slot_count_capi_371ed13bd3b8b561(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1840,7 +1919,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_capi_371ed13bd3b8b561(pager_file_subpa
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1859,7 +1938,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_371ed13bd3b8b561(pager_file_
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1874,7 +1953,7 @@ _gostring_ _wrap_pager_file_subpage_free_capi_371ed13bd3b8b561(pager_file_subpag
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_bulk_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_bulk_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1893,7 +1972,7 @@ _gostring_ _wrap_pager_file_subpage_free_bulk_capi_371ed13bd3b8b561(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_mark_used_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_mark_used_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1912,7 +1991,7 @@ _gostring_ _wrap_pager_file_subpage_mark_used_capi_371ed13bd3b8b561(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_count_capi_371ed13bd3b8b561(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_count_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1927,7 +2006,7 @@ _gostring_ _wrap_pager_file_subpage_count_capi_371ed13bd3b8b561(pager_file_subpa
 }
 
 
-intgo _wrap_PAGER_WAL_READ_WRITE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_READ_WRITE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1939,7 +2018,7 @@ intgo _wrap_PAGER_WAL_READ_WRITE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WAL_READ_ONLY_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_READ_ONLY_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1951,7 +2030,7 @@ intgo _wrap_PAGER_WAL_READ_ONLY_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WAL_FULL_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_FULL_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1963,7 +2042,7 @@ intgo _wrap_PAGER_WAL_FULL_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WAL_NORMAL_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_NORMAL_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1975,7 +2054,7 @@ intgo _wrap_PAGER_WAL_NORMAL_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1987,7 +2066,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -1999,7 +2078,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -2011,7 +2090,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_371ed13bd3b8b561() {
 }
 
 
-void _wrap_pager_wal_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2023,7 +2102,7 @@ void _wrap_pager_wal_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-int _wrap_pager_wal_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2036,7 +2115,7 @@ int _wrap_pager_wal_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_page_size_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_page_size_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2048,7 +2127,7 @@ void _wrap_pager_wal_options_page_size_set_capi_371ed13bd3b8b561(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_page_size_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_page_size_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2061,7 +2140,7 @@ int _wrap_pager_wal_options_page_size_get_capi_371ed13bd3b8b561(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_durability_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_durability_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2073,7 +2152,7 @@ void _wrap_pager_wal_options_durability_set_capi_371ed13bd3b8b561(struct pager_w
 }
 
 
-int _wrap_pager_wal_options_durability_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_durability_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2086,7 +2165,7 @@ int _wrap_pager_wal_options_durability_get_capi_371ed13bd3b8b561(struct pager_wa
 }
 
 
-void _wrap_pager_wal_options_cache_pages_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_cache_pages_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2098,7 +2177,7 @@ void _wrap_pager_wal_options_cache_pages_set_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-int _wrap_pager_wal_options_cache_pages_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_cache_pages_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2111,7 +2190,7 @@ int _wrap_pager_wal_options_cache_pages_get_capi_371ed13bd3b8b561(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2123,7 +2202,7 @@ void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_371ed13bd3b8b561(st
 }
 
 
-int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2136,7 +2215,7 @@ int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_371ed13bd3b8b561(str
 }
 
 
-void _wrap_pager_wal_options_read_only_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_read_only_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2148,7 +2227,7 @@ void _wrap_pager_wal_options_read_only_set_capi_371ed13bd3b8b561(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_read_only_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_read_only_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2161,7 +2240,7 @@ int _wrap_pager_wal_options_read_only_get_capi_371ed13bd3b8b561(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2173,7 +2252,7 @@ void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_371ed13bd3b8b561(str
 }
 
 
-long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2186,7 +2265,7 @@ long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_371ed13bd3b8b56
 }
 
 
-void _wrap_pager_wal_options_lock_timeout_ms_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t arg2 ;
   
@@ -2198,7 +2277,7 @@ void _wrap_pager_wal_options_lock_timeout_ms_set_capi_371ed13bd3b8b561(struct pa
 }
 
 
-long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2211,7 +2290,7 @@ long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_371ed13bd3b8b561(stru
 }
 
 
-void _wrap_pager_wal_options_wal_keep_bytes_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_keep_bytes_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2223,7 +2302,7 @@ void _wrap_pager_wal_options_wal_keep_bytes_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2236,7 +2315,7 @@ long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_371ed13bd3b8b561(struc
 }
 
 
-void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2248,7 +2327,7 @@ void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_371ed13bd3b8b561(struct
 }
 
 
-long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2261,7 +2340,7 @@ long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_371ed13bd3b8b561(s
 }
 
 
-void _wrap_pager_wal_options_background_checkpoint_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_background_checkpoint_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2273,7 +2352,7 @@ void _wrap_pager_wal_options_background_checkpoint_set_capi_371ed13bd3b8b561(str
 }
 
 
-int _wrap_pager_wal_options_background_checkpoint_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_background_checkpoint_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2286,7 +2365,7 @@ int _wrap_pager_wal_options_background_checkpoint_get_capi_371ed13bd3b8b561(stru
 }
 
 
-void _wrap_pager_wal_options_reserved_set_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_reserved_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2298,7 +2377,7 @@ void _wrap_pager_wal_options_reserved_set_capi_371ed13bd3b8b561(struct pager_wal
 }
 
 
-int _wrap_pager_wal_options_reserved_get_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_reserved_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2311,7 +2390,7 @@ int _wrap_pager_wal_options_reserved_get_capi_371ed13bd3b8b561(struct pager_wal_
 }
 
 
-struct pager_wal_options *_wrap_new_pager_wal_options_capi_371ed13bd3b8b561() {
+struct pager_wal_options *_wrap_new_pager_wal_options_capi_b9834e36fbb8df12() {
   struct pager_wal_options *result = 0 ;
   struct pager_wal_options *_swig_go_result;
   
@@ -2322,7 +2401,7 @@ struct pager_wal_options *_wrap_new_pager_wal_options_capi_371ed13bd3b8b561() {
 }
 
 
-void _wrap_delete_pager_wal_options_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+void _wrap_delete_pager_wal_options_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   
   arg1 = *(struct pager_wal_options **)&_swig_go_0; 
@@ -2332,7 +2411,7 @@ void _wrap_delete_pager_wal_options_capi_371ed13bd3b8b561(struct pager_wal_optio
 }
 
 
-void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2344,7 +2423,7 @@ void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_371ed13bd3b8b561(st
 }
 
 
-int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2357,7 +2436,7 @@ int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_371ed13bd3b8b561(str
 }
 
 
-void _wrap_pager_wal_checkpoint_options_mode_set_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_mode_set_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2369,7 +2448,7 @@ void _wrap_pager_wal_checkpoint_options_mode_set_capi_371ed13bd3b8b561(struct pa
 }
 
 
-int _wrap_pager_wal_checkpoint_options_mode_get_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_mode_get_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2382,7 +2461,7 @@ int _wrap_pager_wal_checkpoint_options_mode_get_capi_371ed13bd3b8b561(struct pag
 }
 
 
-struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_371ed13bd3b8b561() {
+struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_b9834e36fbb8df12() {
   struct pager_wal_checkpoint_options *result = 0 ;
   struct pager_wal_checkpoint_options *_swig_go_result;
   
@@ -2393,7 +2472,7 @@ struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi
 }
 
 
-void _wrap_delete_pager_wal_checkpoint_options_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_delete_pager_wal_checkpoint_options_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(struct pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2403,7 +2482,7 @@ void _wrap_delete_pager_wal_checkpoint_options_capi_371ed13bd3b8b561(struct page
 }
 
 
-void _wrap_pager_wal_stats_struct_size_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_struct_size_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -2415,7 +2494,7 @@ void _wrap_pager_wal_stats_struct_size_set_capi_371ed13bd3b8b561(struct pager_wa
 }
 
 
-int _wrap_pager_wal_stats_struct_size_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_struct_size_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2428,7 +2507,7 @@ int _wrap_pager_wal_stats_struct_size_get_capi_371ed13bd3b8b561(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t arg2 ;
   
@@ -2440,7 +2519,7 @@ void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_371ed13bd3b8b561(struc
 }
 
 
-int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -2453,7 +2532,7 @@ int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_371ed13bd3b8b561(struct
 }
 
 
-void _wrap_pager_wal_stats_cache_hits_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_hits_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2465,7 +2544,7 @@ void _wrap_pager_wal_stats_cache_hits_set_capi_371ed13bd3b8b561(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_cache_hits_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_hits_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2478,7 +2557,7 @@ long long _wrap_pager_wal_stats_cache_hits_get_capi_371ed13bd3b8b561(struct page
 }
 
 
-void _wrap_pager_wal_stats_cache_misses_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_misses_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2490,7 +2569,7 @@ void _wrap_pager_wal_stats_cache_misses_set_capi_371ed13bd3b8b561(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_cache_misses_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_misses_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2503,7 +2582,7 @@ long long _wrap_pager_wal_stats_cache_misses_get_capi_371ed13bd3b8b561(struct pa
 }
 
 
-void _wrap_pager_wal_stats_commits_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_commits_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2515,7 +2594,7 @@ void _wrap_pager_wal_stats_commits_set_capi_371ed13bd3b8b561(struct pager_wal_st
 }
 
 
-long long _wrap_pager_wal_stats_commits_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_commits_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2528,7 +2607,7 @@ long long _wrap_pager_wal_stats_commits_get_capi_371ed13bd3b8b561(struct pager_w
 }
 
 
-void _wrap_pager_wal_stats_frames_written_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_written_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2540,7 +2619,7 @@ void _wrap_pager_wal_stats_frames_written_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_frames_written_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_written_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2553,7 +2632,7 @@ long long _wrap_pager_wal_stats_frames_written_get_capi_371ed13bd3b8b561(struct 
 }
 
 
-void _wrap_pager_wal_stats_checkpoints_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoints_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2565,7 +2644,7 @@ void _wrap_pager_wal_stats_checkpoints_set_capi_371ed13bd3b8b561(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_checkpoints_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoints_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2578,7 +2657,7 @@ long long _wrap_pager_wal_stats_checkpoints_get_capi_371ed13bd3b8b561(struct pag
 }
 
 
-void _wrap_pager_wal_stats_pages_checkpointed_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_pages_checkpointed_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2590,7 +2669,7 @@ void _wrap_pager_wal_stats_pages_checkpointed_set_capi_371ed13bd3b8b561(struct p
 }
 
 
-long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2603,7 +2682,7 @@ long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_371ed13bd3b8b561(str
 }
 
 
-void _wrap_pager_wal_stats_syncs_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_syncs_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2615,7 +2694,7 @@ void _wrap_pager_wal_stats_syncs_set_capi_371ed13bd3b8b561(struct pager_wal_stat
 }
 
 
-long long _wrap_pager_wal_stats_syncs_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_syncs_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2628,7 +2707,7 @@ long long _wrap_pager_wal_stats_syncs_get_capi_371ed13bd3b8b561(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_bytes_synced_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_bytes_synced_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2640,7 +2719,7 @@ void _wrap_pager_wal_stats_bytes_synced_set_capi_371ed13bd3b8b561(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_bytes_synced_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_bytes_synced_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2653,7 +2732,7 @@ long long _wrap_pager_wal_stats_bytes_synced_get_capi_371ed13bd3b8b561(struct pa
 }
 
 
-void _wrap_pager_wal_stats_wal_frames_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_wal_frames_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2665,7 +2744,7 @@ void _wrap_pager_wal_stats_wal_frames_set_capi_371ed13bd3b8b561(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_wal_frames_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_wal_frames_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2678,7 +2757,7 @@ long long _wrap_pager_wal_stats_wal_frames_get_capi_371ed13bd3b8b561(struct page
 }
 
 
-void _wrap_pager_wal_stats_checkpoint_failures_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoint_failures_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2690,7 +2769,7 @@ void _wrap_pager_wal_stats_checkpoint_failures_set_capi_371ed13bd3b8b561(struct 
 }
 
 
-long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2703,7 +2782,7 @@ long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_371ed13bd3b8b561(st
 }
 
 
-void _wrap_pager_wal_stats_frames_left_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_left_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2715,7 +2794,7 @@ void _wrap_pager_wal_stats_frames_left_set_capi_371ed13bd3b8b561(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_frames_left_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_left_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2728,7 +2807,7 @@ long long _wrap_pager_wal_stats_frames_left_get_capi_371ed13bd3b8b561(struct pag
 }
 
 
-void _wrap_pager_wal_stats_readers_active_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_readers_active_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2740,7 +2819,7 @@ void _wrap_pager_wal_stats_readers_active_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_readers_active_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_readers_active_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2753,7 +2832,7 @@ long long _wrap_pager_wal_stats_readers_active_get_capi_371ed13bd3b8b561(struct 
 }
 
 
-void _wrap_pager_wal_stats_checkpoint_waits_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoint_waits_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2765,7 +2844,7 @@ void _wrap_pager_wal_stats_checkpoint_waits_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-long long _wrap_pager_wal_stats_checkpoint_waits_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoint_waits_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2778,7 +2857,7 @@ long long _wrap_pager_wal_stats_checkpoint_waits_get_capi_371ed13bd3b8b561(struc
 }
 
 
-void _wrap_pager_wal_stats_wal_restarts_set_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_wal_restarts_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2790,7 +2869,7 @@ void _wrap_pager_wal_stats_wal_restarts_set_capi_371ed13bd3b8b561(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_wal_restarts_get_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_wal_restarts_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2803,7 +2882,7 @@ long long _wrap_pager_wal_stats_wal_restarts_get_capi_371ed13bd3b8b561(struct pa
 }
 
 
-struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_371ed13bd3b8b561() {
+struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_b9834e36fbb8df12() {
   struct pager_wal_stats *result = 0 ;
   struct pager_wal_stats *_swig_go_result;
   
@@ -2814,7 +2893,7 @@ struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_371ed13bd3b8b561() {
 }
 
 
-void _wrap_delete_pager_wal_stats_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+void _wrap_delete_pager_wal_stats_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   
   arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
@@ -2824,7 +2903,7 @@ void _wrap_delete_pager_wal_stats_capi_371ed13bd3b8b561(struct pager_wal_stats *
 }
 
 
-void _wrap_pager_wal_options_init_capi_371ed13bd3b8b561(struct pager_wal_options *_swig_go_0) {
+void _wrap_pager_wal_options_init_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
   pager_wal_options *arg1 = (pager_wal_options *) 0 ;
   
   arg1 = *(pager_wal_options **)&_swig_go_0; 
@@ -2834,7 +2913,7 @@ void _wrap_pager_wal_options_init_capi_371ed13bd3b8b561(struct pager_wal_options
 }
 
 
-void _wrap_pager_wal_checkpoint_options_init_capi_371ed13bd3b8b561(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_pager_wal_checkpoint_options_init_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0) {
   pager_wal_checkpoint_options *arg1 = (pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2844,7 +2923,7 @@ void _wrap_pager_wal_checkpoint_options_init_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-void _wrap_pager_wal_stats_init_capi_371ed13bd3b8b561(struct pager_wal_stats *_swig_go_0) {
+void _wrap_pager_wal_stats_init_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
   pager_wal_stats *arg1 = (pager_wal_stats *) 0 ;
   
   arg1 = *(pager_wal_stats **)&_swig_go_0; 
@@ -2854,7 +2933,7 @@ void _wrap_pager_wal_stats_init_capi_371ed13bd3b8b561(struct pager_wal_stats *_s
 }
 
 
-_gostring_ _wrap_pager_wal_create_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_create_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -2876,7 +2955,7 @@ _gostring_ _wrap_pager_wal_create_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -2898,7 +2977,7 @@ _gostring_ _wrap_pager_wal_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, str
 }
 
 
-void _wrap_pager_wal_close_capi_371ed13bd3b8b561(pager_wal *_swig_go_0) {
+void _wrap_pager_wal_close_capi_b9834e36fbb8df12(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   
   arg1 = (pager_wal *)_swig_go_0; 
@@ -2908,7 +2987,7 @@ void _wrap_pager_wal_close_capi_371ed13bd3b8b561(pager_wal *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_wal_access_mode_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_access_mode_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2923,7 +3002,7 @@ _gostring_ _wrap_pager_wal_access_mode_capi_371ed13bd3b8b561(pager_wal *_swig_go
 }
 
 
-_gostring_ _wrap_pager_wal_page_size_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_size_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2938,7 +3017,7 @@ _gostring_ _wrap_pager_wal_page_size_capi_371ed13bd3b8b561(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_page_count_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_count_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2953,7 +3032,7 @@ _gostring_ _wrap_pager_wal_page_count_capi_371ed13bd3b8b561(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_read_page_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_page_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -2974,7 +3053,7 @@ _gostring_ _wrap_pager_wal_read_page_capi_371ed13bd3b8b561(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_stage_page_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_stage_page_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -2995,7 +3074,7 @@ _gostring_ _wrap_pager_wal_stage_page_capi_371ed13bd3b8b561(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_clear_staged_capi_371ed13bd3b8b561(pager_wal *_swig_go_0) {
+_gostring_ _wrap_pager_wal_clear_staged_capi_b9834e36fbb8df12(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3008,7 +3087,7 @@ _gostring_ _wrap_pager_wal_clear_staged_capi_371ed13bd3b8b561(pager_wal *_swig_g
 }
 
 
-_gostring_ _wrap_pager_wal_set_page_count_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_wal_set_page_count_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -3023,7 +3102,7 @@ _gostring_ _wrap_pager_wal_set_page_count_capi_371ed13bd3b8b561(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_app_header_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_app_header_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3042,7 +3121,7 @@ _gostring_ _wrap_pager_wal_read_app_header_capi_371ed13bd3b8b561(pager_wal *_swi
 }
 
 
-_gostring_ _wrap_pager_wal_stage_app_header_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_stage_app_header_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3061,7 +3140,7 @@ _gostring_ _wrap_pager_wal_stage_app_header_capi_371ed13bd3b8b561(pager_wal *_sw
 }
 
 
-_gostring_ _wrap_pager_wal_commit_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_commit_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3076,7 +3155,7 @@ _gostring_ _wrap_pager_wal_commit_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, i
 }
 
 
-_gostring_ _wrap_pager_wal_checkpoint_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_wal_checkpoint_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_checkpoint_options *arg2 = (pager_wal_checkpoint_options *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -3093,7 +3172,7 @@ _gostring_ _wrap_pager_wal_checkpoint_capi_371ed13bd3b8b561(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_get_stats_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
+_gostring_ _wrap_pager_wal_get_stats_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_stats *arg2 = (pager_wal_stats *) 0 ;
   int result;
@@ -3108,7 +3187,7 @@ _gostring_ _wrap_pager_wal_get_stats_capi_371ed13bd3b8b561(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_begin_capi_371ed13bd3b8b561(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_begin_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_read_txn **arg2 = (pager_wal_read_txn **) 0 ;
   int result;
@@ -3123,7 +3202,7 @@ _gostring_ _wrap_pager_wal_read_txn_begin_capi_371ed13bd3b8b561(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_page_capi_371ed13bd3b8b561(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_txn_read_page_capi_b9834e36fbb8df12(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3144,7 +3223,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_page_capi_371ed13bd3b8b561(pager_wal_re
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_page_count_capi_371ed13bd3b8b561(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_page_count_capi_b9834e36fbb8df12(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3159,7 +3238,7 @@ _gostring_ _wrap_pager_wal_read_txn_page_count_capi_371ed13bd3b8b561(pager_wal_r
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_371ed13bd3b8b561(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_b9834e36fbb8df12(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3178,7 +3257,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_371ed13bd3b8b561(pager_
 }
 
 
-void _wrap_pager_wal_read_txn_free_capi_371ed13bd3b8b561(pager_wal_read_txn *_swig_go_0) {
+void _wrap_pager_wal_read_txn_free_capi_b9834e36fbb8df12(pager_wal_read_txn *_swig_go_0) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   
   arg1 = (pager_wal_read_txn *)_swig_go_0; 
@@ -3188,7 +3267,7 @@ void _wrap_pager_wal_read_txn_free_capi_371ed13bd3b8b561(pager_wal_read_txn *_sw
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -3200,7 +3279,7 @@ intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -3212,7 +3291,7 @@ intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -3224,7 +3303,7 @@ intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -3236,7 +3315,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -3248,7 +3327,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -3260,7 +3339,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -3272,7 +3351,7 @@ intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -3284,7 +3363,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -3296,7 +3375,7 @@ intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -3308,7 +3387,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_371ed13bd3b8b561() {
 }
 
 
-void _wrap_pager_walseg_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3320,7 +3399,7 @@ void _wrap_pager_walseg_options_struct_size_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-int _wrap_pager_walseg_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3333,7 +3412,7 @@ int _wrap_pager_walseg_options_struct_size_get_capi_371ed13bd3b8b561(struct page
 }
 
 
-void _wrap_pager_walseg_options_sync_policy_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_sync_policy_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3345,7 +3424,7 @@ void _wrap_pager_walseg_options_sync_policy_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-int _wrap_pager_walseg_options_sync_policy_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_sync_policy_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3358,7 +3437,7 @@ int _wrap_pager_walseg_options_sync_policy_get_capi_371ed13bd3b8b561(struct page
 }
 
 
-void _wrap_pager_walseg_options_segment_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_segment_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3370,7 +3449,7 @@ void _wrap_pager_walseg_options_segment_bytes_set_capi_371ed13bd3b8b561(struct p
 }
 
 
-long long _wrap_pager_walseg_options_segment_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_segment_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3383,7 +3462,7 @@ long long _wrap_pager_walseg_options_segment_bytes_get_capi_371ed13bd3b8b561(str
 }
 
 
-void _wrap_pager_walseg_options_group_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3395,7 +3474,7 @@ void _wrap_pager_walseg_options_group_bytes_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-long long _wrap_pager_walseg_options_group_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3408,7 +3487,7 @@ long long _wrap_pager_walseg_options_group_bytes_get_capi_371ed13bd3b8b561(struc
 }
 
 
-void _wrap_pager_walseg_options_group_interval_us_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_interval_us_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3420,7 +3499,7 @@ void _wrap_pager_walseg_options_group_interval_us_set_capi_371ed13bd3b8b561(stru
 }
 
 
-long long _wrap_pager_walseg_options_group_interval_us_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_interval_us_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3433,7 +3512,7 @@ long long _wrap_pager_walseg_options_group_interval_us_get_capi_371ed13bd3b8b561
 }
 
 
-void _wrap_pager_walseg_options_max_payload_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_max_payload_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3445,7 +3524,7 @@ void _wrap_pager_walseg_options_max_payload_bytes_set_capi_371ed13bd3b8b561(stru
 }
 
 
-long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3458,7 +3537,7 @@ long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_371ed13bd3b8b561
 }
 
 
-void _wrap_pager_walseg_options_prewrite_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_prewrite_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3470,7 +3549,7 @@ void _wrap_pager_walseg_options_prewrite_bytes_set_capi_371ed13bd3b8b561(struct 
 }
 
 
-long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3483,7 +3562,7 @@ long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_371ed13bd3b8b561(st
 }
 
 
-void _wrap_pager_walseg_options_buffer_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_buffer_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3495,7 +3574,7 @@ void _wrap_pager_walseg_options_buffer_bytes_set_capi_371ed13bd3b8b561(struct pa
 }
 
 
-long long _wrap_pager_walseg_options_buffer_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_buffer_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3508,7 +3587,7 @@ long long _wrap_pager_walseg_options_buffer_bytes_get_capi_371ed13bd3b8b561(stru
 }
 
 
-void _wrap_pager_walseg_options_first_lsn_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_first_lsn_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3520,7 +3599,7 @@ void _wrap_pager_walseg_options_first_lsn_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-long long _wrap_pager_walseg_options_first_lsn_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_first_lsn_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3533,7 +3612,7 @@ long long _wrap_pager_walseg_options_first_lsn_get_capi_371ed13bd3b8b561(struct 
 }
 
 
-void _wrap_pager_walseg_options_create_if_missing_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_create_if_missing_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3545,7 +3624,7 @@ void _wrap_pager_walseg_options_create_if_missing_set_capi_371ed13bd3b8b561(stru
 }
 
 
-int _wrap_pager_walseg_options_create_if_missing_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_create_if_missing_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3558,7 +3637,7 @@ int _wrap_pager_walseg_options_create_if_missing_get_capi_371ed13bd3b8b561(struc
 }
 
 
-void _wrap_pager_walseg_options_reserved0_set_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_reserved0_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3570,7 +3649,7 @@ void _wrap_pager_walseg_options_reserved0_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-int _wrap_pager_walseg_options_reserved0_get_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_reserved0_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3583,7 +3662,7 @@ int _wrap_pager_walseg_options_reserved0_get_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_371ed13bd3b8b561() {
+struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_b9834e36fbb8df12() {
   struct pager_walseg_options *result = 0 ;
   struct pager_walseg_options *_swig_go_result;
   
@@ -3594,7 +3673,7 @@ struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_371ed13bd3b8b56
 }
 
 
-void _wrap_delete_pager_walseg_options_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_options_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   
   arg1 = *(struct pager_walseg_options **)&_swig_go_0; 
@@ -3604,7 +3683,7 @@ void _wrap_delete_pager_walseg_options_capi_371ed13bd3b8b561(struct pager_walseg
 }
 
 
-void _wrap_pager_walseg_options_init_capi_371ed13bd3b8b561(struct pager_walseg_options *_swig_go_0) {
+void _wrap_pager_walseg_options_init_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
   pager_walseg_options *arg1 = (pager_walseg_options *) 0 ;
   
   arg1 = *(pager_walseg_options **)&_swig_go_0; 
@@ -3614,7 +3693,7 @@ void _wrap_pager_walseg_options_init_capi_371ed13bd3b8b561(struct pager_walseg_o
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_options *arg2 = (pager_walseg_options *) 0 ;
   pager_walseg_writer **arg3 = (pager_walseg_writer **) 0 ;
@@ -3636,7 +3715,7 @@ _gostring_ _wrap_pager_walseg_writer_open_capi_371ed13bd3b8b561(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_append_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_append_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint16_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3659,7 +3738,7 @@ _gostring_ _wrap_pager_walseg_append_capi_371ed13bd3b8b561(pager_walseg_writer *
 }
 
 
-_gostring_ _wrap_pager_walseg_sync_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_sync_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3672,7 +3751,7 @@ _gostring_ _wrap_pager_walseg_sync_capi_371ed13bd3b8b561(pager_walseg_writer *_s
 }
 
 
-_gostring_ _wrap_pager_walseg_flush_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_flush_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3685,7 +3764,7 @@ _gostring_ _wrap_pager_walseg_flush_capi_371ed13bd3b8b561(pager_walseg_writer *_
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_lsns_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_lsns_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3702,7 +3781,7 @@ _gostring_ _wrap_pager_walseg_writer_lsns_capi_371ed13bd3b8b561(pager_walseg_wri
 }
 
 
-_gostring_ _wrap_pager_walseg_remove_before_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_remove_before_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t arg2 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3719,7 +3798,7 @@ _gostring_ _wrap_pager_walseg_remove_before_capi_371ed13bd3b8b561(pager_walseg_w
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_close_capi_371ed13bd3b8b561(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_writer_close_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3732,7 +3811,7 @@ _gostring_ _wrap_pager_walseg_writer_close_capi_371ed13bd3b8b561(pager_walseg_wr
 }
 
 
-void _wrap_pager_walseg_reader_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_reader_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3744,7 +3823,7 @@ void _wrap_pager_walseg_reader_options_struct_size_set_capi_371ed13bd3b8b561(str
 }
 
 
-int _wrap_pager_walseg_reader_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
+int _wrap_pager_walseg_reader_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3757,7 +3836,7 @@ int _wrap_pager_walseg_reader_options_struct_size_get_capi_371ed13bd3b8b561(stru
 }
 
 
-long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3770,7 +3849,7 @@ long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_371ed13bd3
 }
 
 
-void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3782,7 +3861,7 @@ void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_371ed13bd3b8b5
 }
 
 
-long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3795,7 +3874,7 @@ long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_371ed13bd
 }
 
 
-void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3807,7 +3886,7 @@ void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_371ed13bd3b8b
 }
 
 
-long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3820,7 +3899,7 @@ long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_371ed13b
 }
 
 
-struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_371ed13bd3b8b561() {
+struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_b9834e36fbb8df12() {
   struct pager_walseg_reader_options *result = 0 ;
   struct pager_walseg_reader_options *_swig_go_result;
   
@@ -3831,7 +3910,7 @@ struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_3
 }
 
 
-void _wrap_delete_pager_walseg_reader_options_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_reader_options_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   
   arg1 = *(struct pager_walseg_reader_options **)&_swig_go_0; 
@@ -3841,7 +3920,7 @@ void _wrap_delete_pager_walseg_reader_options_capi_371ed13bd3b8b561(struct pager
 }
 
 
-intgo _wrap_pager_walseg_reader_options_add_known_type_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
+intgo _wrap_pager_walseg_reader_options_add_known_type_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint16_t arg2 ;
   int result;
@@ -3856,7 +3935,7 @@ intgo _wrap_pager_walseg_reader_options_add_known_type_capi_371ed13bd3b8b561(str
 }
 
 
-void _wrap_pager_walseg_reader_options_init_capi_371ed13bd3b8b561(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_pager_walseg_reader_options_init_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
   pager_walseg_reader_options *arg1 = (pager_walseg_reader_options *) 0 ;
   
   arg1 = *(pager_walseg_reader_options **)&_swig_go_0; 
@@ -3866,7 +3945,7 @@ void _wrap_pager_walseg_reader_options_init_capi_371ed13bd3b8b561(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_lsn_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_lsn_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3878,7 +3957,7 @@ void _wrap_pager_walseg_record_lsn_set_capi_371ed13bd3b8b561(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_lsn_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_lsn_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3891,7 +3970,7 @@ long long _wrap_pager_walseg_record_lsn_get_capi_371ed13bd3b8b561(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_len_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_len_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3903,7 +3982,7 @@ void _wrap_pager_walseg_record_len_set_capi_371ed13bd3b8b561(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_len_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_len_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3916,7 +3995,7 @@ long long _wrap_pager_walseg_record_len_get_capi_371ed13bd3b8b561(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_offset_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_offset_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3928,7 +4007,7 @@ void _wrap_pager_walseg_record_offset_set_capi_371ed13bd3b8b561(struct pager_wal
 }
 
 
-long long _wrap_pager_walseg_record_offset_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_offset_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3941,7 +4020,7 @@ long long _wrap_pager_walseg_record_offset_get_capi_371ed13bd3b8b561(struct page
 }
 
 
-void _wrap_pager_walseg_record_record_type_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_record_type_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -3953,7 +4032,7 @@ void _wrap_pager_walseg_record_record_type_set_capi_371ed13bd3b8b561(struct page
 }
 
 
-short _wrap_pager_walseg_record_record_type_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_record_type_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -3966,7 +4045,7 @@ short _wrap_pager_walseg_record_record_type_get_capi_371ed13bd3b8b561(struct pag
 }
 
 
-void _wrap_pager_walseg_record_reserved0_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_reserved0_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -3978,7 +4057,7 @@ void _wrap_pager_walseg_record_reserved0_set_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-short _wrap_pager_walseg_record_reserved0_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_reserved0_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -3991,7 +4070,7 @@ short _wrap_pager_walseg_record_reserved0_get_capi_371ed13bd3b8b561(struct pager
 }
 
 
-void _wrap_pager_walseg_record_reserved1_set_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_record_reserved1_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t arg2 ;
   
@@ -4003,7 +4082,7 @@ void _wrap_pager_walseg_record_reserved1_set_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-int _wrap_pager_walseg_record_reserved1_get_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
+int _wrap_pager_walseg_record_reserved1_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4016,7 +4095,7 @@ int _wrap_pager_walseg_record_reserved1_get_capi_371ed13bd3b8b561(struct pager_w
 }
 
 
-struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_371ed13bd3b8b561() {
+struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_b9834e36fbb8df12() {
   struct pager_walseg_record *result = 0 ;
   struct pager_walseg_record *_swig_go_result;
   
@@ -4027,7 +4106,7 @@ struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_371ed13bd3b8b561(
 }
 
 
-void _wrap_delete_pager_walseg_record_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0) {
+void _wrap_delete_pager_walseg_record_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   
   arg1 = *(struct pager_walseg_record **)&_swig_go_0; 
@@ -4037,7 +4116,7 @@ void _wrap_delete_pager_walseg_record_capi_371ed13bd3b8b561(struct pager_walseg_
 }
 
 
-void _wrap_pager_walseg_record_copy_data_capi_371ed13bd3b8b561(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
+void _wrap_pager_walseg_record_copy_data_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -4053,7 +4132,7 @@ void _wrap_pager_walseg_record_copy_data_capi_371ed13bd3b8b561(struct pager_wals
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_reader_options *arg2 = (pager_walseg_reader_options *) 0 ;
   pager_walseg_reader **arg3 = (pager_walseg_reader **) 0 ;
@@ -4075,7 +4154,7 @@ _gostring_ _wrap_pager_walseg_reader_open_capi_371ed13bd3b8b561(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_next_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_next_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -4092,7 +4171,7 @@ _gostring_ _wrap_pager_walseg_reader_next_capi_371ed13bd3b8b561(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_reader_stop_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4111,7 +4190,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_capi_371ed13bd3b8b561(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4132,7 +4211,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_detail_capi_371ed13bd3b8b561(pager_wal
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_position_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_reader_position_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4153,7 +4232,7 @@ _gostring_ _wrap_pager_walseg_reader_position_capi_371ed13bd3b8b561(pager_walseg
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_release_pages_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_reader_release_pages_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4166,7 +4245,7 @@ _gostring_ _wrap_pager_walseg_reader_release_pages_capi_371ed13bd3b8b561(pager_w
 }
 
 
-void _wrap_pager_walseg_reader_close_capi_371ed13bd3b8b561(pager_walseg_reader *_swig_go_0) {
+void _wrap_pager_walseg_reader_close_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   
   arg1 = (pager_walseg_reader *)_swig_go_0; 
@@ -4176,7 +4255,7 @@ void _wrap_pager_walseg_reader_close_capi_371ed13bd3b8b561(pager_walseg_reader *
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_open_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
+_gostring_ _wrap_pager_walseg_replay_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
   char *arg1 = (char *) 0 ;
   uint64_t arg2 ;
   pager_walseg_reader_options *arg3 = (pager_walseg_reader_options *) 0 ;
@@ -4200,7 +4279,7 @@ _gostring_ _wrap_pager_walseg_replay_open_capi_371ed13bd3b8b561(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_next_capi_371ed13bd3b8b561(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_next_capi_b9834e36fbb8df12(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -4217,7 +4296,7 @@ _gostring_ _wrap_pager_walseg_replay_next_capi_371ed13bd3b8b561(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_capi_371ed13bd3b8b561(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_replay_stop_capi_b9834e36fbb8df12(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4238,7 +4317,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_capi_371ed13bd3b8b561(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_371ed13bd3b8b561(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_b9834e36fbb8df12(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4259,7 +4338,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_detail_capi_371ed13bd3b8b561(pager_wal
 }
 
 
-void _wrap_pager_walseg_replay_close_capi_371ed13bd3b8b561(pager_walseg_replay *_swig_go_0) {
+void _wrap_pager_walseg_replay_close_capi_b9834e36fbb8df12(pager_walseg_replay *_swig_go_0) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   
   arg1 = (pager_walseg_replay *)_swig_go_0; 
@@ -4269,7 +4348,7 @@ void _wrap_pager_walseg_replay_close_capi_371ed13bd3b8b561(pager_walseg_replay *
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -4281,7 +4360,7 @@ intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -4293,7 +4372,7 @@ intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -4305,7 +4384,7 @@ intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_371ed13bd3b8b561() {
 }
 
 
-void _wrap_pager_cold_close_capi_371ed13bd3b8b561(pager_cold *_swig_go_0) {
+void _wrap_pager_cold_close_capi_b9834e36fbb8df12(pager_cold *_swig_go_0) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   
   arg1 = (pager_cold *)_swig_go_0; 
@@ -4315,7 +4394,7 @@ void _wrap_pager_cold_close_capi_371ed13bd3b8b561(pager_cold *_swig_go_0) {
 }
 
 
-void _wrap_pager_cold_pageout_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4327,7 +4406,7 @@ void _wrap_pager_cold_pageout_options_struct_size_set_capi_371ed13bd3b8b561(stru
 }
 
 
-int _wrap_pager_cold_pageout_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4340,7 +4419,7 @@ int _wrap_pager_cold_pageout_options_struct_size_get_capi_371ed13bd3b8b561(struc
 }
 
 
-void _wrap_pager_cold_pageout_options_checksums_set_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_checksums_set_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4352,7 +4431,7 @@ void _wrap_pager_cold_pageout_options_checksums_set_capi_371ed13bd3b8b561(struct
 }
 
 
-int _wrap_pager_cold_pageout_options_checksums_get_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_checksums_get_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4365,7 +4444,7 @@ int _wrap_pager_cold_pageout_options_checksums_get_capi_371ed13bd3b8b561(struct 
 }
 
 
-void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4377,7 +4456,7 @@ void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_371ed13bd3b8b5
 }
 
 
-int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4390,7 +4469,7 @@ int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_371ed13bd3b8b56
 }
 
 
-struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_371ed13bd3b8b561() {
+struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_b9834e36fbb8df12() {
   struct pager_cold_pageout_options *result = 0 ;
   struct pager_cold_pageout_options *_swig_go_result;
   
@@ -4401,7 +4480,7 @@ struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_371
 }
 
 
-void _wrap_delete_pager_cold_pageout_options_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_delete_pager_cold_pageout_options_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   
   arg1 = *(struct pager_cold_pageout_options **)&_swig_go_0; 
@@ -4411,7 +4490,7 @@ void _wrap_delete_pager_cold_pageout_options_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-void _wrap_pager_cold_pageout_options_init_capi_371ed13bd3b8b561(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_pager_cold_pageout_options_init_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0) {
   pager_cold_pageout_options *arg1 = (pager_cold_pageout_options *) 0 ;
   
   arg1 = *(pager_cold_pageout_options **)&_swig_go_0; 
@@ -4421,7 +4500,7 @@ void _wrap_pager_cold_pageout_options_init_capi_371ed13bd3b8b561(struct pager_co
 }
 
 
-_gostring_ _wrap_pager_cold_set_backend_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_backend_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, int _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -4436,7 +4515,7 @@ _gostring_ _wrap_pager_cold_set_backend_capi_371ed13bd3b8b561(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_backend_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_cold_backend_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, int *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -4451,7 +4530,7 @@ _gostring_ _wrap_pager_cold_backend_capi_371ed13bd3b8b561(pager_cold *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_cold_set_scratch_dir_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_scratch_dir_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -4471,7 +4550,7 @@ _gostring_ _wrap_pager_cold_set_scratch_dir_capi_371ed13bd3b8b561(pager_cold *_s
 }
 
 
-_gostring_ _wrap_pager_cold_scratch_dir_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cold_scratch_dir_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4492,7 +4571,7 @@ _gostring_ _wrap_pager_cold_scratch_dir_capi_371ed13bd3b8b561(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_read_at_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_cold_read_at_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -4513,7 +4592,7 @@ _gostring_ _wrap_pager_cold_read_at_capi_371ed13bd3b8b561(pager_cold_handle *_sw
 }
 
 
-_gostring_ _wrap_pager_cold_take_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_take_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -4532,7 +4611,7 @@ _gostring_ _wrap_pager_cold_take_capi_371ed13bd3b8b561(pager_cold_handle *_swig_
 }
 
 
-void _wrap_pager_cold_free_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0) {
+void _wrap_pager_cold_free_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   
   arg1 = (pager_cold_handle *)_swig_go_0; 
@@ -4542,7 +4621,7 @@ void _wrap_pager_cold_free_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0) 
 }
 
 
-long long _wrap_pager_cold_len_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0) {
+long long _wrap_pager_cold_len_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4555,7 +4634,7 @@ long long _wrap_pager_cold_len_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go
 }
 
 
-int _wrap_pager_cold_backend_of_capi_371ed13bd3b8b561(pager_cold_handle *_swig_go_0) {
+int _wrap_pager_cold_backend_of_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4568,7 +4647,7 @@ int _wrap_pager_cold_backend_of_capi_371ed13bd3b8b561(pager_cold_handle *_swig_g
 }
 
 
-void _wrap_pager_cold_backend_stats_struct_size_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_struct_size_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4580,7 +4659,7 @@ void _wrap_pager_cold_backend_stats_struct_size_set_capi_371ed13bd3b8b561(struct
 }
 
 
-int _wrap_pager_cold_backend_stats_struct_size_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_struct_size_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4593,7 +4672,7 @@ int _wrap_pager_cold_backend_stats_struct_size_get_capi_371ed13bd3b8b561(struct 
 }
 
 
-void _wrap_pager_cold_backend_stats_reserved0_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_reserved0_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4605,7 +4684,7 @@ void _wrap_pager_cold_backend_stats_reserved0_set_capi_371ed13bd3b8b561(struct p
 }
 
 
-int _wrap_pager_cold_backend_stats_reserved0_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_reserved0_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4618,7 +4697,7 @@ int _wrap_pager_cold_backend_stats_reserved0_get_capi_371ed13bd3b8b561(struct pa
 }
 
 
-void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4630,7 +4709,7 @@ void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_371ed13bd3b8b561(
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4643,7 +4722,7 @@ long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_371ed13bd3b8
 }
 
 
-void _wrap_pager_cold_backend_stats_live_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4655,7 +4734,7 @@ void _wrap_pager_cold_backend_stats_live_bytes_set_capi_371ed13bd3b8b561(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4668,7 +4747,7 @@ long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_371ed13bd3b8b561(st
 }
 
 
-void _wrap_pager_cold_backend_stats_pageout_count_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_pageout_count_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4680,7 +4759,7 @@ void _wrap_pager_cold_backend_stats_pageout_count_set_capi_371ed13bd3b8b561(stru
 }
 
 
-long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4693,7 +4772,7 @@ long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_371ed13bd3b8b561
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4705,7 +4784,7 @@ void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_371ed13bd3b8b561(st
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4718,7 +4797,7 @@ long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_371ed13bd3b8b5
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4730,7 +4809,7 @@ void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_371ed13bd3b8b561(str
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4743,7 +4822,7 @@ long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_371ed13bd3b8b56
 }
 
 
-void _wrap_pager_cold_backend_stats_read_count_set_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_read_count_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4755,7 +4834,7 @@ void _wrap_pager_cold_backend_stats_read_count_set_capi_371ed13bd3b8b561(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_read_count_get_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_read_count_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4768,7 +4847,7 @@ long long _wrap_pager_cold_backend_stats_read_count_get_capi_371ed13bd3b8b561(st
 }
 
 
-struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_371ed13bd3b8b561() {
+struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_b9834e36fbb8df12() {
   struct pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
   
@@ -4779,7 +4858,7 @@ struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_371ed13
 }
 
 
-void _wrap_delete_pager_cold_backend_stats_capi_371ed13bd3b8b561(struct pager_cold_backend_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_backend_stats_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   
   arg1 = *(struct pager_cold_backend_stats **)&_swig_go_0; 
@@ -4789,7 +4868,7 @@ void _wrap_delete_pager_cold_backend_stats_capi_371ed13bd3b8b561(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_struct_size_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_struct_size_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4801,7 +4880,7 @@ void _wrap_pager_cold_stats_struct_size_set_capi_371ed13bd3b8b561(struct pager_c
 }
 
 
-int _wrap_pager_cold_stats_struct_size_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_struct_size_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4814,7 +4893,7 @@ int _wrap_pager_cold_stats_struct_size_get_capi_371ed13bd3b8b561(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_reserved0_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_reserved0_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4826,7 +4905,7 @@ void _wrap_pager_cold_stats_reserved0_set_capi_371ed13bd3b8b561(struct pager_col
 }
 
 
-int _wrap_pager_cold_stats_reserved0_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_reserved0_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4839,7 +4918,7 @@ int _wrap_pager_cold_stats_reserved0_get_capi_371ed13bd3b8b561(struct pager_cold
 }
 
 
-void _wrap_pager_cold_stats_swap_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_swap_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -4851,7 +4930,7 @@ void _wrap_pager_cold_stats_swap_set_capi_371ed13bd3b8b561(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -4864,7 +4943,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_371ed13bd3
 }
 
 
-void _wrap_pager_cold_stats_file_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_file_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -4876,7 +4955,7 @@ void _wrap_pager_cold_stats_file_set_capi_371ed13bd3b8b561(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -4889,7 +4968,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_371ed13bd3
 }
 
 
-void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4901,7 +4980,7 @@ void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_371ed13bd3b8b561(st
 }
 
 
-long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4914,7 +4993,7 @@ long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_371ed13bd3b8b5
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4926,7 +5005,7 @@ void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_371ed13bd3b8b561(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4939,7 +5018,7 @@ long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_371ed13bd3b8b561(st
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4951,7 +5030,7 @@ void _wrap_pager_cold_stats_scratch_file_count_set_capi_371ed13bd3b8b561(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4964,7 +5043,7 @@ long long _wrap_pager_cold_stats_scratch_file_count_get_capi_371ed13bd3b8b561(st
 }
 
 
-void _wrap_pager_cold_stats_punch_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_punch_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4976,7 +5055,7 @@ void _wrap_pager_cold_stats_punch_count_set_capi_371ed13bd3b8b561(struct pager_c
 }
 
 
-long long _wrap_pager_cold_stats_punch_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_punch_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4989,7 +5068,7 @@ long long _wrap_pager_cold_stats_punch_count_get_capi_371ed13bd3b8b561(struct pa
 }
 
 
-void _wrap_pager_cold_stats_truncate_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_truncate_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5001,7 +5080,7 @@ void _wrap_pager_cold_stats_truncate_count_set_capi_371ed13bd3b8b561(struct page
 }
 
 
-long long _wrap_pager_cold_stats_truncate_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_truncate_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5014,7 +5093,7 @@ long long _wrap_pager_cold_stats_truncate_count_get_capi_371ed13bd3b8b561(struct
 }
 
 
-void _wrap_pager_cold_stats_fallback_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_fallback_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5026,7 +5105,7 @@ void _wrap_pager_cold_stats_fallback_count_set_capi_371ed13bd3b8b561(struct page
 }
 
 
-long long _wrap_pager_cold_stats_fallback_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_fallback_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5039,7 +5118,7 @@ long long _wrap_pager_cold_stats_fallback_count_get_capi_371ed13bd3b8b561(struct
 }
 
 
-void _wrap_pager_cold_stats_write_error_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_write_error_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5051,7 +5130,7 @@ void _wrap_pager_cold_stats_write_error_count_set_capi_371ed13bd3b8b561(struct p
 }
 
 
-long long _wrap_pager_cold_stats_write_error_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_write_error_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5064,7 +5143,7 @@ long long _wrap_pager_cold_stats_write_error_count_get_capi_371ed13bd3b8b561(str
 }
 
 
-void _wrap_pager_cold_stats_release_error_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_release_error_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5076,7 +5155,7 @@ void _wrap_pager_cold_stats_release_error_count_set_capi_371ed13bd3b8b561(struct
 }
 
 
-long long _wrap_pager_cold_stats_release_error_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_release_error_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5089,7 +5168,7 @@ long long _wrap_pager_cold_stats_release_error_count_get_capi_371ed13bd3b8b561(s
 }
 
 
-void _wrap_pager_cold_stats_checksum_failure_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_checksum_failure_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5101,7 +5180,7 @@ void _wrap_pager_cold_stats_checksum_failure_count_set_capi_371ed13bd3b8b561(str
 }
 
 
-long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5114,7 +5193,7 @@ long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_371ed13bd3b8b56
 }
 
 
-void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5126,7 +5205,7 @@ void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_371ed13bd3b8b561(st
 }
 
 
-long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5139,7 +5218,7 @@ long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_371ed13bd3b8b5
 }
 
 
-void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5151,7 +5230,7 @@ void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_371ed13bd3b8b561(str
 }
 
 
-long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5164,7 +5243,7 @@ long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_371ed13bd3b8b56
 }
 
 
-void _wrap_pager_cold_stats_retained_extent_count_set_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_retained_extent_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5176,7 +5255,7 @@ void _wrap_pager_cold_stats_retained_extent_count_set_capi_371ed13bd3b8b561(stru
 }
 
 
-long long _wrap_pager_cold_stats_retained_extent_count_get_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_retained_extent_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5189,7 +5268,7 @@ long long _wrap_pager_cold_stats_retained_extent_count_get_capi_371ed13bd3b8b561
 }
 
 
-struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_371ed13bd3b8b561() {
+struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_b9834e36fbb8df12() {
   struct pager_cold_stats *result = 0 ;
   struct pager_cold_stats *_swig_go_result;
   
@@ -5200,7 +5279,7 @@ struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_371ed13bd3b8b561() {
 }
 
 
-void _wrap_delete_pager_cold_stats_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_stats_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   
   arg1 = *(struct pager_cold_stats **)&_swig_go_0; 
@@ -5210,7 +5289,7 @@ void _wrap_delete_pager_cold_stats_capi_371ed13bd3b8b561(struct pager_cold_stats
 }
 
 
-void _wrap_pager_cold_stats_init_capi_371ed13bd3b8b561(struct pager_cold_stats *_swig_go_0) {
+void _wrap_pager_cold_stats_init_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
   pager_cold_stats *arg1 = (pager_cold_stats *) 0 ;
   
   arg1 = *(pager_cold_stats **)&_swig_go_0; 
@@ -5220,7 +5299,7 @@ void _wrap_pager_cold_stats_init_capi_371ed13bd3b8b561(struct pager_cold_stats *
 }
 
 
-_gostring_ _wrap_pager_cold_get_stats_capi_371ed13bd3b8b561(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
+_gostring_ _wrap_pager_cold_get_stats_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   pager_cold_stats *arg2 = (pager_cold_stats *) 0 ;
   int result;
@@ -5235,7 +5314,7 @@ _gostring_ _wrap_pager_cold_get_stats_capi_371ed13bd3b8b561(pager_cold *_swig_go
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -5247,7 +5326,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -5259,7 +5338,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -5271,7 +5350,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -5283,7 +5362,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_BF16_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_DTYPE_BF16_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -5295,7 +5374,7 @@ intgo _wrap_PAGER_DTYPE_BF16_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F16_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_DTYPE_F16_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -5307,7 +5386,7 @@ intgo _wrap_PAGER_DTYPE_F16_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F32_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_DTYPE_F32_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -5319,7 +5398,7 @@ intgo _wrap_PAGER_DTYPE_F32_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -5331,7 +5410,7 @@ intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_371ed13bd3b8b561() {
 }
 
 
-void _wrap_pager_cache_meta_struct_size_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_struct_size_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5343,7 +5422,7 @@ void _wrap_pager_cache_meta_struct_size_set_capi_371ed13bd3b8b561(struct pager_c
 }
 
 
-int _wrap_pager_cache_meta_struct_size_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_struct_size_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5356,7 +5435,7 @@ int _wrap_pager_cache_meta_struct_size_get_capi_371ed13bd3b8b561(struct pager_ca
 }
 
 
-void _wrap_pager_cache_meta_tokens_per_page_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_tokens_per_page_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5368,7 +5447,7 @@ void _wrap_pager_cache_meta_tokens_per_page_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-int _wrap_pager_cache_meta_tokens_per_page_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_tokens_per_page_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5381,7 +5460,7 @@ int _wrap_pager_cache_meta_tokens_per_page_get_capi_371ed13bd3b8b561(struct page
 }
 
 
-void _wrap_pager_cache_meta_layers_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_layers_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5393,7 +5472,7 @@ void _wrap_pager_cache_meta_layers_set_capi_371ed13bd3b8b561(struct pager_cache_
 }
 
 
-int _wrap_pager_cache_meta_layers_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_layers_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5406,7 +5485,7 @@ int _wrap_pager_cache_meta_layers_get_capi_371ed13bd3b8b561(struct pager_cache_m
 }
 
 
-void _wrap_pager_cache_meta_kv_heads_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_kv_heads_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5418,7 +5497,7 @@ void _wrap_pager_cache_meta_kv_heads_set_capi_371ed13bd3b8b561(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_kv_heads_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_kv_heads_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5431,7 +5510,7 @@ int _wrap_pager_cache_meta_kv_heads_get_capi_371ed13bd3b8b561(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_head_dim_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_head_dim_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5443,7 +5522,7 @@ void _wrap_pager_cache_meta_head_dim_set_capi_371ed13bd3b8b561(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_head_dim_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_head_dim_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5456,7 +5535,7 @@ int _wrap_pager_cache_meta_head_dim_get_capi_371ed13bd3b8b561(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_dtype_set_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_dtype_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5468,7 +5547,7 @@ void _wrap_pager_cache_meta_dtype_set_capi_371ed13bd3b8b561(struct pager_cache_m
 }
 
 
-int _wrap_pager_cache_meta_dtype_get_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_dtype_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5481,7 +5560,7 @@ int _wrap_pager_cache_meta_dtype_get_capi_371ed13bd3b8b561(struct pager_cache_me
 }
 
 
-struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_371ed13bd3b8b561() {
+struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_b9834e36fbb8df12() {
   struct pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
   
@@ -5492,7 +5571,7 @@ struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_371ed13bd3b8b561() {
 }
 
 
-void _wrap_delete_pager_cache_meta_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
+void _wrap_delete_pager_cache_meta_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   
   arg1 = *(struct pager_cache_meta **)&_swig_go_0; 
@@ -5502,7 +5581,7 @@ void _wrap_delete_pager_cache_meta_capi_371ed13bd3b8b561(struct pager_cache_meta
 }
 
 
-void _wrap_pager_cache_meta_init_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0) {
+void _wrap_pager_cache_meta_init_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   
   arg1 = *(pager_cache_meta **)&_swig_go_0; 
@@ -5512,7 +5591,7 @@ void _wrap_pager_cache_meta_init_capi_371ed13bd3b8b561(struct pager_cache_meta *
 }
 
 
-_gostring_ _wrap_pager_cache_meta_page_bytes_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cache_meta_page_bytes_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -5529,7 +5608,7 @@ _gostring_ _wrap_pager_cache_meta_page_bytes_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -5541,7 +5620,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -5553,7 +5632,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_371ed13bd3b8b561() {
 }
 
 
-void _wrap_pager_snapshot_options_struct_size_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5565,7 +5644,7 @@ void _wrap_pager_snapshot_options_struct_size_set_capi_371ed13bd3b8b561(struct p
 }
 
 
-int _wrap_pager_snapshot_options_struct_size_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5578,7 +5657,7 @@ int _wrap_pager_snapshot_options_struct_size_get_capi_371ed13bd3b8b561(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_compression_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_compression_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5590,7 +5669,7 @@ void _wrap_pager_snapshot_options_compression_set_capi_371ed13bd3b8b561(struct p
 }
 
 
-int _wrap_pager_snapshot_options_compression_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_compression_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5603,7 +5682,7 @@ int _wrap_pager_snapshot_options_compression_get_capi_371ed13bd3b8b561(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_zstd_level_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_zstd_level_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t arg2 ;
   
@@ -5615,7 +5694,7 @@ void _wrap_pager_snapshot_options_zstd_level_set_capi_371ed13bd3b8b561(struct pa
 }
 
 
-int _wrap_pager_snapshot_options_zstd_level_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_zstd_level_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -5628,7 +5707,7 @@ int _wrap_pager_snapshot_options_zstd_level_get_capi_371ed13bd3b8b561(struct pag
 }
 
 
-void _wrap_pager_snapshot_options_threads_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_threads_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5640,7 +5719,7 @@ void _wrap_pager_snapshot_options_threads_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_threads_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_threads_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5653,7 +5732,7 @@ int _wrap_pager_snapshot_options_threads_get_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_allow_nonempty_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_allow_nonempty_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5665,7 +5744,7 @@ void _wrap_pager_snapshot_options_allow_nonempty_set_capi_371ed13bd3b8b561(struc
 }
 
 
-int _wrap_pager_snapshot_options_allow_nonempty_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_allow_nonempty_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5678,7 +5757,7 @@ int _wrap_pager_snapshot_options_allow_nonempty_get_capi_371ed13bd3b8b561(struct
 }
 
 
-void _wrap_pager_snapshot_options_sync_fd_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_sync_fd_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5690,7 +5769,7 @@ void _wrap_pager_snapshot_options_sync_fd_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_sync_fd_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_sync_fd_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5703,7 +5782,7 @@ int _wrap_pager_snapshot_options_sync_fd_get_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t arg2 ;
   
@@ -5715,7 +5794,7 @@ void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_371ed13bd3b8b56
 }
 
 
-long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
+long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5728,7 +5807,7 @@ long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_371ed13bd3
 }
 
 
-struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_371ed13bd3b8b561() {
+struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_b9834e36fbb8df12() {
   struct pager_snapshot_options *result = 0 ;
   struct pager_snapshot_options *_swig_go_result;
   
@@ -5739,7 +5818,7 @@ struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_371ed13bd3b
 }
 
 
-void _wrap_delete_pager_snapshot_options_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_delete_pager_snapshot_options_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   
   arg1 = *(struct pager_snapshot_options **)&_swig_go_0; 
@@ -5749,7 +5828,7 @@ void _wrap_delete_pager_snapshot_options_capi_371ed13bd3b8b561(struct pager_snap
 }
 
 
-intgo _wrap_pager_snapshot_options_set_parent_path_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_pager_snapshot_options_set_parent_path_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -5769,7 +5848,7 @@ intgo _wrap_pager_snapshot_options_set_parent_path_capi_371ed13bd3b8b561(struct 
 }
 
 
-void _wrap_pager_snapshot_options_init_capi_371ed13bd3b8b561(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_pager_snapshot_options_init_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
   pager_snapshot_options *arg1 = (pager_snapshot_options *) 0 ;
   
   arg1 = *(pager_snapshot_options **)&_swig_go_0; 
@@ -5779,7 +5858,7 @@ void _wrap_pager_snapshot_options_init_capi_371ed13bd3b8b561(struct pager_snapsh
 }
 
 
-_gostring_ _wrap_pager_snapshot_verify_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_verify_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_options *arg2 = (pager_snapshot_options *) 0 ;
   int result;
@@ -5799,7 +5878,7 @@ _gostring_ _wrap_pager_snapshot_verify_capi_371ed13bd3b8b561(_gostring_ _swig_go
 }
 
 
-void _wrap_pager_snapshot_info_struct_size_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_struct_size_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -5811,7 +5890,7 @@ void _wrap_pager_snapshot_info_struct_size_set_capi_371ed13bd3b8b561(struct page
 }
 
 
-int _wrap_pager_snapshot_info_struct_size_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_struct_size_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5824,7 +5903,7 @@ int _wrap_pager_snapshot_info_struct_size_get_capi_371ed13bd3b8b561(struct pager
 }
 
 
-void _wrap_pager_snapshot_info_format_version_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_format_version_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -5836,7 +5915,7 @@ void _wrap_pager_snapshot_info_format_version_set_capi_371ed13bd3b8b561(struct p
 }
 
 
-int _wrap_pager_snapshot_info_format_version_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_format_version_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5849,7 +5928,7 @@ int _wrap_pager_snapshot_info_format_version_get_capi_371ed13bd3b8b561(struct pa
 }
 
 
-void _wrap_pager_snapshot_info_meta_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+void _wrap_pager_snapshot_info_meta_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   
@@ -5861,7 +5940,7 @@ void _wrap_pager_snapshot_info_meta_set_capi_371ed13bd3b8b561(struct pager_snaps
 }
 
 
-struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
@@ -5874,7 +5953,7 @@ struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_371ed13bd3b8b56
 }
 
 
-void _wrap_pager_snapshot_info_k_page_bytes_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_k_page_bytes_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5886,7 +5965,7 @@ void _wrap_pager_snapshot_info_k_page_bytes_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5899,7 +5978,7 @@ long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_371ed13bd3b8b561(struc
 }
 
 
-void _wrap_pager_snapshot_info_v_page_bytes_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_v_page_bytes_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5911,7 +5990,7 @@ void _wrap_pager_snapshot_info_v_page_bytes_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5924,7 +6003,7 @@ long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_371ed13bd3b8b561(struc
 }
 
 
-void _wrap_pager_snapshot_info_page_count_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_page_count_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5936,7 +6015,7 @@ void _wrap_pager_snapshot_info_page_count_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_page_count_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_page_count_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5949,7 +6028,7 @@ long long _wrap_pager_snapshot_info_page_count_get_capi_371ed13bd3b8b561(struct 
 }
 
 
-void _wrap_pager_snapshot_info_stored_page_count_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_stored_page_count_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5961,7 +6040,7 @@ void _wrap_pager_snapshot_info_stored_page_count_set_capi_371ed13bd3b8b561(struc
 }
 
 
-long long _wrap_pager_snapshot_info_stored_page_count_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_stored_page_count_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5974,7 +6053,7 @@ long long _wrap_pager_snapshot_info_stored_page_count_get_capi_371ed13bd3b8b561(
 }
 
 
-void _wrap_pager_snapshot_info_compressed_page_count_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_compressed_page_count_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5986,7 +6065,7 @@ void _wrap_pager_snapshot_info_compressed_page_count_set_capi_371ed13bd3b8b561(s
 }
 
 
-long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5999,7 +6078,7 @@ long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_371ed13bd3b8b
 }
 
 
-void _wrap_pager_snapshot_info_seq_count_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_seq_count_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6011,7 +6090,7 @@ void _wrap_pager_snapshot_info_seq_count_set_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-long long _wrap_pager_snapshot_info_seq_count_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_seq_count_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6024,7 +6103,7 @@ long long _wrap_pager_snapshot_info_seq_count_get_capi_371ed13bd3b8b561(struct p
 }
 
 
-void _wrap_pager_snapshot_info_created_us_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_created_us_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6036,7 +6115,7 @@ void _wrap_pager_snapshot_info_created_us_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_created_us_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_created_us_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6049,7 +6128,7 @@ long long _wrap_pager_snapshot_info_created_us_get_capi_371ed13bd3b8b561(struct 
 }
 
 
-void _wrap_pager_snapshot_info_file_bytes_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_file_bytes_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6061,7 +6140,7 @@ void _wrap_pager_snapshot_info_file_bytes_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_file_bytes_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_file_bytes_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6074,7 +6153,7 @@ long long _wrap_pager_snapshot_info_file_bytes_get_capi_371ed13bd3b8b561(struct 
 }
 
 
-void _wrap_pager_snapshot_info_snapshot_id_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_snapshot_id_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6086,7 +6165,7 @@ void _wrap_pager_snapshot_info_snapshot_id_set_capi_371ed13bd3b8b561(struct page
 }
 
 
-long long _wrap_pager_snapshot_info_snapshot_id_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_snapshot_id_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6099,7 +6178,7 @@ long long _wrap_pager_snapshot_info_snapshot_id_get_capi_371ed13bd3b8b561(struct
 }
 
 
-void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6111,7 +6190,7 @@ void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_371ed13bd3b8b561(stru
 }
 
 
-long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6124,7 +6203,7 @@ long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_371ed13bd3b8b561
 }
 
 
-struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_371ed13bd3b8b561() {
+struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_b9834e36fbb8df12() {
   struct pager_snapshot_info *result = 0 ;
   struct pager_snapshot_info *_swig_go_result;
   
@@ -6135,7 +6214,7 @@ struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_371ed13bd3b8b561(
 }
 
 
-void _wrap_delete_pager_snapshot_info_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_delete_pager_snapshot_info_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   
   arg1 = *(struct pager_snapshot_info **)&_swig_go_0; 
@@ -6145,7 +6224,7 @@ void _wrap_delete_pager_snapshot_info_capi_371ed13bd3b8b561(struct pager_snapsho
 }
 
 
-void _wrap_pager_snapshot_info_init_capi_371ed13bd3b8b561(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_pager_snapshot_info_init_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
   pager_snapshot_info *arg1 = (pager_snapshot_info *) 0 ;
   
   arg1 = *(pager_snapshot_info **)&_swig_go_0; 
@@ -6155,7 +6234,7 @@ void _wrap_pager_snapshot_info_init_capi_371ed13bd3b8b561(struct pager_snapshot_
 }
 
 
-_gostring_ _wrap_pager_snapshot_inspect_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_inspect_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_info *arg2 = (pager_snapshot_info *) 0 ;
   int result;
@@ -6175,7 +6254,7 @@ _gostring_ _wrap_pager_snapshot_inspect_capi_371ed13bd3b8b561(_gostring_ _swig_g
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6187,7 +6266,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6199,7 +6278,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_371ed13bd3b8b561() {
 }
 
 
-_gostring_ _wrap_pager_refengine_create_capi_371ed13bd3b8b561(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
+_gostring_ _wrap_pager_refengine_create_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   pager_refengine **arg3 = (pager_refengine **) 0 ;
@@ -6216,7 +6295,7 @@ _gostring_ _wrap_pager_refengine_create_capi_371ed13bd3b8b561(struct pager_cache
 }
 
 
-void _wrap_pager_refengine_free_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0) {
+void _wrap_pager_refengine_free_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   
   arg1 = (pager_refengine *)_swig_go_0; 
@@ -6226,7 +6305,7 @@ void _wrap_pager_refengine_free_capi_371ed13bd3b8b561(pager_refengine *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_refengine_meta_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_meta_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   int result;
@@ -6241,7 +6320,7 @@ _gostring_ _wrap_pager_refengine_meta_capi_371ed13bd3b8b561(pager_refengine *_sw
 }
 
 
-_gostring_ _wrap_pager_refengine_capacity_pages_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_capacity_pages_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6256,7 +6335,7 @@ _gostring_ _wrap_pager_refengine_capacity_pages_capi_371ed13bd3b8b561(pager_refe
 }
 
 
-_gostring_ _wrap_pager_refengine_alloc_page_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_alloc_page_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6271,7 +6350,7 @@ _gostring_ _wrap_pager_refengine_alloc_page_capi_371ed13bd3b8b561(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_free_page_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_refengine_free_page_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, int _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -6286,7 +6365,7 @@ _gostring_ _wrap_pager_refengine_free_page_capi_371ed13bd3b8b561(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_write_page_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_write_page_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -6313,7 +6392,7 @@ _gostring_ _wrap_pager_refengine_write_page_capi_371ed13bd3b8b561(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_read_page_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_read_page_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -6340,7 +6419,7 @@ _gostring_ _wrap_pager_refengine_read_page_capi_371ed13bd3b8b561(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_set_seq_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
+_gostring_ _wrap_pager_refengine_set_seq_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6367,7 +6446,7 @@ _gostring_ _wrap_pager_refengine_set_seq_capi_371ed13bd3b8b561(pager_refengine *
 }
 
 
-_gostring_ _wrap_pager_refengine_remove_seq_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_refengine_remove_seq_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6386,7 +6465,7 @@ _gostring_ _wrap_pager_refengine_remove_seq_capi_371ed13bd3b8b561(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_get_seq_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_refengine_get_seq_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6415,7 +6494,7 @@ _gostring_ _wrap_pager_refengine_get_seq_capi_371ed13bd3b8b561(pager_refengine *
 }
 
 
-void _wrap_pager_refengine_stats_struct_size_set_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_struct_size_set_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6427,7 +6506,7 @@ void _wrap_pager_refengine_stats_struct_size_set_capi_371ed13bd3b8b561(struct pa
 }
 
 
-int _wrap_pager_refengine_stats_struct_size_get_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_struct_size_get_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6440,7 +6519,7 @@ int _wrap_pager_refengine_stats_struct_size_get_capi_371ed13bd3b8b561(struct pag
 }
 
 
-void _wrap_pager_refengine_stats_paused_set_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_paused_set_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6452,7 +6531,7 @@ void _wrap_pager_refengine_stats_paused_set_capi_371ed13bd3b8b561(struct pager_r
 }
 
 
-int _wrap_pager_refengine_stats_paused_get_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_paused_get_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6465,7 +6544,7 @@ int _wrap_pager_refengine_stats_paused_get_capi_371ed13bd3b8b561(struct pager_re
 }
 
 
-void _wrap_pager_refengine_stats_occupied_pages_set_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_occupied_pages_set_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6477,7 +6556,7 @@ void _wrap_pager_refengine_stats_occupied_pages_set_capi_371ed13bd3b8b561(struct
 }
 
 
-long long _wrap_pager_refengine_stats_occupied_pages_get_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_occupied_pages_get_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6490,7 +6569,7 @@ long long _wrap_pager_refengine_stats_occupied_pages_get_capi_371ed13bd3b8b561(s
 }
 
 
-void _wrap_pager_refengine_stats_seq_count_set_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_seq_count_set_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6502,7 +6581,7 @@ void _wrap_pager_refengine_stats_seq_count_set_capi_371ed13bd3b8b561(struct page
 }
 
 
-long long _wrap_pager_refengine_stats_seq_count_get_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_seq_count_get_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6515,7 +6594,7 @@ long long _wrap_pager_refengine_stats_seq_count_get_capi_371ed13bd3b8b561(struct
 }
 
 
-struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_371ed13bd3b8b561() {
+struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_b9834e36fbb8df12() {
   struct pager_refengine_stats *result = 0 ;
   struct pager_refengine_stats *_swig_go_result;
   
@@ -6526,7 +6605,7 @@ struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_371ed13bd3b8b
 }
 
 
-void _wrap_delete_pager_refengine_stats_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_delete_pager_refengine_stats_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   
   arg1 = *(struct pager_refengine_stats **)&_swig_go_0; 
@@ -6536,7 +6615,7 @@ void _wrap_delete_pager_refengine_stats_capi_371ed13bd3b8b561(struct pager_refen
 }
 
 
-void _wrap_pager_refengine_stats_init_capi_371ed13bd3b8b561(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_pager_refengine_stats_init_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
   pager_refengine_stats *arg1 = (pager_refengine_stats *) 0 ;
   
   arg1 = *(pager_refengine_stats **)&_swig_go_0; 
@@ -6546,7 +6625,7 @@ void _wrap_pager_refengine_stats_init_capi_371ed13bd3b8b561(struct pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_get_stats_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_get_stats_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_refengine_stats *arg2 = (pager_refengine_stats *) 0 ;
   int result;
@@ -6561,7 +6640,7 @@ _gostring_ _wrap_pager_refengine_get_stats_capi_371ed13bd3b8b561(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_fingerprint_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_fingerprint_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, long long *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -6576,7 +6655,7 @@ _gostring_ _wrap_pager_refengine_fingerprint_capi_371ed13bd3b8b561(pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_fail_callback_capi_371ed13bd3b8b561(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_pager_refengine_fail_callback_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint32_t arg3 ;
@@ -6600,7 +6679,7 @@ _gostring_ _wrap_pager_refengine_fail_callback_capi_371ed13bd3b8b561(pager_refen
 }
 
 
-intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6612,7 +6691,7 @@ intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_FILE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_FORMAT_FILE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6624,7 +6703,7 @@ intgo _wrap_PAGER_FORMAT_FILE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6636,7 +6715,7 @@ intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6648,7 +6727,7 @@ intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6660,7 +6739,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6672,7 +6751,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6684,7 +6763,7 @@ intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6696,7 +6775,7 @@ intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WAL_INDEX_NONE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_INDEX_NONE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6708,7 +6787,7 @@ intgo _wrap_PAGER_WAL_INDEX_NONE_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6720,7 +6799,7 @@ intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_371ed13bd3b8b561() {
 }
 
 
-intgo _wrap_PAGER_WAL_INDEX_STALE_capi_371ed13bd3b8b561() {
+intgo _wrap_PAGER_WAL_INDEX_STALE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
   
@@ -6732,7 +6811,7 @@ intgo _wrap_PAGER_WAL_INDEX_STALE_capi_371ed13bd3b8b561() {
 }
 
 
-_gostring_ _wrap_pager_format_detect_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_format_detect_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, int *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6752,7 +6831,7 @@ _gostring_ _wrap_pager_format_detect_capi_371ed13bd3b8b561(_gostring_ _swig_go_0
 }
 
 
-void _wrap_pager_check_report_struct_size_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_struct_size_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6764,7 +6843,7 @@ void _wrap_pager_check_report_struct_size_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-int _wrap_pager_check_report_struct_size_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_struct_size_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6777,7 +6856,7 @@ int _wrap_pager_check_report_struct_size_get_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-void _wrap_pager_check_report_format_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6789,7 +6868,7 @@ void _wrap_pager_check_report_format_set_capi_371ed13bd3b8b561(struct pager_chec
 }
 
 
-int _wrap_pager_check_report_format_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6802,7 +6881,7 @@ int _wrap_pager_check_report_format_get_capi_371ed13bd3b8b561(struct pager_check
 }
 
 
-void _wrap_pager_check_report_format_version_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_version_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6814,7 +6893,7 @@ void _wrap_pager_check_report_format_version_set_capi_371ed13bd3b8b561(struct pa
 }
 
 
-int _wrap_pager_check_report_format_version_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_version_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6827,7 +6906,7 @@ int _wrap_pager_check_report_format_version_get_capi_371ed13bd3b8b561(struct pag
 }
 
 
-void _wrap_pager_check_report_page_size_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_page_size_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6839,7 +6918,7 @@ void _wrap_pager_check_report_page_size_set_capi_371ed13bd3b8b561(struct pager_c
 }
 
 
-int _wrap_pager_check_report_page_size_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_page_size_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6852,7 +6931,7 @@ int _wrap_pager_check_report_page_size_get_capi_371ed13bd3b8b561(struct pager_ch
 }
 
 
-void _wrap_pager_check_report_file_bytes_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_file_bytes_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6864,7 +6943,7 @@ void _wrap_pager_check_report_file_bytes_set_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-long long _wrap_pager_check_report_file_bytes_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_file_bytes_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6877,7 +6956,7 @@ long long _wrap_pager_check_report_file_bytes_get_capi_371ed13bd3b8b561(struct p
 }
 
 
-void _wrap_pager_check_report_generation_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_generation_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6889,7 +6968,7 @@ void _wrap_pager_check_report_generation_set_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-long long _wrap_pager_check_report_generation_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_generation_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6902,7 +6981,7 @@ long long _wrap_pager_check_report_generation_get_capi_371ed13bd3b8b561(struct p
 }
 
 
-void _wrap_pager_check_report_page_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_page_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6914,7 +6993,7 @@ void _wrap_pager_check_report_page_count_set_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-long long _wrap_pager_check_report_page_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_page_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6927,7 +7006,7 @@ long long _wrap_pager_check_report_page_count_get_capi_371ed13bd3b8b561(struct p
 }
 
 
-void _wrap_pager_check_report_free_page_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_free_page_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6939,7 +7018,7 @@ void _wrap_pager_check_report_free_page_count_set_capi_371ed13bd3b8b561(struct p
 }
 
 
-long long _wrap_pager_check_report_free_page_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_free_page_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6952,7 +7031,7 @@ long long _wrap_pager_check_report_free_page_count_get_capi_371ed13bd3b8b561(str
 }
 
 
-void _wrap_pager_check_report_protected_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_protected_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6964,7 +7043,7 @@ void _wrap_pager_check_report_protected_count_set_capi_371ed13bd3b8b561(struct p
 }
 
 
-long long _wrap_pager_check_report_protected_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_protected_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6977,7 +7056,7 @@ long long _wrap_pager_check_report_protected_count_get_capi_371ed13bd3b8b561(str
 }
 
 
-void _wrap_pager_check_report_frame_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_frame_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6989,7 +7068,7 @@ void _wrap_pager_check_report_frame_count_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-long long _wrap_pager_check_report_frame_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_frame_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7002,7 +7081,7 @@ long long _wrap_pager_check_report_frame_count_get_capi_371ed13bd3b8b561(struct 
 }
 
 
-void _wrap_pager_check_report_record_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_record_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7014,7 +7093,7 @@ void _wrap_pager_check_report_record_count_set_capi_371ed13bd3b8b561(struct page
 }
 
 
-long long _wrap_pager_check_report_record_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_record_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7027,7 +7106,7 @@ long long _wrap_pager_check_report_record_count_get_capi_371ed13bd3b8b561(struct
 }
 
 
-void _wrap_pager_check_report_segment_count_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_segment_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7039,7 +7118,7 @@ void _wrap_pager_check_report_segment_count_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-long long _wrap_pager_check_report_segment_count_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_segment_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7052,7 +7131,7 @@ long long _wrap_pager_check_report_segment_count_get_capi_371ed13bd3b8b561(struc
 }
 
 
-void _wrap_pager_check_report_first_lsn_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_first_lsn_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7064,7 +7143,7 @@ void _wrap_pager_check_report_first_lsn_set_capi_371ed13bd3b8b561(struct pager_c
 }
 
 
-long long _wrap_pager_check_report_first_lsn_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_first_lsn_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7077,7 +7156,7 @@ long long _wrap_pager_check_report_first_lsn_get_capi_371ed13bd3b8b561(struct pa
 }
 
 
-void _wrap_pager_check_report_last_lsn_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_last_lsn_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7089,7 +7168,7 @@ void _wrap_pager_check_report_last_lsn_set_capi_371ed13bd3b8b561(struct pager_ch
 }
 
 
-long long _wrap_pager_check_report_last_lsn_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_last_lsn_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7102,7 +7181,7 @@ long long _wrap_pager_check_report_last_lsn_get_capi_371ed13bd3b8b561(struct pag
 }
 
 
-void _wrap_pager_check_report_interrupted_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_interrupted_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7114,7 +7193,7 @@ void _wrap_pager_check_report_interrupted_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-int _wrap_pager_check_report_interrupted_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_interrupted_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7127,7 +7206,7 @@ int _wrap_pager_check_report_interrupted_get_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_code_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_damage_code_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t arg2 ;
   
@@ -7139,7 +7218,7 @@ void _wrap_pager_check_report_damage_code_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-int _wrap_pager_check_report_damage_code_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_damage_code_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -7152,7 +7231,7 @@ int _wrap_pager_check_report_damage_code_get_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_offset_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_damage_offset_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7164,7 +7243,7 @@ void _wrap_pager_check_report_damage_offset_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-long long _wrap_pager_check_report_damage_offset_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_damage_offset_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7177,7 +7256,7 @@ long long _wrap_pager_check_report_damage_offset_get_capi_371ed13bd3b8b561(struc
 }
 
 
-void _wrap_pager_check_report_damage_file_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_file_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7201,7 +7280,7 @@ void _wrap_pager_check_report_damage_file_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_file_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_file_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7214,7 +7293,7 @@ _gostring_ _wrap_pager_check_report_damage_file_get_capi_371ed13bd3b8b561(struct
 }
 
 
-void _wrap_pager_check_report_damage_rule_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_rule_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7238,7 +7317,7 @@ void _wrap_pager_check_report_damage_rule_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_rule_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_rule_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7251,7 +7330,7 @@ _gostring_ _wrap_pager_check_report_damage_rule_get_capi_371ed13bd3b8b561(struct
 }
 
 
-void _wrap_pager_check_report_damage_detail_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_detail_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7275,7 +7354,7 @@ void _wrap_pager_check_report_damage_detail_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_detail_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_detail_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7288,7 +7367,7 @@ _gostring_ _wrap_pager_check_report_damage_detail_get_capi_371ed13bd3b8b561(stru
 }
 
 
-void _wrap_pager_check_report_index_state_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_index_state_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7300,7 +7379,7 @@ void _wrap_pager_check_report_index_state_set_capi_371ed13bd3b8b561(struct pager
 }
 
 
-int _wrap_pager_check_report_index_state_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_index_state_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7313,7 +7392,7 @@ int _wrap_pager_check_report_index_state_get_capi_371ed13bd3b8b561(struct pager_
 }
 
 
-void _wrap_pager_check_report_index_readers_set_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_index_readers_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7325,7 +7404,7 @@ void _wrap_pager_check_report_index_readers_set_capi_371ed13bd3b8b561(struct pag
 }
 
 
-int _wrap_pager_check_report_index_readers_get_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_index_readers_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7338,7 +7417,7 @@ int _wrap_pager_check_report_index_readers_get_capi_371ed13bd3b8b561(struct page
 }
 
 
-struct pager_check_report *_wrap_new_pager_check_report_capi_371ed13bd3b8b561() {
+struct pager_check_report *_wrap_new_pager_check_report_capi_b9834e36fbb8df12() {
   struct pager_check_report *result = 0 ;
   struct pager_check_report *_swig_go_result;
   
@@ -7349,7 +7428,7 @@ struct pager_check_report *_wrap_new_pager_check_report_capi_371ed13bd3b8b561() 
 }
 
 
-void _wrap_delete_pager_check_report_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+void _wrap_delete_pager_check_report_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   
   arg1 = *(struct pager_check_report **)&_swig_go_0; 
@@ -7359,7 +7438,7 @@ void _wrap_delete_pager_check_report_capi_371ed13bd3b8b561(struct pager_check_re
 }
 
 
-void _wrap_pager_check_report_init_capi_371ed13bd3b8b561(struct pager_check_report *_swig_go_0) {
+void _wrap_pager_check_report_init_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
   pager_check_report *arg1 = (pager_check_report *) 0 ;
   
   arg1 = *(pager_check_report **)&_swig_go_0; 
@@ -7369,7 +7448,7 @@ void _wrap_pager_check_report_init_capi_371ed13bd3b8b561(struct pager_check_repo
 }
 
 
-_gostring_ _wrap_pager_file_check_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_file_check_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7389,7 +7468,7 @@ _gostring_ _wrap_pager_file_check_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_check_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_wal_check_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7409,7 +7488,7 @@ _gostring_ _wrap_pager_wal_check_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, st
 }
 
 
-_gostring_ _wrap_pager_walseg_check_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_walseg_check_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7429,7 +7508,7 @@ _gostring_ _wrap_pager_walseg_check_capi_371ed13bd3b8b561(_gostring_ _swig_go_0,
 }
 
 
-_gostring_ _wrap_pager_snapshot_check_capi_371ed13bd3b8b561(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_check_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;

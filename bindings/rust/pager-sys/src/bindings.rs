@@ -179,6 +179,20 @@ unsafe extern "C" {
         count: u64,
     ) -> ::std::os::raw::c_int;
 }
+pub const PAGER_FILE_ADVICE_NORMAL: _bindgen_ty_2 = 0;
+pub const PAGER_FILE_ADVICE_RANDOM: _bindgen_ty_2 = 1;
+pub const PAGER_FILE_ADVICE_SEQUENTIAL: _bindgen_ty_2 = 2;
+pub const PAGER_FILE_ADVICE_WILLNEED: _bindgen_ty_2 = 3;
+pub const PAGER_FILE_ADVICE_DONTNEED: _bindgen_ty_2 = 4;
+pub type _bindgen_ty_2 = ::std::os::raw::c_uint;
+unsafe extern "C" {
+    pub fn pager_file_advise(
+        f: *mut pager_file,
+        first_page: u64,
+        page_count: u64,
+        advice: u32,
+    ) -> ::std::os::raw::c_int;
+}
 unsafe extern "C" {
     pub fn pager_file_protected_alloc(
         f: *mut pager_file,
@@ -352,16 +366,16 @@ unsafe extern "C" {
         count_out: *mut u64,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_WAL_READ_WRITE: _bindgen_ty_2 = 0;
-pub const PAGER_WAL_READ_ONLY: _bindgen_ty_2 = 1;
-pub type _bindgen_ty_2 = ::std::os::raw::c_uint;
-pub const PAGER_WAL_FULL: _bindgen_ty_3 = 0;
-pub const PAGER_WAL_NORMAL: _bindgen_ty_3 = 1;
+pub const PAGER_WAL_READ_WRITE: _bindgen_ty_3 = 0;
+pub const PAGER_WAL_READ_ONLY: _bindgen_ty_3 = 1;
 pub type _bindgen_ty_3 = ::std::os::raw::c_uint;
-pub const PAGER_WAL_CHECKPOINT_PASSIVE: _bindgen_ty_4 = 0;
-pub const PAGER_WAL_CHECKPOINT_FULL: _bindgen_ty_4 = 1;
-pub const PAGER_WAL_CHECKPOINT_TRUNCATE: _bindgen_ty_4 = 2;
+pub const PAGER_WAL_FULL: _bindgen_ty_4 = 0;
+pub const PAGER_WAL_NORMAL: _bindgen_ty_4 = 1;
 pub type _bindgen_ty_4 = ::std::os::raw::c_uint;
+pub const PAGER_WAL_CHECKPOINT_PASSIVE: _bindgen_ty_5 = 0;
+pub const PAGER_WAL_CHECKPOINT_FULL: _bindgen_ty_5 = 1;
+pub const PAGER_WAL_CHECKPOINT_TRUNCATE: _bindgen_ty_5 = 2;
+pub type _bindgen_ty_5 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_wal {
@@ -615,10 +629,10 @@ unsafe extern "C" {
 unsafe extern "C" {
     pub fn pager_wal_read_txn_free(txn: *mut pager_wal_read_txn);
 }
-pub const PAGER_WAL_FRAME_COMMITTED: _bindgen_ty_5 = 0;
-pub const PAGER_WAL_FRAME_UNCOMMITTED: _bindgen_ty_5 = 1;
-pub const PAGER_WAL_FRAME_BEYOND: _bindgen_ty_5 = 2;
-pub type _bindgen_ty_5 = ::std::os::raw::c_uint;
+pub const PAGER_WAL_FRAME_COMMITTED: _bindgen_ty_6 = 0;
+pub const PAGER_WAL_FRAME_UNCOMMITTED: _bindgen_ty_6 = 1;
+pub const PAGER_WAL_FRAME_BEYOND: _bindgen_ty_6 = 2;
+pub type _bindgen_ty_6 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_wal_scan_options {
@@ -768,15 +782,15 @@ unsafe extern "C" {
         summary_out: *mut pager_wal_scan_summary,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_WALSEG_SYNC_EVERY_RECORD: _bindgen_ty_6 = 0;
-pub const PAGER_WALSEG_SYNC_GROUP: _bindgen_ty_6 = 1;
-pub const PAGER_WALSEG_SYNC_EXPLICIT: _bindgen_ty_6 = 2;
-pub type _bindgen_ty_6 = ::std::os::raw::c_uint;
-pub const PAGER_WALSEG_STOP_NONE: _bindgen_ty_7 = 0;
-pub const PAGER_WALSEG_STOP_CLEAN_END: _bindgen_ty_7 = 1;
-pub const PAGER_WALSEG_STOP_TORN_TAIL: _bindgen_ty_7 = 2;
-pub const PAGER_WALSEG_STOP_CORRUPT: _bindgen_ty_7 = 3;
+pub const PAGER_WALSEG_SYNC_EVERY_RECORD: _bindgen_ty_7 = 0;
+pub const PAGER_WALSEG_SYNC_GROUP: _bindgen_ty_7 = 1;
+pub const PAGER_WALSEG_SYNC_EXPLICIT: _bindgen_ty_7 = 2;
 pub type _bindgen_ty_7 = ::std::os::raw::c_uint;
+pub const PAGER_WALSEG_STOP_NONE: _bindgen_ty_8 = 0;
+pub const PAGER_WALSEG_STOP_CLEAN_END: _bindgen_ty_8 = 1;
+pub const PAGER_WALSEG_STOP_TORN_TAIL: _bindgen_ty_8 = 2;
+pub const PAGER_WALSEG_STOP_CORRUPT: _bindgen_ty_8 = 3;
+pub type _bindgen_ty_8 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_walseg_options {
@@ -1018,10 +1032,10 @@ unsafe extern "C" {
 unsafe extern "C" {
     pub fn pager_walseg_replay_close(it: *mut pager_walseg_replay);
 }
-pub const PAGER_COLD_BACKEND_DEFAULT: _bindgen_ty_8 = 0;
-pub const PAGER_COLD_BACKEND_SWAP: _bindgen_ty_8 = 1;
-pub const PAGER_COLD_BACKEND_FILE: _bindgen_ty_8 = 2;
-pub type _bindgen_ty_8 = ::std::os::raw::c_uint;
+pub const PAGER_COLD_BACKEND_DEFAULT: _bindgen_ty_9 = 0;
+pub const PAGER_COLD_BACKEND_SWAP: _bindgen_ty_9 = 1;
+pub const PAGER_COLD_BACKEND_FILE: _bindgen_ty_9 = 2;
+pub type _bindgen_ty_9 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_cold {
@@ -1346,11 +1360,11 @@ unsafe extern "C" {
         out: *mut pager_cold_stats,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_COLD_SCRATCH_LIVE: _bindgen_ty_9 = 0;
-pub const PAGER_COLD_SCRATCH_STALE: _bindgen_ty_9 = 1;
-pub const PAGER_COLD_SCRATCH_REMOVED: _bindgen_ty_9 = 2;
-pub const PAGER_COLD_SCRATCH_FAILED: _bindgen_ty_9 = 3;
-pub type _bindgen_ty_9 = ::std::os::raw::c_uint;
+pub const PAGER_COLD_SCRATCH_LIVE: _bindgen_ty_10 = 0;
+pub const PAGER_COLD_SCRATCH_STALE: _bindgen_ty_10 = 1;
+pub const PAGER_COLD_SCRATCH_REMOVED: _bindgen_ty_10 = 2;
+pub const PAGER_COLD_SCRATCH_FAILED: _bindgen_ty_10 = 3;
+pub type _bindgen_ty_10 = ::std::os::raw::c_uint;
 pub type pager_cold_scratch_fn = ::std::option::Option<
     unsafe extern "C" fn(
         ctx: *mut ::std::os::raw::c_void,
@@ -1366,11 +1380,11 @@ unsafe extern "C" {
         ctx: *mut ::std::os::raw::c_void,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_DTYPE_BF16: _bindgen_ty_10 = 1;
-pub const PAGER_DTYPE_F16: _bindgen_ty_10 = 2;
-pub const PAGER_DTYPE_F32: _bindgen_ty_10 = 3;
-pub const PAGER_DTYPE_FP8_E4M3: _bindgen_ty_10 = 4;
-pub type _bindgen_ty_10 = ::std::os::raw::c_uint;
+pub const PAGER_DTYPE_BF16: _bindgen_ty_11 = 1;
+pub const PAGER_DTYPE_F16: _bindgen_ty_11 = 2;
+pub const PAGER_DTYPE_F32: _bindgen_ty_11 = 3;
+pub const PAGER_DTYPE_FP8_E4M3: _bindgen_ty_11 = 4;
+pub type _bindgen_ty_11 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_cache_meta {
@@ -1590,9 +1604,9 @@ pub type pager_snapshot_progress_fn = ::std::option::Option<
         total_bytes: u64,
     ) -> ::std::os::raw::c_int,
 >;
-pub const PAGER_SNAPSHOT_COMPRESS_NONE: _bindgen_ty_11 = 0;
-pub const PAGER_SNAPSHOT_COMPRESS_ZSTD: _bindgen_ty_11 = 1;
-pub type _bindgen_ty_11 = ::std::os::raw::c_uint;
+pub const PAGER_SNAPSHOT_COMPRESS_NONE: _bindgen_ty_12 = 0;
+pub const PAGER_SNAPSHOT_COMPRESS_ZSTD: _bindgen_ty_12 = 1;
+pub type _bindgen_ty_12 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_snapshot_options {
@@ -1720,9 +1734,9 @@ unsafe extern "C" {
         info: *mut pager_snapshot_info,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_SNAPSHOT_PAGE_COMPRESSED: _bindgen_ty_12 = 1;
-pub const PAGER_SNAPSHOT_PAGE_IN_PARENT: _bindgen_ty_12 = 2;
-pub type _bindgen_ty_12 = ::std::os::raw::c_uint;
+pub const PAGER_SNAPSHOT_PAGE_COMPRESSED: _bindgen_ty_13 = 1;
+pub const PAGER_SNAPSHOT_PAGE_IN_PARENT: _bindgen_ty_13 = 2;
+pub type _bindgen_ty_13 = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pager_snapshot_page {
@@ -1947,19 +1961,19 @@ unsafe extern "C" {
         adapter_code: ::std::os::raw::c_int,
     ) -> ::std::os::raw::c_int;
 }
-pub const PAGER_FORMAT_UNKNOWN: _bindgen_ty_13 = 0;
-pub const PAGER_FORMAT_FILE: _bindgen_ty_13 = 1;
-pub const PAGER_FORMAT_WAL_MAIN: _bindgen_ty_13 = 2;
-pub const PAGER_FORMAT_WAL_LOG: _bindgen_ty_13 = 3;
-pub const PAGER_FORMAT_WALSEG_SEGMENT: _bindgen_ty_13 = 4;
-pub const PAGER_FORMAT_WALSEG_DIR: _bindgen_ty_13 = 5;
-pub const PAGER_FORMAT_SNAPSHOT: _bindgen_ty_13 = 6;
-pub const PAGER_FORMAT_WAL_SHM: _bindgen_ty_13 = 7;
-pub type _bindgen_ty_13 = ::std::os::raw::c_uint;
-pub const PAGER_WAL_INDEX_NONE: _bindgen_ty_14 = 0;
-pub const PAGER_WAL_INDEX_CURRENT: _bindgen_ty_14 = 1;
-pub const PAGER_WAL_INDEX_STALE: _bindgen_ty_14 = 2;
+pub const PAGER_FORMAT_UNKNOWN: _bindgen_ty_14 = 0;
+pub const PAGER_FORMAT_FILE: _bindgen_ty_14 = 1;
+pub const PAGER_FORMAT_WAL_MAIN: _bindgen_ty_14 = 2;
+pub const PAGER_FORMAT_WAL_LOG: _bindgen_ty_14 = 3;
+pub const PAGER_FORMAT_WALSEG_SEGMENT: _bindgen_ty_14 = 4;
+pub const PAGER_FORMAT_WALSEG_DIR: _bindgen_ty_14 = 5;
+pub const PAGER_FORMAT_SNAPSHOT: _bindgen_ty_14 = 6;
+pub const PAGER_FORMAT_WAL_SHM: _bindgen_ty_14 = 7;
 pub type _bindgen_ty_14 = ::std::os::raw::c_uint;
+pub const PAGER_WAL_INDEX_NONE: _bindgen_ty_15 = 0;
+pub const PAGER_WAL_INDEX_CURRENT: _bindgen_ty_15 = 1;
+pub const PAGER_WAL_INDEX_STALE: _bindgen_ty_15 = 2;
+pub type _bindgen_ty_15 = ::std::os::raw::c_uint;
 unsafe extern "C" {
     pub fn pager_format_detect(
         path: *const ::std::os::raw::c_char,

@@ -36,6 +36,22 @@ use std::ptr::NonNull;
 use crate::wal::c_path;
 use crate::{check, sys, Error, Result};
 
+/// How the caller will touch mapped pages ([`PageFile::advise`]; `PAGER_FILE_ADVICE_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Advice {
+    /// The kernel's default read-ahead.
+    Normal = sys::PAGER_FILE_ADVICE_NORMAL,
+    /// A fault reads its page only (no read-ahead).
+    Random = sys::PAGER_FILE_ADVICE_RANDOM,
+    /// Aggressive read-ahead.
+    Sequential = sys::PAGER_FILE_ADVICE_SEQUENTIAL,
+    /// Start reading the pages into the page cache now (one-shot).
+    WillNeed = sys::PAGER_FILE_ADVICE_WILLNEED,
+    /// Drop this process's page-table entries for the pages; no data is lost (one-shot).
+    DontNeed = sys::PAGER_FILE_ADVICE_DONTNEED,
+}
+
 /// `pager_file_options` without the page size (that is the type's `PAGE_SIZE`).
 ///
 /// ```
@@ -221,6 +237,18 @@ impl<const N: usize> PageFile<N> {
     pub fn grow(&mut self, page_count: u64) -> Result<()> {
         // SAFETY: live handle.
         check(unsafe { sys::pager_file_grow(self.raw(), page_count) })
+    }
+
+    /// Advises the kernel how the pages `pages` of the mapping will be touched
+    /// (`pager_file_advise`): `0..0` is the whole file, and a file-wide `Normal`, `Random` or
+    /// `Sequential` also covers the pages the file grows by later. Never changes a byte.
+    /// `RANGE` past the page space; `IO` if the kernel refuses the advice.
+    pub fn advise(&self, pages: std::ops::Range<u64>, advice: Advice) -> Result<()> {
+        let count = pages.end.checked_sub(pages.start).ok_or_else(|| {
+            Error::new(crate::ErrorCode::Invalid, "advise: the range's end is before its start")
+        })?;
+        // SAFETY: live handle.
+        check(unsafe { sys::pager_file_advise(self.raw(), pages.start, count, advice as u32) })
     }
 
     /// The mapped bytes of an allocated page, borrowed from the file.

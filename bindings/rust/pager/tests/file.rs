@@ -155,3 +155,22 @@ fn transaction_free_page_holds_the_page_until_commit() {
     t.commit().unwrap();
     assert_code(f.protected_read(a).map(|_| ()), code::NOT_FOUND);
 }
+
+#[test]
+fn advise_whole_file_a_range_and_errors() {
+    use libpager::file::Advice;
+    let dir = TempDir::new("file-advise");
+    let mut f = PageFile::<4096>::create(dir.join("pages"), None).unwrap();
+    let id = f.alloc().unwrap();
+    f.page_mut(id).unwrap()[..4].copy_from_slice(b"keep");
+    f.advise(0..0, Advice::Random).unwrap();
+    f.advise(id..id + 1, Advice::DontNeed).unwrap();
+    assert_eq!(&f.page(id).unwrap()[..4], b"keep");
+    f.advise(id..id + 1, Advice::WillNeed).unwrap();
+    f.advise(0..0, Advice::Sequential).unwrap();
+    f.advise(0..0, Advice::Normal).unwrap();
+    assert_code(f.advise(0..u64::MAX, Advice::Random), code::RANGE);
+    #[allow(clippy::reversed_empty_ranges)] // the reversed range is what is tested
+    let reversed = 5..4;
+    assert_code(f.advise(reversed, Advice::Random), code::INVALID);
+}

@@ -47,6 +47,23 @@ class FileTest {
   }
 
   @Test
+  void adviseKeepsBytesChecksTheRangeAndFailsAfterClose() {
+    String path = dir.resolve("pages").toString();
+    byte[] keep = "keep".getBytes(StandardCharsets.UTF_8);
+    PageFile f = PageFile.create(path, null);
+    long id = f.alloc();
+    f.write(id, 0, keep);
+    for (PageFile.Advice a : PageFile.Advice.values()) f.advise(0, 0, a);
+    f.advise(id, 1, PageFile.Advice.DONTNEED);
+    byte[] got = new byte[keep.length];
+    f.read(id, 0, got);
+    assertArrayEquals(keep, got);
+    expect(PagerConstants.ERR_RANGE, () -> f.advise(0, 1L << 40, PageFile.Advice.RANDOM));
+    f.close();
+    CloseStressTest.assertClosed("PageFile", () -> f.advise(0, 0, PageFile.Advice.RANDOM));
+  }
+
+  @Test
   void errors() {
     String path = dir.resolve("pages").toString();
     try (PageFile f = PageFile.create(path, null)) {
