@@ -11,19 +11,10 @@
 
 #include "impl/io/checksum.h"
 #include "impl/io/xxh3_long.h"
+#include "tests/support/test_util.h"
 
 namespace pager {
 namespace {
-
-std::vector<uint8_t> Bytes(size_t n) {
-  std::vector<uint8_t> v(n);
-  uint64_t x = 0x9e3779b97f4a7c15ull;
-  for (auto& b : v) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    b = static_cast<uint8_t>(x);
-  }
-  return v;
-}
 
 const uint64_t kSeeds[] = {0, 1, 0x57414c5345473031ull, 0x4c50462044415441ull, ~0ull};
 
@@ -37,7 +28,7 @@ std::vector<size_t> Lengths() {
 }
 
 TEST(ChecksumDispatch, EveryLengthAndSeedHashesAsPortableXxh3) {
-  std::vector<uint8_t> data = Bytes(1000003 + 64);
+  std::vector<uint8_t> data = ::pager::testing::PatternBytes(2, 1000003 + 64);
   for (uint64_t seed : kSeeds) {
     for (size_t len : Lengths()) {
       for (size_t misalign : {size_t{0}, size_t{3}}) {
@@ -50,7 +41,7 @@ TEST(ChecksumDispatch, EveryLengthAndSeedHashesAsPortableXxh3) {
 }
 
 TEST(ChecksumDispatch, ASeededChecksumHashesAsPortableXxh3) {
-  std::vector<uint8_t> data = Bytes(1000003 + 64);
+  std::vector<uint8_t> data = ::pager::testing::PatternBytes(2, 1000003 + 64);
   for (uint64_t seed : kSeeds) {
     SeededChecksum sum(seed);
     for (size_t len : Lengths()) {
@@ -65,7 +56,7 @@ TEST(ChecksumDispatch, ASeededChecksumHashesAsPortableXxh3) {
 
 // Every vector unit this machine has, not only the one SeededChecksum picks.
 TEST(ChecksumDispatch, TheLongHashOfEveryVectorUnitHashesAsPortableXxh3) {
-  std::vector<uint8_t> data = Bytes(1000003 + 64);
+  std::vector<uint8_t> data = ::pager::testing::PatternBytes(2, 1000003 + 64);
   int units = 0;
   for (VectorUnit unit : {VectorUnit::kAvx512, VectorUnit::kAvx2}) {
     Xxh3LongFn fn = Xxh3LongFor(unit);
@@ -86,7 +77,7 @@ TEST(ChecksumDispatch, TheLongHashOfEveryVectorUnitHashesAsPortableXxh3) {
 }
 
 TEST(ChecksumDispatch, StreamedPiecesHashAsOneCall) {
-  std::vector<uint8_t> data = Bytes(70000);
+  std::vector<uint8_t> data = ::pager::testing::PatternBytes(2, 70000);
   for (uint64_t seed : kSeeds) {
     for (size_t piece : {size_t{1}, size_t{7}, size_t{240}, size_t{256}, size_t{4096}}) {
       Hasher h(seed);

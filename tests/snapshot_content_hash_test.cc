@@ -11,20 +11,11 @@
 #include <vector>
 
 #include "impl/snapshot/content_hash.h"
+#include "tests/support/test_util.h"
 
 namespace pager {
 namespace snapshot {
 namespace {
-
-std::vector<uint8_t> Bytes(size_t n) {
-  std::vector<uint8_t> v(n);
-  uint64_t x = 0x9e3779b97f4a7c15ull;
-  for (auto& b : v) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    b = static_cast<uint8_t>(x);
-  }
-  return v;
-}
 
 // Around every XXH3 path boundary (16, 128, 240, stripes of 64, blocks of 1024) and page-sized
 // inputs where the vector unit does the work.
@@ -41,7 +32,7 @@ std::pair<uint64_t, uint64_t> Portable(const void* p, size_t len) {
 }
 
 TEST(SnapshotContentHash, EveryLengthHashesAsPortableXxh3_128) {
-  std::vector<uint8_t> data = Bytes(2097152 + 64);
+  std::vector<uint8_t> data = ::pager::testing::PatternBytes(1, 2097152 + 64);
   for (size_t len : Lengths()) {
     for (size_t misalign : {size_t{0}, size_t{3}}) {
       const uint8_t* p = data.data() + misalign;
@@ -51,7 +42,7 @@ TEST(SnapshotContentHash, EveryLengthHashesAsPortableXxh3_128) {
 }
 
 TEST(SnapshotContentHash, SegmentsHashAsTheirConcatenationUnderPortableXxh3_128) {
-  std::vector<uint8_t> data = Bytes(2097152 + 64);
+  std::vector<uint8_t> data = ::pager::testing::PatternBytes(1, 2097152 + 64);
   for (size_t len : Lengths()) {
     // Three segments with uneven cuts (K and V of a page, then a tail), including empty ones.
     size_t a = len / 3, b = len / 2;
