@@ -404,10 +404,11 @@ enum {
 /*
  * pager_file_advise -- advises the kernel how the caller will touch the mapped pages
  * [first_page, first_page + page_count) (any pages of the page space: allocated, free or
- * internal). page_count 0 with first_page 0 advises the whole file: a file-wide NORMAL,
- * RANDOM or SEQUENTIAL is remembered by the handle and also applied to the pages the file
- * grows by later (pager_file_grow, allocations), until the next file-wide advice; a ranged
- * advice is not remembered (pages added later get the file-wide advice). page_count 0 with
+ * internal). page_count 0 with first_page 0 advises the whole file, as does a range that
+ * covers every page: a file-wide NORMAL, RANDOM or SEQUENTIAL is remembered by the handle and
+ * also applied to the pages the file grows by later (pager_file_grow, allocations), until the
+ * next file-wide advice; advice for fewer pages is not remembered (pages added later get the
+ * file-wide advice). page_count 0 with
  * another first_page is an empty range: PAGER_OK, nothing done (RANGE past the page space).
  * Advice belongs to this handle and process: it is not stored in the file, and other handles
  * and processes are not affected. It is not a mutation, so it is accepted on a read-only or a

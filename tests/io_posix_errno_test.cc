@@ -20,6 +20,7 @@
 
 #include "impl/io/env.h"
 #include "impl/io/posix_env.h"
+#include "tests/support/mapping_probe.h"
 #include "tests/support/test_util.h"
 
 namespace pager {
@@ -355,6 +356,28 @@ TEST(IoPosixErrno, APopulatedMappingIsReadWithoutPageFaults) {
   if (plain == SIZE_MAX) GTEST_SKIP() << "/proc/self/pagemap cannot be read here";
   EXPECT_EQ(plain, 0u);
   EXPECT_EQ(present_before_reading(true), kPages);
+}
+
+// E4a: Remap maps a growth's bytes afresh (a new mmap, no advice); an access-pattern advice
+// given for the whole mapping must reach them, one given for part of it must not.
+TEST(IoPosixErrno, AWholeMappingAdviceReachesTheBytesARemapAddsAndARangedOneDoesNot) {
+  TempDir tmp;
+  std::string path = tmp.File("f");
+  testing::WriteWholeFile(path, std::vector<uint8_t>(64 * 4096, 1));
+  std::unique_ptr<File> f = OpenPath(path, /*write=*/false);
+  ASSERT_NE(f, nullptr);
+  auto grown_flags = [&](size_t advised_len) {
+    std::unique_ptr<Mapping> m;
+    EXPECT_OK(f->Map(64 * 4096, 16 * 4096, false, &m));
+    EXPECT_OK(m->Advise(0, advised_len, Advice::kRandom));
+    EXPECT_OK(m->Remap(64 * 4096));
+    return testing::VmFlagsOf(m->data() + 63 * 4096);
+  };
+  const std::string whole = grown_flags(16 * 4096);
+  ASSERT_FALSE(whole.empty()) << "/proc/self/smaps cannot be read here";
+  EXPECT_NE(whole.find(" rr"), std::string::npos) << whole;
+  const std::string ranged = grown_flags(8 * 4096);
+  EXPECT_EQ(ranged.find(" rr"), std::string::npos) << ranged;
 }
 
 TEST(IoPosixErrno, AdvisingMemoryThatIsNotMappedIsNoMemAndAWrappingRangeIsInvalid) {

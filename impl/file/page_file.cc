@@ -175,18 +175,13 @@ const char* AdviceName(io::Advice a) {
   }
 }
 
-bool IsLasting(io::Advice a) {
-  return a == io::Advice::kNormal || a == io::Advice::kRandom || a == io::Advice::kSequential;
-}
-
 }  // namespace
 
 // P13.
 Status PageFile::Advise(uint64_t first, uint64_t count, io::Advice advice) {
   std::lock_guard<std::mutex> g(mu_);
   PAGER_RETURN_IF_ERROR(RequireOpen());
-  const bool whole = first == 0 && count == 0;
-  if (whole) count = page_count_;
+  if (first == 0 && count == 0) count = page_count_;  // the whole page space
   if (first > page_count_ || count > page_count_ - first) {
     return Status(Code::kRange, "pages [" + std::to_string(first) + ", +" +
                                     std::to_string(count) + ") are past the page space (" +
@@ -201,15 +196,7 @@ Status PageFile::Advise(uint64_t first, uint64_t count, io::Advice advice) {
                                  " for pages [" + std::to_string(first) + ", +" +
                                  std::to_string(count) + ") of " + path_ + ": " + st.message());
   }
-  if (whole && IsLasting(advice)) file_advice_ = advice;
-  return Status::Ok();
-}
-
-// P13: a hint. A refusal here leaves the new pages with the kernel's default read-ahead; the
-// growth that mapped them has succeeded and is not undone for it.
-void PageFile::ReapplyFileAdvice(size_t from_len) {
-  if (file_advice_ == io::Advice::kNormal || map_->mapped_len() <= from_len) return;
-  (void)map_->Advise(from_len, map_->mapped_len() - from_len, file_advice_);
+  return Status::Ok();  // advice for the whole mapping outlives its growth (P13, io E4a)
 }
 
 Status PageFile::RequireOpen() const {

@@ -51,10 +51,10 @@
 //       last committed state still uses. An abort drops the reservations and holds: the
 //       allocator is exactly as before.
 //   P13. Advice (Advise) never changes a byte, the committed state or the mapping's
-//       addresses; it is accepted whatever the handle's mode. A file-wide kNormal/kRandom/
-//       kSequential is kept in file_advice_ and GrowTo applies it to every byte range the
-//       mapping grows by (a fresh mmap of the extension starts with no advice), so the whole
-//       mapping carries it; a ranged advice or a one-shot one (kWillNeed, kDontNeed) is not kept.
+//       addresses; it is accepted whatever the handle's mode. A kNormal/kRandom/kSequential
+//       for the whole page space is the mapping's (io E4a): GrowTo's Remap gives it to the
+//       pages growth adds; advice for fewer pages, or a one-shot one (kWillNeed, kDontNeed),
+//       covers the pages it names only.
 #pragma once
 
 #include <cstdint>
@@ -212,8 +212,6 @@ class PageFile {
   Status OpenLocked();
   Status EpochCommit();
   Status MapFile();
-  // Applies the remembered file-wide advice to the mapped bytes [from_len, mapped_len) (P13).
-  void ReapplyFileAdvice(size_t from_len);
   Status RequireOpen() const;
   Status RequireWritable() const;
   void BeginOp();
@@ -270,7 +268,6 @@ class PageFile {
   bool read_only_;
   std::unique_ptr<io::File> file_;
   std::unique_ptr<io::Mapping> map_;
-  io::Advice file_advice_ = io::Advice::kNormal;  // the remembered file-wide advice (P13)
   bool closed_ = false;
   bool poisoned_ = false;
   std::string poison_reason_;

@@ -96,9 +96,7 @@ Status PageFile::GrowTo(uint64_t page_count) {
     PAGER_RETURN_IF_ERROR(file_->Allocate(GroupSlot(g, page_size_, 0) * page_size_, 2 * page_size_));
   }
   if (map_ != nullptr && map_->mapped_len() < page_count * page_size_) {
-    const size_t old_len = map_->mapped_len();
     PAGER_RETURN_IF_ERROR(map_->Remap(static_cast<size_t>(page_count * page_size_)));
-    ReapplyFileAdvice(old_len);
   }
   page_count_ = page_count;
   bits_.resize((page_count + 63) / 64, 0);

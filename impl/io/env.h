@@ -22,6 +22,9 @@
 //       length changes (the address range is reserved up front).
 //   E5. Sync, DataSync, SyncRange and Mapping::Sync report failure exactly once per failure;
 //       callers must not retry them (the data may already be gone) -- they poison instead.
+//   E4a. An access-pattern advice (kNormal, kSequential, kRandom) accepted for the whole mapped
+//       range [0, mapped_len) belongs to the Mapping: Remap gives it to the bytes a growth
+//       adds (the kernel would map them with no advice), so the whole mapping keeps it.
 #pragma once
 
 #include <cstddef>
@@ -78,7 +81,8 @@ class Mapping {
   virtual Status Sync(size_t offset, size_t len) = 0;
 
   // Advises the kernel about [offset, offset+len). Returns kInvalid if the advice was refused
-  // (callers that only hint may ignore the Status).
+  // (callers that only hint may ignore the Status). E4a: an access-pattern advice for the
+  // whole mapped range is kept across Remap.
   virtual Status Advise(size_t offset, size_t len, Advice advice) = 0;
 
  protected:

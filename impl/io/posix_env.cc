@@ -199,6 +199,10 @@ class PosixMapping final : public Mapping {
       void* p = mmap(data_ + old_pages, new_pages - old_pages, prot, MAP_SHARED | MAP_FIXED, fd_,
                      static_cast<off_t>(old_pages));
       if (p == MAP_FAILED) return PosixError("mmap " + path_, errno);
+      // E4a: a hint; a refusal leaves the new bytes with the kernel's default, the growth stands.
+      if (whole_advice_ != Advice::kNormal) {
+        (void)madvise(data_ + old_pages, new_pages - old_pages, ToMadvise(whole_advice_));
+      }
     } else if (new_pages < old_pages) {
       void* p = mmap(data_ + new_pages, old_pages - new_pages, PROT_NONE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
@@ -232,12 +236,16 @@ class PosixMapping final : public Mapping {
     if (madvise(data_ + start, offset + len - start, how) != 0) {
       return PosixError("madvise " + path_, errno);
     }
+    const bool pattern =
+        advice == Advice::kNormal || advice == Advice::kSequential || advice == Advice::kRandom;
+    if (pattern && offset == 0 && len >= mapped_len_) whole_advice_ = advice;  // E4a
     return Status::Ok();
   }
 
  private:
   int fd_;  // borrowed from the File, which outlives the mapping by contract
   std::string path_;
+  Advice whole_advice_ = Advice::kNormal;  // E4a
 };
 
 class PosixFile final : public File {

@@ -19,8 +19,7 @@ const uint8_t* ReadMap::Grow(io::File* file, uint64_t offset, uint64_t len) {
   uint64_t size = 0;
   if (!file->Size(&size).ok() || offset + len > size) return nullptr;  // M2: pread reports it
   if (map_ != nullptr && size <= map_->reserved_len()) {
-    if (!map_->Remap(static_cast<size_t>(size)).ok()) return nullptr;
-    AdviseRandom();
+    if (!map_->Remap(static_cast<size_t>(size)).ok()) return nullptr;  // keeps M4 (io E4a)
     return map_->data() + offset;
   }
   const uint64_t reserve = std::max(kMinReserveBytes, 2 * size);
@@ -31,12 +30,13 @@ const uint8_t* ReadMap::Grow(io::File* file, uint64_t offset, uint64_t len) {
   }
   if (map_ != nullptr) retired_.push_back(std::move(map_));  // M1
   map_ = std::move(m);
-  AdviseRandom();
+  // M4, kept by later Remaps (io E4a). A hint: an Env that cannot advise (MemEnv) maps all
+  // the same.
+  (void)map_->Advise(0, static_cast<size_t>(map_->mapped_len()), io::Advice::kRandom);
   return map_->data() + offset;
 }
 
-// M4: a fault on the mapping reads the page it needs, not the device's read-ahead window
-// around it. A hint: an Env that cannot advise (MemEnv) maps all the same.
+// M5: asks the kernel for the next window ahead of a sequential run.
 void ReadMap::ReadAhead() {
   window_bytes_ = std::min(kMaxReadAheadBytes, std::max(kMinReadAheadBytes, 2 * window_bytes_));
   const uint64_t from = std::max(ahead_end_, run_end_);
@@ -46,10 +46,6 @@ void ReadMap::ReadAhead() {
                        io::Advice::kWillNeed);  // a hint: nothing to do if refused
   }
   ahead_end_ = std::max(ahead_end_, to);
-}
-
-void ReadMap::AdviseRandom() {
-  (void)map_->Advise(0, static_cast<size_t>(map_->mapped_len()), io::Advice::kRandom);
 }
 
 }  // namespace wal

@@ -12,7 +12,7 @@
 //       main_valid_count (W11) and WAL frames below frame_count (L1, L4). The library never
 //       truncates the file below those; a truncation from outside does, and an access to a
 //       page it cut raises SIGBUS (doc/wal-pager.md, "Reads").
-//   M4. The mapped range is advised MADV_RANDOM (after every map and remap): a fault reads
+//   M4. Each mapping is advised MADV_RANDOM when made, and Remap keeps it (io E4a): a fault reads
 //       only the missing page. Without it the kernel reads the block device's whole
 //       read-ahead window around each fault (read_ahead_kb: 8 MiB on the benchmark VM), so
 //       with a working set larger than the page cache one random 4 KiB read cost ~4.5 ms
@@ -60,7 +60,6 @@ class ReadMap {
 
  private:
   const uint8_t* Grow(io::File* file, uint64_t offset, uint64_t len);
-  void AdviseRandom();
   // M5: notes a read of [offset, offset + len); reads ahead when a sequential run needs it.
   void Track(uint64_t offset, uint64_t len) {
     run_reads_ = (offset == run_end_) ? run_reads_ + 1 : 0;
