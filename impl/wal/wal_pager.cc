@@ -653,10 +653,8 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
     NoteFrame(page, first_frame + i);
     if (in_place[i]) {
       (void)cache_->Lookup(page);  // most recently used, as a Put makes it
-    } else if (taken[i] != nullptr) {
+    } else {  // every data frame's page is staged (CollectDirty): taken[i] holds its bytes
       buffers_->Give(cache_->Adopt(page, std::move(taken[i])));
-    } else {
-      cache_->Put(page, frames[i].body);  // not staged here (never: CollectDirty's pages are)
     }
   }
   committed_count_ = staged_count_;
