@@ -1,6 +1,7 @@
-// The checkpoint's copy loop (W13): pages in ascending order, one write per run of adjacent
-// pages, runs of consecutive frames read with one scatter read, and the splits a large run
-// needs (IOV_MAX slices, batches of kCheckpointBatchBytes).
+// The checkpoint's copy loop (W13): pages in ascending order, one write per span of pages
+// at most kCheckpointBridgeBytes apart (the pages between them rewritten unchanged), runs of
+// consecutive frames read with one scatter read, and the splits a large run needs (IOV_MAX
+// slices, batches of kCheckpointBatchBytes).
 #include <limits.h>
 #include <unistd.h>
 
@@ -35,14 +36,19 @@ class WalCheckpoint : public ::testing::Test {
   }
 };
 
-TEST_F(WalCheckpoint, PagesCommittedOutOfOrderAreWrittenOnePerRunOfAdjacentPages) {
+TEST_F(WalCheckpoint, PagesCommittedOutOfOrderAreWrittenInOneSpanThatKeepsThePagesBetween) {
   auto p = MustCreate(env, path);
-  std::vector<std::pair<uint32_t, uint64_t>> want;
+  std::map<uint32_t, uint64_t> latest;
+  uint64_t seed = 1;
+  for (uint32_t page = 1; page <= 30; page++) {  // every page in the main file first
+    Stage(p.get(), page, Page(seed));
+    latest[page] = seed++;
+  }
+  MustCommit(p.get());
+  MustCheckpoint(p.get());
   // Three commits touching runs {3..7}, {10}, {20..25} in scrambled order, some pages twice.
   const std::vector<std::vector<uint32_t>> commits = {{10, 5, 22, 3}, {7, 20, 25, 4, 5},
                                                       {21, 6, 24, 23, 22, 3}};
-  uint64_t seed = 1;
-  std::map<uint32_t, uint64_t> latest;
   for (const auto& pages : commits) {
     for (uint32_t page : pages) {
       Stage(p.get(), page, Page(seed));
@@ -51,10 +57,55 @@ TEST_F(WalCheckpoint, PagesCommittedOutOfOrderAreWrittenOnePerRunOfAdjacentPages
     MustCommit(p.get());
   }
   const uint64_t writes_before = p->stats().checkpoint_writes;
-  EXPECT_EQ(MustCheckpoint(p.get()), latest.size());
-  EXPECT_EQ(p->stats().checkpoint_writes - writes_before, 3u);
-  want.assign(latest.begin(), latest.end());
+  EXPECT_EQ(MustCheckpoint(p.get()), 12u);
+  // Gaps of 2 and 9 pages are bridged with the main file's bytes: one write of pages 3..25.
+  EXPECT_EQ(p->stats().checkpoint_writes - writes_before, 1u);
+  std::vector<std::pair<uint32_t, uint64_t>> want(latest.begin(), latest.end());
   ExpectPagesAfterReopen(&p, want);
+}
+
+// W13: a gap wider than kCheckpointBridgeBytes splits the copy into two writes.
+TEST_F(WalCheckpoint, PagesFartherApartThanTheBridgeAreWrittenSeparately) {
+  const uint32_t bridge_pages = kCheckpointBridgeBytes / 4096;
+  auto p = MustCreate(env, path);
+  const uint32_t near = 2 + bridge_pages;  // bridge_pages between 1 and near
+  const uint32_t far = near + bridge_pages + 2;  // bridge_pages + 1 between near and far
+  const std::vector<std::pair<uint32_t, uint64_t>> want = {{1, 11}, {near, 12}, {far, 13}};
+  for (const auto& [page, seed] : want) Stage(p.get(), page, Page(seed));
+  MustCommit(p.get());
+  const uint64_t writes_before = p->stats().checkpoint_writes;
+  EXPECT_EQ(MustCheckpoint(p.get()), 3u);
+  EXPECT_EQ(p->stats().checkpoint_writes - writes_before, 2u);
+  ExpectPagesAfterReopen(&p, want);
+}
+
+// W13: pages between two copied pages that the main file does not hold yet are written as
+// the zeros they read as (W3), not as whatever the buffer held.
+TEST_F(WalCheckpoint, BridgedPagesPastTheMainFilesEndAreWrittenAsZeros) {
+  auto p = MustCreate(env, path);
+  for (uint32_t page = 1; page <= 40; page++) Stage(p.get(), page, Page(900 + page));
+  MustCommit(p.get());
+  MustCheckpoint(p.get());  // the main file ends after page 40
+  std::vector<std::pair<uint32_t, uint64_t>> want;
+  for (uint32_t page = 1; page <= 12; page++) {  // the first span leaves its bytes in the buffer
+    Stage(p.get(), page, Page(page));
+    want.emplace_back(page, page);
+  }
+  Stage(p.get(), 50, Page(50));
+  Stage(p.get(), 60, Page(60));  // pages 51..59 were never written
+  want.emplace_back(50, 50);
+  want.emplace_back(60, 60);
+  MustCommit(p.get());
+  MustCheckpoint(p.get());
+  const std::vector<uint8_t> main_bytes = ::pager::testing::ReadWholeFile(path);
+  ASSERT_GE(main_bytes.size(), 61u * 4096);
+  ExpectPagesAfterReopen(&p, want);
+  const std::vector<uint8_t> zeros(4096, 0);
+  for (uint32_t page = 51; page < 60; page++) {
+    ASSERT_EQ(Read(p.get(), page), zeros) << "page " << page;
+    const auto at = main_bytes.begin() + size_t{page} * 4096;
+    ASSERT_EQ(std::vector<uint8_t>(at, at + 4096), zeros) << "main file, page " << page;
+  }
 }
 
 TEST_F(WalCheckpoint, RandomPagesOfALargeWorkingSetAllReachTheMainFile) {

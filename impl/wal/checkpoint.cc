@@ -225,54 +225,6 @@ Result<uint32_t> WalPager::CopyFramesToMain() {
   return static_cast<uint32_t>(latest.size());
 }
 
-// (page, frame) pairs sorted by page, a batch of kCheckpointBatchBytes at a time (W13).
-Status WalPager::CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>>& latest) {
-  CopyCounts c;
-  Status st = CopyPairsUnlocked(latest, &c);
-  main_unsynced_bytes_ += c.bytes;
-  stats_.checkpoint_writes += c.writes;
-  if (!st.ok()) main_resized_ = true;  // a failed write may have changed bytes it did not count
-  return st;
-}
-
-// Touches no member but the files (W26: the background checkpointer runs it without mu_;
-// the frames are committed frames of the generation, which no reset can end meanwhile).
-Status WalPager::CopyPairsUnlocked(const std::vector<std::pair<uint32_t, uint64_t>>& latest,
-                                   CopyCounts* counts) const {
-  const size_t batch_pages = std::max<size_t>(1, kCheckpointBatchBytes / page_size_);
-  std::vector<uint8_t> bodies(std::min(batch_pages, latest.size()) * page_size_);
-  std::vector<uint8_t> headers;
-  for (size_t first = 0; first < latest.size(); first += batch_pages) {
-    const size_t n = std::min(batch_pages, latest.size() - first);
-    PAGER_RETURN_IF_ERROR(CopyBatchToMain(&latest[first], n, bodies.data(), &headers, counts));
-  }
-  return Status::Ok();
-}
-
-// Copies n (page, frame) pairs, sorted by page, through `bodies` (n pages).
-Status WalPager::CopyBatchToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
-                                 uint8_t* bodies, std::vector<uint8_t>* headers,
-                                 CopyCounts* counts) const {
-  for (size_t i = 0; i < n;) {  // reads: runs of consecutive frames
-    size_t j = i + 1;
-    while (j < n && latest[j].second == latest[j - 1].second + 1) j++;
-    PAGER_RETURN_IF_ERROR(
-        wal_->ReadCommittedBodies(latest[i].second, j - i, bodies + i * page_size_, headers));
-    i = j;
-  }
-  for (size_t i = 0; i < n;) {  // writes: runs of consecutive pages, contiguous in `bodies`
-    size_t j = i + 1;
-    while (j < n && latest[j].first == latest[j - 1].first + 1) j++;
-    const uint64_t bytes = uint64_t{j - i} * page_size_;
-    PAGER_RETURN_IF_ERROR(main_->WriteAt(uint64_t{latest[i].first} * page_size_,
-                                         bodies + i * page_size_, static_cast<size_t>(bytes)));
-    counts->bytes += bytes;
-    counts->writes++;
-    i = j;
-  }
-  return Status::Ok();
-}
-
 // Pages >= main_valid_count_ without a frame read as zeros (W3). Where the main file still
 // holds older bytes for them, cut them off before the frames are copied; the final truncate
 // to the page count extends the file with zeros. Safe at any crash point: until the WAL is
