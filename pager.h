@@ -753,7 +753,7 @@ typedef struct pager_wal_options {
                                       copy straight from the mapping and use no cache);
                                       default 1024; 0 = none                                 */
   uint32_t auto_checkpoint_frames; /* checkpoint (passive) after a commit leaves at least this
-                                      many frames in the WAL; default 4096 (16 MiB of 4 KiB
+                                      many frames in the WAL; default 8192 (32 MiB of 4 KiB
                                       pages; doc/performance.md); 0 = off                   */
   uint32_t read_only;              /* open: 0 (default) read-write (exclusive lock), 1 read-
                                       only (shared lock); create: must be 0                 */
@@ -763,8 +763,9 @@ typedef struct pager_wal_options {
                                       -1: wait forever                                      */
   uint64_t wal_keep_bytes;         /* after a passive or full checkpoint the WAL is reused
                                       from its start and truncated only down to this size
-                                      (default 32 MiB), so later commits overwrite
-                                      already-written blocks                                */
+                                      (default 32 MiB) or, while auto_checkpoint_frames is
+                                      on, to the size it grew to (at most 3x the threshold),
+                                      so later commits overwrite already-written blocks     */
   uint64_t wal_prewrite_bytes;     /* when the WAL must grow it is extended with zeros in
                                       steps of this size (default 1 MiB; 0 = only as far as
                                       each commit needs)                                    */

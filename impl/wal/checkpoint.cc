@@ -15,14 +15,15 @@ namespace wal {
 namespace {
 
 // The WAL size a restart keeps (the next generation overwrites those blocks instead of
-// appending). W26: with the background thread the WAL runs up to the backpressure limit
-// (wal_limit_factor x the threshold, plus the transactions that crossed it), which the
-// default wal_keep_bytes (32 MiB) does not hold at the default threshold (2 x 4096 frames of
-// 4 KiB pages + a 256-page transaction = 34.9 MB): every cycle cut the WAL and the next one
-// regrew it with appends. So it keeps what the WAL grew to, up to one more threshold past
+// appending). The WAL runs past the auto-checkpoint threshold by the transaction that
+// crossed it, and with the background thread (W26) up to the backpressure limit
+// (wal_limit_factor x the threshold, plus the transactions that crossed it), more than the
+// default wal_keep_bytes (32 MiB) holds at the default threshold (8192 frames of 4 KiB pages
+// = 33.8 MB): every cycle cut the WAL and the next one regrew it with appends. So with
+// automatic checkpoints on it keeps what the WAL grew to, up to one more threshold past
 // the limit.
-uint64_t KeptWalBytes(const Options& o, uint32_t page_size, uint64_t wal_size, bool thread) {
-  if (!thread || o.auto_checkpoint_frames == 0) return o.wal_keep_bytes;
+uint64_t KeptWalBytes(const Options& o, uint32_t page_size, uint64_t wal_size) {
+  if (o.auto_checkpoint_frames == 0) return o.wal_keep_bytes;
   const uint64_t bound = FrameOffset(
       uint64_t{std::max<uint32_t>(1, o.wal_limit_factor) + 1} * o.auto_checkpoint_frames,
       page_size);
@@ -175,8 +176,7 @@ Result<uint32_t> WalPager::RestartStep(CheckpointMode mode, uint32_t pages) {
     stats_.pages_checkpointed += pages;
     return pages;
   }
-  const uint64_t keep = KeptWalBytes(options_, page_size_, wal_->file_size(),
-                                     bg_thread_.joinable());
+  const uint64_t keep = KeptWalBytes(options_, page_size_, wal_->file_size());
   Status st = (mode == CheckpointMode::kTruncate)
                   ? wal_->ResetToEmpty(main_seq_)  // W10
                   : wal_->Reset(main_seq_, keep, &stats_.bytes_synced);
