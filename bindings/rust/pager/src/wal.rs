@@ -152,7 +152,7 @@ pub struct WalOptions {
     /// are read straight from the mapping); default 1024; 0: none.
     pub cache_pages: u32,
     /// Checkpoint (passive) after a commit leaves at least this many frames in the WAL
-    /// (default 4096; 0: off).
+    /// (default 8192; 0: off).
     pub auto_checkpoint_frames: u32,
     /// The same, by WAL size in bytes (default 0: off).
     pub auto_checkpoint_bytes: u64,
