@@ -108,6 +108,42 @@ TEST_F(WalCheckpoint, BridgedPagesPastTheMainFilesEndAreWrittenAsZeros) {
   }
 }
 
+// W13: a commit writes its frames in page order, so the frames one span takes from it are one
+// scatter read however far apart its pages lie; frames a later commit superseded are read
+// through when at most kCheckpointSkippedFrames lie between two copied ones.
+TEST_F(WalCheckpoint, EachCommitsFramesInASpanAreReadWithOneScatterRead) {
+  auto p = MustCreate(env, path);
+  std::map<uint32_t, uint64_t> latest;
+  uint64_t seed = 1;
+  auto commit = [&](const std::vector<uint32_t>& pages) {
+    for (uint32_t page : pages) {
+      Stage(p.get(), page, Page(seed));
+      latest[page] = seed++;
+    }
+    MustCommit(p.get());
+  };
+  std::vector<uint32_t> odd;  // 1, 3, ..., 63: frames 0..31, one span
+  for (uint32_t page = 1; page <= 63; page += 2) odd.push_back(page);
+  commit(odd);
+  commit({5, 9});  // frames 32, 33; supersede frames 2 and 4, which are read through
+  uint64_t reads_before = p->stats().checkpoint_reads;
+  EXPECT_EQ(MustCheckpoint(p.get()), 32u);
+  EXPECT_EQ(p->stats().checkpoint_reads - reads_before, 1u);  // frames 0..33
+  std::vector<std::pair<uint32_t, uint64_t>> want(latest.begin(), latest.end());
+  ExpectPagesAfterReopen(&p, want);
+
+  commit(odd);  // the WAL restarted: frames 0..31 again
+  const uint32_t gap = static_cast<uint32_t>(kCheckpointSkippedFrames) + 1;
+  std::vector<uint32_t> rewrite;  // supersedes frames 5..5+gap-1 of the first commit
+  for (uint32_t i = 0; i < gap; i++) rewrite.push_back(11 + 2 * i);
+  commit(rewrite);
+  reads_before = p->stats().checkpoint_reads;
+  EXPECT_EQ(MustCheckpoint(p.get()), 32u);
+  EXPECT_EQ(p->stats().checkpoint_reads - reads_before, 2u);  // frames 0..4, then 5+gap..
+  want.assign(latest.begin(), latest.end());
+  ExpectPagesAfterReopen(&p, want);
+}
+
 TEST_F(WalCheckpoint, RandomPagesOfALargeWorkingSetAllReachTheMainFile) {
   Options o = SmallOptions();
   auto p = MustCreate(env, path, o);

@@ -26,6 +26,7 @@ Status WalPager::CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>
   Status st = CopyPairsUnlocked(latest, &c);
   main_unsynced_bytes_ += c.bytes;
   stats_.checkpoint_writes += c.writes;
+  stats_.checkpoint_reads += c.reads;
   if (!st.ok()) main_resized_ = true;  // a failed write may have changed bytes it did not count
   return st;
 }
@@ -34,14 +35,12 @@ Status WalPager::CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>
 // the frames are committed frames of the generation, which no reset can end meanwhile).
 Status WalPager::CopyPairsUnlocked(const std::vector<std::pair<uint32_t, uint64_t>>& latest,
                                    CopyCounts* counts) const {
-  std::vector<uint8_t> span;
-  std::vector<uint8_t> headers;
+  CopyScratch scratch;
   for (size_t first = 0; first < latest.size();) {
     const size_t end = SpanEnd(latest, first);
     const size_t pages = latest[end - 1].first - latest[first].first + size_t{1};
-    if (span.size() < pages * page_size_) span.resize(pages * page_size_);
-    PAGER_RETURN_IF_ERROR(
-        CopySpanToMain(&latest[first], end - first, span.data(), &headers, counts));
+    if (scratch.span.size() < pages * page_size_) scratch.span.resize(pages * page_size_);
+    PAGER_RETURN_IF_ERROR(CopySpanToMain(&latest[first], end - first, &scratch, counts));
     first = end;
   }
   return Status::Ok();
@@ -61,23 +60,14 @@ size_t WalPager::SpanEnd(const std::vector<std::pair<uint32_t, uint64_t>>& lates
   return end;
 }
 
-// Copies one span of n (page, frame) pairs, sorted by page, through `span` (one slot per page
-// from the first pair's page to the last's) with one write (W13): each pair's frame body, and
-// between two pairs the main file's own bytes of the pages there, unchanged.
+// Copies one span of n (page, frame) pairs, sorted by page, through scratch->span (one slot
+// per page from the first pair's page to the last's) with one write (W13): each pair's frame
+// body, and between two pairs the main file's own bytes of the pages there, unchanged.
 Status WalPager::CopySpanToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
-                                uint8_t* span, std::vector<uint8_t>* headers,
-                                CopyCounts* counts) const {
+                                CopyScratch* scratch, CopyCounts* counts) const {
   const uint32_t base = latest[0].first;
-  for (size_t i = 0; i < n;) {  // frames: runs of consecutive frames of consecutive pages
-    size_t j = i + 1;
-    while (j < n && latest[j].second == latest[j - 1].second + 1 &&
-           latest[j].first == latest[j - 1].first + 1) {
-      j++;
-    }
-    PAGER_RETURN_IF_ERROR(wal_->ReadCommittedBodies(
-        latest[i].second, j - i, span + size_t{latest[i].first - base} * page_size_, headers));
-    i = j;
-  }
+  uint8_t* span = scratch->span.data();
+  PAGER_RETURN_IF_ERROR(ReadSpanFrames(latest, n, scratch, counts));
   for (size_t i = 1; i < n; i++) {  // the pages between two pairs
     const uint32_t gap_first = latest[i - 1].first + 1;
     if (gap_first == latest[i].first) continue;
@@ -89,6 +79,41 @@ Status WalPager::CopySpanToMain(const std::pair<uint32_t, uint64_t>* latest, siz
       main_->WriteAt(uint64_t{base} * page_size_, span, static_cast<size_t>(bytes)));
   counts->bytes += bytes;
   counts->writes++;
+  return Status::Ok();
+}
+
+// The span's frames into their page slots, one scatter read per run of WAL frames at most
+// kCheckpointSkippedFrames apart (the frames between, which later commits superseded, are
+// read into a discarded slot; W13). A commit writes its frames in page order, so the pages of
+// one span that a commit wrote last are one run whatever their gaps.
+Status WalPager::ReadSpanFrames(const std::pair<uint32_t, uint64_t>* latest, size_t n,
+                                CopyScratch* scratch, CopyCounts* counts) const {
+  std::vector<size_t>& order = scratch->order;
+  order.resize(n);
+  for (size_t i = 0; i < n; i++) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [latest](size_t a, size_t b) { return latest[a].second < latest[b].second; });
+  const uint32_t base = latest[0].first;
+  scratch->skipped.resize(page_size_);
+  for (size_t k = 0; k < n;) {
+    const uint64_t first_frame = latest[order[k]].second;
+    scratch->dsts.clear();
+    size_t j = k;
+    for (; j < n; j++) {
+      const uint64_t frame = latest[order[j]].second;
+      const uint64_t next = first_frame + scratch->dsts.size();
+      if (frame > next + kCheckpointSkippedFrames) break;
+      while (scratch->dsts.size() < frame - first_frame) {  // a later commit rewrote it
+        scratch->dsts.push_back(scratch->skipped.data());
+      }
+      scratch->dsts.push_back(scratch->span.data() +
+                              size_t{latest[order[j]].first - base} * page_size_);
+    }
+    PAGER_RETURN_IF_ERROR(wal_->ReadCommittedBodiesTo(first_frame, scratch->dsts.size(),
+                                                      scratch->dsts.data(), &scratch->headers));
+    counts->reads++;
+    k = j;
+  }
   return Status::Ok();
 }
 

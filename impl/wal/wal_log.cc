@@ -259,12 +259,19 @@ Status WalLog::ReadBodies(uint64_t first, uint64_t count, uint8_t* dst) {
 
 Status WalLog::ReadCommittedBodies(uint64_t first, uint64_t count, uint8_t* dst,
                                    std::vector<uint8_t>* header_scratch) const {
+  std::vector<uint8_t*> dsts(static_cast<size_t>(count));
+  for (uint64_t i = 0; i < count; i++) dsts[i] = dst + i * page_size_;
+  return ReadCommittedBodiesTo(first, count, dsts.data(), header_scratch);
+}
+
+Status WalLog::ReadCommittedBodiesTo(uint64_t first, uint64_t count, uint8_t* const* dsts,
+                                     std::vector<uint8_t>* header_scratch) const {
   header_scratch->resize(static_cast<size_t>(count) * kFrameHeaderSize);
   std::vector<io::IoSliceMut> slices;
   slices.reserve(static_cast<size_t>(count) * 2);
   for (uint64_t i = 0; i < count; i++) {
     slices.push_back(io::IoSliceMut{&(*header_scratch)[i * kFrameHeaderSize], kFrameHeaderSize});
-    slices.push_back(io::IoSliceMut{dst + i * page_size_, page_size_});
+    slices.push_back(io::IoSliceMut{dsts[i], page_size_});
   }
   const uint64_t want = count * FrameSize(page_size_);
   size_t got = 0;

@@ -93,6 +93,9 @@ class WalLog {
   // member but the file and the page size.
   Status ReadCommittedBodies(uint64_t first, uint64_t count, uint8_t* dst,
                              std::vector<uint8_t>* header_scratch) const;
+  // The same, frame first + i's body into dsts[i] (one scatter read for the whole run).
+  Status ReadCommittedBodiesTo(uint64_t first, uint64_t count, uint8_t* const* dsts,
+                               std::vector<uint8_t>* header_scratch) const;
 
   // A handle that is not the writer learns of committed frames from the shared index
   // (shm_index.h) instead of scanning them: frames [0, count) are valid from now on (L1 is

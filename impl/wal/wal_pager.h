@@ -57,9 +57,10 @@
 //       apart, no more than kCheckpointBatchBytes from first to last. The pages between
 //       them are read from the main file and written back unchanged (zeros past its end), so
 //       a reader of the main file never sees them change and a torn write of them leaves
-//       the same bytes; only the checkpoint writes the main file, one at a time. The frames
-//       of a run of consecutive WAL frames of consecutive pages are read with one scatter
-//       read. Its data costs one fdatasync of the main file (W6).
+//       the same bytes; only the checkpoint writes the main file, one at a time. A span's
+//       frames are read in WAL order, one scatter read per run of frames at most
+//       kCheckpointSkippedFrames apart (the superseded frames between go to a discarded
+//       page). Its data costs one fdatasync of the main file (W6).
 //   W14. committed_hash_[p], when present, is the XXH3-64 of page p's committed content. It
 //       is set when the cache evicts p (its bytes are committed content, C2) and when a
 //       commit hashed p's staged bytes (p was not cached); a commit that wrote p without
@@ -294,7 +295,9 @@ struct Stats {
                                     // WAL kept every frame; retried at the next commit
   int32_t last_checkpoint_code = 0; // Code of the last failed checkpoint (0: none since open)
   uint64_t checkpoint_writes = 0;   // write calls into the main file by checkpoints (W13:
-                                    // one per run of adjacent pages per batch)
+                                    // one per span of nearby pages)
+  uint64_t checkpoint_reads = 0;    // scatter reads of WAL frames by checkpoints (W13: one per
+                                    // run of consecutive frames of a span)
   uint64_t frames_left = 0;         // frames the last checkpoint could not copy (W16)
   uint64_t readers_active = 0;      // read transactions open now
   uint64_t checkpoint_waits = 0;    // W26: commits that waited for the background checkpointer
@@ -319,6 +322,10 @@ constexpr size_t kCheckpointBatchBytes = 4u << 20;
 // dirty took 14-21 ms to write and sync page by page, 3.1-3.8 ms rewritten whole
 // (doc/performance.md, "The checkpoint's half of the gap").
 constexpr size_t kCheckpointBridgeBytes = 64u << 10;
+
+// W13: a checkpoint reads through at most this many superseded frames between two frames it
+// copies (a 4 KiB copy each, against a system call for a separate read).
+constexpr uint64_t kCheckpointSkippedFrames = 4;
 
 class WalPager {
  public:
@@ -477,14 +484,24 @@ class WalPager {
   struct CopyCounts {
     uint64_t bytes = 0;   // written into the main file
     uint64_t writes = 0;  // write calls
+    uint64_t reads = 0;   // scatter reads of WAL frames
+  };
+  struct CopyScratch {  // reused from span to span
+    std::vector<uint8_t> span;     // one slot per page of the span
+    std::vector<uint8_t> headers;  // frame headers a scatter read skips over
+    std::vector<size_t> order;     // the span's pairs by WAL position
+    std::vector<uint8_t*> dsts;    // the slots of one run of frames
+    std::vector<uint8_t> skipped;  // one page: where superseded frames of a run are read
   };
   // W13 (impl/wal/checkpoint_copy.cc).
   Status CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>>& latest);
   Status CopyPairsUnlocked(const std::vector<std::pair<uint32_t, uint64_t>>& latest,
                            CopyCounts* counts) const;
   size_t SpanEnd(const std::vector<std::pair<uint32_t, uint64_t>>& latest, size_t first) const;
-  Status CopySpanToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n, uint8_t* span,
-                        std::vector<uint8_t>* headers, CopyCounts* counts) const;
+  Status CopySpanToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
+                        CopyScratch* scratch, CopyCounts* counts) const;
+  Status ReadSpanFrames(const std::pair<uint32_t, uint64_t>* latest, size_t n,
+                        CopyScratch* scratch, CopyCounts* counts) const;
   Status ReadMainPages(uint32_t first, uint32_t count, uint8_t* dst) const;
   std::vector<std::pair<uint32_t, uint64_t>> PairsToBackfill(uint64_t target) const;
   Status DropStalePages();
