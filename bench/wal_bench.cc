@@ -23,7 +23,8 @@
 // /tmp; use a directory on the disk you care about). WAL_BENCH_ONLY=<section>[,<section>...]
 // runs only those sections: commits, commit-path, readers-commit, readers, reads, checkpoint,
 // bg-sizes
-// (Selected(); bg-sizes only when named).
+// (Selected(); bg-sizes only when named). WAL_BENCH_1PAGE_CYCLES (default 10): checkpoint
+// cycles of the 1-page commit rows.
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -556,8 +557,12 @@ void CommitSections(const std::string& raw, const std::string& db) {
   // Steady state (issue 13): >= 10 checkpoint cycles at the library's default threshold
   // inside each timed run, the final drain included; with the background checkpointer the
   // WAL restarts once per 2 thresholds (it catches up at the backpressure limit).
+  // WAL_BENCH_1PAGE_CYCLES (default 10) lowers the 1-page rows' cycles for a slow disk (at
+  // 3 ms per flush 10 cycles are 4 minutes per repetition); the rows print the cycles run.
   const int cycle_frames = static_cast<int>(Options{}.auto_checkpoint_frames);
-  const int n1 = 10 * cycle_frames, n1_bg = 20 * cycle_frames;
+  const char* cycles_env = getenv("WAL_BENCH_1PAGE_CYCLES");
+  const int cycles_1 = std::max(1, cycles_env != nullptr ? atoi(cycles_env) : 10);
+  const int n1 = cycles_1 * cycle_frames, n1_bg = 2 * cycles_1 * cycle_frames;
   const int n256 = 10 * cycle_frames / 256, n256_bg = 20 * cycle_frames / 256 + 10;
   auto raw_1page = [&] { return RawSyncedWrites(raw, 4096, 1000, true); };
   auto raw_1mib = [&] { return RawSyncedWrites(raw, 1 << 20, 160, true) * 1.048576; };
