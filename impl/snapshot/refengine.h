@@ -11,9 +11,14 @@
 //   R2. While paused (between its pause and resume callbacks), only the snapshot callbacks
 //       change it; public mutators return kBusy.
 //   R3. Every method locks mu_; callbacks are methods too, so the engine is thread-safe.
+//   R4. The buffer starts on a kTensorAlignBytes (4 KiB) boundary, so a block whose size is
+//       a multiple of 64 bytes (any head_dim * kv_heads * tokens_per_page * dtype size that
+//       is) starts on a cache line: what restore's kernel copy into page_buffers needs to run
+//       at full speed (doc/snapshot.md).
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +34,8 @@ namespace snapshot {
 
 class RefEngine {
  public:
+  static constexpr size_t kTensorAlignBytes = 4096;
+
   static Status Create(const pager_cache_meta& meta, uint32_t capacity_pages,
                        std::unique_ptr<RefEngine>* out);
 
@@ -85,7 +92,10 @@ class RefEngine {
   Geometry geometry_;
   uint32_t capacity_ = 0;
   uint64_t block_bytes_ = 0;  // one layer of one page: tokens * heads * dim * dtype
-  std::unique_ptr<uint8_t[]> memory_;
+  struct FreeMemory {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, FreeMemory> memory_;  // R4: kTensorAlignBytes-aligned
   std::vector<uint8_t> occupied_;
   uint32_t occupied_count_ = 0;
   std::map<std::string, SeqState> seqs_;
