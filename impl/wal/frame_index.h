@@ -34,6 +34,10 @@ class FrameIndex {
       if (e.first == 0) return nullptr;  // I2, I3
     }
   }
+  // Starts loading the line Find(page_number) looks at first (a hint: no effect on the table).
+  void Prefetch(uint32_t page_number) const {
+    if (size_ != 0) __builtin_prefetch(&slots_[Home(page_number)]);
+  }
   // The frame of page_number (> 0), inserted as 0 when missing, as std::map's operator[].
   uint64_t& operator[](uint32_t page_number);
   // Erases every page >= first (a shrink).

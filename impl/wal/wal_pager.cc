@@ -306,10 +306,13 @@ uint32_t WalPager::page_count() {
 
 Status WalPager::ReadPage(uint32_t page_number, uint8_t* dst, uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
+  index_.Prefetch(page_number);
   if (!SharedReader() || closed_) return ReadPageLocked(page_number, dst, len);
-  uint64_t mark = 0;
-  uint32_t main_pages = 0;
-  PAGER_RETURN_IF_ERROR(PinView(false, &mark, &main_pages));  // W19: the latest commit
+  if (!RepinLatest()) {  // W27: the last read's pin, when nothing was published since
+    uint64_t mark = 0;
+    uint32_t main_pages = 0;
+    PAGER_RETURN_IF_ERROR(PinView(false, &mark, &main_pages));  // W19: the latest commit
+  }
   Status st = ReadPageLocked(page_number, dst, len);
   UpdateSlot();
   return st;
@@ -328,7 +331,7 @@ Status WalPager::ReadPageLocked(uint32_t page_number, uint8_t* dst, uint64_t len
                                        " is past the page count " +
                                        std::to_string(staged_count_));
   }
-  const uint8_t* staged = staged_->Find(page_number);
+  const uint8_t* staged = staged_->empty() ? nullptr : staged_->Find(page_number);
   if (staged != nullptr) {
     std::memcpy(dst, staged, page_size_);
     return Status::Ok();

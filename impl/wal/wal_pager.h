@@ -418,6 +418,7 @@ class WalPager {
   Status PinView(bool allow_main_only, uint64_t* mark, uint32_t* main_page_count);
   Status PinViewLocked(bool allow_main_only, bool restart_locked, uint64_t* mark,
                        uint32_t* main_page_count);
+  bool RepinLatest();
   uint64_t MinReaderMark() const;
   void UpdateSlot();
   SlotScan ScanOthers(bool restart_window);
@@ -525,6 +526,14 @@ class WalPager {
   uint64_t shm_stored_ = 0;        // entries [0, shm_stored_) are in the shared index
   uint64_t backfilled_ = 0;        // frames copied into the main file this generation
   bool restart_window_seen_ = false;  // the last PinViewLocked met an odd epoch (W24)
+  // W27: the last plain read's pin of the latest commit, reused while the published header
+  // is still the one it was taken under.
+  struct LatestPin {
+    bool valid = false;
+    uint64_t slot_value = 0;  // what PinViewLocked stored in slot_
+    ShmStamp stamp;           // the header it re-checked
+  };
+  LatestPin latest_pin_;
   uint64_t shm_epoch_ = 0;         // checkpoint epoch last published (writer)
   uint64_t shm_change_ = 0;        // change counter last published (writer)
   ShmHeader last_published_{};     // what PublishShared published last (writer)
