@@ -15,19 +15,6 @@ alignas(64) const uint8_t kZeroPage[kMaxPageSize] = {};
 
 }  // namespace
 
-// W3: where the latest commit's page lives (index_, then the main file below
-// main_valid_count_, else zeros).
-WalPager::PageSource WalPager::LocateLatest(uint32_t page_number) const {
-  PageSource src;
-  if (const uint64_t* frame = index_.Find(page_number)) {
-    src.kind = PageSource::kWal;
-    src.frame = *frame;
-  } else if (page_number < main_valid_count_) {
-    src.kind = PageSource::kMain;
-  }
-  return src;
-}
-
 // W15: where the snapshot's page lives -- the one layering function of every committed read
 // (ReadCommitted, ReadPageAt, ViewPageAt).
 WalPager::PageSource WalPager::LocatePage(const ReadSnapshot& snap, uint32_t page_number) const {

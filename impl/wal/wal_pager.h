@@ -392,7 +392,18 @@ class WalPager {
     enum Kind { kZero, kMain, kWal } kind = kZero;
     uint64_t frame = 0;  // kWal
   };
-  PageSource LocateLatest(uint32_t page_number) const;
+  // W3: where the latest commit's page lives (index_, then the main file below
+  // main_valid_count_, else zeros). Inline: every read of the latest commit calls it.
+  PageSource LocateLatest(uint32_t page_number) const {
+    PageSource src;
+    if (const uint64_t* frame = index_.Find(page_number)) {
+      src.kind = PageSource::kWal;
+      src.frame = *frame;
+    } else if (page_number < main_valid_count_) {
+      src.kind = PageSource::kMain;
+    }
+    return src;
+  }
   PageSource LocatePage(const ReadSnapshot& snap, uint32_t page_number) const;
   const uint8_t* SourceBytes(const PageSource& src, uint32_t page_number);
   Status ReadUnmapped(const PageSource& src, uint32_t page_number, uint8_t* dst);
