@@ -92,8 +92,8 @@
 //       every publish, X1); a changed one means "again". The
 //       writer bumps the epoch before every scan of the slots, so either it sees the mark or
 //       the reader sees the bump. A plain read pins the latest commit for its duration
-//       (while nothing was published: four 8-byte loads of the header, ShmIndex X1, a store
-//       and one seq_cst fence, and a release store to unpin); a
+//       (while nothing was published: the previous read's pin reused, W27 -- a store, one
+//       seq_cst fence, four 8-byte loads of the header, and a release store to unpin); a
 //       read transaction pins its snapshot until it ends (mark 0 = main file only, taken when
 //       every frame is backfilled and main_valid_count = page_count -- W25 and W26 publish
 //       backfilled = every frame while pages past main_valid_count are only in the WAL --, so
@@ -178,6 +178,26 @@
 //       threshold and the thread is not parked -- so the WAL stays bounded while commits
 //       outpace the disk, and a commit never waits for readers (they park the thread).
 //       After fork() the child has no thread: it must not call into an inherited handle.
+//   W27. A plain read on such a handle reuses the pin of the previous one (RepinLatest) while
+//       the published header is still the one that pin was taken under: the last successful
+//       PinViewLocked of a plain read (no read transaction open on the handle, epoch even, no
+//       restart byte held) keeps the slot value it stored and the header's ShmStamp
+//       (checksum, generation, checkpoint epoch; ShmIndex X1). The next plain read stores that
+//       value again, fences seq_cst, and checks with X1's four loads that copy B's checksum and
+//       copy A's checksum, generation and epoch still hold the stamp's values; any mismatch
+//       (or a read transaction open) drops the stamp and pins from the header as W19 does.
+//       Why no read returns a torn or recycled page, across processes: the order is W19's
+//       (mark stored, fence, then copy A's generation and epoch loaded; the writer bumps the
+//       epoch in copy A before it scans the slots, and its scan follows a seq_cst fence), so
+//       either the writer's scan sees the mark or the check sees the bump and the read pins
+//       afresh. The mark is exactly the one W19 stored for that header (the handle's state
+//       changes only by adopting a newer header, and a newer header fails the check; Refresh
+//       drops the stamp when it adopts anything), so while the check holds the handle's index
+//       and counts are those of the published header and every frame and main-file page they
+//       locate is protected as under W19. A publish whose copy A was only partly written is
+//       not seen yet (X1): the read is then of the commit before it, which its mark protects.
+//       The slot is idle again after each read (UpdateSlot), as before: a handle that stopped
+//       reading holds no mark, so it never holds a checkpoint or a WAL restart back.
 //
 // Lifecycle (state()):
 //
