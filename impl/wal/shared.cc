@@ -213,7 +213,7 @@ Status WalPager::AdoptFrames(const ShmHeader& h) {
       if (fp.second >= committed_count_) {
         return Corruption(ShmPath(path_) + ": frame entry past its page count");
       }
-      index_[fp.second] = fp.first;
+      index_.Set(fp.second, fp.first);
       NoteFrame(fp.second, fp.first);
       cache_->Erase(fp.second);
       committed_hash_.erase(fp.second);

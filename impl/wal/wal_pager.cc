@@ -241,7 +241,7 @@ Status WalPager::RecoverWal() {
     if (page_number == 0) {
       app_frame = static_cast<int64_t>(frame_index);
     } else {
-      index_[page_number] = frame_index;
+      index_.Set(page_number, frame_index);
       NoteFrame(page_number, frame_index);
     }
     NoteShmFrame(frame_index, page_number);
@@ -652,7 +652,7 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
       std::memcpy(committed_app_, frames[i].body, kAppHeaderSize);
       continue;
     }
-    index_[page] = first_frame + i;
+    index_.Set(page, first_frame + i);
     NoteFrame(page, first_frame + i);
     if (in_place[i]) {
       (void)cache_->Lookup(page);  // most recently used, as a Put makes it

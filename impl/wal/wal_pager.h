@@ -416,9 +416,8 @@ class WalPager {
   // main_valid_count_, else zeros). Inline: every read of the latest commit calls it.
   PageSource LocateLatest(uint32_t page_number) const {
     PageSource src;
-    if (const uint64_t* frame = index_.Find(page_number)) {
+    if (index_.Lookup(page_number, &src.frame)) {
       src.kind = PageSource::kWal;
-      src.frame = *frame;
     } else if (page_number < main_valid_count_) {
       src.kind = PageSource::kMain;
     }
