@@ -88,10 +88,30 @@ class SlowPin : public TestHooks {
   uint64_t pins_ = 0;
 };
 
-// One read-only handle doing plain reads of random pages until *stop.
+// W27: widens a reused pin's windows instead: every fifth reuse sleeps between its mark store
+// and the stamp check, every third between the check and the copy (the writer's checkpoints
+// and restarts then land while the read copies). Without the mark store this test dies of
+// SIGBUS or reports a recycled frame; without the stamp check the handle reads frames of a
+// generation the writer cut or rewrote.
+class SlowRepin : public TestHooks {
+ public:
+  void At(HookPoint point) override {
+    if (point == HookPoint::kRepinAfterMark && ++repins_ % 5 == 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    } else if (point == HookPoint::kRepinChecked && repins_ % 3 == 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+
+ private:
+  uint64_t repins_ = 0;
+};
+
+// One read-only handle doing plain reads of random pages until *stop, with hooks H.
+template <typename H>
 void ReaderLoop(const std::string& path, unsigned seed, const std::atomic<bool>* stop,
                 ReaderResult* out) {
-  SlowPin slow;
+  H slow;
   Options o = SmallOptions();
   o.page_size = 0;
   o.test_hooks = &slow;
@@ -142,7 +162,9 @@ void ReaderLoop(const std::string& path, unsigned seed, const std::atomic<bool>*
   }
 }
 
-TEST(WalPlainReadRace, ReadOnlyPlainReadNeverReturnsABackfillTornPage) {
+// Plain reads on kReaderThreads read-only handles (hooks H) beside a writer process.
+template <typename H>
+void RaceWriterProcess() {
   TempDir dir;
   const std::string path = dir.File("db");
   {
@@ -158,7 +180,8 @@ TEST(WalPlainReadRace, ReadOnlyPlainReadNeverReturnsABackfillTornPage) {
   std::vector<ReaderResult> results(kReaderThreads);
   std::vector<std::thread> readers;
   for (int i = 0; i < kReaderThreads; i++) {
-    readers.emplace_back(ReaderLoop, path, 100u + static_cast<unsigned>(i), &stop, &results[i]);
+    readers.emplace_back(ReaderLoop<H>, path, 100u + static_cast<unsigned>(i), &stop,
+                         &results[i]);
   }
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
@@ -170,6 +193,14 @@ TEST(WalPlainReadRace, ReadOnlyPlainReadNeverReturnsABackfillTornPage) {
     EXPECT_EQ(r.failure, "");
     EXPECT_GT(r.reads, 0u);
   }
+}
+
+TEST(WalPlainReadRace, ReadOnlyPlainReadNeverReturnsABackfillTornPage) {
+  RaceWriterProcess<SlowPin>();
+}
+
+TEST(WalPlainReadRace, AReusedPinNeverReturnsATornOrRecycledPage) {
+  RaceWriterProcess<SlowRepin>();
 }
 
 }  // namespace

@@ -41,6 +41,8 @@ const char* PointName(HookPoint p) {
     case HookPoint::kPinAfterHeader: return "reader after its header read";
     case HookPoint::kPinAfterMark: return "reader after storing its mark";
     case HookPoint::kPinBeforeRestartLock: return "reader waiting for the restart byte";
+    case HookPoint::kRepinAfterMark: return "reader after storing its last pin's mark again";
+    case HookPoint::kRepinChecked: return "reader after its last pin's stamp check";
     case HookPoint::kOpenMainHeaderLoaded: return "opener after the main header";
     case HookPoint::kScanBeforeEpochBump: return "writer before the copy scan's epoch bump";
     case HookPoint::kScanAfterEpochBump: return "writer after the copy scan's epoch bump";

@@ -85,6 +85,16 @@ class Mapping {
   // whole mapped range is kept across Remap.
   virtual Status Advise(size_t offset, size_t len, Advice advice) = 0;
 
+  // Sets *all_resident to whether every page of [offset, offset+len) is in memory now
+  // (mincore: a hint, stale at once). kInvalid where the Env cannot tell (the default), so a
+  // caller that only saves work on resident ranges does that work.
+  virtual Status Resident(size_t offset, size_t len, bool* all_resident) {
+    (void)offset;
+    (void)len;
+    (void)all_resident;
+    return Status(Code::kInvalid, "residency of this mapping is not known");
+  }
+
  protected:
   Mapping(uint8_t* data, size_t reserved_len, size_t mapped_len, bool writable)
       : data_(data), reserved_len_(reserved_len), mapped_len_(mapped_len), writable_(writable) {}

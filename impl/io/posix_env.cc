@@ -17,6 +17,7 @@
 #include <cstring>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "impl/io/env.h"
 #include "impl/io/posix_env.h"
@@ -239,6 +240,21 @@ class PosixMapping final : public Mapping {
     const bool pattern =
         advice == Advice::kNormal || advice == Advice::kSequential || advice == Advice::kRandom;
     if (pattern && offset == 0 && len >= mapped_len_) whole_advice_ = advice;  // E4a
+    return Status::Ok();
+  }
+
+  Status Resident(size_t offset, size_t len, bool* all_resident) override {
+    if (len == 0 || offset > mapped_len_ || len > mapped_len_ - offset) {
+      return InvalidArgument("mincore " + path_ + ": range outside the mapping");
+    }
+    const size_t page = SystemPageSize();
+    const size_t start = offset / page * page;
+    std::vector<unsigned char> in_core((offset + len - start + page - 1) / page);
+    if (mincore(data_ + start, offset + len - start, in_core.data()) != 0) {
+      return PosixError("mincore " + path_, errno);
+    }
+    *all_resident = std::all_of(in_core.begin(), in_core.end(),
+                                [](unsigned char c) { return (c & 1) != 0; });
     return Status::Ok();
   }
 

@@ -22,6 +22,11 @@
 //       asks the kernel to read the next window ahead (MADV_WILLNEED: asynchronous), and
 //       again each time the reads pass the middle of the last window; the window doubles
 //       from kMinReadAheadBytes to kMaxReadAheadBytes. A read anywhere else ends the run.
+//   M6. A window whose pages are all resident already (io::Mapping::Resident, one mincore) is
+//       not asked for: MADV_WILLNEED over cached pages is no read, but the kernel walks the
+//       page cache for every page of the window (a cached sequential read_page cost 2.1-2.6x
+//       its memcpy, a third of it in that walk; doc/performance.md). The run goes on as if it
+//       had been asked. An Env that cannot tell asks as before.
 #pragma once
 
 #include <algorithm>
@@ -57,6 +62,8 @@ class ReadMap {
   // Unmaps everything (M1 ends): the file is being closed (W17).
   void Reset();
   uint64_t mapped_len() const { return map_ ? map_->mapped_len() : 0; }
+  // Read-ahead windows asked of the kernel so far (M5; M6 skips resident ones).
+  uint64_t read_ahead_requests() const { return read_ahead_requests_; }
 
  private:
   const uint8_t* Grow(io::File* file, uint64_t offset, uint64_t len);
@@ -81,6 +88,7 @@ class ReadMap {
   uint32_t run_reads_ = 0;         // reads in a row that started at the previous one's end
   uint64_t ahead_end_ = 0;         // end of the last window asked for
   uint64_t window_bytes_ = 0;      // size of that window
+  uint64_t read_ahead_requests_ = 0;
 };
 
 }  // namespace wal

@@ -48,6 +48,7 @@ void WalPager::EndRead(ReadSnapshot* snap) {
 Status WalPager::ReadPageAt(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst,
                             uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
+  index_.Prefetch(page_number);
   PAGER_RETURN_IF_ERROR(CheckOpen());
   if (len != page_size_) {
     return InvalidArgument("read_page buffer is " + std::to_string(len) +
@@ -143,6 +144,7 @@ void WalPager::Close() {
   closed_ = true;
   if (slot_ >= 0) shm_->ReleaseSlot(slot_);
   slot_ = -1;
+  latest_pin_.valid = false;  // W27
   shm_.reset();
   wal_map_.Reset();   // W23: views end here (the mappings hold the files open)
   main_map_.Reset();  // W22

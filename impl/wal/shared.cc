@@ -173,6 +173,7 @@ Status WalPager::Refresh(const ShmHeader** hp) {
                                       : hdr.max_frame > 0);
   const bool grew = !moved && wal_ != nullptr && hdr.max_frame > wal_->frame_count();
   if (!moved && !grew) return Status::Ok();  // the committed state is the published one
+  latest_pin_.valid = false;  // W27: a pin of the old state
   const bool clean = staged_->empty() && staged_count_ == committed_count_ &&
                      staged_floor_ == committed_count_ &&
                      std::memcmp(staged_app_, committed_app_, kAppHeaderSize) == 0;
@@ -212,7 +213,7 @@ Status WalPager::AdoptFrames(const ShmHeader& h) {
       if (fp.second >= committed_count_) {
         return Corruption(ShmPath(path_) + ": frame entry past its page count");
       }
-      index_[fp.second] = fp.first;
+      index_.Set(fp.second, fp.first);
       NoteFrame(fp.second, fp.first);
       cache_->Erase(fp.second);
       committed_hash_.erase(fp.second);
@@ -284,6 +285,24 @@ void WalPager::UpdateSlot() {
   shm_->SetSlot(slot_, m == UINT64_MAX ? 0 : MakeSlotValue(generation_, m));
 }
 
+// W27: a plain read pins the latest commit again as the last one did -- the same slot value
+// stored, the same fence, then X1's four loads check that the header it was taken under is
+// still the published one (which also covers W19's re-check of copy A's generation and
+// epoch). False (slot as UpdateSlot leaves it): pin from the header (PinView).
+bool WalPager::RepinLatest() {
+  if (!latest_pin_.valid || !readers_.empty()) return false;
+  shm_->SetSlot(slot_, latest_pin_.slot_value);
+  ShmFence(std::memory_order_seq_cst);
+  Hook(HookPoint::kRepinAfterMark);
+  if (shm_->StillStamped(latest_pin_.stamp)) {
+    Hook(HookPoint::kRepinChecked);
+    return true;
+  }
+  latest_pin_.valid = false;
+  UpdateSlot();
+  return false;
+}
+
 // W19: refresh, store the mark in the slot, fence, and check that no checkpoint began
 // meanwhile (the writer bumps the epoch before it scans the slots): either the writer sees
 // the mark or this handle sees the new epoch and tries again. allow_main_only: a fully
@@ -347,6 +366,12 @@ Status WalPager::PinViewLocked(bool allow_main_only, bool restart_locked, uint64
     if (shm_->StillPublished(h.generation, h.checkpoint_epoch)) {
       *mark = want;
       *main_page_count = h.main_page_count;
+      // W27: a plain read's pin of the latest commit outside a restart window is reused by
+      // the next plain read while the header stays the same.
+      latest_pin_.valid = !allow_main_only && !restart_locked && m == want &&
+                          (h.checkpoint_epoch & 1) == 0;
+      latest_pin_.slot_value = MakeSlotValue(generation_, m);
+      latest_pin_.stamp = StampOf(h);
       return Status::Ok();
     }
   }

@@ -87,10 +87,6 @@ Status ShmIndex::Open(io::Env* env, const std::string& shm_path, bool writable,
 
 ShmIndex::~ShmIndex() = default;
 
-uint64_t* ShmIndex::Word(uint64_t offset) const {
-  return reinterpret_cast<uint64_t*>(map_->data() + offset);
-}
-
 // X3: zeros are written (not ftruncate) so every byte a mapping will cover has its block.
 Status ShmIndex::GrowTo(uint64_t bytes) {
   uint64_t size = 0;
@@ -125,17 +121,7 @@ Status ShmIndex::GrowTo(uint64_t bytes) {
 // that began meanwhile is not seen yet, as when the reader came a moment earlier. Four
 // 8-byte loads instead of two 320-byte copies and compares.
 bool ShmIndex::StillLastValid(uint64_t file_id) const {
-  if (!has_last_valid_ || last_valid_file_id_ != file_id) return false;
-  auto load = [this](uint64_t copy, size_t field) {
-    return __atomic_load_n(Word(copy + field), __ATOMIC_RELAXED);
-  };
-  const uint64_t b = load(kShmCopyBOffset, offsetof(ShmHeader, checksum));
-  ShmFence(std::memory_order_acquire);
-  return b == last_valid_.checksum &&
-         load(kShmCopyAOffset, offsetof(ShmHeader, checksum)) == last_valid_.checksum &&
-         load(kShmCopyAOffset, offsetof(ShmHeader, generation)) == last_valid_.generation &&
-         load(kShmCopyAOffset, offsetof(ShmHeader, checkpoint_epoch)) ==
-             last_valid_.checkpoint_epoch;
+  return has_last_valid_ && last_valid_file_id_ == file_id && StillStamped(StampOf(last_valid_));
 }
 
 Status ShmIndex::ReadHeader(uint64_t file_id, ShmHeader* out) {
@@ -253,11 +239,6 @@ void ShmIndex::ReleaseSlot(int slot) {
 // A release store: the reads made under the mark it replaces come before it (a checkpointer
 // that loads the new value may then overwrite those bytes). A reader that raises its
 // protection (W19's pin) fences seq_cst after it and before it checks the epoch.
-void ShmIndex::SetSlot(int slot, uint64_t value) {
-  __atomic_store_n(Word(kShmSlotsOffset + 8u * static_cast<uint64_t>(slot)), value,
-                   __ATOMIC_RELEASE);
-}
-
 uint64_t ShmIndex::LoadSlot(int slot) const {
   return __atomic_load_n(Word(kShmSlotsOffset + 8u * static_cast<uint64_t>(slot)),
                          __ATOMIC_SEQ_CST);

@@ -14,7 +14,8 @@
 //       that validated a header believes it again without loading the copies while B's
 //       checksum word and A's checksum, generation and epoch words still hold its values
 //       (StillLastValid): the checksum covers every other byte, and a publish in progress is
-//       then only not seen yet.
+//       then only not seen yet. A caller that kept a validated header's ShmStamp re-checks it
+//       with the same four loads (StillStamped; W27 in wal_pager.h).
 //   X2. Frames [0, max_frame) of the frame array are valid for the header's generation: the
 //       writer stores them before it publishes the header that counts them.
 //   X3. The file is grown by writing zeros in kShmGrowBytes chunks before a mapping covers
@@ -165,6 +166,17 @@ struct SlotScan {
   uint64_t max_mark = 0;       // largest mark among live slots of the generation
 };
 
+// What identifies a validated header for X1's re-check: its checksum (covering every other
+// byte), generation and checkpoint epoch.
+struct ShmStamp {
+  uint64_t checksum = 0;
+  uint64_t generation = 0;
+  uint64_t checkpoint_epoch = 0;
+};
+inline ShmStamp StampOf(const ShmHeader& h) {
+  return ShmStamp{h.checksum, h.generation, h.checkpoint_epoch};
+}
+
 class ShmIndex {
  public:
   // Opens (creating if missing and writable) path's index and maps it shared.
@@ -190,6 +202,18 @@ class ShmIndex {
   // writes first, X1) still carries this generation and checkpoint epoch. Two 8-byte loads:
   // an epoch bump or a new generation that has begun to be published shows in them.
   bool StillPublished(uint64_t generation, uint64_t checkpoint_epoch) const;
+  // X1: the published header is still the one stamp was taken of (a publish in progress is
+  // only not seen yet): copy B's checksum word, then (acquire) copy A's checksum, generation
+  // and checkpoint epoch words hold stamp's values. Four 8-byte loads.
+  bool StillStamped(const ShmStamp& stamp) const {
+    const uint64_t b = Load(kShmCopyBOffset + offsetof(ShmHeader, checksum));
+    ShmFence(std::memory_order_acquire);
+    return b == stamp.checksum &&
+           Load(kShmCopyAOffset + offsetof(ShmHeader, checksum)) == stamp.checksum &&
+           Load(kShmCopyAOffset + offsetof(ShmHeader, generation)) == stamp.generation &&
+           Load(kShmCopyAOffset + offsetof(ShmHeader, checkpoint_epoch)) ==
+               stamp.checkpoint_epoch;
+  }
   // X1: seals and publishes h (writable only).
   void Publish(ShmHeader h);
 
@@ -204,7 +228,10 @@ class ShmIndex {
   // one slot per 64-byte line before any line gets a second; kBusy when every slot is held.
   Status ClaimSlot(int* slot);
   void ReleaseSlot(int slot);
-  void SetSlot(int slot, uint64_t value);
+  void SetSlot(int slot, uint64_t value) {  // X5: a release store
+    __atomic_store_n(Word(kShmSlotsOffset + 8u * static_cast<uint64_t>(slot)), value,
+                     __ATOMIC_RELEASE);
+  }
   uint64_t LoadSlot(int slot) const;
   // Scans the slots of other handles for live snapshots of generation (X4); own_slot (-1:
   // none) is skipped (the handle knows its own readers exactly).
@@ -215,7 +242,10 @@ class ShmIndex {
       : file_(std::move(file)), writable_(writable) {}
   Status GrowTo(uint64_t bytes);
   bool StillLastValid(uint64_t file_id) const;
-  uint64_t* Word(uint64_t offset) const;
+  uint64_t* Word(uint64_t offset) const {
+    return reinterpret_cast<uint64_t*>(map_->data() + offset);
+  }
+  uint64_t Load(uint64_t offset) const { return __atomic_load_n(Word(offset), __ATOMIC_RELAXED); }
 
   std::unique_ptr<io::File> file_;
   bool writable_;

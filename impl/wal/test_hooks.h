@@ -22,6 +22,9 @@ enum class HookPoint {
   kPinAfterHeader,       // header read, epoch even (or the restart byte held): mark not stored
   kPinAfterMark,         // mark stored and fenced, before the re-check reads the header again
   kPinBeforeRestartLock, // it met an odd epoch: about to wait for the restart byte shared
+  // A plain read reusing its last pin (RepinLatest, W27).
+  kRepinAfterMark,       // the last pin's mark stored again and fenced, before the stamp check
+  kRepinChecked,         // the stamp still holds: the read's copy comes next
   // An open between loading the main header and scanning the WAL (a read-only one holds the
   // restart byte shared there, W24).
   kOpenMainHeaderLoaded,

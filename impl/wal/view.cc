@@ -15,19 +15,6 @@ alignas(64) const uint8_t kZeroPage[kMaxPageSize] = {};
 
 }  // namespace
 
-// W3: where the latest commit's page lives (index_, then the main file below
-// main_valid_count_, else zeros).
-WalPager::PageSource WalPager::LocateLatest(uint32_t page_number) const {
-  PageSource src;
-  if (const uint64_t* frame = index_.Find(page_number)) {
-    src.kind = PageSource::kWal;
-    src.frame = *frame;
-  } else if (page_number < main_valid_count_) {
-    src.kind = PageSource::kMain;
-  }
-  return src;
-}
-
 // W15: where the snapshot's page lives -- the one layering function of every committed read
 // (ReadCommitted, ReadPageAt, ViewPageAt).
 WalPager::PageSource WalPager::LocatePage(const ReadSnapshot& snap, uint32_t page_number) const {
@@ -99,6 +86,7 @@ Status WalPager::ReadSource(const PageSource& src, uint32_t page_number, uint8_t
 
 Status WalPager::ViewPageAt(ReadSnapshot* snap, uint32_t page_number, const uint8_t** data_out) {
   std::lock_guard<std::mutex> lock(mu_);
+  index_.Prefetch(page_number);  // W22: the lookup's line, while the checks run
   PAGER_RETURN_IF_ERROR(CheckOpen());
   if (page_number == 0) {
     return Status(Code::kReserved, "page 0 is the library's header; use the app header calls");

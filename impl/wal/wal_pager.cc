@@ -241,7 +241,7 @@ Status WalPager::RecoverWal() {
     if (page_number == 0) {
       app_frame = static_cast<int64_t>(frame_index);
     } else {
-      index_[page_number] = frame_index;
+      index_.Set(page_number, frame_index);
       NoteFrame(page_number, frame_index);
     }
     NoteShmFrame(frame_index, page_number);
@@ -306,10 +306,13 @@ uint32_t WalPager::page_count() {
 
 Status WalPager::ReadPage(uint32_t page_number, uint8_t* dst, uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
+  index_.Prefetch(page_number);
   if (!SharedReader() || closed_) return ReadPageLocked(page_number, dst, len);
-  uint64_t mark = 0;
-  uint32_t main_pages = 0;
-  PAGER_RETURN_IF_ERROR(PinView(false, &mark, &main_pages));  // W19: the latest commit
+  if (!RepinLatest()) {  // W27: the last read's pin, when nothing was published since
+    uint64_t mark = 0;
+    uint32_t main_pages = 0;
+    PAGER_RETURN_IF_ERROR(PinView(false, &mark, &main_pages));  // W19: the latest commit
+  }
   Status st = ReadPageLocked(page_number, dst, len);
   UpdateSlot();
   return st;
@@ -328,7 +331,7 @@ Status WalPager::ReadPageLocked(uint32_t page_number, uint8_t* dst, uint64_t len
                                        " is past the page count " +
                                        std::to_string(staged_count_));
   }
-  const uint8_t* staged = staged_->Find(page_number);
+  const uint8_t* staged = staged_->empty() ? nullptr : staged_->Find(page_number);
   if (staged != nullptr) {
     std::memcpy(dst, staged, page_size_);
     return Status::Ok();
@@ -649,7 +652,7 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
       std::memcpy(committed_app_, frames[i].body, kAppHeaderSize);
       continue;
     }
-    index_[page] = first_frame + i;
+    index_.Set(page, first_frame + i);
     NoteFrame(page, first_frame + i);
     if (in_place[i]) {
       (void)cache_->Lookup(page);  // most recently used, as a Put makes it

@@ -97,8 +97,8 @@
 //       every publish, X1); a changed one means "again". The
 //       writer bumps the epoch before every scan of the slots, so either it sees the mark or
 //       the reader sees the bump. A plain read pins the latest commit for its duration
-//       (while nothing was published: four 8-byte loads of the header, ShmIndex X1, a store
-//       and one seq_cst fence, and a release store to unpin); a
+//       (while nothing was published: the previous read's pin reused, W27 -- a store, one
+//       seq_cst fence, four 8-byte loads of the header, and a release store to unpin); a
 //       read transaction pins its snapshot until it ends (mark 0 = main file only, taken when
 //       every frame is backfilled and main_valid_count = page_count -- W25 and W26 publish
 //       backfilled = every frame while pages past main_valid_count are only in the WAL --, so
@@ -183,6 +183,26 @@
 //       threshold and the thread is not parked -- so the WAL stays bounded while commits
 //       outpace the disk, and a commit never waits for readers (they park the thread).
 //       After fork() the child has no thread: it must not call into an inherited handle.
+//   W27. A plain read on such a handle reuses the pin of the previous one (RepinLatest) while
+//       the published header is still the one that pin was taken under: the last successful
+//       PinViewLocked of a plain read (no read transaction open on the handle, epoch even, no
+//       restart byte held) keeps the slot value it stored and the header's ShmStamp
+//       (checksum, generation, checkpoint epoch; ShmIndex X1). The next plain read stores that
+//       value again, fences seq_cst, and checks with X1's four loads that copy B's checksum and
+//       copy A's checksum, generation and epoch still hold the stamp's values; any mismatch
+//       (or a read transaction open) drops the stamp and pins from the header as W19 does.
+//       Why no read returns a torn or recycled page, across processes: the order is W19's
+//       (mark stored, fence, then copy A's generation and epoch loaded; the writer bumps the
+//       epoch in copy A before it scans the slots, and its scan follows a seq_cst fence), so
+//       either the writer's scan sees the mark or the check sees the bump and the read pins
+//       afresh. The mark is exactly the one W19 stored for that header (the handle's state
+//       changes only by adopting a newer header, and a newer header fails the check; Refresh
+//       drops the stamp when it adopts anything), so while the check holds the handle's index
+//       and counts are those of the published header and every frame and main-file page they
+//       locate is protected as under W19. A publish whose copy A was only partly written is
+//       not seen yet (X1): the read is then of the commit before it, which its mark protects.
+//       The slot is idle again after each read (UpdateSlot), as before: a handle that stopped
+//       reading holds no mark, so it never holds a checkpoint or a WAL restart back.
 //
 // Lifecycle (state()):
 //
@@ -413,7 +433,17 @@ class WalPager {
     enum Kind { kZero, kMain, kWal } kind = kZero;
     uint64_t frame = 0;  // kWal
   };
-  PageSource LocateLatest(uint32_t page_number) const;
+  // W3: where the latest commit's page lives (index_, then the main file below
+  // main_valid_count_, else zeros). Inline: every read of the latest commit calls it.
+  PageSource LocateLatest(uint32_t page_number) const {
+    PageSource src;
+    if (index_.Lookup(page_number, &src.frame)) {
+      src.kind = PageSource::kWal;
+    } else if (page_number < main_valid_count_) {
+      src.kind = PageSource::kMain;
+    }
+    return src;
+  }
   PageSource LocatePage(const ReadSnapshot& snap, uint32_t page_number) const;
   const uint8_t* SourceBytes(const PageSource& src, uint32_t page_number);
   Status ReadUnmapped(const PageSource& src, uint32_t page_number, uint8_t* dst);
@@ -439,6 +469,7 @@ class WalPager {
   Status PinView(bool allow_main_only, uint64_t* mark, uint32_t* main_page_count);
   Status PinViewLocked(bool allow_main_only, bool restart_locked, uint64_t* mark,
                        uint32_t* main_page_count);
+  bool RepinLatest();
   uint64_t MinReaderMark() const;
   void UpdateSlot();
   SlotScan ScanOthers(bool restart_window);
@@ -558,6 +589,14 @@ class WalPager {
   uint64_t shm_stored_ = 0;        // entries [0, shm_stored_) are in the shared index
   uint64_t backfilled_ = 0;        // frames copied into the main file this generation
   bool restart_window_seen_ = false;  // the last PinViewLocked met an odd epoch (W24)
+  // W27: the last plain read's pin of the latest commit, reused while the published header
+  // is still the one it was taken under.
+  struct LatestPin {
+    bool valid = false;
+    uint64_t slot_value = 0;  // what PinViewLocked stored in slot_
+    ShmStamp stamp;           // the header it re-checked
+  };
+  LatestPin latest_pin_;
   uint64_t shm_epoch_ = 0;         // checkpoint epoch last published (writer)
   uint64_t shm_change_ = 0;        // change counter last published (writer)
   ShmHeader last_published_{};     // what PublishShared published last (writer)
