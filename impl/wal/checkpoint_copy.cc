@@ -7,12 +7,6 @@
 // write-protects each mapped dirty folio, folio_mkclean): 1.18-1.31 ms per 256-page commit
 // against 1.12-1.15 ms; with a mapping made for each copy and unmapped after it, 1.15 ms
 // against 0.92-0.94 ms.
-//
-// Measured and not kept (doc/performance.md, "The random-vs-sequential gap"): writing
-// straight from the WAL's and the main file's read mappings instead of reading into the
-// buffer saved the reads' system calls but made every later sync slower (the kernel must
-// write-protect each mapped dirty folio, folio_mkclean): 1.18-1.31 ms per 256-page commit
-// against 1.12-1.15 ms.
 #include <algorithm>
 #include <cstring>
 
