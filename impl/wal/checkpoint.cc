@@ -192,11 +192,9 @@ Result<uint32_t> WalPager::RestartStep(CheckpointMode mode, uint32_t pages) {
   return pages;
 }
 
-// Writes the latest committed frame of every indexed page into the main file in page order
-// (W13): the (page, frame) pairs are sorted by page and copied a batch at a time; a batch
-// reads runs of consecutive frames with one scatter read each and writes runs of
-// consecutive pages with one write each, so a checkpoint costs one write per run of adjacent
-// pages (not one per frame) and the main file is written front to back.
+// The checkpoint writes the latest committed frame of every indexed page into the main file
+// in page order, one write per span of nearby pages (W13, impl/wal/checkpoint_copy.cc), so the
+// main file is written front to back.
 // W25: for each page below main_valid_count_ with a frame in [backfilled_, target), its
 // latest frame below target, sorted by page.
 std::vector<std::pair<uint32_t, uint64_t>> WalPager::PairsToBackfill(uint64_t target) const {
