@@ -179,6 +179,52 @@ TEST_F(WalFault, RewritingPagesThatLiveOnlyInTheMainFileReadsNoneOfThemBack) {
   for (uint32_t i = 1; i <= 20; i++) EXPECT_EQ(Read(p.get(), i), Page(100 + i, 512));
 }
 
+// W13: a checkpoint span reads the pages between its copied pages from the main file. When
+// that read fails, nothing of the span has been written yet: the checkpoint fails (an I/O
+// error poisons, W12), the WAL keeps every frame, and reopening recovers every commit.
+TEST(WalFaultBridge, AReadErrorOnThePagesBetweenTwoCopiedPagesFailsTheCheckpointAndLosesNothing) {
+  class MainReadsFail : public io::FaultEnv {
+   public:
+    bool armed = false;
+    uint64_t failed = 0;
+    Status BeforeOp(Op op, const std::string& path) override {
+      if (armed && op == Op::kRead && path == kPath) {
+        failed++;
+        return Status(Code::kIo, "injected: read of " + path);
+      }
+      return FaultEnv::BeforeOp(op, path);
+    }
+  } env;
+  ASSERT_OK(env.CreateDir(kDir, 0755));
+  auto p = MustCreate(&env, kPath, FaultOptions());
+  for (uint32_t i = 1; i <= 8; i++) Stage(p.get(), i, Page(i, 512));
+  MustCommit(p.get());
+  MustCheckpoint(p.get());  // pages 2..7 live only in the main file from now on
+  Stage(p.get(), 1, Page(101, 512));
+  Stage(p.get(), 8, Page(108, 512));
+  MustCommit(p.get());
+  env.armed = true;
+  EXPECT_EQ(p->Checkpoint().status().code(), Code::kIo);
+  env.armed = false;
+  EXPECT_EQ(env.failed, 1u) << "the span did not read the pages between";
+  EXPECT_EQ(p->state(), State::kPoisoned);
+  EXPECT_EQ(p->stats().wal_frames, 2u) << "the WAL was reset";
+  p.reset();
+  std::vector<std::pair<uint32_t, uint64_t>> want = {{1, 101}, {8, 108}};
+  for (uint32_t i = 2; i <= 7; i++) want.emplace_back(i, i);
+  for (uint64_t seed = 0; seed < 8; seed++) {
+    auto img = io::FaultEnv::FromImage(env.CrashImage(seed));
+    auto ro = MustOpen(img.get(), kPath, AccessMode::kReadOnly);
+    for (const auto& [page, seed_of_page] : want) {
+      EXPECT_EQ(Read(ro.get(), page), Page(seed_of_page, 512)) << "page " << page;
+    }
+  }
+  auto rw = MustOpen(&env, kPath);  // recovery checkpoint on the live machine
+  for (const auto& [page, seed_of_page] : want) {
+    EXPECT_EQ(Read(rw.get(), page), Page(seed_of_page, 512)) << "page " << page;
+  }
+}
+
 TEST_F(WalFault, FullDiskWhileAppendingFramesFailsTheCommitWithoutPoisonAndKeepsThePrefix) {
   auto p = MustCreate(&env, kPath, FaultOptions());
   Recorder r(p.get(), 512);
