@@ -37,11 +37,6 @@ uint8_t* StagedPages::Stage(uint32_t page_number) {
   return entries_.back().bytes.get();
 }
 
-const uint8_t* StagedPages::Find(uint32_t page_number) const {
-  const Entry* e = FindEntry(page_number);
-  return e == nullptr ? nullptr : e->bytes.get();  // S3: null once taken
-}
-
 PageBuffer StagedPages::TakeBuffer(uint32_t page_number) {
   Entry* e = FindEntry(page_number);
   return e == nullptr ? PageBuffer() : std::move(e->bytes);

@@ -44,8 +44,13 @@ class StagedPages {
   // The buffer of page_number (page_size bytes), created when the page is not staged yet
   // (S1). The caller fills it.
   uint8_t* Stage(uint32_t page_number);
-  // The staged bytes of page_number, or nullptr.
-  const uint8_t* Find(uint32_t page_number) const;
+  // The staged bytes of page_number, or nullptr. Inline, and no probe when nothing is staged:
+  // every read asks it first, and most reads come outside a transaction.
+  const uint8_t* Find(uint32_t page_number) const {
+    if (entries_.empty()) return nullptr;
+    const Entry* e = FindEntry(page_number);
+    return e == nullptr ? nullptr : e->bytes.get();  // S3: null once taken
+  }
   // Moves the buffer of a staged page out (S3); null when the page is not staged.
   PageBuffer TakeBuffer(uint32_t page_number);
   // Drops every staged page >= first (a shrink of the open transaction).

@@ -331,7 +331,7 @@ Status WalPager::ReadPageLocked(uint32_t page_number, uint8_t* dst, uint64_t len
                                        " is past the page count " +
                                        std::to_string(staged_count_));
   }
-  const uint8_t* staged = staged_->empty() ? nullptr : staged_->Find(page_number);
+  const uint8_t* staged = staged_->Find(page_number);
   if (staged != nullptr) {
     std::memcpy(dst, staged, page_size_);
     return Status::Ok();
