@@ -41,16 +41,20 @@ void ReadMap::ReadAhead() {
   window_bytes_ = std::min(kMaxReadAheadBytes, std::max(kMinReadAheadBytes, 2 * window_bytes_));
   const uint64_t from = std::max(ahead_end_, run_end_);
   const uint64_t to = std::min(from + window_bytes_, mapped_len());
-  bool resident = false;  // M6: unknown or not all resident -> ask
-  if (to > from &&
-      !(map_->Resident(static_cast<size_t>(from), static_cast<size_t>(to - from), &resident)
-            .ok() &&
-        resident)) {
+  if (to > from && !AllResident(from, to)) {  // M6
     read_ahead_requests_++;
     (void)map_->Advise(static_cast<size_t>(from), static_cast<size_t>(to - from),
                        io::Advice::kWillNeed);  // a hint: nothing to do if refused
   }
   ahead_end_ = std::max(ahead_end_, to);
+}
+
+// M6: whether every page of [from, to) is in memory; false when the Env cannot tell.
+bool ReadMap::AllResident(uint64_t from, uint64_t to) const {
+  bool resident = false;
+  return map_->Resident(static_cast<size_t>(from), static_cast<size_t>(to - from), &resident)
+             .ok() &&
+         resident;
 }
 
 }  // namespace wal

@@ -79,6 +79,7 @@ class ReadMap {
     }
   }
   void ReadAhead();
+  bool AllResident(uint64_t from, uint64_t to) const;
 
   std::unique_ptr<io::Mapping> map_;
   std::vector<std::unique_ptr<io::Mapping>> retired_;  // M1
