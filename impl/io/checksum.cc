@@ -110,4 +110,31 @@ uint64_t Hasher::Digest() const {
   return XXH3_64bits_digest(reinterpret_cast<const XXH3_state_t*>(state_));
 }
 
+std::pair<uint64_t, uint64_t> Hash128(const void* data, size_t len) {
+#if defined(PAGER_XXH3_DISPATCH)
+  const XXH128_hash_t h = XXH3_128bits_dispatch(data, len);
+#else
+  const XXH128_hash_t h = XXH3_128bits(data, len);
+#endif
+  return {h.low64, h.high64};
+}
+
+Hasher128::Hasher128() {
+  XXH3_INITSTATE(State(state_));  // as Hasher's: never trust stale state bytes
+  XXH3_128bits_reset(State(state_));
+}
+
+void Hasher128::Update(const void* data, size_t len) {
+#if defined(PAGER_XXH3_DISPATCH)
+  XXH3_128bits_update_dispatch(State(state_), data, len);
+#else
+  XXH3_128bits_update(State(state_), data, len);
+#endif
+}
+
+std::pair<uint64_t, uint64_t> Hasher128::Digest() const {
+  const XXH128_hash_t h = XXH3_128bits_digest(reinterpret_cast<const XXH3_state_t*>(state_));
+  return {h.low64, h.high64};
+}
+
 }  // namespace pager

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 namespace pager {
 
@@ -37,6 +38,23 @@ class Hasher {
   Hasher& operator=(const Hasher&) = delete;
   void Update(const void* data, size_t len);
   uint64_t Digest() const;
+
+ private:
+  alignas(64) unsigned char state_[640];
+};
+
+// XXH3-128 (seed 0) of data as its (low, high) 64-bit halves, through the same dispatcher: not
+// a format's checksum but the content identity of snapshot pages (impl/snapshot/content_hash.h).
+std::pair<uint64_t, uint64_t> Hash128(const void* data, size_t len);
+
+// Streaming form: Update() pieces, Digest() equals Hash128 of their concatenation.
+class Hasher128 {
+ public:
+  Hasher128();
+  Hasher128(const Hasher128&) = delete;
+  Hasher128& operator=(const Hasher128&) = delete;
+  void Update(const void* data, size_t len);
+  std::pair<uint64_t, uint64_t> Digest() const;
 
  private:
   alignas(64) unsigned char state_[640];
