@@ -1,5 +1,6 @@
-// impl/snapshot/content_hash (through impl/io/checksum Hash128/Hasher128): the dispatched XXH3-128 (libxxhash.so's *_dispatch, AVX-512/AVX2/
-// SSE2 chosen at run time) must give the content hashes (K6) every snapshot was written with:
+// impl/snapshot/content_hash, through impl/io/checksum's Hash128/Hasher128: the dispatched
+// XXH3-128 (libxxhash.so's *_dispatch, AVX-512/AVX2/SSE2 chosen at run time) must give the
+// content hashes (K6) every snapshot was written with:
 // xxHash's portable XXH3_128bits, compiled here header-only as the reference, whole and in
 // segments.
 #define XXH_INLINE_ALL
