@@ -103,8 +103,8 @@ Status WalPager::ReadSpanFrames(const std::pair<uint32_t, uint64_t>* latest, siz
       scratch->dsts.push_back(scratch->span.data() +
                               size_t{latest[order[j]].first - base} * page_size_);
     }
-    PAGER_RETURN_IF_ERROR(wal_->ReadCommittedBodiesTo(first_frame, scratch->dsts.size(),
-                                                      scratch->dsts.data(), &scratch->headers));
+    PAGER_RETURN_IF_ERROR(wal_->ReadCommittedBodies(first_frame, scratch->dsts.size(),
+                                                    scratch->dsts.data(), &scratch->headers));
     counts->reads++;
     k = j;
   }

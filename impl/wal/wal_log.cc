@@ -249,23 +249,8 @@ Status WalLog::ReadFrames(uint64_t first, uint64_t count, uint8_t* dst) {
                             static_cast<size_t>(count * FrameSize(page_size_)), true);
 }
 
-Status WalLog::ReadBodies(uint64_t first, uint64_t count, uint8_t* dst) {
-  if (first + count > frame_count_) {
-    return Internal("frames [" + std::to_string(first) + ", " + std::to_string(first + count) +
-                    ") past the WAL's " + std::to_string(frame_count_) + " valid frames");
-  }
-  return ReadCommittedBodies(first, count, dst, &header_scratch_);
-}
-
-Status WalLog::ReadCommittedBodies(uint64_t first, uint64_t count, uint8_t* dst,
+Status WalLog::ReadCommittedBodies(uint64_t first, uint64_t count, uint8_t* const* dsts,
                                    std::vector<uint8_t>* header_scratch) const {
-  std::vector<uint8_t*> dsts(static_cast<size_t>(count));
-  for (uint64_t i = 0; i < count; i++) dsts[i] = dst + i * page_size_;
-  return ReadCommittedBodiesTo(first, count, dsts.data(), header_scratch);
-}
-
-Status WalLog::ReadCommittedBodiesTo(uint64_t first, uint64_t count, uint8_t* const* dsts,
-                                     std::vector<uint8_t>* header_scratch) const {
   header_scratch->resize(static_cast<size_t>(count) * kFrameHeaderSize);
   std::vector<io::IoSliceMut> slices;
   slices.reserve(static_cast<size_t>(count) * 2);

@@ -83,19 +83,13 @@ class WalLog {
   Status ReadBody(uint64_t frame_index, uint8_t* dst);
   // Reads frames [first, first+count) (headers and bodies) into dst; all must be valid (L1).
   Status ReadFrames(uint64_t first, uint64_t count, uint8_t* dst);
-  // Reads the page bodies of the consecutive frames [first, first+count) into dst
-  // (count * page_size bytes, back to back) with one scatter read; the frame headers go to
-  // a scratch buffer. All must be valid (L1).
-  Status ReadBodies(uint64_t first, uint64_t count, uint8_t* dst);
-  // As ReadBodies, for a caller that does not hold the WalLog's owner's lock (the background
-  // checkpointer, W26): frames [first, first + count) must be committed frames of the current
-  // generation (never rewritten, L1); the frame headers go to the caller's scratch. Touches no
-  // member but the file and the page size.
-  Status ReadCommittedBodies(uint64_t first, uint64_t count, uint8_t* dst,
+  // Reads the page bodies of the consecutive frames [first, first + count), frame first + i's
+  // into dsts[i] (page_size bytes each), with one scatter read; the frame headers go to the
+  // caller's scratch. For a caller that need not hold the WalLog's owner's lock (the
+  // background checkpointer, W26): the frames must be committed frames of the current
+  // generation (never rewritten, L1). Touches no member but the file and the page size.
+  Status ReadCommittedBodies(uint64_t first, uint64_t count, uint8_t* const* dsts,
                              std::vector<uint8_t>* header_scratch) const;
-  // The same, frame first + i's body into dsts[i] (one scatter read for the whole run).
-  Status ReadCommittedBodiesTo(uint64_t first, uint64_t count, uint8_t* const* dsts,
-                               std::vector<uint8_t>* header_scratch) const;
 
   // A handle that is not the writer learns of committed frames from the shared index
   // (shm_index.h) instead of scanning them: frames [0, count) are valid from now on (L1 is
@@ -126,7 +120,6 @@ class WalLog {
   uint64_t last_checksum_ = 0;
   uint64_t scan_chain_ = 0;  // chain position of the recovery scan (runs ahead of commits)
   uint64_t unsynced_bytes_ = 0;
-  std::vector<uint8_t> header_scratch_;  // ReadBodies' frame headers
   bool header_pending_ = false;  // L5
   StopReason stop_reason_ = StopReason::kEndOfFile;
 };
