@@ -271,7 +271,7 @@ struct Options {
   // checkpoint costs 3 syncs plus the span of pages it rewrites, so it runs once per 8192
   // frames (32 MiB of 4 KiB pages: 32 commits of 1 MiB; a page rewritten several times in
   // that window is copied once). At 4096 frames 256 random pages of a 16 MiB working set
-  // cost 1.15-1.25 ms per commit, at 8192 0.86-0.91 ms; at 16384 0.78 ms, but the WAL then
+  // cost 1.10-1.25 ms per commit, at 8192 0.84-0.94 ms; at 16384 0.71-0.78 ms, but the WAL then
   // outgrows 4x such a working set (2x the threshold with the background checkpointer). A
   // restart keeps the WAL's blocks for reuse (KeptWalBytes), so commits keep overwriting
   // already-written blocks instead of regrowing the file every cycle.
@@ -333,7 +333,7 @@ constexpr uint32_t kCatchUpDivisor = 4;
 // W14 bound: committed page hashes kept per page of cache capacity.
 constexpr uint32_t kHashedPagesPerCachePage = 16;
 
-// A checkpoint copies frames into the main file through a buffer of this many bytes (W13).
+// W13: a checkpoint span covers at most this many bytes of the main file (its buffer).
 constexpr size_t kCheckpointBatchBytes = 4u << 20;
 
 // W13: a checkpoint writes through a gap of at most this many bytes between two pages it
