@@ -157,6 +157,19 @@ TEST_P(IoEnv, SyncFamilySucceedsOnAHealthyFile) {
   EXPECT_OK(env_->SyncDir(dir_));
 }
 
+// E7: a writeback hint over written bytes (and past the end) is taken; a range whose end
+// overflows is refused before anything happens (E2).
+TEST_P(IoEnv, AWritebackHintIsTakenAndAnOverflowingRangeIsRefused) {
+  auto f = OpenRw("a");
+  std::vector<uint8_t> bytes(1 << 16, 0x5A);
+  ASSERT_OK(f->WriteAt(0, bytes.data(), bytes.size()));
+  EXPECT_OK(f->StartWriteback(0, bytes.size()));
+  EXPECT_OK(f->StartWriteback(4096, 1 << 20));
+  EXPECT_OK(f->StartWriteback(0, 0));
+  EXPECT_EQ(f->StartWriteback(UINT64_MAX - 10, 100).code(), Code::kInvalid);
+  EXPECT_OK(f->DataSync());
+}
+
 TEST_P(IoEnv, MappingSeesWritesAndWritesThrough) {
   auto f = OpenRw("a");
   ASSERT_OK(f->Allocate(0, 8192));

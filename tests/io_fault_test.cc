@@ -246,6 +246,19 @@ TEST_F(IoFault, FromImageReopensTheFilesAsDurable) {
   for (int s = 0; s < 8; s++) EXPECT_EQ(env2->CrashImage(s)[kPath], Bytes(600, 9));
 }
 
+// E7: starting writeback is not a sync; a power loss after it may still drop the write.
+TEST_F(IoFault, AWritebackHintMakesNothingDurable) {
+  Write(0, Bytes(2048, 1));
+  ASSERT_OK(file_->Sync());
+  Write(0, Bytes(2048, 2));
+  ASSERT_OK(file_->StartWriteback(0, 2048));
+  bool dropped = false;
+  for (const auto& img : Images(64)) {
+    if (img[0] == 1) dropped = true;
+  }
+  EXPECT_TRUE(dropped) << "the hint made the write durable";
+}
+
 TEST_F(IoFault, SyncRangeMakesOnlyThatRangeDurable) {
   Write(0, Bytes(2048, 1));
   ASSERT_OK(file_->Sync());

@@ -165,7 +165,8 @@ TEST_F(WalCheckpoint, RandomPagesOfALargeWorkingSetAllReachTheMainFile) {
 
 // One commit of consecutive pages: its frames are consecutive, so the checkpoint reads them
 // with scatter reads of 2 slices per frame -- more slices than IOV_MAX -- and splits the
-// copy into batches of kCheckpointBatchBytes.
+// copy into batches of kCheckpointBatchBytes, each written in pieces of
+// kCheckpointWritebackBytes.
 TEST_F(WalCheckpoint, ARunOfMoreFramesThanIovMaxSlicesIsCopiedWhole) {
   const uint32_t pages = IOV_MAX + 500;  // 2 slices per frame: well past IOV_MAX
   auto p = MustCreate(env, path);
@@ -177,8 +178,13 @@ TEST_F(WalCheckpoint, ARunOfMoreFramesThanIovMaxSlicesIsCopiedWhole) {
   EXPECT_EQ(MustCommit(p.get()), pages);  // the commit's pwritev is split too
   const uint64_t writes_before = p->stats().checkpoint_writes;
   EXPECT_EQ(MustCheckpoint(p.get()), pages);
+  // Spans of kCheckpointBatchBytes, each written in pieces of kCheckpointWritebackBytes.
   const uint64_t batch_pages = kCheckpointBatchBytes / 4096;
-  EXPECT_EQ(p->stats().checkpoint_writes - writes_before, (pages + batch_pages - 1) / batch_pages);
+  const uint64_t piece_pages = kCheckpointWritebackBytes / 4096;
+  const uint64_t rest = pages % batch_pages;
+  EXPECT_EQ(p->stats().checkpoint_writes - writes_before,
+            pages / batch_pages * (batch_pages / piece_pages) +
+                (rest + piece_pages - 1) / piece_pages);
   ExpectPagesAfterReopen(&p, want);
 }
 

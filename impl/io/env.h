@@ -22,6 +22,12 @@
 //       length changes (the address range is reserved up front).
 //   E5. Sync, DataSync, SyncRange and Mapping::Sync report failure exactly once per failure;
 //       callers must not retry them (the data may already be gone) -- they poison instead.
+//   E7. StartWriteback is a hint, not a sync: it asks the kernel to begin writing
+//       [offset, offset+len) back (sync_file_range with SYNC_FILE_RANGE_WRITE alone, which
+//       neither waits nor consumes a writeback error, so the Sync/DataSync that follows still
+//       reports it) and makes nothing durable; a crash model ignores it. A file system that
+//       cannot take the hint is ok; an I/O error starting writeback is reported, and the
+//       caller treats it as it treats a failed write.
 //   E4a. An access-pattern advice (kNormal, kSequential, kRandom) accepted for the whole mapped
 //       range [0, mapped_len) belongs to the Mapping: Remap gives it to the bytes a growth
 //       adds (the kernel would map them with no advice), so the whole mapping keeps it.
@@ -133,6 +139,9 @@ class File {
   // Makes [offset, offset+len) durable (sync_file_range with WAIT_BEFORE|WRITE|WAIT_AFTER on
   // POSIX, followed by fdatasync when the range grows the file).
   virtual Status SyncRange(uint64_t offset, uint64_t len) = 0;
+  // Starts writeback of [offset, offset+len) without waiting (E7): a sync that follows then
+  // finds the bytes already on their way to the device.
+  virtual Status StartWriteback(uint64_t offset, uint64_t len) = 0;
 
   virtual Status Size(uint64_t* size) = 0;
   virtual Status Truncate(uint64_t size) = 0;

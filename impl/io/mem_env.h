@@ -66,7 +66,9 @@ class MemEnv : public Env {
   std::vector<std::string> FilePaths();
 
   // Hooks FaultEnv overrides. Each returns a non-ok Status to make the operation fail.
-  enum class Op { kRead, kWrite, kSync, kTruncate, kAllocate, kPunch, kOpen, kNamespace, kMap };
+  enum class Op {
+    kRead, kWrite, kSync, kTruncate, kAllocate, kPunch, kOpen, kNamespace, kMap, kWriteback
+  };
   virtual Status BeforeOp(Op op, const std::string& path);
   // Called by a sync-family operation before it makes anything durable. If it returns
   // non-ok, and *drop_pending is set, the file's pending writes are forgotten (M5).

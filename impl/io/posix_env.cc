@@ -392,6 +392,19 @@ class PosixFile final : public File {
     return DataSync();
   }
 
+  Status StartWriteback(uint64_t offset, uint64_t len) override {
+    PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "start writeback"));
+    if (stream_ || len == 0) return Status::Ok();
+    if (sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(len),
+                        SYNC_FILE_RANGE_WRITE) == 0) {
+      return Status::Ok();
+    }
+    const int err = errno;
+    // E7: a file system without the call (or a file it does not apply to) takes no hint.
+    if (err == ENOSYS || err == EINVAL || err == ESPIPE || err == EOPNOTSUPP) return Status::Ok();
+    return PosixError("start writeback of " + path_, err);
+  }
+
   Status Size(uint64_t* size) override {
     struct stat st;
     if (fstat(fd_, &st) != 0) return PosixError("stat " + path_, errno);

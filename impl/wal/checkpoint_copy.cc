@@ -21,6 +21,7 @@ Status WalPager::CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>
   main_unsynced_bytes_ += c.bytes;
   stats_.checkpoint_writes += c.writes;
   stats_.checkpoint_reads += c.reads;
+  stats_.checkpoint_writebacks += c.writebacks;
   if (!st.ok()) main_resized_ = true;  // a failed write may have changed bytes it did not count
   return st;
 }
@@ -69,10 +70,31 @@ Status WalPager::CopySpanToMain(const std::pair<uint32_t, uint64_t>* latest, siz
                                         span + size_t{gap_first - base} * page_size_));
   }
   const uint64_t bytes = (uint64_t{latest[n - 1].first} - base + 1) * page_size_;
-  PAGER_RETURN_IF_ERROR(
-      main_->WriteAt(uint64_t{base} * page_size_, span, static_cast<size_t>(bytes)));
-  counts->bytes += bytes;
-  counts->writes++;
+  return WriteSpan(uint64_t{base} * page_size_, span, bytes, scratch, counts);
+}
+
+// The span's bytes into the main file in pieces of at most kCheckpointWritebackBytes; each
+// time the bytes written since the last hint reach that many, the kernel is asked to start
+// writing them back (E7, W13), so the device works while the copy goes on and the main
+// file's sync waits only for the rest. Spans come in ascending order, so the bytes not yet
+// hinted are one range.
+Status WalPager::WriteSpan(uint64_t offset, const uint8_t* span, uint64_t bytes,
+                           CopyScratch* scratch, CopyCounts* counts) const {
+  for (uint64_t done = 0; done < bytes;) {
+    const uint64_t piece = std::min<uint64_t>(bytes - done, kCheckpointWritebackBytes);
+    PAGER_RETURN_IF_ERROR(main_->WriteAt(offset + done, span + done, static_cast<size_t>(piece)));
+    counts->bytes += piece;
+    counts->writes++;
+    if (scratch->unhinted_end != offset + done) scratch->unhinted_from = offset + done;
+    done += piece;
+    scratch->unhinted_end = offset + done;
+    if (scratch->unhinted_end - scratch->unhinted_from >= kCheckpointWritebackBytes) {
+      PAGER_RETURN_IF_ERROR(main_->StartWriteback(
+          scratch->unhinted_from, scratch->unhinted_end - scratch->unhinted_from));
+      counts->writebacks++;
+      scratch->unhinted_from = scratch->unhinted_end;
+    }
+  }
   return Status::Ok();
 }
 

@@ -1,0 +1,133 @@
+// W13 / E7: a checkpoint asks the kernel to start writing back each kCheckpointWritebackBytes
+// of spans it copied, before the main file's fdatasync (a hint: nothing becomes durable by
+// it). What the hint costs when it fails: an I/O error is a failed write (the handle is
+// poisoned, the WAL keeps every frame), a full disk fails the checkpoint without poison and
+// the next one copies everything (W12).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "impl/io/mem_env.h"
+#include "tests/wal_support.h"
+
+namespace pager {
+namespace wal {
+namespace {
+
+using namespace ::pager::wal::testing;  // NOLINT
+
+const char* kDir = "/w";
+const char* kPath = "/w/db";
+
+// Records the writeback hints and syncs of every file, in order.
+class RecordingEnv : public io::FaultEnv {
+ public:
+  std::vector<std::string> events;
+  Status BeforeOp(Op op, const std::string& path) override {
+    if (op == Op::kWriteback) events.push_back("writeback " + path);
+    return FaultEnv::BeforeOp(op, path);
+  }
+  Status BeforeSync(const std::string& path, bool* drop_pending) override {
+    events.push_back("sync " + path);
+    return FaultEnv::BeforeSync(path, drop_pending);
+  }
+};
+
+constexpr uint32_t kPagesPerHint = kCheckpointWritebackBytes / 4096;
+
+// Pages 1..pages, one commit, page p holding Page(seed_base + p).
+void CommitPages(WalPager* p, uint32_t pages, uint64_t seed_base) {
+  for (uint32_t page = 1; page <= pages; page++) Stage(p, page, Page(seed_base + page));
+  MustCommit(p);
+}
+
+void ExpectPages(io::Env* env, uint32_t pages, uint64_t seed_base) {
+  auto ro = MustOpen(env, kPath, AccessMode::kReadOnly);
+  ASSERT_NE(ro, nullptr);
+  for (uint32_t page = 1; page <= pages; page++) {
+    ASSERT_EQ(Read(ro.get(), page), Page(seed_base + page)) << "page " << page;
+  }
+}
+
+TEST(WalWriteback, ACheckpointStartsWritebackOfEachMebibyteItCopiesBeforeTheMainFilesSync) {
+  RecordingEnv env;
+  ASSERT_OK(env.CreateDir(kDir, 0755));
+  auto p = MustCreate(&env, kPath);
+  const uint32_t pages = 2 * kPagesPerHint + 10;  // two whole hints; the rest goes unhinted
+  CommitPages(p.get(), pages, 1000);
+  env.events.clear();
+  const uint64_t before = p->stats().checkpoint_writebacks;
+  EXPECT_EQ(MustCheckpoint(p.get()), pages);
+  EXPECT_EQ(p->stats().checkpoint_writebacks - before, 2u);
+  const std::vector<std::string> want_prefix = {"writeback /w/db", "writeback /w/db",
+                                                "sync /w/db"};
+  ASSERT_GE(env.events.size(), want_prefix.size());
+  EXPECT_EQ(std::vector<std::string>(env.events.begin(), env.events.begin() + 3), want_prefix)
+      << "the hints must come before the main file's first sync";
+  p.reset();
+  ExpectPages(&env, pages, 1000);
+}
+
+TEST(WalWriteback, ACheckpointOfLessThanOneHintsWorthStartsNoWriteback) {
+  RecordingEnv env;
+  ASSERT_OK(env.CreateDir(kDir, 0755));
+  auto p = MustCreate(&env, kPath);
+  CommitPages(p.get(), kPagesPerHint - 1, 2000);
+  const uint64_t before = p->stats().checkpoint_writebacks;
+  EXPECT_EQ(MustCheckpoint(p.get()), kPagesPerHint - 1);
+  EXPECT_EQ(p->stats().checkpoint_writebacks - before, 0u);
+}
+
+// An I/O error starting writeback is a failed write of the main file: the checkpoint fails,
+// the handle is poisoned (W12), the WAL was not reset, and every crash image and a reopen
+// hold every committed page.
+TEST(WalWriteback, AnIoErrorStartingWritebackFailsTheCheckpointPoisonsAndLosesNothing) {
+  io::FaultEnv env;
+  ASSERT_OK(env.CreateDir(kDir, 0755));
+  auto p = MustCreate(&env, kPath);
+  const uint32_t pages = kPagesPerHint + 3;
+  CommitPages(p.get(), pages, 3000);
+  env.FailNth(io::MemEnv::Op::kWriteback, 1, io::FaultKind::kEio, false);
+  EXPECT_EQ(p->Checkpoint().status().code(), Code::kIo);
+  env.ClearFaults();
+  EXPECT_EQ(p->state(), State::kPoisoned);
+  EXPECT_EQ(p->stats().wal_frames, uint64_t{pages}) << "the WAL was reset";
+  p.reset();
+  for (uint64_t seed = 0; seed < 8; seed++) {
+    auto img = io::FaultEnv::FromImage(env.CrashImage(seed));
+    ExpectPages(img.get(), pages, 3000);
+  }
+  auto rw = MustOpen(&env, kPath);  // recovery checkpoint on the live machine
+  ASSERT_NE(rw, nullptr);
+  rw.reset();
+  ExpectPages(&env, pages, 3000);
+}
+
+// A full disk reported while starting writeback fails the checkpoint without poison (W12):
+// the WAL keeps its frames, commits go on, and the next checkpoint copies them all.
+TEST(WalWriteback, ANoSpaceErrorStartingWritebackFailsTheCheckpointWithoutPoisonAndTheNextOneCopies) {
+  io::FaultEnv env;
+  ASSERT_OK(env.CreateDir(kDir, 0755));
+  auto p = MustCreate(&env, kPath);
+  const uint32_t pages = kPagesPerHint + 3;
+  CommitPages(p.get(), pages, 4000);
+  env.FailNth(io::MemEnv::Op::kWriteback, 1, io::FaultKind::kEnospc, false);
+  EXPECT_EQ(p->Checkpoint().status().code(), Code::kNoSpace);
+  env.ClearFaults();
+  EXPECT_NE(p->state(), State::kPoisoned);
+  EXPECT_EQ(p->stats().wal_frames, uint64_t{pages});
+  Stage(p.get(), 1, Page(5001));
+  MustCommit(p.get());
+  EXPECT_EQ(MustCheckpoint(p.get()), pages);
+  EXPECT_EQ(p->stats().wal_frames, 0u);
+  p.reset();
+  auto ro = MustOpen(&env, kPath, AccessMode::kReadOnly);
+  EXPECT_EQ(Read(ro.get(), 1), Page(5001));
+  for (uint32_t page = 2; page <= pages; page++) {
+    ASSERT_EQ(Read(ro.get(), page), Page(4000 + page)) << "page " << page;
+  }
+}
+
+}  // namespace
+}  // namespace wal
+}  // namespace pager
