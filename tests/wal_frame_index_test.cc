@@ -99,38 +99,6 @@ TEST(FrameIndex, ADenseArrayDroppedForAFarPageOrAHugeFrameNeverAnswersStale) {
   ExpectSame(x, model, 4000);
 }
 
-TEST(FrameIndex, AFramePastSixteenBitsIsNeverTruncatedByTheNarrowArray) {
-  // I5: 2-byte words while every frame fits; the first larger frame widens the array with
-  // every word it held, and a restart (clear) or a rebuild narrows it again.
-  FrameIndex x;
-  std::map<uint32_t, uint64_t> model;
-  auto set = [&](uint32_t page, uint64_t f) {
-    x.Set(page, f);
-    model[page] = f;
-  };
-  for (uint32_t p = 1; p <= 500; p++) set(p, p * 100);  // frames up to 50,000: narrow
-  EXPECT_EQ(x.dense_state(), FrameIndex::Dense::kNarrow);
-  ExpectSame(x, model, 1000);
-  set(7, FrameIndex::kNarrowFrameLimit - 1);  // the largest frame a 2-byte word holds
-  EXPECT_EQ(x.dense_state(), FrameIndex::Dense::kNarrow);
-  ExpectSame(x, model, 1000);
-  set(9, FrameIndex::kNarrowFrameLimit);  // 65,535 (its word would be 0: "not a key")
-  EXPECT_EQ(x.dense_state(), FrameIndex::Dense::kWide);
-  ExpectSame(x, model, 1000);
-  set(501, 70000);  // 70,001 as a 2-byte word would read back as frame 4,464
-  set(11, (uint64_t{1} << 31) + 3);
-  ExpectSame(x, model, 1000);
-  for (uint32_t p = 502; p <= 2000; p++) set(p, 100000 + p);  // rehashes: rebuilt wide
-  EXPECT_EQ(x.dense_state(), FrameIndex::Dense::kWide);
-  ExpectSame(x, model, 2100);
-  x.clear();  // a WAL restart: narrow again, nothing of the old generation answers
-  model.clear();
-  EXPECT_EQ(x.dense_state(), FrameIndex::Dense::kNarrow);
-  ExpectSame(x, model, 2100);
-  set(3, 2);
-  ExpectSame(x, model, 2100);
-}
-
 TEST(FrameIndex, PagesThatShareAHomeSlotAreAllFound) {
   // The largest page numbers and runs of adjacent ones: probe sequences that wrap around the
   // end of the table still end at an empty slot (I2).

@@ -1,4 +1,4 @@
-// FrameIndex (I1-I5 in frame_index.h).
+// FrameIndex (I1-I3 in frame_index.h).
 #include "impl/wal/frame_index.h"
 
 #include <algorithm>
@@ -9,49 +9,28 @@ namespace wal {
 
 void FrameIndex::Set(uint32_t page_number, uint64_t frame) {
   Slot(page_number) = frame;
-  if (dense_ != Dense::kNone) SetDense(page_number, frame);
+  if (dense_ok_) SetDense(page_number, frame);
 }
 
 // I4: the dense word of one key, or the dense array dropped when the key or frame does not
-// fit it; I5: widened first when the frame does not fit 2 bytes.
+// fit it.
 void FrameIndex::SetDense(uint32_t page_number, uint64_t frame) {
   if (frame >= UINT32_MAX || page_number >= kDensePagesPerSlot * slots_.size()) {
-    ClearDense(Dense::kNone);
+    dense_ok_ = false;
+    std::vector<uint32_t>().swap(dense_);
     return;
   }
-  if (dense_ == Dense::kNarrow && frame >= kNarrowFrameLimit) Widen();
-  if (dense_ == Dense::kNarrow) {
-    SetWord(&narrow_, page_number, frame);
-  } else {
-    SetWord(&wide_, page_number, frame);
-  }
+  if (page_number >= dense_.size()) dense_.resize(size_t{page_number} + 1, 0);
+  dense_[page_number] = static_cast<uint32_t>(frame + 1);
 }
 
-// I5: the 2-byte words copied into 4-byte ones; the narrow array is freed.
-void FrameIndex::Widen() {
-  wide_.assign(narrow_.begin(), narrow_.end());
-  std::vector<uint16_t>().swap(narrow_);
-  dense_ = Dense::kWide;
-}
-
-// I4/I5: no dense words, in the given state (kNone frees both arrays).
-void FrameIndex::ClearDense(Dense state) {
-  dense_ = state;
-  if (state == Dense::kNone) {
-    std::vector<uint16_t>().swap(narrow_);
-    std::vector<uint32_t>().swap(wide_);
-  } else {
-    narrow_.assign(0, 0);
-    std::vector<uint32_t>().swap(wide_);
-  }
-}
-
-// I4: the dense array from the table, when every key and frame fits (narrow while it can, I5).
+// I4: the dense array from the table, when every key and frame fits.
 void FrameIndex::BuildDense() {
-  ClearDense(Dense::kNarrow);
+  dense_ok_ = true;
+  dense_.assign(0, 0);
   for (const Entry& e : *this) {
     SetDense(e.first, e.second);
-    if (dense_ == Dense::kNone) return;
+    if (!dense_ok_) return;
   }
 }
 
@@ -85,7 +64,8 @@ void FrameIndex::EraseFrom(uint32_t first) {
 void FrameIndex::clear() {
   std::fill(slots_.begin(), slots_.end(), Entry(0, 0));
   size_ = 0;
-  ClearDense(Dense::kNarrow);  // I4: nothing to mirror; I5: narrow again
+  dense_ok_ = true;  // I4: nothing to mirror
+  dense_.assign(0, 0);
 }
 
 void FrameIndex::Rehash(size_t capacity) {

@@ -11,22 +11,14 @@
 //       every probe sequence ends at an empty slot.
 //   I3. There is no single-key erase, so no tombstones: a key is found by probing from its
 //       home slot to the first empty one. EraseFrom rebuilds the table, clear zeroes it.
-//   I4. While dense_ != kNone, a page-indexed array mirrors the table: word p is frame + 1 for
-//       every key p (0: not a key; pages past its end are not keys). Lookup reads it -- one
-//       word, where the table's 16-byte entries are scattered (a random WAL-frame read missed
-//       L2 on its table line: 1.07-1.10x the copy alone, the dense word 0.97-1.01x;
-//       doc/performance.md). It never costs more memory than the table: it is kept only while
-//       every key is below kDensePagesPerSlot * capacity and every frame below UINT32_MAX; a
-//       Set past that drops it, and the next Rehash or clear builds it again when the keys fit.
-//   I5. The dense words are 2 bytes (kNarrow, narrow_) while every frame is below
-//       kNarrowFrameLimit, else 4 bytes (kWide, wide_); the first Set of a larger frame widens
-//       the array (every word copied), and only a clear or Rehash narrows it again. Only the
-//       array of the current width holds entries. Why: a random read misses the cache on its
-//       word whenever the array's line was evicted since that page's last read; 32 pages per
-//       line instead of 16 halve the lines the reads spread over (a plain WAL-frame read on a
-//       read-only handle 1.23x -> 1.16x its memcpy; doc/performance.md, "Cached WAL-frame reads
-//       measured apart"). WALs below 65,535 frames (256 MiB of 4 KiB pages; the default
-//       auto-checkpoint runs at 8,192) stay narrow.
+//   I4. While dense_ok_, dense_ mirrors the table as a page-indexed array: dense_[p] is
+//       frame + 1 for every key p (0: not a key; pages past its end are not keys). Lookup
+//       reads it -- one 4-byte word, so 16 pages share a cache line, where the table's 16-byte
+//       entries are scattered (a random WAL-frame read missed L2 on its table line: 1.07-1.10x
+//       the copy alone, the dense word 0.97-1.01x; doc/performance.md). It never costs more
+//       memory than the table: it is kept only while every key is below
+//       kDensePagesPerSlot * capacity and every frame below UINT32_MAX; a Set past that drops it,
+//       and the next Rehash or clear builds it again when the keys fit.
 #pragma once
 
 #include <cstddef>
@@ -40,10 +32,6 @@ namespace wal {
 class FrameIndex {
  public:
   using Entry = std::pair<uint32_t, uint64_t>;  // (page number, frame); page 0 = empty (I1)
-  // I5: frames below this fit a 2-byte dense word (frame + 1 <= UINT16_MAX).
-  static constexpr uint64_t kNarrowFrameLimit = UINT16_MAX;
-  enum class Dense : uint8_t { kNone, kNarrow, kWide };  // I4, I5
-  Dense dense_state() const { return dense_; }  // for tests
 
   // The frame of page_number, or nullptr.
   const uint64_t* Find(uint32_t page_number) const {
@@ -57,8 +45,11 @@ class FrameIndex {
   // The frame of page_number (I4: the dense array when kept, else the table). Inline: every
   // read of the latest commit calls it.
   bool Lookup(uint32_t page_number, uint64_t* frame) const {
-    if (dense_ == Dense::kNarrow) return DenseWord(narrow_, page_number, frame);
-    if (dense_ == Dense::kWide) return DenseWord(wide_, page_number, frame);
+    if (dense_ok_) {
+      if (page_number >= dense_.size() || dense_[page_number] == 0) return false;
+      *frame = dense_[page_number] - 1;
+      return true;
+    }
     const uint64_t* f = Find(page_number);
     if (f != nullptr) *frame = *f;
     return f != nullptr;
@@ -110,26 +101,12 @@ class FrameIndex {
   uint64_t& Slot(uint32_t page_number);  // the table's entry, inserted as 0 when missing
   void SetDense(uint32_t page_number, uint64_t frame);
   void BuildDense();
-  void ClearDense(Dense state);
-  void Widen();  // I5
-  template <typename Word>
-  static bool DenseWord(const std::vector<Word>& words, uint32_t page_number, uint64_t* frame) {
-    if (page_number >= words.size() || words[page_number] == 0) return false;
-    *frame = uint64_t{words[page_number]} - 1;
-    return true;
-  }
-  template <typename Word>
-  static void SetWord(std::vector<Word>* words, uint32_t page_number, uint64_t frame) {
-    if (page_number >= words->size()) words->resize(size_t{page_number} + 1, 0);
-    (*words)[page_number] = static_cast<Word>(frame + 1);
-  }
 
-  // I4: pages per table slot the dense array may cover (at most 4 bytes a page, 16 a slot).
+  // I4: pages per table slot the dense array may cover (4 bytes a page, 16 a slot).
   static constexpr size_t kDensePagesPerSlot = 4;
   std::vector<Entry> slots_;
-  Dense dense_ = Dense::kNarrow;  // I4, I5: which array mirrors the table
-  std::vector<uint16_t> narrow_;  // I5
-  std::vector<uint32_t> wide_;    // I5
+  std::vector<uint32_t> dense_;  // I4
+  bool dense_ok_ = true;
   size_t mask_ = 0;
   unsigned shift_ = 64;
   size_t size_ = 0;
