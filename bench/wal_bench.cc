@@ -9,7 +9,7 @@
 //   read_page cached / uncached  vs  4 KiB pread (page cache) and memcpy
 //   random-order reads of a 16 MiB set, main-file pages and WAL frames (both mapped), on a
 //   read-only handle (plain and inside a read transaction) and on the writer's handle  vs
-//   memcpy of the same mapped bytes in the same order
+//   memcpy of the same mapped bytes in the same order (interleaved pass by pass on one file)
 //   pinned views (pager_wal_read_txn_view_page's core)  vs  one mutex lock/unlock
 //   checkpoint MB/s              vs  sequential write + fdatasync of the same bytes
 //   issue 12, read transactions: begin + end on the writer's handle and on a read-only handle
@@ -356,35 +356,78 @@ std::unique_ptr<WalPager> RandomReadPager(const std::string& path, uint32_t cach
 // one read transaction on such a handle (pinned once), or read_page on the writer's handle.
 enum class ReadKind { kPlain, kInTxn, kWriter };
 
-double RandomReadNs(const std::string& path, uint32_t cache_pages, bool in_wal, ReadKind kind) {
-  auto p = RandomReadPager(path, cache_pages, in_wal, kind == ReadKind::kWriter);
+// One repetition of a random-order row: the pager's reads and the floor's copies of the same
+// bytes (the mapped main-file pages or WAL frame bodies the pager reads, MappedPages, in the
+// same order into one 4 KiB buffer), on one file, after one warm-up pass of each, then
+// kRandomRounds timed passes of each interleaved pass by pass (the order inside each pair of
+// passes alternating), so both see the same cache and memory-bandwidth weather of a shared
+// machine and the same physical pages. Before 0.3.0's rdo2 change the two were timed as
+// separate 40-pass blocks on two freshly built files, and the ratio moved 0.8-1.9x from run
+// to run (doc/performance.md, "Cached WAL-frame reads measured apart").
+struct ReadPair {
+  double floor_ns = 0;  // per copy
+  double pager_ns = 0;  // per read
+};
+
+ReadPair RandomReadPair(const std::string& path, bool in_wal, ReadKind kind) {
+  auto p = RandomReadPager(path, 1024, in_wal, kind == ReadKind::kWriter);
+  MappedPages src(path, kRandomPages, in_wal, p.get());
   pager::wal::ReadSnapshot s;
   if (kind == ReadKind::kInTxn) Die(p->BeginRead(&s), "begin read");
-  auto read = [&](uint32_t page, uint8_t* buf) {
-    return kind == ReadKind::kInTxn ? p->ReadPageAt(s, page, buf, kPage)
-                                    : p->ReadPage(page, buf, kPage);
-  };
   const std::vector<uint32_t> order = RandomOrder();
   std::vector<uint8_t> buf(kPage);
-  for (uint32_t i : order) Die(read(i + 1, buf.data()), "read");
-  const int kRounds = kRandomRounds;
-  const double t0 = ThreadCpuNs();  // CPU time: preemption on a shared box excluded
-  for (int r = 0; r < kRounds; r++) {
-    for (uint32_t i : order) Die(read(i + 1, buf.data()), "read");
+  auto read_pass = [&] {
+    for (uint32_t i : order) {
+      Die(kind == ReadKind::kInTxn ? p->ReadPageAt(s, i + 1, buf.data(), kPage)
+                                   : p->ReadPage(i + 1, buf.data(), kPage),
+          "read");
+    }
+  };
+  auto copy_pass = [&] {
+    for (uint32_t i : order) {
+      std::memcpy(buf.data(), src.page(i + 1), kPage);
+      asm volatile("" : : "r"(buf.data()) : "memory");
+    }
+  };
+  auto timed = [](const std::function<void()>& pass) {
+    const double t0 = ThreadCpuNs();  // CPU time: preemption on a shared box excluded
+    pass();
+    return ThreadCpuNs() - t0;
+  };
+  read_pass();
+  copy_pass();
+  double floor_total = 0, pager_total = 0;
+  for (int r = 0; r < kRandomRounds; r++) {
+    if (r % 2 == 0) {
+      floor_total += timed(copy_pass);
+      pager_total += timed(read_pass);
+    } else {
+      pager_total += timed(read_pass);
+      floor_total += timed(copy_pass);
+    }
   }
-  const double ns = (ThreadCpuNs() - t0) / (kRounds * kRandomPages);
   if (kind == ReadKind::kInTxn) p->EndRead(&s);
-  return ns;
+  const double reads = double(kRandomRounds) * kRandomPages;
+  return ReadPair{floor_total / reads, pager_total / reads};
 }
 
-// The floor: memcpy of the same bytes (the mapped main-file pages or WAL frame bodies the
-// pager reads, MappedPages) in the same order into one 4 KiB buffer.
-double RandomMemcpyNs(const std::string& path, bool in_wal) {
-  auto p = RandomReadPager(path, kRandomPages, in_wal);
-  MappedPages src(path, kRandomPages, in_wal, p.get());
-  std::vector<uint32_t> order = RandomOrder();
-  for (uint32_t& i : order) i++;
-  return CopyPagesNs(src, order, kRandomRounds);
+// kReps repetitions of a random-order row (a fresh file each): both medians and the median of
+// the per-repetition ratios pager / floor.
+void RandomReadRow(const std::string& db, bool in_wal, ReadKind kind, const char* what,
+                   const char* ratio_what) {
+  std::vector<double> floor_ns, pager_ns, ratio;
+  for (int i = 0; i < kReps; i++) {
+    const ReadPair r = RandomReadPair(db, in_wal, kind);
+    floor_ns.push_back(r.floor_ns);
+    pager_ns.push_back(r.pager_ns);
+    ratio.push_back(r.pager_ns / r.floor_ns);
+  }
+  Print(in_wal ? "raw memcpy, same frames and order" : "raw memcpy, same pages and order", "ns",
+        floor_ns);
+  Print(what, "ns", pager_ns);
+  std::printf("  -> %s: %.2fx (median of per-run ratios, spread %.2f-%.2fx)\n", ratio_what,
+              Median(ratio), *std::min_element(ratio.begin(), ratio.end()),
+              *std::max_element(ratio.begin(), ratio.end()));
 }
 
 // ns per pinned view (W19) of a random page inside one read transaction (no byte touched).
@@ -682,11 +725,7 @@ void ReadSections(const std::string& raw, const std::string& db) {
       {true, ReadKind::kWriter, "pager, WAL frames, writer's handle",
        "random read, WAL frames, writer's handle / memcpy"},
   };
-  for (const Row& row : rows) {
-    Pair(row.in_wal ? "raw memcpy, same frames and order" : "raw memcpy, same pages and order",
-         row.what, "ns", [&] { return RandomMemcpyNs(db, row.in_wal); },
-         [&] { return RandomReadNs(db, 1024, row.in_wal, row.kind); }, row.ratio);
-  }
+  for (const Row& row : rows) RandomReadRow(db, row.in_wal, row.kind, row.what, row.ratio);
   std::printf("pinned views (issue 13 goal <= 25 ns)\n");
   Pair("raw uncontended mutex lock/unlock", "pager view, main-file page", "ns",
        [&] { return OneMutexPairNs(); }, [&] { return ViewNs(db, false); },

@@ -42,14 +42,6 @@ class FrameIndex {
       if (e.first == 0) return nullptr;  // I2, I3
     }
   }
-  // Starts loading the line Lookup(page_number) looks at first (a hint: changes nothing).
-  void Prefetch(uint32_t page_number) const {
-    if (dense_ok_) {
-      if (page_number < dense_.size()) __builtin_prefetch(&dense_[page_number]);
-    } else if (size_ != 0) {
-      __builtin_prefetch(&slots_[Home(page_number)]);
-    }
-  }
   // The frame of page_number (I4: the dense array when kept, else the table). Inline: every
   // read of the latest commit calls it.
   bool Lookup(uint32_t page_number, uint64_t* frame) const {

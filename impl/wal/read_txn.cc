@@ -48,7 +48,6 @@ void WalPager::EndRead(ReadSnapshot* snap) {
 Status WalPager::ReadPageAt(const ReadSnapshot& snap, uint32_t page_number, uint8_t* dst,
                             uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
-  index_.Prefetch(page_number);
   PAGER_RETURN_IF_ERROR(CheckOpen());
   if (len != page_size_) {
     return InvalidArgument("read_page buffer is " + std::to_string(len) +

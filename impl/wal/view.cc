@@ -86,7 +86,6 @@ Status WalPager::ReadSource(const PageSource& src, uint32_t page_number, uint8_t
 
 Status WalPager::ViewPageAt(ReadSnapshot* snap, uint32_t page_number, const uint8_t** data_out) {
   std::lock_guard<std::mutex> lock(mu_);
-  index_.Prefetch(page_number);  // W22: the lookup's line, while the checks run
   PAGER_RETURN_IF_ERROR(CheckOpen());
   if (page_number == 0) {
     return Status(Code::kReserved, "page 0 is the library's header; use the app header calls");

@@ -306,7 +306,6 @@ uint32_t WalPager::page_count() {
 
 Status WalPager::ReadPage(uint32_t page_number, uint8_t* dst, uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
-  index_.Prefetch(page_number);
   if (!SharedReader() || closed_) return ReadPageLocked(page_number, dst, len);
   if (!RepinLatest()) {  // W27: the last read's pin, when nothing was published since
     uint64_t mark = 0;
