@@ -240,6 +240,71 @@ TEST_F(WalFault, FullDiskWhileAppendingFramesFailsTheCommitWithoutPoisonAndKeeps
   EXPECT_TRUE(MustCapture(&env) == r.history[1]);
 }
 
+// L6: a FULL commit larger than one chunk hands its first chunks to the device before its
+// sync (File::StartWriteback). The hint makes nothing durable, but its failure is not
+// dropped: it fails the commit as a failed write does (W12).
+constexpr uint32_t kChunkedPages = 1000;  // 1000 frames of 544 B: two chunks (L6)
+
+void StageMany(Recorder* r, uint32_t count, uint64_t seed) {
+  for (uint32_t i = 1; i <= count; i++) r->Stage(i, seed + i);
+}
+
+TEST_F(WalFault, AFailedWritebackHintFailsTheCommitAndPoisonsInsteadOfBeingIgnored) {
+  auto p = MustCreate(&env, kPath, FaultOptions());
+  Recorder r(p.get(), 512);
+  r.Stage(1, 1);
+  r.Commit();
+  env.FailNth(io::MemEnv::Op::kWriteback, 1, io::FaultKind::kEio, false);
+  StageMany(&r, kChunkedPages, 100);
+  r.Commit();
+  ASSERT_FALSE(r.ok()) << "a failed writeback hint was ignored";
+  EXPECT_EQ(r.failure.code(), Code::kIo);
+  EXPECT_EQ(p->state(), State::kPoisoned);
+  p.reset();
+  EXPECT_TRUE(MustCapture(&env) == r.history[1]);
+}
+
+TEST_F(WalFault, AWritebackHintOutOfSpaceFailsTheCommitWithItsChangesStillStaged) {
+  auto p = MustCreate(&env, kPath, FaultOptions());
+  Recorder r(p.get(), 512);
+  r.Stage(1, 1);
+  r.Commit();
+  env.FailNth(io::MemEnv::Op::kWriteback, 1, io::FaultKind::kEnospc, false);
+  StageMany(&r, kChunkedPages, 100);
+  Result<uint32_t> failed = p->Commit();
+  EXPECT_EQ(failed.status().code(), Code::kNoSpace) << "a failed writeback hint was ignored";
+  EXPECT_NE(p->state(), State::kPoisoned) << "out of space poisoned (W12)";
+  r.Commit();  // the same staged pages, the fault spent
+  ASSERT_TRUE(r.ok()) << r.failure.ToString();
+  p.reset();
+  EXPECT_TRUE(MustCapture(&env) == r.history.back());
+}
+
+// Which commits hint: with every hint failing, only a FULL commit spanning two chunks fails.
+TEST_F(WalFault, OnlyAFullCommitOfSeveralChunksStartsWritebackBeforeItsSync) {
+  env.FailNth(io::MemEnv::Op::kWriteback, 1, io::FaultKind::kEio, true);
+  Options normal = FaultOptions();
+  normal.durability = Durability::kNormal;
+  {
+    auto p = MustCreate(&env, kPath, normal);
+    Recorder r(p.get(), 512);
+    StageMany(&r, kChunkedPages, 100);
+    r.Commit();
+    EXPECT_TRUE(r.ok()) << "NORMAL (no sync follows) hinted: " << r.failure.ToString();
+  }
+  auto p = MustOpen(&env, kPath, AccessMode::kReadWrite, FaultOptions());
+  Recorder r(p.get(), 512);
+  r.Stage(1, 1);
+  r.Commit();
+  EXPECT_TRUE(r.ok()) << "a 1-page commit hinted: " << r.failure.ToString();
+  StageMany(&r, 300, 300);  // 163 KiB: one chunk, written and synced at once
+  r.Commit();
+  EXPECT_TRUE(r.ok()) << "a one-chunk commit hinted: " << r.failure.ToString();
+  StageMany(&r, kChunkedPages, 500);
+  r.Commit();
+  EXPECT_FALSE(r.ok()) << "a FULL commit of two chunks started no writeback";
+}
+
 // EIO / ENOSPC at every Nth operation of the workload, once or from then on.
 void EveryNth(io::FaultKind kind, bool persistent) {
   uint64_t total_ops = 0;

@@ -603,11 +603,12 @@ Result<uint32_t> WalPager::CommitLocked() {
     frames.push_back(WalLog::FrameRef{0, page0.data()});
   }
   const uint64_t first_frame = wal_->frame_count();
-  Status st = wal_->AppendTransaction(frames, staged_count_, floor);
+  const bool full = options_.durability == Durability::kFull;  // a sync follows (L6)
+  Status st = wal_->AppendTransaction(frames, staged_count_, floor, full);
   if (!st.ok()) {
     return PoisonUnlessNoSpace(st.WithContext("commit: append frames to " + WalPath(path_)));
   }
-  if (options_.durability == Durability::kFull) {
+  if (full) {
     st = wal_->Sync(&stats_.bytes_synced);
     if (!st.ok()) return Poison(st.WithContext("commit: sync " + WalPath(path_)));
     stats_.syncs++;
