@@ -157,18 +157,6 @@ TEST_P(IoEnv, SyncFamilySucceedsOnAHealthyFile) {
   EXPECT_OK(env_->SyncDir(dir_));
 }
 
-// E7: a hint; a range past the end of the file is no error, an overflowing one is.
-TEST_P(IoEnv, StartWritebackOfWrittenBytesIsOkAndAnOverflowingRangeIsInvalid) {
-  auto f = OpenRw("a");
-  std::vector<uint8_t> data(3 * 4096 + 100, 0x42);
-  ASSERT_OK(f->WriteAt(64, data.data(), data.size()));
-  EXPECT_OK(f->StartWriteback(64, data.size()));
-  EXPECT_OK(f->StartWriteback(0, 1 << 20));
-  EXPECT_OK(f->StartWriteback(100, 0));
-  EXPECT_EQ(f->StartWriteback(UINT64_MAX - 2, 8).code(), Code::kInvalid);
-  EXPECT_OK(f->DataSync());
-}
-
 TEST_P(IoEnv, MappingSeesWritesAndWritesThrough) {
   auto f = OpenRw("a");
   ASSERT_OK(f->Allocate(0, 8192));

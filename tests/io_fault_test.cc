@@ -246,19 +246,6 @@ TEST_F(IoFault, FromImageReopensTheFilesAsDurable) {
   for (int s = 0; s < 8; s++) EXPECT_EQ(env2->CrashImage(s)[kPath], Bytes(600, 9));
 }
 
-// M2: a writeback hint is not a sync: a crash after it may still drop the write.
-TEST_F(IoFault, StartWritebackMakesNothingDurable) {
-  Write(0, Bytes(2048, 1));
-  ASSERT_OK(file_->Sync());
-  Write(0, Bytes(2048, 2));
-  ASSERT_OK(file_->StartWriteback(0, 2048));
-  bool dropped = false;
-  for (const auto& img : Images(64)) {
-    if (img[0] == 1) dropped = true;
-  }
-  EXPECT_TRUE(dropped) << "StartWriteback made a write durable";
-}
-
 TEST_F(IoFault, SyncRangeMakesOnlyThatRangeDurable) {
   Write(0, Bytes(2048, 1));
   ASSERT_OK(file_->Sync());

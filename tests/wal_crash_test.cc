@@ -297,18 +297,6 @@ void BackgroundCheckpointBody(Recorder& r) {
   r.Idle();
 }
 
-// Transactions of 1,000 frames of 544 B: each is written as two chunks, and under FULL the
-// first is handed to the device before the sync (L6); a crash may keep either chunk alone.
-void ChunkedCommitsBody(Recorder& r) {
-  for (uint64_t round = 0; round < 3; round++) {
-    for (uint32_t i = 1; i <= 1000; i++) r.Stage(i, 3000 + round * 1000 + i);
-    r.Commit();
-    r.Stage(7, 9000 + round);
-    r.Commit();
-    r.Checkpoint();
-  }
-}
-
 Workload MakeWorkload(const char* name, Durability d, std::function<void(Recorder&)> body) {
   return Workload{name, CrashOptions(d), std::move(body)};
 }
@@ -335,10 +323,6 @@ TEST_P(WalCrashSweep, EverySyncPointOfPartialBackfillsLosesNoCommit) {
 }
 
 TEST_P(WalCrashSweep, EverySyncPointOfCommits) { Sweep(Make("commits", CommitsBody)); }
-
-TEST_P(WalCrashSweep, EverySyncPointOfCommitsWrittenInSeveralChunksLosesNoCommit) {
-  Sweep(Make("chunked-commits", ChunkedCommitsBody));
-}
 
 TEST_P(WalCrashSweep, EverySyncPointOfCheckpoints) { Sweep(Make("checkpoint", CheckpointBody)); }
 

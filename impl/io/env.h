@@ -22,7 +22,6 @@
 //       length changes (the address range is reserved up front).
 //   E5. Sync, DataSync, SyncRange and Mapping::Sync report failure exactly once per failure;
 //       callers must not retry them (the data may already be gone) -- they poison instead.
-//   E7. StartWriteback is a hint that starts the device early; it is not a sync (see File).
 //   E4a. An access-pattern advice (kNormal, kSequential, kRandom) accepted for the whole mapped
 //       range [0, mapped_len) belongs to the Mapping: Remap gives it to the bytes a growth
 //       adds (the kernel would map them with no advice), so the whole mapping keeps it.
@@ -134,14 +133,6 @@ class File {
   // Makes [offset, offset+len) durable (sync_file_range with WAIT_BEFORE|WRITE|WAIT_AFTER on
   // POSIX, followed by fdatasync when the range grows the file).
   virtual Status SyncRange(uint64_t offset, uint64_t len) = 0;
-  // E7. Starts writing [offset, offset+len) back to the device and returns without waiting
-  // (sync_file_range(SYNC_FILE_RANGE_WRITE) on Linux). Makes nothing durable: only a later
-  // Sync/DataSync/SyncRange does, and that sync reports a failure of this writeback (the
-  // kernel keeps it for the file until a sync collects it). A caller overlaps the device with
-  // its own work before the sync. An error (the device or the kernel refused to start it:
-  // kIo, kNoSpace) is reported, never dropped: callers treat it like a failed write. Where the
-  // system has no such call, or the file cannot take it, it does nothing and returns Ok.
-  virtual Status StartWriteback(uint64_t offset, uint64_t len) = 0;
 
   virtual Status Size(uint64_t* size) = 0;
   virtual Status Truncate(uint64_t size) = 0;

@@ -50,7 +50,7 @@ Status FaultEnv::BeforeOp(Op op, const std::string& path) {
   }
   op_count_++;
   static const char* const kNames[] = {"read", "write", "sync", "truncate", "allocate",
-                                       "punch", "open", "namespace", "map", "writeback"};
+                                       "punch", "open", "namespace", "map"};
   const char* what = kNames[static_cast<int>(op)];
   for (Fault& f : faults_) {
     if (!f.any_op && f.op != op) continue;

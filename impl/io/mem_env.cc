@@ -135,11 +135,6 @@ class MemFile final : public File {
     return Status::Ok();
   }
 
-  Status StartWriteback(uint64_t offset, uint64_t len) override {  // M2: nothing durable
-    PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "start writeback"));
-    return env_->BeforeOp(MemEnv::Op::kWriteback, path_);
-  }
-
   Status Size(uint64_t* size) override {
     std::lock_guard<std::mutex> g(st_->mu);
     *size = st_->size;

@@ -7,9 +7,7 @@
 //       Writes through a writable Mapping change `current` directly, like dirty page-cache
 //       pages: the kernel may write them back at any time, so a crash may or may not keep them.
 //   M2. Sync/DataSync make all of a file durable (including its size); SyncRange and
-//       Mapping::Sync make only their range durable. StartWriteback makes nothing durable
-//       (a crash may still keep or drop each pending write) and is not a sync-family call
-//       (M6 does not count it); it can only fail (Op::kWriteback, M5).
+//       Mapping::Sync make only their range durable.
 //   M3. Namespace changes (create, rename, remove) are pending until SyncDir of their
 //       directory; a crash applies or drops each pending change, in order. (Directories
 //       themselves are durable as soon as they are created.)
@@ -68,9 +66,7 @@ class MemEnv : public Env {
   std::vector<std::string> FilePaths();
 
   // Hooks FaultEnv overrides. Each returns a non-ok Status to make the operation fail.
-  // kWriteback: File::StartWriteback (E7), a hint that makes nothing durable (M2).
-  enum class Op { kRead, kWrite, kSync, kTruncate, kAllocate, kPunch, kOpen, kNamespace, kMap,
-                  kWriteback };
+  enum class Op { kRead, kWrite, kSync, kTruncate, kAllocate, kPunch, kOpen, kNamespace, kMap };
   virtual Status BeforeOp(Op op, const std::string& path);
   // Called by a sync-family operation before it makes anything durable. If it returns
   // non-ok, and *drop_pending is set, the file's pending writes are forgotten (M5).

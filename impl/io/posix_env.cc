@@ -392,23 +392,6 @@ class PosixFile final : public File {
     return DataSync();
   }
 
-  // E7. EINTR cannot happen (the call does not wait); ESPIPE/EINVAL (a file it cannot take)
-  // leave the whole job to the later sync. Without sync_file_range (not Linux) a no-op.
-  Status StartWriteback(uint64_t offset, uint64_t len) override {
-    PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "start writeback"));
-    if (stream_ || len == 0) return Status::Ok();
-#ifdef SYNC_FILE_RANGE_WRITE
-    if (sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(len),
-                        SYNC_FILE_RANGE_WRITE) != 0) {
-      if (errno == ESPIPE || errno == EINVAL) return Status::Ok();
-      return PosixError("start writeback of " + path_ + " [" + std::to_string(offset) + ", +" +
-                            std::to_string(len) + ")",
-                        errno);
-    }
-#endif
-    return Status::Ok();
-  }
-
   Status Size(uint64_t* size) override {
     struct stat st;
     if (fstat(fd_, &st) != 0) return PosixError("stat " + path_, errno);

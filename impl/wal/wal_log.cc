@@ -177,61 +177,34 @@ Status WalLog::Prewrite(uint64_t end_offset) {
 }
 
 Status WalLog::AppendTransaction(const std::vector<FrameRef>& frames,
-                                 uint32_t commit_page_count, uint32_t commit_floor_count,
-                                 bool start_writeback) {
+                                 uint32_t commit_page_count,
+                                 uint32_t commit_floor_count) {
   if (frames.empty()) return Internal("AppendTransaction with no frames");
   if (header_pending_) PAGER_RETURN_IF_ERROR(WriteHeader(header_));  // L5
   const WalGeometry geometry(header_.format_version, page_size_);
   const uint64_t start = geometry.HeaderOffset(frame_count_);
   const uint64_t end = geometry.EndOffset(frame_count_ + frames.size());
   PAGER_RETURN_IF_ERROR(Prewrite(end));
-  const size_t per_chunk = FramesPerChunk(frames.size(), end - start);
-  Chain chain{last_checksum_, commit_page_count, commit_floor_count};
-  for (size_t first = 0; first < frames.size(); first += per_chunk) {
-    const size_t n = std::min(per_chunk, frames.size() - first);
-    PAGER_RETURN_IF_ERROR(WriteChunk(frames, first, n, &chain));
-    if (start_writeback && first + n < frames.size()) {  // L6: not the last (the sync's)
-      const uint64_t offset = geometry.HeaderOffset(frame_count_ + first);
-      PAGER_RETURN_IF_ERROR(
-          file_->StartWriteback(offset, geometry.EndOffset(frame_count_ + first + n) - offset));
-    }
+  std::vector<FrameHeader> headers(frames.size());
+  uint64_t chain = last_checksum_;
+  for (size_t i = 0; i < frames.size(); i++) {
+    const bool last = (i + 1 == frames.size());
+    headers[i] = MakeFrameHeader(frames[i].page_number, last ? commit_page_count : 0,
+                                 last ? commit_floor_count : 0, header_, frames[i].body,
+                                 page_size_, chain);
+    chain = headers[i].checksum;
   }
+  std::vector<io::IoSlice> slices;
+  slices.reserve(frames.size() * 2);
+  for (size_t i = 0; i < frames.size(); i++) {
+    slices.push_back(io::IoSlice{&headers[i], sizeof(FrameHeader)});
+    slices.push_back(io::IoSlice{frames[i].body, page_size_});
+  }
+  PAGER_RETURN_IF_ERROR(file_->WriteVAt(start, slices.data(), slices.size()));
   unsynced_bytes_ += end - start;
   frame_count_ += frames.size();
-  last_checksum_ = chain.checksum;
+  last_checksum_ = chain;
   return Status::Ok();
-}
-
-// L6: the chunks of an append of n frames over `bytes` bytes: the number of whole
-// kWritebackChunkBytes it spans, rounded to the nearest (at least 1), with the frames split
-// evenly (a 1 MiB commit is four chunks of 64 frames, not four of 63 and a fifth of 4).
-size_t WalLog::FramesPerChunk(size_t n, uint64_t bytes) {
-  const uint64_t chunks = std::max<uint64_t>(
-      1, (bytes + kWritebackChunkBytes / 2) / kWritebackChunkBytes);
-  return static_cast<size_t>((n + chunks - 1) / chunks);
-}
-
-// Frames [first, first + n) of a transaction: their headers (the checksum chain goes on from
-// chain->checksum; the transaction's last frame is its commit frame), then one vectored write
-// at their place (L1).
-Status WalLog::WriteChunk(const std::vector<FrameRef>& frames, size_t first, size_t n,
-                          Chain* chain) {
-  header_scratch_.resize(n);
-  slice_scratch_.clear();
-  for (size_t i = 0; i < n; i++) {
-    const FrameRef& f = frames[first + i];
-    const bool last = (first + i + 1 == frames.size());
-    header_scratch_[i] =
-        MakeFrameHeader(f.page_number, last ? chain->commit_page_count : 0,
-                        last ? chain->commit_floor_count : 0, header_, f.body, page_size_,
-                        chain->checksum);
-    chain->checksum = header_scratch_[i].checksum;
-    slice_scratch_.push_back(io::IoSlice{&header_scratch_[i], sizeof(FrameHeader)});
-    slice_scratch_.push_back(io::IoSlice{f.body, page_size_});
-  }
-  const WalGeometry geometry(header_.format_version, page_size_);
-  return file_->WriteVAt(geometry.HeaderOffset(frame_count_ + first), slice_scratch_.data(),
-                         slice_scratch_.size());
 }
 
 Status WalLog::Sync(uint64_t* bytes_synced) {

@@ -17,13 +17,6 @@
 //       exists only in memory (header_pending_); the next AppendTransaction writes it ahead of
 //       its frames, so the commit's one sync makes both durable. Until then a crash leaves a
 //       zero-byte file, which Open reports as kNotFound (no sidecar).
-//   L6. AppendTransaction writes its frames in chunks of about kWritebackChunkBytes, in
-//       order. With start_writeback, every chunk but the last is handed to the device as soon
-//       as it is written (File::StartWriteback, E7), so the device writes it while the next
-//       chunk is checksummed and copied. Durability is unchanged: only the caller's Sync
-//       makes frames durable (a crash before it may keep any subset of the chunks, torn or
-//       not, exactly as without the hint: recovery stops at the first invalid frame, L1), and
-//       a hint that fails fails the append like a failed write.
 #pragma once
 
 #include <cstdint>
@@ -37,10 +30,6 @@
 
 namespace pager {
 namespace wal {
-
-// L6: an append hands its frames to the device in chunks of this size (one vectored write
-// each). doc/performance.md "Overlapping a 1 MiB commit with its device".
-constexpr uint64_t kWritebackChunkBytes = 256u << 10;
 
 class WalLog {
  public:
@@ -78,10 +67,10 @@ class WalLog {
     const uint8_t* body;
   };
   // Appends frames; the last one is the commit frame carrying commit_page_count and
-  // commit_floor_count. Does not sync; start_writeback: the caller syncs next (L6). On
-  // failure the file tail is unknown: the caller must poison (W12: unless kNoSpace).
+  // commit_floor_count. Does not sync. On failure the file tail is unknown: the caller must
+  // poison.
   Status AppendTransaction(const std::vector<FrameRef>& frames, uint32_t commit_page_count,
-                           uint32_t commit_floor_count, bool start_writeback);
+                           uint32_t commit_floor_count);
   // fdatasync of the sidecar; adds the bytes written since the last sync to *bytes_synced.
   Status Sync(uint64_t* bytes_synced);
   // Starts a new generation on top of main header copy base_checkpoint_seq (L3, L4), synced.
@@ -120,13 +109,6 @@ class WalLog {
       : file_(std::move(file)), page_size_(page_size), file_size_(file_size) {}
   Status WriteHeader(const WalHeader& header);
   Status Prewrite(uint64_t end_offset);
-  struct Chain {  // an append's checksum chain and its commit frame's fields
-    uint64_t checksum;
-    uint32_t commit_page_count;
-    uint32_t commit_floor_count;
-  };
-  static size_t FramesPerChunk(size_t n, uint64_t bytes);
-  Status WriteChunk(const std::vector<FrameRef>& frames, size_t first, size_t n, Chain* chain);
   Status ScanBatch(uint64_t first, uint64_t count, std::vector<uint8_t>* buf, bool* stop,
                    std::vector<std::pair<uint64_t, uint32_t>>* pending, const Sink& sink);
 
@@ -139,8 +121,6 @@ class WalLog {
   uint64_t scan_chain_ = 0;  // chain position of the recovery scan (runs ahead of commits)
   uint64_t unsynced_bytes_ = 0;
   bool header_pending_ = false;  // L5
-  std::vector<FrameHeader> header_scratch_;  // one chunk's frame headers (L6)
-  std::vector<io::IoSlice> slice_scratch_;   // and its slices
   StopReason stop_reason_ = StopReason::kEndOfFile;
 };
 

@@ -603,12 +603,11 @@ Result<uint32_t> WalPager::CommitLocked() {
     frames.push_back(WalLog::FrameRef{0, page0.data()});
   }
   const uint64_t first_frame = wal_->frame_count();
-  const bool full = options_.durability == Durability::kFull;  // a sync follows (L6)
-  Status st = wal_->AppendTransaction(frames, staged_count_, floor, full);
+  Status st = wal_->AppendTransaction(frames, staged_count_, floor);
   if (!st.ok()) {
     return PoisonUnlessNoSpace(st.WithContext("commit: append frames to " + WalPath(path_)));
   }
-  if (full) {
+  if (options_.durability == Durability::kFull) {
     st = wal_->Sync(&stats_.bytes_synced);
     if (!st.ok()) return Poison(st.WithContext("commit: sync " + WalPath(path_)));
     stats_.syncs++;
