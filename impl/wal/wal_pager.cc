@@ -521,8 +521,9 @@ Result<uint32_t> WalPager::Commit() {
 // cache, 256 of them per 1 MiB commit).
 Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames,
                               std::vector<StagedHash>* hashes) {
-  std::vector<uint8_t> committed(page_size_);
-  std::vector<std::pair<uint32_t, const uint8_t*>> staged;
+  std::vector<uint8_t>& committed = commit_scratch_.committed;  // W28
+  committed.resize(page_size_);
+  std::vector<std::pair<uint32_t, const uint8_t*>>& staged = commit_scratch_.staged;
   staged_->Ascending(&staged);
   for (const auto& kv : staged) {
     const uint8_t* bytes = kv.second;
@@ -584,9 +585,25 @@ bool WalPager::HashRoom() {
   return true;
 }
 
+void WalPager::CommitScratch::Reset() {
+  auto reset = [](auto* v) {
+    if (v->capacity() > kKeptCommitScratchEntries) {
+      std::remove_reference_t<decltype(*v)>().swap(*v);
+    } else {
+      v->clear();
+    }
+  };
+  reset(&frames);
+  reset(&hashes);
+  reset(&staged);
+  reset(&taken);
+  reset(&in_place);
+}
+
 Result<uint32_t> WalPager::CommitLocked() {
-  std::vector<WalLog::FrameRef> frames;
-  std::vector<StagedHash> hashes;
+  commit_scratch_.Reset();  // W28
+  std::vector<WalLog::FrameRef>& frames = commit_scratch_.frames;
+  std::vector<StagedHash>& hashes = commit_scratch_.hashes;
   PAGER_RETURN_IF_ERROR(CollectDirty(&frames, &hashes));
   const uint32_t data_frames = static_cast<uint32_t>(frames.size());
   const bool app_dirty = std::memcmp(staged_app_, committed_app_, kAppHeaderSize) != 0;
@@ -622,6 +639,7 @@ Result<uint32_t> WalPager::CommitLocked() {
   stats_.frames_written += frames.size();
   stats_.wal_frames = wal_->frame_count();
   ClearStagedLocked();
+  commit_scratch_.Reset();  // W28: no pointer into the staged buffers outlives the commit
   return data_frames;
 }
 
@@ -639,8 +657,10 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
   // bytes go in, and an evicted page is hashed; none of this transaction's pages may still
   // hold its old bytes by then: the cached ones take their new bytes in place first (no
   // eviction), the others go in after. frames[i].body must not be read after this.
-  std::vector<PageBuffer> taken(hashes.size());
-  std::vector<bool> in_place(hashes.size());
+  std::vector<PageBuffer>& taken = commit_scratch_.taken;  // W28
+  std::vector<uint8_t>& in_place = commit_scratch_.in_place;
+  taken.resize(hashes.size());
+  in_place.assign(hashes.size(), 0);
   for (size_t i = 0; i < hashes.size(); i++) {
     taken[i] = staged_->TakeBuffer(frames[i].page_number);
     in_place[i] = taken[i] != nullptr && cache_->AdoptInPlace(frames[i].page_number, &taken[i]);
