@@ -497,6 +497,7 @@ Result<uint32_t> WalPager::Commit() {
   PAGER_RETURN_IF_ERROR(CheckWritable("commit"));  // the checkpointer may have failed a sync
   busy_state_ = State::kCommitting;
   Result<uint32_t> r = CommitLocked();
+  commit_scratch_.Reset();  // W28, whatever became of the commit
   busy_state_ = State::kOpen;
   if (!r.ok() || !AutoCheckpointDue()) return r;
   if (bg_thread_.joinable()) {  // W26: the thread checkpoints; this commit only appended
@@ -585,6 +586,17 @@ bool WalPager::HashRoom() {
   return true;
 }
 
+bool WalPager::CommitScratch::Empty() const {
+  return frames.empty() && hashes.empty() && staged.empty() && taken.empty() &&
+         in_place.empty();
+}
+
+bool WalPager::CommitScratch::Bounded() const {
+  const size_t kept = kKeptCommitScratchEntries;
+  return frames.capacity() <= kept && hashes.capacity() <= kept &&
+         staged.capacity() <= kept && taken.capacity() <= kept && in_place.capacity() <= kept;
+}
+
 void WalPager::CommitScratch::Reset() {
   auto reset = [](auto* v) {
     if (v->capacity() > kKeptCommitScratchEntries) {
@@ -601,7 +613,6 @@ void WalPager::CommitScratch::Reset() {
 }
 
 Result<uint32_t> WalPager::CommitLocked() {
-  commit_scratch_.Reset();  // W28
   std::vector<WalLog::FrameRef>& frames = commit_scratch_.frames;
   std::vector<StagedHash>& hashes = commit_scratch_.hashes;
   PAGER_RETURN_IF_ERROR(CollectDirty(&frames, &hashes));
@@ -639,7 +650,6 @@ Result<uint32_t> WalPager::CommitLocked() {
   stats_.frames_written += frames.size();
   stats_.wal_frames = wal_->frame_count();
   ClearStagedLocked();
-  commit_scratch_.Reset();  // W28: no pointer into the staged buffers outlives the commit
   return data_frames;
 }
 
@@ -740,6 +750,8 @@ Status WalPager::CheckInvariants() {
   }
   if (cache_->size() > cache_->capacity_pages()) return fail("C1: cache over capacity");
   if (buffers_->free_count() > buffers_->max_free()) return fail("B2: pool over its bound");
+  if (!commit_scratch_.Empty()) return fail("W28: a commit's scratch outlived it");
+  if (!commit_scratch_.Bounded()) return fail("W28: a commit's scratch kept over its bound");
   if (committed_hash_.size() > size_t{kHashedPagesPerCachePage} * options_.cache_pages) {
     return fail("W14: more committed page hashes than the bound");
   }

@@ -205,9 +205,10 @@
 //       reading holds no mark, so it never holds a checkpoint or a WAL restart back.
 //   W28. A commit allocates nothing per page and no vector per commit: its lists (dirty
 //       frames, hashes, the staged pages in order, the buffers moving into the cache) live
-//       in commit_scratch_, emptied at the start of each commit and freed after a commit
-//       that grew them past kKeptCommitScratchEntries (an idle handle keeps a bounded
-//       amount, as S4). Between commits they hold no pointer anyone reads.
+//       in commit_scratch_, emptied when the commit ends (whatever its outcome) and freed
+//       after one that grew them past kKeptCommitScratchEntries (an idle handle keeps a
+//       bounded amount, as S4). Between commits they are empty: no pointer into a staged
+//       buffer outlives its commit.
 //
 // Lifecycle (state()):
 //
@@ -518,7 +519,9 @@ class WalPager {
     std::vector<uint8_t> committed;  // one page: committed bytes a dirty check compares
     std::vector<PageBuffer> taken;   // the data frames' staged buffers, on their way in
     std::vector<uint8_t> in_place;   // 1: taken[i]'s page took its bytes in the cache in place
-    void Reset();
+    void Reset();  // empties them; frees one grown past kKeptCommitScratchEntries
+    bool Empty() const;
+    bool Bounded() const;
   };
   uint32_t ZeroFrom() const { return std::min(staged_floor_, committed_count_); }
   void ApplyShrink(uint32_t page_count);
