@@ -1,6 +1,7 @@
 // The commit path's dirty check (W5, W14): a page whose committed content hash is known and
 // differs is dirty without a read; equal or unknown hashes fall back to comparing bytes, so
 // unchanged pages still write no frame.
+#include "impl/io/mem_env.h"
 #include "impl/wal/wal_format.h"
 #include "tests/wal_support.h"
 
@@ -91,6 +92,40 @@ TEST_F(WalCommit, WithTheCacheOffEveryPageIsComparedByReading) {
   for (uint32_t i = 1; i <= 4; i++) Stage(p.get(), i, Page(i == 2 ? 22 : i));
   EXPECT_EQ(MustCommit(p.get()), 1u);
   ASSERT_OK(p->CheckInvariants());
+}
+
+// W28: a commit's lists are kept for the next one, but not after a commit larger than the
+// bound (an idle handle would hold them for good), and not with pointers into staged buffers
+// after a commit that failed.
+TEST(WalCommitScratch, AHugeCommitDoesNotKeepItsListsAfterwards) {
+  io::MemEnv env;
+  ASSERT_OK(env.CreateDir("/s", 0755));
+  Options o = SmallOptions();
+  o.page_size = 512;
+  auto p = MustCreate(&env, "/s/db", o);
+  const uint32_t pages = static_cast<uint32_t>(kKeptCommitScratchEntries) + 100;
+  std::vector<uint8_t> b(512);
+  for (uint32_t i = 1; i <= pages; i++) {
+    std::memcpy(b.data(), &i, sizeof i);
+    ASSERT_OK(p->StagePage(i, b.data(), b.size()));
+  }
+  EXPECT_EQ(MustCommit(p.get()), pages);
+  EXPECT_OK(p->CheckInvariants());
+}
+
+TEST(WalCommitScratch, AFailedCommitLeavesNoPointerIntoItsStagedBuffers) {
+  io::FaultEnv env;
+  ASSERT_OK(env.CreateDir("/s", 0755));
+  Options o = SmallOptions();
+  o.page_size = 512;
+  auto p = MustCreate(&env, "/s/db", o);
+  std::vector<uint8_t> b(512, 7);
+  for (uint32_t i = 1; i <= 10; i++) ASSERT_OK(p->StagePage(i, b.data(), b.size()));
+  env.FailNth(io::MemEnv::Op::kWrite, 1, io::FaultKind::kEnospc, false);
+  EXPECT_EQ(p->Commit().status().code(), Code::kNoSpace);
+  EXPECT_OK(p->CheckInvariants());
+  EXPECT_EQ(MustCommit(p.get()), 10u);  // W12: still staged
+  EXPECT_OK(p->CheckInvariants());
 }
 
 }  // namespace

@@ -185,7 +185,8 @@ Status WalLog::AppendTransaction(const std::vector<FrameRef>& frames,
   const uint64_t start = geometry.HeaderOffset(frame_count_);
   const uint64_t end = geometry.EndOffset(frame_count_ + frames.size());
   PAGER_RETURN_IF_ERROR(Prewrite(end));
-  std::vector<FrameHeader> headers(frames.size());
+  std::vector<FrameHeader>& headers = header_scratch_;  // L6
+  headers.resize(frames.size());
   uint64_t chain = last_checksum_;
   for (size_t i = 0; i < frames.size(); i++) {
     const bool last = (i + 1 == frames.size());
@@ -194,13 +195,18 @@ Status WalLog::AppendTransaction(const std::vector<FrameRef>& frames,
                                  page_size_, chain);
     chain = headers[i].checksum;
   }
-  std::vector<io::IoSlice> slices;
-  slices.reserve(frames.size() * 2);
+  std::vector<io::IoSlice>& slices = slice_scratch_;
+  slices.clear();
   for (size_t i = 0; i < frames.size(); i++) {
     slices.push_back(io::IoSlice{&headers[i], sizeof(FrameHeader)});
     slices.push_back(io::IoSlice{frames[i].body, page_size_});
   }
-  PAGER_RETURN_IF_ERROR(file_->WriteVAt(start, slices.data(), slices.size()));
+  Status st = file_->WriteVAt(start, slices.data(), slices.size());
+  if (slices.capacity() > kKeptAppendScratchFrames * 2) {  // L6: bounded between appends
+    std::vector<FrameHeader>().swap(headers);
+    std::vector<io::IoSlice>().swap(slices);
+  }
+  PAGER_RETURN_IF_ERROR(st);
   unsynced_bytes_ += end - start;
   frame_count_ += frames.size();
   last_checksum_ = chain;

@@ -17,6 +17,8 @@
 //       exists only in memory (header_pending_); the next AppendTransaction writes it ahead of
 //       its frames, so the commit's one sync makes both durable. Until then a crash leaves a
 //       zero-byte file, which Open reports as kNotFound (no sidecar).
+//   L6. An append allocates nothing: its frame headers and write slices are kept from append
+//       to append (freed after one of more than kKeptAppendScratchFrames frames).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +32,9 @@
 
 namespace pager {
 namespace wal {
+
+// L6: frames whose headers and slices an append keeps for the next one.
+constexpr size_t kKeptAppendScratchFrames = size_t{1} << 14;
 
 class WalLog {
  public:
@@ -121,6 +126,8 @@ class WalLog {
   uint64_t scan_chain_ = 0;  // chain position of the recovery scan (runs ahead of commits)
   uint64_t unsynced_bytes_ = 0;
   bool header_pending_ = false;  // L5
+  std::vector<FrameHeader> header_scratch_;  // L6
+  std::vector<io::IoSlice> slice_scratch_;   // L6
   StopReason stop_reason_ = StopReason::kEndOfFile;
 };
 

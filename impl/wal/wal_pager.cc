@@ -496,6 +496,7 @@ Result<uint32_t> WalPager::Commit() {
   PAGER_RETURN_IF_ERROR(CheckWritable("commit"));  // the checkpointer may have failed a sync
   busy_state_ = State::kCommitting;
   Result<uint32_t> r = CommitLocked();
+  commit_scratch_.Reset();  // W28, whatever became of the commit
   busy_state_ = State::kOpen;
   if (!r.ok() || !AutoCheckpointDue()) return r;
   if (bg_thread_.joinable()) {  // W26: the thread checkpoints; this commit only appended
@@ -520,8 +521,9 @@ Result<uint32_t> WalPager::Commit() {
 // cache, 256 of them per 1 MiB commit).
 Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames,
                               std::vector<StagedHash>* hashes) {
-  std::vector<uint8_t> committed(page_size_);
-  std::vector<std::pair<uint32_t, const uint8_t*>> staged;
+  std::vector<uint8_t>& committed = commit_scratch_.committed;  // W28
+  committed.resize(page_size_);
+  std::vector<std::pair<uint32_t, const uint8_t*>>& staged = commit_scratch_.staged;
   staged_->Ascending(&staged);
   for (const auto& kv : staged) {
     const uint8_t* bytes = kv.second;
@@ -583,9 +585,35 @@ bool WalPager::HashRoom() {
   return true;
 }
 
+bool WalPager::CommitScratch::Empty() const {
+  return frames.empty() && hashes.empty() && staged.empty() && taken.empty() &&
+         in_place.empty();
+}
+
+bool WalPager::CommitScratch::Bounded() const {
+  const size_t kept = kKeptCommitScratchEntries;
+  return frames.capacity() <= kept && hashes.capacity() <= kept &&
+         staged.capacity() <= kept && taken.capacity() <= kept && in_place.capacity() <= kept;
+}
+
+void WalPager::CommitScratch::Reset() {
+  auto reset = [](auto* v) {
+    if (v->capacity() > kKeptCommitScratchEntries) {
+      std::remove_reference_t<decltype(*v)>().swap(*v);
+    } else {
+      v->clear();
+    }
+  };
+  reset(&frames);
+  reset(&hashes);
+  reset(&staged);
+  reset(&taken);
+  reset(&in_place);
+}
+
 Result<uint32_t> WalPager::CommitLocked() {
-  std::vector<WalLog::FrameRef> frames;
-  std::vector<StagedHash> hashes;
+  std::vector<WalLog::FrameRef>& frames = commit_scratch_.frames;
+  std::vector<StagedHash>& hashes = commit_scratch_.hashes;
   PAGER_RETURN_IF_ERROR(CollectDirty(&frames, &hashes));
   const uint32_t data_frames = static_cast<uint32_t>(frames.size());
   const bool app_dirty = std::memcmp(staged_app_, committed_app_, kAppHeaderSize) != 0;
@@ -638,8 +666,10 @@ void WalPager::ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
   // bytes go in, and an evicted page is hashed; none of this transaction's pages may still
   // hold its old bytes by then: the cached ones take their new bytes in place first (no
   // eviction), the others go in after. frames[i].body must not be read after this.
-  std::vector<PageBuffer> taken(hashes.size());
-  std::vector<bool> in_place(hashes.size());
+  std::vector<PageBuffer>& taken = commit_scratch_.taken;  // W28
+  std::vector<uint8_t>& in_place = commit_scratch_.in_place;
+  taken.resize(hashes.size());
+  in_place.assign(hashes.size(), 0);
   for (size_t i = 0; i < hashes.size(); i++) {
     taken[i] = staged_->TakeBuffer(frames[i].page_number);
     in_place[i] = taken[i] != nullptr && cache_->AdoptInPlace(frames[i].page_number, &taken[i]);
@@ -719,6 +749,8 @@ Status WalPager::CheckInvariants() {
   }
   if (cache_->size() > cache_->capacity_pages()) return fail("C1: cache over capacity");
   if (buffers_->free_count() > buffers_->max_free()) return fail("B2: pool over its bound");
+  if (!commit_scratch_.Empty()) return fail("W28: a commit's scratch outlived it");
+  if (!commit_scratch_.Bounded()) return fail("W28: a commit's scratch kept over its bound");
   if (committed_hash_.size() > size_t{kHashedPagesPerCachePage} * options_.cache_pages) {
     return fail("W14: more committed page hashes than the bound");
   }

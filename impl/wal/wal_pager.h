@@ -206,6 +206,12 @@
 //       not seen yet (X1): the read is then of the commit before it, which its mark protects.
 //       The slot is idle again after each read (UpdateSlot), as before: a handle that stopped
 //       reading holds no mark, so it never holds a checkpoint or a WAL restart back.
+//   W28. A commit allocates nothing per page and no vector per commit: its lists (dirty
+//       frames, hashes, the staged pages in order, the buffers moving into the cache) live
+//       in commit_scratch_, emptied when the commit ends (whatever its outcome) and freed
+//       after one that grew them past kKeptCommitScratchEntries (an idle handle keeps a
+//       bounded amount, as S4). Between commits they are empty: no pointer into a staged
+//       buffer outlives its commit.
 //
 // Lifecycle (state()):
 //
@@ -338,6 +344,9 @@ constexpr uint32_t kCatchUpDivisor = 4;
 
 // W14 bound: committed page hashes kept per page of cache capacity.
 constexpr uint32_t kHashedPagesPerCachePage = 16;
+
+// W28: entries a commit's scratch lists keep between commits (larger ones are freed).
+constexpr size_t kKeptCommitScratchEntries = size_t{1} << 14;
 
 // W13: a checkpoint span covers at most this many bytes of the main file (its buffer).
 constexpr size_t kCheckpointBatchBytes = 4u << 20;
@@ -514,6 +523,18 @@ class WalPager {
   void ApplyCommitted(const std::vector<WalLog::FrameRef>& frames,
                       const std::vector<StagedHash>& hashes, uint64_t first_frame,
                       uint32_t floor);
+  // W28: a commit's working vectors, kept from commit to commit.
+  struct CommitScratch {
+    std::vector<WalLog::FrameRef> frames;
+    std::vector<StagedHash> hashes;
+    std::vector<std::pair<uint32_t, const uint8_t*>> staged;  // in page order
+    std::vector<uint8_t> committed;  // one page: committed bytes a dirty check compares
+    std::vector<PageBuffer> taken;   // the data frames' staged buffers, on their way in
+    std::vector<uint8_t> in_place;   // 1: taken[i]'s page took its bytes in the cache in place
+    void Reset();  // empties them; frees one grown past kKeptCommitScratchEntries
+    bool Empty() const;
+    bool Bounded() const;
+  };
   uint32_t ZeroFrom() const { return std::min(staged_floor_, committed_count_); }
   void ApplyShrink(uint32_t page_count);
   Result<uint32_t> CheckpointLocked(CheckpointMode mode, bool force_reset);
@@ -626,6 +647,7 @@ class WalPager {
   uint8_t staged_app_[kAppHeaderSize] = {};
 
   std::unique_ptr<PageCache> cache_;
+  CommitScratch commit_scratch_;  // W28
   State busy_state_ = State::kOpen;  // kCommitting / kCheckpointing while one runs
   bool poisoned_ = false;
   std::string poison_reason_;
