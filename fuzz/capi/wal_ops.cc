@@ -233,8 +233,8 @@ void Harness::ResultSize(Input& in, uint8_t* buf) {
 
 // C5/C8 for a result struct: untouched on failure; on success at most min(given, sizeof)
 // bytes written and struct_size set to that number.
-void Harness::CheckResult(const char* fn, int rc, const uint8_t* before, const uint8_t* after, size_t buf_len,
-                 uint32_t given, size_t known) {
+void Harness::CheckResult(const char* fn, int rc, const uint8_t* before, const uint8_t* after,
+                          size_t buf_len, uint32_t given, size_t known) {
   if (rc != PAGER_OK) {
     Expect(std::memcmp(before, after, buf_len) == 0, fn, "result struct written by a failed call", rc);
     return;

@@ -106,7 +106,8 @@ void Harness::WalsegWriter(Input& in) {
 }
 
 // Reads a record view over its whole length (ASan checks it lies in the mapping).
-void Harness::CheckRecord(const char* fn, int rc, const Out<pager_walseg_record>& rec, const Out<uint32_t>& found) {
+void Harness::CheckRecord(const char* fn, int rc, const Out<pager_walseg_record>& rec,
+                          const Out<uint32_t>& found) {
   KeptOnFailure(fn, rc, rec);
   KeptOnFailure(fn, rc, found);
   if (rc != PAGER_OK) return;
@@ -120,7 +121,8 @@ void Harness::CheckRecord(const char* fn, int rc, const Out<pager_walseg_record>
   Touch(rec.v.data, rec.v.len);
 }
 
-void Harness::StopDetail(Input& in, const char* fn, int (*call)(void*, char*, uint64_t, uint64_t*), void* h) {
+void Harness::StopDetail(Input& in, const char* fn, int (*call)(void*, char*, uint64_t, uint64_t*),
+                         void* h) {
   char buf[512];
   std::memset(buf, 0x5A, sizeof(buf));
   static const uint64_t kLens[] = {0, 1, 2, 16, 511, 512};
