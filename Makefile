@@ -11,7 +11,8 @@
 #                        make test-go / test-java / test-rust)
 #
 # Components add sources under impl/<name>/, shims under capi/, tests as tests/*_test.cc,
-# demos as examples/demo_*.c, fuzz harnesses as fuzz/*_fuzz.cc: all are picked up by wildcard.
+# demos as examples/demo_*.c, fuzz harnesses as fuzz/*_fuzz.cc (plus fuzz/<name>/*.cc parts of
+# harness <name>): all are picked up by wildcard.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -430,6 +431,11 @@ $(FB)/obj/%.o: %.cc
 	$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
 $(FB)/%_fuzz: $(FB)/obj/fuzz/%_fuzz.o $(FUZZ_LIB_OBJS)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+# A harness too big for one file splits by responsibility into fuzz/<name>/*.cc (and headers
+# there): those objects link into harness <name> too (extra prerequisites, same recipe).
+FUZZ_PART_OBJS = $(patsubst %.cc,$(FB)/obj/%.o,$(sort $(wildcard fuzz/$(1)/*.cc)))
+FUZZ_PART_SRCS := $(sort $(foreach n,$(FUZZ_NAMES),$(wildcard fuzz/$(n)/*.cc)))
+$(foreach n,$(FUZZ_NAMES),$(eval $(FB)/$(n)_fuzz: $(call FUZZ_PART_OBJS,$(n))))
 
 fuzz: check-deps $(FUZZ_BINS)
 	@for n in $(FUZZ_NAMES); do mkdir -p $(FB)/corpus/$$n; \
@@ -449,4 +455,5 @@ print-%:
 .SECONDARY:
 
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) \
-         $(FUZZ_NAMES:%=$(FB)/obj/fuzz/%_fuzz.d) $(TORTURE_SRCS:%.cc=$(B)/obj/%.d)
+         $(FUZZ_NAMES:%=$(FB)/obj/fuzz/%_fuzz.d) $(FUZZ_PART_SRCS:%.cc=$(FB)/obj/%.d) \
+         $(TORTURE_SRCS:%.cc=$(B)/obj/%.d)
