@@ -27,7 +27,8 @@
 // pointer is followed by a count no larger than its real array, or by one no list can have
 // (> 2^56 bytes of list: PAGER_ERR_INVALID before any read), or, for the bulk allocations
 // that promise FULL "at once, before any work", 2^40. Per-input work stays small: at most
-// kMaxCalls calls, page files of at most 2^24 bytes of address space, WAL page counts below 16 (a value above 2^46 is
+// kMaxCalls operations drawn from the input (each may make several C calls), page files of
+// at most 2^24 bytes of address space, WAL page counts below 16 (a value above 2^46 is
 // passed to provoke INVALID), small engines and payloads.
 //
 // Layout: this file keeps Run (the decoding of the input into calls), the functions without

@@ -24,7 +24,7 @@
 
 namespace capi_fuzz {
 
-constexpr size_t kMaxCalls = 160;
+constexpr size_t kMaxCalls = 160;  // operations per input (Run's loop), not C calls
 constexpr size_t kMaxInput = 2048;
 // capi::CheckList refuses a list of count * elem_bytes > 2^56 bytes (no address space holds
 // more); the harness uses the first refused count.
