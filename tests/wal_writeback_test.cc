@@ -68,6 +68,30 @@ TEST(WalWriteback, ACheckpointStartsWritebackOfEachMebibyteItCopiesBeforeTheMain
   ExpectPages(&env, pages, 1000);
 }
 
+// Spans farther apart than the bridge are separate writes; the bytes they write still add up
+// toward a hint (one range from the first unhinted byte: the gaps between hold no bytes this
+// checkpoint dirtied, and the kernel skips clean pages), so a checkpoint of scattered pages
+// -- a large file, a background catch-up -- starts writeback too.
+TEST(WalWriteback, SpansFartherApartThanTheBridgeAddUpToAHint) {
+  RecordingEnv env;
+  ASSERT_OK(env.CreateDir(kDir, 0755));
+  auto p = MustCreate(&env, kPath);
+  const uint32_t stride = kCheckpointBridgeBytes / 4096 + 4;  // each page its own span
+  const uint32_t pages = kPagesPerHint + 10;
+  for (uint32_t i = 0; i < pages; i++) Stage(p.get(), 1 + i * stride, Page(6000 + i));
+  MustCommit(p.get());
+  const uint64_t writes_before = p->stats().checkpoint_writes;
+  const uint64_t before = p->stats().checkpoint_writebacks;
+  EXPECT_EQ(MustCheckpoint(p.get()), pages);
+  EXPECT_EQ(p->stats().checkpoint_writes - writes_before, uint64_t{pages}) << "one span per page";
+  EXPECT_EQ(p->stats().checkpoint_writebacks - before, 1u);
+  p.reset();
+  auto ro = MustOpen(&env, kPath, AccessMode::kReadOnly);
+  for (uint32_t i = 0; i < pages; i++) {
+    ASSERT_EQ(Read(ro.get(), 1 + i * stride), Page(6000 + i)) << "page " << 1 + i * stride;
+  }
+}
+
 TEST(WalWriteback, ACheckpointOfLessThanOneHintsWorthStartsNoWriteback) {
   RecordingEnv env;
   ASSERT_OK(env.CreateDir(kDir, 0755));

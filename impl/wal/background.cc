@@ -103,9 +103,7 @@ Status WalPager::CopyWithoutLock(std::unique_lock<std::mutex>* lock, uint64_t ta
   lock->lock();
   bg_copying_ = false;
   bg_idle_.notify_all();
-  stats_.checkpoint_writes += c.writes;
-  stats_.checkpoint_reads += c.reads;
-  stats_.checkpoint_writebacks += c.writebacks;
+  NoteCopyCounts(c);
   if (!copied.ok()) {
     main_unsynced_bytes_ += c.bytes;
     main_resized_ = true;  // a failed write may have changed bytes it did not count

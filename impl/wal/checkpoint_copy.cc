@@ -19,11 +19,15 @@ Status WalPager::CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>
   CopyCounts c;
   Status st = CopyPairsUnlocked(latest, &c);
   main_unsynced_bytes_ += c.bytes;
+  NoteCopyCounts(c);
+  if (!st.ok()) main_resized_ = true;  // a failed write may have changed bytes it did not count
+  return st;
+}
+
+void WalPager::NoteCopyCounts(const CopyCounts& c) {
   stats_.checkpoint_writes += c.writes;
   stats_.checkpoint_reads += c.reads;
   stats_.checkpoint_writebacks += c.writebacks;
-  if (!st.ok()) main_resized_ = true;  // a failed write may have changed bytes it did not count
-  return st;
 }
 
 // Touches no member but the files (W26: the background checkpointer runs it without mu_;
@@ -77,7 +81,9 @@ Status WalPager::CopySpanToMain(const std::pair<uint32_t, uint64_t>* latest, siz
 // time the bytes written since the last hint reach that many, the kernel is asked to start
 // writing them back (E7, W13), so the device works while the copy goes on and the main
 // file's sync waits only for the rest. Spans come in ascending order, so the bytes not yet
-// hinted are one range.
+// hinted lie in one range from the first of them to the last written; the gaps between spans
+// hold nothing this checkpoint dirtied (only it writes the main file), and the kernel skips
+// clean pages.
 Status WalPager::WriteSpan(uint64_t offset, const uint8_t* span, uint64_t bytes,
                            CopyScratch* scratch, CopyCounts* counts) const {
   for (uint64_t done = 0; done < bytes;) {
@@ -85,14 +91,14 @@ Status WalPager::WriteSpan(uint64_t offset, const uint8_t* span, uint64_t bytes,
     PAGER_RETURN_IF_ERROR(main_->WriteAt(offset + done, span + done, static_cast<size_t>(piece)));
     counts->bytes += piece;
     counts->writes++;
-    if (scratch->unhinted_end != offset + done) scratch->unhinted_from = offset + done;
+    if (scratch->unhinted_bytes == 0) scratch->unhinted_from = offset + done;
     done += piece;
-    scratch->unhinted_end = offset + done;
-    if (scratch->unhinted_end - scratch->unhinted_from >= kCheckpointWritebackBytes) {
-      PAGER_RETURN_IF_ERROR(main_->StartWriteback(
-          scratch->unhinted_from, scratch->unhinted_end - scratch->unhinted_from));
+    scratch->unhinted_bytes += piece;
+    if (scratch->unhinted_bytes >= kCheckpointWritebackBytes) {
+      PAGER_RETURN_IF_ERROR(
+          main_->StartWriteback(scratch->unhinted_from, offset + done - scratch->unhinted_from));
       counts->writebacks++;
-      scratch->unhinted_from = scratch->unhinted_end;
+      scratch->unhinted_bytes = 0;
     }
   }
   return Status::Ok();

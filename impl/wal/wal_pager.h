@@ -557,11 +557,12 @@ class WalPager {
     std::vector<size_t> order;     // the span's pairs by WAL position
     std::vector<uint8_t*> dsts;    // the slots of one run of frames
     std::vector<uint8_t> skipped;  // one page: where superseded frames of a run are read
-    uint64_t unhinted_from = 0;    // main-file bytes [from, end) written since the last
-    uint64_t unhinted_end = 0;     // writeback hint (W13)
+    uint64_t unhinted_from = 0;    // the first main-file byte written since the last
+    uint64_t unhinted_bytes = 0;   // writeback hint, and how many were written (W13)
   };
   // W13 (impl/wal/checkpoint_copy.cc).
   Status CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>>& latest);
+  void NoteCopyCounts(const CopyCounts& c);  // into stats_ (mu_ held)
   Status CopyPairsUnlocked(const std::vector<std::pair<uint32_t, uint64_t>>& latest,
                            CopyCounts* counts) const;
   size_t SpanEnd(const std::vector<std::pair<uint32_t, uint64_t>>& latest, size_t first) const;
