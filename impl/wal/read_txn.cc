@@ -14,8 +14,14 @@ Status WalPager::CheckOpen() const {
   return Status::Ok();
 }
 
+// W29: frames arrive in ascending order (W15); they reach history_ when a reader begins.
 void WalPager::NoteFrame(uint32_t page_number, uint64_t frame_index) {
-  history_[page_number].push_back(frame_index);  // frames arrive in ascending order (W15)
+  history_pending_.emplace_back(frame_index, page_number);
+}
+
+void WalPager::FoldHistory() {
+  for (const auto& fp : history_pending_) history_[fp.second].push_back(fp.first);
+  history_pending_.clear();
 }
 
 Status WalPager::BeginRead(ReadSnapshot* snap) {
@@ -33,6 +39,7 @@ Status WalPager::BeginRead(ReadSnapshot* snap) {
   snap->page_count = committed_count_;
   snap->main_valid_count = std::min(main_valid, committed_count_);
   std::memcpy(snap->app_header, committed_app_, kAppHeaderSize);
+  FoldHistory();  // W29: every frame below the mark
   readers_.insert(snap);
   if (SharedReader()) UpdateSlot();
   return Status::Ok();
@@ -120,6 +127,7 @@ Status WalPager::WaitForReaders(std::unique_lock<std::mutex>* lock, CheckpointMo
 // snapshot, so it reads the new generation from mark 0.
 void WalPager::MoveReadersToNewGeneration() {
   history_.clear();
+  history_pending_.clear();
   shrinks_.clear();
   shm_frames_.clear();
   shm_stored_ = 0;

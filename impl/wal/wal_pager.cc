@@ -762,6 +762,9 @@ Status WalPager::CheckInvariants() {
   for (const ReadSnapshot* r : readers_) {
     if (r->generation != generation_) return fail("W16: a reader of an old WAL generation");
     if (r->mark > frames) return fail("W15: a read mark past the WAL's valid frames");
+    if (!history_pending_.empty() && history_pending_.front().first < r->mark) {
+      return fail("W29: a frame below a read mark is not in the history");
+    }
   }
   return Status::Ok();
 }

@@ -212,6 +212,12 @@
 //       after one that grew them past kKeptCommitScratchEntries (an idle handle keeps a
 //       bounded amount, as S4). Between commits they are empty: no pointer into a staged
 //       buffer outlives its commit.
+//   W29. history_ (W15) holds every frame below the mark of every open read transaction: a
+//       commit only appends its frames to history_pending_ (in ascending frame order), and
+//       BeginRead folds the pending frames into history_ before it pins its mark's snapshot,
+//       so every frame below that mark is folded (frames at or past it never matter to it).
+//       LocatePage consults history_ only for a snapshot behind the latest commit. Both are
+//       emptied with the generation (MoveReadersToNewGeneration).
 //
 // Lifecycle (state()):
 //
@@ -449,6 +455,7 @@ class WalPager {
   Status WaitForReaders(std::unique_lock<std::mutex>* lock, CheckpointMode mode);
   void MoveReadersToNewGeneration();
   void NoteFrame(uint32_t page_number, uint64_t frame_index);
+  void FoldHistory();  // W29
   // W19 (impl/wal/view.cc).
   struct PageSource {
     enum Kind { kZero, kMain, kWal } kind = kZero;
@@ -552,7 +559,12 @@ class WalPager {
     uint64_t writebacks = 0;  // writeback hints (kCheckpointWritebackBytes each)
   };
   struct CopyScratch {  // reused from span to span
-    std::vector<uint8_t> span;     // one slot per page of the span
+    // One slot per page of the span. Not value-initialized: every byte of a span is a frame
+    // body or a main-file page (zeros past its end) before it is written, and zeroing the
+    // 4 MiB buffer at every checkpoint was ~7 % of a checkpoint's CPU (doc/performance.md,
+    // "The 256-page commit path, continued").
+    std::unique_ptr<uint8_t[]> span;
+    size_t span_bytes = 0;
     std::vector<uint8_t> headers;  // frame headers a scatter read skips over
     std::vector<size_t> order;     // the span's pairs by WAL position
     std::vector<uint8_t*> dsts;    // the slots of one run of frames
@@ -613,8 +625,12 @@ class WalPager {
   FrameIndex index_;  // W2 (a flat table: one cache line per lookup)
   std::unordered_map<uint32_t, uint64_t> committed_hash_;  // W14
   // W15: every frame of the current generation per page (ascending), and each shrink as
-  // (first frame of its transaction, floor); cleared with the generation.
+  // (first frame of its transaction, floor); cleared with the generation. Frames reach
+  // history_ only when a read transaction begins (FoldHistory): until then a commit appends
+  // (frame, page) to history_pending_, one entry in a reused vector, instead of a hash-map
+  // node and a vector per page (W29).
   std::unordered_map<uint32_t, std::vector<uint64_t>> history_;
+  std::vector<std::pair<uint64_t, uint32_t>> history_pending_;
   std::vector<std::pair<uint64_t, uint32_t>> shrinks_;
   uint64_t generation_ = 0;  // the WAL header's salt1 (+1 per reset, L3)
   std::set<ReadSnapshot*> readers_;  // W16
