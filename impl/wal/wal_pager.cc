@@ -512,9 +512,9 @@ Result<uint32_t> WalPager::Commit() {
 
 // Appends the dirty pages to `frames` (W5) and what is known of their hashes to `hashes`.
 // Reads only; nothing is written yet. A cached page is compared with its cached bytes. A page
-// that is not cached but whose committed hash is known (W14) is dirty without a read when
-// its staged bytes hash differently; an equal hash falls back to reading the committed bytes
-// (WAL or main file) and comparing them. A page neither cached nor hashed is compared when
+// that is not cached has its staged bytes hashed; when its committed hash is known (W14) it
+// is dirty without a read if the two differ; an equal hash falls back to reading the
+// committed bytes (WAL or main file) and comparing them. A page neither cached nor hashed is compared when
 // its committed bytes are zeros or a WAL frame (written since the last checkpoint), and is
 // dirty without a read when they are in the main file only: there they may be on disk only,
 // and comparing would cost a random read per page (with a working set larger than the page
@@ -535,11 +535,11 @@ Status WalPager::CollectDirty(std::vector<WalLog::FrameRef>* frames,
       stats_.cache_hits++;
       dirty = std::memcmp(cached, bytes, page_size_) != 0;
     } else {
+      // Hashed while the staged bytes are hot: the page goes into the cache with its hash
+      // known (RememberHashes), so its eviction, commits later, hashes nothing cold.
+      hash = StagedHash{true, Checksum64(bytes, page_size_)};
       auto known = committed_hash_.find(kv.first);
-      if (known != committed_hash_.end()) {
-        hash = StagedHash{true, Checksum64(bytes, page_size_)};
-        dirty = hash.value != known->second;
-      }
+      if (known != committed_hash_.end()) dirty = hash.value != known->second;
       const bool compare = (known != committed_hash_.end())
                                ? !dirty  // a hash match is never trusted alone
                                : LocateLatest(kv.first).kind != PageSource::kMain;
