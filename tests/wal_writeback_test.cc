@@ -105,6 +105,25 @@ TEST(WalWriteback, ACheckpointOfLessThanOneHintsWorthStartsNoWriteback) {
 // An I/O error starting writeback is a failed write of the main file: the checkpoint fails,
 // the handle is poisoned (W12), the WAL was not reset, and every crash image and a reopen
 // hold every committed page.
+// The copy's buffers are kept from checkpoint to checkpoint (copy_scratch_); the bytes a
+// checkpoint left unhinted (its fdatasync covered them) must not count toward the next
+// one's first hint, nor move the start of its hinted range before its own writes.
+TEST(WalWriteback, EachCheckpointCountsItsHintBytesFromZero) {
+  RecordingEnv env;
+  ASSERT_OK(env.CreateDir(kDir, 0755));
+  auto p = MustCreate(&env, kPath);
+  CommitPages(p.get(), kPagesPerHint + kPagesPerHint / 2, 3000);
+  uint64_t before = p->stats().checkpoint_writebacks;
+  EXPECT_EQ(MustCheckpoint(p.get()), kPagesPerHint + kPagesPerHint / 2);
+  EXPECT_EQ(p->stats().checkpoint_writebacks - before, 1u) << "one whole MiB, half a MiB left";
+  CommitPages(p.get(), kPagesPerHint / 2 + 1, 4000);
+  before = p->stats().checkpoint_writebacks;
+  EXPECT_EQ(MustCheckpoint(p.get()), kPagesPerHint / 2 + 1);
+  EXPECT_EQ(p->stats().checkpoint_writebacks - before, 0u)
+      << "half a MiB and a page: less than one hint's worth of this checkpoint's own bytes";
+  ExpectPages(&env, kPagesPerHint / 2 + 1, 4000);
+}
+
 TEST(WalWriteback, AnIoErrorStartingWritebackFailsTheCheckpointPoisonsAndLosesNothing) {
   io::FaultEnv env;
   ASSERT_OK(env.CreateDir(kDir, 0755));

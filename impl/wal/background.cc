@@ -98,7 +98,7 @@ Status WalPager::CopyWithoutLock(std::unique_lock<std::mutex>* lock, uint64_t ta
   lock->unlock();
   Hook(HookPoint::kCheckpointerCopying);  // T2's exception: mu_ is not held here
   CopyCounts c;
-  Status copied = CopyPairsUnlocked(pairs, &c);
+  Status copied = CopyPairsUnlocked(pairs, &copy_scratch_, &c);  // bg_copying_: ours alone
   Status synced = copied.ok() ? main_->DataSync() : Status::Ok();
   lock->lock();
   bg_copying_ = false;

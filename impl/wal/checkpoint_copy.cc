@@ -17,7 +17,7 @@ namespace wal {
 
 Status WalPager::CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>>& latest) {
   CopyCounts c;
-  Status st = CopyPairsUnlocked(latest, &c);
+  Status st = CopyPairsUnlocked(latest, &copy_scratch_, &c);
   main_unsynced_bytes_ += c.bytes;
   NoteCopyCounts(c);
   if (!st.ok()) main_resized_ = true;  // a failed write may have changed bytes it did not count
@@ -30,11 +30,14 @@ void WalPager::NoteCopyCounts(const CopyCounts& c) {
   stats_.checkpoint_writebacks += c.writebacks;
 }
 
-// Touches no member but the files (W26: the background checkpointer runs it without mu_;
-// the frames are committed frames of the generation, which no reset can end meanwhile).
+// Touches no member but the files and *kept (W26: the background checkpointer runs it
+// without mu_, passing copy_scratch_, which no other copy uses meanwhile; the frames are
+// committed frames of the generation, which no reset can end meanwhile).
 Status WalPager::CopyPairsUnlocked(const std::vector<std::pair<uint32_t, uint64_t>>& latest,
-                                   CopyCounts* counts) const {
-  CopyScratch scratch;
+                                   CopyScratch* kept, CopyCounts* counts) const {
+  CopyScratch& scratch = *kept;  // its buffers are reused; the hint count starts afresh
+  scratch.unhinted_from = 0;
+  scratch.unhinted_bytes = 0;
   for (size_t first = 0; first < latest.size();) {
     const size_t end = SpanEnd(latest, first);
     const size_t pages = latest[end - 1].first - latest[first].first + size_t{1};

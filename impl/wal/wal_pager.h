@@ -559,10 +559,11 @@ class WalPager {
     uint64_t writebacks = 0;  // writeback hints (kCheckpointWritebackBytes each)
   };
   struct CopyScratch {  // reused from span to span
-    // One slot per page of the span. Not value-initialized: every byte of a span is a frame
-    // body or a main-file page (zeros past its end) before it is written, and zeroing the
-    // 4 MiB buffer at every checkpoint was ~7 % of a checkpoint's CPU (doc/performance.md,
-    // "The 256-page commit path, continued").
+    // One slot per page of the span, kept from checkpoint to checkpoint (copy_scratch_). Not
+    // value-initialized: every byte of a span is a frame body or a main-file page (zeros
+    // past its end) before it is written. Zeroing a fresh 4 MiB buffer at every checkpoint
+    // and faulting its pages in was ~10 % of a checkpoint's CPU (doc/performance.md, "The
+    // 256-page commit path, continued").
     std::unique_ptr<uint8_t[]> span;
     size_t span_bytes = 0;
     std::vector<uint8_t> headers;  // frame headers a scatter read skips over
@@ -576,7 +577,7 @@ class WalPager {
   Status CopyPairsToMain(const std::vector<std::pair<uint32_t, uint64_t>>& latest);
   void NoteCopyCounts(const CopyCounts& c);  // into stats_ (mu_ held)
   Status CopyPairsUnlocked(const std::vector<std::pair<uint32_t, uint64_t>>& latest,
-                           CopyCounts* counts) const;
+                           CopyScratch* scratch, CopyCounts* counts) const;
   size_t SpanEnd(const std::vector<std::pair<uint32_t, uint64_t>>& latest, size_t first) const;
   Status CopySpanToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
                         CopyScratch* scratch, CopyCounts* counts) const;
@@ -665,6 +666,10 @@ class WalPager {
 
   std::unique_ptr<PageCache> cache_;
   CommitScratch commit_scratch_;  // W28
+  // W13: the checkpoint copy's buffers (at most kCheckpointBatchBytes of span), kept for the
+  // handle's life. One copy uses them at a time: a checkpoint runs under mu_, and while the
+  // background thread copies without it (W26) bg_copying_ keeps every other one out.
+  CopyScratch copy_scratch_;
   State busy_state_ = State::kOpen;  // kCommitting / kCheckpointing while one runs
   bool poisoned_ = false;
   std::string poison_reason_;
