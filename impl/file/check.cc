@@ -143,7 +143,7 @@ Verdict InvalidSlot(const MetaSlot& m, const SuperblockDisk& sb, const Meta& cur
   if (!empty_head && !torn) {
     return {Verdict::kDamage, m.why + " (with an intact checksum: no crash writes that)"};
   }
-  if (!empty_head && (h.format_version != kFormatVersion ||
+  if (!empty_head && (h.format_version != kLayoutVersion ||
                       h.page_size_log2 != sb.page_size_log2 || h.file_id != sb.file_id ||
                       h.reserved0 != 0 || !AllZero(h.reserved, sizeof h.reserved))) {
     return {Verdict::kDamage, m.why + " (a header no commit of this file writes)"};

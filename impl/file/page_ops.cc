@@ -280,6 +280,7 @@ Status PageFile::SyncPages(const uint64_t* pages, uint64_t count) {
     if (!st.ok()) return Status(st.code(), "sync list entry " + std::to_string(i) + ": " + st.message());
   }
   if (count == 0) return Status::Ok();
+  if (journal_ != nullptr) return SyncPagesJournaled(pages, count);  // P15
   sync_count_++;
   Status st = file_->DataSync();
   if (!st.ok()) {
