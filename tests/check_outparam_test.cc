@@ -56,7 +56,7 @@ void ExpectCheckOutParam(Files* fx, CheckFn fn, const char* path, const char* ot
   EXPECT_STREQ(pager_last_error(), "");
   EXPECT_EQ(ok.struct_size, sizeof ok);
   EXPECT_EQ(ok.damage_code, PAGER_OK) << ok.damage_detail;
-  EXPECT_EQ(ok.format_version, 1u);
+  EXPECT_EQ(ok.format_version, 2u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "impl/file/journal_overlay.h"
 #include "impl/file/page_file.h"
 
 namespace pager {
@@ -17,16 +18,22 @@ constexpr uint64_t kSyncBatchBytes = uint64_t{16} << 20;
 
 // P16: a read-write handle replays the chain into the main file, makes the main file durable
 // and invalidates the journal before recovery reads anything; a read-only handle refuses a
-// chain it cannot apply. create: a new file's journal starts empty (a leftover of an earlier
-// file at the same path is truncated).
+// chain it cannot apply, unless it is pager_file_check's replayed view (journal_overlay.h).
+// create: a new file's journal starts empty (a leftover of an earlier file is truncated).
 Status PageFile::OpenJournal(bool create, bool* replayed) {
   *replayed = false;
   if (format_version_ != kFormatVersion) return Status::Ok();
+  JournalScan scan;
+  if (read_only_ && options_.journal_view) {
+    PAGER_RETURN_IF_ERROR(OverlayJournal(env_, path_, file_id_, page_size_log2_, &file_, &scan));
+    report_.journal_batches = scan.batches;
+    report_.journal_pages = scan.pages;
+    return Status::Ok();
+  }
   std::unique_ptr<Journal> j;
   PAGER_RETURN_IF_ERROR(
       Journal::Open(env_, path_, !read_only_, create, file_id_, page_size_log2_, &j));
   if (j == nullptr) return Status::Ok();  // read-only and no journal: nothing to apply
-  JournalScan scan;
   if (read_only_) {
     PAGER_RETURN_IF_ERROR(j->Scan(&scan));
     if (scan.batches == 0) return Status::Ok();

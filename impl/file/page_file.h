@@ -101,6 +101,10 @@ struct FileOptions {
   // create: kFormatVersion (2, journaled: P14) or kFormatVersionUnjournaled (1, in place).
   uint32_t format_version = kFormatVersion;
   uint64_t journal_lap_bytes = kJournalLapBytes;  // P16's checkpoint point (tests lower it)
+  // read_only, pager_file_check only: the file as a read-write open would leave it after
+  // replaying its journal (journal_overlay.h), and no mapping: only the counts and the
+  // recovery report may be used.
+  bool journal_view = false;
 };
 
 // Counters of what open-time recovery found (tests and pagerctl read them).
