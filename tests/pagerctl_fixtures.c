@@ -7,7 +7,7 @@
  *                                         DIR/log/        WAL segments (several, rotated)
  *                                         DIR/full.kvs, DIR/incr.kvs  snapshots (incr: parent)
  *   pagerctl_fixtures future-version PATH  rewrites a page file's superblock as format
- *                                         version 2 with a valid checksum (a newer library's)
+ *                                         version 3 with a valid checksum (a newer library's)
  *   pagerctl_fixtures hold PATH           opens the page file read-write (its exclusive lock),
  *                                         prints "ready", and holds it until stdin closes
  *   pagerctl_fixtures hold-wal PATH       the same for a WAL pager database
@@ -156,7 +156,7 @@ static void make_snapshots(const char *dir) {
 
 static int future_version(const char *path) {
   unsigned char sb[64];
-  uint32_t version = 2;
+  uint32_t version = 3;
   uint64_t sum;
   FILE *fp = fopen(path, "r+b");
   if (fp == NULL || fread(sb, 1, sizeof sb, fp) != sizeof sb) return 1;

@@ -45,7 +45,7 @@ func TestCheckFileHealthyAndDamaged(t *testing.T) {
 		t.Fatalf("DetectFormat = %d, %v", format, err)
 	}
 	r, err := pager.CheckFile(path)
-	if err != nil || r.Damaged || r.PageSize != 4096 || r.FormatVersion != 1 {
+	if err != nil || r.Damaged || r.PageSize != 4096 || r.FormatVersion != 2 {
 		t.Fatalf("CheckFile = %+v, %v", r, err)
 	}
 	b, _ := os.ReadFile(path)

@@ -322,7 +322,7 @@ Status PageFile::Commit() {
     root ^= RootTerm(CopyKind::kDir, d, fresh.gen, fresh.checksum);
     new_dirs.emplace_back(d, fresh);
   }
-  for (const ContentWrite& c : content_) writes.push_back({c.page, c.bytes.data()});
+  for (const ContentWrite& c : content_) writes.push_back({c.page, c.data});
   BuildMeta(gen, root, page);
   writes.push_back({kMetaPage[1 - active_meta_], page});
   bool wrote = false;

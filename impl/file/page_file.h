@@ -231,9 +231,11 @@ class PageFile {
     uint64_t protected_count = 0;
     uint64_t hint = 0;
   };
+  // A protected content the pending commit writes: data is borrowed (the caller's buffer of a
+  // ProtectedWrite or a transaction's commit, or zero_page_) and read before the call returns.
   struct ContentWrite {
     uint64_t page;
-    std::vector<uint8_t> bytes;
+    const uint8_t* data;  // page_size bytes
   };
 
   PageFile(io::Env* env, const std::string& path, const FileOptions& options);
@@ -345,6 +347,7 @@ class PageFile {
   std::set<uint64_t> dirty_groups_;
   std::set<uint32_t> dirty_dirs_;
   std::vector<ContentWrite> content_;
+  std::vector<uint8_t> zero_page_;  // the content of a new protected page (page_size zeros)
 
   std::mutex mu_;
 

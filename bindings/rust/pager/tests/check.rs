@@ -15,7 +15,7 @@ fn check_file_healthy_then_damaged() {
     }
     assert_eq!(detect(&path).unwrap(), Format::File);
     let r = check_file(&path).unwrap();
-    assert!(!r.damaged && r.page_size == 4096 && r.format_version == 1, "{r:?}");
+    assert!(!r.damaged && r.page_size == 4096 && r.format_version == 2, "{r:?}");
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[56] ^= 0xff; // the superblock's checksum
     std::fs::write(&path, &bytes).unwrap();
