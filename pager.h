@@ -250,7 +250,10 @@ PAGER_API void pager_file_options_init(pager_file_options *opts) PAGER_NOEXCEPT;
 /*
  * pager_file_create -- creates a new page file at path (fails if it exists), takes the
  * exclusive lock, writes the superblock and the first metadata, syncs the file and its
- * directory, and returns a read-write handle in *out. opts may be NULL (defaults).
+ * directory, and returns a read-write handle in *out. opts may be NULL (defaults). The file
+ * is format 2: commits and pager_file_sync_pages go through its journal, the sidecar
+ * "<path>-journal" (created empty here, replacing a leftover of that name), which belongs to
+ * the file: copy or remove both (after a clean close the journal holds nothing).
  * Errors: INVALID (NULL path/out, bad page size, bad options struct: struct_size below 40,
  * unknown non-zero bytes, reserved != 0, read_only > 1, lock_timeout_ms < -1,
  * max_size_bytes 0 or above 2^46), EXISTS (path exists), TOO_LARGE (initial space exceeds
@@ -268,21 +271,27 @@ PAGER_API int pager_file_create(const char *path, const pager_file_options *opts
  * read-write opener per file across processes), or read-only (opts->read_only = 1) with a
  * shared lock (many readers, no writer). Recovery picks the newest metadata copy whose whole
  * state verifies (bitmap copies, directory entries and protected contents) and falls back to
- * the other copy otherwise. A read-write open then makes one durable "epoch" commit (one
- * fdatasync). A read-only handle sees the state as of its open.
+ * the other copy otherwise. A read-write open of a format-2 file first applies what its
+ * journal holds after a crash (and syncs the file); it then makes one durable "epoch" commit
+ * (one fdatasync). A read-only handle sees the state as of its open; it cannot apply a
+ * journal, so a format-2 file whose journal holds commits (a crash) is READONLY until one
+ * read-write open has applied them. Format-1 files (no journal) open as before.
  * Errors: INVALID (as for create), NOT_FOUND, BUSY (lock held; after lock_timeout_ms if
  * > 0), PAGE_SIZE (opts->page_size != 0 and differs from the file's), CORRUPT (no consistent
  * state; the message says why for each metadata copy), VERSION, TOO_LARGE (file larger than
  * max_size_bytes), IO, NOSPC, NOMEM (as for create), READONLY (no write permission for a
- * read-write open). Ownership: *out is released with pager_file_close().
+ * read-write open; a read-only open of a file whose journal holds commits not yet applied).
+ * Ownership: *out is released with pager_file_close().
  */
 PAGER_API int pager_file_open(const char *path, const pager_file_options *opts,
                               pager_file **out) PAGER_NOEXCEPT;
 
 /*
- * pager_file_close -- unmaps, unlocks and closes. Every commit is already durable, so close
- * writes nothing. Page pointers become invalid; open transactions of the file can no longer
- * commit. NULL-safe. Clears the last error. Errors: none.
+ * pager_file_close -- unmaps, unlocks and closes. Every commit is already durable. A
+ * read-write handle of a format-2 file first syncs the file (pages written through the
+ * mapping included) and empties its journal; if that fails, nothing is lost: the next
+ * read-write open applies the journal. Page pointers become invalid; open transactions of the
+ * file can no longer commit. NULL-safe. Clears the last error. Errors: none.
  * Not to be called concurrently with other calls on the same handle.
  */
 PAGER_API void pager_file_close(pager_file *f) PAGER_NOEXCEPT;
@@ -360,13 +369,16 @@ PAGER_API int pager_file_page_const(pager_file *f, uint64_t page_id,
 /*
  * pager_file_sync_pages -- makes the bytes of the listed allocated pages durable: when it
  * returns PAGER_OK, every byte written to them through the mapping before the call survives a
- * crash or power loss. Costs one device flush (one fdatasync of the file) whatever the number
- * and spread of the pages; other dirty pages of the file may become durable with them (as
- * kernel writeback may make them at any time), so their writeback is part of the cost. On a
- * failure nothing is promised about the listed bytes. A failure is never retried: it poisons
- * the handle.
+ * crash or power loss. Costs one device flush whatever the number and spread of the pages:
+ * format 2 copies the pages' bytes (as they are during the call) into one sequential write to
+ * the journal and one fdatasync of it (plus, once per 64 MiB of journal, an fdatasync of the
+ * file); format 1 makes one fdatasync of the file, which also writes back other dirty pages.
+ * Pages not listed are not promised durable. On a failure nothing is promised about the
+ * listed bytes. A failure is never retried: it poisons the handle (except NOSPC before
+ * anything was written: the handle stays usable).
  * Errors: INVALID (NULL, closed, NULL page_ids with count > 0, a count whose list cannot fit
- * in memory), READONLY, POISONED, RANGE, RESERVED, NOT_FOUND, IO.
+ * in memory), READONLY, POISONED, RANGE, RESERVED, NOT_FOUND, IO, NOSPC (the journal could
+ * not grow).
  */
 PAGER_API int pager_file_sync_pages(pager_file *f, const uint64_t *page_ids,
                                     uint64_t count) PAGER_NOEXCEPT;
