@@ -89,6 +89,10 @@ std::unique_ptr<file::PageFile> Fresh(const std::string& path) {
   file::FileOptions o;
   o.page_size = 4096;
   o.format_version = BenchFormatVersion();
+  // FILE_BENCH_LAP_MIB: the journal's lap (default 64 MiB), to measure what it trades.
+  if (const char* lap = std::getenv("FILE_BENCH_LAP_MIB")) {
+    o.journal_lap_bytes = std::strtoull(lap, nullptr, 10) << 20;
+  }
   std::unique_ptr<file::PageFile> pf;
   Status st = file::PageFile::Create(io::DefaultEnv(), path, o, &pf);
   if (!st.ok()) Die("create", st);
