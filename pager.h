@@ -273,15 +273,14 @@ PAGER_API int pager_file_create(const char *path, const pager_file_options *opts
  * state verifies (bitmap copies, directory entries and protected contents) and falls back to
  * the other copy otherwise. A read-write open of a format-2 file first applies what its
  * journal holds after a crash (and syncs the file); it then makes one durable "epoch" commit
- * (one fdatasync). A read-only handle sees the state as of its open; it cannot apply a
- * journal, so a format-2 file whose journal holds commits (a crash) is READONLY until one
- * read-write open has applied them. Format-1 files (no journal) open as before.
+ * (one fdatasync). A read-only handle sees the state as of its open; after a crash it sees the
+ * journal's commits without writing anything (it keeps a private copy of the pages they
+ * changed while it is open). Format-1 files (no journal) open as before.
  * Errors: INVALID (as for create), NOT_FOUND, BUSY (lock held; after lock_timeout_ms if
  * > 0), PAGE_SIZE (opts->page_size != 0 and differs from the file's), CORRUPT (no consistent
  * state; the message says why for each metadata copy), VERSION, TOO_LARGE (file larger than
  * max_size_bytes), IO, NOSPC, NOMEM (as for create), READONLY (no write permission for a
- * read-write open; a read-only open of a file whose journal holds commits not yet applied).
- * Ownership: *out is released with pager_file_close().
+ * read-write open). Ownership: *out is released with pager_file_close().
  */
 PAGER_API int pager_file_open(const char *path, const pager_file_options *opts,
                               pager_file **out) PAGER_NOEXCEPT;

@@ -213,7 +213,7 @@ Status CheckPageFile(io::Env* env, const std::string& path, CheckReport* r) {
   FileOptions o;
   o.page_size = 0;
   o.read_only = true;
-  o.journal_view = true;
+  o.no_mapping = true;
   // A read-only handle never grows the file: reserve address space for what is there (rounded
   // up to 1 MiB), not the 1 TiB default that a ulimit -v or ThreadSanitizer cannot map.
   constexpr uint64_t kMiB = uint64_t{1} << 20;

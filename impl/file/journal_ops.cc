@@ -17,32 +17,21 @@ constexpr uint64_t kSyncBatchBytes = uint64_t{16} << 20;
 }  // namespace
 
 // P16: a read-write handle replays the chain into the main file, makes the main file durable
-// and invalidates the journal before recovery reads anything; a read-only handle refuses a
-// chain it cannot apply, unless it is pager_file_check's replayed view (journal_overlay.h).
-// create: a new file's journal starts empty (a leftover of an earlier file is truncated).
+// and invalidates the journal before recovery reads anything; a read-only handle reads the
+// file through the replayed view (journal_overlay.h), writing nothing. create: a new file's
+// journal starts empty (a leftover of an earlier file at that path is truncated).
 Status PageFile::OpenJournal(bool create, bool* replayed) {
   *replayed = false;
   if (format_version_ != kFormatVersion) return Status::Ok();
   JournalScan scan;
-  if (read_only_ && options_.journal_view) {
+  if (read_only_) {  // O1-O3: recovery and the mapping see the chain, nothing is written
     PAGER_RETURN_IF_ERROR(OverlayJournal(env_, path_, file_id_, page_size_log2_, &file_, &scan));
     report_.journal_batches = scan.batches;
     report_.journal_pages = scan.pages;
     return Status::Ok();
   }
   std::unique_ptr<Journal> j;
-  PAGER_RETURN_IF_ERROR(
-      Journal::Open(env_, path_, !read_only_, create, file_id_, page_size_log2_, &j));
-  if (j == nullptr) return Status::Ok();  // read-only and no journal: nothing to apply
-  if (read_only_) {
-    PAGER_RETURN_IF_ERROR(j->Scan(&scan));
-    if (scan.batches == 0) return Status::Ok();
-    return Status(Code::kReadOnly,
-                  Journal::PathFor(path_) + " holds " + std::to_string(scan.batches) +
-                      " committed batches (" + std::to_string(scan.pages) +
-                      " pages) not yet applied to the file, which a read-only handle cannot "
-                      "apply; open it read-write once");
-  }
+  PAGER_RETURN_IF_ERROR(Journal::Open(env_, path_, true, create, file_id_, page_size_log2_, &j));
   PAGER_RETURN_IF_ERROR(j->Replay(
       [&](uint64_t page, const uint8_t* image) {
         return file_->WriteAt(page * page_size_, image, page_size_);

@@ -62,8 +62,44 @@ class OverlayFile final : public io::File {
   Status Truncate(uint64_t) override { return Refused("truncate"); }
   Status Allocate(uint64_t, uint64_t) override { return Refused("allocate"); }
   Status PunchHole(uint64_t, uint64_t) override { return Refused("punch"); }
-  Status Map(size_t, size_t, bool, std::unique_ptr<io::Mapping>*) override {
-    return Refused("map");
+  // O3: the main file mapped read-only, then every system page holding a journal image or
+  // lying past the main file's end overlaid (io E4b) with what ReadAt returns for it.
+  Status Map(size_t reserve_len, size_t map_len, bool writable,
+             std::unique_ptr<io::Mapping>* out) override {
+    if (writable) return Refused("writable map");
+    uint64_t base_size = 0;
+    PAGER_RETURN_IF_ERROR(base_->Size(&base_size));
+    std::unique_ptr<io::Mapping> m;
+    PAGER_RETURN_IF_ERROR(base_->Map(reserve_len, static_cast<size_t>(std::min<uint64_t>(
+                                                      map_len, base_size)),
+                                     false, &m));
+    uint64_t g = m->overlay_granularity();
+    uint64_t end = (map_len + g - 1) / g * g;
+    if (end > m->reserved_len()) return Refused("map past the reservation");
+    std::vector<uint8_t> buf;
+    auto overlay = [&](uint64_t from, uint64_t to) -> Status {  // system-page aligned
+      buf.resize(static_cast<size_t>(to - from));
+      size_t got = 0;
+      PAGER_RETURN_IF_ERROR(ReadAt(from, buf.data(), buf.size(), &got));
+      std::memset(buf.data() + got, 0, buf.size() - got);
+      return m->Overlay(static_cast<size_t>(from), buf.data(), buf.size());
+    };
+    uint64_t tail = std::min(end, base_size / g * g);  // the first page not wholly in the file
+    for (uint64_t at = tail; at < end; at += std::min<uint64_t>(end - at, uint64_t{1} << 20)) {
+      PAGER_RETURN_IF_ERROR(overlay(at, at + std::min<uint64_t>(end - at, uint64_t{1} << 20)));
+    }
+    uint64_t done = 0;  // system pages below this are overlaid already
+    for (const auto& kv : images_) {
+      uint64_t from = kv.first * page_size_ / g * g;
+      uint64_t to = ((kv.first + 1) * page_size_ + g - 1) / g * g;
+      from = std::max(from, done);
+      to = std::min(to, tail);
+      if (from >= to) continue;
+      PAGER_RETURN_IF_ERROR(overlay(from, to));
+      done = to;
+    }
+    *out = std::move(m);
+    return Status::Ok();
   }
 
  private:

@@ -1,10 +1,13 @@
 // A read-only view of a format-2 page file as a read-write open would leave it after
-// replaying its journal (P16), without writing anything: pager_file_check reads a crashed
-// file through it, so it judges the state recovery will actually use.
+// replaying its journal (P16), without writing anything: a read-only handle of a crashed file
+// recovers and maps through it, and pager_file_check judges the state recovery will use.
 //
 //   O1. Reads return the main file's bytes with every page of the journal's chain replaced by
 //       its latest image, and zeros between the main file's end and the chain's main_bytes.
-//   O2. Nothing is written: every mutation and Map() is kReadOnly.
+//   O2. Nothing is written: every mutation and a writable Map() is kReadOnly.
+//   O3. A read-only Map() shows what reads return: the main file mapped, and the system pages
+//       that differ from it (journal images, bytes past its end) overlaid by private copies
+//       (io E4b). Memory: a copy of every page the chain holds, while the handle is open.
 #pragma once
 
 #include <cstdint>

@@ -142,7 +142,7 @@ Status PageFile::OpenLocked() {
                                        " pages exceeds max_size_bytes " +
                                        std::to_string(options_.max_size_bytes));
   }
-  if (read_only_ && options_.journal_view) return Status::Ok();  // no mapping
+  if (read_only_ && options_.no_mapping) return Status::Ok();
   PAGER_RETURN_IF_ERROR(MapFile());
   if (read_only_) return Status::Ok();
   if (replayed) PAGER_RETURN_IF_ERROR(ReserveInUse());  // P5 after a crash (P16)

@@ -70,9 +70,9 @@
 //       kJournalLapBytes; a failed checkpoint poisons, P6), and a clean close makes the main
 //       file durable and invalidates the journal. A read-write open replays the chain into the
 //       main file, makes it durable, invalidates the journal, re-reserves the blocks of every
-//       in-use page (P5), and only then recovers; a read-only open of a file whose journal
-//       holds a chain is kReadOnly (it cannot apply it). A format-1 file has no journal and
-//       commits in place (P2, P11) as before.
+//       in-use page (P5), and only then recovers; a read-only open recovers and maps the
+//       file through the replayed view of the chain (journal_overlay.h O1-O3), writing
+//       nothing. A format-1 file has no journal and commits in place (P2, P11) as before.
 #pragma once
 
 #include <cstdint>
@@ -101,10 +101,9 @@ struct FileOptions {
   // create: kFormatVersion (2, journaled: P14) or kFormatVersionUnjournaled (1, in place).
   uint32_t format_version = kFormatVersion;
   uint64_t journal_lap_bytes = kJournalLapBytes;  // P16's checkpoint point (tests lower it)
-  // read_only, pager_file_check only: the file as a read-write open would leave it after
-  // replaying its journal (journal_overlay.h), and no mapping: only the counts and the
-  // recovery report may be used.
-  bool journal_view = false;
+  // read_only, pager_file_check only: map nothing (only the counts and the recovery report
+  // may be used), so a check needs no address space for the page space.
+  bool no_mapping = false;
 };
 
 // Counters of what open-time recovery found (tests and pagerctl read them).
