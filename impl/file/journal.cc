@@ -213,7 +213,11 @@ Status Journal::Replay(const ApplyFn& apply, JournalScan* scan) {
     PAGER_RETURN_IF_ERROR(ApplyBatch(offset, pages, apply));
     offset += JournalBatchBytes(head.page_count, page_size_);
   }
-  lap_ = scan->lap + 1;  // J4: the caller invalidates before the next batch
+  // J4: the next chain gets a fresh lap, never the replayed one (nor a lap derived from an
+  // empty chain's 0, which every open would then share with the leftovers of the last).
+  do {
+    lap_ = RandomLap();
+  } while (lap_ == scan->lap);
   seq_ = 1;
   end_bytes_ = 0;
   return Status::Ok();
