@@ -272,6 +272,7 @@ Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint
   uint64_t batch_bytes = JournalBatchBytes(page_count, page_size_);
   uint64_t pad = batch_bytes - header_bytes - uint64_t{page_count} * page_size_;
   if (pad > 0) slices.push_back({Zeros(), static_cast<size_t>(pad)});
+  may_hold_chain_ = true;  // even if the write fails: part of it may land
   PAGER_RETURN_IF_ERROR(file_->WriteVAt(end_bytes_, slices.data(), slices.size()));
   end_bytes_ += batch_bytes;
   last_batch_bytes_ = batch_bytes;
@@ -288,6 +289,7 @@ Status Journal::Sync() { return file_->DataSync(); }
 Status Journal::Invalidate() {
   PAGER_RETURN_IF_ERROR(file_->WriteAt(0, Zeros(), kJournalAlignBytes));
   PAGER_RETURN_IF_ERROR(file_->DataSync());
+  may_hold_chain_ = false;
   Restart();
   return Status::Ok();
 }
