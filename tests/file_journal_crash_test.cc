@@ -333,6 +333,7 @@ void CheckImage(const Workload& w, io::FaultEnv* env, const State& before, const
   ASSERT_OK(pf->CheckInvariants());
   ASSERT_TRUE(ReadProtected(pf.get(), pid) == data);
   ASSERT_TRUE(PageBytes(pf.get(), id) == page);
+  pf.reset();  // before the env it uses
   t->images++;
 }
 

@@ -61,6 +61,10 @@ Status Journal::Open(io::Env* env, const std::string& main_path, bool writable, 
   PAGER_RETURN_IF_ERROR(env->Open(path, oo, &f));
   uint64_t size = 0;
   PAGER_RETURN_IF_ERROR(f->Size(&size));
+  // An empty journal may have just been created (a main file found without its sidecar): its
+  // directory entry must be durable before a commit relies on the journal's DataSync alone.
+  // (A new page file's journal is made durable by Create's own directory sync.)
+  if (writable && !truncate && size == 0) PAGER_RETURN_IF_ERROR(env->SyncDir(io::DirName(path)));
   out->reset(new Journal(std::move(f), file_id, page_size_log2));
   (*out)->allocated_bytes_ = size;  // a journal's bytes are written or reserved, never holes
   return Status::Ok();
