@@ -61,6 +61,10 @@ Status Journal::Open(io::Env* env, const std::string& main_path, bool writable, 
   PAGER_RETURN_IF_ERROR(env->Open(path, oo, &f));
   uint64_t size = 0;
   PAGER_RETURN_IF_ERROR(f->Size(&size));
+  // An empty journal may have just been created (a main file found without its sidecar): its
+  // directory entry must be durable before a commit relies on the journal's DataSync alone.
+  // (A new page file's journal is made durable by Create's own directory sync.)
+  if (writable && !truncate && size == 0) PAGER_RETURN_IF_ERROR(env->SyncDir(io::DirName(path)));
   out->reset(new Journal(std::move(f), file_id, page_size_log2));
   (*out)->allocated_bytes_ = size;  // a journal's bytes are written or reserved, never holes
   return Status::Ok();
@@ -272,6 +276,7 @@ Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint
   uint64_t batch_bytes = JournalBatchBytes(page_count, page_size_);
   uint64_t pad = batch_bytes - header_bytes - uint64_t{page_count} * page_size_;
   if (pad > 0) slices.push_back({Zeros(), static_cast<size_t>(pad)});
+  may_hold_chain_ = true;  // even if the write fails: part of it may land
   PAGER_RETURN_IF_ERROR(file_->WriteVAt(end_bytes_, slices.data(), slices.size()));
   end_bytes_ += batch_bytes;
   last_batch_bytes_ = batch_bytes;
@@ -288,6 +293,7 @@ Status Journal::Sync() { return file_->DataSync(); }
 Status Journal::Invalidate() {
   PAGER_RETURN_IF_ERROR(file_->WriteAt(0, Zeros(), kJournalAlignBytes));
   PAGER_RETURN_IF_ERROR(file_->DataSync());
+  may_hold_chain_ = false;
   Restart();
   return Status::Ok();
 }

@@ -93,6 +93,10 @@ class Journal {
   Status Replay(const ApplyFn& apply, JournalScan* scan);
 
   uint64_t end_bytes() const { return end_bytes_; }
+  // J3: a batch was written since the last Invalidate, so the journal may hold a chain that a
+  // replay would apply -- even at end_bytes() 0 (a Restart leaves the old chain in place until
+  // the next batch overwrites its head; a clean close must still invalidate it).
+  bool may_hold_chain() const { return may_hold_chain_; }
   // Would a batch of page_count pages end past lap_bytes? (Never for the first batch of a lap.)
   bool NeedsRestart(uint64_t page_count, uint64_t lap_bytes) const;
   // J3: the next batch goes to offset 0 with lap + 1.
@@ -126,6 +130,7 @@ class Journal {
   uint64_t end_bytes_ = 0;   // offset of the next batch
   uint64_t last_batch_bytes_ = 0;
   uint64_t allocated_bytes_ = 0;  // [0, this) holds written or reserved blocks
+  bool may_hold_chain_ = false;   // an Append since the last Invalidate
   std::vector<uint8_t> header_;  // the header block of the batch being written
 };
 

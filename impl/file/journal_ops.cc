@@ -145,7 +145,9 @@ Status PageFile::SyncPagesJournaled(const uint64_t* pages, uint64_t count) {
 // leaves the chain in place, and the next read-write open replays it: nothing is lost.
 void PageFile::CheckpointAtClose() {
   if (journal_ == nullptr || closed_ || poisoned_ || file_ == nullptr) return;
-  if (journal_->end_bytes() == 0) return;  // no chain since the last invalidation
+  // No batch since the last invalidation. (end_bytes() 0 is not enough: after a checkpoint
+  // whose next batch failed to reserve its blocks, the old lap's chain is still there.)
+  if (!journal_->may_hold_chain()) return;
   sync_count_++;
   checkpoint_count_++;
   if (!file_->DataSync().ok()) return;
