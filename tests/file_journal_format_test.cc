@@ -93,7 +93,7 @@ std::unique_ptr<Journal> JournalAtLap(io::MemEnv* env, uint64_t lap) {
   EXPECT_TRUE(env->SetFileBytes(Journal::PathFor(kMain), bytes).ok());
   std::unique_ptr<Journal> j = OpenJournal(env);
   JournalScan scan;
-  Status st = j->Replay([](uint64_t, const uint8_t*) { return Status::Ok(); }, &scan);
+  Status st = j->Replay(kMainBytes, [](uint64_t, const uint8_t*) { return Status::Ok(); }, &scan);
   EXPECT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(scan.batches, 1u);
   EXPECT_EQ(scan.lap, lap - 1);
@@ -159,6 +159,7 @@ TEST(FileJournalFormat, GoldenBatchReplaysItsPagesInListOrder) {
   std::vector<std::pair<uint64_t, uint8_t>> applied;
   JournalScan scan;
   ASSERT_OK(j->Replay(
+      kMainBytes,
       [&](uint64_t page, const uint8_t* image) {
         applied.push_back({page, image[0]});
         return Status::Ok();

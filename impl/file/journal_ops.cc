@@ -37,6 +37,7 @@ Status PageFile::OpenJournal(bool create, bool* replayed) {
                       "apply; open it read-write once");
   }
   PAGER_RETURN_IF_ERROR(j->Replay(
+      options_.max_size_bytes,
       [&](uint64_t page, const uint8_t* image) {
         return file_->WriteAt(page * page_size_, image, page_size_);
       },
