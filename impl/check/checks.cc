@@ -42,8 +42,8 @@ bool EndsWith(const std::string& path, const std::string& suffix) {
 }
 
 // The journal of a format-2 page file (doc/format/page-journal.md): its size and the chain a
-// read-write open would apply. Read-only (K1): a missing journal is not created. A journal the
-// page file's own check found damaged (J5) was reported there; its counts stay 0.
+// read-write open would apply. Read-only (K1): a missing journal is not created. A superblock or
+// a journal (J5) the page file's own check found damaged was reported there; the counts stay 0.
 Status DescribeJournal(io::Env* env, const std::string& main_path, CheckReport* r) {
   if (r->format_version != file::kFormatVersion) return Status::Ok();
   std::unique_ptr<io::File> main;
@@ -52,7 +52,7 @@ Status DescribeJournal(io::Env* env, const std::string& main_path, CheckReport* 
   size_t got = 0;
   PAGER_RETURN_IF_ERROR(main->ReadAt(0, head, sizeof head, &got));
   file::SuperblockDisk sb;
-  PAGER_RETURN_IF_ERROR(file::CheckSuperblock(head, got, &sb));
+  if (!file::CheckSuperblock(head, got, &sb).ok()) return Status::Ok();  // reported as damage
   std::unique_ptr<file::Journal> j;
   PAGER_RETURN_IF_ERROR(file::Journal::Open(env, main_path, false, false, sb.file_id,
                                             sb.page_size_log2, &j));
