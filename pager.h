@@ -2492,8 +2492,10 @@ enum {
   PAGER_FORMAT_WALSEG_SEGMENT = 4, /* one WAL segment file (pager_walseg_)                    */
   PAGER_FORMAT_WALSEG_DIR = 5,     /* a directory holding WAL segment files                   */
   PAGER_FORMAT_SNAPSHOT = 6,       /* a KV-cache snapshot (pager_snapshot_)                   */
-  PAGER_FORMAT_WAL_SHM = 7         /* a WAL pager's "<main>-shm" shared index (a cache of the
+  PAGER_FORMAT_WAL_SHM = 7,        /* a WAL pager's "<main>-shm" shared index (a cache of the
                                       WAL, rebuilt whenever it cannot be believed)            */
+  PAGER_FORMAT_FILE_JOURNAL = 8    /* a page file's "<main>-journal" (format version 2; since
+                                      0.3.0; checked with its page file)                      */
 };
 
 /* pager_check_report.index_state: the WAL pager's shared index "<main>-shm" as a check
@@ -2508,11 +2510,13 @@ enum {
 /*
  * pager_format_detect -- which libpager format the file (or directory) at path holds, by its
  * magic: the first 8 bytes (page file, WAL main file -- either header copy --, WAL sidecar,
- * WAL shared index, snapshot), the first record's magic (a WAL segment; an empty file with a
+ * WAL shared index, snapshot, page file journal), the first record's magic (a WAL segment; an empty file with a
  * segment name counts as one), or, for a directory, at least one segment-named file in it. A
  * file named "<main>-wal" or "<main>-shm" whose main file is a WAL pager's is its sidecar or
  * index whatever its bytes (a truncated sidecar is empty; an index is never synced, so a crash
- * can leave it empty or garbled). Anything else, an empty file included, is
+ * can leave it empty or garbled). A file named "<main>-journal" whose main file is a page
+ * file is its journal whatever its bytes (a clean close zeroes its head); one beginning with
+ * a journal batch's magic is one whatever its name. Anything else, an empty file included, is
  * PAGER_FORMAT_UNKNOWN with PAGER_OK. Reads at most 264 bytes;
  * never writes. Thread safety: any thread.
  * Errors: PAGER_ERR_INVALID (NULL argument, empty path), PAGER_ERR_NOT_FOUND,
@@ -2553,6 +2557,12 @@ typedef struct pager_check_report {
   /* Since 0.3.0 (struct_size tells whether the library wrote them): */
   uint32_t index_state;      /* WAL pager: PAGER_WAL_INDEX_* of "<main>-shm"                */
   uint32_t index_readers;    /* WAL pager: read marks in the index held by live handles     */
+  uint64_t journal_bytes;    /* page file of format version 2: its "<main>-journal" file's
+                                size (0: none)                                              */
+  uint64_t journal_batches;  /* page file of format version 2: committed batches of the
+                                journal not yet applied to the file (a read-write open
+                                applies them; doc/format/page-journal.md)                   */
+  uint64_t journal_pages;    /* page images in those batches                                */
 } pager_check_report;
 
 /* pager_check_report_init -- struct_size, zeroes elsewhere. NULL-safe. Clears the last
@@ -2566,7 +2576,9 @@ PAGER_API void pager_check_report_init(pager_check_report *report) PAGER_NOEXCEP
  * WAL scan; the WAL segment reader and the log replay across segments; pager_snapshot_verify
  * and pager_snapshot_inspect), plus the file's header, sizes and counts, into *report.
  * pager_wal_check takes the main file's path (or the sidecar's or the index's: its "-wal" or
- * "-shm" is dropped) and checks both files; it also reports the shared index (index_state,
+ * "-shm" is dropped) and checks both files; pager_file_check likewise takes a page file's
+ * "-journal" (dropped) and reports its journal (journal_bytes, journal_batches,
+ * journal_pages); it also reports the shared index (index_state,
  * index_readers; a stale index is not damage: the next open rebuilds it). pager_walseg_check takes one segment file or a directory of segments.
  * What a crash leaves and recovery discards is not damage: pager_file_check reports the meta
  * slot recovery did not use as interrupted (report->interrupted, rule "meta", its offset) when

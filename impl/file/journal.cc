@@ -205,8 +205,14 @@ Status Journal::ApplyBatch(uint64_t offset, const std::vector<uint64_t>& pages,
   return Status::Ok();
 }
 
-Status Journal::Replay(const ApplyFn& apply, JournalScan* scan) {
+Status Journal::Replay(uint64_t max_main_bytes, const ApplyFn& apply, JournalScan* scan) {
   PAGER_RETURN_IF_ERROR(Scan(scan));  // J5: every batch is checked before any is applied
+  if (scan->main_bytes > max_main_bytes) {
+    return Status(Code::kTooLarge, "the journal's chain needs a file of " +
+                                       std::to_string(scan->main_bytes) +
+                                       " bytes, past max_size_bytes " +
+                                       std::to_string(max_main_bytes));
+  }
   uint64_t offset = 0;
   JournalBatchDisk head{};
   std::vector<uint64_t> pages;

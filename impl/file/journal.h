@@ -88,9 +88,10 @@ class Journal {
   // Walks the chain (J2) and validates every batch (J5) without applying anything.
   Status Scan(JournalScan* scan);
   // Scan, then calls apply(page, image) for every image of the chain in order. Nothing is
-  // applied if the scan fails. Leaves the writer at the chain's end with a new lap.
+  // applied if the scan fails, or (kTooLarge) if the chain needs a main file longer than
+  // max_main_bytes (the handle's reservation). Leaves the writer at offset 0 with a new lap.
   using ApplyFn = std::function<Status(uint64_t page, const uint8_t* image)>;
-  Status Replay(const ApplyFn& apply, JournalScan* scan);
+  Status Replay(uint64_t max_main_bytes, const ApplyFn& apply, JournalScan* scan);
 
   uint64_t end_bytes() const { return end_bytes_; }
   // J3: a batch was written since the last Invalidate, so the journal may hold a chain that a

@@ -33,6 +33,7 @@ Status PageFile::OpenJournal(bool create, bool* replayed) {
   std::unique_ptr<Journal> j;
   PAGER_RETURN_IF_ERROR(Journal::Open(env_, path_, true, create, file_id_, page_size_log2_, &j));
   PAGER_RETURN_IF_ERROR(j->Replay(
+      options_.max_size_bytes,
       [&](uint64_t page, const uint8_t* image) {
         return file_->WriteAt(page * page_size_, image, page_size_);
       },

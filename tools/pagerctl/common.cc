@@ -18,6 +18,7 @@ int g_exit = kExitClean;
 const char* FormatId(uint32_t format) {
   switch (format) {
     case PAGER_FORMAT_FILE: return "page-file";
+    case PAGER_FORMAT_FILE_JOURNAL: return "page-file-journal";
     case PAGER_FORMAT_WAL_MAIN: return "wal-main";
     case PAGER_FORMAT_WAL_LOG: return "wal-log";
     case PAGER_FORMAT_WAL_SHM: return "wal-shm";
@@ -31,6 +32,7 @@ const char* FormatId(uint32_t format) {
 const char* FormatTitle(uint32_t format) {
   switch (format) {
     case PAGER_FORMAT_FILE: return "page file";
+    case PAGER_FORMAT_FILE_JOURNAL: return "page file (-journal; checked with its page file)";
     case PAGER_FORMAT_WAL_MAIN: return "WAL pager (main file and -wal sidecar)";
     case PAGER_FORMAT_WAL_LOG: return "WAL pager (-wal sidecar; checked with its main file)";
     case PAGER_FORMAT_WAL_SHM: return "WAL pager (-shm shared index; checked with its main file)";
@@ -46,10 +48,20 @@ bool IsWalPager(uint32_t format) {
          format == PAGER_FORMAT_WAL_SHM;
 }
 
-std::string WalMainOf(const std::string& path, uint32_t format) {
+bool IsPageFile(uint32_t format) {
+  return format == PAGER_FORMAT_FILE || format == PAGER_FORMAT_FILE_JOURNAL;
+}
+
+std::string MainOf(const std::string& path, uint32_t format) {
+  static const std::string kJournalSuffix = "-journal";
+  if (format == PAGER_FORMAT_FILE_JOURNAL) {
+    return path.substr(0, path.size() - kJournalSuffix.size());
+  }
   const bool named = format == PAGER_FORMAT_WAL_LOG || format == PAGER_FORMAT_WAL_SHM;
   return named ? path.substr(0, path.size() - 4) : path;
 }
+
+std::string WalMainOf(const std::string& path, uint32_t format) { return MainOf(path, format); }
 
 std::string Why(int code, const std::string& detail) {
   std::string why;
@@ -57,7 +69,14 @@ std::string Why(int code, const std::string& detail) {
     case PAGER_ERR_NOT_FOUND: why = "missing"; break;
     case PAGER_ERR_BUSY: why = "locked by a writer"; break;
     case PAGER_ERR_VERSION: why = "unknown format version or feature"; break;
-    case PAGER_ERR_READONLY: why = "permission denied"; break;
+    case PAGER_ERR_READONLY:
+      // A read-only open of a format-2 page file also refuses a journal holding commits it
+      // cannot apply (doc/format/page-journal.md); the library's message names the -journal.
+      why = detail.find("-journal") != std::string::npos
+                ? "its -journal holds commits not yet applied to the file (a read-write open "
+                  "applies them: pagerctl recover --apply FILE)"
+                : "permission denied";
+      break;
     case PAGER_ERR_INVALID: why = "not a libpager file"; break;
     case PAGER_ERR_CORRUPT: why = "damaged"; break;
     default: why = pager_errstr(code); break;
