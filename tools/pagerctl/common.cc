@@ -69,14 +69,7 @@ std::string Why(int code, const std::string& detail) {
     case PAGER_ERR_NOT_FOUND: why = "missing"; break;
     case PAGER_ERR_BUSY: why = "locked by a writer"; break;
     case PAGER_ERR_VERSION: why = "unknown format version or feature"; break;
-    case PAGER_ERR_READONLY:
-      // A read-only open of a format-2 page file also refuses a journal holding commits it
-      // cannot apply (doc/format/page-journal.md); the library's message names the -journal.
-      why = detail.find("-journal") != std::string::npos
-                ? "its -journal holds commits not yet applied to the file (a read-write open "
-                  "applies them: pagerctl recover --apply FILE)"
-                : "permission denied";
-      break;
+    case PAGER_ERR_READONLY: why = "permission denied"; break;
     case PAGER_ERR_INVALID: why = "not a libpager file"; break;
     case PAGER_ERR_CORRUPT: why = "damaged"; break;
     default: why = pager_errstr(code); break;

@@ -266,9 +266,9 @@ struct CopyArgs {
 };
 
 // Page file: the shared lock of a read-only open keeps writers out while the bytes are read.
-// A page file (src: its main file) under a read-only handle's shared lock: no writer, and a
-// format-2 file's journal holds no chain (a read-only open refuses one), so the main file is
-// the whole state and the copy gets a new journal at its first read-write open.
+// A format-2 file's state is its main file and its -journal together (after a crash the
+// journal may hold commits the main file lacks), so both are copied under that lock; the
+// copy's first read-write open applies what the journal holds.
 Outcome2 CopyPageFile(const CopyArgs& a, const std::string& src, ProgressBar* bar) {
   pager_file_options o;
   pager_file_options_init(&o);
@@ -281,6 +281,9 @@ Outcome2 CopyPageFile(const CopyArgs& a, const std::string& src, ProgressBar* ba
   std::string error;
   uint64_t done = 0;
   rc = CopyFileBytes(src, a.dst, bar, &done, &error);
+  if (rc == PAGER_OK && Exists(src + "-journal")) {
+    rc = CopyFileBytes(src + "-journal", a.dst + "-journal", bar, &done, &error);
+  }
   pager_file_close(f);
   return rc != PAGER_OK ? Err(rc, error) : Outcome2{};
 }
