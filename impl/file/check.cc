@@ -197,8 +197,9 @@ Status CheckPageFile(io::Env* env, const std::string& path, CheckReport* r) {
   // Format 2: judge the state a read-write open would recover, after replaying the journal.
   JournalScan scan;
   if (sb.format_version == kFormatVersion) {
-    st = OverlayJournal(env, path, sb.file_id, sb.page_size_log2, &f, &scan);
-    if (st.code() == Code::kCorrupt) {
+    st = OverlayJournal(env, path, sb.file_id, sb.page_size_log2, kMaxHandleBytes, &f, &scan);
+    // kTooLarge: a checksum-valid chain claiming a file no handle can map -- no writer wrote it.
+    if (st.code() == Code::kCorrupt || st.code() == Code::kTooLarge) {
       r->Damage(Journal::PathFor(path), st.offset_bytes(), "journal", st.message());
       return Status::Ok();
     }

@@ -26,6 +26,8 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the page-file format i
 constexpr uint32_t kFormatVersion = 2;
 constexpr uint32_t kFormatVersionUnjournaled = 1;
 constexpr uint32_t kLayoutVersion = 1;
+// The most bytes of page space any handle maps (pager_file_options.max_size_bytes <= 2^46).
+constexpr uint64_t kMaxHandleBytes = uint64_t{1} << 46;
 constexpr uint32_t kMinPageSizeLog2 = 10;  // 1 KiB
 constexpr uint32_t kMaxPageSizeLog2 = 16;  // 64 KiB
 constexpr uint64_t kSuperblockPage = 0;

@@ -223,11 +223,17 @@ Status Journal::Replay(uint64_t max_main_bytes, const ApplyFn& apply, JournalSca
     PAGER_RETURN_IF_ERROR(ApplyBatch(offset, pages, apply));
     offset += JournalBatchBytes(head.page_count, page_size_);
   }
-  // J4: the next chain gets a fresh lap, never the replayed one (nor a lap derived from an
-  // empty chain's 0, which every open would then share with the leftovers of the last).
-  do {
-    lap_ = RandomLap();
-  } while (lap_ == scan->lap);
+  // J4: the next chain's lap is the replayed chain's + 1 (above every lap this journal's
+  // lineage wrote: the chain at offset 0 is always its latest lap), or a fresh random one when
+  // the chain was empty -- never one derived from an empty chain's 0, which every such open
+  // would share with the leftovers of the last.
+  if (scan->batches > 0) {
+    lap_ = scan->lap + 1;
+  } else {
+    do {
+      lap_ = RandomLap();
+    } while (lap_ == 0);
+  }
   seq_ = 1;
   end_bytes_ = 0;
   return Status::Ok();

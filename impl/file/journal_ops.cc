@@ -25,7 +25,8 @@ Status PageFile::OpenJournal(bool create, bool* replayed) {
   if (format_version_ != kFormatVersion) return Status::Ok();
   JournalScan scan;
   if (read_only_) {  // O1-O3: recovery and the mapping see the chain, nothing is written
-    PAGER_RETURN_IF_ERROR(OverlayJournal(env_, path_, file_id_, page_size_log2_, &file_, &scan));
+    PAGER_RETURN_IF_ERROR(OverlayJournal(env_, path_, file_id_, page_size_log2_,
+                                         options_.max_size_bytes, &file_, &scan));
     report_.journal_batches = scan.batches;
     report_.journal_pages = scan.pages;
     return Status::Ok();

@@ -84,16 +84,16 @@ class OverlayFile final : public io::File {
       std::memset(buf.data() + got, 0, buf.size() - got);
       return m->Overlay(static_cast<size_t>(from), buf.data(), buf.size());
     };
-    uint64_t tail = std::min(end, base_size / g * g);  // the first page not wholly in the file
-    for (uint64_t at = tail; at < end; at += std::min<uint64_t>(end - at, uint64_t{1} << 20)) {
-      PAGER_RETURN_IF_ERROR(overlay(at, at + std::min<uint64_t>(end - at, uint64_t{1} << 20)));
-    }
+    // Past the main file's last whole system page: zeros (anonymous pages cost no memory
+    // until read), then the partial page at the file's end with its bytes.
+    uint64_t tail = std::min(end, base_size / g * g);
+    if (tail < end) PAGER_RETURN_IF_ERROR(m->Overlay(static_cast<size_t>(tail), nullptr,
+                                                     static_cast<size_t>(end - tail)));
+    if (tail < end && base_size % g != 0) PAGER_RETURN_IF_ERROR(overlay(tail, tail + g));
     uint64_t done = 0;  // system pages below this are overlaid already
     for (const auto& kv : images_) {
-      uint64_t from = kv.first * page_size_ / g * g;
-      uint64_t to = ((kv.first + 1) * page_size_ + g - 1) / g * g;
-      from = std::max(from, done);
-      to = std::min(to, tail);
+      uint64_t from = std::max(kv.first * page_size_ / g * g, done);
+      uint64_t to = std::min(((kv.first + 1) * page_size_ + g - 1) / g * g, end);
       if (from >= to) continue;
       PAGER_RETURN_IF_ERROR(overlay(from, to));
       done = to;
@@ -117,8 +117,8 @@ class OverlayFile final : public io::File {
 }  // namespace
 
 Status OverlayJournal(io::Env* env, const std::string& main_path, uint64_t file_id,
-                      uint32_t page_size_log2, std::unique_ptr<io::File>* main,
-                      JournalScan* scan) {
+                      uint32_t page_size_log2, uint64_t max_main_bytes,
+                      std::unique_ptr<io::File>* main, JournalScan* scan) {
   *scan = JournalScan();
   std::unique_ptr<Journal> j;
   PAGER_RETURN_IF_ERROR(
@@ -127,6 +127,7 @@ Status OverlayJournal(io::Env* env, const std::string& main_path, uint64_t file_
   uint32_t page_size = 1u << page_size_log2;
   std::map<uint64_t, std::vector<uint8_t>> images;
   PAGER_RETURN_IF_ERROR(j->Replay(
+      max_main_bytes,
       [&](uint64_t page, const uint8_t* image) {
         images[page].assign(image, image + page_size);
         return Status::Ok();

@@ -25,10 +25,11 @@ namespace file {
 
 // Replaces *main (the main file, open read-only) by the overlay of the journal's chain if the
 // journal of main_path holds one; *scan says what the chain holds (batches 0: *main is left
-// as it was). kCorrupt / kVersion as Journal::Scan.
+// as it was). kCorrupt / kVersion as Journal::Scan; kTooLarge (nothing overlaid) if the chain
+// needs a main file past max_main_bytes.
 Status OverlayJournal(io::Env* env, const std::string& main_path, uint64_t file_id,
-                      uint32_t page_size_log2, std::unique_ptr<io::File>* main,
-                      JournalScan* scan);
+                      uint32_t page_size_log2, uint64_t max_main_bytes,
+                      std::unique_ptr<io::File>* main, JournalScan* scan);
 
 }  // namespace file
 }  // namespace pager

@@ -93,7 +93,8 @@ class Mapping {
 
   // E4b: replaces [offset, offset+len) of a read-only mapping by a private copy of src -- the
   // file is not written, later reads of the range see src, the range may reach past
-  // mapped_len (which grows to cover it) up to reserved_len. offset and len are multiples of
+  // mapped_len (which grows to cover it) up to reserved_len; src null: zeros (which take no
+  // memory until read, on POSIX). offset and len are multiples of
   // overlay_granularity() (the system page). Only before data() is handed out: an
   // implementation may move data(). kInvalid for a writable mapping, a misaligned range or
   // one past the reservation.

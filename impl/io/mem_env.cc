@@ -61,7 +61,11 @@ class MemMapping final : public Mapping {
       std::memcpy(private_, data_, mapped_len_);
       data_ = private_;
     }
-    std::memcpy(data_ + offset, src, len);
+    if (src != nullptr) {
+      std::memcpy(data_ + offset, src, len);
+    } else {
+      std::memset(data_ + offset, 0, len);
+    }
     mapped_len_ = std::max(mapped_len_, offset + len);
     return Status::Ok();
   }

@@ -220,7 +220,7 @@ class PosixMapping final : public Mapping {
     void* p = mmap(data_ + offset, len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     if (p == MAP_FAILED) return PosixError("overlay of " + path_, errno);
-    std::memcpy(data_ + offset, src, len);
+    if (src != nullptr) std::memcpy(data_ + offset, src, len);
     if (mprotect(data_ + offset, len, PROT_READ) != 0) {
       return PosixError("overlay of " + path_ + ": mprotect", errno);
     }
