@@ -287,9 +287,9 @@ PAGER_API int pager_file_open(const char *path, const pager_file_options *opts,
 
 /*
  * pager_file_close -- unmaps, unlocks and closes. Every commit is already durable. A
- * read-write handle of a format-2 file first syncs the file (pages written through the
- * mapping included) and empties its journal; if that fails, nothing is lost: the next
- * read-write open applies the journal. Page pointers become invalid; open transactions of the
+ * read-write handle of a format-2 file whose journal holds commits first syncs the file
+ * (pages written through the mapping included) and empties the journal; if that fails,
+ * nothing is lost: the next read-write open applies the journal. Page pointers become invalid; open transactions of the
  * file can no longer commit. NULL-safe. Clears the last error. Errors: none.
  * Not to be called concurrently with other calls on the same handle.
  */

@@ -88,7 +88,7 @@ def CopyOfACrashedFileKeepsWhatItsJournalHolds():
     path = copy_of(HEALTHY["page-file"], "crashed3.pages")
     subprocess.run([FIXTURES, "crash-journaled", path], check=True)
     dst = path + ".copy"
-    p = run(["copy", path, dst])
+    p = run(["copy", path, dst], writes=True)
     check(p.returncode == 0, p.stderr)
     check(os.path.exists(dst + "-journal"), "the copy has the -journal")
     j = only(run(["info", "--json", dst]))
