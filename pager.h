@@ -250,7 +250,10 @@ PAGER_API void pager_file_options_init(pager_file_options *opts) PAGER_NOEXCEPT;
 /*
  * pager_file_create -- creates a new page file at path (fails if it exists), takes the
  * exclusive lock, writes the superblock and the first metadata, syncs the file and its
- * directory, and returns a read-write handle in *out. opts may be NULL (defaults).
+ * directory, and returns a read-write handle in *out. opts may be NULL (defaults). The file
+ * is format 2: commits and pager_file_sync_pages go through its journal, the sidecar
+ * "<path>-journal" (created empty here, replacing a leftover of that name), which belongs to
+ * the file: copy or remove both (after a clean close the journal holds nothing).
  * Errors: INVALID (NULL path/out, bad page size, bad options struct: struct_size below 40,
  * unknown non-zero bytes, reserved != 0, read_only > 1, lock_timeout_ms < -1,
  * max_size_bytes 0 or above 2^46), EXISTS (path exists), TOO_LARGE (initial space exceeds
@@ -268,8 +271,11 @@ PAGER_API int pager_file_create(const char *path, const pager_file_options *opts
  * read-write opener per file across processes), or read-only (opts->read_only = 1) with a
  * shared lock (many readers, no writer). Recovery picks the newest metadata copy whose whole
  * state verifies (bitmap copies, directory entries and protected contents) and falls back to
- * the other copy otherwise. A read-write open then makes one durable "epoch" commit (one
- * fdatasync). A read-only handle sees the state as of its open.
+ * the other copy otherwise. A read-write open of a format-2 file first applies what its
+ * journal holds after a crash (and syncs the file); it then makes one durable "epoch" commit
+ * (one fdatasync). A read-only handle sees the state as of its open; after a crash it sees the
+ * journal's commits without writing anything (it keeps a private copy of the pages they
+ * changed while it is open). Format-1 files (no journal) open as before.
  * Errors: INVALID (as for create), NOT_FOUND, BUSY (lock held; after lock_timeout_ms if
  * > 0), PAGE_SIZE (opts->page_size != 0 and differs from the file's), CORRUPT (no consistent
  * state; the message says why for each metadata copy), VERSION, TOO_LARGE (file larger than
@@ -280,9 +286,11 @@ PAGER_API int pager_file_open(const char *path, const pager_file_options *opts,
                               pager_file **out) PAGER_NOEXCEPT;
 
 /*
- * pager_file_close -- unmaps, unlocks and closes. Every commit is already durable, so close
- * writes nothing. Page pointers become invalid; open transactions of the file can no longer
- * commit. NULL-safe. Clears the last error. Errors: none.
+ * pager_file_close -- unmaps, unlocks and closes. Every commit is already durable. A
+ * read-write handle of a format-2 file whose journal holds commits first syncs the file
+ * (pages written through the mapping included) and empties the journal; if that fails,
+ * nothing is lost: the next read-write open applies the journal. Page pointers become invalid; open transactions of the
+ * file can no longer commit. NULL-safe. Clears the last error. Errors: none.
  * Not to be called concurrently with other calls on the same handle.
  */
 PAGER_API void pager_file_close(pager_file *f) PAGER_NOEXCEPT;
@@ -360,13 +368,16 @@ PAGER_API int pager_file_page_const(pager_file *f, uint64_t page_id,
 /*
  * pager_file_sync_pages -- makes the bytes of the listed allocated pages durable: when it
  * returns PAGER_OK, every byte written to them through the mapping before the call survives a
- * crash or power loss. Costs one device flush (one fdatasync of the file) whatever the number
- * and spread of the pages; other dirty pages of the file may become durable with them (as
- * kernel writeback may make them at any time), so their writeback is part of the cost. On a
- * failure nothing is promised about the listed bytes. A failure is never retried: it poisons
- * the handle.
+ * crash or power loss. Costs one device flush whatever the number and spread of the pages:
+ * format 2 copies the pages' bytes (as they are during the call) into one sequential write to
+ * the journal and one fdatasync of it (plus, once per 64 MiB of journal, an fdatasync of the
+ * file); format 1 makes one fdatasync of the file, which also writes back other dirty pages.
+ * Pages not listed are not promised durable. On a failure nothing is promised about the
+ * listed bytes. A failure is never retried: it poisons the handle (except NOSPC before
+ * anything was written: the handle stays usable).
  * Errors: INVALID (NULL, closed, NULL page_ids with count > 0, a count whose list cannot fit
- * in memory), READONLY, POISONED, RANGE, RESERVED, NOT_FOUND, IO.
+ * in memory), READONLY, POISONED, RANGE, RESERVED, NOT_FOUND, IO, NOSPC (the journal could
+ * not grow).
  */
 PAGER_API int pager_file_sync_pages(pager_file *f, const uint64_t *page_ids,
                                     uint64_t count) PAGER_NOEXCEPT;
@@ -2481,8 +2492,10 @@ enum {
   PAGER_FORMAT_WALSEG_SEGMENT = 4, /* one WAL segment file (pager_walseg_)                    */
   PAGER_FORMAT_WALSEG_DIR = 5,     /* a directory holding WAL segment files                   */
   PAGER_FORMAT_SNAPSHOT = 6,       /* a KV-cache snapshot (pager_snapshot_)                   */
-  PAGER_FORMAT_WAL_SHM = 7         /* a WAL pager's "<main>-shm" shared index (a cache of the
+  PAGER_FORMAT_WAL_SHM = 7,        /* a WAL pager's "<main>-shm" shared index (a cache of the
                                       WAL, rebuilt whenever it cannot be believed)            */
+  PAGER_FORMAT_FILE_JOURNAL = 8    /* a page file's "<main>-journal" (format version 2; since
+                                      0.3.0; checked with its page file)                      */
 };
 
 /* pager_check_report.index_state: the WAL pager's shared index "<main>-shm" as a check
@@ -2497,11 +2510,13 @@ enum {
 /*
  * pager_format_detect -- which libpager format the file (or directory) at path holds, by its
  * magic: the first 8 bytes (page file, WAL main file -- either header copy --, WAL sidecar,
- * WAL shared index, snapshot), the first record's magic (a WAL segment; an empty file with a
+ * WAL shared index, snapshot, page file journal), the first record's magic (a WAL segment; an empty file with a
  * segment name counts as one), or, for a directory, at least one segment-named file in it. A
  * file named "<main>-wal" or "<main>-shm" whose main file is a WAL pager's is its sidecar or
  * index whatever its bytes (a truncated sidecar is empty; an index is never synced, so a crash
- * can leave it empty or garbled). Anything else, an empty file included, is
+ * can leave it empty or garbled). A file named "<main>-journal" whose main file is a page
+ * file is its journal whatever its bytes (a clean close zeroes its head); one beginning with
+ * a journal batch's magic is one whatever its name. Anything else, an empty file included, is
  * PAGER_FORMAT_UNKNOWN with PAGER_OK. Reads at most 264 bytes;
  * never writes. Thread safety: any thread.
  * Errors: PAGER_ERR_INVALID (NULL argument, empty path), PAGER_ERR_NOT_FOUND,
@@ -2542,6 +2557,12 @@ typedef struct pager_check_report {
   /* Since 0.3.0 (struct_size tells whether the library wrote them): */
   uint32_t index_state;      /* WAL pager: PAGER_WAL_INDEX_* of "<main>-shm"                */
   uint32_t index_readers;    /* WAL pager: read marks in the index held by live handles     */
+  uint64_t journal_bytes;    /* page file of format version 2: its "<main>-journal" file's
+                                size (0: none)                                              */
+  uint64_t journal_batches;  /* page file of format version 2: committed batches of the
+                                journal not yet applied to the file (a read-write open
+                                applies them; doc/format/page-journal.md)                   */
+  uint64_t journal_pages;    /* page images in those batches                                */
 } pager_check_report;
 
 /* pager_check_report_init -- struct_size, zeroes elsewhere. NULL-safe. Clears the last
@@ -2555,7 +2576,9 @@ PAGER_API void pager_check_report_init(pager_check_report *report) PAGER_NOEXCEP
  * WAL scan; the WAL segment reader and the log replay across segments; pager_snapshot_verify
  * and pager_snapshot_inspect), plus the file's header, sizes and counts, into *report.
  * pager_wal_check takes the main file's path (or the sidecar's or the index's: its "-wal" or
- * "-shm" is dropped) and checks both files; it also reports the shared index (index_state,
+ * "-shm" is dropped) and checks both files; pager_file_check likewise takes a page file's
+ * "-journal" (dropped) and reports its journal (journal_bytes, journal_batches,
+ * journal_pages); it also reports the shared index (index_state,
  * index_readers; a stale index is not damage: the next open rebuilds it). pager_walseg_check takes one segment file or a directory of segments.
  * What a crash leaves and recovery discards is not damage: pager_file_check reports the meta
  * slot recovery did not use as interrupted (report->interrupted, rule "meta", its offset) when

@@ -49,6 +49,9 @@ pager_check_report ToC(const pager::CheckReport& r) {
   c.last_lsn = r.last_lsn;
   c.index_state = r.index_state;
   c.index_readers = r.index_readers;
+  c.journal_bytes = r.journal_bytes;
+  c.journal_batches = r.journal_batches;
+  c.journal_pages = r.journal_pages;
   c.interrupted = r.interrupted ? 1u : 0u;
   c.damage_code = static_cast<int32_t>(r.damage_code);
   c.damage_offset = r.damage_file.empty() ? 0 : r.damage_offset;

@@ -39,7 +39,8 @@ bool ReportUntouched(const pager_check_report& r) {
 using CheckFn = int (*)(const char*, pager_check_report*);
 
 // The common cases of a check: NOT_FOUND, another format, an I/O error; then success.
-void ExpectCheckOutParam(Files* fx, CheckFn fn, const char* path, const char* other) {
+void ExpectCheckOutParam(Files* fx, CheckFn fn, const char* path, const char* other,
+                         uint32_t format_version = 1) {
   pager_check_report r = SentinelReport();
   EXPECT_EQ(fn("/missing", &r), PAGER_ERR_NOT_FOUND);
   EXPECT_EQ(fn(other, &r), PAGER_ERR_INVALID);
@@ -56,7 +57,7 @@ void ExpectCheckOutParam(Files* fx, CheckFn fn, const char* path, const char* ot
   EXPECT_STREQ(pager_last_error(), "");
   EXPECT_EQ(ok.struct_size, sizeof ok);
   EXPECT_EQ(ok.damage_code, PAGER_OK) << ok.damage_detail;
-  EXPECT_EQ(ok.format_version, 1u);
+  EXPECT_EQ(ok.format_version, format_version);
 }
 
 }  // namespace
@@ -99,7 +100,7 @@ TEST(OutParam, pager_check_report_init) {
 
 TEST(OutParam, pager_file_check) {
   Files fx;
-  ExpectCheckOutParam(&fx, pager_file_check, "/f", "/w");
+  ExpectCheckOutParam(&fx, pager_file_check, "/f", "/w", 2);  // a new page file: format 2
 }
 
 TEST(OutParam, pager_wal_check) {

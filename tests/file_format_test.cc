@@ -30,9 +30,23 @@ std::string HexOf(const void* p, size_t n) {
   return out;
 }
 
-// The worked example in doc/format/page-file.md: page size 4096, file id 0x0123456789abcdef.
+// The worked examples in doc/format/page-file.md: page size 4096, file id 0x0123456789abcdef,
+// format 2 (what create writes: journaled) and format 1 (no journal; still read and written).
 TEST(FileFormat, SuperblockGoldenBytes) {
   SuperblockDisk sb = MakeSuperblock(12, 0x0123456789abcdefull);
+  EXPECT_EQ(HexOf(&sb, 64),
+            "4c504746494c4500"   // magic "LPGFILE\0"
+            "02000000"           // format_version 2
+            "0c000000"           // page_size_log2 12
+            "efcdab8967452301"   // file_id
+            "0000000000000000000000000000000000000000000000000000000000000000"  // reserved
+            + HexOf(&sb.checksum, 8));
+  EXPECT_EQ(sb.checksum, Checksum64(&sb, 56, kSeedSuperblock));
+  EXPECT_EQ(HexOf(&sb.checksum, 8), "079095dbffc5172e");
+}
+
+TEST(FileFormat, FormatOneSuperblockGoldenBytes) {
+  SuperblockDisk sb = MakeSuperblock(12, 0x0123456789abcdefull, kFormatVersionUnjournaled);
   EXPECT_EQ(HexOf(&sb, 64),
             "4c504746494c4500"   // magic "LPGFILE\0"
             "01000000"           // format_version 1
@@ -40,7 +54,6 @@ TEST(FileFormat, SuperblockGoldenBytes) {
             "efcdab8967452301"   // file_id
             "0000000000000000000000000000000000000000000000000000000000000000"  // reserved
             + HexOf(&sb.checksum, 8));
-  EXPECT_EQ(sb.checksum, Checksum64(&sb, 56, kSeedSuperblock));
   EXPECT_EQ(HexOf(&sb.checksum, 8), "0f0bf3f5df1c86ad");
 }
 
@@ -152,7 +165,8 @@ TEST(FileCorruption, ResealedSuperblockFieldsAreRejected) {
     Code code;
   };
   std::vector<Case> cases = {
-      {"format_version", [](SuperblockDisk* s) { s->format_version = 2; }, Code::kVersion},
+      {"format_version", [](SuperblockDisk* s) { s->format_version = 3; }, Code::kVersion},
+      {"format_version 0", [](SuperblockDisk* s) { s->format_version = 0; }, Code::kVersion},
       {"page_size_log2 low", [](SuperblockDisk* s) { s->page_size_log2 = 9; }, Code::kCorrupt},
       {"page_size_log2 high", [](SuperblockDisk* s) { s->page_size_log2 = 17; }, Code::kCorrupt},
       {"page_size_log2 other", [](SuperblockDisk* s) { s->page_size_log2 = 11; }, Code::kCorrupt},

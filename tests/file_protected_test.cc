@@ -285,13 +285,18 @@ TEST(FileFaults, FailedMsyncPoisons) {
   EXPECT_EQ(pf->Alloc(&id).code(), Code::kPoisoned);
 }
 
+// Format 1 writes a commit's pages one by one in place (any of them may fail); format 2
+// writes them as one journal batch (P14), so only its first write can.
 TEST(FileFaults, FailedWriteDuringCommitPoisonsAndReopenRecovers) {
-  for (uint64_t nth = 1; nth <= 3; nth++) {
+  for (uint64_t nth = 0; nth <= 3; nth++) {
     io::FaultEnv env;
-    auto pf = MustCreate(&env, "/f", SmallOptions());
+    FileOptions o = SmallOptions();
+    o.format_version = nth == 0 ? kFormatVersion : kFormatVersionUnjournaled;
+    SCOPED_TRACE("format " + std::to_string(o.format_version));
+    auto pf = MustCreate(&env, "/f", o);
     uint64_t a = 0;
     ASSERT_OK(pf->Alloc(&a));
-    env.FailNth(io::MemEnv::Op::kWrite, nth, io::FaultKind::kEio, false);
+    env.FailNth(io::MemEnv::Op::kWrite, nth == 0 ? 1 : nth, io::FaultKind::kEio, false);
     uint64_t prot = 0;
     Status st = pf->ProtectedAlloc(&prot);  // writes: dir copy, bitmap copy, content, meta
     EXPECT_EQ(st.code(), Code::kIo) << nth;

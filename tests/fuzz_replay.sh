@@ -11,7 +11,8 @@ for n in "$@"; do
   if [[ ! -d $corpus ]] || [[ -z $(ls -A "$corpus") ]]; then
     echo "[$n] no seed corpus in $corpus"; failed=$((failed + 1)); continue
   fi
-  if "$bin" -runs=0 "$corpus" > "$fb/$n.replay.log" 2>&1; then
+  # The replay's crash input goes next to the fuzz run's, not into the current directory.
+  if "$bin" -runs=0 -artifact_prefix="$fb/$n-replay-" "$corpus" > "$fb/$n.replay.log" 2>&1; then
     echo "[$n] replayed $(ls "$corpus" | wc -l) corpus inputs"; passed=$((passed + 1))
   else
     echo "[$n] corpus replay FAILED:"; tail -n 30 "$fb/$n.replay.log"; failed=$((failed + 1))

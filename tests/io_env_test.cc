@@ -219,6 +219,54 @@ TEST_P(IoEnv, WritableMapOfReadOnlyFileIsRefused) {
   ASSERT_OK(ro->Map(4096, 4096, false, &m));
 }
 
+// E4b: an overlay replaces what a read-only mapping shows, inside and past the mapped file,
+// and writes nothing to the file.
+TEST_P(IoEnv, AnOverlayChangesWhatAReadOnlyMappingShowsAndNotTheFile) {
+  {
+    auto f = OpenRw("a");
+    std::vector<uint8_t> ones(8192, 1);
+    ASSERT_OK(f->WriteAt(0, ones.data(), ones.size()));
+  }
+  std::unique_ptr<File> ro;
+  ASSERT_OK(env_->Open(dir_ + "/a", OpenOptions{}, &ro));
+  std::unique_ptr<Mapping> m;
+  ASSERT_OK(ro->Map(1 << 20, 8192, false, &m));
+  size_t g = m->overlay_granularity();
+  ASSERT_EQ(8192 % g, 0u);
+  std::vector<uint8_t> twos(g, 2), threes(g, 3);
+  ASSERT_OK(m->Overlay(0, twos.data(), g));      // inside the file
+  ASSERT_OK(m->Overlay(8192, threes.data(), g)); // past its end
+  EXPECT_EQ(m->data()[0], 2);
+  EXPECT_EQ(m->data()[g - 1], 2);
+  if (g < 8192) {
+    EXPECT_EQ(m->data()[g], 1);
+  }
+  EXPECT_EQ(m->data()[8192 + g - 1], 3);
+  EXPECT_GE(m->mapped_len(), 8192 + g);
+  uint8_t c = 0;
+  ASSERT_OK(ro->ReadExactAt(0, &c, 1));
+  EXPECT_EQ(c, 1);  // the file is unchanged
+  uint64_t size = 0;
+  ASSERT_OK(ro->Size(&size));
+  EXPECT_EQ(size, 8192u);
+}
+
+TEST_P(IoEnv, AnOverlayOfAWritableMappingOrAMisalignedRangeIsRefused) {
+  auto f = OpenRw("a");
+  ASSERT_OK(f->Allocate(0, 8192));
+  std::unique_ptr<Mapping> w;
+  ASSERT_OK(f->Map(1 << 20, 8192, true, &w));
+  std::vector<uint8_t> page(w->overlay_granularity(), 7);
+  EXPECT_EQ(w->Overlay(0, page.data(), page.size()).code(), Code::kInvalid);
+  std::unique_ptr<File> ro;
+  ASSERT_OK(env_->Open(dir_ + "/a", OpenOptions{}, &ro));
+  std::unique_ptr<Mapping> m;
+  ASSERT_OK(ro->Map(1 << 20, 8192, false, &m));
+  EXPECT_EQ(m->Overlay(1, page.data(), page.size()).code(), Code::kInvalid);
+  EXPECT_EQ(m->Overlay(0, page.data(), page.size() - 1).code(), Code::kInvalid);
+  EXPECT_EQ(m->Overlay(m->reserved_len(), page.data(), page.size()).code(), Code::kInvalid);
+}
+
 TEST_P(IoEnv, OpenMissingIsNotFoundAndExclusiveCreateOfExistingIsExists) {
   std::unique_ptr<File> f;
   EXPECT_EQ(env_->Open(dir_ + "/missing", OpenOptions{}, &f).code(), Code::kNotFound);

@@ -7,13 +7,16 @@
  *                                         DIR/log/        WAL segments (several, rotated)
  *                                         DIR/full.kvs, DIR/incr.kvs  snapshots (incr: parent)
  *   pagerctl_fixtures future-version PATH  rewrites a page file's superblock as format
- *                                         version 2 with a valid checksum (a newer library's)
+ *                                         version 3 with a valid checksum (a newer library's)
  *   pagerctl_fixtures hold PATH           opens the page file read-write (its exclusive lock),
  *                                         prints "ready", and holds it until stdin closes
  *   pagerctl_fixtures hold-wal PATH       the same for a WAL pager database
  *   pagerctl_fixtures append DIR N MS     appends N records (type 2, "live-<lsn>") to the
  *                                         segment directory, one every MS milliseconds
  *   pagerctl_fixtures big PATH            a page file of 20000 pages (80 MiB, sparse)
+ *   pagerctl_fixtures crash-journaled PATH  opens the page file read-write, commits a new
+ *                                         protected page (bytes 'z') and exits without
+ *                                         closing: its -journal keeps the commit's batch
  *   pagerctl_fixtures scratch ROOT        a cold pager with a scratch directory under ROOT,
  *                                         prints "ready", holds it until stdin closes
  *   pagerctl_fixtures scratch-die ROOT    the same, but exits at once without closing: the
@@ -156,7 +159,7 @@ static void make_snapshots(const char *dir) {
 
 static int future_version(const char *path) {
   unsigned char sb[64];
-  uint32_t version = 2;
+  uint32_t version = 3;
   uint64_t sum;
   FILE *fp = fopen(path, "r+b");
   if (fp == NULL || fread(sb, 1, sizeof sb, fp) != sizeof sb) return 1;
@@ -221,6 +224,24 @@ static int big(const char *path) {
   CHECK(pager_file_create(path, &o, &f));
   pager_file_close(f);
   return 0;
+}
+
+static int crash_journaled(const char *path) {
+  pager_file_options o;
+  pager_file *f = NULL;
+  pager_file_txn *txn = NULL;
+  void *data = NULL;
+  uint64_t pid = 0;
+  pager_file_options_init(&o);
+  o.page_size = 0;
+  o.max_size_bytes = (uint64_t)1 << 30;
+  CHECK(pager_file_open(path, &o, &f));
+  CHECK(pager_file_protected_alloc(f, &pid));
+  CHECK(pager_file_txn_begin(f, &txn));
+  CHECK(pager_file_txn_add(txn, pid, &data));
+  memset(data, 'z', 4096);
+  CHECK(pager_file_txn_commit(txn));
+  exit(0); /* no close: no checkpoint, the journal keeps its chain */
 }
 
 static int scratch(const char *root, int die) {
@@ -345,13 +366,14 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "hold-wal") == 0) return hold_wal(argv[2]);
   if (argc == 5 && strcmp(argv[1], "append") == 0) return append(argv[2], atoi(argv[3]), atoi(argv[4]));
   if (argc == 3 && strcmp(argv[1], "big") == 0) return big(argv[2]);
+  if (argc == 3 && strcmp(argv[1], "crash-journaled") == 0) return crash_journaled(argv[2]);
   if (argc == 3 && strcmp(argv[1], "scratch") == 0) return scratch(argv[2], 0);
   if (argc == 3 && strcmp(argv[1], "scratch-die") == 0) return scratch(argv[2], 1);
   if (argc == 3 && strcmp(argv[1], "wal-txn") == 0) return wal_txn(argv[2]);
   if (argc == 3 && strcmp(argv[1], "churn-wal") == 0) return churn_wal(argv[2]);
   if (argc == 3 && strcmp(argv[1], "uniform-wal") == 0) return uniform_wal(argv[2]);
   fprintf(stderr, "usage: pagerctl_fixtures make DIR | future-version PATH | hold PATH | "
-                  "hold-wal PATH | append DIR N MS | big PATH | scratch ROOT | "
+                  "hold-wal PATH | append DIR N MS | big PATH | crash-journaled PATH | scratch ROOT | "
                   "scratch-die ROOT | wal-txn PATH | churn-wal PATH | uniform-wal PATH\n");
   return 2;
 }

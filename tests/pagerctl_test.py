@@ -10,7 +10,7 @@ the SHA-256 of every file and the list of names in the fixture directory are the
 it. Prints one line per test and "#result <passed> <failed>" last (tests/run_cmd.sh).
 
 The tests live by command group in tests/pagerctl/ (common.py: what they share;
-info_verify.py, dump.py, maintenance.py); each runs when its module is imported.
+info_verify.py, dump.py, maintenance.py, journal.py); each runs when its module is imported.
 """
 import shutil
 import sys
@@ -20,6 +20,7 @@ from pagerctl.common import ROOT, results
 import pagerctl.info_verify  # noqa: E402,F401
 import pagerctl.dump  # noqa: E402,F401
 import pagerctl.maintenance  # noqa: E402,F401
+import pagerctl.journal  # noqa: E402,F401
 
 shutil.rmtree(ROOT, ignore_errors=True)
 print(f"#result {results['passed']} {results['failed']}")

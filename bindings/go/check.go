@@ -20,10 +20,11 @@ const (
 	FormatWalsegDir     Format = 5
 	FormatSnapshot      Format = 6
 	FormatWalShm        Format = 7 // a WAL pager's -shm shared index (checked with its database)
+	FormatFileJournal   Format = 8 // a page file's -journal (format 2; checked with its page file)
 )
 
 var formatNames = [...]string{"unknown", "page file", "WAL main file", "WAL log",
-	"walseg segment", "walseg directory", "snapshot", "WAL shared index"}
+	"walseg segment", "walseg directory", "snapshot", "WAL shared index", "page file journal"}
 
 // WalIndexState is what a check found of a WAL pager's -shm shared index (pager.h
 // PAGER_WAL_INDEX_*). A stale index is never damage: the next open rebuilds it.
@@ -65,6 +66,9 @@ type CheckReport struct {
 	FirstLSN, LastLSN                                     uint64
 	IndexState                                            WalIndexState // WAL pager only
 	IndexReaders                                          uint32        // live read marks in the index
+	// Page file of format version 2: its -journal's size, and the committed batches (page
+	// images) not yet applied to the file (the next read-write open applies them).
+	JournalBytes, JournalBatches, JournalPages uint64
 	Interrupted, Damaged                                  bool
 	DamageOffset                                          uint64
 	DamageFile, DamageRule, DamageDetail                  string
@@ -83,6 +87,8 @@ func check(path string, fn func(string, capi.Pager_check_report) error) (CheckRe
 		FrameCount: c.GetFrame_count(), RecordCount: c.GetRecord_count(),
 		SegmentCount: c.GetSegment_count(), FirstLSN: c.GetFirst_lsn(), LastLSN: c.GetLast_lsn(),
 		IndexState: WalIndexState(c.GetIndex_state()), IndexReaders: c.GetIndex_readers(),
+		JournalBytes: c.GetJournal_bytes(), JournalBatches: c.GetJournal_batches(),
+		JournalPages: c.GetJournal_pages(),
 		Interrupted: c.GetInterrupted() != 0, Damaged: c.GetDamage_code() != 0,
 		DamageOffset: c.GetDamage_offset(), DamageFile: c.GetDamage_file(),
 		DamageRule: c.GetDamage_rule(), DamageDetail: c.GetDamage_detail(),

@@ -13,11 +13,13 @@ import (
 func TestFormatsMatchHeader(t *testing.T) {
 	got := []pager.Format{pager.FormatUnknown, pager.FormatFile, pager.FormatWalMain, pager.FormatWalLog,
 		pager.FormatWalsegSegment, pager.FormatWalsegDir, pager.FormatSnapshot, pager.FormatWalShm,
+		pager.FormatFileJournal,
 		pager.Format(pager.WalIndexNone), pager.Format(pager.WalIndexCurrent),
 		pager.Format(pager.WalIndexStale)}
 	want := []int{capi.PAGER_FORMAT_UNKNOWN, capi.PAGER_FORMAT_FILE, capi.PAGER_FORMAT_WAL_MAIN,
 		capi.PAGER_FORMAT_WAL_LOG, capi.PAGER_FORMAT_WALSEG_SEGMENT, capi.PAGER_FORMAT_WALSEG_DIR,
-		capi.PAGER_FORMAT_SNAPSHOT, capi.PAGER_FORMAT_WAL_SHM, capi.PAGER_WAL_INDEX_NONE,
+		capi.PAGER_FORMAT_SNAPSHOT, capi.PAGER_FORMAT_WAL_SHM, capi.PAGER_FORMAT_FILE_JOURNAL,
+		capi.PAGER_WAL_INDEX_NONE,
 		capi.PAGER_WAL_INDEX_CURRENT, capi.PAGER_WAL_INDEX_STALE}
 	for i := range got {
 		if int(got[i]) != want[i] {
@@ -45,7 +47,7 @@ func TestCheckFileHealthyAndDamaged(t *testing.T) {
 		t.Fatalf("DetectFormat = %d, %v", format, err)
 	}
 	r, err := pager.CheckFile(path)
-	if err != nil || r.Damaged || r.PageSize != 4096 || r.FormatVersion != 1 {
+	if err != nil || r.Damaged || r.PageSize != 4096 || r.FormatVersion != 2 {
 		t.Fatalf("CheckFile = %+v, %v", r, err)
 	}
 	b, _ := os.ReadFile(path)
@@ -60,6 +62,14 @@ func TestCheckFileHealthyAndDamaged(t *testing.T) {
 	_, err = pager.CheckWal(path)
 	if !errors.Is(err, pager.ErrInvalid) {
 		t.Fatalf("CheckWal on a page file = %v", err)
+	}
+	// Its -journal (zeros at its head after the clean close) is checked with the page file.
+	if format, err := pager.DetectFormat(path + "-journal"); err != nil || format != pager.FormatFileJournal {
+		t.Fatalf("DetectFormat(-journal) = %d, %v", format, err)
+	}
+	r, err = pager.CheckFile(path + "-journal")
+	if err != nil || !r.Damaged || r.DamageRule != "superblock" {
+		t.Fatalf("CheckFile(-journal) = %+v, %v", r, err)
 	}
 }
 

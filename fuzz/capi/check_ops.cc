@@ -112,7 +112,7 @@ void Harness::Checks(Input& in) {
     int rc = Check(fn, pager_format_detect(path, in.Chance(16) ? nullptr : format.p()),
                    Codes({INV, NOTFOUND, RO, IO, NOMEM}));
     KeptOnFailure(fn, rc, format);
-    if (rc == PAGER_OK) Expect(format.v <= PAGER_FORMAT_WAL_SHM, fn, "an unknown format", rc);
+    if (rc == PAGER_OK) Expect(format.v <= PAGER_FORMAT_FILE_JOURNAL, fn, "an unknown format", rc);
   } else {
     fn = CheckReport(in, path);
   }

@@ -26,6 +26,8 @@ namespace pager {
 // The check of `format` (PAGER_FORMAT_FILE, _WAL_MAIN, _WALSEG_SEGMENT or _SNAPSHOT) on path,
 // after DetectFormat confirmed the path holds that format (kInvalid naming what it holds
 // otherwise). A WAL pager is checked from its main file; the sidecar's path is accepted
-// (its "-wal" is dropped). A segment directory is accepted for _WALSEG_SEGMENT.
+// (its "-wal" is dropped), and so is a page file's journal for _FILE (its "-journal" is
+// dropped; a format-2 page file's report describes its journal). A segment directory is
+// accepted for _WALSEG_SEGMENT.
 Status CheckAs(io::Env* env, const std::string& path, uint32_t format, CheckReport* r);
 }  // namespace pager

@@ -5,6 +5,7 @@
 
 #include "impl/common/check_report.h"
 #include "impl/file/format.h"
+#include "impl/file/journal.h"
 #include "impl/snapshot/format.h"
 #include "impl/wal/shm_index.h"
 #include "impl/wal/wal_format.h"
@@ -30,6 +31,7 @@ uint32_t FormatOfBytes(const uint8_t* head, size_t got, const std::string& base_
   }
   if (HasMagic(head, got, 0, wal::kWalMagic, 8)) return PAGER_FORMAT_WAL_LOG;
   if (HasMagic(head, got, 0, wal::kShmMagic, 8)) return PAGER_FORMAT_WAL_SHM;
+  if (HasMagic(head, got, 0, file::kJournalMagic, 8)) return PAGER_FORMAT_FILE_JOURNAL;
   if (HasMagic(head, got, 0, snapshot::kHeaderMagic, 8)) return PAGER_FORMAT_SNAPSHOT;
   uint32_t magic = walseg::kRecordMagic;
   if (HasMagic(head, got, offsetof(walseg::RecordHeader, magic),
@@ -41,13 +43,28 @@ uint32_t FormatOfBytes(const uint8_t* head, size_t got, const std::string& base_
   return PAGER_FORMAT_UNKNOWN;
 }
 
-// "<main>-wal" or "<main>-shm" with a non-empty main name: the format a WAL pager's file of
-// that name has, else PAGER_FORMAT_UNKNOWN.
+const std::string kJournalSuffix = "-journal";
+
+// "<main>-wal" or "<main>-shm" (a WAL pager's) or "<main>-journal" (a page file's) with a
+// non-empty main name: the format that sidecar has, else PAGER_FORMAT_UNKNOWN.
 uint32_t SidecarFormatOfName(const std::string& path) {
+  const size_t j = kJournalSuffix.size();
+  if (path.size() > j && path[path.size() - j - 1] != '/' &&
+      path.compare(path.size() - j, j, kJournalSuffix) == 0) {
+    return PAGER_FORMAT_FILE_JOURNAL;
+  }
   if (path.size() <= 4 || path[path.size() - 5] == '/') return PAGER_FORMAT_UNKNOWN;
   if (path.compare(path.size() - 4, 4, "-wal") == 0) return PAGER_FORMAT_WAL_LOG;
   if (path.compare(path.size() - 4, 4, "-shm") == 0) return PAGER_FORMAT_WAL_SHM;
   return PAGER_FORMAT_UNKNOWN;
+}
+
+// The main file's format a sidecar of that format needs, and the suffix its name drops.
+uint32_t MainFormatOf(uint32_t sidecar) {
+  return sidecar == PAGER_FORMAT_FILE_JOURNAL ? PAGER_FORMAT_FILE : PAGER_FORMAT_WAL_MAIN;
+}
+size_t SuffixBytesOf(uint32_t sidecar) {
+  return sidecar == PAGER_FORMAT_FILE_JOURNAL ? kJournalSuffix.size() : 4;
 }
 
 }  // namespace
@@ -65,12 +82,16 @@ Status DetectFormat(io::Env* env, const std::string& path, uint32_t* format) {
     const uint32_t by_name = SidecarFormatOfName(path);
     // W10: a TRUNCATE checkpoint leaves a zero-byte sidecar; X6: an index is never synced, so
     // a crash can leave it empty or garbled. Either is one if its main file is a WAL pager's.
+    // A page file's journal after a clean close or a replay begins with zeros (P16), and is
+    // empty before the first commit: one if its main file is a page file.
     const bool maybe = (by_name == PAGER_FORMAT_WAL_LOG && got == 0) ||
-                       (by_name == PAGER_FORMAT_WAL_SHM && *format == PAGER_FORMAT_UNKNOWN);
+                       (by_name == PAGER_FORMAT_WAL_SHM && *format == PAGER_FORMAT_UNKNOWN) ||
+                       (by_name == PAGER_FORMAT_FILE_JOURNAL && *format == PAGER_FORMAT_UNKNOWN);
     if (*format == PAGER_FORMAT_UNKNOWN && maybe) {
       uint32_t main_format = PAGER_FORMAT_UNKNOWN;
-      Status main_st = DetectFormat(env, path.substr(0, path.size() - 4), &main_format);
-      if (main_st.ok() && main_format == PAGER_FORMAT_WAL_MAIN) *format = by_name;
+      Status main_st =
+          DetectFormat(env, path.substr(0, path.size() - SuffixBytesOf(by_name)), &main_format);
+      if (main_st.ok() && main_format == MainFormatOf(by_name)) *format = by_name;
     }
     return Status::Ok();
   }

@@ -37,6 +37,9 @@ struct CheckReport {
   uint64_t last_lsn = 0;
   uint32_t index_state = 0;    // WAL pager: PAGER_WAL_INDEX_* of the shared index
   uint32_t index_readers = 0;  // WAL pager: live read marks in the shared index
+  uint64_t journal_bytes = 0;    // format-2 page file: size of its -journal (0: none)
+  uint64_t journal_batches = 0;  // format-2 page file: batches a read-write open would apply
+  uint64_t journal_pages = 0;    // page images in them
   bool interrupted = false;
   Code damage_code = Code::kOk;
   uint64_t damage_offset = kUnknownOffset;

@@ -46,11 +46,12 @@ uint64_t PageChecksum(const uint8_t* page, size_t len, size_t skip, uint64_t see
   return h.Digest();
 }
 
-SuperblockDisk MakeSuperblock(uint32_t page_size_log2, uint64_t file_id) {
+SuperblockDisk MakeSuperblock(uint32_t page_size_log2, uint64_t file_id,
+                              uint32_t format_version) {
   SuperblockDisk sb;
   std::memset(&sb, 0, sizeof sb);
   std::memcpy(sb.magic, kSuperblockMagic, 8);
-  sb.format_version = kFormatVersion;
+  sb.format_version = format_version;
   sb.page_size_log2 = page_size_log2;
   sb.file_id = file_id;
   sb.checksum = Checksum64(&sb, offsetof(SuperblockDisk, checksum), kSeedSuperblock);
@@ -68,9 +69,11 @@ Status CheckSuperblock(const uint8_t* page, size_t len, SuperblockDisk* out) {
   if (sb.checksum != want) {
     return Corruption("superblock: checksum " + Hex(sb.checksum) + ", computed " + Hex(want));
   }
-  if (sb.format_version != kFormatVersion) {
+  if (sb.format_version != kFormatVersion && sb.format_version != kFormatVersionUnjournaled) {
     return Status(Code::kVersion, "superblock: format version " +
-                                      std::to_string(sb.format_version) + ", this library reads " +
+                                      std::to_string(sb.format_version) +
+                                      ", this library reads " +
+                                      std::to_string(kFormatVersionUnjournaled) + " and " +
                                       std::to_string(kFormatVersion));
   }
   if (sb.page_size_log2 < kMinPageSizeLog2 || sb.page_size_log2 > kMaxPageSizeLog2) {
@@ -93,7 +96,7 @@ void EncodeMeta(const Meta& m, uint32_t page_size_log2, uint64_t file_id, uint8_
   MetaHeaderDisk h;
   std::memset(&h, 0, sizeof h);
   std::memcpy(h.magic, kMetaMagic, 8);
-  h.format_version = kFormatVersion;
+  h.format_version = kLayoutVersion;
   h.page_size_log2 = page_size_log2;
   h.file_id = file_id;
   h.generation = m.generation;
@@ -119,7 +122,7 @@ Status DecodeMeta(const uint8_t* page, uint32_t page_size_log2, uint64_t file_id
   if (h.checksum != want) {
     return Corruption("checksum " + Hex(h.checksum) + ", computed " + Hex(want));
   }
-  if (h.format_version != kFormatVersion) {
+  if (h.format_version != kLayoutVersion) {
     return Status(Code::kVersion, "format version " + std::to_string(h.format_version));
   }
   if (h.page_size_log2 != page_size_log2) {
@@ -168,7 +171,7 @@ void SealCopy(const char (&magic)[8], uint32_t index, uint64_t file_id, uint64_t
   CopyHeaderDisk h;
   std::memset(&h, 0, sizeof h);
   std::memcpy(h.magic, magic, 8);
-  h.format_version = kFormatVersion;
+  h.format_version = kLayoutVersion;
   h.index = index;
   h.file_id = file_id;
   h.generation = generation;
@@ -184,7 +187,7 @@ Status CheckCopy(const char (&magic)[8], uint32_t index, uint64_t file_id, const
   if (std::memcmp(h.magic, magic, 8) != 0) return Corruption("bad magic");
   uint64_t want = PageChecksum(page, page_size, offsetof(CopyHeaderDisk, checksum), kSeedCopy);
   if (h.checksum != want) return Corruption("checksum mismatch");
-  if (h.format_version != kFormatVersion) return Corruption("format version");
+  if (h.format_version != kLayoutVersion) return Corruption("format version");
   if (h.index != index) return Corruption("index " + std::to_string(h.index));
   if (h.file_id != file_id) return Corruption("file id of another file");
   if (h.generation == 0) return Corruption("generation 0");

@@ -20,7 +20,14 @@ namespace file {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the page-file format is little-endian");
 
-constexpr uint32_t kFormatVersion = 1;
+// The file's format version, in its superblock: 2 (what create writes) is version 1's layout
+// with a page journal sidecar (journal.h, doc/format/page-journal.md); 1 has no journal.
+// Both are read and written. Metas and copies keep their own layout version, 1 in both.
+constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kFormatVersionUnjournaled = 1;
+constexpr uint32_t kLayoutVersion = 1;
+// The most bytes of page space any handle maps (pager_file_options.max_size_bytes <= 2^46).
+constexpr uint64_t kMaxHandleBytes = uint64_t{1} << 46;
 constexpr uint32_t kMinPageSizeLog2 = 10;  // 1 KiB
 constexpr uint32_t kMaxPageSizeLog2 = 16;  // 64 KiB
 constexpr uint64_t kSuperblockPage = 0;
@@ -42,7 +49,7 @@ constexpr char kDirMagic[8] = {'L', 'P', 'G', 'D', 'I', 'R', '\0', '\0'};
 // Page 0, bytes [0, 64); the rest of page 0 is zero. Written once at create, never again.
 struct SuperblockDisk {
   char magic[8];             // kSuperblockMagic
-  uint32_t format_version;   // kFormatVersion
+  uint32_t format_version;   // kFormatVersion or kFormatVersionUnjournaled
   uint32_t page_size_log2;   // 10..16
   uint64_t file_id;          // random at create; every meta and copy repeats it
   uint8_t reserved[32];      // zero
@@ -59,7 +66,7 @@ static_assert(offsetof(SuperblockDisk, checksum) == 56, "superblock layout");
 // the end of the page. The checksum covers the whole page with the checksum field read as 0.
 struct MetaHeaderDisk {
   char magic[8];             // kMetaMagic
-  uint32_t format_version;   // kFormatVersion
+  uint32_t format_version;   // kLayoutVersion
   uint32_t page_size_log2;   // equals the superblock's
   uint64_t file_id;          // equals the superblock's
   uint64_t generation;       // > 0; the valid copy with the higher generation wins
@@ -93,7 +100,7 @@ static_assert(sizeof(DirSlotsDisk) == 16, "dir slots layout");
 // the current copy. The checksum covers the whole page with the checksum field read as 0.
 struct CopyHeaderDisk {
   char magic[8];            // kBitmapMagic or kDirMagic
-  uint32_t format_version;  // kFormatVersion
+  uint32_t format_version;  // kLayoutVersion
   uint32_t index;           // bitmap group index or directory page index
   uint64_t file_id;         // equals the superblock's
   uint64_t generation;      // the commit that wrote this copy
@@ -161,9 +168,10 @@ inline uint32_t MaxDirPages(uint32_t page_size) {
 
 // ---- encode / decode ------------------------------------------------------------------------
 
-SuperblockDisk MakeSuperblock(uint32_t page_size_log2, uint64_t file_id);
+SuperblockDisk MakeSuperblock(uint32_t page_size_log2, uint64_t file_id,
+                              uint32_t format_version = kFormatVersion);
 // Validates page 0's first bytes (and that the rest of the page given is zero). kCorrupt for
-// damage, kVersion for a checksum-valid superblock of another format version.
+// damage, kVersion for a checksum-valid superblock of a format version other than 1 and 2.
 Status CheckSuperblock(const uint8_t* page, size_t len, SuperblockDisk* out);
 
 // A decoded meta page.

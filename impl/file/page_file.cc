@@ -28,6 +28,8 @@ PageFile::~PageFile() { Close(); }
 
 void PageFile::Close() {
   std::lock_guard<std::mutex> g(mu_);
+  CheckpointAtClose();
+  journal_.reset();
   map_.reset();
   file_.reset();  // closing the descriptor drops the flock
   closed_ = true;
@@ -67,6 +69,12 @@ Status PageFile::Open(io::Env* env, const std::string& path, const FileOptions& 
 Status PageFile::CreateLocked() {
   page_size_ = options_.page_size;
   page_size_log2_ = Log2(page_size_);
+  if (options_.format_version != kFormatVersion &&
+      options_.format_version != kFormatVersionUnjournaled) {
+    return InvalidArgument("format version " + std::to_string(options_.format_version) +
+                           " is not 1 or 2");
+  }
+  format_version_ = options_.format_version;
   uint64_t want = RoundPageCount(options_.initial_page_count, page_size_);
   if (want > options_.max_size_bytes / page_size_) {
     return Status(Code::kTooLarge, "initial page space of " + std::to_string(want) +
@@ -83,7 +91,7 @@ Status PageFile::CreateLocked() {
   file_id_ = (uint64_t{rd()} << 32) ^ rd() ^ env_->NowMicros();
   PAGER_RETURN_IF_ERROR(file_->Allocate(0, want * page_size_));  // P5: the whole first space
   std::vector<uint8_t> page(page_size_, 0);
-  SuperblockDisk sb = MakeSuperblock(page_size_log2_, file_id_);
+  SuperblockDisk sb = MakeSuperblock(page_size_log2_, file_id_, format_version_);
   std::memcpy(page.data(), &sb, sizeof sb);
   PAGER_RETURN_IF_ERROR(file_->WriteAt(0, page.data(), page.size()));  // P1: the only write
   // The first commit: an empty page space, generation 1 in meta slot A.
@@ -92,10 +100,13 @@ Status PageFile::CreateLocked() {
   active_meta_ = 1;
   bits_.clear();
   PAGER_RETURN_IF_ERROR(GrowTo(want));
-  PAGER_RETURN_IF_ERROR(Commit());
+  PAGER_RETURN_IF_ERROR(Commit());  // in place: the journal is attached below (P14)
+  bool replayed = false;
+  PAGER_RETURN_IF_ERROR(OpenJournal(true, &replayed));  // the empty journal of format 2
   PAGER_RETURN_IF_ERROR(env_->SyncDir(io::DirName(path_)));
   report_.meta_slot = 0;
   report_.generation = generation_;
+  report_.format_version = format_version_;
   return MapFile();
 }
 
@@ -121,14 +132,23 @@ Status PageFile::OpenLocked() {
   std::vector<uint8_t> page0(page_size_);
   PAGER_RETURN_IF_ERROR(file_->ReadExactAt(0, page0.data(), page_size_, true));
   PAGER_RETURN_IF_ERROR(CheckSuperblock(page0.data(), page0.size(), &sb));
+  format_version_ = sb.format_version;
+  bool replayed = false;
+  PAGER_RETURN_IF_ERROR(OpenJournal(false, &replayed));  // P16: before recovery reads
   PAGER_RETURN_IF_ERROR(Recover());
+  report_.format_version = format_version_;
   if (page_count_ > options_.max_size_bytes / page_size_) {
     return Status(Code::kTooLarge, "the file's page space of " + std::to_string(page_count_) +
                                        " pages exceeds max_size_bytes " +
                                        std::to_string(options_.max_size_bytes));
   }
+  if (read_only_ && options_.no_mapping) return Status::Ok();
   PAGER_RETURN_IF_ERROR(MapFile());
-  if (!read_only_) PAGER_RETURN_IF_ERROR(EpochCommit());
+  if (read_only_) return Status::Ok();
+  if (replayed) PAGER_RETURN_IF_ERROR(ReserveInUse());  // P5 after a crash (P16)
+  std::unique_ptr<Journal> journal = std::move(journal_);
+  PAGER_RETURN_IF_ERROR(EpochCommit());  // in place, with the main file's DataSync
+  journal_ = std::move(journal);
   return Status::Ok();
 }
 
@@ -269,49 +289,45 @@ void PageFile::BuildDirPage(uint32_t index, uint8_t* page) const {
 }
 
 // P2: writes the non-current slot of every dirty copy, the pending protected contents, and the
-// inactive meta; then one DataSync. Any failure after the first write poisons (P3, P6).
+// inactive meta; then one DataSync (of the main file, or of the journal: P14). Any failure
+// after the first write poisons (P3, P6).
 Status PageFile::Commit() {
   const uint64_t gen = generation_ + 1;
   uint64_t root = state_root_;  // maintained incrementally: commit cost is O(changed copies)
   std::vector<std::pair<uint64_t, Group>> new_groups;
   std::vector<std::pair<uint32_t, Group>> new_dirs;
-  std::vector<uint8_t> page(page_size_);
+  std::vector<uint8_t> built((dirty_groups_.size() + dirty_dirs_.size() + 1) * page_size_);
+  std::vector<PageWrite> writes;
+  writes.reserve(dirty_groups_.size() + dirty_dirs_.size() + content_.size() + 1);
+  uint8_t* page = built.data();
+  for (uint64_t g : dirty_groups_) {
+    const Group& old = groups_[g];
+    BuildGroupPage(g, page);
+    SealCopy(kBitmapMagic, static_cast<uint32_t>(g), file_id_, gen, page, page_size_);
+    Group fresh{old.gen == 0 ? 0 : 1 - old.cur_slot, gen, LoadU64(page + 40)};
+    writes.push_back({GroupSlot(g, page_size_, fresh.cur_slot), page});
+    page += page_size_;
+    if (old.gen != 0) root ^= RootTerm(CopyKind::kBitmap, g, old.gen, old.checksum);
+    root ^= RootTerm(CopyKind::kBitmap, g, fresh.gen, fresh.checksum);
+    new_groups.emplace_back(g, fresh);
+  }
+  for (uint32_t d : dirty_dirs_) {
+    const DirPage& old = dirs_[d];
+    BuildDirPage(d, page);
+    SealCopy(kDirMagic, d, file_id_, gen, page, page_size_);
+    Group fresh{old.gen == 0 ? 0 : 1 - old.cur_slot, gen, LoadU64(page + 40)};
+    writes.push_back({old.slots.page[fresh.cur_slot], page});
+    page += page_size_;
+    if (old.gen != 0) root ^= RootTerm(CopyKind::kDir, d, old.gen, old.checksum);
+    root ^= RootTerm(CopyKind::kDir, d, fresh.gen, fresh.checksum);
+    new_dirs.emplace_back(d, fresh);
+  }
+  for (const ContentWrite& c : content_) writes.push_back({c.page, c.data});
+  BuildMeta(gen, root, page);
+  writes.push_back({kMetaPage[1 - active_meta_], page});
   bool wrote = false;
-  Status st = [&]() -> Status {
-    for (uint64_t g : dirty_groups_) {
-      const Group& old = groups_[g];
-      BuildGroupPage(g, page.data());
-      SealCopy(kBitmapMagic, static_cast<uint32_t>(g), file_id_, gen, page.data(), page_size_);
-      Group fresh{old.gen == 0 ? 0 : 1 - old.cur_slot, gen, LoadU64(page.data() + 40)};
-      wrote = true;
-      PAGER_RETURN_IF_ERROR(
-          file_->WriteAt(GroupSlot(g, page_size_, fresh.cur_slot) * page_size_, page.data(),
-                         page_size_));
-      if (old.gen != 0) root ^= RootTerm(CopyKind::kBitmap, g, old.gen, old.checksum);
-      root ^= RootTerm(CopyKind::kBitmap, g, fresh.gen, fresh.checksum);
-      new_groups.emplace_back(g, fresh);
-    }
-    for (uint32_t d : dirty_dirs_) {
-      const DirPage& old = dirs_[d];
-      BuildDirPage(d, page.data());
-      SealCopy(kDirMagic, d, file_id_, gen, page.data(), page_size_);
-      Group fresh{old.gen == 0 ? 0 : 1 - old.cur_slot, gen, LoadU64(page.data() + 40)};
-      wrote = true;
-      PAGER_RETURN_IF_ERROR(
-          file_->WriteAt(old.slots.page[fresh.cur_slot] * page_size_, page.data(), page_size_));
-      if (old.gen != 0) root ^= RootTerm(CopyKind::kDir, d, old.gen, old.checksum);
-      root ^= RootTerm(CopyKind::kDir, d, fresh.gen, fresh.checksum);
-      new_dirs.emplace_back(d, fresh);
-    }
-    for (const ContentWrite& c : content_) {
-      wrote = true;
-      PAGER_RETURN_IF_ERROR(file_->WriteAt(c.page * page_size_, c.bytes.data(), c.bytes.size()));
-    }
-    wrote = true;
-    PAGER_RETURN_IF_ERROR(WriteMeta(gen, root));
-    sync_count_++;
-    return file_->DataSync();
-  }();
+  Status st = journal_ != nullptr ? WriteJournaled(writes, true, &wrote)
+                                  : WriteInPlace(writes, &wrote);
   if (!st.ok()) {
     if (wrote) {
       poisoned_ = true;
@@ -336,6 +352,17 @@ Status PageFile::Commit() {
   return Status::Ok();
 }
 
+// P2 for a format-1 file (and a format-2 file's create and epoch commits): every write in
+// place, then the main file's DataSync.
+Status PageFile::WriteInPlace(const std::vector<PageWrite>& writes, bool* wrote) {
+  for (const PageWrite& w : writes) {
+    *wrote = true;
+    PAGER_RETURN_IF_ERROR(file_->WriteAt(w.page * page_size_, w.bytes, page_size_));
+  }
+  sync_count_++;
+  return file_->DataSync();
+}
+
 uint64_t PageFile::StateRoot(const std::vector<Group>& groups,
                              const std::vector<DirPage>& dirs) const {
   uint64_t root = 0;
@@ -348,7 +375,7 @@ uint64_t PageFile::StateRoot(const std::vector<Group>& groups,
   return root;
 }
 
-Status PageFile::WriteMeta(uint64_t gen, uint64_t root) {
+void PageFile::BuildMeta(uint64_t gen, uint64_t root, uint8_t* page) const {
   Meta m;
   m.generation = gen;
   m.page_count = page_count_;
@@ -357,9 +384,7 @@ Status PageFile::WriteMeta(uint64_t gen, uint64_t root) {
   m.state_root = root;
   m.dir_slots.reserve(dirs_.size());
   for (const DirPage& d : dirs_) m.dir_slots.push_back(d.slots);
-  std::vector<uint8_t> page(page_size_);
-  EncodeMeta(m, page_size_log2_, file_id_, page.data());
-  return file_->WriteAt(kMetaPage[1 - active_meta_] * page_size_, page.data(), page_size_);
+  EncodeMeta(m, page_size_log2_, file_id_, page);
 }
 
 uint64_t PageFile::generation() {
@@ -370,6 +395,11 @@ uint64_t PageFile::generation() {
 uint64_t PageFile::sync_count() {
   std::lock_guard<std::mutex> g(mu_);
   return sync_count_;
+}
+
+uint64_t PageFile::checkpoint_count() {
+  std::lock_guard<std::mutex> g(mu_);
+  return checkpoint_count_;
 }
 
 }  // namespace file

@@ -55,6 +55,24 @@
 //       for the whole page space is the mapping's (io E4a): GrowTo's Remap gives it to the
 //       pages growth adds; advice for fewer pages, or a one-shot one (kWillNeed, kDontNeed),
 //       covers the pages it names only.
+//   P14. A format-2 file commits through its page journal (journal.h J1-J5): a commit's page
+//       writes (copies, contents, meta: P2's non-current slots) go to the journal as one batch
+//       and to the main file without a sync; the journal's DataSync is the commit's one flush
+//       (P2). Until it returns the main file holds the last committed state plus, at most,
+//       part of the new one, which recovery already tells apart (P2, P3); once it returns a
+//       replay of the journal rebuilds the commit whatever of it reached the main file.
+//   P15. SyncPages of a format-2 file journals copies of the listed pages' bytes, taken under
+//       mu_ (so the checksum matches what is written), in batches of at most kSyncBatchBytes,
+//       then issues one journal DataSync (P11): one sequential write however scattered the
+//       pages are. Pages not listed are not made durable by it.
+//   P16. The journal restarts at offset 0 only after a DataSync of the main file made every
+//       page of its chain durable in place (the checkpoint: when a batch would end past
+//       kJournalLapBytes; a failed checkpoint poisons, P6), and a clean close makes the main
+//       file durable and invalidates the journal. A read-write open replays the chain into the
+//       main file, makes it durable, invalidates the journal, re-reserves the blocks of every
+//       in-use page (P5), and only then recovers; a read-only open recovers and maps the
+//       file through the replayed view of the chain (journal_overlay.h O1-O3), writing
+//       nothing. A format-1 file has no journal and commits in place (P2, P11) as before.
 #pragma once
 
 #include <cstdint>
@@ -68,6 +86,7 @@
 
 #include "impl/common/status.h"
 #include "impl/file/format.h"
+#include "impl/file/journal.h"
 #include "impl/io/env.h"
 
 namespace pager {
@@ -79,6 +98,12 @@ struct FileOptions {
   int64_t lock_timeout_ms = 0;            // 0 = kBusy at once, > 0 = wait, -1 = forever
   uint64_t initial_page_count = 64;       // create: the first page space
   bool read_only = false;                 // open: shared lock, no mutation
+  // create: kFormatVersion (2, journaled: P14) or kFormatVersionUnjournaled (1, in place).
+  uint32_t format_version = kFormatVersion;
+  uint64_t journal_lap_bytes = kJournalLapBytes;  // P16's checkpoint point (tests lower it)
+  // read_only, pager_file_check only: map nothing (only the counts and the recovery report
+  // may be used), so a check needs no address space for the page space.
+  bool no_mapping = false;
 };
 
 // Counters of what open-time recovery found (tests and pagerctl read them).
@@ -90,6 +115,9 @@ struct RecoveryReport {
   uint64_t rejected_offset = UINT64_MAX;  // byte offset of the damage that rejected the newer
                                           // meta's state (Status S3), UINT64_MAX if none
   uint64_t stale_copies = 0;      // copies newer than the recovered meta (zeroed on RW open)
+  uint32_t format_version = 0;    // of the superblock: 1 (no journal) or 2 (journaled)
+  uint64_t journal_batches = 0;   // batches of the journal replayed by a read-write open (P16)
+  uint64_t journal_pages = 0;     // page images in them
 };
 
 class PageFile {
@@ -113,6 +141,8 @@ class PageFile {
   RecoveryReport recovery_report() const { return report_; }
   uint64_t generation();
   uint64_t sync_count();  // DataSync calls made by commits and SyncPages (tests of P2, P11)
+  uint64_t checkpoint_count();  // main-file DataSyncs that restarted the journal (P16)
+  uint32_t format_version() const { return format_version_; }
 
   // Regular pages.
   Status Alloc(uint64_t* page);
@@ -200,9 +230,11 @@ class PageFile {
     uint64_t protected_count = 0;
     uint64_t hint = 0;
   };
+  // A protected content the pending commit writes: data is borrowed (the caller's buffer of a
+  // ProtectedWrite or a transaction's commit, or zero_page_) and read before the call returns.
   struct ContentWrite {
     uint64_t page;
-    std::vector<uint8_t> bytes;
+    const uint8_t* data;  // page_size bytes
   };
 
   PageFile(io::Env* env, const std::string& path, const FileOptions& options);
@@ -217,8 +249,20 @@ class PageFile {
   void BeginOp();
   void Rollback();
   Status Commit();
-  Status WriteCopies(uint64_t gen, std::vector<Group>* new_groups, std::vector<DirPage>* new_dirs);
-  Status WriteMeta(uint64_t gen, uint64_t root);
+  struct PageWrite {
+    uint64_t page;
+    const uint8_t* bytes;  // page_size bytes
+  };
+  Status WriteInPlace(const std::vector<PageWrite>& writes, bool* wrote);
+  Status OpenJournal(bool create, bool* replayed);
+  Status ReserveInUse();
+
+  // journal_ops.cc: the page journal of a format-2 file (P14-P16).
+  Status WriteJournaled(const std::vector<PageWrite>& writes, bool apply, bool* wrote);
+  Status AppendBatch(const std::vector<PageWrite>& writes, bool* wrote);
+  Status SyncPagesJournaled(const uint64_t* pages, uint64_t count);
+  void CheckpointAtClose();
+  void BuildMeta(uint64_t gen, uint64_t root, uint8_t* page) const;
   uint64_t StateRoot(const std::vector<Group>& groups, const std::vector<DirPage>& dirs) const;
   void BuildGroupPage(uint64_t group, uint8_t* page) const;
   void BuildDirPage(uint32_t index, uint8_t* page) const;
@@ -292,13 +336,17 @@ class PageFile {
   std::vector<uint64_t> stale_slots_;      // found by recovery, zeroed by the epoch commit
   RecoveryReport report_;
   uint64_t sync_count_ = 0;
+  uint64_t checkpoint_count_ = 0;
   uint64_t max_seen_gen_ = 0;
+  uint32_t format_version_ = kFormatVersion;
+  std::unique_ptr<Journal> journal_;  // format 2, read-write only (P14)
 
   // The operation in progress.
   Undo undo_;
   std::set<uint64_t> dirty_groups_;
   std::set<uint32_t> dirty_dirs_;
   std::vector<ContentWrite> content_;
+  std::vector<uint8_t> zero_page_;  // the content of a new protected page (page_size zeros)
 
   std::mutex mu_;
 

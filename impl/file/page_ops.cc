@@ -280,6 +280,7 @@ Status PageFile::SyncPages(const uint64_t* pages, uint64_t count) {
     if (!st.ok()) return Status(st.code(), "sync list entry " + std::to_string(i) + ": " + st.message());
   }
   if (count == 0) return Status::Ok();
+  if (journal_ != nullptr) return SyncPagesJournaled(pages, count);  // P15
   sync_count_++;
   Status st = file_->DataSync();
   if (!st.ok()) {
@@ -392,15 +393,16 @@ Status PageFile::AllocProtectedLocked(uint64_t* id) {
   PAGER_RETURN_IF_ERROR(FindFreeEntry(id));
   std::vector<uint64_t> backing;
   PAGER_RETURN_IF_ERROR(TakePages(2, true, &backing));
-  ContentWrite zero{backing[0], std::vector<uint8_t>(page_size_, 0)};
+  zero_page_.resize(page_size_, 0);
+  ContentWrite zero{backing[0], zero_page_.data()};
   DirEntryDisk en{};
   en.page[0] = backing[0];
   en.page[1] = backing[1];
-  en.content_checksum = Checksum64(zero.bytes.data(), page_size_, kSeedContent);
+  en.content_checksum = Checksum64(zero.data, page_size_, kSeedContent);
   en.write_generation = generation_ + 1;
   en.flags = kEntryInUse;
   SetEntry(*id, en);
-  content_.push_back(std::move(zero));
+  content_.push_back(zero);
   protected_count_++;
   return Status::Ok();
 }
@@ -515,11 +517,11 @@ void PageFile::StageProtectedWrites(const std::vector<TxnPage>& pages) {
     DirEntryDisk en = Entry(p.id);
     en.flags ^= kEntryActiveB;
     uint64_t target = en.page[(en.flags & kEntryActiveB) ? 1 : 0];
-    ContentWrite w{target, std::vector<uint8_t>(p.data, p.data + page_size_)};
-    en.content_checksum = Checksum64(w.bytes.data(), page_size_, kSeedContent);
+    ContentWrite w{target, p.data};
+    en.content_checksum = Checksum64(w.data, page_size_, kSeedContent);
     en.write_generation = generation_ + 1;
     SetEntry(p.id, en);
-    content_.push_back(std::move(w));
+    content_.push_back(w);
   }
 }
 

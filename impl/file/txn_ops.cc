@@ -99,16 +99,15 @@ Status PageFile::CheckTxnPagesLocked(const void* owner, const std::vector<TxnPag
 void PageFile::StageNewEntries(const std::vector<TxnPage>& created,
                                const std::vector<uint64_t>& backing) {
   for (size_t i = 0; i < created.size(); i++) {
-    ContentWrite w{backing[2 * i], std::vector<uint8_t>(created[i].data,
-                                                        created[i].data + page_size_)};
+    ContentWrite w{backing[2 * i], created[i].data};
     DirEntryDisk en{};
     en.page[0] = backing[2 * i];
     en.page[1] = backing[2 * i + 1];
-    en.content_checksum = Checksum64(w.bytes.data(), page_size_, kSeedContent);
+    en.content_checksum = Checksum64(w.data, page_size_, kSeedContent);
     en.write_generation = generation_ + 1;
     en.flags = kEntryInUse;
     SetEntry(created[i].id, en);
-    content_.push_back(std::move(w));
+    content_.push_back(w);
     protected_count_++;
   }
 }

@@ -91,6 +91,16 @@ class Mapping {
   // whole mapped range is kept across Remap.
   virtual Status Advise(size_t offset, size_t len, Advice advice) = 0;
 
+  // E4b: replaces [offset, offset+len) of a read-only mapping by a private copy of src -- the
+  // file is not written, later reads of the range see src, the range may reach past
+  // mapped_len (which grows to cover it) up to reserved_len; src null: zeros (which take no
+  // memory until read, on POSIX). offset and len are multiples of
+  // overlay_granularity() (the system page). Only before data() is handed out: an
+  // implementation may move data(). kInvalid for a writable mapping, a misaligned range or
+  // one past the reservation.
+  virtual Status Overlay(size_t offset, const void* src, size_t len) = 0;
+  virtual size_t overlay_granularity() const = 0;
+
   // Sets *all_resident to whether every page of [offset, offset+len) is in memory now
   // (mincore: a hint, stale at once). kInvalid where the Env cannot tell (the default), so a
   // caller that only saves work on resident ranges does that work.
@@ -104,6 +114,18 @@ class Mapping {
  protected:
   Mapping(uint8_t* data, size_t reserved_len, size_t mapped_len, bool writable)
       : data_(data), reserved_len_(reserved_len), mapped_len_(mapped_len), writable_(writable) {}
+  // E4b's preconditions, for the implementations.
+  Status CheckOverlay(size_t offset, size_t len, const std::string& what) const {
+    size_t g = overlay_granularity();
+    if (writable_) return Status(Code::kInvalid, what + ": the mapping is writable");
+    if (offset % g != 0 || len % g != 0) {
+      return Status(Code::kInvalid, what + ": range not aligned to " + std::to_string(g));
+    }
+    if (offset > reserved_len_ || len > reserved_len_ - offset) {
+      return Status(Code::kInvalid, what + ": past the reservation");
+    }
+    return Status::Ok();
+  }
   uint8_t* data_;
   size_t reserved_len_;
   size_t mapped_len_;

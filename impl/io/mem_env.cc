@@ -1,6 +1,8 @@
 // MemEnv: see mem_env.h for the model (M1-M6); FaultEnv is in fault_env.cc.
 #include "impl/io/mem_env.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -26,6 +28,7 @@ class MemMapping final : public Mapping {
     if (writable) st_->live_writable_mappings++;
   }
   ~MemMapping() override {
+    if (private_ != nullptr) munmap(private_, reserved_len_);
     std::lock_guard<std::mutex> g(st_->mu);
     st_->live_mappings--;
     if (writable_) st_->live_writable_mappings--;
@@ -45,6 +48,29 @@ class MemMapping final : public Mapping {
     return Status::Ok();
   }
 
+  // E4b: the first overlay moves the mapping to a private copy of what it shows (the file's
+  // buffer stays shared with its other mappings); overlays then patch the copy.
+  Status Overlay(size_t offset, const void* src, size_t len) override {
+    PAGER_RETURN_IF_ERROR(CheckOverlay(offset, len, "overlay of " + path_));
+    if (len == 0) return Status::Ok();
+    if (private_ == nullptr) {
+      void* p = mmap(nullptr, reserved_len_, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (p == MAP_FAILED) return Status(Code::kNoMem, "overlay of " + path_ + ": no memory");
+      private_ = static_cast<uint8_t*>(p);
+      std::memcpy(private_, data_, mapped_len_);
+      data_ = private_;
+    }
+    if (src != nullptr) {
+      std::memcpy(data_ + offset, src, len);
+    } else {
+      std::memset(data_ + offset, 0, len);
+    }
+    mapped_len_ = std::max(mapped_len_, offset + len);
+    return Status::Ok();
+  }
+  size_t overlay_granularity() const override { return 4096; }
+
   Status Sync(size_t offset, size_t len) override {
     if (offset > mapped_len_ || len > mapped_len_ - offset) {
       return InvalidArgument("msync of " + path_ + " outside the mapping");
@@ -63,6 +89,7 @@ class MemMapping final : public Mapping {
   Status Advise(size_t, size_t, Advice) override { return Status::Ok(); }
 
  private:
+  uint8_t* private_ = nullptr;  // E4b: the private copy once overlaid
   MemEnv* env_;
   std::shared_ptr<MemFileState> st_;
   std::string path_;

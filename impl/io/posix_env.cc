@@ -213,6 +213,22 @@ class PosixMapping final : public Mapping {
     return Status::Ok();
   }
 
+  // E4b: anonymous private pages over the range, holding src.
+  Status Overlay(size_t offset, const void* src, size_t len) override {
+    PAGER_RETURN_IF_ERROR(CheckOverlay(offset, len, "overlay of " + path_));
+    if (len == 0) return Status::Ok();
+    void* p = mmap(data_ + offset, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    if (p == MAP_FAILED) return PosixError("overlay of " + path_, errno);
+    if (src != nullptr) std::memcpy(data_ + offset, src, len);
+    if (mprotect(data_ + offset, len, PROT_READ) != 0) {
+      return PosixError("overlay of " + path_ + ": mprotect", errno);
+    }
+    mapped_len_ = std::max(mapped_len_, offset + len);
+    return Status::Ok();
+  }
+  size_t overlay_granularity() const override { return SystemPageSize(); }
+
   Status Sync(size_t offset, size_t len) override {
     if (len == 0) return Status::Ok();
     if (offset > mapped_len_ || len > mapped_len_ - offset) {

@@ -9,7 +9,8 @@ namespace {
 
 int RunCheck(uint32_t format, const char* path, pager_check_report* r) {
   switch (format) {
-    case PAGER_FORMAT_FILE: return pager_file_check(path, r);
+    case PAGER_FORMAT_FILE:
+    case PAGER_FORMAT_FILE_JOURNAL: return pager_file_check(path, r);
     case PAGER_FORMAT_WAL_MAIN:
     case PAGER_FORMAT_WAL_LOG:
     case PAGER_FORMAT_WAL_SHM: return pager_wal_check(path, r);

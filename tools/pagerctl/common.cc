@@ -18,6 +18,7 @@ int g_exit = kExitClean;
 const char* FormatId(uint32_t format) {
   switch (format) {
     case PAGER_FORMAT_FILE: return "page-file";
+    case PAGER_FORMAT_FILE_JOURNAL: return "page-file-journal";
     case PAGER_FORMAT_WAL_MAIN: return "wal-main";
     case PAGER_FORMAT_WAL_LOG: return "wal-log";
     case PAGER_FORMAT_WAL_SHM: return "wal-shm";
@@ -31,6 +32,7 @@ const char* FormatId(uint32_t format) {
 const char* FormatTitle(uint32_t format) {
   switch (format) {
     case PAGER_FORMAT_FILE: return "page file";
+    case PAGER_FORMAT_FILE_JOURNAL: return "page file (-journal; checked with its page file)";
     case PAGER_FORMAT_WAL_MAIN: return "WAL pager (main file and -wal sidecar)";
     case PAGER_FORMAT_WAL_LOG: return "WAL pager (-wal sidecar; checked with its main file)";
     case PAGER_FORMAT_WAL_SHM: return "WAL pager (-shm shared index; checked with its main file)";
@@ -46,10 +48,20 @@ bool IsWalPager(uint32_t format) {
          format == PAGER_FORMAT_WAL_SHM;
 }
 
-std::string WalMainOf(const std::string& path, uint32_t format) {
+bool IsPageFile(uint32_t format) {
+  return format == PAGER_FORMAT_FILE || format == PAGER_FORMAT_FILE_JOURNAL;
+}
+
+std::string MainOf(const std::string& path, uint32_t format) {
+  static const std::string kJournalSuffix = "-journal";
+  if (format == PAGER_FORMAT_FILE_JOURNAL) {
+    return path.substr(0, path.size() - kJournalSuffix.size());
+  }
   const bool named = format == PAGER_FORMAT_WAL_LOG || format == PAGER_FORMAT_WAL_SHM;
   return named ? path.substr(0, path.size() - 4) : path;
 }
+
+std::string WalMainOf(const std::string& path, uint32_t format) { return MainOf(path, format); }
 
 std::string Why(int code, const std::string& detail) {
   std::string why;

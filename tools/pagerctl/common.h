@@ -26,9 +26,13 @@ const char* FormatId(uint32_t format);
 const char* FormatTitle(uint32_t format);
 // A WAL pager's main file, its -wal sidecar or its -shm index (pager_format_detect).
 bool IsWalPager(uint32_t format);
-// The main file of a WAL pager path of that format (the sidecar's and index's names end in
-// -wal and -shm: pager_format_detect checks it); any other path unchanged.
-std::string WalMainOf(const std::string& path, uint32_t format);
+// A page file or its -journal (pager_format_detect).
+bool IsPageFile(uint32_t format);
+// The main file of a path of that format: a WAL pager's sidecar or index (names ending in -wal
+// and -shm), a page file's journal (-journal; pager_format_detect checks the names); any other
+// path unchanged.
+std::string MainOf(const std::string& path, uint32_t format);
+std::string WalMainOf(const std::string& path, uint32_t format);  // MainOf (WAL pager paths)
 
 // Why a call could not tell, in words a shell user acts on: "missing: <detail>".
 std::string Why(int code, const std::string& detail);

@@ -181,6 +181,11 @@ Dumped SnapshotTablesOf(const Args& a) {
 Dumped DumpOne(const Args& a, uint32_t format) {
   switch (format) {
     case PAGER_FORMAT_FILE: return FilePage(a);
+    case PAGER_FORMAT_FILE_JOURNAL: {  // the page as its page file holds it
+      Args main = a;
+      main.path = MainOf(a.path, format);
+      return FilePage(main);
+    }
     case PAGER_FORMAT_WAL_MAIN:
     case PAGER_FORMAT_WAL_LOG:
     case PAGER_FORMAT_WAL_SHM: return WalPage(a, format);
@@ -221,7 +226,7 @@ void AddDump(CLI::App& app) {
               "are shown as such), the records of a WAL segment or segment directory (--from, "
               "--count), or a snapshot's page and sequence tables. Hex by default. Exit 0, 2 "
               "cannot tell (missing, locked, not allocated, no such page or frame).");
-  sub->add_option("FILE", args->path, "page file, WAL main file or -wal, WAL segment or "
+  sub->add_option("FILE", args->path, "page file or -journal, WAL main file or -wal, WAL segment or "
                                       "segment directory, snapshot")
       ->required();
   sub->add_option("--page", args->page, "page number (page file, WAL pager)");

@@ -67,6 +67,11 @@ json ToJson(const Outcome& o) {
   if (IsWalPager(o.format)) {
     j["index"] = {{"state", IndexStateId(r.index_state)}, {"readers", r.index_readers}};
   }
+  if (IsPageFile(o.format) && r.format_version >= 2) {
+    j["journal"] = {{"bytes", r.journal_bytes},
+                    {"batches", r.journal_batches},
+                    {"pages", r.journal_pages}};
+  }
   json where = nullptr;
   if (r.damage_file[0] != '\0') {
     where = {{"file", r.damage_file}, {"rule", r.damage_rule}, {"detail", r.damage_detail}};
@@ -84,6 +89,16 @@ void Line(const char* name, const std::string& value) {
   std::printf("  %-17s %s\n", name, value.c_str());
 }
 std::string U(uint64_t v) { return std::to_string(v); }
+
+// A format-2 page file's -journal in words (doc/format/page-journal.md).
+std::string JournalText(const pager_check_report& r) {
+  if (r.journal_bytes == 0) return "none (created by the first read-write open)";
+  std::string size = U(r.journal_bytes) + " bytes, ";
+  if (r.journal_batches == 0) return size + "empty (every commit is in the file)";
+  return size + U(r.journal_batches) + (r.journal_batches == 1 ? " batch (" : " batches (") +
+         U(r.journal_pages) + " pages) committed, not yet applied to the file (the next "
+         "read-write open applies them; shown here as applied)";
+}
 
 // The damage, or with `note` the leftover of an interrupted write: file, byte offset, rule.
 void PrintWhere(const pager_check_report& r, const char* label) {
@@ -113,6 +128,7 @@ void PrintInfo(const Outcome& o) {
               r.format_version);
   switch (o.format) {
     case PAGER_FORMAT_FILE:
+    case PAGER_FORMAT_FILE_JOURNAL:
       Line("page size", U(r.page_size) + " bytes");
       Line("file size", U(r.file_bytes) + " bytes");
       Line("generation", U(r.generation) + " (meta)");
@@ -120,6 +136,7 @@ void PrintInfo(const Outcome& o) {
                         U(r.free_page_count) + " free)");
       Line("free space", U(r.free_page_count * r.page_size) + " bytes");
       Line("protected pages", U(r.protected_count));
+      if (r.format_version >= 2) Line("journal", JournalText(r));
       break;
     case PAGER_FORMAT_WAL_MAIN:
     case PAGER_FORMAT_WAL_LOG:
@@ -215,8 +232,8 @@ void AddInfoVerify(CLI::App& app) {
       "verify", "Every checksum and invariant of each FILE (what the library's open and "
                 "recovery check). Exit 0 clean, 1 damaged, 2 cannot tell.");
   for (CLI::App* sub : {info, verify}) {
-    sub->add_option("FILE", args->files, "page file, WAL main file or -wal, WAL segment or "
-                                         "segment directory, snapshot")
+    sub->add_option("FILE", args->files, "page file or its -journal, WAL main file or -wal, "
+                                         "WAL segment or segment directory, snapshot")
         ->required();
     sub->add_flag("--json", args->as_json, "machine-readable output (doc/pagerctl.schema.json)");
     bool is_verify = sub == verify;

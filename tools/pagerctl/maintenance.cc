@@ -129,6 +129,7 @@ std::string Keeps(const Outcome& o) {
   const pager_check_report& r = o.report;
   switch (o.format) {
     case PAGER_FORMAT_FILE:
+    case PAGER_FORMAT_FILE_JOURNAL:
       return "the state of meta generation " + U(r.generation) + ": " + U(r.page_count) +
              " pages (" + U(r.page_count - r.free_page_count) + " used), " +
              U(r.protected_count) + " protected";
@@ -154,7 +155,7 @@ json Where(const pager_check_report& r) {
 }
 
 int Backup(const Outcome& o, std::string* backup, std::string* error) {
-  *backup = BackupPath(WalMainOf(o.path, o.format));
+  *backup = BackupPath(MainOf(o.path, o.format));
   uint64_t done = 0;
   switch (o.format) {
     case PAGER_FORMAT_WALSEG_DIR: return CopyDirFiles(o.path, *backup, nullptr, error);
@@ -168,6 +169,15 @@ int Backup(const Outcome& o, std::string* backup, std::string* error) {
       }
       return rc;
     }
+    case PAGER_FORMAT_FILE:
+    case PAGER_FORMAT_FILE_JOURNAL: {  // the journal holds commits the file may not have yet
+      std::string main_path = MainOf(o.path, o.format);
+      int rc = CopyFileBytes(main_path, *backup, nullptr, &done, error);
+      if (rc == PAGER_OK && Exists(main_path + "-journal")) {
+        rc = CopyFileBytes(main_path + "-journal", *backup + "-journal", nullptr, &done, error);
+      }
+      return rc;
+    }
     default: return CopyFileBytes(o.path, *backup, nullptr, &done, error);
   }
 }
@@ -175,12 +185,15 @@ int Backup(const Outcome& o, std::string* backup, std::string* error) {
 // Reopens read-write and closes: the component's own recovery makes the plan so.
 int Reopen(const Outcome& o, std::string* error) {
   int rc = PAGER_OK;
-  if (o.format == PAGER_FORMAT_FILE) {
+  if (IsPageFile(o.format)) {
+    std::string main_path = MainOf(o.path, o.format);
     pager_file* f = nullptr;
     pager_file_options fo;
     pager_file_options_init(&fo);
-    fo.max_size_bytes = ((SizeOnDisk(o.path) >> 20) + 1) << 20;
-    rc = pager_file_open(o.path.c_str(), &fo, &f);
+    // The journal's chain may extend the file (doc/format/page-journal.md): room for both.
+    uint64_t bytes = SizeOnDisk(main_path) + SizeOnDisk(main_path + "-journal");
+    fo.max_size_bytes = ((bytes >> 20) + 1) << 20;
+    rc = pager_file_open(main_path.c_str(), &fo, &f);
     pager_file_close(f);
   } else if (IsWalPager(o.format)) {
     pager_wal* w = nullptr;
@@ -253,18 +266,24 @@ struct CopyArgs {
 };
 
 // Page file: the shared lock of a read-only open keeps writers out while the bytes are read.
-Outcome2 CopyPageFile(const CopyArgs& a, ProgressBar* bar) {
+// A format-2 file's state is its main file and its -journal together (after a crash the
+// journal may hold commits the main file lacks), so both are copied under that lock; the
+// copy's first read-write open applies what the journal holds.
+Outcome2 CopyPageFile(const CopyArgs& a, const std::string& src, ProgressBar* bar) {
   pager_file_options o;
   pager_file_options_init(&o);
   o.read_only = 1;
   o.lock_timeout_ms = LockTimeoutMs(a.wait_s);
-  o.max_size_bytes = ((SizeOnDisk(a.src) >> 20) + 1) << 20;
+  o.max_size_bytes = ((SizeOnDisk(src) >> 20) + 1) << 20;
   pager_file* f = nullptr;
-  int rc = pager_file_open(a.src.c_str(), &o, &f);
+  int rc = pager_file_open(src.c_str(), &o, &f);
   if (rc != PAGER_OK) return Err(rc, pager_last_error());
   std::string error;
   uint64_t done = 0;
-  rc = CopyFileBytes(a.src, a.dst, bar, &done, &error);
+  rc = CopyFileBytes(src, a.dst, bar, &done, &error);
+  if (rc == PAGER_OK && Exists(src + "-journal")) {
+    rc = CopyFileBytes(src + "-journal", a.dst + "-journal", bar, &done, &error);
+  }
   pager_file_close(f);
   return rc != PAGER_OK ? Err(rc, error) : Outcome2{};
 }
@@ -346,7 +365,8 @@ Outcome2 CopyOf(const CopyArgs& a, uint32_t format) {
   if (Exists(a.dst)) return Err(PAGER_ERR_EXISTS, a.dst + " exists; copy never overwrites");
   ProgressBar bar("copy", SizeOnDisk(a.src));
   switch (format) {
-    case PAGER_FORMAT_FILE: return CopyPageFile(a, &bar);
+    case PAGER_FORMAT_FILE: return CopyPageFile(a, a.src, &bar);
+    case PAGER_FORMAT_FILE_JOURNAL: return CopyPageFile(a, MainOf(a.src, format), &bar);
     case PAGER_FORMAT_WAL_MAIN:
     case PAGER_FORMAT_WAL_LOG:
     case PAGER_FORMAT_WAL_SHM: return CopyWal(a, WalMainOf(a.src, format), &bar);

@@ -6775,6 +6775,18 @@ intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_b9834e36fbb8df12() {
 }
 
 
+intgo _wrap_PAGER_FORMAT_FILE_JOURNAL_capi_b9834e36fbb8df12() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_FORMAT_FILE_JOURNAL;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
 intgo _wrap_PAGER_WAL_INDEX_NONE_capi_b9834e36fbb8df12() {
   int result;
   intgo _swig_go_result;
@@ -7412,6 +7424,81 @@ int _wrap_pager_check_report_index_readers_get_capi_b9834e36fbb8df12(struct page
   arg1 = *(struct pager_check_report **)&_swig_go_0; 
   
   result = (uint32_t) ((arg1)->index_readers);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_check_report_journal_bytes_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+  struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_check_report **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->journal_bytes = arg2;
+  
+}
+
+
+long long _wrap_pager_check_report_journal_bytes_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+  struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_check_report **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->journal_bytes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_check_report_journal_batches_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+  struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_check_report **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->journal_batches = arg2;
+  
+}
+
+
+long long _wrap_pager_check_report_journal_batches_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+  struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_check_report **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->journal_batches);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_check_report_journal_pages_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+  struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_check_report **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->journal_pages = arg2;
+  
+}
+
+
+long long _wrap_pager_check_report_journal_pages_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+  struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_check_report **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->journal_pages);
   _swig_go_result = result; 
   return _swig_go_result;
 }

@@ -374,14 +374,20 @@ typedef _gostring_ swig_type_344;
 typedef _gostring_ swig_type_345;
 typedef _gostring_ swig_type_346;
 typedef _gostring_ swig_type_347;
-typedef _gostring_ swig_type_348;
-typedef _gostring_ swig_type_349;
-typedef _gostring_ swig_type_350;
-typedef _gostring_ swig_type_351;
-typedef _gostring_ swig_type_352;
-typedef _gostring_ swig_type_353;
+typedef long long swig_type_348;
+typedef long long swig_type_349;
+typedef long long swig_type_350;
+typedef long long swig_type_351;
+typedef long long swig_type_352;
+typedef long long swig_type_353;
 typedef _gostring_ swig_type_354;
 typedef _gostring_ swig_type_355;
+typedef _gostring_ swig_type_356;
+typedef _gostring_ swig_type_357;
+typedef _gostring_ swig_type_358;
+typedef _gostring_ swig_type_359;
+typedef _gostring_ swig_type_360;
+typedef _gostring_ swig_type_361;
 extern void _wrap_Swig_free_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_b9834e36fbb8df12(swig_intgo arg1);
 extern swig_type_1 _wrap_pagerswig_file_page_read_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_2 arg2, swig_type_3 arg3, swig_type_4 arg4);
@@ -848,6 +854,7 @@ extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_b9834e36fbb8df12(void);
+extern swig_intgo _wrap_PAGER_FORMAT_FILE_JOURNAL_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_WAL_INDEX_NONE_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_WAL_INDEX_STALE_capi_b9834e36fbb8df12(void);
@@ -896,13 +903,19 @@ extern void _wrap_pager_check_report_index_state_set_capi_b9834e36fbb8df12(uintp
 extern int _wrap_pager_check_report_index_state_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_check_report_index_readers_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_index_readers_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_journal_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_348 arg2);
+extern swig_type_349 _wrap_pager_check_report_journal_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_journal_batches_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_350 arg2);
+extern swig_type_351 _wrap_pager_check_report_journal_batches_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_journal_pages_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_352 arg2);
+extern swig_type_353 _wrap_pager_check_report_journal_pages_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_check_report_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_check_report_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_check_report_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_348 _wrap_pager_file_check_capi_b9834e36fbb8df12(swig_type_349 arg1, uintptr_t arg2);
-extern swig_type_350 _wrap_pager_wal_check_capi_b9834e36fbb8df12(swig_type_351 arg1, uintptr_t arg2);
-extern swig_type_352 _wrap_pager_walseg_check_capi_b9834e36fbb8df12(swig_type_353 arg1, uintptr_t arg2);
-extern swig_type_354 _wrap_pager_snapshot_check_capi_b9834e36fbb8df12(swig_type_355 arg1, uintptr_t arg2);
+extern swig_type_354 _wrap_pager_file_check_capi_b9834e36fbb8df12(swig_type_355 arg1, uintptr_t arg2);
+extern swig_type_356 _wrap_pager_wal_check_capi_b9834e36fbb8df12(swig_type_357 arg1, uintptr_t arg2);
+extern swig_type_358 _wrap_pager_walseg_check_capi_b9834e36fbb8df12(swig_type_359 arg1, uintptr_t arg2);
+extern swig_type_360 _wrap_pager_snapshot_check_capi_b9834e36fbb8df12(swig_type_361 arg1, uintptr_t arg2);
 #undef intgo
 */
 import "C"
@@ -5726,6 +5739,13 @@ func _swig_getPAGER_FORMAT_WAL_SHM() (_swig_ret int) {
 }
 
 var PAGER_FORMAT_WAL_SHM int = _swig_getPAGER_FORMAT_WAL_SHM()
+func _swig_getPAGER_FORMAT_FILE_JOURNAL() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_FORMAT_FILE_JOURNAL_capi_b9834e36fbb8df12())
+	return swig_r
+}
+
+var PAGER_FORMAT_FILE_JOURNAL int = _swig_getPAGER_FORMAT_FILE_JOURNAL()
 func _swig_getPAGER_WAL_INDEX_NONE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_NONE_capi_b9834e36fbb8df12())
@@ -6080,6 +6100,45 @@ func (arg1 SwigcptrPager_check_report) GetIndex_readers() (_swig_ret uint32) {
 	return swig_r
 }
 
+func (arg1 SwigcptrPager_check_report) SetJournal_bytes(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_check_report_journal_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_348(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_check_report) GetJournal_bytes() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_check_report_journal_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_check_report) SetJournal_batches(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_check_report_journal_batches_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_350(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_check_report) GetJournal_batches() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_check_report_journal_batches_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_check_report) SetJournal_pages(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_check_report_journal_pages_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_352(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_check_report) GetJournal_pages() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_check_report_journal_pages_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func NewPager_check_report() (_swig_ret Pager_check_report) {
 	var swig_r Pager_check_report
 	swig_r = (Pager_check_report)(SwigcptrPager_check_report(C._wrap_new_pager_check_report_capi_b9834e36fbb8df12()))
@@ -6138,6 +6197,12 @@ type Pager_check_report interface {
 	GetIndex_state() (_swig_ret uint32)
 	SetIndex_readers(arg2 uint32)
 	GetIndex_readers() (_swig_ret uint32)
+	SetJournal_bytes(arg2 uint64)
+	GetJournal_bytes() (_swig_ret uint64)
+	SetJournal_batches(arg2 uint64)
+	GetJournal_batches() (_swig_ret uint64)
+	SetJournal_pages(arg2 uint64)
+	GetJournal_pages() (_swig_ret uint64)
 }
 
 func Pager_check_report_init(arg1 Pager_check_report) {
@@ -6149,7 +6214,7 @@ func Pager_file_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_file_check_capi_b9834e36fbb8df12(*(*C.swig_type_349)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_check_capi_b9834e36fbb8df12(*(*C.swig_type_355)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6169,7 +6234,7 @@ func Pager_wal_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_wal_check_capi_b9834e36fbb8df12(*(*C.swig_type_351)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_check_capi_b9834e36fbb8df12(*(*C.swig_type_357)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6189,7 +6254,7 @@ func Pager_walseg_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_walseg_check_capi_b9834e36fbb8df12(*(*C.swig_type_353)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_walseg_check_capi_b9834e36fbb8df12(*(*C.swig_type_359)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6209,7 +6274,7 @@ func Pager_snapshot_check(arg1 string, arg2 Pager_check_report) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_check_capi_b9834e36fbb8df12(*(*C.swig_type_355)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_check_capi_b9834e36fbb8df12(*(*C.swig_type_361)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1

@@ -1969,6 +1969,7 @@ pub const PAGER_FORMAT_WALSEG_SEGMENT: _bindgen_ty_14 = 4;
 pub const PAGER_FORMAT_WALSEG_DIR: _bindgen_ty_14 = 5;
 pub const PAGER_FORMAT_SNAPSHOT: _bindgen_ty_14 = 6;
 pub const PAGER_FORMAT_WAL_SHM: _bindgen_ty_14 = 7;
+pub const PAGER_FORMAT_FILE_JOURNAL: _bindgen_ty_14 = 8;
 pub type _bindgen_ty_14 = ::std::os::raw::c_uint;
 pub const PAGER_WAL_INDEX_NONE: _bindgen_ty_15 = 0;
 pub const PAGER_WAL_INDEX_CURRENT: _bindgen_ty_15 = 1;
@@ -2005,10 +2006,13 @@ pub struct pager_check_report {
     pub damage_detail: [::std::os::raw::c_char; 512usize],
     pub index_state: u32,
     pub index_readers: u32,
+    pub journal_bytes: u64,
+    pub journal_batches: u64,
+    pub journal_pages: u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of pager_check_report"][::std::mem::size_of::<pager_check_report>() - 952usize];
+    ["Size of pager_check_report"][::std::mem::size_of::<pager_check_report>() - 976usize];
     ["Alignment of pager_check_report"][::std::mem::align_of::<pager_check_report>() - 8usize];
     ["Offset of field: pager_check_report::struct_size"]
         [::std::mem::offset_of!(pager_check_report, struct_size) - 0usize];
@@ -2054,6 +2058,12 @@ const _: () = {
         [::std::mem::offset_of!(pager_check_report, index_state) - 944usize];
     ["Offset of field: pager_check_report::index_readers"]
         [::std::mem::offset_of!(pager_check_report, index_readers) - 948usize];
+    ["Offset of field: pager_check_report::journal_bytes"]
+        [::std::mem::offset_of!(pager_check_report, journal_bytes) - 952usize];
+    ["Offset of field: pager_check_report::journal_batches"]
+        [::std::mem::offset_of!(pager_check_report, journal_batches) - 960usize];
+    ["Offset of field: pager_check_report::journal_pages"]
+        [::std::mem::offset_of!(pager_check_report, journal_pages) - 968usize];
 };
 unsafe extern "C" {
     pub fn pager_check_report_init(report: *mut pager_check_report);

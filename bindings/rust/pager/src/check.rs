@@ -40,6 +40,8 @@ pub enum Format {
     Snapshot,
     /// A WAL pager's `-shm` shared index (checked with its database).
     WalShm,
+    /// A page file's `-journal` (format version 2; checked with its page file).
+    FileJournal,
 }
 
 /// A WAL pager's `-shm` shared index as a check found it (pager.h `PAGER_WAL_INDEX_*`). A
@@ -74,6 +76,7 @@ impl Format {
             sys::PAGER_FORMAT_WALSEG_DIR => Format::WalsegDir,
             sys::PAGER_FORMAT_SNAPSHOT => Format::Snapshot,
             sys::PAGER_FORMAT_WAL_SHM => Format::WalShm,
+            sys::PAGER_FORMAT_FILE_JOURNAL => Format::FileJournal,
             _ => Format::Unknown,
         }
     }
@@ -179,6 +182,13 @@ pub struct CheckReport {
     pub index: WalIndex,
     /// Read marks in the shared index held by live handles (WAL pager).
     pub index_readers: u32,
+    /// Size of the `-journal` (page file of format version 2; 0: none).
+    pub journal_bytes: u64,
+    /// Committed batches of the journal not yet applied to the file (the next read-write
+    /// open applies them).
+    pub journal_batches: u64,
+    /// Page images in those batches.
+    pub journal_pages: u64,
     /// An interrupted write was found (recovery discards it; not damage).
     pub interrupted: bool,
     /// Damage was found (see `finding`).
@@ -224,6 +234,9 @@ fn run(path: &Path, f: CheckFn) -> Result<CheckReport> {
         last_lsn: r.last_lsn,
         index: WalIndex::from_c(r.index_state),
         index_readers: r.index_readers,
+        journal_bytes: r.journal_bytes,
+        journal_batches: r.journal_batches,
+        journal_pages: r.journal_pages,
         interrupted: r.interrupted != 0,
         damaged: r.damage_code != 0,
         finding,

@@ -15,7 +15,7 @@ fn check_file_healthy_then_damaged() {
     }
     assert_eq!(detect(&path).unwrap(), Format::File);
     let r = check_file(&path).unwrap();
-    assert!(!r.damaged && r.page_size == 4096 && r.format_version == 1, "{r:?}");
+    assert!(!r.damaged && r.page_size == 4096 && r.format_version == 2, "{r:?}");
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[56] ^= 0xff; // the superblock's checksum
     std::fs::write(&path, &bytes).unwrap();
@@ -25,6 +25,10 @@ fn check_file_healthy_then_damaged() {
     assert_eq!((f.rule.as_str(), f.offset), ("superblock", Some(0)));
     assert_code(check_wal(&path), code::INVALID);
     assert_code(check_file(dir.join("missing")), code::NOT_FOUND);
+    // Its -journal (zeros at its head after the clean close) is checked with the page file.
+    let journal = dir.join("pages-journal");
+    assert_eq!(detect(&journal).unwrap(), Format::FileJournal);
+    assert!(check_file(&journal).unwrap().damaged);
 }
 
 #[test]

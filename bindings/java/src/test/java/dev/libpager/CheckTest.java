@@ -20,6 +20,8 @@ class CheckTest {
     long[] format = new long[1];
     Pager.formatDetect(path, format);
     assertEquals(PagerConstants.FORMAT_FILE, format[0]);
+    Pager.formatDetect(path + "-journal", format); // checked with its page file
+    assertEquals(PagerConstants.FORMAT_FILE_JOURNAL, format[0]);
     try (CheckReport r = new CheckReport()) {
       Pager.fileCheck(path, r);
       assertEquals(PagerConstants.OK, r.getDamageCode());
