@@ -24,6 +24,8 @@ using testing::RegularPages;
 using testing::SmallOptions;
 
 using Bytes = std::vector<uint8_t>;
+using testing::PageBytes;
+using testing::WritePage;
 using Image = std::map<std::string, Bytes>;
 
 FileOptions Journaled() {
@@ -39,21 +41,6 @@ FileOptions Existing(FileOptions o = Journaled()) {
 
 Bytes Pattern(uint64_t seed, uint32_t page_size) {
   return pager::testing::PatternBytes(seed, page_size);
-}
-
-Bytes PageBytes(PageFile* pf, uint64_t page) {
-  uint8_t* p = nullptr;
-  Status st = pf->PagePointer(page, false, &p);
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  if (!st.ok()) return Bytes();
-  return Bytes(p, p + pf->page_size());
-}
-
-Status WritePage(PageFile* pf, uint64_t page, const Bytes& b) {
-  uint8_t* p = nullptr;
-  PAGER_RETURN_IF_ERROR(pf->PagePointer(page, true, &p));
-  std::memcpy(p, b.data(), b.size());
-  return Status::Ok();
 }
 
 // A file at `path` of env whose journal holds a chain of `commits` protected writes of one

@@ -23,6 +23,8 @@ using testing::RegularPages;
 using testing::SmallOptions;
 
 using Bytes = std::vector<uint8_t>;
+using testing::PageBytes;
+using testing::WritePage;
 
 // What the workload wrote to regular pages: cur = the bytes last written through the mapping,
 // dur = the bytes of the last sync_pages that returned Ok (what must survive a crash).
@@ -59,21 +61,6 @@ State Take(Ctx* c) {
   }
   s.model = c->model;
   return s;
-}
-
-Bytes PageBytes(PageFile* pf, uint64_t page) {
-  uint8_t* p = nullptr;
-  Status st = pf->PagePointer(page, false, &p);
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  if (!st.ok()) return Bytes();
-  return Bytes(p, p + pf->page_size());
-}
-
-Status WritePage(PageFile* pf, uint64_t page, const Bytes& bytes) {
-  uint8_t* p = nullptr;
-  PAGER_RETURN_IF_ERROR(pf->PagePointer(page, true, &p));
-  std::memcpy(p, bytes.data(), bytes.size());
-  return Status::Ok();
 }
 
 using Step = std::function<Status(Ctx*)>;

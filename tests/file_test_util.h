@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
@@ -43,6 +44,23 @@ inline std::unique_ptr<PageFile> MustOpen(io::Env* env, const std::string& path,
   Status st = PageFile::Open(env, path, o, &pf);
   EXPECT_TRUE(st.ok()) << st.ToString();
   return pf;
+}
+
+// A regular page's bytes through the mapping (empty, and a test failure, if refused).
+inline std::vector<uint8_t> PageBytes(PageFile* pf, uint64_t page) {
+  uint8_t* p = nullptr;
+  Status st = pf->PagePointer(page, false, &p);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  if (!st.ok()) return {};
+  return std::vector<uint8_t>(p, p + pf->page_size());
+}
+
+// Writes bytes into a regular page through the mapping.
+inline Status WritePage(PageFile* pf, uint64_t page, const std::vector<uint8_t>& bytes) {
+  uint8_t* p = nullptr;
+  PAGER_RETURN_IF_ERROR(pf->PagePointer(page, true, &p));
+  std::memcpy(p, bytes.data(), bytes.size());
+  return Status::Ok();
 }
 
 inline std::set<uint64_t> RegularPages(PageFile* pf) {

@@ -1,8 +1,6 @@
 // CheckAs: the format gate in front of each component's check (pager.h section "check").
 #include "impl/check/checks.h"
 
-#include "impl/file/format.h"
-#include "impl/file/journal.h"
 #include "pager.h"
 
 namespace pager {
@@ -41,39 +39,6 @@ bool EndsWith(const std::string& path, const std::string& suffix) {
          path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// The journal of a format-2 page file (doc/format/page-journal.md): its size and the chain a
-// read-write open would apply. Read-only (K1): a missing journal is not created. A superblock or
-// a journal (J5) the page file's own check found damaged was reported there; the counts stay 0.
-Status DescribeJournal(io::Env* env, const std::string& main_path, CheckReport* r) {
-  if (r->format_version != file::kFormatVersion) return Status::Ok();
-  std::unique_ptr<io::File> main;
-  PAGER_RETURN_IF_ERROR(env->Open(main_path, io::OpenOptions{}, &main));
-  uint8_t head[sizeof(file::SuperblockDisk)] = {};
-  size_t got = 0;
-  PAGER_RETURN_IF_ERROR(main->ReadAt(0, head, sizeof head, &got));
-  file::SuperblockDisk sb;
-  if (!file::CheckSuperblock(head, got, &sb).ok()) return Status::Ok();  // reported as damage
-  std::unique_ptr<file::Journal> j;
-  PAGER_RETURN_IF_ERROR(file::Journal::Open(env, main_path, false, false, sb.file_id,
-                                            sb.page_size_log2, &j));
-  if (j == nullptr) return Status::Ok();
-  std::unique_ptr<io::File> f;
-  PAGER_RETURN_IF_ERROR(env->Open(file::Journal::PathFor(main_path), io::OpenOptions{}, &f));
-  PAGER_RETURN_IF_ERROR(f->Size(&r->journal_bytes));
-  file::JournalScan scan;
-  Status st = j->Scan(&scan);
-  if (st.code() == Code::kCorrupt && r->damaged()) return Status::Ok();
-  PAGER_RETURN_IF_ERROR(st);
-  r->journal_batches = scan.batches;
-  r->journal_pages = scan.pages;
-  return Status::Ok();
-}
-
-Status CheckPageFileAndJournal(io::Env* env, const std::string& path, CheckReport* r) {
-  PAGER_RETURN_IF_ERROR(file::CheckPageFile(env, path, r));
-  return DescribeJournal(env, path, r);
-}
-
 }  // namespace
 
 Status CheckAs(io::Env* env, const std::string& path, uint32_t format, CheckReport* r) {
@@ -84,12 +49,12 @@ Status CheckAs(io::Env* env, const std::string& path, uint32_t format, CheckRepo
   }
   switch (format) {
     case PAGER_FORMAT_FILE: {
-      if (found == PAGER_FORMAT_FILE) return CheckPageFileAndJournal(env, path, r);
+      if (found == PAGER_FORMAT_FILE) return file::CheckPageFile(env, path, r);  // its journal_* fields too
       if (!EndsWith(path, kJournalSuffix)) {
         return InvalidArgument(path + " is " + FormatName(found) + " whose name does not end in " +
                                kJournalSuffix);
       }
-      return CheckPageFileAndJournal(env, path.substr(0, path.size() - kJournalSuffix.size()), r);
+      return file::CheckPageFile(env, path.substr(0, path.size() - kJournalSuffix.size()), r);
     }
     case PAGER_FORMAT_WAL_MAIN: {
       if (found == PAGER_FORMAT_WAL_MAIN) return wal::CheckWal(env, path, r);

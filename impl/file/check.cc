@@ -205,6 +205,9 @@ Status CheckPageFile(io::Env* env, const std::string& path, CheckReport* r) {
     }
     PAGER_RETURN_IF_ERROR(st);
     PAGER_RETURN_IF_ERROR(f->Size(&size));
+    r->journal_bytes = scan.file_bytes;
+    r->journal_batches = scan.batches;
+    r->journal_pages = scan.pages;
   }
   int bad_slot = -1;
   MetaSlot slots[2];

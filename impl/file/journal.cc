@@ -98,7 +98,8 @@ Status Journal::HashImages(uint64_t offset, const JournalBatchDisk& head, uint64
 
 // One batch of the chain: Ok with *stop empty if it continues the chain (J2) and holds (J1,
 // J5); Ok with *stop saying why if the chain ends here; kCorrupt / kVersion for J5.
-Status Journal::ReadBatch(uint64_t offset, uint64_t expect_lap, uint64_t expect_seq,
+Status Journal::ReadBatch(uint64_t offset, uint64_t size, uint64_t expect_lap,
+                          uint64_t expect_seq,
                           JournalBatchDisk* head, std::vector<uint64_t>* pages,
                           std::string* stop) {
   stop->clear();
@@ -112,8 +113,6 @@ Status Journal::ReadBatch(uint64_t offset, uint64_t expect_lap, uint64_t expect_
     *stop = "no batch header" + At(offset);
     return Status::Ok();
   }
-  uint64_t size = 0;
-  PAGER_RETURN_IF_ERROR(file_->Size(&size));
   uint64_t header_bytes = JournalHeaderBytes(head->page_count);
   if (head->page_count == 0 ||
       header_bytes + uint64_t{head->page_count} * page_size_ > size - offset) {
@@ -171,14 +170,18 @@ Status Journal::ReadBatch(uint64_t offset, uint64_t expect_lap, uint64_t expect_
 }
 
 Status Journal::Scan(JournalScan* scan) {
+  scanned_.clear();
   *scan = JournalScan();
+  PAGER_RETURN_IF_ERROR(file_->Size(&scan->file_bytes));
   uint64_t offset = 0;
   JournalBatchDisk head{};
   std::vector<uint64_t> pages;
   for (uint64_t seq = 1;; seq++) {
-    PAGER_RETURN_IF_ERROR(ReadBatch(offset, scan->lap, seq, &head, &pages, &scan->stop_reason));
+    PAGER_RETURN_IF_ERROR(
+        ReadBatch(offset, scan->file_bytes, scan->lap, seq, &head, &pages, &scan->stop_reason));
     if (!scan->stop_reason.empty()) break;
     if (seq == 1) scan->lap = head.lap;
+    scanned_.push_back({offset, pages});
     scan->batches++;
     scan->pages += pages.size();
     scan->main_bytes = std::max(scan->main_bytes, head.main_bytes);
@@ -213,16 +216,10 @@ Status Journal::Replay(uint64_t max_main_bytes, const ApplyFn& apply, JournalSca
                                        " bytes, past max_size_bytes " +
                                        std::to_string(max_main_bytes));
   }
-  uint64_t offset = 0;
-  JournalBatchDisk head{};
-  std::vector<uint64_t> pages;
-  std::string stop;
-  for (uint64_t seq = 1; seq <= scan->batches; seq++) {
-    PAGER_RETURN_IF_ERROR(ReadBatch(offset, scan->lap, seq, &head, &pages, &stop));
-    if (!stop.empty()) return Internal("J2: the journal changed between its scan and replay");
-    PAGER_RETURN_IF_ERROR(ApplyBatch(offset, pages, apply));
-    offset += JournalBatchBytes(head.page_count, page_size_);
-  }
+  // The scan validated every batch (its checksum read every image); the caller's lock keeps
+  // the journal as scanned, so the images are read once more, to apply them, and not hashed.
+  for (const ScannedBatch& b : scanned_) PAGER_RETURN_IF_ERROR(ApplyBatch(b.offset, b.pages, apply));
+  scanned_.clear();
   // J4: the next chain's lap is the replayed chain's + 1 (above every lap this journal's
   // lineage wrote: the chain at offset 0 is always its latest lap), or a fresh random one when
   // the chain was empty -- never one derived from an empty chain's 0, which every such open

@@ -73,6 +73,7 @@ struct JournalScan {
   uint64_t pages = 0;        // page images in them
   uint64_t end_bytes = 0;    // where the chain ends: the offset of the next batch
   uint64_t main_bytes = 0;   // the largest main_bytes of the chain (0 if empty)
+  uint64_t file_bytes = 0;   // the journal file's size
   std::string stop_reason;   // why the walk stopped (end of file, checksum, another lap, ...)
 };
 
@@ -116,7 +117,8 @@ class Journal {
 
  private:
   Journal(std::unique_ptr<io::File> file, uint64_t file_id, uint32_t page_size_log2);
-  Status ReadBatch(uint64_t offset, uint64_t expect_lap, uint64_t expect_seq,
+  Status ReadBatch(uint64_t offset, uint64_t file_bytes, uint64_t expect_lap,
+                   uint64_t expect_seq,
                    JournalBatchDisk* head, std::vector<uint64_t>* pages, std::string* stop);
   Status HashImages(uint64_t offset, const JournalBatchDisk& head, uint64_t header_bytes,
                     uint64_t* hash_out, bool* short_file);
@@ -133,6 +135,11 @@ class Journal {
   uint64_t allocated_bytes_ = 0;  // [0, this) holds written or reserved blocks
   bool may_hold_chain_ = false;   // an Append since the last Invalidate
   std::vector<uint8_t> header_;  // the header block of the batch being written
+  struct ScannedBatch {
+    uint64_t offset;
+    std::vector<uint64_t> pages;
+  };
+  std::vector<ScannedBatch> scanned_;  // the chain the last Scan validated (Replay applies it)
 };
 
 }  // namespace file

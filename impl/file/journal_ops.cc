@@ -73,13 +73,19 @@ Status PageFile::ReserveInUse() {
   return Status::Ok();
 }
 
+// P16: every page of the journal's chain made durable in the main file (the checkpoint's
+// flush, counted in sync_count and checkpoint_count).
+Status PageFile::SyncMainForCheckpoint() {
+  sync_count_++;
+  checkpoint_count_++;
+  return file_->DataSync();
+}
+
 // P16: the checkpoint when the batch would end past the lap, then the batch (J1). *wrote
 // turns true once a failure must poison (P6): a failed checkpoint sync, or any write.
 Status PageFile::AppendBatch(const std::vector<PageWrite>& writes, bool* wrote) {
   if (journal_->NeedsRestart(writes.size(), options_.journal_lap_bytes)) {
-    sync_count_++;
-    checkpoint_count_++;
-    Status st = file_->DataSync();
+    Status st = SyncMainForCheckpoint();
     if (!st.ok()) {
       *wrote = true;
       return st;
@@ -150,9 +156,7 @@ void PageFile::CheckpointAtClose() {
   // No batch since the last invalidation. (end_bytes() 0 is not enough: after a checkpoint
   // whose next batch failed to reserve its blocks, the old lap's chain is still there.)
   if (!journal_->may_hold_chain()) return;
-  sync_count_++;
-  checkpoint_count_++;
-  if (!file_->DataSync().ok()) return;
+  if (!SyncMainForCheckpoint().ok()) return;
   (void)journal_->Invalidate();
 }
 

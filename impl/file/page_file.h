@@ -260,6 +260,7 @@ class PageFile {
   // journal_ops.cc: the page journal of a format-2 file (P14-P16).
   Status WriteJournaled(const std::vector<PageWrite>& writes, bool apply, bool* wrote);
   Status AppendBatch(const std::vector<PageWrite>& writes, bool* wrote);
+  Status SyncMainForCheckpoint();
   Status SyncPagesJournaled(const uint64_t* pages, uint64_t count);
   void CheckpointAtClose();
   void BuildMeta(uint64_t gen, uint64_t root, uint8_t* page) const;
