@@ -306,7 +306,13 @@ TEST(FileFaults, FailedWriteDuringCommitPoisonsAndReopenRecovers) {
     env.ClearFaults();
     pf = MustOpen(&env, "/f", SmallOptions());
     EXPECT_EQ(RegularPages(pf.get()), std::set<uint64_t>{a});
-    EXPECT_TRUE(ProtectedIds(pf.get()).empty());
+    if (o.format_version == kFormatVersionUnjournaled) {
+      EXPECT_TRUE(ProtectedIds(pf.get()).empty());  // the meta is written last
+    } else {
+      // Format 2 copies the batch into the main file's mapping while the journal's write is
+      // in flight (P14, io E8), so the failed commit reads old or new, whole (C11).
+      EXPECT_LE(ProtectedIds(pf.get()).size(), 1u);
+    }
     ASSERT_OK(pf->CheckInvariants());
   }
 }

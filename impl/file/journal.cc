@@ -45,6 +45,8 @@ Journal::Journal(std::unique_ptr<io::File> file, uint64_t file_id, uint32_t page
       page_size_(1u << page_size_log2),
       lap_(RandomLap()) {}
 
+Journal::~Journal() { (void)FinishWrite(); }
+
 Status Journal::Open(io::Env* env, const std::string& main_path, bool writable, bool truncate,
                      uint64_t file_id, uint32_t page_size_log2, std::unique_ptr<Journal>* out) {
   std::string path = PathFor(main_path);
@@ -57,6 +59,7 @@ Status Journal::Open(io::Env* env, const std::string& main_path, bool writable, 
   oo.write = writable;
   oo.create = writable;
   oo.truncate = writable && truncate;
+  oo.direct_writes = writable;  // batches are written, and read only by a replay (io E8)
   std::unique_ptr<io::File> f;
   PAGER_RETURN_IF_ERROR(env->Open(path, oo, &f));
   uint64_t size = 0;
@@ -256,10 +259,17 @@ Status Journal::Reserve(uint64_t page_count) {
   return Status::Ok();
 }
 
+// J1: the batch is built whole in batch_ (header block, images copied and hashed while hot,
+// zero padding) and started as one write (io E8: on a POSIX file opened with direct_writes,
+// an asynchronous O_DIRECT write from batch_, which stays untouched until FinishWrite).
 Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint32_t page_count,
                        uint64_t main_bytes) {
-  uint64_t header_bytes = JournalHeaderBytes(page_count);
-  header_.assign(static_cast<size_t>(header_bytes), 0);
+  PAGER_RETURN_IF_ERROR(FinishWrite());  // batch_ is free again
+  const uint64_t header_bytes = JournalHeaderBytes(page_count);
+  const uint64_t batch_bytes = JournalBatchBytes(page_count, page_size_);
+  PAGER_RETURN_IF_ERROR(batch_.Reserve(static_cast<size_t>(batch_bytes)));
+  uint8_t* buf = batch_.data();
+  std::memset(buf, 0, static_cast<size_t>(header_bytes));
   JournalBatchDisk head{};
   std::memcpy(head.magic, kJournalMagic, 8);
   head.format_version = kJournalVersion;
@@ -269,37 +279,52 @@ Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint
   head.seq = seq_;
   head.page_count = page_count;
   head.main_bytes = main_bytes;
-  std::memcpy(header_.data(), &head, sizeof head);
-  std::memcpy(header_.data() + sizeof head, pages, 8 * size_t{page_count});
+  std::memcpy(buf, &head, sizeof head);
+  std::memcpy(buf + sizeof head, pages, 8 * size_t{page_count});
   Hasher h(kSeedJournal);
-  h.Update(header_.data(), header_.size());
-  std::vector<io::IoSlice> slices;
-  slices.reserve(page_count + 2);
-  slices.push_back({header_.data(), header_.size()});
+  h.Update(buf, static_cast<size_t>(header_bytes));
   for (uint32_t i = 0; i < page_count; i++) {
-    h.Update(images[i], page_size_);
-    slices.push_back({images[i], page_size_});
+    uint8_t* dst = buf + header_bytes + uint64_t{i} * page_size_;
+    std::memcpy(dst, images[i], page_size_);
+    h.Update(dst, page_size_);
   }
+  const uint64_t images_end = header_bytes + uint64_t{page_count} * page_size_;
+  std::memset(buf + images_end, 0, static_cast<size_t>(batch_bytes - images_end));
   head.checksum = h.Digest();
-  std::memcpy(header_.data() + offsetof(JournalBatchDisk, checksum), &head.checksum, 8);
-  uint64_t batch_bytes = JournalBatchBytes(page_count, page_size_);
-  uint64_t pad = batch_bytes - header_bytes - uint64_t{page_count} * page_size_;
-  if (pad > 0) slices.push_back({Zeros(), static_cast<size_t>(pad)});
+  std::memcpy(buf + offsetof(JournalBatchDisk, checksum), &head.checksum, 8);
+  images_offset_ = header_bytes;
   may_hold_chain_ = true;  // even if the write fails: part of it may land
-  PAGER_RETURN_IF_ERROR(file_->WriteVAt(end_bytes_, slices.data(), slices.size()));
+  write_started_ = true;
+  PAGER_RETURN_IF_ERROR(file_->StartWriteAt(end_bytes_, buf, static_cast<size_t>(batch_bytes)));
   end_bytes_ += batch_bytes;
   last_batch_bytes_ = batch_bytes;
   seq_++;
   return Status::Ok();
 }
 
+const uint8_t* Journal::AppendedImage(uint32_t i) const {
+  return batch_.data() + images_offset_ + uint64_t{i} * page_size_;
+}
+
+Status Journal::FinishWrite() {
+  if (!write_started_) return Status::Ok();
+  write_started_ = false;
+  Status st = file_->FinishWrites();
+  batch_.ReleaseIfAbove(kKeptBatchBytes);
+  return st;
+}
+
 Status Journal::StartWriteback() {
   return file_->StartWriteback(end_bytes_ - last_batch_bytes_, last_batch_bytes_);
 }
 
-Status Journal::Sync() { return file_->DataSync(); }
+Status Journal::Sync() {
+  PAGER_RETURN_IF_ERROR(FinishWrite());
+  return file_->DataSync();
+}
 
 Status Journal::Invalidate() {
+  PAGER_RETURN_IF_ERROR(FinishWrite());
   PAGER_RETURN_IF_ERROR(file_->WriteAt(0, Zeros(), kJournalAlignBytes));
   PAGER_RETURN_IF_ERROR(file_->DataSync());
   may_hold_chain_ = false;

@@ -5,8 +5,12 @@
 // Byte layout, replay and the crash-safety argument: doc/format/page-journal.md.
 //
 // Invariants (the page file's P14-P16 build on them):
-//   J1. A batch is written whole by one vectored write at the chain's end and is valid only if
-//       its checksum over header, page list and images holds; a torn or dropped batch is
+//   J1. A batch is built whole in the journal's own buffer (the images copied from the
+//       caller's and hashed from the copy, so the checksum and the bytes written always
+//       agree) and written by one write at the chain's end, started by Append and finished
+//       before the next Append, Sync, Invalidate or the journal's destruction (io E8: an
+//       asynchronous O_DIRECT write where the file system allows). It is valid only if its
+//       checksum over header, page list and images holds; a torn or dropped batch is
 //       therefore the end of the chain, never a partial batch.
 //   J2. The chain starts at offset 0 with seq 1; batch k + 1 starts where batch k ends and
 //       carries the same lap and seq k + 1. Replay applies the chain in order and stops at the
@@ -27,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "impl/common/aligned_buffer.h"
 #include "impl/common/status.h"
 #include "impl/io/env.h"
 
@@ -39,6 +44,8 @@ constexpr uint64_t kSeedJournal = 0x4c50462020204a4eull;  // "LPF   JN"
 constexpr uint64_t kJournalAlignBytes = 4096;  // header block and batch end alignment
 // The page file restarts the journal (after a checkpoint) when a batch would end past this.
 constexpr uint64_t kJournalLapBytes = uint64_t{64} << 20;
+// A batch buffer larger than this is freed once its write finished (a huge transaction's).
+constexpr uint64_t kKeptBatchBytes = uint64_t{17} << 20;
 
 // The first 64 bytes of a batch; the page list follows, then zeros to header_bytes.
 struct JournalBatchDisk {
@@ -80,6 +87,7 @@ struct JournalScan {
 class Journal {
  public:
   static std::string PathFor(const std::string& main_path) { return main_path + "-journal"; }
+  ~Journal();  // J1: a started write finishes before its buffer goes
 
   // Opens the journal of a page file. writable: creates it if missing; truncate: empties it
   // (a new page file's). Read-only and missing: *out stays null and Ok (an empty journal).
@@ -95,6 +103,7 @@ class Journal {
   Status Replay(uint64_t max_main_bytes, const ApplyFn& apply, JournalScan* scan);
 
   uint64_t end_bytes() const { return end_bytes_; }
+  size_t buffer_bytes() const { return batch_.capacity(); }  // J1's batch buffer, kept
   // J3: a batch was written since the last Invalidate, so the journal may hold a chain that a
   // replay would apply -- even at end_bytes() 0 (a Restart leaves the old chain in place until
   // the next batch overwrites its head; a clean close must still invalidate it).
@@ -105,10 +114,15 @@ class Journal {
   void Restart();
   // Reserves the blocks of the next batch (kNoSpc before anything is written).
   Status Reserve(uint64_t page_count);
-  // J1: writes the next batch (no sync). pages[i]'s image is images[i], page_size bytes.
+  // J1: builds the next batch and starts its write (no sync). pages[i]'s image is images[i],
+  // page_size bytes, read before Append returns (the caller may change them afterwards).
   Status Append(const uint64_t* pages, const uint8_t* const* images, uint32_t page_count,
                 uint64_t main_bytes);
-  // Starts the device on the last batch (a hint; io E7) and makes it durable (DataSync).
+  // The journal's copy of image i of the last Append, valid until the next Append: the bytes
+  // the batch holds.
+  const uint8_t* AppendedImage(uint32_t i) const;
+  // Starts the device on the last batch (a hint; io E7) and makes it durable (J1's write
+  // finished, then DataSync).
   Status StartWriteback();
   Status Sync();
   // J3: zeroes the head of the chain and syncs: the journal is empty; the next batch goes to
@@ -117,6 +131,7 @@ class Journal {
 
  private:
   Journal(std::unique_ptr<io::File> file, uint64_t file_id, uint32_t page_size_log2);
+  Status FinishWrite();  // J1
   Status ReadBatch(uint64_t offset, uint64_t file_bytes, uint64_t expect_lap,
                    uint64_t expect_seq,
                    JournalBatchDisk* head, std::vector<uint64_t>* pages, std::string* stop);
@@ -134,7 +149,9 @@ class Journal {
   uint64_t last_batch_bytes_ = 0;
   uint64_t allocated_bytes_ = 0;  // [0, this) holds written or reserved blocks
   bool may_hold_chain_ = false;   // an Append since the last Invalidate
-  std::vector<uint8_t> header_;  // the header block of the batch being written
+  AlignedBuffer batch_;           // J1: the batch being written
+  uint64_t images_offset_ = 0;    // of the last Append's images in batch_
+  bool write_started_ = false;    // an Append whose write FinishWrite has not reaped
   struct ScannedBatch {
     uint64_t offset;
     std::vector<uint64_t> pages;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "impl/common/stream_copy.h"
 #include "impl/file/journal_overlay.h"
 #include "impl/file/page_file.h"
 
@@ -104,28 +105,31 @@ Status PageFile::AppendBatch(const std::vector<PageWrite>& writes, bool* wrote) 
                           page_count_ * page_size_);
 }
 
-// P14: the batch, then the main file's copy of it through the mapping (the page cache, no
-// sync; every page a commit writes is in the page space and has its blocks reserved, P5)
-// while the device takes the batch, then the journal's DataSync: the commit's one flush.
+// P14: the batch's write started, then the main file's copy of it through the mapping (the
+// page cache, no sync; every page a commit writes is in the page space and has its blocks
+// reserved, P5) from the journal's copy of each image while the device takes the batch, then
+// the journal's DataSync: the commit's one flush.
 Status PageFile::WriteJournaled(const std::vector<PageWrite>& writes, bool apply, bool* wrote) {
   PAGER_RETURN_IF_ERROR(AppendBatch(writes, wrote));
   if (apply) {
     PAGER_RETURN_IF_ERROR(journal_->StartWriteback());
-    for (const PageWrite& w : writes) {
-      std::memcpy(map_->data() + w.page * page_size_, w.bytes, page_size_);
+    for (size_t i = 0; i < writes.size(); i++) {
+      StreamCopy(map_->data() + writes[i].page * page_size_,
+                 journal_->AppendedImage(static_cast<uint32_t>(i)), page_size_);
     }
+    StreamCopyFence();
   }
   sync_count_++;
   return journal_->Sync();
 }
 
-// P15 (validated by SyncPages): copies of the listed pages, taken under mu_, journaled.
+// P15 (validated by SyncPages): the listed pages as they are now, journaled; the journal
+// copies each batch's pages under mu_ (J1).
 Status PageFile::SyncPagesJournaled(const uint64_t* pages, uint64_t count) {
   std::vector<uint64_t> list(pages, pages + count);
   std::sort(list.begin(), list.end());
   list.erase(std::unique(list.begin(), list.end()), list.end());
   size_t per_batch = static_cast<size_t>(std::max<uint64_t>(1, kSyncBatchBytes / page_size_));
-  std::vector<uint8_t> copy(std::min(per_batch, list.size()) * page_size_);
   std::vector<PageWrite> writes;
   bool wrote = false;
   Status st = [&]() -> Status {
@@ -133,9 +137,7 @@ Status PageFile::SyncPagesJournaled(const uint64_t* pages, uint64_t count) {
       size_t n = std::min(per_batch, list.size() - i);
       writes.clear();
       for (size_t k = 0; k < n; k++) {
-        uint8_t* dst = copy.data() + k * page_size_;
-        std::memcpy(dst, map_->data() + list[i + k] * page_size_, page_size_);
-        writes.push_back({list[i + k], dst});
+        writes.push_back({list[i + k], map_->data() + list[i + k] * page_size_});
       }
       PAGER_RETURN_IF_ERROR(AppendBatch(writes, &wrote));
     }

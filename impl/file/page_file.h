@@ -57,12 +57,13 @@
 //       covers the pages it names only.
 //   P14. A format-2 file commits through its page journal (journal.h J1-J5): a commit's page
 //       writes (copies, contents, meta: P2's non-current slots) go to the journal as one batch
-//       and to the main file without a sync; the journal's DataSync is the commit's one flush
-//       (P2). Until it returns the main file holds the last committed state plus, at most,
+//       (its write started, io E8) and, from the journal's copy of each image, to the main
+//       file through the mapping while that write is in flight, without a sync; the journal's
+//       DataSync (which finishes the write) is the commit's one flush (P2). Until it returns the main file holds the last committed state plus, at most,
 //       part of the new one, which recovery already tells apart (P2, P3); once it returns a
 //       replay of the journal rebuilds the commit whatever of it reached the main file.
-//   P15. SyncPages of a format-2 file journals copies of the listed pages' bytes, taken under
-//       mu_ (so the checksum matches what is written), in batches of at most kSyncBatchBytes,
+//   P15. SyncPages of a format-2 file journals the listed pages' bytes as the journal copies
+//       them under mu_ (J1: the checksum is of the copy that is written), in batches of at most kSyncBatchBytes,
 //       then issues one journal DataSync (P11): one sequential write however scattered the
 //       pages are. Pages not listed are not made durable by it.
 //   P16. The journal restarts at offset 0 only after a DataSync of the main file made every

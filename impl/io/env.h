@@ -28,6 +28,15 @@
 //       reports it) and makes nothing durable; a crash model ignores it. A file system that
 //       cannot take the hint is ok; an I/O error starting writeback is reported, and the
 //       caller treats it as it treats a failed write.
+//   E8. StartWriteAt may return before its bytes reach the file (PosixFile with
+//       OpenOptions::direct_writes: an asynchronous O_DIRECT write, no page-cache copy);
+//       FinishWrites waits for every write this File started and reports the first failure
+//       among them once. The caller keeps [src, src+len) valid and unchanged until
+//       FinishWrites (or the File's destruction) returns. Sync and DataSync finish started
+//       writes first and fail if one of them failed. Like WriteAt, a started write makes
+//       nothing durable before a later Sync/DataSync returns. A File without asynchronous
+//       writes (the default, MemEnv's) writes at once; FaultEnv defers them to FinishWrites
+//       so that a caller who reuses the bytes too early is caught.
 //   E4a. An access-pattern advice (kNormal, kSequential, kRandom) accepted for the whole mapped
 //       range [0, mapped_len) belongs to the Mapping: Remap gives it to the bytes a growth
 //       adds (the kernel would map them with no advice), so the whole mapping keeps it.
@@ -155,6 +164,12 @@ class File {
 
   virtual Status WriteAt(uint64_t offset, const void* src, size_t len) = 0;
   virtual Status WriteVAt(uint64_t offset, const IoSlice* slices, size_t count) = 0;
+  // E8: starts writing [src, src+len) at offset; src stays untouched until FinishWrites.
+  virtual Status StartWriteAt(uint64_t offset, const void* src, size_t len) {
+    return WriteAt(offset, src, len);
+  }
+  // E8: waits for the writes StartWriteAt started; the first failure among them.
+  virtual Status FinishWrites() { return Status::Ok(); }
 
   virtual Status Sync() = 0;      // fsync
   virtual Status DataSync() = 0;  // fdatasync
@@ -203,6 +218,9 @@ struct OpenOptions {
   bool exclusive = false;   // with create: fail with kExists if it exists
   bool truncate = false;    // truncate to zero length
   uint32_t mode = 0644;     // permission bits for a created file
+  // With write: StartWriteAt may bypass the page cache (E8) where the file system and kernel
+  // allow (O_DIRECT and asynchronous I/O); a hint for files written far more than read.
+  bool direct_writes = false;
 };
 
 class Env {

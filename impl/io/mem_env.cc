@@ -103,6 +103,7 @@ class MemFile final : public File {
           uint64_t id)
       : File(path), env_(env), st_(std::move(st)), writable_(writable), id_(id) {}
   ~MemFile() override {
+    (void)FinishWrites();  // E8: a destroyed File's started writes land first
     (void)Unlock();
     std::lock_guard<std::mutex> g(st_->mu);
     st_->range_locks.UnlockAll(id_);
@@ -146,8 +147,36 @@ class MemFile final : public File {
     return Status::Ok();
   }
 
-  Status Sync() override { return SyncAll(); }
-  Status DataSync() override { return SyncAll(); }
+  // E8: MemEnv writes at once; FaultEnv (track_durability_) keeps the caller's pointer and
+  // writes at FinishWrites, so bytes changed before then are what lands, as with a real
+  // asynchronous write, and a caller who reuses them too early is caught.
+  Status StartWriteAt(uint64_t offset, const void* src, size_t len) override {
+    if (!env_->track_durability_) return WriteAt(offset, src, len);
+    PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "write"));
+    PAGER_RETURN_IF_ERROR(RequireWritable("write"));
+    started_.push_back({src, len, offset});
+    return Status::Ok();
+  }
+
+  Status FinishWrites() override {
+    std::vector<Started> started;
+    started.swap(started_);
+    Status first = Status::Ok();
+    for (const Started& w : started) {
+      Status st = WriteAt(w.offset, w.src, w.len);
+      if (first.ok() && !st.ok()) first = st;
+    }
+    return first;
+  }
+
+  Status Sync() override {
+    PAGER_RETURN_IF_ERROR(FinishWrites());
+    return SyncAll();
+  }
+  Status DataSync() override {
+    PAGER_RETURN_IF_ERROR(FinishWrites());
+    return SyncAll();
+  }
 
   Status SyncRange(uint64_t offset, uint64_t len) override {
     PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "sync range"));
@@ -297,6 +326,12 @@ class MemFile final : public File {
   std::shared_ptr<MemFileState> st_;
   bool writable_;
   uint64_t id_;
+  struct Started {
+    const void* src;
+    size_t len;
+    uint64_t offset;
+  };
+  std::vector<Started> started_;  // E8: FaultEnv's writes not finished yet
 };
 
 // ---- MemEnv -----------------------------------------------------------------------------

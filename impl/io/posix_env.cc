@@ -21,6 +21,7 @@
 
 #include "impl/io/env.h"
 #include "impl/io/posix_env.h"
+#include "impl/io/posix_direct.h"
 
 namespace pager {
 namespace io {
@@ -285,8 +286,12 @@ class PosixFile final : public File {
   PosixFile(std::string path, int fd, bool writable, bool owns_fd, bool stream = false)
       : File(std::move(path)), fd_(fd), writable_(writable), owns_fd_(owns_fd), stream_(stream) {}
   ~PosixFile() override {
+    direct_.reset();  // E8: started writes land before the descriptor closes
     if (owns_fd_) close(fd_);
   }
+
+  // OpenOptions::direct_writes: StartWriteAt goes through a DirectWriter where it can.
+  void EnableDirectWrites() { direct_ = DirectWriter::Open(path_, fd_); }
 
   Status ReadAt(uint64_t offset, void* dst, size_t len, size_t* read_len) override {
     PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "read"));
@@ -338,7 +343,21 @@ class PosixFile final : public File {
     return WriteVAt(offset, &s, 1);
   }
 
+  // E8, D1: an aligned write starts on the O_DIRECT descriptor; any other is written now.
+  Status StartWriteAt(uint64_t offset, const void* src, size_t len) override {
+    PAGER_RETURN_IF_ERROR(CheckRange(offset, len, "write"));
+    PAGER_RETURN_IF_ERROR(RequireWritable("write"));
+    if (direct_ != nullptr && direct_->Aligned(offset, src, len)) {
+      return direct_->Start(offset, src, len);
+    }
+    return WriteAt(offset, src, len);
+  }
+
+  Status FinishWrites() override { return direct_ != nullptr ? direct_->Finish() : Status::Ok(); }
+
   Status WriteVAt(uint64_t offset, const IoSlice* slices, size_t count) override {
+    // A buffered write never overtakes a started one (their ranges may overlap).
+    if (direct_ != nullptr && !direct_->idle()) PAGER_RETURN_IF_ERROR(direct_->Finish());
     std::vector<iovec> iov;
     uint64_t total = 0;
     for (size_t i = 0; i < count; i++) {
@@ -390,12 +409,14 @@ class PosixFile final : public File {
   }
 
   Status Sync() override {
+    PAGER_RETURN_IF_ERROR(FinishWrites());  // E8
     if (stream_) return Status::Ok();  // nothing durable to flush on a pipe or socket
     if (fsync(fd_) != 0) return PosixError("fsync " + path_, errno);
     return Status::Ok();
   }
 
   Status DataSync() override {
+    PAGER_RETURN_IF_ERROR(FinishWrites());  // E8
     if (stream_) return Status::Ok();
     if (fdatasync(fd_) != 0) return PosixError("fdatasync " + path_, errno);
     return Status::Ok();
@@ -560,6 +581,7 @@ class PosixFile final : public File {
   bool owns_fd_;
   bool stream_;
   uint64_t stream_pos_ = 0;
+  std::unique_ptr<DirectWriter> direct_;  // E8: null without OpenOptions::direct_writes
 };
 
 class PosixEnv final : public Env {
@@ -575,7 +597,9 @@ class PosixEnv final : public Env {
       fd = open(path.c_str(), flags, static_cast<mode_t>(o.mode));
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) return PosixError("open " + path, errno);
-    *out = std::make_unique<PosixFile>(path, fd, o.write, true);
+    auto file = std::make_unique<PosixFile>(path, fd, o.write, true);
+    if (o.write && o.direct_writes) file->EnableDirectWrites();
+    *out = std::move(file);
     return Status::Ok();
   }
 

@@ -1,0 +1,149 @@
+// DirectWriter (D1-D3 in posix_direct.h): O_DIRECT + Linux native AIO (io_submit), through
+// raw system calls -- glibc has no wrapper and libaio would be a dependency for four calls.
+#include "impl/io/posix_direct.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/aio_abi.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "impl/io/posix_env.h"
+
+namespace pager {
+namespace io {
+
+namespace {
+
+constexpr uint32_t kDefaultAlign = 4096;  // D1, when statx does not say
+
+bool SameInode(int a, int b) {
+  struct stat sa, sb;
+  return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+void DioAlign(int fd, uint32_t* mem_align, uint32_t* offset_align) {
+  *mem_align = kDefaultAlign;
+  *offset_align = kDefaultAlign;
+#ifdef STATX_DIOALIGN
+  struct statx sx;
+  if (statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN) &&
+      sx.stx_dio_mem_align > 0 && sx.stx_dio_offset_align > 0) {
+    *mem_align = sx.stx_dio_mem_align;
+    *offset_align = sx.stx_dio_offset_align;
+  }
+#endif
+}
+
+}  // namespace
+
+std::unique_ptr<DirectWriter> DirectWriter::Open(const std::string& path, int buffered_fd) {
+  int fd;
+  do {
+    fd = open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return nullptr;  // no O_DIRECT on this file system (tmpfs of old kernels, ...)
+  if (!SameInode(fd, buffered_fd)) {  // the path was replaced between the two opens
+    close(fd);
+    return nullptr;
+  }
+  aio_context_t ctx = 0;
+  if (syscall(SYS_io_setup, kMaxInFlight, &ctx) != 0) {  // aio-max-nr reached, no AIO
+    close(fd);
+    return nullptr;
+  }
+  uint32_t mem_align = 0, offset_align = 0;
+  DioAlign(fd, &mem_align, &offset_align);
+  return std::unique_ptr<DirectWriter>(
+      new DirectWriter(path, fd, static_cast<uint64_t>(ctx), mem_align, offset_align));
+}
+
+DirectWriter::~DirectWriter() {
+  (void)Finish();
+  syscall(SYS_io_destroy, static_cast<aio_context_t>(ctx_));
+  close(fd_);
+}
+
+bool DirectWriter::Aligned(uint64_t offset, const void* src, size_t len) const {
+  return len > 0 && offset % offset_align_ == 0 && len % offset_align_ == 0 &&
+         reinterpret_cast<uintptr_t>(src) % mem_align_ == 0;
+}
+
+Status DirectWriter::WriteNow(uint64_t offset, const void* src, size_t len) {
+  size_t done = 0;
+  const auto* p = static_cast<const uint8_t*>(src);
+  while (done < len) {
+    ssize_t n = pwrite(fd_, p + done, len - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return PosixError("direct write " + path_ + " at offset " + std::to_string(offset + done),
+                        errno);
+    }
+    if (n == 0) {
+      return Status(Code::kIo, "direct write " + path_ + " at offset " +
+                                   std::to_string(offset + done) + " wrote nothing");
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status DirectWriter::Start(uint64_t offset, const void* src, size_t len) {
+  if (in_flight_ == kMaxInFlight) {  // D2
+    Status st = Finish();
+    if (!st.ok()) first_failure_ = st;
+  }
+  struct iocb cb;
+  std::memset(&cb, 0, sizeof cb);
+  cb.aio_fildes = static_cast<uint32_t>(fd_);
+  cb.aio_lio_opcode = IOCB_CMD_PWRITE;
+  cb.aio_buf = reinterpret_cast<uint64_t>(src);
+  cb.aio_nbytes = len;
+  cb.aio_offset = static_cast<int64_t>(offset);
+  cb.aio_data = len;  // comes back in the event: the length the write must reach
+  struct iocb* list[1] = {&cb};
+  long n;
+  do {
+    n = syscall(SYS_io_submit, static_cast<aio_context_t>(ctx_), 1, list);
+  } while (n < 0 && errno == EINTR);
+  if (n == 1) {
+    in_flight_++;
+    return Status::Ok();
+  }
+  return WriteNow(offset, src, len);  // D3
+}
+
+Status DirectWriter::Finish() {
+  Status first = first_failure_;
+  first_failure_ = Status::Ok();
+  while (in_flight_ > 0) {
+    struct io_event events[kMaxInFlight];
+    long n = syscall(SYS_io_getevents, static_cast<aio_context_t>(ctx_), 1, in_flight_, events,
+                     nullptr);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      // Cannot happen for a live context; the writes' fate is unknown, so report it.
+      Status st = PosixError("reap direct writes of " + path_, errno);
+      in_flight_ = 0;
+      return first.ok() ? st : first;
+    }
+    for (long i = 0; i < n; i++) {
+      in_flight_--;
+      const int64_t res = events[i].res;
+      if (!first.ok()) continue;
+      if (res < 0) {
+        first = PosixError("direct write " + path_, static_cast<int>(-res));
+      } else if (static_cast<uint64_t>(res) != events[i].data) {
+        first = Status(Code::kIo, "direct write " + path_ + " was short");
+      }
+    }
+  }
+  return first;
+}
+
+}  // namespace io
+}  // namespace pager

@@ -1,0 +1,193 @@
+// PosixFile's started writes (io E8) and their DirectWriter (D1-D3 in impl/io/posix_direct.h)
+// on a real file system: what a started write leaves in the file once finished, that a sync
+// and a buffered write wait for it, that more writes than the kernel queue holds all land, that
+// an aligned write bypasses the page cache, and that a failure is reported once.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "impl/common/aligned_buffer.h"
+#include "impl/io/env.h"
+#include "impl/io/posix_env.h"
+#include "tests/support/test_util.h"
+
+namespace pager {
+namespace io {
+namespace {
+
+using testing::TempDir;
+
+constexpr size_t kBlock = 4096;
+
+std::unique_ptr<File> OpenDirect(const std::string& path, bool direct = true) {
+  std::unique_ptr<File> f;
+  OpenOptions o;
+  o.write = true;
+  o.create = true;
+  o.direct_writes = direct;
+  Status s = DefaultEnv()->Open(path, o, &f);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return f;
+}
+
+// Does this directory's file system take O_DIRECT at all? (tmpfs of older kernels does not.)
+bool DirectIoWorks(const std::string& dir) {
+  std::string probe = dir + "/direct-probe";
+  int fd = open(probe.c_str(), O_RDWR | O_CREAT | O_DIRECT, 0644);
+  if (fd >= 0) close(fd);
+  unlink(probe.c_str());
+  return fd >= 0;
+}
+
+void Fill(AlignedBuffer* b, size_t len, uint8_t seed) {
+  ASSERT_OK(b->Reserve(len));
+  for (size_t i = 0; i < len; i++) b->data()[i] = static_cast<uint8_t>(seed + i * 7);
+}
+
+std::vector<uint8_t> ReadBack(File* f, uint64_t offset, size_t len) {
+  std::vector<uint8_t> out(len);
+  EXPECT_OK(f->ReadExactAt(offset, out.data(), len));
+  return out;
+}
+
+bool Same(const std::vector<uint8_t>& got, const uint8_t* want, size_t len) {
+  return got.size() == len && std::memcmp(got.data(), want, len) == 0;
+}
+
+TEST(IoPosixDirect, AlignedAndUnalignedStartedWritesAreInTheFileOnceFinished) {
+  TempDir tmp;
+  auto f = OpenDirect(tmp.File("j"));
+  ASSERT_NE(f, nullptr);
+  AlignedBuffer a, b;
+  Fill(&a, 16 * kBlock, 1);
+  Fill(&b, 3 * kBlock, 9);
+  ASSERT_OK(f->Allocate(0, 32 * kBlock));
+  ASSERT_OK(f->StartWriteAt(4 * kBlock, a.data(), 16 * kBlock));  // aligned: direct
+  ASSERT_OK(f->StartWriteAt(100, b.data() + 1, 1000));           // unaligned: written at once
+  ASSERT_OK(f->FinishWrites());
+  EXPECT_TRUE(Same(ReadBack(f.get(), 4 * kBlock, 16 * kBlock), a.data(), 16 * kBlock));
+  EXPECT_TRUE(Same(ReadBack(f.get(), 100, 1000), b.data() + 1, 1000));
+  EXPECT_OK(f->FinishWrites());  // nothing in flight: ok again
+}
+
+TEST(IoPosixDirect, DataSyncFinishesTheWritesStartedBeforeIt) {
+  TempDir tmp;
+  auto f = OpenDirect(tmp.File("j"));
+  ASSERT_NE(f, nullptr);
+  AlignedBuffer a;
+  Fill(&a, 64 * kBlock, 3);
+  ASSERT_OK(f->Allocate(0, 64 * kBlock));
+  ASSERT_OK(f->StartWriteAt(0, a.data(), 64 * kBlock));
+  ASSERT_OK(f->DataSync());
+  std::vector<uint8_t> on_disk = testing::ReadWholeFile(tmp.File("j"));
+  EXPECT_TRUE(Same(on_disk, a.data(), 64 * kBlock));
+}
+
+TEST(IoPosixDirect, MoreStartedWritesThanTheKernelQueueHoldsAllLand) {
+  TempDir tmp;
+  auto f = OpenDirect(tmp.File("j"));
+  ASSERT_NE(f, nullptr);
+  constexpr size_t kWrites = 20;  // > DirectWriter::kMaxInFlight
+  AlignedBuffer a;
+  Fill(&a, kWrites * 2 * kBlock, 5);
+  ASSERT_OK(f->Allocate(0, kWrites * 2 * kBlock));
+  for (size_t i = 0; i < kWrites; i++) {
+    ASSERT_OK(f->StartWriteAt(i * 2 * kBlock, a.data() + i * 2 * kBlock, 2 * kBlock));
+  }
+  ASSERT_OK(f->FinishWrites());
+  EXPECT_TRUE(Same(ReadBack(f.get(), 0, kWrites * 2 * kBlock), a.data(), kWrites * 2 * kBlock));
+}
+
+TEST(IoPosixDirect, ABufferedWriteNeverOvertakesAStartedOne) {
+  TempDir tmp;
+  auto f = OpenDirect(tmp.File("j"));
+  ASSERT_NE(f, nullptr);
+  AlignedBuffer a;
+  Fill(&a, 8 * kBlock, 11);
+  ASSERT_OK(f->Allocate(0, 8 * kBlock));
+  ASSERT_OK(f->StartWriteAt(0, a.data(), 8 * kBlock));
+  ASSERT_OK(f->WriteAt(kBlock, "later", 5));  // must land after the started write
+  ASSERT_OK(f->DataSync());
+  std::vector<uint8_t> got = ReadBack(f.get(), 0, 8 * kBlock);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(got.data()) + kBlock, 5), "later");
+  EXPECT_EQ(std::memcmp(got.data(), a.data(), kBlock), 0);
+}
+
+TEST(IoPosixDirect, AnAlignedStartedWriteBypassesThePageCache) {
+  TempDir tmp;
+  if (!DirectIoWorks(tmp.path())) GTEST_SKIP() << "no O_DIRECT on " << tmp.path();
+  std::string path = tmp.File("j");
+  auto f = OpenDirect(path);
+  ASSERT_NE(f, nullptr);
+  AlignedBuffer a;
+  Fill(&a, 32 * kBlock, 13);
+  ASSERT_OK(f->Allocate(0, 32 * kBlock));
+  ASSERT_OK(f->StartWriteAt(0, a.data(), 32 * kBlock));
+  ASSERT_OK(f->FinishWrites());
+  int fd = open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  void* m = mmap(nullptr, 32 * kBlock, PROT_READ, MAP_SHARED, fd, 0);
+  ASSERT_NE(m, MAP_FAILED);
+  std::vector<unsigned char> resident(32 * kBlock / static_cast<size_t>(getpagesize()));
+  ASSERT_EQ(mincore(m, 32 * kBlock, resident.data()), 0);
+  size_t cached = 0;
+  for (unsigned char r : resident) cached += r & 1;
+  munmap(m, 32 * kBlock);
+  close(fd);
+  EXPECT_EQ(cached, 0u) << "a direct write leaves nothing in the page cache";
+  // Without the hint the same write goes through the page cache.
+  std::string buffered_path = tmp.File("b");
+  auto g = OpenDirect(buffered_path, /*direct=*/false);
+  ASSERT_NE(g, nullptr);
+  ASSERT_OK(g->StartWriteAt(0, a.data(), 32 * kBlock));
+  ASSERT_OK(g->FinishWrites());
+  std::vector<uint8_t> got = testing::ReadWholeFile(buffered_path);
+  EXPECT_TRUE(Same(got, a.data(), 32 * kBlock));
+}
+
+// RLIMIT_FSIZE (SIGXFSZ ignored): a direct write past the limit is EFBIG, reported as NOSPC
+// once -- by the start or by the finish, whichever the kernel's path reached -- and the next
+// FinishWrites is ok (D2).
+TEST(IoPosixDirect, AFailedDirectWriteIsNoSpaceReportedOnce) {
+  TempDir tmp;
+  std::string path = tmp.File("j");
+  auto f = OpenDirect(path);
+  ASSERT_NE(f, nullptr);
+  AlignedBuffer a;
+  Fill(&a, 4 * kBlock, 17);
+  struct rlimit old_limit;
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  struct sigaction ignore, old_action;
+  std::memset(&ignore, 0, sizeof ignore);
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &old_action), 0);
+  struct rlimit small = old_limit;
+  small.rlim_cur = 16 * kBlock;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  Status start = f->StartWriteAt(64 * kBlock, a.data(), 4 * kBlock);
+  Status finish = f->FinishWrites();
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  ASSERT_EQ(sigaction(SIGXFSZ, &old_action, nullptr), 0);
+  Status failed = start.ok() ? finish : start;
+  EXPECT_TRUE(start.ok() || finish.ok()) << "reported twice";
+  EXPECT_EQ(failed.code(), Code::kNoSpace) << failed.ToString();
+  if (DirectIoWorks(tmp.path())) {
+    EXPECT_EQ(failed.message().rfind("direct write " + path, 0), 0u) << failed.message();
+  }
+  EXPECT_OK(f->FinishWrites());
+  uint64_t size = 0;
+  ASSERT_OK(f->Size(&size));
+  EXPECT_EQ(size, 0u);
+}
+
+}  // namespace
+}  // namespace io
+}  // namespace pager
