@@ -44,8 +44,10 @@ constexpr uint64_t kSeedJournal = 0x4c50462020204a4eull;  // "LPF   JN"
 constexpr uint64_t kJournalAlignBytes = 4096;  // header block and batch end alignment
 // The page file restarts the journal (after a checkpoint) when a batch would end past this.
 constexpr uint64_t kJournalLapBytes = uint64_t{64} << 20;
-// A batch buffer larger than this is freed once its write finished (a huge transaction's).
-constexpr uint64_t kKeptBatchBytes = uint64_t{17} << 20;
+// A batch buffer larger than this is freed once its write finished (a large sync_pages or
+// transaction's), so an idle handle keeps at most this much: a 256-page commit of 4 KiB pages
+// (1.1 MB) reuses its buffer, a 16 MiB sync_pages batch allocates one each time.
+constexpr uint64_t kKeptBatchBytes = uint64_t{4} << 20;
 
 // The first 64 bytes of a batch; the page list follows, then zeros to header_bytes.
 struct JournalBatchDisk {
