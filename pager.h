@@ -138,7 +138,8 @@ enum {
   PAGER_ERR_NOMEM = 3,        /* memory or address space could not be allocated             */
   PAGER_ERR_NOSPC = 4,        /* the disk (or a quota) is full                              */
   PAGER_ERR_CORRUPT = 5,      /* bytes read from disk fail a magic, checksum or bound check */
-  PAGER_ERR_VERSION = 6,      /* a format version or required feature this build lacks      */
+  PAGER_ERR_VERSION = 6,      /* a format version or required feature this build lacks, or
+                                 a format version other than the one the caller expects    */
   PAGER_ERR_PAGE_SIZE = 7,    /* the file's page size is not the one the caller expects     */
   PAGER_ERR_BUSY = 8,         /* a lock is held by another opener                           */
   PAGER_ERR_READONLY = 9,     /* a mutation on a read-only handle                           */
@@ -227,7 +228,8 @@ typedef struct pager_file_txn pager_file_txn;
 typedef struct pager_file_subpages pager_file_subpages;
 
 typedef struct pager_file_options {
-  uint32_t struct_size;         /* sizeof(pager_file_options), set by _init (0.2: 40 bytes)   */
+  uint32_t struct_size;         /* sizeof(pager_file_options), set by _init (0.2: 40 bytes,
+                                   0.3: 48)                                                  */
   uint32_t page_size;           /* create: bytes per page, a power of two in [1024, 65536];
                                    0 (the default) means 4096. open: the page size the caller
                                    expects; 0 (the default) accepts the file's.              */
@@ -237,7 +239,23 @@ typedef struct pager_file_options {
                                    a conflicting lock; > 0: wait up to this long; -1: forever  */
   uint64_t initial_page_count;  /* create: pages in the first page space (default 64)         */
   uint32_t read_only;           /* open: 1 = read-only (shared lock, mutations refused)       */
-  uint32_t reserved;            /* must be 0                                                  */
+  uint32_t format_version;      /* (0.2: "reserved", which had to be 0.) create: 0 (the
+                                   default) or 2 = format 2, the journaled file; 1 = format 1,
+                                   commits in place, no "<path>-journal" (doc/file.md,
+                                   "Choosing the format and the lap"). open: the format the
+                                   caller expects; 0 (the default) accepts the file's, 1 or 2
+                                   makes any other PAGER_ERR_VERSION. Any other value is
+                                   INVALID.                                                   */
+  /* Since 0.3.0 (a struct_size of 40 leaves it out: the default): */
+  uint64_t journal_lap_bytes;   /* format 2: bytes of journal between two checkpoints (the
+                                   main file's fdatasync, after which the journal starts
+                                   over); 0 (the default) means 64 MiB, else it must be in
+                                   [2^20 (1 MiB), 2^40]. A larger lap means fewer
+                                   checkpoints but a larger "-journal" (at most the lap plus
+                                   one batch) and a longer replay after a crash. Not stored
+                                   in the file: on open it applies to this handle only. Must
+                                   be 0 with format_version 1; ignored when format_version 0
+                                   opens a format-1 file.                                    */
 } pager_file_options;
 
 /*
@@ -250,12 +268,16 @@ PAGER_API void pager_file_options_init(pager_file_options *opts) PAGER_NOEXCEPT;
 /*
  * pager_file_create -- creates a new page file at path (fails if it exists), takes the
  * exclusive lock, writes the superblock and the first metadata, syncs the file and its
- * directory, and returns a read-write handle in *out. opts may be NULL (defaults). The file
- * is format 2: commits and pager_file_sync_pages go through its journal, the sidecar
- * "<path>-journal" (created empty here, replacing a leftover of that name), which belongs to
- * the file: copy or remove both (after a clean close the journal holds nothing).
+ * directory, and returns a read-write handle in *out. opts may be NULL (defaults). By
+ * default (opts->format_version 0 or 2) the file is format 2: commits and
+ * pager_file_sync_pages go through its journal, the sidecar "<path>-journal" (created empty
+ * here, replacing a leftover of that name), which belongs to the file: copy or remove both
+ * (after a clean close the journal holds nothing); opts->journal_lap_bytes sets how often the
+ * journal restarts. With opts->format_version 1 the file is format 1: commits write in place
+ * and no journal is created.
  * Errors: INVALID (NULL path/out, bad page size, bad options struct: struct_size below 40,
- * unknown non-zero bytes, reserved != 0, read_only > 1, lock_timeout_ms < -1,
+ * unknown non-zero bytes, format_version not 0, 1 or 2, journal_lap_bytes not 0 and outside
+ * [2^20, 2^40] or not 0 with format_version 1, read_only > 1, lock_timeout_ms < -1,
  * max_size_bytes 0 or above 2^46), EXISTS (path exists), TOO_LARGE (initial space exceeds
  * max_size_bytes), BUSY, IO, NOSPC, NOMEM (also when max_size_bytes of address space cannot
  * be reserved: a ulimit -v, or ThreadSanitizer, which cannot map 1 TiB -- lower
@@ -275,10 +297,14 @@ PAGER_API int pager_file_create(const char *path, const pager_file_options *opts
  * journal holds after a crash (and syncs the file); it then makes one durable "epoch" commit
  * (one fdatasync). A read-only handle sees the state as of its open; after a crash it sees the
  * journal's commits without writing anything (it keeps a private copy of the pages they
- * changed while it is open). Format-1 files (no journal) open as before.
+ * changed while it is open). Format-1 files (no journal) open as before. The handle of a
+ * format-2 file checkpoints every opts->journal_lap_bytes of journal (0: 64 MiB); the file
+ * does not store the lap, so each open chooses its own.
  * Errors: INVALID (as for create), NOT_FOUND, BUSY (lock held; after lock_timeout_ms if
- * > 0), PAGE_SIZE (opts->page_size != 0 and differs from the file's), CORRUPT (no consistent
- * state; the message says why for each metadata copy), VERSION, TOO_LARGE (file larger than
+ * > 0), PAGE_SIZE (opts->page_size != 0 and differs from the file's), VERSION (the file's
+ * format version is unknown to this build, or opts->format_version != 0 and differs from the
+ * file's; nothing is written), CORRUPT (no consistent
+ * state; the message says why for each metadata copy), TOO_LARGE (file larger than
  * max_size_bytes), IO, NOSPC, NOMEM (as for create), READONLY (no write permission for a
  * read-write open). Ownership: *out is released with pager_file_close().
  */

@@ -48,12 +48,46 @@ namespace {
 
 // C8: the size of pager_file_options in 0.2, its first version: pinned to its last 0.2 field,
 // so appended fields keep it and a field inserted before it fails to compile.
+// format_version took the place of 0.2's `uint32_t reserved` (which had to be 0: 0 still means
+// the default). Fields since 0.3 are pinned too, so that an insertion fails to compile.
 constexpr uint32_t kFileOptionsFirstSize = 40;
-static_assert(offsetof(pager_file_options, reserved) + sizeof(uint32_t) == kFileOptionsFirstSize,
+static_assert(offsetof(pager_file_options, format_version) + sizeof(uint32_t) ==
+                  kFileOptionsFirstSize,
               "pager_file_options: a 0.2 field moved (fields are only ever appended)");
+static_assert(offsetof(pager_file_options, journal_lap_bytes) == kFileOptionsFirstSize,
+              "pager_file_options: a 0.3 field moved (fields are only ever appended)");
 static_assert(sizeof(pager_file_options) >= kFileOptionsFirstSize, "pager_file_options shrank");
 
 constexpr uint32_t kDefaultCreatePageSize = 4096;
+
+// pager_file_options.journal_lap_bytes (pager.h): 0 is the core's default lap; a value must be
+// in [1 MiB, 2^40]. Below 1 MiB the main file's checkpoint sync would come every few commits
+// (format 1 is the better choice then); 2^40 bounds the journal's disk and its replay.
+constexpr uint64_t kMinJournalLapBytes = uint64_t{1} << 20;
+constexpr uint64_t kMaxJournalLapBytes = uint64_t{1} << 40;
+static_assert(pager::file::kJournalLapBytes >= kMinJournalLapBytes &&
+                  pager::file::kJournalLapBytes <= kMaxJournalLapBytes,
+              "the default lap is in the range pager.h documents");
+
+Status CheckFormatOptions(const pager_file_options& o) {
+  if (o.format_version > pager::file::kFormatVersion) {
+    return pager::InvalidArgument("pager_file_options.format_version is " +
+                                  std::to_string(o.format_version) +
+                                  "; it must be 0 (the default), 1 or 2");
+  }
+  if (o.journal_lap_bytes == 0) return Status::Ok();
+  if (o.format_version == pager::file::kFormatVersionUnjournaled) {
+    return pager::InvalidArgument(
+        "pager_file_options.journal_lap_bytes must be 0 with format_version 1 (a format-1 file "
+        "has no journal)");
+  }
+  if (o.journal_lap_bytes < kMinJournalLapBytes || o.journal_lap_bytes > kMaxJournalLapBytes) {
+    return pager::InvalidArgument("pager_file_options.journal_lap_bytes is " +
+                                  std::to_string(o.journal_lap_bytes) +
+                                  "; it must be 0 (the default, 64 MiB) or in [2^20, 2^40]");
+  }
+  return Status::Ok();
+}
 
 Status ToFileOptions(const pager_file_options* in, bool for_create,
                      pager::file::FileOptions* out) {
@@ -62,7 +96,7 @@ Status ToFileOptions(const pager_file_options* in, bool for_create,
   PAGER_RETURN_IF_ERROR(
       capi::ReadOptions(in, &o, "pager_file_options", kFileOptionsFirstSize));
   if (for_create && o.page_size == 0) o.page_size = kDefaultCreatePageSize;
-  if (o.reserved != 0) return pager::InvalidArgument("pager_file_options.reserved must be 0");
+  PAGER_RETURN_IF_ERROR(CheckFormatOptions(o));
   if (o.read_only > 1) return pager::InvalidArgument("pager_file_options.read_only must be 0 or 1");
   if (o.lock_timeout_ms < -1) {
     return pager::InvalidArgument("pager_file_options.lock_timeout_ms must be >= -1");
@@ -75,6 +109,9 @@ Status ToFileOptions(const pager_file_options* in, bool for_create,
   out->lock_timeout_ms = o.lock_timeout_ms;
   out->initial_page_count = o.initial_page_count;
   out->read_only = o.read_only != 0;
+  out->format_version = o.format_version;  // 0: 2 on create, any on open
+  out->journal_lap_bytes =
+      o.journal_lap_bytes == 0 ? pager::file::kJournalLapBytes : o.journal_lap_bytes;
   return Status::Ok();
 }
 

@@ -104,12 +104,46 @@ static void test_file(const char *path) {
   pager_file_close(f);
 }
 
+/* format_version 1: no journal, reported by pager_file_check; an open asserting format 2
+ * is PAGER_ERR_VERSION; a lap beside format 1 or below 1 MiB is PAGER_ERR_INVALID. */
+static void test_format(const char *path) {
+  pager_file_options o;
+  pager_file *f = NULL;
+  pager_check_report r;
+  char journal[300];
+
+  pager_file_options_init(&o);
+  check(o.struct_size == 48 && o.format_version == 0 && o.journal_lap_bytes == 0,
+        "options init: 48 bytes, format and lap default");
+  o.max_size_bytes = (uint64_t)1 << 30;
+  o.format_version = 1;
+  o.journal_lap_bytes = (uint64_t)1 << 20;
+  check(pager_file_create(path, &o, &f) == PAGER_ERR_INVALID, "lap with format 1 refused");
+  o.journal_lap_bytes = 0;
+  check(pager_file_create(path, &o, &f) == PAGER_OK, "create format 1");
+  pager_file_close(f);
+  snprintf(journal, sizeof journal, "%s-journal", path);
+  check(access(journal, F_OK) != 0, "format 1 has no journal");
+  pager_check_report_init(&r);
+  check(pager_file_check(path, &r) == PAGER_OK && r.format_version == 1, "check: format 1");
+  o.format_version = 2;
+  check(pager_file_open(path, &o, &f) == PAGER_ERR_VERSION, "open asserting format 2");
+  o.format_version = 0;
+  o.journal_lap_bytes = ((uint64_t)1 << 20) - 1;
+  check(pager_file_open(path, &o, &f) == PAGER_ERR_INVALID, "lap below 1 MiB refused");
+}
+
 int main(void) {
   char dir[] = "/tmp/pager-c99-file.XXXXXX";
   char path[256];
   if (mkdtemp(dir) == NULL) return 2;
   snprintf(path, sizeof path, "%s/file.pages", dir);
   test_file(path);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/file.pages-journal", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/format1.pages", dir);
+  test_format(path);
   unlink(path);
   rmdir(dir);
   printf("#result %d %d\n", g_passed, g_failed);

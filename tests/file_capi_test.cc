@@ -104,7 +104,7 @@ TEST(FileCapi, ArgumentAndOptionErrors) {
   pager_file_options o = Opts(3000);
   EXPECT_EQ(pager_file_create(path.c_str(), &o, &f), PAGER_ERR_INVALID);
   o = Opts();
-  o.reserved = 1;
+  o.format_version = 3;
   EXPECT_EQ(pager_file_create(path.c_str(), &o, &f), PAGER_ERR_INVALID);
   o = Opts();
   o.struct_size = 2;

@@ -146,7 +146,7 @@ TEST(FileOptions, StructSizeBelowTheFirstVersionIsInvalid) {
   pager::io::MemEnv env;
   outparam::ScopedEnv scoped(&env);
   pager_file_options o = CapiOptions(1024);
-  o.struct_size = sizeof(pager_file_options) - 8;  // a caller built against an older layout
+  o.struct_size = 40 - 8;  // below 40 bytes, the struct's first version (0.2)
   pager_file* f = outparam::SentinelPtr<pager_file>();
   EXPECT_EQ(pager_file_create("/f", &o, &f), PAGER_ERR_INVALID);
   EXPECT_EQ(f, outparam::SentinelPtr<pager_file>());

@@ -75,7 +75,8 @@ TEST(OutParam, pager_file_options_init) {
   pager_file_options_init(&o);
   EXPECT_EQ(o.struct_size, sizeof o);
   EXPECT_EQ(o.page_size, 0u);
-  EXPECT_EQ(o.reserved, 0u);
+  EXPECT_EQ(o.format_version, 0u);
+  EXPECT_EQ(o.journal_lap_bytes, 0u);
 }
 
 TEST(OutParam, pager_file_create) {

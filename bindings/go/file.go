@@ -18,6 +18,12 @@ type FileOptions struct {
 	LockTimeoutMs    int64
 	InitialPageCount uint64
 	ReadOnly         bool
+	// FormatVersion: create: 0 or 2 = the journaled format 2 (default), 1 = format 1 (in place,
+	// no "-journal"); open: the format expected (0 = any; another fails with ErrVersion).
+	FormatVersion uint32
+	// JournalLapBytes: format 2: journal bytes between two checkpoints; 0 = 64 MiB, else
+	// [1 MiB, 2^40]; must be 0 with FormatVersion 1. Not stored in the file (per handle).
+	JournalLapBytes uint64
 }
 
 // DefaultFileOptions returns what pager_file_options_init writes.
@@ -27,7 +33,8 @@ func DefaultFileOptions() FileOptions {
 	return FileOptions{
 		PageSize: c.GetPage_size(), MaxSizeBytes: c.GetMax_size_bytes(),
 		LockTimeoutMs: c.GetLock_timeout_ms(), InitialPageCount: c.GetInitial_page_count(),
-		ReadOnly: c.GetRead_only() != 0,
+		ReadOnly: c.GetRead_only() != 0, FormatVersion: c.GetFormat_version(),
+		JournalLapBytes: c.GetJournal_lap_bytes(),
 	}
 }
 
@@ -37,6 +44,8 @@ func (o *FileOptions) toC() capi.Pager_file_options {
 	c.SetMax_size_bytes(o.MaxSizeBytes)
 	c.SetLock_timeout_ms(o.LockTimeoutMs)
 	c.SetInitial_page_count(o.InitialPageCount)
+	c.SetFormat_version(o.FormatVersion)
+	c.SetJournal_lap_bytes(o.JournalLapBytes)
 	if o.ReadOnly {
 		c.SetRead_only(1)
 	}

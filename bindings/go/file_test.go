@@ -2,6 +2,7 @@ package pager_test
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -99,6 +100,47 @@ func TestFileErrors(t *testing.T) {
 	requireCode(t, err, pager.ErrPageSize)
 	_, err = pager.CreateFile(path, nil)
 	requireCode(t, err, pager.ErrExists)
+}
+
+// FormatVersion 1 makes a file without "-journal"; open asserting the other format fails with
+// ErrVersion; a lap outside [1 MiB, 2^40] or beside format 1 is ErrInvalid.
+func TestFileFormatVersionAndJournalLapOptions(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pages")
+	if d := pager.DefaultFileOptions(); d.FormatVersion != 0 || d.JournalLapBytes != 0 {
+		t.Fatalf("defaults: FormatVersion %d JournalLapBytes %d, want 0 0", d.FormatVersion, d.JournalLapBytes)
+	}
+	one := pager.DefaultFileOptions()
+	one.FormatVersion = 1
+	one.JournalLapBytes = 1 << 20
+	_, err := pager.CreateFile(path, &one)
+	requireCode(t, err, pager.ErrInvalid)
+	one.JournalLapBytes = 0
+	f, err := pager.CreateFile(path, &one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := os.Stat(path + "-journal"); !os.IsNotExist(err) {
+		t.Fatalf("format 1 left a journal: %v", err)
+	}
+	if r, err := pager.CheckFile(path); err != nil || r.FormatVersion != 1 {
+		t.Fatalf("CheckFile: format version %d, %v; want 1", r.FormatVersion, err)
+	}
+	two := pager.DefaultFileOptions()
+	two.FormatVersion = 2
+	_, err = pager.OpenFile(path, &two)
+	requireCode(t, err, pager.ErrVersion)
+	lap := pager.DefaultFileOptions()
+	lap.JournalLapBytes = 1<<20 - 1
+	_, err = pager.CreateFile(filepath.Join(dir, "small"), &lap)
+	requireCode(t, err, pager.ErrInvalid)
+	lap.JournalLapBytes = 1 << 20
+	g, err := pager.CreateFile(filepath.Join(dir, "small"), &lap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Close()
 }
 
 // A transaction's copies are bounded by the transaction's own page size. The old helpers

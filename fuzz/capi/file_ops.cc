@@ -24,7 +24,8 @@ void Harness::File(Input& in) {
       g.p()->initial_page_count = in.Chance(6) ? in.Hostile64() : in.Pick(16);
       g.p()->read_only = in.Chance(4) ? in.Pick(3) : 0;
       g.p()->lock_timeout_ms = in.Chance(8) ? -2 : 0;
-      g.p()->reserved = in.Chance(12) ? 1 : 0;
+      g.p()->format_version = in.Chance(4) ? in.Pick(4) : 0;  // 3: INVALID
+      g.p()->journal_lap_bytes = in.Chance(4) ? (in.Chance(2) ? in.Hostile64() : uint64_t{1} << 20) : 0;
       (void)g.Mangle(in);
       const pager_file_options* opts = in.Chance(8) ? nullptr : g.p();
       const char* path = Path(in);

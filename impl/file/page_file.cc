@@ -13,6 +13,10 @@ namespace {
 
 bool IsPowerOfTwo(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
+bool IsKnownFormatVersion(uint32_t v) {
+  return v == kFormatVersion || v == kFormatVersionUnjournaled;
+}
+
 uint32_t Log2(uint64_t v) {
   uint32_t n = 0;
   while ((uint64_t{1} << n) < v) n++;
@@ -59,6 +63,10 @@ Status PageFile::Open(io::Env* env, const std::string& path, const FileOptions& 
     return InvalidArgument("expected page size " + std::to_string(options.page_size) +
                            " is not 0 or a power of two in [1024, 65536]");
   }
+  if (options.format_version != 0 && !IsKnownFormatVersion(options.format_version)) {
+    return InvalidArgument("expected format version " + std::to_string(options.format_version) +
+                           " is not 0, 1 or 2");
+  }
   std::unique_ptr<PageFile> pf(new PageFile(env, path, options));
   std::lock_guard<std::mutex> g(pf->mu_);
   PAGER_RETURN_IF_ERROR(pf->OpenLocked().WithContext("open " + path));
@@ -69,12 +77,11 @@ Status PageFile::Open(io::Env* env, const std::string& path, const FileOptions& 
 Status PageFile::CreateLocked() {
   page_size_ = options_.page_size;
   page_size_log2_ = Log2(page_size_);
-  if (options_.format_version != kFormatVersion &&
-      options_.format_version != kFormatVersionUnjournaled) {
+  format_version_ = options_.format_version == 0 ? kFormatVersion : options_.format_version;
+  if (!IsKnownFormatVersion(format_version_)) {
     return InvalidArgument("format version " + std::to_string(options_.format_version) +
-                           " is not 1 or 2");
+                           " is not 0 (the default, 2), 1 or 2");
   }
-  format_version_ = options_.format_version;
   uint64_t want = RoundPageCount(options_.initial_page_count, page_size_);
   if (want > options_.max_size_bytes / page_size_) {
     return Status(Code::kTooLarge, "initial page space of " + std::to_string(want) +
@@ -128,6 +135,11 @@ Status PageFile::OpenLocked() {
     return Status(Code::kPageSize, "the file's page size is " + std::to_string(page_size_) +
                                        ", the caller expects " +
                                        std::to_string(options_.page_size));
+  }
+  if (options_.format_version != 0 && options_.format_version != sb.format_version) {
+    return Status(Code::kVersion, "the file's format version is " +
+                                      std::to_string(sb.format_version) + ", the caller expects " +
+                                      std::to_string(options_.format_version));
   }
   std::vector<uint8_t> page0(page_size_);
   PAGER_RETURN_IF_ERROR(file_->ReadExactAt(0, page0.data(), page_size_, true));

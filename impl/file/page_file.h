@@ -99,8 +99,9 @@ struct FileOptions {
   int64_t lock_timeout_ms = 0;            // 0 = kBusy at once, > 0 = wait, -1 = forever
   uint64_t initial_page_count = 64;       // create: the first page space
   bool read_only = false;                 // open: shared lock, no mutation
-  // create: kFormatVersion (2, journaled: P14) or kFormatVersionUnjournaled (1, in place).
-  uint32_t format_version = kFormatVersion;
+  // create: kFormatVersion (2, journaled: P14) or kFormatVersionUnjournaled (1, in place);
+  // 0 = kFormatVersion. open: the format the caller expects (0 = any; another is kVersion).
+  uint32_t format_version = 0;
   uint64_t journal_lap_bytes = kJournalLapBytes;  // P16's checkpoint point (tests lower it)
   // read_only, pager_file_check only: map nothing (only the counts and the recovery report
   // may be used), so a check needs no address space for the page space.

@@ -1267,26 +1267,51 @@ int _wrap_pager_file_options_read_only_get_capi_b9834e36fbb8df12(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_reserved_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_format_version_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
   arg1 = *(struct pager_file_options **)&_swig_go_0; 
   arg2 = (uint32_t)_swig_go_1; 
   
-  if (arg1) (arg1)->reserved = arg2;
+  if (arg1) (arg1)->format_version = arg2;
   
 }
 
 
-int _wrap_pager_file_options_reserved_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_format_version_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
   
   arg1 = *(struct pager_file_options **)&_swig_go_0; 
   
-  result = (uint32_t) ((arg1)->reserved);
+  result = (uint32_t) ((arg1)->format_version);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_file_options_journal_lap_bytes_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+  struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_file_options **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->journal_lap_bytes = arg2;
+  
+}
+
+
+long long _wrap_pager_file_options_journal_lap_bytes_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+  struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_file_options **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->journal_lap_bytes);
   _swig_go_result = result; 
   return _swig_go_result;
 }

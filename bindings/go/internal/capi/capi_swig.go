@@ -73,8 +73,8 @@ typedef long long swig_type_43;
 typedef long long swig_type_44;
 typedef long long swig_type_45;
 typedef long long swig_type_46;
-typedef _gostring_ swig_type_47;
-typedef _gostring_ swig_type_48;
+typedef long long swig_type_47;
+typedef long long swig_type_48;
 typedef _gostring_ swig_type_49;
 typedef _gostring_ swig_type_50;
 typedef _gostring_ swig_type_51;
@@ -83,33 +83,33 @@ typedef _gostring_ swig_type_53;
 typedef _gostring_ swig_type_54;
 typedef _gostring_ swig_type_55;
 typedef _gostring_ swig_type_56;
-typedef _goslice_ swig_type_57;
+typedef _gostring_ swig_type_57;
 typedef _gostring_ swig_type_58;
-typedef long long swig_type_59;
+typedef _goslice_ swig_type_59;
 typedef _gostring_ swig_type_60;
-typedef _goslice_ swig_type_61;
+typedef long long swig_type_61;
 typedef _gostring_ swig_type_62;
-typedef long long swig_type_63;
+typedef _goslice_ swig_type_63;
 typedef _gostring_ swig_type_64;
-typedef _goslice_ swig_type_65;
+typedef long long swig_type_65;
 typedef _gostring_ swig_type_66;
-typedef long long swig_type_67;
-typedef long long swig_type_68;
-typedef _gostring_ swig_type_69;
-typedef _gostring_ swig_type_70;
-typedef _goslice_ swig_type_71;
+typedef _goslice_ swig_type_67;
+typedef _gostring_ swig_type_68;
+typedef long long swig_type_69;
+typedef long long swig_type_70;
+typedef _gostring_ swig_type_71;
 typedef _gostring_ swig_type_72;
-typedef long long swig_type_73;
+typedef _goslice_ swig_type_73;
 typedef _gostring_ swig_type_74;
-typedef _goslice_ swig_type_75;
+typedef long long swig_type_75;
 typedef _gostring_ swig_type_76;
-typedef long long swig_type_77;
-typedef _goslice_ swig_type_78;
-typedef _gostring_ swig_type_79;
-typedef _gostring_ swig_type_80;
-typedef long long swig_type_81;
+typedef _goslice_ swig_type_77;
+typedef _gostring_ swig_type_78;
+typedef long long swig_type_79;
+typedef _goslice_ swig_type_80;
+typedef _gostring_ swig_type_81;
 typedef _gostring_ swig_type_82;
-typedef _gostring_ swig_type_83;
+typedef long long swig_type_83;
 typedef _gostring_ swig_type_84;
 typedef _gostring_ swig_type_85;
 typedef _gostring_ swig_type_86;
@@ -119,16 +119,16 @@ typedef _gostring_ swig_type_89;
 typedef _gostring_ swig_type_90;
 typedef _gostring_ swig_type_91;
 typedef _gostring_ swig_type_92;
-typedef _goslice_ swig_type_93;
+typedef _gostring_ swig_type_93;
 typedef _gostring_ swig_type_94;
-typedef long long swig_type_95;
+typedef _goslice_ swig_type_95;
 typedef _gostring_ swig_type_96;
-typedef _goslice_ swig_type_97;
+typedef long long swig_type_97;
 typedef _gostring_ swig_type_98;
 typedef _goslice_ swig_type_99;
 typedef _gostring_ swig_type_100;
-typedef long long swig_type_101;
-typedef long long swig_type_102;
+typedef _goslice_ swig_type_101;
+typedef _gostring_ swig_type_102;
 typedef long long swig_type_103;
 typedef long long swig_type_104;
 typedef long long swig_type_105;
@@ -163,34 +163,34 @@ typedef long long swig_type_133;
 typedef long long swig_type_134;
 typedef long long swig_type_135;
 typedef long long swig_type_136;
-typedef _gostring_ swig_type_137;
-typedef _gostring_ swig_type_138;
+typedef long long swig_type_137;
+typedef long long swig_type_138;
 typedef _gostring_ swig_type_139;
 typedef _gostring_ swig_type_140;
 typedef _gostring_ swig_type_141;
 typedef _gostring_ swig_type_142;
 typedef _gostring_ swig_type_143;
 typedef _gostring_ swig_type_144;
-typedef _goslice_ swig_type_145;
+typedef _gostring_ swig_type_145;
 typedef _gostring_ swig_type_146;
 typedef _goslice_ swig_type_147;
 typedef _gostring_ swig_type_148;
-typedef _gostring_ swig_type_149;
+typedef _goslice_ swig_type_149;
 typedef _gostring_ swig_type_150;
-typedef _goslice_ swig_type_151;
+typedef _gostring_ swig_type_151;
 typedef _gostring_ swig_type_152;
 typedef _goslice_ swig_type_153;
 typedef _gostring_ swig_type_154;
-typedef _gostring_ swig_type_155;
+typedef _goslice_ swig_type_155;
 typedef _gostring_ swig_type_156;
 typedef _gostring_ swig_type_157;
 typedef _gostring_ swig_type_158;
-typedef _goslice_ swig_type_159;
+typedef _gostring_ swig_type_159;
 typedef _gostring_ swig_type_160;
-typedef _gostring_ swig_type_161;
-typedef _goslice_ swig_type_162;
-typedef long long swig_type_163;
-typedef long long swig_type_164;
+typedef _goslice_ swig_type_161;
+typedef _gostring_ swig_type_162;
+typedef _gostring_ swig_type_163;
+typedef _goslice_ swig_type_164;
 typedef long long swig_type_165;
 typedef long long swig_type_166;
 typedef long long swig_type_167;
@@ -203,18 +203,18 @@ typedef long long swig_type_173;
 typedef long long swig_type_174;
 typedef long long swig_type_175;
 typedef long long swig_type_176;
-typedef _gostring_ swig_type_177;
-typedef _gostring_ swig_type_178;
+typedef long long swig_type_177;
+typedef long long swig_type_178;
 typedef _gostring_ swig_type_179;
-typedef _goslice_ swig_type_180;
+typedef _gostring_ swig_type_180;
 typedef _gostring_ swig_type_181;
-typedef _gostring_ swig_type_182;
+typedef _goslice_ swig_type_182;
 typedef _gostring_ swig_type_183;
 typedef _gostring_ swig_type_184;
-typedef long long swig_type_185;
+typedef _gostring_ swig_type_185;
 typedef _gostring_ swig_type_186;
 typedef long long swig_type_187;
-typedef long long swig_type_188;
+typedef _gostring_ swig_type_188;
 typedef long long swig_type_189;
 typedef long long swig_type_190;
 typedef long long swig_type_191;
@@ -224,35 +224,35 @@ typedef long long swig_type_194;
 typedef long long swig_type_195;
 typedef long long swig_type_196;
 typedef long long swig_type_197;
-typedef _goslice_ swig_type_198;
-typedef _gostring_ swig_type_199;
-typedef _gostring_ swig_type_200;
+typedef long long swig_type_198;
+typedef long long swig_type_199;
+typedef _goslice_ swig_type_200;
 typedef _gostring_ swig_type_201;
 typedef _gostring_ swig_type_202;
 typedef _gostring_ swig_type_203;
-typedef _goslice_ swig_type_204;
+typedef _gostring_ swig_type_204;
 typedef _gostring_ swig_type_205;
-typedef _gostring_ swig_type_206;
+typedef _goslice_ swig_type_206;
 typedef _gostring_ swig_type_207;
 typedef _gostring_ swig_type_208;
-typedef long long swig_type_209;
+typedef _gostring_ swig_type_209;
 typedef _gostring_ swig_type_210;
-typedef _gostring_ swig_type_211;
+typedef long long swig_type_211;
 typedef _gostring_ swig_type_212;
-typedef _goslice_ swig_type_213;
+typedef _gostring_ swig_type_213;
 typedef _gostring_ swig_type_214;
-typedef _gostring_ swig_type_215;
+typedef _goslice_ swig_type_215;
 typedef _gostring_ swig_type_216;
 typedef _gostring_ swig_type_217;
 typedef _gostring_ swig_type_218;
-typedef _goslice_ swig_type_219;
+typedef _gostring_ swig_type_219;
 typedef _gostring_ swig_type_220;
-typedef long long swig_type_221;
-typedef _goslice_ swig_type_222;
-typedef _gostring_ swig_type_223;
+typedef _goslice_ swig_type_221;
+typedef _gostring_ swig_type_222;
+typedef long long swig_type_223;
 typedef _goslice_ swig_type_224;
-typedef long long swig_type_225;
-typedef long long swig_type_226;
+typedef _gostring_ swig_type_225;
+typedef _goslice_ swig_type_226;
 typedef long long swig_type_227;
 typedef long long swig_type_228;
 typedef long long swig_type_229;
@@ -288,15 +288,15 @@ typedef long long swig_type_258;
 typedef long long swig_type_259;
 typedef long long swig_type_260;
 typedef long long swig_type_261;
-typedef _gostring_ swig_type_262;
-typedef _gostring_ swig_type_263;
-typedef long long swig_type_264;
-typedef long long swig_type_265;
-typedef _gostring_ swig_type_266;
-typedef _gostring_ swig_type_267;
+typedef long long swig_type_262;
+typedef long long swig_type_263;
+typedef _gostring_ swig_type_264;
+typedef _gostring_ swig_type_265;
+typedef long long swig_type_266;
+typedef long long swig_type_267;
 typedef _gostring_ swig_type_268;
-typedef long long swig_type_269;
-typedef long long swig_type_270;
+typedef _gostring_ swig_type_269;
+typedef _gostring_ swig_type_270;
 typedef long long swig_type_271;
 typedef long long swig_type_272;
 typedef long long swig_type_273;
@@ -315,39 +315,39 @@ typedef long long swig_type_285;
 typedef long long swig_type_286;
 typedef long long swig_type_287;
 typedef long long swig_type_288;
-typedef _gostring_ swig_type_289;
-typedef _gostring_ swig_type_290;
+typedef long long swig_type_289;
+typedef long long swig_type_290;
 typedef _gostring_ swig_type_291;
 typedef _gostring_ swig_type_292;
 typedef _gostring_ swig_type_293;
 typedef _gostring_ swig_type_294;
 typedef _gostring_ swig_type_295;
 typedef _gostring_ swig_type_296;
-typedef _goslice_ swig_type_297;
-typedef _goslice_ swig_type_298;
-typedef _gostring_ swig_type_299;
+typedef _gostring_ swig_type_297;
+typedef _gostring_ swig_type_298;
+typedef _goslice_ swig_type_299;
 typedef _goslice_ swig_type_300;
-typedef _goslice_ swig_type_301;
-typedef _gostring_ swig_type_302;
+typedef _gostring_ swig_type_301;
+typedef _goslice_ swig_type_302;
 typedef _goslice_ swig_type_303;
-typedef _goslice_ swig_type_304;
-typedef _gostring_ swig_type_305;
+typedef _gostring_ swig_type_304;
+typedef _goslice_ swig_type_305;
 typedef _goslice_ swig_type_306;
 typedef _gostring_ swig_type_307;
 typedef _goslice_ swig_type_308;
-typedef _goslice_ swig_type_309;
-typedef long long swig_type_310;
-typedef long long swig_type_311;
+typedef _gostring_ swig_type_309;
+typedef _goslice_ swig_type_310;
+typedef _goslice_ swig_type_311;
 typedef long long swig_type_312;
 typedef long long swig_type_313;
-typedef _gostring_ swig_type_314;
-typedef _gostring_ swig_type_315;
+typedef long long swig_type_314;
+typedef long long swig_type_315;
 typedef _gostring_ swig_type_316;
 typedef _gostring_ swig_type_317;
 typedef _gostring_ swig_type_318;
 typedef _gostring_ swig_type_319;
-typedef long long swig_type_320;
-typedef long long swig_type_321;
+typedef _gostring_ swig_type_320;
+typedef _gostring_ swig_type_321;
 typedef long long swig_type_322;
 typedef long long swig_type_323;
 typedef long long swig_type_324;
@@ -368,26 +368,28 @@ typedef long long swig_type_338;
 typedef long long swig_type_339;
 typedef long long swig_type_340;
 typedef long long swig_type_341;
-typedef _gostring_ swig_type_342;
-typedef _gostring_ swig_type_343;
+typedef long long swig_type_342;
+typedef long long swig_type_343;
 typedef _gostring_ swig_type_344;
 typedef _gostring_ swig_type_345;
 typedef _gostring_ swig_type_346;
 typedef _gostring_ swig_type_347;
-typedef long long swig_type_348;
-typedef long long swig_type_349;
+typedef _gostring_ swig_type_348;
+typedef _gostring_ swig_type_349;
 typedef long long swig_type_350;
 typedef long long swig_type_351;
 typedef long long swig_type_352;
 typedef long long swig_type_353;
-typedef _gostring_ swig_type_354;
-typedef _gostring_ swig_type_355;
+typedef long long swig_type_354;
+typedef long long swig_type_355;
 typedef _gostring_ swig_type_356;
 typedef _gostring_ swig_type_357;
 typedef _gostring_ swig_type_358;
 typedef _gostring_ swig_type_359;
 typedef _gostring_ swig_type_360;
 typedef _gostring_ swig_type_361;
+typedef _gostring_ swig_type_362;
+typedef _gostring_ swig_type_363;
 extern void _wrap_Swig_free_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_b9834e36fbb8df12(swig_intgo arg1);
 extern swig_type_1 _wrap_pagerswig_file_page_read_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_2 arg2, swig_type_3 arg3, swig_type_4 arg4);
@@ -443,55 +445,57 @@ extern void _wrap_pager_file_options_initial_page_count_set_capi_b9834e36fbb8df1
 extern swig_type_46 _wrap_pager_file_options_initial_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_file_options_read_only_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_file_options_read_only_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_file_options_reserved_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_file_options_reserved_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_file_options_format_version_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
+extern int _wrap_pager_file_options_format_version_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_file_options_journal_lap_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_47 arg2);
+extern swig_type_48 _wrap_pager_file_options_journal_lap_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_file_options_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_file_options_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_file_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_47 _wrap_pager_file_create_capi_b9834e36fbb8df12(swig_type_48 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_49 _wrap_pager_file_open_capi_b9834e36fbb8df12(swig_type_50 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_49 _wrap_pager_file_create_capi_b9834e36fbb8df12(swig_type_50 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_51 _wrap_pager_file_open_capi_b9834e36fbb8df12(swig_type_52 arg1, uintptr_t arg2, swig_voidp arg3);
 extern void _wrap_pager_file_close_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_51 _wrap_pager_file_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_52 _wrap_pager_file_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_53 _wrap_pager_file_free_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_54 _wrap_pager_file_protected_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_55 _wrap_pager_file_alloc_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_56 _wrap_pager_file_alloc_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_57 arg2);
-extern swig_type_58 _wrap_pager_file_free_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_59 arg2);
-extern swig_type_60 _wrap_pager_file_free_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_61 arg2);
-extern swig_type_62 _wrap_pager_file_grow_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_63 arg2);
-extern swig_type_64 _wrap_pager_file_sync_pages_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_65 arg2);
+extern swig_type_53 _wrap_pager_file_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_54 _wrap_pager_file_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_55 _wrap_pager_file_free_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_56 _wrap_pager_file_protected_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_57 _wrap_pager_file_alloc_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_58 _wrap_pager_file_alloc_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_59 arg2);
+extern swig_type_60 _wrap_pager_file_free_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_61 arg2);
+extern swig_type_62 _wrap_pager_file_free_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_63 arg2);
+extern swig_type_64 _wrap_pager_file_grow_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_65 arg2);
+extern swig_type_66 _wrap_pager_file_sync_pages_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_67 arg2);
 extern swig_intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_b9834e36fbb8df12(void);
-extern swig_type_66 _wrap_pager_file_advise_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_67 arg2, swig_type_68 arg3, int arg4);
-extern swig_type_69 _wrap_pager_file_protected_alloc_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_70 _wrap_pager_file_protected_alloc_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_71 arg2);
-extern swig_type_72 _wrap_pager_file_protected_free_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_73 arg2);
-extern swig_type_74 _wrap_pager_file_protected_free_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_75 arg2);
-extern swig_type_76 _wrap_pager_file_protected_read_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_77 arg2, swig_type_78 arg3);
-extern swig_type_79 _wrap_pager_file_txn_begin_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_80 _wrap_pager_file_txn_free_page_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_81 arg2);
-extern swig_type_82 _wrap_pager_file_txn_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_83 _wrap_pager_file_txn_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_84 _wrap_pager_file_txn_commit_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern swig_type_68 _wrap_pager_file_advise_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_69 arg2, swig_type_70 arg3, int arg4);
+extern swig_type_71 _wrap_pager_file_protected_alloc_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_72 _wrap_pager_file_protected_alloc_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_73 arg2);
+extern swig_type_74 _wrap_pager_file_protected_free_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_75 arg2);
+extern swig_type_76 _wrap_pager_file_protected_free_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_77 arg2);
+extern swig_type_78 _wrap_pager_file_protected_read_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_79 arg2, swig_type_80 arg3);
+extern swig_type_81 _wrap_pager_file_txn_begin_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_82 _wrap_pager_file_txn_free_page_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_83 arg2);
+extern swig_type_84 _wrap_pager_file_txn_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_85 _wrap_pager_file_txn_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_86 _wrap_pager_file_txn_commit_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_file_txn_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_85 _wrap_pager_file_iter_pages_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_86 _wrap_pager_file_iter_protected_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_87 _wrap_pager_file_iter_next_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_87 _wrap_pager_file_iter_pages_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_88 _wrap_pager_file_iter_protected_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_89 _wrap_pager_file_iter_next_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
 extern void _wrap_pager_file_iter_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_88 _wrap_pager_file_subpages_create_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_voidp arg3);
+extern swig_type_90 _wrap_pager_file_subpages_create_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_voidp arg3);
 extern void _wrap_pager_file_subpages_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_89 _wrap_pager_file_subpages_sub_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_90 _wrap_pager_file_subpages_slot_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_91 _wrap_pager_file_subpage_alloc_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_92 _wrap_pager_file_subpage_alloc_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_93 arg2);
-extern swig_type_94 _wrap_pager_file_subpage_free_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_95 arg2);
-extern swig_type_96 _wrap_pager_file_subpage_free_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_97 arg2);
-extern swig_type_98 _wrap_pager_file_subpage_mark_used_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_99 arg2);
-extern swig_type_100 _wrap_pager_file_subpage_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_91 _wrap_pager_file_subpages_sub_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_92 _wrap_pager_file_subpages_slot_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_93 _wrap_pager_file_subpage_alloc_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_94 _wrap_pager_file_subpage_alloc_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_95 arg2);
+extern swig_type_96 _wrap_pager_file_subpage_free_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_97 arg2);
+extern swig_type_98 _wrap_pager_file_subpage_free_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_99 arg2);
+extern swig_type_100 _wrap_pager_file_subpage_mark_used_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_101 arg2);
+extern swig_type_102 _wrap_pager_file_subpage_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_PAGER_WAL_READ_WRITE_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_WAL_READ_ONLY_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_WAL_FULL_capi_b9834e36fbb8df12(void);
@@ -511,14 +515,14 @@ extern void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_b9834e36fbb8
 extern int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_wal_options_read_only_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_wal_options_read_only_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_101 arg2);
-extern swig_type_102 _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_103 arg2);
-extern swig_type_104 _wrap_pager_wal_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_wal_keep_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_105 arg2);
-extern swig_type_106 _wrap_pager_wal_options_wal_keep_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_107 arg2);
-extern swig_type_108 _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_103 arg2);
+extern swig_type_104 _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_105 arg2);
+extern swig_type_106 _wrap_pager_wal_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_options_wal_keep_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_107 arg2);
+extern swig_type_108 _wrap_pager_wal_options_wal_keep_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_109 arg2);
+extern swig_type_110 _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_wal_options_background_checkpoint_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_wal_options_background_checkpoint_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_wal_options_reserved_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
@@ -535,58 +539,58 @@ extern void _wrap_pager_wal_stats_struct_size_set_capi_b9834e36fbb8df12(uintptr_
 extern int _wrap_pager_wal_stats_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_cache_hits_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_109 arg2);
-extern swig_type_110 _wrap_pager_wal_stats_cache_hits_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_cache_misses_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_111 arg2);
-extern swig_type_112 _wrap_pager_wal_stats_cache_misses_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_commits_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_113 arg2);
-extern swig_type_114 _wrap_pager_wal_stats_commits_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_frames_written_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_115 arg2);
-extern swig_type_116 _wrap_pager_wal_stats_frames_written_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_checkpoints_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_117 arg2);
-extern swig_type_118 _wrap_pager_wal_stats_checkpoints_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_pages_checkpointed_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_119 arg2);
-extern swig_type_120 _wrap_pager_wal_stats_pages_checkpointed_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_syncs_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_121 arg2);
-extern swig_type_122 _wrap_pager_wal_stats_syncs_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_bytes_synced_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_123 arg2);
-extern swig_type_124 _wrap_pager_wal_stats_bytes_synced_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_wal_frames_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_125 arg2);
-extern swig_type_126 _wrap_pager_wal_stats_wal_frames_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_checkpoint_failures_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_127 arg2);
-extern swig_type_128 _wrap_pager_wal_stats_checkpoint_failures_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_frames_left_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_129 arg2);
-extern swig_type_130 _wrap_pager_wal_stats_frames_left_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_readers_active_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_131 arg2);
-extern swig_type_132 _wrap_pager_wal_stats_readers_active_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_checkpoint_waits_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_133 arg2);
-extern swig_type_134 _wrap_pager_wal_stats_checkpoint_waits_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_wal_restarts_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_135 arg2);
-extern swig_type_136 _wrap_pager_wal_stats_wal_restarts_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_cache_hits_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_112 _wrap_pager_wal_stats_cache_hits_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_cache_misses_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_113 arg2);
+extern swig_type_114 _wrap_pager_wal_stats_cache_misses_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_commits_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_115 arg2);
+extern swig_type_116 _wrap_pager_wal_stats_commits_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_frames_written_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_117 arg2);
+extern swig_type_118 _wrap_pager_wal_stats_frames_written_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_checkpoints_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_119 arg2);
+extern swig_type_120 _wrap_pager_wal_stats_checkpoints_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_pages_checkpointed_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_121 arg2);
+extern swig_type_122 _wrap_pager_wal_stats_pages_checkpointed_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_syncs_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_123 arg2);
+extern swig_type_124 _wrap_pager_wal_stats_syncs_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_bytes_synced_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_125 arg2);
+extern swig_type_126 _wrap_pager_wal_stats_bytes_synced_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_wal_frames_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_127 arg2);
+extern swig_type_128 _wrap_pager_wal_stats_wal_frames_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_checkpoint_failures_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_129 arg2);
+extern swig_type_130 _wrap_pager_wal_stats_checkpoint_failures_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_frames_left_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_131 arg2);
+extern swig_type_132 _wrap_pager_wal_stats_frames_left_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_readers_active_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_133 arg2);
+extern swig_type_134 _wrap_pager_wal_stats_readers_active_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_checkpoint_waits_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_135 arg2);
+extern swig_type_136 _wrap_pager_wal_stats_checkpoint_waits_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_wal_restarts_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_137 arg2);
+extern swig_type_138 _wrap_pager_wal_stats_wal_restarts_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_wal_stats_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_wal_stats_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_wal_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_wal_checkpoint_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_wal_stats_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_137 _wrap_pager_wal_create_capi_b9834e36fbb8df12(swig_type_138 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_139 _wrap_pager_wal_open_capi_b9834e36fbb8df12(swig_type_140 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_139 _wrap_pager_wal_create_capi_b9834e36fbb8df12(swig_type_140 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_141 _wrap_pager_wal_open_capi_b9834e36fbb8df12(swig_type_142 arg1, uintptr_t arg2, swig_voidp arg3);
 extern void _wrap_pager_wal_close_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_141 _wrap_pager_wal_access_mode_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_142 _wrap_pager_wal_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_143 _wrap_pager_wal_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_144 _wrap_pager_wal_read_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_145 arg3);
-extern swig_type_146 _wrap_pager_wal_stage_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_147 arg3);
-extern swig_type_148 _wrap_pager_wal_clear_staged_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_149 _wrap_pager_wal_set_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern swig_type_150 _wrap_pager_wal_read_app_header_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_151 arg2);
-extern swig_type_152 _wrap_pager_wal_stage_app_header_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_153 arg2);
-extern swig_type_154 _wrap_pager_wal_commit_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_155 _wrap_pager_wal_checkpoint_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_156 _wrap_pager_wal_get_stats_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_157 _wrap_pager_wal_read_txn_begin_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_158 _wrap_pager_wal_read_txn_read_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_159 arg3);
-extern swig_type_160 _wrap_pager_wal_read_txn_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_161 _wrap_pager_wal_read_txn_read_app_header_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_162 arg2);
+extern swig_type_143 _wrap_pager_wal_access_mode_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_144 _wrap_pager_wal_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_145 _wrap_pager_wal_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_146 _wrap_pager_wal_read_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_147 arg3);
+extern swig_type_148 _wrap_pager_wal_stage_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_149 arg3);
+extern swig_type_150 _wrap_pager_wal_clear_staged_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern swig_type_151 _wrap_pager_wal_set_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
+extern swig_type_152 _wrap_pager_wal_read_app_header_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_153 arg2);
+extern swig_type_154 _wrap_pager_wal_stage_app_header_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_155 arg2);
+extern swig_type_156 _wrap_pager_wal_commit_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_157 _wrap_pager_wal_checkpoint_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_158 _wrap_pager_wal_get_stats_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_159 _wrap_pager_wal_read_txn_begin_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_160 _wrap_pager_wal_read_txn_read_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_161 arg3);
+extern swig_type_162 _wrap_pager_wal_read_txn_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_163 _wrap_pager_wal_read_txn_read_app_header_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_164 arg2);
 extern void _wrap_pager_wal_read_txn_free_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern swig_intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_b9834e36fbb8df12(void);
@@ -602,20 +606,20 @@ extern void _wrap_pager_walseg_options_struct_size_set_capi_b9834e36fbb8df12(uin
 extern int _wrap_pager_walseg_options_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_sync_policy_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_options_sync_policy_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_segment_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_163 arg2);
-extern swig_type_164 _wrap_pager_walseg_options_segment_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_group_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_165 arg2);
-extern swig_type_166 _wrap_pager_walseg_options_group_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_group_interval_us_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_167 arg2);
-extern swig_type_168 _wrap_pager_walseg_options_group_interval_us_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_max_payload_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_169 arg2);
-extern swig_type_170 _wrap_pager_walseg_options_max_payload_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_prewrite_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_171 arg2);
-extern swig_type_172 _wrap_pager_walseg_options_prewrite_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_buffer_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_173 arg2);
-extern swig_type_174 _wrap_pager_walseg_options_buffer_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_first_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_175 arg2);
-extern swig_type_176 _wrap_pager_walseg_options_first_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_segment_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_165 arg2);
+extern swig_type_166 _wrap_pager_walseg_options_segment_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_group_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_167 arg2);
+extern swig_type_168 _wrap_pager_walseg_options_group_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_group_interval_us_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_169 arg2);
+extern swig_type_170 _wrap_pager_walseg_options_group_interval_us_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_max_payload_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_171 arg2);
+extern swig_type_172 _wrap_pager_walseg_options_max_payload_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_prewrite_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_173 arg2);
+extern swig_type_174 _wrap_pager_walseg_options_prewrite_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_buffer_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_175 arg2);
+extern swig_type_176 _wrap_pager_walseg_options_buffer_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_first_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_177 arg2);
+extern swig_type_178 _wrap_pager_walseg_options_first_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_create_if_missing_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_options_create_if_missing_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_reserved0_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
@@ -623,30 +627,30 @@ extern int _wrap_pager_walseg_options_reserved0_get_capi_b9834e36fbb8df12(uintpt
 extern uintptr_t _wrap_new_pager_walseg_options_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_walseg_options_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_walseg_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_177 _wrap_pager_walseg_writer_open_capi_b9834e36fbb8df12(swig_type_178 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_179 _wrap_pager_walseg_append_capi_b9834e36fbb8df12(uintptr_t arg1, short arg2, swig_type_180 arg3, swig_voidp arg4);
-extern swig_type_181 _wrap_pager_walseg_sync_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_182 _wrap_pager_walseg_flush_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_183 _wrap_pager_walseg_writer_lsns_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_type_184 _wrap_pager_walseg_remove_before_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_185 arg2, swig_voidp arg3);
-extern swig_type_186 _wrap_pager_walseg_writer_close_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern swig_type_179 _wrap_pager_walseg_writer_open_capi_b9834e36fbb8df12(swig_type_180 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_181 _wrap_pager_walseg_append_capi_b9834e36fbb8df12(uintptr_t arg1, short arg2, swig_type_182 arg3, swig_voidp arg4);
+extern swig_type_183 _wrap_pager_walseg_sync_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern swig_type_184 _wrap_pager_walseg_flush_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern swig_type_185 _wrap_pager_walseg_writer_lsns_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_186 _wrap_pager_walseg_remove_before_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_187 arg2, swig_voidp arg3);
+extern swig_type_188 _wrap_pager_walseg_writer_close_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_walseg_reader_options_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_walseg_reader_options_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_187 _wrap_pager_walseg_reader_options_known_type_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_188 arg2);
-extern swig_type_189 _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_190 arg2);
-extern swig_type_191 _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern swig_type_189 _wrap_pager_walseg_reader_options_known_type_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_190 arg2);
+extern swig_type_191 _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_192 arg2);
+extern swig_type_193 _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_walseg_reader_options_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_walseg_reader_options_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern swig_intgo _wrap_pager_walseg_reader_options_add_known_type_capi_b9834e36fbb8df12(uintptr_t arg1, short arg2);
 extern void _wrap_pager_walseg_reader_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_192 arg2);
-extern swig_type_193 _wrap_pager_walseg_record_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_len_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_194 arg2);
-extern swig_type_195 _wrap_pager_walseg_record_len_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_offset_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_196 arg2);
-extern swig_type_197 _wrap_pager_walseg_record_offset_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_194 arg2);
+extern swig_type_195 _wrap_pager_walseg_record_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_len_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_196 arg2);
+extern swig_type_197 _wrap_pager_walseg_record_len_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_offset_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_198 arg2);
+extern swig_type_199 _wrap_pager_walseg_record_offset_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_walseg_record_record_type_set_capi_b9834e36fbb8df12(uintptr_t arg1, short arg2);
 extern short _wrap_pager_walseg_record_record_type_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_walseg_record_reserved0_set_capi_b9834e36fbb8df12(uintptr_t arg1, short arg2);
@@ -655,18 +659,18 @@ extern void _wrap_pager_walseg_record_reserved1_set_capi_b9834e36fbb8df12(uintpt
 extern int _wrap_pager_walseg_record_reserved1_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_walseg_record_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_walseg_record_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_copy_data_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_198 arg2);
-extern swig_type_199 _wrap_pager_walseg_reader_open_capi_b9834e36fbb8df12(swig_type_200 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_201 _wrap_pager_walseg_reader_next_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_202 _wrap_pager_walseg_reader_stop_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_type_203 _wrap_pager_walseg_reader_stop_detail_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_204 arg2, swig_voidp arg3);
-extern swig_type_205 _wrap_pager_walseg_reader_position_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_206 _wrap_pager_walseg_reader_release_pages_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_copy_data_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_200 arg2);
+extern swig_type_201 _wrap_pager_walseg_reader_open_capi_b9834e36fbb8df12(swig_type_202 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_203 _wrap_pager_walseg_reader_next_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_204 _wrap_pager_walseg_reader_stop_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_205 _wrap_pager_walseg_reader_stop_detail_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_206 arg2, swig_voidp arg3);
+extern swig_type_207 _wrap_pager_walseg_reader_position_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_208 _wrap_pager_walseg_reader_release_pages_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_walseg_reader_close_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_207 _wrap_pager_walseg_replay_open_capi_b9834e36fbb8df12(swig_type_208 arg1, swig_type_209 arg2, uintptr_t arg3, swig_voidp arg4);
-extern swig_type_210 _wrap_pager_walseg_replay_next_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_211 _wrap_pager_walseg_replay_stop_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_212 _wrap_pager_walseg_replay_stop_detail_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_213 arg2, swig_voidp arg3);
+extern swig_type_209 _wrap_pager_walseg_replay_open_capi_b9834e36fbb8df12(swig_type_210 arg1, swig_type_211 arg2, uintptr_t arg3, swig_voidp arg4);
+extern swig_type_212 _wrap_pager_walseg_replay_next_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_213 _wrap_pager_walseg_replay_stop_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_214 _wrap_pager_walseg_replay_stop_detail_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_215 arg2, swig_voidp arg3);
 extern void _wrap_pager_walseg_replay_close_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern swig_intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_b9834e36fbb8df12(void);
@@ -681,31 +685,31 @@ extern int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_b9834e36
 extern uintptr_t _wrap_new_pager_cold_pageout_options_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_cold_pageout_options_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_cold_pageout_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_214 _wrap_pager_cold_set_backend_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern swig_type_215 _wrap_pager_cold_backend_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_216 _wrap_pager_cold_set_scratch_dir_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_217 arg2);
-extern swig_type_218 _wrap_pager_cold_scratch_dir_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_219 arg2, swig_voidp arg3);
-extern swig_type_220 _wrap_pager_cold_read_at_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_221 arg2, swig_type_222 arg3);
-extern swig_type_223 _wrap_pager_cold_take_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_224 arg2);
+extern swig_type_216 _wrap_pager_cold_set_backend_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
+extern swig_type_217 _wrap_pager_cold_backend_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_218 _wrap_pager_cold_set_scratch_dir_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_219 arg2);
+extern swig_type_220 _wrap_pager_cold_scratch_dir_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_221 arg2, swig_voidp arg3);
+extern swig_type_222 _wrap_pager_cold_read_at_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_223 arg2, swig_type_224 arg3);
+extern swig_type_225 _wrap_pager_cold_take_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_226 arg2);
 extern void _wrap_pager_cold_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_225 _wrap_pager_cold_len_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern swig_type_227 _wrap_pager_cold_len_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern int _wrap_pager_cold_backend_of_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_cold_backend_stats_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_cold_backend_stats_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_cold_backend_stats_reserved0_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_cold_backend_stats_reserved0_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_226 arg2);
-extern swig_type_227 _wrap_pager_cold_backend_stats_live_handle_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_live_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_228 arg2);
-extern swig_type_229 _wrap_pager_cold_backend_stats_live_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_pageout_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_230 arg2);
-extern swig_type_231 _wrap_pager_cold_backend_stats_pageout_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_232 arg2);
-extern swig_type_233 _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_234 arg2);
-extern swig_type_235 _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_read_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_236 arg2);
-extern swig_type_237 _wrap_pager_cold_backend_stats_read_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_228 arg2);
+extern swig_type_229 _wrap_pager_cold_backend_stats_live_handle_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_live_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_230 arg2);
+extern swig_type_231 _wrap_pager_cold_backend_stats_live_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_pageout_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_232 arg2);
+extern swig_type_233 _wrap_pager_cold_backend_stats_pageout_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_234 arg2);
+extern swig_type_235 _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_236 arg2);
+extern swig_type_237 _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_read_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_238 arg2);
+extern swig_type_239 _wrap_pager_cold_backend_stats_read_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_cold_backend_stats_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_cold_backend_stats_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
@@ -716,34 +720,34 @@ extern void _wrap_pager_cold_stats_swap_set_capi_b9834e36fbb8df12(uintptr_t arg1
 extern uintptr_t _wrap_pager_cold_stats_swap_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_file_set_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_pager_cold_stats_file_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_238 arg2);
-extern swig_type_239 _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_240 arg2);
-extern swig_type_241 _wrap_pager_cold_stats_scratch_file_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_file_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_242 arg2);
-extern swig_type_243 _wrap_pager_cold_stats_scratch_file_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_punch_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_244 arg2);
-extern swig_type_245 _wrap_pager_cold_stats_punch_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_truncate_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_246 arg2);
-extern swig_type_247 _wrap_pager_cold_stats_truncate_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_fallback_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_248 arg2);
-extern swig_type_249 _wrap_pager_cold_stats_fallback_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_write_error_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_250 arg2);
-extern swig_type_251 _wrap_pager_cold_stats_write_error_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_release_error_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_252 arg2);
-extern swig_type_253 _wrap_pager_cold_stats_release_error_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_checksum_failure_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_254 arg2);
-extern swig_type_255 _wrap_pager_cold_stats_checksum_failure_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_256 arg2);
-extern swig_type_257 _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_258 arg2);
-extern swig_type_259 _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_retained_extent_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_260 arg2);
-extern swig_type_261 _wrap_pager_cold_stats_retained_extent_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_240 arg2);
+extern swig_type_241 _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_242 arg2);
+extern swig_type_243 _wrap_pager_cold_stats_scratch_file_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_file_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_244 arg2);
+extern swig_type_245 _wrap_pager_cold_stats_scratch_file_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_punch_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_246 arg2);
+extern swig_type_247 _wrap_pager_cold_stats_punch_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_truncate_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_248 arg2);
+extern swig_type_249 _wrap_pager_cold_stats_truncate_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_fallback_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_250 arg2);
+extern swig_type_251 _wrap_pager_cold_stats_fallback_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_write_error_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_252 arg2);
+extern swig_type_253 _wrap_pager_cold_stats_write_error_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_release_error_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_254 arg2);
+extern swig_type_255 _wrap_pager_cold_stats_release_error_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_checksum_failure_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_256 arg2);
+extern swig_type_257 _wrap_pager_cold_stats_checksum_failure_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_258 arg2);
+extern swig_type_259 _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_260 arg2);
+extern swig_type_261 _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_retained_extent_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_262 arg2);
+extern swig_type_263 _wrap_pager_cold_stats_retained_extent_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_cold_stats_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_cold_stats_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_cold_stats_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_262 _wrap_pager_cold_get_stats_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_264 _wrap_pager_cold_get_stats_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
 extern swig_intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_b9834e36fbb8df12(void);
@@ -767,7 +771,7 @@ extern int _wrap_pager_cache_meta_dtype_get_capi_b9834e36fbb8df12(uintptr_t arg1
 extern uintptr_t _wrap_new_pager_cache_meta_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_cache_meta_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_cache_meta_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_263 _wrap_pager_cache_meta_page_bytes_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_265 _wrap_pager_cache_meta_page_bytes_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_b9834e36fbb8df12(void);
 extern void _wrap_pager_snapshot_options_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
@@ -782,70 +786,70 @@ extern void _wrap_pager_snapshot_options_allow_nonempty_set_capi_b9834e36fbb8df1
 extern int _wrap_pager_snapshot_options_allow_nonempty_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_snapshot_options_sync_fd_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_options_sync_fd_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_264 arg2);
-extern swig_type_265 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_266 arg2);
+extern swig_type_267 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_snapshot_options_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_snapshot_options_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_266 arg2);
+extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_268 arg2);
 extern void _wrap_pager_snapshot_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_267 _wrap_pager_snapshot_verify_capi_b9834e36fbb8df12(swig_type_268 arg1, uintptr_t arg2);
+extern swig_type_269 _wrap_pager_snapshot_verify_capi_b9834e36fbb8df12(swig_type_270 arg1, uintptr_t arg2);
 extern void _wrap_pager_snapshot_info_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_info_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_format_version_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_snapshot_info_format_version_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_meta_set_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_pager_snapshot_info_meta_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_269 arg2);
-extern swig_type_270 _wrap_pager_snapshot_info_k_page_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_271 arg2);
-extern swig_type_272 _wrap_pager_snapshot_info_v_page_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_273 arg2);
-extern swig_type_274 _wrap_pager_snapshot_info_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_275 arg2);
-extern swig_type_276 _wrap_pager_snapshot_info_stored_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_277 arg2);
-extern swig_type_278 _wrap_pager_snapshot_info_compressed_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_seq_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_279 arg2);
-extern swig_type_280 _wrap_pager_snapshot_info_seq_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_created_us_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_281 arg2);
-extern swig_type_282 _wrap_pager_snapshot_info_created_us_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_file_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_283 arg2);
-extern swig_type_284 _wrap_pager_snapshot_info_file_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_285 arg2);
-extern swig_type_286 _wrap_pager_snapshot_info_snapshot_id_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_287 arg2);
-extern swig_type_288 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_271 arg2);
+extern swig_type_272 _wrap_pager_snapshot_info_k_page_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_273 arg2);
+extern swig_type_274 _wrap_pager_snapshot_info_v_page_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_275 arg2);
+extern swig_type_276 _wrap_pager_snapshot_info_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_277 arg2);
+extern swig_type_278 _wrap_pager_snapshot_info_stored_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_279 arg2);
+extern swig_type_280 _wrap_pager_snapshot_info_compressed_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_seq_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_281 arg2);
+extern swig_type_282 _wrap_pager_snapshot_info_seq_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_created_us_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_283 arg2);
+extern swig_type_284 _wrap_pager_snapshot_info_created_us_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_file_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_285 arg2);
+extern swig_type_286 _wrap_pager_snapshot_info_file_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_287 arg2);
+extern swig_type_288 _wrap_pager_snapshot_info_snapshot_id_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_289 arg2);
+extern swig_type_290 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_snapshot_info_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_snapshot_info_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_snapshot_info_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_289 _wrap_pager_snapshot_inspect_capi_b9834e36fbb8df12(swig_type_290 arg1, uintptr_t arg2);
+extern swig_type_291 _wrap_pager_snapshot_inspect_capi_b9834e36fbb8df12(swig_type_292 arg1, uintptr_t arg2);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_b9834e36fbb8df12(void);
-extern swig_type_291 _wrap_pager_refengine_create_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_voidp arg3);
+extern swig_type_293 _wrap_pager_refengine_create_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_voidp arg3);
 extern void _wrap_pager_refengine_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_292 _wrap_pager_refengine_meta_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_293 _wrap_pager_refengine_capacity_pages_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_294 _wrap_pager_refengine_alloc_page_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_295 _wrap_pager_refengine_free_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern swig_type_296 _wrap_pager_refengine_write_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_297 arg3, swig_type_298 arg4);
-extern swig_type_299 _wrap_pager_refengine_read_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_300 arg3, swig_type_301 arg4);
-extern swig_type_302 _wrap_pager_refengine_set_seq_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_303 arg2, swig_type_304 arg3, int arg4);
-extern swig_type_305 _wrap_pager_refengine_remove_seq_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_306 arg2);
-extern swig_type_307 _wrap_pager_refengine_get_seq_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_308 arg2, swig_type_309 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_294 _wrap_pager_refengine_meta_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_295 _wrap_pager_refengine_capacity_pages_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_296 _wrap_pager_refengine_alloc_page_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_297 _wrap_pager_refengine_free_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
+extern swig_type_298 _wrap_pager_refengine_write_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_299 arg3, swig_type_300 arg4);
+extern swig_type_301 _wrap_pager_refengine_read_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_302 arg3, swig_type_303 arg4);
+extern swig_type_304 _wrap_pager_refengine_set_seq_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_305 arg2, swig_type_306 arg3, int arg4);
+extern swig_type_307 _wrap_pager_refengine_remove_seq_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_308 arg2);
+extern swig_type_309 _wrap_pager_refengine_get_seq_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_310 arg2, swig_type_311 arg3, swig_voidp arg4, swig_voidp arg5);
 extern void _wrap_pager_refengine_stats_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_refengine_stats_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_refengine_stats_paused_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_refengine_stats_paused_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_310 arg2);
-extern swig_type_311 _wrap_pager_refengine_stats_occupied_pages_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_seq_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_312 arg2);
-extern swig_type_313 _wrap_pager_refengine_stats_seq_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_312 arg2);
+extern swig_type_313 _wrap_pager_refengine_stats_occupied_pages_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_seq_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_314 arg2);
+extern swig_type_315 _wrap_pager_refengine_stats_seq_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_refengine_stats_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_refengine_stats_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_refengine_stats_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_314 _wrap_pager_refengine_get_stats_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_315 _wrap_pager_refengine_fingerprint_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_316 _wrap_pager_refengine_fail_callback_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_317 arg2, int arg3, swig_intgo arg4);
+extern swig_type_316 _wrap_pager_refengine_get_stats_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_317 _wrap_pager_refengine_fingerprint_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_318 _wrap_pager_refengine_fail_callback_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_319 arg2, int arg3, swig_intgo arg4);
 extern swig_intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_FORMAT_FILE_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_b9834e36fbb8df12(void);
@@ -858,7 +862,7 @@ extern swig_intgo _wrap_PAGER_FORMAT_FILE_JOURNAL_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_WAL_INDEX_NONE_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_b9834e36fbb8df12(void);
 extern swig_intgo _wrap_PAGER_WAL_INDEX_STALE_capi_b9834e36fbb8df12(void);
-extern swig_type_318 _wrap_pager_format_detect_capi_b9834e36fbb8df12(swig_type_319 arg1, swig_voidp arg2);
+extern swig_type_320 _wrap_pager_format_detect_capi_b9834e36fbb8df12(swig_type_321 arg1, swig_voidp arg2);
 extern void _wrap_pager_check_report_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_check_report_format_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
@@ -867,55 +871,55 @@ extern void _wrap_pager_check_report_format_version_set_capi_b9834e36fbb8df12(ui
 extern int _wrap_pager_check_report_format_version_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_check_report_page_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_page_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_file_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_320 arg2);
-extern swig_type_321 _wrap_pager_check_report_file_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_generation_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_322 arg2);
-extern swig_type_323 _wrap_pager_check_report_generation_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_324 arg2);
-extern swig_type_325 _wrap_pager_check_report_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_free_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_326 arg2);
-extern swig_type_327 _wrap_pager_check_report_free_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_protected_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_328 arg2);
-extern swig_type_329 _wrap_pager_check_report_protected_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_frame_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_330 arg2);
-extern swig_type_331 _wrap_pager_check_report_frame_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_record_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_332 arg2);
-extern swig_type_333 _wrap_pager_check_report_record_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_segment_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_334 arg2);
-extern swig_type_335 _wrap_pager_check_report_segment_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_first_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_336 arg2);
-extern swig_type_337 _wrap_pager_check_report_first_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_last_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_338 arg2);
-extern swig_type_339 _wrap_pager_check_report_last_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_file_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_322 arg2);
+extern swig_type_323 _wrap_pager_check_report_file_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_generation_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_324 arg2);
+extern swig_type_325 _wrap_pager_check_report_generation_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_326 arg2);
+extern swig_type_327 _wrap_pager_check_report_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_free_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_328 arg2);
+extern swig_type_329 _wrap_pager_check_report_free_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_protected_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_330 arg2);
+extern swig_type_331 _wrap_pager_check_report_protected_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_frame_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_332 arg2);
+extern swig_type_333 _wrap_pager_check_report_frame_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_record_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_334 arg2);
+extern swig_type_335 _wrap_pager_check_report_record_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_segment_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_336 arg2);
+extern swig_type_337 _wrap_pager_check_report_segment_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_first_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_338 arg2);
+extern swig_type_339 _wrap_pager_check_report_first_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_last_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_340 arg2);
+extern swig_type_341 _wrap_pager_check_report_last_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_check_report_interrupted_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_interrupted_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_check_report_damage_code_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_damage_code_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_offset_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_340 arg2);
-extern swig_type_341 _wrap_pager_check_report_damage_offset_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_file_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_342 arg2);
-extern swig_type_343 _wrap_pager_check_report_damage_file_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_rule_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_344 arg2);
-extern swig_type_345 _wrap_pager_check_report_damage_rule_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_detail_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_346 arg2);
-extern swig_type_347 _wrap_pager_check_report_damage_detail_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_offset_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_342 arg2);
+extern swig_type_343 _wrap_pager_check_report_damage_offset_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_file_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_344 arg2);
+extern swig_type_345 _wrap_pager_check_report_damage_file_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_rule_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_346 arg2);
+extern swig_type_347 _wrap_pager_check_report_damage_rule_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_detail_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_348 arg2);
+extern swig_type_349 _wrap_pager_check_report_damage_detail_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_check_report_index_state_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_index_state_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_check_report_index_readers_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
 extern int _wrap_pager_check_report_index_readers_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_journal_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_348 arg2);
-extern swig_type_349 _wrap_pager_check_report_journal_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_journal_batches_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_350 arg2);
-extern swig_type_351 _wrap_pager_check_report_journal_batches_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_journal_pages_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_352 arg2);
-extern swig_type_353 _wrap_pager_check_report_journal_pages_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_journal_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_350 arg2);
+extern swig_type_351 _wrap_pager_check_report_journal_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_journal_batches_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_352 arg2);
+extern swig_type_353 _wrap_pager_check_report_journal_batches_get_capi_b9834e36fbb8df12(uintptr_t arg1);
+extern void _wrap_pager_check_report_journal_pages_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_354 arg2);
+extern swig_type_355 _wrap_pager_check_report_journal_pages_get_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern uintptr_t _wrap_new_pager_check_report_capi_b9834e36fbb8df12(void);
 extern void _wrap_delete_pager_check_report_capi_b9834e36fbb8df12(uintptr_t arg1);
 extern void _wrap_pager_check_report_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_354 _wrap_pager_file_check_capi_b9834e36fbb8df12(swig_type_355 arg1, uintptr_t arg2);
-extern swig_type_356 _wrap_pager_wal_check_capi_b9834e36fbb8df12(swig_type_357 arg1, uintptr_t arg2);
-extern swig_type_358 _wrap_pager_walseg_check_capi_b9834e36fbb8df12(swig_type_359 arg1, uintptr_t arg2);
-extern swig_type_360 _wrap_pager_snapshot_check_capi_b9834e36fbb8df12(swig_type_361 arg1, uintptr_t arg2);
+extern swig_type_356 _wrap_pager_file_check_capi_b9834e36fbb8df12(swig_type_357 arg1, uintptr_t arg2);
+extern swig_type_358 _wrap_pager_wal_check_capi_b9834e36fbb8df12(swig_type_359 arg1, uintptr_t arg2);
+extern swig_type_360 _wrap_pager_walseg_check_capi_b9834e36fbb8df12(swig_type_361 arg1, uintptr_t arg2);
+extern swig_type_362 _wrap_pager_snapshot_check_capi_b9834e36fbb8df12(swig_type_363 arg1, uintptr_t arg2);
 #undef intgo
 */
 import "C"
@@ -1535,16 +1539,29 @@ func (arg1 SwigcptrPager_file_options) GetRead_only() (_swig_ret uint32) {
 	return swig_r
 }
 
-func (arg1 SwigcptrPager_file_options) SetReserved(arg2 uint32) {
+func (arg1 SwigcptrPager_file_options) SetFormat_version(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_file_options_reserved_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_file_options_format_version_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
-func (arg1 SwigcptrPager_file_options) GetReserved() (_swig_ret uint32) {
+func (arg1 SwigcptrPager_file_options) GetFormat_version() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_file_options_reserved_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_file_options_format_version_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_file_options) SetJournal_lap_bytes(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_file_options_journal_lap_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_file_options) GetJournal_lap_bytes() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_file_options_journal_lap_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -1574,8 +1591,10 @@ type Pager_file_options interface {
 	GetInitial_page_count() (_swig_ret uint64)
 	SetRead_only(arg2 uint32)
 	GetRead_only() (_swig_ret uint32)
-	SetReserved(arg2 uint32)
-	GetReserved() (_swig_ret uint32)
+	SetFormat_version(arg2 uint32)
+	GetFormat_version() (_swig_ret uint32)
+	SetJournal_lap_bytes(arg2 uint64)
+	GetJournal_lap_bytes() (_swig_ret uint64)
 }
 
 func Pager_file_options_init(arg1 Pager_file_options) {
@@ -1588,7 +1607,7 @@ func Pager_file_create(arg1 string, arg2 Pager_file_options, arg3 *uintptr) (_sw
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_file_create_capi_b9834e36fbb8df12(*(*C.swig_type_48)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_file_create_capi_b9834e36fbb8df12(*(*C.swig_type_50)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1609,7 +1628,7 @@ func Pager_file_open(arg1 string, arg2 Pager_file_options, arg3 *uintptr) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_file_open_capi_b9834e36fbb8df12(*(*C.swig_type_50)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_file_open_capi_b9834e36fbb8df12(*(*C.swig_type_52)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1719,7 +1738,7 @@ func Pager_file_alloc_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_alloc_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_alloc_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1739,7 +1758,7 @@ func Pager_file_free(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_59(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_61(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1756,7 +1775,7 @@ func Pager_file_free_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_free_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_free_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1776,7 +1795,7 @@ func Pager_file_grow(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_grow_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_63(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_grow_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_65(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1793,7 +1812,7 @@ func Pager_file_sync_pages(arg1 uintptr, arg2 []uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_sync_pages_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_65)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_sync_pages_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1850,7 +1869,7 @@ func Pager_file_advise(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 uint32) (_sw
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_file_advise_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_67(_swig_i_1), C.swig_type_68(_swig_i_2), C.int(_swig_i_3))
+	swig_r_p := C._wrap_pager_file_advise_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_69(_swig_i_1), C.swig_type_70(_swig_i_2), C.int(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1884,7 +1903,7 @@ func Pager_file_protected_alloc_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret err
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_protected_alloc_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_71)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_protected_alloc_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_73)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1904,7 +1923,7 @@ func Pager_file_protected_free(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_protected_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_73(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_protected_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_75(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1921,7 +1940,7 @@ func Pager_file_protected_free_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret erro
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_protected_free_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_protected_free_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1942,7 +1961,7 @@ func Pager_file_protected_read(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_file_protected_read_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_77(_swig_i_1), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_file_protected_read_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_79(_swig_i_1), *(*C.swig_type_80)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1979,7 +1998,7 @@ func Pager_file_txn_free_page(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_txn_free_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_81(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_txn_free_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_83(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2182,7 +2201,7 @@ func Pager_file_subpage_alloc_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_alloc_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_93)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_subpage_alloc_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_95)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2202,7 +2221,7 @@ func Pager_file_subpage_free(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_subpage_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2219,7 +2238,7 @@ func Pager_file_subpage_free_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_free_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_97)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_subpage_free_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_99)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2239,7 +2258,7 @@ func Pager_file_subpage_mark_used(arg1 uintptr, arg2 []uint64) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_mark_used_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_99)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_subpage_mark_used_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_101)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2412,7 +2431,7 @@ func (arg1 SwigcptrPager_wal_options) GetRead_only() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_wal_options) SetAuto_checkpoint_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_101(_swig_i_1))
+	C._wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_103(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetAuto_checkpoint_bytes() (_swig_ret uint64) {
@@ -2425,7 +2444,7 @@ func (arg1 SwigcptrPager_wal_options) GetAuto_checkpoint_bytes() (_swig_ret uint
 func (arg1 SwigcptrPager_wal_options) SetLock_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_103(_swig_i_1))
+	C._wrap_pager_wal_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_105(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetLock_timeout_ms() (_swig_ret int64) {
@@ -2438,7 +2457,7 @@ func (arg1 SwigcptrPager_wal_options) GetLock_timeout_ms() (_swig_ret int64) {
 func (arg1 SwigcptrPager_wal_options) SetWal_keep_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_wal_keep_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_105(_swig_i_1))
+	C._wrap_pager_wal_options_wal_keep_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_107(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetWal_keep_bytes() (_swig_ret uint64) {
@@ -2451,7 +2470,7 @@ func (arg1 SwigcptrPager_wal_options) GetWal_keep_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_options) SetWal_prewrite_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_wal_prewrite_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_107(_swig_i_1))
+	C._wrap_pager_wal_options_wal_prewrite_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetWal_prewrite_bytes() (_swig_ret uint64) {
@@ -2620,7 +2639,7 @@ func (arg1 SwigcptrPager_wal_stats) GetLast_checkpoint_error() (_swig_ret int32)
 func (arg1 SwigcptrPager_wal_stats) SetCache_hits(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_cache_hits_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
+	C._wrap_pager_wal_stats_cache_hits_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCache_hits() (_swig_ret uint64) {
@@ -2633,7 +2652,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCache_hits() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetCache_misses(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_cache_misses_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
+	C._wrap_pager_wal_stats_cache_misses_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCache_misses() (_swig_ret uint64) {
@@ -2646,7 +2665,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCache_misses() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetCommits(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_commits_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
+	C._wrap_pager_wal_stats_commits_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCommits() (_swig_ret uint64) {
@@ -2659,7 +2678,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCommits() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetFrames_written(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_frames_written_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
+	C._wrap_pager_wal_stats_frames_written_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetFrames_written() (_swig_ret uint64) {
@@ -2672,7 +2691,7 @@ func (arg1 SwigcptrPager_wal_stats) GetFrames_written() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetCheckpoints(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_checkpoints_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
+	C._wrap_pager_wal_stats_checkpoints_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCheckpoints() (_swig_ret uint64) {
@@ -2685,7 +2704,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCheckpoints() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetPages_checkpointed(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_pages_checkpointed_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
+	C._wrap_pager_wal_stats_pages_checkpointed_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_121(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetPages_checkpointed() (_swig_ret uint64) {
@@ -2698,7 +2717,7 @@ func (arg1 SwigcptrPager_wal_stats) GetPages_checkpointed() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetSyncs(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_syncs_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_121(_swig_i_1))
+	C._wrap_pager_wal_stats_syncs_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_123(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetSyncs() (_swig_ret uint64) {
@@ -2711,7 +2730,7 @@ func (arg1 SwigcptrPager_wal_stats) GetSyncs() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetBytes_synced(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_bytes_synced_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_123(_swig_i_1))
+	C._wrap_pager_wal_stats_bytes_synced_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_125(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetBytes_synced() (_swig_ret uint64) {
@@ -2724,7 +2743,7 @@ func (arg1 SwigcptrPager_wal_stats) GetBytes_synced() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetWal_frames(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_wal_frames_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_125(_swig_i_1))
+	C._wrap_pager_wal_stats_wal_frames_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_127(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetWal_frames() (_swig_ret uint64) {
@@ -2737,7 +2756,7 @@ func (arg1 SwigcptrPager_wal_stats) GetWal_frames() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetCheckpoint_failures(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_checkpoint_failures_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_127(_swig_i_1))
+	C._wrap_pager_wal_stats_checkpoint_failures_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_129(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCheckpoint_failures() (_swig_ret uint64) {
@@ -2750,7 +2769,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCheckpoint_failures() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_wal_stats) SetFrames_left(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_frames_left_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_129(_swig_i_1))
+	C._wrap_pager_wal_stats_frames_left_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_131(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetFrames_left() (_swig_ret uint64) {
@@ -2763,7 +2782,7 @@ func (arg1 SwigcptrPager_wal_stats) GetFrames_left() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetReaders_active(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_readers_active_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_131(_swig_i_1))
+	C._wrap_pager_wal_stats_readers_active_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_133(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetReaders_active() (_swig_ret uint64) {
@@ -2776,7 +2795,7 @@ func (arg1 SwigcptrPager_wal_stats) GetReaders_active() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetCheckpoint_waits(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_checkpoint_waits_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_133(_swig_i_1))
+	C._wrap_pager_wal_stats_checkpoint_waits_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_135(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCheckpoint_waits() (_swig_ret uint64) {
@@ -2789,7 +2808,7 @@ func (arg1 SwigcptrPager_wal_stats) GetCheckpoint_waits() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_wal_stats) SetWal_restarts(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_wal_restarts_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_135(_swig_i_1))
+	C._wrap_pager_wal_stats_wal_restarts_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_137(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetWal_restarts() (_swig_ret uint64) {
@@ -2867,7 +2886,7 @@ func Pager_wal_create(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_create_capi_b9834e36fbb8df12(*(*C.swig_type_138)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_wal_create_capi_b9834e36fbb8df12(*(*C.swig_type_140)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -2888,7 +2907,7 @@ func Pager_wal_open(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_open_capi_b9834e36fbb8df12(*(*C.swig_type_140)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_wal_open_capi_b9834e36fbb8df12(*(*C.swig_type_142)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -2965,7 +2984,7 @@ func Pager_wal_read_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_read_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_wal_read_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -2986,7 +3005,7 @@ func Pager_wal_stage_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig_ret err
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_stage_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_wal_stage_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3039,7 +3058,7 @@ func Pager_wal_read_app_header(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_read_app_header_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_151)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_wal_read_app_header_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3059,7 +3078,7 @@ func Pager_wal_stage_app_header(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_stage_app_header_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_wal_stage_app_header_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_155)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3149,7 +3168,7 @@ func Pager_wal_read_txn_read_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_read_txn_read_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_wal_read_txn_read_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_161)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3186,7 +3205,7 @@ func Pager_wal_read_txn_read_app_header(arg1 uintptr, arg2 []byte) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_read_txn_read_app_header_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_162)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_wal_read_txn_read_app_header_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_164)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3316,7 +3335,7 @@ func (arg1 SwigcptrPager_walseg_options) GetSync_policy() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_walseg_options) SetSegment_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_segment_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_163(_swig_i_1))
+	C._wrap_pager_walseg_options_segment_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_165(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetSegment_bytes() (_swig_ret uint64) {
@@ -3329,7 +3348,7 @@ func (arg1 SwigcptrPager_walseg_options) GetSegment_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetGroup_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_group_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_165(_swig_i_1))
+	C._wrap_pager_walseg_options_group_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_167(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetGroup_bytes() (_swig_ret uint64) {
@@ -3342,7 +3361,7 @@ func (arg1 SwigcptrPager_walseg_options) GetGroup_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetGroup_interval_us(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_group_interval_us_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_167(_swig_i_1))
+	C._wrap_pager_walseg_options_group_interval_us_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_169(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetGroup_interval_us() (_swig_ret uint64) {
@@ -3355,7 +3374,7 @@ func (arg1 SwigcptrPager_walseg_options) GetGroup_interval_us() (_swig_ret uint6
 func (arg1 SwigcptrPager_walseg_options) SetMax_payload_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_max_payload_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_169(_swig_i_1))
+	C._wrap_pager_walseg_options_max_payload_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_171(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetMax_payload_bytes() (_swig_ret uint64) {
@@ -3368,7 +3387,7 @@ func (arg1 SwigcptrPager_walseg_options) GetMax_payload_bytes() (_swig_ret uint6
 func (arg1 SwigcptrPager_walseg_options) SetPrewrite_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_prewrite_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_171(_swig_i_1))
+	C._wrap_pager_walseg_options_prewrite_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_173(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetPrewrite_bytes() (_swig_ret uint64) {
@@ -3381,7 +3400,7 @@ func (arg1 SwigcptrPager_walseg_options) GetPrewrite_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_walseg_options) SetBuffer_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_buffer_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_173(_swig_i_1))
+	C._wrap_pager_walseg_options_buffer_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetBuffer_bytes() (_swig_ret uint64) {
@@ -3394,7 +3413,7 @@ func (arg1 SwigcptrPager_walseg_options) GetBuffer_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_options) SetFirst_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_first_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
+	C._wrap_pager_walseg_options_first_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetFirst_lsn() (_swig_ret uint64) {
@@ -3478,7 +3497,7 @@ func Pager_walseg_writer_open(arg1 string, arg2 Pager_walseg_options, arg3 *uint
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_writer_open_capi_b9834e36fbb8df12(*(*C.swig_type_178)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_writer_open_capi_b9834e36fbb8df12(*(*C.swig_type_180)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3500,7 +3519,7 @@ func Pager_walseg_append(arg1 uintptr, arg2 uint16, arg3 []byte, arg4 *uint64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_walseg_append_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.short(_swig_i_1), *(*C.swig_type_180)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3))
+	swig_r_p := C._wrap_pager_walseg_append_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.short(_swig_i_1), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3571,7 +3590,7 @@ func Pager_walseg_remove_before(arg1 uintptr, arg2 uint64, arg3 *uint64) (_swig_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_remove_before_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_185(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_remove_before_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3632,7 +3651,7 @@ func (arg1 SwigcptrPager_walseg_reader_options) GetKnown_type_count() (_swig_ret
 func (arg1 SwigcptrPager_walseg_reader_options) SetMax_payload_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_188(_swig_i_1))
+	C._wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_190(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetMax_payload_bytes() (_swig_ret uint64) {
@@ -3645,7 +3664,7 @@ func (arg1 SwigcptrPager_walseg_reader_options) GetMax_payload_bytes() (_swig_re
 func (arg1 SwigcptrPager_walseg_reader_options) SetExpected_first_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_190(_swig_i_1))
+	C._wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetExpected_first_lsn() (_swig_ret uint64) {
@@ -3704,7 +3723,7 @@ func (p SwigcptrPager_walseg_record) SwigIsPager_walseg_record() {
 func (arg1 SwigcptrPager_walseg_record) SetLsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
+	C._wrap_pager_walseg_record_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_194(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetLsn() (_swig_ret uint64) {
@@ -3717,7 +3736,7 @@ func (arg1 SwigcptrPager_walseg_record) GetLsn() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_record) SetLen(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_len_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_194(_swig_i_1))
+	C._wrap_pager_walseg_record_len_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_196(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetLen() (_swig_ret uint64) {
@@ -3730,7 +3749,7 @@ func (arg1 SwigcptrPager_walseg_record) GetLen() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_walseg_record) SetOffset(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_offset_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_196(_swig_i_1))
+	C._wrap_pager_walseg_record_offset_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_198(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetOffset() (_swig_ret uint64) {
@@ -3793,7 +3812,7 @@ func DeletePager_walseg_record(arg1 Pager_walseg_record) {
 func (arg1 SwigcptrPager_walseg_record) Copy_data(arg2 []byte) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_copy_data_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_198)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_walseg_record_copy_data_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3822,7 +3841,7 @@ func Pager_walseg_reader_open(arg1 string, arg2 Pager_walseg_reader_options, arg
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_reader_open_capi_b9834e36fbb8df12(*(*C.swig_type_200)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_reader_open_capi_b9834e36fbb8df12(*(*C.swig_type_202)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3880,7 +3899,7 @@ func Pager_walseg_reader_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_reader_stop_detail_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_204)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_reader_stop_detail_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_206)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3943,7 +3962,7 @@ func Pager_walseg_replay_open(arg1 string, arg2 uint64, arg3 Pager_walseg_reader
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_walseg_replay_open_capi_b9834e36fbb8df12(*(*C.swig_type_208)(unsafe.Pointer(&_swig_i_0)), C.swig_type_209(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3))
+	swig_r_p := C._wrap_pager_walseg_replay_open_capi_b9834e36fbb8df12(*(*C.swig_type_210)(unsafe.Pointer(&_swig_i_0)), C.swig_type_211(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4002,7 +4021,7 @@ func Pager_walseg_replay_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_replay_stop_detail_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_213)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_replay_stop_detail_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_215)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4162,7 +4181,7 @@ func Pager_cold_set_scratch_dir(arg1 uintptr, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_set_scratch_dir_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_217)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_cold_set_scratch_dir_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_219)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4183,7 +4202,7 @@ func Pager_cold_scratch_dir(arg1 uintptr, arg2 []byte, arg3 *uint64) (_swig_ret 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_cold_scratch_dir_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_219)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_cold_scratch_dir_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_221)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4204,7 +4223,7 @@ func Pager_cold_read_at(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_cold_read_at_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1), *(*C.swig_type_222)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_cold_read_at_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1), *(*C.swig_type_224)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4224,7 +4243,7 @@ func Pager_cold_take(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_take_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_224)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_cold_take_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_226)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4297,7 +4316,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetReserved0() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_cold_backend_stats) SetLive_handle_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_live_handle_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_226(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_live_handle_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_228(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetLive_handle_count() (_swig_ret uint64) {
@@ -4310,7 +4329,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetLive_handle_count() (_swig_ret u
 func (arg1 SwigcptrPager_cold_backend_stats) SetLive_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_live_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_228(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_live_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_230(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetLive_bytes() (_swig_ret uint64) {
@@ -4323,7 +4342,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetLive_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_backend_stats) SetPageout_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_pageout_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_230(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_pageout_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_232(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPageout_count() (_swig_ret uint64) {
@@ -4336,7 +4355,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPageout_count() (_swig_ret uint6
 func (arg1 SwigcptrPager_cold_backend_stats) SetPaged_out_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_232(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_234(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_out_bytes() (_swig_ret uint64) {
@@ -4349,7 +4368,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_out_bytes() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_backend_stats) SetPaged_in_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_234(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_236(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_in_bytes() (_swig_ret uint64) {
@@ -4362,7 +4381,7 @@ func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_in_bytes() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_backend_stats) SetRead_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_read_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_236(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_read_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_238(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetRead_count() (_swig_ret uint64) {
@@ -4468,7 +4487,7 @@ func (arg1 SwigcptrPager_cold_stats) GetFile() (_swig_ret Pager_cold_backend_sta
 func (arg1 SwigcptrPager_cold_stats) SetScratch_allocated_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_238(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_240(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_allocated_bytes() (_swig_ret uint64) {
@@ -4481,7 +4500,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_allocated_bytes() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_stats) SetScratch_file_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_file_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_240(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_file_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_242(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_file_bytes() (_swig_ret uint64) {
@@ -4494,7 +4513,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_file_bytes() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_stats) SetScratch_file_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_file_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_242(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_file_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_244(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_file_count() (_swig_ret uint64) {
@@ -4507,7 +4526,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_file_count() (_swig_ret uint64) 
 func (arg1 SwigcptrPager_cold_stats) SetPunch_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_punch_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_244(_swig_i_1))
+	C._wrap_pager_cold_stats_punch_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_246(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetPunch_count() (_swig_ret uint64) {
@@ -4520,7 +4539,7 @@ func (arg1 SwigcptrPager_cold_stats) GetPunch_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetTruncate_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_truncate_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_246(_swig_i_1))
+	C._wrap_pager_cold_stats_truncate_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_248(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetTruncate_count() (_swig_ret uint64) {
@@ -4533,7 +4552,7 @@ func (arg1 SwigcptrPager_cold_stats) GetTruncate_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetFallback_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_fallback_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_248(_swig_i_1))
+	C._wrap_pager_cold_stats_fallback_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_250(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetFallback_count() (_swig_ret uint64) {
@@ -4546,7 +4565,7 @@ func (arg1 SwigcptrPager_cold_stats) GetFallback_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetWrite_error_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_write_error_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_250(_swig_i_1))
+	C._wrap_pager_cold_stats_write_error_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_252(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetWrite_error_count() (_swig_ret uint64) {
@@ -4559,7 +4578,7 @@ func (arg1 SwigcptrPager_cold_stats) GetWrite_error_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_cold_stats) SetRelease_error_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_release_error_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_252(_swig_i_1))
+	C._wrap_pager_cold_stats_release_error_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_254(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetRelease_error_count() (_swig_ret uint64) {
@@ -4572,7 +4591,7 @@ func (arg1 SwigcptrPager_cold_stats) GetRelease_error_count() (_swig_ret uint64)
 func (arg1 SwigcptrPager_cold_stats) SetChecksum_failure_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_checksum_failure_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_254(_swig_i_1))
+	C._wrap_pager_cold_stats_checksum_failure_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_256(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetChecksum_failure_count() (_swig_ret uint64) {
@@ -4585,7 +4604,7 @@ func (arg1 SwigcptrPager_cold_stats) GetChecksum_failure_count() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_stats) SetStale_dir_removed_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_stale_dir_removed_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_256(_swig_i_1))
+	C._wrap_pager_cold_stats_stale_dir_removed_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_258(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetStale_dir_removed_count() (_swig_ret uint64) {
@@ -4598,7 +4617,7 @@ func (arg1 SwigcptrPager_cold_stats) GetStale_dir_removed_count() (_swig_ret uin
 func (arg1 SwigcptrPager_cold_stats) SetScratch_retained_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_retained_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_258(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_retained_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_260(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_retained_bytes() (_swig_ret uint64) {
@@ -4611,7 +4630,7 @@ func (arg1 SwigcptrPager_cold_stats) GetScratch_retained_bytes() (_swig_ret uint
 func (arg1 SwigcptrPager_cold_stats) SetRetained_extent_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_retained_extent_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_260(_swig_i_1))
+	C._wrap_pager_cold_stats_retained_extent_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_262(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetRetained_extent_count() (_swig_ret uint64) {
@@ -4989,7 +5008,7 @@ func (arg1 SwigcptrPager_snapshot_options) GetSync_fd() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_snapshot_options) SetCopy_out_budget_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_264(_swig_i_1))
+	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_266(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetCopy_out_budget_bytes() (_swig_ret uint64) {
@@ -5014,7 +5033,7 @@ func (arg1 SwigcptrPager_snapshot_options) Set_parent_path(arg2 string) (_swig_r
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_266)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_268)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5050,7 +5069,7 @@ func Pager_snapshot_verify(arg1 string, arg2 Pager_snapshot_options) (_swig_ret 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_verify_capi_b9834e36fbb8df12(*(*C.swig_type_268)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_verify_capi_b9834e36fbb8df12(*(*C.swig_type_270)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5117,7 +5136,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetMeta() (_swig_ret Pager_cache_meta) {
 func (arg1 SwigcptrPager_snapshot_info) SetK_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
+	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetK_page_bytes() (_swig_ret uint64) {
@@ -5130,7 +5149,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetK_page_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetV_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
+	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetV_page_bytes() (_swig_ret uint64) {
@@ -5143,7 +5162,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetV_page_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))
+	C._wrap_pager_snapshot_info_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_275(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetPage_count() (_swig_ret uint64) {
@@ -5156,7 +5175,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetPage_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetStored_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_stored_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_275(_swig_i_1))
+	C._wrap_pager_snapshot_info_stored_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_277(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetStored_page_count() (_swig_ret uint64) {
@@ -5169,7 +5188,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetStored_page_count() (_swig_ret uint64
 func (arg1 SwigcptrPager_snapshot_info) SetCompressed_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_277(_swig_i_1))
+	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_279(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCompressed_page_count() (_swig_ret uint64) {
@@ -5182,7 +5201,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetCompressed_page_count() (_swig_ret ui
 func (arg1 SwigcptrPager_snapshot_info) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_seq_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_279(_swig_i_1))
+	C._wrap_pager_snapshot_info_seq_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_281(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSeq_count() (_swig_ret uint64) {
@@ -5195,7 +5214,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetSeq_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetCreated_us(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_created_us_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_281(_swig_i_1))
+	C._wrap_pager_snapshot_info_created_us_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_283(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCreated_us() (_swig_ret uint64) {
@@ -5208,7 +5227,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetCreated_us() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_file_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_283(_swig_i_1))
+	C._wrap_pager_snapshot_info_file_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_285(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetFile_bytes() (_swig_ret uint64) {
@@ -5221,7 +5240,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetFile_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetSnapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_snapshot_id_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_285(_swig_i_1))
+	C._wrap_pager_snapshot_info_snapshot_id_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_287(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSnapshot_id() (_swig_ret uint64) {
@@ -5234,7 +5253,7 @@ func (arg1 SwigcptrPager_snapshot_info) GetSnapshot_id() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_snapshot_info) SetParent_snapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_287(_swig_i_1))
+	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_289(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetParent_snapshot_id() (_swig_ret uint64) {
@@ -5295,7 +5314,7 @@ func Pager_snapshot_inspect(arg1 string, arg2 Pager_snapshot_info) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_inspect_capi_b9834e36fbb8df12(*(*C.swig_type_290)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_inspect_capi_b9834e36fbb8df12(*(*C.swig_type_292)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5422,7 +5441,7 @@ func Pager_refengine_write_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []b
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_write_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_298)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_write_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5447,7 +5466,7 @@ func Pager_refengine_read_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []by
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_read_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_read_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_302)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5472,7 +5491,7 @@ func Pager_refengine_set_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 uint
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_set_seq_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_304)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_set_seq_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_305)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5495,7 +5514,7 @@ func Pager_refengine_remove_seq(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5518,7 +5537,7 @@ func Pager_refengine_get_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 *uin
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_pager_refengine_get_seq_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_309)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
+	swig_r_p := C._wrap_pager_refengine_get_seq_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_310)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_311)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5575,7 +5594,7 @@ func (arg1 SwigcptrPager_refengine_stats) GetPaused() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_refengine_stats) SetOccupied_pages(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_occupied_pages_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_310(_swig_i_1))
+	C._wrap_pager_refengine_stats_occupied_pages_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_312(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetOccupied_pages() (_swig_ret uint64) {
@@ -5588,7 +5607,7 @@ func (arg1 SwigcptrPager_refengine_stats) GetOccupied_pages() (_swig_ret uint64)
 func (arg1 SwigcptrPager_refengine_stats) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_seq_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_312(_swig_i_1))
+	C._wrap_pager_refengine_stats_seq_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_314(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetSeq_count() (_swig_ret uint64) {
@@ -5667,7 +5686,7 @@ func Pager_refengine_fail_callback(arg1 uintptr, arg2 string, arg3 uint32, arg4 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5771,7 +5790,7 @@ func Pager_format_detect(arg1 string, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_format_detect_capi_b9834e36fbb8df12(*(*C.swig_type_319)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_format_detect_capi_b9834e36fbb8df12(*(*C.swig_type_321)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5851,7 +5870,7 @@ func (arg1 SwigcptrPager_check_report) GetPage_size() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_check_report) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_file_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_320(_swig_i_1))
+	C._wrap_pager_check_report_file_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_322(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFile_bytes() (_swig_ret uint64) {
@@ -5864,7 +5883,7 @@ func (arg1 SwigcptrPager_check_report) GetFile_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetGeneration(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_generation_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_322(_swig_i_1))
+	C._wrap_pager_check_report_generation_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_324(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetGeneration() (_swig_ret uint64) {
@@ -5877,7 +5896,7 @@ func (arg1 SwigcptrPager_check_report) GetGeneration() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_324(_swig_i_1))
+	C._wrap_pager_check_report_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_326(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetPage_count() (_swig_ret uint64) {
@@ -5890,7 +5909,7 @@ func (arg1 SwigcptrPager_check_report) GetPage_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFree_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_free_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_326(_swig_i_1))
+	C._wrap_pager_check_report_free_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_328(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFree_page_count() (_swig_ret uint64) {
@@ -5903,7 +5922,7 @@ func (arg1 SwigcptrPager_check_report) GetFree_page_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetProtected_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_protected_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_328(_swig_i_1))
+	C._wrap_pager_check_report_protected_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetProtected_count() (_swig_ret uint64) {
@@ -5916,7 +5935,7 @@ func (arg1 SwigcptrPager_check_report) GetProtected_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFrame_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_frame_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
+	C._wrap_pager_check_report_frame_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_332(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFrame_count() (_swig_ret uint64) {
@@ -5929,7 +5948,7 @@ func (arg1 SwigcptrPager_check_report) GetFrame_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetRecord_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_record_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_332(_swig_i_1))
+	C._wrap_pager_check_report_record_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_334(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetRecord_count() (_swig_ret uint64) {
@@ -5942,7 +5961,7 @@ func (arg1 SwigcptrPager_check_report) GetRecord_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetSegment_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_segment_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_334(_swig_i_1))
+	C._wrap_pager_check_report_segment_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_336(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetSegment_count() (_swig_ret uint64) {
@@ -5955,7 +5974,7 @@ func (arg1 SwigcptrPager_check_report) GetSegment_count() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetFirst_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_first_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_336(_swig_i_1))
+	C._wrap_pager_check_report_first_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_338(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFirst_lsn() (_swig_ret uint64) {
@@ -5968,7 +5987,7 @@ func (arg1 SwigcptrPager_check_report) GetFirst_lsn() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetLast_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_last_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_338(_swig_i_1))
+	C._wrap_pager_check_report_last_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_340(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetLast_lsn() (_swig_ret uint64) {
@@ -6007,7 +6026,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_code() (_swig_ret int32) {
 func (arg1 SwigcptrPager_check_report) SetDamage_offset(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_offset_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_340(_swig_i_1))
+	C._wrap_pager_check_report_damage_offset_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_342(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetDamage_offset() (_swig_ret uint64) {
@@ -6020,7 +6039,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_offset() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetDamage_file(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_file_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_342)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_file_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_344)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6039,7 +6058,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_file() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_rule(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_rule_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_344)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_rule_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_346)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6058,7 +6077,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_rule() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_detail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_detail_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_346)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_detail_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_348)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6103,7 +6122,7 @@ func (arg1 SwigcptrPager_check_report) GetIndex_readers() (_swig_ret uint32) {
 func (arg1 SwigcptrPager_check_report) SetJournal_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_journal_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_348(_swig_i_1))
+	C._wrap_pager_check_report_journal_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_350(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetJournal_bytes() (_swig_ret uint64) {
@@ -6116,7 +6135,7 @@ func (arg1 SwigcptrPager_check_report) GetJournal_bytes() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetJournal_batches(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_journal_batches_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_350(_swig_i_1))
+	C._wrap_pager_check_report_journal_batches_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_352(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetJournal_batches() (_swig_ret uint64) {
@@ -6129,7 +6148,7 @@ func (arg1 SwigcptrPager_check_report) GetJournal_batches() (_swig_ret uint64) {
 func (arg1 SwigcptrPager_check_report) SetJournal_pages(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_journal_pages_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_352(_swig_i_1))
+	C._wrap_pager_check_report_journal_pages_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_354(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetJournal_pages() (_swig_ret uint64) {
@@ -6214,7 +6233,7 @@ func Pager_file_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_file_check_capi_b9834e36fbb8df12(*(*C.swig_type_355)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_check_capi_b9834e36fbb8df12(*(*C.swig_type_357)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6234,7 +6253,7 @@ func Pager_wal_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_wal_check_capi_b9834e36fbb8df12(*(*C.swig_type_357)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_check_capi_b9834e36fbb8df12(*(*C.swig_type_359)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6254,7 +6273,7 @@ func Pager_walseg_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_walseg_check_capi_b9834e36fbb8df12(*(*C.swig_type_359)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_walseg_check_capi_b9834e36fbb8df12(*(*C.swig_type_361)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6274,7 +6293,7 @@ func Pager_snapshot_check(arg1 string, arg2 Pager_check_report) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_check_capi_b9834e36fbb8df12(*(*C.swig_type_361)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_check_capi_b9834e36fbb8df12(*(*C.swig_type_363)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1

@@ -73,11 +73,12 @@ pub struct pager_file_options {
     pub lock_timeout_ms: i64,
     pub initial_page_count: u64,
     pub read_only: u32,
-    pub reserved: u32,
+    pub format_version: u32,
+    pub journal_lap_bytes: u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of pager_file_options"][::std::mem::size_of::<pager_file_options>() - 40usize];
+    ["Size of pager_file_options"][::std::mem::size_of::<pager_file_options>() - 48usize];
     ["Alignment of pager_file_options"][::std::mem::align_of::<pager_file_options>() - 8usize];
     ["Offset of field: pager_file_options::struct_size"]
         [::std::mem::offset_of!(pager_file_options, struct_size) - 0usize];
@@ -91,8 +92,10 @@ const _: () = {
         [::std::mem::offset_of!(pager_file_options, initial_page_count) - 24usize];
     ["Offset of field: pager_file_options::read_only"]
         [::std::mem::offset_of!(pager_file_options, read_only) - 32usize];
-    ["Offset of field: pager_file_options::reserved"]
-        [::std::mem::offset_of!(pager_file_options, reserved) - 36usize];
+    ["Offset of field: pager_file_options::format_version"]
+        [::std::mem::offset_of!(pager_file_options, format_version) - 36usize];
+    ["Offset of field: pager_file_options::journal_lap_bytes"]
+        [::std::mem::offset_of!(pager_file_options, journal_lap_bytes) - 40usize];
 };
 unsafe extern "C" {
     pub fn pager_file_options_init(opts: *mut pager_file_options);

@@ -79,6 +79,12 @@ pub struct FileOptions {
     pub initial_page_count: u64,
     /// Open read-only (shared lock); [`PageFile::page_mut`] then fails with `ReadOnly`.
     pub read_only: bool,
+    /// Create: 0 or 2 = the journaled format 2 (default), 1 = format 1 (commits in place, no
+    /// `-journal` file). Open: the format expected (0 = any; another fails with `Version`).
+    pub format_version: u32,
+    /// Format 2: journal bytes between two checkpoints (0 = 64 MiB, else in [1 MiB, 2^40]);
+    /// must be 0 with `format_version` 1. Not stored in the file: each open chooses.
+    pub journal_lap_bytes: u64,
 }
 
 fn init_c() -> sys::pager_file_options {
@@ -97,6 +103,8 @@ impl Default for FileOptions {
             lock_timeout_ms: c.lock_timeout_ms,
             initial_page_count: c.initial_page_count,
             read_only: c.read_only != 0,
+            format_version: c.format_version,
+            journal_lap_bytes: c.journal_lap_bytes,
         }
     }
 }
@@ -145,6 +153,8 @@ impl<const N: usize> PageFile<N> {
         c.lock_timeout_ms = o.lock_timeout_ms;
         c.initial_page_count = o.initial_page_count;
         c.read_only = o.read_only as u32;
+        c.format_version = o.format_version;
+        c.journal_lap_bytes = o.journal_lap_bytes;
         let mut out = std::ptr::null_mut();
         // SAFETY: p and c live through the call; out receives an owned handle.
         check(unsafe {

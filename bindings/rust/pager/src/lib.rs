@@ -75,7 +75,8 @@ pub enum ErrorCode {
     NoSpace,
     /// `PAGER_ERR_CORRUPT`: bytes read from disk fail a magic, checksum or bound check.
     Corrupt,
-    /// `PAGER_ERR_VERSION`: a format version or required feature this build lacks.
+    /// `PAGER_ERR_VERSION`: a format version or required feature this build lacks, or a format
+    /// version other than the one the caller expects.
     Version,
     /// `PAGER_ERR_PAGE_SIZE`: the file's page size is not the one the caller expects.
     PageSize,

@@ -55,6 +55,27 @@ fn page_size_is_checked_at_open() {
 }
 
 #[test]
+fn format_version_and_journal_lap_are_chosen_and_checked() {
+    let dir = TempDir::new("file");
+    let path = dir.join("pages");
+    let d = FileOptions::default();
+    assert_eq!((d.format_version, d.journal_lap_bytes), (0, 0));
+    let one = FileOptions { format_version: 1, ..FileOptions::default() };
+    let lap_with_one = FileOptions { journal_lap_bytes: 1 << 20, ..one };
+    assert_code(PageFile::<4096>::create(&path, Some(&lap_with_one)), code::INVALID);
+    drop(PageFile::<4096>::create(&path, Some(&one)).unwrap());
+    assert!(!dir.join("pages-journal").exists(), "format 1 has no journal");
+    assert_eq!(libpager::check::check_file(&path).unwrap().format_version, 1);
+    let two = FileOptions { format_version: 2, ..FileOptions::default() };
+    assert_code(PageFile::<4096>::open(&path, Some(&two)), code::VERSION);
+    drop(PageFile::<4096>::open(&path, Some(&one)).unwrap());
+    let small = FileOptions { journal_lap_bytes: (1 << 20) - 1, ..FileOptions::default() };
+    assert_code(PageFile::<4096>::create(dir.join("small"), Some(&small)), code::INVALID);
+    let lap = FileOptions { journal_lap_bytes: 1 << 20, ..FileOptions::default() };
+    drop(PageFile::<4096>::create(dir.join("small"), Some(&lap)).unwrap());
+}
+
+#[test]
 fn errors() {
     let dir = TempDir::new("file");
     let path = dir.join("pages");

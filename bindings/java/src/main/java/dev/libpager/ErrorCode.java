@@ -19,7 +19,7 @@ public enum ErrorCode {
   NOSPC(4),
   /** Bytes read from disk fail a magic, checksum or bound check. */
   CORRUPT(5),
-  /** A format version or required feature this build lacks. */
+  /** A format version or required feature this build lacks, or a format version other than the one the caller expects. */
   VERSION(6),
   /** The file's page size is not the one the caller expects. */
   PAGE_SIZE(7),

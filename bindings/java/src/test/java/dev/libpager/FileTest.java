@@ -85,6 +85,36 @@ class FileTest {
   }
 
   /**
+   * Format 1 leaves no journal and pager_file_check reports it; an open asserting format 2 is
+   * ERR_VERSION; a lap below 1 MiB, or beside format 1, is ERR_INVALID.
+   */
+  @Test
+  void formatVersionAndJournalLapOptions() {
+    String path = dir.resolve("pages").toString();
+    try (FileOptions o = new FileOptions()) {
+      assertEquals(0, o.getFormatVersion());
+      assertEquals(0, o.getJournalLapBytes());
+      o.setFormatVersion(1);
+      o.setJournalLapBytes(1L << 20);
+      expect(PagerConstants.ERR_INVALID, () -> PageFile.create(path, o));
+      o.setJournalLapBytes(0);
+      PageFile.create(path, o).close();
+      assertEquals(false, java.nio.file.Files.exists(dir.resolve("pages-journal")));
+      try (CheckReport r = new CheckReport()) {
+        Pager.fileCheck(path, r);
+        assertEquals(1, r.getFormatVersion());
+      }
+      o.setFormatVersion(2);
+      expect(PagerConstants.ERR_VERSION, () -> PageFile.open(path, o));
+      o.setFormatVersion(0);
+      o.setJournalLapBytes((1L << 20) - 1);
+      expect(PagerConstants.ERR_INVALID, () -> PageFile.create(dir.resolve("small").toString(), o));
+      o.setJournalLapBytes(1L << 20);
+      PageFile.create(dir.resolve("small").toString(), o).close();
+    }
+  }
+
+  /**
    * A transaction's copies are bounded by its own page size: the old helpers took a second
    * PageFile "to learn the page size", and a file with larger pages made them copy past the
    * transaction's buffer. Now an oversized write throws ERR_RANGE.
