@@ -26,18 +26,9 @@ using testing::SmallOptions;
 using Bytes = std::vector<uint8_t>;
 using testing::PageBytes;
 using testing::WritePage;
+using testing::ForOpen;
+using testing::JournaledOptions;
 using Image = std::map<std::string, Bytes>;
-
-FileOptions Journaled() {
-  FileOptions o = SmallOptions();
-  o.format_version = kFormatVersion;
-  return o;
-}
-
-FileOptions Existing(FileOptions o = Journaled()) {
-  o.page_size = 0;
-  return o;
-}
 
 Bytes Pattern(uint64_t seed, uint32_t page_size) {
   return pager::testing::PatternBytes(seed, page_size);
@@ -53,7 +44,7 @@ struct Chain {
 
 Chain MakeChain(io::Env* env, const std::string& path, int commits, std::unique_ptr<PageFile>* pf) {
   Chain c;
-  EXPECT_OK(PageFile::Create(env, path, Journaled(), pf));
+  EXPECT_OK(PageFile::Create(env, path, JournaledOptions(), pf));
   EXPECT_OK((*pf)->ProtectedAlloc(&c.id));
   for (int i = 1; i <= commits; i++) {
     Bytes b = Pattern(static_cast<uint64_t>(i), (*pf)->page_size());
@@ -88,14 +79,14 @@ TEST(FileJournalOpen, ReadOnlyOpenOfAFileWithAChainSeesItWithoutApplyingIt) {
   std::unique_ptr<PageFile> writer;
   MakeChain(&env, "/f", 3, &writer);
   auto crashed = io::FaultEnv::FromImage(DurableImage(&env));
-  FileOptions ro = Existing();
+  FileOptions ro = ForOpen(JournaledOptions());
   ro.read_only = true;
   std::unique_ptr<PageFile> pf;
   ASSERT_OK(PageFile::Open(crashed.get(), "/f", ro, &pf));
   uint64_t seen = pf->recovery_report().journal_batches;
   EXPECT_GT(seen, 0u);
   pf.reset();
-  ASSERT_OK(PageFile::Open(crashed.get(), "/f", Existing(), &pf));  // the replay
+  ASSERT_OK(PageFile::Open(crashed.get(), "/f", ForOpen(JournaledOptions()), &pf));  // the replay
   EXPECT_EQ(pf->recovery_report().journal_batches, seen);
   pf.reset();
   ASSERT_OK(PageFile::Open(crashed.get(), "/f", ro, &pf));
@@ -113,7 +104,7 @@ TEST(FileJournalOpen, AfterACleanCloseTheJournalHoldsNoChainAndAReadOnlyOpenWork
   EXPECT_TRUE(std::all_of(journal.begin(), journal.begin() + kJournalAlignBytes,
                           [](uint8_t b) { return b == 0; }))
       << "the head of the chain is not zeroed";
-  FileOptions ro = Existing();
+  FileOptions ro = ForOpen(JournaledOptions());
   ro.read_only = true;
   ASSERT_OK(PageFile::Open(&env, "/f", ro, &pf));
   EXPECT_TRUE(ReadProtected(pf.get(), c.id) == Pattern(3, pf->page_size()));
@@ -121,7 +112,7 @@ TEST(FileJournalOpen, AfterACleanCloseTheJournalHoldsNoChainAndAReadOnlyOpenWork
   // And after a power loss: nothing to replay, everything there.
   pf.reset();
   auto crashed = io::FaultEnv::FromImage(env.CrashImage(5));
-  ASSERT_OK(PageFile::Open(crashed.get(), "/f", Existing(), &pf));
+  ASSERT_OK(PageFile::Open(crashed.get(), "/f", ForOpen(JournaledOptions()), &pf));
   EXPECT_EQ(pf->recovery_report().journal_batches, 0u);
   EXPECT_TRUE(ReadProtected(pf.get(), c.id) == Pattern(3, pf->page_size()));
   pf.reset();  // before the env it uses
@@ -141,7 +132,7 @@ TEST(FileJournalOpen, AJournalOfAnotherFileIsCorruptAtOpenAndNothingIsApplied) {
   image["/a-journal"] = image["/b-journal"];
   auto crashed = io::FaultEnv::FromImage(image);
   std::unique_ptr<PageFile> pf;
-  Status st = PageFile::Open(crashed.get(), "/a", Existing(), &pf);
+  Status st = PageFile::Open(crashed.get(), "/a", ForOpen(JournaledOptions()), &pf);
   EXPECT_EQ(st.code(), Code::kCorrupt) << st.ToString();
   EXPECT_NE(st.message().find("another file"), std::string::npos) << st.message();
   Bytes main, journal;
@@ -176,7 +167,7 @@ void ExpectForgedBatchIsCorrupt(uint64_t bad_page_of_main_pages, bool past_end) 
   j.reset();
   Image image = DurableImage(&env);
   auto forged = io::FaultEnv::FromImage(image);
-  Status st = PageFile::Open(forged.get(), "/f", Existing(), &pf);
+  Status st = PageFile::Open(forged.get(), "/f", ForOpen(JournaledOptions()), &pf);
   EXPECT_EQ(st.code(), Code::kCorrupt) << st.ToString();
   EXPECT_NE(st.message().find("names page " + std::to_string(bad)), std::string::npos)
       << st.message();
@@ -202,7 +193,7 @@ void ExpectTornLastBatchEndsTheChain(bool truncate) {
   Image image = DurableImage(&env);
   pf.reset();
   auto whole = io::FaultEnv::FromImage(image);
-  ASSERT_OK(PageFile::Open(whole.get(), "/f", Existing(), &pf));
+  ASSERT_OK(PageFile::Open(whole.get(), "/f", ForOpen(JournaledOptions()), &pf));
   uint64_t batches = pf->recovery_report().journal_batches;
   pf.reset();
   ASSERT_GE(batches, 3u);
@@ -225,7 +216,7 @@ void ExpectTornLastBatchEndsTheChain(bool truncate) {
     journal[static_cast<size_t>(last + kJournalAlignBytes + 3 * 1024 + 7)] ^= 0x10;
   }
   auto torn = io::FaultEnv::FromImage(image);
-  ASSERT_OK(PageFile::Open(torn.get(), "/f", Existing(), &pf));
+  ASSERT_OK(PageFile::Open(torn.get(), "/f", ForOpen(JournaledOptions()), &pf));
   EXPECT_EQ(pf->recovery_report().journal_batches, batches - 1);
   ASSERT_OK(pf->CheckInvariants());
   EXPECT_TRUE(ReadProtected(pf.get(), c.id) == Pattern(3, pf->page_size()));
@@ -244,7 +235,7 @@ TEST(FileJournalOpen, ALastBatchWithAFlippedBitEndsTheChainBeforeIt) {
 TEST(FileJournalOpen, ReplayExtendsAMainFileWhoseGrowthWasLost) {
   io::FaultEnv env;
   std::unique_ptr<PageFile> pf;
-  ASSERT_OK(PageFile::Create(&env, "/f", Journaled(), &pf));
+  ASSERT_OK(PageFile::Create(&env, "/f", JournaledOptions(), &pf));
   Bytes created;
   ASSERT_OK(env.GetFileBytes("/f", &created));
   ASSERT_OK(pf->Grow(2000));
@@ -259,7 +250,7 @@ TEST(FileJournalOpen, ReplayExtendsAMainFileWhoseGrowthWasLost) {
   pf.reset();
   image["/f"].resize(created.size());  // the growth never reached the disk
   auto crashed = io::FaultEnv::FromImage(image);
-  ASSERT_OK(PageFile::Open(crashed.get(), "/f", Existing(), &pf));
+  ASSERT_OK(PageFile::Open(crashed.get(), "/f", ForOpen(JournaledOptions()), &pf));
   ASSERT_OK(pf->CheckInvariants());
   uint64_t got_count = 0;
   ASSERT_OK(pf->PageCount(&got_count));
@@ -282,12 +273,12 @@ TEST(FileJournalOpen, AJournalCreatedByAnOpenSurvivesAPowerLossWithItsCommits) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     io::FaultEnv env;
     std::unique_ptr<PageFile> pf;
-    ASSERT_OK(PageFile::Create(&env, "/f", Journaled(), &pf));
+    ASSERT_OK(PageFile::Create(&env, "/f", JournaledOptions(), &pf));
     pf.reset();
     Image image = DurableImage(&env);
     image.erase("/f-journal");
     auto bare = io::FaultEnv::FromImage(image);
-    ASSERT_OK(PageFile::Open(bare.get(), "/f", Existing(), &pf));
+    ASSERT_OK(PageFile::Open(bare.get(), "/f", ForOpen(JournaledOptions()), &pf));
     uint64_t id = 0;
     ASSERT_OK(pf->ProtectedAlloc(&id));
     Bytes b = Pattern(seed + 1, pf->page_size());
@@ -297,7 +288,7 @@ TEST(FileJournalOpen, AJournalCreatedByAnOpenSurvivesAPowerLossWithItsCommits) {
     if (!after.count("/f-journal")) lost_sidecars++;
     auto crashed = io::FaultEnv::FromImage(after);
     std::unique_ptr<PageFile> again;
-    ASSERT_OK(PageFile::Open(crashed.get(), "/f", Existing(), &again));
+    ASSERT_OK(PageFile::Open(crashed.get(), "/f", ForOpen(JournaledOptions()), &again));
     ASSERT_EQ(ProtectedIds(again.get()).count(id), 1u) << "an acknowledged commit was lost";
     EXPECT_TRUE(ReadProtected(again.get(), id) == b);
   }
@@ -327,7 +318,7 @@ TEST(FileJournalFormat1, AFormatOneFileCommitsInPlaceAndNeverCreatesAJournal) {
   auto crashed = io::FaultEnv::FromImage(env.CrashImage(1));
   pf.reset();
   for (const std::string& path : env.FilePaths()) EXPECT_EQ(path.find("journal"), std::string::npos) << path;
-  ASSERT_OK(PageFile::Open(crashed.get(), "/f", Existing(o), &pf));
+  ASSERT_OK(PageFile::Open(crashed.get(), "/f", ForOpen(o), &pf));
   EXPECT_EQ(pf->recovery_report().format_version, kFormatVersionUnjournaled);
   EXPECT_EQ(pf->recovery_report().journal_batches, 0u);
   EXPECT_TRUE(ReadProtected(pf.get(), id) == b);
@@ -341,7 +332,7 @@ TEST(FileJournalFormat1, AFormatOneFileCommitsInPlaceAndNeverCreatesAJournal) {
 TEST(FileJournalFlush, EachCommitAndEachSyncPagesOfAFormatTwoFileIsOneDeviceFlush) {
   io::FaultEnv env;
   std::unique_ptr<PageFile> pf;
-  ASSERT_OK(PageFile::Create(&env, "/f", Journaled(), &pf));
+  ASSERT_OK(PageFile::Create(&env, "/f", JournaledOptions(), &pf));
   std::vector<uint64_t> pages(512), ids(40);
   auto one_flush = [&](const char* what, const std::function<Status()>& op) {
     uint64_t pf_before = pf->sync_count(), env_before = env.SyncCount();
@@ -379,7 +370,7 @@ TEST(FileJournalFlush, EachCommitAndEachSyncPagesOfAFormatTwoFileIsOneDeviceFlus
 // and with journal_lap_bytes 64 KiB the threads pass several checkpoints on the way.
 TEST(FileJournalThreads, CommitsAndSyncPagesFromSeveralThreadsOnOneHandleStayConsistent) {
   io::FaultEnv env;
-  FileOptions o = Journaled();
+  FileOptions o = JournaledOptions();
   o.journal_lap_bytes = uint64_t{64} << 10;
   std::unique_ptr<PageFile> pf;
   ASSERT_OK(PageFile::Create(&env, "/f", o, &pf));
@@ -422,7 +413,7 @@ TEST(FileJournalThreads, CommitsAndSyncPagesFromSeveralThreadsOnOneHandleStayCon
   for (uint64_t seed = 0; seed < 4; seed++) {
     auto crashed = io::FaultEnv::FromImage(env.CrashImage(seed));
     std::unique_ptr<PageFile> again;
-    ASSERT_OK(PageFile::Open(crashed.get(), "/f", Existing(o), &again));
+    ASSERT_OK(PageFile::Open(crashed.get(), "/f", ForOpen(o), &again));
     ASSERT_OK(again->CheckInvariants());
     for (int t = 0; t < 2; t++) {
       ASSERT_TRUE(ReadProtected(again.get(), ids[t]) ==
@@ -456,7 +447,7 @@ TEST(FileJournalLock, ASecondProcessIsBusyAndNeverTouchesTheJournalOfAnOpenFile)
   std::string path = dir.File("f");
   io::Env* env = io::DefaultEnv();
   std::unique_ptr<PageFile> pf;
-  ASSERT_OK(PageFile::Create(env, path, Journaled(), &pf));
+  ASSERT_OK(PageFile::Create(env, path, JournaledOptions(), &pf));
   uint64_t id = 0;
   ASSERT_OK(pf->ProtectedAlloc(&id));
   Bytes b1 = Pattern(1, pf->page_size());
@@ -468,7 +459,7 @@ TEST(FileJournalLock, ASecondProcessIsBusyAndNeverTouchesTheJournalOfAnOpenFile)
       << "the journal holds a chain";
   auto try_open = [&](bool read_only) {
     return InChild([&] {
-      FileOptions o = Existing();
+      FileOptions o = ForOpen(JournaledOptions());
       o.read_only = read_only;
       std::unique_ptr<PageFile> other;
       return static_cast<int>(PageFile::Open(env, path, o, &other).code()) & 0xff;
@@ -482,7 +473,7 @@ TEST(FileJournalLock, ASecondProcessIsBusyAndNeverTouchesTheJournalOfAnOpenFile)
   ASSERT_OK(pf->ProtectedWrite(id, b2.data()));
   pf.reset();
   EXPECT_EQ(try_open(false), static_cast<int>(Code::kOk) & 0xff);
-  ASSERT_OK(PageFile::Open(env, path, Existing(), &pf));
+  ASSERT_OK(PageFile::Open(env, path, ForOpen(JournaledOptions()), &pf));
   EXPECT_TRUE(ReadProtected(pf.get(), id) == b2);
 }
 

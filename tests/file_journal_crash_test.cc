@@ -25,6 +25,8 @@ using testing::SmallOptions;
 using Bytes = std::vector<uint8_t>;
 using testing::PageBytes;
 using testing::WritePage;
+using testing::ForOpen;
+using testing::JournaledOptions;
 
 // What the workload wrote to regular pages: cur = the bytes last written through the mapping,
 // dur = the bytes of the last sync_pages that returned Ok (what must survive a crash).
@@ -177,13 +179,6 @@ struct Workload {
   std::vector<Step> steps;
 };
 
-FileOptions JournaledOptions(uint64_t lap_bytes) {
-  FileOptions o = SmallOptions();
-  o.format_version = kFormatVersion;
-  o.journal_lap_bytes = lap_bytes;
-  return o;
-}
-
 std::vector<Step> CheckpointSteps() {
   std::vector<Step> s = {AllocBulk(200), ProtAlloc(4)};
   for (uint64_t i = 0; i < 10; i++) {
@@ -282,11 +277,7 @@ void ExpectPagesAllowed(PageFile* pf, const State& before, const State& after, T
   }
 }
 
-FileOptions ExistingOptions(const Workload& w) {
-  FileOptions o = JournaledOptions(w.lap_bytes);
-  o.page_size = 0;
-  return o;
-}
+FileOptions ExistingOptions(const Workload& w) { return ForOpen(JournaledOptions(w.lap_bytes)); }
 
 // One crash image: a read-write open (the replay), the state check, then the recovered file
 // keeps working across a commit, a sync_pages and a reopen.

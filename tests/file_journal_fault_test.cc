@@ -19,18 +19,8 @@ using testing::SmallOptions;
 using Bytes = std::vector<uint8_t>;
 using testing::PageBytes;
 using testing::WritePage;
-
-FileOptions Journaled(uint64_t lap_bytes = kJournalLapBytes) {
-  FileOptions o = SmallOptions();
-  o.format_version = kFormatVersion;
-  o.journal_lap_bytes = lap_bytes;
-  return o;
-}
-
-FileOptions Existing(FileOptions o) {
-  o.page_size = 0;
-  return o;
-}
+using testing::ForOpen;
+using testing::JournaledOptions;
 
 Bytes Pattern(uint64_t seed, uint32_t page_size) {
   return pager::testing::PatternBytes(seed, page_size);
@@ -60,7 +50,7 @@ State Take(PageFile* pf) {
 // Opens path of env read-write and takes its state (ASSERTs inside: check HasFatalFailure).
 void OpenAndTake(io::Env* env, const FileOptions& o, State* out) {
   std::unique_ptr<PageFile> pf;
-  ASSERT_OK(PageFile::Open(env, "/f", Existing(o), &pf));
+  ASSERT_OK(PageFile::Open(env, "/f", ForOpen(o), &pf));
   ASSERT_OK(pf->CheckInvariants());
   *out = Take(pf.get());
 }
@@ -72,7 +62,7 @@ struct Fixture {
   std::unique_ptr<PageFile> pf;
   uint64_t id = 0;
   std::vector<uint64_t> pages;
-  explicit Fixture(FileOptions o = Journaled()) : options(o) {
+  explicit Fixture(FileOptions o = JournaledOptions()) : options(o) {
     EXPECT_OK(PageFile::Create(env.get(), "/f", options, &pf));
     EXPECT_OK(pf->ProtectedAlloc(&id));
     Bytes a = Pattern(1, pf->page_size());
@@ -218,7 +208,7 @@ TEST(FileJournalFault, EnospcReservingTheJournalForSyncPagesIsNoSpaceAndTheRetry
 // batch had been written in the new lap).
 TEST(FileJournalFault, EnospcOnTheFirstBatchOfALapThenACleanCloseRollsNoPageBack) {
   auto env = std::make_unique<io::FaultEnv>();
-  FileOptions o = Journaled(uint64_t{16} << 10);
+  FileOptions o = JournaledOptions(uint64_t{16} << 10);
   std::unique_ptr<PageFile> pf;
   ASSERT_OK(PageFile::Create(env.get(), "/f", o, &pf));
   std::vector<uint64_t> pages(30);
@@ -237,7 +227,7 @@ TEST(FileJournalFault, EnospcOnTheFirstBatchOfALapThenACleanCloseRollsNoPageBack
   ASSERT_EQ(pf->checkpoint_count(), checkpoints + 1) << "the refused batch began a new lap";
   ASSERT_OK(pf->CheckWritable());  // not poisoned
   pf.reset();  // clean close
-  ASSERT_OK(PageFile::Open(env.get(), "/f", Existing(o), &pf));
+  ASSERT_OK(PageFile::Open(env.get(), "/f", ForOpen(o), &pf));
   EXPECT_EQ(pf->recovery_report().journal_batches, 0u) << "the clean close left a chain";
   EXPECT_TRUE(PageBytes(pf.get(), p) == b) << "page " << p << " rolled back to its synced bytes";
   for (uint64_t x : q) {
@@ -292,7 +282,7 @@ uint64_t CommitsToTheNextCheckpoint(const FileOptions& o) {
 }
 
 void CheckpointSyncFails(bool lossy) {
-  FileOptions o = Journaled(uint64_t{16} << 10);
+  FileOptions o = JournaledOptions(uint64_t{16} << 10);
   uint64_t n = CommitsToTheNextCheckpoint(o);
   Fixture f(o);
   for (uint64_t i = 1; i < n; i++) {
@@ -331,7 +321,7 @@ TEST(FileJournalFault, LossyCheckpointSyncPoisonsAndTheJournalStillRestoresEvery
 struct ChainImage {
   std::map<std::string, Bytes> image;
   State want;
-  FileOptions options = Journaled();
+  FileOptions options = JournaledOptions();
 };
 
 ChainImage MakeChainImage() {
@@ -347,7 +337,7 @@ ChainImage MakeChainImage() {
   c.image = f.env->CrashImage(3);  // every batch was synced: the chain is whole
   auto env = io::FaultEnv::FromImage(c.image);
   std::unique_ptr<PageFile> pf;
-  EXPECT_OK(PageFile::Open(env.get(), "/f", Existing(c.options), &pf));
+  EXPECT_OK(PageFile::Open(env.get(), "/f", ForOpen(c.options), &pf));
   if (pf != nullptr) {
     EXPECT_GT(pf->recovery_report().journal_batches, 0u);
     c.want = Take(pf.get());
@@ -367,7 +357,7 @@ void FailEveryOpenOperation(io::FaultKind kind) {
     auto env = io::FaultEnv::FromImage(c.image);
     env->FailNthAny(n, kind, false);
     std::unique_ptr<PageFile> pf;
-    Status st = PageFile::Open(env.get(), "/f", Existing(c.options), &pf);
+    Status st = PageFile::Open(env.get(), "/f", ForOpen(c.options), &pf);
     env->ClearFaults();
     if (st.ok()) {
       ASSERT_TRUE(Take(pf.get()) == c.want);
@@ -399,7 +389,7 @@ TEST(FileJournalFault, LossySyncOfTheReplayedMainFileFailsTheOpenAndTheJournalRe
   auto env = io::FaultEnv::FromImage(c.image);
   env->FailSyncLosingData(1);
   std::unique_ptr<PageFile> pf;
-  EXPECT_EQ(PageFile::Open(env.get(), "/f", Existing(c.options), &pf).code(), Code::kIo);
+  EXPECT_EQ(PageFile::Open(env.get(), "/f", ForOpen(c.options), &pf).code(), Code::kIo);
   ASSERT_NO_FATAL_FAILURE(ExpectEveryCrashImageRecovers(env.get(), c.options, c.want));
   State live;
   ASSERT_NO_FATAL_FAILURE(OpenAndTake(env.get(), c.options, &live));

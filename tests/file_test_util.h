@@ -29,6 +29,20 @@ inline FileOptions SmallOptions(uint32_t page_size = 1024) {
   return o;
 }
 
+// A format-2 (journaled, P14-P16) file's options with the given lap.
+inline FileOptions JournaledOptions(uint64_t lap_bytes = kJournalLapBytes) {
+  FileOptions o = SmallOptions();
+  o.format_version = kFormatVersion;
+  o.journal_lap_bytes = lap_bytes;
+  return o;
+}
+
+// o for opening an existing file: the page size is the file's.
+inline FileOptions ForOpen(FileOptions o) {
+  o.page_size = 0;
+  return o;
+}
+
 inline std::unique_ptr<PageFile> MustCreate(io::Env* env, const std::string& path,
                                             const FileOptions& o) {
   std::unique_ptr<PageFile> pf;

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -151,6 +152,30 @@ TEST(IoPosixDirect, AnAlignedStartedWriteBypassesThePageCache) {
   ASSERT_OK(g->FinishWrites());
   std::vector<uint8_t> got = testing::ReadWholeFile(buffered_path);
   EXPECT_TRUE(Same(got, a.data(), 32 * kBlock));
+}
+
+// D3: a forked child's memory has no AIO context (io_submit refuses the parent's), so its
+// started write is written synchronously through the O_DIRECT descriptor -- and lands.
+TEST(IoPosixDirect, AForkedChildsStartedWriteLandsWithoutTheParentsAioContext) {
+  TempDir tmp;
+  std::string path = tmp.File("j");
+  auto f = OpenDirect(path);
+  ASSERT_NE(f, nullptr);
+  AlignedBuffer a;
+  Fill(&a, 8 * kBlock, 23);
+  ASSERT_OK(f->Allocate(0, 8 * kBlock));
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    bool ok = f->StartWriteAt(0, a.data(), 8 * kBlock).ok() && f->FinishWrites().ok() &&
+              f->DataSync().ok();
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's started write failed";
+  EXPECT_TRUE(Same(ReadBack(f.get(), 0, 8 * kBlock), a.data(), 8 * kBlock));
 }
 
 // RLIMIT_FSIZE (SIGXFSZ ignored): a direct write past the limit is EFBIG, reported as NOSPC
