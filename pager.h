@@ -528,6 +528,22 @@ PAGER_API int pager_file_txn_add(pager_file_txn *txn, uint64_t id,
                                  void **data_out) PAGER_NOEXCEPT;
 
 /*
+ * pager_file_txn_write -- sets the transaction's copy of protected page id to buf (buf_len
+ * must be exactly the page size), adding the page as pager_file_txn_add does but without
+ * reading its committed content: a blind write, for a caller that replaces whole pages (as
+ * SQLite's pager skips the read of a page it will overwrite). A page the transaction already
+ * holds (added, written or allocated in it) has its copy overwritten. The commit makes the
+ * copy the page's content; pager_file_txn_data returns it until pager_file_txn_free(). buf
+ * is the caller's and is copied before the call returns (it may be the copy itself).
+ * Errors: INVALID (NULL, closed, transaction ended, buf_len != page size), POISONED, RANGE
+ * (0 or outside the directory), NOT_FOUND (not allocated, or freed by this transaction),
+ * BUSY (another open transaction holds the page), NOMEM. On an error the transaction is as
+ * before the call.
+ */
+PAGER_API int pager_file_txn_write(pager_file_txn *txn, uint64_t id, const void *buf,
+                                   uint64_t buf_len) PAGER_NOEXCEPT;
+
+/*
  * pager_file_txn_alloc_page -- allocates a new protected page inside the transaction: writes
  * its id to *id_out and its private writable copy (page_size bytes, all zeros) to *data_out;
  * the commit makes the copy the new page's content. Until the commit the id is reserved for

@@ -10,6 +10,10 @@
 //   sync_pages      256 scattered pages of a 4,096-page working set written through the
 //                   mapping, then one pager_file_sync_pages
 //   txn of 256      a write transaction over 256 protected pages (of 1,024), one commit
+//                   (txn add: each page's committed content copied out, then changed)
+//   txn write 256   the same through pager.h as a caller that replaces whole pages: its new
+//                   bytes in the caller's buffer, pager_file_txn_write (no read of the old
+//                   content), one pager_file_txn_commit
 //   txn alloc/free  a write transaction of 256 pages of content -- 224 protected pages
 //                   rewritten and 32 allocated in it -- that also frees 32 others, one commit
 //
@@ -29,6 +33,7 @@
 #include <vector>
 
 #include "impl/file/page_file.h"
+#include "pager.h"
 
 using namespace pager;
 using Clock = std::chrono::steady_clock;
@@ -266,6 +271,71 @@ double TxnRepMicros(BigFile* b) {
   return total / kJournalOps;
 }
 
+void DieCapi(const char* what, int rc) {
+  std::fprintf(stderr, "%s: %d: %s\n", what, rc, pager_last_error());
+  std::exit(1);
+}
+
+// The transaction rows' file again, opened through pager.h: 4 * kBigPages protected pages,
+// both backing pages of each written once before anything is timed.
+struct CapiTxnFile {
+  pager_file* f = nullptr;
+  std::vector<uint64_t> ids;
+  uint64_t rng = 0x9e3779b97f4a7c15ull;
+};
+
+CapiTxnFile MakeCapiTxnFile(const std::string& path) {
+  unlink(path.c_str());
+  unlink((path + "-journal").c_str());
+  pager_file_options o;
+  pager_file_options_init(&o);
+  o.page_size = 4096;
+  o.format_version = BenchFormatVersion();
+  if (const char* lap = std::getenv("FILE_BENCH_LAP_MIB")) {
+    o.journal_lap_bytes = std::strtoull(lap, nullptr, 10) << 20;
+  }
+  CapiTxnFile c;
+  int rc = pager_file_create(path.c_str(), &o, &c.f);
+  if (rc != PAGER_OK) DieCapi("pager_file_create", rc);
+  c.ids.resize(4 * kBigPages);
+  rc = pager_file_protected_alloc_bulk(c.f, c.ids.data(), c.ids.size());
+  if (rc != PAGER_OK) DieCapi("pager_file_protected_alloc_bulk", rc);
+  std::vector<uint8_t> page(4096, 0x22);
+  for (int pass = 0; pass < 2; pass++) {  // both backing pages of every protected page
+    pager_file_txn* t = nullptr;
+    if ((rc = pager_file_txn_begin(c.f, &t)) != PAGER_OK) DieCapi("pager_file_txn_begin", rc);
+    for (uint64_t id : c.ids) {
+      rc = pager_file_txn_write(t, id, page.data(), page.size());
+      if (rc != PAGER_OK) DieCapi("pager_file_txn_write", rc);
+    }
+    if ((rc = pager_file_txn_commit(t)) != PAGER_OK) DieCapi("pager_file_txn_commit", rc);
+    pager_file_txn_free(t);
+  }
+  return c;
+}
+
+double TxnWriteRepMicros(CapiTxnFile* c) {
+  std::vector<uint8_t> content(kBigPages * 4096);
+  double total = 0;
+  for (int i = 0; i < kJournalOps; i++) {
+    std::vector<uint64_t> ids = ScatteredSubset(c->ids, kBigPages, &c->rng);
+    auto t0 = Clock::now();
+    pager_file_txn* t = nullptr;
+    int rc = pager_file_txn_begin(c->f, &t);
+    if (rc != PAGER_OK) DieCapi("pager_file_txn_begin", rc);
+    for (size_t k = 0; k < ids.size(); k++) {
+      uint8_t* page = content.data() + k * 4096;
+      std::memset(page, static_cast<int>(i + 1), 4096);
+      rc = pager_file_txn_write(t, ids[k], page, 4096);
+      if (rc != PAGER_OK) DieCapi("pager_file_txn_write", rc);
+    }
+    if ((rc = pager_file_txn_commit(t)) != PAGER_OK) DieCapi("pager_file_txn_commit", rc);
+    pager_file_txn_free(t);
+    total += MicrosSince(t0);
+  }
+  return total / kJournalOps;
+}
+
 // 256 pages of content per commit: kBigPages - kTxnChurn rewritten, kTxnChurn allocated in
 // the transaction (P12), and kTxnChurn other pages of the pool freed in the same commit; the
 // new ids replace the freed ones in the pool, so the file stays at the same size.
@@ -321,7 +391,10 @@ void BigBench(const std::string& dir, const char* only) {
   int scattered_fd = ScatteredFloorFile(scattered_path);
   uint64_t scattered_rng = 0x2545f4914f6cdd1dull;
   BigFile b = MakeBigFile(path);
+  std::string capi_path = dir + "/big-capi.pages";
+  CapiTxnFile c = MakeCapiTxnFile(capi_path);
   std::vector<double> floor_us, sync_us, txn_us, sync_ratio, txn_ratio, churn_us, churn_ratio;
+  std::vector<double> write_us, write_ratio;
   std::vector<double> scattered_us, scattered_ratio, sync_scattered_ratio;
   for (int r = 0; r < kReps; r++) {
     floor_us.push_back(FloorRepMicros(fd));
@@ -335,6 +408,10 @@ void BigBench(const std::string& dir, const char* only) {
     if (only == nullptr || std::string(only) == "txn") {
       txn_us.push_back(TxnRepMicros(&b));
       txn_ratio.push_back(floor_us.back() / txn_us.back());
+    }
+    if (only == nullptr || std::string(only) == "txnwrite") {
+      write_us.push_back(TxnWriteRepMicros(&c));
+      write_ratio.push_back(floor_us.back() / write_us.back());
     }
     if (only == nullptr || std::string(only) == "txnalloc") {
       churn_us.push_back(TxnAllocFreeRepMicros(&b));
@@ -350,6 +427,9 @@ void BigBench(const std::string& dir, const char* only) {
   b.pf.reset();
   unlink(path.c_str());
   unlink((path + "-journal").c_str());
+  pager_file_close(c.f);
+  unlink(capi_path.c_str());
+  unlink((capi_path + "-journal").c_str());
   auto spread = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());
     char buf[64];
@@ -371,6 +451,11 @@ void BigBench(const std::string& dir, const char* only) {
     std::printf("txn of 256 protected pages (of 1,024), commit:  %8.1f us/op  %.2fx floor "
                 "(reps %s)\n", Median(txn_us), Median(txn_ratio), spread(txn_ratio).c_str());
   }
+  if (!write_us.empty()) {
+    std::printf("txn of 256 pages written whole (pager.h write):  %7.1f us/op  %.2fx floor "
+                "(reps %s)\n", Median(write_us), Median(write_ratio),
+                spread(write_ratio).c_str());
+  }
   if (!churn_us.empty()) {
     std::printf("txn of 256 pages, 32 allocated + 32 freed in it: %7.1f us/op  %.2fx floor "
                 "(reps %s)\n", Median(churn_us), Median(churn_ratio),
@@ -383,7 +468,7 @@ void BigBench(const std::string& dir, const char* only) {
 int main(int argc, char** argv) {
   std::string dir = argc > 1 ? argv[1] : "build/bench-tmp";
   mkdir(dir.c_str(), 0755);
-  // FILE_BENCH_ONLY=big|sync|txn|txnalloc runs only the 256-page cases (all, or one of them).
+  // FILE_BENCH_ONLY=big|sync|txn|txnwrite|txnalloc runs only the 256-page cases (all, or one of them).
   if (const char* only = std::getenv("FILE_BENCH_ONLY")) {
     std::printf("file_bench in %s: 256 pages per durable operation, medians of %d reps x %d "
                 "ops (the floors) and %d ops (the page file, format %u: its checkpoints "

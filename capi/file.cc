@@ -29,15 +29,21 @@ struct pager_file_iter {
 };
 
 // A write transaction over any number of protected pages (P9, P10 in impl/file/page_file.h).
-// Its address is the owner token the file records for the pages it holds.
+// Its address is the owner token the file records for the pages it holds. A copy is a
+// page_size buffer of its own (a stable address), left uninitialized until the call that
+// makes it fills it: zeroing 4 KiB that a read or the caller's bytes overwrite at once costs
+// as much as the copy.
 struct pager_file_txn {
+  using Copy = std::unique_ptr<uint8_t[]>;
   std::shared_ptr<PageFile> file;
   std::mutex mu;  // serializes calls on this transaction (C10); taken before the file's
-  std::map<uint64_t, std::vector<uint8_t>> pages;  // id -> private copy (stable addresses)
-  std::set<uint64_t> created;  // ids of pages allocated by this transaction (P12)
-  std::set<uint64_t> freed;    // ids of allocated pages this transaction frees at commit
-  std::vector<std::vector<uint8_t>> retired;  // copies of freed pages: valid until txn_free
+  std::map<uint64_t, Copy> pages;  // id -> private copy
+  std::set<uint64_t> created;      // ids of pages allocated by this transaction (P12)
+  std::set<uint64_t> freed;        // ids of allocated pages this transaction frees at commit
+  std::vector<Copy> retired;       // copies of freed pages: valid until txn_free
   bool open = true;
+
+  Copy NewCopy() const { return Copy(new uint8_t[file->page_size()]); }
 };
 
 struct pager_file_subpages {
@@ -380,24 +386,53 @@ int pager_file_txn_begin(pager_file* f, pager_file_txn** txn_out) PAGER_NOEXCEPT
   });
 }
 
+namespace {
+
+// Holds id in txn with a new copy, filled from the committed content when `read` (txn_add)
+// or left for the caller to fill (txn_write); *copy_out is the copy. A page txn already
+// holds keeps its copy. On an error the transaction is as before.
+Status TxnHold(pager_file_txn* txn, uint64_t id, bool read, uint8_t** copy_out) {
+  auto it = txn->pages.find(id);
+  if (it != txn->pages.end()) {
+    *copy_out = it->second.get();
+    return Status::Ok();
+  }
+  it = txn->pages.emplace(id, txn->NewCopy()).first;
+  Status st = txn->file->TxnAdd(txn, id, read ? it->second.get() : nullptr);
+  if (!st.ok()) {
+    txn->pages.erase(it);
+    return st;
+  }
+  *copy_out = it->second.get();
+  return Status::Ok();
+}
+
+}  // namespace
+
 int pager_file_txn_add(pager_file_txn* txn, uint64_t id, void** data_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckTxn(txn));
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
     std::lock_guard<std::mutex> g(txn->mu);
     PAGER_RETURN_IF_ERROR(CheckTxnOpen(txn));
-    auto it = txn->pages.find(id);
-    if (it != txn->pages.end()) {
-      *data_out = it->second.data();
-      return Status::Ok();
-    }
-    it = txn->pages.emplace(id, std::vector<uint8_t>(txn->file->page_size())).first;
-    Status st = txn->file->TxnAdd(txn, id, it->second.data());
-    if (!st.ok()) {
-      txn->pages.erase(it);
-      return st;
-    }
-    *data_out = it->second.data();
+    uint8_t* copy = nullptr;
+    PAGER_RETURN_IF_ERROR(TxnHold(txn, id, true, &copy));
+    *data_out = copy;
+    return Status::Ok();
+  });
+}
+
+int pager_file_txn_write(pager_file_txn* txn, uint64_t id, const void* buf,
+                         uint64_t buf_len) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckTxn(txn));
+    PAGER_RETURN_IF_ERROR(capi::RequireNonNull(buf, "buf"));
+    PAGER_RETURN_IF_ERROR(capi::RequireExactLength(buf_len, txn->file->page_size(), "buf_len"));
+    std::lock_guard<std::mutex> g(txn->mu);
+    PAGER_RETURN_IF_ERROR(CheckTxnOpen(txn));
+    uint8_t* copy = nullptr;
+    PAGER_RETURN_IF_ERROR(TxnHold(txn, id, false, &copy));
+    std::memmove(copy, buf, buf_len);  // buf may be the copy itself (from txn_data)
     return Status::Ok();
   });
 }
@@ -410,14 +445,15 @@ int pager_file_txn_alloc_page(pager_file_txn* txn, uint64_t* id_out,
     PAGER_RETURN_IF_ERROR(capi::RequireNonNull(data_out, "data_out"));
     std::lock_guard<std::mutex> g(txn->mu);
     PAGER_RETURN_IF_ERROR(CheckTxnOpen(txn));
-    std::vector<uint8_t> copy(txn->file->page_size(), 0);  // a fresh page is all zeros
+    pager_file_txn::Copy copy = txn->NewCopy();
+    std::memset(copy.get(), 0, txn->file->page_size());  // a fresh page is all zeros
     uint64_t id = 0;
     PAGER_RETURN_IF_ERROR(txn->file->TxnAllocId(txn, &id));
     try {
       auto it = txn->pages.emplace(id, std::move(copy)).first;
       txn->created.insert(id);
       *id_out = id;
-      *data_out = it->second.data();
+      *data_out = it->second.get();
     } catch (...) {  // NOMEM: give the id back, the transaction is as before
       txn->pages.erase(id);
       static_cast<void>(txn->file->TxnFreeId(txn, id));  // else reserved until txn_free
@@ -465,7 +501,7 @@ int pager_file_txn_data(pager_file_txn* txn, uint64_t id, void** data_out) PAGER
       return Status(pager::Code::kNotFound,
                     "protected page " + std::to_string(id) + " is not in the transaction");
     }
-    *data_out = it->second.data();
+    *data_out = it->second.get();
     return Status::Ok();
   });
 }
@@ -496,7 +532,7 @@ int pager_file_txn_commit(pager_file_txn* txn) PAGER_NOEXCEPT {
     PAGER_RETURN_IF_ERROR(CheckTxnOpen(txn));
     std::vector<PageFile::TxnPage> pages;
     pages.reserve(txn->pages.size());
-    for (const auto& p : txn->pages) pages.push_back({p.first, p.second.data()});
+    for (const auto& p : txn->pages) pages.push_back({p.first, p.second.get()});
     txn->open = false;  // ends whether the commit succeeds or not
     return txn->file->TxnCommit(txn, pages);  // P9: one critical section
   });

@@ -72,6 +72,16 @@ static void test_file(const char *path) {
   pager_file_txn_free(txn);
   check(pager_file_protected_read(f, id, buf, sizeof buf) == PAGER_ERR_NOT_FOUND,
         "freed page gone");
+  memset(buf, 0, sizeof buf);
+  memcpy(buf, "blind", 6);
+  check(pager_file_txn_begin(f, &txn) == PAGER_OK, "begin write");
+  check(pager_file_txn_write(txn, pid2, buf, sizeof buf) == PAGER_OK, "txn write");
+  check(pager_file_txn_write(txn, pid2, buf, 3) == PAGER_ERR_INVALID, "txn write short");
+  check(pager_file_txn_commit(txn) == PAGER_OK, "commit write");
+  pager_file_txn_free(txn);
+  memset(buf, 0, sizeof buf);
+  check(pager_file_protected_read(f, pid2, buf, sizeof buf) == PAGER_OK &&
+            strcmp(buf, "blind") == 0, "written page committed");
   check(pager_file_txn_begin(f, &txn) == PAGER_OK, "begin 2");
   check(pager_file_txn_add(txn, pid, &p) == PAGER_OK, "txn add again");
   memcpy(p, "lost", 5);
@@ -93,7 +103,7 @@ static void test_file(const char *path) {
   check(pager_file_protected_read(f, pid, buf, sizeof buf) == PAGER_OK &&
             strcmp(buf, "safe") == 0 &&
             pager_file_protected_read(f, pid2, buf2, sizeof buf2) == PAGER_OK &&
-            strcmp(buf2, "pair") == 0,
+            strcmp(buf2, "blind") == 0,
         "protected content is the committed one");
   check(pager_file_alloc(f, &id) == PAGER_ERR_READONLY, "read-only refuses alloc");
   check(pager_file_iter_pages(f, &it) == PAGER_OK, "iter");

@@ -276,6 +276,31 @@ TEST(OutParam, pager_file_txn_add) {
   pager_file_txn_free(t2);
 }
 
+TEST(OutParam, pager_file_txn_write) {
+  Fx fx;
+  uint64_t id = fx.Protected();
+  pager_file_txn* t1 = nullptr;
+  pager_file_txn* t2 = nullptr;
+  ASSERT_EQ(pager_file_txn_begin(fx.f, &t1), PAGER_OK);
+  ASSERT_EQ(pager_file_txn_begin(fx.f, &t2), PAGER_OK);
+  std::vector<uint8_t> page(1024, 0x5a);
+  ASSERT_EQ(pager_file_txn_write(t1, id, page.data(), page.size()), PAGER_OK);
+  EXPECT_FAILS_WITH(pager_file_txn_write(t2, id, page.data(), page.size()), PAGER_ERR_BUSY);
+  EXPECT_FAILS_WITH(pager_file_txn_write(t2, id + 1, page.data(), page.size()),
+                    PAGER_ERR_NOT_FOUND);
+  EXPECT_FAILS_WITH(pager_file_txn_write(t2, 0, page.data(), page.size()), PAGER_ERR_RANGE);
+  EXPECT_FAILS_WITH(pager_file_txn_write(t2, id, page.data(), page.size() - 1),
+                    PAGER_ERR_INVALID);
+  EXPECT_FAILS_WITH(pager_file_txn_write(t2, id, nullptr, page.size()), PAGER_ERR_INVALID);
+  EXPECT_FAILS_WITH(pager_file_txn_write(nullptr, id, page.data(), page.size()),
+                    PAGER_ERR_INVALID);
+  uint64_t held = kSentinel64;
+  ASSERT_EQ(pager_file_txn_page_count(t2, &held), PAGER_OK);
+  EXPECT_EQ(held, 0u) << "a failed write leaves nothing in the transaction";
+  pager_file_txn_free(t1);
+  pager_file_txn_free(t2);
+}
+
 TEST(OutParam, pager_file_txn_alloc_page) {
   Fx fx;
   pager_file_txn* t = nullptr;

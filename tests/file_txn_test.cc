@@ -379,4 +379,142 @@ TEST(FileTxn, TransactionOfAClosedFileFailsCleanly) {
   pager_file_txn_free(t);
 }
 
+// ---- blind writes (pager_file_txn_write) -------------------------------------------------------
+
+// Adds id to t through pager_file_txn_write with PatternBytes(seed) as its new content.
+void WritePattern(pager_file_txn* t, uint64_t id, uint64_t seed) {
+  auto bytes = pager::testing::PatternBytes(seed, 1024);
+  ASSERT_PAGER_OK(pager_file_txn_write(t, id, bytes.data(), bytes.size()));
+}
+
+TEST(FileTxnWrite, CommitMakesTheWrittenBytesEachPagesContent) {
+  MemFile m;
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 4; i++) ids.push_back(m.Protected());
+  pager_file_txn* t = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  for (uint64_t id : ids) WritePattern(t, id, id + 100);
+  for (uint64_t id : ids) {
+    void* d = nullptr;
+    ASSERT_PAGER_OK(pager_file_txn_data(t, id, &d));
+    EXPECT_EQ(0, std::memcmp(d, pager::testing::PatternBytes(id + 100, 1024).data(), 1024));
+    EXPECT_EQ(m.Read(id), std::vector<uint8_t>(1024, 0)) << "not before the commit";
+  }
+  uint64_t held = 0;
+  ASSERT_PAGER_OK(pager_file_txn_page_count(t, &held));
+  EXPECT_EQ(held, ids.size());
+  ASSERT_PAGER_OK(pager_file_txn_commit(t));
+  for (uint64_t id : ids) EXPECT_EQ(m.Read(id), pager::testing::PatternBytes(id + 100, 1024));
+  pager_file_txn_free(t);
+}
+
+TEST(FileTxnWrite, WritingAPageTheTransactionAlreadyHoldsReplacesItsCopy) {
+  MemFile m;
+  uint64_t id = m.Protected();
+  pager_file_txn* t = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  void* copy = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_add(t, id, &copy));
+  std::memset(copy, 0x11, 1024);
+  WritePattern(t, id, 7);
+  void* data = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_data(t, id, &data));
+  EXPECT_EQ(data, copy) << "one copy per page: the add's pointer stays the page's copy";
+  EXPECT_EQ(0, std::memcmp(copy, pager::testing::PatternBytes(7, 1024).data(), 1024));
+  WritePattern(t, id, 8);  // a second write replaces the first
+  uint64_t held = 0;
+  ASSERT_PAGER_OK(pager_file_txn_page_count(t, &held));
+  EXPECT_EQ(held, 1u);
+  ASSERT_PAGER_OK(pager_file_txn_commit(t));
+  EXPECT_EQ(m.Read(id), pager::testing::PatternBytes(8, 1024));
+  pager_file_txn_free(t);
+}
+
+TEST(FileTxnWrite, TheCallersBufferMayBeTheTransactionsOwnCopy) {
+  MemFile m;
+  uint64_t id = m.Protected();
+  pager_file_txn* t = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  WritePattern(t, id, 3);
+  void* copy = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_data(t, id, &copy));
+  ASSERT_PAGER_OK(pager_file_txn_write(t, id, copy, 1024));
+  ASSERT_PAGER_OK(pager_file_txn_commit(t));
+  EXPECT_EQ(m.Read(id), pager::testing::PatternBytes(3, 1024));
+  pager_file_txn_free(t);
+}
+
+TEST(FileTxnWrite, AWrittenPageIsHeldAsAnAddedOneIs) {
+  MemFile m;
+  uint64_t id = m.Protected();
+  pager_file_txn* t1 = nullptr;
+  pager_file_txn* t2 = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t1));
+  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t2));
+  WritePattern(t1, id, 1);
+  void* d = nullptr;
+  EXPECT_EQ(pager_file_txn_add(t2, id, &d), PAGER_ERR_BUSY);
+  std::vector<uint8_t> page(1024, 0x42);
+  EXPECT_EQ(pager_file_txn_write(t2, id, page.data(), page.size()), PAGER_ERR_BUSY);
+  EXPECT_EQ(pager_file_protected_free(m.f, id), PAGER_ERR_BUSY);
+  pager_file_txn_free(t1);  // the abort writes nothing and releases the page
+  EXPECT_EQ(m.Read(id), std::vector<uint8_t>(1024, 0));
+  ASSERT_PAGER_OK(pager_file_txn_write(t2, id, page.data(), page.size()));
+  ASSERT_PAGER_OK(pager_file_txn_commit(t2));
+  EXPECT_EQ(m.Read(id), page);
+  pager_file_txn_free(t2);
+}
+
+TEST(FileTxnWrite, APageAllocatedInTheTransactionTakesTheWrittenBytes) {
+  MemFile m;
+  pager_file_txn* t = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  uint64_t id = 0;
+  void* copy = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_alloc_page(t, &id, &copy));
+  WritePattern(t, id, 9);
+  void* data = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_data(t, id, &data));
+  EXPECT_EQ(data, copy);
+  ASSERT_PAGER_OK(pager_file_txn_commit(t));
+  EXPECT_EQ(m.Read(id), pager::testing::PatternBytes(9, 1024));
+  pager_file_txn_free(t);
+}
+
+TEST(FileTxnWrite, APageTheTransactionFreesCannotBeWritten) {
+  MemFile m;
+  uint64_t id = m.Protected();
+  pager_file_txn* t = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  ASSERT_PAGER_OK(pager_file_txn_free_page(t, id));
+  std::vector<uint8_t> page(1024, 0x42);
+  EXPECT_EQ(pager_file_txn_write(t, id, page.data(), page.size()), PAGER_ERR_NOT_FOUND);
+  uint64_t held = 0;
+  ASSERT_PAGER_OK(pager_file_txn_page_count(t, &held));
+  EXPECT_EQ(held, 1u) << "only the free";
+  ASSERT_PAGER_OK(pager_file_txn_commit(t));
+  EXPECT_EQ(pager_file_protected_read(m.f, id, page.data(), 1024), PAGER_ERR_NOT_FOUND);
+  pager_file_txn_free(t);
+}
+
+TEST(FileTxnWrite, AWriteOfTheWrongLengthOrToAnEndedTransactionChangesNothing) {
+  MemFile m;
+  uint64_t id = m.Protected();
+  pager_file_txn* t = nullptr;
+  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  std::vector<uint8_t> page(2048, 0x42);
+  EXPECT_EQ(pager_file_txn_write(t, id, page.data(), 1023), PAGER_ERR_INVALID);
+  EXPECT_NE(std::string(pager_last_error()).find("buf_len"), std::string::npos)
+      << pager_last_error();
+  EXPECT_EQ(pager_file_txn_write(t, id, page.data(), 2048), PAGER_ERR_INVALID);
+  uint64_t held = 1;
+  ASSERT_PAGER_OK(pager_file_txn_page_count(t, &held));
+  EXPECT_EQ(held, 0u);
+  ASSERT_PAGER_OK(pager_file_txn_commit(t));
+  EXPECT_EQ(pager_file_txn_write(t, id, page.data(), 1024), PAGER_ERR_INVALID);
+  EXPECT_EQ(m.Read(id), std::vector<uint8_t>(1024, 0));
+  ASSERT_PAGER_OK(pager_file_protected_free(m.f, id));  // the failed writes held nothing
+  pager_file_txn_free(t);
+}
+
 }  // namespace

@@ -181,7 +181,8 @@ class PageFile {
   // Write transactions over any number of protected pages (P9, P10). `owner` identifies
   // the transaction (any unique address). TxnAdd holds id for owner (kBusy if another owner
   // holds it; Ok again for the same owner) and copies its committed content into copy_out
-  // (page_size bytes). TxnCommit writes every (id, content) pair in one commit and releases
+  // (page_size bytes); a null copy_out holds the page without reading it, for a caller that
+  // writes the whole page (a blind write: no read of the committed content). TxnCommit writes every (id, content) pair in one commit and releases
   // every page owner holds, whether it succeeds or not. TxnRelease releases without writing.
   struct TxnPage {
     uint64_t id;

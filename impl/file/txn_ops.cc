@@ -21,9 +21,11 @@ Status PageFile::TxnAdd(const void* owner, uint64_t id, uint8_t* copy_out) {
     return Status(Code::kNotFound, "protected page " + std::to_string(id) +
                                        " is freed by this transaction");
   }
-  const DirEntryDisk& en = Entry(id);
-  uint64_t active = en.page[(en.flags & kEntryActiveB) ? 1 : 0];
-  std::memcpy(copy_out, map_->data() + active * page_size_, page_size_);
+  if (copy_out != nullptr) {
+    const DirEntryDisk& en = Entry(id);
+    uint64_t active = en.page[(en.flags & kEntryActiveB) ? 1 : 0];
+    std::memcpy(copy_out, map_->data() + active * page_size_, page_size_);
+  }
   open_txns_[id] = owner;
   return Status::Ok();
 }
