@@ -1,7 +1,8 @@
 // PosixFile's started writes (io E8) and their DirectWriter (D1-D3 in impl/io/posix_direct.h)
 // on a real file system: what a started write leaves in the file once finished, that a sync
 // and a buffered write wait for it, that more writes than the kernel queue holds all land, that
-// an aligned write bypasses the page cache, and that a failure is reported once.
+// an aligned write bypasses the page cache, and that a failure is reported once (also when a
+// full queue reaps it).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -211,6 +212,47 @@ TEST(IoPosixDirect, AFailedDirectWriteIsNoSpaceReportedOnce) {
   uint64_t size = 0;
   ASSERT_OK(f->Size(&size));
   EXPECT_EQ(size, 0u);
+}
+
+// D2 when the queue is full: a write that failed in the kernel is reaped by the Start that
+// finds kMaxInFlight writes in flight, kept, and reported by the next FinishWrites, once; the
+// writes started after it land.
+TEST(IoPosixDirect, AFailureReapedByAFullQueueIsReportedByTheNextFinishOnce) {
+  TempDir tmp;
+  if (!DirectIoWorks(tmp.path())) GTEST_SKIP() << "no O_DIRECT on " << tmp.path();
+  std::string path = tmp.File("j");
+  auto f = OpenDirect(path);
+  ASSERT_NE(f, nullptr);
+  constexpr size_t kWrites = 12;  // > DirectWriter::kMaxInFlight after the failing one
+  AlignedBuffer a;
+  Fill(&a, kWrites * kBlock, 23);
+  ASSERT_OK(f->Allocate(0, kWrites * kBlock));
+  struct rlimit old_limit;
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  struct sigaction ignore, old_action;
+  std::memset(&ignore, 0, sizeof ignore);
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &old_action), 0);
+  struct rlimit small = old_limit;
+  small.rlim_cur = 16 * kBlock;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  Status failing = f->StartWriteAt(64 * kBlock, a.data(), kBlock);  // past the limit
+  std::vector<Status> starts;
+  for (size_t i = 0; i < kWrites; i++) {
+    starts.push_back(f->StartWriteAt(i * kBlock, a.data() + i * kBlock, kBlock));
+  }
+  Status finish = f->FinishWrites();
+  Status again = f->FinishWrites();
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  ASSERT_EQ(sigaction(SIGXFSZ, &old_action, nullptr), 0);
+  if (!failing.ok()) {
+    GTEST_SKIP() << "the kernel refused the write at submission: " << failing.ToString();
+  }
+  for (const Status& st : starts) EXPECT_OK(st);
+  EXPECT_EQ(finish.code(), Code::kNoSpace) << finish.ToString();
+  EXPECT_EQ(finish.message().rfind("direct write " + path, 0), 0u) << finish.message();
+  EXPECT_OK(again);  // reported once
+  EXPECT_TRUE(Same(ReadBack(f.get(), 0, kWrites * kBlock), a.data(), kWrites * kBlock));
 }
 
 }  // namespace
