@@ -51,6 +51,11 @@ struct Fx {
     EXPECT_EQ(pager_file_protected_alloc(f, &id), PAGER_OK);
     return id;
   }
+  pager_file_txn* Begin() {
+    pager_file_txn* t = nullptr;
+    EXPECT_EQ(pager_file_txn_begin(f, &t), PAGER_OK) << pager_last_error();
+    return t;
+  }
   // Closes the file but keeps the struct pointer unusable for the fixture's destructor.
   void Close() {
     pager_file_close(f);
@@ -258,10 +263,8 @@ TEST(OutParam, pager_file_txn_begin) {
 TEST(OutParam, pager_file_txn_add) {
   Fx fx;
   uint64_t id = fx.Protected();
-  pager_file_txn* t1 = nullptr;
-  pager_file_txn* t2 = nullptr;
-  ASSERT_EQ(pager_file_txn_begin(fx.f, &t1), PAGER_OK);
-  ASSERT_EQ(pager_file_txn_begin(fx.f, &t2), PAGER_OK);
+  pager_file_txn* t1 = fx.Begin();
+  pager_file_txn* t2 = fx.Begin();
   void* d = nullptr;
   ASSERT_EQ(pager_file_txn_add(t1, id, &d), PAGER_OK);
   void* p = SentinelPtr<void>();
@@ -279,10 +282,8 @@ TEST(OutParam, pager_file_txn_add) {
 TEST(OutParam, pager_file_txn_write) {
   Fx fx;
   uint64_t id = fx.Protected();
-  pager_file_txn* t1 = nullptr;
-  pager_file_txn* t2 = nullptr;
-  ASSERT_EQ(pager_file_txn_begin(fx.f, &t1), PAGER_OK);
-  ASSERT_EQ(pager_file_txn_begin(fx.f, &t2), PAGER_OK);
+  pager_file_txn* t1 = fx.Begin();
+  pager_file_txn* t2 = fx.Begin();
   std::vector<uint8_t> page(1024, 0x5a);
   ASSERT_EQ(pager_file_txn_write(t1, id, page.data(), page.size()), PAGER_OK);
   EXPECT_FAILS_WITH(pager_file_txn_write(t2, id, page.data(), page.size()), PAGER_ERR_BUSY);
@@ -303,8 +304,7 @@ TEST(OutParam, pager_file_txn_write) {
 
 TEST(OutParam, pager_file_txn_alloc_page) {
   Fx fx;
-  pager_file_txn* t = nullptr;
-  ASSERT_EQ(pager_file_txn_begin(fx.f, &t), PAGER_OK);
+  pager_file_txn* t = fx.Begin();
   uint64_t id = kSentinel64;
   void* p = SentinelPtr<void>();
   EXPECT_FAILS_WITH(pager_file_txn_alloc_page(t, nullptr, &p), PAGER_ERR_INVALID);
@@ -323,8 +323,7 @@ TEST(OutParam, pager_file_txn_alloc_page) {
 TEST(OutParam, pager_file_txn_free_page) {
   Fx fx;
   uint64_t id = fx.Protected();
-  pager_file_txn* t = nullptr;
-  ASSERT_EQ(pager_file_txn_begin(fx.f, &t), PAGER_OK);
+  pager_file_txn* t = fx.Begin();
   EXPECT_FAILS_WITH(pager_file_txn_free_page(t, id + 1), PAGER_ERR_DOUBLE_FREE);
   EXPECT_FAILS_WITH(pager_file_txn_free_page(t, 0), PAGER_ERR_RANGE);
   uint64_t held = kSentinel64;
@@ -339,8 +338,7 @@ TEST(OutParam, pager_file_txn_free_page) {
 
 TEST(OutParam, pager_file_txn_data) {
   Fx fx;
-  pager_file_txn* t = nullptr;
-  ASSERT_EQ(pager_file_txn_begin(fx.f, &t), PAGER_OK);
+  pager_file_txn* t = fx.Begin();
   void* p = SentinelPtr<void>();
   EXPECT_FAILS_WITH(pager_file_txn_data(t, 1, &p), PAGER_ERR_NOT_FOUND);
   EXPECT_EQ(p, SentinelPtr<void>());
@@ -349,8 +347,7 @@ TEST(OutParam, pager_file_txn_data) {
 
 TEST(OutParam, pager_file_txn_page_size) {
   Fx fx;
-  pager_file_txn* t = nullptr;
-  ASSERT_EQ(pager_file_txn_begin(fx.f, &t), PAGER_OK);
+  pager_file_txn* t = fx.Begin();
   fx.Close();
   uint32_t v = kSentinel32;
   EXPECT_FAILS_WITH(pager_file_txn_page_size(t, &v), PAGER_ERR_INVALID);
@@ -360,8 +357,7 @@ TEST(OutParam, pager_file_txn_page_size) {
 
 TEST(OutParam, pager_file_txn_page_count) {
   Fx fx;
-  pager_file_txn* t = nullptr;
-  ASSERT_EQ(pager_file_txn_begin(fx.f, &t), PAGER_OK);
+  pager_file_txn* t = fx.Begin();
   fx.Close();
   uint64_t v = kSentinel64;
   EXPECT_FAILS_WITH(pager_file_txn_page_count(t, &v), PAGER_ERR_INVALID);
@@ -372,8 +368,7 @@ TEST(OutParam, pager_file_txn_page_count) {
 TEST(OutParam, pager_file_txn_commit) {
   Fx fx;
   uint64_t id = fx.Protected();
-  pager_file_txn* t = nullptr;
-  ASSERT_EQ(pager_file_txn_begin(fx.f, &t), PAGER_OK);
+  pager_file_txn* t = fx.Begin();
   void* d = nullptr;
   ASSERT_EQ(pager_file_txn_add(t, id, &d), PAGER_OK);
   fx.FailNextSync();
@@ -386,8 +381,7 @@ TEST(OutParam, pager_file_txn_free) {
   pager_file_txn_free(nullptr);
   EXPECT_STREQ(pager_last_error(), "");
   Fx fx;
-  pager_file_txn* t = nullptr;
-  ASSERT_EQ(pager_file_txn_begin(fx.f, &t), PAGER_OK);
+  pager_file_txn* t = fx.Begin();
   MakeAnError();
   pager_file_txn_free(t);
   EXPECT_STREQ(pager_last_error(), "");

@@ -31,6 +31,12 @@ struct MemFile : pager::file::testing::CapiFile<pager::io::MemEnv> {
     EXPECT_EQ(pager_file_protected_alloc(f, &id), PAGER_OK) << pager_last_error();
     return id;
   }
+  // A new transaction on f (null, and a failed expectation, if begin fails).
+  pager_file_txn* Begin() {
+    pager_file_txn* t = nullptr;
+    EXPECT_EQ(pager_file_txn_begin(f, &t), PAGER_OK) << pager_last_error();
+    return t;
+  }
   std::vector<uint8_t> Read(uint64_t id) {
     uint32_t ps = 0;
     EXPECT_EQ(pager_file_page_size(f, &ps), PAGER_OK);
@@ -217,8 +223,7 @@ TEST(FileTxn, CommitMakesEveryPageOfTheTransactionItsNewContent) {
   MemFile m;
   std::vector<uint64_t> ids;
   for (int i = 0; i < 5; i++) ids.push_back(m.Protected());
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   for (uint64_t id : ids) {
     void* d = nullptr;
     ASSERT_PAGER_OK(pager_file_txn_add(t, id, &d));
@@ -242,8 +247,7 @@ TEST(FileTxn, CommitMakesEveryPageOfTheTransactionItsNewContent) {
 TEST(FileTxn, AddingAPageTwiceReturnsTheSameCopyWithTheCallersChanges) {
   MemFile m;
   uint64_t id = m.Protected();
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   void* first = nullptr;
   void* second = nullptr;
   void* data = nullptr;
@@ -263,10 +267,8 @@ TEST(FileTxn, AddingAPageTwiceReturnsTheSameCopyWithTheCallersChanges) {
 TEST(FileTxn, APageHeldByAnOpenTransactionIsBusyForOthersAndCannotBeFreed) {
   MemFile m;
   uint64_t id = m.Protected();
-  pager_file_txn* t1 = nullptr;
-  pager_file_txn* t2 = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t1));
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t2));
+  pager_file_txn* t1 = m.Begin();
+  pager_file_txn* t2 = m.Begin();
   void* d = nullptr;
   ASSERT_PAGER_OK(pager_file_txn_add(t1, id, &d));
   void* d2 = outparam::SentinelPtr<void>();
@@ -283,8 +285,7 @@ TEST(FileTxn, APageHeldByAnOpenTransactionIsBusyForOthersAndCannotBeFreed) {
 TEST(FileTxn, AbortWritesNothing) {
   MemFile m;
   uint64_t id = m.Protected();
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   void* d = nullptr;
   ASSERT_PAGER_OK(pager_file_txn_add(t, id, &d));
   std::memset(d, 0x77, 1024);
@@ -295,8 +296,7 @@ TEST(FileTxn, AbortWritesNothing) {
 TEST(FileTxn, DataOfAPageNotInTheTransactionIsNotFound) {
   MemFile m;
   uint64_t id = m.Protected();
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   void* d = outparam::SentinelPtr<void>();
   EXPECT_EQ(pager_file_txn_data(t, id, &d), PAGER_ERR_NOT_FOUND);
   EXPECT_EQ(d, outparam::SentinelPtr<void>());
@@ -308,8 +308,7 @@ TEST(FileTxn, DataOfAPageNotInTheTransactionIsNotFound) {
 
 TEST(FileTxn, TransactionReportsItsOwnPageSize) {
   MemFile m(8192);
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   uint32_t ps = 0;
   ASSERT_PAGER_OK(pager_file_txn_page_size(t, &ps));
   EXPECT_EQ(ps, 8192u);
@@ -318,8 +317,7 @@ TEST(FileTxn, TransactionReportsItsOwnPageSize) {
 
 TEST(FileTxn, EmptyTransactionCommitsNothing) {
   MemFile m;
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   ASSERT_PAGER_OK(pager_file_txn_commit(t));
   pager_file_txn_free(t);
 }
@@ -367,8 +365,7 @@ TEST(FileTxn, FailedCommitEndsTheTransactionAndReleasesItsPages) {
 TEST(FileTxn, TransactionOfAClosedFileFailsCleanly) {
   MemFile m;
   uint64_t id = m.Protected();
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   void* d = nullptr;
   ASSERT_PAGER_OK(pager_file_txn_add(t, id, &d));
   pager_file_close(m.f);
@@ -391,8 +388,7 @@ TEST(FileTxnWrite, CommitMakesTheWrittenBytesEachPagesContent) {
   MemFile m;
   std::vector<uint64_t> ids;
   for (int i = 0; i < 4; i++) ids.push_back(m.Protected());
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   for (uint64_t id : ids) WritePattern(t, id, id + 100);
   for (uint64_t id : ids) {
     void* d = nullptr;
@@ -411,8 +407,7 @@ TEST(FileTxnWrite, CommitMakesTheWrittenBytesEachPagesContent) {
 TEST(FileTxnWrite, WritingAPageTheTransactionAlreadyHoldsReplacesItsCopy) {
   MemFile m;
   uint64_t id = m.Protected();
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   void* copy = nullptr;
   ASSERT_PAGER_OK(pager_file_txn_add(t, id, &copy));
   std::memset(copy, 0x11, 1024);
@@ -433,8 +428,7 @@ TEST(FileTxnWrite, WritingAPageTheTransactionAlreadyHoldsReplacesItsCopy) {
 TEST(FileTxnWrite, TheCallersBufferMayBeTheTransactionsOwnCopy) {
   MemFile m;
   uint64_t id = m.Protected();
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   WritePattern(t, id, 3);
   void* copy = nullptr;
   ASSERT_PAGER_OK(pager_file_txn_data(t, id, &copy));
@@ -447,10 +441,8 @@ TEST(FileTxnWrite, TheCallersBufferMayBeTheTransactionsOwnCopy) {
 TEST(FileTxnWrite, AWrittenPageIsHeldAsAnAddedOneIs) {
   MemFile m;
   uint64_t id = m.Protected();
-  pager_file_txn* t1 = nullptr;
-  pager_file_txn* t2 = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t1));
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t2));
+  pager_file_txn* t1 = m.Begin();
+  pager_file_txn* t2 = m.Begin();
   WritePattern(t1, id, 1);
   void* d = nullptr;
   EXPECT_EQ(pager_file_txn_add(t2, id, &d), PAGER_ERR_BUSY);
@@ -467,8 +459,7 @@ TEST(FileTxnWrite, AWrittenPageIsHeldAsAnAddedOneIs) {
 
 TEST(FileTxnWrite, APageAllocatedInTheTransactionTakesTheWrittenBytes) {
   MemFile m;
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   uint64_t id = 0;
   void* copy = nullptr;
   ASSERT_PAGER_OK(pager_file_txn_alloc_page(t, &id, &copy));
@@ -484,8 +475,7 @@ TEST(FileTxnWrite, APageAllocatedInTheTransactionTakesTheWrittenBytes) {
 TEST(FileTxnWrite, APageTheTransactionFreesCannotBeWritten) {
   MemFile m;
   uint64_t id = m.Protected();
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   ASSERT_PAGER_OK(pager_file_txn_free_page(t, id));
   std::vector<uint8_t> page(1024, 0x42);
   EXPECT_EQ(pager_file_txn_write(t, id, page.data(), page.size()), PAGER_ERR_NOT_FOUND);
@@ -500,8 +490,7 @@ TEST(FileTxnWrite, APageTheTransactionFreesCannotBeWritten) {
 TEST(FileTxnWrite, AWriteOfTheWrongLengthOrToAnEndedTransactionChangesNothing) {
   MemFile m;
   uint64_t id = m.Protected();
-  pager_file_txn* t = nullptr;
-  ASSERT_PAGER_OK(pager_file_txn_begin(m.f, &t));
+  pager_file_txn* t = m.Begin();
   std::vector<uint8_t> page(2048, 0x42);
   EXPECT_EQ(pager_file_txn_write(t, id, page.data(), 1023), PAGER_ERR_INVALID);
   EXPECT_NE(std::string(pager_last_error()).find("buf_len"), std::string::npos)

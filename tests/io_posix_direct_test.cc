@@ -25,6 +25,7 @@ namespace pager {
 namespace io {
 namespace {
 
+using testing::ScopedFileSizeLimit;
 using testing::TempDir;
 
 constexpr size_t kBlock = 4096;
@@ -189,19 +190,11 @@ TEST(IoPosixDirect, AFailedDirectWriteIsNoSpaceReportedOnce) {
   ASSERT_NE(f, nullptr);
   AlignedBuffer a;
   Fill(&a, 4 * kBlock, 17);
-  struct rlimit old_limit;
-  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  struct sigaction ignore, old_action;
-  std::memset(&ignore, 0, sizeof ignore);
-  ignore.sa_handler = SIG_IGN;
-  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &old_action), 0);
-  struct rlimit small = old_limit;
-  small.rlim_cur = 16 * kBlock;
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  ScopedFileSizeLimit limit(16 * kBlock);
+  ASSERT_TRUE(limit.ok());
   Status start = f->StartWriteAt(64 * kBlock, a.data(), 4 * kBlock);
   Status finish = f->FinishWrites();
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  ASSERT_EQ(sigaction(SIGXFSZ, &old_action, nullptr), 0);
+  limit.Restore();
   Status failed = start.ok() ? finish : start;
   EXPECT_TRUE(start.ok() || finish.ok()) << "reported twice";
   EXPECT_EQ(failed.code(), Code::kNoSpace) << failed.ToString();
@@ -227,15 +220,8 @@ TEST(IoPosixDirect, AFailureReapedByAFullQueueIsReportedByTheNextFinishOnce) {
   AlignedBuffer a;
   Fill(&a, kWrites * kBlock, 23);
   ASSERT_OK(f->Allocate(0, kWrites * kBlock));
-  struct rlimit old_limit;
-  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  struct sigaction ignore, old_action;
-  std::memset(&ignore, 0, sizeof ignore);
-  ignore.sa_handler = SIG_IGN;
-  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &old_action), 0);
-  struct rlimit small = old_limit;
-  small.rlim_cur = 16 * kBlock;
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  ScopedFileSizeLimit limit(16 * kBlock);
+  ASSERT_TRUE(limit.ok());
   Status failing = f->StartWriteAt(64 * kBlock, a.data(), kBlock);  // past the limit
   std::vector<Status> starts;
   for (size_t i = 0; i < kWrites; i++) {
@@ -243,8 +229,7 @@ TEST(IoPosixDirect, AFailureReapedByAFullQueueIsReportedByTheNextFinishOnce) {
   }
   Status finish = f->FinishWrites();
   Status again = f->FinishWrites();
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  ASSERT_EQ(sigaction(SIGXFSZ, &old_action, nullptr), 0);
+  limit.Restore();
   if (!failing.ok()) {
     GTEST_SKIP() << "the kernel refused the write at submission: " << failing.ToString();
   }

@@ -183,20 +183,12 @@ TEST(IoPosixErrno, GrowingPastTheFileSizeLimitIsNoSpaceAndTheFileKeepsItsBytes) 
   WriteText(path, "abc");
   std::unique_ptr<File> f = OpenPath(path, /*write=*/true);
   ASSERT_NE(f, nullptr);
-  struct rlimit old_limit;
-  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  struct sigaction ignore, old_action;
-  std::memset(&ignore, 0, sizeof ignore);
-  ignore.sa_handler = SIG_IGN;
-  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &old_action), 0);
-  struct rlimit small = old_limit;
-  small.rlim_cur = 65536;
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  testing::ScopedFileSizeLimit limit(65536);
+  ASSERT_TRUE(limit.ok());
   Status write_st = f->WriteAt(65536, "x", 1);
   Status truncate_st = f->Truncate(1 << 20);
   Status allocate_st = f->Allocate(0, 1 << 20);
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  ASSERT_EQ(sigaction(SIGXFSZ, &old_action, nullptr), 0);
+  limit.Restore();
   EXPECT_STATUS(write_st, Code::kNoSpace, "write " + path + " at offset 65536: " + Err(EFBIG));
   EXPECT_STATUS(truncate_st, Code::kNoSpace, "truncate " + path + " to 1048576: " + Err(EFBIG));
   EXPECT_STATUS(allocate_st, Code::kNoSpace,

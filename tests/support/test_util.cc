@@ -6,11 +6,29 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <stdexcept>
 
 namespace pager {
 namespace testing {
+
+ScopedFileSizeLimit::ScopedFileSizeLimit(uint64_t bytes) {
+  struct sigaction ignore;
+  std::memset(&ignore, 0, sizeof ignore);
+  ignore.sa_handler = SIG_IGN;
+  ignoring_ = sigaction(SIGXFSZ, &ignore, &old_action_) == 0;
+  if (!ignoring_ || getrlimit(RLIMIT_FSIZE, &old_limit_) != 0) return;
+  struct rlimit small = old_limit_;
+  small.rlim_cur = bytes;
+  limited_ = setrlimit(RLIMIT_FSIZE, &small) == 0;
+}
+
+void ScopedFileSizeLimit::Restore() {
+  if (limited_) setrlimit(RLIMIT_FSIZE, &old_limit_);
+  if (ignoring_) sigaction(SIGXFSZ, &old_action_, nullptr);
+  limited_ = ignoring_ = false;
+}
 
 TempDir::TempDir() {
   const char* base = getenv("TMPDIR");

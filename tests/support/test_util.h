@@ -1,6 +1,9 @@
 // Shared helpers for the GoogleTest suites.
 #pragma once
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -23,6 +26,26 @@ class TempDir {
 
  private:
   std::string path_;
+};
+
+// Lowers the process's RLIMIT_FSIZE soft limit to `bytes` with SIGXFSZ ignored, so a write or
+// growth past it fails with EFBIG instead of killing the process; Restore() (or the
+// destructor) puts both back. The whole process is limited: keep the window short. ok() says
+// whether both were set (throws nothing; a test asserts it).
+class ScopedFileSizeLimit {
+ public:
+  explicit ScopedFileSizeLimit(uint64_t bytes);
+  ~ScopedFileSizeLimit() { Restore(); }
+  ScopedFileSizeLimit(const ScopedFileSizeLimit&) = delete;
+  ScopedFileSizeLimit& operator=(const ScopedFileSizeLimit&) = delete;
+  bool ok() const { return limited_ && ignoring_; }
+  void Restore();
+
+ private:
+  struct rlimit old_limit_ {};
+  struct sigaction old_action_ {};
+  bool limited_ = false;
+  bool ignoring_ = false;
 };
 
 // Deterministic bytes for a (seed, index) pair, so tests can check content without storing it.
