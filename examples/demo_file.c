@@ -53,10 +53,11 @@ int main(int argc, char **argv) {
   CHECK(pager_file_protected_alloc_bulk(f, pids, 2));
   pid = pids[0];
   CHECK(pager_file_txn_begin(f, &txn));
-  CHECK(pager_file_txn_add(txn, pids[0], &page));
+  CHECK(pager_file_txn_add(txn, pids[0], &page)); /* a copy of the committed page to change */
   strcpy((char *)page, "root record v1");
-  CHECK(pager_file_txn_add(txn, pids[1], &page));
-  strcpy((char *)page, "index root v1");
+  memset(buf, 0, sizeof buf);
+  strcpy(buf, "index root v1");
+  CHECK(pager_file_txn_write(txn, pids[1], buf, sizeof buf)); /* a whole page, nothing read */
   CHECK(pager_file_txn_commit(txn));
   pager_file_txn_free(txn);
   printf("protected pages %llu and %llu committed together (all old or all new after any "
