@@ -200,6 +200,32 @@ Status ToAdvice(uint32_t advice, pager::io::Advice* out) {
   }
 }
 
+// Holds id in txn with a new copy, filled from the committed content when `read` (txn_add)
+// or left for the caller to fill (txn_write); *copy_out is the copy. A page txn already
+// holds keeps its copy. On an error the transaction is as before.
+Status TxnHold(pager_file_txn* txn, uint64_t id, bool read, uint8_t** copy_out) {
+  auto it = txn->pages.find(id);
+  if (it != txn->pages.end()) {
+    *copy_out = it->second;
+    return Status::Ok();
+  }
+  uint8_t* copy = txn->copies.Take();
+  try {
+    it = txn->pages.emplace(id, copy).first;
+  } catch (...) {  // NOMEM: the transaction is as before
+    txn->copies.ReturnLast();
+    throw;
+  }
+  Status st = txn->file->TxnAdd(txn, id, read ? copy : nullptr);
+  if (!st.ok()) {
+    txn->pages.erase(it);
+    txn->copies.ReturnLast();
+    return st;
+  }
+  *copy_out = copy;
+  return Status::Ok();
+}
+
 }  // namespace
 
 extern "C" {
@@ -419,35 +445,6 @@ int pager_file_txn_begin(pager_file* f, pager_file_txn** txn_out) PAGER_NOEXCEPT
   });
 }
 
-namespace {
-
-// Holds id in txn with a new copy, filled from the committed content when `read` (txn_add)
-// or left for the caller to fill (txn_write); *copy_out is the copy. A page txn already
-// holds keeps its copy. On an error the transaction is as before.
-Status TxnHold(pager_file_txn* txn, uint64_t id, bool read, uint8_t** copy_out) {
-  auto it = txn->pages.find(id);
-  if (it != txn->pages.end()) {
-    *copy_out = it->second;
-    return Status::Ok();
-  }
-  uint8_t* copy = txn->copies.Take();
-  try {
-    it = txn->pages.emplace(id, copy).first;
-  } catch (...) {  // NOMEM: the transaction is as before
-    txn->copies.ReturnLast();
-    throw;
-  }
-  Status st = txn->file->TxnAdd(txn, id, read ? copy : nullptr);
-  if (!st.ok()) {
-    txn->pages.erase(it);
-    txn->copies.ReturnLast();
-    return st;
-  }
-  *copy_out = copy;
-  return Status::Ok();
-}
-
-}  // namespace
 
 int pager_file_txn_add(pager_file_txn* txn, uint64_t id, void** data_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {

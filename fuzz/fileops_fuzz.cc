@@ -162,7 +162,7 @@ class Harness {
           int owner = 0;
           std::vector<uint8_t> copy(kPageSize);
           uint64_t got = 0;
-          st = pf_->TxnAdd(&owner, id, copy.data());
+          st = pf_->TxnAdd(&owner, id, (j & 0x80) ? nullptr : copy.data());  // or blind
           if (st.ok()) st = pf_->TxnAllocId(&owner, &got);
           if (st.ok()) Check(got == born, "txn alloc did not give the lowest free id");
           if (st.ok()) st = pf_->TxnFreeId(&owner, doomed);

@@ -278,6 +278,14 @@ void Harness::Txn(Input& in) {
       Check("pager_file_txn_commit", pager_file_txn_commit(t),
             t == nullptr ? inv : ChildMask(c, Codes({INV, POISONED, IO, NOSPC, NOMEM})));
       return;
+    case 4: {  // a blind write: any length, a null buffer now and then
+      uint64_t id = !prot_.empty() && in.Chance(3) ? prot_[in.Pick(static_cast<uint32_t>(prot_.size()))] : in.Hostile64();
+      std::vector<uint8_t> page(c.unit + 1, in.u8());
+      Check("pager_file_txn_write",
+            pager_file_txn_write(t, id, in.Chance(16) ? nullptr : page.data(), BufLen(in, c.unit)),
+            t == nullptr ? inv : ChildMask(c, Codes({INV, POISONED, RANGE, NOTFOUND, BUSY, NOMEM})));
+      return;
+    }
     default:
       pager_file_txn_free(t);
       CheckCleared("pager_file_txn_free");
