@@ -331,6 +331,38 @@ PAGER_API int pager_file_page_count(pager_file *f, uint64_t *count_out) PAGER_NO
 PAGER_API int pager_file_free_page_count(pager_file *f, uint64_t *count_out) PAGER_NOEXCEPT;
 PAGER_API int pager_file_protected_count(pager_file *f, uint64_t *count_out) PAGER_NOEXCEPT;
 
+/* Counters of a page-file handle since it was opened (pager_file_get_stats). Growable (C8):
+ * fields are only ever appended. */
+typedef struct pager_file_stats {
+  uint32_t struct_size;       /* set by pager_file_stats_init; written back by the library  */
+  uint32_t format_version;    /* the file's format: 1 (commits in place) or 2 (page journal) */
+  uint64_t syncs;             /* fdatasync calls made: one per commit (allocation, free,
+                                 transaction) and per pager_file_sync_pages, plus the
+                                 checkpoints'                                                */
+  uint64_t checkpoints;       /* format 2: main-file syncs that restarted the journal (one per
+                                 journal lap); 0 in format 1                                 */
+  uint64_t journal_bytes;     /* format 2: bytes of journal written since the last checkpoint
+                                 (where the next batch goes); 0 in format 1                  */
+  uint64_t journal_lap_bytes; /* format 2: this handle's lap (pager_file_options); 0 in
+                                 format 1                                                    */
+} pager_file_stats;
+
+/*
+ * pager_file_stats_init -- prepares *stats for pager_file_get_stats: struct_size =
+ * sizeof(pager_file_stats), every other field 0. NULL-safe (does nothing). Errors: none.
+ */
+PAGER_API void pager_file_stats_init(pager_file_stats *stats) PAGER_NOEXCEPT;
+
+/*
+ * pager_file_get_stats -- writes the handle's counters into *stats_out (C8: at most
+ * stats_out->struct_size bytes, which must cover the first version's fields; struct_size is
+ * set to the bytes written). With them a caller sees that a commit costs one flush and when
+ * the journal checkpoints. Works on a read-only handle (its counters stay 0). Thread safety:
+ * any thread, as every call on the handle.
+ * Errors: INVALID (NULL, closed, struct_size below the first version's 40 bytes).
+ */
+PAGER_API int pager_file_get_stats(pager_file *f, pager_file_stats *stats_out) PAGER_NOEXCEPT;
+
 /*
  * pager_file_alloc -- allocates one page (the lowest free one, growing the page space if
  * none is free), reserves its disk blocks (fallocate: a full disk is NOSPC, never SIGBUS)

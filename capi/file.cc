@@ -98,6 +98,12 @@ static_assert(offsetof(pager_file_options, journal_lap_bytes) == kFileOptionsFir
               "pager_file_options: a 0.3 field moved (fields are only ever appended)");
 static_assert(sizeof(pager_file_options) >= kFileOptionsFirstSize, "pager_file_options shrank");
 
+// C8 for the result struct: pager_file_stats' first version ends at journal_lap_bytes.
+constexpr uint32_t kFileStatsFirstSize = 40;
+static_assert(offsetof(pager_file_stats, journal_lap_bytes) + sizeof(uint64_t) ==
+                  kFileStatsFirstSize,
+              "pager_file_stats: a first-version field moved (fields are only ever appended)");
+
 constexpr uint32_t kDefaultCreatePageSize = 4096;
 
 // pager_file_options.journal_lap_bytes (pager.h): 0 is the core's default lap; a value must be
@@ -275,6 +281,33 @@ void pager_file_close(pager_file* f) PAGER_NOEXCEPT {
     if (f == nullptr) return;
     f->impl->Close();
     delete f;
+  });
+}
+
+void pager_file_stats_init(pager_file_stats* stats) PAGER_NOEXCEPT {
+  capi::VoidFence([&] {
+    if (stats == nullptr) return;
+    std::memset(stats, 0, sizeof *stats);
+    stats->struct_size = sizeof *stats;
+  });
+}
+
+int pager_file_get_stats(pager_file* f, pager_file_stats* stats_out) PAGER_NOEXCEPT {
+  return capi::Fence([&]() -> Status {
+    PAGER_RETURN_IF_ERROR(CheckFile(f));
+    PAGER_RETURN_IF_ERROR(capi::CheckResultStruct(stats_out, "pager_file_stats",
+                                                  kFileStatsFirstSize));
+    PAGER_RETURN_IF_ERROR(f->impl->CheckOpen());
+    const PageFile::Stats s = f->impl->stats();
+    pager_file_stats full;
+    std::memset(&full, 0, sizeof full);
+    full.format_version = s.format_version;
+    full.syncs = s.syncs;
+    full.checkpoints = s.checkpoints;
+    full.journal_bytes = s.journal_bytes;
+    full.journal_lap_bytes = s.journal_lap_bytes;
+    capi::WriteResultStruct(full, stats_out);
+    return Status::Ok();
   });
 }
 

@@ -29,6 +29,7 @@ static void test_file(const char *path) {
   pager_file_iter *it = NULL;
   pager_file_subpages *s = NULL;
   char buf[1024], buf2[1024];
+  pager_file_stats stats;
   int n = 0;
 
   pager_file_options_init(&o);
@@ -82,6 +83,10 @@ static void test_file(const char *path) {
   memset(buf, 0, sizeof buf);
   check(pager_file_protected_read(f, pid2, buf, sizeof buf) == PAGER_OK &&
             strcmp(buf, "blind") == 0, "written page committed");
+  pager_file_stats_init(&stats);
+  check(pager_file_get_stats(f, &stats) == PAGER_OK && stats.format_version == 2 &&
+            stats.syncs > 0 && stats.journal_bytes > 0,
+        "stats");
   check(pager_file_txn_begin(f, &txn) == PAGER_OK, "begin 2");
   check(pager_file_txn_add(txn, pid, &p) == PAGER_OK, "txn add again");
   memcpy(p, "lost", 5);

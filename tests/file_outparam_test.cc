@@ -111,6 +111,36 @@ TEST(OutParam, pager_file_close) {
   EXPECT_STREQ(pager_last_error(), "");
 }
 
+TEST(OutParam, pager_file_stats_init) {
+  MakeAnError();
+  pager_file_stats_init(nullptr);
+  EXPECT_STREQ(pager_last_error(), "");
+  pager_file_stats s;
+  Fill(&s, sizeof s);
+  pager_file_stats_init(&s);
+  EXPECT_EQ(s.struct_size, sizeof s);
+  EXPECT_EQ(s.format_version, 0u);
+  EXPECT_EQ(s.syncs, 0u);
+  EXPECT_EQ(s.journal_lap_bytes, 0u);
+}
+
+TEST(OutParam, pager_file_get_stats) {
+  Fx fx;
+  pager_file_stats s;
+  Fill(&s, sizeof s);
+  s.struct_size = 39;  // below the first version's 40 bytes
+  EXPECT_FAILS_WITH(pager_file_get_stats(fx.f, &s), PAGER_ERR_INVALID);
+  EXPECT_EQ(s.struct_size, 39u);
+  EXPECT_TRUE(outparam::Untouched(reinterpret_cast<uint8_t*>(&s) + 4, sizeof s - 4));
+  EXPECT_FAILS_WITH(pager_file_get_stats(fx.f, nullptr), PAGER_ERR_INVALID);
+  EXPECT_FAILS_WITH(pager_file_get_stats(nullptr, &s), PAGER_ERR_INVALID);
+  pager_file_stats_init(&s);
+  MakeAnError();
+  ASSERT_EQ(pager_file_get_stats(fx.f, &s), PAGER_OK);
+  EXPECT_STREQ(pager_last_error(), "");
+  EXPECT_EQ(s.format_version, 2u);
+}
+
 TEST(OutParam, pager_file_page_size) {
   uint32_t v = kSentinel32;
   EXPECT_FAILS_WITH(pager_file_page_size(nullptr, &v), PAGER_ERR_INVALID);

@@ -414,5 +414,18 @@ uint64_t PageFile::checkpoint_count() {
   return checkpoint_count_;
 }
 
+PageFile::Stats PageFile::stats() {
+  std::lock_guard<std::mutex> g(mu_);
+  Stats s;
+  s.format_version = format_version_;
+  s.syncs = sync_count_;
+  s.checkpoints = checkpoint_count_;
+  if (format_version_ != kFormatVersionUnjournaled) {
+    s.journal_bytes = journal_ != nullptr ? journal_->end_bytes() : 0;
+    s.journal_lap_bytes = options_.journal_lap_bytes;
+  }
+  return s;
+}
+
 }  // namespace file
 }  // namespace pager

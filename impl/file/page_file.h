@@ -145,6 +145,15 @@ class PageFile {
   uint64_t sync_count();  // DataSync calls made by commits and SyncPages (tests of P2, P11)
   uint64_t checkpoint_count();  // main-file DataSyncs that restarted the journal (P16)
   uint32_t format_version() const { return format_version_; }
+  // The counters above and the journal's position and lap, read together (0s in format 1).
+  struct Stats {
+    uint32_t format_version = 0;
+    uint64_t syncs = 0;
+    uint64_t checkpoints = 0;
+    uint64_t journal_bytes = 0;
+    uint64_t journal_lap_bytes = 0;
+  };
+  Stats stats();
 
   // Regular pages.
   Status Alloc(uint64_t* page);
