@@ -262,10 +262,7 @@ func (f *PageFile) ProtectedWrite(id uint64, content []byte) error {
 		return err
 	}
 	defer txn.Close()
-	if err := txn.Add(id); err != nil {
-		return err
-	}
-	if err := txn.WriteAt(id, 0, content); err != nil {
+	if err := txn.WritePage(id, content); err != nil {
 		return err
 	}
 	return txn.Commit()
@@ -306,6 +303,14 @@ func (t *FileTxn) do(call func(p uintptr) error) error {
 // ErrBusy if another open transaction holds the page.
 func (t *FileTxn) Add(id uint64) error {
 	return t.do(func(p uintptr) error { return capi.Pagerswig_file_txn_add(p, id) })
+}
+
+// WritePage sets page id's copy to page (exactly one page) without reading the committed
+// content: a blind write, for a caller that replaces the whole page. It holds the page as Add
+// does (ErrBusy if another open transaction holds it); a page the transaction already holds
+// has its copy replaced. ErrInvalid for a page of another length.
+func (t *FileTxn) WritePage(id uint64, page []byte) error {
+	return t.do(func(p uintptr) error { return capi.Pager_file_txn_write(p, id, page) })
 }
 
 // AllocPage allocates a new protected page inside the transaction and returns its id; its

@@ -119,6 +119,29 @@ func (f *PageFile) ProtectedFreeBulk(ids ...uint64) error {
 // ProtectedCount counts the allocated protected pages.
 func (f *PageFile) ProtectedCount() (uint64, error) { return f.u64(capi.Pager_file_protected_count) }
 
+// FileStats mirrors pager_file_stats: the file's format and the handle's counters since it
+// was opened. Syncs counts fdatasync calls (one per commit and per SyncPages, plus the
+// checkpoints'); in format 2 Checkpoints counts journal checkpoints (one per lap),
+// JournalBytes is where the next batch goes and JournalLapBytes is the handle's lap (all 0 in
+// format 1).
+type FileStats struct {
+	FormatVersion                                     uint32
+	Syncs, Checkpoints, JournalBytes, JournalLapBytes uint64
+}
+
+// Stats returns the handle's counters (pager_file_get_stats).
+func (f *PageFile) Stats() (FileStats, error) {
+	c := capi.NewPager_file_stats() // runs pager_file_stats_init
+	defer capi.DeletePager_file_stats(c)
+	if err := f.h.do(func(p uintptr) error { return capi.Pager_file_get_stats(p, c) }); err != nil {
+		return FileStats{}, err
+	}
+	return FileStats{
+		FormatVersion: c.GetFormat_version(), Syncs: c.GetSyncs(), Checkpoints: c.GetCheckpoints(),
+		JournalBytes: c.GetJournal_bytes(), JournalLapBytes: c.GetJournal_lap_bytes(),
+	}, nil
+}
+
 // Subpages is a sub-page allocator over a PageFile (pager_file_subpages): regular pages split
 // into slots of SubPageSize bytes. Its state is in memory: after a reopen rebuild it with
 // MarkUsed from your own records. Sub-page bytes are copied in and out (ReadAt / WriteAt).

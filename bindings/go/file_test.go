@@ -2,6 +2,7 @@ package pager_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -348,4 +349,80 @@ func TestFileAdvise(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireClosedError(t, "PageFile", f.Advise(0, 0, pager.AdviceRandom))
+}
+
+// WritePage replaces whole pages without an Add: the commit makes exactly those bytes the
+// pages' content; a page of the wrong length is ErrInvalid and leaves the transaction empty.
+func TestFileTxnWritePageCommitsTheWrittenBytesWithoutAnAdd(t *testing.T) {
+	f, err := pager.CreateFile(filepath.Join(t.TempDir(), "pages"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a, _ := f.ProtectedAlloc()
+	b, _ := f.ProtectedAlloc()
+	txn, err := f.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer txn.Close()
+	requireCode(t, txn.WritePage(a, make([]byte, 100)), pager.ErrInvalid)
+	if n, err := txn.PageCount(); err != nil || n != 0 {
+		t.Fatalf("PageCount() after a refused write = %d, %v; want 0", n, err)
+	}
+	pages := map[uint64][]byte{a: bytes.Repeat([]byte{0xa1}, 4096), b: bytes.Repeat([]byte{0xb2}, 4096)}
+	for id, page := range pages {
+		if err := txn.WritePage(id, page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other, err := f.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireCode(t, other.WritePage(a, pages[a]), pager.ErrBusy)
+	other.Close()
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range pages {
+		got, err := f.ProtectedRead(id)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("ProtectedRead(%d) = %x.., %v; want %x..", id, got[:4], err, want[:4])
+		}
+	}
+	requireCode(t, txn.WritePage(a, pages[a]), pager.ErrInvalid) // the transaction has ended
+}
+
+// Stats counts one fdatasync per commit and per SyncPages, and reports the format.
+func TestFileStatsCountOneSyncPerCommit(t *testing.T) {
+	f, err := pager.CreateFile(filepath.Join(t.TempDir(), "pages"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := f.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.FormatVersion != 2 || before.JournalLapBytes != 64<<20 {
+		t.Fatalf("Stats() = %+v; want format 2 with the 64 MiB lap", before)
+	}
+	id, err := f.Alloc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteAt(id, 0, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SyncPages(id); err != nil {
+		t.Fatal(err)
+	}
+	after, err := f.Stats()
+	if err != nil || after.Syncs != before.Syncs+2 || after.JournalBytes <= before.JournalBytes {
+		t.Fatalf("Stats() after an alloc and a SyncPages = %+v, %v; before %+v", after, err, before)
+	}
+	f.Close()
+	if _, err := f.Stats(); !errors.Is(err, pager.ErrClosed) {
+		t.Fatalf("Stats() after Close = %v; want ErrClosed", err)
+	}
 }

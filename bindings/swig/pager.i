@@ -618,6 +618,7 @@ struct TYPE {};
 %rename(PageFile) pager_file;
 #endif
 %pager_options(pager_file_options, pager_file_options_init)
+%pager_options(pager_file_stats, pager_file_stats_init)
 %pager_handle(pager_file, pager_file_close)
 %pager_handle(pager_file_iter, pager_file_iter_free)
 %pager_handle(pager_file_txn, pager_file_txn_free)
@@ -646,7 +647,9 @@ struct TYPE {};
 %pager_status(pager_file_protected_free)
 %pager_status(pager_file_protected_free_bulk)
 %pager_status(pager_file_protected_read)
+%pager_status(pager_file_get_stats)
 %pager_status(pager_file_txn_commit)
+%pager_status(pager_file_txn_write)
 %pager_status(pager_file_txn_free_page)
 %pager_status(pager_file_txn_page_size)
 %pager_status(pager_file_txn_page_count)
@@ -664,6 +667,7 @@ struct TYPE {};
 %apply uint64_t *OUT { uint64_t *out, uint64_t *page_id_out, uint64_t *id_out,
                        uint64_t *count_out }
 %apply (void *BUFFER, uint64_t CAPACITY) { (void *buf, uint64_t buf_len) }
+%apply (const void *BYTES, uint64_t LENGTH) { (const void *buf, uint64_t buf_len) }
 /* Raw mapped pointers never reach Go or Java (a Go/Java object cannot borrow mapped memory
  * safely): bytes are copied in and out by the pagerswig_* helpers below, one native call
  * each. Every helper bounds the copy with the geometry of the handle it copies from
@@ -840,10 +844,21 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
           "protected page content is " + content.length + " bytes, the page size is " + pageSize());
     }
     try (FileTxn t = begin()) {
-      t.add(id);
-      t.write(id, 0, content);
+      t.writePage(id, content);
       t.commit();
     }
+  }
+  /** The handle's counters (pager_file_get_stats): the format, the fdatasync calls made, the
+   * journal's checkpoints, position and lap; close the result. */
+  public FileStats stats() {
+    FileStats s = new FileStats();
+    try {
+      Pager.fileGetStats(this, s);
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
   }
   /** Starts a write transaction over protected pages (close it: aborts if not committed). */
   public FileTxn begin() {
@@ -914,6 +929,11 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
   public void read(long id, long offset, byte[] dst) { span(offset, dst.length); run(() -> Pager.pagerswigFileTxnRead(this, id, offset, dst)); }
   /** Copies src into the copy of page id at offset. */
   public void write(long id, long offset, byte[] src) { span(offset, src.length); run(() -> Pager.pagerswigFileTxnWrite(this, id, offset, src)); }
+  /** Sets page id's copy to page (exactly pageSize() bytes) without reading the committed
+   * content: a blind write for a caller that replaces the whole page. Adds the page as add()
+   * does (BusyException if another transaction holds it); a page already held has its copy
+   * replaced. PagerException INVALID for a page of another length. */
+  public void writePage(long id, byte[] page) { run(() -> Pager.fileTxnWrite(this, id, page)); }
   /** Commits every page at once (all old or all new after a crash); ends the transaction. */
   public void commit() { run(() -> Pager.fileTxnCommit(this)); }
 %}

@@ -362,6 +362,12 @@ SWIGINTERN struct pager_file_options *new_pager_file_options(void){
     return opts;
   }
 SWIGINTERN void delete_pager_file_options(struct pager_file_options *self){ free(self); }
+SWIGINTERN struct pager_file_stats *new_pager_file_stats(void){
+    pager_file_stats *opts = (pager_file_stats *)calloc(1, sizeof(pager_file_stats));
+    if (opts) pager_file_stats_init(opts);
+    return opts;
+  }
+SWIGINTERN void delete_pager_file_stats(struct pager_file_stats *self){ free(self); }
 SWIGINTERN struct pager_wal_options *new_pager_wal_options(void){
     pager_wal_options *opts = (pager_wal_options *)calloc(1, sizeof(pager_wal_options));
     if (opts) pager_wal_options_init(opts);
@@ -476,7 +482,7 @@ SWIGINTERN void delete_pager_check_report(struct pager_check_report *self){ free
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_b9834e36fbb8df12(void *_swig_go_0) {
+void _wrap_Swig_free_capi_ccb28740c6082f19(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -486,7 +492,7 @@ void _wrap_Swig_free_capi_b9834e36fbb8df12(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_b9834e36fbb8df12(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_ccb28740c6082f19(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -499,7 +505,7 @@ void *_wrap_Swig_malloc_capi_b9834e36fbb8df12(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_read_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_read_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -522,7 +528,7 @@ _gostring_ _wrap_pagerswig_file_page_read_capi_b9834e36fbb8df12(pager_file *_swi
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_write_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_write_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -545,7 +551,7 @@ _gostring_ _wrap_pagerswig_file_page_write_capi_b9834e36fbb8df12(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_add_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pagerswig_file_txn_add_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long _swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -560,7 +566,7 @@ _gostring_ _wrap_pagerswig_file_txn_add_capi_b9834e36fbb8df12(pager_file_txn *_s
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -575,7 +581,7 @@ _gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_b9834e36fbb8df12(pager_file_
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_read_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_read_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -598,7 +604,7 @@ _gostring_ _wrap_pagerswig_file_txn_read_capi_b9834e36fbb8df12(pager_file_txn *_
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_write_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_write_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -621,7 +627,7 @@ _gostring_ _wrap_pagerswig_file_txn_write_capi_b9834e36fbb8df12(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_read_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_read_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -644,7 +650,7 @@ _gostring_ _wrap_pagerswig_file_subpage_read_capi_b9834e36fbb8df12(pager_file_su
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_write_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_write_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -667,7 +673,7 @@ _gostring_ _wrap_pagerswig_file_subpage_write_capi_b9834e36fbb8df12(pager_file_s
 }
 
 
-_gostring_ _wrap_pagerswig_cold_open_capi_b9834e36fbb8df12(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_open_capi_ccb28740c6082f19(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
   uint32_t arg1 ;
   char *arg2 = (char *) 0 ;
   pager_cold **arg3 = (pager_cold **) 0 ;
@@ -689,7 +695,7 @@ _gostring_ _wrap_pagerswig_cold_open_capi_b9834e36fbb8df12(int _swig_go_0, _gost
 }
 
 
-_gostring_ _wrap_pagerswig_cold_pageout_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
+_gostring_ _wrap_pagerswig_cold_pageout_capi_ccb28740c6082f19(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -714,7 +720,7 @@ _gostring_ _wrap_pagerswig_cold_pageout_capi_b9834e36fbb8df12(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pagerswig_cold_read_at_many_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_read_at_many_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   size_t arg3 ;
@@ -739,7 +745,7 @@ _gostring_ _wrap_pagerswig_cold_read_at_many_capi_b9834e36fbb8df12(pager_cold_ha
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -761,7 +767,7 @@ _gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_b9834e36fbb8df12(page
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -783,7 +789,7 @@ _gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_b9834e36fbb8df12(page
 }
 
 
-intgo _wrap_PAGER_VERSION_NUMBER_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_VERSION_NUMBER_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -794,7 +800,7 @@ intgo _wrap_PAGER_VERSION_NUMBER_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_OK_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_OK_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -806,7 +812,7 @@ intgo _wrap_PAGER_OK_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_INVALID_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_INVALID_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -818,7 +824,7 @@ intgo _wrap_PAGER_ERR_INVALID_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_IO_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_IO_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -830,7 +836,7 @@ intgo _wrap_PAGER_ERR_IO_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOMEM_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_NOMEM_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -842,7 +848,7 @@ intgo _wrap_PAGER_ERR_NOMEM_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOSPC_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_NOSPC_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -854,7 +860,7 @@ intgo _wrap_PAGER_ERR_NOSPC_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_CORRUPT_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_CORRUPT_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -866,7 +872,7 @@ intgo _wrap_PAGER_ERR_CORRUPT_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_VERSION_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_VERSION_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -878,7 +884,7 @@ intgo _wrap_PAGER_ERR_VERSION_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -890,7 +896,7 @@ intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_BUSY_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_BUSY_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -902,7 +908,7 @@ intgo _wrap_PAGER_ERR_BUSY_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_READONLY_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_READONLY_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -914,7 +920,7 @@ intgo _wrap_PAGER_ERR_READONLY_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_RANGE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_RANGE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -926,7 +932,7 @@ intgo _wrap_PAGER_ERR_RANGE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_OVERLAP_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_OVERLAP_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -938,7 +944,7 @@ intgo _wrap_PAGER_ERR_OVERLAP_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -950,7 +956,7 @@ intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_RESERVED_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_RESERVED_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -962,7 +968,7 @@ intgo _wrap_PAGER_ERR_RESERVED_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_FULL_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_FULL_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -974,7 +980,7 @@ intgo _wrap_PAGER_ERR_FULL_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_POISONED_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_POISONED_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -986,7 +992,7 @@ intgo _wrap_PAGER_ERR_POISONED_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_MISMATCH_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_MISMATCH_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -998,7 +1004,7 @@ intgo _wrap_PAGER_ERR_MISMATCH_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOT_FOUND_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_NOT_FOUND_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1010,7 +1016,7 @@ intgo _wrap_PAGER_ERR_NOT_FOUND_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_EXISTS_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_EXISTS_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1022,7 +1028,7 @@ intgo _wrap_PAGER_ERR_EXISTS_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_CANCELLED_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_CANCELLED_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1034,7 +1040,7 @@ intgo _wrap_PAGER_ERR_CANCELLED_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_CALLBACK_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_CALLBACK_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1046,7 +1052,7 @@ intgo _wrap_PAGER_ERR_CALLBACK_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_INTERNAL_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_INTERNAL_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1058,7 +1064,7 @@ intgo _wrap_PAGER_ERR_INTERNAL_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_DUPLICATE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_DUPLICATE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1070,7 +1076,7 @@ intgo _wrap_PAGER_ERR_DUPLICATE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_ERR_TOO_LARGE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_ERR_TOO_LARGE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1082,7 +1088,7 @@ intgo _wrap_PAGER_ERR_TOO_LARGE_capi_b9834e36fbb8df12() {
 }
 
 
-_gostring_ _wrap_pager_errstr_capi_b9834e36fbb8df12(intgo _swig_go_0) {
+_gostring_ _wrap_pager_errstr_capi_ccb28740c6082f19(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1095,7 +1101,7 @@ _gostring_ _wrap_pager_errstr_capi_b9834e36fbb8df12(intgo _swig_go_0) {
 }
 
 
-int _wrap_pager_version_capi_b9834e36fbb8df12() {
+int _wrap_pager_version_capi_ccb28740c6082f19() {
   uint32_t result;
   int _swig_go_result;
   
@@ -1106,7 +1112,7 @@ int _wrap_pager_version_capi_b9834e36fbb8df12() {
 }
 
 
-_gostring_ _wrap_pager_version_string_capi_b9834e36fbb8df12() {
+_gostring_ _wrap_pager_version_string_capi_ccb28740c6082f19() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -1117,7 +1123,7 @@ _gostring_ _wrap_pager_version_string_capi_b9834e36fbb8df12() {
 }
 
 
-void _wrap_pager_file_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_struct_size_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1129,7 +1135,7 @@ void _wrap_pager_file_options_struct_size_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-int _wrap_pager_file_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_struct_size_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1142,7 +1148,7 @@ int _wrap_pager_file_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-void _wrap_pager_file_options_page_size_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_page_size_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1154,7 +1160,7 @@ void _wrap_pager_file_options_page_size_set_capi_b9834e36fbb8df12(struct pager_f
 }
 
 
-int _wrap_pager_file_options_page_size_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_page_size_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1167,7 +1173,7 @@ int _wrap_pager_file_options_page_size_get_capi_b9834e36fbb8df12(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_max_size_bytes_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_max_size_bytes_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1179,7 +1185,7 @@ void _wrap_pager_file_options_max_size_bytes_set_capi_b9834e36fbb8df12(struct pa
 }
 
 
-long long _wrap_pager_file_options_max_size_bytes_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_max_size_bytes_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1192,7 +1198,7 @@ long long _wrap_pager_file_options_max_size_bytes_get_capi_b9834e36fbb8df12(stru
 }
 
 
-void _wrap_pager_file_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_lock_timeout_ms_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t arg2 ;
   
@@ -1204,7 +1210,7 @@ void _wrap_pager_file_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(struct p
 }
 
 
-long long _wrap_pager_file_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_lock_timeout_ms_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1217,7 +1223,7 @@ long long _wrap_pager_file_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(str
 }
 
 
-void _wrap_pager_file_options_initial_page_count_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_initial_page_count_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1229,7 +1235,7 @@ void _wrap_pager_file_options_initial_page_count_set_capi_b9834e36fbb8df12(struc
 }
 
 
-long long _wrap_pager_file_options_initial_page_count_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_initial_page_count_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1242,7 +1248,7 @@ long long _wrap_pager_file_options_initial_page_count_get_capi_b9834e36fbb8df12(
 }
 
 
-void _wrap_pager_file_options_read_only_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_read_only_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1254,7 +1260,7 @@ void _wrap_pager_file_options_read_only_set_capi_b9834e36fbb8df12(struct pager_f
 }
 
 
-int _wrap_pager_file_options_read_only_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_read_only_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1267,7 +1273,7 @@ int _wrap_pager_file_options_read_only_get_capi_b9834e36fbb8df12(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_format_version_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_format_version_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1279,7 +1285,7 @@ void _wrap_pager_file_options_format_version_set_capi_b9834e36fbb8df12(struct pa
 }
 
 
-int _wrap_pager_file_options_format_version_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_format_version_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1292,7 +1298,7 @@ int _wrap_pager_file_options_format_version_get_capi_b9834e36fbb8df12(struct pag
 }
 
 
-void _wrap_pager_file_options_journal_lap_bytes_set_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_journal_lap_bytes_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1304,7 +1310,7 @@ void _wrap_pager_file_options_journal_lap_bytes_set_capi_b9834e36fbb8df12(struct
 }
 
 
-long long _wrap_pager_file_options_journal_lap_bytes_get_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_journal_lap_bytes_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1317,7 +1323,7 @@ long long _wrap_pager_file_options_journal_lap_bytes_get_capi_b9834e36fbb8df12(s
 }
 
 
-struct pager_file_options *_wrap_new_pager_file_options_capi_b9834e36fbb8df12() {
+struct pager_file_options *_wrap_new_pager_file_options_capi_ccb28740c6082f19() {
   struct pager_file_options *result = 0 ;
   struct pager_file_options *_swig_go_result;
   
@@ -1328,7 +1334,7 @@ struct pager_file_options *_wrap_new_pager_file_options_capi_b9834e36fbb8df12() 
 }
 
 
-void _wrap_delete_pager_file_options_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+void _wrap_delete_pager_file_options_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   
   arg1 = *(struct pager_file_options **)&_swig_go_0; 
@@ -1338,7 +1344,7 @@ void _wrap_delete_pager_file_options_capi_b9834e36fbb8df12(struct pager_file_opt
 }
 
 
-void _wrap_pager_file_options_init_capi_b9834e36fbb8df12(struct pager_file_options *_swig_go_0) {
+void _wrap_pager_file_options_init_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
   pager_file_options *arg1 = (pager_file_options *) 0 ;
   
   arg1 = *(pager_file_options **)&_swig_go_0; 
@@ -1348,7 +1354,7 @@ void _wrap_pager_file_options_init_capi_b9834e36fbb8df12(struct pager_file_optio
 }
 
 
-_gostring_ _wrap_pager_file_create_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_create_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1370,7 +1376,7 @@ _gostring_ _wrap_pager_file_create_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1392,7 +1398,7 @@ _gostring_ _wrap_pager_file_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, st
 }
 
 
-void _wrap_pager_file_close_capi_b9834e36fbb8df12(pager_file *_swig_go_0) {
+void _wrap_pager_file_close_capi_ccb28740c6082f19(pager_file *_swig_go_0) {
   pager_file *arg1 = (pager_file *) 0 ;
   
   arg1 = (pager_file *)_swig_go_0; 
@@ -1402,7 +1408,7 @@ void _wrap_pager_file_close_capi_b9834e36fbb8df12(pager_file *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_file_page_size_capi_b9834e36fbb8df12(pager_file *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_size_capi_ccb28740c6082f19(pager_file *_swig_go_0, int *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1417,7 +1423,7 @@ _gostring_ _wrap_pager_file_page_size_capi_b9834e36fbb8df12(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_page_count_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_count_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1432,7 +1438,7 @@ _gostring_ _wrap_pager_file_page_count_capi_b9834e36fbb8df12(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_page_count_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_free_page_count_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1447,7 +1453,7 @@ _gostring_ _wrap_pager_file_free_page_count_capi_b9834e36fbb8df12(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_count_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_count_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1462,7 +1468,203 @@ _gostring_ _wrap_pager_file_protected_count_capi_b9834e36fbb8df12(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_alloc_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long *_swig_go_1) {
+void _wrap_pager_file_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, int _swig_go_1) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->struct_size = arg2;
+  
+}
+
+
+int _wrap_pager_file_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->struct_size);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_file_stats_format_version_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, int _swig_go_1) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->format_version = arg2;
+  
+}
+
+
+int _wrap_pager_file_stats_format_version_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint32_t result;
+  int _swig_go_result;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->format_version);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_file_stats_syncs_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->syncs = arg2;
+  
+}
+
+
+long long _wrap_pager_file_stats_syncs_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->syncs);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_file_stats_checkpoints_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->checkpoints = arg2;
+  
+}
+
+
+long long _wrap_pager_file_stats_checkpoints_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->checkpoints);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_file_stats_journal_bytes_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->journal_bytes = arg2;
+  
+}
+
+
+long long _wrap_pager_file_stats_journal_bytes_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->journal_bytes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_pager_file_stats_journal_lap_bytes_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->journal_lap_bytes = arg2;
+  
+}
+
+
+long long _wrap_pager_file_stats_journal_lap_bytes_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->journal_lap_bytes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct pager_file_stats *_wrap_new_pager_file_stats_capi_ccb28740c6082f19() {
+  struct pager_file_stats *result = 0 ;
+  struct pager_file_stats *_swig_go_result;
+  
+  
+  result = (struct pager_file_stats *)new_pager_file_stats();
+  *(struct pager_file_stats **)&_swig_go_result = (struct pager_file_stats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_pager_file_stats_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+  struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
+  
+  arg1 = *(struct pager_file_stats **)&_swig_go_0; 
+  
+  delete_pager_file_stats(arg1);
+  
+}
+
+
+void _wrap_pager_file_stats_init_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+  pager_file_stats *arg1 = (pager_file_stats *) 0 ;
+  
+  arg1 = *(pager_file_stats **)&_swig_go_0; 
+  
+  pager_file_stats_init(arg1);
+  
+}
+
+
+_gostring_ _wrap_pager_file_get_stats_capi_ccb28740c6082f19(pager_file *_swig_go_0, struct pager_file_stats *_swig_go_1) {
+  pager_file *arg1 = (pager_file *) 0 ;
+  pager_file_stats *arg2 = (pager_file_stats *) 0 ;
+  int result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (pager_file *)_swig_go_0; 
+  arg2 = *(pager_file_stats **)&_swig_go_1; 
+  
+  result = (int)pager_file_get_stats(arg1,arg2);
+  _swig_go_result = PagerSwig_Status(result); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_pager_file_alloc_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1477,7 +1679,7 @@ _gostring_ _wrap_pager_file_alloc_capi_b9834e36fbb8df12(pager_file *_swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_alloc_bulk_capi_b9834e36fbb8df12(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_bulk_capi_ccb28740c6082f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1496,7 +1698,7 @@ _gostring_ _wrap_pager_file_alloc_bulk_capi_b9834e36fbb8df12(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_free_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1511,7 +1713,7 @@ _gostring_ _wrap_pager_file_free_capi_b9834e36fbb8df12(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_free_bulk_capi_b9834e36fbb8df12(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_free_bulk_capi_ccb28740c6082f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1530,7 +1732,7 @@ _gostring_ _wrap_pager_file_free_bulk_capi_b9834e36fbb8df12(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_grow_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_grow_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1545,7 +1747,7 @@ _gostring_ _wrap_pager_file_grow_capi_b9834e36fbb8df12(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_sync_pages_capi_b9834e36fbb8df12(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_sync_pages_capi_ccb28740c6082f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1564,7 +1766,7 @@ _gostring_ _wrap_pager_file_sync_pages_capi_b9834e36fbb8df12(pager_file *_swig_g
 }
 
 
-intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1576,7 +1778,7 @@ intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1588,7 +1790,7 @@ intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1600,7 +1802,7 @@ intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1612,7 +1814,7 @@ intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1624,7 +1826,7 @@ intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_b9834e36fbb8df12() {
 }
 
 
-_gostring_ _wrap_pager_file_advise_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, int _swig_go_3) {
+_gostring_ _wrap_pager_file_advise_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, int _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -1643,7 +1845,7 @@ _gostring_ _wrap_pager_file_advise_capi_b9834e36fbb8df12(pager_file *_swig_go_0,
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1658,7 +1860,7 @@ _gostring_ _wrap_pager_file_protected_alloc_capi_b9834e36fbb8df12(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_b9834e36fbb8df12(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_ccb28740c6082f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1677,7 +1879,7 @@ _gostring_ _wrap_pager_file_protected_alloc_bulk_capi_b9834e36fbb8df12(pager_fil
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1692,7 +1894,7 @@ _gostring_ _wrap_pager_file_protected_free_capi_b9834e36fbb8df12(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_bulk_capi_b9834e36fbb8df12(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_bulk_capi_ccb28740c6082f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1711,7 +1913,7 @@ _gostring_ _wrap_pager_file_protected_free_bulk_capi_b9834e36fbb8df12(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_protected_read_capi_b9834e36fbb8df12(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_file_protected_read_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -1732,7 +1934,7 @@ _gostring_ _wrap_pager_file_protected_read_capi_b9834e36fbb8df12(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_txn_begin_capi_b9834e36fbb8df12(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_begin_capi_ccb28740c6082f19(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_txn **arg2 = (pager_file_txn **) 0 ;
   int result;
@@ -1747,7 +1949,28 @@ _gostring_ _wrap_pager_file_txn_begin_capi_b9834e36fbb8df12(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_txn_free_page_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_txn_write_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+  pager_file_txn *arg1 = (pager_file_txn *) 0 ;
+  uint64_t arg2 ;
+  void *arg3 = (void *) 0 ;
+  uint64_t arg4 ;
+  int result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (pager_file_txn *)_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  arg3 = (void *)_swig_go_2.array;
+  arg4 = (uint64_t)_swig_go_2.len;
+  
+  
+  result = (int)pager_file_txn_write(arg1,arg2,(void const *)arg3,arg4);
+  _swig_go_result = PagerSwig_Status(result); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_pager_file_txn_free_page_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long _swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1762,7 +1985,7 @@ _gostring_ _wrap_pager_file_txn_free_page_capi_b9834e36fbb8df12(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_size_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_size_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, int *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1777,7 +2000,7 @@ _gostring_ _wrap_pager_file_txn_page_size_capi_b9834e36fbb8df12(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_count_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_count_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1792,7 +2015,7 @@ _gostring_ _wrap_pager_file_txn_page_count_capi_b9834e36fbb8df12(pager_file_txn 
 }
 
 
-_gostring_ _wrap_pager_file_txn_commit_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0) {
+_gostring_ _wrap_pager_file_txn_commit_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -1805,7 +2028,7 @@ _gostring_ _wrap_pager_file_txn_commit_capi_b9834e36fbb8df12(pager_file_txn *_sw
 }
 
 
-void _wrap_pager_file_txn_free_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0) {
+void _wrap_pager_file_txn_free_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   
   arg1 = (pager_file_txn *)_swig_go_0; 
@@ -1815,7 +2038,7 @@ void _wrap_pager_file_txn_free_capi_b9834e36fbb8df12(pager_file_txn *_swig_go_0)
 }
 
 
-_gostring_ _wrap_pager_file_iter_pages_capi_b9834e36fbb8df12(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_pages_capi_ccb28740c6082f19(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1830,7 +2053,7 @@ _gostring_ _wrap_pager_file_iter_pages_capi_b9834e36fbb8df12(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_iter_protected_capi_b9834e36fbb8df12(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_protected_capi_ccb28740c6082f19(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -1845,7 +2068,7 @@ _gostring_ _wrap_pager_file_iter_protected_capi_b9834e36fbb8df12(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_iter_next_capi_b9834e36fbb8df12(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_file_iter_next_capi_ccb28740c6082f19(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -1862,7 +2085,7 @@ _gostring_ _wrap_pager_file_iter_next_capi_b9834e36fbb8df12(pager_file_iter *_sw
 }
 
 
-void _wrap_pager_file_iter_free_capi_b9834e36fbb8df12(pager_file_iter *_swig_go_0) {
+void _wrap_pager_file_iter_free_capi_ccb28740c6082f19(pager_file_iter *_swig_go_0) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   
   arg1 = (pager_file_iter *)_swig_go_0; 
@@ -1872,7 +2095,7 @@ void _wrap_pager_file_iter_free_capi_b9834e36fbb8df12(pager_file_iter *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_create_capi_b9834e36fbb8df12(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
+_gostring_ _wrap_pager_file_subpages_create_capi_ccb28740c6082f19(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t arg2 ;
   pager_file_subpages **arg3 = (pager_file_subpages **) 0 ;
@@ -1889,7 +2112,7 @@ _gostring_ _wrap_pager_file_subpages_create_capi_b9834e36fbb8df12(pager_file *_s
 }
 
 
-void _wrap_pager_file_subpages_free_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0) {
+void _wrap_pager_file_subpages_free_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   
   arg1 = (pager_file_subpages *)_swig_go_0; 
@@ -1899,7 +2122,7 @@ void _wrap_pager_file_subpages_free_capi_b9834e36fbb8df12(pager_file_subpages *_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1914,7 +2137,7 @@ _gostring_ _wrap_pager_file_subpages_sub_page_size_capi_b9834e36fbb8df12(pager_f
 }
 
 
-_gostring_ _wrap_pager_file_subpages_slot_count_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_slot_count_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1929,7 +2152,7 @@ _gostring_ _wrap_pager_file_subpages_slot_count_capi_b9834e36fbb8df12(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1944,7 +2167,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_capi_b9834e36fbb8df12(pager_file_subpa
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1963,7 +2186,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_b9834e36fbb8df12(pager_file_
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1978,7 +2201,7 @@ _gostring_ _wrap_pager_file_subpage_free_capi_b9834e36fbb8df12(pager_file_subpag
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_bulk_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_bulk_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1997,7 +2220,7 @@ _gostring_ _wrap_pager_file_subpage_free_bulk_capi_b9834e36fbb8df12(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_mark_used_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_mark_used_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -2016,7 +2239,7 @@ _gostring_ _wrap_pager_file_subpage_mark_used_capi_b9834e36fbb8df12(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_count_capi_b9834e36fbb8df12(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_count_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -2031,7 +2254,7 @@ _gostring_ _wrap_pager_file_subpage_count_capi_b9834e36fbb8df12(pager_file_subpa
 }
 
 
-intgo _wrap_PAGER_WAL_READ_WRITE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_READ_WRITE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2043,7 +2266,7 @@ intgo _wrap_PAGER_WAL_READ_WRITE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WAL_READ_ONLY_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_READ_ONLY_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2055,7 +2278,7 @@ intgo _wrap_PAGER_WAL_READ_ONLY_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WAL_FULL_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_FULL_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2067,7 +2290,7 @@ intgo _wrap_PAGER_WAL_FULL_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WAL_NORMAL_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_NORMAL_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2079,7 +2302,7 @@ intgo _wrap_PAGER_WAL_NORMAL_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2091,7 +2314,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2103,7 +2326,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2115,7 +2338,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_b9834e36fbb8df12() {
 }
 
 
-void _wrap_pager_wal_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_struct_size_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2127,7 +2350,7 @@ void _wrap_pager_wal_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-int _wrap_pager_wal_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_struct_size_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2140,7 +2363,7 @@ int _wrap_pager_wal_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_page_size_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_page_size_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2152,7 +2375,7 @@ void _wrap_pager_wal_options_page_size_set_capi_b9834e36fbb8df12(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_page_size_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_page_size_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2165,7 +2388,7 @@ int _wrap_pager_wal_options_page_size_get_capi_b9834e36fbb8df12(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_durability_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_durability_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2177,7 +2400,7 @@ void _wrap_pager_wal_options_durability_set_capi_b9834e36fbb8df12(struct pager_w
 }
 
 
-int _wrap_pager_wal_options_durability_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_durability_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2190,7 +2413,7 @@ int _wrap_pager_wal_options_durability_get_capi_b9834e36fbb8df12(struct pager_wa
 }
 
 
-void _wrap_pager_wal_options_cache_pages_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_cache_pages_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2202,7 +2425,7 @@ void _wrap_pager_wal_options_cache_pages_set_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-int _wrap_pager_wal_options_cache_pages_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_cache_pages_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2215,7 +2438,7 @@ int _wrap_pager_wal_options_cache_pages_get_capi_b9834e36fbb8df12(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2227,7 +2450,7 @@ void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_b9834e36fbb8df12(st
 }
 
 
-int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2240,7 +2463,7 @@ int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_b9834e36fbb8df12(str
 }
 
 
-void _wrap_pager_wal_options_read_only_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_read_only_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2252,7 +2475,7 @@ void _wrap_pager_wal_options_read_only_set_capi_b9834e36fbb8df12(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_read_only_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_read_only_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2265,7 +2488,7 @@ int _wrap_pager_wal_options_read_only_get_capi_b9834e36fbb8df12(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2277,7 +2500,7 @@ void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_b9834e36fbb8df12(str
 }
 
 
-long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2290,7 +2513,7 @@ long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_b9834e36fbb8df1
 }
 
 
-void _wrap_pager_wal_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_lock_timeout_ms_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t arg2 ;
   
@@ -2302,7 +2525,7 @@ void _wrap_pager_wal_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(struct pa
 }
 
 
-long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2315,7 +2538,7 @@ long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(stru
 }
 
 
-void _wrap_pager_wal_options_wal_keep_bytes_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_keep_bytes_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2327,7 +2550,7 @@ void _wrap_pager_wal_options_wal_keep_bytes_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2340,7 +2563,7 @@ long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_b9834e36fbb8df12(struc
 }
 
 
-void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2352,7 +2575,7 @@ void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_b9834e36fbb8df12(struct
 }
 
 
-long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2365,7 +2588,7 @@ long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_b9834e36fbb8df12(s
 }
 
 
-void _wrap_pager_wal_options_background_checkpoint_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_background_checkpoint_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2377,7 +2600,7 @@ void _wrap_pager_wal_options_background_checkpoint_set_capi_b9834e36fbb8df12(str
 }
 
 
-int _wrap_pager_wal_options_background_checkpoint_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_background_checkpoint_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2390,7 +2613,7 @@ int _wrap_pager_wal_options_background_checkpoint_get_capi_b9834e36fbb8df12(stru
 }
 
 
-void _wrap_pager_wal_options_reserved_set_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_reserved_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2402,7 +2625,7 @@ void _wrap_pager_wal_options_reserved_set_capi_b9834e36fbb8df12(struct pager_wal
 }
 
 
-int _wrap_pager_wal_options_reserved_get_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_reserved_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2415,7 +2638,7 @@ int _wrap_pager_wal_options_reserved_get_capi_b9834e36fbb8df12(struct pager_wal_
 }
 
 
-struct pager_wal_options *_wrap_new_pager_wal_options_capi_b9834e36fbb8df12() {
+struct pager_wal_options *_wrap_new_pager_wal_options_capi_ccb28740c6082f19() {
   struct pager_wal_options *result = 0 ;
   struct pager_wal_options *_swig_go_result;
   
@@ -2426,7 +2649,7 @@ struct pager_wal_options *_wrap_new_pager_wal_options_capi_b9834e36fbb8df12() {
 }
 
 
-void _wrap_delete_pager_wal_options_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+void _wrap_delete_pager_wal_options_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   
   arg1 = *(struct pager_wal_options **)&_swig_go_0; 
@@ -2436,7 +2659,7 @@ void _wrap_delete_pager_wal_options_capi_b9834e36fbb8df12(struct pager_wal_optio
 }
 
 
-void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2448,7 +2671,7 @@ void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_b9834e36fbb8df12(st
 }
 
 
-int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2461,7 +2684,7 @@ int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_b9834e36fbb8df12(str
 }
 
 
-void _wrap_pager_wal_checkpoint_options_mode_set_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_mode_set_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2473,7 +2696,7 @@ void _wrap_pager_wal_checkpoint_options_mode_set_capi_b9834e36fbb8df12(struct pa
 }
 
 
-int _wrap_pager_wal_checkpoint_options_mode_get_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_mode_get_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2486,7 +2709,7 @@ int _wrap_pager_wal_checkpoint_options_mode_get_capi_b9834e36fbb8df12(struct pag
 }
 
 
-struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_b9834e36fbb8df12() {
+struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_ccb28740c6082f19() {
   struct pager_wal_checkpoint_options *result = 0 ;
   struct pager_wal_checkpoint_options *_swig_go_result;
   
@@ -2497,7 +2720,7 @@ struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi
 }
 
 
-void _wrap_delete_pager_wal_checkpoint_options_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_delete_pager_wal_checkpoint_options_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(struct pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2507,7 +2730,7 @@ void _wrap_delete_pager_wal_checkpoint_options_capi_b9834e36fbb8df12(struct page
 }
 
 
-void _wrap_pager_wal_stats_struct_size_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -2519,7 +2742,7 @@ void _wrap_pager_wal_stats_struct_size_set_capi_b9834e36fbb8df12(struct pager_wa
 }
 
 
-int _wrap_pager_wal_stats_struct_size_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2532,7 +2755,7 @@ int _wrap_pager_wal_stats_struct_size_get_capi_b9834e36fbb8df12(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t arg2 ;
   
@@ -2544,7 +2767,7 @@ void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_b9834e36fbb8df12(struc
 }
 
 
-int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -2557,7 +2780,7 @@ int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_b9834e36fbb8df12(struct
 }
 
 
-void _wrap_pager_wal_stats_cache_hits_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_hits_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2569,7 +2792,7 @@ void _wrap_pager_wal_stats_cache_hits_set_capi_b9834e36fbb8df12(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_cache_hits_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_hits_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2582,7 +2805,7 @@ long long _wrap_pager_wal_stats_cache_hits_get_capi_b9834e36fbb8df12(struct page
 }
 
 
-void _wrap_pager_wal_stats_cache_misses_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_misses_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2594,7 +2817,7 @@ void _wrap_pager_wal_stats_cache_misses_set_capi_b9834e36fbb8df12(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_cache_misses_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_misses_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2607,7 +2830,7 @@ long long _wrap_pager_wal_stats_cache_misses_get_capi_b9834e36fbb8df12(struct pa
 }
 
 
-void _wrap_pager_wal_stats_commits_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_commits_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2619,7 +2842,7 @@ void _wrap_pager_wal_stats_commits_set_capi_b9834e36fbb8df12(struct pager_wal_st
 }
 
 
-long long _wrap_pager_wal_stats_commits_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_commits_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2632,7 +2855,7 @@ long long _wrap_pager_wal_stats_commits_get_capi_b9834e36fbb8df12(struct pager_w
 }
 
 
-void _wrap_pager_wal_stats_frames_written_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_written_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2644,7 +2867,7 @@ void _wrap_pager_wal_stats_frames_written_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_frames_written_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_written_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2657,7 +2880,7 @@ long long _wrap_pager_wal_stats_frames_written_get_capi_b9834e36fbb8df12(struct 
 }
 
 
-void _wrap_pager_wal_stats_checkpoints_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoints_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2669,7 +2892,7 @@ void _wrap_pager_wal_stats_checkpoints_set_capi_b9834e36fbb8df12(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_checkpoints_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoints_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2682,7 +2905,7 @@ long long _wrap_pager_wal_stats_checkpoints_get_capi_b9834e36fbb8df12(struct pag
 }
 
 
-void _wrap_pager_wal_stats_pages_checkpointed_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_pages_checkpointed_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2694,7 +2917,7 @@ void _wrap_pager_wal_stats_pages_checkpointed_set_capi_b9834e36fbb8df12(struct p
 }
 
 
-long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2707,7 +2930,7 @@ long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_b9834e36fbb8df12(str
 }
 
 
-void _wrap_pager_wal_stats_syncs_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_syncs_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2719,7 +2942,7 @@ void _wrap_pager_wal_stats_syncs_set_capi_b9834e36fbb8df12(struct pager_wal_stat
 }
 
 
-long long _wrap_pager_wal_stats_syncs_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_syncs_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2732,7 +2955,7 @@ long long _wrap_pager_wal_stats_syncs_get_capi_b9834e36fbb8df12(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_bytes_synced_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_bytes_synced_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2744,7 +2967,7 @@ void _wrap_pager_wal_stats_bytes_synced_set_capi_b9834e36fbb8df12(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_bytes_synced_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_bytes_synced_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2757,7 +2980,7 @@ long long _wrap_pager_wal_stats_bytes_synced_get_capi_b9834e36fbb8df12(struct pa
 }
 
 
-void _wrap_pager_wal_stats_wal_frames_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_wal_frames_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2769,7 +2992,7 @@ void _wrap_pager_wal_stats_wal_frames_set_capi_b9834e36fbb8df12(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_wal_frames_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_wal_frames_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2782,7 +3005,7 @@ long long _wrap_pager_wal_stats_wal_frames_get_capi_b9834e36fbb8df12(struct page
 }
 
 
-void _wrap_pager_wal_stats_checkpoint_failures_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoint_failures_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2794,7 +3017,7 @@ void _wrap_pager_wal_stats_checkpoint_failures_set_capi_b9834e36fbb8df12(struct 
 }
 
 
-long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2807,7 +3030,7 @@ long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_b9834e36fbb8df12(st
 }
 
 
-void _wrap_pager_wal_stats_frames_left_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_left_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2819,7 +3042,7 @@ void _wrap_pager_wal_stats_frames_left_set_capi_b9834e36fbb8df12(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_frames_left_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_left_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2832,7 +3055,7 @@ long long _wrap_pager_wal_stats_frames_left_get_capi_b9834e36fbb8df12(struct pag
 }
 
 
-void _wrap_pager_wal_stats_readers_active_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_readers_active_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2844,7 +3067,7 @@ void _wrap_pager_wal_stats_readers_active_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_readers_active_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_readers_active_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2857,7 +3080,7 @@ long long _wrap_pager_wal_stats_readers_active_get_capi_b9834e36fbb8df12(struct 
 }
 
 
-void _wrap_pager_wal_stats_checkpoint_waits_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoint_waits_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2869,7 +3092,7 @@ void _wrap_pager_wal_stats_checkpoint_waits_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-long long _wrap_pager_wal_stats_checkpoint_waits_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoint_waits_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2882,7 +3105,7 @@ long long _wrap_pager_wal_stats_checkpoint_waits_get_capi_b9834e36fbb8df12(struc
 }
 
 
-void _wrap_pager_wal_stats_wal_restarts_set_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_wal_restarts_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2894,7 +3117,7 @@ void _wrap_pager_wal_stats_wal_restarts_set_capi_b9834e36fbb8df12(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_wal_restarts_get_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_wal_restarts_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2907,7 +3130,7 @@ long long _wrap_pager_wal_stats_wal_restarts_get_capi_b9834e36fbb8df12(struct pa
 }
 
 
-struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_b9834e36fbb8df12() {
+struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_ccb28740c6082f19() {
   struct pager_wal_stats *result = 0 ;
   struct pager_wal_stats *_swig_go_result;
   
@@ -2918,7 +3141,7 @@ struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_b9834e36fbb8df12() {
 }
 
 
-void _wrap_delete_pager_wal_stats_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+void _wrap_delete_pager_wal_stats_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   
   arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
@@ -2928,7 +3151,7 @@ void _wrap_delete_pager_wal_stats_capi_b9834e36fbb8df12(struct pager_wal_stats *
 }
 
 
-void _wrap_pager_wal_options_init_capi_b9834e36fbb8df12(struct pager_wal_options *_swig_go_0) {
+void _wrap_pager_wal_options_init_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
   pager_wal_options *arg1 = (pager_wal_options *) 0 ;
   
   arg1 = *(pager_wal_options **)&_swig_go_0; 
@@ -2938,7 +3161,7 @@ void _wrap_pager_wal_options_init_capi_b9834e36fbb8df12(struct pager_wal_options
 }
 
 
-void _wrap_pager_wal_checkpoint_options_init_capi_b9834e36fbb8df12(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_pager_wal_checkpoint_options_init_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0) {
   pager_wal_checkpoint_options *arg1 = (pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2948,7 +3171,7 @@ void _wrap_pager_wal_checkpoint_options_init_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-void _wrap_pager_wal_stats_init_capi_b9834e36fbb8df12(struct pager_wal_stats *_swig_go_0) {
+void _wrap_pager_wal_stats_init_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
   pager_wal_stats *arg1 = (pager_wal_stats *) 0 ;
   
   arg1 = *(pager_wal_stats **)&_swig_go_0; 
@@ -2958,7 +3181,7 @@ void _wrap_pager_wal_stats_init_capi_b9834e36fbb8df12(struct pager_wal_stats *_s
 }
 
 
-_gostring_ _wrap_pager_wal_create_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_create_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -2980,7 +3203,7 @@ _gostring_ _wrap_pager_wal_create_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -3002,7 +3225,7 @@ _gostring_ _wrap_pager_wal_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, str
 }
 
 
-void _wrap_pager_wal_close_capi_b9834e36fbb8df12(pager_wal *_swig_go_0) {
+void _wrap_pager_wal_close_capi_ccb28740c6082f19(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   
   arg1 = (pager_wal *)_swig_go_0; 
@@ -3012,7 +3235,7 @@ void _wrap_pager_wal_close_capi_b9834e36fbb8df12(pager_wal *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_wal_access_mode_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_access_mode_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3027,7 +3250,7 @@ _gostring_ _wrap_pager_wal_access_mode_capi_b9834e36fbb8df12(pager_wal *_swig_go
 }
 
 
-_gostring_ _wrap_pager_wal_page_size_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_size_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3042,7 +3265,7 @@ _gostring_ _wrap_pager_wal_page_size_capi_b9834e36fbb8df12(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_page_count_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_count_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3057,7 +3280,7 @@ _gostring_ _wrap_pager_wal_page_count_capi_b9834e36fbb8df12(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_read_page_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_page_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3078,7 +3301,7 @@ _gostring_ _wrap_pager_wal_read_page_capi_b9834e36fbb8df12(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_stage_page_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_stage_page_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3099,7 +3322,7 @@ _gostring_ _wrap_pager_wal_stage_page_capi_b9834e36fbb8df12(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_clear_staged_capi_b9834e36fbb8df12(pager_wal *_swig_go_0) {
+_gostring_ _wrap_pager_wal_clear_staged_capi_ccb28740c6082f19(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3112,7 +3335,7 @@ _gostring_ _wrap_pager_wal_clear_staged_capi_b9834e36fbb8df12(pager_wal *_swig_g
 }
 
 
-_gostring_ _wrap_pager_wal_set_page_count_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_wal_set_page_count_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -3127,7 +3350,7 @@ _gostring_ _wrap_pager_wal_set_page_count_capi_b9834e36fbb8df12(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_app_header_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_app_header_capi_ccb28740c6082f19(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3146,7 +3369,7 @@ _gostring_ _wrap_pager_wal_read_app_header_capi_b9834e36fbb8df12(pager_wal *_swi
 }
 
 
-_gostring_ _wrap_pager_wal_stage_app_header_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_stage_app_header_capi_ccb28740c6082f19(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3165,7 +3388,7 @@ _gostring_ _wrap_pager_wal_stage_app_header_capi_b9834e36fbb8df12(pager_wal *_sw
 }
 
 
-_gostring_ _wrap_pager_wal_commit_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_commit_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3180,7 +3403,7 @@ _gostring_ _wrap_pager_wal_commit_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, i
 }
 
 
-_gostring_ _wrap_pager_wal_checkpoint_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_wal_checkpoint_capi_ccb28740c6082f19(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_checkpoint_options *arg2 = (pager_wal_checkpoint_options *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -3197,7 +3420,7 @@ _gostring_ _wrap_pager_wal_checkpoint_capi_b9834e36fbb8df12(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_get_stats_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
+_gostring_ _wrap_pager_wal_get_stats_capi_ccb28740c6082f19(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_stats *arg2 = (pager_wal_stats *) 0 ;
   int result;
@@ -3212,7 +3435,7 @@ _gostring_ _wrap_pager_wal_get_stats_capi_b9834e36fbb8df12(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_begin_capi_b9834e36fbb8df12(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_begin_capi_ccb28740c6082f19(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_read_txn **arg2 = (pager_wal_read_txn **) 0 ;
   int result;
@@ -3227,7 +3450,7 @@ _gostring_ _wrap_pager_wal_read_txn_begin_capi_b9834e36fbb8df12(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_page_capi_b9834e36fbb8df12(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_txn_read_page_capi_ccb28740c6082f19(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3248,7 +3471,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_page_capi_b9834e36fbb8df12(pager_wal_re
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_page_count_capi_b9834e36fbb8df12(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_page_count_capi_ccb28740c6082f19(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3263,7 +3486,7 @@ _gostring_ _wrap_pager_wal_read_txn_page_count_capi_b9834e36fbb8df12(pager_wal_r
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_b9834e36fbb8df12(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_ccb28740c6082f19(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3282,7 +3505,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_b9834e36fbb8df12(pager_
 }
 
 
-void _wrap_pager_wal_read_txn_free_capi_b9834e36fbb8df12(pager_wal_read_txn *_swig_go_0) {
+void _wrap_pager_wal_read_txn_free_capi_ccb28740c6082f19(pager_wal_read_txn *_swig_go_0) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   
   arg1 = (pager_wal_read_txn *)_swig_go_0; 
@@ -3292,7 +3515,7 @@ void _wrap_pager_wal_read_txn_free_capi_b9834e36fbb8df12(pager_wal_read_txn *_sw
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3304,7 +3527,7 @@ intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3316,7 +3539,7 @@ intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3328,7 +3551,7 @@ intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3340,7 +3563,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3352,7 +3575,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3364,7 +3587,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3376,7 +3599,7 @@ intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3388,7 +3611,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3400,7 +3623,7 @@ intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3412,7 +3635,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_b9834e36fbb8df12() {
 }
 
 
-void _wrap_pager_walseg_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_struct_size_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3424,7 +3647,7 @@ void _wrap_pager_walseg_options_struct_size_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-int _wrap_pager_walseg_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_struct_size_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3437,7 +3660,7 @@ int _wrap_pager_walseg_options_struct_size_get_capi_b9834e36fbb8df12(struct page
 }
 
 
-void _wrap_pager_walseg_options_sync_policy_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_sync_policy_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3449,7 +3672,7 @@ void _wrap_pager_walseg_options_sync_policy_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-int _wrap_pager_walseg_options_sync_policy_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_sync_policy_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3462,7 +3685,7 @@ int _wrap_pager_walseg_options_sync_policy_get_capi_b9834e36fbb8df12(struct page
 }
 
 
-void _wrap_pager_walseg_options_segment_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_segment_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3474,7 +3697,7 @@ void _wrap_pager_walseg_options_segment_bytes_set_capi_b9834e36fbb8df12(struct p
 }
 
 
-long long _wrap_pager_walseg_options_segment_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_segment_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3487,7 +3710,7 @@ long long _wrap_pager_walseg_options_segment_bytes_get_capi_b9834e36fbb8df12(str
 }
 
 
-void _wrap_pager_walseg_options_group_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3499,7 +3722,7 @@ void _wrap_pager_walseg_options_group_bytes_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-long long _wrap_pager_walseg_options_group_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3512,7 +3735,7 @@ long long _wrap_pager_walseg_options_group_bytes_get_capi_b9834e36fbb8df12(struc
 }
 
 
-void _wrap_pager_walseg_options_group_interval_us_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_interval_us_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3524,7 +3747,7 @@ void _wrap_pager_walseg_options_group_interval_us_set_capi_b9834e36fbb8df12(stru
 }
 
 
-long long _wrap_pager_walseg_options_group_interval_us_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_interval_us_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3537,7 +3760,7 @@ long long _wrap_pager_walseg_options_group_interval_us_get_capi_b9834e36fbb8df12
 }
 
 
-void _wrap_pager_walseg_options_max_payload_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_max_payload_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3549,7 +3772,7 @@ void _wrap_pager_walseg_options_max_payload_bytes_set_capi_b9834e36fbb8df12(stru
 }
 
 
-long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3562,7 +3785,7 @@ long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_b9834e36fbb8df12
 }
 
 
-void _wrap_pager_walseg_options_prewrite_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_prewrite_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3574,7 +3797,7 @@ void _wrap_pager_walseg_options_prewrite_bytes_set_capi_b9834e36fbb8df12(struct 
 }
 
 
-long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3587,7 +3810,7 @@ long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_b9834e36fbb8df12(st
 }
 
 
-void _wrap_pager_walseg_options_buffer_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_buffer_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3599,7 +3822,7 @@ void _wrap_pager_walseg_options_buffer_bytes_set_capi_b9834e36fbb8df12(struct pa
 }
 
 
-long long _wrap_pager_walseg_options_buffer_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_buffer_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3612,7 +3835,7 @@ long long _wrap_pager_walseg_options_buffer_bytes_get_capi_b9834e36fbb8df12(stru
 }
 
 
-void _wrap_pager_walseg_options_first_lsn_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_first_lsn_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3624,7 +3847,7 @@ void _wrap_pager_walseg_options_first_lsn_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-long long _wrap_pager_walseg_options_first_lsn_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_first_lsn_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3637,7 +3860,7 @@ long long _wrap_pager_walseg_options_first_lsn_get_capi_b9834e36fbb8df12(struct 
 }
 
 
-void _wrap_pager_walseg_options_create_if_missing_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_create_if_missing_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3649,7 +3872,7 @@ void _wrap_pager_walseg_options_create_if_missing_set_capi_b9834e36fbb8df12(stru
 }
 
 
-int _wrap_pager_walseg_options_create_if_missing_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_create_if_missing_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3662,7 +3885,7 @@ int _wrap_pager_walseg_options_create_if_missing_get_capi_b9834e36fbb8df12(struc
 }
 
 
-void _wrap_pager_walseg_options_reserved0_set_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_reserved0_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3674,7 +3897,7 @@ void _wrap_pager_walseg_options_reserved0_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-int _wrap_pager_walseg_options_reserved0_get_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_reserved0_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3687,7 +3910,7 @@ int _wrap_pager_walseg_options_reserved0_get_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_b9834e36fbb8df12() {
+struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_ccb28740c6082f19() {
   struct pager_walseg_options *result = 0 ;
   struct pager_walseg_options *_swig_go_result;
   
@@ -3698,7 +3921,7 @@ struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_b9834e36fbb8df1
 }
 
 
-void _wrap_delete_pager_walseg_options_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_options_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   
   arg1 = *(struct pager_walseg_options **)&_swig_go_0; 
@@ -3708,7 +3931,7 @@ void _wrap_delete_pager_walseg_options_capi_b9834e36fbb8df12(struct pager_walseg
 }
 
 
-void _wrap_pager_walseg_options_init_capi_b9834e36fbb8df12(struct pager_walseg_options *_swig_go_0) {
+void _wrap_pager_walseg_options_init_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
   pager_walseg_options *arg1 = (pager_walseg_options *) 0 ;
   
   arg1 = *(pager_walseg_options **)&_swig_go_0; 
@@ -3718,7 +3941,7 @@ void _wrap_pager_walseg_options_init_capi_b9834e36fbb8df12(struct pager_walseg_o
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_options *arg2 = (pager_walseg_options *) 0 ;
   pager_walseg_writer **arg3 = (pager_walseg_writer **) 0 ;
@@ -3740,7 +3963,7 @@ _gostring_ _wrap_pager_walseg_writer_open_capi_b9834e36fbb8df12(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_append_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_append_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint16_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3763,7 +3986,7 @@ _gostring_ _wrap_pager_walseg_append_capi_b9834e36fbb8df12(pager_walseg_writer *
 }
 
 
-_gostring_ _wrap_pager_walseg_sync_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_sync_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3776,7 +3999,7 @@ _gostring_ _wrap_pager_walseg_sync_capi_b9834e36fbb8df12(pager_walseg_writer *_s
 }
 
 
-_gostring_ _wrap_pager_walseg_flush_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_flush_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3789,7 +4012,7 @@ _gostring_ _wrap_pager_walseg_flush_capi_b9834e36fbb8df12(pager_walseg_writer *_
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_lsns_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_lsns_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3806,7 +4029,7 @@ _gostring_ _wrap_pager_walseg_writer_lsns_capi_b9834e36fbb8df12(pager_walseg_wri
 }
 
 
-_gostring_ _wrap_pager_walseg_remove_before_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_remove_before_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t arg2 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -3823,7 +4046,7 @@ _gostring_ _wrap_pager_walseg_remove_before_capi_b9834e36fbb8df12(pager_walseg_w
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_close_capi_b9834e36fbb8df12(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_writer_close_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3836,7 +4059,7 @@ _gostring_ _wrap_pager_walseg_writer_close_capi_b9834e36fbb8df12(pager_walseg_wr
 }
 
 
-void _wrap_pager_walseg_reader_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_reader_options_struct_size_set_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3848,7 +4071,7 @@ void _wrap_pager_walseg_reader_options_struct_size_set_capi_b9834e36fbb8df12(str
 }
 
 
-int _wrap_pager_walseg_reader_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
+int _wrap_pager_walseg_reader_options_struct_size_get_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3861,7 +4084,7 @@ int _wrap_pager_walseg_reader_options_struct_size_get_capi_b9834e36fbb8df12(stru
 }
 
 
-long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3874,7 +4097,7 @@ long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_b9834e36fb
 }
 
 
-void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3886,7 +4109,7 @@ void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_b9834e36fbb8df
 }
 
 
-long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3899,7 +4122,7 @@ long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_b9834e36f
 }
 
 
-void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3911,7 +4134,7 @@ void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_b9834e36fbb8d
 }
 
 
-long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3924,7 +4147,7 @@ long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_b9834e36
 }
 
 
-struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_b9834e36fbb8df12() {
+struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_ccb28740c6082f19() {
   struct pager_walseg_reader_options *result = 0 ;
   struct pager_walseg_reader_options *_swig_go_result;
   
@@ -3935,7 +4158,7 @@ struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_b
 }
 
 
-void _wrap_delete_pager_walseg_reader_options_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_reader_options_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   
   arg1 = *(struct pager_walseg_reader_options **)&_swig_go_0; 
@@ -3945,7 +4168,7 @@ void _wrap_delete_pager_walseg_reader_options_capi_b9834e36fbb8df12(struct pager
 }
 
 
-intgo _wrap_pager_walseg_reader_options_add_known_type_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
+intgo _wrap_pager_walseg_reader_options_add_known_type_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint16_t arg2 ;
   int result;
@@ -3960,7 +4183,7 @@ intgo _wrap_pager_walseg_reader_options_add_known_type_capi_b9834e36fbb8df12(str
 }
 
 
-void _wrap_pager_walseg_reader_options_init_capi_b9834e36fbb8df12(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_pager_walseg_reader_options_init_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
   pager_walseg_reader_options *arg1 = (pager_walseg_reader_options *) 0 ;
   
   arg1 = *(pager_walseg_reader_options **)&_swig_go_0; 
@@ -3970,7 +4193,7 @@ void _wrap_pager_walseg_reader_options_init_capi_b9834e36fbb8df12(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_lsn_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_lsn_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -3982,7 +4205,7 @@ void _wrap_pager_walseg_record_lsn_set_capi_b9834e36fbb8df12(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_lsn_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_lsn_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3995,7 +4218,7 @@ long long _wrap_pager_walseg_record_lsn_get_capi_b9834e36fbb8df12(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_len_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_len_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -4007,7 +4230,7 @@ void _wrap_pager_walseg_record_len_set_capi_b9834e36fbb8df12(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_len_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_len_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4020,7 +4243,7 @@ long long _wrap_pager_walseg_record_len_get_capi_b9834e36fbb8df12(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_offset_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_offset_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -4032,7 +4255,7 @@ void _wrap_pager_walseg_record_offset_set_capi_b9834e36fbb8df12(struct pager_wal
 }
 
 
-long long _wrap_pager_walseg_record_offset_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_offset_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4045,7 +4268,7 @@ long long _wrap_pager_walseg_record_offset_get_capi_b9834e36fbb8df12(struct page
 }
 
 
-void _wrap_pager_walseg_record_record_type_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_record_type_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -4057,7 +4280,7 @@ void _wrap_pager_walseg_record_record_type_set_capi_b9834e36fbb8df12(struct page
 }
 
 
-short _wrap_pager_walseg_record_record_type_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_record_type_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -4070,7 +4293,7 @@ short _wrap_pager_walseg_record_record_type_get_capi_b9834e36fbb8df12(struct pag
 }
 
 
-void _wrap_pager_walseg_record_reserved0_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_reserved0_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -4082,7 +4305,7 @@ void _wrap_pager_walseg_record_reserved0_set_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-short _wrap_pager_walseg_record_reserved0_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_reserved0_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -4095,7 +4318,7 @@ short _wrap_pager_walseg_record_reserved0_get_capi_b9834e36fbb8df12(struct pager
 }
 
 
-void _wrap_pager_walseg_record_reserved1_set_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_record_reserved1_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t arg2 ;
   
@@ -4107,7 +4330,7 @@ void _wrap_pager_walseg_record_reserved1_set_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-int _wrap_pager_walseg_record_reserved1_get_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
+int _wrap_pager_walseg_record_reserved1_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4120,7 +4343,7 @@ int _wrap_pager_walseg_record_reserved1_get_capi_b9834e36fbb8df12(struct pager_w
 }
 
 
-struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_b9834e36fbb8df12() {
+struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_ccb28740c6082f19() {
   struct pager_walseg_record *result = 0 ;
   struct pager_walseg_record *_swig_go_result;
   
@@ -4131,7 +4354,7 @@ struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_b9834e36fbb8df12(
 }
 
 
-void _wrap_delete_pager_walseg_record_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0) {
+void _wrap_delete_pager_walseg_record_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   
   arg1 = *(struct pager_walseg_record **)&_swig_go_0; 
@@ -4141,7 +4364,7 @@ void _wrap_delete_pager_walseg_record_capi_b9834e36fbb8df12(struct pager_walseg_
 }
 
 
-void _wrap_pager_walseg_record_copy_data_capi_b9834e36fbb8df12(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
+void _wrap_pager_walseg_record_copy_data_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -4157,7 +4380,7 @@ void _wrap_pager_walseg_record_copy_data_capi_b9834e36fbb8df12(struct pager_wals
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_reader_options *arg2 = (pager_walseg_reader_options *) 0 ;
   pager_walseg_reader **arg3 = (pager_walseg_reader **) 0 ;
@@ -4179,7 +4402,7 @@ _gostring_ _wrap_pager_walseg_reader_open_capi_b9834e36fbb8df12(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_next_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_next_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -4196,7 +4419,7 @@ _gostring_ _wrap_pager_walseg_reader_next_capi_b9834e36fbb8df12(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_reader_stop_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4215,7 +4438,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_capi_b9834e36fbb8df12(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4236,7 +4459,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_detail_capi_b9834e36fbb8df12(pager_wal
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_position_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_reader_position_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4257,7 +4480,7 @@ _gostring_ _wrap_pager_walseg_reader_position_capi_b9834e36fbb8df12(pager_walseg
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_release_pages_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_reader_release_pages_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4270,7 +4493,7 @@ _gostring_ _wrap_pager_walseg_reader_release_pages_capi_b9834e36fbb8df12(pager_w
 }
 
 
-void _wrap_pager_walseg_reader_close_capi_b9834e36fbb8df12(pager_walseg_reader *_swig_go_0) {
+void _wrap_pager_walseg_reader_close_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   
   arg1 = (pager_walseg_reader *)_swig_go_0; 
@@ -4280,7 +4503,7 @@ void _wrap_pager_walseg_reader_close_capi_b9834e36fbb8df12(pager_walseg_reader *
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_open_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
+_gostring_ _wrap_pager_walseg_replay_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
   char *arg1 = (char *) 0 ;
   uint64_t arg2 ;
   pager_walseg_reader_options *arg3 = (pager_walseg_reader_options *) 0 ;
@@ -4304,7 +4527,7 @@ _gostring_ _wrap_pager_walseg_replay_open_capi_b9834e36fbb8df12(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_next_capi_b9834e36fbb8df12(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_next_capi_ccb28740c6082f19(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -4321,7 +4544,7 @@ _gostring_ _wrap_pager_walseg_replay_next_capi_b9834e36fbb8df12(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_capi_b9834e36fbb8df12(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_replay_stop_capi_ccb28740c6082f19(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4342,7 +4565,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_capi_b9834e36fbb8df12(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_b9834e36fbb8df12(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_ccb28740c6082f19(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4363,7 +4586,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_detail_capi_b9834e36fbb8df12(pager_wal
 }
 
 
-void _wrap_pager_walseg_replay_close_capi_b9834e36fbb8df12(pager_walseg_replay *_swig_go_0) {
+void _wrap_pager_walseg_replay_close_capi_ccb28740c6082f19(pager_walseg_replay *_swig_go_0) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   
   arg1 = (pager_walseg_replay *)_swig_go_0; 
@@ -4373,7 +4596,7 @@ void _wrap_pager_walseg_replay_close_capi_b9834e36fbb8df12(pager_walseg_replay *
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -4385,7 +4608,7 @@ intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -4397,7 +4620,7 @@ intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -4409,7 +4632,7 @@ intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_b9834e36fbb8df12() {
 }
 
 
-void _wrap_pager_cold_close_capi_b9834e36fbb8df12(pager_cold *_swig_go_0) {
+void _wrap_pager_cold_close_capi_ccb28740c6082f19(pager_cold *_swig_go_0) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   
   arg1 = (pager_cold *)_swig_go_0; 
@@ -4419,7 +4642,7 @@ void _wrap_pager_cold_close_capi_b9834e36fbb8df12(pager_cold *_swig_go_0) {
 }
 
 
-void _wrap_pager_cold_pageout_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_struct_size_set_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4431,7 +4654,7 @@ void _wrap_pager_cold_pageout_options_struct_size_set_capi_b9834e36fbb8df12(stru
 }
 
 
-int _wrap_pager_cold_pageout_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_struct_size_get_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4444,7 +4667,7 @@ int _wrap_pager_cold_pageout_options_struct_size_get_capi_b9834e36fbb8df12(struc
 }
 
 
-void _wrap_pager_cold_pageout_options_checksums_set_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_checksums_set_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4456,7 +4679,7 @@ void _wrap_pager_cold_pageout_options_checksums_set_capi_b9834e36fbb8df12(struct
 }
 
 
-int _wrap_pager_cold_pageout_options_checksums_get_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_checksums_get_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4469,7 +4692,7 @@ int _wrap_pager_cold_pageout_options_checksums_get_capi_b9834e36fbb8df12(struct 
 }
 
 
-void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4481,7 +4704,7 @@ void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_b9834e36fbb8df
 }
 
 
-int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4494,7 +4717,7 @@ int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_b9834e36fbb8df1
 }
 
 
-struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_b9834e36fbb8df12() {
+struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_ccb28740c6082f19() {
   struct pager_cold_pageout_options *result = 0 ;
   struct pager_cold_pageout_options *_swig_go_result;
   
@@ -4505,7 +4728,7 @@ struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_b98
 }
 
 
-void _wrap_delete_pager_cold_pageout_options_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_delete_pager_cold_pageout_options_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   
   arg1 = *(struct pager_cold_pageout_options **)&_swig_go_0; 
@@ -4515,7 +4738,7 @@ void _wrap_delete_pager_cold_pageout_options_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-void _wrap_pager_cold_pageout_options_init_capi_b9834e36fbb8df12(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_pager_cold_pageout_options_init_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0) {
   pager_cold_pageout_options *arg1 = (pager_cold_pageout_options *) 0 ;
   
   arg1 = *(pager_cold_pageout_options **)&_swig_go_0; 
@@ -4525,7 +4748,7 @@ void _wrap_pager_cold_pageout_options_init_capi_b9834e36fbb8df12(struct pager_co
 }
 
 
-_gostring_ _wrap_pager_cold_set_backend_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_backend_capi_ccb28740c6082f19(pager_cold *_swig_go_0, int _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -4540,7 +4763,7 @@ _gostring_ _wrap_pager_cold_set_backend_capi_b9834e36fbb8df12(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_backend_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_cold_backend_capi_ccb28740c6082f19(pager_cold *_swig_go_0, int *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -4555,7 +4778,7 @@ _gostring_ _wrap_pager_cold_backend_capi_b9834e36fbb8df12(pager_cold *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_cold_set_scratch_dir_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_scratch_dir_capi_ccb28740c6082f19(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -4575,7 +4798,7 @@ _gostring_ _wrap_pager_cold_set_scratch_dir_capi_b9834e36fbb8df12(pager_cold *_s
 }
 
 
-_gostring_ _wrap_pager_cold_scratch_dir_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cold_scratch_dir_capi_ccb28740c6082f19(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4596,7 +4819,7 @@ _gostring_ _wrap_pager_cold_scratch_dir_capi_b9834e36fbb8df12(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_read_at_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_cold_read_at_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -4617,7 +4840,7 @@ _gostring_ _wrap_pager_cold_read_at_capi_b9834e36fbb8df12(pager_cold_handle *_sw
 }
 
 
-_gostring_ _wrap_pager_cold_take_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_take_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -4636,7 +4859,7 @@ _gostring_ _wrap_pager_cold_take_capi_b9834e36fbb8df12(pager_cold_handle *_swig_
 }
 
 
-void _wrap_pager_cold_free_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0) {
+void _wrap_pager_cold_free_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   
   arg1 = (pager_cold_handle *)_swig_go_0; 
@@ -4646,7 +4869,7 @@ void _wrap_pager_cold_free_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0) 
 }
 
 
-long long _wrap_pager_cold_len_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0) {
+long long _wrap_pager_cold_len_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4659,7 +4882,7 @@ long long _wrap_pager_cold_len_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go
 }
 
 
-int _wrap_pager_cold_backend_of_capi_b9834e36fbb8df12(pager_cold_handle *_swig_go_0) {
+int _wrap_pager_cold_backend_of_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4672,7 +4895,7 @@ int _wrap_pager_cold_backend_of_capi_b9834e36fbb8df12(pager_cold_handle *_swig_g
 }
 
 
-void _wrap_pager_cold_backend_stats_struct_size_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4684,7 +4907,7 @@ void _wrap_pager_cold_backend_stats_struct_size_set_capi_b9834e36fbb8df12(struct
 }
 
 
-int _wrap_pager_cold_backend_stats_struct_size_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4697,7 +4920,7 @@ int _wrap_pager_cold_backend_stats_struct_size_get_capi_b9834e36fbb8df12(struct 
 }
 
 
-void _wrap_pager_cold_backend_stats_reserved0_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_reserved0_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4709,7 +4932,7 @@ void _wrap_pager_cold_backend_stats_reserved0_set_capi_b9834e36fbb8df12(struct p
 }
 
 
-int _wrap_pager_cold_backend_stats_reserved0_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_reserved0_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4722,7 +4945,7 @@ int _wrap_pager_cold_backend_stats_reserved0_get_capi_b9834e36fbb8df12(struct pa
 }
 
 
-void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4734,7 +4957,7 @@ void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_b9834e36fbb8df12(
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4747,7 +4970,7 @@ long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_b9834e36fbb8
 }
 
 
-void _wrap_pager_cold_backend_stats_live_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_bytes_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4759,7 +4982,7 @@ void _wrap_pager_cold_backend_stats_live_bytes_set_capi_b9834e36fbb8df12(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4772,7 +4995,7 @@ long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_b9834e36fbb8df12(st
 }
 
 
-void _wrap_pager_cold_backend_stats_pageout_count_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_pageout_count_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4784,7 +5007,7 @@ void _wrap_pager_cold_backend_stats_pageout_count_set_capi_b9834e36fbb8df12(stru
 }
 
 
-long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4797,7 +5020,7 @@ long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_b9834e36fbb8df12
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4809,7 +5032,7 @@ void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_b9834e36fbb8df12(st
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4822,7 +5045,7 @@ long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_b9834e36fbb8df
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4834,7 +5057,7 @@ void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_b9834e36fbb8df12(str
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4847,7 +5070,7 @@ long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_b9834e36fbb8df1
 }
 
 
-void _wrap_pager_cold_backend_stats_read_count_set_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_read_count_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4859,7 +5082,7 @@ void _wrap_pager_cold_backend_stats_read_count_set_capi_b9834e36fbb8df12(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_read_count_get_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_read_count_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4872,7 +5095,7 @@ long long _wrap_pager_cold_backend_stats_read_count_get_capi_b9834e36fbb8df12(st
 }
 
 
-struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_b9834e36fbb8df12() {
+struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_ccb28740c6082f19() {
   struct pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
   
@@ -4883,7 +5106,7 @@ struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_b9834e3
 }
 
 
-void _wrap_delete_pager_cold_backend_stats_capi_b9834e36fbb8df12(struct pager_cold_backend_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_backend_stats_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   
   arg1 = *(struct pager_cold_backend_stats **)&_swig_go_0; 
@@ -4893,7 +5116,7 @@ void _wrap_delete_pager_cold_backend_stats_capi_b9834e36fbb8df12(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_struct_size_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4905,7 +5128,7 @@ void _wrap_pager_cold_stats_struct_size_set_capi_b9834e36fbb8df12(struct pager_c
 }
 
 
-int _wrap_pager_cold_stats_struct_size_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4918,7 +5141,7 @@ int _wrap_pager_cold_stats_struct_size_get_capi_b9834e36fbb8df12(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_reserved0_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_reserved0_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4930,7 +5153,7 @@ void _wrap_pager_cold_stats_reserved0_set_capi_b9834e36fbb8df12(struct pager_col
 }
 
 
-int _wrap_pager_cold_stats_reserved0_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_reserved0_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4943,7 +5166,7 @@ int _wrap_pager_cold_stats_reserved0_get_capi_b9834e36fbb8df12(struct pager_cold
 }
 
 
-void _wrap_pager_cold_stats_swap_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_swap_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -4955,7 +5178,7 @@ void _wrap_pager_cold_stats_swap_set_capi_b9834e36fbb8df12(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -4968,7 +5191,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_b9834e36fb
 }
 
 
-void _wrap_pager_cold_stats_file_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_file_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -4980,7 +5203,7 @@ void _wrap_pager_cold_stats_file_set_capi_b9834e36fbb8df12(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -4993,7 +5216,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_b9834e36fb
 }
 
 
-void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5005,7 +5228,7 @@ void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_b9834e36fbb8df12(st
 }
 
 
-long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5018,7 +5241,7 @@ long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_b9834e36fbb8df
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5030,7 +5253,7 @@ void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_b9834e36fbb8df12(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5043,7 +5266,7 @@ long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_b9834e36fbb8df12(st
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5055,7 +5278,7 @@ void _wrap_pager_cold_stats_scratch_file_count_set_capi_b9834e36fbb8df12(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5068,7 +5291,7 @@ long long _wrap_pager_cold_stats_scratch_file_count_get_capi_b9834e36fbb8df12(st
 }
 
 
-void _wrap_pager_cold_stats_punch_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_punch_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5080,7 +5303,7 @@ void _wrap_pager_cold_stats_punch_count_set_capi_b9834e36fbb8df12(struct pager_c
 }
 
 
-long long _wrap_pager_cold_stats_punch_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_punch_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5093,7 +5316,7 @@ long long _wrap_pager_cold_stats_punch_count_get_capi_b9834e36fbb8df12(struct pa
 }
 
 
-void _wrap_pager_cold_stats_truncate_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_truncate_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5105,7 +5328,7 @@ void _wrap_pager_cold_stats_truncate_count_set_capi_b9834e36fbb8df12(struct page
 }
 
 
-long long _wrap_pager_cold_stats_truncate_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_truncate_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5118,7 +5341,7 @@ long long _wrap_pager_cold_stats_truncate_count_get_capi_b9834e36fbb8df12(struct
 }
 
 
-void _wrap_pager_cold_stats_fallback_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_fallback_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5130,7 +5353,7 @@ void _wrap_pager_cold_stats_fallback_count_set_capi_b9834e36fbb8df12(struct page
 }
 
 
-long long _wrap_pager_cold_stats_fallback_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_fallback_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5143,7 +5366,7 @@ long long _wrap_pager_cold_stats_fallback_count_get_capi_b9834e36fbb8df12(struct
 }
 
 
-void _wrap_pager_cold_stats_write_error_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_write_error_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5155,7 +5378,7 @@ void _wrap_pager_cold_stats_write_error_count_set_capi_b9834e36fbb8df12(struct p
 }
 
 
-long long _wrap_pager_cold_stats_write_error_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_write_error_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5168,7 +5391,7 @@ long long _wrap_pager_cold_stats_write_error_count_get_capi_b9834e36fbb8df12(str
 }
 
 
-void _wrap_pager_cold_stats_release_error_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_release_error_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5180,7 +5403,7 @@ void _wrap_pager_cold_stats_release_error_count_set_capi_b9834e36fbb8df12(struct
 }
 
 
-long long _wrap_pager_cold_stats_release_error_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_release_error_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5193,7 +5416,7 @@ long long _wrap_pager_cold_stats_release_error_count_get_capi_b9834e36fbb8df12(s
 }
 
 
-void _wrap_pager_cold_stats_checksum_failure_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_checksum_failure_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5205,7 +5428,7 @@ void _wrap_pager_cold_stats_checksum_failure_count_set_capi_b9834e36fbb8df12(str
 }
 
 
-long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5218,7 +5441,7 @@ long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_b9834e36fbb8df1
 }
 
 
-void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5230,7 +5453,7 @@ void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_b9834e36fbb8df12(st
 }
 
 
-long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5243,7 +5466,7 @@ long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_b9834e36fbb8df
 }
 
 
-void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5255,7 +5478,7 @@ void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_b9834e36fbb8df12(str
 }
 
 
-long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5268,7 +5491,7 @@ long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_b9834e36fbb8df1
 }
 
 
-void _wrap_pager_cold_stats_retained_extent_count_set_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_retained_extent_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5280,7 +5503,7 @@ void _wrap_pager_cold_stats_retained_extent_count_set_capi_b9834e36fbb8df12(stru
 }
 
 
-long long _wrap_pager_cold_stats_retained_extent_count_get_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_retained_extent_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5293,7 +5516,7 @@ long long _wrap_pager_cold_stats_retained_extent_count_get_capi_b9834e36fbb8df12
 }
 
 
-struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_b9834e36fbb8df12() {
+struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_ccb28740c6082f19() {
   struct pager_cold_stats *result = 0 ;
   struct pager_cold_stats *_swig_go_result;
   
@@ -5304,7 +5527,7 @@ struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_b9834e36fbb8df12() {
 }
 
 
-void _wrap_delete_pager_cold_stats_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_stats_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   
   arg1 = *(struct pager_cold_stats **)&_swig_go_0; 
@@ -5314,7 +5537,7 @@ void _wrap_delete_pager_cold_stats_capi_b9834e36fbb8df12(struct pager_cold_stats
 }
 
 
-void _wrap_pager_cold_stats_init_capi_b9834e36fbb8df12(struct pager_cold_stats *_swig_go_0) {
+void _wrap_pager_cold_stats_init_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
   pager_cold_stats *arg1 = (pager_cold_stats *) 0 ;
   
   arg1 = *(pager_cold_stats **)&_swig_go_0; 
@@ -5324,7 +5547,7 @@ void _wrap_pager_cold_stats_init_capi_b9834e36fbb8df12(struct pager_cold_stats *
 }
 
 
-_gostring_ _wrap_pager_cold_get_stats_capi_b9834e36fbb8df12(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
+_gostring_ _wrap_pager_cold_get_stats_capi_ccb28740c6082f19(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   pager_cold_stats *arg2 = (pager_cold_stats *) 0 ;
   int result;
@@ -5339,7 +5562,7 @@ _gostring_ _wrap_pager_cold_get_stats_capi_b9834e36fbb8df12(pager_cold *_swig_go
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5351,7 +5574,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5363,7 +5586,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5375,7 +5598,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5387,7 +5610,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_BF16_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_DTYPE_BF16_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5399,7 +5622,7 @@ intgo _wrap_PAGER_DTYPE_BF16_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F16_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_DTYPE_F16_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5411,7 +5634,7 @@ intgo _wrap_PAGER_DTYPE_F16_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F32_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_DTYPE_F32_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5423,7 +5646,7 @@ intgo _wrap_PAGER_DTYPE_F32_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5435,7 +5658,7 @@ intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_b9834e36fbb8df12() {
 }
 
 
-void _wrap_pager_cache_meta_struct_size_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_struct_size_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5447,7 +5670,7 @@ void _wrap_pager_cache_meta_struct_size_set_capi_b9834e36fbb8df12(struct pager_c
 }
 
 
-int _wrap_pager_cache_meta_struct_size_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_struct_size_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5460,7 +5683,7 @@ int _wrap_pager_cache_meta_struct_size_get_capi_b9834e36fbb8df12(struct pager_ca
 }
 
 
-void _wrap_pager_cache_meta_tokens_per_page_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_tokens_per_page_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5472,7 +5695,7 @@ void _wrap_pager_cache_meta_tokens_per_page_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-int _wrap_pager_cache_meta_tokens_per_page_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_tokens_per_page_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5485,7 +5708,7 @@ int _wrap_pager_cache_meta_tokens_per_page_get_capi_b9834e36fbb8df12(struct page
 }
 
 
-void _wrap_pager_cache_meta_layers_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_layers_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5497,7 +5720,7 @@ void _wrap_pager_cache_meta_layers_set_capi_b9834e36fbb8df12(struct pager_cache_
 }
 
 
-int _wrap_pager_cache_meta_layers_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_layers_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5510,7 +5733,7 @@ int _wrap_pager_cache_meta_layers_get_capi_b9834e36fbb8df12(struct pager_cache_m
 }
 
 
-void _wrap_pager_cache_meta_kv_heads_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_kv_heads_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5522,7 +5745,7 @@ void _wrap_pager_cache_meta_kv_heads_set_capi_b9834e36fbb8df12(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_kv_heads_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_kv_heads_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5535,7 +5758,7 @@ int _wrap_pager_cache_meta_kv_heads_get_capi_b9834e36fbb8df12(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_head_dim_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_head_dim_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5547,7 +5770,7 @@ void _wrap_pager_cache_meta_head_dim_set_capi_b9834e36fbb8df12(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_head_dim_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_head_dim_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5560,7 +5783,7 @@ int _wrap_pager_cache_meta_head_dim_get_capi_b9834e36fbb8df12(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_dtype_set_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_dtype_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5572,7 +5795,7 @@ void _wrap_pager_cache_meta_dtype_set_capi_b9834e36fbb8df12(struct pager_cache_m
 }
 
 
-int _wrap_pager_cache_meta_dtype_get_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_dtype_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5585,7 +5808,7 @@ int _wrap_pager_cache_meta_dtype_get_capi_b9834e36fbb8df12(struct pager_cache_me
 }
 
 
-struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_b9834e36fbb8df12() {
+struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_ccb28740c6082f19() {
   struct pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
   
@@ -5596,7 +5819,7 @@ struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_b9834e36fbb8df12() {
 }
 
 
-void _wrap_delete_pager_cache_meta_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
+void _wrap_delete_pager_cache_meta_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   
   arg1 = *(struct pager_cache_meta **)&_swig_go_0; 
@@ -5606,7 +5829,7 @@ void _wrap_delete_pager_cache_meta_capi_b9834e36fbb8df12(struct pager_cache_meta
 }
 
 
-void _wrap_pager_cache_meta_init_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0) {
+void _wrap_pager_cache_meta_init_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   
   arg1 = *(pager_cache_meta **)&_swig_go_0; 
@@ -5616,7 +5839,7 @@ void _wrap_pager_cache_meta_init_capi_b9834e36fbb8df12(struct pager_cache_meta *
 }
 
 
-_gostring_ _wrap_pager_cache_meta_page_bytes_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cache_meta_page_bytes_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -5633,7 +5856,7 @@ _gostring_ _wrap_pager_cache_meta_page_bytes_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5645,7 +5868,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5657,7 +5880,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_b9834e36fbb8df12() {
 }
 
 
-void _wrap_pager_snapshot_options_struct_size_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_struct_size_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5669,7 +5892,7 @@ void _wrap_pager_snapshot_options_struct_size_set_capi_b9834e36fbb8df12(struct p
 }
 
 
-int _wrap_pager_snapshot_options_struct_size_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_struct_size_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5682,7 +5905,7 @@ int _wrap_pager_snapshot_options_struct_size_get_capi_b9834e36fbb8df12(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_compression_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_compression_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5694,7 +5917,7 @@ void _wrap_pager_snapshot_options_compression_set_capi_b9834e36fbb8df12(struct p
 }
 
 
-int _wrap_pager_snapshot_options_compression_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_compression_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5707,7 +5930,7 @@ int _wrap_pager_snapshot_options_compression_get_capi_b9834e36fbb8df12(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_zstd_level_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_zstd_level_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t arg2 ;
   
@@ -5719,7 +5942,7 @@ void _wrap_pager_snapshot_options_zstd_level_set_capi_b9834e36fbb8df12(struct pa
 }
 
 
-int _wrap_pager_snapshot_options_zstd_level_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_zstd_level_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -5732,7 +5955,7 @@ int _wrap_pager_snapshot_options_zstd_level_get_capi_b9834e36fbb8df12(struct pag
 }
 
 
-void _wrap_pager_snapshot_options_threads_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_threads_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5744,7 +5967,7 @@ void _wrap_pager_snapshot_options_threads_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_threads_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_threads_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5757,7 +5980,7 @@ int _wrap_pager_snapshot_options_threads_get_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_allow_nonempty_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_allow_nonempty_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5769,7 +5992,7 @@ void _wrap_pager_snapshot_options_allow_nonempty_set_capi_b9834e36fbb8df12(struc
 }
 
 
-int _wrap_pager_snapshot_options_allow_nonempty_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_allow_nonempty_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5782,7 +6005,7 @@ int _wrap_pager_snapshot_options_allow_nonempty_get_capi_b9834e36fbb8df12(struct
 }
 
 
-void _wrap_pager_snapshot_options_sync_fd_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_sync_fd_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5794,7 +6017,7 @@ void _wrap_pager_snapshot_options_sync_fd_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_sync_fd_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_sync_fd_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5807,7 +6030,7 @@ int _wrap_pager_snapshot_options_sync_fd_get_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t arg2 ;
   
@@ -5819,7 +6042,7 @@ void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_b9834e36fbb8df1
 }
 
 
-long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
+long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5832,7 +6055,7 @@ long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_b9834e36fb
 }
 
 
-struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_b9834e36fbb8df12() {
+struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_ccb28740c6082f19() {
   struct pager_snapshot_options *result = 0 ;
   struct pager_snapshot_options *_swig_go_result;
   
@@ -5843,7 +6066,7 @@ struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_b9834e36fbb
 }
 
 
-void _wrap_delete_pager_snapshot_options_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_delete_pager_snapshot_options_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   
   arg1 = *(struct pager_snapshot_options **)&_swig_go_0; 
@@ -5853,7 +6076,7 @@ void _wrap_delete_pager_snapshot_options_capi_b9834e36fbb8df12(struct pager_snap
 }
 
 
-intgo _wrap_pager_snapshot_options_set_parent_path_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_pager_snapshot_options_set_parent_path_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -5873,7 +6096,7 @@ intgo _wrap_pager_snapshot_options_set_parent_path_capi_b9834e36fbb8df12(struct 
 }
 
 
-void _wrap_pager_snapshot_options_init_capi_b9834e36fbb8df12(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_pager_snapshot_options_init_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
   pager_snapshot_options *arg1 = (pager_snapshot_options *) 0 ;
   
   arg1 = *(pager_snapshot_options **)&_swig_go_0; 
@@ -5883,7 +6106,7 @@ void _wrap_pager_snapshot_options_init_capi_b9834e36fbb8df12(struct pager_snapsh
 }
 
 
-_gostring_ _wrap_pager_snapshot_verify_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_verify_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_options *arg2 = (pager_snapshot_options *) 0 ;
   int result;
@@ -5903,7 +6126,7 @@ _gostring_ _wrap_pager_snapshot_verify_capi_b9834e36fbb8df12(_gostring_ _swig_go
 }
 
 
-void _wrap_pager_snapshot_info_struct_size_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_struct_size_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -5915,7 +6138,7 @@ void _wrap_pager_snapshot_info_struct_size_set_capi_b9834e36fbb8df12(struct page
 }
 
 
-int _wrap_pager_snapshot_info_struct_size_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_struct_size_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5928,7 +6151,7 @@ int _wrap_pager_snapshot_info_struct_size_get_capi_b9834e36fbb8df12(struct pager
 }
 
 
-void _wrap_pager_snapshot_info_format_version_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_format_version_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -5940,7 +6163,7 @@ void _wrap_pager_snapshot_info_format_version_set_capi_b9834e36fbb8df12(struct p
 }
 
 
-int _wrap_pager_snapshot_info_format_version_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_format_version_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5953,7 +6176,7 @@ int _wrap_pager_snapshot_info_format_version_get_capi_b9834e36fbb8df12(struct pa
 }
 
 
-void _wrap_pager_snapshot_info_meta_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+void _wrap_pager_snapshot_info_meta_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   
@@ -5965,7 +6188,7 @@ void _wrap_pager_snapshot_info_meta_set_capi_b9834e36fbb8df12(struct pager_snaps
 }
 
 
-struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
@@ -5978,7 +6201,7 @@ struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_b9834e36fbb8df1
 }
 
 
-void _wrap_pager_snapshot_info_k_page_bytes_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_k_page_bytes_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -5990,7 +6213,7 @@ void _wrap_pager_snapshot_info_k_page_bytes_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6003,7 +6226,7 @@ long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_b9834e36fbb8df12(struc
 }
 
 
-void _wrap_pager_snapshot_info_v_page_bytes_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_v_page_bytes_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6015,7 +6238,7 @@ void _wrap_pager_snapshot_info_v_page_bytes_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6028,7 +6251,7 @@ long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_b9834e36fbb8df12(struc
 }
 
 
-void _wrap_pager_snapshot_info_page_count_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_page_count_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6040,7 +6263,7 @@ void _wrap_pager_snapshot_info_page_count_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_page_count_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_page_count_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6053,7 +6276,7 @@ long long _wrap_pager_snapshot_info_page_count_get_capi_b9834e36fbb8df12(struct 
 }
 
 
-void _wrap_pager_snapshot_info_stored_page_count_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_stored_page_count_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6065,7 +6288,7 @@ void _wrap_pager_snapshot_info_stored_page_count_set_capi_b9834e36fbb8df12(struc
 }
 
 
-long long _wrap_pager_snapshot_info_stored_page_count_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_stored_page_count_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6078,7 +6301,7 @@ long long _wrap_pager_snapshot_info_stored_page_count_get_capi_b9834e36fbb8df12(
 }
 
 
-void _wrap_pager_snapshot_info_compressed_page_count_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_compressed_page_count_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6090,7 +6313,7 @@ void _wrap_pager_snapshot_info_compressed_page_count_set_capi_b9834e36fbb8df12(s
 }
 
 
-long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6103,7 +6326,7 @@ long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_b9834e36fbb8d
 }
 
 
-void _wrap_pager_snapshot_info_seq_count_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_seq_count_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6115,7 +6338,7 @@ void _wrap_pager_snapshot_info_seq_count_set_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-long long _wrap_pager_snapshot_info_seq_count_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_seq_count_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6128,7 +6351,7 @@ long long _wrap_pager_snapshot_info_seq_count_get_capi_b9834e36fbb8df12(struct p
 }
 
 
-void _wrap_pager_snapshot_info_created_us_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_created_us_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6140,7 +6363,7 @@ void _wrap_pager_snapshot_info_created_us_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_created_us_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_created_us_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6153,7 +6376,7 @@ long long _wrap_pager_snapshot_info_created_us_get_capi_b9834e36fbb8df12(struct 
 }
 
 
-void _wrap_pager_snapshot_info_file_bytes_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_file_bytes_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6165,7 +6388,7 @@ void _wrap_pager_snapshot_info_file_bytes_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_file_bytes_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_file_bytes_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6178,7 +6401,7 @@ long long _wrap_pager_snapshot_info_file_bytes_get_capi_b9834e36fbb8df12(struct 
 }
 
 
-void _wrap_pager_snapshot_info_snapshot_id_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_snapshot_id_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6190,7 +6413,7 @@ void _wrap_pager_snapshot_info_snapshot_id_set_capi_b9834e36fbb8df12(struct page
 }
 
 
-long long _wrap_pager_snapshot_info_snapshot_id_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_snapshot_id_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6203,7 +6426,7 @@ long long _wrap_pager_snapshot_info_snapshot_id_get_capi_b9834e36fbb8df12(struct
 }
 
 
-void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6215,7 +6438,7 @@ void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_b9834e36fbb8df12(stru
 }
 
 
-long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6228,7 +6451,7 @@ long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_b9834e36fbb8df12
 }
 
 
-struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_b9834e36fbb8df12() {
+struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_ccb28740c6082f19() {
   struct pager_snapshot_info *result = 0 ;
   struct pager_snapshot_info *_swig_go_result;
   
@@ -6239,7 +6462,7 @@ struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_b9834e36fbb8df12(
 }
 
 
-void _wrap_delete_pager_snapshot_info_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_delete_pager_snapshot_info_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   
   arg1 = *(struct pager_snapshot_info **)&_swig_go_0; 
@@ -6249,7 +6472,7 @@ void _wrap_delete_pager_snapshot_info_capi_b9834e36fbb8df12(struct pager_snapsho
 }
 
 
-void _wrap_pager_snapshot_info_init_capi_b9834e36fbb8df12(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_pager_snapshot_info_init_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
   pager_snapshot_info *arg1 = (pager_snapshot_info *) 0 ;
   
   arg1 = *(pager_snapshot_info **)&_swig_go_0; 
@@ -6259,7 +6482,7 @@ void _wrap_pager_snapshot_info_init_capi_b9834e36fbb8df12(struct pager_snapshot_
 }
 
 
-_gostring_ _wrap_pager_snapshot_inspect_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_inspect_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_info *arg2 = (pager_snapshot_info *) 0 ;
   int result;
@@ -6279,7 +6502,7 @@ _gostring_ _wrap_pager_snapshot_inspect_capi_b9834e36fbb8df12(_gostring_ _swig_g
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6291,7 +6514,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6303,7 +6526,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_b9834e36fbb8df12() {
 }
 
 
-_gostring_ _wrap_pager_refengine_create_capi_b9834e36fbb8df12(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
+_gostring_ _wrap_pager_refengine_create_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   pager_refengine **arg3 = (pager_refengine **) 0 ;
@@ -6320,7 +6543,7 @@ _gostring_ _wrap_pager_refengine_create_capi_b9834e36fbb8df12(struct pager_cache
 }
 
 
-void _wrap_pager_refengine_free_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0) {
+void _wrap_pager_refengine_free_capi_ccb28740c6082f19(pager_refengine *_swig_go_0) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   
   arg1 = (pager_refengine *)_swig_go_0; 
@@ -6330,7 +6553,7 @@ void _wrap_pager_refengine_free_capi_b9834e36fbb8df12(pager_refengine *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_refengine_meta_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_meta_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   int result;
@@ -6345,7 +6568,7 @@ _gostring_ _wrap_pager_refengine_meta_capi_b9834e36fbb8df12(pager_refengine *_sw
 }
 
 
-_gostring_ _wrap_pager_refengine_capacity_pages_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_capacity_pages_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6360,7 +6583,7 @@ _gostring_ _wrap_pager_refengine_capacity_pages_capi_b9834e36fbb8df12(pager_refe
 }
 
 
-_gostring_ _wrap_pager_refengine_alloc_page_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_alloc_page_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6375,7 +6598,7 @@ _gostring_ _wrap_pager_refengine_alloc_page_capi_b9834e36fbb8df12(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_free_page_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_refengine_free_page_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, int _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -6390,7 +6613,7 @@ _gostring_ _wrap_pager_refengine_free_page_capi_b9834e36fbb8df12(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_write_page_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_write_page_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -6417,7 +6640,7 @@ _gostring_ _wrap_pager_refengine_write_page_capi_b9834e36fbb8df12(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_read_page_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_read_page_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -6444,7 +6667,7 @@ _gostring_ _wrap_pager_refengine_read_page_capi_b9834e36fbb8df12(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_set_seq_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
+_gostring_ _wrap_pager_refengine_set_seq_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6471,7 +6694,7 @@ _gostring_ _wrap_pager_refengine_set_seq_capi_b9834e36fbb8df12(pager_refengine *
 }
 
 
-_gostring_ _wrap_pager_refengine_remove_seq_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_refengine_remove_seq_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6490,7 +6713,7 @@ _gostring_ _wrap_pager_refengine_remove_seq_capi_b9834e36fbb8df12(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_get_seq_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_refengine_get_seq_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6519,7 +6742,7 @@ _gostring_ _wrap_pager_refengine_get_seq_capi_b9834e36fbb8df12(pager_refengine *
 }
 
 
-void _wrap_pager_refengine_stats_struct_size_set_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6531,7 +6754,7 @@ void _wrap_pager_refengine_stats_struct_size_set_capi_b9834e36fbb8df12(struct pa
 }
 
 
-int _wrap_pager_refengine_stats_struct_size_get_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6544,7 +6767,7 @@ int _wrap_pager_refengine_stats_struct_size_get_capi_b9834e36fbb8df12(struct pag
 }
 
 
-void _wrap_pager_refengine_stats_paused_set_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_paused_set_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6556,7 +6779,7 @@ void _wrap_pager_refengine_stats_paused_set_capi_b9834e36fbb8df12(struct pager_r
 }
 
 
-int _wrap_pager_refengine_stats_paused_get_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_paused_get_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6569,7 +6792,7 @@ int _wrap_pager_refengine_stats_paused_get_capi_b9834e36fbb8df12(struct pager_re
 }
 
 
-void _wrap_pager_refengine_stats_occupied_pages_set_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_occupied_pages_set_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6581,7 +6804,7 @@ void _wrap_pager_refengine_stats_occupied_pages_set_capi_b9834e36fbb8df12(struct
 }
 
 
-long long _wrap_pager_refengine_stats_occupied_pages_get_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_occupied_pages_get_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6594,7 +6817,7 @@ long long _wrap_pager_refengine_stats_occupied_pages_get_capi_b9834e36fbb8df12(s
 }
 
 
-void _wrap_pager_refengine_stats_seq_count_set_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_seq_count_set_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6606,7 +6829,7 @@ void _wrap_pager_refengine_stats_seq_count_set_capi_b9834e36fbb8df12(struct page
 }
 
 
-long long _wrap_pager_refengine_stats_seq_count_get_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_seq_count_get_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6619,7 +6842,7 @@ long long _wrap_pager_refengine_stats_seq_count_get_capi_b9834e36fbb8df12(struct
 }
 
 
-struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_b9834e36fbb8df12() {
+struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_ccb28740c6082f19() {
   struct pager_refengine_stats *result = 0 ;
   struct pager_refengine_stats *_swig_go_result;
   
@@ -6630,7 +6853,7 @@ struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_b9834e36fbb8d
 }
 
 
-void _wrap_delete_pager_refengine_stats_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_delete_pager_refengine_stats_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   
   arg1 = *(struct pager_refengine_stats **)&_swig_go_0; 
@@ -6640,7 +6863,7 @@ void _wrap_delete_pager_refengine_stats_capi_b9834e36fbb8df12(struct pager_refen
 }
 
 
-void _wrap_pager_refengine_stats_init_capi_b9834e36fbb8df12(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_pager_refengine_stats_init_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
   pager_refengine_stats *arg1 = (pager_refengine_stats *) 0 ;
   
   arg1 = *(pager_refengine_stats **)&_swig_go_0; 
@@ -6650,7 +6873,7 @@ void _wrap_pager_refengine_stats_init_capi_b9834e36fbb8df12(struct pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_get_stats_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_get_stats_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_refengine_stats *arg2 = (pager_refengine_stats *) 0 ;
   int result;
@@ -6665,7 +6888,7 @@ _gostring_ _wrap_pager_refengine_get_stats_capi_b9834e36fbb8df12(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_fingerprint_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_fingerprint_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, long long *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -6680,7 +6903,7 @@ _gostring_ _wrap_pager_refengine_fingerprint_capi_b9834e36fbb8df12(pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_fail_callback_capi_b9834e36fbb8df12(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_pager_refengine_fail_callback_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint32_t arg3 ;
@@ -6704,7 +6927,7 @@ _gostring_ _wrap_pager_refengine_fail_callback_capi_b9834e36fbb8df12(pager_refen
 }
 
 
-intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6716,7 +6939,7 @@ intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_FILE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FORMAT_FILE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6728,7 +6951,7 @@ intgo _wrap_PAGER_FORMAT_FILE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6740,7 +6963,7 @@ intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6752,7 +6975,7 @@ intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6764,7 +6987,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6776,7 +6999,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6788,7 +7011,7 @@ intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6800,7 +7023,7 @@ intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_FILE_JOURNAL_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_FORMAT_FILE_JOURNAL_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6812,7 +7035,7 @@ intgo _wrap_PAGER_FORMAT_FILE_JOURNAL_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WAL_INDEX_NONE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_INDEX_NONE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6824,7 +7047,7 @@ intgo _wrap_PAGER_WAL_INDEX_NONE_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6836,7 +7059,7 @@ intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_b9834e36fbb8df12() {
 }
 
 
-intgo _wrap_PAGER_WAL_INDEX_STALE_capi_b9834e36fbb8df12() {
+intgo _wrap_PAGER_WAL_INDEX_STALE_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6848,7 +7071,7 @@ intgo _wrap_PAGER_WAL_INDEX_STALE_capi_b9834e36fbb8df12() {
 }
 
 
-_gostring_ _wrap_pager_format_detect_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_format_detect_capi_ccb28740c6082f19(_gostring_ _swig_go_0, int *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6868,7 +7091,7 @@ _gostring_ _wrap_pager_format_detect_capi_b9834e36fbb8df12(_gostring_ _swig_go_0
 }
 
 
-void _wrap_pager_check_report_struct_size_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_struct_size_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6880,7 +7103,7 @@ void _wrap_pager_check_report_struct_size_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-int _wrap_pager_check_report_struct_size_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_struct_size_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6893,7 +7116,7 @@ int _wrap_pager_check_report_struct_size_get_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-void _wrap_pager_check_report_format_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6905,7 +7128,7 @@ void _wrap_pager_check_report_format_set_capi_b9834e36fbb8df12(struct pager_chec
 }
 
 
-int _wrap_pager_check_report_format_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6918,7 +7141,7 @@ int _wrap_pager_check_report_format_get_capi_b9834e36fbb8df12(struct pager_check
 }
 
 
-void _wrap_pager_check_report_format_version_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_version_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6930,7 +7153,7 @@ void _wrap_pager_check_report_format_version_set_capi_b9834e36fbb8df12(struct pa
 }
 
 
-int _wrap_pager_check_report_format_version_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_version_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6943,7 +7166,7 @@ int _wrap_pager_check_report_format_version_get_capi_b9834e36fbb8df12(struct pag
 }
 
 
-void _wrap_pager_check_report_page_size_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_page_size_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -6955,7 +7178,7 @@ void _wrap_pager_check_report_page_size_set_capi_b9834e36fbb8df12(struct pager_c
 }
 
 
-int _wrap_pager_check_report_page_size_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_page_size_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6968,7 +7191,7 @@ int _wrap_pager_check_report_page_size_get_capi_b9834e36fbb8df12(struct pager_ch
 }
 
 
-void _wrap_pager_check_report_file_bytes_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_file_bytes_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -6980,7 +7203,7 @@ void _wrap_pager_check_report_file_bytes_set_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-long long _wrap_pager_check_report_file_bytes_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_file_bytes_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6993,7 +7216,7 @@ long long _wrap_pager_check_report_file_bytes_get_capi_b9834e36fbb8df12(struct p
 }
 
 
-void _wrap_pager_check_report_generation_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_generation_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7005,7 +7228,7 @@ void _wrap_pager_check_report_generation_set_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-long long _wrap_pager_check_report_generation_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_generation_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7018,7 +7241,7 @@ long long _wrap_pager_check_report_generation_get_capi_b9834e36fbb8df12(struct p
 }
 
 
-void _wrap_pager_check_report_page_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_page_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7030,7 +7253,7 @@ void _wrap_pager_check_report_page_count_set_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-long long _wrap_pager_check_report_page_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_page_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7043,7 +7266,7 @@ long long _wrap_pager_check_report_page_count_get_capi_b9834e36fbb8df12(struct p
 }
 
 
-void _wrap_pager_check_report_free_page_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_free_page_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7055,7 +7278,7 @@ void _wrap_pager_check_report_free_page_count_set_capi_b9834e36fbb8df12(struct p
 }
 
 
-long long _wrap_pager_check_report_free_page_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_free_page_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7068,7 +7291,7 @@ long long _wrap_pager_check_report_free_page_count_get_capi_b9834e36fbb8df12(str
 }
 
 
-void _wrap_pager_check_report_protected_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_protected_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7080,7 +7303,7 @@ void _wrap_pager_check_report_protected_count_set_capi_b9834e36fbb8df12(struct p
 }
 
 
-long long _wrap_pager_check_report_protected_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_protected_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7093,7 +7316,7 @@ long long _wrap_pager_check_report_protected_count_get_capi_b9834e36fbb8df12(str
 }
 
 
-void _wrap_pager_check_report_frame_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_frame_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7105,7 +7328,7 @@ void _wrap_pager_check_report_frame_count_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-long long _wrap_pager_check_report_frame_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_frame_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7118,7 +7341,7 @@ long long _wrap_pager_check_report_frame_count_get_capi_b9834e36fbb8df12(struct 
 }
 
 
-void _wrap_pager_check_report_record_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_record_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7130,7 +7353,7 @@ void _wrap_pager_check_report_record_count_set_capi_b9834e36fbb8df12(struct page
 }
 
 
-long long _wrap_pager_check_report_record_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_record_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7143,7 +7366,7 @@ long long _wrap_pager_check_report_record_count_get_capi_b9834e36fbb8df12(struct
 }
 
 
-void _wrap_pager_check_report_segment_count_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_segment_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7155,7 +7378,7 @@ void _wrap_pager_check_report_segment_count_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-long long _wrap_pager_check_report_segment_count_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_segment_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7168,7 +7391,7 @@ long long _wrap_pager_check_report_segment_count_get_capi_b9834e36fbb8df12(struc
 }
 
 
-void _wrap_pager_check_report_first_lsn_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_first_lsn_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7180,7 +7403,7 @@ void _wrap_pager_check_report_first_lsn_set_capi_b9834e36fbb8df12(struct pager_c
 }
 
 
-long long _wrap_pager_check_report_first_lsn_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_first_lsn_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7193,7 +7416,7 @@ long long _wrap_pager_check_report_first_lsn_get_capi_b9834e36fbb8df12(struct pa
 }
 
 
-void _wrap_pager_check_report_last_lsn_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_last_lsn_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7205,7 +7428,7 @@ void _wrap_pager_check_report_last_lsn_set_capi_b9834e36fbb8df12(struct pager_ch
 }
 
 
-long long _wrap_pager_check_report_last_lsn_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_last_lsn_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7218,7 +7441,7 @@ long long _wrap_pager_check_report_last_lsn_get_capi_b9834e36fbb8df12(struct pag
 }
 
 
-void _wrap_pager_check_report_interrupted_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_interrupted_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7230,7 +7453,7 @@ void _wrap_pager_check_report_interrupted_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-int _wrap_pager_check_report_interrupted_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_interrupted_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7243,7 +7466,7 @@ int _wrap_pager_check_report_interrupted_get_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_code_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_damage_code_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t arg2 ;
   
@@ -7255,7 +7478,7 @@ void _wrap_pager_check_report_damage_code_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-int _wrap_pager_check_report_damage_code_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_damage_code_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -7268,7 +7491,7 @@ int _wrap_pager_check_report_damage_code_get_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_offset_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_damage_offset_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7280,7 +7503,7 @@ void _wrap_pager_check_report_damage_offset_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-long long _wrap_pager_check_report_damage_offset_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_damage_offset_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7293,7 +7516,7 @@ long long _wrap_pager_check_report_damage_offset_get_capi_b9834e36fbb8df12(struc
 }
 
 
-void _wrap_pager_check_report_damage_file_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_file_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7317,7 +7540,7 @@ void _wrap_pager_check_report_damage_file_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_file_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_file_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7330,7 +7553,7 @@ _gostring_ _wrap_pager_check_report_damage_file_get_capi_b9834e36fbb8df12(struct
 }
 
 
-void _wrap_pager_check_report_damage_rule_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_rule_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7354,7 +7577,7 @@ void _wrap_pager_check_report_damage_rule_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_rule_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_rule_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7367,7 +7590,7 @@ _gostring_ _wrap_pager_check_report_damage_rule_get_capi_b9834e36fbb8df12(struct
 }
 
 
-void _wrap_pager_check_report_damage_detail_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_detail_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7391,7 +7614,7 @@ void _wrap_pager_check_report_damage_detail_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_detail_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_detail_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7404,7 +7627,7 @@ _gostring_ _wrap_pager_check_report_damage_detail_get_capi_b9834e36fbb8df12(stru
 }
 
 
-void _wrap_pager_check_report_index_state_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_index_state_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7416,7 +7639,7 @@ void _wrap_pager_check_report_index_state_set_capi_b9834e36fbb8df12(struct pager
 }
 
 
-int _wrap_pager_check_report_index_state_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_index_state_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7429,7 +7652,7 @@ int _wrap_pager_check_report_index_state_get_capi_b9834e36fbb8df12(struct pager_
 }
 
 
-void _wrap_pager_check_report_index_readers_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_index_readers_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7441,7 +7664,7 @@ void _wrap_pager_check_report_index_readers_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-int _wrap_pager_check_report_index_readers_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_index_readers_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7454,7 +7677,7 @@ int _wrap_pager_check_report_index_readers_get_capi_b9834e36fbb8df12(struct page
 }
 
 
-void _wrap_pager_check_report_journal_bytes_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_journal_bytes_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7466,7 +7689,7 @@ void _wrap_pager_check_report_journal_bytes_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-long long _wrap_pager_check_report_journal_bytes_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_journal_bytes_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7479,7 +7702,7 @@ long long _wrap_pager_check_report_journal_bytes_get_capi_b9834e36fbb8df12(struc
 }
 
 
-void _wrap_pager_check_report_journal_batches_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_journal_batches_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7491,7 +7714,7 @@ void _wrap_pager_check_report_journal_batches_set_capi_b9834e36fbb8df12(struct p
 }
 
 
-long long _wrap_pager_check_report_journal_batches_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_journal_batches_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7504,7 +7727,7 @@ long long _wrap_pager_check_report_journal_batches_get_capi_b9834e36fbb8df12(str
 }
 
 
-void _wrap_pager_check_report_journal_pages_set_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_journal_pages_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7516,7 +7739,7 @@ void _wrap_pager_check_report_journal_pages_set_capi_b9834e36fbb8df12(struct pag
 }
 
 
-long long _wrap_pager_check_report_journal_pages_get_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_journal_pages_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7529,7 +7752,7 @@ long long _wrap_pager_check_report_journal_pages_get_capi_b9834e36fbb8df12(struc
 }
 
 
-struct pager_check_report *_wrap_new_pager_check_report_capi_b9834e36fbb8df12() {
+struct pager_check_report *_wrap_new_pager_check_report_capi_ccb28740c6082f19() {
   struct pager_check_report *result = 0 ;
   struct pager_check_report *_swig_go_result;
   
@@ -7540,7 +7763,7 @@ struct pager_check_report *_wrap_new_pager_check_report_capi_b9834e36fbb8df12() 
 }
 
 
-void _wrap_delete_pager_check_report_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+void _wrap_delete_pager_check_report_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   
   arg1 = *(struct pager_check_report **)&_swig_go_0; 
@@ -7550,7 +7773,7 @@ void _wrap_delete_pager_check_report_capi_b9834e36fbb8df12(struct pager_check_re
 }
 
 
-void _wrap_pager_check_report_init_capi_b9834e36fbb8df12(struct pager_check_report *_swig_go_0) {
+void _wrap_pager_check_report_init_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
   pager_check_report *arg1 = (pager_check_report *) 0 ;
   
   arg1 = *(pager_check_report **)&_swig_go_0; 
@@ -7560,7 +7783,7 @@ void _wrap_pager_check_report_init_capi_b9834e36fbb8df12(struct pager_check_repo
 }
 
 
-_gostring_ _wrap_pager_file_check_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_file_check_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7580,7 +7803,7 @@ _gostring_ _wrap_pager_file_check_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_check_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_wal_check_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7600,7 +7823,7 @@ _gostring_ _wrap_pager_wal_check_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, st
 }
 
 
-_gostring_ _wrap_pager_walseg_check_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_walseg_check_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7620,7 +7843,7 @@ _gostring_ _wrap_pager_walseg_check_capi_b9834e36fbb8df12(_gostring_ _swig_go_0,
 }
 
 
-_gostring_ _wrap_pager_snapshot_check_capi_b9834e36fbb8df12(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_check_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;

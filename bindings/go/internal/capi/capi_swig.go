@@ -83,64 +83,64 @@ typedef _gostring_ swig_type_53;
 typedef _gostring_ swig_type_54;
 typedef _gostring_ swig_type_55;
 typedef _gostring_ swig_type_56;
-typedef _gostring_ swig_type_57;
-typedef _gostring_ swig_type_58;
-typedef _goslice_ swig_type_59;
-typedef _gostring_ swig_type_60;
+typedef long long swig_type_57;
+typedef long long swig_type_58;
+typedef long long swig_type_59;
+typedef long long swig_type_60;
 typedef long long swig_type_61;
-typedef _gostring_ swig_type_62;
-typedef _goslice_ swig_type_63;
-typedef _gostring_ swig_type_64;
-typedef long long swig_type_65;
+typedef long long swig_type_62;
+typedef long long swig_type_63;
+typedef long long swig_type_64;
+typedef _gostring_ swig_type_65;
 typedef _gostring_ swig_type_66;
-typedef _goslice_ swig_type_67;
-typedef _gostring_ swig_type_68;
-typedef long long swig_type_69;
+typedef _gostring_ swig_type_67;
+typedef _goslice_ swig_type_68;
+typedef _gostring_ swig_type_69;
 typedef long long swig_type_70;
 typedef _gostring_ swig_type_71;
-typedef _gostring_ swig_type_72;
-typedef _goslice_ swig_type_73;
-typedef _gostring_ swig_type_74;
-typedef long long swig_type_75;
-typedef _gostring_ swig_type_76;
-typedef _goslice_ swig_type_77;
-typedef _gostring_ swig_type_78;
+typedef _goslice_ swig_type_72;
+typedef _gostring_ swig_type_73;
+typedef long long swig_type_74;
+typedef _gostring_ swig_type_75;
+typedef _goslice_ swig_type_76;
+typedef _gostring_ swig_type_77;
+typedef long long swig_type_78;
 typedef long long swig_type_79;
-typedef _goslice_ swig_type_80;
+typedef _gostring_ swig_type_80;
 typedef _gostring_ swig_type_81;
-typedef _gostring_ swig_type_82;
-typedef long long swig_type_83;
-typedef _gostring_ swig_type_84;
+typedef _goslice_ swig_type_82;
+typedef _gostring_ swig_type_83;
+typedef long long swig_type_84;
 typedef _gostring_ swig_type_85;
-typedef _gostring_ swig_type_86;
+typedef _goslice_ swig_type_86;
 typedef _gostring_ swig_type_87;
-typedef _gostring_ swig_type_88;
-typedef _gostring_ swig_type_89;
+typedef long long swig_type_88;
+typedef _goslice_ swig_type_89;
 typedef _gostring_ swig_type_90;
 typedef _gostring_ swig_type_91;
-typedef _gostring_ swig_type_92;
-typedef _gostring_ swig_type_93;
+typedef long long swig_type_92;
+typedef _goslice_ swig_type_93;
 typedef _gostring_ swig_type_94;
-typedef _goslice_ swig_type_95;
+typedef long long swig_type_95;
 typedef _gostring_ swig_type_96;
-typedef long long swig_type_97;
+typedef _gostring_ swig_type_97;
 typedef _gostring_ swig_type_98;
-typedef _goslice_ swig_type_99;
+typedef _gostring_ swig_type_99;
 typedef _gostring_ swig_type_100;
-typedef _goslice_ swig_type_101;
+typedef _gostring_ swig_type_101;
 typedef _gostring_ swig_type_102;
-typedef long long swig_type_103;
-typedef long long swig_type_104;
-typedef long long swig_type_105;
-typedef long long swig_type_106;
-typedef long long swig_type_107;
-typedef long long swig_type_108;
+typedef _gostring_ swig_type_103;
+typedef _gostring_ swig_type_104;
+typedef _gostring_ swig_type_105;
+typedef _gostring_ swig_type_106;
+typedef _goslice_ swig_type_107;
+typedef _gostring_ swig_type_108;
 typedef long long swig_type_109;
-typedef long long swig_type_110;
-typedef long long swig_type_111;
-typedef long long swig_type_112;
-typedef long long swig_type_113;
-typedef long long swig_type_114;
+typedef _gostring_ swig_type_110;
+typedef _goslice_ swig_type_111;
+typedef _gostring_ swig_type_112;
+typedef _goslice_ swig_type_113;
+typedef _gostring_ swig_type_114;
 typedef long long swig_type_115;
 typedef long long swig_type_116;
 typedef long long swig_type_117;
@@ -165,106 +165,106 @@ typedef long long swig_type_135;
 typedef long long swig_type_136;
 typedef long long swig_type_137;
 typedef long long swig_type_138;
-typedef _gostring_ swig_type_139;
-typedef _gostring_ swig_type_140;
-typedef _gostring_ swig_type_141;
-typedef _gostring_ swig_type_142;
-typedef _gostring_ swig_type_143;
-typedef _gostring_ swig_type_144;
-typedef _gostring_ swig_type_145;
-typedef _gostring_ swig_type_146;
-typedef _goslice_ swig_type_147;
-typedef _gostring_ swig_type_148;
-typedef _goslice_ swig_type_149;
-typedef _gostring_ swig_type_150;
+typedef long long swig_type_139;
+typedef long long swig_type_140;
+typedef long long swig_type_141;
+typedef long long swig_type_142;
+typedef long long swig_type_143;
+typedef long long swig_type_144;
+typedef long long swig_type_145;
+typedef long long swig_type_146;
+typedef long long swig_type_147;
+typedef long long swig_type_148;
+typedef long long swig_type_149;
+typedef long long swig_type_150;
 typedef _gostring_ swig_type_151;
 typedef _gostring_ swig_type_152;
-typedef _goslice_ swig_type_153;
+typedef _gostring_ swig_type_153;
 typedef _gostring_ swig_type_154;
-typedef _goslice_ swig_type_155;
+typedef _gostring_ swig_type_155;
 typedef _gostring_ swig_type_156;
 typedef _gostring_ swig_type_157;
 typedef _gostring_ swig_type_158;
-typedef _gostring_ swig_type_159;
+typedef _goslice_ swig_type_159;
 typedef _gostring_ swig_type_160;
 typedef _goslice_ swig_type_161;
 typedef _gostring_ swig_type_162;
 typedef _gostring_ swig_type_163;
-typedef _goslice_ swig_type_164;
-typedef long long swig_type_165;
-typedef long long swig_type_166;
-typedef long long swig_type_167;
-typedef long long swig_type_168;
-typedef long long swig_type_169;
-typedef long long swig_type_170;
-typedef long long swig_type_171;
-typedef long long swig_type_172;
-typedef long long swig_type_173;
-typedef long long swig_type_174;
-typedef long long swig_type_175;
-typedef long long swig_type_176;
+typedef _gostring_ swig_type_164;
+typedef _goslice_ swig_type_165;
+typedef _gostring_ swig_type_166;
+typedef _goslice_ swig_type_167;
+typedef _gostring_ swig_type_168;
+typedef _gostring_ swig_type_169;
+typedef _gostring_ swig_type_170;
+typedef _gostring_ swig_type_171;
+typedef _gostring_ swig_type_172;
+typedef _goslice_ swig_type_173;
+typedef _gostring_ swig_type_174;
+typedef _gostring_ swig_type_175;
+typedef _goslice_ swig_type_176;
 typedef long long swig_type_177;
 typedef long long swig_type_178;
-typedef _gostring_ swig_type_179;
-typedef _gostring_ swig_type_180;
-typedef _gostring_ swig_type_181;
-typedef _goslice_ swig_type_182;
-typedef _gostring_ swig_type_183;
-typedef _gostring_ swig_type_184;
-typedef _gostring_ swig_type_185;
-typedef _gostring_ swig_type_186;
+typedef long long swig_type_179;
+typedef long long swig_type_180;
+typedef long long swig_type_181;
+typedef long long swig_type_182;
+typedef long long swig_type_183;
+typedef long long swig_type_184;
+typedef long long swig_type_185;
+typedef long long swig_type_186;
 typedef long long swig_type_187;
-typedef _gostring_ swig_type_188;
+typedef long long swig_type_188;
 typedef long long swig_type_189;
 typedef long long swig_type_190;
-typedef long long swig_type_191;
-typedef long long swig_type_192;
-typedef long long swig_type_193;
-typedef long long swig_type_194;
-typedef long long swig_type_195;
-typedef long long swig_type_196;
-typedef long long swig_type_197;
-typedef long long swig_type_198;
+typedef _gostring_ swig_type_191;
+typedef _gostring_ swig_type_192;
+typedef _gostring_ swig_type_193;
+typedef _goslice_ swig_type_194;
+typedef _gostring_ swig_type_195;
+typedef _gostring_ swig_type_196;
+typedef _gostring_ swig_type_197;
+typedef _gostring_ swig_type_198;
 typedef long long swig_type_199;
-typedef _goslice_ swig_type_200;
-typedef _gostring_ swig_type_201;
-typedef _gostring_ swig_type_202;
-typedef _gostring_ swig_type_203;
-typedef _gostring_ swig_type_204;
-typedef _gostring_ swig_type_205;
-typedef _goslice_ swig_type_206;
-typedef _gostring_ swig_type_207;
-typedef _gostring_ swig_type_208;
-typedef _gostring_ swig_type_209;
-typedef _gostring_ swig_type_210;
+typedef _gostring_ swig_type_200;
+typedef long long swig_type_201;
+typedef long long swig_type_202;
+typedef long long swig_type_203;
+typedef long long swig_type_204;
+typedef long long swig_type_205;
+typedef long long swig_type_206;
+typedef long long swig_type_207;
+typedef long long swig_type_208;
+typedef long long swig_type_209;
+typedef long long swig_type_210;
 typedef long long swig_type_211;
-typedef _gostring_ swig_type_212;
+typedef _goslice_ swig_type_212;
 typedef _gostring_ swig_type_213;
 typedef _gostring_ swig_type_214;
-typedef _goslice_ swig_type_215;
+typedef _gostring_ swig_type_215;
 typedef _gostring_ swig_type_216;
 typedef _gostring_ swig_type_217;
-typedef _gostring_ swig_type_218;
+typedef _goslice_ swig_type_218;
 typedef _gostring_ swig_type_219;
 typedef _gostring_ swig_type_220;
-typedef _goslice_ swig_type_221;
+typedef _gostring_ swig_type_221;
 typedef _gostring_ swig_type_222;
 typedef long long swig_type_223;
-typedef _goslice_ swig_type_224;
+typedef _gostring_ swig_type_224;
 typedef _gostring_ swig_type_225;
-typedef _goslice_ swig_type_226;
-typedef long long swig_type_227;
-typedef long long swig_type_228;
-typedef long long swig_type_229;
-typedef long long swig_type_230;
-typedef long long swig_type_231;
-typedef long long swig_type_232;
-typedef long long swig_type_233;
-typedef long long swig_type_234;
+typedef _gostring_ swig_type_226;
+typedef _goslice_ swig_type_227;
+typedef _gostring_ swig_type_228;
+typedef _gostring_ swig_type_229;
+typedef _gostring_ swig_type_230;
+typedef _gostring_ swig_type_231;
+typedef _gostring_ swig_type_232;
+typedef _goslice_ swig_type_233;
+typedef _gostring_ swig_type_234;
 typedef long long swig_type_235;
-typedef long long swig_type_236;
-typedef long long swig_type_237;
-typedef long long swig_type_238;
+typedef _goslice_ swig_type_236;
+typedef _gostring_ swig_type_237;
+typedef _goslice_ swig_type_238;
 typedef long long swig_type_239;
 typedef long long swig_type_240;
 typedef long long swig_type_241;
@@ -290,25 +290,25 @@ typedef long long swig_type_260;
 typedef long long swig_type_261;
 typedef long long swig_type_262;
 typedef long long swig_type_263;
-typedef _gostring_ swig_type_264;
-typedef _gostring_ swig_type_265;
+typedef long long swig_type_264;
+typedef long long swig_type_265;
 typedef long long swig_type_266;
 typedef long long swig_type_267;
-typedef _gostring_ swig_type_268;
-typedef _gostring_ swig_type_269;
-typedef _gostring_ swig_type_270;
+typedef long long swig_type_268;
+typedef long long swig_type_269;
+typedef long long swig_type_270;
 typedef long long swig_type_271;
 typedef long long swig_type_272;
 typedef long long swig_type_273;
 typedef long long swig_type_274;
 typedef long long swig_type_275;
-typedef long long swig_type_276;
-typedef long long swig_type_277;
+typedef _gostring_ swig_type_276;
+typedef _gostring_ swig_type_277;
 typedef long long swig_type_278;
 typedef long long swig_type_279;
-typedef long long swig_type_280;
-typedef long long swig_type_281;
-typedef long long swig_type_282;
+typedef _gostring_ swig_type_280;
+typedef _gostring_ swig_type_281;
+typedef _gostring_ swig_type_282;
 typedef long long swig_type_283;
 typedef long long swig_type_284;
 typedef long long swig_type_285;
@@ -317,49 +317,49 @@ typedef long long swig_type_287;
 typedef long long swig_type_288;
 typedef long long swig_type_289;
 typedef long long swig_type_290;
-typedef _gostring_ swig_type_291;
-typedef _gostring_ swig_type_292;
-typedef _gostring_ swig_type_293;
-typedef _gostring_ swig_type_294;
-typedef _gostring_ swig_type_295;
-typedef _gostring_ swig_type_296;
-typedef _gostring_ swig_type_297;
-typedef _gostring_ swig_type_298;
-typedef _goslice_ swig_type_299;
-typedef _goslice_ swig_type_300;
-typedef _gostring_ swig_type_301;
-typedef _goslice_ swig_type_302;
-typedef _goslice_ swig_type_303;
+typedef long long swig_type_291;
+typedef long long swig_type_292;
+typedef long long swig_type_293;
+typedef long long swig_type_294;
+typedef long long swig_type_295;
+typedef long long swig_type_296;
+typedef long long swig_type_297;
+typedef long long swig_type_298;
+typedef long long swig_type_299;
+typedef long long swig_type_300;
+typedef long long swig_type_301;
+typedef long long swig_type_302;
+typedef _gostring_ swig_type_303;
 typedef _gostring_ swig_type_304;
-typedef _goslice_ swig_type_305;
-typedef _goslice_ swig_type_306;
+typedef _gostring_ swig_type_305;
+typedef _gostring_ swig_type_306;
 typedef _gostring_ swig_type_307;
-typedef _goslice_ swig_type_308;
+typedef _gostring_ swig_type_308;
 typedef _gostring_ swig_type_309;
-typedef _goslice_ swig_type_310;
+typedef _gostring_ swig_type_310;
 typedef _goslice_ swig_type_311;
-typedef long long swig_type_312;
-typedef long long swig_type_313;
-typedef long long swig_type_314;
-typedef long long swig_type_315;
+typedef _goslice_ swig_type_312;
+typedef _gostring_ swig_type_313;
+typedef _goslice_ swig_type_314;
+typedef _goslice_ swig_type_315;
 typedef _gostring_ swig_type_316;
-typedef _gostring_ swig_type_317;
-typedef _gostring_ swig_type_318;
+typedef _goslice_ swig_type_317;
+typedef _goslice_ swig_type_318;
 typedef _gostring_ swig_type_319;
-typedef _gostring_ swig_type_320;
+typedef _goslice_ swig_type_320;
 typedef _gostring_ swig_type_321;
-typedef long long swig_type_322;
-typedef long long swig_type_323;
+typedef _goslice_ swig_type_322;
+typedef _goslice_ swig_type_323;
 typedef long long swig_type_324;
 typedef long long swig_type_325;
 typedef long long swig_type_326;
 typedef long long swig_type_327;
-typedef long long swig_type_328;
-typedef long long swig_type_329;
-typedef long long swig_type_330;
-typedef long long swig_type_331;
-typedef long long swig_type_332;
-typedef long long swig_type_333;
+typedef _gostring_ swig_type_328;
+typedef _gostring_ swig_type_329;
+typedef _gostring_ swig_type_330;
+typedef _gostring_ swig_type_331;
+typedef _gostring_ swig_type_332;
+typedef _gostring_ swig_type_333;
 typedef long long swig_type_334;
 typedef long long swig_type_335;
 typedef long long swig_type_336;
@@ -370,12 +370,12 @@ typedef long long swig_type_340;
 typedef long long swig_type_341;
 typedef long long swig_type_342;
 typedef long long swig_type_343;
-typedef _gostring_ swig_type_344;
-typedef _gostring_ swig_type_345;
-typedef _gostring_ swig_type_346;
-typedef _gostring_ swig_type_347;
-typedef _gostring_ swig_type_348;
-typedef _gostring_ swig_type_349;
+typedef long long swig_type_344;
+typedef long long swig_type_345;
+typedef long long swig_type_346;
+typedef long long swig_type_347;
+typedef long long swig_type_348;
+typedef long long swig_type_349;
 typedef long long swig_type_350;
 typedef long long swig_type_351;
 typedef long long swig_type_352;
@@ -388,538 +388,567 @@ typedef _gostring_ swig_type_358;
 typedef _gostring_ swig_type_359;
 typedef _gostring_ swig_type_360;
 typedef _gostring_ swig_type_361;
-typedef _gostring_ swig_type_362;
-typedef _gostring_ swig_type_363;
-extern void _wrap_Swig_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_capi_b9834e36fbb8df12(swig_intgo arg1);
-extern swig_type_1 _wrap_pagerswig_file_page_read_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_2 arg2, swig_type_3 arg3, swig_type_4 arg4);
-extern swig_type_5 _wrap_pagerswig_file_page_write_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_6 arg2, swig_type_7 arg3, swig_type_8 arg4);
-extern swig_type_9 _wrap_pagerswig_file_txn_add_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_10 arg2);
-extern swig_type_11 _wrap_pagerswig_file_txn_alloc_page_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_12 _wrap_pagerswig_file_txn_read_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_13 arg2, swig_type_14 arg3, swig_type_15 arg4);
-extern swig_type_16 _wrap_pagerswig_file_txn_write_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_17 arg2, swig_type_18 arg3, swig_type_19 arg4);
-extern swig_type_20 _wrap_pagerswig_file_subpage_read_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_21 arg2, swig_type_22 arg3, swig_type_23 arg4);
-extern swig_type_24 _wrap_pagerswig_file_subpage_write_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_25 arg2, swig_type_26 arg3, swig_type_27 arg4);
-extern swig_type_28 _wrap_pagerswig_cold_open_capi_b9834e36fbb8df12(int arg1, swig_type_29 arg2, swig_voidp arg3);
-extern swig_type_30 _wrap_pagerswig_cold_pageout_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_31 arg3, uintptr_t arg4, swig_voidp arg5);
-extern swig_type_32 _wrap_pagerswig_cold_read_at_many_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_33 arg2, swig_type_34 arg3);
-extern swig_type_35 _wrap_pagerswig_snapshot_capture_refengine_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_36 arg2, uintptr_t arg3);
-extern swig_type_37 _wrap_pagerswig_snapshot_restore_refengine_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_38 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_PAGER_VERSION_NUMBER_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_OK_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_INVALID_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_IO_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_NOMEM_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_NOSPC_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_CORRUPT_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_VERSION_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_BUSY_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_READONLY_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_RANGE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_OVERLAP_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_RESERVED_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_FULL_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_POISONED_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_MISMATCH_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_NOT_FOUND_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_EXISTS_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_CANCELLED_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_CALLBACK_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_INTERNAL_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_DUPLICATE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_ERR_TOO_LARGE_capi_b9834e36fbb8df12(void);
-extern swig_type_39 _wrap_pager_errstr_capi_b9834e36fbb8df12(swig_intgo arg1);
-extern int _wrap_pager_version_capi_b9834e36fbb8df12(void);
-extern swig_type_40 _wrap_pager_version_string_capi_b9834e36fbb8df12(void);
-extern void _wrap_pager_file_options_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_file_options_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_file_options_page_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_file_options_page_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_file_options_max_size_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_41 arg2);
-extern swig_type_42 _wrap_pager_file_options_max_size_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_file_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_43 arg2);
-extern swig_type_44 _wrap_pager_file_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_file_options_initial_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_45 arg2);
-extern swig_type_46 _wrap_pager_file_options_initial_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_file_options_read_only_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_file_options_read_only_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_file_options_format_version_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_file_options_format_version_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_file_options_journal_lap_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_47 arg2);
-extern swig_type_48 _wrap_pager_file_options_journal_lap_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_file_options_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_file_options_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_file_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_49 _wrap_pager_file_create_capi_b9834e36fbb8df12(swig_type_50 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_51 _wrap_pager_file_open_capi_b9834e36fbb8df12(swig_type_52 arg1, uintptr_t arg2, swig_voidp arg3);
-extern void _wrap_pager_file_close_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_53 _wrap_pager_file_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_54 _wrap_pager_file_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_55 _wrap_pager_file_free_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_56 _wrap_pager_file_protected_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_57 _wrap_pager_file_alloc_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_58 _wrap_pager_file_alloc_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_59 arg2);
-extern swig_type_60 _wrap_pager_file_free_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_61 arg2);
-extern swig_type_62 _wrap_pager_file_free_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_63 arg2);
-extern swig_type_64 _wrap_pager_file_grow_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_65 arg2);
-extern swig_type_66 _wrap_pager_file_sync_pages_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_67 arg2);
-extern swig_intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_b9834e36fbb8df12(void);
-extern swig_type_68 _wrap_pager_file_advise_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_69 arg2, swig_type_70 arg3, int arg4);
-extern swig_type_71 _wrap_pager_file_protected_alloc_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_72 _wrap_pager_file_protected_alloc_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_73 arg2);
-extern swig_type_74 _wrap_pager_file_protected_free_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_75 arg2);
-extern swig_type_76 _wrap_pager_file_protected_free_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_77 arg2);
-extern swig_type_78 _wrap_pager_file_protected_read_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_79 arg2, swig_type_80 arg3);
-extern swig_type_81 _wrap_pager_file_txn_begin_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_82 _wrap_pager_file_txn_free_page_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_83 arg2);
-extern swig_type_84 _wrap_pager_file_txn_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_85 _wrap_pager_file_txn_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_86 _wrap_pager_file_txn_commit_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_file_txn_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_87 _wrap_pager_file_iter_pages_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_88 _wrap_pager_file_iter_protected_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_89 _wrap_pager_file_iter_next_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern void _wrap_pager_file_iter_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_90 _wrap_pager_file_subpages_create_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_voidp arg3);
-extern void _wrap_pager_file_subpages_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_91 _wrap_pager_file_subpages_sub_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_92 _wrap_pager_file_subpages_slot_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_93 _wrap_pager_file_subpage_alloc_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_94 _wrap_pager_file_subpage_alloc_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_95 arg2);
-extern swig_type_96 _wrap_pager_file_subpage_free_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_97 arg2);
-extern swig_type_98 _wrap_pager_file_subpage_free_bulk_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_99 arg2);
-extern swig_type_100 _wrap_pager_file_subpage_mark_used_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_101 arg2);
-extern swig_type_102 _wrap_pager_file_subpage_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_intgo _wrap_PAGER_WAL_READ_WRITE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WAL_READ_ONLY_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WAL_FULL_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WAL_NORMAL_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_b9834e36fbb8df12(void);
-extern void _wrap_pager_wal_options_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_options_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_page_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_options_page_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_durability_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_options_durability_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_cache_pages_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_options_cache_pages_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_read_only_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_options_read_only_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_103 arg2);
-extern swig_type_104 _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_105 arg2);
-extern swig_type_106 _wrap_pager_wal_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_wal_keep_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_107 arg2);
-extern swig_type_108 _wrap_pager_wal_options_wal_keep_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_109 arg2);
-extern swig_type_110 _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_background_checkpoint_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_options_background_checkpoint_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_reserved_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_options_reserved_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_wal_options_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_wal_options_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_checkpoint_options_mode_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_checkpoint_options_mode_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_wal_checkpoint_options_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_wal_checkpoint_options_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_stats_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_cache_hits_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_111 arg2);
-extern swig_type_112 _wrap_pager_wal_stats_cache_hits_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_cache_misses_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_113 arg2);
-extern swig_type_114 _wrap_pager_wal_stats_cache_misses_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_commits_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_115 arg2);
-extern swig_type_116 _wrap_pager_wal_stats_commits_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_frames_written_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_117 arg2);
-extern swig_type_118 _wrap_pager_wal_stats_frames_written_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_checkpoints_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_119 arg2);
-extern swig_type_120 _wrap_pager_wal_stats_checkpoints_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_pages_checkpointed_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_121 arg2);
-extern swig_type_122 _wrap_pager_wal_stats_pages_checkpointed_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_syncs_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_123 arg2);
-extern swig_type_124 _wrap_pager_wal_stats_syncs_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_bytes_synced_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_125 arg2);
-extern swig_type_126 _wrap_pager_wal_stats_bytes_synced_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_wal_frames_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_127 arg2);
-extern swig_type_128 _wrap_pager_wal_stats_wal_frames_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_checkpoint_failures_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_129 arg2);
-extern swig_type_130 _wrap_pager_wal_stats_checkpoint_failures_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_frames_left_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_131 arg2);
-extern swig_type_132 _wrap_pager_wal_stats_frames_left_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_readers_active_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_133 arg2);
-extern swig_type_134 _wrap_pager_wal_stats_readers_active_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_checkpoint_waits_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_135 arg2);
-extern swig_type_136 _wrap_pager_wal_stats_checkpoint_waits_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_wal_restarts_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_137 arg2);
-extern swig_type_138 _wrap_pager_wal_stats_wal_restarts_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_wal_stats_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_wal_stats_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_checkpoint_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_wal_stats_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_139 _wrap_pager_wal_create_capi_b9834e36fbb8df12(swig_type_140 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_141 _wrap_pager_wal_open_capi_b9834e36fbb8df12(swig_type_142 arg1, uintptr_t arg2, swig_voidp arg3);
-extern void _wrap_pager_wal_close_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_143 _wrap_pager_wal_access_mode_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_144 _wrap_pager_wal_page_size_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_145 _wrap_pager_wal_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_146 _wrap_pager_wal_read_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_147 arg3);
-extern swig_type_148 _wrap_pager_wal_stage_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_149 arg3);
-extern swig_type_150 _wrap_pager_wal_clear_staged_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_151 _wrap_pager_wal_set_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern swig_type_152 _wrap_pager_wal_read_app_header_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_153 arg2);
-extern swig_type_154 _wrap_pager_wal_stage_app_header_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_155 arg2);
-extern swig_type_156 _wrap_pager_wal_commit_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_157 _wrap_pager_wal_checkpoint_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_158 _wrap_pager_wal_get_stats_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_159 _wrap_pager_wal_read_txn_begin_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_160 _wrap_pager_wal_read_txn_read_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_161 arg3);
-extern swig_type_162 _wrap_pager_wal_read_txn_page_count_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_163 _wrap_pager_wal_read_txn_read_app_header_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_164 arg2);
-extern void _wrap_pager_wal_read_txn_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_b9834e36fbb8df12(void);
-extern void _wrap_pager_walseg_options_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_walseg_options_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_sync_policy_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_walseg_options_sync_policy_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_segment_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_165 arg2);
-extern swig_type_166 _wrap_pager_walseg_options_segment_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_group_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_167 arg2);
-extern swig_type_168 _wrap_pager_walseg_options_group_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_group_interval_us_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_169 arg2);
-extern swig_type_170 _wrap_pager_walseg_options_group_interval_us_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_max_payload_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_171 arg2);
-extern swig_type_172 _wrap_pager_walseg_options_max_payload_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_prewrite_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_173 arg2);
-extern swig_type_174 _wrap_pager_walseg_options_prewrite_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_buffer_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_175 arg2);
-extern swig_type_176 _wrap_pager_walseg_options_buffer_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_first_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_177 arg2);
-extern swig_type_178 _wrap_pager_walseg_options_first_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_create_if_missing_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_walseg_options_create_if_missing_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_reserved0_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_walseg_options_reserved0_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_walseg_options_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_walseg_options_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_179 _wrap_pager_walseg_writer_open_capi_b9834e36fbb8df12(swig_type_180 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_181 _wrap_pager_walseg_append_capi_b9834e36fbb8df12(uintptr_t arg1, short arg2, swig_type_182 arg3, swig_voidp arg4);
-extern swig_type_183 _wrap_pager_walseg_sync_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_184 _wrap_pager_walseg_flush_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_185 _wrap_pager_walseg_writer_lsns_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_type_186 _wrap_pager_walseg_remove_before_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_187 arg2, swig_voidp arg3);
-extern swig_type_188 _wrap_pager_walseg_writer_close_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_options_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_walseg_reader_options_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_189 _wrap_pager_walseg_reader_options_known_type_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_190 arg2);
-extern swig_type_191 _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_192 arg2);
-extern swig_type_193 _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_walseg_reader_options_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_walseg_reader_options_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_intgo _wrap_pager_walseg_reader_options_add_known_type_capi_b9834e36fbb8df12(uintptr_t arg1, short arg2);
-extern void _wrap_pager_walseg_reader_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_194 arg2);
-extern swig_type_195 _wrap_pager_walseg_record_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_len_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_196 arg2);
-extern swig_type_197 _wrap_pager_walseg_record_len_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_offset_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_198 arg2);
-extern swig_type_199 _wrap_pager_walseg_record_offset_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_record_type_set_capi_b9834e36fbb8df12(uintptr_t arg1, short arg2);
-extern short _wrap_pager_walseg_record_record_type_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_reserved0_set_capi_b9834e36fbb8df12(uintptr_t arg1, short arg2);
-extern short _wrap_pager_walseg_record_reserved0_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_reserved1_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_walseg_record_reserved1_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_walseg_record_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_walseg_record_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_record_copy_data_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_200 arg2);
-extern swig_type_201 _wrap_pager_walseg_reader_open_capi_b9834e36fbb8df12(swig_type_202 arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_203 _wrap_pager_walseg_reader_next_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_204 _wrap_pager_walseg_reader_stop_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_type_205 _wrap_pager_walseg_reader_stop_detail_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_206 arg2, swig_voidp arg3);
-extern swig_type_207 _wrap_pager_walseg_reader_position_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_208 _wrap_pager_walseg_reader_release_pages_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_walseg_reader_close_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_209 _wrap_pager_walseg_replay_open_capi_b9834e36fbb8df12(swig_type_210 arg1, swig_type_211 arg2, uintptr_t arg3, swig_voidp arg4);
-extern swig_type_212 _wrap_pager_walseg_replay_next_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_213 _wrap_pager_walseg_replay_stop_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_214 _wrap_pager_walseg_replay_stop_detail_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_215 arg2, swig_voidp arg3);
-extern void _wrap_pager_walseg_replay_close_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_b9834e36fbb8df12(void);
-extern void _wrap_pager_cold_close_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_pageout_options_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cold_pageout_options_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_pageout_options_checksums_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cold_pageout_options_checksums_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_cold_pageout_options_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_cold_pageout_options_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_pageout_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_216 _wrap_pager_cold_set_backend_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern swig_type_217 _wrap_pager_cold_backend_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_218 _wrap_pager_cold_set_scratch_dir_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_219 arg2);
-extern swig_type_220 _wrap_pager_cold_scratch_dir_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_221 arg2, swig_voidp arg3);
-extern swig_type_222 _wrap_pager_cold_read_at_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_223 arg2, swig_type_224 arg3);
-extern swig_type_225 _wrap_pager_cold_take_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_226 arg2);
-extern void _wrap_pager_cold_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_227 _wrap_pager_cold_len_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern int _wrap_pager_cold_backend_of_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cold_backend_stats_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_reserved0_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cold_backend_stats_reserved0_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_228 arg2);
-extern swig_type_229 _wrap_pager_cold_backend_stats_live_handle_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_live_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_230 arg2);
-extern swig_type_231 _wrap_pager_cold_backend_stats_live_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_pageout_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_232 arg2);
-extern swig_type_233 _wrap_pager_cold_backend_stats_pageout_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_234 arg2);
-extern swig_type_235 _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_236 arg2);
-extern swig_type_237 _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_backend_stats_read_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_238 arg2);
-extern swig_type_239 _wrap_pager_cold_backend_stats_read_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_cold_backend_stats_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_cold_backend_stats_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cold_stats_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_reserved0_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cold_stats_reserved0_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_swap_set_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_pager_cold_stats_swap_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_file_set_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_pager_cold_stats_file_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_240 arg2);
-extern swig_type_241 _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_242 arg2);
-extern swig_type_243 _wrap_pager_cold_stats_scratch_file_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_file_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_244 arg2);
-extern swig_type_245 _wrap_pager_cold_stats_scratch_file_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_punch_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_246 arg2);
-extern swig_type_247 _wrap_pager_cold_stats_punch_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_truncate_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_248 arg2);
-extern swig_type_249 _wrap_pager_cold_stats_truncate_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_fallback_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_250 arg2);
-extern swig_type_251 _wrap_pager_cold_stats_fallback_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_write_error_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_252 arg2);
-extern swig_type_253 _wrap_pager_cold_stats_write_error_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_release_error_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_254 arg2);
-extern swig_type_255 _wrap_pager_cold_stats_release_error_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_checksum_failure_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_256 arg2);
-extern swig_type_257 _wrap_pager_cold_stats_checksum_failure_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_258 arg2);
-extern swig_type_259 _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_260 arg2);
-extern swig_type_261 _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_retained_extent_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_262 arg2);
-extern swig_type_263 _wrap_pager_cold_stats_retained_extent_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_cold_stats_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_cold_stats_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cold_stats_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_264 _wrap_pager_cold_get_stats_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
-extern swig_intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_DTYPE_BF16_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_DTYPE_F16_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_DTYPE_F32_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_b9834e36fbb8df12(void);
-extern void _wrap_pager_cache_meta_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cache_meta_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cache_meta_tokens_per_page_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cache_meta_tokens_per_page_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cache_meta_layers_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cache_meta_layers_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cache_meta_kv_heads_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cache_meta_kv_heads_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cache_meta_head_dim_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cache_meta_head_dim_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cache_meta_dtype_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_cache_meta_dtype_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_cache_meta_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_cache_meta_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_cache_meta_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_265 _wrap_pager_cache_meta_page_bytes_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_b9834e36fbb8df12(void);
-extern void _wrap_pager_snapshot_options_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_snapshot_options_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_options_compression_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_snapshot_options_compression_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_options_zstd_level_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_snapshot_options_zstd_level_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_options_threads_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_snapshot_options_threads_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_options_allow_nonempty_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_snapshot_options_allow_nonempty_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_options_sync_fd_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_snapshot_options_sync_fd_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_266 arg2);
-extern swig_type_267 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_snapshot_options_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_snapshot_options_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_268 arg2);
-extern void _wrap_pager_snapshot_options_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_269 _wrap_pager_snapshot_verify_capi_b9834e36fbb8df12(swig_type_270 arg1, uintptr_t arg2);
-extern void _wrap_pager_snapshot_info_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_snapshot_info_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_format_version_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_snapshot_info_format_version_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_meta_set_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_pager_snapshot_info_meta_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_271 arg2);
-extern swig_type_272 _wrap_pager_snapshot_info_k_page_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_273 arg2);
-extern swig_type_274 _wrap_pager_snapshot_info_v_page_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_275 arg2);
-extern swig_type_276 _wrap_pager_snapshot_info_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_277 arg2);
-extern swig_type_278 _wrap_pager_snapshot_info_stored_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_279 arg2);
-extern swig_type_280 _wrap_pager_snapshot_info_compressed_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_seq_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_281 arg2);
-extern swig_type_282 _wrap_pager_snapshot_info_seq_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_created_us_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_283 arg2);
-extern swig_type_284 _wrap_pager_snapshot_info_created_us_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_file_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_285 arg2);
-extern swig_type_286 _wrap_pager_snapshot_info_file_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_287 arg2);
-extern swig_type_288 _wrap_pager_snapshot_info_snapshot_id_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_289 arg2);
-extern swig_type_290 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_snapshot_info_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_snapshot_info_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_snapshot_info_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_291 _wrap_pager_snapshot_inspect_capi_b9834e36fbb8df12(swig_type_292 arg1, uintptr_t arg2);
-extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_b9834e36fbb8df12(void);
-extern swig_type_293 _wrap_pager_refengine_create_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_voidp arg3);
-extern void _wrap_pager_refengine_free_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_294 _wrap_pager_refengine_meta_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_295 _wrap_pager_refengine_capacity_pages_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_296 _wrap_pager_refengine_alloc_page_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_297 _wrap_pager_refengine_free_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern swig_type_298 _wrap_pager_refengine_write_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_299 arg3, swig_type_300 arg4);
-extern swig_type_301 _wrap_pager_refengine_read_page_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2, swig_type_302 arg3, swig_type_303 arg4);
-extern swig_type_304 _wrap_pager_refengine_set_seq_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_305 arg2, swig_type_306 arg3, int arg4);
-extern swig_type_307 _wrap_pager_refengine_remove_seq_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_308 arg2);
-extern swig_type_309 _wrap_pager_refengine_get_seq_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_310 arg2, swig_type_311 arg3, swig_voidp arg4, swig_voidp arg5);
-extern void _wrap_pager_refengine_stats_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_refengine_stats_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_paused_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_refengine_stats_paused_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_312 arg2);
-extern swig_type_313 _wrap_pager_refengine_stats_occupied_pages_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_seq_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_314 arg2);
-extern swig_type_315 _wrap_pager_refengine_stats_seq_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_refengine_stats_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_refengine_stats_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_refengine_stats_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_316 _wrap_pager_refengine_get_stats_capi_b9834e36fbb8df12(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_317 _wrap_pager_refengine_fingerprint_capi_b9834e36fbb8df12(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_318 _wrap_pager_refengine_fail_callback_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_319 arg2, int arg3, swig_intgo arg4);
-extern swig_intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FORMAT_FILE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_FORMAT_FILE_JOURNAL_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WAL_INDEX_NONE_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_b9834e36fbb8df12(void);
-extern swig_intgo _wrap_PAGER_WAL_INDEX_STALE_capi_b9834e36fbb8df12(void);
-extern swig_type_320 _wrap_pager_format_detect_capi_b9834e36fbb8df12(swig_type_321 arg1, swig_voidp arg2);
-extern void _wrap_pager_check_report_struct_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_check_report_struct_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_format_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_check_report_format_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_format_version_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_check_report_format_version_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_page_size_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_check_report_page_size_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_file_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_322 arg2);
-extern swig_type_323 _wrap_pager_check_report_file_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_generation_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_324 arg2);
-extern swig_type_325 _wrap_pager_check_report_generation_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_326 arg2);
-extern swig_type_327 _wrap_pager_check_report_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_free_page_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_328 arg2);
-extern swig_type_329 _wrap_pager_check_report_free_page_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_protected_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_330 arg2);
-extern swig_type_331 _wrap_pager_check_report_protected_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_frame_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_332 arg2);
-extern swig_type_333 _wrap_pager_check_report_frame_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_record_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_334 arg2);
-extern swig_type_335 _wrap_pager_check_report_record_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_segment_count_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_336 arg2);
-extern swig_type_337 _wrap_pager_check_report_segment_count_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_first_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_338 arg2);
-extern swig_type_339 _wrap_pager_check_report_first_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_last_lsn_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_340 arg2);
-extern swig_type_341 _wrap_pager_check_report_last_lsn_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_interrupted_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_check_report_interrupted_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_code_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_check_report_damage_code_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_offset_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_342 arg2);
-extern swig_type_343 _wrap_pager_check_report_damage_offset_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_file_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_344 arg2);
-extern swig_type_345 _wrap_pager_check_report_damage_file_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_rule_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_346 arg2);
-extern swig_type_347 _wrap_pager_check_report_damage_rule_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_damage_detail_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_348 arg2);
-extern swig_type_349 _wrap_pager_check_report_damage_detail_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_index_state_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_check_report_index_state_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_index_readers_set_capi_b9834e36fbb8df12(uintptr_t arg1, int arg2);
-extern int _wrap_pager_check_report_index_readers_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_journal_bytes_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_350 arg2);
-extern swig_type_351 _wrap_pager_check_report_journal_bytes_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_journal_batches_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_352 arg2);
-extern swig_type_353 _wrap_pager_check_report_journal_batches_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_journal_pages_set_capi_b9834e36fbb8df12(uintptr_t arg1, swig_type_354 arg2);
-extern swig_type_355 _wrap_pager_check_report_journal_pages_get_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern uintptr_t _wrap_new_pager_check_report_capi_b9834e36fbb8df12(void);
-extern void _wrap_delete_pager_check_report_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern void _wrap_pager_check_report_init_capi_b9834e36fbb8df12(uintptr_t arg1);
-extern swig_type_356 _wrap_pager_file_check_capi_b9834e36fbb8df12(swig_type_357 arg1, uintptr_t arg2);
-extern swig_type_358 _wrap_pager_wal_check_capi_b9834e36fbb8df12(swig_type_359 arg1, uintptr_t arg2);
-extern swig_type_360 _wrap_pager_walseg_check_capi_b9834e36fbb8df12(swig_type_361 arg1, uintptr_t arg2);
-extern swig_type_362 _wrap_pager_snapshot_check_capi_b9834e36fbb8df12(swig_type_363 arg1, uintptr_t arg2);
+typedef long long swig_type_362;
+typedef long long swig_type_363;
+typedef long long swig_type_364;
+typedef long long swig_type_365;
+typedef long long swig_type_366;
+typedef long long swig_type_367;
+typedef _gostring_ swig_type_368;
+typedef _gostring_ swig_type_369;
+typedef _gostring_ swig_type_370;
+typedef _gostring_ swig_type_371;
+typedef _gostring_ swig_type_372;
+typedef _gostring_ swig_type_373;
+typedef _gostring_ swig_type_374;
+typedef _gostring_ swig_type_375;
+extern void _wrap_Swig_free_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_capi_ccb28740c6082f19(swig_intgo arg1);
+extern swig_type_1 _wrap_pagerswig_file_page_read_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_2 arg2, swig_type_3 arg3, swig_type_4 arg4);
+extern swig_type_5 _wrap_pagerswig_file_page_write_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_6 arg2, swig_type_7 arg3, swig_type_8 arg4);
+extern swig_type_9 _wrap_pagerswig_file_txn_add_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_10 arg2);
+extern swig_type_11 _wrap_pagerswig_file_txn_alloc_page_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_12 _wrap_pagerswig_file_txn_read_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_13 arg2, swig_type_14 arg3, swig_type_15 arg4);
+extern swig_type_16 _wrap_pagerswig_file_txn_write_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_17 arg2, swig_type_18 arg3, swig_type_19 arg4);
+extern swig_type_20 _wrap_pagerswig_file_subpage_read_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_21 arg2, swig_type_22 arg3, swig_type_23 arg4);
+extern swig_type_24 _wrap_pagerswig_file_subpage_write_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_25 arg2, swig_type_26 arg3, swig_type_27 arg4);
+extern swig_type_28 _wrap_pagerswig_cold_open_capi_ccb28740c6082f19(int arg1, swig_type_29 arg2, swig_voidp arg3);
+extern swig_type_30 _wrap_pagerswig_cold_pageout_capi_ccb28740c6082f19(uintptr_t arg1, int arg2, swig_type_31 arg3, uintptr_t arg4, swig_voidp arg5);
+extern swig_type_32 _wrap_pagerswig_cold_read_at_many_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_33 arg2, swig_type_34 arg3);
+extern swig_type_35 _wrap_pagerswig_snapshot_capture_refengine_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_36 arg2, uintptr_t arg3);
+extern swig_type_37 _wrap_pagerswig_snapshot_restore_refengine_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_38 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_PAGER_VERSION_NUMBER_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_OK_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_INVALID_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_IO_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_NOMEM_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_NOSPC_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_CORRUPT_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_VERSION_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_BUSY_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_READONLY_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_RANGE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_OVERLAP_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_RESERVED_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_FULL_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_POISONED_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_MISMATCH_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_NOT_FOUND_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_EXISTS_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_CANCELLED_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_CALLBACK_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_INTERNAL_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_DUPLICATE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_ERR_TOO_LARGE_capi_ccb28740c6082f19(void);
+extern swig_type_39 _wrap_pager_errstr_capi_ccb28740c6082f19(swig_intgo arg1);
+extern int _wrap_pager_version_capi_ccb28740c6082f19(void);
+extern swig_type_40 _wrap_pager_version_string_capi_ccb28740c6082f19(void);
+extern void _wrap_pager_file_options_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_file_options_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_options_page_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_file_options_page_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_options_max_size_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_41 arg2);
+extern swig_type_42 _wrap_pager_file_options_max_size_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_options_lock_timeout_ms_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_43 arg2);
+extern swig_type_44 _wrap_pager_file_options_lock_timeout_ms_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_options_initial_page_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_45 arg2);
+extern swig_type_46 _wrap_pager_file_options_initial_page_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_options_read_only_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_file_options_read_only_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_options_format_version_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_file_options_format_version_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_options_journal_lap_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_47 arg2);
+extern swig_type_48 _wrap_pager_file_options_journal_lap_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_file_options_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_file_options_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_options_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_49 _wrap_pager_file_create_capi_ccb28740c6082f19(swig_type_50 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_51 _wrap_pager_file_open_capi_ccb28740c6082f19(swig_type_52 arg1, uintptr_t arg2, swig_voidp arg3);
+extern void _wrap_pager_file_close_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_53 _wrap_pager_file_page_size_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_54 _wrap_pager_file_page_count_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_55 _wrap_pager_file_free_page_count_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_56 _wrap_pager_file_protected_count_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern void _wrap_pager_file_stats_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_file_stats_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_stats_format_version_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_file_stats_format_version_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_stats_syncs_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_57 arg2);
+extern swig_type_58 _wrap_pager_file_stats_syncs_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_stats_checkpoints_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_59 arg2);
+extern swig_type_60 _wrap_pager_file_stats_checkpoints_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_stats_journal_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_61 arg2);
+extern swig_type_62 _wrap_pager_file_stats_journal_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_stats_journal_lap_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_63 arg2);
+extern swig_type_64 _wrap_pager_file_stats_journal_lap_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_file_stats_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_file_stats_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_stats_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_65 _wrap_pager_file_get_stats_capi_ccb28740c6082f19(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_66 _wrap_pager_file_alloc_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_67 _wrap_pager_file_alloc_bulk_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_68 arg2);
+extern swig_type_69 _wrap_pager_file_free_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_70 arg2);
+extern swig_type_71 _wrap_pager_file_free_bulk_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_72 arg2);
+extern swig_type_73 _wrap_pager_file_grow_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_74 arg2);
+extern swig_type_75 _wrap_pager_file_sync_pages_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_76 arg2);
+extern swig_intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_ccb28740c6082f19(void);
+extern swig_type_77 _wrap_pager_file_advise_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_78 arg2, swig_type_79 arg3, int arg4);
+extern swig_type_80 _wrap_pager_file_protected_alloc_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_81 _wrap_pager_file_protected_alloc_bulk_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_82 arg2);
+extern swig_type_83 _wrap_pager_file_protected_free_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_84 arg2);
+extern swig_type_85 _wrap_pager_file_protected_free_bulk_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_86 arg2);
+extern swig_type_87 _wrap_pager_file_protected_read_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_88 arg2, swig_type_89 arg3);
+extern swig_type_90 _wrap_pager_file_txn_begin_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_91 _wrap_pager_file_txn_write_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_92 arg2, swig_type_93 arg3);
+extern swig_type_94 _wrap_pager_file_txn_free_page_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_95 arg2);
+extern swig_type_96 _wrap_pager_file_txn_page_size_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_97 _wrap_pager_file_txn_page_count_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_98 _wrap_pager_file_txn_commit_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_file_txn_free_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_99 _wrap_pager_file_iter_pages_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_100 _wrap_pager_file_iter_protected_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_101 _wrap_pager_file_iter_next_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern void _wrap_pager_file_iter_free_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_102 _wrap_pager_file_subpages_create_capi_ccb28740c6082f19(uintptr_t arg1, int arg2, swig_voidp arg3);
+extern void _wrap_pager_file_subpages_free_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_103 _wrap_pager_file_subpages_sub_page_size_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_104 _wrap_pager_file_subpages_slot_count_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_105 _wrap_pager_file_subpage_alloc_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_106 _wrap_pager_file_subpage_alloc_bulk_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_107 arg2);
+extern swig_type_108 _wrap_pager_file_subpage_free_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_109 arg2);
+extern swig_type_110 _wrap_pager_file_subpage_free_bulk_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_112 _wrap_pager_file_subpage_mark_used_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_113 arg2);
+extern swig_type_114 _wrap_pager_file_subpage_count_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_intgo _wrap_PAGER_WAL_READ_WRITE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_READ_ONLY_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_FULL_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_NORMAL_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_ccb28740c6082f19(void);
+extern void _wrap_pager_wal_options_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_options_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_page_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_options_page_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_durability_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_options_durability_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_cache_pages_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_options_cache_pages_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_read_only_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_options_read_only_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_115 arg2);
+extern swig_type_116 _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_lock_timeout_ms_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_117 arg2);
+extern swig_type_118 _wrap_pager_wal_options_lock_timeout_ms_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_wal_keep_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_119 arg2);
+extern swig_type_120 _wrap_pager_wal_options_wal_keep_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_121 arg2);
+extern swig_type_122 _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_background_checkpoint_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_options_background_checkpoint_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_reserved_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_options_reserved_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_wal_options_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_wal_options_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_checkpoint_options_mode_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_checkpoint_options_mode_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_wal_checkpoint_options_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_wal_checkpoint_options_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_stats_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_cache_hits_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_123 arg2);
+extern swig_type_124 _wrap_pager_wal_stats_cache_hits_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_cache_misses_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_125 arg2);
+extern swig_type_126 _wrap_pager_wal_stats_cache_misses_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_commits_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_127 arg2);
+extern swig_type_128 _wrap_pager_wal_stats_commits_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_frames_written_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_129 arg2);
+extern swig_type_130 _wrap_pager_wal_stats_frames_written_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_checkpoints_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_131 arg2);
+extern swig_type_132 _wrap_pager_wal_stats_checkpoints_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_pages_checkpointed_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_133 arg2);
+extern swig_type_134 _wrap_pager_wal_stats_pages_checkpointed_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_syncs_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_135 arg2);
+extern swig_type_136 _wrap_pager_wal_stats_syncs_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_bytes_synced_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_137 arg2);
+extern swig_type_138 _wrap_pager_wal_stats_bytes_synced_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_wal_frames_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_139 arg2);
+extern swig_type_140 _wrap_pager_wal_stats_wal_frames_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_checkpoint_failures_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_141 arg2);
+extern swig_type_142 _wrap_pager_wal_stats_checkpoint_failures_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_frames_left_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_143 arg2);
+extern swig_type_144 _wrap_pager_wal_stats_frames_left_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_readers_active_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_145 arg2);
+extern swig_type_146 _wrap_pager_wal_stats_readers_active_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_checkpoint_waits_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_147 arg2);
+extern swig_type_148 _wrap_pager_wal_stats_checkpoint_waits_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_wal_restarts_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_149 arg2);
+extern swig_type_150 _wrap_pager_wal_stats_wal_restarts_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_wal_stats_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_wal_stats_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_options_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_checkpoint_options_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_wal_stats_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_151 _wrap_pager_wal_create_capi_ccb28740c6082f19(swig_type_152 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_153 _wrap_pager_wal_open_capi_ccb28740c6082f19(swig_type_154 arg1, uintptr_t arg2, swig_voidp arg3);
+extern void _wrap_pager_wal_close_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_155 _wrap_pager_wal_access_mode_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_156 _wrap_pager_wal_page_size_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_157 _wrap_pager_wal_page_count_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_158 _wrap_pager_wal_read_page_capi_ccb28740c6082f19(uintptr_t arg1, int arg2, swig_type_159 arg3);
+extern swig_type_160 _wrap_pager_wal_stage_page_capi_ccb28740c6082f19(uintptr_t arg1, int arg2, swig_type_161 arg3);
+extern swig_type_162 _wrap_pager_wal_clear_staged_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_163 _wrap_pager_wal_set_page_count_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern swig_type_164 _wrap_pager_wal_read_app_header_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_165 arg2);
+extern swig_type_166 _wrap_pager_wal_stage_app_header_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_167 arg2);
+extern swig_type_168 _wrap_pager_wal_commit_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_169 _wrap_pager_wal_checkpoint_capi_ccb28740c6082f19(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_170 _wrap_pager_wal_get_stats_capi_ccb28740c6082f19(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_171 _wrap_pager_wal_read_txn_begin_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_172 _wrap_pager_wal_read_txn_read_page_capi_ccb28740c6082f19(uintptr_t arg1, int arg2, swig_type_173 arg3);
+extern swig_type_174 _wrap_pager_wal_read_txn_page_count_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_175 _wrap_pager_wal_read_txn_read_app_header_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_176 arg2);
+extern void _wrap_pager_wal_read_txn_free_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_ccb28740c6082f19(void);
+extern void _wrap_pager_walseg_options_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_walseg_options_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_sync_policy_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_walseg_options_sync_policy_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_segment_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_177 arg2);
+extern swig_type_178 _wrap_pager_walseg_options_segment_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_group_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_179 arg2);
+extern swig_type_180 _wrap_pager_walseg_options_group_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_group_interval_us_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_181 arg2);
+extern swig_type_182 _wrap_pager_walseg_options_group_interval_us_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_max_payload_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_183 arg2);
+extern swig_type_184 _wrap_pager_walseg_options_max_payload_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_prewrite_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_185 arg2);
+extern swig_type_186 _wrap_pager_walseg_options_prewrite_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_buffer_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_187 arg2);
+extern swig_type_188 _wrap_pager_walseg_options_buffer_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_first_lsn_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_189 arg2);
+extern swig_type_190 _wrap_pager_walseg_options_first_lsn_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_create_if_missing_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_walseg_options_create_if_missing_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_reserved0_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_walseg_options_reserved0_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_walseg_options_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_walseg_options_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_options_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_191 _wrap_pager_walseg_writer_open_capi_ccb28740c6082f19(swig_type_192 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_193 _wrap_pager_walseg_append_capi_ccb28740c6082f19(uintptr_t arg1, short arg2, swig_type_194 arg3, swig_voidp arg4);
+extern swig_type_195 _wrap_pager_walseg_sync_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_196 _wrap_pager_walseg_flush_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_197 _wrap_pager_walseg_writer_lsns_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_198 _wrap_pager_walseg_remove_before_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_199 arg2, swig_voidp arg3);
+extern swig_type_200 _wrap_pager_walseg_writer_close_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_options_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_walseg_reader_options_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_201 _wrap_pager_walseg_reader_options_known_type_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_202 arg2);
+extern swig_type_203 _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_204 arg2);
+extern swig_type_205 _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_walseg_reader_options_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_walseg_reader_options_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_intgo _wrap_pager_walseg_reader_options_add_known_type_capi_ccb28740c6082f19(uintptr_t arg1, short arg2);
+extern void _wrap_pager_walseg_reader_options_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_lsn_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_206 arg2);
+extern swig_type_207 _wrap_pager_walseg_record_lsn_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_len_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_208 arg2);
+extern swig_type_209 _wrap_pager_walseg_record_len_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_offset_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_210 arg2);
+extern swig_type_211 _wrap_pager_walseg_record_offset_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_record_type_set_capi_ccb28740c6082f19(uintptr_t arg1, short arg2);
+extern short _wrap_pager_walseg_record_record_type_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_reserved0_set_capi_ccb28740c6082f19(uintptr_t arg1, short arg2);
+extern short _wrap_pager_walseg_record_reserved0_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_reserved1_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_walseg_record_reserved1_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_walseg_record_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_walseg_record_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_record_copy_data_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_212 arg2);
+extern swig_type_213 _wrap_pager_walseg_reader_open_capi_ccb28740c6082f19(swig_type_214 arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_215 _wrap_pager_walseg_reader_next_capi_ccb28740c6082f19(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_216 _wrap_pager_walseg_reader_stop_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_217 _wrap_pager_walseg_reader_stop_detail_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_218 arg2, swig_voidp arg3);
+extern swig_type_219 _wrap_pager_walseg_reader_position_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_220 _wrap_pager_walseg_reader_release_pages_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_walseg_reader_close_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_221 _wrap_pager_walseg_replay_open_capi_ccb28740c6082f19(swig_type_222 arg1, swig_type_223 arg2, uintptr_t arg3, swig_voidp arg4);
+extern swig_type_224 _wrap_pager_walseg_replay_next_capi_ccb28740c6082f19(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_225 _wrap_pager_walseg_replay_stop_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_226 _wrap_pager_walseg_replay_stop_detail_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_227 arg2, swig_voidp arg3);
+extern void _wrap_pager_walseg_replay_close_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_ccb28740c6082f19(void);
+extern void _wrap_pager_cold_close_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_pageout_options_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cold_pageout_options_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_pageout_options_checksums_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cold_pageout_options_checksums_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_cold_pageout_options_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_cold_pageout_options_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_pageout_options_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_228 _wrap_pager_cold_set_backend_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern swig_type_229 _wrap_pager_cold_backend_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_230 _wrap_pager_cold_set_scratch_dir_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_231 arg2);
+extern swig_type_232 _wrap_pager_cold_scratch_dir_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_233 arg2, swig_voidp arg3);
+extern swig_type_234 _wrap_pager_cold_read_at_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_235 arg2, swig_type_236 arg3);
+extern swig_type_237 _wrap_pager_cold_take_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_238 arg2);
+extern void _wrap_pager_cold_free_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_239 _wrap_pager_cold_len_capi_ccb28740c6082f19(uintptr_t arg1);
+extern int _wrap_pager_cold_backend_of_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cold_backend_stats_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_reserved0_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cold_backend_stats_reserved0_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_240 arg2);
+extern swig_type_241 _wrap_pager_cold_backend_stats_live_handle_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_live_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_242 arg2);
+extern swig_type_243 _wrap_pager_cold_backend_stats_live_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_pageout_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_244 arg2);
+extern swig_type_245 _wrap_pager_cold_backend_stats_pageout_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_246 arg2);
+extern swig_type_247 _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_248 arg2);
+extern swig_type_249 _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_backend_stats_read_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_250 arg2);
+extern swig_type_251 _wrap_pager_cold_backend_stats_read_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_cold_backend_stats_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_cold_backend_stats_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cold_stats_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_reserved0_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cold_stats_reserved0_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_swap_set_capi_ccb28740c6082f19(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_pager_cold_stats_swap_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_file_set_capi_ccb28740c6082f19(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_pager_cold_stats_file_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_252 arg2);
+extern swig_type_253 _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_254 arg2);
+extern swig_type_255 _wrap_pager_cold_stats_scratch_file_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_file_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_256 arg2);
+extern swig_type_257 _wrap_pager_cold_stats_scratch_file_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_punch_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_258 arg2);
+extern swig_type_259 _wrap_pager_cold_stats_punch_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_truncate_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_260 arg2);
+extern swig_type_261 _wrap_pager_cold_stats_truncate_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_fallback_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_262 arg2);
+extern swig_type_263 _wrap_pager_cold_stats_fallback_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_write_error_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_264 arg2);
+extern swig_type_265 _wrap_pager_cold_stats_write_error_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_release_error_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_266 arg2);
+extern swig_type_267 _wrap_pager_cold_stats_release_error_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_checksum_failure_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_268 arg2);
+extern swig_type_269 _wrap_pager_cold_stats_checksum_failure_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_270 arg2);
+extern swig_type_271 _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_272 arg2);
+extern swig_type_273 _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_retained_extent_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_274 arg2);
+extern swig_type_275 _wrap_pager_cold_stats_retained_extent_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_cold_stats_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_cold_stats_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cold_stats_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_276 _wrap_pager_cold_get_stats_capi_ccb28740c6082f19(uintptr_t arg1, uintptr_t arg2);
+extern swig_intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_DTYPE_BF16_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_DTYPE_F16_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_DTYPE_F32_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_ccb28740c6082f19(void);
+extern void _wrap_pager_cache_meta_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cache_meta_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cache_meta_tokens_per_page_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cache_meta_tokens_per_page_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cache_meta_layers_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cache_meta_layers_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cache_meta_kv_heads_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cache_meta_kv_heads_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cache_meta_head_dim_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cache_meta_head_dim_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cache_meta_dtype_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_cache_meta_dtype_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_cache_meta_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_cache_meta_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_cache_meta_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_277 _wrap_pager_cache_meta_page_bytes_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_ccb28740c6082f19(void);
+extern void _wrap_pager_snapshot_options_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_snapshot_options_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_options_compression_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_snapshot_options_compression_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_options_zstd_level_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_snapshot_options_zstd_level_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_options_threads_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_snapshot_options_threads_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_options_allow_nonempty_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_snapshot_options_allow_nonempty_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_options_sync_fd_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_snapshot_options_sync_fd_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_278 arg2);
+extern swig_type_279 _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_snapshot_options_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_snapshot_options_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_intgo _wrap_pager_snapshot_options_set_parent_path_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_280 arg2);
+extern void _wrap_pager_snapshot_options_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_281 _wrap_pager_snapshot_verify_capi_ccb28740c6082f19(swig_type_282 arg1, uintptr_t arg2);
+extern void _wrap_pager_snapshot_info_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_snapshot_info_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_format_version_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_snapshot_info_format_version_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_meta_set_capi_ccb28740c6082f19(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_pager_snapshot_info_meta_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_k_page_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_283 arg2);
+extern swig_type_284 _wrap_pager_snapshot_info_k_page_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_v_page_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_285 arg2);
+extern swig_type_286 _wrap_pager_snapshot_info_v_page_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_page_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_287 arg2);
+extern swig_type_288 _wrap_pager_snapshot_info_page_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_stored_page_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_289 arg2);
+extern swig_type_290 _wrap_pager_snapshot_info_stored_page_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_compressed_page_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_291 arg2);
+extern swig_type_292 _wrap_pager_snapshot_info_compressed_page_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_seq_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_293 arg2);
+extern swig_type_294 _wrap_pager_snapshot_info_seq_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_created_us_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_295 arg2);
+extern swig_type_296 _wrap_pager_snapshot_info_created_us_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_file_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_297 arg2);
+extern swig_type_298 _wrap_pager_snapshot_info_file_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_snapshot_id_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_299 arg2);
+extern swig_type_300 _wrap_pager_snapshot_info_snapshot_id_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_301 arg2);
+extern swig_type_302 _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_snapshot_info_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_snapshot_info_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_snapshot_info_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_303 _wrap_pager_snapshot_inspect_capi_ccb28740c6082f19(swig_type_304 arg1, uintptr_t arg2);
+extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_ccb28740c6082f19(void);
+extern swig_type_305 _wrap_pager_refengine_create_capi_ccb28740c6082f19(uintptr_t arg1, int arg2, swig_voidp arg3);
+extern void _wrap_pager_refengine_free_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_306 _wrap_pager_refengine_meta_capi_ccb28740c6082f19(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_307 _wrap_pager_refengine_capacity_pages_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_308 _wrap_pager_refengine_alloc_page_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_309 _wrap_pager_refengine_free_page_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern swig_type_310 _wrap_pager_refengine_write_page_capi_ccb28740c6082f19(uintptr_t arg1, int arg2, swig_type_311 arg3, swig_type_312 arg4);
+extern swig_type_313 _wrap_pager_refengine_read_page_capi_ccb28740c6082f19(uintptr_t arg1, int arg2, swig_type_314 arg3, swig_type_315 arg4);
+extern swig_type_316 _wrap_pager_refengine_set_seq_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_317 arg2, swig_type_318 arg3, int arg4);
+extern swig_type_319 _wrap_pager_refengine_remove_seq_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_320 arg2);
+extern swig_type_321 _wrap_pager_refengine_get_seq_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_322 arg2, swig_type_323 arg3, swig_voidp arg4, swig_voidp arg5);
+extern void _wrap_pager_refengine_stats_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_refengine_stats_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_paused_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_refengine_stats_paused_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_occupied_pages_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_324 arg2);
+extern swig_type_325 _wrap_pager_refengine_stats_occupied_pages_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_seq_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_326 arg2);
+extern swig_type_327 _wrap_pager_refengine_stats_seq_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_refengine_stats_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_refengine_stats_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_refengine_stats_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_328 _wrap_pager_refengine_get_stats_capi_ccb28740c6082f19(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_329 _wrap_pager_refengine_fingerprint_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_330 _wrap_pager_refengine_fail_callback_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_331 arg2, int arg3, swig_intgo arg4);
+extern swig_intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FORMAT_FILE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_FORMAT_FILE_JOURNAL_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_INDEX_NONE_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_INDEX_STALE_capi_ccb28740c6082f19(void);
+extern swig_type_332 _wrap_pager_format_detect_capi_ccb28740c6082f19(swig_type_333 arg1, swig_voidp arg2);
+extern void _wrap_pager_check_report_struct_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_check_report_struct_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_format_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_check_report_format_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_format_version_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_check_report_format_version_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_page_size_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_check_report_page_size_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_file_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_334 arg2);
+extern swig_type_335 _wrap_pager_check_report_file_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_generation_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_336 arg2);
+extern swig_type_337 _wrap_pager_check_report_generation_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_page_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_338 arg2);
+extern swig_type_339 _wrap_pager_check_report_page_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_free_page_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_340 arg2);
+extern swig_type_341 _wrap_pager_check_report_free_page_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_protected_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_342 arg2);
+extern swig_type_343 _wrap_pager_check_report_protected_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_frame_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_344 arg2);
+extern swig_type_345 _wrap_pager_check_report_frame_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_record_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_346 arg2);
+extern swig_type_347 _wrap_pager_check_report_record_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_segment_count_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_348 arg2);
+extern swig_type_349 _wrap_pager_check_report_segment_count_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_first_lsn_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_350 arg2);
+extern swig_type_351 _wrap_pager_check_report_first_lsn_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_last_lsn_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_352 arg2);
+extern swig_type_353 _wrap_pager_check_report_last_lsn_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_interrupted_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_check_report_interrupted_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_code_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_check_report_damage_code_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_offset_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_354 arg2);
+extern swig_type_355 _wrap_pager_check_report_damage_offset_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_file_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_356 arg2);
+extern swig_type_357 _wrap_pager_check_report_damage_file_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_rule_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_358 arg2);
+extern swig_type_359 _wrap_pager_check_report_damage_rule_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_damage_detail_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_360 arg2);
+extern swig_type_361 _wrap_pager_check_report_damage_detail_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_index_state_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_check_report_index_state_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_index_readers_set_capi_ccb28740c6082f19(uintptr_t arg1, int arg2);
+extern int _wrap_pager_check_report_index_readers_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_journal_bytes_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_362 arg2);
+extern swig_type_363 _wrap_pager_check_report_journal_bytes_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_journal_batches_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_364 arg2);
+extern swig_type_365 _wrap_pager_check_report_journal_batches_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_journal_pages_set_capi_ccb28740c6082f19(uintptr_t arg1, swig_type_366 arg2);
+extern swig_type_367 _wrap_pager_check_report_journal_pages_get_capi_ccb28740c6082f19(uintptr_t arg1);
+extern uintptr_t _wrap_new_pager_check_report_capi_ccb28740c6082f19(void);
+extern void _wrap_delete_pager_check_report_capi_ccb28740c6082f19(uintptr_t arg1);
+extern void _wrap_pager_check_report_init_capi_ccb28740c6082f19(uintptr_t arg1);
+extern swig_type_368 _wrap_pager_file_check_capi_ccb28740c6082f19(swig_type_369 arg1, uintptr_t arg2);
+extern swig_type_370 _wrap_pager_wal_check_capi_ccb28740c6082f19(swig_type_371 arg1, uintptr_t arg2);
+extern swig_type_372 _wrap_pager_walseg_check_capi_ccb28740c6082f19(swig_type_373 arg1, uintptr_t arg2);
+extern swig_type_374 _wrap_pager_snapshot_check_capi_ccb28740c6082f19(swig_type_375 arg1, uintptr_t arg2);
 #undef intgo
 */
 import "C"
@@ -962,13 +991,13 @@ func swigCopyString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_b9834e36fbb8df12(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_ccb28740c6082f19(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -978,7 +1007,7 @@ func Pagerswig_file_page_read(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 []byt
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pagerswig_file_page_read_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_2(_swig_i_1), C.swig_type_3(_swig_i_2), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pagerswig_file_page_read_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_2(_swig_i_1), C.swig_type_3(_swig_i_2), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1000,7 +1029,7 @@ func Pagerswig_file_page_write(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 []by
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pagerswig_file_page_write_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_6(_swig_i_1), C.swig_type_7(_swig_i_2), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pagerswig_file_page_write_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_6(_swig_i_1), C.swig_type_7(_swig_i_2), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1020,7 +1049,7 @@ func Pagerswig_file_txn_add(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pagerswig_file_txn_add_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_10(_swig_i_1))
+	swig_r_p := C._wrap_pagerswig_file_txn_add_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_10(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1037,7 +1066,7 @@ func Pagerswig_file_txn_alloc_page(arg1 uintptr, arg2 *uint64) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pagerswig_file_txn_alloc_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pagerswig_file_txn_alloc_page_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1056,7 +1085,7 @@ func Pagerswig_file_txn_read(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 []byte
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pagerswig_file_txn_read_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_13(_swig_i_1), C.swig_type_14(_swig_i_2), *(*C.swig_type_15)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pagerswig_file_txn_read_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_13(_swig_i_1), C.swig_type_14(_swig_i_2), *(*C.swig_type_15)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1078,7 +1107,7 @@ func Pagerswig_file_txn_write(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 []byt
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pagerswig_file_txn_write_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_17(_swig_i_1), C.swig_type_18(_swig_i_2), *(*C.swig_type_19)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pagerswig_file_txn_write_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_17(_swig_i_1), C.swig_type_18(_swig_i_2), *(*C.swig_type_19)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1100,7 +1129,7 @@ func Pagerswig_file_subpage_read(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 []
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pagerswig_file_subpage_read_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_21(_swig_i_1), C.swig_type_22(_swig_i_2), *(*C.swig_type_23)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pagerswig_file_subpage_read_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_21(_swig_i_1), C.swig_type_22(_swig_i_2), *(*C.swig_type_23)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1122,7 +1151,7 @@ func Pagerswig_file_subpage_write(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 [
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pagerswig_file_subpage_write_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_25(_swig_i_1), C.swig_type_26(_swig_i_2), *(*C.swig_type_27)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pagerswig_file_subpage_write_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_25(_swig_i_1), C.swig_type_26(_swig_i_2), *(*C.swig_type_27)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1143,7 +1172,7 @@ func Pagerswig_cold_open(arg1 uint32, arg2 string, arg3 *uintptr) (_swig_ret err
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pagerswig_cold_open_capi_b9834e36fbb8df12(C.int(_swig_i_0), *(*C.swig_type_29)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pagerswig_cold_open_capi_ccb28740c6082f19(C.int(_swig_i_0), *(*C.swig_type_29)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1166,7 +1195,7 @@ func Pagerswig_cold_pageout(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 Pager_c
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_pagerswig_cold_pageout_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_31)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4))
+	swig_r_p := C._wrap_pagerswig_cold_pageout_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_31)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1187,7 +1216,7 @@ func Pagerswig_cold_read_at_many(arg1 uintptr, arg2 []uint64, arg3 []byte) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pagerswig_cold_read_at_many_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_34)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pagerswig_cold_read_at_many_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_34)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1211,7 +1240,7 @@ func Pagerswig_snapshot_capture_refengine(arg1 uintptr, arg2 string, arg3 Pager_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_pagerswig_snapshot_capture_refengine_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_pagerswig_snapshot_capture_refengine_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1232,7 +1261,7 @@ func Pagerswig_snapshot_restore_refengine(arg1 uintptr, arg2 string, arg3 Pager_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_pagerswig_snapshot_restore_refengine_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_38)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_pagerswig_snapshot_restore_refengine_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_38)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1253,175 +1282,175 @@ const PAGER_VERSION_MINOR int = 2
 const PAGER_VERSION_PATCH int = 0
 func _swig_getPAGER_VERSION_NUMBER() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_VERSION_NUMBER_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_VERSION_NUMBER_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_VERSION_NUMBER int = _swig_getPAGER_VERSION_NUMBER()
 func _swig_getPAGER_OK() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_OK_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_OK_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_OK int = _swig_getPAGER_OK()
 func _swig_getPAGER_ERR_INVALID() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_INVALID_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_INVALID_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_INVALID int = _swig_getPAGER_ERR_INVALID()
 func _swig_getPAGER_ERR_IO() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_IO_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_IO_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_IO int = _swig_getPAGER_ERR_IO()
 func _swig_getPAGER_ERR_NOMEM() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_NOMEM_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_NOMEM_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_NOMEM int = _swig_getPAGER_ERR_NOMEM()
 func _swig_getPAGER_ERR_NOSPC() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_NOSPC_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_NOSPC_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_NOSPC int = _swig_getPAGER_ERR_NOSPC()
 func _swig_getPAGER_ERR_CORRUPT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_CORRUPT_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_CORRUPT_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_CORRUPT int = _swig_getPAGER_ERR_CORRUPT()
 func _swig_getPAGER_ERR_VERSION() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_VERSION_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_VERSION_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_VERSION int = _swig_getPAGER_ERR_VERSION()
 func _swig_getPAGER_ERR_PAGE_SIZE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_PAGE_SIZE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_PAGE_SIZE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_PAGE_SIZE int = _swig_getPAGER_ERR_PAGE_SIZE()
 func _swig_getPAGER_ERR_BUSY() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_BUSY_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_BUSY_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_BUSY int = _swig_getPAGER_ERR_BUSY()
 func _swig_getPAGER_ERR_READONLY() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_READONLY_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_READONLY_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_READONLY int = _swig_getPAGER_ERR_READONLY()
 func _swig_getPAGER_ERR_RANGE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_RANGE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_RANGE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_RANGE int = _swig_getPAGER_ERR_RANGE()
 func _swig_getPAGER_ERR_OVERLAP() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_OVERLAP_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_OVERLAP_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_OVERLAP int = _swig_getPAGER_ERR_OVERLAP()
 func _swig_getPAGER_ERR_DOUBLE_FREE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_DOUBLE_FREE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_DOUBLE_FREE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_DOUBLE_FREE int = _swig_getPAGER_ERR_DOUBLE_FREE()
 func _swig_getPAGER_ERR_RESERVED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_RESERVED_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_RESERVED_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_RESERVED int = _swig_getPAGER_ERR_RESERVED()
 func _swig_getPAGER_ERR_FULL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_FULL_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_FULL_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_FULL int = _swig_getPAGER_ERR_FULL()
 func _swig_getPAGER_ERR_POISONED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_POISONED_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_POISONED_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_POISONED int = _swig_getPAGER_ERR_POISONED()
 func _swig_getPAGER_ERR_MISMATCH() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_MISMATCH_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_MISMATCH_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_MISMATCH int = _swig_getPAGER_ERR_MISMATCH()
 func _swig_getPAGER_ERR_NOT_FOUND() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_NOT_FOUND_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_NOT_FOUND_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_NOT_FOUND int = _swig_getPAGER_ERR_NOT_FOUND()
 func _swig_getPAGER_ERR_EXISTS() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_EXISTS_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_EXISTS_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_EXISTS int = _swig_getPAGER_ERR_EXISTS()
 func _swig_getPAGER_ERR_CANCELLED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_CANCELLED_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_CANCELLED_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_CANCELLED int = _swig_getPAGER_ERR_CANCELLED()
 func _swig_getPAGER_ERR_CALLBACK() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_CALLBACK_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_CALLBACK_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_CALLBACK int = _swig_getPAGER_ERR_CALLBACK()
 func _swig_getPAGER_ERR_INTERNAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_INTERNAL_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_INTERNAL_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_INTERNAL int = _swig_getPAGER_ERR_INTERNAL()
 func _swig_getPAGER_ERR_DUPLICATE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_DUPLICATE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_DUPLICATE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_ERR_DUPLICATE int = _swig_getPAGER_ERR_DUPLICATE()
 func _swig_getPAGER_ERR_TOO_LARGE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_ERR_TOO_LARGE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_ERR_TOO_LARGE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
@@ -1430,7 +1459,7 @@ const PAGER_ERR_COUNT int = 24
 func Pager_errstr(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_pager_errstr_capi_b9834e36fbb8df12(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_pager_errstr_capi_ccb28740c6082f19(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
  swig_r_1 = swigCopyString(swig_r) 
@@ -1439,13 +1468,13 @@ func Pager_errstr(arg1 int) (_swig_ret string) {
 
 func Pager_version() (_swig_ret uint32) {
 	var swig_r uint32
-	swig_r = (uint32)(C._wrap_pager_version_capi_b9834e36fbb8df12())
+	swig_r = (uint32)(C._wrap_pager_version_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 func Pager_version_string() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_pager_version_string_capi_b9834e36fbb8df12()
+	swig_r_p := C._wrap_pager_version_string_capi_ccb28740c6082f19()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
  swig_r_1 = swigCopyString(swig_r) 
@@ -1464,116 +1493,116 @@ func (p SwigcptrPager_file_options) SwigIsPager_file_options() {
 func (arg1 SwigcptrPager_file_options) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_file_options_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_file_options_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_file_options) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_file_options_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_file_options_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_file_options) SetPage_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_file_options_page_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_file_options_page_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_file_options) GetPage_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_file_options_page_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_file_options_page_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_file_options) SetMax_size_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_file_options_max_size_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1))
+	C._wrap_pager_file_options_max_size_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_file_options) GetMax_size_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_file_options_max_size_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_file_options_max_size_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_file_options) SetLock_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_file_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1))
+	C._wrap_pager_file_options_lock_timeout_ms_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_file_options) GetLock_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_pager_file_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_pager_file_options_lock_timeout_ms_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_file_options) SetInitial_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_file_options_initial_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_45(_swig_i_1))
+	C._wrap_pager_file_options_initial_page_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_45(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_file_options) GetInitial_page_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_file_options_initial_page_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_file_options_initial_page_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_file_options) SetRead_only(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_file_options_read_only_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_file_options_read_only_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_file_options) GetRead_only() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_file_options_read_only_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_file_options_read_only_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_file_options) SetFormat_version(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_file_options_format_version_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_file_options_format_version_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_file_options) GetFormat_version() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_file_options_format_version_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_file_options_format_version_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_file_options) SetJournal_lap_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_file_options_journal_lap_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))
+	C._wrap_pager_file_options_journal_lap_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_file_options) GetJournal_lap_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_file_options_journal_lap_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_file_options_journal_lap_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_file_options() (_swig_ret Pager_file_options) {
 	var swig_r Pager_file_options
-	swig_r = (Pager_file_options)(SwigcptrPager_file_options(C._wrap_new_pager_file_options_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_file_options)(SwigcptrPager_file_options(C._wrap_new_pager_file_options_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_file_options(arg1 Pager_file_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_file_options_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_file_options_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_file_options interface {
@@ -1599,7 +1628,7 @@ type Pager_file_options interface {
 
 func Pager_file_options_init(arg1 Pager_file_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_file_options_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_file_options_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_file_create(arg1 string, arg2 Pager_file_options, arg3 *uintptr) (_swig_ret error) {
@@ -1607,7 +1636,7 @@ func Pager_file_create(arg1 string, arg2 Pager_file_options, arg3 *uintptr) (_sw
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_file_create_capi_b9834e36fbb8df12(*(*C.swig_type_50)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_file_create_capi_ccb28740c6082f19(*(*C.swig_type_50)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1628,7 +1657,7 @@ func Pager_file_open(arg1 string, arg2 Pager_file_options, arg3 *uintptr) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_file_open_capi_b9834e36fbb8df12(*(*C.swig_type_52)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_file_open_capi_ccb28740c6082f19(*(*C.swig_type_52)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1646,14 +1675,14 @@ func Pager_file_open(arg1 string, arg2 Pager_file_options, arg3 *uintptr) (_swig
 
 func Pager_file_close(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_pager_file_close_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_file_close_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_file_page_size(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_page_size_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_page_size_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1670,7 +1699,7 @@ func Pager_file_page_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_page_count_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_page_count_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1687,7 +1716,7 @@ func Pager_file_free_page_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_free_page_count_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_free_page_count_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1704,7 +1733,144 @@ func Pager_file_protected_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_protected_count_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_protected_count_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+
+  if len(swig_r) == 0 {
+    swig_r_1 = nil
+  } else {
+    swig_r_1 = StatusError(swigCopyString(swig_r))
+  }
+
+	return swig_r_1
+}
+
+type SwigcptrPager_file_stats uintptr
+
+func (p SwigcptrPager_file_stats) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrPager_file_stats) SwigIsPager_file_stats() {
+}
+
+func (arg1 SwigcptrPager_file_stats) SetStruct_size(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_file_stats_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_file_stats) GetStruct_size() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_file_stats_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_file_stats) SetFormat_version(arg2 uint32) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_file_stats_format_version_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_file_stats) GetFormat_version() (_swig_ret uint32) {
+	var swig_r uint32
+	_swig_i_0 := arg1
+	swig_r = (uint32)(C._wrap_pager_file_stats_format_version_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_file_stats) SetSyncs(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_file_stats_syncs_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_57(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_file_stats) GetSyncs() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_file_stats_syncs_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_file_stats) SetCheckpoints(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_file_stats_checkpoints_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_59(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_file_stats) GetCheckpoints() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_file_stats_checkpoints_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_file_stats) SetJournal_bytes(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_file_stats_journal_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_61(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_file_stats) GetJournal_bytes() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_file_stats_journal_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPager_file_stats) SetJournal_lap_bytes(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_pager_file_stats_journal_lap_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_63(_swig_i_1))
+}
+
+func (arg1 SwigcptrPager_file_stats) GetJournal_lap_bytes() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_pager_file_stats_journal_lap_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewPager_file_stats() (_swig_ret Pager_file_stats) {
+	var swig_r Pager_file_stats
+	swig_r = (Pager_file_stats)(SwigcptrPager_file_stats(C._wrap_new_pager_file_stats_capi_ccb28740c6082f19()))
+	return swig_r
+}
+
+func DeletePager_file_stats(arg1 Pager_file_stats) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_pager_file_stats_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
+}
+
+type Pager_file_stats interface {
+	Swigcptr() uintptr
+	SwigIsPager_file_stats()
+	SetStruct_size(arg2 uint32)
+	GetStruct_size() (_swig_ret uint32)
+	SetFormat_version(arg2 uint32)
+	GetFormat_version() (_swig_ret uint32)
+	SetSyncs(arg2 uint64)
+	GetSyncs() (_swig_ret uint64)
+	SetCheckpoints(arg2 uint64)
+	GetCheckpoints() (_swig_ret uint64)
+	SetJournal_bytes(arg2 uint64)
+	GetJournal_bytes() (_swig_ret uint64)
+	SetJournal_lap_bytes(arg2 uint64)
+	GetJournal_lap_bytes() (_swig_ret uint64)
+}
+
+func Pager_file_stats_init(arg1 Pager_file_stats) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_pager_file_stats_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
+}
+
+func Pager_file_get_stats(arg1 uintptr, arg2 Pager_file_stats) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_pager_file_get_stats_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1721,7 +1887,7 @@ func Pager_file_alloc(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_alloc_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_alloc_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1738,7 +1904,7 @@ func Pager_file_alloc_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_alloc_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_alloc_bulk_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1758,7 +1924,7 @@ func Pager_file_free(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_61(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_free_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_70(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1775,7 +1941,7 @@ func Pager_file_free_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_free_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_free_bulk_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1795,7 +1961,7 @@ func Pager_file_grow(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_grow_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_65(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_grow_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1812,7 +1978,7 @@ func Pager_file_sync_pages(arg1 uintptr, arg2 []uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_sync_pages_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_sync_pages_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_76)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1830,35 +1996,35 @@ func Pager_file_sync_pages(arg1 uintptr, arg2 []uint64) (_swig_ret error) {
 
 func _swig_getPAGER_FILE_ADVICE_NORMAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_NORMAL_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_NORMAL_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FILE_ADVICE_NORMAL int = _swig_getPAGER_FILE_ADVICE_NORMAL()
 func _swig_getPAGER_FILE_ADVICE_RANDOM() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_RANDOM_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_RANDOM_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FILE_ADVICE_RANDOM int = _swig_getPAGER_FILE_ADVICE_RANDOM()
 func _swig_getPAGER_FILE_ADVICE_SEQUENTIAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FILE_ADVICE_SEQUENTIAL int = _swig_getPAGER_FILE_ADVICE_SEQUENTIAL()
 func _swig_getPAGER_FILE_ADVICE_WILLNEED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_WILLNEED_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_WILLNEED_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FILE_ADVICE_WILLNEED int = _swig_getPAGER_FILE_ADVICE_WILLNEED()
 func _swig_getPAGER_FILE_ADVICE_DONTNEED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_DONTNEED_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_DONTNEED_capi_ccb28740c6082f19())
 	return swig_r
 }
 
@@ -1869,7 +2035,7 @@ func Pager_file_advise(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 uint32) (_sw
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_file_advise_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_69(_swig_i_1), C.swig_type_70(_swig_i_2), C.int(_swig_i_3))
+	swig_r_p := C._wrap_pager_file_advise_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_78(_swig_i_1), C.swig_type_79(_swig_i_2), C.int(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1886,7 +2052,7 @@ func Pager_file_protected_alloc(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_protected_alloc_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_protected_alloc_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1903,7 +2069,7 @@ func Pager_file_protected_alloc_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret err
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_protected_alloc_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_73)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_protected_alloc_bulk_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_82)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1923,7 +2089,7 @@ func Pager_file_protected_free(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_protected_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_75(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_protected_free_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_84(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -1940,7 +2106,7 @@ func Pager_file_protected_free_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret erro
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_protected_free_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_protected_free_bulk_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_86)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1961,7 +2127,7 @@ func Pager_file_protected_read(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_file_protected_read_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_79(_swig_i_1), *(*C.swig_type_80)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_file_protected_read_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_88(_swig_i_1), *(*C.swig_type_89)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1981,8 +2147,29 @@ func Pager_file_txn_begin(arg1 uintptr, arg2 *uintptr) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_txn_begin_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_txn_begin_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+
+  if len(swig_r) == 0 {
+    swig_r_1 = nil
+  } else {
+    swig_r_1 = StatusError(swigCopyString(swig_r))
+  }
+
+	return swig_r_1
+}
+
+func Pager_file_txn_write(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	swig_r_p := C._wrap_pager_file_txn_write_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_92(_swig_i_1), *(*C.swig_type_93)(unsafe.Pointer(&_swig_i_2)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
 	var swig_r_1 error
 
   if len(swig_r) == 0 {
@@ -1998,7 +2185,7 @@ func Pager_file_txn_free_page(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_txn_free_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_83(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_txn_free_page_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2015,7 +2202,7 @@ func Pager_file_txn_page_size(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_txn_page_size_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_txn_page_size_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2032,7 +2219,7 @@ func Pager_file_txn_page_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_txn_page_count_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_txn_page_count_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2048,7 +2235,7 @@ func Pager_file_txn_page_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 func Pager_file_txn_commit(arg1 uintptr) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_pager_file_txn_commit_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_pager_file_txn_commit_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2063,14 +2250,14 @@ func Pager_file_txn_commit(arg1 uintptr) (_swig_ret error) {
 
 func Pager_file_txn_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_pager_file_txn_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_file_txn_free_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_file_iter_pages(arg1 uintptr, arg2 *uintptr) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_iter_pages_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_iter_pages_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2087,7 +2274,7 @@ func Pager_file_iter_protected(arg1 uintptr, arg2 *uintptr) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_iter_protected_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_iter_protected_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2105,7 +2292,7 @@ func Pager_file_iter_next(arg1 uintptr, arg2 *uint64, arg3 *uint32) (_swig_ret e
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_file_iter_next_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_file_iter_next_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2120,7 +2307,7 @@ func Pager_file_iter_next(arg1 uintptr, arg2 *uint64, arg3 *uint32) (_swig_ret e
 
 func Pager_file_iter_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_pager_file_iter_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_file_iter_free_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_file_subpages_create(arg1 uintptr, arg2 uint32, arg3 *uintptr) (_swig_ret error) {
@@ -2128,7 +2315,7 @@ func Pager_file_subpages_create(arg1 uintptr, arg2 uint32, arg3 *uintptr) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_file_subpages_create_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_file_subpages_create_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2143,14 +2330,14 @@ func Pager_file_subpages_create(arg1 uintptr, arg2 uint32, arg3 *uintptr) (_swig
 
 func Pager_file_subpages_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_pager_file_subpages_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_file_subpages_free_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_file_subpages_sub_page_size(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpages_sub_page_size_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_subpages_sub_page_size_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2167,7 +2354,7 @@ func Pager_file_subpages_slot_count(arg1 uintptr, arg2 *uint32) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpages_slot_count_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_subpages_slot_count_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2184,7 +2371,7 @@ func Pager_file_subpage_alloc(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_alloc_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_subpage_alloc_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2201,7 +2388,7 @@ func Pager_file_subpage_alloc_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_alloc_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_95)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_subpage_alloc_bulk_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_107)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2221,7 +2408,7 @@ func Pager_file_subpage_free(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_subpage_free_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2238,7 +2425,7 @@ func Pager_file_subpage_free_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_free_bulk_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_99)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_subpage_free_bulk_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_111)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2258,7 +2445,7 @@ func Pager_file_subpage_mark_used(arg1 uintptr, arg2 []uint64) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_mark_used_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_101)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_file_subpage_mark_used_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_113)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2278,7 +2465,7 @@ func Pager_file_subpage_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_file_subpage_count_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_subpage_count_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2294,49 +2481,49 @@ func Pager_file_subpage_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 const PAGER_WAL_APP_HEADER_SIZE int = 192
 func _swig_getPAGER_WAL_READ_WRITE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_READ_WRITE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_READ_WRITE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WAL_READ_WRITE int = _swig_getPAGER_WAL_READ_WRITE()
 func _swig_getPAGER_WAL_READ_ONLY() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_READ_ONLY_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_READ_ONLY_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WAL_READ_ONLY int = _swig_getPAGER_WAL_READ_ONLY()
 func _swig_getPAGER_WAL_FULL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_FULL_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_FULL_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WAL_FULL int = _swig_getPAGER_WAL_FULL()
 func _swig_getPAGER_WAL_NORMAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_NORMAL_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_NORMAL_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WAL_NORMAL int = _swig_getPAGER_WAL_NORMAL()
 func _swig_getPAGER_WAL_CHECKPOINT_PASSIVE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WAL_CHECKPOINT_PASSIVE int = _swig_getPAGER_WAL_CHECKPOINT_PASSIVE()
 func _swig_getPAGER_WAL_CHECKPOINT_FULL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_CHECKPOINT_FULL_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_CHECKPOINT_FULL_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WAL_CHECKPOINT_FULL int = _swig_getPAGER_WAL_CHECKPOINT_FULL()
 func _swig_getPAGER_WAL_CHECKPOINT_TRUNCATE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
@@ -2353,168 +2540,168 @@ func (p SwigcptrPager_wal_options) SwigIsPager_wal_options() {
 func (arg1 SwigcptrPager_wal_options) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_options_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_wal_options_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_wal_options_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_options) SetPage_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_page_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_options_page_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetPage_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_wal_options_page_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_wal_options_page_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_options) SetDurability(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_durability_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_options_durability_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetDurability() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_wal_options_durability_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_wal_options_durability_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_options) SetCache_pages(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_cache_pages_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_options_cache_pages_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetCache_pages() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_wal_options_cache_pages_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_wal_options_cache_pages_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_options) SetAuto_checkpoint_frames(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_auto_checkpoint_frames_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_options_auto_checkpoint_frames_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetAuto_checkpoint_frames() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_wal_options_auto_checkpoint_frames_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_wal_options_auto_checkpoint_frames_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_options) SetRead_only(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_read_only_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_options_read_only_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetRead_only() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_wal_options_read_only_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_wal_options_read_only_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_options) SetAuto_checkpoint_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_103(_swig_i_1))
+	C._wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetAuto_checkpoint_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_options) SetLock_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_lock_timeout_ms_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_105(_swig_i_1))
+	C._wrap_pager_wal_options_lock_timeout_ms_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetLock_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_pager_wal_options_lock_timeout_ms_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_pager_wal_options_lock_timeout_ms_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_options) SetWal_keep_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_wal_keep_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_107(_swig_i_1))
+	C._wrap_pager_wal_options_wal_keep_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetWal_keep_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_options_wal_keep_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_options_wal_keep_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_options) SetWal_prewrite_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_wal_prewrite_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
+	C._wrap_pager_wal_options_wal_prewrite_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_121(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetWal_prewrite_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_options_wal_prewrite_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_options_wal_prewrite_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_options) SetBackground_checkpoint(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_background_checkpoint_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_options_background_checkpoint_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetBackground_checkpoint() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_wal_options_background_checkpoint_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_wal_options_background_checkpoint_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_options) SetReserved(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_options_reserved_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_options_reserved_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_options) GetReserved() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_wal_options_reserved_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_wal_options_reserved_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_wal_options() (_swig_ret Pager_wal_options) {
 	var swig_r Pager_wal_options
-	swig_r = (Pager_wal_options)(SwigcptrPager_wal_options(C._wrap_new_pager_wal_options_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_wal_options)(SwigcptrPager_wal_options(C._wrap_new_pager_wal_options_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_wal_options(arg1 Pager_wal_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_wal_options_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_wal_options_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_wal_options interface {
@@ -2558,38 +2745,38 @@ func (p SwigcptrPager_wal_checkpoint_options) SwigIsPager_wal_checkpoint_options
 func (arg1 SwigcptrPager_wal_checkpoint_options) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_checkpoint_options_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_checkpoint_options_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_checkpoint_options) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_wal_checkpoint_options_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_wal_checkpoint_options_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_checkpoint_options) SetMode(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_checkpoint_options_mode_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_checkpoint_options_mode_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_checkpoint_options) GetMode() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_wal_checkpoint_options_mode_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_wal_checkpoint_options_mode_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_wal_checkpoint_options() (_swig_ret Pager_wal_checkpoint_options) {
 	var swig_r Pager_wal_checkpoint_options
-	swig_r = (Pager_wal_checkpoint_options)(SwigcptrPager_wal_checkpoint_options(C._wrap_new_pager_wal_checkpoint_options_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_wal_checkpoint_options)(SwigcptrPager_wal_checkpoint_options(C._wrap_new_pager_wal_checkpoint_options_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_wal_checkpoint_options(arg1 Pager_wal_checkpoint_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_wal_checkpoint_options_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_wal_checkpoint_options_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_wal_checkpoint_options interface {
@@ -2613,220 +2800,220 @@ func (p SwigcptrPager_wal_stats) SwigIsPager_wal_stats() {
 func (arg1 SwigcptrPager_wal_stats) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_stats_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_wal_stats_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_wal_stats_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetLast_checkpoint_error(arg2 int32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_last_checkpoint_error_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_wal_stats_last_checkpoint_error_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetLast_checkpoint_error() (_swig_ret int32) {
 	var swig_r int32
 	_swig_i_0 := arg1
-	swig_r = (int32)(C._wrap_pager_wal_stats_last_checkpoint_error_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (int32)(C._wrap_pager_wal_stats_last_checkpoint_error_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetCache_hits(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_cache_hits_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
+	C._wrap_pager_wal_stats_cache_hits_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_123(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCache_hits() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_cache_hits_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_cache_hits_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetCache_misses(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_cache_misses_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
+	C._wrap_pager_wal_stats_cache_misses_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_125(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCache_misses() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_cache_misses_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_cache_misses_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetCommits(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_commits_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
+	C._wrap_pager_wal_stats_commits_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_127(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCommits() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_commits_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_commits_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetFrames_written(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_frames_written_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
+	C._wrap_pager_wal_stats_frames_written_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_129(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetFrames_written() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_frames_written_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_frames_written_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetCheckpoints(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_checkpoints_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
+	C._wrap_pager_wal_stats_checkpoints_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_131(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCheckpoints() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_checkpoints_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_checkpoints_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetPages_checkpointed(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_pages_checkpointed_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_121(_swig_i_1))
+	C._wrap_pager_wal_stats_pages_checkpointed_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_133(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetPages_checkpointed() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_pages_checkpointed_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_pages_checkpointed_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetSyncs(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_syncs_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_123(_swig_i_1))
+	C._wrap_pager_wal_stats_syncs_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_135(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetSyncs() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_syncs_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_syncs_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetBytes_synced(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_bytes_synced_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_125(_swig_i_1))
+	C._wrap_pager_wal_stats_bytes_synced_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_137(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetBytes_synced() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_bytes_synced_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_bytes_synced_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetWal_frames(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_wal_frames_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_127(_swig_i_1))
+	C._wrap_pager_wal_stats_wal_frames_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_139(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetWal_frames() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_wal_frames_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_wal_frames_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetCheckpoint_failures(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_checkpoint_failures_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_129(_swig_i_1))
+	C._wrap_pager_wal_stats_checkpoint_failures_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_141(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCheckpoint_failures() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_checkpoint_failures_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_checkpoint_failures_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetFrames_left(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_frames_left_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_131(_swig_i_1))
+	C._wrap_pager_wal_stats_frames_left_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_143(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetFrames_left() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_frames_left_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_frames_left_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetReaders_active(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_readers_active_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_133(_swig_i_1))
+	C._wrap_pager_wal_stats_readers_active_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_145(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetReaders_active() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_readers_active_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_readers_active_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetCheckpoint_waits(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_checkpoint_waits_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_135(_swig_i_1))
+	C._wrap_pager_wal_stats_checkpoint_waits_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_147(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetCheckpoint_waits() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_checkpoint_waits_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_checkpoint_waits_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_wal_stats) SetWal_restarts(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_wal_stats_wal_restarts_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_137(_swig_i_1))
+	C._wrap_pager_wal_stats_wal_restarts_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_149(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_wal_stats) GetWal_restarts() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_wal_stats_wal_restarts_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_wal_stats_wal_restarts_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_wal_stats() (_swig_ret Pager_wal_stats) {
 	var swig_r Pager_wal_stats
-	swig_r = (Pager_wal_stats)(SwigcptrPager_wal_stats(C._wrap_new_pager_wal_stats_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_wal_stats)(SwigcptrPager_wal_stats(C._wrap_new_pager_wal_stats_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_wal_stats(arg1 Pager_wal_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_wal_stats_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_wal_stats_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_wal_stats interface {
@@ -2868,17 +3055,17 @@ type Pager_wal_stats interface {
 
 func Pager_wal_options_init(arg1 Pager_wal_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_wal_options_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_wal_options_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_wal_checkpoint_options_init(arg1 Pager_wal_checkpoint_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_wal_checkpoint_options_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_wal_checkpoint_options_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_wal_stats_init(arg1 Pager_wal_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_wal_stats_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_wal_stats_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_wal_create(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig_ret error) {
@@ -2886,7 +3073,7 @@ func Pager_wal_create(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_create_capi_b9834e36fbb8df12(*(*C.swig_type_140)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_wal_create_capi_ccb28740c6082f19(*(*C.swig_type_152)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -2907,7 +3094,7 @@ func Pager_wal_open(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_open_capi_b9834e36fbb8df12(*(*C.swig_type_142)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_wal_open_capi_ccb28740c6082f19(*(*C.swig_type_154)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -2925,14 +3112,14 @@ func Pager_wal_open(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig_r
 
 func Pager_wal_close(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_pager_wal_close_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_wal_close_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_wal_access_mode(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_access_mode_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_access_mode_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2949,7 +3136,7 @@ func Pager_wal_page_size(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_page_size_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_page_size_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2966,7 +3153,7 @@ func Pager_wal_page_count(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_page_count_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_page_count_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2984,7 +3171,7 @@ func Pager_wal_read_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_read_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_wal_read_page_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3005,7 +3192,7 @@ func Pager_wal_stage_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig_ret err
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_stage_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_wal_stage_page_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_161)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3024,7 +3211,7 @@ func Pager_wal_stage_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig_ret err
 func Pager_wal_clear_staged(arg1 uintptr) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_pager_wal_clear_staged_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_pager_wal_clear_staged_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3041,7 +3228,7 @@ func Pager_wal_set_page_count(arg1 uintptr, arg2 uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_set_page_count_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_set_page_count_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3058,7 +3245,7 @@ func Pager_wal_read_app_header(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_read_app_header_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_wal_read_app_header_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_165)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3078,7 +3265,7 @@ func Pager_wal_stage_app_header(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_stage_app_header_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_155)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_wal_stage_app_header_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_167)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3098,7 +3285,7 @@ func Pager_wal_commit(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_commit_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_commit_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3116,7 +3303,7 @@ func Pager_wal_checkpoint(arg1 uintptr, arg2 Pager_wal_checkpoint_options, arg3 
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_checkpoint_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_wal_checkpoint_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3133,7 +3320,7 @@ func Pager_wal_get_stats(arg1 uintptr, arg2 Pager_wal_stats) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_wal_get_stats_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_get_stats_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3150,7 +3337,7 @@ func Pager_wal_read_txn_begin(arg1 uintptr, arg2 *uintptr) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_read_txn_begin_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_read_txn_begin_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3168,7 +3355,7 @@ func Pager_wal_read_txn_read_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_wal_read_txn_read_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_161)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_wal_read_txn_read_page_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_173)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3188,7 +3375,7 @@ func Pager_wal_read_txn_page_count(arg1 uintptr, arg2 *uint32) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_read_txn_page_count_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_read_txn_page_count_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3205,7 +3392,7 @@ func Pager_wal_read_txn_read_app_header(arg1 uintptr, arg2 []byte) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_wal_read_txn_read_app_header_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_164)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_wal_read_txn_read_app_header_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3223,26 +3410,26 @@ func Pager_wal_read_txn_read_app_header(arg1 uintptr, arg2 []byte) (_swig_ret er
 
 func Pager_wal_read_txn_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_pager_wal_read_txn_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_wal_read_txn_free_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func _swig_getPAGER_WAL_FRAME_COMMITTED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_FRAME_COMMITTED_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_FRAME_COMMITTED_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WAL_FRAME_COMMITTED int = _swig_getPAGER_WAL_FRAME_COMMITTED()
 func _swig_getPAGER_WAL_FRAME_UNCOMMITTED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WAL_FRAME_UNCOMMITTED int = _swig_getPAGER_WAL_FRAME_UNCOMMITTED()
 func _swig_getPAGER_WAL_FRAME_BEYOND() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_FRAME_BEYOND_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_FRAME_BEYOND_capi_ccb28740c6082f19())
 	return swig_r
 }
 
@@ -3250,49 +3437,49 @@ var PAGER_WAL_FRAME_BEYOND int = _swig_getPAGER_WAL_FRAME_BEYOND()
 const PAGER_WALSEG_TYPE_REQUIRED uint = 0x8000
 func _swig_getPAGER_WALSEG_SYNC_EVERY_RECORD() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WALSEG_SYNC_EVERY_RECORD int = _swig_getPAGER_WALSEG_SYNC_EVERY_RECORD()
 func _swig_getPAGER_WALSEG_SYNC_GROUP() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WALSEG_SYNC_GROUP_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WALSEG_SYNC_GROUP_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WALSEG_SYNC_GROUP int = _swig_getPAGER_WALSEG_SYNC_GROUP()
 func _swig_getPAGER_WALSEG_SYNC_EXPLICIT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WALSEG_SYNC_EXPLICIT int = _swig_getPAGER_WALSEG_SYNC_EXPLICIT()
 func _swig_getPAGER_WALSEG_STOP_NONE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_NONE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_NONE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WALSEG_STOP_NONE int = _swig_getPAGER_WALSEG_STOP_NONE()
 func _swig_getPAGER_WALSEG_STOP_CLEAN_END() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WALSEG_STOP_CLEAN_END int = _swig_getPAGER_WALSEG_STOP_CLEAN_END()
 func _swig_getPAGER_WALSEG_STOP_TORN_TAIL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WALSEG_STOP_TORN_TAIL int = _swig_getPAGER_WALSEG_STOP_TORN_TAIL()
 func _swig_getPAGER_WALSEG_STOP_CORRUPT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_CORRUPT_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_CORRUPT_capi_ccb28740c6082f19())
 	return swig_r
 }
 
@@ -3309,155 +3496,155 @@ func (p SwigcptrPager_walseg_options) SwigIsPager_walseg_options() {
 func (arg1 SwigcptrPager_walseg_options) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_walseg_options_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_walseg_options_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_walseg_options_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_options) SetSync_policy(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_sync_policy_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_walseg_options_sync_policy_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetSync_policy() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_walseg_options_sync_policy_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_walseg_options_sync_policy_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_options) SetSegment_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_segment_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_165(_swig_i_1))
+	C._wrap_pager_walseg_options_segment_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetSegment_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_options_segment_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_options_segment_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_options) SetGroup_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_group_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_167(_swig_i_1))
+	C._wrap_pager_walseg_options_group_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_179(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetGroup_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_options_group_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_options_group_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_options) SetGroup_interval_us(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_group_interval_us_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_169(_swig_i_1))
+	C._wrap_pager_walseg_options_group_interval_us_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_181(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetGroup_interval_us() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_options_group_interval_us_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_options_group_interval_us_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_options) SetMax_payload_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_max_payload_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_171(_swig_i_1))
+	C._wrap_pager_walseg_options_max_payload_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_183(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetMax_payload_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_options_max_payload_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_options_max_payload_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_options) SetPrewrite_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_prewrite_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_173(_swig_i_1))
+	C._wrap_pager_walseg_options_prewrite_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_185(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetPrewrite_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_options_prewrite_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_options_prewrite_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_options) SetBuffer_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_buffer_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
+	C._wrap_pager_walseg_options_buffer_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetBuffer_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_options_buffer_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_options_buffer_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_options) SetFirst_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_first_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
+	C._wrap_pager_walseg_options_first_lsn_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_189(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetFirst_lsn() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_options_first_lsn_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_options_first_lsn_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_options) SetCreate_if_missing(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_create_if_missing_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_walseg_options_create_if_missing_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetCreate_if_missing() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_walseg_options_create_if_missing_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_walseg_options_create_if_missing_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_options) SetReserved0(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_options_reserved0_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_walseg_options_reserved0_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_options) GetReserved0() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_walseg_options_reserved0_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_walseg_options_reserved0_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_walseg_options() (_swig_ret Pager_walseg_options) {
 	var swig_r Pager_walseg_options
-	swig_r = (Pager_walseg_options)(SwigcptrPager_walseg_options(C._wrap_new_pager_walseg_options_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_walseg_options)(SwigcptrPager_walseg_options(C._wrap_new_pager_walseg_options_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_walseg_options(arg1 Pager_walseg_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_walseg_options_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_walseg_options_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_walseg_options interface {
@@ -3489,7 +3676,7 @@ type Pager_walseg_options interface {
 
 func Pager_walseg_options_init(arg1 Pager_walseg_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_walseg_options_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_walseg_options_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_walseg_writer_open(arg1 string, arg2 Pager_walseg_options, arg3 *uintptr) (_swig_ret error) {
@@ -3497,7 +3684,7 @@ func Pager_walseg_writer_open(arg1 string, arg2 Pager_walseg_options, arg3 *uint
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_writer_open_capi_b9834e36fbb8df12(*(*C.swig_type_180)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_writer_open_capi_ccb28740c6082f19(*(*C.swig_type_192)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3519,7 +3706,7 @@ func Pager_walseg_append(arg1 uintptr, arg2 uint16, arg3 []byte, arg4 *uint64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_walseg_append_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.short(_swig_i_1), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3))
+	swig_r_p := C._wrap_pager_walseg_append_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.short(_swig_i_1), *(*C.swig_type_194)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3538,7 +3725,7 @@ func Pager_walseg_append(arg1 uintptr, arg2 uint16, arg3 []byte, arg4 *uint64) (
 func Pager_walseg_sync(arg1 uintptr) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_pager_walseg_sync_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_pager_walseg_sync_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3554,7 +3741,7 @@ func Pager_walseg_sync(arg1 uintptr) (_swig_ret error) {
 func Pager_walseg_flush(arg1 uintptr) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_pager_walseg_flush_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_pager_walseg_flush_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3572,7 +3759,7 @@ func Pager_walseg_writer_lsns(arg1 uintptr, arg2 *uint64, arg3 *uint64) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_writer_lsns_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_writer_lsns_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3590,7 +3777,7 @@ func Pager_walseg_remove_before(arg1 uintptr, arg2 uint64, arg3 *uint64) (_swig_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_remove_before_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_remove_before_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_199(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3606,7 +3793,7 @@ func Pager_walseg_remove_before(arg1 uintptr, arg2 uint64, arg3 *uint64) (_swig_
 func Pager_walseg_writer_close(arg1 uintptr) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_pager_walseg_writer_close_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_pager_walseg_writer_close_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3631,65 +3818,65 @@ func (p SwigcptrPager_walseg_reader_options) SwigIsPager_walseg_reader_options()
 func (arg1 SwigcptrPager_walseg_reader_options) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_reader_options_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_walseg_reader_options_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_walseg_reader_options_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_walseg_reader_options_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetKnown_type_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_reader_options_known_type_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_reader_options_known_type_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) SetMax_payload_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_190(_swig_i_1))
+	C._wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_202(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetMax_payload_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) SetExpected_first_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
+	C._wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_204(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) GetExpected_first_lsn() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_walseg_reader_options() (_swig_ret Pager_walseg_reader_options) {
 	var swig_r Pager_walseg_reader_options
-	swig_r = (Pager_walseg_reader_options)(SwigcptrPager_walseg_reader_options(C._wrap_new_pager_walseg_reader_options_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_walseg_reader_options)(SwigcptrPager_walseg_reader_options(C._wrap_new_pager_walseg_reader_options_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_walseg_reader_options(arg1 Pager_walseg_reader_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_walseg_reader_options_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_walseg_reader_options_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrPager_walseg_reader_options) Add_known_type(arg2 uint16) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_pager_walseg_reader_options_add_known_type_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.short(_swig_i_1)))
+	swig_r = (int)(C._wrap_pager_walseg_reader_options_add_known_type_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.short(_swig_i_1)))
 	return swig_r
 }
 
@@ -3708,7 +3895,7 @@ type Pager_walseg_reader_options interface {
 
 func Pager_walseg_reader_options_init(arg1 Pager_walseg_reader_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_walseg_reader_options_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_walseg_reader_options_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type SwigcptrPager_walseg_record uintptr
@@ -3723,96 +3910,96 @@ func (p SwigcptrPager_walseg_record) SwigIsPager_walseg_record() {
 func (arg1 SwigcptrPager_walseg_record) SetLsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_194(_swig_i_1))
+	C._wrap_pager_walseg_record_lsn_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_206(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetLsn() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_record_lsn_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_record_lsn_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_record) SetLen(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_len_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_196(_swig_i_1))
+	C._wrap_pager_walseg_record_len_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_208(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetLen() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_record_len_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_record_len_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_record) SetOffset(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_offset_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_198(_swig_i_1))
+	C._wrap_pager_walseg_record_offset_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_210(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetOffset() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_walseg_record_offset_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_walseg_record_offset_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_record) SetRecord_type(arg2 uint16) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_record_type_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.short(_swig_i_1))
+	C._wrap_pager_walseg_record_record_type_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.short(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetRecord_type() (_swig_ret uint16) {
 	var swig_r uint16
 	_swig_i_0 := arg1
-	swig_r = (uint16)(C._wrap_pager_walseg_record_record_type_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint16)(C._wrap_pager_walseg_record_record_type_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_record) SetReserved0(arg2 uint16) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_reserved0_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.short(_swig_i_1))
+	C._wrap_pager_walseg_record_reserved0_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.short(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetReserved0() (_swig_ret uint16) {
 	var swig_r uint16
 	_swig_i_0 := arg1
-	swig_r = (uint16)(C._wrap_pager_walseg_record_reserved0_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint16)(C._wrap_pager_walseg_record_reserved0_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_walseg_record) SetReserved1(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_reserved1_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_walseg_record_reserved1_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_walseg_record) GetReserved1() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_walseg_record_reserved1_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_walseg_record_reserved1_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_walseg_record() (_swig_ret Pager_walseg_record) {
 	var swig_r Pager_walseg_record
-	swig_r = (Pager_walseg_record)(SwigcptrPager_walseg_record(C._wrap_new_pager_walseg_record_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_walseg_record)(SwigcptrPager_walseg_record(C._wrap_new_pager_walseg_record_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_walseg_record(arg1 Pager_walseg_record) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_walseg_record_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_walseg_record_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrPager_walseg_record) Copy_data(arg2 []byte) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_walseg_record_copy_data_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_walseg_record_copy_data_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_212)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3841,7 +4028,7 @@ func Pager_walseg_reader_open(arg1 string, arg2 Pager_walseg_reader_options, arg
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_reader_open_capi_b9834e36fbb8df12(*(*C.swig_type_202)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_reader_open_capi_ccb28740c6082f19(*(*C.swig_type_214)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3862,7 +4049,7 @@ func Pager_walseg_reader_next(arg1 uintptr, arg2 Pager_walseg_record, arg3 *uint
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_reader_next_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_reader_next_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3881,7 +4068,7 @@ func Pager_walseg_reader_stop(arg1 uintptr, arg2 *uint32, arg3 *uint64, arg4 *ui
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_walseg_reader_stop_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3))
+	swig_r_p := C._wrap_pager_walseg_reader_stop_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3899,7 +4086,7 @@ func Pager_walseg_reader_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_reader_stop_detail_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_206)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_reader_stop_detail_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_218)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3922,7 +4109,7 @@ func Pager_walseg_reader_position(arg1 uintptr, arg2 *uint64, arg3 *uint64, arg4
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_pager_walseg_reader_position_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
+	swig_r_p := C._wrap_pager_walseg_reader_position_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3938,7 +4125,7 @@ func Pager_walseg_reader_position(arg1 uintptr, arg2 *uint64, arg3 *uint64, arg4
 func Pager_walseg_reader_release_pages(arg1 uintptr) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_pager_walseg_reader_release_pages_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_pager_walseg_reader_release_pages_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3953,7 +4140,7 @@ func Pager_walseg_reader_release_pages(arg1 uintptr) (_swig_ret error) {
 
 func Pager_walseg_reader_close(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_pager_walseg_reader_close_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_walseg_reader_close_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_walseg_replay_open(arg1 string, arg2 uint64, arg3 Pager_walseg_reader_options, arg4 *uintptr) (_swig_ret error) {
@@ -3962,7 +4149,7 @@ func Pager_walseg_replay_open(arg1 string, arg2 uint64, arg3 Pager_walseg_reader
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_walseg_replay_open_capi_b9834e36fbb8df12(*(*C.swig_type_210)(unsafe.Pointer(&_swig_i_0)), C.swig_type_211(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3))
+	swig_r_p := C._wrap_pager_walseg_replay_open_capi_ccb28740c6082f19(*(*C.swig_type_222)(unsafe.Pointer(&_swig_i_0)), C.swig_type_223(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3983,7 +4170,7 @@ func Pager_walseg_replay_next(arg1 uintptr, arg2 Pager_walseg_record, arg3 *uint
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_replay_next_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_replay_next_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4003,7 +4190,7 @@ func Pager_walseg_replay_stop(arg1 uintptr, arg2 *uint32, arg3 *uint64, arg4 *ui
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_pager_walseg_replay_stop_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
+	swig_r_p := C._wrap_pager_walseg_replay_stop_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4021,7 +4208,7 @@ func Pager_walseg_replay_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_walseg_replay_stop_detail_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_215)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_walseg_replay_stop_detail_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_227)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4039,33 +4226,33 @@ func Pager_walseg_replay_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 
 func Pager_walseg_replay_close(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_pager_walseg_replay_close_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_walseg_replay_close_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func _swig_getPAGER_COLD_BACKEND_DEFAULT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_COLD_BACKEND_DEFAULT_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_COLD_BACKEND_DEFAULT_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_COLD_BACKEND_DEFAULT int = _swig_getPAGER_COLD_BACKEND_DEFAULT()
 func _swig_getPAGER_COLD_BACKEND_SWAP() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_COLD_BACKEND_SWAP_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_COLD_BACKEND_SWAP_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_COLD_BACKEND_SWAP int = _swig_getPAGER_COLD_BACKEND_SWAP()
 func _swig_getPAGER_COLD_BACKEND_FILE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_COLD_BACKEND_FILE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_COLD_BACKEND_FILE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_COLD_BACKEND_FILE int = _swig_getPAGER_COLD_BACKEND_FILE()
 func Pager_cold_close(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_pager_cold_close_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_cold_close_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type SwigcptrPager_cold_pageout_options uintptr
@@ -4080,51 +4267,51 @@ func (p SwigcptrPager_cold_pageout_options) SwigIsPager_cold_pageout_options() {
 func (arg1 SwigcptrPager_cold_pageout_options) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_pageout_options_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cold_pageout_options_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_pageout_options) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cold_pageout_options_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cold_pageout_options_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_pageout_options) SetChecksums(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_pageout_options_checksums_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cold_pageout_options_checksums_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_pageout_options) GetChecksums() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cold_pageout_options_checksums_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cold_pageout_options_checksums_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_pageout_options) SetFallback_to_memory(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_pageout_options) GetFallback_to_memory() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_cold_pageout_options() (_swig_ret Pager_cold_pageout_options) {
 	var swig_r Pager_cold_pageout_options
-	swig_r = (Pager_cold_pageout_options)(SwigcptrPager_cold_pageout_options(C._wrap_new_pager_cold_pageout_options_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_cold_pageout_options)(SwigcptrPager_cold_pageout_options(C._wrap_new_pager_cold_pageout_options_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_cold_pageout_options(arg1 Pager_cold_pageout_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_cold_pageout_options_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_cold_pageout_options_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_cold_pageout_options interface {
@@ -4140,14 +4327,14 @@ type Pager_cold_pageout_options interface {
 
 func Pager_cold_pageout_options_init(arg1 Pager_cold_pageout_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_cold_pageout_options_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_cold_pageout_options_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_cold_set_backend(arg1 uintptr, arg2 uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_set_backend_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	swig_r_p := C._wrap_pager_cold_set_backend_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4164,7 +4351,7 @@ func Pager_cold_backend(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_backend_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_cold_backend_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4181,7 +4368,7 @@ func Pager_cold_set_scratch_dir(arg1 uintptr, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_set_scratch_dir_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_219)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_cold_set_scratch_dir_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_231)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4202,7 +4389,7 @@ func Pager_cold_scratch_dir(arg1 uintptr, arg2 []byte, arg3 *uint64) (_swig_ret 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_cold_scratch_dir_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_221)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_cold_scratch_dir_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4223,7 +4410,7 @@ func Pager_cold_read_at(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_cold_read_at_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1), *(*C.swig_type_224)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_pager_cold_read_at_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1), *(*C.swig_type_236)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4243,7 +4430,7 @@ func Pager_cold_take(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_cold_take_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_226)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_cold_take_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_238)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4261,20 +4448,20 @@ func Pager_cold_take(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 
 func Pager_cold_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_pager_cold_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_cold_free_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_cold_len(arg1 uintptr) (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_len_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_len_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Pager_cold_backend_of(arg1 uintptr) (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cold_backend_of_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cold_backend_of_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -4290,116 +4477,116 @@ func (p SwigcptrPager_cold_backend_stats) SwigIsPager_cold_backend_stats() {
 func (arg1 SwigcptrPager_cold_backend_stats) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cold_backend_stats_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cold_backend_stats_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) SetReserved0(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_reserved0_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_reserved0_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetReserved0() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cold_backend_stats_reserved0_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cold_backend_stats_reserved0_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) SetLive_handle_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_live_handle_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_228(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_live_handle_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_240(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetLive_handle_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_live_handle_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_live_handle_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) SetLive_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_live_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_230(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_live_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_242(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetLive_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_live_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_live_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) SetPageout_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_pageout_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_232(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_pageout_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_244(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPageout_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_pageout_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_pageout_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) SetPaged_out_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_234(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_246(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_out_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) SetPaged_in_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_236(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_248(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetPaged_in_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) SetRead_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_backend_stats_read_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_238(_swig_i_1))
+	C._wrap_pager_cold_backend_stats_read_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_250(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_backend_stats) GetRead_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_read_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_backend_stats_read_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_cold_backend_stats() (_swig_ret Pager_cold_backend_stats) {
 	var swig_r Pager_cold_backend_stats
-	swig_r = (Pager_cold_backend_stats)(SwigcptrPager_cold_backend_stats(C._wrap_new_pager_cold_backend_stats_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_cold_backend_stats)(SwigcptrPager_cold_backend_stats(C._wrap_new_pager_cold_backend_stats_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_cold_backend_stats(arg1 Pager_cold_backend_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_cold_backend_stats_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_cold_backend_stats_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_cold_backend_stats interface {
@@ -4435,220 +4622,220 @@ func (p SwigcptrPager_cold_stats) SwigIsPager_cold_stats() {
 func (arg1 SwigcptrPager_cold_stats) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cold_stats_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cold_stats_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cold_stats_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetReserved0(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_reserved0_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cold_stats_reserved0_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetReserved0() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cold_stats_reserved0_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cold_stats_reserved0_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetSwap(arg2 Pager_cold_backend_stats) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_pager_cold_stats_swap_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_pager_cold_stats_swap_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetSwap() (_swig_ret Pager_cold_backend_stats) {
 	var swig_r Pager_cold_backend_stats
 	_swig_i_0 := arg1
-	swig_r = (Pager_cold_backend_stats)(SwigcptrPager_cold_backend_stats(C._wrap_pager_cold_stats_swap_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))))
+	swig_r = (Pager_cold_backend_stats)(SwigcptrPager_cold_backend_stats(C._wrap_pager_cold_stats_swap_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetFile(arg2 Pager_cold_backend_stats) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_pager_cold_stats_file_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_pager_cold_stats_file_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetFile() (_swig_ret Pager_cold_backend_stats) {
 	var swig_r Pager_cold_backend_stats
 	_swig_i_0 := arg1
-	swig_r = (Pager_cold_backend_stats)(SwigcptrPager_cold_backend_stats(C._wrap_pager_cold_stats_file_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))))
+	swig_r = (Pager_cold_backend_stats)(SwigcptrPager_cold_backend_stats(C._wrap_pager_cold_stats_file_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetScratch_allocated_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_240(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_252(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_allocated_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetScratch_file_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_file_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_242(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_file_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_254(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_file_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_scratch_file_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_scratch_file_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetScratch_file_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_file_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_244(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_file_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_256(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_file_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_scratch_file_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_scratch_file_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetPunch_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_punch_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_246(_swig_i_1))
+	C._wrap_pager_cold_stats_punch_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_258(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetPunch_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_punch_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_punch_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetTruncate_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_truncate_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_248(_swig_i_1))
+	C._wrap_pager_cold_stats_truncate_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_260(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetTruncate_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_truncate_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_truncate_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetFallback_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_fallback_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_250(_swig_i_1))
+	C._wrap_pager_cold_stats_fallback_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_262(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetFallback_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_fallback_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_fallback_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetWrite_error_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_write_error_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_252(_swig_i_1))
+	C._wrap_pager_cold_stats_write_error_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_264(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetWrite_error_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_write_error_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_write_error_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetRelease_error_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_release_error_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_254(_swig_i_1))
+	C._wrap_pager_cold_stats_release_error_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_266(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetRelease_error_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_release_error_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_release_error_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetChecksum_failure_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_checksum_failure_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_256(_swig_i_1))
+	C._wrap_pager_cold_stats_checksum_failure_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_268(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetChecksum_failure_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_checksum_failure_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_checksum_failure_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetStale_dir_removed_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_stale_dir_removed_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_258(_swig_i_1))
+	C._wrap_pager_cold_stats_stale_dir_removed_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_270(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetStale_dir_removed_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_stale_dir_removed_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_stale_dir_removed_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetScratch_retained_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_scratch_retained_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_260(_swig_i_1))
+	C._wrap_pager_cold_stats_scratch_retained_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_272(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetScratch_retained_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_scratch_retained_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_scratch_retained_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cold_stats) SetRetained_extent_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cold_stats_retained_extent_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_262(_swig_i_1))
+	C._wrap_pager_cold_stats_retained_extent_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_274(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cold_stats) GetRetained_extent_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_cold_stats_retained_extent_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_cold_stats_retained_extent_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_cold_stats() (_swig_ret Pager_cold_stats) {
 	var swig_r Pager_cold_stats
-	swig_r = (Pager_cold_stats)(SwigcptrPager_cold_stats(C._wrap_new_pager_cold_stats_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_cold_stats)(SwigcptrPager_cold_stats(C._wrap_new_pager_cold_stats_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_cold_stats(arg1 Pager_cold_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_cold_stats_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_cold_stats_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_cold_stats interface {
@@ -4690,14 +4877,14 @@ type Pager_cold_stats interface {
 
 func Pager_cold_stats_init(arg1 Pager_cold_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_cold_stats_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_cold_stats_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_cold_get_stats(arg1 uintptr, arg2 Pager_cold_stats) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_cold_get_stats_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_cold_get_stats_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4712,56 +4899,56 @@ func Pager_cold_get_stats(arg1 uintptr, arg2 Pager_cold_stats) (_swig_ret error)
 
 func _swig_getPAGER_COLD_SCRATCH_LIVE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_COLD_SCRATCH_LIVE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_COLD_SCRATCH_LIVE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_COLD_SCRATCH_LIVE int = _swig_getPAGER_COLD_SCRATCH_LIVE()
 func _swig_getPAGER_COLD_SCRATCH_STALE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_COLD_SCRATCH_STALE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_COLD_SCRATCH_STALE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_COLD_SCRATCH_STALE int = _swig_getPAGER_COLD_SCRATCH_STALE()
 func _swig_getPAGER_COLD_SCRATCH_REMOVED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_COLD_SCRATCH_REMOVED_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_COLD_SCRATCH_REMOVED_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_COLD_SCRATCH_REMOVED int = _swig_getPAGER_COLD_SCRATCH_REMOVED()
 func _swig_getPAGER_COLD_SCRATCH_FAILED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_COLD_SCRATCH_FAILED_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_COLD_SCRATCH_FAILED_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_COLD_SCRATCH_FAILED int = _swig_getPAGER_COLD_SCRATCH_FAILED()
 func _swig_getPAGER_DTYPE_BF16() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_DTYPE_BF16_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_DTYPE_BF16_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_DTYPE_BF16 int = _swig_getPAGER_DTYPE_BF16()
 func _swig_getPAGER_DTYPE_F16() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_DTYPE_F16_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_DTYPE_F16_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_DTYPE_F16 int = _swig_getPAGER_DTYPE_F16()
 func _swig_getPAGER_DTYPE_F32() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_DTYPE_F32_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_DTYPE_F32_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_DTYPE_F32 int = _swig_getPAGER_DTYPE_F32()
 func _swig_getPAGER_DTYPE_FP8_E4M3() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_DTYPE_FP8_E4M3_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_DTYPE_FP8_E4M3_capi_ccb28740c6082f19())
 	return swig_r
 }
 
@@ -4778,90 +4965,90 @@ func (p SwigcptrPager_cache_meta) SwigIsPager_cache_meta() {
 func (arg1 SwigcptrPager_cache_meta) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cache_meta_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cache_meta_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cache_meta) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cache_meta_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cache_meta_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cache_meta) SetTokens_per_page(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cache_meta_tokens_per_page_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cache_meta_tokens_per_page_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cache_meta) GetTokens_per_page() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cache_meta_tokens_per_page_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cache_meta_tokens_per_page_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cache_meta) SetLayers(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cache_meta_layers_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cache_meta_layers_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cache_meta) GetLayers() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cache_meta_layers_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cache_meta_layers_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cache_meta) SetKv_heads(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cache_meta_kv_heads_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cache_meta_kv_heads_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cache_meta) GetKv_heads() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cache_meta_kv_heads_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cache_meta_kv_heads_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cache_meta) SetHead_dim(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cache_meta_head_dim_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cache_meta_head_dim_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cache_meta) GetHead_dim() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cache_meta_head_dim_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cache_meta_head_dim_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_cache_meta) SetDtype(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_cache_meta_dtype_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_cache_meta_dtype_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_cache_meta) GetDtype() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_cache_meta_dtype_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_cache_meta_dtype_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_cache_meta() (_swig_ret Pager_cache_meta) {
 	var swig_r Pager_cache_meta
-	swig_r = (Pager_cache_meta)(SwigcptrPager_cache_meta(C._wrap_new_pager_cache_meta_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_cache_meta)(SwigcptrPager_cache_meta(C._wrap_new_pager_cache_meta_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_cache_meta(arg1 Pager_cache_meta) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_cache_meta_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_cache_meta_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_cache_meta interface {
@@ -4883,7 +5070,7 @@ type Pager_cache_meta interface {
 
 func Pager_cache_meta_init(arg1 Pager_cache_meta) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_cache_meta_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_cache_meta_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_cache_meta_page_bytes(arg1 Pager_cache_meta, arg2 *uint64, arg3 *uint64) (_swig_ret error) {
@@ -4891,7 +5078,7 @@ func Pager_cache_meta_page_bytes(arg1 Pager_cache_meta, arg2 *uint64, arg3 *uint
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_cache_meta_page_bytes_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_cache_meta_page_bytes_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4906,14 +5093,14 @@ func Pager_cache_meta_page_bytes(arg1 Pager_cache_meta, arg2 *uint64, arg3 *uint
 
 func _swig_getPAGER_SNAPSHOT_COMPRESS_NONE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_SNAPSHOT_COMPRESS_NONE int = _swig_getPAGER_SNAPSHOT_COMPRESS_NONE()
 func _swig_getPAGER_SNAPSHOT_COMPRESS_ZSTD() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_ccb28740c6082f19())
 	return swig_r
 }
 
@@ -4930,110 +5117,110 @@ func (p SwigcptrPager_snapshot_options) SwigIsPager_snapshot_options() {
 func (arg1 SwigcptrPager_snapshot_options) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_snapshot_options_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_snapshot_options_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_snapshot_options_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_options) SetCompression(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_compression_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_snapshot_options_compression_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetCompression() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_snapshot_options_compression_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_snapshot_options_compression_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_options) SetZstd_level(arg2 int32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_zstd_level_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_snapshot_options_zstd_level_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetZstd_level() (_swig_ret int32) {
 	var swig_r int32
 	_swig_i_0 := arg1
-	swig_r = (int32)(C._wrap_pager_snapshot_options_zstd_level_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (int32)(C._wrap_pager_snapshot_options_zstd_level_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_options) SetThreads(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_threads_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_snapshot_options_threads_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetThreads() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_snapshot_options_threads_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_snapshot_options_threads_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_options) SetAllow_nonempty(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_allow_nonempty_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_snapshot_options_allow_nonempty_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetAllow_nonempty() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_snapshot_options_allow_nonempty_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_snapshot_options_allow_nonempty_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_options) SetSync_fd(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_sync_fd_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_snapshot_options_sync_fd_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetSync_fd() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_snapshot_options_sync_fd_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_snapshot_options_sync_fd_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_options) SetCopy_out_budget_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_266(_swig_i_1))
+	C._wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_278(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) GetCopy_out_budget_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_snapshot_options() (_swig_ret Pager_snapshot_options) {
 	var swig_r Pager_snapshot_options
-	swig_r = (Pager_snapshot_options)(SwigcptrPager_snapshot_options(C._wrap_new_pager_snapshot_options_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_snapshot_options)(SwigcptrPager_snapshot_options(C._wrap_new_pager_snapshot_options_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_snapshot_options(arg1 Pager_snapshot_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_snapshot_options_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_snapshot_options_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrPager_snapshot_options) Set_parent_path(arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_268)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_pager_snapshot_options_set_parent_path_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5062,14 +5249,14 @@ type Pager_snapshot_options interface {
 
 func Pager_snapshot_options_init(arg1 Pager_snapshot_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_snapshot_options_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_snapshot_options_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_snapshot_verify(arg1 string, arg2 Pager_snapshot_options) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_verify_capi_b9834e36fbb8df12(*(*C.swig_type_270)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_verify_capi_ccb28740c6082f19(*(*C.swig_type_282)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5097,181 +5284,181 @@ func (p SwigcptrPager_snapshot_info) SwigIsPager_snapshot_info() {
 func (arg1 SwigcptrPager_snapshot_info) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_snapshot_info_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_snapshot_info_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_snapshot_info_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetFormat_version(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_format_version_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_snapshot_info_format_version_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetFormat_version() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_snapshot_info_format_version_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_snapshot_info_format_version_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetMeta(arg2 Pager_cache_meta) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_pager_snapshot_info_meta_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_pager_snapshot_info_meta_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetMeta() (_swig_ret Pager_cache_meta) {
 	var swig_r Pager_cache_meta
 	_swig_i_0 := arg1
-	swig_r = (Pager_cache_meta)(SwigcptrPager_cache_meta(C._wrap_pager_snapshot_info_meta_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))))
+	swig_r = (Pager_cache_meta)(SwigcptrPager_cache_meta(C._wrap_pager_snapshot_info_meta_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetK_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
+	C._wrap_pager_snapshot_info_k_page_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_283(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetK_page_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_snapshot_info_k_page_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_snapshot_info_k_page_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetV_page_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))
+	C._wrap_pager_snapshot_info_v_page_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_285(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetV_page_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_snapshot_info_v_page_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_snapshot_info_v_page_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_275(_swig_i_1))
+	C._wrap_pager_snapshot_info_page_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_287(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetPage_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_snapshot_info_page_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_snapshot_info_page_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetStored_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_stored_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_277(_swig_i_1))
+	C._wrap_pager_snapshot_info_stored_page_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_289(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetStored_page_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_snapshot_info_stored_page_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_snapshot_info_stored_page_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetCompressed_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_279(_swig_i_1))
+	C._wrap_pager_snapshot_info_compressed_page_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_291(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCompressed_page_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_snapshot_info_compressed_page_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_snapshot_info_compressed_page_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_seq_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_281(_swig_i_1))
+	C._wrap_pager_snapshot_info_seq_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_293(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSeq_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_snapshot_info_seq_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_snapshot_info_seq_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetCreated_us(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_created_us_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_283(_swig_i_1))
+	C._wrap_pager_snapshot_info_created_us_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_295(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetCreated_us() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_snapshot_info_created_us_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_snapshot_info_created_us_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_file_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_285(_swig_i_1))
+	C._wrap_pager_snapshot_info_file_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_297(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetFile_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_snapshot_info_file_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_snapshot_info_file_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetSnapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_snapshot_id_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_287(_swig_i_1))
+	C._wrap_pager_snapshot_info_snapshot_id_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_299(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetSnapshot_id() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_snapshot_info_snapshot_id_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_snapshot_info_snapshot_id_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_snapshot_info) SetParent_snapshot_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_289(_swig_i_1))
+	C._wrap_pager_snapshot_info_parent_snapshot_id_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_301(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_snapshot_info) GetParent_snapshot_id() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_snapshot_info_parent_snapshot_id_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_snapshot_info_parent_snapshot_id_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_snapshot_info() (_swig_ret Pager_snapshot_info) {
 	var swig_r Pager_snapshot_info
-	swig_r = (Pager_snapshot_info)(SwigcptrPager_snapshot_info(C._wrap_new_pager_snapshot_info_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_snapshot_info)(SwigcptrPager_snapshot_info(C._wrap_new_pager_snapshot_info_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_snapshot_info(arg1 Pager_snapshot_info) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_snapshot_info_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_snapshot_info_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_snapshot_info interface {
@@ -5307,14 +5494,14 @@ type Pager_snapshot_info interface {
 
 func Pager_snapshot_info_init(arg1 Pager_snapshot_info) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_snapshot_info_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_snapshot_info_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_snapshot_inspect(arg1 string, arg2 Pager_snapshot_info) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_inspect_capi_b9834e36fbb8df12(*(*C.swig_type_292)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_inspect_capi_ccb28740c6082f19(*(*C.swig_type_304)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5332,14 +5519,14 @@ func Pager_snapshot_inspect(arg1 string, arg2 Pager_snapshot_info) (_swig_ret er
 
 func _swig_getPAGER_SNAPSHOT_PAGE_COMPRESSED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_SNAPSHOT_PAGE_COMPRESSED int = _swig_getPAGER_SNAPSHOT_PAGE_COMPRESSED()
 func _swig_getPAGER_SNAPSHOT_PAGE_IN_PARENT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_ccb28740c6082f19())
 	return swig_r
 }
 
@@ -5349,7 +5536,7 @@ func Pager_refengine_create(arg1 Pager_cache_meta, arg2 uint32, arg3 *uintptr) (
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_pager_refengine_create_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_pager_refengine_create_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5364,14 +5551,14 @@ func Pager_refengine_create(arg1 Pager_cache_meta, arg2 uint32, arg3 *uintptr) (
 
 func Pager_refengine_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_pager_refengine_free_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_refengine_free_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_refengine_meta(arg1 uintptr, arg2 Pager_cache_meta) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_refengine_meta_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_refengine_meta_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5388,7 +5575,7 @@ func Pager_refengine_capacity_pages(arg1 uintptr, arg2 *uint32) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_refengine_capacity_pages_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_refengine_capacity_pages_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5405,7 +5592,7 @@ func Pager_refengine_alloc_page(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_refengine_alloc_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_refengine_alloc_page_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5422,7 +5609,7 @@ func Pager_refengine_free_page(arg1 uintptr, arg2 uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_refengine_free_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	swig_r_p := C._wrap_pager_refengine_free_page_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5441,7 +5628,7 @@ func Pager_refengine_write_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []b
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_write_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_write_page_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_311)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_312)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5466,7 +5653,7 @@ func Pager_refengine_read_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []by
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_read_page_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_302)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_pager_refengine_read_page_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1), *(*C.swig_type_314)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_315)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5491,7 +5678,7 @@ func Pager_refengine_set_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 uint
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_set_seq_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_305)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_set_seq_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_318)(unsafe.Pointer(&_swig_i_2)), C.int(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5514,7 +5701,7 @@ func Pager_refengine_remove_seq(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_pager_refengine_remove_seq_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_320)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5537,7 +5724,7 @@ func Pager_refengine_get_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 *uin
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_pager_refengine_get_seq_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_310)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_311)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
+	swig_r_p := C._wrap_pager_refengine_get_seq_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_322)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5568,64 +5755,64 @@ func (p SwigcptrPager_refengine_stats) SwigIsPager_refengine_stats() {
 func (arg1 SwigcptrPager_refengine_stats) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_refengine_stats_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_refengine_stats_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_refengine_stats_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_refengine_stats) SetPaused(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_paused_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_refengine_stats_paused_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetPaused() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_refengine_stats_paused_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_refengine_stats_paused_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_refengine_stats) SetOccupied_pages(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_occupied_pages_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_312(_swig_i_1))
+	C._wrap_pager_refengine_stats_occupied_pages_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_324(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetOccupied_pages() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_refengine_stats_occupied_pages_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_refengine_stats_occupied_pages_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_refengine_stats) SetSeq_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_refengine_stats_seq_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_314(_swig_i_1))
+	C._wrap_pager_refengine_stats_seq_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_326(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_refengine_stats) GetSeq_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_refengine_stats_seq_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_refengine_stats_seq_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_refengine_stats() (_swig_ret Pager_refengine_stats) {
 	var swig_r Pager_refengine_stats
-	swig_r = (Pager_refengine_stats)(SwigcptrPager_refengine_stats(C._wrap_new_pager_refengine_stats_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_refengine_stats)(SwigcptrPager_refengine_stats(C._wrap_new_pager_refengine_stats_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_refengine_stats(arg1 Pager_refengine_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_refengine_stats_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_refengine_stats_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_refengine_stats interface {
@@ -5643,14 +5830,14 @@ type Pager_refengine_stats interface {
 
 func Pager_refengine_stats_init(arg1 Pager_refengine_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_refengine_stats_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_refengine_stats_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_refengine_get_stats(arg1 uintptr, arg2 Pager_refengine_stats) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_refengine_get_stats_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_refengine_get_stats_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5667,7 +5854,7 @@ func Pager_refengine_fingerprint(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_refengine_fingerprint_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_refengine_fingerprint_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5686,7 +5873,7 @@ func Pager_refengine_fail_callback(arg1 uintptr, arg2 string, arg3 uint32, arg4 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_pager_refengine_fail_callback_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_331)(unsafe.Pointer(&_swig_i_1)), C.int(_swig_i_2), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5704,84 +5891,84 @@ func Pager_refengine_fail_callback(arg1 uintptr, arg2 string, arg3 uint32, arg4 
 
 func _swig_getPAGER_FORMAT_UNKNOWN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FORMAT_UNKNOWN_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FORMAT_UNKNOWN_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FORMAT_UNKNOWN int = _swig_getPAGER_FORMAT_UNKNOWN()
 func _swig_getPAGER_FORMAT_FILE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FORMAT_FILE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FORMAT_FILE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FORMAT_FILE int = _swig_getPAGER_FORMAT_FILE()
 func _swig_getPAGER_FORMAT_WAL_MAIN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FORMAT_WAL_MAIN_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FORMAT_WAL_MAIN_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FORMAT_WAL_MAIN int = _swig_getPAGER_FORMAT_WAL_MAIN()
 func _swig_getPAGER_FORMAT_WAL_LOG() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FORMAT_WAL_LOG_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FORMAT_WAL_LOG_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FORMAT_WAL_LOG int = _swig_getPAGER_FORMAT_WAL_LOG()
 func _swig_getPAGER_FORMAT_WALSEG_SEGMENT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FORMAT_WALSEG_SEGMENT int = _swig_getPAGER_FORMAT_WALSEG_SEGMENT()
 func _swig_getPAGER_FORMAT_WALSEG_DIR() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FORMAT_WALSEG_DIR_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FORMAT_WALSEG_DIR_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FORMAT_WALSEG_DIR int = _swig_getPAGER_FORMAT_WALSEG_DIR()
 func _swig_getPAGER_FORMAT_SNAPSHOT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FORMAT_SNAPSHOT_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FORMAT_SNAPSHOT_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FORMAT_SNAPSHOT int = _swig_getPAGER_FORMAT_SNAPSHOT()
 func _swig_getPAGER_FORMAT_WAL_SHM() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FORMAT_WAL_SHM_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FORMAT_WAL_SHM_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FORMAT_WAL_SHM int = _swig_getPAGER_FORMAT_WAL_SHM()
 func _swig_getPAGER_FORMAT_FILE_JOURNAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_FORMAT_FILE_JOURNAL_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_FORMAT_FILE_JOURNAL_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_FORMAT_FILE_JOURNAL int = _swig_getPAGER_FORMAT_FILE_JOURNAL()
 func _swig_getPAGER_WAL_INDEX_NONE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_NONE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_NONE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WAL_INDEX_NONE int = _swig_getPAGER_WAL_INDEX_NONE()
 func _swig_getPAGER_WAL_INDEX_CURRENT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_CURRENT_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_CURRENT_capi_ccb28740c6082f19())
 	return swig_r
 }
 
 var PAGER_WAL_INDEX_CURRENT int = _swig_getPAGER_WAL_INDEX_CURRENT()
 func _swig_getPAGER_WAL_INDEX_STALE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_STALE_capi_b9834e36fbb8df12())
+	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_STALE_capi_ccb28740c6082f19())
 	return swig_r
 }
 
@@ -5790,7 +5977,7 @@ func Pager_format_detect(arg1 string, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_pager_format_detect_capi_b9834e36fbb8df12(*(*C.swig_type_321)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
+	swig_r_p := C._wrap_pager_format_detect_capi_ccb28740c6082f19(*(*C.swig_type_333)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5818,228 +6005,228 @@ func (p SwigcptrPager_check_report) SwigIsPager_check_report() {
 func (arg1 SwigcptrPager_check_report) SetStruct_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_struct_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_check_report_struct_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetStruct_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_check_report_struct_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_check_report_struct_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetFormat(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_format_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_check_report_format_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFormat() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_check_report_format_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_check_report_format_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetFormat_version(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_format_version_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_check_report_format_version_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFormat_version() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_check_report_format_version_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_check_report_format_version_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetPage_size(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_page_size_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_check_report_page_size_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetPage_size() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_check_report_page_size_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_check_report_page_size_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetFile_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_file_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_322(_swig_i_1))
+	C._wrap_pager_check_report_file_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_334(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFile_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_file_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_file_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetGeneration(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_generation_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_324(_swig_i_1))
+	C._wrap_pager_check_report_generation_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_336(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetGeneration() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_generation_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_generation_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetPage_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_326(_swig_i_1))
+	C._wrap_pager_check_report_page_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_338(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetPage_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_page_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_page_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetFree_page_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_free_page_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_328(_swig_i_1))
+	C._wrap_pager_check_report_free_page_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_340(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFree_page_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_free_page_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_free_page_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetProtected_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_protected_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
+	C._wrap_pager_check_report_protected_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_342(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetProtected_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_protected_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_protected_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetFrame_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_frame_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_332(_swig_i_1))
+	C._wrap_pager_check_report_frame_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_344(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFrame_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_frame_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_frame_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetRecord_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_record_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_334(_swig_i_1))
+	C._wrap_pager_check_report_record_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_346(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetRecord_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_record_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_record_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetSegment_count(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_segment_count_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_336(_swig_i_1))
+	C._wrap_pager_check_report_segment_count_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_348(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetSegment_count() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_segment_count_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_segment_count_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetFirst_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_first_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_338(_swig_i_1))
+	C._wrap_pager_check_report_first_lsn_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_350(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetFirst_lsn() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_first_lsn_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_first_lsn_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetLast_lsn(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_last_lsn_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_340(_swig_i_1))
+	C._wrap_pager_check_report_last_lsn_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_352(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetLast_lsn() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_last_lsn_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_last_lsn_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetInterrupted(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_interrupted_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_check_report_interrupted_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetInterrupted() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_check_report_interrupted_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_check_report_interrupted_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetDamage_code(arg2 int32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_code_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_check_report_damage_code_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetDamage_code() (_swig_ret int32) {
 	var swig_r int32
 	_swig_i_0 := arg1
-	swig_r = (int32)(C._wrap_pager_check_report_damage_code_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (int32)(C._wrap_pager_check_report_damage_code_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetDamage_offset(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_offset_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_342(_swig_i_1))
+	C._wrap_pager_check_report_damage_offset_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_354(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetDamage_offset() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_damage_offset_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_damage_offset_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetDamage_file(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_file_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_344)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_file_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_356)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6048,7 +6235,7 @@ func (arg1 SwigcptrPager_check_report) SetDamage_file(arg2 string) {
 func (arg1 SwigcptrPager_check_report) GetDamage_file() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_pager_check_report_damage_file_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_pager_check_report_damage_file_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
  swig_r_1 = swigCopyString(swig_r) 
@@ -6058,7 +6245,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_file() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_rule(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_rule_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_346)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_rule_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_358)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6067,7 +6254,7 @@ func (arg1 SwigcptrPager_check_report) SetDamage_rule(arg2 string) {
 func (arg1 SwigcptrPager_check_report) GetDamage_rule() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_pager_check_report_damage_rule_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_pager_check_report_damage_rule_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
  swig_r_1 = swigCopyString(swig_r) 
@@ -6077,7 +6264,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_rule() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetDamage_detail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_damage_detail_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), *(*C.swig_type_348)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_pager_check_report_damage_detail_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), *(*C.swig_type_360)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6086,7 +6273,7 @@ func (arg1 SwigcptrPager_check_report) SetDamage_detail(arg2 string) {
 func (arg1 SwigcptrPager_check_report) GetDamage_detail() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_pager_check_report_damage_detail_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_pager_check_report_damage_detail_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
  swig_r_1 = swigCopyString(swig_r) 
@@ -6096,77 +6283,77 @@ func (arg1 SwigcptrPager_check_report) GetDamage_detail() (_swig_ret string) {
 func (arg1 SwigcptrPager_check_report) SetIndex_state(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_index_state_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_check_report_index_state_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetIndex_state() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_check_report_index_state_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_check_report_index_state_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetIndex_readers(arg2 uint32) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_index_readers_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
+	C._wrap_pager_check_report_index_readers_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.int(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetIndex_readers() (_swig_ret uint32) {
 	var swig_r uint32
 	_swig_i_0 := arg1
-	swig_r = (uint32)(C._wrap_pager_check_report_index_readers_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint32)(C._wrap_pager_check_report_index_readers_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetJournal_bytes(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_journal_bytes_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_350(_swig_i_1))
+	C._wrap_pager_check_report_journal_bytes_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_362(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetJournal_bytes() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_journal_bytes_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_journal_bytes_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetJournal_batches(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_journal_batches_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_352(_swig_i_1))
+	C._wrap_pager_check_report_journal_batches_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_364(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetJournal_batches() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_journal_batches_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_journal_batches_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPager_check_report) SetJournal_pages(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_pager_check_report_journal_pages_set_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0), C.swig_type_354(_swig_i_1))
+	C._wrap_pager_check_report_journal_pages_set_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0), C.swig_type_366(_swig_i_1))
 }
 
 func (arg1 SwigcptrPager_check_report) GetJournal_pages() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_pager_check_report_journal_pages_get_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_pager_check_report_journal_pages_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPager_check_report() (_swig_ret Pager_check_report) {
 	var swig_r Pager_check_report
-	swig_r = (Pager_check_report)(SwigcptrPager_check_report(C._wrap_new_pager_check_report_capi_b9834e36fbb8df12()))
+	swig_r = (Pager_check_report)(SwigcptrPager_check_report(C._wrap_new_pager_check_report_capi_ccb28740c6082f19()))
 	return swig_r
 }
 
 func DeletePager_check_report(arg1 Pager_check_report) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_pager_check_report_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_pager_check_report_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 type Pager_check_report interface {
@@ -6226,14 +6413,14 @@ type Pager_check_report interface {
 
 func Pager_check_report_init(arg1 Pager_check_report) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_pager_check_report_init_capi_b9834e36fbb8df12(C.uintptr_t(_swig_i_0))
+	C._wrap_pager_check_report_init_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 }
 
 func Pager_file_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_file_check_capi_b9834e36fbb8df12(*(*C.swig_type_357)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_file_check_capi_ccb28740c6082f19(*(*C.swig_type_369)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6253,7 +6440,7 @@ func Pager_wal_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_wal_check_capi_b9834e36fbb8df12(*(*C.swig_type_359)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_wal_check_capi_ccb28740c6082f19(*(*C.swig_type_371)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6273,7 +6460,7 @@ func Pager_walseg_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_walseg_check_capi_b9834e36fbb8df12(*(*C.swig_type_361)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_walseg_check_capi_ccb28740c6082f19(*(*C.swig_type_373)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6293,7 +6480,7 @@ func Pager_snapshot_check(arg1 string, arg2 Pager_check_report) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_pager_snapshot_check_capi_b9834e36fbb8df12(*(*C.swig_type_363)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_pager_snapshot_check_capi_ccb28740c6082f19(*(*C.swig_type_375)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1

@@ -138,6 +138,42 @@ unsafe extern "C" {
         count_out: *mut u64,
     ) -> ::std::os::raw::c_int;
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct pager_file_stats {
+    pub struct_size: u32,
+    pub format_version: u32,
+    pub syncs: u64,
+    pub checkpoints: u64,
+    pub journal_bytes: u64,
+    pub journal_lap_bytes: u64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of pager_file_stats"][::std::mem::size_of::<pager_file_stats>() - 40usize];
+    ["Alignment of pager_file_stats"][::std::mem::align_of::<pager_file_stats>() - 8usize];
+    ["Offset of field: pager_file_stats::struct_size"]
+        [::std::mem::offset_of!(pager_file_stats, struct_size) - 0usize];
+    ["Offset of field: pager_file_stats::format_version"]
+        [::std::mem::offset_of!(pager_file_stats, format_version) - 4usize];
+    ["Offset of field: pager_file_stats::syncs"]
+        [::std::mem::offset_of!(pager_file_stats, syncs) - 8usize];
+    ["Offset of field: pager_file_stats::checkpoints"]
+        [::std::mem::offset_of!(pager_file_stats, checkpoints) - 16usize];
+    ["Offset of field: pager_file_stats::journal_bytes"]
+        [::std::mem::offset_of!(pager_file_stats, journal_bytes) - 24usize];
+    ["Offset of field: pager_file_stats::journal_lap_bytes"]
+        [::std::mem::offset_of!(pager_file_stats, journal_lap_bytes) - 32usize];
+};
+unsafe extern "C" {
+    pub fn pager_file_stats_init(stats: *mut pager_file_stats);
+}
+unsafe extern "C" {
+    pub fn pager_file_get_stats(
+        f: *mut pager_file,
+        stats_out: *mut pager_file_stats,
+    ) -> ::std::os::raw::c_int;
+}
 unsafe extern "C" {
     pub fn pager_file_alloc(f: *mut pager_file, page_id_out: *mut u64) -> ::std::os::raw::c_int;
 }
@@ -238,6 +274,14 @@ unsafe extern "C" {
         txn: *mut pager_file_txn,
         id: u64,
         data_out: *mut *mut ::std::os::raw::c_void,
+    ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
+    pub fn pager_file_txn_write(
+        txn: *mut pager_file_txn,
+        id: u64,
+        buf: *const ::std::os::raw::c_void,
+        buf_len: u64,
     ) -> ::std::os::raw::c_int;
 }
 unsafe extern "C" {

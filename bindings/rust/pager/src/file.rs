@@ -218,6 +218,25 @@ impl<const N: usize> PageFile<N> {
         self.u64_out(sys::pager_file_protected_count)
     }
 
+    /// The handle's counters since it was opened (`pager_file_get_stats`): the format, the
+    /// `fdatasync` calls made (one per commit and per `sync_pages`, plus the checkpoints'),
+    /// and in format 2 the journal's checkpoints, position and lap.
+    pub fn stats(&self) -> Result<FileStats> {
+        // SAFETY: all-zero is a valid pager_file_stats; init sets struct_size.
+        let mut s: sys::pager_file_stats = unsafe { std::mem::zeroed() };
+        // SAFETY: s is a valid, writable struct.
+        unsafe { sys::pager_file_stats_init(&mut s) };
+        // SAFETY: live handle; s is a valid out-struct of struct_size bytes.
+        check(unsafe { sys::pager_file_get_stats(self.raw(), &mut s) })?;
+        Ok(FileStats {
+            format_version: s.format_version,
+            syncs: s.syncs,
+            checkpoints: s.checkpoints,
+            journal_bytes: s.journal_bytes,
+            journal_lap_bytes: s.journal_lap_bytes,
+        })
+    }
+
     /// Allocates one page (one durable commit). `&mut self`: no page view is alive.
     pub fn alloc(&mut self) -> Result<u64> {
         self.u64_out(sys::pager_file_alloc)
@@ -384,6 +403,22 @@ impl<const N: usize> Drop for PageFile<N> {
     }
 }
 
+/// A page-file handle's counters since it was opened ([`PageFile::stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct FileStats {
+    /// The file's format: 1 (commits in place) or 2 (page journal).
+    pub format_version: u32,
+    /// `fdatasync` calls made: one per commit and per `sync_pages`, plus the checkpoints'.
+    pub syncs: u64,
+    /// Format 2: main-file syncs that started the journal over (one per lap); 0 in format 1.
+    pub checkpoints: u64,
+    /// Format 2: bytes of journal since the last checkpoint; 0 in format 1.
+    pub journal_bytes: u64,
+    /// Format 2: this handle's journal lap; 0 in format 1.
+    pub journal_lap_bytes: u64,
+}
+
 /// A write transaction over any number of protected pages; aborted on drop unless
 /// committed. The commit is atomic: after a crash every page reads old or every page new.
 ///
@@ -425,6 +460,14 @@ impl<'f, const N: usize> Txn<'f, N> {
         // SAFETY: N bytes (the file's page size, checked at open) valid until txn_free
         // (drop); exclusive through &mut self.
         Ok(unsafe { &mut *(p as *mut [u8; N]) })
+    }
+    /// Sets page `id`'s copy to `page` without reading the committed content: a blind write,
+    /// for a caller that replaces the whole page. Holds the page as [`add`](Self::add) does
+    /// (`BUSY` if another open transaction holds it); a page already held has its copy
+    /// replaced. The page's length is the type's: no length error is possible.
+    pub fn write_page(&mut self, id: u64, page: &[u8; N]) -> Result<()> {
+        // SAFETY: live transaction; page is N readable bytes (the file's page size).
+        check(unsafe { sys::pager_file_txn_write(self.t.as_ptr(), id, page.as_ptr().cast(), N as u64) })
     }
     /// Allocates a new protected page inside the transaction: its id and its private copy
     /// (zeros), which the commit makes the page's content. Until the commit the page is

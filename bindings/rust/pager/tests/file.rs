@@ -195,3 +195,40 @@ fn advise_whole_file_a_range_and_errors() {
     let reversed = 5..4;
     assert_code(f.advise(reversed, Advice::Random), code::INVALID);
 }
+
+#[test]
+fn write_page_commits_whole_pages_without_an_add() {
+    let dir = TempDir::new("file");
+    let mut f = PageFile::<4096>::create(dir.join("pages"), None).unwrap();
+    let (a, b) = (f.protected_alloc().unwrap(), f.protected_alloc().unwrap());
+    {
+        let mut t = f.begin().unwrap();
+        t.write_page(a, &[0xa1; 4096]).unwrap();
+        t.add(b).unwrap()[0] = 1;
+        t.write_page(b, &[0xb2; 4096]).unwrap(); // replaces the added copy
+        assert_eq!(t.data(b).unwrap()[0], 0xb2);
+        assert_eq!(t.page_count().unwrap(), 2);
+        t.commit().unwrap();
+    }
+    assert_eq!(f.protected_read(a).unwrap(), vec![0xa1; 4096]);
+    assert_eq!(f.protected_read(b).unwrap(), vec![0xb2; 4096]);
+    let mut t1 = f.begin().unwrap();
+    t1.write_page(a, &[1; 4096]).unwrap();
+    drop(t1); // aborted: nothing written
+    assert_eq!(f.protected_read(a).unwrap(), vec![0xa1; 4096]);
+}
+
+#[test]
+fn stats_count_one_sync_per_commit() {
+    let dir = TempDir::new("file");
+    let mut f = PageFile::<4096>::create(dir.join("pages"), None).unwrap();
+    let before = f.stats().unwrap();
+    assert_eq!((before.format_version, before.journal_lap_bytes), (2, 64 << 20));
+    let id = f.alloc().unwrap();
+    f.page_mut(id).unwrap()[0] = 7;
+    f.sync_pages(&[id]).unwrap();
+    let after = f.stats().unwrap();
+    assert_eq!(after.syncs, before.syncs + 2);
+    assert_eq!(after.checkpoints, 0);
+    assert!(after.journal_bytes > before.journal_bytes);
+}

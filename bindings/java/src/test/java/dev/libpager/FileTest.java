@@ -3,6 +3,8 @@ package dev.libpager;
 import static dev.libpager.WalTest.expect;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -201,5 +203,53 @@ class FileTest {
       }
       expect(PagerConstants.ERR_NOT_FOUND, () -> f.protectedRead(a));
     }
+  }
+
+  @Test
+  void txnWritePageCommitsTheWrittenBytesWithoutAnAdd() {
+    try (PageFile f = PageFile.create(dir.resolve("pages").toString(), null)) {
+      long a = f.protectedAlloc();
+      long b = f.protectedAlloc();
+      byte[] pa = new byte[4096];
+      byte[] pb = new byte[4096];
+      Arrays.fill(pa, (byte) 0xa1);
+      Arrays.fill(pb, (byte) 0xb2);
+      try (FileTxn t = f.begin()) {
+        expect(PagerConstants.ERR_INVALID, () -> t.writePage(a, new byte[100]));
+        assertEquals(0, t.pageCount());
+        t.writePage(a, pa);
+        t.writePage(b, pb);
+        try (FileTxn other = f.begin()) {
+          expect(PagerConstants.ERR_BUSY, () -> other.writePage(a, pa));
+        }
+        t.commit();
+        expect(PagerConstants.ERR_INVALID, () -> t.writePage(a, pa));
+      }
+      assertArrayEquals(pa, f.protectedRead(a));
+      assertArrayEquals(pb, f.protectedRead(b));
+    }
+  }
+
+  @Test
+  void statsCountOneSyncPerCommitAndFailAfterClose() {
+    PageFile f = PageFile.create(dir.resolve("pages").toString(), null);
+    long syncs;
+    long journal;
+    try (FileStats s = f.stats()) {
+      assertEquals(2, s.getFormatVersion());
+      assertEquals(64L << 20, s.getJournalLapBytes());
+      syncs = s.getSyncs();
+      journal = s.getJournalBytes();
+    }
+    long id = f.alloc();
+    f.write(id, 0, new byte[] {7});
+    f.syncPages(new long[] {id});
+    try (FileStats s = f.stats()) {
+      assertEquals(syncs + 2, s.getSyncs());
+      assertEquals(0, s.getCheckpoints());
+      assertTrue(s.getJournalBytes() > journal);
+    }
+    f.close();
+    assertThrows(IllegalStateException.class, f::stats);
   }
 }
