@@ -27,6 +27,13 @@ pager_file_options Opts(uint32_t format_version = 0, uint64_t journal_lap_bytes 
   return o;
 }
 
+// A new page file "pages" in dir created with o (null, and a failed expectation, on error).
+pager_file* Create(const TempDir& dir, const pager_file_options& o) {
+  pager_file* f = nullptr;
+  EXPECT_EQ(pager_file_create(dir.File("pages").c_str(), &o, &f), PAGER_OK) << pager_last_error();
+  return f;
+}
+
 pager_file_stats Stats(pager_file* f) {
   pager_file_stats s;
   pager_file_stats_init(&s);
@@ -46,10 +53,8 @@ void WriteAndSync(pager_file* f, const std::vector<uint64_t>& ids, int round) {
 
 TEST(FileStats, EachCommitAndEachSyncPagesIsOneFlush) {
   TempDir dir;
-  std::string path = dir.File("pages");
-  pager_file* f = nullptr;
-  pager_file_options o = Opts();
-  ASSERT_PAGER_OK(pager_file_create(path.c_str(), &o, &f));
+  pager_file* f = Create(dir, Opts());
+  ASSERT_NE(f, nullptr);
   pager_file_stats before = Stats(f);
   EXPECT_EQ(before.format_version, 2u);
   EXPECT_EQ(before.journal_lap_bytes, 64 * kMiB);
@@ -77,10 +82,8 @@ TEST(FileStats, EachCommitAndEachSyncPagesIsOneFlush) {
 
 TEST(FileStats, ASmallLapCheckpointsAndStartsTheJournalOver) {
   TempDir dir;
-  std::string path = dir.File("pages");
-  pager_file* f = nullptr;
-  pager_file_options o = Opts(2, kMiB);
-  ASSERT_PAGER_OK(pager_file_create(path.c_str(), &o, &f));
+  pager_file* f = Create(dir, Opts(2, kMiB));
+  ASSERT_NE(f, nullptr);
   std::vector<uint64_t> ids(64);
   ASSERT_PAGER_OK(pager_file_alloc_bulk(f, ids.data(), ids.size()));
   uint64_t largest = 0;
@@ -99,10 +102,8 @@ TEST(FileStats, ASmallLapCheckpointsAndStartsTheJournalOver) {
 
 TEST(FileStats, AFormatOneFileHasNoJournalCounters) {
   TempDir dir;
-  std::string path = dir.File("pages");
-  pager_file* f = nullptr;
-  pager_file_options o = Opts(1);
-  ASSERT_PAGER_OK(pager_file_create(path.c_str(), &o, &f));
+  pager_file* f = Create(dir, Opts(1));
+  ASSERT_NE(f, nullptr);
   uint64_t syncs = Stats(f).syncs;
   std::vector<uint64_t> ids(8);
   ASSERT_PAGER_OK(pager_file_alloc_bulk(f, ids.data(), ids.size()));
@@ -118,13 +119,11 @@ TEST(FileStats, AFormatOneFileHasNoJournalCounters) {
 
 TEST(FileStats, AReadOnlyHandleFlushesNothing) {
   TempDir dir;
-  std::string path = dir.File("pages");
-  pager_file* f = nullptr;
-  pager_file_options o = Opts();
-  ASSERT_PAGER_OK(pager_file_create(path.c_str(), &o, &f));
+  pager_file* f = Create(dir, Opts());
+  ASSERT_NE(f, nullptr);
   pager_file_close(f);
-  o = Opts(0, 0, 1);
-  ASSERT_PAGER_OK(pager_file_open(path.c_str(), &o, &f));
+  pager_file_options o = Opts(0, 0, 1);
+  ASSERT_PAGER_OK(pager_file_open(dir.File("pages").c_str(), &o, &f));
   pager_file_stats s = Stats(f);
   EXPECT_EQ(s.format_version, 2u);
   EXPECT_EQ(s.syncs, 0u);
@@ -136,10 +135,8 @@ TEST(FileStats, AReadOnlyHandleFlushesNothing) {
 // later header) gets this version's bytes and struct_size says how many.
 TEST(FileStats, TheResultStructIsWrittenUpToTheCallersSizeAndNoFurther) {
   TempDir dir;
-  std::string path = dir.File("pages");
-  pager_file* f = nullptr;
-  pager_file_options o = Opts();
-  ASSERT_PAGER_OK(pager_file_create(path.c_str(), &o, &f));
+  pager_file* f = Create(dir, Opts());
+  ASSERT_NE(f, nullptr);
   struct Longer {
     pager_file_stats s;
     uint64_t later_field;

@@ -197,18 +197,7 @@ func TestFileTxnCopyIsBoundedByTheTransactionsOwnPageSize(t *testing.T) {
 }
 
 func TestFileTxnCommitsManyPagesTogether(t *testing.T) {
-	f, err := pager.CreateFile(filepath.Join(t.TempDir(), "pages"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	a, _ := f.ProtectedAlloc()
-	b, _ := f.ProtectedAlloc()
-	txn, err := f.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer txn.Close()
+	f, a, b, txn := fileWithTwoProtectedPagesAndATxn(t)
 	for _, id := range []uint64{a, b} {
 		if err := txn.Add(id); err != nil {
 			t.Fatal(err)
@@ -354,18 +343,7 @@ func TestFileAdvise(t *testing.T) {
 // WritePage replaces whole pages without an Add: the commit makes exactly those bytes the
 // pages' content; a page of the wrong length is ErrInvalid and leaves the transaction empty.
 func TestFileTxnWritePageCommitsTheWrittenBytesWithoutAnAdd(t *testing.T) {
-	f, err := pager.CreateFile(filepath.Join(t.TempDir(), "pages"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	a, _ := f.ProtectedAlloc()
-	b, _ := f.ProtectedAlloc()
-	txn, err := f.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer txn.Close()
+	f, a, b, txn := fileWithTwoProtectedPagesAndATxn(t)
 	requireCode(t, txn.WritePage(a, make([]byte, 100)), pager.ErrInvalid)
 	if n, err := txn.PageCount(); err != nil || n != 0 {
 		t.Fatalf("PageCount() after a refused write = %d, %v; want 0", n, err)
@@ -425,4 +403,23 @@ func TestFileStatsCountOneSyncPerCommit(t *testing.T) {
 	if _, err := f.Stats(); !errors.Is(err, pager.ErrClosed) {
 		t.Fatalf("Stats() after Close = %v; want ErrClosed", err)
 	}
+}
+
+// fileWithTwoProtectedPagesAndATxn creates a page file with protected pages a and b and
+// begins a transaction on it; the test's cleanup closes both.
+func fileWithTwoProtectedPagesAndATxn(t *testing.T) (*pager.PageFile, uint64, uint64, *pager.FileTxn) {
+	t.Helper()
+	f, err := pager.CreateFile(filepath.Join(t.TempDir(), "pages"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	a, _ := f.ProtectedAlloc()
+	b, _ := f.ProtectedAlloc()
+	txn, err := f.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { txn.Close() })
+	return f, a, b, txn
 }
