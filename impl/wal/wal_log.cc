@@ -73,7 +73,19 @@ Status WalLog::Open(io::Env* env, const std::string& path, bool write, uint32_t 
                                        " bytes, shorter than a WAL header");
   }
   WalHeader h;
-  PAGER_RETURN_IF_ERROR(file->ReadExactAt(0, &h, sizeof h, true));
+  Status rd = file->ReadExactAt(0, &h, sizeof h, true);
+  if (!rd.ok()) {
+    // A read-only handle opens the sidecar while its writer works: a TRUNCATE checkpoint
+    // (W10) may cut it between the size check above and this read. A sidecar shorter than a
+    // header now is one being reset, as above -- not damage (the caller retries or takes
+    // the main file alone).
+    uint64_t now = 0;
+    if (rd.code() == Code::kCorrupt && file->Size(&now).ok() && now < kWalHeaderSize) {
+      return Status(Code::kNotFound, path + " was cut to " + std::to_string(now) +
+                                         " bytes while its header was read");
+    }
+    return rd;
+  }
   Status st = ValidateWalHeader(h);
   if (!st.ok()) return st.WithContext(path);
   if (h.page_size != page_size) {
