@@ -372,6 +372,25 @@ func TestFileTxnWritePageCommitsTheWrittenBytesWithoutAnAdd(t *testing.T) {
 	requireCode(t, txn.WritePage(a, pages[a]), pager.ErrInvalid) // the transaction has ended
 }
 
+// WritePage on a closed transaction, or on a transaction of a closed file, is ErrClosed.
+func TestFileTxnWritePageAfterCloseIsErrClosed(t *testing.T) {
+	f, a, _, txn := fileWithTwoProtectedPagesAndATxn(t)
+	page := make([]byte, 4096)
+	txn.Close()
+	if err := txn.WritePage(a, page); !errors.Is(err, pager.ErrClosed) {
+		t.Fatalf("WritePage after the transaction's Close: %v, want ErrClosed", err)
+	}
+	other, err := f.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	f.Close()
+	if err := other.WritePage(a, page); !errors.Is(err, pager.ErrClosed) {
+		t.Fatalf("WritePage after the file's Close: %v, want ErrClosed", err)
+	}
+}
+
 // Stats counts one fdatasync per commit and per SyncPages, and reports the format.
 func TestFileStatsCountOneSyncPerCommit(t *testing.T) {
 	f, err := pager.CreateFile(filepath.Join(t.TempDir(), "pages"), nil)
