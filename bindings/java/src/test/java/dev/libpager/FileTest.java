@@ -231,6 +231,16 @@ class FileTest {
   }
 
   @Test
+  void txnWritePageAfterCloseThrowsInsteadOfCrashing() {
+    try (PageFile f = PageFile.create(dir.resolve("pages").toString(), null)) {
+      long a = f.protectedAlloc();
+      FileTxn t = f.begin();
+      t.close();
+      CloseStressTest.assertClosed("FileTxn", () -> t.writePage(a, new byte[4096]));
+    }
+  }
+
+  @Test
   void statsCountOneSyncPerCommitAndFailAfterClose() {
     PageFile f = PageFile.create(dir.resolve("pages").toString(), null);
     long syncs;
