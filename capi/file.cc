@@ -478,7 +478,6 @@ int pager_file_txn_begin(pager_file* f, pager_file_txn** txn_out) PAGER_NOEXCEPT
   });
 }
 
-
 int pager_file_txn_add(pager_file_txn* txn, uint64_t id, void** data_out) PAGER_NOEXCEPT {
   return capi::Fence([&]() -> Status {
     PAGER_RETURN_IF_ERROR(CheckTxn(txn));

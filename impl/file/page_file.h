@@ -59,13 +59,14 @@
 //       writes (copies, contents, meta: P2's non-current slots) go to the journal as one batch
 //       (its write started, io E8) and, from the journal's copy of each image, to the main
 //       file through the mapping while that write is in flight, without a sync; the journal's
-//       DataSync (which finishes the write) is the commit's one flush (P2). Until it returns the main file holds the last committed state plus, at most,
-//       part of the new one, which recovery already tells apart (P2, P3); once it returns a
-//       replay of the journal rebuilds the commit whatever of it reached the main file.
+//       DataSync (which finishes the write) is the commit's one flush (P2). Until it returns
+//       the main file holds the last committed state plus, at most, part of the new one,
+//       which recovery already tells apart (P2, P3); once it returns a replay of the journal
+//       rebuilds the commit whatever of it reached the main file.
 //   P15. SyncPages of a format-2 file journals the listed pages' bytes as the journal copies
-//       them under mu_ (J1: the checksum is of the copy that is written), in batches of at most kSyncBatchBytes,
-//       then issues one journal DataSync (P11): one sequential write however scattered the
-//       pages are. Pages not listed are not made durable by it.
+//       them under mu_ (J1: the checksum is of the copy that is written), in batches of at
+//       most kSyncBatchBytes, then issues one journal DataSync (P11): one sequential write
+//       however scattered the pages are. Pages not listed are not made durable by it.
 //   P16. The journal restarts at offset 0 only after a DataSync of the main file made every
 //       page of its chain durable in place (the checkpoint: when a batch would end past
 //       kJournalLapBytes; a failed checkpoint poisons, P6), and a clean close makes the main
@@ -191,8 +192,9 @@ class PageFile {
   // the transaction (any unique address). TxnAdd holds id for owner (kBusy if another owner
   // holds it; Ok again for the same owner) and copies its committed content into copy_out
   // (page_size bytes); a null copy_out holds the page without reading it, for a caller that
-  // writes the whole page (a blind write: no read of the committed content). TxnCommit writes every (id, content) pair in one commit and releases
-  // every page owner holds, whether it succeeds or not. TxnRelease releases without writing.
+  // writes the whole page (a blind write: no read of the committed content). TxnCommit
+  // writes every (id, content) pair in one commit and releases every page owner holds,
+  // whether it succeeds or not. TxnRelease releases without writing.
   struct TxnPage {
     uint64_t id;
     const uint8_t* data;  // page_size bytes
