@@ -116,6 +116,57 @@ TEST(FileJournalBuffer, AHugeBatchsBufferIsFreedOnceItsWriteFinishedAndASmallOne
   EXPECT_GE(j->buffer_bytes(), JournalBatchBytes(4, kPageSize)) << "kept for the next batch";
 }
 
+// J1 with a batch of several writes: two chunks of images and the header block, each of which
+// a power loss may apply, drop or tear on its own. Every crash image replays the synced batch
+// before it and then either the whole new batch or none of it -- never some of its pages.
+TEST(FileJournalBuffer, ABatchWrittenInSeveralWritesReplaysWholeOrNotAtAll) {
+  io::FaultEnv env;
+  auto j = OpenJournal(&env, true);
+  ASSERT_NE(j, nullptr);
+  ASSERT_OK(env.SyncDir("/"));  // the journal's entry, as PageFile::Create makes durable
+  Bytes first_image = Pattern(9);
+  const uint8_t* first[1] = {first_image.data()};
+  uint64_t first_page = 1;
+  const uint32_t count = static_cast<uint32_t>(kWriteChunkBytes / kPageSize) + 7;
+  const uint64_t main_bytes = uint64_t{count + 2} * kPageSize;
+  ASSERT_OK(j->Append(&first_page, first, 1, main_bytes));
+  ASSERT_OK(j->Sync());
+  std::vector<Bytes> images(count);
+  std::vector<const uint8_t*> ptrs(count);
+  std::vector<uint64_t> pages(count);
+  for (uint32_t i = 0; i < count; i++) {
+    images[i] = Pattern(static_cast<uint8_t>(i));
+    std::memcpy(images[i].data(), &i, sizeof i);  // every image distinct
+    ptrs[i] = images[i].data();
+    pages[i] = i + 2;
+  }
+  ASSERT_OK(j->Append(pages.data(), ptrs.data(), count, main_bytes));
+  env.CrashAtSync(env.SyncCount() + 1);
+  const uint64_t ops_before = env.OpCount();
+  EXPECT_FALSE(j->Sync().ok());
+  ASSERT_TRUE(env.crashed());
+  EXPECT_GE(env.OpCount() - ops_before, 3u) << "the batch was not written in several writes";
+  int whole = 0, none = 0;
+  for (uint64_t seed = 0; seed < 300; seed++) {
+    auto image = io::FaultEnv::FromImage(env.CrashImage(seed));
+    JournalScan scan;
+    auto got = Replayed(image.get(), main_bytes, &scan);
+    ASSERT_GE(got.size(), 1u) << "seed " << seed << ": the synced batch was lost";
+    EXPECT_EQ(got[0], std::make_pair(first_page, first_image));
+    if (got.size() == 1) {
+      none++;
+      continue;
+    }
+    ASSERT_EQ(got.size(), count + 1u) << "seed " << seed << ": part of a batch replayed";
+    for (uint32_t i = 0; i < count; i++) {
+      ASSERT_EQ(got[i + 1], std::make_pair(pages[i], images[i])) << "seed " << seed;
+    }
+    whole++;
+  }
+  EXPECT_GT(whole, 0) << "no crash image kept every write of the batch";
+  EXPECT_GT(none, 0);
+}
+
 }  // namespace
 }  // namespace file
 }  // namespace pager

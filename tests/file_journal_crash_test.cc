@@ -357,7 +357,7 @@ const Workload& Named(const char* name) {
 
 TEST(FileJournalCrash, SyncPagesOfScatteredPagesSurvivesEveryCrashOnceItReturned) {
   Tally t;
-  ASSERT_NO_FATAL_FAILURE(SweepWorkload(Named("sync_pages"), 6, &t));
+  ASSERT_NO_FATAL_FAILURE(SweepWorkload(Named("sync_pages"), 24, &t));
   Print("sync_pages", t);
   EXPECT_GT(t.replayed, 0u);
   EXPECT_GT(t.synced_pages_checked, 1000u);

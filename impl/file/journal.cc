@@ -5,6 +5,7 @@
 #include <cstring>
 #include <random>
 
+#include "impl/file/format.h"
 #include "impl/io/checksum.h"
 
 namespace pager {
@@ -260,8 +261,10 @@ Status Journal::Reserve(uint64_t page_count) {
 }
 
 // J1: the batch is built whole in batch_ (header block, images copied and hashed while hot,
-// zero padding) and started as one write (io E8: on a POSIX file opened with direct_writes,
-// an asynchronous O_DIRECT write from batch_, which stays untouched until FinishWrite).
+// zero padding). The images go to the device in chunks as they are built (io E8: on a POSIX
+// file opened with direct_writes, asynchronous O_DIRECT writes from batch_, which stays
+// untouched until FinishWrite), so the device takes one chunk while the next is copied and
+// hashed; the header block, which carries the checksum, is started last.
 Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint32_t page_count,
                        uint64_t main_bytes) {
   PAGER_RETURN_IF_ERROR(FinishWrite());  // batch_ is free again
@@ -283,23 +286,42 @@ Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint
   std::memcpy(buf + sizeof head, pages, 8 * size_t{page_count});
   Hasher h(kSeedJournal);
   h.Update(buf, static_cast<size_t>(header_bytes));
-  for (uint32_t i = 0; i < page_count; i++) {
-    uint8_t* dst = buf + header_bytes + uint64_t{i} * page_size_;
-    std::memcpy(dst, images[i], page_size_);
-    h.Update(dst, page_size_);
-  }
+  images_offset_ = header_bytes;
+  may_hold_chain_ = true;  // even if a write fails: part of the batch may land
+  write_started_ = true;
   const uint64_t images_end = header_bytes + uint64_t{page_count} * page_size_;
-  std::memset(buf + images_end, 0, static_cast<size_t>(batch_bytes - images_end));
+  const uint32_t chunk_pages = ChunkPages();
+  for (uint32_t first = 0; first < page_count; first += chunk_pages) {
+    const uint32_t last = std::min(page_count, first + chunk_pages);
+    for (uint32_t i = first; i < last; i++) {
+      uint8_t* dst = buf + header_bytes + uint64_t{i} * page_size_;
+      std::memcpy(dst, images[i], page_size_);
+      h.Update(dst, page_size_);
+    }
+    const uint64_t from = header_bytes + uint64_t{first} * page_size_;
+    uint64_t to = header_bytes + uint64_t{last} * page_size_;
+    if (last == page_count) {  // the last chunk carries the zero padding to the batch's end
+      std::memset(buf + images_end, 0, static_cast<size_t>(batch_bytes - images_end));
+      to = batch_bytes;
+    }
+    PAGER_RETURN_IF_ERROR(
+        file_->StartWriteAt(end_bytes_ + from, buf + from, static_cast<size_t>(to - from)));
+  }
   head.checksum = h.Digest();
   std::memcpy(buf + offsetof(JournalBatchDisk, checksum), &head.checksum, 8);
-  images_offset_ = header_bytes;
-  may_hold_chain_ = true;  // even if the write fails: part of it may land
-  write_started_ = true;
-  PAGER_RETURN_IF_ERROR(file_->StartWriteAt(end_bytes_, buf, static_cast<size_t>(batch_bytes)));
+  PAGER_RETURN_IF_ERROR(file_->StartWriteAt(end_bytes_, buf, static_cast<size_t>(header_bytes)));
   end_bytes_ += batch_bytes;
   last_batch_bytes_ = batch_bytes;
   seq_++;
   return Status::Ok();
+}
+
+// Pages per chunk of Append's writes (J1): kWriteChunkBytes of images, whole 4 KiB blocks
+// for every page size.
+uint32_t Journal::ChunkPages() const {
+  static_assert(kWriteChunkBytes % (uint64_t{1} << kMaxPageSizeLog2) == 0, "whole pages");
+  static_assert(kWriteChunkBytes % kJournalAlignBytes == 0, "chunks of whole blocks");
+  return static_cast<uint32_t>(kWriteChunkBytes / page_size_);
 }
 
 const uint8_t* Journal::AppendedImage(uint32_t i) const {

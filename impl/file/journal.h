@@ -7,11 +7,12 @@
 // Invariants (the page file's P14-P16 build on them):
 //   J1. A batch is built whole in the journal's own buffer (the images copied from the
 //       caller's and hashed from the copy, so the checksum and the bytes written always
-//       agree) and written by one write at the chain's end, started by Append and finished
-//       before the next Append, Sync, Invalidate or the journal's destruction (io E8: an
-//       asynchronous O_DIRECT write where the file system allows). It is valid only if its
-//       checksum over header, page list and images holds; a torn or dropped batch is
-//       therefore the end of the chain, never a partial batch.
+//       agree) and written at the chain's end by writes started by Append -- the images in
+//       chunks of kWriteChunkBytes as they are built, the header block last -- and finished
+//       before the next Append, Sync, Invalidate or the journal's destruction (io E8:
+//       asynchronous O_DIRECT writes where the file system allows). It is valid only if its
+//       checksum over header, page list and images holds; a batch of which any write was
+//       torn or dropped is therefore the end of the chain, never a partial batch.
 //   J2. The chain starts at offset 0 with seq 1; batch k + 1 starts where batch k ends and
 //       carries the same lap and seq k + 1. Replay applies the chain in order and stops at the
 //       first batch that does not continue it.
@@ -48,6 +49,9 @@ constexpr uint64_t kJournalLapBytes = uint64_t{64} << 20;
 // transaction's), so an idle handle keeps at most this much: a 256-page commit of 4 KiB pages
 // (1.1 MB) reuses its buffer, a 16 MiB sync_pages batch allocates one each time.
 constexpr uint64_t kKeptBatchBytes = uint64_t{4} << 20;
+// J1: Append starts the images' writes in chunks of this many bytes, so the device takes one
+// chunk while the next is copied and hashed (a multiple of every page size).
+constexpr uint64_t kWriteChunkBytes = uint64_t{256} << 10;
 
 // The first 64 bytes of a batch; the page list follows, then zeros to header_bytes.
 struct JournalBatchDisk {
@@ -134,6 +138,7 @@ class Journal {
  private:
   Journal(std::unique_ptr<io::File> file, uint64_t file_id, uint32_t page_size_log2);
   Status FinishWrite();  // J1
+  uint32_t ChunkPages() const;
   Status ReadBatch(uint64_t offset, uint64_t file_bytes, uint64_t expect_lap,
                    uint64_t expect_seq,
                    JournalBatchDisk* head, std::vector<uint64_t>* pages, std::string* stop);
