@@ -14,6 +14,8 @@ void SetLastError(const std::string& message) noexcept {
   }
 }
 
+std::string* LastErrorSlot() noexcept { return &t_last_error; }
+
 void ClearLastError() noexcept { t_last_error.clear(); }
 
 int ToCode(const pager::Status& status) noexcept {
@@ -23,8 +25,35 @@ int ToCode(const pager::Status& status) noexcept {
     ClearLastError();
     return PAGER_OK;
   }
+  return FailureCode(status);
+}
+
+int FailureCode(const pager::Status& status) noexcept {
   SetLastError(status.message());
   return static_cast<int>(status.code());
+}
+
+int ExceptionCode(std::exception_ptr e) noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::bad_alloc&) {
+    SetLastError("out of memory");
+    return PAGER_ERR_NOMEM;
+  } catch (const std::exception& ex) {
+    try {
+      SetLastError(std::string("internal error: ") + ex.what());
+    } catch (...) {  // out of memory while building the message
+      SetLastError("internal error");
+    }
+    return PAGER_ERR_INTERNAL;
+  } catch (...) {
+    SetLastError("internal error: unknown exception");
+    return PAGER_ERR_INTERNAL;
+  }
+}
+
+pager::Status NullArgument(const char* what) {
+  return pager::InvalidArgument(std::string(what) + " must not be NULL");
 }
 
 }  // namespace capi

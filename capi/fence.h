@@ -24,33 +24,45 @@
 
 namespace capi {
 
+// The calling thread's detail message (F2). A call looks it up once (a thread-local access
+// costs a function call in a shared library) and clears it through ClearIn.
+std::string* LastErrorSlot() noexcept;
+inline void ClearIn(std::string* slot) noexcept {
+  if (!slot->empty()) slot->clear();
+}
 // Sets the calling thread's detail message (F2).
 void SetLastError(const std::string& message) noexcept;
 void ClearLastError() noexcept;
 
 // The one Status -> int conversion.
 int ToCode(const pager::Status& status) noexcept;
+// ToCode of a failed Status: the detail message set, the code returned (out of line: the
+// success path of every call stays small).
+int FailureCode(const pager::Status& status) noexcept;
+int ExceptionCode(std::exception_ptr e) noexcept;  // F1
 
 template <typename Fn>
 int Fence(Fn&& fn) noexcept {
-  ClearLastError();
+  std::string* last_error = LastErrorSlot();
+  ClearIn(last_error);
   try {
-    return ToCode(fn());
-  } catch (const std::bad_alloc&) {
-    SetLastError("out of memory");
-    return PAGER_ERR_NOMEM;
-  } catch (const std::exception& e) {
-    SetLastError(std::string("internal error: ") + e.what());
-    return PAGER_ERR_INTERNAL;
+    const pager::Status st = fn();
+    if (__builtin_expect(!st.ok(), 0)) return FailureCode(st);
+    // C2: "" after success, even when an adapter callback or progress function made a
+    // failing libpager call of its own during this one (found by fuzz/capi_fuzz.cc).
+    ClearIn(last_error);
+    return PAGER_OK;
   } catch (...) {
-    SetLastError("internal error: unknown exception");
-    return PAGER_ERR_INTERNAL;
+    return ExceptionCode(std::current_exception());
   }
 }
 
+// PAGER_ERR_INVALID naming the NULL argument (out of line: RequireNonNull's cold path).
+pager::Status NullArgument(const char* what);
+
 // Fails with PAGER_ERR_INVALID naming the argument if p is NULL.
 inline pager::Status RequireNonNull(const void* p, const char* what) {
-  if (p == nullptr) return pager::InvalidArgument(std::string(what) + " must not be NULL");
+  if (__builtin_expect(p == nullptr, 0)) return NullArgument(what);
   return pager::Status::Ok();
 }
 

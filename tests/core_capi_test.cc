@@ -57,6 +57,13 @@ TEST(Fence, SuccessClearsTheMessage) {
   EXPECT_STREQ(pager_last_error(), "");
 }
 
+// RequireNonNull's failure, built out of line, still names the argument.
+TEST(Fence, NullArgumentNamesTheArgument) {
+  int rc = capi::Fence([] { return capi::RequireNonNull(nullptr, "data_out"); });
+  EXPECT_EQ(rc, PAGER_ERR_INVALID);
+  EXPECT_STREQ(pager_last_error(), "data_out must not be NULL");
+}
+
 TEST(Fence, BadAllocBecomesNomem) {
   int rc = capi::Fence([]() -> pager::Status { throw std::bad_alloc(); });
   EXPECT_EQ(rc, PAGER_ERR_NOMEM);

@@ -9,9 +9,8 @@
 namespace pager {
 namespace wal {
 
-Status WalPager::CheckOpen() const {
-  if (closed_) return InvalidArgument("the WAL pager " + path_ + " is closed");
-  return Status::Ok();
+Status WalPager::ClosedError() const {
+  return InvalidArgument("the WAL pager " + path_ + " is closed");
 }
 
 // W29: frames arrive in ascending order (W15); they reach history_ when a reader begins.

@@ -449,7 +449,9 @@ class WalPager {
   Status ReadPageLocked(uint32_t page_number, uint8_t* dst, uint64_t len);
   Status ReadMainPage(uint32_t page_number, uint8_t* dst);
 
-  Status CheckOpen() const;
+  // Inline: every read and view asks it first; the closed case is built out of line.
+  Status CheckOpen() const { return closed_ ? ClosedError() : Status::Ok(); }
+  Status ClosedError() const;
   bool HiddenByShrink(uint64_t frame, uint64_t mark, uint32_t page_number) const;
   bool ReadersNeedMain();
   Status WaitForReaders(std::unique_lock<std::mutex>* lock, CheckpointMode mode);
