@@ -167,6 +167,28 @@ TEST(FileJournalBuffer, ABatchWrittenInSeveralWritesReplaysWholeOrNotAtAll) {
   EXPECT_GT(none, 0);
 }
 
+// J1: a batch of at most one chunk of images is one write (nothing to overlap); a batch of
+// two chunks is three (each chunk, then the header block).
+TEST(FileJournalBuffer, ABatchOfOneChunkIsOneWriteAndOfTwoChunksThree) {
+  io::FaultEnv env;
+  auto j = OpenJournal(&env, true);
+  ASSERT_NE(j, nullptr);
+  const uint32_t chunk = static_cast<uint32_t>(kWriteChunkBytes / kPageSize);
+  auto ops_of_batch = [&](uint32_t count) {
+    Bytes image = Pattern(4);
+    std::vector<const uint8_t*> images(count, image.data());
+    std::vector<uint64_t> pages(count);
+    for (uint32_t i = 0; i < count; i++) pages[i] = i + 1;
+    EXPECT_OK(j->Append(pages.data(), images.data(), count, uint64_t{count + 1} * kPageSize));
+    const uint64_t before = env.OpCount();
+    EXPECT_OK(j->Sync());  // FaultEnv performs the started writes here (E8)
+    return env.OpCount() - before;
+  };
+  const uint64_t one = ops_of_batch(chunk);
+  const uint64_t two = ops_of_batch(chunk + 1);
+  EXPECT_EQ(two, one + 2);
+}
+
 }  // namespace
 }  // namespace file
 }  // namespace pager

@@ -264,7 +264,8 @@ Status Journal::Reserve(uint64_t page_count) {
 // zero padding). The images go to the device in chunks as they are built (io E8: on a POSIX
 // file opened with direct_writes, asynchronous O_DIRECT writes from batch_, which stays
 // untouched until FinishWrite), so the device takes one chunk while the next is copied and
-// hashed; the header block, which carries the checksum, is started last.
+// hashed; the header block, which carries the checksum, is started last. A batch of one
+// chunk is one write.
 Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint32_t page_count,
                        uint64_t main_bytes) {
   PAGER_RETURN_IF_ERROR(FinishWrite());  // batch_ is free again
@@ -290,7 +291,9 @@ Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint
   may_hold_chain_ = true;  // even if a write fails: part of the batch may land
   write_started_ = true;
   const uint64_t images_end = header_bytes + uint64_t{page_count} * page_size_;
+  // A batch of one chunk has nothing to overlap: it goes as one write, header included.
   const uint32_t chunk_pages = ChunkPages();
+  const bool one_write = page_count <= chunk_pages;
   for (uint32_t first = 0; first < page_count; first += chunk_pages) {
     const uint32_t last = std::min(page_count, first + chunk_pages);
     for (uint32_t i = first; i < last; i++) {
@@ -304,12 +307,15 @@ Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint
       std::memset(buf + images_end, 0, static_cast<size_t>(batch_bytes - images_end));
       to = batch_bytes;
     }
+    if (one_write) break;
     PAGER_RETURN_IF_ERROR(
         file_->StartWriteAt(end_bytes_ + from, buf + from, static_cast<size_t>(to - from)));
   }
   head.checksum = h.Digest();
   std::memcpy(buf + offsetof(JournalBatchDisk, checksum), &head.checksum, 8);
-  PAGER_RETURN_IF_ERROR(file_->StartWriteAt(end_bytes_, buf, static_cast<size_t>(header_bytes)));
+  const uint64_t head_write_bytes = one_write ? batch_bytes : header_bytes;
+  PAGER_RETURN_IF_ERROR(
+      file_->StartWriteAt(end_bytes_, buf, static_cast<size_t>(head_write_bytes)));
   end_bytes_ += batch_bytes;
   last_batch_bytes_ = batch_bytes;
   seq_++;

@@ -8,7 +8,8 @@
 //   J1. A batch is built whole in the journal's own buffer (the images copied from the
 //       caller's and hashed from the copy, so the checksum and the bytes written always
 //       agree) and written at the chain's end by writes started by Append -- the images in
-//       chunks of kWriteChunkBytes as they are built, the header block last -- and finished
+//       chunks of kWriteChunkBytes as they are built, the header block last (a batch of one
+//       chunk: one write) -- and finished
 //       before the next Append, Sync, Invalidate or the journal's destruction (io E8:
 //       asynchronous O_DIRECT writes where the file system allows). It is valid only if its
 //       checksum over header, page list and images holds; a batch of which any write was
