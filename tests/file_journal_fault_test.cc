@@ -263,6 +263,32 @@ TEST(FileJournalFault, LossyJournalSyncPoisonsAndTheStateAReopenShowsIsNeverLost
   ASSERT_NO_FATAL_FAILURE(ExpectEveryCrashImageRecovers(f.env.get(), f.options, live));
 }
 
+// A clean close checkpoints and then invalidates the journal (zeroes its head, then its
+// DataSync, P16). That DataSync failing is ignored by the close, so the zeroed head is in the
+// page cache only and the checkpointed chain still on disk. The next read-write open reads no
+// chain; it must make that durable before it writes in place, or a crash later replays the
+// old chain over what the open and its session made durable. Found by fuzz/fileops_fuzz.cc:
+// a commit failed after that open (EIO on its batch; its pages already in the mapping), the
+// reopen showed and synced its result, and a crash rolled it back to the old chain's.
+TEST(FileJournalFault, FailedInvalidationAtACloseNeverLetsTheOldChainReplayOverALaterState) {
+  Fixture f;
+  Bytes b = Pattern(2, f.pf->page_size());
+  ASSERT_OK(f.pf->ProtectedWrite(f.id, b.data()));
+  // The close's syncs: the main file's (the checkpoint), then the journal's (the invalidation).
+  f.env->FailNth(io::FaultEnv::Op::kSync, 2, io::FaultKind::kEio, false);
+  f.pf.reset();
+  f.env->ClearFaults();
+  ASSERT_OK(PageFile::Open(f.env.get(), "/f", ForOpen(f.options), &f.pf));
+  f.env->FailNth(io::FaultEnv::Op::kWrite, 1, io::FaultKind::kEio, false);
+  Bytes c = Pattern(3, f.pf->page_size());
+  EXPECT_EQ(f.pf->ProtectedWrite(f.id, c.data()).code(), Code::kIo);
+  f.pf.reset();
+  f.env->ClearFaults();
+  State live;
+  ASSERT_NO_FATAL_FAILURE(OpenAndTake(f.env.get(), f.options, &live));
+  ASSERT_NO_FATAL_FAILURE(ExpectEveryCrashImageRecovers(f.env.get(), f.options, live));
+}
+
 // The commit whose batch would pass journal_lap_bytes first makes the main file durable (the
 // checkpoint, P16). Lap 16 KiB: commits of one 1 KiB page are 8 KiB batches, so every second
 // commit checkpoints. The checkpoint's fdatasync failing -- with EIO, or losing the main

@@ -40,6 +40,13 @@ Status PageFile::OpenJournal(bool create, bool* replayed) {
         return file_->WriteAt(page * page_size_, image, page_size_);
       },
       &scan));
+  if (scan.batches == 0 && scan.file_bytes > 0) {
+    // P16: no chain in what the open read. A clean close whose invalidation failed (its
+    // journal DataSync) left the head zeroed in the page cache and the checkpointed chain on
+    // disk; made durable now, before anything is written in place, that chain cannot replay
+    // over this session's state after a crash.
+    PAGER_RETURN_IF_ERROR(j->Sync());
+  }
   if (scan.batches > 0) {
     uint64_t size = 0;
     PAGER_RETURN_IF_ERROR(file_->Size(&size));

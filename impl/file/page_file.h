@@ -72,7 +72,9 @@
 //       kJournalLapBytes; a failed checkpoint poisons, P6), and a clean close makes the main
 //       file durable and invalidates the journal. A read-write open replays the chain into the
 //       main file, makes it durable, invalidates the journal, re-reserves the blocks of every
-//       in-use page (P5), and only then recovers; a read-only open recovers and maps the
+//       in-use page (P5), and only then recovers; when it finds no chain it makes the journal
+//       durable as it read it (a clean close whose invalidation failed leaves the zeroed head
+//       in the page cache only, the older chain on disk); a read-only open recovers and maps the
 //       file through the replayed view of the chain (journal_overlay.h O1-O3), writing
 //       nothing. A format-1 file has no journal and commits in place (P2, P11) as before.
 #pragma once
