@@ -272,6 +272,31 @@ Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint
   const uint64_t header_bytes = JournalHeaderBytes(page_count);
   const uint64_t batch_bytes = JournalBatchBytes(page_count, page_size_);
   PAGER_RETURN_IF_ERROR(batch_.Reserve(static_cast<size_t>(batch_bytes)));
+  Hasher h(kSeedJournal);
+  JournalBatchDisk head = BuildHeaderBlock(pages, page_count, main_bytes, &h);
+  images_offset_ = header_bytes;
+  may_hold_chain_ = true;  // even if a write fails: part of the batch may land
+  write_started_ = true;
+  // A batch of one chunk has nothing to overlap: it goes as one write, header included.
+  const bool one_write = page_count <= ChunkPages();
+  PAGER_RETURN_IF_ERROR(CopyImages(images, page_count, !one_write, &h));
+  head.checksum = h.Digest();
+  uint8_t* buf = batch_.data();
+  std::memcpy(buf + offsetof(JournalBatchDisk, checksum), &head.checksum, 8);
+  const uint64_t head_write_bytes = one_write ? batch_bytes : header_bytes;
+  PAGER_RETURN_IF_ERROR(
+      file_->StartWriteAt(end_bytes_, buf, static_cast<size_t>(head_write_bytes)));
+  end_bytes_ += batch_bytes;
+  last_batch_bytes_ = batch_bytes;
+  seq_++;
+  return Status::Ok();
+}
+
+// The header block of the next batch in batch_ (header, page list, zero padding; the checksum
+// field zero), hashed into *h.
+JournalBatchDisk Journal::BuildHeaderBlock(const uint64_t* pages, uint32_t page_count,
+                                           uint64_t main_bytes, Hasher* h) {
+  const uint64_t header_bytes = JournalHeaderBytes(page_count);
   uint8_t* buf = batch_.data();
   std::memset(buf, 0, static_cast<size_t>(header_bytes));
   JournalBatchDisk head{};
@@ -285,40 +310,37 @@ Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint
   head.main_bytes = main_bytes;
   std::memcpy(buf, &head, sizeof head);
   std::memcpy(buf + sizeof head, pages, 8 * size_t{page_count});
-  Hasher h(kSeedJournal);
-  h.Update(buf, static_cast<size_t>(header_bytes));
-  images_offset_ = header_bytes;
-  may_hold_chain_ = true;  // even if a write fails: part of the batch may land
-  write_started_ = true;
-  const uint64_t images_end = header_bytes + uint64_t{page_count} * page_size_;
-  // A batch of one chunk has nothing to overlap: it goes as one write, header included.
+  h->Update(buf, static_cast<size_t>(header_bytes));
+  return head;
+}
+
+// The images into batch_ after the header block, each hashed from its copy into *h, then the
+// zero padding to the batch's end; with start_writes, each chunk's write is started once it
+// is built (J1), the last chunk's with the padding.
+Status Journal::CopyImages(const uint8_t* const* images, uint32_t page_count, bool start_writes,
+                           Hasher* h) {
+  const uint64_t header_bytes = JournalHeaderBytes(page_count);
+  const uint64_t batch_bytes = JournalBatchBytes(page_count, page_size_);
+  uint8_t* buf = batch_.data();
   const uint32_t chunk_pages = ChunkPages();
-  const bool one_write = page_count <= chunk_pages;
   for (uint32_t first = 0; first < page_count; first += chunk_pages) {
     const uint32_t last = std::min(page_count, first + chunk_pages);
     for (uint32_t i = first; i < last; i++) {
       uint8_t* dst = buf + header_bytes + uint64_t{i} * page_size_;
       std::memcpy(dst, images[i], page_size_);
-      h.Update(dst, page_size_);
+      h->Update(dst, page_size_);
     }
     const uint64_t from = header_bytes + uint64_t{first} * page_size_;
     uint64_t to = header_bytes + uint64_t{last} * page_size_;
-    if (last == page_count) {  // the last chunk carries the zero padding to the batch's end
-      std::memset(buf + images_end, 0, static_cast<size_t>(batch_bytes - images_end));
+    if (last == page_count) {
+      std::memset(buf + to, 0, static_cast<size_t>(batch_bytes - to));
       to = batch_bytes;
     }
-    if (one_write) break;
-    PAGER_RETURN_IF_ERROR(
-        file_->StartWriteAt(end_bytes_ + from, buf + from, static_cast<size_t>(to - from)));
+    if (start_writes) {
+      PAGER_RETURN_IF_ERROR(
+          file_->StartWriteAt(end_bytes_ + from, buf + from, static_cast<size_t>(to - from)));
+    }
   }
-  head.checksum = h.Digest();
-  std::memcpy(buf + offsetof(JournalBatchDisk, checksum), &head.checksum, 8);
-  const uint64_t head_write_bytes = one_write ? batch_bytes : header_bytes;
-  PAGER_RETURN_IF_ERROR(
-      file_->StartWriteAt(end_bytes_, buf, static_cast<size_t>(head_write_bytes)));
-  end_bytes_ += batch_bytes;
-  last_batch_bytes_ = batch_bytes;
-  seq_++;
   return Status::Ok();
 }
 

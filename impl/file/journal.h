@@ -35,6 +35,7 @@
 
 #include "impl/common/aligned_buffer.h"
 #include "impl/common/status.h"
+#include "impl/io/checksum.h"
 #include "impl/io/env.h"
 
 namespace pager {
@@ -140,6 +141,10 @@ class Journal {
   Journal(std::unique_ptr<io::File> file, uint64_t file_id, uint32_t page_size_log2);
   Status FinishWrite();  // J1
   uint32_t ChunkPages() const;
+  JournalBatchDisk BuildHeaderBlock(const uint64_t* pages, uint32_t page_count,
+                                    uint64_t main_bytes, Hasher* h);
+  Status CopyImages(const uint8_t* const* images, uint32_t page_count, bool start_writes,
+                    Hasher* h);
   Status ReadBatch(uint64_t offset, uint64_t file_bytes, uint64_t expect_lap,
                    uint64_t expect_seq,
                    JournalBatchDisk* head, std::vector<uint64_t>* pages, std::string* stop);
