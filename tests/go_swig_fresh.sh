@@ -10,6 +10,10 @@
 set -euo pipefail
 write=0
 if [[ ${1:-} == --write ]]; then write=1; shift; fi
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 [--write] SWIG CAPI_DIR" >&2
+  exit 2
+fi
 swig=$1 dir=$2
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
