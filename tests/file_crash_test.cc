@@ -9,39 +9,37 @@
 #include <functional>
 
 #include "impl/check/checks.h"
-#include "impl/io/checksum.h"
+#include "tests/file_crash_steps.h"
 #include "tests/file_test_util.h"
 
 namespace pager {
 namespace file {
 namespace {
 
+using testing::AllocBulk;
+using testing::AllocationSnapshot;
+using testing::CloseSyncs;
+using testing::FreeBulkHalf;
+using testing::GrowTo;
+using testing::ProtAlloc;
 using testing::ProtectedIds;
+using testing::ProtFreeLast;
+using testing::ProtWrite;
 using testing::ReadProtected;
 using testing::RegularPages;
 using testing::SmallOptions;
+using testing::TxnWrite;
+using Ctx = testing::CrashCtx;
+using Step = testing::CrashStep;
 
-struct Snapshot {
-  std::set<uint64_t> pages;
-  std::map<uint64_t, uint64_t> protected_sums;  // id -> checksum of content
-  uint64_t free_pages = 0;                      // the allocator: free pages in the space
-  bool operator==(const Snapshot& o) const {
-    return pages == o.pages && protected_sums == o.protected_sums && free_pages == o.free_pages;
-  }
+struct Snapshot : AllocationSnapshot {
+  bool operator==(const Snapshot& o) const { return SameAllocation(o); }
 };
 
 Snapshot Take(PageFile* pf) {
-  Snapshot s;
-  s.pages = RegularPages(pf);
-  uint64_t count = 0, free_count = 0;
+  uint64_t count = 0;
   EXPECT_OK(pf->PageCount(&count));
-  EXPECT_OK(pf->FreePageCount(&free_count));
-  s.free_pages = free_count;
-  for (uint64_t id : ProtectedIds(pf)) {
-    auto c = ReadProtected(pf, id);
-    s.protected_sums[id] = Checksum64(c.data(), c.size());
-  }
-  return s;
+  return Snapshot{testing::TakeAllocation(pf)};
 }
 
 std::string Describe(const Snapshot& s) {
@@ -50,16 +48,8 @@ std::string Describe(const Snapshot& s) {
   return out + "}";
 }
 
-// A workload step: one public operation (usually one commit). The file may be replaced
-// (a reopen step). Returns the operation's Status.
-struct Ctx {
-  io::Env* env;
-  std::unique_ptr<PageFile> pf;
-  std::vector<uint64_t> pages;
-  std::vector<uint64_t> prot;
-};
-using Step = std::function<Status(Ctx*)>;
-
+// A workload step (file_crash_steps.h): one public operation (usually one commit). The file
+// may be replaced (a reopen step).
 Step AllocOne() {
   return [](Ctx* c) {
     uint64_t id = 0;
@@ -73,65 +63,6 @@ Step FreeFirst() {
     PAGER_RETURN_IF_ERROR(c->pf->Free(c->pages.front()));
     c->pages.erase(c->pages.begin());
     return Status::Ok();
-  };
-}
-Step AllocBulk(size_t n) {
-  return [n](Ctx* c) {
-    std::vector<uint64_t> ids(n);
-    PAGER_RETURN_IF_ERROR(c->pf->AllocBulk(n, ids.data()));
-    c->pages.insert(c->pages.end(), ids.begin(), ids.end());
-    return Status::Ok();
-  };
-}
-Step FreeBulkHalf() {
-  return [](Ctx* c) {
-    size_t n = c->pages.size() / 2;
-    PAGER_RETURN_IF_ERROR(c->pf->FreeBulk(c->pages.data(), n));
-    c->pages.erase(c->pages.begin(), c->pages.begin() + static_cast<long>(n));
-    return Status::Ok();
-  };
-}
-Step ProtAlloc(size_t n) {
-  return [n](Ctx* c) {
-    std::vector<uint64_t> ids(n);
-    PAGER_RETURN_IF_ERROR(c->pf->ProtectedAllocBulk(n, ids.data()));
-    c->prot.insert(c->prot.end(), ids.begin(), ids.end());
-    return Status::Ok();
-  };
-}
-Step ProtWrite(size_t which, uint64_t seed) {
-  return [which, seed](Ctx* c) {
-    auto data = pager::testing::PatternBytes(seed, c->pf->page_size());
-    return c->pf->ProtectedWrite(c->prot[which % c->prot.size()], data.data());
-  };
-}
-Step ProtFreeLast() {
-  return [](Ctx* c) {
-    PAGER_RETURN_IF_ERROR(c->pf->ProtectedFree(c->prot.back()));
-    c->prot.pop_back();
-    return Status::Ok();
-  };
-}
-// One transaction over the listed protected pages (indexes into c->prot), one commit.
-Step TxnWrite(std::vector<size_t> which, uint64_t seed) {
-  return [which, seed](Ctx* c) {
-    int owner = 0;
-    std::vector<std::vector<uint8_t>> copies;
-    std::vector<PageFile::TxnPage> pages;
-    copies.reserve(which.size());
-    for (size_t w : which) {
-      uint64_t id = c->prot[w % c->prot.size()];
-      copies.emplace_back(c->pf->page_size());
-      Status st = c->pf->TxnAdd(&owner, id, copies.back().data());
-      if (!st.ok()) {
-        c->pf->TxnRelease(&owner);
-        return st;
-      }
-      auto bytes = pager::testing::PatternBytes(seed * 1000 + id, c->pf->page_size());
-      std::memcpy(copies.back().data(), bytes.data(), bytes.size());
-      pages.push_back({id, copies.back().data()});
-    }
-    return c->pf->TxnCommit(&owner, pages);
   };
 }
 // One transaction (P12) that rewrites the listed protected pages, allocates n_new pages with
@@ -180,9 +111,6 @@ Step TxnAllocFree(std::vector<size_t> write, size_t n_new, std::vector<size_t> f
     return Status::Ok();
   };
 }
-Step GrowTo(uint64_t n) {
-  return [n](Ctx* c) { return c->pf->Grow(n); };
-}
 Step Reopen() {
   return [](Ctx* c) {
     c->pf.reset();
@@ -221,34 +149,12 @@ constexpr uint64_t kSeedsPerCrash = 6;
 
 // Runs steps on a fresh FaultEnv, crashing at sync k (0 = never). Returns how many steps
 // completed, the snapshots after each completed step (index 0 = after create), and the env.
-struct CrashRun {
-  std::unique_ptr<io::FaultEnv> env;
-  std::vector<Snapshot> states;
-  size_t completed = 0;
-  uint64_t syncs_after_create = 0;
-  uint64_t create_syncs = 0;
-};
+using CrashRun = testing::CrashRun<Snapshot>;
 
 CrashRun Execute(const Workload& w, uint64_t crash_at) {
-  CrashRun r;
-  r.env = std::make_unique<io::FaultEnv>();
-  Ctx c{r.env.get(), nullptr, {}, {}};
-  EXPECT_OK(PageFile::Create(r.env.get(), "/f", SmallOptions(), &c.pf));
-  r.create_syncs = r.env->SyncCount();
-  r.states.push_back(Take(c.pf.get()));
-  if (crash_at != 0) r.env->CrashAtSync(r.create_syncs + crash_at);
-  for (const Step& s : w.steps) {
-    Status st = s(&c);
-    if (!st.ok()) {
-      EXPECT_NE(crash_at, 0u) << w.name << ": " << st.ToString();
-      break;
-    }
-    r.completed++;
-    if (crash_at == 0) r.states.push_back(Take(c.pf.get()));
-  }
-  r.syncs_after_create = r.env->SyncCount() - r.create_syncs;
-  c.pf.reset();
-  return r;
+  return testing::RunCrashSteps<Snapshot>(
+      w.name, w.steps, SmallOptions(), crash_at, [](Ctx* c) { return Take(c->pf.get()); },
+      CloseSyncs::kNotCounted);
 }
 
 // pager_file_check on a crash image (before any read-write open touches it) reports no

@@ -10,128 +10,39 @@
 #include <cstring>
 #include <functional>
 
-#include "impl/io/checksum.h"
+#include "tests/file_crash_steps.h"
 #include "tests/file_test_util.h"
 
 namespace pager {
 namespace file {
 namespace {
 
-using testing::ProtectedIds;
-using testing::ReadProtected;
-using testing::RegularPages;
-using testing::SmallOptions;
-
-using Bytes = std::vector<uint8_t>;
-using testing::PageBytes;
-using testing::WritePage;
+using testing::AllocBulk;
+using testing::AllocationSnapshot;
+using testing::CloseSyncs;
 using testing::ForOpen;
+using testing::FreeBulkHalf;
+using testing::GrowTo;
 using testing::JournaledOptions;
+using testing::PageBytes;
+using testing::ProtAlloc;
+using testing::ProtFreeLast;
+using testing::ProtWrite;
+using testing::ReadProtected;
+using testing::TxnWrite;
+using testing::WritePage;
+using Bytes = std::vector<uint8_t>;
+using Ctx = testing::CrashCtx;
+using Step = testing::CrashStep;
 
-// What the workload wrote to regular pages: cur = the bytes last written through the mapping,
-// dur = the bytes of the last sync_pages that returned Ok (what must survive a crash).
-struct Model {
-  std::map<uint64_t, Bytes> cur, dur;
+// The allocator and protected pages, and the model of the regular pages' bytes
+// (testing::PageModel: cur = last written, dur = last sync_pages'd).
+struct State : AllocationSnapshot {
+  testing::PageModel model;
 };
 
-struct State {
-  std::set<uint64_t> pages;
-  std::map<uint64_t, uint64_t> protected_sums;
-  uint64_t free_pages = 0;
-  Model model;
-  bool SameAllocation(const State& o) const {
-    return pages == o.pages && protected_sums == o.protected_sums && free_pages == o.free_pages;
-  }
-};
+State Take(Ctx* c) { return State{testing::TakeAllocation(c->pf.get()), c->model}; }
 
-struct Ctx {
-  io::Env* env;
-  FileOptions options;
-  std::unique_ptr<PageFile> pf;
-  std::vector<uint64_t> pages;
-  std::vector<uint64_t> prot;
-  Model model;
-};
-
-State Take(Ctx* c) {
-  State s;
-  s.pages = RegularPages(c->pf.get());
-  EXPECT_OK(c->pf->FreePageCount(&s.free_pages));
-  for (uint64_t id : ProtectedIds(c->pf.get())) {
-    Bytes b = ReadProtected(c->pf.get(), id);
-    s.protected_sums[id] = Checksum64(b.data(), b.size());
-  }
-  s.model = c->model;
-  return s;
-}
-
-using Step = std::function<Status(Ctx*)>;
-
-Step AllocBulk(size_t n) {
-  return [n](Ctx* c) {
-    std::vector<uint64_t> ids(n);
-    PAGER_RETURN_IF_ERROR(c->pf->AllocBulk(n, ids.data()));
-    c->pages.insert(c->pages.end(), ids.begin(), ids.end());
-    return Status::Ok();
-  };
-}
-Step FreeHalf() {
-  return [](Ctx* c) {
-    size_t n = c->pages.size() / 2;
-    PAGER_RETURN_IF_ERROR(c->pf->FreeBulk(c->pages.data(), n));
-    for (size_t i = 0; i < n; i++) {
-      c->model.cur.erase(c->pages[i]);
-      c->model.dur.erase(c->pages[i]);
-    }
-    c->pages.erase(c->pages.begin(), c->pages.begin() + static_cast<long>(n));
-    return Status::Ok();
-  };
-}
-Step GrowTo(uint64_t n) {
-  return [n](Ctx* c) { return c->pf->Grow(n); };
-}
-Step ProtAlloc(size_t n) {
-  return [n](Ctx* c) {
-    std::vector<uint64_t> ids(n);
-    PAGER_RETURN_IF_ERROR(c->pf->ProtectedAllocBulk(n, ids.data()));
-    c->prot.insert(c->prot.end(), ids.begin(), ids.end());
-    return Status::Ok();
-  };
-}
-Step ProtWrite(size_t which, uint64_t seed) {
-  return [which, seed](Ctx* c) {
-    Bytes data = pager::testing::PatternBytes(seed, c->pf->page_size());
-    return c->pf->ProtectedWrite(c->prot[which % c->prot.size()], data.data());
-  };
-}
-Step ProtFreeLast() {
-  return [](Ctx* c) {
-    PAGER_RETURN_IF_ERROR(c->pf->ProtectedFree(c->prot.back()));
-    c->prot.pop_back();
-    return Status::Ok();
-  };
-}
-// One transaction over the listed protected pages (indexes into c->prot): one commit.
-Step TxnWrite(std::vector<size_t> which, uint64_t seed) {
-  return [which, seed](Ctx* c) {
-    int owner = 0;
-    std::vector<Bytes> copies;
-    std::vector<PageFile::TxnPage> pages;
-    copies.reserve(which.size());
-    for (size_t w : which) {
-      uint64_t id = c->prot[w % c->prot.size()];
-      copies.emplace_back(c->pf->page_size());
-      Status st = c->pf->TxnAdd(&owner, id, copies.back().data());
-      if (!st.ok()) {
-        c->pf->TxnRelease(&owner);
-        return st;
-      }
-      copies.back() = pager::testing::PatternBytes(seed * 1000 + id, c->pf->page_size());
-      pages.push_back({id, copies.back().data()});
-    }
-    return c->pf->TxnCommit(&owner, pages);
-  };
-}
 // Writes new bytes through the mapping into every stride-th regular page (from `first`);
 // then, if sync, one sync_pages of exactly those pages (scattered: never two adjacent).
 Step Write(size_t stride, size_t first, uint64_t seed, bool sync) {
@@ -198,7 +109,7 @@ std::vector<Workload> Workloads() {
                {ProtAlloc(30), TxnWrite({0, 1, 2, 23, 24, 25, 29}, 1), TxnWrite({2, 3}, 2),
                 ProtFreeLast(), TxnWrite({0, 5, 10, 15, 20, 25}, 3)}});
   w.push_back({"alloc_free", kJournalLapBytes,
-               {AllocBulk(1), AllocBulk(40), FreeHalf(), GrowTo(3000), AllocBulk(500), FreeHalf(),
+               {AllocBulk(1), AllocBulk(40), FreeBulkHalf(), GrowTo(3000), AllocBulk(500), FreeBulkHalf(),
                 ProtAlloc(3), ProtFreeLast(), AllocBulk(2)}});
   w.push_back({"checkpoints", uint64_t{64} << 10, CheckpointSteps()});
   w.push_back({"clean_close", kJournalLapBytes,
@@ -208,36 +119,13 @@ std::vector<Workload> Workloads() {
   return w;
 }
 
-// Runs the steps on a fresh FaultEnv, crashing at sync k after create (0 = never).
-struct CrashRun {
-  std::unique_ptr<io::FaultEnv> env;
-  std::vector<State> states;  // [i] = after i completed steps (the reference run only)
-  size_t completed = 0;
-  uint64_t syncs_after_create = 0;
-  uint64_t checkpoints = 0;
-};
+// Runs the steps on a fresh FaultEnv, crashing at sync k after create (0 = never); the close's
+// syncs are sync points too.
+using CrashRun = testing::CrashRun<State>;
 
 CrashRun Execute(const Workload& w, uint64_t crash_at) {
-  CrashRun r;
-  r.env = std::make_unique<io::FaultEnv>();
-  Ctx c{r.env.get(), JournaledOptions(w.lap_bytes), nullptr, {}, {}, {}};
-  EXPECT_OK(PageFile::Create(r.env.get(), "/f", c.options, &c.pf));
-  uint64_t create_syncs = r.env->SyncCount();
-  r.states.push_back(Take(&c));
-  if (crash_at != 0) r.env->CrashAtSync(create_syncs + crash_at);
-  for (const Step& s : w.steps) {
-    Status st = s(&c);
-    if (!st.ok()) {
-      EXPECT_NE(crash_at, 0u) << w.name << ": " << st.ToString();
-      break;
-    }
-    r.completed++;
-    if (crash_at == 0) r.states.push_back(Take(&c));
-  }
-  if (c.pf != nullptr) r.checkpoints = c.pf->checkpoint_count();
-  c.pf.reset();
-  r.syncs_after_create = r.env->SyncCount() - create_syncs;
-  return r;
+  return testing::RunCrashSteps<State>(w.name, w.steps, JournaledOptions(w.lap_bytes), crash_at,
+                                       Take, CloseSyncs::kCounted);
 }
 
 // Counters of what the crash images held (the sweeps assert they are not vacuous).

@@ -10,6 +10,10 @@
 set -euo pipefail
 write=0
 if [[ ${1:-} == --write ]]; then write=1; shift; fi
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 [--write] SWIG CAPI_DIR" >&2
+  exit 2
+fi
 swig=$1 dir=$2
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -17,6 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$swig" -go -cgo -intgosize 64 -module capi -I. -o "$tmp/capi_swig.c" -outdir "$tmp" \
   bindings/swig/pager.i
 mv "$tmp/capi.go" "$tmp/capi_swig.go"
+gofmt -w "$tmp/capi_swig.go"  # SWIG's Go is not gofmt-clean; commit it formatted
 if [[ $write -eq 1 ]]; then
   cp "$tmp/capi_swig.go" "$tmp/capi_swig.c" "$dir/"
   echo "go_swig_fresh: wrote $dir/capi_swig.go and $dir/capi_swig.c"

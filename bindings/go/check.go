@@ -69,9 +69,9 @@ type CheckReport struct {
 	// Page file of format version 2: its -journal's size, and the committed batches (page
 	// images) not yet applied to the file (the next read-write open applies them).
 	JournalBytes, JournalBatches, JournalPages uint64
-	Interrupted, Damaged                                  bool
-	DamageOffset                                          uint64
-	DamageFile, DamageRule, DamageDetail                  string
+	Interrupted, Damaged                       bool
+	DamageOffset                               uint64
+	DamageFile, DamageRule, DamageDetail       string
 }
 
 func check(path string, fn func(string, capi.Pager_check_report) error) (CheckReport, error) {
@@ -89,7 +89,7 @@ func check(path string, fn func(string, capi.Pager_check_report) error) (CheckRe
 		IndexState: WalIndexState(c.GetIndex_state()), IndexReaders: c.GetIndex_readers(),
 		JournalBytes: c.GetJournal_bytes(), JournalBatches: c.GetJournal_batches(),
 		JournalPages: c.GetJournal_pages(),
-		Interrupted: c.GetInterrupted() != 0, Damaged: c.GetDamage_code() != 0,
+		Interrupted:  c.GetInterrupted() != 0, Damaged: c.GetDamage_code() != 0,
 		DamageOffset: c.GetDamage_offset(), DamageFile: c.GetDamage_file(),
 		DamageRule: c.GetDamage_rule(), DamageDetail: c.GetDamage_detail(),
 	}, nil

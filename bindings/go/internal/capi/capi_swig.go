@@ -957,36 +957,33 @@ import "unsafe"
 import _ "runtime/cgo"
 import "sync"
 
-
 type _ unsafe.Pointer
-
-
 
 var Swig_escape_always_false bool
 var Swig_escape_val interface{}
 
-
 type _swig_fnptr *byte
 type _swig_memberptr *byte
 
-
-func getSwigcptr(v interface { Swigcptr() uintptr }) uintptr {
+func getSwigcptr(v interface{ Swigcptr() uintptr }) uintptr {
 	if v == nil {
 		return 0
 	}
 	return v.Swigcptr()
 }
 
-
 type _ sync.Mutex
 
+type swig_gostring struct {
+	p uintptr
+	n int
+}
 
-type swig_gostring struct { p uintptr; n int }
 func swigCopyString(s string) string {
-  p := *(*swig_gostring)(unsafe.Pointer(&s))
-  r := string((*[0x7fffffff]byte)(unsafe.Pointer(p.p))[:p.n])
-  Swig_free(p.p)
-  return r
+	p := *(*swig_gostring)(unsafe.Pointer(&s))
+	r := string((*[0x7fffffff]byte)(unsafe.Pointer(p.p))[:p.n])
+	Swig_free(p.p)
+	return r
 }
 
 func Swig_free(arg1 uintptr) {
@@ -1014,11 +1011,11 @@ func Pagerswig_file_page_read(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 []byt
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1036,11 +1033,11 @@ func Pagerswig_file_page_write(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 []by
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1053,11 +1050,11 @@ func Pagerswig_file_txn_add(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1070,11 +1067,11 @@ func Pagerswig_file_txn_alloc_page(arg1 uintptr, arg2 *uint64) (_swig_ret error)
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1092,11 +1089,11 @@ func Pagerswig_file_txn_read(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 []byte
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1114,11 +1111,11 @@ func Pagerswig_file_txn_write(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 []byt
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1136,11 +1133,11 @@ func Pagerswig_file_subpage_read(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 []
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1158,11 +1155,11 @@ func Pagerswig_file_subpage_write(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 [
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1179,11 +1176,11 @@ func Pagerswig_cold_open(arg1 uint32, arg2 string, arg3 *uintptr) (_swig_ret err
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1202,11 +1199,11 @@ func Pagerswig_cold_pageout(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 Pager_c
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1226,11 +1223,11 @@ func Pagerswig_cold_read_at_many(arg1 uintptr, arg2 []uint64, arg3 []byte) (_swi
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1247,11 +1244,11 @@ func Pagerswig_snapshot_capture_refengine(arg1 uintptr, arg2 string, arg3 Pager_
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1268,11 +1265,11 @@ func Pagerswig_snapshot_restore_refengine(arg1 uintptr, arg2 string, arg3 Pager_
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1280,6 +1277,7 @@ func Pagerswig_snapshot_restore_refengine(arg1 uintptr, arg2 string, arg3 Pager_
 const PAGER_VERSION_MAJOR int = 0
 const PAGER_VERSION_MINOR int = 2
 const PAGER_VERSION_PATCH int = 0
+
 func _swig_getPAGER_VERSION_NUMBER() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_VERSION_NUMBER_capi_ccb28740c6082f19())
@@ -1287,6 +1285,7 @@ func _swig_getPAGER_VERSION_NUMBER() (_swig_ret int) {
 }
 
 var PAGER_VERSION_NUMBER int = _swig_getPAGER_VERSION_NUMBER()
+
 func _swig_getPAGER_OK() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_OK_capi_ccb28740c6082f19())
@@ -1294,6 +1293,7 @@ func _swig_getPAGER_OK() (_swig_ret int) {
 }
 
 var PAGER_OK int = _swig_getPAGER_OK()
+
 func _swig_getPAGER_ERR_INVALID() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_INVALID_capi_ccb28740c6082f19())
@@ -1301,6 +1301,7 @@ func _swig_getPAGER_ERR_INVALID() (_swig_ret int) {
 }
 
 var PAGER_ERR_INVALID int = _swig_getPAGER_ERR_INVALID()
+
 func _swig_getPAGER_ERR_IO() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_IO_capi_ccb28740c6082f19())
@@ -1308,6 +1309,7 @@ func _swig_getPAGER_ERR_IO() (_swig_ret int) {
 }
 
 var PAGER_ERR_IO int = _swig_getPAGER_ERR_IO()
+
 func _swig_getPAGER_ERR_NOMEM() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_NOMEM_capi_ccb28740c6082f19())
@@ -1315,6 +1317,7 @@ func _swig_getPAGER_ERR_NOMEM() (_swig_ret int) {
 }
 
 var PAGER_ERR_NOMEM int = _swig_getPAGER_ERR_NOMEM()
+
 func _swig_getPAGER_ERR_NOSPC() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_NOSPC_capi_ccb28740c6082f19())
@@ -1322,6 +1325,7 @@ func _swig_getPAGER_ERR_NOSPC() (_swig_ret int) {
 }
 
 var PAGER_ERR_NOSPC int = _swig_getPAGER_ERR_NOSPC()
+
 func _swig_getPAGER_ERR_CORRUPT() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_CORRUPT_capi_ccb28740c6082f19())
@@ -1329,6 +1333,7 @@ func _swig_getPAGER_ERR_CORRUPT() (_swig_ret int) {
 }
 
 var PAGER_ERR_CORRUPT int = _swig_getPAGER_ERR_CORRUPT()
+
 func _swig_getPAGER_ERR_VERSION() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_VERSION_capi_ccb28740c6082f19())
@@ -1336,6 +1341,7 @@ func _swig_getPAGER_ERR_VERSION() (_swig_ret int) {
 }
 
 var PAGER_ERR_VERSION int = _swig_getPAGER_ERR_VERSION()
+
 func _swig_getPAGER_ERR_PAGE_SIZE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_PAGE_SIZE_capi_ccb28740c6082f19())
@@ -1343,6 +1349,7 @@ func _swig_getPAGER_ERR_PAGE_SIZE() (_swig_ret int) {
 }
 
 var PAGER_ERR_PAGE_SIZE int = _swig_getPAGER_ERR_PAGE_SIZE()
+
 func _swig_getPAGER_ERR_BUSY() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_BUSY_capi_ccb28740c6082f19())
@@ -1350,6 +1357,7 @@ func _swig_getPAGER_ERR_BUSY() (_swig_ret int) {
 }
 
 var PAGER_ERR_BUSY int = _swig_getPAGER_ERR_BUSY()
+
 func _swig_getPAGER_ERR_READONLY() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_READONLY_capi_ccb28740c6082f19())
@@ -1357,6 +1365,7 @@ func _swig_getPAGER_ERR_READONLY() (_swig_ret int) {
 }
 
 var PAGER_ERR_READONLY int = _swig_getPAGER_ERR_READONLY()
+
 func _swig_getPAGER_ERR_RANGE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_RANGE_capi_ccb28740c6082f19())
@@ -1364,6 +1373,7 @@ func _swig_getPAGER_ERR_RANGE() (_swig_ret int) {
 }
 
 var PAGER_ERR_RANGE int = _swig_getPAGER_ERR_RANGE()
+
 func _swig_getPAGER_ERR_OVERLAP() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_OVERLAP_capi_ccb28740c6082f19())
@@ -1371,6 +1381,7 @@ func _swig_getPAGER_ERR_OVERLAP() (_swig_ret int) {
 }
 
 var PAGER_ERR_OVERLAP int = _swig_getPAGER_ERR_OVERLAP()
+
 func _swig_getPAGER_ERR_DOUBLE_FREE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_DOUBLE_FREE_capi_ccb28740c6082f19())
@@ -1378,6 +1389,7 @@ func _swig_getPAGER_ERR_DOUBLE_FREE() (_swig_ret int) {
 }
 
 var PAGER_ERR_DOUBLE_FREE int = _swig_getPAGER_ERR_DOUBLE_FREE()
+
 func _swig_getPAGER_ERR_RESERVED() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_RESERVED_capi_ccb28740c6082f19())
@@ -1385,6 +1397,7 @@ func _swig_getPAGER_ERR_RESERVED() (_swig_ret int) {
 }
 
 var PAGER_ERR_RESERVED int = _swig_getPAGER_ERR_RESERVED()
+
 func _swig_getPAGER_ERR_FULL() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_FULL_capi_ccb28740c6082f19())
@@ -1392,6 +1405,7 @@ func _swig_getPAGER_ERR_FULL() (_swig_ret int) {
 }
 
 var PAGER_ERR_FULL int = _swig_getPAGER_ERR_FULL()
+
 func _swig_getPAGER_ERR_POISONED() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_POISONED_capi_ccb28740c6082f19())
@@ -1399,6 +1413,7 @@ func _swig_getPAGER_ERR_POISONED() (_swig_ret int) {
 }
 
 var PAGER_ERR_POISONED int = _swig_getPAGER_ERR_POISONED()
+
 func _swig_getPAGER_ERR_MISMATCH() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_MISMATCH_capi_ccb28740c6082f19())
@@ -1406,6 +1421,7 @@ func _swig_getPAGER_ERR_MISMATCH() (_swig_ret int) {
 }
 
 var PAGER_ERR_MISMATCH int = _swig_getPAGER_ERR_MISMATCH()
+
 func _swig_getPAGER_ERR_NOT_FOUND() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_NOT_FOUND_capi_ccb28740c6082f19())
@@ -1413,6 +1429,7 @@ func _swig_getPAGER_ERR_NOT_FOUND() (_swig_ret int) {
 }
 
 var PAGER_ERR_NOT_FOUND int = _swig_getPAGER_ERR_NOT_FOUND()
+
 func _swig_getPAGER_ERR_EXISTS() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_EXISTS_capi_ccb28740c6082f19())
@@ -1420,6 +1437,7 @@ func _swig_getPAGER_ERR_EXISTS() (_swig_ret int) {
 }
 
 var PAGER_ERR_EXISTS int = _swig_getPAGER_ERR_EXISTS()
+
 func _swig_getPAGER_ERR_CANCELLED() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_CANCELLED_capi_ccb28740c6082f19())
@@ -1427,6 +1445,7 @@ func _swig_getPAGER_ERR_CANCELLED() (_swig_ret int) {
 }
 
 var PAGER_ERR_CANCELLED int = _swig_getPAGER_ERR_CANCELLED()
+
 func _swig_getPAGER_ERR_CALLBACK() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_CALLBACK_capi_ccb28740c6082f19())
@@ -1434,6 +1453,7 @@ func _swig_getPAGER_ERR_CALLBACK() (_swig_ret int) {
 }
 
 var PAGER_ERR_CALLBACK int = _swig_getPAGER_ERR_CALLBACK()
+
 func _swig_getPAGER_ERR_INTERNAL() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_INTERNAL_capi_ccb28740c6082f19())
@@ -1441,6 +1461,7 @@ func _swig_getPAGER_ERR_INTERNAL() (_swig_ret int) {
 }
 
 var PAGER_ERR_INTERNAL int = _swig_getPAGER_ERR_INTERNAL()
+
 func _swig_getPAGER_ERR_DUPLICATE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_DUPLICATE_capi_ccb28740c6082f19())
@@ -1448,6 +1469,7 @@ func _swig_getPAGER_ERR_DUPLICATE() (_swig_ret int) {
 }
 
 var PAGER_ERR_DUPLICATE int = _swig_getPAGER_ERR_DUPLICATE()
+
 func _swig_getPAGER_ERR_TOO_LARGE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_ERR_TOO_LARGE_capi_ccb28740c6082f19())
@@ -1455,14 +1477,16 @@ func _swig_getPAGER_ERR_TOO_LARGE() (_swig_ret int) {
 }
 
 var PAGER_ERR_TOO_LARGE int = _swig_getPAGER_ERR_TOO_LARGE()
+
 const PAGER_ERR_COUNT int = 24
+
 func Pager_errstr(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	swig_r_p := C._wrap_pager_errstr_capi_ccb28740c6082f19(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = swigCopyString(swig_r) 
+	swig_r_1 = swigCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1477,7 +1501,7 @@ func Pager_version_string() (_swig_ret string) {
 	swig_r_p := C._wrap_pager_version_string_capi_ccb28740c6082f19()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = swigCopyString(swig_r) 
+	swig_r_1 = swigCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1643,11 +1667,11 @@ func Pager_file_create(arg1 string, arg2 Pager_file_options, arg3 *uintptr) (_sw
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1664,11 +1688,11 @@ func Pager_file_open(arg1 string, arg2 Pager_file_options, arg3 *uintptr) (_swig
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1686,11 +1710,11 @@ func Pager_file_page_size(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1703,11 +1727,11 @@ func Pager_file_page_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1720,11 +1744,11 @@ func Pager_file_free_page_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1737,11 +1761,11 @@ func Pager_file_protected_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1874,11 +1898,11 @@ func Pager_file_get_stats(arg1 uintptr, arg2 Pager_file_stats) (_swig_ret error)
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1891,11 +1915,11 @@ func Pager_file_alloc(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1911,11 +1935,11 @@ func Pager_file_alloc_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error) {
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1928,11 +1952,11 @@ func Pager_file_free(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1948,11 +1972,11 @@ func Pager_file_free_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error) {
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1965,11 +1989,11 @@ func Pager_file_grow(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -1985,11 +2009,11 @@ func Pager_file_sync_pages(arg1 uintptr, arg2 []uint64) (_swig_ret error) {
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2001,6 +2025,7 @@ func _swig_getPAGER_FILE_ADVICE_NORMAL() (_swig_ret int) {
 }
 
 var PAGER_FILE_ADVICE_NORMAL int = _swig_getPAGER_FILE_ADVICE_NORMAL()
+
 func _swig_getPAGER_FILE_ADVICE_RANDOM() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_RANDOM_capi_ccb28740c6082f19())
@@ -2008,6 +2033,7 @@ func _swig_getPAGER_FILE_ADVICE_RANDOM() (_swig_ret int) {
 }
 
 var PAGER_FILE_ADVICE_RANDOM int = _swig_getPAGER_FILE_ADVICE_RANDOM()
+
 func _swig_getPAGER_FILE_ADVICE_SEQUENTIAL() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_ccb28740c6082f19())
@@ -2015,6 +2041,7 @@ func _swig_getPAGER_FILE_ADVICE_SEQUENTIAL() (_swig_ret int) {
 }
 
 var PAGER_FILE_ADVICE_SEQUENTIAL int = _swig_getPAGER_FILE_ADVICE_SEQUENTIAL()
+
 func _swig_getPAGER_FILE_ADVICE_WILLNEED() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_WILLNEED_capi_ccb28740c6082f19())
@@ -2022,6 +2049,7 @@ func _swig_getPAGER_FILE_ADVICE_WILLNEED() (_swig_ret int) {
 }
 
 var PAGER_FILE_ADVICE_WILLNEED int = _swig_getPAGER_FILE_ADVICE_WILLNEED()
+
 func _swig_getPAGER_FILE_ADVICE_DONTNEED() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FILE_ADVICE_DONTNEED_capi_ccb28740c6082f19())
@@ -2029,6 +2057,7 @@ func _swig_getPAGER_FILE_ADVICE_DONTNEED() (_swig_ret int) {
 }
 
 var PAGER_FILE_ADVICE_DONTNEED int = _swig_getPAGER_FILE_ADVICE_DONTNEED()
+
 func Pager_file_advise(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
@@ -2039,11 +2068,11 @@ func Pager_file_advise(arg1 uintptr, arg2 uint64, arg3 uint64, arg4 uint32) (_sw
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2056,11 +2085,11 @@ func Pager_file_protected_alloc(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2076,11 +2105,11 @@ func Pager_file_protected_alloc_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret err
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2093,11 +2122,11 @@ func Pager_file_protected_free(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2113,11 +2142,11 @@ func Pager_file_protected_free_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret erro
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2134,11 +2163,11 @@ func Pager_file_protected_read(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_re
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2151,11 +2180,11 @@ func Pager_file_txn_begin(arg1 uintptr, arg2 *uintptr) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2172,11 +2201,11 @@ func Pager_file_txn_write(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_ret err
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2189,11 +2218,11 @@ func Pager_file_txn_free_page(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2206,11 +2235,11 @@ func Pager_file_txn_page_size(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2223,11 +2252,11 @@ func Pager_file_txn_page_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2239,11 +2268,11 @@ func Pager_file_txn_commit(arg1 uintptr) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2261,11 +2290,11 @@ func Pager_file_iter_pages(arg1 uintptr, arg2 *uintptr) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2278,11 +2307,11 @@ func Pager_file_iter_protected(arg1 uintptr, arg2 *uintptr) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2296,11 +2325,11 @@ func Pager_file_iter_next(arg1 uintptr, arg2 *uint64, arg3 *uint32) (_swig_ret e
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2319,11 +2348,11 @@ func Pager_file_subpages_create(arg1 uintptr, arg2 uint32, arg3 *uintptr) (_swig
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2341,11 +2370,11 @@ func Pager_file_subpages_sub_page_size(arg1 uintptr, arg2 *uint32) (_swig_ret er
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2358,11 +2387,11 @@ func Pager_file_subpages_slot_count(arg1 uintptr, arg2 *uint32) (_swig_ret error
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2375,11 +2404,11 @@ func Pager_file_subpage_alloc(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2395,11 +2424,11 @@ func Pager_file_subpage_alloc_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2412,11 +2441,11 @@ func Pager_file_subpage_free(arg1 uintptr, arg2 uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2432,11 +2461,11 @@ func Pager_file_subpage_free_bulk(arg1 uintptr, arg2 []uint64) (_swig_ret error)
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2452,11 +2481,11 @@ func Pager_file_subpage_mark_used(arg1 uintptr, arg2 []uint64) (_swig_ret error)
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -2469,16 +2498,17 @@ func Pager_file_subpage_count(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
 
 const PAGER_WAL_APP_HEADER_SIZE int = 192
+
 func _swig_getPAGER_WAL_READ_WRITE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_READ_WRITE_capi_ccb28740c6082f19())
@@ -2486,6 +2516,7 @@ func _swig_getPAGER_WAL_READ_WRITE() (_swig_ret int) {
 }
 
 var PAGER_WAL_READ_WRITE int = _swig_getPAGER_WAL_READ_WRITE()
+
 func _swig_getPAGER_WAL_READ_ONLY() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_READ_ONLY_capi_ccb28740c6082f19())
@@ -2493,6 +2524,7 @@ func _swig_getPAGER_WAL_READ_ONLY() (_swig_ret int) {
 }
 
 var PAGER_WAL_READ_ONLY int = _swig_getPAGER_WAL_READ_ONLY()
+
 func _swig_getPAGER_WAL_FULL() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_FULL_capi_ccb28740c6082f19())
@@ -2500,6 +2532,7 @@ func _swig_getPAGER_WAL_FULL() (_swig_ret int) {
 }
 
 var PAGER_WAL_FULL int = _swig_getPAGER_WAL_FULL()
+
 func _swig_getPAGER_WAL_NORMAL() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_NORMAL_capi_ccb28740c6082f19())
@@ -2507,6 +2540,7 @@ func _swig_getPAGER_WAL_NORMAL() (_swig_ret int) {
 }
 
 var PAGER_WAL_NORMAL int = _swig_getPAGER_WAL_NORMAL()
+
 func _swig_getPAGER_WAL_CHECKPOINT_PASSIVE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_ccb28740c6082f19())
@@ -2514,6 +2548,7 @@ func _swig_getPAGER_WAL_CHECKPOINT_PASSIVE() (_swig_ret int) {
 }
 
 var PAGER_WAL_CHECKPOINT_PASSIVE int = _swig_getPAGER_WAL_CHECKPOINT_PASSIVE()
+
 func _swig_getPAGER_WAL_CHECKPOINT_FULL() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_CHECKPOINT_FULL_capi_ccb28740c6082f19())
@@ -2521,6 +2556,7 @@ func _swig_getPAGER_WAL_CHECKPOINT_FULL() (_swig_ret int) {
 }
 
 var PAGER_WAL_CHECKPOINT_FULL int = _swig_getPAGER_WAL_CHECKPOINT_FULL()
+
 func _swig_getPAGER_WAL_CHECKPOINT_TRUNCATE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_ccb28740c6082f19())
@@ -2528,6 +2564,7 @@ func _swig_getPAGER_WAL_CHECKPOINT_TRUNCATE() (_swig_ret int) {
 }
 
 var PAGER_WAL_CHECKPOINT_TRUNCATE int = _swig_getPAGER_WAL_CHECKPOINT_TRUNCATE()
+
 type SwigcptrPager_wal_options uintptr
 
 func (p SwigcptrPager_wal_options) Swigcptr() uintptr {
@@ -3080,11 +3117,11 @@ func Pager_wal_create(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3101,11 +3138,11 @@ func Pager_wal_open(arg1 string, arg2 Pager_wal_options, arg3 *uintptr) (_swig_r
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3123,11 +3160,11 @@ func Pager_wal_access_mode(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3140,11 +3177,11 @@ func Pager_wal_page_size(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3157,11 +3194,11 @@ func Pager_wal_page_count(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3178,11 +3215,11 @@ func Pager_wal_read_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig_ret erro
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3199,11 +3236,11 @@ func Pager_wal_stage_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig_ret err
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3215,11 +3252,11 @@ func Pager_wal_clear_staged(arg1 uintptr) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3232,11 +3269,11 @@ func Pager_wal_set_page_count(arg1 uintptr, arg2 uint32) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3252,11 +3289,11 @@ func Pager_wal_read_app_header(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3272,11 +3309,11 @@ func Pager_wal_stage_app_header(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3289,11 +3326,11 @@ func Pager_wal_commit(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3307,11 +3344,11 @@ func Pager_wal_checkpoint(arg1 uintptr, arg2 Pager_wal_checkpoint_options, arg3 
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3324,11 +3361,11 @@ func Pager_wal_get_stats(arg1 uintptr, arg2 Pager_wal_stats) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3341,11 +3378,11 @@ func Pager_wal_read_txn_begin(arg1 uintptr, arg2 *uintptr) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3362,11 +3399,11 @@ func Pager_wal_read_txn_read_page(arg1 uintptr, arg2 uint32, arg3 []byte) (_swig
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3379,11 +3416,11 @@ func Pager_wal_read_txn_page_count(arg1 uintptr, arg2 *uint32) (_swig_ret error)
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3399,11 +3436,11 @@ func Pager_wal_read_txn_read_app_header(arg1 uintptr, arg2 []byte) (_swig_ret er
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3420,6 +3457,7 @@ func _swig_getPAGER_WAL_FRAME_COMMITTED() (_swig_ret int) {
 }
 
 var PAGER_WAL_FRAME_COMMITTED int = _swig_getPAGER_WAL_FRAME_COMMITTED()
+
 func _swig_getPAGER_WAL_FRAME_UNCOMMITTED() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_ccb28740c6082f19())
@@ -3427,6 +3465,7 @@ func _swig_getPAGER_WAL_FRAME_UNCOMMITTED() (_swig_ret int) {
 }
 
 var PAGER_WAL_FRAME_UNCOMMITTED int = _swig_getPAGER_WAL_FRAME_UNCOMMITTED()
+
 func _swig_getPAGER_WAL_FRAME_BEYOND() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_FRAME_BEYOND_capi_ccb28740c6082f19())
@@ -3434,7 +3473,9 @@ func _swig_getPAGER_WAL_FRAME_BEYOND() (_swig_ret int) {
 }
 
 var PAGER_WAL_FRAME_BEYOND int = _swig_getPAGER_WAL_FRAME_BEYOND()
+
 const PAGER_WALSEG_TYPE_REQUIRED uint = 0x8000
+
 func _swig_getPAGER_WALSEG_SYNC_EVERY_RECORD() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_ccb28740c6082f19())
@@ -3442,6 +3483,7 @@ func _swig_getPAGER_WALSEG_SYNC_EVERY_RECORD() (_swig_ret int) {
 }
 
 var PAGER_WALSEG_SYNC_EVERY_RECORD int = _swig_getPAGER_WALSEG_SYNC_EVERY_RECORD()
+
 func _swig_getPAGER_WALSEG_SYNC_GROUP() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WALSEG_SYNC_GROUP_capi_ccb28740c6082f19())
@@ -3449,6 +3491,7 @@ func _swig_getPAGER_WALSEG_SYNC_GROUP() (_swig_ret int) {
 }
 
 var PAGER_WALSEG_SYNC_GROUP int = _swig_getPAGER_WALSEG_SYNC_GROUP()
+
 func _swig_getPAGER_WALSEG_SYNC_EXPLICIT() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_ccb28740c6082f19())
@@ -3456,6 +3499,7 @@ func _swig_getPAGER_WALSEG_SYNC_EXPLICIT() (_swig_ret int) {
 }
 
 var PAGER_WALSEG_SYNC_EXPLICIT int = _swig_getPAGER_WALSEG_SYNC_EXPLICIT()
+
 func _swig_getPAGER_WALSEG_STOP_NONE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_NONE_capi_ccb28740c6082f19())
@@ -3463,6 +3507,7 @@ func _swig_getPAGER_WALSEG_STOP_NONE() (_swig_ret int) {
 }
 
 var PAGER_WALSEG_STOP_NONE int = _swig_getPAGER_WALSEG_STOP_NONE()
+
 func _swig_getPAGER_WALSEG_STOP_CLEAN_END() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_ccb28740c6082f19())
@@ -3470,6 +3515,7 @@ func _swig_getPAGER_WALSEG_STOP_CLEAN_END() (_swig_ret int) {
 }
 
 var PAGER_WALSEG_STOP_CLEAN_END int = _swig_getPAGER_WALSEG_STOP_CLEAN_END()
+
 func _swig_getPAGER_WALSEG_STOP_TORN_TAIL() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_ccb28740c6082f19())
@@ -3477,6 +3523,7 @@ func _swig_getPAGER_WALSEG_STOP_TORN_TAIL() (_swig_ret int) {
 }
 
 var PAGER_WALSEG_STOP_TORN_TAIL int = _swig_getPAGER_WALSEG_STOP_TORN_TAIL()
+
 func _swig_getPAGER_WALSEG_STOP_CORRUPT() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WALSEG_STOP_CORRUPT_capi_ccb28740c6082f19())
@@ -3484,6 +3531,7 @@ func _swig_getPAGER_WALSEG_STOP_CORRUPT() (_swig_ret int) {
 }
 
 var PAGER_WALSEG_STOP_CORRUPT int = _swig_getPAGER_WALSEG_STOP_CORRUPT()
+
 type SwigcptrPager_walseg_options uintptr
 
 func (p SwigcptrPager_walseg_options) Swigcptr() uintptr {
@@ -3691,11 +3739,11 @@ func Pager_walseg_writer_open(arg1 string, arg2 Pager_walseg_options, arg3 *uint
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3713,11 +3761,11 @@ func Pager_walseg_append(arg1 uintptr, arg2 uint16, arg3 []byte, arg4 *uint64) (
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3729,11 +3777,11 @@ func Pager_walseg_sync(arg1 uintptr) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3745,11 +3793,11 @@ func Pager_walseg_flush(arg1 uintptr) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3763,11 +3811,11 @@ func Pager_walseg_writer_lsns(arg1 uintptr, arg2 *uint64, arg3 *uint64) (_swig_r
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3781,11 +3829,11 @@ func Pager_walseg_remove_before(arg1 uintptr, arg2 uint64, arg3 *uint64) (_swig_
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -3797,11 +3845,11 @@ func Pager_walseg_writer_close(arg1 uintptr) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4035,11 +4083,11 @@ func Pager_walseg_reader_open(arg1 string, arg2 Pager_walseg_reader_options, arg
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4053,11 +4101,11 @@ func Pager_walseg_reader_next(arg1 uintptr, arg2 Pager_walseg_record, arg3 *uint
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4072,11 +4120,11 @@ func Pager_walseg_reader_stop(arg1 uintptr, arg2 *uint32, arg3 *uint64, arg4 *ui
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4093,11 +4141,11 @@ func Pager_walseg_reader_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4113,11 +4161,11 @@ func Pager_walseg_reader_position(arg1 uintptr, arg2 *uint64, arg3 *uint64, arg4
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4129,11 +4177,11 @@ func Pager_walseg_reader_release_pages(arg1 uintptr) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4156,11 +4204,11 @@ func Pager_walseg_replay_open(arg1 string, arg2 uint64, arg3 Pager_walseg_reader
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4174,11 +4222,11 @@ func Pager_walseg_replay_next(arg1 uintptr, arg2 Pager_walseg_record, arg3 *uint
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4194,11 +4242,11 @@ func Pager_walseg_replay_stop(arg1 uintptr, arg2 *uint32, arg3 *uint64, arg4 *ui
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4215,11 +4263,11 @@ func Pager_walseg_replay_stop_detail(arg1 uintptr, arg2 []byte, arg3 *uint64) (_
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4236,6 +4284,7 @@ func _swig_getPAGER_COLD_BACKEND_DEFAULT() (_swig_ret int) {
 }
 
 var PAGER_COLD_BACKEND_DEFAULT int = _swig_getPAGER_COLD_BACKEND_DEFAULT()
+
 func _swig_getPAGER_COLD_BACKEND_SWAP() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_COLD_BACKEND_SWAP_capi_ccb28740c6082f19())
@@ -4243,6 +4292,7 @@ func _swig_getPAGER_COLD_BACKEND_SWAP() (_swig_ret int) {
 }
 
 var PAGER_COLD_BACKEND_SWAP int = _swig_getPAGER_COLD_BACKEND_SWAP()
+
 func _swig_getPAGER_COLD_BACKEND_FILE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_COLD_BACKEND_FILE_capi_ccb28740c6082f19())
@@ -4250,6 +4300,7 @@ func _swig_getPAGER_COLD_BACKEND_FILE() (_swig_ret int) {
 }
 
 var PAGER_COLD_BACKEND_FILE int = _swig_getPAGER_COLD_BACKEND_FILE()
+
 func Pager_cold_close(arg1 uintptr) {
 	_swig_i_0 := arg1
 	C._wrap_pager_cold_close_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
@@ -4338,11 +4389,11 @@ func Pager_cold_set_backend(arg1 uintptr, arg2 uint32) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4355,11 +4406,11 @@ func Pager_cold_backend(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4375,11 +4426,11 @@ func Pager_cold_set_scratch_dir(arg1 uintptr, arg2 string) (_swig_ret error) {
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4396,11 +4447,11 @@ func Pager_cold_scratch_dir(arg1 uintptr, arg2 []byte, arg3 *uint64) (_swig_ret 
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4417,11 +4468,11 @@ func Pager_cold_read_at(arg1 uintptr, arg2 uint64, arg3 []byte) (_swig_ret error
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4437,11 +4488,11 @@ func Pager_cold_take(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4888,11 +4939,11 @@ func Pager_cold_get_stats(arg1 uintptr, arg2 Pager_cold_stats) (_swig_ret error)
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -4904,6 +4955,7 @@ func _swig_getPAGER_COLD_SCRATCH_LIVE() (_swig_ret int) {
 }
 
 var PAGER_COLD_SCRATCH_LIVE int = _swig_getPAGER_COLD_SCRATCH_LIVE()
+
 func _swig_getPAGER_COLD_SCRATCH_STALE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_COLD_SCRATCH_STALE_capi_ccb28740c6082f19())
@@ -4911,6 +4963,7 @@ func _swig_getPAGER_COLD_SCRATCH_STALE() (_swig_ret int) {
 }
 
 var PAGER_COLD_SCRATCH_STALE int = _swig_getPAGER_COLD_SCRATCH_STALE()
+
 func _swig_getPAGER_COLD_SCRATCH_REMOVED() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_COLD_SCRATCH_REMOVED_capi_ccb28740c6082f19())
@@ -4918,6 +4971,7 @@ func _swig_getPAGER_COLD_SCRATCH_REMOVED() (_swig_ret int) {
 }
 
 var PAGER_COLD_SCRATCH_REMOVED int = _swig_getPAGER_COLD_SCRATCH_REMOVED()
+
 func _swig_getPAGER_COLD_SCRATCH_FAILED() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_COLD_SCRATCH_FAILED_capi_ccb28740c6082f19())
@@ -4925,6 +4979,7 @@ func _swig_getPAGER_COLD_SCRATCH_FAILED() (_swig_ret int) {
 }
 
 var PAGER_COLD_SCRATCH_FAILED int = _swig_getPAGER_COLD_SCRATCH_FAILED()
+
 func _swig_getPAGER_DTYPE_BF16() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_DTYPE_BF16_capi_ccb28740c6082f19())
@@ -4932,6 +4987,7 @@ func _swig_getPAGER_DTYPE_BF16() (_swig_ret int) {
 }
 
 var PAGER_DTYPE_BF16 int = _swig_getPAGER_DTYPE_BF16()
+
 func _swig_getPAGER_DTYPE_F16() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_DTYPE_F16_capi_ccb28740c6082f19())
@@ -4939,6 +4995,7 @@ func _swig_getPAGER_DTYPE_F16() (_swig_ret int) {
 }
 
 var PAGER_DTYPE_F16 int = _swig_getPAGER_DTYPE_F16()
+
 func _swig_getPAGER_DTYPE_F32() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_DTYPE_F32_capi_ccb28740c6082f19())
@@ -4946,6 +5003,7 @@ func _swig_getPAGER_DTYPE_F32() (_swig_ret int) {
 }
 
 var PAGER_DTYPE_F32 int = _swig_getPAGER_DTYPE_F32()
+
 func _swig_getPAGER_DTYPE_FP8_E4M3() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_DTYPE_FP8_E4M3_capi_ccb28740c6082f19())
@@ -4953,6 +5011,7 @@ func _swig_getPAGER_DTYPE_FP8_E4M3() (_swig_ret int) {
 }
 
 var PAGER_DTYPE_FP8_E4M3 int = _swig_getPAGER_DTYPE_FP8_E4M3()
+
 type SwigcptrPager_cache_meta uintptr
 
 func (p SwigcptrPager_cache_meta) Swigcptr() uintptr {
@@ -5082,11 +5141,11 @@ func Pager_cache_meta_page_bytes(arg1 Pager_cache_meta, arg2 *uint64, arg3 *uint
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5098,6 +5157,7 @@ func _swig_getPAGER_SNAPSHOT_COMPRESS_NONE() (_swig_ret int) {
 }
 
 var PAGER_SNAPSHOT_COMPRESS_NONE int = _swig_getPAGER_SNAPSHOT_COMPRESS_NONE()
+
 func _swig_getPAGER_SNAPSHOT_COMPRESS_ZSTD() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_ccb28740c6082f19())
@@ -5105,6 +5165,7 @@ func _swig_getPAGER_SNAPSHOT_COMPRESS_ZSTD() (_swig_ret int) {
 }
 
 var PAGER_SNAPSHOT_COMPRESS_ZSTD int = _swig_getPAGER_SNAPSHOT_COMPRESS_ZSTD()
+
 type SwigcptrPager_snapshot_options uintptr
 
 func (p SwigcptrPager_snapshot_options) Swigcptr() uintptr {
@@ -5263,11 +5324,11 @@ func Pager_snapshot_verify(arg1 string, arg2 Pager_snapshot_options) (_swig_ret 
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5508,11 +5569,11 @@ func Pager_snapshot_inspect(arg1 string, arg2 Pager_snapshot_info) (_swig_ret er
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5524,6 +5585,7 @@ func _swig_getPAGER_SNAPSHOT_PAGE_COMPRESSED() (_swig_ret int) {
 }
 
 var PAGER_SNAPSHOT_PAGE_COMPRESSED int = _swig_getPAGER_SNAPSHOT_PAGE_COMPRESSED()
+
 func _swig_getPAGER_SNAPSHOT_PAGE_IN_PARENT() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_ccb28740c6082f19())
@@ -5531,6 +5593,7 @@ func _swig_getPAGER_SNAPSHOT_PAGE_IN_PARENT() (_swig_ret int) {
 }
 
 var PAGER_SNAPSHOT_PAGE_IN_PARENT int = _swig_getPAGER_SNAPSHOT_PAGE_IN_PARENT()
+
 func Pager_refengine_create(arg1 Pager_cache_meta, arg2 uint32, arg3 *uintptr) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
@@ -5540,11 +5603,11 @@ func Pager_refengine_create(arg1 Pager_cache_meta, arg2 uint32, arg3 *uintptr) (
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5562,11 +5625,11 @@ func Pager_refengine_meta(arg1 uintptr, arg2 Pager_cache_meta) (_swig_ret error)
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5579,11 +5642,11 @@ func Pager_refengine_capacity_pages(arg1 uintptr, arg2 *uint32) (_swig_ret error
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5596,11 +5659,11 @@ func Pager_refengine_alloc_page(arg1 uintptr, arg2 *uint32) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5613,11 +5676,11 @@ func Pager_refengine_free_page(arg1 uintptr, arg2 uint32) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5638,11 +5701,11 @@ func Pager_refengine_write_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []b
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5663,11 +5726,11 @@ func Pager_refengine_read_page(arg1 uintptr, arg2 uint32, arg3 []byte, arg4 []by
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5688,11 +5751,11 @@ func Pager_refengine_set_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 uint
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5708,11 +5771,11 @@ func Pager_refengine_remove_seq(arg1 uintptr, arg2 []byte) (_swig_ret error) {
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5734,11 +5797,11 @@ func Pager_refengine_get_seq(arg1 uintptr, arg2 []byte, arg3 []uint32, arg4 *uin
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5841,11 +5904,11 @@ func Pager_refengine_get_stats(arg1 uintptr, arg2 Pager_refengine_stats) (_swig_
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5858,11 +5921,11 @@ func Pager_refengine_fingerprint(arg1 uintptr, arg2 *uint64) (_swig_ret error) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5880,11 +5943,11 @@ func Pager_refengine_fail_callback(arg1 uintptr, arg2 string, arg3 uint32, arg4 
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -5896,6 +5959,7 @@ func _swig_getPAGER_FORMAT_UNKNOWN() (_swig_ret int) {
 }
 
 var PAGER_FORMAT_UNKNOWN int = _swig_getPAGER_FORMAT_UNKNOWN()
+
 func _swig_getPAGER_FORMAT_FILE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FORMAT_FILE_capi_ccb28740c6082f19())
@@ -5903,6 +5967,7 @@ func _swig_getPAGER_FORMAT_FILE() (_swig_ret int) {
 }
 
 var PAGER_FORMAT_FILE int = _swig_getPAGER_FORMAT_FILE()
+
 func _swig_getPAGER_FORMAT_WAL_MAIN() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FORMAT_WAL_MAIN_capi_ccb28740c6082f19())
@@ -5910,6 +5975,7 @@ func _swig_getPAGER_FORMAT_WAL_MAIN() (_swig_ret int) {
 }
 
 var PAGER_FORMAT_WAL_MAIN int = _swig_getPAGER_FORMAT_WAL_MAIN()
+
 func _swig_getPAGER_FORMAT_WAL_LOG() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FORMAT_WAL_LOG_capi_ccb28740c6082f19())
@@ -5917,6 +5983,7 @@ func _swig_getPAGER_FORMAT_WAL_LOG() (_swig_ret int) {
 }
 
 var PAGER_FORMAT_WAL_LOG int = _swig_getPAGER_FORMAT_WAL_LOG()
+
 func _swig_getPAGER_FORMAT_WALSEG_SEGMENT() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_ccb28740c6082f19())
@@ -5924,6 +5991,7 @@ func _swig_getPAGER_FORMAT_WALSEG_SEGMENT() (_swig_ret int) {
 }
 
 var PAGER_FORMAT_WALSEG_SEGMENT int = _swig_getPAGER_FORMAT_WALSEG_SEGMENT()
+
 func _swig_getPAGER_FORMAT_WALSEG_DIR() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FORMAT_WALSEG_DIR_capi_ccb28740c6082f19())
@@ -5931,6 +5999,7 @@ func _swig_getPAGER_FORMAT_WALSEG_DIR() (_swig_ret int) {
 }
 
 var PAGER_FORMAT_WALSEG_DIR int = _swig_getPAGER_FORMAT_WALSEG_DIR()
+
 func _swig_getPAGER_FORMAT_SNAPSHOT() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FORMAT_SNAPSHOT_capi_ccb28740c6082f19())
@@ -5938,6 +6007,7 @@ func _swig_getPAGER_FORMAT_SNAPSHOT() (_swig_ret int) {
 }
 
 var PAGER_FORMAT_SNAPSHOT int = _swig_getPAGER_FORMAT_SNAPSHOT()
+
 func _swig_getPAGER_FORMAT_WAL_SHM() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FORMAT_WAL_SHM_capi_ccb28740c6082f19())
@@ -5945,6 +6015,7 @@ func _swig_getPAGER_FORMAT_WAL_SHM() (_swig_ret int) {
 }
 
 var PAGER_FORMAT_WAL_SHM int = _swig_getPAGER_FORMAT_WAL_SHM()
+
 func _swig_getPAGER_FORMAT_FILE_JOURNAL() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_FORMAT_FILE_JOURNAL_capi_ccb28740c6082f19())
@@ -5952,6 +6023,7 @@ func _swig_getPAGER_FORMAT_FILE_JOURNAL() (_swig_ret int) {
 }
 
 var PAGER_FORMAT_FILE_JOURNAL int = _swig_getPAGER_FORMAT_FILE_JOURNAL()
+
 func _swig_getPAGER_WAL_INDEX_NONE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_NONE_capi_ccb28740c6082f19())
@@ -5959,6 +6031,7 @@ func _swig_getPAGER_WAL_INDEX_NONE() (_swig_ret int) {
 }
 
 var PAGER_WAL_INDEX_NONE int = _swig_getPAGER_WAL_INDEX_NONE()
+
 func _swig_getPAGER_WAL_INDEX_CURRENT() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_CURRENT_capi_ccb28740c6082f19())
@@ -5966,6 +6039,7 @@ func _swig_getPAGER_WAL_INDEX_CURRENT() (_swig_ret int) {
 }
 
 var PAGER_WAL_INDEX_CURRENT int = _swig_getPAGER_WAL_INDEX_CURRENT()
+
 func _swig_getPAGER_WAL_INDEX_STALE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_PAGER_WAL_INDEX_STALE_capi_ccb28740c6082f19())
@@ -5973,6 +6047,7 @@ func _swig_getPAGER_WAL_INDEX_STALE() (_swig_ret int) {
 }
 
 var PAGER_WAL_INDEX_STALE int = _swig_getPAGER_WAL_INDEX_STALE()
+
 func Pager_format_detect(arg1 string, arg2 *uint32) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
@@ -5984,11 +6059,11 @@ func Pager_format_detect(arg1 string, arg2 *uint32) (_swig_ret error) {
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -6238,7 +6313,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_file() (_swig_ret string) {
 	swig_r_p := C._wrap_pager_check_report_damage_file_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = swigCopyString(swig_r) 
+	swig_r_1 = swigCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -6257,7 +6332,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_rule() (_swig_ret string) {
 	swig_r_p := C._wrap_pager_check_report_damage_rule_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = swigCopyString(swig_r) 
+	swig_r_1 = swigCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -6276,7 +6351,7 @@ func (arg1 SwigcptrPager_check_report) GetDamage_detail() (_swig_ret string) {
 	swig_r_p := C._wrap_pager_check_report_damage_detail_get_capi_ccb28740c6082f19(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = swigCopyString(swig_r) 
+	swig_r_1 = swigCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -6427,11 +6502,11 @@ func Pager_file_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -6447,11 +6522,11 @@ func Pager_wal_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) {
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -6467,11 +6542,11 @@ func Pager_walseg_check(arg1 string, arg2 Pager_check_report) (_swig_ret error) 
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
@@ -6487,13 +6562,11 @@ func Pager_snapshot_check(arg1 string, arg2 Pager_check_report) (_swig_ret error
 	}
 	var swig_r_1 error
 
-  if len(swig_r) == 0 {
-    swig_r_1 = nil
-  } else {
-    swig_r_1 = StatusError(swigCopyString(swig_r))
-  }
+	if len(swig_r) == 0 {
+		swig_r_1 = nil
+	} else {
+		swig_r_1 = StatusError(swigCopyString(swig_r))
+	}
 
 	return swig_r_1
 }
-
-
