@@ -450,7 +450,6 @@ TEST(FileCrash, CrashAfterRecoveringFromACrashStillRecovers) {
       ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
       Snapshot first = Take(pf.get());
       // Second workload on the recovered file, crashing at each of its syncs.
-      uint64_t base = env->SyncCount();
       pf.reset();
       for (uint64_t k2 = 1; k2 <= 4; k2++) {
         auto env2 = io::FaultEnv::FromImage(env->CrashImage(999));  // all of env is durable
@@ -497,7 +496,6 @@ TEST(FileCrash, CrashAfterRecoveringFromACrashStillRecovers) {
           checked++;
         }
       }
-      (void)base;
     }
   }
   std::printf("[FileCrash] %llu double-crash states checked, the check found no damage in any "
