@@ -137,6 +137,45 @@ TEST_F(WalFault, FailedWalResetPoisonsButLosesNothing) {
   }
 }
 
+// The page file's failed journal invalidation (a FileJournalFault test) asked the same of the
+// WAL: a reset whose sync fails leaves the new WAL header in the page cache only and the old
+// frames on disk. The next session's commit and checkpoint sync the WAL before the main file
+// changes, so no crash image brings the old frames back over what that session committed.
+TEST_F(WalFault, FailedWalResetThenANewSessionsCommitsSurviveEveryCrash) {
+  auto p = MustCreate(&env, kPath, FaultOptions());
+  for (uint32_t i = 1; i <= 4; i++) Stage(p.get(), i, Page(i, 512));
+  MustCommit(p.get());
+  env.FailNth(io::FaultEnv::Op::kSync, 3, io::FaultKind::kEio, false);  // the reset's sync
+  EXPECT_EQ(p->Checkpoint().status().code(), Code::kIo);
+  EXPECT_EQ(p->state(), State::kPoisoned);
+  p.reset();
+  env.ClearFaults();
+  int old_frames_on_disk = 0;  // the premise: the reset is not durable
+  for (uint64_t seed = 0; seed < 8; seed++) {
+    auto img = io::FaultEnv::FromImage(env.CrashImage(seed));
+    auto ro = MustOpen(img.get(), kPath, AccessMode::kReadOnly);
+    ASSERT_NE(ro, nullptr);
+    if (ro->stats().wal_frames > 0) old_frames_on_disk++;
+  }
+  ASSERT_GT(old_frames_on_disk, 0);
+  auto q = MustOpen(&env, kPath);
+  ASSERT_NE(q, nullptr);
+  Stage(q.get(), 1, Page(11, 512));
+  MustCommit(q.get());
+  ASSERT_TRUE(q->Checkpoint().ok());
+  Stage(q.get(), 2, Page(12, 512));
+  MustCommit(q.get());
+  q.reset();
+  for (uint64_t seed = 0; seed < 8; seed++) {
+    auto img = io::FaultEnv::FromImage(env.CrashImage(seed));
+    auto ro = MustOpen(img.get(), kPath, AccessMode::kReadOnly);
+    ASSERT_NE(ro, nullptr);
+    EXPECT_EQ(Read(ro.get(), 1), Page(11, 512)) << "seed " << seed;
+    EXPECT_EQ(Read(ro.get(), 2), Page(12, 512)) << "seed " << seed;
+    for (uint32_t i = 3; i <= 4; i++) EXPECT_EQ(Read(ro.get(), i), Page(i, 512));
+  }
+}
+
 TEST_F(WalFault, ReadErrorWhileCommittingLeavesTheTransactionStaged) {
   Options o = FaultOptions();
   o.cache_pages = 0;  // the dirty check must read the committed page
