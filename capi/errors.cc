@@ -18,16 +18,6 @@ std::string* LastErrorSlot() noexcept { return &t_last_error; }
 
 void ClearLastError() noexcept { t_last_error.clear(); }
 
-int ToCode(const pager::Status& status) noexcept {
-  if (status.ok()) {
-    // C2: "" after success, even when an adapter callback or progress function made a
-    // failing libpager call of its own during this one (found by fuzz/capi_fuzz.cc).
-    ClearLastError();
-    return PAGER_OK;
-  }
-  return FailureCode(status);
-}
-
 int FailureCode(const pager::Status& status) noexcept {
   SetLastError(status.message());
   return static_cast<int>(status.code());

@@ -24,33 +24,28 @@
 
 namespace capi {
 
-// The calling thread's detail message (F2). A call looks it up once (a thread-local access
-// costs a function call in a shared library) and clears it through ClearIn.
+// The calling thread's detail message (F2). Fence looks it up once per call: a thread-local
+// access costs a function call in a shared library.
 std::string* LastErrorSlot() noexcept;
-inline void ClearIn(std::string* slot) noexcept {
-  if (!slot->empty()) slot->clear();
-}
 // Sets the calling thread's detail message (F2).
 void SetLastError(const std::string& message) noexcept;
 void ClearLastError() noexcept;
 
-// The one Status -> int conversion.
-int ToCode(const pager::Status& status) noexcept;
-// ToCode of a failed Status: the detail message set, the code returned (out of line: the
-// success path of every call stays small).
+// The one Status -> int conversion of a failure: the detail message set, the code returned.
+// Out of line, as is the exception mapping (F1), so every call's success path stays small.
 int FailureCode(const pager::Status& status) noexcept;
-int ExceptionCode(std::exception_ptr e) noexcept;  // F1
+int ExceptionCode(std::exception_ptr e) noexcept;
 
 template <typename Fn>
 int Fence(Fn&& fn) noexcept {
   std::string* last_error = LastErrorSlot();
-  ClearIn(last_error);
+  last_error->clear();
   try {
     const pager::Status st = fn();
     if (__builtin_expect(!st.ok(), 0)) return FailureCode(st);
     // C2: "" after success, even when an adapter callback or progress function made a
     // failing libpager call of its own during this one (found by fuzz/capi_fuzz.cc).
-    ClearIn(last_error);
+    last_error->clear();
     return PAGER_OK;
   } catch (...) {
     return ExceptionCode(std::current_exception());

@@ -273,16 +273,16 @@ Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint
   const uint64_t batch_bytes = JournalBatchBytes(page_count, page_size_);
   PAGER_RETURN_IF_ERROR(batch_.Reserve(static_cast<size_t>(batch_bytes)));
   Hasher h(kSeedJournal);
-  JournalBatchDisk head = BuildHeaderBlock(pages, page_count, main_bytes, &h);
+  BuildHeaderBlock(pages, page_count, main_bytes, &h);
   images_offset_ = header_bytes;
   may_hold_chain_ = true;  // even if a write fails: part of the batch may land
   write_started_ = true;
   // A batch of one chunk has nothing to overlap: it goes as one write, header included.
   const bool one_write = page_count <= ChunkPages();
   PAGER_RETURN_IF_ERROR(CopyImages(images, page_count, !one_write, &h));
-  head.checksum = h.Digest();
+  const uint64_t checksum = h.Digest();
   uint8_t* buf = batch_.data();
-  std::memcpy(buf + offsetof(JournalBatchDisk, checksum), &head.checksum, 8);
+  std::memcpy(buf + offsetof(JournalBatchDisk, checksum), &checksum, 8);
   const uint64_t head_write_bytes = one_write ? batch_bytes : header_bytes;
   PAGER_RETURN_IF_ERROR(
       file_->StartWriteAt(end_bytes_, buf, static_cast<size_t>(head_write_bytes)));
@@ -294,8 +294,8 @@ Status Journal::Append(const uint64_t* pages, const uint8_t* const* images, uint
 
 // The header block of the next batch in batch_ (header, page list, zero padding; the checksum
 // field zero), hashed into *h.
-JournalBatchDisk Journal::BuildHeaderBlock(const uint64_t* pages, uint32_t page_count,
-                                           uint64_t main_bytes, Hasher* h) {
+void Journal::BuildHeaderBlock(const uint64_t* pages, uint32_t page_count, uint64_t main_bytes,
+                               Hasher* h) {
   const uint64_t header_bytes = JournalHeaderBytes(page_count);
   uint8_t* buf = batch_.data();
   std::memset(buf, 0, static_cast<size_t>(header_bytes));
@@ -311,7 +311,6 @@ JournalBatchDisk Journal::BuildHeaderBlock(const uint64_t* pages, uint32_t page_
   std::memcpy(buf, &head, sizeof head);
   std::memcpy(buf + sizeof head, pages, 8 * size_t{page_count});
   h->Update(buf, static_cast<size_t>(header_bytes));
-  return head;
 }
 
 // The images into batch_ after the header block, each hashed from its copy into *h, then the

@@ -9,11 +9,11 @@
 //       caller's and hashed from the copy, so the checksum and the bytes written always
 //       agree) and written at the chain's end by writes started by Append -- the images in
 //       chunks of kWriteChunkBytes as they are built, the header block last (a batch of one
-//       chunk: one write) -- and finished
-//       before the next Append, Sync, Invalidate or the journal's destruction (io E8:
-//       asynchronous O_DIRECT writes where the file system allows). It is valid only if its
-//       checksum over header, page list and images holds; a batch of which any write was
-//       torn or dropped is therefore the end of the chain, never a partial batch.
+//       chunk: one write) -- and finished before the next Append, Sync, Invalidate or the
+//       journal's destruction (io E8: asynchronous O_DIRECT writes where the file system
+//       allows). It is valid only if its checksum over header, page list and images holds;
+//       a batch of which any write was torn or dropped is therefore the end of the chain,
+//       never a partial batch.
 //   J2. The chain starts at offset 0 with seq 1; batch k + 1 starts where batch k ends and
 //       carries the same lap and seq k + 1. Replay applies the chain in order and stops at the
 //       first batch that does not continue it.
@@ -141,8 +141,8 @@ class Journal {
   Journal(std::unique_ptr<io::File> file, uint64_t file_id, uint32_t page_size_log2);
   Status FinishWrite();  // J1
   uint32_t ChunkPages() const;
-  JournalBatchDisk BuildHeaderBlock(const uint64_t* pages, uint32_t page_count,
-                                    uint64_t main_bytes, Hasher* h);
+  void BuildHeaderBlock(const uint64_t* pages, uint32_t page_count, uint64_t main_bytes,
+                        Hasher* h);
   Status CopyImages(const uint8_t* const* images, uint32_t page_count, bool start_writes,
                     Hasher* h);
   Status ReadBatch(uint64_t offset, uint64_t file_bytes, uint64_t expect_lap,
