@@ -1,8 +1,8 @@
 // PosixFile's started writes (io E8) and their DirectWriter (D1-D3 in impl/io/posix_direct.h)
 // on a real file system: what a started write leaves in the file once finished, that a sync
 // and a buffered write wait for it, that more writes than the kernel queue holds all land, that
-// an aligned write bypasses the page cache, and that a failure is reported once (also when a
-// full queue reaps it).
+// an aligned write bypasses the page cache, that a failure is reported once (also when a
+// full queue reaps it), and that I/O contexts are reused across writers but never across fork.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,10 +14,12 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "impl/common/aligned_buffer.h"
 #include "impl/io/env.h"
+#include "impl/io/posix_direct.h"
 #include "impl/io/posix_env.h"
 #include "tests/support/test_util.h"
 
@@ -238,6 +240,105 @@ TEST(IoPosixDirect, AFailureReapedByAFullQueueIsReportedByTheNextFinishOnce) {
   EXPECT_EQ(finish.message().rfind("direct write " + path, 0), 0u) << finish.message();
   EXPECT_OK(again);  // reported once
   EXPECT_TRUE(Same(ReadBack(f.get(), 0, kWrites * kBlock), a.data(), kWrites * kBlock));
+}
+
+// One started, finished write through f, checked by reading it back.
+void WriteAndCheck(File* f, uint8_t seed) {
+  AlignedBuffer a;
+  Fill(&a, 4 * kBlock, seed);
+  ASSERT_OK(f->StartWriteAt(0, a.data(), 4 * kBlock));
+  ASSERT_OK(f->FinishWrites());
+  EXPECT_TRUE(Same(ReadBack(f, 0, 4 * kBlock), a.data(), 4 * kBlock));
+}
+
+// D4: closing a writer pools its context (io_destroy would wait for an RCU grace period); the
+// next writer takes it, and the reused context has no completion left from the last one.
+TEST(IoPosixDirect, AClosedWritersContextIsReusedByTheNextWithoutStaleCompletions) {
+  TempDir tmp;
+  if (!DirectIoWorks(tmp.path())) GTEST_SKIP() << "no O_DIRECT on " << tmp.path();
+  OpenDirect(tmp.File("warm")).reset();  // at least one idle context
+  const uint64_t created = DirectWriter::ContextsCreated();
+  for (int i = 0; i < 20; i++) {
+    auto f = OpenDirect(tmp.File("j"));
+    ASSERT_NE(f, nullptr);
+    WriteAndCheck(f.get(), static_cast<uint8_t>(i));
+    ASSERT_OK(f->DataSync());
+  }
+  EXPECT_EQ(DirectWriter::ContextsCreated(), created) << "a close destroyed its context";
+}
+
+// D4's bound: more writers than kIdleContexts closing at once leave kIdleContexts pooled and
+// destroy the rest, so opening as many again creates the difference.
+TEST(IoPosixDirect, ThePoolKeepsAtMostItsBoundOfIdleContexts) {
+  TempDir tmp;
+  if (!DirectIoWorks(tmp.path())) GTEST_SKIP() << "no O_DIRECT on " << tmp.path();
+  constexpr size_t kWriters = DirectWriter::kIdleContexts + 4;
+  std::vector<std::unique_ptr<File>> files;
+  for (size_t i = 0; i < kWriters; i++) files.push_back(OpenDirect(tmp.File(std::to_string(i))));
+  files.clear();  // pools kIdleContexts, destroys 4
+  const uint64_t created = DirectWriter::ContextsCreated();
+  for (size_t i = 0; i < kWriters; i++) files.push_back(OpenDirect(tmp.File(std::to_string(i))));
+  for (auto& f : files) WriteAndCheck(f.get(), 5);
+  EXPECT_EQ(DirectWriter::ContextsCreated() - created, kWriters - DirectWriter::kIdleContexts);
+}
+
+// D4 across fork: the child's pool starts empty (its memory has none of the parent's
+// contexts), so it creates its own; closing the writer it inherited neither pools nor destroys
+// the parent's context; and the parent's pool is as it was.
+TEST(IoPosixDirect, AForkedChildNeverTakesOrDestroysItsParentsContexts) {
+  TempDir tmp;
+  if (!DirectIoWorks(tmp.path())) GTEST_SKIP() << "no O_DIRECT on " << tmp.path();
+  auto inherited = OpenDirect(tmp.File("inherited"));
+  ASSERT_NE(inherited, nullptr);
+  OpenDirect(tmp.File("warm")).reset();  // the parent has an idle context
+  const uint64_t parent_created = DirectWriter::ContextsCreated();
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int fails = 0;
+    if (DirectWriter::ContextsCreated() != 0) fails |= 1;
+    inherited.reset();  // the parent's context: not pooled here
+    for (int i = 0; i < 3; i++) {
+      auto f = OpenDirect(tmp.File("child"));
+      AlignedBuffer a;
+      Fill(&a, 4 * kBlock, 3);
+      if (!f->StartWriteAt(0, a.data(), 4 * kBlock).ok() || !f->FinishWrites().ok()) fails |= 2;
+      if (!Same(ReadBack(f.get(), 0, 4 * kBlock), a.data(), 4 * kBlock)) fails |= 4;
+    }
+    if (DirectWriter::ContextsCreated() != 1) fails |= 8;  // one, then reused twice
+    _exit(fails);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "bits: 1 inherited count, 2 write failed, 4 bytes wrong, "
+                                       "8 the child reused no context or took the parent's";
+  WriteAndCheck(inherited.get(), 11);  // the parent's context still works
+  auto f = OpenDirect(tmp.File("after"));
+  ASSERT_NE(f, nullptr);
+  WriteAndCheck(f.get(), 13);
+  EXPECT_EQ(DirectWriter::ContextsCreated(), parent_created);
+}
+
+// D4 under threads (and TSan): writers opening and closing on several threads at once share
+// the pool without creating more contexts than ever were open together.
+TEST(IoPosixDirect, WritersOpeningAndClosingOnManyThreadsShareThePool) {
+  TempDir tmp;
+  if (!DirectIoWorks(tmp.path())) GTEST_SKIP() << "no O_DIRECT on " << tmp.path();
+  constexpr int kThreads = 4;
+  const uint64_t created = DirectWriter::ContextsCreated();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&tmp, t] {
+      for (int i = 0; i < 25; i++) {
+        auto f = OpenDirect(tmp.File("t" + std::to_string(t)));
+        ASSERT_NE(f, nullptr);
+        WriteAndCheck(f.get(), static_cast<uint8_t>(t * 31 + i));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_LE(DirectWriter::ContextsCreated() - created, static_cast<uint64_t>(kThreads));
 }
 
 }  // namespace

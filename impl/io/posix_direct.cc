@@ -5,11 +5,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/aio_abi.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 #include "impl/io/posix_env.h"
 
@@ -39,7 +42,84 @@ void DioAlign(int fd, uint32_t* mem_align, uint32_t* offset_align) {
 #endif
 }
 
+// D4. Leaked on purpose: a writer may close during static destruction. No system call runs
+// under the lock, and fork holds it (pthread_atfork), so a child never inherits it held.
+class ContextPool {
+ public:
+  static ContextPool* Get() {
+    static ContextPool* pool = [] {
+      auto* p = new ContextPool;
+      pthread_atfork([] { Get()->mu_.lock(); }, [] { Get()->mu_.unlock(); },
+                     [] { Get()->ForkedChild(); });
+      return p;
+    }();
+    return pool;
+  }
+
+  // An idle context of this process, or a new one; false when the kernel refuses one.
+  bool Acquire(aio_context_t* ctx, int* pid) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ForgetOtherProcessContextsLocked();
+      *pid = pid_;
+      if (!idle_.empty()) {
+        *ctx = idle_.back();
+        idle_.pop_back();
+        return true;
+      }
+    }
+    *ctx = 0;
+    if (syscall(SYS_io_setup, DirectWriter::kMaxInFlight, ctx) != 0) return false;
+    std::lock_guard<std::mutex> lock(mu_);
+    created_++;
+    return true;
+  }
+
+  // ctx has no completion left to reap; pid is the process that acquired it.
+  void Release(aio_context_t ctx, int pid) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ForgetOtherProcessContextsLocked();
+      if (pid != pid_) return;  // the parent's, in a forked child: not ours to pool or destroy
+      if (idle_.size() < DirectWriter::kIdleContexts) {
+        idle_.push_back(ctx);
+        return;
+      }
+    }
+    syscall(SYS_io_destroy, ctx);
+  }
+
+  uint64_t created() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ForgetOtherProcessContextsLocked();
+    return created_;
+  }
+
+ private:
+  void ForkedChild() {
+    ForgetOtherProcessContextsLocked();
+    mu_.unlock();  // locked by the prepare handler in the thread that is now the child's only
+  }
+
+  // The child of a fork (also one without the atfork handlers, as a raw clone) holds its
+  // parent's context numbers, but its memory has none of the contexts: drop them unused.
+  void ForgetOtherProcessContextsLocked() {
+    const int pid = static_cast<int>(getpid());
+    if (pid == pid_) return;
+    pid_ = pid;
+    idle_.clear();
+    created_ = 0;
+  }
+
+  std::mutex mu_;
+  int pid_ = 0;
+  std::vector<aio_context_t> idle_;
+  uint64_t created_ = 0;
+};
+
 }  // namespace
+
+uint64_t DirectWriter::ContextsCreated() { return ContextPool::Get()->created(); }
 
 std::unique_ptr<DirectWriter> DirectWriter::Open(const std::string& path, int buffered_fd) {
   int fd;
@@ -52,19 +132,24 @@ std::unique_ptr<DirectWriter> DirectWriter::Open(const std::string& path, int bu
     return nullptr;
   }
   aio_context_t ctx = 0;
-  if (syscall(SYS_io_setup, kMaxInFlight, &ctx) != 0) {  // aio-max-nr reached, no AIO
+  int ctx_pid = 0;
+  if (!ContextPool::Get()->Acquire(&ctx, &ctx_pid)) {  // aio-max-nr reached, no AIO
     close(fd);
     return nullptr;
   }
   uint32_t mem_align = 0, offset_align = 0;
   DioAlign(fd, &mem_align, &offset_align);
-  return std::unique_ptr<DirectWriter>(
-      new DirectWriter(path, fd, static_cast<uint64_t>(ctx), mem_align, offset_align));
+  return std::unique_ptr<DirectWriter>(new DirectWriter(
+      path, fd, static_cast<uint64_t>(ctx), mem_align, offset_align, ctx_pid));
 }
 
 DirectWriter::~DirectWriter() {
   (void)Finish();
-  syscall(SYS_io_destroy, static_cast<aio_context_t>(ctx_));
+  if (ctx_clean_) {
+    ContextPool::Get()->Release(static_cast<aio_context_t>(ctx_), ctx_pid_);  // D4
+  } else {
+    syscall(SYS_io_destroy, static_cast<aio_context_t>(ctx_));
+  }
   close(fd_);
 }
 
@@ -129,6 +214,7 @@ Status DirectWriter::Finish() {
       // Cannot happen for a live context; the writes' fate is unknown, so report it.
       Status st = PosixError("reap direct writes of " + path_, errno);
       in_flight_ = 0;
+      ctx_clean_ = false;  // D4: completions may still arrive; never hand this context on
       return first.ok() ? st : first;
     }
     for (long i = 0; i < n; i++) {

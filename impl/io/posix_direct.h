@@ -14,6 +14,13 @@
 //   D3. A kernel that refuses the I/O context or a submission (EAGAIN, or EINVAL in a forked
 //       child, whose memory has no context) gets a synchronous write through the O_DIRECT
 //       descriptor: never an error for that alone.
+//   D4. I/O contexts are reused, not destroyed: a closing writer whose writes were all reaped
+//       hands its context to a process-wide pool of at most kIdleContexts, and Open takes one
+//       from there before it creates one. (io_destroy waits for an RCU grace period: 30-40 ms
+//       on every close of a journaled page file before the pool.) The pool belongs to the
+//       process whose contexts it holds: a forked child starts from an empty one, and a writer
+//       inherited across fork neither pools nor destroys its parent's context. Pooled contexts
+//       live until the process exits.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +36,10 @@ namespace io {
 class DirectWriter {
  public:
   static constexpr unsigned kMaxInFlight = 8;  // D2
+  static constexpr size_t kIdleContexts = 8;    // D4
+
+  // D4: how many I/O contexts this process has created (io_setup) since it started or forked.
+  static uint64_t ContextsCreated();
 
   // A writer for the file open as buffered_fd, or null when the file system or the kernel
   // cannot take asynchronous direct writes (then the PosixFile writes as without the hint).
@@ -47,9 +58,10 @@ class DirectWriter {
   bool idle() const { return in_flight_ == 0; }
 
  private:
-  DirectWriter(std::string path, int fd, uint64_t ctx, uint32_t mem_align, uint32_t offset_align)
+  DirectWriter(std::string path, int fd, uint64_t ctx, uint32_t mem_align, uint32_t offset_align,
+               int ctx_pid)
       : path_(std::move(path)), fd_(fd), ctx_(ctx), mem_align_(mem_align),
-        offset_align_(offset_align) {}
+        offset_align_(offset_align), ctx_pid_(ctx_pid) {}
   Status WriteNow(uint64_t offset, const void* src, size_t len);  // D3
 
   std::string path_;
@@ -57,6 +69,8 @@ class DirectWriter {
   uint64_t ctx_;      // aio_context_t
   uint32_t mem_align_;
   uint32_t offset_align_;
+  int ctx_pid_;       // D4: the process whose memory holds ctx_
+  bool ctx_clean_ = true;  // D4: no completion of ctx_ is left unreaped
   unsigned in_flight_ = 0;
   Status first_failure_ = Status::Ok();  // of a write reaped while starting another
 };
