@@ -44,7 +44,9 @@ Snapshot Take(PageFile* pf) {
 
 std::string Describe(const Snapshot& s) {
   std::string out = std::to_string(s.pages.size()) + " pages, protected {";
-  for (auto& p : s.protected_sums) out += std::to_string(p.first) + ":" + std::to_string(p.second % 1000) + " ";
+  for (auto& p : s.protected_sums) {
+    out += std::to_string(p.first) + ":" + std::to_string(p.second % 1000) + " ";
+  }
   return out + "}";
 }
 
@@ -111,12 +113,17 @@ Step TxnAllocFree(std::vector<size_t> write, size_t n_new, std::vector<size_t> f
     return Status::Ok();
   };
 }
+// Options that open an existing file (its own page size).
+FileOptions ExistingFileOptions() {
+  FileOptions o = SmallOptions();
+  o.page_size = 0;  // the file's
+  return o;
+}
+
 Step Reopen() {
   return [](Ctx* c) {
     c->pf.reset();
-    FileOptions o = SmallOptions();
-    o.page_size = 0;
-    return PageFile::Open(c->env, "/f", o, &c->pf);
+    return PageFile::Open(c->env, "/f", ExistingFileOptions(), &c->pf);
   };
 }
 
@@ -170,12 +177,6 @@ void ExpectCheckFindsNoDamage(io::Env* env, uint64_t* interrupted_meta) {
 
 // A crash image as the next opener finds it: the check reports no damage (an interrupted
 // commit at most), then a read-write open recovers a state whose invariants hold.
-FileOptions ExistingFileOptions() {
-  FileOptions o = SmallOptions();
-  o.page_size = 0;  // the file's
-  return o;
-}
-
 void RecoverCrashImage(io::Env* env, uint64_t* interrupted_meta, std::unique_ptr<PageFile>* pf) {
   ASSERT_NO_FATAL_FAILURE(ExpectCheckFindsNoDamage(env, interrupted_meta));
   ASSERT_OK(PageFile::Open(env, "/f", ExistingFileOptions(), pf));
@@ -233,7 +234,8 @@ TEST(FileCrash, EverySyncPointOfEveryWorkloadRecoversToACommittedState) {
   std::printf("[FileCrash] %llu crash states checked: %llu kept the old state, %llu the new; "
               "%llu fell back past a newer meta, %llu repaired stale copies; the check found no "
               "damage in any, %llu called interrupted for their meta\n",
-              static_cast<unsigned long long>(crash_states), static_cast<unsigned long long>(kept_old),
+              static_cast<unsigned long long>(crash_states),
+              static_cast<unsigned long long>(kept_old),
               static_cast<unsigned long long>(got_new), static_cast<unsigned long long>(fell_back),
               static_cast<unsigned long long>(stale),
               static_cast<unsigned long long>(interrupted_meta));
@@ -303,7 +305,8 @@ TEST(FileCrash, MultiPageTransactionIsAllOldOrAllNewAtEverySyncPoint) {
 // directory grows inside the commit), frees others and gives back a page it allocated is all
 // or nothing at every sync point: the allocator (free pages, protected ids) and every page
 // read the state before or the state after, pager_file_check's check finds no damage in the
-// crash image either way (a newer meta whose copies did not land is "interrupted"), and the recovered allocator hands out pages again.
+// crash image either way (a newer meta whose copies did not land is "interrupted"), and the
+// recovered allocator hands out pages again.
 TEST(FileCrash, TransactionThatAllocatesAndFreesIsAllOldOrAllNewAtEverySyncPoint) {
   Workload w{"txnalloc", {ProtAlloc(30), TxnAllocFree({0, 1, 29}, 30, {2, 3, 28}, 1, true),
                           TxnAllocFree({5}, 2, {0, 1}, 2)}};
@@ -392,10 +395,8 @@ TEST(FileCrash, SyncPagesOfScatteredPagesIsOneFlushAndEveryListedPageSurvives) {
   EXPECT_EQ(s.env->SyncCount() - before, 1u) << "one device flush for 256 scattered pages";
   for (uint64_t seed = 0; seed < 8; seed++) {
     auto env = io::FaultEnv::FromImage(s.env->CrashImage(seed));
-    FileOptions o = SmallOptions();
-    o.page_size = 0;
     std::unique_ptr<PageFile> pf;
-    ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
+    ASSERT_OK(PageFile::Open(env.get(), "/f", ExistingFileOptions(), &pf));
     ASSERT_OK(pf->CheckInvariants());
     for (uint64_t id : s.listed) {
       uint8_t* p = nullptr;
@@ -415,10 +416,8 @@ TEST(FileCrash, CrashAtTheSyncOfSyncPagesKeepsTheFileOpenableAndItsPagesAllocate
   uint64_t pages_new = 0, pages_old = 0;
   for (uint64_t seed = 0; seed < 8; seed++) {
     auto env = io::FaultEnv::FromImage(s.env->CrashImage(seed));
-    FileOptions o = SmallOptions();
-    o.page_size = 0;
     std::unique_ptr<PageFile> pf;
-    ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
+    ASSERT_OK(PageFile::Open(env.get(), "/f", ExistingFileOptions(), &pf));
     ASSERT_OK(pf->CheckInvariants());
     ASSERT_EQ(RegularPages(pf.get()), allocated);
     for (uint64_t id : s.listed) {
@@ -444,10 +443,8 @@ TEST(FileCrash, CrashAfterRecoveringFromACrashStillRecovers) {
     for (uint64_t seed = 0; seed < 3; seed++) {
       auto env = io::FaultEnv::FromImage(crashed.env->CrashImage(seed + 31 * k));
       ASSERT_NO_FATAL_FAILURE(ExpectCheckFindsNoDamage(env.get(), &interrupted_meta));
-      FileOptions o = SmallOptions();
-      o.page_size = 0;
       std::unique_ptr<PageFile> pf;
-      ASSERT_OK(PageFile::Open(env.get(), "/f", o, &pf));
+      ASSERT_OK(PageFile::Open(env.get(), "/f", ExistingFileOptions(), &pf));
       Snapshot first = Take(pf.get());
       // Second workload on the recovered file, crashing at each of its syncs.
       pf.reset();
