@@ -451,7 +451,7 @@ TEST(FileCrash, CrashAfterRecoveringFromACrashStillRecovers) {
       for (uint64_t k2 = 1; k2 <= 4; k2++) {
         auto env2 = io::FaultEnv::FromImage(env->CrashImage(999));  // all of env is durable
         std::unique_ptr<PageFile> pf2;
-        ASSERT_OK(PageFile::Open(env2.get(), "/f", o, &pf2));
+        ASSERT_OK(PageFile::Open(env2.get(), "/f", ExistingFileOptions(), &pf2));
         Snapshot s0 = Take(pf2.get());
         ASSERT_TRUE(s0 == first);
         env2->CrashAtSync(env2->SyncCount() + k2);
@@ -469,7 +469,7 @@ TEST(FileCrash, CrashAfterRecoveringFromACrashStillRecovers) {
           auto env3 = io::FaultEnv::FromImage(env2->CrashImage(seed2 + 17 * k2));
           ASSERT_NO_FATAL_FAILURE(ExpectCheckFindsNoDamage(env3.get(), &interrupted_meta));
           std::unique_ptr<PageFile> pf3;
-          ASSERT_OK(PageFile::Open(env3.get(), "/f", o, &pf3));
+          ASSERT_OK(PageFile::Open(env3.get(), "/f", ExistingFileOptions(), &pf3));
           ASSERT_OK(pf3->CheckInvariants());
           Snapshot got = Take(pf3.get());
           bool matches = got == states.back();
@@ -478,7 +478,7 @@ TEST(FileCrash, CrashAfterRecoveringFromACrashStillRecovers) {
             // Recompute the in-flight state by replaying on a clean copy.
             auto env4 = io::FaultEnv::FromImage(env->CrashImage(999));
             std::unique_ptr<PageFile> pf4;
-            ASSERT_OK(PageFile::Open(env4.get(), "/f", o, &pf4));
+            ASSERT_OK(PageFile::Open(env4.get(), "/f", ExistingFileOptions(), &pf4));
             uint64_t p4 = 0, i4 = 0;
             std::vector<Snapshot> full = {Take(pf4.get())};
             ASSERT_OK(pf4->ProtectedAlloc(&p4));
