@@ -46,6 +46,8 @@ void DioAlign(int fd, uint32_t* mem_align, uint32_t* offset_align) {
 // under the lock, and fork holds it (pthread_atfork), so a child never inherits it held.
 class ContextPool {
  public:
+  ContextPool() { idle_.reserve(DirectWriter::kIdleContexts); }  // Release never allocates
+
   static ContextPool* Get() {
     static ContextPool* pool = [] {
       auto* p = new ContextPool;
