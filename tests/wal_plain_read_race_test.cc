@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -201,6 +202,60 @@ TEST(WalPlainReadRace, ReadOnlyPlainReadNeverReturnsABackfillTornPage) {
 
 TEST(WalPlainReadRace, AReusedPinNeverReturnsATornOrRecycledPage) {
   RaceWriterProcess<SlowRepin>();
+}
+
+// Runs `once` the first time a refresh has copied the header and not loaded its entries.
+class BeforeFrames : public TestHooks {
+ public:
+  std::function<void()> once;
+  void At(HookPoint point) override {
+    if (point != HookPoint::kRefreshBeforeFrames || !once) return;
+    std::function<void()> f = std::move(once);
+    once = nullptr;
+    f();
+  }
+};
+
+// W20, deterministically: a read-only handle copies a header publishing frames [3, 6) (a
+// 3-page commit); before it loads their entries the writer restarts the WAL (TRUNCATE: the
+// reader holds no mark) and commits 4 pages then 3, so entries 3..5 now read "commit, then
+// two frames of an unfinished transaction". The read must not call that damage: it retries
+// and returns the latest bytes, rebuilt from the new generation.
+TEST(WalPlainReadRace, ARestartWhileAReaderLoadsFrameEntriesIsRetriedNotCorrupt) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  auto w = MustCreate(io::DefaultEnv(), path);
+  for (uint32_t p = 1; p <= kPages; p++) Stage(w.get(), p, Versioned(p, 0));
+  MustCommit(w.get());
+  MustCheckpoint(w.get());
+  for (uint32_t p = 1; p <= 3; p++) Stage(w.get(), p, Versioned(p, 1));
+  MustCommit(w.get());
+  BeforeFrames hooks;
+  Options o = SmallOptions();
+  o.page_size = 0;
+  o.test_hooks = &hooks;
+  std::unique_ptr<WalPager> r;
+  ASSERT_OK(WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadOnly, o, &r));
+  std::vector<uint8_t> buf(4096);
+  ASSERT_OK(r->ReadPage(1, buf.data(), buf.size()));
+  ASSERT_EQ(buf, Versioned(1, 1));
+  for (uint32_t p = 4; p <= 6; p++) Stage(w.get(), p, Versioned(p, 2));
+  MustCommit(w.get());
+  const uint64_t restarts = w->stats().wal_restarts;
+  hooks.once = [&] {
+    Result<uint32_t> c = w->Checkpoint(CheckpointMode::kTruncate);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    for (uint32_t p = 7; p <= 10; p++) Stage(w.get(), p, Versioned(p, 3));
+    MustCommit(w.get());
+    for (uint32_t p = 11; p <= 13; p++) Stage(w.get(), p, Versioned(p, 4));
+    MustCommit(w.get());
+  };
+  ASSERT_OK(r->ReadPage(12, buf.data(), buf.size()));
+  EXPECT_TRUE(hooks.once == nullptr) << "the refresh never reached the hook";
+  EXPECT_EQ(w->stats().wal_restarts, restarts + 1) << "the writer did not restart the WAL";
+  EXPECT_EQ(buf, Versioned(12, 4));
+  ASSERT_OK(r->ReadPage(5, buf.data(), buf.size()));
+  EXPECT_EQ(buf, Versioned(5, 2));
 }
 
 }  // namespace

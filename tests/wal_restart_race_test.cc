@@ -41,6 +41,7 @@ const char* PointName(HookPoint p) {
     case HookPoint::kPinAfterHeader: return "reader after its header read";
     case HookPoint::kPinAfterMark: return "reader after storing its mark";
     case HookPoint::kPinBeforeRestartLock: return "reader waiting for the restart byte";
+    case HookPoint::kRefreshBeforeFrames: return "reader before loading frame entries";
     case HookPoint::kRepinAfterMark: return "reader after storing its last pin's mark again";
     case HookPoint::kRepinChecked: return "reader after its last pin's stamp check";
     case HookPoint::kOpenMainHeaderLoaded: return "opener after the main header";

@@ -167,7 +167,7 @@ Status WalPager::Refresh(const ShmHeader** hp) {
   }
   const ShmHeader& hdr = **hp;
   if (hdr.page_size != page_size_) return Corruption(ShmPath(path_) + ": page size differs");
-  const bool moved = hdr.generation != generation_ ||
+  const bool moved = adopt_from_scratch_ || hdr.generation != generation_ ||
                      (wal_ != nullptr ? (hdr.salt1 != wal_->header().salt1 ||
                                          hdr.salt2 != wal_->header().salt2)
                                       : hdr.max_frame > 0);
@@ -177,11 +177,22 @@ Status WalPager::Refresh(const ShmHeader** hp) {
   const bool clean = staged_->empty() && staged_count_ == committed_count_ &&
                      staged_floor_ == committed_count_ &&
                      std::memcmp(staged_app_, committed_app_, kAppHeaderSize) == 0;
-  if (moved) {
-    PAGER_RETURN_IF_ERROR(AdoptGeneration(hdr));
-  } else {
-    PAGER_RETURN_IF_ERROR(AdoptFrames(hdr));
+  Hook(HookPoint::kRefreshBeforeFrames);
+  Status adopted = moved ? AdoptGeneration(hdr) : AdoptFrames(hdr);
+  if (adopted.code() == Code::kCorrupt && readers_.empty()) {
+    // W20: with no mark of this handle in the shared slots the writer may restart the WAL
+    // while the entries are loaded, and the next generation's entries then need not end in
+    // the commit this header published. Not damage if the header moved meanwhile: this
+    // handle's view is rebuilt from the next header (the entries it took are discarded).
+    ShmFence(std::memory_order_seq_cst);
+    if (!shm_->StillPublished(hdr.generation, hdr.checkpoint_epoch)) {
+      adopt_from_scratch_ = true;
+      return Status(Code::kBusy, ShmPath(path_) + ": the writer restarted the WAL while its "
+                                                  "frame entries were read; retry");
+    }
   }
+  PAGER_RETURN_IF_ERROR(adopted);
+  adopt_from_scratch_ = false;
   if (clean) ClearStagedLocked();
   return Status::Ok();
 }

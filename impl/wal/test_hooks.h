@@ -22,6 +22,7 @@ enum class HookPoint {
   kPinAfterHeader,       // header read, epoch even (or the restart byte held): mark not stored
   kPinAfterMark,         // mark stored and fenced, before the re-check reads the header again
   kPinBeforeRestartLock, // it met an odd epoch: about to wait for the restart byte shared
+  kRefreshBeforeFrames,  // W20: the header copied, its frame entries not loaded yet
   // A plain read reusing its last pin (RepinLatest, W27).
   kRepinAfterMark,       // the last pin's mark stored again and fenced, before the stamp check
   kRepinChecked,         // the stamp still holds: the read's copy comes next

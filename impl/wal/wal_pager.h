@@ -109,7 +109,11 @@
 //   W20. Such a handle follows the writer from the shared index: new frames of the same
 //       generation are indexed from their entries (X2) and evicted from its cache; a new
 //       generation (the writer reset the WAL after copying every frame) reopens the WAL,
-//       drops the cache and moves its mark-0 readers to it.
+//       drops the cache and moves its mark-0 readers to it. With no mark in the slots the
+//       handle may see the writer restart the WAL while it loads the entries: entries that
+//       do not end in the published commit are then BUSY (retried by a pin) and the next
+//       refresh rebuilds the view from scratch, never CORRUPT, unless the header it read is
+//       still the published one.
 //   W21. The writer publishes after every commit and checkpoint. W16 holds across handles:
 //       no frame is copied while a live slot of another handle has a mark below the WAL's end
 //       (or belongs to an older generation), and the WAL restarts only when no live slot has a
@@ -655,6 +659,7 @@ class WalPager {
     ShmStamp stamp;           // the header it re-checked
   };
   LatestPin latest_pin_;
+  bool adopt_from_scratch_ = false;  // W20: the last adoption read entries a restart rewrote
   uint64_t shm_epoch_ = 0;         // checkpoint epoch last published (writer)
   uint64_t shm_change_ = 0;        // change counter last published (writer)
   ShmHeader last_published_{};     // what PublishShared published last (writer)
