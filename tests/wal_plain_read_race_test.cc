@@ -163,17 +163,21 @@ void ReaderLoop(const std::string& path, unsigned seed, const std::atomic<bool>*
   }
 }
 
+// A new database whose pages 1..kPages hold version 0, checkpointed; its writer handle.
+std::unique_ptr<WalPager> CreateAtVersionZero(const std::string& path) {
+  auto w = MustCreate(io::DefaultEnv(), path);
+  for (uint32_t p = 1; p <= kPages; p++) Stage(w.get(), p, Versioned(p, 0));
+  MustCommit(w.get());
+  MustCheckpoint(w.get());
+  return w;
+}
+
 // Plain reads on kReaderThreads read-only handles (hooks H) beside a writer process.
 template <typename H>
 void RaceWriterProcess() {
   TempDir dir;
   const std::string path = dir.File("db");
-  {
-    auto w = MustCreate(io::DefaultEnv(), path);
-    for (uint32_t p = 1; p <= kPages; p++) Stage(w.get(), p, Versioned(p, 0));
-    MustCommit(w.get());
-    MustCheckpoint(w.get());
-  }
+  CreateAtVersionZero(path).reset();
   pid_t child = fork();
   if (child == 0) _exit(WriterLoop(path));
   ASSERT_GT(child, 0);
@@ -224,10 +228,7 @@ class BeforeFrames : public TestHooks {
 TEST(WalPlainReadRace, ARestartWhileAReaderLoadsFrameEntriesIsRetriedNotCorrupt) {
   TempDir dir;
   const std::string path = dir.File("db");
-  auto w = MustCreate(io::DefaultEnv(), path);
-  for (uint32_t p = 1; p <= kPages; p++) Stage(w.get(), p, Versioned(p, 0));
-  MustCommit(w.get());
-  MustCheckpoint(w.get());
+  auto w = CreateAtVersionZero(path);
   for (uint32_t p = 1; p <= 3; p++) Stage(w.get(), p, Versioned(p, 1));
   MustCommit(w.get());
   BeforeFrames hooks;
