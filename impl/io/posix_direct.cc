@@ -51,8 +51,9 @@ class ContextPool {
   static ContextPool* Get() {
     static ContextPool* pool = [] {
       auto* p = new ContextPool;
+      // The child's idle contexts are forgotten by the pid check, at its first use.
       pthread_atfork([] { Get()->mu_.lock(); }, [] { Get()->mu_.unlock(); },
-                     [] { Get()->ForkedChild(); });
+                     [] { Get()->mu_.unlock(); });
       return p;
     }();
     return pool;
@@ -77,13 +78,13 @@ class ContextPool {
     return true;
   }
 
-  // ctx has no completion left to reap; pid is the process that acquired it.
-  void Release(aio_context_t ctx, int pid) {
+  // pid is the process that acquired ctx; reusable: no completion of it is left to reap.
+  void Release(aio_context_t ctx, int pid, bool reusable) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       ForgetOtherProcessContextsLocked();
       if (pid != pid_) return;  // the parent's, in a forked child: not ours to pool or destroy
-      if (idle_.size() < DirectWriter::kIdleContexts) {
+      if (reusable && idle_.size() < DirectWriter::kIdleContexts) {
         idle_.push_back(ctx);
         return;
       }
@@ -98,13 +99,8 @@ class ContextPool {
   }
 
  private:
-  void ForkedChild() {
-    ForgetOtherProcessContextsLocked();
-    mu_.unlock();  // locked by the prepare handler in the thread that is now the child's only
-  }
-
-  // The child of a fork (also one without the atfork handlers, as a raw clone) holds its
-  // parent's context numbers, but its memory has none of the contexts: drop them unused.
+  // The child of a fork (or of a raw clone) holds its parent's context numbers, but its
+  // memory has none of the contexts: drop them unused.
   void ForgetOtherProcessContextsLocked() {
     const int pid = static_cast<int>(getpid());
     if (pid == pid_) return;
@@ -147,11 +143,7 @@ std::unique_ptr<DirectWriter> DirectWriter::Open(const std::string& path, int bu
 
 DirectWriter::~DirectWriter() {
   (void)Finish();
-  if (ctx_clean_) {
-    ContextPool::Get()->Release(static_cast<aio_context_t>(ctx_), ctx_pid_);  // D4
-  } else {
-    syscall(SYS_io_destroy, static_cast<aio_context_t>(ctx_));
-  }
+  ContextPool::Get()->Release(static_cast<aio_context_t>(ctx_), ctx_pid_, ctx_clean_);  // D4
   close(fd_);
 }
 
