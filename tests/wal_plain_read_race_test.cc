@@ -259,6 +259,53 @@ TEST(WalPlainReadRace, ARestartWhileAReaderLoadsFrameEntriesIsRetriedNotCorrupt)
   EXPECT_EQ(buf, Versioned(5, 2));
 }
 
+
+
+// W20's retry applies only to a handle without read transactions. One with a transaction on
+// the main file alone (mark 0) needs none: its slot holds mark 0, so no frame committed after
+// its snapshot is copied, and so the WAL cannot restart under a refresh of that handle (a
+// restart needs every frame copied). Inside the reader's refresh the writer's TRUNCATE is
+// BUSY (naming the other handle) and PASSIVE copies nothing; the plain read then sees the
+// latest commit and the transaction still its snapshot. Once it ends, TRUNCATE restarts.
+TEST(WalPlainReadRace, AMainOnlyTransactionHoldsBackTheRestartThatWouldRaceItsRefresh) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  auto w = CreateAtVersionZero(path);
+  BeforeFrames hooks;
+  Options o = SmallOptions();
+  o.page_size = 0;
+  o.test_hooks = &hooks;
+  std::unique_ptr<WalPager> r;
+  ASSERT_OK(WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadOnly, o, &r));
+  ReadSnapshot snap;
+  ASSERT_OK(r->BeginRead(&snap));
+  ASSERT_EQ(snap.mark, 0u) << "the premise: a transaction on the main file alone";
+  for (uint32_t p = 4; p <= 6; p++) Stage(w.get(), p, Versioned(p, 2));
+  MustCommit(w.get());
+  const uint64_t restarts = w->stats().wal_restarts;
+  hooks.once = [&] {
+    Result<uint32_t> t = w->Checkpoint(CheckpointMode::kTruncate);
+    EXPECT_EQ(t.status().code(), Code::kBusy);
+    EXPECT_NE(t.status().message().find("1 other handle(s) reading"), std::string::npos)
+        << t.status().ToString();
+    Result<uint32_t> c = w->Checkpoint(CheckpointMode::kPassive);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c.value(), 0u) << "copied frames the transaction's main-file snapshot still reads";
+  };
+  std::vector<uint8_t> buf(4096);
+  ASSERT_OK(r->ReadPage(5, buf.data(), buf.size()));
+  EXPECT_TRUE(hooks.once == nullptr) << "the refresh never reached the hook";
+  EXPECT_EQ(buf, Versioned(5, 2));
+  EXPECT_EQ(w->stats().wal_restarts, restarts);
+  ASSERT_OK(r->ReadPageAt(snap, 5, buf.data(), buf.size()));
+  EXPECT_EQ(buf, Versioned(5, 0));
+  r->EndRead(&snap);
+  ASSERT_OK(r->ReadPage(1, buf.data(), buf.size()));  // a plain read leaves its slot idle
+  Result<uint32_t> t = w->Checkpoint(CheckpointMode::kTruncate);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(w->stats().wal_restarts, restarts + 1);
+}
+
 }  // namespace
 }  // namespace wal
 }  // namespace pager

@@ -114,9 +114,14 @@ Status WalPager::WaitForReaders(std::unique_lock<std::mutex>* lock, CheckpointMo
   }
   if (!ok) {
     stats_.frames_left = wal_->frame_count();
-    return Status(Code::kBusy, "checkpoint of " + path_ + ": " +
+    // Only for the message: the readers of other handles are counted from their slots.
+    const uint64_t others = shm_ != nullptr ? shm_->ScanSlots(generation_, slot_).live : 0;
+    return Status(Code::kBusy, "checkpoint of " + path_ + ": readers still need the WAL's " +
+                                   "frames or the main file's older bytes (" +
                                    std::to_string(readers_.size()) +
-                                   " read transaction(s) still use frames of the WAL (waited " +
+                                   " read transaction(s) of this handle, " +
+                                   std::to_string(others) +
+                                   " other handle(s) reading; waited " +
                                    std::to_string(wait_ms) + " ms)");
   }
   return CheckOpen();

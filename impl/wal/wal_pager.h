@@ -113,7 +113,9 @@
 //       handle may see the writer restart the WAL while it loads the entries: entries that
 //       do not end in the published commit are then BUSY (retried by a pin) and the next
 //       refresh rebuilds the view from scratch, never CORRUPT, unless the header it read is
-//       still the published one.
+//       still the published one. A handle with a read transaction needs no such retry: its
+//       slot holds the transaction's mark, and even mark 0 keeps every frame committed after
+//       the snapshot from being copied (W21), so no restart can run under its refresh.
 //   W21. The writer publishes after every commit and checkpoint. W16 holds across handles:
 //       no frame is copied while a live slot of another handle has a mark below the WAL's end
 //       (or belongs to an older generation), and the WAL restarts only when no live slot has a
