@@ -2,6 +2,8 @@
 //
 //   1-page commits/s (FULL), random pages, checkpoints counted
 //                                vs  4 KiB pwrite + fdatasync over already-written blocks
+//   1-page commits/s, checkpoint deferred  vs  the same 4 KiB floor and the raw write of a
+//     frame's shape (32 + 4,096 bytes, two partly written blocks) + fdatasync
 //   256-page commits MB/s (FULL) vs  1 MiB pwrite + fdatasync over already-written blocks:
 //     256 random pages of a 4,096-page working set, checkpoints counted (library defaults,
 //     final checkpoint timed); the same with checkpoints deferred; and pages 1..256 rewritten
@@ -21,14 +23,14 @@
 //
 // Every figure is the median of kReps repetitions. Usage: wal_bench [DIR] (default $TMPDIR or
 // /tmp; use a directory on the disk you care about). WAL_BENCH_ONLY=<section>[,<section>...]
-// runs only those sections: commits, commit-path, readers-commit, readers, reads, checkpoint,
-// bg-sizes
-// (Selected(); bg-sizes only when named). WAL_BENCH_1PAGE_CYCLES (default 10): checkpoint
+// runs only those sections: commits, frame-shape, commit-path, readers-commit, readers,
+// reads, checkpoint, bg-sizes (Selected(); bg-sizes only when named). WAL_BENCH_1PAGE_CYCLES (default 10): checkpoint
 // cycles of the 1-page commit rows.
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -563,6 +565,54 @@ void CommitPathShares(const std::string& raw, const std::string& db) {
   std::printf("     (us per 1 MiB = 1048.6 / MB/s)\n");
 }
 
+// Raw: n writes of one WAL frame's shape (a 32-byte header and a 4 KiB page, one pwritev at
+// 32 + i x 4,128: two partly written blocks each), each followed by fdatasync, over blocks
+// written and synced first -- as RawSyncedWrites(overwrite) does for the 4 KiB floor.
+// Returns writes per second.
+double RawFrameWrites(const std::string& path, int n) {
+  constexpr size_t kFrame = 32 + kPage;
+  int fd = MustOpenFd(path);
+  std::vector<uint8_t> fill(n * kFrame + 32, 0x5A);
+  PwriteAll(fd, fill.data(), fill.size(), 0);
+  fdatasync(fd);
+  std::vector<uint8_t> header(32, 0x07), page(kPage, 0x5A);
+  auto t0 = Clock::now();
+  for (int i = 0; i < n; i++) {
+    struct iovec v[2] = {{header.data(), header.size()}, {page.data(), page.size()}};
+    if (pwritev(fd, v, 2, 32 + static_cast<off_t>(i) * kFrame) != static_cast<ssize_t>(kFrame)) {
+      std::perror("pwritev");
+      std::exit(1);
+    }
+    fdatasync(fd);
+  }
+  double s = Seconds(t0, Clock::now());
+  close(fd);
+  unlink(path.c_str());
+  return n / s;
+}
+
+// doc/performance.md, "The 1-page commit's floor": a 1-page commit writes one frame, which
+// dirties two blocks where the 4 KiB floor dirties one. Three loops interleaved per
+// repetition: the 4 KiB floor, the frame's write shape without the library, and 1-page FULL
+// commits (random pages of the working set, checkpoint deferred, over written WAL blocks).
+void FrameShapeFloor(const std::string& raw, const std::string& db) {
+  std::printf("the 1-page commit's write shape\n");
+  constexpr int kOps = 2000;
+  std::vector<double> floor, frames, pager, frames_ratio, pager_ratio;
+  for (int i = 0; i < kReps; i++) {
+    floor.push_back(RawSyncedWrites(raw, 4096, kOps, true));
+    frames.push_back(RawFrameWrites(raw, kOps));
+    pager.push_back(Commits(db, 1, kOps, Pattern::kRandom, false).commits_per_s);
+    frames_ratio.push_back(frames.back() / floor.back());
+    pager_ratio.push_back(pager.back() / frames.back());
+  }
+  Print("raw 4 KiB overwrite + fdatasync", "ops/s", floor);
+  Print("raw frame shape (32 + 4,096 B) + fdatasync", "ops/s", frames);
+  Print("pager 1-page commit, random, ckpt deferred", "ops/s", pager);
+  std::printf("  -> frame shape / 4 KiB floor: %.2fx; pager 1-page commits / frame shape: %.2fx "
+              "(medians of per-run ratios)\n", Median(frames_ratio), Median(pager_ratio));
+}
+
 }  // namespace
 
 void CommitSections(const std::string& raw, const std::string& db) {
@@ -684,8 +734,8 @@ void SizingSections(const std::string& raw, const std::string& db) {
   }
 }
 
-// WAL_BENCH_ONLY=<section>[,<section>...] runs only those sections: commits, commit-path
-// (the NORMAL commit path and its staging next to a 1 MiB pwrite), reads, readers
+// WAL_BENCH_ONLY=<section>[,<section>...] runs only those sections: commits, frame-shape
+// (1-page commits next to the raw write of a frame's shape), commit-path (the NORMAL commit path and its staging next to a 1 MiB pwrite), reads, readers
 // (read transactions: no disk flushes), readers-commit (commits beside readers), checkpoint,
 // bg-sizes (not in the default run: minutes of 1 MiB commits). Unset: all but bg-sizes.
 bool Selected(const char* section) {
@@ -758,6 +808,7 @@ int main(int argc, char** argv) {
   std::printf("wal_bench in %s, page 4096 B, median of %d runs\n", d.c_str(), kReps);
 
   if (Selected("commits")) CommitSections(raw, db);
+  if (Selected("frame-shape")) FrameShapeFloor(raw, db);
   if (Selected("commit-path")) CommitPathShares(raw, db);
   if (Selected("bg-sizes")) SizingSections(raw, db);
   if (Selected("readers-commit")) CommitWithReaders(raw, db);
