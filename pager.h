@@ -901,8 +901,12 @@ typedef struct pager_wal_stats {
   uint64_t readers_active;     /* read transactions open on the handle now, plus other
                                   handles and processes reading (live read marks)          */
   uint64_t checkpoint_waits;   /* commits that waited for the background checkpointer
-                                  (pager_wal_options.background_checkpoint) because the WAL
-                                  reached its limit: backpressure                          */
+                                  (pager_wal_options.background_checkpoint): because the WAL
+                                  reached its limit (backpressure), or because a call of the
+                                  transaction (stage, set page count, app header, commit)
+                                  found the thread holding the handle (its final step:
+                                  the last frames, the main header, the WAL restart); each
+                                  commit counted once                                      */
   uint64_t wal_restarts;       /* WAL restarts (new generations) since open                */
 } pager_wal_stats;
 

@@ -4,7 +4,11 @@
 // retried, a failed sync poisons), and close joins it. Deterministic: tests wait for the
 // thread to go idle (WaitCheckpointerIdle), never sleep.
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -301,6 +305,56 @@ TEST_F(WalBackground, AFinalStepWithNothingLeftToCopySkipsTheDataSync) {
   w.reset();
   auto r = MustOpen(&env, path, AccessMode::kReadOnly);
   for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(r.get(), p), TxnPage(5, p));
+}
+
+// Runs `at_final_step` once when the thread's final step holds mu_, and records when a call
+// of another thread is about to wait for that step (kWaitingForCheckpointer, without mu_).
+class FinalStepMeeting : public TestHooks {
+ public:
+  std::function<void()> at_final_step;
+  std::mutex m;
+  std::condition_variable cv;
+  bool waiting = false;
+  void At(HookPoint point) override {
+    if (point == HookPoint::kWaitingForCheckpointer) {
+      std::lock_guard<std::mutex> g(m);
+      waiting = true;
+      cv.notify_all();
+      return;
+    }
+    if (point != HookPoint::kCheckpointerFinalStep || !at_final_step) return;
+    std::function<void()> f = std::move(at_final_step);
+    at_final_step = nullptr;
+    f();
+  }
+};
+
+// Before: only a commit call that met the final step was counted, so a transaction whose
+// staging sat behind the final step's copy, syncs and WAL restart (the writer's stall of the
+// cycle) left checkpoint_waits at 0. The final step here holds mu_ until another thread's
+// first stage call is about to wait for it; that transaction's commit counts the wait, once.
+TEST_F(WalBackground, ATransactionWhoseStagingMetTheFinalStepIsCountedOnceAsAWait) {
+  FinalStepMeeting hooks;
+  Options o = BackgroundOptions(8);
+  o.test_hooks = &hooks;
+  auto w = MustCreate(&env, path, o);
+  std::thread stager;
+  bool stager_waited = false;
+  hooks.at_final_step = [&] {
+    stager = std::thread([&] { CommitTxn(w.get(), 2, 3); });
+    std::unique_lock<std::mutex> g(hooks.m);  // bounded: a broken seam fails, never hangs
+    stager_waited = hooks.cv.wait_for(g, std::chrono::seconds(30), [&] { return hooks.waiting; });
+  };
+  CommitTxn(w.get(), 1, 8);  // reaches the threshold: the thread's cycle ends in its final step
+  w->WaitCheckpointerIdle();
+  ASSERT_TRUE(hooks.at_final_step == nullptr) << "the cycle never reached its final step";
+  stager.join();
+  EXPECT_TRUE(stager_waited) << "the stage call never reported waiting for the final step";
+  EXPECT_EQ(w->stats().checkpoint_waits, 1u);
+  CommitTxn(w.get(), 3, 3);  // meets nothing
+  EXPECT_EQ(w->stats().checkpoint_waits, 1u) << "counted once, by its own commit only";
+  for (uint32_t p = 1; p <= 3; p++) EXPECT_EQ(Read(w.get(), p), TxnPage(3, p));
+  EXPECT_EQ(Read(w.get(), 8), TxnPage(1, 8));
 }
 
 // Before: the restart cut the WAL to wal_keep_bytes although the thread lets it run up to the

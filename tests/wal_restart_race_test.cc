@@ -54,6 +54,8 @@ const char* PointName(HookPoint p) {
     case HookPoint::kRestartPublished: return "writer after publishing the restart";
     case HookPoint::kRestartWindowClosed: return "writer after closing the window";
     case HookPoint::kCheckpointerCopying: return "background thread copying without mu_";
+    case HookPoint::kCheckpointerFinalStep: return "background thread in its final step";
+    case HookPoint::kWaitingForCheckpointer: return "writer call waiting for the background thread";
   }
   return "?";
 }

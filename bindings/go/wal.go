@@ -94,7 +94,8 @@ type WalStats struct {
 	// FramesLeft: frames the last checkpoint left in the WAL because a read transaction
 	// still needed the main file (0: none). ReadersActive: read transactions open now.
 	FramesLeft, ReadersActive uint64
-	// CheckpointWaits: commits that waited for the background checkpointer (backpressure).
+	// CheckpointWaits: commits that waited for the background checkpointer (backpressure, or
+	// a call of the transaction met its final step), each counted once.
 	// WalRestarts: WAL restarts (new generations) since open.
 	CheckpointWaits, WalRestarts uint64
 }

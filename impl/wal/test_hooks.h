@@ -7,8 +7,9 @@
 //   T1. Only wal::Options::test_hooks carries it; the C API (capi/) never sets it, so it is
 //       not reachable from pager.h. Null (the default) costs one pointer test per step.
 //   T2. No global state: each handle calls the hooks it was opened with, on the thread doing
-//       the step, with that handle's mutex held (except kCheckpointerCopying) (a hook must not call into that handle; it may
-//       block, and another thread may drive other handles meanwhile).
+//       the step, with that handle's mutex held (except kCheckpointerCopying and
+//       kWaitingForCheckpointer) (a hook must not call into that handle; it may block, and
+//       another thread may drive other handles meanwhile).
 //   T3. A step's hook runs at the point its name gives and nowhere else; moving a call site
 //       is a change of the protocol the tests prove (tests/wal_restart_race_test.cc).
 #pragma once
@@ -43,6 +44,11 @@ enum class HookPoint {
   // one hook run WITHOUT the handle's mutex (T2's exception), so a test may commit on the
   // handle from another thread while the copy waits.
   kCheckpointerCopying,
+  // Its final step (W26) holds mu_, before it copies what is left (the thread, mu_ held).
+  kCheckpointerFinalStep,
+  // A call of the transaction being built found the thread holding mu_ (W26) and is about to
+  // wait for it (the caller's thread, WITHOUT mu_, T2's exception).
+  kWaitingForCheckpointer,
 };
 
 class TestHooks {

@@ -421,7 +421,8 @@ void WalPager::NoteCheckpointFailure(const Status& st) {
 }
 
 Status WalPager::StagePage(uint32_t page_number, const uint8_t* src, uint64_t len) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+  LockNotingCheckpointer(&lock);
   if (len != page_size_) {
     return InvalidArgument("stage_page of page " + std::to_string(page_number) +
                            ": buffer is " + std::to_string(len) + " bytes, the page size is " +
@@ -442,6 +443,7 @@ Status WalPager::StagePage(uint32_t page_number, const uint8_t* src, uint64_t le
 }
 
 void WalPager::ClearStagedLocked() {
+  txn_met_checkpointer_ = false;  // W26: the next transaction starts uncounted
   if (staged_ != nullptr) staged_->Clear();  // null only before the page size is known
   staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
@@ -454,7 +456,8 @@ Status WalPager::ClearStaged() {
 }
 
 Status WalPager::SetPageCount(uint32_t page_count) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+  LockNotingCheckpointer(&lock);
   PAGER_RETURN_IF_ERROR(CheckWritable("set_page_count"));
   if (page_count == 0) {
     return InvalidArgument("page count 0: page 0 (the header) always exists, use 1 for empty");
@@ -468,7 +471,8 @@ Status WalPager::SetPageCount(uint32_t page_count) {
 }
 
 Status WalPager::StageAppHeader(const uint8_t* src, uint64_t len) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+  LockNotingCheckpointer(&lock);
   if (len != kAppHeaderSize) {
     return InvalidArgument("application header is " + std::to_string(len) +
                            " bytes, the area is " + std::to_string(kAppHeaderSize));
@@ -482,15 +486,14 @@ Status WalPager::StageAppHeader(const uint8_t* src, uint64_t len) {
 
 Result<uint32_t> WalPager::Commit() {
   std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
-  bool waited = false;  // W26: the thread's final step held mu_ when this commit came
-  if (!lock.try_lock()) {
-    waited = bg_final_step_.load();
-    lock.lock();
-    if (waited) stats_.checkpoint_waits++;
-  }
+  LockNotingCheckpointer(&lock);
   if (mode_ == AccessMode::kReadOnly) {
     return Status(Code::kReadOnly, "commit on read-only handle of " + path_);
   }
+  // W26: this transaction's staging or this call waited for the thread's final step.
+  const bool waited = txn_met_checkpointer_;
+  txn_met_checkpointer_ = false;
+  if (waited) stats_.checkpoint_waits++;
   PAGER_RETURN_IF_ERROR(CheckWritable("commit"));
   WaitForCheckpointer(&lock, waited);  // W26 backpressure
   PAGER_RETURN_IF_ERROR(CheckWritable("commit"));  // the checkpointer may have failed a sync

@@ -184,8 +184,9 @@
 //       at once (W25, W6: the remaining frames, header, restart when no reader uses frames;
 //       its data sync is skipped when nothing was written or resized since the copy's sync).
 //       It never loops on small steps (each would cost a main-file sync and copy pages the
-//       commits keep rewriting). A commit that finds the final step holding mu_ is counted in
-//       checkpoint_waits. A reader holding frames ends the cycle after the copy (W16).
+//       commits keep rewriting). A transaction any of whose calls (stage, set page count, app
+//       header, commit) found the thread holding mu_ (the final step, or the bookkeeping of a
+//       copy) is counted in checkpoint_waits by its commit, once. A reader holding frames ends the cycle after the copy (W16).
 //       A cycle that made no progress or failed for lack of space parks the thread until the
 //       next commit (W12: counted in stats, retried); a failed sync poisons (W7). A commit
 //       waits (before appending, releasing mu_) while the WAL holds wal_limit_factor x the
@@ -612,6 +613,7 @@ class WalPager {
   Status CopyWithoutLock(std::unique_lock<std::mutex>* lock, uint64_t target);
   bool WalOverLimit() const;
   void WaitForCheckpointer(std::unique_lock<std::mutex>* lock, bool counted);
+  void LockNotingCheckpointer(std::unique_lock<std::mutex>* lock);
 
   io::Env* env_;
   std::string path_;
@@ -695,8 +697,9 @@ class WalPager {
   std::condition_variable bg_idle_;  // a step or a copy ended
   bool bg_stop_ = false;
   bool bg_copying_ = false;  // a copy runs without mu_: no other checkpoint may start
-  std::atomic<bool> bg_final_step_{false};  // the thread's final step holds mu_ (Commit reads
-                                            // it without mu_ to count its wait)
+  std::atomic<bool> bg_holds_mu_{false};  // the thread holds mu_ for a cycle step (read
+                                          // without mu_ by LockNotingCheckpointer)
+  bool txn_met_checkpointer_ = false;  // a call of the transaction being staged waited for it
   uint64_t bg_parked_at_commit_ = UINT64_MAX;  // stats_.commits when a step made no progress
 };
 

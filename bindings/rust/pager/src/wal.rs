@@ -259,7 +259,8 @@ pub struct WalStats {
     pub frames_left: u64,
     /// Read transactions ([`ReadTxn`]) open on the handle now. Since 0.3.
     pub readers_active: u64,
-    /// Commits that waited for the background checkpointer (backpressure). Since 0.3.
+    /// Commits that waited for the background checkpointer (backpressure, or a call of the
+    /// transaction met its final step), each counted once. Since 0.3.
     pub checkpoint_waits: u64,
     /// WAL restarts (new generations) since open. Since 0.3.
     pub wal_restarts: u64,
