@@ -220,6 +220,17 @@ class BeforeFrames : public TestHooks {
   }
 };
 
+// A read-only handle on path whose steps run `hooks` (the writer's handle has none).
+std::unique_ptr<WalPager> OpenReadOnlyWithHooks(const std::string& path, TestHooks* hooks) {
+  Options o = SmallOptions();
+  o.page_size = 0;
+  o.test_hooks = hooks;
+  std::unique_ptr<WalPager> r;
+  Status st = WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadOnly, o, &r);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return r;
+}
+
 // W20, deterministically: a read-only handle copies a header publishing frames [3, 6) (a
 // 3-page commit); before it loads their entries the writer restarts the WAL (TRUNCATE: the
 // reader holds no mark) and commits 4 pages then 3, so entries 3..5 now read "commit, then
@@ -232,11 +243,8 @@ TEST(WalPlainReadRace, ARestartWhileAReaderLoadsFrameEntriesIsRetriedNotCorrupt)
   for (uint32_t p = 1; p <= 3; p++) Stage(w.get(), p, Versioned(p, 1));
   MustCommit(w.get());
   BeforeFrames hooks;
-  Options o = SmallOptions();
-  o.page_size = 0;
-  o.test_hooks = &hooks;
-  std::unique_ptr<WalPager> r;
-  ASSERT_OK(WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadOnly, o, &r));
+  auto r = OpenReadOnlyWithHooks(path, &hooks);
+  ASSERT_NE(r, nullptr);
   std::vector<uint8_t> buf(4096);
   ASSERT_OK(r->ReadPage(1, buf.data(), buf.size()));
   ASSERT_EQ(buf, Versioned(1, 1));
@@ -272,11 +280,8 @@ TEST(WalPlainReadRace, AMainOnlyTransactionHoldsBackTheRestartThatWouldRaceItsRe
   const std::string path = dir.File("db");
   auto w = CreateAtVersionZero(path);
   BeforeFrames hooks;
-  Options o = SmallOptions();
-  o.page_size = 0;
-  o.test_hooks = &hooks;
-  std::unique_ptr<WalPager> r;
-  ASSERT_OK(WalPager::Open(io::DefaultEnv(), path, AccessMode::kReadOnly, o, &r));
+  auto r = OpenReadOnlyWithHooks(path, &hooks);
+  ASSERT_NE(r, nullptr);
   ReadSnapshot snap;
   ASSERT_OK(r->BeginRead(&snap));
   ASSERT_EQ(snap.mark, 0u) << "the premise: a transaction on the main file alone";
