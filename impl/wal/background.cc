@@ -40,12 +40,11 @@ void WalPager::CheckpointerMain() {
   for (;;) {
     bg_wake_.wait(lock, [this] { return bg_stop_ || CheckpointerDue(); });
     if (bg_stop_) return;
-    bg_holds_mu_ = true;
     bool progress = false;
     Status st = CheckpointerCycle(&lock, &progress);
     if (!st.ok() && !poisoned_) NoteCheckpointFailure(st);  // W12: kNoSpace, retried
     if (!st.ok() || !progress) bg_parked_at_commit_ = stats_.commits;
-    bg_holds_mu_ = false;
+    bg_mu_releases_++;  // LockNotingCheckpointer: a caller blocked meanwhile waited for us
     bg_idle_.notify_all();
   }
 }
@@ -96,14 +95,13 @@ bool WalPager::CatchUpWorthIt() const {
 Status WalPager::CopyWithoutLock(std::unique_lock<std::mutex>* lock, uint64_t target) {
   const std::vector<std::pair<uint32_t, uint64_t>> pairs = PairsToBackfill(target);
   bg_copying_ = true;
-  bg_holds_mu_ = false;
+  bg_mu_releases_++;
   lock->unlock();
   Hook(HookPoint::kCheckpointerCopying);  // T2's exception: mu_ is not held here
   CopyCounts c;
   Status copied = CopyPairsUnlocked(pairs, &copy_scratch_, &c);  // bg_copying_: ours alone
   Status synced = copied.ok() ? main_->DataSync() : Status::Ok();
   lock->lock();
-  bg_holds_mu_ = true;
   bg_copying_ = false;
   bg_idle_.notify_all();
   NoteCopyCounts(c);
@@ -139,16 +137,18 @@ bool WalPager::WalOverLimit() const {
 }
 
 // W26: takes mu_ for a call of the transaction being built (stage, set page count, app
-// header, commit). When the thread holds it (its final step, or the bookkeeping after a copy,
-// which hands mu_ straight on to the final step), the transaction is noted as having waited
-// for the checkpointer (its commit counts it in checkpoint_waits once). The hook runs without
-// mu_ (T2's exception), before this thread blocks.
+// header, commit). When it has to wait and the thread released mu_ meanwhile (its final step,
+// or the bookkeeping of a copy), the transaction is noted as having waited for the
+// checkpointer; its commit counts that once in checkpoint_waits. The thread counts its
+// releases (bg_mu_releases_, bumped before each unlock, read here after the lock: a flag
+// read before blocking missed the thread that was just taking mu_ over from this caller).
+// The hook runs without mu_ (T2's exception), before this thread blocks.
 void WalPager::LockNotingCheckpointer(std::unique_lock<std::mutex>* lock) {
   if (lock->try_lock()) return;
-  const bool checkpointer = bg_holds_mu_.load();
-  if (checkpointer) Hook(HookPoint::kWaitingForCheckpointer);
+  const uint64_t releases = bg_mu_releases_.load();
+  Hook(HookPoint::kWaitingForCheckpointer);
   lock->lock();
-  if (checkpointer) txn_met_checkpointer_ = true;
+  if (bg_mu_releases_.load() != releases) txn_met_checkpointer_ = true;
 }
 
 // *counted: this commit was counted in checkpoint_waits already (it met the final step).

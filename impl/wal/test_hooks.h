@@ -46,8 +46,8 @@ enum class HookPoint {
   kCheckpointerCopying,
   // Its final step (W26) holds mu_, before it copies what is left (the thread, mu_ held).
   kCheckpointerFinalStep,
-  // A call of the transaction being built found the thread holding mu_ (W26) and is about to
-  // wait for it (the caller's thread, WITHOUT mu_, T2's exception).
+  // A call of the transaction being built found mu_ held (by the W26 thread or anyone) and
+  // is about to wait for it (the caller's thread, WITHOUT mu_, T2's exception).
   kWaitingForCheckpointer,
 };
 

@@ -697,8 +697,8 @@ class WalPager {
   std::condition_variable bg_idle_;  // a step or a copy ended
   bool bg_stop_ = false;
   bool bg_copying_ = false;  // a copy runs without mu_: no other checkpoint may start
-  std::atomic<bool> bg_holds_mu_{false};  // the thread holds mu_ for a cycle step (read
-                                          // without mu_ by LockNotingCheckpointer)
+  std::atomic<uint64_t> bg_mu_releases_{0};  // times the thread released mu_ after a step
+                                             // (read by LockNotingCheckpointer)
   bool txn_met_checkpointer_ = false;  // a call of the transaction being staged waited for it
   uint64_t bg_parked_at_commit_ = UINT64_MAX;  // stats_.commits when a step made no progress
 };
