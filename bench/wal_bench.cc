@@ -24,8 +24,8 @@
 // Every figure is the median of kReps repetitions. Usage: wal_bench [DIR] (default $TMPDIR or
 // /tmp; use a directory on the disk you care about). WAL_BENCH_ONLY=<section>[,<section>...]
 // runs only those sections: commits, frame-shape, commit-path, readers-commit, readers,
-// reads, checkpoint, bg-sizes (Selected(); bg-sizes only when named). WAL_BENCH_1PAGE_CYCLES (default 10): checkpoint
-// cycles of the 1-page commit rows.
+// reads, checkpoint, bg-sizes (Selected(); bg-sizes only when named).
+// WAL_BENCH_1PAGE_CYCLES (default 10): checkpoint cycles of the 1-page commit rows.
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -735,9 +735,10 @@ void SizingSections(const std::string& raw, const std::string& db) {
 }
 
 // WAL_BENCH_ONLY=<section>[,<section>...] runs only those sections: commits, frame-shape
-// (1-page commits next to the raw write of a frame's shape), commit-path (the NORMAL commit path and its staging next to a 1 MiB pwrite), reads, readers
-// (read transactions: no disk flushes), readers-commit (commits beside readers), checkpoint,
-// bg-sizes (not in the default run: minutes of 1 MiB commits). Unset: all but bg-sizes.
+// (1-page commits next to the raw write of a frame's shape), commit-path (the NORMAL commit
+// path and its staging next to a 1 MiB pwrite), reads, readers (read transactions: no disk
+// flushes), readers-commit (commits beside readers), checkpoint, bg-sizes (not in the
+// default run: minutes of 1 MiB commits). Unset: all but bg-sizes.
 bool Selected(const char* section) {
   const char* only = getenv("WAL_BENCH_ONLY");
   if (only == nullptr || *only == '\0') return std::string(section) != "bg-sizes";

@@ -185,8 +185,9 @@
 //       its data sync is skipped when nothing was written or resized since the copy's sync).
 //       It never loops on small steps (each would cost a main-file sync and copy pages the
 //       commits keep rewriting). A transaction any of whose calls (stage, set page count, app
-//       header, commit) found the thread holding mu_ (the final step, or the bookkeeping of a
-//       copy) is counted in checkpoint_waits by its commit, once. A reader holding frames ends the cycle after the copy (W16).
+//       header, commit) waited while the thread held mu_ (the final step, or a copy's setup
+//       and bookkeeping) is counted in checkpoint_waits by its commit, once. A reader holding
+//       frames ends the cycle after the copy (W16).
 //       A cycle that made no progress or failed for lack of space parks the thread until the
 //       next commit (W12: counted in stats, retried); a failed sync poisons (W7). A commit
 //       waits (before appending, releasing mu_) while the WAL holds wal_limit_factor x the
