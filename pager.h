@@ -904,9 +904,9 @@ typedef struct pager_wal_stats {
                                   (pager_wal_options.background_checkpoint): because the WAL
                                   reached its limit (backpressure), or because a call of the
                                   transaction (stage, set page count, app header, commit)
-                                  found the thread holding the handle (its final step:
-                                  the last frames, the main header, the WAL restart); each
-                                  commit counted once                                      */
+                                  waited while the thread held the handle (its final step:
+                                  the last frames, the main header, the WAL restart; or a
+                                  copy's setup); each commit counted once                  */
   uint64_t wal_restarts;       /* WAL restarts (new generations) since open                */
 } pager_wal_stats;
 

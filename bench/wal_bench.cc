@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -565,32 +564,6 @@ void CommitPathShares(const std::string& raw, const std::string& db) {
   std::printf("     (us per 1 MiB = 1048.6 / MB/s)\n");
 }
 
-// Raw: n writes of one WAL frame's shape (a 32-byte header and a 4 KiB page, one pwritev at
-// 32 + i x 4,128: two partly written blocks each), each followed by fdatasync, over blocks
-// written and synced first -- as RawSyncedWrites(overwrite) does for the 4 KiB floor.
-// Returns writes per second.
-double RawFrameWrites(const std::string& path, int n) {
-  constexpr size_t kFrame = 32 + kPage;
-  int fd = MustOpenFd(path);
-  std::vector<uint8_t> fill(n * kFrame + 32, 0x5A);
-  PwriteAll(fd, fill.data(), fill.size(), 0);
-  fdatasync(fd);
-  std::vector<uint8_t> header(32, 0x07), page(kPage, 0x5A);
-  auto t0 = Clock::now();
-  for (int i = 0; i < n; i++) {
-    struct iovec v[2] = {{header.data(), header.size()}, {page.data(), page.size()}};
-    if (pwritev(fd, v, 2, 32 + static_cast<off_t>(i) * kFrame) != static_cast<ssize_t>(kFrame)) {
-      std::perror("pwritev");
-      std::exit(1);
-    }
-    fdatasync(fd);
-  }
-  double s = Seconds(t0, Clock::now());
-  close(fd);
-  unlink(path.c_str());
-  return n / s;
-}
-
 // doc/performance.md, "The 1-page commit's floor": a 1-page commit writes one frame, which
 // dirties two blocks where the 4 KiB floor dirties one. Three loops interleaved per
 // repetition: the 4 KiB floor, the frame's write shape without the library, and 1-page FULL
@@ -601,7 +574,7 @@ void FrameShapeFloor(const std::string& raw, const std::string& db) {
   std::vector<double> floor, frames, pager, frames_ratio, pager_ratio;
   for (int i = 0; i < kReps; i++) {
     floor.push_back(RawSyncedWrites(raw, 4096, kOps, true));
-    frames.push_back(RawFrameWrites(raw, kOps));
+    frames.push_back(RawSyncedWrites(raw, kPage, kOps, true, 32));
     pager.push_back(Commits(db, 1, kOps, Pattern::kRandom, false).commits_per_s);
     frames_ratio.push_back(frames.back() / floor.back());
     pager_ratio.push_back(pager.back() / frames.back());

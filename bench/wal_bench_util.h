@@ -4,6 +4,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -80,17 +81,32 @@ inline void PwriteAll(int fd, const void* buf, size_t len, off_t off) {
 }
 
 // Raw: n writes of `len` bytes, each followed by fdatasync, cycling over a prewritten region
-// (overwrite = true) or appending (overwrite = false). Returns writes per second.
-inline double RawSyncedWrites(const std::string& path, size_t len, int n, bool overwrite) {
+// (overwrite = true) or appending (overwrite = false). Returns writes per second. header > 0
+// gives each write a WAL frame's shape: `header` bytes in front of the `len` bytes, one
+// pwritev at header + i x (header + len) (a WAL header's room first), so a 4 KiB page dirties
+// two blocks as a 1-page commit's frame does.
+inline double RawSyncedWrites(const std::string& path, size_t len, int n, bool overwrite,
+                              size_t header = 0) {
   int fd = MustOpenFd(path);
-  std::vector<uint8_t> buf(len, 0x5A);
+  const size_t stride = header + len;
+  std::vector<uint8_t> buf(stride, 0x5A);
   if (overwrite) {
-    for (int i = 0; i < n; i++) PwriteAll(fd, buf.data(), len, static_cast<off_t>(i) * len);
+    std::vector<uint8_t> fill(header + n * stride, 0x5A);
+    PwriteAll(fd, fill.data(), fill.size(), 0);
     fdatasync(fd);
   }
   auto t0 = Clock::now();
   for (int i = 0; i < n; i++) {
-    PwriteAll(fd, buf.data(), len, static_cast<off_t>(i) * len);
+    const off_t off = static_cast<off_t>(header + i * stride);
+    if (header == 0) {
+      PwriteAll(fd, buf.data(), len, off);
+    } else {
+      struct iovec v[2] = {{buf.data(), header}, {buf.data() + header, len}};
+      if (pwritev(fd, v, 2, off) != static_cast<ssize_t>(stride)) {
+        std::perror("pwritev");
+        std::exit(1);
+      }
+    }
     fdatasync(fd);
   }
   double s = Seconds(t0, Clock::now());

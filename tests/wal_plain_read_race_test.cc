@@ -267,8 +267,6 @@ TEST(WalPlainReadRace, ARestartWhileAReaderLoadsFrameEntriesIsRetriedNotCorrupt)
   EXPECT_EQ(buf, Versioned(5, 2));
 }
 
-
-
 // W20's retry applies only to a handle without read transactions. One with a transaction on
 // the main file alone (mark 0) needs none: its slot holds mark 0, so no frame committed after
 // its snapshot is copied, and so the WAL cannot restart under a refresh of that handle (a

@@ -55,7 +55,7 @@ const char* PointName(HookPoint p) {
     case HookPoint::kRestartWindowClosed: return "writer after closing the window";
     case HookPoint::kCheckpointerCopying: return "background thread copying without mu_";
     case HookPoint::kCheckpointerFinalStep: return "background thread in its final step";
-    case HookPoint::kWaitingForCheckpointer: return "writer call waiting for the background thread";
+    case HookPoint::kWaitingForCheckpointer: return "writer call waiting for the mutex";
   }
   return "?";
 }
