@@ -232,7 +232,7 @@ BIND_PREREQS := $(JB)/libpager_jni.so $(JNI_RES)
 
 bindings: bindings-go bindings-java bindings-rust
 bindings-go: all
-	cd bindings/go && $(BIND_ENV) go build ./... && $(BIND_ENV) go vet .
+	cd bindings/go && $(BIND_ENV) go build ./... && $(BIND_ENV) go vet ./...
 bindings-java: all $(JB)/libpager_jni.so $(JNI_RES)
 	cd bindings/java && mvn -B -q -Dstyle.color=never -DskipTests package -Dpager.build=$(CURDIR)/$(B) \
 	  -Dpager.maven.dir=$(CURDIR)/$(JB)/maven

@@ -21,6 +21,13 @@ trap 'rm -rf "$tmp"' EXIT
 "$swig" -go -cgo -intgosize 64 -module capi -I. -o "$tmp/capi_swig.c" -outdir "$tmp" \
   bindings/swig/pager.i
 mv "$tmp/capi.go" "$tmp/capi_swig.go"
+# SWIG 4.1's swigCopyString turns a uintptr back into an unsafe.Pointer, which `go vet`
+# reports ("possible misuse of unsafe.Pointer"). The string header's data word is declared an
+# unsafe.Pointer instead, so the same copy needs no uintptr round trip; the edit is checked:
+# a SWIG whose output no longer has these lines fails here rather than commit them unedited.
+perl -0pi -e 's/(type swig_gostring struct \{\s*p) uintptr/$1 unsafe.Pointer/ or die "no swig_gostring\n";
+  s/\(\*\[0x7fffffff\]byte\)\(unsafe\.Pointer\(p\.p\)\)/(*[0x7fffffff]byte)(p.p)/ or die "no copy\n";
+  s/Swig_free\(p\.p\)/Swig_free(uintptr(p.p))/ or die "no free\n"' "$tmp/capi_swig.go"
 gofmt -w "$tmp/capi_swig.go"  # SWIG's Go is not gofmt-clean; commit it formatted
 if [[ $write -eq 1 ]]; then
   cp "$tmp/capi_swig.go" "$tmp/capi_swig.c" "$dir/"

@@ -975,14 +975,14 @@ func getSwigcptr(v interface{ Swigcptr() uintptr }) uintptr {
 type _ sync.Mutex
 
 type swig_gostring struct {
-	p uintptr
+	p unsafe.Pointer
 	n int
 }
 
 func swigCopyString(s string) string {
 	p := *(*swig_gostring)(unsafe.Pointer(&s))
-	r := string((*[0x7fffffff]byte)(unsafe.Pointer(p.p))[:p.n])
-	Swig_free(p.p)
+	r := string((*[0x7fffffff]byte)(p.p)[:p.n])
+	Swig_free(uintptr(p.p))
 	return r
 }
 
