@@ -37,6 +37,14 @@ class CheckWalIndex : public ::testing::Test {
     EXPECT_EQ(pager_wal_open("/w", &o, &w), PAGER_OK) << pager_last_error();
     return w;
   }
+  void TruncateAndClose(pager_wal* w) {
+    pager_wal_checkpoint_options cp;
+    pager_wal_checkpoint_options_init(&cp);
+    cp.mode = PAGER_WAL_CHECKPOINT_TRUNCATE;
+    uint32_t pages = 0;
+    EXPECT_EQ(pager_wal_checkpoint(w, &cp, &pages), PAGER_OK) << pager_last_error();
+    pager_wal_close(w);
+  }
   void CommitOnePage(pager_wal* w, uint8_t fill) {
     std::vector<uint8_t> page(4096, fill);
     uint32_t frames = 0;
@@ -102,6 +110,30 @@ TEST_F(CheckWalIndex, AnIndexOfAnEarlierCommitIsStale) {
   pager_check_report r = Check("/w");
   EXPECT_EQ(r.damage_code, PAGER_OK) << r.damage_detail;
   EXPECT_EQ(r.index_state, static_cast<uint32_t>(PAGER_WAL_INDEX_STALE));
+}
+
+// A TRUNCATE checkpoint leaves no WAL header on disk, only the index that describes the empty
+// generation: the index is current (it said "stale" after every such clean close).
+TEST_F(CheckWalIndex, AfterATruncateCheckpointAndCloseTheIndexIsCurrent) {
+  pager_wal* w = OpenWal(false);
+  CommitOnePage(w, 9);
+  TruncateAndClose(w);
+  pager_check_report r = Check("/w");
+  EXPECT_EQ(r.damage_code, PAGER_OK) << r.damage_detail;
+  EXPECT_EQ(r.frame_count, 0u);
+  EXPECT_EQ(r.index_state, static_cast<uint32_t>(PAGER_WAL_INDEX_CURRENT));
+}
+
+// An index of an empty WAL is current only for the main file it was published with: one left
+// from an earlier checkpoint (the main header rewritten since) is stale.
+TEST_F(CheckWalIndex, AnIndexOfAnEarlierEmptyWalIsStale) {
+  TruncateAndClose(OpenWal(false));
+  std::vector<uint8_t> empty_before = Get("/w-shm");
+  pager_wal* w = OpenWal(false);
+  CommitOnePage(w, 10);
+  TruncateAndClose(w);
+  Put("/w-shm", empty_before);
+  EXPECT_EQ(Check("/w").index_state, static_cast<uint32_t>(PAGER_WAL_INDEX_STALE));
 }
 
 TEST_F(CheckWalIndex, NoIndexFileIsReportedAsNone) {

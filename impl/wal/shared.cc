@@ -92,9 +92,18 @@ Status WalPager::AttachShared() {
   return Status::Ok();
 }
 
+// W21: the index describes this handle's own scan at open. Without a WAL on disk (none, or cut
+// to zero bytes by a TRUNCATE checkpoint, W10, whose publish names the salts of a header not
+// yet written) it describes it when it counts no frame and was published with the main
+// header this handle read.
 Status WalPager::IndexDescribesScan(const ShmHeader& h) const {
   PAGER_RETURN_IF_ERROR(ValidateShmHeader(h, file_id_));
   const uint64_t frames = wal_ ? wal_->frame_count() : 0;
+  if (wal_ == nullptr && h.max_frame == 0 && h.main_checkpoint_seq == main_seq_ &&
+      h.main_page_count == main_count_ && h.page_count == committed_count_ &&
+      std::memcmp(h.app_header, committed_app_, kAppHeaderSize) == 0) {
+    return Status::Ok();
+  }
   if (h.generation != generation_ || h.max_frame != frames ||
       (wal_ != nullptr && (h.salt1 != wal_->header().salt1 || h.salt2 != wal_->header().salt2))) {
     return Status(Code::kNotFound,

@@ -122,8 +122,11 @@
 //       mark > 0 of the current generation -- otherwise the checkpoint stops after the copy
 //       (backfilled = every frame) and the generation goes on. A read-write open continues
 //       the recovered generation instead of restarting it (W9) while such readers exist. A
-//       read-only handle that cannot open the index read-write keeps a private index and
-//       holds the writer byte shared (kBusy, naming the index, if a writer is active).
+//       read-only handle that cannot open the index read-write, or finds it not describing
+//       its own scan at open with no writer active, keeps a private index and holds the
+//       writer byte shared (kBusy, naming the index, if a writer is active). With no WAL on
+//       disk (a TRUNCATE's zero bytes, W10) an index describes the scan when it counts no
+//       frame and carries the main header the handle read (IndexDescribesScan).
 //   W22. Committed pages are read through read-only shared mappings (impl/wal/main_map.h
 //       M1-M3): main-file pages below main_valid_count (W11) through main_map_, WAL frames
 //       below frame_count() through wal_map_. The page cache is then bypassed (a mapped read
