@@ -957,16 +957,20 @@ PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
  * Read-only (opts->read_only 1) opens beside a writer; the WAL's committed frames are
  * indexed, not copied; a missing or empty sidecar is fine and is never created. Both open
  * (creating if needed) the shared index `<path>-shm`; a read-only opener that cannot open it
- * read-write (an unwritable directory) reads privately and keeps writers out while open, or
- * gets PAGER_ERR_BUSY naming the index if a writer is already open. Memory: the main file is never loaded; the WAL
- * is scanned once (one batch of frames at a time) to index page -> latest committed frame.
+ * read-write (an unwritable directory), or finds it stale or missing while no writer is open
+ * (after a crash, before a writer rebuilt it), reads privately and keeps writers out while
+ * open (their open is PAGER_ERR_BUSY, saying so), or gets PAGER_ERR_BUSY naming the index if
+ * a writer is already open. Memory: the main file is never loaded; the WAL is scanned once
+ * (one batch of frames at a time; a private reader checks once more that no writer came and
+ * went meanwhile) to index page -> latest committed frame.
  * *out receives the handle; release it with pager_wal_close.
  * Errors: PAGER_ERR_INVALID (NULL path/out; opts->struct_size below the 0.2 size, unknown
  * trailing bytes not zero, page size neither 0 nor a power of two in [512, 65536],
  * durability not FULL/NORMAL, read_only not 0 or 1, background_checkpoint not 0 or 1,
  * reserved not 0, lock_timeout_ms below -1),
  * PAGER_ERR_NOT_FOUND (no such file), PAGER_ERR_BUSY (read-write: another read-write
- * handle is open and lock_timeout_ms passed; read-only: see above), PAGER_ERR_CORRUPT (no valid header copy, damaged WAL header, main
+ * handle, or a read-only one reading privately, is open and lock_timeout_ms passed;
+ * read-only: see above), PAGER_ERR_CORRUPT (no valid header copy, damaged WAL header, main
  * file shorter than its header says), PAGER_ERR_VERSION (a newer format),
  * PAGER_ERR_PAGE_SIZE (opts->page_size is not 0 and differs from the file's), PAGER_ERR_IO
  * and PAGER_ERR_NOSPC (also when the read-write recovery checkpoint fails with a failed sync

@@ -558,7 +558,10 @@ TEST_F(WalCore, ReadersOpenBesideTheWriterButNotASecondWriter) {
   {
     auto w = MustOpen(env, path);
     EXPECT_TRUE(OpenStatus(env, path, AccessMode::kReadOnly).ok());
-    EXPECT_EQ(OpenStatus(env, path, AccessMode::kReadWrite).code(), Code::kBusy);
+    Status second = OpenStatus(env, path, AccessMode::kReadWrite);
+    EXPECT_EQ(second.code(), Code::kBusy);
+    EXPECT_NE(second.message().find("another read-write handle"), std::string::npos)
+        << second.ToString();
   }
   auto r = MustOpen(env, path, AccessMode::kReadOnly);
   EXPECT_TRUE(OpenStatus(env, path, AccessMode::kReadWrite).ok());

@@ -338,8 +338,13 @@ TEST_P(WalHandles, AReadOnlyOpenWithoutAnIndexCreatesNoFileAndKeepsWritersOut) {
     bool exists = true;
     ASSERT_TRUE(env->Exists(ShmPath(path), &exists).ok());
     EXPECT_FALSE(exists) << "a reader created " << ShmPath(path);
-    // Its index is private, so it keeps writers out until it closes.
-    EXPECT_EQ(OpenStatus(env, path).code(), Code::kBusy);
+    // Its index is private, so it keeps writers out until it closes, and the writer is told
+    // so (not that another writer has the database open).
+    Status kept_out = OpenStatus(env, path);
+    EXPECT_EQ(kept_out.code(), Code::kBusy);
+    EXPECT_NE(kept_out.message().find("read-only handles that read without the shared index"),
+              std::string::npos)
+        << kept_out.ToString();
   }
   auto w = MustOpen(env, path);  // the writer creates the index again
   Stage(w.get(), 1, Page(2));

@@ -45,6 +45,7 @@ const char* PointName(HookPoint p) {
     case HookPoint::kRepinAfterMark: return "reader after storing its last pin's mark again";
     case HookPoint::kRepinChecked: return "reader after its last pin's stamp check";
     case HookPoint::kOpenMainHeaderLoaded: return "opener after the main header";
+    case HookPoint::kOpenScanned: return "opener after its WAL scan";
     case HookPoint::kScanBeforeEpochBump: return "writer before the copy scan's epoch bump";
     case HookPoint::kScanAfterEpochBump: return "writer after the copy scan's epoch bump";
     case HookPoint::kScanDone: return "writer after the copy scan";
@@ -326,6 +327,57 @@ TEST_P(RestartRace, OpenNeverPairsAMainHeaderWithAWalRestartedUnderIt) {
   CommitTxn(4);
   EXPECT_EQ(Read(r2.get(), 2), TxnPage(4, 2));
   EXPECT_TRUE(r2->CheckInvariants().ok());
+}
+
+// A read-only open that finds the index not describing its scan, with no writer active,
+// reads privately from that scan (W21). A writer that opened, committed, checkpointed and
+// closed between the scan and that decision copied pages the scan does not index into the
+// main file: reading privately from the old scan would pair the old frames with the new main
+// pages (a torn snapshot). The open must read the database as it is once no writer can start.
+TEST_P(RestartRace, APrivateOpenNeverPairsItsScanWithPagesAWriterCopiedSinceTheScan) {
+  w = MustCreate(env, path, With(writer.get()));
+  CommitTxn(1);
+  MustCheckpoint(w.get());  // pages 1..4 of txn 1 in the main file, the WAL restarted
+  Stage(w.get(), 1, TxnPage(2, 1));
+  Stage(w.get(), 2, TxnPage(2, 2));
+  MustCommit(w.get());  // txn 2: pages 1 and 2 in the WAL
+  w.reset();
+  Actor opener;
+  opener.StopAt(HookPoint::kOpenScanned);
+  std::unique_ptr<WalPager> r2;
+  Status st;
+  opener.Start([&] {
+    Options o = With(&opener);
+    o.page_size = 0;
+    st = WalPager::Open(env, path, AccessMode::kReadOnly, o, &r2);
+  });
+  ASSERT_EQ(opener.Wait(), Actor::Where::kParked);
+  w = MustOpen(env, path, AccessMode::kReadWrite, SmallOptions());
+  ASSERT_NE(w, nullptr);
+  Stage(w.get(), 1, TxnPage(3, 1));
+  Stage(w.get(), 3, TxnPage(3, 3));
+  MustCommit(w.get());  // txn 3: page 1 (in the opener's scan) and page 3 (not)
+  MustCheckpoint(w.get());  // copied into the main file; the restart waits for the opener
+  w.reset();
+  opener.Join();
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ReadSnapshot s;
+  ASSERT_TRUE(r2->BeginRead(&s).ok());
+  std::vector<uint8_t> buf(4096);
+  std::vector<std::vector<uint8_t>> got;
+  for (uint32_t p = 1; p <= kPages; p++) {
+    ASSERT_TRUE(r2->ReadPageAt(s, p, buf.data(), buf.size()).ok());
+    got.push_back(buf);
+  }
+  r2->EndRead(&s);
+  const bool after_txn2 = got[0] == TxnPage(2, 1) && got[1] == TxnPage(2, 2) &&
+                          got[2] == TxnPage(1, 3) && got[3] == TxnPage(1, 4);
+  const bool after_txn3 = got[0] == TxnPage(3, 1) && got[1] == TxnPage(2, 2) &&
+                          got[2] == TxnPage(3, 3) && got[3] == TxnPage(1, 4);
+  EXPECT_TRUE(after_txn3) << (after_txn2 ? "the state before the writer's commit"
+                                         : "a torn snapshot: a mix of two states");
+  Status inv = r2->CheckInvariants();
+  EXPECT_TRUE(inv.ok()) << inv.ToString();
 }
 
 // Every step of the reader's pin against every step of the writer's checkpoint (copy scan,

@@ -21,11 +21,25 @@ constexpr int64_t kOpenRebuildWaitMs = 5000;
 // writer, which takes it exclusive; the open byte tells the first opener it is alone.
 Status WalPager::LockForOpen() {
   if (mode_ == AccessMode::kReadWrite) {
-    PAGER_RETURN_IF_ERROR(
-        main_->LockRange(kWriterLockByte, 1, io::LockMode::kExclusive, options_.lock_timeout_ms)
-            .WithContext("another read-write handle has " + path_ + " open"));
+    Status st =
+        main_->LockRange(kWriterLockByte, 1, io::LockMode::kExclusive, options_.lock_timeout_ms);
+    if (st.code() == Code::kBusy) return WriterByteBusy(st);
+    PAGER_RETURN_IF_ERROR(st);
   }
   return main_->LockRange(kAccessLockByte, 1, io::LockMode::kShared, options_.lock_timeout_ms);
+}
+
+// Who holds the writer byte: a writer holds it exclusive; read-only handles that read from
+// their own scan (W21) hold it shared, and then a shared lock of it can be taken.
+Status WalPager::WriterByteBusy(const Status& busy) {
+  if (main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) {
+    (void)main_->UnlockRange(kWriterLockByte, 1);
+    return Status(Code::kBusy,
+                  path_ + ": read-only handles that read without the shared index (opened "
+                          "while " + ShmPath(path_) + " was stale or missing and no writer "
+                          "was active, e.g. after a crash) keep writers out until they close");
+  }
+  return busy.WithContext("another read-write handle has " + path_ + " open");
 }
 
 bool WalPager::IndexExists() {
@@ -55,7 +69,9 @@ Status WalPager::AttachShared() {
     // No writer has attached since the index was last removed: a reader creates no file
     // (read-only tools leave the directory as it was); it reads privately and keeps writers
     // out while it is open. A writer that raced ahead and created it is used as usual.
-    if (main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) return Status::Ok();
+    if (main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) {
+      return ReadPrivately();
+    }
   }
   st = ShmIndex::Open(env_, ShmPath(path_), true, &shm_);
   bool first_opener = false;
@@ -70,6 +86,7 @@ Status WalPager::AttachShared() {
                                      "), which reading beside a writer needs");
     }
     PAGER_RETURN_IF_ERROR(w);
+    return ReadPrivately();
   }
   if (mode_ == AccessMode::kReadWrite) {
     if (shm_ != nullptr) PAGER_RETURN_IF_ERROR(PublishShared());
@@ -82,13 +99,53 @@ Status WalPager::AttachShared() {
     const bool matches = st.ok() && IndexDescribesScan(h).ok();
     if (!matches &&
         main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) {
-      shm_.reset();  // W21: private, with the writer byte held shared until close
-      return Status::Ok();
+      return ReadPrivately();  // W21: with the writer byte held shared until close
     }
   }
   if (first_opener) {
     PAGER_RETURN_IF_ERROR(shm_->file()->LockRange(kOpenLockByte, 1, io::LockMode::kShared, 0));
   }
+  return Status::Ok();
+}
+
+// W21: a read-only handle that reads from its own scan holds the writer byte shared from now
+// on, but it scanned before it took the byte: a writer that opened, committed, checkpointed
+// (copying pages the scan does not index into the main file) and closed in between would
+// leave the scan pairing old frames with new main pages, a torn snapshot. No writer can start
+// now, so the WAL tells: if it holds other committed frames than the scan found, the handle
+// loads the main header and scans again.
+Status WalPager::ReadPrivately() {
+  shm_.reset();
+  bool moved = false;
+  PAGER_RETURN_IF_ERROR(WalMovedSinceScan(&moved));
+  if (!moved) return Status::Ok();
+  index_.clear();
+  history_.clear();
+  history_pending_.clear();
+  shrinks_.clear();
+  shm_frames_.clear();
+  committed_hash_.clear();
+  wal_.reset();
+  return LoadAndScan();
+}
+
+// The WAL as OpenWal would take it now (none, or another file's: no frames) against the scan.
+Status WalPager::WalMovedSinceScan(bool* moved) const {
+  std::unique_ptr<WalLog> now;
+  Status st = WalLog::Open(env_, WalPath(path_), false, page_size_, &now);
+  if (st.code() != Code::kNotFound) PAGER_RETURN_IF_ERROR(st);
+  if (now != nullptr && now->header().file_id != file_id_) now.reset();
+  if (now != nullptr) {
+    WalLog::Sink count_only;
+    count_only.frame = [](uint64_t, uint32_t) {};
+    count_only.commit = [](uint64_t, uint32_t, uint32_t) {};
+    PAGER_RETURN_IF_ERROR(now->Recover(count_only));
+  }
+  const uint64_t frames_now = now != nullptr ? now->frame_count() : 0;
+  const uint64_t frames_then = wal_ != nullptr ? wal_->frame_count() : 0;
+  *moved = frames_now != frames_then ||
+           (frames_now > 0 && (now->header().salt1 != wal_->header().salt1 ||
+                               now->header().salt2 != wal_->header().salt2));
   return Status::Ok();
 }
 

@@ -30,6 +30,8 @@ enum class HookPoint {
   // An open between loading the main header and scanning the WAL (a read-only one holds the
   // restart byte shared there, W24).
   kOpenMainHeaderLoaded,
+  // An open after its WAL scan, before it attaches the shared index (W21).
+  kOpenScanned,
   // The writer's scan of the read-mark slots before it copies frames (epoch + 2).
   kScanBeforeEpochBump,
   kScanAfterEpochBump,   // the new epoch is published, the slots not scanned yet

@@ -134,6 +134,13 @@ Status WalPager::InitExisting() {
 }
 
 Status WalPager::LoadScanAndAttach() {
+  PAGER_RETURN_IF_ERROR(LoadAndScan());
+  Hook(HookPoint::kOpenScanned);
+  return AttachShared();  // W21, before W9 looks at readers
+}
+
+// The main header, then the WAL scan (the committed state this handle starts from).
+Status WalPager::LoadAndScan() {
   PAGER_RETURN_IF_ERROR(LoadMainHeader());
   Hook(HookPoint::kOpenMainHeaderLoaded);
   if (options_.page_size != 0 && options_.page_size != page_size_) {
@@ -148,7 +155,7 @@ Status WalPager::LoadScanAndAttach() {
   if (mode_ == AccessMode::kReadWrite) PAGER_RETURN_IF_ERROR(CheckMainNotTruncated());
   staged_count_ = staged_floor_ = committed_count_;
   std::memcpy(staged_app_, committed_app_, kAppHeaderSize);
-  return AttachShared();  // W21, before W9 looks at readers
+  return Status::Ok();
 }
 
 // The page cache and the staging slabs, once the page size is known.

@@ -126,7 +126,11 @@
 //       its own scan at open with no writer active, keeps a private index and holds the
 //       writer byte shared (kBusy, naming the index, if a writer is active). With no WAL on
 //       disk (a TRUNCATE's zero bytes, W10) an index describes the scan when it counts no
-//       frame and carries the main header the handle read (IndexDescribesScan).
+//       frame and carries the main header the handle read (IndexDescribesScan). Such a
+//       private handle takes the writer byte after its scan, so it checks the WAL once more
+//       with the byte held and scans again if another writer's commits came meanwhile
+//       (ReadPrivately: a writer that came, checkpointed and left would otherwise pair the
+//       scan's frames with main pages it copied since). A writer kept out by it is told so.
 //   W22. Committed pages are read through read-only shared mappings (impl/wal/main_map.h
 //       M1-M3): main-file pages below main_valid_count (W11) through main_map_, WAL frames
 //       below frame_count() through wal_map_. The page cache is then bypassed (a mapped read
@@ -446,6 +450,7 @@ class WalPager {
   Status InitNew(const Options& options);
   Status InitExisting();
   Status LoadScanAndAttach();
+  Status LoadAndScan();
   bool IndexExists();  // `-shm` exists (or cannot be told: then it is opened as usual)
   void InitPageMemory();
   Status LoadMainHeader();
@@ -497,8 +502,11 @@ class WalPager {
 
   // Shared index (W18-W21, impl/wal/shared.cc).
   Status LockForOpen();
+  Status WriterByteBusy(const Status& busy);
   Status LockIndexForOpen(bool* first_opener);
   Status AttachShared();
+  Status ReadPrivately();
+  Status WalMovedSinceScan(bool* moved) const;
   bool SharedReader() const { return shm_ != nullptr && mode_ == AccessMode::kReadOnly; }
   void NoteShmFrame(uint64_t frame_index, uint32_t page_number);
   void NoteShmCommit(uint64_t frame_index, uint32_t page_count, uint32_t floor);
