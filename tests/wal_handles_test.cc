@@ -286,6 +286,45 @@ TEST_P(WalHandles, ReaderFollowingAGenerationThatWentOnTracksTheRewrittenMainHea
   EXPECT_EQ(reader_seq, writer_seq);
 }
 
+// After a crash (here: the index as an earlier commit left it, which is what a crash can leave:
+// it is never synced) the first handle to open may be a reader. With no writer active it
+// rebuilds the index from its scan as a writer's open would, instead of reading privately
+// and keeping every writer out until it closes.
+TEST_P(WalHandles, AReaderFirstOnAStaleIndexRebuildsItAndKeepsNoWriterOut) {
+  std::vector<uint8_t> earlier;
+  {
+    auto w = MustCreate(env, path);
+    Stage(w.get(), 1, Page(1));
+    MustCommit(w.get());
+    std::unique_ptr<io::File> f;
+    ASSERT_TRUE(env->Open(ShmPath(path), io::OpenOptions(), &f).ok());
+    uint64_t size = 0;
+    ASSERT_TRUE(f->Size(&size).ok());
+    earlier.resize(size);
+    ASSERT_TRUE(f->ReadExactAt(0, earlier.data(), earlier.size()).ok());
+    Stage(w.get(), 1, Page(2));
+    Stage(w.get(), 2, Page(3));
+    MustCommit(w.get());
+  }
+  {
+    std::unique_ptr<io::File> f;
+    io::OpenOptions o;
+    o.write = true;
+    ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
+    ASSERT_TRUE(f->WriteAt(0, earlier.data(), earlier.size()).ok());
+  }
+  auto r = Reader();
+  EXPECT_EQ(Read(r.get(), 1), Page(2));
+  auto w = MustOpen(env, path);  // BUSY while a reader read privately
+  ASSERT_NE(w, nullptr);
+  Stage(w.get(), 2, Page(4));
+  MustCommit(w.get());
+  EXPECT_EQ(Read(r.get(), 1), Page(2));
+  EXPECT_EQ(Read(r.get(), 2), Page(4));
+  Status inv = r->CheckInvariants();
+  EXPECT_TRUE(inv.ok()) << inv.ToString();
+}
+
 // Regression (pagerctl info in `make demo` said "-shm stale" after a clean close): a TRUNCATE
 // checkpoint cuts the WAL to zero bytes and publishes the new generation's salts, which a
 // later opener cannot read from a WAL without a header. Such an opener took the index for a

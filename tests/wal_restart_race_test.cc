@@ -194,6 +194,7 @@ class RestartRaceDb : public ::testing::Test {
     ASSERT_NE(r, nullptr);
     EXPECT_EQ(Read(r.get(), 1), TxnPage(2, 1));
   }
+  void OpenAfterAWriterCameAndWent(bool keep_index);
   // Every page of the snapshot is transaction txn's.
   void ExpectWholeTxn(const ReadSnapshot& s, uint64_t txn, const std::string& when) {
     EXPECT_EQ(s.page_count, kPages + 1) << when;
@@ -330,11 +331,12 @@ TEST_P(RestartRace, OpenNeverPairsAMainHeaderWithAWalRestartedUnderIt) {
 }
 
 // A read-only open that finds the index not describing its scan, with no writer active,
-// reads privately from that scan (W21). A writer that opened, committed, checkpointed and
-// closed between the scan and that decision copied pages the scan does not index into the
-// main file: reading privately from the old scan would pair the old frames with the new main
-// pages (a torn snapshot). The open must read the database as it is once no writer can start.
-TEST_P(RestartRace, APrivateOpenNeverPairsItsScanWithPagesAWriterCopiedSinceTheScan) {
+// rebuilds the index from that scan, or (keep_index: as a check does) reads privately from it
+// (W21). A writer that opened, committed, checkpointed and closed between the scan and that
+// decision copied pages the scan does not index into the main file: reading from (or
+// publishing) the old scan would pair the old frames with the new main pages (a torn
+// snapshot). The open must read the database as it is once no writer can start.
+void RestartRaceDb::OpenAfterAWriterCameAndWent(bool keep_index) {
   w = MustCreate(env, path, With(writer.get()));
   CommitTxn(1);
   MustCheckpoint(w.get());  // pages 1..4 of txn 1 in the main file, the WAL restarted
@@ -349,6 +351,7 @@ TEST_P(RestartRace, APrivateOpenNeverPairsItsScanWithPagesAWriterCopiedSinceTheS
   opener.Start([&] {
     Options o = With(&opener);
     o.page_size = 0;
+    o.keep_index_as_found = keep_index;
     st = WalPager::Open(env, path, AccessMode::kReadOnly, o, &r2);
   });
   ASSERT_EQ(opener.Wait(), Actor::Where::kParked);
@@ -378,6 +381,17 @@ TEST_P(RestartRace, APrivateOpenNeverPairsItsScanWithPagesAWriterCopiedSinceTheS
                                          : "a torn snapshot: a mix of two states");
   Status inv = r2->CheckInvariants();
   EXPECT_TRUE(inv.ok()) << inv.ToString();
+  // Rebuilt, the index lets a writer in beside the reader; read privately, it does not.
+  Status writer_open = OpenStatus(env, path);
+  EXPECT_EQ(writer_open.code(), keep_index ? Code::kBusy : Code::kOk) << writer_open.ToString();
+}
+
+TEST_P(RestartRace, AnOpenThatRebuildsTheIndexNeverPublishesAScanAWriterOvertook) {
+  OpenAfterAWriterCameAndWent(false);
+}
+
+TEST_P(RestartRace, APrivateOpenNeverPairsItsScanWithPagesAWriterCopiedSinceTheScan) {
+  OpenAfterAWriterCameAndWent(true);
 }
 
 // Every step of the reader's pin against every step of the writer's checkpoint (copy scan,

@@ -127,7 +127,9 @@ Status CheckWal(io::Env* env, const std::string& path, CheckReport* r) {
   r->file_bytes = main_bytes + wal_bytes;
 
   std::unique_ptr<WalPager> p;
-  Status st = WalPager::Open(env, path, AccessMode::kReadOnly, Options{}, &p);
+  Options keep;
+  keep.keep_index_as_found = true;  // K1: the check writes nothing, the index included
+  Status st = WalPager::Open(env, path, AccessMode::kReadOnly, keep, &p);
   uint64_t seq = 0;
   if (st.ok()) st = p->CheckAtRest(&seq);
   if (st.code() == Code::kCorrupt) {

@@ -91,15 +91,19 @@ Status WalPager::AttachShared() {
   if (mode_ == AccessMode::kReadWrite) {
     if (shm_ != nullptr) PAGER_RETURN_IF_ERROR(PublishShared());
   } else if (shm_ != nullptr) {
-    // A reader never rewrites the index (a read-only tool leaves every file as it was): it
-    // uses it when it matches its own WAL scan or a writer is active (whose next publish
-    // replaces what cannot be believed); else it indexes privately and keeps writers out.
+    // A reader uses the index when it matches its own WAL scan or a writer is active (whose
+    // next publish replaces what cannot be believed); else, alone on it, it rebuilds it as a
+    // writer's open would (a check, keep_index_as_found, leaves every file as it was and reads
+    // privately, as does a reader that is not alone): see W21.
     ShmHeader h;
     st = shm_->ReadHeader(file_id_, &h);
     const bool matches = st.ok() && IndexDescribesScan(h).ok();
     if (!matches &&
         main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) {
-      return ReadPrivately();  // W21: with the writer byte held shared until close
+      // W21: no writer is active. Alone on the index, rebuild it as a writer's open would;
+      // else read privately, with the writer byte held shared until close.
+      if (!first_opener || options_.keep_index_as_found) return ReadPrivately();
+      PAGER_RETURN_IF_ERROR(RebuildIndexAsReader());
     }
   }
   if (first_opener) {
@@ -119,14 +123,33 @@ Status WalPager::ReadPrivately() {
   bool moved = false;
   PAGER_RETURN_IF_ERROR(WalMovedSinceScan(&moved));
   if (!moved) return Status::Ok();
+  return RescanHoldingWriterByte();
+}
+
+// The scan again from the main header on (no writer can start meanwhile).
+Status WalPager::RescanHoldingWriterByte() {
   index_.clear();
   history_.clear();
   history_pending_.clear();
   shrinks_.clear();
   shm_frames_.clear();
+  shm_stored_ = 0;
   committed_hash_.clear();
   wal_.reset();
   return LoadAndScan();
+}
+
+// W21: the first handle on a stale index with no writer active (the writer byte held shared,
+// the open byte exclusive: no other handle reads the index) publishes its scan, checked
+// again as ReadPrivately checks it, as a writer's open would; then it lets writers in.
+Status WalPager::RebuildIndexAsReader() {
+  bool moved = false;
+  Status st = WalMovedSinceScan(&moved);
+  if (st.ok() && moved) st = RescanHoldingWriterByte();
+  if (st.ok()) st = PublishShared();
+  Status unlocked = main_->UnlockRange(kWriterLockByte, 1);
+  PAGER_RETURN_IF_ERROR(st);
+  return unlocked;
 }
 
 // The WAL as OpenWal would take it now (none, or another file's: no frames) against the scan.

@@ -122,15 +122,18 @@
 //       mark > 0 of the current generation -- otherwise the checkpoint stops after the copy
 //       (backfilled = every frame) and the generation goes on. A read-write open continues
 //       the recovered generation instead of restarting it (W9) while such readers exist. A
-//       read-only handle that cannot open the index read-write, or finds it not describing
-//       its own scan at open with no writer active, keeps a private index and holds the
-//       writer byte shared (kBusy, naming the index, if a writer is active). With no WAL on
-//       disk (a TRUNCATE's zero bytes, W10) an index describes the scan when it counts no
-//       frame and carries the main header the handle read (IndexDescribesScan). Such a
-//       private handle takes the writer byte after its scan, so it checks the WAL once more
-//       with the byte held and scans again if another writer's commits came meanwhile
-//       (ReadPrivately: a writer that came, checkpointed and left would otherwise pair the
-//       scan's frames with main pages it copied since). A writer kept out by it is told so.
+//       read-only handle that finds the index not describing its own scan at open while no
+//       writer is active rebuilds it from that scan when it is alone on the index (the open
+//       byte exclusive) and keep_index_as_found is off, holding the writer byte shared
+//       meanwhile; otherwise (not alone, a check, or an index it cannot open read-write) it
+//       keeps a private index and holds the writer byte shared until close (kBusy, naming the
+//       index, if a writer is active; a writer kept out is told why). With no WAL on disk (a
+//       TRUNCATE's zero bytes, W10) an index describes the scan when it counts no frame and
+//       carries the main header the handle read (IndexDescribesScan). Either handle took the
+//       writer byte after its scan, so it checks the WAL once more with the byte held and
+//       scans again if another writer's commits came meanwhile (a writer that came,
+//       checkpointed and left would otherwise pair the scan's frames with main pages it
+//       copied since).
 //   W22. Committed pages are read through read-only shared mappings (impl/wal/main_map.h
 //       M1-M3): main-file pages below main_valid_count (W11) through main_map_, WAL frames
 //       below frame_count() through wal_map_. The page cache is then bypassed (a mapped read
@@ -314,6 +317,9 @@ struct Options {
   // W26: a thread of the read-write handle runs the automatic checkpoints (off: the commit
   // that crosses the threshold runs it, as in 0.2).
   bool background_checkpoint = false;
+  // W21: a read-only handle that finds the shared index stale with no writer active reads
+  // privately instead of rebuilding it (pager_wal_check: a check leaves every file as found).
+  bool keep_index_as_found = false;
   // W26 backpressure: commits wait while the WAL holds this many times the threshold (and
   // the thread can shorten it). Not in the C API; the benchmarks size it (>= 1).
   uint32_t wal_limit_factor = kWalLimitFactor;
@@ -506,6 +512,8 @@ class WalPager {
   Status LockIndexForOpen(bool* first_opener);
   Status AttachShared();
   Status ReadPrivately();
+  Status RebuildIndexAsReader();
+  Status RescanHoldingWriterByte();
   Status WalMovedSinceScan(bool* moved) const;
   bool SharedReader() const { return shm_ != nullptr && mode_ == AccessMode::kReadOnly; }
   void NoteShmFrame(uint64_t frame_index, uint32_t page_number);
