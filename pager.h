@@ -785,8 +785,14 @@ PAGER_API int pager_file_subpage_count(pager_file_subpages *s,
 /* Bytes of the application header area. */
 #define PAGER_WAL_APP_HEADER_SIZE 192
 
-/* Access modes (pager_wal_options.read_only, pager_wal_access_mode). */
-enum { PAGER_WAL_READ_WRITE = 0, PAGER_WAL_READ_ONLY = 1 };
+/*
+ * Access modes (pager_wal_options.read_only, pager_wal_access_mode). PAGER_WAL_READ_ONLY_KEEP_
+ * FILES (options only; the handle's mode is PAGER_WAL_READ_ONLY) is a read-only open that
+ * writes no file at all, as a tool that inspects a database must: where a read-only open
+ * would rebuild a stale shared index (after a crash, no writer open), it reads privately and
+ * keeps writers out until it closes instead.
+ */
+enum { PAGER_WAL_READ_WRITE = 0, PAGER_WAL_READ_ONLY = 1, PAGER_WAL_READ_ONLY_KEEP_FILES = 2 };
 
 /*
  * Durability (pager_wal_options.durability), with SQLite's meanings:
@@ -841,7 +847,8 @@ typedef struct pager_wal_options {
                                       many frames in the WAL; default 8192 (32 MiB of 4 KiB
                                       pages; doc/performance.md); 0 = off                   */
   uint32_t read_only;              /* open: 0 (default) read-write (exclusive lock), 1 read-
-                                      only (shared lock); create: must be 0                 */
+                                      only (shared lock), 2 read-only writing no file
+                                      (PAGER_WAL_READ_ONLY_KEEP_FILES); create: must be 0   */
   uint64_t auto_checkpoint_bytes;  /* same, by WAL size in bytes; default 0 = off            */
   int64_t lock_timeout_ms;         /* 0 (default): PAGER_ERR_BUSY at once when another opener
                                       holds a conflicting lock; > 0: wait up to that long;
@@ -959,7 +966,8 @@ PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
  * (creating if needed) the shared index `<path>-shm`. A read-only opener that finds the index
  * stale (after a crash) while no writer is open rebuilds it from its WAL scan when no other
  * handle uses it, as a writer's open would; one that cannot open it read-write (an unwritable
- * directory), finds it missing, or is not alone on a stale one reads privately and keeps
+ * directory), finds it missing, is not alone on a stale one, or was opened with read_only
+ * PAGER_WAL_READ_ONLY_KEEP_FILES (which writes no file) reads privately and keeps
  * writers out while open (their open is PAGER_ERR_BUSY, saying so), or gets PAGER_ERR_BUSY
  * naming the index if a writer is already open. Memory: the main file is never loaded; the
  * WAL is scanned once (one batch of frames at a time; a reader that rebuilds or reads
@@ -968,7 +976,7 @@ PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
  * *out receives the handle; release it with pager_wal_close.
  * Errors: PAGER_ERR_INVALID (NULL path/out; opts->struct_size below the 0.2 size, unknown
  * trailing bytes not zero, page size neither 0 nor a power of two in [512, 65536],
- * durability not FULL/NORMAL, read_only not 0 or 1, background_checkpoint not 0 or 1,
+ * durability not FULL/NORMAL, read_only not 0, 1 or 2, background_checkpoint not 0 or 1,
  * reserved not 0, lock_timeout_ms below -1),
  * PAGER_ERR_NOT_FOUND (no such file), PAGER_ERR_BUSY (read-write: another read-write
  * handle, or a read-only one reading privately, is open and lock_timeout_ms passed;

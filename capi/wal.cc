@@ -85,9 +85,9 @@ Status ToOptions(const pager_wal_options* in, pager::wal::Options* out,
   pager_wal_options o;
   Defaults(&o);
   PAGER_RETURN_IF_ERROR(capi::ReadOptions(in, &o, "pager_wal_options", kOptionsFirstSize));
-  if (o.read_only > PAGER_WAL_READ_ONLY) {
+  if (o.read_only > PAGER_WAL_READ_ONLY_KEEP_FILES) {
     return pager::InvalidArgument("pager_wal_options.read_only is " +
-                                  std::to_string(o.read_only) + "; it must be 0 or 1");
+                                  std::to_string(o.read_only) + "; it must be 0, 1 or 2");
   }
   if (o.durability > PAGER_WAL_NORMAL) {
     return pager::InvalidArgument("pager_wal_options.durability " +
@@ -112,7 +112,9 @@ Status ToOptions(const pager_wal_options* in, pager::wal::Options* out,
   out->lock_timeout_ms = o.lock_timeout_ms;
   out->wal_keep_bytes = o.wal_keep_bytes;
   out->wal_prewrite_bytes = o.wal_prewrite_bytes;
-  *mode = static_cast<pager::wal::AccessMode>(o.read_only);
+  out->keep_index_as_found = o.read_only == PAGER_WAL_READ_ONLY_KEEP_FILES;  // W21
+  *mode = o.read_only == PAGER_WAL_READ_WRITE ? pager::wal::AccessMode::kReadWrite
+                                              : pager::wal::AccessMode::kReadOnly;
   return Status::Ok();
 }
 
@@ -193,7 +195,8 @@ int pager_wal_create(const char* path, const pager_wal_options* opts,
     PAGER_RETURN_IF_ERROR(ToOptions(opts, &o, &mode));
     if (mode != pager::wal::AccessMode::kReadWrite) {
       return pager::InvalidArgument(
-          "pager_wal_options.read_only is 1: a database is created read-write");
+          "pager_wal_options.read_only is " + std::to_string(opts->read_only) +
+          ": a database is created read-write");
     }
     std::unique_ptr<WalPager> p;
     PAGER_RETURN_IF_ERROR(WalPager::Create(pager::io::DefaultEnv(), path, o, &p));

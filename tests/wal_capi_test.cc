@@ -48,6 +48,50 @@ class WalCapi : public ::testing::Test {
   }
 };
 
+// After a crash (the index left as an earlier commit published it: it is never synced), with
+// no writer open: PAGER_WAL_READ_ONLY_KEEP_FILES reads around the stale index and writes no
+// file (so it keeps writers out until it closes); PAGER_WAL_READ_ONLY rebuilds the index and
+// lets a writer in beside it.
+TEST_F(WalCapi, ReadOnlyKeepFilesLeavesAStaleIndexAsFoundWhereReadOnlyRebuildsIt) {
+  pager_wal* h = Create();
+  std::vector<uint8_t> page = PatternBytes(1, 4096);
+  ASSERT_PAGER_OK(pager_wal_stage_page(h, 1, page.data(), page.size()));
+  ASSERT_PAGER_OK(pager_wal_commit(h, nullptr));
+  const std::string shm = path + "-shm";
+  const std::vector<uint8_t> earlier = ::pager::testing::ReadWholeFile(shm);
+  std::vector<uint8_t> newer = PatternBytes(2, 4096);
+  ASSERT_PAGER_OK(pager_wal_stage_page(h, 1, newer.data(), newer.size()));
+  ASSERT_PAGER_OK(pager_wal_commit(h, nullptr));
+  pager_wal_close(h);
+  ::pager::testing::WriteWholeFile(shm, earlier);
+
+  pager_wal_options o;
+  pager_wal_options_init(&o);
+  o.read_only = PAGER_WAL_READ_ONLY_KEEP_FILES;
+  pager_wal* keep = nullptr;
+  ASSERT_PAGER_OK(pager_wal_open(path.c_str(), &o, &keep));
+  uint32_t mode = 99;
+  ASSERT_PAGER_OK(pager_wal_access_mode(keep, &mode));
+  EXPECT_EQ(mode, uint32_t{PAGER_WAL_READ_ONLY});
+  std::vector<uint8_t> got(4096);
+  ASSERT_PAGER_OK(pager_wal_read_page(keep, 1, got.data(), got.size()));
+  EXPECT_EQ(got, newer);
+  pager_wal* w = nullptr;
+  Expect(pager_wal_open(path.c_str(), nullptr, &w), PAGER_ERR_BUSY);
+  EXPECT_NE(std::string(pager_last_error()).find("read-only handles"), std::string::npos)
+      << pager_last_error();
+  pager_wal_close(keep);
+  EXPECT_EQ(::pager::testing::ReadWholeFile(shm), earlier) << "a KEEP_FILES reader wrote -shm";
+
+  pager_wal* r = OpenReadOnly();
+  ASSERT_PAGER_OK(pager_wal_read_page(r, 1, got.data(), got.size()));
+  EXPECT_EQ(got, newer);
+  EXPECT_NE(::pager::testing::ReadWholeFile(shm), earlier) << "the reader did not rebuild -shm";
+  ASSERT_PAGER_OK(pager_wal_open(path.c_str(), nullptr, &w));
+  pager_wal_close(w);
+  pager_wal_close(r);
+}
+
 TEST_F(WalCapi, RoundTripThroughTheCApi) {
   pager_wal* h = Create();
   std::vector<uint8_t> page = PatternBytes(1, 4096);
@@ -94,10 +138,12 @@ TEST_F(WalCapi, InvalidArguments) {
   Expect(pager_wal_open(nullptr, nullptr, &h), PAGER_ERR_INVALID);
   pager_wal_options o;
   pager_wal_options_init(&o);
-  o.read_only = 7;
+  o.read_only = 3;
   Expect(pager_wal_open(path.c_str(), &o, &h), PAGER_ERR_INVALID);
   pager_wal_options_init(&o);
   o.read_only = 1;
+  Expect(pager_wal_create(path.c_str(), &o, &h), PAGER_ERR_INVALID);
+  o.read_only = PAGER_WAL_READ_ONLY_KEEP_FILES;
   Expect(pager_wal_create(path.c_str(), &o, &h), PAGER_ERR_INVALID);
   pager_wal_options_init(&o);
   o.durability = 5;

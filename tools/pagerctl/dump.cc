@@ -100,7 +100,7 @@ Dumped WalPage(const Args& a, uint32_t format) {
                                                    "--frames / --frame N for the -wal's frames");
   pager_wal_options o;
   pager_wal_options_init(&o);
-  o.read_only = 1;
+  o.read_only = PAGER_WAL_READ_ONLY_KEEP_FILES;  // a stale -shm is read around, not rebuilt
   pager_wal* w = nullptr;
   // A read-only open beside a writer reads the latest commit through the shared index.
   int rc = pager_wal_open(WalMainOf(a.path, format).c_str(), &o, &w);

@@ -336,7 +336,7 @@ int CopyWalPages(pager_wal* from, pager_wal* to, uint32_t page_size, ProgressBar
 Outcome2 CopyWal(const CopyArgs& a, const std::string& main_path, ProgressBar* bar) {
   pager_wal_options o;
   pager_wal_options_init(&o);
-  o.read_only = 1;
+  o.read_only = PAGER_WAL_READ_ONLY_KEEP_FILES;  // the source's files stay as they were
   o.lock_timeout_ms = LockTimeoutMs(a.wait_s);
   pager_wal* from = nullptr;
   int rc = pager_wal_open(main_path.c_str(), &o, &from);

@@ -2278,6 +2278,18 @@ intgo _wrap_PAGER_WAL_READ_ONLY_capi_ccb28740c6082f19() {
 }
 
 
+intgo _wrap_PAGER_WAL_READ_ONLY_KEEP_FILES_capi_ccb28740c6082f19() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = PAGER_WAL_READ_ONLY_KEEP_FILES;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
 intgo _wrap_PAGER_WAL_FULL_capi_ccb28740c6082f19() {
   int result;
   intgo _swig_go_result;

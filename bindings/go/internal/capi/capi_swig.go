@@ -527,6 +527,7 @@ extern swig_type_112 _wrap_pager_file_subpage_mark_used_capi_ccb28740c6082f19(ui
 extern swig_type_114 _wrap_pager_file_subpage_count_capi_ccb28740c6082f19(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_PAGER_WAL_READ_WRITE_capi_ccb28740c6082f19(void);
 extern swig_intgo _wrap_PAGER_WAL_READ_ONLY_capi_ccb28740c6082f19(void);
+extern swig_intgo _wrap_PAGER_WAL_READ_ONLY_KEEP_FILES_capi_ccb28740c6082f19(void);
 extern swig_intgo _wrap_PAGER_WAL_FULL_capi_ccb28740c6082f19(void);
 extern swig_intgo _wrap_PAGER_WAL_NORMAL_capi_ccb28740c6082f19(void);
 extern swig_intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_ccb28740c6082f19(void);
@@ -2524,6 +2525,14 @@ func _swig_getPAGER_WAL_READ_ONLY() (_swig_ret int) {
 }
 
 var PAGER_WAL_READ_ONLY int = _swig_getPAGER_WAL_READ_ONLY()
+
+func _swig_getPAGER_WAL_READ_ONLY_KEEP_FILES() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_PAGER_WAL_READ_ONLY_KEEP_FILES_capi_ccb28740c6082f19())
+	return swig_r
+}
+
+var PAGER_WAL_READ_ONLY_KEEP_FILES int = _swig_getPAGER_WAL_READ_ONLY_KEEP_FILES()
 
 func _swig_getPAGER_WAL_FULL() (_swig_ret int) {
 	var swig_r int

@@ -415,6 +415,7 @@ unsafe extern "C" {
 }
 pub const PAGER_WAL_READ_WRITE: _bindgen_ty_3 = 0;
 pub const PAGER_WAL_READ_ONLY: _bindgen_ty_3 = 1;
+pub const PAGER_WAL_READ_ONLY_KEEP_FILES: _bindgen_ty_3 = 2;
 pub type _bindgen_ty_3 = ::std::os::raw::c_uint;
 pub const PAGER_WAL_FULL: _bindgen_ty_4 = 0;
 pub const PAGER_WAL_NORMAL: _bindgen_ty_4 = 1;
