@@ -33,6 +33,24 @@ class WalHandles : public ::testing::TestWithParam<bool> {
     }
   }
   std::unique_ptr<WalPager> Reader() { return MustOpen(env, path, AccessMode::kReadOnly); }
+  // The shared index's bytes, and putting such bytes back (what a crash can leave: the index
+  // is never synced, so it may come back as an earlier publish left it).
+  std::vector<uint8_t> IndexBytes() {
+    std::unique_ptr<io::File> f;
+    EXPECT_TRUE(env->Open(ShmPath(path), io::OpenOptions(), &f).ok());
+    uint64_t size = 0;
+    EXPECT_TRUE(f != nullptr && f->Size(&size).ok());
+    std::vector<uint8_t> bytes(size);
+    EXPECT_TRUE(f != nullptr && f->ReadExactAt(0, bytes.data(), bytes.size()).ok());
+    return bytes;
+  }
+  void PutIndex(const std::vector<uint8_t>& bytes) {
+    std::unique_ptr<io::File> f;
+    io::OpenOptions o;
+    o.write = true;
+    ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
+    ASSERT_TRUE(f->WriteAt(0, bytes.data(), bytes.size()).ok());
+  }
 
   TempDir dir;
   std::unique_ptr<io::MemEnv> mem_;
@@ -206,22 +224,12 @@ TEST_P(WalHandles, StaleIndexOfAnEarlierGenerationIsRebuilt) {
     auto w = MustCreate(env, path);
     Stage(w.get(), 1, Page(1));
     MustCommit(w.get());
-    std::unique_ptr<io::File> f;
-    ASSERT_TRUE(env->Open(ShmPath(path), io::OpenOptions(), &f).ok());
-    uint64_t size = 0;
-    ASSERT_TRUE(f->Size(&size).ok());
-    old_index.resize(size);
-    ASSERT_TRUE(f->ReadExactAt(0, old_index.data(), old_index.size()).ok());
+    old_index = IndexBytes();
     MustCheckpoint(w.get());
     Stage(w.get(), 1, Page(2));
     MustCommit(w.get());
   }
-  std::unique_ptr<io::File> f;
-  io::OpenOptions o;
-  o.write = true;
-  ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
-  ASSERT_TRUE(f->WriteAt(0, old_index.data(), old_index.size()).ok());
-  f.reset();
+  PutIndex(old_index);
   auto r = Reader();
   EXPECT_EQ(Read(r.get(), 1), Page(2));
 }
@@ -296,23 +304,12 @@ TEST_P(WalHandles, AReaderFirstOnAStaleIndexRebuildsItAndKeepsNoWriterOut) {
     auto w = MustCreate(env, path);
     Stage(w.get(), 1, Page(1));
     MustCommit(w.get());
-    std::unique_ptr<io::File> f;
-    ASSERT_TRUE(env->Open(ShmPath(path), io::OpenOptions(), &f).ok());
-    uint64_t size = 0;
-    ASSERT_TRUE(f->Size(&size).ok());
-    earlier.resize(size);
-    ASSERT_TRUE(f->ReadExactAt(0, earlier.data(), earlier.size()).ok());
+    earlier = IndexBytes();
     Stage(w.get(), 1, Page(2));
     Stage(w.get(), 2, Page(3));
     MustCommit(w.get());
   }
-  {
-    std::unique_ptr<io::File> f;
-    io::OpenOptions o;
-    o.write = true;
-    ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
-    ASSERT_TRUE(f->WriteAt(0, earlier.data(), earlier.size()).ok());
-  }
+  PutIndex(earlier);
   auto r = Reader();
   EXPECT_EQ(Read(r.get(), 1), Page(2));
   auto w = MustOpen(env, path);  // BUSY while a reader read privately

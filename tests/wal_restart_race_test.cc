@@ -195,6 +195,16 @@ class RestartRaceDb : public ::testing::Test {
     EXPECT_EQ(Read(r.get(), 1), TxnPage(2, 1));
   }
   void OpenAfterAWriterCameAndWent(bool keep_index);
+  // A read-only open of the database on opener's thread (which parks where opener says).
+  void StartReadOnlyOpen(Actor* opener, bool keep_index, std::unique_ptr<WalPager>* out,
+                         Status* st) {
+    opener->Start([=] {
+      Options o = With(opener);
+      o.page_size = 0;
+      o.keep_index_as_found = keep_index;
+      *st = WalPager::Open(env, path, AccessMode::kReadOnly, o, out);
+    });
+  }
   // Every page of the snapshot is transaction txn's.
   void ExpectWholeTxn(const ReadSnapshot& s, uint64_t txn, const std::string& when) {
     EXPECT_EQ(s.page_count, kPages + 1) << when;
@@ -303,11 +313,7 @@ TEST_P(RestartRace, OpenNeverPairsAMainHeaderWithAWalRestartedUnderIt) {
   opener.StopAt(HookPoint::kOpenMainHeaderLoaded);
   std::unique_ptr<WalPager> r2;
   Status st;
-  opener.Start([&] {
-    Options o = With(&opener);
-    o.page_size = 0;
-    st = WalPager::Open(env, path, AccessMode::kReadOnly, o, &r2);
-  });
+  StartReadOnlyOpen(&opener, false, &r2, &st);
   ASSERT_EQ(opener.Wait(), Actor::Where::kParked);
   Result<uint32_t> cp = w->Checkpoint(CheckpointMode::kPassive);  // copies; restart refused
   ASSERT_TRUE(cp.ok()) << cp.status().ToString();
@@ -348,12 +354,7 @@ void RestartRaceDb::OpenAfterAWriterCameAndWent(bool keep_index) {
   opener.StopAt(HookPoint::kOpenScanned);
   std::unique_ptr<WalPager> r2;
   Status st;
-  opener.Start([&] {
-    Options o = With(&opener);
-    o.page_size = 0;
-    o.keep_index_as_found = keep_index;
-    st = WalPager::Open(env, path, AccessMode::kReadOnly, o, &r2);
-  });
+  StartReadOnlyOpen(&opener, keep_index, &r2, &st);
   ASSERT_EQ(opener.Wait(), Actor::Where::kParked);
   w = MustOpen(env, path, AccessMode::kReadWrite, SmallOptions());
   ASSERT_NE(w, nullptr);

@@ -127,14 +127,20 @@ Status WalPager::WaitForReaders(std::unique_lock<std::mutex>* lock, CheckpointMo
   return CheckOpen();
 }
 
-// W16: after a reset every reader's mark was the whole old WAL; the main file now holds its
-// snapshot, so it reads the new generation from mark 0.
-void WalPager::MoveReadersToNewGeneration() {
+// What a handle knows of the frames of its WAL generation besides the page index: the read
+// history (W15, W29), the shrinks, the -shm frame entries.
+void WalPager::ForgetGenerationFrames() {
   history_.clear();
   history_pending_.clear();
   shrinks_.clear();
   shm_frames_.clear();
   shm_stored_ = 0;
+}
+
+// W16: after a reset every reader's mark was the whole old WAL; the main file now holds its
+// snapshot, so it reads the new generation from mark 0.
+void WalPager::MoveReadersToNewGeneration() {
+  ForgetGenerationFrames();
   backfilled_ = 0;
   generation_ = wal_ ? wal_->header().salt1 : generation_ + 1;  // L3
   for (ReadSnapshot* r : readers_) {

@@ -129,11 +129,7 @@ Status WalPager::ReadPrivately() {
 // The scan again from the main header on (no writer can start meanwhile).
 Status WalPager::RescanHoldingWriterByte() {
   index_.clear();
-  history_.clear();
-  history_pending_.clear();
-  shrinks_.clear();
-  shm_frames_.clear();
-  shm_stored_ = 0;
+  ForgetGenerationFrames();
   committed_hash_.clear();
   wal_.reset();
   return LoadAndScan();

@@ -514,6 +514,7 @@ class WalPager {
   Status ReadPrivately();
   Status RebuildIndexAsReader();
   Status RescanHoldingWriterByte();
+  void ForgetGenerationFrames();
   Status WalMovedSinceScan(bool* moved) const;
   bool SharedReader() const { return shm_ != nullptr && mode_ == AccessMode::kReadOnly; }
   void NoteShmFrame(uint64_t frame_index, uint32_t page_number);
