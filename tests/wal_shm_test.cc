@@ -6,10 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -150,6 +152,32 @@ TEST_F(Shm, UnequalCopiesAreNotBelieved) {
   ASSERT_TRUE(env_.SetFileBytes(ShmPath("/d/db"), bytes).ok());
   ShmHeader h;
   EXPECT_EQ(a->ReadHeader(kFileId, &h).code(), Code::kCorrupt);
+}
+
+// Regression (pager_torture walbg, a reader process's read_txn_begin: "header copies
+// differ", BUSY): a publisher that loses the CPU between copy A and copy B leaves them
+// unequal for a scheduler time slice, longer than the tight retries last. The reader yields
+// and retries for up to kShmHeaderWaitUs, and so sees the publish once it completes.
+TEST_F(Shm, APublishStalledBetweenItsCopiesIsWaitedForNotReportedBusy) {
+  auto a = OpenIndex(main_a_.get());
+  auto b = OpenIndex(main_b_.get());
+  a->Publish(ExampleHeader());
+  ShmHeader next = ExampleHeader();
+  next.max_frame = 4;
+  SealShmHeader(&next);
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(env_.GetFileBytes(ShmPath("/d/db"), &bytes).ok());
+  std::memcpy(bytes.data() + kShmCopyAOffset, &next, sizeof next);  // copy A written, B not
+  ASSERT_TRUE(env_.SetFileBytes(ShmPath("/d/db"), bytes).ok());
+  std::thread publisher([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    a->Publish(next);  // the stalled publish completes
+  });
+  ShmHeader h;
+  Status st = b->ReadHeader(kFileId, &h);
+  publisher.join();
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(h.max_frame, 4u);
 }
 
 TEST_F(Shm, AReaderThatValidatedAHeaderSeesTheNextPublish) {

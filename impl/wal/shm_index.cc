@@ -2,7 +2,9 @@
 #include "impl/wal/shm_index.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "impl/io/checksum.h"
@@ -138,11 +140,25 @@ Status ShmIndex::ReadHeader(uint64_t file_id, const ShmHeader** out) {
   }
   ShmHeader a, b;
   Status st;
-  for (int i = 0; i < kShmHeaderRetries; i++) {
+  std::chrono::steady_clock::time_point yielding_since;
+  bool unequal = false;
+  for (int i = 0;; i++) {
+    // X1: unequal copies are a publish in flight. Its publisher may have lost the CPU between
+    // copy A and copy B (a shared, loaded machine), so after kShmHeaderRetries tight tries
+    // the reader yields and tries again, for up to kShmHeaderWaitUs in all. Equal copies
+    // that do not validate are no publish in flight: no waiting for those.
+    if (i >= kShmHeaderRetries) {
+      if (!unequal) break;
+      const auto now = std::chrono::steady_clock::now();
+      if (i == kShmHeaderRetries) yielding_since = now;
+      if (now - yielding_since > std::chrono::microseconds(kShmHeaderWaitUs)) break;
+      std::this_thread::yield();
+    }
     LoadWords(Word(kShmCopyBOffset), &b, sizeof b);  // X1: B first, then A
     ShmFence(std::memory_order_acquire);
     LoadWords(Word(kShmCopyAOffset), &a, sizeof a);
-    if (std::memcmp(&a, &b, sizeof a) != 0) {
+    unequal = std::memcmp(&a, &b, sizeof a) != 0;
+    if (unequal) {
       st = Corruption(file_->path() + ": header copies differ");
       continue;
     }

@@ -9,7 +9,9 @@
 // Invariants:
 //   X1. The header is published as two copies: the writer writes copy A, then (after a
 //       release fence) copy B; a reader loads B, then (after an acquire fence) A, and believes
-//       them only if they are byte-equal and the checksum holds. Reading in the opposite order
+//       them only if they are byte-equal and the checksum holds (unequal copies are retried,
+//       yielding the CPU after kShmHeaderRetries tries, for up to kShmHeaderWaitUs: a
+//       publisher preempted between the copies). Reading in the opposite order
 //       of the writer means equal copies were both fully written by one publish. A reader
 //       that validated a header believes it again without loading the copies while B's
 //       checksum word and A's checksum, generation and epoch words still hold its values
@@ -154,9 +156,12 @@ inline void ShmFence(std::memory_order) { __sync_synchronize(); }
 inline void ShmFence(std::memory_order order) { std::atomic_thread_fence(order); }
 #endif
 
-// How many times a reader retries unequal header copies before it reports kBusy (a writer
-// in the middle of a publish) or, if they stay unequal, the caller rebuilds.
+// How many times a reader retries unequal header copies at once (a writer in the middle of a
+// publish), and then for how long it retries them yielding the CPU in between (a publisher
+// preempted between copy A and copy B), before it reports kBusy or, if they stay unequal,
+// the caller rebuilds (X1).
 constexpr int kShmHeaderRetries = 100;
+constexpr int64_t kShmHeaderWaitUs = 10000;
 
 // What the read-mark scan of a checkpointer saw (X4).
 struct SlotScan {

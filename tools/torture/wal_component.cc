@@ -314,14 +314,33 @@ class WalComponent : public Component {
     }
   }
 
+  // First a read-only open, as a replica or monitor that comes up before the writer does:
+  // with the index the kill left (stale, torn or current) and no writer, it reads from its
+  // scan and rebuilds the index (W21); it must see what the writer's recovery then sees.
   std::string Verify(const std::string& dir, uint64_t seed, uint64_t acked,
                      uint64_t* recovered) override {
+    const std::string path = dir + "/db";
+    pager_wal_options ro;
+    pager_wal_options_init(&ro);
+    ro.read_only = PAGER_WAL_READ_ONLY;
+    ro.lock_timeout_ms = 5000;  // a reader process of the killed child may still be attached
+    pager_wal* r = nullptr;
+    int rc = pager_wal_open(path.c_str(), &ro, &r);
+    if (rc != PAGER_OK) return Failure("reopen read-only first: pager_wal_open", rc);
+    uint64_t read_first = 0;
+    std::string err = Compare(r, seed, acked, &read_first);
+    pager_wal_close(r);
+    if (!err.empty()) return "read-only open before the writer: " + err;
     pager_wal_options o = WriterOptions(background_, seed, acked);
     pager_wal* h = nullptr;
-    int rc = pager_wal_open((dir + "/db").c_str(), &o, &h);  // recovery, as a user's open
+    rc = pager_wal_open(path.c_str(), &o, &h);  // recovery, as a user's open
     if (rc != PAGER_OK) return Failure("reopen: pager_wal_open", rc);
-    std::string err = Compare(h, seed, acked, recovered);
+    err = Compare(h, seed, acked, recovered);
     pager_wal_close(h);
+    if (err.empty() && *recovered != read_first) {
+      return "the read-only open saw step " + std::to_string(read_first) +
+             ", the writer's recovery step " + std::to_string(*recovered);
+    }
     return err;
   }
 
