@@ -102,6 +102,21 @@ class Shm : public ::testing::Test {
     ASSERT_TRUE(env_.SetFileBytes(ShmPath("/d/db"), bytes).ok());
   }
 
+  // The example header with max_frame 4, sealed: what the next publish writes.
+  static ShmHeader NextHeader() {
+    ShmHeader next = ExampleHeader();
+    next.max_frame = 4;
+    SealShmHeader(&next);
+    return next;
+  }
+  // Copy A of a publish written, copy B not (a publisher stopped between them, X1).
+  void WriteOnlyCopyA(const ShmHeader& h) {
+    std::vector<uint8_t> bytes;
+    ASSERT_TRUE(env_.GetFileBytes(ShmPath("/d/db"), &bytes).ok());
+    std::memcpy(bytes.data() + kShmCopyAOffset, &h, sizeof h);
+    ASSERT_TRUE(env_.SetFileBytes(ShmPath("/d/db"), bytes).ok());
+  }
+
   io::FaultEnv env_;
   std::unique_ptr<io::File> main_a_, main_b_;
 };
@@ -143,13 +158,7 @@ TEST_F(Shm, UnequalCopiesAreNotBelieved) {
   // A writer that died between copy A and copy B leaves them unequal (X1).
   auto a = OpenIndex(main_a_.get());
   a->Publish(ExampleHeader());
-  ShmHeader next = ExampleHeader();
-  next.max_frame = 4;
-  SealShmHeader(&next);
-  std::vector<uint8_t> bytes;
-  ASSERT_TRUE(env_.GetFileBytes(ShmPath("/d/db"), &bytes).ok());
-  std::memcpy(bytes.data() + kShmCopyAOffset, &next, sizeof next);
-  ASSERT_TRUE(env_.SetFileBytes(ShmPath("/d/db"), bytes).ok());
+  ASSERT_NO_FATAL_FAILURE(WriteOnlyCopyA(NextHeader()));
   ShmHeader h;
   EXPECT_EQ(a->ReadHeader(kFileId, &h).code(), Code::kCorrupt);
 }
@@ -162,13 +171,8 @@ TEST_F(Shm, APublishStalledBetweenItsCopiesIsWaitedForNotReportedBusy) {
   auto a = OpenIndex(main_a_.get());
   auto b = OpenIndex(main_b_.get());
   a->Publish(ExampleHeader());
-  ShmHeader next = ExampleHeader();
-  next.max_frame = 4;
-  SealShmHeader(&next);
-  std::vector<uint8_t> bytes;
-  ASSERT_TRUE(env_.GetFileBytes(ShmPath("/d/db"), &bytes).ok());
-  std::memcpy(bytes.data() + kShmCopyAOffset, &next, sizeof next);  // copy A written, B not
-  ASSERT_TRUE(env_.SetFileBytes(ShmPath("/d/db"), bytes).ok());
+  const ShmHeader next = NextHeader();
+  ASSERT_NO_FATAL_FAILURE(WriteOnlyCopyA(next));
   std::thread publisher([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(3));
     a->Publish(next);  // the stalled publish completes
