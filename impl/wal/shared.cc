@@ -120,14 +120,15 @@ Status WalPager::AttachShared() {
 // loads the main header and scans again.
 Status WalPager::ReadPrivately() {
   shm_.reset();
+  return RescanIfWalMoved();
+}
+
+// The scan again from the main header on if the WAL moved since it (the writer byte is held:
+// no writer can start meanwhile).
+Status WalPager::RescanIfWalMoved() {
   bool moved = false;
   PAGER_RETURN_IF_ERROR(WalMovedSinceScan(&moved));
   if (!moved) return Status::Ok();
-  return RescanHoldingWriterByte();
-}
-
-// The scan again from the main header on (no writer can start meanwhile).
-Status WalPager::RescanHoldingWriterByte() {
   index_.clear();
   ForgetGenerationFrames();
   committed_hash_.clear();
@@ -139,9 +140,7 @@ Status WalPager::RescanHoldingWriterByte() {
 // the open byte exclusive: no other handle reads the index) publishes its scan, checked
 // again as ReadPrivately checks it, as a writer's open would; then it lets writers in.
 Status WalPager::RebuildIndexAsReader() {
-  bool moved = false;
-  Status st = WalMovedSinceScan(&moved);
-  if (st.ok() && moved) st = RescanHoldingWriterByte();
+  Status st = RescanIfWalMoved();
   if (st.ok()) st = PublishShared();
   Status unlocked = main_->UnlockRange(kWriterLockByte, 1);
   PAGER_RETURN_IF_ERROR(st);

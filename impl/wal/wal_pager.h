@@ -513,7 +513,7 @@ class WalPager {
   Status AttachShared();
   Status ReadPrivately();
   Status RebuildIndexAsReader();
-  Status RescanHoldingWriterByte();
+  Status RescanIfWalMoved();
   void ForgetGenerationFrames();
   Status WalMovedSinceScan(bool* moved) const;
   bool SharedReader() const { return shm_ != nullptr && mode_ == AccessMode::kReadOnly; }
