@@ -415,6 +415,57 @@ TEST(WalHandlesPosix, ReadOnlyOpenWithoutAWritableIndexIsPrivateUnlessAWriterIsA
   ASSERT_EQ(rmdir(ShmPath(path).c_str()), 0);
 }
 
+// W21, X3: a reader that rebuilds a stale index (RebuildIndexAsReader) may need to grow it,
+// and the disk may be full. The index is only ever a shared copy of what the WAL scan finds,
+// so the reader opens anyway and reads privately, keeping writers out (told why) until it
+// closes, as a reader that cannot write the index at all does. The index stays as stale as
+// the crash left it, and the next reader, with room again, rebuilds it and keeps no writer out.
+TEST(WalHandlesFault, AReaderThatCannotGrowAStaleIndexReadsPrivatelyUntilItCloses) {
+  io::FaultEnv env;
+  ASSERT_TRUE(env.CreateDir("/d", 0755).ok());
+  const std::string path = "/d/db";
+  const std::string shm = ShmPath(path);
+  std::vector<uint8_t> earlier;
+  const uint32_t pages = 4000;  // more frame entries than the index's first 64 KiB hold (X3)
+  {
+    auto w = MustCreate(&env, path);
+    Stage(w.get(), 1, Page(1));
+    MustCommit(w.get());
+    ASSERT_TRUE(env.GetFileBytes(shm, &earlier).ok());
+    for (uint32_t i = 1; i <= pages; i++) Stage(w.get(), i, Page(i + 10));
+    MustCommit(w.get());
+  }
+  std::vector<uint8_t> grown;
+  ASSERT_TRUE(env.GetFileBytes(shm, &grown).ok());
+  ASSERT_GT(grown.size(), earlier.size()) << "the commit did not grow the index";
+  ASSERT_TRUE(env.SetFileBytes(shm, earlier).ok());  // a crash left the first commit's index
+  env.FailNth(io::MemEnv::Op::kWrite, 1, io::FaultKind::kEnospc, true);
+  {
+    auto r = MustOpen(&env, path, AccessMode::kReadOnly);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(Read(r.get(), 1), Page(11));
+    EXPECT_EQ(Read(r.get(), pages), Page(pages + 10));
+    EXPECT_TRUE(r->CheckInvariants().ok());
+    std::vector<uint8_t> after;
+    ASSERT_TRUE(env.GetFileBytes(shm, &after).ok());
+    EXPECT_EQ(after.size(), earlier.size());
+    env.ClearFaults();
+    Status kept_out = OpenStatus(&env, path);
+    EXPECT_EQ(kept_out.code(), Code::kBusy);
+    EXPECT_NE(kept_out.message().find("read-only handles that read without the shared index"),
+              std::string::npos)
+        << kept_out.ToString();
+  }
+  auto r = MustOpen(&env, path, AccessMode::kReadOnly);  // room again: it rebuilds the index
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(Read(r.get(), pages), Page(pages + 10));
+  auto w = MustOpen(&env, path);
+  ASSERT_NE(w, nullptr) << "a rebuilt index keeps no writer out";
+  Stage(w.get(), 2, Page(5));
+  MustCommit(w.get());
+  EXPECT_EQ(Read(r.get(), 2), Page(5));
+}
+
 }  // namespace
 }  // namespace wal
 }  // namespace pager

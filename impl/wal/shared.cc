@@ -104,6 +104,7 @@ Status WalPager::AttachShared() {
       // else read privately, with the writer byte held shared until close.
       if (!first_opener || options_.keep_index_as_found) return ReadPrivately();
       PAGER_RETURN_IF_ERROR(RebuildIndexAsReader());
+      if (shm_ == nullptr) return Status::Ok();  // the index could not take the scan
     }
   }
   if (first_opener) {
@@ -138,13 +139,16 @@ Status WalPager::RescanIfWalMoved() {
 
 // W21: the first handle on a stale index with no writer active (the writer byte held shared,
 // the open byte exclusive: no other handle reads the index) publishes its scan, checked
-// again as ReadPrivately checks it, as a writer's open would; then it lets writers in.
+// again as ReadPrivately checks it, as a writer's open would; then it lets writers in. An
+// index that cannot take the scan (a full disk where it must grow, X3) stays as stale as it
+// was, for the next opener to find: this handle then reads privately, the writer byte held.
 Status WalPager::RebuildIndexAsReader() {
-  Status st = RescanIfWalMoved();
-  if (st.ok()) st = PublishShared();
-  Status unlocked = main_->UnlockRange(kWriterLockByte, 1);
-  PAGER_RETURN_IF_ERROR(st);
-  return unlocked;
+  PAGER_RETURN_IF_ERROR(RescanIfWalMoved());
+  if (!PublishShared().ok()) {
+    shm_.reset();  // the scan was checked against the WAL with the writer byte held
+    return Status::Ok();
+  }
+  return main_->UnlockRange(kWriterLockByte, 1);
 }
 
 // The WAL as OpenWal would take it now (none, or another file's: no frames) against the scan.

@@ -125,8 +125,9 @@
 //       read-only handle that finds the index not describing its own scan at open while no
 //       writer is active rebuilds it from that scan when it is alone on the index (the open
 //       byte exclusive) and keep_index_as_found is off, holding the writer byte shared
-//       meanwhile; otherwise (not alone, a check, or an index it cannot open read-write) it
-//       keeps a private index and holds the writer byte shared until close (kBusy, naming the
+//       meanwhile; otherwise (not alone, a check, an index it cannot open read-write, or one
+//       it cannot write the scan into: no space to grow it) it keeps a private index and
+//       holds the writer byte shared until close (kBusy, naming the
 //       index, if a writer is active; a writer kept out is told why). With no WAL on disk (a
 //       TRUNCATE's zero bytes, W10) an index describes the scan when it counts no frame and
 //       carries the main header the handle read (IndexDescribesScan). Either handle took the
