@@ -11,6 +11,7 @@
 // scan would read the next generation's frames through its snapshot: the failure these
 // tests exist for). These tests fail when the odd-epoch check of PinViewLocked or the
 // restart byte (either side) is disabled.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <condition_variable>
@@ -46,6 +47,7 @@ const char* PointName(HookPoint p) {
     case HookPoint::kRepinChecked: return "reader after its last pin's stamp check";
     case HookPoint::kOpenMainHeaderLoaded: return "opener after the main header";
     case HookPoint::kOpenScanned: return "opener after its WAL scan";
+    case HookPoint::kOpenRebuildingIndex: return "reader opener rebuilding a stale index";
     case HookPoint::kScanBeforeEpochBump: return "writer before the copy scan's epoch bump";
     case HookPoint::kScanAfterEpochBump: return "writer after the copy scan's epoch bump";
     case HookPoint::kScanDone: return "writer after the copy scan";
@@ -393,6 +395,56 @@ TEST_P(RestartRace, AnOpenThatRebuildsTheIndexNeverPublishesAScanAWriterOvertook
 
 TEST_P(RestartRace, APrivateOpenNeverPairsItsScanWithPagesAWriterCopiedSinceTheScan) {
   OpenAfterAWriterCameAndWent(true);
+}
+
+// W21: after a crash a reader may open first and rebuild the stale index, holding the writer
+// byte shared meanwhile. A writer opening then (lock timeout 0) waits for the rebuild, as an
+// opener waits for another's publish, instead of failing with BUSY; then the two work side by
+// side through the rebuilt index.
+TEST_P(RestartRace, AWriterOpeningDuringAReadersRebuildWaitsForIt) {
+  w = MustCreate(env, path);
+  CommitTxn(1);
+  std::vector<uint8_t> earlier(4096);  // the index's header region as the first commit left it
+  {
+    std::unique_ptr<io::File> f;
+    ASSERT_TRUE(env->Open(ShmPath(path), io::OpenOptions(), &f).ok());
+    ASSERT_TRUE(f->ReadExactAt(0, earlier.data(), earlier.size()).ok());
+  }
+  CommitTxn(2);
+  w.reset();
+  {
+    std::unique_ptr<io::File> f;
+    io::OpenOptions o;
+    o.write = true;
+    ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
+    ASSERT_TRUE(f->WriteAt(0, earlier.data(), earlier.size()).ok());  // what a crash can leave
+  }
+  Actor opener;
+  opener.StopAt(HookPoint::kOpenRebuildingIndex);
+  std::unique_ptr<WalPager> r2;
+  Status st;
+  StartReadOnlyOpen(&opener, false, &r2, &st);
+  ASSERT_EQ(opener.Wait(), Actor::Where::kParked);
+  std::atomic<bool> writer_done{false};
+  Status writer_st;
+  std::thread writer_open([&] {
+    Options o = SmallOptions();
+    o.page_size = 0;
+    o.lock_timeout_ms = 0;
+    writer_st = WalPager::Open(env, path, AccessMode::kReadWrite, o, &w);
+    writer_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(writer_done.load()) << "the writer did not wait: " << writer_st.ToString();
+  opener.Join();
+  writer_open.join();
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(writer_st.ok()) << writer_st.ToString();
+  EXPECT_EQ(Read(r2.get(), 1), TxnPage(2, 1));
+  CommitTxn(3);
+  EXPECT_EQ(Read(r2.get(), 4), TxnPage(3, 4));
+  Status inv = r2->CheckInvariants();
+  EXPECT_TRUE(inv.ok()) << inv.ToString();
 }
 
 // Every step of the reader's pin against every step of the writer's checkpoint (copy scan,

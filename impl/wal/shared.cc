@@ -13,7 +13,8 @@ namespace wal {
 
 namespace {
 // How long an opener waits for another opener's rebuild of the index (it holds the open
-// byte exclusive only while it publishes what it recovered).
+// byte exclusive only while it publishes what it recovered; a reader that rebuilds holds the
+// writer byte shared as long, W21), whatever shorter lock timeout it was given.
 constexpr int64_t kOpenRebuildWaitMs = 5000;
 }  // namespace
 
@@ -21,12 +22,27 @@ constexpr int64_t kOpenRebuildWaitMs = 5000;
 // writer, which takes it exclusive; the open byte tells the first opener it is alone.
 Status WalPager::LockForOpen() {
   if (mode_ == AccessMode::kReadWrite) {
-    Status st =
-        main_->LockRange(kWriterLockByte, 1, io::LockMode::kExclusive, options_.lock_timeout_ms);
+    const int64_t timeout = options_.lock_timeout_ms;
+    Status st = main_->LockRange(kWriterLockByte, 1, io::LockMode::kExclusive, timeout);
+    if (st.code() == Code::kBusy && timeout < kOpenRebuildWaitMs && IndexBeingRebuilt()) {
+      st = main_->LockRange(kWriterLockByte, 1, io::LockMode::kExclusive, kOpenRebuildWaitMs);
+    }
     if (st.code() == Code::kBusy) return WriterByteBusy(st);
     PAGER_RETURN_IF_ERROR(st);
   }
   return main_->LockRange(kAccessLockByte, 1, io::LockMode::kShared, options_.lock_timeout_ms);
+}
+
+// W21: a reader rebuilding a stale index holds the writer byte shared (no writer holds it)
+// and the index's open byte exclusive. (Read-only handles that read privately hold the writer
+// byte too; when one of them is what keeps a writer out, the writer waits kOpenRebuildWaitMs
+// for nothing only if another handle is opening at that very moment.)
+bool WalPager::IndexBeingRebuilt() {
+  if (!main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) return false;
+  (void)main_->UnlockRange(kWriterLockByte, 1);
+  std::unique_ptr<io::File> shm;
+  if (!env_->Open(ShmPath(path_), io::OpenOptions(), &shm).ok()) return false;
+  return shm->LockRange(kOpenLockByte, 1, io::LockMode::kShared, 0).code() == Code::kBusy;
 }
 
 // Who holds the writer byte: a writer holds it exclusive; read-only handles that read from
@@ -144,6 +160,7 @@ Status WalPager::RescanIfWalMoved() {
 // was, for the next opener to find: this handle then reads privately, the writer byte held.
 Status WalPager::RebuildIndexAsReader() {
   PAGER_RETURN_IF_ERROR(RescanIfWalMoved());
+  Hook(HookPoint::kOpenRebuildingIndex);
   if (!PublishShared().ok()) {
     shm_.reset();  // the scan was checked against the WAL with the writer byte held
     return Status::Ok();

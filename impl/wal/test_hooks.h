@@ -32,6 +32,9 @@ enum class HookPoint {
   kOpenMainHeaderLoaded,
   // An open after its WAL scan, before it attaches the shared index (W21).
   kOpenScanned,
+  // A read-only open rebuilding a stale index (W21): the writer byte held shared, the index's
+  // open byte exclusive, its scan checked again, not yet published.
+  kOpenRebuildingIndex,
   // The writer's scan of the read-mark slots before it copies frames (epoch + 2).
   kScanBeforeEpochBump,
   kScanAfterEpochBump,   // the new epoch is published, the slots not scanned yet

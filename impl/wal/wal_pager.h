@@ -125,7 +125,8 @@
 //       read-only handle that finds the index not describing its own scan at open while no
 //       writer is active rebuilds it from that scan when it is alone on the index (the open
 //       byte exclusive) and keep_index_as_found is off, holding the writer byte shared
-//       meanwhile; otherwise (not alone, a check, an index it cannot open read-write, or one
+//       meanwhile (a writer that opens then waits for it, at least kOpenRebuildWaitMs, as
+//       openers wait for another's publish); otherwise (not alone, a check, an index it cannot open read-write, or one
 //       it cannot write the scan into: no space to grow it) it keeps a private index and
 //       holds the writer byte shared until close (kBusy, naming the
 //       index, if a writer is active; a writer kept out is told why). With no WAL on disk (a
@@ -514,6 +515,7 @@ class WalPager {
   Status AttachShared();
   Status ReadPrivately();
   Status RebuildIndexAsReader();
+  bool IndexBeingRebuilt();
   Status RescanIfWalMoved();
   void ForgetGenerationFrames();
   Status WalMovedSinceScan(bool* moved) const;
