@@ -7,11 +7,14 @@ import "libpager.dev/pager/internal/capi"
 // 1 .. PageCount()-1.
 
 // Access modes and durability levels of pager.h (SWIG exposes enums as variables).
+// WalReadOnlyKeepFiles (PAGER_WAL_READ_ONLY_KEEP_FILES, since 0.3) is the read_only value of
+// WalOptions.KeepFiles; a handle so opened reports WalReadOnly.
 var (
-	WalReadWrite = capi.PAGER_WAL_READ_WRITE
-	WalReadOnly  = capi.PAGER_WAL_READ_ONLY
-	WalFull      = uint32(capi.PAGER_WAL_FULL)
-	WalNormal    = uint32(capi.PAGER_WAL_NORMAL)
+	WalReadWrite         = capi.PAGER_WAL_READ_WRITE
+	WalReadOnly          = capi.PAGER_WAL_READ_ONLY
+	WalReadOnlyKeepFiles = capi.PAGER_WAL_READ_ONLY_KEEP_FILES
+	WalFull              = uint32(capi.PAGER_WAL_FULL)
+	WalNormal            = uint32(capi.PAGER_WAL_NORMAL)
 )
 
 // CheckpointMode selects what Checkpoint does (pager_wal_checkpoint_options.mode); the values
@@ -48,6 +51,12 @@ type WalOptions struct {
 	// so commits only append frames (a commit waits for it only while the WAL holds twice the
 	// threshold and it can shorten it). Started at open, joined by Close. Off by default.
 	BackgroundCheckpoint bool
+	// KeepFiles (since 0.3; PAGER_WAL_READ_ONLY_KEEP_FILES) opens read-only writing no file at
+	// all, as a tool that inspects a database must: where a read-only open would rebuild a
+	// stale shared index `-shm` (after a crash, no writer open), it leaves the index as found,
+	// reads privately and keeps writers out (their open is ErrBusy) until it closes. It implies
+	// ReadOnly (AccessMode reports WalReadOnly); CreateWal refuses it as it refuses ReadOnly.
+	KeepFiles bool
 }
 
 // DefaultWalOptions returns the defaults pager_wal_options_init writes.
@@ -65,14 +74,17 @@ func DefaultWalOptions() WalOptions {
 		WalKeepBytes:         c.GetWal_keep_bytes(),
 		WalPrewriteBytes:     c.GetWal_prewrite_bytes(),
 		BackgroundCheckpoint: c.GetBackground_checkpoint() != 0,
+		KeepFiles:            c.GetRead_only() == uint32(WalReadOnlyKeepFiles),
 	}
 }
 
 func (o *WalOptions) toC() capi.Pager_wal_options {
 	c := capi.NewPager_wal_options()
 	c.SetPage_size(o.PageSize)
-	if o.ReadOnly {
-		c.SetRead_only(1)
+	if o.KeepFiles {
+		c.SetRead_only(uint32(WalReadOnlyKeepFiles))
+	} else if o.ReadOnly {
+		c.SetRead_only(uint32(WalReadOnly))
 	}
 	c.SetDurability(o.Durability)
 	c.SetCache_pages(o.CachePages)
@@ -130,7 +142,7 @@ func CreateWal(path string, opts *WalOptions) (*Wal, error) { return openWal(pat
 
 // OpenWal opens an existing database. opts may be nil (read-write, the file's page size).
 // Read-write recovery checkpoints the committed WAL; opts.ReadOnly opens read-only (shared
-// lock).
+// lock); opts.KeepFiles opens read-only writing no file (see WalOptions.KeepFiles).
 func OpenWal(path string, opts *WalOptions) (*Wal, error) {
 	return openWal(path, false, opts)
 }
@@ -147,7 +159,7 @@ func (w *Wal) u32(get func(p uintptr, v *uint32) error) (uint32, error) {
 	return v, err
 }
 
-// AccessMode is WalReadWrite or WalReadOnly.
+// AccessMode is WalReadWrite or WalReadOnly (also for a handle opened with KeepFiles).
 func (w *Wal) AccessMode() (int, error) {
 	v, err := w.u32(capi.Pager_wal_access_mode)
 	return int(v), err

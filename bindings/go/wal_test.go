@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"libpager.dev/pager"
@@ -147,7 +148,7 @@ func TestWalErrors(t *testing.T) {
 
 func TestWalCheckpointModes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "db")
-	if d := pager.DefaultWalOptions(); d.PageSize != 0 || d.ReadOnly {
+	if d := pager.DefaultWalOptions(); d.PageSize != 0 || d.ReadOnly || d.KeepFiles {
 		t.Fatalf("DefaultWalOptions() = %+v; want page size 0 (the file's on open), read-write", d)
 	}
 	w, err := pager.CreateWal(path, nil)
@@ -245,4 +246,98 @@ func TestWalBackgroundCheckpointKeepsTheWalBounded(t *testing.T) {
 			t.Fatalf("ReadPage(%d) = %v, %v; want the last commit", p, got[:1], err)
 		}
 	}
+}
+
+// staleIndexDb leaves at path what a crash leaves (no writer open, the `-shm` index as an
+// earlier commit published it: the index is never synced) and returns the stale index bytes
+// and the last commit's page 1.
+func staleIndexDb(t *testing.T, path string) (shm, last []byte) {
+	t.Helper()
+	w, err := pager.CreateWal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	size, _ := w.PageSize()
+	for n := byte(1); n <= 2; n++ {
+		last = bytes.Repeat([]byte{n}, size)
+		if err := w.StagePage(1, last); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			if shm, err = os.ReadFile(path + "-shm"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	w.Close()
+	if err := os.WriteFile(path+"-shm", shm, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return shm, last
+}
+
+func readFileOrFatal(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// KeepFiles reads the last commit around a stale index, leaves `-shm` byte for byte as found
+// and keeps a writer out while open; a plain ReadOnly open then rebuilds the index and lets a
+// writer in beside it.
+func TestWalKeepFilesLeavesAStaleIndexAsFound(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	stale, last := staleIndexDb(t, path)
+
+	keep, err := pager.OpenWal(path, &pager.WalOptions{KeepFiles: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := keep.AccessMode(); err != nil || m != pager.WalReadOnly {
+		t.Fatalf("AccessMode() = %d, %v; want WalReadOnly", m, err)
+	}
+	if got, err := keep.ReadPage(1); err != nil || !bytes.Equal(got, last) {
+		t.Fatalf("KeepFiles ReadPage(1): %v (the last commit: %t)", err, bytes.Equal(got, last))
+	}
+	_, err = pager.OpenWal(path, nil)
+	requireCode(t, err, pager.ErrBusy)
+	if !strings.Contains(err.Error(), "read-only handles") {
+		t.Fatalf("writer's open beside KeepFiles: %v; want the read-only handles named", err)
+	}
+	keep.Close()
+	if !bytes.Equal(readFileOrFatal(t, path+"-shm"), stale) {
+		t.Fatal("a KeepFiles reader wrote -shm")
+	}
+
+	r, err := pager.OpenWal(path, &pager.WalOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got, err := r.ReadPage(1); err != nil || !bytes.Equal(got, last) {
+		t.Fatalf("ReadOnly ReadPage(1): %v (the last commit: %t)", err, bytes.Equal(got, last))
+	}
+	if bytes.Equal(readFileOrFatal(t, path+"-shm"), stale) {
+		t.Fatal("a ReadOnly reader did not rebuild the stale -shm")
+	}
+	w, err := pager.OpenWal(path, nil)
+	if err != nil {
+		t.Fatalf("writer's open beside a ReadOnly reader of the rebuilt index: %v", err)
+	}
+	w.Close()
+}
+
+func TestCreateWalRefusesKeepFilesAsItRefusesReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	_, err := pager.CreateWal(filepath.Join(dir, "ro"), &pager.WalOptions{ReadOnly: true})
+	requireCode(t, err, pager.ErrInvalid)
+	_, err = pager.CreateWal(filepath.Join(dir, "keep"), &pager.WalOptions{KeepFiles: true})
+	requireCode(t, err, pager.ErrInvalid)
 }

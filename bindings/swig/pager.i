@@ -988,6 +988,12 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
   /**
    * Opens an existing database (opts may be null: read-write, the file's page size).
    * Read-write recovers the WAL; {@code opts.setReadOnly(1)} opens read-only (shared lock).
+   * {@code opts.setReadOnly(PagerConstants.WAL_READ_ONLY_KEEP_FILES)} (since 0.3) opens
+   * read-only writing no file at all, as a tool that inspects a database must: where a
+   * read-only open would rebuild a stale shared index {@code -shm} (after a crash, no writer
+   * open), it leaves the index as found, reads privately and keeps writers out (their open
+   * throws {@link BusyException}) until it closes; {@link #accessMode()} reports WAL_READ_ONLY.
+   * {@link #create} refuses any read-only mode (PagerConstants.ERR_INVALID).
    */
   public static Wal open(String path, WalOptions opts) { return Pager.walOpen(path, opts); }
 
@@ -1012,7 +1018,7 @@ int pagerswig_file_subpage_write(pager_file_subpages *s, uint64_t id, uint64_t o
     call.accept(v);
     return v[0];
   }
-  /** PagerConstants.WAL_READ_WRITE or WAL_READ_ONLY. */
+  /** PagerConstants.WAL_READ_WRITE or WAL_READ_ONLY (also opened WAL_READ_ONLY_KEEP_FILES). */
   public int accessMode() { return (int) u32(v -> Pager.walAccessMode(this, v)); }
   /** Bytes per page. */
   public int pageSize() { return (int) u32(v -> Pager.walPageSize(this, v)); }

@@ -482,7 +482,7 @@ SWIGINTERN void delete_pager_check_report(struct pager_check_report *self){ free
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_ccb28740c6082f19(void *_swig_go_0) {
+void _wrap_Swig_free_capi_25d5d71c958e9f19(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -492,7 +492,7 @@ void _wrap_Swig_free_capi_ccb28740c6082f19(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_ccb28740c6082f19(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_25d5d71c958e9f19(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -505,7 +505,7 @@ void *_wrap_Swig_malloc_capi_ccb28740c6082f19(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_read_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_read_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -528,7 +528,7 @@ _gostring_ _wrap_pagerswig_file_page_read_capi_ccb28740c6082f19(pager_file *_swi
 }
 
 
-_gostring_ _wrap_pagerswig_file_page_write_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_page_write_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -551,7 +551,7 @@ _gostring_ _wrap_pagerswig_file_page_write_capi_ccb28740c6082f19(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_add_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pagerswig_file_txn_add_capi_25d5d71c958e9f19(pager_file_txn *_swig_go_0, long long _swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -566,7 +566,7 @@ _gostring_ _wrap_pagerswig_file_txn_add_capi_ccb28740c6082f19(pager_file_txn *_s
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_25d5d71c958e9f19(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -581,7 +581,7 @@ _gostring_ _wrap_pagerswig_file_txn_alloc_page_capi_ccb28740c6082f19(pager_file_
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_read_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_read_capi_25d5d71c958e9f19(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -604,7 +604,7 @@ _gostring_ _wrap_pagerswig_file_txn_read_capi_ccb28740c6082f19(pager_file_txn *_
 }
 
 
-_gostring_ _wrap_pagerswig_file_txn_write_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_txn_write_capi_25d5d71c958e9f19(pager_file_txn *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -627,7 +627,7 @@ _gostring_ _wrap_pagerswig_file_txn_write_capi_ccb28740c6082f19(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_read_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_read_capi_25d5d71c958e9f19(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -650,7 +650,7 @@ _gostring_ _wrap_pagerswig_file_subpage_read_capi_ccb28740c6082f19(pager_file_su
 }
 
 
-_gostring_ _wrap_pagerswig_file_subpage_write_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pagerswig_file_subpage_write_capi_25d5d71c958e9f19(pager_file_subpages *_swig_go_0, long long _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -673,7 +673,7 @@ _gostring_ _wrap_pagerswig_file_subpage_write_capi_ccb28740c6082f19(pager_file_s
 }
 
 
-_gostring_ _wrap_pagerswig_cold_open_capi_ccb28740c6082f19(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_open_capi_25d5d71c958e9f19(int _swig_go_0, _gostring_ _swig_go_1, pager_cold **_swig_go_2) {
   uint32_t arg1 ;
   char *arg2 = (char *) 0 ;
   pager_cold **arg3 = (pager_cold **) 0 ;
@@ -695,7 +695,7 @@ _gostring_ _wrap_pagerswig_cold_open_capi_ccb28740c6082f19(int _swig_go_0, _gost
 }
 
 
-_gostring_ _wrap_pagerswig_cold_pageout_capi_ccb28740c6082f19(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
+_gostring_ _wrap_pagerswig_cold_pageout_capi_25d5d71c958e9f19(pager_cold *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, struct pager_cold_pageout_options *_swig_go_3, pager_cold_handle **_swig_go_4) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -720,7 +720,7 @@ _gostring_ _wrap_pagerswig_cold_pageout_capi_ccb28740c6082f19(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pagerswig_cold_read_at_many_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pagerswig_cold_read_at_many_capi_25d5d71c958e9f19(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   size_t arg3 ;
@@ -745,7 +745,7 @@ _gostring_ _wrap_pagerswig_cold_read_at_many_capi_ccb28740c6082f19(pager_cold_ha
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -767,7 +767,7 @@ _gostring_ _wrap_pagerswig_snapshot_capture_refengine_capi_ccb28740c6082f19(page
 }
 
 
-_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
+_gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, struct pager_snapshot_options *_swig_go_2) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   pager_snapshot_options *arg3 = (pager_snapshot_options *) 0 ;
@@ -789,7 +789,7 @@ _gostring_ _wrap_pagerswig_snapshot_restore_refengine_capi_ccb28740c6082f19(page
 }
 
 
-intgo _wrap_PAGER_VERSION_NUMBER_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_VERSION_NUMBER_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -800,7 +800,7 @@ intgo _wrap_PAGER_VERSION_NUMBER_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_OK_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_OK_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -812,7 +812,7 @@ intgo _wrap_PAGER_OK_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_INVALID_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_INVALID_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -824,7 +824,7 @@ intgo _wrap_PAGER_ERR_INVALID_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_IO_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_IO_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -836,7 +836,7 @@ intgo _wrap_PAGER_ERR_IO_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOMEM_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_NOMEM_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -848,7 +848,7 @@ intgo _wrap_PAGER_ERR_NOMEM_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOSPC_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_NOSPC_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -860,7 +860,7 @@ intgo _wrap_PAGER_ERR_NOSPC_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_CORRUPT_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_CORRUPT_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -872,7 +872,7 @@ intgo _wrap_PAGER_ERR_CORRUPT_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_VERSION_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_VERSION_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -884,7 +884,7 @@ intgo _wrap_PAGER_ERR_VERSION_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -896,7 +896,7 @@ intgo _wrap_PAGER_ERR_PAGE_SIZE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_BUSY_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_BUSY_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -908,7 +908,7 @@ intgo _wrap_PAGER_ERR_BUSY_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_READONLY_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_READONLY_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -920,7 +920,7 @@ intgo _wrap_PAGER_ERR_READONLY_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_RANGE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_RANGE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -932,7 +932,7 @@ intgo _wrap_PAGER_ERR_RANGE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_OVERLAP_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_OVERLAP_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -944,7 +944,7 @@ intgo _wrap_PAGER_ERR_OVERLAP_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -956,7 +956,7 @@ intgo _wrap_PAGER_ERR_DOUBLE_FREE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_RESERVED_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_RESERVED_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -968,7 +968,7 @@ intgo _wrap_PAGER_ERR_RESERVED_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_FULL_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_FULL_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -980,7 +980,7 @@ intgo _wrap_PAGER_ERR_FULL_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_POISONED_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_POISONED_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -992,7 +992,7 @@ intgo _wrap_PAGER_ERR_POISONED_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_MISMATCH_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_MISMATCH_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1004,7 +1004,7 @@ intgo _wrap_PAGER_ERR_MISMATCH_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_NOT_FOUND_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_NOT_FOUND_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1016,7 +1016,7 @@ intgo _wrap_PAGER_ERR_NOT_FOUND_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_EXISTS_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_EXISTS_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1028,7 +1028,7 @@ intgo _wrap_PAGER_ERR_EXISTS_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_CANCELLED_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_CANCELLED_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1040,7 +1040,7 @@ intgo _wrap_PAGER_ERR_CANCELLED_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_CALLBACK_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_CALLBACK_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1052,7 +1052,7 @@ intgo _wrap_PAGER_ERR_CALLBACK_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_INTERNAL_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_INTERNAL_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1064,7 +1064,7 @@ intgo _wrap_PAGER_ERR_INTERNAL_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_DUPLICATE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_DUPLICATE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1076,7 +1076,7 @@ intgo _wrap_PAGER_ERR_DUPLICATE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_ERR_TOO_LARGE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_ERR_TOO_LARGE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1088,7 +1088,7 @@ intgo _wrap_PAGER_ERR_TOO_LARGE_capi_ccb28740c6082f19() {
 }
 
 
-_gostring_ _wrap_pager_errstr_capi_ccb28740c6082f19(intgo _swig_go_0) {
+_gostring_ _wrap_pager_errstr_capi_25d5d71c958e9f19(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1101,7 +1101,7 @@ _gostring_ _wrap_pager_errstr_capi_ccb28740c6082f19(intgo _swig_go_0) {
 }
 
 
-int _wrap_pager_version_capi_ccb28740c6082f19() {
+int _wrap_pager_version_capi_25d5d71c958e9f19() {
   uint32_t result;
   int _swig_go_result;
   
@@ -1112,7 +1112,7 @@ int _wrap_pager_version_capi_ccb28740c6082f19() {
 }
 
 
-_gostring_ _wrap_pager_version_string_capi_ccb28740c6082f19() {
+_gostring_ _wrap_pager_version_string_capi_25d5d71c958e9f19() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -1123,7 +1123,7 @@ _gostring_ _wrap_pager_version_string_capi_ccb28740c6082f19() {
 }
 
 
-void _wrap_pager_file_options_struct_size_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_struct_size_set_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1135,7 +1135,7 @@ void _wrap_pager_file_options_struct_size_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-int _wrap_pager_file_options_struct_size_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_struct_size_get_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1148,7 +1148,7 @@ int _wrap_pager_file_options_struct_size_get_capi_ccb28740c6082f19(struct pager_
 }
 
 
-void _wrap_pager_file_options_page_size_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_page_size_set_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1160,7 +1160,7 @@ void _wrap_pager_file_options_page_size_set_capi_ccb28740c6082f19(struct pager_f
 }
 
 
-int _wrap_pager_file_options_page_size_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_page_size_get_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1173,7 +1173,7 @@ int _wrap_pager_file_options_page_size_get_capi_ccb28740c6082f19(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_max_size_bytes_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_max_size_bytes_set_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1185,7 +1185,7 @@ void _wrap_pager_file_options_max_size_bytes_set_capi_ccb28740c6082f19(struct pa
 }
 
 
-long long _wrap_pager_file_options_max_size_bytes_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_max_size_bytes_get_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1198,7 +1198,7 @@ long long _wrap_pager_file_options_max_size_bytes_get_capi_ccb28740c6082f19(stru
 }
 
 
-void _wrap_pager_file_options_lock_timeout_ms_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_lock_timeout_ms_set_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t arg2 ;
   
@@ -1210,7 +1210,7 @@ void _wrap_pager_file_options_lock_timeout_ms_set_capi_ccb28740c6082f19(struct p
 }
 
 
-long long _wrap_pager_file_options_lock_timeout_ms_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_lock_timeout_ms_get_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1223,7 +1223,7 @@ long long _wrap_pager_file_options_lock_timeout_ms_get_capi_ccb28740c6082f19(str
 }
 
 
-void _wrap_pager_file_options_initial_page_count_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_initial_page_count_set_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1235,7 +1235,7 @@ void _wrap_pager_file_options_initial_page_count_set_capi_ccb28740c6082f19(struc
 }
 
 
-long long _wrap_pager_file_options_initial_page_count_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_initial_page_count_get_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1248,7 +1248,7 @@ long long _wrap_pager_file_options_initial_page_count_get_capi_ccb28740c6082f19(
 }
 
 
-void _wrap_pager_file_options_read_only_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_read_only_set_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1260,7 +1260,7 @@ void _wrap_pager_file_options_read_only_set_capi_ccb28740c6082f19(struct pager_f
 }
 
 
-int _wrap_pager_file_options_read_only_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_read_only_get_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1273,7 +1273,7 @@ int _wrap_pager_file_options_read_only_get_capi_ccb28740c6082f19(struct pager_fi
 }
 
 
-void _wrap_pager_file_options_format_version_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_options_format_version_set_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0, int _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t arg2 ;
   
@@ -1285,7 +1285,7 @@ void _wrap_pager_file_options_format_version_set_capi_ccb28740c6082f19(struct pa
 }
 
 
-int _wrap_pager_file_options_format_version_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
+int _wrap_pager_file_options_format_version_get_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1298,7 +1298,7 @@ int _wrap_pager_file_options_format_version_get_capi_ccb28740c6082f19(struct pag
 }
 
 
-void _wrap_pager_file_options_journal_lap_bytes_set_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_options_journal_lap_bytes_set_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0, long long _swig_go_1) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t arg2 ;
   
@@ -1310,7 +1310,7 @@ void _wrap_pager_file_options_journal_lap_bytes_set_capi_ccb28740c6082f19(struct
 }
 
 
-long long _wrap_pager_file_options_journal_lap_bytes_get_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
+long long _wrap_pager_file_options_journal_lap_bytes_get_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1323,7 +1323,7 @@ long long _wrap_pager_file_options_journal_lap_bytes_get_capi_ccb28740c6082f19(s
 }
 
 
-struct pager_file_options *_wrap_new_pager_file_options_capi_ccb28740c6082f19() {
+struct pager_file_options *_wrap_new_pager_file_options_capi_25d5d71c958e9f19() {
   struct pager_file_options *result = 0 ;
   struct pager_file_options *_swig_go_result;
   
@@ -1334,7 +1334,7 @@ struct pager_file_options *_wrap_new_pager_file_options_capi_ccb28740c6082f19() 
 }
 
 
-void _wrap_delete_pager_file_options_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
+void _wrap_delete_pager_file_options_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0) {
   struct pager_file_options *arg1 = (struct pager_file_options *) 0 ;
   
   arg1 = *(struct pager_file_options **)&_swig_go_0; 
@@ -1344,7 +1344,7 @@ void _wrap_delete_pager_file_options_capi_ccb28740c6082f19(struct pager_file_opt
 }
 
 
-void _wrap_pager_file_options_init_capi_ccb28740c6082f19(struct pager_file_options *_swig_go_0) {
+void _wrap_pager_file_options_init_capi_25d5d71c958e9f19(struct pager_file_options *_swig_go_0) {
   pager_file_options *arg1 = (pager_file_options *) 0 ;
   
   arg1 = *(pager_file_options **)&_swig_go_0; 
@@ -1354,7 +1354,7 @@ void _wrap_pager_file_options_init_capi_ccb28740c6082f19(struct pager_file_optio
 }
 
 
-_gostring_ _wrap_pager_file_create_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_create_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1376,7 +1376,7 @@ _gostring_ _wrap_pager_file_create_capi_ccb28740c6082f19(_gostring_ _swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
+_gostring_ _wrap_pager_file_open_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_file_options *_swig_go_1, pager_file **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_file_options *arg2 = (pager_file_options *) 0 ;
   pager_file **arg3 = (pager_file **) 0 ;
@@ -1398,7 +1398,7 @@ _gostring_ _wrap_pager_file_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, st
 }
 
 
-void _wrap_pager_file_close_capi_ccb28740c6082f19(pager_file *_swig_go_0) {
+void _wrap_pager_file_close_capi_25d5d71c958e9f19(pager_file *_swig_go_0) {
   pager_file *arg1 = (pager_file *) 0 ;
   
   arg1 = (pager_file *)_swig_go_0; 
@@ -1408,7 +1408,7 @@ void _wrap_pager_file_close_capi_ccb28740c6082f19(pager_file *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_file_page_size_capi_ccb28740c6082f19(pager_file *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_size_capi_25d5d71c958e9f19(pager_file *_swig_go_0, int *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -1423,7 +1423,7 @@ _gostring_ _wrap_pager_file_page_size_capi_ccb28740c6082f19(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_page_count_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_page_count_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1438,7 +1438,7 @@ _gostring_ _wrap_pager_file_page_count_capi_ccb28740c6082f19(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_page_count_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_free_page_count_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1453,7 +1453,7 @@ _gostring_ _wrap_pager_file_free_page_count_capi_ccb28740c6082f19(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_count_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_count_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1468,7 +1468,7 @@ _gostring_ _wrap_pager_file_protected_count_capi_ccb28740c6082f19(pager_file *_s
 }
 
 
-void _wrap_pager_file_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_stats_struct_size_set_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0, int _swig_go_1) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -1480,7 +1480,7 @@ void _wrap_pager_file_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_f
 }
 
 
-int _wrap_pager_file_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+int _wrap_pager_file_stats_struct_size_get_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1493,7 +1493,7 @@ int _wrap_pager_file_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_fi
 }
 
 
-void _wrap_pager_file_stats_format_version_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_file_stats_format_version_set_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0, int _swig_go_1) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -1505,7 +1505,7 @@ void _wrap_pager_file_stats_format_version_set_capi_ccb28740c6082f19(struct page
 }
 
 
-int _wrap_pager_file_stats_format_version_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+int _wrap_pager_file_stats_format_version_get_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -1518,7 +1518,7 @@ int _wrap_pager_file_stats_format_version_get_capi_ccb28740c6082f19(struct pager
 }
 
 
-void _wrap_pager_file_stats_syncs_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_stats_syncs_set_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -1530,7 +1530,7 @@ void _wrap_pager_file_stats_syncs_set_capi_ccb28740c6082f19(struct pager_file_st
 }
 
 
-long long _wrap_pager_file_stats_syncs_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+long long _wrap_pager_file_stats_syncs_get_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1543,7 +1543,7 @@ long long _wrap_pager_file_stats_syncs_get_capi_ccb28740c6082f19(struct pager_fi
 }
 
 
-void _wrap_pager_file_stats_checkpoints_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_stats_checkpoints_set_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -1555,7 +1555,7 @@ void _wrap_pager_file_stats_checkpoints_set_capi_ccb28740c6082f19(struct pager_f
 }
 
 
-long long _wrap_pager_file_stats_checkpoints_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+long long _wrap_pager_file_stats_checkpoints_get_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1568,7 +1568,7 @@ long long _wrap_pager_file_stats_checkpoints_get_capi_ccb28740c6082f19(struct pa
 }
 
 
-void _wrap_pager_file_stats_journal_bytes_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_stats_journal_bytes_set_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -1580,7 +1580,7 @@ void _wrap_pager_file_stats_journal_bytes_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-long long _wrap_pager_file_stats_journal_bytes_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+long long _wrap_pager_file_stats_journal_bytes_get_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1593,7 +1593,7 @@ long long _wrap_pager_file_stats_journal_bytes_get_capi_ccb28740c6082f19(struct 
 }
 
 
-void _wrap_pager_file_stats_journal_lap_bytes_set_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_file_stats_journal_lap_bytes_set_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -1605,7 +1605,7 @@ void _wrap_pager_file_stats_journal_lap_bytes_set_capi_ccb28740c6082f19(struct p
 }
 
 
-long long _wrap_pager_file_stats_journal_lap_bytes_get_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+long long _wrap_pager_file_stats_journal_lap_bytes_get_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -1618,7 +1618,7 @@ long long _wrap_pager_file_stats_journal_lap_bytes_get_capi_ccb28740c6082f19(str
 }
 
 
-struct pager_file_stats *_wrap_new_pager_file_stats_capi_ccb28740c6082f19() {
+struct pager_file_stats *_wrap_new_pager_file_stats_capi_25d5d71c958e9f19() {
   struct pager_file_stats *result = 0 ;
   struct pager_file_stats *_swig_go_result;
   
@@ -1629,7 +1629,7 @@ struct pager_file_stats *_wrap_new_pager_file_stats_capi_ccb28740c6082f19() {
 }
 
 
-void _wrap_delete_pager_file_stats_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+void _wrap_delete_pager_file_stats_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0) {
   struct pager_file_stats *arg1 = (struct pager_file_stats *) 0 ;
   
   arg1 = *(struct pager_file_stats **)&_swig_go_0; 
@@ -1639,7 +1639,7 @@ void _wrap_delete_pager_file_stats_capi_ccb28740c6082f19(struct pager_file_stats
 }
 
 
-void _wrap_pager_file_stats_init_capi_ccb28740c6082f19(struct pager_file_stats *_swig_go_0) {
+void _wrap_pager_file_stats_init_capi_25d5d71c958e9f19(struct pager_file_stats *_swig_go_0) {
   pager_file_stats *arg1 = (pager_file_stats *) 0 ;
   
   arg1 = *(pager_file_stats **)&_swig_go_0; 
@@ -1649,7 +1649,7 @@ void _wrap_pager_file_stats_init_capi_ccb28740c6082f19(struct pager_file_stats *
 }
 
 
-_gostring_ _wrap_pager_file_get_stats_capi_ccb28740c6082f19(pager_file *_swig_go_0, struct pager_file_stats *_swig_go_1) {
+_gostring_ _wrap_pager_file_get_stats_capi_25d5d71c958e9f19(pager_file *_swig_go_0, struct pager_file_stats *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_stats *arg2 = (pager_file_stats *) 0 ;
   int result;
@@ -1664,7 +1664,7 @@ _gostring_ _wrap_pager_file_get_stats_capi_ccb28740c6082f19(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_alloc_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1679,7 +1679,7 @@ _gostring_ _wrap_pager_file_alloc_capi_ccb28740c6082f19(pager_file *_swig_go_0, 
 }
 
 
-_gostring_ _wrap_pager_file_alloc_bulk_capi_ccb28740c6082f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_alloc_bulk_capi_25d5d71c958e9f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1698,7 +1698,7 @@ _gostring_ _wrap_pager_file_alloc_bulk_capi_ccb28740c6082f19(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_free_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_free_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1713,7 +1713,7 @@ _gostring_ _wrap_pager_file_free_capi_ccb28740c6082f19(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_free_bulk_capi_ccb28740c6082f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_free_bulk_capi_25d5d71c958e9f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1732,7 +1732,7 @@ _gostring_ _wrap_pager_file_free_bulk_capi_ccb28740c6082f19(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_grow_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_grow_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1747,7 +1747,7 @@ _gostring_ _wrap_pager_file_grow_capi_ccb28740c6082f19(pager_file *_swig_go_0, l
 }
 
 
-_gostring_ _wrap_pager_file_sync_pages_capi_ccb28740c6082f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_sync_pages_capi_25d5d71c958e9f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1766,7 +1766,7 @@ _gostring_ _wrap_pager_file_sync_pages_capi_ccb28740c6082f19(pager_file *_swig_g
 }
 
 
-intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1778,7 +1778,7 @@ intgo _wrap_PAGER_FILE_ADVICE_NORMAL_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1790,7 +1790,7 @@ intgo _wrap_PAGER_FILE_ADVICE_RANDOM_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1802,7 +1802,7 @@ intgo _wrap_PAGER_FILE_ADVICE_SEQUENTIAL_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1814,7 +1814,7 @@ intgo _wrap_PAGER_FILE_ADVICE_WILLNEED_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -1826,7 +1826,7 @@ intgo _wrap_PAGER_FILE_ADVICE_DONTNEED_capi_ccb28740c6082f19() {
 }
 
 
-_gostring_ _wrap_pager_file_advise_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, int _swig_go_3) {
+_gostring_ _wrap_pager_file_advise_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long _swig_go_1, long long _swig_go_2, int _swig_go_3) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   uint64_t arg3 ;
@@ -1845,7 +1845,7 @@ _gostring_ _wrap_pager_file_advise_capi_ccb28740c6082f19(pager_file *_swig_go_0,
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long *_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -1860,7 +1860,7 @@ _gostring_ _wrap_pager_file_protected_alloc_capi_ccb28740c6082f19(pager_file *_s
 }
 
 
-_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_ccb28740c6082f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_alloc_bulk_capi_25d5d71c958e9f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1879,7 +1879,7 @@ _gostring_ _wrap_pager_file_protected_alloc_bulk_capi_ccb28740c6082f19(pager_fil
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1894,7 +1894,7 @@ _gostring_ _wrap_pager_file_protected_free_capi_ccb28740c6082f19(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_protected_free_bulk_capi_ccb28740c6082f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_protected_free_bulk_capi_25d5d71c958e9f19(pager_file *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -1913,7 +1913,7 @@ _gostring_ _wrap_pager_file_protected_free_bulk_capi_ccb28740c6082f19(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_protected_read_capi_ccb28740c6082f19(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_file_protected_read_capi_25d5d71c958e9f19(pager_file *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -1934,7 +1934,7 @@ _gostring_ _wrap_pager_file_protected_read_capi_ccb28740c6082f19(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_txn_begin_capi_ccb28740c6082f19(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_begin_capi_25d5d71c958e9f19(pager_file *_swig_go_0, pager_file_txn **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_txn **arg2 = (pager_file_txn **) 0 ;
   int result;
@@ -1949,7 +1949,7 @@ _gostring_ _wrap_pager_file_txn_begin_capi_ccb28740c6082f19(pager_file *_swig_go
 }
 
 
-_gostring_ _wrap_pager_file_txn_write_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_file_txn_write_capi_25d5d71c958e9f19(pager_file_txn *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -1970,7 +1970,7 @@ _gostring_ _wrap_pager_file_txn_write_capi_ccb28740c6082f19(pager_file_txn *_swi
 }
 
 
-_gostring_ _wrap_pager_file_txn_free_page_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_txn_free_page_capi_25d5d71c958e9f19(pager_file_txn *_swig_go_0, long long _swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -1985,7 +1985,7 @@ _gostring_ _wrap_pager_file_txn_free_page_capi_ccb28740c6082f19(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_size_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_size_capi_25d5d71c958e9f19(pager_file_txn *_swig_go_0, int *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2000,7 +2000,7 @@ _gostring_ _wrap_pager_file_txn_page_size_capi_ccb28740c6082f19(pager_file_txn *
 }
 
 
-_gostring_ _wrap_pager_file_txn_page_count_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_txn_page_count_capi_25d5d71c958e9f19(pager_file_txn *_swig_go_0, long long *_swig_go_1) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -2015,7 +2015,7 @@ _gostring_ _wrap_pager_file_txn_page_count_capi_ccb28740c6082f19(pager_file_txn 
 }
 
 
-_gostring_ _wrap_pager_file_txn_commit_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0) {
+_gostring_ _wrap_pager_file_txn_commit_capi_25d5d71c958e9f19(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -2028,7 +2028,7 @@ _gostring_ _wrap_pager_file_txn_commit_capi_ccb28740c6082f19(pager_file_txn *_sw
 }
 
 
-void _wrap_pager_file_txn_free_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0) {
+void _wrap_pager_file_txn_free_capi_25d5d71c958e9f19(pager_file_txn *_swig_go_0) {
   pager_file_txn *arg1 = (pager_file_txn *) 0 ;
   
   arg1 = (pager_file_txn *)_swig_go_0; 
@@ -2038,7 +2038,7 @@ void _wrap_pager_file_txn_free_capi_ccb28740c6082f19(pager_file_txn *_swig_go_0)
 }
 
 
-_gostring_ _wrap_pager_file_iter_pages_capi_ccb28740c6082f19(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_pages_capi_25d5d71c958e9f19(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -2053,7 +2053,7 @@ _gostring_ _wrap_pager_file_iter_pages_capi_ccb28740c6082f19(pager_file *_swig_g
 }
 
 
-_gostring_ _wrap_pager_file_iter_protected_capi_ccb28740c6082f19(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
+_gostring_ _wrap_pager_file_iter_protected_capi_25d5d71c958e9f19(pager_file *_swig_go_0, pager_file_iter **_swig_go_1) {
   pager_file *arg1 = (pager_file *) 0 ;
   pager_file_iter **arg2 = (pager_file_iter **) 0 ;
   int result;
@@ -2068,7 +2068,7 @@ _gostring_ _wrap_pager_file_iter_protected_capi_ccb28740c6082f19(pager_file *_sw
 }
 
 
-_gostring_ _wrap_pager_file_iter_next_capi_ccb28740c6082f19(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_file_iter_next_capi_25d5d71c958e9f19(pager_file_iter *_swig_go_0, long long *_swig_go_1, int *_swig_go_2) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -2085,7 +2085,7 @@ _gostring_ _wrap_pager_file_iter_next_capi_ccb28740c6082f19(pager_file_iter *_sw
 }
 
 
-void _wrap_pager_file_iter_free_capi_ccb28740c6082f19(pager_file_iter *_swig_go_0) {
+void _wrap_pager_file_iter_free_capi_25d5d71c958e9f19(pager_file_iter *_swig_go_0) {
   pager_file_iter *arg1 = (pager_file_iter *) 0 ;
   
   arg1 = (pager_file_iter *)_swig_go_0; 
@@ -2095,7 +2095,7 @@ void _wrap_pager_file_iter_free_capi_ccb28740c6082f19(pager_file_iter *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_create_capi_ccb28740c6082f19(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
+_gostring_ _wrap_pager_file_subpages_create_capi_25d5d71c958e9f19(pager_file *_swig_go_0, int _swig_go_1, pager_file_subpages **_swig_go_2) {
   pager_file *arg1 = (pager_file *) 0 ;
   uint32_t arg2 ;
   pager_file_subpages **arg3 = (pager_file_subpages **) 0 ;
@@ -2112,7 +2112,7 @@ _gostring_ _wrap_pager_file_subpages_create_capi_ccb28740c6082f19(pager_file *_s
 }
 
 
-void _wrap_pager_file_subpages_free_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0) {
+void _wrap_pager_file_subpages_free_capi_25d5d71c958e9f19(pager_file_subpages *_swig_go_0) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   
   arg1 = (pager_file_subpages *)_swig_go_0; 
@@ -2122,7 +2122,7 @@ void _wrap_pager_file_subpages_free_capi_ccb28740c6082f19(pager_file_subpages *_
 }
 
 
-_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_sub_page_size_capi_25d5d71c958e9f19(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2137,7 +2137,7 @@ _gostring_ _wrap_pager_file_subpages_sub_page_size_capi_ccb28740c6082f19(pager_f
 }
 
 
-_gostring_ _wrap_pager_file_subpages_slot_count_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpages_slot_count_capi_25d5d71c958e9f19(pager_file_subpages *_swig_go_0, int *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -2152,7 +2152,7 @@ _gostring_ _wrap_pager_file_subpages_slot_count_capi_ccb28740c6082f19(pager_file
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_capi_25d5d71c958e9f19(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -2167,7 +2167,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_capi_ccb28740c6082f19(pager_file_subpa
 }
 
 
-_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_25d5d71c958e9f19(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -2186,7 +2186,7 @@ _gostring_ _wrap_pager_file_subpage_alloc_bulk_capi_ccb28740c6082f19(pager_file_
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_capi_25d5d71c958e9f19(pager_file_subpages *_swig_go_0, long long _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t arg2 ;
   int result;
@@ -2201,7 +2201,7 @@ _gostring_ _wrap_pager_file_subpage_free_capi_ccb28740c6082f19(pager_file_subpag
 }
 
 
-_gostring_ _wrap_pager_file_subpage_free_bulk_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_free_bulk_capi_25d5d71c958e9f19(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -2220,7 +2220,7 @@ _gostring_ _wrap_pager_file_subpage_free_bulk_capi_ccb28740c6082f19(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_mark_used_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_mark_used_capi_25d5d71c958e9f19(pager_file_subpages *_swig_go_0, _goslice_ _swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t arg3 ;
@@ -2239,7 +2239,7 @@ _gostring_ _wrap_pager_file_subpage_mark_used_capi_ccb28740c6082f19(pager_file_s
 }
 
 
-_gostring_ _wrap_pager_file_subpage_count_capi_ccb28740c6082f19(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_file_subpage_count_capi_25d5d71c958e9f19(pager_file_subpages *_swig_go_0, long long *_swig_go_1) {
   pager_file_subpages *arg1 = (pager_file_subpages *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -2254,7 +2254,7 @@ _gostring_ _wrap_pager_file_subpage_count_capi_ccb28740c6082f19(pager_file_subpa
 }
 
 
-intgo _wrap_PAGER_WAL_READ_WRITE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_READ_WRITE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2266,7 +2266,7 @@ intgo _wrap_PAGER_WAL_READ_WRITE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_READ_ONLY_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_READ_ONLY_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2278,7 +2278,7 @@ intgo _wrap_PAGER_WAL_READ_ONLY_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_READ_ONLY_KEEP_FILES_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_READ_ONLY_KEEP_FILES_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2290,7 +2290,7 @@ intgo _wrap_PAGER_WAL_READ_ONLY_KEEP_FILES_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_FULL_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_FULL_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2302,7 +2302,7 @@ intgo _wrap_PAGER_WAL_FULL_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_NORMAL_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_NORMAL_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2314,7 +2314,7 @@ intgo _wrap_PAGER_WAL_NORMAL_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2326,7 +2326,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_PASSIVE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2338,7 +2338,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_FULL_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -2350,7 +2350,7 @@ intgo _wrap_PAGER_WAL_CHECKPOINT_TRUNCATE_capi_ccb28740c6082f19() {
 }
 
 
-void _wrap_pager_wal_options_struct_size_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_struct_size_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2362,7 +2362,7 @@ void _wrap_pager_wal_options_struct_size_set_capi_ccb28740c6082f19(struct pager_
 }
 
 
-int _wrap_pager_wal_options_struct_size_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_struct_size_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2375,7 +2375,7 @@ int _wrap_pager_wal_options_struct_size_get_capi_ccb28740c6082f19(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_page_size_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_page_size_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2387,7 +2387,7 @@ void _wrap_pager_wal_options_page_size_set_capi_ccb28740c6082f19(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_page_size_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_page_size_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2400,7 +2400,7 @@ int _wrap_pager_wal_options_page_size_get_capi_ccb28740c6082f19(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_durability_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_durability_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2412,7 +2412,7 @@ void _wrap_pager_wal_options_durability_set_capi_ccb28740c6082f19(struct pager_w
 }
 
 
-int _wrap_pager_wal_options_durability_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_durability_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2425,7 +2425,7 @@ int _wrap_pager_wal_options_durability_get_capi_ccb28740c6082f19(struct pager_wa
 }
 
 
-void _wrap_pager_wal_options_cache_pages_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_cache_pages_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2437,7 +2437,7 @@ void _wrap_pager_wal_options_cache_pages_set_capi_ccb28740c6082f19(struct pager_
 }
 
 
-int _wrap_pager_wal_options_cache_pages_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_cache_pages_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2450,7 +2450,7 @@ int _wrap_pager_wal_options_cache_pages_get_capi_ccb28740c6082f19(struct pager_w
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2462,7 +2462,7 @@ void _wrap_pager_wal_options_auto_checkpoint_frames_set_capi_ccb28740c6082f19(st
 }
 
 
-int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2475,7 +2475,7 @@ int _wrap_pager_wal_options_auto_checkpoint_frames_get_capi_ccb28740c6082f19(str
 }
 
 
-void _wrap_pager_wal_options_read_only_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_read_only_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2487,7 +2487,7 @@ void _wrap_pager_wal_options_read_only_set_capi_ccb28740c6082f19(struct pager_wa
 }
 
 
-int _wrap_pager_wal_options_read_only_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_read_only_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2500,7 +2500,7 @@ int _wrap_pager_wal_options_read_only_get_capi_ccb28740c6082f19(struct pager_wal
 }
 
 
-void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2512,7 +2512,7 @@ void _wrap_pager_wal_options_auto_checkpoint_bytes_set_capi_ccb28740c6082f19(str
 }
 
 
-long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2525,7 +2525,7 @@ long long _wrap_pager_wal_options_auto_checkpoint_bytes_get_capi_ccb28740c6082f1
 }
 
 
-void _wrap_pager_wal_options_lock_timeout_ms_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_lock_timeout_ms_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t arg2 ;
   
@@ -2537,7 +2537,7 @@ void _wrap_pager_wal_options_lock_timeout_ms_set_capi_ccb28740c6082f19(struct pa
 }
 
 
-long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2550,7 +2550,7 @@ long long _wrap_pager_wal_options_lock_timeout_ms_get_capi_ccb28740c6082f19(stru
 }
 
 
-void _wrap_pager_wal_options_wal_keep_bytes_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_keep_bytes_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2562,7 +2562,7 @@ void _wrap_pager_wal_options_wal_keep_bytes_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2575,7 +2575,7 @@ long long _wrap_pager_wal_options_wal_keep_bytes_get_capi_ccb28740c6082f19(struc
 }
 
 
-void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t arg2 ;
   
@@ -2587,7 +2587,7 @@ void _wrap_pager_wal_options_wal_prewrite_bytes_set_capi_ccb28740c6082f19(struct
 }
 
 
-long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2600,7 +2600,7 @@ long long _wrap_pager_wal_options_wal_prewrite_bytes_get_capi_ccb28740c6082f19(s
 }
 
 
-void _wrap_pager_wal_options_background_checkpoint_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_background_checkpoint_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2612,7 +2612,7 @@ void _wrap_pager_wal_options_background_checkpoint_set_capi_ccb28740c6082f19(str
 }
 
 
-int _wrap_pager_wal_options_background_checkpoint_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_background_checkpoint_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2625,7 +2625,7 @@ int _wrap_pager_wal_options_background_checkpoint_get_capi_ccb28740c6082f19(stru
 }
 
 
-void _wrap_pager_wal_options_reserved_set_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_options_reserved_set_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2637,7 +2637,7 @@ void _wrap_pager_wal_options_reserved_set_capi_ccb28740c6082f19(struct pager_wal
 }
 
 
-int _wrap_pager_wal_options_reserved_get_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+int _wrap_pager_wal_options_reserved_get_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2650,7 +2650,7 @@ int _wrap_pager_wal_options_reserved_get_capi_ccb28740c6082f19(struct pager_wal_
 }
 
 
-struct pager_wal_options *_wrap_new_pager_wal_options_capi_ccb28740c6082f19() {
+struct pager_wal_options *_wrap_new_pager_wal_options_capi_25d5d71c958e9f19() {
   struct pager_wal_options *result = 0 ;
   struct pager_wal_options *_swig_go_result;
   
@@ -2661,7 +2661,7 @@ struct pager_wal_options *_wrap_new_pager_wal_options_capi_ccb28740c6082f19() {
 }
 
 
-void _wrap_delete_pager_wal_options_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+void _wrap_delete_pager_wal_options_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   struct pager_wal_options *arg1 = (struct pager_wal_options *) 0 ;
   
   arg1 = *(struct pager_wal_options **)&_swig_go_0; 
@@ -2671,7 +2671,7 @@ void _wrap_delete_pager_wal_options_capi_ccb28740c6082f19(struct pager_wal_optio
 }
 
 
-void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_25d5d71c958e9f19(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2683,7 +2683,7 @@ void _wrap_pager_wal_checkpoint_options_struct_size_set_capi_ccb28740c6082f19(st
 }
 
 
-int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_25d5d71c958e9f19(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2696,7 +2696,7 @@ int _wrap_pager_wal_checkpoint_options_struct_size_get_capi_ccb28740c6082f19(str
 }
 
 
-void _wrap_pager_wal_checkpoint_options_mode_set_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_checkpoint_options_mode_set_capi_25d5d71c958e9f19(struct pager_wal_checkpoint_options *_swig_go_0, int _swig_go_1) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t arg2 ;
   
@@ -2708,7 +2708,7 @@ void _wrap_pager_wal_checkpoint_options_mode_set_capi_ccb28740c6082f19(struct pa
 }
 
 
-int _wrap_pager_wal_checkpoint_options_mode_get_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0) {
+int _wrap_pager_wal_checkpoint_options_mode_get_capi_25d5d71c958e9f19(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2721,7 +2721,7 @@ int _wrap_pager_wal_checkpoint_options_mode_get_capi_ccb28740c6082f19(struct pag
 }
 
 
-struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_ccb28740c6082f19() {
+struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi_25d5d71c958e9f19() {
   struct pager_wal_checkpoint_options *result = 0 ;
   struct pager_wal_checkpoint_options *_swig_go_result;
   
@@ -2732,7 +2732,7 @@ struct pager_wal_checkpoint_options *_wrap_new_pager_wal_checkpoint_options_capi
 }
 
 
-void _wrap_delete_pager_wal_checkpoint_options_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_delete_pager_wal_checkpoint_options_capi_25d5d71c958e9f19(struct pager_wal_checkpoint_options *_swig_go_0) {
   struct pager_wal_checkpoint_options *arg1 = (struct pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(struct pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -2742,7 +2742,7 @@ void _wrap_delete_pager_wal_checkpoint_options_capi_ccb28740c6082f19(struct page
 }
 
 
-void _wrap_pager_wal_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_struct_size_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -2754,7 +2754,7 @@ void _wrap_pager_wal_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_wa
 }
 
 
-int _wrap_pager_wal_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_struct_size_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -2767,7 +2767,7 @@ int _wrap_pager_wal_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, int _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t arg2 ;
   
@@ -2779,7 +2779,7 @@ void _wrap_pager_wal_stats_last_checkpoint_error_set_capi_ccb28740c6082f19(struc
 }
 
 
-int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -2792,7 +2792,7 @@ int _wrap_pager_wal_stats_last_checkpoint_error_get_capi_ccb28740c6082f19(struct
 }
 
 
-void _wrap_pager_wal_stats_cache_hits_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_hits_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2804,7 +2804,7 @@ void _wrap_pager_wal_stats_cache_hits_set_capi_ccb28740c6082f19(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_cache_hits_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_hits_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2817,7 +2817,7 @@ long long _wrap_pager_wal_stats_cache_hits_get_capi_ccb28740c6082f19(struct page
 }
 
 
-void _wrap_pager_wal_stats_cache_misses_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_cache_misses_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2829,7 +2829,7 @@ void _wrap_pager_wal_stats_cache_misses_set_capi_ccb28740c6082f19(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_cache_misses_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_cache_misses_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2842,7 +2842,7 @@ long long _wrap_pager_wal_stats_cache_misses_get_capi_ccb28740c6082f19(struct pa
 }
 
 
-void _wrap_pager_wal_stats_commits_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_commits_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2854,7 +2854,7 @@ void _wrap_pager_wal_stats_commits_set_capi_ccb28740c6082f19(struct pager_wal_st
 }
 
 
-long long _wrap_pager_wal_stats_commits_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_commits_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2867,7 +2867,7 @@ long long _wrap_pager_wal_stats_commits_get_capi_ccb28740c6082f19(struct pager_w
 }
 
 
-void _wrap_pager_wal_stats_frames_written_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_written_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2879,7 +2879,7 @@ void _wrap_pager_wal_stats_frames_written_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_frames_written_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_written_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2892,7 +2892,7 @@ long long _wrap_pager_wal_stats_frames_written_get_capi_ccb28740c6082f19(struct 
 }
 
 
-void _wrap_pager_wal_stats_checkpoints_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoints_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2904,7 +2904,7 @@ void _wrap_pager_wal_stats_checkpoints_set_capi_ccb28740c6082f19(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_checkpoints_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoints_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2917,7 +2917,7 @@ long long _wrap_pager_wal_stats_checkpoints_get_capi_ccb28740c6082f19(struct pag
 }
 
 
-void _wrap_pager_wal_stats_pages_checkpointed_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_pages_checkpointed_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2929,7 +2929,7 @@ void _wrap_pager_wal_stats_pages_checkpointed_set_capi_ccb28740c6082f19(struct p
 }
 
 
-long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2942,7 +2942,7 @@ long long _wrap_pager_wal_stats_pages_checkpointed_get_capi_ccb28740c6082f19(str
 }
 
 
-void _wrap_pager_wal_stats_syncs_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_syncs_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2954,7 +2954,7 @@ void _wrap_pager_wal_stats_syncs_set_capi_ccb28740c6082f19(struct pager_wal_stat
 }
 
 
-long long _wrap_pager_wal_stats_syncs_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_syncs_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2967,7 +2967,7 @@ long long _wrap_pager_wal_stats_syncs_get_capi_ccb28740c6082f19(struct pager_wal
 }
 
 
-void _wrap_pager_wal_stats_bytes_synced_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_bytes_synced_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -2979,7 +2979,7 @@ void _wrap_pager_wal_stats_bytes_synced_set_capi_ccb28740c6082f19(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_bytes_synced_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_bytes_synced_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -2992,7 +2992,7 @@ long long _wrap_pager_wal_stats_bytes_synced_get_capi_ccb28740c6082f19(struct pa
 }
 
 
-void _wrap_pager_wal_stats_wal_frames_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_wal_frames_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -3004,7 +3004,7 @@ void _wrap_pager_wal_stats_wal_frames_set_capi_ccb28740c6082f19(struct pager_wal
 }
 
 
-long long _wrap_pager_wal_stats_wal_frames_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_wal_frames_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3017,7 +3017,7 @@ long long _wrap_pager_wal_stats_wal_frames_get_capi_ccb28740c6082f19(struct page
 }
 
 
-void _wrap_pager_wal_stats_checkpoint_failures_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoint_failures_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -3029,7 +3029,7 @@ void _wrap_pager_wal_stats_checkpoint_failures_set_capi_ccb28740c6082f19(struct 
 }
 
 
-long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3042,7 +3042,7 @@ long long _wrap_pager_wal_stats_checkpoint_failures_get_capi_ccb28740c6082f19(st
 }
 
 
-void _wrap_pager_wal_stats_frames_left_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_frames_left_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -3054,7 +3054,7 @@ void _wrap_pager_wal_stats_frames_left_set_capi_ccb28740c6082f19(struct pager_wa
 }
 
 
-long long _wrap_pager_wal_stats_frames_left_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_frames_left_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3067,7 +3067,7 @@ long long _wrap_pager_wal_stats_frames_left_get_capi_ccb28740c6082f19(struct pag
 }
 
 
-void _wrap_pager_wal_stats_readers_active_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_readers_active_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -3079,7 +3079,7 @@ void _wrap_pager_wal_stats_readers_active_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-long long _wrap_pager_wal_stats_readers_active_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_readers_active_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3092,7 +3092,7 @@ long long _wrap_pager_wal_stats_readers_active_get_capi_ccb28740c6082f19(struct 
 }
 
 
-void _wrap_pager_wal_stats_checkpoint_waits_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_checkpoint_waits_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -3104,7 +3104,7 @@ void _wrap_pager_wal_stats_checkpoint_waits_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-long long _wrap_pager_wal_stats_checkpoint_waits_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_checkpoint_waits_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3117,7 +3117,7 @@ long long _wrap_pager_wal_stats_checkpoint_waits_get_capi_ccb28740c6082f19(struc
 }
 
 
-void _wrap_pager_wal_stats_wal_restarts_set_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_wal_stats_wal_restarts_set_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -3129,7 +3129,7 @@ void _wrap_pager_wal_stats_wal_restarts_set_capi_ccb28740c6082f19(struct pager_w
 }
 
 
-long long _wrap_pager_wal_stats_wal_restarts_get_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+long long _wrap_pager_wal_stats_wal_restarts_get_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3142,7 +3142,7 @@ long long _wrap_pager_wal_stats_wal_restarts_get_capi_ccb28740c6082f19(struct pa
 }
 
 
-struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_ccb28740c6082f19() {
+struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_25d5d71c958e9f19() {
   struct pager_wal_stats *result = 0 ;
   struct pager_wal_stats *_swig_go_result;
   
@@ -3153,7 +3153,7 @@ struct pager_wal_stats *_wrap_new_pager_wal_stats_capi_ccb28740c6082f19() {
 }
 
 
-void _wrap_delete_pager_wal_stats_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+void _wrap_delete_pager_wal_stats_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   struct pager_wal_stats *arg1 = (struct pager_wal_stats *) 0 ;
   
   arg1 = *(struct pager_wal_stats **)&_swig_go_0; 
@@ -3163,7 +3163,7 @@ void _wrap_delete_pager_wal_stats_capi_ccb28740c6082f19(struct pager_wal_stats *
 }
 
 
-void _wrap_pager_wal_options_init_capi_ccb28740c6082f19(struct pager_wal_options *_swig_go_0) {
+void _wrap_pager_wal_options_init_capi_25d5d71c958e9f19(struct pager_wal_options *_swig_go_0) {
   pager_wal_options *arg1 = (pager_wal_options *) 0 ;
   
   arg1 = *(pager_wal_options **)&_swig_go_0; 
@@ -3173,7 +3173,7 @@ void _wrap_pager_wal_options_init_capi_ccb28740c6082f19(struct pager_wal_options
 }
 
 
-void _wrap_pager_wal_checkpoint_options_init_capi_ccb28740c6082f19(struct pager_wal_checkpoint_options *_swig_go_0) {
+void _wrap_pager_wal_checkpoint_options_init_capi_25d5d71c958e9f19(struct pager_wal_checkpoint_options *_swig_go_0) {
   pager_wal_checkpoint_options *arg1 = (pager_wal_checkpoint_options *) 0 ;
   
   arg1 = *(pager_wal_checkpoint_options **)&_swig_go_0; 
@@ -3183,7 +3183,7 @@ void _wrap_pager_wal_checkpoint_options_init_capi_ccb28740c6082f19(struct pager_
 }
 
 
-void _wrap_pager_wal_stats_init_capi_ccb28740c6082f19(struct pager_wal_stats *_swig_go_0) {
+void _wrap_pager_wal_stats_init_capi_25d5d71c958e9f19(struct pager_wal_stats *_swig_go_0) {
   pager_wal_stats *arg1 = (pager_wal_stats *) 0 ;
   
   arg1 = *(pager_wal_stats **)&_swig_go_0; 
@@ -3193,7 +3193,7 @@ void _wrap_pager_wal_stats_init_capi_ccb28740c6082f19(struct pager_wal_stats *_s
 }
 
 
-_gostring_ _wrap_pager_wal_create_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_create_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -3215,7 +3215,7 @@ _gostring_ _wrap_pager_wal_create_capi_ccb28740c6082f19(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
+_gostring_ _wrap_pager_wal_open_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_wal_options *_swig_go_1, pager_wal **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_wal_options *arg2 = (pager_wal_options *) 0 ;
   pager_wal **arg3 = (pager_wal **) 0 ;
@@ -3237,7 +3237,7 @@ _gostring_ _wrap_pager_wal_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, str
 }
 
 
-void _wrap_pager_wal_close_capi_ccb28740c6082f19(pager_wal *_swig_go_0) {
+void _wrap_pager_wal_close_capi_25d5d71c958e9f19(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   
   arg1 = (pager_wal *)_swig_go_0; 
@@ -3247,7 +3247,7 @@ void _wrap_pager_wal_close_capi_ccb28740c6082f19(pager_wal *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_pager_wal_access_mode_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_access_mode_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3262,7 +3262,7 @@ _gostring_ _wrap_pager_wal_access_mode_capi_ccb28740c6082f19(pager_wal *_swig_go
 }
 
 
-_gostring_ _wrap_pager_wal_page_size_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_size_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3277,7 +3277,7 @@ _gostring_ _wrap_pager_wal_page_size_capi_ccb28740c6082f19(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_page_count_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_page_count_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3292,7 +3292,7 @@ _gostring_ _wrap_pager_wal_page_count_capi_ccb28740c6082f19(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_read_page_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_page_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3313,7 +3313,7 @@ _gostring_ _wrap_pager_wal_read_page_capi_ccb28740c6082f19(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_stage_page_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_stage_page_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3334,7 +3334,7 @@ _gostring_ _wrap_pager_wal_stage_page_capi_ccb28740c6082f19(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_clear_staged_capi_ccb28740c6082f19(pager_wal *_swig_go_0) {
+_gostring_ _wrap_pager_wal_clear_staged_capi_25d5d71c958e9f19(pager_wal *_swig_go_0) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -3347,7 +3347,7 @@ _gostring_ _wrap_pager_wal_clear_staged_capi_ccb28740c6082f19(pager_wal *_swig_g
 }
 
 
-_gostring_ _wrap_pager_wal_set_page_count_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_wal_set_page_count_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, int _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -3362,7 +3362,7 @@ _gostring_ _wrap_pager_wal_set_page_count_capi_ccb28740c6082f19(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_app_header_capi_ccb28740c6082f19(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_app_header_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3381,7 +3381,7 @@ _gostring_ _wrap_pager_wal_read_app_header_capi_ccb28740c6082f19(pager_wal *_swi
 }
 
 
-_gostring_ _wrap_pager_wal_stage_app_header_capi_ccb28740c6082f19(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_stage_app_header_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3400,7 +3400,7 @@ _gostring_ _wrap_pager_wal_stage_app_header_capi_ccb28740c6082f19(pager_wal *_sw
 }
 
 
-_gostring_ _wrap_pager_wal_commit_capi_ccb28740c6082f19(pager_wal *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_commit_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, int *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3415,7 +3415,7 @@ _gostring_ _wrap_pager_wal_commit_capi_ccb28740c6082f19(pager_wal *_swig_go_0, i
 }
 
 
-_gostring_ _wrap_pager_wal_checkpoint_capi_ccb28740c6082f19(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_wal_checkpoint_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, struct pager_wal_checkpoint_options *_swig_go_1, int *_swig_go_2) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_checkpoint_options *arg2 = (pager_wal_checkpoint_options *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -3432,7 +3432,7 @@ _gostring_ _wrap_pager_wal_checkpoint_capi_ccb28740c6082f19(pager_wal *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_wal_get_stats_capi_ccb28740c6082f19(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
+_gostring_ _wrap_pager_wal_get_stats_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, struct pager_wal_stats *_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_stats *arg2 = (pager_wal_stats *) 0 ;
   int result;
@@ -3447,7 +3447,7 @@ _gostring_ _wrap_pager_wal_get_stats_capi_ccb28740c6082f19(pager_wal *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_begin_capi_ccb28740c6082f19(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_begin_capi_25d5d71c958e9f19(pager_wal *_swig_go_0, pager_wal_read_txn **_swig_go_1) {
   pager_wal *arg1 = (pager_wal *) 0 ;
   pager_wal_read_txn **arg2 = (pager_wal_read_txn **) 0 ;
   int result;
@@ -3462,7 +3462,7 @@ _gostring_ _wrap_pager_wal_read_txn_begin_capi_ccb28740c6082f19(pager_wal *_swig
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_page_capi_ccb28740c6082f19(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_wal_read_txn_read_page_capi_25d5d71c958e9f19(pager_wal_read_txn *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3483,7 +3483,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_page_capi_ccb28740c6082f19(pager_wal_re
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_page_count_capi_ccb28740c6082f19(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_page_count_capi_25d5d71c958e9f19(pager_wal_read_txn *_swig_go_0, int *_swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -3498,7 +3498,7 @@ _gostring_ _wrap_pager_wal_read_txn_page_count_capi_ccb28740c6082f19(pager_wal_r
 }
 
 
-_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_ccb28740c6082f19(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_25d5d71c958e9f19(pager_wal_read_txn *_swig_go_0, _goslice_ _swig_go_1) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -3517,7 +3517,7 @@ _gostring_ _wrap_pager_wal_read_txn_read_app_header_capi_ccb28740c6082f19(pager_
 }
 
 
-void _wrap_pager_wal_read_txn_free_capi_ccb28740c6082f19(pager_wal_read_txn *_swig_go_0) {
+void _wrap_pager_wal_read_txn_free_capi_25d5d71c958e9f19(pager_wal_read_txn *_swig_go_0) {
   pager_wal_read_txn *arg1 = (pager_wal_read_txn *) 0 ;
   
   arg1 = (pager_wal_read_txn *)_swig_go_0; 
@@ -3527,7 +3527,7 @@ void _wrap_pager_wal_read_txn_free_capi_ccb28740c6082f19(pager_wal_read_txn *_sw
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3539,7 +3539,7 @@ intgo _wrap_PAGER_WAL_FRAME_COMMITTED_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3551,7 +3551,7 @@ intgo _wrap_PAGER_WAL_FRAME_UNCOMMITTED_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3563,7 +3563,7 @@ intgo _wrap_PAGER_WAL_FRAME_BEYOND_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3575,7 +3575,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EVERY_RECORD_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3587,7 +3587,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_GROUP_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3599,7 +3599,7 @@ intgo _wrap_PAGER_WALSEG_SYNC_EXPLICIT_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3611,7 +3611,7 @@ intgo _wrap_PAGER_WALSEG_STOP_NONE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3623,7 +3623,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CLEAN_END_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3635,7 +3635,7 @@ intgo _wrap_PAGER_WALSEG_STOP_TORN_TAIL_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -3647,7 +3647,7 @@ intgo _wrap_PAGER_WALSEG_STOP_CORRUPT_capi_ccb28740c6082f19() {
 }
 
 
-void _wrap_pager_walseg_options_struct_size_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_struct_size_set_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3659,7 +3659,7 @@ void _wrap_pager_walseg_options_struct_size_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-int _wrap_pager_walseg_options_struct_size_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_struct_size_get_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3672,7 +3672,7 @@ int _wrap_pager_walseg_options_struct_size_get_capi_ccb28740c6082f19(struct page
 }
 
 
-void _wrap_pager_walseg_options_sync_policy_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_sync_policy_set_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3684,7 +3684,7 @@ void _wrap_pager_walseg_options_sync_policy_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-int _wrap_pager_walseg_options_sync_policy_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_sync_policy_get_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3697,7 +3697,7 @@ int _wrap_pager_walseg_options_sync_policy_get_capi_ccb28740c6082f19(struct page
 }
 
 
-void _wrap_pager_walseg_options_segment_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_segment_bytes_set_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3709,7 +3709,7 @@ void _wrap_pager_walseg_options_segment_bytes_set_capi_ccb28740c6082f19(struct p
 }
 
 
-long long _wrap_pager_walseg_options_segment_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_segment_bytes_get_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3722,7 +3722,7 @@ long long _wrap_pager_walseg_options_segment_bytes_get_capi_ccb28740c6082f19(str
 }
 
 
-void _wrap_pager_walseg_options_group_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_bytes_set_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3734,7 +3734,7 @@ void _wrap_pager_walseg_options_group_bytes_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-long long _wrap_pager_walseg_options_group_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_bytes_get_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3747,7 +3747,7 @@ long long _wrap_pager_walseg_options_group_bytes_get_capi_ccb28740c6082f19(struc
 }
 
 
-void _wrap_pager_walseg_options_group_interval_us_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_group_interval_us_set_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3759,7 +3759,7 @@ void _wrap_pager_walseg_options_group_interval_us_set_capi_ccb28740c6082f19(stru
 }
 
 
-long long _wrap_pager_walseg_options_group_interval_us_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_group_interval_us_get_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3772,7 +3772,7 @@ long long _wrap_pager_walseg_options_group_interval_us_get_capi_ccb28740c6082f19
 }
 
 
-void _wrap_pager_walseg_options_max_payload_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_max_payload_bytes_set_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3784,7 +3784,7 @@ void _wrap_pager_walseg_options_max_payload_bytes_set_capi_ccb28740c6082f19(stru
 }
 
 
-long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3797,7 +3797,7 @@ long long _wrap_pager_walseg_options_max_payload_bytes_get_capi_ccb28740c6082f19
 }
 
 
-void _wrap_pager_walseg_options_prewrite_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_prewrite_bytes_set_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3809,7 +3809,7 @@ void _wrap_pager_walseg_options_prewrite_bytes_set_capi_ccb28740c6082f19(struct 
 }
 
 
-long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3822,7 +3822,7 @@ long long _wrap_pager_walseg_options_prewrite_bytes_get_capi_ccb28740c6082f19(st
 }
 
 
-void _wrap_pager_walseg_options_buffer_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_buffer_bytes_set_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3834,7 +3834,7 @@ void _wrap_pager_walseg_options_buffer_bytes_set_capi_ccb28740c6082f19(struct pa
 }
 
 
-long long _wrap_pager_walseg_options_buffer_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_buffer_bytes_get_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3847,7 +3847,7 @@ long long _wrap_pager_walseg_options_buffer_bytes_get_capi_ccb28740c6082f19(stru
 }
 
 
-void _wrap_pager_walseg_options_first_lsn_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_options_first_lsn_set_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t arg2 ;
   
@@ -3859,7 +3859,7 @@ void _wrap_pager_walseg_options_first_lsn_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-long long _wrap_pager_walseg_options_first_lsn_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+long long _wrap_pager_walseg_options_first_lsn_get_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -3872,7 +3872,7 @@ long long _wrap_pager_walseg_options_first_lsn_get_capi_ccb28740c6082f19(struct 
 }
 
 
-void _wrap_pager_walseg_options_create_if_missing_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_create_if_missing_set_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3884,7 +3884,7 @@ void _wrap_pager_walseg_options_create_if_missing_set_capi_ccb28740c6082f19(stru
 }
 
 
-int _wrap_pager_walseg_options_create_if_missing_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_create_if_missing_get_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3897,7 +3897,7 @@ int _wrap_pager_walseg_options_create_if_missing_get_capi_ccb28740c6082f19(struc
 }
 
 
-void _wrap_pager_walseg_options_reserved0_set_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_options_reserved0_set_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t arg2 ;
   
@@ -3909,7 +3909,7 @@ void _wrap_pager_walseg_options_reserved0_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-int _wrap_pager_walseg_options_reserved0_get_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+int _wrap_pager_walseg_options_reserved0_get_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -3922,7 +3922,7 @@ int _wrap_pager_walseg_options_reserved0_get_capi_ccb28740c6082f19(struct pager_
 }
 
 
-struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_ccb28740c6082f19() {
+struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_25d5d71c958e9f19() {
   struct pager_walseg_options *result = 0 ;
   struct pager_walseg_options *_swig_go_result;
   
@@ -3933,7 +3933,7 @@ struct pager_walseg_options *_wrap_new_pager_walseg_options_capi_ccb28740c6082f1
 }
 
 
-void _wrap_delete_pager_walseg_options_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_options_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   struct pager_walseg_options *arg1 = (struct pager_walseg_options *) 0 ;
   
   arg1 = *(struct pager_walseg_options **)&_swig_go_0; 
@@ -3943,7 +3943,7 @@ void _wrap_delete_pager_walseg_options_capi_ccb28740c6082f19(struct pager_walseg
 }
 
 
-void _wrap_pager_walseg_options_init_capi_ccb28740c6082f19(struct pager_walseg_options *_swig_go_0) {
+void _wrap_pager_walseg_options_init_capi_25d5d71c958e9f19(struct pager_walseg_options *_swig_go_0) {
   pager_walseg_options *arg1 = (pager_walseg_options *) 0 ;
   
   arg1 = *(pager_walseg_options **)&_swig_go_0; 
@@ -3953,7 +3953,7 @@ void _wrap_pager_walseg_options_init_capi_ccb28740c6082f19(struct pager_walseg_o
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_open_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_walseg_options *_swig_go_1, pager_walseg_writer **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_options *arg2 = (pager_walseg_options *) 0 ;
   pager_walseg_writer **arg3 = (pager_walseg_writer **) 0 ;
@@ -3975,7 +3975,7 @@ _gostring_ _wrap_pager_walseg_writer_open_capi_ccb28740c6082f19(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_append_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_append_capi_25d5d71c958e9f19(pager_walseg_writer *_swig_go_0, short _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint16_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -3998,7 +3998,7 @@ _gostring_ _wrap_pager_walseg_append_capi_ccb28740c6082f19(pager_walseg_writer *
 }
 
 
-_gostring_ _wrap_pager_walseg_sync_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_sync_capi_25d5d71c958e9f19(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4011,7 +4011,7 @@ _gostring_ _wrap_pager_walseg_sync_capi_ccb28740c6082f19(pager_walseg_writer *_s
 }
 
 
-_gostring_ _wrap_pager_walseg_flush_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_flush_capi_25d5d71c958e9f19(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4024,7 +4024,7 @@ _gostring_ _wrap_pager_walseg_flush_capi_ccb28740c6082f19(pager_walseg_writer *_
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_lsns_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_writer_lsns_capi_25d5d71c958e9f19(pager_walseg_writer *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4041,7 +4041,7 @@ _gostring_ _wrap_pager_walseg_writer_lsns_capi_ccb28740c6082f19(pager_walseg_wri
 }
 
 
-_gostring_ _wrap_pager_walseg_remove_before_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_remove_before_capi_25d5d71c958e9f19(pager_walseg_writer *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   uint64_t arg2 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4058,7 +4058,7 @@ _gostring_ _wrap_pager_walseg_remove_before_capi_ccb28740c6082f19(pager_walseg_w
 }
 
 
-_gostring_ _wrap_pager_walseg_writer_close_capi_ccb28740c6082f19(pager_walseg_writer *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_writer_close_capi_25d5d71c958e9f19(pager_walseg_writer *_swig_go_0) {
   pager_walseg_writer *arg1 = (pager_walseg_writer *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4071,7 +4071,7 @@ _gostring_ _wrap_pager_walseg_writer_close_capi_ccb28740c6082f19(pager_walseg_wr
 }
 
 
-void _wrap_pager_walseg_reader_options_struct_size_set_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_reader_options_struct_size_set_capi_25d5d71c958e9f19(struct pager_walseg_reader_options *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4083,7 +4083,7 @@ void _wrap_pager_walseg_reader_options_struct_size_set_capi_ccb28740c6082f19(str
 }
 
 
-int _wrap_pager_walseg_reader_options_struct_size_get_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
+int _wrap_pager_walseg_reader_options_struct_size_get_capi_25d5d71c958e9f19(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4096,7 +4096,7 @@ int _wrap_pager_walseg_reader_options_struct_size_get_capi_ccb28740c6082f19(stru
 }
 
 
-long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_25d5d71c958e9f19(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4109,7 +4109,7 @@ long long _wrap_pager_walseg_reader_options_known_type_count_get_capi_ccb28740c6
 }
 
 
-void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_25d5d71c958e9f19(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -4121,7 +4121,7 @@ void _wrap_pager_walseg_reader_options_max_payload_bytes_set_capi_ccb28740c6082f
 }
 
 
-long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_25d5d71c958e9f19(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4134,7 +4134,7 @@ long long _wrap_pager_walseg_reader_options_max_payload_bytes_get_capi_ccb28740c
 }
 
 
-void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_25d5d71c958e9f19(struct pager_walseg_reader_options *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t arg2 ;
   
@@ -4146,7 +4146,7 @@ void _wrap_pager_walseg_reader_options_expected_first_lsn_set_capi_ccb28740c6082
 }
 
 
-long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
+long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_25d5d71c958e9f19(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4159,7 +4159,7 @@ long long _wrap_pager_walseg_reader_options_expected_first_lsn_get_capi_ccb28740
 }
 
 
-struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_ccb28740c6082f19() {
+struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_25d5d71c958e9f19() {
   struct pager_walseg_reader_options *result = 0 ;
   struct pager_walseg_reader_options *_swig_go_result;
   
@@ -4170,7 +4170,7 @@ struct pager_walseg_reader_options *_wrap_new_pager_walseg_reader_options_capi_c
 }
 
 
-void _wrap_delete_pager_walseg_reader_options_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_delete_pager_walseg_reader_options_capi_25d5d71c958e9f19(struct pager_walseg_reader_options *_swig_go_0) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   
   arg1 = *(struct pager_walseg_reader_options **)&_swig_go_0; 
@@ -4180,7 +4180,7 @@ void _wrap_delete_pager_walseg_reader_options_capi_ccb28740c6082f19(struct pager
 }
 
 
-intgo _wrap_pager_walseg_reader_options_add_known_type_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
+intgo _wrap_pager_walseg_reader_options_add_known_type_capi_25d5d71c958e9f19(struct pager_walseg_reader_options *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_reader_options *arg1 = (struct pager_walseg_reader_options *) 0 ;
   uint16_t arg2 ;
   int result;
@@ -4195,7 +4195,7 @@ intgo _wrap_pager_walseg_reader_options_add_known_type_capi_ccb28740c6082f19(str
 }
 
 
-void _wrap_pager_walseg_reader_options_init_capi_ccb28740c6082f19(struct pager_walseg_reader_options *_swig_go_0) {
+void _wrap_pager_walseg_reader_options_init_capi_25d5d71c958e9f19(struct pager_walseg_reader_options *_swig_go_0) {
   pager_walseg_reader_options *arg1 = (pager_walseg_reader_options *) 0 ;
   
   arg1 = *(pager_walseg_reader_options **)&_swig_go_0; 
@@ -4205,7 +4205,7 @@ void _wrap_pager_walseg_reader_options_init_capi_ccb28740c6082f19(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_lsn_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_lsn_set_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -4217,7 +4217,7 @@ void _wrap_pager_walseg_record_lsn_set_capi_ccb28740c6082f19(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_lsn_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_lsn_get_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4230,7 +4230,7 @@ long long _wrap_pager_walseg_record_lsn_get_capi_ccb28740c6082f19(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_len_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_len_set_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -4242,7 +4242,7 @@ void _wrap_pager_walseg_record_len_set_capi_ccb28740c6082f19(struct pager_walseg
 }
 
 
-long long _wrap_pager_walseg_record_len_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_len_get_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4255,7 +4255,7 @@ long long _wrap_pager_walseg_record_len_get_capi_ccb28740c6082f19(struct pager_w
 }
 
 
-void _wrap_pager_walseg_record_offset_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_walseg_record_offset_set_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0, long long _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t arg2 ;
   
@@ -4267,7 +4267,7 @@ void _wrap_pager_walseg_record_offset_set_capi_ccb28740c6082f19(struct pager_wal
 }
 
 
-long long _wrap_pager_walseg_record_offset_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
+long long _wrap_pager_walseg_record_offset_get_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4280,7 +4280,7 @@ long long _wrap_pager_walseg_record_offset_get_capi_ccb28740c6082f19(struct page
 }
 
 
-void _wrap_pager_walseg_record_record_type_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_record_type_set_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -4292,7 +4292,7 @@ void _wrap_pager_walseg_record_record_type_set_capi_ccb28740c6082f19(struct page
 }
 
 
-short _wrap_pager_walseg_record_record_type_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_record_type_get_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -4305,7 +4305,7 @@ short _wrap_pager_walseg_record_record_type_get_capi_ccb28740c6082f19(struct pag
 }
 
 
-void _wrap_pager_walseg_record_reserved0_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
+void _wrap_pager_walseg_record_reserved0_set_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0, short _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t arg2 ;
   
@@ -4317,7 +4317,7 @@ void _wrap_pager_walseg_record_reserved0_set_capi_ccb28740c6082f19(struct pager_
 }
 
 
-short _wrap_pager_walseg_record_reserved0_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
+short _wrap_pager_walseg_record_reserved0_get_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint16_t result;
   short _swig_go_result;
@@ -4330,7 +4330,7 @@ short _wrap_pager_walseg_record_reserved0_get_capi_ccb28740c6082f19(struct pager
 }
 
 
-void _wrap_pager_walseg_record_reserved1_set_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_walseg_record_reserved1_set_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0, int _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t arg2 ;
   
@@ -4342,7 +4342,7 @@ void _wrap_pager_walseg_record_reserved1_set_capi_ccb28740c6082f19(struct pager_
 }
 
 
-int _wrap_pager_walseg_record_reserved1_get_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
+int _wrap_pager_walseg_record_reserved1_get_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4355,7 +4355,7 @@ int _wrap_pager_walseg_record_reserved1_get_capi_ccb28740c6082f19(struct pager_w
 }
 
 
-struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_ccb28740c6082f19() {
+struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_25d5d71c958e9f19() {
   struct pager_walseg_record *result = 0 ;
   struct pager_walseg_record *_swig_go_result;
   
@@ -4366,7 +4366,7 @@ struct pager_walseg_record *_wrap_new_pager_walseg_record_capi_ccb28740c6082f19(
 }
 
 
-void _wrap_delete_pager_walseg_record_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0) {
+void _wrap_delete_pager_walseg_record_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   
   arg1 = *(struct pager_walseg_record **)&_swig_go_0; 
@@ -4376,7 +4376,7 @@ void _wrap_delete_pager_walseg_record_capi_ccb28740c6082f19(struct pager_walseg_
 }
 
 
-void _wrap_pager_walseg_record_copy_data_capi_ccb28740c6082f19(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
+void _wrap_pager_walseg_record_copy_data_capi_25d5d71c958e9f19(struct pager_walseg_record *_swig_go_0, _goslice_ _swig_go_1) {
   struct pager_walseg_record *arg1 = (struct pager_walseg_record *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -4392,7 +4392,7 @@ void _wrap_pager_walseg_record_copy_data_capi_ccb28740c6082f19(struct pager_wals
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_open_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_walseg_reader_options *_swig_go_1, pager_walseg_reader **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   pager_walseg_reader_options *arg2 = (pager_walseg_reader_options *) 0 ;
   pager_walseg_reader **arg3 = (pager_walseg_reader **) 0 ;
@@ -4414,7 +4414,7 @@ _gostring_ _wrap_pager_walseg_reader_open_capi_ccb28740c6082f19(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_next_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_next_capi_25d5d71c958e9f19(pager_walseg_reader *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -4431,7 +4431,7 @@ _gostring_ _wrap_pager_walseg_reader_next_capi_ccb28740c6082f19(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
+_gostring_ _wrap_pager_walseg_reader_stop_capi_25d5d71c958e9f19(pager_walseg_reader *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4450,7 +4450,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_capi_ccb28740c6082f19(pager_walseg_rea
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_reader_stop_detail_capi_25d5d71c958e9f19(pager_walseg_reader *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4471,7 +4471,7 @@ _gostring_ _wrap_pager_walseg_reader_stop_detail_capi_ccb28740c6082f19(pager_wal
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_position_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_reader_position_capi_25d5d71c958e9f19(pager_walseg_reader *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2, int *_swig_go_3, int *_swig_go_4) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4492,7 +4492,7 @@ _gostring_ _wrap_pager_walseg_reader_position_capi_ccb28740c6082f19(pager_walseg
 }
 
 
-_gostring_ _wrap_pager_walseg_reader_release_pages_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0) {
+_gostring_ _wrap_pager_walseg_reader_release_pages_capi_25d5d71c958e9f19(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   int result;
   _gostring_ _swig_go_result;
@@ -4505,7 +4505,7 @@ _gostring_ _wrap_pager_walseg_reader_release_pages_capi_ccb28740c6082f19(pager_w
 }
 
 
-void _wrap_pager_walseg_reader_close_capi_ccb28740c6082f19(pager_walseg_reader *_swig_go_0) {
+void _wrap_pager_walseg_reader_close_capi_25d5d71c958e9f19(pager_walseg_reader *_swig_go_0) {
   pager_walseg_reader *arg1 = (pager_walseg_reader *) 0 ;
   
   arg1 = (pager_walseg_reader *)_swig_go_0; 
@@ -4515,7 +4515,7 @@ void _wrap_pager_walseg_reader_close_capi_ccb28740c6082f19(pager_walseg_reader *
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_open_capi_ccb28740c6082f19(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
+_gostring_ _wrap_pager_walseg_replay_open_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, long long _swig_go_1, struct pager_walseg_reader_options *_swig_go_2, pager_walseg_replay **_swig_go_3) {
   char *arg1 = (char *) 0 ;
   uint64_t arg2 ;
   pager_walseg_reader_options *arg3 = (pager_walseg_reader_options *) 0 ;
@@ -4539,7 +4539,7 @@ _gostring_ _wrap_pager_walseg_replay_open_capi_ccb28740c6082f19(_gostring_ _swig
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_next_capi_ccb28740c6082f19(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_next_capi_25d5d71c958e9f19(pager_walseg_replay *_swig_go_0, struct pager_walseg_record *_swig_go_1, int *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   pager_walseg_record *arg2 = (pager_walseg_record *) 0 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -4556,7 +4556,7 @@ _gostring_ _wrap_pager_walseg_replay_next_capi_ccb28740c6082f19(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_capi_ccb28740c6082f19(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
+_gostring_ _wrap_pager_walseg_replay_stop_capi_25d5d71c958e9f19(pager_walseg_replay *_swig_go_0, int *_swig_go_1, long long *_swig_go_2, long long *_swig_go_3, long long *_swig_go_4) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -4577,7 +4577,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_capi_ccb28740c6082f19(pager_walseg_rep
 }
 
 
-_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_ccb28740c6082f19(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_walseg_replay_stop_detail_capi_25d5d71c958e9f19(pager_walseg_replay *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4598,7 +4598,7 @@ _gostring_ _wrap_pager_walseg_replay_stop_detail_capi_ccb28740c6082f19(pager_wal
 }
 
 
-void _wrap_pager_walseg_replay_close_capi_ccb28740c6082f19(pager_walseg_replay *_swig_go_0) {
+void _wrap_pager_walseg_replay_close_capi_25d5d71c958e9f19(pager_walseg_replay *_swig_go_0) {
   pager_walseg_replay *arg1 = (pager_walseg_replay *) 0 ;
   
   arg1 = (pager_walseg_replay *)_swig_go_0; 
@@ -4608,7 +4608,7 @@ void _wrap_pager_walseg_replay_close_capi_ccb28740c6082f19(pager_walseg_replay *
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -4620,7 +4620,7 @@ intgo _wrap_PAGER_COLD_BACKEND_DEFAULT_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -4632,7 +4632,7 @@ intgo _wrap_PAGER_COLD_BACKEND_SWAP_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -4644,7 +4644,7 @@ intgo _wrap_PAGER_COLD_BACKEND_FILE_capi_ccb28740c6082f19() {
 }
 
 
-void _wrap_pager_cold_close_capi_ccb28740c6082f19(pager_cold *_swig_go_0) {
+void _wrap_pager_cold_close_capi_25d5d71c958e9f19(pager_cold *_swig_go_0) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   
   arg1 = (pager_cold *)_swig_go_0; 
@@ -4654,7 +4654,7 @@ void _wrap_pager_cold_close_capi_ccb28740c6082f19(pager_cold *_swig_go_0) {
 }
 
 
-void _wrap_pager_cold_pageout_options_struct_size_set_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_struct_size_set_capi_25d5d71c958e9f19(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4666,7 +4666,7 @@ void _wrap_pager_cold_pageout_options_struct_size_set_capi_ccb28740c6082f19(stru
 }
 
 
-int _wrap_pager_cold_pageout_options_struct_size_get_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_struct_size_get_capi_25d5d71c958e9f19(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4679,7 +4679,7 @@ int _wrap_pager_cold_pageout_options_struct_size_get_capi_ccb28740c6082f19(struc
 }
 
 
-void _wrap_pager_cold_pageout_options_checksums_set_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_checksums_set_capi_25d5d71c958e9f19(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4691,7 +4691,7 @@ void _wrap_pager_cold_pageout_options_checksums_set_capi_ccb28740c6082f19(struct
 }
 
 
-int _wrap_pager_cold_pageout_options_checksums_get_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_checksums_get_capi_25d5d71c958e9f19(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4704,7 +4704,7 @@ int _wrap_pager_cold_pageout_options_checksums_get_capi_ccb28740c6082f19(struct 
 }
 
 
-void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_25d5d71c958e9f19(struct pager_cold_pageout_options *_swig_go_0, int _swig_go_1) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t arg2 ;
   
@@ -4716,7 +4716,7 @@ void _wrap_pager_cold_pageout_options_fallback_to_memory_set_capi_ccb28740c6082f
 }
 
 
-int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0) {
+int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_25d5d71c958e9f19(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4729,7 +4729,7 @@ int _wrap_pager_cold_pageout_options_fallback_to_memory_get_capi_ccb28740c6082f1
 }
 
 
-struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_ccb28740c6082f19() {
+struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_25d5d71c958e9f19() {
   struct pager_cold_pageout_options *result = 0 ;
   struct pager_cold_pageout_options *_swig_go_result;
   
@@ -4740,7 +4740,7 @@ struct pager_cold_pageout_options *_wrap_new_pager_cold_pageout_options_capi_ccb
 }
 
 
-void _wrap_delete_pager_cold_pageout_options_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_delete_pager_cold_pageout_options_capi_25d5d71c958e9f19(struct pager_cold_pageout_options *_swig_go_0) {
   struct pager_cold_pageout_options *arg1 = (struct pager_cold_pageout_options *) 0 ;
   
   arg1 = *(struct pager_cold_pageout_options **)&_swig_go_0; 
@@ -4750,7 +4750,7 @@ void _wrap_delete_pager_cold_pageout_options_capi_ccb28740c6082f19(struct pager_
 }
 
 
-void _wrap_pager_cold_pageout_options_init_capi_ccb28740c6082f19(struct pager_cold_pageout_options *_swig_go_0) {
+void _wrap_pager_cold_pageout_options_init_capi_25d5d71c958e9f19(struct pager_cold_pageout_options *_swig_go_0) {
   pager_cold_pageout_options *arg1 = (pager_cold_pageout_options *) 0 ;
   
   arg1 = *(pager_cold_pageout_options **)&_swig_go_0; 
@@ -4760,7 +4760,7 @@ void _wrap_pager_cold_pageout_options_init_capi_ccb28740c6082f19(struct pager_co
 }
 
 
-_gostring_ _wrap_pager_cold_set_backend_capi_ccb28740c6082f19(pager_cold *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_backend_capi_25d5d71c958e9f19(pager_cold *_swig_go_0, int _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -4775,7 +4775,7 @@ _gostring_ _wrap_pager_cold_set_backend_capi_ccb28740c6082f19(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_backend_capi_ccb28740c6082f19(pager_cold *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_cold_backend_capi_25d5d71c958e9f19(pager_cold *_swig_go_0, int *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -4790,7 +4790,7 @@ _gostring_ _wrap_pager_cold_backend_capi_ccb28740c6082f19(pager_cold *_swig_go_0
 }
 
 
-_gostring_ _wrap_pager_cold_set_scratch_dir_capi_ccb28740c6082f19(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_set_scratch_dir_capi_25d5d71c958e9f19(pager_cold *_swig_go_0, _gostring_ _swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -4810,7 +4810,7 @@ _gostring_ _wrap_pager_cold_set_scratch_dir_capi_ccb28740c6082f19(pager_cold *_s
 }
 
 
-_gostring_ _wrap_pager_cold_scratch_dir_capi_ccb28740c6082f19(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cold_scratch_dir_capi_25d5d71c958e9f19(pager_cold *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -4831,7 +4831,7 @@ _gostring_ _wrap_pager_cold_scratch_dir_capi_ccb28740c6082f19(pager_cold *_swig_
 }
 
 
-_gostring_ _wrap_pager_cold_read_at_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+_gostring_ _wrap_pager_cold_read_at_capi_25d5d71c958e9f19(pager_cold_handle *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -4852,7 +4852,7 @@ _gostring_ _wrap_pager_cold_read_at_capi_ccb28740c6082f19(pager_cold_handle *_sw
 }
 
 
-_gostring_ _wrap_pager_cold_take_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_cold_take_capi_25d5d71c958e9f19(pager_cold_handle *_swig_go_0, _goslice_ _swig_go_1) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   void *arg2 = (void *) 0 ;
   uint64_t arg3 ;
@@ -4871,7 +4871,7 @@ _gostring_ _wrap_pager_cold_take_capi_ccb28740c6082f19(pager_cold_handle *_swig_
 }
 
 
-void _wrap_pager_cold_free_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0) {
+void _wrap_pager_cold_free_capi_25d5d71c958e9f19(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   
   arg1 = (pager_cold_handle *)_swig_go_0; 
@@ -4881,7 +4881,7 @@ void _wrap_pager_cold_free_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0) 
 }
 
 
-long long _wrap_pager_cold_len_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0) {
+long long _wrap_pager_cold_len_capi_25d5d71c958e9f19(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4894,7 +4894,7 @@ long long _wrap_pager_cold_len_capi_ccb28740c6082f19(pager_cold_handle *_swig_go
 }
 
 
-int _wrap_pager_cold_backend_of_capi_ccb28740c6082f19(pager_cold_handle *_swig_go_0) {
+int _wrap_pager_cold_backend_of_capi_25d5d71c958e9f19(pager_cold_handle *_swig_go_0) {
   pager_cold_handle *arg1 = (pager_cold_handle *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4907,7 +4907,7 @@ int _wrap_pager_cold_backend_of_capi_ccb28740c6082f19(pager_cold_handle *_swig_g
 }
 
 
-void _wrap_pager_cold_backend_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_struct_size_set_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4919,7 +4919,7 @@ void _wrap_pager_cold_backend_stats_struct_size_set_capi_ccb28740c6082f19(struct
 }
 
 
-int _wrap_pager_cold_backend_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_struct_size_get_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4932,7 +4932,7 @@ int _wrap_pager_cold_backend_stats_struct_size_get_capi_ccb28740c6082f19(struct 
 }
 
 
-void _wrap_pager_cold_backend_stats_reserved0_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_backend_stats_reserved0_set_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -4944,7 +4944,7 @@ void _wrap_pager_cold_backend_stats_reserved0_set_capi_ccb28740c6082f19(struct p
 }
 
 
-int _wrap_pager_cold_backend_stats_reserved0_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
+int _wrap_pager_cold_backend_stats_reserved0_get_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -4957,7 +4957,7 @@ int _wrap_pager_cold_backend_stats_reserved0_get_capi_ccb28740c6082f19(struct pa
 }
 
 
-void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4969,7 +4969,7 @@ void _wrap_pager_cold_backend_stats_live_handle_count_set_capi_ccb28740c6082f19(
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4982,7 +4982,7 @@ long long _wrap_pager_cold_backend_stats_live_handle_count_get_capi_ccb28740c608
 }
 
 
-void _wrap_pager_cold_backend_stats_live_bytes_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_live_bytes_set_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -4994,7 +4994,7 @@ void _wrap_pager_cold_backend_stats_live_bytes_set_capi_ccb28740c6082f19(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5007,7 +5007,7 @@ long long _wrap_pager_cold_backend_stats_live_bytes_get_capi_ccb28740c6082f19(st
 }
 
 
-void _wrap_pager_cold_backend_stats_pageout_count_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_pageout_count_set_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5019,7 +5019,7 @@ void _wrap_pager_cold_backend_stats_pageout_count_set_capi_ccb28740c6082f19(stru
 }
 
 
-long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5032,7 +5032,7 @@ long long _wrap_pager_cold_backend_stats_pageout_count_get_capi_ccb28740c6082f19
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5044,7 +5044,7 @@ void _wrap_pager_cold_backend_stats_paged_out_bytes_set_capi_ccb28740c6082f19(st
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5057,7 +5057,7 @@ long long _wrap_pager_cold_backend_stats_paged_out_bytes_get_capi_ccb28740c6082f
 }
 
 
-void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5069,7 +5069,7 @@ void _wrap_pager_cold_backend_stats_paged_in_bytes_set_capi_ccb28740c6082f19(str
 }
 
 
-long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5082,7 +5082,7 @@ long long _wrap_pager_cold_backend_stats_paged_in_bytes_get_capi_ccb28740c6082f1
 }
 
 
-void _wrap_pager_cold_backend_stats_read_count_set_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_backend_stats_read_count_set_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5094,7 +5094,7 @@ void _wrap_pager_cold_backend_stats_read_count_set_capi_ccb28740c6082f19(struct 
 }
 
 
-long long _wrap_pager_cold_backend_stats_read_count_get_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
+long long _wrap_pager_cold_backend_stats_read_count_get_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5107,7 +5107,7 @@ long long _wrap_pager_cold_backend_stats_read_count_get_capi_ccb28740c6082f19(st
 }
 
 
-struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_ccb28740c6082f19() {
+struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_25d5d71c958e9f19() {
   struct pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
   
@@ -5118,7 +5118,7 @@ struct pager_cold_backend_stats *_wrap_new_pager_cold_backend_stats_capi_ccb2874
 }
 
 
-void _wrap_delete_pager_cold_backend_stats_capi_ccb28740c6082f19(struct pager_cold_backend_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_backend_stats_capi_25d5d71c958e9f19(struct pager_cold_backend_stats *_swig_go_0) {
   struct pager_cold_backend_stats *arg1 = (struct pager_cold_backend_stats *) 0 ;
   
   arg1 = *(struct pager_cold_backend_stats **)&_swig_go_0; 
@@ -5128,7 +5128,7 @@ void _wrap_delete_pager_cold_backend_stats_capi_ccb28740c6082f19(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_struct_size_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -5140,7 +5140,7 @@ void _wrap_pager_cold_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_c
 }
 
 
-int _wrap_pager_cold_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_struct_size_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5153,7 +5153,7 @@ int _wrap_pager_cold_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_co
 }
 
 
-void _wrap_pager_cold_stats_reserved0_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cold_stats_reserved0_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, int _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -5165,7 +5165,7 @@ void _wrap_pager_cold_stats_reserved0_set_capi_ccb28740c6082f19(struct pager_col
 }
 
 
-int _wrap_pager_cold_stats_reserved0_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+int _wrap_pager_cold_stats_reserved0_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5178,7 +5178,7 @@ int _wrap_pager_cold_stats_reserved0_get_capi_ccb28740c6082f19(struct pager_cold
 }
 
 
-void _wrap_pager_cold_stats_swap_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_swap_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -5190,7 +5190,7 @@ void _wrap_pager_cold_stats_swap_set_capi_ccb28740c6082f19(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -5203,7 +5203,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_swap_get_capi_ccb28740c6
 }
 
 
-void _wrap_pager_cold_stats_file_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
+void _wrap_pager_cold_stats_file_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, struct pager_cold_backend_stats *_swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *arg2 = (pager_cold_backend_stats *) 0 ;
   
@@ -5215,7 +5215,7 @@ void _wrap_pager_cold_stats_file_set_capi_ccb28740c6082f19(struct pager_cold_sta
 }
 
 
-struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   pager_cold_backend_stats *result = 0 ;
   struct pager_cold_backend_stats *_swig_go_result;
@@ -5228,7 +5228,7 @@ struct pager_cold_backend_stats *_wrap_pager_cold_stats_file_get_capi_ccb28740c6
 }
 
 
-void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5240,7 +5240,7 @@ void _wrap_pager_cold_stats_scratch_allocated_bytes_set_capi_ccb28740c6082f19(st
 }
 
 
-long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5253,7 +5253,7 @@ long long _wrap_pager_cold_stats_scratch_allocated_bytes_get_capi_ccb28740c6082f
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5265,7 +5265,7 @@ void _wrap_pager_cold_stats_scratch_file_bytes_set_capi_ccb28740c6082f19(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5278,7 +5278,7 @@ long long _wrap_pager_cold_stats_scratch_file_bytes_get_capi_ccb28740c6082f19(st
 }
 
 
-void _wrap_pager_cold_stats_scratch_file_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_file_count_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5290,7 +5290,7 @@ void _wrap_pager_cold_stats_scratch_file_count_set_capi_ccb28740c6082f19(struct 
 }
 
 
-long long _wrap_pager_cold_stats_scratch_file_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_file_count_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5303,7 +5303,7 @@ long long _wrap_pager_cold_stats_scratch_file_count_get_capi_ccb28740c6082f19(st
 }
 
 
-void _wrap_pager_cold_stats_punch_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_punch_count_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5315,7 +5315,7 @@ void _wrap_pager_cold_stats_punch_count_set_capi_ccb28740c6082f19(struct pager_c
 }
 
 
-long long _wrap_pager_cold_stats_punch_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_punch_count_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5328,7 +5328,7 @@ long long _wrap_pager_cold_stats_punch_count_get_capi_ccb28740c6082f19(struct pa
 }
 
 
-void _wrap_pager_cold_stats_truncate_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_truncate_count_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5340,7 +5340,7 @@ void _wrap_pager_cold_stats_truncate_count_set_capi_ccb28740c6082f19(struct page
 }
 
 
-long long _wrap_pager_cold_stats_truncate_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_truncate_count_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5353,7 +5353,7 @@ long long _wrap_pager_cold_stats_truncate_count_get_capi_ccb28740c6082f19(struct
 }
 
 
-void _wrap_pager_cold_stats_fallback_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_fallback_count_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5365,7 +5365,7 @@ void _wrap_pager_cold_stats_fallback_count_set_capi_ccb28740c6082f19(struct page
 }
 
 
-long long _wrap_pager_cold_stats_fallback_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_fallback_count_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5378,7 +5378,7 @@ long long _wrap_pager_cold_stats_fallback_count_get_capi_ccb28740c6082f19(struct
 }
 
 
-void _wrap_pager_cold_stats_write_error_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_write_error_count_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5390,7 +5390,7 @@ void _wrap_pager_cold_stats_write_error_count_set_capi_ccb28740c6082f19(struct p
 }
 
 
-long long _wrap_pager_cold_stats_write_error_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_write_error_count_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5403,7 +5403,7 @@ long long _wrap_pager_cold_stats_write_error_count_get_capi_ccb28740c6082f19(str
 }
 
 
-void _wrap_pager_cold_stats_release_error_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_release_error_count_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5415,7 +5415,7 @@ void _wrap_pager_cold_stats_release_error_count_set_capi_ccb28740c6082f19(struct
 }
 
 
-long long _wrap_pager_cold_stats_release_error_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_release_error_count_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5428,7 +5428,7 @@ long long _wrap_pager_cold_stats_release_error_count_get_capi_ccb28740c6082f19(s
 }
 
 
-void _wrap_pager_cold_stats_checksum_failure_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_checksum_failure_count_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5440,7 +5440,7 @@ void _wrap_pager_cold_stats_checksum_failure_count_set_capi_ccb28740c6082f19(str
 }
 
 
-long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5453,7 +5453,7 @@ long long _wrap_pager_cold_stats_checksum_failure_count_get_capi_ccb28740c6082f1
 }
 
 
-void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5465,7 +5465,7 @@ void _wrap_pager_cold_stats_stale_dir_removed_count_set_capi_ccb28740c6082f19(st
 }
 
 
-long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5478,7 +5478,7 @@ long long _wrap_pager_cold_stats_stale_dir_removed_count_get_capi_ccb28740c6082f
 }
 
 
-void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5490,7 +5490,7 @@ void _wrap_pager_cold_stats_scratch_retained_bytes_set_capi_ccb28740c6082f19(str
 }
 
 
-long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5503,7 +5503,7 @@ long long _wrap_pager_cold_stats_scratch_retained_bytes_get_capi_ccb28740c6082f1
 }
 
 
-void _wrap_pager_cold_stats_retained_extent_count_set_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_cold_stats_retained_extent_count_set_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5515,7 +5515,7 @@ void _wrap_pager_cold_stats_retained_extent_count_set_capi_ccb28740c6082f19(stru
 }
 
 
-long long _wrap_pager_cold_stats_retained_extent_count_get_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+long long _wrap_pager_cold_stats_retained_extent_count_get_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5528,7 +5528,7 @@ long long _wrap_pager_cold_stats_retained_extent_count_get_capi_ccb28740c6082f19
 }
 
 
-struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_ccb28740c6082f19() {
+struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_25d5d71c958e9f19() {
   struct pager_cold_stats *result = 0 ;
   struct pager_cold_stats *_swig_go_result;
   
@@ -5539,7 +5539,7 @@ struct pager_cold_stats *_wrap_new_pager_cold_stats_capi_ccb28740c6082f19() {
 }
 
 
-void _wrap_delete_pager_cold_stats_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+void _wrap_delete_pager_cold_stats_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   struct pager_cold_stats *arg1 = (struct pager_cold_stats *) 0 ;
   
   arg1 = *(struct pager_cold_stats **)&_swig_go_0; 
@@ -5549,7 +5549,7 @@ void _wrap_delete_pager_cold_stats_capi_ccb28740c6082f19(struct pager_cold_stats
 }
 
 
-void _wrap_pager_cold_stats_init_capi_ccb28740c6082f19(struct pager_cold_stats *_swig_go_0) {
+void _wrap_pager_cold_stats_init_capi_25d5d71c958e9f19(struct pager_cold_stats *_swig_go_0) {
   pager_cold_stats *arg1 = (pager_cold_stats *) 0 ;
   
   arg1 = *(pager_cold_stats **)&_swig_go_0; 
@@ -5559,7 +5559,7 @@ void _wrap_pager_cold_stats_init_capi_ccb28740c6082f19(struct pager_cold_stats *
 }
 
 
-_gostring_ _wrap_pager_cold_get_stats_capi_ccb28740c6082f19(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
+_gostring_ _wrap_pager_cold_get_stats_capi_25d5d71c958e9f19(pager_cold *_swig_go_0, struct pager_cold_stats *_swig_go_1) {
   pager_cold *arg1 = (pager_cold *) 0 ;
   pager_cold_stats *arg2 = (pager_cold_stats *) 0 ;
   int result;
@@ -5574,7 +5574,7 @@ _gostring_ _wrap_pager_cold_get_stats_capi_ccb28740c6082f19(pager_cold *_swig_go
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5586,7 +5586,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_LIVE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5598,7 +5598,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_STALE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5610,7 +5610,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_REMOVED_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5622,7 +5622,7 @@ intgo _wrap_PAGER_COLD_SCRATCH_FAILED_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_BF16_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_DTYPE_BF16_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5634,7 +5634,7 @@ intgo _wrap_PAGER_DTYPE_BF16_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F16_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_DTYPE_F16_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5646,7 +5646,7 @@ intgo _wrap_PAGER_DTYPE_F16_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_F32_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_DTYPE_F32_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5658,7 +5658,7 @@ intgo _wrap_PAGER_DTYPE_F32_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5670,7 +5670,7 @@ intgo _wrap_PAGER_DTYPE_FP8_E4M3_capi_ccb28740c6082f19() {
 }
 
 
-void _wrap_pager_cache_meta_struct_size_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_struct_size_set_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5682,7 +5682,7 @@ void _wrap_pager_cache_meta_struct_size_set_capi_ccb28740c6082f19(struct pager_c
 }
 
 
-int _wrap_pager_cache_meta_struct_size_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_struct_size_get_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5695,7 +5695,7 @@ int _wrap_pager_cache_meta_struct_size_get_capi_ccb28740c6082f19(struct pager_ca
 }
 
 
-void _wrap_pager_cache_meta_tokens_per_page_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_tokens_per_page_set_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5707,7 +5707,7 @@ void _wrap_pager_cache_meta_tokens_per_page_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-int _wrap_pager_cache_meta_tokens_per_page_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_tokens_per_page_get_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5720,7 +5720,7 @@ int _wrap_pager_cache_meta_tokens_per_page_get_capi_ccb28740c6082f19(struct page
 }
 
 
-void _wrap_pager_cache_meta_layers_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_layers_set_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5732,7 +5732,7 @@ void _wrap_pager_cache_meta_layers_set_capi_ccb28740c6082f19(struct pager_cache_
 }
 
 
-int _wrap_pager_cache_meta_layers_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_layers_get_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5745,7 +5745,7 @@ int _wrap_pager_cache_meta_layers_get_capi_ccb28740c6082f19(struct pager_cache_m
 }
 
 
-void _wrap_pager_cache_meta_kv_heads_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_kv_heads_set_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5757,7 +5757,7 @@ void _wrap_pager_cache_meta_kv_heads_set_capi_ccb28740c6082f19(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_kv_heads_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_kv_heads_get_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5770,7 +5770,7 @@ int _wrap_pager_cache_meta_kv_heads_get_capi_ccb28740c6082f19(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_head_dim_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_head_dim_set_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5782,7 +5782,7 @@ void _wrap_pager_cache_meta_head_dim_set_capi_ccb28740c6082f19(struct pager_cach
 }
 
 
-int _wrap_pager_cache_meta_head_dim_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_head_dim_get_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5795,7 +5795,7 @@ int _wrap_pager_cache_meta_head_dim_get_capi_ccb28740c6082f19(struct pager_cache
 }
 
 
-void _wrap_pager_cache_meta_dtype_set_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_cache_meta_dtype_set_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   
@@ -5807,7 +5807,7 @@ void _wrap_pager_cache_meta_dtype_set_capi_ccb28740c6082f19(struct pager_cache_m
 }
 
 
-int _wrap_pager_cache_meta_dtype_get_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
+int _wrap_pager_cache_meta_dtype_get_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5820,7 +5820,7 @@ int _wrap_pager_cache_meta_dtype_get_capi_ccb28740c6082f19(struct pager_cache_me
 }
 
 
-struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_ccb28740c6082f19() {
+struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_25d5d71c958e9f19() {
   struct pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
   
@@ -5831,7 +5831,7 @@ struct pager_cache_meta *_wrap_new_pager_cache_meta_capi_ccb28740c6082f19() {
 }
 
 
-void _wrap_delete_pager_cache_meta_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
+void _wrap_delete_pager_cache_meta_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0) {
   struct pager_cache_meta *arg1 = (struct pager_cache_meta *) 0 ;
   
   arg1 = *(struct pager_cache_meta **)&_swig_go_0; 
@@ -5841,7 +5841,7 @@ void _wrap_delete_pager_cache_meta_capi_ccb28740c6082f19(struct pager_cache_meta
 }
 
 
-void _wrap_pager_cache_meta_init_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0) {
+void _wrap_pager_cache_meta_init_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   
   arg1 = *(pager_cache_meta **)&_swig_go_0; 
@@ -5851,7 +5851,7 @@ void _wrap_pager_cache_meta_init_capi_ccb28740c6082f19(struct pager_cache_meta *
 }
 
 
-_gostring_ _wrap_pager_cache_meta_page_bytes_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_pager_cache_meta_page_bytes_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0, long long *_swig_go_1, long long *_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -5868,7 +5868,7 @@ _gostring_ _wrap_pager_cache_meta_page_bytes_capi_ccb28740c6082f19(struct pager_
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5880,7 +5880,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_NONE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -5892,7 +5892,7 @@ intgo _wrap_PAGER_SNAPSHOT_COMPRESS_ZSTD_capi_ccb28740c6082f19() {
 }
 
 
-void _wrap_pager_snapshot_options_struct_size_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_struct_size_set_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5904,7 +5904,7 @@ void _wrap_pager_snapshot_options_struct_size_set_capi_ccb28740c6082f19(struct p
 }
 
 
-int _wrap_pager_snapshot_options_struct_size_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_struct_size_get_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5917,7 +5917,7 @@ int _wrap_pager_snapshot_options_struct_size_get_capi_ccb28740c6082f19(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_compression_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_compression_set_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5929,7 +5929,7 @@ void _wrap_pager_snapshot_options_compression_set_capi_ccb28740c6082f19(struct p
 }
 
 
-int _wrap_pager_snapshot_options_compression_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_compression_get_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5942,7 +5942,7 @@ int _wrap_pager_snapshot_options_compression_get_capi_ccb28740c6082f19(struct pa
 }
 
 
-void _wrap_pager_snapshot_options_zstd_level_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_zstd_level_set_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t arg2 ;
   
@@ -5954,7 +5954,7 @@ void _wrap_pager_snapshot_options_zstd_level_set_capi_ccb28740c6082f19(struct pa
 }
 
 
-int _wrap_pager_snapshot_options_zstd_level_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_zstd_level_get_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -5967,7 +5967,7 @@ int _wrap_pager_snapshot_options_zstd_level_get_capi_ccb28740c6082f19(struct pag
 }
 
 
-void _wrap_pager_snapshot_options_threads_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_threads_set_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -5979,7 +5979,7 @@ void _wrap_pager_snapshot_options_threads_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_threads_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_threads_get_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -5992,7 +5992,7 @@ int _wrap_pager_snapshot_options_threads_get_capi_ccb28740c6082f19(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_allow_nonempty_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_allow_nonempty_set_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -6004,7 +6004,7 @@ void _wrap_pager_snapshot_options_allow_nonempty_set_capi_ccb28740c6082f19(struc
 }
 
 
-int _wrap_pager_snapshot_options_allow_nonempty_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_allow_nonempty_get_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6017,7 +6017,7 @@ int _wrap_pager_snapshot_options_allow_nonempty_get_capi_ccb28740c6082f19(struct
 }
 
 
-void _wrap_pager_snapshot_options_sync_fd_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_options_sync_fd_set_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t arg2 ;
   
@@ -6029,7 +6029,7 @@ void _wrap_pager_snapshot_options_sync_fd_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-int _wrap_pager_snapshot_options_sync_fd_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
+int _wrap_pager_snapshot_options_sync_fd_get_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6042,7 +6042,7 @@ int _wrap_pager_snapshot_options_sync_fd_get_capi_ccb28740c6082f19(struct pager_
 }
 
 
-void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t arg2 ;
   
@@ -6054,7 +6054,7 @@ void _wrap_pager_snapshot_options_copy_out_budget_bytes_set_capi_ccb28740c6082f1
 }
 
 
-long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
+long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6067,7 +6067,7 @@ long long _wrap_pager_snapshot_options_copy_out_budget_bytes_get_capi_ccb28740c6
 }
 
 
-struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_ccb28740c6082f19() {
+struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_25d5d71c958e9f19() {
   struct pager_snapshot_options *result = 0 ;
   struct pager_snapshot_options *_swig_go_result;
   
@@ -6078,7 +6078,7 @@ struct pager_snapshot_options *_wrap_new_pager_snapshot_options_capi_ccb28740c60
 }
 
 
-void _wrap_delete_pager_snapshot_options_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_delete_pager_snapshot_options_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   
   arg1 = *(struct pager_snapshot_options **)&_swig_go_0; 
@@ -6088,7 +6088,7 @@ void _wrap_delete_pager_snapshot_options_capi_ccb28740c6082f19(struct pager_snap
 }
 
 
-intgo _wrap_pager_snapshot_options_set_parent_path_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_pager_snapshot_options_set_parent_path_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_snapshot_options *arg1 = (struct pager_snapshot_options *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -6108,7 +6108,7 @@ intgo _wrap_pager_snapshot_options_set_parent_path_capi_ccb28740c6082f19(struct 
 }
 
 
-void _wrap_pager_snapshot_options_init_capi_ccb28740c6082f19(struct pager_snapshot_options *_swig_go_0) {
+void _wrap_pager_snapshot_options_init_capi_25d5d71c958e9f19(struct pager_snapshot_options *_swig_go_0) {
   pager_snapshot_options *arg1 = (pager_snapshot_options *) 0 ;
   
   arg1 = *(pager_snapshot_options **)&_swig_go_0; 
@@ -6118,7 +6118,7 @@ void _wrap_pager_snapshot_options_init_capi_ccb28740c6082f19(struct pager_snapsh
 }
 
 
-_gostring_ _wrap_pager_snapshot_verify_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_verify_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_snapshot_options *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_options *arg2 = (pager_snapshot_options *) 0 ;
   int result;
@@ -6138,7 +6138,7 @@ _gostring_ _wrap_pager_snapshot_verify_capi_ccb28740c6082f19(_gostring_ _swig_go
 }
 
 
-void _wrap_pager_snapshot_info_struct_size_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_struct_size_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -6150,7 +6150,7 @@ void _wrap_pager_snapshot_info_struct_size_set_capi_ccb28740c6082f19(struct page
 }
 
 
-int _wrap_pager_snapshot_info_struct_size_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_struct_size_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6163,7 +6163,7 @@ int _wrap_pager_snapshot_info_struct_size_get_capi_ccb28740c6082f19(struct pager
 }
 
 
-void _wrap_pager_snapshot_info_format_version_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_snapshot_info_format_version_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, int _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t arg2 ;
   
@@ -6175,7 +6175,7 @@ void _wrap_pager_snapshot_info_format_version_set_capi_ccb28740c6082f19(struct p
 }
 
 
-int _wrap_pager_snapshot_info_format_version_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+int _wrap_pager_snapshot_info_format_version_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6188,7 +6188,7 @@ int _wrap_pager_snapshot_info_format_version_get_capi_ccb28740c6082f19(struct pa
 }
 
 
-void _wrap_pager_snapshot_info_meta_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+void _wrap_pager_snapshot_info_meta_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   
@@ -6200,7 +6200,7 @@ void _wrap_pager_snapshot_info_meta_set_capi_ccb28740c6082f19(struct pager_snaps
 }
 
 
-struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   pager_cache_meta *result = 0 ;
   struct pager_cache_meta *_swig_go_result;
@@ -6213,7 +6213,7 @@ struct pager_cache_meta *_wrap_pager_snapshot_info_meta_get_capi_ccb28740c6082f1
 }
 
 
-void _wrap_pager_snapshot_info_k_page_bytes_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_k_page_bytes_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6225,7 +6225,7 @@ void _wrap_pager_snapshot_info_k_page_bytes_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6238,7 +6238,7 @@ long long _wrap_pager_snapshot_info_k_page_bytes_get_capi_ccb28740c6082f19(struc
 }
 
 
-void _wrap_pager_snapshot_info_v_page_bytes_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_v_page_bytes_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6250,7 +6250,7 @@ void _wrap_pager_snapshot_info_v_page_bytes_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6263,7 +6263,7 @@ long long _wrap_pager_snapshot_info_v_page_bytes_get_capi_ccb28740c6082f19(struc
 }
 
 
-void _wrap_pager_snapshot_info_page_count_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_page_count_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6275,7 +6275,7 @@ void _wrap_pager_snapshot_info_page_count_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_page_count_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_page_count_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6288,7 +6288,7 @@ long long _wrap_pager_snapshot_info_page_count_get_capi_ccb28740c6082f19(struct 
 }
 
 
-void _wrap_pager_snapshot_info_stored_page_count_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_stored_page_count_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6300,7 +6300,7 @@ void _wrap_pager_snapshot_info_stored_page_count_set_capi_ccb28740c6082f19(struc
 }
 
 
-long long _wrap_pager_snapshot_info_stored_page_count_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_stored_page_count_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6313,7 +6313,7 @@ long long _wrap_pager_snapshot_info_stored_page_count_get_capi_ccb28740c6082f19(
 }
 
 
-void _wrap_pager_snapshot_info_compressed_page_count_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_compressed_page_count_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6325,7 +6325,7 @@ void _wrap_pager_snapshot_info_compressed_page_count_set_capi_ccb28740c6082f19(s
 }
 
 
-long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6338,7 +6338,7 @@ long long _wrap_pager_snapshot_info_compressed_page_count_get_capi_ccb28740c6082
 }
 
 
-void _wrap_pager_snapshot_info_seq_count_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_seq_count_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6350,7 +6350,7 @@ void _wrap_pager_snapshot_info_seq_count_set_capi_ccb28740c6082f19(struct pager_
 }
 
 
-long long _wrap_pager_snapshot_info_seq_count_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_seq_count_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6363,7 +6363,7 @@ long long _wrap_pager_snapshot_info_seq_count_get_capi_ccb28740c6082f19(struct p
 }
 
 
-void _wrap_pager_snapshot_info_created_us_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_created_us_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6375,7 +6375,7 @@ void _wrap_pager_snapshot_info_created_us_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_created_us_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_created_us_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6388,7 +6388,7 @@ long long _wrap_pager_snapshot_info_created_us_get_capi_ccb28740c6082f19(struct 
 }
 
 
-void _wrap_pager_snapshot_info_file_bytes_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_file_bytes_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6400,7 +6400,7 @@ void _wrap_pager_snapshot_info_file_bytes_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-long long _wrap_pager_snapshot_info_file_bytes_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_file_bytes_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6413,7 +6413,7 @@ long long _wrap_pager_snapshot_info_file_bytes_get_capi_ccb28740c6082f19(struct 
 }
 
 
-void _wrap_pager_snapshot_info_snapshot_id_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_snapshot_id_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6425,7 +6425,7 @@ void _wrap_pager_snapshot_info_snapshot_id_set_capi_ccb28740c6082f19(struct page
 }
 
 
-long long _wrap_pager_snapshot_info_snapshot_id_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_snapshot_id_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6438,7 +6438,7 @@ long long _wrap_pager_snapshot_info_snapshot_id_get_capi_ccb28740c6082f19(struct
 }
 
 
-void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0, long long _swig_go_1) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t arg2 ;
   
@@ -6450,7 +6450,7 @@ void _wrap_pager_snapshot_info_parent_snapshot_id_set_capi_ccb28740c6082f19(stru
 }
 
 
-long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6463,7 +6463,7 @@ long long _wrap_pager_snapshot_info_parent_snapshot_id_get_capi_ccb28740c6082f19
 }
 
 
-struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_ccb28740c6082f19() {
+struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_25d5d71c958e9f19() {
   struct pager_snapshot_info *result = 0 ;
   struct pager_snapshot_info *_swig_go_result;
   
@@ -6474,7 +6474,7 @@ struct pager_snapshot_info *_wrap_new_pager_snapshot_info_capi_ccb28740c6082f19(
 }
 
 
-void _wrap_delete_pager_snapshot_info_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_delete_pager_snapshot_info_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   struct pager_snapshot_info *arg1 = (struct pager_snapshot_info *) 0 ;
   
   arg1 = *(struct pager_snapshot_info **)&_swig_go_0; 
@@ -6484,7 +6484,7 @@ void _wrap_delete_pager_snapshot_info_capi_ccb28740c6082f19(struct pager_snapsho
 }
 
 
-void _wrap_pager_snapshot_info_init_capi_ccb28740c6082f19(struct pager_snapshot_info *_swig_go_0) {
+void _wrap_pager_snapshot_info_init_capi_25d5d71c958e9f19(struct pager_snapshot_info *_swig_go_0) {
   pager_snapshot_info *arg1 = (pager_snapshot_info *) 0 ;
   
   arg1 = *(pager_snapshot_info **)&_swig_go_0; 
@@ -6494,7 +6494,7 @@ void _wrap_pager_snapshot_info_init_capi_ccb28740c6082f19(struct pager_snapshot_
 }
 
 
-_gostring_ _wrap_pager_snapshot_inspect_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_inspect_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_snapshot_info *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_snapshot_info *arg2 = (pager_snapshot_info *) 0 ;
   int result;
@@ -6514,7 +6514,7 @@ _gostring_ _wrap_pager_snapshot_inspect_capi_ccb28740c6082f19(_gostring_ _swig_g
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6526,7 +6526,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_COMPRESSED_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6538,7 +6538,7 @@ intgo _wrap_PAGER_SNAPSHOT_PAGE_IN_PARENT_capi_ccb28740c6082f19() {
 }
 
 
-_gostring_ _wrap_pager_refengine_create_capi_ccb28740c6082f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
+_gostring_ _wrap_pager_refengine_create_capi_25d5d71c958e9f19(struct pager_cache_meta *_swig_go_0, int _swig_go_1, pager_refengine **_swig_go_2) {
   pager_cache_meta *arg1 = (pager_cache_meta *) 0 ;
   uint32_t arg2 ;
   pager_refengine **arg3 = (pager_refengine **) 0 ;
@@ -6555,7 +6555,7 @@ _gostring_ _wrap_pager_refengine_create_capi_ccb28740c6082f19(struct pager_cache
 }
 
 
-void _wrap_pager_refengine_free_capi_ccb28740c6082f19(pager_refengine *_swig_go_0) {
+void _wrap_pager_refengine_free_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   
   arg1 = (pager_refengine *)_swig_go_0; 
@@ -6565,7 +6565,7 @@ void _wrap_pager_refengine_free_capi_ccb28740c6082f19(pager_refengine *_swig_go_
 }
 
 
-_gostring_ _wrap_pager_refengine_meta_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_meta_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, struct pager_cache_meta *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_cache_meta *arg2 = (pager_cache_meta *) 0 ;
   int result;
@@ -6580,7 +6580,7 @@ _gostring_ _wrap_pager_refengine_meta_capi_ccb28740c6082f19(pager_refengine *_sw
 }
 
 
-_gostring_ _wrap_pager_refengine_capacity_pages_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_capacity_pages_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6595,7 +6595,7 @@ _gostring_ _wrap_pager_refengine_capacity_pages_capi_ccb28740c6082f19(pager_refe
 }
 
 
-_gostring_ _wrap_pager_refengine_alloc_page_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_alloc_page_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, int *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -6610,7 +6610,7 @@ _gostring_ _wrap_pager_refengine_alloc_page_capi_ccb28740c6082f19(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_free_page_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, int _swig_go_1) {
+_gostring_ _wrap_pager_refengine_free_page_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, int _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   int result;
@@ -6625,7 +6625,7 @@ _gostring_ _wrap_pager_refengine_free_page_capi_ccb28740c6082f19(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_write_page_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_write_page_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -6652,7 +6652,7 @@ _gostring_ _wrap_pager_refengine_write_page_capi_ccb28740c6082f19(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_read_page_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
+_gostring_ _wrap_pager_refengine_read_page_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, int _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint32_t arg2 ;
   void *arg3 = (void *) 0 ;
@@ -6679,7 +6679,7 @@ _gostring_ _wrap_pager_refengine_read_page_capi_ccb28740c6082f19(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_set_seq_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
+_gostring_ _wrap_pager_refengine_set_seq_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, int _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6706,7 +6706,7 @@ _gostring_ _wrap_pager_refengine_set_seq_capi_ccb28740c6082f19(pager_refengine *
 }
 
 
-_gostring_ _wrap_pager_refengine_remove_seq_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_pager_refengine_remove_seq_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, _goslice_ _swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6725,7 +6725,7 @@ _gostring_ _wrap_pager_refengine_remove_seq_capi_ccb28740c6082f19(pager_refengin
 }
 
 
-_gostring_ _wrap_pager_refengine_get_seq_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
+_gostring_ _wrap_pager_refengine_get_seq_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, long long *_swig_go_3, int *_swig_go_4) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint64_t arg3 ;
@@ -6754,7 +6754,7 @@ _gostring_ _wrap_pager_refengine_get_seq_capi_ccb28740c6082f19(pager_refengine *
 }
 
 
-void _wrap_pager_refengine_stats_struct_size_set_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_struct_size_set_capi_25d5d71c958e9f19(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6766,7 +6766,7 @@ void _wrap_pager_refengine_stats_struct_size_set_capi_ccb28740c6082f19(struct pa
 }
 
 
-int _wrap_pager_refengine_stats_struct_size_get_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_struct_size_get_capi_25d5d71c958e9f19(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6779,7 +6779,7 @@ int _wrap_pager_refengine_stats_struct_size_get_capi_ccb28740c6082f19(struct pag
 }
 
 
-void _wrap_pager_refengine_stats_paused_set_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_refengine_stats_paused_set_capi_25d5d71c958e9f19(struct pager_refengine_stats *_swig_go_0, int _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t arg2 ;
   
@@ -6791,7 +6791,7 @@ void _wrap_pager_refengine_stats_paused_set_capi_ccb28740c6082f19(struct pager_r
 }
 
 
-int _wrap_pager_refengine_stats_paused_get_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
+int _wrap_pager_refengine_stats_paused_get_capi_25d5d71c958e9f19(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -6804,7 +6804,7 @@ int _wrap_pager_refengine_stats_paused_get_capi_ccb28740c6082f19(struct pager_re
 }
 
 
-void _wrap_pager_refengine_stats_occupied_pages_set_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_occupied_pages_set_capi_25d5d71c958e9f19(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6816,7 +6816,7 @@ void _wrap_pager_refengine_stats_occupied_pages_set_capi_ccb28740c6082f19(struct
 }
 
 
-long long _wrap_pager_refengine_stats_occupied_pages_get_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_occupied_pages_get_capi_25d5d71c958e9f19(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6829,7 +6829,7 @@ long long _wrap_pager_refengine_stats_occupied_pages_get_capi_ccb28740c6082f19(s
 }
 
 
-void _wrap_pager_refengine_stats_seq_count_set_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_refengine_stats_seq_count_set_capi_25d5d71c958e9f19(struct pager_refengine_stats *_swig_go_0, long long _swig_go_1) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6841,7 +6841,7 @@ void _wrap_pager_refengine_stats_seq_count_set_capi_ccb28740c6082f19(struct page
 }
 
 
-long long _wrap_pager_refengine_stats_seq_count_get_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
+long long _wrap_pager_refengine_stats_seq_count_get_capi_25d5d71c958e9f19(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6854,7 +6854,7 @@ long long _wrap_pager_refengine_stats_seq_count_get_capi_ccb28740c6082f19(struct
 }
 
 
-struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_ccb28740c6082f19() {
+struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_25d5d71c958e9f19() {
   struct pager_refengine_stats *result = 0 ;
   struct pager_refengine_stats *_swig_go_result;
   
@@ -6865,7 +6865,7 @@ struct pager_refengine_stats *_wrap_new_pager_refengine_stats_capi_ccb28740c6082
 }
 
 
-void _wrap_delete_pager_refengine_stats_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_delete_pager_refengine_stats_capi_25d5d71c958e9f19(struct pager_refengine_stats *_swig_go_0) {
   struct pager_refengine_stats *arg1 = (struct pager_refengine_stats *) 0 ;
   
   arg1 = *(struct pager_refengine_stats **)&_swig_go_0; 
@@ -6875,7 +6875,7 @@ void _wrap_delete_pager_refengine_stats_capi_ccb28740c6082f19(struct pager_refen
 }
 
 
-void _wrap_pager_refengine_stats_init_capi_ccb28740c6082f19(struct pager_refengine_stats *_swig_go_0) {
+void _wrap_pager_refengine_stats_init_capi_25d5d71c958e9f19(struct pager_refengine_stats *_swig_go_0) {
   pager_refengine_stats *arg1 = (pager_refengine_stats *) 0 ;
   
   arg1 = *(pager_refengine_stats **)&_swig_go_0; 
@@ -6885,7 +6885,7 @@ void _wrap_pager_refengine_stats_init_capi_ccb28740c6082f19(struct pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_get_stats_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_get_stats_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, struct pager_refengine_stats *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   pager_refengine_stats *arg2 = (pager_refengine_stats *) 0 ;
   int result;
@@ -6900,7 +6900,7 @@ _gostring_ _wrap_pager_refengine_get_stats_capi_ccb28740c6082f19(pager_refengine
 }
 
 
-_gostring_ _wrap_pager_refengine_fingerprint_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, long long *_swig_go_1) {
+_gostring_ _wrap_pager_refengine_fingerprint_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, long long *_swig_go_1) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   uint64_t *arg2 = (uint64_t *) 0 ;
   int result;
@@ -6915,7 +6915,7 @@ _gostring_ _wrap_pager_refengine_fingerprint_capi_ccb28740c6082f19(pager_refengi
 }
 
 
-_gostring_ _wrap_pager_refengine_fail_callback_capi_ccb28740c6082f19(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_pager_refengine_fail_callback_capi_25d5d71c958e9f19(pager_refengine *_swig_go_0, _gostring_ _swig_go_1, int _swig_go_2, intgo _swig_go_3) {
   pager_refengine *arg1 = (pager_refengine *) 0 ;
   char *arg2 = (char *) 0 ;
   uint32_t arg3 ;
@@ -6939,7 +6939,7 @@ _gostring_ _wrap_pager_refengine_fail_callback_capi_ccb28740c6082f19(pager_refen
 }
 
 
-intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6951,7 +6951,7 @@ intgo _wrap_PAGER_FORMAT_UNKNOWN_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_FILE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FORMAT_FILE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6963,7 +6963,7 @@ intgo _wrap_PAGER_FORMAT_FILE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6975,7 +6975,7 @@ intgo _wrap_PAGER_FORMAT_WAL_MAIN_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6987,7 +6987,7 @@ intgo _wrap_PAGER_FORMAT_WAL_LOG_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -6999,7 +6999,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_SEGMENT_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -7011,7 +7011,7 @@ intgo _wrap_PAGER_FORMAT_WALSEG_DIR_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -7023,7 +7023,7 @@ intgo _wrap_PAGER_FORMAT_SNAPSHOT_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -7035,7 +7035,7 @@ intgo _wrap_PAGER_FORMAT_WAL_SHM_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_FORMAT_FILE_JOURNAL_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_FORMAT_FILE_JOURNAL_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -7047,7 +7047,7 @@ intgo _wrap_PAGER_FORMAT_FILE_JOURNAL_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_INDEX_NONE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_INDEX_NONE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -7059,7 +7059,7 @@ intgo _wrap_PAGER_WAL_INDEX_NONE_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -7071,7 +7071,7 @@ intgo _wrap_PAGER_WAL_INDEX_CURRENT_capi_ccb28740c6082f19() {
 }
 
 
-intgo _wrap_PAGER_WAL_INDEX_STALE_capi_ccb28740c6082f19() {
+intgo _wrap_PAGER_WAL_INDEX_STALE_capi_25d5d71c958e9f19() {
   int result;
   intgo _swig_go_result;
   
@@ -7083,7 +7083,7 @@ intgo _wrap_PAGER_WAL_INDEX_STALE_capi_ccb28740c6082f19() {
 }
 
 
-_gostring_ _wrap_pager_format_detect_capi_ccb28740c6082f19(_gostring_ _swig_go_0, int *_swig_go_1) {
+_gostring_ _wrap_pager_format_detect_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, int *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   uint32_t *arg2 = (uint32_t *) 0 ;
   int result;
@@ -7103,7 +7103,7 @@ _gostring_ _wrap_pager_format_detect_capi_ccb28740c6082f19(_gostring_ _swig_go_0
 }
 
 
-void _wrap_pager_check_report_struct_size_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_struct_size_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7115,7 +7115,7 @@ void _wrap_pager_check_report_struct_size_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-int _wrap_pager_check_report_struct_size_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_struct_size_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7128,7 +7128,7 @@ int _wrap_pager_check_report_struct_size_get_capi_ccb28740c6082f19(struct pager_
 }
 
 
-void _wrap_pager_check_report_format_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7140,7 +7140,7 @@ void _wrap_pager_check_report_format_set_capi_ccb28740c6082f19(struct pager_chec
 }
 
 
-int _wrap_pager_check_report_format_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7153,7 +7153,7 @@ int _wrap_pager_check_report_format_get_capi_ccb28740c6082f19(struct pager_check
 }
 
 
-void _wrap_pager_check_report_format_version_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_format_version_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7165,7 +7165,7 @@ void _wrap_pager_check_report_format_version_set_capi_ccb28740c6082f19(struct pa
 }
 
 
-int _wrap_pager_check_report_format_version_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_format_version_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7178,7 +7178,7 @@ int _wrap_pager_check_report_format_version_get_capi_ccb28740c6082f19(struct pag
 }
 
 
-void _wrap_pager_check_report_page_size_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_page_size_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7190,7 +7190,7 @@ void _wrap_pager_check_report_page_size_set_capi_ccb28740c6082f19(struct pager_c
 }
 
 
-int _wrap_pager_check_report_page_size_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_page_size_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7203,7 +7203,7 @@ int _wrap_pager_check_report_page_size_get_capi_ccb28740c6082f19(struct pager_ch
 }
 
 
-void _wrap_pager_check_report_file_bytes_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_file_bytes_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7215,7 +7215,7 @@ void _wrap_pager_check_report_file_bytes_set_capi_ccb28740c6082f19(struct pager_
 }
 
 
-long long _wrap_pager_check_report_file_bytes_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_file_bytes_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7228,7 +7228,7 @@ long long _wrap_pager_check_report_file_bytes_get_capi_ccb28740c6082f19(struct p
 }
 
 
-void _wrap_pager_check_report_generation_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_generation_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7240,7 +7240,7 @@ void _wrap_pager_check_report_generation_set_capi_ccb28740c6082f19(struct pager_
 }
 
 
-long long _wrap_pager_check_report_generation_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_generation_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7253,7 +7253,7 @@ long long _wrap_pager_check_report_generation_get_capi_ccb28740c6082f19(struct p
 }
 
 
-void _wrap_pager_check_report_page_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_page_count_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7265,7 +7265,7 @@ void _wrap_pager_check_report_page_count_set_capi_ccb28740c6082f19(struct pager_
 }
 
 
-long long _wrap_pager_check_report_page_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_page_count_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7278,7 +7278,7 @@ long long _wrap_pager_check_report_page_count_get_capi_ccb28740c6082f19(struct p
 }
 
 
-void _wrap_pager_check_report_free_page_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_free_page_count_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7290,7 +7290,7 @@ void _wrap_pager_check_report_free_page_count_set_capi_ccb28740c6082f19(struct p
 }
 
 
-long long _wrap_pager_check_report_free_page_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_free_page_count_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7303,7 +7303,7 @@ long long _wrap_pager_check_report_free_page_count_get_capi_ccb28740c6082f19(str
 }
 
 
-void _wrap_pager_check_report_protected_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_protected_count_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7315,7 +7315,7 @@ void _wrap_pager_check_report_protected_count_set_capi_ccb28740c6082f19(struct p
 }
 
 
-long long _wrap_pager_check_report_protected_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_protected_count_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7328,7 +7328,7 @@ long long _wrap_pager_check_report_protected_count_get_capi_ccb28740c6082f19(str
 }
 
 
-void _wrap_pager_check_report_frame_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_frame_count_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7340,7 +7340,7 @@ void _wrap_pager_check_report_frame_count_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-long long _wrap_pager_check_report_frame_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_frame_count_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7353,7 +7353,7 @@ long long _wrap_pager_check_report_frame_count_get_capi_ccb28740c6082f19(struct 
 }
 
 
-void _wrap_pager_check_report_record_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_record_count_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7365,7 +7365,7 @@ void _wrap_pager_check_report_record_count_set_capi_ccb28740c6082f19(struct page
 }
 
 
-long long _wrap_pager_check_report_record_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_record_count_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7378,7 +7378,7 @@ long long _wrap_pager_check_report_record_count_get_capi_ccb28740c6082f19(struct
 }
 
 
-void _wrap_pager_check_report_segment_count_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_segment_count_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7390,7 +7390,7 @@ void _wrap_pager_check_report_segment_count_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-long long _wrap_pager_check_report_segment_count_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_segment_count_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7403,7 +7403,7 @@ long long _wrap_pager_check_report_segment_count_get_capi_ccb28740c6082f19(struc
 }
 
 
-void _wrap_pager_check_report_first_lsn_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_first_lsn_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7415,7 +7415,7 @@ void _wrap_pager_check_report_first_lsn_set_capi_ccb28740c6082f19(struct pager_c
 }
 
 
-long long _wrap_pager_check_report_first_lsn_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_first_lsn_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7428,7 +7428,7 @@ long long _wrap_pager_check_report_first_lsn_get_capi_ccb28740c6082f19(struct pa
 }
 
 
-void _wrap_pager_check_report_last_lsn_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_last_lsn_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7440,7 +7440,7 @@ void _wrap_pager_check_report_last_lsn_set_capi_ccb28740c6082f19(struct pager_ch
 }
 
 
-long long _wrap_pager_check_report_last_lsn_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_last_lsn_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7453,7 +7453,7 @@ long long _wrap_pager_check_report_last_lsn_get_capi_ccb28740c6082f19(struct pag
 }
 
 
-void _wrap_pager_check_report_interrupted_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_interrupted_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7465,7 +7465,7 @@ void _wrap_pager_check_report_interrupted_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-int _wrap_pager_check_report_interrupted_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_interrupted_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7478,7 +7478,7 @@ int _wrap_pager_check_report_interrupted_get_capi_ccb28740c6082f19(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_code_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_damage_code_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t arg2 ;
   
@@ -7490,7 +7490,7 @@ void _wrap_pager_check_report_damage_code_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-int _wrap_pager_check_report_damage_code_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_damage_code_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   int32_t result;
   int _swig_go_result;
@@ -7503,7 +7503,7 @@ int _wrap_pager_check_report_damage_code_get_capi_ccb28740c6082f19(struct pager_
 }
 
 
-void _wrap_pager_check_report_damage_offset_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_damage_offset_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7515,7 +7515,7 @@ void _wrap_pager_check_report_damage_offset_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-long long _wrap_pager_check_report_damage_offset_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_damage_offset_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7528,7 +7528,7 @@ long long _wrap_pager_check_report_damage_offset_get_capi_ccb28740c6082f19(struc
 }
 
 
-void _wrap_pager_check_report_damage_file_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_file_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7552,7 +7552,7 @@ void _wrap_pager_check_report_damage_file_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_file_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_file_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7565,7 +7565,7 @@ _gostring_ _wrap_pager_check_report_damage_file_get_capi_ccb28740c6082f19(struct
 }
 
 
-void _wrap_pager_check_report_damage_rule_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_rule_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7589,7 +7589,7 @@ void _wrap_pager_check_report_damage_rule_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_rule_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_rule_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7602,7 +7602,7 @@ _gostring_ _wrap_pager_check_report_damage_rule_get_capi_ccb28740c6082f19(struct
 }
 
 
-void _wrap_pager_check_report_damage_detail_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_pager_check_report_damage_detail_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, _gostring_ _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *arg2 ;
   
@@ -7626,7 +7626,7 @@ void _wrap_pager_check_report_damage_detail_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-_gostring_ _wrap_pager_check_report_damage_detail_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+_gostring_ _wrap_pager_check_report_damage_detail_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7639,7 +7639,7 @@ _gostring_ _wrap_pager_check_report_damage_detail_get_capi_ccb28740c6082f19(stru
 }
 
 
-void _wrap_pager_check_report_index_state_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_index_state_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7651,7 +7651,7 @@ void _wrap_pager_check_report_index_state_set_capi_ccb28740c6082f19(struct pager
 }
 
 
-int _wrap_pager_check_report_index_state_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_index_state_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7664,7 +7664,7 @@ int _wrap_pager_check_report_index_state_get_capi_ccb28740c6082f19(struct pager_
 }
 
 
-void _wrap_pager_check_report_index_readers_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
+void _wrap_pager_check_report_index_readers_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, int _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t arg2 ;
   
@@ -7676,7 +7676,7 @@ void _wrap_pager_check_report_index_readers_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-int _wrap_pager_check_report_index_readers_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+int _wrap_pager_check_report_index_readers_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint32_t result;
   int _swig_go_result;
@@ -7689,7 +7689,7 @@ int _wrap_pager_check_report_index_readers_get_capi_ccb28740c6082f19(struct page
 }
 
 
-void _wrap_pager_check_report_journal_bytes_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_journal_bytes_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7701,7 +7701,7 @@ void _wrap_pager_check_report_journal_bytes_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-long long _wrap_pager_check_report_journal_bytes_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_journal_bytes_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7714,7 +7714,7 @@ long long _wrap_pager_check_report_journal_bytes_get_capi_ccb28740c6082f19(struc
 }
 
 
-void _wrap_pager_check_report_journal_batches_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_journal_batches_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7726,7 +7726,7 @@ void _wrap_pager_check_report_journal_batches_set_capi_ccb28740c6082f19(struct p
 }
 
 
-long long _wrap_pager_check_report_journal_batches_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_journal_batches_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7739,7 +7739,7 @@ long long _wrap_pager_check_report_journal_batches_get_capi_ccb28740c6082f19(str
 }
 
 
-void _wrap_pager_check_report_journal_pages_set_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_pager_check_report_journal_pages_set_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0, long long _swig_go_1) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t arg2 ;
   
@@ -7751,7 +7751,7 @@ void _wrap_pager_check_report_journal_pages_set_capi_ccb28740c6082f19(struct pag
 }
 
 
-long long _wrap_pager_check_report_journal_pages_get_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+long long _wrap_pager_check_report_journal_pages_get_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7764,7 +7764,7 @@ long long _wrap_pager_check_report_journal_pages_get_capi_ccb28740c6082f19(struc
 }
 
 
-struct pager_check_report *_wrap_new_pager_check_report_capi_ccb28740c6082f19() {
+struct pager_check_report *_wrap_new_pager_check_report_capi_25d5d71c958e9f19() {
   struct pager_check_report *result = 0 ;
   struct pager_check_report *_swig_go_result;
   
@@ -7775,7 +7775,7 @@ struct pager_check_report *_wrap_new_pager_check_report_capi_ccb28740c6082f19() 
 }
 
 
-void _wrap_delete_pager_check_report_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+void _wrap_delete_pager_check_report_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   struct pager_check_report *arg1 = (struct pager_check_report *) 0 ;
   
   arg1 = *(struct pager_check_report **)&_swig_go_0; 
@@ -7785,7 +7785,7 @@ void _wrap_delete_pager_check_report_capi_ccb28740c6082f19(struct pager_check_re
 }
 
 
-void _wrap_pager_check_report_init_capi_ccb28740c6082f19(struct pager_check_report *_swig_go_0) {
+void _wrap_pager_check_report_init_capi_25d5d71c958e9f19(struct pager_check_report *_swig_go_0) {
   pager_check_report *arg1 = (pager_check_report *) 0 ;
   
   arg1 = *(pager_check_report **)&_swig_go_0; 
@@ -7795,7 +7795,7 @@ void _wrap_pager_check_report_init_capi_ccb28740c6082f19(struct pager_check_repo
 }
 
 
-_gostring_ _wrap_pager_file_check_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_file_check_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7815,7 +7815,7 @@ _gostring_ _wrap_pager_file_check_capi_ccb28740c6082f19(_gostring_ _swig_go_0, s
 }
 
 
-_gostring_ _wrap_pager_wal_check_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_wal_check_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7835,7 +7835,7 @@ _gostring_ _wrap_pager_wal_check_capi_ccb28740c6082f19(_gostring_ _swig_go_0, st
 }
 
 
-_gostring_ _wrap_pager_walseg_check_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_walseg_check_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;
@@ -7855,7 +7855,7 @@ _gostring_ _wrap_pager_walseg_check_capi_ccb28740c6082f19(_gostring_ _swig_go_0,
 }
 
 
-_gostring_ _wrap_pager_snapshot_check_capi_ccb28740c6082f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
+_gostring_ _wrap_pager_snapshot_check_capi_25d5d71c958e9f19(_gostring_ _swig_go_0, struct pager_check_report *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pager_check_report *arg2 = (pager_check_report *) 0 ;
   int result;

@@ -169,6 +169,13 @@ pub struct WalOptions {
     /// it can shorten it). Started at open, joined when the handle closes. Default off.
     /// Since 0.3.
     pub background_checkpoint: bool,
+    /// Open read-only writing no file at all (`PAGER_WAL_READ_ONLY_KEEP_FILES`), as a tool
+    /// that inspects a database must: where a read-only open would rebuild a stale shared
+    /// index `-shm` (after a crash, no writer open), it leaves the index as found, reads
+    /// privately and keeps writers out (their open is `Busy`) until it closes. Implies
+    /// `read_only` ([`Wal::access_mode`] is [`AccessMode::ReadOnly`]); [`Wal::create`] refuses
+    /// it as it refuses `read_only`. Default off. Since 0.3.
+    pub keep_files: bool,
 }
 
 fn init_c() -> sys::pager_wal_options {
@@ -193,6 +200,7 @@ impl Default for WalOptions {
             wal_keep_bytes: c.wal_keep_bytes,
             wal_prewrite_bytes: c.wal_prewrite_bytes,
             background_checkpoint: c.background_checkpoint != 0,
+            keep_files: c.read_only == sys::PAGER_WAL_READ_ONLY_KEEP_FILES,
         }
     }
 }
@@ -201,7 +209,13 @@ impl WalOptions {
     fn to_c(self) -> sys::pager_wal_options {
         let mut c = init_c();
         c.page_size = self.page_size;
-        c.read_only = u32::from(self.read_only);
+        c.read_only = if self.keep_files {
+            sys::PAGER_WAL_READ_ONLY_KEEP_FILES
+        } else if self.read_only {
+            sys::PAGER_WAL_READ_ONLY
+        } else {
+            sys::PAGER_WAL_READ_WRITE
+        };
         c.durability = self.durability.to_c();
         c.cache_pages = self.cache_pages;
         c.auto_checkpoint_frames = self.auto_checkpoint_frames;
@@ -352,7 +366,8 @@ impl Wal {
     }
 
     /// Opens an existing database: read-write (exclusive lock; recovers the WAL) unless
-    /// `opts.read_only` (shared lock). `None`: read-write, the file's page size.
+    /// `opts.read_only` (shared lock) or `opts.keep_files` (read-only writing no file; see
+    /// [`WalOptions::keep_files`]). `None`: read-write, the file's page size.
     pub fn open(path: impl AsRef<Path>, opts: Option<&WalOptions>) -> Result<Wal> {
         Self::open_impl(path.as_ref(), false, opts)
     }

@@ -10,6 +10,7 @@ fn commit_reopen_read() {
     let opts = WalOptions { page_size: 1024, ..WalOptions::default() };
     assert_eq!(WalOptions::default().page_size, 0); // 4096 on create, the file's on open
     assert!(!WalOptions::default().read_only);
+    assert!(!WalOptions::default().keep_files);
     let mut hdr = [0u8; APP_HEADER_SIZE];
     hdr[..3].copy_from_slice(b"app");
     {
@@ -68,6 +69,8 @@ fn errors() {
     assert_code(w.stage_page(1, &[0; 10]), code::INVALID);
     let ro = WalOptions { read_only: true, ..WalOptions::default() };
     assert_code(Wal::create(dir.join("ro"), Some(&ro)), code::INVALID);
+    let keep = WalOptions { keep_files: true, ..WalOptions::default() };
+    assert_code(Wal::create(dir.join("keep"), Some(&keep)), code::INVALID);
     assert_code(w.read_page(0), code::RESERVED);
     let bad = WalOptions { page_size: 1000, ..WalOptions::default() };
     assert_code(Wal::create(dir.join("other"), Some(&bad)), code::INVALID);
@@ -126,4 +129,46 @@ fn background_checkpoint_keeps_the_wal_bounded() {
     for p in 1..=4u32 {
         assert_eq!(r.read_page(p).unwrap()[0], 50);
     }
+}
+
+/// Leaves at `path` what a crash leaves: no writer open, the `-shm` index as an earlier commit
+/// published it (the index is never synced). Returns the stale index bytes.
+fn stale_index_db(path: &std::path::Path, last: &[u8]) -> Vec<u8> {
+    let shm = format!("{}-shm", path.display());
+    let w = Wal::create(path, None).unwrap();
+    w.stage_page(1, &vec![1; last.len()]).unwrap();
+    w.commit().unwrap();
+    let stale = std::fs::read(&shm).unwrap();
+    w.stage_page(1, last).unwrap();
+    w.commit().unwrap();
+    drop(w);
+    std::fs::write(&shm, &stale).unwrap();
+    stale
+}
+
+/// `keep_files` reads the last commit around a stale index, leaves `-shm` byte for byte as
+/// found and keeps a writer out while open; a plain `read_only` open then rebuilds the index
+/// and lets a writer in beside it.
+#[test]
+fn keep_files_leaves_a_stale_index_as_found_where_read_only_rebuilds_it() {
+    let dir = TempDir::new("wal");
+    let path = dir.join("db");
+    let shm = format!("{}-shm", path.display());
+    let last = vec![2u8; 4096];
+    let stale = stale_index_db(&path, &last);
+
+    let keep = WalOptions { keep_files: true, ..WalOptions::default() };
+    let k = Wal::open(&path, Some(&keep)).unwrap();
+    assert_eq!(k.access_mode().unwrap(), AccessMode::ReadOnly);
+    assert_eq!(k.read_page(1).unwrap(), last);
+    let busy = assert_code(Wal::open(&path, None), code::BUSY);
+    assert!(busy.message.contains("read-only handles"), "{busy}");
+    drop(k);
+    assert_eq!(std::fs::read(&shm).unwrap(), stale, "a keep_files reader wrote -shm");
+
+    let ro = WalOptions { read_only: true, ..WalOptions::default() };
+    let r = Wal::open(&path, Some(&ro)).unwrap();
+    assert_eq!(r.read_page(1).unwrap(), last);
+    assert_ne!(std::fs::read(&shm).unwrap(), stale, "a read_only reader did not rebuild -shm");
+    drop(Wal::open(&path, None).unwrap());
 }

@@ -3,6 +3,7 @@ package dev.libpager;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,7 +34,7 @@ class WalTest {
     hdr[0] = 42;
     try (WalOptions o = new WalOptions()) {
       assertEquals(0, o.getPageSize()); // the constructor ran pager_wal_options_init
-      assertEquals(0, o.getReadOnly());
+      assertEquals(PagerConstants.WAL_READ_WRITE, o.getReadOnly());
       o.setPageSize(1024);
       try (Wal w = Wal.create(path, o)) {
         w.stagePage(3, page);
@@ -93,6 +94,10 @@ class WalTest {
     assertEquals("PAGER_ERR_BUSY", busy.name());
     expect(PagerConstants.ERR_INVALID, () -> w.stagePage(1, new byte[10]));
     expect(PagerConstants.ERR_RESERVED, () -> w.readPage(0));
+    try (WalOptions keep = new WalOptions()) {
+      keep.setReadOnly(PagerConstants.WAL_READ_ONLY_KEEP_FILES);
+      expect(PagerConstants.ERR_INVALID, () -> Wal.create(dir.resolve("keep").toString(), keep));
+    }
     assertTrue(w.isOpen());
     w.close();
     w.close();
@@ -147,6 +152,62 @@ class WalTest {
           assertTrue(s.getWalRestarts() > 0);
         }
         assertEquals(50, w.readPage(1)[0]);
+      }
+    }
+  }
+
+  /**
+   * Leaves at path what a crash leaves: no writer open, the -shm index as an earlier commit
+   * published it (the index is never synced). Returns the stale index bytes.
+   */
+  private static byte[] staleIndexDb(String path, byte[] last) throws Exception {
+    Path shm = Path.of(path + "-shm");
+    byte[] stale;
+    try (Wal w = Wal.create(path, null)) {
+      byte[] first = new byte[last.length];
+      Arrays.fill(first, (byte) 1);
+      w.stagePage(1, first);
+      w.commit();
+      stale = Files.readAllBytes(shm);
+      w.stagePage(1, last);
+      w.commit();
+    }
+    Files.write(shm, stale);
+    return stale;
+  }
+
+  /**
+   * WAL_READ_ONLY_KEEP_FILES reads the last commit around a stale index, leaves -shm byte for
+   * byte as found and keeps a writer out while open; WAL_READ_ONLY then rebuilds the index and
+   * lets a writer in beside it.
+   */
+  @Test
+  void readOnlyKeepFilesLeavesAStaleIndexAsFoundWhereReadOnlyRebuildsIt() throws Exception {
+    String path = dir.resolve("db").toString();
+    Path shm = Path.of(path + "-shm");
+    byte[] last = new byte[4096];
+    Arrays.fill(last, (byte) 2);
+    byte[] stale = staleIndexDb(path, last);
+
+    try (WalOptions keep = new WalOptions()) {
+      keep.setReadOnly(PagerConstants.WAL_READ_ONLY_KEEP_FILES);
+      try (Wal k = Wal.open(path, keep)) {
+        assertEquals(PagerConstants.WAL_READ_ONLY, k.accessMode());
+        assertArrayEquals(last, k.readPage(1));
+        PagerException busy = expect(PagerConstants.ERR_BUSY, () -> Wal.open(path, null));
+        assertInstanceOf(BusyException.class, busy);
+        assertTrue(busy.detail().contains("read-only handles"), busy.detail());
+      }
+    }
+    assertArrayEquals(stale, Files.readAllBytes(shm), "a KEEP_FILES reader wrote -shm");
+
+    try (WalOptions ro = new WalOptions()) {
+      ro.setReadOnly(PagerConstants.WAL_READ_ONLY);
+      try (Wal r = Wal.open(path, ro)) {
+        assertArrayEquals(last, r.readPage(1));
+        assertFalse(Arrays.equals(stale, Files.readAllBytes(shm)),
+            "a READ_ONLY reader did not rebuild -shm");
+        Wal.open(path, null).close();
       }
     }
   }
