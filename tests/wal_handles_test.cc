@@ -33,24 +33,8 @@ class WalHandles : public ::testing::TestWithParam<bool> {
     }
   }
   std::unique_ptr<WalPager> Reader() { return MustOpen(env, path, AccessMode::kReadOnly); }
-  // The shared index's bytes, and putting such bytes back (what a crash can leave: the index
-  // is never synced, so it may come back as an earlier publish left it).
-  std::vector<uint8_t> IndexBytes() {
-    std::unique_ptr<io::File> f;
-    EXPECT_TRUE(env->Open(ShmPath(path), io::OpenOptions(), &f).ok());
-    uint64_t size = 0;
-    EXPECT_TRUE(f != nullptr && f->Size(&size).ok());
-    std::vector<uint8_t> bytes(size);
-    EXPECT_TRUE(f != nullptr && f->ReadExactAt(0, bytes.data(), bytes.size()).ok());
-    return bytes;
-  }
-  void PutIndex(const std::vector<uint8_t>& bytes) {
-    std::unique_ptr<io::File> f;
-    io::OpenOptions o;
-    o.write = true;
-    ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
-    ASSERT_TRUE(f->WriteAt(0, bytes.data(), bytes.size()).ok());
-  }
+  std::vector<uint8_t> IndexBytes() { return ReadIndexFile(env, path); }
+  void PutIndex(const std::vector<uint8_t>& bytes) { WriteIndexFile(env, path, bytes); }
 
   TempDir dir;
   std::unique_ptr<io::MemEnv> mem_;
@@ -200,13 +184,7 @@ TEST_P(WalHandles, GarbledIndexIsRebuiltNotBelieved) {
     MustCommit(w.get());
   }
   // Garble the header copies as an outside party (or a crash mid-publish) would.
-  std::unique_ptr<io::File> f;
-  io::OpenOptions o;
-  o.write = true;
-  ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
-  std::vector<uint8_t> junk(2 * kShmHeaderCopySize, 0x5A);
-  ASSERT_TRUE(f->WriteAt(0, junk.data(), junk.size()).ok());
-  f.reset();
+  PutIndex(std::vector<uint8_t>(2 * kShmHeaderCopySize, 0x5A));
   {
     auto r = Reader();  // not believed: reads its own WAL scan, leaves the index alone
     EXPECT_EQ(Read(r.get(), 1), Page(2));
@@ -241,23 +219,12 @@ TEST_P(WalHandles, ReaderAheadOfThePublishedIndexPinsWhatItRead) {
   auto w = MustCreate(env, path);
   Stage(w.get(), 1, Page(1));
   MustCommit(w.get());
-  std::vector<uint8_t> published;
-  {
-    std::unique_ptr<io::File> f;
-    ASSERT_TRUE(env->Open(ShmPath(path), io::OpenOptions(), &f).ok());
-    published.resize(kShmFramesOffset);
-    ASSERT_TRUE(f->ReadExactAt(0, published.data(), published.size()).ok());
-  }
+  std::vector<uint8_t> published = IndexBytes();
+  published.resize(kShmFramesOffset);  // the header copies and slots, not the frame entries
   Stage(w.get(), 1, Page(2));
   Stage(w.get(), 2, Page(3));
   MustCommit(w.get());
-  {
-    std::unique_ptr<io::File> f;
-    io::OpenOptions o;
-    o.write = true;
-    ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
-    ASSERT_TRUE(f->WriteAt(0, published.data(), published.size()).ok());  // the older publish
-  }
+  PutIndex(published);  // the older publish
   auto r = Reader();
   ReadSnapshot s;
   ASSERT_TRUE(r->BeginRead(&s).ok());

@@ -404,21 +404,10 @@ TEST_P(RestartRace, APrivateOpenNeverPairsItsScanWithPagesAWriterCopiedSinceTheS
 TEST_P(RestartRace, AWriterOpeningDuringAReadersRebuildWaitsForIt) {
   w = MustCreate(env, path);
   CommitTxn(1);
-  std::vector<uint8_t> earlier(4096);  // the index's header region as the first commit left it
-  {
-    std::unique_ptr<io::File> f;
-    ASSERT_TRUE(env->Open(ShmPath(path), io::OpenOptions(), &f).ok());
-    ASSERT_TRUE(f->ReadExactAt(0, earlier.data(), earlier.size()).ok());
-  }
+  const std::vector<uint8_t> earlier = ReadIndexFile(env, path);
   CommitTxn(2);
   w.reset();
-  {
-    std::unique_ptr<io::File> f;
-    io::OpenOptions o;
-    o.write = true;
-    ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
-    ASSERT_TRUE(f->WriteAt(0, earlier.data(), earlier.size()).ok());  // what a crash can leave
-  }
+  WriteIndexFile(env, path, earlier);  // the first commit's index: what a crash can leave
   Actor opener;
   opener.StopAt(HookPoint::kOpenRebuildingIndex);
   std::unique_ptr<WalPager> r2;

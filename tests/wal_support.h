@@ -102,6 +102,27 @@ inline std::vector<uint8_t> SnapRead(WalPager* p, const ReadSnapshot& s, uint32_
   return buf;
 }
 
+// The shared index's bytes, and putting such bytes back over it (what a crash can leave: the
+// index is never synced, so it may come back as an earlier publish left it).
+inline std::vector<uint8_t> ReadIndexFile(io::Env* env, const std::string& path) {
+  std::unique_ptr<io::File> f;
+  EXPECT_TRUE(env->Open(ShmPath(path), io::OpenOptions(), &f).ok());
+  uint64_t size = 0;
+  EXPECT_TRUE(f != nullptr && f->Size(&size).ok());
+  std::vector<uint8_t> bytes(size);
+  EXPECT_TRUE(f != nullptr && f->ReadExactAt(0, bytes.data(), bytes.size()).ok());
+  return bytes;
+}
+
+inline void WriteIndexFile(io::Env* env, const std::string& path,
+                           const std::vector<uint8_t>& bytes) {
+  std::unique_ptr<io::File> f;
+  io::OpenOptions o;
+  o.write = true;
+  ASSERT_TRUE(env->Open(ShmPath(path), o, &f).ok());
+  ASSERT_TRUE(f->WriteAt(0, bytes.data(), bytes.size()).ok());
+}
+
 // A fixture with the path of a database in a fresh temporary directory of the default Env.
 class WalTempDb : public ::testing::Test {
  protected:
