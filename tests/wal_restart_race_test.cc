@@ -197,15 +197,17 @@ class RestartRaceDb : public ::testing::Test {
     EXPECT_EQ(Read(r.get(), 1), TxnPage(2, 1));
   }
   void OpenAfterAWriterCameAndWent(bool keep_index);
-  // A read-only open of the database on opener's thread (which parks where opener says).
-  void StartReadOnlyOpen(Actor* opener, bool keep_index, std::unique_ptr<WalPager>* out,
-                         Status* st) {
+  // A read-only open of the database on opener's thread, parked at `at` on return.
+  void ParkReadOnlyOpen(Actor* opener, HookPoint at, bool keep_index,
+                        std::unique_ptr<WalPager>* out, Status* st) {
+    opener->StopAt(at);
     opener->Start([=] {
       Options o = With(opener);
       o.page_size = 0;
       o.keep_index_as_found = keep_index;
       *st = WalPager::Open(env, path, AccessMode::kReadOnly, o, out);
     });
+    ASSERT_EQ(opener->Wait(), Actor::Where::kParked);
   }
   // Every page of the snapshot is transaction txn's.
   void ExpectWholeTxn(const ReadSnapshot& s, uint64_t txn, const std::string& when) {
@@ -312,11 +314,10 @@ TEST_P(RestartRace, OpenNeverPairsAMainHeaderWithAWalRestartedUnderIt) {
   Populate();
   r.reset();
   Actor opener;
-  opener.StopAt(HookPoint::kOpenMainHeaderLoaded);
   std::unique_ptr<WalPager> r2;
   Status st;
-  StartReadOnlyOpen(&opener, false, &r2, &st);
-  ASSERT_EQ(opener.Wait(), Actor::Where::kParked);
+  ASSERT_NO_FATAL_FAILURE(
+      ParkReadOnlyOpen(&opener, HookPoint::kOpenMainHeaderLoaded, false, &r2, &st));
   Result<uint32_t> cp = w->Checkpoint(CheckpointMode::kPassive);  // copies; restart refused
   ASSERT_TRUE(cp.ok()) << cp.status().ToString();
   EXPECT_GT(cp.value(), 0u);
@@ -353,11 +354,10 @@ void RestartRaceDb::OpenAfterAWriterCameAndWent(bool keep_index) {
   MustCommit(w.get());  // txn 2: pages 1 and 2 in the WAL
   w.reset();
   Actor opener;
-  opener.StopAt(HookPoint::kOpenScanned);
   std::unique_ptr<WalPager> r2;
   Status st;
-  StartReadOnlyOpen(&opener, keep_index, &r2, &st);
-  ASSERT_EQ(opener.Wait(), Actor::Where::kParked);
+  ASSERT_NO_FATAL_FAILURE(
+      ParkReadOnlyOpen(&opener, HookPoint::kOpenScanned, keep_index, &r2, &st));
   w = MustOpen(env, path, AccessMode::kReadWrite, SmallOptions());
   ASSERT_NE(w, nullptr);
   Stage(w.get(), 1, TxnPage(3, 1));
@@ -409,11 +409,10 @@ TEST_P(RestartRace, AWriterOpeningDuringAReadersRebuildWaitsForIt) {
   w.reset();
   WriteIndexFile(env, path, earlier);  // the first commit's index: what a crash can leave
   Actor opener;
-  opener.StopAt(HookPoint::kOpenRebuildingIndex);
   std::unique_ptr<WalPager> r2;
   Status st;
-  StartReadOnlyOpen(&opener, false, &r2, &st);
-  ASSERT_EQ(opener.Wait(), Actor::Where::kParked);
+  ASSERT_NO_FATAL_FAILURE(
+      ParkReadOnlyOpen(&opener, HookPoint::kOpenRebuildingIndex, false, &r2, &st));
   std::atomic<bool> writer_done{false};
   Status writer_st;
   std::thread writer_open([&] {
