@@ -126,16 +126,16 @@
 //       writer is active rebuilds it from that scan when it is alone on the index (the open
 //       byte exclusive) and keep_index_as_found is off, holding the writer byte shared
 //       meanwhile (a writer that opens then waits for it, at least kOpenRebuildWaitMs, as
-//       openers wait for another's publish); otherwise (not alone, a check, an index it cannot open read-write, or one
-//       it cannot write the scan into: no space to grow it) it keeps a private index and
-//       holds the writer byte shared until close (kBusy, naming the
-//       index, if a writer is active; a writer kept out is told why). With no WAL on disk (a
-//       TRUNCATE's zero bytes, W10) an index describes the scan when it counts no frame and
-//       carries the main header the handle read (IndexDescribesScan). Either handle took the
-//       writer byte after its scan, so it checks the WAL once more with the byte held and
-//       scans again if another writer's commits came meanwhile (a writer that came,
-//       checkpointed and left would otherwise pair the scan's frames with main pages it
-//       copied since).
+//       openers wait for another's publish); otherwise (not alone, a check, an index it
+//       cannot open read-write, or one it cannot write the scan into: no space to grow it)
+//       it keeps a private index and holds the writer byte shared until close (kBusy,
+//       naming the index, if a writer is active; a writer kept out is told why). With no
+//       WAL on disk (a TRUNCATE's zero bytes, W10) an index describes the scan when it counts
+//       no frame and carries the main header the handle read (IndexDescribesScan). Either
+//       handle took the writer byte after its scan, so it checks the WAL once more with the
+//       byte held and scans again if another writer's commits came meanwhile (a writer that
+//       came, checkpointed and left would otherwise pair the scan's frames with main pages
+//       it copied since).
 //   W22. Committed pages are read through read-only shared mappings (impl/wal/main_map.h
 //       M1-M3): main-file pages below main_valid_count (W11) through main_map_, WAL frames
 //       below frame_count() through wal_map_. The page cache is then bypassed (a mapped read
