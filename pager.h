@@ -965,15 +965,15 @@ PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
  * indexed, not copied; a missing or empty sidecar is fine and is never created. Both open
  * (creating if needed) the shared index `<path>-shm`. A read-only opener that finds the index
  * stale (after a crash) while no writer is open rebuilds it from its WAL scan when no other
- * handle uses it, as a writer's open would (a read-write open meanwhile waits for that, at
- * least 5 s whatever lock_timeout_ms); one that cannot open it read-write (an unwritable
- * directory), finds it missing, cannot grow it (a full disk), is not alone on a stale one, or
- * was opened with read_only PAGER_WAL_READ_ONLY_KEEP_FILES (which writes no file) reads
- * privately and keeps writers out while open (their open is PAGER_ERR_BUSY, saying so), or
- * gets PAGER_ERR_BUSY naming the index if a writer is already open. Memory: the main file is never loaded; the
- * WAL is scanned once (one batch of frames at a time; a reader that rebuilds or reads
- * privately checks once more that no writer came and went meanwhile) to index page -> latest
- * committed frame.
+ * handle uses it, as a writer's open would (a read-write open meanwhile waits until it has
+ * published: up to 5 s, or lock_timeout_ms if longer); one that cannot open it read-write
+ * (an unwritable directory), finds it missing, cannot grow it (a full disk), is not alone on
+ * a stale one, or was opened with read_only PAGER_WAL_READ_ONLY_KEEP_FILES (which writes no
+ * file) reads privately and keeps writers out while open (their open is PAGER_ERR_BUSY,
+ * saying so), or gets PAGER_ERR_BUSY naming the index if a writer is already open. Memory:
+ * the main file is never loaded; the WAL is scanned once (one batch of frames at a time; a
+ * reader that rebuilds or reads privately checks once more that no writer came and went
+ * meanwhile) to index page -> latest committed frame.
  * *out receives the handle; release it with pager_wal_close.
  * Errors: PAGER_ERR_INVALID (NULL path/out; opts->struct_size below the 0.2 size, unknown
  * trailing bytes not zero, page size neither 0 nor a power of two in [512, 65536],

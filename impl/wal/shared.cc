@@ -13,8 +13,8 @@ namespace wal {
 
 namespace {
 // How long an opener waits for another opener's rebuild of the index (it holds the open
-// byte exclusive only while it publishes what it recovered; a reader that rebuilds holds the
-// writer byte shared as long, W21), whatever shorter lock timeout it was given.
+// byte exclusive only while it publishes what it recovered), whatever shorter lock timeout
+// it was given.
 constexpr int64_t kOpenRebuildWaitMs = 5000;
 }  // namespace
 
@@ -22,10 +22,10 @@ constexpr int64_t kOpenRebuildWaitMs = 5000;
 // writer, which takes it exclusive; the open byte tells the first opener it is alone.
 Status WalPager::LockForOpen() {
   if (mode_ == AccessMode::kReadWrite) {
-    const int64_t timeout = options_.lock_timeout_ms;
-    Status st = main_->LockRange(kWriterLockByte, 1, io::LockMode::kExclusive, timeout);
-    if (st.code() == Code::kBusy && timeout < kOpenRebuildWaitMs && IndexBeingRebuilt()) {
-      st = main_->LockRange(kWriterLockByte, 1, io::LockMode::kExclusive, kOpenRebuildWaitMs);
+    Status st =
+        main_->LockRange(kWriterLockByte, 1, io::LockMode::kExclusive, options_.lock_timeout_ms);
+    if (st.code() == Code::kBusy && WriterByteHeldShared() && WaitedForIndexRebuild()) {
+      st = main_->LockRange(kWriterLockByte, 1, io::LockMode::kExclusive, 0);
     }
     if (st.code() == Code::kBusy) return WriterByteBusy(st);
     PAGER_RETURN_IF_ERROR(st);
@@ -33,23 +33,29 @@ Status WalPager::LockForOpen() {
   return main_->LockRange(kAccessLockByte, 1, io::LockMode::kShared, options_.lock_timeout_ms);
 }
 
-// W21: a reader rebuilding a stale index holds the writer byte shared (no writer holds it)
-// and the index's open byte exclusive. (Read-only handles that read privately hold the writer
-// byte too; when one of them is what keeps a writer out, the writer waits kOpenRebuildWaitMs
-// for nothing only if another handle is opening at that very moment.)
-bool WalPager::IndexBeingRebuilt() {
+// A writer holds the writer byte exclusive; read-only handles that read from their own scan,
+// or rebuild the index from it (W21), hold it shared, and then a shared lock of it can be
+// taken.
+bool WalPager::WriterByteHeldShared() {
   if (!main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) return false;
   (void)main_->UnlockRange(kWriterLockByte, 1);
-  std::unique_ptr<io::File> shm;
-  if (!env_->Open(ShmPath(path_), io::OpenOptions(), &shm).ok()) return false;
-  return shm->LockRange(kOpenLockByte, 1, io::LockMode::kShared, 0).code() == Code::kBusy;
+  return true;
 }
 
-// Who holds the writer byte: a writer holds it exclusive; read-only handles that read from
-// their own scan (W21) hold it shared, and then a shared lock of it can be taken.
+// W21: a reader that rebuilds a stale index holds the index's open byte exclusive until it
+// has published and let the writer byte go. A writer waits for that byte as an opener waits
+// for another's publish (LockIndexForOpen); true if there was such an opener and it is done.
+bool WalPager::WaitedForIndexRebuild() {
+  std::unique_ptr<io::File> shm;
+  if (!env_->Open(ShmPath(path_), io::OpenOptions(), &shm).ok()) return false;
+  if (shm->LockRange(kOpenLockByte, 1, io::LockMode::kShared, 0).code() != Code::kBusy) {
+    return false;  // no opener on the index: the handles holding the byte read privately
+  }
+  return shm->LockRange(kOpenLockByte, 1, io::LockMode::kShared, OpenRebuildWaitMs()).ok();
+}
+
 Status WalPager::WriterByteBusy(const Status& busy) {
-  if (main_->LockRange(kWriterLockByte, 1, io::LockMode::kShared, 0).ok()) {
-    (void)main_->UnlockRange(kWriterLockByte, 1);
+  if (WriterByteHeldShared()) {
     return Status(Code::kBusy,
                   path_ + ": read-only handles that read without the shared index (opened "
                           "while " + ShmPath(path_) + " was stale or missing and no writer "
@@ -69,10 +75,15 @@ Status WalPager::LockIndexForOpen(bool* first_opener) {
   Status st = f->LockRange(kOpenLockByte, 1, io::LockMode::kExclusive, 0);
   *first_opener = st.ok();
   if (st.ok() || st.code() != Code::kBusy) return st;
-  const int64_t wait = options_.lock_timeout_ms == io::kLockWaitForever
-                           ? io::kLockWaitForever
-                           : std::max(options_.lock_timeout_ms, kOpenRebuildWaitMs);
-  return f->LockRange(kOpenLockByte, 1, io::LockMode::kShared, wait);
+  return f->LockRange(kOpenLockByte, 1, io::LockMode::kShared, OpenRebuildWaitMs());
+}
+
+// How long an opener waits for another's publish: its lock timeout, at least
+// kOpenRebuildWaitMs.
+int64_t WalPager::OpenRebuildWaitMs() const {
+  return options_.lock_timeout_ms == io::kLockWaitForever
+             ? io::kLockWaitForever
+             : std::max(options_.lock_timeout_ms, kOpenRebuildWaitMs);
 }
 
 // W21: attaches the shared index after the WAL was recovered. The first opener (or any
@@ -156,15 +167,19 @@ Status WalPager::RescanIfWalMoved() {
 // W21: the first handle on a stale index with no writer active (the writer byte held shared,
 // the open byte exclusive: no other handle reads the index) publishes its scan, checked
 // again as ReadPrivately checks it, as a writer's open would; then it lets writers in. An
-// index that cannot take the scan (a full disk where it must grow, X3) stays as stale as it
-// was, for the next opener to find: this handle then reads privately, the writer byte held.
+// index that cannot take the scan (no space, memory or I/O to grow or map it, X3) stays as
+// stale as it was, for the next opener to find: this handle then reads privately, the writer
+// byte held.
 Status WalPager::RebuildIndexAsReader() {
   PAGER_RETURN_IF_ERROR(RescanIfWalMoved());
   Hook(HookPoint::kOpenRebuildingIndex);
-  if (!PublishShared().ok()) {
+  Status published = PublishShared();
+  const Code c = published.code();
+  if (c == Code::kNoSpace || c == Code::kIo || c == Code::kNoMem) {
     shm_.reset();  // the scan was checked against the WAL with the writer byte held
     return Status::Ok();
   }
+  PAGER_RETURN_IF_ERROR(published);
   return main_->UnlockRange(kWriterLockByte, 1);
 }
 

@@ -125,8 +125,8 @@
 //       read-only handle that finds the index not describing its own scan at open while no
 //       writer is active rebuilds it from that scan when it is alone on the index (the open
 //       byte exclusive) and keep_index_as_found is off, holding the writer byte shared
-//       meanwhile (a writer that opens then waits for it, at least kOpenRebuildWaitMs, as
-//       openers wait for another's publish); otherwise (not alone, a check, an index it
+//       meanwhile (a writer that opens then waits for the index's open byte, as openers
+//       wait for another's publish); otherwise (not alone, a check, an index it
 //       cannot open read-write, or one it cannot write the scan into: no space to grow it)
 //       it keeps a private index and holds the writer byte shared until close (kBusy,
 //       naming the index, if a writer is active; a writer kept out is told why). With no
@@ -515,7 +515,9 @@ class WalPager {
   Status AttachShared();
   Status ReadPrivately();
   Status RebuildIndexAsReader();
-  bool IndexBeingRebuilt();
+  bool WriterByteHeldShared();
+  bool WaitedForIndexRebuild();
+  int64_t OpenRebuildWaitMs() const;
   Status RescanIfWalMoved();
   void ForgetGenerationFrames();
   Status WalMovedSinceScan(bool* moved) const;
