@@ -174,7 +174,7 @@ TEST_F(Shm, APublishStalledBetweenItsCopiesIsWaitedForNotReportedBusy) {
   const ShmHeader next = NextHeader();
   ASSERT_NO_FATAL_FAILURE(WriteOnlyCopyA(next));
   std::thread publisher([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // well inside the wait
     a->Publish(next);  // the stalled publish completes
   });
   ShmHeader h;
