@@ -297,6 +297,25 @@ void BackgroundCheckpointBody(Recorder& r) {
   r.Idle();
 }
 
+// W30: commits large enough that their frames are written back while the commit applies
+// itself, one growing the file and changing the app header under an open read transaction.
+void OverlappedCommitsBody(Recorder& r) {
+  const uint32_t big = static_cast<uint32_t>(kOverlappedCommitMinBytes / kCrashPageSize);
+  for (uint32_t i = 1; i <= big; i++) r.Stage(i, 100 + i);
+  r.Commit();
+  const size_t rd = r.BeginRead();
+  for (uint32_t i = 1; i <= big + 8; i++) r.Stage(i, 2000 + i);
+  r.App(4);
+  r.Commit();
+  r.VerifyRead(rd);
+  r.EndRead(rd);
+  r.Stage(3, 7);  // a small commit between two big ones
+  r.Commit();
+  r.Checkpoint();
+  for (uint32_t i = 2; i <= big + 1; i++) r.Stage(i, 5000 + i);
+  r.Commit();
+}
+
 Workload MakeWorkload(const char* name, Durability d, std::function<void(Recorder&)> body) {
   return Workload{name, CrashOptions(d), std::move(body)};
 }
@@ -323,6 +342,10 @@ TEST_P(WalCrashSweep, EverySyncPointOfPartialBackfillsLosesNoCommit) {
 }
 
 TEST_P(WalCrashSweep, EverySyncPointOfCommits) { Sweep(Make("commits", CommitsBody)); }
+
+TEST_P(WalCrashSweep, EverySyncPointOfCommitsAppliedWhileTheirFramesAreWrittenLosesNoCommit) {
+  Sweep(Make("overlapped-commits", OverlappedCommitsBody));
+}
 
 TEST_P(WalCrashSweep, EverySyncPointOfCheckpoints) { Sweep(Make("checkpoint", CheckpointBody)); }
 

@@ -279,16 +279,38 @@ TEST_F(WalFault, FullDiskWhileAppendingFramesFailsTheCommitWithoutPoisonAndKeeps
   EXPECT_TRUE(MustCapture(&env) == r.history[1]);
 }
 
-// EIO / ENOSPC at every Nth operation of the workload, once or from then on.
-void EveryNth(io::FaultKind kind, bool persistent) {
+// Commits large enough for W30 (frames written back while the commit applies itself), one
+// of them growing the file and changing the app header, around a checkpoint. 4 KiB pages
+// (kBigCommitPageSize): a 512-byte page would make each commit 512 frames and the sweep
+// ten times longer.
+constexpr uint32_t kBigCommitPageSize = 4096;
+
+void BigCommitsWorkload(Recorder& r) {
+  const uint32_t big = static_cast<uint32_t>(kOverlappedCommitMinBytes / kBigCommitPageSize);
+  for (uint32_t i = 1; i <= big; i++) r.Stage(i, 100 + i);
+  r.Commit();
+  for (uint32_t i = 1; i <= big + 4; i++) r.Stage(i, 2000 + i);
+  r.App(3);
+  r.Commit();
+  r.Checkpoint();
+  for (uint32_t i = 1; i <= big; i++) r.Stage(i, 4000 + i);
+  r.Commit();
+}
+
+// EIO / ENOSPC at every Nth operation of the workload, once or from then on. A handle the
+// failure poisoned still reads the last commit that returned OK (W7).
+void EveryNth(io::FaultKind kind, bool persistent, void (*workload)(Recorder&) = Workload,
+              uint32_t page_size = 512) {
+  Options options = FaultOptions();
+  options.page_size = page_size;
   uint64_t total_ops = 0;
   {
     io::FaultEnv probe;
     ASSERT_OK(probe.CreateDir(kDir, 0755));
     uint64_t start = probe.OpCount();
-    auto p = MustCreate(&probe, kPath, FaultOptions());
-    Recorder r(p.get(), 512);
-    Workload(r);
+    auto p = MustCreate(&probe, kPath, options);
+    Recorder r(p.get(), page_size);
+    workload(r);
     ASSERT_TRUE(r.ok());
     total_ops = probe.OpCount() - start;
   }
@@ -300,12 +322,12 @@ void EveryNth(io::FaultKind kind, bool persistent) {
     ASSERT_OK(env.CreateDir(kDir, 0755));
     env.FailNthAny(n, kind, persistent);
     std::unique_ptr<WalPager> p;
-    Status created = WalPager::Create(&env, kPath, FaultOptions(), &p);
+    Status created = WalPager::Create(&env, kPath, options, &p);
     std::vector<Snapshot> history{Snapshot{}};
     size_t acked = 0;
     if (created.ok()) {
-      Recorder r(p.get(), 512);
-      Workload(r);
+      Recorder r(p.get(), page_size);
+      workload(r);
       history = r.history;
       acked = r.acked;
       if (!r.ok()) {
@@ -315,6 +337,12 @@ void EveryNth(io::FaultKind kind, bool persistent) {
         if (p->state() == State::kPoisoned) {
           poisoned_seen++;
           EXPECT_EQ(p->Commit().status().code(), Code::kPoisoned);
+          env.ClearFaults();  // a persistent fault fails the reads too
+          Snapshot seen;
+          EXPECT_OK(Capture(p.get(), &seen));
+          EXPECT_TRUE(seen == history[acked])
+              << "poisoned handle reads " << seen.Describe() << ", last OK commit "
+              << history[acked].Describe();
         }
       }
       EXPECT_OK(p->CheckInvariants());
@@ -353,6 +381,18 @@ TEST(WalFaultEveryNth, EioOnce) { EveryNth(io::FaultKind::kEio, false); }
 TEST(WalFaultEveryNth, EioPersistent) { EveryNth(io::FaultKind::kEio, true); }
 TEST(WalFaultEveryNth, EnospcOnce) { EveryNth(io::FaultKind::kEnospc, false); }
 TEST(WalFaultEveryNth, EnospcPersistent) { EveryNth(io::FaultKind::kEnospc, true); }
+TEST(WalFaultEveryNth, EioOnceWithBigCommits) {
+  EveryNth(io::FaultKind::kEio, false, BigCommitsWorkload, kBigCommitPageSize);
+}
+TEST(WalFaultEveryNth, EioPersistentWithBigCommits) {
+  EveryNth(io::FaultKind::kEio, true, BigCommitsWorkload, kBigCommitPageSize);
+}
+TEST(WalFaultEveryNth, EnospcOnceWithBigCommits) {
+  EveryNth(io::FaultKind::kEnospc, false, BigCommitsWorkload, kBigCommitPageSize);
+}
+TEST(WalFaultEveryNth, EnospcPersistentWithBigCommits) {
+  EveryNth(io::FaultKind::kEnospc, true, BigCommitsWorkload, kBigCommitPageSize);
+}
 
 }  // namespace
 }  // namespace wal

@@ -35,6 +35,21 @@ class DataUnmappableEnv : public io::FaultEnv {
   }
 };
 
+// Records the writeback hints and syncs of every file, in order ("writeback <path>",
+// "sync <path>").
+class RecordingEnv : public io::FaultEnv {
+ public:
+  std::vector<std::string> events;
+  Status BeforeOp(Op op, const std::string& path) override {
+    if (op == Op::kWriteback) events.push_back("writeback " + path);
+    return FaultEnv::BeforeOp(op, path);
+  }
+  Status BeforeSync(const std::string& path, bool* drop_pending) override {
+    events.push_back("sync " + path);
+    return FaultEnv::BeforeSync(path, drop_pending);
+  }
+};
+
 inline Options SmallOptions() {
   Options o;
   o.page_size = 4096;

@@ -19,20 +19,6 @@ using namespace ::pager::wal::testing;  // NOLINT
 const char* kDir = "/w";
 const char* kPath = "/w/db";
 
-// Records the writeback hints and syncs of every file, in order.
-class RecordingEnv : public io::FaultEnv {
- public:
-  std::vector<std::string> events;
-  Status BeforeOp(Op op, const std::string& path) override {
-    if (op == Op::kWriteback) events.push_back("writeback " + path);
-    return FaultEnv::BeforeOp(op, path);
-  }
-  Status BeforeSync(const std::string& path, bool* drop_pending) override {
-    events.push_back("sync " + path);
-    return FaultEnv::BeforeSync(path, drop_pending);
-  }
-};
-
 constexpr uint32_t kPagesPerHint = kCheckpointWritebackBytes / 4096;
 
 // Pages 1..pages, one commit, page p holding Page(seed_base + p).
@@ -102,9 +88,6 @@ TEST(WalWriteback, ACheckpointOfLessThanOneHintsWorthStartsNoWriteback) {
   EXPECT_EQ(p->stats().checkpoint_writebacks - before, 0u);
 }
 
-// An I/O error starting writeback is a failed write of the main file: the checkpoint fails,
-// the handle is poisoned (W12), the WAL was not reset, and every crash image and a reopen
-// hold every committed page.
 // The copy's buffers are kept from checkpoint to checkpoint (copy_scratch_); the bytes a
 // checkpoint left unhinted (its fdatasync covered them) must not count toward the next
 // one's first hint, nor move the start of its hinted range before its own writes.
@@ -124,6 +107,9 @@ TEST(WalWriteback, EachCheckpointCountsItsHintBytesFromZero) {
   ExpectPages(&env, kPagesPerHint / 2 + 1, 4000);
 }
 
+// An I/O error starting writeback is a failed write of the main file: the checkpoint fails,
+// the handle is poisoned (W12), the WAL was not reset, and every crash image and a reopen
+// hold every committed page.
 TEST(WalWriteback, AnIoErrorStartingWritebackFailsTheCheckpointPoisonsAndLosesNothing) {
   io::FaultEnv env;
   ASSERT_OK(env.CreateDir(kDir, 0755));

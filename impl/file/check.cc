@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "impl/check/checks.h"
+#include "impl/common/bytes.h"
 #include "impl/file/journal_overlay.h"
 #include "impl/file/page_file.h"
 #include "pager.h"
@@ -32,10 +33,6 @@ namespace {
 //       directory table reaching past the first sector), the verdict is recovery's: it
 //       ignores the slot, so "interrupted", and the text says it is ambiguous.
 constexpr uint64_t kSectorBytes = 512;
-
-bool AllZero(const uint8_t* p, size_t n) {
-  return std::all_of(p, p + n, [](uint8_t b) { return b == 0; });
-}
 
 struct MetaSlot {
   enum Kind { kEmpty, kValid, kInvalid } kind = kEmpty;

@@ -1,19 +1,13 @@
 // Encoders and validators for the page-file format (doc/format/page-file.md).
 #include "impl/file/format.h"
 
+#include "impl/common/bytes.h"
 #include "impl/io/checksum.h"
 
 namespace pager {
 namespace file {
 
 namespace {
-
-bool AllZero(const uint8_t* p, size_t len) {
-  for (size_t i = 0; i < len; i++) {
-    if (p[i] != 0) return false;
-  }
-  return true;
-}
 
 std::string Hex(uint64_t v) {
   char buf[24];

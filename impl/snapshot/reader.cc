@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "impl/common/bytes.h"
 #include "impl/io/checksum.h"
 #include "impl/snapshot/content_hash.h"
 #include "impl/snapshot/parallel.h"
@@ -28,13 +29,6 @@ constexpr size_t kInPlaceMaxSlices = 64;
 struct HashOfHash {
   size_t operator()(const ContentHash& h) const { return static_cast<size_t>(h.first ^ h.second); }
 };
-
-bool AllZero(const uint8_t* p, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    if (p[i] != 0) return false;
-  }
-  return true;
-}
 
 }  // namespace
 

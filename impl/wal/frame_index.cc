@@ -49,17 +49,6 @@ uint64_t& FrameIndex::Slot(uint32_t page_number) {
   }
 }
 
-void FrameIndex::EraseFrom(uint32_t first) {
-  std::vector<Entry> kept;
-  kept.reserve(size_);
-  for (const Entry& e : *this) {
-    if (e.first < first) kept.push_back(e);
-  }
-  if (kept.size() == size_) return;
-  clear();
-  for (const Entry& e : kept) Set(e.first, e.second);
-}
-
 // Keeps the capacity (the next WAL generation usually indexes as many pages).
 void FrameIndex::clear() {
   std::fill(slots_.begin(), slots_.end(), Entry(0, 0));

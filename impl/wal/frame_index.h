@@ -57,7 +57,21 @@ class FrameIndex {
   // Maps page_number (> 0) to frame, inserting it when missing.
   void Set(uint32_t page_number, uint64_t frame);
   // Erases every page >= first (a shrink).
-  void EraseFrom(uint32_t first);
+  void EraseFrom(uint32_t first) {
+    EraseIf([first](uint32_t page_number) { return page_number >= first; });
+  }
+  // Erases every page for which drop(page_number) is true (I3: one rebuild of the table).
+  template <typename Drop>
+  void EraseIf(Drop drop) {
+    std::vector<Entry> kept;
+    kept.reserve(size_);
+    for (const Entry& e : *this) {
+      if (!drop(e.first)) kept.push_back(e);
+    }
+    if (kept.size() == size_) return;
+    clear();
+    for (const Entry& e : kept) Set(e.first, e.second);
+  }
   void clear();
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }

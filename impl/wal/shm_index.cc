@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "impl/common/bytes.h"
 #include "impl/io/checksum.h"
 
 namespace pager {
@@ -23,14 +24,6 @@ uint64_t ShmHeaderChecksum(const ShmHeader& h) {
   hasher.Update(&h, kShmChecksumCovered);
   hasher.Update(h.app_header, kAppHeaderSize);
   return hasher.Digest();
-}
-
-bool AllZero(const void* p, size_t n) {
-  const uint8_t* b = static_cast<const uint8_t*>(p);
-  for (size_t i = 0; i < n; i++) {
-    if (b[i] != 0) return false;
-  }
-  return true;
 }
 
 // X5: word-wise atomic copies between the shared mapping and private memory.

@@ -1,19 +1,12 @@
 #include "impl/wal/wal_format.h"
 
+#include "impl/common/bytes.h"
 #include "impl/io/checksum.h"
 
 namespace pager {
 namespace wal {
 
 namespace {
-
-bool AllZero(const void* p, size_t len) {
-  const uint8_t* b = static_cast<const uint8_t*>(p);
-  for (size_t i = 0; i < len; i++) {
-    if (b[i] != 0) return false;
-  }
-  return true;
-}
 
 uint64_t MainChecksum(const MainHeaderCopy& h) {
   Hasher hasher(kMainSeed);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "impl/common/bytes.h"
 #include "impl/io/checksum.h"
 
 namespace pager {
@@ -46,20 +47,6 @@ size_t EncodeRecord(uint16_t type, uint64_t lsn, uint64_t synced_lsn, const void
 }
 
 namespace {
-
-bool AllZero(const uint8_t* p, uint64_t len) {
-  // Word at a time for the common case of a long pre-written tail.
-  uint64_t i = 0;
-  for (; i + 8 <= len; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    if (w != 0) return false;
-  }
-  for (; i < len; i++) {
-    if (p[i] != 0) return false;
-  }
-  return true;
-}
 
 Check Damaged(std::string* why, const std::string& text) {
   if (why != nullptr) *why = text;
