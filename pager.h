@@ -1077,7 +1077,9 @@ PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
  * page whose committed bytes the handle knows only from there (not in its cache, hash not
  * kept) gets a frame without a comparison, so restaging unchanged bytes may cost a frame,
  * never a random disk read. Under PAGER_WAL_FULL the frames are written with one fdatasync
- * before this returns. Nothing staged or nothing known to have changed: PAGER_OK,
+ * before this returns; a commit of 256 KiB of frames or more first starts their writeback
+ * and moves its pages into the handle's cache while the device writes (no other handle sees
+ * them before the fdatasync returns). Nothing staged or nothing known to have changed: PAGER_OK,
  * *frames_out = 0, no I/O. If the WAL then passes an auto-checkpoint threshold a passive
  * checkpoint runs; its failure does not fail the commit: lack of space is counted
  * (pager_wal_stats.checkpoint_failures, last_checkpoint_error) and the checkpoint is retried
@@ -1092,9 +1094,10 @@ PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
  * PAGER_ERR_CORRUPT while reading committed pages to compare (the handle is unchanged and the
  * changes stay staged), PAGER_ERR_NOSPC while writing frames (nothing was acknowledged: the
  * handle stays usable and the changes stay staged -- commit again once there is space, or
- * clear them), PAGER_ERR_IO while writing or syncing frames and any failed sync (the handle
- * is poisoned and the staged changes are dropped -- reopen to learn what the WAL holds),
- * PAGER_ERR_NOMEM.
+ * clear them), PAGER_ERR_IO while writing or syncing frames, any failed sync, and any error
+ * starting the writeback of written frames, PAGER_ERR_NOSPC included (the handle is poisoned,
+ * the staged changes are dropped and its reads show the last commit that returned OK --
+ * reopen to learn what the WAL holds), PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_wal_commit(pager_wal *h, uint32_t *frames_out) PAGER_NOEXCEPT;
 
