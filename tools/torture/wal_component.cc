@@ -1,4 +1,5 @@
-// Torture of the WAL pager: random multi-page FULL commits (with shrinks), explicit
+// Torture of the WAL pager: random multi-page FULL commits (with shrinks, and a 260-page one
+// every 31 steps), explicit
 // checkpoints of every mode and automatic ones, recovery at every reopen. The state of step
 // k: page count, every page's bytes, and the application header (which carries k).
 // Reader threads in the child run read transactions all the time (each held across the
@@ -35,6 +36,11 @@ namespace {
 
 constexpr uint32_t kPageSize = 1024;
 constexpr uint32_t kMaxPage = 96;
+// Every kBigStepEvery-th step rewrites pages 1..kBigStepPages: 260 KiB of frames, past the
+// 256 KiB from which a FULL commit applies itself while its frames are written (W30), so
+// kills land inside that window too.
+constexpr uint64_t kBigStepEvery = 31;
+constexpr uint32_t kBigStepPages = 260;
 
 struct WalState {
   uint32_t page_count = 1;
@@ -47,6 +53,10 @@ template <typename SetCount, typename StagePage>
 void StepOps(uint64_t seed, uint64_t s, SetCount set_count, StagePage stage) {
   uint64_t r = Rand(seed, s, 1);
   if (s % 37 == 0) set_count(1 + static_cast<uint32_t>((r >> 40) % 48));
+  if (s % kBigStepEvery == 0) {
+    for (uint32_t page = 1; page <= kBigStepPages; page++) stage(page);
+    return;
+  }
   uint32_t n = 1 + static_cast<uint32_t>(r % 6);
   for (uint32_t i = 0; i < n; i++) {
     stage(1 + static_cast<uint32_t>(Rand(seed, s, 2 + i) % kMaxPage));
