@@ -1077,7 +1077,7 @@ PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
  * page whose committed bytes the handle knows only from there (not in its cache, hash not
  * kept) gets a frame without a comparison, so restaging unchanged bytes may cost a frame,
  * never a random disk read. Under PAGER_WAL_FULL the frames are written with one fdatasync
- * before this returns; a commit of 256 KiB of frames or more first starts their writeback
+ * before this returns; a commit of 64 KiB of frames or more first starts their writeback
  * and moves its pages into the handle's cache while the device writes (no other handle sees
  * them before the fdatasync returns). Nothing staged or nothing known to have changed: PAGER_OK,
  * *frames_out = 0, no I/O. If the WAL then passes an auto-checkpoint threshold a passive

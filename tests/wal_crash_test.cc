@@ -314,6 +314,11 @@ void OverlappedCommitsBody(Recorder& r) {
   r.Checkpoint();
   for (uint32_t i = 2; i <= big + 1; i++) r.Stage(i, 5000 + i);
   r.Commit();
+  r.Stage(big + 20, 9);  // grows the file past a gap, small
+  r.Commit();
+  r.Checkpoint();
+  for (uint32_t i = 1; i <= big; i++) r.Stage(i, 7000 + i);
+  r.Commit();
 }
 
 Workload MakeWorkload(const char* name, Durability d, std::function<void(Recorder&)> body) {
