@@ -167,16 +167,24 @@ Result<uint32_t> WalPager::CommitLocked() {
   if (!st.ok()) {
     return PoisonUnlessNoSpace(st.WithContext("commit: append frames to " + WalPath(path_)));
   }
+  // W30: a big FULL commit applies itself while the device writes its frames; the others
+  // after their sync.
+  CommitUndo* undo = nullptr;
   if (AppliesWhileSyncing(frames.size(), floor)) {
-    PAGER_RETURN_IF_ERROR(ApplyWhileSyncing(frames, hashes, first_frame, floor));
-  } else {
-    if (options_.durability == Durability::kFull) {
-      st = wal_->Sync(&stats_.bytes_synced);
-      if (!st.ok()) return Poison(st.WithContext("commit: sync " + WalPath(path_)));
-      stats_.syncs++;
-    }
-    ApplyCommitted(frames, hashes, first_frame, floor, nullptr);
+    st = wal_->StartWritebackOfFrames(first_frame);
+    if (!st.ok()) return Poison(st.WithContext("commit: start writeback of " + WalPath(path_)));
+    undo = &commit_scratch_.undo;
+    ApplyCommitted(frames, hashes, first_frame, floor, undo);
   }
+  if (options_.durability == Durability::kFull) {
+    st = wal_->Sync(&stats_.bytes_synced);
+    if (!st.ok()) {
+      if (undo != nullptr) UndoApply(frames, *undo);  // W7: reads stay at the last OK commit
+      return Poison(st.WithContext("commit: sync " + WalPath(path_)));
+    }
+    stats_.syncs++;
+  }
+  if (undo == nullptr) ApplyCommitted(frames, hashes, first_frame, floor, nullptr);
   for (size_t i = 0; i < frames.size(); i++) NoteShmFrame(first_frame + i, frames[i].page_number);
   NoteShmCommit(first_frame + frames.size() - 1, committed_count_, floor);
   // W21. The commit is durable whatever happens here; an index that could not grow (no
@@ -190,29 +198,12 @@ Result<uint32_t> WalPager::CommitLocked() {
 }
 
 // W30: a FULL commit of at least kOverlappedCommitMinBytes of frames that shrinks nothing.
+// Its hint comes after the frames are appended (frame_count() counts them), so a failed hint,
+// whatever the errno, is as ambiguous as a failed sync and poisons (io E7; W12's kNoSpace
+// exception does not hold); nothing is applied yet then.
 bool WalPager::AppliesWhileSyncing(size_t frame_count, uint32_t floor) const {
   return options_.durability == Durability::kFull && floor >= committed_count_ &&
          uint64_t{frame_count} * page_size_ >= kOverlappedCommitMinBytes;
-}
-
-// W30: the device writes the frames while the handle applies the commit in memory; mu_ is
-// held throughout and nothing reaches the -shm before the sync returns. The hint comes after
-// the frames are appended (frame_count() counts them), so its failure, whatever the errno,
-// is as ambiguous as a failed sync and poisons (E7; W12's kNoSpace exception does not hold).
-Status WalPager::ApplyWhileSyncing(const std::vector<WalLog::FrameRef>& frames,
-                                   const std::vector<StagedHash>& hashes, uint64_t first_frame,
-                                   uint32_t floor) {
-  Status st = wal_->StartWritebackOfLastAppend();
-  if (!st.ok()) return Poison(st.WithContext("commit: start writeback of " + WalPath(path_)));
-  CommitUndo& undo = commit_scratch_.undo;
-  ApplyCommitted(frames, hashes, first_frame, floor, &undo);
-  st = wal_->Sync(&stats_.bytes_synced);
-  if (!st.ok()) {
-    UndoApply(frames, undo);  // W7: reads return the last commit that returned OK
-    return Poison(st.WithContext("commit: sync " + WalPath(path_)));
-  }
-  stats_.syncs++;
-  return Status::Ok();
 }
 
 // W30: puts back what ApplyCommitted(..., &undo) changed that reads see. The commit's pages

@@ -220,8 +220,6 @@ Status WalLog::AppendTransaction(const std::vector<FrameRef>& frames,
   }
   PAGER_RETURN_IF_ERROR(st);
   unsynced_bytes_ += end - start;
-  last_append_start_ = start;
-  last_append_end_ = end;
   frame_count_ += frames.size();
   last_checksum_ = chain;
   return Status::Ok();
@@ -234,8 +232,10 @@ Status WalLog::Sync(uint64_t* bytes_synced) {
   return Status::Ok();
 }
 
-Status WalLog::StartWritebackOfLastAppend() {
-  return file_->StartWriteback(last_append_start_, last_append_end_ - last_append_start_);
+Status WalLog::StartWritebackOfFrames(uint64_t first) {
+  const WalGeometry geometry(header_.format_version, page_size_);
+  const uint64_t start = geometry.HeaderOffset(first);
+  return file_->StartWriteback(start, geometry.EndOffset(frame_count_) - start);
 }
 
 Status WalLog::Reset(uint64_t base_checkpoint_seq, uint64_t keep_bytes, uint64_t* bytes_synced) {

@@ -78,9 +78,9 @@ class WalLog {
                            uint32_t commit_floor_count);
   // fdatasync of the sidecar; adds the bytes written since the last sync to *bytes_synced.
   Status Sync(uint64_t* bytes_synced);
-  // Starts writeback of the bytes the last AppendTransaction wrote (io E7: a hint; the Sync
-  // that follows makes them durable). Its failure is reported.
-  Status StartWritebackOfLastAppend();
+  // Starts writeback of frames [first, frame_count) (io E7: a hint; the Sync that follows
+  // makes them durable). Its failure is reported.
+  Status StartWritebackOfFrames(uint64_t first);
   // Starts a new generation on top of main header copy base_checkpoint_seq (L3, L4), synced.
   Status Reset(uint64_t base_checkpoint_seq, uint64_t keep_bytes, uint64_t* bytes_synced);
   // Starts a new generation (L3) like Reset, but truncates the file to zero bytes and syncs;
@@ -125,8 +125,6 @@ class WalLog {
   uint64_t file_size_;
   WalHeader header_{};
   uint64_t frame_count_ = 0;
-  uint64_t last_append_start_ = 0;  // [start, end) of the last append's frames
-  uint64_t last_append_end_ = 0;
   uint64_t last_checksum_ = 0;
   uint64_t scan_chain_ = 0;  // chain position of the recovery scan (runs ahead of commits)
   uint64_t unsynced_bytes_ = 0;

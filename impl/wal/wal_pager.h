@@ -590,9 +590,6 @@ class WalPager {
                       const std::vector<StagedHash>& hashes, uint64_t first_frame,
                       uint32_t floor, CommitUndo* undo);
   bool AppliesWhileSyncing(size_t frame_count, uint32_t floor) const;
-  Status ApplyWhileSyncing(const std::vector<WalLog::FrameRef>& frames,
-                           const std::vector<StagedHash>& hashes, uint64_t first_frame,
-                           uint32_t floor);
   void UndoApply(const std::vector<WalLog::FrameRef>& frames, const CommitUndo& undo);
   // W28: a commit's working vectors, kept from commit to commit.
   struct CommitScratch {

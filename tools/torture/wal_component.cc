@@ -38,8 +38,8 @@ constexpr uint32_t kPageSize = 1024;
 constexpr uint32_t kMaxPage = 96;
 // Every kBigStepEvery-th step rewrites pages 1..kBigStepPages: 260 KiB of frames, past the
 // 64 KiB (kOverlappedCommitMinBytes) from which a FULL commit applies itself while its frames
-// are written (W30), so kills land inside that window too (some 6-page steps of 1 KiB pages
-// stay below it, as before).
+// are written (W30), so kills land inside that window too; the other steps (at most 6 KiB)
+// stay below it.
 constexpr uint64_t kBigStepEvery = 31;
 constexpr uint32_t kBigStepPages = 260;
 
