@@ -16,6 +16,9 @@
 //                   content), one pager_file_txn_commit
 //   txn alloc/free  a write transaction of 256 pages of content -- 224 protected pages
 //                   rewritten and 32 allocated in it -- that also frees 32 others, one commit
+//   Under each 256-page row: its operations split by whether they ran the journal's
+//   checkpoint -- what the checkpoints cost the row, and the median operation without one
+//   (which still pays the write faults on the pages the last checkpoint cleaned).
 //
 // Usage: file_bench [directory]   (default: build/bench-tmp under the current directory, on
 // the same disk as the tree). Prints medians over repetitions and ratios to the raw floor.
@@ -135,6 +138,25 @@ constexpr int kJournalOps = 128;
 constexpr size_t kBigPages = 256;    // pages per operation: 1 MiB of 4 KiB pages
 constexpr size_t kWorkingSet = 4096; // regular pages the scattered pages are drawn from
 
+// The operations of one 256-page row split by whether each ran the journal's checkpoint (the
+// main file's fdatasync at the end of a lap): the row's figure counts both, the split says
+// what the checkpoints cost it and what an operation costs without one.
+struct CheckpointSplit {
+  std::vector<double> plain_us;  // operations that ran no checkpoint
+  double checkpoint_us = 0;      // summed time of the operations that ran one
+  uint64_t checkpoints = 0;
+  uint64_t ops = 0;
+  void Add(double us, bool ran_checkpoint) {
+    ops++;
+    if (ran_checkpoint) {
+      checkpoint_us += us;
+      checkpoints++;
+    } else {
+      plain_us.push_back(us);
+    }
+  }
+};
+
 // The floor: a 1 MiB file region written and synced before, overwritten with one pwrite and
 // made durable with one fdatasync -- what the disk allows for 1 MiB per durable operation.
 double FloorRepMicros(int fd) {
@@ -240,10 +262,11 @@ BigFile MakeBigFile(const std::string& path) {
   return b;
 }
 
-double SyncPagesRepMicros(BigFile* b) {
+double SyncPagesRepMicros(BigFile* b, CheckpointSplit* split) {
   double total = 0;
   for (int i = 0; i < kJournalOps; i++) {
     std::vector<uint64_t> ids = ScatteredSubset(b->pages, kBigPages, &b->rng);
+    const uint64_t checkpoints = b->pf->checkpoint_count();
     auto t0 = Clock::now();
     for (uint64_t id : ids) {
       uint8_t* p = nullptr;
@@ -253,18 +276,21 @@ double SyncPagesRepMicros(BigFile* b) {
     }
     Status st = b->pf->SyncPages(ids.data(), ids.size());
     if (!st.ok()) Die("sync_pages", st);
-    total += MicrosSince(t0);
+    const double us = MicrosSince(t0);
+    total += us;
+    split->Add(us, b->pf->checkpoint_count() != checkpoints);
   }
   return total / kJournalOps;
 }
 
-double TxnRepMicros(BigFile* b) {
+double TxnRepMicros(BigFile* b, CheckpointSplit* split) {
   std::vector<uint8_t> copies(kBigPages * 4096);
   double total = 0;
   for (int i = 0; i < kJournalOps; i++) {
     std::vector<uint64_t> ids = ScatteredSubset(b->protected_, kBigPages, &b->rng);
     int owner = 0;
     std::vector<file::PageFile::TxnPage> pages;
+    const uint64_t checkpoints = b->pf->checkpoint_count();
     auto t0 = Clock::now();
     for (size_t k = 0; k < ids.size(); k++) {
       uint8_t* copy = copies.data() + k * 4096;
@@ -275,7 +301,9 @@ double TxnRepMicros(BigFile* b) {
     }
     Status st = b->pf->TxnCommit(&owner, pages);
     if (!st.ok()) Die("txn commit", st);
-    total += MicrosSince(t0);
+    const double us = MicrosSince(t0);
+    total += us;
+    split->Add(us, b->pf->checkpoint_count() != checkpoints);
   }
   return total / kJournalOps;
 }
@@ -320,11 +348,20 @@ CapiTxnFile MakeCapiTxnFile(const std::string& path) {
   return c;
 }
 
-double TxnWriteRepMicros(CapiTxnFile* c) {
+uint64_t CapiCheckpoints(pager_file* f) {
+  pager_file_stats s;
+  pager_file_stats_init(&s);
+  int rc = pager_file_get_stats(f, &s);
+  if (rc != PAGER_OK) DieCapi("pager_file_get_stats", rc);
+  return s.checkpoints;
+}
+
+double TxnWriteRepMicros(CapiTxnFile* c, CheckpointSplit* split) {
   std::vector<uint8_t> content(kBigPages * 4096);
   double total = 0;
   for (int i = 0; i < kJournalOps; i++) {
     std::vector<uint64_t> ids = ScatteredSubset(c->ids, kBigPages, &c->rng);
+    const uint64_t checkpoints = CapiCheckpoints(c->f);
     auto t0 = Clock::now();
     pager_file_txn* t = nullptr;
     int rc = pager_file_txn_begin(c->f, &t);
@@ -337,7 +374,9 @@ double TxnWriteRepMicros(CapiTxnFile* c) {
     }
     if ((rc = pager_file_txn_commit(t)) != PAGER_OK) DieCapi("pager_file_txn_commit", rc);
     pager_file_txn_free(t);
-    total += MicrosSince(t0);
+    const double us = MicrosSince(t0);
+    total += us;
+    split->Add(us, CapiCheckpoints(c->f) != checkpoints);
   }
   return total / kJournalOps;
 }
@@ -347,7 +386,7 @@ double TxnWriteRepMicros(CapiTxnFile* c) {
 // new ids replace the freed ones in the pool, so the file stays at the same size.
 constexpr size_t kTxnChurn = 32;
 
-double TxnAllocFreeRepMicros(BigFile* b) {
+double TxnAllocFreeRepMicros(BigFile* b, CheckpointSplit* split) {
   std::vector<uint8_t> copies(kBigPages * 4096);
   double total = 0;
   for (int i = 0; i < kJournalOps; i++) {
@@ -357,6 +396,7 @@ double TxnAllocFreeRepMicros(BigFile* b) {
     int owner = 0;
     std::vector<file::PageFile::TxnPage> pages;
     std::vector<uint64_t> born;
+    const uint64_t checkpoints = b->pf->checkpoint_count();
     auto t0 = Clock::now();
     for (size_t k = 0; k < rewrite.size(); k++) {
       uint8_t* copy = copies.data() + k * 4096;
@@ -380,7 +420,9 @@ double TxnAllocFreeRepMicros(BigFile* b) {
     }
     Status st = b->pf->TxnCommit(&owner, pages);
     if (!st.ok()) Die("txn commit", st);
-    total += MicrosSince(t0);
+    const double us = MicrosSince(t0);
+    total += us;
+    split->Add(us, b->pf->checkpoint_count() != checkpoints);
     for (size_t k = 0; k < kTxnChurn; k++) {
       *std::find(b->protected_.begin(), b->protected_.end(), doomed[k]) = born[k];
     }
@@ -402,25 +444,26 @@ void BigBench(const std::string& dir, const char* only) {
   std::vector<double> floor_us, sync_us, txn_us, sync_ratio, txn_ratio, churn_us, churn_ratio;
   std::vector<double> write_us, write_ratio;
   std::vector<double> scattered_us, scattered_ratio, sync_scattered_ratio;
+  CheckpointSplit sync_split, txn_split, write_split, churn_split;
   for (int r = 0; r < kReps; r++) {
     floor_us.push_back(FloorRepMicros(fd));
     scattered_us.push_back(ScatteredFloorRepMicros(scattered_fd, &scattered_rng));
     scattered_ratio.push_back(floor_us.back() / scattered_us.back());
     if (only == nullptr || std::string(only) == "sync") {
-      sync_us.push_back(SyncPagesRepMicros(&b));
+      sync_us.push_back(SyncPagesRepMicros(&b, &sync_split));
       sync_ratio.push_back(floor_us.back() / sync_us.back());
       sync_scattered_ratio.push_back(scattered_us.back() / sync_us.back());
     }
     if (only == nullptr || std::string(only) == "txn") {
-      txn_us.push_back(TxnRepMicros(&b));
+      txn_us.push_back(TxnRepMicros(&b, &txn_split));
       txn_ratio.push_back(floor_us.back() / txn_us.back());
     }
     if (only == nullptr || std::string(only) == "txnwrite") {
-      write_us.push_back(TxnWriteRepMicros(&c));
+      write_us.push_back(TxnWriteRepMicros(&c, &write_split));
       write_ratio.push_back(floor_us.back() / write_us.back());
     }
     if (only == nullptr || std::string(only) == "txnalloc") {
-      churn_us.push_back(TxnAllocFreeRepMicros(&b));
+      churn_us.push_back(TxnAllocFreeRepMicros(&b, &churn_split));
       churn_ratio.push_back(floor_us.back() / churn_us.back());
     }
   }
@@ -446,8 +489,24 @@ void BigBench(const std::string& dir, const char* only) {
     std::snprintf(buf, sizeof buf, "%.2f-%.2f", v.front(), v.back());
     return std::string(buf);
   };
+  const double floor_median_us = Median(floor_us);
+  // The split of a row's operations (CheckpointSplit), printed under its figure.
+  auto print_split = [&](const CheckpointSplit& split) {
+    if (split.plain_us.empty()) return;
+    double plain_sum_us = 0;
+    for (double us : split.plain_us) plain_sum_us += us;
+    const double plain_mean_us = plain_sum_us / split.plain_us.size();
+    std::printf("    its %llu checkpoints in %llu ops: %.1f us per op of the row's time (%.0f us "
+                "each); the ops without one: mean %.1f us (%.2fx the median floor), median "
+                "%.1f us (%.2fx)\n",
+                static_cast<unsigned long long>(split.checkpoints),
+                static_cast<unsigned long long>(split.ops), split.checkpoint_us / split.ops,
+                split.checkpoints > 0 ? split.checkpoint_us / split.checkpoints : 0.0,
+                plain_mean_us, floor_median_us / plain_mean_us, Median(split.plain_us),
+                floor_median_us / Median(split.plain_us));
+  };
   std::printf("1 MiB floor: pwrite 1 MiB over written blocks + fdatasync: %8.1f us/op\n",
-              Median(floor_us));
+              floor_median_us);
   std::printf("scattered floor: 256 of 4,096 blocks pwritten + fdatasync: %8.1f us/op  "
               "%.2fx floor (reps %s)\n", Median(scattered_us), Median(scattered_ratio),
               spread(scattered_ratio).c_str());
@@ -456,20 +515,24 @@ void BigBench(const std::string& dir, const char* only) {
                 "(reps %s); %.2fx the scattered floor (reps %s)\n", Median(sync_us),
                 Median(sync_ratio), spread(sync_ratio).c_str(), Median(sync_scattered_ratio),
                 spread(sync_scattered_ratio).c_str());
+    print_split(sync_split);
   }
   if (!txn_us.empty()) {
     std::printf("txn of 256 protected pages (of 1,024), commit:  %8.1f us/op  %.2fx floor "
                 "(reps %s)\n", Median(txn_us), Median(txn_ratio), spread(txn_ratio).c_str());
+    print_split(txn_split);
   }
   if (!write_us.empty()) {
     std::printf("txn of 256 pages written whole (pager.h write):  %7.1f us/op  %.2fx floor "
                 "(reps %s)\n", Median(write_us), Median(write_ratio),
                 spread(write_ratio).c_str());
+    print_split(write_split);
   }
   if (!churn_us.empty()) {
     std::printf("txn of 256 pages, 32 allocated + 32 freed in it: %7.1f us/op  %.2fx floor "
                 "(reps %s)\n", Median(churn_us), Median(churn_ratio),
                 spread(churn_ratio).c_str());
+    print_split(churn_split);
   }
 }
 
