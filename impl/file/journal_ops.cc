@@ -75,7 +75,7 @@ Status PageFile::ReserveInUse() {
     }
     uint64_t q = p + 1;
     while (q < page_count_ && Bit(q)) q++;
-    PAGER_RETURN_IF_ERROR(file_->Allocate(p * page_size_, (q - p) * page_size_));
+    PAGER_RETURN_IF_ERROR(ReserveRun(p, q - p));
     p = q;
   }
   return Status::Ok();

@@ -96,7 +96,7 @@ Status PageFile::CreateLocked() {
   PAGER_RETURN_IF_ERROR(file_->Lock(io::LockMode::kExclusive, options_.lock_timeout_ms));
   std::random_device rd;
   file_id_ = (uint64_t{rd()} << 32) ^ rd() ^ env_->NowMicros();
-  PAGER_RETURN_IF_ERROR(file_->Allocate(0, want * page_size_));  // P5: the whole first space
+  PAGER_RETURN_IF_ERROR(ReserveRun(0, want));  // P5: the whole first space
   std::vector<uint8_t> page(page_size_, 0);
   SuperblockDisk sb = MakeSuperblock(page_size_log2_, file_id_, format_version_);
   std::memcpy(page.data(), &sb, sizeof sb);

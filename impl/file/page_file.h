@@ -18,7 +18,9 @@
 //   P5. Every page handed out (regular, protected backing, directory slot, bitmap slot) has
 //       its blocks reserved with File::Allocate before the commit that hands it out, so
 //       writes through the mapping never meet a full disk (no SIGBUS) and pwrites of
-//       internal pages never fail with ENOSPC.
+//       internal pages never fail with ENOSPC. A page this handle reserved once
+//       (reserved_bits_) keeps its blocks for the handle's life -- nothing punches holes in
+//       the main file or shortens it -- so handing it out again reserves nothing.
 //   P6. A failed DataSync or msync poisons the handle: every later mutation returns
 //       kPoisoned; the in-memory state stays at the last committed state.
 //   P7. An operation either commits all of its changes or none: validation comes before any
@@ -309,6 +311,8 @@ class PageFile {
   void StageProtectedWrites(const std::vector<TxnPage>& pages);
   void ReleaseTxnLocked(const void* owner);
   Status ReserveBlocks(const std::vector<uint64_t>& pages);
+  Status ReserveRun(uint64_t first, uint64_t count);  // File::Allocate, noted in reserved_bits_
+  bool ReservedThisSession(uint64_t page) const;
   Status CheckProtectedId(uint64_t id, bool for_free) const;
   DirEntryDisk& Entry(uint64_t id);
   const DirEntryDisk& Entry(uint64_t id) const;
@@ -344,6 +348,9 @@ class PageFile {
   uint64_t state_root_ = 0;
   uint64_t hint_ = kFirstDataPage;
   std::vector<uint64_t> bits_;
+  // P5: bit p is set once a File::Allocate of this handle covered page p (never cleared, not
+  // undone by Rollback: the blocks stay). Sized on demand; a page past its end is not noted.
+  std::vector<uint64_t> reserved_bits_;
   std::vector<Group> groups_;
   std::vector<DirPage> dirs_;
   std::unordered_set<uint64_t> internal_;  // directory slots and protected backing pages

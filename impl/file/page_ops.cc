@@ -93,7 +93,7 @@ Status PageFile::GrowTo(uint64_t page_count) {
   if (size < page_count * page_size_) PAGER_RETURN_IF_ERROR(file_->Truncate(page_count * page_size_));
   uint64_t new_groups = GroupCount(page_count, page_size_);
   for (uint64_t g = old_groups; g < new_groups; g++) {
-    PAGER_RETURN_IF_ERROR(file_->Allocate(GroupSlot(g, page_size_, 0) * page_size_, 2 * page_size_));
+    PAGER_RETURN_IF_ERROR(ReserveRun(GroupSlot(g, page_size_, 0), 2));
   }
   if (map_ != nullptr && map_->mapped_len() < page_count * page_size_) {
     PAGER_RETURN_IF_ERROR(map_->Remap(static_cast<size_t>(page_count * page_size_)));
@@ -181,17 +181,44 @@ Status PageFile::TakePages(uint64_t count, bool internal, std::vector<uint64_t>*
   return ReserveBlocks(*pages);
 }
 
+// P5: one File::Allocate per run of adjacent pages this handle has not reserved before (a
+// page freed and handed out again in the same session keeps the blocks it was given).
 Status PageFile::ReserveBlocks(const std::vector<uint64_t>& pages) {
-  std::vector<uint64_t> sorted(pages);
+  std::vector<uint64_t> sorted;
+  sorted.reserve(pages.size());
+  for (uint64_t p : pages) {
+    if (!ReservedThisSession(p)) sorted.push_back(p);
+  }
   std::sort(sorted.begin(), sorted.end());
   size_t i = 0;
   while (i < sorted.size()) {
     size_t j = i + 1;
     while (j < sorted.size() && sorted[j] == sorted[j - 1] + 1) j++;
-    PAGER_RETURN_IF_ERROR(file_->Allocate(sorted[i] * page_size_, (j - i) * page_size_));
+    PAGER_RETURN_IF_ERROR(ReserveRun(sorted[i], j - i));
     i = j;
   }
   return Status::Ok();
+}
+
+Status PageFile::ReserveRun(uint64_t first, uint64_t count) {
+  PAGER_RETURN_IF_ERROR(file_->Allocate(first * page_size_, count * page_size_));
+  const uint64_t end = first + count;
+  if (reserved_bits_.size() < (end + 63) / 64) reserved_bits_.resize((end + 63) / 64, 0);
+  for (uint64_t p = first; p < end;) {
+    if ((p & 63) == 0 && end - p >= 64) {
+      reserved_bits_[p >> 6] = ~uint64_t{0};
+      p += 64;
+    } else {
+      reserved_bits_[p >> 6] |= uint64_t{1} << (p & 63);
+      p++;
+    }
+  }
+  return Status::Ok();
+}
+
+bool PageFile::ReservedThisSession(uint64_t page) const {
+  return (page >> 6) < reserved_bits_.size() &&
+         ((reserved_bits_[page >> 6] >> (page & 63)) & 1) != 0;
 }
 
 // ---- regular pages ---------------------------------------------------------------------------
