@@ -223,3 +223,56 @@ TEST_F(WalCheckpoint, AShortScatterReadOfTheWalIsCorruptAndPoisons) {
 }  // namespace
 }  // namespace wal
 }  // namespace pager
+
+namespace pager {
+namespace wal {
+namespace {
+
+using namespace ::pager::wal::testing;  // NOLINT
+
+// The main file's writes and syncs during a checkpoint, in order ("w" / "s").
+class MainOpsEnv : public io::FaultEnv {
+ public:
+  std::string main_path;
+  std::string ops;
+  Status BeforeOp(Op op, const std::string& file) override {
+    if (file == main_path && op == Op::kWrite) ops += "w";
+    return FaultEnv::BeforeOp(op, file);
+  }
+  Status BeforeSync(const std::string& file, bool* drop_pending) override {
+    if (file == main_path) ops += "s";
+    return FaultEnv::BeforeSync(file, drop_pending);
+  }
+};
+
+// W6: a checkpoint whose pages lie within the main file writes them and the header and syncs
+// the main file once (until that sync returns the WAL is not reset, so recovery replays it
+// over any of them that did not land); one whose copy makes the file longer syncs the pages
+// first, so that a durable header never counts pages past the file's durable end.
+TEST(WalCheckpointSyncs, PagesWithinTheMainFileAreMadeDurableWithTheHeaderInOneSync) {
+  MainOpsEnv env;
+  env.main_path = "/db";
+  auto p = MustCreate(&env, "/db");
+  for (uint32_t page = 1; page <= 8; page++) Stage(p.get(), page, Page(page));
+  MustCommit(p.get());
+  env.ops.clear();
+  MustCheckpoint(p.get());  // the copy makes the file longer
+  EXPECT_EQ(env.ops.find('s'), env.ops.size() - 3) << env.ops << ": pages, sync, header, sync";
+  EXPECT_EQ(env.ops.substr(env.ops.size() - 3), "sws") << env.ops;
+  Stage(p.get(), 3, Page(33));
+  Stage(p.get(), 7, Page(77));
+  MustCommit(p.get());
+  env.ops.clear();
+  MustCheckpoint(p.get());  // pages 3 and 7 lie within the file
+  EXPECT_EQ(std::count(env.ops.begin(), env.ops.end(), 's'), 1) << env.ops;
+  EXPECT_EQ(env.ops.back(), 's') << env.ops;
+  p.reset();
+  p = MustOpen(&env, "/db");
+  EXPECT_EQ(Read(p.get(), 3), Page(33));
+  EXPECT_EQ(Read(p.get(), 7), Page(77));
+  EXPECT_EQ(Read(p.get(), 8), Page(8));
+}
+
+}  // namespace
+}  // namespace wal
+}  // namespace pager

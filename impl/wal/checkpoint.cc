@@ -151,9 +151,12 @@ Result<uint32_t> WalPager::CopyStep() {
     Result<uint32_t> copied = CopyFramesToMain();
     if (!copied.ok()) return PoisonUnlessNoSpace(copied.status().WithContext("checkpoint"));
     pages = copied.value();
-    // W6's data sync; nothing to make durable when an earlier step synced every page this
-    // generation changed (the background thread's copy) and none was written or cut since.
-    if (main_unsynced_bytes_ > 0 || main_resized_) PAGER_RETURN_IF_ERROR(SyncMain());
+    // W6's data sync, only when the main file's size changed (cut, extended, or written past
+    // its end): the header must never count pages past the file's durable end. Copied pages
+    // within the file need none of their own: until the header's sync returns, the WAL that
+    // holds them is not reset, and recovery replays it over whatever part of them reached
+    // the disk; that sync makes them durable with the header.
+    if (main_resized_) PAGER_RETURN_IF_ERROR(SyncMain());
     PAGER_RETURN_IF_ERROR(PublishMainHeader());
     backfilled_ = wal_->frame_count();
   }
@@ -218,6 +221,11 @@ Result<uint32_t> WalPager::CopyFramesToMain() {
     if (kv.second >= backfilled_ || kv.first >= main_valid_count_) latest.push_back(kv);
   }
   std::sort(latest.begin(), latest.end());
+  uint64_t size = 0;
+  PAGER_RETURN_IF_ERROR(main_->Size(&size));
+  if (!latest.empty() && (uint64_t{latest.back().first} + 1) * page_size_ > size) {
+    main_resized_ = true;  // the copy writes past the end: the file grows (W6)
+  }
   PAGER_RETURN_IF_ERROR(CopyPairsToMain(latest));
   PAGER_RETURN_IF_ERROR(ExtendMainToPageCount());
   return static_cast<uint32_t>(latest.size());

@@ -23,10 +23,12 @@
 //       commit; the last frame is the commit frame. Under kFull it is durable (one
 //       fdatasync) before Commit returns.
 //   W6. Checkpoint order: sync WAL -> cut main pages >= main_valid_count_ -> write pages to
-//       main -> extend the file to the page count -> sync main -> write the inactive header
-//       copy -> shrink to the page count -> sync main -> reset the WAL (new salts, synced).
-//       The WAL is never reset unless every earlier step succeeded, and a durable header never
-//       counts pages past the durable end of the file.
+//       main -> extend the file to the page count -> sync main if its size changed -> write
+//       the inactive header copy -> shrink to the page count -> sync main -> reset the WAL
+//       (new salts, synced). The WAL is never reset unless every earlier step succeeded, and a
+//       durable header never counts pages past the durable end of the file. Pages written
+//       within the file are made durable by the header's sync: until it returns the WAL
+//       holding them is intact, and recovery replays it over whichever of them landed.
 //   W7. After any failed write or sync of a commit or checkpoint the handle is poisoned: staged
 //       changes are dropped, every later mutation fails with kPoisoned, and reads return the
 //       last state whose commit returned OK.
