@@ -214,20 +214,20 @@ std::vector<std::pair<uint32_t, uint64_t>> WalPager::PairsToBackfill(uint64_t ta
 // W25: a page whose latest frame is below backfilled_ is in the main file already, unless
 // it is at or past main_valid_count_ (DropStalePages cuts those, so they are copied again).
 Result<uint32_t> WalPager::CopyFramesToMain() {
-  PAGER_RETURN_IF_ERROR(DropStalePages());
+  uint64_t size = 0;  // the main file's, after the cut
+  PAGER_RETURN_IF_ERROR(DropStalePages(&size));
   std::vector<std::pair<uint32_t, uint64_t>> latest;
   latest.reserve(index_.size());
   for (const auto& kv : index_) {
     if (kv.second >= backfilled_ || kv.first >= main_valid_count_) latest.push_back(kv);
   }
   std::sort(latest.begin(), latest.end());
-  uint64_t size = 0;
-  PAGER_RETURN_IF_ERROR(main_->Size(&size));
-  if (!latest.empty() && (uint64_t{latest.back().first} + 1) * page_size_ > size) {
-    main_resized_ = true;  // the copy writes past the end: the file grows (W6)
-  }
+  // W13: the last span ends at the last page copied, so the file ends there if not before.
+  const uint64_t copied_end =
+      latest.empty() ? 0 : (uint64_t{latest.back().first} + 1) * page_size_;
+  if (copied_end > size) main_resized_ = true;  // the copy writes past the end (W6)
   PAGER_RETURN_IF_ERROR(CopyPairsToMain(latest));
-  PAGER_RETURN_IF_ERROR(ExtendMainToPageCount());
+  PAGER_RETURN_IF_ERROR(ExtendMainToPageCount(std::max(size, copied_end)));
   return static_cast<uint32_t>(latest.size());
 }
 
@@ -235,20 +235,20 @@ Result<uint32_t> WalPager::CopyFramesToMain() {
 // holds older bytes for them, cut them off before the frames are copied; the final truncate
 // to the page count extends the file with zeros. Safe at any crash point: until the WAL is
 // reset its commits keep main_valid_count_ this low on recovery, so these bytes are never read.
-Status WalPager::DropStalePages() {
-  uint64_t size = 0;
-  PAGER_RETURN_IF_ERROR(main_->Size(&size));
+// *size: the file's size after the cut.
+Status WalPager::DropStalePages(uint64_t* size) {
+  PAGER_RETURN_IF_ERROR(main_->Size(size));
   uint64_t keep = uint64_t{main_valid_count_} * page_size_;
-  if (size <= keep) return Status::Ok();
+  if (*size <= keep) return Status::Ok();
   main_resized_ = true;
-  return main_->Truncate(keep);
+  PAGER_RETURN_IF_ERROR(main_->Truncate(keep));
+  *size = keep;
+  return Status::Ok();
 }
 
-// Grows the main file to the committed page count before the data sync, so the new header
-// (written after that sync) never counts pages past the durable end of the file.
-Status WalPager::ExtendMainToPageCount() {
-  uint64_t size = 0;
-  PAGER_RETURN_IF_ERROR(main_->Size(&size));
+// Grows the main file (size bytes now) to the committed page count before the data sync, so
+// the new header (written after that sync) never counts pages past the durable end of the file.
+Status WalPager::ExtendMainToPageCount(uint64_t size) {
   uint64_t want = uint64_t{committed_count_} * page_size_;
   if (size >= want) return Status::Ok();
   main_resized_ = true;

@@ -651,8 +651,8 @@ class WalPager {
   Status WriteSpan(uint64_t offset, const uint8_t* span, uint64_t bytes, CopyScratch* scratch,
                    CopyCounts* counts) const;
   std::vector<std::pair<uint32_t, uint64_t>> PairsToBackfill(uint64_t target) const;
-  Status DropStalePages();
-  Status ExtendMainToPageCount();
+  Status DropStalePages(uint64_t* size);
+  Status ExtendMainToPageCount(uint64_t size);
   Status PublishMainHeader();
   Status SyncMain();
   bool AutoCheckpointDue() const;
