@@ -17,8 +17,8 @@ class PageFileTestPeer {
   std::vector<uint64_t>& bits() { return f_->bits_; }
   std::unordered_set<uint64_t>& internal() { return f_->internal_; }
   DirEntryDisk& Entry(uint64_t id) { return f_->Entry(id); }
-  std::map<uint64_t, const void*>& reserved_ids() { return f_->reserved_ids_; }
-  std::set<uint64_t>& freeing() { return f_->freeing_; }
+  std::unordered_map<uint64_t, const void*>& reserved_ids() { return f_->reserved_ids_; }
+  std::unordered_set<uint64_t>& freeing() { return f_->freeing_; }
   void FlipBit(uint64_t p) { f_->FlipBit(p); }
 
  private:

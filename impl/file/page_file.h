@@ -82,11 +82,11 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -354,9 +354,10 @@ class PageFile {
   std::vector<Group> groups_;
   std::vector<DirPage> dirs_;
   std::unordered_set<uint64_t> internal_;  // directory slots and protected backing pages
-  std::map<uint64_t, const void*> open_txns_;  // protected id -> owning transaction (P9)
-  std::set<uint64_t> freeing_;                 // held ids their owner frees at commit (P12)
-  std::map<uint64_t, const void*> reserved_ids_;  // new ids reserved by a transaction (P12)
+  // The transactions' holds, hashed: O(1) per page a transaction adds, checks or releases.
+  std::unordered_map<uint64_t, const void*> open_txns_;     // protected id -> its owner (P9)
+  std::unordered_set<uint64_t> freeing_;  // held ids their owner frees at commit (P12)
+  std::unordered_map<uint64_t, const void*> reserved_ids_;  // new ids -> their owner (P12)
   std::vector<uint64_t> stale_slots_;      // found by recovery, zeroed by the epoch commit
   RecoveryReport report_;
   uint64_t sync_count_ = 0;

@@ -128,9 +128,12 @@ Status PageFile::StageTxnLocked(const void* owner, const std::vector<TxnPage>& p
     StageNewEntries(created, backing);
   }
   StageProtectedWrites(written);
+  std::vector<uint64_t> frees;
   for (const auto& held : open_txns_) {
-    if (held.second == owner && freeing_.count(held.first) != 0) FreeProtectedLocked(held.first);
+    if (held.second == owner && freeing_.count(held.first) != 0) frees.push_back(held.first);
   }
+  std::sort(frees.begin(), frees.end());  // in id order, whatever the hash table's order
+  for (uint64_t id : frees) FreeProtectedLocked(id);
   return Status::Ok();
 }
 
