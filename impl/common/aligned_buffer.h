@@ -1,5 +1,6 @@
 // AlignedBuffer: a reusable buffer whose address is a multiple of kAlignBytes (4096), as
-// O_DIRECT writes need (io E8, D1). Grows on demand; its bytes are uninitialized.
+// O_DIRECT writes need (io E8, D1). Grows on demand; its bytes are uninitialized. Used for
+// the page journal's batches and the WAL checkpoint's copy spans.
 //
 // A buffer of at least kHugeFromBytes is its own anonymous mapping, aligned to 2 MiB and
 // advised MADV_HUGEPAGE: where transparent huge pages are available (the "madvise" or

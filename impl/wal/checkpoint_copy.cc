@@ -41,10 +41,7 @@ Status WalPager::CopyPairsUnlocked(const std::vector<std::pair<uint32_t, uint64_
   for (size_t first = 0; first < latest.size();) {
     const size_t end = SpanEnd(latest, first);
     const size_t pages = latest[end - 1].first - latest[first].first + size_t{1};
-    if (scratch.span_bytes < pages * page_size_) {
-      scratch.span_bytes = pages * page_size_;
-      scratch.span.reset(new uint8_t[scratch.span_bytes]);  // uninitialized (CopyScratch)
-    }
+    PAGER_RETURN_IF_ERROR(scratch.span.Reserve(pages * page_size_));  // kept (CopyScratch)
     PAGER_RETURN_IF_ERROR(CopySpanToMain(&latest[first], end - first, &scratch, counts));
     first = end;
   }
@@ -71,7 +68,7 @@ size_t WalPager::SpanEnd(const std::vector<std::pair<uint32_t, uint64_t>>& lates
 Status WalPager::CopySpanToMain(const std::pair<uint32_t, uint64_t>* latest, size_t n,
                                 CopyScratch* scratch, CopyCounts* counts) const {
   const uint32_t base = latest[0].first;
-  uint8_t* span = scratch->span.get();
+  uint8_t* span = scratch->span.data();
   PAGER_RETURN_IF_ERROR(ReadSpanFrames(latest, n, scratch, counts));
   for (size_t i = 1; i < n; i++) {  // the pages between two pairs
     const uint32_t gap_first = latest[i - 1].first + 1;
@@ -134,7 +131,7 @@ Status WalPager::ReadSpanFrames(const std::pair<uint32_t, uint64_t>* latest, siz
       while (scratch->dsts.size() < frame - first_frame) {  // a later commit rewrote it
         scratch->dsts.push_back(scratch->skipped.data());
       }
-      scratch->dsts.push_back(scratch->span.get() +
+      scratch->dsts.push_back(scratch->span.data() +
                               size_t{latest[order[j]].first - base} * page_size_);
     }
     PAGER_RETURN_IF_ERROR(wal_->ReadCommittedBodies(first_frame, scratch->dsts.size(),

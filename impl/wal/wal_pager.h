@@ -281,6 +281,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "impl/common/aligned_buffer.h"
 #include "impl/io/env.h"
 #include "impl/wal/frame_index.h"
 #include "impl/wal/main_map.h"
@@ -628,8 +629,9 @@ class WalPager {
     // past its end) before it is written. Zeroing a fresh 4 MiB buffer at every checkpoint
     // and faulting its pages in was ~10 % of a checkpoint's CPU (doc/performance.md, "The
     // 256-page commit path, continued").
-    std::unique_ptr<uint8_t[]> span;
-    size_t span_bytes = 0;
+    // A span of 1 MiB or more is a huge page mapping where the kernel gives them
+    // (AlignedBuffer): the frames are read into it and written out of it by the kernel.
+    AlignedBuffer span;
     std::vector<uint8_t> headers;  // frame headers a scatter read skips over
     std::vector<size_t> order;     // the span's pairs by WAL position
     std::vector<uint8_t*> dsts;    // the slots of one run of frames
