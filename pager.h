@@ -889,7 +889,8 @@ typedef struct pager_wal_checkpoint_options {
 typedef struct pager_wal_stats {
   uint32_t struct_size;        /* set by pager_wal_stats_init; written back by the library */
   int32_t last_checkpoint_error; /* PAGER_ERR_* of the last checkpoint that failed for lack
-                                    of space (0: none since open); see pager_wal_commit     */
+                                    of space or memory (0: none since open); see
+                                    pager_wal_commit                                       */
   uint64_t cache_hits;         /* committed-page reads served from the page cache          */
   uint64_t cache_misses;       /* committed-page reads that went to the WAL or main file   */
   uint64_t commits;            /* commits that wrote frames                                */
@@ -900,7 +901,7 @@ typedef struct pager_wal_stats {
   uint64_t bytes_synced;       /* bytes written to either file and then made durable      */
   uint64_t wal_frames;         /* valid frames in the WAL now                              */
   uint64_t checkpoint_failures; /* checkpoints (explicit, automatic, at open) that failed for
-                                   lack of space and left the WAL as it was                 */
+                                   lack of space or memory and left the WAL as it was       */
   /* 0.3 */
   uint64_t frames_left;        /* frames the last checkpoint could not copy into the main
                                   file because a read transaction still needed its older
@@ -987,7 +988,8 @@ PAGER_API int pager_wal_create(const char *path, const pager_wal_options *opts,
  * and PAGER_ERR_NOSPC (also when the read-write recovery checkpoint fails with a failed sync
  * or I/O error; no handle is returned and the files are as a crash at that point would leave
  * them), PAGER_ERR_READONLY (read-write without permission to write), PAGER_ERR_NOMEM.
- * A full disk: a read-write open whose recovery checkpoint runs out of space still succeeds;
+ * A full disk: a read-write open whose recovery checkpoint runs out of space (or memory) still
+ * succeeds;
  * the checkpoint is deferred (new commits append to the recovered WAL, the next commit or
  * checkpoint retries it; stats: checkpoint_failures, last_checkpoint_error). A read-write open
  * refuses a main file shorter than its header and WAL need (PAGER_ERR_CORRUPT, nothing
@@ -1081,23 +1083,23 @@ PAGER_API int pager_wal_stage_app_header(pager_wal *h, const void *data,
  * and moves its pages into the handle's cache while the device writes (no other handle sees
  * them before the fdatasync returns). Nothing staged or nothing known to have changed: PAGER_OK,
  * *frames_out = 0, no I/O. If the WAL then passes an auto-checkpoint threshold a passive
- * checkpoint runs; its failure does not fail the commit: lack of space is counted
+ * checkpoint runs; its failure does not fail the commit: lack of space or memory is counted
  * (pager_wal_stats.checkpoint_failures, last_checkpoint_error) and the checkpoint is retried
  * after the next commit; a failed sync or I/O error poisons the handle, and the next mutation
  * returns PAGER_ERR_POISONED. With pager_wal_options.background_checkpoint the handle's
- * thread runs that checkpoint instead (same failure rules: lack of space counted and retried
- * after the next commit, a failed sync poisons), and the commit first waits for it while the
- * WAL is at its limit (2x the threshold) and the thread can shorten it.
+ * thread runs that checkpoint instead (same failure rules: lack of space or memory counted
+ * and retried after the next commit, a failed sync poisons), and the commit first waits for
+ * it while the WAL is at its limit (2x the threshold) and the thread can shorten it.
  * *frames_out (may be NULL) receives the number of data frames written; untouched on failure.
  * Errors: PAGER_ERR_INVALID (NULL h), PAGER_ERR_READONLY (read-only handle),
  * PAGER_ERR_POISONED (an earlier failure), PAGER_ERR_IO, PAGER_ERR_NOSPC or
  * PAGER_ERR_CORRUPT while reading committed pages to compare (the handle is unchanged and the
- * changes stay staged), PAGER_ERR_NOSPC while writing frames (nothing was acknowledged: the
- * handle stays usable and the changes stay staged -- commit again once there is space, or
- * clear them), PAGER_ERR_IO while writing or syncing frames, any failed sync, and any error
- * starting the writeback of written frames, PAGER_ERR_NOSPC included (the handle is poisoned,
- * the staged changes are dropped and its reads show the last commit that returned OK --
- * reopen to learn what the WAL holds), PAGER_ERR_NOMEM.
+ * changes stay staged), PAGER_ERR_NOSPC or PAGER_ERR_NOMEM while writing frames (nothing was
+ * acknowledged: the handle stays usable and the changes stay staged -- commit again once
+ * there is space, or clear them), PAGER_ERR_IO while writing or syncing frames, any failed
+ * sync, and any error starting the writeback of written frames, PAGER_ERR_NOSPC included
+ * (the handle is poisoned, the staged changes are dropped and its reads show the last commit
+ * that returned OK -- reopen to learn what the WAL holds), PAGER_ERR_NOMEM.
  */
 PAGER_API int pager_wal_commit(pager_wal *h, uint32_t *frames_out) PAGER_NOEXCEPT;
 
@@ -1112,11 +1114,11 @@ PAGER_API int pager_wal_commit(pager_wal *h, uint32_t *frames_out) PAGER_NOEXCEP
  * NULL) receives the number of data pages written into the main file; untouched on failure.
  * Errors: PAGER_ERR_INVALID (NULL h; opts->struct_size below the 0.2 size, unknown trailing
  * bytes not zero, mode not a PAGER_WAL_CHECKPOINT_* value), PAGER_ERR_READONLY (read-only
- * handle), PAGER_ERR_POISONED (an earlier failure), PAGER_ERR_NOSPC (writing pages into the
- * main file ran out of space: the WAL keeps every frame, the handle stays usable, retry
- * later), PAGER_ERR_IO or PAGER_ERR_CORRUPT (the WAL's frames cannot be read back) -- these
- * two, and any failed sync, poison the handle; the WAL is never reset unless the main file
- * was synced --, PAGER_ERR_NOMEM.
+ * handle), PAGER_ERR_POISONED (an earlier failure), PAGER_ERR_NOSPC or PAGER_ERR_NOMEM (writing
+ * pages into the main file ran out of space, or the copy out of memory: the WAL keeps every
+ * frame, the handle stays usable, retry later), PAGER_ERR_IO or PAGER_ERR_CORRUPT (the WAL's
+ * frames cannot be read back) -- these two, and any failed sync, poison the handle; the WAL
+ * is never reset unless the main file was synced.
  */
 PAGER_API int pager_wal_checkpoint(pager_wal *h, const pager_wal_checkpoint_options *opts,
                                    uint32_t *pages_out) PAGER_NOEXCEPT;

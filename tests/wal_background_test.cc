@@ -114,6 +114,25 @@ TEST_F(WalBackground, CommitsNeverWaitForReadersPastTheLimit) {
   for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(w.get(), p), TxnPage(13, p));
 }
 
+TEST_F(WalBackground, NoMemoryInTheThreadIsCountedAndRetriedNotPoisoned) {
+  auto w = MustCreate(&env, path, BackgroundOptions(8));
+  CommitTxn(w.get(), 1, 4);
+  w->WaitCheckpointerIdle();
+  env.FailNth(MemEnv::Op::kWrite, 2, FaultKind::kEnomem, true);  // the commit's frames pass
+  CommitTxn(w.get(), 2, 4);
+  w->WaitCheckpointerIdle();
+  EXPECT_GE(w->stats().checkpoint_failures, 1u);
+  EXPECT_EQ(w->stats().last_checkpoint_code, static_cast<int32_t>(Code::kNoMem));
+  EXPECT_NE(w->state(), State::kPoisoned);
+  env.ClearFaults();
+  CommitTxn(w.get(), 3, 4);
+  w->WaitCheckpointerIdle();
+  EXPECT_LT(w->stats().wal_frames, 8u) << "retried after the commit";
+  w.reset();
+  auto r = MustOpen(&env, path);
+  for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(r.get(), p), TxnPage(3, p));
+}
+
 TEST_F(WalBackground, NoSpaceInTheThreadIsCountedAndRetriedAfterTheNextCommit) {
   auto w = MustCreate(&env, path, BackgroundOptions(8));
   CommitTxn(w.get(), 1, 4);

@@ -1,5 +1,6 @@
 // A full disk is not a durability failure (W12): a commit or checkpoint whose write fails for
-// lack of space returns NOSPC and leaves the handle usable; an automatic checkpoint that runs
+// lack of space returns NOSPC and leaves the handle usable (and so, for lack of memory,
+// NOMEM: the WalNoMemory tests); an automatic checkpoint that runs
 // out of space does not fail the durable commit before it and is retried later; a read-write
 // open on a full disk succeeds and defers its recovery checkpoint. Proven on the fault seam
 // and, where the machine allows (root: a private mount namespace), on a real small tmpfs.
@@ -158,6 +159,73 @@ TEST_F(WalNoSpace, TheCApiReportsADeferredCheckpointInItsStats) {
   EXPECT_EQ(st.last_checkpoint_error, PAGER_ERR_NOSPC);
   EXPECT_GT(st.wal_frames, 0u);
   env.ClearFaults();
+  pager_wal_close(h);
+}
+
+// ---- no memory: the other shortage of W12 ------------------------------------------------
+
+using WalNoMemory = WalNoSpace;
+
+TEST_F(WalNoMemory, CommitWhoseWriteFindsNoMemoryReturnsNoMemAndKeepsTheChangesStaged) {
+  std::unique_ptr<WalPager> p = MustCreate(&env, path);
+  ASSERT_NE(p, nullptr);
+  Stage(p.get(), 1, Page(1));
+  MustCommit(p.get());
+  env.FailNth(MemEnv::Op::kWrite, 1, FaultKind::kEnomem, true);
+  Stage(p.get(), 1, Page(101));
+  Result<uint32_t> r = p->Commit();
+  EXPECT_EQ(r.status().code(), Code::kNoMem) << r.status().ToString();
+  EXPECT_NE(p->state(), State::kPoisoned);
+  EXPECT_EQ(Read(p.get(), 1), Page(101)) << "the staged change was dropped";
+  env.ClearFaults();
+  MustCommit(p.get());
+  p.reset();
+  std::unique_ptr<WalPager> q = MustOpen(&env, path);
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(Read(q.get(), 1), Page(101));
+}
+
+TEST_F(WalNoMemory, ExplicitCheckpointWithoutMemoryLeavesTheWalAndTheHandle) {
+  std::unique_ptr<WalPager> p = MustCreate(&env, path);
+  ASSERT_NE(p, nullptr);
+  for (uint32_t i = 1; i <= 8; i++) Stage(p.get(), i, Page(i));
+  MustCommit(p.get());
+  env.FailNth(MemEnv::Op::kWrite, 1, FaultKind::kEnomem, true);
+  Result<uint32_t> r = p->Checkpoint();
+  EXPECT_EQ(r.status().code(), Code::kNoMem) << r.status().ToString();
+  EXPECT_NE(p->state(), State::kPoisoned);
+  EXPECT_GT(p->stats().wal_frames, 0u);
+  ExpectPages(p.get(), 1, 8, 0);
+  env.ClearFaults();
+  MustCheckpoint(p.get());
+  EXPECT_EQ(p->stats().wal_frames, 0u);
+  ExpectPages(p.get(), 1, 8, 0);
+}
+
+TEST_F(WalNoMemory, AutoCheckpointWithoutMemoryKeepsTheCommitAndIsRetried) {
+  outparam::ScopedEnv scoped(&env);
+  pager_wal_options o;
+  pager_wal_options_init(&o);
+  o.auto_checkpoint_frames = 2;
+  pager_wal* h = nullptr;
+  ASSERT_EQ(pager_wal_create("capi-db", &o, &h), PAGER_OK) << pager_last_error();
+  std::vector<uint8_t> page = Page(1);
+  ASSERT_EQ(pager_wal_stage_page(h, 1, page.data(), page.size()), PAGER_OK);
+  ASSERT_EQ(pager_wal_commit(h, nullptr), PAGER_OK);
+  env.FailNth(MemEnv::Op::kWrite, 2, FaultKind::kEnomem, true);  // the commit's frames pass
+  ASSERT_EQ(pager_wal_stage_page(h, 2, page.data(), page.size()), PAGER_OK);
+  EXPECT_EQ(pager_wal_commit(h, nullptr), PAGER_OK) << pager_last_error();
+  pager_wal_stats st;
+  pager_wal_stats_init(&st);
+  ASSERT_EQ(pager_wal_get_stats(h, &st), PAGER_OK);
+  EXPECT_GE(st.checkpoint_failures, 1u);
+  EXPECT_EQ(st.last_checkpoint_error, PAGER_ERR_NOMEM);
+  EXPECT_GT(st.wal_frames, 0u);
+  env.ClearFaults();
+  ASSERT_EQ(pager_wal_stage_page(h, 3, page.data(), page.size()), PAGER_OK);
+  EXPECT_EQ(pager_wal_commit(h, nullptr), PAGER_OK) << pager_last_error();
+  ASSERT_EQ(pager_wal_get_stats(h, &st), PAGER_OK);
+  EXPECT_EQ(st.wal_frames, 0u) << "the checkpoint was not retried after the commit";
   pager_wal_close(h);
 }
 

@@ -38,9 +38,17 @@ void FaultEnv::CrashAtSync(uint64_t k) {
 }
 
 Status FaultEnv::Fire(const Fault& f, const std::string& path, const char* what) {
-  std::string msg = std::string("injected ") + (f.kind == FaultKind::kEio ? "EIO" : "ENOSPC") +
-                    " on " + what + " of " + path + " (operation " + std::to_string(op_count_) + ")";
-  return Status(f.kind == FaultKind::kEio ? Code::kIo : Code::kNoSpace, msg);
+  const char* name = "EIO";
+  Code code = Code::kIo;
+  if (f.kind == FaultKind::kEnospc) {
+    name = "ENOSPC";
+    code = Code::kNoSpace;
+  } else if (f.kind == FaultKind::kEnomem) {
+    name = "ENOMEM";
+    code = Code::kNoMem;
+  }
+  return Status(code, std::string("injected ") + name + " on " + what + " of " + path +
+                          " (operation " + std::to_string(op_count_) + ")");
 }
 
 Status FaultEnv::BeforeOp(Op op, const std::string& path) {

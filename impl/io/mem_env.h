@@ -95,7 +95,7 @@ class MemEnv : public Env {
   void RecordNamespace(NamespaceOp op);
 };
 
-enum class FaultKind { kEio, kEnospc };
+enum class FaultKind { kEio, kEnospc, kEnomem };
 
 class FaultEnv : public MemEnv {
  public:

@@ -108,7 +108,7 @@ Status WalPager::CopyWithoutLock(std::unique_lock<std::mutex>* lock, uint64_t ta
   if (!copied.ok()) {
     main_unsynced_bytes_ += c.bytes;
     main_resized_ = true;  // a failed write may have changed bytes it did not count
-    return PoisonUnlessNoSpace(copied.WithContext("background checkpoint"));  // W12
+    return PoisonUnlessShortage(copied.WithContext("background checkpoint"));  // W12
   }
   if (!synced.ok()) return Poison(synced.WithContext("background checkpoint: sync " + path_));
   stats_.syncs++;

@@ -103,7 +103,7 @@ Result<uint32_t> WalPager::BackfillStep(uint64_t target) {
   }
   const std::vector<std::pair<uint32_t, uint64_t>> pairs = PairsToBackfill(target);
   Status st = CopyPairsToMain(pairs);
-  if (!st.ok()) return PoisonUnlessNoSpace(st.WithContext("checkpoint"));
+  if (!st.ok()) return PoisonUnlessShortage(st.WithContext("checkpoint"));
   PAGER_RETURN_IF_ERROR(SyncMain());
   backfilled_ = target;
   stats_.frames_left = wal_->frame_count() - target;
@@ -149,7 +149,7 @@ Result<uint32_t> WalPager::CopyStep() {
       stats_.syncs++;
     }
     Result<uint32_t> copied = CopyFramesToMain();
-    if (!copied.ok()) return PoisonUnlessNoSpace(copied.status().WithContext("checkpoint"));
+    if (!copied.ok()) return PoisonUnlessShortage(copied.status().WithContext("checkpoint"));
     pages = copied.value();
     // W6's data sync, only when the main file's size changed (cut, extended, or written past
     // its end): the header must never count pages past the file's durable end. Copied pages

@@ -165,7 +165,7 @@ Result<uint32_t> WalPager::CommitLocked() {
   const uint64_t first_frame = wal_->frame_count();
   Status st = wal_->AppendTransaction(frames, staged_count_, floor);
   if (!st.ok()) {
-    return PoisonUnlessNoSpace(st.WithContext("commit: append frames to " + WalPath(path_)));
+    return PoisonUnlessShortage(st.WithContext("commit: append frames to " + WalPath(path_)));
   }
   // W30: a big FULL commit applies itself while the device writes its frames; the others
   // after their sync.

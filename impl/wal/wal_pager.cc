@@ -24,6 +24,9 @@ Status ValidateOptions(const Options& o) {
   return Status::Ok();
 }
 
+// W12: a failure for lack of space or memory, which changes nothing a reader relies on.
+bool IsShortage(Code c) { return c == Code::kNoSpace || c == Code::kNoMem; }
+
 }  // namespace
 
 WalPager::WalPager(io::Env* env, std::string path, AccessMode mode, const Options& options)
@@ -115,9 +118,9 @@ Status WalPager::InitExisting() {
   PAGER_RETURN_IF_ERROR(st);
   if (mode_ == AccessMode::kReadWrite) {
     // W9: start a fresh generation (checkpointing recovered frames first). W12: on a full
-    // disk, open anyway and append to the recovered generation.
+    // disk or without memory for the copy, open anyway and append to the recovered generation.
     Result<uint32_t> r = CheckpointLocked(CheckpointMode::kPassive, true);
-    if (!r.ok() && !(r.status().code() == Code::kNoSpace && !poisoned_)) {
+    if (!r.ok() && !(IsShortage(r.status().code()) && !poisoned_)) {
       return r.status().WithContext("recovery checkpoint of " + path_);
     }
     if (!r.ok()) NoteCheckpointFailure(r.status());
@@ -410,8 +413,8 @@ Status WalPager::Poison(Status cause) {
 }
 
 // W12: a write that failed for lack of space is reported as is; anything else poisons.
-Status WalPager::PoisonUnlessNoSpace(Status cause) {
-  if (cause.code() == Code::kNoSpace) return cause;
+Status WalPager::PoisonUnlessShortage(Status cause) {
+  if (IsShortage(cause.code())) return cause;
   return Poison(std::move(cause));
 }
 

@@ -45,12 +45,13 @@
 //       commit's floor hides). A shorter file was damaged from outside: a read-write open
 //       refuses it with kCorrupt rather than let its checkpoint extend the file with zeros.
 //   W12. Only an ambiguous durability failure poisons: a failed sync, or a write whose
-//       failure is not lack of space. A write that fails with kNoSpace changes nothing a
-//       reader relies on (frames past frame_count() are never read; a checkpoint's partly
-//       written main pages are all still in the WAL and the index still points there), so:
-//       a commit returns kNoSpace with its changes still staged; a checkpoint returns
-//       kNoSpace and leaves the WAL as it was (an automatic one only counts the failure and
-//       is retried after the next commit); a read-write open whose recovery checkpoint
+//       failure is not a shortage. A shortage -- a write that fails with kNoSpace, or a
+//       write or the checkpoint's copy buffer that finds no memory (kNoMem) -- changes
+//       nothing a reader relies on (frames past frame_count() are never read; a
+//       checkpoint's partly written main pages are all still in the WAL and the index still
+//       points there), so: a commit returns it with its changes still staged; a checkpoint
+//       returns it and leaves the WAL as it was (an automatic one only counts the failure
+//       and is retried after the next commit); a read-write open whose recovery checkpoint
 //       fails that way still opens and appends to the recovered WAL generation (its frames
 //       chain on after the last commit frame, as SQLite's do, so stale frames behind them
 //       can never validate).
@@ -485,7 +486,7 @@ class WalPager {
   Status OpenWal();
   Status RecoverWal();
   Status CheckMainNotTruncated();
-  Status PoisonUnlessNoSpace(Status cause);
+  Status PoisonUnlessShortage(Status cause);  // W12
   void NoteCheckpointFailure(const Status& st);
   Status CheckWritable(const char* op);
   Status Poison(Status cause);

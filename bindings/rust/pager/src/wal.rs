@@ -246,7 +246,8 @@ impl WalOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct WalStats {
-    /// The error of the last checkpoint that failed for lack of space (`None`: none since open).
+    /// The error of the last checkpoint that failed for lack of space or memory (`None`: none
+    /// since open).
     pub last_checkpoint_error: Option<crate::ErrorCode>,
     /// Committed-page reads served from the page cache.
     pub cache_hits: u64,
@@ -266,7 +267,7 @@ pub struct WalStats {
     pub bytes_synced: u64,
     /// Valid frames in the WAL now.
     pub wal_frames: u64,
-    /// Checkpoints that failed for lack of space and left the WAL as it was.
+    /// Checkpoints that failed for lack of space or memory and left the WAL as it was.
     pub checkpoint_failures: u64,
     /// Frames the last checkpoint left in the WAL because a read transaction still needed the
     /// main file (0: none). Since 0.3.
