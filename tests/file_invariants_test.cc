@@ -19,6 +19,7 @@ class PageFileTestPeer {
   DirEntryDisk& Entry(uint64_t id) { return f_->Entry(id); }
   std::unordered_map<uint64_t, const void*>& reserved_ids() { return f_->reserved_ids_; }
   std::unordered_set<uint64_t>& freeing() { return f_->freeing_; }
+  uint64_t& entry_hint() { return f_->entry_hint_; }
   void FlipBit(uint64_t p) { f_->FlipBit(p); }
 
  private:
@@ -87,6 +88,13 @@ TEST_F(FileInvariants, AnInternalPageSetOutOfDateIsNamed) {
 TEST_F(FileInvariants, AProtectedCountOutOfDateIsNamed) {
   peer_.protected_count()++;
   ExpectBroken("protected_count out of date");
+}
+
+TEST_F(FileInvariants, AFreeIdBelowTheEntryHintIsNamed) {
+  const uint64_t free_id = std::max(ids_[0], ids_[1]) + 1;  // in the directory, never allocated
+  peer_.entry_hint() = free_id + 1;
+  ExpectBroken("P17: protected id " + std::to_string(free_id) +
+               " is free below the entry hint " + std::to_string(free_id + 1));
 }
 
 TEST_F(FileInvariants, AReservedIdThatIsInUseIsNamed) {

@@ -101,6 +101,49 @@ TEST(FileProtected, DirectoryFullIsFull) {
   EXPECT_EQ(one, ids[5]);
 }
 
+// P17: the search for a free id starts at the entry hint, and every way an id becomes free
+// again -- a free, an aborted or failed allocation, a dropped reservation -- brings the
+// lowest one back first, however far below the last id handed out.
+TEST(FileProtected, FreedIdsComeBackLowestFirstWhereverTheyAreBelowTheLastAllocation) {
+  io::FaultEnv env;
+  auto pf = MustCreate(&env, "/f", SmallOptions());
+  std::vector<uint64_t> ids(60);  // past the first directory page (24 entries at 1 KiB)
+  ASSERT_OK(pf->ProtectedAllocBulk(ids.size(), ids.data()));
+  uint64_t frees[] = {ids[40], ids[3], ids[25]};
+  ASSERT_OK(pf->ProtectedFreeBulk(frees, 3));
+  std::vector<uint64_t> got(4);
+  for (uint64_t& id : got) ASSERT_OK(pf->ProtectedAlloc(&id));
+  EXPECT_EQ(got, (std::vector<uint64_t>{ids[3], ids[25], ids[40], ids[59] + 1}));
+  ASSERT_OK(pf->CheckInvariants());
+  // A failed allocation (no space for its backing pages) undoes its entry: the id stays free.
+  ASSERT_OK(pf->ProtectedFree(ids[10]));
+  env.FailNth(io::MemEnv::Op::kAllocate, 1, io::FaultKind::kEnospc, true);
+  std::vector<uint64_t> many(200);
+  EXPECT_EQ(pf->ProtectedAllocBulk(many.size(), many.data()).code(), Code::kNoSpace);
+  env.ClearFaults();
+  ASSERT_OK(pf->CheckInvariants());
+  uint64_t id = 0;
+  ASSERT_OK(pf->ProtectedAlloc(&id));
+  EXPECT_EQ(id, ids[10]);
+  // A transaction's reservations, dropped by its abort or by freeing them, come back too.
+  int owner = 0;
+  uint64_t r1 = 0, r2 = 0;
+  ASSERT_OK(pf->ProtectedFree(ids[7]));
+  ASSERT_OK(pf->TxnAllocId(&owner, &r1));
+  ASSERT_OK(pf->TxnAllocId(&owner, &r2));
+  EXPECT_EQ(r1, ids[7]);
+  ASSERT_OK(pf->TxnFreeId(&owner, r1));
+  uint64_t again = 0;
+  ASSERT_OK(pf->TxnAllocId(&owner, &again));
+  EXPECT_EQ(again, ids[7]);
+  pf->TxnRelease(&owner);
+  ASSERT_OK(pf->CheckInvariants());
+  ASSERT_OK(pf->ProtectedAlloc(&id));
+  EXPECT_EQ(id, ids[7]);
+  ASSERT_OK(pf->ProtectedAlloc(&id));
+  EXPECT_EQ(id, r2);
+}
+
 TEST(FileProtected, FreeReleasesBackingPagesInTheSameCommit) {
   io::FaultEnv env;
   auto pf = MustCreate(&env, "/f", SmallOptions());

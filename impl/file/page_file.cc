@@ -254,6 +254,7 @@ void PageFile::BeginOp() {
   undo_.used_count = used_count_;
   undo_.protected_count = protected_count_;
   undo_.hint = hint_;
+  undo_.entry_hint = entry_hint_;
   dirty_groups_.clear();
   dirty_dirs_.clear();
   content_.clear();
@@ -277,6 +278,7 @@ void PageFile::Rollback() {
   used_count_ = undo_.used_count;
   protected_count_ = undo_.protected_count;
   hint_ = undo_.hint;
+  LowerEntryHint(undo_.entry_hint);  // P17: the entries it freed or allocated are as before
   undo_ = Undo();
   dirty_groups_.clear();
   dirty_dirs_.clear();

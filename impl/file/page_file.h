@@ -79,8 +79,14 @@
 //       in the page cache only, the older chain on disk); a read-only open recovers and maps the
 //       file through the replayed view of the chain (journal_overlay.h O1-O3), writing
 //       nothing. A format-1 file has no journal and commits in place (P2, P11) as before.
+//   P17. Every directory entry id below entry_hint_ (and within the directory) is in use or
+//       reserved: the searches for a free id (FindFreeEntry, TxnAllocId) start there and
+//       leave it at the id they found, so allocating k ids in a directory of n entries costs
+//       O(k + n) per handle's life, not O(k * n). An entry freed (SetEntry), a reservation
+//       dropped and a Rollback lower it; an open starts it at 1.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -247,6 +253,7 @@ class PageFile {
     uint64_t used_count = 0;
     uint64_t protected_count = 0;
     uint64_t hint = 0;
+    uint64_t entry_hint = 1;
   };
   // A protected content the pending commit writes: data is borrowed (the caller's buffer of a
   // ProtectedWrite or a transaction's commit, or zero_page_) and read before the call returns.
@@ -347,6 +354,8 @@ class PageFile {
   uint64_t protected_count_ = 0;
   uint64_t state_root_ = 0;
   uint64_t hint_ = kFirstDataPage;
+  uint64_t entry_hint_ = 1;  // P17
+  void LowerEntryHint(uint64_t id) { entry_hint_ = std::min(entry_hint_, id); }
   std::vector<uint64_t> bits_;
   // P5: bit p is set once a File::Allocate of this handle covered page p (never cleared, not
   // undone by Rollback: the blocks stay). Sized on demand; a page past its end is not noted.

@@ -353,6 +353,7 @@ const DirEntryDisk& PageFile::Entry(uint64_t id) const {
 void PageFile::SetEntry(uint64_t id, const DirEntryDisk& value) {
   undo_.entries.emplace_back(id - 1, Entry(id));
   Entry(id) = value;
+  if ((value.flags & kEntryInUse) == 0) LowerEntryHint(id);  // P17
   dirty_dirs_.insert(static_cast<uint32_t>((id - 1) / EntriesPerDirPage(page_size_)));
 }
 
@@ -402,17 +403,17 @@ Status PageFile::AddDirPage() {
 
 // The lowest takeable entry id, adding directory pages (in the pending operation) as needed.
 Status PageFile::FindFreeEntry(uint64_t* id) {
-  uint64_t from = 1;
   for (;;) {
     uint64_t capacity = DirCapacity();
-    for (uint64_t i = from; i <= capacity; i++) {
+    for (uint64_t i = entry_hint_; i <= capacity; i++) {
       if (EntryTakeable(i)) {
+        entry_hint_ = i;  // P17: every id below it is taken
         *id = i;
         return Status::Ok();
       }
     }
+    entry_hint_ = std::max(entry_hint_, capacity + 1);
     PAGER_RETURN_IF_ERROR(AddDirPage());
-    from = capacity + 1;
   }
 }
 
@@ -621,6 +622,12 @@ Status PageFile::CheckInvariants() {
     }
   }
   if (owned.size() != internal_.size()) return Internal("internal page set out of date");
+  for (uint64_t i = 1; i < entry_hint_ && i <= capacity; i++) {
+    if (EntryTakeable(i)) {
+      return Internal("P17: protected id " + std::to_string(i) + " is free below the entry hint " +
+                      std::to_string(entry_hint_));
+    }
+  }
   if (in_use != protected_count_) return Internal("protected_count out of date");
   for (const auto& r : reserved_ids_) {
     if (r.first <= capacity && (Entry(r.first).flags & kEntryInUse) != 0) {

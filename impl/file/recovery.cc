@@ -136,6 +136,7 @@ Status PageFile::TryLoad(int slot, const Meta& meta, uint64_t* max_gen) {
   used_count_ = meta.used_page_count;
   protected_count_ = meta.protected_count;
   hint_ = kFirstDataPage;
+  entry_hint_ = 1;  // P17
   return Status::Ok();
 }
 

@@ -45,9 +45,10 @@ Status PageFile::TxnAllocId(const void* owner, uint64_t* id) {
   }
   // Two backing pages each at the commit: a quick refusal of what cannot fit at all.
   PAGER_RETURN_IF_ERROR(CheckRoomFor(2 * (reserved_ids_.size() + 1)));
-  for (uint64_t i = 1; i <= limit; i++) {
+  for (uint64_t i = entry_hint_; i <= limit; i++) {
     if (EntryTakeable(i)) {
       reserved_ids_[i] = owner;
+      entry_hint_ = i;  // P17: every id below it is taken, and it is reserved now
       *id = i;
       return Status::Ok();
     }
@@ -61,6 +62,7 @@ Status PageFile::TxnFreeId(const void* owner, uint64_t id) {
   auto r = reserved_ids_.find(id);
   if (r != reserved_ids_.end() && r->second == owner) {
     reserved_ids_.erase(r);  // allocated and freed in the same transaction: nothing remains
+    LowerEntryHint(id);      // P17
     return Status::Ok();
   }
   PAGER_RETURN_IF_ERROR(CheckProtectedId(id, true));
@@ -186,7 +188,12 @@ void PageFile::ReleaseTxnLocked(const void* owner) {
     it = open_txns_.erase(it);
   }
   for (auto it = reserved_ids_.begin(); it != reserved_ids_.end();) {
-    it = it->second == owner ? reserved_ids_.erase(it) : std::next(it);
+    if (it->second != owner) {
+      ++it;
+      continue;
+    }
+    LowerEntryHint(it->first);  // P17
+    it = reserved_ids_.erase(it);
   }
 }
 
