@@ -47,6 +47,29 @@ class WalBackground : public ::testing::Test {
  protected:
   FaultEnv env;
   const std::string path = "db";
+
+  // W12 in the thread: a checkpoint whose writes fail with a shortage (`kind`) is counted
+  // with `code`, leaves the handle usable and the WAL whole, and runs again after the next
+  // commit.
+  void ShortageInTheThreadIsCountedAndRetried(FaultKind kind, Code code) {
+    auto w = MustCreate(&env, path, BackgroundOptions(8));
+    CommitTxn(w.get(), 1, 4);
+    w->WaitCheckpointerIdle();
+    env.FailNth(MemEnv::Op::kWrite, 2, kind, true);  // the commit's frames pass
+    CommitTxn(w.get(), 2, 4);
+    w->WaitCheckpointerIdle();
+    EXPECT_GE(w->stats().checkpoint_failures, 1u);
+    EXPECT_EQ(w->stats().last_checkpoint_code, static_cast<int32_t>(code));
+    EXPECT_NE(w->state(), State::kPoisoned);
+    EXPECT_GE(w->stats().wal_frames, 8u) << "the WAL kept every frame";
+    env.ClearFaults();
+    CommitTxn(w.get(), 3, 4);
+    w->WaitCheckpointerIdle();
+    EXPECT_LT(w->stats().wal_frames, 8u) << "retried after the commit";
+    w.reset();
+    auto r = MustOpen(&env, path);
+    for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(r.get(), p), TxnPage(3, p));
+  }
 };
 
 TEST_F(WalBackground, CommitsOnlyAppendAndTheThreadCheckpointsAndRestartsTheWal) {
@@ -115,42 +138,11 @@ TEST_F(WalBackground, CommitsNeverWaitForReadersPastTheLimit) {
 }
 
 TEST_F(WalBackground, NoMemoryInTheThreadIsCountedAndRetriedNotPoisoned) {
-  auto w = MustCreate(&env, path, BackgroundOptions(8));
-  CommitTxn(w.get(), 1, 4);
-  w->WaitCheckpointerIdle();
-  env.FailNth(MemEnv::Op::kWrite, 2, FaultKind::kEnomem, true);  // the commit's frames pass
-  CommitTxn(w.get(), 2, 4);
-  w->WaitCheckpointerIdle();
-  EXPECT_GE(w->stats().checkpoint_failures, 1u);
-  EXPECT_EQ(w->stats().last_checkpoint_code, static_cast<int32_t>(Code::kNoMem));
-  EXPECT_NE(w->state(), State::kPoisoned);
-  env.ClearFaults();
-  CommitTxn(w.get(), 3, 4);
-  w->WaitCheckpointerIdle();
-  EXPECT_LT(w->stats().wal_frames, 8u) << "retried after the commit";
-  w.reset();
-  auto r = MustOpen(&env, path);
-  for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(r.get(), p), TxnPage(3, p));
+  ShortageInTheThreadIsCountedAndRetried(FaultKind::kEnomem, Code::kNoMem);
 }
 
 TEST_F(WalBackground, NoSpaceInTheThreadIsCountedAndRetriedAfterTheNextCommit) {
-  auto w = MustCreate(&env, path, BackgroundOptions(8));
-  CommitTxn(w.get(), 1, 4);
-  w->WaitCheckpointerIdle();
-  env.FailNth(MemEnv::Op::kWrite, 2, FaultKind::kEnospc, true);  // the commit's frames pass
-  CommitTxn(w.get(), 2, 4);
-  w->WaitCheckpointerIdle();
-  EXPECT_GE(w->stats().checkpoint_failures, 1u);
-  EXPECT_EQ(w->stats().last_checkpoint_code, static_cast<int32_t>(Code::kNoSpace));
-  EXPECT_NE(w->state(), State::kPoisoned);
-  EXPECT_GE(w->stats().wal_frames, 8u) << "the WAL kept every frame";
-  env.ClearFaults();
-  CommitTxn(w.get(), 3, 4);
-  w->WaitCheckpointerIdle();
-  EXPECT_LT(w->stats().wal_frames, 8u) << "retried after the commit";
-  w.reset();
-  auto r = MustOpen(&env, path);
-  for (uint32_t p = 1; p <= 4; p++) EXPECT_EQ(Read(r.get(), p), TxnPage(3, p));
+  ShortageInTheThreadIsCountedAndRetried(FaultKind::kEnospc, Code::kNoSpace);
 }
 
 TEST_F(WalBackground, FailedSyncInTheThreadPoisonsTheHandle) {

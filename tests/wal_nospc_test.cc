@@ -43,6 +43,75 @@ class WalNoSpace : public ::testing::Test {
       EXPECT_EQ(Read(p, i), Page(seed_base + i)) << "page " << i;
     }
   }
+
+  // W12's shortages (no space, no memory), each proven by the same scenarios: `kind` makes
+  // the writes fail, `code` is what the call must return.
+  void CommitShortageKeepsTheChangesStaged(FaultKind kind, Code code) {
+    std::unique_ptr<WalPager> p = MustCreate(&env, path);
+    ASSERT_NE(p, nullptr);
+    Stage(p.get(), 1, Page(1));
+    MustCommit(p.get());
+    env.FailNth(MemEnv::Op::kWrite, 1, kind, true);
+    Stage(p.get(), 1, Page(101));
+    Stage(p.get(), 2, Page(2));
+    Result<uint32_t> r = p->Commit();
+    EXPECT_EQ(r.status().code(), code) << r.status().ToString();
+    EXPECT_NE(p->state(), State::kPoisoned);
+    EXPECT_EQ(Read(p.get(), 1), Page(101)) << "the staged change was dropped";
+    env.ClearFaults();
+    MustCommit(p.get());
+    p.reset();
+    std::unique_ptr<WalPager> q = MustOpen(&env, path);
+    ASSERT_NE(q, nullptr);
+    EXPECT_EQ(Read(q.get(), 1), Page(101));
+    EXPECT_EQ(Read(q.get(), 2), Page(2));
+  }
+
+  void CheckpointShortageLeavesTheWalAndTheHandle(FaultKind kind, Code code) {
+    std::unique_ptr<WalPager> p = MustCreate(&env, path);
+    ASSERT_NE(p, nullptr);
+    for (uint32_t i = 1; i <= 8; i++) Stage(p.get(), i, Page(i));
+    MustCommit(p.get());
+    env.FailNth(MemEnv::Op::kWrite, 1, kind, true);
+    Result<uint32_t> r = p->Checkpoint();
+    EXPECT_EQ(r.status().code(), code) << r.status().ToString();
+    EXPECT_NE(p->state(), State::kPoisoned);
+    EXPECT_GT(p->stats().wal_frames, 0u);
+    ExpectPages(p.get(), 1, 8, 0);
+    env.ClearFaults();
+    MustCheckpoint(p.get());
+    EXPECT_EQ(p->stats().wal_frames, 0u);
+    ExpectPages(p.get(), 1, 8, 0);
+  }
+
+  // Through the C API: the automatic checkpoint after a durable commit fails; the commit
+  // returns OK, the stats say why, and the next commit's checkpoint empties the WAL.
+  void CApiCountsADeferredCheckpointAndRetriesIt(FaultKind kind, int expected_error) {
+    outparam::ScopedEnv scoped(&env);
+    pager_wal_options o;
+    pager_wal_options_init(&o);
+    o.auto_checkpoint_frames = 2;
+    pager_wal* h = nullptr;
+    ASSERT_EQ(pager_wal_create("capi-db", &o, &h), PAGER_OK) << pager_last_error();
+    std::vector<uint8_t> page = Page(1);
+    ASSERT_EQ(pager_wal_stage_page(h, 1, page.data(), page.size()), PAGER_OK);
+    ASSERT_EQ(pager_wal_commit(h, nullptr), PAGER_OK);
+    env.FailNth(MemEnv::Op::kWrite, 2, kind, true);  // the commit's frames pass
+    ASSERT_EQ(pager_wal_stage_page(h, 2, page.data(), page.size()), PAGER_OK);
+    EXPECT_EQ(pager_wal_commit(h, nullptr), PAGER_OK) << pager_last_error();
+    pager_wal_stats st;
+    pager_wal_stats_init(&st);
+    ASSERT_EQ(pager_wal_get_stats(h, &st), PAGER_OK);
+    EXPECT_GE(st.checkpoint_failures, 1u);
+    EXPECT_EQ(st.last_checkpoint_error, expected_error);
+    EXPECT_GT(st.wal_frames, 0u);
+    env.ClearFaults();
+    ASSERT_EQ(pager_wal_stage_page(h, 3, page.data(), page.size()), PAGER_OK);
+    EXPECT_EQ(pager_wal_commit(h, nullptr), PAGER_OK) << pager_last_error();
+    ASSERT_EQ(pager_wal_get_stats(h, &st), PAGER_OK);
+    EXPECT_EQ(st.wal_frames, 0u) << "the checkpoint was not retried after the commit";
+    pager_wal_close(h);
+  }
 };
 
 TEST_F(WalNoSpace, AutoCheckpointOutOfSpaceKeepsTheCommitAndTheHandleUsable) {
@@ -71,41 +140,11 @@ TEST_F(WalNoSpace, AutoCheckpointOutOfSpaceKeepsTheCommitAndTheHandleUsable) {
 }
 
 TEST_F(WalNoSpace, CommitOutOfSpaceReturnsNoSpaceAndKeepsTheChangesStaged) {
-  std::unique_ptr<WalPager> p = MustCreate(&env, path);
-  ASSERT_NE(p, nullptr);
-  Stage(p.get(), 1, Page(1));
-  MustCommit(p.get());
-  env.FailNth(MemEnv::Op::kWrite, 1, FaultKind::kEnospc, true);
-  Stage(p.get(), 1, Page(101));
-  Stage(p.get(), 2, Page(2));
-  Result<uint32_t> r = p->Commit();
-  EXPECT_EQ(r.status().code(), Code::kNoSpace) << r.status().ToString();
-  EXPECT_NE(p->state(), State::kPoisoned);
-  EXPECT_EQ(Read(p.get(), 1), Page(101)) << "the staged change was dropped";
-  env.ClearFaults();
-  MustCommit(p.get());
-  p.reset();
-  std::unique_ptr<WalPager> q = MustOpen(&env, path);
-  ASSERT_NE(q, nullptr);
-  EXPECT_EQ(Read(q.get(), 1), Page(101));
-  EXPECT_EQ(Read(q.get(), 2), Page(2));
+  CommitShortageKeepsTheChangesStaged(FaultKind::kEnospc, Code::kNoSpace);
 }
 
 TEST_F(WalNoSpace, ExplicitCheckpointOutOfSpaceLeavesTheWalAndTheHandle) {
-  std::unique_ptr<WalPager> p = MustCreate(&env, path);
-  ASSERT_NE(p, nullptr);
-  for (uint32_t i = 1; i <= 8; i++) Stage(p.get(), i, Page(i));
-  MustCommit(p.get());
-  env.FailNth(MemEnv::Op::kWrite, 1, FaultKind::kEnospc, true);
-  Result<uint32_t> r = p->Checkpoint();
-  EXPECT_EQ(r.status().code(), Code::kNoSpace) << r.status().ToString();
-  EXPECT_NE(p->state(), State::kPoisoned);
-  EXPECT_GT(p->stats().wal_frames, 0u);
-  ExpectPages(p.get(), 1, 8, 0);
-  env.ClearFaults();
-  MustCheckpoint(p.get());
-  EXPECT_EQ(p->stats().wal_frames, 0u);
-  ExpectPages(p.get(), 1, 8, 0);
+  CheckpointShortageLeavesTheWalAndTheHandle(FaultKind::kEnospc, Code::kNoSpace);
 }
 
 TEST_F(WalNoSpace, ReadWriteOpenOnAFullDiskSucceedsAndDefersTheCheckpoint) {
@@ -140,26 +179,7 @@ TEST_F(WalNoSpace, ReadWriteOpenOnAFullDiskSucceedsAndDefersTheCheckpoint) {
 }
 
 TEST_F(WalNoSpace, TheCApiReportsADeferredCheckpointInItsStats) {
-  outparam::ScopedEnv scoped(&env);
-  pager_wal_options o;
-  pager_wal_options_init(&o);
-  o.auto_checkpoint_frames = 2;
-  pager_wal* h = nullptr;
-  ASSERT_EQ(pager_wal_create("capi-db", &o, &h), PAGER_OK) << pager_last_error();
-  std::vector<uint8_t> page = Page(1);
-  ASSERT_EQ(pager_wal_stage_page(h, 1, page.data(), page.size()), PAGER_OK);
-  ASSERT_EQ(pager_wal_commit(h, nullptr), PAGER_OK);
-  env.FailNth(MemEnv::Op::kWrite, 2, FaultKind::kEnospc, true);
-  ASSERT_EQ(pager_wal_stage_page(h, 2, page.data(), page.size()), PAGER_OK);
-  EXPECT_EQ(pager_wal_commit(h, nullptr), PAGER_OK) << pager_last_error();
-  pager_wal_stats st;
-  pager_wal_stats_init(&st);
-  ASSERT_EQ(pager_wal_get_stats(h, &st), PAGER_OK);
-  EXPECT_GE(st.checkpoint_failures, 1u);
-  EXPECT_EQ(st.last_checkpoint_error, PAGER_ERR_NOSPC);
-  EXPECT_GT(st.wal_frames, 0u);
-  env.ClearFaults();
-  pager_wal_close(h);
+  CApiCountsADeferredCheckpointAndRetriesIt(FaultKind::kEnospc, PAGER_ERR_NOSPC);
 }
 
 // ---- no memory: the other shortage of W12 ------------------------------------------------
@@ -167,66 +187,15 @@ TEST_F(WalNoSpace, TheCApiReportsADeferredCheckpointInItsStats) {
 using WalNoMemory = WalNoSpace;
 
 TEST_F(WalNoMemory, CommitWhoseWriteFindsNoMemoryReturnsNoMemAndKeepsTheChangesStaged) {
-  std::unique_ptr<WalPager> p = MustCreate(&env, path);
-  ASSERT_NE(p, nullptr);
-  Stage(p.get(), 1, Page(1));
-  MustCommit(p.get());
-  env.FailNth(MemEnv::Op::kWrite, 1, FaultKind::kEnomem, true);
-  Stage(p.get(), 1, Page(101));
-  Result<uint32_t> r = p->Commit();
-  EXPECT_EQ(r.status().code(), Code::kNoMem) << r.status().ToString();
-  EXPECT_NE(p->state(), State::kPoisoned);
-  EXPECT_EQ(Read(p.get(), 1), Page(101)) << "the staged change was dropped";
-  env.ClearFaults();
-  MustCommit(p.get());
-  p.reset();
-  std::unique_ptr<WalPager> q = MustOpen(&env, path);
-  ASSERT_NE(q, nullptr);
-  EXPECT_EQ(Read(q.get(), 1), Page(101));
+  CommitShortageKeepsTheChangesStaged(FaultKind::kEnomem, Code::kNoMem);
 }
 
 TEST_F(WalNoMemory, ExplicitCheckpointWithoutMemoryLeavesTheWalAndTheHandle) {
-  std::unique_ptr<WalPager> p = MustCreate(&env, path);
-  ASSERT_NE(p, nullptr);
-  for (uint32_t i = 1; i <= 8; i++) Stage(p.get(), i, Page(i));
-  MustCommit(p.get());
-  env.FailNth(MemEnv::Op::kWrite, 1, FaultKind::kEnomem, true);
-  Result<uint32_t> r = p->Checkpoint();
-  EXPECT_EQ(r.status().code(), Code::kNoMem) << r.status().ToString();
-  EXPECT_NE(p->state(), State::kPoisoned);
-  EXPECT_GT(p->stats().wal_frames, 0u);
-  ExpectPages(p.get(), 1, 8, 0);
-  env.ClearFaults();
-  MustCheckpoint(p.get());
-  EXPECT_EQ(p->stats().wal_frames, 0u);
-  ExpectPages(p.get(), 1, 8, 0);
+  CheckpointShortageLeavesTheWalAndTheHandle(FaultKind::kEnomem, Code::kNoMem);
 }
 
 TEST_F(WalNoMemory, AutoCheckpointWithoutMemoryKeepsTheCommitAndIsRetried) {
-  outparam::ScopedEnv scoped(&env);
-  pager_wal_options o;
-  pager_wal_options_init(&o);
-  o.auto_checkpoint_frames = 2;
-  pager_wal* h = nullptr;
-  ASSERT_EQ(pager_wal_create("capi-db", &o, &h), PAGER_OK) << pager_last_error();
-  std::vector<uint8_t> page = Page(1);
-  ASSERT_EQ(pager_wal_stage_page(h, 1, page.data(), page.size()), PAGER_OK);
-  ASSERT_EQ(pager_wal_commit(h, nullptr), PAGER_OK);
-  env.FailNth(MemEnv::Op::kWrite, 2, FaultKind::kEnomem, true);  // the commit's frames pass
-  ASSERT_EQ(pager_wal_stage_page(h, 2, page.data(), page.size()), PAGER_OK);
-  EXPECT_EQ(pager_wal_commit(h, nullptr), PAGER_OK) << pager_last_error();
-  pager_wal_stats st;
-  pager_wal_stats_init(&st);
-  ASSERT_EQ(pager_wal_get_stats(h, &st), PAGER_OK);
-  EXPECT_GE(st.checkpoint_failures, 1u);
-  EXPECT_EQ(st.last_checkpoint_error, PAGER_ERR_NOMEM);
-  EXPECT_GT(st.wal_frames, 0u);
-  env.ClearFaults();
-  ASSERT_EQ(pager_wal_stage_page(h, 3, page.data(), page.size()), PAGER_OK);
-  EXPECT_EQ(pager_wal_commit(h, nullptr), PAGER_OK) << pager_last_error();
-  ASSERT_EQ(pager_wal_get_stats(h, &st), PAGER_OK);
-  EXPECT_EQ(st.wal_frames, 0u) << "the checkpoint was not retried after the commit";
-  pager_wal_close(h);
+  CApiCountsADeferredCheckpointAndRetriesIt(FaultKind::kEnomem, PAGER_ERR_NOMEM);
 }
 
 // ---- a real full file system -----------------------------------------------------------
