@@ -220,16 +220,6 @@ TEST_F(WalCheckpoint, AShortScatterReadOfTheWalIsCorruptAndPoisons) {
   EXPECT_EQ(p->state(), State::kPoisoned);
 }
 
-}  // namespace
-}  // namespace wal
-}  // namespace pager
-
-namespace pager {
-namespace wal {
-namespace {
-
-using namespace ::pager::wal::testing;  // NOLINT
-
 // The main file's writes and syncs during a checkpoint, in order ("w" / "s").
 class MainOpsEnv : public io::FaultEnv {
  public:

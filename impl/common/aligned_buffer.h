@@ -41,9 +41,9 @@ class AlignedBuffer {
     const size_t align = huge ? kHugeAlignBytes : kAlignBytes;
     const size_t rounded = (len + align - 1) / align * align;
     void* p = nullptr;
-    if (rounded < len || !(huge ? MapHuge(rounded, &p) : posix_memalign(&p, align, rounded) == 0)) {
-      return Status(Code::kNoMem, "aligned buffer of " + std::to_string(len) + " bytes");
-    }
+    const bool got = rounded >= len && (huge ? MapHuge(rounded, &p)
+                                             : posix_memalign(&p, align, rounded) == 0);
+    if (!got) return Status(Code::kNoMem, "aligned buffer of " + std::to_string(len) + " bytes");
     Free();
     data_ = static_cast<uint8_t*>(p);
     capacity_ = rounded;

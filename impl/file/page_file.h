@@ -81,9 +81,10 @@
 //       nothing. A format-1 file has no journal and commits in place (P2, P11) as before.
 //   P17. Every directory entry id below entry_hint_ (and within the directory) is in use or
 //       reserved: the searches for a free id (FindFreeEntry, TxnAllocId) start there and
-//       leave it at the id they found, so allocating k ids in a directory of n entries costs
-//       O(k + n) per handle's life, not O(k * n). An entry freed (SetEntry), a reservation
-//       dropped and a Rollback lower it; an open starts it at 1.
+//       leave it at the id they found, so a search walks only the taken ids between the
+//       lowest id freed since the last search and the id it finds, not the directory from
+//       id 1 every time. An entry freed (SetEntry), a reservation dropped and a Rollback
+//       lower it; an open starts it at 1.
 #pragma once
 
 #include <algorithm>
@@ -328,7 +329,8 @@ class PageFile {
   bool EntryTakeable(uint64_t id) const;
   uint64_t DirCapacity() const;
   Status AddDirPage();
-  Status StageTxnLocked(const void* owner, const std::vector<TxnPage>& pages);
+  Status StageTxnLocked(const std::vector<TxnPage>& pages, const std::vector<uint64_t>& frees);
+  std::vector<uint64_t> TxnFreesLocked(const void* owner) const;
   Status CheckTxnPagesLocked(const void* owner, const std::vector<TxnPage>& pages) const;
   void StageNewEntries(const std::vector<TxnPage>& created, const std::vector<uint64_t>& backing);
   Status AllocProtectedLocked(uint64_t* id);

@@ -119,7 +119,8 @@ void PageFile::StageNewEntries(const std::vector<TxnPage>& created,
 // Stages the whole transaction in the pending operation (P12 order: directory pages and
 // backing pages for the new entries first, then the rewrites, then the frees, so nothing new
 // lands on a page the last committed state uses).
-Status PageFile::StageTxnLocked(const void* owner, const std::vector<TxnPage>& pages) {
+Status PageFile::StageTxnLocked(const std::vector<TxnPage>& pages,
+                                const std::vector<uint64_t>& frees) {
   std::vector<TxnPage> created;
   std::vector<TxnPage> written;
   for (const TxnPage& p : pages) (reserved_ids_.count(p.id) != 0 ? created : written).push_back(p);
@@ -130,13 +131,19 @@ Status PageFile::StageTxnLocked(const void* owner, const std::vector<TxnPage>& p
     StageNewEntries(created, backing);
   }
   StageProtectedWrites(written);
-  std::vector<uint64_t> frees;
-  for (const auto& held : open_txns_) {
-    if (held.second == owner && freeing_.count(held.first) != 0) frees.push_back(held.first);
-  }
-  std::sort(frees.begin(), frees.end());  // in id order, whatever the hash table's order
   for (uint64_t id : frees) FreeProtectedLocked(id);
   return Status::Ok();
+}
+
+// The ids owner frees at its commit (P12), in id order whatever the hash tables' order.
+std::vector<uint64_t> PageFile::TxnFreesLocked(const void* owner) const {
+  std::vector<uint64_t> frees;
+  for (uint64_t id : freeing_) {
+    auto held = open_txns_.find(id);
+    if (held != open_txns_.end() && held->second == owner) frees.push_back(id);
+  }
+  std::sort(frees.begin(), frees.end());
+  return frees;
 }
 
 // P9: validation, the writes, the commit and the release happen under one hold of mu_.
@@ -150,17 +157,15 @@ Status PageFile::TxnCommit(const void* owner, const std::vector<TxnPage>& pages)
   return [&]() -> Status {
     PAGER_RETURN_IF_ERROR(RequireWritable());
     PAGER_RETURN_IF_ERROR(CheckTxnPagesLocked(owner, pages));
-    bool frees = std::any_of(open_txns_.begin(), open_txns_.end(), [&](const auto& held) {
-      return held.second == owner && freeing_.count(held.first) != 0;
-    });
-    if (pages.empty() && !frees) return Status::Ok();
+    const std::vector<uint64_t> frees = TxnFreesLocked(owner);
+    if (pages.empty() && frees.empty()) return Status::Ok();
     std::vector<TxnPage> sorted(pages);
     std::sort(sorted.begin(), sorted.end(),
               [](const TxnPage& a, const TxnPage& b) { return a.id < b.id; });
     BeginOp();
     Status st;
     try {
-      st = StageTxnLocked(owner, sorted);
+      st = StageTxnLocked(sorted, frees);
     } catch (...) {
       Rollback();  // P7: nothing was written yet
       throw;

@@ -412,7 +412,7 @@ Status WalPager::Poison(Status cause) {
   return cause;
 }
 
-// W12: a write that failed for lack of space is reported as is; anything else poisons.
+// W12: a shortage (no space, no memory) is reported as is; anything else poisons.
 Status WalPager::PoisonUnlessShortage(Status cause) {
   if (IsShortage(cause.code())) return cause;
   return Poison(std::move(cause));
